@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Settings every Gatehouse target shares: link gatehouse_common_settings.
+add_library(gatehouse_common_settings INTERFACE)
+target_compile_features(gatehouse_common_settings INTERFACE cxx_std_20)
+set(CMAKE_CXX_EXTENSIONS OFF)
+target_compile_definitions(gatehouse_common_settings INTERFACE
+    QT_NO_CAST_FROM_ASCII
+    QT_NO_CONTEXTLESS_CONNECT
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+    QT_NO_URL_CAST_FROM_STRING
+    QT_USE_QSTRINGBUILDER
+    GATEHOUSE_VERSION="${PROJECT_VERSION}")
+target_compile_options(gatehouse_common_settings INTERFACE
+    -Wall -Wextra -Wpedantic
+    $<$<BOOL:${GATEHOUSE_WERROR}>:-Werror>)

@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+set(CPACK_PACKAGE_NAME "gatehouse")
+set(CPACK_PACKAGE_VENDOR "Gatehouse developers")
+set(CPACK_PACKAGE_CONTACT "Gatehouse developers <gatehouse@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_GENERATOR "DEB")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES ON)
+include(CPack)

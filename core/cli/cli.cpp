@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli/cli.h"
+
+#include "cli/commands.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace Gatehouse::Cli {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const QList<Command> &commands()
+{
+    static const QList<Command> table = {
+        {"validate", "Check an AsyncAPI document; print file:line:col diagnostics", validateCommand},
+        {"convert", "Convert an AsyncAPI document to 2.6 or 3.0, YAML or JSON", convertCommand},
+        {"serve", "Run the gateway for one or more APIs", serveCommand},
+        {"mock", "Run a built-in mock backend for an API", mockCommand},
+        {"apps", "Create, list and delete applications", appsCommand},
+        {"subscribe", "Subscribe an application to an API with a plan", subscribeCommand},
+        {"keys", "Issue, list and revoke access tokens and API keys", keysCommand},
+    };
+    return table;
+}
+
+int usageError(const QString &command, const QString &message)
+{
+    err() << "gatehouse-cli " << command << ": " << message << Qt::endl;
+    return ExitUsage;
+}
+
+namespace {
+
+void printHelp()
+{
+    QTextStream &o = out();
+    o << "Usage: gatehouse-cli COMMAND [OPTIONS] [ARGS]\n\n"
+      << "Gatehouse headless tool: validate and convert AsyncAPI documents, run the\n"
+      << "gateway and mock backends, manage applications and credentials.\n\n"
+      << "Commands:\n";
+    for (const Command &c : commands())
+        o << "  " << QString::fromLatin1(c.name).leftJustified(10) << "  " << c.summary << '\n';
+    o << "\nRun 'gatehouse-cli COMMAND --help' for a command's options.\n"
+      << "Exit codes: 0 ok, 1 the work failed, 2 usage error.\n";
+    o.flush();
+}
+
+} // namespace
+
+int run(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
+    QCoreApplication::setOrganizationName(QStringLiteral("gatehouse"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
+
+    const QStringList args = QCoreApplication::arguments();
+    int code = ExitUsage;
+    if (args.size() < 2) {
+        printHelp();
+        code = ExitUsage;
+    } else if (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h")
+               || args.at(1) == QLatin1String("help")) {
+        printHelp();
+        code = ExitOk;
+    } else if (args.at(1) == QLatin1String("--version") || args.at(1) == QLatin1String("-V")) {
+        out() << "gatehouse-cli " << QCoreApplication::applicationVersion() << Qt::endl;
+        code = ExitOk;
+    } else {
+        const QString name = args.at(1);
+        const Command *found = nullptr;
+        for (const Command &c : commands())
+            if (name == QLatin1String(c.name))
+                found = &c;
+        if (!found) {
+            err() << "gatehouse-cli: unknown command '" << name
+                  << "'; run 'gatehouse-cli --help' for the list" << Qt::endl;
+            code = ExitUsage;
+        } else {
+            QStringList commandArgs = args.mid(2);
+            commandArgs.prepend(QStringLiteral("gatehouse-cli ") + name);
+            code = found->function(commandArgs);
+        }
+    }
+    out().flush();
+    err().flush();
+    return code;
+}
+
+} // namespace Gatehouse::Cli

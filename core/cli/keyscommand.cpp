@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+namespace Gatehouse::Cli {
+
+int keysCommand(const QStringList &)
+{
+    err() << "gatehouse-cli keys: not implemented yet" << Qt::endl;
+    return ExitFailure;
+}
+
+} // namespace Gatehouse::Cli

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+// Helpers shared by the test suites.
+namespace Gatehouse::Test {
+
+// Absolute path of a file in the source tree, e.g. sourcePath("resources/samples/x.yaml").
+QString sourcePath(const QString &relative);
+
+// Absolute path of a file in ../shared/asyncapi-examples.
+QString examplePath(const QString &relative);
+
+// Every example document (*.yml, *.yaml, *.json) under ../shared/asyncapi-examples.
+QStringList exampleFiles();
+
+// node_modules folder of the npm packages the interop tests use.
+QString nodeModulesPath();
+
+struct ProcessResult
+{
+    int exitCode = -1;
+    bool finished = false; // false: killed at the time limit
+    QByteArray standardOutput;
+    QByteArray standardError;
+};
+
+// Runs gatehouse-cli with the given arguments, bounded in time.
+ProcessResult runCli(const QStringList &arguments, int timeoutMs = 30000,
+                     const QByteArray &standardInput = {});
+
+// Runs any program, bounded in time.
+ProcessResult runProcess(const QString &program, const QStringList &arguments,
+                         int timeoutMs = 30000, const QByteArray &standardInput = {});
+
+} // namespace Gatehouse::Test
