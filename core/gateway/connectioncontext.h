@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/handshakerequest.h"
+#include "gateway/routematch.h"
+
+#include <QString>
+#include <QStringList>
+#include <QVariantMap>
+
+#include <chrono>
+
+namespace Gatehouse::Gateway {
+
+// Who is on the other end of a connection, as far as the connection policies
+// found out. An authenticating policy fills it in; later policies (authorize,
+// throttle) and the message policies read it. Empty applicationId = anonymous.
+struct ConnectionIdentity
+{
+    QString applicationId;
+    QString applicationName;
+    QString subscriber;          // owner / user name when known
+    QString plan;                // throttling plan name of the subscription
+    QStringList scopes;          // scopes granted to the credential
+    QString credentialKind;      // "jwt", "token", "apiKey", ... ; empty when anonymous
+    QString credentialId;        // token / key id (never the secret itself)
+};
+
+// Everything known about one connection while its handshake is checked. Passed
+// to every ConnectionPolicy in turn (mutable, so a policy can record what later
+// policies need), and kept for the connection's lifetime.
+struct ConnectionContext
+{
+    quint64 connectionId = 0;
+    HandshakeRequest request;
+    RouteMatch route;
+    ConnectionIdentity identity;
+    QVariantMap attributes;      // free-form notes policies leave for each other
+
+    // Limits a policy may set for this connection; zero = none.
+    std::chrono::milliseconds maxLifetime{0};  // close with 1001 after this long
+    std::chrono::milliseconds idleTimeout{0};  // close with 1001 after this long without messages
+    QStringList flags;           // e.g. "fault-injection"; copied into every event of the connection
+};
+
+} // namespace Gatehouse::Gateway

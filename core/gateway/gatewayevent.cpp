@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/gatewayevent.h"
+
+namespace Gatehouse::Gateway {
+
+QString toString(GatewayEvent::Type type)
+{
+    switch (type) {
+    case GatewayEvent::Type::ConnectionOpened: return QStringLiteral("opened");
+    case GatewayEvent::Type::ConnectionRejected: return QStringLiteral("rejected");
+    case GatewayEvent::Type::MessageRelayed: return QStringLiteral("message");
+    case GatewayEvent::Type::MessageDropped: return QStringLiteral("dropped");
+    case GatewayEvent::Type::Throttled: return QStringLiteral("throttled");
+    case GatewayEvent::Type::ConnectionClosed: return QStringLiteral("closed");
+    }
+    return {};
+}
+
+QString toString(GatewayEvent::Party party)
+{
+    switch (party) {
+    case GatewayEvent::Party::Client: return QStringLiteral("client");
+    case GatewayEvent::Party::Backend: return QStringLiteral("backend");
+    case GatewayEvent::Party::Gateway: return QStringLiteral("gateway");
+    }
+    return {};
+}
+
+QString toString(Direction direction)
+{
+    return direction == Direction::ClientToBackend ? QStringLiteral("in") : QStringLiteral("out");
+}
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/handshakerequest.h"
+
+#include <QUrl>
+
+namespace Gatehouse::Gateway {
+
+namespace {
+
+bool isTokenChar(char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return true;
+    if (c >= 'A' && c <= 'Z')
+        return true;
+    if (c >= '0' && c <= '9')
+        return true;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isToken(QByteArrayView s)
+{
+    if (s.isEmpty())
+        return false;
+    for (char c : s)
+        if (!isTokenChar(c))
+            return false;
+    return true;
+}
+
+bool hasControlChars(QByteArrayView s)
+{
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && u != '\t') || u == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+QString decodeComponent(QByteArrayView s)
+{
+    return QUrl::fromPercentEncoding(s.toByteArray());
+}
+
+} // namespace
+
+QByteArray HandshakeRequest::header(QByteArrayView name) const
+{
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    return {};
+}
+
+bool HandshakeRequest::hasHeader(QByteArrayView name) const
+{
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+QList<QByteArray> HandshakeRequest::headerValues(QByteArrayView name) const
+{
+    QList<QByteArray> values;
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            values.append(h.second);
+    return values;
+}
+
+std::optional<QString> HandshakeRequest::queryValue(const QString &name) const
+{
+    for (const auto &q : query)
+        if (q.first == name)
+            return q.second;
+    return std::nullopt;
+}
+
+QByteArray HandshakeRequest::bearerToken() const
+{
+    const QByteArray value = header("Authorization").trimmed();
+    if (value.size() > 7 && value.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return value.mid(7).trimmed();
+    return {};
+}
+
+QStringList HandshakeRequest::subprotocols() const
+{
+    QStringList result;
+    for (const QByteArray &value : headerValues("Sec-WebSocket-Protocol"))
+        for (const QByteArray &item : value.split(',')) {
+            const QByteArray p = item.trimmed();
+            if (!p.isEmpty())
+                result.append(QString::fromLatin1(p));
+        }
+    return result;
+}
+
+HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsizetype maxSize,
+                                                      HandshakeRequest *out)
+{
+    ParseResult result;
+    auto malformed = [&result](const QString &why) {
+        result.status = ParseStatus::Malformed;
+        result.error = why;
+        return result;
+    };
+
+    // Reject garbage as soon as the method cannot be an HTTP token, without waiting
+    // for a line end that may never come.
+    const qsizetype firstSpace = data.indexOf(' ');
+    const QByteArrayView methodPart = data.first(firstSpace < 0 ? data.size() : firstSpace);
+    for (char c : methodPart)
+        if (!isTokenChar(c))
+            return malformed(QStringLiteral("not an HTTP request"));
+    if (firstSpace < 0 && methodPart.size() > 32)
+        return malformed(QStringLiteral("not an HTTP request"));
+
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    if (end < 0 || end + 4 > maxSize) {
+        if (data.size() >= maxSize || (end >= 0 && end + 4 > maxSize)) {
+            result.status = ParseStatus::TooLarge;
+            result.error = QStringLiteral("request header larger than %1 bytes").arg(maxSize);
+        }
+        return result; // Incomplete
+    }
+
+    const QByteArrayView head = data.first(end);
+    qsizetype lineEnd = head.indexOf("\r\n");
+    const QByteArrayView requestLine = lineEnd < 0 ? head : head.first(lineEnd);
+
+    const QList<QByteArray> parts = requestLine.toByteArray().split(' ');
+    if (parts.size() != 3 || !isToken(parts.at(0)) || parts.at(1).isEmpty()
+        || !parts.at(2).startsWith("HTTP/1."))
+        return malformed(QStringLiteral("bad request line"));
+    if (hasControlChars(parts.at(1)))
+        return malformed(QStringLiteral("bad request target"));
+
+    HandshakeRequest r;
+    r.method = parts.at(0);
+    r.target = parts.at(1);
+    r.httpVersion = parts.at(2);
+    if (!r.target.startsWith('/'))
+        return malformed(QStringLiteral("request target must be a path"));
+
+    QByteArray target = r.target;
+    if (const qsizetype hash = target.indexOf('#'); hash >= 0)
+        target.truncate(hash);
+    const qsizetype qmark = target.indexOf('?');
+    r.path = QString::fromLatin1(qmark < 0 ? target : target.first(qmark));
+    if (qmark >= 0) {
+        r.rawQuery = target.mid(qmark + 1);
+        for (const QByteArray &pair : r.rawQuery.split('&')) {
+            if (pair.isEmpty())
+                continue;
+            const qsizetype eq = pair.indexOf('=');
+            if (eq < 0)
+                r.query.append({decodeComponent(pair), QString()});
+            else
+                r.query.append({decodeComponent(QByteArrayView(pair).first(eq)),
+                                decodeComponent(QByteArrayView(pair).sliced(eq + 1))});
+        }
+    }
+
+    qsizetype pos = lineEnd < 0 ? head.size() : lineEnd + 2;
+    while (pos < head.size()) {
+        qsizetype next = head.indexOf("\r\n", pos);
+        if (next < 0)
+            next = head.size();
+        const QByteArrayView line = head.sliced(pos, next - pos);
+        pos = next + 2;
+        if (line.isEmpty())
+            continue;
+        if (line.front() == ' ' || line.front() == '\t')
+            return malformed(QStringLiteral("folded header lines are not allowed"));
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || !isToken(line.first(colon)))
+            return malformed(QStringLiteral("bad header line"));
+        const QByteArrayView value = line.sliced(colon + 1);
+        if (hasControlChars(value))
+            return malformed(QStringLiteral("control character in header %1")
+                                 .arg(QString::fromLatin1(line.first(colon))));
+        r.headers.append({line.first(colon).toByteArray(), value.toByteArray().trimmed()});
+    }
+
+    if (out)
+        *out = std::move(r);
+    result.status = ParseStatus::Complete;
+    result.consumed = end + 4;
+    return result;
+}
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+#include <optional>
+
+namespace Gatehouse::Gateway {
+
+// The HTTP request a client opened its connection with, as the gateway read it.
+// Header names keep the client's spelling; look them up with header(), which
+// ignores case. `path` is the raw (percent-encoded) path without the query;
+// `query` holds the decoded query parameters in the order the client sent them.
+struct HandshakeRequest
+{
+    QByteArray method;          // GET
+    QByteArray target;          // request target as sent: /chats/1.0.0/rooms/room1?x=1
+    QByteArray httpVersion;     // HTTP/1.1
+    QString path;               // /chats/1.0.0/rooms/room1 (still percent-encoded)
+    QByteArray rawQuery;        // x=1&y=%20 (without '?'), as sent
+    QList<QPair<QString, QString>> query; // decoded name/value pairs, in order
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    bool secure = false;        // arrived over TLS (wss)
+
+    // First value of a header (case-insensitive name); empty when absent.
+    QByteArray header(QByteArrayView name) const;
+    bool hasHeader(QByteArrayView name) const;
+    // Every value of a header, in order; comma-separated lists are not split.
+    QList<QByteArray> headerValues(QByteArrayView name) const;
+    // First value of a query parameter; nullopt when absent.
+    std::optional<QString> queryValue(const QString &name) const;
+    // Bearer token from `Authorization: Bearer ...`; empty when absent.
+    QByteArray bearerToken() const;
+    // Subprotocols the client offered (Sec-WebSocket-Protocol), in order.
+    QStringList subprotocols() const;
+
+    enum class ParseStatus { Complete, Incomplete, Malformed, TooLarge };
+    struct ParseResult
+    {
+        ParseStatus status = ParseStatus::Incomplete;
+        qsizetype consumed = 0;   // bytes of `data` the request occupied (Complete only)
+        QString error;            // what was wrong (Malformed / TooLarge)
+    };
+    // Parses the start of `data` as an HTTP/1.x request head. `maxSize` bounds the
+    // head (request line + headers + blank line).
+    static ParseResult parse(QByteArrayView data, qsizetype maxSize, HandshakeRequest *out);
+};
+
+} // namespace Gatehouse::Gateway
