@@ -155,7 +155,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     if (const qsizetype hash = target.indexOf('#'); hash >= 0)
         target.truncate(hash);
     const qsizetype qmark = target.indexOf('?');
-    r.path = QString::fromLatin1(qmark < 0 ? target : target.first(qmark));
+    r.path = QString::fromUtf8(qmark < 0 ? target : target.first(qmark));
     if (qmark >= 0) {
         r.rawQuery = target.mid(qmark + 1);
         for (const QByteArray &pair : r.rawQuery.split('&')) {

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/topicmatcher.h"
+
+#include <QStringDecoder>
+
+namespace Gatehouse {
+
+namespace {
+
+QStringList splitPath(QStringView path)
+{
+    if (path.startsWith(u'/'))
+        path = path.sliced(1);
+    if (path.endsWith(u'/'))
+        path.chop(1);
+    if (path.isEmpty())
+        return {};
+    QStringList segments;
+    for (QStringView s : path.split(u'/'))
+        segments.append(s.toString());
+    return segments;
+}
+
+bool isNameChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.';
+}
+
+int hexValue(QChar c)
+{
+    if (c >= u'0' && c <= u'9')
+        return c.unicode() - '0';
+    if (c >= u'a' && c <= u'f')
+        return c.unicode() - 'a' + 10;
+    if (c >= u'A' && c <= u'F')
+        return c.unicode() - 'A' + 10;
+    return -1;
+}
+
+} // namespace
+
+TopicMatcher::TopicMatcher(const QString &addressTemplate)
+    : m_template(addressTemplate)
+{
+    if (addressTemplate.contains(u'?') || addressTemplate.contains(u'#')) {
+        m_error = QStringLiteral("channel address '%1' must not contain '?' or '#'").arg(addressTemplate);
+        return;
+    }
+    QStringList seen;
+    for (const QString &raw : splitPath(addressTemplate)) {
+        Segment seg;
+        const qsizetype open = raw.indexOf(u'{');
+        const qsizetype close = raw.indexOf(u'}');
+        if (open < 0 && close < 0) {
+            seg.prefix = raw;
+            m_segments.append(seg);
+            continue;
+        }
+        if (open >= 0 && close < 0) {
+            m_error = QStringLiteral("channel address '%1': unclosed '{' in segment '%2'")
+                          .arg(addressTemplate, raw);
+            return;
+        }
+        if (open < 0 || close < open) {
+            m_error = QStringLiteral("channel address '%1': unbalanced '}' in segment '%2'")
+                          .arg(addressTemplate, raw);
+            return;
+        }
+        if (raw.indexOf(u'{', open + 1) >= 0 || raw.indexOf(u'}', close + 1) >= 0) {
+            m_error = QStringLiteral("channel address '%1': segment '%2' has more than one "
+                                     "parameter; put each parameter in its own path segment")
+                          .arg(addressTemplate, raw);
+            return;
+        }
+        seg.prefix = raw.first(open);
+        seg.parameter = raw.sliced(open + 1, close - open - 1);
+        seg.suffix = raw.sliced(close + 1);
+        if (seg.parameter.isEmpty()) {
+            m_error = QStringLiteral("channel address '%1': empty parameter name in '%2'")
+                          .arg(addressTemplate, raw);
+            return;
+        }
+        for (QChar c : seg.parameter)
+            if (!isNameChar(c)) {
+                m_error = QStringLiteral("channel address '%1': invalid parameter name '%2'")
+                              .arg(addressTemplate, seg.parameter);
+                return;
+            }
+        if (seen.contains(seg.parameter)) {
+            m_error = QStringLiteral("channel address '%1': parameter '%2' appears twice")
+                          .arg(addressTemplate, seg.parameter);
+            return;
+        }
+        seen.append(seg.parameter);
+        m_segments.append(seg);
+    }
+}
+
+QStringList TopicMatcher::parameterNames() const
+{
+    QStringList names;
+    for (const Segment &s : m_segments)
+        if (!s.parameter.isEmpty())
+            names.append(s.parameter);
+    return names;
+}
+
+int TopicMatcher::specificity() const
+{
+    int score = 0;
+    for (const Segment &s : m_segments)
+        score += s.parameter.isEmpty() ? 1000 : int(s.prefix.size() + s.suffix.size());
+    return score;
+}
+
+std::optional<QString> TopicMatcher::decodeSegment(QStringView segment)
+{
+    if (!segment.contains(u'%'))
+        return segment.toString();
+    QByteArray bytes;
+    bytes.reserve(segment.size());
+    for (qsizetype i = 0; i < segment.size(); ++i) {
+        const QChar c = segment.at(i);
+        if (c == u'%') {
+            if (i + 2 >= segment.size())
+                return std::nullopt;
+            const int hi = hexValue(segment.at(i + 1));
+            const int lo = hexValue(segment.at(i + 2));
+            if (hi < 0 || lo < 0)
+                return std::nullopt;
+            bytes.append(char(hi * 16 + lo));
+            i += 2;
+        } else {
+            bytes.append(QStringView(&c, 1).toUtf8());
+        }
+    }
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = decoder(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
+}
+
+std::optional<QMap<QString, QString>> TopicMatcher::match(const QString &path) const
+{
+    if (!isValid())
+        return std::nullopt;
+    QStringView p(path);
+    if (const qsizetype q = p.indexOf(u'?'); q >= 0)
+        p = p.first(q);
+    const QStringList parts = splitPath(p);
+    if (parts.size() != m_segments.size())
+        return std::nullopt;
+
+    QMap<QString, QString> params;
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        const std::optional<QString> decoded = decodeSegment(parts.at(i));
+        if (!decoded)
+            return std::nullopt;
+        const Segment &seg = m_segments.at(i);
+        if (seg.parameter.isEmpty()) {
+            if (*decoded != seg.prefix)
+                return std::nullopt;
+            continue;
+        }
+        if (decoded->size() <= seg.prefix.size() + seg.suffix.size()
+            || !decoded->startsWith(seg.prefix) || !decoded->endsWith(seg.suffix))
+            return std::nullopt;
+        const QString value = decoded->sliced(seg.prefix.size(),
+                                              decoded->size() - seg.prefix.size() - seg.suffix.size());
+        if (value == u"." || value == u"..")
+            return std::nullopt;
+        params.insert(seg.parameter, value);
+    }
+    return params;
+}
+
+} // namespace Gatehouse
