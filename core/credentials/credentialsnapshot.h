@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "credentials/application.h"
+#include "credentials/authresult.h"
+#include "credentials/credentialinfo.h"
+#include "credentials/subscription.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Gatehouse::Credentials {
+
+// An immutable copy of the whole registry, indexed for lookups. The registry builds
+// a new one after every change and hands it out as shared_ptr<const
+// CredentialSnapshot>, so gateway worker threads authenticate without locks and
+// without touching SQL; all const methods are safe from any thread.
+class CredentialSnapshot final
+{
+public:
+    CredentialSnapshot() = default;
+    CredentialSnapshot(QList<Application> applications, QList<Subscription> subscriptions,
+                       QList<CredentialInfo> credentials, QByteArray signingKey);
+
+    // Checks a presented secret (opaque token, API key or JWT) for the API
+    // apiTitle:apiVersion at time nowMs; see AuthResult for the outcomes.
+    AuthResult authenticate(const QString &secret, const QString &apiTitle,
+                            const QString &apiVersion, qint64 nowMs) const;
+
+    const QList<Application> &applications() const { return m_applications; }
+    const QList<Subscription> &subscriptions() const { return m_subscriptions; }
+    const QList<CredentialInfo> &credentials() const { return m_credentials; }
+    bool hasSigningKey() const { return !m_signingKey.isEmpty(); }
+
+    std::optional<Application> applicationById(const QString &id) const;
+    std::optional<Application> applicationByName(const QString &name) const;
+    std::optional<CredentialInfo> credentialById(const QString &id) const;
+    std::optional<Subscription> subscription(const QString &applicationId, const QString &apiTitle,
+                                             const QString &apiVersion) const;
+    QList<Subscription> subscriptionsOf(const QString &applicationId) const;
+    QList<CredentialInfo> credentialsOf(const QString &applicationId) const;
+
+private:
+    AuthResult authorize(AuthResult result, const QString &apiTitle, const QString &apiVersion,
+                         qint64 nowMs) const;
+
+    QList<Application> m_applications;
+    QList<Subscription> m_subscriptions;
+    QList<CredentialInfo> m_credentials;
+    QByteArray m_signingKey;
+    QHash<QString, qsizetype> m_applicationIndex;   // id -> index
+    QHash<QString, qsizetype> m_credentialByHash;   // secret hash -> index
+    QHash<QString, qsizetype> m_credentialById;     // id -> index
+    QHash<QString, qsizetype> m_subscriptionIndex;  // appId \n title \n version -> index
+};
+
+} // namespace Gatehouse::Credentials
