@@ -6,6 +6,7 @@
 #include <QtGlobal>
 
 #include <atomic>
+#include <limits>
 #include <mutex>
 
 namespace Gatehouse::Credentials {
@@ -53,7 +54,7 @@ private:
     const Plan m_plan;
     const qint64 m_windowMs;
     mutable std::mutex m_mutex;
-    qint64 m_windowStart = 0; // guarded by m_mutex
+    qint64 m_windowStart = std::numeric_limits<qint64>::min(); // guarded by m_mutex
     quint64 m_count = 0;      // guarded by m_mutex
     std::atomic<int> m_connections{0};
 };
