@@ -19,6 +19,8 @@ struct ChannelParameter
     QString defaultValue;
     QString location;    // runtime expression, e.g. $message.payload#/user/id
     Json extra;
+    QString ref;         // local $ref the parameter was read from (e.g. #/components/parameters/x);
+                         // written back as that ref; the fields above hold its target
     friend bool operator==(const ChannelParameter &, const ChannelParameter &) = default;
 };
 
@@ -43,6 +45,8 @@ struct Channel
     QString description;
     QList<ChannelParameter> parameters;
     QStringList messageIds; // messages the channel carries (ids into Api::messages)
+    QStringList messageKeys; // 3.x key of each messageIds entry in the channel's `messages`
+                             // map (same length as messageIds; empty entry = the id)
     QStringList servers;    // server ids this channel is available on; empty = all
     WsChannelBinding ws;
     Json bindings;       // all channel bindings as written (including ws); null when absent

@@ -33,6 +33,7 @@ struct Message
     QList<MessageExample> examples;
     Json bindings;       // null when absent
     Json extra;          // every other field (x- extensions, unknown keys), in order
+    bool inlined = false; // defined inline in a channel/operation, not under components.messages
     friend bool operator==(const Message &, const Message &) = default;
 };
 

@@ -23,6 +23,7 @@ struct Server
     Json security;       // null when absent
     Json bindings;
     Json extra;
+    QString url;         // 2.x url as written (kept when it still matches host+pathname)
     friend bool operator==(const Server &, const Server &) = default;
 };
 
