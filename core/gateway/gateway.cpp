@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/gateway.h"
+
+#include "gateway/gatewaylistener.h"
+#include "gateway/gatewayshared.h"
+#include "gateway/gatewayworker.h"
+#include "gateway/router.h"
+
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QThread>
+
+#include <unistd.h>
+
+namespace Gatehouse::Gateway {
+
+QString ListenerConfig::toString() const
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+        ? u'[' + address.toString() + u']'
+        : address.toString();
+    return (tls ? QStringLiteral("wss://") : QStringLiteral("ws://")) + host + u':' + QString::number(port);
+}
+
+namespace {
+
+QList<std::shared_ptr<const Api>> share(const QList<Api> &apis)
+{
+    QList<std::shared_ptr<const Api>> out;
+    for (const Api &api : apis)
+        out.append(std::make_shared<const Api>(api));
+    return out;
+}
+
+bool loadTls(const ListenerConfig &l, QSslConfiguration *config, QString *error)
+{
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(l.certificateFile, QSsl::Pem);
+    if (chain.isEmpty()) {
+        *error = QStringLiteral("%1: no PEM certificate could be read").arg(l.certificateFile);
+        return false;
+    }
+    QFile keyFile(l.privateKeyFile);
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: %2").arg(l.privateKeyFile, keyFile.errorString());
+        return false;
+    }
+    const QByteArray pem = keyFile.readAll();
+    QSslKey key(pem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Ec, QSsl::Pem);
+    if (key.isNull()) {
+        *error = QStringLiteral("%1: not an unencrypted PEM RSA or EC private key").arg(l.privateKeyFile);
+        return false;
+    }
+    QSslConfiguration c = QSslConfiguration::defaultConfiguration();
+    c.setLocalCertificateChain(chain);
+    c.setPrivateKey(key);
+    c.setPeerVerifyMode(QSslSocket::VerifyNone);
+    *config = c;
+    return true;
+}
+
+} // namespace
+
+Gateway::Gateway(QObject *parent)
+    : QObject(parent)
+{
+}
+
+Gateway::~Gateway()
+{
+    teardown();
+}
+
+void Gateway::setOptions(const GatewayOptions &options)
+{
+    m_options = options;
+}
+
+void Gateway::setPolicyProvider(std::shared_ptr<PolicyProvider> provider)
+{
+    m_policyProvider = std::move(provider);
+}
+
+void Gateway::addEventSink(std::shared_ptr<GatewayEventSink> sink)
+{
+    if (sink)
+        m_sinks.append(std::move(sink));
+}
+
+bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &apis)
+{
+    if (m_running || m_stopping) {
+        m_error = QStringLiteral("gateway is already running");
+        return false;
+    }
+    m_error.clear();
+    if (listeners.isEmpty()) {
+        m_error = QStringLiteral("no listen address given");
+        return false;
+    }
+    QString error;
+    auto router = Router::build(share(apis), m_policyProvider.get(), &error);
+    if (!router) {
+        m_error = error;
+        return false;
+    }
+
+    auto shared = std::make_shared<GatewayShared>();
+    shared->options = m_options;
+    shared->sinks = m_sinks;
+    shared->setRouter(router);
+    for (const ListenerConfig &l : listeners) {
+        QSslConfiguration tls;
+        if (l.tls && !loadTls(l, &tls, &m_error))
+            return false;
+        shared->listeners.append(l);
+        shared->tls.append(tls);
+    }
+
+    // listeners first, so a taken port fails before threads exist
+    QList<GatewayListener *> created;
+    for (qsizetype i = 0; i < listeners.size(); ++i) {
+        const int listenerIndex = int(i);
+        auto *listener = new GatewayListener(
+            [this, listenerIndex](qintptr fd) {
+                if (m_workers.isEmpty()) {
+                    ::close(int(fd));
+                    return;
+                }
+                GatewayWorker *worker = m_workers.at(int(m_nextWorker++ % quint64(m_workers.size())));
+                QMetaObject::invokeMethod(
+                    worker, [worker, fd, listenerIndex] { worker->handleDescriptor(fd, listenerIndex); },
+                    Qt::QueuedConnection);
+            },
+            this);
+        listener->setListenBacklogSize(m_options.listenBacklog);
+        const ListenerConfig &l = listeners.at(i);
+        if (!listener->listen(l.address, l.port)) {
+            m_error = QStringLiteral("cannot listen on %1: %2").arg(l.toString(), listener->errorString());
+            delete listener;
+            qDeleteAll(created);
+            return false;
+        }
+        shared->listeners[i].port = listener->serverPort();
+        created.append(listener);
+    }
+
+    m_shared = shared;
+    m_listeners = created;
+    const int threads = m_options.workerThreads > 0 ? m_options.workerThreads
+                                                    : qMax(1, QThread::idealThreadCount());
+    for (int i = 0; i < threads; ++i) {
+        auto *thread = new QThread(this);
+        thread->setObjectName(QStringLiteral("gateway-worker-%1").arg(i));
+        auto *worker = new GatewayWorker(m_shared);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        connect(worker, &GatewayWorker::drained, this, &Gateway::handleWorkerDrained);
+        m_threads.append(thread);
+        m_workers.append(worker);
+        thread->start();
+    }
+    m_running = true;
+    emit started();
+    return true;
+}
+
+bool Gateway::reload(const QList<Api> &apis)
+{
+    if (!m_running) {
+        m_error = QStringLiteral("gateway is not running");
+        return false;
+    }
+    QString error;
+    auto router = Router::build(share(apis), m_policyProvider.get(), &error);
+    if (!router) {
+        m_error = error;
+        return false;
+    }
+    m_shared->setRouter(router);
+    emit reloaded();
+    return true;
+}
+
+void Gateway::stop()
+{
+    if (!m_running || m_stopping)
+        return;
+    m_stopping = true;
+    qDeleteAll(m_listeners);
+    m_listeners.clear();
+    m_pendingWorkers = int(m_workers.size());
+    m_closedTotal = 0;
+    for (GatewayWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->closeAll(1001, QStringLiteral("gateway stopping")); },
+            Qt::QueuedConnection);
+    if (m_pendingWorkers == 0)
+        finishStop();
+}
+
+void Gateway::closeConnectionsOf(const QString &applicationId, quint16 code, const QString &reason)
+{
+    for (GatewayWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker, applicationId, code, reason] { worker->closeApplication(applicationId, code, reason); },
+            Qt::QueuedConnection);
+}
+
+void Gateway::handleWorkerDrained(int closed)
+{
+    if (!m_stopping)
+        return;
+    m_closedTotal += closed;
+    if (--m_pendingWorkers == 0)
+        finishStop();
+}
+
+void Gateway::finishStop()
+{
+    for (QThread *thread : std::as_const(m_threads)) {
+        thread->quit();
+        thread->wait();
+    }
+    qDeleteAll(m_threads);
+    m_threads.clear();
+    m_workers.clear(); // deleted in their threads on QThread::finished
+    m_shared.reset();
+    m_running = false;
+    m_stopping = false;
+    emit stopped(m_closedTotal);
+}
+
+void Gateway::teardown()
+{
+    qDeleteAll(m_listeners);
+    m_listeners.clear();
+    for (GatewayWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker] { worker->abortAll(); }, Qt::QueuedConnection);
+    for (QThread *thread : std::as_const(m_threads)) {
+        thread->quit();
+        thread->wait();
+    }
+    qDeleteAll(m_threads);
+    m_threads.clear();
+    m_workers.clear();
+    m_shared.reset();
+    m_running = false;
+    m_stopping = false;
+}
+
+QList<ListenerConfig> Gateway::listeners() const
+{
+    return m_shared ? m_shared->listeners : QList<ListenerConfig>();
+}
+
+quint16 Gateway::serverPort(int listener) const
+{
+    return m_shared ? m_shared->listeners.value(listener).port : 0;
+}
+
+int Gateway::openConnections() const
+{
+    return m_shared ? m_shared->openConnections.load(std::memory_order_relaxed) : 0;
+}
+
+QStringList Gateway::servedApis() const
+{
+    if (!m_shared)
+        return {};
+    const auto router = m_shared->router();
+    return router ? router->describe() : QStringList();
+}
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "api/api.h"
+#include "gateway/gatewayeventsink.h"
+#include "gateway/gatewayoptions.h"
+#include "gateway/policyprovider.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QThread;
+
+namespace Gatehouse::Gateway {
+
+class GatewayListener;
+class GatewayWorker;
+struct GatewayShared;
+
+// The embedded WebSocket gateway, as the desktop app and `gatehouse-cli serve`
+// use it: listeners, worker threads and the routing table for a set of APIs.
+// Lives in the thread that creates it (acceptors run there; connections run on
+// the workers).
+class Gateway final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Gateway)
+
+public:
+    explicit Gateway(QObject *parent = nullptr);
+    ~Gateway() override; // drops open connections (use stop() for a clean close)
+
+    // Before start():
+    void setOptions(const GatewayOptions &options);
+    GatewayOptions options() const { return m_options; }
+    void setPolicyProvider(std::shared_ptr<PolicyProvider> provider);
+    void addEventSink(std::shared_ptr<GatewayEventSink> sink);
+
+    // Starts serving `apis` on `listeners`. False, with errorString(), when an API
+    // cannot be served, a certificate cannot be loaded or an address is taken.
+    bool start(const QList<ListenerConfig> &listeners, const QList<Api> &apis);
+    // New documents apply to connections opened from now on; open ones keep theirs.
+    bool reload(const QList<Api> &apis);
+    // Closes every connection with 1001 and stops listening; stopped() follows.
+    void stop();
+    // Closes the open connections of one application (revoked credentials).
+    void closeConnectionsOf(const QString &applicationId, quint16 code = 1008,
+                            const QString &reason = QStringLiteral("credentials revoked"));
+
+    bool isRunning() const { return m_running; }
+    QString errorString() const { return m_error; }
+    // The listeners as bound (port filled in when 0 was asked for).
+    QList<ListenerConfig> listeners() const;
+    quint16 serverPort(int listener = 0) const;
+    int openConnections() const;
+    // One line per served API, e.g. "/chats/1.0.0  Chats API 1.0.0: /notifications, /rooms/{roomID}".
+    QStringList servedApis() const;
+
+signals:
+    void started();
+    void reloaded();
+    void stopped(int closedConnections);
+
+private:
+    void handleWorkerDrained(int closed);
+    void finishStop();
+    void teardown();
+
+    GatewayOptions m_options;
+    std::shared_ptr<PolicyProvider> m_policyProvider;
+    QList<std::shared_ptr<GatewayEventSink>> m_sinks;
+    std::shared_ptr<GatewayShared> m_shared;
+    QList<GatewayListener *> m_listeners;
+    QList<QThread *> m_threads;
+    QList<GatewayWorker *> m_workers;
+    quint64 m_nextWorker = 0;
+    bool m_running = false;
+    bool m_stopping = false;
+    int m_pendingWorkers = 0;
+    int m_closedTotal = 0;
+    QString m_error;
+};
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/gatewaysession.h"
+
+#include "gateway/backendconnector.h"
+#include "gateway/gatewayworker.h"
+#include "gateway/relayleg.h"
+#include "gateway/websocketcodec.h"
+
+#include <QDateTime>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <chrono>
+
+namespace Gatehouse::Gateway {
+
+namespace {
+
+qint64 nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status >= 500 ? "Server Error" : "Client Error";
+    }
+}
+
+bool headerHasToken(const QByteArray &value, QByteArrayView token)
+{
+    for (const QByteArray &part : value.split(','))
+        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+int index(Direction d)
+{
+    return d == Direction::ClientToBackend ? 0 : 1;
+}
+
+} // namespace
+
+GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket, std::shared_ptr<GatewayShared> shared,
+                               GatewayWorker *worker)
+    : QObject(worker)
+    , m_shared(std::move(shared))
+    , m_worker(worker)
+    , m_socket(socket)
+    , m_timer(new QTimer(this))
+    , m_idleTimer(new QTimer(this))
+{
+    m_context.connectionId = id;
+    socket->setParent(this);
+    m_timer->setSingleShot(true);
+    m_idleTimer->setSingleShot(true);
+    for (int d = 0; d < 2; ++d) {
+        m_delayTimer[d] = new QTimer(this);
+        m_delayTimer[d]->setSingleShot(true);
+        connect(m_delayTimer[d], &QTimer::timeout, this, [this, d] { drainDelayed(d); });
+    }
+}
+
+GatewaySession::~GatewaySession()
+{
+    if (m_countedOpen)
+        m_shared->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    if (m_countedPending)
+        m_shared->pendingHandshakes.fetch_sub(1, std::memory_order_relaxed);
+    releasePolicies();
+}
+
+void GatewaySession::start()
+{
+    m_countedPending = true;
+    m_shared->pendingHandshakes.fetch_add(1, std::memory_order_relaxed);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setReadBufferSize(m_shared->options.readBufferBytes);
+    m_context.request.peerAddress = m_socket->peerAddress();
+    m_context.request.peerPort = m_socket->peerPort();
+    m_context.request.secure = qobject_cast<QSslSocket *>(m_socket.data()) != nullptr;
+    QHostAddress peer = m_socket->peerAddress();
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    if (isV4)
+        peer = QHostAddress(v4);
+    m_context.request.peerAddress = peer;
+    m_clientAddress = peer.toString() + u':' + QString::number(m_socket->peerPort());
+    if (m_context.request.secure)
+        m_context.flags.append(QStringLiteral("tls"));
+
+    connect(m_socket, &QIODevice::readyRead, this, &GatewaySession::handleClientReadyRead);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &GatewaySession::handleClientGone);
+    connect(m_timer, &QTimer::timeout, this, [this] {
+        if (m_state == State::ReadingRequest)
+            reject(408, QStringLiteral("no complete request within %1 ms")
+                            .arg(m_shared->options.handshakeTimeoutMs));
+        else if (m_state == State::Rejected && m_socket)
+            m_socket->abort();
+    });
+    m_timer->start(m_shared->options.handshakeTimeoutMs);
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        QMetaObject::invokeMethod(this, &GatewaySession::handleClientGone, Qt::QueuedConnection);
+    else if (m_socket->bytesAvailable())
+        QMetaObject::invokeMethod(this, &GatewaySession::handleClientReadyRead, Qt::QueuedConnection);
+}
+
+GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
+{
+    GatewayEvent e;
+    e.type = type;
+    e.timeMs = QDateTime::currentMSecsSinceEpoch();
+    e.connectionId = m_context.connectionId;
+    e.api = m_context.route.apiKey;
+    if (m_context.route.api)
+        e.apiTitle = m_context.route.api->title;
+    if (m_context.route.channel)
+        e.channel = m_context.route.channel->address;
+    e.path = m_context.request.path;
+    e.application = m_context.identity.applicationId;
+    e.clientAddress = m_clientAddress;
+    if (m_context.route.backendUrl.isValid())
+        e.backendUrl = m_context.route.backendUrl.toString();
+    e.flags = m_context.flags;
+    return e;
+}
+
+void GatewaySession::record(GatewayEvent &&e)
+{
+    m_worker->record(std::move(e));
+}
+
+// ---- handshake -----------------------------------------------------------------
+
+void GatewaySession::handleClientReadyRead()
+{
+    if (m_state != State::ReadingRequest || !m_socket)
+        return;
+    const qsizetype max = m_shared->options.maxRequestHeaderBytes;
+    m_buffer += m_socket->read(max + 1 - m_buffer.size());
+    HandshakeRequest request;
+    const auto result = HandshakeRequest::parse(m_buffer, max, &request);
+    switch (result.status) {
+    case HandshakeRequest::ParseStatus::Incomplete:
+        return;
+    case HandshakeRequest::ParseStatus::Malformed:
+        reject(400, result.error);
+        return;
+    case HandshakeRequest::ParseStatus::TooLarge:
+        reject(431, result.error);
+        return;
+    case HandshakeRequest::ParseStatus::Complete:
+        break;
+    }
+    request.peerAddress = m_context.request.peerAddress;
+    request.peerPort = m_context.request.peerPort;
+    request.secure = m_context.request.secure;
+    m_context.request = std::move(request);
+    m_buffer.remove(0, result.consumed); // frames a client sent right after its request
+    m_timer->stop();
+    handleRequest();
+}
+
+void GatewaySession::handleRequest()
+{
+    const HandshakeRequest &req = m_context.request;
+    m_router = m_shared->router();
+    if (!m_router) {
+        reject(503, QStringLiteral("gateway is not serving"));
+        return;
+    }
+
+    const bool wantsWebSocket = headerHasToken(req.header("Upgrade"), "websocket");
+    if (!wantsWebSocket) {
+        QString text = QStringLiteral("This is a Gatehouse WebSocket gateway; connect with a "
+                                      "WebSocket client. APIs served:\n");
+        for (const QString &line : m_router->describe())
+            text += QStringLiteral("  ") + line + u'\n';
+        reject(426, text, {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}});
+        return;
+    }
+    if (req.method != "GET") {
+        reject(405, QStringLiteral("a WebSocket upgrade must use GET"), {{"Allow", "GET"}});
+        return;
+    }
+    if (req.header("Sec-WebSocket-Version").trimmed() != "13") {
+        reject(426, QStringLiteral("unsupported Sec-WebSocket-Version '%1'; this gateway speaks 13")
+                        .arg(QString::fromLatin1(req.header("Sec-WebSocket-Version"))),
+               {{"Sec-WebSocket-Version", "13"}});
+        return;
+    }
+    if (!headerHasToken(req.header("Connection"), "upgrade")) {
+        reject(400, QStringLiteral("Connection header lacks 'Upgrade'"));
+        return;
+    }
+    const QByteArray key = req.header("Sec-WebSocket-Key").trimmed();
+    if (QByteArray::fromBase64(key).size() != 16) {
+        reject(400, QStringLiteral("missing or invalid Sec-WebSocket-Key"));
+        return;
+    }
+    if (req.httpVersion == "HTTP/1.1" && !req.hasHeader("Host")) {
+        reject(400, QStringLiteral("missing Host header"));
+        return;
+    }
+
+    Router::Result route = m_router->route(req);
+    if (route.status != 0) {
+        reject(route.status, route.reason);
+        return;
+    }
+    m_context.route = route.match;
+    m_backendTarget = route.backendTarget;
+    m_policies = &route.channel->policies;
+
+    for (const auto &policy : m_policies->connection) {
+        const ConnectionDecision decision = policy->evaluate(m_context);
+        if (!decision.allowed()) {
+            reject(decision.status, decision.reason.isEmpty() ? policy->name() : decision.reason,
+                   decision.headers);
+            return;
+        }
+        m_allowed.append(policy);
+    }
+    connectBackend();
+}
+
+void GatewaySession::reject(int status, const QString &reason,
+                            const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    if (m_state == State::Rejected || m_state == State::Done)
+        return;
+    m_state = State::Rejected;
+    releasePolicies();
+    GatewayEvent e = event(GatewayEvent::Type::ConnectionRejected);
+    e.status = status;
+    e.reason = reason.section(u'\n', 0, 0);
+    record(std::move(e));
+
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        finish();
+        return;
+    }
+    const QByteArray body = reason.toUtf8() + (reason.endsWith(u'\n') ? "" : "\n");
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    response += "Content-Type: text/plain; charset=utf-8\r\n";
+    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    response += "Connection: close\r\n";
+    for (const auto &h : headers) {
+        if (h.first.compare("Connection", Qt::CaseInsensitive) == 0)
+            continue;
+        response += h.first + ": " + h.second + "\r\n";
+    }
+    response += "\r\n" + body;
+    m_socket->write(response);
+    m_socket->disconnectFromHost();
+    if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_timer->start(m_shared->options.closeTimeoutMs); // linger, then drop
+}
+
+void GatewaySession::connectBackend()
+{
+    m_state = State::Connecting;
+    const HandshakeRequest &req = m_context.request;
+    const Router::ApiRoute *api = nullptr;
+    for (const auto &a : m_router->apis())
+        if (a.api == m_context.route.api)
+            api = &a;
+    Q_ASSERT(api);
+
+    BackendConnector::Request br;
+    const QUrl &endpoint = api->endpoint;
+    br.secure = endpoint.scheme() == u"wss";
+    br.host = endpoint.host();
+    br.port = quint16(endpoint.port(br.secure ? 443 : 80));
+    br.verifyPeer = api->verifyBackendTls;
+    br.target = m_backendTarget;
+    br.subprotocols = req.subprotocols();
+    br.timeoutMs = m_shared->options.backendTimeoutMs;
+
+    if (req.hasHeader("Origin"))
+        br.headers.append({"Origin", req.header("Origin")});
+    QByteArray xff = req.header("X-Forwarded-For");
+    const QByteArray peer = req.peerAddress.toString().toLatin1();
+    xff = xff.isEmpty() ? peer : xff + ", " + peer;
+    br.headers.append({"X-Forwarded-For", xff});
+    br.headers.append({"X-Forwarded-Proto", req.secure ? QByteArray("wss") : QByteArray("ws")});
+    if (req.hasHeader("Host"))
+        br.headers.append({"X-Forwarded-Host", req.header("Host")});
+    static const QList<QByteArray> neverForwarded = {
+        "host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+        "sec-websocket-protocol", "sec-websocket-extensions", "origin", "x-forwarded-for",
+        "x-forwarded-proto", "x-forwarded-host", "content-length", "transfer-encoding"};
+    for (const QByteArray &name : api->forwardHeaders) {
+        if (neverForwarded.contains(name.toLower()))
+            continue;
+        for (const auto &h : req.headers)
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                br.headers.append(h);
+    }
+
+    m_connector = new BackendConnector(this);
+    connect(m_connector, &BackendConnector::succeeded, this, &GatewaySession::handleBackendSucceeded);
+    connect(m_connector, &BackendConnector::failed, this, &GatewaySession::handleBackendFailed);
+    m_connector->start(br);
+}
+
+void GatewaySession::handleBackendFailed(int status, const QString &reason)
+{
+    if (m_connector) {
+        m_connector->deleteLater();
+        m_connector = nullptr;
+    }
+    reject(status, reason);
+}
+
+void GatewaySession::handleBackendSucceeded()
+{
+    QTcpSocket *backendSocket = m_connector->takeSocket();
+    const QByteArray backendLeftover = m_connector->leftover();
+    const QString subprotocol = m_connector->subprotocol();
+    m_connector->deleteLater();
+    m_connector = nullptr;
+
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        backendSocket->deleteLater();
+        handleClientGone();
+        return;
+    }
+
+    // Complete the client's upgrade now that the backend is there (step 6).
+    QByteArray response = "HTTP/1.1 101 Switching Protocols\r\n"
+                          "Upgrade: websocket\r\n"
+                          "Connection: Upgrade\r\n"
+                          "Sec-WebSocket-Accept: "
+        + WebSocketCodec::acceptKey(m_context.request.header("Sec-WebSocket-Key")) + "\r\n";
+    if (!subprotocol.isEmpty())
+        response += "Sec-WebSocket-Protocol: " + subprotocol.toLatin1() + "\r\n";
+    response += "\r\n";
+    m_socket->write(response);
+
+    m_socket->disconnect(this);
+    const GatewayOptions &o = m_shared->options;
+    m_client = new RelayLeg(m_socket, WebSocketCodec::Role::Server, o.readBufferBytes, o.closeTimeoutMs, this);
+    m_backend = new RelayLeg(backendSocket, WebSocketCodec::Role::Client, o.readBufferBytes, o.closeTimeoutMs, this);
+    m_socket = nullptr;
+
+    qint64 limit[2] = {o.maxMessageBytes, o.maxMessageBytes};
+    for (const auto &p : m_policies->message)
+        for (int d = 0; d < 2; ++d) {
+            const qint64 l = p->maxMessageSize(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient);
+            if (l >= 0 && (limit[d] < 0 || l < limit[d]))
+                limit[d] = l;
+        }
+    m_client->setMaxMessageSize(limit[0]);
+    m_backend->setMaxMessageSize(limit[1]);
+
+    connect(m_client, &RelayLeg::messageReceived, this,
+            [this](bool binary, const QByteArray &payload, qint64 arrival) {
+                relay(Direction::ClientToBackend, binary, payload, arrival);
+            });
+    connect(m_backend, &RelayLeg::messageReceived, this,
+            [this](bool binary, const QByteArray &payload, qint64 arrival) {
+                relay(Direction::BackendToClient, binary, payload, arrival);
+            });
+    connect(m_client, &RelayLeg::closeFrameReceived, this,
+            [this](quint16 code, const QString &reason) { handleCloseReceived(Leg::Client, code, reason); });
+    connect(m_backend, &RelayLeg::closeFrameReceived, this,
+            [this](quint16 code, const QString &reason) { handleCloseReceived(Leg::Backend, code, reason); });
+    connect(m_client, &RelayLeg::protocolErrorOccurred, this,
+            [this](quint16 code, const QString &reason) { handleProtocolError(Leg::Client, code, reason); });
+    connect(m_backend, &RelayLeg::protocolErrorOccurred, this,
+            [this](quint16 code, const QString &reason) { handleProtocolError(Leg::Backend, code, reason); });
+    connect(m_client, &RelayLeg::finished, this, [this](bool clean) { handleLegFinished(Leg::Client, clean); });
+    connect(m_backend, &RelayLeg::finished, this, [this](bool clean) { handleLegFinished(Leg::Backend, clean); });
+    connect(m_client, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
+    connect(m_backend, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
+
+    m_state = State::Open;
+    m_openedAt.start();
+    m_countedPending = false;
+    m_shared->pendingHandshakes.fetch_sub(1, std::memory_order_relaxed);
+    m_countedOpen = true;
+    m_shared->openConnections.fetch_add(1, std::memory_order_relaxed);
+    for (const auto &p : m_policies->message)
+        p->connectionOpened(m_context);
+
+    GatewayEvent e = event(GatewayEvent::Type::ConnectionOpened);
+    e.status = 101;
+    if (!subprotocol.isEmpty())
+        e.reason = QStringLiteral("subprotocol ") + subprotocol;
+    record(std::move(e));
+
+    if (m_context.maxLifetime.count() > 0) {
+        disconnect(m_timer, nullptr, this, nullptr);
+        connect(m_timer, &QTimer::timeout, this,
+                [this] { shutdown(1001, QStringLiteral("connection lifetime reached")); });
+        m_timer->start(int(m_context.maxLifetime.count()));
+    }
+    if (m_context.idleTimeout.count() > 0) {
+        connect(m_idleTimer, &QTimer::timeout, this,
+                [this] { shutdown(1001, QStringLiteral("idle timeout")); });
+        m_idleTimer->start(int(m_context.idleTimeout.count()));
+    }
+
+    m_client->start(m_buffer);
+    m_buffer.clear();
+    m_backend->start(backendLeftover);
+}
+
+void GatewaySession::handleClientGone()
+{
+    switch (m_state) {
+    case State::ReadingRequest:
+        // left before sending a complete request (scanners, aborted handshakes)
+        reject(0, m_buffer.isEmpty() ? QStringLiteral("client closed the connection before sending a request")
+                                     : QStringLiteral("client closed the connection mid-request"));
+        return;
+    case State::Connecting:
+        if (m_connector) {
+            m_connector->abort();
+            m_connector->deleteLater();
+            m_connector = nullptr;
+        }
+        reject(0, QStringLiteral("client closed the connection while the backend was being connected"));
+        return;
+    case State::Rejected:
+        finish();
+        return;
+    default:
+        return;
+    }
+}
+
+// ---- relay ---------------------------------------------------------------------
+
+void GatewaySession::relay(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs)
+{
+    if (m_state != State::Open)
+        return;
+    if (m_context.idleTimeout.count() > 0)
+        m_idleTimer->start(int(m_context.idleTimeout.count()));
+
+    RelayMessage message{direction, binary, payload};
+    std::chrono::milliseconds delay{0};
+    for (const auto &policy : m_policies->message) {
+        const MessageVerdict verdict = policy->process(m_context, message);
+        if (verdict.throttled) {
+            GatewayEvent t = event(GatewayEvent::Type::Throttled);
+            t.direction = direction;
+            t.size = message.payload.size();
+            t.binary = message.binary;
+            t.reason = verdict.reason;
+            record(std::move(t));
+        }
+        if (verdict.action == MessageVerdict::Action::Forward) {
+            delay += verdict.delay;
+            continue;
+        }
+        if (verdict.action == MessageVerdict::Action::Drop) {
+            GatewayEvent e = event(GatewayEvent::Type::MessageDropped);
+            e.direction = direction;
+            e.size = message.payload.size();
+            e.binary = message.binary;
+            e.reason = verdict.reason.isEmpty() ? policy->name() : verdict.reason;
+            record(std::move(e));
+            if (!verdict.errorFrame.isEmpty()) {
+                RelayLeg *to = verdict.errorFrameTo == Leg::Client ? m_client : m_backend;
+                to->sendMessage(false, verdict.errorFrame.toUtf8());
+            }
+            return;
+        }
+        // Close
+        m_closeRecorded = true;
+        m_closeCode = verdict.clientCloseCode;
+        m_closeReason = verdict.reason.isEmpty() ? policy->name() : verdict.reason;
+        m_closedBy = GatewayEvent::Party::Gateway;
+        closeBoth(verdict.clientCloseCode, verdict.clientCloseReason, verdict.backendCloseCode,
+                  verdict.backendCloseReason);
+        return;
+    }
+
+    const int d = index(direction);
+    if (delay.count() > 0 || !m_delayed[d].empty()) {
+        const qint64 due = nowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
+        m_delayedBytes[d] += message.payload.size();
+        m_delayed[d].push_back({due, message.binary, std::move(message.payload), arrivalNs});
+        scheduleDelayed(d);
+        updateBackpressure();
+        return;
+    }
+    deliver(direction, message.binary, message.payload, arrivalNs);
+}
+
+void GatewaySession::scheduleDelayed(int d)
+{
+    if (m_delayed[d].empty() || m_delayTimer[d]->isActive())
+        return;
+    const qint64 waitNs = m_delayed[d].front().dueNs - nowNs();
+    m_delayTimer[d]->start(waitNs <= 0 ? 0 : int(waitNs / 1000000) + 1);
+}
+
+void GatewaySession::drainDelayed(int d)
+{
+    const qint64 now = nowNs();
+    while (!m_delayed[d].empty() && m_delayed[d].front().dueNs <= now && m_state == State::Open) {
+        Pending p = std::move(m_delayed[d].front());
+        m_delayed[d].pop_front();
+        m_delayedBytes[d] -= p.payload.size();
+        deliver(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient, p.binary, p.payload,
+                p.arrivalNs);
+    }
+    scheduleDelayed(d);
+    updateBackpressure();
+}
+
+void GatewaySession::deliver(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs)
+{
+    RelayLeg *to = direction == Direction::ClientToBackend ? m_backend : m_client;
+    to->sendMessage(binary, payload);
+    ++m_messages[index(direction)];
+
+    GatewayEvent e = event(GatewayEvent::Type::MessageRelayed);
+    e.direction = direction;
+    e.size = payload.size();
+    e.binary = binary;
+    e.latencyUs = (nowNs() - arrivalNs) / 1000;
+    if (m_shared->options.eventPayloadBytes > 0)
+        e.payload = payload.left(m_shared->options.eventPayloadBytes);
+    record(std::move(e));
+    updateBackpressure();
+}
+
+void GatewaySession::updateBackpressure()
+{
+    if (m_state != State::Open || !m_client || !m_backend)
+        return;
+    const qint64 high = m_shared->options.highWaterBytes;
+    const qint64 low = m_shared->options.lowWaterBytes;
+    // direction 0: client -> backend; its source is the client leg, its sink the backend leg
+    for (int d = 0; d < 2; ++d) {
+        RelayLeg *source = d == 0 ? m_client : m_backend;
+        RelayLeg *sink = d == 0 ? m_backend : m_client;
+        const qint64 queued = sink->bytesToWrite() + m_delayedBytes[d];
+        if (!m_pausedByBackpressure[d] && queued > high) {
+            m_pausedByBackpressure[d] = true;
+            source->pauseReading();
+        } else if (m_pausedByBackpressure[d] && queued <= low) {
+            m_pausedByBackpressure[d] = false;
+            source->resumeReading();
+        }
+    }
+}
+
+// ---- closing -------------------------------------------------------------------
+
+void GatewaySession::handleCloseReceived(Leg from, quint16 code, const QString &reason)
+{
+    if (!m_closeRecorded) {
+        m_closeRecorded = true;
+        m_closeCode = code;
+        m_closeReason = reason;
+        m_closedBy = from == Leg::Client ? GatewayEvent::Party::Client : GatewayEvent::Party::Backend;
+    }
+    m_state = State::Closing;
+    // echo to the sender, pass on to the other side (1005 = no code: empty close frame)
+    RelayLeg *sender = from == Leg::Client ? m_client : m_backend;
+    RelayLeg *other = from == Leg::Client ? m_backend : m_client;
+    other->close(code, reason);
+    sender->close(code, reason);
+}
+
+void GatewaySession::handleProtocolError(Leg from, quint16 code, const QString &reason)
+{
+    if (!m_closeRecorded) {
+        m_closeRecorded = true;
+        m_closeCode = code;
+        m_closeReason = reason;
+        m_closedBy = GatewayEvent::Party::Gateway;
+    }
+    m_state = State::Closing;
+    RelayLeg *other = from == Leg::Client ? m_backend : m_client;
+    other->close(1001, from == Leg::Client ? QStringLiteral("client connection failed")
+                                           : QStringLiteral("backend connection failed"));
+}
+
+void GatewaySession::handleLegFinished(Leg leg, bool clean)
+{
+    (leg == Leg::Client ? m_clientFinished : m_backendFinished) = true;
+    if (!m_closeRecorded) {
+        m_closeRecorded = true;
+        m_closeCode = 1006;
+        m_closeReason = leg == Leg::Client ? QStringLiteral("client connection lost")
+                                           : QStringLiteral("backend connection lost");
+        m_closedBy = leg == Leg::Client ? GatewayEvent::Party::Client : GatewayEvent::Party::Backend;
+    }
+    Q_UNUSED(clean);
+    m_state = State::Closing;
+    RelayLeg *other = leg == Leg::Client ? m_backend : m_client;
+    if (!other->isFinished())
+        other->close(1001, leg == Leg::Client ? QStringLiteral("client went away")
+                                              : QStringLiteral("backend went away"));
+    if (m_clientFinished && m_backendFinished)
+        finish();
+}
+
+void GatewaySession::closeBoth(quint16 clientCode, const QString &clientReason, quint16 backendCode,
+                               const QString &backendReason)
+{
+    m_state = State::Closing;
+    m_client->close(clientCode, clientReason);
+    m_backend->close(backendCode, backendReason);
+}
+
+void GatewaySession::shutdown(quint16 code, const QString &reason)
+{
+    switch (m_state) {
+    case State::ReadingRequest:
+        reject(503, reason);
+        break;
+    case State::Connecting:
+        if (m_connector) {
+            m_connector->abort();
+            m_connector->deleteLater();
+            m_connector = nullptr;
+        }
+        reject(503, reason);
+        break;
+    case State::Open:
+    case State::Closing:
+        if (!m_closeRecorded) {
+            m_closeRecorded = true;
+            m_closeCode = code;
+            m_closeReason = reason;
+            m_closedBy = GatewayEvent::Party::Gateway;
+        }
+        closeBoth(code, reason, code, reason);
+        break;
+    case State::Rejected:
+    case State::Done:
+        break;
+    }
+}
+
+void GatewaySession::abortNow()
+{
+    if (m_client && m_backend) {
+        shutdown(1001, QStringLiteral("gateway stopping"));
+        m_client->abort();
+        m_backend->abort();
+    } else if (m_socket) {
+        m_socket->abort();
+    }
+    finish();
+}
+
+void GatewaySession::releasePolicies()
+{
+    const auto allowed = std::exchange(m_allowed, {});
+    for (const auto &p : allowed)
+        p->released(m_context);
+}
+
+void GatewaySession::finish()
+{
+    if (m_state == State::Done)
+        return;
+    const bool wasOpen = m_client != nullptr;
+    m_state = State::Done;
+    m_timer->stop();
+    m_idleTimer->stop();
+    if (wasOpen) {
+        GatewayEvent e = event(GatewayEvent::Type::ConnectionClosed);
+        e.closeCode = m_closeCode;
+        e.closeReason = m_closeReason;
+        e.closedBy = m_closedBy;
+        e.messagesIn = m_messages[0];
+        e.messagesOut = m_messages[1];
+        e.durationMs = m_openedAt.isValid() ? m_openedAt.elapsed() : 0;
+        record(std::move(e));
+        if (m_policies)
+            for (const auto &p : m_policies->message)
+                p->connectionClosed(m_context);
+    }
+    releasePolicies();
+    emit finished();
+}
+
+} // namespace Gatehouse::Gateway

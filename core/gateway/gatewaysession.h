@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/connectioncontext.h"
+#include "gateway/gatewayevent.h"
+#include "gateway/gatewayshared.h"
+#include "gateway/messagepolicy.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+
+#include <deque>
+#include <memory>
+
+class QTcpSocket;
+class QTimer;
+
+namespace Gatehouse::Gateway {
+
+class BackendConnector;
+class GatewayWorker;
+class RelayLeg;
+
+// One client connection from accept to close (DESIGN.md, "Gateway: one connection,
+// step by step"): reads the upgrade request, routes it, runs the connection
+// policies, connects the backend, completes the upgrade, relays messages through
+// the message policies and propagates the close. Lives in its worker's thread.
+class GatewaySession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewaySession)
+
+public:
+    GatewaySession(quint64 id, QTcpSocket *socket, std::shared_ptr<GatewayShared> shared,
+                   GatewayWorker *worker);
+    ~GatewaySession() override;
+
+    void start();
+    // Closes the connection from the gateway's side: open ones with `code` on both
+    // legs, ones still in the handshake with 503.
+    void shutdown(quint16 code, const QString &reason);
+    void abortNow(); // stop without waiting: close frames flushed, sockets dropped
+
+    quint64 id() const { return m_context.connectionId; }
+    bool isOpen() const { return m_state == State::Open; }
+    QString applicationId() const { return m_context.identity.applicationId; }
+
+signals:
+    void finished();
+
+private:
+    enum class State { ReadingRequest, Connecting, Open, Closing, Rejected, Done };
+
+    void handleClientReadyRead();
+    void handleRequest();
+    void reject(int status, const QString &reason,
+                const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    void connectBackend();
+    void handleBackendSucceeded();
+    void handleBackendFailed(int status, const QString &reason);
+    void handleClientGone();
+
+    void relay(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs);
+    void deliver(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs);
+    void drainDelayed(int direction);
+    void scheduleDelayed(int direction);
+    void updateBackpressure();
+    void handleCloseReceived(Leg from, quint16 code, const QString &reason);
+    void handleProtocolError(Leg from, quint16 code, const QString &reason);
+    void handleLegFinished(Leg leg, bool clean);
+    void closeBoth(quint16 clientCode, const QString &clientReason, quint16 backendCode,
+                   const QString &backendReason);
+    void releasePolicies();
+    void finish();
+
+    GatewayEvent event(GatewayEvent::Type type) const;
+    void record(GatewayEvent &&e);
+
+    std::shared_ptr<GatewayShared> m_shared;
+    std::shared_ptr<const Router> m_router;
+    const ChannelPolicies *m_policies = nullptr;
+    QList<std::shared_ptr<ConnectionPolicy>> m_allowed; // to release
+    GatewayWorker *m_worker;
+    QPointer<QTcpSocket> m_socket;  // client socket until the upgrade
+    QTimer *m_timer = nullptr;      // handshake / linger / lifetime
+    QTimer *m_idleTimer = nullptr;
+    BackendConnector *m_connector = nullptr;
+    RelayLeg *m_client = nullptr;
+    RelayLeg *m_backend = nullptr;
+    QByteArray m_buffer;
+    QByteArray m_backendTarget;
+    ConnectionContext m_context;
+    State m_state = State::ReadingRequest;
+    QElapsedTimer m_openedAt;
+    QString m_clientAddress;
+
+    // close bookkeeping
+    bool m_closeRecorded = false;
+    quint16 m_closeCode = 0;
+    QString m_closeReason;
+    GatewayEvent::Party m_closedBy = GatewayEvent::Party::Gateway;
+    bool m_clientFinished = false;
+    bool m_backendFinished = false;
+    bool m_countedOpen = false;
+    bool m_countedPending = false;
+
+    // relay bookkeeping
+    qint64 m_messages[2] = {0, 0};
+    bool m_pausedByBackpressure[2] = {false, false}; // [direction]: its source leg is paused
+    struct Pending
+    {
+        qint64 dueNs;
+        bool binary;
+        QByteArray payload;
+        qint64 arrivalNs;
+    };
+    std::deque<Pending> m_delayed[2];
+    qint64 m_delayedBytes[2] = {0, 0};
+    QTimer *m_delayTimer[2] = {nullptr, nullptr};
+};
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/gatewayworker.h"
+
+#include "gateway/gatewaysession.h"
+
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <unistd.h>
+
+namespace Gatehouse::Gateway {
+
+GatewayWorker::GatewayWorker(std::shared_ptr<GatewayShared> shared)
+    : m_shared(std::move(shared))
+    , m_flushTimer(new QTimer(this))
+    , m_stopTimer(new QTimer(this))
+{
+    m_flushTimer->setInterval(m_shared->options.eventFlushIntervalMs);
+    m_flushTimer->setSingleShot(true);
+    connect(m_flushTimer, &QTimer::timeout, this, &GatewayWorker::flushEvents);
+    m_stopTimer->setSingleShot(true);
+    connect(m_stopTimer, &QTimer::timeout, this, [this] {
+        // peers that do not finish the close handshake in time are dropped
+        for (GatewaySession *s : QSet<GatewaySession *>(m_sessions))
+            s->abortNow();
+        checkDrained();
+    });
+}
+
+GatewayWorker::~GatewayWorker()
+{
+    abortAll();
+    flushEvents();
+}
+
+void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
+{
+    if (m_stopping) {
+        ::close(int(descriptor));
+        return;
+    }
+    QTcpSocket *socket = nullptr;
+    const QSslConfiguration &tls = m_shared->tls.value(listenerIndex);
+    const bool secure = m_shared->listeners.value(listenerIndex).tls;
+    if (secure) {
+        auto *ssl = new QSslSocket;
+        ssl->setSslConfiguration(tls);
+        socket = ssl;
+    } else {
+        socket = new QTcpSocket;
+    }
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        ::close(int(descriptor));
+        return;
+    }
+    const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
+    auto *session = new GatewaySession(id, socket, m_shared, this);
+    m_sessions.insert(session);
+    connect(session, &GatewaySession::finished, this, [this, session] { handleSessionFinished(session); });
+    if (secure)
+        static_cast<QSslSocket *>(socket)->startServerEncryption();
+    session->start();
+}
+
+void GatewayWorker::handleSessionFinished(GatewaySession *session)
+{
+    if (!m_sessions.remove(session))
+        return;
+    session->deleteLater();
+    checkDrained();
+}
+
+void GatewayWorker::closeAll(quint16 code, const QString &reason)
+{
+    m_stopping = true;
+    for (GatewaySession *s : QSet<GatewaySession *>(m_sessions)) {
+        if (s->isOpen())
+            ++m_closedOnStop;
+        s->shutdown(code, reason);
+    }
+    m_stopTimer->start(m_shared->options.closeTimeoutMs + 500);
+    checkDrained();
+}
+
+void GatewayWorker::closeApplication(const QString &applicationId, quint16 code, const QString &reason)
+{
+    for (GatewaySession *s : QSet<GatewaySession *>(m_sessions))
+        if (s->applicationId() == applicationId)
+            s->shutdown(code, reason);
+}
+
+void GatewayWorker::abortAll()
+{
+    m_stopping = true;
+    for (GatewaySession *s : QSet<GatewaySession *>(m_sessions))
+        s->abortNow();
+    qDeleteAll(m_sessions);
+    m_sessions.clear();
+}
+
+void GatewayWorker::checkDrained()
+{
+    if (!m_stopping || !m_sessions.isEmpty() || m_closedOnStop < 0)
+        return;
+    m_stopTimer->stop();
+    flushEvents();
+    const int closed = m_closedOnStop;
+    m_closedOnStop = -1; // report once
+    emit drained(closed);
+}
+
+void GatewayWorker::record(GatewayEvent &&event)
+{
+    if (m_shared->sinks.isEmpty())
+        return;
+    m_events.append(std::move(event));
+    if (m_events.size() >= m_shared->options.eventBatchSize)
+        flushEvents();
+    else if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void GatewayWorker::flushEvents()
+{
+    if (m_events.isEmpty())
+        return;
+    const QList<GatewayEvent> batch = std::exchange(m_events, {});
+    for (const auto &sink : m_shared->sinks)
+        sink->consume(batch);
+}
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/gatewayevent.h"
+#include "gateway/gatewayshared.h"
+
+#include <QList>
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+
+class QTimer;
+
+namespace Gatehouse::Gateway {
+
+class GatewaySession;
+
+// One gateway worker: lives in its own thread with its own event loop, creates the
+// sockets for the descriptors the acceptor hands over, owns their sessions, and
+// batches their events for the sinks.
+class GatewayWorker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayWorker)
+
+public:
+    explicit GatewayWorker(std::shared_ptr<GatewayShared> shared);
+    ~GatewayWorker() override;
+
+    // All of these run in the worker's thread (call through QMetaObject::invokeMethod).
+    void handleDescriptor(qintptr descriptor, int listenerIndex);
+    // Stop: closes every connection with `code`; drained() follows once all are gone
+    // (or the close timeout passed).
+    void closeAll(quint16 code, const QString &reason);
+    void closeApplication(const QString &applicationId, quint16 code, const QString &reason);
+    // Immediate teardown (destructor path): close frames flushed, sockets dropped.
+    void abortAll();
+
+    void record(GatewayEvent &&event);
+    void flushEvents();
+
+signals:
+    void drained(int closedConnections);
+
+private:
+    void handleSessionFinished(GatewaySession *session);
+    void checkDrained();
+
+    std::shared_ptr<GatewayShared> m_shared;
+    QSet<GatewaySession *> m_sessions;
+    QList<GatewayEvent> m_events;
+    QTimer *m_flushTimer = nullptr;
+    QTimer *m_stopTimer = nullptr;
+    bool m_stopping = false;
+    int m_closedOnStop = 0;
+};
+
+} // namespace Gatehouse::Gateway

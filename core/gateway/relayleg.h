@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/websocketcodec.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+class QTcpSocket;
+class QTimer;
+
+namespace Gatehouse::Gateway {
+
+// One upgraded WebSocket connection of a relayed pair (the client's or the
+// backend's), speaking RFC 6455 over a socket the gateway owns. It reassembles
+// messages, answers pings, runs the close handshake, and can stop reading so
+// that TCP flow control holds back a fast sender while the other leg drains.
+//
+// Lives in a gateway worker thread with its socket; all calls from that thread.
+class RelayLeg final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RelayLeg)
+
+public:
+    // Takes ownership of `socket` (re-parented). `readBufferSize` bounds what the
+    // socket buffers while reading is paused.
+    RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
+             int closeTimeoutMs, QObject *parent = nullptr);
+    ~RelayLeg() override;
+
+    void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
+    // Begins reading; `alreadyRead` are bytes that followed the handshake.
+    void start(const QByteArray &alreadyRead);
+
+    void sendMessage(bool binary, const QByteArray &payload);
+    void sendPing(const QByteArray &payload = {});
+    // Sends a close frame (once) and completes the closing handshake; then the
+    // connection ends and finished() follows. Code 1005 sends an empty close frame.
+    void close(quint16 code, const QString &reason);
+    // Drops the TCP connection at once.
+    void abort();
+
+    void pauseReading();
+    void resumeReading();
+    bool isReadingPaused() const { return m_paused; }
+
+    qint64 bytesToWrite() const;
+    qint64 bufferedBytes() const; // read side: unparsed + partial message
+    bool isFinished() const { return m_finished; }
+    bool closeSent() const { return m_closeSent; }
+    bool closeReceived() const { return m_closeReceived; }
+    QString peer() const;
+
+signals:
+    void messageReceived(bool binary, const QByteArray &payload, qint64 arrivalNs);
+    // The peer sent a close frame; `code` 1005 when it carried none.
+    void closeFrameReceived(quint16 code, const QString &reason);
+    // The peer broke the protocol (or sent too big a message); the leg has already
+    // sent close `code` to it.
+    void protocolErrorOccurred(quint16 code, const QString &reason);
+    void bytesWritten();
+    // The TCP connection is gone; `clean` when the close handshake completed first.
+    void finished(bool clean);
+
+private:
+    void handleReadyRead();
+    void processBuffer();
+    bool handleFrame(WebSocketCodec::Frame &frame);
+    void failProtocol(quint16 code, const QString &reason);
+    void handleDisconnected();
+    void finishClose();
+
+    QPointer<QTcpSocket> m_socket;
+    WebSocketCodec m_codec;
+    QTimer *m_closeTimer = nullptr;
+    QByteArray m_in;
+    qsizetype m_offset = 0;
+    QByteArray m_message;
+    bool m_inMessage = false;
+    bool m_messageBinary = false;
+    qint64 m_messageStartNs = 0;
+    qint64 m_maxMessageSize = -1;
+    bool m_paused = false;
+    bool m_resumeQueued = false;
+    bool m_closeSent = false;
+    bool m_closeReceived = false;
+    bool m_finished = false;
+    bool m_started = false;
+};
+
+} // namespace Gatehouse::Gateway

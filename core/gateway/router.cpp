@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/router.h"
+
+#include <algorithm>
+
+namespace Gatehouse::Gateway {
+
+namespace {
+
+QString normalizeContext(QString context)
+{
+    context = context.trimmed();
+    while (context.endsWith(u'/'))
+        context.chop(1);
+    if (!context.isEmpty() && !context.startsWith(u'/'))
+        context.prepend(u'/');
+    return context;
+}
+
+QString slug(const QString &title)
+{
+    QString out;
+    for (QChar c : title.toLower()) {
+        if (c.isLetterOrNumber())
+            out.append(c);
+        else if (!out.endsWith(u'-'))
+            out.append(u'-');
+    }
+    while (out.endsWith(u'-'))
+        out.chop(1);
+    return out;
+}
+
+QStringList stringList(const Json &value)
+{
+    QStringList out;
+    if (value.is_array())
+        for (const Json &item : value)
+            if (item.is_string())
+                out.append(toQString(item.get<std::string>()));
+    return out;
+}
+
+// The rest of `path` after `prefix` when it ends at a segment boundary.
+std::optional<QString> stripPrefix(const QString &path, const QString &prefix)
+{
+    if (prefix.isEmpty())
+        return path;
+    if (!path.startsWith(prefix))
+        return std::nullopt;
+    const QString rest = path.sliced(prefix.size());
+    if (!rest.isEmpty() && !rest.startsWith(u'/'))
+        return std::nullopt;
+    return rest;
+}
+
+} // namespace
+
+QString Router::ApiRoute::key() const
+{
+    return version.isEmpty() ? context : context + u'/' + version;
+}
+
+std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Api>> &apis,
+                                            PolicyProvider *policies, QString *error)
+{
+    auto router = std::make_shared<Router>();
+    auto setError = [error](const QString &e) {
+        if (error)
+            *error = e;
+        return nullptr;
+    };
+    for (const auto &api : apis) {
+        if (!api)
+            continue;
+        const QString name = api->title.isEmpty() ? QStringLiteral("(untitled API)") : api->title;
+        ApiRoute route;
+        route.api = api;
+        route.context = normalizeContext(api->gatehouse.context);
+        if (route.context.isEmpty())
+            route.context = u'/' + slug(name);
+        route.version = api->version.trimmed();
+        route.defaultVersion = api->gatehouse.defaultVersion;
+        const Json &raw = api->gatehouse.raw;
+
+        if (api->gatehouse.endpoint.isEmpty())
+            return setError(QStringLiteral("API '%1': x-gatehouse.endpoint (the backend URL) is missing").arg(name));
+        route.endpoint = QUrl(api->gatehouse.endpoint, QUrl::StrictMode);
+        const QString scheme = route.endpoint.scheme();
+        if (!route.endpoint.isValid() || route.endpoint.host().isEmpty()
+            || (scheme != u"ws" && scheme != u"wss"))
+            return setError(QStringLiteral("API '%1': x-gatehouse.endpoint '%2' is not a ws:// or wss:// URL")
+                                .arg(name, api->gatehouse.endpoint));
+        if (raw.is_object() && raw.contains("backendTlsVerify") && raw["backendTlsVerify"].is_boolean())
+            route.verifyBackendTls = raw["backendTlsVerify"].get<bool>();
+
+        route.credentialParameters = {QStringLiteral("access_token"), QStringLiteral("apikey"),
+                                      QStringLiteral("api_key")};
+        for (const SecurityScheme &s : api->securitySchemes)
+            if (s.in == u"query" && !s.name.isEmpty() && !route.credentialParameters.contains(s.name))
+                route.credentialParameters.append(s.name);
+        if (raw.is_object())
+            for (const QString &p : stringList(raw.value("credentialParameters", Json())))
+                if (!route.credentialParameters.contains(p))
+                    route.credentialParameters.append(p);
+        if (raw.is_object())
+            for (const QString &h : stringList(raw.value("forwardHeaders", Json())))
+                route.forwardHeaders.append(h.toLatin1());
+
+        for (const Channel &channel : api->channels) {
+            if (channel.address.isEmpty())
+                continue; // 3.x: address unknown until runtime; nothing to route
+            ChannelRoute cr;
+            cr.channel = &channel;
+            QString address = channel.address;
+            if (!address.startsWith(u'/'))
+                address.prepend(u'/');
+            cr.matcher = TopicMatcher(address);
+            if (!cr.matcher.isValid())
+                return setError(QStringLiteral("API '%1': %2").arg(name, cr.matcher.errorString()));
+            for (const Operation *op : api->operationsOn(channel.id)) {
+                if (!op->uriMapping.isEmpty()) {
+                    cr.operation = op;
+                    cr.mapper = UrlMapper(op->uriMapping);
+                    cr.hasMapping = true;
+                    break;
+                }
+            }
+            if (cr.hasMapping) {
+                if (!cr.mapper.isValid())
+                    return setError(QStringLiteral("API '%1', operation '%2': %3")
+                                        .arg(name, cr.operation->id, cr.mapper.errorString()));
+                for (const QString &v : cr.mapper.variables())
+                    if (!cr.matcher.parameterNames().contains(v))
+                        return setError(QStringLiteral("API '%1', operation '%2': x-uri-mapping uses "
+                                                       "'%3', which channel '%4' does not have")
+                                            .arg(name, cr.operation->id, v, channel.address));
+            }
+            if (policies) {
+                QString policyError;
+                cr.policies = policies->policiesFor(api, channel, &policyError);
+                if (!policyError.isEmpty())
+                    return setError(QStringLiteral("API '%1', channel '%2': %3")
+                                        .arg(name, channel.address, policyError));
+            }
+            route.channels.append(std::move(cr));
+        }
+        std::stable_sort(route.channels.begin(), route.channels.end(),
+                         [](const ChannelRoute &a, const ChannelRoute &b) {
+                             return a.matcher.specificity() > b.matcher.specificity();
+                         });
+        for (const ApiRoute &other : std::as_const(router->m_apis))
+            if (other.key() == route.key())
+                return setError(QStringLiteral("APIs '%1' and '%2' are both served at %3")
+                                    .arg(other.api->title, name, route.key()));
+        router->m_apis.append(std::move(route));
+    }
+    std::stable_sort(router->m_apis.begin(), router->m_apis.end(),
+                     [](const ApiRoute &a, const ApiRoute &b) { return a.key().size() > b.key().size(); });
+    return router;
+}
+
+Router::Result Router::route(const HandshakeRequest &request) const
+{
+    Result result;
+    for (const ApiRoute &api : m_apis) {
+        std::optional<QString> topic;
+        if (!api.version.isEmpty())
+            topic = stripPrefix(request.path, api.key());
+        if (!topic && (api.version.isEmpty() || api.defaultVersion))
+            topic = stripPrefix(request.path, api.context);
+        if (!topic)
+            continue;
+        for (const ChannelRoute &channel : api.channels) {
+            auto params = channel.matcher.match(*topic);
+            if (!params)
+                continue;
+            QString mapped;
+            if (channel.hasMapping) {
+                QString error;
+                const auto rendered = channel.mapper.render(*params, &error);
+                if (!rendered) {
+                    result.status = 500;
+                    result.reason = error;
+                    return result;
+                }
+                mapped = *rendered;
+            } else {
+                mapped = topic->isEmpty() ? QStringLiteral("/") : *topic;
+            }
+            if (!mapped.startsWith(u'/'))
+                mapped.prepend(u'/');
+
+            // endpoint path + mapped path; mapped query + the client's query minus credentials
+            QString path = mapped;
+            QString query;
+            if (const qsizetype q = mapped.indexOf(u'?'); q >= 0) {
+                path = mapped.first(q);
+                query = mapped.sliced(q + 1);
+            }
+            QString base = api.endpoint.path(QUrl::FullyEncoded);
+            while (base.endsWith(u'/'))
+                base.chop(1);
+            path = base + path;
+            for (const QByteArray &pair : request.rawQuery.split('&')) {
+                if (pair.isEmpty())
+                    continue;
+                const qsizetype eq = pair.indexOf('=');
+                const QString name = QUrl::fromPercentEncoding(eq < 0 ? pair : pair.left(eq));
+                if (api.credentialParameters.contains(name, Qt::CaseInsensitive))
+                    continue;
+                if (!query.isEmpty())
+                    query.append(u'&');
+                query.append(QString::fromLatin1(pair));
+            }
+            result.backendTarget = (query.isEmpty() ? path : path + u'?' + query).toUtf8();
+            QUrl url = api.endpoint;
+            url.setPath(QString());
+            url.setQuery(QString());
+            result.match.backendUrl = QUrl::fromEncoded(url.toEncoded() + result.backendTarget);
+            result.match.api = api.api;
+            result.match.channel = channel.channel;
+            result.match.operation = channel.operation;
+            result.match.apiKey = api.key();
+            result.match.topicPath = *topic;
+            result.match.parameters = *params;
+            result.api = &api;
+            result.channel = &channel;
+            return result;
+        }
+        result.status = 404;
+        result.reason = QStringLiteral("no channel of %1 matches '%2'").arg(api.key(), topic->isEmpty() ? QStringLiteral("/") : *topic);
+        return result;
+    }
+    result.status = 404;
+    result.reason = QStringLiteral("no API is served at '%1'").arg(request.path);
+    return result;
+}
+
+QStringList Router::describe() const
+{
+    QStringList lines;
+    for (const ApiRoute &api : m_apis) {
+        QStringList topics;
+        for (const ChannelRoute &c : api.channels)
+            topics.append(c.matcher.addressTemplate());
+        lines.append(QStringLiteral("%1  %2 %3: %4")
+                         .arg(api.key(), api.api->title, api.api->version, topics.join(u", ")));
+    }
+    return lines;
+}
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/websocketcodec.h"
+
+#include <QCryptographicHash>
+#include <QRandomGenerator>
+#include <QtEndian>
+
+#include <cstring>
+
+namespace Gatehouse::Gateway {
+
+WebSocketCodec::Result WebSocketCodec::fail(quint16 code, const QString &why)
+{
+    m_errorCode = code;
+    m_errorString = why;
+    return Result::Error;
+}
+
+void WebSocketCodec::applyMask(char *data, qsizetype size, const uchar key[4])
+{
+    quint32 k32;
+    std::memcpy(&k32, key, 4);
+    const quint64 k64 = (quint64(k32) << 32) | k32;
+    qsizetype i = 0;
+    for (; i + 8 <= size; i += 8) {
+        quint64 block;
+        std::memcpy(&block, data + i, 8);
+        block ^= k64;
+        std::memcpy(data + i, &block, 8);
+    }
+    for (; i < size; ++i)
+        data[i] = char(data[i] ^ key[i & 3]);
+}
+
+WebSocketCodec::Result WebSocketCodec::parse(const QByteArray &data, qsizetype *offset,
+                                             qint64 maxPayload, Frame *frame)
+{
+    const qsizetype start = *offset;
+    const qsizetype avail = data.size() - start;
+    if (avail < 2)
+        return Result::NeedMore;
+    const auto *p = reinterpret_cast<const uchar *>(data.constData() + start);
+    const bool fin = p[0] & 0x80;
+    const quint8 rsv = p[0] & 0x70;
+    const quint8 opcode = p[0] & 0x0F;
+    const bool masked = p[1] & 0x80;
+    quint64 length = p[1] & 0x7F;
+    qsizetype headerSize = 2;
+
+    if (rsv)
+        return fail(1002, QStringLiteral("reserved bits set without a negotiated extension"));
+    const bool control = opcode & 0x8;
+    if (opcode > Binary && opcode != Close && opcode != Ping && opcode != Pong)
+        return fail(1002, QStringLiteral("unknown opcode %1").arg(opcode));
+    if (control && !fin)
+        return fail(1002, QStringLiteral("fragmented control frame"));
+    if (control && length > 125)
+        return fail(1002, QStringLiteral("control frame longer than 125 bytes"));
+    if (m_role == Role::Server && !masked)
+        return fail(1002, QStringLiteral("unmasked frame from a client"));
+    if (m_role == Role::Client && masked)
+        return fail(1002, QStringLiteral("masked frame from a server"));
+
+    if (length == 126) {
+        if (avail < 4)
+            return Result::NeedMore;
+        length = qFromBigEndian<quint16>(p + 2);
+        headerSize = 4;
+    } else if (length == 127) {
+        if (avail < 10)
+            return Result::NeedMore;
+        length = qFromBigEndian<quint64>(p + 2);
+        headerSize = 10;
+        if (length >> 63)
+            return fail(1002, QStringLiteral("frame length out of range"));
+    }
+    if (!control && maxPayload >= 0 && length > quint64(maxPayload))
+        return fail(1009, QStringLiteral("message too big"));
+
+    uchar key[4] = {0, 0, 0, 0};
+    if (masked) {
+        if (avail < headerSize + 4)
+            return Result::NeedMore;
+        std::memcpy(key, p + headerSize, 4);
+        headerSize += 4;
+    }
+    if (quint64(avail - headerSize) < length)
+        return Result::NeedMore;
+
+    frame->opcode = opcode;
+    frame->fin = fin;
+    frame->payload = data.mid(start + headerSize, qsizetype(length));
+    if (masked && length)
+        applyMask(frame->payload.data(), frame->payload.size(), key);
+    *offset = start + headerSize + qsizetype(length);
+    return Result::Frame;
+}
+
+QByteArray WebSocketCodec::encode(quint8 opcode, QByteArrayView payload, bool fin) const
+{
+    const bool mask = m_role == Role::Client;
+    const qsizetype n = payload.size();
+    QByteArray out;
+    out.reserve(n + 14);
+    out.append(char((fin ? 0x80 : 0) | (opcode & 0x0F)));
+    const char maskBit = mask ? char(0x80) : char(0);
+    if (n < 126) {
+        out.append(char(maskBit | char(n)));
+    } else if (n <= 0xFFFF) {
+        out.append(char(maskBit | 126));
+        uchar len[2];
+        qToBigEndian<quint16>(quint16(n), len);
+        out.append(reinterpret_cast<const char *>(len), 2);
+    } else {
+        out.append(char(maskBit | 127));
+        uchar len[8];
+        qToBigEndian<quint64>(quint64(n), len);
+        out.append(reinterpret_cast<const char *>(len), 8);
+    }
+    if (!mask) {
+        out.append(payload);
+        return out;
+    }
+    uchar key[4];
+    const quint32 random = QRandomGenerator::global()->generate();
+    std::memcpy(key, &random, 4);
+    out.append(reinterpret_cast<const char *>(key), 4);
+    const qsizetype at = out.size();
+    out.append(payload);
+    applyMask(out.data() + at, n, key);
+    return out;
+}
+
+QByteArray WebSocketCodec::closePayload(quint16 code, const QString &reason)
+{
+    if (code == 1005 || code == 0)
+        return {};
+    QByteArray out(2, Qt::Uninitialized);
+    qToBigEndian<quint16>(code, out.data());
+    QByteArray text = reason.toUtf8();
+    if (text.size() > 123) {
+        // cut at a character boundary so the reason stays valid UTF-8
+        qsizetype cut = 123;
+        while (cut > 0 && (uchar(text.at(cut)) & 0xC0) == 0x80)
+            --cut;
+        text.truncate(cut);
+    }
+    out.append(text);
+    return out;
+}
+
+bool WebSocketCodec::isValidCloseCode(quint16 code)
+{
+    if (code >= 3000 && code <= 4999)
+        return true;
+    switch (code) {
+    case 1000: case 1001: case 1002: case 1003: case 1007: case 1008: case 1009:
+    case 1010: case 1011: case 1012: case 1013: case 1014:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QByteArray WebSocketCodec::acceptKey(QByteArrayView key)
+{
+    QByteArray input = key.toByteArray().trimmed();
+    input.append("258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha1).toBase64();
+}
+
+} // namespace Gatehouse::Gateway

@@ -1,0 +1,865 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The gateway engine end to end: real sockets on 127.0.0.1, an in-process echo
+// backend (QWebSocketServer) and QWebSocket / raw TCP clients.
+#include "gateway/connectionpolicy.h"
+#include "gateway/gateway.h"
+#include "gateway/gatewayeventsink.h"
+#include "gateway/messagepolicy.h"
+#include "gateway/policyprovider.h"
+
+#include <QMutex>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
+#include <QWebSocketServer>
+#include <QtEndian>
+
+#include <atomic>
+#include <functional>
+
+using namespace Gatehouse;
+using namespace Gatehouse::Gateway;
+
+namespace {
+
+bool waitFor(const std::function<bool()> &condition, int timeoutMs = 5000)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!condition()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QTest::qSleep(1);
+    }
+    return true;
+}
+
+// In-process backend: echoes text and binary; "close:CODE:REASON" makes it close;
+// "flood:N:SIZE" makes it send N binary messages of SIZE bytes.
+class EchoBackend final : public QObject
+{
+public:
+    EchoBackend()
+        : server(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
+    {
+        server.setSupportedSubprotocols({QStringLiteral("chat.v2")});
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        connect(&server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *ws = server.nextPendingConnection()) {
+                ws->setParent(this);
+                sockets.append(ws);
+                requests.append(ws->request());
+                protocols.append(ws->subprotocol());
+                connect(ws, &QWebSocket::textMessageReceived, this, [this, ws](const QString &m) {
+                    if (m.startsWith(u"close:")) {
+                        const QStringList parts = m.split(u':');
+                        ws->close(QWebSocketProtocol::CloseCode(parts.value(1).toInt()), parts.value(2));
+                    } else if (m.startsWith(u"flood:")) {
+                        const QStringList parts = m.split(u':');
+                        const QByteArray chunk(parts.value(2).toInt(), 'x');
+                        for (int i = 0; i < parts.value(1).toInt(); ++i)
+                            ws->sendBinaryMessage(chunk);
+                    } else {
+                        ws->sendTextMessage(m);
+                    }
+                });
+                connect(ws, &QWebSocket::binaryMessageReceived, ws,
+                        [ws](const QByteArray &m) { ws->sendBinaryMessage(m); });
+                connect(ws, &QWebSocket::disconnected, this, [this, ws] {
+                    closeCodes.append(ws->closeCode());
+                    closeReasons.append(ws->closeReason());
+                });
+            }
+        });
+    }
+    QString url() const { return QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort()); }
+
+    QWebSocketServer server;
+    QList<QWebSocket *> sockets;
+    QList<QNetworkRequest> requests;
+    QStringList protocols;
+    QList<QWebSocketProtocol::CloseCode> closeCodes;
+    QStringList closeReasons;
+};
+
+class CollectingSink final : public GatewayEventSink
+{
+public:
+    void consume(const QList<GatewayEvent> &batch) override
+    {
+        QMutexLocker lock(&mutex);
+        events.append(batch);
+    }
+    QList<GatewayEvent> of(GatewayEvent::Type type)
+    {
+        QMutexLocker lock(&mutex);
+        QList<GatewayEvent> out;
+        for (const auto &e : std::as_const(events))
+            if (e.type == type)
+                out.append(e);
+        return out;
+    }
+    QMutex mutex;
+    QList<GatewayEvent> events;
+};
+
+// Rejects connections that lack "X-Test-Key: ok" with 401, counts releases.
+class KeyPolicy final : public ConnectionPolicy
+{
+public:
+    QString name() const override { return QStringLiteral("test-key"); }
+    ConnectionDecision evaluate(ConnectionContext &context) override
+    {
+        if (context.request.header("X-Test-Key") == "limit")
+            return ConnectionDecision::reject(429, QStringLiteral("too many"), {{"Retry-After", "7"}});
+        if (context.request.header("X-Test-Key") != "ok")
+            return ConnectionDecision::reject(401, QStringLiteral("key required"),
+                                              {{"WWW-Authenticate", "Bearer realm=\"test\""}});
+        context.identity.applicationId = QStringLiteral("app-1");
+        ++allowed;
+        return ConnectionDecision::allow();
+    }
+    void released(const ConnectionContext &) override { ++releasedCount; }
+    std::atomic<int> allowed{0};
+    std::atomic<int> releasedCount{0};
+};
+
+// "drop" is dropped with an error frame; "kill" closes with 1008; upper-cases "shout".
+class TestMessagePolicy final : public MessagePolicy
+{
+public:
+    QString name() const override { return QStringLiteral("test-messages"); }
+    qint64 maxMessageSize(Direction d) const override
+    {
+        return d == Direction::ClientToBackend ? 1024 * 1024 : -1;
+    }
+    MessageVerdict process(const ConnectionContext &, RelayMessage &m) override
+    {
+        if (m.direction != Direction::ClientToBackend || m.binary)
+            return MessageVerdict::forward();
+        if (m.payload == "drop")
+            return MessageVerdict::drop(QStringLiteral("dropped by test"),
+                                        QStringLiteral("{\"error\":4003,\"reason\":\"dropped\"}"));
+        if (m.payload == "kill")
+            return MessageVerdict::close(1008, QStringLiteral("policy violation"));
+        if (m.payload == "shout")
+            m.payload = "SHOUT";
+        return MessageVerdict::forward();
+    }
+};
+
+class TestProvider final : public PolicyProvider
+{
+public:
+    ChannelPolicies policiesFor(const std::shared_ptr<const Api> &api, const Channel &, QString *) override
+    {
+        ChannelPolicies p;
+        if (api->title == u"Secured")
+            p.connection.append(keyPolicy);
+        p.message.append(messagePolicy);
+        return p;
+    }
+    std::shared_ptr<KeyPolicy> keyPolicy = std::make_shared<KeyPolicy>();
+    std::shared_ptr<TestMessagePolicy> messagePolicy = std::make_shared<TestMessagePolicy>();
+};
+
+Api chatsApi(const QString &endpoint, const QString &title = QStringLiteral("Chats"),
+             const QString &context = QStringLiteral("/chats"))
+{
+    Api api;
+    api.title = title;
+    api.version = QStringLiteral("1.0.0");
+    api.gatehouse.endpoint = endpoint;
+    api.gatehouse.context = context;
+    Channel notifications;
+    notifications.id = QStringLiteral("notifications");
+    notifications.address = QStringLiteral("/notifications");
+    Channel rooms;
+    rooms.id = QStringLiteral("rooms");
+    rooms.address = QStringLiteral("/rooms/{roomID}");
+    api.channels = {notifications, rooms};
+    Operation op;
+    op.id = QStringLiteral("joinRoom");
+    op.channelId = QStringLiteral("rooms");
+    op.uriMapping = QStringLiteral("/rooms?room={uri.var.roomID}");
+    api.operations = {op};
+    return api;
+}
+
+struct HttpAnswer
+{
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+    bool closed = false;
+};
+
+// Sends raw bytes and collects what the gateway answers until it closes (or timeout).
+HttpAnswer rawRequest(quint16 port, const QByteArray &request, int timeoutMs = 5000,
+                      bool waitForClose = true)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    HttpAnswer answer;
+    if (!waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, timeoutMs))
+        return answer;
+    socket.write(request);
+    QByteArray data;
+    waitFor([&] {
+        data += socket.readAll();
+        if (!waitForClose && data.contains("\r\n\r\n"))
+            return true;
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }, timeoutMs);
+    data += socket.readAll();
+    answer.closed = socket.state() == QAbstractSocket::UnconnectedState;
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    answer.head = end < 0 ? data : data.left(end);
+    answer.body = end < 0 ? QByteArray() : data.mid(end + 4);
+    const QList<QByteArray> statusLine = answer.head.left(answer.head.indexOf("\r\n")).split(' ');
+    answer.status = statusLine.value(1).toInt();
+    return answer;
+}
+
+QByteArray upgradeRequest(const QByteArray &path, const QByteArray &extra = {})
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n";
+}
+
+QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool mask = true)
+{
+    QByteArray f;
+    f.append(char(0x80 | opcode));
+    Q_ASSERT(payload.size() < 126);
+    f.append(char((mask ? 0x80 : 0) | payload.size()));
+    const char key[4] = {0x11, 0x22, 0x33, 0x44};
+    QByteArray body = payload;
+    if (mask) {
+        f.append(key, 4);
+        for (qsizetype i = 0; i < body.size(); ++i)
+            body[i] = char(body[i] ^ key[i % 4]);
+    }
+    return f + body;
+}
+
+} // namespace
+
+class TestGateway final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void relaysTextAndBinary();
+    void routesWithUriMappingAndStripsCredentials();
+    void channelWithoutMappingUsesRequestPath();
+    void defaultVersion();
+    void rejects_data();
+    void rejects();
+    void connectionPolicyRejections();
+    void backendRefused502();
+    void backendSilent504();
+    void backendHttpError();
+    void subprotocolNegotiated();
+    void forwardsOriginAndXForwardedFor();
+    void closeFromClientPropagates();
+    void closeFromBackendPropagates();
+    void messagePolicies();
+    void sizeLimitCloses1009();
+    void protocolErrors_data();
+    void protocolErrors();
+    void backpressureBoundsMemory();
+    void stopClosesWith1001();
+    void reloadKeepsOpenConnections();
+    void manyConnectionsDropped();
+    void handshakeTimeout408();
+    void eventsRecorded();
+    void secureListener();
+    void startFailsClearly();
+
+private:
+    bool startGateway(const QList<Api> &apis, GatewayOptions options = {});
+    QString wsUrl(const QString &path) const
+    {
+        return QStringLiteral("ws://127.0.0.1:%1%2").arg(m_gateway->serverPort()).arg(path);
+    }
+    QWebSocket *openClient(const QString &path, const QStringList &protocols = {},
+                           const QList<QPair<QByteArray, QByteArray>> &headers = {});
+
+    std::unique_ptr<EchoBackend> m_backend;
+    std::unique_ptr<Gatehouse::Gateway::Gateway> m_gateway;
+    std::shared_ptr<CollectingSink> m_sink;
+    std::shared_ptr<TestProvider> m_provider;
+    QList<QWebSocket *> m_clients;
+};
+
+void TestGateway::init()
+{
+    m_backend = std::make_unique<EchoBackend>();
+    m_gateway = std::make_unique<Gatehouse::Gateway::Gateway>();
+    m_sink = std::make_shared<CollectingSink>();
+    m_provider = std::make_shared<TestProvider>();
+}
+
+void TestGateway::cleanup()
+{
+    qDeleteAll(m_clients);
+    m_clients.clear();
+    m_gateway.reset();
+    m_backend.reset();
+}
+
+bool TestGateway::startGateway(const QList<Api> &apis, GatewayOptions options)
+{
+    if (options.workerThreads == 0)
+        options.workerThreads = 2;
+    m_gateway->setOptions(options);
+    m_gateway->addEventSink(m_sink);
+    m_gateway->setPolicyProvider(m_provider);
+    ListenerConfig l;
+    l.port = 0;
+    const bool ok = m_gateway->start({l}, apis);
+    if (!ok)
+        qWarning() << m_gateway->errorString();
+    return ok;
+}
+
+QWebSocket *TestGateway::openClient(const QString &path, const QStringList &protocols,
+                                    const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    auto *ws = new QWebSocket;
+    m_clients.append(ws);
+    QNetworkRequest request{QUrl(wsUrl(path))};
+    for (const auto &h : headers)
+        request.setRawHeader(h.first, h.second);
+    QWebSocketHandshakeOptions options;
+    options.setSubprotocols(protocols);
+    ws->open(request, options);
+    return ws;
+}
+
+void TestGateway::relaysTextAndBinary()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QSignalSpy binary(ws, &QWebSocket::binaryMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("hello ☃"));
+    QByteArray blob(70000, '\0');
+    for (int i = 0; i < blob.size(); ++i)
+        blob[i] = char(i * 7);
+    ws->sendBinaryMessage(blob);
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("hello ☃"));
+    QTRY_COMPARE(binary.size(), 1);
+    QCOMPARE(binary.at(0).at(0).toByteArray(), blob);
+    QCOMPARE(m_gateway->openConnections(), 1);
+    // ping is answered by the gateway leg
+    QSignalSpy pong(ws, &QWebSocket::pong);
+    ws->ping("abc");
+    QTRY_COMPARE(pong.size(), 1);
+    QCOMPARE(pong.at(0).at(1).toByteArray(), QByteArray("abc"));
+}
+
+void TestGateway::routesWithUriMappingAndStripsCredentials()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/rooms/room%201?access_token=secret&x=1&apikey=k&y=a%26b"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_backend->requests.size(), 1);
+    const QUrl seen = m_backend->requests.at(0).url();
+    QCOMPARE(seen.path(), QStringLiteral("/rooms"));
+    QCOMPARE(seen.query(QUrl::FullyEncoded), QStringLiteral("room=room%201&x=1&y=a%26b"));
+}
+
+void TestGateway::channelWithoutMappingUsesRequestPath()
+{
+    Api api = chatsApi(m_backend->url() + QStringLiteral("/base/"));
+    QVERIFY(startGateway({api}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications?x=%2F"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_backend->requests.at(0).url().path(), QStringLiteral("/base/notifications"));
+    QCOMPARE(m_backend->requests.at(0).url().query(QUrl::FullyEncoded), QStringLiteral("x=%2F"));
+}
+
+void TestGateway::defaultVersion()
+{
+    Api api = chatsApi(m_backend->url());
+    api.gatehouse.defaultVersion = true;
+    QVERIFY(startGateway({api}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QWebSocket *ws2 = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws2->state(), QAbstractSocket::ConnectedState);
+}
+
+void TestGateway::rejects_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("expectInHead");
+    QTest::addColumn<QByteArray>("expectInBody");
+
+    QTest::newRow("unknown-api") << upgradeRequest("/nope/1.0.0/notifications") << 404 << QByteArray() << QByteArray("no API");
+    QTest::newRow("unknown-channel") << upgradeRequest("/chats/1.0.0/nothing") << 404 << QByteArray() << QByteArray("no channel");
+    QTest::newRow("wrong-version-path") << upgradeRequest("/chats/2.0.0/notifications") << 404 << QByteArray() << QByteArray();
+    QTest::newRow("empty-param") << upgradeRequest("/chats/1.0.0/rooms/") << 404 << QByteArray() << QByteArray();
+    QTest::newRow("plain-http") << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n") << 426
+                                << QByteArray("Upgrade: websocket") << QByteArray("/chats/1.0.0");
+    QTest::newRow("wrong-ws-version") << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                                    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                                    "Sec-WebSocket-Version: 8\r\n\r\n")
+                                      << 426 << QByteArray("Sec-WebSocket-Version: 13") << QByteArray();
+    QTest::newRow("bad-key") << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                           "Connection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                             << 400 << QByteArray() << QByteArray("Sec-WebSocket-Key");
+    QTest::newRow("post") << QByteArray("POST /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                        "Sec-WebSocket-Version: 13\r\n\r\n")
+                          << 405 << QByteArray("Allow: GET") << QByteArray();
+    QTest::newRow("garbage") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage", 18) << 400
+                             << QByteArray() << QByteArray("not an HTTP request");
+    QTest::newRow("garbage-text") << QByteArray("hello there\r\n\r\n") << 400 << QByteArray() << QByteArray();
+    QTest::newRow("folded-header") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n") << 400
+                                   << QByteArray() << QByteArray("folded");
+    QTest::newRow("huge-header") << ("GET / HTTP/1.1\r\nX-Big: " + QByteArray(1024 * 1024, 'a') + "\r\n\r\n") << 431
+                                 << QByteArray() << QByteArray();
+}
+
+void TestGateway::rejects()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(QByteArray, expectInHead);
+    QFETCH(QByteArray, expectInBody);
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    const HttpAnswer answer = rawRequest(m_gateway->serverPort(), request);
+    QCOMPARE(answer.status, status);
+    QVERIFY(answer.closed);
+    QVERIFY2(answer.head.contains(expectInHead), answer.head.constData());
+    QVERIFY2(answer.body.contains(expectInBody), answer.body.constData());
+    QVERIFY(m_backend->requests.isEmpty());
+    // and the gateway still serves
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+}
+
+void TestGateway::connectionPolicyRejections()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url(), QStringLiteral("Secured"))}));
+    HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 401);
+    QVERIFY(a.head.contains("WWW-Authenticate: Bearer realm=\"test\""));
+    a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications", "X-Test-Key: limit\r\n"));
+    QCOMPARE(a.status, 429);
+    QVERIFY(a.head.contains("Retry-After: 7"));
+    QVERIFY(m_backend->requests.isEmpty());
+
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"), {}, {{"X-Test-Key", "ok"}});
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_provider->keyPolicy->allowed.load(), 1);
+    QCOMPARE(m_provider->keyPolicy->releasedCount.load(), 0);
+    ws->close();
+    QTRY_COMPARE(m_provider->keyPolicy->releasedCount.load(), 1);
+}
+
+void TestGateway::backendRefused502()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(port))}));
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 502);
+    QVERIFY2(a.body.contains("refused"), a.body.constData());
+}
+
+void TestGateway::backendSilent504()
+{
+    QTcpServer silent; // accepts TCP, never answers the upgrade
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    GatewayOptions o;
+    o.backendTimeoutMs = 300;
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort()))}, o));
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 504);
+}
+
+void TestGateway::backendHttpError()
+{
+    QTcpServer http;
+    QVERIFY(http.listen(QHostAddress::LocalHost, 0));
+    connect(&http, &QTcpServer::newConnection, this, [&http] {
+        QTcpSocket *s = http.nextPendingConnection();
+        connect(s, &QTcpSocket::readyRead, s, [s] {
+            s->readAll();
+            s->write("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+            s->disconnectFromHost();
+        });
+    });
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(http.serverPort()))}));
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 403);
+    QVERIFY2(a.body.contains("backend answered"), a.body.constData());
+}
+
+void TestGateway::subprotocolNegotiated()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"),
+                                {QStringLiteral("chat.v1"), QStringLiteral("chat.v2")});
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(ws->subprotocol(), QStringLiteral("chat.v2"));
+    QCOMPARE(m_backend->protocols.value(0), QStringLiteral("chat.v2"));
+
+    QWebSocket *none = openClient(QStringLiteral("/chats/1.0.0/notifications"), {QStringLiteral("other")});
+    QTRY_COMPARE(none->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(none->subprotocol(), QString());
+}
+
+void TestGateway::forwardsOriginAndXForwardedFor()
+{
+    Api api = chatsApi(m_backend->url());
+    api.gatehouse.raw = Json{{"forwardHeaders", Json::array({"X-Trace"})}};
+    QVERIFY(startGateway({api}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"), {},
+                                {{"Origin", "http://example.test"}, {"X-Trace", "t-1"},
+                                 {"Authorization", "Bearer secret"}, {"X-Other", "no"}});
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    const QNetworkRequest &r = m_backend->requests.at(0);
+    QCOMPARE(r.rawHeader("Origin"), QByteArray("http://example.test"));
+    QCOMPARE(r.rawHeader("X-Forwarded-For"), QByteArray("127.0.0.1"));
+    QCOMPARE(r.rawHeader("X-Trace"), QByteArray("t-1"));
+    QVERIFY(!r.hasRawHeader("Authorization"));
+    QVERIFY(!r.hasRawHeader("X-Other"));
+}
+
+void TestGateway::closeFromClientPropagates()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy disconnected(ws, &QWebSocket::disconnected);
+    ws->close(QWebSocketProtocol::CloseCode(4000), QStringLiteral("bye now"));
+    QTRY_COMPARE(m_backend->closeCodes.size(), 1);
+    QCOMPARE(int(m_backend->closeCodes.at(0)), 4000);
+    QCOMPARE(m_backend->closeReasons.at(0), QStringLiteral("bye now"));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QTRY_COMPARE(m_gateway->openConnections(), 0);
+}
+
+void TestGateway::closeFromBackendPropagates()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy disconnected(ws, &QWebSocket::disconnected);
+    ws->sendTextMessage(QStringLiteral("close:4321:backend says bye"));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(int(ws->closeCode()), 4321);
+    QCOMPARE(ws->closeReason(), QStringLiteral("backend says bye"));
+    QTRY_COMPARE(m_gateway->openConnections(), 0);
+}
+
+void TestGateway::messagePolicies()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("drop"));
+    ws->sendTextMessage(QStringLiteral("shout"));
+    QTRY_COMPARE(text.size(), 2);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("{\"error\":4003,\"reason\":\"dropped\"}"));
+    QCOMPARE(text.at(1).at(0).toString(), QStringLiteral("SHOUT"));
+    QSignalSpy disconnected(ws, &QWebSocket::disconnected);
+    ws->sendTextMessage(QStringLiteral("kill"));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(int(ws->closeCode()), 1008);
+    QTRY_COMPARE(m_backend->closeCodes.size(), 1);
+    QCOMPARE(int(m_backend->closeCodes.at(0)), 1001);
+}
+
+void TestGateway::sizeLimitCloses1009()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy disconnected(ws, &QWebSocket::disconnected);
+    ws->sendBinaryMessage(QByteArray(2 * 1024 * 1024, 'z')); // limit is 1 MiB client->backend
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(int(ws->closeCode()), 1009);
+    QTRY_COMPARE(m_backend->closeCodes.size(), 1);
+    QCOMPARE(int(m_backend->closeCodes.at(0)), 1001);
+}
+
+void TestGateway::protocolErrors_data()
+{
+    QTest::addColumn<QByteArray>("frames");
+    QTest::addColumn<int>("expectedCode");
+    QTest::newRow("unmasked") << maskedFrame(0x1, "hi", false) << 1002;
+    QTest::newRow("invalid-utf8") << maskedFrame(0x1, QByteArray("\xc3\x28", 2)) << 1007;
+    QByteArray badClose(2, '\0');
+    qToBigEndian<quint16>(999, badClose.data());
+    QTest::newRow("invalid-close-code") << maskedFrame(0x8, badClose) << 1002;
+    QByteArray reserved(2, '\0');
+    qToBigEndian<quint16>(1006, reserved.data());
+    QTest::newRow("reserved-close-code") << maskedFrame(0x8, reserved) << 1002;
+    QTest::newRow("unknown-opcode") << maskedFrame(0x3, "x") << 1002;
+    QTest::newRow("continuation-first") << maskedFrame(0x0, "x") << 1002;
+}
+
+void TestGateway::protocolErrors()
+{
+    QFETCH(QByteArray, frames);
+    QFETCH(int, expectedCode);
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
+    socket.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray data;
+    QVERIFY(waitFor([&] { data += socket.readAll(); return data.contains("\r\n\r\n"); }));
+    QVERIFY(data.startsWith("HTTP/1.1 101"));
+    data = data.mid(data.indexOf("\r\n\r\n") + 4);
+    socket.write(frames);
+    QVERIFY(waitFor([&] { data += socket.readAll(); return socket.state() == QAbstractSocket::UnconnectedState; }));
+    data += socket.readAll();
+    QVERIFY(data.size() >= 4);
+    QCOMPARE(quint8(data.at(0)), quint8(0x88)); // close frame
+    QCOMPARE(int(qFromBigEndian<quint16>(data.constData() + 2)), expectedCode);
+    QTRY_COMPARE(m_backend->closeCodes.size(), 1);
+    QCOMPARE(int(m_backend->closeCodes.at(0)), 1001);
+}
+
+void TestGateway::backpressureBoundsMemory()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    // a client that upgrades and then does not read
+    QTcpSocket socket;
+    socket.setReadBufferSize(64 * 1024);
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
+    socket.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray data;
+    QVERIFY(waitFor([&] { data += socket.read(4096); return data.contains("\r\n\r\n"); }));
+    QTRY_COMPARE(m_backend->sockets.size(), 1);
+    QWebSocket *backendSide = m_backend->sockets.at(0);
+
+    const qint64 total = 256LL * 256 * 1024; // 64 MiB
+    socket.write(maskedFrame(0x1, "flood:256:262144"));
+    QTRY_VERIFY(backendSide->bytesToWrite() > 0);
+    // let the transfer run as far as it can while the client does not read
+    QTest::qWait(1500);
+    const qint64 stuck = backendSide->bytesToWrite();
+    // what is not stuck at the backend sits in the gateway and kernel buffers: bounded
+    QVERIFY2(stuck > total - 24 * 1024 * 1024,
+             qPrintable(QStringLiteral("backend could push %1 bytes").arg(total - stuck)));
+
+    // now read everything: all of it arrives
+    qint64 received = data.size() - (data.indexOf("\r\n\r\n") + 4);
+    QVERIFY(waitFor([&] {
+        received += socket.readAll().size();
+        return received >= total;
+    }, 60000));
+    QTRY_COMPARE(backendSide->bytesToWrite(), 0);
+}
+
+void TestGateway::stopClosesWith1001()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QList<QWebSocket *> clients;
+    for (int i = 0; i < 3; ++i)
+        clients.append(openClient(QStringLiteral("/chats/1.0.0/rooms/r%1").arg(i)));
+    for (QWebSocket *ws : clients)
+        QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy stopped(m_gateway.get(), &Gatehouse::Gateway::Gateway::stopped);
+    m_gateway->stop();
+    QTRY_COMPARE(stopped.size(), 1);
+    QCOMPARE(stopped.at(0).at(0).toInt(), 3);
+    for (QWebSocket *ws : clients) {
+        QTRY_COMPARE(ws->state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(int(ws->closeCode()), 1001);
+    }
+    QTRY_COMPARE(m_backend->closeCodes.size(), 3);
+    for (auto code : m_backend->closeCodes)
+        QCOMPARE(int(code), 1001);
+    QVERIFY(!m_gateway->isRunning());
+    // not listening any more
+    QTcpSocket probe;
+    probe.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(!probe.waitForConnected(1000) || m_gateway->serverPort() == 0);
+}
+
+void TestGateway::reloadKeepsOpenConnections()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *old = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy oldText(old, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(old->state(), QAbstractSocket::ConnectedState);
+
+    Api v2 = chatsApi(m_backend->url(), QStringLiteral("Chats"), QStringLiteral("/talk"));
+    QVERIFY2(m_gateway->reload({v2}), qPrintable(m_gateway->errorString()));
+    old->sendTextMessage(QStringLiteral("still here"));
+    QTRY_COMPARE(oldText.size(), 1);
+    QCOMPARE(old->state(), QAbstractSocket::ConnectedState);
+
+    QWebSocket *fresh = openClient(QStringLiteral("/talk/1.0.0/notifications"));
+    QTRY_COMPARE(fresh->state(), QAbstractSocket::ConnectedState);
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 404);
+
+    Api broken = v2;
+    broken.gatehouse.endpoint.clear();
+    QVERIFY(!m_gateway->reload({broken}));
+    QVERIFY(m_gateway->errorString().contains(u"endpoint"));
+    QWebSocket *still = openClient(QStringLiteral("/talk/1.0.0/notifications"));
+    QTRY_COMPARE(still->state(), QAbstractSocket::ConnectedState);
+}
+
+void TestGateway::manyConnectionsDropped()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QList<QTcpSocket *> sockets;
+    for (int i = 0; i < 1000; ++i) {
+        auto *s = new QTcpSocket;
+        s->connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+        sockets.append(s);
+    }
+    QVERIFY(waitFor([&] {
+        for (QTcpSocket *s : sockets)
+            if (s->state() == QAbstractSocket::ConnectingState || s->state() == QAbstractSocket::HostLookupState)
+                return false;
+        return true;
+    }, 30000));
+    int half = 0;
+    for (QTcpSocket *s : sockets)
+        if (++half % 2)
+            s->write("GET /chats/1.0.0/noti"); // some mid-request
+    QCoreApplication::processEvents();
+    for (QTcpSocket *s : sockets)
+        s->abort();
+    qDeleteAll(sockets);
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE_WITH_TIMEOUT(ws->state(), QAbstractSocket::ConnectedState, 10000);
+    ws->sendTextMessage(QStringLiteral("alive"));
+    QTRY_COMPARE(text.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sink->of(GatewayEvent::Type::ConnectionRejected).size(), 1000, 10000);
+}
+
+void TestGateway::handshakeTimeout408()
+{
+    GatewayOptions o;
+    o.handshakeTimeoutMs = 300;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n");
+    QCOMPARE(a.status, 408);
+    QVERIFY(a.closed);
+}
+
+void TestGateway::eventsRecorded()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/nothing"));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/rooms/room1"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("12345"));
+    QTRY_COMPARE(text.size(), 1);
+    ws->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("done"));
+
+    QTRY_COMPARE(m_sink->of(GatewayEvent::Type::ConnectionClosed).size(), 1);
+    const auto rejected = m_sink->of(GatewayEvent::Type::ConnectionRejected);
+    QCOMPARE(rejected.size(), 1);
+    QCOMPARE(rejected.at(0).status, 404);
+    QCOMPARE(rejected.at(0).path, QStringLiteral("/chats/1.0.0/nothing"));
+    const auto opened = m_sink->of(GatewayEvent::Type::ConnectionOpened);
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened.at(0).api, QStringLiteral("/chats/1.0.0"));
+    QCOMPARE(opened.at(0).channel, QStringLiteral("/rooms/{roomID}"));
+    QVERIFY(opened.at(0).backendUrl.endsWith(u"/rooms?room=room1"));
+    const auto messages = m_sink->of(GatewayEvent::Type::MessageRelayed);
+    QCOMPARE(messages.size(), 2);
+    QVERIFY(messages.at(0).direction == Direction::ClientToBackend);
+    QCOMPARE(messages.at(0).size, 5);
+    QVERIFY(messages.at(1).direction == Direction::BackendToClient);
+    QCOMPARE(messages.at(0).connectionId, opened.at(0).connectionId);
+    const auto closed = m_sink->of(GatewayEvent::Type::ConnectionClosed).at(0);
+    QCOMPARE(closed.closeCode, quint16(1000));
+    QCOMPARE(closed.closeReason, QStringLiteral("done"));
+    QVERIFY(closed.closedBy == GatewayEvent::Party::Client);
+    QCOMPARE(closed.messagesIn, 1);
+    QCOMPARE(closed.messagesOut, 1);
+}
+
+void TestGateway::secureListener()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString cert = dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = dir.filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                   QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
+                   QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost")});
+    if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
+        QSKIP("openssl could not make a test certificate");
+
+    m_gateway->setOptions([] { GatewayOptions o; o.workerThreads = 2; return o; }());
+    m_gateway->addEventSink(m_sink);
+    ListenerConfig l;
+    l.port = 0;
+    l.tls = true;
+    l.certificateFile = cert;
+    l.privateKeyFile = key;
+    QVERIFY2(m_gateway->start({l}, {chatsApi(m_backend->url())}), qPrintable(m_gateway->errorString()));
+    QCOMPARE(m_gateway->listeners().at(0).toString().left(6), QStringLiteral("wss://"));
+
+    auto *ws = new QWebSocket;
+    m_clients.append(ws);
+    connect(ws, &QWebSocket::sslErrors, ws, [ws](const QList<QSslError> &) { ws->ignoreSslErrors(); });
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    ws->open(QUrl(QStringLiteral("wss://127.0.0.1:%1/chats/1.0.0/notifications").arg(m_gateway->serverPort())));
+    QTRY_COMPARE_WITH_TIMEOUT(ws->state(), QAbstractSocket::ConnectedState, 10000);
+    ws->sendTextMessage(QStringLiteral("over tls"));
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("over tls"));
+    QCOMPARE(m_backend->requests.at(0).rawHeader("X-Forwarded-Proto"), QByteArray("wss"));
+}
+
+void TestGateway::startFailsClearly()
+{
+    Api noEndpoint = chatsApi(QString());
+    m_gateway->setOptions([] { GatewayOptions o; o.workerThreads = 1; return o; }());
+    ListenerConfig l;
+    l.port = 0;
+    QVERIFY(!m_gateway->start({l}, {noEndpoint}));
+    QVERIFY2(m_gateway->errorString().contains(u"endpoint"), qPrintable(m_gateway->errorString()));
+
+    Api badMapping = chatsApi(m_backend->url());
+    badMapping.operations[0].uriMapping = QStringLiteral("/rooms?room={uri.var.other}");
+    QVERIFY(!m_gateway->start({l}, {badMapping}));
+    QVERIFY2(m_gateway->errorString().contains(u"other"), qPrintable(m_gateway->errorString()));
+
+    QVERIFY(m_gateway->start({l}, {chatsApi(m_backend->url())}));
+    Gatehouse::Gateway::Gateway second;
+    ListenerConfig taken = l;
+    taken.port = m_gateway->serverPort();
+    QVERIFY(!second.start({taken}, {chatsApi(m_backend->url())}));
+    QVERIFY2(second.errorString().contains(u"cannot listen"), qPrintable(second.errorString()));
+}
+
+QTEST_GUILESS_MAIN(TestGateway)
+#include "tst_gateway.moc"
