@@ -1,14 +1,536 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "apidetails.h"
+#include "apitreemodel.h"
+#include "diagnosticlistmodel.h"
+#include "recentfiles.h"
+#include "sourceview.h"
+#include "uiicons.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QTreeView>
+#include <QUrl>
+
 namespace Gatehouse {
+
+namespace {
+
+const QString geometryKey = QStringLiteral("mainWindow/geometry");
+const QString stateKey = QStringLiteral("mainWindow/state");
+const QString splitterKey = QStringLiteral("mainWindow/splitter");
+const QString lastDirKey = QStringLiteral("mainWindow/lastDirectory");
+
+QString countText(int n, const char *one, const char *many)
+{
+    return n == 1 ? MainWindow::tr(one) : MainWindow::tr(many).arg(n);
+}
+
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
+    , m_loader(new ApiLoader(this))
+    , m_apiModel(new ApiTreeModel(this))
+    , m_diagnosticsModel(new DiagnosticListModel(this))
 {
+    UiIcons::ensureResources();
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(UiIcons::icon(UiIcons::AppLogo));
     setWindowTitle(QStringLiteral("Gatehouse"));
+    setAcceptDrops(true);
+
+    createWidgets();
+    createActions();
+
+    connect(m_loader, &ApiLoader::loadStarted, this, &MainWindow::handleLoadStarted);
+    connect(m_loader, &ApiLoader::loadFinished, this, &MainWindow::handleLoadFinished);
+
+    showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
+                      "or drop one on this window."));
+    m_details->setHtml(ApiDetails::placeholder(tr("Nothing selected.")));
+    restoreSettings();
 }
 
 MainWindow::~MainWindow() = default;
+
+QString MainWindow::samplePath()
+{
+    return QStringLiteral(":/samples/chats.asyncapi.yaml");
+}
+
+void MainWindow::createWidgets()
+{
+    m_tree = new QTreeView;
+    m_tree->setObjectName(QStringLiteral("apiTree"));
+    m_tree->setModel(m_apiModel);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(false);
+    m_tree->setAnimated(true);
+    m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->header()->setSectionResizeMode(ApiTreeModel::NameColumn, QHeaderView::Interactive);
+    m_tree->setAccessibleName(tr("API structure"));
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::handleCurrentItemChanged);
+
+    m_emptyState = new QLabel;
+    m_emptyState->setObjectName(QStringLiteral("emptyState"));
+    m_emptyState->setAlignment(Qt::AlignCenter);
+    m_emptyState->setWordWrap(true);
+    m_emptyState->setMargin(24);
+    m_emptyState->setForegroundRole(QPalette::PlaceholderText);
+    m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_leftStack = new QStackedWidget;
+    m_leftStack->addWidget(m_tree);
+    m_leftStack->addWidget(m_emptyState);
+
+    m_details = new QTextBrowser;
+    m_details->setObjectName(QStringLiteral("details"));
+    m_details->setOpenLinks(false);
+    m_details->setFrameShape(QFrame::NoFrame);
+    m_details->document()->setDocumentMargin(16);
+    m_details->setAccessibleName(tr("Details"));
+    connect(m_details, &QTextBrowser::anchorClicked, this, &MainWindow::handleDetailsLinkClicked);
+
+    m_source = new SourceView;
+    m_source->setObjectName(QStringLiteral("sourceView"));
+    m_source->setFrameShape(QFrame::NoFrame);
+
+    m_rightTabs = new QTabWidget;
+    m_rightTabs->setDocumentMode(true);
+    m_rightTabs->addTab(m_details, tr("Details"));
+    m_rightTabs->addTab(m_source, tr("Source"));
+    connect(m_rightTabs, &QTabWidget::currentChanged, this, &MainWindow::handleRightTabChanged);
+
+    m_splitter = new QSplitter(Qt::Horizontal);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(m_leftStack);
+    m_splitter->addWidget(m_rightTabs);
+    m_splitter->setStretchFactor(0, 2);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setSizes({500, 780});
+    setCentralWidget(m_splitter);
+
+    m_diagnosticsView = new QTreeView;
+    m_diagnosticsView->setObjectName(QStringLiteral("problems"));
+    m_diagnosticsView->setModel(m_diagnosticsModel);
+    m_diagnosticsView->setRootIsDecorated(false);
+    m_diagnosticsView->setUniformRowHeights(true);
+    m_diagnosticsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_diagnosticsView->setAccessibleName(tr("Problems"));
+    m_diagnosticsView->header()->setStretchLastSection(false);
+    m_diagnosticsView->header()->setSectionResizeMode(DiagnosticListModel::MessageColumn,
+                                                      QHeaderView::Stretch);
+    m_diagnosticsView->header()->setSectionResizeMode(DiagnosticListModel::LocationColumn,
+                                                      QHeaderView::ResizeToContents);
+    m_diagnosticsView->setToolTip(tr("Double-click a problem to see it in the source"));
+    connect(m_diagnosticsView, &QTreeView::activated, this, &MainWindow::handleDiagnosticActivated);
+
+    m_problemsDock = new QDockWidget(tr("Problems"), this);
+    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
+    m_problemsDock->setWidget(m_diagnosticsView);
+    m_problemsDock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::TopDockWidgetArea
+                                    | Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
+    m_problemsDock->hide();
+
+    m_busy = new QProgressBar;
+    m_busy->setRange(0, 0);
+    m_busy->setMaximumWidth(120);
+    m_busy->setMaximumHeight(14);
+    m_busy->setTextVisible(false);
+    m_busy->hide();
+    m_statusPath = new QLabel;
+    m_statusPath->setObjectName(QStringLiteral("statusPath"));
+    m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_statusInfo = new QLabel;
+    m_statusInfo->setObjectName(QStringLiteral("statusInfo"));
+    statusBar()->addWidget(m_statusPath, 1);
+    statusBar()->addPermanentWidget(m_busy);
+    statusBar()->addPermanentWidget(m_statusInfo);
+}
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open\u2026"), this, &MainWindow::handleOpenTriggered);
+    open->setShortcut(QKeySequence::Open);
+    open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentFilesMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    rebuildRecentMenu();
+    file->addAction(tr("Open &Sample (Chats API)"), this, &MainWindow::openSample);
+    file->addSeparator();
+    m_reloadAction = file->addAction(tr("Re&load"), this, [this] {
+        if (!m_currentFile.isEmpty())
+            openFile(m_currentFile);
+    });
+    m_reloadAction->setShortcut(QKeySequence::Refresh);
+    m_reloadAction->setEnabled(false);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *problems = m_problemsDock->toggleViewAction();
+    problems->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_6));
+    view->addAction(problems);
+    view->addSeparator();
+    view->addAction(tr("&Expand All"), m_tree, &QTreeView::expandAll);
+    view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About Gatehouse"), this, &MainWindow::handleAboutTriggered);
+    about->setMenuRole(QAction::AboutRole);
+    QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(stateKey).toByteArray());
+    m_splitter->restoreState(settings.value(splitterKey).toByteArray());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(geometryKey, saveGeometry());
+    settings.setValue(stateKey, saveState());
+    settings.setValue(splitterKey, m_splitter->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    openFile(urls.first().toLocalFile());
+}
+
+bool MainWindow::isLoading() const
+{
+    return m_loader->isLoading();
+}
+
+void MainWindow::openFile(const QString &path)
+{
+    if (path.isEmpty())
+        return;
+    m_loader->load(path);
+}
+
+void MainWindow::openSample()
+{
+    openFile(samplePath());
+}
+
+void MainWindow::handleOpenTriggered()
+{
+    QSettings settings;
+    QString dir = settings.value(lastDirKey).toString();
+    if (dir.isEmpty() || !QFileInfo(dir).isDir())
+        dir = QDir::homePath();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open AsyncAPI Document"), dir,
+        tr("AsyncAPI documents (*.yaml *.yml *.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(lastDirKey, QFileInfo(path).absolutePath());
+    openFile(path);
+}
+
+QString MainWindow::displayName(const QString &path) const
+{
+    if (path == samplePath())
+        return tr("%1 (sample)").arg(QFileInfo(path).fileName());
+    return QFileInfo(path).fileName();
+}
+
+void MainWindow::handleLoadStarted(const QString &path)
+{
+    m_loadingFile = path;
+    m_busy->show();
+    m_statusPath->setText(tr("Loading %1\u2026").arg(QDir::toNativeSeparators(path)));
+    if (m_apiModel->rowCount() == 0)
+        showEmptyState(tr("Loading %1\u2026").arg(displayName(path)));
+}
+
+void MainWindow::handleLoadFinished(const LoadedApi &result)
+{
+    m_busy->hide();
+    m_loadingFile.clear();
+    m_currentFile = result.path;
+    m_reloadAction->setEnabled(true);
+
+    m_diagnosticsModel->setDiagnostics(result.diagnostics);
+    m_diagnosticsView->resizeColumnToContents(DiagnosticListModel::LocationColumn);
+    const int errors = m_diagnosticsModel->errorCount();
+    const int warnings = m_diagnosticsModel->warningCount();
+    QStringList counts;
+    if (errors)
+        counts << countText(errors, "1 error", "%1 errors");
+    if (warnings)
+        counts << countText(warnings, "1 warning", "%1 warnings");
+    m_problemsDock->setWindowTitle(counts.isEmpty() ? tr("Problems")
+                                                    : tr("Problems (%1)").arg(counts.join(QStringLiteral(", "))));
+    m_problemsDock->setVisible(!result.diagnostics.isEmpty());
+
+    // The source view reloads lazily, when shown.
+    m_source->clearFile();
+
+    m_apiModel->setApi(result.api);
+    if (result.api) {
+        m_leftStack->setCurrentWidget(m_tree);
+        const QModelIndex root = m_apiModel->index(0, 0);
+        m_tree->expand(root);
+        for (int row = 0; row < m_apiModel->rowCount(root); ++row) {
+            const QModelIndex group = m_apiModel->index(row, 0, root);
+            if (group.data(ApiTreeModel::KindRole).toInt() != int(ApiTreeModel::Kind::ChannelGroup))
+                continue;
+            m_tree->expand(group);
+            // Channels open too, so that their operations show at first sight.
+            for (int channel = 0; channel < m_apiModel->rowCount(group); ++channel)
+                m_tree->expand(m_apiModel->index(channel, 0, group));
+        }
+        m_tree->resizeColumnToContents(ApiTreeModel::NameColumn);
+        m_tree->setColumnWidth(ApiTreeModel::NameColumn,
+                               std::max(m_tree->columnWidth(ApiTreeModel::NameColumn) + 24, 220));
+        m_tree->setCurrentIndex(root);
+        m_rightTabs->setCurrentWidget(m_details);
+    } else {
+        m_details->setHtml(ApiDetails::placeholder(tr("No API to show.")));
+        QString text = tr("%1 could not be loaded.").arg(displayName(result.path));
+        if (errors)
+            text += QStringLiteral("\n\n")
+                    + tr("The problems are listed below. Double-click one to see where it is "
+                         "in the source.");
+        showEmptyState(text);
+        // Show the first located problem straight away.
+        for (const Diagnostic &d : m_diagnosticsModel->diagnostics()) {
+            if (d.location.line > 0) {
+                showSource(d.location.file.isEmpty() ? result.path : d.location.file,
+                           d.location.line, d.location.column);
+                break;
+            }
+        }
+        if (m_diagnosticsModel->rowCount() > 0)
+            m_diagnosticsView->setCurrentIndex(m_diagnosticsModel->index(0, 0));
+    }
+
+    if (result.api || QFileInfo(result.path).isFile())
+        RecentFiles().add(result.path);
+    updateTitleAndStatus(result);
+    Q_EMIT documentLoaded(result.path, result.ok());
+}
+
+void MainWindow::updateTitleAndStatus(const LoadedApi &result)
+{
+    setWindowTitle(tr("%1 \u2014 Gatehouse").arg(displayName(result.path)));
+    m_statusPath->setText(result.path == samplePath()
+                              ? tr("Built-in sample: the Chats API")
+                              : QDir::toNativeSeparators(QFileInfo(result.path).absoluteFilePath()));
+    m_statusPath->setToolTip(m_statusPath->text());
+
+    QStringList info;
+    if (result.api) {
+        const Api &api = *result.api;
+        if (!api.asyncapiVersion.isEmpty())
+            info << tr("AsyncAPI %1").arg(api.asyncapiVersion);
+        info << countText(int(api.channels.size()), "1 channel", "%1 channels");
+        info << countText(int(api.operations.size()), "1 operation", "%1 operations");
+        info << countText(int(api.messages.size()), "1 message", "%1 messages");
+    }
+    const int errors = m_diagnosticsModel->errorCount();
+    const int warnings = m_diagnosticsModel->warningCount();
+    if (errors)
+        info << countText(errors, "1 error", "%1 errors");
+    if (warnings)
+        info << countText(warnings, "1 warning", "%1 warnings");
+    m_statusInfo->setText(info.join(QStringLiteral("  \u00b7  ")));
+}
+
+QString MainWindow::emptyStateText() const
+{
+    return m_leftStack->currentWidget() == m_emptyState ? m_emptyState->text() : QString();
+}
+
+void MainWindow::showEmptyState(const QString &text)
+{
+    m_emptyState->setText(text);
+    m_leftStack->setCurrentWidget(m_emptyState);
+}
+
+void MainWindow::handleCurrentItemChanged(const QModelIndex &current)
+{
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    if (!api || !current.isValid()) {
+        m_details->setHtml(ApiDetails::placeholder(tr("Select an item to see its details.")));
+        return;
+    }
+    const QModelIndex item = current.siblingAtColumn(ApiTreeModel::NameColumn);
+    const auto kind = ApiTreeModel::Kind(item.data(ApiTreeModel::KindRole).toInt());
+    m_details->setHtml(ApiDetails::html(*api, kind, item.data(ApiTreeModel::IdRole).toString(),
+                                        item.data(ApiTreeModel::ChannelIdRole).toString()));
+    if (m_rightTabs->currentWidget() != m_details)
+        m_rightTabs->setCurrentWidget(m_details);
+}
+
+void MainWindow::handleDetailsLinkClicked(const QUrl &url)
+{
+    if (url.scheme() != QLatin1String("gatehouse"))
+        return;
+    const QString path = url.path();
+    const qsizetype slash = path.indexOf(QLatin1Char('/'));
+    if (slash < 0)
+        return;
+    const QString what = path.left(slash);
+    const QString id = QUrl::fromPercentEncoding(path.mid(slash + 1).toUtf8());
+    ApiTreeModel::Kind kind;
+    if (what == QLatin1String("message"))
+        kind = ApiTreeModel::Kind::Message;
+    else if (what == QLatin1String("operation"))
+        kind = ApiTreeModel::Kind::Operation;
+    else if (what == QLatin1String("channel"))
+        kind = ApiTreeModel::Kind::Channel;
+    else
+        return;
+    // Messages appear under operations too; prefer the entry in the Messages group.
+    QModelIndex target;
+    if (kind == ApiTreeModel::Kind::Message) {
+        const QModelIndex root = m_apiModel->index(0, 0);
+        for (int row = 0; row < m_apiModel->rowCount(root) && !target.isValid(); ++row) {
+            const QModelIndex group = m_apiModel->index(row, 0, root);
+            if (group.data(ApiTreeModel::KindRole).toInt() != int(ApiTreeModel::Kind::MessageGroup))
+                continue;
+            for (int m = 0; m < m_apiModel->rowCount(group); ++m) {
+                const QModelIndex candidate = m_apiModel->index(m, 0, group);
+                if (candidate.data(ApiTreeModel::IdRole).toString() == id) {
+                    target = candidate;
+                    break;
+                }
+            }
+        }
+    }
+    if (!target.isValid())
+        target = m_apiModel->find(kind, id);
+    if (!target.isValid())
+        return;
+    m_tree->setCurrentIndex(target);
+    m_tree->scrollTo(target);
+}
+
+void MainWindow::handleDiagnosticActivated(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    QString file = index.data(DiagnosticListModel::FileRole).toString();
+    if (file.isEmpty())
+        file = m_currentFile;
+    showSource(file, index.data(DiagnosticListModel::LineRole).toInt(),
+               index.data(DiagnosticListModel::ColumnRole).toInt());
+    m_source->setFocus();
+}
+
+void MainWindow::showSource(const QString &file, int line, int column)
+{
+    QString error;
+    if (!m_source->showFile(file, &error)) {
+        statusBar()->showMessage(error, 5000);
+        m_rightTabs->setCurrentWidget(m_source);
+        return;
+    }
+    m_rightTabs->setCurrentWidget(m_source);
+    if (line > 0)
+        m_source->goTo(line, column);
+}
+
+void MainWindow::handleRightTabChanged(int index)
+{
+    if (m_rightTabs->widget(index) == m_source && m_source->fileName().isEmpty()
+        && !m_currentFile.isEmpty())
+        m_source->showFile(m_currentFile);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = RecentFiles().files();
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
+        return;
+    }
+    int number = 1;
+    for (const QString &file : files) {
+        const QString text = number <= 9
+                                 ? tr("&%1  %2").arg(number).arg(QFileInfo(file).fileName())
+                                 : QFileInfo(file).fileName();
+        QAction *action = m_recentMenu->addAction(text, this, [this, file] { openFile(file); });
+        action->setData(file);
+        action->setToolTip(QDir::toNativeSeparators(file));
+        action->setStatusTip(QDir::toNativeSeparators(file));
+        ++number;
+    }
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("&Clear Menu"), this, [] { RecentFiles().clear(); });
+}
+
+void MainWindow::handleAboutTriggered()
+{
+    QMessageBox::about(
+        this, tr("About Gatehouse"),
+        tr("<h3>Gatehouse %1</h3>"
+           "<p>A desktop studio for WebSocket APIs described in AsyncAPI: design an API, "
+           "run it behind a local gateway, talk to it and watch its traffic.</p>"
+           "<p>Built with Qt %2. Licensed under the GNU General Public License, "
+           "version 3 or later.</p>")
+            .arg(QCoreApplication::applicationVersion().isEmpty()
+                     ? QStringLiteral(GATEHOUSE_VERSION)
+                     : QCoreApplication::applicationVersion(),
+                 QString::fromLatin1(qVersion())));
+}
 
 } // namespace Gatehouse

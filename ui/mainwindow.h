@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "apiloader.h"
+
 #include <QMainWindow>
+
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+class QTextBrowser;
+class QTreeView;
+class QUrl;
 
 namespace Gatehouse {
 
-// The Gatehouse main window.
+class ApiTreeModel;
+class DiagnosticListModel;
+class SourceView;
+
+// The Gatehouse main window: opens an AsyncAPI document (File > Open, recent files,
+// drag and drop, command line or the built-in sample), shows the API in a tree
+// with a details pane, and lists the document's problems with a source view that
+// shows where each one points.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -14,6 +34,77 @@ class MainWindow final : public QMainWindow
 public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    // The built-in Chats sample.
+    static QString samplePath();
+
+    // Loads `path` in the background; documentLoaded() tells when it is shown.
+    void openFile(const QString &path);
+    void openSample();
+    QString currentFile() const { return m_currentFile; }
+    bool isLoading() const;
+
+    ApiTreeModel *apiModel() const { return m_apiModel; }
+    QTreeView *apiTree() const { return m_tree; }
+    QTextBrowser *detailsView() const { return m_details; }
+    DiagnosticListModel *diagnosticsModel() const { return m_diagnosticsModel; }
+    QTreeView *diagnosticsView() const { return m_diagnosticsView; }
+    QDockWidget *problemsDock() const { return m_problemsDock; }
+    SourceView *sourceView() const { return m_source; }
+    QMenu *recentFilesMenu() const { return m_recentMenu; }
+    // The text shown instead of the tree when there is no API to show.
+    QString emptyStateText() const;
+
+Q_SIGNALS:
+    void documentLoaded(const QString &path, bool ok);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void createWidgets();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void handleOpenTriggered();
+    void handleLoadStarted(const QString &path);
+    void handleLoadFinished(const LoadedApi &result);
+    void handleCurrentItemChanged(const QModelIndex &current);
+    void handleDetailsLinkClicked(const QUrl &url);
+    void handleDiagnosticActivated(const QModelIndex &index);
+    void handleRightTabChanged(int index);
+    void handleAboutTriggered();
+    void rebuildRecentMenu();
+
+    void showEmptyState(const QString &text);
+    void showSource(const QString &file, int line, int column);
+    void updateTitleAndStatus(const LoadedApi &result);
+    QString displayName(const QString &path) const;
+
+    ApiLoader *m_loader;
+    ApiTreeModel *m_apiModel;
+    DiagnosticListModel *m_diagnosticsModel;
+
+    QSplitter *m_splitter = nullptr;
+    QStackedWidget *m_leftStack = nullptr;
+    QTreeView *m_tree = nullptr;
+    QLabel *m_emptyState = nullptr;
+    QTabWidget *m_rightTabs = nullptr;
+    QTextBrowser *m_details = nullptr;
+    SourceView *m_source = nullptr;
+    QDockWidget *m_problemsDock = nullptr;
+    QTreeView *m_diagnosticsView = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QLabel *m_statusPath = nullptr;
+    QLabel *m_statusInfo = nullptr;
+    QProgressBar *m_busy = nullptr;
+
+    QAction *m_reloadAction = nullptr;
+    QString m_currentFile;
+    QString m_loadingFile;
 };
 
 } // namespace Gatehouse

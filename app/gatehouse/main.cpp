@@ -1,16 +1,90 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
+#include "uiicons.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+void setApplicationInfo()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
+    QCoreApplication::setOrganizationName(QStringLiteral("gatehouse"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
+}
+
+void setUpParser(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Gatehouse: a desktop studio for WebSocket APIs described in AsyncAPI.\n"
+                "Opens FILE, or the built-in Chats sample when none is given."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(
+        QStringLiteral("FILE"),
+        QCoreApplication::translate("main", "AsyncAPI document to open (YAML or JSON)."),
+        QStringLiteral("[FILE]"));
+}
+
+// --help and --version need no display: answer them before a GUI connection exists.
+bool wantsInformationOnly(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        for (const char *flag : {"-h", "--help", "--help-all", "-?", "-v", "--version"})
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+    }
+    return false;
+}
+
+void usageError(const QString &message)
+{
+    std::fprintf(stderr, "gatehouse: %s\n", qPrintable(message));
+    std::fprintf(stderr, "%s\n",
+                 qPrintable(QCoreApplication::translate("main", "Try 'gatehouse --help'.")));
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    if (wantsInformationOnly(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationInfo();
+        QCommandLineParser parser;
+        setUpParser(parser);
+        parser.process(app); // prints and exits
+        return 0;
+    }
+
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("gatehouse"));
-    QApplication::setOrganizationName(QStringLiteral("gatehouse"));
+    setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("Gatehouse"));
-    QApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.gatehouse.Gatehouse"));
+    QApplication::setWindowIcon(Gatehouse::UiIcons::icon(Gatehouse::UiIcons::AppLogo));
+
+    QCommandLineParser parser;
+    setUpParser(parser);
+    if (!parser.parse(QCoreApplication::arguments())) {
+        usageError(parser.errorText());
+        return 2;
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.size() > 1) {
+        usageError(QCoreApplication::translate("main", "expected at most one FILE, got %1")
+                       .arg(files.size()));
+        return 2;
+    }
+
     Gatehouse::MainWindow window;
     window.show();
-    return app.exec();
+    if (files.isEmpty())
+        window.openSample();
+    else
+        window.openFile(files.first());
+    return QApplication::exec();
 }

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "apiloader.h"
+
+#include "asyncapi/asyncapireader.h"
+
+namespace Gatehouse {
+
+ApiLoader::ApiLoader(QObject *parent)
+    : QObject(parent)
+{
+    m_pool.setMaxThreadCount(1);
+    m_pool.setObjectName(QStringLiteral("ApiLoader"));
+}
+
+ApiLoader::~ApiLoader()
+{
+    m_pool.waitForDone();
+}
+
+void ApiLoader::load(const QString &path)
+{
+    const quint64 generation = ++m_generation;
+    ++m_pending;
+    Q_EMIT loadStarted(path);
+    m_pool.start([this, path, generation] {
+        LoadedApi result;
+        result.path = path;
+        try {
+            ReadResult read = AsyncApiReader::readFile(path);
+            result.diagnostics = std::move(read.diagnostics);
+            if (read.api)
+                result.api = std::make_shared<const Api>(std::move(*read.api));
+        } catch (const std::exception &e) {
+            // The reader reports problems as diagnostics; this is a last line of
+            // defence so that a bug there cannot take the window down.
+            Diagnostic d;
+            d.location.file = path;
+            d.message = tr("Internal error while reading the document: %1")
+                            .arg(QString::fromUtf8(e.what()));
+            result.diagnostics.append(d);
+        }
+        // `this` outlives the job: the destructor waits for the pool, and a queued
+        // call to a destroyed object is discarded with its posted events.
+        QMetaObject::invokeMethod(
+            this, [this, generation, result] { handleResult(generation, result); },
+            Qt::QueuedConnection);
+    });
+}
+
+void ApiLoader::handleResult(quint64 generation, const LoadedApi &result)
+{
+    --m_pending;
+    if (generation != m_generation)
+        return;
+    Q_EMIT loadFinished(result);
+}
+
+} // namespace Gatehouse

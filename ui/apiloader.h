@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "api/api.h"
+#include "asyncapi/diagnostic.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <memory>
+
+namespace Gatehouse {
+
+// What loading one API document produced, handed to the GUI thread as a value.
+struct LoadedApi
+{
+    QString path;                        // as requested (may be a :/ resource)
+    std::shared_ptr<const Api> api;      // null when the document could not be read
+    QList<Diagnostic> diagnostics;
+    bool ok() const { return api && !hasErrors(diagnostics); }
+};
+
+// Reads API documents off the GUI thread (AsyncApiReader in a private thread pool)
+// and delivers the result by a queued signal. Only the most recent request is
+// delivered; results of requests it superseded are dropped.
+class ApiLoader final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ApiLoader)
+
+public:
+    explicit ApiLoader(QObject *parent = nullptr);
+    // Waits for a read in progress (reads are bounded in size and time).
+    ~ApiLoader() override;
+
+    void load(const QString &path);
+    bool isLoading() const { return m_pending > 0; }
+
+Q_SIGNALS:
+    void loadStarted(const QString &path);
+    void loadFinished(const Gatehouse::LoadedApi &result);
+
+private:
+    void handleResult(quint64 generation, const LoadedApi &result);
+
+    QThreadPool m_pool;
+    quint64 m_generation = 0;
+    int m_pending = 0;
+};
+
+} // namespace Gatehouse
+
+Q_DECLARE_METATYPE(Gatehouse::LoadedApi)
