@@ -71,6 +71,12 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// QSQLITE binds a null QString as NULL; the schema wants '' for "none".
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
 QString sqlError(const QSqlQuery &query)
 {
     const QString text = query.lastError().databaseText();
@@ -421,7 +427,7 @@ void SqliteCredentialRegistry::flushUsage()
     q.prepare(QStringLiteral("UPDATE credentials SET last_used_at = MAX(last_used_at, ?) WHERE id = ?"));
     for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
         q.addBindValue(it.value());
-        q.addBindValue(it.key());
+        q.addBindValue(text(it.key()));
         q.exec();
     }
     QSqlQuery(db).exec(QStringLiteral("COMMIT"));
@@ -516,16 +522,16 @@ std::optional<Application> SqliteCredentialRegistry::createApplication(const QSt
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT 1 FROM applications WHERE name = ?"));
-    q.addBindValue(name);
+    q.addBindValue(text(name));
     if (q.exec() && q.next()) {
         fail(error, QStringLiteral("application '%1' already exists").arg(name));
         return std::nullopt;
     }
     Application app{TokenGenerator::newApplicationId(), name, description, nowMs()};
     q.prepare(QStringLiteral("INSERT INTO applications (id, name, description, created_at) VALUES (?, ?, ?, ?)"));
-    q.addBindValue(app.id);
-    q.addBindValue(app.name);
-    q.addBindValue(app.description);
+    q.addBindValue(text(app.id));
+    q.addBindValue(text(app.name));
+    q.addBindValue(text(app.description));
     q.addBindValue(app.createdMs);
     if (!q.exec() || !tx.commit()) {
         fail(error, QStringLiteral("%1: cannot create application '%2': %3")
@@ -550,7 +556,7 @@ bool SqliteCredentialRegistry::deleteApplication(const QString &name, QString *e
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("DELETE FROM applications WHERE name = ?"));
-    q.addBindValue(name);
+    q.addBindValue(text(name));
     if (!q.exec()) {
         fail(error, QStringLiteral("%1: cannot delete application '%2': %3").arg(m_path, name, sqlError(q)));
         return false;
@@ -592,7 +598,7 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT id FROM applications WHERE name = ?"));
-    q.addBindValue(applicationName);
+    q.addBindValue(text(applicationName));
     if (!q.exec() || !q.next()) {
         fail(error, QStringLiteral("no application named '%1'").arg(applicationName));
         return std::nullopt;
@@ -604,9 +610,9 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
     sub.plan = plan;
     q.prepare(QStringLiteral("SELECT id, blocked, created_at FROM subscriptions "
                              "WHERE application_id = ? AND api_title = ? AND api_version = ?"));
-    q.addBindValue(sub.applicationId);
-    q.addBindValue(apiTitle);
-    q.addBindValue(apiVersion);
+    q.addBindValue(text(sub.applicationId));
+    q.addBindValue(text(apiTitle));
+    q.addBindValue(text(apiVersion));
     const bool exists = q.exec() && q.next();
     if (exists) {
         sub.id = q.value(0).toString();
@@ -621,16 +627,16 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
                                  "plan_unit, plan_max_connections, id, application_id, api_title, "
                                  "api_version, blocked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
     }
-    q.addBindValue(plan.name);
-    q.addBindValue(plan.description);
+    q.addBindValue(text(plan.name));
+    q.addBindValue(text(plan.description));
     q.addBindValue(qint64(qMin<quint64>(plan.events, quint64(std::numeric_limits<qint64>::max()))));
     q.addBindValue(PlanCatalog::unitName(plan.unit));
     q.addBindValue(plan.maxConnections);
-    q.addBindValue(sub.id);
+    q.addBindValue(text(sub.id));
     if (!exists) {
-        q.addBindValue(sub.applicationId);
-        q.addBindValue(apiTitle);
-        q.addBindValue(apiVersion);
+        q.addBindValue(text(sub.applicationId));
+        q.addBindValue(text(apiTitle));
+        q.addBindValue(text(apiVersion));
         q.addBindValue(sub.createdMs);
     }
     if (!q.exec() || !tx.commit()) {
@@ -662,9 +668,9 @@ bool SqliteCredentialRegistry::setSubscriptionBlocked(const QString &application
     q.prepare(QStringLiteral("UPDATE subscriptions SET blocked = ? WHERE application_id = ? "
                              "AND api_title = ? AND api_version = ?"));
     q.addBindValue(blocked ? 1 : 0);
-    q.addBindValue(app->id);
-    q.addBindValue(apiTitle);
-    q.addBindValue(apiVersion);
+    q.addBindValue(text(app->id));
+    q.addBindValue(text(apiTitle));
+    q.addBindValue(text(apiVersion));
     if (!tx.started() || !q.exec()) {
         fail(error, QStringLiteral("%1: %2").arg(m_path, tx.started() ? sqlError(q) : tx.error()));
         return false;
@@ -699,9 +705,9 @@ bool SqliteCredentialRegistry::unsubscribe(const QString &applicationName, const
     QSqlQuery q(db);
     q.prepare(QStringLiteral("DELETE FROM subscriptions WHERE application_id = ? "
                              "AND api_title = ? AND api_version = ?"));
-    q.addBindValue(app->id);
-    q.addBindValue(apiTitle);
-    q.addBindValue(apiVersion);
+    q.addBindValue(text(app->id));
+    q.addBindValue(text(apiTitle));
+    q.addBindValue(text(apiVersion));
     if (!tx.started() || !q.exec()) {
         fail(error, QStringLiteral("%1: %2").arg(m_path, tx.started() ? sqlError(q) : tx.error()));
         return false;
@@ -735,13 +741,13 @@ bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString
     q.prepare(QStringLiteral("INSERT INTO credentials (id, application_id, type, secret_hash, scopes, "
                              "api_title, api_version, created_at, expires_at, revoked_at, last_used_at) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"));
-    q.addBindValue(info.id);
-    q.addBindValue(info.applicationId);
+    q.addBindValue(text(info.id));
+    q.addBindValue(text(info.applicationId));
     q.addBindValue(credentialTypeName(info.type));
-    q.addBindValue(info.secretHash);
-    q.addBindValue(info.scopes.join(QLatin1Char(' ')));
-    q.addBindValue(info.apiTitle);
-    q.addBindValue(info.apiVersion);
+    q.addBindValue(text(info.secretHash));
+    q.addBindValue(text(info.scopes.join(QLatin1Char(' '))));
+    q.addBindValue(text(info.apiTitle));
+    q.addBindValue(text(info.apiVersion));
     q.addBindValue(info.createdMs ? info.createdMs : nowMs());
     q.addBindValue(info.expiresMs);
     if (!tx.started() || !q.exec() || !tx.commit()) {
@@ -770,7 +776,7 @@ bool SqliteCredentialRegistry::revokeCredential(const QString &credentialId, QSt
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT revoked_at FROM credentials WHERE id = ?"));
-    q.addBindValue(credentialId);
+    q.addBindValue(text(credentialId));
     if (!q.exec() || !q.next()) {
         fail(error, QStringLiteral("no credential with id '%1'").arg(credentialId));
         return false;
@@ -781,7 +787,7 @@ bool SqliteCredentialRegistry::revokeCredential(const QString &credentialId, QSt
     }
     q.prepare(QStringLiteral("UPDATE credentials SET revoked_at = ? WHERE id = ?"));
     q.addBindValue(nowMs());
-    q.addBindValue(credentialId);
+    q.addBindValue(text(credentialId));
     if (!q.exec() || !tx.commit()) {
         fail(error, QStringLiteral("%1: cannot revoke '%2': %3")
                         .arg(m_path, credentialId, q.lastError().isValid() ? sqlError(q) : tx.error()));
