@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/asynceventsink.h"
+
+#include <QLoggingCategory>
+#include <QTimer>
+
+namespace Gatehouse::Analytics {
+
+Q_LOGGING_CATEGORY(lcLog, "gatehouse.log")
+
+AsyncEventSink::AsyncEventSink(std::unique_ptr<EventWriter> writer, QObject *parent)
+    : AsyncEventSink(std::move(writer), Options(), parent)
+{
+}
+
+AsyncEventSink::AsyncEventSink(std::unique_ptr<EventWriter> writer, const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_writer(std::move(writer))
+    , m_queue(options.capacity)
+{
+    if (m_options.batchSize < 1)
+        m_options.batchSize = 1;
+}
+
+AsyncEventSink::~AsyncEventSink()
+{
+    stop();
+    delete m_context; // its thread has finished
+}
+
+bool AsyncEventSink::start(QString *error)
+{
+    if (m_running)
+        return true;
+    m_thread.setObjectName(m_options.threadName);
+    m_thread.start();
+    delete m_context;
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+
+    bool opened = false;
+    QString openError;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, &opened, &openError] {
+            opened = m_writer->open(&openError);
+            if (!opened)
+                return;
+            auto *timer = new QTimer(m_context);
+            timer->setInterval(m_options.flushInterval);
+            connect(timer, &QTimer::timeout, m_context, [this] { drain(); });
+            timer->start();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!opened) {
+        m_thread.quit();
+        m_thread.wait();
+        if (error)
+            *error = openError;
+        std::lock_guard lock(m_errorMutex);
+        m_lastError = openError;
+        return false;
+    }
+    m_running = true;
+    return true;
+}
+
+void AsyncEventSink::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_paused = false;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            drain();
+            m_writer->close();
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void AsyncEventSink::consume(const QList<Gateway::GatewayEvent> &events)
+{
+    if (events.isEmpty())
+        return;
+    m_queue.push(events);
+    if (m_running && m_queue.size() >= m_options.batchSize && !m_wakePending.exchange(true)) {
+        QMetaObject::invokeMethod(m_context, [this] { drain(); }, Qt::QueuedConnection);
+    }
+}
+
+bool AsyncEventSink::flush()
+{
+    if (!m_running || m_paused)
+        return false;
+    const qint64 target = m_queue.accepted();
+    QMetaObject::invokeMethod(m_context, [this] { drain(); }, Qt::BlockingQueuedConnection);
+    return m_written.load() + m_failed.load() >= target;
+}
+
+void AsyncEventSink::setPaused(bool paused)
+{
+    m_paused = paused;
+}
+
+QString AsyncEventSink::lastError() const
+{
+    std::lock_guard lock(m_errorMutex);
+    return m_lastError;
+}
+
+void AsyncEventSink::drain()
+{
+    m_wakePending = false;
+    if (m_paused)
+        return;
+    const QList<Gateway::GatewayEvent> events = m_queue.takeAll();
+    for (qsizetype start = 0; start < events.size(); start += m_options.batchSize) {
+        const qsizetype n = std::min(m_options.batchSize, events.size() - start);
+        const QList<Gateway::GatewayEvent> batch = events.sliced(start, n);
+        QString error;
+        if (m_writer->write(batch, &error)) {
+            m_written.fetch_add(n);
+            Q_EMIT batchWritten(n);
+        } else {
+            m_failed.fetch_add(n);
+            {
+                std::lock_guard lock(m_errorMutex);
+                m_lastError = error;
+            }
+            qCWarning(lcLog).noquote() << "message log:" << error;
+            Q_EMIT writeFailed(error);
+        }
+    }
+    const qint64 dropped = m_queue.dropped();
+    if (dropped != m_reportedDrops) {
+        qCWarning(lcLog).noquote()
+            << QStringLiteral("message log: %1 events dropped because the writer fell behind (queue of %2)")
+                   .arg(dropped - m_reportedDrops)
+                   .arg(m_queue.capacity());
+        m_reportedDrops = dropped;
+        Q_EMIT eventsDropped(dropped);
+    }
+}
+
+} // namespace Gatehouse::Analytics

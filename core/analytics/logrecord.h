@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <limits>
+
+namespace Gatehouse::Analytics {
+
+// One row of the message log as the reader returns it: a handshake, a message
+// (relayed, dropped or throttled) or a close. Fields that do not apply stay empty.
+struct LogRecord
+{
+    enum class Kind { Handshake = 0, Message = 1, Close = 2 };
+
+    Kind kind = Kind::Message;
+    qint64 id = 0;              // row id within its table
+    qint64 timeMs = 0;
+    quint64 connectionId = 0;
+    QString api;
+    QString channel;
+    QString application;
+    QString reason;             // handshake: rejection reason; message: why dropped; close: close reason
+    QStringList flags;
+    // Handshake
+    bool accepted = false;
+    int status = 0;
+    QString path;
+    QString clientAddress;
+    QString backendUrl;
+    // Message
+    QString direction;          // "in" (client -> backend) or "out"
+    QString action;             // "relayed", "dropped", "throttled"
+    qint64 size = 0;
+    bool binary = false;
+    qint64 latencyUs = 0;
+    QByteArray payload;
+    bool payloadTruncated = false;
+    // Close
+    int closeCode = 0;
+    QString closedBy;           // "client", "backend", "gateway"
+    qint64 messagesIn = 0;
+    qint64 messagesOut = 0;
+    qint64 durationMs = 0;
+};
+
+// Which rows a query returns: time range [fromMs, toMs), a text that must appear
+// in a reason, channel, application, path, address or payload (case-insensitive),
+// one connection, some kinds.
+struct LogFilter
+{
+    qint64 fromMs = std::numeric_limits<qint64>::min();
+    qint64 toMs = std::numeric_limits<qint64>::max();
+    QString text;
+    quint64 connectionId = 0;          // 0 = every connection
+    QList<LogRecord::Kind> kinds;      // empty = every kind
+};
+
+} // namespace Gatehouse::Analytics

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "analytics/logrecord.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace Gatehouse::Analytics {
+
+// Reads the message log with its own read-only SQLite connection (WAL lets it
+// read while the writer thread writes). Use it from one thread; create one per
+// thread. Rows come in time order, paged with offset/limit.
+class MessageLogReader final
+{
+public:
+    MessageLogReader();
+    ~MessageLogReader();
+    MessageLogReader(const MessageLogReader &) = delete;
+    MessageLogReader &operator=(const MessageLogReader &) = delete;
+
+    bool open(const QString &path, QString *error = nullptr);
+    void close();
+    bool isOpen() const;
+
+    QList<LogRecord> query(const LogFilter &filter, qint64 offset = 0, qint64 limit = 200,
+                           QString *error = nullptr);
+    qint64 count(const LogFilter &filter, QString *error = nullptr);
+
+private:
+    QString m_connectionName;
+    QString m_path;
+};
+
+} // namespace Gatehouse::Analytics
