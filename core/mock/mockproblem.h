@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+
+namespace Gatehouse {
+
+// A problem the mock found in an API or its mock settings. The mock still runs,
+// without the part concerned. `pointer` is a JSON Pointer into the document when
+// known, so the caller can print file:line:column.
+struct MockProblem
+{
+    QString pointer;
+    QString message;
+};
+
+} // namespace Gatehouse
