@@ -1,11 +1,259 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "asyncapi/asyncapivalidator.h"
 
+#include "asyncapi/jsonschemavalidator.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QUrl>
+
+#include <memory>
+
 namespace Gatehouse {
 
-QList<Diagnostic> AsyncApiValidator::validate(const Document &)
+namespace {
+
+constexpr int MaxDiagnosticsPerSchema = 200;
+const char XGatehouseKey[] = "x-gatehouse";
+
+using SharedValidator = std::shared_ptr<const JsonSchemaValidator>;
+
+// A compiled schema, or why there is none.
+struct LoadedSchema
 {
-    return {}; // placeholder until schema validation lands
+    SharedValidator validator;
+    QString problem;
+};
+
+QStringList schemaDirectories()
+{
+    QStringList dirs;
+    const QString overridden = qEnvironmentVariable("GATEHOUSE_ASYNCAPI_SCHEMAS_DIR");
+    if (!overridden.isEmpty())
+        return {QDir::cleanPath(overridden)};
+    // Beside the running executable's install prefix (bin/../share/gatehouse), so a
+    // relocated installation finds its own copy first.
+    if (QCoreApplication::instance())
+        dirs.append(QDir::cleanPath(QCoreApplication::applicationDirPath()
+                                    + QStringLiteral("/../share/gatehouse/asyncapi-schemas")));
+    dirs.append(QDir::cleanPath(QStringLiteral(GATEHOUSE_INSTALLED_DATA_DIR "/asyncapi-schemas")));
+    dirs.append(QDir::cleanPath(QStringLiteral(GATEHOUSE_ASYNCAPI_SPECS_DIR)));
+    dirs.removeDuplicates();
+    return dirs;
+}
+
+std::optional<Json> readJsonFile(const QString &path, QString *problem)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *problem = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    const QByteArray bytes = file.readAll();
+    Json json = Json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
+    if (json.is_discarded()) {
+        *problem = QStringLiteral("%1 is not valid JSON").arg(path);
+        return std::nullopt;
+    }
+    return json;
+}
+
+LoadedSchema compileFile(const QString &path)
+{
+    LoadedSchema loaded;
+    const std::optional<Json> json = readJsonFile(path, &loaded.problem);
+    if (!json)
+        return loaded;
+    auto validator = std::make_shared<JsonSchemaValidator>(
+        *json, JsonSchemaValidator::Resolver{}, QUrl::fromLocalFile(path).toString());
+    if (!validator->isValid()) {
+        loaded.problem = QStringLiteral("cannot use %1: %2").arg(path, validator->errorString());
+        return loaded;
+    }
+    loaded.validator = std::move(validator);
+    return loaded;
+}
+
+// The compiled AsyncAPI schema of a version ("2.6.0"), loaded once per process.
+LoadedSchema asyncApiSchema(const QString &version)
+{
+    static QMutex mutex;
+    static QHash<QString, LoadedSchema> cache;
+    QMutexLocker locker(&mutex);
+    const auto cached = cache.constFind(version);
+    if (cached != cache.constEnd())
+        return *cached;
+
+    LoadedSchema loaded;
+    const QStringList dirs = schemaDirectories();
+    QString foundDir;
+    for (const QString &dir : dirs) {
+        if (QFileInfo(dir + QStringLiteral("/2.6.0.json")).isFile()
+            || QFileInfo(dir + QStringLiteral("/3.0.0.json")).isFile()) {
+            foundDir = dir;
+            break;
+        }
+    }
+    if (foundDir.isEmpty()) {
+        loaded.problem = QStringLiteral(
+                             "structural validation is unavailable: the AsyncAPI JSON Schemas "
+                             "were not found (looked in %1); run scripts/install-deps or reinstall Gatehouse")
+                             .arg(dirs.join(QStringLiteral(", ")));
+    } else {
+        const QString path = foundDir + u'/' + version + QStringLiteral(".json");
+        if (QFileInfo(path).isFile()) {
+            loaded = compileFile(path);
+            if (!loaded.validator)
+                loaded.problem = QStringLiteral("structural validation is unavailable: %1")
+                                     .arg(loaded.problem);
+        } else {
+            QStringList known = QDir(foundDir).entryList({QStringLiteral("[23].*.json")}, QDir::Files,
+                                                         QDir::Name);
+            QStringList versions;
+            for (const QString &name : std::as_const(known))
+                if (!name.contains(QStringLiteral("without")))
+                    versions.append(name.chopped(5));
+            loaded.problem = QStringLiteral("unsupported AsyncAPI version '%1'; supported: %2")
+                                 .arg(version, versions.join(QStringLiteral(", ")));
+        }
+    }
+    cache.insert(version, loaded);
+    return loaded;
+}
+
+const JsonSchemaValidator &xGatehouseSchema()
+{
+    static const JsonSchemaValidator validator = [] {
+        QString problem;
+        const std::optional<Json> json
+            = readJsonFile(QStringLiteral(":/gatehouse/schemas/x-gatehouse.schema.json"), &problem);
+        return JsonSchemaValidator(json.value_or(Json(true)));
+    }();
+    return validator;
+}
+
+std::string unescape(QString token)
+{
+    token.replace(QStringLiteral("~1"), QStringLiteral("/"));
+    token.replace(QStringLiteral("~0"), QStringLiteral("~"));
+    return token.toStdString();
+}
+
+// "/channels/~1rooms/publish" -> "channels./rooms.publish"; array items as [i].
+QString displayPath(const Json &root, const QString &pointer)
+{
+    QString path;
+    const Json *node = &root;
+    const QStringList tokens = pointer.split(u'/', Qt::SkipEmptyParts);
+    for (const QString &token : tokens) {
+        const std::string key = unescape(token);
+        if (node && node->is_array()) {
+            path += u'[' + token + u']';
+            bool ok = false;
+            const auto index = token.toULongLong(&ok);
+            node = ok && index < node->size() ? &(*node)[index] : nullptr;
+            continue;
+        }
+        if (!path.isEmpty())
+            path += u'.';
+        path += toQString(key);
+        if (node && node->is_object()) {
+            const auto it = node->find(key);
+            node = it != node->end() ? &*it : nullptr;
+        } else {
+            node = nullptr;
+        }
+    }
+    return path;
+}
+
+QString escapeToken(QString token)
+{
+    token.replace(u'~', QStringLiteral("~0"));
+    token.replace(u'/', QStringLiteral("~1"));
+    return token;
+}
+
+Diagnostic toDiagnostic(const Document &document, const JsonSchemaValidator::Error &error,
+                        const QString &prefix, Diagnostic::Severity severity)
+{
+    Diagnostic d;
+    d.severity = severity;
+    d.pointer = prefix + error.pointer;
+    const QString path = displayPath(document.root, d.pointer);
+    switch (error.keyword) {
+    case JsonSchemaValidator::Keyword::Required:
+        d.message = (path.isEmpty() ? error.property : path + u'.' + error.property)
+                    + QStringLiteral(" is required");
+        break;
+    case JsonSchemaValidator::Keyword::AdditionalProperties:
+        d.pointer += u'/' + escapeToken(error.property);
+        d.message = path.isEmpty() ? QStringLiteral("unknown top-level field '%1'").arg(error.property)
+                                   : QStringLiteral("%1: unknown field '%2'").arg(path, error.property);
+        if (severity == Diagnostic::Severity::Warning)
+            d.message += QStringLiteral(" (ignored)");
+        break;
+    default:
+        d.message = path.isEmpty() ? QStringLiteral("the document %1").arg(error.message)
+                                   : path + QStringLiteral(": ") + error.message;
+        break;
+    }
+    d.location = document.locate(d.pointer);
+    return d;
+}
+
+} // namespace
+
+QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
+{
+    QList<Diagnostic> diagnostics;
+    const Json &root = document.root;
+
+    // The official schema of the document's version.
+    const auto version = root.is_object() ? root.find("asyncapi") : root.end();
+    if (version != root.end() && version->is_string()) {
+        const LoadedSchema schema = asyncApiSchema(toQString(version->get<std::string>()));
+        if (schema.validator) {
+            for (const auto &error : schema.validator->validate(root, MaxDiagnosticsPerSchema))
+                diagnostics.append(toDiagnostic(document, error, QString(), Diagnostic::Severity::Error));
+        } else {
+            const bool unsupported = schema.problem.startsWith(QStringLiteral("unsupported"));
+            Diagnostic d;
+            d.severity = unsupported ? Diagnostic::Severity::Error : Diagnostic::Severity::Warning;
+            d.pointer = unsupported ? QStringLiteral("/asyncapi") : QString();
+            d.location = document.locate(d.pointer);
+            d.message = schema.problem;
+            diagnostics.append(d);
+        }
+    } else {
+        Diagnostic d;
+        d.pointer = version != root.end() ? QStringLiteral("/asyncapi") : QString();
+        d.location = document.locate(d.pointer);
+        d.message = version != root.end()
+                        ? QStringLiteral("asyncapi: must be a version string such as \"2.6.0\" or \"3.0.0\"")
+                        : QStringLiteral("not an AsyncAPI document: the 'asyncapi' version field is missing");
+        diagnostics.append(d);
+    }
+
+    // Gatehouse's own extension; unknown keys may come from newer versions.
+    if (root.is_object()) {
+        const auto extension = root.find(XGatehouseKey);
+        if (extension != root.end()) {
+            const QString prefix = QStringLiteral("/") + QLatin1String(XGatehouseKey);
+            for (const auto &error : xGatehouseSchema().validate(*extension, MaxDiagnosticsPerSchema)) {
+                const auto severity = error.keyword == JsonSchemaValidator::Keyword::AdditionalProperties
+                                          ? Diagnostic::Severity::Warning
+                                          : Diagnostic::Severity::Error;
+                diagnostics.append(toDiagnostic(document, error, prefix, severity));
+            }
+        }
+    }
+    return diagnostics;
 }
 
 } // namespace Gatehouse

@@ -37,6 +37,7 @@ namespace vc = valijson::constraints;
 // table index in the (otherwise unused) description.
 constexpr char AnnotationMarker[] = "\x1fgatehouse-annotation:";
 constexpr char RemoteKey[] = "$gatehouseRemote";
+constexpr char HoistedKey[] = "$gatehouseHoisted";
 
 struct Annotation
 {
@@ -342,6 +343,11 @@ public:
             for (std::size_t i = 0; i < m_remotes.size(); ++i)
                 bundle[std::to_string(i)] = std::move(m_remotes[i].document);
         }
+        if (!m_hoisted.empty()) {
+            nlohmann::json &bundle = root[HoistedKey];
+            for (std::size_t i = 0; i < m_hoisted.size(); ++i)
+                bundle[std::to_string(i)] = std::move(m_hoisted[i]);
+        }
         return true;
     }
 
@@ -456,6 +462,27 @@ private:
         forEachSubschema(node, [&](nlohmann::json &child, const std::string &) {
             rewrite(child, base);
         });
+
+        // valijson 1.0 files the subschemas of propertyNames and of schema
+        // dependencies under their parent's cache key and so confuses them with the
+        // parent; moved elsewhere behind a $ref they get keys of their own.
+        const auto propertyNames = node.find("propertyNames");
+        if (propertyNames != node.end() && (propertyNames->is_object() || propertyNames->is_boolean()))
+            hoist(*propertyNames);
+        const auto dependencies = node.find("dependencies");
+        if (dependencies != node.end() && dependencies->is_object())
+            for (auto &member : *dependencies)
+                if (member.is_object() || member.is_boolean())
+                    hoist(member);
+    }
+
+    void hoist(nlohmann::json &schema)
+    {
+        if (schema.is_object() && schema.size() == 1 && schema.contains("$ref"))
+            return; // a reference already has a key of its own
+        const std::string pointer = "#/" + std::string(HoistedKey) + "/" + std::to_string(m_hoisted.size());
+        m_hoisted.push_back(std::move(schema));
+        schema = nlohmann::json{{"$ref", pointer}};
     }
 
     std::unordered_map<std::string, std::string>::iterator fetch(const QUrl &target,
@@ -516,6 +543,7 @@ private:
     const JsonSchemaValidator::Resolver &m_resolver;
     std::unordered_map<std::string, std::string> m_registry; // document URI -> pointer
     std::deque<Remote> m_remotes; // deque: references stay valid while it grows
+    std::vector<nlohmann::json> m_hoisted;
     QString m_error;
 };
 

@@ -130,6 +130,10 @@ void TestJsonSchemaValidator::errors_data()
                                   << QByteArray(R"({"tlsListen":"x"})") << QString()
                                   << Keyword::Dependencies
                                   << u"'tlsListen' requires 'certificate' as well"_qs;
+    QTest::newRow("propertyNames pattern")
+        << QByteArray(R"({"type":"object","propertyNames":{"pattern":"^[a-z]+$"}})")
+        << QByteArray(R"({"ok":1,"Bad":2})") << QString() << Keyword::PropertyNames
+        << u"member name 'Bad' must match the pattern ^[a-z]+$, got \"Bad\""_qs;
     QTest::newRow("false schema") << QByteArray(R"({"properties":{"x":false}})")
                                   << QByteArray(R"({"x":1})") << u"/x"_qs << Keyword::False
                                   << u"is not allowed here"_qs;
@@ -174,6 +178,12 @@ void TestJsonSchemaValidator::accepts_data()
                                << QByteArray(R"("2024-02-29T23:59:60.5+01:00")");
     QTest::newRow("contains") << QByteArray(R"({"contains":{"const":2}})") << QByteArray("[1,2]");
     QTest::newRow("true schema") << QByteArray("true") << QByteArray(R"({"x":1})");
+    // propertyNames and schema dependencies must not be confused with their parent
+    QTest::newRow("propertyNames") << QByteArray(R"({"type":"object","propertyNames":{"minLength":1}})")
+                                   << QByteArray(R"({"a":{}})");
+    QTest::newRow("schema dependencies")
+        << QByteArray(R"({"type":"object","dependencies":{"a":{"required":["b"]},"c":{"required":["d"]}}})")
+        << QByteArray(R"({"a":1,"b":2})");
 }
 
 void TestJsonSchemaValidator::accepts()
