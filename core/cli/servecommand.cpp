@@ -1,13 +1,447 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/credentialclisupport.h"
+
+#include "analytics/asynceventsink.h"
+#include "analytics/jsonlineswriter.h"
+#include "analytics/messagelogstore.h"
+#include "asyncapi/asyncapireader.h"
+#include "credentials/credentialissuer.h"
+#include "credentials/secretstore.h"
+#include "credentials/sqlitecredentialregistry.h"
+#include "gateway/gateway.h"
+#include "gateway/gatewayeventsink.h"
+#include "policy/policyfactory.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QMutex>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace Gatehouse::Cli {
 
-int serveCommand(const QStringList &)
+namespace {
+
+using Gateway::GatewayEvent;
+
+// One line per accepted / rejected / closed connection (-v).
+class VerboseSink final : public Gateway::GatewayEventSink
 {
-    err() << "gatehouse-cli serve: not implemented yet" << Qt::endl;
-    return ExitFailure;
+public:
+    void consume(const QList<GatewayEvent> &events) override
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const GatewayEvent &e : events) {
+            const QString id = u'#' + QString::number(e.connectionId);
+            const QString app = e.application.isEmpty() ? QString() : QStringLiteral(" app=") + e.application;
+            switch (e.type) {
+            case GatewayEvent::Type::ConnectionOpened:
+                out() << "accepted " << id << ' ' << e.clientAddress << ' ' << e.path << " -> " << e.backendUrl
+                      << app << '\n';
+                break;
+            case GatewayEvent::Type::ConnectionRejected:
+                out() << "rejected " << id << ' ' << e.clientAddress << ' '
+                      << (e.path.isEmpty() ? QStringLiteral("-") : e.path) << ' '
+                      << (e.status ? QString::number(e.status) : QStringLiteral("(no answer)")) << ' ' << e.reason
+                      << app << '\n';
+                break;
+            case GatewayEvent::Type::ConnectionClosed:
+                out() << "closed " << id << ' ' << e.closeCode
+                      << (e.closeReason.isEmpty() ? QString() : QStringLiteral(" '%1'").arg(e.closeReason))
+                      << " by " << Gateway::toString(e.closedBy) << " (" << e.messagesIn << " in, " << e.messagesOut
+                      << " out, " << e.durationMs << " ms)" << app << '\n';
+                break;
+            default:
+                continue;
+            }
+        }
+        out().flush();
+    }
+
+private:
+    QMutex m_mutex;
+};
+
+int signalPipe[2] = {-1, -1};
+
+extern "C" void handleSignal(int signal)
+{
+    const char c = char(signal);
+    const ssize_t written = ::write(signalPipe[1], &c, 1);
+    (void)written;
+}
+
+// "HOST:PORT", "[v6]:PORT", ":PORT" or "PORT"; the host defaults to 127.0.0.1.
+bool parseListen(const QString &text, Gateway::ListenerConfig *config, QString *error)
+{
+    QString host = QStringLiteral("127.0.0.1");
+    QString port = text;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u"]:");
+        if (close < 0) {
+            *error = QStringLiteral("'%1' is not [ADDRESS]:PORT").arg(text);
+            return false;
+        }
+        host = text.mid(1, close - 1);
+        port = text.mid(close + 2);
+    } else if (const qsizetype colon = text.lastIndexOf(u':'); colon >= 0) {
+        if (colon > 0)
+            host = text.left(colon);
+        port = text.mid(colon + 1);
+    }
+    bool ok = false;
+    const uint p = port.toUInt(&ok);
+    if (!ok || p > 65535) {
+        *error = QStringLiteral("'%1': '%2' is not a port number").arg(text, port);
+        return false;
+    }
+    QHostAddress address;
+    if (host == u"localhost")
+        address = QHostAddress::LocalHost;
+    else if (host == u"*" || host == u"0.0.0.0")
+        address = QHostAddress::AnyIPv4;
+    else if (host == u"::")
+        address = QHostAddress::Any;
+    else if (!address.setAddress(host)) {
+        *error = QStringLiteral("'%1': '%2' is not an IP address").arg(text, host);
+        return false;
+    }
+    config->address = address;
+    config->port = quint16(p);
+    return true;
+}
+
+struct LoadedApis
+{
+    QList<Api> apis;
+    QStringList files;
+};
+
+bool loadApis(const QStringList &files, LoadedApis *loaded)
+{
+    bool ok = true;
+    for (const QString &file : files) {
+        ReadResult result = AsyncApiReader::readFile(file);
+        for (const Diagnostic &d : std::as_const(result.diagnostics))
+            if (d.severity == Diagnostic::Severity::Error)
+                err() << d.toString() << Qt::endl;
+        if (!result.ok() || !result.api) {
+            err() << "gatehouse-cli serve: " << file << ": cannot be served (errors above)" << Qt::endl;
+            ok = false;
+            continue;
+        }
+        loaded->apis.append(*result.api);
+        loaded->files.append(QFileInfo(file).absoluteFilePath());
+    }
+    return ok;
+}
+
+Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry *registry)
+{
+    return [registry](const QString &secret, const Api &api) {
+        const Credentials::AuthResult r = registry->authenticate(secret, api.title, api.version);
+        if (r.ok()) {
+            Gateway::ConnectionIdentity identity;
+            identity.applicationId = r.application.id;
+            identity.applicationName = r.application.name;
+            identity.plan = r.plan.name;
+            identity.scopes = r.scopes;
+            identity.credentialId = r.credential.id;
+            identity.credentialKind = Credentials::credentialTypeName(r.credential.type);
+            return Policies::CredentialCheck::ok(identity, r.plan);
+        }
+        return Policies::CredentialCheck::fail(r.httpStatus() == 403 ? Policies::CredentialCheck::Outcome::Forbidden
+                                                                     : Policies::CredentialCheck::Outcome::Unauthenticated,
+                                               r.reason);
+    };
+}
+
+} // namespace
+
+// gatehouse-cli serve API... [--listen HOST:PORT] [--tls-listen HOST:PORT --cert F --key F]
+//                   [--log-db F] [--log-file F] [--db F] [--secrets-file F] [--workers N] [-v]
+int serveCommand(const QStringList &arguments)
+{
+    const QString name = QStringLiteral("serve");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Run the gateway for one or more AsyncAPI documents until SIGINT or SIGTERM "
+        "(SIGHUP re-reads the documents). Each API is served at /{context}/{version} "
+        "(x-gatehouse context, info.version) and relayed to its x-gatehouse endpoint."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("API"), QStringLiteral("AsyncAPI documents (YAML or JSON)"),
+                                 QStringLiteral("API..."));
+    const QCommandLineOption listenOption(
+        QStringLiteral("listen"),
+        QStringLiteral("ws address (default: the documents' x-gatehouse listen, else 127.0.0.1:9099)."),
+        QStringLiteral("HOST:PORT"));
+    const QCommandLineOption tlsListenOption(QStringLiteral("tls-listen"),
+                                             QStringLiteral("wss address; needs --cert and --key."),
+                                             QStringLiteral("HOST:PORT"));
+    const QCommandLineOption certOption(QStringLiteral("cert"), QStringLiteral("PEM certificate (chain) for wss."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption keyOption(QStringLiteral("key"), QStringLiteral("PEM private key for wss."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption logDbOption(QStringLiteral("log-db"),
+                                         QStringLiteral("Record handshakes, messages and closes in this SQLite file."),
+                                         QStringLiteral("FILE"));
+    const QCommandLineOption logFileOption(QStringLiteral("log-file"),
+                                           QStringLiteral("Also append them to this JSON Lines file."),
+                                           QStringLiteral("FILE"));
+    const QCommandLineOption workersOption(QStringLiteral("workers"),
+                                           QStringLiteral("Worker threads (default: one per core)."),
+                                           QStringLiteral("N"));
+    const QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")},
+                                           QStringLiteral("Print one line per accepted, rejected and closed connection."));
+    parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption, logFileOption,
+                       workersOption, verboseOption});
+    CredentialSupport::addCommonOptions(parser);
+
+    if (!parser.parse(arguments))
+        return usageError(name, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return ExitOk;
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        return usageError(name, QStringLiteral("no API document given"));
+
+    Gateway::GatewayOptions options;
+    if (parser.isSet(workersOption)) {
+        bool ok = false;
+        options.workerThreads = parser.value(workersOption).toInt(&ok);
+        if (!ok || options.workerThreads < 1 || options.workerThreads > 256)
+            return usageError(name, QStringLiteral("--workers: '%1' is not a number from 1 to 256")
+                                        .arg(parser.value(workersOption)));
+    }
+    QList<Gateway::ListenerConfig> listeners;
+    QString error;
+    if (parser.isSet(listenOption)) {
+        Gateway::ListenerConfig l;
+        if (!parseListen(parser.value(listenOption), &l, &error))
+            return usageError(name, QStringLiteral("--listen: ") + error);
+        listeners.append(l);
+    }
+    const bool tlsFromFlags = parser.isSet(tlsListenOption);
+    if (tlsFromFlags) {
+        Gateway::ListenerConfig l;
+        if (!parseListen(parser.value(tlsListenOption), &l, &error))
+            return usageError(name, QStringLiteral("--tls-listen: ") + error);
+        if (!parser.isSet(certOption) || !parser.isSet(keyOption))
+            return usageError(name, QStringLiteral("--tls-listen needs --cert FILE and --key FILE"));
+        l.tls = true;
+        l.certificateFile = parser.value(certOption);
+        l.privateKeyFile = parser.value(keyOption);
+        listeners.append(l);
+    } else if (parser.isSet(certOption) || parser.isSet(keyOption)) {
+        return usageError(name, QStringLiteral("--cert and --key go with --tls-listen"));
+    }
+
+    LoadedApis loaded;
+    if (!loadApis(files, &loaded))
+        return ExitFailure;
+
+    // Listen addresses the documents ask for, unless given on the command line.
+    if (!parser.isSet(listenOption)) {
+        QStringList seen;
+        for (const Api &api : std::as_const(loaded.apis)) {
+            const QString text = api.gatehouse.listen.isEmpty() ? QStringLiteral("127.0.0.1:9099") : api.gatehouse.listen;
+            if (seen.contains(text))
+                continue;
+            seen.append(text);
+            Gateway::ListenerConfig l;
+            if (!parseListen(text, &l, &error)) {
+                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.listen " << error << Qt::endl;
+                return ExitFailure;
+            }
+            listeners.append(l);
+        }
+    }
+    if (!tlsFromFlags) {
+        for (qsizetype i = 0; i < loaded.apis.size(); ++i) {
+            const Api &api = loaded.apis.at(i);
+            if (api.gatehouse.tlsListen.isEmpty())
+                continue;
+            const QDir base = QFileInfo(loaded.files.at(i)).dir();
+            Gateway::ListenerConfig l;
+            if (!parseListen(api.gatehouse.tlsListen, &l, &error)) {
+                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.tlsListen " << error << Qt::endl;
+                return ExitFailure;
+            }
+            l.tls = true;
+            l.certificateFile = api.gatehouse.certificateFile.isEmpty() ? QString() : base.absoluteFilePath(api.gatehouse.certificateFile);
+            l.privateKeyFile = api.gatehouse.privateKeyFile.isEmpty() ? QString() : base.absoluteFilePath(api.gatehouse.privateKeyFile);
+            if (!QFileInfo::exists(l.certificateFile) || !QFileInfo::exists(l.privateKeyFile)) {
+                err() << "gatehouse-cli serve: warning: " << api.title << ": no wss on " << api.gatehouse.tlsListen
+                      << " (x-gatehouse certificate/key files missing; use --tls-listen --cert --key)" << Qt::endl;
+                continue;
+            }
+            bool duplicate = false;
+            for (const auto &other : std::as_const(listeners))
+                duplicate = duplicate || (other.address == l.address && other.port == l.port);
+            if (!duplicate)
+                listeners.append(l);
+        }
+    }
+
+    // Credentials: the registry answers the authenticate policy; its changes close
+    // connections that lost their right to be open.
+    Credentials::SqliteCredentialRegistry registry;
+    if (!CredentialSupport::openRegistry(parser, &registry, &error)) {
+        err() << "gatehouse-cli serve: " << error << Qt::endl;
+        return ExitFailure;
+    }
+    registry.startWatching();
+    std::unique_ptr<Credentials::SecretStore> secrets = CredentialSupport::openSecretStore(parser, &error);
+    if (!secrets) {
+        err() << "gatehouse-cli serve: warning: JWTs will be refused: " << error << Qt::endl;
+    } else {
+        Credentials::CredentialIssuer issuer(&registry, secrets.get());
+        QString keyError;
+        const bool answered = CredentialSupport::waitFor([&](std::function<void()> done) {
+            issuer.loadSigningKey(false, [&keyError, done](const QByteArray &, const QString &e) {
+                keyError = e;
+                done();
+            });
+        }, 30000);
+        if (!answered)
+            keyError = QStringLiteral("the secret store did not answer");
+        if (!keyError.isEmpty())
+            err() << "gatehouse-cli serve: warning: JWTs will be refused: " << keyError << Qt::endl;
+    }
+
+    Policies::PolicyFactory::Options factoryOptions;
+    factoryOptions.verifier = makeVerifier(&registry);
+    auto factory = std::make_shared<Policies::PolicyFactory>(factoryOptions);
+    bool policiesOk = true;
+    for (const Api &api : std::as_const(loaded.apis))
+        for (const QString &problem : factory->check(api)) {
+            err() << "gatehouse-cli serve: " << api.title << ": " << problem << Qt::endl;
+            policiesOk = false;
+        }
+    if (!policiesOk)
+        return ExitFailure;
+
+    Gateway::Gateway gateway;
+    gateway.setOptions(options);
+    gateway.setPolicyProvider(factory);
+
+    std::shared_ptr<Analytics::MessageLogStore> logStore;
+    if (parser.isSet(logDbOption)) {
+        Analytics::MessageLogStore::Options o;
+        o.path = parser.value(logDbOption);
+        logStore = std::make_shared<Analytics::MessageLogStore>(o);
+        if (!logStore->open(&error)) {
+            err() << "gatehouse-cli serve: --log-db " << o.path << ": " << error << Qt::endl;
+            return ExitFailure;
+        }
+        gateway.addEventSink(logStore);
+    }
+    std::shared_ptr<Analytics::AsyncEventSink> logFile;
+    if (parser.isSet(logFileOption)) {
+        Analytics::JsonLinesWriter::Options o;
+        o.path = parser.value(logFileOption);
+        logFile = std::make_shared<Analytics::AsyncEventSink>(std::make_unique<Analytics::JsonLinesWriter>(o));
+        if (!logFile->start(&error)) {
+            err() << "gatehouse-cli serve: --log-file " << o.path << ": " << error << Qt::endl;
+            return ExitFailure;
+        }
+        gateway.addEventSink(logFile);
+    }
+    if (parser.isSet(verboseOption))
+        gateway.addEventSink(std::make_shared<VerboseSink>());
+
+    using Gateway::ConnectionFilter;
+    QObject::connect(&registry, &Credentials::CredentialRegistry::credentialRevoked, &gateway,
+                     [&gateway](const QString &credentialId) {
+                         gateway.closeConnections({{}, credentialId, {}, {}}, 1008, QStringLiteral("credential revoked"));
+                     });
+    QObject::connect(&registry, &Credentials::CredentialRegistry::subscriptionBlocked, &gateway,
+                     [&gateway](const QString &app, const QString &title, const QString &version) {
+                         gateway.closeConnections({app, {}, title, version}, 1008, QStringLiteral("subscription blocked"));
+                     });
+    QObject::connect(&registry, &Credentials::CredentialRegistry::subscriptionRemoved, &gateway,
+                     [&gateway](const QString &app, const QString &title, const QString &version) {
+                         gateway.closeConnections({app, {}, title, version}, 1008, QStringLiteral("subscription removed"));
+                     });
+    QObject::connect(&registry, &Credentials::CredentialRegistry::applicationDeleted, &gateway,
+                     [&gateway](const QString &app) {
+                         gateway.closeConnections({app, {}, {}, {}}, 1008, QStringLiteral("application deleted"));
+                     });
+
+    if (!gateway.start(listeners, loaded.apis)) {
+        err() << "gatehouse-cli serve: " << gateway.errorString() << Qt::endl;
+        return ExitFailure;
+    }
+    for (const QString &warning : factory->warnings())
+        err() << "gatehouse-cli serve: warning: " << warning << Qt::endl;
+    for (const auto &l : gateway.listeners())
+        out() << "listening on " << l.toString() << '\n';
+    for (const QString &line : gateway.servedApis())
+        out() << "serving " << line << '\n';
+    out().flush();
+
+    // Signals arrive through a socket pair so that the handler only writes a byte.
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) {
+        err() << "gatehouse-cli serve: cannot set up signal handling" << Qt::endl;
+        return ExitFailure;
+    }
+    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
+    int exitCode = ExitOk;
+    QObject::connect(&notifier, &QSocketNotifier::activated, &gateway, [&] {
+        char c = 0;
+        if (::read(signalPipe[0], &c, 1) != 1)
+            return;
+        if (c == SIGHUP) {
+            LoadedApis again;
+            if (!loadApis(loaded.files, &again)) {
+                err() << "gatehouse-cli serve: reload failed; still serving the previous documents" << Qt::endl;
+                return;
+            }
+            if (!gateway.reload(again.apis)) {
+                err() << "gatehouse-cli serve: reload failed: " << gateway.errorString() << Qt::endl;
+                return;
+            }
+            out() << "reloaded " << again.apis.size() << " API document(s)" << Qt::endl;
+            return;
+        }
+        if (gateway.isRunning()) {
+            out() << "stopping" << Qt::endl;
+            gateway.stop();
+        }
+    });
+    QObject::connect(&gateway, &Gateway::Gateway::stopped, &gateway, [](int closed) {
+        out() << "stopped; closed " << closed << " open connection(s)" << Qt::endl;
+        QCoreApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = handleSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGHUP, &action, nullptr);
+
+    QCoreApplication::exec();
+
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    if (logStore)
+        logStore->close();
+    if (logFile)
+        logFile->stop();
+    ::close(signalPipe[0]);
+    ::close(signalPipe[1]);
+    return exitCode;
 }
 
 } // namespace Gatehouse::Cli

@@ -201,11 +201,11 @@ void Gateway::stop()
         finishStop();
 }
 
-void Gateway::closeConnectionsOf(const QString &applicationId, quint16 code, const QString &reason)
+void Gateway::closeConnections(const ConnectionFilter &filter, quint16 code, const QString &reason)
 {
     for (GatewayWorker *worker : std::as_const(m_workers))
         QMetaObject::invokeMethod(
-            worker, [worker, applicationId, code, reason] { worker->closeApplication(applicationId, code, reason); },
+            worker, [worker, filter, code, reason] { worker->closeMatching(filter, code, reason); },
             Qt::QueuedConnection);
 }
 

@@ -16,6 +16,15 @@ class QThread;
 
 namespace Gatehouse::Gateway {
 
+// Which open connections to close (revocation); empty fields match anything.
+struct ConnectionFilter
+{
+    QString applicationId;
+    QString credentialId;
+    QString apiTitle;
+    QString apiVersion;
+};
+
 class GatewayListener;
 class GatewayWorker;
 struct GatewayShared;
@@ -46,9 +55,10 @@ public:
     bool reload(const QList<Api> &apis);
     // Closes every connection with 1001 and stops listening; stopped() follows.
     void stop();
-    // Closes the open connections of one application (revoked credentials).
-    void closeConnectionsOf(const QString &applicationId, quint16 code = 1008,
-                            const QString &reason = QStringLiteral("credentials revoked"));
+    // Closes the open connections that match (revoked credential, blocked
+    // subscription, deleted application) with `code` on both legs.
+    void closeConnections(const ConnectionFilter &filter, quint16 code = 1008,
+                          const QString &reason = QStringLiteral("credentials revoked"));
 
     bool isRunning() const { return m_running; }
     QString errorString() const { return m_error; }

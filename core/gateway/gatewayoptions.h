@@ -35,7 +35,7 @@ struct GatewayOptions
     qint64 lowWaterBytes = 64 * 1024;          // ... and resume below this
     int eventFlushIntervalMs = 50;
     int eventBatchSize = 512;
-    qsizetype eventPayloadBytes = 0;   // attach up to this many payload bytes to message events
+    qint64 eventPayloadBytes = 0;      // attach up to this many payload bytes to message events (-1: all)
 };
 
 } // namespace Gatehouse::Gateway

@@ -10,6 +10,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QUrl>
 
 #include <chrono>
 
@@ -50,6 +51,24 @@ bool headerHasToken(const QByteArray &value, QByteArrayView token)
         if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
             return true;
     return false;
+}
+
+// `target` (path?query) without the query parameters named in `names`.
+QByteArray withoutQueryParameters(const QByteArray &target, const QStringList &names)
+{
+    const qsizetype q = target.indexOf('?');
+    if (q < 0 || names.isEmpty())
+        return target;
+    QByteArray out = target.left(q);
+    QByteArray query;
+    for (const QByteArray &pair : target.mid(q + 1).split('&')) {
+        const qsizetype eq = pair.indexOf('=');
+        const QString name = QUrl::fromPercentEncoding(eq < 0 ? pair : pair.left(eq));
+        if (pair.isEmpty() || names.contains(name))
+            continue;
+        query += (query.isEmpty() ? "" : "&") + pair;
+    }
+    return query.isEmpty() ? out : out + '?' + query;
 }
 
 int index(Direction d)
@@ -230,6 +249,7 @@ void GatewaySession::handleRequest()
     m_backendTarget = route.backendTarget;
     m_policies = &route.channel->policies;
 
+    const QUrl routedUrl = m_context.route.backendUrl;
     for (const auto &policy : m_policies->connection) {
         const ConnectionDecision decision = policy->evaluate(m_context);
         if (!decision.allowed()) {
@@ -238,6 +258,26 @@ void GatewaySession::handleRequest()
             return;
         }
         m_allowed.append(policy);
+    }
+    // A policy may have rewritten the backend URL (e.g. removed a credential it found
+    // in the query under a configured name) or listed parameters never to forward.
+    if (m_context.route.backendUrl != routedUrl && m_context.route.backendUrl.isValid()) {
+        const QUrl &u = m_context.route.backendUrl;
+        m_backendTarget = u.path(QUrl::FullyEncoded).toUtf8();
+        if (m_backendTarget.isEmpty())
+            m_backendTarget = "/";
+        if (u.hasQuery())
+            m_backendTarget += '?' + u.query(QUrl::FullyEncoded).toUtf8();
+    }
+    m_backendTarget = withoutQueryParameters(
+        m_backendTarget, m_context.attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList());
+    m_eventPayloadBytes = m_shared->options.eventPayloadBytes;
+    for (const auto &p : m_policies->message) {
+        const qint64 wish = p->eventPayloadBytes();
+        if (wish < 0 || m_eventPayloadBytes < 0)
+            m_eventPayloadBytes = -1;
+        else
+            m_eventPayloadBytes = qMax(m_eventPayloadBytes, wish);
     }
     connectBackend();
 }
@@ -542,8 +582,10 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     e.size = payload.size();
     e.binary = binary;
     e.latencyUs = (nowNs() - arrivalNs) / 1000;
-    if (m_shared->options.eventPayloadBytes > 0)
-        e.payload = payload.left(m_shared->options.eventPayloadBytes);
+    if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
+        e.payload = payload; // shared, not copied
+    else if (m_eventPayloadBytes > 0)
+        e.payload = payload.left(m_eventPayloadBytes);
     record(std::move(e));
     updateBackpressure();
 }

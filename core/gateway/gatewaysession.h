@@ -46,6 +46,7 @@ public:
     quint64 id() const { return m_context.connectionId; }
     bool isOpen() const { return m_state == State::Open; }
     QString applicationId() const { return m_context.identity.applicationId; }
+    const ConnectionContext &context() const { return m_context; }
 
 signals:
     void finished();
@@ -91,6 +92,7 @@ private:
     RelayLeg *m_backend = nullptr;
     QByteArray m_buffer;
     QByteArray m_backendTarget;
+    qint64 m_eventPayloadBytes = 0; // -1: whole payload
     ConnectionContext m_context;
     State m_state = State::ReadingRequest;
     QElapsedTimer m_openedAt;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/gatewayworker.h"
 
+#include "gateway/gateway.h"
 #include "gateway/gatewaysession.h"
 
 #include <QSslSocket>
@@ -84,11 +85,20 @@ void GatewayWorker::closeAll(quint16 code, const QString &reason)
     checkDrained();
 }
 
-void GatewayWorker::closeApplication(const QString &applicationId, quint16 code, const QString &reason)
+void GatewayWorker::closeMatching(const ConnectionFilter &filter, quint16 code, const QString &reason)
 {
-    for (GatewaySession *s : QSet<GatewaySession *>(m_sessions))
-        if (s->applicationId() == applicationId)
+    auto matches = [](const QString &want, const QString &have) { return want.isEmpty() || want == have; };
+    for (GatewaySession *s : QSet<GatewaySession *>(m_sessions)) {
+        if (!s->isOpen())
+            continue;
+        const ConnectionContext &c = s->context();
+        const Api *api = c.route.api.get();
+        if (matches(filter.applicationId, c.identity.applicationId)
+            && matches(filter.credentialId, c.identity.credentialId)
+            && matches(filter.apiTitle, api ? api->title : QString())
+            && matches(filter.apiVersion, api ? api->version : QString()))
             s->shutdown(code, reason);
+    }
 }
 
 void GatewayWorker::abortAll()

@@ -15,6 +15,7 @@ class QTimer;
 namespace Gatehouse::Gateway {
 
 class GatewaySession;
+struct ConnectionFilter;
 
 // One gateway worker: lives in its own thread with its own event loop, creates the
 // sockets for the descriptors the acceptor hands over, owns their sessions, and
@@ -33,7 +34,7 @@ public:
     // Stop: closes every connection with `code`; drained() follows once all are gone
     // (or the close timeout passed).
     void closeAll(quint16 code, const QString &reason);
-    void closeApplication(const QString &applicationId, quint16 code, const QString &reason);
+    void closeMatching(const ConnectionFilter &filter, quint16 code, const QString &reason);
     // Immediate teardown (destructor path): close frames flushed, sockets dropped.
     void abortAll();
 

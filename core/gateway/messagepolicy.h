@@ -103,6 +103,12 @@ public:
 
     virtual MessageVerdict process(const ConnectionContext &context, RelayMessage &message) = 0;
 
+    // How much of each relayed payload the gateway should attach to its
+    // MessageRelayed events for the log: 0 = none (default), -1 = all of it (the sink
+    // masks and truncates), N = the first N bytes. The largest wish of the chain wins
+    // (with GatewayOptions::eventPayloadBytes). Attaching shares the buffer, no copy.
+    virtual qint64 eventPayloadBytes() const { return 0; }
+
     // The connection has been opened (after the upgrade) / has ended.
     virtual void connectionOpened(const ConnectionContext &context) { Q_UNUSED(context); }
     virtual void connectionClosed(const ConnectionContext &context) { Q_UNUSED(context); }

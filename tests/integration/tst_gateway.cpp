@@ -121,6 +121,7 @@ public:
             return ConnectionDecision::reject(401, QStringLiteral("key required"),
                                               {{"WWW-Authenticate", "Bearer realm=\"test\""}});
         context.identity.applicationId = QStringLiteral("app-1");
+        context.attributes.insert(QStringLiteral("gatehouse.credentialQuery"), QStringList{QStringLiteral("mykey")});
         ++allowed;
         return ConnectionDecision::allow();
     }
@@ -464,12 +465,25 @@ void TestGateway::connectionPolicyRejections()
     QVERIFY(a.head.contains("Retry-After: 7"));
     QVERIFY(m_backend->requests.isEmpty());
 
-    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"), {}, {{"X-Test-Key", "ok"}});
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications?mykey=s3cret&keep=1"), {},
+                                {{"X-Test-Key", "ok"}});
     QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_backend->requests.at(0).url().query(), QStringLiteral("keep=1"));
     QCOMPARE(m_provider->keyPolicy->allowed.load(), 1);
     QCOMPARE(m_provider->keyPolicy->releasedCount.load(), 0);
     ws->close();
     QTRY_COMPARE(m_provider->keyPolicy->releasedCount.load(), 1);
+
+    // revocation closes the application's open connections, and only those
+    QWebSocket *revoked = openClient(QStringLiteral("/chats/1.0.0/notifications"), {}, {{"X-Test-Key", "ok"}});
+    QTRY_COMPARE(revoked->state(), QAbstractSocket::ConnectedState);
+    m_gateway->closeConnections({QStringLiteral("other-app"), {}, {}, {}});
+    QTest::qWait(200);
+    QCOMPARE(revoked->state(), QAbstractSocket::ConnectedState);
+    m_gateway->closeConnections({QStringLiteral("app-1"), {}, {}, {}}, 1008, QStringLiteral("key revoked"));
+    QTRY_COMPARE(revoked->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(int(revoked->closeCode()), 1008);
+    QCOMPARE(revoked->closeReason(), QStringLiteral("key revoked"));
 }
 
 void TestGateway::backendRefused502()
