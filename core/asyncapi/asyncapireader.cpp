@@ -2,6 +2,7 @@
 #include "asyncapi/asyncapireader.h"
 
 #include "asyncapi/asyncapivalidator.h"
+#include "asyncapi/canonicalorder.h"
 #include "asyncapi/documentloader.h"
 
 #include <QRegularExpression>
@@ -260,9 +261,9 @@ void Reader::readInfo(Api &api, const Json &root)
     if (m_major == 3) {
         api.tags = raw(info, "tags");
         api.externalDocs = raw(info, "externalDocs");
-        api.info = rest(info, {"tags", "externalDocs"});
+        api.info = CanonicalOrder::info(rest(info, {"tags", "externalDocs"}));
     } else {
-        api.info = info;
+        api.info = CanonicalOrder::info(info);
     }
 }
 
@@ -379,7 +380,7 @@ void Reader::readComponents(Api &api, const Json &root)
     }
     Json other = rest(components, {"schemas", "messages", "securitySchemes"});
     if (!other.empty())
-        api.components = other;
+        api.components = CanonicalOrder::components(other);
 }
 
 Message Reader::readMessage(const Json &obj, const QString &pointer, const QString &id, bool inlined)
@@ -685,12 +686,22 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
                     continue;
                 const QString messageId = str(m, "messageId", itemPointer);
                 key = messageId.isEmpty() ? generatedKey : messageId;
-                if (!messageId.isEmpty() && api.message(messageId)) {
-                    error(child(itemPointer, "messageId"), QStringLiteral("duplicate message id '%1'").arg(messageId));
-                    continue;
+                if (!messageId.isEmpty()) {
+                    if (const Message *existing = api.message(messageId)) {
+                        // The same inline message written out for a second operation is
+                        // the same message; a different one under the same id is an error.
+                        if (!existing->inlined || !(*existing == readMessage(m, itemPointer, messageId, true))) {
+                            error(child(itemPointer, "messageId"),
+                                  QStringLiteral("duplicate message id '%1'").arg(messageId));
+                            continue;
+                        }
+                        id = messageId;
+                    }
                 }
-                id = messageId.isEmpty() ? uniqueMessageId(api, generatedKey, channel.id) : messageId;
-                api.messages.append(readMessage(m, itemPointer, id, true));
+                if (id.isEmpty()) {
+                    id = messageId.isEmpty() ? uniqueMessageId(api, generatedKey, channel.id) : messageId;
+                    api.messages.append(readMessage(m, itemPointer, id, true));
+                }
             }
             if (key.isEmpty())
                 key = generatedKey;

@@ -829,6 +829,11 @@ std::string DocumentLoader::escapePointerToken(const std::string &token)
     return out;
 }
 
+Json DocumentLoader::plainScalarValue(const std::string &text)
+{
+    return resolvePlain(text);
+}
+
 DocumentLoader::Result DocumentLoader::loadFile(const QString &path)
 {
     return finish(readAndParse(path, path), path, path);

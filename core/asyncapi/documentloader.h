@@ -45,6 +45,10 @@ public:
     // "/a~1b" style JSON Pointer token escaping.
     static QString escapePointerToken(const QString &token);
     static std::string escapePointerToken(const std::string &token);
+
+    // The value a YAML 1.2 (core schema) reader gives a plain scalar: null, a
+    // boolean, an integer, a float, or else the text itself as a string.
+    static Json plainScalarValue(const std::string &text);
 };
 
 } // namespace Gatehouse
