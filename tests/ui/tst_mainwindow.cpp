@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The main window, offscreen: the sample, broken documents, recent files, drag and
+// drop, details and the source view.
+#include "apitreemodel.h"
+#include "diagnosticlistmodel.h"
+#include "mainwindow.h"
+#include "recentfiles.h"
+#include "sourceview.h"
+#include "testsupport.h"
+#include "uiicons.h"
+
+#include <QAbstractItemModelTester>
+#include <QDockWidget>
+#include <QFile>
+#include <QLabel>
+#include <QMenu>
+#include <QMimeData>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTreeView>
+
+using namespace Gatehouse;
+using Kind = ApiTreeModel::Kind;
+
+namespace {
+
+QStringList childLabels(const QAbstractItemModel *model, const QModelIndex &parent)
+{
+    QStringList labels;
+    for (int row = 0; row < model->rowCount(parent); ++row)
+        labels << model->index(row, 0, parent).data().toString();
+    return labels;
+}
+
+QModelIndex child(const QAbstractItemModel *model, const QModelIndex &parent, const QString &label)
+{
+    for (int row = 0; row < model->rowCount(parent); ++row) {
+        const QModelIndex index = model->index(row, 0, parent);
+        if (index.data().toString() == label)
+            return index;
+    }
+    return {};
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+// Opens `path` and waits until the window shows it; returns documentLoaded's `ok`.
+bool openAndWait(MainWindow &window, const QString &path)
+{
+    QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+    window.openFile(path);
+    if (!loaded.wait(20000) && loaded.isEmpty())
+        return false;
+    return loaded.constFirst().at(1).toBool();
+}
+
+const QByteArray brokenYaml = "asyncapi: 2.6.0\n"
+                              "info:\n"
+                              "  title: Broken\n"
+                              "  version: 1.0.0\n"
+                              "channels:\n"
+                              "  /a:\n"
+                              "    subscribe: [unclosed, \n"
+                              "      message: {}\n";
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("settings")));
+    }
+
+    void init()
+    {
+        RecentFiles().clear();
+    }
+
+    void resourcesAreLinked()
+    {
+        MainWindow window;
+        QVERIFY(QFile::exists(MainWindow::samplePath()));
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/send.svg")));
+        QVERIFY(!UiIcons::icon(UiIcons::Receive).pixmap(16, 16).isNull());
+        QVERIFY(!UiIcons::icon(UiIcons::AppLogo).pixmap(64, 64).isNull());
+        // The compiled-in sample is the one in the source tree.
+        QFile compiled(MainWindow::samplePath());
+        QFile source(Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
+        QVERIFY(compiled.open(QIODevice::ReadOnly));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QCOMPARE(compiled.readAll(), source.readAll());
+    }
+
+    void emptyStateBeforeLoading()
+    {
+        MainWindow window;
+        QVERIFY(window.emptyStateText().contains(QStringLiteral("No document open")));
+        QCOMPARE(window.apiModel()->rowCount(), 0);
+    }
+
+    void sampleTree()
+    {
+        MainWindow window;
+        QAbstractItemModelTester tester(window.apiModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        window.openSample();
+        QVERIFY(window.isLoading());
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 20000);
+        QVERIFY2(loaded.constFirst().at(1).toBool(),
+                 qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
+        QVERIFY(!window.isLoading());
+        QCOMPARE(window.currentFile(), MainWindow::samplePath());
+        QCOMPARE(window.windowTitle(), QStringLiteral("chats.asyncapi.yaml (sample) \u2014 Gatehouse"));
+        QVERIFY(window.emptyStateText().isEmpty());
+        QVERIFY(!window.problemsDock()->isVisibleTo(&window));
+
+        const QAbstractItemModel *model = window.apiModel();
+        QCOMPARE(model->rowCount(), 1);
+        const QModelIndex root = model->index(0, 0);
+        QCOMPARE(root.data().toString(), QStringLiteral("Chats 1.0.0"));
+        QCOMPARE(window.apiTree()->currentIndex(), root);
+
+        const QModelIndex channels = child(model, root, QStringLiteral("Channels"));
+        QVERIFY(window.apiTree()->isExpanded(channels));
+        QCOMPARE(childLabels(model, channels),
+                 (QStringList{QStringLiteral("/notifications"), QStringLiteral("/rooms/{roomID}")}));
+
+        // 2.x subscribe = the application sends; publish = it receives.
+        const QModelIndex notifications = child(model, channels, QStringLiteral("/notifications"));
+        QCOMPARE(childLabels(model, notifications),
+                 (QStringList{QStringLiteral("send \u00b7 receiveNotifications"),
+                              QStringLiteral("Messages")}));
+        const QModelIndex rooms = child(model, channels, QStringLiteral("/rooms/{roomID}"));
+        const QStringList roomItems = childLabels(model, rooms);
+        QVERIFY2(roomItems.contains(QStringLiteral("receive \u00b7 sendRoomMessage")), qPrintable(roomItems.join(u',')));
+        QVERIFY(roomItems.contains(QStringLiteral("send \u00b7 receiveRoomMessages")));
+        QVERIFY(roomItems.contains(QStringLiteral("Parameters")));
+        QCOMPARE(childLabels(model, child(model, rooms, QStringLiteral("Parameters"))),
+                 QStringList{QStringLiteral("roomID")});
+        const QModelIndex receive = child(model, rooms, QStringLiteral("send \u00b7 receiveRoomMessages"));
+        QCOMPARE(receive.data(ApiTreeModel::ActionRole).toString(), QStringLiteral("send"));
+        QCOMPARE(childLabels(model, receive),
+                 (QStringList{QStringLiteral("ChatMessage"), QStringLiteral("RoomGreeting")}));
+
+        QStringList messages = childLabels(model, child(model, root, QStringLiteral("Messages")));
+        messages.sort();
+        QCOMPARE(messages, (QStringList{QStringLiteral("ChatMessage"), QStringLiteral("Notification"),
+                                        QStringLiteral("RoomGreeting")}));
+        QCOMPARE(childLabels(model, child(model, root, QStringLiteral("Security schemes"))),
+                 (QStringList{QStringLiteral("bearer"), QStringLiteral("accessToken")}));
+        QVERIFY(child(model, root, QStringLiteral("Gateway settings")).isValid());
+
+        const auto *status = window.findChild<QLabel *>(QStringLiteral("statusInfo"));
+        QVERIFY(status);
+        QVERIFY(status->text().contains(QStringLiteral("AsyncAPI 2.6.0")));
+        QVERIFY(status->text().contains(QStringLiteral("2 channels")));
+        // The built-in sample is not a file the user can reopen from the menu.
+        QVERIFY(RecentFiles().files().isEmpty());
+    }
+
+    void detailsShowUriMapping()
+    {
+        MainWindow window;
+        QVERIFY(openAndWait(window, MainWindow::samplePath()));
+        const QModelIndex op = window.apiModel()->find(Kind::Operation, QStringLiteral("sendRoomMessage"));
+        QVERIFY(op.isValid());
+        window.apiTree()->setCurrentIndex(op);
+        const QString text = window.detailsView()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("x-uri-mapping")), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("/rooms?room={uri.var.roomID}")));
+        QVERIFY(text.contains(QStringLiteral("x-auth-type")));
+
+        // A link in the details selects its target in the tree.
+        Q_EMIT window.detailsView()->anchorClicked(QUrl(QStringLiteral("gatehouse:message/ChatMessage")));
+        const QModelIndex current = window.apiTree()->currentIndex();
+        QCOMPARE(current.data(ApiTreeModel::KindRole).toInt(), int(Kind::Message));
+        QCOMPARE(current.data(ApiTreeModel::IdRole).toString(), QStringLiteral("ChatMessage"));
+        QCOMPARE(current.parent().data(ApiTreeModel::KindRole).toInt(), int(Kind::MessageGroup));
+        QVERIFY(window.detailsView()->toPlainText().contains(QStringLiteral("Payload")));
+    }
+
+    void brokenDocumentShowsDiagnostics()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("broken.yaml"));
+        QVERIFY(writeFile(path, brokenYaml));
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAbstractItemModelTester tester(window.diagnosticsModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(!openAndWait(window, path));
+
+        QCOMPARE(window.apiModel()->rowCount(), 0);
+        QVERIFY(window.emptyStateText().contains(QStringLiteral("could not be loaded")));
+        QVERIFY(window.problemsDock()->isVisible());
+        QVERIFY(window.diagnosticsModel()->rowCount() > 0);
+        QVERIFY(window.diagnosticsModel()->errorCount() > 0);
+        QCOMPARE(window.windowTitle(), QStringLiteral("broken.yaml \u2014 Gatehouse"));
+
+        const QModelIndex first = window.diagnosticsModel()->index(0, 0);
+        const int line = first.data(DiagnosticListModel::LineRole).toInt();
+        const int column = first.data(DiagnosticListModel::ColumnRole).toInt();
+        QVERIFY2(line > 1, qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
+        QVERIFY(!first.data(Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(first.siblingAtColumn(DiagnosticListModel::LocationColumn)
+                    .data().toString().startsWith(QStringLiteral("broken.yaml:")));
+
+        // Move away, then double-click the problem: the source shows its line.
+        SourceView *source = window.sourceView();
+        QVERIFY(source->showFile(path));
+        source->goTo(1, 1);
+        QCOMPARE(source->currentLine(), 1);
+        QTreeView *problems = window.diagnosticsView();
+        const QRect rect = problems->visualRect(first);
+        QVERIFY(rect.isValid());
+        // An item view activates on a double-click that follows a press on the same item.
+        QTest::mouseClick(problems->viewport(), Qt::LeftButton, {}, rect.center());
+        QTest::mouseDClick(problems->viewport(), Qt::LeftButton, {}, rect.center());
+        QTRY_COMPARE(source->currentLine(), line);
+        QCOMPARE(source->highlightedLine(), line);
+        if (column > 0)
+            QCOMPARE(source->currentColumn(), column);
+        QCOMPARE(source->fileName(), path);
+        QVERIFY(source->isVisible());
+    }
+
+    void missingAndBinaryFiles_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("content"); // empty: the file does not exist
+        QTest::newRow("missing") << QStringLiteral("nope.yaml") << QByteArray();
+        QTest::newRow("binary") << QStringLiteral("garbage.yaml") << QByteArray("\x00\x01\xff\xfe garbage", 13);
+        QTest::newRow("empty") << QStringLiteral("empty.yaml") << QByteArray("\n");
+        QTest::newRow("not asyncapi") << QStringLiteral("other.json") << QByteArray("{\"openapi\": \"3.0.0\"}");
+    }
+
+    void missingAndBinaryFiles()
+    {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, content);
+        const QString path = m_dir.filePath(name);
+        if (!content.isEmpty())
+            QVERIFY(writeFile(path, content));
+        MainWindow window;
+        QVERIFY(!openAndWait(window, path));
+        QVERIFY(window.diagnosticsModel()->errorCount() > 0);
+        QVERIFY(window.problemsDock()->isVisibleTo(&window));
+        // Never silently empty: either a tree or a text saying what happened.
+        QVERIFY(window.apiModel()->rowCount() > 0 || !window.emptyStateText().isEmpty());
+        QCOMPARE(RecentFiles().files().contains(path), !content.isEmpty());
+    }
+
+    void recentFiles()
+    {
+        const QString a = m_dir.filePath(QStringLiteral("a.asyncapi.yaml"));
+        const QString b = m_dir.filePath(QStringLiteral("b.asyncapi.yaml"));
+        QFile sample(MainWindow::samplePath());
+        QVERIFY(sample.open(QIODevice::ReadOnly));
+        const QByteArray data = sample.readAll();
+        QVERIFY(writeFile(a, data));
+        QVERIFY(writeFile(b, data));
+
+        MainWindow window;
+        QVERIFY(openAndWait(window, a));
+        QVERIFY(openAndWait(window, b));
+        QCOMPARE(RecentFiles().files(), (QStringList{b, a}));
+        QVERIFY(openAndWait(window, a));
+        QCOMPARE(RecentFiles().files(), (QStringList{a, b}));
+
+        // The menu is rebuilt when it opens; its entries reopen the files.
+        QMenu *menu = window.recentFilesMenu();
+        Q_EMIT menu->aboutToShow();
+        QStringList entries;
+        QAction *entryB = nullptr;
+        for (QAction *action : menu->actions()) {
+            if (!action->data().toString().isEmpty())
+                entries << action->data().toString();
+            if (action->data().toString() == b)
+                entryB = action;
+        }
+        QCOMPARE(entries, (QStringList{a, b}));
+        QVERIFY(entryB);
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        entryB->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 20000);
+        QCOMPARE(window.currentFile(), b);
+
+        // Files that disappeared are pruned.
+        QVERIFY(QFile::remove(a));
+        QCOMPARE(RecentFiles().files(), QStringList{b});
+    }
+
+    void recentFilesKeepsTen()
+    {
+        RecentFiles recent;
+        QStringList paths;
+        for (int i = 0; i < 12; ++i) {
+            const QString path = m_dir.filePath(QStringLiteral("r%1.yaml").arg(i));
+            QVERIFY(writeFile(path, "x"));
+            recent.add(path);
+            paths.prepend(path);
+        }
+        recent.add(QStringLiteral(":/samples/chats.asyncapi.yaml"));
+        QCOMPARE(recent.files().size(), RecentFiles::MaxCount);
+        QCOMPARE(recent.files(), paths.mid(0, RecentFiles::MaxCount));
+        recent.remove(paths.first());
+        QCOMPARE(recent.files().first(), paths.at(1));
+    }
+
+    void dropOpensFile()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("dropped.asyncapi.yaml"));
+        QFile sample(MainWindow::samplePath());
+        QVERIFY(sample.open(QIODevice::ReadOnly));
+        QVERIFY(writeFile(path, sample.readAll()));
+
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        const QPoint pos = window.rect().center();
+        QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        QDropEvent drop(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &drop);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 20000);
+        QCOMPARE(window.currentFile(), path);
+        QCOMPARE(window.windowTitle(), QStringLiteral("dropped.asyncapi.yaml \u2014 Gatehouse"));
+
+        // Text that is not a file is refused.
+        QMimeData text;
+        text.setText(QStringLiteral("hello"));
+        QDragEnterEvent refused(pos, Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+        refused.setAccepted(false);
+        QCoreApplication::sendEvent(&window, &refused);
+        QVERIFY(!refused.isAccepted());
+    }
+
+    void laterRequestWins()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("broken2.yaml"));
+        QVERIFY(writeFile(path, brokenYaml));
+        MainWindow window;
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        window.openFile(path);
+        window.openSample();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 20000);
+        QTest::qWait(50);
+        QCOMPARE(loaded.size(), 1);
+        QCOMPARE(window.currentFile(), MainWindow::samplePath());
+    }
+
+    void commandLine_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("output");
+        QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0
+                                 << QStringLiteral("gatehouse " GATEHOUSE_VERSION);
+        QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("[FILE]");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << 2
+                                        << QStringLiteral("Unknown option 'bogus'");
+        QTest::newRow("two files") << QStringList{QStringLiteral("a"), QStringLiteral("b")} << 2
+                                   << QStringLiteral("at most one FILE");
+    }
+
+    void commandLine()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, output);
+        const QString program = QStringLiteral(GATEHOUSE_BINARY_DIR "/app/gatehouse/gatehouse");
+        QVERIFY2(QFile::exists(program), qPrintable(program));
+        arguments << QStringLiteral("-platform") << QStringLiteral("offscreen");
+        if (exitCode == 0)
+            arguments = arguments.mid(0, 1); // information options need no platform
+        const Test::ProcessResult result = Test::runProcess(program, arguments);
+        QVERIFY(result.finished);
+        QCOMPARE(result.exitCode, exitCode);
+        const QString all = QString::fromUtf8(result.standardOutput + result.standardError);
+        QVERIFY2(all.contains(output), qPrintable(all));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
