@@ -144,6 +144,12 @@ void GatewaySession::start()
 
 GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
 {
+    if (m_state == State::Open || m_state == State::Closing) {
+        GatewayEvent e = m_eventTemplate;
+        e.type = type;
+        e.timeMs = QDateTime::currentMSecsSinceEpoch();
+        return e;
+    }
     GatewayEvent e;
     e.type = type;
     e.timeMs = QDateTime::currentMSecsSinceEpoch();
@@ -160,6 +166,14 @@ GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
         e.backendUrl = m_context.route.backendUrl.toString();
     e.flags = m_context.flags;
     return e;
+}
+
+void GatewaySession::updateEventTemplate()
+{
+    State saved = m_state;
+    m_state = State::Connecting; // build from the context, not from the template
+    m_eventTemplate = event(GatewayEvent::Type::MessageRelayed);
+    m_state = saved;
 }
 
 void GatewaySession::record(GatewayEvent &&e)
@@ -433,6 +447,7 @@ void GatewaySession::handleBackendSucceeded()
     connect(m_client, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
     connect(m_backend, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
 
+    updateEventTemplate();
     m_state = State::Open;
     m_openedAt.start();
     m_countedPending = false;
@@ -576,6 +591,9 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     RelayLeg *to = direction == Direction::ClientToBackend ? m_backend : m_client;
     to->sendMessage(binary, payload);
     ++m_messages[index(direction)];
+    updateBackpressure();
+    if (!recording())
+        return;
 
     GatewayEvent e = event(GatewayEvent::Type::MessageRelayed);
     e.direction = direction;
@@ -587,7 +605,6 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     else if (m_eventPayloadBytes > 0)
         e.payload = payload.left(m_eventPayloadBytes);
     record(std::move(e));
-    updateBackpressure();
 }
 
 void GatewaySession::updateBackpressure()

@@ -77,6 +77,8 @@ private:
     void finish();
 
     GatewayEvent event(GatewayEvent::Type type) const;
+    void updateEventTemplate();
+    bool recording() const { return !m_shared->sinks.isEmpty(); }
     void record(GatewayEvent &&e);
 
     std::shared_ptr<GatewayShared> m_shared;
@@ -97,6 +99,7 @@ private:
     State m_state = State::ReadingRequest;
     QElapsedTimer m_openedAt;
     QString m_clientAddress;
+    GatewayEvent m_eventTemplate; // fields every event of this connection shares
 
     // close bookkeeping
     bool m_closeRecorded = false;

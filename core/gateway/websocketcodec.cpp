@@ -121,8 +121,11 @@ QByteArray WebSocketCodec::encode(quint8 opcode, QByteArrayView payload, bool fi
         out.append(payload);
         return out;
     }
+    // One generator per thread, seeded from the system source: a masking key per
+    // frame without a lock shared by all workers.
+    thread_local QRandomGenerator generator(QRandomGenerator::system()->generate());
     uchar key[4];
-    const quint32 random = QRandomGenerator::global()->generate();
+    const quint32 random = generator.generate();
     std::memcpy(key, &random, 4);
     out.append(reinterpret_cast<const char *>(key), 4);
     const qsizetype at = out.size();

@@ -150,6 +150,8 @@ public:
             return MessageVerdict::close(1008, QStringLiteral("policy violation"));
         if (m.payload == "shout")
             m.payload = "SHOUT";
+        if (m.payload.startsWith("slow"))
+            return MessageVerdict::forwardAfter(std::chrono::milliseconds(300));
         return MessageVerdict::forward();
     }
 };
@@ -275,6 +277,8 @@ private slots:
     void closeFromBackendPropagates();
     void messagePolicies();
     void sizeLimitCloses1009();
+    void delayedMessagesKeepOrder();
+    void framesSentBeforeUpgradeAreRelayed();
     void protocolErrors_data();
     void protocolErrors();
     void backpressureBoundsMemory();
@@ -615,6 +619,39 @@ void TestGateway::sizeLimitCloses1009()
     QCOMPARE(int(ws->closeCode()), 1009);
     QTRY_COMPARE(m_backend->closeCodes.size(), 1);
     QCOMPARE(int(m_backend->closeCodes.at(0)), 1001);
+}
+
+void TestGateway::delayedMessagesKeepOrder()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("slow 1"));
+    ws->sendTextMessage(QStringLiteral("fast 2"));
+    ws->sendTextMessage(QStringLiteral("slow 3"));
+    QTRY_COMPARE(text.size(), 3);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("slow 1"));
+    QCOMPARE(text.at(1).at(0).toString(), QStringLiteral("fast 2")); // waited behind "slow 1"
+    QCOMPARE(text.at(2).at(0).toString(), QStringLiteral("slow 3"));
+}
+
+void TestGateway::framesSentBeforeUpgradeAreRelayed()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
+    // request and two frames in one write, before the backend is even connected
+    socket.write(upgradeRequest("/chats/1.0.0/notifications") + maskedFrame(0x1, "early one")
+                 + maskedFrame(0x1, "early two"));
+    QByteArray data;
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("early one") && data.contains("early two");
+    }));
+    QVERIFY(data.startsWith("HTTP/1.1 101"));
+    QVERIFY(data.indexOf("early one") < data.indexOf("early two"));
 }
 
 void TestGateway::protocolErrors_data()
