@@ -36,7 +36,8 @@ int listApplications(const SqliteCredentialRegistry &registry, bool json)
             a["id"] = toStdString(app.id);
             a["name"] = toStdString(app.name);
             a["description"] = toStdString(app.description);
-            a["created"] = toStdString(QDateTime::fromMSecsSinceEpoch(app.createdMs, Qt::UTC).toString(Qt::ISODate));
+            a["created"] = toStdString(
+                QDateTime::fromMSecsSinceEpoch(app.createdMs, Qt::UTC).toString(Qt::ISODate));
             Json subs = Json::array();
             for (const Subscription &s : snapshot->subscriptionsOf(app.id)) {
                 Json j = Json::object();
@@ -96,11 +97,12 @@ int appsCommand(const QStringList &arguments)
         "  apps list [--json]\n"
         "  apps delete NAME   (also deletes its subscriptions and credentials)"));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("ACTION"), QStringLiteral("create, list or delete"));
+    parser.addPositionalArgument(QStringLiteral("ACTION"),
+                                 QStringLiteral("create, list or delete"));
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Application name"),
                                  QStringLiteral("[NAME]"));
-    parser.addOption({QStringLiteral("description"), QStringLiteral("Description of a new application."),
-                      QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("description"),
+                      QStringLiteral("Description of a new application."), QStringLiteral("TEXT")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("List as JSON.")});
     Support::addCommonOptions(parser);
 
@@ -116,7 +118,9 @@ int appsCommand(const QStringList &arguments)
     const QString action = positional.first();
     const bool needsName = action == QLatin1String("create") || action == QLatin1String("delete");
     if (!needsName && action != QLatin1String("list"))
-        return usageError(commandName, QStringLiteral("unknown action '%1': use create, list or delete").arg(action));
+        return usageError(
+            commandName,
+            QStringLiteral("unknown action '%1': use create, list or delete").arg(action));
     if (needsName && positional.size() != 2)
         return usageError(commandName, QStringLiteral("%1 needs exactly one NAME").arg(action));
     if (!needsName && positional.size() != 1)
@@ -136,7 +140,8 @@ int appsCommand(const QStringList &arguments)
 
     const QString name = positional.at(1);
     if (action == QLatin1String("create")) {
-        const auto app = registry.createApplication(name, parser.value(QStringLiteral("description")), &error);
+        const auto app
+            = registry.createApplication(name, parser.value(QStringLiteral("description")), &error);
         if (!app)
             return failure(error);
         out() << "Created application " << app->name << " (" << app->id << ")\n";
@@ -152,14 +157,15 @@ int appsCommand(const QStringList &arguments)
     const QList<CredentialInfo> credentials = snapshot->credentialsOf(app->id);
     if (!registry.deleteApplication(name, &error))
         return failure(error);
-    out() << "Deleted application " << name << " with its subscriptions and "
-          << credentials.size() << (credentials.size() == 1 ? " credential\n" : " credentials\n");
+    out() << "Deleted application " << name << " with its subscriptions and " << credentials.size()
+          << (credentials.size() == 1 ? " credential\n" : " credentials\n");
     if (credentials.isEmpty())
         return ExitOk;
 
     auto store = Support::openSecretStore(parser, &error);
     if (!store) {
-        err() << "gatehouse-cli apps: warning: stored secrets were not removed: " << error << Qt::endl;
+        err() << "gatehouse-cli apps: warning: stored secrets were not removed: " << error
+              << Qt::endl;
         return ExitOk;
     }
     if (!store->keepsIssuedSecrets())

@@ -20,12 +20,14 @@ using namespace Gatehouse::Credentials;
 
 void addCommonOptions(QCommandLineParser &parser)
 {
-    parser.addOption({QStringLiteral("db"),
-                      QStringLiteral("Registry database (default: gatehouse.db in the app data folder)."),
-                      QStringLiteral("FILE")});
-    parser.addOption({QStringLiteral("secrets-file"),
-                      QStringLiteral("Keep secrets in FILE (mode 0600) instead of the OS keychain."),
-                      QStringLiteral("FILE")});
+    parser.addOption(
+        {QStringLiteral("db"),
+         QStringLiteral("Registry database (default: gatehouse.db in the app data folder)."),
+         QStringLiteral("FILE")});
+    parser.addOption(
+        {QStringLiteral("secrets-file"),
+         QStringLiteral("Keep secrets in FILE (mode 0600) instead of the OS keychain."),
+         QStringLiteral("FILE")});
 }
 
 QString databasePath(const QCommandLineParser &parser)
@@ -131,7 +133,8 @@ std::optional<ApiReference> resolveApi(const QString &text, QString *error)
                     first = d.toString();
                     break;
                 }
-            *error = first.isEmpty() ? QStringLiteral("%1: cannot read the API document").arg(text) : first;
+            *error = first.isEmpty() ? QStringLiteral("%1: cannot read the API document").arg(text)
+                                     : first;
             return std::nullopt;
         }
         if (read.api->title.isEmpty() || read.api->version.isEmpty()) {
@@ -160,13 +163,14 @@ std::optional<qint64> parseExpiry(const QString &text, qint64 nowMs, QString *er
     if (match.hasMatch()) {
         const qint64 n = match.captured(1).toLongLong();
         const QChar unit = match.captured(2).at(0);
-        const qint64 unitMs = unit == QLatin1Char('s')   ? 1000
-                              : unit == QLatin1Char('m') ? 60 * 1000
-                              : unit == QLatin1Char('h') ? 3600 * 1000
-                              : unit == QLatin1Char('d') ? 86400 * 1000
-                                                         : 7 * 86400 * qint64(1000);
+        const qint64 unitMs = unit == QLatin1Char('s') ? 1000
+            : unit == QLatin1Char('m')                 ? 60 * 1000
+            : unit == QLatin1Char('h')                 ? 3600 * 1000
+            : unit == QLatin1Char('d')                 ? 86400 * 1000
+                                                       : 7 * 86400 * qint64(1000);
         if (n == 0) {
-            *error = QStringLiteral("--expires '%1': a duration must be positive (or 'never')").arg(text);
+            *error = QStringLiteral("--expires '%1': a duration must be positive (or 'never')")
+                         .arg(text);
             return std::nullopt;
         }
         return nowMs + n * unitMs;
@@ -192,7 +196,8 @@ QString formatTime(qint64 ms, const QString &zeroText)
 {
     if (ms == 0)
         return zeroText;
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)
+        .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
 }
 
 } // namespace Gatehouse::Cli::CredentialSupport

@@ -13,8 +13,8 @@ struct Api;
 namespace Credentials {
 class SecretStore;
 class SqliteCredentialRegistry;
-}
-}
+} // namespace Credentials
+} // namespace Gatehouse
 
 // Shared by the apps, subscribe and keys commands: the --db / --secrets-file options,
 // opening the registry, choosing the secret store and waiting for asynchronous jobs.

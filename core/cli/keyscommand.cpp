@@ -59,11 +59,16 @@ int listKeys(const SqliteCredentialRegistry &registry, const QString &appName, b
             for (const QString &s : c.scopes)
                 scopes.push_back(toStdString(s));
             j["scopes"] = scopes;
-            j["created"] = toStdString(QDateTime::fromMSecsSinceEpoch(c.createdMs, Qt::UTC).toString(Qt::ISODate));
-            j["expires"] = c.expiresMs ? Json(toStdString(QDateTime::fromMSecsSinceEpoch(c.expiresMs, Qt::UTC).toString(Qt::ISODate)))
-                                       : Json(nullptr);
-            j["lastUsed"] = c.lastUsedMs ? Json(toStdString(QDateTime::fromMSecsSinceEpoch(c.lastUsedMs, Qt::UTC).toString(Qt::ISODate)))
-                                         : Json(nullptr);
+            j["created"] = toStdString(
+                QDateTime::fromMSecsSinceEpoch(c.createdMs, Qt::UTC).toString(Qt::ISODate));
+            j["expires"] = c.expiresMs
+                ? Json(toStdString(
+                    QDateTime::fromMSecsSinceEpoch(c.expiresMs, Qt::UTC).toString(Qt::ISODate)))
+                : Json(nullptr);
+            j["lastUsed"] = c.lastUsedMs
+                ? Json(toStdString(
+                    QDateTime::fromMSecsSinceEpoch(c.lastUsedMs, Qt::UTC).toString(Qt::ISODate)))
+                : Json(nullptr);
             j["status"] = toStdString(statusOf(c, now));
             list.push_back(j);
         }
@@ -76,19 +81,23 @@ int listKeys(const SqliteCredentialRegistry &registry, const QString &appName, b
         return ExitOk;
     }
     out() << QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
-                 .arg(QStringLiteral("ID").leftJustified(16), QStringLiteral("TYPE").leftJustified(6),
-                      QStringLiteral("STATUS").leftJustified(7), QStringLiteral("API").leftJustified(16),
-                      QStringLiteral("SCOPES").leftJustified(14), QStringLiteral("EXPIRES").leftJustified(20),
-                      QStringLiteral("LAST USED"));
+                 .arg(QStringLiteral("ID").leftJustified(16),
+                      QStringLiteral("TYPE").leftJustified(6),
+                      QStringLiteral("STATUS").leftJustified(7),
+                      QStringLiteral("API").leftJustified(16),
+                      QStringLiteral("SCOPES").leftJustified(14),
+                      QStringLiteral("EXPIRES").leftJustified(20), QStringLiteral("LAST USED"));
     for (const CredentialInfo &c : credentials) {
-        const QString scopes = c.scopes.isEmpty() ? QStringLiteral("-") : c.scopes.join(QLatin1Char(','));
+        const QString scopes
+            = c.scopes.isEmpty() ? QStringLiteral("-") : c.scopes.join(QLatin1Char(','));
         const QString api = c.apiTitle.isEmpty() ? QStringLiteral("any") : apiOf(c);
-        out() << QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
-                     .arg(c.id.leftJustified(16), credentialTypeName(c.type).leftJustified(6),
-                          statusOf(c, now).leftJustified(7), api.leftJustified(16),
-                          scopes.leftJustified(14),
-                          Support::formatTime(c.expiresMs, QStringLiteral("never")).leftJustified(20),
-                          Support::formatTime(c.lastUsedMs, QStringLiteral("never")));
+        out()
+            << QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+                   .arg(c.id.leftJustified(16), credentialTypeName(c.type).leftJustified(6),
+                        statusOf(c, now).leftJustified(7), api.leftJustified(16),
+                        scopes.leftJustified(14),
+                        Support::formatTime(c.expiresMs, QStringLiteral("never")).leftJustified(20),
+                        Support::formatTime(c.lastUsedMs, QStringLiteral("never")));
     }
     return ExitOk;
 }
@@ -103,24 +112,30 @@ int keysCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Issue, list and revoke an application's credentials.\n"
-        "  keys issue APP [--type token|jwt|apikey] [--api TITLE:VERSION] [--scopes a,b] [--expires 1h]\n"
+        "  keys issue APP [--type token|jwt|apikey] [--api TITLE:VERSION] [--scopes a,b] "
+        "[--expires 1h]\n"
         "      prints only the secret on stdout, once; it is kept in the OS keychain\n"
         "  keys list APP [--json]   ids, types, scopes, expiry, last use; never secrets\n"
         "  keys revoke ID           takes effect at once, also for open connections\n"
         "  keys show ID             prints a stored secret again (from the keychain)"));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("ACTION"), QStringLiteral("issue, list, revoke or show"));
-    parser.addPositionalArgument(QStringLiteral("APP|ID"), QStringLiteral("Application name or credential id"));
-    parser.addOption({QStringLiteral("type"), QStringLiteral("Credential type: token (default), jwt or apikey."),
+    parser.addPositionalArgument(QStringLiteral("ACTION"),
+                                 QStringLiteral("issue, list, revoke or show"));
+    parser.addPositionalArgument(QStringLiteral("APP|ID"),
+                                 QStringLiteral("Application name or credential id"));
+    parser.addOption({QStringLiteral("type"),
+                      QStringLiteral("Credential type: token (default), jwt or apikey."),
                       QStringLiteral("TYPE"), QStringLiteral("token")});
-    parser.addOption({QStringLiteral("api"),
-                      QStringLiteral("Restrict to one API (the JWT audience): TITLE:VERSION or a document."),
-                      QStringLiteral("TITLE:VERSION")});
+    parser.addOption(
+        {QStringLiteral("api"),
+         QStringLiteral("Restrict to one API (the JWT audience): TITLE:VERSION or a document."),
+         QStringLiteral("TITLE:VERSION")});
     parser.addOption({QStringLiteral("scopes"), QStringLiteral("Comma-separated scopes granted."),
                       QStringLiteral("a,b")});
-    parser.addOption({QStringLiteral("expires"),
-                      QStringLiteral("Lifetime (30m, 1h, 7d, 2w), an ISO date/time, or never (default)."),
-                      QStringLiteral("WHEN"), QStringLiteral("never")});
+    parser.addOption(
+        {QStringLiteral("expires"),
+         QStringLiteral("Lifetime (30m, 1h, 7d, 2w), an ISO date/time, or never (default)."),
+         QStringLiteral("WHEN"), QStringLiteral("never")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("With list: JSON output.")});
     Support::addCommonOptions(parser);
 
@@ -132,20 +147,29 @@ int keysCommand(const QStringList &arguments)
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
-        return usageError(commandName, QStringLiteral("missing action: issue, list, revoke or show"));
+        return usageError(commandName,
+                          QStringLiteral("missing action: issue, list, revoke or show"));
     const QString action = positional.first();
     static const QStringList actions = {QStringLiteral("issue"), QStringLiteral("list"),
                                         QStringLiteral("revoke"), QStringLiteral("show")};
     if (!actions.contains(action))
-        return usageError(commandName, QStringLiteral("unknown action '%1': use issue, list, revoke or show").arg(action));
+        return usageError(
+            commandName,
+            QStringLiteral("unknown action '%1': use issue, list, revoke or show").arg(action));
     if (positional.size() != 2)
-        return usageError(commandName, QStringLiteral("%1 needs exactly one %2")
-                                           .arg(action, action == QLatin1String("issue") || action == QLatin1String("list")
-                                                            ? QStringLiteral("APP") : QStringLiteral("ID")));
+        return usageError(
+            commandName,
+            QStringLiteral("%1 needs exactly one %2")
+                .arg(action,
+                     action == QLatin1String("issue") || action == QLatin1String("list")
+                         ? QStringLiteral("APP")
+                         : QStringLiteral("ID")));
     const bool issuing = action == QLatin1String("issue");
     for (const char *option : {"type", "api", "scopes", "expires"})
         if (!issuing && parser.isSet(QLatin1String(option)))
-            return usageError(commandName, QStringLiteral("--%1 only goes with issue").arg(QLatin1String(option)));
+            return usageError(
+                commandName,
+                QStringLiteral("--%1 only goes with issue").arg(QLatin1String(option)));
     if (action != QLatin1String("list") && parser.isSet(QStringLiteral("json")))
         return usageError(commandName, QStringLiteral("--json only goes with list"));
     const QString target = positional.at(1);
@@ -155,10 +179,12 @@ int keysCommand(const QStringList &arguments)
     if (issuing) {
         request.applicationName = target;
         if (!credentialTypeFromName(parser.value(QStringLiteral("type")), &request.type))
-            return usageError(commandName, QStringLiteral("unknown --type '%1': use token, jwt or apikey")
-                                               .arg(parser.value(QStringLiteral("type"))));
+            return usageError(commandName,
+                              QStringLiteral("unknown --type '%1': use token, jwt or apikey")
+                                  .arg(parser.value(QStringLiteral("type"))));
         if (parser.isSet(QStringLiteral("scopes")))
-            request.scopes = parser.value(QStringLiteral("scopes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+            request.scopes = parser.value(QStringLiteral("scopes"))
+                                 .split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (QString &s : request.scopes)
             s = s.trimmed();
         const auto expiry = Support::parseExpiry(parser.value(QStringLiteral("expires")),
@@ -206,7 +232,8 @@ int keysCommand(const QStringList &arguments)
         out() << issued.secret << Qt::endl;
         err() << "gatehouse-cli keys: issued " << credentialTypeName(issued.info.type) << ' '
               << issued.info.id << " for " << request.applicationName
-              << (issued.info.apiTitle.isEmpty() ? QString() : QStringLiteral(" on ") + apiOf(issued.info))
+              << (issued.info.apiTitle.isEmpty() ? QString()
+                                                 : QStringLiteral(" on ") + apiOf(issued.info))
               << ", expires " << Support::formatTime(issued.info.expiresMs, QStringLiteral("never"))
               << (store->keepsIssuedSecrets() ? QStringLiteral("; kept in ") + store->description()
                                               : QStringLiteral("; not kept anywhere: store it now"))
@@ -226,14 +253,16 @@ int keysCommand(const QStringList &arguments)
             return failure(error);
         SecretStore::Result read;
         Support::waitFor([&](std::function<void()> done) {
-            store->read(SecretStore::credentialKey(target), store.get(), [&](const SecretStore::Result &r) {
-                read = r;
-                done();
-            });
+            store->read(SecretStore::credentialKey(target), store.get(),
+                        [&](const SecretStore::Result &r) {
+                            read = r;
+                            done();
+                        });
         });
         if (!read.ok())
             return failure(read.status == SecretStore::Result::Status::NotFound
-                               ? QStringLiteral("the secret of '%1' is not in %2").arg(target, store->description())
+                               ? QStringLiteral("the secret of '%1' is not in %2")
+                                     .arg(target, store->description())
                                : read.error);
         out() << QString::fromUtf8(read.data) << Qt::endl;
         return ExitOk;

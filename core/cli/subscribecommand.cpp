@@ -86,7 +86,8 @@ int subscribeCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("api"),
                       QStringLiteral("The API: an AsyncAPI document, or TITLE:VERSION."),
                       QStringLiteral("FILE|TITLE:VERSION")});
-    parser.addOption({QStringLiteral("plan"), QStringLiteral("Throttling plan name."), QStringLiteral("PLAN")});
+    parser.addOption(
+        {QStringLiteral("plan"), QStringLiteral("Throttling plan name."), QStringLiteral("PLAN")});
     parser.addOption({QStringLiteral("limit"),
                       QStringLiteral("Define a custom plan PLAN: EVENTS/UNIT with UNIT second, "
                                      "minute, hour or day, or 'unlimited'."),
@@ -94,10 +95,13 @@ int subscribeCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("max-connections"),
                       QStringLiteral("Cap on concurrent connections for a custom plan."),
                       QStringLiteral("N")});
-    parser.addOption({QStringLiteral("block"), QStringLiteral("Block the subscription (403 for new connections, open ones close).")});
+    parser.addOption(
+        {QStringLiteral("block"),
+         QStringLiteral("Block the subscription (403 for new connections, open ones close).")});
     parser.addOption({QStringLiteral("unblock"), QStringLiteral("Unblock the subscription.")});
     parser.addOption({QStringLiteral("remove"), QStringLiteral("Remove the subscription.")});
-    parser.addOption({QStringLiteral("list-plans"), QStringLiteral("List the plans to choose from.")});
+    parser.addOption(
+        {QStringLiteral("list-plans"), QStringLiteral("List the plans to choose from.")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("With --list-plans: JSON output.")});
     Support::addCommonOptions(parser);
 
@@ -130,17 +134,22 @@ int subscribeCommand(const QStringList &arguments)
         return usageError(commandName, QStringLiteral("expected exactly one APP"));
     if (!parser.isSet(QStringLiteral("api")))
         return usageError(commandName, QStringLiteral("missing --api FILE|TITLE:VERSION"));
-    const int changes = int(parser.isSet(QStringLiteral("block"))) + int(parser.isSet(QStringLiteral("unblock")))
-                        + int(parser.isSet(QStringLiteral("remove")));
+    const int changes = int(parser.isSet(QStringLiteral("block")))
+        + int(parser.isSet(QStringLiteral("unblock")))
+        + int(parser.isSet(QStringLiteral("remove")));
     if (changes > 1)
-        return usageError(commandName, QStringLiteral("--block, --unblock and --remove exclude each other"));
+        return usageError(commandName,
+                          QStringLiteral("--block, --unblock and --remove exclude each other"));
     const bool planGiven = parser.isSet(QStringLiteral("plan"));
     if (changes == 0 && !planGiven)
         return usageError(commandName, QStringLiteral("missing --plan PLAN (see --list-plans)"));
     if (parser.isSet(QStringLiteral("remove")) && planGiven)
         return usageError(commandName, QStringLiteral("--remove takes no --plan"));
-    if ((parser.isSet(QStringLiteral("limit")) || parser.isSet(QStringLiteral("max-connections"))) && !planGiven)
-        return usageError(commandName, QStringLiteral("--limit and --max-connections define a plan: name it with --plan"));
+    if ((parser.isSet(QStringLiteral("limit")) || parser.isSet(QStringLiteral("max-connections")))
+        && !planGiven)
+        return usageError(
+            commandName,
+            QStringLiteral("--limit and --max-connections define a plan: name it with --plan"));
 
     const QString appName = positional.first();
     QString error;
@@ -156,7 +165,9 @@ int subscribeCommand(const QStringList &arguments)
         const QList<Plan> documentPlans = ref->api ? ref->api->gatehouse.plans : QList<Plan>();
         if (parser.isSet(QStringLiteral("limit"))) {
             if (PlanCatalog::find(planName, documentPlans))
-                return failure(QStringLiteral("plan '%1' already exists; give the custom limit another name").arg(planName));
+                return failure(
+                    QStringLiteral("plan '%1' already exists; give the custom limit another name")
+                        .arg(planName));
             plan = PlanCatalog::parseLimit(planName, parser.value(QStringLiteral("limit")), &error);
             if (!plan)
                 return failure(QStringLiteral("--limit: ") + error);
@@ -164,8 +175,12 @@ int subscribeCommand(const QStringList &arguments)
             plan = PlanCatalog::find(planName, documentPlans);
             if (!plan)
                 return failure(QStringLiteral("unknown plan '%1'; available: %2%3")
-                                   .arg(planName, planNames(PlanCatalog::merged(documentPlans)).join(QStringLiteral(", ")),
-                                        ref->api ? QString() : QStringLiteral(" (or define one with --limit)")));
+                                   .arg(planName,
+                                        planNames(PlanCatalog::merged(documentPlans))
+                                            .join(QStringLiteral(", ")),
+                                        ref->api
+                                            ? QString()
+                                            : QStringLiteral(" (or define one with --limit)")));
         }
         if (parser.isSet(QStringLiteral("max-connections"))) {
             bool ok = false;
@@ -192,7 +207,8 @@ int subscribeCommand(const QStringList &arguments)
         if (!sub)
             return failure(error);
         out() << "Subscribed " << appName << " to " << apiName << " with plan " << sub->plan.name
-              << " (" << PlanCatalog::describeLimit(sub->plan) << ")" << (sub->blocked && !parser.isSet(QStringLiteral("unblock")) ? " [blocked]" : "")
+              << " (" << PlanCatalog::describeLimit(sub->plan) << ")"
+              << (sub->blocked && !parser.isSet(QStringLiteral("unblock")) ? " [blocked]" : "")
               << '\n';
     }
     if (parser.isSet(QStringLiteral("block")) || parser.isSet(QStringLiteral("unblock"))) {

@@ -9,8 +9,8 @@ namespace Gatehouse::Credentials {
 // subscriptions and credentials.
 struct Application
 {
-    QString id;          // stable id, e.g. app_3f9a1c2b7d4e
-    QString name;        // unique, what the user types on the command line
+    QString id; // stable id, e.g. app_3f9a1c2b7d4e
+    QString name; // unique, what the user types on the command line
     QString description;
     qint64 createdMs = 0; // ms since the epoch, UTC
     friend bool operator==(const Application &, const Application &) = default;

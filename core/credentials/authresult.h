@@ -18,28 +18,28 @@ struct AuthResult
 {
     enum class Status {
         Ok,
-        Missing,              // no credential presented                     401
-        Unknown,              // not a credential this registry issued       401
-        Malformed,            // a JWT that does not parse                   401
+        Missing, // no credential presented                     401
+        Unknown, // not a credential this registry issued       401
+        Malformed, // a JWT that does not parse                   401
         UnsupportedAlgorithm, // JWT alg other than HS256 (incl. "none")     401
-        BadSignature,         // JWT signature does not match                401
-        NoSigningKey,         // a JWT, but no signing key is loaded          401
-        Expired,              //                                             401
-        NotYetValid,          // JWT nbf in the future                       401
-        WrongAudience,        // JWT aud names another API                    401
-        Revoked,              //                                             401
-        NoSubscription,       // application not subscribed to this API      403
-        WrongApi,             // credential restricted to another API        403
-        Blocked,              // subscription blocked                        403
+        BadSignature, // JWT signature does not match                401
+        NoSigningKey, // a JWT, but no signing key is loaded          401
+        Expired, //                                             401
+        NotYetValid, // JWT nbf in the future                       401
+        WrongAudience, // JWT aud names another API                    401
+        Revoked, //                                             401
+        NoSubscription, // application not subscribed to this API      403
+        WrongApi, // credential restricted to another API        403
+        Blocked, // subscription blocked                        403
     };
 
     Status status = Status::Unknown;
-    QString reason;               // one line, safe to send to the client
-    Application application;      // filled when the credential is known
-    CredentialInfo credential;    // idem (never contains the secret)
-    Subscription subscription;    // filled when status is Ok or Blocked
-    Plan plan;                    // == subscription.plan
-    QStringList scopes;           // granted scopes (credential's, or the JWT's)
+    QString reason; // one line, safe to send to the client
+    Application application; // filled when the credential is known
+    CredentialInfo credential; // idem (never contains the secret)
+    Subscription subscription; // filled when status is Ok or Blocked
+    Plan plan; // == subscription.plan
+    QStringList scopes; // granted scopes (credential's, or the JWT's)
 
     bool ok() const { return status == Status::Ok; }
     // 200, 401 or 403.

@@ -21,7 +21,8 @@ bool credentialTypeFromName(const QString &name, CredentialType *type)
     const QString n = name.trimmed().toLower();
     if (n == QLatin1String("token") || n == QLatin1String("access-token"))
         *type = CredentialType::AccessToken;
-    else if (n == QLatin1String("apikey") || n == QLatin1String("api-key") || n == QLatin1String("key"))
+    else if (n == QLatin1String("apikey") || n == QLatin1String("api-key")
+             || n == QLatin1String("key"))
         *type = CredentialType::ApiKey;
     else if (n == QLatin1String("jwt"))
         *type = CredentialType::Jwt;

@@ -8,8 +8,8 @@ namespace Gatehouse::Credentials {
 
 enum class CredentialType {
     AccessToken, // opaque bearer token, gh_at_...
-    ApiKey,      // opaque API key, gh_ak_...
-    Jwt,         // HS256 JWT signed with the installation's signing key
+    ApiKey, // opaque API key, gh_ak_...
+    Jwt, // HS256 JWT signed with the installation's signing key
 };
 
 // "token", "apikey", "jwt" (the CLI spelling) and back; false for anything else.
@@ -20,17 +20,17 @@ bool credentialTypeFromName(const QString &name, CredentialType *type);
 // only its SHA-256 hash.
 struct CredentialInfo
 {
-    QString id;              // e.g. at_5d41402abc4b; also the JWT `jti`
+    QString id; // e.g. at_5d41402abc4b; also the JWT `jti`
     QString applicationId;
     CredentialType type = CredentialType::AccessToken;
     QStringList scopes;
-    QString apiTitle;        // empty = valid for every API the application subscribes to
+    QString apiTitle; // empty = valid for every API the application subscribes to
     QString apiVersion;
-    QString secretHash;      // lowercase hex SHA-256 of the secret
+    QString secretHash; // lowercase hex SHA-256 of the secret
     qint64 createdMs = 0;
-    qint64 expiresMs = 0;    // 0 = never expires
-    qint64 revokedMs = 0;    // 0 = not revoked
-    qint64 lastUsedMs = 0;   // 0 = never used
+    qint64 expiresMs = 0; // 0 = never expires
+    qint64 revokedMs = 0; // 0 = not revoked
+    qint64 lastUsedMs = 0; // 0 = never used
 
     bool isRevoked() const { return revokedMs != 0; }
     bool isExpired(qint64 nowMs) const { return expiresMs != 0 && nowMs >= expiresMs; }

@@ -33,8 +33,7 @@ CredentialIssuer::CredentialIssuer(CredentialRegistry *registry, SecretStore *se
     : QObject(parent)
     , m_registry(registry)
     , m_secrets(secrets)
-{
-}
+{ }
 
 CredentialIssuer::~CredentialIssuer() = default;
 
@@ -58,20 +57,21 @@ bool CredentialIssuer::validate(IssueRequest *request, qint64 nowMs, QString *er
     for (const QString &scope : std::as_const(request->scopes))
         if (!validScope(scope))
             return failWith(QStringLiteral("invalid scope '%1': use printable characters without "
-                                           "spaces or quotes").arg(scope));
+                                           "spaces or quotes")
+                                .arg(scope));
     if (request->apiTitle.isEmpty() != request->apiVersion.isEmpty())
         return failWith(QStringLiteral("an API is named by title and version"));
     if (request->type == CredentialType::Jwt && request->apiTitle.isEmpty()) {
         const QList<Subscription> subs = snapshot->subscriptionsOf(app->id);
         if (subs.size() != 1)
-            return failWith(subs.isEmpty()
-                                ? QStringLiteral("a JWT names its API: give --api TITLE:VERSION "
-                                                 "(application '%1' has no subscription)")
-                                      .arg(app->name)
-                                : QStringLiteral("application '%1' has %2 subscriptions; choose the "
-                                                 "JWT's API with --api TITLE:VERSION")
-                                      .arg(app->name)
-                                      .arg(subs.size()));
+            return failWith(
+                subs.isEmpty() ? QStringLiteral("a JWT names its API: give --api TITLE:VERSION "
+                                                "(application '%1' has no subscription)")
+                                     .arg(app->name)
+                               : QStringLiteral("application '%1' has %2 subscriptions; choose the "
+                                                "JWT's API with --api TITLE:VERSION")
+                                     .arg(app->name)
+                                     .arg(subs.size()));
         request->apiTitle = subs.first().apiTitle;
         request->apiVersion = subs.first().apiVersion;
     }
@@ -84,9 +84,11 @@ void CredentialIssuer::issue(const IssueRequest &request, IssueCallback done)
     QString error;
     if (!m_secrets || !validate(&checked, QDateTime::currentMSecsSinceEpoch(), &error)) {
         QMetaObject::invokeMethod(
-            this, [done, error = m_secrets ? error : QStringLiteral("no secret store")] {
+            this,
+            [done, error = m_secrets ? error : QStringLiteral("no secret store")] {
                 done({}, error);
-            }, Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
         return;
     }
     if (checked.type != CredentialType::Jwt) {
@@ -141,26 +143,27 @@ void CredentialIssuer::finishIssue(const IssueRequest &request, const QByteArray
 
     // Secret first: if the store refuses, nothing was recorded.
     const QString key = SecretStore::credentialKey(info.id);
-    m_secrets->write(key, issued.secret.toUtf8(), this,
-                     [this, issued, key, done](const SecretStore::Result &stored) {
-        if (!stored.ok()) {
-            done({}, QStringLiteral("cannot keep the secret in %1: %2")
+    m_secrets->write(
+        key, issued.secret.toUtf8(), this,
+        [this, issued, key, done](const SecretStore::Result &stored) {
+            if (!stored.ok()) {
+                done({},
+                     QStringLiteral("cannot keep the secret in %1: %2")
                          .arg(m_secrets ? m_secrets->description() : QString(), stored.error));
-            return;
-        }
-        QString error;
-        if (!m_registry || !m_registry->addCredential(issued.info, &error)) {
-            // Undo the stored secret; the credential does not exist.
-            if (m_secrets)
-                m_secrets->remove(key, this, [done, error](const SecretStore::Result &) {
+                return;
+            }
+            QString error;
+            if (!m_registry || !m_registry->addCredential(issued.info, &error)) {
+                // Undo the stored secret; the credential does not exist.
+                if (m_secrets)
+                    m_secrets->remove(
+                        key, this, [done, error](const SecretStore::Result &) { done({}, error); });
+                else
                     done({}, error);
-                });
-            else
-                done({}, error);
-            return;
-        }
-        done(issued, {});
-    });
+                return;
+            }
+            done(issued, {});
+        });
 }
 
 void CredentialIssuer::revoke(const QString &credentialId,
@@ -168,21 +171,25 @@ void CredentialIssuer::revoke(const QString &credentialId,
 {
     QString error;
     if (!m_registry || !m_registry->revokeCredential(credentialId, &error)) {
-        QMetaObject::invokeMethod(this, [done, error] { done(error, {}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [done, error] { done(error, {}); }, Qt::QueuedConnection);
         return;
     }
     if (!m_secrets || !m_secrets->keepsIssuedSecrets()) {
-        QMetaObject::invokeMethod(this, [done] { done({}, {}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [done] { done({}, {}); }, Qt::QueuedConnection);
         return;
     }
-    m_secrets->remove(SecretStore::credentialKey(credentialId), this,
-                      [this, done](const SecretStore::Result &r) {
-        if (r.ok() || r.status == SecretStore::Result::Status::NotFound)
-            done({}, {});
-        else
-            done({}, QStringLiteral("revoked, but the stored secret could not be removed from %1: %2")
+    m_secrets->remove(
+        SecretStore::credentialKey(credentialId), this, [this, done](const SecretStore::Result &r) {
+            if (r.ok() || r.status == SecretStore::Result::Status::NotFound)
+                done({}, {});
+            else
+                done({},
+                     QStringLiteral(
+                         "revoked, but the stored secret could not be removed from %1: %2")
                          .arg(m_secrets ? m_secrets->description() : QString(), r.error));
-    });
+        });
 }
 
 void CredentialIssuer::loadSigningKey(bool createIfMissing, KeyCallback done)
@@ -194,43 +201,45 @@ void CredentialIssuer::loadSigningKey(bool createIfMissing, KeyCallback done)
         const QByteArray key = EnvironmentSecretStore::decodeSigningKey(fromEnvironment, &error);
         if (!key.isEmpty() && m_registry)
             m_registry->setSigningKey(key);
-        QMetaObject::invokeMethod(this, [done, key, error] { done(key, error); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [done, key, error] { done(key, error); }, Qt::QueuedConnection);
         return;
     }
     if (!m_secrets) {
-        QMetaObject::invokeMethod(this, [done] { done({}, QStringLiteral("no secret store")); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [done] { done({}, QStringLiteral("no secret store")); }, Qt::QueuedConnection);
         return;
     }
     m_secrets->read(SecretStore::signingKeyName(), this,
                     [this, createIfMissing, done](const SecretStore::Result &r) {
-        if (r.ok() && r.data.size() >= 32) {
-            if (m_registry)
-                m_registry->setSigningKey(r.data);
-            done(r.data, {});
-            return;
-        }
-        if (r.ok() || r.status != SecretStore::Result::Status::NotFound) {
-            done({}, r.ok() ? QStringLiteral("the stored JWT signing key is too short") : r.error);
-            return;
-        }
-        if (!createIfMissing || !m_secrets) {
-            done({}, {});
-            return;
-        }
-        const QByteArray key = TokenGenerator::newSigningKey();
-        m_secrets->write(SecretStore::signingKeyName(), key, this,
-                         [this, key, done](const SecretStore::Result &w) {
-            if (!w.ok()) {
-                done({}, w.error);
-                return;
-            }
-            if (m_registry)
-                m_registry->setSigningKey(key);
-            done(key, {});
-        });
-    });
+                        if (r.ok() && r.data.size() >= 32) {
+                            if (m_registry)
+                                m_registry->setSigningKey(r.data);
+                            done(r.data, {});
+                            return;
+                        }
+                        if (r.ok() || r.status != SecretStore::Result::Status::NotFound) {
+                            done({},
+                                 r.ok() ? QStringLiteral("the stored JWT signing key is too short")
+                                        : r.error);
+                            return;
+                        }
+                        if (!createIfMissing || !m_secrets) {
+                            done({}, {});
+                            return;
+                        }
+                        const QByteArray key = TokenGenerator::newSigningKey();
+                        m_secrets->write(SecretStore::signingKeyName(), key, this,
+                                         [this, key, done](const SecretStore::Result &w) {
+                                             if (!w.ok()) {
+                                                 done({}, w.error);
+                                                 return;
+                                             }
+                                             if (m_registry)
+                                                 m_registry->setSigningKey(key);
+                                             done(key, {});
+                                         });
+                    });
 }
 
 } // namespace Gatehouse::Credentials

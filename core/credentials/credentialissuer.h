@@ -20,16 +20,16 @@ struct IssueRequest
 {
     QString applicationName;
     CredentialType type = CredentialType::AccessToken;
-    QString apiTitle;      // optional for tokens/keys (restricts them); the JWT aud
+    QString apiTitle; // optional for tokens/keys (restricts them); the JWT aud
     QString apiVersion;
     QStringList scopes;
-    qint64 expiresMs = 0;  // absolute, ms since the epoch; 0 = never
+    qint64 expiresMs = 0; // absolute, ms since the epoch; 0 = never
 };
 
 struct IssuedCredential
 {
     CredentialInfo info;
-    QString secret;        // plaintext: show once
+    QString secret; // plaintext: show once
 };
 
 // Issues and revokes credentials, keeping the registry (hashes) and the secret store
@@ -55,8 +55,8 @@ public:
 
     // Revokes `credentialId` (error when unknown or already revoked) and deletes its
     // stored secret. `warning` in done(): the secret could not be removed.
-    void revoke(const QString &credentialId, std::function<void(const QString &error,
-                                                               const QString &warning)> done);
+    void revoke(const QString &credentialId,
+                std::function<void(const QString &error, const QString &warning)> done);
 
     // Reads the HS256 signing key from the secret store; when there is none and
     // `createIfMissing`, makes a new one and stores it. Also passes it to the registry.

@@ -46,22 +46,23 @@ public:
     virtual void setSigningKey(const QByteArray &key) = 0;
 
     virtual std::optional<Application> createApplication(const QString &name,
-                                                         const QString &description,
-                                                         QString *error) = 0;
+                                                         const QString &description, QString *error)
+        = 0;
     // Deletes the application with its subscriptions and credentials.
     virtual bool deleteApplication(const QString &name, QString *error) = 0;
 
     // Subscribes (or re-subscribes with another plan) application `applicationName` to
     // the API. A new subscription is active; an existing one keeps its blocked state.
-    virtual std::optional<Subscription> subscribe(const QString &applicationName,
-                                                  const QString &apiTitle,
-                                                  const QString &apiVersion, const Plan &plan,
-                                                  QString *error) = 0;
+    virtual std::optional<Subscription>
+    subscribe(const QString &applicationName, const QString &apiTitle, const QString &apiVersion,
+              const Plan &plan, QString *error)
+        = 0;
     virtual bool setSubscriptionBlocked(const QString &applicationName, const QString &apiTitle,
-                                        const QString &apiVersion, bool blocked,
-                                        QString *error) = 0;
+                                        const QString &apiVersion, bool blocked, QString *error)
+        = 0;
     virtual bool unsubscribe(const QString &applicationName, const QString &apiTitle,
-                             const QString &apiVersion, QString *error) = 0;
+                             const QString &apiVersion, QString *error)
+        = 0;
 
     // Records an issued credential: `info` with id, applicationId, type, secretHash
     // and times filled in (CredentialIssuer does this). The secret never reaches here.

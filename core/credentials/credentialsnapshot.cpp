@@ -82,8 +82,7 @@ AuthResult CredentialSnapshot::authenticate(const QString &secret, const QString
             return rejected(AuthResult::Status::NoSigningKey,
                             QStringLiteral("JWTs cannot be verified: no signing key loaded"));
         const QString audience = apiTitle + QLatin1Char(':') + apiVersion;
-        const Jwt::Verification v =
-            Jwt::verify(presented, m_signingKey, audience, nowMs / 1000);
+        const Jwt::Verification v = Jwt::verify(presented, m_signingKey, audience, nowMs / 1000);
         if (!v.ok())
             return rejected(statusFor(v.error), v.reason);
         jwtScopes = v.claims.scopes;
@@ -114,7 +113,8 @@ AuthResult CredentialSnapshot::authorize(AuthResult result, const QString &apiTi
     const CredentialInfo &c = result.credential;
     if (!c.apiTitle.isEmpty() && (c.apiTitle != apiTitle || c.apiVersion != apiVersion)) {
         result.status = AuthResult::Status::WrongApi;
-        result.reason = QStringLiteral("credential is not valid for API %1:%2").arg(apiTitle, apiVersion);
+        result.reason
+            = QStringLiteral("credential is not valid for API %1:%2").arg(apiTitle, apiVersion);
         return result;
     }
     const auto sub = m_subscriptionIndex.constFind(
@@ -166,7 +166,8 @@ std::optional<Subscription> CredentialSnapshot::subscription(const QString &appl
                                                              const QString &apiTitle,
                                                              const QString &apiVersion) const
 {
-    const auto it = m_subscriptionIndex.constFind(subscriptionKey(applicationId, apiTitle, apiVersion));
+    const auto it
+        = m_subscriptionIndex.constFind(subscriptionKey(applicationId, apiTitle, apiVersion));
     if (it == m_subscriptionIndex.constEnd())
         return std::nullopt;
     return m_subscriptions.at(it.value());

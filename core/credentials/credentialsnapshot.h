@@ -52,10 +52,10 @@ private:
     QList<Subscription> m_subscriptions;
     QList<CredentialInfo> m_credentials;
     QByteArray m_signingKey;
-    QHash<QString, qsizetype> m_applicationIndex;   // id -> index
-    QHash<QString, qsizetype> m_credentialByHash;   // secret hash -> index
-    QHash<QString, qsizetype> m_credentialById;     // id -> index
-    QHash<QString, qsizetype> m_subscriptionIndex;  // appId \n title \n version -> index
+    QHash<QString, qsizetype> m_applicationIndex; // id -> index
+    QHash<QString, qsizetype> m_credentialByHash; // secret hash -> index
+    QHash<QString, qsizetype> m_credentialById; // id -> index
+    QHash<QString, qsizetype> m_subscriptionIndex; // appId \n title \n version -> index
 };
 
 } // namespace Gatehouse::Credentials

@@ -7,8 +7,7 @@ namespace Gatehouse::Credentials {
 
 EnvironmentSecretStore::EnvironmentSecretStore(QObject *parent)
     : SecretStore(parent)
-{
-}
+{ }
 
 EnvironmentSecretStore::~EnvironmentSecretStore() = default;
 
@@ -27,7 +26,8 @@ QByteArray EnvironmentSecretStore::decodeSigningKey(const QByteArray &value, QSt
 {
     const QByteArray text = value.trimmed();
     for (auto options : {QByteArray::Base64UrlEncoding, QByteArray::Base64Encoding}) {
-        auto decoded = QByteArray::fromBase64Encoding(text, options | QByteArray::AbortOnBase64DecodingErrors);
+        auto decoded = QByteArray::fromBase64Encoding(
+            text, options | QByteArray::AbortOnBase64DecodingErrors);
         if (decoded && decoded.decoded.size() >= 32)
             return *decoded;
     }

@@ -29,8 +29,7 @@ SecretStore::Result fileResult(SecretStore::Result::Status status, const QString
 FileSecretStore::FileSecretStore(const QString &path, QObject *parent)
     : SecretStore(parent)
     , m_path(path)
-{
-}
+{ }
 
 FileSecretStore::~FileSecretStore() = default;
 
@@ -81,8 +80,8 @@ SecretStore::Result FileSecretStore::load(QHash<QString, QByteArray> *entries) c
     if (!file.exists())
         return fileResult(Result::Status::Ok);
     if (!file.open(QIODevice::ReadOnly))
-        return fileResult(Result::Status::Failed, QStringLiteral("secrets file %1: %2")
-                                                      .arg(m_path, file.errorString()));
+        return fileResult(Result::Status::Failed,
+                          QStringLiteral("secrets file %1: %2").arg(m_path, file.errorString()));
     const QByteArray bytes = file.readAll();
     if (bytes.trimmed().isEmpty())
         return fileResult(Result::Status::Ok);
@@ -90,19 +89,21 @@ SecretStore::Result FileSecretStore::load(QHash<QString, QByteArray> *entries) c
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
     const QJsonValue secrets = doc.object().value(QStringLiteral("secrets"));
     if (error.error != QJsonParseError::NoError || !doc.isObject() || !secrets.isObject())
-        return fileResult(Result::Status::Failed,
-                          QStringLiteral("secrets file %1 is not a Gatehouse secrets file "
-                                         "(expected a JSON object with \"secrets\"); left untouched")
-                              .arg(m_path));
+        return fileResult(
+            Result::Status::Failed,
+            QStringLiteral("secrets file %1 is not a Gatehouse secrets file "
+                           "(expected a JSON object with \"secrets\"); left untouched")
+                .arg(m_path));
     const QJsonObject object = secrets.toObject();
     for (auto it = object.begin(); it != object.end(); ++it) {
-        auto decoded = QByteArray::fromBase64Encoding(it.value().toString().toLatin1(),
-                                                      QByteArray::Base64UrlEncoding
-                                                          | QByteArray::AbortOnBase64DecodingErrors);
+        auto decoded = QByteArray::fromBase64Encoding(
+            it.value().toString().toLatin1(),
+            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded || !it.value().isString())
-            return fileResult(Result::Status::Failed,
-                              QStringLiteral("secrets file %1: entry '%2' is not base64url; left untouched")
-                                  .arg(m_path, it.key()));
+            return fileResult(
+                Result::Status::Failed,
+                QStringLiteral("secrets file %1: entry '%2' is not base64url; left untouched")
+                    .arg(m_path, it.key()));
         entries->insert(it.key(), *decoded);
     }
     return fileResult(Result::Status::Ok);
@@ -112,8 +113,9 @@ SecretStore::Result FileSecretStore::save(const QHash<QString, QByteArray> &entr
 {
     QJsonObject secrets;
     for (auto it = entries.cbegin(); it != entries.cend(); ++it)
-        secrets.insert(it.key(), QString::fromLatin1(it.value().toBase64(
-                                     QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+        secrets.insert(it.key(),
+                       QString::fromLatin1(it.value().toBase64(QByteArray::Base64UrlEncoding
+                                                               | QByteArray::OmitTrailingEquals)));
     QJsonObject root;
     root.insert(QStringLiteral("format"), QStringLiteral("gatehouse-secrets"));
     root.insert(QStringLiteral("version"), 1);
@@ -121,8 +123,8 @@ SecretStore::Result FileSecretStore::save(const QHash<QString, QByteArray> &entr
 
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly))
-        return fileResult(Result::Status::Failed, QStringLiteral("secrets file %1: %2")
-                                                      .arg(m_path, file.errorString()));
+        return fileResult(Result::Status::Failed,
+                          QStringLiteral("secrets file %1: %2").arg(m_path, file.errorString()));
     // The temporary file gets owner-only permissions before any secret is written.
     if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         file.cancelWriting();
@@ -131,8 +133,8 @@ SecretStore::Result FileSecretStore::save(const QHash<QString, QByteArray> &entr
     }
     file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
     if (!file.commit())
-        return fileResult(Result::Status::Failed, QStringLiteral("secrets file %1: %2")
-                                                      .arg(m_path, file.errorString()));
+        return fileResult(Result::Status::Failed,
+                          QStringLiteral("secrets file %1: %2").arg(m_path, file.errorString()));
     return fileResult(Result::Status::Ok);
 }
 

@@ -25,12 +25,12 @@ std::optional<QByteArray> decodePart(const QByteArray &part)
     // JWS uses unpadded base64url; reject padding and anything outside the alphabet.
     for (char c : part) {
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                        || c == '-' || c == '_';
+            || c == '-' || c == '_';
         if (!ok)
             return std::nullopt;
     }
-    auto result = QByteArray::fromBase64Encoding(part, QByteArray::Base64UrlEncoding
-                                                           | QByteArray::AbortOnBase64DecodingErrors);
+    auto result = QByteArray::fromBase64Encoding(
+        part, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
     if (!result)
         return std::nullopt;
     return *result;
@@ -110,9 +110,8 @@ QString Jwt::sign(const JwtClaims &claims, const QByteArray &key)
     if (!claims.id.isEmpty())
         payload.insert(QStringLiteral("jti"), claims.id);
 
-    const QByteArray signingInput =
-        encodePart(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
-        + encodePart(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    const QByteArray signingInput = encodePart(QJsonDocument(header).toJson(QJsonDocument::Compact))
+        + '.' + encodePart(QJsonDocument(payload).toJson(QJsonDocument::Compact));
     return QString::fromLatin1(signingInput + '.' + encodePart(hmacSha256(key, signingInput)));
 }
 
@@ -138,7 +137,8 @@ Jwt::Verification Jwt::verify(const QString &token, const QByteArray &key,
 
     const auto signature = decodePart(parts.at(2));
     if (!signature || signature->isEmpty())
-        return failure(Error::BadSignature, QStringLiteral("JWT signature is missing or malformed"));
+        return failure(Error::BadSignature,
+                       QStringLiteral("JWT signature is missing or malformed"));
     if (key.isEmpty())
         return failure(Error::BadSignature, QStringLiteral("no JWT signing key"));
     const QByteArray expected = hmacSha256(key, parts.at(0) + '.' + parts.at(1));
@@ -162,7 +162,8 @@ Jwt::Verification Jwt::verify(const QString &token, const QByteArray &key,
             if (a.isString())
                 audiences.append(a.toString());
     } else if (!aud.isUndefined()) {
-        return failure(Error::Malformed, QStringLiteral("JWT 'aud' is neither a string nor an array"));
+        return failure(Error::Malformed,
+                       QStringLiteral("JWT 'aud' is neither a string nor an array"));
     }
     claims.audience = audiences.value(0);
     const QJsonValue scope = payload->value(QStringLiteral("scope"));

@@ -10,14 +10,14 @@ namespace Gatehouse::Credentials {
 // Claims of a Gatehouse JWT access token. Times are seconds since the epoch.
 struct JwtClaims
 {
-    QString id;            // jti: the credential id (revocation looks it up)
-    QString issuer;        // iss: "gatehouse"
-    QString subject;       // sub: application name
-    QString audience;      // aud: API as "title:version"
-    QStringList scopes;    // scope: space-separated in the token
-    qint64 issuedAt = 0;   // iat
-    qint64 expiresAt = 0;  // exp; 0 = no exp claim
-    qint64 notBefore = 0;  // nbf; 0 = no nbf claim
+    QString id; // jti: the credential id (revocation looks it up)
+    QString issuer; // iss: "gatehouse"
+    QString subject; // sub: application name
+    QString audience; // aud: API as "title:version"
+    QStringList scopes; // scope: space-separated in the token
+    qint64 issuedAt = 0; // iat
+    qint64 expiresAt = 0; // exp; 0 = no exp claim
+    qint64 notBefore = 0; // nbf; 0 = no nbf claim
     friend bool operator==(const JwtClaims &, const JwtClaims &) = default;
 };
 
@@ -29,18 +29,18 @@ class Jwt final
 public:
     enum class Error {
         None,
-        Malformed,            // not three base64url parts of JSON objects
+        Malformed, // not three base64url parts of JSON objects
         UnsupportedAlgorithm, // alg != HS256
         BadSignature,
-        Expired,              // now >= exp
-        NotYetValid,          // now < nbf
+        Expired, // now >= exp
+        NotYetValid, // now < nbf
         WrongAudience,
     };
 
     struct Verification
     {
         Error error = Error::Malformed;
-        QString reason;   // one line
+        QString reason; // one line
         JwtClaims claims; // filled when the token parsed (even if later checks failed)
         bool ok() const { return error == Error::None; }
     };

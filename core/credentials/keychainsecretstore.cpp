@@ -23,8 +23,8 @@ SecretStore::Result resultOf(const QKeychain::Job *job)
     case QKeychain::OtherError:
         // Without a Secret Service on D-Bus QtKeychain ends here.
         result.status = SecretStore::Result::Status::Unavailable;
-        result.error = QStringLiteral("no OS keychain reachable (%1)")
-                           .arg(job->errorString().simplified());
+        result.error
+            = QStringLiteral("no OS keychain reachable (%1)").arg(job->errorString().simplified());
         return result;
     case QKeychain::AccessDeniedByUser:
     case QKeychain::AccessDenied:
@@ -50,14 +50,12 @@ JobType *makeJob(const QString &service, const QString &key, QObject *parent)
 
 KeychainSecretStore::KeychainSecretStore(QObject *parent)
     : KeychainSecretStore(QStringLiteral("gatehouse"), parent)
-{
-}
+{ }
 
 KeychainSecretStore::KeychainSecretStore(const QString &service, QObject *parent)
     : SecretStore(parent)
     , m_service(service)
-{
-}
+{ }
 
 KeychainSecretStore::~KeychainSecretStore() = default;
 

@@ -108,8 +108,9 @@ std::optional<Plan> PlanCatalog::parseLimit(const QString &name, const QString &
 
 QString PlanCatalog::describeLimit(const Plan &plan)
 {
-    QString text = plan.events == 0 ? QStringLiteral("unlimited")
-                                    : QStringLiteral("%1/%2").arg(plan.events).arg(unitName(plan.unit));
+    QString text = plan.events == 0
+        ? QStringLiteral("unlimited")
+        : QStringLiteral("%1/%2").arg(plan.events).arg(unitName(plan.unit));
     if (plan.maxConnections > 0)
         text += QStringLiteral(", %1 connections").arg(plan.maxConnections);
     return text;

@@ -31,7 +31,8 @@ public:
 
     // Parses a custom limit "100/minute", "5000/day", "unlimited" into a plan named
     // `name`; nullopt with `error` set otherwise.
-    static std::optional<Plan> parseLimit(const QString &name, const QString &limit, QString *error);
+    static std::optional<Plan> parseLimit(const QString &name, const QString &limit,
+                                          QString *error);
 
     // "50000/day", "unlimited", with ", 10 connections" when capped.
     static QString describeLimit(const Plan &plan);

@@ -10,8 +10,7 @@ namespace Gatehouse::Credentials {
 PlanCounter::PlanCounter(const Plan &plan)
     : m_plan(plan)
     , m_windowMs(PlanCatalog::windowLengthMs(plan.unit))
-{
-}
+{ }
 
 qint64 PlanCounter::windowStartFor(Plan::Unit unit, qint64 nowMs)
 {

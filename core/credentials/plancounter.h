@@ -55,8 +55,8 @@ private:
     const qint64 m_windowMs;
     mutable std::mutex m_mutex;
     qint64 m_windowStart = std::numeric_limits<qint64>::min(); // guarded by m_mutex
-    quint64 m_count = 0;      // guarded by m_mutex
-    std::atomic<int> m_connections{0};
+    quint64 m_count = 0; // guarded by m_mutex
+    std::atomic<int> m_connections {0};
 };
 
 } // namespace Gatehouse::Credentials

@@ -20,7 +20,11 @@ void SecretStore::finishLater(QObject *context, Callback done, Result result)
 {
     QObject *target = context ? context : this;
     QMetaObject::invokeMethod(
-        target, [done = std::move(done), result = std::move(result)] { if (done) done(result); },
+        target,
+        [done = std::move(done), result = std::move(result)] {
+            if (done)
+                done(result);
+        },
         Qt::QueuedConnection);
 }
 

@@ -26,7 +26,7 @@ public:
     {
         enum class Status { Ok, NotFound, Unavailable, Failed };
         Status status = Status::Failed;
-        QString error;   // one line when not Ok
+        QString error; // one line when not Ok
         QByteArray data; // read(): the secret
 
         bool ok() const { return status == Status::Ok; }
@@ -45,7 +45,8 @@ public:
 
     virtual void read(const QString &key, QObject *context, Callback done) = 0;
     virtual void write(const QString &key, const QByteArray &secret, QObject *context,
-                       Callback done) = 0;
+                       Callback done)
+        = 0;
     virtual void remove(const QString &key, QObject *context, Callback done) = 0;
 
     // False when issued secrets are not kept (EnvironmentSecretStore): they are only

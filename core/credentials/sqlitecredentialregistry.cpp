@@ -19,7 +19,7 @@ namespace Gatehouse::Credentials {
 
 namespace {
 
-std::atomic<quint64> s_connectionCounter{0};
+std::atomic<quint64> s_connectionCounter {0};
 
 // Each entry migrates from version (index) to (index + 1), in one transaction.
 const QList<QStringList> &migrations()
@@ -32,35 +32,39 @@ const QList<QStringList> &migrations()
                            " name TEXT NOT NULL UNIQUE,"
                            " description TEXT NOT NULL DEFAULT '',"
                            " created_at INTEGER NOT NULL)"),
-            QStringLiteral("CREATE TABLE subscriptions ("
-                           " id TEXT PRIMARY KEY,"
-                           " application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,"
-                           " api_title TEXT NOT NULL,"
-                           " api_version TEXT NOT NULL,"
-                           " plan_name TEXT NOT NULL,"
-                           " plan_description TEXT NOT NULL DEFAULT '',"
-                           " plan_events INTEGER NOT NULL DEFAULT 0,"
-                           " plan_unit TEXT NOT NULL DEFAULT 'day',"
-                           " plan_max_connections INTEGER NOT NULL DEFAULT 0,"
-                           " blocked INTEGER NOT NULL DEFAULT 0,"
-                           " created_at INTEGER NOT NULL,"
-                           " UNIQUE (application_id, api_title, api_version))"),
-            QStringLiteral("CREATE TABLE credentials ("
-                           " id TEXT PRIMARY KEY,"
-                           " application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,"
-                           " type TEXT NOT NULL,"
-                           " secret_hash TEXT NOT NULL UNIQUE,"
-                           " scopes TEXT NOT NULL DEFAULT '',"
-                           " api_title TEXT NOT NULL DEFAULT '',"
-                           " api_version TEXT NOT NULL DEFAULT '',"
-                           " created_at INTEGER NOT NULL,"
-                           " expires_at INTEGER NOT NULL DEFAULT 0,"
-                           " revoked_at INTEGER NOT NULL DEFAULT 0)"),
-            QStringLiteral("CREATE INDEX credentials_by_application ON credentials(application_id)"),
+            QStringLiteral(
+                "CREATE TABLE subscriptions ("
+                " id TEXT PRIMARY KEY,"
+                " application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,"
+                " api_title TEXT NOT NULL,"
+                " api_version TEXT NOT NULL,"
+                " plan_name TEXT NOT NULL,"
+                " plan_description TEXT NOT NULL DEFAULT '',"
+                " plan_events INTEGER NOT NULL DEFAULT 0,"
+                " plan_unit TEXT NOT NULL DEFAULT 'day',"
+                " plan_max_connections INTEGER NOT NULL DEFAULT 0,"
+                " blocked INTEGER NOT NULL DEFAULT 0,"
+                " created_at INTEGER NOT NULL,"
+                " UNIQUE (application_id, api_title, api_version))"),
+            QStringLiteral(
+                "CREATE TABLE credentials ("
+                " id TEXT PRIMARY KEY,"
+                " application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,"
+                " type TEXT NOT NULL,"
+                " secret_hash TEXT NOT NULL UNIQUE,"
+                " scopes TEXT NOT NULL DEFAULT '',"
+                " api_title TEXT NOT NULL DEFAULT '',"
+                " api_version TEXT NOT NULL DEFAULT '',"
+                " created_at INTEGER NOT NULL,"
+                " expires_at INTEGER NOT NULL DEFAULT 0,"
+                " revoked_at INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral(
+                "CREATE INDEX credentials_by_application ON credentials(application_id)"),
         },
         // 1 -> 2: when each credential was last used (shown by `keys list`).
         {
-            QStringLiteral("ALTER TABLE credentials ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral(
+                "ALTER TABLE credentials ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0"),
         },
     };
     return steps;
@@ -150,7 +154,8 @@ bool SqliteCredentialRegistry::open(const QString &path, QString *error)
     db.setDatabaseName(m_path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!db.open()) {
-        fail(error, QStringLiteral("%1: cannot open database: %2").arg(m_path, db.lastError().text()));
+        fail(error,
+             QStringLiteral("%1: cannot open database: %2").arg(m_path, db.lastError().text()));
         db = {};
         QSqlDatabase::removeDatabase(m_connectionName);
         m_connectionName.clear();
@@ -170,15 +175,17 @@ bool SqliteCredentialRegistry::open(const QString &path, QString *error)
     QSqlQuery check(db);
     if (!check.exec(QStringLiteral("PRAGMA quick_check")) || !check.next()
         || check.value(0).toString() != QLatin1String("ok")) {
-        const QString why = check.lastError().isValid() ? sqlError(check)
-                                                        : check.value(0).toString();
-        return closeWith(QStringLiteral("%1: not a usable Gatehouse database (%2); the file was "
-                                        "left untouched")
-                             .arg(m_path, why.isEmpty() ? QStringLiteral("integrity check failed") : why));
+        const QString why
+            = check.lastError().isValid() ? sqlError(check) : check.value(0).toString();
+        return closeWith(
+            QStringLiteral("%1: not a usable Gatehouse database (%2); the file was "
+                           "left untouched")
+                .arg(m_path, why.isEmpty() ? QStringLiteral("integrity check failed") : why));
     }
     check.finish();
     if (!check.exec(QStringLiteral("PRAGMA user_version")) || !check.next())
-        return closeWith(QStringLiteral("%1: cannot read the schema version: %2").arg(m_path, sqlError(check)));
+        return closeWith(
+            QStringLiteral("%1: cannot read the schema version: %2").arg(m_path, sqlError(check)));
     const int version = check.value(0).toInt();
     check.finish();
     if (version > SchemaVersion)
@@ -236,18 +243,20 @@ bool SqliteCredentialRegistry::migrate(QString *error)
         }
         for (const QString &statement : steps.at(version)) {
             if (!q.exec(statement)) {
-                fail(error, QStringLiteral("migration to schema version %1 failed: %2")
-                                .arg(version + 1)
-                                .arg(sqlError(q)));
+                fail(error,
+                     QStringLiteral("migration to schema version %1 failed: %2")
+                         .arg(version + 1)
+                         .arg(sqlError(q)));
                 q.exec(QStringLiteral("ROLLBACK"));
                 return false;
             }
         }
         if (!q.exec(QStringLiteral("PRAGMA user_version = %1").arg(version + 1))
             || !q.exec(QStringLiteral("COMMIT"))) {
-            fail(error, QStringLiteral("migration to schema version %1 failed: %2")
-                            .arg(version + 1)
-                            .arg(sqlError(q)));
+            fail(error,
+                 QStringLiteral("migration to schema version %1 failed: %2")
+                     .arg(version + 1)
+                     .arg(sqlError(q)));
             q.exec(QStringLiteral("ROLLBACK"));
             return false;
         }
@@ -261,7 +270,8 @@ bool SqliteCredentialRegistry::reload(QString *error)
     q.setForwardOnly(true);
 
     QList<Application> applications;
-    if (!q.exec(QStringLiteral("SELECT id, name, description, created_at FROM applications ORDER BY name"))) {
+    if (!q.exec(QStringLiteral(
+            "SELECT id, name, description, created_at FROM applications ORDER BY name"))) {
         fail(error, QStringLiteral("cannot read applications: %1").arg(sqlError(q)));
         return false;
     }
@@ -270,9 +280,10 @@ bool SqliteCredentialRegistry::reload(QString *error)
                              q.value(3).toLongLong()});
 
     QList<Subscription> subscriptions;
-    if (!q.exec(QStringLiteral("SELECT id, application_id, api_title, api_version, plan_name, "
-                               "plan_description, plan_events, plan_unit, plan_max_connections, "
-                               "blocked, created_at FROM subscriptions ORDER BY api_title, api_version"))) {
+    if (!q.exec(QStringLiteral(
+            "SELECT id, application_id, api_title, api_version, plan_name, "
+            "plan_description, plan_events, plan_unit, plan_max_connections, "
+            "blocked, created_at FROM subscriptions ORDER BY api_title, api_version"))) {
         fail(error, QStringLiteral("cannot read subscriptions: %1").arg(sqlError(q)));
         return false;
     }
@@ -325,9 +336,8 @@ bool SqliteCredentialRegistry::reload(QString *error)
         }
     }
 
-    auto next = std::make_shared<const CredentialSnapshot>(std::move(applications),
-                                                           std::move(subscriptions),
-                                                           std::move(credentials), m_signingKey);
+    auto next = std::make_shared<const CredentialSnapshot>(
+        std::move(applications), std::move(subscriptions), std::move(credentials), m_signingKey);
     {
         std::lock_guard lock(m_snapshotMutex);
         m_snapshot = std::move(next);
@@ -424,7 +434,8 @@ void SqliteCredentialRegistry::flushUsage()
             m_pendingUsage.insert(it.key(), qMax(m_pendingUsage.value(it.key()), it.value()));
         return;
     }
-    q.prepare(QStringLiteral("UPDATE credentials SET last_used_at = MAX(last_used_at, ?) WHERE id = ?"));
+    q.prepare(
+        QStringLiteral("UPDATE credentials SET last_used_at = MAX(last_used_at, ?) WHERE id = ?"));
     for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
         q.addBindValue(it.value());
         q.addBindValue(text(it.key()));
@@ -439,9 +450,8 @@ void SqliteCredentialRegistry::setSigningKey(const QByteArray &key)
         return;
     m_signingKey = key;
     const auto current = snapshot();
-    auto next = std::make_shared<const CredentialSnapshot>(current->applications(),
-                                                           current->subscriptions(),
-                                                           current->credentials(), key);
+    auto next = std::make_shared<const CredentialSnapshot>(
+        current->applications(), current->subscriptions(), current->credentials(), key);
     {
         std::lock_guard lock(m_snapshotMutex);
         m_snapshot = std::move(next);
@@ -510,7 +520,8 @@ std::optional<Application> SqliteCredentialRegistry::createApplication(const QSt
         fail(error, QStringLiteral("the registry is not open"));
         return std::nullopt;
     }
-    if (const QString why = validateName(QStringLiteral("application name"), name); !why.isEmpty()) {
+    if (const QString why = validateName(QStringLiteral("application name"), name);
+        !why.isEmpty()) {
         fail(error, why);
         return std::nullopt;
     }
@@ -527,15 +538,17 @@ std::optional<Application> SqliteCredentialRegistry::createApplication(const QSt
         fail(error, QStringLiteral("application '%1' already exists").arg(name));
         return std::nullopt;
     }
-    Application app{TokenGenerator::newApplicationId(), name, description, nowMs()};
-    q.prepare(QStringLiteral("INSERT INTO applications (id, name, description, created_at) VALUES (?, ?, ?, ?)"));
+    Application app {TokenGenerator::newApplicationId(), name, description, nowMs()};
+    q.prepare(QStringLiteral(
+        "INSERT INTO applications (id, name, description, created_at) VALUES (?, ?, ?, ?)"));
     q.addBindValue(text(app.id));
     q.addBindValue(text(app.name));
     q.addBindValue(text(app.description));
     q.addBindValue(app.createdMs);
     if (!q.exec() || !tx.commit()) {
-        fail(error, QStringLiteral("%1: cannot create application '%2': %3")
-                        .arg(m_path, name, q.lastError().isValid() ? sqlError(q) : tx.error()));
+        fail(error,
+             QStringLiteral("%1: cannot create application '%2': %3")
+                 .arg(m_path, name, q.lastError().isValid() ? sqlError(q) : tx.error()));
         return std::nullopt;
     }
     reloadAndAnnounce();
@@ -558,7 +571,9 @@ bool SqliteCredentialRegistry::deleteApplication(const QString &name, QString *e
     q.prepare(QStringLiteral("DELETE FROM applications WHERE name = ?"));
     q.addBindValue(text(name));
     if (!q.exec()) {
-        fail(error, QStringLiteral("%1: cannot delete application '%2': %3").arg(m_path, name, sqlError(q)));
+        fail(error,
+             QStringLiteral("%1: cannot delete application '%2': %3")
+                 .arg(m_path, name, sqlError(q)));
         return false;
     }
     if (q.numRowsAffected() != 1) {
@@ -566,7 +581,9 @@ bool SqliteCredentialRegistry::deleteApplication(const QString &name, QString *e
         return false;
     }
     if (!tx.commit()) {
-        fail(error, QStringLiteral("%1: cannot delete application '%2': %3").arg(m_path, name, tx.error()));
+        fail(
+            error,
+            QStringLiteral("%1: cannot delete application '%2': %3").arg(m_path, name, tx.error()));
         return false;
     }
     reloadAndAnnounce();
@@ -582,9 +599,9 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
         fail(error, QStringLiteral("the registry is not open"));
         return std::nullopt;
     }
-    for (const auto &[what, value] : {std::pair{QStringLiteral("API title"), apiTitle},
-                                      std::pair{QStringLiteral("API version"), apiVersion},
-                                      std::pair{QStringLiteral("plan name"), plan.name}}) {
+    for (const auto &[what, value] : {std::pair {QStringLiteral("API title"), apiTitle},
+                                      std::pair {QStringLiteral("API version"), apiVersion},
+                                      std::pair {QStringLiteral("plan name"), plan.name}}) {
         if (const QString why = validateName(what, value); !why.isEmpty()) {
             fail(error, why);
             return std::nullopt;
@@ -618,14 +635,16 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
         sub.id = q.value(0).toString();
         sub.blocked = q.value(1).toInt() != 0;
         sub.createdMs = q.value(2).toLongLong();
-        q.prepare(QStringLiteral("UPDATE subscriptions SET plan_name = ?, plan_description = ?, "
-                                 "plan_events = ?, plan_unit = ?, plan_max_connections = ? WHERE id = ?"));
+        q.prepare(QStringLiteral(
+            "UPDATE subscriptions SET plan_name = ?, plan_description = ?, "
+            "plan_events = ?, plan_unit = ?, plan_max_connections = ? WHERE id = ?"));
     } else {
         sub.id = TokenGenerator::newSubscriptionId();
         sub.createdMs = nowMs();
-        q.prepare(QStringLiteral("INSERT INTO subscriptions (plan_name, plan_description, plan_events, "
-                                 "plan_unit, plan_max_connections, id, application_id, api_title, "
-                                 "api_version, blocked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
+        q.prepare(QStringLiteral(
+            "INSERT INTO subscriptions (plan_name, plan_description, plan_events, "
+            "plan_unit, plan_max_connections, id, application_id, api_title, "
+            "api_version, blocked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
     }
     q.addBindValue(text(plan.name));
     q.addBindValue(text(plan.description));
@@ -640,8 +659,9 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
         q.addBindValue(sub.createdMs);
     }
     if (!q.exec() || !tx.commit()) {
-        fail(error, QStringLiteral("%1: cannot subscribe '%2': %3")
-                        .arg(m_path, applicationName, q.lastError().isValid() ? sqlError(q) : tx.error()));
+        fail(error,
+             QStringLiteral("%1: cannot subscribe '%2': %3")
+                 .arg(m_path, applicationName, q.lastError().isValid() ? sqlError(q) : tx.error()));
         return std::nullopt;
     }
     reloadAndAnnounce();
@@ -676,8 +696,9 @@ bool SqliteCredentialRegistry::setSubscriptionBlocked(const QString &application
         return false;
     }
     if (q.numRowsAffected() != 1) {
-        fail(error, QStringLiteral("application '%1' is not subscribed to API %2:%3")
-                        .arg(applicationName, apiTitle, apiVersion));
+        fail(error,
+             QStringLiteral("application '%1' is not subscribed to API %2:%3")
+                 .arg(applicationName, apiTitle, apiVersion));
         return false;
     }
     if (!tx.commit()) {
@@ -713,8 +734,9 @@ bool SqliteCredentialRegistry::unsubscribe(const QString &applicationName, const
         return false;
     }
     if (q.numRowsAffected() != 1) {
-        fail(error, QStringLiteral("application '%1' is not subscribed to API %2:%3")
-                        .arg(applicationName, apiTitle, apiVersion));
+        fail(error,
+             QStringLiteral("application '%1' is not subscribed to API %2:%3")
+                 .arg(applicationName, apiTitle, apiVersion));
         return false;
     }
     if (!tx.commit()) {
@@ -738,9 +760,10 @@ bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     WriteTransaction tx(db);
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO credentials (id, application_id, type, secret_hash, scopes, "
-                             "api_title, api_version, created_at, expires_at, revoked_at, last_used_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO credentials (id, application_id, type, secret_hash, scopes, "
+                       "api_title, api_version, created_at, expires_at, revoked_at, last_used_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"));
     q.addBindValue(text(info.id));
     q.addBindValue(text(info.applicationId));
     q.addBindValue(credentialTypeName(info.type));
@@ -751,11 +774,15 @@ bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString
     q.addBindValue(info.createdMs ? info.createdMs : nowMs());
     q.addBindValue(info.expiresMs);
     if (!tx.started() || !q.exec() || !tx.commit()) {
-        const QString why = !tx.started() ? tx.error() : q.lastError().isValid() ? sqlError(q) : tx.error();
-        fail(error, QStringLiteral("%1: cannot record credential: %2")
-                        .arg(m_path, why.contains(QLatin1String("FOREIGN KEY"))
-                                         ? QStringLiteral("the application no longer exists")
-                                         : why));
+        const QString why = !tx.started() ? tx.error()
+            : q.lastError().isValid()     ? sqlError(q)
+                                          : tx.error();
+        fail(error,
+             QStringLiteral("%1: cannot record credential: %2")
+                 .arg(m_path,
+                      why.contains(QLatin1String("FOREIGN KEY"))
+                          ? QStringLiteral("the application no longer exists")
+                          : why));
         return false;
     }
     reloadAndAnnounce();
@@ -789,8 +816,9 @@ bool SqliteCredentialRegistry::revokeCredential(const QString &credentialId, QSt
     q.addBindValue(nowMs());
     q.addBindValue(text(credentialId));
     if (!q.exec() || !tx.commit()) {
-        fail(error, QStringLiteral("%1: cannot revoke '%2': %3")
-                        .arg(m_path, credentialId, q.lastError().isValid() ? sqlError(q) : tx.error()));
+        fail(error,
+             QStringLiteral("%1: cannot revoke '%2': %3")
+                 .arg(m_path, credentialId, q.lastError().isValid() ? sqlError(q) : tx.error()));
         return false;
     }
     reloadAndAnnounce();

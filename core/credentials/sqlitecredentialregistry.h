@@ -83,7 +83,7 @@ private:
     std::shared_ptr<const CredentialSnapshot> m_snapshot; // guarded by m_snapshotMutex
 
     mutable std::mutex m_usageMutex;
-    mutable QHash<QString, qint64> m_pendingUsage;        // guarded by m_usageMutex
+    mutable QHash<QString, qint64> m_pendingUsage; // guarded by m_usageMutex
 };
 
 } // namespace Gatehouse::Credentials

@@ -12,12 +12,12 @@ namespace Gatehouse::Credentials {
 // document's x-gatehouse plans), so the registry can answer without the document.
 struct Subscription
 {
-    QString id;            // e.g. sub_0a1b2c3d4e5f
+    QString id; // e.g. sub_0a1b2c3d4e5f
     QString applicationId;
     QString apiTitle;
     QString apiVersion;
     Plan plan;
-    bool blocked = false;  // a blocked subscription admits no connection (403)
+    bool blocked = false; // a blocked subscription admits no connection (403)
     qint64 createdMs = 0;
 
     QString apiKey() const { return apiTitle + QLatin1Char(':') + apiVersion; }

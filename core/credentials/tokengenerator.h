@@ -19,11 +19,11 @@ public:
     static constexpr int SecretBytes = 32;
 
     static QLatin1String prefix(CredentialType type); // "gh_at_", "gh_ak_", "" for JWT
-    static QString newSecret(CredentialType type);    // AccessToken or ApiKey
+    static QString newSecret(CredentialType type); // AccessToken or ApiKey
     static QString newCredentialId(CredentialType type);
     static QString newApplicationId();
     static QString newSubscriptionId();
-    static QByteArray newSigningKey();                 // 32 random bytes for HS256
+    static QByteArray newSigningKey(); // 32 random bytes for HS256
 
     static QByteArray randomBytes(int count);
     static QString base64Url(const QByteArray &bytes); // no padding

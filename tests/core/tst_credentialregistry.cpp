@@ -38,8 +38,8 @@ QByteArray fileHash(const QString &path)
 
 // Issues a credential straight into the registry (what CredentialIssuer does after
 // storing the secret) and returns the secret.
-QString addCredential(SqliteCredentialRegistry &registry, const QString &appName, CredentialType type,
-                      CredentialInfo *out = nullptr, qint64 expiresMs = 0,
+QString addCredential(SqliteCredentialRegistry &registry, const QString &appName,
+                      CredentialType type, CredentialInfo *out = nullptr, qint64 expiresMs = 0,
                       const QString &apiTitle = {}, const QString &apiVersion = {})
 {
     const auto app = registry.snapshot()->applicationByName(appName);
@@ -73,26 +73,33 @@ void writeVersion1(const QString &path)
         QVERIFY(db.open());
         QSqlQuery q(db);
         const QStringList statements = {
-            QStringLiteral("CREATE TABLE applications (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-                           " description TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL)"),
-            QStringLiteral("CREATE TABLE subscriptions (id TEXT PRIMARY KEY, application_id TEXT NOT NULL"
-                           " REFERENCES applications(id) ON DELETE CASCADE, api_title TEXT NOT NULL,"
-                           " api_version TEXT NOT NULL, plan_name TEXT NOT NULL, plan_description TEXT"
-                           " NOT NULL DEFAULT '', plan_events INTEGER NOT NULL DEFAULT 0, plan_unit TEXT"
-                           " NOT NULL DEFAULT 'day', plan_max_connections INTEGER NOT NULL DEFAULT 0,"
-                           " blocked INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
-                           " UNIQUE (application_id, api_title, api_version))"),
-            QStringLiteral("CREATE TABLE credentials (id TEXT PRIMARY KEY, application_id TEXT NOT NULL"
-                           " REFERENCES applications(id) ON DELETE CASCADE, type TEXT NOT NULL,"
-                           " secret_hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL DEFAULT '',"
-                           " api_title TEXT NOT NULL DEFAULT '', api_version TEXT NOT NULL DEFAULT '',"
-                           " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0,"
-                           " revoked_at INTEGER NOT NULL DEFAULT 0)"),
-            QStringLiteral("CREATE INDEX credentials_by_application ON credentials(application_id)"),
-            QStringLiteral("INSERT INTO applications VALUES ('app_000000000001', 'legacy', 'old one', 1000)"),
-            QStringLiteral("INSERT INTO subscriptions VALUES ('sub_000000000001', 'app_000000000001', 'Chats',"
-                           " '1.0.0', 'AsyncBronze', '', 5000, 'day', 0, 0, 1000)"),
-            QStringLiteral("INSERT INTO credentials VALUES ('at_000000000001', 'app_000000000001', 'token', '%1',"
+            QStringLiteral(
+                "CREATE TABLE applications (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+                " description TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE subscriptions (id TEXT PRIMARY KEY, application_id TEXT NOT NULL"
+                " REFERENCES applications(id) ON DELETE CASCADE, api_title TEXT NOT NULL,"
+                " api_version TEXT NOT NULL, plan_name TEXT NOT NULL, plan_description TEXT"
+                " NOT NULL DEFAULT '', plan_events INTEGER NOT NULL DEFAULT 0, plan_unit TEXT"
+                " NOT NULL DEFAULT 'day', plan_max_connections INTEGER NOT NULL DEFAULT 0,"
+                " blocked INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+                " UNIQUE (application_id, api_title, api_version))"),
+            QStringLiteral(
+                "CREATE TABLE credentials (id TEXT PRIMARY KEY, application_id TEXT NOT NULL"
+                " REFERENCES applications(id) ON DELETE CASCADE, type TEXT NOT NULL,"
+                " secret_hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL DEFAULT '',"
+                " api_title TEXT NOT NULL DEFAULT '', api_version TEXT NOT NULL DEFAULT '',"
+                " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0,"
+                " revoked_at INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral(
+                "CREATE INDEX credentials_by_application ON credentials(application_id)"),
+            QStringLiteral(
+                "INSERT INTO applications VALUES ('app_000000000001', 'legacy', 'old one', 1000)"),
+            QStringLiteral(
+                "INSERT INTO subscriptions VALUES ('sub_000000000001', 'app_000000000001', 'Chats',"
+                " '1.0.0', 'AsyncBronze', '', 5000, 'day', 0, 0, 1000)"),
+            QStringLiteral("INSERT INTO credentials VALUES ('at_000000000001', 'app_000000000001', "
+                           "'token', '%1',"
                            " 'chat', '', '', 1000, 0, 0)")
                 .arg(TokenGenerator::hash(QStringLiteral("gh_at_legacy-token"))),
             QStringLiteral("PRAGMA user_version = 1"),
@@ -225,7 +232,8 @@ void TestCredentialRegistry::newerSchemaIsRefused()
         SqliteCredentialRegistry registry;
         QString error;
         QVERIFY(registry.open(path(), &error));
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bump"));
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bump"));
         db.setDatabaseName(path());
         QVERIFY(db.open());
         QVERIFY(QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99")));
@@ -235,7 +243,8 @@ void TestCredentialRegistry::newerSchemaIsRefused()
     SqliteCredentialRegistry registry;
     QString error;
     QVERIFY(!registry.open(path(), &error));
-    QVERIFY2(error.contains(QLatin1String("99")) && error.contains(QLatin1String("newer")), qPrintable(error));
+    QVERIFY2(error.contains(QLatin1String("99")) && error.contains(QLatin1String("newer")),
+             qPrintable(error));
 }
 
 void TestCredentialRegistry::applicationsCrud()
@@ -245,7 +254,8 @@ void TestCredentialRegistry::applicationsCrud()
     QVERIFY(registry.open(path(), &error));
     QSignalSpy changed(&registry, &CredentialRegistry::snapshotChanged);
 
-    const auto app = registry.createApplication(QStringLiteral("chatapp"), QStringLiteral("Chat client"), &error);
+    const auto app = registry.createApplication(QStringLiteral("chatapp"),
+                                                QStringLiteral("Chat client"), &error);
     QVERIFY2(app, qPrintable(error));
     QVERIFY(app->id.startsWith(QLatin1String("app_")));
     QCOMPARE(changed.count(), 1);
@@ -289,7 +299,8 @@ void TestCredentialRegistry::subscriptions()
     QVERIFY(!sub->blocked);
 
     // Re-subscribing changes the plan of the same subscription.
-    auto custom = PlanCatalog::parseLimit(QStringLiteral("Chatty"), QStringLiteral("10/second"), &error);
+    auto custom
+        = PlanCatalog::parseLimit(QStringLiteral("Chatty"), QStringLiteral("10/second"), &error);
     custom->maxConnections = 3;
     const auto changed = registry.subscribe(QStringLiteral("chatapp"), chats, v1, *custom, &error);
     QVERIFY(changed);
@@ -303,7 +314,8 @@ void TestCredentialRegistry::subscriptions()
     // Re-subscribing keeps it blocked.
     QVERIFY(registry.subscribe(QStringLiteral("chatapp"), chats, v1, gold(), &error));
     QVERIFY(registry.snapshot()->subscription(sub->applicationId, chats, v1)->blocked);
-    QVERIFY(!registry.setSubscriptionBlocked(QStringLiteral("chatapp"), chats, QStringLiteral("2.0"), true, &error));
+    QVERIFY(!registry.setSubscriptionBlocked(QStringLiteral("chatapp"), chats,
+                                             QStringLiteral("2.0"), true, &error));
     QVERIFY(error.contains(QLatin1String("not subscribed")));
 
     QVERIFY(registry.unsubscribe(QStringLiteral("chatapp"), chats, v1, &error));
@@ -322,14 +334,19 @@ void TestCredentialRegistry::authenticateOutcomes()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
 
     CredentialInfo tokenInfo;
-    const QString token = addCredential(registry, QStringLiteral("chatapp"), CredentialType::AccessToken, &tokenInfo);
-    const QString apiKey = addCredential(registry, QStringLiteral("chatapp"), CredentialType::ApiKey);
-    const QString expiring = addCredential(registry, QStringLiteral("chatapp"), CredentialType::AccessToken,
-                                           nullptr, now + 60000);
-    const QString restricted = addCredential(registry, QStringLiteral("chatapp"), CredentialType::ApiKey,
-                                             nullptr, 0, QStringLiteral("Other"), QStringLiteral("2"));
-    const QString unsubscribed = addCredential(registry, QStringLiteral("lonely"), CredentialType::AccessToken);
-    QVERIFY(!token.isEmpty() && !apiKey.isEmpty() && !expiring.isEmpty() && !unsubscribed.isEmpty());
+    const QString token = addCredential(registry, QStringLiteral("chatapp"),
+                                        CredentialType::AccessToken, &tokenInfo);
+    const QString apiKey
+        = addCredential(registry, QStringLiteral("chatapp"), CredentialType::ApiKey);
+    const QString expiring = addCredential(registry, QStringLiteral("chatapp"),
+                                           CredentialType::AccessToken, nullptr, now + 60000);
+    const QString restricted
+        = addCredential(registry, QStringLiteral("chatapp"), CredentialType::ApiKey, nullptr, 0,
+                        QStringLiteral("Other"), QStringLiteral("2"));
+    const QString unsubscribed
+        = addCredential(registry, QStringLiteral("lonely"), CredentialType::AccessToken);
+    QVERIFY(!token.isEmpty() && !apiKey.isEmpty() && !expiring.isEmpty()
+            && !unsubscribed.isEmpty());
 
     // Only the hash is stored.
     {
@@ -350,10 +367,17 @@ void TestCredentialRegistry::authenticateOutcomes()
     QCOMPARE(r.application.name, QStringLiteral("chatapp"));
     QCOMPARE(r.credential.id, tokenInfo.id);
     QCOMPARE(r.plan, gold());
-    QCOMPARE(r.scopes, QStringList{QStringLiteral("chat")});
+    QCOMPARE(r.scopes, QStringList {QStringLiteral("chat")});
     QVERIFY(snap->authenticate(QLatin1Char(' ') + apiKey + QLatin1Char(' '), chats, v1, now).ok());
 
-    struct Case { QString secret; QString title; qint64 at; AuthResult::Status status; int http; };
+    struct Case
+    {
+        QString secret;
+        QString title;
+        qint64 at;
+        AuthResult::Status status;
+        int http;
+    };
     const QList<Case> cases = {
         {QString(), chats, now, AuthResult::Status::Missing, 401},
         {QStringLiteral("gh_at_doesnotexist"), chats, now, AuthResult::Status::Unknown, 401},
@@ -366,8 +390,10 @@ void TestCredentialRegistry::authenticateOutcomes()
         {QStringLiteral("a.b.c"), chats, now, AuthResult::Status::NoSigningKey, 401},
     };
     for (const Case &c : cases) {
-        const AuthResult result = snap->authenticate(c.secret, c.title, v1, now == c.at ? now : c.at);
-        QVERIFY2(result.status == c.status, qPrintable(c.secret + QStringLiteral(": ") + result.reason));
+        const AuthResult result
+            = snap->authenticate(c.secret, c.title, v1, now == c.at ? now : c.at);
+        QVERIFY2(result.status == c.status,
+                 qPrintable(c.secret + QStringLiteral(": ") + result.reason));
         QCOMPARE(result.httpStatus(), c.http);
         QCOMPARE(result.reason.isEmpty(), c.http == 200);
     }
@@ -391,7 +417,8 @@ void TestCredentialRegistry::authenticateOutcomes()
     QCOMPARE(error, QStringLiteral("no credential with id 'at_unknown'"));
 
     QVERIFY(registry.deleteApplication(QStringLiteral("chatapp"), &error));
-    QCOMPARE(registry.snapshot()->authenticate(apiKey, chats, v1, now).status, AuthResult::Status::Unknown);
+    QCOMPARE(registry.snapshot()->authenticate(apiKey, chats, v1, now).status,
+             AuthResult::Status::Unknown);
 }
 
 void TestCredentialRegistry::authenticateJwt()
@@ -419,7 +446,7 @@ void TestCredentialRegistry::authenticateJwt()
         info.expiresMs = claims.expiresAt * 1000;
         QString e;
         registry.addCredential(info, &e);
-        return std::pair{token, info.id};
+        return std::pair {token, info.id};
     };
     JwtClaims claims;
     claims.subject = QStringLiteral("chatapp");
@@ -431,7 +458,7 @@ void TestCredentialRegistry::authenticateJwt()
 
     AuthResult r = registry.authenticate(token, chats, v1);
     QVERIFY2(r.ok(), qPrintable(r.reason));
-    QCOMPARE(r.scopes, QStringList{QStringLiteral("rooms:join")});
+    QCOMPARE(r.scopes, QStringList {QStringLiteral("rooms:join")});
     QCOMPARE(r.credential.type, CredentialType::Jwt);
 
     QCOMPARE(registry.snapshot()->authenticate(token, chats, QStringLiteral("2.0.0"), now).status,
@@ -444,13 +471,17 @@ void TestCredentialRegistry::authenticateJwt()
     QCOMPARE(registry.snapshot()->authenticate(Jwt::sign(stray, key), chats, v1, now).status,
              AuthResult::Status::Unknown);
     // Signed with another key.
-    QCOMPARE(registry.snapshot()->authenticate(Jwt::sign(claims, TokenGenerator::newSigningKey()), chats, v1, now).status,
+    QCOMPARE(registry.snapshot()
+                 ->authenticate(Jwt::sign(claims, TokenGenerator::newSigningKey()), chats, v1, now)
+                 .status,
              AuthResult::Status::BadSignature);
     QVERIFY(registry.revokeCredential(id, &error));
-    QCOMPARE(registry.snapshot()->authenticate(token, chats, v1, now).status, AuthResult::Status::Revoked);
+    QCOMPARE(registry.snapshot()->authenticate(token, chats, v1, now).status,
+             AuthResult::Status::Revoked);
     // Without the key JWTs cannot be checked at all.
     registry.setSigningKey({});
-    QCOMPARE(registry.snapshot()->authenticate(token, chats, v1, now).status, AuthResult::Status::NoSigningKey);
+    QCOMPARE(registry.snapshot()->authenticate(token, chats, v1, now).status,
+             AuthResult::Status::NoSigningKey);
 }
 
 void TestCredentialRegistry::revocationSignals()
@@ -476,7 +507,7 @@ void TestCredentialRegistry::revocationSignals()
 
     QVERIFY(registry.setSubscriptionBlocked(QStringLiteral("chatapp"), chats, v1, true, &error));
     QCOMPARE(blocked.count(), 1);
-    QCOMPARE(blocked.first(), (QList<QVariant>{appId, chats, v1}));
+    QCOMPARE(blocked.first(), (QList<QVariant> {appId, chats, v1}));
     QVERIFY(registry.setSubscriptionBlocked(QStringLiteral("chatapp"), chats, v1, true, &error));
     QCOMPARE(blocked.count(), 1); // already blocked: no news
 
@@ -500,7 +531,8 @@ void TestCredentialRegistry::changesFromAnotherConnectionAreSeen()
     QVERIFY(cli.createApplication(QStringLiteral("chatapp"), {}, &error));
     QVERIFY(cli.subscribe(QStringLiteral("chatapp"), chats, v1, gold(), &error));
     CredentialInfo info;
-    const QString token = addCredential(cli, QStringLiteral("chatapp"), CredentialType::AccessToken, &info);
+    const QString token
+        = addCredential(cli, QStringLiteral("chatapp"), CredentialType::AccessToken, &info);
 
     QSignalSpy changed(&gateway, &CredentialRegistry::snapshotChanged);
     QSignalSpy revoked(&gateway, &CredentialRegistry::credentialRevoked);
@@ -521,7 +553,8 @@ void TestCredentialRegistry::lastUsedIsRecorded()
     QVERIFY(registry.createApplication(QStringLiteral("chatapp"), {}, &error));
     QVERIFY(registry.subscribe(QStringLiteral("chatapp"), chats, v1, gold(), &error));
     CredentialInfo info;
-    const QString token = addCredential(registry, QStringLiteral("chatapp"), CredentialType::AccessToken, &info);
+    const QString token
+        = addCredential(registry, QStringLiteral("chatapp"), CredentialType::AccessToken, &info);
     QCOMPARE(registry.snapshot()->credentialById(info.id)->lastUsedMs, qint64(0));
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
     QVERIFY(registry.authenticate(token, chats, v1).ok());
@@ -578,8 +611,8 @@ void TestCredentialRegistry::issuerKeepsSecretAndRecordInStep()
     QCOMPARE(registry.snapshot()->credentials().size(), credentials);
 
     // A refused secrets file: nothing recorded either.
-    QVERIFY(QFile::setPermissions(store.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                                    | QFileDevice::ReadOther));
+    QVERIFY(QFile::setPermissions(
+        store.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
     request.expiresMs = 0;
     request.type = CredentialType::AccessToken;
     why = QStringLiteral("pending");

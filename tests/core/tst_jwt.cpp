@@ -18,7 +18,8 @@ QByteArray b64(const QByteArray &bytes)
 }
 
 // A token with any header and payload, signed HS256 with `signingKey`.
-QString craft(const QByteArray &header, const QByteArray &payload, const QByteArray &signingKey = key)
+QString craft(const QByteArray &header, const QByteArray &payload,
+              const QByteArray &signingKey = key)
 {
     const QByteArray input = b64(header) + '.' + b64(payload);
     return QString::fromLatin1(input + '.' + b64(Jwt::hmacSha256(signingKey, input)));
@@ -66,12 +67,13 @@ void TestJwt::hmacKnownAnswer()
 void TestJwt::rfc7515Example()
 {
     // RFC 7515, appendix A.1: an HS256 JWS made by another implementation.
-    const QByteArray jwk = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+    const QByteArray jwk
+        = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
     const QByteArray exampleKey = QByteArray::fromBase64(jwk, QByteArray::Base64UrlEncoding);
-    const QString token = QStringLiteral(
-        "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
-        ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
-        ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    const QString token = QStringLiteral("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
+                                         ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6"
+                                         "Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+                                         ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
     const auto ok = Jwt::verify(token, exampleKey, {}, 1300819379);
     QVERIFY2(ok.ok(), qPrintable(ok.reason));
     QCOMPARE(ok.claims.issuer, QStringLiteral("joe"));
@@ -89,8 +91,8 @@ void TestJwt::signAndVerifyRoundTrip()
     QCOMPARE(v.claims, claims());
 
     // The header says HS256 / JWT.
-    const QByteArray header = QByteArray::fromBase64(token.section(QLatin1Char('.'), 0, 0).toLatin1(),
-                                                     QByteArray::Base64UrlEncoding);
+    const QByteArray header = QByteArray::fromBase64(
+        token.section(QLatin1Char('.'), 0, 0).toLatin1(), QByteArray::Base64UrlEncoding);
     const QJsonObject h = QJsonDocument::fromJson(header).object();
     QCOMPARE(h.value(QStringLiteral("alg")).toString(), QStringLiteral("HS256"));
     QCOMPARE(h.value(QStringLiteral("typ")).toString(), QStringLiteral("JWT"));
@@ -108,29 +110,42 @@ void TestJwt::failures_data()
         << int(Jwt::Error::UnsupportedAlgorithm);
     QTest::newRow("alg none, HS256 signature")
         << craft(R"({"alg":"none"})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
-    QTest::newRow("alg HS512") << craft(R"({"alg":"HS512"})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
-    QTest::newRow("alg RS256") << craft(R"({"alg":"RS256"})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
-    QTest::newRow("alg lower case") << craft(R"({"alg":"hs256"})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
-    QTest::newRow("alg missing") << craft(R"({"typ":"JWT"})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
-    QTest::newRow("alg not a string") << craft(R"({"alg":256})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
-    QTest::newRow("two parts") << QStringLiteral("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0") << int(Jwt::Error::Malformed);
-    QTest::newRow("four parts") << craft(hs256, payload) + QStringLiteral(".x") << int(Jwt::Error::Malformed);
-    QTest::newRow("header not base64url") << QStringLiteral("e$J.eyJzdWIiOiJ4In0.abc") << int(Jwt::Error::Malformed);
+    QTest::newRow("alg HS512") << craft(R"({"alg":"HS512"})", payload)
+                               << int(Jwt::Error::UnsupportedAlgorithm);
+    QTest::newRow("alg RS256") << craft(R"({"alg":"RS256"})", payload)
+                               << int(Jwt::Error::UnsupportedAlgorithm);
+    QTest::newRow("alg lower case")
+        << craft(R"({"alg":"hs256"})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
+    QTest::newRow("alg missing") << craft(R"({"typ":"JWT"})", payload)
+                                 << int(Jwt::Error::UnsupportedAlgorithm);
+    QTest::newRow("alg not a string")
+        << craft(R"({"alg":256})", payload) << int(Jwt::Error::UnsupportedAlgorithm);
+    QTest::newRow("two parts") << QStringLiteral("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0")
+                               << int(Jwt::Error::Malformed);
+    QTest::newRow("four parts") << craft(hs256, payload) + QStringLiteral(".x")
+                                << int(Jwt::Error::Malformed);
+    QTest::newRow("header not base64url")
+        << QStringLiteral("e$J.eyJzdWIiOiJ4In0.abc") << int(Jwt::Error::Malformed);
     QTest::newRow("header not JSON") << craft("not json", payload) << int(Jwt::Error::Malformed);
     QTest::newRow("header an array") << craft("[1,2]", payload) << int(Jwt::Error::Malformed);
     QTest::newRow("payload not JSON") << craft(hs256, "{oops") << int(Jwt::Error::Malformed);
-    QTest::newRow("exp a string") << craft(hs256, R"({"exp":"tomorrow"})") << int(Jwt::Error::Malformed);
+    QTest::newRow("exp a string") << craft(hs256, R"({"exp":"tomorrow"})")
+                                  << int(Jwt::Error::Malformed);
     QTest::newRow("aud a number") << craft(hs256, R"({"aud":5})") << int(Jwt::Error::Malformed);
-    QTest::newRow("crit header") << craft(R"({"alg":"HS256","crit":["x"]})", payload) << int(Jwt::Error::Malformed);
-    QTest::newRow("empty signature")
-        << QString::fromLatin1(b64(hs256) + '.' + b64(payload) + '.') << int(Jwt::Error::BadSignature);
-    QTest::newRow("padded signature") << craft(hs256, payload) + QStringLiteral("=") << int(Jwt::Error::BadSignature);
-    QTest::newRow("wrong audience")
-        << craft(hs256, R"({"aud":"Chats:2.0.0","exp":1800003600})") << int(Jwt::Error::WrongAudience);
-    QTest::newRow("no audience") << craft(hs256, R"({"exp":1800003600})") << int(Jwt::Error::WrongAudience);
-    QTest::newRow("expired") << craft(hs256, R"({"aud":"Chats:1.0.0","exp":1799999999})") << int(Jwt::Error::Expired);
-    QTest::newRow("not yet valid")
-        << craft(hs256, R"({"aud":"Chats:1.0.0","nbf":1800000060})") << int(Jwt::Error::NotYetValid);
+    QTest::newRow("crit header") << craft(R"({"alg":"HS256","crit":["x"]})", payload)
+                                 << int(Jwt::Error::Malformed);
+    QTest::newRow("empty signature") << QString::fromLatin1(b64(hs256) + '.' + b64(payload) + '.')
+                                     << int(Jwt::Error::BadSignature);
+    QTest::newRow("padded signature")
+        << craft(hs256, payload) + QStringLiteral("=") << int(Jwt::Error::BadSignature);
+    QTest::newRow("wrong audience") << craft(hs256, R"({"aud":"Chats:2.0.0","exp":1800003600})")
+                                    << int(Jwt::Error::WrongAudience);
+    QTest::newRow("no audience") << craft(hs256, R"({"exp":1800003600})")
+                                 << int(Jwt::Error::WrongAudience);
+    QTest::newRow("expired") << craft(hs256, R"({"aud":"Chats:1.0.0","exp":1799999999})")
+                             << int(Jwt::Error::Expired);
+    QTest::newRow("not yet valid") << craft(hs256, R"({"aud":"Chats:1.0.0","nbf":1800000060})")
+                                   << int(Jwt::Error::NotYetValid);
     QTest::newRow("valid") << craft(hs256, payload) << int(Jwt::Error::None);
 }
 
@@ -157,7 +172,8 @@ void TestJwt::expiryBoundaries()
     QCOMPARE(Jwt::verify(token, key, c.audience, now + 1).error, Jwt::Error::Expired);
     // Without exp a token does not expire.
     c.expiresAt = 0;
-    QCOMPARE(Jwt::verify(Jwt::sign(c, key), key, c.audience, now + 10 * 365 * 86400).error, Jwt::Error::None);
+    QCOMPARE(Jwt::verify(Jwt::sign(c, key), key, c.audience, now + 10 * 365 * 86400).error,
+             Jwt::Error::None);
 }
 
 void TestJwt::notBeforeAndLeeway()
@@ -178,7 +194,8 @@ void TestJwt::audienceArray()
 {
     const QString token = craft(R"({"alg":"HS256"})", R"({"aud":["Other:1","Chats:1.0.0"]})");
     QVERIFY(Jwt::verify(token, key, QStringLiteral("Chats:1.0.0"), now).ok());
-    QCOMPARE(Jwt::verify(token, key, QStringLiteral("Chats:1.0.1"), now).error, Jwt::Error::WrongAudience);
+    QCOMPARE(Jwt::verify(token, key, QStringLiteral("Chats:1.0.1"), now).error,
+             Jwt::Error::WrongAudience);
     // No expected audience: any is accepted.
     QVERIFY(Jwt::verify(token, key, {}, now).ok());
 }
@@ -197,7 +214,7 @@ void TestJwt::wrongKeyAndTamperedPayload()
     const QString forged = Jwt::sign(greedy, otherKey);
     const QStringList parts = token.split(QLatin1Char('.'));
     const QString tampered = parts.at(0) + QLatin1Char('.') + forged.section(QLatin1Char('.'), 1, 1)
-                             + QLatin1Char('.') + parts.at(2);
+        + QLatin1Char('.') + parts.at(2);
     QCOMPARE(Jwt::verify(tampered, key, {}, now).error, Jwt::Error::BadSignature);
 
     // One flipped character in the signature.

@@ -92,7 +92,8 @@ void TestPlanCounter::parseLimit_data()
     QTest::newRow("per second") << "5/second" << true << quint64(5) << int(Plan::Unit::Second);
     QTest::newRow("per minute") << "100/minute" << true << quint64(100) << int(Plan::Unit::Minute);
     QTest::newRow("per hour short") << "3600/h" << true << quint64(3600) << int(Plan::Unit::Hour);
-    QTest::newRow("per day plural") << "5000 / days" << true << quint64(5000) << int(Plan::Unit::Day);
+    QTest::newRow("per day plural")
+        << "5000 / days" << true << quint64(5000) << int(Plan::Unit::Day);
     QTest::newRow("unlimited") << "unlimited" << true << quint64(0) << int(Plan::Unit::Day);
     QTest::newRow("zero") << "0/minute" << false << quint64(0) << 0;
     QTest::newRow("negative") << "-5/minute" << false << quint64(0) << 0;
@@ -130,7 +131,8 @@ void TestPlanCounter::windowStart_data()
     QTest::newRow("hour") << int(Plan::Unit::Hour) << t << utc(2026, 3, 14, 15);
     QTest::newRow("day") << int(Plan::Unit::Day) << t << utc(2026, 3, 14);
     QTest::newRow("day, first ms") << int(Plan::Unit::Day) << utc(2026, 3, 14) << utc(2026, 3, 14);
-    QTest::newRow("day, last ms") << int(Plan::Unit::Day) << utc(2026, 3, 14) - 1 << utc(2026, 3, 13);
+    QTest::newRow("day, last ms") << int(Plan::Unit::Day) << utc(2026, 3, 14) - 1
+                                  << utc(2026, 3, 13);
     QTest::newRow("before epoch") << int(Plan::Unit::Second) << qint64(-1) << qint64(-1000);
 }
 
@@ -250,8 +252,8 @@ void TestPlanCounter::concurrentConsumersNeverExceedLimit()
 {
     PlanCounter counter(plan(10000, Plan::Unit::Hour, 50));
     const qint64 t = utc(2026, 5, 5, 5);
-    std::atomic<int> accepted{0};
-    std::atomic<int> connections{0};
+    std::atomic<int> accepted {0};
+    std::atomic<int> connections {0};
     std::vector<std::thread> threads;
     for (int n = 0; n < 8; ++n) {
         threads.emplace_back([&] {

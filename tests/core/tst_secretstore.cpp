@@ -62,7 +62,8 @@ void TestSecretStore::keychainRoundTrip()
     QCOMPARE(store.service(), QStringLiteral("gatehouse"));
     QVERIFY(run([&](auto done) { store.checkAvailable(this, done); }).ok());
 
-    const QString key = SecretStore::credentialKey(TokenGenerator::newCredentialId(CredentialType::AccessToken));
+    const QString key
+        = SecretStore::credentialKey(TokenGenerator::newCredentialId(CredentialType::AccessToken));
     const QByteArray secret = TokenGenerator::newSecret(CredentialType::AccessToken).toUtf8();
 
     SecretStore::Result r = run([&](auto done) { store.read(key, this, done); });
@@ -79,9 +80,13 @@ void TestSecretStore::keychainRoundTrip()
 
     // Binary data (the signing key) survives too.
     const QByteArray binary = TokenGenerator::newSigningKey() + QByteArray("\0\xff", 2);
-    r = run([&](auto done) { store.write(SecretStore::signingKeyName() + QStringLiteral("-test"), binary, this, done); });
+    r = run([&](auto done) {
+        store.write(SecretStore::signingKeyName() + QStringLiteral("-test"), binary, this, done);
+    });
     QVERIFY2(r.ok(), qPrintable(r.error));
-    r = run([&](auto done) { store.read(SecretStore::signingKeyName() + QStringLiteral("-test"), this, done); });
+    r = run([&](auto done) {
+        store.read(SecretStore::signingKeyName() + QStringLiteral("-test"), this, done);
+    });
     QCOMPARE(r.data, binary);
 
     r = run([&](auto done) { store.remove(key, this, done); });
@@ -96,14 +101,16 @@ void TestSecretStore::keychainCallbackIsAsynchronous()
         QSKIP("needs the OS keychain: run under scripts/with-keychain");
     KeychainSecretStore store;
     bool called = false;
-    store.read(QStringLiteral("credential/none"), this, [&](const SecretStore::Result &) { called = true; });
+    store.read(QStringLiteral("credential/none"), this,
+               [&](const SecretStore::Result &) { called = true; });
     QVERIFY(!called); // never inside the call: the GUI thread does not wait
     QTRY_VERIFY(called);
 
     // A destroyed context cancels the callback.
     bool late = false;
     auto *context = new QObject;
-    store.read(QStringLiteral("credential/none"), context, [&](const SecretStore::Result &) { late = true; });
+    store.read(QStringLiteral("credential/none"), context,
+               [&](const SecretStore::Result &) { late = true; });
     delete context;
     QTest::qWait(500);
     QVERIFY(!late);
@@ -117,10 +124,13 @@ void TestSecretStore::fileRoundTripWithMode0600()
     QVERIFY(run([&](auto done) { store.checkAvailable(this, done); }).ok());
     QVERIFY(!QFile::exists(path));
 
-    SecretStore::Result r = run([&](auto done) { store.write(QStringLiteral("credential/a"), "alpha", this, done); });
+    SecretStore::Result r
+        = run([&](auto done) { store.write(QStringLiteral("credential/a"), "alpha", this, done); });
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(modeOf(path), 0600u);
-    r = run([&](auto done) { store.write(QStringLiteral("credential/b"), QByteArray("\0beta", 5), this, done); });
+    r = run([&](auto done) {
+        store.write(QStringLiteral("credential/b"), QByteArray("\0beta", 5), this, done);
+    });
     QVERIFY(r.ok());
     QCOMPARE(modeOf(path), 0600u);
 
@@ -150,7 +160,9 @@ void TestSecretStore::fileWithLooseModeIsRefused()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("secrets.json"));
     FileSecretStore store(path);
-    QVERIFY(run([&](auto done) { store.write(QStringLiteral("credential/a"), "alpha", this, done); }).ok());
+    QVERIFY(run([&](auto done) {
+                store.write(QStringLiteral("credential/a"), "alpha", this, done);
+            }).ok());
     QVERIFY(::chmod(QFile::encodeName(path).constData(), mode_t(mode)) == 0);
     QFile before(path);
     QVERIFY(before.open(QIODevice::ReadOnly));
@@ -160,9 +172,12 @@ void TestSecretStore::fileWithLooseModeIsRefused()
     SecretStore::Result r = run([&](auto done) { store.checkAvailable(this, done); });
     QCOMPARE(r.status, SecretStore::Result::Status::Unavailable);
     const QString octal = QStringLiteral("0%1").arg(mode, 0, 8);
-    QVERIFY2(r.error.contains(octal) && r.error.contains(QLatin1String("0600")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(octal) && r.error.contains(QLatin1String("0600")),
+             qPrintable(r.error));
     QVERIFY(!run([&](auto done) { store.read(QStringLiteral("credential/a"), this, done); }).ok());
-    QVERIFY(!run([&](auto done) { store.write(QStringLiteral("credential/b"), "beta", this, done); }).ok());
+    QVERIFY(!run([&](auto done) {
+                 store.write(QStringLiteral("credential/b"), "beta", this, done);
+             }).ok());
     QCOMPARE(modeOf(path), unsigned(mode)); // never "fixed" behind the user's back
     QFile after(path);
     QVERIFY(after.open(QIODevice::ReadOnly));
@@ -179,7 +194,8 @@ void TestSecretStore::fileThatIsNotOursIsLeftAlone()
     file.close();
     QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     FileSecretStore store(path);
-    const SecretStore::Result r = run([&](auto done) { store.write(QStringLiteral("credential/a"), "x", this, done); });
+    const SecretStore::Result r
+        = run([&](auto done) { store.write(QStringLiteral("credential/a"), "x", this, done); });
     QCOMPARE(r.status, SecretStore::Result::Status::Failed);
     QVERIFY(r.error.contains(QLatin1String("not a Gatehouse secrets file")));
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -190,12 +206,16 @@ void TestSecretStore::environmentStore()
 {
     EnvironmentSecretStore store;
     QVERIFY(!store.keepsIssuedSecrets());
-    QCOMPARE(EnvironmentSecretStore::variableFor(SecretStore::signingKeyName()), QStringLiteral("GATEHOUSE_SIGNING_KEY"));
-    QCOMPARE(EnvironmentSecretStore::variableFor(QStringLiteral("credential/at_12ab")), QStringLiteral("GATEHOUSE_SECRET_AT_12AB"));
+    QCOMPARE(EnvironmentSecretStore::variableFor(SecretStore::signingKeyName()),
+             QStringLiteral("GATEHOUSE_SIGNING_KEY"));
+    QCOMPARE(EnvironmentSecretStore::variableFor(QStringLiteral("credential/at_12ab")),
+             QStringLiteral("GATEHOUSE_SECRET_AT_12AB"));
 
     const QByteArray key = TokenGenerator::newSigningKey();
-    qputenv("GATEHOUSE_SIGNING_KEY", key.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-    SecretStore::Result r = run([&](auto done) { store.read(SecretStore::signingKeyName(), this, done); });
+    qputenv("GATEHOUSE_SIGNING_KEY",
+            key.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    SecretStore::Result r
+        = run([&](auto done) { store.read(SecretStore::signingKeyName(), this, done); });
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.data, key);
     qputenv("GATEHOUSE_SIGNING_KEY", key.toBase64());

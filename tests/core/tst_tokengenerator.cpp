@@ -41,7 +41,8 @@ void TestTokenGenerator::secretFormat()
         const QString body = secret.mid(prefix.size());
         // 256 bits in base64url without padding: 43 characters.
         QVERIFY2(alphabet.match(body).hasMatch(), qPrintable(secret));
-        const QByteArray decoded = QByteArray::fromBase64(body.toLatin1(), QByteArray::Base64UrlEncoding);
+        const QByteArray decoded
+            = QByteArray::fromBase64(body.toLatin1(), QByteArray::Base64UrlEncoding);
         QCOMPARE(decoded.size(), TokenGenerator::SecretBytes);
     }
 }
@@ -77,7 +78,8 @@ void TestTokenGenerator::idsAreShortAndDistinct()
     static const QRegularExpression idPattern(QStringLiteral("^(at|ak|jwt)_[0-9a-f]{12}$"));
     QSet<QString> ids;
     for (int i = 0; i < 1000; ++i) {
-        for (auto type : {CredentialType::AccessToken, CredentialType::ApiKey, CredentialType::Jwt}) {
+        for (auto type :
+             {CredentialType::AccessToken, CredentialType::ApiKey, CredentialType::Jwt}) {
             const QString id = TokenGenerator::newCredentialId(type);
             QVERIFY2(idPattern.match(id).hasMatch(), qPrintable(id));
             ids.insert(id);
