@@ -445,6 +445,30 @@ QString describeType(const Json &v)
     }
 }
 
+// Position of the first bracket nested deeper than `max` in JSON text, or -1.
+qsizetype jsonTooDeepAt(const QByteArray &data, int max)
+{
+    int depth = 0;
+    bool inString = false;
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        const char c = data.at(i);
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                return i;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return -1;
+}
+
 bool looksLikeJson(const QByteArray &data)
 {
     for (char c : data) {
@@ -492,6 +516,11 @@ ParsedFile parseText(QByteArray data, const QString &file)
     std::optional<Diagnostic> jsonError;
     Json jsonRoot;
     if (json) {
+        const qsizetype deep = jsonTooDeepAt(data, DocumentLoader::MaxDepth);
+        if (deep >= 0) {
+            const auto [line, column] = lineColumnAt(data, deep);
+            return fail(line, column, QStringLiteral("nesting deeper than %1 levels").arg(DocumentLoader::MaxDepth));
+        }
         try {
             jsonRoot = Json::parse(data.constBegin(), data.constEnd());
         } catch (const Json::parse_error &e) {
@@ -528,7 +557,9 @@ ParsedFile parseText(QByteArray data, const QString &file)
             locations.clear(); // JSON that yaml-cpp cannot follow: no locations below the root
         else
             return fail(e.mark.line + 1, e.mark.column + 1,
-                        QStringLiteral("invalid YAML: ") + QString::fromStdString(e.msg));
+                        QStringLiteral("invalid YAML: ")
+                            + (e.msg == "bad file" ? QStringLiteral("the YAML parser gave up here (too deeply nested?)")
+                                                   : QString::fromStdString(e.msg)));
     }
     if (json && !jsonError)
         parsed.root = std::move(jsonRoot);
@@ -584,6 +615,9 @@ public:
     {
         auto root = std::make_shared<ParsedFile>();
         root->locations = rootLocations;
+        // Refs from other files back into this one need its tree as written.
+        if (hasExternalRef(m_document.root, 0))
+            root->root = m_document.root;
         root->ok = true;
         m_files.insert(m_rootKey, root);
         m_names.insert(m_rootKey, m_document.fileName);
@@ -603,8 +637,33 @@ private:
         QString key;
         QString fragment;
         QString name;
-        QString referrer;
+        QString referrerKey;
     };
+
+    static bool hasExternalRef(const Json &node, int depth)
+    {
+        if (depth > DocumentLoader::MaxDepth)
+            return false;
+        if (node.is_object()) {
+            const auto ref = node.find("$ref");
+            if (ref != node.end() && ref->is_string() && !ref->get_ref<const std::string &>().starts_with('#'))
+                return true;
+            for (const Json &v : node)
+                if (hasExternalRef(v, depth + 1))
+                    return true;
+        } else if (node.is_array()) {
+            for (const Json &v : node)
+                if (hasExternalRef(v, depth + 1))
+                    return true;
+        }
+        return false;
+    }
+
+    // A file's name for messages: relative to the root document's folder.
+    QString shortName(const QString &key) const
+    {
+        return QDir(QFileInfo(m_rootKey).absolutePath()).relativeFilePath(key);
+    }
 
     static QString canonical(const QString &path)
     {
@@ -619,6 +678,10 @@ private:
         d.location = m_document.locate(pointer);
         d.message = message;
         d.pointer = pointer;
+        // The same ref reached along two paths reports once per place.
+        for (const Diagnostic &seen : std::as_const(m_diagnostics))
+            if (seen.location == d.location && seen.message == d.message)
+                return;
         m_diagnostics.append(d);
     }
 
@@ -711,9 +774,9 @@ private:
 
         for (qsizetype i = 0; i < m_chain.size(); ++i) {
             if (m_chain.at(i).key == targetKey && m_chain.at(i).fragment == fragment) {
-                QStringList names{m_chain.at(i).referrer};
+                QStringList names{shortName(m_chain.at(i).referrerKey)};
                 for (qsizetype j = i; j < m_chain.size(); ++j)
-                    names.append(m_chain.at(j).name);
+                    names.append(shortName(m_chain.at(j).key));
                 error(refPointer, QStringLiteral("cyclic $ref: ") + names.join(QLatin1String(" -> ")));
                 return;
             }
@@ -739,7 +802,7 @@ private:
             return;
         }
         node = target->root.at(jp);
-        m_chain.append(ChainEntry{targetKey, fragment, targetName, ctx.name});
+        m_chain.append(ChainEntry{targetKey, fragment, targetName, ctx.key});
         const Context next{targetKey, targetName, target};
         walk(node, pointer, next, fragment, false);
         m_chain.removeLast();

@@ -2,12 +2,107 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "asyncapi/asyncapireader.h"
+#include "asyncapi/asyncapiwriter.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cstdio>
+
 namespace Gatehouse::Cli {
 
-int convertCommand(const QStringList &)
+// gatehouse-cli convert FILE --to 2.6|3.0 [--format yaml|json] [-o OUT]
+int convertCommand(const QStringList &arguments)
 {
-    err() << "gatehouse-cli convert: not implemented yet" << Qt::endl;
-    return ExitFailure;
+    const QString name = QStringLiteral("convert");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Convert an AsyncAPI document (2.0-2.6 or 3.0-3.1, YAML or JSON) to AsyncAPI 2.6.0 or "
+        "3.0.0, as YAML or JSON. Operations keep the application's point of view (2.x publish "
+        "= 3.x receive); x-uri-mapping, x-scopes and x-auth-type move where WSO2 API Manager "
+        "reads them. The document must load without errors.\n"
+        "Exit status: 0 converted, 1 the document has errors or the output cannot be written, "
+        "2 usage error."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The AsyncAPI document to convert."));
+    const QCommandLineOption toOption(QStringLiteral("to"),
+                                      QStringLiteral("Target AsyncAPI version: 2.6 or 3.0 (required)."),
+                                      QStringLiteral("2.6|3.0"));
+    const QCommandLineOption formatOption(
+        QStringLiteral("format"),
+        QStringLiteral("Output format: yaml or json (default: json when OUT ends in .json, else yaml)."),
+        QStringLiteral("yaml|json"));
+    const QCommandLineOption outputOption({QStringLiteral("o"), QStringLiteral("output")},
+                                          QStringLiteral("Write to OUT (atomically) instead of standard output."),
+                                          QStringLiteral("OUT"));
+    parser.addOptions({toOption, formatOption, outputOption});
+
+    if (!parser.parse(arguments))
+        return usageError(name, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return ExitOk;
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 1)
+        return usageError(name, files.isEmpty()
+                                    ? QStringLiteral("no file given; usage: gatehouse-cli convert FILE --to 2.6|3.0 "
+                                                     "[--format yaml|json] [-o OUT]")
+                                    : QStringLiteral("one file at a time, got %1").arg(files.size()));
+    if (!parser.isSet(toOption))
+        return usageError(name, QStringLiteral("--to is required: 2.6 or 3.0"));
+    const QString to = parser.value(toOption);
+    AsyncApiWriter::TargetVersion version;
+    if (to == QLatin1String("2.6") || to == QLatin1String("2.6.0"))
+        version = AsyncApiWriter::TargetVersion::V2_6;
+    else if (to == QLatin1String("3.0") || to == QLatin1String("3.0.0"))
+        version = AsyncApiWriter::TargetVersion::V3_0;
+    else
+        return usageError(name, QStringLiteral("unsupported target version '%1'; use 2.6 or 3.0").arg(to));
+
+    const QString output = parser.value(outputOption);
+    AsyncApiWriter::Format format = AsyncApiWriter::Format::Yaml;
+    if (parser.isSet(formatOption)) {
+        const QString f = parser.value(formatOption).toLower();
+        if (f == QLatin1String("json"))
+            format = AsyncApiWriter::Format::Json;
+        else if (f != QLatin1String("yaml") && f != QLatin1String("yml"))
+            return usageError(name, QStringLiteral("unknown format '%1'; use yaml or json").arg(parser.value(formatOption)));
+    } else if (output.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+        format = AsyncApiWriter::Format::Json;
+    }
+    if (parser.isSet(outputOption) && output.isEmpty())
+        return usageError(name, QStringLiteral("-o needs a file name"));
+
+    const ReadResult result = AsyncApiReader::readFile(files.first());
+    for (const Diagnostic &d : result.diagnostics)
+        err() << d.toString() << '\n';
+    if (!result.ok()) {
+        if (result.diagnostics.isEmpty())
+            err() << files.first() << ": error: could not be read as an AsyncAPI document\n";
+        err() << "gatehouse-cli convert: " << files.first() << " has errors; nothing converted" << Qt::endl;
+        return ExitFailure;
+    }
+
+    if (output.isEmpty()) {
+        err().flush();
+        const QByteArray data = AsyncApiWriter::write(*result.api, version, format);
+        // Bytes straight to stdout: the document is UTF-8 already.
+        out().flush();
+        if (std::fwrite(data.constData(), 1, static_cast<size_t>(data.size()), stdout) != static_cast<size_t>(data.size())
+            || std::fflush(stdout) != 0) {
+            err() << "gatehouse-cli convert: cannot write to standard output" << Qt::endl;
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    QString error;
+    if (!AsyncApiWriter::save(*result.api, output, version, format, &error)) {
+        err() << "gatehouse-cli convert: " << error << Qt::endl;
+        return ExitFailure;
+    }
+    return ExitOk;
 }
 
 } // namespace Gatehouse::Cli

@@ -4,6 +4,8 @@
 
 #include "testsupport.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Gatehouse;
@@ -36,6 +38,14 @@ private slots:
     void operations3x();
     void extensionsKept();
     void gatehouseSettings();
+    void brokenInputs_data();
+    void brokenInputs();
+    void brokenFiles_data();
+    void brokenFiles();
+    void hugeFile();
+    void semanticChecks_data();
+    void semanticChecks();
+    void multiFileLocations();
 };
 
 void TestAsyncApiReader::examples_data()
@@ -277,6 +287,209 @@ void TestAsyncApiReader::gatehouseSettings()
     QCOMPARE(g.policies.at(0).type, u"sizeLimit"_qs);
     QVERIFY(g.policies.at(0).config.value("maxBytes", 0) == 1024);
     QVERIFY(g.raw.is_object());
+}
+
+namespace {
+
+QByteArray nested(int depth)
+{
+    QByteArray out = "asyncapi: 3.0.0\nx-deep: ";
+    out += QByteArray(depth, '[');
+    out += QByteArray(depth, ']');
+    return out + '\n';
+}
+
+QByteArray aliasBomb()
+{
+    QByteArray out = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    char prev = 'a';
+    for (char c = 'b'; c <= 'j'; ++c) {
+        out += QByteArray(1, c) + ": &" + QByteArray(1, c) + " [";
+        for (int i = 0; i < 9; ++i)
+            out += QByteArray(i ? ", *" : "*") + QByteArray(1, prev);
+        out += "]\n";
+        prev = c;
+    }
+    return out;
+}
+
+} // namespace
+
+// Each broken input gives one clear error at the right place, quickly (the test's
+// time limit bounds them all; none may hang or crash).
+void TestAsyncApiReader::brokenInputs_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QString>("expected"); // "line:col: error: message" (message may be a prefix)
+
+    QTest::newRow("invalid-yaml") << QByteArray("asyncapi: 2.6.0\ninfo:\n  title: [unclosed\n  version: 1\n")
+                                  << u"4:10: error: invalid YAML: end of sequence flow not found"_qs;
+    QTest::newRow("tab-indent") << QByteArray("asyncapi: 2.6.0\ninfo:\n\ttitle: x\n")
+                                << u"3:7: error: invalid YAML: illegal map value"_qs;
+    QTest::newRow("invalid-json") << QByteArray("{\"asyncapi\": \"2.6.0\",\n  \"info\": {\"title\" \"T\"}}")
+                                  << u"2:22: error: invalid JSON: syntax error while parsing object separator"_qs;
+    QTest::newRow("channels-list") << QByteArray("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  - a\n")
+                                   << u"3:1: error: 'channels' must be a mapping, not a list"_qs;
+    QTest::newRow("title-number-ok-but-info-string")
+        << QByteArray("asyncapi: 3.0.0\ninfo: just text\n") << u"2:1: error: 'info' must be a mapping, not a string"_qs;
+    QTest::newRow("missing-title") << QByteArray("asyncapi: 2.6.0\ninfo:\n  version: '1'\nchannels: {}\n")
+                                   << u"2:1: error: missing required field 'title' in 'info'"_qs;
+    QTest::newRow("missing-asyncapi") << QByteArray("info: {title: T, version: '1'}\n")
+                                      << u"1:1: error: missing required field 'asyncapi'"_qs;
+    QTest::newRow("unknown-version") << QByteArray("asyncapi: 1.2.0\ninfo: {title: T, version: '1'}\n")
+                                     << u"1:1: error: unsupported AsyncAPI version '1.2.0'; Gatehouse reads 2.0–2.6 and 3.0–3.1"_qs;
+    QTest::newRow("version-4") << QByteArray("\n\nasyncapi: '4.0.0'\n")
+                               << u"3:1: error: unsupported AsyncAPI version '4.0.0'"_qs;
+    QTest::newRow("root-list") << QByteArray("- a\n- b\n") << u"1:1: error: the document must be a mapping"_qs;
+    QTest::newRow("empty") << QByteArray("  \n\n") << u"1:1: error: the document is empty"_qs;
+    QTest::newRow("binary") << QByteArray("asyncapi: 2.6.0\n\x00\x01\x02\xff", 20)
+                            << u"2:1: error: binary data (a NUL byte)"_qs;
+    QTest::newRow("invalid-utf8") << QByteArray("asyncapi: 2.6.0\ninfo: \xff\xfe\n")
+                                  << u"2:7: error: invalid UTF-8 (byte 0xff at offset 22)"_qs;
+    QTest::newRow("overlong-utf8") << QByteArray("x: \xc0\xaf\n") << u"1:4: error: invalid UTF-8"_qs;
+    QTest::newRow("deep-flow") << nested(100000) << u"2:200009: error: invalid YAML: the YAML parser gave up here (too deeply nested?)"_qs;
+    QTest::newRow("deep-json") << (QByteArray(100000, '[') + QByteArray(100000, ']'))
+                               << u"1:513: error: nesting deeper than 512 levels"_qs;
+    QTest::newRow("alias-bomb") << aliasBomb()
+                                << u"7:8: error: aliases expand to more than 1000000 nodes"_qs;
+    QTest::newRow("duplicate-key") << QByteArray("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: {}\ninfo: {}\n")
+                                   << u"4:1: error: duplicate key 'info'"_qs;
+    QTest::newRow("collection-key") << QByteArray("? [a, b]\n: c\n")
+                                    << u"1:3: error: mapping keys must be plain strings"_qs;
+}
+
+void TestAsyncApiReader::brokenInputs()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QString, expected);
+    const ReadResult r = AsyncApiReader::readData(data, u"broken.yaml"_qs);
+    QVERIFY(!r.ok());
+    QVERIFY(!r.diagnostics.isEmpty());
+    const QString first = r.diagnostics.first().toString();
+    QVERIFY2(first.startsWith(u"broken.yaml:"_qs + expected), qPrintable(joined(r.diagnostics)));
+}
+
+void TestAsyncApiReader::brokenFiles_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("missing-ref-file")
+        << u"missing/main.yaml"_qs
+        << u"main.yaml:9:9: error: $ref 'nowhere/messages.yaml#/Hello': file '"_qs;
+    QTest::newRow("cyclic-ref") << u"cyclic/a.yaml"_qs << u"a.yaml:13:5: error: cyclic $ref: a.yaml -> b.yaml -> a.yaml"_qs;
+    QTest::newRow("no-such-file") << u"does/not/exist.yaml"_qs << u"exist.yaml: error: file not found"_qs;
+}
+
+void TestAsyncApiReader::brokenFiles()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, expected);
+    const ReadResult r = AsyncApiReader::readFile(Test::sourcePath(u"tests/data/asyncapi/"_qs + file));
+    QVERIFY(!r.ok());
+    QVERIFY(!r.diagnostics.isEmpty());
+    const QString first = r.diagnostics.first().toString();
+    QVERIFY2(first.contains(u'/' + expected), qPrintable(joined(r.diagnostics)));
+    if (file.startsWith(u"missing"_qs))
+        QVERIFY(first.contains(u"nowhere/messages.yaml' not found"_qs));
+}
+
+void TestAsyncApiReader::hugeFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"huge.yaml"_qs);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("asyncapi: 2.6.0\nx-pad: \"");
+        const QByteArray chunk(1024 * 1024, 'a');
+        for (int i = 0; i < 50; ++i)
+            QVERIFY(f.write(chunk) == chunk.size());
+        f.write("\"\n");
+    }
+    const ReadResult r = AsyncApiReader::readFile(path);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.diagnostics.size(), 1);
+    QVERIFY2(r.diagnostics.first().message.startsWith(
+                 u"file is too large (50 MiB); Gatehouse reads documents up to 32 MiB"_qs),
+             qPrintable(joined(r.diagnostics)));
+    const ReadResult inMemory = AsyncApiReader::readData(QByteArray(50 * 1024 * 1024, ' '), u"mem.yaml"_qs);
+    QVERIFY(!inMemory.ok());
+    QVERIFY(inMemory.diagnostics.first().message.startsWith(u"file is too large"_qs));
+}
+
+void TestAsyncApiReader::semanticChecks_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QString>("expected");
+    const QByteArray head2 = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\n";
+    const QByteArray head3 = "asyncapi: 3.0.0\ninfo: {title: T, version: '1'}\n";
+    QTest::newRow("unknown-channel")
+        << head3 + "channels: {a: {address: /a}}\noperations:\n  op:\n    action: send\n    channel: {$ref: '#/channels/b'}\n"
+        << u"7:15: error: operation 'op' is on unknown channel 'b'"_qs;
+    QTest::newRow("bad-action")
+        << head3 + "channels: {a: {address: /a}}\noperations:\n  op:\n    action: publish\n    channel: {$ref: '#/channels/a'}\n"
+        << u"6:5: error: 'action' must be 'send' or 'receive', not 'publish'"_qs;
+    QTest::newRow("param-missing")
+        << head2 + "channels:\n  /rooms/{roomID}:\n    subscribe: {message: {payload: {type: string}}}\n"
+        << u"4:3: error: address '/rooms/{roomID}' uses parameter 'roomID', which is missing from the channel's 'parameters'"_qs;
+    QTest::newRow("param-not-in-address")
+        << head3 + "channels:\n  c:\n    address: /rooms\n    parameters:\n      roomID: {}\n"
+        << u"7:7: error: parameter 'roomID' does not appear in the address '/rooms'"_qs;
+    QTest::newRow("two-params-one-segment")
+        << head3 + "channels:\n  c:\n    address: /a/{x}{y}\n    parameters: {x: {}, y: {}}\n"
+        << u"5:5: warning: two parameters in one path segment ('{x}{y}')"_qs;
+    QTest::newRow("duplicate-operation-id")
+        << head2 + "channels:\n  /a:\n    publish: {operationId: same}\n  /b:\n    subscribe:\n      operationId: same\n"
+        << u"8:7: error: duplicate operationId 'same' (also at line 5)"_qs;
+    QTest::newRow("duplicate-message-id")
+        << head2 + "channels:\n  /a:\n    publish: {message: {messageId: m, payload: {type: string}}}\n"
+                   "  /b:\n    subscribe:\n      message:\n        messageId: m\n        payload: {type: integer}\n"
+        << u"9:9: error: duplicate message id 'm'"_qs;
+    QTest::newRow("unresolved-ref")
+        << head2 + "channels:\n  /a:\n    publish:\n      message:\n        payload:\n          $ref: '#/components/schemas/Nope'\n"
+        << u"8:11: error: unresolved $ref '#/components/schemas/Nope'"_qs;
+    QTest::newRow("message-ref-elsewhere")
+        << head2 + "channels:\n  /a:\n    publish:\n      message: {$ref: '#/info'}\n"
+        << u"6:17: error: a message $ref must point to #/components/messages/NAME"_qs;
+    QTest::newRow("bad-plan-unit")
+        << head3 + "x-gatehouse:\n  plans:\n    - name: p\n      unit: fortnight\n"
+        << u"6:7: error: 'unit' must be second, minute, hour or day, not 'fortnight'"_qs;
+}
+
+void TestAsyncApiReader::semanticChecks()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QString, expected);
+    const ReadResult r = AsyncApiReader::readData(data, u"s.yaml"_qs);
+    bool found = false;
+    for (const Diagnostic &d : r.diagnostics)
+        found = found || d.toString().startsWith(u"s.yaml:"_qs + expected);
+    QVERIFY2(found, qPrintable(joined(r.diagnostics)));
+    QVERIFY(r.api); // semantic problems still give a model to show
+}
+
+void TestAsyncApiReader::multiFileLocations()
+{
+    const ReadResult r = AsyncApiReader::readFile(Test::sourcePath(u"tests/data/asyncapi/multifile/main.yaml"_qs));
+    QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
+    // Inlined nodes point into the file they came from.
+    const SourceLocation greeting = r.document.locate(u"/channels/rooms/messages/greeting/payload"_qs);
+    QVERIFY2(greeting.file.endsWith(u"multifile/messages.yaml"_qs), qPrintable(greeting.file));
+    QCOMPARE(greeting.line, 10);
+    const SourceLocation text = r.document.locate(u"/components/messages/chat/payload/properties/text/maxLength"_qs);
+    QVERIFY2(text.file.endsWith(u"multifile/schemas/common.yaml"_qs), qPrintable(text.file));
+    QCOMPARE(text.line, 3);
+    // The bundled model: the greeting (inline in the channel) and the chat component.
+    const Message *greet = r.api->message(u"greeting"_qs);
+    QVERIFY(greet);
+    QVERIFY(greet->inlined);
+    QVERIFY(greet->payload.value("x-origin", "") == "messages.yaml");
+    const Message *chat = r.api->message(u"chat"_qs);
+    QVERIFY(chat);
+    QVERIFY(!chat->inlined);
+    QVERIFY(chat->payload["properties"]["text"].value("maxLength", 0) == 4096);
+    QVERIFY(r.api->schemas["Text"].value("type", "") == "string");
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiReader)
