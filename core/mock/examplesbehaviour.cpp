@@ -78,13 +78,22 @@ QStringList ExamplesBehaviour::replyMessagesOf(const Operation &operation) const
                 // #/channels/C/messages/K: the channel's message K
                 if (const Channel *c = api.channel(segments.at(1)))
                     for (const QString &id : c->messageIds)
-                        if (id == key || id.endsWith(u'/' + key) || id.endsWith(u'.' + key))
+                        if (const Message *m = api.message(id);
+                            id == key || (m && m->name == key) || id.endsWith(u'.' + key))
                             ids.append(id);
             }
         }
     }
-    if (ids.isEmpty() && replyChannel)
-        ids = replyChannel->messageIds;
+    if (ids.isEmpty() && replyChannel) {
+        // Replying on the request's own channel: the reply is one of the channel's
+        // other messages, not the request itself.
+        const QStringList requests = messagesOf(operation);
+        for (const QString &id : replyChannel->messageIds)
+            if (!requests.contains(id))
+                ids.append(id);
+        if (ids.isEmpty())
+            ids = replyChannel->messageIds;
+    }
     return ids;
 }
 
@@ -124,11 +133,13 @@ void ExamplesBehaviour::handleOpened(MockConnection *connection)
             continue;
         const int interval =
             server()->config().intervalFor(channelId, channel ? channel->address : QString());
+        const bool generated =
+            server()->config().generates(channelId, channel ? channel->address : QString());
         auto next = std::make_shared<int>(0);
-        auto push = [this, connection, ids, next] {
+        auto push = [this, connection, ids, next, generated] {
             const QString id = ids.at(*next % ids.size());
             *next = (*next + 1) % ids.size();
-            send(connection, id, m_catalog->nextPayload(id));
+            send(connection, id, generated ? m_catalog->generatedPayload(id) : m_catalog->nextPayload(id));
         };
         push();
         if (interval > 0) {

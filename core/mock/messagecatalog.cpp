@@ -144,6 +144,14 @@ Json MessageCatalog::nextPayload(const QString &messageId)
         next = (next + 1) % e->examples.size();
         return payload;
     }
+    return generatedPayload(messageId);
+}
+
+Json MessageCatalog::generatedPayload(const QString &messageId)
+{
+    const Entry *e = entry(messageId);
+    if (!e)
+        return Json();
     if (e->schema.is_null())
         return Json(e->encoding == Encoding::Json ? Json::object() : Json("message"));
     Json value;

@@ -47,6 +47,8 @@ public:
     // A payload for the message: its examples in turn, or a value generated from
     // the schema (checked against it, a few tries) when it has none.
     Json nextPayload(const QString &messageId);
+    // A value generated from the schema (checked against it, a few tries).
+    Json generatedPayload(const QString &messageId);
 
     // A payload as a frame: text (JSON text or plain text) or binary.
     struct Frame

@@ -26,7 +26,7 @@ bool readInterval(const Json &value, int *out)
     return true;
 }
 
-// {interval: ms} or {rate: messages per second}
+// {interval: ms} or {rate: messages per second}; neither: the default
 bool readChannelRate(const Json &object, int *out)
 {
     if (object.is_number())
@@ -42,7 +42,7 @@ bool readChannelRate(const Json &object, int *out)
         *out = qMax(1, int(1000.0 / rate.get<double>()));
         return true;
     }
-    return false;
+    return true;
 }
 
 } // namespace
@@ -83,6 +83,11 @@ int MockConfig::intervalFor(const QString &channelId, const QString &address) co
     if (channelIntervals.contains(address))
         return channelIntervals.value(address);
     return defaultIntervalMs;
+}
+
+bool MockConfig::generates(const QString &channelId, const QString &address) const
+{
+    return generatedChannels.contains(channelId) || generatedChannels.contains(address);
 }
 
 const Scenario *MockConfig::scenarioFor(const QString &channelId, const QString &address) const
@@ -170,9 +175,16 @@ MockConfig MockConfig::fromJson(const Json &mock, QStringList *errors)
             errors->append(Where + QStringLiteral(".channels: must map channels to {interval: ms}"));
         } else {
             for (auto it = channels.begin(); it != channels.end(); ++it) {
-                int ms = 0;
+                int ms = config.defaultIntervalMs;
                 const QString key = QString::fromStdString(it.key());
-                if (readChannelRate(it.value(), &ms))
+                const Json &value = it.value();
+                if (value.is_object() && value.contains("generate")) {
+                    if (!value["generate"].is_boolean())
+                        errors->append(QStringLiteral("%1.channels.%2.generate: must be true or false").arg(Where, key));
+                    else if (value["generate"].get<bool>())
+                        config.generatedChannels.append(key);
+                }
+                if (readChannelRate(value, &ms))
                     config.channelIntervals.insert(key, ms);
                 else
                     errors->append(QStringLiteral("%1.channels.%2: must be {interval: milliseconds} "

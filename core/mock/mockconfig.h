@@ -36,11 +36,14 @@ struct MockConfig
     // 0 = once, on connect)
     int defaultIntervalMs = 1000;
     QHash<QString, int> channelIntervals;
+    // examples: channels that send generated values even when there are examples
+    QStringList generatedChannels;
 
     // scenario scripts by channel id or address
     QHash<QString, Scenario> scenarios;
 
     int intervalFor(const QString &channelId, const QString &address) const;
+    bool generates(const QString &channelId, const QString &address) const;
     const Scenario *scenarioFor(const QString &channelId, const QString &address) const;
 
     // Reads x-gatehouse.mock (null gives the defaults). Problems are appended to

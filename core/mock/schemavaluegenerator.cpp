@@ -372,6 +372,19 @@ Json SchemaValueGenerator::generateString(const Json &s)
             return Json(candidate.toStdString());
         }
     }
+    if (s.value("contentEncoding", Json()) == Json("base64") || s.value("format", Json()) == Json("byte")) {
+        // base64 text of whole 3-byte groups, its length inside the bounds
+        const int low = (minLength + 3) / 4;
+        const int high = hasMax ? maxLength / 4 : low + 8;
+        if (high >= low && high > 0) {
+            const int groups = randomInt(qMax(low, 1), qMin(high, qMax(low, 1) + 8));
+            std::uniform_int_distribution<int> byte(0, 255);
+            QByteArray bytes(groups * 3, Qt::Uninitialized);
+            for (char &b : bytes)
+                b = char(byte(m_random));
+            return Json(bytes.toBase64().toStdString());
+        }
+    }
     if (s.contains("format") && s["format"].is_string()) {
         const QString value = formatted(QString::fromStdString(s["format"].get<std::string>()));
         if (!value.isEmpty() && fits(value))
