@@ -326,22 +326,26 @@ public:
     bool run(nlohmann::json &root, const QString &baseUri)
     {
         QUrl base(baseUri.isEmpty() ? QStringLiteral("urn:gatehouse:schema") : baseUri);
-        m_registry.emplace(docKey(base), std::string());
+        m_registry.emplace(docKey(base), Target{std::string(), &root, base});
         registerIds(root, base, std::string());
-        rewrite(root, base);
-        // Remote documents may pull in further remote documents.
-        for (std::size_t i = 0; i < m_remotes.size() && m_error.isEmpty(); ++i)
-            rewrite(m_remotes[i].document, m_remotes[i].base);
+        m_pending.emplace_back(&root, base);
+        // Walks the schema, then whatever its $refs reach (parts of remote documents,
+        // members of containers that are not schema keywords), each node once.
+        while (!m_pending.empty() && m_error.isEmpty()) {
+            const auto [node, nodeBase] = m_pending.front();
+            m_pending.pop_front();
+            rewrite(*node, nodeBase);
+        }
         if (!m_error.isEmpty())
             return false;
+        if ((!m_remotes.empty() || !m_hoisted.empty()) && !root.is_object()) {
+            m_error = QStringLiteral("the schema must be an object to use $ref");
+            return false;
+        }
         if (!m_remotes.empty()) {
-            if (!root.is_object()) {
-                m_error = QStringLiteral("the schema must be an object to use $ref");
-                return false;
-            }
             nlohmann::json &bundle = root[RemoteKey];
             for (std::size_t i = 0; i < m_remotes.size(); ++i)
-                bundle[std::to_string(i)] = std::move(m_remotes[i].document);
+                bundle[std::to_string(i)] = std::move(m_remotes[i]);
         }
         if (!m_hoisted.empty()) {
             nlohmann::json &bundle = root[HoistedKey];
@@ -354,9 +358,12 @@ public:
     QString error() const { return m_error; }
 
 private:
-    struct Remote
+    // Where a document (or a subschema with $id) is: its pointer in the bundle,
+    // its node, and the base URI of references inside it.
+    struct Target
     {
-        nlohmann::json document;
+        std::string pointer;
+        nlohmann::json *node;
         QUrl base;
     };
 
@@ -413,7 +420,7 @@ private:
         const auto id = node.find("$id");
         if (id != node.end() && id->is_string()) {
             base = base.resolved(QUrl(toQString(id->get<std::string>())));
-            m_registry.emplace(docKey(base), pointer);
+            m_registry.emplace(docKey(base), Target{pointer, &node, base});
         }
         forEachSubschema(node, [&](nlohmann::json &child, const std::string &path) {
             registerIds(child, base, pointer + path);
@@ -422,32 +429,15 @@ private:
 
     void rewrite(nlohmann::json &node, QUrl base)
     {
-        if (!node.is_object() || !m_error.isEmpty())
+        if (!node.is_object() || !m_error.isEmpty() || !m_visited.insert(&node).second)
             return;
         const auto id = node.find("$id");
         if (id != node.end() && id->is_string())
             base = base.resolved(QUrl(toQString(id->get<std::string>())));
 
         const auto ref = node.find("$ref");
-        if (ref != node.end() && ref->is_string()) {
-            const QString text = toQString(ref->get<std::string>());
-            const QUrl target = base.resolved(QUrl(text));
-            const std::string key = docKey(target);
-            auto found = m_registry.find(key);
-            if (found == m_registry.end())
-                found = fetch(target, text);
-            if (found == m_registry.end())
-                return;
-            std::string fragment = target.fragment(QUrl::FullyEncoded).toStdString();
-            if (!fragment.empty() && fragment.front() != '/') {
-                m_error = QStringLiteral("unsupported $ref '%1': only JSON Pointer fragments are supported")
-                              .arg(text);
-                return;
-            }
-            if (fragment == "/")
-                fragment.clear();
-            *ref = "#" + found->second + fragment;
-        }
+        if (ref != node.end() && ref->is_string())
+            resolveReference(*ref, base);
 
         annotate(node);
 
@@ -476,6 +466,42 @@ private:
                     hoist(member);
     }
 
+    // Turns `ref` into a pointer inside the bundle and queues its target for a walk.
+    void resolveReference(nlohmann::json &ref, const QUrl &base)
+    {
+        const QString text = toQString(ref.get<std::string>());
+        const QUrl target = base.resolved(QUrl(text));
+        auto found = m_registry.find(docKey(target));
+        if (found == m_registry.end())
+            found = fetch(target, text);
+        if (found == m_registry.end())
+            return;
+        std::string fragment = target.fragment(QUrl::FullyEncoded).toStdString();
+        if (!fragment.empty() && fragment.front() != '/') {
+            m_error = QStringLiteral("unsupported $ref '%1': only JSON Pointer fragments are supported")
+                          .arg(text);
+            return;
+        }
+        if (fragment == "/")
+            fragment.clear();
+        nlohmann::json *node = found->second.node;
+        if (!fragment.empty()) {
+            try {
+                const nlohmann::json::json_pointer pointer(
+                    QUrl::fromPercentEncoding(QByteArray::fromStdString(fragment)).toStdString());
+                node = node->contains(pointer) ? &node->at(pointer) : nullptr;
+            } catch (const std::exception &) {
+                node = nullptr;
+            }
+        }
+        if (!node) {
+            m_error = QStringLiteral("cannot resolve $ref '%1': no such location").arg(text);
+            return;
+        }
+        m_pending.emplace_back(node, found->second.base);
+        ref = "#" + found->second.pointer + fragment;
+    }
+
     void hoist(nlohmann::json &schema)
     {
         if (schema.is_object() && schema.size() == 1 && schema.contains("$ref"))
@@ -483,10 +509,10 @@ private:
         const std::string pointer = "#/" + std::string(HoistedKey) + "/" + std::to_string(m_hoisted.size());
         m_hoisted.push_back(std::move(schema));
         schema = nlohmann::json{{"$ref", pointer}};
+        m_visited.insert(&schema); // the reference written here is final
     }
 
-    std::unordered_map<std::string, std::string>::iterator fetch(const QUrl &target,
-                                                                 const QString &text)
+    std::unordered_map<std::string, Target>::iterator fetch(const QUrl &target, const QString &text)
     {
         const std::string key = docKey(target);
         std::optional<Json> document;
@@ -499,9 +525,10 @@ private:
         }
         const std::string pointer = "/" + std::string(RemoteKey) + "/" + std::to_string(m_remotes.size());
         const QUrl base(toQString(key));
-        m_remotes.push_back({toUnordered(*document), base});
-        const auto inserted = m_registry.emplace(key, pointer).first;
-        registerIds(m_remotes.back().document, base, pointer);
+        m_remotes.push_back(toUnordered(*document));
+        nlohmann::json &stored = m_remotes.back();
+        const auto inserted = m_registry.emplace(key, Target{pointer, &stored, base}).first;
+        registerIds(stored, base, pointer);
         return inserted;
     }
 
@@ -541,9 +568,12 @@ private:
 
     JsonSchemaValidator::Private &m_d;
     const JsonSchemaValidator::Resolver &m_resolver;
-    std::unordered_map<std::string, std::string> m_registry; // document URI -> pointer
-    std::deque<Remote> m_remotes; // deque: references stay valid while it grows
-    std::vector<nlohmann::json> m_hoisted;
+    std::unordered_map<std::string, Target> m_registry; // document URI -> where it is
+    // deques: nodes keep their addresses while these grow
+    std::deque<nlohmann::json> m_remotes;
+    std::deque<nlohmann::json> m_hoisted;
+    std::deque<std::pair<nlohmann::json *, QUrl>> m_pending;
+    std::unordered_set<const nlohmann::json *> m_visited;
     QString m_error;
 };
 
@@ -1302,6 +1332,68 @@ JsonSchemaValidator::JsonSchemaValidator(const Json &schema, const Resolver &res
     : d(std::make_unique<Private>())
 {
     d->compile(schema, resolver, baseUri);
+}
+
+namespace {
+
+// Collects the "$ref" fragments of same-document references under `node`.
+void localReferences(const Json &node, std::vector<std::string> *out)
+{
+    if (node.is_object()) {
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            if (it.key() == "$ref" && it->is_string()) {
+                const std::string &ref = it->get_ref<const std::string &>();
+                if (!ref.empty() && ref.front() == '#')
+                    out->push_back(QUrl::fromPercentEncoding(QByteArray::fromStdString(ref.substr(1)))
+                                       .toStdString());
+            } else {
+                localReferences(it.value(), out);
+            }
+        }
+    } else if (node.is_array()) {
+        for (const Json &item : node)
+            localReferences(item, out);
+    }
+}
+
+} // namespace
+
+JsonSchemaValidator JsonSchemaValidator::forSubschema(const Json &document, const QString &pointer,
+                                                      const Resolver &resolver,
+                                                      const QString &documentUri)
+{
+    const QString uri = QUrl(documentUri.isEmpty() ? QStringLiteral("urn:gatehouse:document") : documentUri)
+                            .adjusted(QUrl::RemoveFragment)
+                            .toString(QUrl::FullyEncoded);
+    // A copy of just what the schema reaches, at the same places.
+    Json reached = Json::object();
+    std::vector<std::string> pending{toStdString(pointer)};
+    std::unordered_set<std::string> done;
+    while (!pending.empty()) {
+        const std::string next = pending.back();
+        pending.pop_back();
+        if (!done.insert(next).second)
+            continue;
+        try {
+            const Json::json_pointer location(next);
+            if (!document.contains(location))
+                continue; // the bundler reports the dangling reference
+            const Json &part = document.at(location);
+            reached[location] = part;
+            localReferences(part, &pending);
+        } catch (const std::exception &) {
+            continue; // malformed pointer: reported by the bundler too
+        }
+    }
+    QString fragment = pointer;
+    fragment.replace(u'%', QStringLiteral("%25"));
+    const Json schema = Json{{"$ref", toStdString(uri + u'#' + fragment)}};
+    const Resolver withDocument = [&](const QString &requested) -> std::optional<Json> {
+        if (requested == uri)
+            return reached;
+        return resolver ? resolver(requested) : std::nullopt;
+    };
+    return JsonSchemaValidator(schema, withDocument, QStringLiteral("urn:gatehouse:subschema"));
 }
 
 JsonSchemaValidator::~JsonSchemaValidator() = default;

@@ -51,6 +51,14 @@ public:
     // relative `$ref`s are resolved against it. Check isValid() afterwards.
     explicit JsonSchemaValidator(const Json &schema, const Resolver &resolver = {},
                                  const QString &baseUri = {});
+    // Compiles the schema at `pointer` inside a larger `document`, such as a message
+    // payload of an AsyncAPI document ("/components/messages/Chat/payload"), so that
+    // its "#/components/schemas/..." references resolve against that document. Only
+    // the parts of the document the schema reaches are copied.
+    static JsonSchemaValidator forSubschema(const Json &document, const QString &pointer,
+                                            const Resolver &resolver = {},
+                                            const QString &documentUri = {});
+
     ~JsonSchemaValidator();
     JsonSchemaValidator(const JsonSchemaValidator &) = delete;
     JsonSchemaValidator &operator=(const JsonSchemaValidator &) = delete;

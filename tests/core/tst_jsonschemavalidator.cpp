@@ -34,6 +34,8 @@ private slots:
     void oneOfOfTypesNamesTheTypes();
     void remoteReferencesUseResolver();
     void idReferencesResolveInsideDocument();
+    void subschemaOfDocument();
+    void referenceIntoNonSchemaContainer();
     void unresolvableReferenceIsReported();
     void invalidSchemaIsReported();
     void errorMessageAnnotation();
@@ -269,6 +271,48 @@ void TestJsonSchemaValidator::idReferencesResolveInsideDocument()
     const auto errors = validator.validate(parse(R"({"info": {"title": "t", "more": {"title": 1}}})"));
     QCOMPARE(errors.size(), 1);
     QCOMPARE(errors.first().toString(), u"/info/more/title: must be string, got integer"_qs);
+}
+
+void TestJsonSchemaValidator::subschemaOfDocument()
+{
+    // A message payload of an AsyncAPI document, referring to components.
+    const Json document = parse(R"({
+        "asyncapi": "2.6.0",
+        "components": {
+            "schemas": {
+                "Price": {"type": "number", "minimum": 0},
+                "Item": {"type": "object", "required": ["price"],
+                         "properties": {"price": {"$ref": "#/components/schemas/Price"}}},
+                "Unused": {"$ref": "#/nowhere"}
+            },
+            "messages": {"Order": {"payload": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}}
+        }
+    })");
+    const auto validator = JsonSchemaValidator::forSubschema(document, u"/components/messages/Order/payload"_qs);
+    QVERIFY2(validator.isValid(), qPrintable(validator.errorString()));
+    const auto errors = validator.validate(parse(R"([{"price": 2}, {"price": -3}, {}])"));
+    QCOMPARE(errors.size(), 2);
+    QCOMPARE(errors.at(0).toString(), u"/1/price: must be >= 0, got -3"_qs);
+    QCOMPARE(errors.at(1).toString(), u"/2: missing required field 'price'"_qs);
+    QVERIFY(validator.accepts(parse(R"([{"price": 0.5}])")));
+
+    const auto missing = JsonSchemaValidator::forSubschema(document, u"/components/schemas/Unused"_qs);
+    QVERIFY(!missing.isValid());
+    QVERIFY2(missing.errorString().contains(u"#/nowhere"_qs), qPrintable(missing.errorString()));
+}
+
+void TestJsonSchemaValidator::referenceIntoNonSchemaContainer()
+{
+    // "$defs" is not a draft-07 keyword, but references into it still work, and so
+    // do the references found there.
+    const JsonSchemaValidator validator(parse(R"({
+        "$defs": {"a": {"properties": {"b": {"$ref": "#/$defs/b"}}}, "b": {"enum": [1, 2]}},
+        "$ref": "#/$defs/a"
+    })"));
+    QVERIFY2(validator.isValid(), qPrintable(validator.errorString()));
+    const auto errors = validator.validate(parse(R"({"b": 3})"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().toString(), u"/b: must be one of 1, 2, got 3"_qs);
 }
 
 void TestJsonSchemaValidator::unresolvableReferenceIsReported()
