@@ -35,8 +35,10 @@ struct AuthResult
 
     Status status = Status::Unknown;
     QString reason; // one line, safe to send to the client
-    Application application; // filled when the credential is known
-    CredentialInfo credential; // idem (never contains the secret)
+    // Filled when the credential is known, also for Revoked, Expired and the 403
+    // statuses; never contains the secret.
+    Application application;
+    CredentialInfo credential;
     Subscription subscription; // filled when status is Ok or Blocked
     Plan plan; // == subscription.plan
     QStringList scopes; // granted scopes (credential's, or the JWT's)

@@ -92,17 +92,25 @@ AuthResult CredentialSnapshot::authenticate(const QString &secret, const QString
     if (found == m_credentialByHash.constEnd())
         return rejected(AuthResult::Status::Unknown, QStringLiteral("unknown credential"));
     const CredentialInfo &credential = m_credentials.at(found.value());
-    if (credential.isRevoked())
-        return rejected(AuthResult::Status::Revoked, QStringLiteral("credential revoked"));
-    if (credential.isExpired(nowMs))
-        return rejected(AuthResult::Status::Expired, QStringLiteral("credential expired"));
     const auto app = m_applicationIndex.constFind(credential.applicationId);
     if (app == m_applicationIndex.constEnd())
         return rejected(AuthResult::Status::Unknown, QStringLiteral("unknown credential"));
 
+    // Known credential: who it belongs to is reported even when it is refused, for
+    // the gateway's events (never the secret).
     AuthResult result;
     result.application = m_applications.at(app.value());
     result.credential = credential;
+    if (credential.isRevoked()) {
+        result.status = AuthResult::Status::Revoked;
+        result.reason = QStringLiteral("credential revoked");
+        return result;
+    }
+    if (credential.isExpired(nowMs)) {
+        result.status = AuthResult::Status::Expired;
+        result.reason = QStringLiteral("credential expired");
+        return result;
+    }
     result.scopes = isJwt ? jwtScopes : credential.scopes;
     return authorize(std::move(result), apiTitle, apiVersion, nowMs);
 }

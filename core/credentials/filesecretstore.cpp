@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QSaveFile>
 
 #ifdef Q_OS_UNIX
@@ -138,6 +139,21 @@ SecretStore::Result FileSecretStore::save(const QHash<QString, QByteArray> &entr
     return fileResult(Result::Status::Ok);
 }
 
+SecretStore::Result FileSecretStore::lockFile(QLockFile *lock) const
+{
+    Result check = checkFile();
+    if (!check.ok())
+        return check;
+    lock->setStaleLockTime(30000);
+    if (lock->tryLock(10000))
+        return fileResult(Result::Status::Ok);
+    return fileResult(
+        Result::Status::Failed,
+        lock->error() == QLockFile::LockFailedError
+            ? QStringLiteral("secrets file %1 is locked by another process").arg(m_path)
+            : QStringLiteral("secrets file %1: cannot create the lock file %1.lock").arg(m_path));
+}
+
 void FileSecretStore::checkAvailable(QObject *context, Callback done)
 {
     finishLater(context, std::move(done), checkFile());
@@ -162,6 +178,13 @@ void FileSecretStore::read(const QString &key, QObject *context, Callback done)
 void FileSecretStore::write(const QString &key, const QByteArray &secret, QObject *context,
                             Callback done)
 {
+    // Read-modify-write under a lock file, so that two processes issuing at once do
+    // not lose each other's entries.
+    QLockFile lock(m_path + QStringLiteral(".lock"));
+    if (Result locked = lockFile(&lock); !locked.ok()) {
+        finishLater(context, std::move(done), locked);
+        return;
+    }
     QHash<QString, QByteArray> entries;
     Result result = load(&entries);
     if (result.ok()) {
@@ -173,6 +196,11 @@ void FileSecretStore::write(const QString &key, const QByteArray &secret, QObjec
 
 void FileSecretStore::remove(const QString &key, QObject *context, Callback done)
 {
+    QLockFile lock(m_path + QStringLiteral(".lock"));
+    if (Result locked = lockFile(&lock); !locked.ok()) {
+        finishLater(context, std::move(done), locked);
+        return;
+    }
     QHash<QString, QByteArray> entries;
     Result result = load(&entries);
     if (result.ok()) {

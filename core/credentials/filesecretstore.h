@@ -3,6 +3,8 @@
 
 #include "credentials/secretstore.h"
 
+class QLockFile;
+
 namespace Gatehouse::Credentials {
 
 // SecretStore in a file the user named explicitly (`--secrets-file FILE`), for
@@ -35,6 +37,7 @@ public:
 private:
     Result load(QHash<QString, QByteArray> *entries) const;
     Result save(const QHash<QString, QByteArray> &entries) const;
+    Result lockFile(QLockFile *lock) const;
 
     QString m_path;
 };

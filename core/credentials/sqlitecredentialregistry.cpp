@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "credentials/sqlitecredentialregistry.h"
 
+#include "credentials/environmentsecretstore.h"
 #include "credentials/plancatalog.h"
+#include "credentials/secretstore.h"
 #include "credentials/tokengenerator.h"
 
 #include <QDateTime>
@@ -223,6 +225,12 @@ bool SqliteCredentialRegistry::migrate(QString *error)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     const auto &steps = migrations();
+    {
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next()
+            && q.value(0).toInt() >= SchemaVersion)
+            return true;
+    }
     for (;;) {
         QSqlQuery q(db);
         if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
@@ -355,7 +363,44 @@ void SqliteCredentialRegistry::reloadAndAnnounce()
         qWarning("gatehouse: %s: %s", qPrintable(m_path), qPrintable(error));
         return;
     }
-    announceDifferences(*before, *snapshot());
+    const auto after = snapshot();
+    announceDifferences(*before, *after);
+    if (m_signingKey.isEmpty() && m_keySource) {
+        for (const CredentialInfo &c : after->credentials()) {
+            if (c.type == CredentialType::Jwt && !before->credentialById(c.id)) {
+                loadSigningKeyFromSource();
+                break;
+            }
+        }
+    }
+}
+
+void SqliteCredentialRegistry::setSigningKeySource(SecretStore *store)
+{
+    m_keySource = store;
+    loadSigningKeyFromSource();
+}
+
+void SqliteCredentialRegistry::loadSigningKeyFromSource()
+{
+    const QByteArray fromEnvironment = qgetenv("GATEHOUSE_SIGNING_KEY");
+    if (!fromEnvironment.isEmpty()) {
+        QString error;
+        const QByteArray key = EnvironmentSecretStore::decodeSigningKey(fromEnvironment, &error);
+        if (key.isEmpty())
+            qWarning("gatehouse: %s", qPrintable(error));
+        else
+            setSigningKey(key);
+        return;
+    }
+    if (!m_keySource || m_keyLoading)
+        return;
+    m_keyLoading = true;
+    m_keySource->read(SecretStore::signingKeyName(), this, [this](const SecretStore::Result &r) {
+        m_keyLoading = false;
+        if (r.ok() && r.data.size() >= 32)
+            setSigningKey(r.data);
+    });
 }
 
 void SqliteCredentialRegistry::announceDifferences(const CredentialSnapshot &before,

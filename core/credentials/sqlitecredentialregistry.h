@@ -4,6 +4,7 @@
 #include "credentials/credentialregistry.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QString>
 #include <QTimer>
 
@@ -11,6 +12,8 @@
 #include <mutex>
 
 namespace Gatehouse::Credentials {
+
+class SecretStore;
 
 // CredentialRegistry kept in the SQLite database `gatehouse.db` (QtSql QSQLITE).
 // The schema carries its version in PRAGMA user_version and is migrated on open,
@@ -47,6 +50,12 @@ public:
     // Writes pending "last used" times now (also done by a timer and on destruction).
     void flushUsage();
 
+    // Where the JWT signing key comes from: GATEHOUSE_SIGNING_KEY when set, else
+    // `store` (read asynchronously now, and again whenever a JWT credential appears
+    // while no key is loaded, e.g. the first JWT issued by another process created
+    // the key after this registry started). Never creates a key. nullptr: none.
+    void setSigningKeySource(SecretStore *store);
+
     std::shared_ptr<const CredentialSnapshot> snapshot() const override;
     void markUsed(const QString &credentialId, qint64 nowMs) const override;
     void setSigningKey(const QByteArray &key) override;
@@ -68,6 +77,7 @@ private:
     bool migrate(QString *error);
     bool reload(QString *error);
     void reloadAndAnnounce();
+    void loadSigningKeyFromSource();
     void handleWatchTimeout();
     void announceDifferences(const CredentialSnapshot &before, const CredentialSnapshot &after);
     QString fail(QString *error, const QString &message) const;
@@ -76,6 +86,8 @@ private:
     QString m_connectionName;
     QByteArray m_signingKey;
     qint64 m_dataVersion = -1;
+    QPointer<SecretStore> m_keySource;
+    bool m_keyLoading = false;
     QTimer m_watchTimer;
     QTimer m_usageTimer;
 

@@ -132,6 +132,7 @@ private slots:
     void changesFromAnotherConnectionAreSeen();
     void lastUsedIsRecorded();
     void issuerKeepsSecretAndRecordInStep();
+    void signingKeyFollowsTheFirstJwtOfAnotherProcess();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -408,6 +409,9 @@ void TestCredentialRegistry::authenticateOutcomes()
     r = registry.snapshot()->authenticate(token, chats, v1, now);
     QCOMPARE(r.status, AuthResult::Status::Revoked);
     QCOMPARE(r.httpStatus(), 401);
+    QCOMPARE(r.application.name, QStringLiteral("chatapp")); // for the gateway's events
+    QCOMPARE(r.credential.id, tokenInfo.id);
+    QVERIFY(r.scopes.isEmpty()); // nothing granted
     // The old snapshot is immutable: whoever holds it sees the state it was made from.
     QVERIFY(snap->authenticate(token, chats, v1, now).ok());
 
@@ -620,6 +624,46 @@ void TestCredentialRegistry::issuerKeepsSecretAndRecordInStep()
     QTRY_VERIFY(why != QLatin1String("pending"));
     QVERIFY2(why.contains(QLatin1String("0600")), qPrintable(why));
     QCOMPARE(registry.snapshot()->credentials().size(), credentials);
+}
+
+// The gateway started before any JWT existed; the CLI (another connection and
+// issuer) then issues the first JWT, creating the signing key. The gateway's
+// registry picks the key up from its source without a restart.
+void TestCredentialRegistry::signingKeyFollowsTheFirstJwtOfAnotherProcess()
+{
+    qunsetenv("GATEHOUSE_SIGNING_KEY");
+    const QString secretsPath = path(QStringLiteral("secrets.json"));
+    SqliteCredentialRegistry gateway;
+    QString error;
+    QVERIFY(gateway.open(path(), &error));
+    FileSecretStore gatewaySecrets(secretsPath);
+    gateway.setSigningKeySource(&gatewaySecrets);
+    gateway.startWatching(50);
+    QTest::qWait(100);
+    QVERIFY(!gateway.snapshot()->hasSigningKey());
+
+    SqliteCredentialRegistry cli;
+    QVERIFY(cli.open(path(), &error));
+    QVERIFY(cli.createApplication(QStringLiteral("chatapp"), {}, &error));
+    QVERIFY(cli.subscribe(QStringLiteral("chatapp"), chats, v1, gold(), &error));
+    FileSecretStore cliSecrets(secretsPath);
+    CredentialIssuer issuer(&cli, &cliSecrets);
+    IssueRequest request;
+    request.applicationName = QStringLiteral("chatapp");
+    request.type = CredentialType::Jwt;
+    QString jwt;
+    QString why = QStringLiteral("pending");
+    issuer.issue(request, [&](const IssuedCredential &c, const QString &e) {
+        jwt = c.secret;
+        why = e;
+    });
+    QTRY_VERIFY(why != QLatin1String("pending"));
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+
+    QTRY_VERIFY(gateway.snapshot()->hasSigningKey());
+    const AuthResult r = gateway.authenticate(jwt, chats, v1);
+    QVERIFY2(r.ok(), qPrintable(r.reason));
+    QVERIFY(!QFile::exists(secretsPath + QStringLiteral(".lock")));
 }
 
 QTEST_GUILESS_MAIN(TestCredentialRegistry)
