@@ -33,8 +33,12 @@ ConnectionThrottlePolicy::Settings ConnectionThrottlePolicy::parse(PolicyConfig 
         config.fail(QStringLiteral("status"), QStringLiteral("expected 429 or 503, got %1").arg(s.status));
         s.status = 429;
     }
-    s.retryAfterSeconds = static_cast<int>(
-        config.duration(QStringLiteral("retryAfter"), std::chrono::seconds(1)).count() / 1000);
+    // a plain number is seconds, as in the Retry-After header itself
+    if (const Json *retry = config.value(QStringLiteral("retryAfter")); retry && retry->is_number())
+        s.retryAfterSeconds = static_cast<int>(config.integer(QStringLiteral("retryAfter"), 1, 0, 86'400));
+    else
+        s.retryAfterSeconds = static_cast<int>(
+            config.duration(QStringLiteral("retryAfter"), std::chrono::seconds(1)).count() / 1000);
     return s;
 }
 
