@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "mock/messagecatalog.h"
 #include "mock/mockserver.h"
 #include "mock/portholder.h"
 
@@ -9,6 +10,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHostInfo>
+#include <QSet>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -155,11 +157,16 @@ int mockCommand(const QStringList &arguments)
     for (const Diagnostic &d : std::as_const(read.diagnostics))
         err() << d.toString() << '\n';
     err().flush();
-    if (!read.ok()) {
+    if (!read.api) {
         if (read.diagnostics.isEmpty())
             err() << "gatehouse-cli mock: " << file << ": cannot read the document" << Qt::endl;
         return ExitFailure;
     }
+    // A document with errors (an example that does not match its schema, say) still
+    // runs: the mock leaves out what it cannot use and serves the rest.
+    QSet<QString> reported;
+    for (const Diagnostic &d : std::as_const(read.diagnostics))
+        reported.insert(d.pointer);
 
     MockServer server(*read.api);
     if (kind)
@@ -169,7 +176,16 @@ int mockCommand(const QStringList &arguments)
         d.severity = Diagnostic::Severity::Warning;
         d.message = problem.message;
         d.pointer = problem.pointer;
-        d.location = problem.pointer.isEmpty() ? SourceLocation{file, 0, 0} : read.document.locate(problem.pointer);
+        if (!problem.messageId.isEmpty() && !read.document.locations.contains(d.pointer)) {
+            if (const Message *m = read.api->message(problem.messageId)) {
+                const QString found = MessageCatalog::locateExample(read.document.root, *m, problem.exampleIndex);
+                if (!found.isEmpty())
+                    d.pointer = found;
+            }
+        }
+        if (!d.pointer.isEmpty() && reported.contains(d.pointer))
+            continue; // the reader said it already
+        d.location = d.pointer.isEmpty() ? SourceLocation{file, 0, 0} : read.document.locate(d.pointer);
         if (d.location.file.isEmpty())
             d.location.file = file;
         err() << d.toString() << '\n';

@@ -107,7 +107,8 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
                     m_problems.append({QStringLiteral("%1/examples/%2/payload").arg(where).arg(i),
                                        QStringLiteral("message '%1': example %2 does not match the payload "
                                                       "schema: %3; the mock does not send it")
-                                           .arg(message.id, name, errorSummary(errors))});
+                                           .arg(message.id, name, errorSummary(errors)),
+                                       message.id, i});
                     continue;
                 }
             }
@@ -126,6 +127,44 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
 }
 
 MessageCatalog::~MessageCatalog() = default;
+
+namespace {
+
+void findExamples(const Json &node, const QString &pointer, const Json &payload, int index,
+                  QStringList *found)
+{
+    if (found->size() > 8)
+        return;
+    if (node.is_object()) {
+        const auto examples = node.find("examples");
+        if (examples != node.end() && examples->is_array() && int(examples->size()) > index) {
+            const Json &example = (*examples)[size_t(index)];
+            if (example.is_object() && example.contains("payload") && example["payload"] == payload)
+                found->append(QStringLiteral("%1/examples/%2/payload").arg(pointer).arg(index));
+        }
+        for (auto it = node.begin(); it != node.end(); ++it)
+            findExamples(it.value(), pointer + u'/' + escapeToken(QString::fromStdString(it.key())), payload,
+                         index, found);
+    } else if (node.is_array()) {
+        for (size_t i = 0; i < node.size(); ++i)
+            findExamples(node[i], pointer + u'/' + QString::number(i), payload, index, found);
+    }
+}
+
+} // namespace
+
+QString MessageCatalog::locateExample(const Json &root, const Message &message, int index)
+{
+    if (index < 0 || index >= message.examples.size())
+        return {};
+    QStringList found;
+    findExamples(root, QString(), message.examples.at(index).payload, index, &found);
+    // Several messages may share an example: prefer the one named like the message.
+    for (const QString &pointer : std::as_const(found))
+        if (pointer.contains(u'/' + escapeToken(message.id) + u'/'))
+            return pointer;
+    return found.value(0);
+}
 
 const MessageCatalog::Entry *MessageCatalog::entry(const QString &messageId) const
 {

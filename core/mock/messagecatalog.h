@@ -42,6 +42,11 @@ public:
     MessageCatalog &operator=(const MessageCatalog &) = delete;
 
     const Entry *entry(const QString &messageId) const;
+
+    // Where in a parsed document (its JSON tree) example `index` of `message` is:
+    // the JSON Pointer of its payload, found by its content; empty when not found.
+    // Used to point problems at file:line:column when the message is inline.
+    static QString locateExample(const Json &root, const Message &message, int index);
     QList<MockProblem> problems() const { return m_problems; }
 
     // A payload for the message: its examples in turn, or a value generated from

@@ -12,6 +12,8 @@ struct MockProblem
 {
     QString pointer;
     QString message;
+    QString messageId;      // for an example that does not match its schema
+    int exampleIndex = -1;
 };
 
 } // namespace Gatehouse
