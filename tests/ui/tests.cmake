@@ -3,3 +3,8 @@
 if(TARGET tst_mainwindow AND TARGET gatehouse)
     add_dependencies(tst_mainwindow gatehouse)
 endif()
+
+# tst_packaging (tests/core) checks the icon PNGs that packaging/ renders.
+if(TARGET tst_packaging AND TARGET gatehouse_icons)
+    add_dependencies(tst_packaging gatehouse_icons)
+endif()
