@@ -207,6 +207,108 @@ Diagnostic toDiagnostic(const Document &document, const JsonSchemaValidator::Err
     return d;
 }
 
+// Schema formats whose schemas are JSON Schema (AsyncAPI Schema is a superset).
+bool isJsonSchemaFormat(const Json &format)
+{
+    if (!format.is_string())
+        return format.is_null();
+    const QString f = toQString(format.get<std::string>());
+    return f.startsWith(QLatin1String("application/vnd.aai.asyncapi"))
+           || f.startsWith(QLatin1String("application/schema+json"))
+           || f.startsWith(QLatin1String("application/schema+yaml"));
+}
+
+const Json *child(const Json &node, const char *key)
+{
+    if (!node.is_object())
+        return nullptr;
+    const auto it = node.find(key);
+    return it == node.end() ? nullptr : &*it;
+}
+
+// Pointers of the message objects written in place (not as $ref) in the document.
+QStringList messagePointers(const Json &root, bool v3)
+{
+    QStringList pointers;
+    const auto addMap = [&](const Json *map, const QString &prefix) {
+        if (map && map->is_object())
+            for (auto it = map->begin(); it != map->end(); ++it)
+                pointers.append(prefix + u'/' + escapeToken(toQString(it.key())));
+    };
+    if (const Json *components = child(root, "components"))
+        addMap(child(*components, "messages"), QStringLiteral("/components/messages"));
+    const Json *channels = child(root, "channels");
+    if (!channels || !channels->is_object())
+        return pointers;
+    for (auto channel = channels->begin(); channel != channels->end(); ++channel) {
+        const QString channelPointer = QStringLiteral("/channels/") + escapeToken(toQString(channel.key()));
+        if (v3) {
+            addMap(child(*channel, "messages"), channelPointer + QStringLiteral("/messages"));
+            continue;
+        }
+        for (const char *operation : {"publish", "subscribe"}) {
+            const Json *op = child(*channel, operation);
+            const Json *message = op ? child(*op, "message") : nullptr;
+            if (!message)
+                continue;
+            const QString messagePointer = channelPointer + u'/' + QLatin1String(operation) + QStringLiteral("/message");
+            const Json *alternatives = child(*message, "oneOf");
+            if (alternatives && alternatives->is_array()) {
+                for (std::size_t i = 0; i < alternatives->size(); ++i)
+                    pointers.append(messagePointer + QStringLiteral("/oneOf/") + QString::number(i));
+            } else {
+                pointers.append(messagePointer);
+            }
+        }
+    }
+    return pointers;
+}
+
+// Message examples must match the message's payload and headers schemas. The
+// official parser holds a mismatch against 2.x documents (an error) but does not
+// check 3.x ones, where a mismatch is a warning here.
+void checkExamples(const Document &document, bool v3, QList<Diagnostic> *diagnostics)
+{
+    const auto severity = v3 ? Diagnostic::Severity::Warning : Diagnostic::Severity::Error;
+    const Json &root = document.root;
+    for (const QString &messagePointer : messagePointers(root, v3)) {
+        const Json *message = nullptr;
+        try {
+            message = &root.at(Json::json_pointer(toStdString(messagePointer)));
+        } catch (const std::exception &) {
+            continue;
+        }
+        const Json *examples = child(*message, "examples");
+        if (!examples || !examples->is_array() || examples->empty() || child(*message, "$ref"))
+            continue;
+        for (const char *part : {"payload", "headers"}) {
+            const Json *schema = child(*message, part);
+            if (!schema)
+                continue;
+            QString schemaPointer = messagePointer + u'/' + QLatin1String(part);
+            Json format = v3 ? Json() : message->value("schemaFormat", Json());
+            if (v3 && child(*schema, "schema") && child(*schema, "schemaFormat")) {
+                format = (*schema)["schemaFormat"];
+                schemaPointer += QStringLiteral("/schema");
+            }
+            if (!isJsonSchemaFormat(format))
+                continue;
+            const auto validator = JsonSchemaValidator::forSubschema(root, schemaPointer);
+            if (!validator.isValid())
+                continue; // the schema itself is reported by the structural check
+            for (std::size_t i = 0; i < examples->size(); ++i) {
+                const Json *value = child((*examples)[i], part);
+                if (!value)
+                    continue;
+                const QString prefix = messagePointer + QStringLiteral("/examples/") + QString::number(i)
+                                       + u'/' + QLatin1String(part);
+                for (const auto &error : validator.validate(*value, 20))
+                    diagnostics->append(toDiagnostic(document, error, prefix, severity));
+            }
+        }
+    }
+}
+
 } // namespace
 
 QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
@@ -219,8 +321,12 @@ QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
     if (version != root.end() && version->is_string()) {
         const LoadedSchema schema = asyncApiSchema(toQString(version->get<std::string>()));
         if (schema.validator) {
-            for (const auto &error : schema.validator->validate(root, MaxDiagnosticsPerSchema))
+            const QList<JsonSchemaValidator::Error> errors = schema.validator->validate(root, MaxDiagnosticsPerSchema);
+            for (const auto &error : errors)
                 diagnostics.append(toDiagnostic(document, error, QString(), Diagnostic::Severity::Error));
+            // Examples only when the structure is sound: their schemas are in it.
+            if (errors.isEmpty())
+                checkExamples(document, version->get<std::string>().rfind('3', 0) == 0, &diagnostics);
         } else {
             const bool unsupported = schema.problem.startsWith(QStringLiteral("unsupported"));
             Diagnostic d;

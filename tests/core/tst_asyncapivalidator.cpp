@@ -86,7 +86,13 @@ void TestAsyncApiValidator::examplesAreValid()
     const auto loaded = DocumentLoader::loadFile(file);
     QVERIFY2(loaded.ok(), qPrintable(describe(loaded.diagnostics)));
     const QList<Diagnostic> diagnostics = AsyncApiValidator::validate(loaded.document);
-    QVERIFY2(diagnostics.isEmpty(), qPrintable(describe(diagnostics)));
+    QVERIFY2(!hasErrors(diagnostics), qPrintable(describe(diagnostics)));
+    // The one known exception: the Kraken example's message examples do not match
+    // their payload schema (e.g. "pair" is a string, the schema says array).
+    if (!file.endsWith(QLatin1String("kraken-websocket-request-reply-multiple-channels.yml")))
+        QVERIFY2(diagnostics.isEmpty(), qPrintable(describe(diagnostics)));
+    for (const Diagnostic &d : diagnostics)
+        QVERIFY2(d.message.contains(QLatin1String(".examples[")), qPrintable(d.toString()));
 }
 
 void TestAsyncApiValidator::mutations_data()
@@ -119,6 +125,14 @@ void TestAsyncApiValidator::mutations_data()
                                       << 12 << u"operations.sendRoomMessage.action: must be one of"_qs;
     QTest::newRow("3.0 misspelled") << QByteArray(v30).replace("    address:", "    adress:") << error << 7
                                     << u"channels.rooms: unknown field 'adress'"_qs;
+    QTest::newRow("example does not match payload")
+        << QByteArray(v26).replace("          type: string\nx-gatehouse", "          type: string\n        examples:\n          - payload: 42\nx-gatehouse")
+        << error << 16 << u"channels./rooms/{roomID}.publish.message.examples[0].payload: must be string, got integer"_qs;
+    QTest::newRow("3.0 example does not match payload")
+        << QByteArray(v30) + "components:\n  messages:\n    M:\n      payload:\n        type: object\n"
+                             "        properties:\n          n: {type: integer, maximum: 9}\n"
+                             "      examples:\n        - payload: {n: 10}\n"
+        << warning << 23 << u"components.messages.M.examples[0].payload.n: must be <= 9, got 10"_qs;
     QTest::newRow("x-gatehouse unknown key")
         << QByteArray(v26).replace("  listen:", "  lisen:") << warning << 18
         << u"x-gatehouse: unknown field 'lisen' (ignored)"_qs;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parses AsyncAPI documents with the official @asyncapi/parser, as the interop
 // tests use it, and prints each error diagnostic as
-//   FILE:LINE:COL: error: MESSAGE (at JSON.PATH)
+//   FILE:LINE:COL: error: MESSAGE [RULE] (at JSON.PATH)
 // Warnings and hints of the parser's style rules are not printed.
+// --ignore-rule RULE (repeatable) leaves out errors of that parser rule, e.g.
+// asyncapi2-message-examples.
 // Exit status: 0 no errors, 1 errors in some file, 2 usage or setup problem.
 // The parser is looked up from $GATEHOUSE_NODE_MODULES, then each NODE_PATH entry,
 // then the usual places next to this script: an ES module's bare imports ignore
@@ -26,9 +28,20 @@ function loadParser() {
     }
 }
 
-const files = process.argv.slice(2);
+const ignoredRules = new Set();
+const files = [];
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; ++i) {
+    if (args[i] === '--ignore-rule' && i + 1 < args.length)
+        ignoredRules.add(args[++i]);
+    else if (args[i].startsWith('--')) {
+        console.error(`asyncapi-parse: unknown option ${args[i]}`);
+        process.exit(2);
+    } else
+        files.push(args[i]);
+}
 if (files.length === 0) {
-    console.error('usage: node asyncapi-parse.mjs FILE...');
+    console.error('usage: node asyncapi-parse.mjs [--ignore-rule RULE]... FILE...');
     process.exit(2);
 }
 
@@ -45,11 +58,11 @@ for (const file of files) {
         continue;
     }
     for (const d of diagnostics) {
-        if (d.severity !== 0)
+        if (d.severity !== 0 || ignoredRules.has(d.code))
             continue;
         const start = d.range && d.range.start ? d.range.start : { line: -1, character: -1 };
         const where = Array.isArray(d.path) && d.path.length ? ` (at ${d.path.join('.')})` : '';
-        console.log(`${file}:${start.line + 1}:${start.character + 1}: error: ${d.message}${where}`);
+        console.log(`${file}:${start.line + 1}:${start.character + 1}: error: ${d.message} [${d.code}]${where}`);
         failed = true;
     }
 }

@@ -4,6 +4,8 @@
 // must parse without errors.
 #include "testsupport.h"
 
+#include "api/json.h"
+
 #include <QtTest>
 
 using namespace Gatehouse;
@@ -22,14 +24,14 @@ QString sample()
 
 // Runs the parser script on `files`; node cannot find the npm package from the
 // script's own folder, so the modules folder is passed explicitly.
-Test::ProcessResult runOfficialParser(const QStringList &files)
+Test::ProcessResult runOfficialParser(const QStringList &files, const QStringList &options = {})
 {
     Test::ProcessResult result;
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("GATEHOUSE_NODE_MODULES"), Test::nodeModulesPath());
     process.setProcessEnvironment(env);
-    process.start(QStandardPaths::findExecutable(QStringLiteral("node")), QStringList{scriptPath()} + files);
+    process.start(QStandardPaths::findExecutable(QStringLiteral("node")), QStringList{scriptPath()} + options + files);
     if (!process.waitForStarted(10000)) {
         result.standardError = process.errorString().toUtf8();
         return result;
@@ -65,8 +67,12 @@ private slots:
     void acceptsConvertedDocuments();
 
 private:
+    bool hasInvalidExamples(const QString &source);
+
     QTemporaryDir m_dir;
     QStringList m_converted;
+    QStringList m_convertedWithInvalidExamples;
+    QHash<QString, bool> m_invalidExamples;
     bool m_convertMissing = false;
 };
 
@@ -145,7 +151,30 @@ void TestAsyncApiParser::convert()
     QVERIFY2(text.contains(expectedVersion), text.left(200).constData());
     if (format == QLatin1String("json"))
         QVERIFY2(text.trimmed().startsWith('{'), text.left(200).constData());
-    m_converted.append(output);
+    if (hasInvalidExamples(source))
+        m_convertedWithInvalidExamples.append(output);
+    else
+        m_converted.append(output);
+}
+
+// Whether gatehouse-cli finds message examples that do not match their schema in
+// `source` (a warning in 3.x documents, which the official parser does not check).
+// Converted to 2.x, such a document fails the parser's example rule through no
+// fault of the writer.
+bool TestAsyncApiParser::hasInvalidExamples(const QString &source)
+{
+    const auto cached = m_invalidExamples.constFind(source);
+    if (cached != m_invalidExamples.constEnd())
+        return *cached;
+    const auto result = Test::runCli({QStringLiteral("validate"), QStringLiteral("--format"),
+                                      QStringLiteral("json"), source});
+    const Json diagnostics = Json::parse(result.standardOutput.toStdString(), nullptr, false);
+    bool invalid = false;
+    if (diagnostics.is_array())
+        for (const Json &d : diagnostics)
+            invalid = invalid || d.value("pointer", std::string()).find("/examples/") != std::string::npos;
+    m_invalidExamples.insert(source, invalid);
+    return invalid;
 }
 
 void TestAsyncApiParser::acceptsConvertedDocuments()
@@ -155,6 +184,12 @@ void TestAsyncApiParser::acceptsConvertedDocuments()
     QVERIFY(!m_converted.isEmpty());
     const auto result = runOfficialParser(m_converted);
     QVERIFY2(result.finished && result.exitCode == 0, report(result));
+    if (!m_convertedWithInvalidExamples.isEmpty()) {
+        const auto lenient = runOfficialParser(m_convertedWithInvalidExamples,
+                                               {QStringLiteral("--ignore-rule"),
+                                                QStringLiteral("asyncapi2-message-examples")});
+        QVERIFY2(lenient.finished && lenient.exitCode == 0, report(lenient));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiParser)
