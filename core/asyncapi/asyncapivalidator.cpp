@@ -69,8 +69,8 @@ LoadedSchema compileFile(const QString &path)
     const std::optional<Json> json = readJsonFile(path, &loaded.problem);
     if (!json)
         return loaded;
-    auto validator = std::make_shared<JsonSchemaValidator>(
-        *json, JsonSchemaValidator::Resolver{}, QUrl::fromLocalFile(path).toString());
+    auto validator = std::make_shared<JsonSchemaValidator>(*json, JsonSchemaValidator::Resolver {},
+                                                           QUrl::fromLocalFile(path).toString());
     if (!validator->isValid()) {
         loaded.problem = QStringLiteral("cannot use %1: %2").arg(path, validator->errorString());
         return loaded;
@@ -100,10 +100,11 @@ LoadedSchema asyncApiSchema(const QString &version)
         }
     }
     if (foundDir.isEmpty()) {
-        loaded.problem = QStringLiteral(
-                             "structural validation is unavailable: the AsyncAPI JSON Schemas "
-                             "were not found (looked in %1); run scripts/install-deps or reinstall Gatehouse")
-                             .arg(dirs.join(QStringLiteral(", ")));
+        loaded.problem
+            = QStringLiteral(
+                  "structural validation is unavailable: the AsyncAPI JSON Schemas "
+                  "were not found (looked in %1); run scripts/install-deps or reinstall Gatehouse")
+                  .arg(dirs.join(QStringLiteral(", ")));
     } else {
         const QString path = foundDir + u'/' + version + QStringLiteral(".json");
         if (QFileInfo(path).isFile()) {
@@ -112,8 +113,8 @@ LoadedSchema asyncApiSchema(const QString &version)
                 loaded.problem = QStringLiteral("structural validation is unavailable: %1")
                                      .arg(loaded.problem);
         } else {
-            QStringList known = QDir(foundDir).entryList({QStringLiteral("[23].*.json")}, QDir::Files,
-                                                         QDir::Name);
+            QStringList known = QDir(foundDir).entryList({QStringLiteral("[23].*.json")},
+                                                         QDir::Files, QDir::Name);
             QStringList versions;
             for (const QString &name : std::as_const(known))
                 if (!name.contains(QStringLiteral("without")))
@@ -189,12 +190,13 @@ Diagnostic toDiagnostic(const Document &document, const JsonSchemaValidator::Err
     switch (error.keyword) {
     case JsonSchemaValidator::Keyword::Required:
         d.message = (path.isEmpty() ? error.property : path + u'.' + error.property)
-                    + QStringLiteral(" is required");
+            + QStringLiteral(" is required");
         break;
     case JsonSchemaValidator::Keyword::AdditionalProperties:
         d.pointer += u'/' + escapeToken(error.property);
-        d.message = path.isEmpty() ? QStringLiteral("unknown top-level field '%1'").arg(error.property)
-                                   : QStringLiteral("%1: unknown field '%2'").arg(path, error.property);
+        d.message = path.isEmpty()
+            ? QStringLiteral("unknown top-level field '%1'").arg(error.property)
+            : QStringLiteral("%1: unknown field '%2'").arg(path, error.property);
         if (severity == Diagnostic::Severity::Warning)
             d.message += QStringLiteral(" (ignored)");
         break;
@@ -214,8 +216,8 @@ bool isJsonSchemaFormat(const Json &format)
         return format.is_null();
     const QString f = toQString(format.get<std::string>());
     return f.startsWith(QLatin1String("application/vnd.aai.asyncapi"))
-           || f.startsWith(QLatin1String("application/schema+json"))
-           || f.startsWith(QLatin1String("application/schema+yaml"));
+        || f.startsWith(QLatin1String("application/schema+json"))
+        || f.startsWith(QLatin1String("application/schema+yaml"));
 }
 
 const Json *child(const Json &node, const char *key)
@@ -241,7 +243,8 @@ QStringList messagePointers(const Json &root, bool v3)
     if (!channels || !channels->is_object())
         return pointers;
     for (auto channel = channels->begin(); channel != channels->end(); ++channel) {
-        const QString channelPointer = QStringLiteral("/channels/") + escapeToken(toQString(channel.key()));
+        const QString channelPointer
+            = QStringLiteral("/channels/") + escapeToken(toQString(channel.key()));
         if (v3) {
             addMap(child(*channel, "messages"), channelPointer + QStringLiteral("/messages"));
             continue;
@@ -251,11 +254,13 @@ QStringList messagePointers(const Json &root, bool v3)
             const Json *message = op ? child(*op, "message") : nullptr;
             if (!message)
                 continue;
-            const QString messagePointer = channelPointer + u'/' + QLatin1String(operation) + QStringLiteral("/message");
+            const QString messagePointer
+                = channelPointer + u'/' + QLatin1String(operation) + QStringLiteral("/message");
             const Json *alternatives = child(*message, "oneOf");
             if (alternatives && alternatives->is_array()) {
                 for (std::size_t i = 0; i < alternatives->size(); ++i)
-                    pointers.append(messagePointer + QStringLiteral("/oneOf/") + QString::number(i));
+                    pointers.append(messagePointer + QStringLiteral("/oneOf/")
+                                    + QString::number(i));
             } else {
                 pointers.append(messagePointer);
             }
@@ -300,8 +305,8 @@ void checkExamples(const Document &document, bool v3, QList<Diagnostic> *diagnos
                 const Json *value = child((*examples)[i], part);
                 if (!value)
                     continue;
-                const QString prefix = messagePointer + QStringLiteral("/examples/") + QString::number(i)
-                                       + u'/' + QLatin1String(part);
+                const QString prefix = messagePointer + QStringLiteral("/examples/")
+                    + QString::number(i) + u'/' + QLatin1String(part);
                 for (const auto &error : validator.validate(*value, 20))
                     diagnostics->append(toDiagnostic(document, error, prefix, severity));
             }
@@ -321,12 +326,15 @@ QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
     if (version != root.end() && version->is_string()) {
         const LoadedSchema schema = asyncApiSchema(toQString(version->get<std::string>()));
         if (schema.validator) {
-            const QList<JsonSchemaValidator::Error> errors = schema.validator->validate(root, MaxDiagnosticsPerSchema);
+            const QList<JsonSchemaValidator::Error> errors
+                = schema.validator->validate(root, MaxDiagnosticsPerSchema);
             for (const auto &error : errors)
-                diagnostics.append(toDiagnostic(document, error, QString(), Diagnostic::Severity::Error));
+                diagnostics.append(
+                    toDiagnostic(document, error, QString(), Diagnostic::Severity::Error));
             // Examples only when the structure is sound: their schemas are in it.
             if (errors.isEmpty())
-                checkExamples(document, version->get<std::string>().rfind('3', 0) == 0, &diagnostics);
+                checkExamples(document, version->get<std::string>().rfind('3', 0) == 0,
+                              &diagnostics);
         } else {
             const bool unsupported = schema.problem.startsWith(QStringLiteral("unsupported"));
             Diagnostic d;
@@ -341,8 +349,8 @@ QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
         d.pointer = version != root.end() ? QStringLiteral("/asyncapi") : QString();
         d.location = document.locate(d.pointer);
         d.message = version != root.end()
-                        ? QStringLiteral("asyncapi: must be a version string such as \"2.6.0\" or \"3.0.0\"")
-                        : QStringLiteral("not an AsyncAPI document: the 'asyncapi' version field is missing");
+            ? QStringLiteral("asyncapi: must be a version string such as \"2.6.0\" or \"3.0.0\"")
+            : QStringLiteral("not an AsyncAPI document: the 'asyncapi' version field is missing");
         diagnostics.append(d);
     }
 
@@ -351,10 +359,12 @@ QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
         const auto extension = root.find(XGatehouseKey);
         if (extension != root.end()) {
             const QString prefix = QStringLiteral("/") + QLatin1String(XGatehouseKey);
-            for (const auto &error : xGatehouseSchema().validate(*extension, MaxDiagnosticsPerSchema)) {
-                const auto severity = error.keyword == JsonSchemaValidator::Keyword::AdditionalProperties
-                                          ? Diagnostic::Severity::Warning
-                                          : Diagnostic::Severity::Error;
+            for (const auto &error :
+                 xGatehouseSchema().validate(*extension, MaxDiagnosticsPerSchema)) {
+                const auto severity
+                    = error.keyword == JsonSchemaValidator::Keyword::AdditionalProperties
+                    ? Diagnostic::Severity::Warning
+                    : Diagnostic::Severity::Error;
                 diagnostics.append(toDiagnostic(document, error, prefix, severity));
             }
         }

@@ -61,12 +61,18 @@ Json toOrdered(const nlohmann::json &v)
             a.push_back(toOrdered(item));
         return a;
     }
-    case nlohmann::json::value_t::string: return v.get<std::string>();
-    case nlohmann::json::value_t::boolean: return v.get<bool>();
-    case nlohmann::json::value_t::number_integer: return v.get<std::int64_t>();
-    case nlohmann::json::value_t::number_unsigned: return v.get<std::uint64_t>();
-    case nlohmann::json::value_t::number_float: return v.get<double>();
-    default: return nullptr;
+    case nlohmann::json::value_t::string:
+        return v.get<std::string>();
+    case nlohmann::json::value_t::boolean:
+        return v.get<bool>();
+    case nlohmann::json::value_t::number_integer:
+        return v.get<std::int64_t>();
+    case nlohmann::json::value_t::number_unsigned:
+        return v.get<std::uint64_t>();
+    case nlohmann::json::value_t::number_float:
+        return v.get<double>();
+    default:
+        return nullptr;
     }
 }
 
@@ -85,12 +91,18 @@ nlohmann::json toUnordered(const Json &v)
             a.push_back(toUnordered(item));
         return a;
     }
-    case Json::value_t::string: return v.get<std::string>();
-    case Json::value_t::boolean: return v.get<bool>();
-    case Json::value_t::number_integer: return v.get<std::int64_t>();
-    case Json::value_t::number_unsigned: return v.get<std::uint64_t>();
-    case Json::value_t::number_float: return v.get<double>();
-    default: return nullptr;
+    case Json::value_t::string:
+        return v.get<std::string>();
+    case Json::value_t::boolean:
+        return v.get<bool>();
+    case Json::value_t::number_integer:
+        return v.get<std::int64_t>();
+    case Json::value_t::number_unsigned:
+        return v.get<std::uint64_t>();
+    case Json::value_t::number_float:
+        return v.get<double>();
+    default:
+        return nullptr;
     }
 }
 
@@ -136,26 +148,40 @@ bool isInteger(const Json &v)
 QString typeName(const Json &v)
 {
     switch (v.type()) {
-    case Json::value_t::null: return QStringLiteral("null");
-    case Json::value_t::boolean: return QStringLiteral("boolean");
-    case Json::value_t::string: return QStringLiteral("string");
-    case Json::value_t::array: return QStringLiteral("array");
-    case Json::value_t::object: return QStringLiteral("object");
-    default: return isInteger(v) ? QStringLiteral("integer") : QStringLiteral("number");
+    case Json::value_t::null:
+        return QStringLiteral("null");
+    case Json::value_t::boolean:
+        return QStringLiteral("boolean");
+    case Json::value_t::string:
+        return QStringLiteral("string");
+    case Json::value_t::array:
+        return QStringLiteral("array");
+    case Json::value_t::object:
+        return QStringLiteral("object");
+    default:
+        return isInteger(v) ? QStringLiteral("integer") : QStringLiteral("number");
     }
 }
 
 QString typeName(vc::TypeConstraint::JsonType t)
 {
     switch (t) {
-    case vc::TypeConstraint::kArray: return QStringLiteral("array");
-    case vc::TypeConstraint::kBoolean: return QStringLiteral("boolean");
-    case vc::TypeConstraint::kInteger: return QStringLiteral("integer");
-    case vc::TypeConstraint::kNull: return QStringLiteral("null");
-    case vc::TypeConstraint::kNumber: return QStringLiteral("number");
-    case vc::TypeConstraint::kObject: return QStringLiteral("object");
-    case vc::TypeConstraint::kString: return QStringLiteral("string");
-    case vc::TypeConstraint::kAny: break;
+    case vc::TypeConstraint::kArray:
+        return QStringLiteral("array");
+    case vc::TypeConstraint::kBoolean:
+        return QStringLiteral("boolean");
+    case vc::TypeConstraint::kInteger:
+        return QStringLiteral("integer");
+    case vc::TypeConstraint::kNull:
+        return QStringLiteral("null");
+    case vc::TypeConstraint::kNumber:
+        return QStringLiteral("number");
+    case vc::TypeConstraint::kObject:
+        return QStringLiteral("object");
+    case vc::TypeConstraint::kString:
+        return QStringLiteral("string");
+    case vc::TypeConstraint::kAny:
+        break;
     }
     return QStringLiteral("any");
 }
@@ -185,7 +211,7 @@ QString joinAlternatives(const QStringList &items)
     if (items.size() <= 1)
         return items.value(0);
     return QStringList(items.mid(0, items.size() - 1)).join(QStringLiteral(", "))
-           + QStringLiteral(" or ") + items.last();
+        + QStringLiteral(" or ") + items.last();
 }
 
 std::string escapeToken(const std::string &token)
@@ -227,14 +253,15 @@ qsizetype codePointCount(const std::string &s)
 
 bool checkFormat(const std::string &format, const QString &s)
 {
-    static const QRegularExpression dateTime(QStringLiteral(
-        "^(\\d{4}-\\d{2}-\\d{2})[Tt ](\\d{2}):(\\d{2}):(\\d{2})(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$"));
+    static const QRegularExpression dateTime(
+        QStringLiteral("^(\\d{4}-\\d{2}-\\d{2})[Tt "
+                       "](\\d{2}):(\\d{2}):(\\d{2})(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$"));
     static const QRegularExpression time(
         QStringLiteral("^(\\d{2}):(\\d{2}):(\\d{2})(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$"));
     static const QRegularExpression email(QStringLiteral("^[^\\s@]+@[^\\s@]+$"));
-    static const QRegularExpression hostname(QStringLiteral(
-        "^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-        "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$"));
+    static const QRegularExpression hostname(
+        QStringLiteral("^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$"));
     static const QRegularExpression uriScheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]*$"));
     static const QRegularExpression noSpace(QStringLiteral("^[^\\s]*$"));
 
@@ -243,7 +270,7 @@ bool checkFormat(const std::string &format, const QString &s)
     };
     const auto validClock = [](const QRegularExpressionMatch &m, int first) {
         return m.captured(first).toInt() < 24 && m.captured(first + 1).toInt() < 60
-               && m.captured(first + 2).toInt() <= 60;
+            && m.captured(first + 2).toInt() <= 60;
     };
     if (format == "date-time") {
         const auto m = dateTime.match(s);
@@ -260,8 +287,7 @@ bool checkFormat(const std::string &format, const QString &s)
     if (format == "hostname")
         return hostname.match(s).hasMatch();
     if (format == "ipv4")
-        return QHostAddress(s).protocol() == QAbstractSocket::IPv4Protocol
-               && s.count(u'.') == 3;
+        return QHostAddress(s).protocol() == QAbstractSocket::IPv4Protocol && s.count(u'.') == 3;
     if (format == "ipv6")
         return QHostAddress(s).protocol() == QAbstractSocket::IPv6Protocol;
     if (format == "uri" || format == "iri")
@@ -319,14 +345,14 @@ class Bundler
 {
 public:
     Bundler(JsonSchemaValidator::Private &d, const JsonSchemaValidator::Resolver &resolver)
-        : m_d(d), m_resolver(resolver)
-    {
-    }
+        : m_d(d)
+        , m_resolver(resolver)
+    { }
 
     bool run(nlohmann::json &root, const QString &baseUri)
     {
         QUrl base(baseUri.isEmpty() ? QStringLiteral("urn:gatehouse:schema") : baseUri);
-        m_registry.emplace(docKey(base), Target{std::string(), &root, base});
+        m_registry.emplace(docKey(base), Target {std::string(), &root, base});
         registerIds(root, base, std::string());
         m_pending.emplace_back(&root, base);
         // Walks the schema, then whatever its $refs reach (parts of remote documents,
@@ -378,11 +404,17 @@ private:
     {
         if (!node.is_object())
             return;
-        static const char *const single[] = {"additionalItems", "additionalProperties", "contains",
-                                             "propertyNames", "if", "then", "else", "not"};
+        static const char *const single[] = {"additionalItems",
+                                             "additionalProperties",
+                                             "contains",
+                                             "propertyNames",
+                                             "if",
+                                             "then",
+                                             "else",
+                                             "not"};
         static const char *const lists[] = {"allOf", "anyOf", "oneOf"};
-        static const char *const maps[] = {"properties", "patternProperties", "definitions",
-                                           "dependencies"};
+        static const char *const maps[]
+            = {"properties", "patternProperties", "definitions", "dependencies"};
         for (const char *key : single) {
             const auto it = node.find(key);
             if (it != node.end() && (it->is_object() || it->is_boolean()))
@@ -408,8 +440,7 @@ private:
             if (it != node.end() && it->is_object())
                 for (auto member = it->begin(); member != it->end(); ++member)
                     if (member->is_object() || member->is_boolean())
-                        fn(member.value(),
-                           "/" + std::string(key) + "/" + refToken(member.key()));
+                        fn(member.value(), "/" + std::string(key) + "/" + refToken(member.key()));
         }
     }
 
@@ -420,7 +451,7 @@ private:
         const auto id = node.find("$id");
         if (id != node.end() && id->is_string()) {
             base = base.resolved(QUrl(toQString(id->get<std::string>())));
-            m_registry.emplace(docKey(base), Target{pointer, &node, base});
+            m_registry.emplace(docKey(base), Target {pointer, &node, base});
         }
         forEachSubschema(node, [&](nlohmann::json &child, const std::string &path) {
             registerIds(child, base, pointer + path);
@@ -449,15 +480,15 @@ private:
             for (auto it = patternProperties->begin(); it != patternProperties->end(); ++it)
                 addRegex(it.key());
 
-        forEachSubschema(node, [&](nlohmann::json &child, const std::string &) {
-            rewrite(child, base);
-        });
+        forEachSubschema(node,
+                         [&](nlohmann::json &child, const std::string &) { rewrite(child, base); });
 
         // valijson 1.0 files the subschemas of propertyNames and of schema
         // dependencies under their parent's cache key and so confuses them with the
         // parent; moved elsewhere behind a $ref they get keys of their own.
         const auto propertyNames = node.find("propertyNames");
-        if (propertyNames != node.end() && (propertyNames->is_object() || propertyNames->is_boolean()))
+        if (propertyNames != node.end()
+            && (propertyNames->is_object() || propertyNames->is_boolean()))
             hoist(*propertyNames);
         const auto dependencies = node.find("dependencies");
         if (dependencies != node.end() && dependencies->is_object())
@@ -478,8 +509,9 @@ private:
             return;
         std::string fragment = target.fragment(QUrl::FullyEncoded).toStdString();
         if (!fragment.empty() && fragment.front() != '/') {
-            m_error = QStringLiteral("unsupported $ref '%1': only JSON Pointer fragments are supported")
-                          .arg(text);
+            m_error
+                = QStringLiteral("unsupported $ref '%1': only JSON Pointer fragments are supported")
+                      .arg(text);
             return;
         }
         if (fragment == "/")
@@ -506,9 +538,10 @@ private:
     {
         if (schema.is_object() && schema.size() == 1 && schema.contains("$ref"))
             return; // a reference already has a key of its own
-        const std::string pointer = "#/" + std::string(HoistedKey) + "/" + std::to_string(m_hoisted.size());
+        const std::string pointer
+            = "#/" + std::string(HoistedKey) + "/" + std::to_string(m_hoisted.size());
         m_hoisted.push_back(std::move(schema));
-        schema = nlohmann::json{{"$ref", pointer}};
+        schema = nlohmann::json {{"$ref", pointer}};
         m_visited.insert(&schema); // the reference written here is final
     }
 
@@ -523,11 +556,12 @@ private:
                           .arg(text, toQString(key));
             return m_registry.end();
         }
-        const std::string pointer = "/" + std::string(RemoteKey) + "/" + std::to_string(m_remotes.size());
+        const std::string pointer
+            = "/" + std::string(RemoteKey) + "/" + std::to_string(m_remotes.size());
         const QUrl base(toQString(key));
         m_remotes.push_back(toUnordered(*document));
         nlohmann::json &stored = m_remotes.back();
-        const auto inserted = m_registry.emplace(key, Target{pointer, &stored, base}).first;
+        const auto inserted = m_registry.emplace(key, Target {pointer, &stored, base}).first;
         registerIds(stored, base, pointer);
         return inserted;
     }
@@ -548,7 +582,8 @@ private:
             a.constValue = toOrdered(*constValue);
         if (hasMessage)
             a.errorMessage = toQString(errorMessage->get<std::string>());
-        node["description"] = std::string(AnnotationMarker) + std::to_string(m_d.annotations.size());
+        node["description"]
+            = std::string(AnnotationMarker) + std::to_string(m_d.annotations.size());
         m_d.annotations.push_back(std::move(a));
     }
 
@@ -581,7 +616,9 @@ private:
 class Indexer final : public valijson::constraints::ConstraintVisitor
 {
 public:
-    explicit Indexer(JsonSchemaValidator::Private &d) : m_d(d) {}
+    explicit Indexer(JsonSchemaValidator::Private &d)
+        : m_d(d)
+    { }
 
     void run(const Subschema &root)
     {
@@ -597,9 +634,8 @@ public:
                 if (description.compare(0, marker.size(), marker) == 0)
                     m_d.annotationOf.emplace(s, std::stoul(description.substr(marker.size())));
             }
-            Subschema::ApplyFunction fn = [this](const vc::Constraint &c) {
-                return c.accept(*this);
-            };
+            Subschema::ApplyFunction fn
+                = [this](const vc::Constraint &c) { return c.accept(*this); };
             s->apply(fn);
         }
     }
@@ -733,9 +769,12 @@ class Evaluator final : public valijson::constraints::ConstraintVisitor
 public:
     Evaluator(const JsonSchemaValidator::Private &d, const Subschema &schema, const Json &value,
               std::string &pointer, std::vector<Failure> *out)
-        : m_d(d), m_schema(schema), m_v(value), m_pointer(pointer), m_out(out)
-    {
-    }
+        : m_d(d)
+        , m_schema(schema)
+        , m_v(value)
+        , m_pointer(pointer)
+        , m_out(out)
+    { }
 
 private:
     bool fail(Keyword keyword, const QString &message, const QString &property = {},
@@ -791,7 +830,7 @@ private:
         const auto notAReference = [&](const std::vector<Failure> &b) {
             return std::any_of(b.begin(), b.end(), [&](const Failure &f) {
                 return f.keyword == Keyword::Required && f.pointer == m_pointer
-                       && f.property == QLatin1String("$ref");
+                    && f.property == QLatin1String("$ref");
             });
         };
         // A member whose value differs from a const/enum is usually a discriminator
@@ -822,9 +861,10 @@ private:
                         for (const QString &t : f.expectedTypes)
                             if (!expected.contains(t))
                                 expected.append(t);
-            return fail(Keyword::Type,
-                        QStringLiteral("must be %1, got %2").arg(joinAlternatives(expected), typeName(m_v)),
-                        {}, expected);
+            return fail(
+                Keyword::Type,
+                QStringLiteral("must be %1, got %2").arg(joinAlternatives(expected), typeName(m_v)),
+                {}, expected);
         }
         const auto narrow = [&](auto predicate) {
             std::vector<std::vector<Failure> *> kept;
@@ -841,7 +881,8 @@ private:
         const auto depth = [](const std::vector<Failure> &b) {
             std::size_t deepest = 0;
             for (const Failure &f : b)
-                deepest = std::max<std::size_t>(deepest, std::count(f.pointer.begin(), f.pointer.end(), '/'));
+                deepest = std::max<std::size_t>(
+                    deepest, std::count(f.pointer.begin(), f.pointer.end(), '/'));
             return deepest;
         };
         const auto best = *std::min_element(candidates.begin(), candidates.end(),
@@ -899,8 +940,8 @@ private:
         if (!ifSchema)
             return true;
         const Subschema *next = evaluate(m_d, *ifSchema, m_v, m_pointer, nullptr)
-                                    ? c.getThenSubschema()
-                                    : c.getElseSubschema();
+            ? c.getThenSubschema()
+            : c.getElseSubschema();
         return !next || evaluate(m_d, *next, m_v, m_pointer, m_out);
     }
 
@@ -910,13 +951,15 @@ private:
         if (a && a->constValue) {
             if (jsonEqual(m_v, *a->constValue))
                 return true;
-            return failValue(Keyword::Const, QStringLiteral("must be %1, got %2")
-                                                 .arg(showValue(*a->constValue), showValue(m_v)));
+            return failValue(Keyword::Const,
+                             QStringLiteral("must be %1, got %2")
+                                 .arg(showValue(*a->constValue), showValue(m_v)));
         }
         const nlohmann::json plain = toUnordered(m_v);
         if (c.getValue()->equalTo(valijson::adapters::NlohmannJsonAdapter(plain), true))
             return true;
-        return failValue(Keyword::Const, QStringLiteral("must be the constant value, got %1").arg(showValue(m_v)));
+        return failValue(Keyword::Const,
+                         QStringLiteral("must be the constant value, got %1").arg(showValue(m_v)));
     }
 
     bool visit(const ContainsConstraint &c) override
@@ -926,8 +969,9 @@ private:
         for (const Json &item : m_v)
             if (evaluate(m_d, *c.getSubschema(), item, m_pointer, nullptr))
                 return true;
-        return fail(Keyword::Contains,
-                    QStringLiteral("must contain at least one item that matches the 'contains' schema"));
+        return fail(
+            Keyword::Contains,
+            QStringLiteral("must contain at least one item that matches the 'contains' schema"));
     }
 
     bool visit(const DependenciesConstraint &c) override
@@ -976,8 +1020,9 @@ private:
                 }
                 shown.append(showValue(allowed));
             }
-            return failValue(Keyword::Enum, QStringLiteral("must be one of %1, got %2")
-                                                .arg(shown.join(QStringLiteral(", ")), showValue(m_v)));
+            return failValue(Keyword::Enum,
+                             QStringLiteral("must be one of %1, got %2")
+                                 .arg(shown.join(QStringLiteral(", ")), showValue(m_v)));
         }
         const nlohmann::json plain = toUnordered(m_v);
         const valijson::adapters::NlohmannJsonAdapter adapter(plain);
@@ -987,8 +1032,9 @@ private:
             return !matched;
         });
         return matched
-               || failValue(Keyword::Enum,
-                            QStringLiteral("is not one of the allowed values, got %1").arg(showValue(m_v)));
+            || failValue(
+                   Keyword::Enum,
+                   QStringLiteral("is not one of the allowed values, got %1").arg(showValue(m_v)));
     }
 
     bool visit(const FormatConstraint &c) override
@@ -997,8 +1043,9 @@ private:
             return true;
         if (checkFormat(c.getFormat(), toQString(m_v.get<std::string>())))
             return true;
-        return failValue(Keyword::Format, QStringLiteral("must be a valid %1, got %2")
-                                              .arg(toQString(c.getFormat()), showValue(m_v)));
+        return failValue(Keyword::Format,
+                         QStringLiteral("must be a valid %1, got %2")
+                             .arg(toQString(c.getFormat()), showValue(m_v)));
     }
 
     bool visit(const LinearItemsConstraint &c) override
@@ -1017,8 +1064,9 @@ private:
             return ok;
         const Subschema *additional = c.getAdditionalItemsSubschema();
         if (!additional)
-            return fail(Keyword::AdditionalItems,
-                        QStringLiteral("must have at most %1 items, got %2").arg(count).arg(m_v.size()));
+            return fail(
+                Keyword::AdditionalItems,
+                QStringLiteral("must have at most %1 items, got %2").arg(count).arg(m_v.size()));
         for (std::size_t i = count; i < m_v.size() && (ok || m_out); ++i)
             ok = child(*additional, m_v[i], std::to_string(i)) && ok;
         return ok;
@@ -1032,9 +1080,10 @@ private:
         const bool exclusive = c.getExclusiveMaximum();
         if (exclusive ? value < c.getMaximum() : value <= c.getMaximum())
             return true;
-        return failValue(Keyword::Maximum, QStringLiteral("must be %1 %2, got %3")
-                                               .arg(exclusive ? QStringLiteral("<") : QStringLiteral("<="),
-                                                    showNumber(c.getMaximum()), showValue(m_v)));
+        return failValue(Keyword::Maximum,
+                         QStringLiteral("must be %1 %2, got %3")
+                             .arg(exclusive ? QStringLiteral("<") : QStringLiteral("<="),
+                                  showNumber(c.getMaximum()), showValue(m_v)));
     }
 
     bool visit(const MinimumConstraint &c) override
@@ -1045,25 +1094,30 @@ private:
         const bool exclusive = c.getExclusiveMinimum();
         if (exclusive ? value > c.getMinimum() : value >= c.getMinimum())
             return true;
-        return failValue(Keyword::Minimum, QStringLiteral("must be %1 %2, got %3")
-                                               .arg(exclusive ? QStringLiteral(">") : QStringLiteral(">="),
-                                                    showNumber(c.getMinimum()), showValue(m_v)));
+        return failValue(Keyword::Minimum,
+                         QStringLiteral("must be %1 %2, got %3")
+                             .arg(exclusive ? QStringLiteral(">") : QStringLiteral(">="),
+                                  showNumber(c.getMinimum()), showValue(m_v)));
     }
 
     bool visit(const MaxItemsConstraint &c) override
     {
         if (!m_v.is_array() || m_v.size() <= c.getMaxItems())
             return true;
-        return fail(Keyword::MaxItems, QStringLiteral("must have at most %1 items, got %2")
-                                           .arg(c.getMaxItems()).arg(m_v.size()));
+        return fail(Keyword::MaxItems,
+                    QStringLiteral("must have at most %1 items, got %2")
+                        .arg(c.getMaxItems())
+                        .arg(m_v.size()));
     }
 
     bool visit(const MinItemsConstraint &c) override
     {
         if (!m_v.is_array() || m_v.size() >= c.getMinItems())
             return true;
-        return fail(Keyword::MinItems, QStringLiteral("must have at least %1 item(s), got %2")
-                                           .arg(c.getMinItems()).arg(m_v.size()));
+        return fail(Keyword::MinItems,
+                    QStringLiteral("must have at least %1 item(s), got %2")
+                        .arg(c.getMinItems())
+                        .arg(m_v.size()));
     }
 
     bool visit(const MaxLengthConstraint &c) override
@@ -1073,8 +1127,10 @@ private:
         const qsizetype length = codePointCount(m_v.get_ref<const std::string &>());
         if (static_cast<std::uint64_t>(length) <= c.getMaxLength())
             return true;
-        return failValue(Keyword::MaxLength, QStringLiteral("must be at most %1 characters long, got %2")
-                                                 .arg(c.getMaxLength()).arg(length));
+        return failValue(Keyword::MaxLength,
+                         QStringLiteral("must be at most %1 characters long, got %2")
+                             .arg(c.getMaxLength())
+                             .arg(length));
     }
 
     bool visit(const MinLengthConstraint &c) override
@@ -1086,24 +1142,30 @@ private:
             return true;
         if (length == 0)
             return failValue(Keyword::MinLength, QStringLiteral("must not be empty"));
-        return failValue(Keyword::MinLength, QStringLiteral("must be at least %1 characters long, got %2")
-                                                 .arg(c.getMinLength()).arg(length));
+        return failValue(Keyword::MinLength,
+                         QStringLiteral("must be at least %1 characters long, got %2")
+                             .arg(c.getMinLength())
+                             .arg(length));
     }
 
     bool visit(const MaxPropertiesConstraint &c) override
     {
         if (!m_v.is_object() || m_v.size() <= c.getMaxProperties())
             return true;
-        return fail(Keyword::MaxProperties, QStringLiteral("must have at most %1 members, got %2")
-                                                .arg(c.getMaxProperties()).arg(m_v.size()));
+        return fail(Keyword::MaxProperties,
+                    QStringLiteral("must have at most %1 members, got %2")
+                        .arg(c.getMaxProperties())
+                        .arg(m_v.size()));
     }
 
     bool visit(const MinPropertiesConstraint &c) override
     {
         if (!m_v.is_object() || m_v.size() >= c.getMinProperties())
             return true;
-        return fail(Keyword::MinProperties, QStringLiteral("must have at least %1 member(s), got %2")
-                                                .arg(c.getMinProperties()).arg(m_v.size()));
+        return fail(Keyword::MinProperties,
+                    QStringLiteral("must have at least %1 member(s), got %2")
+                        .arg(c.getMinProperties())
+                        .arg(m_v.size()));
     }
 
     bool multipleOf(double divisor)
@@ -1113,8 +1175,9 @@ private:
         const double quotient = m_v.get<double>() / divisor;
         if (std::isfinite(quotient) && std::fabs(quotient - std::round(quotient)) < 1e-9)
             return true;
-        return failValue(Keyword::MultipleOf, QStringLiteral("must be a multiple of %1, got %2")
-                                                  .arg(showNumber(divisor), showValue(m_v)));
+        return failValue(Keyword::MultipleOf,
+                         QStringLiteral("must be a multiple of %1, got %2")
+                             .arg(showNumber(divisor), showValue(m_v)));
     }
     bool visit(const MultipleOfDoubleConstraint &c) override { return multipleOf(c.getDivisor()); }
     bool visit(const MultipleOfIntConstraint &c) override
@@ -1123,12 +1186,13 @@ private:
         if (divisor == 0 || !m_v.is_number_integer())
             return multipleOf(static_cast<double>(divisor));
         const bool ok = m_v.is_number_unsigned()
-                            ? m_v.get<std::uint64_t>() % static_cast<std::uint64_t>(std::llabs(divisor)) == 0
-                            : m_v.get<std::int64_t>() % divisor == 0;
+            ? m_v.get<std::uint64_t>() % static_cast<std::uint64_t>(std::llabs(divisor)) == 0
+            : m_v.get<std::int64_t>() % divisor == 0;
         if (ok)
             return true;
-        return failValue(Keyword::MultipleOf, QStringLiteral("must be a multiple of %1, got %2")
-                                                  .arg(divisor).arg(showValue(m_v)));
+        return failValue(
+            Keyword::MultipleOf,
+            QStringLiteral("must be a multiple of %1, got %2").arg(divisor).arg(showValue(m_v)));
     }
 
     bool visit(const NotConstraint &c) override
@@ -1149,8 +1213,9 @@ private:
                                 : QRegularExpression(toQString(pattern)).match(text).hasMatch();
         if (matched)
             return true;
-        return failValue(Keyword::Pattern, QStringLiteral("must match the pattern %1, got %2")
-                                               .arg(toQString(pattern), showValue(m_v)));
+        return failValue(Keyword::Pattern,
+                         QStringLiteral("must match the pattern %1, got %2")
+                             .arg(toQString(pattern), showValue(m_v)));
     }
 
     bool visit(const PolyConstraint &) override { return true; }
@@ -1185,7 +1250,8 @@ private:
                 continue;
             if (!index.additional)
                 ok = fail(Keyword::AdditionalProperties,
-                          QStringLiteral("unknown field '%1'").arg(toQString(name)), toQString(name));
+                          QStringLiteral("unknown field '%1'").arg(toQString(name)),
+                          toQString(name));
             else
                 ok = child(*index.additional, it.value(), name) && ok;
         }
@@ -1245,23 +1311,40 @@ private:
         QStringList expected;
         c.applyToNamedTypes([&](vc::TypeConstraint::JsonType t) {
             switch (t) {
-            case vc::TypeConstraint::kAny: matched = true; break;
-            case vc::TypeConstraint::kArray: matched = m_v.is_array(); break;
-            case vc::TypeConstraint::kBoolean: matched = m_v.is_boolean(); break;
-            case vc::TypeConstraint::kInteger: matched = isInteger(m_v); break;
-            case vc::TypeConstraint::kNull: matched = m_v.is_null(); break;
-            case vc::TypeConstraint::kNumber: matched = m_v.is_number(); break;
-            case vc::TypeConstraint::kObject: matched = m_v.is_object(); break;
-            case vc::TypeConstraint::kString: matched = m_v.is_string(); break;
+            case vc::TypeConstraint::kAny:
+                matched = true;
+                break;
+            case vc::TypeConstraint::kArray:
+                matched = m_v.is_array();
+                break;
+            case vc::TypeConstraint::kBoolean:
+                matched = m_v.is_boolean();
+                break;
+            case vc::TypeConstraint::kInteger:
+                matched = isInteger(m_v);
+                break;
+            case vc::TypeConstraint::kNull:
+                matched = m_v.is_null();
+                break;
+            case vc::TypeConstraint::kNumber:
+                matched = m_v.is_number();
+                break;
+            case vc::TypeConstraint::kObject:
+                matched = m_v.is_object();
+                break;
+            case vc::TypeConstraint::kString:
+                matched = m_v.is_string();
+                break;
             }
             expected.append(typeName(t));
             return !matched;
         });
         if (matched || expected.isEmpty())
             return true;
-        return fail(Keyword::Type,
-                    QStringLiteral("must be %1, got %2").arg(joinAlternatives(expected), typeName(m_v)),
-                    {}, expected);
+        return fail(
+            Keyword::Type,
+            QStringLiteral("must be %1, got %2").arg(joinAlternatives(expected), typeName(m_v)), {},
+            expected);
     }
 
     bool visit(const UniqueItemsConstraint &) override
@@ -1271,9 +1354,11 @@ private:
         for (std::size_t i = 0; i < m_v.size(); ++i)
             for (std::size_t j = i + 1; j < m_v.size(); ++j)
                 if (jsonEqual(m_v[i], m_v[j]))
-                    return fail(Keyword::UniqueItems,
-                                QStringLiteral("items must be unique, but items %1 and %2 are equal")
-                                    .arg(i).arg(j));
+                    return fail(
+                        Keyword::UniqueItems,
+                        QStringLiteral("items must be unique, but items %1 and %2 are equal")
+                            .arg(i)
+                            .arg(j));
         return true;
     }
 
@@ -1289,13 +1374,13 @@ bool evaluate(const JsonSchemaValidator::Private &d, const Subschema &s, const J
 {
     if (s.getAlwaysInvalid()) {
         if (out && out->size() < FailureCap)
-            out->push_back({pointer, Keyword::False, QStringLiteral("is not allowed here"), {}, {}});
+            out->push_back(
+                {pointer, Keyword::False, QStringLiteral("is not allowed here"), {}, {}});
         return false;
     }
     Evaluator evaluator(d, s, v, pointer, out);
-    Subschema::ApplyFunction fn = [&evaluator](const vc::Constraint &c) {
-        return c.accept(evaluator);
-    };
+    Subschema::ApplyFunction fn
+        = [&evaluator](const vc::Constraint &c) { return c.accept(evaluator); };
     return out ? s.apply(fn) : s.applyStrict(fn);
 }
 
@@ -1324,7 +1409,8 @@ void JsonSchemaValidator::Private::compile(const Json &schemaJson, const Resolve
 
 QString JsonSchemaValidator::Error::toString() const
 {
-    return (pointer.isEmpty() ? QStringLiteral("(root)") : pointer) + QStringLiteral(": ") + message;
+    return (pointer.isEmpty() ? QStringLiteral("(root)") : pointer) + QStringLiteral(": ")
+        + message;
 }
 
 JsonSchemaValidator::JsonSchemaValidator(const Json &schema, const Resolver &resolver,
@@ -1344,8 +1430,9 @@ void localReferences(const Json &node, std::vector<std::string> *out)
             if (it.key() == "$ref" && it->is_string()) {
                 const std::string &ref = it->get_ref<const std::string &>();
                 if (!ref.empty() && ref.front() == '#')
-                    out->push_back(QUrl::fromPercentEncoding(QByteArray::fromStdString(ref.substr(1)))
-                                       .toStdString());
+                    out->push_back(
+                        QUrl::fromPercentEncoding(QByteArray::fromStdString(ref.substr(1)))
+                            .toStdString());
             } else {
                 localReferences(it.value(), out);
             }
@@ -1362,12 +1449,13 @@ JsonSchemaValidator JsonSchemaValidator::forSubschema(const Json &document, cons
                                                       const Resolver &resolver,
                                                       const QString &documentUri)
 {
-    const QString uri = QUrl(documentUri.isEmpty() ? QStringLiteral("urn:gatehouse:document") : documentUri)
-                            .adjusted(QUrl::RemoveFragment)
-                            .toString(QUrl::FullyEncoded);
+    const QString uri
+        = QUrl(documentUri.isEmpty() ? QStringLiteral("urn:gatehouse:document") : documentUri)
+              .adjusted(QUrl::RemoveFragment)
+              .toString(QUrl::FullyEncoded);
     // A copy of just what the schema reaches, at the same places.
     Json reached = Json::object();
-    std::vector<std::string> pending{toStdString(pointer)};
+    std::vector<std::string> pending {toStdString(pointer)};
     std::unordered_set<std::string> done;
     while (!pending.empty()) {
         const std::string next = pending.back();
@@ -1387,7 +1475,7 @@ JsonSchemaValidator JsonSchemaValidator::forSubschema(const Json &document, cons
     }
     QString fragment = pointer;
     fragment.replace(u'%', QStringLiteral("%25"));
-    const Json schema = Json{{"$ref", toStdString(uri + u'#' + fragment)}};
+    const Json schema = Json {{"$ref", toStdString(uri + u'#' + fragment)}};
     const Resolver withDocument = [&](const QString &requested) -> std::optional<Json> {
         if (requested == uri)
             return reached;
@@ -1423,7 +1511,7 @@ QList<JsonSchemaValidator::Error> JsonSchemaValidator::validate(const Json &inst
     for (const Failure &f : failures) {
         if (errors.size() >= maxErrors)
             break;
-        Error e{toQString(f.pointer), f.message, f.keyword, f.property};
+        Error e {toQString(f.pointer), f.message, f.keyword, f.property};
         if (!errors.contains(e))
             errors.append(std::move(e));
     }

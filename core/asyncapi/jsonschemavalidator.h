@@ -20,10 +20,31 @@ class JsonSchemaValidator final
 public:
     // What kind of rule a value broke; callers use it to rephrase or grade findings.
     enum class Keyword {
-        Type, Required, AdditionalProperties, AdditionalItems, PropertyNames, Enum, Const,
-        Pattern, Format, MinLength, MaxLength, Minimum, Maximum, MultipleOf, MinItems,
-        MaxItems, UniqueItems, Contains, MinProperties, MaxProperties, Dependencies, OneOf,
-        AnyOf, Not, False
+        Type,
+        Required,
+        AdditionalProperties,
+        AdditionalItems,
+        PropertyNames,
+        Enum,
+        Const,
+        Pattern,
+        Format,
+        MinLength,
+        MaxLength,
+        Minimum,
+        Maximum,
+        MultipleOf,
+        MinItems,
+        MaxItems,
+        UniqueItems,
+        Contains,
+        MinProperties,
+        MaxProperties,
+        Dependencies,
+        OneOf,
+        AnyOf,
+        Not,
+        False
     };
 
     // One finding: where in the instance (JSON Pointer, "" = the value itself) and

@@ -36,7 +36,8 @@ int validateCommand(const QStringList &arguments)
         "file:line:col: severity: message line per problem on stderr.\n"
         "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("AsyncAPI documents (YAML or JSON)"),
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("AsyncAPI documents (YAML or JSON)"),
                                  QStringLiteral("FILE..."));
     const QCommandLineOption strictOption(QStringLiteral("strict"),
                                           QStringLiteral("Treat warnings as errors."));
@@ -44,8 +45,9 @@ int validateCommand(const QStringList &arguments)
         QStringLiteral("format"),
         QStringLiteral("Output format: text (diagnostics on stderr) or json (an array on stdout)."),
         QStringLiteral("text|json"), QStringLiteral("text"));
-    const QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")},
-                                           QStringLiteral("Also print FILE: valid for each valid file."));
+    const QCommandLineOption verboseOption(
+        {QStringLiteral("v"), QStringLiteral("verbose")},
+        QStringLiteral("Also print FILE: valid for each valid file."));
     parser.addOptions({strictOption, formatOption, verboseOption});
 
     if (!parser.parse(arguments))
@@ -56,10 +58,13 @@ int validateCommand(const QStringList &arguments)
     }
     const QString format = parser.value(formatOption);
     if (format != QLatin1String("text") && format != QLatin1String("json"))
-        return usageError(name, QStringLiteral("unknown format '%1'; use text or json").arg(format));
+        return usageError(name,
+                          QStringLiteral("unknown format '%1'; use text or json").arg(format));
     const QStringList files = parser.positionalArguments();
     if (files.isEmpty())
-        return usageError(name, QStringLiteral("no file given; usage: gatehouse-cli validate [--strict] FILE..."));
+        return usageError(
+            name,
+            QStringLiteral("no file given; usage: gatehouse-cli validate [--strict] FILE..."));
 
     const bool strict = parser.isSet(strictOption);
     const bool json = format == QLatin1String("json");

@@ -75,8 +75,10 @@ void TestAsyncApiValidator::examplesAreValid_data()
 {
     QTest::addColumn<QString>("file");
     for (const QString &file : Test::exampleFiles())
-        QTest::newRow(qPrintable(QDir(Test::examplePath(QString())).relativeFilePath(file))) << file;
-    QTest::newRow("sample chats") << Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml"));
+        QTest::newRow(qPrintable(QDir(Test::examplePath(QString())).relativeFilePath(file)))
+            << file;
+    QTest::newRow("sample chats") << Test::sourcePath(
+        QStringLiteral("resources/samples/chats.asyncapi.yaml"));
     QVERIFY(Test::exampleFiles().size() >= 9);
 }
 
@@ -107,31 +109,38 @@ void TestAsyncApiValidator::mutations_data()
     const auto error = Diagnostic::Severity::Error;
     const auto warning = Diagnostic::Severity::Warning;
 
-    QTest::newRow("wrong type") << QByteArray(v26).replace("title: Rooms", "title: [Rooms]") << error
-                                << 3 << u"info.title: must be string, got array"_qs;
-    QTest::newRow("misspelled field") << QByteArray(v26).replace("publish:", "pubish:") << error << 11
-                                      << u"channels./rooms/{roomID}: unknown field 'pubish'"_qs;
+    QTest::newRow("wrong type") << QByteArray(v26).replace("title: Rooms", "title: [Rooms]")
+                                << error << 3 << u"info.title: must be string, got array"_qs;
+    QTest::newRow("misspelled field")
+        << QByteArray(v26).replace("publish:", "pubish:") << error << 11
+        << u"channels./rooms/{roomID}: unknown field 'pubish'"_qs;
     QTest::newRow("misspelled nested field")
         << QByteArray(v26).replace("        payload:", "        paylod:") << error << 13
         << u"channels./rooms/{roomID}.publish.message: unknown field 'paylod'"_qs;
-    QTest::newRow("missing info") << QByteArray(v26).replace("info:\n  title: Rooms\n  version: 1.0.0\n", "")
+    QTest::newRow("missing info") << QByteArray(v26).replace(
+        "info:\n  title: Rooms\n  version: 1.0.0\n", "")
                                   << error << 1 << u"info is required"_qs;
     QTest::newRow("missing title") << QByteArray(v26).replace("  title: Rooms\n", "") << error << 2
                                    << u"info.title is required"_qs;
-    QTest::newRow("wrong version value") << QByteArray(v26).replace("asyncapi: 2.6.0", "asyncapi: 2.7.0")
-                                         << error << 1
-                                         << u"unsupported AsyncAPI version '2.7.0'; supported: "_qs;
-    QTest::newRow("3.0 wrong action") << QByteArray(v30).replace("action: send", "action: sned") << error
-                                      << 12 << u"operations.sendRoomMessage.action: must be one of"_qs;
-    QTest::newRow("3.0 misspelled") << QByteArray(v30).replace("    address:", "    adress:") << error << 7
-                                    << u"channels.rooms: unknown field 'adress'"_qs;
+    QTest::newRow("wrong version value")
+        << QByteArray(v26).replace("asyncapi: 2.6.0", "asyncapi: 2.7.0") << error << 1
+        << u"unsupported AsyncAPI version '2.7.0'; supported: "_qs;
+    QTest::newRow("3.0 wrong action")
+        << QByteArray(v30).replace("action: send", "action: sned") << error << 12
+        << u"operations.sendRoomMessage.action: must be one of"_qs;
+    QTest::newRow("3.0 misspelled") << QByteArray(v30).replace("    address:", "    adress:")
+                                    << error << 7 << u"channels.rooms: unknown field 'adress'"_qs;
     QTest::newRow("example does not match payload")
-        << QByteArray(v26).replace("          type: string\nx-gatehouse", "          type: string\n        examples:\n          - payload: 42\nx-gatehouse")
-        << error << 16 << u"channels./rooms/{roomID}.publish.message.examples[0].payload: must be string, got integer"_qs;
+        << QByteArray(v26).replace(
+               "          type: string\nx-gatehouse",
+               "          type: string\n        examples:\n          - payload: 42\nx-gatehouse")
+        << error << 16
+        << u"channels./rooms/{roomID}.publish.message.examples[0].payload: must be string, got integer"_qs;
     QTest::newRow("3.0 example does not match payload")
-        << QByteArray(v30) + "components:\n  messages:\n    M:\n      payload:\n        type: object\n"
-                             "        properties:\n          n: {type: integer, maximum: 9}\n"
-                             "      examples:\n        - payload: {n: 10}\n"
+        << QByteArray(v30)
+            + "components:\n  messages:\n    M:\n      payload:\n        type: object\n"
+              "        properties:\n          n: {type: integer, maximum: 9}\n"
+              "      examples:\n        - payload: {n: 10}\n"
         << warning << 23 << u"components.messages.M.examples[0].payload.n: must be <= 9, got 10"_qs;
     QTest::newRow("x-gatehouse unknown key")
         << QByteArray(v26).replace("  listen:", "  lisen:") << warning << 18
@@ -146,19 +155,21 @@ void TestAsyncApiValidator::mutations_data()
         << QByteArray(v26).replace("context: /rooms", "context: rooms") << error << 16
         << u"x-gatehouse.context: must be a path that starts with /"_qs;
     QTest::newRow("x-gatehouse plan")
-        << QByteArray(v26) + "  plans:\n    - name: Gold\n      events: -1\n" << error << 21
-        << u"x-gatehouse.plans[0].events: must be >= 0, got -1"_qs;
+        << QByteArray(v26) + "  plans:\n    - name: Gold\n      events: -1\n"
+        << error << 21 << u"x-gatehouse.plans[0].events: must be >= 0, got -1"_qs;
     QTest::newRow("x-gatehouse plan unit")
-        << QByteArray(v26) + "  plans:\n    - name: Gold\n      unit: week\n" << error << 21
+        << QByteArray(v26) + "  plans:\n    - name: Gold\n      unit: week\n"
+        << error << 21
         << uR"(x-gatehouse.plans[0].unit: must be one of "second", "minute", "hour", "day", got "week")"_qs;
     QTest::newRow("x-gatehouse mock kind")
-        << QByteArray(v26) + "  mock:\n    kind: parrot\n" << error << 20
-        << u"x-gatehouse.mock.kind: must be one of"_qs;
+        << QByteArray(v26) + "  mock:\n    kind: parrot\n"
+        << error << 20 << u"x-gatehouse.mock.kind: must be one of"_qs;
     QTest::newRow("x-gatehouse certificate without key")
-        << QByteArray(v26) + "  certificate: cert.pem\n" << error << 15
-        << u"x-gatehouse: 'certificate' requires 'privateKey' as well"_qs;
+        << QByteArray(v26) + "  certificate: cert.pem\n"
+        << error << 15 << u"x-gatehouse: 'certificate' requires 'privateKey' as well"_qs;
     QTest::newRow("x-gatehouse not an object")
-        << QByteArray(v26).replace("x-gatehouse:\n  context: /rooms\n  endpoint: ws://localhost:8080\n  listen: 127.0.0.1:9099\n",
+        << QByteArray(v26).replace("x-gatehouse:\n  context: /rooms\n  endpoint: "
+                                   "ws://localhost:8080\n  listen: 127.0.0.1:9099\n",
                                    "x-gatehouse: true\n")
         << error << 15 << u"x-gatehouse: must be object, got boolean"_qs;
 }

@@ -73,17 +73,17 @@ void TestJsonSchemaValidator::errors_data()
     QTest::newRow("minimum") << QByteArray(R"({"properties":{"price":{"minimum":0}}})")
                              << QByteArray(R"({"price":-3})") << u"/price"_qs << Keyword::Minimum
                              << u"must be >= 0, got -3"_qs;
-    QTest::newRow("exclusiveMaximum") << QByteArray(R"({"exclusiveMaximum":10})") << QByteArray("10")
-                                      << QString() << Keyword::Maximum << u"must be < 10, got 10"_qs;
-    QTest::newRow("maximum") << QByteArray(R"({"maximum":2.5})") << QByteArray("3")
-                             << QString() << Keyword::Maximum << u"must be <= 2.5, got 3"_qs;
+    QTest::newRow("exclusiveMaximum")
+        << QByteArray(R"({"exclusiveMaximum":10})") << QByteArray("10") << QString()
+        << Keyword::Maximum << u"must be < 10, got 10"_qs;
+    QTest::newRow("maximum") << QByteArray(R"({"maximum":2.5})") << QByteArray("3") << QString()
+                             << Keyword::Maximum << u"must be <= 2.5, got 3"_qs;
     QTest::newRow("minLength") << QByteArray(R"({"minLength":3})") << QByteArray(R"("ab")")
                                << QString() << Keyword::MinLength
                                << u"must be at least 3 characters long, got 2"_qs;
-    QTest::newRow("maxLength counts characters") << QByteArray(R"({"maxLength":2})")
-                                                 << QByteArray(R"("äöü")") << QString()
-                                                 << Keyword::MaxLength
-                                                 << u"must be at most 2 characters long, got 3"_qs;
+    QTest::newRow("maxLength counts characters")
+        << QByteArray(R"({"maxLength":2})") << QByteArray(R"("äöü")") << QString()
+        << Keyword::MaxLength << u"must be at most 2 characters long, got 3"_qs;
     QTest::newRow("minItems") << QByteArray(R"({"minItems":1})") << QByteArray("[]") << QString()
                               << Keyword::MinItems << u"must have at least 1 item(s), got 0"_qs;
     QTest::newRow("uniqueItems") << QByteArray(R"({"uniqueItems":true})")
@@ -97,27 +97,28 @@ void TestJsonSchemaValidator::errors_data()
         << QByteArray(R"({"properties":{"a":{}},"additionalProperties":false})")
         << QByteArray(R"({"a":1,"pubish":2})") << QString() << Keyword::AdditionalProperties
         << u"unknown field 'pubish'"_qs;
-    QTest::newRow("array item pointer")
-        << QByteArray(R"({"items":{"type":"object","properties":{"n":{"type":"integer","minimum":1}}}})")
-        << QByteArray(R"([{"n":1},{"n":0}])") << u"/1/n"_qs << Keyword::Minimum
-        << u"must be >= 1, got 0"_qs;
+    QTest::newRow("array item pointer") << QByteArray(
+        R"({"items":{"type":"object","properties":{"n":{"type":"integer","minimum":1}}}})")
+                                        << QByteArray(R"([{"n":1},{"n":0}])") << u"/1/n"_qs
+                                        << Keyword::Minimum << u"must be >= 1, got 0"_qs;
     QTest::newRow("pointer escaping") << QByteArray(R"({"additionalProperties":{"type":"string"}})")
                                       << QByteArray(R"({"a/b~c":1})") << u"/a~1b~0c"_qs
                                       << Keyword::Type << u"must be string, got integer"_qs;
-    QTest::newRow("local $ref")
-        << QByteArray(R"({"definitions":{"port":{"type":"integer","maximum":65535}},"properties":{"p":{"$ref":"#/definitions/port"}}})")
-        << QByteArray(R"({"p":70000})") << u"/p"_qs << Keyword::Maximum
-        << u"must be <= 65535, got 70000"_qs;
+    QTest::newRow("local $ref") << QByteArray(
+        R"({"definitions":{"port":{"type":"integer","maximum":65535}},"properties":{"p":{"$ref":"#/definitions/port"}}})")
+                                << QByteArray(R"({"p":70000})") << u"/p"_qs << Keyword::Maximum
+                                << u"must be <= 65535, got 70000"_qs;
     QTest::newRow("recursive $ref")
-        << QByteArray(R"({"type":"object","properties":{"child":{"$ref":"#"},"n":{"type":"string"}}})")
+        << QByteArray(
+               R"({"type":"object","properties":{"child":{"$ref":"#"},"n":{"type":"string"}}})")
         << QByteArray(R"({"child":{"child":{"n":5}}})") << u"/child/child/n"_qs << Keyword::Type
         << u"must be string, got integer"_qs;
-    QTest::newRow("format date-time") << QByteArray(R"({"format":"date-time"})")
-                                      << QByteArray(R"("2024-13-01T00:00:00Z")") << QString()
-                                      << Keyword::Format
-                                      << uR"(must be a valid date-time, got "2024-13-01T00:00:00Z")"_qs;
-    QTest::newRow("format email") << QByteArray(R"({"format":"email"})") << QByteArray(R"("nobody")")
-                                  << QString() << Keyword::Format
+    QTest::newRow("format date-time")
+        << QByteArray(R"({"format":"date-time"})") << QByteArray(R"("2024-13-01T00:00:00Z")")
+        << QString() << Keyword::Format
+        << uR"(must be a valid date-time, got "2024-13-01T00:00:00Z")"_qs;
+    QTest::newRow("format email") << QByteArray(R"({"format":"email"})")
+                                  << QByteArray(R"("nobody")") << QString() << Keyword::Format
                                   << uR"(must be a valid email, got "nobody")"_qs;
     QTest::newRow("format uri") << QByteArray(R"({"format":"uri"})") << QByteArray(R"("no scheme")")
                                 << QString() << Keyword::Format
@@ -125,7 +126,8 @@ void TestJsonSchemaValidator::errors_data()
     QTest::newRow("not") << QByteArray(R"({"not":{"type":"null"}})") << QByteArray("null")
                          << QString() << Keyword::Not
                          << u"must not match the schema given in 'not'"_qs;
-    QTest::newRow("if then") << QByteArray(R"({"if":{"properties":{"kind":{"const":"chat"}}},"then":{"required":["room"]}})")
+    QTest::newRow("if then") << QByteArray(
+        R"({"if":{"properties":{"kind":{"const":"chat"}}},"then":{"required":["room"]}})")
                              << QByteArray(R"({"kind":"chat"})") << QString() << Keyword::Required
                              << u"missing required field 'room'"_qs;
     QTest::newRow("dependencies") << QByteArray(R"({"dependencies":{"tlsListen":["certificate"]}})")
@@ -139,9 +141,10 @@ void TestJsonSchemaValidator::errors_data()
     QTest::newRow("false schema") << QByteArray(R"({"properties":{"x":false}})")
                                   << QByteArray(R"({"x":1})") << u"/x"_qs << Keyword::False
                                   << u"is not allowed here"_qs;
-    QTest::newRow("oneOf ambiguous") << QByteArray(R"({"oneOf":[{"type":"integer"},{"minimum":0}]})")
-                                     << QByteArray("3") << QString() << Keyword::OneOf
-                                     << u"matches more than one of the allowed alternatives, so it is ambiguous"_qs;
+    QTest::newRow("oneOf ambiguous")
+        << QByteArray(R"({"oneOf":[{"type":"integer"},{"minimum":0}]})") << QByteArray("3")
+        << QString() << Keyword::OneOf
+        << u"matches more than one of the allowed alternatives, so it is ambiguous"_qs;
 }
 
 void TestJsonSchemaValidator::errors()
@@ -169,23 +172,26 @@ void TestJsonSchemaValidator::accepts_data()
     QTest::addColumn<QByteArray>("instance");
 
     QTest::newRow("integer as float") << QByteArray(R"({"type":"integer"})") << QByteArray("2.0");
-    QTest::newRow("enum object order") << QByteArray(R"({"enum":[{"a":1,"b":2}]})")
-                                       << QByteArray(R"({"b":2,"a":1})");
-    QTest::newRow("patternProperties") << QByteArray(R"({"patternProperties":{"^x-":{}},"additionalProperties":false})")
-                                       << QByteArray(R"({"x-a":1})");
+    QTest::newRow("enum object order")
+        << QByteArray(R"({"enum":[{"a":1,"b":2}]})") << QByteArray(R"({"b":2,"a":1})");
+    QTest::newRow("patternProperties")
+        << QByteArray(R"({"patternProperties":{"^x-":{}},"additionalProperties":false})")
+        << QByteArray(R"({"x-a":1})");
     QTest::newRow("anyOf") << QByteArray(R"({"anyOf":[{"type":"string"},{"type":"integer"}]})")
                            << QByteArray("4");
-    QTest::newRow("format unknown") << QByteArray(R"({"format":"frobnicate"})") << QByteArray(R"("x")");
+    QTest::newRow("format unknown")
+        << QByteArray(R"({"format":"frobnicate"})") << QByteArray(R"("x")");
     QTest::newRow("date-time") << QByteArray(R"({"format":"date-time"})")
                                << QByteArray(R"("2024-02-29T23:59:60.5+01:00")");
     QTest::newRow("contains") << QByteArray(R"({"contains":{"const":2}})") << QByteArray("[1,2]");
     QTest::newRow("true schema") << QByteArray("true") << QByteArray(R"({"x":1})");
     // propertyNames and schema dependencies must not be confused with their parent
-    QTest::newRow("propertyNames") << QByteArray(R"({"type":"object","propertyNames":{"minLength":1}})")
-                                   << QByteArray(R"({"a":{}})");
-    QTest::newRow("schema dependencies")
-        << QByteArray(R"({"type":"object","dependencies":{"a":{"required":["b"]},"c":{"required":["d"]}}})")
-        << QByteArray(R"({"a":1,"b":2})");
+    QTest::newRow("propertyNames")
+        << QByteArray(R"({"type":"object","propertyNames":{"minLength":1}})")
+        << QByteArray(R"({"a":{}})");
+    QTest::newRow("schema dependencies") << QByteArray(
+        R"({"type":"object","dependencies":{"a":{"required":["b"]},"c":{"required":["d"]}}})")
+                                         << QByteArray(R"({"a":1,"b":2})");
 }
 
 void TestJsonSchemaValidator::accepts()
@@ -222,7 +228,8 @@ void TestJsonSchemaValidator::oneOfReportsClosestAlternative()
 
 void TestJsonSchemaValidator::oneOfOfTypesNamesTheTypes()
 {
-    const JsonSchemaValidator validator(parse(R"({"oneOf":[{"type":"string"},{"type":"object"}]})"));
+    const JsonSchemaValidator validator(
+        parse(R"({"oneOf":[{"type":"string"},{"type":"object"}]})"));
     const auto errors = validator.validate(parse("12"));
     QCOMPARE(errors.size(), 1);
     QCOMPARE(errors.first().message, u"must be string or object, got integer"_qs);
@@ -245,7 +252,9 @@ void TestJsonSchemaValidator::remoteReferencesUseResolver()
                                 "host":{"$ref":"common.json#/definitions/host"}}})"),
         resolver, u"https://example.test/root.json"_qs);
     QVERIFY2(validator.isValid(), qPrintable(validator.errorString()));
-    QCOMPARE(asked, (QStringList{u"https://example.test/common.json"_qs, u"https://example.test/host.json"_qs}));
+    QCOMPARE(asked,
+             (QStringList {u"https://example.test/common.json"_qs,
+                           u"https://example.test/host.json"_qs}));
     const auto errors = validator.validate(parse(R"({"port":0,"host":""})"));
     QCOMPARE(errors.size(), 2);
     QCOMPARE(errors.at(0).toString(), u"/port: must be >= 1, got 0"_qs);
@@ -268,7 +277,8 @@ void TestJsonSchemaValidator::idReferencesResolveInsideDocument()
         }
     })"));
     QVERIFY2(validator.isValid(), qPrintable(validator.errorString()));
-    const auto errors = validator.validate(parse(R"({"info": {"title": "t", "more": {"title": 1}}})"));
+    const auto errors
+        = validator.validate(parse(R"({"info": {"title": "t", "more": {"title": 1}}})"));
     QCOMPARE(errors.size(), 1);
     QCOMPARE(errors.first().toString(), u"/info/more/title: must be string, got integer"_qs);
 }
@@ -288,7 +298,8 @@ void TestJsonSchemaValidator::subschemaOfDocument()
             "messages": {"Order": {"payload": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}}
         }
     })");
-    const auto validator = JsonSchemaValidator::forSubschema(document, u"/components/messages/Order/payload"_qs);
+    const auto validator
+        = JsonSchemaValidator::forSubschema(document, u"/components/messages/Order/payload"_qs);
     QVERIFY2(validator.isValid(), qPrintable(validator.errorString()));
     const auto errors = validator.validate(parse(R"([{"price": 2}, {"price": -3}, {}])"));
     QCOMPARE(errors.size(), 2);
@@ -296,7 +307,8 @@ void TestJsonSchemaValidator::subschemaOfDocument()
     QCOMPARE(errors.at(1).toString(), u"/2: missing required field 'price'"_qs);
     QVERIFY(validator.accepts(parse(R"([{"price": 0.5}])")));
 
-    const auto missing = JsonSchemaValidator::forSubschema(document, u"/components/schemas/Unused"_qs);
+    const auto missing
+        = JsonSchemaValidator::forSubschema(document, u"/components/schemas/Unused"_qs);
     QVERIFY(!missing.isValid());
     QVERIFY2(missing.errorString().contains(u"#/nowhere"_qs), qPrintable(missing.errorString()));
 }
@@ -320,7 +332,8 @@ void TestJsonSchemaValidator::unresolvableReferenceIsReported()
     const JsonSchemaValidator validator(parse(R"({"$ref":"other.json"})"), {},
                                         u"file:///tmp/x/root.json"_qs);
     QVERIFY(!validator.isValid());
-    QVERIFY2(validator.errorString().contains(u"other.json"_qs), qPrintable(validator.errorString()));
+    QVERIFY2(validator.errorString().contains(u"other.json"_qs),
+             qPrintable(validator.errorString()));
     QVERIFY(validator.accepts(parse("1"))); // an invalid validator rejects nothing
 }
 

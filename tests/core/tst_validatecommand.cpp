@@ -79,10 +79,10 @@ void TestValidateCommand::usage_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("expected");
-    QTest::newRow("no file") << QStringList{u"validate"_qs} << QByteArray("no file given");
-    QTest::newRow("unknown option") << QStringList{u"validate"_qs, u"--frobnicate"_qs, sample()}
-                                    << QByteArray("frobnicate");
-    QTest::newRow("bad format") << QStringList{u"validate"_qs, u"--format"_qs, u"xml"_qs, sample()}
+    QTest::newRow("no file") << QStringList {u"validate"_qs} << QByteArray("no file given");
+    QTest::newRow("unknown option")
+        << QStringList {u"validate"_qs, u"--frobnicate"_qs, sample()} << QByteArray("frobnicate");
+    QTest::newRow("bad format") << QStringList {u"validate"_qs, u"--format"_qs, u"xml"_qs, sample()}
                                 << QByteArray("unknown format 'xml'");
 }
 
@@ -143,7 +143,8 @@ void TestValidateCommand::warningsPassUnlessStrict()
     const auto lenient = Test::runCli({u"validate"_qs, file});
     QCOMPARE(lenient.exitCode, 0);
     QCOMPARE(lines(lenient.standardError).size(), 1);
-    QVERIFY2(lenient.standardError.contains((file + u":14:3: warning: x-gatehouse: unknown field 'futureKey'"_qs).toUtf8()),
+    QVERIFY2(lenient.standardError.contains(
+                 (file + u":14:3: warning: x-gatehouse: unknown field 'futureKey'"_qs).toUtf8()),
              lenient.standardError.constData());
 
     const auto strict = Test::runCli({u"validate"_qs, u"--strict"_qs, file});
@@ -164,7 +165,8 @@ void TestValidateCommand::missingFile()
 void TestValidateCommand::severalFiles()
 {
     const QString good = write(u"good.yaml"_qs, Valid);
-    const QString bad = write(u"bad.yaml"_qs, QByteArray(Valid).replace("info:\n  title: Rooms\n  version: 1.0.0\n", ""));
+    const QString bad = write(
+        u"bad.yaml"_qs, QByteArray(Valid).replace("info:\n  title: Rooms\n  version: 1.0.0\n", ""));
     const auto result = Test::runCli({u"validate"_qs, u"-v"_qs, good, bad, sample()});
     QCOMPARE(result.exitCode, 1);
     QCOMPARE(result.standardOutput, (good + u": valid\n"_qs + sample() + u": valid\n"_qs).toUtf8());

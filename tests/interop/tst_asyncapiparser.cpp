@@ -31,7 +31,8 @@ Test::ProcessResult runOfficialParser(const QStringList &files, const QStringLis
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("GATEHOUSE_NODE_MODULES"), Test::nodeModulesPath());
     process.setProcessEnvironment(env);
-    process.start(QStandardPaths::findExecutable(QStringLiteral("node")), QStringList{scriptPath()} + options + files);
+    process.start(QStandardPaths::findExecutable(QStringLiteral("node")),
+                  QStringList {scriptPath()} + options + files);
     if (!process.waitForStarted(10000)) {
         result.standardError = process.errorString().toUtf8();
         return result;
@@ -81,7 +82,8 @@ void TestAsyncApiParser::initTestCase()
     QVERIFY(m_dir.isValid());
     QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty(),
              "node is not installed; run scripts/install-deps");
-    QVERIFY2(QFileInfo::exists(Test::nodeModulesPath() + QStringLiteral("/@asyncapi/parser/package.json")),
+    QVERIFY2(QFileInfo::exists(Test::nodeModulesPath()
+                               + QStringLiteral("/@asyncapi/parser/package.json")),
              "@asyncapi/parser is not installed in tools/node; run scripts/install-deps");
 }
 
@@ -91,11 +93,13 @@ void TestAsyncApiParser::rejectsBrokenDocument()
     const QString path = m_dir.filePath(QStringLiteral("broken.yaml"));
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("asyncapi: 2.6.0\ninfo:\n  title: [x]\n  version: 1.0.0\nchannels:\n  /a:\n    pubish: {}\n");
+    file.write("asyncapi: 2.6.0\ninfo:\n  title: [x]\n  version: 1.0.0\nchannels:\n  /a:\n    "
+               "pubish: {}\n");
     file.close();
     const auto result = runOfficialParser({path});
     QCOMPARE(result.exitCode, 1);
-    QVERIFY2(result.standardOutput.contains((path + QStringLiteral(":3:")).toUtf8()), report(result));
+    QVERIFY2(result.standardOutput.contains((path + QStringLiteral(":3:")).toUtf8()),
+             report(result));
     QVERIFY2(result.standardOutput.contains("pubish"), report(result));
 }
 
@@ -117,7 +121,8 @@ void TestAsyncApiParser::convert_data()
         const QString name = QFileInfo(file).dir().dirName() + u'/' + QFileInfo(file).fileName();
         for (const QString &version : {QStringLiteral("2.6"), QStringLiteral("3.0")})
             for (const QString &format : {QStringLiteral("yaml"), QStringLiteral("json")})
-                QTest::addRow("%s to %s %s", qPrintable(name), qPrintable(version), qPrintable(format))
+                QTest::addRow("%s to %s %s", qPrintable(name), qPrintable(version),
+                              qPrintable(format))
                     << file << version << format;
     }
 }
@@ -130,11 +135,12 @@ void TestAsyncApiParser::convert()
     if (m_convertMissing)
         QSKIP("gatehouse-cli convert is not implemented yet");
 
-    const QString output = m_dir.filePath(QStringLiteral("%1-%2-%3.%4")
-                                              .arg(QFileInfo(source).dir().dirName(),
-                                                   QFileInfo(source).completeBaseName(), version, format));
-    QStringList arguments{QStringLiteral("convert"), source, QStringLiteral("--to"), version,
-                          QStringLiteral("-o"), output};
+    const QString output
+        = m_dir.filePath(QStringLiteral("%1-%2-%3.%4")
+                             .arg(QFileInfo(source).dir().dirName(),
+                                  QFileInfo(source).completeBaseName(), version, format));
+    QStringList arguments {QStringLiteral("convert"), source, QStringLiteral("--to"), version,
+                           QStringLiteral("-o"),      output};
     if (format == QLatin1String("json"))
         arguments << QStringLiteral("--format") << QStringLiteral("json");
     const auto result = Test::runCli(arguments);
@@ -166,13 +172,14 @@ bool TestAsyncApiParser::hasInvalidExamples(const QString &source)
     const auto cached = m_invalidExamples.constFind(source);
     if (cached != m_invalidExamples.constEnd())
         return *cached;
-    const auto result = Test::runCli({QStringLiteral("validate"), QStringLiteral("--format"),
-                                      QStringLiteral("json"), source});
+    const auto result = Test::runCli(
+        {QStringLiteral("validate"), QStringLiteral("--format"), QStringLiteral("json"), source});
     const Json diagnostics = Json::parse(result.standardOutput.toStdString(), nullptr, false);
     bool invalid = false;
     if (diagnostics.is_array())
         for (const Json &d : diagnostics)
-            invalid = invalid || d.value("pointer", std::string()).find("/examples/") != std::string::npos;
+            invalid = invalid
+                || d.value("pointer", std::string()).find("/examples/") != std::string::npos;
     m_invalidExamples.insert(source, invalid);
     return invalid;
 }
@@ -185,9 +192,9 @@ void TestAsyncApiParser::acceptsConvertedDocuments()
     const auto result = runOfficialParser(m_converted);
     QVERIFY2(result.finished && result.exitCode == 0, report(result));
     if (!m_convertedWithInvalidExamples.isEmpty()) {
-        const auto lenient = runOfficialParser(m_convertedWithInvalidExamples,
-                                               {QStringLiteral("--ignore-rule"),
-                                                QStringLiteral("asyncapi2-message-examples")});
+        const auto lenient = runOfficialParser(
+            m_convertedWithInvalidExamples,
+            {QStringLiteral("--ignore-rule"), QStringLiteral("asyncapi2-message-examples")});
         QVERIFY2(lenient.finished && lenient.exitCode == 0, report(lenient));
     }
 }
