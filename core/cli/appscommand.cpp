@@ -162,9 +162,9 @@ int appsCommand(const QStringList &arguments)
     if (credentials.isEmpty())
         return ExitOk;
 
-    auto store = Support::openSecretStore(parser, &error);
+    auto store = Support::openSecretStore(parser, &error, false);
     if (!store) {
-        err() << "gatehouse-cli apps: warning: stored secrets were not removed: " << error
+        err() << "gatehouse-cli apps: warning: could not remove stored secrets: " << error
               << Qt::endl;
         return ExitOk;
     }

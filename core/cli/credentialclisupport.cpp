@@ -68,7 +68,8 @@ bool waitFor(const std::function<void(std::function<void()>)> &start, int timeou
     return done;
 }
 
-std::unique_ptr<SecretStore> openSecretStore(const QCommandLineParser &parser, QString *error)
+std::unique_ptr<SecretStore> openSecretStore(const QCommandLineParser &parser, QString *error,
+                                             bool forWriting)
 {
     std::unique_ptr<SecretStore> store;
     QString file = parser.value(QStringLiteral("secrets-file"));
@@ -98,7 +99,7 @@ std::unique_ptr<SecretStore> openSecretStore(const QCommandLineParser &parser, Q
         return nullptr;
     }
     if (!availability.ok()) {
-        if (qobject_cast<KeychainSecretStore *>(store.get()))
+        if (forWriting && qobject_cast<KeychainSecretStore *>(store.get()))
             *error = QStringLiteral("%1; secrets are never written in plain text silently: use "
                                     "--secrets-file FILE (mode 0600) or GATEHOUSE_SECRETS=env with "
                                     "GATEHOUSE_SIGNING_KEY")

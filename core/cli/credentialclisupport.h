@@ -33,8 +33,10 @@ bool openRegistry(const QCommandLineParser &parser, Credentials::SqliteCredentia
 // The secret store the user chose: --secrets-file FILE (or GATEHOUSE_SECRETS_FILE), the
 // environment (GATEHOUSE_SECRETS=env), else the OS keychain. Checks it is usable;
 // nullptr with a one-line error otherwise (for the keychain, naming the alternatives).
+// `forWriting` false: the error is only the store's own reason (for clean-up
+// warnings, where the alternatives do not matter).
 std::unique_ptr<Credentials::SecretStore> openSecretStore(const QCommandLineParser &parser,
-                                                          QString *error);
+                                                          QString *error, bool forWriting = true);
 
 // Runs an event loop until `start` calls the function it is given (or the time runs
 // out: false).

@@ -272,7 +272,7 @@ int keysCommand(const QStringList &arguments)
     if (credential->isRevoked())
         return failure(QStringLiteral("credential '%1' is already revoked").arg(target));
     QString storeError;
-    auto store = Support::openSecretStore(parser, &storeError);
+    auto store = Support::openSecretStore(parser, &storeError, false);
     CredentialIssuer issuer(&registry, store.get());
     QString warning;
     Support::waitFor([&](std::function<void()> done) {
@@ -286,7 +286,7 @@ int keysCommand(const QStringList &arguments)
         return failure(error);
     out() << "Revoked " << target << '\n';
     if (!store)
-        warning = QStringLiteral("the stored secret was not removed: ") + storeError;
+        warning = QStringLiteral("could not remove a stored secret: ") + storeError;
     if (!warning.isEmpty())
         err() << "gatehouse-cli keys: warning: " << warning << Qt::endl;
     return ExitOk;

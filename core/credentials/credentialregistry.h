@@ -25,6 +25,7 @@ namespace Gatehouse::Credentials {
 class CredentialRegistry : public QObject
 {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CredentialRegistry)
 
 public:
     using QObject::QObject;

@@ -20,6 +20,7 @@ namespace Gatehouse::Credentials {
 class SecretStore : public QObject
 {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SecretStore)
 
 public:
     struct Result

@@ -546,9 +546,28 @@ void TestCredentialsCli::noKeychainIsReportedInOneLine()
     QCOMPARE(keysJson(QStringLiteral("chatapp")).size(), 0);
     QVERIFY(!QFile::exists(m_secrets));
     // The explicit alternative works in the same environment.
-    const auto r
-        = cli({QStringLiteral("keys"), QStringLiteral("issue"), QStringLiteral("chatapp")});
+    auto r = cli({QStringLiteral("keys"), QStringLiteral("issue"), QStringLiteral("chatapp")});
     QCOMPARE(r.exitCode, 0);
+
+    // Revocation never depends on the keychain: it happens, with a one-line warning
+    // about the stored secret that could not be looked at.
+    const QString id = keysJson(QStringLiteral("chatapp"))
+                           .at(0)
+                           .toObject()
+                           .value(QStringLiteral("id"))
+                           .toString();
+    r = cli({QStringLiteral("keys"), QStringLiteral("revoke"), id}, false);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.standardError.count('\n'), 1);
+    QVERIFY2(r.standardError.startsWith(
+                 "gatehouse-cli keys: warning: could not remove a stored secret: no OS keychain"),
+             r.standardError.constData());
+    QCOMPARE(keysJson(QStringLiteral("chatapp"))
+                 .at(0)
+                 .toObject()
+                 .value(QStringLiteral("status"))
+                 .toString(),
+             QStringLiteral("revoked"));
 }
 
 void TestCredentialsCli::environmentSecrets()
