@@ -11,7 +11,7 @@ namespace {
 
 QString keyPath(const QString &base, const QString &key)
 {
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_$][A-Za-z0-9_$-]*$"));
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_$][A-Za-z0-9_$-]*(\\[\\d+\\])*$"));
     if (plain.match(key).hasMatch())
         return base.isEmpty() ? key : base + u'.' + key;
     QString quoted = key;
