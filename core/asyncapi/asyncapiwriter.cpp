@@ -5,7 +5,9 @@
 #include "asyncapi/documentloader.h"
 
 #include <QFileInfo>
+#include <QHash>
 #include <QSaveFile>
+#include <QSet>
 
 #include <string>
 
@@ -36,6 +38,14 @@ Json refObject(std::initializer_list<std::string> tokens)
 }
 
 using CanonicalOrder::sortKeys;
+
+// Appends a member the object does not have yet, without ordered_json's linear
+// lookup (the big maps, channels and operations, have thousands of members).
+void appendMember(Json &obj, std::string key, Json value)
+{
+    static_cast<std::vector<std::pair<const std::string, Json>> &>(obj.get_ref<Json::object_t &>())
+        .emplace_back(std::move(key), std::move(value));
+}
 
 void setString(Json &obj, const char *key, const QString &value)
 {
@@ -80,6 +90,14 @@ public:
         : m_api(api), m_v3(version == TargetVersion::V3_0),
           m_sourceV3(api.asyncapiVersion.startsWith(u'3'))
     {
+        for (const Channel &c : api.channels)
+            if (!m_channels.contains(c.id))
+                m_channels.insert(c.id, &c);
+        for (const Message &m : api.messages)
+            if (!m_messages.contains(m.id))
+                m_messages.insert(m.id, &m);
+        for (const Operation &op : api.operations)
+            m_operationsOn[op.channelId].append(&op);
     }
 
     Json write();
@@ -101,9 +119,15 @@ private:
     Json operation2(const Operation &op, const Channel &channel, const char *kind);
     QString messageKey(const Channel &channel, const QString &id) const;
 
+    const Channel *channelById(const QString &id) const { return m_channels.value(id); }
+    const Message *findMessage(const QString &id) const { return m_messages.value(id); }
+
     const Api &m_api;
     bool m_v3;
     bool m_sourceV3;
+    QHash<QString, const Channel *> m_channels;
+    QHash<QString, const Message *> m_messages;
+    QHash<QString, QList<const Operation *>> m_operationsOn;
 };
 
 Json Writer::write()
@@ -117,30 +141,44 @@ Json Writer::write()
         Json servers = Json::object();
         for (const Server &srv : m_api.servers)
             servers[s(srv.id)] = server(srv);
-        root["servers"] = servers;
+        root["servers"] = std::move(servers);
     }
     Json channels = Json::object();
     if (m_v3) {
-        for (const Channel &c : m_api.channels)
-            channels[s(c.id)] = channel3(c);
+        QSet<QString> seen;
+        for (const Channel &c : m_api.channels) {
+            if (seen.contains(c.id))
+                continue;
+            seen.insert(c.id);
+            appendMember(channels, s(c.id), channel3(c));
+        }
         if (!channels.empty())
-            root["channels"] = channels;
+            root["channels"] = std::move(channels);
         Json operations = Json::object();
-        for (const Operation &op : m_api.operations)
-            operations[s(op.id)] = operation3(op);
+        seen.clear();
+        for (const Operation &op : m_api.operations) {
+            if (seen.contains(op.id))
+                continue;
+            seen.insert(op.id);
+            appendMember(operations, s(op.id), operation3(op));
+        }
         if (!operations.empty())
-            root["operations"] = operations;
+            root["operations"] = std::move(operations);
     } else {
         // 2.x keys channels by address: of several channels with one address
         // (possible in 3.x) the first is kept.
-        for (const Channel &c : m_api.channels)
-            if (!channels.contains(s(c.address)))
-                channels[s(c.address)] = channel2(c);
-        root["channels"] = channels; // required in 2.x
+        QSet<QString> seen;
+        for (const Channel &c : m_api.channels) {
+            if (seen.contains(c.address))
+                continue;
+            seen.insert(c.address);
+            appendMember(channels, s(c.address), channel2(c));
+        }
+        root["channels"] = std::move(channels); // required in 2.x
     }
     Json comps = components();
     if (!comps.empty())
-        root["components"] = comps;
+        root["components"] = std::move(comps);
     if (!m_v3) {
         setJson(root, "tags", m_api.tags);
         setJson(root, "externalDocs", m_api.externalDocs);
@@ -148,10 +186,10 @@ Json Writer::write()
     setJson(root, "x-gatehouse", m_api.gatehouse.raw);
     mergeExtra(root, m_api.extra);
     if (m_v3)
-        return sortKeys(root, {"asyncapi", "id", "info", "defaultContentType", "servers", "channels",
-                               "operations", "components", "x-gatehouse"});
-    return sortKeys(root, {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
-                           "components", "tags", "externalDocs", "x-gatehouse"});
+        return sortKeys(std::move(root), {"asyncapi", "id", "info", "defaultContentType", "servers", "channels",
+                                          "operations", "components", "x-gatehouse"});
+    return sortKeys(std::move(root), {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
+                                      "components", "tags", "externalDocs", "x-gatehouse"});
 }
 
 Json Writer::info()
@@ -454,9 +492,9 @@ QString Writer::channelAuthType(const Channel &channel) const
 {
     if (!channel.authType.isEmpty())
         return channel.authType;
-    for (const Operation &op : m_api.operations)
-        if (op.channelId == channel.id && !op.authType.isEmpty())
-            return op.authType;
+    for (const Operation *op : m_operationsOn.value(channel.id))
+        if (!op->authType.isEmpty())
+            return op->authType;
     return {};
 }
 
@@ -466,7 +504,7 @@ Json Writer::channel3(const Channel &c)
     o["address"] = s(c.address);
     Json messages = Json::object();
     for (const QString &id : c.messageIds) {
-        const Message *m = m_api.message(id);
+        const Message *m = findMessage(id);
         const std::string key = s(messageKey(c, id));
         if (m && m->inlined)
             messages[key] = message(*m);
@@ -509,7 +547,7 @@ Json Writer::operation3(const Operation &op)
         o["security"] = security(op.security);
     setJson(o, "bindings", op.bindings);
     if (!op.messageIds.isEmpty()) {
-        const Channel *channel = m_api.channel(op.channelId);
+        const Channel *channel = channelById(op.channelId);
         Json messages = Json::array();
         for (const QString &id : op.messageIds) {
             if (channel && channel->messageIds.contains(id))
@@ -528,7 +566,7 @@ Json Writer::operation3(const Operation &op)
         o["x-scopes"] = scopes;
     }
     // x-auth-type lives on the channel in 3.x; keep it here only where it differs.
-    if (const Channel *channel = m_api.channel(op.channelId)) {
+    if (const Channel *channel = channelById(op.channelId)) {
         if (!op.authType.isEmpty() && op.authType != channelAuthType(*channel))
             o["x-auth-type"] = s(op.authType);
     } else {
@@ -559,13 +597,11 @@ Json Writer::channel2(const Channel &c)
     // 2.x has one publish and one subscribe operation per channel.
     const Operation *publish = nullptr;
     const Operation *subscribe = nullptr;
-    for (const Operation &op : m_api.operations) {
-        if (op.channelId != c.id)
-            continue;
-        if (op.action == Operation::Action::Receive && !publish)
-            publish = &op;
-        if (op.action == Operation::Action::Send && !subscribe)
-            subscribe = &op;
+    for (const Operation *op : m_operationsOn.value(c.id)) {
+        if (op->action == Operation::Action::Receive && !publish)
+            publish = op;
+        if (op->action == Operation::Action::Send && !subscribe)
+            subscribe = op;
     }
     if (publish)
         o["publish"] = operation2(*publish, c, "publish");
@@ -601,7 +637,7 @@ Json Writer::operation2(const Operation &op, const Channel &c, const char *kind)
     Json items = Json::array();
     for (qsizetype i = 0; i < ids.size(); ++i) {
         const QString &id = ids.at(i);
-        const Message *m = m_api.message(id);
+        const Message *m = findMessage(id);
         if (m && m->inlined) {
             // What the reader would call this message without a messageId.
             const QString generated = ids.size() > 1

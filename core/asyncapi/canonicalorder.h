@@ -10,7 +10,7 @@
 namespace Gatehouse::CanonicalOrder {
 
 // Known keys first in the given order, then every other key in its current order.
-inline Json sortKeys(const Json &obj, std::initializer_list<const char *> order)
+inline Json sortKeys(Json obj, std::initializer_list<const char *> order)
 {
     if (!obj.is_object())
         return obj;
@@ -18,11 +18,15 @@ inline Json sortKeys(const Json &obj, std::initializer_list<const char *> order)
     for (const char *k : order) {
         const auto it = obj.find(k);
         if (it != obj.end())
-            out[k] = *it;
+            out[k] = std::move(*it);
     }
-    for (auto it = obj.begin(); it != obj.end(); ++it)
-        if (!out.contains(it.key()))
-            out[it.key()] = it.value();
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+        bool known = false;
+        for (const char *k : order)
+            known = known || it.key() == k;
+        if (!known)
+            out[it.key()] = std::move(it.value());
+    }
     return out;
 }
 

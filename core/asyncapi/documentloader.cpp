@@ -19,6 +19,7 @@
 #include <memory>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace Gatehouse {
 
@@ -316,6 +317,7 @@ private:
         QString pointer;
         YAML::anchor_t anchor = 0;
         qint64 nodesAtStart = 0;
+        std::unique_ptr<std::unordered_set<std::string>> keys; // for large mappings
     };
 
     // Where the next value goes: its pointer and the location to record.
@@ -351,10 +353,27 @@ private:
         }
         Frame &f = m_stack.back();
         if (f.isMap) {
-            if (f.value.contains(f.key))
+            // ordered_json looks keys up linearly; large mappings get a set of their
+            // keys so that reading stays linear, and members are appended directly.
+            auto &members = static_cast<std::vector<std::pair<const std::string, Json>> &>(
+                f.value.get_ref<Json::object_t &>());
+            bool duplicate = false;
+            if (members.size() < 16) {
+                for (const auto &member : members)
+                    duplicate = duplicate || member.first == f.key;
+            } else {
+                if (!f.keys) {
+                    f.keys = std::make_unique<std::unordered_set<std::string>>();
+                    for (const auto &member : members)
+                        f.keys->insert(member.first);
+                }
+                duplicate = !f.keys->insert(f.key).second;
+            }
+            if (duplicate)
                 throw LoadError{f.keyMark.line + 1, f.keyMark.column + 1,
                                 QStringLiteral("duplicate key '%1'").arg(QString::fromStdString(f.key))};
-            f.value[f.key] = std::move(value);
+            members.emplace_back(std::move(f.key), std::move(value));
+            f.key.clear();
             f.haveKey = false;
         } else {
             f.value.push_back(std::move(value));
@@ -615,9 +634,12 @@ public:
     {
         auto root = std::make_shared<ParsedFile>();
         root->locations = rootLocations;
+        // Local refs of the root document stay as written: without refs to other
+        // files there is nothing to do.
+        if (!hasExternalRef(m_document.root, 0))
+            return;
         // Refs from other files back into this one need its tree as written.
-        if (hasExternalRef(m_document.root, 0))
-            root->root = m_document.root;
+        root->root = m_document.root;
         root->ok = true;
         m_files.insert(m_rootKey, root);
         m_names.insert(m_rootKey, m_document.fileName);

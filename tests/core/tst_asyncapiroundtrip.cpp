@@ -44,12 +44,14 @@ QString fileName(Version v, Format f)
 std::optional<Api> reread(const QByteArray &data, Version v, Format f, QString *problems)
 {
     const ReadResult r = AsyncApiReader::readData(data, fileName(v, f));
-    // Bindings are copied as they are between versions (as the official converter
-    // does); their schemas differ between spec versions, so findings there are not
-    // the writer's.
+    // Bindings and message examples are copied as they are between versions (as the
+    // official converter does). Binding schemas differ between spec versions and
+    // 2.x validation checks examples against payloads where 3.x does not, so
+    // findings there are about the source document, not the writer.
     bool failed = !r.api;
     for (const Diagnostic &d : r.diagnostics)
-        if (d.severity == Diagnostic::Severity::Error && !d.pointer.contains(u"/bindings/"_qs))
+        if (d.severity == Diagnostic::Severity::Error && !d.pointer.contains(u"/bindings/"_qs)
+            && !d.pointer.contains(u"/examples/"_qs))
             failed = true;
     if (failed) {
         *problems = joined(r.diagnostics) + u"\n--- document:\n"_qs + QString::fromUtf8(data);
