@@ -8,3 +8,12 @@ endif()
 if(TARGET tst_packaging AND TARGET gatehouse_icons)
     add_dependencies(tst_packaging gatehouse_icons)
 endif()
+
+# tst_debpackage (tests/integration) runs cpack, which installs what these build.
+if(TARGET tst_debpackage)
+    foreach(_target gatehouse gatehouse-cli gatehouse_icons)
+        if(TARGET ${_target})
+            add_dependencies(tst_debpackage ${_target})
+        endif()
+    endforeach()
+endif()
