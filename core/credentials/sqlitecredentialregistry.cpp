@@ -197,6 +197,26 @@ bool SqliteCredentialRegistry::open(const QString &path, QString *error)
                              .arg(version)
                              .arg(SchemaVersion));
 
+    // Another program's SQLite database is not ours to add tables to: it says so in
+    // its application_id, or holds tables without being marked as ours.
+    if (!check.exec(QStringLiteral("PRAGMA application_id")) || !check.next())
+        return closeWith(
+            QStringLiteral("%1: cannot read the application id: %2").arg(m_path, sqlError(check)));
+    const qint64 applicationId = check.value(0).toLongLong();
+    check.finish();
+    QStringList tables;
+    if (check.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")))
+        while (check.next())
+            tables.append(check.value(0).toString());
+    check.finish();
+    const bool looksOurs = tables.contains(QLatin1String("applications"))
+        && tables.contains(QLatin1String("credentials"));
+    if ((applicationId != 0 && applicationId != ApplicationId)
+        || (applicationId == 0 && !tables.isEmpty() && !looksOurs))
+        return closeWith(QStringLiteral("%1: not a Gatehouse database (it belongs to another "
+                                        "program); the file was left untouched")
+                             .arg(m_path));
+
     QSqlQuery setup(db);
     setup.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
     setup.exec(QStringLiteral("PRAGMA journal_mode = WAL"));
@@ -205,6 +225,8 @@ bool SqliteCredentialRegistry::open(const QString &path, QString *error)
     QString why;
     if (!migrate(&why))
         return closeWith(QStringLiteral("%1: %2").arg(m_path, why));
+    if (applicationId == 0) // new, or written before Gatehouse marked its files
+        setup.exec(QStringLiteral("PRAGMA application_id = %1").arg(ApplicationId));
     if (!reload(&why))
         return closeWith(QStringLiteral("%1: %2").arg(m_path, why));
     m_usageTimer.start();

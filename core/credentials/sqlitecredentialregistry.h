@@ -27,6 +27,8 @@ class SqliteCredentialRegistry final : public CredentialRegistry
 
 public:
     static constexpr int SchemaVersion = 2;
+    // PRAGMA application_id of Gatehouse registry files: "GHRG".
+    static constexpr qint64 ApplicationId = 0x47485247;
 
     explicit SqliteCredentialRegistry(QObject *parent = nullptr);
     ~SqliteCredentialRegistry() override;

@@ -124,6 +124,8 @@ private slots:
     void corruptFileIsReportedAndUntouched_data();
     void corruptFileIsReportedAndUntouched();
     void newerSchemaIsRefused();
+    void foreignDatabaseIsRefused_data();
+    void foreignDatabaseIsRefused();
     void applicationsCrud();
     void subscriptions();
     void authenticateOutcomes();
@@ -246,6 +248,47 @@ void TestCredentialRegistry::newerSchemaIsRefused()
     QVERIFY(!registry.open(path(), &error));
     QVERIFY2(error.contains(QLatin1String("99")) && error.contains(QLatin1String("newer")),
              qPrintable(error));
+}
+
+void TestCredentialRegistry::foreignDatabaseIsRefused_data()
+{
+    QTest::addColumn<QString>("statement");
+    QTest::newRow("other tables") << QStringLiteral("CREATE TABLE notes (id INTEGER, body TEXT)");
+    QTest::newRow("other application id") << QStringLiteral("PRAGMA application_id = 1234");
+}
+
+void TestCredentialRegistry::foreignDatabaseIsRefused()
+{
+    QFETCH(QString, statement);
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
+        db.setDatabaseName(path());
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec(statement));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
+    const QByteArray before = fileHash(path());
+    SqliteCredentialRegistry registry;
+    QString error;
+    QVERIFY(!registry.open(path(), &error));
+    QVERIFY2(error.contains(QLatin1String("not a Gatehouse database")), qPrintable(error));
+    QCOMPARE(fileHash(path()), before);
+
+    // Our own files carry the application id.
+    SqliteCredentialRegistry ours;
+    QVERIFY(ours.open(path(QStringLiteral("ours.db")), &error));
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(path(QStringLiteral("ours.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA application_id")) && q.next());
+        QCOMPARE(q.value(0).toLongLong(), SqliteCredentialRegistry::ApplicationId);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
 }
 
 void TestCredentialRegistry::applicationsCrud()
