@@ -1369,9 +1369,27 @@ private:
     std::vector<Failure> *m_out;
 };
 
+// Bounds the recursion of one evaluation (deeply nested values, schemas that refer
+// to themselves without consuming the value), so hostile input cannot exhaust the
+// stack of a gateway thread.
+constexpr int MaxEvaluationDepth = 400;
+thread_local int t_evaluationDepth = 0;
+
 bool evaluate(const JsonSchemaValidator::Private &d, const Subschema &s, const Json &v,
               std::string &pointer, std::vector<Failure> *out)
 {
+    if (t_evaluationDepth >= MaxEvaluationDepth) {
+        if (out && out->size() < FailureCap)
+            out->push_back(
+                {pointer, Keyword::Depth, QStringLiteral("is nested too deeply to check"), {}, {}});
+        return false;
+    }
+    struct DepthGuard
+    {
+        DepthGuard() { ++t_evaluationDepth; }
+        ~DepthGuard() { --t_evaluationDepth; }
+        Q_DISABLE_COPY_MOVE(DepthGuard)
+    } guard;
     if (s.getAlwaysInvalid()) {
         if (out && out->size() < FailureCap)
             out->push_back(

@@ -44,7 +44,8 @@ public:
         OneOf,
         AnyOf,
         Not,
-        False
+        False,
+        Depth // nested too deeply to check
     };
 
     // One finding: where in the instance (JSON Pointer, "" = the value itself) and

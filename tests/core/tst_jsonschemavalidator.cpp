@@ -40,6 +40,7 @@ private slots:
     void invalidSchemaIsReported();
     void errorMessageAnnotation();
     void maxErrorsIsHonoured();
+    void deepNestingIsBounded();
     void concurrentValidation();
 };
 
@@ -362,6 +363,26 @@ void TestJsonSchemaValidator::maxErrorsIsHonoured()
     const Json many = Json::array({1, 2, 3, 4, 5});
     QCOMPARE(validator.validate(many).size(), 5);
     QCOMPARE(validator.validate(many, 2).size(), 2);
+}
+
+void TestJsonSchemaValidator::deepNestingIsBounded()
+{
+    // A recursive schema and a value nested far deeper than any real message.
+    const JsonSchemaValidator recursive(parse(R"({"type":"array","items":{"$ref":"#"}})"));
+    QVERIFY(recursive.isValid());
+    Json value = Json::array();
+    for (int i = 0; i < 100000; ++i)
+        value = Json::array({std::move(value)});
+    QVERIFY(!recursive.accepts(value));
+    const auto errors = recursive.validate(value);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().keyword, Keyword::Depth);
+    QVERIFY(recursive.accepts(parse("[[[]]]")));
+
+    // A schema that refers to itself without consuming the value.
+    const JsonSchemaValidator selfReferring(parse(R"({"allOf":[{"$ref":"#"}]})"));
+    if (selfReferring.isValid())
+        QVERIFY(!selfReferring.accepts(parse("1")));
 }
 
 void TestJsonSchemaValidator::concurrentValidation()
