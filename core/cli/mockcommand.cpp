@@ -9,9 +9,11 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QHostInfo>
 #include <QSet>
 #include <QSocketNotifier>
+#include <QThread>
 
 #include <csignal>
 #include <memory>
@@ -261,6 +263,12 @@ int mockCommand(const QStringList &arguments)
 
     QCoreApplication::exec();
     server.close();
+    // Let the close frames (1001) go out before the process ends.
+    QDeadlineTimer drain(1000);
+    while (!server.connections().isEmpty() && !drain.hasExpired()) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (verbose)

@@ -232,6 +232,7 @@ void TestMockCommand::stopsOnSignal()
     QCOMPARE(mock.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(mock.process.exitCode(), 0);
     QTRY_COMPARE(client.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(int(client.closeCode()), 1001); // going away
 }
 
 QTEST_GUILESS_MAIN(TestMockCommand)
