@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Gateway benchmark: the same echo backend reached directly, through nginx as a
+WebSocket proxy, and through the Gatehouse gateway with authentication, rate
+limiting (unlimited plan) and logging on. Repetitions are interleaved (direct,
+nginx, gateway, direct, ...) and medians reported.
+
+    bench/gateway/run.py [--reps 3] [--seconds 3] [--hold 8000] [--cli PATH] [--output FILE]
+
+Needs: a built gatehouse-cli (build/dev by default), nginx, cmake + ninja for the
+load generator (built into build/bench). Not a test: nothing here passes or fails.
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, 40000) if hard != resource.RLIM_INFINITY else 40000
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+
+
+def wait_port(port, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def process_tree(pid):
+    """pid and its children (nginx master + workers)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        except OSError:
+            pass
+    return total / TICKS
+
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix="gatehouse-bench-")
+        self.procs = []
+        self.loadgen = os.path.join(ROOT, "build", "bench", "gatehouse-loadgen")
+        self.cli = args.cli
+
+    def spawn(self, cmd, **kw):
+        p = subprocess.Popen(cmd, **kw)
+        self.procs.append(p)
+        return p
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def loadgen_json(self, args):
+        out = subprocess.run([self.loadgen] + args, capture_output=True, text=True, timeout=600)
+        line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
+        result = json.loads(line)
+        if "error" in result or out.returncode != 0:
+            raise RuntimeError(f"loadgen {' '.join(args)}: {result.get('error', out.stderr.strip())}")
+        return result
+
+    # --- setups -----------------------------------------------------------------
+
+    def build_tools(self):
+        subprocess.run(["cmake", "-S", os.path.join(ROOT, "bench", "gateway"), "-B",
+                        os.path.join(ROOT, "build", "bench"), "-G", "Ninja"], check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run(["ninja", "-C", os.path.join(ROOT, "build", "bench")], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def start_echo(self):
+        p = self.spawn([self.loadgen, "echo", "--threads", str(self.args.backend_threads)],
+                       stdout=subprocess.PIPE, text=True)
+        self.echo_port = json.loads(p.stdout.readline())["port"]
+        self.echo_pid = p.pid
+
+    def start_nginx(self):
+        port = free_port()
+        prefix = os.path.join(self.tmp, "nginx")
+        os.makedirs(prefix, exist_ok=True)
+        conf = os.path.join(prefix, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+worker_processes {self.args.workers};
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+worker_rlimit_nofile 40000;
+events {{ worker_connections 20000; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        location / {{
+            proxy_pass http://127.0.0.1:{self.echo_port};
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 3600s;
+            tcp_nodelay on;
+        }}
+    }}
+}}
+""")
+        p = self.spawn(["nginx", "-p", prefix, "-e", f"{prefix}/error.log", "-c", conf, "-g", "daemon off;"])
+        if not wait_port(port):
+            raise RuntimeError("nginx did not start")
+        time.sleep(0.3)
+        self.nginx = {"url": f"ws://127.0.0.1:{port}/echo", "headers": [], "pids": lambda: process_tree(p.pid)}
+
+    def start_gateway(self):
+        port = free_port()
+        d = os.path.join(self.tmp, "gateway")
+        os.makedirs(d, exist_ok=True)
+        api = os.path.join(d, "bench.asyncapi.yaml")
+        with open(api, "w") as f:
+            f.write(f"""asyncapi: 2.6.0
+info:
+  title: Bench
+  version: 1.0.0
+channels:
+  /echo:
+    publish:
+      operationId: sendEcho
+      message:
+        payload: {{}}
+    subscribe:
+      operationId: receiveEcho
+      message:
+        payload: {{}}
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+x-gatehouse:
+  context: /bench
+  endpoint: ws://127.0.0.1:{self.echo_port}
+""")
+        common = ["--db", os.path.join(d, "registry.db"), "--secrets-file", os.path.join(d, "secrets")]
+        def cli(*a):
+            r = subprocess.run([self.cli] + list(a) + common, capture_output=True, text=True, timeout=60)
+            if r.returncode != 0:
+                raise RuntimeError(f"gatehouse-cli {' '.join(a)}: {r.stderr.strip()}")
+            return r.stdout.strip()
+        cli("apps", "create", "bench")
+        cli("subscribe", "bench", "--api", api, "--plan", "AsyncUnlimited")
+        token = cli("keys", "issue", "bench").splitlines()[-1].strip()
+        p = self.spawn([self.cli, "serve", api, "--listen", f"127.0.0.1:{port}", "--workers", str(self.args.workers),
+                        "--log-db", os.path.join(d, "log.db")] + common,
+                       stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "serve.err"), "w"))
+        if not wait_port(port):
+            raise RuntimeError("gatehouse-cli serve did not start: " + open(os.path.join(d, "serve.err")).read())
+        self.gateway = {"url": f"ws://127.0.0.1:{port}/bench/1.0.0/echo", "headers": [f"Authorization: Bearer {token}"],
+                        "pids": lambda: [p.pid]}
+
+    # --- measurements ----------------------------------------------------------
+
+    def run_target(self, name, target, results):
+        a = self.args
+        hdr = []
+        for h in target["headers"]:
+            hdr += ["-H", h]
+        base = ["--url", target["url"], "--threads", str(a.client_threads)] + hdr
+        for conns in (1, 16, 256):
+            for size in (64, 4096):
+                r = self.loadgen_json(["throughput", "-c", str(conns), "--size", str(size),
+                                       "--seconds", str(a.seconds)] + base)
+                results.setdefault((name, f"throughput c={conns} {size}B msg/s"), []).append(r["messages_per_s"])
+        pids = target["pids"]() if target["pids"] else []
+        c0 = cpu_seconds(pids)
+        r = self.loadgen_json(["paced", "-c", "16", "--size", "64", "--rate", str(a.rate),
+                               "--seconds", str(a.seconds)] + base)
+        c1 = cpu_seconds(pids)
+        results.setdefault((name, f"achieved rate at {a.rate} msg/s"), []).append(r["messages_per_s"])
+        results.setdefault((name, "round trip p50 µs"), []).append(r["rtt_p50_us"])
+        results.setdefault((name, "round trip p99 µs"), []).append(r["rtt_p99_us"])
+        if pids and r["echoed"]:
+            # every round trip is two relayed messages (in and out)
+            results.setdefault((name, "proxy CPU µs per relayed message"), []).append(
+                (c1 - c0) * 1e6 / (2 * r["echoed"]))
+        r = self.loadgen_json(["handshakes", "-c", "64", "--seconds", str(a.seconds)] + base)
+        results.setdefault((name, "handshakes/s"), []).append(r["handshakes_per_s"])
+
+    def hold(self, name, target, results):
+        if not target["pids"]:
+            return
+        pids = target["pids"]()
+        before = rss_kib(pids)
+        hdr = []
+        for h in target["headers"]:
+            hdr += ["-H", h]
+        p = subprocess.Popen([self.loadgen, "hold", "--url", target["url"], "-c", str(self.args.hold),
+                              "--threads", str(self.args.client_threads)] + hdr,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = json.loads(p.stdout.readline() or "{}")
+        if line.get("open") != self.args.hold:
+            p.kill()
+            raise RuntimeError(f"{name}: could not hold {self.args.hold} connections: {line}")
+        time.sleep(1)
+        after = rss_kib(target["pids"]())
+        p.stdin.close()
+        p.wait(60)
+        results.setdefault((name, f"RSS KiB per connection at {self.args.hold}"), []).append(
+            (after - before) / self.args.hold)
+        time.sleep(2)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--rate", type=int, default=20000)
+    ap.add_argument("--hold", type=int, default=8000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gateway workers = nginx workers")
+    ap.add_argument("--client-threads", type=int, default=2)
+    ap.add_argument("--backend-threads", type=int, default=2)
+    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse-cli", "gatehouse-cli"))
+    ap.add_argument("--output", help="also write the Markdown table here")
+    args = ap.parse_args()
+    raise_fd_limit()
+
+    bench = Bench(args)
+    results = {}
+    try:
+        bench.build_tools()
+        bench.start_echo()
+        bench.start_nginx()
+        bench.start_gateway()
+        direct = {"url": f"ws://127.0.0.1:{bench.echo_port}/echo", "headers": [], "pids": None}
+        targets = [("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway)]
+        for rep in range(args.reps):
+            order = targets[:] if rep % 2 == 0 else targets[::-1]
+            for name, target in order:
+                print(f"rep {rep + 1}/{args.reps}: {name}", file=sys.stderr, flush=True)
+                bench.run_target(name, target, results)
+        for name, target in targets:
+            bench.hold(name, target, results)
+    finally:
+        bench.cleanup()
+
+    metrics = []
+    for (_, metric) in results:
+        if metric not in metrics:
+            metrics.append(metric)
+    lines = [f"Machine: {platform.node()} · {platform.processor() or platform.machine()} · "
+             f"{os.cpu_count()} CPUs · {platform.platform()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+             f"Settings: {args.reps} interleaved repetitions, {args.seconds} s per run, medians; "
+             f"{args.workers} gateway/nginx workers, {args.backend_threads} echo threads, "
+             f"{args.client_threads} load generator threads.", "",
+             "| metric | direct | nginx | gateway | gateway / nginx |", "| --- | ---: | ---: | ---: | ---: |"]
+    for metric in metrics:
+        row = [metric]
+        values = {}
+        for name in ("direct", "nginx", "gateway"):
+            v = results.get((name, metric))
+            values[name] = statistics.median(v) if v else None
+            row.append("–" if v is None else f"{values[name]:,.1f}")
+        ratio = (values["gateway"] / values["nginx"]) if values.get("gateway") and values.get("nginx") else None
+        row.append("–" if ratio is None else f"{ratio:.2f}x")
+        lines.append("| " + " | ".join(row) + " |")
+    text = "\n".join(lines)
+    print(text)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
