@@ -284,6 +284,7 @@ public:
             f.key = value;
             f.keyMark = mark;
             f.haveKey = true;
+            f.keyIsMerge = value == "<<" && (tag == "?" || tag.empty());
             if (anchor)
                 m_anchors[anchor] = {Json(value), 1};
             return;
@@ -318,6 +319,8 @@ private:
         YAML::anchor_t anchor = 0;
         qint64 nodesAtStart = 0;
         std::unique_ptr<std::unordered_set<std::string>> keys; // for large mappings
+        std::unique_ptr<std::unordered_set<std::string>> merged; // keys from a merge key
+        bool keyIsMerge = false;
     };
 
     // Where the next value goes: its pointer and the location to record.
@@ -353,32 +356,79 @@ private:
         }
         Frame &f = m_stack.back();
         if (f.isMap) {
-            // ordered_json looks keys up linearly; large mappings get a set of their
-            // keys so that reading stays linear, and members are appended directly.
-            auto &members = static_cast<std::vector<std::pair<const std::string, Json>> &>(
-                f.value.get_ref<Json::object_t &>());
-            bool duplicate = false;
-            if (members.size() < 16) {
-                for (const auto &member : members)
-                    duplicate = duplicate || member.first == f.key;
+            if (f.keyIsMerge) {
+                merge(f, value);
+            } else if (!insertKey(f, f.key)) {
+                // An explicit key overrides one that came in through a merge key.
+                if (!f.merged || !f.merged->erase(f.key))
+                    throw LoadError{f.keyMark.line + 1, f.keyMark.column + 1,
+                                    QStringLiteral("duplicate key '%1'").arg(QString::fromStdString(f.key))};
+                f.value[f.key] = std::move(value);
             } else {
-                if (!f.keys) {
-                    f.keys = std::make_unique<std::unordered_set<std::string>>();
-                    for (const auto &member : members)
-                        f.keys->insert(member.first);
-                }
-                duplicate = !f.keys->insert(f.key).second;
+                members(f).emplace_back(std::move(f.key), std::move(value));
             }
-            if (duplicate)
-                throw LoadError{f.keyMark.line + 1, f.keyMark.column + 1,
-                                QStringLiteral("duplicate key '%1'").arg(QString::fromStdString(f.key))};
-            members.emplace_back(std::move(f.key), std::move(value));
             f.key.clear();
             f.haveKey = false;
+            f.keyIsMerge = false;
         } else {
             f.value.push_back(std::move(value));
         }
         Q_UNUSED(mark);
+    }
+
+    using Members = std::vector<std::pair<const std::string, Json>>;
+
+    // ordered_json looks keys up linearly: members are appended directly, and large
+    // mappings get a set of their keys so that reading stays linear.
+    static Members &members(Frame &f)
+    {
+        return static_cast<Members &>(f.value.get_ref<Json::object_t &>());
+    }
+
+    // Records `key` as present; false when it already was.
+    static bool insertKey(Frame &f, const std::string &key)
+    {
+        Members &m = members(f);
+        if (m.size() < 16 && !f.keys) {
+            for (const auto &member : m)
+                if (member.first == key)
+                    return false;
+            return true;
+        }
+        if (!f.keys) {
+            f.keys = std::make_unique<std::unordered_set<std::string>>();
+            for (const auto &member : m)
+                f.keys->insert(member.first);
+        }
+        return f.keys->insert(key).second;
+    }
+
+    // YAML merge key (<<: *base or <<: [*a, *b]): adds the members the mapping
+    // does not have; keys written in the mapping itself win.
+    void merge(Frame &f, const Json &value)
+    {
+        const auto fail = [&] {
+            throw LoadError{f.keyMark.line + 1, f.keyMark.column + 1,
+                            QStringLiteral("a merge key (<<) needs a mapping or a list of mappings")};
+        };
+        std::vector<const Json *> sources;
+        if (value.is_object())
+            sources.push_back(&value);
+        else if (value.is_array())
+            for (const Json &item : value)
+                item.is_object() ? sources.push_back(&item) : fail();
+        else
+            fail();
+        for (const Json *source : sources) {
+            for (auto it = source->begin(); it != source->end(); ++it) {
+                if (!insertKey(f, it.key()))
+                    continue;
+                if (!f.merged)
+                    f.merged = std::make_unique<std::unordered_set<std::string>>();
+                f.merged->insert(it.key());
+                members(f).emplace_back(it.key(), it.value());
+            }
+        }
     }
 
     void addValue(const YAML::Mark &mark, Json value, YAML::anchor_t anchor, qint64 nodes)

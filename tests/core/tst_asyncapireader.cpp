@@ -33,6 +33,7 @@ private slots:
     void scalarTypes_data();
     void scalarTypes();
     void jsonKeepsTypes();
+    void mergeKeys();
     void locations();
     void channelIds2x();
     void operations3x();
@@ -173,6 +174,26 @@ void TestAsyncApiReader::jsonKeepsTypes()
     QVERIFY(r.document.root["x-u"] == Json("\xC3\xA9/"));
     QCOMPARE(r.document.locate(u"/info/title"_qs).line, 1);
     QCOMPARE(r.document.locate(u"/x-n"_qs).line, 2);
+}
+
+void TestAsyncApiReader::mergeKeys()
+{
+    const QByteArray yaml = "base: &base {type: string, maxLength: 10}\n"
+                            "other: &other {format: email}\n"
+                            "one:\n  <<: *base\n  maxLength: 20\n"
+                            "two:\n  description: d\n  <<: [*base, *other]\n"
+                            "quoted:\n  '<<': literal\n";
+    const DocumentLoader::Result r = DocumentLoader::loadData(yaml, u"m.yaml"_qs);
+    QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
+    QCOMPARE(QByteArray::fromStdString(r.document.root["one"].dump()),
+             QByteArray(R"({"type":"string","maxLength":20})"));
+    QCOMPARE(QByteArray::fromStdString(r.document.root["two"].dump()),
+             QByteArray(R"({"description":"d","type":"string","maxLength":10,"format":"email"})"));
+    QCOMPARE(QByteArray::fromStdString(r.document.root["quoted"].dump()), QByteArray(R"({"<<":"literal"})"));
+    const DocumentLoader::Result bad = DocumentLoader::loadData("a:\n  <<: 3\n", u"m.yaml"_qs);
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.diagnostics.first().toString(),
+             u"m.yaml:2:3: error: a merge key (<<) needs a mapping or a list of mappings"_qs);
 }
 
 void TestAsyncApiReader::locations()
