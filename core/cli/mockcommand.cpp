@@ -97,7 +97,7 @@ QList<QHostAddress> addressesFor(const QString &host, QString *error)
 QString hostForUrl(const QHostAddress &address)
 {
     return address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
-                                                                : address.toString();
+                                                               : address.toString();
 }
 
 } // namespace
@@ -109,17 +109,21 @@ int mockCommand(const QStringList &arguments)
         "Run a built-in mock backend for an API: echo, broadcast, chat (the WSO2 tutorial's\n"
         "backend) or examples (messages from the AsyncAPI document). It listens where the\n"
         "API's x-gatehouse endpoint says and serves the backend paths of its URL mappings."));
-    parser.addPositionalArgument(QStringLiteral("API"), QStringLiteral("The AsyncAPI document (YAML or JSON)."));
+    parser.addPositionalArgument(QStringLiteral("API"),
+                                 QStringLiteral("The AsyncAPI document (YAML or JSON)."));
     const QCommandLineOption listenOption(
-        QStringList{QStringLiteral("l"), QStringLiteral("listen")},
-        QStringLiteral("Listen on HOST:PORT instead of the x-gatehouse endpoint (port 0: any free port)."),
+        QStringList {QStringLiteral("l"), QStringLiteral("listen")},
+        QStringLiteral(
+            "Listen on HOST:PORT instead of the x-gatehouse endpoint (port 0: any free port)."),
         QStringLiteral("HOST:PORT"));
     const QCommandLineOption kindOption(
-        QStringList{QStringLiteral("k"), QStringLiteral("kind")},
-        QStringLiteral("Mock kind: echo, broadcast, chat or examples (default: x-gatehouse.mock.kind)."),
+        QStringList {QStringLiteral("k"), QStringLiteral("kind")},
+        QStringLiteral(
+            "Mock kind: echo, broadcast, chat or examples (default: x-gatehouse.mock.kind)."),
         QStringLiteral("KIND"));
-    const QCommandLineOption verboseOption(QStringList{QStringLiteral("v"), QStringLiteral("verbose")},
-                                           QStringLiteral("Log connections and messages to standard error."));
+    const QCommandLineOption verboseOption(
+        QStringList {QStringLiteral("v"), QStringLiteral("verbose")},
+        QStringLiteral("Log connections and messages to standard error."));
     parser.addOption(listenOption);
     parser.addOption(kindOption);
     parser.addOption(verboseOption);
@@ -133,26 +137,32 @@ int mockCommand(const QStringList &arguments)
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
-        return usageError(Name, QStringLiteral("expected one API document, got %1; see --help").arg(positional.size()));
+        return usageError(
+            Name,
+            QStringLiteral("expected one API document, got %1; see --help").arg(positional.size()));
 
     std::optional<MockConfig::Kind> kind;
     if (parser.isSet(kindOption)) {
         kind = MockConfig::kindFromString(parser.value(kindOption));
         if (!kind)
-            return usageError(Name, QStringLiteral("unknown kind '%1' (echo, broadcast, chat, examples)")
-                                        .arg(parser.value(kindOption)));
+            return usageError(Name,
+                              QStringLiteral("unknown kind '%1' (echo, broadcast, chat, examples)")
+                                  .arg(parser.value(kindOption)));
     }
     std::optional<ListenSpec> listen;
     if (parser.isSet(listenOption)) {
         listen = parseListen(parser.value(listenOption));
         if (!listen)
-            return usageError(Name, QStringLiteral("--listen '%1' is not HOST:PORT").arg(parser.value(listenOption)));
+            return usageError(
+                Name,
+                QStringLiteral("--listen '%1' is not HOST:PORT").arg(parser.value(listenOption)));
     }
     const bool verbose = parser.isSet(verboseOption);
     const QString file = positional.first();
 
 #ifndef GATEHOUSE_HAVE_READER
-    err() << "gatehouse-cli mock: reading AsyncAPI documents is not available in this build" << Qt::endl;
+    err() << "gatehouse-cli mock: reading AsyncAPI documents is not available in this build"
+          << Qt::endl;
     return ExitFailure;
 #else
     ReadResult read = AsyncApiReader::readFile(file);
@@ -180,14 +190,16 @@ int mockCommand(const QStringList &arguments)
         d.pointer = problem.pointer;
         if (!problem.messageId.isEmpty() && !read.document.locations.contains(d.pointer)) {
             if (const Message *m = read.api->message(problem.messageId)) {
-                const QString found = MessageCatalog::locateExample(read.document.root, *m, problem.exampleIndex);
+                const QString found
+                    = MessageCatalog::locateExample(read.document.root, *m, problem.exampleIndex);
                 if (!found.isEmpty())
                     d.pointer = found;
             }
         }
         if (!d.pointer.isEmpty() && reported.contains(d.pointer))
             continue; // the reader said it already
-        d.location = d.pointer.isEmpty() ? SourceLocation{file, 0, 0} : read.document.locate(d.pointer);
+        d.location
+            = d.pointer.isEmpty() ? SourceLocation {file, 0, 0} : read.document.locate(d.pointer);
         if (d.location.file.isEmpty())
             d.location.file = file;
         err() << d.toString() << '\n';
@@ -197,8 +209,8 @@ int mockCommand(const QStringList &arguments)
     if (!listen && !server.config().listen.isEmpty()) {
         listen = parseListen(server.config().listen);
         if (!listen) {
-            err() << "gatehouse-cli mock: " << file << ": x-gatehouse.mock.listen '" << server.config().listen
-                  << "' is not HOST:PORT" << Qt::endl;
+            err() << "gatehouse-cli mock: " << file << ": x-gatehouse.mock.listen '"
+                  << server.config().listen << "' is not HOST:PORT" << Qt::endl;
             return ExitFailure;
         }
     }
@@ -206,7 +218,8 @@ int mockCommand(const QStringList &arguments)
         ListenSpec spec;
         QString error;
         if (!MockServer::endpointAddress(*read.api, &spec.host, &spec.port, &error)) {
-            err() << "gatehouse-cli mock: " << file << ": " << error << "; use --listen HOST:PORT" << Qt::endl;
+            err() << "gatehouse-cli mock: " << file << ": " << error << "; use --listen HOST:PORT"
+                  << Qt::endl;
             return ExitFailure;
         }
         listen = spec;
@@ -221,8 +234,8 @@ int mockCommand(const QStringList &arguments)
 
     if (verbose) {
         QObject::connect(&server, &MockServer::activityLogged, &server, [](const QString &line) {
-            err() << QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz")) << ' ' << line
-                  << Qt::endl;
+            err() << QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz")) << ' '
+                  << line << Qt::endl;
         });
     }
 
@@ -246,7 +259,9 @@ int mockCommand(const QStringList &arguments)
         server.listen(addresses.at(i), port); // best effort (e.g. no IPv6)
 
     out() << "Mock backend (" << MockConfig::kindName(server.kind()) << ") for " << read.api->title
-          << " listening on ws://" << (listen->host == u"localhost" ? QStringLiteral("localhost") : hostForUrl(addresses.first()))
+          << " listening on ws://"
+          << (listen->host == u"localhost" ? QStringLiteral("localhost")
+                                           : hostForUrl(addresses.first()))
           << ':' << port << '\n';
     for (const MockServer::Route &route : server.routes())
         out() << "  " << route.route.routeTemplate() << "  (" << route.name << ")\n";

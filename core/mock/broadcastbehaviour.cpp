@@ -13,8 +13,7 @@ BroadcastBehaviour::BroadcastBehaviour(MockServer *server, bool serverTime, int 
     : MockBehaviour(server)
     , m_serverTime(serverTime)
     , m_intervalMs(intervalMs)
-{
-}
+{ }
 
 BroadcastBehaviour::~BroadcastBehaviour() = default;
 

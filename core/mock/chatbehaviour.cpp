@@ -9,8 +9,7 @@ namespace Gatehouse {
 ChatBehaviour::ChatBehaviour(MockServer *server, const MockConfig &config)
     : MockBehaviour(server)
     , m_config(config)
-{
-}
+{ }
 
 QString ChatBehaviour::roomOf(const MockConnection *connection)
 {

@@ -38,8 +38,7 @@ QStringList refSegments(const Json &node)
 ExamplesBehaviour::ExamplesBehaviour(MockServer *server, std::shared_ptr<MessageCatalog> catalog)
     : MockBehaviour(server)
     , m_catalog(std::move(catalog))
-{
-}
+{ }
 
 QStringList ExamplesBehaviour::messagesOf(const Operation &operation) const
 {
@@ -97,16 +96,19 @@ QStringList ExamplesBehaviour::replyMessagesOf(const Operation &operation) const
     return ids;
 }
 
-void ExamplesBehaviour::sendError(MockConnection *connection, const QString &message, const Json &details)
+void ExamplesBehaviour::sendError(MockConnection *connection, const QString &message,
+                                  const Json &details)
 {
     Json frame = Json::object();
     frame["error"] = message.toStdString();
     for (auto it = details.begin(); it != details.end(); ++it)
         frame[it.key()] = it.value();
-    connection->sendText(QString::fromStdString(frame.dump(-1, ' ', false, Json::error_handler_t::replace)));
+    connection->sendText(
+        QString::fromStdString(frame.dump(-1, ' ', false, Json::error_handler_t::replace)));
 }
 
-void ExamplesBehaviour::send(MockConnection *connection, const QString &messageId, const Json &payload)
+void ExamplesBehaviour::send(MockConnection *connection, const QString &messageId,
+                             const Json &payload)
 {
     const MessageCatalog::Entry *entry = m_catalog->entry(messageId);
     if (!entry)
@@ -131,15 +133,16 @@ void ExamplesBehaviour::handleOpened(MockConnection *connection)
                         ids.append(id);
         if (ids.isEmpty())
             continue;
-        const int interval =
-            server()->config().intervalFor(channelId, channel ? channel->address : QString());
-        const bool generated =
-            server()->config().generates(channelId, channel ? channel->address : QString());
+        const int interval
+            = server()->config().intervalFor(channelId, channel ? channel->address : QString());
+        const bool generated
+            = server()->config().generates(channelId, channel ? channel->address : QString());
         auto next = std::make_shared<int>(0);
         auto push = [this, connection, ids, next, generated] {
             const QString id = ids.at(*next % ids.size());
             *next = (*next + 1) % ids.size();
-            send(connection, id, generated ? m_catalog->generatedPayload(id) : m_catalog->nextPayload(id));
+            send(connection, id,
+                 generated ? m_catalog->generatedPayload(id) : m_catalog->nextPayload(id));
         };
         push();
         if (interval > 0) {
@@ -187,10 +190,11 @@ void ExamplesBehaviour::handleFrame(MockConnection *connection, const MessageCat
 
     if (candidates.isEmpty()) {
         const QStringList channels = connection->channelIds();
-        sendError(connection,
-                  QStringLiteral("channel %1 only sends messages; it accepts none from clients")
-                      .arg(channels.isEmpty() ? connection->path() : channels.join(QStringLiteral(", "))),
-                  Json{{"channel", connection->path().toStdString()}});
+        sendError(
+            connection,
+            QStringLiteral("channel %1 only sends messages; it accepts none from clients")
+                .arg(channels.isEmpty() ? connection->path() : channels.join(QStringLiteral(", "))),
+            Json {{"channel", connection->path().toStdString()}});
         return;
     }
 
@@ -226,12 +230,14 @@ void ExamplesBehaviour::handleFrame(MockConnection *connection, const MessageCat
     const JsonSchemaValidator::Error &first = closestErrors.first();
     Json details = Json::object();
     details["message"] = closest->entry->id.toStdString();
-    details["field"] = (first.pointer.isEmpty() ? QStringLiteral("(root)") : first.pointer).toStdString();
+    details["field"]
+        = (first.pointer.isEmpty() ? QStringLiteral("(root)") : first.pointer).toStdString();
     details["reason"] = first.message.toStdString();
     Json all = Json::array();
     for (const auto &e : closestErrors)
-        all.push_back(Json{{"field", (e.pointer.isEmpty() ? QStringLiteral("(root)") : e.pointer).toStdString()},
-                           {"reason", e.message.toStdString()}});
+        all.push_back(Json {
+            {"field", (e.pointer.isEmpty() ? QStringLiteral("(root)") : e.pointer).toStdString()},
+            {"reason", e.message.toStdString()}});
     details["errors"] = all;
     sendError(connection,
               QStringLiteral("invalid message (%1): %2").arg(closest->entry->id, first.toString()),

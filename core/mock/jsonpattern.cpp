@@ -9,7 +9,8 @@ namespace {
 
 QString shortDump(const Json &value)
 {
-    QString text = QString::fromStdString(value.dump(-1, ' ', false, Json::error_handler_t::replace));
+    QString text
+        = QString::fromStdString(value.dump(-1, ' ', false, Json::error_handler_t::replace));
     if (text.size() > 80)
         text = text.left(77) + QStringLiteral("...");
     return text;
@@ -27,7 +28,8 @@ bool matchAt(const Json &pattern, const Json &value, const QString &pointer, QSt
 {
     auto fail = [&](const QString &reason) {
         if (why)
-            *why = (pointer.isEmpty() ? QStringLiteral("(root)") : pointer) + QStringLiteral(": ") + reason;
+            *why = (pointer.isEmpty() ? QStringLiteral("(root)") : pointer) + QStringLiteral(": ")
+                + reason;
         return false;
     };
 
@@ -39,15 +41,17 @@ bool matchAt(const Json &pattern, const Json &value, const QString &pointer, QSt
             const QRegularExpression re(p.mid(1, p.size() - 2));
             if (!re.isValid())
                 return fail(QStringLiteral("pattern %1 is not a valid regular expression").arg(p));
-            const QString subject = value.is_string() ? QString::fromStdString(value.get<std::string>())
-                                                      : QString::fromStdString(value.dump());
+            const QString subject = value.is_string()
+                ? QString::fromStdString(value.get<std::string>())
+                : QString::fromStdString(value.dump());
             if (re.match(subject).hasMatch())
                 return true;
             return fail(QStringLiteral("expected a match of %1, got %2").arg(p, shortDump(value)));
         }
         if (value.is_string() && value.get<std::string>() == pattern.get<std::string>())
             return true;
-        return fail(QStringLiteral("expected %1, got %2").arg(shortDump(pattern), shortDump(value)));
+        return fail(
+            QStringLiteral("expected %1, got %2").arg(shortDump(pattern), shortDump(value)));
     }
     if (pattern.is_object()) {
         if (!value.is_object())
@@ -78,7 +82,8 @@ bool matchAt(const Json &pattern, const Json &value, const QString &pointer, QSt
     if (pattern.is_number() && value.is_number()) {
         if (pattern.get<double>() == value.get<double>())
             return true;
-        return fail(QStringLiteral("expected %1, got %2").arg(shortDump(pattern), shortDump(value)));
+        return fail(
+            QStringLiteral("expected %1, got %2").arg(shortDump(pattern), shortDump(value)));
     }
     if (pattern == value)
         return true;

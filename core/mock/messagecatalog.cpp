@@ -52,14 +52,16 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
         // 3.x multi-format schema: {schemaFormat, schema}
         if (payload.is_object() && payload.contains("schemaFormat") && payload.contains("schema")) {
             const std::string format = payload["schemaFormat"].is_string()
-                                           ? payload["schemaFormat"].get<std::string>()
-                                           : std::string();
-            if (format.find("asyncapi") == std::string::npos && format.find("schema+json") == std::string::npos
+                ? payload["schemaFormat"].get<std::string>()
+                : std::string();
+            if (format.find("asyncapi") == std::string::npos
+                && format.find("schema+json") == std::string::npos
                 && format.find("schema+yaml") == std::string::npos) {
-                m_problems.append({where + QStringLiteral("/payload"),
-                                   QStringLiteral("message '%1': schema format %2 is not JSON Schema; "
-                                                  "payloads are not checked or generated")
-                                       .arg(message.id, QString::fromStdString(format))});
+                m_problems.append(
+                    {where + QStringLiteral("/payload"),
+                     QStringLiteral("message '%1': schema format %2 is not JSON Schema; "
+                                    "payloads are not checked or generated")
+                         .arg(message.id, QString::fromStdString(format))});
                 payload = Json();
             } else {
                 payload = payload["schema"];
@@ -70,7 +72,7 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
             Json compiled = entry.schema;
             if (compiled.is_object() && containsRef(compiled) && !m_api.schemas.is_null()) {
                 // cyclic refs stay "#/components/schemas/..." refs: give them a target
-                compiled["components"] = Json{{"schemas", m_api.schemas}};
+                compiled["components"] = Json {{"schemas", m_api.schemas}};
             }
             auto validator = std::make_shared<JsonSchemaValidator>(compiled);
             if (validator->isValid()) {
@@ -82,8 +84,9 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
             }
         }
 
-        const QString contentType =
-            (message.contentType.isEmpty() ? m_api.defaultContentType : message.contentType).toLower();
+        const QString contentType
+            = (message.contentType.isEmpty() ? m_api.defaultContentType : message.contentType)
+                  .toLower();
         if (contentType.isEmpty() || contentType.contains(u"json"))
             entry.encoding = Encoding::Json;
         else if (contentType.startsWith(u"text/"))
@@ -92,7 +95,7 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
             entry.encoding = Encoding::Binary;
         if (entry.schema.is_object())
             entry.base64 = entry.schema.value("contentEncoding", Json()) == Json("base64")
-                           || entry.schema.value("format", Json()) == Json("byte");
+                || entry.schema.value("format", Json()) == Json("byte");
 
         for (int i = 0; i < message.examples.size(); ++i) {
             const MessageExample &example = message.examples.at(i);
@@ -102,13 +105,14 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
                 const auto errors = entry.validator->validate(example.payload, 5);
                 if (!errors.isEmpty()) {
                     const QString name = example.name.isEmpty()
-                                             ? QStringLiteral("#%1").arg(i + 1)
-                                             : QStringLiteral("'%1'").arg(example.name);
-                    m_problems.append({QStringLiteral("%1/examples/%2/payload").arg(where).arg(i),
-                                       QStringLiteral("message '%1': example %2 does not match the payload "
-                                                      "schema: %3; the mock does not send it")
-                                           .arg(message.id, name, errorSummary(errors)),
-                                       message.id, i});
+                        ? QStringLiteral("#%1").arg(i + 1)
+                        : QStringLiteral("'%1'").arg(example.name);
+                    m_problems.append(
+                        {QStringLiteral("%1/examples/%2/payload").arg(where).arg(i),
+                         QStringLiteral("message '%1': example %2 does not match the payload "
+                                        "schema: %3; the mock does not send it")
+                             .arg(message.id, name, errorSummary(errors)),
+                         message.id, i});
                     continue;
                 }
             }
@@ -116,8 +120,10 @@ MessageCatalog::MessageCatalog(const Api &api, quint32 seed)
         }
 
         Json correlation = m_api.resolved(message.correlationId);
-        if (correlation.is_object() && correlation.contains("location") && correlation["location"].is_string()) {
-            const QString location = QString::fromStdString(correlation["location"].get<std::string>());
+        if (correlation.is_object() && correlation.contains("location")
+            && correlation["location"].is_string()) {
+            const QString location
+                = QString::fromStdString(correlation["location"].get<std::string>());
             const QString prefix = QStringLiteral("$message.payload#");
             if (location.startsWith(prefix))
                 entry.correlationPointer = location.mid(prefix.size());
@@ -143,8 +149,8 @@ void findExamples(const Json &node, const QString &pointer, const Json &payload,
                 found->append(QStringLiteral("%1/examples/%2/payload").arg(pointer).arg(index));
         }
         for (auto it = node.begin(); it != node.end(); ++it)
-            findExamples(it.value(), pointer + u'/' + escapeToken(QString::fromStdString(it.key())), payload,
-                         index, found);
+            findExamples(it.value(), pointer + u'/' + escapeToken(QString::fromStdString(it.key())),
+                         payload, index, found);
     } else if (node.is_array()) {
         for (size_t i = 0; i < node.size(); ++i)
             findExamples(node[i], pointer + u'/' + QString::number(i), payload, index, found);
@@ -207,7 +213,8 @@ MessageCatalog::Frame MessageCatalog::toFrame(const Entry &entry, const Json &pa
     Frame frame;
     switch (entry.encoding) {
     case Encoding::Json:
-        frame.text = QString::fromStdString(payload.dump(-1, ' ', false, Json::error_handler_t::replace));
+        frame.text
+            = QString::fromStdString(payload.dump(-1, ' ', false, Json::error_handler_t::replace));
         break;
     case Encoding::Text:
         frame.text = payload.is_string() ? QString::fromStdString(payload.get<std::string>())

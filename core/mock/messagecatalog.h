@@ -28,12 +28,12 @@ public:
     struct Entry
     {
         QString id;
-        Json schema;                                      // resolved payload schema; null = any
+        Json schema; // resolved payload schema; null = any
         std::shared_ptr<const JsonSchemaValidator> validator; // null when there is no schema
-        QList<Json> examples;                             // payloads of the valid examples
+        QList<Json> examples; // payloads of the valid examples
         Encoding encoding = Encoding::Json;
-        bool base64 = false;          // binary payloads are written as base64 strings
-        QString correlationPointer;   // JSON Pointer into the payload; empty = none
+        bool base64 = false; // binary payloads are written as base64 strings
+        QString correlationPointer; // JSON Pointer into the payload; empty = none
     };
 
     explicit MessageCatalog(const Api &api, quint32 seed = 1);

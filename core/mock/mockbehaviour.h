@@ -15,16 +15,18 @@ class MockServer;
 class MockBehaviour
 {
 public:
-    explicit MockBehaviour(MockServer *server) : m_server(server) {}
+    explicit MockBehaviour(MockServer *server)
+        : m_server(server)
+    { }
     virtual ~MockBehaviour() = default;
     MockBehaviour(const MockBehaviour &) = delete;
     MockBehaviour &operator=(const MockBehaviour &) = delete;
 
-    virtual void start() {}
-    virtual void handleOpened(MockConnection *) {}
-    virtual void handleText(MockConnection *, const QString &) {}
-    virtual void handleBinary(MockConnection *, const QByteArray &) {}
-    virtual void handleClosed(MockConnection *) {}
+    virtual void start() { }
+    virtual void handleOpened(MockConnection *) { }
+    virtual void handleText(MockConnection *, const QString &) { }
+    virtual void handleBinary(MockConnection *, const QByteArray &) { }
+    virtual void handleClosed(MockConnection *) { }
 
 protected:
     MockServer *server() const { return m_server; }

@@ -117,12 +117,13 @@ MockConfig MockConfig::fromJson(const Json &mock, QStringList *errors)
 
     if (mock.contains("kind")) {
         const Json &kind = mock["kind"];
-        const QString name = kind.is_string() ? QString::fromStdString(kind.get<std::string>())
-                                              : QString();
+        const QString name
+            = kind.is_string() ? QString::fromStdString(kind.get<std::string>()) : QString();
         config.kind = kindFromString(name);
         if (!config.kind)
-            errors->append(QStringLiteral("%1.kind: unknown kind '%2' (echo, broadcast, chat, examples)")
-                               .arg(Where, kind.is_string() ? name : QString::fromStdString(kind.dump())));
+            errors->append(
+                QStringLiteral("%1.kind: unknown kind '%2' (echo, broadcast, chat, examples)")
+                    .arg(Where, kind.is_string() ? name : QString::fromStdString(kind.dump())));
     }
     if (mock.contains("seed")) {
         if (mock["seed"].is_number_integer() && mock["seed"].get<qint64>() >= 0)
@@ -147,7 +148,8 @@ MockConfig MockConfig::fromJson(const Json &mock, QStringList *errors)
             if (b.contains("interval")
                 && (!readInterval(b["interval"], &config.serverTimeIntervalMs)
                     || config.serverTimeIntervalMs < 10))
-                errors->append(where + QStringLiteral(".interval: must be at least 10 milliseconds"));
+                errors->append(where
+                               + QStringLiteral(".interval: must be at least 10 milliseconds"));
         }
     }
 
@@ -165,14 +167,14 @@ MockConfig MockConfig::fromJson(const Json &mock, QStringList *errors)
         }
     }
 
-    if (mock.contains("interval")
-        && !readInterval(mock["interval"], &config.defaultIntervalMs))
+    if (mock.contains("interval") && !readInterval(mock["interval"], &config.defaultIntervalMs))
         errors->append(Where + QStringLiteral(".interval: must be a number of milliseconds"));
 
     if (mock.contains("channels")) {
         const Json &channels = mock["channels"];
         if (!channels.is_object()) {
-            errors->append(Where + QStringLiteral(".channels: must map channels to {interval: ms}"));
+            errors->append(Where
+                           + QStringLiteral(".channels: must map channels to {interval: ms}"));
         } else {
             for (auto it = channels.begin(); it != channels.end(); ++it) {
                 int ms = config.defaultIntervalMs;
@@ -180,16 +182,19 @@ MockConfig MockConfig::fromJson(const Json &mock, QStringList *errors)
                 const Json &value = it.value();
                 if (value.is_object() && value.contains("generate")) {
                     if (!value["generate"].is_boolean())
-                        errors->append(QStringLiteral("%1.channels.%2.generate: must be true or false").arg(Where, key));
+                        errors->append(
+                            QStringLiteral("%1.channels.%2.generate: must be true or false")
+                                .arg(Where, key));
                     else if (value["generate"].get<bool>())
                         config.generatedChannels.append(key);
                 }
                 if (readChannelRate(value, &ms))
                     config.channelIntervals.insert(key, ms);
                 else
-                    errors->append(QStringLiteral("%1.channels.%2: must be {interval: milliseconds} "
-                                                  "or {rate: messages per second}")
-                                       .arg(Where, key));
+                    errors->append(
+                        QStringLiteral("%1.channels.%2: must be {interval: milliseconds} "
+                                       "or {rate: messages per second}")
+                            .arg(Where, key));
             }
         }
     }
@@ -197,12 +202,15 @@ MockConfig MockConfig::fromJson(const Json &mock, QStringList *errors)
     if (mock.contains("scenarios")) {
         const Json &scenarios = mock["scenarios"];
         if (!scenarios.is_object()) {
-            errors->append(Where + QStringLiteral(".scenarios: must map channels to lists of steps"));
+            errors->append(Where
+                           + QStringLiteral(".scenarios: must map channels to lists of steps"));
         } else {
             for (auto it = scenarios.begin(); it != scenarios.end(); ++it) {
                 const QString key = QString::fromStdString(it.key());
                 config.scenarios.insert(
-                    key, Scenario::fromJson(it.value(), Where + QStringLiteral(".scenarios.") + key, errors));
+                    key,
+                    Scenario::fromJson(it.value(), Where + QStringLiteral(".scenarios.") + key,
+                                       errors));
             }
         }
     }

@@ -17,12 +17,12 @@ struct MockConfig
 {
     enum class Kind { Echo, Broadcast, Chat, Examples };
 
-    std::optional<Kind> kind;      // absent: chosen from the API (examples when it has any)
-    quint32 seed = 1;              // generated values repeat from run to run
-    QString listen;                // host:port; empty: the x-gatehouse endpoint
+    std::optional<Kind> kind; // absent: chosen from the API (examples when it has any)
+    quint32 seed = 1; // generated values repeat from run to run
+    QString listen; // host:port; empty: the x-gatehouse endpoint
 
     // broadcast
-    bool serverTime = false;       // send the server time to every client
+    bool serverTime = false; // send the server time to every client
     int serverTimeIntervalMs = 1000;
 
     // chat: backend paths and texts ({room} is replaced by the room name)

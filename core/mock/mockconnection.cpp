@@ -37,11 +37,15 @@ MockConnection::MockConnection(QWebSocket *socket, int id, MockServer *server, Q
         m_path += u'?' + url.query(QUrl::FullyEncoded);
 
     connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
-        m_server->log(QStringLiteral("#%1 %2 received text: %3").arg(m_id).arg(m_path, preview(text)));
+        m_server->log(
+            QStringLiteral("#%1 %2 received text: %3").arg(m_id).arg(m_path, preview(text)));
         Q_EMIT textReceived(text);
     });
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &data) {
-        m_server->log(QStringLiteral("#%1 %2 received binary: %3 bytes").arg(m_id).arg(m_path).arg(data.size()));
+        m_server->log(QStringLiteral("#%1 %2 received binary: %3 bytes")
+                          .arg(m_id)
+                          .arg(m_path)
+                          .arg(data.size()));
         Q_EMIT binaryReceived(data);
     });
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
@@ -93,7 +97,8 @@ void MockConnection::sendBinary(const QByteArray &data)
 {
     if (!isOpen())
         return;
-    m_server->log(QStringLiteral("#%1 %2 sent binary: %3 bytes").arg(m_id).arg(m_path).arg(data.size()));
+    m_server->log(
+        QStringLiteral("#%1 %2 sent binary: %3 bytes").arg(m_id).arg(m_path).arg(data.size()));
     m_socket->sendBinaryMessage(data);
 }
 
@@ -101,7 +106,11 @@ void MockConnection::close(int code, const QString &reason)
 {
     if (!isOpen())
         return;
-    m_server->log(QStringLiteral("#%1 %2 closing with code %3 %4").arg(m_id).arg(m_path).arg(code).arg(reason));
+    m_server->log(QStringLiteral("#%1 %2 closing with code %3 %4")
+                      .arg(m_id)
+                      .arg(m_path)
+                      .arg(code)
+                      .arg(reason));
     m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
 }
 

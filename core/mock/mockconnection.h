@@ -27,7 +27,7 @@ public:
     ~MockConnection() override;
 
     int id() const { return m_id; }
-    QString path() const { return m_path; }          // path and query, as requested
+    QString path() const { return m_path; } // path and query, as requested
     QString peer() const;
     QString routeName() const { return m_routeName; }
     QStringList channelIds() const { return m_channelIds; }

@@ -12,7 +12,7 @@ struct MockProblem
 {
     QString pointer;
     QString message;
-    QString messageId;      // for an example that does not match its schema
+    QString messageId; // for an example that does not match its schema
     int exampleIndex = -1;
 };
 

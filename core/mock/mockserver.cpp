@@ -85,11 +85,13 @@ void MockServer::buildRoutes()
     m_routes.clear();
     if (m_kind == MockConfig::Kind::Chat) {
         m_routes.append({QStringLiteral("notifications"),
-                         BackendRoute(m_config.notificationsPath, m_prefix), {}});
+                         BackendRoute(m_config.notificationsPath, m_prefix),
+                         {}});
         m_routes.append({QStringLiteral("room"), BackendRoute(m_config.roomPath, m_prefix), {}});
         for (const Route &r : std::as_const(m_routes))
             if (!r.route.isValid())
-                m_problems.append({QStringLiteral("/x-gatehouse/mock/chat"), r.route.errorString()});
+                m_problems.append(
+                    {QStringLiteral("/x-gatehouse/mock/chat"), r.route.errorString()});
         return;
     }
 
@@ -107,10 +109,11 @@ void MockServer::buildRoutes()
         if (target.isEmpty())
             target = channel.address;
         if (target.isEmpty()) {
-            m_problems.append({QStringLiteral("/channels/") + channel.id,
-                               QStringLiteral("channel '%1' has no address and no x-uri-mapping; the mock "
-                                              "does not serve it")
-                                   .arg(channel.id)});
+            m_problems.append(
+                {QStringLiteral("/channels/") + channel.id,
+                 QStringLiteral("channel '%1' has no address and no x-uri-mapping; the mock "
+                                "does not serve it")
+                     .arg(channel.id)});
             continue;
         }
         const QString key = normalizedTemplate(target);
@@ -119,10 +122,12 @@ void MockServer::buildRoutes()
         channelsByTemplate[key].append(channel.id);
     }
     for (const QString &t : templates) {
-        Route route{channelsByTemplate.value(t).join(QStringLiteral(", ")), BackendRoute(t, m_prefix),
-                    channelsByTemplate.value(t)};
+        Route route {channelsByTemplate.value(t).join(QStringLiteral(", ")),
+                     BackendRoute(t, m_prefix), channelsByTemplate.value(t)};
         if (!route.route.isValid()) {
-            m_problems.append({QString(), QStringLiteral("channel %1: %2").arg(route.name, route.route.errorString())});
+            m_problems.append(
+                {QString(),
+                 QStringLiteral("channel %1: %2").arg(route.name, route.route.errorString())});
             continue;
         }
         m_routes.append(route);
@@ -182,11 +187,12 @@ bool MockServer::listen(const QHostAddress &address, quint16 port)
         delete server;
         return false;
     }
-    connect(server, &QTcpServer::newConnection, this, [this, server] { handleNewTcpConnection(server); });
+    connect(server, &QTcpServer::newConnection, this,
+            [this, server] { handleNewTcpConnection(server); });
     m_listeners.append(server);
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QStringLiteral("[%1]").arg(address.toString())
-                             : address.toString();
+        ? QStringLiteral("[%1]").arg(address.toString())
+        : address.toString();
     log(QStringLiteral("listening on ws://%1:%2 (%3 mock of %4)")
             .arg(host)
             .arg(server->serverPort())
@@ -229,12 +235,15 @@ bool MockServer::endpointAddress(const Api &api, QString *host, quint16 *port, Q
         return false;
     }
     const QUrl url(endpoint);
-    if (!url.isValid() || (url.scheme() != u"ws" && url.scheme() != u"wss") || url.host().isEmpty()) {
-        *error = QStringLiteral("x-gatehouse endpoint '%1' is not a ws://host:port URL").arg(endpoint);
+    if (!url.isValid() || (url.scheme() != u"ws" && url.scheme() != u"wss")
+        || url.host().isEmpty()) {
+        *error
+            = QStringLiteral("x-gatehouse endpoint '%1' is not a ws://host:port URL").arg(endpoint);
         return false;
     }
     if (url.scheme() == u"wss") {
-        *error = QStringLiteral("x-gatehouse endpoint '%1' uses wss; the mock serves plain ws only").arg(endpoint);
+        *error = QStringLiteral("x-gatehouse endpoint '%1' uses wss; the mock serves plain ws only")
+                     .arg(endpoint);
         return false;
     }
     *host = url.host();
@@ -265,7 +274,8 @@ void MockServer::inspectRequest(QTcpSocket *socket)
     const qsizetype end = head.indexOf("\r\n\r\n");
     if (end < 0) {
         if (head.size() > MaxRequestHead)
-            rejectRequest(socket, 431, "Request Header Fields Too Large", QStringLiteral("request head too large\n"));
+            rejectRequest(socket, 431, "Request Header Fields Too Large",
+                          QStringLiteral("request head too large\n"));
         return;
     }
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
@@ -275,7 +285,8 @@ void MockServer::inspectRequest(QTcpSocket *socket)
     const QList<QByteArray> lines = head.left(end).split('\n');
     const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
     if (requestLine.size() != 3 || requestLine.at(0) != "GET") {
-        rejectRequest(socket, 400, "Bad Request", QStringLiteral("expected a WebSocket upgrade (GET)\n"));
+        rejectRequest(socket, 400, "Bad Request",
+                      QStringLiteral("expected a WebSocket upgrade (GET)\n"));
         return;
     }
     bool upgrade = false;
@@ -287,24 +298,27 @@ void MockServer::inspectRequest(QTcpSocket *socket)
     }
     const QString target = QString::fromLatin1(requestLine.at(1));
     if (!upgrade) {
-        rejectRequest(socket, 426, "Upgrade Required",
-                      QStringLiteral("This is the Gatehouse mock backend of %1; connect with a WebSocket "
-                                     "client.\n")
-                          .arg(m_api.title));
+        rejectRequest(
+            socket, 426, "Upgrade Required",
+            QStringLiteral("This is the Gatehouse mock backend of %1; connect with a WebSocket "
+                           "client.\n")
+                .arg(m_api.title));
         return;
     }
     QMap<QString, QString> parameters;
     if (!findRoute(target, &parameters) && !acceptsAnyPath()) {
         log(QStringLiteral("rejected %1 from %2: no channel at this path (404)")
                 .arg(target, socket->peerAddress().toString()));
-        rejectRequest(socket, 404, "Not Found", QStringLiteral("no mock channel at %1\n").arg(target));
+        rejectRequest(socket, 404, "Not Found",
+                      QStringLiteral("no mock channel at %1\n").arg(target));
         return;
     }
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     m_webSocketServer->handleConnection(socket);
 }
 
-void MockServer::rejectRequest(QTcpSocket *socket, int status, const QByteArray &reason, const QString &body)
+void MockServer::rejectRequest(QTcpSocket *socket, int status, const QByteArray &reason,
+                               const QString &body)
 {
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
     const QByteArray content = body.toUtf8();
@@ -312,7 +326,7 @@ void MockServer::rejectRequest(QTcpSocket *socket, int status, const QByteArray 
     if (status == 426)
         response += "Upgrade: websocket\r\n";
     response += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                + QByteArray::number(content.size()) + "\r\nConnection: close\r\n\r\n" + content;
+        + QByteArray::number(content.size()) + "\r\nConnection: close\r\n\r\n" + content;
     socket->write(response);
     socket->disconnectFromHost();
 }
@@ -360,14 +374,18 @@ void MockServer::handleUpgraded()
         if (scenario) {
             auto *runner = new ScenarioRunner(connection, *scenario, scenarioName);
             connect(connection, &MockConnection::textReceived, runner, &ScenarioRunner::handleText);
-            connect(connection, &MockConnection::binaryReceived, runner, &ScenarioRunner::handleBinary);
+            connect(connection, &MockConnection::binaryReceived, runner,
+                    &ScenarioRunner::handleBinary);
             runner->start();
             continue;
         }
-        connect(connection, &MockConnection::textReceived, this,
-                [this, connection](const QString &text) { m_behaviour->handleText(connection, text); });
+        connect(
+            connection, &MockConnection::textReceived, this,
+            [this, connection](const QString &text) { m_behaviour->handleText(connection, text); });
         connect(connection, &MockConnection::binaryReceived, this,
-                [this, connection](const QByteArray &data) { m_behaviour->handleBinary(connection, data); });
+                [this, connection](const QByteArray &data) {
+                    m_behaviour->handleBinary(connection, data);
+                });
         m_behaviour->handleOpened(connection);
     }
 }

@@ -44,7 +44,7 @@ public:
     // A backend path the server answers on and the channels behind it.
     struct Route
     {
-        QString name;           // chat: "notifications" / "room"; otherwise the channel ids
+        QString name; // chat: "notifications" / "room"; otherwise the channel ids
         BackendRoute route;
         QStringList channelIds;
     };

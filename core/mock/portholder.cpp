@@ -14,7 +14,8 @@ namespace {
 QSet<QString> listeningInodes(quint16 port)
 {
     QSet<QString> inodes;
-    for (const QString &table : {QStringLiteral("/proc/net/tcp"), QStringLiteral("/proc/net/tcp6")}) {
+    for (const QString &table :
+         {QStringLiteral("/proc/net/tcp"), QStringLiteral("/proc/net/tcp6")}) {
         QFile file(table);
         if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
             continue;
@@ -46,7 +47,8 @@ QString PortHolder::describe(quint16 port)
     for (const QString &inode : inodes)
         targets.insert(QStringLiteral("socket:[%1]").arg(inode));
 
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList pids
+        = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &pid : pids) {
         bool numeric = false;
         pid.toUInt(&numeric);

@@ -12,9 +12,9 @@ struct RegexStringGenerator::Node
     enum class Type { Set, Sequence, Alternation, Repeat };
     Type type = Type::Sequence;
     std::vector<std::pair<char32_t, char32_t>> ranges; // Set (after negation is applied)
-    std::vector<std::unique_ptr<Node>> children;       // Sequence, Alternation, Repeat (one)
+    std::vector<std::unique_ptr<Node>> children; // Sequence, Alternation, Repeat (one)
     int min = 0;
-    int max = -1;                                      // Repeat: -1 = no upper bound
+    int max = -1; // Repeat: -1 = no upper bound
 };
 
 namespace {
@@ -25,10 +25,22 @@ using Ranges = std::vector<std::pair<char32_t, char32_t>>;
 constexpr char32_t PrintableFirst = 0x20;
 constexpr char32_t PrintableLast = 0x7e;
 
-Ranges digitRanges() { return {{U'0', U'9'}}; }
-Ranges wordRanges() { return {{U'0', U'9'}, {U'A', U'Z'}, {U'_', U'_'}, {U'a', U'z'}}; }
-Ranges spaceRanges() { return {{U' ', U' '}}; }
-Ranges dotRanges() { return {{U'0', U'9'}, {U'A', U'Z'}, {U'a', U'z'}}; }
+Ranges digitRanges()
+{
+    return {{U'0', U'9'}};
+}
+Ranges wordRanges()
+{
+    return {{U'0', U'9'}, {U'A', U'Z'}, {U'_', U'_'}, {U'a', U'z'}};
+}
+Ranges spaceRanges()
+{
+    return {{U' ', U' '}};
+}
+Ranges dotRanges()
+{
+    return {{U'0', U'9'}, {U'A', U'Z'}, {U'a', U'z'}};
+}
 
 // The printable ASCII characters not in `ranges`.
 Ranges complement(const Ranges &ranges)
@@ -65,7 +77,9 @@ std::unique_ptr<Node> makeSet(Ranges ranges)
 class Parser
 {
 public:
-    explicit Parser(const QString &pattern) : m_text(pattern.toUcs4()) {}
+    explicit Parser(const QString &pattern)
+        : m_text(pattern.toUcs4())
+    { }
 
     std::unique_ptr<Node> parse(QString *error)
     {
@@ -233,18 +247,30 @@ private:
         }
         const char32_t c = take();
         switch (c) {
-        case U'd': return makeSet(digitRanges());
-        case U'D': return makeSet(complement(digitRanges()));
-        case U'w': return makeSet(wordRanges());
-        case U'W': return makeSet(complement(wordRanges()));
-        case U's': return makeSet(spaceRanges());
-        case U'S': return makeSet(complement({{U' ', U' '}}));
-        case U't': return makeSet({{U'\t', U'\t'}});
-        case U'n': return makeSet({{U'\n', U'\n'}});
-        case U'r': return makeSet({{U'\r', U'\r'}});
-        case U'f': return makeSet({{U'\f', U'\f'}});
-        case U'v': return makeSet({{U'\v', U'\v'}});
-        case U'0': return makeSet({{0, 0}});
+        case U'd':
+            return makeSet(digitRanges());
+        case U'D':
+            return makeSet(complement(digitRanges()));
+        case U'w':
+            return makeSet(wordRanges());
+        case U'W':
+            return makeSet(complement(wordRanges()));
+        case U's':
+            return makeSet(spaceRanges());
+        case U'S':
+            return makeSet(complement({{U' ', U' '}}));
+        case U't':
+            return makeSet({{U'\t', U'\t'}});
+        case U'n':
+            return makeSet({{U'\n', U'\n'}});
+        case U'r':
+            return makeSet({{U'\r', U'\r'}});
+        case U'f':
+            return makeSet({{U'\f', U'\f'}});
+        case U'v':
+            return makeSet({{U'\v', U'\v'}});
+        case U'0':
+            return makeSet({{0, 0}});
         case U'b':
             if (inClass)
                 return makeSet({{U'\b', U'\b'}});
@@ -324,7 +350,8 @@ private:
                     auto escaped = parseEscape(true);
                     if (!escaped)
                         return nullptr;
-                    if (escaped->ranges.size() != 1 || escaped->ranges.front().first != escaped->ranges.front().second) {
+                    if (escaped->ranges.size() != 1
+                        || escaped->ranges.front().first != escaped->ranges.front().second) {
                         fail(QStringLiteral("bad range in character class"));
                         return nullptr;
                     }
@@ -377,7 +404,8 @@ void generateInto(const Node &node, std::mt19937 &random, int maxExtra, QList<ch
             generateInto(*child, random, maxExtra, out);
         return;
     case Node::Type::Alternation: {
-        const auto index = std::uniform_int_distribution<size_t>(0, node.children.size() - 1)(random);
+        const auto index
+            = std::uniform_int_distribution<size_t>(0, node.children.size() - 1)(random);
         generateInto(*node.children[index], random, maxExtra, out);
         return;
     }

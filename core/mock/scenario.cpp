@@ -71,8 +71,7 @@ Scenario Scenario::fromJson(const Json &json, const QString &where, QStringList 
             step.type = ScenarioStep::Type::Expect;
             step.value = item["expect"];
             step.milliseconds = DefaultExpectTimeoutMs;
-            if (item.contains("timeout")
-                && !readMilliseconds(item["timeout"], &step.milliseconds))
+            if (item.contains("timeout") && !readMilliseconds(item["timeout"], &step.milliseconds))
                 errors->append(at + QStringLiteral(".timeout: must be a number of milliseconds"));
         }
         if (item.contains("close")) {
@@ -83,8 +82,10 @@ Scenario Scenario::fromJson(const Json &json, const QString &where, QStringList 
                 step.closeCode = code.get<int>();
                 if (step.closeCode != 1000 && (step.closeCode < 3000 || step.closeCode > 4999)
                     && (step.closeCode < 1001 || step.closeCode > 1014))
-                    errors->append(at + QStringLiteral(".close: %1 is not a close code a server may send")
-                                            .arg(step.closeCode));
+                    errors->append(
+                        at
+                        + QStringLiteral(".close: %1 is not a close code a server may send")
+                              .arg(step.closeCode));
             } else if (!code.is_boolean() && !code.is_null()) {
                 errors->append(at + QStringLiteral(".close: must be a close code such as 1000"));
             }
@@ -96,8 +97,9 @@ Scenario Scenario::fromJson(const Json &json, const QString &where, QStringList 
             }
         }
         if (kinds != 1) {
-            errors->append(at + QStringLiteral(": a step needs exactly one of wait, send, sendBinary, "
-                                               "expect, close"));
+            errors->append(at
+                           + QStringLiteral(": a step needs exactly one of wait, send, sendBinary, "
+                                            "expect, close"));
             continue;
         }
         scenario.steps.append(step);

@@ -15,12 +15,12 @@ struct ScenarioStep
     enum class Type { Wait, Send, Expect, Close };
 
     Type type = Type::Wait;
-    int milliseconds = 0;   // Wait: how long; Expect: how long to wait for the message
-    Json value;             // Send: a string (sent as is) or any JSON (sent as JSON text);
-                            // Expect: the JsonPattern to match
-    bool binary = false;    // Send: value is base64, sent as a binary frame
-    int closeCode = 1000;   // Close
-    QString reason;         // Close
+    int milliseconds = 0; // Wait: how long; Expect: how long to wait for the message
+    Json value; // Send: a string (sent as is) or any JSON (sent as JSON text);
+                // Expect: the JsonPattern to match
+    bool binary = false; // Send: value is base64, sent as a binary frame
+    int closeCode = 1000; // Close
+    QString reason; // Close
     friend bool operator==(const ScenarioStep &, const ScenarioStep &) = default;
 };
 
@@ -28,7 +28,7 @@ struct ScenarioStep
 struct Scenario
 {
     QList<ScenarioStep> steps;
-    bool repeat = false;    // start again after the last step
+    bool repeat = false; // start again after the last step
     friend bool operator==(const Scenario &, const Scenario &) = default;
 
     // Reads a scenario written as a list of steps or as {steps: [...], repeat: bool}.

@@ -7,7 +7,8 @@
 
 namespace Gatehouse {
 
-ScenarioRunner::ScenarioRunner(MockConnection *connection, const Scenario &scenario, const QString &name)
+ScenarioRunner::ScenarioRunner(MockConnection *connection, const Scenario &scenario,
+                               const QString &name)
     : QObject(connection)
     , m_connection(connection)
     , m_scenario(scenario)
@@ -48,7 +49,8 @@ void ScenarioRunner::handleTimeout()
 {
     if (m_waitingForMessage) {
         m_waitingForMessage = false;
-        fail(QStringLiteral("no message within %1 ms").arg(m_scenario.steps.at(m_step).milliseconds));
+        fail(QStringLiteral("no message within %1 ms")
+                 .arg(m_scenario.steps.at(m_step).milliseconds));
         return;
     }
     ++m_step; // a wait step is over
@@ -61,7 +63,8 @@ void ScenarioRunner::runSteps()
         if (m_step >= m_scenario.steps.size()) {
             bool pauses = false;
             for (const ScenarioStep &s : m_scenario.steps)
-                pauses = pauses || s.type == ScenarioStep::Type::Wait || s.type == ScenarioStep::Type::Expect;
+                pauses = pauses || s.type == ScenarioStep::Type::Wait
+                    || s.type == ScenarioStep::Type::Expect;
             if (!m_scenario.repeat || !pauses) { // a repeat without pauses would spin
                 m_finished = true;
                 return;
@@ -75,8 +78,8 @@ void ScenarioRunner::runSteps()
             return;
         case ScenarioStep::Type::Send:
             if (step.binary)
-                m_connection->sendBinary(QByteArray::fromBase64(
-                    QByteArray::fromStdString(step.value.is_string() ? step.value.get<std::string>() : std::string())));
+                m_connection->sendBinary(QByteArray::fromBase64(QByteArray::fromStdString(
+                    step.value.is_string() ? step.value.get<std::string>() : std::string())));
             else if (step.value.is_string())
                 m_connection->sendText(QString::fromStdString(step.value.get<std::string>()));
             else
@@ -109,7 +112,8 @@ void ScenarioRunner::runSteps()
 void ScenarioRunner::fail(const QString &why)
 {
     m_finished = true;
-    const QString message = QStringLiteral("scenario %1, step %2: %3").arg(m_name).arg(m_step + 1).arg(why);
+    const QString message
+        = QStringLiteral("scenario %1, step %2: %3").arg(m_name).arg(m_step + 1).arg(why);
     ExamplesBehaviour::sendError(m_connection, message);
     // a close reason is limited to 123 bytes
     QString reason = QStringLiteral("scenario step %1 failed").arg(m_step + 1);

@@ -58,7 +58,7 @@ Json mergeSchemas(Json base, const Json &other)
         if (key == "properties" && mine.is_object() && value.is_object()) {
             for (auto p = value.begin(); p != value.end(); ++p) {
                 if (mine.contains(p.key()))
-                    mine[p.key()] = Json{{"allOf", Json::array({mine[p.key()], p.value()})}};
+                    mine[p.key()] = Json {{"allOf", Json::array({mine[p.key()], p.value()})}};
                 else
                     mine[p.key()] = p.value();
             }
@@ -172,8 +172,7 @@ int codePoints(const QString &s)
 SchemaValueGenerator::SchemaValueGenerator(quint32 seed, const Api *api)
     : m_random(seed)
     , m_api(api)
-{
-}
+{ }
 
 Json SchemaValueGenerator::generate(const Json &schema)
 {
@@ -202,14 +201,14 @@ bool SchemaValueGenerator::chance(double probability)
 Json SchemaValueGenerator::normalized(const Json &schema, int depth) const
 {
     if (schema.is_boolean())
-        return schema.get<bool>() ? Json::object() : Json{{"not", Json::object()}};
+        return schema.get<bool>() ? Json::object() : Json {{"not", Json::object()}};
     if (!schema.is_object())
         return Json::object();
     Json s = schema;
     for (int hops = 0; s.is_object() && s.contains("$ref") && s["$ref"].is_string(); ++hops) {
         Json target;
         if (m_api && hops < 20)
-            target = m_api->resolved(Json{{"$ref", s["$ref"]}});
+            target = m_api->resolved(Json {{"$ref", s["$ref"]}});
         if (!target.is_object() || (target.contains("$ref") && target["$ref"] == s["$ref"]))
             return Json::object(); // unknown or cyclic: anything will do
         s = target;
@@ -249,8 +248,9 @@ Json SchemaValueGenerator::generateAt(const Json &schema, int depth)
         auto it = types.begin();
         std::advance(it, randomInt(0, int(types.size()) - 1));
         type = *it;
-    } else if (s.contains("properties") || s.contains("required") || s.contains("additionalProperties")
-               || s.contains("minProperties") || s.contains("maxProperties")) {
+    } else if (s.contains("properties") || s.contains("required")
+               || s.contains("additionalProperties") || s.contains("minProperties")
+               || s.contains("maxProperties")) {
         type = "object";
     } else if (s.contains("items") || s.contains("minItems") || s.contains("maxItems")) {
         type = "array";
@@ -372,7 +372,8 @@ Json SchemaValueGenerator::generateString(const Json &s)
             return Json(candidate.toStdString());
         }
     }
-    if (s.value("contentEncoding", Json()) == Json("base64") || s.value("format", Json()) == Json("byte")) {
+    if (s.value("contentEncoding", Json()) == Json("base64")
+        || s.value("format", Json()) == Json("byte")) {
         // base64 text of whole 3-byte groups, its length inside the bounds
         const int low = (minLength + 3) / 4;
         const int high = hasMax ? maxLength / 4 : low + 8;
@@ -454,7 +455,8 @@ Json SchemaValueGenerator::generateNumber(const Json &s)
         }
     }
     double value = roundTo(randomReal(low, high), 2);
-    if (value < low || value > high || (b.lowExclusive && value <= low) || (b.highExclusive && value >= high))
+    if (value < low || value > high || (b.lowExclusive && value <= low)
+        || (b.highExclusive && value >= high))
         value = low + (high - low) / 2;
     return Json(value);
 }
@@ -470,8 +472,8 @@ Json SchemaValueGenerator::generateArray(const Json &s, int depth)
 
     auto append = [&](const Json &itemSchema) {
         Json value = generateAt(itemSchema, depth + 1);
-        for (int attempt = 0; unique && attempt < 10
-                              && std::find(out.begin(), out.end(), value) != out.end();
+        for (int attempt = 0;
+             unique && attempt < 10 && std::find(out.begin(), out.end(), value) != out.end();
              ++attempt)
             value = generateAt(itemSchema, depth + 1);
         if (unique && std::find(out.begin(), out.end(), value) != out.end())
@@ -522,14 +524,13 @@ Json SchemaValueGenerator::generateObject(const Json &s, int depth)
         for (const Json &name : s["required"])
             if (name.is_string())
                 required.insert(name.get<std::string>());
-    const int maxProperties =
-        int(qBound(0.0, number(s, "maxProperties").value_or(1e6), 1e6));
+    const int maxProperties = int(qBound(0.0, number(s, "maxProperties").value_or(1e6), 1e6));
     const double optionalChance = depth < 4 ? 0.6 : depth < 8 ? 0.3 : 0.0;
 
     if (properties.is_object()) {
         for (auto it = properties.begin(); it != properties.end(); ++it) {
             const bool take = required.count(it.key())
-                              || (int(out.size() + required.size()) < maxProperties && chance(optionalChance));
+                || (int(out.size() + required.size()) < maxProperties && chance(optionalChance));
             if (take)
                 out[it.key()] = generateAt(it.value(), depth + 1);
         }
@@ -548,10 +549,11 @@ Json SchemaValueGenerator::generateObject(const Json &s, int depth)
             if (it.value().is_array()) {
                 for (const Json &name : it.value())
                     if (name.is_string() && !out.contains(name.get<std::string>()))
-                        out[name.get<std::string>()] =
-                            generateAt(properties.value(name.get<std::string>(), Json::object()), depth + 1);
+                        out[name.get<std::string>()] = generateAt(
+                            properties.value(name.get<std::string>(), Json::object()), depth + 1);
             } else if (it.value().is_object()) {
-                const Json extra = generateAt(mergeSchemas(Json{{"type", "object"}}, it.value()), depth + 1);
+                const Json extra
+                    = generateAt(mergeSchemas(Json {{"type", "object"}}, it.value()), depth + 1);
                 if (extra.is_object())
                     for (auto e = extra.begin(); e != extra.end(); ++e)
                         if (!out.contains(e.key()))
@@ -562,7 +564,8 @@ Json SchemaValueGenerator::generateObject(const Json &s, int depth)
 
     const int minProperties = int(qBound(0.0, number(s, "minProperties").value_or(0), 1000.0));
     if (properties.is_object())
-        for (auto it = properties.begin(); it != properties.end() && int(out.size()) < minProperties; ++it)
+        for (auto it = properties.begin();
+             it != properties.end() && int(out.size()) < minProperties; ++it)
             if (!out.contains(it.key()))
                 out[it.key()] = generateAt(it.value(), depth + 1);
     const bool additionalAllowed = !(additional.is_boolean() && !additional.get<bool>());

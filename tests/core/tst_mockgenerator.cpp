@@ -61,7 +61,8 @@ void TestMockGenerator::regexStrings()
     std::mt19937 random(7);
     for (int i = 0; i < 500; ++i) {
         const QString value = generator.generate(random);
-        QVERIFY2(re.match(value).hasMatch(), qPrintable(QStringLiteral("'%1' does not match %2").arg(value, pattern)));
+        QVERIFY2(re.match(value).hasMatch(),
+                 qPrintable(QStringLiteral("'%1' does not match %2").arg(value, pattern)));
     }
 }
 
@@ -88,7 +89,8 @@ void TestMockGenerator::schemaValues_data()
 {
     QTest::addColumn<QByteArray>("schema");
     QTest::newRow("string") << QByteArray(R"({"type": "string"})");
-    QTest::newRow("lengths") << QByteArray(R"({"type": "string", "minLength": 20, "maxLength": 22})");
+    QTest::newRow("lengths") << QByteArray(
+        R"({"type": "string", "minLength": 20, "maxLength": 22})");
     QTest::newRow("short") << QByteArray(R"({"type": "string", "maxLength": 2})");
     QTest::newRow("empty only") << QByteArray(R"({"type": "string", "maxLength": 0})");
     QTest::newRow("date-time") << QByteArray(R"({"type": "string", "format": "date-time"})");
@@ -100,35 +102,58 @@ void TestMockGenerator::schemaValues_data()
     QTest::newRow("ipv4") << QByteArray(R"({"type": "string", "format": "ipv4"})");
     QTest::newRow("ipv6") << QByteArray(R"({"type": "string", "format": "ipv6"})");
     QTest::newRow("hostname") << QByteArray(R"({"type": "string", "format": "hostname"})");
-    QTest::newRow("pattern") << QByteArray(R"({"type": "string", "pattern": "^[A-Z]{3}/[A-Z]{3}$"})");
-    QTest::newRow("pattern and length") << QByteArray(R"({"type": "string", "pattern": "^[a-z]+$", "minLength": 3, "maxLength": 5})");
+    QTest::newRow("pattern") << QByteArray(
+        R"({"type": "string", "pattern": "^[A-Z]{3}/[A-Z]{3}$"})");
+    QTest::newRow("pattern and length") << QByteArray(
+        R"({"type": "string", "pattern": "^[a-z]+$", "minLength": 3, "maxLength": 5})");
     QTest::newRow("enum") << QByteArray(R"({"type": "string", "enum": ["a", "b", "c"]})");
     QTest::newRow("const") << QByteArray(R"({"const": {"x": [1, 2]}})");
-    QTest::newRow("integer bounds") << QByteArray(R"({"type": "integer", "minimum": -5, "maximum": 5})");
-    QTest::newRow("integer exclusive") << QByteArray(R"({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 3})");
-    QTest::newRow("integer multiple") << QByteArray(R"({"type": "integer", "minimum": 1, "maximum": 100, "multipleOf": 7})");
+    QTest::newRow("integer bounds")
+        << QByteArray(R"({"type": "integer", "minimum": -5, "maximum": 5})");
+    QTest::newRow("integer exclusive")
+        << QByteArray(R"({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 3})");
+    QTest::newRow("integer multiple")
+        << QByteArray(R"({"type": "integer", "minimum": 1, "maximum": 100, "multipleOf": 7})");
     QTest::newRow("integer min only") << QByteArray(R"({"type": "integer", "minimum": 1000000})");
     QTest::newRow("integer max only") << QByteArray(R"({"type": "integer", "maximum": -1000000})");
-    QTest::newRow("number bounds") << QByteArray(R"({"type": "number", "minimum": 0.5, "maximum": 0.75})");
-    QTest::newRow("number exclusive") << QByteArray(R"({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.01})");
-    QTest::newRow("number multiple") << QByteArray(R"({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 0.25})");
+    QTest::newRow("number bounds")
+        << QByteArray(R"({"type": "number", "minimum": 0.5, "maximum": 0.75})");
+    QTest::newRow("number exclusive")
+        << QByteArray(R"({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.01})");
+    QTest::newRow("number multiple")
+        << QByteArray(R"({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 0.25})");
     QTest::newRow("boolean") << QByteArray(R"({"type": "boolean"})");
     QTest::newRow("null") << QByteArray(R"({"type": "null"})");
-    QTest::newRow("type list") << QByteArray(R"({"type": ["string", "integer", "null"], "maxLength": 3, "minimum": 2})");
-    QTest::newRow("array") << QByteArray(R"({"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 4})");
-    QTest::newRow("unique array") << QByteArray(R"({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}, "minItems": 3, "uniqueItems": true})");
-    QTest::newRow("tuple") << QByteArray(R"({"type": "array", "items": [{"type": "string"}, {"type": "number"}], "additionalItems": false})");
-    QTest::newRow("contains") << QByteArray(R"({"type": "array", "items": {"type": "integer"}, "contains": {"const": 42}})");
-    QTest::newRow("object") << QByteArray(R"({"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "integer"}, "c": {"type": "boolean"}}, "additionalProperties": false})");
-    QTest::newRow("required without property") << QByteArray(R"({"type": "object", "required": ["x"], "additionalProperties": {"type": "number"}})");
-    QTest::newRow("min properties") << QByteArray(R"({"type": "object", "minProperties": 3, "properties": {"a": {"type": "string"}}})");
-    QTest::newRow("max properties") << QByteArray(R"({"type": "object", "maxProperties": 1, "properties": {"a": {}, "b": {}, "c": {}}})");
-    QTest::newRow("dependencies") << QByteArray(R"({"type": "object", "properties": {"card": {"type": "string"}, "address": {"type": "string"}}, "dependencies": {"card": ["address"]}})");
-    QTest::newRow("nested") << QByteArray(R"({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "tags"], "properties": {"id": {"type": "string", "format": "uuid"}, "tags": {"type": "array", "items": {"type": "string", "enum": ["x", "y"]}}}}}}})");
-    QTest::newRow("allOf") << QByteArray(R"({"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "integer", "minimum": 10}}}, {"required": ["b"], "properties": {"a": {"maximum": 12}, "b": {"type": "string"}}}]})");
-    QTest::newRow("oneOf") << QByteArray(R"({"type": "object", "oneOf": [{"required": ["error"], "properties": {"error": {"type": "string"}}}, {"required": ["id"], "properties": {"id": {"type": "integer"}}}]})");
-    QTest::newRow("anyOf") << QByteArray(R"({"anyOf": [{"type": "string", "format": "email"}, {"type": "integer", "minimum": 3}]})");
-    QTest::newRow("no type") << QByteArray(R"({"properties": {"a": {"minLength": 2}}, "required": ["a"]})");
+    QTest::newRow("type list") << QByteArray(
+        R"({"type": ["string", "integer", "null"], "maxLength": 3, "minimum": 2})");
+    QTest::newRow("array") << QByteArray(
+        R"({"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 4})");
+    QTest::newRow("unique array") << QByteArray(
+        R"({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}, "minItems": 3, "uniqueItems": true})");
+    QTest::newRow("tuple") << QByteArray(
+        R"({"type": "array", "items": [{"type": "string"}, {"type": "number"}], "additionalItems": false})");
+    QTest::newRow("contains") << QByteArray(
+        R"({"type": "array", "items": {"type": "integer"}, "contains": {"const": 42}})");
+    QTest::newRow("object") << QByteArray(
+        R"({"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "integer"}, "c": {"type": "boolean"}}, "additionalProperties": false})");
+    QTest::newRow("required without property") << QByteArray(
+        R"({"type": "object", "required": ["x"], "additionalProperties": {"type": "number"}})");
+    QTest::newRow("min properties") << QByteArray(
+        R"({"type": "object", "minProperties": 3, "properties": {"a": {"type": "string"}}})");
+    QTest::newRow("max properties") << QByteArray(
+        R"({"type": "object", "maxProperties": 1, "properties": {"a": {}, "b": {}, "c": {}}})");
+    QTest::newRow("dependencies") << QByteArray(
+        R"({"type": "object", "properties": {"card": {"type": "string"}, "address": {"type": "string"}}, "dependencies": {"card": ["address"]}})");
+    QTest::newRow("nested") << QByteArray(
+        R"({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "tags"], "properties": {"id": {"type": "string", "format": "uuid"}, "tags": {"type": "array", "items": {"type": "string", "enum": ["x", "y"]}}}}}}})");
+    QTest::newRow("allOf") << QByteArray(
+        R"({"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "integer", "minimum": 10}}}, {"required": ["b"], "properties": {"a": {"maximum": 12}, "b": {"type": "string"}}}]})");
+    QTest::newRow("oneOf") << QByteArray(
+        R"({"type": "object", "oneOf": [{"required": ["error"], "properties": {"error": {"type": "string"}}}, {"required": ["id"], "properties": {"id": {"type": "integer"}}}]})");
+    QTest::newRow("anyOf") << QByteArray(
+        R"({"anyOf": [{"type": "string", "format": "email"}, {"type": "integer", "minimum": 3}]})");
+    QTest::newRow("no type") << QByteArray(
+        R"({"properties": {"a": {"minLength": 2}}, "required": ["a"]})");
     QTest::newRow("true") << QByteArray("true");
     QTest::newRow("empty") << QByteArray("{}");
 }
@@ -143,8 +168,10 @@ void TestMockGenerator::schemaValues()
     for (int i = 0; i < 1000; ++i) {
         const Json value = generator.generate(json);
         const auto errors = validator.validate(value, 3);
-        QVERIFY2(errors.isEmpty(), qPrintable(QStringLiteral("%1 -> %2").arg(QString::fromStdString(value.dump()),
-                                                                             errors.value(0).toString())));
+        QVERIFY2(
+            errors.isEmpty(),
+            qPrintable(QStringLiteral("%1 -> %2")
+                           .arg(QString::fromStdString(value.dump()), errors.value(0).toString())));
     }
 }
 
@@ -172,16 +199,18 @@ void TestMockGenerator::refsThroughApi()
                                 "children": {"type": "array", "items": {"$ref": "#/components/schemas/node"}}}},
         "name": {"type": "string", "pattern": "^n[0-9]{2}$"}
     })");
-    const Json schema = Json{{"$ref", "#/components/schemas/node"}};
+    const Json schema = Json {{"$ref", "#/components/schemas/node"}};
     Json full = api.resolved(schema);
-    full["components"] = Json{{"schemas", api.schemas}};
+    full["components"] = Json {{"schemas", api.schemas}};
     const JsonSchemaValidator validator(full);
     QVERIFY2(validator.isValid(), qPrintable(validator.errorString()));
     SchemaValueGenerator generator(3, &api);
     for (int i = 0; i < 1000; ++i) {
         const Json value = generator.generate(schema);
         const auto errors = validator.validate(value, 3);
-        QVERIFY2(errors.isEmpty(), qPrintable(QString::fromStdString(value.dump()) + u' ' + errors.value(0).toString()));
+        QVERIFY2(
+            errors.isEmpty(),
+            qPrintable(QString::fromStdString(value.dump()) + u' ' + errors.value(0).toString()));
     }
 }
 
@@ -192,11 +221,14 @@ void TestMockGenerator::documentPayloads_data()
     QTest::addColumn<QString>("file");
     QStringList files = Test::exampleFiles();
     QDir samples(Test::sourcePath(QStringLiteral("resources/samples")));
-    for (const QString &name : samples.entryList({QStringLiteral("*.yaml"), QStringLiteral("*.yml"), QStringLiteral("*.json")}))
+    for (const QString &name : samples.entryList(
+             {QStringLiteral("*.yaml"), QStringLiteral("*.yml"), QStringLiteral("*.json")}))
         files.append(samples.absoluteFilePath(name));
     QVERIFY(files.size() >= 10);
     for (const QString &file : std::as_const(files))
-        QTest::newRow(qPrintable(QFileInfo(file).dir().dirName() + u'/' + QFileInfo(file).fileName())) << file;
+        QTest::newRow(
+            qPrintable(QFileInfo(file).dir().dirName() + u'/' + QFileInfo(file).fileName()))
+            << file;
 }
 
 void TestMockGenerator::documentPayloads()
@@ -217,7 +249,7 @@ void TestMockGenerator::documentPayloads()
             payload = payload.value("schema", Json());
         Json full = api.resolved(payload);
         if (full.is_object() && !api.schemas.is_null())
-            full["components"] = Json{{"schemas", api.schemas}};
+            full["components"] = Json {{"schemas", api.schemas}};
         const JsonSchemaValidator validator(full);
         QVERIFY2(validator.isValid(), qPrintable(message.id + u": " + validator.errorString()));
         ++schemas;
@@ -225,9 +257,10 @@ void TestMockGenerator::documentPayloads()
         for (int i = 0; i < 1000; ++i) {
             const Json value = generator.generate(payload);
             const auto errors = validator.validate(value, 3);
-            QVERIFY2(errors.isEmpty(), qPrintable(QStringLiteral("%1: %2 -> %3")
-                                                      .arg(message.id, QString::fromStdString(value.dump()),
-                                                           errors.value(0).toString())));
+            QVERIFY2(errors.isEmpty(),
+                     qPrintable(QStringLiteral("%1: %2 -> %3")
+                                    .arg(message.id, QString::fromStdString(value.dump()),
+                                         errors.value(0).toString())));
         }
     }
     QVERIFY2(schemas > 0, "no payload schema in the document");

@@ -22,7 +22,8 @@ class Client final : public QObject
 public:
     Client()
     {
-        connect(&socket, &QWebSocket::textMessageReceived, this, [this](const QString &t) { texts.append(t); });
+        connect(&socket, &QWebSocket::textMessageReceived, this,
+                [this](const QString &t) { texts.append(t); });
         connect(&socket, &QWebSocket::binaryMessageReceived, this,
                 [this](const QByteArray &b) { binaries.append(b); });
     }
@@ -30,10 +31,14 @@ public:
     bool open(quint16 port, const QString &path)
     {
         socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(port).arg(path)));
-        return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::ConnectedState; }, 5000);
+        return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::ConnectedState; },
+                               5000);
     }
 
-    Json lastJson() const { return texts.isEmpty() ? Json() : Json::parse(texts.last().toStdString(), nullptr, false); }
+    Json lastJson() const
+    {
+        return texts.isEmpty() ? Json() : Json::parse(texts.last().toStdString(), nullptr, false);
+    }
 
     QWebSocket socket;
     QStringList texts;
@@ -74,7 +79,7 @@ Message message(const QString &id, const Json &payload, const QList<Json> &examp
 }
 
 // The WSO2 tutorial's Chats API as the reader makes it.
-Api chatsApi(const Json &mock = Json{{"kind", "chat"}})
+Api chatsApi(const Json &mock = Json {{"kind", "chat"}})
 {
     Api api;
     api.title = QStringLiteral("Chats");
@@ -84,7 +89,8 @@ Api chatsApi(const Json &mock = Json{{"kind", "chat"}})
     api.operations = {operation(QStringLiteral("receiveNotifications"), Operation::Action::Send,
                                 QStringLiteral("/notifications"), QStringLiteral("/notifications")),
                       operation(QStringLiteral("sendRoomMessage"), Operation::Action::Receive,
-                                QStringLiteral("/rooms/{roomID}"), QStringLiteral("/rooms?room={uri.var.roomID}"))};
+                                QStringLiteral("/rooms/{roomID}"),
+                                QStringLiteral("/rooms?room={uri.var.roomID}"))};
     api.gatehouse.endpoint = QStringLiteral("ws://localhost:8080");
     api.gatehouse.mock = mock;
     return api;
@@ -107,18 +113,21 @@ Api examplesApi(const QList<Json> &priceExamples = {})
     Api api;
     api.title = QStringLiteral("Market");
     api.asyncapiVersion = QStringLiteral("3.0.0");
-    api.channels = {channel(QStringLiteral("ticker"), QStringLiteral("/ticker"), {QStringLiteral("price")}),
-                    channel(QStringLiteral("ping"), QStringLiteral("/rpc"), {QStringLiteral("ping")}),
-                    channel(QStringLiteral("pong"), QStringLiteral("/rpc"), {QStringLiteral("pong")})};
-    Operation receivePing = operation(QStringLiteral("receivePing"), Operation::Action::Receive, QStringLiteral("ping"));
+    api.channels
+        = {channel(QStringLiteral("ticker"), QStringLiteral("/ticker"), {QStringLiteral("price")}),
+           channel(QStringLiteral("ping"), QStringLiteral("/rpc"), {QStringLiteral("ping")}),
+           channel(QStringLiteral("pong"), QStringLiteral("/rpc"), {QStringLiteral("pong")})};
+    Operation receivePing = operation(QStringLiteral("receivePing"), Operation::Action::Receive,
+                                      QStringLiteral("ping"));
     receivePing.reply = Json::parse(R"({"channel": {"$ref": "#/channels/pong"}})");
-    api.operations = {operation(QStringLiteral("sendPrices"), Operation::Action::Send, QStringLiteral("ticker")),
-                      receivePing};
-    Message ping = message(QStringLiteral("ping"), Json{{"$ref", "#/components/schemas/ping"}});
-    ping.correlationId = Json{{"location", "$message.payload#/reqid"}};
-    Message pong = message(QStringLiteral("pong"), Json{{"$ref", "#/components/schemas/pong"}},
-                           {Json{{"event", "pong"}, {"reqid", 1}}});
-    pong.correlationId = Json{{"location", "$message.payload#/reqid"}};
+    api.operations = {
+        operation(QStringLiteral("sendPrices"), Operation::Action::Send, QStringLiteral("ticker")),
+        receivePing};
+    Message ping = message(QStringLiteral("ping"), Json {{"$ref", "#/components/schemas/ping"}});
+    ping.correlationId = Json {{"location", "$message.payload#/reqid"}};
+    Message pong = message(QStringLiteral("pong"), Json {{"$ref", "#/components/schemas/pong"}},
+                           {Json {{"event", "pong"}, {"reqid", 1}}});
+    pong.correlationId = Json {{"location", "$message.payload#/reqid"}};
     api.messages = {message(QStringLiteral("price"), PriceSchema, priceExamples), ping, pong};
     api.schemas = Json::parse(R"({
         "ping": {"type": "object", "required": ["event"],
@@ -127,7 +136,8 @@ Api examplesApi(const QList<Json> &priceExamples = {})
                  "properties": {"event": {"const": "pong"}, "reqid": {"$ref": "#/components/schemas/reqid"}}},
         "reqid": {"type": "integer", "minimum": 0}
     })");
-    api.gatehouse.mock = Json{{"kind", "examples"}, {"channels", {{"ticker", {{"interval", 30}}}}}};
+    api.gatehouse.mock
+        = Json {{"kind", "examples"}, {"channels", {{"ticker", {{"interval", 30}}}}}};
     return api;
 }
 
@@ -144,7 +154,8 @@ QByteArray rawStatusLine(quint16 port, const QByteArray &request)
 {
     QTcpSocket socket;
     QByteArray response;
-    QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [&] { response += socket.readAll(); });
+    QObject::connect(&socket, &QTcpSocket::readyRead, &socket,
+                     [&] { response += socket.readAll(); });
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 5000))
         return {};
@@ -183,16 +194,16 @@ private slots:
 
 void TestMockServer::echoKeepsOpcode()
 {
-    MockServer server(chatsApi(Json{{"kind", "echo"}}));
+    MockServer server(chatsApi(Json {{"kind", "echo"}}));
     const quint16 port = start(server);
     QVERIFY(port);
     Client client;
     QVERIFY(client.open(port, QStringLiteral("/anything")));
     client.socket.sendTextMessage(QStringLiteral("héllo"));
-    QTRY_COMPARE(client.texts, QStringList{QStringLiteral("héllo")});
+    QTRY_COMPARE(client.texts, QStringList {QStringLiteral("héllo")});
     const QByteArray bytes("\x00\x01\xfe\xff", 4);
     client.socket.sendBinaryMessage(bytes);
-    QTRY_COMPARE(client.binaries, QList<QByteArray>{bytes});
+    QTRY_COMPARE(client.binaries, QList<QByteArray> {bytes});
     QCOMPARE(client.texts.size(), 1);
 }
 
@@ -200,7 +211,8 @@ void TestMockServer::echoIsDefaultWithoutSendOperations()
 {
     Api api;
     api.channels = {channel(QStringLiteral("in"), QStringLiteral("/in"))};
-    api.operations = {operation(QStringLiteral("recv"), Operation::Action::Receive, QStringLiteral("in"))};
+    api.operations
+        = {operation(QStringLiteral("recv"), Operation::Action::Receive, QStringLiteral("in"))};
     MockServer server(api);
     QCOMPARE(server.kind(), MockConfig::Kind::Echo);
     MockServer examples(examplesApi());
@@ -209,7 +221,7 @@ void TestMockServer::echoIsDefaultWithoutSendOperations()
 
 void TestMockServer::broadcastReachesOthersNotSelf()
 {
-    MockServer server(chatsApi(Json{{"kind", "broadcast"}}));
+    MockServer server(chatsApi(Json {{"kind", "broadcast"}}));
     const quint16 port = start(server);
     Client a, b, c, d;
     QVERIFY(a.open(port, QStringLiteral("/rooms?room=one")));
@@ -219,12 +231,12 @@ void TestMockServer::broadcastReachesOthersNotSelf()
     QTRY_COMPARE(server.connections().size(), 4);
 
     a.socket.sendTextMessage(QStringLiteral("hi"));
-    QTRY_COMPARE(b.texts, QStringList{QStringLiteral("hi")});
+    QTRY_COMPARE(b.texts, QStringList {QStringLiteral("hi")});
     // Sentinels: what arrives next proves nothing else came before it.
     b.socket.sendTextMessage(QStringLiteral("back"));
-    QTRY_COMPARE(a.texts, QStringList{QStringLiteral("back")});
+    QTRY_COMPARE(a.texts, QStringList {QStringLiteral("back")});
     d.socket.sendTextMessage(QStringLiteral("two"));
-    QTRY_COMPARE(c.texts, QStringList{QStringLiteral("two")});
+    QTRY_COMPARE(c.texts, QStringList {QStringLiteral("two")});
 
     a.socket.sendBinaryMessage(QByteArray("\x01\x02", 2));
     QTRY_COMPARE(b.binaries.size(), 1);
@@ -233,7 +245,8 @@ void TestMockServer::broadcastReachesOthersNotSelf()
 
 void TestMockServer::broadcastServerTime()
 {
-    MockServer server(chatsApi(Json{{"kind", "broadcast"}, {"broadcast", {{"serverTime", true}, {"interval", 20}}}}));
+    MockServer server(chatsApi(
+        Json {{"kind", "broadcast"}, {"broadcast", {{"serverTime", true}, {"interval", 20}}}}));
     const quint16 port = start(server);
     Client a;
     QVERIFY(a.open(port, QStringLiteral("/time")));
@@ -249,20 +262,22 @@ void TestMockServer::chatTutorial()
     const quint16 port = start(server);
     Client notifications, alice, bob, carol, dave;
     QVERIFY(notifications.open(port, QStringLiteral("/notifications")));
-    QTRY_COMPARE(notifications.texts, QStringList{QStringLiteral("Subscribed to notifications!")});
+    QTRY_COMPARE(notifications.texts, QStringList {QStringLiteral("Subscribed to notifications!")});
 
     QVERIFY(alice.open(port, QStringLiteral("/rooms?room=room1")));
-    QTRY_COMPARE(alice.texts, QStringList{QStringLiteral("You joined room1!")});
+    QTRY_COMPARE(alice.texts, QStringList {QStringLiteral("You joined room1!")});
     QTRY_COMPARE(notifications.texts.size(), 2);
     QCOMPARE(notifications.texts.at(1), QStringLiteral("Someone joined room1!"));
 
     QVERIFY(bob.open(port, QStringLiteral("/rooms?room=room1")));
-    QTRY_COMPARE(bob.texts, QStringList{QStringLiteral("You joined room1!")});
+    QTRY_COMPARE(bob.texts, QStringList {QStringLiteral("You joined room1!")});
     QVERIFY(carol.open(port, QStringLiteral("/rooms?room=room2")));
-    QTRY_COMPARE(carol.texts, QStringList{QStringLiteral("You joined room2!")});
+    QTRY_COMPARE(carol.texts, QStringList {QStringLiteral("You joined room2!")});
     QTRY_COMPARE(notifications.texts,
-                 (QStringList{QStringLiteral("Subscribed to notifications!"), QStringLiteral("Someone joined room1!"),
-                              QStringLiteral("Someone joined room1!"), QStringLiteral("Someone joined room2!")}));
+                 (QStringList {QStringLiteral("Subscribed to notifications!"),
+                               QStringLiteral("Someone joined room1!"),
+                               QStringLiteral("Someone joined room1!"),
+                               QStringLiteral("Someone joined room2!")}));
 
     alice.socket.sendTextMessage(QStringLiteral("Hello bob"));
     QTRY_COMPARE(bob.texts.size(), 2);
@@ -274,7 +289,8 @@ void TestMockServer::chatTutorial()
     // Nothing leaked to room2 or to notifications: the next thing carol sees is dave.
     QVERIFY(dave.open(port, QStringLiteral("/rooms?room=room2")));
     dave.socket.sendTextMessage(QStringLiteral("room2 only"));
-    QTRY_COMPARE(carol.texts, (QStringList{QStringLiteral("You joined room2!"), QStringLiteral("room2 only")}));
+    QTRY_COMPARE(carol.texts,
+                 (QStringList {QStringLiteral("You joined room2!"), QStringLiteral("room2 only")}));
     QTRY_COMPARE(notifications.texts.size(), 5);
     QCOMPARE(notifications.texts.last(), QStringLiteral("Someone joined room2!"));
 }
@@ -287,9 +303,9 @@ void TestMockServer::chatTextsConfigurable()
     const quint16 port = start(server);
     Client n, a;
     QVERIFY(n.open(port, QStringLiteral("/notifications")));
-    QTRY_COMPARE(n.texts, QStringList{QStringLiteral("Hi!")});
+    QTRY_COMPARE(n.texts, QStringList {QStringLiteral("Hi!")});
     QVERIFY(a.open(port, QStringLiteral("/chat/lobby")));
-    QTRY_COMPARE(a.texts, QStringList{QStringLiteral("Welcome to lobby")});
+    QTRY_COMPARE(a.texts, QStringList {QStringLiteral("Welcome to lobby")});
     QTRY_COMPARE(n.texts.size(), 2);
     QCOMPARE(n.texts.last(), QStringLiteral("+1 in lobby"));
 }
@@ -299,13 +315,15 @@ void TestMockServer::unknownPathIs404()
     MockServer server(chatsApi());
     const quint16 port = start(server);
     const QByteArray status = rawStatusLine(
-        port, "GET /nowhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        port,
+        "GET /nowhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     QCOMPARE(status, QByteArray("HTTP/1.1 404 Not Found"));
     // the room route needs its query
     const QByteArray noRoom = rawStatusLine(
-        port, "GET /rooms HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        port,
+        "GET /rooms HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     QCOMPARE(noRoom, QByteArray("HTTP/1.1 404 Not Found"));
 }
 
@@ -334,13 +352,16 @@ void TestMockServer::examplesPushGeneratedValidValues()
 
 void TestMockServer::examplesSkipInvalidExamples()
 {
-    const Json good = Json{{"symbol", "GLOBEX"}, {"price", 10.5}};
-    MockServer server(examplesApi({Json{{"symbol", "ACME"}, {"price", -1}}, good}));
+    const Json good = Json {{"symbol", "GLOBEX"}, {"price", 10.5}};
+    MockServer server(examplesApi({Json {{"symbol", "ACME"}, {"price", -1}}, good}));
     const auto problems = server.problems();
     QCOMPARE(problems.size(), 1);
-    QCOMPARE(problems.first().pointer, QStringLiteral("/components/messages/price/examples/0/payload"));
-    QVERIFY2(problems.first().message.contains(QStringLiteral("price")), qPrintable(problems.first().message));
-    QVERIFY2(problems.first().message.contains(QStringLiteral("/price")), qPrintable(problems.first().message));
+    QCOMPARE(problems.first().pointer,
+             QStringLiteral("/components/messages/price/examples/0/payload"));
+    QVERIFY2(problems.first().message.contains(QStringLiteral("price")),
+             qPrintable(problems.first().message));
+    QVERIFY2(problems.first().message.contains(QStringLiteral("/price")),
+             qPrintable(problems.first().message));
 
     const quint16 port = start(server);
     Client client;
@@ -358,10 +379,10 @@ void TestMockServer::examplesRequestReplyKeepsCorrelationId()
     QVERIFY(client.open(port, QStringLiteral("/rpc")));
     client.socket.sendTextMessage(QStringLiteral(R"({"event": "ping", "reqid": 42})"));
     QTRY_COMPARE(client.texts.size(), 1);
-    QCOMPARE(client.lastJson(), (Json{{"event", "pong"}, {"reqid", 42}}));
+    QCOMPARE(client.lastJson(), (Json {{"event", "pong"}, {"reqid", 42}}));
     client.socket.sendTextMessage(QStringLiteral(R"({"event": "ping", "reqid": 7})"));
     QTRY_COMPARE(client.texts.size(), 2);
-    QCOMPARE(client.lastJson(), (Json{{"event", "pong"}, {"reqid", 7}}));
+    QCOMPARE(client.lastJson(), (Json {{"event", "pong"}, {"reqid", 7}}));
 }
 
 void TestMockServer::examplesInvalidMessageNamesField()
@@ -390,7 +411,8 @@ void TestMockServer::examplesUnparseableJson()
     QTRY_COMPARE(client.texts.size(), 1);
     const Json error = client.lastJson();
     QVERIFY2(error.is_object(), qPrintable(client.texts.last()));
-    QVERIFY2(QString::fromStdString(error["error"].get<std::string>()).startsWith(QStringLiteral("not valid JSON")),
+    QVERIFY2(QString::fromStdString(error["error"].get<std::string>())
+                 .startsWith(QStringLiteral("not valid JSON")),
              qPrintable(client.texts.last()));
     QVERIFY(client.socket.state() == QAbstractSocket::ConnectedState);
 }
@@ -408,7 +430,8 @@ void TestMockServer::examplesSendOnlyChannel()
     QTRY_COMPARE(client.texts.size(), 2);
     const Json error = client.lastJson();
     QVERIFY2(error.contains("error"), qPrintable(client.texts.last()));
-    QVERIFY2(error["error"].get<std::string>().find("only sends") != std::string::npos, qPrintable(client.texts.last()));
+    QVERIFY2(error["error"].get<std::string>().find("only sends") != std::string::npos,
+             qPrintable(client.texts.last()));
 }
 
 void TestMockServer::scenarioRunsInOrder()
@@ -426,10 +449,11 @@ void TestMockServer::scenarioRunsInOrder()
     Client client;
     QSignalSpy closed(&client.socket, &QWebSocket::disconnected);
     QVERIFY(client.open(port, QStringLiteral("/notifications")));
-    QTRY_COMPARE(client.texts, QStringList{QStringLiteral("welcome")});
-    client.socket.sendTextMessage(QStringLiteral(R"({"type": "hello", "name": "ann", "extra": 1})"));
+    QTRY_COMPARE(client.texts, QStringList {QStringLiteral("welcome")});
+    client.socket.sendTextMessage(
+        QStringLiteral(R"({"type": "hello", "name": "ann", "extra": 1})"));
     QTRY_COMPARE(client.texts.size(), 2);
-    QCOMPARE(client.lastJson(), (Json{{"type", "ack"}}));
+    QCOMPARE(client.lastJson(), (Json {{"type", "ack"}}));
     client.socket.sendTextMessage(QStringLiteral("bye now"));
     QTRY_COMPARE(closed.size(), 1);
     QCOMPARE(int(client.socket.closeCode()), 4000);
@@ -439,7 +463,7 @@ void TestMockServer::scenarioRunsInOrder()
     Client other;
     QVERIFY(other.open(port, QStringLiteral("/rooms?room=a")));
     other.socket.sendTextMessage(QStringLiteral("x"));
-    QTRY_COMPARE(other.texts, QStringList{QStringLiteral("x")});
+    QTRY_COMPARE(other.texts, QStringList {QStringLiteral("x")});
 }
 
 void TestMockServer::scenarioMismatchClosesWith1008()
@@ -456,18 +480,20 @@ void TestMockServer::scenarioMismatchClosesWith1008()
     QCOMPARE(int(client.socket.closeCode()), 1008);
     QCOMPARE(client.texts.size(), 1);
     const QString error = client.texts.first();
-    QVERIFY2(error.contains(QStringLiteral("step 1")) && error.contains(QStringLiteral("/type")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("step 1")) && error.contains(QStringLiteral("/type")),
+             qPrintable(error));
 }
 
 void TestMockServer::scenarioErrorsAreProblems()
 {
-    MockServer server(chatsApi(Json::parse(R"({"kind": "chat", "scenarios": {"x": [{"jump": 1}, {"wait": -4}]}})")));
+    MockServer server(chatsApi(
+        Json::parse(R"({"kind": "chat", "scenarios": {"x": [{"jump": 1}, {"wait": -4}]}})")));
     const auto problems = server.problems();
     QCOMPARE(problems.size(), 2);
     QVERIFY(problems.at(0).message.contains(QStringLiteral("scenarios.x[0]")));
     QVERIFY(problems.at(1).message.contains(QStringLiteral("scenarios.x[1].wait")));
 
-    MockServer badKind(chatsApi(Json{{"kind", "parrot"}}));
+    MockServer badKind(chatsApi(Json {{"kind", "parrot"}}));
     QCOMPARE(badKind.problems().size(), 1);
     QVERIFY(badKind.problems().first().message.contains(QStringLiteral("unknown kind 'parrot'")));
 }

@@ -30,7 +30,8 @@ public:
                 [this] { standardOutput += process.readAllStandardOutput(); });
         connect(&process, &QProcess::readyReadStandardError, this,
                 [this] { standardError += process.readAllStandardError(); });
-        process.start(QStringLiteral(GATEHOUSE_CLI_PATH), QStringList{QStringLiteral("mock")} + arguments);
+        process.start(QStringLiteral(GATEHOUSE_CLI_PATH),
+                      QStringList {QStringLiteral("mock")} + arguments);
     }
     ~MockProcess() override
     {
@@ -44,9 +45,12 @@ public:
     quint16 waitForPort()
     {
         static const QRegularExpression re(QStringLiteral("listening on ws://\\S+:(\\d+)"));
-        if (!QTest::qWaitFor([this] { return re.match(QString::fromUtf8(standardOutput)).hasMatch()
-                                             || process.state() == QProcess::NotRunning; },
-                             15000))
+        if (!QTest::qWaitFor(
+                [this] {
+                    return re.match(QString::fromUtf8(standardOutput)).hasMatch()
+                        || process.state() == QProcess::NotRunning;
+                },
+                15000))
             return 0;
         const auto match = re.match(QString::fromUtf8(standardOutput));
         return match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
@@ -124,21 +128,24 @@ void TestMockCommand::usageErrors_data()
     const QString chats = Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml"));
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("message");
-    QTest::newRow("no document") << QStringList{} << QStringLiteral("expected one API document");
-    QTest::newRow("two documents") << QStringList{chats, chats} << QStringLiteral("expected one API document");
-    QTest::newRow("unknown kind") << QStringList{chats, QStringLiteral("--kind"), QStringLiteral("parrot")}
+    QTest::newRow("no document") << QStringList {} << QStringLiteral("expected one API document");
+    QTest::newRow("two documents")
+        << QStringList {chats, chats} << QStringLiteral("expected one API document");
+    QTest::newRow("unknown kind") << QStringList {chats, QStringLiteral("--kind"),
+                                                  QStringLiteral("parrot")}
                                   << QStringLiteral("unknown kind 'parrot'");
-    QTest::newRow("bad listen") << QStringList{chats, QStringLiteral("--listen"), QStringLiteral("localhost:http")}
+    QTest::newRow("bad listen") << QStringList {chats, QStringLiteral("--listen"),
+                                                QStringLiteral("localhost:http")}
                                 << QStringLiteral("--listen 'localhost:http' is not HOST:PORT");
-    QTest::newRow("unknown option") << QStringList{chats, QStringLiteral("--frobnicate")}
-                                    << QStringLiteral("frobnicate");
+    QTest::newRow("unknown option")
+        << QStringList {chats, QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
 }
 
 void TestMockCommand::usageErrors()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, message);
-    const auto result = Test::runCli(QStringList{QStringLiteral("mock")} + arguments);
+    const auto result = Test::runCli(QStringList {QStringLiteral("mock")} + arguments);
     QCOMPARE(result.exitCode, 2);
     QVERIFY2(result.standardError.contains(message.toUtf8()), result.standardError.constData());
     QCOMPARE(result.standardError.count('\n'), 1);
@@ -154,9 +161,11 @@ void TestMockCommand::help()
 
 void TestMockCommand::missingFile()
 {
-    const auto result = Test::runCli({QStringLiteral("mock"), QStringLiteral("/nonexistent/api.yaml")});
+    const auto result
+        = Test::runCli({QStringLiteral("mock"), QStringLiteral("/nonexistent/api.yaml")});
     QCOMPARE(result.exitCode, 1);
-    QVERIFY2(result.standardError.contains("/nonexistent/api.yaml"), result.standardError.constData());
+    QVERIFY2(result.standardError.contains("/nonexistent/api.yaml"),
+             result.standardError.constData());
 }
 
 void TestMockCommand::portInUse()
@@ -164,14 +173,17 @@ void TestMockCommand::portInUse()
     QTcpServer holder;
     QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
     const QString port = QString::number(holder.serverPort());
-    const auto result = Test::runCli({QStringLiteral("mock"),
-                                      Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")),
-                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:") + port});
+    const auto result
+        = Test::runCli({QStringLiteral("mock"),
+                        Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")),
+                        QStringLiteral("--listen"), QStringLiteral("127.0.0.1:") + port});
     QCOMPARE(result.exitCode, 1);
     const QString error = QString::fromUtf8(result.standardError);
-    QVERIFY2(error.contains(QStringLiteral("port %1 is already in use").arg(port)), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("port %1 is already in use").arg(port)),
+             qPrintable(error));
     // this test process holds it; /proc names it (comm is cut at 15 characters)
-    QVERIFY2(error.contains(QStringLiteral("(pid %1)").arg(QCoreApplication::applicationPid())), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("(pid %1)").arg(QCoreApplication::applicationPid())),
+             qPrintable(error));
     QCOMPARE(error.count(u'\n'), 1);
 }
 
@@ -190,16 +202,19 @@ void TestMockCommand::badExamplesReportedAndValidOnesServed()
     QVERIFY2(port, mock.standardError.constData());
     const QString errors = QString::fromUtf8(mock.standardError);
     // one line, with the example's location (line 27 is "- name: negative")
-    static const QRegularExpression line(QStringLiteral("bad\\.yaml:(\\d+):\\d+: warning: message 'tick': example "
-                                                        "'negative' does not match the payload schema: /n: [^\\n]*"));
+    static const QRegularExpression line(
+        QStringLiteral("bad\\.yaml:(\\d+):\\d+: warning: message 'tick': example "
+                       "'negative' does not match the payload schema: /n: [^\\n]*"));
     const auto match = line.match(errors);
     QVERIFY2(match.hasMatch(), qPrintable(errors));
-    QVERIFY2(match.captured(1).toInt() >= 27 && match.captured(1).toInt() <= 29, qPrintable(errors));
+    QVERIFY2(match.captured(1).toInt() >= 27 && match.captured(1).toInt() <= 29,
+             qPrintable(errors));
     QVERIFY(!errors.contains(QStringLiteral("'fine'")));
 
     QWebSocket client;
     QStringList texts;
-    connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &t) { texts.append(t); });
+    connect(&client, &QWebSocket::textMessageReceived, this,
+            [&](const QString &t) { texts.append(t); });
     client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ticks").arg(port)));
     QTRY_VERIFY(texts.size() >= 3);
     for (const QString &t : std::as_const(texts))
@@ -219,14 +234,16 @@ void TestMockCommand::stopsOnSignal()
 {
     QFETCH(int, signal);
     MockProcess mock({Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")),
-                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-v")});
+                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                      QStringLiteral("-v")});
     const quint16 port = mock.waitForPort();
     QVERIFY2(port, mock.standardError.constData());
     QWebSocket client;
     QStringList texts;
-    connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &t) { texts.append(t); });
+    connect(&client, &QWebSocket::textMessageReceived, this,
+            [&](const QString &t) { texts.append(t); });
     client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/notifications").arg(port)));
-    QTRY_COMPARE(texts, QStringList{QStringLiteral("Subscribed to notifications!")});
+    QTRY_COMPARE(texts, QStringList {QStringLiteral("Subscribed to notifications!")});
     QTRY_VERIFY(mock.standardError.contains("/notifications opened"));
     QVERIFY(mock.stop(signal));
     QCOMPARE(mock.process.exitStatus(), QProcess::NormalExit);

@@ -35,7 +35,8 @@ private:
     // A listener (no -x) ends when its input closes; with -x, wscat ends by itself
     // after -w seconds, and closing its input early would end it before it sends.
     QString finish(QProcess *process, bool closeInput = true, int timeoutMs = 20000);
-    bool waitForOutput(QProcess *process, const QString &text, int count = 1, int timeoutMs = 15000);
+    bool waitForOutput(QProcess *process, const QString &text, int count = 1,
+                       int timeoutMs = 15000);
 
     QString m_node;
     QString m_wscat;
@@ -58,12 +59,16 @@ TestMockWscat::Mock TestMockWscat::startMock(const QString &sample)
     connect(mock.process.get(), &QProcess::readyReadStandardOutput, this,
             [&output, &mock] { output += mock.process->readAllStandardOutput(); });
     mock.process->start(QStringLiteral(GATEHOUSE_CLI_PATH),
-                        {QStringLiteral("mock"), Test::sourcePath(QStringLiteral("resources/samples/") + sample),
+                        {QStringLiteral("mock"),
+                         Test::sourcePath(QStringLiteral("resources/samples/") + sample),
                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
     static const QRegularExpression re(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"));
-    if (QTest::qWaitFor([&] { return re.match(QString::fromUtf8(output)).hasMatch()
-                                     || mock.process->state() == QProcess::NotRunning; },
-                        15000))
+    if (QTest::qWaitFor(
+            [&] {
+                return re.match(QString::fromUtf8(output)).hasMatch()
+                    || mock.process->state() == QProcess::NotRunning;
+            },
+            15000))
         mock.port = quint16(re.match(QString::fromUtf8(output)).captured(1).toUInt());
     mock.process->disconnect(this);
     return mock;
@@ -73,30 +78,32 @@ bool TestMockWscat::stopMock(Mock &mock)
 {
     ::kill(pid_t(mock.process->processId()), SIGTERM);
     return QTest::qWaitFor([&] { return mock.process->state() == QProcess::NotRunning; }, 10000)
-           && mock.process->exitStatus() == QProcess::NormalExit && mock.process->exitCode() == 0;
+        && mock.process->exitStatus() == QProcess::NormalExit && mock.process->exitCode() == 0;
 }
 
 QProcess *TestMockWscat::startWscat(const QStringList &arguments)
 {
     auto *process = new QProcess(this);
     process->setProcessChannelMode(QProcess::MergedChannels);
-    connect(process, &QProcess::readyRead, this, [this, process] { m_output[process] += process->readAll(); });
+    connect(process, &QProcess::readyRead, this,
+            [this, process] { m_output[process] += process->readAll(); });
     // stdin stays open: wscat without -x keeps the connection until it closes
-    process->start(m_node, QStringList{m_wscat, QStringLiteral("--no-color")} + arguments);
+    process->start(m_node, QStringList {m_wscat, QStringLiteral("--no-color")} + arguments);
     return process;
 }
 
 bool TestMockWscat::waitForOutput(QProcess *process, const QString &text, int count, int timeoutMs)
 {
-    return QTest::qWaitFor([&] { return QString::fromUtf8(m_output.value(process)).count(text) >= count; },
-                           timeoutMs);
+    return QTest::qWaitFor(
+        [&] { return QString::fromUtf8(m_output.value(process)).count(text) >= count; }, timeoutMs);
 }
 
 QString TestMockWscat::finish(QProcess *process, bool closeInput, int timeoutMs)
 {
     if (closeInput)
         process->closeWriteChannel();
-    if (!QTest::qWaitFor([process] { return process->state() == QProcess::NotRunning; }, timeoutMs)) {
+    if (!QTest::qWaitFor([process] { return process->state() == QProcess::NotRunning; },
+                         timeoutMs)) {
         process->kill();
         process->waitForFinished(5000);
     }
@@ -113,23 +120,27 @@ void TestMockWscat::chatTutorialBackend()
     const QString base = QStringLiteral("ws://127.0.0.1:%1").arg(mock.port);
 
     // wscat -c ws://localhost:8080/notifications
-    QProcess *notifications = startWscat({QStringLiteral("-c"), base + QStringLiteral("/notifications")});
+    QProcess *notifications
+        = startWscat({QStringLiteral("-c"), base + QStringLiteral("/notifications")});
     QVERIFY2(waitForOutput(notifications, QStringLiteral("Subscribed to notifications!")),
              m_output.value(notifications).constData());
 
     // wscat -c "ws://localhost:8080/rooms?room=room1" (a member who listens)
-    QProcess *member = startWscat({QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room1")});
-    QVERIFY2(waitForOutput(member, QStringLiteral("You joined room1!")), m_output.value(member).constData());
+    QProcess *member
+        = startWscat({QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room1")});
+    QVERIFY2(waitForOutput(member, QStringLiteral("You joined room1!")),
+             m_output.value(member).constData());
     QVERIFY(waitForOutput(notifications, QStringLiteral("Someone joined room1!")));
 
-    QProcess *elsewhere = startWscat({QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room2")});
+    QProcess *elsewhere
+        = startWscat({QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room2")});
     QVERIFY(waitForOutput(elsewhere, QStringLiteral("You joined room2!")));
     QVERIFY(waitForOutput(notifications, QStringLiteral("Someone joined room2!")));
 
     // a second member says something and leaves
-    QProcess *speaker = startWscat({QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room1"),
-                                    QStringLiteral("-x"), QStringLiteral("Hello room1!"), QStringLiteral("-w"),
-                                    QStringLiteral("1")});
+    QProcess *speaker = startWscat(
+        {QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room1"), QStringLiteral("-x"),
+         QStringLiteral("Hello room1!"), QStringLiteral("-w"), QStringLiteral("1")});
     const QString spoken = finish(speaker, false);
     QVERIFY2(spoken.contains(u"You joined room1!"), qPrintable(spoken));
     QVERIFY2(!spoken.contains(u"Hello room1!"), qPrintable(spoken)); // not back to the sender
@@ -137,9 +148,9 @@ void TestMockWscat::chatTutorialBackend()
     QVERIFY(waitForOutput(notifications, QStringLiteral("Someone joined room1!"), 2));
 
     // room2 hears only room2
-    QProcess *speaker2 = startWscat({QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room2"),
-                                     QStringLiteral("-x"), QStringLiteral("Only room2"), QStringLiteral("-w"),
-                                     QStringLiteral("1")});
+    QProcess *speaker2 = startWscat(
+        {QStringLiteral("-c"), base + QStringLiteral("/rooms?room=room2"), QStringLiteral("-x"),
+         QStringLiteral("Only room2"), QStringLiteral("-w"), QStringLiteral("1")});
     finish(speaker2, false);
     QVERIFY(waitForOutput(elsewhere, QStringLiteral("Only room2")));
 
@@ -160,10 +171,10 @@ void TestMockWscat::examplesRequestReply()
     Mock mock = startMock(QStringLiteral("market-data.asyncapi.yaml"));
     QVERIFY(mock.port);
     const QString base = QStringLiteral("ws://127.0.0.1:%1").arg(mock.port);
-    QProcess *client = startWscat({QStringLiteral("-c"), base + QStringLiteral("/quotes"), QStringLiteral("-x"),
-                                   QStringLiteral(R"({"type":"quote","requestId":5,"symbol":"ACME"})"),
-                                   QStringLiteral("-x"), QStringLiteral("not json"), QStringLiteral("-w"),
-                                   QStringLiteral("1")});
+    QProcess *client = startWscat(
+        {QStringLiteral("-c"), base + QStringLiteral("/quotes"), QStringLiteral("-x"),
+         QStringLiteral(R"({"type":"quote","requestId":5,"symbol":"ACME"})"), QStringLiteral("-x"),
+         QStringLiteral("not json"), QStringLiteral("-w"), QStringLiteral("1")});
     const QString output = finish(client, false);
     QVERIFY2(output.contains(u"\"requestId\":5"), qPrintable(output));
     QVERIFY2(output.contains(u"\"bid\""), qPrintable(output));
