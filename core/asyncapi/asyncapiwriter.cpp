@@ -169,10 +169,12 @@ Json Writer::write()
         // (possible in 3.x) the first is kept.
         QSet<QString> seen;
         for (const Channel &c : m_api.channels) {
-            if (seen.contains(c.address))
+            // A 3.x channel without an address (decided at runtime) goes under its id.
+            const QString key = c.address.isEmpty() ? c.id : c.address;
+            if (seen.contains(key))
                 continue;
-            seen.insert(c.address);
-            appendMember(channels, s(c.address), channel2(c));
+            seen.insert(key);
+            appendMember(channels, s(key), channel2(c));
         }
         root["channels"] = std::move(channels); // required in 2.x
     }
@@ -238,7 +240,10 @@ Json Writer::server(const Server &srv)
     if (!srv.security.is_null())
         o["security"] = security(srv.security);
     setJson(o, "bindings", srv.bindings);
-    mergeExtra(o, srv.extra, {"url", "host", "pathname"});
+    if (m_v3)
+        mergeExtra(o, srv.extra, {"url"});
+    else
+        mergeExtra(o, srv.extra, {"host", "pathname", "externalDocs"}); // 2.x servers have no externalDocs
     return sortKeys(o, {"host", "url", "pathname", "protocol", "protocolVersion", "title", "summary",
                         "description", "variables", "security", "tags", "externalDocs", "bindings"});
 }
@@ -608,13 +613,14 @@ Json Writer::channel2(const Channel &c)
     if (subscribe)
         o["subscribe"] = operation2(*subscribe, c, "subscribe");
     setJson(o, "bindings", c.bindings);
-    if (c.id != c.address)
+    if (c.id != (c.address.isEmpty() ? c.id : c.address))
         o["x-channelId"] = s(c.id);
     // WSO2 reads x-auth-type from the operations in 2.x; a channel without
     // operations keeps it on the channel.
     if (!publish && !subscribe)
         setString(o, "x-auth-type", c.authType);
-    mergeExtra(o, c.extra, {"address", "messages", "title", "summary"});
+    // 2.x channels have no title, summary, tags or externalDocs.
+    mergeExtra(o, c.extra, {"address", "messages", "title", "summary", "tags", "externalDocs"});
     return sortKeys(o, {"description", "servers", "parameters", "publish", "subscribe", "bindings", "x-channelId",
                         "x-auth-type"});
 }

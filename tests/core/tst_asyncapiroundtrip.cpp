@@ -67,6 +67,7 @@ struct Essentials
     QStringList channels;   // id | address | parameters | message ids | authType
     QStringList operations; // id | action | channel | messages | uriMapping | scopes | authType
     QStringList messages;   // id | name | contentType | payload | examples | extra
+    QStringList extensions2; // x- extensions of channels, operations and messages
     QString schemas;
     QString gatehouse;
     QString extensions;
@@ -152,6 +153,20 @@ Essentials essentials(const Api &api)
                                       examples.join(u','), QString::fromStdString(extra.dump())}
                               .join(u" | "));
     }
+    auto xOnly = [](const Json &extra) {
+        Json out = Json::object();
+        if (extra.is_object())
+            for (auto it = extra.begin(); it != extra.end(); ++it)
+                if (it.key().rfind("x-", 0) == 0 && it.key() != "x-channelId")
+                    out[it.key()] = it.value();
+        return QString::fromStdString(out.dump());
+    };
+    for (const Channel &c : api.channels)
+        e.extensions2.append(u"channel "_qs + c.id + u' ' + xOnly(c.extra));
+    for (const Operation &op : api.operations)
+        e.extensions2.append(u"operation "_qs + op.id + u' ' + xOnly(op.extra));
+    for (const Message &m : api.messages)
+        e.extensions2.append(u"message "_qs + m.id + u' ' + xOnly(m.extra));
     e.schemas = QString::fromStdString(api.schemas.dump());
     e.gatehouse = QString::fromStdString(api.gatehouse.raw.dump());
     e.extensions = QString::fromStdString(api.extra.dump());
@@ -200,6 +215,8 @@ void TestAsyncApiRoundTrip::documents_data()
         QTest::newRow(qPrintable(f.section(u'/', -2))) << f;
     QTest::newRow("chats-sample") << Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml"));
     QTest::newRow("multi-file") << Test::sourcePath(QStringLiteral("tests/data/asyncapi/multifile/main.yaml"));
+    QTest::newRow("extensions-2.6") << Test::sourcePath(QStringLiteral("tests/data/asyncapi/extensions-2.6.yaml"));
+    QTest::newRow("extensions-3.0") << Test::sourcePath(QStringLiteral("tests/data/asyncapi/extensions-3.0.yaml"));
 }
 
 void TestAsyncApiRoundTrip::sameVersion()
@@ -268,6 +285,7 @@ void TestAsyncApiRoundTrip::convertAndBack()
     QCOMPARE(b.schemas, a.schemas);
     QCOMPARE(b.gatehouse, a.gatehouse);
     QCOMPARE(b.extensions, a.extensions);
+    QCOMPARE(b.extensions2, a.extensions2);
     // And the converted document carries the same channels and operations.
     QCOMPARE(middle->channels.size(), first.api->channels.size());
 }
