@@ -80,8 +80,11 @@ Scenario Scenario::fromJson(const Json &json, const QString &where, QStringList 
             const Json &code = item["close"];
             if (code.is_number_integer()) {
                 step.closeCode = code.get<int>();
-                if (step.closeCode != 1000 && (step.closeCode < 3000 || step.closeCode > 4999)
-                    && (step.closeCode < 1001 || step.closeCode > 1014))
+                // 1004-1006 and 1015 are reserved: never sent in a close frame
+                const int c = step.closeCode;
+                const bool sendable = (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014)
+                    || (c >= 3000 && c <= 4999);
+                if (!sendable)
                     errors->append(
                         at
                         + QStringLiteral(".close: %1 is not a close code a server may send")
