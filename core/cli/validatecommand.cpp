@@ -4,6 +4,8 @@
 
 #include "api/json.h"
 #include "asyncapi/asyncapireader.h"
+#include "mock/mockconfig.h"
+#include "policy/policyfactory.h"
 
 #include <QCommandLineParser>
 
@@ -23,6 +25,79 @@ Json diagnosticToJson(const Diagnostic &d)
     return object;
 }
 
+// The JSON Pointer of a dotted path such as "x-gatehouse.policies[1].events" or
+// "channels./rooms/{id}.x-gatehouse.policies[0]", matched against the document so
+// that keys containing dots are found; stops at the first part it cannot follow.
+QString pointerOfPath(const Json &root, const QString &path)
+{
+    QString pointer;
+    const Json *node = &root;
+    QString rest = path;
+    while (!rest.isEmpty() && node) {
+        if (node->is_array()) {
+            const qsizetype close = rest.indexOf(u']');
+            bool ok = false;
+            const auto index
+                = rest.startsWith(u'[') && close > 0 ? rest.mid(1, close - 1).toULongLong(&ok) : 0;
+            if (!ok || index >= node->size())
+                break;
+            pointer += u'/' + QString::number(index);
+            node = &(*node)[index];
+            rest = rest.mid(close + 1);
+        } else if (node->is_object()) {
+            QString best;
+            for (auto it = node->begin(); it != node->end(); ++it) {
+                const QString key = toQString(it.key());
+                if (key.size() > best.size() && rest.startsWith(key)
+                    && (rest.size() == key.size() || rest.at(key.size()) == u'.'
+                        || rest.at(key.size()) == u'['))
+                    best = key;
+            }
+            if (best.isEmpty())
+                break;
+            QString token = best;
+            token.replace(u'~', QStringLiteral("~0")).replace(u'/', QStringLiteral("~1"));
+            pointer += u'/' + token;
+            node = &(*node)[toStdString(best)];
+            rest = rest.mid(best.size());
+        } else {
+            break;
+        }
+        if (rest.startsWith(u'.'))
+            rest = rest.mid(1);
+    }
+    return pointer;
+}
+
+// Findings of the gateway's policy and mock configuration readers, which `serve`
+// and `mock` would refuse, as diagnostics; those at or below a place the schema
+// check already reported are left out.
+void checkGatewaySettings(const ReadResult &result, QList<Diagnostic> *diagnostics)
+{
+    if (!result.api)
+        return;
+    QStringList problems = Policies::PolicyFactory().check(*result.api);
+    MockConfig::fromJson(result.api->gatehouse.mock, &problems);
+    for (const QString &problem : std::as_const(problems)) {
+        const qsizetype colon = problem.indexOf(QStringLiteral(": "));
+        const QString pointer
+            = pointerOfPath(result.document.root, colon > 0 ? problem.left(colon) : QString());
+        bool reported = false;
+        for (const Diagnostic &d : std::as_const(*diagnostics))
+            reported = reported
+                || (d.severity == Diagnostic::Severity::Error && !d.pointer.isEmpty()
+                    && (pointer == d.pointer || pointer.startsWith(d.pointer + u'/')
+                        || d.pointer.startsWith(pointer + u'/')));
+        if (reported)
+            continue;
+        Diagnostic d;
+        d.pointer = pointer;
+        d.location = result.document.locate(pointer);
+        d.message = problem;
+        diagnostics->append(d);
+    }
+}
+
 } // namespace
 
 // gatehouse-cli validate [--strict] [--format text|json] [-v] FILE...
@@ -32,7 +107,8 @@ int validateCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Check AsyncAPI documents: the official AsyncAPI JSON Schema of their version, "
-        "Gatehouse's x-gatehouse schema and semantic rules. Prints one "
+        "Gatehouse's x-gatehouse schema, semantic rules, and the gateway policy and mock "
+        "settings that serve and mock would read. Prints one "
         "file:line:col: severity: message line per problem on stderr.\n"
         "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error."));
     parser.addHelpOption();
@@ -72,8 +148,10 @@ int validateCommand(const QStringList &arguments)
     Json all = Json::array();
     for (const QString &file : files) {
         const ReadResult result = AsyncApiReader::readFile(file);
-        bool fileFailed = !result.api.has_value() || hasErrors(result.diagnostics);
-        for (const Diagnostic &d : result.diagnostics) {
+        QList<Diagnostic> diagnostics = result.diagnostics;
+        checkGatewaySettings(result, &diagnostics);
+        bool fileFailed = !result.api.has_value() || hasErrors(diagnostics);
+        for (const Diagnostic &d : std::as_const(diagnostics)) {
             if (strict && d.severity == Diagnostic::Severity::Warning)
                 fileFailed = true;
             if (json)
@@ -81,7 +159,7 @@ int validateCommand(const QStringList &arguments)
             else
                 err() << d.toString() << '\n';
         }
-        if (fileFailed && result.diagnostics.isEmpty()) {
+        if (fileFailed && diagnostics.isEmpty()) {
             // The reader gave no model and said nothing: still one line saying what.
             Diagnostic d;
             d.location.file = file;

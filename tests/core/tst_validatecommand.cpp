@@ -54,6 +54,8 @@ private slots:
     void missingFile();
     void severalFiles();
     void jsonFormat();
+    void gatewaySettingsAreChecked_data();
+    void gatewaySettingsAreChecked();
     void schemasUnavailable();
 
 private:
@@ -194,6 +196,35 @@ void TestValidateCommand::jsonFormat()
     const auto valid = Test::runCli({u"validate"_qs, u"--format"_qs, u"json"_qs, sample()});
     QCOMPARE(valid.exitCode, 0);
     QCOMPARE(Json::parse(valid.standardOutput.toStdString(), nullptr, false), Json::array());
+}
+
+void TestValidateCommand::gatewaySettingsAreChecked_data()
+{
+    QTest::addColumn<QByteArray>("extra");
+    QTest::addColumn<QByteArray>("expected");
+    // Settings the schema lets through but the policy and mock readers refuse.
+    QTest::newRow("unknown policy option")
+        << QByteArray("  policies:\n    - type: sizeLimit\n      maxSize: lots\n")
+        << QByteArray(":16:7: error: x-gatehouse.policies[0].maxSize: expected a size");
+    QTest::newRow("mock option")
+        << QByteArray("  mock:\n    kind: chat\n    chat:\n      joined: 5\n")
+        << QByteArray(":17:7: error: x-gatehouse.mock.chat.joined: must be text");
+    // Reported once, by the schema, when both would complain.
+    QTest::newRow("schema first")
+        << QByteArray("  mock:\n    kind: chat\n    chat: 5\n")
+        << QByteArray(":16:5: error: x-gatehouse.mock.chat: must be object, got integer");
+}
+
+void TestValidateCommand::gatewaySettingsAreChecked()
+{
+    QFETCH(QByteArray, extra);
+    QFETCH(QByteArray, expected);
+    const QString file = write(u"settings.yaml"_qs, QByteArray(Valid) + extra);
+    const auto result = Test::runCli({u"validate"_qs, file});
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(lines(result.standardError).size(), 1);
+    QVERIFY2(result.standardError.startsWith(QByteArray(file.toUtf8() + expected)),
+             result.standardError.constData());
 }
 
 void TestValidateCommand::schemasUnavailable()

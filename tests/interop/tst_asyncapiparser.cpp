@@ -17,9 +17,14 @@ QString scriptPath()
     return Test::sourcePath(QStringLiteral("tests/interop/asyncapi-parse.mjs"));
 }
 
-QString sample()
+// The sample APIs shipped with Gatehouse.
+QStringList samples()
 {
-    return Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml"));
+    const QDir dir(Test::sourcePath(QStringLiteral("resources/samples")));
+    QStringList files;
+    for (const QString &name : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files))
+        files.append(dir.filePath(name));
+    return files;
 }
 
 // Runs the parser script on `files`; node cannot find the npm package from the
@@ -105,7 +110,7 @@ void TestAsyncApiParser::rejectsBrokenDocument()
 
 void TestAsyncApiParser::acceptsExamplesAndSample()
 {
-    const QStringList files = Test::exampleFiles() << sample();
+    const QStringList files = Test::exampleFiles() + samples();
     QVERIFY(files.size() >= 10);
     const auto result = runOfficialParser(files);
     QVERIFY2(result.finished && result.exitCode == 0, report(result));
@@ -116,7 +121,7 @@ void TestAsyncApiParser::convert_data()
     QTest::addColumn<QString>("source");
     QTest::addColumn<QString>("version");
     QTest::addColumn<QString>("format");
-    const QStringList files = Test::exampleFiles() << sample();
+    const QStringList files = Test::exampleFiles() + samples();
     for (const QString &file : files) {
         const QString name = QFileInfo(file).dir().dirName() + u'/' + QFileInfo(file).fileName();
         for (const QString &version : {QStringLiteral("2.6"), QStringLiteral("3.0")})
