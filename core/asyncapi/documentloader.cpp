@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QScopeGuard>
 #include <QUrl>
 
 #include <yaml-cpp/depthguard.h>
@@ -773,6 +774,15 @@ private:
     {
         if (m_failed)
             return;
+        // Inlined files nest inside each other; keep the result within the depth
+        // every later (recursive) consumer of the tree can handle.
+        if (++m_depth > 2 * DocumentLoader::MaxDepth) {
+            m_failed = true;
+            error(pointer, QStringLiteral("$refs to other files nest deeper than %1 levels")
+                               .arg(2 * DocumentLoader::MaxDepth));
+            return;
+        }
+        const auto leave = qScopeGuard([this] { --m_depth; });
         if (!inRoot) {
             if (++m_copied > DocumentLoader::MaxBundledNodes) {
                 m_failed = true;
@@ -910,6 +920,7 @@ private:
     QHash<QString, QString> m_names;
     QList<ChainEntry> m_chain;
     qint64 m_copied = 0;
+    int m_depth = 0;
     bool m_failed = false;
 };
 

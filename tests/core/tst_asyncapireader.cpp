@@ -47,6 +47,7 @@ private slots:
     void semanticChecks_data();
     void semanticChecks();
     void multiFileLocations();
+    void refChainLimits();
 };
 
 void TestAsyncApiReader::examples_data()
@@ -511,6 +512,42 @@ void TestAsyncApiReader::multiFileLocations()
     QVERIFY(!chat->inlined);
     QVERIFY(chat->payload["properties"]["text"].value("maxLength", 0) == 4096);
     QVERIFY(r.api->schemas["Text"].value("type", "") == "string");
+}
+
+// Long chains of files, and files nested into each other beyond the depth limit,
+// end with one error instead of exhausting the stack.
+void TestAsyncApiReader::refChainLimits()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    auto write = [&](const QString &name, const QByteArray &text) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+    };
+    const QByteArray head = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  /a:\n    publish:\n"
+                            "      message:\n        payload:\n          $ref: 'f1.yaml#/s'\n";
+    write(u"chain.yaml"_qs, head);
+    for (int i = 1; i <= 70; ++i)
+        write(u"f%1.yaml"_qs.arg(i), "s: {$ref: 'f" + QByteArray::number(i + 1) + ".yaml#/s'}\n");
+    write(u"f71.yaml"_qs, "s: {type: string}\n");
+    ReadResult r = AsyncApiReader::readFile(dir.filePath(u"chain.yaml"_qs));
+    QVERIFY(!r.ok());
+    QVERIFY2(joined(r.diagnostics).contains(u"$refs nested more than 64 deep"_qs), qPrintable(joined(r.diagnostics)));
+
+    // Each file nests 300 levels and refers to the next at the bottom.
+    for (int i = 1; i <= 5; ++i) {
+        QByteArray text = "s: ";
+        for (int d = 0; d < 300; ++d)
+            text += "{a: ";
+        text += "{$ref: 'f" + QByteArray::number(i + 1) + ".yaml#/s'}" + QByteArray(300, '}') + '\n';
+        write(u"f%1.yaml"_qs.arg(i), text);
+    }
+    write(u"f6.yaml"_qs, "s: {type: string}\n");
+    r = AsyncApiReader::readFile(dir.filePath(u"chain.yaml"_qs));
+    QVERIFY(!r.ok());
+    QVERIFY2(joined(r.diagnostics).contains(u"$refs to other files nest deeper than 1024 levels"_qs),
+             qPrintable(joined(r.diagnostics)));
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiReader)

@@ -50,6 +50,7 @@ private slots:
     void cliConvert_data();
     void cliConvert();
     void cliConvertToFile();
+    void cliConvertHelp();
     void cliConvertErrors_data();
     void cliConvertErrors();
 };
@@ -289,6 +290,16 @@ void TestAsyncApiWriter::cliConvertToFile()
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.readAll().startsWith("{"));
+}
+
+void TestAsyncApiWriter::cliConvertHelp()
+{
+    const Test::ProcessResult r = Test::runCli({u"convert"_qs, u"--help"_qs});
+    QVERIFY(r.finished);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.standardOutput.contains("--to <2.6|3.0>"), r.standardOutput.constData());
+    QVERIFY(r.standardOutput.contains("--format <yaml|json>"));
+    QVERIFY(r.standardOutput.contains("-o, --output <OUT>"));
 }
 
 void TestAsyncApiWriter::cliConvertErrors_data()
