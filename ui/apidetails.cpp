@@ -45,16 +45,18 @@ public:
         m_muted = c.muted;
         m_code = c.codeBackground;
         m_out += QStringLiteral("<html><head><style>"
-                                "h2 { margin-bottom: 0px; }"
-                                "h3 { margin-top: 16px; margin-bottom: 4px; }"
+                                                                "h3 { margin-top: 16px; margin-bottom: 4px; }"
                                 "td.key { padding-right: 16px; white-space: nowrap; }"
                                 "a { color: %1; text-decoration: none; }"
                                 "</style></head><body>")
                      .arg(c.accent);
-        m_out += QStringLiteral("<h2>") + esc(title) + QStringLiteral("</h2>");
+        // The kind of item as a small label above its name.
         if (!subtitle.isEmpty())
-            m_out += QStringLiteral("<p style=\"color:%1; margin-top:2px;\">%2</p>")
-                         .arg(m_muted, esc(subtitle));
+            m_out += QStringLiteral("<p style=\"color:%1; font-size:small; margin-bottom:0px;\">"
+                                    "%2</p>")
+                         .arg(m_muted, esc(subtitle.toUpper()));
+        m_out += QStringLiteral("<h2 style=\"margin-top:2px; margin-bottom:8px;\">") + esc(title)
+                 + QStringLiteral("</h2>");
     }
 
     // A key/value row; values are escaped unless `rich`. Empty values are skipped.

@@ -32,6 +32,7 @@
 #include <QTextBrowser>
 #include <QTreeView>
 #include <QUrl>
+#include <QVBoxLayout>
 
 namespace Gatehouse {
 
@@ -95,17 +96,31 @@ void MainWindow::createWidgets()
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::handleCurrentItemChanged);
 
+    // Shown instead of the tree when there is no API: the logo and what happened.
+    auto *emptyPage = new QFrame;
+    emptyPage->setFrameShape(QFrame::StyledPanel);
+    emptyPage->setBackgroundRole(QPalette::Base);
+    emptyPage->setAutoFillBackground(true);
+    auto *logo = new QLabel;
+    logo->setPixmap(UiIcons::icon(UiIcons::AppLogo).pixmap(64, 64));
+    logo->setAlignment(Qt::AlignHCenter | Qt::AlignBottom);
     m_emptyState = new QLabel;
     m_emptyState->setObjectName(QStringLiteral("emptyState"));
-    m_emptyState->setAlignment(Qt::AlignCenter);
+    m_emptyState->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
     m_emptyState->setWordWrap(true);
-    m_emptyState->setMargin(24);
+    m_emptyState->setMargin(16);
     m_emptyState->setForegroundRole(QPalette::PlaceholderText);
     m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *emptyLayout = new QVBoxLayout(emptyPage);
+    emptyLayout->addStretch(2);
+    emptyLayout->addWidget(logo);
+    emptyLayout->addWidget(m_emptyState);
+    emptyLayout->addStretch(3);
+    m_emptyPage = emptyPage;
 
     m_leftStack = new QStackedWidget;
     m_leftStack->addWidget(m_tree);
-    m_leftStack->addWidget(m_emptyState);
+    m_leftStack->addWidget(m_emptyPage);
 
     m_details = new QTextBrowser;
     m_details->setObjectName(QStringLiteral("details"));
@@ -217,7 +232,7 @@ void MainWindow::restoreSettings()
     QSettings settings;
     if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
         resize(1280, 800);
-    restoreState(settings.value(stateKey).toByteArray());
+    m_problemsDockSized = restoreState(settings.value(stateKey).toByteArray());
     m_splitter->restoreState(settings.value(splitterKey).toByteArray());
 }
 
@@ -317,6 +332,12 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         counts << countText(warnings, "1 warning", "%1 warnings");
     m_problemsDock->setWindowTitle(counts.isEmpty() ? tr("Problems")
                                                     : tr("Problems (%1)").arg(counts.join(QStringLiteral(", "))));
+    if (!result.diagnostics.isEmpty() && !m_problemsDock->isVisible() && !m_problemsDockSized) {
+        // A compact list by default; the user's own size is kept from then on.
+        m_problemsDock->show();
+        resizeDocks({m_problemsDock}, {160}, Qt::Vertical);
+        m_problemsDockSized = true;
+    }
     m_problemsDock->setVisible(!result.diagnostics.isEmpty());
 
     // The source view reloads lazily, when shown.
@@ -395,13 +416,13 @@ void MainWindow::updateTitleAndStatus(const LoadedApi &result)
 
 QString MainWindow::emptyStateText() const
 {
-    return m_leftStack->currentWidget() == m_emptyState ? m_emptyState->text() : QString();
+    return m_leftStack->currentWidget() == m_emptyPage ? m_emptyState->text() : QString();
 }
 
 void MainWindow::showEmptyState(const QString &text)
 {
     m_emptyState->setText(text);
-    m_leftStack->setCurrentWidget(m_emptyState);
+    m_leftStack->setCurrentWidget(m_emptyPage);
 }
 
 void MainWindow::handleCurrentItemChanged(const QModelIndex &current)

@@ -91,6 +91,7 @@ private:
     QSplitter *m_splitter = nullptr;
     QStackedWidget *m_leftStack = nullptr;
     QTreeView *m_tree = nullptr;
+    QWidget *m_emptyPage = nullptr;
     QLabel *m_emptyState = nullptr;
     QTabWidget *m_rightTabs = nullptr;
     QTextBrowser *m_details = nullptr;
@@ -105,6 +106,7 @@ private:
     QAction *m_reloadAction = nullptr;
     QString m_currentFile;
     QString m_loadingFile;
+    bool m_problemsDockSized = false;
 };
 
 } // namespace Gatehouse

@@ -106,7 +106,19 @@ void SourceView::goTo(int line, int column)
     highlight.format.setProperty(QTextFormat::FullWidthSelection, true);
     highlight.cursor = QTextCursor(block);
     highlight.cursor.clearSelection();
-    setExtraSelections({highlight});
+    QList<QTextEdit::ExtraSelection> selections{highlight};
+    // The column itself: underline the character the location points at.
+    if (column <= maxColumn) {
+        QTextEdit::ExtraSelection mark;
+        mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+        mark.format.setUnderlineColor(QColor(0xd2, 0x3c, 0x3c));
+        mark.format.setFontWeight(QFont::Bold);
+        mark.cursor = QTextCursor(block);
+        mark.cursor.setPosition(block.position() + column - 1);
+        mark.cursor.setPosition(block.position() + column, QTextCursor::KeepAnchor);
+        selections.append(mark);
+    }
+    setExtraSelections(selections);
     m_highlightedLine = line;
 }
 

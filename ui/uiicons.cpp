@@ -46,7 +46,12 @@ QIcon UiIcons::icon(Name name)
     case Setting: file = QStringLiteral("setting"); break;
     case Warning: file = QStringLiteral("warning"); break;
     }
-    const QIcon icon(QStringLiteral(":/icons/") + file + QStringLiteral(".svg"));
+    // The same drawing when selected: the icons are coloured and read well on the
+    // highlight, where the style's generated "selected" variant washes them out.
+    const QString path = QStringLiteral(":/icons/") + file + QStringLiteral(".svg");
+    QIcon icon;
+    icon.addFile(path, {}, QIcon::Normal);
+    icon.addFile(path, {}, QIcon::Selected);
     cache.insert(name, icon);
     return icon;
 }
