@@ -77,6 +77,7 @@ void AsyncEventSink::stop()
         [this] {
             drain();
             m_writer->close();
+            qDeleteAll(m_context->children()); // the timer: stopped in its own thread
         },
         Qt::BlockingQueuedConnection);
     m_thread.quit();

@@ -20,12 +20,12 @@ const char *const HandshakeColumns =
     " 0 AS payload_truncated, 0 AS code, NULL AS closed_by, 0 AS messages_in, 0 AS messages_out,"
     " 0 AS duration_ms FROM log_handshakes";
 const char *const MessageColumns =
-    "1, id, time_ms, connection_id, api, channel, application, reason, flags,"
+    "1 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
     " 0, 0, NULL, NULL, NULL,"
     " direction, action, size, opcode = 'binary', latency_us, payload,"
     " payload_truncated, 0, NULL, 0, 0, 0 FROM log_messages";
 const char *const CloseColumns =
-    "2, id, time_ms, connection_id, api, channel, application, reason, flags,"
+    "2 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
     " 0, 0, NULL, NULL, NULL,"
     " NULL, NULL, 0, 0, 0, NULL,"
     " 0, code, closed_by, messages_in, messages_out, duration_ms FROM log_closes";
