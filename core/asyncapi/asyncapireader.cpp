@@ -62,9 +62,9 @@ class Reader
 {
 public:
     Reader(const Document &document, QList<Diagnostic> &diagnostics)
-        : m_doc(document), m_diags(diagnostics)
-    {
-    }
+        : m_doc(document)
+        , m_diags(diagnostics)
+    { }
 
     std::optional<Api> read();
 
@@ -98,7 +98,8 @@ private:
     }
     static QString where(const QString &pointer)
     {
-        return pointer.isEmpty() ? QStringLiteral("the document root") : QStringLiteral("'%1'").arg(pointer);
+        return pointer.isEmpty() ? QStringLiteral("the document root")
+                                 : QStringLiteral("'%1'").arg(pointer);
     }
 
     // A string field; numbers and booleans are accepted as their text.
@@ -111,8 +112,9 @@ private:
             return QString::fromStdString(it->get<std::string>());
         if (it->is_number() || it->is_boolean())
             return QString::fromStdString(it->dump());
-        error(child(pointer, key), QStringLiteral("'%1' must be a string, not %2")
-                                       .arg(QLatin1String(key), describeType(*it)));
+        error(child(pointer, key),
+              QStringLiteral("'%1' must be a string, not %2")
+                  .arg(QLatin1String(key), describeType(*it)));
         return {};
     }
 
@@ -127,7 +129,8 @@ private:
     {
         if (value.is_object())
             return true;
-        error(pointer, QStringLiteral("%1 must be a mapping, not %2").arg(what, describeType(value)));
+        error(pointer,
+              QStringLiteral("%1 must be a mapping, not %2").arg(what, describeType(value)));
         return false;
     }
 
@@ -154,8 +157,7 @@ private:
             const Json::json_pointer p(ref.mid(1).toStdString());
             if (m_doc.root.contains(p))
                 return &m_doc.root.at(p);
-        } catch (const Json::exception &) {
-        }
+        } catch (const Json::exception &) { }
         return nullptr;
     }
 
@@ -199,16 +201,19 @@ std::optional<Api> Reader::read()
     const Json &root = m_doc.root;
     const auto versionIt = root.find("asyncapi");
     if (versionIt == root.end()) {
-        error(QString(), QStringLiteral("missing required field 'asyncapi' (the AsyncAPI version, e.g. "
-                                        "'2.6.0' or '3.0.0')"));
+        error(QString(),
+              QStringLiteral("missing required field 'asyncapi' (the AsyncAPI version, e.g. "
+                             "'2.6.0' or '3.0.0')"));
         return std::nullopt;
     }
-    const QString version = versionIt->is_string() ? QString::fromStdString(versionIt->get<std::string>())
-                                                   : QString::fromStdString(versionIt->dump());
+    const QString version = versionIt->is_string()
+        ? QString::fromStdString(versionIt->get<std::string>())
+        : QString::fromStdString(versionIt->dump());
     if (!AsyncApiReader::isSupportedVersion(version)) {
-        error(QStringLiteral("/asyncapi"),
-              QStringLiteral("unsupported AsyncAPI version '%1'; Gatehouse reads 2.0–2.6 and 3.0–3.1")
-                  .arg(version));
+        error(
+            QStringLiteral("/asyncapi"),
+            QStringLiteral("unsupported AsyncAPI version '%1'; Gatehouse reads 2.0–2.6 and 3.0–3.1")
+                .arg(version));
         return std::nullopt;
     }
     m_major = version.startsWith(u'3') ? 3 : 2;
@@ -230,11 +235,13 @@ std::optional<Api> Reader::read()
     }
     readGatehouse(api, root);
     if (m_major == 2)
-        api.extra = rest(root, {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
-                                "components", "tags", "externalDocs", "x-gatehouse"});
+        api.extra = rest(root,
+                         {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
+                          "components", "tags", "externalDocs", "x-gatehouse"});
     else
-        api.extra = rest(root, {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
-                                "operations", "components", "x-gatehouse"});
+        api.extra = rest(root,
+                         {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
+                          "operations", "components", "x-gatehouse"});
     checkRefs(root, QString(), 0);
     checkChannels(api);
     return api;
@@ -244,7 +251,8 @@ void Reader::readInfo(Api &api, const Json &root)
 {
     const auto it = root.find("info");
     if (it == root.end()) {
-        error(QString(), QStringLiteral("missing required field 'info' (with 'title' and 'version')"));
+        error(QString(),
+              QStringLiteral("missing required field 'info' (with 'title' and 'version')"));
         return;
     }
     const QString p = QStringLiteral("/info");
@@ -282,7 +290,8 @@ void Reader::readServers(Api &api, const Json &root)
             if (const Json *target = lookup(ref))
                 obj = *target;
         }
-        if (!expectObject(obj, sp, QStringLiteral("server '%1'").arg(QString::fromStdString(s.key()))))
+        if (!expectObject(obj, sp,
+                          QStringLiteral("server '%1'").arg(QString::fromStdString(s.key()))))
             continue;
         Server server;
         server.id = QString::fromStdString(s.key());
@@ -307,16 +316,18 @@ void Reader::readServers(Api &api, const Json &root)
             server.pathname = slash < 0 ? QString() : remainder.mid(slash);
             if (server.protocol.isEmpty())
                 server.protocol = schemeName;
-            server.extra = Reader::rest(obj, {"url", "protocol", "protocolVersion", "description",
-                                              "variables", "security", "bindings"});
+            server.extra = Reader::rest(obj,
+                                        {"url", "protocol", "protocolVersion", "description",
+                                         "variables", "security", "bindings"});
         } else {
             server.host = str(obj, "host", sp);
             server.pathname = str(obj, "pathname", sp);
             server.title = str(obj, "title", sp);
             server.summary = str(obj, "summary", sp);
-            server.extra = Reader::rest(obj, {"host", "pathname", "protocol", "protocolVersion", "title",
-                                              "summary", "description", "variables", "security",
-                                              "bindings"});
+            server.extra
+                = Reader::rest(obj,
+                               {"host", "pathname", "protocol", "protocolVersion", "title",
+                                "summary", "description", "variables", "security", "bindings"});
         }
         api.servers.append(server);
     }
@@ -354,8 +365,8 @@ void Reader::readComponents(Api &api, const Json &root)
                     // A component that is itself a ref: read its target under this id.
                     const Json *target = lookup(ref);
                     Message message = target && target->is_object()
-                                          ? readMessage(*target, msgPointer, id, false)
-                                          : Message{};
+                        ? readMessage(*target, msgPointer, id, false)
+                        : Message {};
                     message.id = id;
                     message.extra = msg.value();
                     api.messages.append(message);
@@ -372,9 +383,10 @@ void Reader::readComponents(Api &api, const Json &root)
             for (auto scheme = s->begin(); scheme != s->end(); ++scheme) {
                 const QString schemePointer = child(sp, scheme.key());
                 if (expectObject(scheme.value(), schemePointer,
-                                 QStringLiteral("security scheme '%1'").arg(QString::fromStdString(scheme.key()))))
-                    api.securitySchemes.append(readSecurityScheme(scheme.value(), schemePointer,
-                                                                  QString::fromStdString(scheme.key())));
+                                 QStringLiteral("security scheme '%1'")
+                                     .arg(QString::fromStdString(scheme.key()))))
+                    api.securitySchemes.append(readSecurityScheme(
+                        scheme.value(), schemePointer, QString::fromStdString(scheme.key())));
             }
         }
     }
@@ -383,7 +395,8 @@ void Reader::readComponents(Api &api, const Json &root)
         api.components = CanonicalOrder::components(other);
 }
 
-Message Reader::readMessage(const Json &obj, const QString &pointer, const QString &id, bool inlined)
+Message Reader::readMessage(const Json &obj, const QString &pointer, const QString &id,
+                            bool inlined)
 {
     Message m;
     m.id = id;
@@ -417,15 +430,18 @@ Message Reader::readMessage(const Json &obj, const QString &pointer, const QStri
     }
     // An inline 2.x message's messageId is its id in the model.
     if (inlined)
-        m.extra = rest(obj, {"messageId", "name", "title", "summary", "description", "contentType", "payload",
-                             "headers", "correlationId", "examples", "bindings"});
+        m.extra = rest(obj,
+                       {"messageId", "name", "title", "summary", "description", "contentType",
+                        "payload", "headers", "correlationId", "examples", "bindings"});
     else
-        m.extra = rest(obj, {"name", "title", "summary", "description", "contentType", "payload",
-                             "headers", "correlationId", "examples", "bindings"});
+        m.extra = rest(obj,
+                       {"name", "title", "summary", "description", "contentType", "payload",
+                        "headers", "correlationId", "examples", "bindings"});
     return m;
 }
 
-SecurityScheme Reader::readSecurityScheme(const Json &obj, const QString &pointer, const QString &id)
+SecurityScheme Reader::readSecurityScheme(const Json &obj, const QString &pointer,
+                                          const QString &id)
 {
     SecurityScheme s;
     s.id = id;
@@ -446,13 +462,16 @@ SecurityScheme Reader::readSecurityScheme(const Json &obj, const QString &pointe
         s.flows = flows;
     }
     if (s.type.isEmpty())
-        error(pointer, QStringLiteral("missing required field 'type' in security scheme '%1'").arg(id));
-    s.extra = rest(obj, {"type", "description", "name", "in", "scheme", "bearerFormat", "flows",
-                         "openIdConnectUrl", "scopes"});
+        error(pointer,
+              QStringLiteral("missing required field 'type' in security scheme '%1'").arg(id));
+    s.extra = rest(obj,
+                   {"type", "description", "name", "in", "scheme", "bearerFormat", "flows",
+                    "openIdConnectUrl", "scopes"});
     return s;
 }
 
-ChannelParameter Reader::readParameter(const Json &value, const QString &pointer, const QString &name)
+ChannelParameter Reader::readParameter(const Json &value, const QString &pointer,
+                                       const QString &name)
 {
     ChannelParameter param;
     param.name = name;
@@ -479,7 +498,8 @@ ChannelParameter Reader::readParameter(const Json &value, const QString &pointer
     auto toText = [](const Json &v) {
         if (v.is_null())
             return QString();
-        return v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString::fromStdString(v.dump());
+        return v.is_string() ? QString::fromStdString(v.get<std::string>())
+                             : QString::fromStdString(v.dump());
     };
     if (m_major == 2) {
         param.schema = raw(obj, "schema");
@@ -575,8 +595,9 @@ void Reader::readChannels2(Api &api, const Json &root)
             if (s->is_array())
                 channel.servers = scopeList(*s);
             else
-                error(child(cp, "servers"), QStringLiteral("'servers' must be a list of server names, not %1")
-                                                .arg(describeType(*s)));
+                error(child(cp, "servers"),
+                      QStringLiteral("'servers' must be a list of server names, not %1")
+                          .arg(describeType(*s)));
         }
         if (const auto params = obj.find("parameters"); params != obj.end()) {
             const QString pp = child(cp, "parameters");
@@ -585,14 +606,15 @@ void Reader::readChannels2(Api &api, const Json &root)
                     channel.parameters.append(readParameter(prm.value(), child(pp, prm.key()),
                                                             QString::fromStdString(prm.key())));
         }
-        channel.extra = rest(obj, {"x-channelId", "description", "x-auth-type", "bindings", "servers",
-                                   "parameters", "publish", "subscribe"});
+        channel.extra = rest(obj,
+                             {"x-channelId", "description", "x-auth-type", "bindings", "servers",
+                              "parameters", "publish", "subscribe"});
         m_channelPointers.insert(channel.id, cp);
         m_addressPointers.insert(channel.id, cp);
         api.channels.append(channel);
         const qsizetype index = api.channels.size() - 1;
-        for (const auto &[kind, action] : {std::pair{"publish", Operation::Action::Receive},
-                                           std::pair{"subscribe", Operation::Action::Send}}) {
+        for (const auto &[kind, action] : {std::pair {"publish", Operation::Action::Receive},
+                                           std::pair {"subscribe", Operation::Action::Send}}) {
             const auto op = obj.find(kind);
             if (op == obj.end())
                 continue;
@@ -603,11 +625,10 @@ void Reader::readChannels2(Api &api, const Json &root)
             const QString opId = api.operations.constLast().id;
             if (operationIdPointers.contains(opId))
                 error(child(op_p, "operationId"),
-                      QStringLiteral("duplicate operationId '%1' (also at %2)")
-                          .arg(opId, [&] {
-                              const SourceLocation l = m_doc.locate(operationIdPointers.value(opId));
-                              return QStringLiteral("line %1").arg(l.line);
-                          }()));
+                      QStringLiteral("duplicate operationId '%1' (also at %2)").arg(opId, [&] {
+                          const SourceLocation l = m_doc.locate(operationIdPointers.value(opId));
+                          return QStringLiteral("line %1").arg(l.line);
+                      }()));
             else
                 operationIdPointers.insert(opId, child(op_p, "operationId"));
         }
@@ -623,8 +644,9 @@ void Reader::readOperationCommon(Operation &op, const Json &obj, const QString &
     op.authType = str(obj, "x-auth-type", pointer);
     if (const auto s = obj.find("x-scopes"); s != obj.end()) {
         if (!s->is_array() && !s->is_string())
-            error(child(pointer, "x-scopes"), QStringLiteral("'x-scopes' must be a list of scope names, not %1")
-                                                  .arg(describeType(*s)));
+            error(child(pointer, "x-scopes"),
+                  QStringLiteral("'x-scopes' must be a list of scope names, not %1")
+                      .arg(describeType(*s)));
         op.scopes = scopeList(*s);
     }
     op.security = raw(obj, "security");
@@ -640,8 +662,9 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
     const QString explicitId = str(obj, "operationId", pointer);
     op.id = explicitId.isEmpty() ? channel.id + u'.' + QLatin1String(kind) : explicitId;
     readOperationCommon(op, obj, pointer);
-    op.extra = rest(obj, {"operationId", "title", "summary", "description", "x-uri-mapping", "x-auth-type",
-                          "x-scopes", "security", "bindings", "message"});
+    op.extra = rest(obj,
+                    {"operationId", "title", "summary", "description", "x-uri-mapping",
+                     "x-auth-type", "x-scopes", "security", "bindings", "message"});
 
     // Message ids and channel message keys as the official 2.x -> 3.0 converter
     // names them: the message's messageId, else "<operation>.message[.<index>]".
@@ -663,8 +686,9 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
         for (qsizetype i = 0; i < items.size(); ++i) {
             const Json &m = *items[i].first;
             const QString itemPointer = items[i].second;
-            const QString generatedKey = indexed ? QString(operationKind + QStringLiteral(".message.") + QString::number(i))
-                                                 : QString(operationKind + QStringLiteral(".message"));
+            const QString generatedKey = indexed
+                ? QString(operationKind + QStringLiteral(".message.") + QString::number(i))
+                : QString(operationKind + QStringLiteral(".message"));
             QString id;
             QString key;
             if (const QString ref = refOf(m); !ref.isEmpty()) {
@@ -672,7 +696,8 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
                 if (!tokens || tokens->size() != 3 || tokens->at(0) != QLatin1String("components")
                     || tokens->at(1) != QLatin1String("messages")) {
                     error(child(itemPointer, "$ref"),
-                          QStringLiteral("a message $ref must point to #/components/messages/NAME, not '%1'")
+                          QStringLiteral(
+                              "a message $ref must point to #/components/messages/NAME, not '%1'")
                               .arg(ref));
                     continue;
                 }
@@ -690,7 +715,8 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
                     if (const Message *existing = api.message(messageId)) {
                         // The same inline message written out for a second operation is
                         // the same message; a different one under the same id is an error.
-                        if (!existing->inlined || !(*existing == readMessage(m, itemPointer, messageId, true))) {
+                        if (!existing->inlined
+                            || !(*existing == readMessage(m, itemPointer, messageId, true))) {
                             error(child(itemPointer, "messageId"),
                                   QStringLiteral("duplicate message id '%1'").arg(messageId));
                             continue;
@@ -699,7 +725,8 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
                     }
                 }
                 if (id.isEmpty()) {
-                    id = messageId.isEmpty() ? uniqueMessageId(api, generatedKey, channel.id) : messageId;
+                    id = messageId.isEmpty() ? uniqueMessageId(api, generatedKey, channel.id)
+                                             : messageId;
                     api.messages.append(readMessage(m, itemPointer, id, true));
                 }
             }
@@ -732,7 +759,8 @@ void Reader::readChannels3(Api &api, const Json &root)
                 continue;
             obj = *target;
         }
-        if (!expectObject(obj, cp, QStringLiteral("channel '%1'").arg(QString::fromStdString(c.key()))))
+        if (!expectObject(obj, cp,
+                          QStringLiteral("channel '%1'").arg(QString::fromStdString(c.key()))))
             continue;
         Channel channel;
         channel.id = QString::fromStdString(c.key());
@@ -746,14 +774,18 @@ void Reader::readChannels3(Api &api, const Json &root)
         if (const auto s = obj.find("servers"); s != obj.end()) {
             const QString sp = child(cp, "servers");
             if (!s->is_array()) {
-                error(sp, QStringLiteral("'servers' must be a list of server $refs, not %1").arg(describeType(*s)));
+                error(sp,
+                      QStringLiteral("'servers' must be a list of server $refs, not %1")
+                          .arg(describeType(*s)));
             } else {
                 for (size_t i = 0; i < s->size(); ++i) {
                     const std::optional<QStringList> tokens = localRefTokens(refOf((*s)[i]));
                     if (tokens && tokens->size() == 2 && tokens->at(0) == QLatin1String("servers"))
                         channel.servers.append(tokens->at(1));
                     else
-                        error(child(sp, i), QStringLiteral("a channel's server must be a $ref to #/servers/NAME"));
+                        error(
+                            child(sp, i),
+                            QStringLiteral("a channel's server must be a $ref to #/servers/NAME"));
                 }
             }
         }
@@ -773,16 +805,19 @@ void Reader::readChannels3(Api &api, const Json &root)
                     QString id;
                     if (const QString ref = refOf(m.value()); !ref.isEmpty()) {
                         const std::optional<QStringList> tokens = localRefTokens(ref);
-                        if (!tokens || tokens->size() != 3 || tokens->at(0) != QLatin1String("components")
+                        if (!tokens || tokens->size() != 3
+                            || tokens->at(0) != QLatin1String("components")
                             || tokens->at(1) != QLatin1String("messages")) {
                             error(child(itemPointer, "$ref"),
                                   QStringLiteral("a channel message $ref must point to "
-                                                 "#/components/messages/NAME, not '%1'").arg(ref));
+                                                 "#/components/messages/NAME, not '%1'")
+                                      .arg(ref));
                             continue;
                         }
                         id = tokens->at(2);
                     } else {
-                        if (!expectObject(m.value(), itemPointer, QStringLiteral("message '%1'").arg(key)))
+                        if (!expectObject(m.value(), itemPointer,
+                                          QStringLiteral("message '%1'").arg(key)))
                             continue;
                         id = uniqueMessageId(api, key, channel.id);
                         api.messages.append(readMessage(m.value(), itemPointer, id, true));
@@ -792,8 +827,9 @@ void Reader::readChannels3(Api &api, const Json &root)
                 }
             }
         }
-        channel.extra = rest(obj, {"address", "title", "summary", "description", "x-auth-type", "bindings",
-                                   "servers", "parameters", "messages"});
+        channel.extra = rest(obj,
+                             {"address", "title", "summary", "description", "x-auth-type",
+                              "bindings", "servers", "parameters", "messages"});
         m_channelPointers.insert(channel.id, cp);
         m_addressPointers.insert(channel.id, obj.contains("address") ? child(cp, "address") : cp);
         api.channels.append(channel);
@@ -817,7 +853,8 @@ void Reader::readOperations3(Api &api, const Json &root)
                 continue;
             obj = *target;
         }
-        if (!expectObject(obj, op_p, QStringLiteral("operation '%1'").arg(QString::fromStdString(o.key()))))
+        if (!expectObject(obj, op_p,
+                          QStringLiteral("operation '%1'").arg(QString::fromStdString(o.key()))))
             continue;
         Operation op;
         op.id = QString::fromStdString(o.key());
@@ -827,28 +864,37 @@ void Reader::readOperations3(Api &api, const Json &root)
         } else if (action == QLatin1String("receive")) {
             op.action = Operation::Action::Receive;
         } else if (action.isEmpty()) {
-            error(op_p, QStringLiteral("missing required field 'action' (send or receive) in operation '%1'").arg(op.id));
+            error(op_p,
+                  QStringLiteral(
+                      "missing required field 'action' (send or receive) in operation '%1'")
+                      .arg(op.id));
         } else {
-            error(child(op_p, "action"), QStringLiteral("'action' must be 'send' or 'receive', not '%1'").arg(action));
+            error(child(op_p, "action"),
+                  QStringLiteral("'action' must be 'send' or 'receive', not '%1'").arg(action));
         }
         const QString channelRef = refOf(raw(obj, "channel"));
         const std::optional<QStringList> tokens = localRefTokens(channelRef);
         if (!obj.contains("channel")) {
-            error(op_p, QStringLiteral("missing required field 'channel' in operation '%1'").arg(op.id));
+            error(op_p,
+                  QStringLiteral("missing required field 'channel' in operation '%1'").arg(op.id));
         } else if (!tokens || tokens->size() != 2 || tokens->at(0) != QLatin1String("channels")) {
-            error(child(op_p, "channel"), QStringLiteral("'channel' must be a $ref to #/channels/NAME"));
+            error(child(op_p, "channel"),
+                  QStringLiteral("'channel' must be a $ref to #/channels/NAME"));
         } else {
             op.channelId = tokens->at(1);
             if (!api.channel(op.channelId))
                 error(child(child(op_p, "channel"), "$ref"),
-                      QStringLiteral("operation '%1' is on unknown channel '%2'").arg(op.id, op.channelId));
+                      QStringLiteral("operation '%1' is on unknown channel '%2'")
+                          .arg(op.id, op.channelId));
         }
         readOperationCommon(op, obj, op_p);
         op.reply = raw(obj, "reply");
         if (const auto msgs = obj.find("messages"); msgs != obj.end()) {
             const QString mp = child(op_p, "messages");
             if (!msgs->is_array()) {
-                error(mp, QStringLiteral("'messages' must be a list of $refs, not %1").arg(describeType(*msgs)));
+                error(mp,
+                      QStringLiteral("'messages' must be a list of $refs, not %1")
+                          .arg(describeType(*msgs)));
             } else {
                 for (size_t i = 0; i < msgs->size(); ++i) {
                     const QString ref = refOf((*msgs)[i]);
@@ -857,9 +903,11 @@ void Reader::readOperations3(Api &api, const Json &root)
                     if (mt && mt->size() == 4 && mt->at(0) == QLatin1String("channels")
                         && mt->at(2) == QLatin1String("messages")) {
                         if (mt->at(1) != op.channelId)
-                            error(child(child(mp, i), "$ref"),
-                                  QStringLiteral("message '%1' is not a message of the operation's channel '%2'")
-                                      .arg(ref, op.channelId));
+                            error(
+                                child(child(mp, i), "$ref"),
+                                QStringLiteral(
+                                    "message '%1' is not a message of the operation's channel '%2'")
+                                    .arg(ref, op.channelId));
                         if (const Channel *ch = api.channel(mt->at(1))) {
                             const qsizetype k = ch->messageKeys.indexOf(mt->at(3));
                             if (k >= 0)
@@ -869,20 +917,23 @@ void Reader::readOperations3(Api &api, const Json &root)
                                && mt->at(1) == QLatin1String("messages")) {
                         id = mt->at(2);
                     } else {
-                        error(child(mp, i), QStringLiteral("an operation's message must be a $ref to "
-                                                           "#/channels/CHANNEL/messages/NAME"));
+                        error(child(mp, i),
+                              QStringLiteral("an operation's message must be a $ref to "
+                                             "#/channels/CHANNEL/messages/NAME"));
                         continue;
                     }
                     if (id.isEmpty()) {
-                        error(child(child(mp, i), "$ref"), QStringLiteral("unresolved message $ref '%1'").arg(ref));
+                        error(child(child(mp, i), "$ref"),
+                              QStringLiteral("unresolved message $ref '%1'").arg(ref));
                         continue;
                     }
                     op.messageIds.append(id);
                 }
             }
         }
-        op.extra = rest(obj, {"action", "channel", "title", "summary", "description", "x-uri-mapping",
-                              "x-auth-type", "x-scopes", "security", "bindings", "messages", "reply"});
+        op.extra = rest(obj,
+                        {"action", "channel", "title", "summary", "description", "x-uri-mapping",
+                         "x-auth-type", "x-scopes", "security", "bindings", "messages", "reply"});
         api.operations.append(op);
     }
 }
@@ -909,7 +960,8 @@ void Reader::readGatehouse(Api &api, const Json &root)
         if (d->is_boolean())
             s.defaultVersion = d->get<bool>();
         else
-            error(child(p, "defaultVersion"), QStringLiteral("'defaultVersion' must be true or false"));
+            error(child(p, "defaultVersion"),
+                  QStringLiteral("'defaultVersion' must be true or false"));
     }
     if (const auto plans = g.find("plans"); plans != g.end()) {
         const QString pp = child(p, "plans");
@@ -927,10 +979,12 @@ void Reader::readGatehouse(Api &api, const Json &root)
                 if (plan.name.isEmpty())
                     error(ip, QStringLiteral("a plan needs a 'name'"));
                 if (const auto e = pl.find("events"); e != pl.end()) {
-                    if (e->is_number_unsigned() || (e->is_number_integer() && e->get<qint64>() >= 0))
+                    if (e->is_number_unsigned()
+                        || (e->is_number_integer() && e->get<qint64>() >= 0))
                         plan.events = e->get<quint64>();
                     else
-                        error(child(ip, "events"), QStringLiteral("'events' must be a whole number >= 0"));
+                        error(child(ip, "events"),
+                              QStringLiteral("'events' must be a whole number >= 0"));
                 }
                 const QString unit = str(pl, "unit", ip);
                 if (unit.isEmpty() || unit == QLatin1String("day"))
@@ -943,12 +997,15 @@ void Reader::readGatehouse(Api &api, const Json &root)
                     plan.unit = Plan::Unit::Hour;
                 else
                     error(child(ip, "unit"),
-                          QStringLiteral("'unit' must be second, minute, hour or day, not '%1'").arg(unit));
+                          QStringLiteral("'unit' must be second, minute, hour or day, not '%1'")
+                              .arg(unit));
                 if (const auto mc = pl.find("maxConnections"); mc != pl.end()) {
-                    if (mc->is_number_integer() && mc->get<qint64>() >= 0 && mc->get<qint64>() <= INT_MAX)
+                    if (mc->is_number_integer() && mc->get<qint64>() >= 0
+                        && mc->get<qint64>() <= INT_MAX)
                         plan.maxConnections = mc->get<int>();
                     else
-                        error(child(ip, "maxConnections"), QStringLiteral("'maxConnections' must be a whole number >= 0"));
+                        error(child(ip, "maxConnections"),
+                              QStringLiteral("'maxConnections' must be a whole number >= 0"));
                 }
                 s.plans.append(plan);
             }
@@ -957,7 +1014,8 @@ void Reader::readGatehouse(Api &api, const Json &root)
     if (const auto policies = g.find("policies"); policies != g.end()) {
         const QString pp = child(p, "policies");
         if (!policies->is_array()) {
-            error(pp, QStringLiteral("'policies' must be a list, not %1").arg(describeType(*policies)));
+            error(pp,
+                  QStringLiteral("'policies' must be a list, not %1").arg(describeType(*policies)));
         } else {
             for (size_t i = 0; i < policies->size(); ++i) {
                 const Json &pol = (*policies)[i];
@@ -985,7 +1043,10 @@ void Reader::checkRefs(const Json &node, const QString &pointer, int depth)
             if (it.key() == "$ref" && it.value().is_string()) {
                 const QString ref = QString::fromStdString(it.value().get<std::string>());
                 if (ref.startsWith(u'#') && !lookup(ref))
-                    error(p, QStringLiteral("unresolved $ref '%1': nothing at that place in the document").arg(ref));
+                    error(p,
+                          QStringLiteral(
+                              "unresolved $ref '%1': nothing at that place in the document")
+                              .arg(ref));
                 continue;
             }
             checkRefs(it.value(), p, depth + 1);
@@ -1007,20 +1068,27 @@ void Reader::checkChannels(const Api &api)
             declared.append(prm.name);
         for (const QString &name : inAddress)
             if (!declared.contains(name))
-                error(ap, QStringLiteral("address '%1' uses parameter '%2', which is missing from the "
-                                         "channel's 'parameters'").arg(c.address, name));
+                error(ap,
+                      QStringLiteral("address '%1' uses parameter '%2', which is missing from the "
+                                     "channel's 'parameters'")
+                          .arg(c.address, name));
         const QString cp = m_channelPointers.value(c.id);
         for (const QString &name : declared)
             if (!inAddress.contains(name))
                 error(child(child(cp, "parameters"), name.toStdString()),
-                      QStringLiteral("parameter '%1' does not appear in the address '%2'").arg(name, c.address));
+                      QStringLiteral("parameter '%1' does not appear in the address '%2'")
+                          .arg(name, c.address));
         for (const QString &segment : c.address.split(u'/'))
             if (segment.contains(twoInSegment))
-                warning(ap, QStringLiteral("two parameters in one path segment ('%1'); the gateway cannot "
-                                           "tell where one ends and the next begins").arg(segment));
+                warning(
+                    ap,
+                    QStringLiteral("two parameters in one path segment ('%1'); the gateway cannot "
+                                   "tell where one ends and the next begins")
+                        .arg(segment));
         for (const QString &id : c.messageIds)
             if (!api.message(id))
-                error(cp, QStringLiteral("channel '%1' refers to unknown message '%2'").arg(c.id, id));
+                error(cp,
+                      QStringLiteral("channel '%1' refers to unknown message '%2'").arg(c.id, id));
     }
 }
 
@@ -1065,7 +1133,8 @@ ReadResult AsyncApiReader::readFile(const QString &path)
 
 ReadResult AsyncApiReader::readData(const QByteArray &data, const QString &fileName)
 {
-    DocumentLoader::Result loaded = DocumentLoader::loadData(data, fileName.isEmpty() ? QStringLiteral("<input>") : fileName);
+    DocumentLoader::Result loaded
+        = DocumentLoader::loadData(data, fileName.isEmpty() ? QStringLiteral("<input>") : fileName);
     return readDocument(std::move(loaded.document), std::move(loaded.diagnostics));
 }
 

@@ -87,8 +87,9 @@ class Writer
 {
 public:
     Writer(const Api &api, TargetVersion version)
-        : m_api(api), m_v3(version == TargetVersion::V3_0),
-          m_sourceV3(api.asyncapiVersion.startsWith(u'3'))
+        : m_api(api)
+        , m_v3(version == TargetVersion::V3_0)
+        , m_sourceV3(api.asyncapiVersion.startsWith(u'3'))
     {
         for (const Channel &c : api.channels)
             if (!m_channels.contains(c.id))
@@ -188,10 +189,12 @@ Json Writer::write()
     setJson(root, "x-gatehouse", m_api.gatehouse.raw);
     mergeExtra(root, m_api.extra);
     if (m_v3)
-        return sortKeys(std::move(root), {"asyncapi", "id", "info", "defaultContentType", "servers", "channels",
-                                          "operations", "components", "x-gatehouse"});
-    return sortKeys(std::move(root), {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
-                                      "components", "tags", "externalDocs", "x-gatehouse"});
+        return sortKeys(std::move(root),
+                        {"asyncapi", "id", "info", "defaultContentType", "servers", "channels",
+                         "operations", "components", "x-gatehouse"});
+    return sortKeys(std::move(root),
+                    {"asyncapi", "id", "info", "servers", "defaultContentType", "channels",
+                     "components", "tags", "externalDocs", "x-gatehouse"});
 }
 
 Json Writer::info()
@@ -243,12 +246,15 @@ Json Writer::server(const Server &srv)
     if (m_v3)
         mergeExtra(o, srv.extra, {"url"});
     else
-        mergeExtra(o, srv.extra, {"host", "pathname", "externalDocs"}); // 2.x servers have no externalDocs
-    return sortKeys(o, {"host", "url", "pathname", "protocol", "protocolVersion", "title", "summary",
-                        "description", "variables", "security", "tags", "externalDocs", "bindings"});
+        mergeExtra(o, srv.extra,
+                   {"host", "pathname", "externalDocs"}); // 2.x servers have no externalDocs
+    return sortKeys(o,
+                    {"host", "url", "pathname", "protocol", "protocolVersion", "title", "summary",
+                     "description", "variables", "security", "tags", "externalDocs", "bindings"});
 }
 
-// Security requirements: 2.x `[{scheme: [scopes]}]` <-> 3.x `[{$ref: ...}, {inline scheme, scopes}]`.
+// Security requirements: 2.x `[{scheme: [scopes]}]` <-> 3.x `[{$ref: ...}, {inline scheme,
+// scopes}]`.
 Json Writer::security(const Json &requirements)
 {
     if (m_v3 == m_sourceV3 || !requirements.is_array())
@@ -324,8 +330,9 @@ Json Writer::securityScheme(const SecurityScheme &sc)
     if (m_v3)
         setJson(o, "scopes", sc.scopes);
     mergeExtra(o, sc.extra);
-    return sortKeys(o, {"type", "description", "name", "in", "scheme", "bearerFormat", "flows",
-                        "openIdConnectUrl", "scopes"});
+    return sortKeys(o,
+                    {"type", "description", "name", "in", "scheme", "bearerFormat", "flows",
+                     "openIdConnectUrl", "scopes"});
 }
 
 Json Writer::message(const Message &m, const QString &explicitMessageId)
@@ -340,14 +347,15 @@ Json Writer::message(const Message &m, const QString &explicitMessageId)
     setString(o, "contentType", m.contentType);
     setJson(o, "headers", m.headers);
     Json payload = m.payload;
-    if (m_v3 && !m_sourceV3 && m.extra.is_object() && m.extra.contains("schemaFormat") && !payload.is_null()) {
+    if (m_v3 && !m_sourceV3 && m.extra.is_object() && m.extra.contains("schemaFormat")
+        && !payload.is_null()) {
         // 3.x puts a non-default schema format next to the schema (Multi Format Schema).
         Json multi = Json::object();
         multi["schemaFormat"] = m.extra["schemaFormat"];
         multi["schema"] = payload;
         payload = multi;
-    } else if (!m_v3 && m_sourceV3 && payload.is_object() && payload.size() == 2 && payload.contains("schemaFormat")
-               && payload.contains("schema")) {
+    } else if (!m_v3 && m_sourceV3 && payload.is_object() && payload.size() == 2
+               && payload.contains("schemaFormat") && payload.contains("schema")) {
         o["schemaFormat"] = payload["schemaFormat"];
         payload = payload["schema"];
     }
@@ -370,9 +378,10 @@ Json Writer::message(const Message &m, const QString &explicitMessageId)
         mergeExtra(o, m.extra, {"messageId", "schemaFormat"});
     else
         mergeExtra(o, m.extra);
-    return sortKeys(o, {"messageId", "name", "title", "summary", "description", "contentType", "schemaFormat",
-                        "headers", "payload", "correlationId", "tags", "externalDocs", "bindings", "examples",
-                        "traits"});
+    return sortKeys(o,
+                    {"messageId", "name", "title", "summary", "description", "contentType",
+                     "schemaFormat", "headers", "payload", "correlationId", "tags", "externalDocs",
+                     "bindings", "examples", "traits"});
 }
 
 // A 2.x parameter object {description, schema, location} <-> 3.x {enum, default,
@@ -441,8 +450,9 @@ Json Writer::parameter(const ChannelParameter &p)
         return sortKeys(o, {"enum", "default", "description", "examples", "location"});
     }
     Json schema = p.schema;
-    if (schema.is_null() && (!p.enumValues.isEmpty() || !p.defaultValue.isEmpty()
-                             || (p.extra.is_object() && p.extra.contains("examples")))) {
+    if (schema.is_null()
+        && (!p.enumValues.isEmpty() || !p.defaultValue.isEmpty()
+            || (p.extra.is_object() && p.extra.contains("examples")))) {
         schema = Json::object();
         schema["type"] = "string";
         if (!p.enumValues.isEmpty()) {
@@ -536,8 +546,9 @@ Json Writer::channel3(const Channel &c)
     setJson(o, "bindings", c.bindings);
     setString(o, "x-auth-type", channelAuthType(c));
     mergeExtra(o, c.extra, {"x-channelId"});
-    return sortKeys(o, {"address", "messages", "title", "summary", "description", "servers", "parameters",
-                        "tags", "externalDocs", "bindings", "x-auth-type"});
+    return sortKeys(o,
+                    {"address", "messages", "title", "summary", "description", "servers",
+                     "parameters", "tags", "externalDocs", "bindings", "x-auth-type"});
 }
 
 Json Writer::operation3(const Operation &op)
@@ -556,7 +567,8 @@ Json Writer::operation3(const Operation &op)
         Json messages = Json::array();
         for (const QString &id : op.messageIds) {
             if (channel && channel->messageIds.contains(id))
-                messages.push_back(refObject({"channels", s(op.channelId), "messages", s(messageKey(*channel, id))}));
+                messages.push_back(refObject(
+                    {"channels", s(op.channelId), "messages", s(messageKey(*channel, id))}));
             else
                 messages.push_back(refObject({"components", "messages", s(id)}));
         }
@@ -578,9 +590,10 @@ Json Writer::operation3(const Operation &op)
         setString(o, "x-auth-type", op.authType);
     }
     mergeExtra(o, op.extra, {"operationId", "message"});
-    return sortKeys(o, {"action", "channel", "title", "summary", "description", "security", "tags",
-                        "externalDocs", "bindings", "traits", "messages", "reply", "x-uri-mapping", "x-scopes",
-                        "x-auth-type"});
+    return sortKeys(o,
+                    {"action", "channel", "title", "summary", "description", "security", "tags",
+                     "externalDocs", "bindings", "traits", "messages", "reply", "x-uri-mapping",
+                     "x-scopes", "x-auth-type"});
 }
 
 Json Writer::channel2(const Channel &c)
@@ -621,8 +634,9 @@ Json Writer::channel2(const Channel &c)
         setString(o, "x-auth-type", c.authType);
     // 2.x channels have no title, summary, tags or externalDocs.
     mergeExtra(o, c.extra, {"address", "messages", "title", "summary", "tags", "externalDocs"});
-    return sortKeys(o, {"description", "servers", "parameters", "publish", "subscribe", "bindings", "x-channelId",
-                        "x-auth-type"});
+    return sortKeys(o,
+                    {"description", "servers", "parameters", "publish", "subscribe", "bindings",
+                     "x-channelId", "x-auth-type"});
 }
 
 Json Writer::operation2(const Operation &op, const Channel &c, const char *kind)
@@ -647,8 +661,8 @@ Json Writer::operation2(const Operation &op, const Channel &c, const char *kind)
         if (m && m->inlined) {
             // What the reader would call this message without a messageId.
             const QString generated = ids.size() > 1
-                                         ? QString(operationKind + QStringLiteral(".message.") + QString::number(i))
-                                         : QString(operationKind + QStringLiteral(".message"));
+                ? QString(operationKind + QStringLiteral(".message.") + QString::number(i))
+                : QString(operationKind + QStringLiteral(".message"));
             const QString key = messageKey(c, id);
             items.push_back(message(*m, key == generated ? QString() : id));
         } else {
@@ -671,17 +685,19 @@ Json Writer::operation2(const Operation &op, const Channel &c, const char *kind)
     }
     setString(o, "x-auth-type", op.authType.isEmpty() ? c.authType : op.authType);
     mergeExtra(o, op.extra, {"action", "channel", "messages", "reply", "title"});
-    return sortKeys(o, {"operationId", "summary", "description", "security", "tags", "externalDocs", "bindings",
-                        "traits", "message", "x-uri-mapping", "x-scopes", "x-auth-type"});
+    return sortKeys(o,
+                    {"operationId", "summary", "description", "security", "tags", "externalDocs",
+                     "bindings", "traits", "message", "x-uri-mapping", "x-scopes", "x-auth-type"});
 }
 
 // ---- YAML output
 
 bool isYaml11Word(const std::string &t)
 {
-    static const char *words[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                  "on", "On", "ON", "off", "Off", "OFF", "true", "True", "TRUE",
-                                  "false", "False", "FALSE", "null", "Null", "NULL", "~"};
+    static const char *words[]
+        = {"y",    "Y",     "yes",   "Yes",   "YES",  "n",    "N",    "no",   "No",
+           "NO",   "on",    "On",    "ON",    "off",  "Off",  "OFF",  "true", "True",
+           "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~"};
     for (const char *w : words)
         if (t == w)
             return true;
@@ -701,8 +717,9 @@ bool looksNumeric(const std::string &t)
     for (char ch : t) {
         if (ch == '.')
             ++dots;
-        else if (!((ch >= '0' && ch <= '9') || ch == '_' || ch == ':' || ch == '+' || ch == '-' || ch == 'e'
-                   || ch == 'E' || ch == 'x' || ch == 'o' || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
+        else if (!((ch >= '0' && ch <= '9') || ch == '_' || ch == ':' || ch == '+' || ch == '-'
+                   || ch == 'e' || ch == 'E' || ch == 'x' || ch == 'o' || (ch >= 'a' && ch <= 'f')
+                   || (ch >= 'A' && ch <= 'F')))
             return false;
     }
     return dots < 2;
@@ -722,7 +739,8 @@ bool hasSpecialCharacters(const std::string &t, bool allowNewline)
         if (c == 0xC2 && i + 1 < t.size() && static_cast<unsigned char>(t[i + 1]) == 0x85)
             return true;
         if (c == 0xE2 && i + 2 < t.size() && static_cast<unsigned char>(t[i + 1]) == 0x80
-            && (static_cast<unsigned char>(t[i + 2]) == 0xA8 || static_cast<unsigned char>(t[i + 2]) == 0xA9))
+            && (static_cast<unsigned char>(t[i + 2]) == 0xA8
+                || static_cast<unsigned char>(t[i + 2]) == 0xA9))
             return true;
         if (c == 0xEF && i + 2 < t.size() && static_cast<unsigned char>(t[i + 1]) == 0xBB
             && static_cast<unsigned char>(t[i + 2]) == 0xBF)
@@ -735,7 +753,8 @@ bool canBePlain(const std::string &t)
 {
     if (t.empty() || t.size() > 512)
         return false;
-    if (hasSpecialCharacters(t, false) || t.find('\n') != std::string::npos || t.find('\t') != std::string::npos)
+    if (hasSpecialCharacters(t, false) || t.find('\n') != std::string::npos
+        || t.find('\t') != std::string::npos)
         return false;
     static const std::string indicators = "-?:,[]{}#&*!|>'\"%@`";
     if (indicators.find(t.front()) != std::string::npos)
@@ -760,7 +779,8 @@ std::string quotedScalar(const std::string &t)
 {
     if (canBePlain(t))
         return t;
-    if (!hasSpecialCharacters(t, false) && t.find('\n') == std::string::npos && t.find('\t') == std::string::npos) {
+    if (!hasSpecialCharacters(t, false) && t.find('\n') == std::string::npos
+        && t.find('\t') == std::string::npos) {
         std::string out = "'";
         for (char c : t) {
             if (c == '\'')
@@ -776,7 +796,8 @@ std::string quotedScalar(const std::string &t)
 // Whether a multi-line string can be a literal block scalar that reads back exactly.
 bool canBeLiteral(const std::string &t)
 {
-    if (t.find('\n') == std::string::npos || hasSpecialCharacters(t, true) || t.find('\r') != std::string::npos)
+    if (t.find('\n') == std::string::npos || hasSpecialCharacters(t, true)
+        || t.find('\r') != std::string::npos)
         return false;
     // The first non-empty line sets the indentation: it must not start with a space.
     size_t pos = 0;
@@ -790,7 +811,8 @@ bool canBeLiteral(const std::string &t)
     size_t lineStart = 0;
     while (lineStart <= t.size()) {
         const size_t end = t.find('\n', lineStart);
-        const std::string line = t.substr(lineStart, end == std::string::npos ? std::string::npos : end - lineStart);
+        const std::string line
+            = t.substr(lineStart, end == std::string::npos ? std::string::npos : end - lineStart);
         if (!line.empty() && line.find_first_not_of(' ') == std::string::npos)
             return false;
         if (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
@@ -827,7 +849,8 @@ void emitScalar(std::string &out, const Json &v, int contentIndent)
         size_t lineStart = 0;
         while (true) {
             const size_t end = body.find('\n', lineStart);
-            const std::string line = body.substr(lineStart, end == std::string::npos ? std::string::npos : end - lineStart);
+            const std::string line = body.substr(
+                lineStart, end == std::string::npos ? std::string::npos : end - lineStart);
             if (!line.empty())
                 out.append(static_cast<size_t>(contentIndent), ' ') += line;
             out += '\n';
@@ -928,7 +951,8 @@ QByteArray AsyncApiWriter::write(const Api &api, TargetVersion version, Format f
 {
     const Json json = toJson(api, version);
     if (format == Format::Json)
-        return QByteArray::fromStdString(json.dump(2, ' ', false, Json::error_handler_t::replace)) + '\n';
+        return QByteArray::fromStdString(json.dump(2, ' ', false, Json::error_handler_t::replace))
+            + '\n';
     return toYaml(json);
 }
 

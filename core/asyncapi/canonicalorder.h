@@ -32,16 +32,18 @@ inline Json sortKeys(Json obj, std::initializer_list<const char *> order)
 
 inline Json info(const Json &obj)
 {
-    return sortKeys(obj, {"title", "version", "description", "termsOfService", "contact", "license", "tags",
-                          "externalDocs"});
+    return sortKeys(obj,
+                    {"title", "version", "description", "termsOfService", "contact", "license",
+                     "tags", "externalDocs"});
 }
 
 inline Json components(const Json &obj)
 {
-    return sortKeys(obj, {"schemas", "servers", "channels", "operations", "messages", "securitySchemes",
-                          "parameters", "correlationIds", "replies", "replyAddresses", "externalDocs", "tags",
-                          "operationTraits", "messageTraits", "serverBindings", "channelBindings",
-                          "operationBindings", "messageBindings"});
+    return sortKeys(obj,
+                    {"schemas", "servers", "channels", "operations", "messages", "securitySchemes",
+                     "parameters", "correlationIds", "replies", "replyAddresses", "externalDocs",
+                     "tags", "operationTraits", "messageTraits", "serverBindings",
+                     "channelBindings", "operationBindings", "messageBindings"});
 }
 
 } // namespace Gatehouse::CanonicalOrder

@@ -40,7 +40,7 @@ Diagnostic makeError(const QString &file, int line, int column, const QString &m
 {
     Diagnostic d;
     d.severity = Diagnostic::Severity::Error;
-    d.location = SourceLocation{file, line, column};
+    d.location = SourceLocation {file, line, column};
     d.message = message;
     d.pointer = pointer;
     return d;
@@ -100,7 +100,7 @@ qsizetype invalidUtf8Offset(const QByteArray &data)
             cp = (cp << 6) | (p[i + k] & 0x3F);
         }
         const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800)
-                              || (extra == 3 && cp < 0x10000);
+            || (extra == 3 && cp < 0x10000);
         if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return i;
         i += extra + 1;
@@ -180,7 +180,8 @@ Json integerValue(const std::string &s, int base, size_t skip)
     } else {
         std::int64_t v = 0;
         const std::string withSign = "-" + std::string(begin, end);
-        const auto [ptr, ec] = std::from_chars(withSign.data(), withSign.data() + withSign.size(), v, base);
+        const auto [ptr, ec]
+            = std::from_chars(withSign.data(), withSign.data() + withSign.size(), v, base);
         if (ec == std::errc() && ptr == withSign.data() + withSign.size())
             return Json(v);
     }
@@ -248,15 +249,15 @@ class TreeBuilder final : public YAML::EventHandler
 {
 public:
     TreeBuilder(const QString &file, QHash<QString, SourceLocation> *locations)
-        : m_file(file), m_locations(locations)
-    {
-    }
+        : m_file(file)
+        , m_locations(locations)
+    { }
 
     Json takeRoot() { return std::move(m_root); }
     bool hasRoot() const { return m_haveRoot; }
 
-    void OnDocumentStart(const YAML::Mark &) override {}
-    void OnDocumentEnd() override {}
+    void OnDocumentStart(const YAML::Mark &) override { }
+    void OnDocumentEnd() override { }
 
     void OnNull(const YAML::Mark &mark, YAML::anchor_t anchor) override
     {
@@ -267,13 +268,13 @@ public:
     {
         const auto it = m_anchors.find(anchor);
         if (it == m_anchors.end())
-            throw LoadError{mark.line + 1, mark.column + 1, QStringLiteral("unknown alias")};
+            throw LoadError {mark.line + 1, mark.column + 1, QStringLiteral("unknown alias")};
         m_aliasNodes += it->second.second;
         if (m_aliasNodes > DocumentLoader::MaxAliasNodes)
-            throw LoadError{mark.line + 1, mark.column + 1,
-                            QStringLiteral("aliases expand to more than %1 nodes; refusing "
-                                           "to expand them (an \"alias bomb\"?)")
-                                .arg(DocumentLoader::MaxAliasNodes)};
+            throw LoadError {mark.line + 1, mark.column + 1,
+                             QStringLiteral("aliases expand to more than %1 nodes; refusing "
+                                            "to expand them (an \"alias bomb\"?)")
+                                 .arg(DocumentLoader::MaxAliasNodes)};
         addValue(mark, it->second.first, 0, it->second.second);
     }
 
@@ -328,24 +329,25 @@ private:
     QString childPointer(const YAML::Mark &valueMark, SourceLocation *location)
     {
         if (m_stack.empty()) {
-            *location = SourceLocation{m_file, valueMark.line + 1, valueMark.column + 1};
+            *location = SourceLocation {m_file, valueMark.line + 1, valueMark.column + 1};
             return QString();
         }
         Frame &f = m_stack.back();
         if (f.isMap) {
-            *location = SourceLocation{m_file, f.keyMark.line + 1, f.keyMark.column + 1};
-            return f.pointer + u'/' + DocumentLoader::escapePointerToken(QString::fromStdString(f.key));
+            *location = SourceLocation {m_file, f.keyMark.line + 1, f.keyMark.column + 1};
+            return f.pointer + u'/'
+                + DocumentLoader::escapePointerToken(QString::fromStdString(f.key));
         }
-        *location = SourceLocation{m_file, valueMark.line + 1, valueMark.column + 1};
+        *location = SourceLocation {m_file, valueMark.line + 1, valueMark.column + 1};
         return f.pointer + u'/' + QString::number(f.value.size());
     }
 
     void checkKeyExpected(const YAML::Mark &mark)
     {
         if (!m_stack.empty() && m_stack.back().isMap && !m_stack.back().haveKey)
-            throw LoadError{mark.line + 1, mark.column + 1,
-                            QStringLiteral("mapping keys must be plain strings, not "
-                                           "collections")};
+            throw LoadError {mark.line + 1, mark.column + 1,
+                             QStringLiteral("mapping keys must be plain strings, not "
+                                            "collections")};
     }
 
     void attach(Json value, const YAML::Mark &mark)
@@ -362,8 +364,9 @@ private:
             } else if (!insertKey(f, f.key)) {
                 // An explicit key overrides one that came in through a merge key.
                 if (!f.merged || !f.merged->erase(f.key))
-                    throw LoadError{f.keyMark.line + 1, f.keyMark.column + 1,
-                                    QStringLiteral("duplicate key '%1'").arg(QString::fromStdString(f.key))};
+                    throw LoadError {
+                        f.keyMark.line + 1, f.keyMark.column + 1,
+                        QStringLiteral("duplicate key '%1'").arg(QString::fromStdString(f.key))};
                 f.value[f.key] = std::move(value);
             } else {
                 members(f).emplace_back(std::move(f.key), std::move(value));
@@ -409,8 +412,9 @@ private:
     void merge(Frame &f, const Json &value)
     {
         const auto fail = [&] {
-            throw LoadError{f.keyMark.line + 1, f.keyMark.column + 1,
-                            QStringLiteral("a merge key (<<) needs a mapping or a list of mappings")};
+            throw LoadError {
+                f.keyMark.line + 1, f.keyMark.column + 1,
+                QStringLiteral("a merge key (<<) needs a mapping or a list of mappings")};
         };
         std::vector<const Json *> sources;
         if (value.is_object())
@@ -442,9 +446,9 @@ private:
             else if (value.is_null())
                 f.key = std::string();
             else
-                throw LoadError{mark.line + 1, mark.column + 1,
-                                QStringLiteral("mapping keys must be plain strings, not "
-                                               "collections")};
+                throw LoadError {mark.line + 1, mark.column + 1,
+                                 QStringLiteral("mapping keys must be plain strings, not "
+                                                "collections")};
             f.keyMark = mark;
             f.haveKey = true;
             return;
@@ -462,8 +466,9 @@ private:
     {
         checkKeyExpected(mark);
         if (static_cast<int>(m_stack.size()) >= DocumentLoader::MaxDepth)
-            throw LoadError{mark.line + 1, mark.column + 1,
-                            QStringLiteral("nesting deeper than %1 levels").arg(DocumentLoader::MaxDepth)};
+            throw LoadError {
+                mark.line + 1, mark.column + 1,
+                QStringLiteral("nesting deeper than %1 levels").arg(DocumentLoader::MaxDepth)};
         SourceLocation location;
         const QString pointer = childPointer(mark, &location);
         m_locations->insert(pointer, location);
@@ -560,24 +565,28 @@ ParsedFile parseText(QByteArray data, const QString &file)
     };
 
     if (data.size() > DocumentLoader::MaxFileSize)
-        return fail(0, 0, QStringLiteral("file is too large (%1 MiB); Gatehouse reads documents up to %2 MiB")
-                              .arg(data.size() / (1024 * 1024))
-                              .arg(DocumentLoader::MaxFileSize / (1024 * 1024)));
+        return fail(
+            0, 0,
+            QStringLiteral("file is too large (%1 MiB); Gatehouse reads documents up to %2 MiB")
+                .arg(data.size() / (1024 * 1024))
+                .arg(DocumentLoader::MaxFileSize / (1024 * 1024)));
     if (data.startsWith("\xEF\xBB\xBF"))
         data.remove(0, 3);
     const qsizetype nul = data.indexOf('\0');
     if (nul >= 0) {
         const auto [line, column] = lineColumnAt(data, nul);
-        return fail(line, column, QStringLiteral("binary data (a NUL byte) where a YAML or JSON "
-                                                 "document was expected"));
+        return fail(line, column,
+                    QStringLiteral("binary data (a NUL byte) where a YAML or JSON "
+                                   "document was expected"));
     }
     const qsizetype bad = invalidUtf8Offset(data);
     if (bad >= 0) {
         const auto [line, column] = lineColumnAt(data, bad);
-        return fail(line, column, QStringLiteral("invalid UTF-8 (byte 0x%1 at offset %2); "
-                                                 "documents must be UTF-8 text")
-                                      .arg(static_cast<unsigned char>(data.at(bad)), 2, 16, QLatin1Char('0'))
-                                      .arg(bad));
+        return fail(line, column,
+                    QStringLiteral("invalid UTF-8 (byte 0x%1 at offset %2); "
+                                   "documents must be UTF-8 text")
+                        .arg(static_cast<unsigned char>(data.at(bad)), 2, 16, QLatin1Char('0'))
+                        .arg(bad));
     }
     if (data.trimmed().isEmpty())
         return fail(1, 1, QStringLiteral("the document is empty"));
@@ -589,7 +598,9 @@ ParsedFile parseText(QByteArray data, const QString &file)
         const qsizetype deep = jsonTooDeepAt(data, DocumentLoader::MaxDepth);
         if (deep >= 0) {
             const auto [line, column] = lineColumnAt(data, deep);
-            return fail(line, column, QStringLiteral("nesting deeper than %1 levels").arg(DocumentLoader::MaxDepth));
+            return fail(
+                line, column,
+                QStringLiteral("nesting deeper than %1 levels").arg(DocumentLoader::MaxDepth));
         }
         try {
             jsonRoot = Json::parse(data.constBegin(), data.constEnd());
@@ -597,7 +608,8 @@ ParsedFile parseText(QByteArray data, const QString &file)
             const auto [line, column] = lineColumnAt(data, static_cast<qsizetype>(e.byte) - 1);
             QString what = QString::fromStdString(e.what());
             // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
-            const qsizetype colon = what.indexOf(QLatin1String(": "), what.indexOf(QLatin1String("column")));
+            const qsizetype colon
+                = what.indexOf(QLatin1String(": "), what.indexOf(QLatin1String("column")));
             if (colon > 0)
                 what = what.mid(colon + 2);
             jsonError = makeError(file, line, column, QStringLiteral("invalid JSON: ") + what);
@@ -612,7 +624,8 @@ ParsedFile parseText(QByteArray data, const QString &file)
         parser.HandleNextDocument(builder);
         if (!builder.hasRoot()) {
             if (jsonError)
-                return fail(jsonError->location.line, jsonError->location.column, jsonError->message);
+                return fail(jsonError->location.line, jsonError->location.column,
+                            jsonError->message);
             return fail(1, 1, QStringLiteral("the document is empty"));
         }
         parsed.root = builder.takeRoot();
@@ -628,13 +641,14 @@ ParsedFile parseText(QByteArray data, const QString &file)
         else
             return fail(e.mark.line + 1, e.mark.column + 1,
                         QStringLiteral("invalid YAML: ")
-                            + (e.msg == "bad file" ? QStringLiteral("the YAML parser gave up here (too deeply nested?)")
+                            + (e.msg == "bad file" ? QStringLiteral(
+                                   "the YAML parser gave up here (too deeply nested?)")
                                                    : QString::fromStdString(e.msg)));
     }
     if (json && !jsonError)
         parsed.root = std::move(jsonRoot);
     if (!locations.contains(QString()))
-        locations.insert(QString(), SourceLocation{file, 1, 1});
+        locations.insert(QString(), SourceLocation {file, 1, 1});
     parsed.locations = std::move(locations);
     parsed.ok = true;
     return parsed;
@@ -649,7 +663,8 @@ ParsedFile readAndParse(const QString &path, const QString &displayName)
         return parsed;
     }
     if (info.isDir()) {
-        parsed.diagnostics.append(makeError(displayName, 0, 0, QStringLiteral("is a directory, not a file")));
+        parsed.diagnostics.append(
+            makeError(displayName, 0, 0, QStringLiteral("is a directory, not a file")));
         return parsed;
     }
     if (info.size() > DocumentLoader::MaxFileSize) {
@@ -662,8 +677,8 @@ ParsedFile readAndParse(const QString &path, const QString &displayName)
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        parsed.diagnostics.append(makeError(displayName, 0, 0,
-                                            QStringLiteral("cannot open: ") + file.errorString()));
+        parsed.diagnostics.append(
+            makeError(displayName, 0, 0, QStringLiteral("cannot open: ") + file.errorString()));
         return parsed;
     }
     // Read at most one byte past the limit: a file that grows meanwhile stays bounded.
@@ -676,7 +691,8 @@ class Bundler
 {
 public:
     Bundler(Document &document, QList<Diagnostic> &diagnostics, const QString &rootPath)
-        : m_document(document), m_diagnostics(diagnostics)
+        : m_document(document)
+        , m_diagnostics(diagnostics)
     {
         m_rootKey = canonical(rootPath);
     }
@@ -694,15 +710,15 @@ public:
         root->ok = true;
         m_files.insert(m_rootKey, root);
         m_names.insert(m_rootKey, m_document.fileName);
-        Context ctx{m_rootKey, m_document.fileName, root.get()};
+        Context ctx {m_rootKey, m_document.fileName, root.get()};
         walk(m_document.root, QString(), ctx, QString(), true);
     }
 
 private:
     struct Context
     {
-        QString key;   // canonical path
-        QString name;  // display name
+        QString key; // canonical path
+        QString name; // display name
         const ParsedFile *file;
     };
     struct ChainEntry
@@ -719,7 +735,8 @@ private:
             return false;
         if (node.is_object()) {
             const auto ref = node.find("$ref");
-            if (ref != node.end() && ref->is_string() && !ref->get_ref<const std::string &>().starts_with('#'))
+            if (ref != node.end() && ref->is_string()
+                && !ref->get_ref<const std::string &>().starts_with('#'))
                 return true;
             for (const Json &v : node)
                 if (hasExternalRef(v, depth + 1))
@@ -778,16 +795,18 @@ private:
         // every later (recursive) consumer of the tree can handle.
         if (++m_depth > 2 * DocumentLoader::MaxDepth) {
             m_failed = true;
-            error(pointer, QStringLiteral("$refs to other files nest deeper than %1 levels")
-                               .arg(2 * DocumentLoader::MaxDepth));
+            error(pointer,
+                  QStringLiteral("$refs to other files nest deeper than %1 levels")
+                      .arg(2 * DocumentLoader::MaxDepth));
             return;
         }
         const auto leave = qScopeGuard([this] { --m_depth; });
         if (!inRoot) {
             if (++m_copied > DocumentLoader::MaxBundledNodes) {
                 m_failed = true;
-                error(pointer, QStringLiteral("bundling $refs produces more than %1 nodes")
-                                   .arg(DocumentLoader::MaxBundledNodes));
+                error(pointer,
+                      QStringLiteral("bundling $refs produces more than %1 nodes")
+                          .arg(DocumentLoader::MaxBundledNodes));
                 return;
             }
             const auto it = ctx.file->locations.constFind(srcPointer);
@@ -813,13 +832,15 @@ private:
         }
     }
 
-    void handleRef(Json &node, const QString &pointer, const Context &ctx, const std::string &refText)
+    void handleRef(Json &node, const QString &pointer, const Context &ctx,
+                   const std::string &refText)
     {
         const QString ref = QString::fromStdString(refText);
         const QString refPointer = pointer + QStringLiteral("/$ref");
         const qsizetype hash = ref.indexOf(u'#');
         const QString pathPart = hash < 0 ? ref : ref.left(hash);
-        const QString fragment = hash < 0 ? QString() : QUrl::fromPercentEncoding(ref.mid(hash + 1).toUtf8());
+        const QString fragment
+            = hash < 0 ? QString() : QUrl::fromPercentEncoding(ref.mid(hash + 1).toUtf8());
 
         if (pathPart.isEmpty()) {
             if (ctx.key == m_rootKey)
@@ -827,9 +848,11 @@ private:
         } else {
             const QUrl url(pathPart);
             if (!url.scheme().isEmpty() && url.scheme().size() > 1) {
-                warning(refPointer, QStringLiteral("remote $ref '%1' is not fetched; Gatehouse "
-                                                   "resolves only refs within the document and to "
-                                                   "relative files").arg(ref));
+                warning(refPointer,
+                        QStringLiteral("remote $ref '%1' is not fetched; Gatehouse "
+                                       "resolves only refs within the document and to "
+                                       "relative files")
+                            .arg(ref));
                 return;
             }
         }
@@ -838,33 +861,39 @@ private:
         QString targetName = ctx.name;
         if (!pathPart.isEmpty()) {
             const QString baseDir = QFileInfo(ctx.key).absolutePath();
-            const QString absolute = QDir::isAbsolutePath(pathPart) ? pathPart
-                                                                    : QDir(baseDir).absoluteFilePath(pathPart);
+            const QString absolute = QDir::isAbsolutePath(pathPart)
+                ? pathPart
+                : QDir(baseDir).absoluteFilePath(pathPart);
             targetKey = canonical(absolute);
             targetName = QDir::isAbsolutePath(pathPart)
-                             ? pathPart
-                             : QDir::cleanPath(QFileInfo(ctx.name).path() + u'/' + pathPart);
+                ? pathPart
+                : QDir::cleanPath(QFileInfo(ctx.name).path() + u'/' + pathPart);
             if (QFileInfo(ctx.name).path() == QLatin1String("."))
                 targetName = QDir::cleanPath(pathPart);
         }
 
         if (!fragment.isEmpty() && !fragment.startsWith(u'/')) {
-            error(refPointer, QStringLiteral("$ref '%1': the part after '#' must be a JSON Pointer "
-                                             "such as #/components/schemas/Name").arg(ref));
+            error(refPointer,
+                  QStringLiteral("$ref '%1': the part after '#' must be a JSON Pointer "
+                                 "such as #/components/schemas/Name")
+                      .arg(ref));
             return;
         }
 
         for (qsizetype i = 0; i < m_chain.size(); ++i) {
             if (m_chain.at(i).key == targetKey && m_chain.at(i).fragment == fragment) {
-                QStringList names{shortName(m_chain.at(i).referrerKey)};
+                QStringList names {shortName(m_chain.at(i).referrerKey)};
                 for (qsizetype j = i; j < m_chain.size(); ++j)
                     names.append(shortName(m_chain.at(j).key));
-                error(refPointer, QStringLiteral("cyclic $ref: ") + names.join(QLatin1String(" -> ")));
+                error(refPointer,
+                      QStringLiteral("cyclic $ref: ") + names.join(QLatin1String(" -> ")));
                 return;
             }
         }
         if (m_chain.size() >= DocumentLoader::MaxRefChain) {
-            error(refPointer, QStringLiteral("$refs nested more than %1 deep").arg(DocumentLoader::MaxRefChain));
+            error(
+                refPointer,
+                QStringLiteral("$refs nested more than %1 deep").arg(DocumentLoader::MaxRefChain));
             return;
         }
 
@@ -879,13 +908,14 @@ private:
             return;
         }
         if (!target->root.contains(jp)) {
-            error(refPointer, QStringLiteral("$ref '%1': '#%2' not found in %3")
-                                  .arg(ref, fragment.isEmpty() ? QStringLiteral("/") : fragment, targetName));
+            error(refPointer,
+                  QStringLiteral("$ref '%1': '#%2' not found in %3")
+                      .arg(ref, fragment.isEmpty() ? QStringLiteral("/") : fragment, targetName));
             return;
         }
         node = target->root.at(jp);
-        m_chain.append(ChainEntry{targetKey, fragment, targetName, ctx.key});
-        const Context next{targetKey, targetName, target};
+        m_chain.append(ChainEntry {targetKey, fragment, targetName, ctx.key});
+        const Context next {targetKey, targetName, target};
         walk(node, pointer, next, fragment, false);
         m_chain.removeLast();
     }
@@ -903,8 +933,9 @@ private:
             *parsed = readAndParse(key, name);
             if (!parsed->ok) {
                 for (const Diagnostic &d : std::as_const(parsed->diagnostics)) {
-                    error(refPointer, QStringLiteral("$ref '%1': %2 cannot be read: %3")
-                                          .arg(ref, name, d.message));
+                    error(refPointer,
+                          QStringLiteral("$ref '%1': %2 cannot be read: %3")
+                              .arg(ref, name, d.message));
                     m_diagnostics.append(d);
                 }
             }
@@ -935,10 +966,11 @@ DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const 
     result.document.locations = parsed.locations;
     if (!result.document.root.is_object()) {
         const SourceLocation at = result.document.locate(QString());
-        result.diagnostics.append(makeError(fileName, at.line, at.column,
-                                            QStringLiteral("the document must be a mapping (an object) "
-                                                           "with an 'asyncapi' field, not ")
-                                                + describeType(result.document.root)));
+        result.diagnostics.append(
+            makeError(fileName, at.line, at.column,
+                      QStringLiteral("the document must be a mapping (an object) "
+                                     "with an 'asyncapi' field, not ")
+                          + describeType(result.document.root)));
         return result;
     }
     Bundler bundler(result.document, result.diagnostics, path);

@@ -25,17 +25,20 @@ int convertCommand(const QStringList &arguments)
         "Exit status: 0 converted, 1 the document has errors or the output cannot be written, "
         "2 usage error."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The AsyncAPI document to convert."));
-    const QCommandLineOption toOption(QStringLiteral("to"),
-                                      QStringLiteral("Target AsyncAPI version: 2.6 or 3.0 (required)."),
-                                      QStringLiteral("2.6|3.0"));
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("The AsyncAPI document to convert."));
+    const QCommandLineOption toOption(
+        QStringLiteral("to"), QStringLiteral("Target AsyncAPI version: 2.6 or 3.0 (required)."),
+        QStringLiteral("2.6|3.0"));
     const QCommandLineOption formatOption(
         QStringLiteral("format"),
-        QStringLiteral("Output format: yaml or json (default: json when OUT ends in .json, else yaml)."),
+        QStringLiteral(
+            "Output format: yaml or json (default: json when OUT ends in .json, else yaml)."),
         QStringLiteral("yaml|json"));
-    const QCommandLineOption outputOption({QStringLiteral("o"), QStringLiteral("output")},
-                                          QStringLiteral("Write to OUT (atomically) instead of standard output."),
-                                          QStringLiteral("OUT"));
+    const QCommandLineOption outputOption(
+        {QStringLiteral("o"), QStringLiteral("output")},
+        QStringLiteral("Write to OUT (atomically) instead of standard output."),
+        QStringLiteral("OUT"));
     parser.addOptions({toOption, formatOption, outputOption});
 
     if (!parser.parse(arguments))
@@ -46,10 +49,12 @@ int convertCommand(const QStringList &arguments)
     }
     const QStringList files = parser.positionalArguments();
     if (files.size() != 1)
-        return usageError(name, files.isEmpty()
-                                    ? QStringLiteral("no file given; usage: gatehouse-cli convert FILE --to 2.6|3.0 "
-                                                     "[--format yaml|json] [-o OUT]")
-                                    : QStringLiteral("one file at a time, got %1").arg(files.size()));
+        return usageError(
+            name,
+            files.isEmpty()
+                ? QStringLiteral("no file given; usage: gatehouse-cli convert FILE --to 2.6|3.0 "
+                                 "[--format yaml|json] [-o OUT]")
+                : QStringLiteral("one file at a time, got %1").arg(files.size()));
     if (!parser.isSet(toOption))
         return usageError(name, QStringLiteral("--to is required: 2.6 or 3.0"));
     const QString to = parser.value(toOption);
@@ -59,7 +64,8 @@ int convertCommand(const QStringList &arguments)
     else if (to == QLatin1String("3.0") || to == QLatin1String("3.0.0"))
         version = AsyncApiWriter::TargetVersion::V3_0;
     else
-        return usageError(name, QStringLiteral("unsupported target version '%1'; use 2.6 or 3.0").arg(to));
+        return usageError(
+            name, QStringLiteral("unsupported target version '%1'; use 2.6 or 3.0").arg(to));
 
     const QString output = parser.value(outputOption);
     AsyncApiWriter::Format format = AsyncApiWriter::Format::Yaml;
@@ -68,7 +74,9 @@ int convertCommand(const QStringList &arguments)
         if (f == QLatin1String("json"))
             format = AsyncApiWriter::Format::Json;
         else if (f != QLatin1String("yaml") && f != QLatin1String("yml"))
-            return usageError(name, QStringLiteral("unknown format '%1'; use yaml or json").arg(parser.value(formatOption)));
+            return usageError(name,
+                              QStringLiteral("unknown format '%1'; use yaml or json")
+                                  .arg(parser.value(formatOption)));
     } else if (output.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
         format = AsyncApiWriter::Format::Json;
     }
@@ -81,7 +89,8 @@ int convertCommand(const QStringList &arguments)
     if (!result.ok()) {
         if (result.diagnostics.isEmpty())
             err() << files.first() << ": error: could not be read as an AsyncAPI document\n";
-        err() << "gatehouse-cli convert: " << files.first() << " has errors; nothing converted" << Qt::endl;
+        err() << "gatehouse-cli convert: " << files.first() << " has errors; nothing converted"
+              << Qt::endl;
         return ExitFailure;
     }
 
@@ -90,7 +99,8 @@ int convertCommand(const QStringList &arguments)
         const QByteArray data = AsyncApiWriter::write(*result.api, version, format);
         // Bytes straight to stdout: the document is UTF-8 already.
         out().flush();
-        if (std::fwrite(data.constData(), 1, static_cast<size_t>(data.size()), stdout) != static_cast<size_t>(data.size())
+        if (std::fwrite(data.constData(), 1, static_cast<size_t>(data.size()), stdout)
+                != static_cast<size_t>(data.size())
             || std::fflush(stdout) != 0) {
             err() << "gatehouse-cli convert: cannot write to standard output" << Qt::endl;
             return ExitFailure;

@@ -19,20 +19,29 @@ QByteArray generatedDocument(int count)
     out.reserve(count * 420);
     for (int i = 0; i < count; ++i) {
         const QByteArray n = QByteArray::number(i);
-        out += "  /topic" + n + "/{id}:\n"
-               "    description: Channel number " + n + ".\n"
-               "    parameters:\n"
-               "      id:\n"
-               "        schema: {type: string, pattern: '^[a-z0-9]+$'}\n"
-               "    publish:\n"
-               "      operationId: send" + n + "\n"
-               "      x-uri-mapping: /topic" + n + "?id={uri.var.id}\n"
-               "      x-auth-type: Any\n"
-               "      message: {$ref: '#/components/messages/Event'}\n"
-               "    subscribe:\n"
-               "      operationId: receive" + n + "\n"
-               "      x-scopes: [read]\n"
-               "      message: {$ref: '#/components/messages/Event'}\n";
+        out += "  /topic" + n
+            + "/{id}:\n"
+              "    description: Channel number "
+            + n
+            + ".\n"
+              "    parameters:\n"
+              "      id:\n"
+              "        schema: {type: string, pattern: '^[a-z0-9]+$'}\n"
+              "    publish:\n"
+              "      operationId: send"
+            + n
+            + "\n"
+              "      x-uri-mapping: /topic"
+            + n
+            + "?id={uri.var.id}\n"
+              "      x-auth-type: Any\n"
+              "      message: {$ref: '#/components/messages/Event'}\n"
+              "    subscribe:\n"
+              "      operationId: receive"
+            + n
+            + "\n"
+              "      x-scopes: [read]\n"
+              "      message: {$ref: '#/components/messages/Event'}\n";
     }
     out += "components:\n"
            "  messages:\n"
@@ -73,7 +82,8 @@ void TestAsyncApiBench::initTestCase()
 
 void TestAsyncApiBench::loadOnly()
 {
-    QBENCHMARK {
+    QBENCHMARK
+    {
         const DocumentLoader::Result r = DocumentLoader::loadData(m_document, u"generated.yaml"_qs);
         QVERIFY(r.ok());
     }
@@ -81,7 +91,8 @@ void TestAsyncApiBench::loadOnly()
 
 void TestAsyncApiBench::read5000Channels()
 {
-    QBENCHMARK {
+    QBENCHMARK
+    {
         const ReadResult r = AsyncApiReader::readData(m_document, u"generated.yaml"_qs);
         QVERIFY(r.api);
     }
@@ -91,7 +102,8 @@ void TestAsyncApiBench::write5000Channels()
 {
     const ReadResult r = AsyncApiReader::readData(m_document, u"generated.yaml"_qs);
     QVERIFY(r.api);
-    QBENCHMARK {
+    QBENCHMARK
+    {
         const QByteArray yaml = AsyncApiWriter::write(*r.api, AsyncApiWriter::TargetVersion::V3_0,
                                                       AsyncApiWriter::Format::Yaml);
         QVERIFY(!yaml.isEmpty());

@@ -57,7 +57,8 @@ void TestAsyncApiReader::examples_data()
     QVERIFY(!files.isEmpty());
     for (const QString &f : files)
         QTest::newRow(qPrintable(f.section(u'/', -2))) << f;
-    QTest::newRow("chats-sample") << Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml"));
+    QTest::newRow("chats-sample") << Test::sourcePath(
+        QStringLiteral("resources/samples/chats.asyncapi.yaml"));
 }
 
 void TestAsyncApiReader::examples()
@@ -82,8 +83,8 @@ void TestAsyncApiReader::examples()
 
 void TestAsyncApiReader::chatsSample()
 {
-    const ReadResult result =
-        AsyncApiReader::readFile(Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
+    const ReadResult result = AsyncApiReader::readFile(
+        Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
     QVERIFY2(result.ok(), qPrintable(joined(result.diagnostics)));
     const Api &api = *result.api;
     QCOMPARE(api.asyncapiVersion, u"2.6.0"_qs);
@@ -99,8 +100,9 @@ void TestAsyncApiReader::chatsSample()
     QVERIFY(rooms->parameters.first().schema.value("pattern", "") == "^[A-Za-z0-9_-]{1,64}$");
     QVERIFY(rooms->ws.present);
     QCOMPARE(rooms->ws.method, u"GET"_qs);
-    QCOMPARE(rooms->messageIds, (QStringList{u"ChatMessage"_qs, u"RoomGreeting"_qs}));
-    QCOMPARE(rooms->messageKeys, (QStringList{u"sendRoomMessage.message"_qs, u"receiveRoomMessages.message.1"_qs}));
+    QCOMPARE(rooms->messageIds, (QStringList {u"ChatMessage"_qs, u"RoomGreeting"_qs}));
+    QCOMPARE(rooms->messageKeys,
+             (QStringList {u"sendRoomMessage.message"_qs, u"receiveRoomMessages.message.1"_qs}));
 
     const Operation *send = api.operation(u"sendRoomMessage"_qs);
     QVERIFY(send);
@@ -111,7 +113,7 @@ void TestAsyncApiReader::chatsSample()
     const Operation *recv = api.operation(u"receiveRoomMessages"_qs);
     QVERIFY(recv);
     QCOMPARE(recv->action, Operation::Action::Send);
-    QCOMPARE(recv->messageIds, (QStringList{u"ChatMessage"_qs, u"RoomGreeting"_qs}));
+    QCOMPARE(recv->messageIds, (QStringList {u"ChatMessage"_qs, u"RoomGreeting"_qs}));
 
     QCOMPARE(api.messages.size(), 3);
     const Message *n = api.message(u"Notification"_qs);
@@ -151,7 +153,8 @@ void TestAsyncApiReader::scalarTypes_data()
     QTest::newRow("dquoted-true") << QByteArray("\"true\"") << QByteArray("\"true\"");
     QTest::newRow("str-tag") << QByteArray("!!str 12") << QByteArray("\"12\"");
     QTest::newRow("inf-stays-text") << QByteArray(".inf") << QByteArray("\".inf\"");
-    QTest::newRow("big") << QByteArray("18446744073709551615") << QByteArray("18446744073709551615");
+    QTest::newRow("big") << QByteArray("18446744073709551615")
+                         << QByteArray("18446744073709551615");
 }
 
 void TestAsyncApiReader::scalarTypes()
@@ -190,7 +193,8 @@ void TestAsyncApiReader::mergeKeys()
              QByteArray(R"({"type":"string","maxLength":20})"));
     QCOMPARE(QByteArray::fromStdString(r.document.root["two"].dump()),
              QByteArray(R"({"description":"d","type":"string","maxLength":10,"format":"email"})"));
-    QCOMPARE(QByteArray::fromStdString(r.document.root["quoted"].dump()), QByteArray(R"({"<<":"literal"})"));
+    QCOMPARE(QByteArray::fromStdString(r.document.root["quoted"].dump()),
+             QByteArray(R"({"<<":"literal"})"));
     const DocumentLoader::Result bad = DocumentLoader::loadData("a:\n  <<: 3\n", u"m.yaml"_qs);
     QVERIFY(!bad.ok());
     QCOMPARE(bad.diagnostics.first().toString(),
@@ -209,10 +213,13 @@ void TestAsyncApiReader::locations()
                             "    tags: [ {name: one}, {name: two} ]\n";
     const DocumentLoader::Result r = DocumentLoader::loadData(yaml, u"loc.yaml"_qs);
     QVERIFY(r.ok());
-    QCOMPARE(r.document.locate(u"/info/version"_qs), (SourceLocation{u"loc.yaml"_qs, 4, 3}));
-    QCOMPARE(r.document.locate(u"/channels/a~1b/address"_qs), (SourceLocation{u"loc.yaml"_qs, 7, 5}));
-    QCOMPARE(r.document.locate(u"/channels/a~1b/tags/1"_qs), (SourceLocation{u"loc.yaml"_qs, 8, 26}));
-    QCOMPARE(r.document.locate(u"/channels/a~1b/tags/1/name"_qs), (SourceLocation{u"loc.yaml"_qs, 8, 27}));
+    QCOMPARE(r.document.locate(u"/info/version"_qs), (SourceLocation {u"loc.yaml"_qs, 4, 3}));
+    QCOMPARE(r.document.locate(u"/channels/a~1b/address"_qs),
+             (SourceLocation {u"loc.yaml"_qs, 7, 5}));
+    QCOMPARE(r.document.locate(u"/channels/a~1b/tags/1"_qs),
+             (SourceLocation {u"loc.yaml"_qs, 8, 26}));
+    QCOMPARE(r.document.locate(u"/channels/a~1b/tags/1/name"_qs),
+             (SourceLocation {u"loc.yaml"_qs, 8, 27}));
 }
 
 void TestAsyncApiReader::channelIds2x()
@@ -236,26 +243,27 @@ void TestAsyncApiReader::channelIds2x()
     QCOMPARE(r.api->channels.at(1).id, u"/b"_qs);
     QCOMPARE(r.api->operations.at(0).id, u"alpha.publish"_qs);
     QCOMPARE(r.api->operations.at(1).id, u"/b.subscribe"_qs);
-    QCOMPARE(r.api->channels.at(0).messageKeys, QStringList{u"publish.message"_qs});
-    QCOMPARE(r.api->channels.at(0).messageIds, QStringList{u"publish.message"_qs});
-    QCOMPARE(r.api->channels.at(1).messageIds, QStringList{u"bMessage"_qs});
+    QCOMPARE(r.api->channels.at(0).messageKeys, QStringList {u"publish.message"_qs});
+    QCOMPARE(r.api->channels.at(0).messageIds, QStringList {u"publish.message"_qs});
+    QCOMPARE(r.api->channels.at(1).messageIds, QStringList {u"bMessage"_qs});
     QVERIFY(r.api->message(u"bMessage"_qs)->inlined);
 }
 
 void TestAsyncApiReader::operations3x()
 {
-    const ReadResult r = AsyncApiReader::readFile(Test::examplePath(u"3.1/streetlights-mqtt.yml"_qs));
+    const ReadResult r
+        = AsyncApiReader::readFile(Test::examplePath(u"3.1/streetlights-mqtt.yml"_qs));
     QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
     const Channel *on = r.api->channel(u"lightTurnOn"_qs);
     QVERIFY(on);
-    QCOMPARE(on->messageIds, QStringList{u"turnOnOff"_qs});
-    QCOMPARE(on->messageKeys, QStringList{u"turnOn"_qs});
+    QCOMPARE(on->messageIds, QStringList {u"turnOnOff"_qs});
+    QCOMPARE(on->messageKeys, QStringList {u"turnOn"_qs});
     QCOMPARE(on->parameters.first().ref, u"#/components/parameters/streetlightId"_qs);
     QVERIFY(!on->parameters.first().description.isEmpty());
     const Operation *op = r.api->operation(u"turnOn"_qs);
     QVERIFY(op);
     QCOMPARE(op->action, Operation::Action::Send);
-    QCOMPARE(op->messageIds, QStringList{u"turnOnOff"_qs});
+    QCOMPARE(op->messageIds, QStringList {u"turnOnOff"_qs});
     QVERIFY(op->extra.contains("traits"));
 }
 
@@ -275,10 +283,13 @@ void TestAsyncApiReader::extensionsKept()
                             "unknownRoot: kept\n";
     const ReadResult r = AsyncApiReader::readData(yaml, u"ext.yaml"_qs);
     QVERIFY(r.api);
-    QCOMPARE(QByteArray::fromStdString(r.api->extra.dump()), QByteArray(R"({"x-root":1,"unknownRoot":"kept"})"));
-    QCOMPARE(QByteArray::fromStdString(r.api->channels.at(0).extra.dump()), QByteArray(R"({"x-z":"z","x-a":"a"})"));
-    QCOMPARE(r.api->operations.at(0).scopes, (QStringList{u"read"_qs, u"write"_qs}));
-    QCOMPARE(QByteArray::fromStdString(r.api->operations.at(0).extra.dump()), QByteArray(R"({"x-op":{"k":"v"}})"));
+    QCOMPARE(QByteArray::fromStdString(r.api->extra.dump()),
+             QByteArray(R"({"x-root":1,"unknownRoot":"kept"})"));
+    QCOMPARE(QByteArray::fromStdString(r.api->channels.at(0).extra.dump()),
+             QByteArray(R"({"x-z":"z","x-a":"a"})"));
+    QCOMPARE(r.api->operations.at(0).scopes, (QStringList {u"read"_qs, u"write"_qs}));
+    QCOMPARE(QByteArray::fromStdString(r.api->operations.at(0).extra.dump()),
+             QByteArray(R"({"x-op":{"k":"v"}})"));
     QVERIFY(r.api->messages.at(0).extra.value("x-m", false));
     QVERIFY(r.api->info.value("x-info", "") == "yes");
 }
@@ -344,40 +355,51 @@ void TestAsyncApiReader::brokenInputs_data()
     QTest::addColumn<QByteArray>("data");
     QTest::addColumn<QString>("expected"); // "line:col: error: message" (message may be a prefix)
 
-    QTest::newRow("invalid-yaml") << QByteArray("asyncapi: 2.6.0\ninfo:\n  title: [unclosed\n  version: 1\n")
-                                  << u"4:10: error: invalid YAML: end of sequence flow not found"_qs;
+    QTest::newRow("invalid-yaml")
+        << QByteArray("asyncapi: 2.6.0\ninfo:\n  title: [unclosed\n  version: 1\n")
+        << u"4:10: error: invalid YAML: end of sequence flow not found"_qs;
     QTest::newRow("tab-indent") << QByteArray("asyncapi: 2.6.0\ninfo:\n\ttitle: x\n")
                                 << u"3:7: error: invalid YAML: illegal map value"_qs;
-    QTest::newRow("invalid-json") << QByteArray("{\"asyncapi\": \"2.6.0\",\n  \"info\": {\"title\" \"T\"}}")
-                                  << u"2:22: error: invalid JSON: syntax error while parsing object separator"_qs;
-    QTest::newRow("channels-list") << QByteArray("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  - a\n")
-                                   << u"3:1: error: 'channels' must be a mapping, not a list"_qs;
+    QTest::newRow("invalid-json")
+        << QByteArray("{\"asyncapi\": \"2.6.0\",\n  \"info\": {\"title\" \"T\"}}")
+        << u"2:22: error: invalid JSON: syntax error while parsing object separator"_qs;
+    QTest::newRow("channels-list")
+        << QByteArray("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  - a\n")
+        << u"3:1: error: 'channels' must be a mapping, not a list"_qs;
     QTest::newRow("title-number-ok-but-info-string")
-        << QByteArray("asyncapi: 3.0.0\ninfo: just text\n") << u"2:1: error: 'info' must be a mapping, not a string"_qs;
-    QTest::newRow("missing-title") << QByteArray("asyncapi: 2.6.0\ninfo:\n  version: '1'\nchannels: {}\n")
-                                   << u"2:1: error: missing required field 'title' in 'info'"_qs;
+        << QByteArray("asyncapi: 3.0.0\ninfo: just text\n")
+        << u"2:1: error: 'info' must be a mapping, not a string"_qs;
+    QTest::newRow("missing-title")
+        << QByteArray("asyncapi: 2.6.0\ninfo:\n  version: '1'\nchannels: {}\n")
+        << u"2:1: error: missing required field 'title' in 'info'"_qs;
     QTest::newRow("missing-asyncapi") << QByteArray("info: {title: T, version: '1'}\n")
                                       << u"1:1: error: missing required field 'asyncapi'"_qs;
-    QTest::newRow("unknown-version") << QByteArray("asyncapi: 1.2.0\ninfo: {title: T, version: '1'}\n")
-                                     << u"1:1: error: unsupported AsyncAPI version '1.2.0'; Gatehouse reads 2.0–2.6 and 3.0–3.1"_qs;
+    QTest::newRow("unknown-version")
+        << QByteArray("asyncapi: 1.2.0\ninfo: {title: T, version: '1'}\n")
+        << u"1:1: error: unsupported AsyncAPI version '1.2.0'; Gatehouse reads 2.0–2.6 and 3.0–3.1"_qs;
     QTest::newRow("version-4") << QByteArray("\n\nasyncapi: '4.0.0'\n")
                                << u"3:1: error: unsupported AsyncAPI version '4.0.0'"_qs;
-    QTest::newRow("root-list") << QByteArray("- a\n- b\n") << u"1:1: error: the document must be a mapping"_qs;
+    QTest::newRow("root-list") << QByteArray("- a\n- b\n")
+                               << u"1:1: error: the document must be a mapping"_qs;
     QTest::newRow("empty") << QByteArray("  \n\n") << u"1:1: error: the document is empty"_qs;
     QTest::newRow("binary") << QByteArray("asyncapi: 2.6.0\n\x00\x01\x02\xff", 20)
                             << u"2:1: error: binary data (a NUL byte)"_qs;
     QTest::newRow("invalid-utf8") << QByteArray("asyncapi: 2.6.0\ninfo: \xff\xfe\n")
                                   << u"2:7: error: invalid UTF-8 (byte 0xff at offset 22)"_qs;
-    QTest::newRow("overlong-utf8") << QByteArray("x: \xc0\xaf\n") << u"1:4: error: invalid UTF-8"_qs;
-    QTest::newRow("deep-flow") << nested(100000) << u"2:200009: error: invalid YAML: the YAML parser gave up here (too deeply nested?)"_qs;
+    QTest::newRow("overlong-utf8")
+        << QByteArray("x: \xc0\xaf\n") << u"1:4: error: invalid UTF-8"_qs;
+    QTest::newRow("deep-flow")
+        << nested(100000)
+        << u"2:200009: error: invalid YAML: the YAML parser gave up here (too deeply nested?)"_qs;
     QTest::newRow("deep-json") << (QByteArray(100000, '[') + QByteArray(100000, ']'))
                                << u"1:513: error: nesting deeper than 512 levels"_qs;
     QTest::newRow("alias-bomb") << aliasBomb()
                                 << u"7:8: error: aliases expand to more than 1000000 nodes"_qs;
-    QTest::newRow("duplicate-key") << QByteArray("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: {}\ninfo: {}\n")
-                                   << u"4:1: error: duplicate key 'info'"_qs;
-    QTest::newRow("collection-key") << QByteArray("? [a, b]\n: c\n")
-                                    << u"1:3: error: mapping keys must be plain strings"_qs;
+    QTest::newRow("duplicate-key")
+        << QByteArray("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: {}\ninfo: {}\n")
+        << u"4:1: error: duplicate key 'info'"_qs;
+    QTest::newRow("collection-key")
+        << QByteArray("? [a, b]\n: c\n") << u"1:3: error: mapping keys must be plain strings"_qs;
 }
 
 void TestAsyncApiReader::brokenInputs()
@@ -398,15 +420,18 @@ void TestAsyncApiReader::brokenFiles_data()
     QTest::newRow("missing-ref-file")
         << u"missing/main.yaml"_qs
         << u"main.yaml:9:9: error: $ref 'nowhere/messages.yaml#/Hello': file '"_qs;
-    QTest::newRow("cyclic-ref") << u"cyclic/a.yaml"_qs << u"a.yaml:13:5: error: cyclic $ref: a.yaml -> b.yaml -> a.yaml"_qs;
-    QTest::newRow("no-such-file") << u"does/not/exist.yaml"_qs << u"exist.yaml: error: file not found"_qs;
+    QTest::newRow("cyclic-ref")
+        << u"cyclic/a.yaml"_qs << u"a.yaml:13:5: error: cyclic $ref: a.yaml -> b.yaml -> a.yaml"_qs;
+    QTest::newRow("no-such-file") << u"does/not/exist.yaml"_qs
+                                  << u"exist.yaml: error: file not found"_qs;
 }
 
 void TestAsyncApiReader::brokenFiles()
 {
     QFETCH(QString, file);
     QFETCH(QString, expected);
-    const ReadResult r = AsyncApiReader::readFile(Test::sourcePath(u"tests/data/asyncapi/"_qs + file));
+    const ReadResult r
+        = AsyncApiReader::readFile(Test::sourcePath(u"tests/data/asyncapi/"_qs + file));
     QVERIFY(!r.ok());
     QVERIFY(!r.diagnostics.isEmpty());
     const QString first = r.diagnostics.first().toString();
@@ -435,7 +460,8 @@ void TestAsyncApiReader::hugeFile()
     QVERIFY2(r.diagnostics.first().message.startsWith(
                  u"file is too large (50 MiB); Gatehouse reads documents up to 32 MiB"_qs),
              qPrintable(joined(r.diagnostics)));
-    const ReadResult inMemory = AsyncApiReader::readData(QByteArray(50 * 1024 * 1024, ' '), u"mem.yaml"_qs);
+    const ReadResult inMemory
+        = AsyncApiReader::readData(QByteArray(50 * 1024 * 1024, ' '), u"mem.yaml"_qs);
     QVERIFY(!inMemory.ok());
     QVERIFY(inMemory.diagnostics.first().message.startsWith(u"file is too large"_qs));
 }
@@ -446,14 +472,18 @@ void TestAsyncApiReader::semanticChecks_data()
     QTest::addColumn<QString>("expected");
     const QByteArray head2 = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\n";
     const QByteArray head3 = "asyncapi: 3.0.0\ninfo: {title: T, version: '1'}\n";
-    QTest::newRow("unknown-channel")
-        << head3 + "channels: {a: {address: /a}}\noperations:\n  op:\n    action: send\n    channel: {$ref: '#/channels/b'}\n"
-        << u"7:15: error: operation 'op' is on unknown channel 'b'"_qs;
+    QTest::newRow("unknown-channel") << head3
+            + "channels: {a: {address: /a}}\noperations:\n  op:\n    action: send\n    channel: "
+              "{$ref: '#/channels/b'}\n"
+                                     << u"7:15: error: operation 'op' is on unknown channel 'b'"_qs;
     QTest::newRow("bad-action")
-        << head3 + "channels: {a: {address: /a}}\noperations:\n  op:\n    action: publish\n    channel: {$ref: '#/channels/a'}\n"
+        << head3
+            + "channels: {a: {address: /a}}\noperations:\n  op:\n    action: publish\n    channel: "
+              "{$ref: '#/channels/a'}\n"
         << u"6:5: error: 'action' must be 'send' or 'receive', not 'publish'"_qs;
     QTest::newRow("param-missing")
-        << head2 + "channels:\n  /rooms/{roomID}:\n    subscribe: {message: {payload: {type: string}}}\n"
+        << head2
+            + "channels:\n  /rooms/{roomID}:\n    subscribe: {message: {payload: {type: string}}}\n"
         << u"4:3: error: address '/rooms/{roomID}' uses parameter 'roomID', which is missing from the channel's 'parameters'"_qs;
     QTest::newRow("param-not-in-address")
         << head3 + "channels:\n  c:\n    address: /rooms\n    parameters:\n      roomID: {}\n"
@@ -462,14 +492,18 @@ void TestAsyncApiReader::semanticChecks_data()
         << head3 + "channels:\n  c:\n    address: /a/{x}{y}\n    parameters: {x: {}, y: {}}\n"
         << u"5:5: warning: two parameters in one path segment ('{x}{y}')"_qs;
     QTest::newRow("duplicate-operation-id")
-        << head2 + "channels:\n  /a:\n    publish: {operationId: same}\n  /b:\n    subscribe:\n      operationId: same\n"
+        << head2
+            + "channels:\n  /a:\n    publish: {operationId: same}\n  /b:\n    subscribe:\n      "
+              "operationId: same\n"
         << u"8:7: error: duplicate operationId 'same' (also at line 5)"_qs;
-    QTest::newRow("duplicate-message-id")
-        << head2 + "channels:\n  /a:\n    publish: {message: {messageId: m, payload: {type: string}}}\n"
-                   "  /b:\n    subscribe:\n      message:\n        messageId: m\n        payload: {type: integer}\n"
-        << u"9:9: error: duplicate message id 'm'"_qs;
+    QTest::newRow("duplicate-message-id") << head2
+            + "channels:\n  /a:\n    publish: {message: {messageId: m, payload: {type: string}}}\n"
+              "  /b:\n    subscribe:\n      message:\n        messageId: m\n        payload: "
+              "{type: integer}\n" << u"9:9: error: duplicate message id 'm'"_qs;
     QTest::newRow("unresolved-ref")
-        << head2 + "channels:\n  /a:\n    publish:\n      message:\n        payload:\n          $ref: '#/components/schemas/Nope'\n"
+        << head2
+            + "channels:\n  /a:\n    publish:\n      message:\n        payload:\n          $ref: "
+              "'#/components/schemas/Nope'\n"
         << u"8:11: error: unresolved $ref '#/components/schemas/Nope'"_qs;
     QTest::newRow("message-ref-elsewhere")
         << head2 + "channels:\n  /a:\n    publish:\n      message: {$ref: '#/info'}\n"
@@ -493,13 +527,16 @@ void TestAsyncApiReader::semanticChecks()
 
 void TestAsyncApiReader::multiFileLocations()
 {
-    const ReadResult r = AsyncApiReader::readFile(Test::sourcePath(u"tests/data/asyncapi/multifile/main.yaml"_qs));
+    const ReadResult r
+        = AsyncApiReader::readFile(Test::sourcePath(u"tests/data/asyncapi/multifile/main.yaml"_qs));
     QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
     // Inlined nodes point into the file they came from.
-    const SourceLocation greeting = r.document.locate(u"/channels/rooms/messages/greeting/payload"_qs);
+    const SourceLocation greeting
+        = r.document.locate(u"/channels/rooms/messages/greeting/payload"_qs);
     QVERIFY2(greeting.file.endsWith(u"multifile/messages.yaml"_qs), qPrintable(greeting.file));
     QCOMPARE(greeting.line, 10);
-    const SourceLocation text = r.document.locate(u"/components/messages/chat/payload/properties/text/maxLength"_qs);
+    const SourceLocation text
+        = r.document.locate(u"/components/messages/chat/payload/properties/text/maxLength"_qs);
     QVERIFY2(text.file.endsWith(u"multifile/schemas/common.yaml"_qs), qPrintable(text.file));
     QCOMPARE(text.line, 3);
     // The bundled model: the greeting (inline in the channel) and the chat component.
@@ -525,29 +562,33 @@ void TestAsyncApiReader::refChainLimits()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(text);
     };
-    const QByteArray head = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  /a:\n    publish:\n"
-                            "      message:\n        payload:\n          $ref: 'f1.yaml#/s'\n";
+    const QByteArray head
+        = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  /a:\n    publish:\n"
+          "      message:\n        payload:\n          $ref: 'f1.yaml#/s'\n";
     write(u"chain.yaml"_qs, head);
     for (int i = 1; i <= 70; ++i)
         write(u"f%1.yaml"_qs.arg(i), "s: {$ref: 'f" + QByteArray::number(i + 1) + ".yaml#/s'}\n");
     write(u"f71.yaml"_qs, "s: {type: string}\n");
     ReadResult r = AsyncApiReader::readFile(dir.filePath(u"chain.yaml"_qs));
     QVERIFY(!r.ok());
-    QVERIFY2(joined(r.diagnostics).contains(u"$refs nested more than 64 deep"_qs), qPrintable(joined(r.diagnostics)));
+    QVERIFY2(joined(r.diagnostics).contains(u"$refs nested more than 64 deep"_qs),
+             qPrintable(joined(r.diagnostics)));
 
     // Each file nests 300 levels and refers to the next at the bottom.
     for (int i = 1; i <= 5; ++i) {
         QByteArray text = "s: ";
         for (int d = 0; d < 300; ++d)
             text += "{a: ";
-        text += "{$ref: 'f" + QByteArray::number(i + 1) + ".yaml#/s'}" + QByteArray(300, '}') + '\n';
+        text
+            += "{$ref: 'f" + QByteArray::number(i + 1) + ".yaml#/s'}" + QByteArray(300, '}') + '\n';
         write(u"f%1.yaml"_qs.arg(i), text);
     }
     write(u"f6.yaml"_qs, "s: {type: string}\n");
     r = AsyncApiReader::readFile(dir.filePath(u"chain.yaml"_qs));
     QVERIFY(!r.ok());
-    QVERIFY2(joined(r.diagnostics).contains(u"$refs to other files nest deeper than 1024 levels"_qs),
-             qPrintable(joined(r.diagnostics)));
+    QVERIFY2(
+        joined(r.diagnostics).contains(u"$refs to other files nest deeper than 1024 levels"_qs),
+        qPrintable(joined(r.diagnostics)));
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiReader)

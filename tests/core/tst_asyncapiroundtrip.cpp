@@ -38,7 +38,8 @@ Version otherMajor(const Api &api)
 QString fileName(Version v, Format f)
 {
     return QStringLiteral("written-%1.%2")
-        .arg(v == Version::V3_0 ? u"3.0"_qs : u"2.6"_qs, f == Format::Json ? u"json"_qs : u"yaml"_qs);
+        .arg(v == Version::V3_0 ? u"3.0"_qs : u"2.6"_qs,
+             f == Format::Json ? u"json"_qs : u"yaml"_qs);
 }
 
 std::optional<Api> reread(const QByteArray &data, Version v, Format f, QString *problems)
@@ -64,9 +65,9 @@ std::optional<Api> reread(const QByteArray &data, Version v, Format f, QString *
 // back (see the test's comment for what does not).
 struct Essentials
 {
-    QStringList channels;   // id | address | parameters | message ids | authType
+    QStringList channels; // id | address | parameters | message ids | authType
     QStringList operations; // id | action | channel | messages | uriMapping | scopes | authType
-    QStringList messages;   // id | name | contentType | payload | examples | extra
+    QStringList messages; // id | name | contentType | payload | examples | extra
     QStringList extensions2; // x- extensions of channels, operations and messages
     QString schemas;
     QString gatehouse;
@@ -80,7 +81,10 @@ template<typename T>
 QString listDifference(const char *what, const QList<T> &a, const QList<T> &b)
 {
     if (a.size() != b.size())
-        return QStringLiteral("%1: %2 vs %3 entries").arg(QLatin1String(what)).arg(a.size()).arg(b.size());
+        return QStringLiteral("%1: %2 vs %3 entries")
+            .arg(QLatin1String(what))
+            .arg(a.size())
+            .arg(b.size());
     for (qsizetype i = 0; i < a.size(); ++i)
         if (!(a.at(i) == b.at(i)))
             return QStringLiteral("%1 #%2 differs").arg(QLatin1String(what)).arg(i);
@@ -95,12 +99,14 @@ QString firstDifference(const Api &a, const Api &b)
             out.append(QLatin1String(name));
     };
     field("asyncapiVersion/id/title/version/description/defaultContentType",
-          a.asyncapiVersion == b.asyncapiVersion && a.id == b.id && a.title == b.title && a.version == b.version
-              && a.description == b.description && a.defaultContentType == b.defaultContentType);
+          a.asyncapiVersion == b.asyncapiVersion && a.id == b.id && a.title == b.title
+              && a.version == b.version && a.description == b.description
+              && a.defaultContentType == b.defaultContentType);
     auto json = [&](const char *name, const Json &x, const Json &y) {
         if (!(x == y))
-            out.append(QStringLiteral("%1: %2 vs %3").arg(QLatin1String(name), QString::fromStdString(x.dump()),
-                                                          QString::fromStdString(y.dump())));
+            out.append(QStringLiteral("%1: %2 vs %3")
+                           .arg(QLatin1String(name), QString::fromStdString(x.dump()),
+                                QString::fromStdString(y.dump())));
     };
     json("info", a.info, b.info);
     json("schemas", a.schemas, b.schemas);
@@ -108,11 +114,12 @@ QString firstDifference(const Api &a, const Api &b)
     field("gatehouse", a.gatehouse == b.gatehouse);
     field("tags/externalDocs", a.tags == b.tags && a.externalDocs == b.externalDocs);
     field("extra", a.extra == b.extra);
-    for (const QString &d : {listDifference("servers", a.servers, b.servers),
-                             listDifference("channels", a.channels, b.channels),
-                             listDifference("operations", a.operations, b.operations),
-                             listDifference("messages", a.messages, b.messages),
-                             listDifference("securitySchemes", a.securitySchemes, b.securitySchemes)})
+    for (const QString &d :
+         {listDifference("servers", a.servers, b.servers),
+          listDifference("channels", a.channels, b.channels),
+          listDifference("operations", a.operations, b.operations),
+          listDifference("messages", a.messages, b.messages),
+          listDifference("securitySchemes", a.securitySchemes, b.securitySchemes)})
         if (!d.isEmpty())
             out.append(d);
     return out.join(u", ");
@@ -124,7 +131,8 @@ Essentials essentials(const Api &api)
     for (const Channel &c : api.channels) {
         QStringList params;
         for (const ChannelParameter &p : c.parameters)
-            params.append(p.name + u'=' + p.ref + u'/' + p.description + u'/' + p.enumValues.join(u','));
+            params.append(p.name + u'=' + p.ref + u'/' + p.description + u'/'
+                          + p.enumValues.join(u','));
         // x-auth-type may move between channel and operations; compare its effect.
         QString auth = c.authType;
         for (const Operation *op : api.operationsOn(c.id))
@@ -132,16 +140,18 @@ Essentials essentials(const Api &api)
                 auth = op->authType;
         QStringList msgs = c.messageIds;
         msgs.sort();
-        e.channels.append(QStringList{c.id, c.address, params.join(u';'), msgs.join(u','), auth}.join(u" | "));
+        e.channels.append(
+            QStringList {c.id, c.address, params.join(u';'), msgs.join(u','), auth}.join(u" | "));
     }
     for (const Operation &op : api.operations) {
         QStringList msgs = op.messageIds;
         if (msgs.isEmpty())
             if (const Channel *c = api.channel(op.channelId))
                 msgs = c->messageIds;
-        e.operations.append(QStringList{op.id, op.action == Operation::Action::Send ? u"send"_qs : u"receive"_qs,
-                                        op.channelId, msgs.join(u','), op.uriMapping, op.scopes.join(u',')}
-                                .join(u" | "));
+        e.operations.append(
+            QStringList {op.id, op.action == Operation::Action::Send ? u"send"_qs : u"receive"_qs,
+                         op.channelId, msgs.join(u','), op.uriMapping, op.scopes.join(u',')}
+                .join(u" | "));
     }
     for (const Message &m : api.messages) {
         Json extra = m.extra.is_object() ? m.extra : Json::object();
@@ -149,8 +159,9 @@ Essentials essentials(const Api &api)
         QStringList examples;
         for (const MessageExample &ex : m.examples)
             examples.append(QString::fromStdString(ex.payload.dump()));
-        e.messages.append(QStringList{m.id, m.name, m.contentType, QString::fromStdString(m.payload.dump()),
-                                      examples.join(u','), QString::fromStdString(extra.dump())}
+        e.messages.append(QStringList {m.id, m.name, m.contentType,
+                                       QString::fromStdString(m.payload.dump()),
+                                       examples.join(u','), QString::fromStdString(extra.dump())}
                               .join(u" | "));
     }
     auto xOnly = [](const Json &extra) {
@@ -213,10 +224,14 @@ void TestAsyncApiRoundTrip::documents_data()
     QTest::addColumn<QString>("path");
     for (const QString &f : Test::exampleFiles())
         QTest::newRow(qPrintable(f.section(u'/', -2))) << f;
-    QTest::newRow("chats-sample") << Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml"));
-    QTest::newRow("multi-file") << Test::sourcePath(QStringLiteral("tests/data/asyncapi/multifile/main.yaml"));
-    QTest::newRow("extensions-2.6") << Test::sourcePath(QStringLiteral("tests/data/asyncapi/extensions-2.6.yaml"));
-    QTest::newRow("extensions-3.0") << Test::sourcePath(QStringLiteral("tests/data/asyncapi/extensions-3.0.yaml"));
+    QTest::newRow("chats-sample") << Test::sourcePath(
+        QStringLiteral("resources/samples/chats.asyncapi.yaml"));
+    QTest::newRow("multi-file") << Test::sourcePath(
+        QStringLiteral("tests/data/asyncapi/multifile/main.yaml"));
+    QTest::newRow("extensions-2.6")
+        << Test::sourcePath(QStringLiteral("tests/data/asyncapi/extensions-2.6.yaml"));
+    QTest::newRow("extensions-3.0")
+        << Test::sourcePath(QStringLiteral("tests/data/asyncapi/extensions-3.0.yaml"));
 }
 
 void TestAsyncApiRoundTrip::sameVersion()
@@ -233,7 +248,8 @@ void TestAsyncApiRoundTrip::sameVersion()
         Api expected = *first.api;
         expected.asyncapiVersion = second->asyncapiVersion;
         const QString difference = firstDifference(expected, *second);
-        QVERIFY2(difference.isEmpty(), qPrintable(difference + u"\n--- written:\n"_qs + QString::fromUtf8(written)));
+        QVERIFY2(difference.isEmpty(),
+                 qPrintable(difference + u"\n--- written:\n"_qs + QString::fromUtf8(written)));
         QVERIFY(expected == *second);
     }
 }

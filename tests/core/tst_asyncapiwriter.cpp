@@ -27,7 +27,8 @@ QString joined(const QList<Diagnostic> &diagnostics)
 
 Api readSample()
 {
-    const ReadResult r = AsyncApiReader::readFile(Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs));
+    const ReadResult r
+        = AsyncApiReader::readFile(Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs));
     if (!r.ok())
         qFatal("sample does not load: %s", qPrintable(joined(r.diagnostics)));
     return *r.api;
@@ -65,7 +66,8 @@ void TestAsyncApiWriter::yamlScalars_data()
     QTest::newRow("plain") << u"hello world"_qs << QByteArray(" hello world\n");
     QTest::newRow("version") << u"1.0.0"_qs << QByteArray(" 1.0.0\n");
     QTest::newRow("path") << u"/rooms/{roomID}"_qs << QByteArray(" /rooms/{roomID}\n");
-    QTest::newRow("mapping") << u"/rooms?room={uri.var.roomID}"_qs << QByteArray(" /rooms?room={uri.var.roomID}\n");
+    QTest::newRow("mapping") << u"/rooms?room={uri.var.roomID}"_qs
+                             << QByteArray(" /rooms?room={uri.var.roomID}\n");
     QTest::newRow("yes") << u"yes"_qs << QByteArray(" 'yes'\n");
     QTest::newRow("No") << u"No"_qs << QByteArray(" 'No'\n");
     QTest::newRow("on") << u"on"_qs << QByteArray(" 'on'\n");
@@ -78,7 +80,8 @@ void TestAsyncApiWriter::yamlScalars_data()
     QTest::newRow("hex") << u"0x1F"_qs << QByteArray(" '0x1F'\n");
     QTest::newRow("sexagesimal") << u"1:20"_qs << QByteArray(" '1:20'\n");
     QTest::newRow("empty") << QString() << QByteArray(" ''\n");
-    QTest::newRow("colon-space") << u"Authorization: Bearer x"_qs << QByteArray(" 'Authorization: Bearer x'\n");
+    QTest::newRow("colon-space") << u"Authorization: Bearer x"_qs
+                                 << QByteArray(" 'Authorization: Bearer x'\n");
     QTest::newRow("trailing-colon") << u"key:"_qs << QByteArray(" 'key:'\n");
     QTest::newRow("comment") << u"a #b"_qs << QByteArray(" 'a #b'\n");
     QTest::newRow("dash") << u"- item"_qs << QByteArray(" '- item'\n");
@@ -89,7 +92,8 @@ void TestAsyncApiWriter::yamlScalars_data()
     QTest::newRow("leading-quote") << u"'q'"_qs << QByteArray(" '''q'''\n");
     QTest::newRow("leading-space") << u" x"_qs << QByteArray(" ' x'\n");
     QTest::newRow("merge-key") << u"<<"_qs << QByteArray(" '<<'\n");
-    QTest::newRow("ref") << u"#/components/messages/X"_qs << QByteArray(" '#/components/messages/X'\n");
+    QTest::newRow("ref") << u"#/components/messages/X"_qs
+                         << QByteArray(" '#/components/messages/X'\n");
     QTest::newRow("tab") << u"a\tb"_qs << QByteArray(" \"a\\tb\"\n");
     QTest::newRow("control") << u"a\u0001b"_qs << QByteArray(" \"a\\u0001b\"\n");
     QTest::newRow("line-separator") << u"a\u2028b"_qs << QByteArray(" \"a\\u2028b\"\n");
@@ -118,30 +122,33 @@ void TestAsyncApiWriter::yamlScalars()
     // As a key too.
     Json keyed = Json::object();
     keyed[text.toStdString()] = 1;
-    const DocumentLoader::Result keyBack = DocumentLoader::loadData(AsyncApiWriter::toYaml(keyed), u"k.yaml"_qs);
+    const DocumentLoader::Result keyBack
+        = DocumentLoader::loadData(AsyncApiWriter::toYaml(keyed), u"k.yaml"_qs);
     QVERIFY2(keyBack.ok(), qPrintable(joined(keyBack.diagnostics)));
     QVERIFY(keyBack.document.root.contains(text.toStdString()));
 }
 
 void TestAsyncApiWriter::yamlStructure()
 {
-    const Json doc = Json::parse(R"({"a": {"b": [1, 2.5, true, null, {"c": "d", "e": []}, [3, [4]]], "f": {}},
+    const Json doc
+        = Json::parse(R"({"a": {"b": [1, 2.5, true, null, {"c": "d", "e": []}, [3, [4]]], "f": {}},
                                      "g": [{"h": {"i": 1}}]})");
     const QByteArray yaml = AsyncApiWriter::toYaml(doc);
-    QCOMPARE(yaml, QByteArray("a:\n"
-                              "  b:\n"
-                              "    - 1\n"
-                              "    - 2.5\n"
-                              "    - true\n"
-                              "    - null\n"
-                              "    - c: d\n"
-                              "      e: []\n"
-                              "    - - 3\n"
-                              "      - - 4\n"
-                              "  f: {}\n"
-                              "g:\n"
-                              "  - h:\n"
-                              "      i: 1\n"));
+    QCOMPARE(yaml,
+             QByteArray("a:\n"
+                        "  b:\n"
+                        "    - 1\n"
+                        "    - 2.5\n"
+                        "    - true\n"
+                        "    - null\n"
+                        "    - c: d\n"
+                        "      e: []\n"
+                        "    - - 3\n"
+                        "      - - 4\n"
+                        "  f: {}\n"
+                        "g:\n"
+                        "  - h:\n"
+                        "      i: 1\n"));
     const DocumentLoader::Result back = DocumentLoader::loadData(yaml, u"s.yaml"_qs);
     QVERIFY2(back.ok(), qPrintable(joined(back.diagnostics)));
     QVERIFY(back.document.root == doc);
@@ -159,8 +166,9 @@ void TestAsyncApiWriter::jsonOutput()
     QStringList keys;
     for (auto it = parsed.begin(); it != parsed.end(); ++it)
         keys.append(QString::fromStdString(it.key()));
-    QCOMPARE(keys, (QStringList{u"asyncapi"_qs, u"info"_qs, u"defaultContentType"_qs, u"servers"_qs, u"channels"_qs,
-                                u"operations"_qs, u"components"_qs, u"x-gatehouse"_qs}));
+    QCOMPARE(keys,
+             (QStringList {u"asyncapi"_qs, u"info"_qs, u"defaultContentType"_qs, u"servers"_qs,
+                           u"channels"_qs, u"operations"_qs, u"components"_qs, u"x-gatehouse"_qs}));
 }
 
 // 2.x -> 3.0 as the official converter does it, with WSO2's extensions where WSO2
@@ -172,7 +180,8 @@ void TestAsyncApiWriter::toV3()
     const Json &rooms = doc["channels"]["/rooms/{roomID}"];
     QVERIFY(rooms["address"] == "/rooms/{roomID}");
     QVERIFY(rooms["x-auth-type"] == "Any");
-    QVERIFY(rooms["messages"]["sendRoomMessage.message"]["$ref"] == "#/components/messages/ChatMessage");
+    QVERIFY(rooms["messages"]["sendRoomMessage.message"]["$ref"]
+            == "#/components/messages/ChatMessage");
     QVERIFY(rooms["parameters"]["roomID"]["description"] == "Name of the room to join.");
     QVERIFY(!rooms["parameters"]["roomID"].contains("schema"));
     const Json &send = doc["operations"]["sendRoomMessage"];
@@ -180,7 +189,8 @@ void TestAsyncApiWriter::toV3()
     QVERIFY(send["channel"]["$ref"] == "#/channels/~1rooms~1{roomID}");
     QVERIFY(send["x-uri-mapping"] == "/rooms?room={uri.var.roomID}");
     QVERIFY(!send.contains("x-auth-type"));
-    QVERIFY(send["messages"][0]["$ref"] == "#/channels/~1rooms~1{roomID}/messages/sendRoomMessage.message");
+    QVERIFY(send["messages"][0]["$ref"]
+            == "#/channels/~1rooms~1{roomID}/messages/sendRoomMessage.message");
     QVERIFY(doc["operations"]["receiveRoomMessages"]["action"] == "send");
     const Json &server = doc["servers"]["gateway"];
     QVERIFY(server["host"] == "localhost:9099");
@@ -192,25 +202,26 @@ void TestAsyncApiWriter::toV3()
 
 void TestAsyncApiWriter::toV2()
 {
-    const ReadResult r = AsyncApiReader::readData("asyncapi: 3.0.0\n"
-                                                  "info: {title: T, version: '1'}\n"
-                                                  "channels:\n"
-                                                  "  room:\n"
-                                                  "    address: /rooms/{id}\n"
-                                                  "    x-auth-type: None\n"
-                                                  "    parameters: {id: {enum: [a, b], default: a}}\n"
-                                                  "    messages:\n"
-                                                  "      hello: {payload: {type: string}}\n"
-                                                  "operations:\n"
-                                                  "  say:\n"
-                                                  "    action: receive\n"
-                                                  "    channel: {$ref: '#/channels/room'}\n"
-                                                  "    x-scopes: [chat]\n"
-                                                  "    x-uri-mapping: /r?id={uri.var.id}\n"
-                                                  "  hear:\n"
-                                                  "    action: send\n"
-                                                  "    channel: {$ref: '#/channels/room'}\n",
-                                                  u"v3.yaml"_qs);
+    const ReadResult r
+        = AsyncApiReader::readData("asyncapi: 3.0.0\n"
+                                   "info: {title: T, version: '1'}\n"
+                                   "channels:\n"
+                                   "  room:\n"
+                                   "    address: /rooms/{id}\n"
+                                   "    x-auth-type: None\n"
+                                   "    parameters: {id: {enum: [a, b], default: a}}\n"
+                                   "    messages:\n"
+                                   "      hello: {payload: {type: string}}\n"
+                                   "operations:\n"
+                                   "  say:\n"
+                                   "    action: receive\n"
+                                   "    channel: {$ref: '#/channels/room'}\n"
+                                   "    x-scopes: [chat]\n"
+                                   "    x-uri-mapping: /r?id={uri.var.id}\n"
+                                   "  hear:\n"
+                                   "    action: send\n"
+                                   "    channel: {$ref: '#/channels/room'}\n",
+                                   u"v3.yaml"_qs);
     QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
     const Json doc = AsyncApiWriter::toJson(*r.api, Version::V2_6);
     QVERIFY(doc["asyncapi"] == "2.6.0");
@@ -226,8 +237,8 @@ void TestAsyncApiWriter::toV2()
     QVERIFY(channel["publish"]["message"]["payload"]["type"] == "string");
     QVERIFY(channel["parameters"]["id"]["schema"]["enum"] == Json::array({"a", "b"}));
     QVERIFY(channel["parameters"]["id"]["schema"]["default"] == "a");
-    const ReadResult back = AsyncApiReader::readData(AsyncApiWriter::write(*r.api, Version::V2_6, Format::Yaml),
-                                                     u"v2.yaml"_qs);
+    const ReadResult back = AsyncApiReader::readData(
+        AsyncApiWriter::write(*r.api, Version::V2_6, Format::Yaml), u"v2.yaml"_qs);
     QVERIFY2(back.ok(), qPrintable(joined(back.diagnostics)));
     QCOMPARE(back.api->channels.first().id, u"room"_qs);
     QCOMPARE(back.api->operation(u"say"_qs)->action, Operation::Action::Receive);
@@ -240,13 +251,16 @@ void TestAsyncApiWriter::saveAtomically()
     const Api api = readSample();
     const QString path = dir.filePath(u"out.yaml"_qs);
     QString error;
-    QVERIFY2(AsyncApiWriter::save(api, path, Version::V2_6, Format::Yaml, &error), qPrintable(error));
+    QVERIFY2(AsyncApiWriter::save(api, path, Version::V2_6, Format::Yaml, &error),
+             qPrintable(error));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), AsyncApiWriter::write(api, Version::V2_6, Format::Yaml));
-    QVERIFY(!AsyncApiWriter::save(api, dir.filePath(u"no/such/dir/out.yaml"_qs), Version::V2_6, Format::Yaml, &error));
+    QVERIFY(!AsyncApiWriter::save(api, dir.filePath(u"no/such/dir/out.yaml"_qs), Version::V2_6,
+                                  Format::Yaml, &error));
     QVERIFY2(error.contains(u"no/such/dir/out.yaml"_qs), qPrintable(error));
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::NoDotAndDotDot), QStringList{u"out.yaml"_qs});
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::NoDotAndDotDot),
+             QStringList {u"out.yaml"_qs});
 }
 
 void TestAsyncApiWriter::cliConvert_data()
@@ -254,13 +268,14 @@ void TestAsyncApiWriter::cliConvert_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QByteArray>("startsWith");
     const QString sample = Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs);
-    QTest::newRow("to-3.0-yaml") << QStringList{u"convert"_qs, sample, u"--to"_qs, u"3.0"_qs}
+    QTest::newRow("to-3.0-yaml") << QStringList {u"convert"_qs, sample, u"--to"_qs, u"3.0"_qs}
                                  << QByteArray("asyncapi: 3.0.0\ninfo:\n  title: Chats\n");
-    QTest::newRow("to-2.6-json") << QStringList{u"convert"_qs, sample, u"--to"_qs, u"2.6"_qs, u"--format"_qs, u"json"_qs}
+    QTest::newRow("to-2.6-json") << QStringList {u"convert"_qs, sample,         u"--to"_qs,
+                                                 u"2.6"_qs,     u"--format"_qs, u"json"_qs}
                                  << QByteArray("{\n  \"asyncapi\": \"2.6.0\",\n");
-    QTest::newRow("3.1-example") << QStringList{u"convert"_qs, Test::examplePath(u"3.1/simple.yml"_qs), u"--to"_qs,
-                                                u"2.6.0"_qs}
-                                 << QByteArray("asyncapi: 2.6.0\n");
+    QTest::newRow("3.1-example") << QStringList {
+        u"convert"_qs, Test::examplePath(u"3.1/simple.yml"_qs), u"--to"_qs,
+        u"2.6.0"_qs} << QByteArray("asyncapi: 2.6.0\n");
 }
 
 void TestAsyncApiWriter::cliConvert()
@@ -280,7 +295,8 @@ void TestAsyncApiWriter::cliConvertToFile()
     QVERIFY(dir.isValid());
     const QString out = dir.filePath(u"chats.json"_qs);
     const Test::ProcessResult r = Test::runCli(
-        {u"convert"_qs, Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs), u"--to"_qs, u"3.0"_qs, u"-o"_qs, out});
+        {u"convert"_qs, Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs), u"--to"_qs,
+         u"3.0"_qs, u"-o"_qs, out});
     QVERIFY(r.finished);
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.standardOutput, QByteArray());
@@ -308,22 +324,26 @@ void TestAsyncApiWriter::cliConvertErrors_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("stderrContains");
     const QString sample = Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs);
-    QTest::newRow("no-file") << QStringList{u"convert"_qs, u"--to"_qs, u"3.0"_qs} << 2 << u"no file given"_qs;
-    QTest::newRow("no-to") << QStringList{u"convert"_qs, sample} << 2 << u"--to is required"_qs;
-    QTest::newRow("bad-to") << QStringList{u"convert"_qs, sample, u"--to"_qs, u"1.2"_qs} << 2
+    QTest::newRow("no-file") << QStringList {u"convert"_qs, u"--to"_qs, u"3.0"_qs} << 2
+                             << u"no file given"_qs;
+    QTest::newRow("no-to") << QStringList {u"convert"_qs, sample} << 2 << u"--to is required"_qs;
+    QTest::newRow("bad-to") << QStringList {u"convert"_qs, sample, u"--to"_qs, u"1.2"_qs} << 2
                             << u"unsupported target version '1.2'"_qs;
-    QTest::newRow("bad-format") << QStringList{u"convert"_qs, sample, u"--to"_qs, u"3.0"_qs, u"--format"_qs, u"xml"_qs}
+    QTest::newRow("bad-format") << QStringList {u"convert"_qs, sample,         u"--to"_qs,
+                                                u"3.0"_qs,     u"--format"_qs, u"xml"_qs}
                                 << 2 << u"unknown format 'xml'"_qs;
-    QTest::newRow("unknown-option") << QStringList{u"convert"_qs, sample, u"--frobnicate"_qs} << 2
-                                    << u"frobnicate"_qs;
-    QTest::newRow("missing-file") << QStringList{u"convert"_qs, u"/nonexistent/api.yaml"_qs, u"--to"_qs, u"3.0"_qs} << 1
-                                  << u"/nonexistent/api.yaml: error: file not found"_qs;
-    QTest::newRow("cyclic") << QStringList{u"convert"_qs, Test::sourcePath(u"tests/data/asyncapi/cyclic/a.yaml"_qs),
-                                           u"--to"_qs, u"3.0"_qs}
-                            << 1 << u"a.yaml:13:5: error: cyclic $ref: a.yaml -> b.yaml -> a.yaml"_qs;
-    QTest::newRow("unwritable") << QStringList{u"convert"_qs, sample, u"--to"_qs, u"3.0"_qs, u"-o"_qs,
-                                               u"/nonexistent/dir/out.yaml"_qs}
-                                << 1 << u"gatehouse-cli convert: cannot write /nonexistent/dir/out.yaml"_qs;
+    QTest::newRow("unknown-option")
+        << QStringList {u"convert"_qs, sample, u"--frobnicate"_qs} << 2 << u"frobnicate"_qs;
+    QTest::newRow("missing-file") << QStringList {u"convert"_qs, u"/nonexistent/api.yaml"_qs,
+                                                  u"--to"_qs, u"3.0"_qs}
+                                  << 1 << u"/nonexistent/api.yaml: error: file not found"_qs;
+    QTest::newRow("cyclic") << QStringList {
+        u"convert"_qs, Test::sourcePath(u"tests/data/asyncapi/cyclic/a.yaml"_qs), u"--to"_qs,
+        u"3.0"_qs} << 1 << u"a.yaml:13:5: error: cyclic $ref: a.yaml -> b.yaml -> a.yaml"_qs;
+    QTest::newRow("unwritable")
+        << QStringList {u"convert"_qs, sample,   u"--to"_qs,
+                        u"3.0"_qs,     u"-o"_qs, u"/nonexistent/dir/out.yaml"_qs}
+        << 1 << u"gatehouse-cli convert: cannot write /nonexistent/dir/out.yaml"_qs;
 }
 
 void TestAsyncApiWriter::cliConvertErrors()
@@ -334,7 +354,8 @@ void TestAsyncApiWriter::cliConvertErrors()
     const Test::ProcessResult r = Test::runCli(args);
     QVERIFY(r.finished);
     QCOMPARE(r.exitCode, exitCode);
-    QVERIFY2(QString::fromUtf8(r.standardError).contains(stderrContains), r.standardError.constData());
+    QVERIFY2(QString::fromUtf8(r.standardError).contains(stderrContains),
+             r.standardError.constData());
     QCOMPARE(r.standardOutput, QByteArray());
 }
 
