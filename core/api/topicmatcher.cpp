@@ -43,7 +43,8 @@ TopicMatcher::TopicMatcher(const QString &addressTemplate)
     : m_template(addressTemplate)
 {
     if (addressTemplate.contains(u'?') || addressTemplate.contains(u'#')) {
-        m_error = QStringLiteral("channel address '%1' must not contain '?' or '#'").arg(addressTemplate);
+        m_error = QStringLiteral("channel address '%1' must not contain '?' or '#'")
+                      .arg(addressTemplate);
         return;
     }
     QStringList seen;
@@ -166,8 +167,8 @@ std::optional<QMap<QString, QString>> TopicMatcher::match(const QString &path) c
         if (decoded->size() <= seg.prefix.size() + seg.suffix.size()
             || !decoded->startsWith(seg.prefix) || !decoded->endsWith(seg.suffix))
             return std::nullopt;
-        const QString value = decoded->sliced(seg.prefix.size(),
-                                              decoded->size() - seg.prefix.size() - seg.suffix.size());
+        const QString value = decoded->sliced(
+            seg.prefix.size(), decoded->size() - seg.prefix.size() - seg.suffix.size());
         if (value == u"." || value == u"..")
             return std::nullopt;
         params.insert(seg.parameter, value);

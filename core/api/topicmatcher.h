@@ -44,8 +44,8 @@ public:
 private:
     struct Segment
     {
-        QString prefix;     // the whole segment when there is no parameter
-        QString parameter;  // empty: literal segment
+        QString prefix; // the whole segment when there is no parameter
+        QString parameter; // empty: literal segment
         QString suffix;
     };
 

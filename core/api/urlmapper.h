@@ -41,7 +41,7 @@ public:
 private:
     struct Piece
     {
-        QString literal;   // used when variable is empty
+        QString literal; // used when variable is empty
         QString variable;
         bool inQuery = false;
     };

@@ -40,23 +40,25 @@ public:
         QMutexLocker lock(&m_mutex);
         for (const GatewayEvent &e : events) {
             const QString id = u'#' + QString::number(e.connectionId);
-            const QString app = e.application.isEmpty() ? QString() : QStringLiteral(" app=") + e.application;
+            const QString app
+                = e.application.isEmpty() ? QString() : QStringLiteral(" app=") + e.application;
             switch (e.type) {
             case GatewayEvent::Type::ConnectionOpened:
-                out() << "accepted " << id << ' ' << e.clientAddress << ' ' << e.path << " -> " << e.backendUrl
-                      << app << '\n';
+                out() << "accepted " << id << ' ' << e.clientAddress << ' ' << e.path << " -> "
+                      << e.backendUrl << app << '\n';
                 break;
             case GatewayEvent::Type::ConnectionRejected:
                 out() << "rejected " << id << ' ' << e.clientAddress << ' '
                       << (e.path.isEmpty() ? QStringLiteral("-") : e.path) << ' '
-                      << (e.status ? QString::number(e.status) : QStringLiteral("(no answer)")) << ' ' << e.reason
-                      << app << '\n';
+                      << (e.status ? QString::number(e.status) : QStringLiteral("(no answer)"))
+                      << ' ' << e.reason << app << '\n';
                 break;
             case GatewayEvent::Type::ConnectionClosed:
                 out() << "closed " << id << ' ' << e.closeCode
-                      << (e.closeReason.isEmpty() ? QString() : QStringLiteral(" '%1'").arg(e.closeReason))
-                      << " by " << Gateway::toString(e.closedBy) << " (" << e.messagesIn << " in, " << e.messagesOut
-                      << " out, " << e.durationMs << " ms)" << app << '\n';
+                      << (e.closeReason.isEmpty() ? QString()
+                                                  : QStringLiteral(" '%1'").arg(e.closeReason))
+                      << " by " << Gateway::toString(e.closedBy) << " (" << e.messagesIn << " in, "
+                      << e.messagesOut << " out, " << e.durationMs << " ms)" << app << '\n';
                 break;
             default:
                 continue;
@@ -133,7 +135,8 @@ bool loadApis(const QStringList &files, LoadedApis *loaded)
             if (d.severity == Diagnostic::Severity::Error)
                 err() << d.toString() << Qt::endl;
         if (!result.ok() || !result.api) {
-            err() << "gatehouse-cli serve: " << file << ": cannot be served (errors above)" << Qt::endl;
+            err() << "gatehouse-cli serve: " << file << ": cannot be served (errors above)"
+                  << Qt::endl;
             ok = false;
             continue;
         }
@@ -157,9 +160,10 @@ Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry 
             identity.credentialKind = Credentials::credentialTypeName(r.credential.type);
             return Policies::CredentialCheck::ok(identity, r.plan);
         }
-        return Policies::CredentialCheck::fail(r.httpStatus() == 403 ? Policies::CredentialCheck::Outcome::Forbidden
-                                                                     : Policies::CredentialCheck::Outcome::Unauthenticated,
-                                               r.reason);
+        return Policies::CredentialCheck::fail(
+            r.httpStatus() == 403 ? Policies::CredentialCheck::Outcome::Forbidden
+                                  : Policies::CredentialCheck::Outcome::Unauthenticated,
+            r.reason);
     };
 }
 
@@ -182,32 +186,37 @@ int serveCommand(const QStringList &arguments)
         "(SIGHUP re-reads the documents). Each API is served at /{context}/{version} "
         "(x-gatehouse context, info.version) and relayed to its x-gatehouse endpoint."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("API"), QStringLiteral("AsyncAPI documents (YAML or JSON)"),
+    parser.addPositionalArgument(QStringLiteral("API"),
+                                 QStringLiteral("AsyncAPI documents (YAML or JSON)"),
                                  QStringLiteral("API..."));
     const QCommandLineOption listenOption(
         QStringLiteral("listen"),
-        QStringLiteral("ws address (default: the documents' x-gatehouse listen, else 127.0.0.1:9099)."),
+        QStringLiteral(
+            "ws address (default: the documents' x-gatehouse listen, else 127.0.0.1:9099)."),
         QStringLiteral("HOST:PORT"));
     const QCommandLineOption tlsListenOption(QStringLiteral("tls-listen"),
                                              QStringLiteral("wss address; needs --cert and --key."),
                                              QStringLiteral("HOST:PORT"));
-    const QCommandLineOption certOption(QStringLiteral("cert"), QStringLiteral("PEM certificate (chain) for wss."),
+    const QCommandLineOption certOption(QStringLiteral("cert"),
+                                        QStringLiteral("PEM certificate (chain) for wss."),
                                         QStringLiteral("FILE"));
-    const QCommandLineOption keyOption(QStringLiteral("key"), QStringLiteral("PEM private key for wss."),
-                                       QStringLiteral("FILE"));
-    const QCommandLineOption logDbOption(QStringLiteral("log-db"),
-                                         QStringLiteral("Record handshakes, messages and closes in this SQLite file."),
-                                         QStringLiteral("FILE"));
-    const QCommandLineOption logFileOption(QStringLiteral("log-file"),
-                                           QStringLiteral("Also append them to this JSON Lines file."),
-                                           QStringLiteral("FILE"));
-    const QCommandLineOption workersOption(QStringLiteral("workers"),
-                                           QStringLiteral("Worker threads (default: one per core)."),
-                                           QStringLiteral("N"));
-    const QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")},
-                                           QStringLiteral("Print one line per accepted, rejected and closed connection."));
-    parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption, logFileOption,
-                       workersOption, verboseOption});
+    const QCommandLineOption keyOption(
+        QStringLiteral("key"), QStringLiteral("PEM private key for wss."), QStringLiteral("FILE"));
+    const QCommandLineOption logDbOption(
+        QStringLiteral("log-db"),
+        QStringLiteral("Record handshakes, messages and closes in this SQLite file."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption logFileOption(
+        QStringLiteral("log-file"), QStringLiteral("Also append them to this JSON Lines file."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption workersOption(
+        QStringLiteral("workers"), QStringLiteral("Worker threads (default: one per core)."),
+        QStringLiteral("N"));
+    const QCommandLineOption verboseOption(
+        {QStringLiteral("v"), QStringLiteral("verbose")},
+        QStringLiteral("Print one line per accepted, rejected and closed connection."));
+    parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
+                       logFileOption, workersOption, verboseOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -225,8 +234,9 @@ int serveCommand(const QStringList &arguments)
         bool ok = false;
         options.workerThreads = parser.value(workersOption).toInt(&ok);
         if (!ok || options.workerThreads < 1 || options.workerThreads > 256)
-            return usageError(name, QStringLiteral("--workers: '%1' is not a number from 1 to 256")
-                                        .arg(parser.value(workersOption)));
+            return usageError(name,
+                              QStringLiteral("--workers: '%1' is not a number from 1 to 256")
+                                  .arg(parser.value(workersOption)));
     }
     QList<Gateway::ListenerConfig> listeners;
     QString error;
@@ -242,7 +252,8 @@ int serveCommand(const QStringList &arguments)
         if (!parseListen(parser.value(tlsListenOption), &l, &error))
             return usageError(name, QStringLiteral("--tls-listen: ") + error);
         if (!parser.isSet(certOption) || !parser.isSet(keyOption))
-            return usageError(name, QStringLiteral("--tls-listen needs --cert FILE and --key FILE"));
+            return usageError(name,
+                              QStringLiteral("--tls-listen needs --cert FILE and --key FILE"));
         l.tls = true;
         l.certificateFile = parser.value(certOption);
         l.privateKeyFile = parser.value(keyOption);
@@ -259,13 +270,15 @@ int serveCommand(const QStringList &arguments)
     if (!parser.isSet(listenOption)) {
         QStringList seen;
         for (const Api &api : std::as_const(loaded.apis)) {
-            const QString text = api.gatehouse.listen.isEmpty() ? QStringLiteral("127.0.0.1:9099") : api.gatehouse.listen;
+            const QString text = api.gatehouse.listen.isEmpty() ? QStringLiteral("127.0.0.1:9099")
+                                                                : api.gatehouse.listen;
             if (seen.contains(text))
                 continue;
             seen.append(text);
             Gateway::ListenerConfig l;
             if (!parseListen(text, &l, &error)) {
-                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.listen " << error << Qt::endl;
+                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.listen " << error
+                      << Qt::endl;
                 return ExitFailure;
             }
             listeners.append(l);
@@ -279,15 +292,23 @@ int serveCommand(const QStringList &arguments)
             const QDir base = QFileInfo(loaded.files.at(i)).dir();
             Gateway::ListenerConfig l;
             if (!parseListen(api.gatehouse.tlsListen, &l, &error)) {
-                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.tlsListen " << error << Qt::endl;
+                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.tlsListen " << error
+                      << Qt::endl;
                 return ExitFailure;
             }
             l.tls = true;
-            l.certificateFile = api.gatehouse.certificateFile.isEmpty() ? QString() : base.absoluteFilePath(api.gatehouse.certificateFile);
-            l.privateKeyFile = api.gatehouse.privateKeyFile.isEmpty() ? QString() : base.absoluteFilePath(api.gatehouse.privateKeyFile);
+            l.certificateFile = api.gatehouse.certificateFile.isEmpty()
+                ? QString()
+                : base.absoluteFilePath(api.gatehouse.certificateFile);
+            l.privateKeyFile = api.gatehouse.privateKeyFile.isEmpty()
+                ? QString()
+                : base.absoluteFilePath(api.gatehouse.privateKeyFile);
             if (!QFileInfo::exists(l.certificateFile) || !QFileInfo::exists(l.privateKeyFile)) {
-                err() << "gatehouse-cli serve: warning: " << api.title << ": no wss on " << api.gatehouse.tlsListen
-                      << " (x-gatehouse certificate/key files missing; use --tls-listen --cert --key)" << Qt::endl;
+                err()
+                    << "gatehouse-cli serve: warning: " << api.title << ": no wss on "
+                    << api.gatehouse.tlsListen
+                    << " (x-gatehouse certificate/key files missing; use --tls-listen --cert --key)"
+                    << Qt::endl;
                 continue;
             }
             bool duplicate = false;
@@ -306,18 +327,22 @@ int serveCommand(const QStringList &arguments)
         return ExitFailure;
     }
     registry.startWatching();
-    std::unique_ptr<Credentials::SecretStore> secrets = CredentialSupport::openSecretStore(parser, &error);
+    std::unique_ptr<Credentials::SecretStore> secrets
+        = CredentialSupport::openSecretStore(parser, &error);
     if (!secrets) {
         err() << "gatehouse-cli serve: warning: JWTs will be refused: " << error << Qt::endl;
     } else {
         Credentials::CredentialIssuer issuer(&registry, secrets.get());
         QString keyError;
-        const bool answered = CredentialSupport::waitFor([&](std::function<void()> done) {
-            issuer.loadSigningKey(false, [&keyError, done](const QByteArray &, const QString &e) {
-                keyError = e;
-                done();
-            });
-        }, 30000);
+        const bool answered = CredentialSupport::waitFor(
+            [&](std::function<void()> done) {
+                issuer.loadSigningKey(false,
+                                      [&keyError, done](const QByteArray &, const QString &e) {
+                                          keyError = e;
+                                          done();
+                                      });
+            },
+            30000);
         if (!answered)
             keyError = QStringLiteral("the secret store did not answer");
         if (!keyError.isEmpty())
@@ -355,7 +380,8 @@ int serveCommand(const QStringList &arguments)
     if (parser.isSet(logFileOption)) {
         Analytics::JsonLinesWriter::Options o;
         o.path = parser.value(logFileOption);
-        logFile = std::make_shared<Analytics::AsyncEventSink>(std::make_unique<Analytics::JsonLinesWriter>(o));
+        logFile = std::make_shared<Analytics::AsyncEventSink>(
+            std::make_unique<Analytics::JsonLinesWriter>(o));
         if (!logFile->start(&error)) {
             err() << "gatehouse-cli serve: --log-file " << o.path << ": " << error << Qt::endl;
             return ExitFailure;
@@ -368,19 +394,23 @@ int serveCommand(const QStringList &arguments)
     using Gateway::ConnectionFilter;
     QObject::connect(&registry, &Credentials::CredentialRegistry::credentialRevoked, &gateway,
                      [&gateway](const QString &credentialId) {
-                         gateway.closeConnections({{}, credentialId, {}, {}}, 1008, QStringLiteral("credential revoked"));
+                         gateway.closeConnections({{}, credentialId, {}, {}}, 1008,
+                                                  QStringLiteral("credential revoked"));
                      });
     QObject::connect(&registry, &Credentials::CredentialRegistry::subscriptionBlocked, &gateway,
                      [&gateway](const QString &app, const QString &title, const QString &version) {
-                         gateway.closeConnections({app, {}, title, version}, 1008, QStringLiteral("subscription blocked"));
+                         gateway.closeConnections({app, {}, title, version}, 1008,
+                                                  QStringLiteral("subscription blocked"));
                      });
     QObject::connect(&registry, &Credentials::CredentialRegistry::subscriptionRemoved, &gateway,
                      [&gateway](const QString &app, const QString &title, const QString &version) {
-                         gateway.closeConnections({app, {}, title, version}, 1008, QStringLiteral("subscription removed"));
+                         gateway.closeConnections({app, {}, title, version}, 1008,
+                                                  QStringLiteral("subscription removed"));
                      });
     QObject::connect(&registry, &Credentials::CredentialRegistry::applicationDeleted, &gateway,
                      [&gateway](const QString &app) {
-                         gateway.closeConnections({app, {}, {}, {}}, 1008, QStringLiteral("application deleted"));
+                         gateway.closeConnections({app, {}, {}, {}}, 1008,
+                                                  QStringLiteral("application deleted"));
                      });
 
     if (!gateway.start(listeners, loaded.apis)) {
@@ -408,11 +438,13 @@ int serveCommand(const QStringList &arguments)
         if (c == SIGHUP) {
             LoadedApis again;
             if (!loadApis(loaded.files, &again)) {
-                err() << "gatehouse-cli serve: reload failed; still serving the previous documents" << Qt::endl;
+                err() << "gatehouse-cli serve: reload failed; still serving the previous documents"
+                      << Qt::endl;
                 return;
             }
             if (!gateway.reload(again.apis)) {
-                err() << "gatehouse-cli serve: reload failed: " << gateway.errorString() << Qt::endl;
+                err() << "gatehouse-cli serve: reload failed: " << gateway.errorString()
+                      << Qt::endl;
                 return;
             }
             out() << "reloaded " << again.apis.size() << " API document(s)" << Qt::endl;

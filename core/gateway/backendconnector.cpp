@@ -109,8 +109,9 @@ void BackendConnector::handleReadyRead()
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
     if (end < 0) {
         if (m_buffer.size() > m_request.maxResponseBytes)
-            fail(502, QStringLiteral("backend answer header larger than %1 bytes")
-                          .arg(m_request.maxResponseBytes));
+            fail(502,
+                 QStringLiteral("backend answer header larger than %1 bytes")
+                     .arg(m_request.maxResponseBytes));
         return;
     }
     const QList<QByteArray> lines = m_buffer.left(end).split('\n');
@@ -123,10 +124,13 @@ void BackendConnector::handleReadyRead()
     }
     if (status != 101) {
         if (status >= 400 && status <= 599)
-            fail(status, QStringLiteral("backend answered %1").arg(QString::fromLatin1(lines.value(0).trimmed())));
+            fail(status,
+                 QStringLiteral("backend answered %1")
+                     .arg(QString::fromLatin1(lines.value(0).trimmed())));
         else
-            fail(502, QStringLiteral("backend answered %1 instead of upgrading")
-                          .arg(QString::fromLatin1(lines.value(0).trimmed())));
+            fail(502,
+                 QStringLiteral("backend answered %1 instead of upgrading")
+                     .arg(QString::fromLatin1(lines.value(0).trimmed())));
         return;
     }
     QByteArray upgrade, connection, accept, protocol, extensions;
@@ -162,7 +166,9 @@ void BackendConnector::handleReadyRead()
     }
     m_subprotocol = QString::fromLatin1(protocol);
     if (!m_subprotocol.isEmpty() && !m_request.subprotocols.contains(m_subprotocol)) {
-        fail(502, QStringLiteral("backend chose subprotocol '%1' that was not offered").arg(m_subprotocol));
+        fail(502,
+             QStringLiteral("backend chose subprotocol '%1' that was not offered")
+                 .arg(m_subprotocol));
         return;
     }
     m_leftover = m_buffer.mid(end + 4);

@@ -30,10 +30,11 @@ public:
         QString host;
         quint16 port = 80;
         bool secure = false;
-        bool verifyPeer = true;      // wss: check the backend's certificate
-        QByteArray target;           // path?query for the request line
-        QList<QPair<QByteArray, QByteArray>> headers; // extra headers (Origin, X-Forwarded-For, ...)
-        QStringList subprotocols;    // offered in Sec-WebSocket-Protocol
+        bool verifyPeer = true; // wss: check the backend's certificate
+        QByteArray target; // path?query for the request line
+        QList<QPair<QByteArray, QByteArray>>
+            headers; // extra headers (Origin, X-Forwarded-For, ...)
+        QStringList subprotocols; // offered in Sec-WebSocket-Protocol
         int timeoutMs = 10000;
         qsizetype maxResponseBytes = 16 * 1024;
     };

@@ -19,11 +19,11 @@ struct ConnectionIdentity
 {
     QString applicationId;
     QString applicationName;
-    QString subscriber;          // owner / user name when known
-    QString plan;                // throttling plan name of the subscription
-    QStringList scopes;          // scopes granted to the credential
-    QString credentialKind;      // "jwt", "token", "apiKey", ... ; empty when anonymous
-    QString credentialId;        // token / key id (never the secret itself)
+    QString subscriber; // owner / user name when known
+    QString plan; // throttling plan name of the subscription
+    QStringList scopes; // scopes granted to the credential
+    QString credentialKind; // "jwt", "token", "apiKey", ... ; empty when anonymous
+    QString credentialId; // token / key id (never the secret itself)
 };
 
 // Everything known about one connection while its handshake is checked. Passed
@@ -35,12 +35,12 @@ struct ConnectionContext
     HandshakeRequest request;
     RouteMatch route;
     ConnectionIdentity identity;
-    QVariantMap attributes;      // free-form notes policies leave for each other
+    QVariantMap attributes; // free-form notes policies leave for each other
 
     // Limits a policy may set for this connection; zero = none.
-    std::chrono::milliseconds maxLifetime{0};  // close with 1001 after this long
-    std::chrono::milliseconds idleTimeout{0};  // close with 1001 after this long without messages
-    QStringList flags;           // e.g. "fault-injection"; copied into every event of the connection
+    std::chrono::milliseconds maxLifetime {0}; // close with 1001 after this long
+    std::chrono::milliseconds idleTimeout {0}; // close with 1001 after this long without messages
+    QStringList flags; // e.g. "fault-injection"; copied into every event of the connection
 };
 
 } // namespace Gatehouse::Gateway

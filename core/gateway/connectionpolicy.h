@@ -15,7 +15,7 @@ namespace Gatehouse::Gateway {
 // headers (WWW-Authenticate for 401, Retry-After for 429, ...).
 struct ConnectionDecision
 {
-    int status = 0;              // 0 = allowed; otherwise the HTTP status to answer
+    int status = 0; // 0 = allowed; otherwise the HTTP status to answer
     QString reason;
     QList<QPair<QByteArray, QByteArray>> headers;
 

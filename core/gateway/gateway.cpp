@@ -20,7 +20,8 @@ QString ListenerConfig::toString() const
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
         ? u'[' + address.toString() + u']'
         : address.toString();
-    return (tls ? QStringLiteral("wss://") : QStringLiteral("ws://")) + host + u':' + QString::number(port);
+    return (tls ? QStringLiteral("wss://") : QStringLiteral("ws://")) + host + u':'
+        + QString::number(port);
 }
 
 namespace {
@@ -50,7 +51,8 @@ bool loadTls(const ListenerConfig &l, QSslConfiguration *config, QString *error)
     if (key.isNull())
         key = QSslKey(pem, QSsl::Ec, QSsl::Pem);
     if (key.isNull()) {
-        *error = QStringLiteral("%1: not an unencrypted PEM RSA or EC private key").arg(l.privateKeyFile);
+        *error = QStringLiteral("%1: not an unencrypted PEM RSA or EC private key")
+                     .arg(l.privateKeyFile);
         return false;
     }
     QSslConfiguration c = QSslConfiguration::defaultConfiguration();
@@ -65,8 +67,7 @@ bool loadTls(const ListenerConfig &l, QSslConfiguration *config, QString *error)
 
 Gateway::Gateway(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 Gateway::~Gateway()
 {
@@ -129,16 +130,19 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
                     ::close(int(fd));
                     return;
                 }
-                GatewayWorker *worker = m_workers.at(int(m_nextWorker++ % quint64(m_workers.size())));
+                GatewayWorker *worker
+                    = m_workers.at(int(m_nextWorker++ % quint64(m_workers.size())));
                 QMetaObject::invokeMethod(
-                    worker, [worker, fd, listenerIndex] { worker->handleDescriptor(fd, listenerIndex); },
+                    worker,
+                    [worker, fd, listenerIndex] { worker->handleDescriptor(fd, listenerIndex); },
                     Qt::QueuedConnection);
             },
             this);
         listener->setListenBacklogSize(m_options.listenBacklog);
         const ListenerConfig &l = listeners.at(i);
         if (!listener->listen(l.address, l.port)) {
-            m_error = QStringLiteral("cannot listen on %1: %2").arg(l.toString(), listener->errorString());
+            m_error = QStringLiteral("cannot listen on %1: %2")
+                          .arg(l.toString(), listener->errorString());
             delete listener;
             qDeleteAll(created);
             return false;
@@ -238,7 +242,8 @@ void Gateway::teardown()
     qDeleteAll(m_listeners);
     m_listeners.clear();
     for (GatewayWorker *worker : std::as_const(m_workers))
-        QMetaObject::invokeMethod(worker, [worker] { worker->abortAll(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->abortAll(); }, Qt::QueuedConnection);
     for (QThread *thread : std::as_const(m_threads)) {
         thread->quit();
         thread->wait();

@@ -66,7 +66,8 @@ public:
     QList<ListenerConfig> listeners() const;
     quint16 serverPort(int listener = 0) const;
     int openConnections() const;
-    // One line per served API, e.g. "/chats/1.0.0  Chats API 1.0.0: /notifications, /rooms/{roomID}".
+    // One line per served API, e.g. "/chats/1.0.0  Chats API 1.0.0: /notifications,
+    // /rooms/{roomID}".
     QStringList servedApis() const;
 
 signals:

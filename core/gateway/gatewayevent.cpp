@@ -6,12 +6,18 @@ namespace Gatehouse::Gateway {
 QString toString(GatewayEvent::Type type)
 {
     switch (type) {
-    case GatewayEvent::Type::ConnectionOpened: return QStringLiteral("opened");
-    case GatewayEvent::Type::ConnectionRejected: return QStringLiteral("rejected");
-    case GatewayEvent::Type::MessageRelayed: return QStringLiteral("message");
-    case GatewayEvent::Type::MessageDropped: return QStringLiteral("dropped");
-    case GatewayEvent::Type::Throttled: return QStringLiteral("throttled");
-    case GatewayEvent::Type::ConnectionClosed: return QStringLiteral("closed");
+    case GatewayEvent::Type::ConnectionOpened:
+        return QStringLiteral("opened");
+    case GatewayEvent::Type::ConnectionRejected:
+        return QStringLiteral("rejected");
+    case GatewayEvent::Type::MessageRelayed:
+        return QStringLiteral("message");
+    case GatewayEvent::Type::MessageDropped:
+        return QStringLiteral("dropped");
+    case GatewayEvent::Type::Throttled:
+        return QStringLiteral("throttled");
+    case GatewayEvent::Type::ConnectionClosed:
+        return QStringLiteral("closed");
     }
     return {};
 }
@@ -19,9 +25,12 @@ QString toString(GatewayEvent::Type type)
 QString toString(GatewayEvent::Party party)
 {
     switch (party) {
-    case GatewayEvent::Party::Client: return QStringLiteral("client");
-    case GatewayEvent::Party::Backend: return QStringLiteral("backend");
-    case GatewayEvent::Party::Gateway: return QStringLiteral("gateway");
+    case GatewayEvent::Party::Client:
+        return QStringLiteral("client");
+    case GatewayEvent::Party::Backend:
+        return QStringLiteral("backend");
+    case GatewayEvent::Party::Gateway:
+        return QStringLiteral("gateway");
     }
     return {};
 }

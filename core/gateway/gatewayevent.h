@@ -14,39 +14,39 @@ namespace Gatehouse::Gateway {
 struct GatewayEvent
 {
     enum class Type {
-        ConnectionOpened,   // upgrade completed on both legs
+        ConnectionOpened, // upgrade completed on both legs
         ConnectionRejected, // handshake answered with an HTTP error: status, reason
-        MessageRelayed,     // direction, size, binary, latencyUs
-        MessageDropped,     // a message policy dropped it: reason
-        Throttled,          // a rate limit hit (also reported as Dropped/Closed)
-        ConnectionClosed,   // closeCode, closeReason, closedBy
+        MessageRelayed, // direction, size, binary, latencyUs
+        MessageDropped, // a message policy dropped it: reason
+        Throttled, // a rate limit hit (also reported as Dropped/Closed)
+        ConnectionClosed, // closeCode, closeReason, closedBy
     };
     enum class Party { Client, Backend, Gateway };
 
     Type type = Type::ConnectionOpened;
-    qint64 timeMs = 0;           // milliseconds since the epoch (UTC)
-    quint64 connectionId = 0;    // unique per gateway run; 0 when no connection existed
-    QString api;                 // "context/version", e.g. /chats/1.0.0; empty when unrouted
+    qint64 timeMs = 0; // milliseconds since the epoch (UTC)
+    quint64 connectionId = 0; // unique per gateway run; 0 when no connection existed
+    QString api; // "context/version", e.g. /chats/1.0.0; empty when unrouted
     QString apiTitle;
-    QString channel;             // channel address template, e.g. /rooms/{roomID}
-    QString path;                // request path as sent (without query)
-    QString application;         // application id; empty when anonymous
-    QString clientAddress;       // ip:port of the client
-    QString backendUrl;          // backend URL (without credentials)
-    int status = 0;              // Rejected: the HTTP status; Opened: 101
-    QString reason;              // Rejected / Dropped / Throttled: why
+    QString channel; // channel address template, e.g. /rooms/{roomID}
+    QString path; // request path as sent (without query)
+    QString application; // application id; empty when anonymous
+    QString clientAddress; // ip:port of the client
+    QString backendUrl; // backend URL (without credentials)
+    int status = 0; // Rejected: the HTTP status; Opened: 101
+    QString reason; // Rejected / Dropped / Throttled: why
     Direction direction = Direction::ClientToBackend;
-    qint64 size = 0;             // payload bytes
+    qint64 size = 0; // payload bytes
     bool binary = false;
-    qint64 latencyUs = 0;        // MessageRelayed: time from arrival to hand-off to the other leg
-    QByteArray payload;          // only when the gateway is asked to attach payloads (truncated)
-    quint16 closeCode = 0;       // ConnectionClosed
+    qint64 latencyUs = 0; // MessageRelayed: time from arrival to hand-off to the other leg
+    QByteArray payload; // only when the gateway is asked to attach payloads (truncated)
+    quint16 closeCode = 0; // ConnectionClosed
     QString closeReason;
     Party closedBy = Party::Gateway;
-    qint64 messagesIn = 0;       // ConnectionClosed: messages client->backend over the connection
-    qint64 messagesOut = 0;      //                   messages backend->client
-    qint64 durationMs = 0;       // ConnectionClosed: how long the connection was open
-    QStringList flags;           // e.g. "fault-injection", "tls"
+    qint64 messagesIn = 0; // ConnectionClosed: messages client->backend over the connection
+    qint64 messagesOut = 0; //                   messages backend->client
+    qint64 durationMs = 0; // ConnectionClosed: how long the connection was open
+    QStringList flags; // e.g. "fault-injection", "tls"
 };
 
 QString toString(GatewayEvent::Type type);

@@ -6,8 +6,7 @@ namespace Gatehouse::Gateway {
 GatewayListener::GatewayListener(Handler handler, QObject *parent)
     : QTcpServer(parent)
     , m_handler(std::move(handler))
-{
-}
+{ }
 
 void GatewayListener::incomingConnection(qintptr descriptor)
 {

@@ -12,30 +12,31 @@ namespace Gatehouse::Gateway {
 struct ListenerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
-    quint16 port = 9099;         // 0: any free port (see Gateway::serverPort)
+    quint16 port = 9099; // 0: any free port (see Gateway::serverPort)
     bool tls = false;
-    QString certificateFile;     // PEM
-    QString privateKeyFile;      // PEM (RSA or EC), unencrypted
+    QString certificateFile; // PEM
+    QString privateKeyFile; // PEM (RSA or EC), unencrypted
 
-    QString toString() const;    // ws://127.0.0.1:9099
+    QString toString() const; // ws://127.0.0.1:9099
 };
 
 // Tuning knobs of the engine. The defaults suit a developer machine.
 struct GatewayOptions
 {
-    int workerThreads = 0;             // 0: QThread::idealThreadCount()
-    int listenBacklog = 1024;          // our own acceptor's backlog (Qt's default is 50)
-    int handshakeTimeoutMs = 10000;    // a client must send its request within this
+    int workerThreads = 0; // 0: QThread::idealThreadCount()
+    int listenBacklog = 1024; // our own acceptor's backlog (Qt's default is 50)
+    int handshakeTimeoutMs = 10000; // a client must send its request within this
     qsizetype maxRequestHeaderBytes = 16 * 1024;
-    int backendTimeoutMs = 10000;      // connect + upgrade to the backend, else 504
-    int closeTimeoutMs = 3000;         // wait this long for the peer's close frame / FIN
+    int backendTimeoutMs = 10000; // connect + upgrade to the backend, else 504
+    int closeTimeoutMs = 3000; // wait this long for the peer's close frame / FIN
     qint64 maxMessageBytes = 64 * 1024 * 1024; // hard cap per message; policies set lower ones
-    qint64 readBufferBytes = 64 * 1024;        // per socket while reading is paused
-    qint64 highWaterBytes = 256 * 1024;        // pause the other side above this ...
-    qint64 lowWaterBytes = 64 * 1024;          // ... and resume below this
+    qint64 readBufferBytes = 64 * 1024; // per socket while reading is paused
+    qint64 highWaterBytes = 256 * 1024; // pause the other side above this ...
+    qint64 lowWaterBytes = 64 * 1024; // ... and resume below this
     int eventFlushIntervalMs = 50;
     int eventBatchSize = 512;
-    qint64 eventPayloadBytes = 0;      // attach up to this many payload bytes to message events (-1: all)
+    qint64 eventPayloadBytes
+        = 0; // attach up to this many payload bytes to message events (-1: all)
 };
 
 } // namespace Gatehouse::Gateway

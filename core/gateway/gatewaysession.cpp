@@ -28,20 +28,34 @@ qint64 nowNs()
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status >= 500 ? "Server Error" : "Client Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 426:
+        return "Upgrade Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return status >= 500 ? "Server Error" : "Client Error";
     }
 }
 
@@ -78,8 +92,8 @@ int index(Direction d)
 
 } // namespace
 
-GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket, std::shared_ptr<GatewayShared> shared,
-                               GatewayWorker *worker)
+GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
+                               std::shared_ptr<GatewayShared> shared, GatewayWorker *worker)
     : QObject(worker)
     , m_shared(std::move(shared))
     , m_worker(worker)
@@ -130,8 +144,9 @@ void GatewaySession::start()
     connect(m_socket, &QAbstractSocket::disconnected, this, &GatewaySession::handleClientGone);
     connect(m_timer, &QTimer::timeout, this, [this] {
         if (m_state == State::ReadingRequest)
-            reject(408, QStringLiteral("no complete request within %1 ms")
-                            .arg(m_shared->options.handshakeTimeoutMs));
+            reject(408,
+                   QStringLiteral("no complete request within %1 ms")
+                       .arg(m_shared->options.handshakeTimeoutMs));
         else if (m_state == State::Rejected && m_socket)
             m_socket->abort();
     });
@@ -139,7 +154,8 @@ void GatewaySession::start()
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         QMetaObject::invokeMethod(this, &GatewaySession::handleClientGone, Qt::QueuedConnection);
     else if (m_socket->bytesAvailable())
-        QMetaObject::invokeMethod(this, &GatewaySession::handleClientReadyRead, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &GatewaySession::handleClientReadyRead,
+                                  Qt::QueuedConnection);
 }
 
 GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
@@ -235,8 +251,9 @@ void GatewaySession::handleRequest()
         return;
     }
     if (req.header("Sec-WebSocket-Version").trimmed() != "13") {
-        reject(426, QStringLiteral("unsupported Sec-WebSocket-Version '%1'; this gateway speaks 13")
-                        .arg(QString::fromLatin1(req.header("Sec-WebSocket-Version"))),
+        reject(426,
+               QStringLiteral("unsupported Sec-WebSocket-Version '%1'; this gateway speaks 13")
+                   .arg(QString::fromLatin1(req.header("Sec-WebSocket-Version"))),
                {{"Sec-WebSocket-Version", "13"}});
         return;
     }
@@ -284,7 +301,8 @@ void GatewaySession::handleRequest()
             m_backendTarget += '?' + u.query(QUrl::FullyEncoded).toUtf8();
     }
     m_backendTarget = withoutQueryParameters(
-        m_backendTarget, m_context.attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList());
+        m_backendTarget,
+        m_context.attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList());
     m_eventPayloadBytes = m_shared->options.eventPayloadBytes;
     for (const auto &p : m_policies->message) {
         const qint64 wish = p->eventPayloadBytes();
@@ -313,7 +331,8 @@ void GatewaySession::reject(int status, const QString &reason,
         return;
     }
     const QByteArray body = reason.toUtf8() + (reason.endsWith(u'\n') ? "" : "\n");
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    QByteArray response
+        = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     response += "Content-Type: text/plain; charset=utf-8\r\n";
     response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     response += "Connection: close\r\n";
@@ -358,10 +377,19 @@ void GatewaySession::connectBackend()
     br.headers.append({"X-Forwarded-Proto", req.secure ? QByteArray("wss") : QByteArray("ws")});
     if (req.hasHeader("Host"))
         br.headers.append({"X-Forwarded-Host", req.header("Host")});
-    static const QList<QByteArray> neverForwarded = {
-        "host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
-        "sec-websocket-protocol", "sec-websocket-extensions", "origin", "x-forwarded-for",
-        "x-forwarded-proto", "x-forwarded-host", "content-length", "transfer-encoding"};
+    static const QList<QByteArray> neverForwarded = {"host",
+                                                     "upgrade",
+                                                     "connection",
+                                                     "sec-websocket-key",
+                                                     "sec-websocket-version",
+                                                     "sec-websocket-protocol",
+                                                     "sec-websocket-extensions",
+                                                     "origin",
+                                                     "x-forwarded-for",
+                                                     "x-forwarded-proto",
+                                                     "x-forwarded-host",
+                                                     "content-length",
+                                                     "transfer-encoding"};
     for (const QByteArray &name : api->forwardHeaders) {
         if (neverForwarded.contains(name.toLower()))
             continue;
@@ -371,7 +399,8 @@ void GatewaySession::connectBackend()
     }
 
     m_connector = new BackendConnector(this);
-    connect(m_connector, &BackendConnector::succeeded, this, &GatewaySession::handleBackendSucceeded);
+    connect(m_connector, &BackendConnector::succeeded, this,
+            &GatewaySession::handleBackendSucceeded);
     connect(m_connector, &BackendConnector::failed, this, &GatewaySession::handleBackendFailed);
     m_connector->start(br);
 }
@@ -412,14 +441,17 @@ void GatewaySession::handleBackendSucceeded()
 
     m_socket->disconnect(this);
     const GatewayOptions &o = m_shared->options;
-    m_client = new RelayLeg(m_socket, WebSocketCodec::Role::Server, o.readBufferBytes, o.closeTimeoutMs, this);
-    m_backend = new RelayLeg(backendSocket, WebSocketCodec::Role::Client, o.readBufferBytes, o.closeTimeoutMs, this);
+    m_client = new RelayLeg(m_socket, WebSocketCodec::Role::Server, o.readBufferBytes,
+                            o.closeTimeoutMs, this);
+    m_backend = new RelayLeg(backendSocket, WebSocketCodec::Role::Client, o.readBufferBytes,
+                             o.closeTimeoutMs, this);
     m_socket = nullptr;
 
     qint64 limit[2] = {o.maxMessageBytes, o.maxMessageBytes};
     for (const auto &p : m_policies->message)
         for (int d = 0; d < 2; ++d) {
-            const qint64 l = p->maxMessageSize(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient);
+            const qint64 l = p->maxMessageSize(d == 0 ? Direction::ClientToBackend
+                                                      : Direction::BackendToClient);
             if (l >= 0 && (limit[d] < 0 || l < limit[d]))
                 limit[d] = l;
         }
@@ -435,15 +467,25 @@ void GatewaySession::handleBackendSucceeded()
                 relay(Direction::BackendToClient, binary, payload, arrival);
             });
     connect(m_client, &RelayLeg::closeFrameReceived, this,
-            [this](quint16 code, const QString &reason) { handleCloseReceived(Leg::Client, code, reason); });
+            [this](quint16 code, const QString &reason) {
+                handleCloseReceived(Leg::Client, code, reason);
+            });
     connect(m_backend, &RelayLeg::closeFrameReceived, this,
-            [this](quint16 code, const QString &reason) { handleCloseReceived(Leg::Backend, code, reason); });
+            [this](quint16 code, const QString &reason) {
+                handleCloseReceived(Leg::Backend, code, reason);
+            });
     connect(m_client, &RelayLeg::protocolErrorOccurred, this,
-            [this](quint16 code, const QString &reason) { handleProtocolError(Leg::Client, code, reason); });
+            [this](quint16 code, const QString &reason) {
+                handleProtocolError(Leg::Client, code, reason);
+            });
     connect(m_backend, &RelayLeg::protocolErrorOccurred, this,
-            [this](quint16 code, const QString &reason) { handleProtocolError(Leg::Backend, code, reason); });
-    connect(m_client, &RelayLeg::finished, this, [this](bool clean) { handleLegFinished(Leg::Client, clean); });
-    connect(m_backend, &RelayLeg::finished, this, [this](bool clean) { handleLegFinished(Leg::Backend, clean); });
+            [this](quint16 code, const QString &reason) {
+                handleProtocolError(Leg::Backend, code, reason);
+            });
+    connect(m_client, &RelayLeg::finished, this,
+            [this](bool clean) { handleLegFinished(Leg::Client, clean); });
+    connect(m_backend, &RelayLeg::finished, this,
+            [this](bool clean) { handleLegFinished(Leg::Backend, clean); });
     connect(m_client, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
     connect(m_backend, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
 
@@ -485,8 +527,10 @@ void GatewaySession::handleClientGone()
     switch (m_state) {
     case State::ReadingRequest:
         // left before sending a complete request (scanners, aborted handshakes)
-        reject(0, m_buffer.isEmpty() ? QStringLiteral("client closed the connection before sending a request")
-                                     : QStringLiteral("client closed the connection mid-request"));
+        reject(0,
+               m_buffer.isEmpty()
+                   ? QStringLiteral("client closed the connection before sending a request")
+                   : QStringLiteral("client closed the connection mid-request"));
         return;
     case State::Connecting:
         if (m_connector) {
@@ -494,7 +538,9 @@ void GatewaySession::handleClientGone()
             m_connector->deleteLater();
             m_connector = nullptr;
         }
-        reject(0, QStringLiteral("client closed the connection while the backend was being connected"));
+        reject(
+            0,
+            QStringLiteral("client closed the connection while the backend was being connected"));
         return;
     case State::Rejected:
         finish();
@@ -506,15 +552,16 @@ void GatewaySession::handleClientGone()
 
 // ---- relay ---------------------------------------------------------------------
 
-void GatewaySession::relay(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs)
+void GatewaySession::relay(Direction direction, bool binary, const QByteArray &payload,
+                           qint64 arrivalNs)
 {
     if (m_state != State::Open)
         return;
     if (m_context.idleTimeout.count() > 0)
         m_idleTimer->start(int(m_context.idleTimeout.count()));
 
-    RelayMessage message{direction, binary, payload};
-    std::chrono::milliseconds delay{0};
+    RelayMessage message {direction, binary, payload};
+    std::chrono::milliseconds delay {0};
     for (const auto &policy : m_policies->message) {
         const MessageVerdict verdict = policy->process(m_context, message);
         if (verdict.throttled) {
@@ -554,7 +601,8 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
 
     const int d = index(direction);
     if (delay.count() > 0 || !m_delayed[d].empty()) {
-        const qint64 due = nowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
+        const qint64 due
+            = nowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
         m_delayedBytes[d] += message.payload.size();
         m_delayed[d].push_back({due, message.binary, std::move(message.payload), arrivalNs});
         scheduleDelayed(d);
@@ -579,14 +627,15 @@ void GatewaySession::drainDelayed(int d)
         Pending p = std::move(m_delayed[d].front());
         m_delayed[d].pop_front();
         m_delayedBytes[d] -= p.payload.size();
-        deliver(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient, p.binary, p.payload,
-                p.arrivalNs);
+        deliver(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient, p.binary,
+                p.payload, p.arrivalNs);
     }
     scheduleDelayed(d);
     updateBackpressure();
 }
 
-void GatewaySession::deliver(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs)
+void GatewaySession::deliver(Direction direction, bool binary, const QByteArray &payload,
+                             qint64 arrivalNs)
 {
     RelayLeg *to = direction == Direction::ClientToBackend ? m_backend : m_client;
     to->sendMessage(binary, payload);
@@ -636,7 +685,8 @@ void GatewaySession::handleCloseReceived(Leg from, quint16 code, const QString &
         m_closeRecorded = true;
         m_closeCode = code;
         m_closeReason = reason;
-        m_closedBy = from == Leg::Client ? GatewayEvent::Party::Client : GatewayEvent::Party::Backend;
+        m_closedBy
+            = from == Leg::Client ? GatewayEvent::Party::Client : GatewayEvent::Party::Backend;
     }
     m_state = State::Closing;
     // echo to the sender, pass on to the other side (1005 = no code: empty close frame)
@@ -656,8 +706,9 @@ void GatewaySession::handleProtocolError(Leg from, quint16 code, const QString &
     }
     m_state = State::Closing;
     RelayLeg *other = from == Leg::Client ? m_backend : m_client;
-    other->close(1001, from == Leg::Client ? QStringLiteral("client connection failed")
-                                           : QStringLiteral("backend connection failed"));
+    other->close(1001,
+                 from == Leg::Client ? QStringLiteral("client connection failed")
+                                     : QStringLiteral("backend connection failed"));
 }
 
 void GatewaySession::handleLegFinished(Leg leg, bool clean)
@@ -668,14 +719,16 @@ void GatewaySession::handleLegFinished(Leg leg, bool clean)
         m_closeCode = 1006;
         m_closeReason = leg == Leg::Client ? QStringLiteral("client connection lost")
                                            : QStringLiteral("backend connection lost");
-        m_closedBy = leg == Leg::Client ? GatewayEvent::Party::Client : GatewayEvent::Party::Backend;
+        m_closedBy
+            = leg == Leg::Client ? GatewayEvent::Party::Client : GatewayEvent::Party::Backend;
     }
     Q_UNUSED(clean);
     m_state = State::Closing;
     RelayLeg *other = leg == Leg::Client ? m_backend : m_client;
     if (!other->isFinished())
-        other->close(1001, leg == Leg::Client ? QStringLiteral("client went away")
-                                              : QStringLiteral("backend went away"));
+        other->close(1001,
+                     leg == Leg::Client ? QStringLiteral("client went away")
+                                        : QStringLiteral("backend went away"));
     if (m_clientFinished && m_backendFinished)
         finish();
 }

@@ -86,8 +86,8 @@ private:
     const ChannelPolicies *m_policies = nullptr;
     QList<std::shared_ptr<ConnectionPolicy>> m_allowed; // to release
     GatewayWorker *m_worker;
-    QPointer<QTcpSocket> m_socket;  // client socket until the upgrade
-    QTimer *m_timer = nullptr;      // handshake / linger / lifetime
+    QPointer<QTcpSocket> m_socket; // client socket until the upgrade
+    QTimer *m_timer = nullptr; // handshake / linger / lifetime
     QTimer *m_idleTimer = nullptr;
     BackendConnector *m_connector = nullptr;
     RelayLeg *m_client = nullptr;

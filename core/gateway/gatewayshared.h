@@ -21,12 +21,12 @@ struct GatewayShared
 {
     GatewayOptions options;
     QList<ListenerConfig> listeners;
-    QList<QSslConfiguration> tls;    // per listener; null configuration for ws listeners
+    QList<QSslConfiguration> tls; // per listener; null configuration for ws listeners
     QList<std::shared_ptr<GatewayEventSink>> sinks;
 
-    std::atomic<quint64> nextConnectionId{1};
-    std::atomic<int> openConnections{0};
-    std::atomic<int> pendingHandshakes{0};
+    std::atomic<quint64> nextConnectionId {1};
+    std::atomic<int> openConnections {0};
+    std::atomic<int> pendingHandshakes {0};
 
     std::shared_ptr<const Router> router() const
     {

@@ -59,7 +59,8 @@ void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
     const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
     auto *session = new GatewaySession(id, socket, m_shared, this);
     m_sessions.insert(session);
-    connect(session, &GatewaySession::finished, this, [this, session] { handleSessionFinished(session); });
+    connect(session, &GatewaySession::finished, this,
+            [this, session] { handleSessionFinished(session); });
     if (secure)
         static_cast<QSslSocket *>(socket)->startServerEncryption();
     session->start();
@@ -85,9 +86,11 @@ void GatewayWorker::closeAll(quint16 code, const QString &reason)
     checkDrained();
 }
 
-void GatewayWorker::closeMatching(const ConnectionFilter &filter, quint16 code, const QString &reason)
+void GatewayWorker::closeMatching(const ConnectionFilter &filter, quint16 code,
+                                  const QString &reason)
 {
-    auto matches = [](const QString &want, const QString &have) { return want.isEmpty() || want == have; };
+    auto matches
+        = [](const QString &want, const QString &have) { return want.isEmpty() || want == have; };
     for (GatewaySession *s : QSet<GatewaySession *>(m_sessions)) {
         if (!s->isOpen())
             continue;

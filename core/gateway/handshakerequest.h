@@ -17,16 +17,16 @@ namespace Gatehouse::Gateway {
 // `query` holds the decoded query parameters in the order the client sent them.
 struct HandshakeRequest
 {
-    QByteArray method;          // GET
-    QByteArray target;          // request target as sent: /chats/1.0.0/rooms/room1?x=1
-    QByteArray httpVersion;     // HTTP/1.1
-    QString path;               // /chats/1.0.0/rooms/room1 (still percent-encoded)
-    QByteArray rawQuery;        // x=1&y=%20 (without '?'), as sent
+    QByteArray method; // GET
+    QByteArray target; // request target as sent: /chats/1.0.0/rooms/room1?x=1
+    QByteArray httpVersion; // HTTP/1.1
+    QString path; // /chats/1.0.0/rooms/room1 (still percent-encoded)
+    QByteArray rawQuery; // x=1&y=%20 (without '?'), as sent
     QList<QPair<QString, QString>> query; // decoded name/value pairs, in order
     QList<QPair<QByteArray, QByteArray>> headers;
     QHostAddress peerAddress;
     quint16 peerPort = 0;
-    bool secure = false;        // arrived over TLS (wss)
+    bool secure = false; // arrived over TLS (wss)
 
     // First value of a header (case-insensitive name); empty when absent.
     QByteArray header(QByteArrayView name) const;
@@ -44,8 +44,8 @@ struct HandshakeRequest
     struct ParseResult
     {
         ParseStatus status = ParseStatus::Incomplete;
-        qsizetype consumed = 0;   // bytes of `data` the request occupied (Complete only)
-        QString error;            // what was wrong (Malformed / TooLarge)
+        qsizetype consumed = 0; // bytes of `data` the request occupied (Complete only)
+        QString error; // what was wrong (Malformed / TooLarge)
     };
     // Parses the start of `data` as an HTTP/1.x request head. `maxSize` bounds the
     // head (request line + headers + blank line).

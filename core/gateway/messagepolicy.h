@@ -18,7 +18,7 @@ enum class Leg { Client, Backend };
 struct RelayMessage
 {
     Direction direction = Direction::ClientToBackend;
-    bool binary = false;         // false: text (payload is UTF-8)
+    bool binary = false; // false: text (payload is UTF-8)
     QByteArray payload;
 };
 
@@ -27,21 +27,21 @@ struct MessageVerdict
 {
     enum class Action {
         Forward, // pass it on (possibly transformed), after `delay`
-        Drop,    // do not pass it on; optionally send `errorFrame` (text) to `errorFrameTo`
-        Close,   // close both legs with the codes below
+        Drop, // do not pass it on; optionally send `errorFrame` (text) to `errorFrameTo`
+        Close, // close both legs with the codes below
     };
 
     Action action = Action::Forward;
-    std::chrono::milliseconds delay{0}; // Forward only: hold the message back this long
-                                        // (later messages of the same direction wait behind it)
-    QString errorFrame;                 // Drop only: text frame to send, empty = none
+    std::chrono::milliseconds delay {0}; // Forward only: hold the message back this long
+                                         // (later messages of the same direction wait behind it)
+    QString errorFrame; // Drop only: text frame to send, empty = none
     Leg errorFrameTo = Leg::Client;
-    quint16 clientCloseCode = 1001;     // Close only
+    quint16 clientCloseCode = 1001; // Close only
     QString clientCloseReason;
     quint16 backendCloseCode = 1001;
     QString backendCloseReason;
-    QString reason;                     // for the event log: why dropped / closed
-    bool throttled = false;             // emit a Throttled event (rate limits)
+    QString reason; // for the event log: why dropped / closed
+    bool throttled = false; // emit a Throttled event (rate limits)
 
     static MessageVerdict forward() { return {}; }
     static MessageVerdict forwardAfter(std::chrono::milliseconds d)

@@ -31,7 +31,8 @@ class PolicyProvider
 public:
     virtual ~PolicyProvider() = default;
     virtual ChannelPolicies policiesFor(const std::shared_ptr<const Api> &api,
-                                        const Channel &channel, QString *error) = 0;
+                                        const Channel &channel, QString *error)
+        = 0;
 };
 
 } // namespace Gatehouse::Gateway

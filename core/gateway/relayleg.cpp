@@ -89,14 +89,16 @@ qint64 RelayLeg::bytesToWrite() const
 
 qint64 RelayLeg::bufferedBytes() const
 {
-    return (m_in.size() - m_offset) + m_message.size() + (m_socket ? m_socket->bytesAvailable() : 0);
+    return (m_in.size() - m_offset) + m_message.size()
+        + (m_socket ? m_socket->bytesAvailable() : 0);
 }
 
 void RelayLeg::sendMessage(bool binary, const QByteArray &payload)
 {
     if (!m_socket || m_closeSent || m_finished)
         return;
-    m_socket->write(m_codec.encode(binary ? WebSocketCodec::Binary : WebSocketCodec::Text, payload));
+    m_socket->write(
+        m_codec.encode(binary ? WebSocketCodec::Binary : WebSocketCodec::Text, payload));
 }
 
 void RelayLeg::sendPing(const QByteArray &payload)
@@ -112,7 +114,8 @@ void RelayLeg::close(quint16 code, const QString &reason)
         return;
     if (!m_closeSent) {
         m_closeSent = true;
-        m_socket->write(m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
+        m_socket->write(
+            m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
     }
     if (m_closeReceived)
         finishClose();
@@ -148,10 +151,13 @@ void RelayLeg::resumeReading()
     m_paused = false;
     if (!m_resumeQueued) {
         m_resumeQueued = true;
-        QMetaObject::invokeMethod(this, [this] {
-            m_resumeQueued = false;
-            handleReadyRead();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_resumeQueued = false;
+                handleReadyRead();
+            },
+            Qt::QueuedConnection);
     }
 }
 
@@ -164,11 +170,12 @@ void RelayLeg::handleReadyRead()
         return;
     }
     if (m_socket->bytesAvailable()) {
-        if (m_offset > 0 && m_offset == m_in.size()) {
-            m_in.clear();
+        if (m_offset == m_in.size()) {
+            m_in = m_socket->readAll(); // nothing pending: take the read as is, no copy
             m_offset = 0;
+        } else {
+            m_in.append(m_socket->readAll());
         }
-        m_in.append(m_socket->readAll());
     }
     processBuffer();
 }
@@ -188,8 +195,11 @@ void RelayLeg::processBuffer()
         if (!handleFrame(frame))
             return;
     }
-    // keep the buffer small: drop what was parsed
-    if (m_offset > 0 && (m_offset == m_in.size() || m_offset > 64 * 1024)) {
+    // keep memory small: an idle connection holds no read buffer of its own
+    if (m_offset == m_in.size()) {
+        m_in = QByteArray();
+        m_offset = 0;
+    } else if (m_offset > 64 * 1024) {
         m_in.remove(0, m_offset);
         m_offset = 0;
     }
@@ -272,7 +282,8 @@ void RelayLeg::failProtocol(quint16 code, const QString &reason)
     m_closeReceived = true; // read nothing more from this peer
     if (m_socket && !m_closeSent) {
         m_closeSent = true;
-        m_socket->write(m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
+        m_socket->write(
+            m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
         m_socket->disconnectFromHost();
     }
     m_closeTimer->start();
@@ -287,7 +298,8 @@ void RelayLeg::handleDisconnected()
     m_closeTimer->stop();
     // queued: the disconnect may surface inside a call the session is making
     const bool clean = m_closeSent && m_closeReceived;
-    QMetaObject::invokeMethod(this, [this, clean] { emit finished(clean); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, clean] { emit finished(clean); }, Qt::QueuedConnection);
 }
 
 } // namespace Gatehouse::Gateway

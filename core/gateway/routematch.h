@@ -15,13 +15,13 @@ namespace Gatehouse::Gateway {
 // channel parameters taken from its path, and the backend URL it maps to.
 struct RouteMatch
 {
-    std::shared_ptr<const Api> api;   // keeps the API alive while the connection is open
+    std::shared_ptr<const Api> api; // keeps the API alive while the connection is open
     const Channel *channel = nullptr; // points into *api
     const Operation *operation = nullptr; // operation whose x-uri-mapping was used; may be null
-    QString apiKey;                   // "context/version" of the API, e.g. /chats/1.0.0
-    QString topicPath;                // request path after /{context}/{version}, e.g. /rooms/room1
+    QString apiKey; // "context/version" of the API, e.g. /chats/1.0.0
+    QString topicPath; // request path after /{context}/{version}, e.g. /rooms/room1
     QMap<QString, QString> parameters; // decoded channel parameters, e.g. roomID=room1
-    QUrl backendUrl;                  // endpoint + mapped path + forwarded query
+    QUrl backendUrl; // endpoint + mapped path + forwarded query
 
     bool isValid() const { return api && channel; }
 };

@@ -84,20 +84,25 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
         const Json &raw = api->gatehouse.raw;
 
         if (api->gatehouse.endpoint.isEmpty())
-            return setError(QStringLiteral("API '%1': x-gatehouse.endpoint (the backend URL) is missing").arg(name));
+            return setError(
+                QStringLiteral("API '%1': x-gatehouse.endpoint (the backend URL) is missing")
+                    .arg(name));
         route.endpoint = QUrl(api->gatehouse.endpoint, QUrl::StrictMode);
         const QString scheme = route.endpoint.scheme();
         if (!route.endpoint.isValid() || route.endpoint.host().isEmpty()
             || (scheme != u"ws" && scheme != u"wss"))
-            return setError(QStringLiteral("API '%1': x-gatehouse.endpoint '%2' is not a ws:// or wss:// URL")
-                                .arg(name, api->gatehouse.endpoint));
-        if (raw.is_object() && raw.contains("backendTlsVerify") && raw["backendTlsVerify"].is_boolean())
+            return setError(
+                QStringLiteral("API '%1': x-gatehouse.endpoint '%2' is not a ws:// or wss:// URL")
+                    .arg(name, api->gatehouse.endpoint));
+        if (raw.is_object() && raw.contains("backendTlsVerify")
+            && raw["backendTlsVerify"].is_boolean())
             route.verifyBackendTls = raw["backendTlsVerify"].get<bool>();
 
-        route.credentialParameters = {QStringLiteral("access_token"), QStringLiteral("apikey"),
-                                      QStringLiteral("api_key")};
+        route.credentialParameters
+            = {QStringLiteral("access_token"), QStringLiteral("apikey"), QStringLiteral("api_key")};
         for (const SecurityScheme &s : api->securitySchemes)
-            if (s.in == u"query" && !s.name.isEmpty() && !route.credentialParameters.contains(s.name))
+            if (s.in == u"query" && !s.name.isEmpty()
+                && !route.credentialParameters.contains(s.name))
                 route.credentialParameters.append(s.name);
         if (raw.is_object())
             for (const QString &p : stringList(raw.value("credentialParameters", Json())))
@@ -132,9 +137,10 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
                                         .arg(name, cr.operation->id, cr.mapper.errorString()));
                 for (const QString &v : cr.mapper.variables())
                     if (!cr.matcher.parameterNames().contains(v))
-                        return setError(QStringLiteral("API '%1', operation '%2': x-uri-mapping uses "
-                                                       "'%3', which channel '%4' does not have")
-                                            .arg(name, cr.operation->id, v, channel.address));
+                        return setError(
+                            QStringLiteral("API '%1', operation '%2': x-uri-mapping uses "
+                                           "'%3', which channel '%4' does not have")
+                                .arg(name, cr.operation->id, v, channel.address));
             }
             if (policies) {
                 QString policyError;
@@ -155,8 +161,9 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
                                     .arg(other.api->title, name, route.key()));
         router->m_apis.append(std::move(route));
     }
-    std::stable_sort(router->m_apis.begin(), router->m_apis.end(),
-                     [](const ApiRoute &a, const ApiRoute &b) { return a.key().size() > b.key().size(); });
+    std::stable_sort(
+        router->m_apis.begin(), router->m_apis.end(),
+        [](const ApiRoute &a, const ApiRoute &b) { return a.key().size() > b.key().size(); });
     return router;
 }
 
@@ -229,7 +236,8 @@ Router::Result Router::route(const HandshakeRequest &request) const
             return result;
         }
         result.status = 404;
-        result.reason = QStringLiteral("no channel of %1 matches '%2'").arg(api.key(), topic->isEmpty() ? QStringLiteral("/") : *topic);
+        result.reason = QStringLiteral("no channel of %1 matches '%2'")
+                            .arg(api.key(), topic->isEmpty() ? QStringLiteral("/") : *topic);
         return result;
     }
     result.status = 404;

@@ -28,26 +28,26 @@ public:
         const Channel *channel = nullptr;
         const Operation *operation = nullptr; // the operation carrying x-uri-mapping, if any
         TopicMatcher matcher;
-        UrlMapper mapper;                     // invalid/empty when there is no mapping
+        UrlMapper mapper; // invalid/empty when there is no mapping
         bool hasMapping = false;
         ChannelPolicies policies;
     };
     struct ApiRoute
     {
         std::shared_ptr<const Api> api;
-        QString context;       // /chats
-        QString version;       // 1.0.0 (empty: none)
+        QString context; // /chats
+        QString version; // 1.0.0 (empty: none)
         bool defaultVersion = false;
-        QUrl endpoint;         // ws://localhost:8080
+        QUrl endpoint; // ws://localhost:8080
         bool verifyBackendTls = true;
-        QStringList credentialParameters;   // never forwarded to the backend
-        QList<QByteArray> forwardHeaders;   // client headers copied to the backend request
-        QList<ChannelRoute> channels;       // most specific first
-        QString key() const;   // /chats/1.0.0
+        QStringList credentialParameters; // never forwarded to the backend
+        QList<QByteArray> forwardHeaders; // client headers copied to the backend request
+        QList<ChannelRoute> channels; // most specific first
+        QString key() const; // /chats/1.0.0
     };
     struct Result
     {
-        int status = 0;        // 0: routed; otherwise 404 / 500
+        int status = 0; // 0: routed; otherwise 404 / 500
         QString reason;
         RouteMatch match;
         QByteArray backendTarget; // path?query for the backend request line

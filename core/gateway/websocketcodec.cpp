@@ -157,8 +157,18 @@ bool WebSocketCodec::isValidCloseCode(quint16 code)
     if (code >= 3000 && code <= 4999)
         return true;
     switch (code) {
-    case 1000: case 1001: case 1002: case 1003: case 1007: case 1008: case 1009:
-    case 1010: case 1011: case 1012: case 1013: case 1014:
+    case 1000:
+    case 1001:
+    case 1002:
+    case 1003:
+    case 1007:
+    case 1008:
+    case 1009:
+    case 1010:
+    case 1011:
+    case 1012:
+    case 1013:
+    case 1014:
         return true;
     default:
         return false;

@@ -35,7 +35,9 @@ public:
         QByteArray payload; // unmasked
     };
 
-    explicit WebSocketCodec(Role role) : m_role(role) { }
+    explicit WebSocketCodec(Role role)
+        : m_role(role)
+    { }
 
     Role role() const { return m_role; }
 

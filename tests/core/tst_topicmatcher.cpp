@@ -26,54 +26,65 @@ void TestTopicMatcher::match_data()
     QTest::addColumn<bool>("matches");
     QTest::addColumn<Params>("params");
 
-    QTest::newRow("literal") << u"/notifications"_qs << u"/notifications"_qs << true << Params{};
-    QTest::newRow("literal-mismatch") << u"/notifications"_qs << u"/notification"_qs << false << Params{};
-    QTest::newRow("literal-case") << u"/notifications"_qs << u"/Notifications"_qs << false << Params{};
-    QTest::newRow("no-leading-slash-template") << u"notifications"_qs << u"/notifications"_qs << true << Params{};
+    QTest::newRow("literal") << u"/notifications"_qs << u"/notifications"_qs << true << Params {};
+    QTest::newRow("literal-mismatch")
+        << u"/notifications"_qs << u"/notification"_qs << false << Params {};
+    QTest::newRow("literal-case") << u"/notifications"_qs << u"/Notifications"_qs << false
+                                  << Params {};
+    QTest::newRow("no-leading-slash-template")
+        << u"notifications"_qs << u"/notifications"_qs << true << Params {};
     QTest::newRow("param") << u"/rooms/{roomID}"_qs << u"/rooms/room1"_qs << true
-                           << Params{{u"roomID"_qs, u"room1"_qs}};
+                           << Params {{u"roomID"_qs, u"room1"_qs}};
     QTest::newRow("trailing-slash-request") << u"/rooms/{roomID}"_qs << u"/rooms/room1/"_qs << true
-                                            << Params{{u"roomID"_qs, u"room1"_qs}};
-    QTest::newRow("trailing-slash-template") << u"/rooms/"_qs << u"/rooms"_qs << true << Params{};
-    QTest::newRow("double-trailing-slash") << u"/rooms/{roomID}"_qs << u"/rooms/room1//"_qs << false << Params{};
-    QTest::newRow("empty-param") << u"/rooms/{roomID}"_qs << u"/rooms/"_qs << false << Params{};
-    QTest::newRow("empty-middle-param") << u"/rooms/{roomID}/members"_qs << u"/rooms//members"_qs
-                                        << false << Params{};
-    QTest::newRow("encoded-slash-stays-in-param")
-        << u"/rooms/{roomID}"_qs << u"/rooms/a%2Fb"_qs << true << Params{{u"roomID"_qs, u"a/b"_qs}};
-    QTest::newRow("real-slash-splits") << u"/rooms/{roomID}"_qs << u"/rooms/a/b"_qs << false << Params{};
+                                            << Params {{u"roomID"_qs, u"room1"_qs}};
+    QTest::newRow("trailing-slash-template") << u"/rooms/"_qs << u"/rooms"_qs << true << Params {};
+    QTest::newRow("double-trailing-slash")
+        << u"/rooms/{roomID}"_qs << u"/rooms/room1//"_qs << false << Params {};
+    QTest::newRow("empty-param") << u"/rooms/{roomID}"_qs << u"/rooms/"_qs << false << Params {};
+    QTest::newRow("empty-middle-param")
+        << u"/rooms/{roomID}/members"_qs << u"/rooms//members"_qs << false << Params {};
+    QTest::newRow("encoded-slash-stays-in-param") << u"/rooms/{roomID}"_qs << u"/rooms/a%2Fb"_qs
+                                                  << true << Params {{u"roomID"_qs, u"a/b"_qs}};
+    QTest::newRow("real-slash-splits")
+        << u"/rooms/{roomID}"_qs << u"/rooms/a/b"_qs << false << Params {};
     QTest::newRow("encoded-space") << u"/rooms/{roomID}"_qs << u"/rooms/my%20room"_qs << true
-                                   << Params{{u"roomID"_qs, u"my room"_qs}};
-    QTest::newRow("plus-is-literal") << u"/rooms/{roomID}"_qs << u"/rooms/a+b"_qs << true
-                                     << Params{{u"roomID"_qs, u"a+b"_qs}};
+                                   << Params {{u"roomID"_qs, u"my room"_qs}};
+    QTest::newRow("plus-is-literal")
+        << u"/rooms/{roomID}"_qs << u"/rooms/a+b"_qs << true << Params {{u"roomID"_qs, u"a+b"_qs}};
     QTest::newRow("unicode-encoded") << u"/rooms/{roomID}"_qs << u"/rooms/caf%C3%A9"_qs << true
-                                     << Params{{u"roomID"_qs, u"café"_qs}};
+                                     << Params {{u"roomID"_qs, u"café"_qs}};
     QTest::newRow("unicode-raw") << u"/rooms/{roomID}"_qs << u"/rooms/日本"_qs << true
-                                 << Params{{u"roomID"_qs, u"日本"_qs}};
-    QTest::newRow("unicode-literal") << u"/café/{x}"_qs << u"/caf%C3%A9/1"_qs << true
-                                     << Params{{u"x"_qs, u"1"_qs}};
-    QTest::newRow("bad-percent") << u"/rooms/{roomID}"_qs << u"/rooms/%zz"_qs << false << Params{};
-    QTest::newRow("truncated-percent") << u"/rooms/{roomID}"_qs << u"/rooms/ab%4"_qs << false << Params{};
-    QTest::newRow("invalid-utf8") << u"/rooms/{roomID}"_qs << u"/rooms/%C3%28"_qs << false << Params{};
-    QTest::newRow("query-ignored") << u"/rooms/{roomID}"_qs << u"/rooms/room1?access_token=x"_qs << true
-                                   << Params{{u"roomID"_qs, u"room1"_qs}};
-    QTest::newRow("dot-dot-rejected") << u"/rooms/{roomID}"_qs << u"/rooms/.."_qs << false << Params{};
-    QTest::newRow("encoded-dot-dot-rejected") << u"/rooms/{roomID}"_qs << u"/rooms/%2E%2E"_qs << false
-                                              << Params{};
-    QTest::newRow("dot-rejected") << u"/rooms/{roomID}"_qs << u"/rooms/."_qs << false << Params{};
-    QTest::newRow("two-params") << u"/rooms/{roomID}/users/{userID}"_qs << u"/rooms/r1/users/u%202"_qs
-                                << true << Params{{u"roomID"_qs, u"r1"_qs}, {u"userID"_qs, u"u 2"_qs}};
-    QTest::newRow("prefix-suffix") << u"/files/report-{id}.json"_qs << u"/files/report-42.json"_qs << true
-                                   << Params{{u"id"_qs, u"42"_qs}};
-    QTest::newRow("prefix-suffix-empty") << u"/files/report-{id}.json"_qs << u"/files/report-.json"_qs
-                                         << false << Params{};
-    QTest::newRow("prefix-mismatch") << u"/files/report-{id}.json"_qs << u"/files/x-42.json"_qs << false
-                                     << Params{};
-    QTest::newRow("too-many-segments") << u"/rooms/{roomID}"_qs << u"/rooms/a/b/c"_qs << false << Params{};
-    QTest::newRow("too-few-segments") << u"/rooms/{roomID}"_qs << u"/rooms"_qs << false << Params{};
-    QTest::newRow("root") << u"/"_qs << u"/"_qs << true << Params{};
-    QTest::newRow("root-vs-empty") << u"/"_qs << u""_qs << true << Params{};
-    QTest::newRow("root-vs-path") << u"/"_qs << u"/x"_qs << false << Params{};
+                                 << Params {{u"roomID"_qs, u"日本"_qs}};
+    QTest::newRow("unicode-literal")
+        << u"/café/{x}"_qs << u"/caf%C3%A9/1"_qs << true << Params {{u"x"_qs, u"1"_qs}};
+    QTest::newRow("bad-percent") << u"/rooms/{roomID}"_qs << u"/rooms/%zz"_qs << false << Params {};
+    QTest::newRow("truncated-percent")
+        << u"/rooms/{roomID}"_qs << u"/rooms/ab%4"_qs << false << Params {};
+    QTest::newRow("invalid-utf8") << u"/rooms/{roomID}"_qs << u"/rooms/%C3%28"_qs << false
+                                  << Params {};
+    QTest::newRow("query-ignored") << u"/rooms/{roomID}"_qs << u"/rooms/room1?access_token=x"_qs
+                                   << true << Params {{u"roomID"_qs, u"room1"_qs}};
+    QTest::newRow("dot-dot-rejected")
+        << u"/rooms/{roomID}"_qs << u"/rooms/.."_qs << false << Params {};
+    QTest::newRow("encoded-dot-dot-rejected")
+        << u"/rooms/{roomID}"_qs << u"/rooms/%2E%2E"_qs << false << Params {};
+    QTest::newRow("dot-rejected") << u"/rooms/{roomID}"_qs << u"/rooms/."_qs << false << Params {};
+    QTest::newRow("two-params") << u"/rooms/{roomID}/users/{userID}"_qs
+                                << u"/rooms/r1/users/u%202"_qs << true
+                                << Params {{u"roomID"_qs, u"r1"_qs}, {u"userID"_qs, u"u 2"_qs}};
+    QTest::newRow("prefix-suffix") << u"/files/report-{id}.json"_qs << u"/files/report-42.json"_qs
+                                   << true << Params {{u"id"_qs, u"42"_qs}};
+    QTest::newRow("prefix-suffix-empty")
+        << u"/files/report-{id}.json"_qs << u"/files/report-.json"_qs << false << Params {};
+    QTest::newRow("prefix-mismatch")
+        << u"/files/report-{id}.json"_qs << u"/files/x-42.json"_qs << false << Params {};
+    QTest::newRow("too-many-segments")
+        << u"/rooms/{roomID}"_qs << u"/rooms/a/b/c"_qs << false << Params {};
+    QTest::newRow("too-few-segments")
+        << u"/rooms/{roomID}"_qs << u"/rooms"_qs << false << Params {};
+    QTest::newRow("root") << u"/"_qs << u"/"_qs << true << Params {};
+    QTest::newRow("root-vs-empty") << u"/"_qs << u""_qs << true << Params {};
+    QTest::newRow("root-vs-path") << u"/"_qs << u"/x"_qs << false << Params {};
 }
 
 void TestTopicMatcher::match()
@@ -120,7 +131,7 @@ void TestTopicMatcher::invalidTemplates()
 void TestTopicMatcher::parameterNamesAndSpecificity()
 {
     const TopicMatcher a(u"/rooms/{roomID}/users/{userID}"_qs);
-    QCOMPARE(a.parameterNames(), (QStringList{u"roomID"_qs, u"userID"_qs}));
+    QCOMPARE(a.parameterNames(), (QStringList {u"roomID"_qs, u"userID"_qs}));
     const TopicMatcher lobby(u"/rooms/lobby"_qs);
     const TopicMatcher any(u"/rooms/{roomID}"_qs);
     QVERIFY(lobby.specificity() > any.specificity());

@@ -58,7 +58,8 @@ public:
                 connect(ws, &QWebSocket::textMessageReceived, this, [this, ws](const QString &m) {
                     if (m.startsWith(u"close:")) {
                         const QStringList parts = m.split(u':');
-                        ws->close(QWebSocketProtocol::CloseCode(parts.value(1).toInt()), parts.value(2));
+                        ws->close(QWebSocketProtocol::CloseCode(parts.value(1).toInt()),
+                                  parts.value(2));
                     } else if (m.startsWith(u"flood:")) {
                         const QStringList parts = m.split(u':');
                         const QByteArray chunk(parts.value(2).toInt(), 'x');
@@ -123,18 +124,20 @@ public:
     ConnectionDecision evaluate(ConnectionContext &context) override
     {
         if (context.request.header("X-Test-Key") == "limit")
-            return ConnectionDecision::reject(429, QStringLiteral("too many"), {{"Retry-After", "7"}});
+            return ConnectionDecision::reject(429, QStringLiteral("too many"),
+                                              {{"Retry-After", "7"}});
         if (context.request.header("X-Test-Key") != "ok")
             return ConnectionDecision::reject(401, QStringLiteral("key required"),
                                               {{"WWW-Authenticate", "Bearer realm=\"test\""}});
         context.identity.applicationId = QStringLiteral("app-1");
-        context.attributes.insert(QStringLiteral("gatehouse.credentialQuery"), QStringList{QStringLiteral("mykey")});
+        context.attributes.insert(QStringLiteral("gatehouse.credentialQuery"),
+                                  QStringList {QStringLiteral("mykey")});
         ++allowed;
         return ConnectionDecision::allow();
     }
     void released(const ConnectionContext &) override { ++releasedCount; }
-    std::atomic<int> allowed{0};
-    std::atomic<int> releasedCount{0};
+    std::atomic<int> allowed {0};
+    std::atomic<int> releasedCount {0};
 };
 
 // "drop" is dropped with an error frame; "kill" closes with 1008; upper-cases "shout".
@@ -166,7 +169,8 @@ public:
 class TestProvider final : public PolicyProvider
 {
 public:
-    ChannelPolicies policiesFor(const std::shared_ptr<const Api> &api, const Channel &, QString *) override
+    ChannelPolicies policiesFor(const std::shared_ptr<const Api> &api, const Channel &,
+                                QString *) override
     {
         ChannelPolicies p;
         if (api->title == u"Secured")
@@ -220,12 +224,14 @@ HttpAnswer rawRequest(quint16 port, const QByteArray &request, int timeoutMs = 5
         return answer;
     socket.write(request);
     QByteArray data;
-    waitFor([&] {
-        data += socket.readAll();
-        if (!waitForClose && data.contains("\r\n\r\n"))
-            return true;
-        return socket.state() == QAbstractSocket::UnconnectedState;
-    }, timeoutMs);
+    waitFor(
+        [&] {
+            data += socket.readAll();
+            if (!waitForClose && data.contains("\r\n\r\n"))
+                return true;
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        timeoutMs);
     data += socket.readAll();
     answer.closed = socket.state() == QAbstractSocket::UnconnectedState;
     const qsizetype end = data.indexOf("\r\n\r\n");
@@ -238,8 +244,10 @@ HttpAnswer rawRequest(quint16 port, const QByteArray &request, int timeoutMs = 5
 
 QByteArray upgradeRequest(const QByteArray &path, const QByteArray &extra = {})
 {
-    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n";
+    return "GET " + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + extra + "\r\n";
 }
 
 QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool mask = true)
@@ -350,7 +358,7 @@ QWebSocket *TestGateway::openClient(const QString &path, const QStringList &prot
 {
     auto *ws = new QWebSocket;
     m_clients.append(ws);
-    QNetworkRequest request{QUrl(wsUrl(path))};
+    QNetworkRequest request {QUrl(wsUrl(path))};
     for (const auto &h : headers)
         request.setRawHeader(h.first, h.second);
     QWebSocketHandshakeOptions options;
@@ -386,7 +394,8 @@ void TestGateway::relaysTextAndBinary()
 void TestGateway::routesWithUriMappingAndStripsCredentials()
 {
     QVERIFY(startGateway({chatsApi(m_backend->url())}));
-    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/rooms/room%201?access_token=secret&x=1&apikey=k&y=a%26b"));
+    QWebSocket *ws = openClient(
+        QStringLiteral("/chats/1.0.0/rooms/room%201?access_token=secret&x=1&apikey=k&y=a%26b"));
     QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
     QCOMPARE(m_backend->requests.size(), 1);
     const QUrl seen = m_backend->requests.at(0).url();
@@ -422,30 +431,42 @@ void TestGateway::rejects_data()
     QTest::addColumn<QByteArray>("expectInHead");
     QTest::addColumn<QByteArray>("expectInBody");
 
-    QTest::newRow("unknown-api") << upgradeRequest("/nope/1.0.0/notifications") << 404 << QByteArray() << QByteArray("no API");
-    QTest::newRow("unknown-channel") << upgradeRequest("/chats/1.0.0/nothing") << 404 << QByteArray() << QByteArray("no channel");
-    QTest::newRow("wrong-version-path") << upgradeRequest("/chats/2.0.0/notifications") << 404 << QByteArray() << QByteArray();
-    QTest::newRow("empty-param") << upgradeRequest("/chats/1.0.0/rooms/") << 404 << QByteArray() << QByteArray();
-    QTest::newRow("plain-http") << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n") << 426
-                                << QByteArray("Upgrade: websocket") << QByteArray("/chats/1.0.0");
-    QTest::newRow("wrong-ws-version") << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                                                    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                                    "Sec-WebSocket-Version: 8\r\n\r\n")
-                                      << 426 << QByteArray("Sec-WebSocket-Version: 13") << QByteArray();
-    QTest::newRow("bad-key") << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                                           "Connection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    QTest::newRow("unknown-api") << upgradeRequest("/nope/1.0.0/notifications") << 404
+                                 << QByteArray() << QByteArray("no API");
+    QTest::newRow("unknown-channel") << upgradeRequest("/chats/1.0.0/nothing") << 404
+                                     << QByteArray() << QByteArray("no channel");
+    QTest::newRow("wrong-version-path")
+        << upgradeRequest("/chats/2.0.0/notifications") << 404 << QByteArray() << QByteArray();
+    QTest::newRow("empty-param") << upgradeRequest("/chats/1.0.0/rooms/") << 404 << QByteArray()
+                                 << QByteArray();
+    QTest::newRow("plain-http") << QByteArray(
+        "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n")
+                                << 426 << QByteArray("Upgrade: websocket")
+                                << QByteArray("/chats/1.0.0");
+    QTest::newRow("wrong-ws-version")
+        << QByteArray("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 8\r\n\r\n")
+        << 426 << QByteArray("Sec-WebSocket-Version: 13") << QByteArray();
+    QTest::newRow("bad-key") << QByteArray(
+        "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n")
                              << 400 << QByteArray() << QByteArray("Sec-WebSocket-Key");
-    QTest::newRow("post") << QByteArray("POST /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                                        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                        "Sec-WebSocket-Version: 13\r\n\r\n")
+    QTest::newRow("post") << QByteArray(
+        "POST /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n")
                           << 405 << QByteArray("Allow: GET") << QByteArray();
-    QTest::newRow("garbage") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage", 18) << 400
-                             << QByteArray() << QByteArray("not an HTTP request");
-    QTest::newRow("garbage-text") << QByteArray("hello there\r\n\r\n") << 400 << QByteArray() << QByteArray();
-    QTest::newRow("folded-header") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n") << 400
-                                   << QByteArray() << QByteArray("folded");
-    QTest::newRow("huge-header") << ("GET / HTTP/1.1\r\nX-Big: " + QByteArray(1024 * 1024, 'a') + "\r\n\r\n") << 431
-                                 << QByteArray() << QByteArray();
+    QTest::newRow("garbage") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage",
+                                           18)
+                             << 400 << QByteArray() << QByteArray("not an HTTP request");
+    QTest::newRow("garbage-text") << QByteArray("hello there\r\n\r\n") << 400 << QByteArray()
+                                  << QByteArray();
+    QTest::newRow("folded-header") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n")
+                                   << 400 << QByteArray() << QByteArray("folded");
+    QTest::newRow("huge-header") << ("GET / HTTP/1.1\r\nX-Big: " + QByteArray(1024 * 1024, 'a')
+                                     + "\r\n\r\n")
+                                 << 431 << QByteArray() << QByteArray();
 }
 
 void TestGateway::rejects()
@@ -469,16 +490,18 @@ void TestGateway::rejects()
 void TestGateway::connectionPolicyRejections()
 {
     QVERIFY(startGateway({chatsApi(m_backend->url(), QStringLiteral("Secured"))}));
-    HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
     QCOMPARE(a.status, 401);
     QVERIFY(a.head.contains("WWW-Authenticate: Bearer realm=\"test\""));
-    a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications", "X-Test-Key: limit\r\n"));
+    a = rawRequest(m_gateway->serverPort(),
+                   upgradeRequest("/chats/1.0.0/notifications", "X-Test-Key: limit\r\n"));
     QCOMPARE(a.status, 429);
     QVERIFY(a.head.contains("Retry-After: 7"));
     QVERIFY(m_backend->requests.isEmpty());
 
-    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications?mykey=s3cret&keep=1"), {},
-                                {{"X-Test-Key", "ok"}});
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications?mykey=s3cret&keep=1"),
+                                {}, {{"X-Test-Key", "ok"}});
     QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
     QCOMPARE(m_backend->requests.at(0).url().query(), QStringLiteral("keep=1"));
     QCOMPARE(m_provider->keyPolicy->allowed.load(), 1);
@@ -487,12 +510,14 @@ void TestGateway::connectionPolicyRejections()
     QTRY_COMPARE(m_provider->keyPolicy->releasedCount.load(), 1);
 
     // revocation closes the application's open connections, and only those
-    QWebSocket *revoked = openClient(QStringLiteral("/chats/1.0.0/notifications"), {}, {{"X-Test-Key", "ok"}});
+    QWebSocket *revoked
+        = openClient(QStringLiteral("/chats/1.0.0/notifications"), {}, {{"X-Test-Key", "ok"}});
     QTRY_COMPARE(revoked->state(), QAbstractSocket::ConnectedState);
     m_gateway->closeConnections({QStringLiteral("other-app"), {}, {}, {}});
     QTest::qWait(200);
     QCOMPARE(revoked->state(), QAbstractSocket::ConnectedState);
-    m_gateway->closeConnections({QStringLiteral("app-1"), {}, {}, {}}, 1008, QStringLiteral("key revoked"));
+    m_gateway->closeConnections({QStringLiteral("app-1"), {}, {}, {}}, 1008,
+                                QStringLiteral("key revoked"));
     QTRY_COMPARE(revoked->state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(int(revoked->closeCode()), 1008);
     QCOMPARE(revoked->closeReason(), QStringLiteral("key revoked"));
@@ -505,7 +530,8 @@ void TestGateway::backendRefused502()
     const quint16 port = probe.serverPort();
     probe.close();
     QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(port))}));
-    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
     QCOMPARE(a.status, 502);
     QVERIFY2(a.body.contains("refused"), a.body.constData());
 }
@@ -516,8 +542,10 @@ void TestGateway::backendSilent504()
     QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
     GatewayOptions o;
     o.backendTimeoutMs = 300;
-    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort()))}, o));
-    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QVERIFY(
+        startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort()))}, o));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
     QCOMPARE(a.status, 504);
 }
 
@@ -534,7 +562,8 @@ void TestGateway::backendHttpError()
         });
     });
     QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(http.serverPort()))}));
-    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
     QCOMPARE(a.status, 403);
     QVERIFY2(a.body.contains("backend answered"), a.body.constData());
 }
@@ -548,7 +577,8 @@ void TestGateway::subprotocolNegotiated()
     QCOMPARE(ws->subprotocol(), QStringLiteral("chat.v2"));
     QCOMPARE(m_backend->protocols.value(0), QStringLiteral("chat.v2"));
 
-    QWebSocket *none = openClient(QStringLiteral("/chats/1.0.0/notifications"), {QStringLiteral("other")});
+    QWebSocket *none
+        = openClient(QStringLiteral("/chats/1.0.0/notifications"), {QStringLiteral("other")});
     QTRY_COMPARE(none->state(), QAbstractSocket::ConnectedState);
     QCOMPARE(none->subprotocol(), QString());
 }
@@ -556,11 +586,13 @@ void TestGateway::subprotocolNegotiated()
 void TestGateway::forwardsOriginAndXForwardedFor()
 {
     Api api = chatsApi(m_backend->url());
-    api.gatehouse.raw = Json{{"forwardHeaders", Json::array({"X-Trace"})}};
+    api.gatehouse.raw = Json {{"forwardHeaders", Json::array({"X-Trace"})}};
     QVERIFY(startGateway({api}));
     QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"), {},
-                                {{"Origin", "http://example.test"}, {"X-Trace", "t-1"},
-                                 {"Authorization", "Bearer secret"}, {"X-Other", "no"}});
+                                {{"Origin", "http://example.test"},
+                                 {"X-Trace", "t-1"},
+                                 {"Authorization", "Bearer secret"},
+                                 {"X-Other", "no"}});
     QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
     const QNetworkRequest &r = m_backend->requests.at(0);
     QCOMPARE(r.rawHeader("Origin"), QByteArray("http://example.test"));
@@ -607,7 +639,10 @@ void TestGateway::applicationCloseCodeFromRawClient()
     QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
     socket.write(upgradeRequest("/chats/1.0.0/notifications"));
     QByteArray data;
-    QVERIFY(waitFor([&] { data += socket.readAll(); return data.contains("\r\n\r\n"); }));
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("\r\n\r\n");
+    }));
     QTRY_COMPARE(m_backend->sockets.size(), 1);
     QByteArray payload(2, '\0');
     qToBigEndian<quint16>(4000, payload.data());
@@ -615,7 +650,10 @@ void TestGateway::applicationCloseCodeFromRawClient()
     socket.write(maskedFrame(0x8, payload));
     data.clear();
     // the gateway echoes the close and then closes TCP
-    QVERIFY(waitFor([&] { data += socket.readAll(); return socket.state() == QAbstractSocket::UnconnectedState; }));
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }));
     data += socket.readAll();
     QVERIFY(data.size() >= 4);
     QCOMPARE(quint8(data.at(0)), quint8(0x88));
@@ -634,7 +672,8 @@ void TestGateway::messagePolicies()
     ws->sendTextMessage(QStringLiteral("drop"));
     ws->sendTextMessage(QStringLiteral("shout"));
     QTRY_COMPARE(text.size(), 2);
-    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("{\"error\":4003,\"reason\":\"dropped\"}"));
+    QCOMPARE(text.at(0).at(0).toString(),
+             QStringLiteral("{\"error\":4003,\"reason\":\"dropped\"}"));
     QCOMPARE(text.at(1).at(0).toString(), QStringLiteral("SHOUT"));
     QSignalSpy disconnected(ws, &QWebSocket::disconnected);
     ws->sendTextMessage(QStringLiteral("kill"));
@@ -716,11 +755,17 @@ void TestGateway::protocolErrors()
     QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
     socket.write(upgradeRequest("/chats/1.0.0/notifications"));
     QByteArray data;
-    QVERIFY(waitFor([&] { data += socket.readAll(); return data.contains("\r\n\r\n"); }));
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("\r\n\r\n");
+    }));
     QVERIFY(data.startsWith("HTTP/1.1 101"));
     data = data.mid(data.indexOf("\r\n\r\n") + 4);
     socket.write(frames);
-    QVERIFY(waitFor([&] { data += socket.readAll(); return socket.state() == QAbstractSocket::UnconnectedState; }));
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }));
     data += socket.readAll();
     QVERIFY(data.size() >= 4);
     QCOMPARE(quint8(data.at(0)), quint8(0x88)); // close frame
@@ -739,7 +784,10 @@ void TestGateway::backpressureBoundsMemory()
     QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
     socket.write(upgradeRequest("/chats/1.0.0/notifications"));
     QByteArray data;
-    QVERIFY(waitFor([&] { data += socket.read(4096); return data.contains("\r\n\r\n"); }));
+    QVERIFY(waitFor([&] {
+        data += socket.read(4096);
+        return data.contains("\r\n\r\n");
+    }));
     QTRY_COMPARE(m_backend->sockets.size(), 1);
     QWebSocket *backendSide = m_backend->sockets.at(0);
 
@@ -755,10 +803,12 @@ void TestGateway::backpressureBoundsMemory()
 
     // now read everything: all of it arrives
     qint64 received = data.size() - (data.indexOf("\r\n\r\n") + 4);
-    QVERIFY(waitFor([&] {
-        received += socket.readAll().size();
-        return received >= total;
-    }, 60000));
+    QVERIFY(waitFor(
+        [&] {
+            received += socket.readAll().size();
+            return received >= total;
+        },
+        60000));
     QTRY_COMPARE(backendSide->bytesToWrite(), 0);
 }
 
@@ -803,7 +853,8 @@ void TestGateway::reloadKeepsOpenConnections()
 
     QWebSocket *fresh = openClient(QStringLiteral("/talk/1.0.0/notifications"));
     QTRY_COMPARE(fresh->state(), QAbstractSocket::ConnectedState);
-    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
     QCOMPARE(a.status, 404);
 
     Api broken = v2;
@@ -823,12 +874,15 @@ void TestGateway::manyConnectionsDropped()
         s->connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
         sockets.append(s);
     }
-    QVERIFY(waitFor([&] {
-        for (QTcpSocket *s : sockets)
-            if (s->state() == QAbstractSocket::ConnectingState || s->state() == QAbstractSocket::HostLookupState)
-                return false;
-        return true;
-    }, 30000));
+    QVERIFY(waitFor(
+        [&] {
+            for (QTcpSocket *s : sockets)
+                if (s->state() == QAbstractSocket::ConnectingState
+                    || s->state() == QAbstractSocket::HostLookupState)
+                    return false;
+            return true;
+        },
+        30000));
     int half = 0;
     for (QTcpSocket *s : sockets)
         if (++half % 2)
@@ -842,7 +896,8 @@ void TestGateway::manyConnectionsDropped()
     QTRY_COMPARE_WITH_TIMEOUT(ws->state(), QAbstractSocket::ConnectedState, 10000);
     ws->sendTextMessage(QStringLiteral("alive"));
     QTRY_COMPARE(text.size(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(m_sink->of(GatewayEvent::Type::ConnectionRejected).size(), 1000, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sink->of(GatewayEvent::Type::ConnectionRejected).size(), 1000,
+                              10000);
 }
 
 void TestGateway::handshakeTimeout408()
@@ -850,7 +905,8 @@ void TestGateway::handshakeTimeout408()
     GatewayOptions o;
     o.handshakeTimeoutMs = 300;
     QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
-    const HttpAnswer a = rawRequest(m_gateway->serverPort(), "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n");
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(),
+                                    "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n");
     QCOMPARE(a.status, 408);
     QVERIFY(a.closed);
 }
@@ -898,27 +954,35 @@ void TestGateway::secureListener()
     const QString key = dir.filePath(QStringLiteral("key.pem"));
     QProcess openssl;
     openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                   QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
-                   QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost")});
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                   key, QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+                   QStringLiteral("-subj"), QStringLiteral("/CN=localhost")});
     if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
         QSKIP("openssl could not make a test certificate");
 
-    m_gateway->setOptions([] { GatewayOptions o; o.workerThreads = 2; return o; }());
+    m_gateway->setOptions([] {
+        GatewayOptions o;
+        o.workerThreads = 2;
+        return o;
+    }());
     m_gateway->addEventSink(m_sink);
     ListenerConfig l;
     l.port = 0;
     l.tls = true;
     l.certificateFile = cert;
     l.privateKeyFile = key;
-    QVERIFY2(m_gateway->start({l}, {chatsApi(m_backend->url())}), qPrintable(m_gateway->errorString()));
+    QVERIFY2(m_gateway->start({l}, {chatsApi(m_backend->url())}),
+             qPrintable(m_gateway->errorString()));
     QCOMPARE(m_gateway->listeners().at(0).toString().left(6), QStringLiteral("wss://"));
 
     auto *ws = new QWebSocket;
     m_clients.append(ws);
-    connect(ws, &QWebSocket::sslErrors, ws, [ws](const QList<QSslError> &) { ws->ignoreSslErrors(); });
+    connect(ws, &QWebSocket::sslErrors, ws,
+            [ws](const QList<QSslError> &) { ws->ignoreSslErrors(); });
     QSignalSpy text(ws, &QWebSocket::textMessageReceived);
-    ws->open(QUrl(QStringLiteral("wss://127.0.0.1:%1/chats/1.0.0/notifications").arg(m_gateway->serverPort())));
+    ws->open(QUrl(QStringLiteral("wss://127.0.0.1:%1/chats/1.0.0/notifications")
+                      .arg(m_gateway->serverPort())));
     QTRY_COMPARE_WITH_TIMEOUT(ws->state(), QAbstractSocket::ConnectedState, 10000);
     ws->sendTextMessage(QStringLiteral("over tls"));
     QTRY_COMPARE(text.size(), 1);
@@ -929,7 +993,11 @@ void TestGateway::secureListener()
 void TestGateway::startFailsClearly()
 {
     Api noEndpoint = chatsApi(QString());
-    m_gateway->setOptions([] { GatewayOptions o; o.workerThreads = 1; return o; }());
+    m_gateway->setOptions([] {
+        GatewayOptions o;
+        o.workerThreads = 1;
+        return o;
+    }());
     ListenerConfig l;
     l.port = 0;
     QVERIFY(!m_gateway->start({l}, {noEndpoint}));

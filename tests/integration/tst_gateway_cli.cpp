@@ -42,12 +42,14 @@ void TestGatewayCli::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    m_backend = std::make_unique<QWebSocketServer>(QStringLiteral("echo"), QWebSocketServer::NonSecureMode);
+    m_backend = std::make_unique<QWebSocketServer>(QStringLiteral("echo"),
+                                                   QWebSocketServer::NonSecureMode);
     QVERIFY(m_backend->listen(QHostAddress::LocalHost, 0));
     connect(m_backend.get(), &QWebSocketServer::newConnection, this, [this] {
         while (QWebSocket *ws = m_backend->nextPendingConnection()) {
             ws->setParent(m_backend.get());
-            connect(ws, &QWebSocket::textMessageReceived, ws, [ws](const QString &m) { ws->sendTextMessage(m); });
+            connect(ws, &QWebSocket::textMessageReceived, ws,
+                    [ws](const QString &m) { ws->sendTextMessage(m); });
         }
     });
     m_stdout.clear();
@@ -91,7 +93,10 @@ channels:
 x-gatehouse:
   context: %1
   endpoint: ws://127.0.0.1:%2
-)").arg(context).arg(backendPort).toUtf8());
+)")
+                .arg(context)
+                .arg(backendPort)
+                .toUtf8());
     return path;
 }
 
@@ -100,11 +105,17 @@ quint16 TestGatewayCli::startServe(const QStringList &extra)
     m_process = std::make_unique<QProcess>();
     connect(m_process.get(), &QProcess::readyReadStandardOutput, this,
             [this] { m_stdout += m_process->readAllStandardOutput(); });
-    QStringList args = {QStringLiteral("serve"), m_dir->filePath(QStringLiteral("api.yaml")),
-                        QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                        QStringLiteral("--db"), m_dir->filePath(QStringLiteral("g.db")),
-                        QStringLiteral("--secrets-file"), m_dir->filePath(QStringLiteral("secrets")),
-                        QStringLiteral("--workers"), QStringLiteral("2"), QStringLiteral("-v")};
+    QStringList args = {QStringLiteral("serve"),
+                        m_dir->filePath(QStringLiteral("api.yaml")),
+                        QStringLiteral("--listen"),
+                        QStringLiteral("127.0.0.1:0"),
+                        QStringLiteral("--db"),
+                        m_dir->filePath(QStringLiteral("g.db")),
+                        QStringLiteral("--secrets-file"),
+                        m_dir->filePath(QStringLiteral("secrets")),
+                        QStringLiteral("--workers"),
+                        QStringLiteral("2"),
+                        QStringLiteral("-v")};
     args += extra;
     m_process->start(QStringLiteral(GATEHOUSE_CLI_PATH), args);
     const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"));
@@ -181,15 +192,19 @@ void TestGatewayCli::badInvocations_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("message");
-    QTest::newRow("no-api") << QStringList{QStringLiteral("serve")} << 2 << QStringLiteral("no API document");
-    QTest::newRow("missing-file") << QStringList{QStringLiteral("serve"), QStringLiteral("/nonexistent/api.yaml")} << 1
-                                  << QStringLiteral("/nonexistent/api.yaml");
-    QTest::newRow("bad-listen") << QStringList{QStringLiteral("serve"), QStringLiteral("x.yaml"), QStringLiteral("--listen"),
-                                               QStringLiteral("localhost:http")}
+    QTest::newRow("no-api") << QStringList {QStringLiteral("serve")} << 2
+                            << QStringLiteral("no API document");
+    QTest::newRow("missing-file") << QStringList {QStringLiteral("serve"),
+                                                  QStringLiteral("/nonexistent/api.yaml")}
+                                  << 1 << QStringLiteral("/nonexistent/api.yaml");
+    QTest::newRow("bad-listen") << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                                                QStringLiteral("--listen"),
+                                                QStringLiteral("localhost:http")}
                                 << 2 << QStringLiteral("not a port number");
-    QTest::newRow("tls-without-cert") << QStringList{QStringLiteral("serve"), QStringLiteral("x.yaml"),
-                                                     QStringLiteral("--tls-listen"), QStringLiteral("127.0.0.1:0")}
-                                      << 2 << QStringLiteral("--cert");
+    QTest::newRow("tls-without-cert")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--tls-listen"), QStringLiteral("127.0.0.1:0")}
+        << 2 << QStringLiteral("--cert");
 }
 
 void TestGatewayCli::badInvocations()

@@ -47,7 +47,10 @@ private slots:
 private:
     QProcess *startWscat(const QStringList &arguments);
     Run finish(QProcess *process, int timeoutMs = 20000);
-    Run wscat(const QStringList &arguments, int timeoutMs = 20000) { return finish(startWscat(arguments), timeoutMs); }
+    Run wscat(const QStringList &arguments, int timeoutMs = 20000)
+    {
+        return finish(startWscat(arguments), timeoutMs);
+    }
     QString url(const QString &path, bool tls = false) const
     {
         return QStringLiteral("%1://127.0.0.1:%2%3")
@@ -78,11 +81,13 @@ void TestWscat::initTestCase()
             [this] { m_backendOutput += m_backend.readAllStandardOutput(); });
     m_backend.start(m_node, {Test::sourcePath(QStringLiteral("tests/interop/chats-backend.js"))});
     QTRY_VERIFY_WITH_TIMEOUT(m_backendOutput.contains("port "), 20000);
-    const auto match = QRegularExpression(QStringLiteral("port (\\d+)")).match(QString::fromUtf8(m_backendOutput));
+    const auto match = QRegularExpression(QStringLiteral("port (\\d+)"))
+                           .match(QString::fromUtf8(m_backendOutput));
     QVERIFY(match.hasMatch());
     const QString backendPort = match.captured(1);
 
-    ReadResult read = AsyncApiReader::readFile(Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
+    ReadResult read = AsyncApiReader::readFile(
+        Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
     QVERIFY(read.api);
     Api api = *read.api;
     api.gatehouse.endpoint = QStringLiteral("ws://127.0.0.1:") + backendPort;
@@ -93,16 +98,18 @@ void TestWscat::initTestCase()
     const QString key = m_dir.filePath(QStringLiteral("key.pem"));
     const Test::ProcessResult openssl = Test::runProcess(
         QStringLiteral("openssl"),
-        {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-         QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
-         QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost")});
+        {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+         QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+         QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+         QStringLiteral("-subj"), QStringLiteral("/CN=localhost")});
     QCOMPARE(openssl.exitCode, 0);
 
     Policies::PolicyFactory::Options options;
     options.verifier = [](const QString &secret, const Api &) {
         if (secret != Token)
-            return Policies::CredentialCheck::fail(Policies::CredentialCheck::Outcome::Unauthenticated,
-                                                   QStringLiteral("unknown credential"));
+            return Policies::CredentialCheck::fail(
+                Policies::CredentialCheck::Outcome::Unauthenticated,
+                QStringLiteral("unknown credential"));
         ConnectionIdentity identity;
         identity.applicationId = QStringLiteral("app_tutorial");
         identity.applicationName = QStringLiteral("tutorial");
@@ -134,7 +141,7 @@ QProcess *TestWscat::startWscat(const QStringList &arguments)
 {
     auto *process = new QProcess(this);
     process->setProcessChannelMode(QProcess::MergedChannels);
-    process->start(m_node, QStringList{m_wscat, QStringLiteral("--no-color")} + arguments);
+    process->start(m_node, QStringList {m_wscat, QStringLiteral("--no-color")} + arguments);
     return process;
 }
 
@@ -163,9 +170,10 @@ Run TestWscat::finish(QProcess *process, int timeoutMs)
 void TestWscat::notificationsWithBearerHeader()
 {
     // wscat -c ws://localhost:9099/chats/1.0.0/notifications -H "Authorization: Bearer $TOKEN"
-    const Run r = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/notifications")), QStringLiteral("-H"),
-                         QStringLiteral("Authorization: Bearer ") + Token, QStringLiteral("-w"), QStringLiteral("1"),
-                         QStringLiteral("-x"), QStringLiteral("hi")});
+    const Run r = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/notifications")),
+                         QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
+                         QStringLiteral("-w"), QStringLiteral("1"), QStringLiteral("-x"),
+                         QStringLiteral("hi")});
     QVERIFY(r.finished);
     QVERIFY2(r.output.contains(u"Subscribed to notifications!"), qPrintable(r.output));
 }
@@ -173,8 +181,10 @@ void TestWscat::notificationsWithBearerHeader()
 void TestWscat::roomWithAccessTokenQuery()
 {
     // the ?access_token= form, for clients that cannot set headers
-    const Run r = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/room1?access_token=") + Token),
-                         QStringLiteral("-w"), QStringLiteral("1"), QStringLiteral("-x"), QStringLiteral("hello")});
+    const Run r = wscat({QStringLiteral("-c"),
+                         url(QStringLiteral("/chats/1.0.0/rooms/room1?access_token=") + Token),
+                         QStringLiteral("-w"), QStringLiteral("1"), QStringLiteral("-x"),
+                         QStringLiteral("hello")});
     QVERIFY(r.finished);
     QVERIFY2(r.output.contains(u"You joined room1!"), qPrintable(r.output));
     // the backend saw the mapped URL, without the token, and who the client is
@@ -184,13 +194,15 @@ void TestWscat::roomWithAccessTokenQuery()
 
 void TestWscat::someoneJoinedReachesNotifications()
 {
-    QProcess *listener = startWscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/notifications")),
-                                     QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
-                                     QStringLiteral("-w"), QStringLiteral("4"), QStringLiteral("-x"), QStringLiteral("hi")});
+    QProcess *listener = startWscat(
+        {QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/notifications")),
+         QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
+         QStringLiteral("-w"), QStringLiteral("4"), QStringLiteral("-x"), QStringLiteral("hi")});
     QTRY_VERIFY_WITH_TIMEOUT(m_backendOutput.count("open /notifications") >= 2, 15000);
-    const Run joiner = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/room7")), QStringLiteral("-H"),
-                              QStringLiteral("Authorization: Bearer ") + Token, QStringLiteral("-w"), QStringLiteral("1"),
-                              QStringLiteral("-x"), QStringLiteral("hi")});
+    const Run joiner = wscat(
+        {QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/room7")),
+         QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
+         QStringLiteral("-w"), QStringLiteral("1"), QStringLiteral("-x"), QStringLiteral("hi")});
     QVERIFY2(joiner.output.contains(u"You joined room7!"), qPrintable(joiner.output));
     const Run r = finish(listener);
     QVERIFY2(r.output.contains(u"Someone joined room7!"), qPrintable(r.output));
@@ -198,13 +210,16 @@ void TestWscat::someoneJoinedReachesNotifications()
 
 void TestWscat::roomMessagesReachOtherMembers()
 {
-    QProcess *member = startWscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/lobby")),
-                                   QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
-                                   QStringLiteral("-w"), QStringLiteral("4"), QStringLiteral("-x"), QStringLiteral("here")});
+    QProcess *member = startWscat(
+        {QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/lobby")),
+         QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
+         QStringLiteral("-w"), QStringLiteral("4"), QStringLiteral("-x"), QStringLiteral("here")});
     QTRY_VERIFY_WITH_TIMEOUT(m_backendOutput.contains("open /rooms?room=lobby"), 15000);
-    const Run sender = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/lobby")), QStringLiteral("-H"),
-                              QStringLiteral("Authorization: Bearer ") + Token, QStringLiteral("-w"), QStringLiteral("1"),
-                              QStringLiteral("-x"), QStringLiteral("Hello everyone!")});
+    const Run sender
+        = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/lobby")),
+                 QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
+                 QStringLiteral("-w"), QStringLiteral("1"), QStringLiteral("-x"),
+                 QStringLiteral("Hello everyone!")});
     QVERIFY(sender.finished);
     const Run r = finish(member);
     QVERIFY2(r.output.contains(u"Hello everyone!"), qPrintable(r.output));
@@ -216,16 +231,18 @@ void TestWscat::missingTokenIs401()
     QVERIFY(r.finished);
     QVERIFY(r.exitCode != 0);
     QVERIFY2(r.output.contains(u"401"), qPrintable(r.output));
-    const Run unknown = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/nothing")), QStringLiteral("-H"),
-                               QStringLiteral("Authorization: Bearer ") + Token});
+    const Run unknown
+        = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/nothing")),
+                 QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token});
     QVERIFY2(unknown.output.contains(u"404"), qPrintable(unknown.output));
 }
 
 void TestWscat::subprotocolReachesBackend()
 {
-    const Run r = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/proto")), QStringLiteral("-s"),
-                         QStringLiteral("chat.v2"), QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token,
-                         QStringLiteral("-w"), QStringLiteral("1"), QStringLiteral("-x"), QStringLiteral("hi")});
+    const Run r = wscat({QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/rooms/proto")),
+                         QStringLiteral("-s"), QStringLiteral("chat.v2"), QStringLiteral("-H"),
+                         QStringLiteral("Authorization: Bearer ") + Token, QStringLiteral("-w"),
+                         QStringLiteral("1"), QStringLiteral("-x"), QStringLiteral("hi")});
     // ws (the wscat library) fails the connection if the answer lacks the offered protocol
     QVERIFY2(r.output.contains(u"You joined proto!"), qPrintable(r.output));
     QTRY_VERIFY(m_backendOutput.contains("open /rooms?room=proto xff=127.0.0.1 protocol=chat.v2"));
@@ -234,9 +251,11 @@ void TestWscat::subprotocolReachesBackend()
 void TestWscat::wssWithNoCheck()
 {
     // wscat -n -c wss://localhost:8099/chats/1.0.0/notifications -H "Authorization: Bearer $TOKEN"
-    const Run r = wscat({QStringLiteral("-n"), QStringLiteral("-c"), url(QStringLiteral("/chats/1.0.0/notifications"), true),
-                         QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + Token, QStringLiteral("-w"),
-                         QStringLiteral("1"), QStringLiteral("-x"), QStringLiteral("hi")});
+    const Run r
+        = wscat({QStringLiteral("-n"), QStringLiteral("-c"),
+                 url(QStringLiteral("/chats/1.0.0/notifications"), true), QStringLiteral("-H"),
+                 QStringLiteral("Authorization: Bearer ") + Token, QStringLiteral("-w"),
+                 QStringLiteral("1"), QStringLiteral("-x"), QStringLiteral("hi")});
     QVERIFY(r.finished);
     QVERIFY2(r.output.contains(u"Subscribed to notifications!"), qPrintable(r.output));
 }

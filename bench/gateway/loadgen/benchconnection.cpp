@@ -41,8 +41,10 @@ BenchConnection::BenchConnection(QObject *parent)
 void BenchConnection::open(const QString &host, quint16 port, const QByteArray &path,
                            const QList<QPair<QByteArray, QByteArray>> &headers)
 {
-    m_request = "GET " + path + " HTTP/1.1\r\nHost: " + host.toLatin1() + ':' + QByteArray::number(port)
-        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    m_request = "GET " + path + " HTTP/1.1\r\nHost: " + host.toLatin1() + ':'
+        + QByteArray::number(port)
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+          "dGhlIHNhbXBsZSBub25jZQ==\r\n"
           "Sec-WebSocket-Version: 13\r\n";
     for (const auto &h : headers)
         m_request += h.first + ": " + h.second + "\r\n";

@@ -33,8 +33,10 @@ void serve(qintptr descriptor, QObject *worker)
             for (const QByteArray &line : buffer->left(end).split('\n'))
                 if (line.toLower().startsWith("sec-websocket-key:"))
                     key = line.mid(18).trimmed();
-            socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          "Sec-WebSocket-Accept: " + acceptKey(key) + "\r\n\r\n");
+            socket->write(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: "
+                + acceptKey(key) + "\r\n\r\n");
             *upgraded = true;
             offset = end + 4;
         }
@@ -87,7 +89,8 @@ EchoServer::~EchoServer()
 void EchoServer::incomingConnection(qintptr descriptor)
 {
     QObject *worker = m_workers.at(m_next++ % m_workers.size());
-    QMetaObject::invokeMethod(worker, [descriptor, worker] { serve(descriptor, worker); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [descriptor, worker] { serve(descriptor, worker); }, Qt::QueuedConnection);
 }
 
 } // namespace Bench

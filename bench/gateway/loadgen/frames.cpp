@@ -81,7 +81,8 @@ bool parseFrame(const QByteArray &data, qsizetype *offset, Frame *frame)
 
 QByteArray acceptKey(const QByteArray &key)
 {
-    return QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1)
+    return QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
+                                    QCryptographicHash::Sha1)
         .toBase64();
 }
 

@@ -45,12 +45,12 @@ struct Settings
 
 struct Shared
 {
-    std::atomic<qint64> echoed{0};
-    std::atomic<qint64> handshakes{0};
-    std::atomic<int> open{0};
-    std::atomic<int> failed{0};
-    std::atomic<bool> measuring{false};
-    std::atomic<bool> stopping{false};
+    std::atomic<qint64> echoed {0};
+    std::atomic<qint64> handshakes {0};
+    std::atomic<int> open {0};
+    std::atomic<int> failed {0};
+    std::atomic<bool> measuring {false};
+    std::atomic<bool> stopping {false};
     QMutex mutex;
     std::vector<qint64> rtts;
     QByteArray lastError;
@@ -64,8 +64,7 @@ public:
         : m_s(s)
         , m_shared(shared)
         , m_count(count)
-    {
-    }
+    { }
 
     void start()
     {
@@ -185,16 +184,29 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("mode"), QStringLiteral("echo|throughput|paced|handshakes|hold"));
-    parser.addOptions({{QStringLiteral("url"), QStringLiteral("ws:// URL"), QStringLiteral("URL")},
-                       {{QStringLiteral("c"), QStringLiteral("connections")}, QStringLiteral("connections"), QStringLiteral("N"), QStringLiteral("1")},
-                       {QStringLiteral("size"), QStringLiteral("payload bytes"), QStringLiteral("B"), QStringLiteral("64")},
-                       {QStringLiteral("window"), QStringLiteral("messages in flight per connection"), QStringLiteral("W"), QStringLiteral("16")},
-                       {QStringLiteral("seconds"), QStringLiteral("measuring time"), QStringLiteral("S"), QStringLiteral("5")},
-                       {QStringLiteral("rate"), QStringLiteral("messages per second (paced)"), QStringLiteral("R"), QStringLiteral("20000")},
-                       {QStringLiteral("threads"), QStringLiteral("threads"), QStringLiteral("T"), QStringLiteral("2")},
-                       {QStringLiteral("port"), QStringLiteral("echo: port"), QStringLiteral("P"), QStringLiteral("0")},
-                       {{QStringLiteral("H"), QStringLiteral("header")}, QStringLiteral("extra header"), QStringLiteral("NAME: VALUE")}});
+    parser.addPositionalArgument(QStringLiteral("mode"),
+                                 QStringLiteral("echo|throughput|paced|handshakes|hold"));
+    parser.addOptions(
+        {{QStringLiteral("url"), QStringLiteral("ws:// URL"), QStringLiteral("URL")},
+         {{QStringLiteral("c"), QStringLiteral("connections")},
+          QStringLiteral("connections"),
+          QStringLiteral("N"),
+          QStringLiteral("1")},
+         {QStringLiteral("size"), QStringLiteral("payload bytes"), QStringLiteral("B"),
+          QStringLiteral("64")},
+         {QStringLiteral("window"), QStringLiteral("messages in flight per connection"),
+          QStringLiteral("W"), QStringLiteral("16")},
+         {QStringLiteral("seconds"), QStringLiteral("measuring time"), QStringLiteral("S"),
+          QStringLiteral("5")},
+         {QStringLiteral("rate"), QStringLiteral("messages per second (paced)"),
+          QStringLiteral("R"), QStringLiteral("20000")},
+         {QStringLiteral("threads"), QStringLiteral("threads"), QStringLiteral("T"),
+          QStringLiteral("2")},
+         {QStringLiteral("port"), QStringLiteral("echo: port"), QStringLiteral("P"),
+          QStringLiteral("0")},
+         {{QStringLiteral("H"), QStringLiteral("header")},
+          QStringLiteral("extra header"),
+          QStringLiteral("NAME: VALUE")}});
     parser.addHelpOption();
     parser.process(app);
     Settings s;
@@ -203,7 +215,8 @@ int main(int argc, char *argv[])
 
     if (s.mode == u"echo") {
         EchoServer server(s.threads);
-        if (!server.listen(QHostAddress::LocalHost, quint16(parser.value(QStringLiteral("port")).toUInt()))) {
+        if (!server.listen(QHostAddress::LocalHost,
+                           quint16(parser.value(QStringLiteral("port")).toUInt()))) {
             std::fprintf(stderr, "echo: %s\n", qPrintable(server.errorString()));
             return 1;
         }
@@ -221,7 +234,8 @@ int main(int argc, char *argv[])
         s.path += '?' + url.query(QUrl::FullyEncoded).toUtf8();
     for (const QString &h : parser.values(QStringLiteral("H"))) {
         const qsizetype colon = h.indexOf(u':');
-        s.headers.append({h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toLatin1()});
+        s.headers.append(
+            {h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toLatin1()});
     }
     s.connections = qMax(1, parser.value(QStringLiteral("c")).toInt());
     s.size = parser.value(QStringLiteral("size")).toInt();
@@ -239,21 +253,25 @@ int main(int argc, char *argv[])
         auto *runner = new Runner(s, &shared, count);
         runner->moveToThread(thread);
         thread->start();
-        QMetaObject::invokeMethod(runner, [runner] { runner->start(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            runner, [runner] { runner->start(); }, Qt::QueuedConnection);
         threads.append(thread);
         runners.append(runner);
     }
 
-    QJsonObject result{{QStringLiteral("mode"), s.mode}, {QStringLiteral("connections"), s.connections},
-                       {QStringLiteral("size"), s.size}};
+    QJsonObject result {{QStringLiteral("mode"), s.mode},
+                        {QStringLiteral("connections"), s.connections},
+                        {QStringLiteral("size"), s.size}};
     const bool needsAllOpen = s.mode != u"handshakes";
     QDeadlineTimer openDeadline(120000);
-    while (needsAllOpen && shared.open.load() + shared.failed.load() < s.connections && !openDeadline.hasExpired())
+    while (needsAllOpen && shared.open.load() + shared.failed.load() < s.connections
+           && !openDeadline.hasExpired())
         waitMs(20);
     if (shared.failed.load() > 0 && s.mode != u"handshakes") {
-        result.insert(QStringLiteral("error"), QStringLiteral("%1 connection(s) failed: %2")
-                                                   .arg(shared.failed.load())
-                                                   .arg(QString::fromUtf8(shared.lastError)));
+        result.insert(QStringLiteral("error"),
+                      QStringLiteral("%1 connection(s) failed: %2")
+                          .arg(shared.failed.load())
+                          .arg(QString::fromUtf8(shared.lastError)));
         print(result);
         return 1;
     }
@@ -280,7 +298,8 @@ int main(int argc, char *argv[])
         shared.stopping = true;
         const double echoed = double(shared.echoed.load() - e0);
         if (s.mode == u"handshakes") {
-            result.insert(QStringLiteral("handshakes_per_s"), double(shared.handshakes.load() - h0) / elapsed);
+            result.insert(QStringLiteral("handshakes_per_s"),
+                          double(shared.handshakes.load() - h0) / elapsed);
             result.insert(QStringLiteral("failed"), shared.failed.load());
         } else {
             result.insert(QStringLiteral("messages_per_s"), echoed / elapsed);
@@ -290,7 +309,13 @@ int main(int argc, char *argv[])
     }
     for (int i = 0; i < threads.size(); ++i) {
         // the connections' sockets must die in the thread they live in
-        QMetaObject::invokeMethod(runners[i], [r = runners[i]] { r->finish(); delete r; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            runners[i],
+            [r = runners[i]] {
+                r->finish();
+                delete r;
+            },
+            Qt::BlockingQueuedConnection);
         threads[i]->quit();
         threads[i]->wait();
         delete threads[i];
