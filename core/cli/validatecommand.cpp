@@ -8,6 +8,7 @@
 #include "policy/policyfactory.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 
 namespace Gatehouse::Cli {
 
@@ -23,6 +24,14 @@ Json diagnosticToJson(const Diagnostic &d)
     object["message"] = toStdString(d.message);
     object["pointer"] = toStdString(d.pointer);
     return object;
+}
+
+ReadResult readStandardInput()
+{
+    QFile input;
+    if (!input.open(stdin, QIODevice::ReadOnly))
+        return AsyncApiReader::readData(QByteArray(), QStringLiteral("<stdin>"));
+    return AsyncApiReader::readData(input.readAll(), QStringLiteral("<stdin>"));
 }
 
 // The JSON Pointer of a dotted path such as "x-gatehouse.policies[1].events" or
@@ -112,9 +121,10 @@ int validateCommand(const QStringList &arguments)
         "file:line:col: severity: message line per problem on stderr.\n"
         "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"),
-                                 QStringLiteral("AsyncAPI documents (YAML or JSON)"),
-                                 QStringLiteral("FILE..."));
+    parser.addPositionalArgument(
+        QStringLiteral("FILE"),
+        QStringLiteral("AsyncAPI documents (YAML or JSON); - reads standard input"),
+        QStringLiteral("FILE..."));
     const QCommandLineOption strictOption(QStringLiteral("strict"),
                                           QStringLiteral("Treat warnings as errors."));
     const QCommandLineOption formatOption(
@@ -147,7 +157,9 @@ int validateCommand(const QStringList &arguments)
     bool failed = false;
     Json all = Json::array();
     for (const QString &file : files) {
-        const ReadResult result = AsyncApiReader::readFile(file);
+        // "-" reads the document from standard input, for editors and pipes.
+        const ReadResult result
+            = file == QLatin1String("-") ? readStandardInput() : AsyncApiReader::readFile(file);
         QList<Diagnostic> diagnostics = result.diagnostics;
         checkGatewaySettings(result, &diagnostics);
         bool fileFailed = !result.api.has_value() || hasErrors(diagnostics);

@@ -56,6 +56,7 @@ private slots:
     void jsonFormat();
     void gatewaySettingsAreChecked_data();
     void gatewaySettingsAreChecked();
+    void standardInput();
     void schemasUnavailable();
 
 private:
@@ -225,6 +226,18 @@ void TestValidateCommand::gatewaySettingsAreChecked()
     QCOMPARE(lines(result.standardError).size(), 1);
     QVERIFY2(result.standardError.startsWith(QByteArray(file.toUtf8() + expected)),
              result.standardError.constData());
+}
+
+void TestValidateCommand::standardInput()
+{
+    const auto valid = Test::runCli({u"validate"_qs, u"-v"_qs, u"-"_qs}, 30000, QByteArray(Valid));
+    QCOMPARE(valid.exitCode, 0);
+    QCOMPARE(valid.standardOutput, QByteArray("-: valid\n"));
+    const auto broken = Test::runCli({u"validate"_qs, u"-"_qs}, 30000,
+                                     QByteArray(Valid).replace("publish:", "pubish:"));
+    QCOMPARE(broken.exitCode, 1);
+    QVERIFY2(broken.standardError.startsWith("<stdin>:7:5: error: "),
+             broken.standardError.constData());
 }
 
 void TestValidateCommand::schemasUnavailable()
