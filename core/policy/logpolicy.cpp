@@ -44,7 +44,23 @@ QByteArray LogPolicy::logPayload(const QByteArray &payload, bool binary) const
 {
     if (!m_settings.payloads)
         return {};
+    return maskedPayload(payload, binary);
+}
+
+QByteArray LogPolicy::maskedPayload(const QByteArray &payload, bool binary) const
+{
     return truncate(m_masker.mask(payload, binary), m_settings.maxPayloadSize, binary);
+}
+
+qint64 LogPolicy::eventPayloadBytes() const
+{
+    if (!m_settings.payloads)
+        return 0;
+    if (m_settings.maxPayloadSize < 0)
+        return -1;
+    if (m_masker.isEmpty())
+        return m_settings.maxPayloadSize;
+    return std::max<qint64>(m_settings.maxPayloadSize * 4, 64 * 1024);
 }
 
 Gateway::MessageVerdict LogPolicy::process(const Gateway::ConnectionContext &context,

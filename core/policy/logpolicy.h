@@ -32,11 +32,17 @@ public:
     // What the log keeps of a payload: masked, then cut at maxPayloadSize bytes
     // (on a UTF-8 character boundary for text). Empty when payloads are off.
     QByteArray logPayload(const QByteArray &payload, bool binary) const;
+    // Masked and cut, whether or not payloads are switched on here (for payloads the
+    // gateway attached because of another setting).
+    QByteArray maskedPayload(const QByteArray &payload, bool binary) const;
     static QByteArray truncate(const QByteArray &payload, qint64 maxSize, bool binary);
 
     QString name() const override { return QStringLiteral("log"); }
     Gateway::MessageVerdict process(const Gateway::ConnectionContext &context,
                                     Gateway::RelayMessage &message) override;
+    // With payloads on: the gateway attaches the first bytes of each payload; more
+    // than are kept when masking is configured, so masks see whole fields.
+    qint64 eventPayloadBytes() const override;
 
 private:
     Settings m_settings;

@@ -61,6 +61,13 @@ struct PolicyFactory::ApiCache
     QHash<QString, Built> defaults; // default policies by type
 };
 
+struct PolicyFactory::LogRegistry
+{
+    mutable std::mutex mutex;
+    QHash<QString, std::shared_ptr<const LogPolicy>> byKey;   // "context/version\nchannel"
+    QHash<QString, std::shared_ptr<const LogPolicy>> byTitle; // "title\nchannel"
+};
+
 QStringList PolicyFactory::knownTypes()
 {
     return {Authenticate, ConnectionThrottle, RateLimit, SizeLimit, ValidatePayload, Transform,
@@ -76,6 +83,7 @@ PolicyFactory::PolicyFactory(Options options)
     : m_options(std::move(options))
     , m_windowCounter(std::make_shared<WindowCounter>(m_options.clock))
     , m_connectionCounter(std::make_shared<ConnectionCounter>())
+    , m_logRegistry(std::make_shared<LogRegistry>())
 {
 }
 
@@ -200,7 +208,8 @@ QList<PolicyFactory::Built> PolicyFactory::build(const std::shared_ptr<const Api
                 std::lock_guard lock(m_mutex);
                 if (!m_warnings.contains(warning)) {
                     m_warnings.append(warning);
-                    qCWarning(lcPolicy).noquote() << warning;
+                    if (!m_silent)
+                        qCWarning(lcPolicy).noquote() << warning;
                 }
             }
             built.connection = policy;
@@ -356,6 +365,24 @@ Gateway::ChannelPolicies PolicyFactory::policiesFor(const std::shared_ptr<const 
         if (b.message)
             result.message.append(b.message);
     }
+
+    // Remember the channel's log policy for payloadFilter() (a reload replaces it).
+    const QString context = api->gatehouse.context.endsWith(u'/') ? api->gatehouse.context.chopped(1)
+                                                                   : api->gatehouse.context;
+    const QString key = (api->version.isEmpty() ? context : context + u'/' + api->version)
+        + u'\n' + channel.address;
+    const QString titleKey = api->title + u'\n' + channel.address;
+    std::shared_ptr<const LogPolicy> log = logPolicy(result);
+    {
+        std::lock_guard lock(m_logRegistry->mutex);
+        if (log) {
+            m_logRegistry->byKey.insert(key, log);
+            m_logRegistry->byTitle.insert(titleKey, log);
+        } else {
+            m_logRegistry->byKey.remove(key);
+            m_logRegistry->byTitle.remove(titleKey);
+        }
+    }
     return result;
 }
 
@@ -366,6 +393,7 @@ QStringList PolicyFactory::check(const Api &api)
     Options options = m_options;
     options.defaults = false;
     PolicyFactory probe(options);
+    probe.m_silent = true;
     auto copy = std::make_shared<const Api>(api);
     QString error;
     apiPolicyList(api, &error);
@@ -384,6 +412,21 @@ QStringList PolicyFactory::check(const Api &api)
             errors.append(error);
     }
     return errors;
+}
+
+std::function<QByteArray(const Gateway::GatewayEvent &)> PolicyFactory::payloadFilter() const
+{
+    std::shared_ptr<const LogRegistry> registry = m_logRegistry;
+    return [registry](const Gateway::GatewayEvent &e) -> QByteArray {
+        std::shared_ptr<const LogPolicy> log;
+        {
+            std::lock_guard lock(registry->mutex);
+            log = registry->byKey.value(e.api + u'\n' + e.channel);
+            if (!log)
+                log = registry->byTitle.value(e.apiTitle + u'\n' + e.channel);
+        }
+        return log ? log->maskedPayload(e.payload, e.binary) : e.payload;
+    };
 }
 
 std::shared_ptr<LogPolicy> PolicyFactory::logPolicy(const Gateway::ChannelPolicies &policies)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/api.h"
+#include "gateway/gatewayevent.h"
 #include "gateway/policyprovider.h"
 #include "policy/connectioncounter.h"
 #include "policy/credentialcheck.h"
@@ -11,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -59,6 +61,14 @@ public:
     // Warnings collected while building (fault injection switched on, ...).
     QStringList warnings() const;
 
+    // Turns the payload of a gateway event into what the log keeps: masked and cut as
+    // the log policy of the event's API and channel says (looked up by the event's
+    // api key "context/version", then by API title, and channel address). Payloads
+    // of channels without a log policy pass unchanged. Thread-safe; meant for
+    // MessageLogStore / JsonLinesWriter `payloadFilter`, which run it on their
+    // writer threads.
+    std::function<QByteArray(const Gateway::GatewayEvent &)> payloadFilter() const;
+
     // The log policy that applies to a channel built before, if any.
     static std::shared_ptr<LogPolicy> logPolicy(const Gateway::ChannelPolicies &policies);
 
@@ -81,8 +91,11 @@ private:
     std::shared_ptr<ConnectionCounter> m_connectionCounter;
     mutable std::mutex m_mutex;
     QStringList m_warnings;
+    bool m_silent = false; // check()'s probe: collect warnings, print none
     struct ApiCache;
     QList<std::shared_ptr<ApiCache>> m_cache;
+    struct LogRegistry;
+    std::shared_ptr<LogRegistry> m_logRegistry;
 };
 
 } // namespace Gatehouse::Policies
