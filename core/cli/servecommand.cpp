@@ -369,6 +369,7 @@ int serveCommand(const QStringList &arguments)
     if (parser.isSet(logDbOption)) {
         Analytics::MessageLogStore::Options o;
         o.path = parser.value(logDbOption);
+        o.payloadFilter = factory->payloadFilter(); // log policy masking, on the writer thread
         logStore = std::make_shared<Analytics::MessageLogStore>(o);
         if (!logStore->open(&error)) {
             err() << "gatehouse-cli serve: --log-db " << o.path << ": " << error << Qt::endl;
@@ -380,6 +381,7 @@ int serveCommand(const QStringList &arguments)
     if (parser.isSet(logFileOption)) {
         Analytics::JsonLinesWriter::Options o;
         o.path = parser.value(logFileOption);
+        o.payloadFilter = factory->payloadFilter();
         logFile = std::make_shared<Analytics::AsyncEventSink>(
             std::make_unique<Analytics::JsonLinesWriter>(o));
         if (!logFile->start(&error)) {
