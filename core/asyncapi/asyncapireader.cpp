@@ -194,6 +194,7 @@ private:
     int m_major = 2;
     QHash<QString, QString> m_channelPointers; // channel id -> pointer
     QHash<QString, QString> m_addressPointers; // channel id -> pointer of the address
+    QHash<QString, QString> m_operationPointers; // operation id -> pointer
 };
 
 std::optional<Api> Reader::read()
@@ -661,6 +662,8 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
     op.channelId = channel.id;
     const QString explicitId = str(obj, "operationId", pointer);
     op.id = explicitId.isEmpty() ? channel.id + u'.' + QLatin1String(kind) : explicitId;
+    if (!m_operationPointers.contains(op.id))
+        m_operationPointers.insert(op.id, pointer);
     readOperationCommon(op, obj, pointer);
     op.extra = rest(obj,
                     {"operationId", "title", "summary", "description", "x-uri-mapping",
@@ -887,6 +890,7 @@ void Reader::readOperations3(Api &api, const Json &root)
                       QStringLiteral("operation '%1' is on unknown channel '%2'")
                           .arg(op.id, op.channelId));
         }
+        m_operationPointers.insert(op.id, op_p);
         readOperationCommon(op, obj, op_p);
         op.reply = raw(obj, "reply");
         if (const auto msgs = obj.find("messages"); msgs != obj.end()) {
@@ -1089,7 +1093,41 @@ void Reader::checkChannels(const Api &api)
             if (!api.message(id))
                 error(cp,
                       QStringLiteral("channel '%1' refers to unknown message '%2'").arg(c.id, id));
+        for (qsizetype i = 0; i < c.servers.size(); ++i) {
+            bool known = false;
+            for (const Server &s : api.servers)
+                known = known || s.id == c.servers.at(i);
+            if (!known)
+                error(child(child(cp, "servers"), static_cast<size_t>(i)),
+                      QStringLiteral("channel '%1' lists unknown server '%2'")
+                          .arg(c.id, c.servers.at(i)));
+        }
     }
+    if (m_major != 2)
+        return; // 3.x requirements are $refs, checked with every other $ref
+    // 2.x security requirements name schemes of components.securitySchemes.
+    auto checkSecurity = [&](const Json &security, const QString &pointer) {
+        if (!security.is_array())
+            return;
+        for (size_t i = 0; i < security.size(); ++i) {
+            if (!security[i].is_object())
+                continue;
+            for (auto it = security[i].begin(); it != security[i].end(); ++it) {
+                bool known = false;
+                for (const SecurityScheme &s : api.securitySchemes)
+                    known = known || s.id.toStdString() == it.key();
+                if (!known)
+                    error(child(child(child(pointer, "security"), i), it.key()),
+                          QStringLiteral("security requirement names unknown security scheme '%1'; "
+                                         "declare it under components.securitySchemes")
+                              .arg(QString::fromStdString(it.key())));
+            }
+        }
+    };
+    for (const Server &s : api.servers)
+        checkSecurity(s.security, child(QStringLiteral("/servers"), s.id.toStdString()));
+    for (const Operation &op : api.operations)
+        checkSecurity(op.security, m_operationPointers.value(op.id));
 }
 
 } // namespace

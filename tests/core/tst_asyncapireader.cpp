@@ -508,6 +508,15 @@ void TestAsyncApiReader::semanticChecks_data()
     QTest::newRow("message-ref-elsewhere")
         << head2 + "channels:\n  /a:\n    publish:\n      message: {$ref: '#/info'}\n"
         << u"6:17: error: a message $ref must point to #/components/messages/NAME"_qs;
+    QTest::newRow("unknown-server") << head3
+            + "channels:\n  c:\n    address: /a\n    servers:\n      - $ref: '#/servers/nope'\n"
+                                    << u"7:9: error: unresolved $ref '#/servers/nope'"_qs;
+    QTest::newRow("unknown-server-2x")
+        << head2 + "channels:\n  /a:\n    servers: [nope]\n"
+        << u"5:15: error: channel '/a' lists unknown server 'nope'"_qs;
+    QTest::newRow("unknown-security-scheme")
+        << head2 + "channels:\n  /a:\n    subscribe:\n      security:\n        - token: []\n"
+        << u"7:11: error: security requirement names unknown security scheme 'token'"_qs;
     QTest::newRow("bad-plan-unit")
         << head3 + "x-gatehouse:\n  plans:\n    - name: p\n      unit: fortnight\n"
         << u"6:7: error: 'unit' must be second, minute, hour or day, not 'fortnight'"_qs;
