@@ -105,7 +105,8 @@ void BackendConnector::handleReadyRead()
 {
     if (m_done)
         return;
-    m_buffer += m_socket->read(m_request.maxResponseBytes + 4 - m_buffer.size());
+    m_buffer += m_socket->read(
+        qMin(m_socket->bytesAvailable(), m_request.maxResponseBytes + 4 - m_buffer.size()));
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
     if (end < 0) {
         if (m_buffer.size() > m_request.maxResponseBytes)
@@ -171,8 +172,8 @@ void BackendConnector::handleReadyRead()
                  .arg(m_subprotocol));
         return;
     }
-    m_leftover = m_buffer.mid(end + 4);
-    m_buffer.clear();
+    m_leftover = end + 4 < m_buffer.size() ? m_buffer.mid(end + 4) : QByteArray();
+    m_buffer = QByteArray();
     m_done = true;
     m_timer->stop();
     emit succeeded();

@@ -99,17 +99,12 @@ GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
     , m_worker(worker)
     , m_socket(socket)
     , m_timer(new QTimer(this))
-    , m_idleTimer(new QTimer(this))
 {
+    // the idle and delay timers are made when first needed: most connections never
+    // use them, and thousands of idle connections should cost little memory
     m_context.connectionId = id;
     socket->setParent(this);
     m_timer->setSingleShot(true);
-    m_idleTimer->setSingleShot(true);
-    for (int d = 0; d < 2; ++d) {
-        m_delayTimer[d] = new QTimer(this);
-        m_delayTimer[d]->setSingleShot(true);
-        connect(m_delayTimer[d], &QTimer::timeout, this, [this, d] { drainDelayed(d); });
-    }
 }
 
 GatewaySession::~GatewaySession()
@@ -204,7 +199,8 @@ void GatewaySession::handleClientReadyRead()
     if (m_state != State::ReadingRequest || !m_socket)
         return;
     const qsizetype max = m_shared->options.maxRequestHeaderBytes;
-    m_buffer += m_socket->read(max + 1 - m_buffer.size());
+    // read what is there, up to the limit (read(max) would allocate max bytes each time)
+    m_buffer += m_socket->read(qMin(m_socket->bytesAvailable(), max + 1 - m_buffer.size()));
     HandshakeRequest request;
     const auto result = HandshakeRequest::parse(m_buffer, max, &request);
     switch (result.status) {
@@ -223,7 +219,8 @@ void GatewaySession::handleClientReadyRead()
     request.peerPort = m_context.request.peerPort;
     request.secure = m_context.request.secure;
     m_context.request = std::move(request);
-    m_buffer.remove(0, result.consumed); // frames a client sent right after its request
+    // frames a client sent right after its request; usually nothing
+    m_buffer = result.consumed < m_buffer.size() ? m_buffer.mid(result.consumed) : QByteArray();
     m_timer->stop();
     handleRequest();
 }
@@ -512,6 +509,8 @@ void GatewaySession::handleBackendSucceeded()
         m_timer->start(int(m_context.maxLifetime.count()));
     }
     if (m_context.idleTimeout.count() > 0) {
+        m_idleTimer = new QTimer(this);
+        m_idleTimer->setSingleShot(true);
         connect(m_idleTimer, &QTimer::timeout, this,
                 [this] { shutdown(1001, QStringLiteral("idle timeout")); });
         m_idleTimer->start(int(m_context.idleTimeout.count()));
@@ -557,7 +556,7 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
 {
     if (m_state != State::Open)
         return;
-    if (m_context.idleTimeout.count() > 0)
+    if (m_idleTimer)
         m_idleTimer->start(int(m_context.idleTimeout.count()));
 
     RelayMessage message {direction, binary, payload};
@@ -614,8 +613,13 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
 
 void GatewaySession::scheduleDelayed(int d)
 {
-    if (m_delayed[d].empty() || m_delayTimer[d]->isActive())
+    if (m_delayed[d].empty() || (m_delayTimer[d] && m_delayTimer[d]->isActive()))
         return;
+    if (!m_delayTimer[d]) {
+        m_delayTimer[d] = new QTimer(this);
+        m_delayTimer[d]->setSingleShot(true);
+        connect(m_delayTimer[d], &QTimer::timeout, this, [this, d] { drainDelayed(d); });
+    }
     const qint64 waitNs = m_delayed[d].front().dueNs - nowNs();
     m_delayTimer[d]->start(waitNs <= 0 ? 0 : int(waitNs / 1000000) + 1);
 }
@@ -797,7 +801,8 @@ void GatewaySession::finish()
     const bool wasOpen = m_client != nullptr;
     m_state = State::Done;
     m_timer->stop();
-    m_idleTimer->stop();
+    if (m_idleTimer)
+        m_idleTimer->stop();
     if (wasOpen) {
         GatewayEvent e = event(GatewayEvent::Type::ConnectionClosed);
         e.closeCode = m_closeCode;
