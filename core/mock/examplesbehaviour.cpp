@@ -217,8 +217,13 @@ void ExamplesBehaviour::handleFrame(MockConnection *connection, const MessageCat
             reply(connection, *candidate.operation, *candidate.entry, value);
             return;
         }
-        if (errors.size() < fewest) {
-            fewest = int(errors.size());
+        // The closest candidate: a wrong fixed value ("event": "ping" where "subscribe"
+        // is expected) says more about the message type than any other error.
+        int score = 0;
+        for (const auto &e : errors)
+            score += e.keyword == JsonSchemaValidator::Keyword::Const ? 100 : 1;
+        if (score < fewest) {
+            fewest = score;
             closest = &candidate;
             closestErrors = errors;
         }

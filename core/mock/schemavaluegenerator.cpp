@@ -529,8 +529,15 @@ Json SchemaValueGenerator::generateObject(const Json &s, int depth)
 
     if (properties.is_object()) {
         for (auto it = properties.begin(); it != properties.end(); ++it) {
+            // A property with a fixed value (const, or an enum of one) is usually a
+            // discriminator such as "event": include it even when optional.
+            const Json property = normalized(it.value(), depth + 1);
+            const bool fixed = property.contains("const")
+                || (property.contains("enum") && property["enum"].is_array()
+                    && property["enum"].size() == 1);
+            const bool room = int(out.size() + required.size()) < maxProperties;
             const bool take = required.count(it.key())
-                || (int(out.size() + required.size()) < maxProperties && chance(optionalChance));
+                || (room && ((fixed && depth < 8) || chance(optionalChance)));
             if (take)
                 out[it.key()] = generateAt(it.value(), depth + 1);
         }
