@@ -261,7 +261,7 @@ void TestAuthenticatePolicy::credentialQueryStripped()
     auto api = chatsApi();
     AuthenticatePolicy policy(AuthenticatePolicy::Settings(), &verify);
     // rejected connections also must not leak the token anywhere
-    for (const QByteArray token : {QByteArray("good"), QByteArray("zzz")}) {
+    for (const QByteArray &token : {QByteArray("good"), QByteArray("zzz")}) {
         auto ctx = context(api, u"notifications"_qs,
                            request("/n?room=1&access_token=" + token + "&apikey=x&access_token=again"));
         policy.evaluate(ctx);
