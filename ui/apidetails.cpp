@@ -29,8 +29,8 @@ Colors colors()
     const bool dark = palette.color(QPalette::Base).lightness() < 128;
     Colors c;
     c.muted = palette.color(QPalette::PlaceholderText).name();
-    c.codeBackground = dark ? palette.color(QPalette::Base).lighter(140).name()
-                            : QStringLiteral("#f3f5f7");
+    c.codeBackground
+        = dark ? palette.color(QPalette::Base).lighter(140).name() : QStringLiteral("#f3f5f7");
     c.accent = dark ? QStringLiteral("#7cc4e0") : QStringLiteral("#1f6f8b");
     return c;
 }
@@ -45,7 +45,7 @@ public:
         m_muted = c.muted;
         m_code = c.codeBackground;
         m_out += QStringLiteral("<html><head><style>"
-                                                                "h3 { margin-top: 16px; margin-bottom: 4px; }"
+                                "h3 { margin-top: 16px; margin-bottom: 4px; }"
                                 "td.key { padding-right: 16px; white-space: nowrap; }"
                                 "a { color: %1; text-decoration: none; }"
                                 "</style></head><body>")
@@ -56,7 +56,7 @@ public:
                                     "%2</p>")
                          .arg(m_muted, esc(subtitle.toUpper()));
         m_out += QStringLiteral("<h2 style=\"margin-top:2px; margin-bottom:8px;\">") + esc(title)
-                 + QStringLiteral("</h2>");
+            + QStringLiteral("</h2>");
     }
 
     // A key/value row; values are escaped unless `rich`. Empty values are skipped.
@@ -166,10 +166,10 @@ QString link(const QString &kind, const QString &id, const QString &text)
 QString actionText(Operation::Action action)
 {
     return action == Operation::Action::Send
-               ? ApiDetails::tr("send \u2014 the application sends to this channel; "
-                                "clients receive (AsyncAPI 2.x: subscribe)")
-               : ApiDetails::tr("receive \u2014 the application receives from this channel; "
-                                "clients send (AsyncAPI 2.x: publish)");
+        ? ApiDetails::tr("send \u2014 the application sends to this channel; "
+                         "clients receive (AsyncAPI 2.x: subscribe)")
+        : ApiDetails::tr("receive \u2014 the application receives from this channel; "
+                         "clients send (AsyncAPI 2.x: publish)");
 }
 
 QString serverUrl(const Server &server)
@@ -249,7 +249,8 @@ QString ApiDetails::html(const Api &api, ApiTreeModel::Kind kind, const QString 
     case Kind::Message:
         if (const Message *message = api.message(id))
             return messageHtml(api, *message);
-        return placeholder(tr("The message \u201c%1\u201d is not defined in this document.").arg(id));
+        return placeholder(
+            tr("The message \u201c%1\u201d is not defined in this document.").arg(id));
     case Kind::SecurityScheme:
         for (const SecurityScheme &scheme : api.securitySchemes)
             if (scheme.id == id)
@@ -263,9 +264,9 @@ QString ApiDetails::html(const Api &api, ApiTreeModel::Kind kind, const QString 
         return placeholder(tr("Servers the API is available on. Select one to see its details."));
     case Kind::ChannelGroup:
         return api.channels.isEmpty()
-                   ? placeholder(tr("This API has no channels yet."))
-                   : placeholder(tr("Channels (topics) clients connect to. Select one to see "
-                                    "its operations, parameters and messages."));
+            ? placeholder(tr("This API has no channels yet."))
+            : placeholder(tr("Channels (topics) clients connect to. Select one to see "
+                             "its operations, parameters and messages."));
     case Kind::ParameterGroup:
         return placeholder(tr("Parameters of the channel address."));
     case Kind::ChannelMessageGroup:
@@ -289,9 +290,9 @@ QString ApiDetails::apiHtml(const Api &api)
     html.row(tr("Context"), api.gatehouse.context);
     html.row(tr("Backend"), api.gatehouse.endpoint);
     html.row(tr("Contents"),
-             QStringList{count(api.channels.size(), tr("1 channel"), tr("%1 channels")),
-                         count(api.operations.size(), tr("1 operation"), tr("%1 operations")),
-                         count(api.messages.size(), tr("1 message"), tr("%1 messages"))}
+             QStringList {count(api.channels.size(), tr("1 channel"), tr("%1 channels")),
+                          count(api.operations.size(), tr("1 operation"), tr("%1 operations")),
+                          count(api.messages.size(), tr("1 message"), tr("%1 messages"))}
                  .join(QStringLiteral(", ")));
     if (!api.description.isEmpty()) {
         html.section(tr("Description"));
@@ -331,9 +332,11 @@ QString ApiDetails::channelHtml(const Api &api, const Channel &channel)
     html.codeRow(tr("Address"), channel.address);
     html.row(tr("Title"), channel.title);
     html.codeRow(QStringLiteral("x-auth-type"), channel.authType);
-    html.row(tr("Servers"), channel.servers.isEmpty() ? tr("all") : channel.servers.join(QStringLiteral(", ")));
+    html.row(tr("Servers"),
+             channel.servers.isEmpty() ? tr("all") : channel.servers.join(QStringLiteral(", ")));
     if (channel.ws.present) {
-        html.row(tr("WebSocket method"), channel.ws.method.isEmpty() ? tr("GET") : channel.ws.method);
+        html.row(tr("WebSocket method"),
+                 channel.ws.method.isEmpty() ? tr("GET") : channel.ws.method);
     }
     html.describe(channel.summary, channel.description);
 
@@ -345,12 +348,11 @@ QString ApiDetails::channelHtml(const Api &api, const Channel &channel)
         QString list = QStringLiteral("<ul>");
         for (const Operation *op : operations) {
             list += QStringLiteral("<li>")
-                    + link(QStringLiteral("operation"), op->id,
-                           ApiTreeModel::actionName(op->action) + QStringLiteral(" \u00b7 ")
-                               + op->id);
+                + link(QStringLiteral("operation"), op->id,
+                       ApiTreeModel::actionName(op->action) + QStringLiteral(" \u00b7 ") + op->id);
             if (!op->uriMapping.isEmpty())
                 list += QStringLiteral(" \u2192 <code>") + esc(op->uriMapping)
-                        + QStringLiteral("</code>");
+                    + QStringLiteral("</code>");
             list += QStringLiteral("</li>");
         }
         html.raw(list + QStringLiteral("</ul>"));
@@ -368,7 +370,7 @@ QString ApiDetails::channelHtml(const Api &api, const Channel &channel)
         QString list = QStringLiteral("<ul>");
         for (const QString &id : channel.messageIds)
             list += QStringLiteral("<li>") + link(QStringLiteral("message"), id, id)
-                    + QStringLiteral("</li>");
+                + QStringLiteral("</li>");
         html.raw(list + QStringLiteral("</ul>"));
     }
     if (channel.ws.present) {
@@ -383,7 +385,8 @@ QString ApiDetails::channelHtml(const Api &api, const Channel &channel)
 QString ApiDetails::operationHtml(const Api &api, const Operation &operation)
 {
     const Channel *channel = api.channel(operation.channelId);
-    Html html(ApiTreeModel::actionName(operation.action) + QStringLiteral(" \u00b7 ") + operation.id,
+    Html html(ApiTreeModel::actionName(operation.action) + QStringLiteral(" \u00b7 ")
+                  + operation.id,
               tr("Operation"));
     html.row(tr("Action"), actionText(operation.action));
     html.row(tr("Channel"),
@@ -394,17 +397,19 @@ QString ApiDetails::operationHtml(const Api &api, const Operation &operation)
     html.codeRow(QStringLiteral("x-uri-mapping"),
                  operation.uriMapping.isEmpty() ? QString() : operation.uriMapping);
     if (operation.uriMapping.isEmpty())
-        html.row(QStringLiteral("x-uri-mapping"), tr("(none: the backend path is the channel address)"));
+        html.row(QStringLiteral("x-uri-mapping"),
+                 tr("(none: the backend path is the channel address)"));
     html.row(QStringLiteral("x-scopes"),
-             operation.scopes.isEmpty() ? tr("(none)") : operation.scopes.join(QStringLiteral(", ")));
+             operation.scopes.isEmpty() ? tr("(none)")
+                                        : operation.scopes.join(QStringLiteral(", ")));
     QString authType = operation.authType;
     if (authType.isEmpty() && channel)
         authType = channel->authType;
     html.codeRow(QStringLiteral("x-auth-type"), authType);
     html.describe(operation.summary, operation.description);
 
-    const QStringList messageIds = operation.messageIds.isEmpty() && channel ? channel->messageIds
-                                                                             : operation.messageIds;
+    const QStringList messageIds
+        = operation.messageIds.isEmpty() && channel ? channel->messageIds : operation.messageIds;
     html.section(tr("Messages"));
     if (messageIds.isEmpty()) {
         html.muted(tr("No messages."));
@@ -513,14 +518,12 @@ QString ApiDetails::gatewayHtml(const GatewaySettings &settings)
         for (const Plan &plan : settings.plans) {
             static const char *const units[] = {"second", "minute", "hour", "day"};
             QString limit = plan.events == 0
-                                ? tr("unlimited")
-                                : tr("%1 events per %2")
-                                      .arg(plan.events)
-                                      .arg(QLatin1String(units[int(plan.unit)]));
+                ? tr("unlimited")
+                : tr("%1 events per %2").arg(plan.events).arg(QLatin1String(units[int(plan.unit)]));
             if (plan.maxConnections > 0)
                 limit += QStringLiteral(", ")
-                         + count(plan.maxConnections, tr("at most 1 connection"),
-                                 tr("at most %1 connections"));
+                    + count(plan.maxConnections, tr("at most 1 connection"),
+                            tr("at most %1 connections"));
             html.row(plan.name, limit);
         }
     }

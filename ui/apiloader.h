@@ -16,8 +16,8 @@ namespace Gatehouse {
 // What loading one API document produced, handed to the GUI thread as a value.
 struct LoadedApi
 {
-    QString path;                        // as requested (may be a :/ resource)
-    std::shared_ptr<const Api> api;      // null when the document could not be read
+    QString path; // as requested (may be a :/ resource)
+    std::shared_ptr<const Api> api; // null when the document could not be read
     QList<Diagnostic> diagnostics;
     bool ok() const { return api && !hasErrors(diagnostics); }
 };

@@ -62,7 +62,7 @@ QString serverUrl(const Server &server)
 
 QString schemeSummary(const SecurityScheme &scheme)
 {
-    QStringList parts{scheme.type};
+    QStringList parts {scheme.type};
     if (!scheme.scheme.isEmpty())
         parts << scheme.scheme;
     if (!scheme.name.isEmpty())
@@ -74,8 +74,7 @@ QString schemeSummary(const SecurityScheme &scheme)
 
 } // namespace
 
-ApiTreeModel::Node *ApiTreeModel::Node::add(Kind kind, const QString &label,
-                                            const QString &summary)
+ApiTreeModel::Node *ApiTreeModel::Node::add(Kind kind, const QString &label, const QString &summary)
 {
     auto node = std::make_unique<Node>();
     node->kind = kind;
@@ -90,8 +89,7 @@ ApiTreeModel::Node *ApiTreeModel::Node::add(Kind kind, const QString &label,
 ApiTreeModel::ApiTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Node>())
-{
-}
+{ }
 
 ApiTreeModel::~ApiTreeModel() = default;
 
@@ -107,18 +105,25 @@ void ApiTreeModel::setApi(std::shared_ptr<const Api> api)
     m_root = std::make_unique<Node>();
     if (m_api)
         build();
+    m_operationsByChannel.clear();
+    m_messagesById.clear();
     endResetModel();
 }
 
 void ApiTreeModel::build()
 {
     const Api &api = *m_api;
+    // Indexes, so that large APIs (thousands of channels) build in linear time.
+    m_operationsByChannel.clear();
+    m_messagesById.clear();
+    for (const Operation &operation : api.operations)
+        m_operationsByChannel[operation.channelId].append(&operation);
+    for (const Message &message : api.messages)
+        m_messagesById.insert(message.id, &message);
     const QString title = api.title.isEmpty() ? tr("Untitled API") : api.title;
-    Node *root = m_root->add(Kind::Api,
-                             api.version.isEmpty() ? title : tr("%1 %2").arg(title, api.version),
-                             api.asyncapiVersion.isEmpty()
-                                 ? QString()
-                                 : tr("AsyncAPI %1").arg(api.asyncapiVersion));
+    Node *root = m_root->add(
+        Kind::Api, api.version.isEmpty() ? title : tr("%1 %2").arg(title, api.version),
+        api.asyncapiVersion.isEmpty() ? QString() : tr("AsyncAPI %1").arg(api.asyncapiVersion));
     root->toolTip = oneLine(api.description);
 
     if (!api.servers.isEmpty()) {
@@ -138,8 +143,7 @@ void ApiTreeModel::build()
 
     if (!api.messages.isEmpty()) {
         Node *group = root->add(Kind::MessageGroup, tr("Messages"),
-                                countText(api.messages.size(), tr("1 message"),
-                                          tr("%1 messages")));
+                                countText(api.messages.size(), tr("1 message"), tr("%1 messages")));
         for (const Message &message : api.messages) {
             Node *node = group->add(Kind::Message, message.id,
                                     firstOf({message.title, message.summary, message.description}));
@@ -149,9 +153,9 @@ void ApiTreeModel::build()
     }
 
     if (!api.securitySchemes.isEmpty()) {
-        Node *group = root->add(Kind::SecuritySchemeGroup, tr("Security schemes"),
-                                countText(api.securitySchemes.size(), tr("1 scheme"),
-                                          tr("%1 schemes")));
+        Node *group
+            = root->add(Kind::SecuritySchemeGroup, tr("Security schemes"),
+                        countText(api.securitySchemes.size(), tr("1 scheme"), tr("%1 schemes")));
         for (const SecurityScheme &scheme : api.securitySchemes) {
             Node *node = group->add(Kind::SecurityScheme, scheme.id, schemeSummary(scheme));
             node->id = scheme.id;
@@ -161,8 +165,8 @@ void ApiTreeModel::build()
 
     if (api.gatehouse.raw.is_object()) {
         const QString summary = api.gatehouse.endpoint.isEmpty()
-                                    ? tr("x-gatehouse")
-                                    : tr("backend %1").arg(api.gatehouse.endpoint);
+            ? tr("x-gatehouse")
+            : tr("backend %1").arg(api.gatehouse.endpoint);
         Node *group = root->add(Kind::Gateway, tr("Gateway settings"), summary);
         for (auto it = api.gatehouse.raw.begin(); it != api.gatehouse.raw.end(); ++it) {
             const QString key = toQString(it.key());
@@ -179,31 +183,30 @@ void ApiTreeModel::addChannel(Node *group, const Channel &channel)
                             firstOf({channel.title, channel.summary, channel.description}));
     node->id = channel.id;
     node->channelId = channel.id;
-    node->toolTip = channel.id == label ? oneLine(channel.description)
-                                        : tr("Channel id: %1").arg(channel.id);
+    node->toolTip
+        = channel.id == label ? oneLine(channel.description) : tr("Channel id: %1").arg(channel.id);
 
-    for (const Operation *operation : m_api->operationsOn(channel.id)) {
+    for (const Operation *operation : m_operationsByChannel.value(channel.id)) {
         const QString action = actionName(operation->action);
-        Node *op = node->add(Kind::Operation,
-                             tr("%1 \u00b7 %2").arg(action, operation->id),
-                             firstOf({operation->title, operation->summary,
-                                      operation->description}));
+        Node *op
+            = node->add(Kind::Operation, tr("%1 \u00b7 %2").arg(action, operation->id),
+                        firstOf({operation->title, operation->summary, operation->description}));
         op->id = operation->id;
         op->channelId = channel.id;
         op->action = action;
         op->toolTip = operation->action == Operation::Action::Send
-                          ? tr("The application sends these messages to the channel")
-                          : tr("The application receives these messages from the channel");
-        const QStringList messageIds = operation->messageIds.isEmpty() ? channel.messageIds
-                                                                        : operation->messageIds;
+            ? tr("The application sends these messages to the channel")
+            : tr("The application receives these messages from the channel");
+        const QStringList messageIds
+            = operation->messageIds.isEmpty() ? channel.messageIds : operation->messageIds;
         for (const QString &messageId : messageIds)
             addMessageRef(op, messageId, channel.id);
     }
 
     if (!channel.parameters.isEmpty()) {
-        Node *params = node->add(Kind::ParameterGroup, tr("Parameters"),
-                                 countText(channel.parameters.size(), tr("1 parameter"),
-                                           tr("%1 parameters")));
+        Node *params = node->add(
+            Kind::ParameterGroup, tr("Parameters"),
+            countText(channel.parameters.size(), tr("1 parameter"), tr("%1 parameters")));
         params->channelId = channel.id;
         for (const ChannelParameter &parameter : channel.parameters) {
             Node *p = params->add(Kind::Parameter, parameter.name, oneLine(parameter.description));
@@ -213,9 +216,9 @@ void ApiTreeModel::addChannel(Node *group, const Channel &channel)
     }
 
     if (!channel.messageIds.isEmpty()) {
-        Node *messages = node->add(Kind::ChannelMessageGroup, tr("Messages"),
-                                   countText(channel.messageIds.size(), tr("1 message"),
-                                             tr("%1 messages")));
+        Node *messages
+            = node->add(Kind::ChannelMessageGroup, tr("Messages"),
+                        countText(channel.messageIds.size(), tr("1 message"), tr("%1 messages")));
         messages->channelId = channel.id;
         for (const QString &messageId : channel.messageIds)
             addMessageRef(messages, messageId, channel.id);
@@ -224,11 +227,11 @@ void ApiTreeModel::addChannel(Node *group, const Channel &channel)
 
 void ApiTreeModel::addMessageRef(Node *parent, const QString &messageId, const QString &channelId)
 {
-    const Message *message = m_api->message(messageId);
-    Node *node = parent->add(Kind::Message, messageId,
-                             message ? firstOf({message->title, message->summary,
-                                                message->description})
-                                     : tr("(not defined in this document)"));
+    const Message *message = m_messagesById.value(messageId);
+    Node *node
+        = parent->add(Kind::Message, messageId,
+                      message ? firstOf({message->title, message->summary, message->description})
+                              : tr("(not defined in this document)"));
     node->id = messageId;
     node->channelId = channelId;
     if (message)
@@ -293,15 +296,24 @@ QVariant ApiTreeModel::data(const QModelIndex &index, int role) const
             return UiIcons::icon(node->action == QLatin1String("send") ? UiIcons::Send
                                                                        : UiIcons::Receive);
         switch (node->kind) {
-        case Kind::Api: return UiIcons::icon(UiIcons::Api);
-        case Kind::Server: return UiIcons::icon(UiIcons::Server);
-        case Kind::Channel: return UiIcons::icon(UiIcons::Channel);
-        case Kind::Parameter: return UiIcons::icon(UiIcons::Parameter);
-        case Kind::Message: return UiIcons::icon(UiIcons::Message);
-        case Kind::SecurityScheme: return UiIcons::icon(UiIcons::Security);
-        case Kind::Gateway: return UiIcons::icon(UiIcons::Gateway);
-        case Kind::GatewayEntry: return UiIcons::icon(UiIcons::Setting);
-        default: return UiIcons::icon(UiIcons::Folder);
+        case Kind::Api:
+            return UiIcons::icon(UiIcons::Api);
+        case Kind::Server:
+            return UiIcons::icon(UiIcons::Server);
+        case Kind::Channel:
+            return UiIcons::icon(UiIcons::Channel);
+        case Kind::Parameter:
+            return UiIcons::icon(UiIcons::Parameter);
+        case Kind::Message:
+            return UiIcons::icon(UiIcons::Message);
+        case Kind::SecurityScheme:
+            return UiIcons::icon(UiIcons::Security);
+        case Kind::Gateway:
+            return UiIcons::icon(UiIcons::Gateway);
+        case Kind::GatewayEntry:
+            return UiIcons::icon(UiIcons::Setting);
+        default:
+            return UiIcons::icon(UiIcons::Folder);
         }
     case KindRole:
         return int(node->kind);
@@ -321,9 +333,12 @@ QVariant ApiTreeModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case NameColumn: return tr("Name");
-    case SummaryColumn: return tr("Summary");
-    default: return {};
+    case NameColumn:
+        return tr("Name");
+    case SummaryColumn:
+        return tr("Summary");
+    default:
+        return {};
     }
 }
 

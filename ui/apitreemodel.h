@@ -4,6 +4,8 @@
 #include "api/api.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
+#include <QList>
 
 #include <memory>
 #include <vector>
@@ -40,10 +42,10 @@ public:
 
     enum Role {
         KindRole = Qt::UserRole + 1, // Kind, as int
-        IdRole,          // id of the server/channel/operation/message/scheme, parameter
-                         // name or x-gatehouse key; empty for groups
-        ChannelIdRole,   // the channel an operation/parameter/channel message belongs to
-        ActionRole,      // operations: "send" or "receive"
+        IdRole, // id of the server/channel/operation/message/scheme, parameter
+                // name or x-gatehouse key; empty for groups
+        ChannelIdRole, // the channel an operation/parameter/channel message belongs to
+        ActionRole, // operations: "send" or "receive"
     };
 
     enum Column { NameColumn, SummaryColumn, ColumnCount };
@@ -94,6 +96,9 @@ private:
 
     std::shared_ptr<const Api> m_api;
     std::unique_ptr<Node> m_root; // invisible; its children are the top-level rows
+    // Only valid while build() runs.
+    QHash<QString, QList<const Operation *>> m_operationsByChannel;
+    QHash<QString, const Message *> m_messagesById;
 };
 
 } // namespace Gatehouse

@@ -11,8 +11,7 @@ namespace Gatehouse {
 
 DiagnosticListModel::DiagnosticListModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 DiagnosticListModel::~DiagnosticListModel() = default;
 
@@ -23,7 +22,7 @@ void DiagnosticListModel::setDiagnostics(const QList<Diagnostic> &diagnostics)
     std::stable_sort(m_diagnostics.begin(), m_diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) {
                          return a.severity == Diagnostic::Severity::Error
-                                && b.severity != Diagnostic::Severity::Error;
+                             && b.severity != Diagnostic::Severity::Error;
                      });
     endResetModel();
 }
@@ -96,9 +95,12 @@ QVariant DiagnosticListModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case MessageColumn: return tr("Problem");
-    case LocationColumn: return tr("Location");
-    default: return {};
+    case MessageColumn:
+        return tr("Problem");
+    case LocationColumn:
+        return tr("Location");
+    default:
+        return {};
     }
 }
 

@@ -19,9 +19,9 @@ public:
     enum Column { MessageColumn, LocationColumn, ColumnCount };
     enum Role {
         FileRole = Qt::UserRole + 1, // QString
-        LineRole,                    // int, 0 = unknown
-        ColumnRole,                  // int, 0 = unknown
-        SeverityRole,                // Diagnostic::Severity as int
+        LineRole, // int, 0 = unknown
+        ColumnRole, // int, 0 = unknown
+        SeverityRole, // Diagnostic::Severity as int
     };
 
     explicit DiagnosticListModel(QObject *parent = nullptr);

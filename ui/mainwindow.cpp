@@ -221,7 +221,8 @@ void MainWindow::createActions()
     view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    QAction *about = help->addAction(tr("&About Gatehouse"), this, &MainWindow::handleAboutTriggered);
+    QAction *about
+        = help->addAction(tr("&About Gatehouse"), this, &MainWindow::handleAboutTriggered);
     about->setMenuRole(QAction::AboutRole);
     QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     aboutQt->setMenuRole(QAction::AboutQtRole);
@@ -330,8 +331,9 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         counts << countText(errors, "1 error", "%1 errors");
     if (warnings)
         counts << countText(warnings, "1 warning", "%1 warnings");
-    m_problemsDock->setWindowTitle(counts.isEmpty() ? tr("Problems")
-                                                    : tr("Problems (%1)").arg(counts.join(QStringLiteral(", "))));
+    m_problemsDock->setWindowTitle(
+        counts.isEmpty() ? tr("Problems")
+                         : tr("Problems (%1)").arg(counts.join(QStringLiteral(", "))));
     if (!result.diagnostics.isEmpty() && !m_problemsDock->isVisible() && !m_problemsDockSized) {
         // A compact list by default; the user's own size is kept from then on.
         m_problemsDock->show();
@@ -353,9 +355,12 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
             if (group.data(ApiTreeModel::KindRole).toInt() != int(ApiTreeModel::Kind::ChannelGroup))
                 continue;
             m_tree->expand(group);
-            // Channels open too, so that their operations show at first sight.
-            for (int channel = 0; channel < m_apiModel->rowCount(group); ++channel)
-                m_tree->expand(m_apiModel->index(channel, 0, group));
+            // Channels open too, so that their operations show at first sight,
+            // unless there are so many that the tree would become a wall.
+            constexpr int MaxExpandedChannels = 50;
+            if (m_apiModel->rowCount(group) <= MaxExpandedChannels)
+                for (int channel = 0; channel < m_apiModel->rowCount(group); ++channel)
+                    m_tree->expand(m_apiModel->index(channel, 0, group));
         }
         m_tree->resizeColumnToContents(ApiTreeModel::NameColumn);
         m_tree->setColumnWidth(ApiTreeModel::NameColumn,
@@ -367,8 +372,8 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         QString text = tr("%1 could not be loaded.").arg(displayName(result.path));
         if (errors)
             text += QStringLiteral("\n\n")
-                    + tr("The problems are listed below. Double-click one to see where it is "
-                         "in the source.");
+                + tr("The problems are listed below. Double-click one to see where it is "
+                     "in the source.");
         showEmptyState(text);
         // Show the first located problem straight away.
         for (const Diagnostic &d : m_diagnosticsModel->diagnostics()) {
@@ -391,9 +396,10 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
 void MainWindow::updateTitleAndStatus(const LoadedApi &result)
 {
     setWindowTitle(tr("%1 \u2014 Gatehouse").arg(displayName(result.path)));
-    m_statusPath->setText(result.path == samplePath()
-                              ? tr("Built-in sample: the Chats API")
-                              : QDir::toNativeSeparators(QFileInfo(result.path).absoluteFilePath()));
+    m_statusPath->setText(
+        result.path == samplePath()
+            ? tr("Built-in sample: the Chats API")
+            : QDir::toNativeSeparators(QFileInfo(result.path).absoluteFilePath()));
     m_statusPath->setToolTip(m_statusPath->text());
 
     QStringList info;
@@ -526,9 +532,8 @@ void MainWindow::rebuildRecentMenu()
     }
     int number = 1;
     for (const QString &file : files) {
-        const QString text = number <= 9
-                                 ? tr("&%1  %2").arg(number).arg(QFileInfo(file).fileName())
-                                 : QFileInfo(file).fileName();
+        const QString text = number <= 9 ? tr("&%1  %2").arg(number).arg(QFileInfo(file).fileName())
+                                         : QFileInfo(file).fileName();
         QAction *action = m_recentMenu->addAction(text, this, [this, file] { openFile(file); });
         action->setData(file);
         action->setToolTip(QDir::toNativeSeparators(file));

@@ -12,8 +12,7 @@ const QString settingsKey = QStringLiteral("recentFiles");
 
 RecentFiles::RecentFiles(QSettings *settings)
     : m_settings(settings)
-{
-}
+{ }
 
 QStringList RecentFiles::read() const
 {

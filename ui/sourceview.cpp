@@ -18,8 +18,7 @@ public:
     explicit LineNumberArea(SourceView *view)
         : QWidget(view)
         , m_view(view)
-    {
-    }
+    { }
 
     QSize sizeHint() const override { return {m_view->lineNumberAreaWidth(), 0}; }
 
@@ -106,7 +105,7 @@ void SourceView::goTo(int line, int column)
     highlight.format.setProperty(QTextFormat::FullWidthSelection, true);
     highlight.cursor = QTextCursor(block);
     highlight.cursor.clearSelection();
-    QList<QTextEdit::ExtraSelection> selections{highlight};
+    QList<QTextEdit::ExtraSelection> selections {highlight};
     // The column itself: underline the character the location points at.
     if (column <= maxColumn) {
         QTextEdit::ExtraSelection mark;
@@ -177,7 +176,8 @@ void SourceView::paintLineNumbers(QPaintEvent *event)
     while (block.isValid() && top <= event->rect().bottom()) {
         if (block.isVisible() && bottom >= event->rect().top()) {
             const bool current = number + 1 == m_highlightedLine;
-            painter.setPen(current ? pal.color(QPalette::Text) : pal.color(QPalette::PlaceholderText));
+            painter.setPen(current ? pal.color(QPalette::Text)
+                                   : pal.color(QPalette::PlaceholderText));
             painter.drawText(0, top, width, fontMetrics().height(), Qt::AlignRight,
                              QString::number(number + 1));
         }

@@ -31,20 +31,48 @@ QIcon UiIcons::icon(Name name)
         return *it;
     QString file;
     switch (name) {
-    case AppLogo: file = QStringLiteral("io.gatehouse.Gatehouse"); break;
-    case Api: file = QStringLiteral("api"); break;
-    case Channel: file = QStringLiteral("channel"); break;
-    case Error: file = QStringLiteral("error"); break;
-    case Folder: file = QStringLiteral("folder"); break;
-    case Gateway: file = QStringLiteral("gateway"); break;
-    case Message: file = QStringLiteral("message"); break;
-    case Parameter: file = QStringLiteral("parameter"); break;
-    case Receive: file = QStringLiteral("receive"); break;
-    case Security: file = QStringLiteral("security"); break;
-    case Send: file = QStringLiteral("send"); break;
-    case Server: file = QStringLiteral("server"); break;
-    case Setting: file = QStringLiteral("setting"); break;
-    case Warning: file = QStringLiteral("warning"); break;
+    case AppLogo:
+        file = QStringLiteral("io.gatehouse.Gatehouse");
+        break;
+    case Api:
+        file = QStringLiteral("api");
+        break;
+    case Channel:
+        file = QStringLiteral("channel");
+        break;
+    case Error:
+        file = QStringLiteral("error");
+        break;
+    case Folder:
+        file = QStringLiteral("folder");
+        break;
+    case Gateway:
+        file = QStringLiteral("gateway");
+        break;
+    case Message:
+        file = QStringLiteral("message");
+        break;
+    case Parameter:
+        file = QStringLiteral("parameter");
+        break;
+    case Receive:
+        file = QStringLiteral("receive");
+        break;
+    case Security:
+        file = QStringLiteral("security");
+        break;
+    case Send:
+        file = QStringLiteral("send");
+        break;
+    case Server:
+        file = QStringLiteral("server");
+        break;
+    case Setting:
+        file = QStringLiteral("setting");
+        break;
+    case Warning:
+        file = QStringLiteral("warning");
+        break;
     }
     // The same drawing when selected: the icons are coloured and read well on the
     // highlight, where the style's generated "selected" variant washes them out.

@@ -20,8 +20,9 @@ void setApplicationInfo()
 void setUpParser(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(QCoreApplication::translate(
-        "main", "Gatehouse: a desktop studio for WebSocket APIs described in AsyncAPI.\n"
-                "Opens FILE, or the built-in Chats sample when none is given."));
+        "main",
+        "Gatehouse: a desktop studio for WebSocket APIs described in AsyncAPI.\n"
+        "Opens FILE, or the built-in Chats sample when none is given."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(

@@ -21,7 +21,8 @@ int main(int argc, char *argv[])
     }
     QSvgRenderer renderer(args.at(1));
     if (!renderer.isValid()) {
-        std::fprintf(stderr, "gatehouse-render-icon: %s: not a valid SVG file\n", qPrintable(args.at(1)));
+        std::fprintf(stderr, "gatehouse-render-icon: %s: not a valid SVG file\n",
+                     qPrintable(args.at(1)));
         return 1;
     }
     QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
@@ -32,7 +33,8 @@ int main(int argc, char *argv[])
         renderer.render(&painter, QRectF(0, 0, size, size));
     }
     if (!image.save(args.at(3), "PNG")) {
-        std::fprintf(stderr, "gatehouse-render-icon: %s: cannot write the PNG\n", qPrintable(args.at(3)));
+        std::fprintf(stderr, "gatehouse-render-icon: %s: cannot write the PNG\n",
+                     qPrintable(args.at(3)));
         return 1;
     }
     return 0;

@@ -38,7 +38,7 @@ QSize pngSize(const QByteArray &data)
         return {};
     auto be32 = [&data](int at) {
         return (quint32(quint8(data[at])) << 24) | (quint32(quint8(data[at + 1])) << 16)
-               | (quint32(quint8(data[at + 2])) << 8) | quint32(quint8(data[at + 3]));
+            | (quint32(quint8(data[at + 2])) << 8) | quint32(quint8(data[at + 3]));
     };
     return QSize(int(be32(16)), int(be32(20)));
 }
@@ -52,27 +52,32 @@ class TestPackaging : public QObject
 private Q_SLOTS:
     void desktopFileValidates()
     {
-        const Test::ProcessResult result = Test::runProcess(
-            QStringLiteral("desktop-file-validate"), {packagingFile(appId + QStringLiteral(".desktop"))});
-        QVERIFY2(result.finished, "desktop-file-validate did not run (scripts/install-deps installs it)");
-        QVERIFY2(result.exitCode == 0, QByteArray(result.standardOutput + result.standardError).constData());
+        const Test::ProcessResult result
+            = Test::runProcess(QStringLiteral("desktop-file-validate"),
+                               {packagingFile(appId + QStringLiteral(".desktop"))});
+        QVERIFY2(result.finished,
+                 "desktop-file-validate did not run (scripts/install-deps installs it)");
+        QVERIFY2(result.exitCode == 0,
+                 QByteArray(result.standardOutput + result.standardError).constData());
         // Hints count too: a clean entry has none.
         QVERIFY2(result.standardOutput.trimmed().isEmpty(), result.standardOutput.constData());
     }
 
     void metainfoValidates()
     {
-        const Test::ProcessResult result = Test::runProcess(
-            QStringLiteral("appstreamcli"),
-            {QStringLiteral("validate"), QStringLiteral("--no-net"),
-             packagingFile(appId + QStringLiteral(".metainfo.xml"))});
+        const Test::ProcessResult result
+            = Test::runProcess(QStringLiteral("appstreamcli"),
+                               {QStringLiteral("validate"), QStringLiteral("--no-net"),
+                                packagingFile(appId + QStringLiteral(".metainfo.xml"))});
         QVERIFY2(result.finished, "appstreamcli did not run (scripts/install-deps installs it)");
-        QVERIFY2(result.exitCode == 0, QByteArray(result.standardOutput + result.standardError).constData());
+        QVERIFY2(result.exitCode == 0,
+                 QByteArray(result.standardOutput + result.standardError).constData());
     }
 
     void desktopEntryContents()
     {
-        const QString text = QString::fromUtf8(readAll(packagingFile(appId + QStringLiteral(".desktop"))));
+        const QString text
+            = QString::fromUtf8(readAll(packagingFile(appId + QStringLiteral(".desktop"))));
         QVERIFY(!text.isEmpty());
         QVERIFY(text.contains(QStringLiteral("\nExec=gatehouse %f\n")));
         QVERIFY(text.contains(QStringLiteral("\nIcon=") + appId + QLatin1Char('\n')));
@@ -104,7 +109,8 @@ private Q_SLOTS:
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
         QCOMPARE(id, appId);
         QCOMPARE(launchable, appId + QStringLiteral(".desktop"));
-        QCOMPARE(binaries, (QStringList{QStringLiteral("gatehouse"), QStringLiteral("gatehouse-cli")}));
+        QCOMPARE(binaries,
+                 (QStringList {QStringLiteral("gatehouse"), QStringLiteral("gatehouse-cli")}));
         QVERIFY(contentRating);
         // The newest release (listed first) is the version being built.
         QVERIFY(!releases.isEmpty());
@@ -121,8 +127,9 @@ private Q_SLOTS:
     void iconPngs()
     {
         QFETCH(int, size);
-        const QString path = QStringLiteral(GATEHOUSE_BINARY_DIR "/packaging/icons/%1x%1/").arg(size)
-                             + appId + QStringLiteral(".png");
+        const QString path
+            = QStringLiteral(GATEHOUSE_BINARY_DIR "/packaging/icons/%1x%1/").arg(size) + appId
+            + QStringLiteral(".png");
         if (!QFile::exists(QStringLiteral(GATEHOUSE_BINARY_DIR "/packaging/icons")))
             QSKIP("Built without the desktop application (GATEHOUSE_BUILD_GUI=OFF): no icons");
         const QByteArray data = readAll(path);

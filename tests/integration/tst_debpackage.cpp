@@ -41,7 +41,8 @@ private Q_SLOTS:
         QVERIFY2(result.finished, "cpack did not finish in time");
         QVERIFY2(result.exitCode == 0,
                  QByteArray(result.standardOutput + result.standardError).constData());
-        const QStringList debs = QDir(m_dir.path()).entryList({QStringLiteral("*.deb")}, QDir::Files);
+        const QStringList debs
+            = QDir(m_dir.path()).entryList({QStringLiteral("*.deb")}, QDir::Files);
         QCOMPARE(debs.size(), 1);
         QVERIFY2(debs.first().startsWith(QStringLiteral("gatehouse_" GATEHOUSE_VERSION "_")),
                  qPrintable(debs.first()));
@@ -53,18 +54,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<bool>("desktopOnly");
         QTest::newRow("cli") << QStringLiteral("./usr/bin/gatehouse-cli") << false;
-        QTest::newRow("sample") << QStringLiteral("./usr/share/gatehouse/samples/chats.asyncapi.yaml") << false;
-        QTest::newRow("asyncapi schema") << QStringLiteral("./usr/share/gatehouse/asyncapi-schemas/2.6.0.json") << false;
+        QTest::newRow("sample") << QStringLiteral(
+            "./usr/share/gatehouse/samples/chats.asyncapi.yaml")
+                                << false;
+        QTest::newRow("asyncapi schema")
+            << QStringLiteral("./usr/share/gatehouse/asyncapi-schemas/2.6.0.json") << false;
         QTest::newRow("desktop app") << QStringLiteral("./usr/bin/gatehouse") << true;
         QTest::newRow("desktop entry")
             << QStringLiteral("./usr/share/applications/io.gatehouse.Gatehouse.desktop") << true;
-        QTest::newRow("metainfo")
-            << QStringLiteral("./usr/share/metainfo/io.gatehouse.Gatehouse.metainfo.xml") << true;
-        QTest::newRow("svg icon")
-            << QStringLiteral("./usr/share/icons/hicolor/scalable/apps/io.gatehouse.Gatehouse.svg") << true;
+        QTest::newRow("metainfo") << QStringLiteral(
+            "./usr/share/metainfo/io.gatehouse.Gatehouse.metainfo.xml")
+                                  << true;
+        QTest::newRow("svg icon") << QStringLiteral(
+            "./usr/share/icons/hicolor/scalable/apps/io.gatehouse.Gatehouse.svg")
+                                  << true;
         for (int size : {16, 32, 48, 64, 128, 256})
             QTest::addRow("png %d", size)
-                << QStringLiteral("./usr/share/icons/hicolor/%1x%1/apps/io.gatehouse.Gatehouse.png").arg(size)
+                << QStringLiteral("./usr/share/icons/hicolor/%1x%1/apps/io.gatehouse.Gatehouse.png")
+                       .arg(size)
                 << true;
     }
 
@@ -74,8 +81,8 @@ private Q_SLOTS:
         QFETCH(bool, desktopOnly);
         if (desktopOnly && !hasDesktopApp())
             QSKIP("Built without the desktop application");
-        const Test::ProcessResult result =
-            Test::runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-c"), m_deb});
+        const Test::ProcessResult result
+            = Test::runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-c"), m_deb});
         QCOMPARE(result.exitCode, 0);
         const QStringList lines = QString::fromUtf8(result.standardOutput).split(QLatin1Char('\n'));
         bool found = false;
@@ -86,10 +93,10 @@ private Q_SLOTS:
 
     void control()
     {
-        const Test::ProcessResult result = Test::runProcess(
-            QStringLiteral("dpkg-deb"),
-            {QStringLiteral("-f"), m_deb, QStringLiteral("Package"), QStringLiteral("Version"),
-             QStringLiteral("Depends")});
+        const Test::ProcessResult result
+            = Test::runProcess(QStringLiteral("dpkg-deb"),
+                               {QStringLiteral("-f"), m_deb, QStringLiteral("Package"),
+                                QStringLiteral("Version"), QStringLiteral("Depends")});
         QCOMPARE(result.exitCode, 0);
         const QString fields = QString::fromUtf8(result.standardOutput);
         QVERIFY(fields.contains(QStringLiteral("Package: gatehouse\n")));
@@ -113,8 +120,8 @@ private Q_SLOTS:
             QSKIP("Built without the desktop application");
         const QString root = m_dir.filePath(QStringLiteral("root"));
         if (!QFile::exists(root)) {
-            const Test::ProcessResult extract =
-                Test::runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-x"), m_deb, root});
+            const Test::ProcessResult extract
+                = Test::runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-x"), m_deb, root});
             QCOMPARE(extract.exitCode, 0);
         }
         const Test::ProcessResult result = Test::runProcess(

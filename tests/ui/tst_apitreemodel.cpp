@@ -39,7 +39,7 @@ Api chatsApi()
     ChannelParameter roomId;
     roomId.name = QStringLiteral("roomID");
     roomId.description = QStringLiteral("Name of the room.");
-    roomId.schema = Json{{"type", "string"}};
+    roomId.schema = Json {{"type", "string"}};
     rooms.parameters << roomId;
     rooms.messageIds << QStringLiteral("ChatMessage") << QStringLiteral("RoomGreeting");
     api.channels << notifications << rooms;
@@ -65,7 +65,7 @@ Api chatsApi()
     Message notification;
     notification.id = QStringLiteral("Notification");
     notification.title = QStringLiteral("Notification");
-    notification.payload = Json{{"$ref", "#/components/schemas/Text"}};
+    notification.payload = Json {{"$ref", "#/components/schemas/Text"}};
     MessageExample example;
     example.name = QStringLiteral("joined");
     example.payload = "Someone joined <room1>!";
@@ -73,12 +73,12 @@ Api chatsApi()
     Message chat;
     chat.id = QStringLiteral("ChatMessage");
     chat.title = QStringLiteral("Chat message");
-    chat.payload = Json{{"type", "object"}, {"properties", {{"text", {{"type", "string"}}}}}};
+    chat.payload = Json {{"type", "object"}, {"properties", {{"text", {{"type", "string"}}}}}};
     Message greeting;
     greeting.id = QStringLiteral("RoomGreeting");
     api.messages << notification << chat << greeting;
-    api.schemas = Json{{"Text", {{"type", "string"}, {"maxLength", 1024}}}};
-    api.components = Json{{"schemas", api.schemas}};
+    api.schemas = Json {{"Text", {{"type", "string"}, {"maxLength", 1024}}}};
+    api.components = Json {{"schemas", api.schemas}};
 
     SecurityScheme bearer;
     bearer.id = QStringLiteral("bearer");
@@ -88,8 +88,8 @@ Api chatsApi()
 
     api.gatehouse.endpoint = QStringLiteral("ws://localhost:8080");
     api.gatehouse.context = QStringLiteral("/chats");
-    api.gatehouse.raw = Json{{"context", "/chats"}, {"endpoint", "ws://localhost:8080"},
-                             {"mock", {{"kind", "chat"}}}};
+    api.gatehouse.raw = Json {
+        {"context", "/chats"}, {"endpoint", "ws://localhost:8080"}, {"mock", {{"kind", "chat"}}}};
     return api;
 }
 
@@ -121,7 +121,8 @@ private Q_SLOTS:
     void emptyModel()
     {
         ApiTreeModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(model.columnCount(), 2);
         QVERIFY(!model.find(Kind::Api, {}).isValid());
@@ -130,7 +131,8 @@ private Q_SLOTS:
     void structure()
     {
         ApiTreeModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         model.setApi(std::make_shared<const Api>(chatsApi()));
         QCOMPARE(reset.size(), 1);
@@ -141,9 +143,9 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("AsyncAPI 3.0.0"));
         QCOMPARE(root.data(ApiTreeModel::KindRole).toInt(), int(Kind::Api));
         QCOMPARE(childLabels(model, root),
-                 (QStringList{QStringLiteral("Servers"), QStringLiteral("Channels"),
-                              QStringLiteral("Messages"), QStringLiteral("Security schemes"),
-                              QStringLiteral("Gateway settings")}));
+                 (QStringList {QStringLiteral("Servers"), QStringLiteral("Channels"),
+                               QStringLiteral("Messages"), QStringLiteral("Security schemes"),
+                               QStringLiteral("Gateway settings")}));
 
         const QModelIndex servers = child(model, root, QStringLiteral("Servers"));
         QCOMPARE(model.index(0, 1, servers).data().toString(),
@@ -151,35 +153,39 @@ private Q_SLOTS:
 
         const QModelIndex channels = child(model, root, QStringLiteral("Channels"));
         QCOMPARE(channels.siblingAtColumn(1).data().toString(), QStringLiteral("2 channels"));
-        QCOMPARE(childLabels(model, channels),
-                 (QStringList{QStringLiteral("/notifications"), QStringLiteral("/rooms/{roomID}")}));
+        QCOMPARE(
+            childLabels(model, channels),
+            (QStringList {QStringLiteral("/notifications"), QStringLiteral("/rooms/{roomID}")}));
 
         const QModelIndex rooms = child(model, channels, QStringLiteral("/rooms/{roomID}"));
         QCOMPARE(rooms.data(ApiTreeModel::IdRole).toString(), QStringLiteral("rooms"));
         QCOMPARE(childLabels(model, rooms),
-                 (QStringList{QStringLiteral("receive \u00b7 sendRoomMessage"),
-                              QStringLiteral("send \u00b7 receiveRoomMessages"),
-                              QStringLiteral("Parameters"), QStringLiteral("Messages")}));
+                 (QStringList {QStringLiteral("receive \u00b7 sendRoomMessage"),
+                               QStringLiteral("send \u00b7 receiveRoomMessages"),
+                               QStringLiteral("Parameters"), QStringLiteral("Messages")}));
         const QModelIndex send = model.index(0, 0, rooms);
         QCOMPARE(send.data(ApiTreeModel::ActionRole).toString(), QStringLiteral("receive"));
         QCOMPARE(send.data(ApiTreeModel::ChannelIdRole).toString(), QStringLiteral("rooms"));
         QVERIFY(!send.data(Qt::DecorationRole).value<QIcon>().isNull());
         // An operation lists its own messages, or the channel's when it names none.
-        QCOMPARE(childLabels(model, send), QStringList{QStringLiteral("ChatMessage")});
+        QCOMPARE(childLabels(model, send), QStringList {QStringLiteral("ChatMessage")});
         QCOMPARE(childLabels(model, model.index(1, 0, rooms)),
-                 (QStringList{QStringLiteral("ChatMessage"), QStringLiteral("RoomGreeting")}));
+                 (QStringList {QStringLiteral("ChatMessage"), QStringLiteral("RoomGreeting")}));
 
         const QModelIndex parameters = child(model, rooms, QStringLiteral("Parameters"));
-        QCOMPARE(childLabels(model, parameters), QStringList{QStringLiteral("roomID")});
-        QCOMPARE(model.index(0, 1, parameters).data().toString(), QStringLiteral("Name of the room."));
+        QCOMPARE(childLabels(model, parameters), QStringList {QStringLiteral("roomID")});
+        QCOMPARE(model.index(0, 1, parameters).data().toString(),
+                 QStringLiteral("Name of the room."));
 
         const QModelIndex gateway = child(model, root, QStringLiteral("Gateway settings"));
         QCOMPARE(childLabels(model, gateway),
-                 (QStringList{QStringLiteral("context"), QStringLiteral("endpoint"),
-                              QStringLiteral("mock")}));
-        QCOMPARE(model.index(1, 1, gateway).data().toString(), QStringLiteral("ws://localhost:8080"));
+                 (QStringList {QStringLiteral("context"), QStringLiteral("endpoint"),
+                               QStringLiteral("mock")}));
+        QCOMPARE(model.index(1, 1, gateway).data().toString(),
+                 QStringLiteral("ws://localhost:8080"));
 
-        const QModelIndex found = model.find(Kind::Operation, QStringLiteral("receiveNotifications"));
+        const QModelIndex found
+            = model.find(Kind::Operation, QStringLiteral("receiveNotifications"));
         QVERIFY(found.isValid());
         QCOMPARE(found.parent().data().toString(), QStringLiteral("/notifications"));
         QCOMPARE(found.data(ApiTreeModel::ActionRole).toString(), QStringLiteral("send"));
@@ -193,11 +199,12 @@ private Q_SLOTS:
         Api api;
         api.title = QStringLiteral("Bare");
         ApiTreeModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setApi(std::make_shared<const Api>(api));
         const QModelIndex root = model.index(0, 0);
         QCOMPARE(root.data().toString(), QStringLiteral("Bare"));
-        QCOMPARE(childLabels(model, root), QStringList{QStringLiteral("Channels")});
+        QCOMPARE(childLabels(model, root), QStringList {QStringLiteral("Channels")});
         QCOMPARE(model.index(0, 1, root).data().toString(), QStringLiteral("0 channels"));
     }
 
@@ -206,11 +213,13 @@ private Q_SLOTS:
         Api api = chatsApi();
         api.channels[0].messageIds << QStringLiteral("Missing");
         ApiTreeModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setApi(std::make_shared<const Api>(api));
         const QModelIndex missing = model.find(Kind::Message, QStringLiteral("Missing"));
         QVERIFY(missing.isValid());
-        QVERIFY(missing.siblingAtColumn(1).data().toString().contains(QStringLiteral("not defined")));
+        QVERIFY(
+            missing.siblingAtColumn(1).data().toString().contains(QStringLiteral("not defined")));
         QVERIFY(ApiDetails::html(api, Kind::Message, QStringLiteral("Missing"), {})
                     .contains(QStringLiteral("not defined")));
     }
@@ -218,7 +227,8 @@ private Q_SLOTS:
     void operationDetails()
     {
         const Api api = chatsApi();
-        const QString html = ApiDetails::html(api, Kind::Operation, QStringLiteral("sendRoomMessage"), {});
+        const QString html
+            = ApiDetails::html(api, Kind::Operation, QStringLiteral("sendRoomMessage"), {});
         QVERIFY(html.contains(QStringLiteral("x-uri-mapping")));
         QVERIFY(html.contains(QStringLiteral("/rooms?room={uri.var.roomID}")));
         QVERIFY(html.contains(QStringLiteral("chat:write, chat:read")));
@@ -231,7 +241,8 @@ private Q_SLOTS:
     void messageDetails()
     {
         const Api api = chatsApi();
-        const QString html = ApiDetails::html(api, Kind::Message, QStringLiteral("Notification"), {});
+        const QString html
+            = ApiDetails::html(api, Kind::Message, QStringLiteral("Notification"), {});
         // The payload's local $ref is resolved and pretty-printed.
         QVERIFY2(html.contains(QStringLiteral("&quot;maxLength&quot;: 1024")), qPrintable(html));
         // Example text is escaped.
@@ -244,19 +255,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("channelId");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("api") << int(Kind::Api) << QString() << QString() << QStringLiteral("<code>paragraph</code>");
+        QTest::newRow("api") << int(Kind::Api) << QString() << QString()
+                             << QStringLiteral("<code>paragraph</code>");
         QTest::newRow("server") << int(Kind::Server) << QStringLiteral("gateway") << QString()
                                 << QStringLiteral("ws://localhost:9099/chats/1.0.0");
         QTest::newRow("channel") << int(Kind::Channel) << QStringLiteral("rooms") << QString()
                                  << QStringLiteral("{roomID}");
-        QTest::newRow("parameter") << int(Kind::Parameter) << QStringLiteral("roomID")
-                                   << QStringLiteral("rooms") << QStringLiteral("&quot;type&quot;: &quot;string&quot;");
-        QTest::newRow("scheme") << int(Kind::SecurityScheme) << QStringLiteral("bearer") << QString()
-                                << QStringLiteral("bearer");
+        QTest::newRow("parameter")
+            << int(Kind::Parameter) << QStringLiteral("roomID") << QStringLiteral("rooms")
+            << QStringLiteral("&quot;type&quot;: &quot;string&quot;");
+        QTest::newRow("scheme") << int(Kind::SecurityScheme) << QStringLiteral("bearer")
+                                << QString() << QStringLiteral("bearer");
         QTest::newRow("gateway") << int(Kind::Gateway) << QString() << QString()
                                  << QStringLiteral("ws://localhost:8080");
-        QTest::newRow("gateway entry") << int(Kind::GatewayEntry) << QStringLiteral("mock") << QString()
-                                       << QStringLiteral("&quot;kind&quot;: &quot;chat&quot;");
+        QTest::newRow("gateway entry")
+            << int(Kind::GatewayEntry) << QStringLiteral("mock") << QString()
+            << QStringLiteral("&quot;kind&quot;: &quot;chat&quot;");
         QTest::newRow("unknown id") << int(Kind::Channel) << QStringLiteral("nope") << QString()
                                     << QStringLiteral("Nothing to show");
     }

@@ -86,13 +86,11 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
         QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("settings")));
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
+                           m_dir.filePath(QStringLiteral("settings")));
     }
 
-    void init()
-    {
-        RecentFiles().clear();
-    }
+    void init() { RecentFiles().clear(); }
 
     void resourcesAreLinked()
     {
@@ -129,7 +127,8 @@ private Q_SLOTS:
                  qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
         QVERIFY(!window.isLoading());
         QCOMPARE(window.currentFile(), MainWindow::samplePath());
-        QCOMPARE(window.windowTitle(), QStringLiteral("chats.asyncapi.yaml (sample) \u2014 Gatehouse"));
+        QCOMPARE(window.windowTitle(),
+                 QStringLiteral("chats.asyncapi.yaml (sample) \u2014 Gatehouse"));
         QVERIFY(window.emptyStateText().isEmpty());
         QVERIFY(!window.problemsDock()->isVisibleTo(&window));
 
@@ -141,32 +140,36 @@ private Q_SLOTS:
 
         const QModelIndex channels = child(model, root, QStringLiteral("Channels"));
         QVERIFY(window.apiTree()->isExpanded(channels));
-        QCOMPARE(childLabels(model, channels),
-                 (QStringList{QStringLiteral("/notifications"), QStringLiteral("/rooms/{roomID}")}));
+        QCOMPARE(
+            childLabels(model, channels),
+            (QStringList {QStringLiteral("/notifications"), QStringLiteral("/rooms/{roomID}")}));
 
         // 2.x subscribe = the application sends; publish = it receives.
         const QModelIndex notifications = child(model, channels, QStringLiteral("/notifications"));
         QCOMPARE(childLabels(model, notifications),
-                 (QStringList{QStringLiteral("send \u00b7 receiveNotifications"),
-                              QStringLiteral("Messages")}));
+                 (QStringList {QStringLiteral("send \u00b7 receiveNotifications"),
+                               QStringLiteral("Messages")}));
         const QModelIndex rooms = child(model, channels, QStringLiteral("/rooms/{roomID}"));
         const QStringList roomItems = childLabels(model, rooms);
-        QVERIFY2(roomItems.contains(QStringLiteral("receive \u00b7 sendRoomMessage")), qPrintable(roomItems.join(u',')));
+        QVERIFY2(roomItems.contains(QStringLiteral("receive \u00b7 sendRoomMessage")),
+                 qPrintable(roomItems.join(u',')));
         QVERIFY(roomItems.contains(QStringLiteral("send \u00b7 receiveRoomMessages")));
         QVERIFY(roomItems.contains(QStringLiteral("Parameters")));
         QCOMPARE(childLabels(model, child(model, rooms, QStringLiteral("Parameters"))),
-                 QStringList{QStringLiteral("roomID")});
-        const QModelIndex receive = child(model, rooms, QStringLiteral("send \u00b7 receiveRoomMessages"));
+                 QStringList {QStringLiteral("roomID")});
+        const QModelIndex receive
+            = child(model, rooms, QStringLiteral("send \u00b7 receiveRoomMessages"));
         QCOMPARE(receive.data(ApiTreeModel::ActionRole).toString(), QStringLiteral("send"));
         QCOMPARE(childLabels(model, receive),
-                 (QStringList{QStringLiteral("ChatMessage"), QStringLiteral("RoomGreeting")}));
+                 (QStringList {QStringLiteral("ChatMessage"), QStringLiteral("RoomGreeting")}));
 
         QStringList messages = childLabels(model, child(model, root, QStringLiteral("Messages")));
         messages.sort();
-        QCOMPARE(messages, (QStringList{QStringLiteral("ChatMessage"), QStringLiteral("Notification"),
-                                        QStringLiteral("RoomGreeting")}));
+        QCOMPARE(messages,
+                 (QStringList {QStringLiteral("ChatMessage"), QStringLiteral("Notification"),
+                               QStringLiteral("RoomGreeting")}));
         QCOMPARE(childLabels(model, child(model, root, QStringLiteral("Security schemes"))),
-                 (QStringList{QStringLiteral("bearer"), QStringLiteral("accessToken")}));
+                 (QStringList {QStringLiteral("bearer"), QStringLiteral("accessToken")}));
         QVERIFY(child(model, root, QStringLiteral("Gateway settings")).isValid());
 
         const auto *status = window.findChild<QLabel *>(QStringLiteral("statusInfo"));
@@ -181,7 +184,8 @@ private Q_SLOTS:
     {
         MainWindow window;
         QVERIFY(openAndWait(window, MainWindow::samplePath()));
-        const QModelIndex op = window.apiModel()->find(Kind::Operation, QStringLiteral("sendRoomMessage"));
+        const QModelIndex op
+            = window.apiModel()->find(Kind::Operation, QStringLiteral("sendRoomMessage"));
         QVERIFY(op.isValid());
         window.apiTree()->setCurrentIndex(op);
         const QString text = window.detailsView()->toPlainText();
@@ -190,7 +194,8 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("x-auth-type")));
 
         // A link in the details selects its target in the tree.
-        Q_EMIT window.detailsView()->anchorClicked(QUrl(QStringLiteral("gatehouse:message/ChatMessage")));
+        Q_EMIT window.detailsView()->anchorClicked(
+            QUrl(QStringLiteral("gatehouse:message/ChatMessage")));
         const QModelIndex current = window.apiTree()->currentIndex();
         QCOMPARE(current.data(ApiTreeModel::KindRole).toInt(), int(Kind::Message));
         QCOMPARE(current.data(ApiTreeModel::IdRole).toString(), QStringLiteral("ChatMessage"));
@@ -219,10 +224,13 @@ private Q_SLOTS:
         const QModelIndex first = window.diagnosticsModel()->index(0, 0);
         const int line = first.data(DiagnosticListModel::LineRole).toInt();
         const int column = first.data(DiagnosticListModel::ColumnRole).toInt();
-        QVERIFY2(line > 1, qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
+        QVERIFY2(line > 1,
+                 qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
         QVERIFY(!first.data(Qt::DecorationRole).value<QIcon>().isNull());
         QVERIFY(first.siblingAtColumn(DiagnosticListModel::LocationColumn)
-                    .data().toString().startsWith(QStringLiteral("broken.yaml:")));
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("broken.yaml:")));
 
         // Move away, then double-click the problem: the source shows its line.
         SourceView *source = window.sourceView();
@@ -248,9 +256,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QByteArray>("content"); // empty: the file does not exist
         QTest::newRow("missing") << QStringLiteral("nope.yaml") << QByteArray();
-        QTest::newRow("binary") << QStringLiteral("garbage.yaml") << QByteArray("\x00\x01\xff\xfe garbage", 13);
+        QTest::newRow("binary") << QStringLiteral("garbage.yaml")
+                                << QByteArray("\x00\x01\xff\xfe garbage", 13);
         QTest::newRow("empty") << QStringLiteral("empty.yaml") << QByteArray("\n");
-        QTest::newRow("not asyncapi") << QStringLiteral("other.json") << QByteArray("{\"openapi\": \"3.0.0\"}");
+        QTest::newRow("not asyncapi")
+            << QStringLiteral("other.json") << QByteArray("{\"openapi\": \"3.0.0\"}");
     }
 
     void missingAndBinaryFiles()
@@ -282,9 +292,9 @@ private Q_SLOTS:
         MainWindow window;
         QVERIFY(openAndWait(window, a));
         QVERIFY(openAndWait(window, b));
-        QCOMPARE(RecentFiles().files(), (QStringList{b, a}));
+        QCOMPARE(RecentFiles().files(), (QStringList {b, a}));
         QVERIFY(openAndWait(window, a));
-        QCOMPARE(RecentFiles().files(), (QStringList{a, b}));
+        QCOMPARE(RecentFiles().files(), (QStringList {a, b}));
 
         // The menu is rebuilt when it opens; its entries reopen the files.
         QMenu *menu = window.recentFilesMenu();
@@ -297,7 +307,7 @@ private Q_SLOTS:
             if (action->data().toString() == b)
                 entryB = action;
         }
-        QCOMPARE(entries, (QStringList{a, b}));
+        QCOMPARE(entries, (QStringList {a, b}));
         QVERIFY(entryB);
         QSignalSpy loaded(&window, &MainWindow::documentLoaded);
         entryB->trigger();
@@ -306,7 +316,7 @@ private Q_SLOTS:
 
         // Files that disappeared are pruned.
         QVERIFY(QFile::remove(a));
-        QCOMPARE(RecentFiles().files(), QStringList{b});
+        QCOMPARE(RecentFiles().files(), QStringList {b});
     }
 
     void recentFilesKeepsTen()
@@ -377,12 +387,13 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("output");
-        QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0
+        QTest::newRow("version") << QStringList {QStringLiteral("--version")} << 0
                                  << QStringLiteral("gatehouse " GATEHOUSE_VERSION);
-        QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("[FILE]");
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << 2
+        QTest::newRow("help") << QStringList {QStringLiteral("--help")} << 0
+                              << QStringLiteral("[FILE]");
+        QTest::newRow("unknown option") << QStringList {QStringLiteral("--bogus")} << 2
                                         << QStringLiteral("Unknown option 'bogus'");
-        QTest::newRow("two files") << QStringList{QStringLiteral("a"), QStringLiteral("b")} << 2
+        QTest::newRow("two files") << QStringList {QStringLiteral("a"), QStringLiteral("b")} << 2
                                    << QStringLiteral("at most one FILE");
     }
 
