@@ -7,6 +7,9 @@
 
 #include <QRegularExpression>
 #include <QSet>
+#include <QUrl>
+
+#include <unordered_map>
 
 namespace Gatehouse {
 
@@ -149,16 +152,50 @@ private:
     }
 
     // Target of a local ref in the document, or nullptr.
+    // The fragment is a JSON Pointer, possibly percent-encoded (#/channels/%7Bid%7D).
     const Json *lookup(const QString &ref) const
     {
         if (!ref.startsWith(u'#'))
             return nullptr;
-        try {
-            const Json::json_pointer p(ref.mid(1).toStdString());
-            if (m_doc.root.contains(p))
-                return &m_doc.root.at(p);
-        } catch (const Json::exception &) { }
-        return nullptr;
+        QString fragment = ref.mid(1);
+        if (fragment.contains(u'%'))
+            fragment = QUrl::fromPercentEncoding(fragment.toUtf8());
+        if (fragment.isEmpty())
+            return &m_doc.root;
+        if (!fragment.startsWith(u'/'))
+            return nullptr;
+        const Json *node = &m_doc.root;
+        for (const QString &token : fragment.mid(1).split(u'/')) {
+            const std::string key = unescapeToken(token).toStdString();
+            if (node->is_object()) {
+                node = member(*node, key);
+            } else if (node->is_array()) {
+                bool ok = false;
+                const qulonglong i = token.toULongLong(&ok);
+                node = ok && i < node->size() ? &(*node)[static_cast<size_t>(i)] : nullptr;
+            } else {
+                node = nullptr;
+            }
+            if (!node)
+                return nullptr;
+        }
+        return node;
+    }
+
+    // A member of an object; big objects (channels, operations, messages) get a
+    // hash index, as ordered_json finds keys by a linear search.
+    const Json *member(const Json &object, const std::string &key) const
+    {
+        if (object.size() < 32) {
+            const auto it = object.find(key);
+            return it == object.end() ? nullptr : &*it;
+        }
+        auto &index = m_memberIndexes[&object];
+        if (index.empty())
+            for (auto it = object.begin(); it != object.end(); ++it)
+                index.emplace(it.key(), &it.value());
+        const auto found = index.find(key);
+        return found == index.end() ? nullptr : found->second;
     }
 
     static QString refOf(const Json &value)
@@ -189,8 +226,37 @@ private:
     void checkChannels(const Api &api);
     QString uniqueMessageId(const Api &api, const QString &wanted, const QString &channelId);
 
+    // The model's lookups are linear; documents with thousands of channels and
+    // messages are read through these indexes instead.
+    void addMessage(Api &api, const Message &message)
+    {
+        if (!m_messageIndex.contains(message.id))
+            m_messageIndex.insert(message.id, api.messages.size());
+        api.messages.append(message);
+    }
+    const Message *findMessage(const Api &api, const QString &id) const
+    {
+        const auto it = m_messageIndex.constFind(id);
+        return it == m_messageIndex.constEnd() ? nullptr : &api.messages.at(*it);
+    }
+    void addChannel(Api &api, const Channel &channel)
+    {
+        if (!m_channelIndex.contains(channel.id))
+            m_channelIndex.insert(channel.id, api.channels.size());
+        api.channels.append(channel);
+    }
+    const Channel *findChannel(const Api &api, const QString &id) const
+    {
+        const auto it = m_channelIndex.constFind(id);
+        return it == m_channelIndex.constEnd() ? nullptr : &api.channels.at(*it);
+    }
+
     const Document &m_doc;
     QList<Diagnostic> &m_diags;
+    QHash<QString, qsizetype> m_messageIndex;
+    QHash<QString, qsizetype> m_channelIndex;
+    mutable std::unordered_map<const Json *, std::unordered_map<std::string, const Json *>>
+        m_memberIndexes;
     int m_major = 2;
     QHash<QString, QString> m_channelPointers; // channel id -> pointer
     QHash<QString, QString> m_addressPointers; // channel id -> pointer of the address
@@ -363,18 +429,21 @@ void Reader::readComponents(Api &api, const Json &root)
                 const QString msgPointer = child(mp, msg.key());
                 const QString ref = refOf(msg.value());
                 if (!ref.isEmpty()) {
-                    // A component that is itself a ref: read its target under this id.
+                    // A component that is itself a ref: its target, under this id (the
+                    // writer writes the target's content here). An unresolved ref is
+                    // reported elsewhere and kept as written.
                     const Json *target = lookup(ref);
                     Message message = target && target->is_object()
                         ? readMessage(*target, msgPointer, id, false)
                         : Message {};
                     message.id = id;
-                    message.extra = msg.value();
-                    api.messages.append(message);
+                    if (!target || !target->is_object())
+                        message.extra = msg.value();
+                    addMessage(api, message);
                     continue;
                 }
                 if (expectObject(msg.value(), msgPointer, QStringLiteral("message '%1'").arg(id)))
-                    api.messages.append(readMessage(msg.value(), msgPointer, id, false));
+                    addMessage(api, readMessage(msg.value(), msgPointer, id, false));
             }
         }
     }
@@ -538,10 +607,10 @@ void Reader::readWsBinding(Channel &channel, const QString &pointer)
 
 QString Reader::uniqueMessageId(const Api &api, const QString &wanted, const QString &channelId)
 {
-    if (!api.message(wanted))
+    if (!findMessage(api, wanted))
         return wanted;
     QString candidate = channelId + u'.' + wanted;
-    for (int n = 2; api.message(candidate); ++n)
+    for (int n = 2; findMessage(api, candidate); ++n)
         candidate = channelId + u'.' + wanted + u'.' + QString::number(n);
     return candidate;
 }
@@ -610,9 +679,14 @@ void Reader::readChannels2(Api &api, const Json &root)
         channel.extra = rest(obj,
                              {"x-channelId", "description", "x-auth-type", "bindings", "servers",
                               "parameters", "publish", "subscribe"});
+        if (findChannel(api, channel.id)) {
+            error(obj.contains("x-channelId") ? child(cp, "x-channelId") : cp,
+                  QStringLiteral("duplicate channel id '%1' (x-channelId)").arg(channel.id));
+            continue;
+        }
         m_channelPointers.insert(channel.id, cp);
         m_addressPointers.insert(channel.id, cp);
-        api.channels.append(channel);
+        addChannel(api, channel);
         const qsizetype index = api.channels.size() - 1;
         for (const auto &[kind, action] : {std::pair {"publish", Operation::Action::Receive},
                                            std::pair {"subscribe", Operation::Action::Send}}) {
@@ -715,7 +789,7 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
                 const QString messageId = str(m, "messageId", itemPointer);
                 key = messageId.isEmpty() ? generatedKey : messageId;
                 if (!messageId.isEmpty()) {
-                    if (const Message *existing = api.message(messageId)) {
+                    if (const Message *existing = findMessage(api, messageId)) {
                         // The same inline message written out for a second operation is
                         // the same message; a different one under the same id is an error.
                         if (!existing->inlined
@@ -730,7 +804,7 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
                 if (id.isEmpty()) {
                     id = messageId.isEmpty() ? uniqueMessageId(api, generatedKey, channel.id)
                                              : messageId;
-                    api.messages.append(readMessage(m, itemPointer, id, true));
+                    addMessage(api, readMessage(m, itemPointer, id, true));
                 }
             }
             if (key.isEmpty())
@@ -823,7 +897,7 @@ void Reader::readChannels3(Api &api, const Json &root)
                                           QStringLiteral("message '%1'").arg(key)))
                             continue;
                         id = uniqueMessageId(api, key, channel.id);
-                        api.messages.append(readMessage(m.value(), itemPointer, id, true));
+                        addMessage(api, readMessage(m.value(), itemPointer, id, true));
                     }
                     channel.messageIds.append(id);
                     channel.messageKeys.append(key);
@@ -835,7 +909,7 @@ void Reader::readChannels3(Api &api, const Json &root)
                               "bindings", "servers", "parameters", "messages"});
         m_channelPointers.insert(channel.id, cp);
         m_addressPointers.insert(channel.id, obj.contains("address") ? child(cp, "address") : cp);
-        api.channels.append(channel);
+        addChannel(api, channel);
     }
 }
 
@@ -885,7 +959,7 @@ void Reader::readOperations3(Api &api, const Json &root)
                   QStringLiteral("'channel' must be a $ref to #/channels/NAME"));
         } else {
             op.channelId = tokens->at(1);
-            if (!api.channel(op.channelId))
+            if (!findChannel(api, op.channelId))
                 error(child(child(op_p, "channel"), "$ref"),
                       QStringLiteral("operation '%1' is on unknown channel '%2'")
                           .arg(op.id, op.channelId));
@@ -912,7 +986,7 @@ void Reader::readOperations3(Api &api, const Json &root)
                                 QStringLiteral(
                                     "message '%1' is not a message of the operation's channel '%2'")
                                     .arg(ref, op.channelId));
-                        if (const Channel *ch = api.channel(mt->at(1))) {
+                        if (const Channel *ch = findChannel(api, mt->at(1))) {
                             const qsizetype k = ch->messageKeys.indexOf(mt->at(3));
                             if (k >= 0)
                                 id = ch->messageIds.at(k);
@@ -1090,7 +1164,7 @@ void Reader::checkChannels(const Api &api)
                                    "tell where one ends and the next begins")
                         .arg(segment));
         for (const QString &id : c.messageIds)
-            if (!api.message(id))
+            if (!findMessage(api, id))
                 error(cp,
                       QStringLiteral("channel '%1' refers to unknown message '%2'").arg(c.id, id));
         for (qsizetype i = 0; i < c.servers.size(); ++i) {

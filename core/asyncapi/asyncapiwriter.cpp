@@ -763,8 +763,8 @@ bool canBePlain(const std::string &t)
         return false;
     if (t.find(": ") != std::string::npos || t.find(" #") != std::string::npos)
         return false;
-    if (t == "<<" || isYaml11Word(t) || looksNumeric(t))
-        return false;
+    if (t == "<<" || isYaml11Word(t) || looksNumeric(t) || t.rfind("...", 0) == 0)
+        return false; // "..." at the start of a line ends a YAML document
     const Json resolved = DocumentLoader::plainScalarValue(t);
     return resolved.is_string() && resolved.get<std::string>() == t;
 }

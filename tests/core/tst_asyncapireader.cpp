@@ -517,6 +517,9 @@ void TestAsyncApiReader::semanticChecks_data()
     QTest::newRow("unknown-security-scheme")
         << head2 + "channels:\n  /a:\n    subscribe:\n      security:\n        - token: []\n"
         << u"7:11: error: security requirement names unknown security scheme 'token'"_qs;
+    QTest::newRow("duplicate-channel-id")
+        << head2 + "channels:\n  /a:\n    x-channelId: same\n  /b:\n    x-channelId: same\n"
+        << u"7:5: error: duplicate channel id 'same' (x-channelId)"_qs;
     QTest::newRow("bad-plan-unit")
         << head3 + "x-gatehouse:\n  plans:\n    - name: p\n      unit: fortnight\n"
         << u"6:7: error: 'unit' must be second, minute, hour or day, not 'fortnight'"_qs;

@@ -92,6 +92,7 @@ void TestAsyncApiWriter::yamlScalars_data()
     QTest::newRow("leading-quote") << u"'q'"_qs << QByteArray(" '''q'''\n");
     QTest::newRow("leading-space") << u" x"_qs << QByteArray(" ' x'\n");
     QTest::newRow("merge-key") << u"<<"_qs << QByteArray(" '<<'\n");
+    QTest::newRow("document-end") << u"..."_qs << QByteArray(" '...'\n");
     QTest::newRow("ref") << u"#/components/messages/X"_qs
                          << QByteArray(" '#/components/messages/X'\n");
     QTest::newRow("tab") << u"a\tb"_qs << QByteArray(" \"a\\tb\"\n");
