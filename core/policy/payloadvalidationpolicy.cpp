@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/payloadvalidationpolicy.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 
 namespace Gatehouse::Policies {
 
 using Gateway::Direction;
 using Gateway::Leg;
 using Gateway::MessageVerdict;
+
+Q_LOGGING_CATEGORY(lcValidation, "gatehouse.policy.validation")
 
 namespace {
 
@@ -135,7 +139,6 @@ QString PayloadValidationPolicy::check(Direction direction, const QByteArray &pa
 MessageVerdict PayloadValidationPolicy::process(const Gateway::ConnectionContext &context,
                                                 Gateway::RelayMessage &message)
 {
-    Q_UNUSED(context);
     const QString problem = check(message.direction, message.payload, message.binary);
     if (problem.isEmpty())
         return MessageVerdict::forward();
@@ -144,8 +147,24 @@ MessageVerdict PayloadValidationPolicy::process(const Gateway::ConnectionContext
     const bool fromClient = message.direction == Direction::ClientToBackend;
     switch (m_settings.mode) {
     case Mode::Monitor: {
+        // Reported, not enforced: in the verdict (for the gateway's event) and, at
+        // most once a second, as a warning with the count of the ones in between.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        qint64 last = m_lastWarningMs.load(std::memory_order_relaxed);
+        if (now - last >= 1000 && m_lastWarningMs.compare_exchange_strong(last, now)) {
+            const qint64 skipped = m_unreported.exchange(0);
+            qCWarning(lcValidation).noquote()
+                << QStringLiteral("%1%2 (connection %3, %4)%5")
+                       .arg(context.route.apiKey.isEmpty() ? QString() : context.route.apiKey + u' ',
+                            reason)
+                       .arg(context.connectionId)
+                       .arg(fromClient ? QStringLiteral("client to backend") : QStringLiteral("backend to client"),
+                            skipped > 0 ? QStringLiteral("; %1 more since the last report").arg(skipped) : QString());
+        } else {
+            m_unreported.fetch_add(1, std::memory_order_relaxed);
+        }
         MessageVerdict v = MessageVerdict::forward();
-        v.reason = reason; // reported, not enforced
+        v.reason = reason;
         return v;
     }
     case Mode::Reject: {

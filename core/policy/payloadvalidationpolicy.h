@@ -66,6 +66,8 @@ private:
     QList<Candidate> m_in;
     QList<Candidate> m_out;
     std::atomic<qint64> m_violations{0};
+    std::atomic<qint64> m_lastWarningMs{0};   // monitor mode warns at most once a second
+    std::atomic<qint64> m_unreported{0};
 };
 
 } // namespace Gatehouse::Policies
