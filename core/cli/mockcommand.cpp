@@ -4,13 +4,11 @@
 
 #include "mock/messagecatalog.h"
 #include "mock/mockserver.h"
-#include "mock/portholder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
-#include <QHostInfo>
 #include <QSet>
 #include <QSocketNotifier>
 #include <QThread>
@@ -73,31 +71,6 @@ std::optional<ListenSpec> parseListen(const QString &text)
     if (spec.host.isEmpty())
         spec.host = QStringLiteral("0.0.0.0");
     return spec;
-}
-
-// Addresses to listen on; the first must work, the others are extras ("localhost"
-// listens on both loopback families, as clients may resolve it to either).
-QList<QHostAddress> addressesFor(const QString &host, QString *error)
-{
-    if (host == u"localhost")
-        return {QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)};
-    if (host == u"*" || host == u"0.0.0.0")
-        return {QHostAddress(QHostAddress::Any)};
-    QHostAddress address;
-    if (address.setAddress(host))
-        return {address};
-    const QHostInfo info = QHostInfo::fromName(host);
-    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-        *error = QStringLiteral("cannot resolve host '%1': %2").arg(host, info.errorString());
-        return {};
-    }
-    return {info.addresses().first()};
-}
-
-QString hostForUrl(const QHostAddress &address)
-{
-    return address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
-                                                               : address.toString();
 }
 
 } // namespace
@@ -225,13 +198,6 @@ int mockCommand(const QStringList &arguments)
         listen = spec;
     }
 
-    QString error;
-    const QList<QHostAddress> addresses = addressesFor(listen->host, &error);
-    if (addresses.isEmpty()) {
-        err() << "gatehouse-cli mock: " << error << Qt::endl;
-        return ExitFailure;
-    }
-
     if (verbose) {
         QObject::connect(&server, &MockServer::activityLogged, &server, [](const QString &line) {
             err() << QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz")) << ' '
@@ -239,30 +205,16 @@ int mockCommand(const QStringList &arguments)
         });
     }
 
-    if (!server.listen(addresses.first(), listen->port)) {
-        QString message = QStringLiteral("cannot listen on %1:%2: %3")
-                              .arg(hostForUrl(addresses.first()))
-                              .arg(listen->port)
-                              .arg(server.errorString());
-        if (server.serverError() == QAbstractSocket::AddressInUseError) {
-            const QString holder = PortHolder::describe(listen->port);
-            message = QStringLiteral("cannot listen on %1:%2: port %2 is already in use%3")
-                          .arg(hostForUrl(addresses.first()))
-                          .arg(listen->port)
-                          .arg(holder.isEmpty() ? QString() : QStringLiteral(" by ") + holder);
-        }
-        err() << "gatehouse-cli mock: " << message << Qt::endl;
+    if (!server.listenOn(listen->host, listen->port)) {
+        err() << "gatehouse-cli mock: " << server.errorString() << Qt::endl;
         return ExitFailure;
     }
     const quint16 port = server.serverPort();
-    for (qsizetype i = 1; i < addresses.size(); ++i)
-        server.listen(addresses.at(i), port); // best effort (e.g. no IPv6)
 
     out() << "Mock backend (" << MockConfig::kindName(server.kind()) << ") for " << read.api->title
           << " listening on ws://"
-          << (listen->host == u"localhost" ? QStringLiteral("localhost")
-                                           : hostForUrl(addresses.first()))
-          << ':' << port << '\n';
+          << (listen->host.contains(u':') ? u'[' + listen->host + u']' : listen->host) << ':'
+          << port << '\n';
     for (const MockServer::Route &route : server.routes())
         out() << "  " << route.route.routeTemplate() << "  (" << route.name << ")\n";
     out() << "Press Ctrl+C to stop." << Qt::endl;

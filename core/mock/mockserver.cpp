@@ -7,8 +7,10 @@
 #include "mock/examplesbehaviour.h"
 #include "mock/messagecatalog.h"
 #include "mock/mockconnection.h"
+#include "mock/portholder.h"
 #include "mock/scenariorunner.h"
 
+#include <QHostInfo>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -198,6 +200,75 @@ bool MockServer::listen(const QHostAddress &address, quint16 port)
             .arg(server->serverPort())
             .arg(MockConfig::kindName(m_kind), m_api.title));
     return true;
+}
+
+bool MockServer::listenOn(const QString &host, quint16 port)
+{
+    QList<QHostAddress> addresses;
+    QHostAddress address;
+    if (host == u"localhost") {
+        addresses
+            = {QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)};
+    } else if (host == u"*" || host == u"0.0.0.0" || host.isEmpty()) {
+        addresses = {QHostAddress(QHostAddress::Any)};
+    } else if (address.setAddress(host)) {
+        addresses = {address};
+    } else {
+        const QHostInfo info = QHostInfo::fromName(host);
+        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            m_errorString
+                = QStringLiteral("cannot resolve host '%1': %2").arg(host, info.errorString());
+            return false;
+        }
+        addresses = {info.addresses().first()};
+    }
+    const QHostAddress &first = addresses.first();
+    const QString shown = first.protocol() == QAbstractSocket::IPv6Protocol
+        ? u'[' + first.toString() + u']'
+        : first.toString();
+    if (!listen(first, port)) {
+        if (m_serverError == QAbstractSocket::AddressInUseError) {
+            const QString holder = PortHolder::describe(port);
+            m_errorString
+                = QStringLiteral("cannot listen on %1:%2: port %2 is already in use%3")
+                      .arg(shown)
+                      .arg(port)
+                      .arg(holder.isEmpty() ? QString() : QStringLiteral(" by ") + holder);
+        } else {
+            m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
+                                .arg(shown)
+                                .arg(port)
+                                .arg(m_errorString);
+        }
+        return false;
+    }
+    const quint16 bound = serverPort();
+    for (qsizetype i = 1; i < addresses.size(); ++i)
+        listen(addresses.at(i), bound); // best effort: a machine may have no IPv6
+    m_errorString.clear();
+    return true;
+}
+
+bool MockServer::listenOnEndpoint()
+{
+    QString host;
+    quint16 port = 0;
+    if (!m_config.listen.isEmpty()) {
+        const qsizetype colon = m_config.listen.lastIndexOf(u':');
+        bool ok = false;
+        port = quint16(m_config.listen.mid(colon + 1).toUInt(&ok));
+        host = m_config.listen.left(qMax<qsizetype>(colon, 0));
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.mid(1, host.size() - 2);
+        if (colon < 0 || !ok) {
+            m_errorString = QStringLiteral("x-gatehouse.mock.listen '%1' is not HOST:PORT")
+                                .arg(m_config.listen);
+            return false;
+        }
+    } else if (!endpointAddress(m_api, &host, &port, &m_errorString)) {
+        return false;
+    }
+    return listenOn(host, port);
 }
 
 void MockServer::close()

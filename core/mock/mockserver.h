@@ -64,6 +64,14 @@ public:
     // Starts listening; may be called again for another address (e.g. 127.0.0.1 and
     // ::1 for "localhost"). Port 0 picks a free port (see serverPort()).
     bool listen(const QHostAddress &address, quint16 port);
+    // Listens on a host name or address: "localhost" on 127.0.0.1 and (if it can)
+    // ::1, "*" or "0.0.0.0" on every interface, other names as resolved. On failure
+    // errorString() is one line that names the address, and for a port in use what
+    // holds it when that can be found ("... port 8080 is already in use by node
+    // (pid 4242)"). Used by `gatehouse-cli mock` and by the gateway's --with-mock.
+    bool listenOn(const QString &host, quint16 port);
+    // Listens where the API's x-gatehouse.mock.listen or endpoint says.
+    bool listenOnEndpoint();
     void close();
     bool isListening() const;
     quint16 serverPort() const;

@@ -190,6 +190,7 @@ private slots:
     void scenarioMismatchClosesWith1008();
     void scenarioErrorsAreProblems();
     void listenOnBusyPortFails();
+    void listenOnEndpoint();
 };
 
 void TestMockServer::echoKeepsOpcode()
@@ -505,6 +506,37 @@ void TestMockServer::listenOnBusyPortFails()
     MockServer second(chatsApi());
     QVERIFY(!second.listen(QHostAddress::LocalHost, port));
     QCOMPARE(second.serverError(), QAbstractSocket::AddressInUseError);
+
+    MockServer third(chatsApi());
+    QVERIFY(!third.listenOn(QStringLiteral("127.0.0.1"), port));
+    const QString expected
+        = QStringLiteral("cannot listen on 127.0.0.1:%1: port %1 is already in use by ").arg(port);
+    QVERIFY2(third.errorString().startsWith(expected), qPrintable(third.errorString()));
+    QVERIFY2(third.errorString().endsWith(
+                 QStringLiteral("(pid %1)").arg(QCoreApplication::applicationPid())),
+             qPrintable(third.errorString()));
+}
+
+void TestMockServer::listenOnEndpoint()
+{
+    Api api = chatsApi();
+    api.gatehouse.endpoint = QStringLiteral("ws://127.0.0.1:0/backend");
+    MockServer server(api);
+    QVERIFY2(server.listenOnEndpoint(), qPrintable(server.errorString()));
+    QVERIFY(server.serverPort() > 0);
+    Client client; // the endpoint's path is a prefix of every backend path
+    QVERIFY(client.open(server.serverPort(), QStringLiteral("/backend/notifications")));
+    QTRY_COMPARE(client.texts, QStringList {QStringLiteral("Subscribed to notifications!")});
+
+    api.gatehouse.endpoint = QStringLiteral("http://localhost:8080");
+    MockServer wrongScheme(api);
+    QVERIFY(!wrongScheme.listenOnEndpoint());
+    QVERIFY2(wrongScheme.errorString().contains(QStringLiteral("is not a ws://host:port URL")),
+             qPrintable(wrongScheme.errorString()));
+
+    api.gatehouse.mock = Json {{"kind", "chat"}, {"listen", "127.0.0.1:0"}};
+    MockServer mockListen(api); // x-gatehouse.mock.listen wins over the endpoint
+    QVERIFY2(mockListen.listenOnEndpoint(), qPrintable(mockListen.errorString()));
 }
 
 QTEST_GUILESS_MAIN(TestMockServer)
