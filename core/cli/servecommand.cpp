@@ -7,7 +7,6 @@
 #include "analytics/jsonlineswriter.h"
 #include "analytics/messagelogstore.h"
 #include "asyncapi/asyncapireader.h"
-#include "credentials/credentialissuer.h"
 #include "credentials/secretstore.h"
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
@@ -327,27 +326,14 @@ int serveCommand(const QStringList &arguments)
         return ExitFailure;
     }
     registry.startWatching();
+    // The JWT signing key: GATEHOUSE_SIGNING_KEY, else the secret store. The registry
+    // reads it asynchronously and again when the first JWT appears later, so a key
+    // created by `keys issue --type jwt` while serving is picked up without a restart.
     std::unique_ptr<Credentials::SecretStore> secrets
         = CredentialSupport::openSecretStore(parser, &error);
-    if (!secrets) {
+    if (!secrets && qEnvironmentVariableIsEmpty("GATEHOUSE_SIGNING_KEY"))
         err() << "gatehouse-cli serve: warning: JWTs will be refused: " << error << Qt::endl;
-    } else {
-        Credentials::CredentialIssuer issuer(&registry, secrets.get());
-        QString keyError;
-        const bool answered = CredentialSupport::waitFor(
-            [&](std::function<void()> done) {
-                issuer.loadSigningKey(false,
-                                      [&keyError, done](const QByteArray &, const QString &e) {
-                                          keyError = e;
-                                          done();
-                                      });
-            },
-            30000);
-        if (!answered)
-            keyError = QStringLiteral("the secret store did not answer");
-        if (!keyError.isEmpty())
-            err() << "gatehouse-cli serve: warning: JWTs will be refused: " << keyError << Qt::endl;
-    }
+    registry.setSigningKeySource(secrets.get());
 
     Policies::PolicyFactory::Options factoryOptions;
     factoryOptions.verifier = makeVerifier(&registry);
