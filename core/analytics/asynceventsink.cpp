@@ -10,10 +10,10 @@ Q_LOGGING_CATEGORY(lcLog, "gatehouse.log")
 
 AsyncEventSink::AsyncEventSink(std::unique_ptr<EventWriter> writer, QObject *parent)
     : AsyncEventSink(std::move(writer), Options(), parent)
-{
-}
+{ }
 
-AsyncEventSink::AsyncEventSink(std::unique_ptr<EventWriter> writer, const Options &options, QObject *parent)
+AsyncEventSink::AsyncEventSink(std::unique_ptr<EventWriter> writer, const Options &options,
+                               QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_writer(std::move(writer))
@@ -90,7 +90,8 @@ void AsyncEventSink::consume(const QList<Gateway::GatewayEvent> &events)
         return;
     m_queue.push(events);
     if (m_running && m_queue.size() >= m_options.batchSize && !m_wakePending.exchange(true)) {
-        QMetaObject::invokeMethod(m_context, [this] { drain(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_context, [this] { drain(); }, Qt::QueuedConnection);
     }
 }
 
@@ -99,7 +100,8 @@ bool AsyncEventSink::flush()
     if (!m_running || m_paused)
         return false;
     const qint64 target = m_queue.accepted();
-    QMetaObject::invokeMethod(m_context, [this] { drain(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context, [this] { drain(); }, Qt::BlockingQueuedConnection);
     return m_written.load() + m_failed.load() >= target;
 }
 
@@ -140,7 +142,8 @@ void AsyncEventSink::drain()
     const qint64 dropped = m_queue.dropped();
     if (dropped != m_reportedDrops) {
         qCWarning(lcLog).noquote()
-            << QStringLiteral("message log: %1 events dropped because the writer fell behind (queue of %2)")
+            << QStringLiteral(
+                   "message log: %1 events dropped because the writer fell behind (queue of %2)")
                    .arg(dropped - m_reportedDrops)
                    .arg(m_queue.capacity());
         m_reportedDrops = dropped;

@@ -20,7 +20,9 @@ namespace Gatehouse::Analytics {
 // counted and reported by eventsDropped()); the writer thread drains the queue
 // every flushInterval, or as soon as batchSize events are waiting, and writes
 // them in batches of at most batchSize.
-class AsyncEventSink final : public QObject, public Gateway::GatewayEventSink
+class AsyncEventSink final
+    : public QObject
+    , public Gateway::GatewayEventSink
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AsyncEventSink)
@@ -28,14 +30,15 @@ class AsyncEventSink final : public QObject, public Gateway::GatewayEventSink
 public:
     struct Options
     {
-        std::chrono::milliseconds flushInterval{100};
+        std::chrono::milliseconds flushInterval {100};
         qsizetype batchSize = 500;
-        qsizetype capacity = 100'000;   // events waiting at most; more are dropped
+        qsizetype capacity = 100'000; // events waiting at most; more are dropped
         QString threadName = QStringLiteral("gatehouse-log");
     };
 
     explicit AsyncEventSink(std::unique_ptr<EventWriter> writer, QObject *parent = nullptr);
-    AsyncEventSink(std::unique_ptr<EventWriter> writer, const Options &options, QObject *parent = nullptr);
+    AsyncEventSink(std::unique_ptr<EventWriter> writer, const Options &options,
+                   QObject *parent = nullptr);
     ~AsyncEventSink() override;
 
     // Starts the writer thread and opens the writer there; false with `error`.
@@ -74,11 +77,11 @@ private:
     EventQueue m_queue;
     QThread m_thread;
     QObject *m_context = nullptr; // lives in m_thread; deleted with the sink
-    std::atomic<bool> m_running{false};
-    std::atomic<bool> m_paused{false};
-    std::atomic<bool> m_wakePending{false};
-    std::atomic<qint64> m_written{0};
-    std::atomic<qint64> m_failed{0};
+    std::atomic<bool> m_running {false};
+    std::atomic<bool> m_paused {false};
+    std::atomic<bool> m_wakePending {false};
+    std::atomic<qint64> m_written {0};
+    std::atomic<qint64> m_failed {0};
     qint64 m_reportedDrops = 0; // writer thread
     mutable std::mutex m_errorMutex;
     QString m_lastError;

@@ -5,8 +5,7 @@ namespace Gatehouse::Analytics {
 
 EventQueue::EventQueue(qsizetype capacity)
     : m_capacity(std::max<qsizetype>(1, capacity))
-{
-}
+{ }
 
 qsizetype EventQueue::push(const QList<Gateway::GatewayEvent> &events)
 {

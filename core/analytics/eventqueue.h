@@ -33,8 +33,8 @@ private:
     const qsizetype m_capacity;
     mutable std::mutex m_mutex;
     QList<Gateway::GatewayEvent> m_events;
-    std::atomic<qint64> m_accepted{0};
-    std::atomic<qint64> m_dropped{0};
+    std::atomic<qint64> m_accepted {0};
+    std::atomic<qint64> m_dropped {0};
 };
 
 } // namespace Gatehouse::Analytics

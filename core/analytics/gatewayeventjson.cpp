@@ -32,7 +32,8 @@ qint64 getInt(const Json &j, const char *key)
 Json GatewayEventJson::toJson(const GatewayEvent &e, const QByteArray &payload)
 {
     Json j = Json::object();
-    j["time"] = toStdString(QDateTime::fromMSecsSinceEpoch(e.timeMs, Qt::UTC).toString(Qt::ISODateWithMs));
+    j["time"] = toStdString(
+        QDateTime::fromMSecsSinceEpoch(e.timeMs, Qt::UTC).toString(Qt::ISODateWithMs));
     j["timeMs"] = e.timeMs;
     j["event"] = toStdString(Gateway::toString(e.type));
     if (e.connectionId != 0)
@@ -121,8 +122,9 @@ std::optional<GatewayEvent> GatewayEventJson::fromJson(const Json &j)
     e.binary = getString(j, "opcode") == u"binary";
     e.latencyUs = getInt(j, "latencyUs");
     const QString payload = getString(j, "payload");
-    e.payload = getString(j, "payloadEncoding") == u"base64" ? QByteArray::fromBase64(payload.toLatin1())
-                                                             : payload.toUtf8();
+    e.payload = getString(j, "payloadEncoding") == u"base64"
+        ? QByteArray::fromBase64(payload.toLatin1())
+        : payload.toUtf8();
     if (e.type == GatewayEvent::Type::ConnectionClosed) {
         e.closeCode = static_cast<quint16>(getInt(j, "code"));
         e.closeReason = getString(j, "reason");

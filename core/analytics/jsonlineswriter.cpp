@@ -10,8 +10,7 @@ namespace Gatehouse::Analytics {
 
 JsonLinesWriter::JsonLinesWriter(const Options &options)
     : m_options(options)
-{
-}
+{ }
 
 JsonLinesWriter::~JsonLinesWriter()
 {
@@ -36,7 +35,8 @@ bool JsonLinesWriter::open(QString *error)
     m_file.setFileName(m_options.path);
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
         if (error)
-            *error = QStringLiteral("%1: cannot open for appending: %2").arg(m_options.path, m_file.errorString());
+            *error = QStringLiteral("%1: cannot open for appending: %2")
+                         .arg(m_options.path, m_file.errorString());
         return false;
     }
     return true;
@@ -56,19 +56,22 @@ bool JsonLinesWriter::write(const QList<Gateway::GatewayEvent> &events, QString 
             payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
             if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
                 qsizetype cut = m_options.maxPayloadSize;
-                while (!e.binary && cut > 0 && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
+                while (!e.binary && cut > 0
+                       && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
                     --cut;
                 payload.truncate(cut);
             }
         }
-        chunk += QByteArray::fromStdString(
-            GatewayEventJson::toJson(e, payload).dump(-1, ' ', false, Json::error_handler_t::replace));
+        chunk
+            += QByteArray::fromStdString(GatewayEventJson::toJson(e, payload)
+                                             .dump(-1, ' ', false, Json::error_handler_t::replace));
         chunk += '\n';
     }
     // one write per batch: a line is never split across batches
     if (m_file.write(chunk) != chunk.size() || !m_file.flush()) {
         if (error)
-            *error = QStringLiteral("%1: write failed: %2").arg(m_options.path, m_file.errorString());
+            *error
+                = QStringLiteral("%1: write failed: %2").arg(m_options.path, m_file.errorString());
         return false;
     }
     return true;

@@ -17,13 +17,13 @@ struct LogRecord
     enum class Kind { Handshake = 0, Message = 1, Close = 2 };
 
     Kind kind = Kind::Message;
-    qint64 id = 0;              // row id within its table
+    qint64 id = 0; // row id within its table
     qint64 timeMs = 0;
     quint64 connectionId = 0;
     QString api;
     QString channel;
     QString application;
-    QString reason;             // handshake: rejection reason; message: why dropped; close: close reason
+    QString reason; // handshake: rejection reason; message: why dropped; close: close reason
     QStringList flags;
     // Handshake
     bool accepted = false;
@@ -32,8 +32,8 @@ struct LogRecord
     QString clientAddress;
     QString backendUrl;
     // Message
-    QString direction;          // "in" (client -> backend) or "out"
-    QString action;             // "relayed", "dropped", "throttled"
+    QString direction; // "in" (client -> backend) or "out"
+    QString action; // "relayed", "dropped", "throttled"
     qint64 size = 0;
     bool binary = false;
     qint64 latencyUs = 0;
@@ -41,7 +41,7 @@ struct LogRecord
     bool payloadTruncated = false;
     // Close
     int closeCode = 0;
-    QString closedBy;           // "client", "backend", "gateway"
+    QString closedBy; // "client", "backend", "gateway"
     qint64 messagesIn = 0;
     qint64 messagesOut = 0;
     qint64 durationMs = 0;
@@ -55,8 +55,8 @@ struct LogFilter
     qint64 fromMs = std::numeric_limits<qint64>::min();
     qint64 toMs = std::numeric_limits<qint64>::max();
     QString text;
-    quint64 connectionId = 0;          // 0 = every connection
-    QList<LogRecord::Kind> kinds;      // empty = every kind
+    quint64 connectionId = 0; // 0 = every connection
+    QList<LogRecord::Kind> kinds; // empty = every kind
 };
 
 } // namespace Gatehouse::Analytics

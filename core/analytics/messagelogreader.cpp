@@ -13,22 +13,23 @@ namespace Gatehouse::Analytics {
 namespace {
 
 // Columns every branch of the union selects, in this order.
-const char *const HandshakeColumns =
-    "0 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
-    " accepted, status, path, client_address, backend_url,"
-    " NULL AS direction, NULL AS action, 0 AS size, 0 AS binary, 0 AS latency_us, NULL AS payload,"
-    " 0 AS payload_truncated, 0 AS code, NULL AS closed_by, 0 AS messages_in, 0 AS messages_out,"
-    " 0 AS duration_ms FROM log_handshakes";
-const char *const MessageColumns =
-    "1 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
-    " 0, 0, NULL, NULL, NULL,"
-    " direction, action, size, opcode = 'binary', latency_us, payload,"
-    " payload_truncated, 0, NULL, 0, 0, 0 FROM log_messages";
-const char *const CloseColumns =
-    "2 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
-    " 0, 0, NULL, NULL, NULL,"
-    " NULL, NULL, 0, 0, 0, NULL,"
-    " 0, code, closed_by, messages_in, messages_out, duration_ms FROM log_closes";
+const char *const HandshakeColumns
+    = "0 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
+      " accepted, status, path, client_address, backend_url,"
+      " NULL AS direction, NULL AS action, 0 AS size, 0 AS binary, 0 AS latency_us, NULL AS "
+      "payload,"
+      " 0 AS payload_truncated, 0 AS code, NULL AS closed_by, 0 AS messages_in, 0 AS messages_out,"
+      " 0 AS duration_ms FROM log_handshakes";
+const char *const MessageColumns
+    = "1 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
+      " 0, 0, NULL, NULL, NULL,"
+      " direction, action, size, opcode = 'binary', latency_us, payload,"
+      " payload_truncated, 0, NULL, 0, 0, 0 FROM log_messages";
+const char *const CloseColumns
+    = "2 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
+      " 0, 0, NULL, NULL, NULL,"
+      " NULL, NULL, 0, 0, 0, NULL,"
+      " 0, code, closed_by, messages_in, messages_out, duration_ms FROM log_closes";
 
 QString escapeLike(const QString &text)
 {
@@ -48,14 +49,17 @@ QString unionSql(const LogFilter &filter, QVariantList *binds)
         const char *columns;
         QStringList textColumns;
     };
-    const QList<Branch> branches{
-        {LogRecord::Kind::Handshake, HandshakeColumns,
+    const QList<Branch> branches {
+        {LogRecord::Kind::Handshake,
+         HandshakeColumns,
          {QStringLiteral("reason"), QStringLiteral("channel"), QStringLiteral("application"),
           QStringLiteral("path"), QStringLiteral("client_address"), QStringLiteral("api")}},
-        {LogRecord::Kind::Message, MessageColumns,
+        {LogRecord::Kind::Message,
+         MessageColumns,
          {QStringLiteral("reason"), QStringLiteral("channel"), QStringLiteral("application"),
           QStringLiteral("CAST(payload AS TEXT)"), QStringLiteral("api")}},
-        {LogRecord::Kind::Close, CloseColumns,
+        {LogRecord::Kind::Close,
+         CloseColumns,
          {QStringLiteral("reason"), QStringLiteral("channel"), QStringLiteral("application"),
           QStringLiteral("api")}},
     };
@@ -88,7 +92,7 @@ QString unionSql(const LogFilter &filter, QVariantList *binds)
 
 MessageLogReader::MessageLogReader()
 {
-    static std::atomic<int> serial{0};
+    static std::atomic<int> serial {0};
     m_connectionName = QStringLiteral("gatehouse-log-reader-%1").arg(serial.fetch_add(1));
 }
 
@@ -138,7 +142,8 @@ bool MessageLogReader::isOpen() const
     return !m_path.isEmpty();
 }
 
-QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset, qint64 limit, QString *error)
+QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset, qint64 limit,
+                                         QString *error)
 {
     QList<LogRecord> records;
     if (!isOpen()) {

@@ -11,7 +11,8 @@ MessageLogStore::MessageLogStore(const Options &options)
     writer.payloads = options.payloads;
     writer.maxPayloadSize = options.maxPayloadSize;
     writer.payloadFilter = options.payloadFilter;
-    m_sink = std::make_unique<AsyncEventSink>(std::make_unique<SqliteLogWriter>(writer), options.queue);
+    m_sink = std::make_unique<AsyncEventSink>(std::make_unique<SqliteLogWriter>(writer),
+                                              options.queue);
 }
 
 MessageLogStore::~MessageLogStore()

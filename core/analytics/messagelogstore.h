@@ -22,8 +22,8 @@ public:
     struct Options
     {
         QString path;
-        bool payloads = true;            // keep payloads the gateway attached
-        qint64 maxPayloadSize = 4096;    // bytes kept per payload
+        bool payloads = true; // keep payloads the gateway attached
+        qint64 maxPayloadSize = 4096; // bytes kept per payload
         SqliteLogWriter::PayloadFilter payloadFilter; // masking, on the writer thread
         AsyncEventSink::Options queue;
     };

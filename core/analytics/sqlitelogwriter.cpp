@@ -42,7 +42,7 @@ struct SqliteLogWriter::Statements
 SqliteLogWriter::SqliteLogWriter(const Options &options)
     : m_options(options)
 {
-    static std::atomic<int> serial{0};
+    static std::atomic<int> serial {0};
     m_connectionName = QStringLiteral("gatehouse-log-writer-%1").arg(serial.fetch_add(1));
 }
 
@@ -53,27 +53,34 @@ SqliteLogWriter::~SqliteLogWriter()
 
 bool SqliteLogWriter::createSchema(QSqlDatabase &db, QString *error)
 {
-    const QStringList statements{
-        QStringLiteral("CREATE TABLE IF NOT EXISTS log_handshakes ("
-                       " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-                       " accepted INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT,"
-                       " api TEXT, api_title TEXT, channel TEXT, path TEXT, application TEXT,"
-                       " client_address TEXT, backend_url TEXT, flags TEXT)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS log_messages ("
-                       " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-                       " direction TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,"
-                       " opcode TEXT NOT NULL, latency_us INTEGER, api TEXT, channel TEXT, application TEXT,"
-                       " reason TEXT, payload BLOB, payload_truncated INTEGER NOT NULL DEFAULT 0, flags TEXT)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS log_closes ("
-                       " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-                       " code INTEGER, reason TEXT, closed_by TEXT, messages_in INTEGER, messages_out INTEGER,"
-                       " duration_ms INTEGER, api TEXT, channel TEXT, application TEXT, flags TEXT)"),
+    const QStringList statements {
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS log_handshakes ("
+            " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
+            " accepted INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT,"
+            " api TEXT, api_title TEXT, channel TEXT, path TEXT, application TEXT,"
+            " client_address TEXT, backend_url TEXT, flags TEXT)"),
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS log_messages ("
+            " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
+            " direction TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,"
+            " opcode TEXT NOT NULL, latency_us INTEGER, api TEXT, channel TEXT, application TEXT,"
+            " reason TEXT, payload BLOB, payload_truncated INTEGER NOT NULL DEFAULT 0, flags "
+            "TEXT)"),
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS log_closes ("
+            " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
+            " code INTEGER, reason TEXT, closed_by TEXT, messages_in INTEGER, messages_out INTEGER,"
+            " duration_ms INTEGER, api TEXT, channel TEXT, application TEXT, flags TEXT)"),
         QStringLiteral("CREATE INDEX IF NOT EXISTS log_handshakes_time ON log_handshakes(time_ms)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_handshakes_connection ON log_handshakes(connection_id)"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS log_handshakes_connection ON "
+                       "log_handshakes(connection_id)"),
         QStringLiteral("CREATE INDEX IF NOT EXISTS log_messages_time ON log_messages(time_ms)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_messages_connection ON log_messages(connection_id)"),
+        QStringLiteral(
+            "CREATE INDEX IF NOT EXISTS log_messages_connection ON log_messages(connection_id)"),
         QStringLiteral("CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id)"),
+        QStringLiteral(
+            "CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id)"),
     };
     if (!db.transaction()) {
         if (error)
@@ -131,15 +138,16 @@ bool SqliteLogWriter::open(QString *error)
     s->handshake = QSqlQuery(s->db);
     s->message = QSqlQuery(s->db);
     s->close = QSqlQuery(s->db);
-    const bool prepared =
-        s->handshake.prepare(QStringLiteral(
-            "INSERT INTO log_handshakes (time_ms, connection_id, accepted, status, reason, api, api_title,"
-            " channel, path, application, client_address, backend_url, flags)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"))
-        && s->message.prepare(QStringLiteral(
-            "INSERT INTO log_messages (time_ms, connection_id, direction, action, size, opcode, latency_us,"
-            " api, channel, application, reason, payload, payload_truncated, flags)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"))
+    const bool prepared = s->handshake.prepare(QStringLiteral(
+                              "INSERT INTO log_handshakes (time_ms, connection_id, accepted, "
+                              "status, reason, api, api_title,"
+                              " channel, path, application, client_address, backend_url, flags)"
+                              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"))
+        && s->message.prepare(
+            QStringLiteral("INSERT INTO log_messages (time_ms, connection_id, direction, action, "
+                           "size, opcode, latency_us,"
+                           " api, channel, application, reason, payload, payload_truncated, flags)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"))
         && s->close.prepare(QStringLiteral(
             "INSERT INTO log_closes (time_ms, connection_id, code, reason, closed_by, messages_in,"
             " messages_out, duration_ms, api, channel, application, flags)"
@@ -204,15 +212,17 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
                 truncated = e.payload.size() < e.size;
                 if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
                     qsizetype cut = m_options.maxPayloadSize;
-                    while (!e.binary && cut > 0 && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
+                    while (!e.binary && cut > 0
+                           && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
                         --cut;
                     payload.truncate(cut);
                     truncated = true;
                 }
             }
-            const QString action = e.type == GatewayEvent::Type::MessageRelayed ? QStringLiteral("relayed")
-                : e.type == GatewayEvent::Type::MessageDropped                   ? QStringLiteral("dropped")
-                                                                                 : QStringLiteral("throttled");
+            const QString action = e.type == GatewayEvent::Type::MessageRelayed
+                ? QStringLiteral("relayed")
+                : e.type == GatewayEvent::Type::MessageDropped ? QStringLiteral("dropped")
+                                                               : QStringLiteral("throttled");
             q.addBindValue(e.timeMs);
             q.addBindValue(connection);
             q.addBindValue(Gateway::toString(e.direction));
@@ -224,7 +234,8 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
             q.addBindValue(e.channel);
             q.addBindValue(e.application);
             q.addBindValue(e.reason);
-            q.addBindValue(payload.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(payload));
+            q.addBindValue(payload.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                            : QVariant(payload));
             q.addBindValue(truncated ? 1 : 0);
             q.addBindValue(flagsText(e.flags));
             if (!q.exec())

@@ -23,9 +23,9 @@ public:
 
     struct Options
     {
-        QString path;                // database file; created when missing
-        bool payloads = true;        // store payloads the gateway attached
-        qint64 maxPayloadSize = 4096;// bytes kept per payload (after the filter)
+        QString path; // database file; created when missing
+        bool payloads = true; // store payloads the gateway attached
+        qint64 maxPayloadSize = 4096; // bytes kept per payload (after the filter)
         PayloadFilter payloadFilter;
     };
 

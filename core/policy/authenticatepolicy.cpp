@@ -36,8 +36,10 @@ AuthenticatePolicy::Settings AuthenticatePolicy::parse(PolicyConfig &config)
             return QString(); // false = this place is not accepted
         const QString n = config.string(key, fallback);
         for (QChar c : n) {
-            if (c.unicode() <= 0x20 || c.unicode() >= 0x7f || QStringLiteral("()<>@,;:\\\"/[]?={}").contains(c)) {
-                config.fail(key, QStringLiteral("\"%1\" is not a valid header or parameter name").arg(n));
+            if (c.unicode() <= 0x20 || c.unicode() >= 0x7f
+                || QStringLiteral("()<>@,;:\\\"/[]?={}").contains(c)) {
+                config.fail(
+                    key, QStringLiteral("\"%1\" is not a valid header or parameter name").arg(n));
                 return fallback;
             }
         }
@@ -54,8 +56,7 @@ AuthenticatePolicy::Settings AuthenticatePolicy::parse(PolicyConfig &config)
 AuthenticatePolicy::AuthenticatePolicy(const Settings &settings, CredentialVerifier verifier)
     : m_settings(settings)
     , m_verifier(std::move(verifier))
-{
-}
+{ }
 
 bool AuthenticatePolicy::isOpen(const Api &api, const Channel &channel)
 {
@@ -82,21 +83,25 @@ QStringList AuthenticatePolicy::requiredScopes(const Api &api, const Channel &ch
     return scopes;
 }
 
-ConnectionDecision AuthenticatePolicy::unauthorized(const QString &reason, const QString &error) const
+ConnectionDecision AuthenticatePolicy::unauthorized(const QString &reason,
+                                                    const QString &error) const
 {
     QByteArray challenge = "Bearer realm=" + quoted(m_settings.realm);
     if (!error.isEmpty())
         challenge += ", error=" + quoted(error) + ", error_description=" + quoted(reason);
-    return ConnectionDecision::reject(401, reason, {{QByteArrayLiteral("WWW-Authenticate"), challenge}});
+    return ConnectionDecision::reject(401, reason,
+                                      {{QByteArrayLiteral("WWW-Authenticate"), challenge}});
 }
 
 ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &context)
 {
-    const CredentialExtractor::Result found = CredentialExtractor::extract(context.request, m_settings.places);
+    const CredentialExtractor::Result found
+        = CredentialExtractor::extract(context.request, m_settings.places);
 
     // Never forward credentials to the backend, whatever happens next.
     if (!found.queryParameters.isEmpty()) {
-        context.attributes.insert(QString::fromLatin1(CredentialQueryAttribute), found.queryParameters);
+        context.attributes.insert(QString::fromLatin1(CredentialQueryAttribute),
+                                  found.queryParameters);
         QUrl url = context.route.backendUrl;
         if (url.hasQuery()) {
             QUrlQuery query(url);
@@ -124,42 +129,52 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
         if (!m_settings.places.accessTokenQuery.isEmpty())
             places.append(QStringLiteral("?%1=TOKEN").arg(m_settings.places.accessTokenQuery));
         if (!m_settings.places.apiKeyHeader.isEmpty())
-            places.append(QStringLiteral("an API key in the %1 header").arg(m_settings.places.apiKeyHeader));
+            places.append(
+                QStringLiteral("an API key in the %1 header").arg(m_settings.places.apiKeyHeader));
         if (!m_settings.places.apiKeyQuery.isEmpty())
             places.append(QStringLiteral("?%1=KEY").arg(m_settings.places.apiKeyQuery));
-        return unauthorized(QStringLiteral("missing credentials: send %1").arg(places.join(QStringLiteral(" or "))), {});
+        return unauthorized(
+            QStringLiteral("missing credentials: send %1").arg(places.join(QStringLiteral(" or "))),
+            {});
     }
 
     if (!m_verifier || !api)
-        return ConnectionDecision::reject(503, QStringLiteral("no credential store is available to check credentials"));
+        return ConnectionDecision::reject(
+            503, QStringLiteral("no credential store is available to check credentials"));
 
     const CredentialCheck check = m_verifier(found.secret, *api);
     switch (check.outcome) {
     case CredentialCheck::Outcome::Ok:
         break;
     case CredentialCheck::Outcome::Unauthenticated:
-        return unauthorized(check.reason.isEmpty() ? QStringLiteral("invalid credentials") : check.reason,
+        return unauthorized(check.reason.isEmpty() ? QStringLiteral("invalid credentials")
+                                                   : check.reason,
                             QStringLiteral("invalid_token"));
     case CredentialCheck::Outcome::Forbidden:
-        return ConnectionDecision::reject(403, check.reason.isEmpty() ? QStringLiteral("forbidden") : check.reason);
+        return ConnectionDecision::reject(
+            403, check.reason.isEmpty() ? QStringLiteral("forbidden") : check.reason);
     case CredentialCheck::Outcome::Unavailable:
-        return ConnectionDecision::reject(503, check.reason.isEmpty()
-                                                   ? QStringLiteral("the credential store is unavailable")
-                                                   : check.reason);
+        return ConnectionDecision::reject(
+            503,
+            check.reason.isEmpty() ? QStringLiteral("the credential store is unavailable")
+                                   : check.reason);
     }
 
     const QString kind = check.identity.credentialKind;
     if (m_settings.strictPlaces && !kind.isEmpty()) {
         const bool isKey = kind.compare(u"apiKey", Qt::CaseInsensitive) == 0;
         if (isKey && !found.isApiKey())
-            return unauthorized(QStringLiteral("an API key must be sent in the %1")
-                                    .arg(m_settings.places.apiKeyHeader.isEmpty()
-                                             ? QStringLiteral("%1 query parameter").arg(m_settings.places.apiKeyQuery)
-                                             : QStringLiteral("%1 header").arg(m_settings.places.apiKeyHeader)),
-                                QStringLiteral("invalid_token"));
+            return unauthorized(
+                QStringLiteral("an API key must be sent in the %1")
+                    .arg(m_settings.places.apiKeyHeader.isEmpty()
+                             ? QStringLiteral("%1 query parameter")
+                                   .arg(m_settings.places.apiKeyQuery)
+                             : QStringLiteral("%1 header").arg(m_settings.places.apiKeyHeader)),
+                QStringLiteral("invalid_token"));
         if (!isKey && found.isApiKey())
-            return unauthorized(QStringLiteral("an access token must be sent as Authorization: Bearer TOKEN"),
-                                QStringLiteral("invalid_token"));
+            return unauthorized(
+                QStringLiteral("an access token must be sent as Authorization: Bearer TOKEN"),
+                QStringLiteral("invalid_token"));
     }
 
     if (channel) {
@@ -184,13 +199,22 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
                                   QVariant::fromValue<quint64>(check.plan->events));
         qint64 unitMs = 60'000;
         switch (check.plan->unit) {
-        case Plan::Unit::Second: unitMs = 1000; break;
-        case Plan::Unit::Minute: unitMs = 60'000; break;
-        case Plan::Unit::Hour: unitMs = 3'600'000; break;
-        case Plan::Unit::Day: unitMs = 86'400'000; break;
+        case Plan::Unit::Second:
+            unitMs = 1000;
+            break;
+        case Plan::Unit::Minute:
+            unitMs = 60'000;
+            break;
+        case Plan::Unit::Hour:
+            unitMs = 3'600'000;
+            break;
+        case Plan::Unit::Day:
+            unitMs = 86'400'000;
+            break;
         }
         context.attributes.insert(QString::fromLatin1(PlanUnitMsAttribute), unitMs);
-        context.attributes.insert(QString::fromLatin1(PlanMaxConnectionsAttribute), check.plan->maxConnections);
+        context.attributes.insert(QString::fromLatin1(PlanMaxConnectionsAttribute),
+                                  check.plan->maxConnections);
     }
     return ConnectionDecision::allow();
 }

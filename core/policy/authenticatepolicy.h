@@ -24,11 +24,14 @@ namespace Gatehouse::Policies {
 class AuthenticatePolicy final : public Gateway::ConnectionPolicy
 {
 public:
-    static constexpr const char *CredentialQueryAttribute = "gatehouse.credentialQuery"; // QStringList
-    static constexpr const char *PlanNameAttribute = "gatehouse.plan.name";              // QString
-    static constexpr const char *PlanEventsAttribute = "gatehouse.plan.events";          // quint64, 0 = unlimited
-    static constexpr const char *PlanUnitMsAttribute = "gatehouse.plan.unitMs";          // qint64
-    static constexpr const char *PlanMaxConnectionsAttribute = "gatehouse.plan.maxConnections"; // int
+    static constexpr const char *CredentialQueryAttribute
+        = "gatehouse.credentialQuery"; // QStringList
+    static constexpr const char *PlanNameAttribute = "gatehouse.plan.name"; // QString
+    static constexpr const char *PlanEventsAttribute
+        = "gatehouse.plan.events"; // quint64, 0 = unlimited
+    static constexpr const char *PlanUnitMsAttribute = "gatehouse.plan.unitMs"; // qint64
+    static constexpr const char *PlanMaxConnectionsAttribute
+        = "gatehouse.plan.maxConnections"; // int
 
     struct Settings
     {

@@ -6,8 +6,7 @@ namespace Gatehouse::Policies {
 ConnectionSlot::ConnectionSlot(std::shared_ptr<ConnectionCounter> counter, QStringList keys)
     : m_counter(std::move(counter))
     , m_keys(std::move(keys))
-{
-}
+{ }
 
 ConnectionSlot::~ConnectionSlot()
 {

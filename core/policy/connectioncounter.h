@@ -45,7 +45,7 @@ public:
     struct Request
     {
         QString key;
-        qint64 limit = 0;   // 0 = no limit (still counted)
+        qint64 limit = 0; // 0 = no limit (still counted)
     };
     struct Refusal
     {
@@ -54,7 +54,8 @@ public:
     };
 
     // A slot for all keys, or the first full counter in `refused`.
-    std::optional<ConnectionSlot> tryAcquire(const QList<Request> &requests, Refusal *refused = nullptr);
+    std::optional<ConnectionSlot> tryAcquire(const QList<Request> &requests,
+                                             Refusal *refused = nullptr);
     qint64 count(const QString &key) const;
 
 private:

@@ -24,31 +24,34 @@ ConnectionThrottlePolicy::Settings ConnectionThrottlePolicy::parse(PolicyConfig 
         for (const Plan &p : plans)
             known = known || p.name.compare(plan, Qt::CaseInsensitive) == 0;
         if (!known && !plans.isEmpty())
-            perPlan.fail(plan, QStringLiteral("no plan named \"%1\" in x-gatehouse.plans").arg(plan));
+            perPlan.fail(plan,
+                         QStringLiteral("no plan named \"%1\" in x-gatehouse.plans").arg(plan));
         s.maxPerPlan.insert(plan.toLower(), perPlan.integer(plan, 0, 0));
     }
     s.planCaps = config.boolean(QStringLiteral("planCaps"), true);
     s.status = static_cast<int>(config.integer(QStringLiteral("status"), 429, 0));
     if (s.status != 429 && s.status != 503) {
-        config.fail(QStringLiteral("status"), QStringLiteral("expected 429 or 503, got %1").arg(s.status));
+        config.fail(QStringLiteral("status"),
+                    QStringLiteral("expected 429 or 503, got %1").arg(s.status));
         s.status = 429;
     }
     // a plain number is seconds, as in the Retry-After header itself
     if (const Json *retry = config.value(QStringLiteral("retryAfter")); retry && retry->is_number())
-        s.retryAfterSeconds = static_cast<int>(config.integer(QStringLiteral("retryAfter"), 1, 0, 86'400));
+        s.retryAfterSeconds
+            = static_cast<int>(config.integer(QStringLiteral("retryAfter"), 1, 0, 86'400));
     else
         s.retryAfterSeconds = static_cast<int>(
             config.duration(QStringLiteral("retryAfter"), std::chrono::seconds(1)).count() / 1000);
     return s;
 }
 
-ConnectionThrottlePolicy::ConnectionThrottlePolicy(const Settings &settings, const QList<Plan> &plans,
+ConnectionThrottlePolicy::ConnectionThrottlePolicy(const Settings &settings,
+                                                   const QList<Plan> &plans,
                                                    std::shared_ptr<ConnectionCounter> counter)
     : m_settings(settings)
     , m_plans(plans)
     , m_counter(counter ? std::move(counter) : std::make_shared<ConnectionCounter>())
-{
-}
+{ }
 
 ConnectionDecision ConnectionThrottlePolicy::evaluate(Gateway::ConnectionContext &context)
 {
@@ -58,14 +61,15 @@ ConnectionDecision ConnectionThrottlePolicy::evaluate(Gateway::ConnectionContext
     requests.append({QStringLiteral("api\n") + api, m_settings.maxConnections});
     if (!identity.applicationId.isEmpty()) {
         qint64 appLimit = m_settings.maxPerApplication;
-        const QVariant planCap =
-            context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute));
+        const QVariant planCap = context.attributes.value(
+            QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute));
         if (m_settings.planCaps && planCap.toInt() > 0) {
             appLimit = appLimit > 0 ? std::min<qint64>(appLimit, planCap.toInt()) : planCap.toInt();
         } else if (m_settings.planCaps && !planCap.isValid() && !identity.plan.isEmpty()) {
             for (const Plan &p : m_plans) {
                 if (p.name.compare(identity.plan, Qt::CaseInsensitive) == 0 && p.maxConnections > 0)
-                    appLimit = appLimit > 0 ? std::min<qint64>(appLimit, p.maxConnections) : p.maxConnections;
+                    appLimit = appLimit > 0 ? std::min<qint64>(appLimit, p.maxConnections)
+                                            : p.maxConnections;
             }
         }
         requests.append({QStringLiteral("app\n") + api + u'\n' + identity.applicationId, appLimit});
@@ -81,17 +85,20 @@ ConnectionDecision ConnectionThrottlePolicy::evaluate(Gateway::ConnectionContext
         if (refusal.key.startsWith(u"api\n"))
             who = QStringLiteral("API %1").arg(api);
         else if (refusal.key.startsWith(u"app\n"))
-            who = QStringLiteral("application %1").arg(identity.applicationName.isEmpty()
-                                                           ? identity.applicationId
-                                                           : identity.applicationName);
+            who = QStringLiteral("application %1")
+                      .arg(identity.applicationName.isEmpty() ? identity.applicationId
+                                                              : identity.applicationName);
         else
             who = QStringLiteral("plan %1").arg(identity.plan);
         QList<QPair<QByteArray, QByteArray>> headers;
         if (m_settings.retryAfterSeconds > 0)
-            headers.append({QByteArrayLiteral("Retry-After"), QByteArray::number(m_settings.retryAfterSeconds)});
+            headers.append({QByteArrayLiteral("Retry-After"),
+                            QByteArray::number(m_settings.retryAfterSeconds)});
         return ConnectionDecision::reject(
             m_settings.status,
-            QStringLiteral("too many connections: %1 allows %2 at a time").arg(who).arg(refusal.limit),
+            QStringLiteral("too many connections: %1 allows %2 at a time")
+                .arg(who)
+                .arg(refusal.limit),
             headers);
     }
     std::lock_guard lock(m_mutex);

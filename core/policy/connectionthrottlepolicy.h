@@ -23,12 +23,12 @@ class ConnectionThrottlePolicy final : public Gateway::ConnectionPolicy
 public:
     struct Settings
     {
-        qint64 maxConnections = 0;            // whole API (all channels sharing this policy); 0 = none
-        qint64 maxPerApplication = 0;         // each application; 0 = none
-        QHash<QString, qint64> maxPerPlan;    // all applications on a plan together
-        bool planCaps = true;                 // a plan's maxConnections caps each application on it
-        int status = 429;                     // 429 or 503
-        int retryAfterSeconds = 1;            // Retry-After header; 0 = none
+        qint64 maxConnections = 0; // whole API (all channels sharing this policy); 0 = none
+        qint64 maxPerApplication = 0; // each application; 0 = none
+        QHash<QString, qint64> maxPerPlan; // all applications on a plan together
+        bool planCaps = true; // a plan's maxConnections caps each application on it
+        int status = 429; // 429 or 503
+        int retryAfterSeconds = 1; // Retry-After header; 0 = none
     };
 
     static Settings parse(PolicyConfig &config, const QList<Plan> &plans);

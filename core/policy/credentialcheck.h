@@ -20,14 +20,14 @@ struct CredentialCheck
     enum class Outcome {
         Ok,
         Unauthenticated, // unknown, malformed, expired, revoked, bad signature  -> 401
-        Forbidden,       // not subscribed, subscription blocked, wrong API        -> 403
-        Unavailable,     // the store cannot answer right now                      -> 503
+        Forbidden, // not subscribed, subscription blocked, wrong API        -> 403
+        Unavailable, // the store cannot answer right now                      -> 503
     };
 
     Outcome outcome = Outcome::Unauthenticated;
-    QString reason;                          // one line, safe to send to the client
-    Gateway::ConnectionIdentity identity;    // filled when Ok
-    std::optional<Plan> plan;                // the subscription's plan, when known
+    QString reason; // one line, safe to send to the client
+    Gateway::ConnectionIdentity identity; // filled when Ok
+    std::optional<Plan> plan; // the subscription's plan, when known
 
     static CredentialCheck ok(const Gateway::ConnectionIdentity &identity,
                               std::optional<Plan> plan = std::nullopt)

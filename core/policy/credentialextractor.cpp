@@ -9,7 +9,8 @@ CredentialExtractor::Result CredentialExtractor::extract(const Gateway::Handshak
     Result result;
     for (const auto &[name, value] : request.query) {
         Q_UNUSED(value);
-        const bool isCredential = (!settings.accessTokenQuery.isEmpty() && name == settings.accessTokenQuery)
+        const bool isCredential
+            = (!settings.accessTokenQuery.isEmpty() && name == settings.accessTokenQuery)
             || (!settings.apiKeyQuery.isEmpty() && name == settings.apiKeyQuery);
         if (isCredential && !result.queryParameters.contains(name))
             result.queryParameters.append(name);
@@ -67,11 +68,16 @@ CredentialExtractor::Result CredentialExtractor::extract(const Gateway::Handshak
 QString CredentialExtractor::describe(Source source, const Settings &settings)
 {
     switch (source) {
-    case Source::None: return QStringLiteral("no credential");
-    case Source::AuthorizationHeader: return QStringLiteral("Authorization header");
-    case Source::ApiKeyHeader: return QStringLiteral("%1 header").arg(settings.apiKeyHeader);
-    case Source::AccessTokenQuery: return QStringLiteral("%1 query parameter").arg(settings.accessTokenQuery);
-    case Source::ApiKeyQuery: return QStringLiteral("%1 query parameter").arg(settings.apiKeyQuery);
+    case Source::None:
+        return QStringLiteral("no credential");
+    case Source::AuthorizationHeader:
+        return QStringLiteral("Authorization header");
+    case Source::ApiKeyHeader:
+        return QStringLiteral("%1 header").arg(settings.apiKeyHeader);
+    case Source::AccessTokenQuery:
+        return QStringLiteral("%1 query parameter").arg(settings.accessTokenQuery);
+    case Source::ApiKeyQuery:
+        return QStringLiteral("%1 query parameter").arg(settings.apiKeyQuery);
     }
     return {};
 }

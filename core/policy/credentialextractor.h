@@ -26,18 +26,23 @@ public:
     struct Settings
     {
         bool bearerHeader = true;
-        QString apiKeyHeader = QStringLiteral("apikey");        // empty = not accepted
+        QString apiKeyHeader = QStringLiteral("apikey"); // empty = not accepted
         QString accessTokenQuery = QStringLiteral("access_token"); // empty = not accepted
-        QString apiKeyQuery = QStringLiteral("apikey");         // empty = not accepted
+        QString apiKeyQuery = QStringLiteral("apikey"); // empty = not accepted
     };
 
     struct Result
     {
         Source source = Source::None;
-        QString secret;               // empty when none was found
-        QString problem;              // a malformed credential (e.g. "Authorization: Basic"), when nothing usable was found
-        QStringList queryParameters;  // credential-carrying query parameter names present in the request
-        bool isApiKey() const { return source == Source::ApiKeyHeader || source == Source::ApiKeyQuery; }
+        QString secret; // empty when none was found
+        QString problem; // a malformed credential (e.g. "Authorization: Basic"), when nothing
+                         // usable was found
+        QStringList
+            queryParameters; // credential-carrying query parameter names present in the request
+        bool isApiKey() const
+        {
+            return source == Source::ApiKeyHeader || source == Source::ApiKeyQuery;
+        }
         bool found() const { return source != Source::None; }
     };
 

@@ -13,7 +13,8 @@ FaultInjectionPolicy::Settings FaultInjectionPolicy::parse(PolicyConfig &config)
     config.allowOnly({QStringLiteral("type"), QStringLiteral("enabled"), QStringLiteral("latency"),
                       QStringLiteral("jitter"), QStringLiteral("dropRate"),
                       QStringLiteral("disconnectAfterMessages"), QStringLiteral("disconnectAfter"),
-                      QStringLiteral("closeCode"), QStringLiteral("direction"), QStringLiteral("seed")});
+                      QStringLiteral("closeCode"), QStringLiteral("direction"),
+                      QStringLiteral("seed")});
     Settings s;
     s.latency = config.duration(QStringLiteral("latency"), s.latency);
     s.jitter = config.duration(QStringLiteral("jitter"), s.jitter);
@@ -21,9 +22,12 @@ FaultInjectionPolicy::Settings FaultInjectionPolicy::parse(PolicyConfig &config)
     s.disconnectAfterMessages = config.integer(QStringLiteral("disconnectAfterMessages"), 0, 0);
     s.disconnectAfter = config.duration(QStringLiteral("disconnectAfter"), s.disconnectAfter);
     const qint64 code = config.integer(QStringLiteral("closeCode"), 1001, 1000, 4999);
-    if (code == 1004 || code == 1005 || code == 1006 || code == 1015 || (code > 1014 && code < 3000))
-        config.fail(QStringLiteral("closeCode"),
-                    QStringLiteral("%1 cannot be sent in a close frame (use 1000-1014 or 3000-4999)").arg(code));
+    if (code == 1004 || code == 1005 || code == 1006 || code == 1015
+        || (code > 1014 && code < 3000))
+        config.fail(
+            QStringLiteral("closeCode"),
+            QStringLiteral("%1 cannot be sent in a close frame (use 1000-1014 or 3000-4999)")
+                .arg(code));
     s.closeCode = static_cast<quint16>(code);
     const QString dir = config.string(QStringLiteral("direction"), QStringLiteral("both"),
                                       {QStringLiteral("both"), QStringLiteral("clientToBackend"),
@@ -52,9 +56,11 @@ QString FaultInjectionPolicy::summary() const
     if (m_settings.dropRate > 0)
         parts.append(QStringLiteral("drop %1% of messages").arg(m_settings.dropRate * 100));
     if (m_settings.disconnectAfterMessages > 0)
-        parts.append(QStringLiteral("disconnect after %1 messages").arg(m_settings.disconnectAfterMessages));
+        parts.append(
+            QStringLiteral("disconnect after %1 messages").arg(m_settings.disconnectAfterMessages));
     if (m_settings.disconnectAfter.count() > 0)
-        parts.append(QStringLiteral("disconnect after %1 ms").arg(m_settings.disconnectAfter.count()));
+        parts.append(
+            QStringLiteral("disconnect after %1 ms").arg(m_settings.disconnectAfter.count()));
     if (parts.isEmpty())
         return QStringLiteral("no faults configured");
     return parts.join(QStringLiteral(", ")) + QStringLiteral(" (seed %1)").arg(m_settings.seed);
@@ -78,8 +84,10 @@ MessageVerdict FaultInjectionPolicy::process(const Gateway::ConnectionContext &c
 {
     if (!m_settings.isActive())
         return MessageVerdict::forward();
-    if ((m_settings.directions == Directions::ClientToBackend && message.direction != Direction::ClientToBackend)
-        || (m_settings.directions == Directions::BackendToClient && message.direction != Direction::BackendToClient))
+    if ((m_settings.directions == Directions::ClientToBackend
+         && message.direction != Direction::ClientToBackend)
+        || (m_settings.directions == Directions::BackendToClient
+            && message.direction != Direction::BackendToClient))
         return MessageVerdict::forward();
 
     qint64 count = 0;
@@ -104,7 +112,8 @@ MessageVerdict FaultInjectionPolicy::process(const Gateway::ConnectionContext &c
             drop = r < m_settings.dropRate;
         }
         if (m_settings.jitter.count() > 0)
-            delayMs += std::uniform_int_distribution<qint64>(0, m_settings.jitter.count())(state.rng);
+            delayMs
+                += std::uniform_int_distribution<qint64>(0, m_settings.jitter.count())(state.rng);
     }
 
     if (m_settings.disconnectAfterMessages > 0 && count > m_settings.disconnectAfterMessages) {

@@ -22,7 +22,9 @@ namespace Gatehouse::Policies {
 // seed and the connection id, so a run with a fixed seed is reproducible whatever
 // the interleaving of connections. It is both a connection policy (flags, the
 // lifetime limit) and a message policy (latency, drops, message count).
-class FaultInjectionPolicy final : public Gateway::ConnectionPolicy, public Gateway::MessagePolicy
+class FaultInjectionPolicy final
+    : public Gateway::ConnectionPolicy
+    , public Gateway::MessagePolicy
 {
 public:
     static constexpr const char *Flag = "fault-injection";
@@ -31,14 +33,14 @@ public:
 
     struct Settings
     {
-        std::chrono::milliseconds latency{0};
-        std::chrono::milliseconds jitter{0};     // extra latency, uniform in [0, jitter]
-        double dropRate = 0;                     // 0..1
-        qint64 disconnectAfterMessages = 0;      // 0 = never; the message after the Nth closes
-        std::chrono::milliseconds disconnectAfter{0}; // 0 = never
+        std::chrono::milliseconds latency {0};
+        std::chrono::milliseconds jitter {0}; // extra latency, uniform in [0, jitter]
+        double dropRate = 0; // 0..1
+        qint64 disconnectAfterMessages = 0; // 0 = never; the message after the Nth closes
+        std::chrono::milliseconds disconnectAfter {0}; // 0 = never
         quint16 closeCode = 1001;
         Directions directions = Directions::Both;
-        quint64 seed = 0;                        // 0 = random
+        quint64 seed = 0; // 0 = random
 
         bool isActive() const
         {

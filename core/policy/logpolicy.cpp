@@ -18,14 +18,12 @@ LogPolicy::Settings LogPolicy::parse(PolicyConfig &config)
 
 LogPolicy::LogPolicy()
     : LogPolicy(Settings())
-{
-}
+{ }
 
 LogPolicy::LogPolicy(const Settings &settings)
     : m_settings(settings)
     , m_masker(settings.masking)
-{
-}
+{ }
 
 QByteArray LogPolicy::truncate(const QByteArray &payload, qint64 maxSize, bool binary)
 {

@@ -17,7 +17,7 @@ public:
     struct Settings
     {
         bool payloads = false;
-        qint64 maxPayloadSize = 4096;   // bytes kept per payload
+        qint64 maxPayloadSize = 4096; // bytes kept per payload
         PayloadMasker::Settings masking;
     };
 

@@ -42,8 +42,7 @@ bool removeAt(Json &doc, const std::string &pointer, Json *removed = nullptr)
             parent.erase(index);
             return true;
         }
-    } catch (const std::exception &) {
-    }
+    } catch (const std::exception &) { }
     return false;
 }
 
@@ -59,7 +58,10 @@ bool setAt(Json &doc, const std::string &pointer, const Json &value)
         Json::json_pointer parent = ptr.parent_pointer();
         if (doc.contains(parent)) {
             const Json &p = doc[parent];
-            if (!p.is_object() && !(p.is_array() && (ptr.back() == "-" || std::all_of(ptr.back().begin(), ptr.back().end(), ::isdigit))))
+            if (!p.is_object()
+                && !(p.is_array()
+                     && (ptr.back() == "-"
+                         || std::all_of(ptr.back().begin(), ptr.back().end(), ::isdigit))))
                 return false;
         }
         doc[ptr] = value;
@@ -81,7 +83,9 @@ MessageTransform MessageTransform::parse(PolicyConfig &config, const QString &ke
         auto pointer = [&item](const QString &k) {
             const QString p = item.string(k);
             if (!p.isEmpty() && !p.startsWith(u'/'))
-                item.fail(k, QStringLiteral("\"%1\" is not a JSON Pointer (it must start with /)").arg(p));
+                item.fail(
+                    k,
+                    QStringLiteral("\"%1\" is not a JSON Pointer (it must start with /)").arg(p));
             else if (!validPointer(toStdString(p)))
                 item.fail(k, QStringLiteral("\"%1\" is not a valid JSON Pointer").arg(p));
             else if (p.isEmpty())
@@ -113,11 +117,13 @@ MessageTransform MessageTransform::parse(PolicyConfig &config, const QString &ke
             step.kind = Step::Kind::Envelope;
             step.key = toStdString(item.string(QStringLiteral("envelope")));
             if (step.key.empty())
-                item.fail(QStringLiteral("envelope"), QStringLiteral("the member name must not be empty"));
+                item.fail(QStringLiteral("envelope"),
+                          QStringLiteral("the member name must not be empty"));
             if (const Json *with = item.value(QStringLiteral("with"))) {
                 if (!with->is_object())
                     item.fail(QStringLiteral("with"),
-                              QStringLiteral("expected an object, got %1").arg(PolicyConfig::describe(*with)));
+                              QStringLiteral("expected an object, got %1")
+                                  .arg(PolicyConfig::describe(*with)));
                 else
                     step.value = *with;
             }
@@ -136,13 +142,16 @@ MessageTransform MessageTransform::parse(PolicyConfig &config, const QString &ke
             step.pattern = QRegularExpression(pattern);
             if (!step.pattern.isValid())
                 item.fail(QStringLiteral("replace"),
-                          QStringLiteral("invalid regular expression: %1").arg(step.pattern.errorString()));
+                          QStringLiteral("invalid regular expression: %1")
+                              .arg(step.pattern.errorString()));
             else if (pattern.isEmpty())
-                item.fail(QStringLiteral("replace"), QStringLiteral("the pattern must not be empty"));
+                item.fail(QStringLiteral("replace"),
+                          QStringLiteral("the pattern must not be empty"));
             step.text = item.string(QStringLiteral("with"));
         } else {
-            item.fail(QString(), QStringLiteral("expected one of set, remove, rename, envelope, prepend, "
-                                                "append, replace"));
+            item.fail(QString(),
+                      QStringLiteral("expected one of set, remove, rename, envelope, prepend, "
+                                     "append, replace"));
         }
         steps.append(step);
         ++index;
@@ -152,8 +161,7 @@ MessageTransform MessageTransform::parse(PolicyConfig &config, const QString &ke
 
 MessageTransform::MessageTransform(QList<Step> steps)
     : m_steps(std::move(steps))
-{
-}
+{ }
 
 bool MessageTransform::apply(QByteArray &payload) const
 {

@@ -27,14 +27,17 @@ public:
     {
         enum class Kind { Set, Remove, Rename, Envelope, Prepend, Append, Replace };
         Kind kind = Kind::Set;
-        std::string pointer;     // Set, Remove, Rename (from)
-        std::string target;      // Rename (to)
-        std::string key;         // Envelope
-        Json value;              // Set: the value; Envelope: extra members (object or null)
-        QString text;            // Prepend, Append, Replace (with)
+        std::string pointer; // Set, Remove, Rename (from)
+        std::string target; // Rename (to)
+        std::string key; // Envelope
+        Json value; // Set: the value; Envelope: extra members (object or null)
+        QString text; // Prepend, Append, Replace (with)
         QRegularExpression pattern; // Replace
-        bool isJson() const { return kind == Kind::Set || kind == Kind::Remove || kind == Kind::Rename
-                                     || kind == Kind::Envelope; }
+        bool isJson() const
+        {
+            return kind == Kind::Set || kind == Kind::Remove || kind == Kind::Rename
+                || kind == Kind::Envelope;
+        }
     };
 
     // Reads a list of steps; errors name the step and key.

@@ -61,7 +61,8 @@ PayloadMasker::PayloadMasker(const Settings &settings)
     for (const QString &f : settings.fields) {
         if (f.startsWith(u'/')) {
             m_pointers.append(f);
-            const QString last = f.section(u'/', -1).replace(QStringLiteral("~1"), QStringLiteral("/"))
+            const QString last = f.section(u'/', -1)
+                                     .replace(QStringLiteral("~1"), QStringLiteral("/"))
                                      .replace(QStringLiteral("~0"), QStringLiteral("~"));
             if (!last.isEmpty())
                 textNames.append(QRegularExpression::escape(last));
@@ -84,7 +85,8 @@ PayloadMasker::PayloadMasker(const Settings &settings)
 
 bool PayloadMasker::isEmpty() const
 {
-    return m_pointers.isEmpty() && m_names.isEmpty() && m_patterns.isEmpty() && !m_settings.cardNumbers;
+    return m_pointers.isEmpty() && m_names.isEmpty() && m_patterns.isEmpty()
+        && !m_settings.cardNumbers;
 }
 
 bool PayloadMasker::luhnValid(QStringView digits)
@@ -112,7 +114,8 @@ bool PayloadMasker::luhnValid(QStringView digits)
 QString PayloadMasker::maskText(QString text) const
 {
     if (m_settings.cardNumbers) {
-        static const QRegularExpression card(QStringLiteral("(?<![\\d])\\d(?:[ -]?\\d){12,18}(?![\\d])"));
+        static const QRegularExpression card(
+            QStringLiteral("(?<![\\d])\\d(?:[ -]?\\d){12,18}(?![\\d])"));
         QString out;
         qsizetype last = 0;
         auto it = card.globalMatch(text);
@@ -163,7 +166,9 @@ QByteArray PayloadMasker::mask(const QByteArray &payload, bool binary) const
         text = QString::fromUtf8(payload);
         if (m_fieldText.isValid() && !m_fieldText.pattern().isEmpty()) {
             const QString quoted = QString::fromStdString(replacement.dump());
-            text.replace(m_fieldText, QStringLiteral("\\1") + QString(quoted).replace(u'\\', QStringLiteral("\\\\")));
+            text.replace(m_fieldText,
+                         QStringLiteral("\\1")
+                             + QString(quoted).replace(u'\\', QStringLiteral("\\\\")));
         }
     }
     return maskText(text).toUtf8();

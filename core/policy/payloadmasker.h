@@ -46,8 +46,8 @@ private:
     QString maskText(QString text) const;
 
     Settings m_settings;
-    QStringList m_pointers;     // JSON Pointers
-    QStringList m_names;        // lower-case property names
+    QStringList m_pointers; // JSON Pointers
+    QStringList m_names; // lower-case property names
     QList<QRegularExpression> m_patterns;
     QRegularExpression m_fieldText; // "name" : value, for the text fallback
 };

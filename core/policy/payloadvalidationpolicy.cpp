@@ -29,9 +29,9 @@ PayloadValidationPolicy::Settings PayloadValidationPolicy::parse(PolicyConfig &c
     config.allowOnly({QStringLiteral("type"), QStringLiteral("enabled"), QStringLiteral("mode"),
                       QStringLiteral("maxErrors")});
     Settings s;
-    const QString mode = config.string(QStringLiteral("mode"), QStringLiteral("monitor"),
-                                       {QStringLiteral("monitor"), QStringLiteral("reject"),
-                                        QStringLiteral("drop")});
+    const QString mode = config.string(
+        QStringLiteral("mode"), QStringLiteral("monitor"),
+        {QStringLiteral("monitor"), QStringLiteral("reject"), QStringLiteral("drop")});
     s.mode = mode == u"reject" ? Mode::Reject : mode == u"drop" ? Mode::Drop : Mode::Monitor;
     s.maxErrors = static_cast<int>(config.integer(QStringLiteral("maxErrors"), 3, 1, 100));
     return s;
@@ -70,11 +70,12 @@ PayloadValidationPolicy::PayloadValidationPolicy(const Settings &settings, const
             Candidate c;
             c.messageId = id;
             c.json = isJsonContentType(message->contentType.isEmpty() ? api.defaultContentType
-                                                                        : message->contentType);
+                                                                      : message->contentType);
             auto validator = std::make_shared<JsonSchemaValidator>(api.resolved(message->payload));
             if (!validator->isValid()) {
                 if (error && error->isEmpty())
-                    *error = QStringLiteral("message %1: payload schema: %2").arg(id, validator->errorString());
+                    *error = QStringLiteral("message %1: payload schema: %2")
+                                 .arg(id, validator->errorString());
                 continue;
             }
             c.validator = std::move(validator);
@@ -91,7 +92,8 @@ int PayloadValidationPolicy::schemaCount(Direction direction) const
     return static_cast<int>((direction == Direction::ClientToBackend ? m_in : m_out).size());
 }
 
-QString PayloadValidationPolicy::check(Direction direction, const QByteArray &payload, bool binary) const
+QString PayloadValidationPolicy::check(Direction direction, const QByteArray &payload,
+                                       bool binary) const
 {
     const QList<Candidate> &candidates = direction == Direction::ClientToBackend ? m_in : m_out;
     if (candidates.isEmpty())
@@ -129,7 +131,8 @@ QString PayloadValidationPolicy::check(Direction direction, const QByteArray &pa
         }
     }
     if (bestId.isEmpty())
-        return parseError.isEmpty() ? QStringLiteral("binary message where text is expected") : parseError;
+        return parseError.isEmpty() ? QStringLiteral("binary message where text is expected")
+                                    : parseError;
     QStringList parts;
     for (const auto &e : best)
         parts.append(e.toString());
@@ -155,11 +158,15 @@ MessageVerdict PayloadValidationPolicy::process(const Gateway::ConnectionContext
             const qint64 skipped = m_unreported.exchange(0);
             qCWarning(lcValidation).noquote()
                 << QStringLiteral("%1%2 (connection %3, %4)%5")
-                       .arg(context.route.apiKey.isEmpty() ? QString() : context.route.apiKey + u' ',
+                       .arg(context.route.apiKey.isEmpty() ? QString()
+                                                           : context.route.apiKey + u' ',
                             reason)
                        .arg(context.connectionId)
-                       .arg(fromClient ? QStringLiteral("client to backend") : QStringLiteral("backend to client"),
-                            skipped > 0 ? QStringLiteral("; %1 more since the last report").arg(skipped) : QString());
+                       .arg(fromClient ? QStringLiteral("client to backend")
+                                       : QStringLiteral("backend to client"),
+                            skipped > 0
+                                ? QStringLiteral("; %1 more since the last report").arg(skipped)
+                                : QString());
         } else {
             m_unreported.fetch_add(1, std::memory_order_relaxed);
         }
@@ -178,9 +185,11 @@ MessageVerdict PayloadValidationPolicy::process(const Gateway::ConnectionContext
     case Mode::Drop: {
         QJsonObject frame;
         frame.insert(QStringLiteral("error"), 4007);
-        frame.insert(QStringLiteral("reason"), QString(QStringLiteral("Payload does not match the schema: ") + problem));
-        return MessageVerdict::drop(reason, QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)),
-                                    fromClient ? Leg::Client : Leg::Backend);
+        frame.insert(QStringLiteral("reason"),
+                     QString(QStringLiteral("Payload does not match the schema: ") + problem));
+        return MessageVerdict::drop(
+            reason, QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)),
+            fromClient ? Leg::Client : Leg::Backend);
     }
     }
     return MessageVerdict::forward();

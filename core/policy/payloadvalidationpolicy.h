@@ -65,9 +65,9 @@ private:
     Settings m_settings;
     QList<Candidate> m_in;
     QList<Candidate> m_out;
-    std::atomic<qint64> m_violations{0};
-    std::atomic<qint64> m_lastWarningMs{0};   // monitor mode warns at most once a second
-    std::atomic<qint64> m_unreported{0};
+    std::atomic<qint64> m_violations {0};
+    std::atomic<qint64> m_lastWarningMs {0}; // monitor mode warns at most once a second
+    std::atomic<qint64> m_unreported {0};
 };
 
 } // namespace Gatehouse::Policies

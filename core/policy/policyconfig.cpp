@@ -11,7 +11,8 @@ namespace {
 
 QString keyPath(const QString &base, const QString &key)
 {
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_$][A-Za-z0-9_$-]*(\\[\\d+\\])*$"));
+    static const QRegularExpression plain(
+        QStringLiteral("^[A-Za-z_$][A-Za-z0-9_$-]*(\\[\\d+\\])*$"));
     if (plain.match(key).hasMatch())
         return base.isEmpty() ? key : base + u'.' + key;
     QString quoted = key;
@@ -32,8 +33,7 @@ PolicyConfig::PolicyConfig(const Json &object, const QString &path, std::shared_
     : m_json(object.is_null() ? Json::object() : object)
     , m_path(path)
     , m_error(std::move(error))
-{
-}
+{ }
 
 QString PolicyConfig::pathOf(const QString &key) const
 {
@@ -111,7 +111,8 @@ qint64 PolicyConfig::integer(const QString &key, qint64 defaultValue, qint64 min
         if (max == std::numeric_limits<qint64>::max())
             fail(key, QStringLiteral("must be >= %1, got %2").arg(min).arg(result));
         else
-            fail(key, QStringLiteral("must be between %1 and %2, got %3").arg(min).arg(max).arg(result));
+            fail(key,
+                 QStringLiteral("must be between %1 and %2, got %3").arg(min).arg(max).arg(result));
         return defaultValue;
     }
     return result;
@@ -203,8 +204,8 @@ std::optional<std::chrono::milliseconds> PolicyConfig::parseDuration(const QStri
 
 std::optional<qint64> PolicyConfig::parseByteSize(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^\\s*(\\d+(?:\\.\\d+)?)\\s*(B|KB|KiB|MB|MiB|GB|GiB|k|K|M|G)?\\s*$"));
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(B|KB|KiB|MB|MiB|GB|GiB|k|K|M|G)?\\s*$"));
     const auto m = re.match(text);
     if (!m.hasMatch())
         return std::nullopt;
@@ -247,8 +248,10 @@ std::chrono::milliseconds PolicyConfig::duration(const QString &key,
         if (auto d = parseDuration(toQString(v->get<std::string>())))
             return *d;
     }
-    fail(key, QStringLiteral("expected a duration such as 250ms, 5s, 2m or a number of "
-                             "milliseconds, got %1").arg(describe(*v)));
+    fail(key,
+         QStringLiteral("expected a duration such as 250ms, 5s, 2m or a number of "
+                        "milliseconds, got %1")
+             .arg(describe(*v)));
     return defaultValue;
 }
 
@@ -260,7 +263,8 @@ qint64 PolicyConfig::byteSize(const QString &key, qint64 defaultValue)
     if (v->is_number()) {
         const double d = v->get<double>();
         if (d < 0 || d > 1.0e15 || std::floor(d) != d) {
-            fail(key, QStringLiteral("must be a whole number of bytes >= 0, got %1").arg(describe(*v)));
+            fail(key,
+                 QStringLiteral("must be a whole number of bytes >= 0, got %1").arg(describe(*v)));
             return defaultValue;
         }
         return static_cast<qint64>(d);
@@ -269,7 +273,8 @@ qint64 PolicyConfig::byteSize(const QString &key, qint64 defaultValue)
         if (auto b = parseByteSize(toQString(v->get<std::string>())))
             return *b;
     }
-    fail(key, QStringLiteral("expected a size such as 65536, 64KiB or 1MiB, got %1").arg(describe(*v)));
+    fail(key,
+         QStringLiteral("expected a size such as 65536, 64KiB or 1MiB, got %1").arg(describe(*v)));
     return defaultValue;
 }
 

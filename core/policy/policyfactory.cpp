@@ -31,8 +31,8 @@ const QString Log = QStringLiteral("log");
 // Evaluation order of the types (see the class comment).
 int rank(const QString &type)
 {
-    static const QStringList order{Authenticate, ConnectionThrottle, SizeLimit, RateLimit,
-                                   ValidatePayload, Transform, FaultInjection, Log};
+    static const QStringList order {Authenticate,    ConnectionThrottle, SizeLimit,      RateLimit,
+                                    ValidatePayload, Transform,          FaultInjection, Log};
     return static_cast<int>(order.indexOf(type));
 }
 
@@ -42,7 +42,7 @@ struct PolicyFactory::Entry
 {
     QString type;
     Json config;
-    QString path;      // JSON path of the entry, for errors
+    QString path; // JSON path of the entry, for errors
     bool apiLevel = false;
     int apiIndex = -1; // index in the API-wide list (for sharing)
 };
@@ -64,28 +64,26 @@ struct PolicyFactory::ApiCache
 struct PolicyFactory::LogRegistry
 {
     mutable std::mutex mutex;
-    QHash<QString, std::shared_ptr<const LogPolicy>> byKey;   // "context/version\nchannel"
+    QHash<QString, std::shared_ptr<const LogPolicy>> byKey; // "context/version\nchannel"
     QHash<QString, std::shared_ptr<const LogPolicy>> byTitle; // "title\nchannel"
 };
 
 QStringList PolicyFactory::knownTypes()
 {
-    return {Authenticate, ConnectionThrottle, RateLimit, SizeLimit, ValidatePayload, Transform,
-            FaultInjection, Log};
+    return {Authenticate,    ConnectionThrottle, RateLimit,      SizeLimit,
+            ValidatePayload, Transform,          FaultInjection, Log};
 }
 
 PolicyFactory::PolicyFactory()
     : PolicyFactory(Options())
-{
-}
+{ }
 
 PolicyFactory::PolicyFactory(Options options)
     : m_options(std::move(options))
     , m_windowCounter(std::make_shared<WindowCounter>(m_options.clock))
     , m_connectionCounter(std::make_shared<ConnectionCounter>())
     , m_logRegistry(std::make_shared<LogRegistry>())
-{
-}
+{ }
 
 PolicyFactory::~PolicyFactory() = default;
 
@@ -111,7 +109,8 @@ QList<Policy> readList(const Json &list, const QString &path, QString *error)
         return result;
     if (!list.is_array()) {
         if (error)
-            *error = QStringLiteral("%1: expected a list of policies, got %2").arg(path, PolicyConfig::describe(list));
+            *error = QStringLiteral("%1: expected a list of policies, got %2")
+                         .arg(path, PolicyConfig::describe(list));
         return result;
     }
     int i = 0;
@@ -119,7 +118,8 @@ QList<Policy> readList(const Json &list, const QString &path, QString *error)
         const QString itemPath = QStringLiteral("%1[%2]").arg(path).arg(i++);
         if (!item.is_object()) {
             if (error)
-                *error = QStringLiteral("%1: expected an object with a type, got %2").arg(itemPath, PolicyConfig::describe(item));
+                *error = QStringLiteral("%1: expected an object with a type, got %2")
+                             .arg(itemPath, PolicyConfig::describe(item));
             return {};
         }
         const auto type = item.find("type");
@@ -131,10 +131,11 @@ QList<Policy> readList(const Json &list, const QString &path, QString *error)
         }
         if (!type->is_string()) {
             if (error)
-                *error = QStringLiteral("%1.type: expected a string, got %2").arg(itemPath, PolicyConfig::describe(*type));
+                *error = QStringLiteral("%1.type: expected a string, got %2")
+                             .arg(itemPath, PolicyConfig::describe(*type));
             return {};
         }
-        result.append(Policy{toQString(type->get<std::string>()), item});
+        result.append(Policy {toQString(type->get<std::string>()), item});
     }
     return result;
 }
@@ -187,7 +188,8 @@ QList<PolicyFactory::Built> PolicyFactory::build(const std::shared_ptr<const Api
             built.connection = std::make_shared<AuthenticatePolicy>(s, m_options.verifier);
         } else if (entry.type == ConnectionThrottle) {
             auto s = ConnectionThrottlePolicy::parse(config, plans);
-            built.connection = std::make_shared<ConnectionThrottlePolicy>(s, plans, m_connectionCounter);
+            built.connection
+                = std::make_shared<ConnectionThrottlePolicy>(s, plans, m_connectionCounter);
         } else if (entry.type == RateLimit) {
             auto s = RateLimitPolicy::parse(config, plans);
             built.message = std::make_shared<RateLimitPolicy>(s, plans, m_windowCounter);
@@ -264,7 +266,8 @@ Gateway::ChannelPolicies PolicyFactory::policiesFor(const std::shared_ptr<const 
     for (const Entry &e : entries) {
         const auto enabled = e.config.find("enabled");
         if (enabled != e.config.end() && !enabled->is_boolean()) {
-            err = QStringLiteral("%1.enabled: expected true or false, got %2").arg(e.path, PolicyConfig::describe(*enabled));
+            err = QStringLiteral("%1.enabled: expected true or false, got %2")
+                      .arg(e.path, PolicyConfig::describe(*enabled));
             return {};
         }
         if (enabled != e.config.end() && !enabled->get<bool>()) {
@@ -286,7 +289,7 @@ Gateway::ChannelPolicies PolicyFactory::policiesFor(const std::shared_ptr<const 
             if (c->api.lock() == api)
                 cache = c;
         if (!cache) {
-            cache = std::make_shared<ApiCache>(ApiCache{api, {}, {}});
+            cache = std::make_shared<ApiCache>(ApiCache {api, {}, {}});
             m_cache.append(cache);
         }
     }
@@ -301,9 +304,11 @@ Gateway::ChannelPolicies PolicyFactory::policiesFor(const std::shared_ptr<const 
                 return {};
             }
             QString schemaError;
-            auto policy = std::make_shared<PayloadValidationPolicy>(settings, *api, channel, &schemaError);
+            auto policy
+                = std::make_shared<PayloadValidationPolicy>(settings, *api, channel, &schemaError);
             if (!schemaError.isEmpty()) {
-                err = QStringLiteral("%1: channel %2: %3").arg(e.path, channel.address, schemaError);
+                err = QStringLiteral("%1: channel %2: %3")
+                          .arg(e.path, channel.address, schemaError);
                 return {};
             }
             built.append({e.type, nullptr, policy});
@@ -342,17 +347,18 @@ Gateway::ChannelPolicies PolicyFactory::policiesFor(const std::shared_ptr<const 
         };
         if (m_options.verifier)
             addDefault(Authenticate, [&] {
-                return Built{Authenticate,
-                             std::make_shared<AuthenticatePolicy>(AuthenticatePolicy::Settings{}, m_options.verifier),
-                             nullptr};
+                return Built {Authenticate,
+                              std::make_shared<AuthenticatePolicy>(AuthenticatePolicy::Settings {},
+                                                                   m_options.verifier),
+                              nullptr};
             });
         addDefault(SizeLimit, [&] {
-            return Built{SizeLimit, nullptr, std::make_shared<SizeLimitPolicy>()};
+            return Built {SizeLimit, nullptr, std::make_shared<SizeLimitPolicy>()};
         });
         addDefault(RateLimit, [&] {
-            return Built{RateLimit, nullptr,
-                         std::make_shared<RateLimitPolicy>(RateLimitPolicy::Settings{}, api->gatehouse.plans,
-                                                           m_windowCounter)};
+            return Built {RateLimit, nullptr,
+                          std::make_shared<RateLimitPolicy>(RateLimitPolicy::Settings {},
+                                                            api->gatehouse.plans, m_windowCounter)};
         });
     }
 
@@ -367,10 +373,11 @@ Gateway::ChannelPolicies PolicyFactory::policiesFor(const std::shared_ptr<const 
     }
 
     // Remember the channel's log policy for payloadFilter() (a reload replaces it).
-    const QString context = api->gatehouse.context.endsWith(u'/') ? api->gatehouse.context.chopped(1)
-                                                                   : api->gatehouse.context;
-    const QString key = (api->version.isEmpty() ? context : context + u'/' + api->version)
-        + u'\n' + channel.address;
+    const QString context = api->gatehouse.context.endsWith(u'/')
+        ? api->gatehouse.context.chopped(1)
+        : api->gatehouse.context;
+    const QString key = (api->version.isEmpty() ? context : context + u'/' + api->version) + u'\n'
+        + channel.address;
     const QString titleKey = api->title + u'\n' + channel.address;
     std::shared_ptr<const LogPolicy> log = logPolicy(result);
     {

@@ -39,10 +39,10 @@ class PolicyFactory final : public Gateway::PolicyProvider
 public:
     struct Options
     {
-        CredentialVerifier verifier;        // empty: no default authenticate; an explicit one answers 503
-        WindowCounter::Clock clock;         // empty: the system clock
-        bool defaults = true;               // add the default policies listed above
-        quint64 faultSeed = 0;              // 0: a random seed per faultInjection policy (unless configured)
+        CredentialVerifier verifier; // empty: no default authenticate; an explicit one answers 503
+        WindowCounter::Clock clock; // empty: the system clock
+        bool defaults = true; // add the default policies listed above
+        quint64 faultSeed = 0; // 0: a random seed per faultInjection policy (unless configured)
     };
 
     static QStringList knownTypes();
@@ -51,8 +51,8 @@ public:
     explicit PolicyFactory(Options options);
     ~PolicyFactory() override;
 
-    Gateway::ChannelPolicies policiesFor(const std::shared_ptr<const Api> &api, const Channel &channel,
-                                         QString *error) override;
+    Gateway::ChannelPolicies policiesFor(const std::shared_ptr<const Api> &api,
+                                         const Channel &channel, QString *error) override;
 
     // Every configuration error of the API's policies (API-wide and every channel),
     // one line each; empty when the configuration is valid.
@@ -83,7 +83,8 @@ public:
 private:
     struct Built;
     struct Entry;
-    QList<Built> build(const std::shared_ptr<const Api> &api, const QList<Entry> &entries, QString *error);
+    QList<Built> build(const std::shared_ptr<const Api> &api, const QList<Entry> &entries,
+                       QString *error);
     static QString channelPath(const Channel &channel);
 
     Options m_options;

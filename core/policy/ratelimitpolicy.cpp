@@ -17,10 +17,14 @@ QString RateLimitPolicy::throttledFrame()
 qint64 RateLimitPolicy::unitMs(Plan::Unit unit)
 {
     switch (unit) {
-    case Plan::Unit::Second: return 1000;
-    case Plan::Unit::Minute: return 60'000;
-    case Plan::Unit::Hour: return 3'600'000;
-    case Plan::Unit::Day: return 86'400'000;
+    case Plan::Unit::Second:
+        return 1000;
+    case Plan::Unit::Minute:
+        return 60'000;
+    case Plan::Unit::Hour:
+        return 3'600'000;
+    case Plan::Unit::Day:
+        return 86'400'000;
     }
     return 60'000;
 }
@@ -48,7 +52,7 @@ RateLimitPolicy::Settings RateLimitPolicy::parse(PolicyConfig &config, const QLi
     Settings s;
     s.mode = config.string(QStringLiteral("mode"), QStringLiteral("soft"),
                            {QStringLiteral("soft"), QStringLiteral("hard")})
-                     == u"hard"
+            == u"hard"
         ? Mode::Hard
         : Mode::Soft;
     s.events = static_cast<quint64>(config.integer(QStringLiteral("events"), 0, 0));
@@ -59,7 +63,8 @@ RateLimitPolicy::Settings RateLimitPolicy::parse(PolicyConfig &config, const QLi
         if (auto u = parseUnit(text))
             return *u;
         if (config.ok())
-            config.fail(key, QStringLiteral("expected second, minute, hour or day, got \"%1\"").arg(text));
+            config.fail(
+                key, QStringLiteral("expected second, minute, hour or day, got \"%1\"").arg(text));
         return fallback;
     };
     s.unit = readUnit(QStringLiteral("unit"), Plan::Unit::Minute);
@@ -69,10 +74,12 @@ RateLimitPolicy::Settings RateLimitPolicy::parse(PolicyConfig &config, const QLi
         for (const Plan &p : plans)
             known = known || p.name.compare(s.defaultPlan, Qt::CaseInsensitive) == 0;
         if (!known)
-            config.fail(QStringLiteral("defaultPlan"),
-                        QStringLiteral("no plan named \"%1\" in x-gatehouse.plans").arg(s.defaultPlan));
+            config.fail(
+                QStringLiteral("defaultPlan"),
+                QStringLiteral("no plan named \"%1\" in x-gatehouse.plans").arg(s.defaultPlan));
     }
-    s.anonymousEvents = static_cast<quint64>(config.integer(QStringLiteral("anonymousEvents"), 0, 0));
+    s.anonymousEvents
+        = static_cast<quint64>(config.integer(QStringLiteral("anonymousEvents"), 0, 0));
     s.anonymousUnit = readUnit(QStringLiteral("anonymousUnit"), Plan::Unit::Minute);
     return s;
 }
@@ -82,8 +89,7 @@ RateLimitPolicy::RateLimitPolicy(const Settings &settings, const QList<Plan> &pl
     : m_settings(settings)
     , m_plans(plans)
     , m_counter(counter ? std::move(counter) : std::make_shared<WindowCounter>())
-{
-}
+{ }
 
 RateLimitPolicy::Limit RateLimitPolicy::limitFor(const Gateway::ConnectionContext &context) const
 {
@@ -105,12 +111,16 @@ RateLimitPolicy::Limit RateLimitPolicy::limitFor(const Gateway::ConnectionContex
         return limit;
     }
     // The subscription's own plan, as the authenticate policy found it.
-    const auto events = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute));
+    const auto events
+        = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute));
     if (events.isValid()) {
         limit.events = events.toULongLong();
-        limit.windowMs = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute))
-                             .toLongLong();
-        limit.plan = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanNameAttribute)).toString();
+        limit.windowMs
+            = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute))
+                  .toLongLong();
+        limit.plan
+            = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanNameAttribute))
+                  .toString();
         if (limit.windowMs <= 0)
             limit.events = 0;
         return limit;
@@ -140,7 +150,8 @@ RateLimitPolicy::stateFor(const Gateway::ConnectionContext &context)
     Shard &shard = m_shards[context.connectionId % m_shards.size()];
     {
         std::lock_guard lock(shard.mutex);
-        if (auto it = shard.connections.constFind(context.connectionId); it != shard.connections.cend())
+        if (auto it = shard.connections.constFind(context.connectionId);
+            it != shard.connections.cend())
             return it.value();
     }
     auto state = std::make_shared<ConnectionState>();
@@ -182,7 +193,8 @@ MessageVerdict RateLimitPolicy::process(const Gateway::ConnectionContext &contex
     const auto state = stateFor(context);
     if (!state->bucket)
         return MessageVerdict::forward();
-    const auto result = state->bucket->hit(m_counter->now(), state->limit.events, state->limit.windowMs);
+    const auto result
+        = state->bucket->hit(m_counter->now(), state->limit.events, state->limit.windowMs);
     if (result.allowed)
         return MessageVerdict::forward();
 
@@ -196,7 +208,8 @@ MessageVerdict RateLimitPolicy::process(const Gateway::ConnectionContext &contex
         v = MessageVerdict::close(1008, QStringLiteral("Websocket frame throttled out"), 1001,
                                   QStringLiteral("client throttled out"));
     } else {
-        const Leg sender = message.direction == Direction::ClientToBackend ? Leg::Client : Leg::Backend;
+        const Leg sender
+            = message.direction == Direction::ClientToBackend ? Leg::Client : Leg::Backend;
         v = MessageVerdict::drop(why, throttledFrame(), sender);
     }
     v.reason = why;

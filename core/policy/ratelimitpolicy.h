@@ -34,10 +34,10 @@ public:
     struct Settings
     {
         Mode mode = Mode::Soft;
-        quint64 events = 0;              // 0: take the limit from the plan
+        quint64 events = 0; // 0: take the limit from the plan
         Plan::Unit unit = Plan::Unit::Minute;
-        QString defaultPlan;             // plan for identities without a known plan
-        quint64 anonymousEvents = 0;     // limit for anonymous connections; 0 = unlimited
+        QString defaultPlan; // plan for identities without a known plan
+        quint64 anonymousEvents = 0; // limit for anonymous connections; 0 = unlimited
         Plan::Unit anonymousUnit = Plan::Unit::Minute;
     };
 
@@ -59,8 +59,8 @@ public:
     {
         quint64 events = 0; // 0 = unlimited
         qint64 windowMs = 0;
-        QString key;        // counter key
-        QString plan;       // plan name the limit came from, for messages
+        QString key; // counter key
+        QString plan; // plan name the limit came from, for messages
     };
     // The limit that applies to a connection.
     Limit limitFor(const Gateway::ConnectionContext &context) const;

@@ -8,9 +8,8 @@ using Gateway::MessageVerdict;
 
 SizeLimitPolicy::Settings SizeLimitPolicy::parse(PolicyConfig &config)
 {
-    config.allowOnly({QStringLiteral("type"), QStringLiteral("enabled"),
-                      QStringLiteral("maxSize"), QStringLiteral("clientToBackend"),
-                      QStringLiteral("backendToClient")});
+    config.allowOnly({QStringLiteral("type"), QStringLiteral("enabled"), QStringLiteral("maxSize"),
+                      QStringLiteral("clientToBackend"), QStringLiteral("backendToClient")});
     Settings s;
     if (config.has(QStringLiteral("maxSize"))) {
         const qint64 both = config.byteSize(QStringLiteral("maxSize"), 0);
@@ -24,13 +23,11 @@ SizeLimitPolicy::Settings SizeLimitPolicy::parse(PolicyConfig &config)
 
 SizeLimitPolicy::SizeLimitPolicy()
     : SizeLimitPolicy(Settings())
-{
-}
+{ }
 
 SizeLimitPolicy::SizeLimitPolicy(const Settings &settings)
     : m_settings(settings)
-{
-}
+{ }
 
 qint64 SizeLimitPolicy::maxMessageSize(Direction direction) const
 {
@@ -51,8 +48,8 @@ MessageVerdict SizeLimitPolicy::process(const Gateway::ConnectionContext &contex
 
 MessageVerdict SizeLimitPolicy::tooBig(Direction direction, qint64 size, qint64 limit)
 {
-    const QString why = QStringLiteral("message of %1 bytes exceeds the limit of %2 bytes")
-                            .arg(size).arg(limit);
+    const QString why
+        = QStringLiteral("message of %1 bytes exceeds the limit of %2 bytes").arg(size).arg(limit);
     const QString goingAway = QStringLiteral("peer sent a message that was too big");
     MessageVerdict v = direction == Direction::ClientToBackend
         ? MessageVerdict::close(1009, QStringLiteral("Message too big"), 1001, goingAway)

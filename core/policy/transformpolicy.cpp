@@ -11,14 +11,14 @@ TransformPolicy::Settings TransformPolicy::parse(PolicyConfig &config)
     s.clientToBackend = MessageTransform::parse(config, QStringLiteral("clientToBackend"));
     s.backendToClient = MessageTransform::parse(config, QStringLiteral("backendToClient"));
     if (config.ok() && s.clientToBackend.isEmpty() && s.backendToClient.isEmpty())
-        config.fail(QString(), QStringLiteral("a transform needs clientToBackend or backendToClient steps"));
+        config.fail(QString(),
+                    QStringLiteral("a transform needs clientToBackend or backendToClient steps"));
     return s;
 }
 
 TransformPolicy::TransformPolicy(const Settings &settings)
     : m_settings(settings)
-{
-}
+{ }
 
 Gateway::MessageVerdict TransformPolicy::process(const Gateway::ConnectionContext &context,
                                                  Gateway::RelayMessage &message)

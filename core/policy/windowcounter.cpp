@@ -47,8 +47,7 @@ quint64 WindowCounter::Bucket::count(qint64 nowMs, qint64 windowMs) const
 
 WindowCounter::WindowCounter(Clock clock)
     : m_clock(clock ? std::move(clock) : Clock([] { return QDateTime::currentMSecsSinceEpoch(); }))
-{
-}
+{ }
 
 WindowCounter::Shard &WindowCounter::shardFor(const QString &key)
 {

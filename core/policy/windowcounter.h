@@ -26,9 +26,9 @@ public:
     struct Result
     {
         bool allowed = true;
-        quint64 count = 0;        // events counted in the current window, this one included
+        quint64 count = 0; // events counted in the current window, this one included
         qint64 windowStartMs = 0;
-        qint64 retryAfterMs = 0;  // when not allowed: time until the window ends
+        qint64 retryAfterMs = 0; // when not allowed: time until the window ends
     };
 
     class Bucket final

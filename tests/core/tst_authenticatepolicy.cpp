@@ -12,7 +12,8 @@ using Gateway::HandshakeRequest;
 
 namespace {
 
-HandshakeRequest request(const QByteArray &target, const QList<QPair<QByteArray, QByteArray>> &headers = {})
+HandshakeRequest request(const QByteArray &target,
+                         const QList<QPair<QByteArray, QByteArray>> &headers = {})
 {
     QByteArray raw = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n";
     for (const auto &h : headers)
@@ -56,7 +57,8 @@ std::shared_ptr<Api> chatsApi()
     return api;
 }
 
-ConnectionContext context(const std::shared_ptr<Api> &api, const QString &channelId, const HandshakeRequest &req)
+ConnectionContext context(const std::shared_ptr<Api> &api, const QString &channelId,
+                          const HandshakeRequest &req)
 {
     ConnectionContext c;
     c.connectionId = 1;
@@ -81,7 +83,8 @@ CredentialCheck verify(const QString &secret, const Api &api)
     if (secret == u"good") {
         id.credentialKind = QStringLiteral("token");
         id.scopes = {QStringLiteral("notify")};
-        return CredentialCheck::ok(id, Plan{QStringLiteral("Bronze"), {}, 10, Plan::Unit::Minute, 3});
+        return CredentialCheck::ok(id,
+                                   Plan {QStringLiteral("Bronze"), {}, 10, Plan::Unit::Minute, 3});
     }
     if (secret == u"noscope") {
         id.credentialKind = QStringLiteral("token");
@@ -93,12 +96,15 @@ CredentialCheck verify(const QString &secret, const Api &api)
         return CredentialCheck::ok(id);
     }
     if (secret == u"blocked")
-        return CredentialCheck::fail(CredentialCheck::Outcome::Forbidden, QStringLiteral("subscription blocked"));
+        return CredentialCheck::fail(CredentialCheck::Outcome::Forbidden,
+                                     QStringLiteral("subscription blocked"));
     if (secret == u"expired")
-        return CredentialCheck::fail(CredentialCheck::Outcome::Unauthenticated, QStringLiteral("token expired"));
+        return CredentialCheck::fail(CredentialCheck::Outcome::Unauthenticated,
+                                     QStringLiteral("token expired"));
     if (secret == u"down")
         return CredentialCheck::fail(CredentialCheck::Outcome::Unavailable, {});
-    return CredentialCheck::fail(CredentialCheck::Outcome::Unauthenticated, QStringLiteral("unknown credential"));
+    return CredentialCheck::fail(CredentialCheck::Outcome::Unauthenticated,
+                                 QStringLiteral("unknown credential"));
 }
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
@@ -131,34 +137,38 @@ void TestAuthenticatePolicy::extract_data()
     QTest::addColumn<QStringList>("queryParameters");
     QTest::addColumn<bool>("problem");
     using S = CredentialExtractor::Source;
-    QTest::newRow("bearer") << QByteArray("/n") << Headers{{"Authorization", "Bearer abc"}}
+    QTest::newRow("bearer") << QByteArray("/n") << Headers {{"Authorization", "Bearer abc"}}
                             << int(S::AuthorizationHeader) << u"abc"_qs << QStringList() << false;
-    QTest::newRow("bearer-lowercase") << QByteArray("/n") << Headers{{"authorization", "bearer abc"}}
-                                      << int(S::AuthorizationHeader) << u"abc"_qs << QStringList() << false;
-    QTest::newRow("access_token") << QByteArray("/n?access_token=t%2B1&x=1") << Headers{}
-                                  << int(S::AccessTokenQuery) << u"t+1"_qs << QStringList{u"access_token"_qs} << false;
-    QTest::newRow("apikey-header") << QByteArray("/n") << Headers{{"ApiKey", "k1"}}
+    QTest::newRow("bearer-lowercase")
+        << QByteArray("/n") << Headers {{"authorization", "bearer abc"}}
+        << int(S::AuthorizationHeader) << u"abc"_qs << QStringList() << false;
+    QTest::newRow("access_token") << QByteArray("/n?access_token=t%2B1&x=1") << Headers {}
+                                  << int(S::AccessTokenQuery) << u"t+1"_qs
+                                  << QStringList {u"access_token"_qs} << false;
+    QTest::newRow("apikey-header") << QByteArray("/n") << Headers {{"ApiKey", "k1"}}
                                    << int(S::ApiKeyHeader) << u"k1"_qs << QStringList() << false;
-    QTest::newRow("apikey-query") << QByteArray("/n?apikey=k2") << Headers{}
-                                  << int(S::ApiKeyQuery) << u"k2"_qs << QStringList{u"apikey"_qs} << false;
-    QTest::newRow("header-beats-query") << QByteArray("/n?access_token=q") << Headers{{"Authorization", "Bearer h"}}
-                                        << int(S::AuthorizationHeader) << u"h"_qs << QStringList{u"access_token"_qs}
-                                        << false;
+    QTest::newRow("apikey-query") << QByteArray("/n?apikey=k2") << Headers {} << int(S::ApiKeyQuery)
+                                  << u"k2"_qs << QStringList {u"apikey"_qs} << false;
+    QTest::newRow("header-beats-query")
+        << QByteArray("/n?access_token=q") << Headers {{"Authorization", "Bearer h"}}
+        << int(S::AuthorizationHeader) << u"h"_qs << QStringList {u"access_token"_qs} << false;
     QTest::newRow("apikey-header-beats-token-query")
-        << QByteArray("/n?access_token=q&apikey=z") << Headers{{"apikey", "k"}} << int(S::ApiKeyHeader) << u"k"_qs
-        << QStringList{u"access_token"_qs, u"apikey"_qs} << false;
-    QTest::newRow("token-query-beats-key-query") << QByteArray("/n?apikey=z&access_token=q") << Headers{}
-                                                 << int(S::AccessTokenQuery) << u"q"_qs
-                                                 << QStringList{u"apikey"_qs, u"access_token"_qs} << false;
-    QTest::newRow("basic-is-a-problem") << QByteArray("/n") << Headers{{"Authorization", "Basic dTpw"}}
-                                        << int(S::None) << QString() << QStringList() << true;
-    QTest::newRow("basic-but-query") << QByteArray("/n?access_token=q") << Headers{{"Authorization", "Basic dTpw"}}
-                                     << int(S::AccessTokenQuery) << u"q"_qs << QStringList{u"access_token"_qs}
-                                     << false;
-    QTest::newRow("empty-query") << QByteArray("/n?access_token=") << Headers{} << int(S::None) << QString()
-                                 << QStringList{u"access_token"_qs} << true;
-    QTest::newRow("none") << QByteArray("/n?room=1") << Headers{} << int(S::None) << QString() << QStringList()
-                          << false;
+        << QByteArray("/n?access_token=q&apikey=z") << Headers {{"apikey", "k"}}
+        << int(S::ApiKeyHeader) << u"k"_qs << QStringList {u"access_token"_qs, u"apikey"_qs}
+        << false;
+    QTest::newRow("token-query-beats-key-query")
+        << QByteArray("/n?apikey=z&access_token=q") << Headers {} << int(S::AccessTokenQuery)
+        << u"q"_qs << QStringList {u"apikey"_qs, u"access_token"_qs} << false;
+    QTest::newRow("basic-is-a-problem")
+        << QByteArray("/n") << Headers {{"Authorization", "Basic dTpw"}} << int(S::None)
+        << QString() << QStringList() << true;
+    QTest::newRow("basic-but-query")
+        << QByteArray("/n?access_token=q") << Headers {{"Authorization", "Basic dTpw"}}
+        << int(S::AccessTokenQuery) << u"q"_qs << QStringList {u"access_token"_qs} << false;
+    QTest::newRow("empty-query") << QByteArray("/n?access_token=") << Headers {} << int(S::None)
+                                 << QString() << QStringList {u"access_token"_qs} << true;
+    QTest::newRow("none") << QByteArray("/n?room=1") << Headers {} << int(S::None) << QString()
+                          << QStringList() << false;
 }
 
 void TestAuthenticatePolicy::extract()
@@ -169,7 +179,8 @@ void TestAuthenticatePolicy::extract()
     QFETCH(QString, secret);
     QFETCH(QStringList, queryParameters);
     QFETCH(bool, problem);
-    const auto r = CredentialExtractor::extract(request(target, headers), CredentialExtractor::Settings());
+    const auto r
+        = CredentialExtractor::extract(request(target, headers), CredentialExtractor::Settings());
     QCOMPARE(int(r.source), source);
     QCOMPARE(r.secret, secret);
     QCOMPARE(r.queryParameters, queryParameters);
@@ -184,37 +195,51 @@ void TestAuthenticatePolicy::evaluate_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("challenge"); // WWW-Authenticate, empty = none expected
     const QByteArray realm = R"(Bearer realm="gatehouse")";
-    QTest::newRow("ok-bearer") << u"notifications"_qs << QByteArray("/n") << Headers{{"Authorization", "Bearer good"}}
-                               << 0 << QByteArray();
-    QTest::newRow("ok-query") << u"notifications"_qs << QByteArray("/n?access_token=good") << Headers{} << 0
-                              << QByteArray();
-    QTest::newRow("ok-apikey") << u"notifications"_qs << QByteArray("/n") << Headers{{"apikey", "key"}} << 0
-                               << QByteArray();
-    QTest::newRow("missing") << u"notifications"_qs << QByteArray("/n") << Headers{} << 401 << realm;
-    QTest::newRow("unknown") << u"notifications"_qs << QByteArray("/n") << Headers{{"Authorization", "Bearer zzz"}}
-                             << 401
-                             << QByteArray(R"(Bearer realm="gatehouse", error="invalid_token", error_description="unknown credential")");
-    QTest::newRow("expired") << u"notifications"_qs << QByteArray("/n?access_token=expired") << Headers{} << 401
-                             << QByteArray(R"(Bearer realm="gatehouse", error="invalid_token", error_description="token expired")");
-    QTest::newRow("basic") << u"notifications"_qs << QByteArray("/n") << Headers{{"Authorization", "Basic dTpw"}}
-                           << 401
-                           << QByteArray(R"x(Bearer realm="gatehouse", error="invalid_request", error_description="unsupported Authorization scheme \"Basic\" (use Bearer)")x");
-    QTest::newRow("blocked") << u"notifications"_qs << QByteArray("/n") << Headers{{"Authorization", "Bearer blocked"}}
-                             << 403 << QByteArray();
-    QTest::newRow("scope-missing") << u"notifications"_qs << QByteArray("/n")
-                                   << Headers{{"Authorization", "Bearer noscope"}} << 403
-                                   << QByteArray(R"(Bearer realm="gatehouse", error="insufficient_scope", scope="notify")");
-    QTest::newRow("no-scope-needed") << u"rooms"_qs << QByteArray("/r") << Headers{{"Authorization", "Bearer noscope"}}
-                                     << 0 << QByteArray();
-    QTest::newRow("key-as-bearer") << u"notifications"_qs << QByteArray("/n") << Headers{{"Authorization", "Bearer key"}}
-                                   << 401 << QByteArray();
-    QTest::newRow("token-as-key") << u"notifications"_qs << QByteArray("/n") << Headers{{"apikey", "good"}} << 401
-                                  << QByteArray();
-    QTest::newRow("store-down") << u"notifications"_qs << QByteArray("/n") << Headers{{"Authorization", "Bearer down"}}
-                                << 503 << QByteArray();
-    QTest::newRow("open-channel-no-credential") << u"lobby"_qs << QByteArray("/l") << Headers{} << 0 << QByteArray();
-    QTest::newRow("open-channel-bad-credential") << u"lobby"_qs << QByteArray("/l")
-                                                 << Headers{{"Authorization", "Bearer zzz"}} << 0 << QByteArray();
+    QTest::newRow("ok-bearer") << u"notifications"_qs << QByteArray("/n")
+                               << Headers {{"Authorization", "Bearer good"}} << 0 << QByteArray();
+    QTest::newRow("ok-query") << u"notifications"_qs << QByteArray("/n?access_token=good")
+                              << Headers {} << 0 << QByteArray();
+    QTest::newRow("ok-apikey") << u"notifications"_qs << QByteArray("/n")
+                               << Headers {{"apikey", "key"}} << 0 << QByteArray();
+    QTest::newRow("missing") << u"notifications"_qs << QByteArray("/n") << Headers {} << 401
+                             << realm;
+    QTest::newRow("unknown")
+        << u"notifications"_qs << QByteArray("/n") << Headers {{"Authorization", "Bearer zzz"}}
+        << 401
+        << QByteArray(
+               R"(Bearer realm="gatehouse", error="invalid_token", error_description="unknown credential")");
+    QTest::newRow("expired")
+        << u"notifications"_qs << QByteArray("/n?access_token=expired") << Headers {} << 401
+        << QByteArray(
+               R"(Bearer realm="gatehouse", error="invalid_token", error_description="token expired")");
+    QTest::newRow("basic")
+        << u"notifications"_qs << QByteArray("/n") << Headers {{"Authorization", "Basic dTpw"}}
+        << 401
+        << QByteArray(
+               R"x(Bearer realm="gatehouse", error="invalid_request", error_description="unsupported Authorization scheme \"Basic\" (use Bearer)")x");
+    QTest::newRow("blocked") << u"notifications"_qs << QByteArray("/n")
+                             << Headers {{"Authorization", "Bearer blocked"}} << 403
+                             << QByteArray();
+    QTest::newRow("scope-missing")
+        << u"notifications"_qs << QByteArray("/n") << Headers {{"Authorization", "Bearer noscope"}}
+        << 403
+        << QByteArray(R"(Bearer realm="gatehouse", error="insufficient_scope", scope="notify")");
+    QTest::newRow("no-scope-needed")
+        << u"rooms"_qs << QByteArray("/r") << Headers {{"Authorization", "Bearer noscope"}} << 0
+        << QByteArray();
+    QTest::newRow("key-as-bearer")
+        << u"notifications"_qs << QByteArray("/n") << Headers {{"Authorization", "Bearer key"}}
+        << 401 << QByteArray();
+    QTest::newRow("token-as-key") << u"notifications"_qs << QByteArray("/n")
+                                  << Headers {{"apikey", "good"}} << 401 << QByteArray();
+    QTest::newRow("store-down") << u"notifications"_qs << QByteArray("/n")
+                                << Headers {{"Authorization", "Bearer down"}} << 503
+                                << QByteArray();
+    QTest::newRow("open-channel-no-credential")
+        << u"lobby"_qs << QByteArray("/l") << Headers {} << 0 << QByteArray();
+    QTest::newRow("open-channel-bad-credential")
+        << u"lobby"_qs << QByteArray("/l") << Headers {{"Authorization", "Bearer zzz"}} << 0
+        << QByteArray();
 }
 
 void TestAuthenticatePolicy::evaluate()
@@ -251,9 +276,16 @@ void TestAuthenticatePolicy::identityAndPlanFilled()
     QVERIFY(policy.evaluate(ctx).allowed());
     QCOMPARE(ctx.identity.applicationId, u"app_1"_qs);
     QCOMPARE(ctx.identity.plan, u"Bronze"_qs);
-    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute)).toULongLong(), 10ULL);
-    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute)).toLongLong(), 60'000LL);
-    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute)).toInt(), 3);
+    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute))
+                 .toULongLong(),
+             10ULL);
+    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute))
+                 .toLongLong(),
+             60'000LL);
+    QCOMPARE(
+        ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute))
+            .toInt(),
+        3);
 }
 
 void TestAuthenticatePolicy::credentialQueryStripped()
@@ -262,11 +294,14 @@ void TestAuthenticatePolicy::credentialQueryStripped()
     AuthenticatePolicy policy(AuthenticatePolicy::Settings(), &verify);
     // rejected connections also must not leak the token anywhere
     for (const QByteArray &token : {QByteArray("good"), QByteArray("zzz")}) {
-        auto ctx = context(api, u"notifications"_qs,
-                           request("/n?room=1&access_token=" + token + "&apikey=x&access_token=again"));
+        auto ctx
+            = context(api, u"notifications"_qs,
+                      request("/n?room=1&access_token=" + token + "&apikey=x&access_token=again"));
         policy.evaluate(ctx);
-        QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::CredentialQueryAttribute)).toStringList(),
-                 (QStringList{u"access_token"_qs, u"apikey"_qs}));
+        QCOMPARE(
+            ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::CredentialQueryAttribute))
+                .toStringList(),
+            (QStringList {u"access_token"_qs, u"apikey"_qs}));
         QCOMPARE(ctx.route.backendUrl.query(), u"room=1"_qs);
     }
     auto only = context(api, u"notifications"_qs, request("/n?access_token=good"));
@@ -294,18 +329,23 @@ void TestAuthenticatePolicy::openChannelRules()
     Channel c = *api->channel(u"rooms"_qs);
     c.authType = QStringLiteral("None"); // 3.x: on the channel
     QVERIFY(AuthenticatePolicy::isOpen(*api, c));
-    QCOMPARE(AuthenticatePolicy::requiredScopes(*api, *api->channel(u"notifications"_qs)), QStringList{u"notify"_qs});
+    QCOMPARE(AuthenticatePolicy::requiredScopes(*api, *api->channel(u"notifications"_qs)),
+             QStringList {u"notify"_qs});
 }
 
 void TestAuthenticatePolicy::parseErrors_data()
 {
     QTest::addColumn<QString>("config");
     QTest::addColumn<QString>("error");
-    QTest::newRow("ok") << QStringLiteral(R"({"apiKeyHeader":"X-API-Key","accessTokenQuery":false})") << QString();
-    QTest::newRow("bad-name") << QStringLiteral(R"({"apiKeyHeader":"x key"})")
-                              << QStringLiteral("p.apiKeyHeader: \"x key\" is not a valid header or parameter name");
+    QTest::newRow("ok") << QStringLiteral(
+        R"({"apiKeyHeader":"X-API-Key","accessTokenQuery":false})")
+                        << QString();
+    QTest::newRow("bad-name")
+        << QStringLiteral(R"({"apiKeyHeader":"x key"})")
+        << QStringLiteral("p.apiKeyHeader: \"x key\" is not a valid header or parameter name");
     QTest::newRow("bad-type") << QStringLiteral(R"({"bearerHeader":"yes"})")
-                              << QStringLiteral("p.bearerHeader: expected true or false, got \"yes\"");
+                              << QStringLiteral(
+                                     "p.bearerHeader: expected true or false, got \"yes\"");
 }
 
 void TestAuthenticatePolicy::parseErrors()

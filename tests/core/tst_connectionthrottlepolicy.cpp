@@ -82,19 +82,24 @@ void TestConnectionThrottlePolicy::limits_data()
     QTest::addColumn<QStringList>("connections");
     QTest::addColumn<QList<int>>("statuses");
     QTest::newRow("api-cap") << qint64(2) << qint64(0) << qint64(0)
-                             << QStringList{u"a:"_qs, u"b:"_qs, u"c:"_qs} << QList<int>{0, 0, 429};
+                             << QStringList {u"a:"_qs, u"b:"_qs, u"c:"_qs}
+                             << QList<int> {0, 0, 429};
     QTest::newRow("app-cap") << qint64(0) << qint64(1) << qint64(0)
-                             << QStringList{u"a:"_qs, u"a:"_qs, u"b:"_qs} << QList<int>{0, 429, 0};
+                             << QStringList {u"a:"_qs, u"a:"_qs, u"b:"_qs}
+                             << QList<int> {0, 429, 0};
     QTest::newRow("plan-total") << qint64(0) << qint64(0) << qint64(2)
-                                << QStringList{u"a:Gold"_qs, u"b:Gold"_qs, u"c:Gold"_qs, u"d:Silver"_qs}
-                                << QList<int>{0, 0, 429, 0};
-    QTest::newRow("plan-maxConnections-per-app") << qint64(0) << qint64(0) << qint64(0)
-                                                 << QStringList{u"a:Silver"_qs, u"a:Silver"_qs, u"b:Silver"_qs}
-                                                 << QList<int>{0, 429, 0};
-    QTest::newRow("anonymous-only-api-cap") << qint64(1) << qint64(1) << qint64(0)
-                                            << QStringList{u":"_qs, u":"_qs} << QList<int>{0, 429};
+                                << QStringList {u"a:Gold"_qs, u"b:Gold"_qs, u"c:Gold"_qs,
+                                                u"d:Silver"_qs}
+                                << QList<int> {0, 0, 429, 0};
+    QTest::newRow("plan-maxConnections-per-app")
+        << qint64(0) << qint64(0) << qint64(0)
+        << QStringList {u"a:Silver"_qs, u"a:Silver"_qs, u"b:Silver"_qs} << QList<int> {0, 429, 0};
+    QTest::newRow("anonymous-only-api-cap")
+        << qint64(1) << qint64(1) << qint64(0) << QStringList {u":"_qs, u":"_qs}
+        << QList<int> {0, 429};
     QTest::newRow("unlimited") << qint64(0) << qint64(0) << qint64(0)
-                               << QStringList{u"a:"_qs, u"a:"_qs, u"a:"_qs} << QList<int>{0, 0, 0};
+                               << QStringList {u"a:"_qs, u"a:"_qs, u"a:"_qs}
+                               << QList<int> {0, 0, 0};
 }
 
 void TestConnectionThrottlePolicy::limits()
@@ -109,8 +114,8 @@ void TestConnectionThrottlePolicy::limits()
     s.maxPerApplication = perApp;
     if (goldTotal)
         s.maxPerPlan.insert(QStringLiteral("gold"), goldTotal);
-    const QList<Plan> plans{{QStringLiteral("Gold"), {}, 0, Plan::Unit::Day, 0},
-                            {QStringLiteral("Silver"), {}, 0, Plan::Unit::Day, 1}};
+    const QList<Plan> plans {{QStringLiteral("Gold"), {}, 0, Plan::Unit::Day, 0},
+                             {QStringLiteral("Silver"), {}, 0, Plan::Unit::Day, 1}};
     ConnectionThrottlePolicy policy(s, plans);
     QList<int> got;
     quint64 id = 0;
@@ -140,8 +145,10 @@ void TestConnectionThrottlePolicy::rejectionHeaders()
 
 void TestConnectionThrottlePolicy::status503()
 {
-    PolicyConfig config(Json::parse(R"({"type":"connectionThrottle","maxConnections":1,"status":503,"retryAfter":"30s"})"),
-                        QStringLiteral("p"));
+    PolicyConfig config(
+        Json::parse(
+            R"({"type":"connectionThrottle","maxConnections":1,"status":503,"retryAfter":"30s"})"),
+        QStringLiteral("p"));
     const auto s = ConnectionThrottlePolicy::parse(config, {});
     QVERIFY2(config.ok(), qPrintable(config.error()));
     ConnectionThrottlePolicy policy(s, {});
@@ -195,7 +202,7 @@ void TestConnectionThrottlePolicy::concurrentAcquireNeverExceeds()
     ConnectionThrottlePolicy::Settings s;
     s.maxConnections = 50;
     ConnectionThrottlePolicy policy(s, {});
-    std::atomic<int> allowed{0};
+    std::atomic<int> allowed {0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t)
         threads.emplace_back([&, t] {
@@ -215,16 +222,21 @@ void TestConnectionThrottlePolicy::parseErrors_data()
 {
     QTest::addColumn<QString>("config");
     QTest::addColumn<QString>("error");
-    QTest::newRow("ok") << QStringLiteral(R"({"maxConnections":10,"maxPerApplication":2,"maxPerPlan":{"Gold":5}})")
+    QTest::newRow("ok") << QStringLiteral(
+        R"({"maxConnections":10,"maxPerApplication":2,"maxPerPlan":{"Gold":5}})")
                         << QString();
-    QTest::newRow("status") << QStringLiteral(R"({"status":500})") << QStringLiteral("p.status: expected 429 or 503, got 500");
+    QTest::newRow("status") << QStringLiteral(R"({"status":500})")
+                            << QStringLiteral("p.status: expected 429 or 503, got 500");
     QTest::newRow("plan") << QStringLiteral(R"({"maxPerPlan":{"Tin":5}})")
-                          << QStringLiteral("p.maxPerPlan.Tin: no plan named \"Tin\" in x-gatehouse.plans");
+                          << QStringLiteral(
+                                 "p.maxPerPlan.Tin: no plan named \"Tin\" in x-gatehouse.plans");
     QTest::newRow("plan-value") << QStringLiteral(R"({"maxPerPlan":{"Gold":"x"}})")
-                                << QStringLiteral("p.maxPerPlan.Gold: expected an integer, got \"x\"");
-    QTest::newRow("retry") << QStringLiteral(R"({"retryAfter":"soon"})")
-                           << QStringLiteral("p.retryAfter: expected a duration such as 250ms, 5s, 2m or a number of "
-                                             "milliseconds, got \"soon\"");
+                                << QStringLiteral(
+                                       "p.maxPerPlan.Gold: expected an integer, got \"x\"");
+    QTest::newRow("retry")
+        << QStringLiteral(R"({"retryAfter":"soon"})")
+        << QStringLiteral("p.retryAfter: expected a duration such as 250ms, 5s, 2m or a number of "
+                          "milliseconds, got \"soon\"");
 }
 
 void TestConnectionThrottlePolicy::parseErrors()

@@ -26,7 +26,8 @@ QString run(FaultInjectionPolicy &policy, quint64 connection, int n, bool withDe
     QString out;
     const auto ctx = context(connection);
     for (int i = 0; i < n; ++i) {
-        RelayMessage m{i % 2 ? Direction::BackendToClient : Direction::ClientToBackend, false, "m"};
+        RelayMessage m {i % 2 ? Direction::BackendToClient : Direction::ClientToBackend, false,
+                        "m"};
         const auto v = policy.process(ctx, m);
         switch (v.action) {
         case MessageVerdict::Action::Forward:
@@ -34,8 +35,12 @@ QString run(FaultInjectionPolicy &policy, quint64 connection, int n, bool withDe
             if (withDelay)
                 out += QString::number(v.delay.count()) + u' ';
             break;
-        case MessageVerdict::Action::Drop: out += u'd'; break;
-        case MessageVerdict::Action::Close: out += u'x'; break;
+        case MessageVerdict::Action::Drop:
+            out += u'd';
+            break;
+        case MessageVerdict::Action::Close:
+            out += u'x';
+            break;
         }
     }
     return out;
@@ -61,7 +66,7 @@ private slots:
 
 void TestFaultInjectionPolicy::offByDefault()
 {
-    FaultInjectionPolicy policy{FaultInjectionPolicy::Settings()};
+    FaultInjectionPolicy policy {FaultInjectionPolicy::Settings()};
     QVERIFY(!policy.settings().isActive());
     auto ctx = context(1);
     QVERIFY(policy.evaluate(ctx).allowed());
@@ -76,7 +81,7 @@ void TestFaultInjectionPolicy::fixedLatency()
     FaultInjectionPolicy policy(s);
     auto ctx = context(1);
     QVERIFY(policy.evaluate(ctx).allowed());
-    QCOMPARE(ctx.flags, QStringList{u"fault-injection"_qs});
+    QCOMPARE(ctx.flags, QStringList {u"fault-injection"_qs});
     QCOMPARE(run(policy, 1, 3, true), u"+250 +250 +250 "_qs);
 }
 
@@ -123,7 +128,7 @@ void TestFaultInjectionPolicy::disconnectAfterMessages()
     s.closeCode = 4000;
     FaultInjectionPolicy policy(s);
     QCOMPARE(run(policy, 1, 5), u"+++xx"_qs);
-    RelayMessage m{Direction::ClientToBackend, false, "m"};
+    RelayMessage m {Direction::ClientToBackend, false, "m"};
     const auto v = policy.process(context(1), m);
     QCOMPARE(v.clientCloseCode, quint16(4000));
     QVERIFY(v.reason.contains(u"after 3 messages"));
@@ -158,14 +163,19 @@ void TestFaultInjectionPolicy::parseErrors_data()
 {
     QTest::addColumn<QString>("config");
     QTest::addColumn<QString>("error");
-    QTest::newRow("ok") << u"{\"latency\":\"200ms\",\"jitter\":50,\"dropRate\":0.1,\"seed\":7}"_qs << QString();
-    QTest::newRow("rate") << u"{\"dropRate\":2}"_qs << u"p.dropRate: must be between 0 and 1, got 2"_qs;
-    QTest::newRow("latency") << u"{\"latency\":\"slow\"}"_qs
-                             << u"p.latency: expected a duration such as 250ms, 5s, 2m or a number of milliseconds, got \"slow\""_qs;
-    QTest::newRow("code") << u"{\"closeCode\":1006}"_qs
-                          << u"p.closeCode: 1006 cannot be sent in a close frame (use 1000-1014 or 3000-4999)"_qs;
-    QTest::newRow("direction") << u"{\"direction\":\"up\"}"_qs
-                               << u"p.direction: expected one of both, clientToBackend, backendToClient, got \"up\""_qs;
+    QTest::newRow("ok") << u"{\"latency\":\"200ms\",\"jitter\":50,\"dropRate\":0.1,\"seed\":7}"_qs
+                        << QString();
+    QTest::newRow("rate") << u"{\"dropRate\":2}"_qs
+                          << u"p.dropRate: must be between 0 and 1, got 2"_qs;
+    QTest::newRow("latency")
+        << u"{\"latency\":\"slow\"}"_qs
+        << u"p.latency: expected a duration such as 250ms, 5s, 2m or a number of milliseconds, got \"slow\""_qs;
+    QTest::newRow("code")
+        << u"{\"closeCode\":1006}"_qs
+        << u"p.closeCode: 1006 cannot be sent in a close frame (use 1000-1014 or 3000-4999)"_qs;
+    QTest::newRow("direction")
+        << u"{\"direction\":\"up\"}"_qs
+        << u"p.direction: expected one of both, clientToBackend, backendToClient, got \"up\""_qs;
 }
 
 void TestFaultInjectionPolicy::parseErrors()

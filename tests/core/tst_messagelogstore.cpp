@@ -42,7 +42,8 @@ GatewayEvent message(quint64 connection, qint64 time, const QByteArray &payload 
 GatewayEvent handshake(quint64 connection, qint64 time, int status, const QString &reason = {})
 {
     GatewayEvent e;
-    e.type = status == 101 ? GatewayEvent::Type::ConnectionOpened : GatewayEvent::Type::ConnectionRejected;
+    e.type = status == 101 ? GatewayEvent::Type::ConnectionOpened
+                           : GatewayEvent::Type::ConnectionRejected;
     e.timeMs = time;
     e.connectionId = connection;
     e.api = QStringLiteral("/chats/1.0.0");
@@ -81,7 +82,7 @@ public:
         batches->append(events.size());
         return true;
     }
-    void close() override {}
+    void close() override { }
 };
 
 } // namespace
@@ -143,7 +144,7 @@ void TestMessageLogStore::batchesAreBounded()
     sink.consume(events);
     sink.setPaused(false);
     QVERIFY(sink.flush());
-    QCOMPARE(*batches, (QList<qsizetype>{100, 100, 50}));
+    QCOMPARE(*batches, (QList<qsizetype> {100, 100, 50}));
     QCOMPARE(sink.writtenEvents(), qint64(250));
     // reaching the batch size wakes the writer without flush()
     QSignalSpy written(&sink, &AsyncEventSink::batchWritten);
@@ -165,14 +166,16 @@ void TestMessageLogStore::rowsLandAndWal()
     QString error;
     QVERIFY2(store.open(&error), qPrintable(error));
     QSignalSpy written(store.sink(), &AsyncEventSink::batchWritten);
-    store.consume({handshake(1, T0, 101), message(1, T0 + 1), message(1, T0 + 2, "re", Gateway::Direction::BackendToClient),
-                   closed(1, T0 + 3), handshake(2, T0 + 4, 401, QStringLiteral("missing credentials"))});
+    store.consume({handshake(1, T0, 101), message(1, T0 + 1),
+                   message(1, T0 + 2, "re", Gateway::Direction::BackendToClient), closed(1, T0 + 3),
+                   handshake(2, T0 + 4, 401, QStringLiteral("missing credentials"))});
     QTRY_VERIFY(!written.isEmpty()); // the timer writes without flush()
     QTRY_COMPARE(store.sink()->writtenEvents(), qint64(5));
 
     // an independent connection sees the rows while the writer keeps its own open
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
         db.setDatabaseName(path);
         QVERIFY(db.open());
         QSqlQuery q(db);
@@ -180,7 +183,8 @@ void TestMessageLogStore::rowsLandAndWal()
         QCOMPARE(q.value(0).toString(), u"wal"_qs);
         QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM log_messages")) && q.next());
         QCOMPARE(q.value(0).toInt(), 2);
-        QVERIFY(q.exec(QStringLiteral("SELECT accepted, status, reason FROM log_handshakes ORDER BY time_ms")));
+        QVERIFY(q.exec(QStringLiteral(
+            "SELECT accepted, status, reason FROM log_handshakes ORDER BY time_ms")));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toInt(), 1);
         QCOMPARE(q.value(1).toInt(), 101);
@@ -188,11 +192,13 @@ void TestMessageLogStore::rowsLandAndWal()
         QCOMPARE(q.value(0).toInt(), 0);
         QCOMPARE(q.value(1).toInt(), 401);
         QCOMPARE(q.value(2).toString(), u"missing credentials"_qs);
-        QVERIFY(q.exec(QStringLiteral("SELECT code, reason, closed_by, flags FROM log_closes")) && q.next());
+        QVERIFY(q.exec(QStringLiteral("SELECT code, reason, closed_by, flags FROM log_closes"))
+                && q.next());
         QCOMPARE(q.value(0).toInt(), 1000);
         QCOMPARE(q.value(2).toString(), u"client"_qs);
         QCOMPARE(q.value(3).toString(), u"fault-injection"_qs);
-        QVERIFY(q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'log_%'")));
+        QVERIFY(q.exec(QStringLiteral(
+            "SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'log_%'")));
         int indexes = 0;
         while (q.next())
             ++indexes;
@@ -219,7 +225,8 @@ void TestMessageLogStore::readerQueries()
     QList<GatewayEvent> events;
     events.append(handshake(1, T0, 101));
     for (int i = 0; i < 30; ++i)
-        events.append(message(1 + quint64(i % 2), T0 + 10 + i, i == 7 ? QByteArray("needle 50%_off") : QByteArray("hay")));
+        events.append(message(1 + quint64(i % 2), T0 + 10 + i,
+                              i == 7 ? QByteArray("needle 50%_off") : QByteArray("hay")));
     events.append(handshake(3, T0 + 100, 403, QStringLiteral("subscription blocked")));
     events.append(closed(1, T0 + 200));
     store.consume(events);
@@ -265,7 +272,7 @@ void TestMessageLogStore::readerQueries()
     QCOMPARE(closes.first().closeCode, 1000);
     QCOMPARE(closes.first().closedBy, u"client"_qs);
     QCOMPARE(closes.first().messagesOut, qint64(4));
-    QCOMPARE(closes.first().flags, QStringList{u"fault-injection"_qs});
+    QCOMPARE(closes.first().flags, QStringList {u"fault-injection"_qs});
 }
 
 void TestMessageLogStore::payloadTruncatedAndFiltered()
@@ -274,7 +281,8 @@ void TestMessageLogStore::payloadTruncatedAndFiltered()
     MessageLogStore::Options options;
     options.path = path;
     options.maxPayloadSize = 8;
-    options.payloadFilter = [](const GatewayEvent &e) { return QByteArray(e.payload).replace("secret", "******"); };
+    options.payloadFilter
+        = [](const GatewayEvent &e) { return QByteArray(e.payload).replace("secret", "******"); };
     MessageLogStore store(options);
     QVERIFY(store.open());
     store.consume({message(1, T0, "my secret is long"), message(1, T0 + 1, "short")});
@@ -364,7 +372,8 @@ void TestMessageLogStore::jsonLines()
     QVERIFY(sink.start());
     GatewayEvent binary = message(2, T0 + 1, QByteArray("\x00\x01\x02", 3));
     binary.binary = true;
-    sink.consume({handshake(2, T0, 101), binary, message(2, T0 + 2, "abcdefgh"), closed(2, T0 + 3)});
+    sink.consume(
+        {handshake(2, T0, 101), binary, message(2, T0 + 2, "abcdefgh"), closed(2, T0 + 3)});
     QVERIFY(sink.flush());
     sink.stop();
     QFile file(path);
@@ -399,7 +408,8 @@ void TestMessageLogStore::jsonLines()
 
 void TestMessageLogStore::eventJsonRoundTrip()
 {
-    for (const GatewayEvent &e : {handshake(1, T0, 429, QStringLiteral("too many")), message(1, T0, "x"), closed(1, T0)}) {
+    for (const GatewayEvent &e :
+         {handshake(1, T0, 429, QStringLiteral("too many")), message(1, T0, "x"), closed(1, T0)}) {
         const auto back = GatewayEventJson::fromJson(GatewayEventJson::toJson(e));
         QVERIFY(back);
         QCOMPARE(int(back->type), int(e.type));

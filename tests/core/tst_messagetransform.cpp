@@ -13,7 +13,7 @@ namespace {
 
 MessageTransform parseSteps(const char *steps, QString *error = nullptr)
 {
-    PolicyConfig c(Json{{"steps", Json::parse(steps)}}, QStringLiteral("t"));
+    PolicyConfig c(Json {{"steps", Json::parse(steps)}}, QStringLiteral("t"));
     auto t = MessageTransform::parse(c, QStringLiteral("steps"));
     if (error)
         *error = c.error();
@@ -42,40 +42,51 @@ void TestMessageTransform::apply_data()
     QTest::addColumn<bool>("changed");
     QTest::newRow("set") << QByteArray(R"([{"set":"/a","value":1}])") << QByteArray(R"({"b":2})")
                          << QByteArray(R"({"b":2,"a":1})") << true;
-    QTest::newRow("set-nested-creates") << QByteArray(R"([{"set":"/meta/source","value":"gw"}])")
-                                        << QByteArray(R"({})") << QByteArray(R"({"meta":{"source":"gw"}})") << true;
-    QTest::newRow("set-replaces") << QByteArray(R"([{"set":"/a","value":{"x":true}}])") << QByteArray(R"({"a":1})")
-                                  << QByteArray(R"({"a":{"x":true}})") << true;
-    QTest::newRow("set-through-scalar-skipped") << QByteArray(R"([{"set":"/a/b","value":1}])")
-                                                << QByteArray(R"({"a":5})") << QByteArray(R"({"a":5})") << false;
-    QTest::newRow("remove") << QByteArray(R"([{"remove":"/secret"}])") << QByteArray(R"({"secret":"x","keep":1})")
+    QTest::newRow("set-nested-creates")
+        << QByteArray(R"([{"set":"/meta/source","value":"gw"}])") << QByteArray(R"({})")
+        << QByteArray(R"({"meta":{"source":"gw"}})") << true;
+    QTest::newRow("set-replaces") << QByteArray(R"([{"set":"/a","value":{"x":true}}])")
+                                  << QByteArray(R"({"a":1})") << QByteArray(R"({"a":{"x":true}})")
+                                  << true;
+    QTest::newRow("set-through-scalar-skipped")
+        << QByteArray(R"([{"set":"/a/b","value":1}])") << QByteArray(R"({"a":5})")
+        << QByteArray(R"({"a":5})") << false;
+    QTest::newRow("remove") << QByteArray(R"([{"remove":"/secret"}])")
+                            << QByteArray(R"({"secret":"x","keep":1})")
                             << QByteArray(R"({"keep":1})") << true;
-    QTest::newRow("remove-array-item") << QByteArray(R"([{"remove":"/a/1"}])") << QByteArray(R"({"a":[1,2,3]})")
-                                       << QByteArray(R"({"a":[1,3]})") << true;
-    QTest::newRow("remove-missing") << QByteArray(R"([{"remove":"/nope"}])") << QByteArray(R"({"a":1})")
-                                    << QByteArray(R"({"a":1})") << false;
+    QTest::newRow("remove-array-item")
+        << QByteArray(R"([{"remove":"/a/1"}])") << QByteArray(R"({"a":[1,2,3]})")
+        << QByteArray(R"({"a":[1,3]})") << true;
+    QTest::newRow("remove-missing")
+        << QByteArray(R"([{"remove":"/nope"}])") << QByteArray(R"({"a":1})")
+        << QByteArray(R"({"a":1})") << false;
     QTest::newRow("rename") << QByteArray(R"([{"rename":"/user","to":"/author/name"}])")
                             << QByteArray(R"({"user":"ann","text":"hi"})")
                             << QByteArray(R"({"text":"hi","author":{"name":"ann"}})") << true;
     QTest::newRow("envelope") << QByteArray(R"([{"envelope":"data","with":{"type":"chat"}}])")
-                              << QByteArray(R"({"a":1})") << QByteArray(R"({"data":{"a":1},"type":"chat"})") << true;
-    QTest::newRow("envelope-scalar") << QByteArray(R"([{"envelope":"value"}])") << QByteArray(R"(42)")
-                                     << QByteArray(R"({"value":42})") << true;
-    QTest::newRow("prepend-append") << QByteArray(R"([{"prepend":"["},{"append":"]"}])") << QByteArray("hello")
-                                    << QByteArray("[hello]") << true;
+                              << QByteArray(R"({"a":1})")
+                              << QByteArray(R"({"data":{"a":1},"type":"chat"})") << true;
+    QTest::newRow("envelope-scalar")
+        << QByteArray(R"([{"envelope":"value"}])") << QByteArray(R"(42)")
+        << QByteArray(R"({"value":42})") << true;
+    QTest::newRow("prepend-append") << QByteArray(R"([{"prepend":"["},{"append":"]"}])")
+                                    << QByteArray("hello") << QByteArray("[hello]") << true;
     QTest::newRow("regex") << QByteArray(R"x([{"replace":"room(\\d+)","with":"lobby-\\1"}])x")
-                           << QByteArray("You joined room1!") << QByteArray("You joined lobby-1!") << true;
-    QTest::newRow("regex-no-match") << QByteArray(R"([{"replace":"zzz","with":"y"}])") << QByteArray("abc")
-                                    << QByteArray("abc") << false;
-    QTest::newRow("json-step-on-text-skipped") << QByteArray(R"([{"set":"/a","value":1},{"append":"!"}])")
-                                               << QByteArray("plain text") << QByteArray("plain text!") << true;
+                           << QByteArray("You joined room1!") << QByteArray("You joined lobby-1!")
+                           << true;
+    QTest::newRow("regex-no-match") << QByteArray(R"([{"replace":"zzz","with":"y"}])")
+                                    << QByteArray("abc") << QByteArray("abc") << false;
+    QTest::newRow("json-step-on-text-skipped")
+        << QByteArray(R"([{"set":"/a","value":1},{"append":"!"}])") << QByteArray("plain text")
+        << QByteArray("plain text!") << true;
     QTest::newRow("json-then-text-then-json")
         << QByteArray(R"([{"set":"/a","value":1},{"replace":"1","with":"2"},{"remove":"/b"}])")
         << QByteArray(R"({"b":0})") << QByteArray(R"({"a":2})") << true;
-    QTest::newRow("unicode") << QByteArray(R"([{"append":" ✓"}])") << QByteArray("ok") << QByteArray("ok ✓") << true;
-    QTest::newRow("keeps-format-when-unchanged") << QByteArray(R"([{"remove":"/x"}])")
-                                                 << QByteArray("{ \"a\" :  1 }") << QByteArray("{ \"a\" :  1 }")
-                                                 << false;
+    QTest::newRow("unicode") << QByteArray(R"([{"append":" ✓"}])") << QByteArray("ok")
+                             << QByteArray("ok ✓") << true;
+    QTest::newRow("keeps-format-when-unchanged")
+        << QByteArray(R"([{"remove":"/x"}])") << QByteArray("{ \"a\" :  1 }")
+        << QByteArray("{ \"a\" :  1 }") << false;
 }
 
 void TestMessageTransform::apply()
@@ -96,19 +107,25 @@ void TestMessageTransform::errors_data()
 {
     QTest::addColumn<QByteArray>("steps");
     QTest::addColumn<QString>("error");
-    QTest::newRow("not-pointer") << QByteArray(R"([{"remove":"a"}])")
-                                 << u"t.steps[0].remove: \"a\" is not a JSON Pointer (it must start with /)"_qs;
+    QTest::newRow("not-pointer")
+        << QByteArray(R"([{"remove":"a"}])")
+        << u"t.steps[0].remove: \"a\" is not a JSON Pointer (it must start with /)"_qs;
     QTest::newRow("bad-escape") << QByteArray(R"([{"remove":"/a~2"}])")
                                 << u"t.steps[0].remove: \"/a~2\" is not a valid JSON Pointer"_qs;
-    QTest::newRow("set-no-value") << QByteArray(R"([{"set":"/a"}])") << u"t.steps[0].value: missing: the value to set"_qs;
-    QTest::newRow("rename-no-to") << QByteArray(R"([{"rename":"/a"}])") << u"t.steps[0].to: missing: the new JSON Pointer"_qs;
-    QTest::newRow("bad-regex") << QByteArray(R"([{"append":"x"},{"replace":"(","with":""}])")
-                               << u"t.steps[1].replace: invalid regular expression: missing closing parenthesis"_qs;
-    QTest::newRow("unknown-op") << QByteArray(R"([{"uppercase":true}])")
-                                << u"t.steps[0]: expected one of set, remove, rename, envelope, prepend, append, replace"_qs;
+    QTest::newRow("set-no-value") << QByteArray(R"([{"set":"/a"}])")
+                                  << u"t.steps[0].value: missing: the value to set"_qs;
+    QTest::newRow("rename-no-to") << QByteArray(R"([{"rename":"/a"}])")
+                                  << u"t.steps[0].to: missing: the new JSON Pointer"_qs;
+    QTest::newRow("bad-regex")
+        << QByteArray(R"([{"append":"x"},{"replace":"(","with":""}])")
+        << u"t.steps[1].replace: invalid regular expression: missing closing parenthesis"_qs;
+    QTest::newRow("unknown-op")
+        << QByteArray(R"([{"uppercase":true}])")
+        << u"t.steps[0]: expected one of set, remove, rename, envelope, prepend, append, replace"_qs;
     QTest::newRow("extra-key") << QByteArray(R"([{"remove":"/a","value":1}])")
                                << u"t.steps[0].value: unknown key (expected one of: remove)"_qs;
-    QTest::newRow("not-list") << QByteArray(R"({"remove":"/a"})") << u"t.steps: expected a list, got {\"remove\":\"/a\"}"_qs;
+    QTest::newRow("not-list") << QByteArray(R"({"remove":"/a"})")
+                              << u"t.steps: expected a list, got {\"remove\":\"/a\"}"_qs;
     QTest::newRow("envelope-with") << QByteArray(R"([{"envelope":"d","with":[1]}])")
                                    << u"t.steps[0].with: expected an object, got [1]"_qs;
 }
@@ -129,9 +146,9 @@ void TestMessageTransform::policyDirections()
                    QStringLiteral("p"));
     TransformPolicy policy(TransformPolicy::parse(c));
     QVERIFY2(c.ok(), qPrintable(c.error()));
-    RelayMessage in{Direction::ClientToBackend, false, "x"};
-    RelayMessage out{Direction::BackendToClient, false, "y"};
-    RelayMessage binary{Direction::ClientToBackend, true, "z"};
+    RelayMessage in {Direction::ClientToBackend, false, "x"};
+    RelayMessage out {Direction::BackendToClient, false, "y"};
+    RelayMessage binary {Direction::ClientToBackend, true, "z"};
     policy.process({}, in);
     policy.process({}, out);
     policy.process({}, binary);

@@ -30,7 +30,8 @@ Api tradingApi()
         "limit":{"$ref":"#/components/schemas/Price"}}})");
     Message quote;
     quote.id = QStringLiteral("Quote");
-    quote.payload = Json::parse(R"({"type":"object","required":["price"],"properties":{"price":{"type":"number"}}})");
+    quote.payload = Json::parse(
+        R"({"type":"object","required":["price"],"properties":{"price":{"type":"number"}}})");
     Message notice;
     notice.id = QStringLiteral("Notice");
     notice.contentType = QStringLiteral("text/plain");
@@ -79,14 +80,18 @@ void TestPayloadValidationPolicy::check_data()
     QTest::addColumn<QString>("problem"); // substring; empty = valid
     const int in = int(Direction::ClientToBackend);
     const int out = int(Direction::BackendToClient);
-    QTest::newRow("order-ok") << in << QByteArray(R"({"symbol":"ACME","qty":3})") << false << QString();
-    QTest::newRow("order-missing") << in << QByteArray(R"({"symbol":"ACME"})") << false << u"does not match Order"_qs;
-    QTest::newRow("order-ref-min") << in << QByteArray(R"({"symbol":"A","qty":1,"limit":-5})") << false << u"/limit"_qs;
+    QTest::newRow("order-ok") << in << QByteArray(R"({"symbol":"ACME","qty":3})") << false
+                              << QString();
+    QTest::newRow("order-missing")
+        << in << QByteArray(R"({"symbol":"ACME"})") << false << u"does not match Order"_qs;
+    QTest::newRow("order-ref-min")
+        << in << QByteArray(R"({"symbol":"A","qty":1,"limit":-5})") << false << u"/limit"_qs;
     QTest::newRow("order-not-json") << in << QByteArray("buy ACME") << false << u"not JSON"_qs;
     QTest::newRow("quote-as-order") << in << QByteArray(R"({"price":3})") << false << u"Order"_qs;
     QTest::newRow("quote-ok") << out << QByteArray(R"({"price":3.5})") << false << QString();
     QTest::newRow("notice-ok") << out << QByteArray("closing") << false << QString();
-    QTest::newRow("notice-too-long") << out << QByteArray("the market is closing now") << false << u"does not match"_qs;
+    QTest::newRow("notice-too-long")
+        << out << QByteArray("the market is closing now") << false << u"does not match"_qs;
     QTest::newRow("binary-json-ok") << out << QByteArray(R"({"price":1})") << true << QString();
     QTest::newRow("binary-garbage") << out << QByteArray("\x01\x02", 2) << true << u"not JSON"_qs;
 }
@@ -114,14 +119,16 @@ void TestPayloadValidationPolicy::monitorForwards()
 {
     const Api api = tradingApi();
     PayloadValidationPolicy policy({}, api, api.channels.first());
-    RelayMessage m{Direction::ClientToBackend, false, R"({"qty":0})"};
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"payload does not match Order.*connection 0, client to backend"_qs));
+    RelayMessage m {Direction::ClientToBackend, false, R"({"qty":0})"};
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        QRegularExpression(u"payload does not match Order.*connection 0, client to backend"_qs));
     const auto v = policy.process({}, m);
     policy.process({}, m); // within the same second: counted, not printed
     QCOMPARE(v.action, MessageVerdict::Action::Forward);
     QVERIFY(v.reason.startsWith(u"payload does not match Order"));
     QCOMPARE(policy.violations(), qint64(2));
-    RelayMessage ok{Direction::ClientToBackend, false, R"({"symbol":"A","qty":1})"};
+    RelayMessage ok {Direction::ClientToBackend, false, R"({"symbol":"A","qty":1})"};
     QVERIFY(policy.process({}, ok).reason.isEmpty());
     QCOMPARE(policy.violations(), qint64(2));
 }
@@ -132,12 +139,12 @@ void TestPayloadValidationPolicy::rejectCloses()
     PayloadValidationPolicy::Settings s;
     s.mode = PayloadValidationPolicy::Mode::Reject;
     PayloadValidationPolicy policy(s, api, api.channels.first());
-    RelayMessage in{Direction::ClientToBackend, false, "{}"};
+    RelayMessage in {Direction::ClientToBackend, false, "{}"};
     auto v = policy.process({}, in);
     QCOMPARE(v.action, MessageVerdict::Action::Close);
     QCOMPARE(v.clientCloseCode, quint16(1007));
     QCOMPARE(v.backendCloseCode, quint16(1001));
-    RelayMessage out{Direction::BackendToClient, false, "neither a quote nor a notice"};
+    RelayMessage out {Direction::BackendToClient, false, "neither a quote nor a notice"};
     v = policy.process({}, out);
     QCOMPARE(v.clientCloseCode, quint16(1001));
     QCOMPARE(v.backendCloseCode, quint16(1007));
@@ -148,7 +155,7 @@ void TestPayloadValidationPolicy::dropSendsFrame()
     const Api api = tradingApi();
     PolicyConfig c(Json::parse(R"({"type":"validatePayload","mode":"drop"})"), QStringLiteral("p"));
     PayloadValidationPolicy policy(PayloadValidationPolicy::parse(c), api, api.channels.first());
-    RelayMessage in{Direction::ClientToBackend, false, R"({"symbol":"A"})"};
+    RelayMessage in {Direction::ClientToBackend, false, R"({"symbol":"A"})"};
     const auto v = policy.process({}, in);
     QCOMPARE(v.action, MessageVerdict::Action::Drop);
     QCOMPARE(v.errorFrameTo, Leg::Client);
@@ -170,7 +177,8 @@ void TestPayloadValidationPolicy::messageWithoutSchemaAcceptsAll()
 void TestPayloadValidationPolicy::badSchemaReported()
 {
     Api api = tradingApi();
-    api.messages[0].payload = Json::parse(R"({"type":"object","properties":{"a":{"type":"strin"}}})");
+    api.messages[0].payload
+        = Json::parse(R"({"type":"object","properties":{"a":{"type":"strin"}}})");
     QString error;
     PayloadValidationPolicy policy({}, api, api.channels.first(), &error);
     QVERIFY(error.startsWith(u"message Order: payload schema:"));

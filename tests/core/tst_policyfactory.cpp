@@ -80,8 +80,9 @@ void TestPolicyFactory::defaults()
     QString error;
     const auto p = factory.policiesFor(api, api->channels.first(), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(names(p), (QStringList{u"m:sizeLimit"_qs, u"m:rateLimit"_qs}));
-    QCOMPARE(p.message.first()->maxMessageSize(Gateway::Direction::ClientToBackend), qint64(1024 * 1024));
+    QCOMPARE(names(p), (QStringList {u"m:sizeLimit"_qs, u"m:rateLimit"_qs}));
+    QCOMPARE(p.message.first()->maxMessageSize(Gateway::Direction::ClientToBackend),
+             qint64(1024 * 1024));
 }
 
 void TestPolicyFactory::defaultsWithVerifier()
@@ -92,7 +93,7 @@ void TestPolicyFactory::defaultsWithVerifier()
     auto api = makeApi(nullptr);
     QString error;
     const auto p = factory.policiesFor(api, api->channels.first(), &error);
-    QCOMPARE(names(p), (QStringList{u"c:authenticate"_qs, u"m:sizeLimit"_qs, u"m:rateLimit"_qs}));
+    QCOMPARE(names(p), (QStringList {u"c:authenticate"_qs, u"m:sizeLimit"_qs, u"m:rateLimit"_qs}));
 }
 
 void TestPolicyFactory::orderIndependentOfList()
@@ -106,8 +107,10 @@ void TestPolicyFactory::orderIndependentOfList()
     QString error;
     const auto p = factory.policiesFor(api, api->channels.first(), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(names(p), (QStringList{u"c:connectionThrottle"_qs, u"c:faultInjection"_qs, u"m:sizeLimit"_qs,
-                                    u"m:rateLimit"_qs, u"m:transform"_qs, u"m:faultInjection"_qs, u"m:log"_qs}));
+    QCOMPARE(
+        names(p),
+        (QStringList {u"c:connectionThrottle"_qs, u"c:faultInjection"_qs, u"m:sizeLimit"_qs,
+                      u"m:rateLimit"_qs, u"m:transform"_qs, u"m:faultInjection"_qs, u"m:log"_qs}));
     QCOMPARE(p.message.first()->maxMessageSize(Gateway::Direction::BackendToClient), qint64(1024));
 }
 
@@ -120,8 +123,10 @@ void TestPolicyFactory::channelOverridesApi()
     const auto rooms = factory.policiesFor(api, api->channels.at(0), &error);
     const auto notifications = factory.policiesFor(api, api->channels.at(1), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(rooms.message.first()->maxMessageSize(Gateway::Direction::ClientToBackend), qint64(200));
-    QCOMPARE(notifications.message.first()->maxMessageSize(Gateway::Direction::ClientToBackend), qint64(100));
+    QCOMPARE(rooms.message.first()->maxMessageSize(Gateway::Direction::ClientToBackend),
+             qint64(200));
+    QCOMPARE(notifications.message.first()->maxMessageSize(Gateway::Direction::ClientToBackend),
+             qint64(100));
 }
 
 void TestPolicyFactory::disabledSwitchesOff()
@@ -129,12 +134,13 @@ void TestPolicyFactory::disabledSwitchesOff()
     PolicyFactory::Options options;
     options.verifier = &acceptAll;
     PolicyFactory factory(options);
-    auto api = makeApi(R"([{"type":"rateLimit","enabled":false}])",
-                       R"({"policies":[{"type":"authenticate","enabled":false},{"type":"sizeLimit","enabled":false}]})");
+    auto api = makeApi(
+        R"([{"type":"rateLimit","enabled":false}])",
+        R"({"policies":[{"type":"authenticate","enabled":false},{"type":"sizeLimit","enabled":false}]})");
     QString error;
     QCOMPARE(names(factory.policiesFor(api, api->channels.at(0), &error)), QStringList());
     QCOMPARE(names(factory.policiesFor(api, api->channels.at(1), &error)),
-             (QStringList{u"c:authenticate"_qs, u"m:sizeLimit"_qs}));
+             (QStringList {u"c:authenticate"_qs, u"m:sizeLimit"_qs}));
     QVERIFY(error.isEmpty());
 }
 
@@ -174,7 +180,7 @@ void TestPolicyFactory::sharedAfterReloadCounters()
     ctx.connectionId = 1;
     ctx.route.apiKey = u"/chats/1.0.0"_qs;
     ctx.identity.applicationId = u"app"_qs;
-    Gateway::RelayMessage m{Gateway::Direction::ClientToBackend, false, "x"};
+    Gateway::RelayMessage m {Gateway::Direction::ClientToBackend, false, "x"};
     QCOMPARE(a.message.last()->process(ctx, m).action, Gateway::MessageVerdict::Action::Forward);
     ctx.connectionId = 2;
     QCOMPARE(b.message.last()->process(ctx, m).action, Gateway::MessageVerdict::Action::Drop);
@@ -185,29 +191,38 @@ void TestPolicyFactory::errors_data()
     QTest::addColumn<QByteArray>("apiPolicies");
     QTest::addColumn<QByteArray>("channelExtension");
     QTest::addColumn<QString>("error");
-    QTest::newRow("not-a-list") << QByteArray(R"({"type":"rateLimit"})") << QByteArray()
-                                << u"x-gatehouse.policies: expected a list of policies, got {\"type\":\"rateLimit\"}"_qs;
-    QTest::newRow("no-type") << QByteArray(R"([{"events":5}])") << QByteArray()
-                             << u"x-gatehouse.policies[0]: missing \"type\" (one of: authenticate, connectionThrottle, "
-                                "rateLimit, sizeLimit, validatePayload, transform, faultInjection, log)"_qs;
-    QTest::newRow("type-not-string") << QByteArray(R"([{"type":5}])") << QByteArray()
-                                     << u"x-gatehouse.policies[0].type: expected a string, got 5"_qs;
-    QTest::newRow("unknown-type") << QByteArray(R"([{"type":"sizeLimit"},{"type":"ratelimit"}])") << QByteArray()
-                                  << u"x-gatehouse.policies[1].type: unknown policy type \"ratelimit\" (known: "
-                                     "authenticate, connectionThrottle, rateLimit, sizeLimit, validatePayload, "
-                                     "transform, faultInjection, log)"_qs;
-    QTest::newRow("bad-value") << QByteArray(R"([{"type":"rateLimit","events":"many"}])") << QByteArray()
-                               << u"x-gatehouse.policies[0].events: expected an integer, got \"many\""_qs;
-    QTest::newRow("enabled-type") << QByteArray(R"([{"type":"rateLimit","enabled":"no"}])") << QByteArray()
-                                  << u"x-gatehouse.policies[0].enabled: expected true or false, got \"no\""_qs;
-    QTest::newRow("channel-path") << QByteArray()
-                                  << QByteArray(R"({"policies":[{"type":"transform","backendToClient":[{"remove":"x"}]}]})")
-                                  << u"channels[\"/rooms/{roomID}\"].x-gatehouse.policies[0].backendToClient[0].remove: "
-                                     "\"x\" is not a JSON Pointer (it must start with /)"_qs;
-    QTest::newRow("channel-ext-not-object") << QByteArray() << QByteArray(R"([1])")
-                                            << u"channels[\"/rooms/{roomID}\"].x-gatehouse: expected an object, got [1]"_qs;
-    QTest::newRow("nested-key") << QByteArray(R"([{"type":"connectionThrottle","maxPerPlan":{"Gold":-1}}])")
-                                << QByteArray() << u"x-gatehouse.policies[0].maxPerPlan.Gold: must be >= 0, got -1"_qs;
+    QTest::newRow("not-a-list")
+        << QByteArray(R"({"type":"rateLimit"})") << QByteArray()
+        << u"x-gatehouse.policies: expected a list of policies, got {\"type\":\"rateLimit\"}"_qs;
+    QTest::newRow("no-type")
+        << QByteArray(R"([{"events":5}])") << QByteArray()
+        << u"x-gatehouse.policies[0]: missing \"type\" (one of: authenticate, connectionThrottle, "
+           "rateLimit, sizeLimit, validatePayload, transform, faultInjection, log)"_qs;
+    QTest::newRow("type-not-string")
+        << QByteArray(R"([{"type":5}])") << QByteArray()
+        << u"x-gatehouse.policies[0].type: expected a string, got 5"_qs;
+    QTest::newRow("unknown-type")
+        << QByteArray(R"([{"type":"sizeLimit"},{"type":"ratelimit"}])") << QByteArray()
+        << u"x-gatehouse.policies[1].type: unknown policy type \"ratelimit\" (known: "
+           "authenticate, connectionThrottle, rateLimit, sizeLimit, validatePayload, "
+           "transform, faultInjection, log)"_qs;
+    QTest::newRow("bad-value")
+        << QByteArray(R"([{"type":"rateLimit","events":"many"}])") << QByteArray()
+        << u"x-gatehouse.policies[0].events: expected an integer, got \"many\""_qs;
+    QTest::newRow("enabled-type")
+        << QByteArray(R"([{"type":"rateLimit","enabled":"no"}])") << QByteArray()
+        << u"x-gatehouse.policies[0].enabled: expected true or false, got \"no\""_qs;
+    QTest::newRow("channel-path")
+        << QByteArray()
+        << QByteArray(R"({"policies":[{"type":"transform","backendToClient":[{"remove":"x"}]}]})")
+        << u"channels[\"/rooms/{roomID}\"].x-gatehouse.policies[0].backendToClient[0].remove: "
+           "\"x\" is not a JSON Pointer (it must start with /)"_qs;
+    QTest::newRow("channel-ext-not-object")
+        << QByteArray() << QByteArray(R"([1])")
+        << u"channels[\"/rooms/{roomID}\"].x-gatehouse: expected an object, got [1]"_qs;
+    QTest::newRow("nested-key")
+        << QByteArray(R"([{"type":"connectionThrottle","maxPerPlan":{"Gold":-1}}])") << QByteArray()
+        << u"x-gatehouse.policies[0].maxPerPlan.Gold: must be >= 0, got -1"_qs;
 }
 
 void TestPolicyFactory::errors()
@@ -227,13 +242,17 @@ void TestPolicyFactory::errors()
 
 void TestPolicyFactory::checkListsEveryError()
 {
-    auto api = makeApi(R"([{"type":"sizeLimit"}])", R"({"policies":[{"type":"rateLimit","unit":"week"}]})");
-    api->channels[1].extra["x-gatehouse"] = Json::parse(R"({"policies":[{"type":"log","payloads":1}]})");
+    auto api = makeApi(R"([{"type":"sizeLimit"}])",
+                       R"({"policies":[{"type":"rateLimit","unit":"week"}]})");
+    api->channels[1].extra["x-gatehouse"]
+        = Json::parse(R"({"policies":[{"type":"log","payloads":1}]})");
     PolicyFactory factory;
     const QStringList errors = factory.check(*api);
     QCOMPARE(errors.size(), 2);
-    QVERIFY(errors.at(0).startsWith(u"channels[\"/rooms/{roomID}\"].x-gatehouse.policies[0].unit:"));
-    QVERIFY(errors.at(1).startsWith(u"channels[\"/notifications\"].x-gatehouse.policies[0].payloads:"));
+    QVERIFY(
+        errors.at(0).startsWith(u"channels[\"/rooms/{roomID}\"].x-gatehouse.policies[0].unit:"));
+    QVERIFY(
+        errors.at(1).startsWith(u"channels[\"/notifications\"].x-gatehouse.policies[0].payloads:"));
     QVERIFY(factory.check(*makeApi(R"([{"type":"sizeLimit"}])")).isEmpty());
 }
 
@@ -267,7 +286,8 @@ void TestPolicyFactory::logPolicyFound()
     const auto log = PolicyFactory::logPolicy(p);
     QVERIFY(log);
     QVERIFY(log->logsPayloads());
-    QVERIFY(!PolicyFactory::logPolicy(factory.policiesFor(makeApi(nullptr), api->channels.first(), &error)));
+    QVERIFY(!PolicyFactory::logPolicy(
+        factory.policiesFor(makeApi(nullptr), api->channels.first(), &error)));
 }
 
 void TestPolicyFactory::payloadFilterMasks()

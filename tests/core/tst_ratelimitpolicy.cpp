@@ -43,7 +43,7 @@ ConnectionContext context(quint64 id, const QString &app, const QString &plan = 
 
 RelayMessage text(Direction d = Direction::ClientToBackend)
 {
-    return RelayMessage{d, false, QByteArrayLiteral("hi")};
+    return RelayMessage {d, false, QByteArrayLiteral("hi")};
 }
 
 const qint64 Minute = 60'000;
@@ -103,14 +103,16 @@ void TestRateLimitPolicy::boundaryExact_data()
     // expected verdicts ("+" forwarded, "-" throttled)
     QTest::addColumn<QList<qint64>>("offsets");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("three-fit") << QList<qint64>{0, 1, 2} << QStringLiteral("+++");
-    QTest::newRow("fourth-throttled") << QList<qint64>{0, 1, 2, 3} << QStringLiteral("+++-");
-    QTest::newRow("last-ms-of-window") << QList<qint64>{0, 1, 2, 59'999} << QStringLiteral("+++-");
-    QTest::newRow("first-ms-of-next") << QList<qint64>{0, 1, 2, 60'000} << QStringLiteral("++++");
-    QTest::newRow("end-bunching") << QList<qint64>{59'997, 59'998, 59'999, 60'000, 60'001, 60'002, 60'003}
+    QTest::newRow("three-fit") << QList<qint64> {0, 1, 2} << QStringLiteral("+++");
+    QTest::newRow("fourth-throttled") << QList<qint64> {0, 1, 2, 3} << QStringLiteral("+++-");
+    QTest::newRow("last-ms-of-window") << QList<qint64> {0, 1, 2, 59'999} << QStringLiteral("+++-");
+    QTest::newRow("first-ms-of-next") << QList<qint64> {0, 1, 2, 60'000} << QStringLiteral("++++");
+    QTest::newRow("end-bunching") << QList<qint64> {59'997, 59'998, 59'999, 60'000,
+                                                    60'001, 60'002, 60'003}
                                   << QStringLiteral("++++++-");
-    QTest::newRow("throttled-not-counted") << QList<qint64>{0, 1, 2, 3, 4, 60'000, 60'001, 60'002, 60'003}
-                                           << QStringLiteral("+++--+++-");
+    QTest::newRow("throttled-not-counted")
+        << QList<qint64> {0, 1, 2, 3, 4, 60'000, 60'001, 60'002, 60'003}
+        << QStringLiteral("+++--+++-");
 }
 
 void TestRateLimitPolicy::boundaryExact()
@@ -173,7 +175,8 @@ void TestRateLimitPolicy::softModeFrame()
     QCOMPARE(policy.process(ctx, m).action, MessageVerdict::Action::Forward);
     const MessageVerdict v = policy.process(ctx, m);
     QCOMPARE(v.action, MessageVerdict::Action::Drop);
-    QCOMPARE(v.errorFrame, QStringLiteral(R"({"error":4003,"reason":"Websocket frame throttled out"})"));
+    QCOMPARE(v.errorFrame,
+             QStringLiteral(R"({"error":4003,"reason":"Websocket frame throttled out"})"));
     QCOMPARE(v.errorFrameTo, Leg::Client);
     QVERIFY(v.throttled);
     QVERIFY(!v.reason.isEmpty());
@@ -221,8 +224,8 @@ void TestRateLimitPolicy::separateApplications()
 {
     ManualClock clock;
     clock.set(T0);
-    const QList<Plan> plans{{QStringLiteral("Gold"), {}, 2, Plan::Unit::Second, 0},
-                            {QStringLiteral("Bronze"), {}, 1, Plan::Unit::Second, 0}};
+    const QList<Plan> plans {{QStringLiteral("Gold"), {}, 2, Plan::Unit::Second, 0},
+                             {QStringLiteral("Bronze"), {}, 1, Plan::Unit::Second, 0}};
     RateLimitPolicy policy({}, plans, std::make_shared<WindowCounter>(clock.clock()));
     const auto gold = context(1, QStringLiteral("a"), QStringLiteral("gold"));
     const auto bronze = context(2, QStringLiteral("b"), QStringLiteral("Bronze"));
@@ -242,9 +245,12 @@ void TestRateLimitPolicy::planFromAttributes()
     clock.set(T0);
     RateLimitPolicy policy({}, {}, std::make_shared<WindowCounter>(clock.clock()));
     auto ctx = context(1, QStringLiteral("a"), QStringLiteral("Custom"));
-    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute), QVariant::fromValue<quint64>(1));
-    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute), qint64(1000));
-    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanNameAttribute), QStringLiteral("Custom"));
+    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute),
+                          QVariant::fromValue<quint64>(1));
+    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute),
+                          qint64(1000));
+    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanNameAttribute),
+                          QStringLiteral("Custom"));
     const auto limit = policy.limitFor(ctx);
     QCOMPARE(limit.events, quint64(1));
     QCOMPARE(limit.windowMs, qint64(1000));
@@ -290,7 +296,7 @@ void TestRateLimitPolicy::threadedExactCount()
     s.events = 12345;
     s.unit = Plan::Unit::Hour;
     RateLimitPolicy policy(s, {}, std::make_shared<WindowCounter>(clock.clock()));
-    std::atomic<int> forwarded{0};
+    std::atomic<int> forwarded {0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&, t] {
@@ -323,20 +329,25 @@ void TestRateLimitPolicy::parseErrors_data()
 {
     QTest::addColumn<QString>("config");
     QTest::addColumn<QString>("error");
-    QTest::newRow("ok") << QStringLiteral(R"({"type":"rateLimit","events":10,"unit":"second"})") << QString();
-    QTest::newRow("bad-unit") << QStringLiteral(R"({"type":"rateLimit","events":10,"unit":"fortnight"})")
-                              << QStringLiteral("p.unit: expected second, minute, hour or day, got \"fortnight\"");
+    QTest::newRow("ok") << QStringLiteral(R"({"type":"rateLimit","events":10,"unit":"second"})")
+                        << QString();
+    QTest::newRow("bad-unit")
+        << QStringLiteral(R"({"type":"rateLimit","events":10,"unit":"fortnight"})")
+        << QStringLiteral("p.unit: expected second, minute, hour or day, got \"fortnight\"");
     QTest::newRow("bad-events") << QStringLiteral(R"({"type":"rateLimit","events":"ten"})")
                                 << QStringLiteral("p.events: expected an integer, got \"ten\"");
     QTest::newRow("negative") << QStringLiteral(R"({"type":"rateLimit","events":-1})")
                               << QStringLiteral("p.events: must be >= 0, got -1");
     QTest::newRow("bad-mode") << QStringLiteral(R"({"type":"rateLimit","mode":"strict"})")
-                              << QStringLiteral("p.mode: expected one of soft, hard, got \"strict\"");
-    QTest::newRow("unknown-key") << QStringLiteral(R"({"type":"rateLimit","limit":5})")
-                                 << QStringLiteral("p.limit: unknown key (expected one of: type, enabled, mode, "
-                                                   "events, unit, defaultPlan, anonymousEvents, anonymousUnit)");
-    QTest::newRow("unknown-plan") << QStringLiteral(R"({"type":"rateLimit","defaultPlan":"Platinum"})")
-                                  << QStringLiteral("p.defaultPlan: no plan named \"Platinum\" in x-gatehouse.plans");
+                              << QStringLiteral(
+                                     "p.mode: expected one of soft, hard, got \"strict\"");
+    QTest::newRow("unknown-key")
+        << QStringLiteral(R"({"type":"rateLimit","limit":5})")
+        << QStringLiteral("p.limit: unknown key (expected one of: type, enabled, mode, "
+                          "events, unit, defaultPlan, anonymousEvents, anonymousUnit)");
+    QTest::newRow("unknown-plan")
+        << QStringLiteral(R"({"type":"rateLimit","defaultPlan":"Platinum"})")
+        << QStringLiteral("p.defaultPlan: no plan named \"Platinum\" in x-gatehouse.plans");
 }
 
 void TestRateLimitPolicy::parseErrors()

@@ -49,8 +49,8 @@ void TestSizeLimitPolicy::verdicts()
     QFETCH(bool, closed);
     QFETCH(int, clientCode);
     QFETCH(int, backendCode);
-    SizeLimitPolicy policy(SizeLimitPolicy::Settings{10, 20});
-    RelayMessage m{Direction(direction), false, QByteArray(size, 'x')};
+    SizeLimitPolicy policy(SizeLimitPolicy::Settings {10, 20});
+    RelayMessage m {Direction(direction), false, QByteArray(size, 'x')};
     const MessageVerdict v = policy.process({}, m);
     QCOMPARE(v.action == MessageVerdict::Action::Close, closed);
     if (closed) {
@@ -66,15 +66,17 @@ void TestSizeLimitPolicy::parse_data()
     QTest::addColumn<qint64>("in");
     QTest::addColumn<qint64>("out");
     QTest::addColumn<QString>("error");
-    QTest::newRow("units") << u"{\"clientToBackend\":\"64KiB\",\"backendToClient\":\"2MB\"}"_qs << qint64(65536)
-                           << qint64(2'000'000) << QString();
+    QTest::newRow("units") << u"{\"clientToBackend\":\"64KiB\",\"backendToClient\":\"2MB\"}"_qs
+                           << qint64(65536) << qint64(2'000'000) << QString();
     QTest::newRow("both") << u"{\"maxSize\":1000}"_qs << qint64(1000) << qint64(1000) << QString();
-    QTest::newRow("both-then-one") << u"{\"maxSize\":\"1MiB\",\"backendToClient\":0}"_qs << qint64(1048576) << qint64(0)
-                                   << QString();
-    QTest::newRow("bad") << u"{\"clientToBackend\":\"lots\"}"_qs << qint64(1048576) << qint64(16777216)
-                         << u"p.clientToBackend: expected a size such as 65536, 64KiB or 1MiB, got \"lots\""_qs;
-    QTest::newRow("fraction") << u"{\"clientToBackend\":1.5}"_qs << qint64(1048576) << qint64(16777216)
-                              << u"p.clientToBackend: must be a whole number of bytes >= 0, got 1.5"_qs;
+    QTest::newRow("both-then-one") << u"{\"maxSize\":\"1MiB\",\"backendToClient\":0}"_qs
+                                   << qint64(1048576) << qint64(0) << QString();
+    QTest::newRow("bad")
+        << u"{\"clientToBackend\":\"lots\"}"_qs << qint64(1048576) << qint64(16777216)
+        << u"p.clientToBackend: expected a size such as 65536, 64KiB or 1MiB, got \"lots\""_qs;
+    QTest::newRow("fraction")
+        << u"{\"clientToBackend\":1.5}"_qs << qint64(1048576) << qint64(16777216)
+        << u"p.clientToBackend: must be a whole number of bytes >= 0, got 1.5"_qs;
 }
 
 void TestSizeLimitPolicy::parse()
