@@ -194,11 +194,19 @@ Diagnostic toDiagnostic(const Document &document, const JsonSchemaValidator::Err
         break;
     case JsonSchemaValidator::Keyword::AdditionalProperties:
         d.pointer += u'/' + escapeToken(error.property);
-        d.message = path.isEmpty()
-            ? QStringLiteral("unknown top-level field '%1'").arg(error.property)
-            : QStringLiteral("%1: unknown field '%2'").arg(path, error.property);
+        // error.message: "unknown field 'x'", perhaps with a suggestion
+        d.message = path.isEmpty() ? QString(QStringLiteral("top-level ") + error.message)
+                                   : QString(path + QStringLiteral(": ") + error.message);
         if (severity == Diagnostic::Severity::Warning)
             d.message += QStringLiteral(" (ignored)");
+        // The usual slip when moving a 2.x document to 3.x by hand.
+        if ((error.property == QLatin1String("publish")
+             || error.property == QLatin1String("subscribe"))
+            && d.pointer.count(u'/') == 3 && d.pointer.startsWith(QLatin1String("/channels/"))
+            && document.root.value("asyncapi", std::string()).rfind('3', 0) == 0)
+            d.message
+                += QStringLiteral("; in AsyncAPI 3 operations are declared under 'operations' "
+                                  "with action: send or receive");
         break;
     default:
         d.message = path.isEmpty() ? QStringLiteral("the document %1").arg(error.message)

@@ -13,6 +13,7 @@
 #include <valijson/schema_parser.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <deque>
 #include <unordered_map>
@@ -249,6 +250,50 @@ qsizetype codePointCount(const std::string &s)
         if ((c & 0xC0) != 0x80)
             ++n;
     return n;
+}
+
+// The candidate a misspelt `word` most likely meant: edit distance at most 2 (1 for
+// short words), case ignored; empty when none is that close or two tie.
+std::string closest(const std::string &word, const std::vector<std::string> &candidates)
+{
+    if (word.size() > 64)
+        return {};
+    const auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        return s;
+    };
+    const std::string w = lower(word);
+    const std::size_t limit = w.size() <= 4 ? 1 : 2;
+    std::string best;
+    std::size_t bestDistance = limit + 1;
+    bool tie = false;
+    std::vector<std::size_t> previous, current;
+    for (const std::string &candidate : candidates) {
+        const std::string c = lower(candidate);
+        if (c == w || c.size() > w.size() + limit || w.size() > c.size() + limit)
+            continue;
+        previous.resize(c.size() + 1);
+        current.resize(c.size() + 1);
+        for (std::size_t j = 0; j <= c.size(); ++j)
+            previous[j] = j;
+        for (std::size_t i = 1; i <= w.size(); ++i) {
+            current[0] = i;
+            for (std::size_t j = 1; j <= c.size(); ++j)
+                current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
+                                       previous[j - 1] + (w[i - 1] == c[j - 1] ? 0 : 1)});
+            std::swap(previous, current);
+        }
+        const std::size_t distance = previous[c.size()];
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+            tie = false;
+        } else if (distance == bestDistance) {
+            tie = true;
+        }
+    }
+    return bestDistance <= limit && !tie ? best : std::string();
 }
 
 bool checkFormat(const std::string &format, const QString &s)
@@ -1020,9 +1065,18 @@ private:
                 }
                 shown.append(showValue(allowed));
             }
-            return failValue(Keyword::Enum,
-                             QStringLiteral("must be one of %1, got %2")
-                                 .arg(shown.join(QStringLiteral(", ")), showValue(m_v)));
+            QString message = QStringLiteral("must be one of %1, got %2")
+                                  .arg(shown.join(QStringLiteral(", ")), showValue(m_v));
+            if (m_v.is_string()) {
+                std::vector<std::string> known;
+                for (const Json &allowed : a->enumValues)
+                    if (allowed.is_string())
+                        known.push_back(allowed.get<std::string>());
+                const std::string suggestion = closest(m_v.get<std::string>(), known);
+                if (!suggestion.empty())
+                    message += QStringLiteral(" (did you mean \"%1\"?)").arg(toQString(suggestion));
+            }
+            return failValue(Keyword::Enum, message);
         }
         const nlohmann::json plain = toUnordered(m_v);
         const valijson::adapters::NlohmannJsonAdapter adapter(plain);
@@ -1248,11 +1302,19 @@ private:
             }
             if (matched)
                 continue;
-            if (!index.additional)
-                ok = fail(Keyword::AdditionalProperties,
-                          QStringLiteral("unknown field '%1'").arg(toQString(name)),
-                          toQString(name));
-            else
+            if (!index.additional) {
+                QString message = QStringLiteral("unknown field '%1'").arg(toQString(name));
+                if (m_out) {
+                    std::vector<std::string> known;
+                    for (const auto &[key, schema] : index.named)
+                        known.push_back(key);
+                    const std::string suggestion = closest(name, known);
+                    if (!suggestion.empty())
+                        message
+                            += QStringLiteral(" (did you mean '%1'?)").arg(toQString(suggestion));
+                }
+                ok = fail(Keyword::AdditionalProperties, message, toQString(name));
+            } else
                 ok = child(*index.additional, it.value(), name) && ok;
         }
         return ok;

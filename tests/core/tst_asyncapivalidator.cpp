@@ -142,9 +142,14 @@ void TestAsyncApiValidator::mutations_data()
               "        properties:\n          n: {type: integer, maximum: 9}\n"
               "      examples:\n        - payload: {n: 10}\n"
         << warning << 23 << u"components.messages.M.examples[0].payload.n: must be <= 9, got 10"_qs;
+    QTest::newRow("3.0 with 2.x operation")
+        << QByteArray(v30).replace("    parameters:\n      roomID: {}\n",
+                                   "    parameters:\n      roomID: {}\n    publish: {}\n")
+        << error << 10
+        << u"channels.rooms: unknown field 'publish'; in AsyncAPI 3 operations are declared under 'operations' with action: send or receive"_qs;
     QTest::newRow("x-gatehouse unknown key")
         << QByteArray(v26).replace("  listen:", "  lisen:") << warning << 18
-        << u"x-gatehouse: unknown field 'lisen' (ignored)"_qs;
+        << u"x-gatehouse: unknown field 'lisen' (did you mean 'listen'?) (ignored)"_qs;
     QTest::newRow("x-gatehouse wrong type")
         << QByteArray(v26).replace("listen: 127.0.0.1:9099", "listen: 9099") << error << 18
         << u"x-gatehouse.listen: must be string, got integer"_qs;
@@ -200,8 +205,9 @@ void TestAsyncApiValidator::diagnosticsCarryPointer()
     const auto diagnostics = AsyncApiValidator::validate(loaded.document);
     QCOMPARE(diagnostics.size(), 1);
     QCOMPARE(diagnostics.first().pointer, u"/channels/~1rooms~1{roomID}/pubish"_qs);
-    QCOMPARE(diagnostics.first().toString(),
-             u"p.yaml:11:5: error: channels./rooms/{roomID}: unknown field 'pubish'"_qs);
+    QCOMPARE(
+        diagnostics.first().toString(),
+        u"p.yaml:11:5: error: channels./rooms/{roomID}: unknown field 'pubish' (did you mean 'publish'?)"_qs);
 }
 
 // The full example of docs/x-gatehouse.md must stay valid.

@@ -63,9 +63,18 @@ void TestJsonSchemaValidator::errors_data()
     QTest::newRow("required") << QByteArray(R"({"required":["title"]})") << QByteArray("{}")
                               << QString() << Keyword::Required
                               << u"missing required field 'title'"_qs;
-    QTest::newRow("enum") << QByteArray(R"({"enum":["echo","chat"]})") << QByteArray(R"("eco")")
-                          << QString() << Keyword::Enum
-                          << uR"(must be one of "echo", "chat", got "eco")"_qs;
+    QTest::newRow("enum")
+        << QByteArray(R"({"enum":["echo","chat"]})") << QByteArray(R"("eco")") << QString()
+        << Keyword::Enum
+        << uR"(must be one of "echo", "chat", got "eco" (did you mean "echo"?))"_qs;
+    QTest::newRow("enum suggestion")
+        << QByteArray(R"({"enum":["second","minute","hour","day"]})") << QByteArray(R"("minuet")")
+        << QString() << Keyword::Enum
+        << uR"(must be one of "second", "minute", "hour", "day", got "minuet" (did you mean "minute"?))"_qs;
+    QTest::newRow("unknown field suggestion")
+        << QByteArray(R"({"properties":{"listen":{},"tlsListen":{}},"additionalProperties":false})")
+        << QByteArray(R"({"Lisen":1})") << QString() << Keyword::AdditionalProperties
+        << u"unknown field 'Lisen' (did you mean 'listen'?)"_qs;
     QTest::newRow("const") << QByteArray(R"({"const":"3.0.0"})") << QByteArray(R"("3.1.0")")
                            << QString() << Keyword::Const << uR"(must be "3.0.0", got "3.1.0")"_qs;
     QTest::newRow("pattern") << QByteArray(R"({"pattern":"^/"})") << QByteArray(R"("chats")")
@@ -224,7 +233,8 @@ void TestJsonSchemaValidator::oneOfReportsClosestAlternative()
     QCOMPARE(errors.first().pointer, u"/publish"_qs);
     QCOMPARE(errors.first().keyword, Keyword::AdditionalProperties);
     QCOMPARE(errors.first().property, u"mesage"_qs);
-    QCOMPARE(errors.first().toString(), u"/publish: unknown field 'mesage'"_qs);
+    QCOMPARE(errors.first().toString(),
+             u"/publish: unknown field 'mesage' (did you mean 'message'?)"_qs);
 }
 
 void TestJsonSchemaValidator::oneOfOfTypesNamesTheTypes()
