@@ -205,11 +205,12 @@ void MainWindow::createActions()
         if (!m_currentFile.isEmpty())
             openFile(m_currentFile);
     });
-    m_reloadAction->setShortcut(QKeySequence::Refresh);
+    m_reloadAction->setShortcut(QKeySequence(Qt::Key_F5));
     m_reloadAction->setEnabled(false);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    // Ctrl+Q on every platform theme (some, like Windows', bind nothing to Quit).
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));

@@ -107,6 +107,29 @@ private Q_SLOTS:
         QCOMPARE(compiled.readAll(), source.readAll());
     }
 
+    void shortcuts_data()
+    {
+        QTest::addColumn<QKeySequence>("keys");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("open") << QKeySequence(QKeySequence::Open) << QStringLiteral("&Open\u2026");
+        QTest::newRow("quit") << QKeySequence(Qt::CTRL | Qt::Key_Q) << QStringLiteral("&Quit");
+        QTest::newRow("reload") << QKeySequence(Qt::Key_F5) << QStringLiteral("Re&load");
+    }
+
+    void shortcuts()
+    {
+        QFETCH(QKeySequence, keys);
+        QFETCH(QString, text);
+        MainWindow window;
+        QAction *found = nullptr;
+        const QList<QAction *> actions = window.findChildren<QAction *>();
+        for (QAction *action : actions)
+            if (action->shortcut() == keys && !keys.isEmpty())
+                found = action;
+        QVERIFY(found);
+        QCOMPARE(found->text(), text);
+    }
+
     void emptyStateBeforeLoading()
     {
         MainWindow window;
