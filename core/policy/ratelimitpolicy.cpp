@@ -172,9 +172,15 @@ void RateLimitPolicy::connectionOpened(const Gateway::ConnectionContext &context
 
 void RateLimitPolicy::connectionClosed(const Gateway::ConnectionContext &context)
 {
-    Shard &shard = m_shards[context.connectionId % m_shards.size()];
-    std::lock_guard lock(shard.mutex);
-    shard.connections.remove(context.connectionId);
+    {
+        Shard &shard = m_shards[context.connectionId % m_shards.size()];
+        std::lock_guard lock(shard.mutex);
+        shard.connections.remove(context.connectionId);
+    }
+    // Counters of applications (and anonymous addresses) nobody uses any more would
+    // pile up; a window never lasts longer than a day, so older ones are empty anyway.
+    if ((m_closes.fetch_add(1, std::memory_order_relaxed) & 1023) == 1023)
+        m_counter->prune(m_counter->now() - unitMs(Plan::Unit::Day));
 }
 
 qsizetype RateLimitPolicy::trackedConnections() const

@@ -10,6 +10,7 @@
 #include <QList>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -85,6 +86,7 @@ private:
     QList<Plan> m_plans;
     std::shared_ptr<WindowCounter> m_counter;
     std::array<Shard, 8> m_shards;
+    std::atomic<quint64> m_closes {0}; // every 1024 closes, forget counters idle for a day
 };
 
 } // namespace Gatehouse::Policies

@@ -72,6 +72,7 @@ private slots:
     void anonymousByAddress();
     void threadedExactCount();
     void connectionStateDropped();
+    void idleCountersPruned();
     void parseErrors_data();
     void parseErrors();
 };
@@ -323,6 +324,33 @@ void TestRateLimitPolicy::connectionStateDropped()
     QCOMPARE(policy.trackedConnections(), 1);
     policy.connectionClosed(ctx);
     QCOMPARE(policy.trackedConnections(), 0);
+}
+
+void TestRateLimitPolicy::idleCountersPruned()
+{
+    ManualClock clock;
+    clock.set(T0);
+    RateLimitPolicy::Settings s;
+    s.anonymousEvents = 10;
+    RateLimitPolicy policy(s, {}, std::make_shared<WindowCounter>(clock.clock()));
+    auto held = context(1, QStringLiteral("app"));
+    held.identity.applicationId.clear();
+    held.request.peerAddress = QHostAddress(QStringLiteral("10.0.0.1"));
+    policy.connectionOpened(held); // stays open: its counter must survive
+    RelayMessage m = text();
+    policy.process(held, m);
+    for (quint64 i = 0; i < 1023; ++i) {
+        auto c = context(100 + i, {});
+        c.request.peerAddress = QHostAddress(quint32(0x0B000000 + i));
+        policy.process(c, m);
+        policy.connectionClosed(c);
+    }
+    QCOMPARE(policy.counter()->size(), 1024);
+    clock.set(T0 + 2 * 86'400'000);
+    auto last = context(5000, {});
+    policy.connectionClosed(last); // the 1024th close prunes
+    QCOMPARE(policy.counter()->size(), 1);
+    QCOMPARE(policy.process(held, m).action, MessageVerdict::Action::Forward);
 }
 
 void TestRateLimitPolicy::parseErrors_data()
