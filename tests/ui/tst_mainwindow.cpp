@@ -10,8 +10,10 @@
 #include "uiicons.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
@@ -201,6 +203,42 @@ private Q_SLOTS:
         QVERIFY(status->text().contains(QStringLiteral("2 channels")));
         // The built-in sample is not a file the user can reopen from the menu.
         QVERIFY(RecentFiles().files().isEmpty());
+    }
+
+    // Every shared example shows as a tree, and every item of it has details.
+    void examples_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QStringList files = Test::exampleFiles();
+        QVERIFY(!files.isEmpty());
+        for (const QString &file : files)
+            QTest::newRow(
+                qPrintable(QFileInfo(file).dir().dirName() + u'/' + QFileInfo(file).fileName()))
+                << file;
+    }
+
+    void examples()
+    {
+        QFETCH(QString, path);
+        MainWindow window;
+        QAbstractItemModelTester tester(window.apiModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        openAndWait(window, path);
+        const QAbstractItemModel *model = window.apiModel();
+        QCOMPARE(model->rowCount(), 1);
+        QVERIFY(window.emptyStateText().isEmpty());
+        int items = 0;
+        QList<QModelIndex> pending {model->index(0, 0)};
+        while (!pending.isEmpty()) {
+            const QModelIndex index = pending.takeLast();
+            window.apiTree()->setCurrentIndex(index);
+            QVERIFY2(!window.detailsView()->toPlainText().trimmed().isEmpty(),
+                     qPrintable(index.data().toString()));
+            ++items;
+            for (int row = 0; row < model->rowCount(index); ++row)
+                pending.append(model->index(row, 0, index));
+        }
+        QVERIFY(items > 2);
     }
 
     void detailsShowUriMapping()
