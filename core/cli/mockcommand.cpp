@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "asyncapi/asyncapireader.h"
+
 #include "mock/messagecatalog.h"
 #include "mock/mockserver.h"
 
@@ -17,11 +19,6 @@
 #include <memory>
 #include <optional>
 #include <unistd.h>
-
-#if __has_include("asyncapi/asyncapireader.h")
-#include "asyncapi/asyncapireader.h"
-#define GATEHOUSE_HAVE_READER 1
-#endif
 
 namespace Gatehouse::Cli {
 
@@ -133,11 +130,6 @@ int mockCommand(const QStringList &arguments)
     const bool verbose = parser.isSet(verboseOption);
     const QString file = positional.first();
 
-#ifndef GATEHOUSE_HAVE_READER
-    err() << "gatehouse-cli mock: reading AsyncAPI documents is not available in this build"
-          << Qt::endl;
-    return ExitFailure;
-#else
     ReadResult read = AsyncApiReader::readFile(file);
     for (const Diagnostic &d : std::as_const(read.diagnostics))
         err() << d.toString() << '\n';
@@ -241,7 +233,6 @@ int mockCommand(const QStringList &arguments)
     if (verbose)
         err() << "gatehouse-cli mock: stopped" << Qt::endl;
     return ExitOk;
-#endif
 }
 
 } // namespace Gatehouse::Cli

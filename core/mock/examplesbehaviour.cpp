@@ -71,15 +71,22 @@ QStringList ExamplesBehaviour::replyMessagesOf(const Operation &operation) const
             if (segments.isEmpty())
                 continue;
             const QString key = segments.last();
-            if (api.message(key)) {
-                ids.append(key);
-            } else if (segments.size() == 4 && segments.first() == u"channels") {
-                // #/channels/C/messages/K: the channel's message K
-                if (const Channel *c = api.channel(segments.at(1)))
-                    for (const QString &id : c->messageIds)
-                        if (const Message *m = api.message(id);
-                            id == key || (m && m->name == key) || id.endsWith(u'.' + key))
-                            ids.append(id);
+            if (segments.size() == 4 && segments.first() == u"channels") {
+                // #/channels/C/messages/K: the channel's message under key K
+                const Channel *c = api.channel(segments.at(1));
+                if (!c)
+                    continue;
+                const qsizetype k = c->messageKeys.indexOf(key);
+                if (k >= 0 && k < c->messageIds.size()) {
+                    ids.append(c->messageIds.at(k));
+                    continue;
+                }
+                for (const QString &id : c->messageIds)
+                    if (const Message *message = api.message(id);
+                        id == key || (message && message->name == key))
+                        ids.append(id);
+            } else if (api.message(key)) {
+                ids.append(key); // #/components/messages/K
             }
         }
     }
