@@ -11,6 +11,7 @@
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayeventsink.h"
+#include "mock/mockserver.h"
 #include "policy/policyfactory.h"
 
 #include <QCommandLineParser>
@@ -21,6 +22,8 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <memory>
+#include <vector>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -169,7 +172,8 @@ Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry 
 } // namespace
 
 // gatehouse-cli serve API... [--listen HOST:PORT] [--tls-listen HOST:PORT --cert F --key F]
-//                   [--log-db F] [--log-file F] [--db F] [--secrets-file F] [--workers N] [-v]
+//                   [--log-db F] [--log-file F] [--db F] [--secrets-file F] [--workers N]
+//                   [--with-mock] [-v]
 int serveCommand(const QStringList &arguments)
 {
     const QString name = QStringLiteral("serve");
@@ -214,8 +218,12 @@ int serveCommand(const QStringList &arguments)
     const QCommandLineOption verboseOption(
         {QStringLiteral("v"), QStringLiteral("verbose")},
         QStringLiteral("Print one line per accepted, rejected and closed connection."));
+    const QCommandLineOption withMockOption(
+        QStringLiteral("with-mock"),
+        QStringLiteral("Also run each API's built-in mock backend at its x-gatehouse endpoint "
+                       "(kind from x-gatehouse.mock), for a demo with no backend."));
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
-                       logFileOption, workersOption, verboseOption});
+                       logFileOption, workersOption, withMockOption, verboseOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -400,6 +408,26 @@ int serveCommand(const QStringList &arguments)
                          gateway.closeConnections({app, {}, {}, {}}, 1008,
                                                   QStringLiteral("application deleted"));
                      });
+
+    // Mock backends first, so the gateway finds its backends listening.
+    std::vector<std::unique_ptr<MockServer>> mocks;
+    if (parser.isSet(withMockOption)) {
+        for (const Api &api : std::as_const(loaded.apis)) {
+            auto mock = std::make_unique<MockServer>(api);
+            for (const MockServer::Problem &problem : mock->problems())
+                err() << "gatehouse-cli serve: warning: " << api.title << " mock: "
+                      << (problem.pointer.isEmpty() ? QString() : problem.pointer + u": ")
+                      << problem.message << Qt::endl;
+            if (!mock->listenOnEndpoint()) {
+                err() << "gatehouse-cli serve: " << api.title << " mock: " << mock->errorString()
+                      << Qt::endl;
+                return ExitFailure;
+            }
+            out() << "mock " << MockConfig::kindName(mock->kind()) << " for " << api.title << ' '
+                  << api.version << " listening on " << api.gatehouse.endpoint << '\n';
+            mocks.push_back(std::move(mock));
+        }
+    }
 
     if (!gateway.start(listeners, loaded.apis)) {
         err() << "gatehouse-cli serve: " << gateway.errorString() << Qt::endl;

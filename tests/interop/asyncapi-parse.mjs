@@ -29,11 +29,14 @@ function loadParser() {
 }
 
 const ignoredRules = new Set();
+let ignoreBindings = false;
 const files = [];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; ++i) {
     if (args[i] === '--ignore-rule' && i + 1 < args.length)
         ignoredRules.add(args[++i]);
+    else if (args[i] === '--ignore-bindings')
+        ignoreBindings = true;
     else if (args[i].startsWith('--')) {
         console.error(`asyncapi-parse: unknown option ${args[i]}`);
         process.exit(2);
@@ -41,7 +44,7 @@ for (let i = 0; i < args.length; ++i) {
         files.push(args[i]);
 }
 if (files.length === 0) {
-    console.error('usage: node asyncapi-parse.mjs [--ignore-rule RULE]... FILE...');
+    console.error('usage: node asyncapi-parse.mjs [--ignore-rule RULE]... [--ignore-bindings] FILE...');
     process.exit(2);
 }
 
@@ -59,6 +62,8 @@ for (const file of files) {
     }
     for (const d of diagnostics) {
         if (d.severity !== 0 || ignoredRules.has(d.code))
+            continue;
+        if (ignoreBindings && Array.isArray(d.path) && d.path.includes('bindings'))
             continue;
         const start = d.range && d.range.start ? d.range.start : { line: -1, character: -1 };
         const where = Array.isArray(d.path) && d.path.length ? ` (at ${d.path.join('.')})` : '';

@@ -74,10 +74,12 @@ private slots:
 
 private:
     bool hasInvalidExamples(const QString &source);
+    bool hasInvalidBindings(const QString &output);
 
     QTemporaryDir m_dir;
     QStringList m_converted;
     QStringList m_convertedWithInvalidExamples;
+    QStringList m_convertedWithInvalidBindings;
     QHash<QString, bool> m_invalidExamples;
     bool m_convertMissing = false;
 };
@@ -164,6 +166,8 @@ void TestAsyncApiParser::convert()
         QVERIFY2(text.trimmed().startsWith('{'), text.left(200).constData());
     if (hasInvalidExamples(source))
         m_convertedWithInvalidExamples.append(output);
+    else if (hasInvalidBindings(output))
+        m_convertedWithInvalidBindings.append(output);
     else
         m_converted.append(output);
 }
@@ -189,6 +193,30 @@ bool TestAsyncApiParser::hasInvalidExamples(const QString &source)
     return invalid;
 }
 
+// Whether gatehouse-cli's own validator rejects bindings in the converted document
+// `output`. Bindings are copied as written: a 2.x source can carry binding fields the
+// 2.x schema does not check but the 3.x schema rejects (2.6/rpc-server.yml has an
+// operation field, replyTo, in an amqp message binding). Such documents are checked
+// by the official parser with bindings left out, and by our validator for the rest.
+bool TestAsyncApiParser::hasInvalidBindings(const QString &output)
+{
+    const auto result = Test::runCli(
+        {QStringLiteral("validate"), QStringLiteral("--format"), QStringLiteral("json"), output});
+    const Json diagnostics = Json::parse(result.standardOutput.toStdString(), nullptr, false);
+    bool bindings = false;
+    bool other = false;
+    if (diagnostics.is_array())
+        for (const Json &d : diagnostics) {
+            if (d.value("severity", std::string()) != "error")
+                continue;
+            const bool inBindings
+                = d.value("pointer", std::string()).find("/bindings/") != std::string::npos;
+            bindings = bindings || inBindings;
+            other = other || !inBindings;
+        }
+    return bindings && !other;
+}
+
 void TestAsyncApiParser::acceptsConvertedDocuments()
 {
     if (m_convertMissing)
@@ -200,6 +228,11 @@ void TestAsyncApiParser::acceptsConvertedDocuments()
         const auto lenient = runOfficialParser(
             m_convertedWithInvalidExamples,
             {QStringLiteral("--ignore-rule"), QStringLiteral("asyncapi2-message-examples")});
+        QVERIFY2(lenient.finished && lenient.exitCode == 0, report(lenient));
+    }
+    if (!m_convertedWithInvalidBindings.isEmpty()) {
+        const auto lenient
+            = runOfficialParser(m_convertedWithInvalidBindings, {QStringLiteral("--ignore-bindings")});
         QVERIFY2(lenient.finished && lenient.exitCode == 0, report(lenient));
     }
 }
