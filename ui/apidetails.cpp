@@ -3,7 +3,7 @@
 
 #include <QGuiApplication>
 #include <QPalette>
-#include <QRegularExpression>
+#include <QTextDocument>
 #include <QUrl>
 
 namespace Gatehouse {
@@ -28,7 +28,13 @@ Colors colors()
     const QPalette palette = QGuiApplication::palette();
     const bool dark = palette.color(QPalette::Base).lightness() < 128;
     Colors c;
-    c.muted = palette.color(QPalette::PlaceholderText).name();
+    // Between text and background: readable, yet clearly secondary.
+    const QColor text = palette.color(QPalette::Text);
+    const QColor base = palette.color(QPalette::Base);
+    const auto mix = [](int a, int b) { return (a * 55 + b * 45) / 100; };
+    c.muted = QColor(mix(text.red(), base.red()), mix(text.green(), base.green()),
+                     mix(text.blue(), base.blue()))
+                  .name();
     c.codeBackground
         = dark ? palette.color(QPalette::Base).lighter(140).name() : QStringLiteral("#f3f5f7");
     c.accent = dark ? QStringLiteral("#7cc4e0") : QStringLiteral("#1f6f8b");
@@ -84,19 +90,24 @@ public:
         m_out += QStringLiteral("<h3>") + esc(heading) + QStringLiteral("</h3>");
     }
 
-    // Markdown-ish text: paragraphs at blank lines, `code` spans.
+    // CommonMark text (AsyncAPI descriptions are Markdown), without raw HTML.
     void text(const QString &text)
     {
         endTable();
-        static const QRegularExpression paragraphBreak(QStringLiteral("\\n\\s*\\n"));
-        static const QRegularExpression codeSpan(QStringLiteral("`([^`]+)`"));
-        const QStringList paragraphs = text.trimmed().split(paragraphBreak, Qt::SkipEmptyParts);
-        for (const QString &p : paragraphs) {
-            QString html = esc(p.trimmed());
-            html.replace(codeSpan, QStringLiteral("<code>\\1</code>"));
-            html.replace(QLatin1Char('\n'), QLatin1Char(' '));
-            m_out += QStringLiteral("<p>") + html + QStringLiteral("</p>");
+        QTextDocument document;
+        document.setMarkdown(text.trimmed(),
+                             QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub
+                                                             | QTextDocument::MarkdownNoHTML));
+        const QString html = document.toHtml();
+        // Keep what is inside <body ...> ... </body>.
+        const qsizetype bodyTag = html.indexOf(QLatin1String("<body"));
+        const qsizetype start = bodyTag < 0 ? -1 : html.indexOf(QLatin1Char('>'), bodyTag);
+        const qsizetype end = html.lastIndexOf(QLatin1String("</body>"));
+        if (start < 0 || end < start) {
+            m_out += QStringLiteral("<p>") + esc(text) + QStringLiteral("</p>");
+            return;
         }
+        m_out += html.mid(start + 1, end - start - 1);
     }
 
     void describe(const QString &summary, const QString &description)

@@ -107,6 +107,7 @@ void ApiTreeModel::setApi(std::shared_ptr<const Api> api)
         build();
     m_operationsByChannel.clear();
     m_messagesById.clear();
+    m_channelsByAddress.clear();
     endResetModel();
 }
 
@@ -120,6 +121,9 @@ void ApiTreeModel::build()
         m_operationsByChannel[operation.channelId].append(&operation);
     for (const Message &message : api.messages)
         m_messagesById.insert(message.id, &message);
+    m_channelsByAddress.clear();
+    for (const Channel &channel : api.channels)
+        ++m_channelsByAddress[channel.address];
     const QString title = api.title.isEmpty() ? tr("Untitled API") : api.title;
     Node *root = m_root->add(
         Kind::Api, api.version.isEmpty() ? title : tr("%1 %2").arg(title, api.version),
@@ -178,7 +182,10 @@ void ApiTreeModel::build()
 
 void ApiTreeModel::addChannel(Node *group, const Channel &channel)
 {
-    const QString label = channel.address.isEmpty() ? channel.id : channel.address;
+    QString label = channel.address.isEmpty() ? channel.id : channel.address;
+    // Channels that share an address (3.x allows it) are told apart by their ids.
+    if (label != channel.id && m_channelsByAddress.value(channel.address) > 1)
+        label = tr("%1 (%2)").arg(label, channel.id);
     Node *node = group->add(Kind::Channel, label,
                             firstOf({channel.title, channel.summary, channel.description}));
     node->id = channel.id;

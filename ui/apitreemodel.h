@@ -99,6 +99,7 @@ private:
     // Only valid while build() runs.
     QHash<QString, QList<const Operation *>> m_operationsByChannel;
     QHash<QString, const Message *> m_messagesById;
+    QHash<QString, int> m_channelsByAddress;
 };
 
 } // namespace Gatehouse

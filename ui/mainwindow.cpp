@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -449,6 +450,11 @@ void MainWindow::handleCurrentItemChanged(const QModelIndex &current)
 
 void MainWindow::handleDetailsLinkClicked(const QUrl &url)
 {
+    if (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https")
+        || url.scheme() == QLatin1String("mailto")) {
+        QDesktopServices::openUrl(url);
+        return;
+    }
     if (url.scheme() != QLatin1String("gatehouse"))
         return;
     const QString path = url.path();

@@ -208,6 +208,28 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, 1, root).data().toString(), QStringLiteral("0 channels"));
     }
 
+    void sharedAddressesShowIds()
+    {
+        Api api;
+        Channel a;
+        a.id = QStringLiteral("ping");
+        a.address = QStringLiteral("/");
+        Channel b = a;
+        b.id = QStringLiteral("status");
+        Channel c;
+        c.id = QStringLiteral("rooms");
+        c.address = QStringLiteral("/rooms");
+        api.channels << a << b << c;
+        ApiTreeModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setApi(std::make_shared<const Api>(api));
+        const QModelIndex channels = model.index(0, 0, model.index(0, 0));
+        QCOMPARE(childLabels(model, channels),
+                 (QStringList {QStringLiteral("/ (ping)"), QStringLiteral("/ (status)"),
+                               QStringLiteral("/rooms")}));
+    }
+
     void undefinedMessageReference()
     {
         Api api = chatsApi();
@@ -256,7 +278,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("channelId");
         QTest::addColumn<QString>("expected");
         QTest::newRow("api") << int(Kind::Api) << QString() << QString()
-                             << QStringLiteral("<code>paragraph</code>");
+                             << QStringLiteral("'monospace';\">paragraph</span>");
         QTest::newRow("server") << int(Kind::Server) << QStringLiteral("gateway") << QString()
                                 << QStringLiteral("ws://localhost:9099/chats/1.0.0");
         QTest::newRow("channel") << int(Kind::Channel) << QStringLiteral("rooms") << QString()
