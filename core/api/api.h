@@ -19,23 +19,23 @@ namespace Gatehouse {
 struct Api
 {
     QString asyncapiVersion; // version of the document it was read from, e.g. 2.6.0
-    QString id;              // AsyncAPI `id` (a URI); empty when absent
+    QString id; // AsyncAPI `id` (a URI); empty when absent
     QString title;
     QString version;
     QString description;
     QString defaultContentType;
-    Json info;               // the whole info object as written (contact, license, tags, x-...)
+    Json info; // the whole info object as written (contact, license, tags, x-...)
     QList<Server> servers;
     QList<Channel> channels;
     QList<Operation> operations;
-    QList<Message> messages;         // every message, component or inline, by id
+    QList<Message> messages; // every message, component or inline, by id
     QList<SecurityScheme> securitySchemes;
-    Json schemas;            // components.schemas as written; null when absent
-    Json components;         // other components (parameters, traits, ...) as written
+    Json schemas; // components.schemas as written; null when absent
+    Json components; // other components (parameters, traits, ...) as written
     GatewaySettings gatehouse;
-    Json tags;               // root tags (3.x: info.tags); null when absent
+    Json tags; // root tags (3.x: info.tags); null when absent
     Json externalDocs;
-    Json extra;              // other root fields and x- extensions, in order
+    Json extra; // other root fields and x- extensions, in order
 
     const Channel *channel(const QString &id) const;
     const Channel *channelByAddress(const QString &address) const;

@@ -18,18 +18,18 @@ struct Operation
 {
     enum class Action { Send, Receive };
 
-    QString id;          // operationId (2.x) or operations key (3.x)
+    QString id; // operationId (2.x) or operations key (3.x)
     Action action = Action::Send;
     QString channelId;
     QStringList messageIds; // empty = every message of the channel
     QString title;
     QString summary;
     QString description;
-    QString uriMapping;  // x-uri-mapping, e.g. /rooms?room={uri.var.roomID}
-    QStringList scopes;  // x-scopes
-    QString authType;    // x-auth-type on the operation (2.x); empty when absent
-    Json security;       // security requirements as written; null when absent
-    Json reply;          // 3.x Operation Reply object as written; null when absent
+    QString uriMapping; // x-uri-mapping, e.g. /rooms?room={uri.var.roomID}
+    QStringList scopes; // x-scopes
+    QString authType; // x-auth-type on the operation (2.x); empty when absent
+    Json security; // security requirements as written; null when absent
+    Json reply; // 3.x Operation Reply object as written; null when absent
     Json bindings;
     Json extra;
     friend bool operator==(const Operation &, const Operation &) = default;

@@ -13,9 +13,9 @@ struct Plan
 
     QString name;
     QString description;
-    quint64 events = 0;      // 0 = unlimited
+    quint64 events = 0; // 0 = unlimited
     Unit unit = Unit::Day;
-    int maxConnections = 0;  // 0 = no cap
+    int maxConnections = 0; // 0 = no cap
     friend bool operator==(const Plan &, const Plan &) = default;
 };
 

@@ -12,7 +12,7 @@ namespace Gatehouse {
 struct Policy
 {
     QString type;
-    Json config;        // the policy's object as written
+    Json config; // the policy's object as written
     friend bool operator==(const Policy &, const Policy &) = default;
 };
 

@@ -11,15 +11,15 @@ namespace Gatehouse {
 struct SecurityScheme
 {
     QString id;
-    QString type;        // userPassword, apiKey, httpApiKey, http, oauth2, openIdConnect, ...
+    QString type; // userPassword, apiKey, httpApiKey, http, oauth2, openIdConnect, ...
     QString description;
-    QString name;        // header or query parameter name (httpApiKey)
-    QString in;          // user, password, query, header, cookie
-    QString scheme;      // bearer, basic (http)
+    QString name; // header or query parameter name (httpApiKey)
+    QString in; // user, password, query, header, cookie
+    QString scheme; // bearer, basic (http)
     QString bearerFormat;
-    Json flows;          // oauth2 flows; null when absent
+    Json flows; // oauth2 flows; null when absent
     QString openIdConnectUrl;
-    Json scopes;         // 3.x: available scopes; null when absent
+    Json scopes; // 3.x: available scopes; null when absent
     Json extra;
     friend bool operator==(const SecurityScheme &, const SecurityScheme &) = default;
 };

@@ -12,18 +12,18 @@ namespace Gatehouse {
 struct Server
 {
     QString id;
-    QString host;        // host[:port]; 2.x url split into host and pathname
+    QString host; // host[:port]; 2.x url split into host and pathname
     QString pathname;
-    QString protocol;    // ws, wss, mqtt, ...
+    QString protocol; // ws, wss, mqtt, ...
     QString protocolVersion;
     QString title;
     QString summary;
     QString description;
-    Json variables;      // null when absent
-    Json security;       // null when absent
+    Json variables; // null when absent
+    Json security; // null when absent
     Json bindings;
     Json extra;
-    QString url;         // 2.x url as written (kept when it still matches host+pathname)
+    QString url; // 2.x url as written (kept when it still matches host+pathname)
     friend bool operator==(const Server &, const Server &) = default;
 };
 

@@ -5,8 +5,8 @@ namespace Gatehouse {
 
 QString Diagnostic::toString() const
 {
-    const QString severityText = severity == Severity::Error ? QStringLiteral("error")
-                                                             : QStringLiteral("warning");
+    const QString severityText
+        = severity == Severity::Error ? QStringLiteral("error") : QStringLiteral("warning");
     QString where = location.file.isEmpty() ? QStringLiteral("<input>") : location.file;
     if (location.line > 0) {
         where += u':' + QString::number(location.line);

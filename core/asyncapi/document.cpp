@@ -11,7 +11,7 @@ SourceLocation Document::locate(const QString &pointer) const
         if (it != locations.constEnd())
             return *it;
         if (p.isEmpty())
-            return SourceLocation{fileName, 0, 0};
+            return SourceLocation {fileName, 0, 0};
         const qsizetype slash = p.lastIndexOf(u'/');
         p = slash <= 0 ? QString() : p.left(slash);
     }

@@ -15,8 +15,8 @@ namespace Gatehouse {
 struct Document
 {
     Json root;
-    QString fileName;                          // the file the user opened
-    QHash<QString, SourceLocation> locations;  // JSON Pointer ("" = root) -> source
+    QString fileName; // the file the user opened
+    QHash<QString, SourceLocation> locations; // JSON Pointer ("" = root) -> source
 
     // Location of the node at `pointer`, or of its nearest ancestor that has one.
     SourceLocation locate(const QString &pointer) const;

@@ -24,7 +24,8 @@ QTextStream &err()
 const QList<Command> &commands()
 {
     static const QList<Command> table = {
-        {"validate", "Check an AsyncAPI document; print file:line:col diagnostics", validateCommand},
+        {"validate", "Check an AsyncAPI document; print file:line:col diagnostics",
+         validateCommand},
         {"convert", "Convert an AsyncAPI document to 2.6 or 3.0, YAML or JSON", convertCommand},
         {"serve", "Run the gateway for one or more APIs", serveCommand},
         {"mock", "Run a built-in mock backend for an API", mockCommand},

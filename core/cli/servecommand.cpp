@@ -23,9 +23,9 @@
 
 #include <csignal>
 #include <memory>
-#include <vector>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace Gatehouse::Cli {
 

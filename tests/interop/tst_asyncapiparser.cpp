@@ -231,8 +231,8 @@ void TestAsyncApiParser::acceptsConvertedDocuments()
         QVERIFY2(lenient.finished && lenient.exitCode == 0, report(lenient));
     }
     if (!m_convertedWithInvalidBindings.isEmpty()) {
-        const auto lenient
-            = runOfficialParser(m_convertedWithInvalidBindings, {QStringLiteral("--ignore-bindings")});
+        const auto lenient = runOfficialParser(m_convertedWithInvalidBindings,
+                                               {QStringLiteral("--ignore-bindings")});
         QVERIFY2(lenient.finished && lenient.exitCode == 0, report(lenient));
     }
 }

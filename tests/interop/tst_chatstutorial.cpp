@@ -96,7 +96,7 @@ private:
     Peer *wscat(const QStringList &arguments)
     {
         auto *peer = new Peer(this);
-        peer->start(m_node, QStringList{m_wscat, QStringLiteral("--no-color")} + arguments);
+        peer->start(m_node, QStringList {m_wscat, QStringLiteral("--no-color")} + arguments);
         return peer;
     }
 
@@ -147,16 +147,17 @@ void TestChatsTutorial::initTestCase()
 
     m_serve = new Peer(this);
     m_serve->start(QStringLiteral(GATEHOUSE_CLI_PATH),
-                   QStringList{QStringLiteral("serve"), api, QStringLiteral("--with-mock"),
-                               QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                               QStringLiteral("-v")}
+                   QStringList {QStringLiteral("serve"), api, QStringLiteral("--with-mock"),
+                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                QStringLiteral("-v")}
                        + credentialOptions());
     // the gateway's line, not the mock's ("mock chat for ... listening on ...")
     const QRegularExpression listening(QStringLiteral("^listening on ws://127\\.0\\.0\\.1:(\\d+)"),
                                        QRegularExpression::MultilineOption);
     QTRY_VERIFY2_WITH_TIMEOUT(listening.match(m_serve->output()).hasMatch(),
                               qPrintable(m_serve->output()), 20000);
-    QVERIFY2(m_serve->output().contains(u"mock chat for Chats 1.0.0"), qPrintable(m_serve->output()));
+    QVERIFY2(m_serve->output().contains(u"mock chat for Chats 1.0.0"),
+             qPrintable(m_serve->output()));
     m_gatewayPort = quint16(listening.match(m_serve->output()).captured(1).toUInt());
 }
 
@@ -187,10 +188,10 @@ void TestChatsTutorial::tutorial()
                               qPrintable(notifications->output()), 20000);
 
     // The second member uses the query form, as a browser would.
-    Peer *second = wscat({QStringLiteral("-c"),
-                          url(QStringLiteral("/rooms/room1?access_token=") + m_token),
-                          QStringLiteral("-w"), QStringLiteral("60"), QStringLiteral("-x"),
-                          QStringLiteral("Hello from second")});
+    Peer *second
+        = wscat({QStringLiteral("-c"), url(QStringLiteral("/rooms/room1?access_token=") + m_token),
+                 QStringLiteral("-w"), QStringLiteral("60"), QStringLiteral("-x"),
+                 QStringLiteral("Hello from second")});
     QTRY_VERIFY2_WITH_TIMEOUT(second->output().contains(u"You joined room1!"),
                               qPrintable(second->output()), 20000);
     QTRY_VERIFY2_WITH_TIMEOUT(notifications->count(QStringLiteral("Someone joined room1!")) == 2,
@@ -203,7 +204,8 @@ void TestChatsTutorial::tutorial()
              qPrintable(notifications->output()));
 
     // The gateway logged each accepted connection (-v).
-    QTRY_VERIFY2_WITH_TIMEOUT(m_serve->output().count(QStringLiteral("/chats/1.0.0/rooms/room1")) >= 2,
+    QTRY_VERIFY2_WITH_TIMEOUT(m_serve->output().count(QStringLiteral("/chats/1.0.0/rooms/room1"))
+                                  >= 2,
                               qPrintable(m_serve->output()), 20000);
     QVERIFY2(!m_serve->output().contains(m_token), "the token must never be logged");
 
@@ -213,9 +215,9 @@ void TestChatsTutorial::tutorial()
 
 void TestChatsTutorial::missingTokenIsRefused()
 {
-    Peer *client = wscat({QStringLiteral("-c"), url(QStringLiteral("/notifications")),
-                          QStringLiteral("-w"), QStringLiteral("5"), QStringLiteral("-x"),
-                          QStringLiteral("hi")});
+    Peer *client
+        = wscat({QStringLiteral("-c"), url(QStringLiteral("/notifications")), QStringLiteral("-w"),
+                 QStringLiteral("5"), QStringLiteral("-x"), QStringLiteral("hi")});
     QTRY_VERIFY2_WITH_TIMEOUT(client->output().contains(u"401"), qPrintable(client->output()),
                               20000);
     client->stop();
@@ -238,10 +240,10 @@ void TestChatsTutorial::revokedTokenIsRefused()
     r = cli({QStringLiteral("keys"), QStringLiteral("revoke"), id});
     QVERIFY2(r.exitCode == 0, r.standardError.constData());
 
-    Peer *client = wscat({QStringLiteral("-c"), url(QStringLiteral("/notifications")),
-                          QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + token,
-                          QStringLiteral("-w"), QStringLiteral("5"), QStringLiteral("-x"),
-                          QStringLiteral("hi")});
+    Peer *client
+        = wscat({QStringLiteral("-c"), url(QStringLiteral("/notifications")), QStringLiteral("-H"),
+                 QStringLiteral("Authorization: Bearer ") + token, QStringLiteral("-w"),
+                 QStringLiteral("5"), QStringLiteral("-x"), QStringLiteral("hi")});
     QTRY_VERIFY2_WITH_TIMEOUT(client->output().contains(u"401"), qPrintable(client->output()),
                               20000);
     client->stop();

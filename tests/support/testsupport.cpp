@@ -31,7 +31,8 @@ QStringList exampleFiles()
 
 QString nodeModulesPath()
 {
-    return QDir(QStringLiteral(GATEHOUSE_NODE_DIR)).absoluteFilePath(QStringLiteral("node_modules"));
+    return QDir(QStringLiteral(GATEHOUSE_NODE_DIR))
+        .absoluteFilePath(QStringLiteral("node_modules"));
 }
 
 ProcessResult runProcess(const QString &program, const QStringList &arguments, int timeoutMs,
