@@ -12,6 +12,7 @@
 #include "gateway/gateway.h"
 #include "gateway/gatewayeventsink.h"
 #include "mock/mockserver.h"
+#include "policy/policyconfig.h"
 #include "policy/policyfactory.h"
 
 #include <QCommandLineParser>
@@ -22,6 +23,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <limits>
 #include <memory>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -218,12 +220,21 @@ int serveCommand(const QStringList &arguments)
     const QCommandLineOption verboseOption(
         {QStringLiteral("v"), QStringLiteral("verbose")},
         QStringLiteral("Print one line per accepted, rejected and closed connection."));
+    const QCommandLineOption idleTimeoutOption(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Ping a connection's leg after this long without traffic and close it "
+                       "with 1001 when it stays silent as long again (e.g. 30s; default: none)."),
+        QStringLiteral("DURATION"));
+    const QCommandLineOption forwardPingsOption(
+        QStringLiteral("forward-pings"),
+        QStringLiteral("Also pass pings on to the other side (they are always answered)."));
     const QCommandLineOption withMockOption(
         QStringLiteral("with-mock"),
         QStringLiteral("Also run each API's built-in mock backend at its x-gatehouse endpoint "
                        "(kind from x-gatehouse.mock), for a demo with no backend."));
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
-                       logFileOption, workersOption, withMockOption, verboseOption});
+                       logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
+                       withMockOption, verboseOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -245,6 +256,16 @@ int serveCommand(const QStringList &arguments)
                               QStringLiteral("--workers: '%1' is not a number from 1 to 256")
                                   .arg(parser.value(workersOption)));
     }
+    if (parser.isSet(idleTimeoutOption)) {
+        const auto idle = Policies::PolicyConfig::parseDuration(parser.value(idleTimeoutOption));
+        if (!idle || idle->count() < 1 || idle->count() > std::numeric_limits<int>::max())
+            return usageError(name,
+                              QStringLiteral("--idle-timeout: '%1' is not a duration such as "
+                                             "30s, 500ms or 5m")
+                                  .arg(parser.value(idleTimeoutOption)));
+        options.idleTimeoutMs = int(idle->count());
+    }
+    options.forwardPings = parser.isSet(forwardPingsOption);
     QList<Gateway::ListenerConfig> listeners;
     QString error;
     if (parser.isSet(listenOption)) {

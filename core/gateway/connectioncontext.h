@@ -39,7 +39,7 @@ struct ConnectionContext
 
     // Limits a policy may set for this connection; zero = none.
     std::chrono::milliseconds maxLifetime {0}; // close with 1001 after this long
-    std::chrono::milliseconds idleTimeout {0}; // close with 1001 after this long without messages
+    std::chrono::milliseconds idleTimeout {0}; // keep-alive ping, then 1001 (see GatewayOptions)
     QStringList flags; // e.g. "fault-injection"; copied into every event of the connection
 };
 

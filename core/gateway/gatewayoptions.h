@@ -29,6 +29,13 @@ struct GatewayOptions
     qsizetype maxRequestHeaderBytes = 16 * 1024;
     int backendTimeoutMs = 10000; // connect + upgrade to the backend, else 504
     int closeTimeoutMs = 3000; // wait this long for the peer's close frame / FIN
+    // Keep-alive: a leg that received nothing for this long gets a ping; when it
+    // still sends nothing (no pong, no message) for as long again, the connection
+    // is closed with 1001 "idle timeout" on both legs. 0: none (the default).
+    int idleTimeoutMs = 0;
+    // Pings are always answered by the gateway at the leg they arrive on; with this
+    // they are also passed on to the other side (its pong is absorbed by the gateway).
+    bool forwardPings = false;
     qint64 maxMessageBytes = 64 * 1024 * 1024; // hard cap per message; policies set lower ones
     qint64 readBufferBytes = 64 * 1024; // per socket while reading is paused
     qint64 highWaterBytes = 256 * 1024; // pause the other side above this ...

@@ -508,11 +508,19 @@ void GatewaySession::handleBackendSucceeded()
                 [this] { shutdown(1001, QStringLiteral("connection lifetime reached")); });
         m_timer->start(int(m_context.maxLifetime.count()));
     }
+    if (o.forwardPings) {
+        m_client->setReportPings(true);
+        m_backend->setReportPings(true);
+        connect(m_client, &RelayLeg::pingReceived, this,
+                [this](const QByteArray &payload) { m_backend->sendPing(payload); });
+        connect(m_backend, &RelayLeg::pingReceived, this,
+                [this](const QByteArray &payload) { m_client->sendPing(payload); });
+    }
+    if (m_context.idleTimeout.count() <= 0 && o.idleTimeoutMs > 0)
+        m_context.idleTimeout = std::chrono::milliseconds(o.idleTimeoutMs);
     if (m_context.idleTimeout.count() > 0) {
         m_idleTimer = new QTimer(this);
-        m_idleTimer->setSingleShot(true);
-        connect(m_idleTimer, &QTimer::timeout, this,
-                [this] { shutdown(1001, QStringLiteral("idle timeout")); });
+        connect(m_idleTimer, &QTimer::timeout, this, &GatewaySession::checkIdle);
         m_idleTimer->start(int(m_context.idleTimeout.count()));
     }
 
@@ -556,9 +564,6 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
 {
     if (m_state != State::Open)
         return;
-    if (m_idleTimer)
-        m_idleTimer->start(int(m_context.idleTimeout.count()));
-
     RelayMessage message {direction, binary, payload};
     std::chrono::milliseconds delay {0};
     for (const auto &policy : m_policies->message) {
@@ -785,6 +790,29 @@ void GatewaySession::abortNow()
         m_socket->abort();
     }
     finish();
+}
+
+void GatewaySession::checkIdle()
+{
+    if (m_state != State::Open || !m_client || !m_backend)
+        return;
+    // each tick: a leg that received something since the last one is alive; a silent
+    // one gets a ping; a leg still silent a tick after its ping is dead (a leg we
+    // stopped reading for backpressure counts as alive)
+    RelayLeg *legs[2] = {m_client, m_backend};
+    for (int i = 0; i < 2; ++i) {
+        const quint64 frames = legs[i]->framesReceived();
+        if (frames != m_idleFramesSeen[i] || legs[i]->isReadingPaused()) {
+            m_idleFramesSeen[i] = frames;
+            m_idlePingSent[i] = false;
+        } else if (m_idlePingSent[i]) {
+            shutdown(1001, QStringLiteral("idle timeout"));
+            return;
+        } else {
+            legs[i]->sendPing(QByteArrayLiteral("gatehouse-keepalive"));
+            m_idlePingSent[i] = true;
+        }
+    }
 }
 
 void GatewaySession::releasePolicies()

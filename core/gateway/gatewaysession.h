@@ -73,6 +73,7 @@ private:
     void handleLegFinished(Leg leg, bool clean);
     void closeBoth(quint16 clientCode, const QString &clientReason, quint16 backendCode,
                    const QString &backendReason);
+    void checkIdle();
     void releasePolicies();
     void finish();
 
@@ -88,7 +89,9 @@ private:
     GatewayWorker *m_worker;
     QPointer<QTcpSocket> m_socket; // client socket until the upgrade
     QTimer *m_timer = nullptr; // handshake / linger / lifetime
-    QTimer *m_idleTimer = nullptr;
+    QTimer *m_idleTimer = nullptr; // keep-alive tick (idle timeout)
+    quint64 m_idleFramesSeen[2] = {0, 0}; // [client, backend] at the last tick
+    bool m_idlePingSent[2] = {false, false};
     BackendConnector *m_connector = nullptr;
     RelayLeg *m_client = nullptr;
     RelayLeg *m_backend = nullptr;

@@ -207,10 +207,14 @@ void RelayLeg::processBuffer()
 
 bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
 {
+    ++m_framesReceived;
     switch (frame.opcode) {
     case WebSocketCodec::Ping:
-        if (!m_closeSent)
+        if (!m_closeSent) {
             m_socket->write(m_codec.encode(WebSocketCodec::Pong, frame.payload));
+            if (m_reportPings)
+                emit pingReceived(frame.payload);
+        }
         return true;
     case WebSocketCodec::Pong:
         return true;

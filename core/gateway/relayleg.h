@@ -32,6 +32,8 @@ public:
     ~RelayLeg() override;
 
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
+    // When on, pingReceived() is emitted for every ping (which is still answered here).
+    void setReportPings(bool on) { m_reportPings = on; }
     // Begins reading; `alreadyRead` are bytes that followed the handshake.
     void start(const QByteArray &alreadyRead);
 
@@ -53,9 +55,14 @@ public:
     bool closeSent() const { return m_closeSent; }
     bool closeReceived() const { return m_closeReceived; }
     QString peer() const;
+    // Frames of any kind received so far (data, ping, pong, close): the session's
+    // idle check compares it between ticks instead of being told about each frame.
+    quint64 framesReceived() const { return m_framesReceived; }
 
 signals:
     void messageReceived(bool binary, const QByteArray &payload, qint64 arrivalNs);
+    // A ping arrived (and was answered); only with setReportPings(true).
+    void pingReceived(const QByteArray &payload);
     // The peer sent a close frame; `code` 1005 when it carried none.
     void closeFrameReceived(quint16 code, const QString &reason);
     // The peer broke the protocol (or sent too big a message); the leg has already
@@ -83,6 +90,8 @@ private:
     bool m_messageBinary = false;
     qint64 m_messageStartNs = 0;
     qint64 m_maxMessageSize = -1;
+    quint64 m_framesReceived = 0;
+    bool m_reportPings = false;
     bool m_paused = false;
     bool m_resumeQueued = false;
     bool m_closeSent = false;

@@ -7,6 +7,7 @@
 #include "gateway/messagepolicy.h"
 #include "gateway/policyprovider.h"
 
+#include <QCryptographicHash>
 #include <QMutex>
 #include <QProcess>
 #include <QSignalSpy>
@@ -301,6 +302,11 @@ private slots:
     void stopClosesWith1001();
     void reloadKeepsOpenConnections();
     void manyConnectionsDropped();
+    void pingsForwardedOnlyWhenAsked_data();
+    void pingsForwardedOnlyWhenAsked();
+    void idleTimeoutKeepsAnsweringPeers();
+    void idleTimeoutClosesSilentClient();
+    void noIdleTimeoutByDefault();
     void handshakeTimeout408();
     void eventsRecorded();
     void secureListener();
@@ -898,6 +904,152 @@ void TestGateway::manyConnectionsDropped()
     QTRY_COMPARE(text.size(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(m_sink->of(GatewayEvent::Type::ConnectionRejected).size(), 1000,
                               10000);
+}
+
+void TestGateway::pingsForwardedOnlyWhenAsked_data()
+{
+    QTest::addColumn<bool>("forward");
+    QTest::newRow("answered only") << false;
+    QTest::newRow("forwarded") << true;
+}
+
+void TestGateway::pingsForwardedOnlyWhenAsked()
+{
+    QFETCH(bool, forward);
+    GatewayOptions o;
+    o.forwardPings = forward;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(m_backend->sockets.size(), 1);
+    QWebSocket *backendSide = m_backend->sockets.at(0);
+    QSignalSpy clientPong(ws, &QWebSocket::pong);
+    QSignalSpy backendPong(backendSide, &QWebSocket::pong);
+    // each leg answers pings itself (QWebSocket does not report pings it receives,
+    // so forwarding is observed through a raw backend below)
+    ws->ping("from-client");
+    backendSide->ping("from-backend");
+    QTRY_COMPARE(clientPong.size(), 1);
+    QTRY_COMPARE(backendPong.size(), 1);
+    QCOMPARE(clientPong.at(0).at(1).toByteArray(), QByteArray("from-client"));
+    QCOMPARE(backendPong.at(0).at(1).toByteArray(), QByteArray("from-backend"));
+
+    // a raw backend shows whether the client's ping reached it
+    QByteArray seen;
+    QTcpSocket *rawPeer = nullptr;
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    connect(&raw, &QTcpServer::newConnection, this, [&] {
+        rawPeer = raw.nextPendingConnection();
+        connect(rawPeer, &QTcpSocket::readyRead, this, [&] {
+            seen += rawPeer->readAll();
+            if (seen.contains("\r\n\r\n") && !seen.startsWith("done")) {
+                QByteArray key;
+                for (const QByteArray &line : seen.split('\n'))
+                    if (line.toLower().startsWith("sec-websocket-key:"))
+                        key = line.mid(18).trimmed();
+                const QByteArray accept
+                    = QCryptographicHash::hash(
+                          QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                          QCryptographicHash::Sha1)
+                          .toBase64();
+                rawPeer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                               "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                               + accept + "\r\n\r\n");
+                seen = "done";
+            }
+        });
+    });
+    m_gateway.reset();
+    m_gateway = std::make_unique<Gatehouse::Gateway::Gateway>();
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(raw.serverPort()))}, o));
+    QWebSocket *second = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(second->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy secondPong(second, &QWebSocket::pong);
+    second->ping("keep-me");
+    QTRY_COMPARE(secondPong.size(), 1); // answered by the gateway either way
+    second->sendTextMessage(QStringLiteral("marker"));
+    // the gateway masks what it sends to the backend: look for the opcode bytes
+    QVERIFY(waitFor([&] { return seen.size() > 4 && seen.contains(char(0x81)); }));
+    const bool pingSeen = seen.mid(4).startsWith(char(0x89));
+    QCOMPARE(pingSeen, forward);
+}
+
+void TestGateway::idleTimeoutKeepsAnsweringPeers()
+{
+    GatewayOptions o;
+    o.idleTimeoutMs = 150;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy disconnected(ws, &QWebSocket::disconnected);
+    // both peers (QWebSocket) answer the keep-alive pings: no close over many periods
+    QTest::qWait(1500);
+    QCOMPARE(disconnected.size(), 0);
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    ws->sendTextMessage(QStringLiteral("still here"));
+    QTRY_COMPARE(text.size(), 1);
+}
+
+void TestGateway::idleTimeoutClosesSilentClient()
+{
+    GatewayOptions o;
+    o.idleTimeoutMs = 150;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    // a raw client that completes the upgrade and then never answers anything
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
+    socket.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray data;
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("\r\n\r\n");
+    }));
+    QVERIFY(data.startsWith("HTTP/1.1 101"));
+    data = data.mid(data.indexOf("\r\n\r\n") + 4);
+    QTRY_COMPARE(m_backend->sockets.size(), 1);
+    QVERIFY(waitFor(
+        [&] {
+            data += socket.readAll();
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        10000));
+    data += socket.readAll();
+    // first a keep-alive ping, then close 1001 "idle timeout"
+    QVERIFY(data.size() >= 2);
+    QCOMPARE(quint8(data.at(0)), quint8(0x89));
+    const qsizetype close = data.indexOf(char(0x88));
+    QVERIFY(close > 0);
+    QCOMPARE(int(qFromBigEndian<quint16>(data.constData() + close + 2)), 1001);
+    QVERIFY(data.mid(close + 4).startsWith("idle timeout"));
+    // the backend gets 1001 too
+    QTRY_COMPARE(m_backend->closeCodes.size(), 1);
+    QCOMPARE(m_backend->closeCodes.at(0), 1001);
+    QCOMPARE(m_backend->closeReasons.at(0), QStringLiteral("idle timeout"));
+    QTRY_COMPARE(m_gateway->openConnections(), 0);
+    QTRY_COMPARE(m_sink->of(GatewayEvent::Type::ConnectionClosed).size(), 1);
+    QCOMPARE(m_sink->of(GatewayEvent::Type::ConnectionClosed).at(0).closeReason,
+             QStringLiteral("idle timeout"));
+}
+
+void TestGateway::noIdleTimeoutByDefault()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
+    socket.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray data;
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("\r\n\r\n");
+    }));
+    data = data.mid(data.indexOf("\r\n\r\n") + 4);
+    QTest::qWait(1000);
+    data += socket.readAll();
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    QVERIFY(data.isEmpty()); // no pings, no close
 }
 
 void TestGateway::handshakeTimeout408()

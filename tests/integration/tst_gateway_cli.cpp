@@ -205,6 +205,14 @@ void TestGatewayCli::badInvocations_data()
         << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
                         QStringLiteral("--tls-listen"), QStringLiteral("127.0.0.1:0")}
         << 2 << QStringLiteral("--cert");
+    QTest::newRow("bad-idle-timeout")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--idle-timeout"), QStringLiteral("soon")}
+        << 2 << QStringLiteral("--idle-timeout: 'soon'");
+    QTest::newRow("zero-idle-timeout")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--idle-timeout"), QStringLiteral("0s")}
+        << 2 << QStringLiteral("--idle-timeout: '0s'");
 }
 
 void TestGatewayCli::badInvocations()
