@@ -271,6 +271,11 @@ int Gateway::openConnections() const
     return m_shared ? m_shared->openConnections.load(std::memory_order_relaxed) : 0;
 }
 
+int Gateway::pendingHandshakes() const
+{
+    return m_shared ? m_shared->pendingHandshakes.load(std::memory_order_relaxed) : 0;
+}
+
 QStringList Gateway::servedApis() const
 {
     if (!m_shared)

@@ -66,6 +66,9 @@ public:
     QList<ListenerConfig> listeners() const;
     quint16 serverPort(int listener = 0) const;
     int openConnections() const;
+    // Accepted connections whose session still exists but is not (or no longer)
+    // open: handshakes in progress and rejected ones not yet cleaned up.
+    int pendingHandshakes() const;
     // One line per served API, e.g. "/chats/1.0.0  Chats API 1.0.0: /notifications,
     // /rooms/{roomID}".
     QStringList servedApis() const;
