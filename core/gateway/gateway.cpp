@@ -120,35 +120,59 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         shared->tls.append(tls);
     }
 
-    // listeners first, so a taken port fails before threads exist
+    // The acceptor thread and its listeners first, so a taken port fails before the
+    // workers exist. Listeners are made and bound in the acceptor thread (a socket
+    // notifier belongs to the thread that creates it) and accept nothing until the
+    // workers are there: connections wait in the kernel's backlog meanwhile.
+    m_acceptorThread = new QThread(this);
+    m_acceptorThread->setObjectName(QStringLiteral("gateway-acceptor"));
+    m_acceptorContext = new QObject;
+    m_acceptorContext->moveToThread(m_acceptorThread);
+    connect(m_acceptorThread, &QThread::finished, m_acceptorContext, &QObject::deleteLater);
+    m_acceptorThread->start();
     QList<GatewayListener *> created;
-    for (qsizetype i = 0; i < listeners.size(); ++i) {
-        const int listenerIndex = int(i);
-        auto *listener = new GatewayListener(
-            [this, listenerIndex](qintptr fd) {
-                if (m_workers.isEmpty()) {
-                    ::close(int(fd));
+    QString listenError;
+    QMetaObject::invokeMethod(
+        m_acceptorContext,
+        [this, &listeners, &shared, &created, &listenError] {
+            for (qsizetype i = 0; i < listeners.size(); ++i) {
+                const int listenerIndex = int(i);
+                auto *listener = new GatewayListener(
+                    [this, listenerIndex](qintptr fd) {
+                        if (m_acceptorWorkers.isEmpty()) {
+                            ::close(int(fd));
+                            return;
+                        }
+                        GatewayWorker *worker = m_acceptorWorkers.at(
+                            int(m_nextWorker++ % quint64(m_acceptorWorkers.size())));
+                        QMetaObject::invokeMethod(
+                            worker,
+                            [worker, fd, listenerIndex] {
+                                worker->handleDescriptor(fd, listenerIndex);
+                            },
+                            Qt::QueuedConnection);
+                    },
+                    m_acceptorContext);
+                listener->setListenBacklogSize(m_options.listenBacklog);
+                const ListenerConfig &l = listeners.at(i);
+                if (!listener->listen(l.address, l.port)) {
+                    listenError = QStringLiteral("cannot listen on %1: %2")
+                                      .arg(l.toString(), listener->errorString());
+                    delete listener;
+                    qDeleteAll(created);
+                    created.clear();
                     return;
                 }
-                GatewayWorker *worker
-                    = m_workers.at(int(m_nextWorker++ % quint64(m_workers.size())));
-                QMetaObject::invokeMethod(
-                    worker,
-                    [worker, fd, listenerIndex] { worker->handleDescriptor(fd, listenerIndex); },
-                    Qt::QueuedConnection);
-            },
-            this);
-        listener->setListenBacklogSize(m_options.listenBacklog);
-        const ListenerConfig &l = listeners.at(i);
-        if (!listener->listen(l.address, l.port)) {
-            m_error = QStringLiteral("cannot listen on %1: %2")
-                          .arg(l.toString(), listener->errorString());
-            delete listener;
-            qDeleteAll(created);
-            return false;
-        }
-        shared->listeners[i].port = listener->serverPort();
-        created.append(listener);
+                listener->pauseAccepting();
+                shared->listeners[i].port = listener->serverPort();
+                created.append(listener);
+            }
+        },
+        Qt::BlockingQueuedConnection);
+    if (!listenError.isEmpty()) {
+        m_error = listenError;
+        stopAcceptor();
+        return false;
     }
 
     m_shared = shared;
@@ -166,6 +190,14 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         m_workers.append(worker);
         thread->start();
     }
+    QMetaObject::invokeMethod(
+        m_acceptorContext,
+        [this, workers = m_workers] {
+            m_acceptorWorkers = workers;
+            for (GatewayListener *listener : std::as_const(m_listeners))
+                listener->resumeAccepting();
+        },
+        Qt::BlockingQueuedConnection);
     m_running = true;
     emit started();
     return true;
@@ -193,8 +225,7 @@ void Gateway::stop()
     if (!m_running || m_stopping)
         return;
     m_stopping = true;
-    qDeleteAll(m_listeners);
-    m_listeners.clear();
+    stopAcceptor();
     m_pendingWorkers = int(m_workers.size());
     m_closedTotal = 0;
     for (GatewayWorker *worker : std::as_const(m_workers))
@@ -237,10 +268,29 @@ void Gateway::finishStop()
     emit stopped(m_closedTotal);
 }
 
+void Gateway::stopAcceptor()
+{
+    if (!m_acceptorThread)
+        return;
+    if (m_acceptorContext)
+        QMetaObject::invokeMethod(
+            m_acceptorContext,
+            [this] {
+                qDeleteAll(m_listeners); // stops listening now
+                m_acceptorWorkers.clear();
+            },
+            Qt::BlockingQueuedConnection);
+    m_listeners.clear();
+    m_acceptorThread->quit();
+    m_acceptorThread->wait();
+    delete m_acceptorThread; // its context was deleted as it finished
+    m_acceptorThread = nullptr;
+    m_acceptorContext = nullptr;
+}
+
 void Gateway::teardown()
 {
-    qDeleteAll(m_listeners);
-    m_listeners.clear();
+    stopAcceptor();
     for (GatewayWorker *worker : std::as_const(m_workers))
         QMetaObject::invokeMethod(
             worker, [worker] { worker->abortAll(); }, Qt::QueuedConnection);

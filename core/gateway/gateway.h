@@ -31,8 +31,9 @@ struct GatewayShared;
 
 // The embedded WebSocket gateway, as the desktop app and `gatehouse-cli serve`
 // use it: listeners, worker threads and the routing table for a set of APIs.
-// Lives in the thread that creates it (acceptors run there; connections run on
-// the workers).
+// Lives in the thread that creates it (e.g. the GUI thread); the acceptors run on
+// a thread of their own and connections on the workers, so a busy creating thread
+// never delays accepting or relaying.
 class Gateway final : public QObject
 {
     Q_OBJECT
@@ -82,15 +83,19 @@ private:
     void handleWorkerDrained(int closed);
     void finishStop();
     void teardown();
+    void stopAcceptor();
 
     GatewayOptions m_options;
     std::shared_ptr<PolicyProvider> m_policyProvider;
     QList<std::shared_ptr<GatewayEventSink>> m_sinks;
     std::shared_ptr<GatewayShared> m_shared;
-    QList<GatewayListener *> m_listeners;
+    QThread *m_acceptorThread = nullptr; // runs the listeners
+    QObject *m_acceptorContext = nullptr; // lives in m_acceptorThread
+    QList<GatewayListener *> m_listeners; // live in m_acceptorThread
+    QList<GatewayWorker *> m_acceptorWorkers; // read and written in m_acceptorThread only
+    quint64 m_nextWorker = 0; // acceptor thread only
     QList<QThread *> m_threads;
     QList<GatewayWorker *> m_workers;
-    quint64 m_nextWorker = 0;
     bool m_running = false;
     bool m_stopping = false;
     int m_pendingWorkers = 0;

@@ -15,6 +15,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
 #include <QWebSocketServer>
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -32,6 +34,7 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 using namespace Gatehouse;
@@ -325,6 +328,7 @@ private slots:
     void idleTimeoutClosesSilentClient();
     void noIdleTimeoutByDefault();
     void handshakeTimeout408();
+    void acceptsWhileCreatingThreadIsBusy();
     void eventsRecorded();
     void secureListener();
     void startFailsClearly();
@@ -1146,6 +1150,48 @@ void TestGateway::handshakeTimeout408()
                                     "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n");
     QCOMPARE(a.status, 408);
     QVERIFY(a.closed);
+}
+
+void TestGateway::acceptsWhileCreatingThreadIsBusy()
+{
+    // The desktop app embeds the gateway in its GUI thread: accepting must not wait
+    // for that thread. Here the creating thread blocks without processing events
+    // while another thread asks for a non-upgrade request, which the gateway
+    // answers (426) without the creating thread.
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    const quint16 port = m_gateway->serverPort();
+    std::atomic<bool> answered {false};
+    std::atomic<bool> done {false};
+    QByteArray answer;
+    std::thread client([&] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const timeval timeout {5, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0) {
+            const char request[] = "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n";
+            if (::write(fd, request, sizeof request - 1) > 0) {
+                char buffer[512];
+                const ssize_t n = ::read(fd, buffer, sizeof buffer);
+                if (n > 0) {
+                    answer = QByteArray(buffer, qsizetype(n));
+                    answered = true;
+                }
+            }
+        }
+        ::close(fd);
+        done = true;
+    });
+    QDeadlineTimer deadline(6000);
+    while (!done && !deadline.hasExpired())
+        QThread::msleep(10); // busy "GUI thread": no events processed
+    const bool answeredWhileBusy = answered;
+    client.join();
+    QVERIFY2(answeredWhileBusy, "no answer while the creating thread was busy");
+    QVERIFY2(answer.startsWith("HTTP/1.1 426"), answer.constData());
 }
 
 void TestGateway::eventsRecorded()
