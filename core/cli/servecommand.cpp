@@ -175,7 +175,7 @@ Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry 
 
 // gatehouse-cli serve API... [--listen HOST:PORT] [--tls-listen HOST:PORT --cert F --key F]
 //                   [--log-db F] [--log-file F] [--db F] [--secrets-file F] [--workers N]
-//                   [--with-mock] [-v]
+//                   [--idle-timeout DURATION] [--forward-pings] [--with-mock] [-v]
 int serveCommand(const QStringList &arguments)
 {
     const QString name = QStringLiteral("serve");
