@@ -276,6 +276,15 @@ void GatewaySession::handleRequest()
     m_context.route = route.match;
     m_backendTarget = route.backendTarget;
     m_policies = &route.channel->policies;
+    // the API's x-gatehouse keep-alive settings over the gateway's (a policy may still
+    // set a shorter idle timeout)
+    {
+        const GatewayOptions &o = m_shared->options;
+        const int idle = route.api->idleTimeoutMs >= 0 ? route.api->idleTimeoutMs : o.idleTimeoutMs;
+        m_context.idleTimeout = std::chrono::milliseconds(idle);
+        m_forwardPings
+            = route.api->forwardPings >= 0 ? route.api->forwardPings == 1 : o.forwardPings;
+    }
 
     const QUrl routedUrl = m_context.route.backendUrl;
     for (const auto &policy : m_policies->connection) {
@@ -508,7 +517,7 @@ void GatewaySession::handleBackendSucceeded()
                 [this] { shutdown(1001, QStringLiteral("connection lifetime reached")); });
         m_timer->start(int(m_context.maxLifetime.count()));
     }
-    if (o.forwardPings) {
+    if (m_forwardPings) {
         m_client->setReportPings(true);
         m_backend->setReportPings(true);
         connect(m_client, &RelayLeg::pingReceived, this,
@@ -516,8 +525,6 @@ void GatewaySession::handleBackendSucceeded()
         connect(m_backend, &RelayLeg::pingReceived, this,
                 [this](const QByteArray &payload) { m_client->sendPing(payload); });
     }
-    if (m_context.idleTimeout.count() <= 0 && o.idleTimeoutMs > 0)
-        m_context.idleTimeout = std::chrono::milliseconds(o.idleTimeoutMs);
     if (m_context.idleTimeout.count() > 0) {
         m_idleTimer = new QTimer(this);
         connect(m_idleTimer, &QTimer::timeout, this, &GatewaySession::checkIdle);

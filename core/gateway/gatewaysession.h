@@ -92,6 +92,7 @@ private:
     QTimer *m_idleTimer = nullptr; // keep-alive tick (idle timeout)
     quint64 m_idleFramesSeen[2] = {0, 0}; // [client, backend] at the last tick
     bool m_idlePingSent[2] = {false, false};
+    bool m_forwardPings = false;
     BackendConnector *m_connector = nullptr;
     RelayLeg *m_client = nullptr;
     RelayLeg *m_backend = nullptr;

@@ -1,11 +1,39 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/router.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 namespace Gatehouse::Gateway {
 
 namespace {
+
+// "30s", "500ms", "5m", "1h" or a number of milliseconds; nullopt when invalid
+std::optional<int> durationMs(const Json &value)
+{
+    if (value.is_number_integer()) {
+        const qint64 n = value.get<qint64>();
+        if (n < 0 || n > std::numeric_limits<int>::max())
+            return std::nullopt;
+        return int(n);
+    }
+    if (!value.is_string())
+        return std::nullopt;
+    static const QRegularExpression re(QStringLiteral("^\\s*(\\d+)\\s*(ms|s|m|h)?\\s*$"));
+    const auto m = re.match(QString::fromStdString(value.get<std::string>()));
+    if (!m.hasMatch())
+        return std::nullopt;
+    const QString unit = m.captured(2);
+    const qint64 factor = unit == u"s" ? 1000 : unit == u"m" ? 60000 : unit == u"h" ? 3600000 : 1;
+    bool ok = false;
+    const qint64 n = m.captured(1).toLongLong(&ok);
+    if (!ok || n > std::numeric_limits<int>::max() / factor)
+        return std::nullopt;
+    return int(n * factor);
+}
 
 QString normalizeContext(QString context)
 {
@@ -97,6 +125,22 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
         if (raw.is_object() && raw.contains("backendTlsVerify")
             && raw["backendTlsVerify"].is_boolean())
             route.verifyBackendTls = raw["backendTlsVerify"].get<bool>();
+        if (raw.is_object() && raw.contains("forwardPings")) {
+            if (!raw["forwardPings"].is_boolean())
+                return setError(
+                    QStringLiteral("API '%1': x-gatehouse.forwardPings must be true or false")
+                        .arg(name));
+            route.forwardPings = raw["forwardPings"].get<bool>() ? 1 : 0;
+        }
+        if (raw.is_object() && raw.contains("idleTimeout")) {
+            const std::optional<int> ms = durationMs(raw["idleTimeout"]);
+            if (!ms)
+                return setError(QStringLiteral("API '%1': x-gatehouse.idleTimeout must be a "
+                                               "duration such as \"30s\", \"500ms\", \"5m\" "
+                                               "or a number of milliseconds (0: none)")
+                                    .arg(name));
+            route.idleTimeoutMs = *ms;
+        }
 
         route.credentialParameters
             = {QStringLiteral("access_token"), QStringLiteral("apikey"), QStringLiteral("api_key")};

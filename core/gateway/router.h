@@ -40,6 +40,8 @@ public:
         bool defaultVersion = false;
         QUrl endpoint; // ws://localhost:8080
         bool verifyBackendTls = true;
+        int idleTimeoutMs = -1; // x-gatehouse idleTimeout; -1: GatewayOptions' (0: none)
+        int forwardPings = -1; // x-gatehouse forwardPings; -1: GatewayOptions', 0 / 1
         QStringList credentialParameters; // never forwarded to the backend
         QList<QByteArray> forwardHeaders; // client headers copied to the backend request
         QList<ChannelRoute> channels; // most specific first

@@ -327,6 +327,9 @@ private slots:
     void idleTimeoutKeepsAnsweringPeers();
     void idleTimeoutClosesSilentClient();
     void noIdleTimeoutByDefault();
+    void keepAliveFromXGatehouse();
+    void badKeepAliveSettingsRefused_data();
+    void badKeepAliveSettingsRefused();
     void handshakeTimeout408();
     void acceptsWhileCreatingThreadIsBusy();
     void eventsRecorded();
@@ -1139,6 +1142,77 @@ void TestGateway::noIdleTimeoutByDefault()
     data += socket.readAll();
     QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
     QVERIFY(data.isEmpty()); // no pings, no close
+}
+
+void TestGateway::keepAliveFromXGatehouse()
+{
+    // the API's x-gatehouse idleTimeout overrides the gateway's (none here)
+    Api api = chatsApi(m_backend->url());
+    api.gatehouse.raw = Json::object();
+    api.gatehouse.raw["idleTimeout"] = "150ms";
+    QVERIFY(startGateway({api}));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }));
+    socket.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray data;
+    QVERIFY(waitFor(
+        [&] {
+            data += socket.readAll();
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        10000));
+    data += socket.readAll();
+    const qsizetype close = data.indexOf(char(0x88), data.indexOf("\r\n\r\n"));
+    QVERIFY(close > 0);
+    QCOMPARE(int(qFromBigEndian<quint16>(data.constData() + close + 2)), 1001);
+    QVERIFY(data.mid(close + 4).startsWith("idle timeout"));
+
+    // and 0 switches off the gateway's
+    m_gateway.reset();
+    m_gateway = std::make_unique<Gatehouse::Gateway::Gateway>();
+    api.gatehouse.raw["idleTimeout"] = 0;
+    GatewayOptions o;
+    o.idleTimeoutMs = 100;
+    QVERIFY(startGateway({api}, o));
+    QTcpSocket second;
+    second.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(waitFor([&] { return second.state() == QAbstractSocket::ConnectedState; }));
+    second.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray head;
+    QVERIFY(waitFor([&] {
+        head += second.readAll();
+        return head.contains("\r\n\r\n");
+    }));
+    QTest::qWait(600);
+    QCOMPARE(second.state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(second.readAll(), QByteArray()); // no ping
+}
+
+void TestGateway::badKeepAliveSettingsRefused_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("jsonValue");
+    QTest::newRow("idle-word") << QStringLiteral("idleTimeout") << QStringLiteral("\"soon\"");
+    QTest::newRow("idle-negative") << QStringLiteral("idleTimeout") << QStringLiteral("-5");
+    QTest::newRow("idle-huge") << QStringLiteral("idleTimeout")
+                               << QStringLiteral("\"9999999999h\"");
+    QTest::newRow("forward-string") << QStringLiteral("forwardPings") << QStringLiteral("\"yes\"");
+}
+
+void TestGateway::badKeepAliveSettingsRefused()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, jsonValue);
+    Api api = chatsApi(m_backend->url());
+    api.gatehouse.raw = Json::object();
+    api.gatehouse.raw[key.toStdString()] = Json::parse(jsonValue.toStdString());
+    m_gateway->setPolicyProvider(m_provider);
+    ListenerConfig l;
+    l.port = 0;
+    QVERIFY(!m_gateway->start({l}, {api}));
+    QVERIFY2(m_gateway->errorString().contains(QStringLiteral("x-gatehouse.") + key),
+             qPrintable(m_gateway->errorString()));
 }
 
 void TestGateway::handshakeTimeout408()
