@@ -1070,13 +1070,13 @@ void TestGateway::pingsForwardedOnlyWhenAsked()
 void TestGateway::idleTimeoutKeepsAnsweringPeers()
 {
     GatewayOptions o;
-    o.idleTimeoutMs = 150;
+    o.idleTimeoutMs = 400;
     QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
     QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
     QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
     QSignalSpy disconnected(ws, &QWebSocket::disconnected);
-    // both peers (QWebSocket) answer the keep-alive pings: no close over many periods
-    QTest::qWait(1500);
+    // both peers (QWebSocket) answer the keep-alive pings: no close over five periods
+    QTest::qWait(2000);
     QCOMPARE(disconnected.size(), 0);
     QSignalSpy text(ws, &QWebSocket::textMessageReceived);
     ws->sendTextMessage(QStringLiteral("still here"));
