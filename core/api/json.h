@@ -21,4 +21,24 @@ inline std::string toStdString(const QString &s)
     return s.toStdString();
 }
 
+// The kind of a value in the words a YAML author uses ("a list", "a mapping"), for
+// diagnostics such as "channels must be a mapping, not a list".
+inline QString describeJsonType(const Json &v)
+{
+    switch (v.type()) {
+    case Json::value_t::array:
+        return QStringLiteral("a list");
+    case Json::value_t::object:
+        return QStringLiteral("a mapping");
+    case Json::value_t::null:
+        return QStringLiteral("null");
+    case Json::value_t::string:
+        return QStringLiteral("a string");
+    case Json::value_t::boolean:
+        return QStringLiteral("a boolean");
+    default:
+        return QStringLiteral("a number");
+    }
+}
+
 } // namespace Gatehouse

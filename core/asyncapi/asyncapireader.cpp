@@ -15,24 +15,6 @@ namespace Gatehouse {
 
 namespace {
 
-QString describeType(const Json &v)
-{
-    switch (v.type()) {
-    case Json::value_t::array:
-        return QStringLiteral("a list");
-    case Json::value_t::object:
-        return QStringLiteral("a mapping");
-    case Json::value_t::null:
-        return QStringLiteral("null");
-    case Json::value_t::string:
-        return QStringLiteral("a string");
-    case Json::value_t::boolean:
-        return QStringLiteral("a boolean");
-    default:
-        return QStringLiteral("a number");
-    }
-}
-
 QString unescapeToken(QString token)
 {
     token.replace(QLatin1String("~1"), QLatin1String("/"));
@@ -117,7 +99,7 @@ private:
             return QString::fromStdString(it->dump());
         error(child(pointer, key),
               QStringLiteral("'%1' must be a string, not %2")
-                  .arg(QLatin1String(key), describeType(*it)));
+                  .arg(QLatin1String(key), describeJsonType(*it)));
         return {};
     }
 
@@ -133,7 +115,7 @@ private:
         if (value.is_object())
             return true;
         error(pointer,
-              QStringLiteral("%1 must be a mapping, not %2").arg(what, describeType(value)));
+              QStringLiteral("%1 must be a mapping, not %2").arg(what, describeJsonType(value)));
         return false;
     }
 
@@ -483,7 +465,8 @@ Message Reader::readMessage(const Json &obj, const QString &pointer, const QStri
     if (const auto ex = obj.find("examples"); ex != obj.end()) {
         const QString ep = child(pointer, "examples");
         if (!ex->is_array()) {
-            error(ep, QStringLiteral("'examples' must be a list, not %1").arg(describeType(*ex)));
+            error(ep,
+                  QStringLiteral("'examples' must be a list, not %1").arg(describeJsonType(*ex)));
         } else {
             for (size_t i = 0; i < ex->size(); ++i) {
                 const Json &e = (*ex)[i];
@@ -667,7 +650,7 @@ void Reader::readChannels2(Api &api, const Json &root)
             else
                 error(child(cp, "servers"),
                       QStringLiteral("'servers' must be a list of server names, not %1")
-                          .arg(describeType(*s)));
+                          .arg(describeJsonType(*s)));
         }
         if (const auto params = obj.find("parameters"); params != obj.end()) {
             const QString pp = child(cp, "parameters");
@@ -721,7 +704,7 @@ void Reader::readOperationCommon(Operation &op, const Json &obj, const QString &
         if (!s->is_array() && !s->is_string())
             error(child(pointer, "x-scopes"),
                   QStringLiteral("'x-scopes' must be a list of scope names, not %1")
-                      .arg(describeType(*s)));
+                      .arg(describeJsonType(*s)));
         op.scopes = scopeList(*s);
     }
     op.security = raw(obj, "security");
@@ -853,7 +836,7 @@ void Reader::readChannels3(Api &api, const Json &root)
             if (!s->is_array()) {
                 error(sp,
                       QStringLiteral("'servers' must be a list of server $refs, not %1")
-                          .arg(describeType(*s)));
+                          .arg(describeJsonType(*s)));
             } else {
                 for (size_t i = 0; i < s->size(); ++i) {
                     const std::optional<QStringList> tokens = localRefTokens(refOf((*s)[i]));
@@ -972,7 +955,7 @@ void Reader::readOperations3(Api &api, const Json &root)
             if (!msgs->is_array()) {
                 error(mp,
                       QStringLiteral("'messages' must be a list of $refs, not %1")
-                          .arg(describeType(*msgs)));
+                          .arg(describeJsonType(*msgs)));
             } else {
                 for (size_t i = 0; i < msgs->size(); ++i) {
                     const QString ref = refOf((*msgs)[i]);
@@ -1044,7 +1027,8 @@ void Reader::readGatehouse(Api &api, const Json &root)
     if (const auto plans = g.find("plans"); plans != g.end()) {
         const QString pp = child(p, "plans");
         if (!plans->is_array()) {
-            error(pp, QStringLiteral("'plans' must be a list, not %1").arg(describeType(*plans)));
+            error(pp,
+                  QStringLiteral("'plans' must be a list, not %1").arg(describeJsonType(*plans)));
         } else {
             for (size_t i = 0; i < plans->size(); ++i) {
                 const Json &pl = (*plans)[i];
@@ -1093,7 +1077,8 @@ void Reader::readGatehouse(Api &api, const Json &root)
         const QString pp = child(p, "policies");
         if (!policies->is_array()) {
             error(pp,
-                  QStringLiteral("'policies' must be a list, not %1").arg(describeType(*policies)));
+                  QStringLiteral("'policies' must be a list, not %1")
+                      .arg(describeJsonType(*policies)));
         } else {
             for (size_t i = 0; i < policies->size(); ++i) {
                 const Json &pol = (*policies)[i];

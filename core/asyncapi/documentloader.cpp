@@ -502,24 +502,6 @@ private:
     qint64 m_aliasNodes = 0;
 };
 
-QString describeType(const Json &v)
-{
-    switch (v.type()) {
-    case Json::value_t::array:
-        return QStringLiteral("a list");
-    case Json::value_t::object:
-        return QStringLiteral("a mapping");
-    case Json::value_t::null:
-        return QStringLiteral("null");
-    case Json::value_t::string:
-        return QStringLiteral("a string");
-    case Json::value_t::boolean:
-        return QStringLiteral("a boolean");
-    default:
-        return QStringLiteral("a number");
-    }
-}
-
 // Position of the first bracket nested deeper than `max` in JSON text, or -1.
 qsizetype jsonTooDeepAt(const QByteArray &data, int max)
 {
@@ -970,7 +952,7 @@ DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const 
             makeError(fileName, at.line, at.column,
                       QStringLiteral("the document must be a mapping (an object) "
                                      "with an 'asyncapi' field, not ")
-                          + describeType(result.document.root)));
+                          + describeJsonType(result.document.root)));
         return result;
     }
     Bundler bundler(result.document, result.diagnostics, path);

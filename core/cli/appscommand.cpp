@@ -22,8 +22,7 @@ const QString commandName = QStringLiteral("apps");
 
 int failure(const QString &message)
 {
-    err() << "gatehouse-cli " << commandName << ": " << message << Qt::endl;
-    return ExitFailure;
+    return Cli::failure(commandName, message);
 }
 
 int listApplications(const SqliteCredentialRegistry &registry, bool json)

@@ -42,6 +42,12 @@ int usageError(const QString &command, const QString &message)
     return ExitUsage;
 }
 
+int failure(const QString &command, const QString &message)
+{
+    err() << "gatehouse-cli " << command << ": " << message << Qt::endl;
+    return ExitFailure;
+}
+
 namespace {
 
 void printHelp()

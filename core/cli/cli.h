@@ -34,4 +34,7 @@ const QList<Command> &commands();
 // commands to report a usage error in the one-line form every command uses.
 int usageError(const QString &command, const QString &message);
 
+// Prints "gatehouse-cli CMD: message" to stderr and returns ExitFailure.
+int failure(const QString &command, const QString &message);
+
 } // namespace Gatehouse::Cli

@@ -22,8 +22,7 @@ const QString commandName = QStringLiteral("keys");
 
 int failure(const QString &message)
 {
-    err() << "gatehouse-cli " << commandName << ": " << message << Qt::endl;
-    return ExitFailure;
+    return Cli::failure(commandName, message);
 }
 
 QString statusOf(const CredentialInfo &c, qint64 nowMs)

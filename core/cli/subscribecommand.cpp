@@ -21,8 +21,7 @@ const QString commandName = QStringLiteral("subscribe");
 
 int failure(const QString &message)
 {
-    err() << "gatehouse-cli " << commandName << ": " << message << Qt::endl;
-    return ExitFailure;
+    return Cli::failure(commandName, message);
 }
 
 QStringList planNames(const QList<Plan> &plans)
