@@ -116,27 +116,36 @@ QString AsyncEventSink::lastError() const
     return m_lastError;
 }
 
+void AsyncEventSink::writeBatch(const QList<Gateway::GatewayEvent> &batch)
+{
+    const qsizetype n = batch.size();
+    QString error;
+    if (m_writer->write(batch, &error)) {
+        m_written.fetch_add(n);
+        Q_EMIT batchWritten(n);
+        return;
+    }
+    m_failed.fetch_add(n);
+    {
+        std::lock_guard lock(m_errorMutex);
+        m_lastError = error;
+    }
+    qCWarning(lcLog).noquote() << "message log:" << error;
+    Q_EMIT writeFailed(error);
+}
+
 void AsyncEventSink::drain()
 {
     m_wakePending = false;
     if (m_paused)
         return;
-    const QList<Gateway::GatewayEvent> events = m_queue.takeAll();
-    for (qsizetype start = 0; start < events.size(); start += m_options.batchSize) {
-        const qsizetype n = std::min(m_options.batchSize, events.size() - start);
-        const QList<Gateway::GatewayEvent> batch = events.sliced(start, n);
-        QString error;
-        if (m_writer->write(batch, &error)) {
-            m_written.fetch_add(n);
-            Q_EMIT batchWritten(n);
-        } else {
-            m_failed.fetch_add(n);
-            {
-                std::lock_guard lock(m_errorMutex);
-                m_lastError = error;
-            }
-            qCWarning(lcLog).noquote() << "message log:" << error;
-            Q_EMIT writeFailed(error);
+    const QList<QList<Gateway::GatewayEvent>> batches = m_queue.takeAll();
+    for (const QList<Gateway::GatewayEvent> &events : batches) {
+        // a batch bigger than the writer's batch size goes in slices
+        const bool whole = events.size() <= m_options.batchSize;
+        for (qsizetype start = 0; start < events.size(); start += m_options.batchSize) {
+            const qsizetype n = std::min(m_options.batchSize, events.size() - start);
+            writeBatch(whole ? events : events.sliced(start, n));
         }
     }
     const qint64 dropped = m_queue.dropped();

@@ -71,6 +71,7 @@ Q_SIGNALS:
 
 private:
     void drain(); // writer thread
+    void writeBatch(const QList<Gateway::GatewayEvent> &batch); // writer thread
 
     Options m_options;
     std::unique_ptr<EventWriter> m_writer;

@@ -12,12 +12,13 @@ qsizetype EventQueue::push(const QList<Gateway::GatewayEvent> &events)
     qsizetype taken = 0;
     {
         std::lock_guard lock(m_mutex);
-        const qsizetype room = m_capacity - m_events.size();
+        const qsizetype room = m_capacity - m_size;
         taken = std::min(room, events.size());
         if (taken == events.size())
-            m_events.append(events);
-        else
-            m_events.append(events.first(taken));
+            m_batches.append(events); // shares the list
+        else if (taken > 0)
+            m_batches.append(events.first(taken));
+        m_size += taken;
     }
     m_accepted.fetch_add(taken, std::memory_order_relaxed);
     if (taken < events.size())
@@ -25,18 +26,19 @@ qsizetype EventQueue::push(const QList<Gateway::GatewayEvent> &events)
     return taken;
 }
 
-QList<Gateway::GatewayEvent> EventQueue::takeAll()
+QList<QList<Gateway::GatewayEvent>> EventQueue::takeAll()
 {
-    QList<Gateway::GatewayEvent> out;
+    QList<QList<Gateway::GatewayEvent>> out;
     std::lock_guard lock(m_mutex);
-    out.swap(m_events);
+    out.swap(m_batches);
+    m_size = 0;
     return out;
 }
 
 qsizetype EventQueue::size() const
 {
     std::lock_guard lock(m_mutex);
-    return m_events.size();
+    return m_size;
 }
 
 } // namespace Gatehouse::Analytics

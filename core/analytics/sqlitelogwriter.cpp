@@ -3,10 +3,9 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QSqlError>
-#include <QSqlQuery>
+#include <QHash>
 
-#include <atomic>
+#include <sqlite3.h>
 
 namespace Gatehouse::Analytics {
 
@@ -14,197 +13,241 @@ using Gateway::GatewayEvent;
 
 namespace {
 
-bool exec(QSqlDatabase &db, const QString &sql, QString *error)
+const char *const SchemaSql
+    = "CREATE TABLE IF NOT EXISTS log_handshakes ("
+      " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
+      " accepted INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT,"
+      " api TEXT, api_title TEXT, channel TEXT, path TEXT, application TEXT,"
+      " client_address TEXT, backend_url TEXT, flags TEXT);"
+      "CREATE TABLE IF NOT EXISTS log_messages ("
+      " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
+      " direction TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,"
+      " opcode TEXT NOT NULL, latency_us INTEGER, api TEXT, channel TEXT, application TEXT,"
+      " reason TEXT, payload BLOB, payload_truncated INTEGER NOT NULL DEFAULT 0, flags TEXT);"
+      "CREATE TABLE IF NOT EXISTS log_closes ("
+      " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
+      " code INTEGER, reason TEXT, closed_by TEXT, messages_in INTEGER, messages_out INTEGER,"
+      " duration_ms INTEGER, api TEXT, channel TEXT, application TEXT, flags TEXT);"
+      "CREATE INDEX IF NOT EXISTS log_handshakes_time ON log_handshakes(time_ms);"
+      "CREATE INDEX IF NOT EXISTS log_handshakes_connection ON log_handshakes(connection_id);"
+      "CREATE INDEX IF NOT EXISTS log_messages_time ON log_messages(time_ms);"
+      "CREATE INDEX IF NOT EXISTS log_messages_connection ON log_messages(connection_id);"
+      "CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms);"
+      "CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id);";
+
+const char *const HandshakeSql
+    = "INSERT INTO log_handshakes (time_ms, connection_id, accepted, status, reason, api,"
+      " api_title, channel, path, application, client_address, backend_url, flags)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const char *const MessageSql
+    = "INSERT INTO log_messages (time_ms, connection_id, direction, action, size, opcode,"
+      " latency_us, api, channel, application, reason, payload, payload_truncated, flags)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const char *const CloseSql
+    = "INSERT INTO log_closes (time_ms, connection_id, code, reason, closed_by, messages_in,"
+      " messages_out, duration_ms, api, channel, application, flags)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
+// A statement's text parameters as UTF-8: the strings every event of a connection
+// shares are converted once per connection, not once per message.
+struct ConnectionText
 {
-    QSqlQuery q(db);
-    if (q.exec(sql))
-        return true;
-    if (error)
-        *error = QStringLiteral("%1: %2").arg(db.databaseName(), q.lastError().text());
-    return false;
+    QString api; // the event's strings, to notice when they change
+    QString channel;
+    QString application;
+    QStringList flags;
+    bool filled = false;
+    QByteArray apiUtf8;
+    QByteArray channelUtf8;
+    QByteArray applicationUtf8;
+    QByteArray flagsUtf8;
+};
+
+void bindText(sqlite3_stmt *stmt, int index, const QByteArray &utf8)
+{
+    if (utf8.isNull())
+        sqlite3_bind_null(stmt, index);
+    else
+        sqlite3_bind_text(stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
 }
 
-QString flagsText(const QStringList &flags)
+void bindStatic(sqlite3_stmt *stmt, int index, const char *text)
 {
-    return flags.join(u',');
+    sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+}
+
+void bindString(sqlite3_stmt *stmt, int index, const QString &text)
+{
+    bindText(stmt, index, text.isNull() ? QByteArray() : text.toUtf8());
+}
+
+QByteArray flagsUtf8(const QStringList &flags)
+{
+    return flags.join(u',').toUtf8();
 }
 
 } // namespace
 
-struct SqliteLogWriter::Statements
+struct SqliteLogWriter::Database
 {
-    QSqlDatabase db;
-    QSqlQuery handshake;
-    QSqlQuery message;
-    QSqlQuery close;
+    sqlite3 *db = nullptr;
+    sqlite3_stmt *handshake = nullptr;
+    sqlite3_stmt *message = nullptr;
+    sqlite3_stmt *close = nullptr;
+    sqlite3_stmt *begin = nullptr;
+    sqlite3_stmt *commit = nullptr;
+    QHash<quint64, ConnectionText> connections;
+
+    ~Database()
+    {
+        for (sqlite3_stmt *s : {handshake, message, close, begin, commit})
+            sqlite3_finalize(s);
+        sqlite3_close_v2(db);
+    }
+    QString error() const { return QString::fromUtf8(sqlite3_errmsg(db)); }
+    bool exec(const char *sql)
+    {
+        return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
+    bool prepare(const char *sql, sqlite3_stmt **stmt)
+    {
+        return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr)
+            == SQLITE_OK;
+    }
+    // Runs a bound statement to completion and makes it ready for the next row.
+    bool step(sqlite3_stmt *stmt)
+    {
+        const int rc = sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        return rc == SQLITE_DONE;
+    }
+
+    const ConnectionText &text(const GatewayEvent &e)
+    {
+        ConnectionText &t = connections[e.connectionId];
+        // events of one connection share their strings: compare cheaply, convert rarely
+        if (!t.filled || !t.api.isSharedWith(e.api) || !t.channel.isSharedWith(e.channel)
+            || !t.application.isSharedWith(e.application) || t.flags != e.flags) {
+            t.api = e.api;
+            t.channel = e.channel;
+            t.application = e.application;
+            t.flags = e.flags;
+            t.filled = true;
+            t.apiUtf8 = e.api.isNull() ? QByteArray() : e.api.toUtf8();
+            t.channelUtf8 = e.channel.isNull() ? QByteArray() : e.channel.toUtf8();
+            t.applicationUtf8 = e.application.isNull() ? QByteArray() : e.application.toUtf8();
+            t.flagsUtf8 = flagsUtf8(e.flags);
+        }
+        return t;
+    }
 };
 
 SqliteLogWriter::SqliteLogWriter(const Options &options)
     : m_options(options)
-{
-    static std::atomic<int> serial {0};
-    m_connectionName = QStringLiteral("gatehouse-log-writer-%1").arg(serial.fetch_add(1));
-}
+{ }
 
 SqliteLogWriter::~SqliteLogWriter()
 {
     close();
 }
 
-bool SqliteLogWriter::createSchema(QSqlDatabase &db, QString *error)
-{
-    const QStringList statements {
-        QStringLiteral(
-            "CREATE TABLE IF NOT EXISTS log_handshakes ("
-            " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-            " accepted INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT,"
-            " api TEXT, api_title TEXT, channel TEXT, path TEXT, application TEXT,"
-            " client_address TEXT, backend_url TEXT, flags TEXT)"),
-        QStringLiteral(
-            "CREATE TABLE IF NOT EXISTS log_messages ("
-            " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-            " direction TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,"
-            " opcode TEXT NOT NULL, latency_us INTEGER, api TEXT, channel TEXT, application TEXT,"
-            " reason TEXT, payload BLOB, payload_truncated INTEGER NOT NULL DEFAULT 0, flags "
-            "TEXT)"),
-        QStringLiteral(
-            "CREATE TABLE IF NOT EXISTS log_closes ("
-            " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-            " code INTEGER, reason TEXT, closed_by TEXT, messages_in INTEGER, messages_out INTEGER,"
-            " duration_ms INTEGER, api TEXT, channel TEXT, application TEXT, flags TEXT)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_handshakes_time ON log_handshakes(time_ms)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_handshakes_connection ON "
-                       "log_handshakes(connection_id)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_messages_time ON log_messages(time_ms)"),
-        QStringLiteral(
-            "CREATE INDEX IF NOT EXISTS log_messages_connection ON log_messages(connection_id)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms)"),
-        QStringLiteral(
-            "CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id)"),
-    };
-    if (!db.transaction()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(db.databaseName(), db.lastError().text());
-        return false;
-    }
-    for (const QString &sql : statements) {
-        if (!exec(db, sql, error)) {
-            db.rollback();
-            return false;
-        }
-    }
-    return db.commit();
-}
-
 bool SqliteLogWriter::open(QString *error)
 {
-    if (m_statements)
+    if (m_db)
         return true;
-    const QFileInfo info(m_options.path);
-    if (m_options.path.isEmpty()) {
+    auto fail = [&](const QString &why) {
         if (error)
-            *error = QStringLiteral("message log: no database file given");
+            *error = m_options.path.isEmpty() ? why
+                                              : QStringLiteral("%1: %2").arg(m_options.path, why);
+        m_db.reset();
         return false;
-    }
+    };
+    if (m_options.path.isEmpty())
+        return fail(QStringLiteral("message log: no database file given"));
+    const QFileInfo info(m_options.path);
     if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath())) {
         if (error)
             *error = QStringLiteral("%1: cannot create the folder").arg(info.absolutePath());
         return false;
     }
-    auto s = std::make_unique<Statements>();
-    s->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    s->db.setDatabaseName(m_options.path);
-    s->db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    auto fail = [&](const QString &why) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, why);
-        s.reset();
-        QSqlDatabase::removeDatabase(m_connectionName);
-        return false;
-    };
-    if (!s->db.open())
-        return fail(s->db.lastError().text());
-    {
-        QSqlQuery wal(s->db);
-        if (!wal.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !wal.next()
-            || wal.value(0).toString().compare(u"wal", Qt::CaseInsensitive) != 0)
-            return fail(QStringLiteral("cannot switch the database to WAL mode"));
+    auto d = std::make_unique<Database>();
+    const int rc = sqlite3_open_v2(QFile::encodeName(m_options.path).constData(), &d->db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    m_db = std::move(d);
+    if (rc != SQLITE_OK)
+        return fail(m_db->db ? m_db->error() : QStringLiteral("cannot open the database"));
+    Database &db = *m_db;
+    sqlite3_busy_timeout(db.db, 5000);
+    sqlite3_stmt *wal = nullptr;
+    bool walOn = false;
+    if (db.prepare("PRAGMA journal_mode=WAL", &wal) && sqlite3_step(wal) == SQLITE_ROW) {
+        const auto *mode = reinterpret_cast<const char *>(sqlite3_column_text(wal, 0));
+        walOn = mode && qstricmp(mode, "wal") == 0;
     }
-    QString schemaError;
-    if (!exec(s->db, QStringLiteral("PRAGMA synchronous=NORMAL"), &schemaError)
-        || !createSchema(s->db, &schemaError))
-        return fail(schemaError.section(QStringLiteral(": "), 1));
-
-    s->handshake = QSqlQuery(s->db);
-    s->message = QSqlQuery(s->db);
-    s->close = QSqlQuery(s->db);
-    const bool prepared = s->handshake.prepare(QStringLiteral(
-                              "INSERT INTO log_handshakes (time_ms, connection_id, accepted, "
-                              "status, reason, api, api_title,"
-                              " channel, path, application, client_address, backend_url, flags)"
-                              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"))
-        && s->message.prepare(
-            QStringLiteral("INSERT INTO log_messages (time_ms, connection_id, direction, action, "
-                           "size, opcode, latency_us,"
-                           " api, channel, application, reason, payload, payload_truncated, flags)"
-                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"))
-        && s->close.prepare(QStringLiteral(
-            "INSERT INTO log_closes (time_ms, connection_id, code, reason, closed_by, messages_in,"
-            " messages_out, duration_ms, api, channel, application, flags)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
-    if (!prepared)
-        return fail(s->db.lastError().text());
-    m_statements = std::move(s);
+    sqlite3_finalize(wal);
+    if (!walOn)
+        return fail(QStringLiteral("cannot switch the database to WAL mode (%1)").arg(db.error()));
+    if (!db.exec("PRAGMA synchronous=NORMAL") || !db.exec("BEGIN") || !db.exec(SchemaSql)
+        || !db.exec("COMMIT")) {
+        const QString why = db.error();
+        db.exec("ROLLBACK");
+        return fail(why);
+    }
+    if (!db.prepare(HandshakeSql, &db.handshake) || !db.prepare(MessageSql, &db.message)
+        || !db.prepare(CloseSql, &db.close) || !db.prepare("BEGIN", &db.begin)
+        || !db.prepare("COMMIT", &db.commit))
+        return fail(db.error());
     return true;
 }
 
 bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
 {
-    if (!m_statements) {
+    if (!m_db) {
         if (error)
             *error = QStringLiteral("message log: the database is not open");
         return false;
     }
-    Statements &s = *m_statements;
-    auto failed = [&](const QSqlQuery &q) {
+    Database &d = *m_db;
+    auto failed = [&] {
         if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, q.lastError().text());
-        s.db.rollback();
+            *error = QStringLiteral("%1: %2").arg(m_options.path, d.error());
+        d.exec("ROLLBACK");
         return false;
     };
-    if (!s.db.transaction()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, s.db.lastError().text());
-        return false;
-    }
+    if (!d.step(d.begin))
+        return failed();
     for (const GatewayEvent &e : events) {
-        const qlonglong connection = static_cast<qlonglong>(e.connectionId);
+        const auto connection = static_cast<sqlite3_int64>(e.connectionId);
         switch (e.type) {
         case GatewayEvent::Type::ConnectionOpened:
         case GatewayEvent::Type::ConnectionRejected: {
-            QSqlQuery &q = s.handshake;
+            sqlite3_stmt *q = d.handshake;
             const bool accepted = e.type == GatewayEvent::Type::ConnectionOpened;
-            q.addBindValue(e.timeMs);
-            q.addBindValue(connection);
-            q.addBindValue(accepted ? 1 : 0);
-            q.addBindValue(e.status != 0 ? e.status : (accepted ? 101 : 0));
-            q.addBindValue(e.reason);
-            q.addBindValue(e.api);
-            q.addBindValue(e.apiTitle);
-            q.addBindValue(e.channel);
-            q.addBindValue(e.path);
-            q.addBindValue(e.application);
-            q.addBindValue(e.clientAddress);
-            q.addBindValue(e.backendUrl);
-            q.addBindValue(flagsText(e.flags));
-            if (!q.exec())
-                return failed(q);
+            sqlite3_bind_int64(q, 1, e.timeMs);
+            sqlite3_bind_int64(q, 2, connection);
+            sqlite3_bind_int(q, 3, accepted ? 1 : 0);
+            sqlite3_bind_int(q, 4, e.status != 0 ? e.status : (accepted ? 101 : 0));
+            bindString(q, 5, e.reason);
+            bindString(q, 6, e.api);
+            bindString(q, 7, e.apiTitle);
+            bindString(q, 8, e.channel);
+            bindString(q, 9, e.path);
+            bindString(q, 10, e.application);
+            bindString(q, 11, e.clientAddress);
+            bindString(q, 12, e.backendUrl);
+            bindText(q, 13, flagsUtf8(e.flags));
+            if (!d.step(q))
+                return failed();
+            if (!accepted)
+                d.connections.remove(e.connectionId);
             break;
         }
         case GatewayEvent::Type::MessageRelayed:
         case GatewayEvent::Type::MessageDropped:
         case GatewayEvent::Type::Throttled: {
-            QSqlQuery &q = s.message;
+            sqlite3_stmt *q = d.message;
             QByteArray payload;
             bool truncated = false;
             if (m_options.payloads && !e.payload.isEmpty()) {
@@ -219,68 +262,61 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
                     truncated = true;
                 }
             }
-            const QString action = e.type == GatewayEvent::Type::MessageRelayed
-                ? QStringLiteral("relayed")
-                : e.type == GatewayEvent::Type::MessageDropped ? QStringLiteral("dropped")
-                                                               : QStringLiteral("throttled");
-            q.addBindValue(e.timeMs);
-            q.addBindValue(connection);
-            q.addBindValue(Gateway::toString(e.direction));
-            q.addBindValue(action);
-            q.addBindValue(e.size);
-            q.addBindValue(e.binary ? QStringLiteral("binary") : QStringLiteral("text"));
-            q.addBindValue(e.latencyUs);
-            q.addBindValue(e.api);
-            q.addBindValue(e.channel);
-            q.addBindValue(e.application);
-            q.addBindValue(e.reason);
-            q.addBindValue(payload.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
-                                            : QVariant(payload));
-            q.addBindValue(truncated ? 1 : 0);
-            q.addBindValue(flagsText(e.flags));
-            if (!q.exec())
-                return failed(q);
+            const ConnectionText &t = d.text(e);
+            sqlite3_bind_int64(q, 1, e.timeMs);
+            sqlite3_bind_int64(q, 2, connection);
+            bindStatic(q, 3, e.direction == Gateway::Direction::ClientToBackend ? "in" : "out");
+            bindStatic(q, 4,
+                       e.type == GatewayEvent::Type::MessageRelayed       ? "relayed"
+                           : e.type == GatewayEvent::Type::MessageDropped ? "dropped"
+                                                                          : "throttled");
+            sqlite3_bind_int64(q, 5, e.size);
+            bindStatic(q, 6, e.binary ? "binary" : "text");
+            sqlite3_bind_int64(q, 7, e.latencyUs);
+            bindText(q, 8, t.apiUtf8);
+            bindText(q, 9, t.channelUtf8);
+            bindText(q, 10, t.applicationUtf8);
+            bindString(q, 11, e.reason);
+            if (payload.isNull())
+                sqlite3_bind_null(q, 12);
+            else
+                sqlite3_bind_blob64(q, 12, payload.constData(), sqlite3_uint64(payload.size()),
+                                    SQLITE_TRANSIENT);
+            sqlite3_bind_int(q, 13, truncated ? 1 : 0);
+            bindText(q, 14, t.flagsUtf8);
+            if (!d.step(q))
+                return failed();
             break;
         }
         case GatewayEvent::Type::ConnectionClosed: {
-            QSqlQuery &q = s.close;
-            q.addBindValue(e.timeMs);
-            q.addBindValue(connection);
-            q.addBindValue(static_cast<int>(e.closeCode));
-            q.addBindValue(e.closeReason);
-            q.addBindValue(Gateway::toString(e.closedBy));
-            q.addBindValue(e.messagesIn);
-            q.addBindValue(e.messagesOut);
-            q.addBindValue(e.durationMs);
-            q.addBindValue(e.api);
-            q.addBindValue(e.channel);
-            q.addBindValue(e.application);
-            q.addBindValue(flagsText(e.flags));
-            if (!q.exec())
-                return failed(q);
+            sqlite3_stmt *q = d.close;
+            sqlite3_bind_int64(q, 1, e.timeMs);
+            sqlite3_bind_int64(q, 2, connection);
+            sqlite3_bind_int(q, 3, int(e.closeCode));
+            bindString(q, 4, e.closeReason);
+            bindText(q, 5, Gateway::toString(e.closedBy).toUtf8());
+            sqlite3_bind_int64(q, 6, e.messagesIn);
+            sqlite3_bind_int64(q, 7, e.messagesOut);
+            sqlite3_bind_int64(q, 8, e.durationMs);
+            bindString(q, 9, e.api);
+            bindString(q, 10, e.channel);
+            bindString(q, 11, e.application);
+            bindText(q, 12, flagsUtf8(e.flags));
+            if (!d.step(q))
+                return failed();
+            d.connections.remove(e.connectionId);
             break;
         }
         }
     }
-    if (!s.db.commit()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, s.db.lastError().text());
-        s.db.rollback();
-        return false;
-    }
+    if (!d.step(d.commit))
+        return failed();
     return true;
 }
 
 void SqliteLogWriter::close()
 {
-    if (!m_statements)
-        return;
-    m_statements->handshake = QSqlQuery();
-    m_statements->message = QSqlQuery();
-    m_statements->close = QSqlQuery();
-    m_statements->db.close();
-    m_statements.reset();
-    QSqlDatabase::removeDatabase(m_connectionName);
+    m_db.reset();
 }
 
 } // namespace Gatehouse::Analytics

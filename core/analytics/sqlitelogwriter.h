@@ -3,7 +3,6 @@
 
 #include "analytics/eventwriter.h"
 
-#include <QSqlDatabase>
 #include <QString>
 
 #include <functional>
@@ -14,6 +13,10 @@ namespace Gatehouse::Analytics {
 // Writes gateway events into the SQLite message log: tables log_handshakes,
 // log_messages and log_closes (indexed by time and connection id), in WAL mode,
 // one transaction per batch, through its own connection on the writer thread.
+//
+// It talks to SQLite directly (prepared statements, UTF-8 text cached per
+// connection) rather than through QtSql: a busy gateway logs tens of thousands
+// of messages per second, and the row insert is most of what logging costs.
 class SqliteLogWriter final : public EventWriter
 {
 public:
@@ -36,15 +39,12 @@ public:
     bool write(const QList<Gateway::GatewayEvent> &events, QString *error) override;
     void close() override;
 
-    // Creates the tables and indexes when missing (idempotent).
-    static bool createSchema(QSqlDatabase &db, QString *error);
     static constexpr int SchemaVersion = 1;
 
 private:
-    struct Statements;
+    struct Database;
     Options m_options;
-    QString m_connectionName;
-    std::unique_ptr<Statements> m_statements;
+    std::unique_ptr<Database> m_db;
 };
 
 } // namespace Gatehouse::Analytics
