@@ -230,11 +230,19 @@ x-gatehouse:
         for h in target["headers"]:
             hdr += ["-H", h]
         base = ["--url", target["url"], "--threads", str(a.client_threads)] + hdr
-        for conns in (1, 16, 256):
+        for conns in (1, 16, 256) if "throughput" in a.only else ():
             for size in (64, 4096):
                 r = self.loadgen_json(["throughput", "-c", str(conns), "--size", str(size),
                                        "--seconds", str(a.seconds)] + base)
                 results.setdefault((name, f"throughput c={conns} {size}B msg/s"), []).append(r["messages_per_s"])
+        if "paced" in a.only:
+            self.paced(name, target, base, results)
+        if "handshakes" in a.only:
+            r = self.loadgen_json(["handshakes", "-c", "64", "--seconds", str(a.seconds)] + base)
+            results.setdefault((name, "handshakes/s"), []).append(r["handshakes_per_s"])
+
+    def paced(self, name, target, base, results):
+        a = self.args
         pids = target["pids"]() if target["pids"] else []
         c0 = cpu_seconds(pids)
         r = self.loadgen_json(["paced", "-c", "16", "--size", "64", "--rate", str(a.rate),
@@ -247,8 +255,6 @@ x-gatehouse:
             # every round trip is two relayed messages (in and out)
             results.setdefault((name, "proxy CPU µs per relayed message"), []).append(
                 (c1 - c0) * 1e6 / (2 * r["echoed"]))
-        r = self.loadgen_json(["handshakes", "-c", "64", "--seconds", str(a.seconds)] + base)
-        results.setdefault((name, "handshakes/s"), []).append(r["handshakes_per_s"])
 
     def hold(self, name, target, results):
         if not target["pids"]:
@@ -285,7 +291,12 @@ def main():
     ap.add_argument("--backend-threads", type=int, default=2)
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse-cli", "gatehouse-cli"))
     ap.add_argument("--output", help="also write the Markdown table here")
+    ap.add_argument("--only", default="throughput,paced,handshakes,hold",
+                    help="comma-separated measurements to run (default: all of %(default)s)")
+    ap.add_argument("--targets", default="direct,nginx,gateway",
+                    help="comma-separated setups to compare (default: %(default)s)")
     args = ap.parse_args()
+    args.only = args.only.split(",")
     raise_fd_limit()
 
     bench = Bench(args)
@@ -296,13 +307,14 @@ def main():
         bench.start_nginx()
         bench.start_gateway()
         direct = {"url": f"ws://127.0.0.1:{bench.echo_port}/echo", "headers": [], "pids": None}
-        targets = [("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway)]
+        targets = [(n, t) for n, t in (("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway))
+                   if n in args.targets.split(",")]
         for rep in range(args.reps):
             order = targets[:] if rep % 2 == 0 else targets[::-1]
             for name, target in order:
                 print(f"rep {rep + 1}/{args.reps}: {name}", file=sys.stderr, flush=True)
                 bench.run_target(name, target, results)
-        for name, target in targets:
+        for name, target in targets if "hold" in args.only else ():
             bench.hold(name, target, results)
     finally:
         bench.cleanup()
