@@ -11,13 +11,13 @@
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayeventsink.h"
+#include "gateway/listenerplan.h"
 #include "mock/mockserver.h"
 #include "policy/policyconfig.h"
 #include "policy/policyfactory.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QFileInfo>
 #include <QMutex>
 #include <QSocketNotifier>
@@ -84,44 +84,9 @@ extern "C" void handleSignal(int signal)
     (void)written;
 }
 
-// "HOST:PORT", "[v6]:PORT", ":PORT" or "PORT"; the host defaults to 127.0.0.1.
 bool parseListen(const QString &text, Gateway::ListenerConfig *config, QString *error)
 {
-    QString host = QStringLiteral("127.0.0.1");
-    QString port = text;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u"]:");
-        if (close < 0) {
-            *error = QStringLiteral("'%1' is not [ADDRESS]:PORT").arg(text);
-            return false;
-        }
-        host = text.mid(1, close - 1);
-        port = text.mid(close + 2);
-    } else if (const qsizetype colon = text.lastIndexOf(u':'); colon >= 0) {
-        if (colon > 0)
-            host = text.left(colon);
-        port = text.mid(colon + 1);
-    }
-    bool ok = false;
-    const uint p = port.toUInt(&ok);
-    if (!ok || p > 65535) {
-        *error = QStringLiteral("'%1': '%2' is not a port number").arg(text, port);
-        return false;
-    }
-    QHostAddress address;
-    if (host == u"localhost")
-        address = QHostAddress::LocalHost;
-    else if (host == u"*" || host == u"0.0.0.0")
-        address = QHostAddress::AnyIPv4;
-    else if (host == u"::")
-        address = QHostAddress::Any;
-    else if (!address.setAddress(host)) {
-        *error = QStringLiteral("'%1': '%2' is not an IP address").arg(text, host);
-        return false;
-    }
-    config->address = address;
-    config->port = quint16(p);
-    return true;
+    return Gateway::ListenerPlan::parseAddress(text, &config->address, &config->port, error);
 }
 
 struct LoadedApis
@@ -171,6 +136,27 @@ Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry 
     };
 }
 
+// Where the gateway listens and what it serves: as one list when every listener
+// serves every API, else each listener followed by its APIs.
+void printListeners(const Gateway::Gateway &gateway)
+{
+    const QList<Gateway::ListenerConfig> listeners = gateway.listeners();
+    const QStringList all = gateway.servedApis();
+    bool same = true;
+    for (qsizetype i = 0; i < listeners.size(); ++i)
+        same = same && gateway.servedApis(int(i)) == all;
+    for (qsizetype i = 0; i < listeners.size(); ++i) {
+        out() << "listening on " << listeners.at(i).toString() << '\n';
+        if (!same)
+            for (const QString &line : gateway.servedApis(int(i)))
+                out() << "  serving " << line << '\n';
+    }
+    if (same)
+        for (const QString &line : all)
+            out() << "serving " << line << '\n';
+    out().flush();
+}
+
 } // namespace
 
 // gatehouse-cli serve API... [--listen HOST:PORT] [--tls-listen HOST:PORT --cert F --key F]
@@ -196,12 +182,15 @@ int serveCommand(const QStringList &arguments)
                                  QStringLiteral("API..."));
     const QCommandLineOption listenOption(
         QStringLiteral("listen"),
-        QStringLiteral(
-            "ws address (default: the documents' x-gatehouse listen, else 127.0.0.1:9099)."),
+        QStringLiteral("ws address for every API (default: each document's x-gatehouse listen, "
+                       "else 127.0.0.1:9099; documents naming different addresses are served "
+                       "each on its own)."),
         QStringLiteral("HOST:PORT"));
-    const QCommandLineOption tlsListenOption(QStringLiteral("tls-listen"),
-                                             QStringLiteral("wss address; needs --cert and --key."),
-                                             QStringLiteral("HOST:PORT"));
+    const QCommandLineOption tlsListenOption(
+        QStringLiteral("tls-listen"),
+        QStringLiteral("wss address for every API; needs --cert and --key (default: each "
+                       "document's x-gatehouse tlsListen)."),
+        QStringLiteral("HOST:PORT"));
     const QCommandLineOption certOption(QStringLiteral("cert"),
                                         QStringLiteral("PEM certificate (chain) for wss."),
                                         QStringLiteral("FILE"));
@@ -266,16 +255,17 @@ int serveCommand(const QStringList &arguments)
         options.idleTimeoutMs = int(idle->count());
     }
     options.forwardPings = parser.isSet(forwardPingsOption);
-    QList<Gateway::ListenerConfig> listeners;
+    // --listen / --tls-listen serve every API there; without them each document's own
+    // listen / tlsListen address is opened and serves the APIs that name it.
+    Gateway::ListenerPlan plan;
     QString error;
     if (parser.isSet(listenOption)) {
         Gateway::ListenerConfig l;
         if (!parseListen(parser.value(listenOption), &l, &error))
             return usageError(name, QStringLiteral("--listen: ") + error);
-        listeners.append(l);
+        plan.wsOverride = l;
     }
-    const bool tlsFromFlags = parser.isSet(tlsListenOption);
-    if (tlsFromFlags) {
+    if (parser.isSet(tlsListenOption)) {
         Gateway::ListenerConfig l;
         if (!parseListen(parser.value(tlsListenOption), &l, &error))
             return usageError(name, QStringLiteral("--tls-listen: ") + error);
@@ -285,7 +275,7 @@ int serveCommand(const QStringList &arguments)
         l.tls = true;
         l.certificateFile = parser.value(certOption);
         l.privateKeyFile = parser.value(keyOption);
-        listeners.append(l);
+        plan.wssOverride = l;
     } else if (parser.isSet(certOption) || parser.isSet(keyOption)) {
         return usageError(name, QStringLiteral("--cert and --key go with --tls-listen"));
     }
@@ -294,58 +284,13 @@ int serveCommand(const QStringList &arguments)
     if (!loadApis(files, &loaded))
         return ExitFailure;
 
-    // Listen addresses the documents ask for, unless given on the command line.
-    if (!parser.isSet(listenOption)) {
-        QStringList seen;
-        for (const Api &api : std::as_const(loaded.apis)) {
-            const QString text = api.gatehouse.listen.isEmpty() ? QStringLiteral("127.0.0.1:9099")
-                                                                : api.gatehouse.listen;
-            if (seen.contains(text))
-                continue;
-            seen.append(text);
-            Gateway::ListenerConfig l;
-            if (!parseListen(text, &l, &error)) {
-                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.listen " << error
-                      << Qt::endl;
-                return ExitFailure;
-            }
-            listeners.append(l);
-        }
+    if (!plan.build(loaded.apis, loaded.files, &error)) {
+        err() << "gatehouse-cli serve: " << error << Qt::endl;
+        return ExitFailure;
     }
-    if (!tlsFromFlags) {
-        for (qsizetype i = 0; i < loaded.apis.size(); ++i) {
-            const Api &api = loaded.apis.at(i);
-            if (api.gatehouse.tlsListen.isEmpty())
-                continue;
-            const QDir base = QFileInfo(loaded.files.at(i)).dir();
-            Gateway::ListenerConfig l;
-            if (!parseListen(api.gatehouse.tlsListen, &l, &error)) {
-                err() << "gatehouse-cli serve: " << api.title << ": x-gatehouse.tlsListen " << error
-                      << Qt::endl;
-                return ExitFailure;
-            }
-            l.tls = true;
-            l.certificateFile = api.gatehouse.certificateFile.isEmpty()
-                ? QString()
-                : base.absoluteFilePath(api.gatehouse.certificateFile);
-            l.privateKeyFile = api.gatehouse.privateKeyFile.isEmpty()
-                ? QString()
-                : base.absoluteFilePath(api.gatehouse.privateKeyFile);
-            if (!QFileInfo::exists(l.certificateFile) || !QFileInfo::exists(l.privateKeyFile)) {
-                err()
-                    << "gatehouse-cli serve: warning: " << api.title << ": no wss on "
-                    << api.gatehouse.tlsListen
-                    << " (x-gatehouse certificate/key files missing; use --tls-listen --cert --key)"
-                    << Qt::endl;
-                continue;
-            }
-            bool duplicate = false;
-            for (const auto &other : std::as_const(listeners))
-                duplicate = duplicate || (other.address == l.address && other.port == l.port);
-            if (!duplicate)
-                listeners.append(l);
-        }
-    }
+    for (const QString &warning : plan.warnings())
+        err() << "gatehouse-cli serve: warning: " << warning << Qt::endl;
+    const QList<Gateway::ListenerConfig> listeners = plan.listeners();
 
     // Credentials: the registry answers the authenticate policy; its changes close
     // connections that lost their right to be open.
@@ -379,6 +324,8 @@ int serveCommand(const QStringList &arguments)
     Gateway::Gateway gateway;
     gateway.setOptions(options);
     gateway.setPolicyProvider(factory);
+    gateway.setListenerSelector(
+        [&plan](const Api &api, QString *error) { return plan.listenersFor(api, error); });
 
     std::shared_ptr<Analytics::MessageLogStore> logStore;
     if (parser.isSet(logDbOption)) {
@@ -456,11 +403,7 @@ int serveCommand(const QStringList &arguments)
     }
     for (const QString &warning : factory->warnings())
         err() << "gatehouse-cli serve: warning: " << warning << Qt::endl;
-    for (const auto &l : gateway.listeners())
-        out() << "listening on " << l.toString() << '\n';
-    for (const QString &line : gateway.servedApis())
-        out() << "serving " << line << '\n';
-    out().flush();
+    printListeners(gateway);
 
     // Signals arrive through a socket pair so that the handler only writes a byte.
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) {

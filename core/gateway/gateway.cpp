@@ -3,6 +3,7 @@
 
 #include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
+#include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewayworker.h"
 #include "gateway/router.h"
 
@@ -90,6 +91,40 @@ void Gateway::addEventSink(std::shared_ptr<GatewayEventSink> sink)
         m_sinks.append(std::move(sink));
 }
 
+void Gateway::setListenerSelector(ListenerSelector selector)
+{
+    m_listenerSelector = std::move(selector);
+}
+
+std::shared_ptr<const Router> Gateway::buildRouter(const QList<ListenerConfig> &listeners,
+                                                   const QList<Api> &apis, QString *error) const
+{
+    QList<QList<int>> apiListeners;
+    if (m_listenerSelector) {
+        for (const Api &api : apis) {
+            QString selectorError;
+            QList<int> indexes = m_listenerSelector(api, &selectorError);
+            if (!selectorError.isEmpty()) {
+                *error = selectorError;
+                return nullptr;
+            }
+            for (int i : std::as_const(indexes))
+                if (i < 0 || i >= listeners.size()) {
+                    *error = QStringLiteral("API '%1': listener %2 does not exist (%3 given)")
+                                 .arg(api.title)
+                                 .arg(i)
+                                 .arg(listeners.size());
+                    return nullptr;
+                }
+            apiListeners.append(std::move(indexes));
+        }
+    }
+    QStringList names;
+    for (const ListenerConfig &l : listeners)
+        names.append(l.toString());
+    return Router::build(share(apis), m_policyProvider.get(), error, apiListeners, names);
+}
+
 bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &apis)
 {
     if (m_running || m_stopping) {
@@ -102,7 +137,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         return false;
     }
     QString error;
-    auto router = Router::build(share(apis), m_policyProvider.get(), &error);
+    auto router = buildRouter(listeners, apis, &error);
     if (!router) {
         m_error = error;
         return false;
@@ -182,6 +217,9 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
     for (int i = 0; i < threads; ++i) {
         auto *thread = new QThread(this);
         thread->setObjectName(QStringLiteral("gateway-worker-%1").arg(i));
+        auto dispatcher = std::make_unique<EpollEventDispatcher>();
+        if (dispatcher->isValid())
+            thread->setEventDispatcher(dispatcher.release());
         auto *worker = new GatewayWorker(m_shared);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
@@ -210,7 +248,7 @@ bool Gateway::reload(const QList<Api> &apis)
         return false;
     }
     QString error;
-    auto router = Router::build(share(apis), m_policyProvider.get(), &error);
+    auto router = buildRouter(m_shared->listeners, apis, &error);
     if (!router) {
         m_error = error;
         return false;
@@ -326,12 +364,12 @@ int Gateway::pendingHandshakes() const
     return m_shared ? m_shared->pendingHandshakes.load(std::memory_order_relaxed) : 0;
 }
 
-QStringList Gateway::servedApis() const
+QStringList Gateway::servedApis(int listener) const
 {
     if (!m_shared)
         return {};
     const auto router = m_shared->router();
-    return router ? router->describe() : QStringList();
+    return router ? router->describe(listener) : QStringList();
 }
 
 } // namespace Gatehouse::Gateway

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -27,6 +28,7 @@ struct ConnectionFilter
 
 class GatewayListener;
 class GatewayWorker;
+class Router;
 struct GatewayShared;
 
 // The embedded WebSocket gateway, as the desktop app and `gatehouse-cli serve`
@@ -48,6 +50,12 @@ public:
     GatewayOptions options() const { return m_options; }
     void setPolicyProvider(std::shared_ptr<PolicyProvider> provider);
     void addEventSink(std::shared_ptr<GatewayEventSink> sink);
+    // Which listeners serve an API: indexes into the listeners given to start(), empty
+    // for all of them; a non-empty `error` (one line) refuses the API, e.g. when it
+    // names an address the gateway does not listen on. Applied at start() and at
+    // every reload(). Without a selector every API is served on every listener.
+    using ListenerSelector = std::function<QList<int>(const Api &api, QString *error)>;
+    void setListenerSelector(ListenerSelector selector);
 
     // Starts serving `apis` on `listeners`. False, with errorString(), when an API
     // cannot be served, a certificate cannot be loaded or an address is taken.
@@ -70,9 +78,9 @@ public:
     // Accepted connections whose session still exists but is not (or no longer)
     // open: handshakes in progress and rejected ones not yet cleaned up.
     int pendingHandshakes() const;
-    // One line per served API, e.g. "/chats/1.0.0  Chats API 1.0.0: /notifications,
-    // /rooms/{roomID}".
-    QStringList servedApis() const;
+    // One line per API served on `listener` (-1: every API), e.g. "/chats/1.0.0  Chats
+    // API 1.0.0: /notifications, /rooms/{roomID}".
+    QStringList servedApis(int listener = -1) const;
 
 signals:
     void started();
@@ -84,8 +92,11 @@ private:
     void finishStop();
     void teardown();
     void stopAcceptor();
+    std::shared_ptr<const Router> buildRouter(const QList<ListenerConfig> &listeners,
+                                              const QList<Api> &apis, QString *error) const;
 
     GatewayOptions m_options;
+    ListenerSelector m_listenerSelector;
     std::shared_ptr<PolicyProvider> m_policyProvider;
     QList<std::shared_ptr<GatewayEventSink>> m_sinks;
     std::shared_ptr<GatewayShared> m_shared;

@@ -59,6 +59,7 @@ void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
     const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
     auto *session = new GatewaySession(id, socket, m_shared, this);
     m_sessions.insert(session);
+    m_listenerOf.insert(session, listenerIndex);
     connect(session, &GatewaySession::finished, this,
             [this, session] { handleSessionFinished(session); });
     if (secure)
@@ -70,6 +71,7 @@ void GatewayWorker::handleSessionFinished(GatewaySession *session)
 {
     if (!m_sessions.remove(session))
         return;
+    m_listenerOf.remove(session);
     session->deleteLater();
     checkDrained();
 }
@@ -111,6 +113,7 @@ void GatewayWorker::abortAll()
         s->abortNow();
     qDeleteAll(m_sessions);
     m_sessions.clear();
+    m_listenerOf.clear();
 }
 
 void GatewayWorker::checkDrained()

@@ -4,6 +4,7 @@
 #include "gateway/gatewayevent.h"
 #include "gateway/gatewayshared.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -40,6 +41,11 @@ public:
 
     void record(GatewayEvent &&event);
     void flushEvents();
+    // The index of the listener that accepted `session`'s connection; -1 if unknown.
+    int listenerIndex(const GatewaySession *session) const
+    {
+        return m_listenerOf.value(session, -1);
+    }
 
 signals:
     void drained(int closedConnections);
@@ -50,6 +56,7 @@ private:
 
     std::shared_ptr<GatewayShared> m_shared;
     QSet<GatewaySession *> m_sessions;
+    QHash<const GatewaySession *, int> m_listenerOf; // listeners serve different APIs
     QList<GatewayEvent> m_events;
     QTimer *m_flushTimer = nullptr;
     QTimer *m_stopTimer = nullptr;

@@ -90,7 +90,9 @@ QString Router::ApiRoute::key() const
 }
 
 std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Api>> &apis,
-                                            PolicyProvider *policies, QString *error)
+                                            PolicyProvider *policies, QString *error,
+                                            const QList<QList<int>> &apiListeners,
+                                            const QStringList &listenerNames)
 {
     auto router = std::make_shared<Router>();
     auto setError = [error](const QString &e) {
@@ -98,7 +100,8 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
             *error = e;
         return nullptr;
     };
-    for (const auto &api : apis) {
+    for (qsizetype apiIndex = 0; apiIndex < apis.size(); ++apiIndex) {
+        const std::shared_ptr<const Api> &api = apis.at(apiIndex);
         if (!api)
             continue;
         const QString name = api->title.isEmpty() ? QStringLiteral("(untitled API)") : api->title;
@@ -109,6 +112,10 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
             route.context = u'/' + slug(name);
         route.version = api->version.trimmed();
         route.defaultVersion = api->gatehouse.defaultVersion;
+        route.listeners = apiListeners.value(apiIndex);
+        std::sort(route.listeners.begin(), route.listeners.end());
+        route.listeners.erase(std::unique(route.listeners.begin(), route.listeners.end()),
+                              route.listeners.end());
         const Json &raw = api->gatehouse.raw;
 
         if (api->gatehouse.endpoint.isEmpty())
@@ -199,10 +206,23 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
                          [](const ChannelRoute &a, const ChannelRoute &b) {
                              return a.matcher.specificity() > b.matcher.specificity();
                          });
-        for (const ApiRoute &other : std::as_const(router->m_apis))
-            if (other.key() == route.key())
-                return setError(QStringLiteral("APIs '%1' and '%2' are both served at %3")
-                                    .arg(other.api->title, name, route.key()));
+        for (const ApiRoute &other : std::as_const(router->m_apis)) {
+            if (other.key() != route.key())
+                continue;
+            // the same path on different listeners is fine; on a shared one it is not
+            const bool everywhere = other.listeners.isEmpty() && route.listeners.isEmpty();
+            int shared = -1; // a listener serving both, for the message
+            for (int l : route.listeners.isEmpty() ? other.listeners : route.listeners)
+                if (shared < 0 && other.servedOn(l) && route.servedOn(l))
+                    shared = l;
+            if (!everywhere && shared < 0)
+                continue;
+            const QString where = shared >= 0 && shared < listenerNames.size()
+                ? QStringLiteral(" on ") + listenerNames.at(shared)
+                : QString();
+            return setError(QStringLiteral("APIs '%1' and '%2' are both served at %3%4")
+                                .arg(other.api->title, name, route.key(), where));
+        }
         router->m_apis.append(std::move(route));
     }
     std::stable_sort(
@@ -211,10 +231,12 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
     return router;
 }
 
-Router::Result Router::route(const HandshakeRequest &request) const
+Router::Result Router::route(const HandshakeRequest &request, int listenerIndex) const
 {
     Result result;
     for (const ApiRoute &api : m_apis) {
+        if (!api.servedOn(listenerIndex))
+            continue;
         std::optional<QString> topic;
         if (!api.version.isEmpty())
             topic = stripPrefix(request.path, api.key());
@@ -289,10 +311,12 @@ Router::Result Router::route(const HandshakeRequest &request) const
     return result;
 }
 
-QStringList Router::describe() const
+QStringList Router::describe(int listenerIndex) const
 {
     QStringList lines;
     for (const ApiRoute &api : m_apis) {
+        if (!api.servedOn(listenerIndex))
+            continue;
         QStringList topics;
         for (const ChannelRoute &c : api.channels)
             topics.append(c.matcher.addressTemplate());

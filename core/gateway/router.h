@@ -45,7 +45,12 @@ public:
         QStringList credentialParameters; // never forwarded to the backend
         QList<QByteArray> forwardHeaders; // client headers copied to the backend request
         QList<ChannelRoute> channels; // most specific first
+        QList<int> listeners; // indexes of the listeners serving it; empty: every listener
         QString key() const; // /chats/1.0.0
+        bool servedOn(int listener) const
+        {
+            return listener < 0 || listeners.isEmpty() || listeners.contains(listener);
+        }
     };
     struct Result
     {
@@ -58,14 +63,21 @@ public:
     };
 
     // Builds the table; nullptr with `error` (one line: what and where) when an API
-    // cannot be served (no endpoint, bad template, two APIs on the same path, ...).
+    // cannot be served (no endpoint, bad template, two APIs on the same path of the
+    // same listener, ...). `apiListeners[i]` lists the listeners serving apis[i]
+    // (missing or empty: every listener); `listenerNames` name them in errors.
     static std::shared_ptr<const Router> build(const QList<std::shared_ptr<const Api>> &apis,
-                                               PolicyProvider *policies, QString *error);
+                                               PolicyProvider *policies, QString *error,
+                                               const QList<QList<int>> &apiListeners = {},
+                                               const QStringList &listenerNames = {});
 
-    Result route(const HandshakeRequest &request) const;
+    // Routes a request that arrived on listener `listenerIndex` (-1: any): APIs not
+    // served there are unknown to it, as if they did not exist (404).
+    Result route(const HandshakeRequest &request, int listenerIndex = -1) const;
     const QList<ApiRoute> &apis() const { return m_apis; }
-    // One line per served API for the 426 answer: "/chats/1.0.0  Chats API (ws://...)".
-    QStringList describe() const;
+    // One line per API served on `listenerIndex` (-1: every API), for the 426 answer
+    // and serve's output: "/chats/1.0.0  Chats API 1.0.0: /notifications, ...".
+    QStringList describe(int listenerIndex = -1) const;
 
 private:
     QList<ApiRoute> m_apis; // longest context first
