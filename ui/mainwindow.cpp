@@ -134,6 +134,7 @@ void MainWindow::createWidgets()
     m_source = new SourceView;
     m_source->setObjectName(QStringLiteral("sourceView"));
     m_source->setFrameShape(QFrame::NoFrame);
+    connect(m_source, &SourceView::fileFailed, this, &MainWindow::handleSourceFailed);
 
     m_rightTabs = new QTabWidget;
     m_rightTabs->setDocumentMode(true);
@@ -346,6 +347,8 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
 
     // The source view reloads lazily, when shown.
     m_source->clearFile();
+    if (m_rightTabs->currentWidget() == m_source)
+        m_source->showFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
     if (result.api) {
@@ -380,8 +383,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         // Show the first located problem straight away.
         for (const Diagnostic &d : m_diagnosticsModel->diagnostics()) {
             if (d.location.line > 0) {
-                showSource(d.location.file.isEmpty() ? result.path : d.location.file,
-                           d.location.line, d.location.column);
+                showSource(d.location.file, d.location.line, d.location.column);
                 break;
             }
         }
@@ -501,31 +503,43 @@ void MainWindow::handleDiagnosticActivated(const QModelIndex &index)
 {
     if (!index.isValid())
         return;
-    QString file = index.data(DiagnosticListModel::FileRole).toString();
-    if (file.isEmpty())
-        file = m_currentFile;
-    showSource(file, index.data(DiagnosticListModel::LineRole).toInt(),
+    showSource(index.data(DiagnosticListModel::FileRole).toString(),
+               index.data(DiagnosticListModel::LineRole).toInt(),
                index.data(DiagnosticListModel::ColumnRole).toInt());
     m_source->setFocus();
 }
 
+QString MainWindow::sourcePath(const QString &file) const
+{
+    // Diagnostics name the opened document as it was given and the files it refers
+    // to relative to its folder.
+    if (file.isEmpty() || file == m_currentFile)
+        return m_currentFile;
+    if (QFileInfo(file).isRelative() && !m_currentFile.isEmpty())
+        return QDir(QFileInfo(m_currentFile).absolutePath()).filePath(file);
+    return file;
+}
+
 void MainWindow::showSource(const QString &file, int line, int column)
 {
-    QString error;
-    if (!m_source->showFile(file, &error)) {
-        statusBar()->showMessage(error, 5000);
-        m_rightTabs->setCurrentWidget(m_source);
-        return;
-    }
+    // The view reads the file in the background and moves to line:column once the
+    // text is there; a failure shows in the view and in the status bar.
+    m_source->showFile(sourcePath(file));
     m_rightTabs->setCurrentWidget(m_source);
     if (line > 0)
         m_source->goTo(line, column);
 }
 
+void MainWindow::handleSourceFailed(const QString &path, const QString &error)
+{
+    Q_UNUSED(path)
+    statusBar()->showMessage(error, 5000);
+}
+
 void MainWindow::handleRightTabChanged(int index)
 {
     if (m_rightTabs->widget(index) == m_source && m_source->fileName().isEmpty()
-        && !m_currentFile.isEmpty())
+        && !m_source->isLoading() && !m_currentFile.isEmpty())
         m_source->showFile(m_currentFile);
 }
 

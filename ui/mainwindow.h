@@ -76,11 +76,13 @@ private:
     void handleDetailsLinkClicked(const QUrl &url);
     void handleDiagnosticActivated(const QModelIndex &index);
     void handleRightTabChanged(int index);
+    void handleSourceFailed(const QString &path, const QString &error);
     void handleAboutTriggered();
     void rebuildRecentMenu();
 
     void showEmptyState(const QString &text);
     void showSource(const QString &file, int line, int column);
+    QString sourcePath(const QString &file) const;
     void updateTitleAndStatus(const LoadedApi &result);
     QString displayName(const QString &path) const;
 

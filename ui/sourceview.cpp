@@ -4,8 +4,12 @@
 #include <QFile>
 #include <QFontDatabase>
 #include <QPainter>
+#include <QPlainTextDocumentLayout>
 #include <QStringDecoder>
 #include <QTextBlock>
+#include <QThread>
+
+#include <memory>
 
 namespace Gatehouse {
 
@@ -29,12 +33,33 @@ private:
     SourceView *m_view;
 };
 
+// An empty document laid out the way QPlainTextEdit needs; safe to build on any
+// thread.
+QTextDocument *newDocument(const QFont &font, QObject *parent = nullptr)
+{
+    auto *document = new QTextDocument(parent);
+    document->setDocumentLayout(new QPlainTextDocumentLayout(document));
+    document->setUndoRedoEnabled(false);
+    document->setDefaultFont(font);
+    return document;
+}
+
 } // namespace
+
+struct SourceView::Loaded
+{
+    QString path;
+    QString error;
+    std::unique_ptr<QTextDocument> document; // null when `error` says why
+};
 
 SourceView::SourceView(QWidget *parent)
     : QPlainTextEdit(parent)
     , m_lineNumbers(new LineNumberArea(this))
+    , m_reader(&SourceView::readFile)
 {
+    m_pool.setMaxThreadCount(1);
+    m_pool.setObjectName(QStringLiteral("SourceView"));
     setReadOnly(true);
     setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -45,48 +70,150 @@ SourceView::SourceView(QWidget *parent)
     updateMargins();
 }
 
-SourceView::~SourceView() = default;
-
-bool SourceView::showFile(const QString &path, QString *error)
+SourceView::~SourceView()
 {
-    if (path == m_fileName && !m_fileName.isEmpty())
-        return true;
-    QString message;
+    // A result still on its way is dropped with the view's posted events.
+    m_pool.clear();
+    m_pool.waitForDone();
+}
+
+SourceView::SourceFile SourceView::readFile(const QString &path)
+{
+    SourceFile result;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        message = tr("Cannot open %1: %2").arg(path, file.errorString());
-    } else if (file.size() > MaxFileSize) {
-        message = tr("%1 is too large to show (%2 MB).").arg(path).arg(file.size() / (1024 * 1024));
+        result.error = tr("Cannot open %1: %2").arg(path, file.errorString());
+        return result;
     }
+    const auto tooLarge = [&](qint64 size) {
+        result.error = tr("%1 is too large to show (%2 MB).").arg(path).arg(size / (1024 * 1024));
+        return result;
+    };
+    if (file.size() > MaxFileSize)
+        return tooLarge(file.size());
+    // Read at most one byte past the limit: a file that grows meanwhile stays bounded.
+    const QByteArray data = file.read(MaxFileSize + 1);
+    if (data.size() > MaxFileSize)
+        return tooLarge(data.size());
+    // Binary data: keep the view usable and say so rather than showing noise.
+    if (data.contains('\0')) {
+        result.text = tr("%1 is not a text file.").arg(path);
+        return result;
+    }
+    QStringDecoder decoder(QStringDecoder::Utf8);
+    result.text = decoder.decode(data);
+    return result;
+}
+
+void SourceView::setReader(Reader reader)
+{
+    m_reader = reader ? std::move(reader) : Reader(&SourceView::readFile);
+}
+
+void SourceView::showFile(const QString &path)
+{
+    if (path.isEmpty()) {
+        clearFile();
+        return;
+    }
+    if (path == m_loadingFileName || (path == m_fileName && !isLoading()))
+        return;
+    const quint64 generation = ++m_generation;
+    m_pool.clear(); // a read that has not started yet is superseded
+    m_loadingFileName = path;
+    m_fileName.clear();
+    m_hasPendingGoTo = false;
+    setPlaceholderText(tr("Loading source\u2026"));
+    replaceDocument(newDocument(font(), this));
+
+    // Reading and laying out a large file takes a while: both happen on the pool's
+    // thread, and the finished document moves to this view's thread.
+    m_pool.start([this, path, generation, reader = m_reader, viewFont = font(), target = thread()] {
+        auto loaded = std::make_shared<Loaded>();
+        loaded->path = path;
+        try {
+            SourceFile file = reader(path);
+            if (file.error.isEmpty()) {
+                std::unique_ptr<QTextDocument> document(newDocument(viewFont));
+                document->setPlainText(file.text);
+                document->moveToThread(target);
+                loaded->document = std::move(document);
+            } else {
+                loaded->error = file.error;
+            }
+        } catch (const std::exception &e) {
+            loaded->error = tr("Cannot show %1: %2").arg(path, QString::fromLocal8Bit(e.what()));
+        }
+        // Only the queued call holds the result from here on, so that a document
+        // nobody takes is deleted on the view's thread, where it lives.
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, loaded = std::move(loaded)] { handleLoaded(generation, *loaded); },
+            Qt::QueuedConnection);
+    });
+}
+
+void SourceView::handleLoaded(quint64 generation, Loaded &loaded)
+{
+    if (generation != m_generation)
+        return;
+    m_loadingFileName.clear();
+    setPlaceholderText(tr("No document"));
+    if (!loaded.document) {
+        m_hasPendingGoTo = false;
+        setPlainText(loaded.error);
+        Q_EMIT fileFailed(loaded.path, loaded.error);
+        return;
+    }
+    QTextDocument *document = loaded.document.release();
+    document->setParent(this);
+    replaceDocument(document);
+    m_fileName = loaded.path;
+    if (m_hasPendingGoTo) {
+        m_hasPendingGoTo = false;
+        applyGoTo(m_pendingLine, m_pendingColumn);
+    }
+    Q_EMIT fileShown(m_fileName);
+}
+
+void SourceView::replaceDocument(QTextDocument *document)
+{
     m_highlightedLine = 0;
     setExtraSelections({});
-    if (!message.isEmpty()) {
-        m_fileName.clear();
-        setPlainText(message);
-        if (error)
-            *error = message;
-        return false;
-    }
-    const QByteArray data = file.readAll();
-    QStringDecoder decoder(QStringDecoder::Utf8);
-    QString text = decoder.decode(data);
-    // Binary data: keep the view usable and say so rather than showing noise.
-    if (data.contains('\0'))
-        text = tr("%1 is not a text file.").arg(path);
-    setPlainText(text);
-    m_fileName = path;
-    return true;
+    // The view's first document belongs to its text control, which deletes it;
+    // the ones set here belong to the view.
+    QTextDocument *old = QPlainTextEdit::document();
+    const bool ownOld = old && old->parent() == this;
+    setDocument(document);
+    if (ownOld)
+        delete old;
+    updateMargins();
+    m_lineNumbers->update();
 }
 
 void SourceView::clearFile()
 {
+    ++m_generation;
+    m_pool.clear();
     m_fileName.clear();
-    m_highlightedLine = 0;
-    setExtraSelections({});
-    clear();
+    m_loadingFileName.clear();
+    m_hasPendingGoTo = false;
+    setPlaceholderText(tr("No document"));
+    replaceDocument(newDocument(font(), this));
 }
 
 void SourceView::goTo(int line, int column)
+{
+    if (isLoading()) {
+        m_pendingLine = line;
+        m_pendingColumn = column;
+        m_hasPendingGoTo = true;
+        return;
+    }
+    applyGoTo(line, column);
+}
+
+void SourceView::applyGoTo(int line, int column)
 {
     const int blocks = document()->blockCount();
     line = std::clamp(line, 1, std::max(1, blocks));

@@ -295,7 +295,8 @@ private Q_SLOTS:
 
         // Move away, then double-click the problem: the source shows its line.
         SourceView *source = window.sourceView();
-        QVERIFY(source->showFile(path));
+        source->showFile(path);
+        QTRY_COMPARE(source->fileName(), path);
         source->goTo(1, 1);
         QCOMPARE(source->currentLine(), 1);
         QTreeView *problems = window.diagnosticsView();
