@@ -134,6 +134,7 @@ void MainWindow::createWidgets()
     m_source = new SourceView;
     m_source->setObjectName(QStringLiteral("sourceView"));
     m_source->setFrameShape(QFrame::NoFrame);
+    connect(m_source, &SourceView::fileShown, this, &MainWindow::handleSourceShown);
     connect(m_source, &SourceView::fileFailed, this, &MainWindow::handleSourceFailed);
 
     m_rightTabs = new QTabWidget;
@@ -347,6 +348,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
 
     // The source view reloads lazily, when shown.
     m_source->clearFile();
+    handleSourceShown(QString());
     if (m_rightTabs->currentWidget() == m_source)
         m_source->showFile(m_currentFile);
 
@@ -511,13 +513,9 @@ void MainWindow::handleDiagnosticActivated(const QModelIndex &index)
 
 QString MainWindow::sourcePath(const QString &file) const
 {
-    // Diagnostics name the opened document as it was given and the files it refers
-    // to relative to its folder.
-    if (file.isEmpty() || file == m_currentFile)
-        return m_currentFile;
-    if (QFileInfo(file).isRelative() && !m_currentFile.isEmpty())
-        return QDir(QFileInfo(m_currentFile).absolutePath()).filePath(file);
-    return file;
+    // Diagnostics name the opened document as it was given (relative to this
+    // process's working directory, like the files it refers to) or not at all.
+    return file.isEmpty() ? m_currentFile : file;
 }
 
 void MainWindow::showSource(const QString &file, int line, int column)
@@ -528,6 +526,17 @@ void MainWindow::showSource(const QString &file, int line, int column)
     m_rightTabs->setCurrentWidget(m_source);
     if (line > 0)
         m_source->goTo(line, column);
+}
+
+void MainWindow::handleSourceShown(const QString &path)
+{
+    // A file the document refers to is named on the tab, so it is not taken for
+    // the document itself.
+    const int tab = m_rightTabs->indexOf(m_source);
+    const bool document = path.isEmpty() || path == m_currentFile;
+    m_rightTabs->setTabText(
+        tab, document ? tr("Source") : tr("Source: %1").arg(QFileInfo(path).fileName()));
+    m_rightTabs->setTabToolTip(tab, path.isEmpty() ? QString() : QDir::toNativeSeparators(path));
 }
 
 void MainWindow::handleSourceFailed(const QString &path, const QString &error)

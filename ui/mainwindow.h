@@ -76,6 +76,7 @@ private:
     void handleDetailsLinkClicked(const QUrl &url);
     void handleDiagnosticActivated(const QModelIndex &index);
     void handleRightTabChanged(int index);
+    void handleSourceShown(const QString &path);
     void handleSourceFailed(const QString &path, const QString &error);
     void handleAboutTriggered();
     void rebuildRecentMenu();

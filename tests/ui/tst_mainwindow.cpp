@@ -17,8 +17,10 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -311,6 +313,101 @@ private Q_SLOTS:
             QCOMPARE(source->currentColumn(), column);
         QCOMPARE(source->fileName(), path);
         QVERIFY(source->isVisible());
+    }
+
+    // The Source tab reads the opened document in the background and shows its text.
+    void sourceTabShowsTheDocument()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("source-tab.yaml"));
+        QVERIFY(writeFile(
+            path, QByteArray("asyncapi: 3.0.0\ninfo:\n  title: Source tab\n  version: '1'\n")));
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, path));
+        SourceView *source = window.sourceView();
+        QVERIFY(source->fileName().isEmpty()); // nothing read until the tab is shown
+        auto *tabs = window.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        tabs->setCurrentWidget(source);
+        QTRY_COMPARE(source->fileName(), path);
+        QVERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi: 3.0.0\ninfo:")));
+        QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
+    }
+
+    // Problems in a file the document refers to name that file; the source shows it,
+    // also when the document was opened by a relative path.
+    void problemInReferencedFile_data()
+    {
+        QTest::addColumn<bool>("relative");
+        QTest::newRow("absolute path") << false;
+        QTest::newRow("relative path") << true;
+    }
+
+    void problemInReferencedFile()
+    {
+        QFETCH(bool, relative);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(QDir().mkdir(dir.filePath(QStringLiteral("api"))));
+        const QString main = dir.filePath(QStringLiteral("api/main.yaml"));
+        const QString common = dir.filePath(QStringLiteral("api/common.yaml"));
+        QVERIFY(writeFile(main,
+                          "asyncapi: 2.6.0\n"
+                          "info:\n"
+                          "  title: Refs\n"
+                          "  version: 1.0.0\n"
+                          "channels:\n"
+                          "  /a:\n"
+                          "    subscribe:\n"
+                          "      message:\n"
+                          "        $ref: 'common.yaml#/components/messages/Hello'\n"));
+        QVERIFY(writeFile(common,
+                          "components:\n"
+                          "  messages:\n"
+                          "    Hello:\n"
+                          "      payload:\n"
+                          "        type: 12\n"));
+        const QString previousDir = QDir::currentPath();
+        const auto restoreDir = qScopeGuard([&] { QDir::setCurrent(previousDir); });
+        if (relative)
+            QVERIFY(QDir::setCurrent(dir.path()));
+        const QString opened = relative ? QStringLiteral("api/main.yaml") : main;
+
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!openAndWait(window, opened));
+        QModelIndex problem;
+        for (int row = 0; row < window.diagnosticsModel()->rowCount(); ++row) {
+            const QModelIndex index = window.diagnosticsModel()->index(row, 0);
+            if (index.data(DiagnosticListModel::FileRole)
+                    .toString()
+                    .endsWith(QLatin1String("common.yaml")))
+                problem = index;
+        }
+        QVERIFY2(problem.isValid(),
+                 qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
+        const int line = problem.data(DiagnosticListModel::LineRole).toInt();
+        const int column = problem.data(DiagnosticListModel::ColumnRole).toInt();
+        QCOMPARE(line, 5);
+
+        Q_EMIT window.diagnosticsView()->activated(problem);
+        SourceView *source = window.sourceView();
+        QTRY_VERIFY(!source->isLoading());
+        QCOMPARE(QFileInfo(source->fileName()).absoluteFilePath(), common);
+        QCOMPARE(source->currentLine(), line);
+        QCOMPARE(source->currentColumn(), column);
+        QCOMPARE(source->highlightedLine(), line);
+        QVERIFY(source->toPlainText().startsWith(QStringLiteral("components:")));
+        auto *tabs = window.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        QCOMPARE(tabs->currentWidget(), source);
+        QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source: common.yaml"));
+
+        // Reloading the document: the tab stops naming the other file.
+        QVERIFY(!openAndWait(window, opened));
+        QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
     }
 
     void missingAndBinaryFiles_data()
