@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/epolleventdispatcher.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QThread>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <vector>
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace Gatehouse::Gateway {
+
+namespace {
+
+qint64 nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr qint64 NsPerMs = 1'000'000;
+
+} // namespace
+
+EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
+    : QAbstractEventDispatcher(parent)
+    , m_epoll(::epoll_create1(EPOLL_CLOEXEC))
+    , m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+{
+    if (m_epoll >= 0 && m_wake >= 0) {
+        epoll_event ev {};
+        ev.events = EPOLLIN;
+        ev.data.fd = m_wake;
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &ev);
+    }
+}
+
+EpollEventDispatcher::~EpollEventDispatcher()
+{
+    if (m_wake >= 0)
+        ::close(m_wake);
+    if (m_epoll >= 0)
+        ::close(m_epoll);
+}
+
+// ---- socket notifiers ------------------------------------------------------------
+
+void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = int(notifier->socket());
+    if (fd < 0)
+        return;
+    Watch &w = m_watches[fd];
+    switch (notifier->type()) {
+    case QSocketNotifier::Read:
+        w.read = notifier;
+        break;
+    case QSocketNotifier::Write:
+        w.write = notifier;
+        break;
+    case QSocketNotifier::Exception:
+        w.exception = notifier;
+        break;
+    }
+    updateWatch(fd, w);
+}
+
+void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = int(notifier->socket());
+    const auto it = m_watches.find(fd);
+    if (it == m_watches.end())
+        return;
+    Watch &w = it->second;
+    if (w.read == notifier)
+        w.read = nullptr;
+    if (w.write == notifier)
+        w.write = nullptr;
+    if (w.exception == notifier)
+        w.exception = nullptr;
+    updateWatch(fd, w);
+    if (!w.read && !w.write && !w.exception)
+        m_watches.erase(it);
+}
+
+void EpollEventDispatcher::updateWatch(int fd, Watch &w)
+{
+    quint32 events = 0;
+    if (w.read)
+        events |= EPOLLIN | EPOLLRDHUP;
+    if (w.write)
+        events |= EPOLLOUT;
+    if (w.exception)
+        events |= EPOLLPRI;
+    if (events == w.events)
+        return;
+    epoll_event ev {};
+    ev.events = events;
+    ev.data.fd = fd;
+    if (events == 0) {
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, &ev); // fails harmlessly on a closed fd
+    } else if (w.events == 0) {
+        if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+            ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev);
+    } else if (::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
+        // the descriptor was closed and reused without unregistering first
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+    }
+    w.events = events;
+}
+
+void EpollEventDispatcher::activate(QSocketNotifier *notifier)
+{
+    QEvent event(QEvent::SockAct);
+    QCoreApplication::sendEvent(notifier, &event);
+}
+
+// ---- timers ----------------------------------------------------------------------
+
+void EpollEventDispatcher::setDue(int timerId, Timer &timer, qint64 dueNs)
+{
+    if (timer.dueNs != 0) {
+        auto range = m_deadlines.equal_range(timer.dueNs);
+        for (auto it = range.first; it != range.second; ++it) {
+            if (it->second == timerId) {
+                m_deadlines.erase(it);
+                break;
+            }
+        }
+    }
+    timer.dueNs = dueNs;
+    m_deadlines.emplace(dueNs, timerId);
+}
+
+void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType,
+                                         QObject *object)
+{
+    if (timerId <= 0 || !object)
+        return;
+    unregisterTimer(timerId);
+    Timer &t = m_timers[timerId];
+    t.intervalMs = qMax<qint64>(0, interval);
+    t.type = timerType;
+    t.object = object;
+    t.dueNs = 0;
+    setDue(timerId, t, nowNs() + t.intervalMs * NsPerMs);
+}
+
+bool EpollEventDispatcher::unregisterTimer(int timerId)
+{
+    const auto it = m_timers.find(timerId);
+    if (it == m_timers.end())
+        return false;
+    auto range = m_deadlines.equal_range(it->second.dueNs);
+    for (auto d = range.first; d != range.second; ++d) {
+        if (d->second == timerId) {
+            m_deadlines.erase(d);
+            break;
+        }
+    }
+    m_timers.erase(it);
+    return true;
+}
+
+bool EpollEventDispatcher::unregisterTimers(QObject *object)
+{
+    std::vector<int> ids;
+    for (const auto &[id, t] : m_timers)
+        if (t.object == object)
+            ids.push_back(id);
+    for (int id : ids)
+        unregisterTimer(id);
+    return !ids.empty();
+}
+
+QList<QAbstractEventDispatcher::TimerInfo>
+EpollEventDispatcher::registeredTimers(QObject *object) const
+{
+    QList<TimerInfo> list;
+    for (const auto &[id, t] : m_timers)
+        if (t.object == object)
+            list.append(TimerInfo(id, int(t.intervalMs), t.type));
+    return list;
+}
+
+int EpollEventDispatcher::remainingTime(int timerId)
+{
+    const auto it = m_timers.find(timerId);
+    if (it == m_timers.end())
+        return -1;
+    const qint64 left = it->second.dueNs - nowNs();
+    return left <= 0 ? 0 : int((left + NsPerMs - 1) / NsPerMs);
+}
+
+int EpollEventDispatcher::waitTimeoutMs() const
+{
+    if (m_deadlines.empty())
+        return -1;
+    const qint64 left = m_deadlines.begin()->first - nowNs();
+    if (left <= 0)
+        return 0;
+    // round up: waking before the deadline would only spin
+    return int(qMin<qint64>((left + NsPerMs - 1) / NsPerMs, 24 * 3600 * 1000));
+}
+
+bool EpollEventDispatcher::fireTimers()
+{
+    if (m_deadlines.empty())
+        return false;
+    const qint64 now = nowNs();
+    if (m_deadlines.begin()->first > now)
+        return false;
+    // The timers due now; each fires once per pass even if its interval is shorter
+    // than the pass (interval 0 timers fire once per turn of the loop).
+    std::vector<int> due;
+    for (auto it = m_deadlines.begin(); it != m_deadlines.end() && it->first <= now; ++it)
+        due.push_back(it->second);
+    bool fired = false;
+    for (int id : due) {
+        const auto it = m_timers.find(id);
+        if (it == m_timers.end() || it->second.dueNs > now)
+            continue; // stopped or restarted by an earlier timer of this pass
+        Timer &t = it->second;
+        // the next deadline counts from the previous one, not from now, unless
+        // that one has already passed (a busy loop skips beats instead of bursting)
+        qint64 next = t.dueNs + t.intervalMs * NsPerMs;
+        if (next <= now)
+            next = now + t.intervalMs * NsPerMs;
+        QObject *object = t.object;
+        setDue(id, t, next);
+        QTimerEvent event(id);
+        QCoreApplication::sendEvent(object, &event);
+        fired = true;
+    }
+    return fired;
+}
+
+// ---- the loop --------------------------------------------------------------------
+
+void EpollEventDispatcher::wakeUp()
+{
+    if (m_wakePending.exchange(true, std::memory_order_acq_rel))
+        return;
+    const quint64 one = 1;
+    [[maybe_unused]] const auto n = ::write(m_wake, &one, sizeof one);
+}
+
+void EpollEventDispatcher::interrupt()
+{
+    m_interrupted.store(true, std::memory_order_release);
+    wakeUp();
+}
+
+bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
+{
+    m_interrupted.store(false, std::memory_order_release);
+    emit awake();
+    QCoreApplication::sendPostedEvents();
+
+    const bool wait = flags.testFlag(QEventLoop::WaitForMoreEvents)
+        && !m_interrupted.load(std::memory_order_acquire);
+    const int timeout = wait ? waitTimeoutMs() : 0;
+    if (wait)
+        emit aboutToBlock();
+    std::array<epoll_event, 256> events;
+    int ready = ::epoll_wait(m_epoll, events.data(), int(events.size()), timeout);
+    if (ready < 0)
+        ready = 0; // EINTR: a signal; the caller loops
+    if (wait)
+        emit awake();
+
+    bool progress = false;
+    for (int i = 0; i < ready; ++i) {
+        const int fd = events[i].data.fd;
+        const quint32 what = events[i].events;
+        if (fd == m_wake) {
+            quint64 count = 0;
+            [[maybe_unused]] const auto n = ::read(m_wake, &count, sizeof count);
+            m_wakePending.store(false, std::memory_order_release);
+            progress = true;
+            continue;
+        }
+        if (flags.testFlag(QEventLoop::ExcludeSocketNotifiers))
+            continue; // level-triggered: reported again on a later turn
+        // Look the descriptor up again before each activation: an earlier handler
+        // may have disabled or deleted a notifier of this turn.
+        auto notifierFor = [this, fd](QSocketNotifier *Watch::*member) -> QSocketNotifier * {
+            const auto it = m_watches.find(fd);
+            return it == m_watches.end() ? nullptr : it->second.*member;
+        };
+        if (what & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+            if (QSocketNotifier *n = notifierFor(&Watch::read)) {
+                activate(n);
+                progress = true;
+            }
+        }
+        if (what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+            if (QSocketNotifier *n = notifierFor(&Watch::write)) {
+                activate(n);
+                progress = true;
+            }
+        }
+        if (what & EPOLLPRI) {
+            if (QSocketNotifier *n = notifierFor(&Watch::exception)) {
+                activate(n);
+                progress = true;
+            }
+        }
+    }
+    if (!flags.testFlag(QEventLoop::X11ExcludeTimers))
+        progress = fireTimers() || progress;
+    return progress;
+}
+
+} // namespace Gatehouse::Gateway
