@@ -238,7 +238,7 @@ void GatewaySession::handleRequest()
     if (!wantsWebSocket) {
         QString text = QStringLiteral("This is a Gatehouse WebSocket gateway; connect with a "
                                       "WebSocket client. APIs served:\n");
-        for (const QString &line : m_router->describe())
+        for (const QString &line : m_router->describe(m_worker->listenerIndex(this)))
             text += QStringLiteral("  ") + line + u'\n';
         reject(426, text, {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}});
         return;
@@ -268,7 +268,7 @@ void GatewaySession::handleRequest()
         return;
     }
 
-    Router::Result route = m_router->route(req);
+    Router::Result route = m_router->route(req, m_worker->listenerIndex(this));
     if (route.status != 0) {
         reject(route.status, route.reason);
         return;

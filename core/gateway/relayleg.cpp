@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/relayleg.h"
 
+#include <QHostAddress>
+#include <QSocketNotifier>
+#include <QSslSocket>
 #include <QStringDecoder>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QtEndian>
 
+#include <cerrno>
 #include <chrono>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace Gatehouse::Gateway {
 
@@ -40,16 +50,34 @@ bool isValidUtf8(const QByteArray &bytes)
 RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
                    int closeTimeoutMs, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
     , m_codec(role)
-    , m_closeTimer(new QTimer(this))
+    , m_closeTimeoutMs(closeTimeoutMs)
 {
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    // Take a plain TCP connection over from its socket object: flush what it still
+    // buffers for writing (the 101 or the upgrade request, small), keep what it
+    // has read, and continue on a duplicate of its descriptor.
+    const bool plain = !qobject_cast<QSslSocket *>(socket)
+        && socket->state() == QAbstractSocket::ConnectedState && socket->socketDescriptor() >= 0;
+    if (plain) {
+        socket->flush();
+        if (socket->bytesToWrite() == 0) {
+            const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+            if (fd >= 0) {
+                m_fd = fd;
+                m_in = socket->readAll(); // start() puts what the session read first
+                // closes the socket's own descriptor only; deleted later because we
+                // may be inside one of its signals
+                socket->disconnect();
+                socket->abort();
+                socket->deleteLater();
+                return;
+            }
+        }
+    }
     socket->setParent(this);
     socket->setReadBufferSize(readBufferSize);
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_closeTimer->setSingleShot(true);
-    m_closeTimer->setInterval(closeTimeoutMs);
-    connect(m_closeTimer, &QTimer::timeout, this, &RelayLeg::abort);
+    m_socket = socket;
 }
 
 RelayLeg::~RelayLeg()
@@ -58,19 +86,37 @@ RelayLeg::~RelayLeg()
         m_socket->disconnect(this);
         m_socket->abort();
     }
+    closeDescriptor();
 }
 
 QString RelayLeg::peer() const
 {
-    if (!m_socket)
+    if (m_socket)
+        return m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort());
+    if (m_fd < 0)
         return {};
-    return m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort());
+    sockaddr_storage address {};
+    socklen_t length = sizeof address;
+    if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return {};
+    QHostAddress host(reinterpret_cast<const sockaddr *>(&address));
+    const quint16 port = address.ss_family == AF_INET6
+        ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
+        : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+    return host.toString() + u':' + QString::number(port);
 }
 
 void RelayLeg::start(const QByteArray &alreadyRead)
 {
     m_started = true;
-    m_in = alreadyRead;
+    m_in.prepend(alreadyRead);
+    if (m_fd >= 0) {
+        m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+        connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
+        if (!m_in.isEmpty())
+            QMetaObject::invokeMethod(this, &RelayLeg::handleReadyRead, Qt::QueuedConnection);
+        return;
+    }
     connect(m_socket, &QIODevice::readyRead, this, &RelayLeg::handleReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &RelayLeg::bytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &RelayLeg::handleDisconnected);
@@ -84,6 +130,8 @@ void RelayLeg::start(const QByteArray &alreadyRead)
 
 qint64 RelayLeg::bytesToWrite() const
 {
+    if (m_fd >= 0)
+        return m_out.size() - m_outOffset;
     return m_socket ? m_socket->bytesToWrite() : 0;
 }
 
@@ -93,30 +141,182 @@ qint64 RelayLeg::bufferedBytes() const
         + (m_socket ? m_socket->bytesAvailable() : 0);
 }
 
+// ---- transport ----------------------------------------------------------------
+
+void RelayLeg::writeBytes(const QByteArray &bytes)
+{
+    if (m_socket) {
+        m_socket->write(bytes);
+        return;
+    }
+    if (m_fd < 0 || m_disconnectWhenWritten)
+        return;
+    if (m_out.size() > m_outOffset) { // already waiting for the kernel: keep the order
+        m_out.append(bytes);
+        return;
+    }
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n
+            = ::send(m_fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+        if (n > 0) {
+            done += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        abortTransport(); // the peer is gone (EPIPE, ECONNRESET, ...)
+        return;
+    }
+    if (done == bytes.size())
+        return;
+    m_out = done == 0 ? bytes : bytes.sliced(done);
+    m_outOffset = 0;
+    if (!m_writeNotifier) {
+        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+        connect(m_writeNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleWritable);
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+void RelayLeg::handleWritable()
+{
+    if (m_fd < 0)
+        return;
+    while (m_outOffset < m_out.size()) {
+        const ssize_t n = ::send(m_fd, m_out.constData() + m_outOffset,
+                                 size_t(m_out.size() - m_outOffset), MSG_NOSIGNAL);
+        if (n > 0) {
+            m_outOffset += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return; // still full: wait for the next notification
+        abortTransport();
+        return;
+    }
+    m_out = QByteArray();
+    m_outOffset = 0;
+    m_writeNotifier->setEnabled(false);
+    if (m_disconnectWhenWritten) {
+        m_disconnectWhenWritten = false;
+        closeDescriptor();
+        handleDisconnected();
+        return;
+    }
+    emit bytesWritten();
+}
+
+void RelayLeg::disconnectTransport()
+{
+    if (m_socket) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    if (m_fd < 0)
+        return;
+    if (m_out.size() > m_outOffset) {
+        m_disconnectWhenWritten = true; // handleWritable() closes when done
+        return;
+    }
+    closeDescriptor();
+    QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
+}
+
+void RelayLeg::abortTransport()
+{
+    if (m_socket) {
+        m_socket->abort();
+        return;
+    }
+    if (m_fd < 0)
+        return;
+    closeDescriptor();
+    QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
+}
+
+void RelayLeg::readDescriptor()
+{
+    // A few reads per notification at most, so that one busy peer cannot starve
+    // the other connections of this worker; the notifier is level-triggered.
+    static thread_local char buffer[64 * 1024];
+    for (int round = 0; round < 4 && m_fd >= 0 && !m_paused; ++round) {
+        const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
+        if (n > 0) {
+            if (m_offset == m_in.size()) {
+                m_in = QByteArray(buffer, n);
+                m_offset = 0;
+            } else {
+                m_in.append(buffer, n);
+            }
+            if (size_t(n) < sizeof buffer)
+                return;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        // end of stream or an error: the TCP connection is over
+        abortTransport();
+        return;
+    }
+}
+
+void RelayLeg::closeDescriptor()
+{
+    // notifiers go before the descriptor, so the dispatcher never watches a closed one
+    delete m_readNotifier;
+    m_readNotifier = nullptr;
+    delete m_writeNotifier;
+    m_writeNotifier = nullptr;
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+    m_out = QByteArray();
+    m_outOffset = 0;
+}
+
+void RelayLeg::ensureCloseTimer()
+{
+    if (m_closeTimer)
+        return;
+    m_closeTimer = new QTimer(this);
+    m_closeTimer->setSingleShot(true);
+    m_closeTimer->setInterval(m_closeTimeoutMs);
+    connect(m_closeTimer, &QTimer::timeout, this, &RelayLeg::abort);
+}
+
+// ---- WebSocket ------------------------------------------------------------------
+
 void RelayLeg::sendMessage(bool binary, const QByteArray &payload)
 {
-    if (!m_socket || m_closeSent || m_finished)
+    if (!hasTransport() || m_closeSent || m_finished)
         return;
-    m_socket->write(
-        m_codec.encode(binary ? WebSocketCodec::Binary : WebSocketCodec::Text, payload));
+    writeBytes(m_codec.encode(binary ? WebSocketCodec::Binary : WebSocketCodec::Text, payload));
 }
 
 void RelayLeg::sendPing(const QByteArray &payload)
 {
-    if (!m_socket || m_closeSent || m_finished)
+    if (!hasTransport() || m_closeSent || m_finished)
         return;
-    m_socket->write(m_codec.encode(WebSocketCodec::Ping, payload.left(125)));
+    writeBytes(m_codec.encode(WebSocketCodec::Ping, payload.left(125)));
 }
 
 void RelayLeg::close(quint16 code, const QString &reason)
 {
-    if (!m_socket || m_finished)
+    if (!hasTransport() || m_finished)
         return;
     if (!m_closeSent) {
         m_closeSent = true;
-        m_socket->write(
+        writeBytes(
             m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
     }
+    ensureCloseTimer();
     if (m_closeReceived)
         finishClose();
     else
@@ -128,7 +328,8 @@ void RelayLeg::finishClose()
     // Both close frames exchanged. The server side closes TCP first (RFC 6455 7.1.1);
     // as a client we give the server a moment to do so.
     if (m_codec.role() == WebSocketCodec::Role::Server)
-        m_socket->disconnectFromHost();
+        disconnectTransport();
+    ensureCloseTimer();
     m_closeTimer->start();
 }
 
@@ -136,12 +337,15 @@ void RelayLeg::abort()
 {
     if (m_socket)
         m_socket->abort();
+    closeDescriptor();
     handleDisconnected();
 }
 
 void RelayLeg::pauseReading()
 {
     m_paused = true;
+    if (m_readNotifier)
+        m_readNotifier->setEnabled(false);
 }
 
 void RelayLeg::resumeReading()
@@ -149,6 +353,8 @@ void RelayLeg::resumeReading()
     if (!m_paused)
         return;
     m_paused = false;
+    if (m_readNotifier)
+        m_readNotifier->setEnabled(true);
     if (!m_resumeQueued) {
         m_resumeQueued = true;
         QMetaObject::invokeMethod(
@@ -163,8 +369,18 @@ void RelayLeg::resumeReading()
 
 void RelayLeg::handleReadyRead()
 {
-    if (!m_socket || m_finished || m_paused)
+    if (!hasTransport() || m_finished || m_paused)
         return;
+    if (m_fd >= 0) {
+        if (m_closeReceived) { // nothing may follow a close frame: discard
+            static thread_local char sink[16 * 1024];
+            while (::read(m_fd, sink, sizeof sink) > 0) { }
+            return;
+        }
+        readDescriptor();
+        processBuffer();
+        return;
+    }
     if (m_closeReceived) {
         m_socket->skip(m_socket->bytesAvailable()); // nothing may follow a close frame
         return;
@@ -183,7 +399,7 @@ void RelayLeg::handleReadyRead()
 void RelayLeg::processBuffer()
 {
     WebSocketCodec::Frame frame;
-    while (!m_paused && !m_closeReceived && m_socket) {
+    while (!m_paused && !m_closeReceived && hasTransport()) {
         const qint64 limit = m_maxMessageSize < 0 ? -1 : m_maxMessageSize - m_message.size();
         const auto result = m_codec.parse(m_in, &m_offset, limit, &frame);
         if (result == WebSocketCodec::Result::NeedMore)
@@ -211,7 +427,7 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
     switch (frame.opcode) {
     case WebSocketCodec::Ping:
         if (!m_closeSent) {
-            m_socket->write(m_codec.encode(WebSocketCodec::Pong, frame.payload));
+            writeBytes(m_codec.encode(WebSocketCodec::Pong, frame.payload));
             if (m_reportPings)
                 emit pingReceived(frame.payload);
         }
@@ -284,12 +500,13 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
 void RelayLeg::failProtocol(quint16 code, const QString &reason)
 {
     m_closeReceived = true; // read nothing more from this peer
-    if (m_socket && !m_closeSent) {
+    if (hasTransport() && !m_closeSent) {
         m_closeSent = true;
-        m_socket->write(
+        writeBytes(
             m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
-        m_socket->disconnectFromHost();
+        disconnectTransport();
     }
+    ensureCloseTimer();
     m_closeTimer->start();
     emit protocolErrorOccurred(code, reason);
 }
@@ -299,7 +516,8 @@ void RelayLeg::handleDisconnected()
     if (m_finished)
         return;
     m_finished = true;
-    m_closeTimer->stop();
+    if (m_closeTimer)
+        m_closeTimer->stop();
     // queued: the disconnect may surface inside a call the session is making
     const bool clean = m_closeSent && m_closeReceived;
     QMetaObject::invokeMethod(

@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QString>
 
+class QSocketNotifier;
 class QTcpSocket;
 class QTimer;
 
@@ -17,6 +18,13 @@ namespace Gatehouse::Gateway {
 // backend's), speaking RFC 6455 over a socket the gateway owns. It reassembles
 // messages, answers pings, runs the close handshake, and can stop reading so
 // that TCP flow control holds back a fast sender while the other leg drains.
+//
+// A plain TCP connection is taken over from its QTcpSocket after the upgrade and
+// driven on the bare descriptor: one read notifier that stays enabled, reads
+// straight into the frame parser, writes straight to the kernel (queued only when
+// the kernel buffer is full). That saves the socket's buffer copies, its
+// FIONREAD call and two notifier toggles per message, and a few KiB per
+// connection. TLS connections keep their QSslSocket.
 //
 // Lives in a gateway worker thread with its socket; all calls from that thread.
 class RelayLeg final : public QObject
@@ -74,15 +82,30 @@ signals:
 
 private:
     void handleReadyRead();
+    void readDescriptor();
+    void handleWritable();
+    void writeBytes(const QByteArray &bytes);
+    void disconnectTransport(); // close TCP once what is queued has been written
+    void abortTransport();
+    void closeDescriptor();
+    bool hasTransport() const { return m_fd >= 0 || m_socket; }
+    void ensureCloseTimer();
     void processBuffer();
     bool handleFrame(WebSocketCodec::Frame &frame);
     void failProtocol(quint16 code, const QString &reason);
     void handleDisconnected();
     void finishClose();
 
-    QPointer<QTcpSocket> m_socket;
+    QPointer<QTcpSocket> m_socket; // TLS (or a socket that could not be taken over)
+    int m_fd = -1; // plain TCP: the descriptor, owned
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    QByteArray m_out; // descriptor mode: what the kernel did not take yet
+    qsizetype m_outOffset = 0;
+    bool m_disconnectWhenWritten = false;
     WebSocketCodec m_codec;
-    QTimer *m_closeTimer = nullptr;
+    QTimer *m_closeTimer = nullptr; // created when a close starts
+    int m_closeTimeoutMs;
     QByteArray m_in;
     qsizetype m_offset = 0;
     QByteArray m_message;
