@@ -294,6 +294,9 @@ void SourceView::paintLineNumbers(QPaintEvent *event)
     QPainter painter(m_lineNumbers);
     const QPalette pal = palette();
     painter.fillRect(event->rect(), pal.color(QPalette::AlternateBase));
+    // No number next to the placeholder ("No document", "Loading source…").
+    if (document()->isEmpty())
+        return;
     painter.setFont(font());
     QTextBlock block = firstVisibleBlock();
     int number = block.blockNumber();
