@@ -190,6 +190,26 @@ private:
         return {};
     }
 
+    // `value`, or the target of its local $ref; nullptr when the $ref leads nowhere
+    // (the unresolved-ref check reports that).
+    const Json *resolved(const Json &value) const
+    {
+        const QString ref = refOf(value);
+        return ref.isEmpty() ? &value : lookup(ref);
+    }
+
+    // The root's mapping `key` ("channels"), or nullptr when it is absent or (with
+    // an error) not a mapping.
+    const Json *section(const Json &root, const char *key)
+    {
+        const auto it = root.find(key);
+        if (it == root.end()
+            || !expectObject(*it, child(QString(), key),
+                             QStringLiteral("'%1'").arg(QLatin1String(key))))
+            return nullptr;
+        return &*it;
+    }
+
     void readInfo(Api &api, const Json &root);
     void readServers(Api &api, const Json &root);
     void readComponents(Api &api, const Json &root);
@@ -298,16 +318,16 @@ std::optional<Api> Reader::read()
 
 void Reader::readInfo(Api &api, const Json &root)
 {
-    const auto it = root.find("info");
-    if (it == root.end()) {
+    if (!root.contains("info")) {
         error(QString(),
               QStringLiteral("missing required field 'info' (with 'title' and 'version')"));
         return;
     }
-    const QString p = QStringLiteral("/info");
-    if (!expectObject(*it, p, QStringLiteral("'info'")))
+    const Json *found = section(root, "info");
+    if (!found)
         return;
-    const Json &info = *it;
+    const Json &info = *found;
+    const QString p = QStringLiteral("/info");
     api.title = str(info, "title", p);
     api.version = str(info, "version", p);
     api.description = str(info, "description", p);
@@ -326,19 +346,15 @@ void Reader::readInfo(Api &api, const Json &root)
 
 void Reader::readServers(Api &api, const Json &root)
 {
-    const auto it = root.find("servers");
-    if (it == root.end())
+    const Json *servers = section(root, "servers");
+    if (!servers)
         return;
     const QString p = QStringLiteral("/servers");
-    if (!expectObject(*it, p, QStringLiteral("'servers'")))
-        return;
-    for (auto s = it->begin(); s != it->end(); ++s) {
+    for (auto s = servers->begin(); s != servers->end(); ++s) {
         const QString sp = child(p, s.key());
-        Json obj = s.value();
-        if (const QString ref = refOf(obj); !ref.isEmpty()) {
-            if (const Json *target = lookup(ref))
-                obj = *target;
-        }
+        // An unresolved $ref is kept as written.
+        const Json *target = resolved(s.value());
+        const Json &obj = target ? *target : s.value();
         if (!expectObject(obj, sp,
                           QStringLiteral("server '%1'").arg(QString::fromStdString(s.key()))))
             continue;
@@ -395,13 +411,11 @@ Json renamedKey(const Json &obj, const char *from, const char *to)
 
 void Reader::readComponents(Api &api, const Json &root)
 {
-    const auto it = root.find("components");
-    if (it == root.end())
+    const Json *found = section(root, "components");
+    if (!found)
         return;
+    const Json &components = *found;
     const QString p = QStringLiteral("/components");
-    if (!expectObject(*it, p, QStringLiteral("'components'")))
-        return;
-    const Json &components = *it;
     api.schemas = raw(components, "schemas");
     if (const auto m = components.find("messages"); m != components.end()) {
         const QString mp = child(p, "messages");
@@ -612,27 +626,23 @@ QStringList scopeList(const Json &v)
 
 void Reader::readChannels2(Api &api, const Json &root)
 {
-    const auto it = root.find("channels");
-    if (it == root.end()) {
+    if (!root.contains("channels")) {
         error(QString(), QStringLiteral("missing required field 'channels'"));
         return;
     }
-    const QString p = QStringLiteral("/channels");
-    if (!expectObject(*it, p, QStringLiteral("'channels'")))
+    const Json *channels = section(root, "channels");
+    if (!channels)
         return;
+    const QString p = QStringLiteral("/channels");
+    static const Json emptyChannel = Json::object();
     QHash<QString, QString> operationIdPointers;
-    for (auto c = it->begin(); c != it->end(); ++c) {
+    for (auto c = channels->begin(); c != channels->end(); ++c) {
         const QString cp = child(p, c.key());
         const QString address = QString::fromStdString(c.key());
-        Json obj = c.value();
-        if (const QString ref = refOf(obj); !ref.isEmpty()) {
-            const Json *target = lookup(ref);
-            if (!target)
-                continue; // reported by the unresolved-ref check
-            obj = *target;
-        }
-        if (obj.is_null())
-            obj = Json::object();
+        const Json *target = resolved(c.value());
+        if (!target)
+            continue;
+        const Json &obj = target->is_null() ? emptyChannel : *target;
         if (!expectObject(obj, cp, QStringLiteral("channel '%1'").arg(address)))
             continue;
         Channel channel;
@@ -804,21 +814,16 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
 
 void Reader::readChannels3(Api &api, const Json &root)
 {
-    const auto it = root.find("channels");
-    if (it == root.end())
+    const Json *channels = section(root, "channels");
+    if (!channels)
         return;
     const QString p = QStringLiteral("/channels");
-    if (!expectObject(*it, p, QStringLiteral("'channels'")))
-        return;
-    for (auto c = it->begin(); c != it->end(); ++c) {
+    for (auto c = channels->begin(); c != channels->end(); ++c) {
         const QString cp = child(p, c.key());
-        Json obj = c.value();
-        if (const QString ref = refOf(obj); !ref.isEmpty()) {
-            const Json *target = lookup(ref);
-            if (!target)
-                continue;
-            obj = *target;
-        }
+        const Json *target = resolved(c.value());
+        if (!target)
+            continue;
+        const Json &obj = *target;
         if (!expectObject(obj, cp,
                           QStringLiteral("channel '%1'").arg(QString::fromStdString(c.key()))))
             continue;
@@ -898,21 +903,16 @@ void Reader::readChannels3(Api &api, const Json &root)
 
 void Reader::readOperations3(Api &api, const Json &root)
 {
-    const auto it = root.find("operations");
-    if (it == root.end())
+    const Json *operations = section(root, "operations");
+    if (!operations)
         return;
     const QString p = QStringLiteral("/operations");
-    if (!expectObject(*it, p, QStringLiteral("'operations'")))
-        return;
-    for (auto o = it->begin(); o != it->end(); ++o) {
+    for (auto o = operations->begin(); o != operations->end(); ++o) {
         const QString op_p = child(p, o.key());
-        Json obj = o.value();
-        if (const QString ref = refOf(obj); !ref.isEmpty()) {
-            const Json *target = lookup(ref);
-            if (!target)
-                continue;
-            obj = *target;
-        }
+        const Json *target = resolved(o.value());
+        if (!target)
+            continue;
+        const Json &obj = *target;
         if (!expectObject(obj, op_p,
                           QStringLiteral("operation '%1'").arg(QString::fromStdString(o.key()))))
             continue;
@@ -1001,13 +1001,11 @@ void Reader::readOperations3(Api &api, const Json &root)
 
 void Reader::readGatehouse(Api &api, const Json &root)
 {
-    const auto it = root.find("x-gatehouse");
-    if (it == root.end())
+    const Json *found = section(root, "x-gatehouse");
+    if (!found)
         return;
+    const Json &g = *found;
     const QString p = QStringLiteral("/x-gatehouse");
-    if (!expectObject(*it, p, QStringLiteral("'x-gatehouse'")))
-        return;
-    const Json &g = *it;
     GatewaySettings &s = api.gatehouse;
     s.raw = g;
     s.endpoint = str(g, "endpoint", p);
