@@ -33,6 +33,20 @@ std::optional<QStringList> localRefTokens(const QString &ref)
     return tokens;
 }
 
+// NAME when `ref` is "#/<prefix>/NAME", e.g. localRefName(ref, {"components",
+// "messages"}) for #/components/messages/NAME.
+std::optional<QString> localRefName(const QString &ref, std::initializer_list<const char *> prefix)
+{
+    const std::optional<QStringList> tokens = localRefTokens(ref);
+    if (!tokens || tokens->size() != qsizetype(prefix.size()) + 1)
+        return std::nullopt;
+    qsizetype i = 0;
+    for (const char *expected : prefix)
+        if (tokens->at(i++) != QLatin1String(expected))
+            return std::nullopt;
+    return tokens->constLast();
+}
+
 QStringList addressParameters(const QString &address)
 {
     static const QRegularExpression re(QStringLiteral("\\{([^{}]*)\\}"));
@@ -216,6 +230,9 @@ private:
     Message readMessage(const Json &obj, const QString &pointer, const QString &id, bool inlined);
     SecurityScheme readSecurityScheme(const Json &obj, const QString &pointer, const QString &id);
     ChannelParameter readParameter(const Json &value, const QString &pointer, const QString &name);
+    // Fields 2.x and 3.x channels share: description, x-auth-type, bindings.
+    void readChannelCommon(Channel &channel, const Json &obj, const QString &pointer);
+    void readChannelParameters(Channel &channel, const Json &obj, const QString &pointer);
     void readWsBinding(Channel &channel, const QString &pointer);
     void readChannels2(Api &api, const Json &root);
     void readOperation2(Api &api, Channel &channel, const Json &op, const QString &pointer,
@@ -587,6 +604,26 @@ ChannelParameter Reader::readParameter(const Json &value, const QString &pointer
     return param;
 }
 
+void Reader::readChannelCommon(Channel &channel, const Json &obj, const QString &pointer)
+{
+    channel.description = str(obj, "description", pointer);
+    channel.authType = str(obj, "x-auth-type", pointer);
+    channel.bindings = raw(obj, "bindings");
+    readWsBinding(channel, pointer);
+}
+
+void Reader::readChannelParameters(Channel &channel, const Json &obj, const QString &pointer)
+{
+    const auto params = obj.find("parameters");
+    if (params == obj.end())
+        return;
+    const QString pp = child(pointer, "parameters");
+    if (expectObject(*params, pp, QStringLiteral("'parameters'")))
+        for (auto prm = params->begin(); prm != params->end(); ++prm)
+            channel.parameters.append(readParameter(prm.value(), child(pp, prm.key()),
+                                                    QString::fromStdString(prm.key())));
+}
+
 void Reader::readWsBinding(Channel &channel, const QString &pointer)
 {
     if (!channel.bindings.is_object())
@@ -650,10 +687,7 @@ void Reader::readChannels2(Api &api, const Json &root)
         channel.id = str(obj, "x-channelId", cp);
         if (channel.id.isEmpty())
             channel.id = address;
-        channel.description = str(obj, "description", cp);
-        channel.authType = str(obj, "x-auth-type", cp);
-        channel.bindings = raw(obj, "bindings");
-        readWsBinding(channel, cp);
+        readChannelCommon(channel, obj, cp);
         if (const auto s = obj.find("servers"); s != obj.end()) {
             if (s->is_array())
                 channel.servers = scopeList(*s);
@@ -662,13 +696,7 @@ void Reader::readChannels2(Api &api, const Json &root)
                       QStringLiteral("'servers' must be a list of server names, not %1")
                           .arg(describeJsonType(*s)));
         }
-        if (const auto params = obj.find("parameters"); params != obj.end()) {
-            const QString pp = child(cp, "parameters");
-            if (expectObject(*params, pp, QStringLiteral("'parameters'")))
-                for (auto prm = params->begin(); prm != params->end(); ++prm)
-                    channel.parameters.append(readParameter(prm.value(), child(pp, prm.key()),
-                                                            QString::fromStdString(prm.key())));
-        }
+        readChannelParameters(channel, obj, cp);
         channel.extra = rest(obj,
                              {"x-channelId", "description", "x-auth-type", "bindings", "servers",
                               "parameters", "publish", "subscribe"});
@@ -762,16 +790,15 @@ void Reader::readOperation2(Api &api, Channel &channel, const Json &obj, const Q
             QString id;
             QString key;
             if (const QString ref = refOf(m); !ref.isEmpty()) {
-                const std::optional<QStringList> tokens = localRefTokens(ref);
-                if (!tokens || tokens->size() != 3 || tokens->at(0) != QLatin1String("components")
-                    || tokens->at(1) != QLatin1String("messages")) {
+                const std::optional<QString> name = localRefName(ref, {"components", "messages"});
+                if (!name) {
                     error(child(itemPointer, "$ref"),
                           QStringLiteral(
                               "a message $ref must point to #/components/messages/NAME, not '%1'")
                               .arg(ref));
                     continue;
                 }
-                id = tokens->at(2);
+                id = *name;
                 const Json *target = lookup(ref);
                 if (target && target->is_object() && target->contains("messageId")
                     && (*target)["messageId"].is_string())
@@ -832,10 +859,7 @@ void Reader::readChannels3(Api &api, const Json &root)
         channel.address = str(obj, "address", cp);
         channel.title = str(obj, "title", cp);
         channel.summary = str(obj, "summary", cp);
-        channel.description = str(obj, "description", cp);
-        channel.authType = str(obj, "x-auth-type", cp);
-        channel.bindings = raw(obj, "bindings");
-        readWsBinding(channel, cp);
+        readChannelCommon(channel, obj, cp);
         if (const auto s = obj.find("servers"); s != obj.end()) {
             const QString sp = child(cp, "servers");
             if (!s->is_array()) {
@@ -844,9 +868,8 @@ void Reader::readChannels3(Api &api, const Json &root)
                           .arg(describeJsonType(*s)));
             } else {
                 for (size_t i = 0; i < s->size(); ++i) {
-                    const std::optional<QStringList> tokens = localRefTokens(refOf((*s)[i]));
-                    if (tokens && tokens->size() == 2 && tokens->at(0) == QLatin1String("servers"))
-                        channel.servers.append(tokens->at(1));
+                    if (const auto name = localRefName(refOf((*s)[i]), {"servers"}))
+                        channel.servers.append(*name);
                     else
                         error(
                             child(sp, i),
@@ -854,13 +877,7 @@ void Reader::readChannels3(Api &api, const Json &root)
                 }
             }
         }
-        if (const auto params = obj.find("parameters"); params != obj.end()) {
-            const QString pp = child(cp, "parameters");
-            if (expectObject(*params, pp, QStringLiteral("'parameters'")))
-                for (auto prm = params->begin(); prm != params->end(); ++prm)
-                    channel.parameters.append(readParameter(prm.value(), child(pp, prm.key()),
-                                                            QString::fromStdString(prm.key())));
-        }
+        readChannelParameters(channel, obj, cp);
         if (const auto msgs = obj.find("messages"); msgs != obj.end()) {
             const QString mp = child(cp, "messages");
             if (expectObject(*msgs, mp, QStringLiteral("'messages'"))) {
@@ -869,17 +886,16 @@ void Reader::readChannels3(Api &api, const Json &root)
                     const QString itemPointer = child(mp, m.key());
                     QString id;
                     if (const QString ref = refOf(m.value()); !ref.isEmpty()) {
-                        const std::optional<QStringList> tokens = localRefTokens(ref);
-                        if (!tokens || tokens->size() != 3
-                            || tokens->at(0) != QLatin1String("components")
-                            || tokens->at(1) != QLatin1String("messages")) {
+                        const std::optional<QString> name
+                            = localRefName(ref, {"components", "messages"});
+                        if (!name) {
                             error(child(itemPointer, "$ref"),
                                   QStringLiteral("a channel message $ref must point to "
                                                  "#/components/messages/NAME, not '%1'")
                                       .arg(ref));
                             continue;
                         }
-                        id = tokens->at(2);
+                        id = *name;
                     } else {
                         if (!expectObject(m.value(), itemPointer,
                                           QStringLiteral("message '%1'").arg(key)))
@@ -932,16 +948,16 @@ void Reader::readOperations3(Api &api, const Json &root)
             error(child(op_p, "action"),
                   QStringLiteral("'action' must be 'send' or 'receive', not '%1'").arg(action));
         }
-        const QString channelRef = refOf(raw(obj, "channel"));
-        const std::optional<QStringList> tokens = localRefTokens(channelRef);
+        const std::optional<QString> channelName
+            = localRefName(refOf(raw(obj, "channel")), {"channels"});
         if (!obj.contains("channel")) {
             error(op_p,
                   QStringLiteral("missing required field 'channel' in operation '%1'").arg(op.id));
-        } else if (!tokens || tokens->size() != 2 || tokens->at(0) != QLatin1String("channels")) {
+        } else if (!channelName) {
             error(child(op_p, "channel"),
                   QStringLiteral("'channel' must be a $ref to #/channels/NAME"));
         } else {
-            op.channelId = tokens->at(1);
+            op.channelId = *channelName;
             if (!findChannel(api, op.channelId))
                 error(child(child(op_p, "channel"), "$ref"),
                       QStringLiteral("operation '%1' is on unknown channel '%2'")
@@ -974,9 +990,8 @@ void Reader::readOperations3(Api &api, const Json &root)
                             if (k >= 0)
                                 id = ch->messageIds.at(k);
                         }
-                    } else if (mt && mt->size() == 3 && mt->at(0) == QLatin1String("components")
-                               && mt->at(1) == QLatin1String("messages")) {
-                        id = mt->at(2);
+                    } else if (const auto name = localRefName(ref, {"components", "messages"})) {
+                        id = *name;
                     } else {
                         error(child(mp, i),
                               QStringLiteral("an operation's message must be a $ref to "
