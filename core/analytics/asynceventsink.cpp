@@ -139,15 +139,27 @@ void AsyncEventSink::drain()
     m_wakePending = false;
     if (m_paused)
         return;
-    const QList<QList<Gateway::GatewayEvent>> batches = m_queue.takeAll();
-    for (const QList<Gateway::GatewayEvent> &events : batches) {
-        // a batch bigger than the writer's batch size goes in slices
-        const bool whole = events.size() <= m_options.batchSize;
-        for (qsizetype start = 0; start < events.size(); start += m_options.batchSize) {
-            const qsizetype n = std::min(m_options.batchSize, events.size() - start);
-            writeBatch(whole ? events : events.sliced(start, n));
+    // The producers' batches, written in transactions of up to batchSize events:
+    // small batches are joined (their events moved, not copied), big ones sliced.
+    QList<QList<Gateway::GatewayEvent>> batches = m_queue.takeAll();
+    QList<Gateway::GatewayEvent> pending;
+    for (QList<Gateway::GatewayEvent> &events : batches) {
+        if (pending.isEmpty() && events.size() >= m_options.batchSize) {
+            for (qsizetype start = 0; start < events.size(); start += m_options.batchSize) {
+                const qsizetype n = std::min(m_options.batchSize, events.size() - start);
+                writeBatch(n == events.size() ? events : events.sliced(start, n));
+            }
+            continue;
         }
+        for (Gateway::GatewayEvent &e : events) {
+            pending.append(std::move(e));
+            if (pending.size() == m_options.batchSize)
+                writeBatch(std::exchange(pending, {}));
+        }
+        events = {};
     }
+    if (!pending.isEmpty())
+        writeBatch(pending);
     const qint64 dropped = m_queue.dropped();
     if (dropped != m_reportedDrops) {
         qCWarning(lcLog).noquote()

@@ -74,6 +74,14 @@ QString unionSql(const LogFilter &filter, QVariantList *binds)
         if (filter.connectionId != 0) {
             sql += QStringLiteral(" AND connection_id = ?");
             binds->append(static_cast<qlonglong>(filter.connectionId));
+            if (b.kind == LogRecord::Kind::Message) {
+                // log_messages has no connection index (it would cost every relayed
+                // message an index insert): the time index narrows the scan to what
+                // came after the connection's handshake
+                sql += QStringLiteral(" AND time_ms >= COALESCE((SELECT MIN(time_ms) FROM "
+                                      "log_handshakes WHERE connection_id = ?), 0)");
+                binds->append(static_cast<qlonglong>(filter.connectionId));
+            }
         }
         if (!filter.text.isEmpty()) {
             QStringList likes;

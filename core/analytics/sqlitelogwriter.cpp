@@ -31,7 +31,9 @@ const char *const SchemaSql
       "CREATE INDEX IF NOT EXISTS log_handshakes_time ON log_handshakes(time_ms);"
       "CREATE INDEX IF NOT EXISTS log_handshakes_connection ON log_handshakes(connection_id);"
       "CREATE INDEX IF NOT EXISTS log_messages_time ON log_messages(time_ms);"
-      "CREATE INDEX IF NOT EXISTS log_messages_connection ON log_messages(connection_id);"
+      // no connection index on log_messages: the reader finds a connection's
+      // messages through the time index (an index insert per message is dear)
+      "DROP INDEX IF EXISTS log_messages_connection;"
       "CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms);"
       "CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id);";
 
@@ -63,7 +65,16 @@ struct ConnectionText
     QByteArray flagsUtf8;
 };
 
+// The text must stay unchanged until the statement has been stepped.
 void bindText(sqlite3_stmt *stmt, int index, const QByteArray &utf8)
+{
+    if (utf8.isNull())
+        sqlite3_bind_null(stmt, index);
+    else
+        sqlite3_bind_text(stmt, index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
+}
+
+void bindTransient(sqlite3_stmt *stmt, int index, const QByteArray &utf8)
 {
     if (utf8.isNull())
         sqlite3_bind_null(stmt, index);
@@ -78,7 +89,7 @@ void bindStatic(sqlite3_stmt *stmt, int index, const char *text)
 
 void bindString(sqlite3_stmt *stmt, int index, const QString &text)
 {
-    bindText(stmt, index, text.isNull() ? QByteArray() : text.toUtf8());
+    bindTransient(stmt, index, text.isNull() ? QByteArray() : text.toUtf8());
 }
 
 QByteArray flagsUtf8(const QStringList &flags)
@@ -114,12 +125,12 @@ struct SqliteLogWriter::Database
         return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr)
             == SQLITE_OK;
     }
-    // Runs a bound statement to completion and makes it ready for the next row.
+    // Runs a bound statement to completion and makes it ready for the next row
+    // (every parameter is bound again for each row).
     bool step(sqlite3_stmt *stmt)
     {
         const int rc = sqlite3_step(stmt);
         sqlite3_reset(stmt);
-        sqlite3_clear_bindings(stmt);
         return rc == SQLITE_DONE;
     }
 
@@ -237,7 +248,7 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
             bindString(q, 10, e.application);
             bindString(q, 11, e.clientAddress);
             bindString(q, 12, e.backendUrl);
-            bindText(q, 13, flagsUtf8(e.flags));
+            bindTransient(q, 13, flagsUtf8(e.flags));
             if (!d.step(q))
                 return failed();
             if (!accepted)
@@ -281,7 +292,7 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
                 sqlite3_bind_null(q, 12);
             else
                 sqlite3_bind_blob64(q, 12, payload.constData(), sqlite3_uint64(payload.size()),
-                                    SQLITE_TRANSIENT);
+                                    SQLITE_STATIC); // `payload` outlives the step
             sqlite3_bind_int(q, 13, truncated ? 1 : 0);
             bindText(q, 14, t.flagsUtf8);
             if (!d.step(q))
@@ -294,14 +305,14 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
             sqlite3_bind_int64(q, 2, connection);
             sqlite3_bind_int(q, 3, int(e.closeCode));
             bindString(q, 4, e.closeReason);
-            bindText(q, 5, Gateway::toString(e.closedBy).toUtf8());
+            bindTransient(q, 5, Gateway::toString(e.closedBy).toUtf8());
             sqlite3_bind_int64(q, 6, e.messagesIn);
             sqlite3_bind_int64(q, 7, e.messagesOut);
             sqlite3_bind_int64(q, 8, e.durationMs);
             bindString(q, 9, e.api);
             bindString(q, 10, e.channel);
             bindString(q, 11, e.application);
-            bindText(q, 12, flagsUtf8(e.flags));
+            bindTransient(q, 12, flagsUtf8(e.flags));
             if (!d.step(q))
                 return failed();
             d.connections.remove(e.connectionId);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/gateway.h"
 
+#include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
-#include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewayworker.h"
 #include "gateway/router.h"
 
