@@ -133,6 +133,31 @@ private:
         return false;
     }
 
+    // Calls `read(item, itemPointer)` for each mapping in the list `obj[key]`;
+    // reports a value that is not a list, and items that are not mappings (naming
+    // each as `itemWhat`, "a plan").
+    template<typename Read>
+    void forEachListedObject(const Json &obj, const char *key, const QString &pointer,
+                             const QString &itemWhat, Read read)
+    {
+        const auto list = obj.find(key);
+        if (list == obj.end())
+            return;
+        const QString lp = child(pointer, key);
+        if (!list->is_array()) {
+            error(lp,
+                  QStringLiteral("'%1' must be a list, not %2")
+                      .arg(QLatin1String(key), describeJsonType(*list)));
+            return;
+        }
+        for (size_t i = 0; i < list->size(); ++i) {
+            const Json &item = (*list)[i];
+            const QString ip = child(lp, i);
+            if (expectObject(item, ip, itemWhat))
+                read(item, ip);
+        }
+    }
+
     // Everything in `obj` except the keys in `known`, in document order.
     static Json rest(const Json &obj, std::initializer_list<const char *> known)
     {
@@ -241,6 +266,7 @@ private:
     void readOperations3(Api &api, const Json &root);
     void readOperationCommon(Operation &op, const Json &obj, const QString &pointer);
     void readGatehouse(Api &api, const Json &root);
+    Plan readPlan(const Json &obj, const QString &pointer);
     void checkRefs(const Json &node, const QString &pointer, int depth);
     void checkChannels(const Api &api);
     QString uniqueMessageId(const Api &api, const QString &wanted, const QString &channelId);
@@ -493,25 +519,15 @@ Message Reader::readMessage(const Json &obj, const QString &pointer, const QStri
     m.headers = raw(obj, "headers");
     m.correlationId = raw(obj, "correlationId");
     m.bindings = raw(obj, "bindings");
-    if (const auto ex = obj.find("examples"); ex != obj.end()) {
-        const QString ep = child(pointer, "examples");
-        if (!ex->is_array()) {
-            error(ep,
-                  QStringLiteral("'examples' must be a list, not %1").arg(describeJsonType(*ex)));
-        } else {
-            for (size_t i = 0; i < ex->size(); ++i) {
-                const Json &e = (*ex)[i];
-                if (!expectObject(e, child(ep, i), QStringLiteral("an example")))
-                    continue;
-                MessageExample example;
-                example.name = str(e, "name", child(ep, i));
-                example.summary = str(e, "summary", child(ep, i));
-                example.headers = raw(e, "headers");
-                example.payload = raw(e, "payload");
-                m.examples.append(example);
-            }
-        }
-    }
+    forEachListedObject(obj, "examples", pointer, QStringLiteral("an example"),
+                        [&](const Json &e, const QString &ep) {
+                            MessageExample example;
+                            example.name = str(e, "name", ep);
+                            example.summary = str(e, "summary", ep);
+                            example.headers = raw(e, "headers");
+                            example.payload = raw(e, "payload");
+                            m.examples.append(example);
+                        });
     // An inline 2.x message's messageId is its id in the model.
     if (inlined)
         m.extra = rest(obj,
@@ -1037,76 +1053,53 @@ void Reader::readGatehouse(Api &api, const Json &root)
             error(child(p, "defaultVersion"),
                   QStringLiteral("'defaultVersion' must be true or false"));
     }
-    if (const auto plans = g.find("plans"); plans != g.end()) {
-        const QString pp = child(p, "plans");
-        if (!plans->is_array()) {
-            error(pp,
-                  QStringLiteral("'plans' must be a list, not %1").arg(describeJsonType(*plans)));
-        } else {
-            for (size_t i = 0; i < plans->size(); ++i) {
-                const Json &pl = (*plans)[i];
-                const QString ip = child(pp, i);
-                if (!expectObject(pl, ip, QStringLiteral("a plan")))
-                    continue;
-                Plan plan;
-                plan.name = str(pl, "name", ip);
-                plan.description = str(pl, "description", ip);
-                if (plan.name.isEmpty())
-                    error(ip, QStringLiteral("a plan needs a 'name'"));
-                if (const auto e = pl.find("events"); e != pl.end()) {
-                    if (e->is_number_unsigned()
-                        || (e->is_number_integer() && e->get<qint64>() >= 0))
-                        plan.events = e->get<quint64>();
-                    else
-                        error(child(ip, "events"),
-                              QStringLiteral("'events' must be a whole number >= 0"));
-                }
-                const QString unit = str(pl, "unit", ip);
-                if (unit.isEmpty() || unit == QLatin1String("day"))
-                    plan.unit = Plan::Unit::Day;
-                else if (unit == QLatin1String("second"))
-                    plan.unit = Plan::Unit::Second;
-                else if (unit == QLatin1String("minute"))
-                    plan.unit = Plan::Unit::Minute;
-                else if (unit == QLatin1String("hour"))
-                    plan.unit = Plan::Unit::Hour;
-                else
-                    error(child(ip, "unit"),
-                          QStringLiteral("'unit' must be second, minute, hour or day, not '%1'")
-                              .arg(unit));
-                if (const auto mc = pl.find("maxConnections"); mc != pl.end()) {
-                    if (mc->is_number_integer() && mc->get<qint64>() >= 0
-                        && mc->get<qint64>() <= INT_MAX)
-                        plan.maxConnections = mc->get<int>();
-                    else
-                        error(child(ip, "maxConnections"),
-                              QStringLiteral("'maxConnections' must be a whole number >= 0"));
-                }
-                s.plans.append(plan);
-            }
-        }
+    forEachListedObject(
+        g, "plans", p, QStringLiteral("a plan"),
+        [&](const Json &pl, const QString &ip) { s.plans.append(readPlan(pl, ip)); });
+    forEachListedObject(g, "policies", p, QStringLiteral("a policy"),
+                        [&](const Json &pol, const QString &ip) {
+                            Policy policy;
+                            policy.type = str(pol, "type", ip);
+                            if (policy.type.isEmpty())
+                                error(ip, QStringLiteral("a policy needs a 'type'"));
+                            policy.config = pol;
+                            s.policies.append(policy);
+                        });
+}
+
+Plan Reader::readPlan(const Json &pl, const QString &ip)
+{
+    Plan plan;
+    plan.name = str(pl, "name", ip);
+    plan.description = str(pl, "description", ip);
+    if (plan.name.isEmpty())
+        error(ip, QStringLiteral("a plan needs a 'name'"));
+    if (const auto e = pl.find("events"); e != pl.end()) {
+        if (e->is_number_unsigned() || (e->is_number_integer() && e->get<qint64>() >= 0))
+            plan.events = e->get<quint64>();
+        else
+            error(child(ip, "events"), QStringLiteral("'events' must be a whole number >= 0"));
     }
-    if (const auto policies = g.find("policies"); policies != g.end()) {
-        const QString pp = child(p, "policies");
-        if (!policies->is_array()) {
-            error(pp,
-                  QStringLiteral("'policies' must be a list, not %1")
-                      .arg(describeJsonType(*policies)));
-        } else {
-            for (size_t i = 0; i < policies->size(); ++i) {
-                const Json &pol = (*policies)[i];
-                const QString ip = child(pp, i);
-                if (!expectObject(pol, ip, QStringLiteral("a policy")))
-                    continue;
-                Policy policy;
-                policy.type = str(pol, "type", ip);
-                if (policy.type.isEmpty())
-                    error(ip, QStringLiteral("a policy needs a 'type'"));
-                policy.config = pol;
-                s.policies.append(policy);
-            }
-        }
+    const QString unit = str(pl, "unit", ip);
+    if (unit.isEmpty() || unit == QLatin1String("day"))
+        plan.unit = Plan::Unit::Day;
+    else if (unit == QLatin1String("second"))
+        plan.unit = Plan::Unit::Second;
+    else if (unit == QLatin1String("minute"))
+        plan.unit = Plan::Unit::Minute;
+    else if (unit == QLatin1String("hour"))
+        plan.unit = Plan::Unit::Hour;
+    else
+        error(child(ip, "unit"),
+              QStringLiteral("'unit' must be second, minute, hour or day, not '%1'").arg(unit));
+    if (const auto mc = pl.find("maxConnections"); mc != pl.end()) {
+        if (mc->is_number_integer() && mc->get<qint64>() >= 0 && mc->get<qint64>() <= INT_MAX)
+            plan.maxConnections = mc->get<int>();
+        else
+            error(child(ip, "maxConnections"),
+                  QStringLiteral("'maxConnections' must be a whole number >= 0"));
     }
+    return plan;
 }
 
 void Reader::checkRefs(const Json &node, const QString &pointer, int depth)
