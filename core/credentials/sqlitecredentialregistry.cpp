@@ -563,6 +563,21 @@ private:
     QString m_error;
 };
 
+// Prepares `sql` on `q`, binds `values` to its placeholders in order and runs it.
+bool run(QSqlQuery &q, const QString &sql, const QVariantList &values)
+{
+    q.prepare(sql);
+    for (const QVariant &value : values)
+        q.addBindValue(value);
+    return q.exec();
+}
+
+// Why a write failed: the statement's error, else the transaction's.
+QString writeError(const QSqlQuery &q, const WriteTransaction &tx)
+{
+    return q.lastError().isValid() ? sqlError(q) : tx.error();
+}
+
 QString validateName(const QString &what, const QString &name)
 {
     if (name.trimmed().isEmpty())
@@ -599,23 +614,20 @@ std::optional<Application> SqliteCredentialRegistry::createApplication(const QSt
         return std::nullopt;
     }
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT 1 FROM applications WHERE name = ?"));
-    q.addBindValue(text(name));
-    if (q.exec() && q.next()) {
+    if (run(q, QStringLiteral("SELECT 1 FROM applications WHERE name = ?"), {text(name)})
+        && q.next()) {
         fail(error, QStringLiteral("application '%1' already exists").arg(name));
         return std::nullopt;
     }
     Application app {TokenGenerator::newApplicationId(), name, description, nowMs()};
-    q.prepare(QStringLiteral(
-        "INSERT INTO applications (id, name, description, created_at) VALUES (?, ?, ?, ?)"));
-    q.addBindValue(text(app.id));
-    q.addBindValue(text(app.name));
-    q.addBindValue(text(app.description));
-    q.addBindValue(app.createdMs);
-    if (!q.exec() || !tx.commit()) {
+    if (!run(q,
+             QStringLiteral("INSERT INTO applications (id, name, description, created_at) "
+                            "VALUES (?, ?, ?, ?)"),
+             {text(app.id), text(app.name), text(app.description), app.createdMs})
+        || !tx.commit()) {
         fail(error,
              QStringLiteral("%1: cannot create application '%2': %3")
-                 .arg(m_path, name, q.lastError().isValid() ? sqlError(q) : tx.error()));
+                 .arg(m_path, name, writeError(q, tx)));
         return std::nullopt;
     }
     reloadAndAnnounce();
@@ -635,9 +647,7 @@ bool SqliteCredentialRegistry::deleteApplication(const QString &name, QString *e
         return false;
     }
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("DELETE FROM applications WHERE name = ?"));
-    q.addBindValue(text(name));
-    if (!q.exec()) {
+    if (!run(q, QStringLiteral("DELETE FROM applications WHERE name = ?"), {text(name)})) {
         fail(error,
              QStringLiteral("%1: cannot delete application '%2': %3")
                  .arg(m_path, name, sqlError(q)));
@@ -681,9 +691,9 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
         return std::nullopt;
     }
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT id FROM applications WHERE name = ?"));
-    q.addBindValue(text(applicationName));
-    if (!q.exec() || !q.next()) {
+    if (!run(q, QStringLiteral("SELECT id FROM applications WHERE name = ?"),
+             {text(applicationName)})
+        || !q.next()) {
         fail(error, QStringLiteral("no application named '%1'").arg(applicationName));
         return std::nullopt;
     }
@@ -692,43 +702,42 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
     sub.apiTitle = apiTitle;
     sub.apiVersion = apiVersion;
     sub.plan = plan;
-    q.prepare(QStringLiteral("SELECT id, blocked, created_at FROM subscriptions "
-                             "WHERE application_id = ? AND api_title = ? AND api_version = ?"));
-    q.addBindValue(text(sub.applicationId));
-    q.addBindValue(text(apiTitle));
-    q.addBindValue(text(apiVersion));
-    const bool exists = q.exec() && q.next();
+    const bool exists = run(q,
+                            QStringLiteral("SELECT id, blocked, created_at FROM subscriptions "
+                                           "WHERE application_id = ? AND api_title = ? "
+                                           "AND api_version = ?"),
+                            {text(sub.applicationId), text(apiTitle), text(apiVersion)})
+        && q.next();
     if (exists) {
         sub.id = q.value(0).toString();
         sub.blocked = q.value(1).toInt() != 0;
         sub.createdMs = q.value(2).toLongLong();
-        q.prepare(QStringLiteral(
-            "UPDATE subscriptions SET plan_name = ?, plan_description = ?, "
-            "plan_events = ?, plan_unit = ?, plan_max_connections = ? WHERE id = ?"));
     } else {
         sub.id = TokenGenerator::newSubscriptionId();
         sub.createdMs = nowMs();
-        q.prepare(QStringLiteral(
-            "INSERT INTO subscriptions (plan_name, plan_description, plan_events, "
-            "plan_unit, plan_max_connections, id, application_id, api_title, "
-            "api_version, blocked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
     }
-    q.addBindValue(text(plan.name));
-    q.addBindValue(text(plan.description));
-    q.addBindValue(qint64(qMin<quint64>(plan.events, quint64(std::numeric_limits<qint64>::max()))));
-    q.addBindValue(PlanCatalog::unitName(plan.unit));
-    q.addBindValue(plan.maxConnections);
-    q.addBindValue(text(sub.id));
-    if (!exists) {
-        q.addBindValue(text(sub.applicationId));
-        q.addBindValue(text(apiTitle));
-        q.addBindValue(text(apiVersion));
-        q.addBindValue(sub.createdMs);
-    }
-    if (!q.exec() || !tx.commit()) {
+    // The plan's columns, then the row's id; a new row also gets its other columns.
+    QVariantList values {
+        text(plan.name),
+        text(plan.description),
+        qint64(qMin<quint64>(plan.events, quint64(std::numeric_limits<qint64>::max()))),
+        PlanCatalog::unitName(plan.unit),
+        plan.maxConnections,
+        text(sub.id),
+    };
+    if (!exists)
+        values << text(sub.applicationId) << text(apiTitle) << text(apiVersion) << sub.createdMs;
+    const QString statement = exists
+        ? QStringLiteral("UPDATE subscriptions SET plan_name = ?, plan_description = ?, "
+                         "plan_events = ?, plan_unit = ?, plan_max_connections = ? WHERE id = ?")
+        : QStringLiteral("INSERT INTO subscriptions (plan_name, plan_description, plan_events, "
+                         "plan_unit, plan_max_connections, id, application_id, api_title, "
+                         "api_version, blocked, created_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)");
+    if (!run(q, statement, values) || !tx.commit()) {
         fail(error,
              QStringLiteral("%1: cannot subscribe '%2': %3")
-                 .arg(m_path, applicationName, q.lastError().isValid() ? sqlError(q) : tx.error()));
+                 .arg(m_path, applicationName, writeError(q, tx)));
         return std::nullopt;
     }
     reloadAndAnnounce();
@@ -740,44 +749,25 @@ bool SqliteCredentialRegistry::setSubscriptionBlocked(const QString &application
                                                       const QString &apiVersion, bool blocked,
                                                       QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
-        return false;
-    }
-    const auto app = snapshot()->applicationByName(applicationName);
-    if (!app) {
-        fail(error, QStringLiteral("no application named '%1'").arg(applicationName));
-        return false;
-    }
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    WriteTransaction tx(db);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE subscriptions SET blocked = ? WHERE application_id = ? "
-                             "AND api_title = ? AND api_version = ?"));
-    q.addBindValue(blocked ? 1 : 0);
-    q.addBindValue(text(app->id));
-    q.addBindValue(text(apiTitle));
-    q.addBindValue(text(apiVersion));
-    if (!tx.started() || !q.exec()) {
-        fail(error, QStringLiteral("%1: %2").arg(m_path, tx.started() ? sqlError(q) : tx.error()));
-        return false;
-    }
-    if (q.numRowsAffected() != 1) {
-        fail(error,
-             QStringLiteral("application '%1' is not subscribed to API %2:%3")
-                 .arg(applicationName, apiTitle, apiVersion));
-        return false;
-    }
-    if (!tx.commit()) {
-        fail(error, QStringLiteral("%1: %2").arg(m_path, tx.error()));
-        return false;
-    }
-    reloadAndAnnounce();
-    return true;
+    return changeSubscription(QStringLiteral("UPDATE subscriptions SET blocked = ? WHERE "
+                                             "application_id = ? AND api_title = ? "
+                                             "AND api_version = ?"),
+                              {blocked ? 1 : 0}, applicationName, apiTitle, apiVersion, error);
 }
 
 bool SqliteCredentialRegistry::unsubscribe(const QString &applicationName, const QString &apiTitle,
                                            const QString &apiVersion, QString *error)
+{
+    return changeSubscription(QStringLiteral("DELETE FROM subscriptions WHERE application_id = ? "
+                                             "AND api_title = ? AND api_version = ?"),
+                              {}, applicationName, apiTitle, apiVersion, error);
+}
+
+bool SqliteCredentialRegistry::changeSubscription(const QString &statement,
+                                                  const QVariantList &values,
+                                                  const QString &applicationName,
+                                                  const QString &apiTitle,
+                                                  const QString &apiVersion, QString *error)
 {
     if (!isOpen()) {
         fail(error, QStringLiteral("the registry is not open"));
@@ -791,12 +781,9 @@ bool SqliteCredentialRegistry::unsubscribe(const QString &applicationName, const
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     WriteTransaction tx(db);
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("DELETE FROM subscriptions WHERE application_id = ? "
-                             "AND api_title = ? AND api_version = ?"));
-    q.addBindValue(text(app->id));
-    q.addBindValue(text(apiTitle));
-    q.addBindValue(text(apiVersion));
-    if (!tx.started() || !q.exec()) {
+    if (!tx.started()
+        || !run(q, statement,
+                QVariantList(values) << text(app->id) << text(apiTitle) << text(apiVersion))) {
         fail(error, QStringLiteral("%1: %2").arg(m_path, tx.started() ? sqlError(q) : tx.error()));
         return false;
     }
@@ -827,23 +814,18 @@ bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     WriteTransaction tx(db);
     QSqlQuery q(db);
-    q.prepare(
-        QStringLiteral("INSERT INTO credentials (id, application_id, type, secret_hash, scopes, "
-                       "api_title, api_version, created_at, expires_at, revoked_at, last_used_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"));
-    q.addBindValue(text(info.id));
-    q.addBindValue(text(info.applicationId));
-    q.addBindValue(credentialTypeName(info.type));
-    q.addBindValue(text(info.secretHash));
-    q.addBindValue(text(info.scopes.join(QLatin1Char(' '))));
-    q.addBindValue(text(info.apiTitle));
-    q.addBindValue(text(info.apiVersion));
-    q.addBindValue(info.createdMs ? info.createdMs : nowMs());
-    q.addBindValue(info.expiresMs);
-    if (!tx.started() || !q.exec() || !tx.commit()) {
-        const QString why = !tx.started() ? tx.error()
-            : q.lastError().isValid()     ? sqlError(q)
-                                          : tx.error();
+    if (!tx.started()
+        || !run(q,
+                QStringLiteral("INSERT INTO credentials (id, application_id, type, secret_hash, "
+                               "scopes, api_title, api_version, created_at, expires_at, "
+                               "revoked_at, last_used_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"),
+                {text(info.id), text(info.applicationId), credentialTypeName(info.type),
+                 text(info.secretHash), text(info.scopes.join(QLatin1Char(' '))),
+                 text(info.apiTitle), text(info.apiVersion),
+                 info.createdMs ? info.createdMs : nowMs(), info.expiresMs})
+        || !tx.commit()) {
+        const QString why = tx.started() ? writeError(q, tx) : tx.error();
         fail(error,
              QStringLiteral("%1: cannot record credential: %2")
                  .arg(m_path,
@@ -869,9 +851,9 @@ bool SqliteCredentialRegistry::revokeCredential(const QString &credentialId, QSt
         return false;
     }
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT revoked_at FROM credentials WHERE id = ?"));
-    q.addBindValue(text(credentialId));
-    if (!q.exec() || !q.next()) {
+    if (!run(q, QStringLiteral("SELECT revoked_at FROM credentials WHERE id = ?"),
+             {text(credentialId)})
+        || !q.next()) {
         fail(error, QStringLiteral("no credential with id '%1'").arg(credentialId));
         return false;
     }
@@ -879,13 +861,12 @@ bool SqliteCredentialRegistry::revokeCredential(const QString &credentialId, QSt
         fail(error, QStringLiteral("credential '%1' is already revoked").arg(credentialId));
         return false;
     }
-    q.prepare(QStringLiteral("UPDATE credentials SET revoked_at = ? WHERE id = ?"));
-    q.addBindValue(nowMs());
-    q.addBindValue(text(credentialId));
-    if (!q.exec() || !tx.commit()) {
+    if (!run(q, QStringLiteral("UPDATE credentials SET revoked_at = ? WHERE id = ?"),
+             {nowMs(), text(credentialId)})
+        || !tx.commit()) {
         fail(error,
              QStringLiteral("%1: cannot revoke '%2': %3")
-                 .arg(m_path, credentialId, q.lastError().isValid() ? sqlError(q) : tx.error()));
+                 .arg(m_path, credentialId, writeError(q, tx)));
         return false;
     }
     reloadAndAnnounce();

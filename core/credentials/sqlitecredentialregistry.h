@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QString>
 #include <QTimer>
+#include <QVariantList>
 
 #include <memory>
 #include <mutex>
@@ -83,6 +84,11 @@ private:
     void handleWatchTimeout();
     void announceDifferences(const CredentialSnapshot &before, const CredentialSnapshot &after);
     QString fail(QString *error, const QString &message) const;
+    // Runs `statement` (an UPDATE or DELETE of one subscription) with `values`, then
+    // the application's id, API title and version bound to its last placeholders.
+    bool changeSubscription(const QString &statement, const QVariantList &values,
+                            const QString &applicationName, const QString &apiTitle,
+                            const QString &apiVersion, QString *error);
 
     QString m_path;
     QString m_connectionName;
