@@ -134,6 +134,14 @@ bool SqliteCredentialRegistry::isOpen() const
     return !m_connectionName.isEmpty() && QSqlDatabase::database(m_connectionName, false).isOpen();
 }
 
+bool SqliteCredentialRegistry::checkOpen(QString *error) const
+{
+    if (isOpen())
+        return true;
+    fail(error, QStringLiteral("the registry is not open"));
+    return false;
+}
+
 bool SqliteCredentialRegistry::open(const QString &path, QString *error)
 {
     if (isOpen()) {
@@ -598,10 +606,8 @@ std::optional<Application> SqliteCredentialRegistry::createApplication(const QSt
                                                                        const QString &description,
                                                                        QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
+    if (!checkOpen(error))
         return std::nullopt;
-    }
     if (const QString why = validateName(QStringLiteral("application name"), name);
         !why.isEmpty()) {
         fail(error, why);
@@ -636,10 +642,8 @@ std::optional<Application> SqliteCredentialRegistry::createApplication(const QSt
 
 bool SqliteCredentialRegistry::deleteApplication(const QString &name, QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
+    if (!checkOpen(error))
         return false;
-    }
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     WriteTransaction tx(db);
     if (!tx.started()) {
@@ -672,10 +676,8 @@ std::optional<Subscription> SqliteCredentialRegistry::subscribe(const QString &a
                                                                 const QString &apiVersion,
                                                                 const Plan &plan, QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
+    if (!checkOpen(error))
         return std::nullopt;
-    }
     for (const auto &[what, value] : {std::pair {QStringLiteral("API title"), apiTitle},
                                       std::pair {QStringLiteral("API version"), apiVersion},
                                       std::pair {QStringLiteral("plan name"), plan.name}}) {
@@ -769,10 +771,8 @@ bool SqliteCredentialRegistry::changeSubscription(const QString &statement,
                                                   const QString &apiTitle,
                                                   const QString &apiVersion, QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
+    if (!checkOpen(error))
         return false;
-    }
     const auto app = snapshot()->applicationByName(applicationName);
     if (!app) {
         fail(error, QStringLiteral("no application named '%1'").arg(applicationName));
@@ -803,10 +803,8 @@ bool SqliteCredentialRegistry::changeSubscription(const QString &statement,
 
 bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
+    if (!checkOpen(error))
         return false;
-    }
     if (info.id.isEmpty() || info.applicationId.isEmpty() || info.secretHash.size() != 64) {
         fail(error, QStringLiteral("incomplete credential record"));
         return false;
@@ -840,10 +838,8 @@ bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString
 
 bool SqliteCredentialRegistry::revokeCredential(const QString &credentialId, QString *error)
 {
-    if (!isOpen()) {
-        fail(error, QStringLiteral("the registry is not open"));
+    if (!checkOpen(error))
         return false;
-    }
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     WriteTransaction tx(db);
     if (!tx.started()) {

@@ -84,6 +84,8 @@ private:
     void handleWatchTimeout();
     void announceDifferences(const CredentialSnapshot &before, const CredentialSnapshot &after);
     QString fail(QString *error, const QString &message) const;
+    // true when open; else false with "the registry is not open" in `error`.
+    bool checkOpen(QString *error) const;
     // Runs `statement` (an UPDATE or DELETE of one subscription) with `values`, then
     // the application's id, API title and version bound to its last placeholders.
     bool changeSubscription(const QString &statement, const QVariantList &values,
