@@ -236,6 +236,9 @@ void SourceView::applyGoTo(int line, int column)
     // The column itself: underline the character the location points at.
     if (column <= maxColumn) {
         QTextEdit::ExtraSelection mark;
+        // A squiggle alone under one character is easy to miss: it gets a
+        // stronger shade of the line's colour as well.
+        mark.format.setBackground(dark ? QColor(0x8a, 0x66, 0x10) : QColor(0xf5, 0xc2, 0x42));
         mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
         mark.format.setUnderlineColor(QColor(0xd2, 0x3c, 0x3c));
         mark.format.setFontWeight(QFont::Bold);
