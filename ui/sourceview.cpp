@@ -33,8 +33,9 @@ private:
     SourceView *m_view;
 };
 
-// An empty document laid out the way QPlainTextEdit needs; safe to build on any
-// thread.
+// An empty document laid out the way QPlainTextEdit needs. QTextDocument and the
+// classes around it are reentrant (Qt's "Threads and Rich Text Processing"), so a
+// pool thread may build one that no other thread touches until it is handed over.
 QTextDocument *newDocument(const QFont &font, QObject *parent = nullptr)
 {
     auto *document = new QTextDocument(parent);
