@@ -144,6 +144,8 @@ void SourceView::showFile(const QString &path)
             }
         } catch (const std::exception &e) {
             loaded->error = tr("Cannot show %1: %2").arg(path, QString::fromLocal8Bit(e.what()));
+        } catch (...) {
+            loaded->error = tr("Cannot show %1.").arg(path);
         }
         // Only the queued call holds the result from here on, so that a document
         // nobody takes is deleted on the view's thread, where it lives.

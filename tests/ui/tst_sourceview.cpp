@@ -10,6 +10,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <stdexcept>
+
 using namespace Gatehouse;
 
 namespace {
@@ -221,6 +223,12 @@ private Q_SLOTS:
         view.goTo(2, 2); // nothing to move in, no crash
         QCOMPARE(view.currentLine(), 1);
 
+        // A folder is no file to show.
+        error.clear();
+        QVERIFY(!showAndWait(view, m_dir.path(), &error));
+        QVERIFY2(!error.isEmpty(), qPrintable(view.toPlainText()));
+        QVERIFY(view.fileName().isEmpty());
+
         const QString binary
             = writeFile(QStringLiteral("binary.yaml"), QByteArray("\x00\x01\x02garbage", 10));
         QVERIFY(showAndWait(view, binary));
@@ -243,6 +251,22 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("too large")), qPrintable(error));
         QVERIFY(view.fileName().isEmpty());
         QFile::remove(path);
+    }
+
+    // A reader that fails in an unexpected way leaves a message, not a broken view.
+    void throwingReader()
+    {
+        SourceView view;
+        view.setReader([](const QString &) -> SourceView::SourceFile {
+            throw std::runtime_error("disk on fire");
+        });
+        QString error;
+        QVERIFY(!showAndWait(view, m_file, &error));
+        QVERIFY2(error.contains(QStringLiteral("disk on fire")), qPrintable(error));
+        QVERIFY(!view.isLoading());
+        view.setReader({}); // back to the default reader
+        QVERIFY(showAndWait(view, m_file));
+        QCOMPARE(view.toPlainText(), QString::fromUtf8(document));
     }
 
     // A view closed while its file is being read waits for the read and drops it.
