@@ -15,6 +15,18 @@ QString esc(const QString &text)
     return text.toHtmlEscaped();
 }
 
+// At most `max` characters of `text`, cut at a line end where one is near; the
+// pane renders on the GUI thread, and laying out megabytes (Markdown above all)
+// would freeze the window for minutes.
+QString shortened(const QString &text, qsizetype max, bool *cut)
+{
+    *cut = text.size() > max;
+    if (!*cut)
+        return text;
+    const qsizetype newline = text.lastIndexOf(u'\n', max);
+    return text.left(newline > max / 2 ? newline : max);
+}
+
 // Colours from the application palette, so the pane reads well in dark themes too.
 struct Colors
 {
@@ -90,12 +102,25 @@ public:
         m_out += QStringLiteral("<h3>") + esc(heading) + QStringLiteral("</h3>");
     }
 
+    // Longer descriptions and values are shown in part, with a note.
+    static constexpr qsizetype MaxTextLength = 20000;
+    static constexpr qsizetype MaxCodeLength = 200000;
+
     // CommonMark text (AsyncAPI descriptions are Markdown), without raw HTML.
-    void text(const QString &text)
+    void text(const QString &fullText)
     {
         endTable();
+        bool cut = false;
+        const QString text = shortened(fullText.trimmed(), MaxTextLength, &cut);
+        markdown(text);
+        if (cut)
+            shortenedNote(fullText.trimmed().size());
+    }
+
+    void markdown(const QString &text)
+    {
         QTextDocument document;
-        document.setMarkdown(text.trimmed(),
+        document.setMarkdown(text,
                              QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub
                                                              | QTextDocument::MarkdownNoHTML));
         const QString html = document.toHtml();
@@ -118,13 +143,26 @@ public:
             text(description);
     }
 
-    void code(const QString &code)
+    void code(const QString &fullCode)
     {
         endTable();
+        bool cut = false;
+        const QString code = shortened(fullCode, MaxCodeLength, &cut);
         m_out += QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"8\" "
                                 "bgcolor=\"%1\"><tr><td><pre style=\"margin:0px\">%2</pre>"
                                 "</td></tr></table>")
                      .arg(m_code, esc(code));
+        if (cut)
+            shortenedNote(fullCode.size());
+    }
+
+    void shortenedNote(qsizetype fullLength)
+    {
+        m_out += QStringLiteral("<p style=\"color:%1\"><i>%2</i></p>")
+                     .arg(m_muted,
+                          esc(ApiDetails::tr("\u2026 shortened here: the whole text has %L1 "
+                                             "characters; the Source tab shows all of it.")
+                                  .arg(fullLength)));
     }
 
     // A section with `value` pretty-printed, when it is not null.

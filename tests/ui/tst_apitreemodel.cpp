@@ -271,6 +271,39 @@ private Q_SLOTS:
         QVERIFY(html.contains(QStringLiteral("Someone joined &lt;room1&gt;!")));
     }
 
+    // Huge descriptions and values are shown in part (with a note saying so): the pane
+    // is laid out on the GUI thread, and a document's megabytes would freeze it.
+    void hugeTextIsShortened()
+    {
+        Api api = chatsApi();
+        QString description;
+        for (int line = 0; description.size() < 2'000'000; ++line)
+            description += QStringLiteral("Line %1 of a very long description.\n").arg(line);
+        api.description = description;
+        Json values = Json::array();
+        for (int i = 0; i < 30'000; ++i)
+            values.push_back("value" + std::to_string(i));
+        const Json payload {{"type", "string"}, {"enum", values}};
+        Message &message = api.messages.first();
+        message.payload = payload;
+
+        const QString apiHtml = ApiDetails::html(api, Kind::Api, {}, {});
+        QVERIFY(apiHtml.contains(QStringLiteral("Line 0 of a very long description.")));
+        QVERIFY(!apiHtml.contains(QStringLiteral("Line 40000 of")));
+        QVERIFY(apiHtml.contains(QStringLiteral("shortened here")));
+        QVERIFY2(apiHtml.size() < 200'000, qPrintable(QString::number(apiHtml.size())));
+
+        const QString messageHtml = ApiDetails::html(api, Kind::Message, message.id, {});
+        QVERIFY(messageHtml.contains(QStringLiteral("value0")));
+        QVERIFY(!messageHtml.contains(QStringLiteral("value29999")));
+        QVERIFY(messageHtml.contains(QStringLiteral("shortened here")));
+        QVERIFY2(messageHtml.size() < 600'000, qPrintable(QString::number(messageHtml.size())));
+
+        // Ordinary text is shown whole, without the note.
+        QVERIFY(
+            !ApiDetails::html(chatsApi(), Kind::Api, {}, {}).contains(QStringLiteral("shortened")));
+    }
+
     void otherDetails_data()
     {
         QTest::addColumn<int>("kind");
