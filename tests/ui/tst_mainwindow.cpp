@@ -330,6 +330,10 @@ private Q_SLOTS:
         auto *tabs = window.findChild<QTabWidget *>();
         QVERIFY(tabs);
         tabs->setCurrentWidget(source);
+        // Read in the background: right after the switch the view is still waiting.
+        QVERIFY(source->isLoading());
+        QCOMPARE(source->loadingFileName(), path);
+        QVERIFY(source->toPlainText().isEmpty());
         QTRY_COMPARE(source->fileName(), path);
         QVERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi: 3.0.0\ninfo:")));
         QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
