@@ -39,7 +39,8 @@ std::unique_ptr<Credentials::SecretStore> openSecretStore(const QCommandLinePars
                                                           QString *error, bool forWriting = true);
 
 // Runs an event loop until `start` calls the function it is given (or the time runs
-// out: false).
+// out: false). `finished` is a parameter of `start`: a callback that runs later must
+// capture it by value, not by reference.
 bool waitFor(const std::function<void(std::function<void()> finished)> &start,
              int timeoutMs = 120000);
 

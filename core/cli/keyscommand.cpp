@@ -218,7 +218,7 @@ int keysCommand(const QStringList &arguments)
         CredentialIssuer issuer(&registry, store.get());
         IssuedCredential issued;
         const bool finished = Support::waitFor([&](std::function<void()> done) {
-            issuer.issue(request, [&](const IssuedCredential &result, const QString &why) {
+            issuer.issue(request, [&, done](const IssuedCredential &result, const QString &why) {
                 issued = result;
                 error = why;
                 done();
@@ -253,7 +253,7 @@ int keysCommand(const QStringList &arguments)
         SecretStore::Result read;
         Support::waitFor([&](std::function<void()> done) {
             store->read(SecretStore::credentialKey(target), store.get(),
-                        [&](const SecretStore::Result &r) {
+                        [&, done](const SecretStore::Result &r) {
                             read = r;
                             done();
                         });
@@ -275,7 +275,7 @@ int keysCommand(const QStringList &arguments)
     CredentialIssuer issuer(&registry, store.get());
     QString warning;
     Support::waitFor([&](std::function<void()> done) {
-        issuer.revoke(target, [&](const QString &why, const QString &note) {
+        issuer.revoke(target, [&, done](const QString &why, const QString &note) {
             error = why;
             warning = note;
             done();
