@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Core tests that also run in the sanitizer stage (scripts/test-sanitizers runs the
+# tests labelled integration or sanitizers). tst_credentialscli: the credential
+# commands wait for asynchronous secret stores; a callback that outlives the frame it
+# refers to passes normally and is only caught by AddressSanitizer.
+foreach(_test tst_credentialscli)
+    if(TEST ${_test})
+        set_property(TEST ${_test} APPEND PROPERTY LABELS sanitizers)
+    endif()
+endforeach()
