@@ -349,8 +349,6 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
     // The source view reloads lazily, when shown.
     m_source->clearFile();
     handleSourceShown(QString());
-    if (m_rightTabs->currentWidget() == m_source)
-        m_source->showFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
     if (result.api) {
@@ -392,6 +390,10 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         if (m_diagnosticsModel->rowCount() > 0)
             m_diagnosticsView->setCurrentIndex(m_diagnosticsModel->index(0, 0));
     }
+
+    // Still on the Source tab (nothing above moved to a problem or the details):
+    // it shows the document again.
+    handleRightTabChanged(m_rightTabs->currentIndex());
 
     if (result.api || QFileInfo(result.path).isFile())
         RecentFiles().add(result.path);

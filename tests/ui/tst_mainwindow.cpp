@@ -339,6 +339,27 @@ private Q_SLOTS:
         QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
     }
 
+    // Reloading a document shows its text as it is now, not as it was read before.
+    void sourceFollowsReload()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("reloaded.yaml"));
+        QVERIFY(writeFile(path, brokenYaml));
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!openAndWait(window, path));
+        SourceView *source = window.sourceView();
+        QTRY_COMPARE(source->fileName(), path);
+        QCOMPARE(source->toPlainText(), QString::fromUtf8(brokenYaml));
+
+        const QByteArray changed = "# changed\n" + brokenYaml;
+        QVERIFY(writeFile(path, changed));
+        QVERIFY(!openAndWait(window, path));
+        QTRY_COMPARE(source->toPlainText(), QString::fromUtf8(changed));
+        QCOMPARE(source->fileName(), path);
+        QVERIFY(source->highlightedLine() > 1); // the first problem, one line further down
+    }
+
     // Problems in a file the document refers to name that file; the source shows it,
     // also when the document was opened by a relative path.
     void problemInReferencedFile_data()
