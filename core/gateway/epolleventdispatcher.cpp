@@ -58,17 +58,24 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     if (fd < 0)
         return;
     Watch &w = m_watches[fd];
+    QSocketNotifier **slot = &w.read;
     switch (notifier->type()) {
     case QSocketNotifier::Read:
-        w.read = notifier;
         break;
     case QSocketNotifier::Write:
-        w.write = notifier;
+        slot = &w.write;
         break;
     case QSocketNotifier::Exception:
-        w.exception = notifier;
+        slot = &w.exception;
         break;
     }
+    // Another notifier of this type still registered means its descriptor was closed
+    // without unregistering and the number now belongs to a new one, which epoll does
+    // not watch (it dropped the old one on close): add it again even if the events
+    // stay the same.
+    if (*slot && *slot != notifier)
+        w.events = 0;
+    *slot = notifier;
     updateWatch(fd, w);
 }
 
@@ -235,9 +242,16 @@ bool EpollEventDispatcher::fireTimers()
             next = now + t.intervalMs * NsPerMs;
         QObject *object = t.object;
         setDue(id, t, next);
+        // a handler that runs a nested event loop does not get its own timer again
+        // inside it (as with Qt's dispatchers); the beat is skipped
+        if (t.delivering)
+            continue;
+        t.delivering = true;
         QTimerEvent event(id);
         QCoreApplication::sendEvent(object, &event);
         fired = true;
+        if (const auto after = m_timers.find(id); after != m_timers.end())
+            after->second.delivering = false;
     }
     return fired;
 }
@@ -254,18 +268,21 @@ void EpollEventDispatcher::wakeUp()
 
 void EpollEventDispatcher::interrupt()
 {
-    m_interrupted.store(true, std::memory_order_release);
+    m_interrupts.fetch_add(1, std::memory_order_acq_rel);
     wakeUp();
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
-    m_interrupted.store(false, std::memory_order_release);
+    // An interrupt() from now on makes this call return. A count rather than a flag
+    // cleared here: a nested call (a QEventLoop started by a posted event) must not
+    // clear an interrupt meant for this one and leave it waiting with the wake-up used.
+    const quint64 interruptsAtStart = m_interrupts.load(std::memory_order_acquire);
     emit awake();
     QCoreApplication::sendPostedEvents();
 
     const bool wait = flags.testFlag(QEventLoop::WaitForMoreEvents)
-        && !m_interrupted.load(std::memory_order_acquire);
+        && m_interrupts.load(std::memory_order_acquire) == interruptsAtStart;
     const int timeout = wait ? waitTimeoutMs() : 0;
     if (wait)
         emit aboutToBlock();

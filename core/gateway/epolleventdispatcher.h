@@ -58,6 +58,7 @@ private:
         Qt::TimerType type = Qt::CoarseTimer;
         QObject *object = nullptr;
         qint64 dueNs = 0;
+        bool delivering = false; // its QTimerEvent is being handled now
     };
 
     void updateWatch(int fd, Watch &watch);
@@ -69,7 +70,7 @@ private:
     int m_epoll = -1;
     int m_wake = -1; // eventfd
     std::atomic<bool> m_wakePending {false};
-    std::atomic<bool> m_interrupted {false};
+    std::atomic<quint64> m_interrupts {0}; // interrupt() calls so far
     std::unordered_map<int, Watch> m_watches; // by descriptor
     std::unordered_map<int, Timer> m_timers; // by timer id
     std::multimap<qint64, int> m_deadlines; // due time (ns) -> timer id
