@@ -182,6 +182,10 @@ private slots:
     void writeNotifierFiresWhenWritable();
     void descriptorNumberReused_data();
     void descriptorNumberReused();
+    void manyDescriptorsReadyAtOnce();
+    void busySocketDoesNotStarveTimersOrPosts();
+    void idleLoopWaits_data();
+    void idleLoopWaits();
 
     // posted events, wake-ups, leaving the loop
     void postedEventsWakeBlockedLoop();
@@ -947,6 +951,161 @@ void TestEpollEventDispatcher::descriptorNumberReused()
         QVERIFY(writeAll(newPair.peer(), "m"));
     QTRY_COMPARE(log.count("new"), 2);
     QCOMPARE(log.count("old"), 1);
+}
+
+void TestEpollEventDispatcher::manyDescriptorsReadyAtOnce()
+{
+    // More descriptors ready than one epoll_wait() returns: every one is reported.
+    constexpr int Pairs = 600;
+    std::vector<std::unique_ptr<SocketPair>> pairs;
+    for (int i = 0; i < Pairs; ++i) {
+        pairs.push_back(std::make_unique<SocketPair>());
+        QVERIFY(pairs.back()->isValid());
+    }
+    std::atomic<int> activated {0};
+    std::atomic<int> bytes {0};
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        for (const auto &pair : pairs) {
+            auto *notifier = new QSocketNotifier(pair->local(), QSocketNotifier::Read, m_context);
+            const int fd = pair->local();
+            connect(notifier, &QSocketNotifier::activated, m_context, [&, fd] {
+                activated.fetch_add(1);
+                bytes.fetch_add(int(readAvailable(fd).size()));
+            });
+        }
+        // all ready before the loop looks again
+        for (const auto &pair : pairs)
+            writeAll(pair->peer(), "!");
+    });
+    QTRY_COMPARE(bytes.load(), Pairs);
+    QCOMPARE(activated.load(), Pairs);
+}
+
+void TestEpollEventDispatcher::busySocketDoesNotStarveTimersOrPosts()
+{
+    // A socket that stays readable (its handler never reads) is activated on every turn;
+    // timers and posted events still get their turn, and the timer stops it.
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    QVERIFY(writeAll(pair.peer(), "never read"));
+    std::atomic<int> activations {0};
+    std::atomic<int> posted {0};
+    Log log;
+    QSocketNotifier *notifier = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        notifier = new QSocketNotifier(pair.local(), QSocketNotifier::Read, m_context);
+        connect(notifier, &QSocketNotifier::activated, m_context,
+                [&] { activations.fetch_add(1); });
+    });
+    QTRY_VERIFY(activations.load() > 100);
+    QMetaObject::invokeMethod(
+        m_context, [&] { posted.fetch_add(1); }, Qt::QueuedConnection);
+    QTRY_COMPARE(posted.load(), 1);
+    inWorker([&] {
+        QTimer::singleShot(20, Qt::PreciseTimer, m_context, [&] {
+            log.add(notifier->isEnabled() ? "timer while busy" : "timer after");
+            notifier->setEnabled(false);
+        });
+    });
+    QTRY_COMPARE(log.joined(), QByteArray("timer while busy"));
+    const int stopped = inWorker([&] { return activations.load(); });
+    QCOMPARE(inWorker([&] {
+                 for (int i = 0; i < 5; ++i)
+                     QCoreApplication::processEvents();
+                 return activations.load();
+             }),
+             stopped);
+}
+
+void TestEpollEventDispatcher::idleLoopWaits_data()
+{
+    QTest::addColumn<QString>("state");
+    QTest::newRow("nothing to do") << QStringLiteral("nothing");
+    QTest::newRow("a quiet socket with a read notifier") << QStringLiteral("quiet");
+    QTest::newRow("unread data, read notifier disabled") << QStringLiteral("unread");
+    QTest::newRow("peer hung up, read notifier disabled") << QStringLiteral("hungup");
+    QTest::newRow("full socket, write notifier enabled") << QStringLiteral("full");
+    QTest::newRow("a timer a minute away") << QStringLiteral("timer");
+    QTest::newRow("connected QTcpSockets, quiet") << QStringLiteral("tcp");
+    QTest::newRow("QTcpSocket after its peer closed") << QStringLiteral("tcpclosed");
+}
+
+void TestEpollEventDispatcher::idleLoopWaits()
+{
+    // With nothing to do the loop waits in epoll_wait() instead of coming back: a
+    // spinning loop would emit aboutToBlock() thousands of times in the quiet period.
+    QFETCH(QString, state);
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    Log log;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    if (state == u"quiet" || state == u"unread" || state == u"hungup") {
+        inWorker([&] {
+            auto *n = new QSocketNotifier(pair.local(), QSocketNotifier::Read, m_context);
+            connect(n, &QSocketNotifier::activated, m_context, [&, n] {
+                log.add("read");
+                n->setEnabled(false);
+            });
+        });
+        if (state == u"unread")
+            QVERIFY(writeAll(pair.peer(), "left unread"));
+        if (state == u"hungup")
+            ::shutdown(pair.peer(), SHUT_RDWR);
+        if (state != u"quiet")
+            QTRY_COMPARE(log.count("read"), 1);
+    } else if (state == u"full") {
+        QVERIFY(inWorker([&] {
+            const bool full = fillUntilFull(pair.local()) > 0;
+            auto *n = new QSocketNotifier(pair.local(), QSocketNotifier::Write, m_context);
+            connect(n, &QSocketNotifier::activated, m_context, [&] { log.add("writable"); });
+            return full;
+        }));
+    } else if (state == u"timer") {
+        inWorker([&] {
+            auto *t = new QTimer(m_context);
+            connect(t, &QTimer::timeout, m_context, [&] { log.add("timeout"); });
+            t->start(60000);
+        });
+    } else if (state == u"tcp" || state == u"tcpclosed") {
+        const bool closing = state == u"tcpclosed";
+        QTcpSocket *client = nullptr;
+        QVERIFY(inWorker([&] {
+            auto *server = new QTcpServer(m_context);
+            if (!server->listen(QHostAddress::LocalHost, 0))
+                return false;
+            connect(server, &QTcpServer::newConnection, m_context, [&, server] {
+                QTcpSocket *s = server->nextPendingConnection();
+                s->setParent(m_context);
+                connect(s, &QIODevice::readyRead, s, [s] { s->write(s->readAll()); });
+                connect(s, &QAbstractSocket::disconnected, s, [&log, s] {
+                    log.add("server side closed");
+                    s->deleteLater();
+                });
+            });
+            client = new QTcpSocket(m_context);
+            connect(client, &QIODevice::readyRead, m_context,
+                    [&] { log.add("echo:" + client->readAll()); });
+            connect(client, &QAbstractSocket::connected, m_context, [&] { client->write("ping"); });
+            client->connectToHost(QHostAddress::LocalHost, server->serverPort());
+            return true;
+        }));
+        QTRY_COMPARE(log.joined(), QByteArray("echo:ping"));
+        if (closing) {
+            inWorker([&] { client->disconnectFromHost(); });
+            QTRY_COMPARE(log.count("server side closed"), 1);
+        }
+    }
+    // settle: the worker has handled everything above and gone back to wait
+    inWorker([] {});
+    QTRY_VERIFY(blocks() > 0);
+    const int before = blocks();
+    QTest::qWait(300);
+    const int turns = blocks() - before;
+    QVERIFY2(turns < 20, QByteArray(QByteArray::number(turns) + " turns").constData());
+    QCOMPARE(log.count("timeout"), 0);
+    QCOMPARE(log.count("writable"), 0);
 }
 
 // ---- posted events, wake-ups, leaving the loop -----------------------------------
