@@ -452,6 +452,8 @@ void GatewaySession::handleBackendSucceeded()
     m_backend = new RelayLeg(backendSocket, WebSocketCodec::Role::Client, o.readBufferBytes,
                              o.closeTimeoutMs, this);
     m_socket = nullptr;
+    m_client->setPeer(m_backend);
+    m_backend->setPeer(m_client);
 
     qint64 limit[2] = {o.maxMessageBytes, o.maxMessageBytes};
     for (const auto &p : m_policies->message)

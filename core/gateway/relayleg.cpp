@@ -151,40 +151,23 @@ void RelayLeg::writeBytes(const QByteArray &bytes)
     }
     if (m_fd < 0 || m_disconnectWhenWritten)
         return;
-    if (m_out.size() > m_outOffset) { // already waiting for the kernel: keep the order
-        m_out.append(bytes);
-        return;
-    }
-    qsizetype done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n
-            = ::send(m_fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
-        if (n > 0) {
-            done += n;
-            continue;
+    if (m_corked > 0 || m_out.size() > m_outOffset) {
+        // held back for one send at uncork(), or waiting for the kernel: keep the order
+        if (m_out.size() == m_outOffset) {
+            m_out = bytes; // shared, not copied
+            m_outOffset = 0;
+        } else {
+            m_out.append(bytes);
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        abortTransport(); // the peer is gone (EPIPE, ECONNRESET, ...)
         return;
     }
-    if (done == bytes.size())
-        return;
-    m_out = done == 0 ? bytes : bytes.sliced(done);
+    m_out = bytes;
     m_outOffset = 0;
-    if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleWritable);
-    }
-    m_writeNotifier->setEnabled(true);
+    flushOut();
 }
 
-void RelayLeg::handleWritable()
+bool RelayLeg::flushOut()
 {
-    if (m_fd < 0)
-        return;
     while (m_outOffset < m_out.size()) {
         const ssize_t n = ::send(m_fd, m_out.constData() + m_outOffset,
                                  size_t(m_out.size() - m_outOffset), MSG_NOSIGNAL);
@@ -194,14 +177,46 @@ void RelayLeg::handleWritable()
         }
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return; // still full: wait for the next notification
-        abortTransport();
-        return;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // the kernel buffer is full: continue when it has room
+            if (!m_writeNotifier) {
+                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+                connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                        &RelayLeg::handleWritable);
+            }
+            m_writeNotifier->setEnabled(true);
+            return false;
+        }
+        abortTransport(); // the peer is gone (EPIPE, ECONNRESET, ...)
+        return false;
     }
     m_out = QByteArray();
     m_outOffset = 0;
-    m_writeNotifier->setEnabled(false);
+    if (m_writeNotifier && m_writeNotifier->isEnabled())
+        m_writeNotifier->setEnabled(false);
+    return true;
+}
+
+void RelayLeg::cork()
+{
+    ++m_corked;
+}
+
+void RelayLeg::uncork()
+{
+    if (m_corked == 0 || --m_corked > 0 || m_fd < 0 || m_out.size() == m_outOffset
+        || (m_writeNotifier && m_writeNotifier->isEnabled()))
+        return;
+    // what was held back counted as waiting to be written; tell the session when
+    // it is gone, so that backpressure it caused is lifted
+    if (flushOut())
+        emit bytesWritten();
+}
+
+void RelayLeg::handleWritable()
+{
+    if (m_fd < 0 || !flushOut())
+        return;
     if (m_disconnectWhenWritten) {
         m_disconnectWhenWritten = false;
         closeDescriptor();
@@ -219,8 +234,9 @@ void RelayLeg::disconnectTransport()
     }
     if (m_fd < 0)
         return;
-    if (m_out.size() > m_outOffset) {
-        m_disconnectWhenWritten = true; // handleWritable() closes when done
+    if (m_out.size() > m_outOffset && !flushOut()) {
+        if (m_fd >= 0)
+            m_disconnectWhenWritten = true; // handleWritable() closes when done
         return;
     }
     closeDescriptor();
@@ -372,13 +388,22 @@ void RelayLeg::handleReadyRead()
     if (!hasTransport() || m_finished || m_paused)
         return;
     if (m_fd >= 0) {
-        if (m_closeReceived) { // nothing may follow a close frame: discard
+        if (m_closeReceived) { // nothing may follow a close frame: discard it
             static thread_local char sink[16 * 1024];
-            while (::read(m_fd, sink, sizeof sink) > 0) { }
+            ssize_t n = 0;
+            while ((n = ::read(m_fd, sink, sizeof sink)) > 0) { }
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+                abortTransport(); // the peer closed TCP: the connection is over
             return;
         }
+        // what this read makes us send to the other leg goes out in one send
+        const QPointer<RelayLeg> peer = m_peer;
+        if (peer)
+            peer->cork();
         readDescriptor();
         processBuffer();
+        if (peer)
+            peer->uncork();
         return;
     }
     if (m_closeReceived) {

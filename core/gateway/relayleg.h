@@ -40,6 +40,9 @@ public:
     ~RelayLeg() override;
 
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
+    // The leg this one relays to: while a read of ours is processed, its writes
+    // are held back and leave in one send (many small messages, one system call).
+    void setPeer(RelayLeg *peer) { m_peer = peer; }
     // When on, pingReceived() is emitted for every ping (which is still answered here).
     void setReportPings(bool on) { m_reportPings = on; }
     // Begins reading; `alreadyRead` are bytes that followed the handshake.
@@ -85,6 +88,9 @@ private:
     void readDescriptor();
     void handleWritable();
     void writeBytes(const QByteArray &bytes);
+    bool flushOut(); // true when everything queued went to the kernel
+    void cork();
+    void uncork();
     void disconnectTransport(); // close TCP once what is queued has been written
     void abortTransport();
     void closeDescriptor();
@@ -103,6 +109,8 @@ private:
     QByteArray m_out; // descriptor mode: what the kernel did not take yet
     qsizetype m_outOffset = 0;
     bool m_disconnectWhenWritten = false;
+    int m_corked = 0;
+    QPointer<RelayLeg> m_peer;
     WebSocketCodec m_codec;
     QTimer *m_closeTimer = nullptr; // created when a close starts
     int m_closeTimeoutMs;
