@@ -34,7 +34,8 @@ struct GatewayEvent
     QString clientAddress; // ip:port of the client
     QString backendUrl; // backend URL (without credentials)
     int status = 0; // Rejected: the HTTP status; Opened: 101
-    QString reason; // Rejected / Dropped / Throttled: why
+    QString reason; // Rejected / Dropped / Throttled: why; Relayed: what a policy found but
+                    // let pass (payload validation in monitor mode)
     Direction direction = Direction::ClientToBackend;
     qint64 size = 0; // payload bytes
     bool binary = false;

@@ -575,6 +575,7 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
         return;
     RelayMessage message {direction, binary, payload};
     std::chrono::milliseconds delay {0};
+    QString note; // findings of policies that let the message pass
     for (const auto &policy : m_policies->message) {
         const MessageVerdict verdict = policy->process(m_context, message);
         if (verdict.throttled) {
@@ -587,6 +588,9 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
         }
         if (verdict.action == MessageVerdict::Action::Forward) {
             delay += verdict.delay;
+            if (!verdict.reason.isEmpty()) // reported, not enforced (monitor mode)
+                note = note.isEmpty() ? verdict.reason
+                                      : note + QStringLiteral("; ") + verdict.reason;
             continue;
         }
         if (verdict.action == MessageVerdict::Action::Drop) {
@@ -617,12 +621,13 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
         const qint64 due
             = nowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
         m_delayedBytes[d] += message.payload.size();
-        m_delayed[d].push_back({due, message.binary, std::move(message.payload), arrivalNs});
+        m_delayed[d].push_back(
+            {due, message.binary, std::move(message.payload), arrivalNs, std::move(note)});
         scheduleDelayed(d);
         updateBackpressure();
         return;
     }
-    deliver(direction, message.binary, message.payload, arrivalNs);
+    deliver(direction, message.binary, message.payload, arrivalNs, note);
 }
 
 void GatewaySession::scheduleDelayed(int d)
@@ -646,14 +651,14 @@ void GatewaySession::drainDelayed(int d)
         m_delayed[d].pop_front();
         m_delayedBytes[d] -= p.payload.size();
         deliver(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient, p.binary,
-                p.payload, p.arrivalNs);
+                p.payload, p.arrivalNs, p.note);
     }
     scheduleDelayed(d);
     updateBackpressure();
 }
 
 void GatewaySession::deliver(Direction direction, bool binary, const QByteArray &payload,
-                             qint64 arrivalNs)
+                             qint64 arrivalNs, const QString &note)
 {
     RelayLeg *to = direction == Direction::ClientToBackend ? m_backend : m_client;
     to->sendMessage(binary, payload);
@@ -667,6 +672,7 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     e.size = payload.size();
     e.binary = binary;
     e.latencyUs = (nowNs() - arrivalNs) / 1000;
+    e.reason = note; // e.g. what payload validation found in monitor mode
     if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
         e.payload = payload; // shared, not copied
     else if (m_eventPayloadBytes > 0)

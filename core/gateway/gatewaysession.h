@@ -64,7 +64,8 @@ private:
     void handleClientGone();
 
     void relay(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs);
-    void deliver(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs);
+    void deliver(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs,
+                 const QString &note = {});
     void drainDelayed(int direction);
     void scheduleDelayed(int direction);
     void updateBackpressure();
@@ -124,6 +125,7 @@ private:
         bool binary;
         QByteArray payload;
         qint64 arrivalNs;
+        QString note;
     };
     std::deque<Pending> m_delayed[2];
     qint64 m_delayedBytes[2] = {0, 0};

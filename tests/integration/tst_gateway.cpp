@@ -181,6 +181,11 @@ public:
             return MessageVerdict::close(1008, QStringLiteral("policy violation"));
         if (m.payload == "shout")
             m.payload = "SHOUT";
+        if (m.payload == "odd") { // reported, not enforced (like validation in monitor mode)
+            MessageVerdict v = MessageVerdict::forward();
+            v.reason = QStringLiteral("looks odd");
+            return v;
+        }
         if (m.payload.startsWith("slow"))
             return MessageVerdict::forwardAfter(std::chrono::milliseconds(300));
         return MessageVerdict::forward();
@@ -333,6 +338,7 @@ private slots:
     void handshakeTimeout408();
     void acceptsWhileCreatingThreadIsBusy();
     void eventsRecorded();
+    void passedFindingsReachTheLog();
     void secureListener();
     void startFailsClearly();
 
@@ -1266,6 +1272,29 @@ void TestGateway::acceptsWhileCreatingThreadIsBusy()
     client.join();
     QVERIFY2(answeredWhileBusy, "no answer while the creating thread was busy");
     QVERIFY2(answer.startsWith("HTTP/1.1 426"), answer.constData());
+}
+
+void TestGateway::passedFindingsReachTheLog()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("odd"));
+    ws->sendTextMessage(QStringLiteral("plain"));
+    QTRY_COMPARE(text.size(), 2); // both relayed (echoed)
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("odd"));
+    QList<GatewayEvent> in;
+    QTRY_VERIFY([&] {
+        in.clear();
+        for (const GatewayEvent &e : m_sink->of(GatewayEvent::Type::MessageRelayed))
+            if (e.direction == Direction::ClientToBackend)
+                in.append(e);
+        return in.size() == 2;
+    }());
+    QCOMPARE(in.at(0).reason, QStringLiteral("looks odd"));
+    QVERIFY(in.at(1).reason.isEmpty());
+    QCOMPARE(m_sink->count(GatewayEvent::Type::MessageDropped), 0);
 }
 
 void TestGateway::eventsRecorded()
