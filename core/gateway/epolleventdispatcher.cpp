@@ -324,7 +324,10 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
                 progress = true;
             }
         }
-        if (what & EPOLLPRI) {
+        // a hang-up or error goes to every notifier of the descriptor, as in Qt's
+        // dispatchers (an exception-only watch would otherwise be woken on every turn
+        // without anyone being told)
+        if (what & (EPOLLPRI | EPOLLHUP | EPOLLERR)) {
             if (QSocketNotifier *n = notifierFor(&Watch::exception)) {
                 activate(n);
                 progress = true;

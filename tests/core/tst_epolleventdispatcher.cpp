@@ -180,6 +180,7 @@ private slots:
     void notifierChangedByAnotherInTheSameBatch_data();
     void notifierChangedByAnotherInTheSameBatch();
     void writeNotifierFiresWhenWritable();
+    void exceptionNotifierHearsHangUp();
     void descriptorNumberReused_data();
     void descriptorNumberReused();
     void manyDescriptorsReadyAtOnce();
@@ -864,6 +865,32 @@ void TestEpollEventDispatcher::writeNotifierFiresWhenWritable()
     qint64 drained = 0;
     QTRY_VERIFY((drained += readAvailable(pair.peer()).size(), drained >= filled));
     QTRY_COMPARE(log.count("writable"), 2);
+}
+
+void TestEpollEventDispatcher::exceptionNotifierHearsHangUp()
+{
+    // As with Qt's dispatchers, a hang-up is reported to an Exception notifier too
+    // (an exception-only watch that was not told would wake the loop on every turn).
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    Log log;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        auto *n = new QSocketNotifier(pair.local(), QSocketNotifier::Exception, m_context);
+        connect(n, &QSocketNotifier::activated, m_context, [&, n] {
+            log.add("exception");
+            n->setEnabled(false);
+        });
+    });
+    QVERIFY(writeAll(pair.peer(), "ordinary data is no exception"));
+    inWorker([] {
+        for (int i = 0; i < 3; ++i)
+            QCoreApplication::processEvents();
+    });
+    QCOMPARE(log.size(), 0);
+    ::close(pair.fds[1]);
+    pair.fds[1] = -1;
+    QTRY_COMPARE(log.joined(), QByteArray("exception"));
 }
 
 void TestEpollEventDispatcher::descriptorNumberReused_data()
