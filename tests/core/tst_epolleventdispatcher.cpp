@@ -26,7 +26,6 @@
 #include <type_traits>
 #include <vector>
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -934,7 +933,7 @@ void TestEpollEventDispatcher::descriptorNumberReused()
     QVERIFY(writeAll(oldPair.peer(), "o"));
     QTRY_COMPARE(log.joined(), QByteArray("old"));
 
-    inWorker([&] {
+    const int reused = inWorker([&] {
         for (const QString &step : order.split(u',')) {
             if (step == u"delete") {
                 delete old;
@@ -945,10 +944,12 @@ void TestEpollEventDispatcher::descriptorNumberReused()
                 ::close(number);
             }
         }
+        // the new socket takes the old number (here, so no other thread can take it
+        // in between)
+        return ::dup3(newPair.local(), number, O_CLOEXEC);
     });
     oldPair.fds[0] = -1;
-    // the new socket takes the old number
-    QCOMPARE(::dup3(newPair.local(), number, O_CLOEXEC), number);
+    QCOMPARE(reused, number);
     ::close(newPair.local());
     newPair.fds[0] = number;
 
