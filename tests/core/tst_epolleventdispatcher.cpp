@@ -190,6 +190,8 @@ private slots:
     // posted events, wake-ups, leaving the loop
     void postedEventsWakeBlockedLoop();
     void postsFromManyThreads();
+    void deleteLaterIsDelivered_data();
+    void deleteLaterIsDelivered();
     void blockedProcessEventsReturns_data();
     void blockedProcessEventsReturns();
     void interruptSurvivesNestedProcessEvents();
@@ -1192,6 +1194,62 @@ void TestEpollEventDispatcher::postsFromManyThreads()
         poster.join();
     QTRY_COMPARE_WITH_TIMEOUT(receiver->received.load() + invoked.load(), Threads * PerThread,
                               20000);
+}
+
+void TestEpollEventDispatcher::deleteLaterIsDelivered_data()
+{
+    QTest::addColumn<QString>("from");
+    QTest::newRow("a socket notifier") << QStringLiteral("socket");
+    QTest::newRow("a timer") << QStringLiteral("timer");
+    QTest::newRow("a posted call") << QStringLiteral("posted");
+    QTest::newRow("a nested loop, once it returns") << QStringLiteral("nested");
+}
+
+void TestEpollEventDispatcher::deleteLaterIsDelivered()
+{
+    // deleteLater() from each kind of handler is carried out by the loop, with nothing
+    // else happening afterwards to wake it.
+    QFETCH(QString, from);
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    std::atomic<bool> destroyed {false};
+    Log log;
+    QObject *doomed = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        doomed = new QObject; // no parent: only deleteLater() removes it
+        connect(
+            doomed, &QObject::destroyed, doomed, [&] { destroyed = true; }, Qt::DirectConnection);
+        if (from == u"socket") {
+            auto *n = new QSocketNotifier(pair.local(), QSocketNotifier::Read, m_context);
+            connect(n, &QSocketNotifier::activated, m_context, [&, n] {
+                n->setEnabled(false);
+                doomed->deleteLater();
+            });
+            writeAll(pair.peer(), "x");
+        } else if (from == u"timer") {
+            QTimer::singleShot(5, Qt::PreciseTimer, m_context, [&] { doomed->deleteLater(); });
+        } else if (from == u"posted") {
+            QMetaObject::invokeMethod(
+                m_context, [&] { doomed->deleteLater(); }, Qt::QueuedConnection);
+        } else {
+            QMetaObject::invokeMethod(
+                m_context,
+                [&] {
+                    QEventLoop loop;
+                    QTimer::singleShot(5, Qt::PreciseTimer, &loop, [&] {
+                        doomed->deleteLater();
+                        loop.quit();
+                    });
+                    loop.exec();
+                    log.add(destroyed ? "deleted inside the nested loop" : "nested loop done");
+                },
+                Qt::QueuedConnection);
+        }
+    });
+    QTRY_VERIFY(destroyed.load());
+    if (from == u"nested")
+        QCOMPARE(log.joined(), QByteArray("nested loop done"));
 }
 
 void TestEpollEventDispatcher::blockedProcessEventsReturns_data()
