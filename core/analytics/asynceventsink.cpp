@@ -4,6 +4,12 @@
 #include <QLoggingCategory>
 #include <QTimer>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace Gatehouse::Analytics {
 
 Q_LOGGING_CATEGORY(lcLog, "gatehouse.log")
@@ -44,6 +50,11 @@ bool AsyncEventSink::start(QString *error)
     QMetaObject::invokeMethod(
         m_context,
         [this, &opened, &openError] {
+#ifdef Q_OS_LINUX
+            // Writing the log must not take CPU from the relay when both want it:
+            // a lower share (nice) for this thread only, still progressing when busy.
+            ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), m_options.niceness);
+#endif
             opened = m_writer->open(&openError);
             if (!opened)
                 return;

@@ -34,6 +34,7 @@ public:
         qsizetype batchSize = 2048;
         qsizetype capacity = 100'000; // events waiting at most; more are dropped
         QString threadName = QStringLiteral("gatehouse-log");
+        int niceness = 10; // Linux: the writer thread's nice value (0 = as the relay)
     };
 
     explicit AsyncEventSink(std::unique_ptr<EventWriter> writer, QObject *parent = nullptr);

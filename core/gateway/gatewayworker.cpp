@@ -143,6 +143,8 @@ void GatewayWorker::flushEvents()
     if (m_events.isEmpty())
         return;
     const QList<GatewayEvent> batch = std::exchange(m_events, {});
+    m_events.reserve(
+        qMin(batch.size(), qsizetype(m_shared->options.eventBatchSize))); // no regrowth
     for (const auto &sink : m_shared->sinks)
         sink->consume(batch);
 }
