@@ -316,6 +316,7 @@ private slots:
     void forwardsOriginAndXForwardedFor();
     void closeFromClientPropagates();
     void closeFromBackendPropagates();
+    void closeEndsWhenPeersCloseTcp();
     void applicationCloseCodeFromRawClient();
     void messagePolicies();
     void sizeLimitCloses1009();
@@ -652,6 +653,20 @@ void TestGateway::closeFromClientPropagates()
     QCOMPARE(m_backend->closeReasons.at(0), QStringLiteral("bye now"));
     QTRY_COMPARE(disconnected.size(), 1);
     QTRY_COMPARE(m_gateway->openConnections(), 0);
+}
+
+void TestGateway::closeEndsWhenPeersCloseTcp()
+{
+    // After the close frames, the connection ends when the peers close TCP, not when
+    // the close timeout gives up on them (set far beyond QTRY's patience here).
+    GatewayOptions o;
+    o.closeTimeoutMs = 60000;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("done"));
+    QTRY_COMPARE(m_sink->of(GatewayEvent::Type::ConnectionClosed).size(), 1);
+    QCOMPARE(m_sink->of(GatewayEvent::Type::ConnectionClosed).at(0).closeCode, quint16(1000));
 }
 
 void TestGateway::closeFromBackendPropagates()
