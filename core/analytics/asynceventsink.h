@@ -31,7 +31,7 @@ public:
     struct Options
     {
         std::chrono::milliseconds flushInterval {100};
-        qsizetype batchSize = 2048;
+        qsizetype batchSize = 256;
         qsizetype capacity = 100'000; // events waiting at most; more are dropped
         QString threadName = QStringLiteral("gatehouse-log");
         int niceness = 10; // Linux: the writer thread's nice value (0 = as the relay)
