@@ -54,9 +54,12 @@ Json GatewayEventJson::toJson(const GatewayEvent &e, const QByteArray &payload)
     case GatewayEvent::Type::MessageRelayed:
     case GatewayEvent::Type::MessageDropped:
     case GatewayEvent::Type::Throttled:
+    case GatewayEvent::Type::PingForwarded:
         j["direction"] = toStdString(Gateway::toString(e.direction));
         j["size"] = e.size;
-        j["opcode"] = e.binary ? "binary" : "text";
+        j["opcode"] = e.type == GatewayEvent::Type::PingForwarded ? "ping"
+            : e.binary                                            ? "binary"
+                                                                  : "text";
         if (e.type == GatewayEvent::Type::MessageRelayed)
             j["latencyUs"] = e.latencyUs;
         putString(j, "reason", e.reason);
@@ -98,7 +101,8 @@ std::optional<GatewayEvent> GatewayEventJson::fromJson(const Json &j)
     bool known = false;
     for (auto t : {GatewayEvent::Type::ConnectionOpened, GatewayEvent::Type::ConnectionRejected,
                    GatewayEvent::Type::MessageRelayed, GatewayEvent::Type::MessageDropped,
-                   GatewayEvent::Type::Throttled, GatewayEvent::Type::ConnectionClosed}) {
+                   GatewayEvent::Type::Throttled, GatewayEvent::Type::ConnectionClosed,
+                   GatewayEvent::Type::PingForwarded}) {
         if (Gateway::toString(t) == type) {
             e.type = t;
             known = true;

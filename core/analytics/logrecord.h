@@ -35,6 +35,7 @@ struct LogRecord
     QString direction; // "in" (client -> backend) or "out"
     QString action; // "relayed", "dropped", "throttled"
     qint64 size = 0;
+    QString opcode; // "text", "binary", or "ping" (a forwarded ping)
     bool binary = false;
     qint64 latencyUs = 0;
     QByteArray payload;

@@ -16,19 +16,19 @@ namespace {
 const char *const HandshakeColumns
     = "0 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
       " accepted, status, path, client_address, backend_url,"
-      " NULL AS direction, NULL AS action, 0 AS size, 0 AS binary, 0 AS latency_us, NULL AS "
+      " NULL AS direction, NULL AS action, 0 AS size, NULL AS opcode, 0 AS latency_us, NULL AS "
       "payload,"
       " 0 AS payload_truncated, 0 AS code, NULL AS closed_by, 0 AS messages_in, 0 AS messages_out,"
       " 0 AS duration_ms FROM log_handshakes";
 const char *const MessageColumns
     = "1 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
       " 0, 0, NULL, NULL, NULL,"
-      " direction, action, size, opcode = 'binary', latency_us, payload,"
+      " direction, action, size, opcode, latency_us, payload,"
       " payload_truncated, 0, NULL, 0, 0, 0 FROM log_messages";
 const char *const CloseColumns
     = "2 AS kind, id, time_ms, connection_id, api, channel, application, reason, flags,"
       " 0, 0, NULL, NULL, NULL,"
-      " NULL, NULL, 0, 0, 0, NULL,"
+      " NULL, NULL, 0, NULL, 0, NULL,"
       " 0, code, closed_by, messages_in, messages_out, duration_ms FROM log_closes";
 
 QString escapeLike(const QString &text)
@@ -199,7 +199,8 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
         r.direction = q.value(14).toString();
         r.action = q.value(15).toString();
         r.size = q.value(16).toLongLong();
-        r.binary = q.value(17).toInt() != 0;
+        r.opcode = q.value(17).toString();
+        r.binary = r.opcode == u"binary";
         r.latencyUs = q.value(18).toLongLong();
         r.payload = q.value(19).toByteArray();
         r.payloadTruncated = q.value(20).toInt() != 0;

@@ -257,7 +257,8 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
         }
         case GatewayEvent::Type::MessageRelayed:
         case GatewayEvent::Type::MessageDropped:
-        case GatewayEvent::Type::Throttled: {
+        case GatewayEvent::Type::Throttled:
+        case GatewayEvent::Type::PingForwarded: {
             sqlite3_stmt *q = d.message;
             QByteArray payload;
             bool truncated = false;
@@ -277,12 +278,15 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
             sqlite3_bind_int64(q, 1, e.timeMs);
             sqlite3_bind_int64(q, 2, connection);
             bindStatic(q, 3, e.direction == Gateway::Direction::ClientToBackend ? "in" : "out");
-            bindStatic(q, 4,
-                       e.type == GatewayEvent::Type::MessageRelayed       ? "relayed"
-                           : e.type == GatewayEvent::Type::MessageDropped ? "dropped"
-                                                                          : "throttled");
+            const char *action = e.type == GatewayEvent::Type::MessageDropped ? "dropped"
+                : e.type == GatewayEvent::Type::Throttled                     ? "throttled"
+                                                                              : "relayed";
+            bindStatic(q, 4, action);
             sqlite3_bind_int64(q, 5, e.size);
-            bindStatic(q, 6, e.binary ? "binary" : "text");
+            const char *opcode = e.type == GatewayEvent::Type::PingForwarded ? "ping"
+                : e.binary                                                   ? "binary"
+                                                                             : "text";
+            bindStatic(q, 6, opcode);
             sqlite3_bind_int64(q, 7, e.latencyUs);
             bindText(q, 8, t.apiUtf8);
             bindText(q, 9, t.channelUtf8);

@@ -18,6 +18,8 @@ QString toString(GatewayEvent::Type type)
         return QStringLiteral("throttled");
     case GatewayEvent::Type::ConnectionClosed:
         return QStringLiteral("closed");
+    case GatewayEvent::Type::PingForwarded:
+        return QStringLiteral("ping");
     }
     return {};
 }

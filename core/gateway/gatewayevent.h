@@ -20,6 +20,7 @@ struct GatewayEvent
         MessageDropped, // a message policy dropped it: reason
         Throttled, // a rate limit hit (also reported as Dropped/Closed)
         ConnectionClosed, // closeCode, closeReason, closedBy
+        PingForwarded, // a ping passed on to the other leg (forwardPings): direction, size
     };
     enum class Party { Client, Backend, Gateway };
 

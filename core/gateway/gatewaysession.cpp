@@ -522,10 +522,14 @@ void GatewaySession::handleBackendSucceeded()
     if (m_forwardPings) {
         m_client->setReportPings(true);
         m_backend->setReportPings(true);
-        connect(m_client, &RelayLeg::pingReceived, this,
-                [this](const QByteArray &payload) { m_backend->sendPing(payload); });
-        connect(m_backend, &RelayLeg::pingReceived, this,
-                [this](const QByteArray &payload) { m_client->sendPing(payload); });
+        connect(m_client, &RelayLeg::pingReceived, this, [this](const QByteArray &payload) {
+            m_backend->sendPing(payload);
+            recordPing(Direction::ClientToBackend, payload);
+        });
+        connect(m_backend, &RelayLeg::pingReceived, this, [this](const QByteArray &payload) {
+            m_client->sendPing(payload);
+            recordPing(Direction::BackendToClient, payload);
+        });
     }
     if (m_context.idleTimeout.count() > 0) {
         m_idleTimer = new QTimer(this);
@@ -677,6 +681,16 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
         e.payload = payload; // shared, not copied
     else if (m_eventPayloadBytes > 0)
         e.payload = payload.left(m_eventPayloadBytes);
+    record(std::move(e));
+}
+
+void GatewaySession::recordPing(Direction direction, const QByteArray &payload)
+{
+    if (!recording())
+        return;
+    GatewayEvent e = event(GatewayEvent::Type::PingForwarded);
+    e.direction = direction;
+    e.size = qMin<qsizetype>(payload.size(), 125); // what sendPing() passes on
     record(std::move(e));
 }
 

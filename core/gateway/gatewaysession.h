@@ -69,6 +69,7 @@ private:
     void drainDelayed(int direction);
     void scheduleDelayed(int direction);
     void updateBackpressure();
+    void recordPing(Direction direction, const QByteArray &payload);
     void handleCloseReceived(Leg from, quint16 code, const QString &reason);
     void handleProtocolError(Leg from, quint16 code, const QString &reason);
     void handleLegFinished(Leg leg, bool clean);

@@ -55,6 +55,15 @@ GatewayEvent handshake(quint64 connection, qint64 time, int status, const QStrin
     return e;
 }
 
+GatewayEvent ping(quint64 connection, qint64 time)
+{
+    GatewayEvent e = message(connection, time, QByteArray());
+    e.type = GatewayEvent::Type::PingForwarded;
+    e.size = 4;
+    e.latencyUs = 0;
+    return e;
+}
+
 GatewayEvent closed(quint64 connection, qint64 time)
 {
     GatewayEvent e;
@@ -102,6 +111,7 @@ private slots:
     void openErrorIsOneLine();
     void jsonLines();
     void eventJsonRoundTrip();
+    void forwardedPingsAreLogged();
     void fanOut();
 
 private:
@@ -410,8 +420,8 @@ void TestMessageLogStore::jsonLines()
 
 void TestMessageLogStore::eventJsonRoundTrip()
 {
-    for (const GatewayEvent &e :
-         {handshake(1, T0, 429, QStringLiteral("too many")), message(1, T0, "x"), closed(1, T0)}) {
+    for (const GatewayEvent &e : {handshake(1, T0, 429, QStringLiteral("too many")),
+                                  message(1, T0, "x"), closed(1, T0), ping(1, T0)}) {
         const auto back = GatewayEventJson::fromJson(GatewayEventJson::toJson(e));
         QVERIFY(back);
         QCOMPARE(int(back->type), int(e.type));
@@ -426,6 +436,35 @@ void TestMessageLogStore::eventJsonRoundTrip()
     }
     QVERIFY(!GatewayEventJson::fromJson(Json::parse(R"({"event":"nope"})")));
     QVERIFY(!GatewayEventJson::fromJson(Json::array()));
+}
+
+void TestMessageLogStore::forwardedPingsAreLogged()
+{
+    const QString path = m_dir.filePath(QStringLiteral("pings.db"));
+    MessageLogStore::Options options;
+    options.path = path;
+    MessageLogStore store(options);
+    QVERIFY(store.open());
+    store.consume({handshake(7, T0, 101), ping(7, T0 + 1), message(7, T0 + 2, "hi")});
+    QVERIFY(store.flush());
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    LogFilter messages;
+    messages.kinds = {LogRecord::Kind::Message};
+    const auto rows = reader.query(messages);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows.at(0).opcode, u"ping"_qs);
+    QCOMPARE(rows.at(0).action, u"relayed"_qs);
+    QCOMPARE(rows.at(0).size, qint64(4));
+    QVERIFY(!rows.at(0).binary);
+    QCOMPARE(rows.at(1).opcode, u"text"_qs);
+    // the JSON line names it too
+    QCOMPARE(
+        QString::fromStdString(GatewayEventJson::toJson(ping(7, T0))["opcode"].get<std::string>()),
+        u"ping"_qs);
+    QCOMPARE(
+        QString::fromStdString(GatewayEventJson::toJson(ping(7, T0))["event"].get<std::string>()),
+        u"ping"_qs);
 }
 
 void TestMessageLogStore::fanOut()

@@ -1046,6 +1046,14 @@ void TestGateway::pingsForwardedOnlyWhenAsked()
     QTRY_COMPARE(backendPong.size(), 1);
     QCOMPARE(clientPong.at(0).at(1).toByteArray(), QByteArray("from-client"));
     QCOMPARE(backendPong.at(0).at(1).toByteArray(), QByteArray("from-backend"));
+    if (forward) { // forwarded pings are logged, one event per ping and direction
+        QTRY_COMPARE(m_sink->count(GatewayEvent::Type::PingForwarded), 2);
+        const auto pings = m_sink->of(GatewayEvent::Type::PingForwarded);
+        QCOMPARE(pings.at(0).direction == Direction::ClientToBackend ? pings.at(0).size
+                                                                     : pings.at(1).size,
+                 qint64(11)); // "from-client"
+        QVERIFY(pings.at(0).direction != pings.at(1).direction);
+    }
 
     // a raw backend shows whether the client's ping reached it
     QByteArray seen;
@@ -1086,6 +1094,8 @@ void TestGateway::pingsForwardedOnlyWhenAsked()
     QVERIFY(waitFor([&] { return seen.size() > 4 && seen.contains(char(0x81)); }));
     const bool pingSeen = seen.mid(4).startsWith(char(0x89));
     QCOMPARE(pingSeen, forward);
+    if (!forward)
+        QCOMPARE(m_sink->count(GatewayEvent::Type::PingForwarded), 0);
 }
 
 void TestGateway::idleTimeoutKeepsAnsweringPeers()
