@@ -334,7 +334,7 @@ int serveCommand(const QStringList &arguments)
         o.payloadFilter = factory->payloadFilter(); // log policy masking, on the writer thread
         logStore = std::make_shared<Analytics::MessageLogStore>(o);
         if (!logStore->open(&error)) {
-            err() << "gatehouse-cli serve: --log-db " << o.path << ": " << error << Qt::endl;
+            err() << "gatehouse-cli serve: --log-db " << error << Qt::endl;
             return ExitFailure;
         }
         gateway.addEventSink(logStore);

@@ -27,6 +27,7 @@ private slots:
     void reloadsOnSighup();
     void badInvocations_data();
     void badInvocations();
+    void logDatabaseThatIsNotOne();
 
 private:
     QString writeApi(const QString &context, quint16 backendPort);
@@ -224,6 +225,36 @@ void TestGatewayCli::badInvocations()
     QVERIFY(r.finished);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(QString::fromUtf8(r.standardError).contains(message), r.standardError.constData());
+}
+
+// A --log-db file that is not an SQLite database: one line naming the file once,
+// exit 1, the file untouched.
+void TestGatewayCli::logDatabaseThatIsNotOne()
+{
+    QVERIFY(!writeApi(QStringLiteral("/echo"), m_backend->serverPort()).isEmpty());
+    const QString logDb = m_dir->filePath(QStringLiteral("notes.txt"));
+    const QByteArray garbage = QByteArray("these are my notes, not a message log\n").repeated(200);
+    {
+        QFile f(logDb);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(garbage);
+    }
+    const Test::ProcessResult r = Test::runCli(
+        {QStringLiteral("serve"), m_dir->filePath(QStringLiteral("api.yaml")),
+         QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+         m_dir->filePath(QStringLiteral("g.db")), QStringLiteral("--secrets-file"),
+         m_dir->filePath(QStringLiteral("secrets")), QStringLiteral("--log-db"), logDb},
+        30000);
+    QVERIFY(r.finished);
+    QCOMPARE(r.exitCode, 1);
+    const QString err = QString::fromUtf8(r.standardError).trimmed();
+    QVERIFY2(!err.contains(u'\n'), qPrintable(err));
+    QVERIFY2(err.startsWith(QStringLiteral("gatehouse-cli serve: --log-db ")), qPrintable(err));
+    QCOMPARE(err.count(logDb), 1);
+    QFile f(logDb);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), garbage);
+    QVERIFY(!QFile::exists(logDb + QStringLiteral("-wal")));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCli)
