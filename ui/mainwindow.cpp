@@ -346,9 +346,11 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
     }
     m_problemsDock->setVisible(!result.diagnostics.isEmpty());
 
-    // The source view reloads lazily, when shown.
+    // The source view reloads lazily, when shown (at once when it is the current tab).
     m_source->clearFile();
     handleSourceShown(QString());
+    if (m_rightTabs->currentWidget() == m_source)
+        m_source->showFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
     if (result.api) {
@@ -549,9 +551,11 @@ void MainWindow::handleSourceFailed(const QString &path, const QString &error)
 
 void MainWindow::handleRightTabChanged(int index)
 {
+    // While the first document is still being read, its text can already be shown.
+    const QString file = m_currentFile.isEmpty() ? m_loadingFile : m_currentFile;
     if (m_rightTabs->widget(index) == m_source && m_source->fileName().isEmpty()
-        && !m_source->isLoading() && !m_currentFile.isEmpty())
-        m_source->showFile(m_currentFile);
+        && !m_source->isLoading() && !file.isEmpty())
+        m_source->showFile(file);
 }
 
 void MainWindow::rebuildRecentMenu()

@@ -339,6 +339,28 @@ private Q_SLOTS:
         QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
     }
 
+    // The Source tab chosen while the document is still being read shows its text,
+    // and follows when the reading is done.
+    void sourceTabDuringFirstLoad()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("first-load.yaml"));
+        QVERIFY(writeFile(
+            path, QByteArray("asyncapi: 3.0.0\ninfo:\n  title: First load\n  version: '1'\n")));
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openFile(path);
+        QVERIFY(window.isLoading());
+        auto *tabs = window.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        SourceView *source = window.sourceView();
+        tabs->setCurrentWidget(source);
+        QVERIFY(source->isLoading() || source->fileName() == path);
+        QTRY_VERIFY(!window.isLoading());
+        QTRY_COMPARE(source->fileName(), path);
+        QVERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi: 3.0.0\ninfo:")));
+    }
+
     // Reloading a document shows its text as it is now, not as it was read before.
     void sourceFollowsReload()
     {
