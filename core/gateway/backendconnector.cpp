@@ -3,26 +3,41 @@
 
 #include "gateway/websocketcodec.h"
 
+#include <QHostAddress>
 #include <QRandomGenerator>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <QTimer>
+#include <QTimerEvent>
+
+#include <cerrno>
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace Gatehouse::Gateway {
 
 BackendConnector::BackendConnector(QObject *parent)
     : QObject(parent)
-    , m_timer(new QTimer(this))
-{
-    m_timer->setSingleShot(true);
-    connect(m_timer, &QTimer::timeout, this, [this] {
-        fail(504, QStringLiteral("backend did not answer within %1 ms").arg(m_request.timeoutMs));
-    });
-}
+{ }
 
 BackendConnector::~BackendConnector()
 {
     abort();
+}
+
+void BackendConnector::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_timer.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    m_timer.stop();
+    fail(504, QStringLiteral("backend did not answer within %1 ms").arg(m_request.timeoutMs));
 }
 
 void BackendConnector::start(const Request &request)
@@ -31,6 +46,14 @@ void BackendConnector::start(const Request &request)
     QByteArray key(16, Qt::Uninitialized);
     QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(key.data()), 4);
     m_key = key.toBase64();
+    m_timer.start(request.timeoutMs, this);
+    if (!request.secure) {
+        m_starting = true;
+        const bool bare = startBare();
+        m_starting = false;
+        if (bare)
+            return;
+    }
 
     if (request.secure) {
         auto *ssl = new QSslSocket(this);
@@ -44,17 +67,177 @@ void BackendConnector::start(const Request &request)
     }
     connect(m_socket, &QIODevice::readyRead, this, &BackendConnector::handleReadyRead);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &BackendConnector::handleError);
-    m_timer->start(request.timeoutMs);
     if (auto *ssl = qobject_cast<QSslSocket *>(m_socket.data()))
         ssl->connectToHostEncrypted(request.host, request.port);
     else
         m_socket->connectToHost(request.host, request.port);
 }
 
+// ---- bare descriptor (ws:// to an IP literal) ---------------------------------------
+
+bool BackendConnector::startBare()
+{
+    QHostAddress address;
+    if (!address.setAddress(m_request.host) || !address.scopeId().isEmpty())
+        return false; // a host name (or a scoped IPv6 address): the socket path
+    sockaddr_storage storage {};
+    socklen_t length = 0;
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4 && address.protocol() == QAbstractSocket::IPv4Protocol) {
+        auto *in = reinterpret_cast<sockaddr_in *>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(m_request.port);
+        in->sin_addr.s_addr = htonl(v4);
+        length = sizeof(sockaddr_in);
+    } else if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(m_request.port);
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, bytes.c, sizeof bytes.c);
+        length = sizeof(sockaddr_in6);
+    } else {
+        return false;
+    }
+
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        failWithErrno(errno);
+        return true;
+    }
+    m_fd = fd;
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    m_out = upgradeRequest();
+    m_sent = 0;
+    // (EINTR: the connect goes on in the background, as with EINPROGRESS)
+    const int result = ::connect(fd, reinterpret_cast<const sockaddr *>(&storage), length);
+    if (result != 0 && errno != EINPROGRESS && errno != EINTR) {
+        failWithErrno(errno);
+        return true;
+    }
+    // One read notifier for the whole handshake: it also reports a failed connect
+    // (error / hang-up). The request goes out at once when the connect completed
+    // within the call (usual on loopback), else when the socket becomes writable.
+    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this,
+            &BackendConnector::handleBareReadable);
+    sendBare();
+    return true;
+}
+
+void BackendConnector::sendBare()
+{
+    if (m_done || m_fd < 0)
+        return;
+    while (m_sent < m_out.size()) {
+        const ssize_t n
+            = ::send(m_fd, m_out.constData() + m_sent, size_t(m_out.size() - m_sent), MSG_NOSIGNAL);
+        if (n > 0) {
+            m_sent += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // still connecting (or a full buffer): go on when writable
+            if (!m_writeNotifier) {
+                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+                connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                        &BackendConnector::sendBare);
+            } else if (!m_writeNotifier->isEnabled()) {
+                m_writeNotifier->setEnabled(true);
+            }
+            return;
+        }
+        failWithErrno(n < 0 ? errno : EPIPE);
+        return;
+    }
+    m_out = QByteArray();
+    if (m_writeNotifier && m_writeNotifier->isEnabled())
+        m_writeNotifier->setEnabled(false);
+}
+
+void BackendConnector::handleBareReadable()
+{
+    if (m_done || m_fd < 0)
+        return;
+    static thread_local char buffer[16 * 1024];
+    const qsizetype room = m_request.maxResponseBytes + 4 - m_buffer.size();
+    ssize_t n = 0;
+    do
+        n = ::read(m_fd, buffer, size_t(qBound<qsizetype>(1, room, qsizetype(sizeof buffer))));
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (n < 0) {
+        failWithErrno(errno);
+        return;
+    }
+    if (n == 0) {
+        fail(502,
+             QStringLiteral("backend connection failed (The remote host closed the connection)"));
+        return;
+    }
+    m_buffer.append(buffer, n);
+    processAnswer();
+}
+
+void BackendConnector::failWithErrno(int error)
+{
+    const QString what = QString::fromLocal8Bit(std::strerror(error));
+    switch (error) {
+    case ECONNREFUSED:
+        fail(502, QStringLiteral("backend refused the connection (%1)").arg(what));
+        break;
+    case ETIMEDOUT:
+        fail(504, QStringLiteral("backend timed out (%1)").arg(what));
+        break;
+    default:
+        fail(502, QStringLiteral("backend connection failed (%1)").arg(what));
+        break;
+    }
+}
+
+void BackendConnector::failLater(int status, const QString &reason)
+{
+    QMetaObject::invokeMethod(
+        this, [this, status, reason] { fail(status, reason); }, Qt::QueuedConnection);
+}
+
+void BackendConnector::closeBare()
+{
+    // notifiers go before the descriptor, so the dispatcher never watches a closed one
+    delete m_readNotifier;
+    m_readNotifier = nullptr;
+    delete m_writeNotifier;
+    m_writeNotifier = nullptr;
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+}
+
+int BackendConnector::takeDescriptor(QSocketNotifier **readNotifier)
+{
+    const int fd = m_fd;
+    delete m_writeNotifier; // disabled by now: the request was sent before the answer came
+    m_writeNotifier = nullptr;
+    if (m_readNotifier)
+        m_readNotifier->disconnect(this);
+    *readNotifier = m_readNotifier;
+    m_readNotifier = nullptr;
+    m_fd = -1;
+    return fd;
+}
+
+// ---- QTcpSocket / QSslSocket -------------------------------------------------------
+
 void BackendConnector::abort()
 {
     m_done = true;
-    m_timer->stop();
+    m_timer.stop();
+    closeBare();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -74,11 +257,8 @@ QTcpSocket *BackendConnector::takeSocket()
     return s;
 }
 
-void BackendConnector::handleConnected()
+QByteArray BackendConnector::upgradeRequest() const
 {
-    if (m_done)
-        return;
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     QByteArray host = m_request.host.toUtf8();
     if (host.contains(':'))
         host = '[' + host + ']';
@@ -98,7 +278,15 @@ void BackendConnector::handleConnected()
     for (const auto &h : m_request.headers)
         req += h.first + ": " + h.second + "\r\n";
     req += "\r\n";
-    m_socket->write(req);
+    return req;
+}
+
+void BackendConnector::handleConnected()
+{
+    if (m_done)
+        return;
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->write(upgradeRequest());
 }
 
 void BackendConnector::handleReadyRead()
@@ -107,6 +295,11 @@ void BackendConnector::handleReadyRead()
         return;
     m_buffer += m_socket->read(
         qMin(m_socket->bytesAvailable(), m_request.maxResponseBytes + 4 - m_buffer.size()));
+    processAnswer();
+}
+
+void BackendConnector::processAnswer()
+{
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
     if (end < 0) {
         if (m_buffer.size() > m_request.maxResponseBytes)
@@ -175,7 +368,7 @@ void BackendConnector::handleReadyRead()
     m_leftover = end + 4 < m_buffer.size() ? m_buffer.mid(end + 4) : QByteArray();
     m_buffer = QByteArray();
     m_done = true;
-    m_timer->stop();
+    m_timer.stop();
     emit succeeded();
 }
 
@@ -205,6 +398,13 @@ void BackendConnector::fail(int status, const QString &reason)
 {
     if (m_done)
         return;
+    if (m_starting) {
+        // not from inside start(): the caller has not finished setting up
+        closeBare();
+        m_timer.stop();
+        failLater(status, reason);
+        return;
+    }
     abort();
     emit failed(status, reason);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QBasicTimer>
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -9,8 +10,8 @@
 #include <QString>
 #include <QStringList>
 
+class QSocketNotifier;
 class QTcpSocket;
-class QTimer;
 
 namespace Gatehouse::Gateway {
 
@@ -19,6 +20,12 @@ namespace Gatehouse::Gateway {
 // the upgraded socket, or failure as the HTTP status the client should get:
 // refused / unreachable / bad answer -> 502, no answer in time -> 504, an HTTP error
 // from the backend -> that status.
+//
+// A ws:// endpoint whose host is an IP literal is connected on a bare descriptor
+// (non-blocking connect, the request sent as soon as the kernel takes it, the answer
+// read by one read notifier); afterwards takeDescriptor() hands the descriptor and
+// that notifier to the relay leg, so its epoll registration stays. Host names (which
+// need a lookup) and wss:// go through QTcpSocket / QSslSocket.
 class BackendConnector final : public QObject
 {
     Q_OBJECT
@@ -45,9 +52,14 @@ public:
     void start(const Request &request);
     void abort();
 
-    // After succeeded(): the upgraded socket (caller takes ownership), bytes that
+    // After succeeded(): the upgraded connection (caller takes ownership), bytes that
     // followed the backend's response, and the subprotocol it chose (may be empty).
+    // isBare(): the connection is a descriptor (takeDescriptor()), else a socket
+    // object (takeSocket()).
+    bool isBare() const { return m_fd >= 0; }
     QTcpSocket *takeSocket();
+    // The descriptor and its read notifier (both owned by the caller from now on).
+    int takeDescriptor(QSocketNotifier **readNotifier);
     QByteArray leftover() const { return m_leftover; }
     QString subprotocol() const { return m_subprotocol; }
 
@@ -55,20 +67,37 @@ signals:
     void succeeded();
     void failed(int status, const QString &reason);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
+    QByteArray upgradeRequest() const;
+    bool startBare();
+    void sendBare();
+    void handleBareReadable();
+    void failWithErrno(int error);
+    void failLater(int status, const QString &reason);
+    void closeBare();
     void handleConnected();
     void handleReadyRead();
+    void processAnswer();
     void handleError();
     void fail(int status, const QString &reason);
 
     Request m_request;
     QPointer<QTcpSocket> m_socket;
-    QTimer *m_timer = nullptr;
+    int m_fd = -1; // bare path: the descriptor, owned
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; // only while the connect is in progress
+    QByteArray m_out; // bare path: the upgrade request
+    qsizetype m_sent = 0;
+    QBasicTimer m_timer;
     QByteArray m_key;
     QByteArray m_buffer;
     QByteArray m_leftover;
     QString m_subprotocol;
     bool m_done = false;
+    bool m_starting = false; // failures inside start() are reported from the event loop
 };
 
 } // namespace Gatehouse::Gateway

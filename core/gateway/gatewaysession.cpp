@@ -7,12 +7,22 @@
 #include "gateway/websocketcodec.h"
 
 #include <QDateTime>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QTimerEvent>
 #include <QUrl>
 
+#include <cerrno>
 #include <chrono>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace Gatehouse::Gateway {
 
@@ -98,13 +108,21 @@ GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
     , m_shared(std::move(shared))
     , m_worker(worker)
     , m_socket(socket)
-    , m_timer(new QTimer(this))
 {
     // the idle and delay timers are made when first needed: most connections never
     // use them, and thousands of idle connections should cost little memory
     m_context.connectionId = id;
     socket->setParent(this);
-    m_timer->setSingleShot(true);
+}
+
+GatewaySession::GatewaySession(quint64 id, int descriptor, std::shared_ptr<GatewayShared> shared,
+                               GatewayWorker *worker)
+    : QObject(worker)
+    , m_shared(std::move(shared))
+    , m_worker(worker)
+    , m_fd(descriptor)
+{
+    m_context.connectionId = id;
 }
 
 GatewaySession::~GatewaySession()
@@ -114,12 +132,17 @@ GatewaySession::~GatewaySession()
     if (m_countedPending)
         m_shared->pendingHandshakes.fetch_sub(1, std::memory_order_relaxed);
     releasePolicies();
+    closeClient(false);
 }
 
 void GatewaySession::start()
 {
     m_countedPending = true;
     m_shared->pendingHandshakes.fetch_add(1, std::memory_order_relaxed);
+    if (m_fd >= 0) {
+        startBare();
+        return;
+    }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(m_shared->options.readBufferBytes);
     m_context.request.peerAddress = m_socket->peerAddress();
@@ -137,20 +160,197 @@ void GatewaySession::start()
 
     connect(m_socket, &QIODevice::readyRead, this, &GatewaySession::handleClientReadyRead);
     connect(m_socket, &QAbstractSocket::disconnected, this, &GatewaySession::handleClientGone);
-    connect(m_timer, &QTimer::timeout, this, [this] {
-        if (m_state == State::ReadingRequest)
-            reject(408,
-                   QStringLiteral("no complete request within %1 ms")
-                       .arg(m_shared->options.handshakeTimeoutMs));
-        else if (m_state == State::Rejected && m_socket)
-            m_socket->abort();
-    });
-    m_timer->start(m_shared->options.handshakeTimeoutMs);
+    m_timer.start(m_shared->options.handshakeTimeoutMs, this);
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         QMetaObject::invokeMethod(this, &GatewaySession::handleClientGone, Qt::QueuedConnection);
     else if (m_socket->bytesAvailable())
         QMetaObject::invokeMethod(this, &GatewaySession::handleClientReadyRead,
                                   Qt::QueuedConnection);
+}
+
+void GatewaySession::startBare()
+{
+    const int one = 1;
+    ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::fcntl(m_fd, F_SETFL, O_NONBLOCK); // the only status flag a socket here carries
+    sockaddr_storage address {};
+    socklen_t length = sizeof address;
+    QHostAddress peer;
+    quint16 port = 0;
+    if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) == 0) {
+        peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
+        port = address.ss_family == AF_INET6
+            ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
+            : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+    }
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    if (isV4)
+        peer = QHostAddress(v4);
+    m_context.request.peerAddress = peer;
+    m_context.request.peerPort = port;
+    m_context.request.secure = false;
+    m_clientAddress = peer.toString() + u':' + QString::number(port);
+
+    m_timer.start(m_shared->options.handshakeTimeoutMs, this);
+    m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this,
+            &GatewaySession::handleClientReadable);
+    handleClientReadable(); // the request has usually arrived by now
+}
+
+bool GatewaySession::clientConnected() const
+{
+    if (m_socket)
+        return m_socket->state() == QAbstractSocket::ConnectedState;
+    return m_fd >= 0;
+}
+
+qsizetype GatewaySession::readClient(char *buffer, qsizetype size)
+{
+    ssize_t n = 0;
+    do
+        n = ::read(m_fd, buffer, size_t(size));
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+        return n;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    // end of stream or an error: the client is gone (the descriptor goes at once, a
+    // level-triggered notifier would report the end again and again)
+    closeClient(false);
+    handleClientGone();
+    return -1;
+}
+
+void GatewaySession::handleClientReadable()
+{
+    if (m_fd < 0)
+        return;
+    static thread_local char buffer[16 * 1024];
+    const qsizetype size = qsizetype(sizeof buffer);
+    switch (m_state) {
+    case State::ReadingRequest: {
+        // up to the limit, so that an oversized request is noticed (431)
+        const qsizetype room = m_shared->options.maxRequestHeaderBytes + 1 - m_buffer.size();
+        const qsizetype n = readClient(buffer, qBound<qsizetype>(1, room, size));
+        if (n <= 0)
+            return;
+        m_buffer.append(buffer, n);
+        processRequestBuffer();
+        return;
+    }
+    case State::Connecting: {
+        // frames sent before the upgrade completed, kept for the relay (bounded: the
+        // kernel holds the rest back until the client leg reads again)
+        const qsizetype room = m_shared->options.readBufferBytes - m_buffer.size();
+        if (room <= 0) {
+            m_readNotifier->setEnabled(false); // the client leg turns it on again
+            return;
+        }
+        const qsizetype n = readClient(buffer, qMin(room, size));
+        if (n > 0)
+            m_buffer.append(buffer, n);
+        return;
+    }
+    default: // a rejection is on its way out: what the client sends is discarded
+        readClient(buffer, size);
+        return;
+    }
+}
+
+bool GatewaySession::flushClient()
+{
+    while (m_fd >= 0 && m_outOffset < m_out.size()) {
+        const ssize_t n = ::send(m_fd, m_out.constData() + m_outOffset,
+                                 size_t(m_out.size() - m_outOffset), MSG_NOSIGNAL);
+        if (n > 0) {
+            m_outOffset += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // the kernel buffer is full: go on when it has room
+            if (!m_writeNotifier) {
+                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+                connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                        &GatewaySession::handleClientWritable);
+            }
+            return false;
+        }
+        closeClient(false); // the client is gone (EPIPE, ECONNRESET, ...)
+        return false;
+    }
+    m_out = QByteArray();
+    m_outOffset = 0;
+    return m_fd >= 0;
+}
+
+void GatewaySession::handleClientWritable()
+{
+    if (m_state != State::Rejected)
+        return;
+    if (flushClient() || m_fd < 0) {
+        closeClient(true);
+        finish();
+    }
+}
+
+void GatewaySession::closeClient(bool drain)
+{
+    if (m_fd < 0)
+        return;
+    if (drain) {
+        // Closing with unread input makes the kernel reset the connection, and a
+        // client may then lose the answer: take what is there first (as much as a
+        // socket object would have buffered).
+        static thread_local char sink[16 * 1024];
+        qint64 left = m_shared->options.readBufferBytes;
+        ssize_t n = 0;
+        while (left > 0 && (n = ::read(m_fd, sink, sizeof sink)) > 0)
+            left -= n;
+    }
+    // notifiers go before the descriptor, so the dispatcher never watches a closed one
+    delete m_readNotifier;
+    m_readNotifier = nullptr;
+    delete m_writeNotifier;
+    m_writeNotifier = nullptr;
+    ::close(m_fd);
+    m_fd = -1;
+    m_out = QByteArray();
+    m_outOffset = 0;
+}
+
+void GatewaySession::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_timer.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    m_timer.stop(); // one shot
+    switch (m_state) {
+    case State::ReadingRequest:
+        reject(408,
+               QStringLiteral("no complete request within %1 ms")
+                   .arg(m_shared->options.handshakeTimeoutMs));
+        break;
+    case State::Rejected: // the answer did not leave in time: drop the connection
+        if (m_socket) {
+            m_socket->abort();
+        } else if (m_fd >= 0) {
+            closeClient(false);
+            finish();
+        }
+        break;
+    case State::Open:
+    case State::Closing:
+        shutdown(1001, QStringLiteral("connection lifetime reached"));
+        break;
+    case State::Connecting:
+    case State::Done:
+        break;
+    }
 }
 
 GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
@@ -201,6 +401,12 @@ void GatewaySession::handleClientReadyRead()
     const qsizetype max = m_shared->options.maxRequestHeaderBytes;
     // read what is there, up to the limit (read(max) would allocate max bytes each time)
     m_buffer += m_socket->read(qMin(m_socket->bytesAvailable(), max + 1 - m_buffer.size()));
+    processRequestBuffer();
+}
+
+void GatewaySession::processRequestBuffer()
+{
+    const qsizetype max = m_shared->options.maxRequestHeaderBytes;
     HandshakeRequest request;
     const auto result = HandshakeRequest::parse(m_buffer, max, &request);
     switch (result.status) {
@@ -221,7 +427,7 @@ void GatewaySession::handleClientReadyRead()
     m_context.request = std::move(request);
     // frames a client sent right after its request; usually nothing
     m_buffer = result.consumed < m_buffer.size() ? m_buffer.mid(result.consumed) : QByteArray();
-    m_timer->stop();
+    m_timer.stop();
     handleRequest();
 }
 
@@ -332,7 +538,8 @@ void GatewaySession::reject(int status, const QString &reason,
     e.reason = reason.section(u'\n', 0, 0);
     record(std::move(e));
 
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+    if (!clientConnected()) {
+        closeClient(false);
         finish();
         return;
     }
@@ -348,10 +555,21 @@ void GatewaySession::reject(int status, const QString &reason,
         response += h.first + ": " + h.second + "\r\n";
     }
     response += "\r\n" + body;
-    m_socket->write(response);
-    m_socket->disconnectFromHost();
-    if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState)
-        m_timer->start(m_shared->options.closeTimeoutMs); // linger, then drop
+    if (m_socket) {
+        m_socket->write(response);
+        m_socket->disconnectFromHost();
+        if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_timer.start(m_shared->options.closeTimeoutMs, this); // linger, then drop
+        return;
+    }
+    m_out = response;
+    m_outOffset = 0;
+    if (flushClient() || m_fd < 0) {
+        closeClient(true);
+        finish();
+        return;
+    }
+    m_timer.start(m_shared->options.closeTimeoutMs, this); // linger, then drop
 }
 
 void GatewaySession::connectBackend()
@@ -422,17 +640,14 @@ void GatewaySession::handleBackendFailed(int status, const QString &reason)
 
 void GatewaySession::handleBackendSucceeded()
 {
-    QTcpSocket *backendSocket = m_connector->takeSocket();
-    const QByteArray backendLeftover = m_connector->leftover();
-    const QString subprotocol = m_connector->subprotocol();
-    m_connector->deleteLater();
-    m_connector = nullptr;
-
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
-        backendSocket->deleteLater();
+    if (!clientConnected()) {
+        m_connector->abort(); // closes the backend connection
+        m_connector->deleteLater();
+        m_connector = nullptr;
         handleClientGone();
         return;
     }
+    const QString subprotocol = m_connector->subprotocol();
 
     // Complete the client's upgrade now that the backend is there (step 6).
     QByteArray response = "HTTP/1.1 101 Switching Protocols\r\n"
@@ -443,15 +658,53 @@ void GatewaySession::handleBackendSucceeded()
     if (!subprotocol.isEmpty())
         response += "Sec-WebSocket-Protocol: " + subprotocol.toLatin1() + "\r\n";
     response += "\r\n";
-    m_socket->write(response);
 
-    m_socket->disconnect(this);
     const GatewayOptions &o = m_shared->options;
-    m_client = new RelayLeg(m_socket, WebSocketCodec::Role::Server, o.readBufferBytes,
-                            o.closeTimeoutMs, this);
-    m_backend = new RelayLeg(backendSocket, WebSocketCodec::Role::Client, o.readBufferBytes,
-                             o.closeTimeoutMs, this);
-    m_socket = nullptr;
+    if (m_socket) {
+        m_socket->write(response);
+        m_socket->disconnect(this);
+        m_client = new RelayLeg(m_socket, WebSocketCodec::Role::Server, o.readBufferBytes,
+                                o.closeTimeoutMs, this);
+        m_socket = nullptr;
+    } else {
+        qsizetype sent = 0;
+        while (sent < response.size()) {
+            const ssize_t n = ::send(m_fd, response.constData() + sent,
+                                     size_t(response.size() - sent), MSG_NOSIGNAL);
+            if (n > 0)
+                sent += n;
+            else if (n < 0 && errno == EINTR)
+                continue;
+            else
+                break; // EAGAIN: the client leg sends the rest
+        }
+        if (sent < response.size() && errno != EAGAIN && errno != EWOULDBLOCK) {
+            closeClient(false); // the client is gone
+            m_connector->abort();
+            m_connector->deleteLater();
+            m_connector = nullptr;
+            handleClientGone();
+            return;
+        }
+        delete m_writeNotifier; // none after a successful handshake, but never two
+        m_writeNotifier = nullptr;
+        m_client = new RelayLeg(m_fd, m_readNotifier, WebSocketCodec::Role::Server,
+                                o.closeTimeoutMs, response.mid(sent), this);
+        m_fd = -1;
+        m_readNotifier = nullptr;
+    }
+    const QByteArray backendLeftover = m_connector->leftover();
+    if (m_connector->isBare()) {
+        QSocketNotifier *notifier = nullptr;
+        const int fd = m_connector->takeDescriptor(&notifier);
+        m_backend
+            = new RelayLeg(fd, notifier, WebSocketCodec::Role::Client, o.closeTimeoutMs, {}, this);
+    } else {
+        m_backend = new RelayLeg(m_connector->takeSocket(), WebSocketCodec::Role::Client,
+                                 o.readBufferBytes, o.closeTimeoutMs, this);
+    }
+    m_connector->deleteLater();
+    m_connector = nullptr;
     m_client->setPeer(m_backend);
     m_backend->setPeer(m_client);
 
@@ -513,12 +766,8 @@ void GatewaySession::handleBackendSucceeded()
         e.reason = QStringLiteral("subprotocol ") + subprotocol;
     record(std::move(e));
 
-    if (m_context.maxLifetime.count() > 0) {
-        disconnect(m_timer, nullptr, this, nullptr);
-        connect(m_timer, &QTimer::timeout, this,
-                [this] { shutdown(1001, QStringLiteral("connection lifetime reached")); });
-        m_timer->start(int(m_context.maxLifetime.count()));
-    }
+    if (m_context.maxLifetime.count() > 0)
+        m_timer.start(int(m_context.maxLifetime.count()), this); // see timerEvent()
     if (m_forwardPings) {
         m_client->setReportPings(true);
         m_backend->setReportPings(true);
@@ -817,6 +1066,8 @@ void GatewaySession::abortNow()
         m_backend->abort();
     } else if (m_socket) {
         m_socket->abort();
+    } else {
+        closeClient(false);
     }
     finish();
 }
@@ -857,7 +1108,7 @@ void GatewaySession::finish()
         return;
     const bool wasOpen = m_client != nullptr;
     m_state = State::Done;
-    m_timer->stop();
+    m_timer.stop();
     if (m_idleTimer)
         m_idleTimer->stop();
     if (wasOpen) {

@@ -6,6 +6,7 @@
 #include "gateway/gatewayshared.h"
 #include "gateway/messagepolicy.h"
 
+#include <QBasicTimer>
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QObject>
@@ -14,6 +15,7 @@
 #include <deque>
 #include <memory>
 
+class QSocketNotifier;
 class QTcpSocket;
 class QTimer;
 
@@ -33,7 +35,13 @@ class GatewaySession final : public QObject
     Q_DISABLE_COPY_MOVE(GatewaySession)
 
 public:
+    // A connection on a socket object (TLS listeners): takes ownership of `socket`.
     GatewaySession(quint64 id, QTcpSocket *socket, std::shared_ptr<GatewayShared> shared,
+                   GatewayWorker *worker);
+    // A plain TCP connection on its bare descriptor (owned from now on): the request
+    // is read and the answer sent with system calls on it, and after the upgrade the
+    // client's relay leg takes over the descriptor and its read notifier.
+    GatewaySession(quint64 id, int descriptor, std::shared_ptr<GatewayShared> shared,
                    GatewayWorker *worker);
     ~GatewaySession() override;
 
@@ -51,11 +59,23 @@ public:
 signals:
     void finished();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     enum class State { ReadingRequest, Connecting, Open, Closing, Rejected, Done };
 
     void handleClientReadyRead();
+    void processRequestBuffer();
     void handleRequest();
+    // bare descriptor (plain TCP) until the upgrade
+    void startBare();
+    void handleClientReadable();
+    qsizetype readClient(char *buffer, qsizetype size); // > 0 read; 0 nothing yet; < 0 gone
+    bool flushClient(); // true when everything queued in m_out went to the kernel
+    void handleClientWritable();
+    void closeClient(bool drain);
+    bool clientConnected() const;
     void reject(int status, const QString &reason,
                 const QList<QPair<QByteArray, QByteArray>> &headers = {});
     void connectBackend();
@@ -89,8 +109,13 @@ private:
     const ChannelPolicies *m_policies = nullptr;
     QList<std::shared_ptr<ConnectionPolicy>> m_allowed; // to release
     GatewayWorker *m_worker;
-    QPointer<QTcpSocket> m_socket; // client socket until the upgrade
-    QTimer *m_timer = nullptr; // handshake / linger / lifetime
+    QPointer<QTcpSocket> m_socket; // client socket until the upgrade (TLS)
+    int m_fd = -1; // client descriptor until the upgrade (plain TCP), owned
+    QSocketNotifier *m_readNotifier = nullptr; // of m_fd; goes to the client leg
+    QSocketNotifier *m_writeNotifier = nullptr; // of m_fd; while a rejection is queued
+    QByteArray m_out; // rejection not yet taken by the kernel
+    qsizetype m_outOffset = 0;
+    QBasicTimer m_timer; // handshake / linger / lifetime
     QTimer *m_idleTimer = nullptr; // keep-alive tick (idle timeout)
     quint64 m_idleFramesSeen[2] = {0, 0}; // [client, backend] at the last tick
     bool m_idlePingSent[2] = {false, false};

@@ -5,7 +5,6 @@
 #include "gateway/gatewaysession.h"
 
 #include <QSslSocket>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <unistd.h>
@@ -41,29 +40,30 @@ void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
         ::close(int(descriptor));
         return;
     }
-    QTcpSocket *socket = nullptr;
-    const QSslConfiguration &tls = m_shared->tls.value(listenerIndex);
     const bool secure = m_shared->listeners.value(listenerIndex).tls;
+    GatewaySession *session = nullptr;
+    QSslSocket *ssl = nullptr;
     if (secure) {
-        auto *ssl = new QSslSocket;
-        ssl->setSslConfiguration(tls);
-        socket = ssl;
+        ssl = new QSslSocket;
+        ssl->setSslConfiguration(m_shared->tls.value(listenerIndex));
+        if (!ssl->setSocketDescriptor(descriptor)) {
+            delete ssl;
+            ::close(int(descriptor));
+            return;
+        }
+        const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
+        session = new GatewaySession(id, ssl, m_shared, this);
     } else {
-        socket = new QTcpSocket;
+        // plain TCP: the handshake runs on the bare descriptor (no socket object)
+        const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
+        session = new GatewaySession(id, int(descriptor), m_shared, this);
     }
-    if (!socket->setSocketDescriptor(descriptor)) {
-        delete socket;
-        ::close(int(descriptor));
-        return;
-    }
-    const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
-    auto *session = new GatewaySession(id, socket, m_shared, this);
     m_sessions.insert(session);
     m_listenerOf.insert(session, listenerIndex);
     connect(session, &GatewaySession::finished, this,
             [this, session] { handleSessionFinished(session); });
-    if (secure)
-        static_cast<QSslSocket *>(socket)->startServerEncryption();
+    if (ssl)
+        ssl->startServerEncryption();
     session->start();
 }
 

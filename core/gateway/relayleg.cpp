@@ -80,6 +80,22 @@ RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBuf
     m_socket = socket;
 }
 
+RelayLeg::RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec::Role role,
+                   int closeTimeoutMs, const QByteArray &unsent, QObject *parent)
+    : QObject(parent)
+    , m_fd(descriptor)
+    , m_readNotifier(readNotifier)
+    , m_codec(role)
+    , m_closeTimeoutMs(closeTimeoutMs)
+{
+    if (m_readNotifier) {
+        m_readNotifier->disconnect(); // from the handshake's handlers
+        m_readNotifier->setParent(this);
+    }
+    if (!unsent.isEmpty())
+        writeBytes(unsent);
+}
+
 RelayLeg::~RelayLeg()
 {
     if (m_socket) {
@@ -111,12 +127,17 @@ void RelayLeg::start(const QByteArray &alreadyRead)
     m_started = true;
     m_in.prepend(alreadyRead);
     if (m_fd >= 0) {
-        m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+        if (!m_readNotifier)
+            m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+        else if (!m_paused && !m_readNotifier->isEnabled())
+            m_readNotifier->setEnabled(true);
         connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
         if (!m_in.isEmpty())
             QMetaObject::invokeMethod(this, &RelayLeg::handleReadyRead, Qt::QueuedConnection);
         return;
     }
+    if (!m_socket)
+        return; // the descriptor failed before the start; finished() is on its way
     connect(m_socket, &QIODevice::readyRead, this, &RelayLeg::handleReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &RelayLeg::bytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &RelayLeg::handleDisconnected);

@@ -37,6 +37,12 @@ public:
     // socket buffers while reading is paused.
     RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
              int closeTimeoutMs, QObject *parent = nullptr);
+    // Adopts a connected, non-blocking plain TCP descriptor (owned from now on) and
+    // its read notifier if there is one (re-parented, reconnected, enabled at
+    // start(); its epoll registration stays). `unsent`: bytes of the handshake the
+    // kernel did not take yet; they go first.
+    RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec::Role role,
+             int closeTimeoutMs, const QByteArray &unsent = {}, QObject *parent = nullptr);
     ~RelayLeg() override;
 
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
