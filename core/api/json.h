@@ -41,4 +41,16 @@ inline QString describeJsonType(const Json &v)
     }
 }
 
+// `obj` with the member `from` renamed to `to`, in the same place; other values as
+// they are (AsyncAPI 3 calls the OAuth flows' `scopes` `availableScopes`).
+inline Json renamedKey(const Json &obj, const char *from, const char *to)
+{
+    if (!obj.is_object() || !obj.contains(from))
+        return obj;
+    Json out = Json::object();
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        out[it.key() == from ? std::string(to) : it.key()] = it.value();
+    return out;
+}
+
 } // namespace Gatehouse

@@ -441,17 +441,6 @@ void Reader::readServers(Api &api, const Json &root)
     }
 }
 
-// Renames one key of an object in place, keeping its position.
-Json renamedKey(const Json &obj, const char *from, const char *to)
-{
-    if (!obj.is_object() || !obj.contains(from))
-        return obj;
-    Json out = Json::object();
-    for (auto it = obj.begin(); it != obj.end(); ++it)
-        out[it.key() == from ? std::string(to) : it.key()] = it.value();
-    return out;
-}
-
 void Reader::readComponents(Api &api, const Json &root)
 {
     const Json *found = section(root, "components");

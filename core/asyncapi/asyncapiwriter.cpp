@@ -73,16 +73,6 @@ void mergeExtra(Json &obj, const Json &extra, std::initializer_list<const char *
     }
 }
 
-Json renamedKey(const Json &obj, const char *from, const char *to)
-{
-    if (!obj.is_object() || !obj.contains(from))
-        return obj;
-    Json out = Json::object();
-    for (auto it = obj.begin(); it != obj.end(); ++it)
-        out[it.key() == from ? std::string(to) : it.key()] = it.value();
-    return out;
-}
-
 class Writer
 {
 public:
