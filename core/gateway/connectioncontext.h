@@ -9,6 +9,9 @@
 #include <QVariantMap>
 
 #include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace Gatehouse::Gateway {
 
@@ -41,6 +44,29 @@ struct ConnectionContext
     std::chrono::milliseconds maxLifetime {0}; // close with 1001 after this long
     std::chrono::milliseconds idleTimeout {0}; // keep-alive ping, then 1001 (see GatewayOptions)
     QStringList flags; // e.g. "fault-injection"; copied into every event of the connection
+
+    // What a message policy keeps for this connection, found on the relay path
+    // without a lock (a context belongs to one worker thread). Keyed by the policy,
+    // which outlives the connection (the connection holds its router).
+    void *policyState(const void *policy) const
+    {
+        for (const auto &entry : m_policyState)
+            if (entry.first == policy)
+                return entry.second.get();
+        return nullptr;
+    }
+    void setPolicyState(const void *policy, std::shared_ptr<void> state) const
+    {
+        for (auto &entry : m_policyState)
+            if (entry.first == policy) {
+                entry.second = std::move(state);
+                return;
+            }
+        m_policyState.emplace_back(policy, std::move(state));
+    }
+
+private:
+    mutable std::vector<std::pair<const void *, std::shared_ptr<void>>> m_policyState;
 };
 
 } // namespace Gatehouse::Gateway

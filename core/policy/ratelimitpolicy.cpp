@@ -196,7 +196,13 @@ qsizetype RateLimitPolicy::trackedConnections() const
 MessageVerdict RateLimitPolicy::process(const Gateway::ConnectionContext &context,
                                         Gateway::RelayMessage &message)
 {
-    const auto state = stateFor(context);
+    // the state kept in the context saves a shard lock and a hash lookup per message
+    auto *state = static_cast<const ConnectionState *>(context.policyState(this));
+    if (!state) {
+        std::shared_ptr<const ConnectionState> found = stateFor(context);
+        state = found.get();
+        context.setPolicyState(this, std::const_pointer_cast<ConnectionState>(std::move(found)));
+    }
     if (!state->bucket)
         return MessageVerdict::forward();
     const auto result
