@@ -3,6 +3,7 @@
 
 #include <QLoggingCategory>
 #include <QTimer>
+#include <QVarLengthArray>
 
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
@@ -127,11 +128,10 @@ QString AsyncEventSink::lastError() const
     return m_lastError;
 }
 
-void AsyncEventSink::writeBatch(const QList<Gateway::GatewayEvent> &batch)
+void AsyncEventSink::writeBatch(EventSlices slices, qsizetype n)
 {
-    const qsizetype n = batch.size();
     QString error;
-    if (m_writer->write(batch, &error)) {
+    if (m_writer->write(slices, &error)) {
         m_written.fetch_add(n);
         Q_EMIT batchWritten(n);
         return;
@@ -151,26 +151,28 @@ void AsyncEventSink::drain()
     if (m_paused)
         return;
     // The producers' batches, written in transactions of up to batchSize events:
-    // small batches are joined (their events moved, not copied), big ones sliced.
-    QList<QList<Gateway::GatewayEvent>> batches = m_queue.takeAll();
-    QList<Gateway::GatewayEvent> pending;
-    for (QList<Gateway::GatewayEvent> &events : batches) {
-        if (pending.isEmpty() && events.size() >= m_options.batchSize) {
-            for (qsizetype start = 0; start < events.size(); start += m_options.batchSize) {
-                const qsizetype n = std::min(m_options.batchSize, events.size() - start);
-                writeBatch(n == events.size() ? events : events.sliced(start, n));
+    // each transaction is a list of slices of the batches (small batches joined,
+    // big ones cut), pointing into the batches; no event is copied or moved.
+    const QList<QList<Gateway::GatewayEvent>> batches = m_queue.takeAll();
+    QVarLengthArray<EventSpan, 32> slices;
+    qsizetype pending = 0;
+    for (const QList<Gateway::GatewayEvent> &events : batches) {
+        const EventSpan all(events.constData(), size_t(events.size()));
+        size_t start = 0;
+        while (start < all.size()) {
+            const size_t n = std::min(all.size() - start, size_t(m_options.batchSize - pending));
+            slices.append(all.subspan(start, n));
+            pending += qsizetype(n);
+            start += n;
+            if (pending == m_options.batchSize) {
+                writeBatch(EventSlices(slices.constData(), size_t(slices.size())), pending);
+                slices.clear();
+                pending = 0;
             }
-            continue;
         }
-        for (Gateway::GatewayEvent &e : events) {
-            pending.append(std::move(e));
-            if (pending.size() == m_options.batchSize)
-                writeBatch(std::exchange(pending, {}));
-        }
-        events = {};
     }
-    if (!pending.isEmpty())
-        writeBatch(pending);
+    if (pending > 0)
+        writeBatch(EventSlices(slices.constData(), size_t(slices.size())), pending);
     const qint64 dropped = m_queue.dropped();
     if (dropped != m_reportedDrops) {
         qCWarning(lcLog).noquote()

@@ -19,7 +19,8 @@ namespace Gatehouse::Analytics {
 // consume() only appends to a bounded EventQueue (never blocks; overflow is
 // counted and reported by eventsDropped()); the writer thread drains the queue
 // every flushInterval, or as soon as batchSize events are waiting, and writes
-// them in batches of at most batchSize.
+// them in transactions of at most batchSize events: slices of the queued batches,
+// never copies of the events.
 class AsyncEventSink final
     : public QObject
     , public Gateway::GatewayEventSink
@@ -72,7 +73,7 @@ Q_SIGNALS:
 
 private:
     void drain(); // writer thread
-    void writeBatch(const QList<Gateway::GatewayEvent> &batch); // writer thread
+    void writeBatch(EventSlices slices, qsizetype events); // writer thread
 
     Options m_options;
     std::unique_ptr<EventWriter> m_writer;

@@ -42,7 +42,7 @@ bool JsonLinesWriter::open(QString *error)
     return true;
 }
 
-bool JsonLinesWriter::write(const QList<Gateway::GatewayEvent> &events, QString *error)
+bool JsonLinesWriter::write(EventSlices slices, QString *error)
 {
     if (!m_file.isOpen()) {
         if (error)
@@ -50,22 +50,24 @@ bool JsonLinesWriter::write(const QList<Gateway::GatewayEvent> &events, QString 
         return false;
     }
     QByteArray chunk;
-    for (const Gateway::GatewayEvent &e : events) {
-        QByteArray payload;
-        if (m_options.payloads && !e.payload.isEmpty()) {
-            payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
-            if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
-                qsizetype cut = m_options.maxPayloadSize;
-                while (!e.binary && cut > 0
-                       && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
-                    --cut;
-                payload.truncate(cut);
+    for (const EventSpan &events : slices) {
+        for (const Gateway::GatewayEvent &e : events) {
+            QByteArray payload;
+            if (m_options.payloads && !e.payload.isEmpty()) {
+                payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
+                if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
+                    qsizetype cut = m_options.maxPayloadSize;
+                    while (!e.binary && cut > 0
+                           && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
+                        --cut;
+                    payload.truncate(cut);
+                }
             }
+            chunk += QByteArray::fromStdString(
+                GatewayEventJson::toJson(e, payload)
+                    .dump(-1, ' ', false, Json::error_handler_t::replace));
+            chunk += '\n';
         }
-        chunk
-            += QByteArray::fromStdString(GatewayEventJson::toJson(e, payload)
-                                             .dump(-1, ' ', false, Json::error_handler_t::replace));
-        chunk += '\n';
     }
     // one write per batch: a line is never split across batches
     if (m_file.write(chunk) != chunk.size() || !m_file.flush()) {

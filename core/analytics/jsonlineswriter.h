@@ -29,7 +29,7 @@ public:
     ~JsonLinesWriter() override;
 
     bool open(QString *error) override;
-    bool write(const QList<Gateway::GatewayEvent> &events, QString *error) override;
+    bool write(EventSlices events, QString *error) override;
     void close() override;
 
 private:

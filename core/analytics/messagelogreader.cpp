@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/messagelogreader.h"
 
+#include "analytics/messageblock.h"
+
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariantList>
 
 #include <atomic>
+#include <limits>
+#include <memory>
+#include <queue>
+#include <vector>
 
 namespace Gatehouse::Analytics {
 
@@ -40,8 +46,10 @@ QString escapeLike(const QString &text)
     return u'%' + s + u'%';
 }
 
-// The union of the selected kinds with their WHERE clauses; `binds` gets the values.
-QString unionSql(const LogFilter &filter, QVariantList *binds)
+// The union of the row-per-event tables (handshakes, closes and, in files of
+// earlier builds, log_messages) for the selected kinds with their WHERE clauses;
+// `binds` gets the values.
+QString unionSql(const LogFilter &filter, bool legacyMessages, QVariantList *binds)
 {
     struct Branch
     {
@@ -67,6 +75,8 @@ QString unionSql(const LogFilter &filter, QVariantList *binds)
     for (const Branch &b : branches) {
         if (!filter.kinds.isEmpty() && !filter.kinds.contains(b.kind))
             continue;
+        if (b.kind == LogRecord::Kind::Message && !legacyMessages)
+            continue;
         QString sql = QStringLiteral("SELECT ") + QLatin1String(b.columns)
             + QStringLiteral(" WHERE time_ms >= ? AND time_ms < ?");
         binds->append(filter.fromMs);
@@ -75,9 +85,8 @@ QString unionSql(const LogFilter &filter, QVariantList *binds)
             sql += QStringLiteral(" AND connection_id = ?");
             binds->append(static_cast<qlonglong>(filter.connectionId));
             if (b.kind == LogRecord::Kind::Message) {
-                // log_messages has no connection index (it would cost every relayed
-                // message an index insert): the time index narrows the scan to what
-                // came after the connection's handshake
+                // log_messages has no connection index: the time index narrows the
+                // scan to what came after the connection's handshake
                 sql += QStringLiteral(" AND time_ms >= COALESCE((SELECT MIN(time_ms) FROM "
                                       "log_handshakes WHERE connection_id = ?), 0)");
                 binds->append(static_cast<qlonglong>(filter.connectionId));
@@ -94,6 +103,205 @@ QString unionSql(const LogFilter &filter, QVariantList *binds)
         parts.append(sql);
     }
     return parts.join(QStringLiteral(" UNION ALL "));
+}
+
+LogRecord recordFromRow(const QSqlQuery &q)
+{
+    LogRecord r;
+    r.kind = static_cast<LogRecord::Kind>(q.value(0).toInt());
+    r.id = q.value(1).toLongLong();
+    r.timeMs = q.value(2).toLongLong();
+    r.connectionId = static_cast<quint64>(q.value(3).toLongLong());
+    r.api = q.value(4).toString();
+    r.channel = q.value(5).toString();
+    r.application = q.value(6).toString();
+    r.reason = q.value(7).toString();
+    const QString flags = q.value(8).toString();
+    r.flags = flags.isEmpty() ? QStringList() : flags.split(u',');
+    r.accepted = q.value(9).toInt() != 0;
+    r.status = q.value(10).toInt();
+    r.path = q.value(11).toString();
+    r.clientAddress = q.value(12).toString();
+    r.backendUrl = q.value(13).toString();
+    r.direction = q.value(14).toString();
+    r.action = q.value(15).toString();
+    r.size = q.value(16).toLongLong();
+    r.opcode = q.value(17).toString();
+    r.binary = r.opcode == u"binary";
+    r.latencyUs = q.value(18).toLongLong();
+    r.payload = q.value(19).toByteArray();
+    r.payloadTruncated = q.value(20).toInt() != 0;
+    r.closeCode = q.value(21).toInt();
+    r.closedBy = q.value(22).toString();
+    r.messagesIn = q.value(23).toLongLong();
+    r.messagesOut = q.value(24).toLongLong();
+    r.durationMs = q.value(25).toLongLong();
+    return r;
+}
+
+char foldAscii(char c)
+{
+    return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
+}
+
+// The filter text as the blocks are searched: UTF-8, ASCII letters folded (as
+// SQLite's LIKE does for the handshake and close rows).
+class TextMatcher
+{
+public:
+    explicit TextMatcher(const QString &text)
+        : m_needle(text.toUtf8())
+    {
+        for (char &c : m_needle)
+            c = foldAscii(c);
+    }
+    bool isEmpty() const { return m_needle.isEmpty(); }
+    bool foundIn(QByteArrayView hay) const
+    {
+        const qsizetype n = m_needle.size();
+        for (qsizetype i = 0; i + n <= hay.size(); ++i) {
+            qsizetype j = 0;
+            while (j < n && foldAscii(hay[i + j]) == m_needle[j])
+                ++j;
+            if (j == n)
+                return true;
+        }
+        return false;
+    }
+    bool foundIn(const QString &hay) const
+    {
+        return !hay.isEmpty() && foundIn(QByteArrayView(hay.toUtf8()));
+    }
+
+private:
+    QByteArray m_needle;
+};
+
+qint64 saturatingSub(qint64 a, qint64 b)
+{
+    return a < std::numeric_limits<qint64>::min() + b ? std::numeric_limits<qint64>::min() : a - b;
+}
+
+// One row of log_message_blocks, as far as the reader needs it.
+struct Block
+{
+    qint64 id = 0;
+    quint64 connectionId = 0;
+    qint64 firstTimeMs = 0;
+    qint64 lastTimeMs = 0;
+    qint64 count = 0;
+    QString api;
+    QString channel;
+    QString application;
+    QStringList flags;
+    QByteArray data;
+    bool textMatches = true; // api, channel or application contain the filter text
+};
+
+const char *const BlockColumns
+    = "SELECT id, connection_id, first_time_ms, last_time_ms, count, api, channel, application,"
+      " flags, data FROM log_message_blocks";
+
+Block blockFromRow(const QSqlQuery &q, const TextMatcher &text)
+{
+    Block b;
+    b.id = q.value(0).toLongLong();
+    b.connectionId = static_cast<quint64>(q.value(1).toLongLong());
+    b.firstTimeMs = q.value(2).toLongLong();
+    b.lastTimeMs = q.value(3).toLongLong();
+    b.count = q.value(4).toLongLong();
+    b.api = q.value(5).toString();
+    b.channel = q.value(6).toString();
+    b.application = q.value(7).toString();
+    const QString flags = q.value(8).toString();
+    b.flags = flags.isEmpty() ? QStringList() : flags.split(u',');
+    b.data = q.value(9).toByteArray();
+    b.textMatches = text.isEmpty() || text.foundIn(b.api) || text.foundIn(b.channel)
+        || text.foundIn(b.application);
+    return b;
+}
+
+// Calls f(index, message) for the messages of a block that pass the filter.
+template<typename F>
+void forEachMessage(const Block &b, const LogFilter &filter, const TextMatcher &text, F &&f)
+{
+    if (!MessageBlock::isSupported(b.data))
+        return;
+    qsizetype pos = 1;
+    MessageBlock::Message m;
+    for (qint64 index = 0;
+         index < MessageBlock::MaxMessages && MessageBlock::next(b.data, &pos, b.firstTimeMs, &m);
+         ++index) {
+        if (m.timeMs < filter.fromMs || m.timeMs >= filter.toMs)
+            continue;
+        if (!b.textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
+            continue;
+        f(index, m);
+    }
+}
+
+LogRecord recordFromBlock(const Block &b, qint64 index, const MessageBlock::Message &m)
+{
+    LogRecord r;
+    r.kind = LogRecord::Kind::Message;
+    r.id = MessageBlock::messageId(b.id, index);
+    r.timeMs = m.timeMs;
+    r.connectionId = b.connectionId;
+    r.api = b.api;
+    r.channel = b.channel;
+    r.application = b.application;
+    r.flags = b.flags;
+    if (m.bits & MessageBlock::HasReason)
+        r.reason = QString::fromUtf8(m.reason);
+    r.direction
+        = (m.bits & MessageBlock::DirectionOut) ? QStringLiteral("out") : QStringLiteral("in");
+    switch (m.bits & MessageBlock::ActionMask) {
+    case MessageBlock::ActionDropped:
+        r.action = QStringLiteral("dropped");
+        break;
+    case MessageBlock::ActionThrottled:
+        r.action = QStringLiteral("throttled");
+        break;
+    default:
+        r.action = QStringLiteral("relayed");
+    }
+    switch (m.bits & MessageBlock::OpcodeMask) {
+    case MessageBlock::OpcodeBinary:
+        r.opcode = QStringLiteral("binary");
+        r.binary = true;
+        break;
+    case MessageBlock::OpcodePing:
+        r.opcode = QStringLiteral("ping");
+        break;
+    default:
+        r.opcode = QStringLiteral("text");
+    }
+    r.size = m.size;
+    r.latencyUs = m.latencyUs;
+    if (m.bits & MessageBlock::HasPayload)
+        r.payload = m.payload.toByteArray();
+    r.payloadTruncated = (m.bits & MessageBlock::PayloadTruncated) != 0;
+    return r;
+}
+
+// The WHERE clause selecting the blocks that may hold messages of the filter.
+QString blockWhere(const LogFilter &filter, QVariantList *binds)
+{
+    QString sql
+        = QStringLiteral(" WHERE first_time_ms >= ? AND first_time_ms < ? AND last_time_ms >= ?");
+    binds->append(saturatingSub(filter.fromMs, MessageBlock::MaxSpanMs));
+    binds->append(filter.toMs);
+    binds->append(filter.fromMs);
+    if (filter.connectionId != 0) {
+        sql += QStringLiteral(" AND connection_id = ?");
+        binds->append(static_cast<qlonglong>(filter.connectionId));
+    }
+    return sql;
+}
+
+bool wantsMessages(const LogFilter &filter)
+{
+    return filter.kinds.isEmpty() || filter.kinds.contains(LogRecord::Kind::Message);
 }
 
 } // namespace
@@ -150,6 +358,26 @@ bool MessageLogReader::isOpen() const
     return !m_path.isEmpty();
 }
 
+MessageLogReader::Tables MessageLogReader::tables(QString *error)
+{
+    Tables t;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
+                               " ('log_messages', 'log_message_blocks')"))) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
+        t.ok = false;
+        return t;
+    }
+    while (q.next()) {
+        if (q.value(0).toString() == u"log_messages")
+            t.legacyMessages = true;
+        else
+            t.blocks = true;
+    }
+    return t;
+}
+
 QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset, qint64 limit,
                                          QString *error)
 {
@@ -159,57 +387,122 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
             *error = QStringLiteral("message log: not open");
         return records;
     }
-    QVariantList binds;
-    const QString inner = unionSql(filter, &binds);
-    if (inner.isEmpty())
+    offset = std::max<qint64>(0, offset);
+    limit = std::max<qint64>(0, limit);
+    if (limit == 0)
         return records;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.setForwardOnly(true);
-    if (!q.prepare(inner + QStringLiteral(" ORDER BY time_ms, kind, id LIMIT ? OFFSET ?"))) {
+    const Tables t = tables(error);
+    if (!t.ok)
+        return records;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    auto failed = [&](const QSqlQuery &q) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
-        return records;
+        return QList<LogRecord>();
+    };
+
+    // Two streams in time order, merged: the rows (handshakes, closes, legacy
+    // messages) straight from SQL, and the messages unpacked from the blocks. Blocks
+    // come in order of first_time_ms; blocks of different connections overlap in
+    // time, so their messages wait in a heap until no block still unread can hold
+    // an earlier one (its first_time_ms is later than the heap's earliest).
+    QVariantList rowBinds;
+    const QString rowSql = unionSql(filter, t.legacyMessages, &rowBinds);
+    QSqlQuery rows(db);
+    rows.setForwardOnly(true);
+    bool rowValid = false;
+    if (!rowSql.isEmpty()) {
+        if (!rows.prepare(rowSql + QStringLiteral(" ORDER BY time_ms, kind, id")))
+            return failed(rows);
+        for (const QVariant &v : std::as_const(rowBinds))
+            rows.addBindValue(v);
+        if (!rows.exec())
+            return failed(rows);
+        rowValid = rows.next();
     }
-    for (const QVariant &v : std::as_const(binds))
-        q.addBindValue(v);
-    q.addBindValue(std::max<qint64>(0, limit));
-    q.addBindValue(std::max<qint64>(0, offset));
-    if (!q.exec()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
-        return records;
+
+    const TextMatcher text(filter.text);
+    QSqlQuery blocks(db);
+    blocks.setForwardOnly(true);
+    bool blockValid = false;
+    if (t.blocks && wantsMessages(filter)) {
+        QVariantList binds;
+        const QString where = blockWhere(filter, &binds);
+        if (!blocks.prepare(QLatin1String(BlockColumns) + where
+                            + QStringLiteral(" ORDER BY first_time_ms, id")))
+            return failed(blocks);
+        for (const QVariant &v : std::as_const(binds))
+            blocks.addBindValue(v);
+        if (!blocks.exec())
+            return failed(blocks);
+        blockValid = blocks.next();
     }
-    while (q.next()) {
-        LogRecord r;
-        r.kind = static_cast<LogRecord::Kind>(q.value(0).toInt());
-        r.id = q.value(1).toLongLong();
-        r.timeMs = q.value(2).toLongLong();
-        r.connectionId = static_cast<quint64>(q.value(3).toLongLong());
-        r.api = q.value(4).toString();
-        r.channel = q.value(5).toString();
-        r.application = q.value(6).toString();
-        r.reason = q.value(7).toString();
-        const QString flags = q.value(8).toString();
-        r.flags = flags.isEmpty() ? QStringList() : flags.split(u',');
-        r.accepted = q.value(9).toInt() != 0;
-        r.status = q.value(10).toInt();
-        r.path = q.value(11).toString();
-        r.clientAddress = q.value(12).toString();
-        r.backendUrl = q.value(13).toString();
-        r.direction = q.value(14).toString();
-        r.action = q.value(15).toString();
-        r.size = q.value(16).toLongLong();
-        r.opcode = q.value(17).toString();
-        r.binary = r.opcode == u"binary";
-        r.latencyUs = q.value(18).toLongLong();
-        r.payload = q.value(19).toByteArray();
-        r.payloadTruncated = q.value(20).toInt() != 0;
-        r.closeCode = q.value(21).toInt();
-        r.closedBy = q.value(22).toString();
-        r.messagesIn = q.value(23).toLongLong();
-        r.messagesOut = q.value(24).toLongLong();
-        r.durationMs = q.value(25).toLongLong();
-        records.append(r);
+
+    struct Pending
+    {
+        qint64 timeMs;
+        qint64 id;
+        std::shared_ptr<const Block> block;
+        qint64 index;
+        qsizetype pos; // where the message starts in the block's data
+    };
+    auto later = [](const Pending &a, const Pending &b) {
+        return a.timeMs != b.timeMs ? a.timeMs > b.timeMs : a.id > b.id;
+    };
+    std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
+    auto loadBlock = [&] {
+        auto b = std::make_shared<const Block>(blockFromRow(blocks, text));
+        if (MessageBlock::isSupported(b->data)) {
+            qsizetype pos = 1;
+            qsizetype start = pos;
+            MessageBlock::Message m;
+            for (qint64 index = 0; index < MessageBlock::MaxMessages
+                 && MessageBlock::next(b->data, &pos, b->firstTimeMs, &m);
+                 ++index, start = pos) {
+                if (m.timeMs < filter.fromMs || m.timeMs >= filter.toMs)
+                    continue;
+                if (!b->textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
+                    continue;
+                heap.push({m.timeMs, MessageBlock::messageId(b->id, index), b, index, start});
+            }
+        }
+        blockValid = blocks.next();
+    };
+
+    const qint64 wanted = offset + limit;
+    qint64 seen = 0;
+    while (seen < wanted) {
+        // every block that may hold a message before the heap's earliest is loaded
+        while (blockValid && (heap.empty() || blocks.value(2).toLongLong() <= heap.top().timeMs))
+            loadBlock();
+        if (heap.empty() && !rowValid)
+            break;
+        bool takeRow = rowValid;
+        if (rowValid && !heap.empty()) {
+            const qint64 rowTime = rows.value(2).toLongLong();
+            const int rowKind = rows.value(0).toInt();
+            const qint64 rowId = rows.value(1).toLongLong();
+            const Pending &top = heap.top();
+            const int messageKind = int(LogRecord::Kind::Message);
+            takeRow = rowTime != top.timeMs ? rowTime < top.timeMs
+                : rowKind != messageKind    ? rowKind < messageKind
+                                            : rowId < top.id;
+        }
+        if (takeRow) {
+            if (seen >= offset)
+                records.append(recordFromRow(rows));
+            rowValid = rows.next();
+        } else {
+            if (seen >= offset) {
+                const Pending &top = heap.top();
+                qsizetype pos = top.pos;
+                MessageBlock::Message m;
+                MessageBlock::next(top.block->data, &pos, top.block->firstTimeMs, &m);
+                records.append(recordFromBlock(*top.block, top.index, m));
+            }
+            heap.pop();
+        }
+        ++seen;
     }
     return records;
 }
@@ -221,24 +514,73 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
             *error = QStringLiteral("message log: not open");
         return 0;
     }
+    const Tables t = tables(error);
+    if (!t.ok)
+        return 0;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    auto failed = [&](const QSqlQuery &q) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
+        return qint64(0);
+    };
+    qint64 total = 0;
     QVariantList binds;
-    const QString inner = unionSql(filter, &binds);
-    if (inner.isEmpty())
-        return 0;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.prepare(QStringLiteral("SELECT COUNT(*) FROM (") + inner + u')')) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
-        return 0;
+    const QString inner = unionSql(filter, t.legacyMessages, &binds);
+    if (!inner.isEmpty()) {
+        QSqlQuery q(db);
+        if (!q.prepare(QStringLiteral("SELECT COUNT(*) FROM (") + inner + u')'))
+            return failed(q);
+        for (const QVariant &v : std::as_const(binds))
+            q.addBindValue(v);
+        if (!q.exec() || !q.next())
+            return failed(q);
+        total += q.value(0).toLongLong();
     }
-    for (const QVariant &v : std::as_const(binds))
+    if (!t.blocks || !wantsMessages(filter))
+        return total;
+
+    // Blocks wholly inside the time range whose own text matches (or no text
+    // filter) count as their `count`; the others are unpacked.
+    const TextMatcher text(filter.text);
+    QVariantList blockBinds;
+    const QString where = blockWhere(filter, &blockBinds);
+    if (text.isEmpty()) {
+        QSqlQuery q(db);
+        if (!q.prepare(QStringLiteral("SELECT SUM(count) FROM log_message_blocks") + where
+                       + QStringLiteral(" AND first_time_ms >= ? AND last_time_ms < ?")))
+            return failed(q);
+        for (const QVariant &v : std::as_const(blockBinds))
+            q.addBindValue(v);
+        q.addBindValue(filter.fromMs);
+        q.addBindValue(filter.toMs);
+        if (!q.exec() || !q.next())
+            return failed(q);
+        total += q.value(0).toLongLong();
+    }
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    QString sql = QLatin1String(BlockColumns) + where;
+    if (text.isEmpty())
+        sql += QStringLiteral(" AND NOT (first_time_ms >= ? AND last_time_ms < ?)");
+    if (!q.prepare(sql))
+        return failed(q);
+    for (const QVariant &v : std::as_const(blockBinds))
         q.addBindValue(v);
-    if (!q.exec() || !q.next()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
-        return 0;
+    if (text.isEmpty()) {
+        q.addBindValue(filter.fromMs);
+        q.addBindValue(filter.toMs);
     }
-    return q.value(0).toLongLong();
+    if (!q.exec())
+        return failed(q);
+    while (q.next()) {
+        const Block b = blockFromRow(q, text);
+        if (b.textMatches && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs) {
+            total += b.count;
+            continue;
+        }
+        forEachMessage(b, filter, text, [&](qint64, const MessageBlock::Message &) { ++total; });
+    }
+    return total;
 }
 
 } // namespace Gatehouse::Analytics

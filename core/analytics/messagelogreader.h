@@ -11,7 +11,9 @@ namespace Gatehouse::Analytics {
 
 // Reads the message log with its own read-only SQLite connection (WAL lets it
 // read while the writer thread writes). Use it from one thread; create one per
-// thread. Rows come in time order, paged with offset/limit.
+// thread. Rows come in time order (ties: kind, then id), paged with offset/limit.
+// Messages are unpacked from log_message_blocks (messageblock.h) and merged with
+// the handshake and close rows; a log_messages table of earlier builds is read too.
 class MessageLogReader final
 {
 public:
@@ -29,6 +31,14 @@ public:
     qint64 count(const LogFilter &filter, QString *error = nullptr);
 
 private:
+    struct Tables
+    {
+        bool ok = true;
+        bool blocks = false; // log_message_blocks
+        bool legacyMessages = false; // log_messages (files of earlier builds)
+    };
+    Tables tables(QString *error);
+
     QString m_connectionName;
     QString m_path;
 };

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/sqlitelogwriter.h"
 
+#include "analytics/messageblock.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
 
 #include <sqlite3.h>
+
+#include <unordered_map>
 
 namespace Gatehouse::Analytics {
 
@@ -13,27 +17,27 @@ using Gateway::GatewayEvent;
 
 namespace {
 
+// log_messages (a row per message, schema 1) is no longer created; the reader
+// still reads it in files written by earlier builds.
 const char *const SchemaSql
     = "CREATE TABLE IF NOT EXISTS log_handshakes ("
       " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
       " accepted INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT,"
       " api TEXT, api_title TEXT, channel TEXT, path TEXT, application TEXT,"
       " client_address TEXT, backend_url TEXT, flags TEXT);"
-      "CREATE TABLE IF NOT EXISTS log_messages ("
-      " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
-      " direction TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,"
-      " opcode TEXT NOT NULL, latency_us INTEGER, api TEXT, channel TEXT, application TEXT,"
-      " reason TEXT, payload BLOB, payload_truncated INTEGER NOT NULL DEFAULT 0, flags TEXT);"
+      "CREATE TABLE IF NOT EXISTS log_message_blocks ("
+      " id INTEGER PRIMARY KEY, connection_id INTEGER NOT NULL, first_time_ms INTEGER NOT NULL,"
+      " last_time_ms INTEGER NOT NULL, count INTEGER NOT NULL, api TEXT, channel TEXT,"
+      " application TEXT, flags TEXT, data BLOB NOT NULL);"
       "CREATE TABLE IF NOT EXISTS log_closes ("
       " id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, connection_id INTEGER NOT NULL,"
       " code INTEGER, reason TEXT, closed_by TEXT, messages_in INTEGER, messages_out INTEGER,"
       " duration_ms INTEGER, api TEXT, channel TEXT, application TEXT, flags TEXT);"
       "CREATE INDEX IF NOT EXISTS log_handshakes_time ON log_handshakes(time_ms);"
       "CREATE INDEX IF NOT EXISTS log_handshakes_connection ON log_handshakes(connection_id);"
-      "CREATE INDEX IF NOT EXISTS log_messages_time ON log_messages(time_ms);"
-      // no connection index on log_messages: the reader finds a connection's
-      // messages through the time index (an index insert per message is dear)
-      "DROP INDEX IF EXISTS log_messages_connection;"
+      "CREATE INDEX IF NOT EXISTS log_message_blocks_time ON log_message_blocks(first_time_ms);"
+      "CREATE INDEX IF NOT EXISTS log_message_blocks_connection"
+      " ON log_message_blocks(connection_id);"
       "CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms);"
       "CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id);";
 
@@ -41,10 +45,9 @@ const char *const HandshakeSql
     = "INSERT INTO log_handshakes (time_ms, connection_id, accepted, status, reason, api,"
       " api_title, channel, path, application, client_address, backend_url, flags)"
       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
-const char *const MessageSql
-    = "INSERT INTO log_messages (time_ms, connection_id, direction, action, size, opcode,"
-      " latency_us, api, channel, application, reason, payload, payload_truncated, flags)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const char *const BlockSql
+    = "INSERT INTO log_message_blocks (id, connection_id, first_time_ms, last_time_ms, count,"
+      " api, channel, application, flags, data) VALUES (?,?,?,?,?,?,?,?,?,?)";
 const char *const CloseSql
     = "INSERT INTO log_closes (time_ms, connection_id, code, reason, closed_by, messages_in,"
       " messages_out, duration_ms, api, channel, application, flags)"
@@ -82,11 +85,6 @@ void bindTransient(sqlite3_stmt *stmt, int index, const QByteArray &utf8)
         sqlite3_bind_text(stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
 }
 
-void bindStatic(sqlite3_stmt *stmt, int index, const char *text)
-{
-    sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-}
-
 void bindString(sqlite3_stmt *stmt, int index, const QString &text)
 {
     bindTransient(stmt, index, text.isNull() ? QByteArray() : text.toUtf8());
@@ -97,21 +95,62 @@ QByteArray flagsUtf8(const QStringList &flags)
     return flags.join(u',').toUtf8();
 }
 
+// What the writer keeps per open connection: its text and the block being filled.
+struct Connection
+{
+    ConnectionText text;
+    QByteArray data; // the block's data (capacity kept between blocks)
+    qint64 firstTimeMs = 0;
+    qint64 lastTimeMs = 0;
+    int count = 0; // messages in the block; 0 = no block open
+};
+
+bool same(const QString &a, const QString &b)
+{
+    // events of one connection mostly share their strings (a pointer comparison);
+    // literals and null strings share nothing and are compared by content
+    return a.isSharedWith(b) || a == b;
+}
+
+bool sameText(const ConnectionText &t, const GatewayEvent &e)
+{
+    return t.filled && same(t.api, e.api) && same(t.channel, e.channel)
+        && same(t.application, e.application) && t.flags == e.flags;
+}
+
+void setText(ConnectionText &t, const GatewayEvent &e)
+{
+    t.api = e.api;
+    t.channel = e.channel;
+    t.application = e.application;
+    t.flags = e.flags;
+    t.filled = true;
+    t.apiUtf8 = e.api.isNull() ? QByteArray() : e.api.toUtf8();
+    t.channelUtf8 = e.channel.isNull() ? QByteArray() : e.channel.toUtf8();
+    t.applicationUtf8 = e.application.isNull() ? QByteArray() : e.application.toUtf8();
+    t.flagsUtf8 = flagsUtf8(e.flags);
+}
+
 } // namespace
 
 struct SqliteLogWriter::Database
 {
     sqlite3 *db = nullptr;
     sqlite3_stmt *handshake = nullptr;
-    sqlite3_stmt *message = nullptr;
+    sqlite3_stmt *block = nullptr;
     sqlite3_stmt *close = nullptr;
     sqlite3_stmt *begin = nullptr;
     sqlite3_stmt *commit = nullptr;
-    QHash<quint64, ConnectionText> connections;
+    // node-based: a Connection stays where it is while others are added
+    std::unordered_map<quint64, Connection> connections;
+    QList<quint64> openBlocks; // connections with a block open, in the order opened
+    quint64 lastId = 0; // the connection of the previous message and its state
+    Connection *last = nullptr;
+    qint64 firstBlockId = 0; // > 0: the id the next block gets (above legacy ids)
 
     ~Database()
     {
-        for (sqlite3_stmt *s : {handshake, message, close, begin, commit})
+        for (sqlite3_stmt *s : {handshake, block, close, begin, commit})
             sqlite3_finalize(s);
         sqlite3_close_v2(db);
     }
@@ -133,24 +172,65 @@ struct SqliteLogWriter::Database
         sqlite3_reset(stmt);
         return rc == SQLITE_DONE;
     }
-
-    const ConnectionText &text(const GatewayEvent &e)
+    // One integer from a query; `fallback` when it has no row or fails.
+    qint64 scalar(const char *sql, qint64 fallback)
     {
-        ConnectionText &t = connections[e.connectionId];
-        // events of one connection share their strings: compare cheaply, convert rarely
-        if (!t.filled || !t.api.isSharedWith(e.api) || !t.channel.isSharedWith(e.channel)
-            || !t.application.isSharedWith(e.application) || t.flags != e.flags) {
-            t.api = e.api;
-            t.channel = e.channel;
-            t.application = e.application;
-            t.flags = e.flags;
-            t.filled = true;
-            t.apiUtf8 = e.api.isNull() ? QByteArray() : e.api.toUtf8();
-            t.channelUtf8 = e.channel.isNull() ? QByteArray() : e.channel.toUtf8();
-            t.applicationUtf8 = e.application.isNull() ? QByteArray() : e.application.toUtf8();
-            t.flagsUtf8 = flagsUtf8(e.flags);
+        sqlite3_stmt *q = nullptr;
+        qint64 value = fallback;
+        if (sqlite3_prepare_v2(db, sql, -1, &q, nullptr) == SQLITE_OK
+            && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+            value = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        return value;
+    }
+
+    Connection &connection(quint64 id)
+    {
+        if (!last || lastId != id) {
+            last = &connections[id];
+            lastId = id;
         }
-        return t;
+        return *last;
+    }
+    void forget(quint64 id)
+    {
+        connections.erase(id);
+        last = nullptr;
+    }
+
+    // Inserts the connection's open block (if any) and closes it.
+    bool insertBlock(quint64 id, Connection &c)
+    {
+        if (c.count == 0)
+            return true;
+        sqlite3_stmt *q = block;
+        if (firstBlockId > 0)
+            sqlite3_bind_int64(q, 1, firstBlockId);
+        else
+            sqlite3_bind_null(q, 1);
+        sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(id));
+        sqlite3_bind_int64(q, 3, c.firstTimeMs);
+        sqlite3_bind_int64(q, 4, c.lastTimeMs);
+        sqlite3_bind_int(q, 5, c.count);
+        bindText(q, 6, c.text.apiUtf8);
+        bindText(q, 7, c.text.channelUtf8);
+        bindText(q, 8, c.text.applicationUtf8);
+        bindText(q, 9, c.text.flagsUtf8);
+        sqlite3_bind_blob64(q, 10, c.data.constData(), sqlite3_uint64(c.data.size()),
+                            SQLITE_STATIC);
+        c.count = 0;
+        if (!step(q))
+            return false;
+        if (firstBlockId > 0)
+            ++firstBlockId;
+        return true;
+    }
+    // After a failed transaction: the open blocks were not written.
+    void dropOpenBlocks()
+    {
+        for (auto &[id, c] : connections)
+            c.count = 0;
+        openBlocks.clear();
     }
 };
 
@@ -190,7 +270,7 @@ bool SqliteLogWriter::open(QString *error)
     if (rc != SQLITE_OK)
         return fail(m_db->db ? m_db->error() : QStringLiteral("cannot open the database"));
     Database &db = *m_db;
-    sqlite3_busy_timeout(db.db, 5000);
+    sqlite3_busy_timeout(db.db, std::max(0, m_options.busyTimeoutMs));
     sqlite3_stmt *wal = nullptr;
     bool walOn = false;
     if (db.prepare("PRAGMA journal_mode=WAL", &wal) && sqlite3_step(wal) == SQLITE_ROW) {
@@ -206,14 +286,25 @@ bool SqliteLogWriter::open(QString *error)
         db.exec("ROLLBACK");
         return fail(why);
     }
-    if (!db.prepare(HandshakeSql, &db.handshake) || !db.prepare(MessageSql, &db.message)
+    // Message ids are block id * MaxMessages + index: blocks start above the ids of
+    // a log_messages table written by an earlier build, so ids stay unique.
+    if (db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+                  " AND name = 'log_messages'",
+                  0)
+            > 0
+        && db.scalar("SELECT COUNT(*) FROM log_message_blocks", 0) == 0) {
+        const qint64 legacyMax = db.scalar("SELECT MAX(id) FROM log_messages", 0);
+        if (legacyMax > 0)
+            db.firstBlockId = legacyMax / MessageBlock::MaxMessages + 1;
+    }
+    if (!db.prepare(HandshakeSql, &db.handshake) || !db.prepare(BlockSql, &db.block)
         || !db.prepare(CloseSql, &db.close) || !db.prepare("BEGIN", &db.begin)
         || !db.prepare("COMMIT", &db.commit))
         return fail(db.error());
     return true;
 }
 
-bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
+bool SqliteLogWriter::write(EventSlices slices, QString *error)
 {
     if (!m_db) {
         if (error)
@@ -221,111 +312,159 @@ bool SqliteLogWriter::write(const QList<GatewayEvent> &events, QString *error)
         return false;
     }
     Database &d = *m_db;
+    const qint64 firstBlockId = d.firstBlockId;
     auto failed = [&] {
         if (error)
             *error = QStringLiteral("%1: %2").arg(m_options.path, d.error());
         d.exec("ROLLBACK");
+        d.dropOpenBlocks();
+        d.firstBlockId = firstBlockId;
         return false;
     };
     if (!d.step(d.begin))
         return failed();
-    for (const GatewayEvent &e : events) {
-        const auto connection = static_cast<sqlite3_int64>(e.connectionId);
-        switch (e.type) {
-        case GatewayEvent::Type::ConnectionOpened:
-        case GatewayEvent::Type::ConnectionRejected: {
-            sqlite3_stmt *q = d.handshake;
-            const bool accepted = e.type == GatewayEvent::Type::ConnectionOpened;
-            sqlite3_bind_int64(q, 1, e.timeMs);
-            sqlite3_bind_int64(q, 2, connection);
-            sqlite3_bind_int(q, 3, accepted ? 1 : 0);
-            sqlite3_bind_int(q, 4, e.status != 0 ? e.status : (accepted ? 101 : 0));
-            bindString(q, 5, e.reason);
-            bindString(q, 6, e.api);
-            bindString(q, 7, e.apiTitle);
-            bindString(q, 8, e.channel);
-            bindString(q, 9, e.path);
-            bindString(q, 10, e.application);
-            bindString(q, 11, e.clientAddress);
-            bindString(q, 12, e.backendUrl);
-            bindTransient(q, 13, flagsUtf8(e.flags));
-            if (!d.step(q))
+    for (const EventSpan &events : slices) {
+        for (const GatewayEvent &e : events) {
+            if (!writeEvent(e))
                 return failed();
-            if (!accepted)
-                d.connections.remove(e.connectionId);
-            break;
-        }
-        case GatewayEvent::Type::MessageRelayed:
-        case GatewayEvent::Type::MessageDropped:
-        case GatewayEvent::Type::Throttled:
-        case GatewayEvent::Type::PingForwarded: {
-            sqlite3_stmt *q = d.message;
-            QByteArray payload;
-            bool truncated = false;
-            if (m_options.payloads && !e.payload.isEmpty()) {
-                payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
-                truncated = e.payload.size() < e.size;
-                if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
-                    qsizetype cut = m_options.maxPayloadSize;
-                    while (!e.binary && cut > 0
-                           && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
-                        --cut;
-                    payload.truncate(cut);
-                    truncated = true;
-                }
-            }
-            const ConnectionText &t = d.text(e);
-            sqlite3_bind_int64(q, 1, e.timeMs);
-            sqlite3_bind_int64(q, 2, connection);
-            bindStatic(q, 3, e.direction == Gateway::Direction::ClientToBackend ? "in" : "out");
-            const char *action = e.type == GatewayEvent::Type::MessageDropped ? "dropped"
-                : e.type == GatewayEvent::Type::Throttled                     ? "throttled"
-                                                                              : "relayed";
-            bindStatic(q, 4, action);
-            sqlite3_bind_int64(q, 5, e.size);
-            const char *opcode = e.type == GatewayEvent::Type::PingForwarded ? "ping"
-                : e.binary                                                   ? "binary"
-                                                                             : "text";
-            bindStatic(q, 6, opcode);
-            sqlite3_bind_int64(q, 7, e.latencyUs);
-            bindText(q, 8, t.apiUtf8);
-            bindText(q, 9, t.channelUtf8);
-            bindText(q, 10, t.applicationUtf8);
-            bindString(q, 11, e.reason);
-            if (payload.isNull())
-                sqlite3_bind_null(q, 12);
-            else
-                sqlite3_bind_blob64(q, 12, payload.constData(), sqlite3_uint64(payload.size()),
-                                    SQLITE_STATIC); // `payload` outlives the step
-            sqlite3_bind_int(q, 13, truncated ? 1 : 0);
-            bindText(q, 14, t.flagsUtf8);
-            if (!d.step(q))
-                return failed();
-            break;
-        }
-        case GatewayEvent::Type::ConnectionClosed: {
-            sqlite3_stmt *q = d.close;
-            sqlite3_bind_int64(q, 1, e.timeMs);
-            sqlite3_bind_int64(q, 2, connection);
-            sqlite3_bind_int(q, 3, int(e.closeCode));
-            bindString(q, 4, e.closeReason);
-            bindTransient(q, 5, Gateway::toString(e.closedBy).toUtf8());
-            sqlite3_bind_int64(q, 6, e.messagesIn);
-            sqlite3_bind_int64(q, 7, e.messagesOut);
-            sqlite3_bind_int64(q, 8, e.durationMs);
-            bindString(q, 9, e.api);
-            bindString(q, 10, e.channel);
-            bindString(q, 11, e.application);
-            bindTransient(q, 12, flagsUtf8(e.flags));
-            if (!d.step(q))
-                return failed();
-            d.connections.remove(e.connectionId);
-            break;
-        }
         }
     }
+    for (const quint64 id : std::as_const(d.openBlocks)) {
+        const auto it = d.connections.find(id);
+        if (it != d.connections.end() && !d.insertBlock(id, it->second))
+            return failed();
+    }
+    d.openBlocks.clear();
     if (!d.step(d.commit))
         return failed();
+    return true;
+}
+
+bool SqliteLogWriter::writeEvent(const GatewayEvent &e)
+{
+    Database &d = *m_db;
+    const auto connection = static_cast<sqlite3_int64>(e.connectionId);
+    switch (e.type) {
+    case GatewayEvent::Type::MessageRelayed:
+    case GatewayEvent::Type::MessageDropped:
+    case GatewayEvent::Type::Throttled:
+    case GatewayEvent::Type::PingForwarded: {
+        MessageBlock::Message m;
+        m.timeMs = e.timeMs;
+        m.size = e.size;
+        m.latencyUs = e.latencyUs;
+        m.bits = e.type == GatewayEvent::Type::MessageDropped ? MessageBlock::ActionDropped
+            : e.type == GatewayEvent::Type::Throttled         ? MessageBlock::ActionThrottled
+                                                              : MessageBlock::ActionRelayed;
+        m.bits |= e.type == GatewayEvent::Type::PingForwarded ? MessageBlock::OpcodePing
+            : e.binary                                        ? MessageBlock::OpcodeBinary
+                                                              : MessageBlock::OpcodeText;
+        if (e.direction != Gateway::Direction::ClientToBackend)
+            m.bits |= MessageBlock::DirectionOut;
+        QByteArray reason;
+        if (!e.reason.isEmpty()) {
+            reason = e.reason.toUtf8();
+            m.reason = reason;
+            m.bits |= MessageBlock::HasReason;
+        }
+        QByteArray filtered;
+        if (m_options.payloads && !e.payload.isEmpty()) {
+            QByteArrayView payload = e.payload;
+            if (m_options.payloadFilter) {
+                filtered = m_options.payloadFilter(e);
+                payload = filtered;
+            }
+            bool truncated = e.payload.size() < e.size;
+            if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
+                qsizetype cut = m_options.maxPayloadSize;
+                while (!e.binary && cut > 0
+                       && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
+                    --cut;
+                payload.truncate(cut);
+                truncated = true;
+            }
+            m.payload = payload;
+            m.bits |= MessageBlock::HasPayload;
+            if (truncated)
+                m.bits |= MessageBlock::PayloadTruncated;
+        }
+
+        Connection &c = d.connection(e.connectionId);
+        const bool textChanged = !sameText(c.text, e);
+        if (c.count > 0
+            && (textChanged || e.timeMs < c.firstTimeMs
+                || e.timeMs - c.firstTimeMs >= MessageBlock::MaxSpanMs
+                || c.count >= MessageBlock::MaxMessages)) {
+            if (!d.insertBlock(e.connectionId, c))
+                return false;
+        }
+        if (textChanged)
+            setText(c.text, e);
+        if (c.count == 0) {
+            MessageBlock::begin(c.data);
+            c.firstTimeMs = e.timeMs;
+            c.lastTimeMs = e.timeMs;
+            d.openBlocks.append(e.connectionId);
+        }
+        MessageBlock::append(c.data, c.firstTimeMs, m);
+        c.lastTimeMs = std::max(c.lastTimeMs, e.timeMs);
+        ++c.count;
+        return true;
+    }
+    case GatewayEvent::Type::ConnectionOpened:
+    case GatewayEvent::Type::ConnectionRejected: {
+        sqlite3_stmt *q = d.handshake;
+        const bool accepted = e.type == GatewayEvent::Type::ConnectionOpened;
+        sqlite3_bind_int64(q, 1, e.timeMs);
+        sqlite3_bind_int64(q, 2, connection);
+        sqlite3_bind_int(q, 3, accepted ? 1 : 0);
+        sqlite3_bind_int(q, 4, e.status != 0 ? e.status : (accepted ? 101 : 0));
+        bindString(q, 5, e.reason);
+        bindString(q, 6, e.api);
+        bindString(q, 7, e.apiTitle);
+        bindString(q, 8, e.channel);
+        bindString(q, 9, e.path);
+        bindString(q, 10, e.application);
+        bindString(q, 11, e.clientAddress);
+        bindString(q, 12, e.backendUrl);
+        bindTransient(q, 13, flagsUtf8(e.flags));
+        if (!d.step(q))
+            return false;
+        if (!accepted)
+            return forgetConnection(e.connectionId);
+        return true;
+    }
+    case GatewayEvent::Type::ConnectionClosed: {
+        sqlite3_stmt *q = d.close;
+        sqlite3_bind_int64(q, 1, e.timeMs);
+        sqlite3_bind_int64(q, 2, connection);
+        sqlite3_bind_int(q, 3, int(e.closeCode));
+        bindString(q, 4, e.closeReason);
+        bindTransient(q, 5, Gateway::toString(e.closedBy).toUtf8());
+        sqlite3_bind_int64(q, 6, e.messagesIn);
+        sqlite3_bind_int64(q, 7, e.messagesOut);
+        sqlite3_bind_int64(q, 8, e.durationMs);
+        bindString(q, 9, e.api);
+        bindString(q, 10, e.channel);
+        bindString(q, 11, e.application);
+        bindTransient(q, 12, flagsUtf8(e.flags));
+        if (!d.step(q))
+            return false;
+        return forgetConnection(e.connectionId);
+    }
+    }
+    return true;
+}
+
+bool SqliteLogWriter::forgetConnection(quint64 id)
+{
+    Database &d = *m_db;
+    const auto it = d.connections.find(id);
+    if (it == d.connections.end())
+        return true;
+    if (!d.insertBlock(id, it->second)) // its last messages, before it is forgotten
+        return false;
+    d.forget(id);
     return true;
 }
 

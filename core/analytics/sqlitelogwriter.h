@@ -10,13 +10,16 @@
 
 namespace Gatehouse::Analytics {
 
-// Writes gateway events into the SQLite message log: tables log_handshakes,
-// log_messages and log_closes (indexed by time and connection id), in WAL mode,
-// one transaction per batch, through its own connection on the writer thread.
+// Writes gateway events into the SQLite message log, in WAL mode, one transaction
+// per write(), through its own connection on the writer thread: handshakes and
+// closes one row each (tables log_handshakes, log_closes), messages packed per
+// connection into blocks (table log_message_blocks, format in messageblock.h):
+// the messages a connection has in one write() become one row, so a relayed
+// message costs a few bytes of a BLOB instead of a row and two index entries.
 //
 // It talks to SQLite directly (prepared statements, UTF-8 text cached per
-// connection) rather than through QtSql: a busy gateway logs tens of thousands
-// of messages per second, and the row insert is most of what logging costs.
+// connection) rather than through QtSql: a busy gateway logs hundreds of
+// thousands of messages per second.
 class SqliteLogWriter final : public EventWriter
 {
 public:
@@ -30,19 +33,22 @@ public:
         bool payloads = true; // store payloads the gateway attached
         qint64 maxPayloadSize = 4096; // bytes kept per payload (after the filter)
         PayloadFilter payloadFilter;
+        int busyTimeoutMs = 5000; // how long a write waits for a lock held by others
     };
 
     explicit SqliteLogWriter(const Options &options);
     ~SqliteLogWriter() override;
 
     bool open(QString *error) override;
-    bool write(const QList<Gateway::GatewayEvent> &events, QString *error) override;
+    bool write(EventSlices events, QString *error) override;
     void close() override;
 
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2; // 1: a log_messages row per message
 
 private:
     struct Database;
+    bool writeEvent(const Gateway::GatewayEvent &e); // inside write()'s transaction
+    bool forgetConnection(quint64 id);
     Options m_options;
     std::unique_ptr<Database> m_db;
 };

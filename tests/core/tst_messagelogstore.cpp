@@ -4,15 +4,22 @@
 #include "analytics/eventsinkfanout.h"
 #include "analytics/gatewayeventjson.h"
 #include "analytics/jsonlineswriter.h"
+#include "analytics/messageblock.h"
 #include "analytics/messagelogreader.h"
 #include "analytics/messagelogstore.h"
+#include "analytics/sqlitelogwriter.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace Gatehouse;
 using namespace Gatehouse::Analytics;
@@ -80,15 +87,109 @@ GatewayEvent closed(quint64 connection, qint64 time)
     return e;
 }
 
+// Writes `events` in one transaction, handed over as slices of at most `slice`.
+bool writeEvents(SqliteLogWriter &writer, const QList<GatewayEvent> &events, QString *error,
+                 qsizetype slice = 0)
+{
+    QList<EventSpan> slices;
+    const EventSpan all(events.constData(), size_t(events.size()));
+    const size_t step = slice > 0 ? size_t(slice) : std::max<size_t>(1, all.size());
+    for (size_t start = 0; start < all.size(); start += step)
+        slices.append(all.subspan(start, std::min(step, all.size() - start)));
+    return writer.write(EventSlices(slices.constData(), size_t(slices.size())), error);
+}
+
+GatewayEvent dropped(quint64 connection, qint64 time, const QString &reason)
+{
+    GatewayEvent e = message(connection, time, "nope");
+    e.type = GatewayEvent::Type::MessageDropped;
+    e.reason = reason;
+    return e;
+}
+
+LogRecord::Kind kindOf(const GatewayEvent &e)
+{
+    switch (e.type) {
+    case GatewayEvent::Type::ConnectionOpened:
+    case GatewayEvent::Type::ConnectionRejected:
+        return LogRecord::Kind::Handshake;
+    case GatewayEvent::Type::ConnectionClosed:
+        return LogRecord::Kind::Close;
+    default:
+        return LogRecord::Kind::Message;
+    }
+}
+
+// What the reader must return for `filter`, worked out from the events themselves.
+bool expected(const GatewayEvent &e, const LogFilter &f)
+{
+    if (e.timeMs < f.fromMs || e.timeMs >= f.toMs)
+        return false;
+    if (f.connectionId != 0 && e.connectionId != f.connectionId)
+        return false;
+    const LogRecord::Kind kind = kindOf(e);
+    if (!f.kinds.isEmpty() && !f.kinds.contains(kind))
+        return false;
+    if (f.text.isEmpty())
+        return true;
+    QStringList texts {e.api, e.channel, e.application};
+    switch (kind) {
+    case LogRecord::Kind::Handshake:
+        texts << e.reason << e.path << e.clientAddress;
+        break;
+    case LogRecord::Kind::Message:
+        texts << e.reason << QString::fromUtf8(e.payload);
+        break;
+    case LogRecord::Kind::Close:
+        texts << e.closeReason;
+        break;
+    }
+    return std::any_of(texts.cbegin(), texts.cend(),
+                       [&](const QString &t) { return t.contains(f.text, Qt::CaseInsensitive); });
+}
+
+// Handshakes, messages in and out, drops and closes of five connections whose
+// messages interleave in time, with ties between kinds.
+QList<GatewayEvent> mixedTraffic()
+{
+    QList<GatewayEvent> events;
+    for (quint64 c = 1; c <= 5; ++c) {
+        GatewayEvent h = handshake(c, T0 + qint64(c), 101);
+        if (c == 4)
+            h.channel = h.path = QStringLiteral("/special/Lobby");
+        events.append(h);
+    }
+    for (int i = 0; i < 400; ++i) {
+        const quint64 c = 1 + quint64(i * 7 % 5);
+        const qint64 time = T0 + 5 + i / 3; // several messages per millisecond
+        GatewayEvent m = message(c, time, QStringLiteral("c%1-m%2").arg(c).arg(i).toUtf8(),
+                                 i % 2 ? Gateway::Direction::BackendToClient
+                                       : Gateway::Direction::ClientToBackend);
+        if (c == 4)
+            m.channel = QStringLiteral("/special/Lobby");
+        if (i == 123)
+            m.payload = "the Haystack-Needle is here";
+        if (i % 50 == 0)
+            events.append(handshake(9, time, 429, QStringLiteral("too many")));
+        events.append(i == 77 ? dropped(c, time, QStringLiteral("schema Violation")) : m);
+    }
+    events.append(closed(2, T0 + 100)); // in the middle of the others' messages
+    events.append(closed(5, T0 + 200));
+    return events;
+}
+
 // A writer that records batch sizes; used to check batching without SQLite.
 class RecordingWriter final : public EventWriter
 {
 public:
     std::shared_ptr<QList<qsizetype>> batches = std::make_shared<QList<qsizetype>>();
     bool open(QString *) override { return true; }
-    bool write(const QList<GatewayEvent> &events, QString *) override
+    bool write(EventSlices events, QString *) override
     {
-        batches->append(events.size());
+        qsizetype n = 0;
+        for (const EventSpan &slice : events)
+            n += qsizetype(slice.size());
+        batches->append(n);
         return true;
     }
     void close() override { }
@@ -113,6 +214,14 @@ private slots:
     void eventJsonRoundTrip();
     void forwardedPingsAreLogged();
     void fanOut();
+    void blocksMergeInTimeOrder();
+    void blockLimits();
+    void countMatchesQuery_data();
+    void countMatchesQuery();
+    void legacyMessagesTable();
+    void payloadCutsAndBinary();
+    void writeErrorKeepsWhatWasWritten();
+    void damagedFile();
 
 private:
     QTemporaryDir m_dir;
@@ -193,8 +302,17 @@ void TestMessageLogStore::rowsLandAndWal()
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
         QCOMPARE(q.value(0).toString(), u"wal"_qs);
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM log_messages")) && q.next());
-        QCOMPARE(q.value(0).toInt(), 2);
+        // the two messages of connection 1 (one transaction) share one block
+        QVERIFY(q.exec(QStringLiteral(
+                    "SELECT COUNT(*), SUM(count), MIN(first_time_ms), MAX(last_time_ms),"
+                    " MIN(connection_id) FROM log_message_blocks"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QCOMPARE(q.value(1).toInt(), 2);
+        QCOMPARE(q.value(2).toLongLong(), T0 + 1);
+        QCOMPARE(q.value(3).toLongLong(), T0 + 2);
+        QCOMPARE(q.value(4).toInt(), 1);
+        QVERIFY(!q.exec(QStringLiteral("SELECT COUNT(*) FROM log_messages"))); // not created
         QVERIFY(q.exec(QStringLiteral(
             "SELECT accepted, status, reason FROM log_handshakes ORDER BY time_ms")));
         QVERIFY(q.next());
@@ -214,7 +332,7 @@ void TestMessageLogStore::rowsLandAndWal()
         int indexes = 0;
         while (q.next())
             ++indexes;
-        QCOMPARE(indexes, 5); // time and connection on each table but log_messages: time only
+        QCOMPARE(indexes, 6); // time and connection on each table
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("check"));
@@ -485,6 +603,402 @@ void TestMessageLogStore::fanOut()
     fan.consume({message(1, T0), message(1, T0)});
     QCOMPARE(c1->n, 2);
     QCOMPARE(c2->n, 2);
+}
+
+void TestMessageLogStore::blocksMergeInTimeOrder()
+{
+    const QString path = m_dir.filePath(QStringLiteral("merge.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    const QList<GatewayEvent> events = mixedTraffic();
+    // transactions of 61 events handed over in slices of 13: blocks of every
+    // connection in each transaction, overlapping in time
+    for (qsizetype start = 0; start < events.size(); start += 61)
+        QVERIFY2(writeEvents(writer, events.mid(start, 61), &error, 13), qPrintable(error));
+    writer.close();
+
+    MessageLogReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.count({}, &error), qint64(events.size()));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const QList<LogRecord> all = reader.query({}, 0, 100'000);
+    QCOMPARE(all.size(), events.size());
+    for (qsizetype i = 1; i < all.size(); ++i) {
+        const LogRecord &a = all.at(i - 1);
+        const LogRecord &b = all.at(i);
+        const bool ordered = a.timeMs != b.timeMs ? a.timeMs < b.timeMs
+            : a.kind != b.kind                    ? a.kind < b.kind
+                                                  : a.id < b.id;
+        QVERIFY2(ordered, qPrintable(QStringLiteral("row %1 out of order").arg(i)));
+    }
+    // every message comes back once, with its connection, time and payload
+    QMultiHash<QByteArray, QPair<quint64, qint64>> sent;
+    for (const GatewayEvent &e : events) {
+        if (kindOf(e) == LogRecord::Kind::Message)
+            sent.insert(e.payload, {e.connectionId, e.timeMs});
+    }
+    qsizetype messages = 0;
+    for (const LogRecord &r : all) {
+        if (r.kind != LogRecord::Kind::Message)
+            continue;
+        ++messages;
+        QVERIFY2(sent.remove(r.payload, {r.connectionId, r.timeMs}) == 1, r.payload.constData());
+    }
+    QCOMPARE(messages, qsizetype(400));
+    QVERIFY(sent.isEmpty());
+    // pages of 7 are the same rows, ids unique per kind across pages
+    QList<LogRecord> paged;
+    for (qint64 offset = 0;; offset += 7) {
+        const auto page = reader.query({}, offset, 7);
+        QVERIFY(page.size() <= 7);
+        paged += page;
+        if (page.size() < 7)
+            break;
+    }
+    QCOMPARE(paged.size(), all.size());
+    QSet<QPair<int, qint64>> ids;
+    for (qsizetype i = 0; i < paged.size(); ++i) {
+        QCOMPARE(paged.at(i).id, all.at(i).id);
+        QCOMPARE(int(paged.at(i).kind), int(all.at(i).kind));
+        QCOMPARE(paged.at(i).payload, all.at(i).payload);
+        ids.insert({int(paged.at(i).kind), paged.at(i).id});
+    }
+    QCOMPARE(ids.size(), all.size());
+    // a page in the middle of a time range that cuts through blocks
+    LogFilter range;
+    range.fromMs = T0 + 40;
+    range.toMs = T0 + 90;
+    const auto inRange = reader.query(range, 0, 100'000);
+    const auto middle = reader.query(range, 10, 5);
+    QCOMPARE(middle.size(), 5);
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(middle.at(i).id, inRange.at(10 + i).id);
+    // direction and action survive the packing
+    const auto it = std::find_if(all.cbegin(), all.cend(),
+                                 [](const LogRecord &r) { return r.action == u"dropped"; });
+    QVERIFY(it != all.cend());
+    QCOMPARE(it->reason, u"schema Violation"_qs);
+    QCOMPARE(qsizetype(std::count_if(all.cbegin(), all.cend(),
+                                     [](const LogRecord &r) { return r.direction == u"out"; })),
+             qsizetype(199)); // 200 odd ones, but #77 is a drop of an incoming message
+}
+
+void TestMessageLogStore::blockLimits()
+{
+    // one transaction: more messages than a block holds, a span longer than a
+    // block may cover and a clock that steps back all give further blocks
+    const QString path = m_dir.filePath(QStringLiteral("limits.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    options.payloads = false;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    QList<GatewayEvent> events;
+    for (int i = 0; i < MessageBlock::MaxMessages + 10; ++i)
+        events.append(message(1, T0));
+    events.append(message(1, T0 + MessageBlock::MaxSpanMs + 5));
+    events.append(message(1, T0 - 3)); // the clock stepped back
+    QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
+    writer.close();
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("limits"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT count, last_time_ms - first_time_ms"
+                                      " FROM log_message_blocks ORDER BY id")));
+        QList<int> counts;
+        while (q.next()) {
+            counts.append(q.value(0).toInt());
+            QVERIFY(q.value(1).toLongLong() < MessageBlock::MaxSpanMs);
+        }
+        QCOMPARE(counts, (QList<int> {MessageBlock::MaxMessages, 10, 1, 1}));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("limits"));
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    const auto rows = reader.query({}, 0, 100'000);
+    QCOMPARE(rows.size(), events.size());
+    QCOMPARE(rows.first().timeMs, T0 - 3);
+    QCOMPARE(rows.last().timeMs, T0 + MessageBlock::MaxSpanMs + 5);
+    QSet<qint64> ids;
+    for (const LogRecord &r : rows)
+        ids.insert(r.id);
+    QCOMPARE(ids.size(), rows.size());
+    LogFilter late;
+    late.fromMs = T0 + 1;
+    QCOMPARE(reader.count(late), qint64(1));
+    QCOMPARE(reader.query(late).size(), 1);
+}
+
+void TestMessageLogStore::countMatchesQuery_data()
+{
+    QTest::addColumn<LogFilter>("filter");
+    auto add = [](const char *name, const LogFilter &f) { QTest::newRow(name) << f; };
+    add("everything", {});
+    LogFilter f;
+    f.fromMs = T0 + 33;
+    f.toMs = T0 + 71;
+    add("range through blocks", f);
+    f = {};
+    f.fromMs = T0 + 100;
+    add("from the middle", f);
+    f = {};
+    f.connectionId = 3;
+    add("connection", f);
+    f.fromMs = T0 + 20;
+    f.toMs = T0 + 60;
+    add("connection and range", f);
+    f = {};
+    f.kinds = {LogRecord::Kind::Message};
+    add("messages", f);
+    f.kinds = {LogRecord::Kind::Handshake, LogRecord::Kind::Close};
+    add("handshakes and closes", f);
+    f = {};
+    f.text = QStringLiteral("haystack-NEEDLE");
+    add("text only in a payload", f);
+    f.text = QStringLiteral("violation");
+    add("text only in a reason", f);
+    f.text = QStringLiteral("lobby");
+    add("text in a channel", f);
+    f.fromMs = T0 + 50;
+    f.toMs = T0 + 52;
+    add("text in a channel, short range", f);
+    f = {};
+    f.text = QStringLiteral("c3-m1");
+    f.kinds = {LogRecord::Kind::Message};
+    add("text in many payloads", f);
+    f = {};
+    f.text = QStringLiteral("nowhere at all");
+    add("text nowhere", f);
+}
+
+void TestMessageLogStore::countMatchesQuery()
+{
+    QFETCH(LogFilter, filter);
+    const QString path = m_dir.filePath(QStringLiteral("counts.db"));
+    const QList<GatewayEvent> events = mixedTraffic();
+    if (!QFile::exists(path)) {
+        MessageLogStore::Options options;
+        options.path = path;
+        options.queue.batchSize = 37;
+        MessageLogStore store(options);
+        QVERIFY(store.open());
+        for (qsizetype start = 0; start < events.size(); start += 50)
+            store.consume(events.mid(start, 50));
+        QVERIFY(store.flush());
+    }
+    const auto want
+        = qsizetype(std::count_if(events.cbegin(), events.cend(),
+                                  [&](const GatewayEvent &e) { return expected(e, filter); }));
+    MessageLogReader reader;
+    QString error;
+    QVERIFY(reader.open(path, &error));
+    const auto rows = reader.query(filter, 0, 100'000, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), want);
+    QCOMPARE(reader.count(filter, &error), qint64(want));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    for (const LogRecord &r : rows) {
+        QVERIFY(r.timeMs >= filter.fromMs && r.timeMs < filter.toMs);
+        if (filter.connectionId != 0)
+            QCOMPARE(r.connectionId, filter.connectionId);
+    }
+}
+
+void TestMessageLogStore::legacyMessagesTable()
+{
+    // a file written by an earlier build: a log_messages row per message
+    const QString path = m_dir.filePath(QStringLiteral("legacy.db"));
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("legacy"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        const QStringList schema {
+            u"CREATE TABLE log_handshakes (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+            " connection_id INTEGER NOT NULL, accepted INTEGER NOT NULL, status INTEGER NOT NULL,"
+            " reason TEXT, api TEXT, api_title TEXT, channel TEXT, path TEXT, application TEXT,"
+            " client_address TEXT, backend_url TEXT, flags TEXT)"_qs,
+            u"CREATE TABLE log_messages (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+            " connection_id INTEGER NOT NULL, direction TEXT NOT NULL, action TEXT NOT NULL,"
+            " size INTEGER NOT NULL, opcode TEXT NOT NULL, latency_us INTEGER, api TEXT,"
+            " channel TEXT, application TEXT, reason TEXT, payload BLOB,"
+            " payload_truncated INTEGER NOT NULL DEFAULT 0, flags TEXT)"_qs,
+            u"CREATE TABLE log_closes (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+            " connection_id INTEGER NOT NULL, code INTEGER, reason TEXT, closed_by TEXT,"
+            " messages_in INTEGER, messages_out INTEGER, duration_ms INTEGER, api TEXT,"
+            " channel TEXT, application TEXT, flags TEXT)"_qs,
+            u"CREATE INDEX log_messages_time ON log_messages(time_ms)"_qs,
+            u"INSERT INTO log_handshakes (time_ms, connection_id, accepted, status, api, channel)"
+            " VALUES (1767225600000, 1, 1, 101, '/chats/1.0.0', '/rooms/{roomID}')"_qs,
+            u"INSERT INTO log_messages (id, time_ms, connection_id, direction, action, size,"
+            " opcode, latency_us, api, channel, payload) VALUES (4100, 1767225600002, 1, 'in',"
+            " 'relayed', 3, 'text', 7, '/chats/1.0.0', '/rooms/{roomID}', 'old')"_qs,
+            u"INSERT INTO log_messages (id, time_ms, connection_id, direction, action, size,"
+            " opcode, latency_us, reason, payload_truncated) VALUES (4101, 1767225600010, 1,"
+            " 'out', 'dropped', 9, 'binary', 0, 'too big', 1)"_qs,
+        };
+        for (const QString &sql : schema)
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("legacy"));
+
+    MessageLogReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    auto rows = reader.query({}, 0, 100, &error); // before the new writer ever ran
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows.at(1).payload, QByteArray("old"));
+    QCOMPARE(rows.at(1).id, qint64(4100));
+    QCOMPARE(rows.at(2).action, u"dropped"_qs);
+    QVERIFY(rows.at(2).binary);
+    QVERIFY(rows.at(2).payloadTruncated);
+
+    // the new writer adds blocks next to the old rows; ids stay unique
+    MessageLogStore::Options options;
+    options.path = path;
+    {
+        MessageLogStore store(options);
+        QVERIFY2(store.open(&error), qPrintable(error));
+        store.consume({message(1, T0 + 1, "new1"), message(1, T0 + 5, "new2"),
+                       message(1, T0 + 10, "new3"), closed(1, T0 + 20)});
+        QVERIFY(store.flush());
+    }
+    rows = reader.query({}, 0, 100, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QList<QByteArray> payloads;
+    QSet<qint64> ids;
+    for (const LogRecord &r : rows) {
+        payloads.append(r.payload);
+        if (r.kind == LogRecord::Kind::Message)
+            ids.insert(r.id);
+    }
+    QCOMPARE(payloads,
+             (QList<QByteArray> {"", "new1", "old", "new2", "", "new3", ""})); // time order
+    QCOMPARE(ids.size(), 5);
+    QVERIFY(*std::min_element(ids.cbegin(), ids.cend()) == 4100);
+    LogFilter text;
+    text.text = QStringLiteral("TOO BIG");
+    QCOMPARE(reader.count(text), qint64(1));
+    LogFilter messages;
+    messages.kinds = {LogRecord::Kind::Message};
+    messages.fromMs = T0 + 2;
+    QCOMPARE(reader.count(messages), qint64(4));
+    QCOMPARE(reader.query(messages, 1, 2).first().payload, QByteArray("new2"));
+}
+
+void TestMessageLogStore::payloadCutsAndBinary()
+{
+    const QString path = m_dir.filePath(QStringLiteral("cuts.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    options.maxPayloadSize = 4;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    GatewayEvent binary = message(1, T0, QByteArray("\x00\x80\xff\x01\x02\x03", 6));
+    binary.binary = true;
+    GatewayEvent utf8 = message(1, T0 + 1, QStringLiteral("aé€x").toUtf8()); // 1+2+3+1 bytes
+    GatewayEvent partial = message(1, T0 + 2, "ab");
+    partial.size = 1000; // the gateway attached only the start
+    GatewayEvent empty = message(1, T0 + 3, QByteArray());
+    QVERIFY2(writeEvents(writer, {binary, utf8, partial, empty}, &error), qPrintable(error));
+    writer.close();
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    const auto rows = reader.query({});
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows.at(0).payload, QByteArray("\x00\x80\xff\x01", 4)); // cut anywhere
+    QCOMPARE(rows.at(0).opcode, u"binary"_qs);
+    QVERIFY(rows.at(0).payloadTruncated);
+    QCOMPARE(rows.at(1).payload, QStringLiteral("aé").toUtf8()); // not inside a character
+    QVERIFY(rows.at(1).payloadTruncated);
+    QCOMPARE(rows.at(2).payload, QByteArray("ab"));
+    QVERIFY(rows.at(2).payloadTruncated);
+    QCOMPARE(rows.at(2).size, qint64(1000));
+    QVERIFY(rows.at(3).payload.isEmpty());
+    QVERIFY(!rows.at(3).payloadTruncated);
+    QCOMPARE(rows.at(3).latencyUs, qint64(42));
+}
+
+void TestMessageLogStore::writeErrorKeepsWhatWasWritten()
+{
+    const QString path = m_dir.filePath(QStringLiteral("locked.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    options.busyTimeoutMs = 50;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    QVERIFY2(writeEvents(writer, {handshake(1, T0, 101), message(1, T0 + 1, "first")}, &error),
+             qPrintable(error));
+    {
+        // another process holds the write lock: the next write fails at once
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        error.clear();
+        QVERIFY(!writeEvents(writer, {message(1, T0 + 2, "lost"), closed(1, T0 + 3)}, &error));
+        QVERIFY2(error.startsWith(path + u": "), qPrintable(error));
+        QVERIFY2(error.contains(u"locked"), qPrintable(error));
+        QVERIFY(!error.contains(u'\n'));
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("locker"));
+    // the connection's messages go on in a fresh block; nothing earlier is lost
+    QVERIFY2(writeEvents(writer, {message(1, T0 + 4, "again"), closed(1, T0 + 5)}, &error),
+             qPrintable(error));
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    const auto rows = reader.query({});
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows.at(1).payload, QByteArray("first"));
+    QCOMPARE(rows.at(2).payload, QByteArray("again"));
+    QCOMPARE(rows.at(3).kind, LogRecord::Kind::Close);
+    QCOMPARE(reader.count({}), qint64(4));
+}
+
+void TestMessageLogStore::damagedFile()
+{
+    const QString path = m_dir.filePath(QStringLiteral("garbage.db"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(8192, 'x'));
+    file.close();
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY(!writer.open(&error));
+    QVERIFY2(error.startsWith(path + u": "), qPrintable(error));
+    QVERIFY(!error.contains(u'\n'));
+    QVERIFY(!writeEvents(writer, {message(1, T0)}, &error));
+    QVERIFY(!error.isEmpty());
+    MessageLogReader reader;
+    error.clear();
+    if (reader.open(path, &error)) {
+        QVERIFY(reader.query({}, 0, 10, &error).isEmpty());
+        QVERIFY(!error.isEmpty());
+        QVERIFY2(!error.contains(u'\n'), qPrintable(error));
+        error.clear();
+        QCOMPARE(reader.count({}, &error), qint64(0));
+        QVERIFY(!error.isEmpty());
+    }
+    QVERIFY(QFileInfo(path).size() == 8192); // left as it was
 }
 
 QTEST_GUILESS_MAIN(TestMessageLogStore)
