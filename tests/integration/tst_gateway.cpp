@@ -144,6 +144,8 @@ public:
     QString name() const override { return QStringLiteral("test-key"); }
     ConnectionDecision evaluate(ConnectionContext &context) override
     {
+        if (context.request.header("X-Test-Key") == "huge") // larger than socket buffers
+            return ConnectionDecision::reject(403, QString(8 * 1024 * 1024, u'h'));
         if (context.request.header("X-Test-Key") == "limit")
             return ConnectionDecision::reject(429, QStringLiteral("too many"),
                                               {{"Retry-After", "7"}});
@@ -312,6 +314,13 @@ private slots:
     void backendRefused502();
     void backendSilent504();
     void backendHttpError();
+    void backendByHostName();
+    void backendIpv6Literal();
+    void backendClosesBeforeAnswering502();
+    void clientGoneWhileBackendConnects();
+    void stopDuringHandshake503();
+    void requestInSmallPieces();
+    void largeRejectionDeliveredWhole();
     void subprotocolNegotiated();
     void forwardsOriginAndXForwardedFor();
     void closeFromClientPropagates();
@@ -603,6 +612,200 @@ void TestGateway::backendHttpError()
         = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
     QCOMPARE(a.status, 403);
     QVERIFY2(a.body.contains("backend answered"), a.body.constData());
+}
+
+void TestGateway::backendByHostName()
+{
+    // a host name takes the socket-object path (name lookup), an IP literal the bare one
+    const QString byName = QStringLiteral("ws://localhost:%1").arg(m_backend->server.serverPort());
+    QVERIFY(startGateway({chatsApi(byName)}));
+    QWebSocket *ws
+        = openClient(QStringLiteral("/chats/1.0.0/notifications"), {QStringLiteral("chat.v2")});
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(ws->subprotocol(), QStringLiteral("chat.v2"));
+    ws->sendTextMessage(QStringLiteral("by name"));
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("by name"));
+    QCOMPARE(m_backend->requests.value(0).rawHeader("X-Forwarded-For"), QByteArray("127.0.0.1"));
+
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::Any, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    m_gateway.reset();
+    m_gateway = std::make_unique<Gatehouse::Gateway::Gateway>();
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://localhost:%1").arg(port))}));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 502);
+    QVERIFY2(a.body.contains("refused"), a.body.constData());
+}
+
+void TestGateway::backendIpv6Literal()
+{
+    QWebSocketServer server(QStringLiteral("echo6"), QWebSocketServer::NonSecureMode);
+    if (!server.listen(QHostAddress::LocalHostIPv6, 0))
+        QSKIP("no IPv6 loopback here");
+    QList<QNetworkRequest> requests;
+    connect(&server, &QWebSocketServer::newConnection, this, [&server, &requests] {
+        while (QWebSocket *s = server.nextPendingConnection()) {
+            requests.append(s->request());
+            s->setParent(&server);
+            connect(s, &QWebSocket::textMessageReceived, s,
+                    [s](const QString &m) { s->sendTextMessage(m + u'!'); });
+        }
+    });
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://[::1]:%1").arg(server.serverPort()))}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("six"));
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("six!"));
+    QCOMPARE(requests.size(), 1);
+    QCOMPARE(requests.at(0).rawHeader("Host"),
+             QByteArray("[::1]:") + QByteArray::number(server.serverPort()));
+    ws->close();
+    QTRY_COMPARE(m_gateway->openConnections(), 0);
+}
+
+void TestGateway::backendClosesBeforeAnswering502()
+{
+    QTcpServer rude; // reads the upgrade request, then hangs up without a word
+    QVERIFY(rude.listen(QHostAddress::LocalHost, 0));
+    connect(&rude, &QTcpServer::newConnection, this, [&rude] {
+        QTcpSocket *s = rude.nextPendingConnection();
+        connect(s, &QTcpSocket::readyRead, s, [s] {
+            if (s->readAll().contains("\r\n\r\n"))
+                s->disconnectFromHost();
+        });
+    });
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(rude.serverPort()))}));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 502);
+    QVERIFY2(a.body.contains("closed"), a.body.constData());
+    QVERIFY(a.closed);
+    QTRY_COMPARE(m_gateway->pendingHandshakes(), 0);
+}
+
+void TestGateway::clientGoneWhileBackendConnects()
+{
+    QTcpServer silent; // accepts TCP, never answers the upgrade
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket *> accepted;
+    connect(&silent, &QTcpServer::newConnection, this, [&silent, &accepted] {
+        while (QTcpSocket *s = silent.nextPendingConnection())
+            accepted.append(s);
+    });
+    GatewayOptions o;
+    o.backendTimeoutMs = 20000; // the client leaves long before
+    QVERIFY(
+        startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort()))}, o));
+    {
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+        QVERIFY(client.waitForConnected(5000));
+        client.write(upgradeRequest("/chats/1.0.0/notifications"));
+        QTRY_COMPARE(accepted.size(), 1);
+        QTRY_VERIFY(accepted.at(0)->bytesAvailable() > 0); // the upgrade request arrived
+        QCOMPARE(m_gateway->pendingHandshakes(), 1);
+        client.abort();
+    }
+    QTRY_COMPARE(m_sink->count(GatewayEvent::Type::ConnectionRejected), 1);
+    const GatewayEvent e = m_sink->of(GatewayEvent::Type::ConnectionRejected).at(0);
+    QVERIFY2(e.reason.contains(u"while the backend was being connected"), qPrintable(e.reason));
+    // the gateway closed its backend connection too
+    QTRY_COMPARE(accepted.at(0)->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(m_gateway->pendingHandshakes(), 0);
+    qDeleteAll(accepted);
+}
+
+void TestGateway::stopDuringHandshake503()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(client.waitForConnected(5000));
+    client.write("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n"); // not complete
+    QTRY_COMPARE(m_gateway->pendingHandshakes(), 1);
+    QSignalSpy stopped(m_gateway.get(), &Gatehouse::Gateway::Gateway::stopped);
+    m_gateway->stop();
+    QByteArray data;
+    QVERIFY(waitFor([&] {
+        data += client.readAll();
+        return client.state() == QAbstractSocket::UnconnectedState;
+    }));
+    data += client.readAll();
+    QVERIFY2(data.startsWith("HTTP/1.1 503 "), data.constData());
+    QTRY_COMPARE(stopped.size(), 1);
+    QCOMPARE(m_gateway->pendingHandshakes(), 0);
+}
+
+void TestGateway::requestInSmallPieces()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    const QByteArray request
+        = upgradeRequest("/chats/1.0.0/notifications?a=1", "Sec-WebSocket-Protocol: chat.v2\r\n");
+    QByteArray data;
+    for (qsizetype i = 0; i < request.size(); i += 7) {
+        socket.write(request.mid(i, 7));
+        QVERIFY(socket.waitForBytesWritten(1000));
+        QTest::qWait(2); // separate segments, separate reads
+        data += socket.readAll();
+        QVERIFY2(data.isEmpty(), data.constData()); // nothing before the request is complete
+    }
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("\r\n\r\n");
+    }));
+    QVERIFY2(data.startsWith("HTTP/1.1 101 "), data.constData());
+    QVERIFY(data.contains("Sec-WebSocket-Protocol: chat.v2\r\n"));
+    QCOMPARE(m_backend->requests.size(), 1);
+    QCOMPARE(m_backend->requests.at(0).url().query(), QStringLiteral("a=1"));
+    data = data.mid(data.indexOf("\r\n\r\n") + 4);
+    socket.write(maskedFrame(0x1, "in pieces"));
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("in pieces");
+    }));
+    QCOMPARE(m_gateway->openConnections(), 1);
+}
+
+void TestGateway::largeRejectionDeliveredWhole()
+{
+    // a rejection far larger than the socket buffers, to a client that reads late:
+    // the gateway waits for room and sends all of it before closing
+    QVERIFY(startGateway({chatsApi(m_backend->url(), QStringLiteral("Secured"))}));
+    QTcpSocket socket;
+    socket.setReadBufferSize(1); // the test reads; the kernel holds the rest
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(upgradeRequest("/chats/1.0.0/notifications", "X-Test-Key: huge\r\n"));
+    QVERIFY(socket.waitForBytesWritten(1000));
+    QTest::qWait(300); // the gateway fills the buffers and waits
+    socket.setReadBufferSize(0);
+    QByteArray data;
+    QVERIFY(waitFor(
+        [&] {
+            data += socket.readAll();
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        20000));
+    data += socket.readAll();
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    QVERIFY(end > 0);
+    QVERIFY2(data.startsWith("HTTP/1.1 403 "), data.left(100).constData());
+    const QByteArray body = data.mid(end + 4);
+    QCOMPARE(body.size(), 8 * 1024 * 1024 + 1);
+    QVERIFY(data.left(end).contains("Content-Length: 8388609"));
+    QCOMPARE(body.count('h'), 8 * 1024 * 1024);
+    QTRY_COMPARE(m_gateway->pendingHandshakes(), 0);
 }
 
 void TestGateway::subprotocolNegotiated()
