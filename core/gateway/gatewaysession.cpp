@@ -132,7 +132,7 @@ GatewaySession::~GatewaySession()
     if (m_countedPending)
         m_shared->pendingHandshakes.fetch_sub(1, std::memory_order_relaxed);
     releasePolicies();
-    closeClient(false);
+    closeClient();
 }
 
 void GatewaySession::start()
@@ -218,7 +218,7 @@ qsizetype GatewaySession::readClient(char *buffer, qsizetype size)
         return 0;
     // end of stream or an error: the client is gone (the descriptor goes at once, a
     // level-triggered notifier would report the end again and again)
-    closeClient(false);
+    closeClient();
     handleClientGone();
     return -1;
 }
@@ -279,7 +279,7 @@ bool GatewaySession::flushClient()
             }
             return false;
         }
-        closeClient(false); // the client is gone (EPIPE, ECONNRESET, ...)
+        closeClient(); // the client is gone (EPIPE, ECONNRESET, ...)
         return false;
     }
     m_out = QByteArray();
@@ -291,26 +291,43 @@ void GatewaySession::handleClientWritable()
 {
     if (m_state != State::Rejected)
         return;
-    if (flushClient() || m_fd < 0) {
-        closeClient(true);
-        finish();
-    }
+    if (flushClient() || m_fd < 0)
+        endRejection();
 }
 
-void GatewaySession::closeClient(bool drain)
+void GatewaySession::endRejection()
+{
+    // The answer is with the kernel. Closing while the client still sends would
+    // reset the connection, and a reset can destroy the answer before the client
+    // read it: if input is still coming, send FIN, discard what arrives and close
+    // at the client's end of stream (or after the close timeout).
+    delete m_writeNotifier; // writable all the time from now on
+    m_writeNotifier = nullptr;
+    if (m_fd >= 0) {
+        static thread_local char sink[16 * 1024];
+        bool more = false;
+        ssize_t n = 0;
+        for (int round = 0; round < 4; ++round) {
+            n = ::read(m_fd, sink, sizeof sink);
+            if (n <= 0)
+                break;
+            more = true;
+        }
+        const bool ended = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        if (more && !ended) {
+            ::shutdown(m_fd, SHUT_WR);
+            m_timer.start(m_shared->options.closeTimeoutMs, this);
+            return; // handleClientReadable() discards the rest and sees the end
+        }
+    }
+    closeClient();
+    finish();
+}
+
+void GatewaySession::closeClient()
 {
     if (m_fd < 0)
         return;
-    if (drain) {
-        // Closing with unread input makes the kernel reset the connection, and a
-        // client may then lose the answer: take what is there first (as much as a
-        // socket object would have buffered).
-        static thread_local char sink[16 * 1024];
-        qint64 left = m_shared->options.readBufferBytes;
-        ssize_t n = 0;
-        while (left > 0 && (n = ::read(m_fd, sink, sizeof sink)) > 0)
-            left -= n;
-    }
     // notifiers go before the descriptor, so the dispatcher never watches a closed one
     delete m_readNotifier;
     m_readNotifier = nullptr;
@@ -339,7 +356,7 @@ void GatewaySession::timerEvent(QTimerEvent *event)
         if (m_socket) {
             m_socket->abort();
         } else if (m_fd >= 0) {
-            closeClient(false);
+            closeClient();
             finish();
         }
         break;
@@ -539,7 +556,7 @@ void GatewaySession::reject(int status, const QString &reason,
     record(std::move(e));
 
     if (!clientConnected()) {
-        closeClient(false);
+        closeClient();
         finish();
         return;
     }
@@ -565,8 +582,7 @@ void GatewaySession::reject(int status, const QString &reason,
     m_out = response;
     m_outOffset = 0;
     if (flushClient() || m_fd < 0) {
-        closeClient(true);
-        finish();
+        endRejection();
         return;
     }
     m_timer.start(m_shared->options.closeTimeoutMs, this); // linger, then drop
@@ -679,7 +695,7 @@ void GatewaySession::handleBackendSucceeded()
                 break; // EAGAIN: the client leg sends the rest
         }
         if (sent < response.size() && errno != EAGAIN && errno != EWOULDBLOCK) {
-            closeClient(false); // the client is gone
+            closeClient(); // the client is gone
             m_connector->abort();
             m_connector->deleteLater();
             m_connector = nullptr;
@@ -1067,7 +1083,7 @@ void GatewaySession::abortNow()
     } else if (m_socket) {
         m_socket->abort();
     } else {
-        closeClient(false);
+        closeClient();
     }
     finish();
 }

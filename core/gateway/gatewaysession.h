@@ -74,7 +74,8 @@ private:
     qsizetype readClient(char *buffer, qsizetype size); // > 0 read; 0 nothing yet; < 0 gone
     bool flushClient(); // true when everything queued in m_out went to the kernel
     void handleClientWritable();
-    void closeClient(bool drain);
+    void endRejection();
+    void closeClient();
     bool clientConnected() const;
     void reject(int status, const QString &reason,
                 const QList<QPair<QByteArray, QByteArray>> &headers = {});

@@ -6,7 +6,7 @@
 #include <QSslSocket>
 #include <QStringDecoder>
 #include <QTcpSocket>
-#include <QTimer>
+#include <QTimerEvent>
 #include <QtEndian>
 
 #include <cerrno>
@@ -318,14 +318,19 @@ void RelayLeg::closeDescriptor()
     m_outOffset = 0;
 }
 
-void RelayLeg::ensureCloseTimer()
+void RelayLeg::startCloseTimer()
 {
-    if (m_closeTimer)
+    m_closeTimer.start(m_closeTimeoutMs, this); // (re)started: no timer object per leg
+}
+
+void RelayLeg::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_closeTimer.timerId()) {
+        QObject::timerEvent(event);
         return;
-    m_closeTimer = new QTimer(this);
-    m_closeTimer->setSingleShot(true);
-    m_closeTimer->setInterval(m_closeTimeoutMs);
-    connect(m_closeTimer, &QTimer::timeout, this, &RelayLeg::abort);
+    }
+    m_closeTimer.stop(); // one shot
+    abort();
 }
 
 // ---- WebSocket ------------------------------------------------------------------
@@ -353,11 +358,10 @@ void RelayLeg::close(quint16 code, const QString &reason)
         writeBytes(
             m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
     }
-    ensureCloseTimer();
     if (m_closeReceived)
         finishClose();
     else
-        m_closeTimer->start(); // wait for the peer's close frame, not forever
+        startCloseTimer(); // wait for the peer's close frame, not forever
 }
 
 void RelayLeg::finishClose()
@@ -366,8 +370,7 @@ void RelayLeg::finishClose()
     // as a client we give the server a moment to do so.
     if (m_codec.role() == WebSocketCodec::Role::Server)
         disconnectTransport();
-    ensureCloseTimer();
-    m_closeTimer->start();
+    startCloseTimer();
 }
 
 void RelayLeg::abort()
@@ -552,8 +555,7 @@ void RelayLeg::failProtocol(quint16 code, const QString &reason)
             m_codec.encode(WebSocketCodec::Close, WebSocketCodec::closePayload(code, reason)));
         disconnectTransport();
     }
-    ensureCloseTimer();
-    m_closeTimer->start();
+    startCloseTimer();
     emit protocolErrorOccurred(code, reason);
 }
 
@@ -562,8 +564,7 @@ void RelayLeg::handleDisconnected()
     if (m_finished)
         return;
     m_finished = true;
-    if (m_closeTimer)
-        m_closeTimer->stop();
+    m_closeTimer.stop();
     // queued: the disconnect may surface inside a call the session is making
     const bool clean = m_closeSent && m_closeReceived;
     QMetaObject::invokeMethod(

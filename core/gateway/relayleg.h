@@ -3,6 +3,7 @@
 
 #include "gateway/websocketcodec.h"
 
+#include <QBasicTimer>
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
@@ -10,7 +11,6 @@
 
 class QSocketNotifier;
 class QTcpSocket;
-class QTimer;
 
 namespace Gatehouse::Gateway {
 
@@ -76,6 +76,9 @@ public:
     // idle check compares it between ticks instead of being told about each frame.
     quint64 framesReceived() const { return m_framesReceived; }
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 signals:
     void messageReceived(bool binary, const QByteArray &payload, qint64 arrivalNs);
     // A ping arrived (and was answered); only with setReportPings(true).
@@ -101,7 +104,7 @@ private:
     void abortTransport();
     void closeDescriptor();
     bool hasTransport() const { return m_fd >= 0 || m_socket; }
-    void ensureCloseTimer();
+    void startCloseTimer();
     void processBuffer();
     bool handleFrame(WebSocketCodec::Frame &frame);
     void failProtocol(quint16 code, const QString &reason);
@@ -118,7 +121,7 @@ private:
     int m_corked = 0;
     QPointer<RelayLeg> m_peer;
     WebSocketCodec m_codec;
-    QTimer *m_closeTimer = nullptr; // created when a close starts
+    QBasicTimer m_closeTimer; // runs while a close is under way
     int m_closeTimeoutMs;
     QByteArray m_in;
     qsizetype m_offset = 0;
