@@ -284,13 +284,49 @@ LogRecord recordFromBlock(const Block &b, qint64 index, const MessageBlock::Mess
     return r;
 }
 
-// The WHERE clause selecting the blocks that may hold messages of the filter.
-QString blockWhere(const LogFilter &filter, QVariantList *binds)
+qint64 scalar(QSqlDatabase db, const QString &sql, quint64 connection, qint64 fallback)
 {
+    QSqlQuery q(db);
+    if (!q.prepare(sql))
+        return fallback;
+    q.addBindValue(static_cast<qlonglong>(connection));
+    if (!q.exec() || !q.next() || q.value(0).isNull())
+        return fallback;
+    return q.value(0).toLongLong();
+}
+
+// The WHERE clause selecting the blocks that may hold messages of the filter.
+// There is no index on the connection (an index entry per block in as many
+// places as there are open connections would make each write dearer): the
+// index on (first_time_ms, connection_id) is scanned over the time range,
+// narrowed to the connection's lifetime (its first handshake to its last close,
+// when it has no later handshake), and only the connection's rows are read.
+QString blockWhere(QSqlDatabase db, const LogFilter &filter, QVariantList *binds)
+{
+    qint64 from = saturatingSub(filter.fromMs, MessageBlock::MaxSpanMs);
+    qint64 to = filter.toMs;
+    if (filter.connectionId != 0) {
+        const qint64 none = std::numeric_limits<qint64>::min();
+        const qint64 opened = scalar(
+            db, QStringLiteral("SELECT MIN(time_ms) FROM log_handshakes WHERE connection_id = ?"),
+            filter.connectionId, none);
+        if (opened != none)
+            from = std::max(from, saturatingSub(opened, MessageBlock::MaxSpanMs));
+        const qint64 lastOpened = scalar(
+            db, QStringLiteral("SELECT MAX(time_ms) FROM log_handshakes WHERE connection_id = ?"),
+            filter.connectionId, none);
+        const qint64 closed = scalar(
+            db, QStringLiteral("SELECT MAX(time_ms) FROM log_closes WHERE connection_id = ?"),
+            filter.connectionId, none);
+        // (slack for a wall clock that stepped back between a message and the close)
+        if (closed != none && lastOpened <= closed
+            && closed < std::numeric_limits<qint64>::max() - MessageBlock::MaxSpanMs)
+            to = std::min(to, closed + MessageBlock::MaxSpanMs);
+    }
     QString sql
         = QStringLiteral(" WHERE first_time_ms >= ? AND first_time_ms < ? AND last_time_ms >= ?");
-    binds->append(saturatingSub(filter.fromMs, MessageBlock::MaxSpanMs));
-    binds->append(filter.toMs);
+    binds->append(from);
+    binds->append(to);
     binds->append(filter.fromMs);
     if (filter.connectionId != 0) {
         sql += QStringLiteral(" AND connection_id = ?");
@@ -427,9 +463,9 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
     bool blockValid = false;
     if (t.blocks && wantsMessages(filter)) {
         QVariantList binds;
-        const QString where = blockWhere(filter, &binds);
+        const QString where = blockWhere(db, filter, &binds);
         if (!blocks.prepare(QLatin1String(BlockColumns) + where
-                            + QStringLiteral(" ORDER BY first_time_ms, id")))
+                            + QStringLiteral(" ORDER BY first_time_ms")))
             return failed(blocks);
         for (const QVariant &v : std::as_const(binds))
             blocks.addBindValue(v);
@@ -543,7 +579,7 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     // filter) count as their `count`; the others are unpacked.
     const TextMatcher text(filter.text);
     QVariantList blockBinds;
-    const QString where = blockWhere(filter, &blockBinds);
+    const QString where = blockWhere(db, filter, &blockBinds);
     if (text.isEmpty()) {
         QSqlQuery q(db);
         if (!q.prepare(QStringLiteral("SELECT SUM(count) FROM log_message_blocks") + where

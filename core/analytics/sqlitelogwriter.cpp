@@ -35,9 +35,13 @@ const char *const SchemaSql
       " duration_ms INTEGER, api TEXT, channel TEXT, application TEXT, flags TEXT);"
       "CREATE INDEX IF NOT EXISTS log_handshakes_time ON log_handshakes(time_ms);"
       "CREATE INDEX IF NOT EXISTS log_handshakes_connection ON log_handshakes(connection_id);"
-      "CREATE INDEX IF NOT EXISTS log_message_blocks_time ON log_message_blocks(first_time_ms);"
-      "CREATE INDEX IF NOT EXISTS log_message_blocks_connection"
-      " ON log_message_blocks(connection_id);"
+      // one index entry per block, always at the end of the index (times grow):
+      // a connection's blocks are found by scanning it over the connection's
+      // lifetime without reading the rows of other connections; an index on the
+      // connection alone would be written in one place per open connection at
+      // every commit
+      "CREATE INDEX IF NOT EXISTS log_message_blocks_time"
+      " ON log_message_blocks(first_time_ms, connection_id);"
       "CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms);"
       "CREATE INDEX IF NOT EXISTS log_closes_connection ON log_closes(connection_id);";
 
