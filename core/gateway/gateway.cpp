@@ -173,17 +173,17 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
             for (qsizetype i = 0; i < listeners.size(); ++i) {
                 const int listenerIndex = int(i);
                 auto *listener = new GatewayListener(
-                    [this, listenerIndex](qintptr fd) {
+                    [this, listenerIndex](const AcceptedConnection &connection) {
                         if (m_acceptorWorkers.isEmpty()) {
-                            ::close(int(fd));
+                            ::close(int(connection.descriptor));
                             return;
                         }
                         GatewayWorker *worker = m_acceptorWorkers.at(
                             int(m_nextWorker++ % quint64(m_acceptorWorkers.size())));
                         QMetaObject::invokeMethod(
                             worker,
-                            [worker, fd, listenerIndex] {
-                                worker->handleDescriptor(fd, listenerIndex);
+                            [worker, connection, listenerIndex] {
+                                worker->handleConnection(connection, listenerIndex);
                             },
                             Qt::QueuedConnection);
                     },
@@ -198,7 +198,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
                     created.clear();
                     return;
                 }
-                listener->pauseAccepting();
+                listener->prepareAccepting();
                 shared->listeners[i].port = listener->serverPort();
                 created.append(listener);
             }
@@ -233,7 +233,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         [this, workers = m_workers] {
             m_acceptorWorkers = workers;
             for (GatewayListener *listener : std::as_const(m_listeners))
-                listener->resumeAccepting();
+                listener->startAccepting();
         },
         Qt::BlockingQueuedConnection);
     m_running = true;

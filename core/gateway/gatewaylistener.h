@@ -1,28 +1,57 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QBasicTimer>
+#include <QHostAddress>
 #include <QTcpServer>
 
 #include <functional>
 
+class QSocketNotifier;
+
 namespace Gatehouse::Gateway {
 
-// The acceptor: a QTcpServer that does not create sockets itself but hands each
-// accepted descriptor to a worker thread, which creates the socket there.
+// A connection the acceptor took: its descriptor and, when `prepared`, its peer
+// address; a prepared descriptor is already non-blocking with TCP_NODELAY (inherited
+// from the listening socket), so the worker needs no system call to set it up.
+struct AcceptedConnection
+{
+    qintptr descriptor = -1;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    bool prepared = false;
+};
+
+// The acceptor: listens with QTcpServer but accepts itself (accept4 with the peer
+// address, non-blocking, close-on-exec) and hands each descriptor to a worker thread,
+// which creates its session there. It creates no socket objects.
 class GatewayListener final : public QTcpServer
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(GatewayListener)
 
 public:
-    using Handler = std::function<void(qintptr descriptor)>;
+    using Handler = std::function<void(const AcceptedConnection &connection)>;
     explicit GatewayListener(Handler handler, QObject *parent = nullptr);
+    ~GatewayListener() override;
+
+    // After listen(): prepareAccepting() pauses QTcpServer's own accepting and sets
+    // the listening socket up (connections wait in the backlog); startAccepting() /
+    // stopAccepting() start and stop taking them.
+    void prepareAccepting();
+    void startAccepting();
+    void stopAccepting();
 
 protected:
     void incomingConnection(qintptr descriptor) override;
+    void timerEvent(QTimerEvent *event) override;
 
 private:
+    void acceptPending();
+
     Handler m_handler;
+    QSocketNotifier *m_notifier = nullptr;
+    QBasicTimer m_retry; // after running out of descriptors
 };
 
 } // namespace Gatehouse::Gateway

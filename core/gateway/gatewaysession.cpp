@@ -115,14 +115,17 @@ GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
     socket->setParent(this);
 }
 
-GatewaySession::GatewaySession(quint64 id, int descriptor, std::shared_ptr<GatewayShared> shared,
-                               GatewayWorker *worker)
+GatewaySession::GatewaySession(quint64 id, const AcceptedConnection &connection,
+                               std::shared_ptr<GatewayShared> shared, GatewayWorker *worker)
     : QObject(worker)
     , m_shared(std::move(shared))
     , m_worker(worker)
-    , m_fd(descriptor)
+    , m_fd(int(connection.descriptor))
+    , m_fdPrepared(connection.prepared)
 {
     m_context.connectionId = id;
+    m_context.request.peerAddress = connection.peerAddress;
+    m_context.request.peerPort = connection.peerPort;
 }
 
 GatewaySession::~GatewaySession()
@@ -170,18 +173,20 @@ void GatewaySession::start()
 
 void GatewaySession::startBare()
 {
-    const int one = 1;
-    ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ::fcntl(m_fd, F_SETFL, O_NONBLOCK); // the only status flag a socket here carries
-    sockaddr_storage address {};
-    socklen_t length = sizeof address;
-    QHostAddress peer;
-    quint16 port = 0;
-    if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) == 0) {
-        peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
-        port = address.ss_family == AF_INET6
-            ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
-            : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+    QHostAddress peer = m_context.request.peerAddress;
+    quint16 port = m_context.request.peerPort;
+    if (!m_fdPrepared) { // (the acceptor does all this for its connections)
+        const int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ::fcntl(m_fd, F_SETFL, O_NONBLOCK); // the only status flag a socket here carries
+        sockaddr_storage address {};
+        socklen_t length = sizeof address;
+        if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) == 0) {
+            peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
+            port = address.ss_family == AF_INET6
+                ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
+                : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+        }
     }
     bool isV4 = false;
     const quint32 v4 = peer.toIPv4Address(&isV4);

@@ -3,6 +3,7 @@
 
 #include "gateway/connectioncontext.h"
 #include "gateway/gatewayevent.h"
+#include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
 #include "gateway/messagepolicy.h"
 
@@ -38,11 +39,12 @@ public:
     // A connection on a socket object (TLS listeners): takes ownership of `socket`.
     GatewaySession(quint64 id, QTcpSocket *socket, std::shared_ptr<GatewayShared> shared,
                    GatewayWorker *worker);
-    // A plain TCP connection on its bare descriptor (owned from now on): the request
+    // A plain TCP connection on its bare descriptor (owned from now on; set up by the
+    // acceptor when `connection.prepared`, else here): the request
     // is read and the answer sent with system calls on it, and after the upgrade the
     // client's relay leg takes over the descriptor and its read notifier.
-    GatewaySession(quint64 id, int descriptor, std::shared_ptr<GatewayShared> shared,
-                   GatewayWorker *worker);
+    GatewaySession(quint64 id, const AcceptedConnection &connection,
+                   std::shared_ptr<GatewayShared> shared, GatewayWorker *worker);
     ~GatewaySession() override;
 
     void start();
@@ -112,6 +114,7 @@ private:
     GatewayWorker *m_worker;
     QPointer<QTcpSocket> m_socket; // client socket until the upgrade (TLS)
     int m_fd = -1; // client descriptor until the upgrade (plain TCP), owned
+    bool m_fdPrepared = false; // non-blocking, TCP_NODELAY, peer address known
     QSocketNotifier *m_readNotifier = nullptr; // of m_fd; goes to the client leg
     QSocketNotifier *m_writeNotifier = nullptr; // of m_fd; while a rejection is queued
     QByteArray m_out; // rejection not yet taken by the kernel

@@ -36,6 +36,14 @@ GatewayWorker::~GatewayWorker()
 
 void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
 {
+    AcceptedConnection connection;
+    connection.descriptor = descriptor;
+    handleConnection(connection, listenerIndex);
+}
+
+void GatewayWorker::handleConnection(const AcceptedConnection &connection, int listenerIndex)
+{
+    const qintptr descriptor = connection.descriptor;
     if (m_stopping) {
         ::close(int(descriptor));
         return;
@@ -56,7 +64,7 @@ void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
     } else {
         // plain TCP: the handshake runs on the bare descriptor (no socket object)
         const quint64 id = m_shared->nextConnectionId.fetch_add(1, std::memory_order_relaxed);
-        session = new GatewaySession(id, int(descriptor), m_shared, this);
+        session = new GatewaySession(id, connection, m_shared, this);
     }
     m_sessions.insert(session);
     m_listenerOf.insert(session, listenerIndex);

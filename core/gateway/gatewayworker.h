@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/gatewayevent.h"
+#include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
 
 #include <QHash>
@@ -32,6 +33,7 @@ public:
 
     // All of these run in the worker's thread (call through QMetaObject::invokeMethod).
     void handleDescriptor(qintptr descriptor, int listenerIndex);
+    void handleConnection(const AcceptedConnection &connection, int listenerIndex);
     // Stop: closes every connection with `code`; drained() follows once all are gone
     // (or the close timeout passed).
     void closeAll(quint16 code, const QString &reason);
