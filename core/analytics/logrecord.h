@@ -17,7 +17,8 @@ struct LogRecord
     enum class Kind { Handshake = 0, Message = 1, Close = 2 };
 
     Kind kind = Kind::Message;
-    qint64 id = 0; // row id within its table
+    qint64 id = 0; // unique within its kind: the row id (handshakes, closes, messages of
+                   // a legacy log_messages table) or block id * 4096 + index in the block
     qint64 timeMs = 0;
     quint64 connectionId = 0;
     QString api;

@@ -223,7 +223,10 @@ struct SqliteLogWriter::Database
         sqlite3_bind_blob64(q, 10, c.data.constData(), sqlite3_uint64(c.data.size()),
                             SQLITE_STATIC);
         c.count = 0;
-        if (!step(q))
+        const bool ok = step(q);
+        if (c.data.capacity() > 64 * 1024)
+            c.data = QByteArray(); // a burst of big payloads: do not keep its memory
+        if (!ok)
             return false;
         if (firstBlockId > 0)
             ++firstBlockId;
