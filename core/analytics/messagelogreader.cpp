@@ -582,13 +582,16 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     const QString where = blockWhere(db, filter, &blockBinds);
     if (text.isEmpty()) {
         QSqlQuery q(db);
+        // (blocks of a format this build cannot read are left out, as query() does)
         if (!q.prepare(QStringLiteral("SELECT SUM(count) FROM log_message_blocks") + where
-                       + QStringLiteral(" AND first_time_ms >= ? AND last_time_ms < ?")))
+                       + QStringLiteral(" AND first_time_ms >= ? AND last_time_ms < ?"
+                                        " AND substr(data, 1, 1) = ?")))
             return failed(q);
         for (const QVariant &v : std::as_const(blockBinds))
             q.addBindValue(v);
         q.addBindValue(filter.fromMs);
         q.addBindValue(filter.toMs);
+        q.addBindValue(QByteArray(1, char(MessageBlock::FormatVersion)));
         if (!q.exec() || !q.next())
             return failed(q);
         total += q.value(0).toLongLong();
@@ -610,7 +613,8 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
         return failed(q);
     while (q.next()) {
         const Block b = blockFromRow(q, text);
-        if (b.textMatches && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs) {
+        if (b.textMatches && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs
+            && MessageBlock::isSupported(b.data)) {
             total += b.count;
             continue;
         }

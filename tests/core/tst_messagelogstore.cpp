@@ -224,6 +224,8 @@ private slots:
     void payloadCutsAndBinary();
     void writeErrorKeepsWhatWasWritten();
     void damagedFile();
+    void connectionAcrossRuns();
+    void damagedBlock();
 
 private:
     QTemporaryDir m_dir;
@@ -1004,6 +1006,85 @@ void TestMessageLogStore::damagedFile()
         QVERIFY(!error.isEmpty());
     }
     QVERIFY(QFileInfo(path).size() == 8192); // left as it was
+}
+
+void TestMessageLogStore::connectionAcrossRuns()
+{
+    // connection ids restart with every gateway run: a connection filter finds the
+    // messages of every run that used the id, also after a close of an earlier run
+    const QString path = m_dir.filePath(QStringLiteral("runs.db"));
+    MessageLogStore::Options options;
+    options.path = path;
+    {
+        MessageLogStore run1(options);
+        QVERIFY(run1.open());
+        run1.consume({handshake(1, T0, 101), message(1, T0 + 1, "run1"), closed(1, T0 + 10),
+                      handshake(2, T0 + 20, 101), message(2, T0 + 21, "other")});
+        QVERIFY(run1.flush());
+    }
+    MessageLogStore run2(options);
+    QVERIFY(run2.open());
+    run2.consume({handshake(1, T0 + 50'000, 101), message(1, T0 + 50'001, "run2a")});
+    QVERIFY(run2.flush());
+    run2.consume({message(1, T0 + 90'000, "run2b")}); // still open, much later
+    QVERIFY(run2.flush());
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    LogFilter one;
+    one.connectionId = 1;
+    one.kinds = {LogRecord::Kind::Message};
+    auto rows = reader.query(one);
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows.at(0).payload, QByteArray("run1"));
+    QCOMPARE(rows.at(2).payload, QByteArray("run2b"));
+    QCOMPARE(reader.count(one), qint64(3));
+    run2.consume({closed(1, T0 + 90'001)});
+    QVERIFY(run2.flush());
+    QCOMPARE(reader.count(one), qint64(3));
+    QCOMPARE(reader.query(one).size(), 3);
+    one.connectionId = 2;
+    QCOMPARE(reader.count(one), qint64(1));
+}
+
+void TestMessageLogStore::damagedBlock()
+{
+    // a block whose data is damaged (or of a format this build does not know) is
+    // read as far as it is whole; the rest of the log is unaffected
+    const QString path = m_dir.filePath(QStringLiteral("damaged.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    QVERIFY(writeEvents(writer, {message(1, T0, "a"), message(1, T0 + 1, "b")}, &error));
+    QVERIFY(writeEvents(writer, {message(2, T0 + 2, "c")}, &error));
+    writer.close();
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("damage"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        // the first block loses its last bytes; a third one has an unknown format
+        QVERIFY(
+            q.exec(QStringLiteral("UPDATE log_message_blocks SET data ="
+                                  " substr(data, 1, length(data) - 1) WHERE connection_id = 1")));
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO log_message_blocks (connection_id, first_time_ms, last_time_ms, count,"
+            " data) VALUES (3, 1767225600003, 1767225600003, 5, x'07ffffffffffffffffffffff')")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("damage"));
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    const auto rows = reader.query({}, 0, 100, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows.at(0).payload, QByteArray("a"));
+    QCOMPARE(rows.at(1).payload, QByteArray("c"));
+    LogFilter range;
+    range.fromMs = T0 + 1;
+    QCOMPARE(reader.count(range), qint64(1));
 }
 
 QTEST_GUILESS_MAIN(TestMessageLogStore)
