@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/backendconnector.h"
 
+#include "gateway/epolleventdispatcher.h"
 #include "gateway/websocketcodec.h"
 
 #include <QHostAddress>
@@ -208,13 +209,10 @@ void BackendConnector::failLater(int status, const QString &reason)
 
 void BackendConnector::closeBare()
 {
-    // notifiers go before the descriptor, so the dispatcher never watches a closed one
-    delete m_readNotifier;
+    // the notifiers go with the descriptor (no epoll_ctl each: the close removes it)
+    EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
     m_readNotifier = nullptr;
-    delete m_writeNotifier;
     m_writeNotifier = nullptr;
-    if (m_fd >= 0)
-        ::close(m_fd);
     m_fd = -1;
 }
 

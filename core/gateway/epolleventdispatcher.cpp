@@ -73,8 +73,10 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     // without unregistering and the number now belongs to a new one, which epoll does
     // not watch (it dropped the old one on close): add it again even if the events
     // stay the same.
-    if (*slot && *slot != notifier)
+    if (*slot && *slot != notifier) {
         w.events = 0;
+        w.closing = false;
+    }
     *slot = notifier;
     updateWatch(fd, w);
 }
@@ -108,6 +110,10 @@ void EpollEventDispatcher::updateWatch(int fd, Watch &w)
         events |= EPOLLPRI;
     if (events == w.events)
         return;
+    if (w.closing) { // the close that follows drops the descriptor from epoll
+        w.events = events;
+        return;
+    }
     epoll_event ev {};
     ev.events = events;
     ev.data.fd = fd;
@@ -121,6 +127,31 @@ void EpollEventDispatcher::updateWatch(int fd, Watch &w)
         ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
     }
     w.events = events;
+}
+
+void EpollEventDispatcher::closeDescriptor(int descriptor,
+                                           std::initializer_list<QSocketNotifier *> notifiers)
+{
+    auto *self = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+    for (QSocketNotifier *n : notifiers)
+        if (n && n->thread() != QThread::currentThread())
+            self = nullptr; // registered with another thread's dispatcher: the usual way
+    if (self && descriptor >= 0) {
+        if (const auto it = self->m_watches.find(descriptor); it != self->m_watches.end())
+            it->second.closing = true;
+    }
+    for (QSocketNotifier *n : notifiers)
+        delete n;
+    if (self && descriptor >= 0) {
+        // notifiers not in the list stay known; they are registered anew (ADD) if
+        // the number comes back, as after any close without unregistering
+        if (const auto it = self->m_watches.find(descriptor); it != self->m_watches.end()) {
+            it->second.closing = false;
+            it->second.events = 0;
+        }
+    }
+    if (descriptor >= 0)
+        ::close(descriptor);
 }
 
 void EpollEventDispatcher::activate(QSocketNotifier *notifier)

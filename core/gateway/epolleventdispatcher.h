@@ -4,6 +4,7 @@
 #include <QAbstractEventDispatcher>
 
 #include <atomic>
+#include <initializer_list>
 #include <map>
 #include <unordered_map>
 
@@ -44,6 +45,12 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    // Deletes `notifiers` (those of `descriptor`; null ones are skipped) and closes
+    // `descriptor`, which must be the only descriptor of its socket. When the calling
+    // thread runs an EpollEventDispatcher, the notifiers leave without an epoll_ctl
+    // call each: closing the socket takes it out of the epoll set anyway.
+    static void closeDescriptor(int descriptor, std::initializer_list<QSocketNotifier *> notifiers);
+
 private:
     struct Watch
     {
@@ -51,6 +58,7 @@ private:
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
         quint32 events = 0; // what epoll watches now
+        bool closing = false; // closeDescriptor() under way: no epoll_ctl
     };
     struct Timer
     {

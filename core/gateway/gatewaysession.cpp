@@ -2,6 +2,7 @@
 #include "gateway/gatewaysession.h"
 
 #include "gateway/backendconnector.h"
+#include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewayworker.h"
 #include "gateway/relayleg.h"
 #include "gateway/websocketcodec.h"
@@ -333,12 +334,10 @@ void GatewaySession::closeClient()
 {
     if (m_fd < 0)
         return;
-    // notifiers go before the descriptor, so the dispatcher never watches a closed one
-    delete m_readNotifier;
+    // the notifiers go with the descriptor (no epoll_ctl each: the close removes it)
+    EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
     m_readNotifier = nullptr;
-    delete m_writeNotifier;
     m_writeNotifier = nullptr;
-    ::close(m_fd);
     m_fd = -1;
     m_out = QByteArray();
     m_outOffset = 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/relayleg.h"
 
+#include "gateway/epolleventdispatcher.h"
+
 #include <QHostAddress>
 #include <QSocketNotifier>
 #include <QSslSocket>
@@ -306,13 +308,10 @@ void RelayLeg::readDescriptor()
 
 void RelayLeg::closeDescriptor()
 {
-    // notifiers go before the descriptor, so the dispatcher never watches a closed one
-    delete m_readNotifier;
+    // the notifiers go with the descriptor (no epoll_ctl each: the close removes it)
+    EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
     m_readNotifier = nullptr;
-    delete m_writeNotifier;
     m_writeNotifier = nullptr;
-    if (m_fd >= 0)
-        ::close(m_fd);
     m_fd = -1;
     m_out = QByteArray();
     m_outOffset = 0;

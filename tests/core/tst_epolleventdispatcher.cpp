@@ -6,8 +6,10 @@
 #include "gateway/epolleventdispatcher.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QMutex>
 #include <QPointer>
 #include <QScopeGuard>
@@ -82,6 +84,29 @@ struct SocketPair
 
     int fds[2] = {-1, -1};
 };
+
+// Whether an epoll set of this process watches descriptor number `fd` (the kernel's
+// list in /proc/self/fdinfo).
+bool epollWatches(int fd)
+{
+    QDir dir(QStringLiteral("/proc/self/fd"));
+    for (const QString &name : dir.entryList(QDir::System | QDir::NoDotAndDotDot)) {
+        char target[64] = {};
+        const QByteArray link = dir.filePath(name).toLocal8Bit();
+        if (::readlink(link.constData(), target, sizeof target - 1) <= 0
+            || qstrcmp(target, "anon_inode:[eventpoll]") != 0)
+            continue;
+        QFile info(QStringLiteral("/proc/self/fdinfo/") + name);
+        if (!info.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : info.readAll().split('\n')) {
+            const QList<QByteArray> parts = line.simplified().split(' ');
+            if (parts.size() >= 2 && parts.at(0) == "tfd:" && parts.at(1).toInt() == fd)
+                return true;
+        }
+    }
+    return false;
+}
 
 bool writeAll(int fd, const QByteArray &bytes)
 {
@@ -182,6 +207,8 @@ private slots:
     void exceptionNotifierHearsHangUp();
     void descriptorNumberReused_data();
     void descriptorNumberReused();
+    void closeDescriptorWithItsNotifiers_data();
+    void closeDescriptorWithItsNotifiers();
     void manyDescriptorsReadyAtOnce();
     void busySocketDoesNotStarveTimersOrPosts();
     void idleLoopWaits_data();
@@ -892,6 +919,86 @@ void TestEpollEventDispatcher::exceptionNotifierHearsHangUp()
     ::close(pair.fds[1]);
     pair.fds[1] = -1;
     QTRY_COMPARE(log.joined(), QByteArray("exception"));
+}
+
+void TestEpollEventDispatcher::closeDescriptorWithItsNotifiers_data()
+{
+    QTest::addColumn<bool>("allNotifiers");
+    QTest::newRow("all notifiers handed over") << true;
+    QTest::newRow("one notifier left behind") << false;
+}
+
+void TestEpollEventDispatcher::closeDescriptorWithItsNotifiers()
+{
+    // closeDescriptor() deletes the notifiers and closes without unregistering each
+    // from epoll: the socket leaves the epoll set with the close, and a new socket that
+    // gets the number is watched like any other.
+    QFETCH(bool, allNotifiers);
+    SocketPair oldPair;
+    SocketPair newPair;
+    QVERIFY(oldPair.isValid() && newPair.isValid());
+    const int number = oldPair.local();
+    Log log;
+    QSocketNotifier *read = nullptr;
+    QSocketNotifier *exception = nullptr;
+    QSocketNotifier *fresh = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        read = new QSocketNotifier(number, QSocketNotifier::Read, m_context);
+        connect(read, &QSocketNotifier::activated, m_context, [&] {
+            log.add("old");
+            readAvailable(number);
+        });
+        exception = new QSocketNotifier(number, QSocketNotifier::Exception, m_context);
+    });
+    QVERIFY(writeAll(oldPair.peer(), "o"));
+    QTRY_COMPARE(log.joined(), QByteArray("old"));
+    QVERIFY(epollWatches(number));
+
+    const int reused = inWorker([&] {
+        if (allNotifiers) {
+            EpollEventDispatcher::closeDescriptor(number, {read, exception});
+            exception = nullptr;
+        } else {
+            EpollEventDispatcher::closeDescriptor(number, {read, nullptr});
+        }
+        read = nullptr;
+        const bool watched = epollWatches(number);
+        // the new socket takes the old number (here, so no other thread can take it)
+        const int n = ::dup3(newPair.local(), number, O_CLOEXEC);
+        return watched ? -2 : n; // the close took the old socket out of the epoll set
+    });
+    oldPair.fds[0] = -1;
+    QCOMPARE(reused, number);
+    ::close(newPair.local());
+    newPair.fds[0] = number;
+    QVERIFY(!epollWatches(number));
+
+    inWorker([&] {
+        fresh = new QSocketNotifier(number, QSocketNotifier::Read, m_context);
+        connect(fresh, &QSocketNotifier::activated, m_context, [&] {
+            log.add("new");
+            readAvailable(number);
+        });
+    });
+    QVERIFY(epollWatches(number));
+    QVERIFY(writeAll(newPair.peer(), "n"));
+    QTRY_COMPARE(log.count("new"), 1);
+    QCOMPARE(log.count("old"), 1);
+
+    // a notifier left behind going away later leaves the new one working
+    inWorker([&] {
+        delete exception;
+        exception = nullptr;
+    });
+    QVERIFY(writeAll(newPair.peer(), "m"));
+    QTRY_COMPARE(log.count("new"), 2);
+    QVERIFY(epollWatches(number));
+    inWorker([&] {
+        delete fresh;
+        fresh = nullptr;
+    });
+    QVERIFY(!epollWatches(number)); // an ordinary unregistration still leaves the set
 }
 
 void TestEpollEventDispatcher::descriptorNumberReused_data()

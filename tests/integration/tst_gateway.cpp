@@ -758,7 +758,8 @@ void TestGateway::requestInSmallPieces()
         QVERIFY(socket.waitForBytesWritten(1000));
         QTest::qWait(2); // separate segments, separate reads
         data += socket.readAll();
-        QVERIFY2(data.isEmpty(), data.constData()); // nothing before the request is complete
+        if (i + 7 < request.size()) // nothing before the request is complete
+            QVERIFY2(data.isEmpty(), data.constData());
     }
     QVERIFY(waitFor([&] {
         data += socket.readAll();
