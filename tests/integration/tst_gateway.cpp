@@ -10,6 +10,7 @@
 #include <QCryptographicHash>
 #include <QMutex>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -317,6 +318,7 @@ private slots:
     void backendByHostName();
     void backendIpv6Literal();
     void backendClosesBeforeAnswering502();
+    void backendConnectPending504();
     void clientGoneWhileBackendConnects();
     void stopDuringHandshake503();
     void requestInSmallPieces();
@@ -688,6 +690,50 @@ void TestGateway::backendClosesBeforeAnswering502()
     QVERIFY2(a.body.contains("closed"), a.body.constData());
     QVERIFY(a.closed);
     QTRY_COMPARE(m_gateway->pendingHandshakes(), 0);
+}
+
+void TestGateway::backendConnectPending504()
+{
+    // A backend whose accept queue is full drops the gateway's SYN: the connect stays
+    // in progress (the request waits for a writable socket) until the backend timeout.
+    const int listening = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(listening >= 0);
+    const auto closeListening = qScopeGuard([listening] { ::close(listening); });
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::bind(listening, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+    QCOMPARE(::listen(listening, 0), 0);
+    socklen_t length = sizeof address;
+    QCOMPARE(::getsockname(listening, reinterpret_cast<sockaddr *>(&address), &length), 0);
+    // fill the accept queue (never accepted)
+    std::vector<int> fillers;
+    const auto closeFillers = qScopeGuard([&fillers] {
+        for (int fd : fillers)
+            ::close(fd);
+    });
+    for (int i = 0; i < 3; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address);
+        fillers.push_back(fd);
+    }
+    QTest::qWait(50);
+
+    GatewayOptions o;
+    o.backendTimeoutMs = 400;
+    QVERIFY(startGateway(
+        {chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(ntohs(address.sin_port)))}, o));
+    const HttpAnswer a
+        = rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"));
+    QCOMPARE(a.status, 504);
+    QVERIFY2(a.body.contains("did not answer within 400 ms"), a.body.constData());
+    QTRY_COMPARE(m_gateway->pendingHandshakes(), 0);
+    // and the gateway still serves
+    m_gateway.reset();
+    m_gateway = std::make_unique<Gatehouse::Gateway::Gateway>();
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
 }
 
 void TestGateway::clientGoneWhileBackendConnects()
