@@ -325,6 +325,8 @@ private slots:
     void largeRejectionDeliveredWhole();
     void subprotocolNegotiated();
     void forwardsOriginAndXForwardedFor();
+    void clientAddressByListenerFamily_data();
+    void clientAddressByListenerFamily();
     void closeFromClientPropagates();
     void closeFromBackendPropagates();
     void closeEndsWhenPeersCloseTcp();
@@ -887,6 +889,54 @@ void TestGateway::forwardsOriginAndXForwardedFor()
     QCOMPARE(r.rawHeader("X-Trace"), QByteArray("t-1"));
     QVERIFY(!r.hasRawHeader("Authorization"));
     QVERIFY(!r.hasRawHeader("X-Other"));
+}
+
+void TestGateway::clientAddressByListenerFamily_data()
+{
+    QTest::addColumn<QHostAddress>("listen");
+    QTest::addColumn<QString>("connectTo");
+    QTest::addColumn<QByteArray>("forwardedFor");
+    QTest::newRow("ipv4") << QHostAddress(QHostAddress::LocalHost) << QStringLiteral("127.0.0.1")
+                          << QByteArray("127.0.0.1");
+    QTest::newRow("ipv6") << QHostAddress(QHostAddress::LocalHostIPv6) << QStringLiteral("[::1]")
+                          << QByteArray("::1");
+    // a dual-stack listener sees an IPv4 client as ::ffff:127.0.0.1
+    QTest::newRow("dual-stack") << QHostAddress(QHostAddress::Any) << QStringLiteral("127.0.0.1")
+                                << QByteArray("127.0.0.1");
+}
+
+void TestGateway::clientAddressByListenerFamily()
+{
+    QFETCH(QHostAddress, listen);
+    QFETCH(QString, connectTo);
+    QFETCH(QByteArray, forwardedFor);
+    {
+        QTcpServer probe;
+        if (!probe.listen(listen, 0))
+            QSKIP("this address family is not available here");
+    }
+    GatewayOptions options;
+    options.workerThreads = 2;
+    m_gateway->setOptions(options);
+    m_gateway->addEventSink(m_sink);
+    m_gateway->setPolicyProvider(m_provider);
+    ListenerConfig l;
+    l.address = listen;
+    l.port = 0;
+    QVERIFY2(m_gateway->start({l}, {chatsApi(m_backend->url())}),
+             qPrintable(m_gateway->errorString()));
+    auto *ws = new QWebSocket;
+    m_clients.append(ws);
+    ws->open(QUrl(QStringLiteral("ws://%1:%2/chats/1.0.0/notifications")
+                      .arg(connectTo)
+                      .arg(m_gateway->serverPort())));
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_backend->requests.value(0).rawHeader("X-Forwarded-For"), forwardedFor);
+    ws->close();
+    QTRY_COMPARE(m_sink->count(GatewayEvent::Type::ConnectionClosed), 1);
+    const GatewayEvent opened = m_sink->of(GatewayEvent::Type::ConnectionOpened).value(0);
+    QVERIFY2(opened.clientAddress.startsWith(QString::fromLatin1(forwardedFor) + u':'),
+             qPrintable(opened.clientAddress));
 }
 
 void TestGateway::closeFromClientPropagates()
