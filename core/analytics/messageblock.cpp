@@ -49,12 +49,6 @@ bool getBytes(QByteArrayView data, qsizetype *pos, QByteArrayView *bytes)
 
 } // namespace
 
-void begin(QByteArray &data)
-{
-    data.resize(0); // keeps the capacity
-    data.append(char(FormatVersion));
-}
-
 void append(QByteArray &data, qint64 firstTimeMs, const Message &m)
 {
     char head[4 * 10 + 1];
@@ -74,9 +68,48 @@ void append(QByteArray &data, qint64 firstTimeMs, const Message &m)
     }
 }
 
-bool isSupported(QByteArrayView data)
+quint8 formatOf(QByteArrayView data)
 {
-    return !data.isEmpty() && quint8(data[0]) == FormatVersion;
+    if (data.isEmpty())
+        return 0;
+    const auto format = quint8(data[0]);
+    return format == FormatSingle || format == FormatMixed ? format : 0;
+}
+
+void appendRun(QByteArray &data, const Run &run, QByteArrayView messages)
+{
+    char head[3 * 10];
+    char *p = putVarint(head, quint64(run.connectionId));
+    p = putVarint(p, (quint64(run.firstTimeMs) << 1) ^ quint64(run.firstTimeMs >> 63));
+    p = putVarint(p, unsignedOf(run.count));
+    data.append(head, p - head);
+    for (const QByteArray *text : {&run.api, &run.channel, &run.application, &run.flags}) {
+        p = putVarint(head, text->isNull() ? 0 : quint64(text->size()) + 1);
+        data.append(head, p - head);
+        data.append(*text);
+    }
+    data.append(messages);
+}
+
+bool nextRun(QByteArrayView data, qsizetype *pos, Run *run)
+{
+    quint64 connection = 0;
+    quint64 time = 0;
+    quint64 count = 0;
+    if (!getVarint(data, pos, &connection) || !getVarint(data, pos, &time)
+        || !getVarint(data, pos, &count) || count > quint64(MaxMessages))
+        return false;
+    run->connectionId = connection;
+    run->firstTimeMs = qint64(time >> 1) ^ -qint64(time & 1);
+    run->count = qint64(count);
+    for (QByteArray *text : {&run->api, &run->channel, &run->application, &run->flags}) {
+        quint64 n = 0;
+        if (!getVarint(data, pos, &n) || n > quint64(data.size() - *pos) + 1)
+            return false;
+        *text = n == 0 ? QByteArray() : data.sliced(*pos, qsizetype(n - 1)).toByteArray();
+        *pos += n == 0 ? 0 : qsizetype(n - 1);
+    }
+    return true;
 }
 
 bool next(QByteArrayView data, qsizetype *pos, qint64 firstTimeMs, Message *m)

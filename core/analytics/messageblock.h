@@ -8,15 +8,32 @@ namespace Gatehouse::Analytics::MessageBlock {
 
 // The packed form of logged messages in the SQLite table log_message_blocks.
 //
-// One row holds up to MaxMessages messages of one connection, written in one
-// transaction, with the same api, channel, application and flags (the row's
-// columns), whose times lie in [first_time_ms, first_time_ms + MaxSpanMs)
-// (first_time_ms is the earliest of them, last_time_ms the latest). The row's
-// `data` BLOB is
+// Each write transaction packs the messages of each connection into a run; a
+// run never holds more than MaxMessages messages, spans less than MaxSpanMs
+// (its times lie in [first, first + MaxSpanMs)) and has one api, channel,
+// application and flags. A connection with at least OwnBlockMessages messages
+// in the transaction gets a row of its own (a single block); the runs of the
+// others are put together into shared rows (a mixed block), so that a row is
+// not paid for every message when many connections each send a little. Every
+// row has at most MaxMessages messages and first_time_ms (the earliest) and
+// last_time_ms (the latest) less than MaxSpanMs apart.
 //
-//   byte    format version (FormatVersion)
-//   then `count` messages, in the order the gateway reported them:
-//   varint  time_ms - first_time_ms
+// Single block (row: connection_id, api, channel, application, flags of the run):
+//   byte    FormatSingle (1)
+//   the run's messages (below), their times relative to the row's first_time_ms
+//
+// Mixed block (row: connection_id 0, api/channel/application/flags NULL):
+//   byte    FormatMixed (2)
+//   then runs, each:
+//   varint  connection id
+//   varint  zigzag(first time of the run, ms since the epoch)
+//   varint  number of messages
+//   4 x     string: api, channel, application, flags (comma-separated):
+//           varint length + 1 (0 = none), then that many bytes of UTF-8
+//   the run's messages, their times relative to the run's first time
+//
+// A message:
+//   varint  time_ms - (row or run) first time
 //   byte    bits: 0-1 action (0 relayed, 1 dropped, 2 throttled),
 //                 2-3 opcode (0 text, 1 binary, 2 ping),
 //                 4 direction (0 in = client -> backend, 1 out),
@@ -27,10 +44,14 @@ namespace Gatehouse::Analytics::MessageBlock {
 //   if has payload: varint length, then that many bytes (after masking/cutting)
 //
 // A varint is an unsigned LEB128 number: 7 bits per byte, lowest group first, the
-// high bit set on every byte but the last (at most 10 bytes). Message i of block
-// row `id` has the LogRecord id  id * MaxMessages + i  (unique and stable; the
-// writer starts block ids above the ids of a legacy log_messages table).
-inline constexpr quint8 FormatVersion = 1;
+// high bit set on every byte but the last (at most 10 bytes); zigzag(n) is
+// (n << 1) ^ (n >> 63). The i-th message of row `id` (counting through all runs
+// of a mixed block) has the LogRecord id  id * MaxMessages + i  (unique and
+// stable; the writer starts block ids above the ids of a legacy log_messages
+// table).
+inline constexpr quint8 FormatSingle = 1;
+inline constexpr quint8 FormatMixed = 2;
+inline constexpr int OwnBlockMessages = 32;
 inline constexpr int MaxMessages = 4096;
 inline constexpr qint64 MaxSpanMs = 1000;
 
@@ -59,15 +80,30 @@ struct Message
     QByteArrayView payload;
 };
 
-// Starts a block's data (the version byte) in `data`, keeping its capacity.
-void begin(QByteArray &data);
-// Appends one message; `firstTimeMs` <= m.timeMs.
+// The header of a run in a mixed block.
+struct Run
+{
+    quint64 connectionId = 0;
+    qint64 firstTimeMs = 0;
+    qint64 count = 0;
+    QByteArray api; // null when none
+    QByteArray channel;
+    QByteArray application;
+    QByteArray flags;
+};
+
+// Appends one message to a run or single block; `firstTimeMs` <= m.timeMs.
 void append(QByteArray &data, qint64 firstTimeMs, const Message &m);
-// Reads the message at `*pos` (start with pos = 1, after the version byte checked
-// with isSupported) and advances `*pos`. False at the end or when the rest of the
-// data is damaged (the messages before it stay valid).
+// Appends a run header followed by `messages` (what append() produced).
+void appendRun(QByteArray &data, const Run &run, QByteArrayView messages);
+
+// Reads the message at `*pos` and advances `*pos`. False at the end or when the
+// rest of the data is damaged (what was read before stays valid).
 bool next(QByteArrayView data, qsizetype *pos, qint64 firstTimeMs, Message *m);
-bool isSupported(QByteArrayView data);
+// Reads a run header at `*pos` (mixed blocks) and advances `*pos` to its messages.
+bool nextRun(QByteArrayView data, qsizetype *pos, Run *run);
+// 0 when the data is of no format this build reads.
+quint8 formatOf(QByteArrayView data);
 
 inline qint64 messageId(qint64 blockId, qint64 index)
 {

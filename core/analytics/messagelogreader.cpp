@@ -182,25 +182,45 @@ qint64 saturatingSub(qint64 a, qint64 b)
     return a < std::numeric_limits<qint64>::min() + b ? std::numeric_limits<qint64>::min() : a - b;
 }
 
-// One row of log_message_blocks, as far as the reader needs it.
-struct Block
+// A run of messages of one connection within a block (a single block is one run).
+struct Run
 {
-    qint64 id = 0;
     quint64 connectionId = 0;
-    qint64 firstTimeMs = 0;
-    qint64 lastTimeMs = 0;
-    qint64 count = 0;
+    qint64 firstTimeMs = 0; // what the messages' times are relative to
     QString api;
     QString channel;
     QString application;
     QStringList flags;
-    QByteArray data;
     bool textMatches = true; // api, channel or application contain the filter text
+};
+
+// One row of log_message_blocks, as far as the reader needs it.
+struct Block
+{
+    qint64 id = 0;
+    quint64 connectionId = 0; // single blocks; 0 for mixed ones
+    qint64 firstTimeMs = 0;
+    qint64 lastTimeMs = 0;
+    qint64 count = 0;
+    QByteArray data;
+    quint8 format = 0;
+    QList<Run> runs; // filled by forEachMessage
 };
 
 const char *const BlockColumns
     = "SELECT id, connection_id, first_time_ms, last_time_ms, count, api, channel, application,"
       " flags, data FROM log_message_blocks";
+
+QStringList splitFlags(const QString &flags)
+{
+    return flags.isEmpty() ? QStringList() : flags.split(u',');
+}
+
+bool textMatches(const Run &run, const TextMatcher &text)
+{
+    return text.isEmpty() || text.foundIn(run.api) || text.foundIn(run.channel)
+        || text.foundIn(run.application);
+}
 
 Block blockFromRow(const QSqlQuery &q, const TextMatcher &text)
 {
@@ -210,47 +230,87 @@ Block blockFromRow(const QSqlQuery &q, const TextMatcher &text)
     b.firstTimeMs = q.value(2).toLongLong();
     b.lastTimeMs = q.value(3).toLongLong();
     b.count = q.value(4).toLongLong();
-    b.api = q.value(5).toString();
-    b.channel = q.value(6).toString();
-    b.application = q.value(7).toString();
-    const QString flags = q.value(8).toString();
-    b.flags = flags.isEmpty() ? QStringList() : flags.split(u',');
     b.data = q.value(9).toByteArray();
-    b.textMatches = text.isEmpty() || text.foundIn(b.api) || text.foundIn(b.channel)
-        || text.foundIn(b.application);
+    b.format = MessageBlock::formatOf(b.data);
+    if (b.format == MessageBlock::FormatSingle) {
+        Run run;
+        run.connectionId = b.connectionId;
+        run.firstTimeMs = b.firstTimeMs;
+        run.api = q.value(5).toString();
+        run.channel = q.value(6).toString();
+        run.application = q.value(7).toString();
+        run.flags = splitFlags(q.value(8).toString());
+        run.textMatches = textMatches(run, text);
+        b.runs.append(run);
+    }
     return b;
 }
 
-// Calls f(index, message) for the messages of a block that pass the filter.
-template<typename F>
-void forEachMessage(const Block &b, const LogFilter &filter, const TextMatcher &text, F &&f)
+QString stringOf(const QByteArray &utf8)
 {
-    if (!MessageBlock::isSupported(b.data))
+    return utf8.isNull() ? QString() : QString::fromUtf8(utf8);
+}
+
+// Calls f(run index, message index, where the message starts, message) for the
+// messages of a block that pass the filter. Reads the runs of a mixed block into
+// b.runs. Damaged data ends the block where it is damaged.
+template<typename F>
+void forEachMessage(Block &b, const LogFilter &filter, const TextMatcher &text, F &&f)
+{
+    if (b.format == 0)
         return;
     qsizetype pos = 1;
-    MessageBlock::Message m;
-    for (qint64 index = 0;
-         index < MessageBlock::MaxMessages && MessageBlock::next(b.data, &pos, b.firstTimeMs, &m);
-         ++index) {
-        if (m.timeMs < filter.fromMs || m.timeMs >= filter.toMs)
-            continue;
-        if (!b.textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
-            continue;
-        f(index, m);
+    qint64 index = 0;
+    auto messages = [&](qsizetype runIndex, qint64 count) {
+        const Run &run = b.runs.at(runIndex);
+        const bool connectionOk
+            = filter.connectionId == 0 || run.connectionId == filter.connectionId;
+        MessageBlock::Message m;
+        for (qint64 i = 0; i < count && index < MessageBlock::MaxMessages; ++i, ++index) {
+            const qsizetype start = pos;
+            if (!MessageBlock::next(b.data, &pos, run.firstTimeMs, &m))
+                return false;
+            if (!connectionOk || m.timeMs < filter.fromMs || m.timeMs >= filter.toMs)
+                continue;
+            if (!run.textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
+                continue;
+            f(runIndex, index, start, m);
+        }
+        return true;
+    };
+    if (b.format == MessageBlock::FormatSingle) {
+        messages(0, MessageBlock::MaxMessages);
+        return;
+    }
+    MessageBlock::Run header;
+    while (pos < b.data.size() && index < MessageBlock::MaxMessages
+           && MessageBlock::nextRun(b.data, &pos, &header)) {
+        Run run;
+        run.connectionId = header.connectionId;
+        run.firstTimeMs = header.firstTimeMs;
+        run.api = stringOf(header.api);
+        run.channel = stringOf(header.channel);
+        run.application = stringOf(header.application);
+        run.flags = splitFlags(QString::fromUtf8(header.flags));
+        run.textMatches = textMatches(run, text);
+        b.runs.append(run);
+        if (!messages(b.runs.size() - 1, header.count))
+            return;
     }
 }
 
-LogRecord recordFromBlock(const Block &b, qint64 index, const MessageBlock::Message &m)
+LogRecord recordFromBlock(const Block &b, const Run &run, qint64 index,
+                          const MessageBlock::Message &m)
 {
     LogRecord r;
     r.kind = LogRecord::Kind::Message;
     r.id = MessageBlock::messageId(b.id, index);
     r.timeMs = m.timeMs;
-    r.connectionId = b.connectionId;
-    r.api = b.api;
-    r.channel = b.channel;
-    r.application = b.application;
-    r.flags = b.flags;
+    r.connectionId = run.connectionId;
+    r.api = run.api;
+    r.channel = run.channel;
+    r.application = run.application;
+    r.flags = run.flags;
     if (m.bits & MessageBlock::HasReason)
         r.reason = QString::fromUtf8(m.reason);
     r.direction
@@ -329,7 +389,7 @@ QString blockWhere(QSqlDatabase db, const LogFilter &filter, QVariantList *binds
     binds->append(to);
     binds->append(filter.fromMs);
     if (filter.connectionId != 0) {
-        sql += QStringLiteral(" AND connection_id = ?");
+        sql += QStringLiteral(" AND connection_id IN (?, 0)"); // its own blocks, mixed ones
         binds->append(static_cast<qlonglong>(filter.connectionId));
     }
     return sql;
@@ -479,6 +539,7 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
         qint64 timeMs;
         qint64 id;
         std::shared_ptr<const Block> block;
+        qsizetype run;
         qint64 index;
         qsizetype pos; // where the message starts in the block's data
     };
@@ -487,21 +548,14 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
     };
     std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
     auto loadBlock = [&] {
-        auto b = std::make_shared<const Block>(blockFromRow(blocks, text));
-        if (MessageBlock::isSupported(b->data)) {
-            qsizetype pos = 1;
-            qsizetype start = pos;
-            MessageBlock::Message m;
-            for (qint64 index = 0; index < MessageBlock::MaxMessages
-                 && MessageBlock::next(b->data, &pos, b->firstTimeMs, &m);
-                 ++index, start = pos) {
-                if (m.timeMs < filter.fromMs || m.timeMs >= filter.toMs)
-                    continue;
-                if (!b->textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
-                    continue;
-                heap.push({m.timeMs, MessageBlock::messageId(b->id, index), b, index, start});
-            }
-        }
+        auto b = std::make_shared<Block>(blockFromRow(blocks, text));
+        std::shared_ptr<const Block> shared = b;
+        forEachMessage(
+            *b, filter, text,
+            [&](qsizetype run, qint64 index, qsizetype pos, const MessageBlock::Message &m) {
+                heap.push(
+                    {m.timeMs, MessageBlock::messageId(b->id, index), shared, run, index, pos});
+            });
         blockValid = blocks.next();
     };
 
@@ -531,10 +585,11 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
         } else {
             if (seen >= offset) {
                 const Pending &top = heap.top();
+                const Run &run = top.block->runs.at(top.run);
                 qsizetype pos = top.pos;
                 MessageBlock::Message m;
-                MessageBlock::next(top.block->data, &pos, top.block->firstTimeMs, &m);
-                records.append(recordFromBlock(*top.block, top.index, m));
+                MessageBlock::next(top.block->data, &pos, run.firstTimeMs, &m);
+                records.append(recordFromBlock(*top.block, run, top.index, m));
             }
             heap.pop();
         }
@@ -575,23 +630,31 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     if (!t.blocks || !wantsMessages(filter))
         return total;
 
-    // Blocks wholly inside the time range whose own text matches (or no text
-    // filter) count as their `count`; the others are unpacked.
+    // Blocks wholly inside the time range count as their `count` when all their
+    // messages match: single blocks (of the connection asked for, if any) without a
+    // text filter or whose own text matches. The others are unpacked.
     const TextMatcher text(filter.text);
     QVariantList blockBinds;
     const QString where = blockWhere(db, filter, &blockBinds);
+    QString inside = QStringLiteral("first_time_ms >= ? AND last_time_ms < ?");
+    QVariantList insideBinds {filter.fromMs, filter.toMs};
+    if (filter.connectionId != 0) {
+        inside += QStringLiteral(" AND connection_id = ?");
+        insideBinds.append(static_cast<qlonglong>(filter.connectionId));
+    }
     if (text.isEmpty()) {
         QSqlQuery q(db);
         // (blocks of a format this build cannot read are left out, as query() does)
         if (!q.prepare(QStringLiteral("SELECT SUM(count) FROM log_message_blocks") + where
-                       + QStringLiteral(" AND first_time_ms >= ? AND last_time_ms < ?"
-                                        " AND substr(data, 1, 1) = ?")))
+                       + QStringLiteral(" AND ") + inside
+                       + QStringLiteral(" AND substr(data, 1, 1) IN (?, ?)")))
             return failed(q);
         for (const QVariant &v : std::as_const(blockBinds))
             q.addBindValue(v);
-        q.addBindValue(filter.fromMs);
-        q.addBindValue(filter.toMs);
-        q.addBindValue(QByteArray(1, char(MessageBlock::FormatVersion)));
+        for (const QVariant &v : std::as_const(insideBinds))
+            q.addBindValue(v);
+        q.addBindValue(QByteArray(1, char(MessageBlock::FormatSingle)));
+        q.addBindValue(QByteArray(1, char(MessageBlock::FormatMixed)));
         if (!q.exec() || !q.next())
             return failed(q);
         total += q.value(0).toLongLong();
@@ -600,25 +663,28 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     q.setForwardOnly(true);
     QString sql = QLatin1String(BlockColumns) + where;
     if (text.isEmpty())
-        sql += QStringLiteral(" AND NOT (first_time_ms >= ? AND last_time_ms < ?)");
+        sql += QStringLiteral(" AND NOT (") + inside + u')';
     if (!q.prepare(sql))
         return failed(q);
     for (const QVariant &v : std::as_const(blockBinds))
         q.addBindValue(v);
     if (text.isEmpty()) {
-        q.addBindValue(filter.fromMs);
-        q.addBindValue(filter.toMs);
+        for (const QVariant &v : std::as_const(insideBinds))
+            q.addBindValue(v);
     }
     if (!q.exec())
         return failed(q);
     while (q.next()) {
-        const Block b = blockFromRow(q, text);
-        if (b.textMatches && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs
-            && MessageBlock::isSupported(b.data)) {
+        Block b = blockFromRow(q, text);
+        if (b.format == MessageBlock::FormatSingle && b.runs.first().textMatches
+            && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs
+            && (filter.connectionId == 0 || b.connectionId == filter.connectionId)) {
             total += b.count;
             continue;
         }
-        forEachMessage(b, filter, text, [&](qint64, const MessageBlock::Message &) { ++total; });
+        forEachMessage(
+            b, filter, text,
+            [&](qsizetype, qint64, qsizetype, const MessageBlock::Message &) { ++total; });
     }
     return total;
 }

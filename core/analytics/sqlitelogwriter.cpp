@@ -151,6 +151,10 @@ struct SqliteLogWriter::Database
     quint64 lastId = 0; // the connection of the previous message and its state
     Connection *last = nullptr;
     qint64 firstBlockId = 0; // > 0: the id the next block gets (above legacy ids)
+    QByteArray mixed; // the mixed block being filled (format in messageblock.h)
+    qint64 mixedFirstTimeMs = 0;
+    qint64 mixedLastTimeMs = 0;
+    int mixedCount = 0;
 
     ~Database()
     {
@@ -202,34 +206,78 @@ struct SqliteLogWriter::Database
         last = nullptr;
     }
 
-    // Inserts the connection's open block (if any) and closes it.
-    bool insertBlock(quint64 id, Connection &c)
+    // Inserts one row of log_message_blocks.
+    bool insertRow(quint64 connection, qint64 firstTimeMs, qint64 lastTimeMs, int count,
+                   const ConnectionText *text, const QByteArray &data)
     {
-        if (c.count == 0)
-            return true;
         sqlite3_stmt *q = block;
         if (firstBlockId > 0)
             sqlite3_bind_int64(q, 1, firstBlockId);
         else
             sqlite3_bind_null(q, 1);
-        sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(id));
-        sqlite3_bind_int64(q, 3, c.firstTimeMs);
-        sqlite3_bind_int64(q, 4, c.lastTimeMs);
-        sqlite3_bind_int(q, 5, c.count);
-        bindText(q, 6, c.text.apiUtf8);
-        bindText(q, 7, c.text.channelUtf8);
-        bindText(q, 8, c.text.applicationUtf8);
-        bindText(q, 9, c.text.flagsUtf8);
-        sqlite3_bind_blob64(q, 10, c.data.constData(), sqlite3_uint64(c.data.size()),
-                            SQLITE_STATIC);
-        c.count = 0;
-        const bool ok = step(q);
-        if (c.data.capacity() > 64 * 1024)
-            c.data = QByteArray(); // a burst of big payloads: do not keep its memory
-        if (!ok)
+        sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(connection));
+        sqlite3_bind_int64(q, 3, firstTimeMs);
+        sqlite3_bind_int64(q, 4, lastTimeMs);
+        sqlite3_bind_int(q, 5, count);
+        bindText(q, 6, text ? text->apiUtf8 : QByteArray());
+        bindText(q, 7, text ? text->channelUtf8 : QByteArray());
+        bindText(q, 8, text ? text->applicationUtf8 : QByteArray());
+        bindText(q, 9, text ? text->flagsUtf8 : QByteArray());
+        sqlite3_bind_blob64(q, 10, data.constData(), sqlite3_uint64(data.size()), SQLITE_STATIC);
+        if (!step(q))
             return false;
         if (firstBlockId > 0)
             ++firstBlockId;
+        return true;
+    }
+    bool insertMixed()
+    {
+        if (mixedCount == 0)
+            return true;
+        const int count = std::exchange(mixedCount, 0);
+        const bool ok = insertRow(0, mixedFirstTimeMs, mixedLastTimeMs, count, nullptr, mixed);
+        if (mixed.capacity() > 256 * 1024)
+            mixed = QByteArray();
+        return ok;
+    }
+    // Ends the connection's open run (if any): a row of its own when it is long
+    // enough, else a part of the mixed block.
+    bool finishRun(quint64 id, Connection &c)
+    {
+        if (c.count == 0)
+            return true;
+        const int count = std::exchange(c.count, 0);
+        if (count >= MessageBlock::OwnBlockMessages) {
+            const bool ok = insertRow(id, c.firstTimeMs, c.lastTimeMs, count, &c.text, c.data);
+            if (c.data.capacity() > 64 * 1024)
+                c.data = QByteArray(); // a burst of big payloads: do not keep its memory
+            return ok;
+        }
+        if (mixedCount > 0
+            && (mixedCount + count > MessageBlock::MaxMessages
+                || std::max(mixedLastTimeMs, c.lastTimeMs)
+                        - std::min(mixedFirstTimeMs, c.firstTimeMs)
+                    >= MessageBlock::MaxSpanMs)
+            && !insertMixed())
+            return false;
+        if (mixedCount == 0) {
+            mixed.resize(0);
+            mixed.append(char(MessageBlock::FormatMixed));
+            mixedFirstTimeMs = c.firstTimeMs;
+            mixedLastTimeMs = c.lastTimeMs;
+        }
+        MessageBlock::Run run;
+        run.connectionId = id;
+        run.firstTimeMs = c.firstTimeMs;
+        run.count = count;
+        run.api = c.text.apiUtf8;
+        run.channel = c.text.channelUtf8;
+        run.application = c.text.applicationUtf8;
+        run.flags = c.text.flagsUtf8;
+        MessageBlock::appendRun(mixed, run, QByteArrayView(c.data).sliced(1));
+        mixedFirstTimeMs = std::min(mixedFirstTimeMs, c.firstTimeMs);
+        mixedLastTimeMs = std::max(mixedLastTimeMs, c.lastTimeMs);
+        mixedCount += count;
         return true;
     }
     // After a failed transaction: the open blocks were not written.
@@ -238,6 +286,7 @@ struct SqliteLogWriter::Database
         for (auto &[id, c] : connections)
             c.count = 0;
         openBlocks.clear();
+        mixedCount = 0;
     }
 };
 
@@ -338,10 +387,12 @@ bool SqliteLogWriter::write(EventSlices slices, QString *error)
     }
     for (const quint64 id : std::as_const(d.openBlocks)) {
         const auto it = d.connections.find(id);
-        if (it != d.connections.end() && !d.insertBlock(id, it->second))
+        if (it != d.connections.end() && !d.finishRun(id, it->second))
             return failed();
     }
     d.openBlocks.clear();
+    if (!d.insertMixed())
+        return failed();
     if (!d.step(d.commit))
         return failed();
     return true;
@@ -402,13 +453,14 @@ bool SqliteLogWriter::writeEvent(const GatewayEvent &e)
             && (textChanged || e.timeMs < c.firstTimeMs
                 || e.timeMs - c.firstTimeMs >= MessageBlock::MaxSpanMs
                 || c.count >= MessageBlock::MaxMessages)) {
-            if (!d.insertBlock(e.connectionId, c))
+            if (!d.finishRun(e.connectionId, c))
                 return false;
         }
         if (textChanged)
             setText(c.text, e);
         if (c.count == 0) {
-            MessageBlock::begin(c.data);
+            c.data.resize(0); // keeps the capacity
+            c.data.append(char(MessageBlock::FormatSingle));
             c.firstTimeMs = e.timeMs;
             c.lastTimeMs = e.timeMs;
             d.openBlocks.append(e.connectionId);
@@ -469,7 +521,7 @@ bool SqliteLogWriter::forgetConnection(quint64 id)
     const auto it = d.connections.find(id);
     if (it == d.connections.end())
         return true;
-    if (!d.insertBlock(id, it->second)) // its last messages, before it is forgotten
+    if (!d.finishRun(id, it->second)) // its last messages, before it is forgotten
         return false;
     d.forget(id);
     return true;

@@ -162,6 +162,8 @@ QList<GatewayEvent> mixedTraffic()
     for (int i = 0; i < 400; ++i) {
         const qint64 time = T0 + 5 + i / 3; // several messages per millisecond
         quint64 c = 1 + quint64(i * 7 % 5);
+        if (i >= 150 && i < 300 && i % 4 != 0)
+            c = 3; // a busy one: blocks of its own
         if (c == 2 && time > T0 + 100)
             c = 1; // 2 closed
         GatewayEvent m = message(c, time, QStringLiteral("c%1-m%2").arg(c).arg(i).toUtf8(),
@@ -306,16 +308,18 @@ void TestMessageLogStore::rowsLandAndWal()
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
         QCOMPARE(q.value(0).toString(), u"wal"_qs);
-        // the two messages of connection 1 (one transaction) share one block
+        // the two messages of connection 1 (one transaction) are a run in one mixed
+        // block (too few for a block of its own)
         QVERIFY(q.exec(QStringLiteral(
                     "SELECT COUNT(*), SUM(count), MIN(first_time_ms), MAX(last_time_ms),"
-                    " MIN(connection_id) FROM log_message_blocks"))
+                    " MIN(connection_id), hex(substr(MIN(data), 1, 1)) FROM log_message_blocks"))
                 && q.next());
         QCOMPARE(q.value(0).toInt(), 1);
         QCOMPARE(q.value(1).toInt(), 2);
         QCOMPARE(q.value(2).toLongLong(), T0 + 1);
         QCOMPARE(q.value(3).toLongLong(), T0 + 2);
-        QCOMPARE(q.value(4).toInt(), 1);
+        QCOMPARE(q.value(4).toInt(), 0);
+        QCOMPARE(q.value(5).toString(), u"02"_qs);
         QVERIFY(!q.exec(QStringLiteral("SELECT COUNT(*) FROM log_messages"))); // not created
         QVERIFY(q.exec(QStringLiteral(
             "SELECT accepted, status, reason FROM log_handshakes ORDER BY time_ms")));
@@ -630,6 +634,23 @@ void TestMessageLogStore::blocksMergeInTimeOrder()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const QList<LogRecord> all = reader.query({}, 0, 100'000);
     QCOMPARE(all.size(), events.size());
+    {
+        // both kinds of blocks: connection 3's own and mixed ones
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kinds"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT connection_id, COUNT(*) FROM log_message_blocks"
+                                      " GROUP BY connection_id ORDER BY connection_id")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 3);
+        QVERIFY(!q.next());
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("kinds"));
     for (qsizetype i = 1; i < all.size(); ++i) {
         const LogRecord &a = all.at(i - 1);
         const LogRecord &b = all.at(i);
@@ -1066,9 +1087,9 @@ void TestMessageLogStore::damagedBlock()
         QVERIFY(db.open());
         QSqlQuery q(db);
         // the first block loses its last bytes; a third one has an unknown format
-        QVERIFY(
-            q.exec(QStringLiteral("UPDATE log_message_blocks SET data ="
-                                  " substr(data, 1, length(data) - 1) WHERE connection_id = 1")));
+        QVERIFY(q.exec(
+            QStringLiteral("UPDATE log_message_blocks SET data = substr(data, 1, length(data) - 1)"
+                           " WHERE id = (SELECT MIN(id) FROM log_message_blocks)")));
         QVERIFY(q.exec(QStringLiteral(
             "INSERT INTO log_message_blocks (connection_id, first_time_ms, last_time_ms, count,"
             " data) VALUES (3, 1767225600003, 1767225600003, 5, x'07ffffffffffffffffffffff')")));
