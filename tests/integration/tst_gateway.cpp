@@ -341,6 +341,7 @@ private slots:
     void stopClosesWith1001();
     void reloadKeepsOpenConnections();
     void manyConnectionsDropped();
+    void acceptResumesAfterRunningOutOfDescriptors();
     void pingsForwardedOnlyWhenAsked_data();
     void pingsForwardedOnlyWhenAsked();
     void idleTimeoutKeepsAnsweringPeers();
@@ -1214,6 +1215,58 @@ void TestGateway::reloadKeepsOpenConnections()
     QVERIFY(m_gateway->errorString().contains(u"endpoint"));
     QWebSocket *still = openClient(QStringLiteral("/talk/1.0.0/notifications"));
     QTRY_COMPARE(still->state(), QAbstractSocket::ConnectedState);
+}
+
+void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
+{
+    // With no descriptor left the acceptor cannot take connections; they wait in the
+    // backlog and are served once descriptors are free again.
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(m_gateway->serverPort());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::vector<int> clients;
+    const auto closeClients = qScopeGuard([&clients] {
+        for (int fd : clients)
+            ::close(fd);
+    });
+    for (int i = 0; i < 3; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        clients.push_back(fd);
+    }
+    rlimit saved {};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    const int lowestFree = ::dup(0);
+    QVERIFY(lowestFree >= 0);
+    ::close(lowestFree);
+    rlimit tight = saved;
+    tight.rlim_cur = rlim_t(lowestFree); // every new descriptor fails now (EMFILE)
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+    bool connected = true;
+    for (int fd : clients) // connecting needs no new descriptor here
+        connected = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0
+            && connected;
+    QTest::qSleep(350); // the acceptor fails a few times meanwhile
+    const int attempt = ::dup(0);
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+    if (attempt >= 0)
+        ::close(attempt);
+    QVERIFY(connected);
+    QCOMPARE(attempt, -1); // the limit was in force
+    QCOMPARE(m_gateway->pendingHandshakes(), 0);
+
+    const QByteArray request = "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int fd : clients) {
+        QCOMPARE(::write(fd, request.constData(), size_t(request.size())), request.size());
+        const timeval timeout {10, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        char buffer[64] = {};
+        const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
+        QVERIFY2(n > 0, "no answer after descriptors were free again");
+        QVERIFY2(QByteArray(buffer).startsWith("HTTP/1.1 426 "), buffer);
+    }
 }
 
 void TestGateway::manyConnectionsDropped()
