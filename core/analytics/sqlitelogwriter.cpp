@@ -37,9 +37,9 @@ const char *const SchemaSql
       "CREATE INDEX IF NOT EXISTS log_handshakes_connection ON log_handshakes(connection_id);"
       // one index entry per block, always at the end of the index (times grow):
       // a connection's blocks are found by scanning it over the connection's
-      // lifetime without reading the rows of other connections; an index on the
-      // connection alone would be written in one place per open connection at
-      // every commit
+      // lifetime, reading its own blocks and the mixed ones (connection_id 0) but
+      // not other connections' own blocks; an index on the connection alone would
+      // be written in one place per open connection at every commit
       "CREATE INDEX IF NOT EXISTS log_message_blocks_time"
       " ON log_message_blocks(first_time_ms, connection_id);"
       "CREATE INDEX IF NOT EXISTS log_closes_time ON log_closes(time_ms);"

@@ -12,10 +12,11 @@ namespace Gatehouse::Analytics {
 
 // Writes gateway events into the SQLite message log, in WAL mode, one transaction
 // per write(), through its own connection on the writer thread: handshakes and
-// closes one row each (tables log_handshakes, log_closes), messages packed per
-// connection into blocks (table log_message_blocks, format in messageblock.h):
-// the messages a connection has in one write() become one row, so a relayed
-// message costs a few bytes of a BLOB instead of a row and two index entries.
+// closes one row each (tables log_handshakes, log_closes), messages packed into
+// blocks (table log_message_blocks, format in messageblock.h): the messages a
+// connection has in one write() are a run, a row of its own when it is long,
+// else part of a row shared with other connections' runs; so a relayed message
+// costs a few bytes of a BLOB instead of a row and its index entries.
 //
 // It talks to SQLite directly (prepared statements, UTF-8 text cached per
 // connection) rather than through QtSql: a busy gateway logs hundreds of
