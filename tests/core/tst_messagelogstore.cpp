@@ -187,12 +187,17 @@ class RecordingWriter final : public EventWriter
 {
 public:
     std::shared_ptr<QList<qsizetype>> batches = std::make_shared<QList<qsizetype>>();
+    // where each slice's events are (to check they were not copied)
+    std::shared_ptr<QList<const GatewayEvent *>> slices
+        = std::make_shared<QList<const GatewayEvent *>>();
     bool open(QString *) override { return true; }
     bool write(EventSlices events, QString *) override
     {
         qsizetype n = 0;
-        for (const EventSpan &slice : events)
+        for (const EventSpan &slice : events) {
             n += qsizetype(slice.size());
+            slices->append(slice.data());
+        }
         batches->append(n);
         return true;
     }
@@ -227,6 +232,7 @@ private slots:
     void writeErrorKeepsWhatWasWritten();
     void damagedFile();
     void connectionAcrossRuns();
+    void textChangeStartsNewRun();
     void damagedBlock();
 
 private:
@@ -259,6 +265,7 @@ void TestMessageLogStore::batchesAreBounded()
 {
     auto writer = std::make_unique<RecordingWriter>();
     auto batches = writer->batches;
+    auto slices = writer->slices;
     AsyncEventSink::Options options;
     options.batchSize = 100;
     options.flushInterval = std::chrono::hours(1); // only size and flush() trigger writes
@@ -280,6 +287,28 @@ void TestMessageLogStore::batchesAreBounded()
         more.append(message(1, T0 + i));
     sink.consume(more);
     QTRY_COMPARE(sink.writtenEvents(), qint64(350));
+
+    // small batches are joined, big ones cut, and the writer sees the events
+    // where the producers put them (slices of their lists, no copies)
+    batches->clear();
+    slices->clear();
+    sink.setPaused(true);
+    QList<QList<GatewayEvent>> pushed;
+    for (const int size : {30, 30, 30, 30, 150, 5}) {
+        QList<GatewayEvent> batch;
+        for (int i = 0; i < size; ++i)
+            batch.append(message(2, T0 + i));
+        sink.consume(batch);
+        pushed.append(batch); // shares the list the queue holds
+    }
+    sink.setPaused(false);
+    QVERIFY(sink.flush());
+    QCOMPARE(*batches, (QList<qsizetype> {100, 100, 75}));
+    const QList<const GatewayEvent *> expectedSlices {
+        pushed[0].constData(),      pushed[1].constData(),      pushed[2].constData(),
+        pushed[3].constData(),      pushed[3].constData() + 10, pushed[4].constData(),
+        pushed[4].constData() + 80, pushed[5].constData()};
+    QCOMPARE(*slices, expectedSlices);
     sink.stop();
 }
 
@@ -1106,6 +1135,52 @@ void TestMessageLogStore::damagedBlock()
     LogFilter range;
     range.fromMs = T0 + 1;
     QCOMPARE(reader.count(range), qint64(1));
+}
+
+void TestMessageLogStore::textChangeStartsNewRun()
+{
+    // a run has one api/channel/application/flags: a change within a transaction
+    // (long runs and short ones) starts another run
+    const QString path = m_dir.filePath(QStringLiteral("text.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    QList<GatewayEvent> events;
+    for (int i = 0; i < 50; ++i) {
+        GatewayEvent e = message(1, T0 + i / 10, "x");
+        e.channel = i < 40 ? QStringLiteral("/long") : QStringLiteral("/short");
+        if (i >= 45)
+            e.flags = {QStringLiteral("tls"), QStringLiteral("fault-injection")};
+        events.append(e);
+        GatewayEvent other = message(2, T0 + i / 10, "y");
+        other.application = i % 2 ? QString() : QStringLiteral("app_2");
+        events.append(other);
+    }
+    QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
+    writer.close();
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    LogFilter one;
+    one.connectionId = 1;
+    const auto rows = reader.query(one, 0, 1000);
+    QCOMPARE(rows.size(), 50);
+    for (int i = 0; i < 50; ++i) {
+        QCOMPARE(rows.at(i).channel, i < 40 ? u"/long"_qs : u"/short"_qs);
+        QCOMPARE(rows.at(i).flags.size(), i >= 45 ? 2 : 0);
+    }
+    LogFilter two;
+    two.connectionId = 2;
+    const auto others = reader.query(two, 0, 1000);
+    QCOMPARE(others.size(), 50);
+    QCOMPARE(std::count_if(others.cbegin(), others.cend(),
+                           [](const LogRecord &r) { return r.application == u"app_2"; }),
+             25);
+    LogFilter text;
+    text.text = QStringLiteral("/SHORT");
+    QCOMPARE(reader.count(text), qint64(10));
+    QCOMPARE(reader.query(text).size(), 10);
 }
 
 QTEST_GUILESS_MAIN(TestMessageLogStore)
