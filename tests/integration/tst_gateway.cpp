@@ -320,6 +320,7 @@ private slots:
     void backendClosesBeforeAnswering502();
     void backendConnectPending504();
     void clientGoneWhileBackendConnects();
+    void stopDuringHandshake503_data();
     void stopDuringHandshake503();
     void requestInSmallPieces();
     void largeRejectionDeliveredWhole();
@@ -771,13 +772,34 @@ void TestGateway::clientGoneWhileBackendConnects()
     qDeleteAll(accepted);
 }
 
+void TestGateway::stopDuringHandshake503_data()
+{
+    QTest::addColumn<bool>("requestComplete");
+    QTest::newRow("reading the request") << false;
+    QTest::newRow("connecting the backend") << true;
+}
+
 void TestGateway::stopDuringHandshake503()
 {
-    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QFETCH(bool, requestComplete);
+    QTcpServer silent; // accepts TCP, never answers the upgrade
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket *> accepted;
+    connect(&silent, &QTcpServer::newConnection, this, [&silent, &accepted] {
+        while (QTcpSocket *s = silent.nextPendingConnection())
+            accepted.append(s);
+    });
+    const auto deleteAccepted = qScopeGuard([&accepted] { qDeleteAll(accepted); });
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort()))}));
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
     QVERIFY(client.waitForConnected(5000));
-    client.write("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n"); // not complete
+    if (requestComplete) {
+        client.write(upgradeRequest("/chats/1.0.0/notifications"));
+        QTRY_COMPARE(accepted.size(), 1);
+    } else {
+        client.write("GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n");
+    }
     QTRY_COMPARE(m_gateway->pendingHandshakes(), 1);
     QSignalSpy stopped(m_gateway.get(), &Gatehouse::Gateway::Gateway::stopped);
     m_gateway->stop();
@@ -790,6 +812,8 @@ void TestGateway::stopDuringHandshake503()
     QVERIFY2(data.startsWith("HTTP/1.1 503 "), data.constData());
     QTRY_COMPARE(stopped.size(), 1);
     QCOMPARE(m_gateway->pendingHandshakes(), 0);
+    if (requestComplete) // the backend connection in progress was closed too
+        QTRY_COMPARE(accepted.at(0)->state(), QAbstractSocket::UnconnectedState);
 }
 
 void TestGateway::requestInSmallPieces()
