@@ -99,14 +99,15 @@ QByteArray flagsUtf8(const QStringList &flags)
     return flags.join(u',').toUtf8();
 }
 
-// What the writer keeps per open connection: its text and the block being filled.
+// What the writer keeps per open connection: its text and the run being filled
+// (as the data of a single block: format byte, then the messages).
 struct Connection
 {
     ConnectionText text;
-    QByteArray data; // the block's data (capacity kept between blocks)
+    QByteArray data; // capacity kept between runs
     qint64 firstTimeMs = 0;
     qint64 lastTimeMs = 0;
-    int count = 0; // messages in the block; 0 = no block open
+    int count = 0; // messages in the run; 0 = no run open
 };
 
 bool same(const QString &a, const QString &b)

@@ -498,8 +498,9 @@ void TestMessageLogStore::pausedWriterDropsInsteadOfBlocking()
     QCOMPARE(store.sink()->droppedEvents(), qint64(2000));
     QCOMPARE(store.sink()->queuedEvents(), 1000);
     QVERIFY(!store.flush()); // paused: nothing written yet
-    store.sink()->setPaused(false);
+    // (expected before the writer may run again: its timer could report first)
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"2000 events dropped"_qs));
+    store.sink()->setPaused(false);
     QVERIFY(store.flush());
     QCOMPARE(store.sink()->writtenEvents(), qint64(1000));
     QTRY_VERIFY(!dropped.isEmpty());
