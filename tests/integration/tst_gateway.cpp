@@ -319,6 +319,7 @@ private slots:
     void backendIpv6Literal();
     void backendClosesBeforeAnswering502();
     void backendConnectPending504();
+    void backendFramesRightAfterUpgrade();
     void clientGoneWhileBackendConnects();
     void stopDuringHandshake503_data();
     void stopDuringHandshake503();
@@ -694,6 +695,44 @@ void TestGateway::backendClosesBeforeAnswering502()
     QVERIFY2(a.body.contains("closed"), a.body.constData());
     QVERIFY(a.closed);
     QTRY_COMPARE(m_gateway->pendingHandshakes(), 0);
+}
+
+void TestGateway::backendFramesRightAfterUpgrade()
+{
+    // A backend that sends frames in the same segment as its 101: the gateway read
+    // them with the answer and the client gets them, in order, before anything else.
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    QByteArray seen;
+    QTcpSocket *peer = nullptr;
+    connect(&raw, &QTcpServer::newConnection, this, [&] {
+        peer = raw.nextPendingConnection();
+        connect(peer, &QTcpSocket::readyRead, this, [&] {
+            seen += peer->readAll();
+            if (!seen.contains("\r\n\r\n") || seen.startsWith("done"))
+                return;
+            QByteArray key;
+            for (const QByteArray &line : seen.split('\n'))
+                if (line.toLower().startsWith("sec-websocket-key:"))
+                    key = line.mid(18).trimmed();
+            const QByteArray accept
+                = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                                           QCryptographicHash::Sha1)
+                      .toBase64();
+            // unmasked text frames from the server side
+            peer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                        + accept + "\r\n\r\n" + maskedFrame(0x1, "first", false)
+                        + maskedFrame(0x1, "second", false));
+            seen = "done";
+        });
+    });
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(raw.serverPort()))}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(text.size(), 2);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("first"));
+    QCOMPARE(text.at(1).at(0).toString(), QStringLiteral("second"));
 }
 
 void TestGateway::backendConnectPending504()
