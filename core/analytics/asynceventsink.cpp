@@ -28,6 +28,7 @@ AsyncEventSink::AsyncEventSink(std::unique_ptr<EventWriter> writer, const Option
 {
     if (m_options.batchSize < 1)
         m_options.batchSize = 1;
+    m_options.maxBatchSize = std::max(m_options.maxBatchSize, m_options.batchSize);
 }
 
 AsyncEventSink::~AsyncEventSink()
@@ -150,21 +151,27 @@ void AsyncEventSink::drain()
     m_wakePending = false;
     if (m_paused)
         return;
-    // The producers' batches, written in transactions of up to batchSize events:
+    // The producers' batches, written in transactions of up to batchSize events
+    // (more when there is a backlog):
     // each transaction is a list of slices of the batches (small batches joined,
     // big ones cut), pointing into the batches; no event is copied or moved.
     const QList<QList<Gateway::GatewayEvent>> batches = m_queue.takeAll();
+    qsizetype waiting = 0;
+    for (const QList<Gateway::GatewayEvent> &events : batches)
+        waiting += events.size();
+    const qsizetype batchSize
+        = std::clamp(waiting / 4, m_options.batchSize, m_options.maxBatchSize);
     QVarLengthArray<EventSpan, 32> slices;
     qsizetype pending = 0;
     for (const QList<Gateway::GatewayEvent> &events : batches) {
         const EventSpan all(events.constData(), size_t(events.size()));
         size_t start = 0;
         while (start < all.size()) {
-            const size_t n = std::min(all.size() - start, size_t(m_options.batchSize - pending));
+            const size_t n = std::min(all.size() - start, size_t(batchSize - pending));
             slices.append(all.subspan(start, n));
             pending += qsizetype(n);
             start += n;
-            if (pending == m_options.batchSize) {
+            if (pending == batchSize) {
                 writeBatch(EventSlices(slices.constData(), size_t(slices.size())), pending);
                 slices.clear();
                 pending = 0;

@@ -19,8 +19,11 @@ namespace Gatehouse::Analytics {
 // consume() only appends to a bounded EventQueue (never blocks; overflow is
 // counted and reported by eventsDropped()); the writer thread drains the queue
 // every flushInterval, or as soon as batchSize events are waiting, and writes
-// them in transactions of at most batchSize events: slices of the queued batches,
-// never copies of the events.
+// them in transactions of batchSize events (short bursts of writing keep the
+// relay's latency low): slices of the queued batches, never copies of the
+// events. When it finds a backlog (more than 4 x batchSize events waiting: it
+// fell behind), it writes bigger transactions, up to maxBatchSize events: a
+// commit costs about as much as a hundred events, so it catches up with less CPU.
 class AsyncEventSink final
     : public QObject
     , public Gateway::GatewayEventSink
@@ -33,6 +36,7 @@ public:
     {
         std::chrono::milliseconds flushInterval {100};
         qsizetype batchSize = 256;
+        qsizetype maxBatchSize = 1024; // with a backlog; <= batchSize: always batchSize
         qsizetype capacity = 100'000; // events waiting at most; more are dropped
         QString threadName = QStringLiteral("gatehouse-log");
         int niceness = 10; // Linux: the writer thread's nice value (0 = as the relay)

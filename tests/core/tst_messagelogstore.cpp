@@ -310,6 +310,27 @@ void TestMessageLogStore::batchesAreBounded()
         pushed[4].constData() + 80, pushed[5].constData()};
     QCOMPARE(*slices, expectedSlices);
     sink.stop();
+
+    // a backlog (more than 4 x batchSize waiting) is written in bigger
+    // transactions, up to maxBatchSize
+    auto backlogWriter = std::make_unique<RecordingWriter>();
+    auto backlogBatches = backlogWriter->batches;
+    options.maxBatchSize = 300;
+    AsyncEventSink behind(std::move(backlogWriter), options);
+    QVERIFY(behind.start());
+    behind.setPaused(true);
+    QList<GatewayEvent> many;
+    for (int i = 0; i < 1000; ++i)
+        many.append(message(3, T0 + i));
+    behind.consume(many);
+    behind.consume(many.first(440));
+    behind.setPaused(false);
+    QVERIFY(behind.flush());
+    QCOMPARE(*backlogBatches, (QList<qsizetype> {300, 300, 300, 300, 240}));
+    behind.consume(many.first(350)); // 350 / 4 < 100: back to batchSize
+    QVERIFY(behind.flush());
+    QCOMPARE(backlogBatches->mid(5), (QList<qsizetype> {100, 100, 100, 50}));
+    behind.stop();
 }
 
 void TestMessageLogStore::rowsLandAndWal()
