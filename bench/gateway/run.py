@@ -15,9 +15,11 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -98,6 +100,9 @@ class Bench:
         self.procs = []
         self.loadgen = os.path.join(ROOT, "build", "bench", "gatehouse-loadgen")
         self.cli = args.cli
+        self.gateway_dir = None
+        self.relayed = 0  # messages the gateway relayed (round trips x 2, all runs)
+        self.log_summary = None
 
     def spawn(self, cmd, **kw):
         p = subprocess.Popen(cmd, **kw)
@@ -112,7 +117,28 @@ class Bench:
                     p.wait(10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+        if self.gateway_dir:
+            self.log_summary = self.summarize_log()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def summarize_log(self):
+        # Did the message log keep up? Messages it holds and events it dropped (the
+        # gateway warns on stderr when its bounded queue overflows).
+        dropped = 0
+        try:
+            with open(os.path.join(self.gateway_dir, "serve.err")) as f:
+                for m in re.finditer(r"message log: (\d+) events dropped", f.read()):
+                    dropped += int(m.group(1))
+        except OSError:
+            pass
+        logged = None
+        try:
+            db = sqlite3.connect(os.path.join(self.gateway_dir, "log.db"))
+            logged = db.execute("SELECT COALESCE(SUM(count), 0) FROM log_message_blocks").fetchone()[0]
+            db.close()
+        except sqlite3.Error:
+            pass
+        return {"relayed": self.relayed, "logged": logged, "dropped": dropped}
 
     def loadgen_json(self, args):
         out = subprocess.run([self.loadgen] + args, capture_output=True, text=True, timeout=600)
@@ -180,6 +206,7 @@ http {{
         port = free_port()
         d = os.path.join(self.tmp, "gateway")
         os.makedirs(d, exist_ok=True)
+        self.gateway_dir = d
         api = os.path.join(d, "bench.asyncapi.yaml")
         with open(api, "w") as f:
             f.write(f"""asyncapi: 2.6.0
@@ -235,6 +262,8 @@ x-gatehouse:
                 r = self.loadgen_json(["throughput", "-c", str(conns), "--size", str(size),
                                        "--seconds", str(a.seconds)] + base)
                 results.setdefault((name, f"throughput c={conns} {size}B msg/s"), []).append(r["messages_per_s"])
+                if name == "gateway":
+                    self.relayed += 2 * r["echoed"]
         if "paced" in a.only:
             self.paced(name, target, base, results)
         if "handshakes" in a.only:
@@ -248,6 +277,8 @@ x-gatehouse:
         r = self.loadgen_json(["paced", "-c", "16", "--size", "64", "--rate", str(a.rate),
                                "--seconds", str(a.seconds)] + base)
         c1 = cpu_seconds(pids)
+        if name == "gateway":
+            self.relayed += 2 * r["echoed"]
         results.setdefault((name, f"achieved rate at {a.rate} msg/s"), []).append(r["messages_per_s"])
         results.setdefault((name, "round trip p50 µs"), []).append(r["rtt_p50_us"])
         results.setdefault((name, "round trip p99 µs"), []).append(r["rtt_p99_us"])
@@ -339,6 +370,12 @@ def main():
         ratio = (values["gateway"] / values["nginx"]) if values.get("gateway") and values.get("nginx") else None
         row.append("–" if ratio is None else f"{ratio:.2f}x")
         lines.append("| " + " | ".join(row) + " |")
+    if bench.log_summary:
+        ls = bench.log_summary
+        logged = "?" if ls["logged"] is None else f"{ls['logged']:,}"
+        lines += ["", f"Gateway message log: {ls['relayed']:,} messages relayed in the measured runs "
+                  f"(round trips x 2; a few more were in flight), {logged} message records in the log, "
+                  f"{ls['dropped']:,} events dropped by the log queue."]
     text = "\n".join(lines)
     print(text)
     if args.output:

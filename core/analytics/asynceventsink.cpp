@@ -53,9 +53,11 @@ bool AsyncEventSink::start(QString *error)
         m_context,
         [this, &opened, &openError] {
 #ifdef Q_OS_LINUX
-            // Writing the log must not take CPU from the relay when both want it:
-            // a lower share (nice) for this thread only, still progressing when busy.
-            ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), m_options.niceness);
+            // A lower share (nice) for this thread only, when asked; by default the
+            // writer runs like the relay, so that under full load it keeps up rather
+            // than dropping events.
+            if (m_options.niceness != 0)
+                ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), m_options.niceness);
 #endif
             opened = m_writer->open(&openError);
             if (!opened)

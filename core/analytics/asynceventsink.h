@@ -39,7 +39,7 @@ public:
         qsizetype maxBatchSize = 1024; // with a backlog; <= batchSize: always batchSize
         qsizetype capacity = 100'000; // events waiting at most; more are dropped
         QString threadName = QStringLiteral("gatehouse-log");
-        int niceness = 10; // Linux: the writer thread's nice value (0 = as the relay)
+        int niceness = 0; // Linux: the writer thread's nice value (0 = as the relay)
     };
 
     explicit AsyncEventSink(std::unique_ptr<EventWriter> writer, QObject *parent = nullptr);
