@@ -373,9 +373,9 @@ def main():
     if bench.log_summary:
         ls = bench.log_summary
         logged = "?" if ls["logged"] is None else f"{ls['logged']:,}"
-        lines += ["", f"Gateway message log: {ls['relayed']:,} messages relayed in the measured runs "
-                  f"(round trips x 2; a few more were in flight), {logged} message records in the log, "
-                  f"{ls['dropped']:,} events dropped by the log queue."]
+        lines += ["", f"Gateway message log: {logged} message records (every run, warm-ups included; "
+                  f"{ls['relayed']:,} relayed in the measured parts), {ls['dropped']:,} events "
+                  f"dropped by the log queue."]
     text = "\n".join(lines)
     print(text)
     if args.output:
