@@ -27,6 +27,20 @@ qint64 nowNs()
 
 constexpr qint64 NsPerMs = 1'000'000;
 
+// epoll data of a watch: this bit, the slot's generation (31 bits) above the slot
+// index (32 bits). Notifier registrations carry the bare descriptor (high half 0).
+constexpr quint64 DirectTag = quint64(1) << 63;
+
+quint64 directId(quint32 slot, quint32 generation)
+{
+    return DirectTag | (quint64(generation & 0x7fffffffU) << 32) | slot;
+}
+
+quint32 interest(bool read, bool write)
+{
+    return (read ? quint32(EPOLLIN | EPOLLRDHUP) : 0U) | (write ? quint32(EPOLLOUT) : 0U);
+}
+
 } // namespace
 
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
@@ -152,6 +166,169 @@ void EpollEventDispatcher::closeDescriptor(int descriptor,
     }
     if (descriptor >= 0)
         ::close(descriptor);
+}
+
+// ---- direct watches --------------------------------------------------------------
+
+EpollEventDispatcher *EpollEventDispatcher::current()
+{
+    return qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+}
+
+EpollEventDispatcher::DirectWatch *EpollEventDispatcher::directWatch(WatchId id)
+{
+    if (!(id & DirectTag))
+        return nullptr;
+    const quint32 slot = quint32(id);
+    if (slot >= m_direct.size())
+        return nullptr;
+    DirectWatch &w = m_direct[slot];
+    if (!w.handler || directId(slot, w.generation) != id)
+        return nullptr;
+    return &w;
+}
+
+const EpollEventDispatcher::DirectWatch *EpollEventDispatcher::directWatch(WatchId id) const
+{
+    return const_cast<EpollEventDispatcher *>(this)->directWatch(id);
+}
+
+EpollEventDispatcher::WatchId
+EpollEventDispatcher::addWatch(int descriptor, Handler *handler, bool read, bool write,
+                               std::initializer_list<QSocketNotifier *> takeOver)
+{
+    if (descriptor < 0 || !handler || m_epoll < 0)
+        return 0;
+    // The notifiers leave without epoll_ctl; if epoll still watches the descriptor
+    // for them, their registration is modified below instead of deleted and added.
+    bool registered = false;
+    if (const auto it = m_watches.find(descriptor); it != m_watches.end()) {
+        registered = it->second.events != 0;
+        it->second.closing = true;
+    }
+    for (QSocketNotifier *n : takeOver)
+        delete n;
+    m_watches.erase(descriptor); // notifiers not handed over go silent
+
+    quint32 slot = 0;
+    if (!m_freeDirect.empty()) {
+        slot = m_freeDirect.back();
+        m_freeDirect.pop_back();
+    } else {
+        slot = quint32(m_direct.size());
+        m_direct.emplace_back();
+    }
+    DirectWatch &w = m_direct[slot];
+    w.handler = handler;
+    w.fd = descriptor;
+    const WatchId id = directId(slot, w.generation);
+    const quint32 events = interest(read, write);
+    if (events == 0) {
+        if (registered) {
+            epoll_event ev {};
+            ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, descriptor, &ev);
+        }
+        w.events = 0;
+        return id;
+    }
+    epoll_event ev {};
+    ev.events = events;
+    ev.data.u64 = id;
+    int rc = ::epoll_ctl(m_epoll, registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, descriptor, &ev);
+    if (rc != 0 && (errno == EEXIST || errno == ENOENT)) // closed and reused unnoticed
+        rc = ::epoll_ctl(m_epoll, registered ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, descriptor, &ev);
+    if (rc != 0) {
+        w.handler = nullptr;
+        ++w.generation;
+        m_freeDirect.push_back(slot);
+        return 0;
+    }
+    w.events = events;
+    return id;
+}
+
+void EpollEventDispatcher::updateDirectWatch(WatchId id, DirectWatch &w, quint32 events)
+{
+    if (events == w.events)
+        return;
+    epoll_event ev {};
+    ev.events = events;
+    ev.data.u64 = id;
+    // with nothing to wait for the descriptor leaves epoll: it would report a hang-up
+    // on every turn otherwise
+    if (events == 0) {
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, w.fd, &ev);
+    } else if (w.events == 0) {
+        if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, w.fd, &ev) != 0 && errno == EEXIST)
+            ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, w.fd, &ev);
+    } else if (::epoll_ctl(m_epoll, EPOLL_CTL_MOD, w.fd, &ev) != 0 && errno == ENOENT) {
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, w.fd, &ev);
+    }
+    w.events = events;
+}
+
+void EpollEventDispatcher::setWatchEnabled(WatchId id, bool read, bool write)
+{
+    if (DirectWatch *w = directWatch(id))
+        updateDirectWatch(id, *w, interest(read, write));
+}
+
+void EpollEventDispatcher::setWatchReadEnabled(WatchId id, bool on)
+{
+    if (DirectWatch *w = directWatch(id))
+        updateDirectWatch(id, *w, interest(on, w->events & EPOLLOUT));
+}
+
+void EpollEventDispatcher::setWatchWriteEnabled(WatchId id, bool on)
+{
+    if (DirectWatch *w = directWatch(id))
+        updateDirectWatch(id, *w, interest(w->events & EPOLLIN, on));
+}
+
+bool EpollEventDispatcher::isWatchReadEnabled(WatchId id) const
+{
+    const DirectWatch *w = directWatch(id);
+    return w && (w->events & EPOLLIN);
+}
+
+bool EpollEventDispatcher::isWatchWriteEnabled(WatchId id) const
+{
+    const DirectWatch *w = directWatch(id);
+    return w && (w->events & EPOLLOUT);
+}
+
+void EpollEventDispatcher::removeWatch(WatchId id, bool descriptorClosing)
+{
+    DirectWatch *w = directWatch(id);
+    if (!w)
+        return;
+    if (w->events != 0 && !descriptorClosing) {
+        epoll_event ev {};
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, w->fd, &ev);
+    }
+    w->handler = nullptr;
+    w->fd = -1;
+    w->events = 0;
+    ++w->generation; // events of this turn still naming it are dropped
+    m_freeDirect.push_back(quint32(id));
+}
+
+void EpollEventDispatcher::dispatchDirect(quint64 data, quint32 what)
+{
+    // The watch is looked up again before each call: the handler (or an earlier one
+    // of this turn) may have changed or removed it.
+    if (what & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        DirectWatch *w = directWatch(data);
+        if (!w)
+            return;
+        if (w->events & EPOLLIN)
+            w->handler->descriptorReadable();
+    }
+    if (what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+        DirectWatch *w = directWatch(data);
+        if (w && (w->events & EPOLLOUT))
+            w->handler->descriptorWritable();
+    }
 }
 
 void EpollEventDispatcher::activate(QSocketNotifier *notifier)
@@ -326,8 +503,16 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 
     bool progress = false;
     for (int i = 0; i < ready; ++i) {
-        const int fd = events[i].data.fd;
+        const quint64 data = events[i].data.u64;
         const quint32 what = events[i].events;
+        if (data & DirectTag) {
+            if (!flags.testFlag(QEventLoop::ExcludeSocketNotifiers)) {
+                dispatchDirect(data, what);
+                progress = true;
+            }
+            continue;
+        }
+        const int fd = int(data);
         if (fd == m_wake) {
             quint64 count = 0;
             [[maybe_unused]] const auto n = ::read(m_wake, &count, sizeof count);

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 namespace Gatehouse::Gateway {
 
@@ -18,6 +19,10 @@ namespace Gatehouse::Gateway {
 // behave as in Qt's dispatchers. Install it with QThread::setEventDispatcher()
 // before the thread starts; after that every call but wakeUp() and interrupt()
 // comes from that thread.
+//
+// Descriptors the gateway drives itself can skip Qt's notifier machinery: a watch
+// (addWatch()) calls its Handler straight from the loop, with no event, no notifier
+// and no signal in between, and epoll's own data finds the watch (no lookup).
 class EpollEventDispatcher final : public QAbstractEventDispatcher
 {
     Q_OBJECT
@@ -26,6 +31,41 @@ class EpollEventDispatcher final : public QAbstractEventDispatcher
 public:
     explicit EpollEventDispatcher(QObject *parent = nullptr);
     ~EpollEventDispatcher() override;
+
+    // What a watch calls when its descriptor is ready. A handler may change or remove
+    // any watch (its own included) and add new ones from inside the call.
+    class Handler
+    {
+    public:
+        virtual void descriptorReadable() = 0;
+        virtual void descriptorWritable() = 0;
+
+    protected:
+        ~Handler() = default;
+    };
+    // Names a watch; 0 is none. Stale ids (removed watches) are ignored safely.
+    using WatchId = quint64;
+
+    // The current thread's dispatcher if it is one of these, else null.
+    static EpollEventDispatcher *current();
+
+    // Watches `descriptor` for `handler` (a descriptor has either a watch or socket
+    // notifiers, not both). `takeOver`: the descriptor's notifiers so far (null ones
+    // skipped); they are deleted and their epoll registration is reused for the watch
+    // (one EPOLL_CTL_MOD). A hang-up or error is reported to whichever side is
+    // enabled. Returns 0 when epoll refused the descriptor.
+    WatchId addWatch(int descriptor, Handler *handler, bool read, bool write,
+                     std::initializer_list<QSocketNotifier *> takeOver = {});
+    // Changes what the watch waits for; epoll is told only when that changes.
+    void setWatchEnabled(WatchId id, bool read, bool write);
+    void setWatchReadEnabled(WatchId id, bool on);
+    void setWatchWriteEnabled(WatchId id, bool on);
+    bool isWatchReadEnabled(WatchId id) const;
+    bool isWatchWriteEnabled(WatchId id) const;
+    // Ends the watch; its handler is not called again, not even for events already
+    // collected in the current turn. `descriptorClosing`: the caller closes the
+    // descriptor right after, which takes it out of epoll (no epoll_ctl here).
+    void removeWatch(WatchId id, bool descriptorClosing = false);
 
     // False when the kernel refused an epoll instance (then use Qt's dispatcher).
     bool isValid() const { return m_epoll >= 0 && m_wake >= 0; }
@@ -69,7 +109,19 @@ private:
         bool delivering = false; // its QTimerEvent is being handled now
     };
 
+    struct DirectWatch
+    {
+        Handler *handler = nullptr; // null: slot free
+        int fd = -1;
+        quint32 generation = 0; // bumped on removal; part of the WatchId
+        quint32 events = 0; // what epoll watches now
+    };
+
     void updateWatch(int fd, Watch &watch);
+    DirectWatch *directWatch(WatchId id);
+    const DirectWatch *directWatch(WatchId id) const;
+    void updateDirectWatch(WatchId id, DirectWatch &watch, quint32 events);
+    void dispatchDirect(quint64 data, quint32 what);
     void activate(QSocketNotifier *notifier);
     bool fireTimers();
     int waitTimeoutMs() const;
@@ -80,6 +132,8 @@ private:
     std::atomic<bool> m_wakePending {false};
     std::atomic<quint64> m_interrupts {0}; // interrupt() calls so far
     std::unordered_map<int, Watch> m_watches; // by descriptor
+    std::vector<DirectWatch> m_direct; // by slot (the low half of a WatchId)
+    std::vector<quint32> m_freeDirect; // free slots of m_direct
     std::unordered_map<int, Timer> m_timers; // by timer id
     std::multimap<qint64, int> m_deadlines; // due time (ns) -> timer id
 };

@@ -739,14 +739,15 @@ void GatewaySession::handleBackendSucceeded()
     m_client->setMaxMessageSize(limit[0]);
     m_backend->setMaxMessageSize(limit[1]);
 
-    connect(m_client, &RelayLeg::messageReceived, this,
-            [this](bool binary, const QByteArray &payload, qint64 arrival) {
-                relay(Direction::ClientToBackend, binary, payload, arrival);
-            });
-    connect(m_backend, &RelayLeg::messageReceived, this,
-            [this](bool binary, const QByteArray &payload, qint64 arrival) {
-                relay(Direction::BackendToClient, binary, payload, arrival);
-            });
+    // per message: direct calls (the legs are ours and die with us)
+    m_client->setMessageHandler([this](bool binary, const QByteArray &payload, qint64 arrival) {
+        relay(Direction::ClientToBackend, binary, payload, arrival);
+    });
+    m_backend->setMessageHandler([this](bool binary, const QByteArray &payload, qint64 arrival) {
+        relay(Direction::BackendToClient, binary, payload, arrival);
+    });
+    m_client->setBytesWrittenHandler([this] { updateBackpressure(); });
+    m_backend->setBytesWrittenHandler([this] { updateBackpressure(); });
     connect(m_client, &RelayLeg::closeFrameReceived, this,
             [this](quint16 code, const QString &reason) {
                 handleCloseReceived(Leg::Client, code, reason);
@@ -767,8 +768,6 @@ void GatewaySession::handleBackendSucceeded()
             [this](bool clean) { handleLegFinished(Leg::Client, clean); });
     connect(m_backend, &RelayLeg::finished, this,
             [this](bool clean) { handleLegFinished(Leg::Backend, clean); });
-    connect(m_client, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
-    connect(m_backend, &RelayLeg::bytesWritten, this, &GatewaySession::updateBackpressure);
 
     updateEventTemplate();
     m_state = State::Open;

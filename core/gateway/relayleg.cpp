@@ -55,6 +55,7 @@ RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBuf
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
 {
+    m_dispatcher = EpollEventDispatcher::current();
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Take a plain TCP connection over from its socket object: flush what it still
     // buffers for writing (the 101 or the upgrade request, small), keep what it
@@ -90,9 +91,12 @@ RelayLeg::RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
 {
+    m_dispatcher = EpollEventDispatcher::current();
     if (m_readNotifier) {
         m_readNotifier->disconnect(); // from the handshake's handlers
         m_readNotifier->setParent(this);
+        // replaced by a watch at the first updateInterest() with a dispatcher
+        connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
     }
     if (!unsent.isEmpty())
         writeBytes(unsent);
@@ -129,11 +133,7 @@ void RelayLeg::start(const QByteArray &alreadyRead)
     m_started = true;
     m_in.prepend(alreadyRead);
     if (m_fd >= 0) {
-        if (!m_readNotifier)
-            m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
-        else if (!m_paused && !m_readNotifier->isEnabled())
-            m_readNotifier->setEnabled(true);
-        connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
+        updateInterest();
         if (!m_in.isEmpty())
             QMetaObject::invokeMethod(this, &RelayLeg::handleReadyRead, Qt::QueuedConnection);
         return;
@@ -141,7 +141,7 @@ void RelayLeg::start(const QByteArray &alreadyRead)
     if (!m_socket)
         return; // the descriptor failed before the start; finished() is on its way
     connect(m_socket, &QIODevice::readyRead, this, &RelayLeg::handleReadyRead);
-    connect(m_socket, &QIODevice::bytesWritten, this, &RelayLeg::bytesWritten);
+    connect(m_socket, &QIODevice::bytesWritten, this, &RelayLeg::reportBytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &RelayLeg::handleDisconnected);
     if (m_socket->state() != QAbstractSocket::ConnectedState) {
         QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
@@ -165,6 +165,56 @@ qint64 RelayLeg::bufferedBytes() const
 }
 
 // ---- transport ----------------------------------------------------------------
+
+void RelayLeg::updateInterest()
+{
+    if (m_fd < 0)
+        return;
+    const bool read = m_started && !m_paused;
+    const bool write = m_writeWanted;
+    if (m_dispatcher) {
+        if (m_watch) {
+            m_dispatcher->setWatchEnabled(m_watch, read, write);
+            return;
+        }
+        // the first time: the watch takes over the notifiers' epoll registration
+        m_watch
+            = m_dispatcher->addWatch(m_fd, this, read, write, {m_readNotifier, m_writeNotifier});
+        m_readNotifier = nullptr;
+        m_writeNotifier = nullptr;
+        if (m_watch)
+            return;
+        m_dispatcher = nullptr; // epoll refused the descriptor: notifiers then
+    }
+    if (read && !m_readNotifier) {
+        m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+        connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
+    }
+    if (m_readNotifier && m_readNotifier->isEnabled() != read)
+        m_readNotifier->setEnabled(read);
+    if (write && !m_writeNotifier) {
+        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+        connect(m_writeNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleWritable);
+    }
+    if (m_writeNotifier && m_writeNotifier->isEnabled() != write)
+        m_writeNotifier->setEnabled(write);
+}
+
+void RelayLeg::descriptorReadable()
+{
+    handleReadyRead();
+}
+
+void RelayLeg::descriptorWritable()
+{
+    handleWritable();
+}
+
+void RelayLeg::reportBytesWritten()
+{
+    if (m_onBytesWritten)
+        m_onBytesWritten();
+}
 
 void RelayLeg::writeBytes(const QByteArray &bytes)
 {
@@ -202,12 +252,10 @@ bool RelayLeg::flushOut()
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             // the kernel buffer is full: continue when it has room
-            if (!m_writeNotifier) {
-                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-                connect(m_writeNotifier, &QSocketNotifier::activated, this,
-                        &RelayLeg::handleWritable);
+            if (!m_writeWanted) {
+                m_writeWanted = true;
+                updateInterest();
             }
-            m_writeNotifier->setEnabled(true);
             return false;
         }
         abortTransport(); // the peer is gone (EPIPE, ECONNRESET, ...)
@@ -215,8 +263,10 @@ bool RelayLeg::flushOut()
     }
     m_out = QByteArray();
     m_outOffset = 0;
-    if (m_writeNotifier && m_writeNotifier->isEnabled())
-        m_writeNotifier->setEnabled(false);
+    if (m_writeWanted) {
+        m_writeWanted = false;
+        updateInterest();
+    }
     return true;
 }
 
@@ -227,13 +277,12 @@ void RelayLeg::cork()
 
 void RelayLeg::uncork()
 {
-    if (m_corked == 0 || --m_corked > 0 || m_fd < 0 || m_out.size() == m_outOffset
-        || (m_writeNotifier && m_writeNotifier->isEnabled()))
+    if (m_corked == 0 || --m_corked > 0 || m_fd < 0 || m_out.size() == m_outOffset || m_writeWanted)
         return;
     // what was held back counted as waiting to be written; tell the session when
     // it is gone, so that backpressure it caused is lifted
     if (flushOut())
-        emit bytesWritten();
+        reportBytesWritten();
 }
 
 void RelayLeg::handleWritable()
@@ -246,7 +295,7 @@ void RelayLeg::handleWritable()
         handleDisconnected();
         return;
     }
-    emit bytesWritten();
+    reportBytesWritten();
 }
 
 void RelayLeg::disconnectTransport()
@@ -308,7 +357,12 @@ void RelayLeg::readDescriptor()
 
 void RelayLeg::closeDescriptor()
 {
-    // the notifiers go with the descriptor (no epoll_ctl each: the close removes it)
+    // the watch or the notifiers go with the descriptor (no epoll_ctl: the close
+    // removes it); a watch only through its own thread's dispatcher
+    if (m_watch && m_fd >= 0 && m_dispatcher == EpollEventDispatcher::current())
+        m_dispatcher->removeWatch(m_watch, true);
+    m_watch = 0;
+    m_writeWanted = false;
     EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
     m_readNotifier = nullptr;
     m_writeNotifier = nullptr;
@@ -382,9 +436,10 @@ void RelayLeg::abort()
 
 void RelayLeg::pauseReading()
 {
+    if (m_paused)
+        return;
     m_paused = true;
-    if (m_readNotifier)
-        m_readNotifier->setEnabled(false);
+    updateInterest();
 }
 
 void RelayLeg::resumeReading()
@@ -392,8 +447,7 @@ void RelayLeg::resumeReading()
     if (!m_paused)
         return;
     m_paused = false;
-    if (m_readNotifier)
-        m_readNotifier->setEnabled(true);
+    updateInterest();
     if (!m_resumeQueued) {
         m_resumeQueued = true;
         QMetaObject::invokeMethod(
@@ -408,7 +462,7 @@ void RelayLeg::resumeReading()
 
 void RelayLeg::handleReadyRead()
 {
-    if (!hasTransport() || m_finished || m_paused)
+    if (!m_started || !hasTransport() || m_finished || m_paused)
         return;
     if (m_fd >= 0) {
         if (m_closeReceived) { // nothing may follow a close frame: discard it
@@ -541,7 +595,8 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
     }
     if (m_closeSent)
         return true; // closing: data that crosses our close frame is discarded
-    emit messageReceived(m_messageBinary, message, m_messageStartNs);
+    if (m_onMessage)
+        m_onMessage(m_messageBinary, message, m_messageStartNs);
     return !m_finished;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/epolleventdispatcher.h"
 #include "gateway/websocketcodec.h"
 
 #include <QBasicTimer>
@@ -8,6 +9,8 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+
+#include <functional>
 
 class QSocketNotifier;
 class QTcpSocket;
@@ -24,10 +27,17 @@ namespace Gatehouse::Gateway {
 // straight into the frame parser, writes straight to the kernel (queued only when
 // the kernel buffer is full). That saves the socket's buffer copies, its
 // FIONREAD call and two notifier toggles per message, and a few KiB per
-// connection. TLS connections keep their QSslSocket.
+// connection. TLS connections keep their QSslSocket. When the thread runs an
+// EpollEventDispatcher the descriptor is a watch of it (called directly from the
+// loop); otherwise it has QSocketNotifiers.
+//
+// The per-message notifications (a message arrived, queued bytes left) are plain
+// callbacks set once by the owner, not signals; the rare ones are signals.
 //
 // Lives in a gateway worker thread with its socket; all calls from that thread.
-class RelayLeg final : public QObject
+class RelayLeg final
+    : public QObject
+    , private EpollEventDispatcher::Handler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RelayLeg)
@@ -44,6 +54,19 @@ public:
     RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec::Role role,
              int closeTimeoutMs, const QByteArray &unsent = {}, QObject *parent = nullptr);
     ~RelayLeg() override;
+
+    // Called for every complete message (`arrivalNs`: steady clock when its first
+    // frame arrived). The callee may close or abort this leg or the other one, but
+    // must not delete a leg (deleteLater() is fine).
+    using MessageHandler
+        = std::function<void(bool binary, const QByteArray &payload, qint64 arrivalNs)>;
+    void setMessageHandler(MessageHandler handler) { m_onMessage = std::move(handler); }
+    // Called when bytes that were queued for writing have left (so that backpressure
+    // can be lifted); same rules as the message handler.
+    void setBytesWrittenHandler(std::function<void()> handler)
+    {
+        m_onBytesWritten = std::move(handler);
+    }
 
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
     // The leg this one relays to: while a read of ours is processed, its writes
@@ -80,7 +103,6 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 signals:
-    void messageReceived(bool binary, const QByteArray &payload, qint64 arrivalNs);
     // A ping arrived (and was answered); only with setReportPings(true).
     void pingReceived(const QByteArray &payload);
     // The peer sent a close frame; `code` 1005 when it carried none.
@@ -88,11 +110,14 @@ signals:
     // The peer broke the protocol (or sent too big a message); the leg has already
     // sent close `code` to it.
     void protocolErrorOccurred(quint16 code, const QString &reason);
-    void bytesWritten();
     // The TCP connection is gone; `clean` when the close handshake completed first.
     void finished(bool clean);
 
 private:
+    void descriptorReadable() override;
+    void descriptorWritable() override;
+    void updateInterest(); // descriptor mode: what to wait for, from the state
+    void reportBytesWritten();
     void handleReadyRead();
     void readDescriptor();
     void handleWritable();
@@ -113,8 +138,13 @@ private:
 
     QPointer<QTcpSocket> m_socket; // TLS (or a socket that could not be taken over)
     int m_fd = -1; // plain TCP: the descriptor, owned
-    QSocketNotifier *m_readNotifier = nullptr;
+    EpollEventDispatcher *m_dispatcher = nullptr; // this thread's, if it is one
+    EpollEventDispatcher::WatchId m_watch = 0;
+    QSocketNotifier *m_readNotifier = nullptr; // without m_dispatcher
     QSocketNotifier *m_writeNotifier = nullptr;
+    bool m_writeWanted = false; // the kernel buffer was full: wait until writable
+    MessageHandler m_onMessage;
+    std::function<void()> m_onBytesWritten;
     QByteArray m_out; // descriptor mode: what the kernel did not take yet
     qsizetype m_outOffset = 0;
     bool m_disconnectWhenWritten = false;
