@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <thread>
@@ -174,6 +175,46 @@ protected:
     }
 };
 
+// A direct watch of the worker's dispatcher; calls the functions set, removes its
+// watch when it goes (create and delete it in the worker).
+class TestWatch final
+    : public QObject
+    , public EpollEventDispatcher::Handler
+{
+public:
+    TestWatch(int fd, QObject *parent)
+        : QObject(parent)
+        , fd(fd)
+    { }
+    ~TestWatch() override
+    {
+        if (EpollEventDispatcher *d = EpollEventDispatcher::current())
+            d->removeWatch(id);
+    }
+    Q_DISABLE_COPY_MOVE(TestWatch)
+
+    bool add(bool read, bool write, std::initializer_list<QSocketNotifier *> takeOver = {})
+    {
+        id = EpollEventDispatcher::current()->addWatch(fd, this, read, write, takeOver);
+        return id != 0;
+    }
+    void descriptorReadable() override
+    {
+        if (onReadable)
+            onReadable();
+    }
+    void descriptorWritable() override
+    {
+        if (onWritable)
+            onWritable();
+    }
+
+    const int fd;
+    EpollEventDispatcher::WatchId id = 0;
+    std::function<void()> onReadable;
+    std::function<void()> onWritable;
+};
+
 } // namespace
 
 class TestEpollEventDispatcher final : public QObject
@@ -213,6 +254,17 @@ private slots:
     void busySocketDoesNotStarveTimersOrPosts();
     void idleLoopWaits_data();
     void idleLoopWaits();
+
+    // direct watches
+    void watchReportsReadableAndWritable();
+    void disabledWatchIsNotCalled();
+    void watchRemovedDuringBatch_data();
+    void watchRemovedDuringBatch();
+    void watchDescriptorNumberReused_data();
+    void watchDescriptorNumberReused();
+    void watchTakesOverNotifiers_data();
+    void watchTakesOverNotifiers();
+    void watchesAndNotifiersTogether();
 
     // posted events, wake-ups, leaving the loop
     void postedEventsWakeBlockedLoop();
@@ -1155,6 +1207,380 @@ void TestEpollEventDispatcher::busySocketDoesNotStarveTimersOrPosts()
                  return activations.load();
              }),
              stopped);
+}
+
+// ---- direct watches --------------------------------------------------------------
+
+void TestEpollEventDispatcher::watchReportsReadableAndWritable()
+{
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    Log log;
+    TestWatch *watch = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    QVERIFY(inWorker([&] {
+        watch = new TestWatch(pair.local(), m_context);
+        watch->onReadable = [&] {
+            const QByteArray data = readAvailable(pair.local());
+            log.add(data.isEmpty() ? QByteArray("eof") : data);
+            if (data.isEmpty())
+                EpollEventDispatcher::current()->setWatchReadEnabled(watch->id, false);
+        };
+        watch->onWritable = [&] {
+            log.add("writable");
+            EpollEventDispatcher::current()->setWatchWriteEnabled(watch->id, false);
+        };
+        return watch->add(true, false);
+    }));
+    QVERIFY(epollWatches(pair.local()));
+    QVERIFY(writeAll(pair.peer(), "hello"));
+    QTRY_COMPARE(log.joined(), QByteArray("hello"));
+    QVERIFY(writeAll(pair.peer(), "again"));
+    QTRY_COMPARE(log.joined(), QByteArray("hello,again"));
+
+    // write interest added and dropped from inside its own call: reported once
+    QVERIFY(inWorker([&] {
+        EpollEventDispatcher *d = EpollEventDispatcher::current();
+        d->setWatchWriteEnabled(watch->id, true);
+        return d->isWatchReadEnabled(watch->id) && d->isWatchWriteEnabled(watch->id);
+    }));
+    QTRY_COMPARE(log.count("writable"), 1);
+    QCOMPARE(inWorker([&] {
+                 for (int i = 0; i < 5; ++i)
+                     QCoreApplication::processEvents();
+                 return log.count("writable");
+             }),
+             1);
+
+    // a full buffer is not writable until the peer reads
+    const qint64 filled = inWorker([&] {
+        const qint64 n = fillUntilFull(pair.local());
+        EpollEventDispatcher::current()->setWatchWriteEnabled(watch->id, true);
+        for (int i = 0; i < 5; ++i)
+            QCoreApplication::processEvents();
+        return n;
+    });
+    QVERIFY(filled > 0);
+    QCOMPARE(log.count("writable"), 1);
+    qint64 drained = 0;
+    QTRY_VERIFY((drained += readAvailable(pair.peer()).size(), drained >= filled));
+    QTRY_COMPARE(log.count("writable"), 2);
+
+    // the peer shutting down its side is reported as readable (end of file)
+    ::shutdown(pair.peer(), SHUT_WR);
+    QTRY_COMPARE(log.count("eof"), 1);
+    // nothing enabled: the descriptor leaves epoll (a hang-up would wake it forever)
+    QVERIFY(!epollWatches(pair.local()));
+    QCOMPARE(inWorker([&] {
+                 for (int i = 0; i < 5; ++i)
+                     QCoreApplication::processEvents();
+                 return log.size();
+             }),
+             5);
+}
+
+void TestEpollEventDispatcher::disabledWatchIsNotCalled()
+{
+    SocketPair pair;
+    SocketPair sentinel;
+    QVERIFY(pair.isValid() && sentinel.isValid());
+    Log log;
+    TestWatch *watch = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    QVERIFY(inWorker([&] {
+        watch = new TestWatch(pair.local(), m_context);
+        watch->onReadable = [&] { log.add("pair:" + readAvailable(pair.local())); };
+        auto *other = new TestWatch(sentinel.local(), m_context);
+        other->onReadable = [&] { log.add("sentinel:" + readAvailable(sentinel.local())); };
+        // added disabled: not in epoll at all
+        return watch->add(false, false) && other->add(true, false)
+            && !EpollEventDispatcher::current()->isWatchReadEnabled(watch->id);
+    }));
+    QVERIFY(!epollWatches(pair.local()));
+    QVERIFY(writeAll(pair.peer(), "late"));
+    QVERIFY(writeAll(sentinel.peer(), "s"));
+    QTRY_COMPARE(log.count("sentinel:s"), 1);
+    inWorker([] {
+        for (int i = 0; i < 3; ++i)
+            QCoreApplication::processEvents();
+    });
+    QCOMPARE(log.joined(), QByteArray("sentinel:s"));
+
+    // enabling reports the data that waited
+    inWorker([&] { EpollEventDispatcher::current()->setWatchEnabled(watch->id, true, false); });
+    QVERIFY(epollWatches(pair.local()));
+    QTRY_COMPARE(log.count("pair:late"), 1);
+
+    // disabling from inside its own call stops it while data stays unread
+    inWorker([&] {
+        watch->onReadable = [&] {
+            log.add("once");
+            EpollEventDispatcher::current()->setWatchReadEnabled(watch->id, false);
+        };
+    });
+    QVERIFY(writeAll(pair.peer(), "unread"));
+    QTRY_COMPARE(log.count("once"), 1);
+    inWorker([] {
+        for (int i = 0; i < 3; ++i)
+            QCoreApplication::processEvents();
+    });
+    QCOMPARE(log.count("once"), 1);
+    QVERIFY(!epollWatches(pair.local()));
+}
+
+void TestEpollEventDispatcher::watchRemovedDuringBatch_data()
+{
+    QTest::addColumn<QString>("what");
+    QTest::newRow("own watch, from its read call") << QStringLiteral("own");
+    QTest::newRow("other watch, removed") << QStringLiteral("remove");
+    QTest::newRow("other watch, removed and its handler deleted") << QStringLiteral("delete");
+    QTest::newRow("other watch, its slot reused by a new watch") << QStringLiteral("reuse");
+}
+
+void TestEpollEventDispatcher::watchRemovedDuringBatch()
+{
+    // Two descriptors become ready together, so one epoll_wait reports both; the
+    // call that runs first removes a watch whose event is already collected. The
+    // removed one must not be called (a deleted handler would crash here), nor a
+    // new watch that took its slot.
+    QFETCH(QString, what);
+    SocketPair one;
+    SocketPair two;
+    SocketPair quiet; // never readable
+    QVERIFY(one.isValid() && two.isValid() && quiet.isValid());
+    Log log;
+    TestWatch *first = nullptr;
+    TestWatch *second = nullptr;
+    TestWatch *fresh = nullptr;
+    bool slotReused = false;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    QVERIFY(inWorker([&] {
+        EpollEventDispatcher *d = EpollEventDispatcher::current();
+        first = new TestWatch(one.local(), m_context);
+        second = new TestWatch(two.local(), m_context);
+        if (what == u"own") {
+            // readable and writable at once: the write call must not follow the removal
+            first->onReadable = [&] {
+                log.add("one:read");
+                readAvailable(one.local());
+                delete first; // removes its watch
+                first = nullptr;
+            };
+            first->onWritable = [&] { log.add("one:write"); };
+            second->onReadable = [&] {
+                log.add("two");
+                readAvailable(two.local());
+            };
+            writeAll(one.peer(), "x");
+            writeAll(two.peer(), "y");
+            return first->add(true, true) && second->add(true, false);
+        }
+        auto handle = [&, d](const QByteArray &name, int fd, TestWatch *&other) {
+            log.add(name);
+            readAvailable(fd);
+            if (!other)
+                return;
+            const auto oldId = other->id;
+            if (what == u"remove") {
+                d->removeWatch(other->id);
+                other->id = 0;
+            } else {
+                delete other;
+            }
+            other = nullptr;
+            if (what == u"reuse") {
+                fresh = new TestWatch(quiet.local(), m_context);
+                fresh->onReadable = [&] { log.add("fresh"); };
+                fresh->onWritable = [&] { log.add("fresh"); };
+                slotReused = fresh->add(true, false) && quint32(fresh->id) == quint32(oldId)
+                    && fresh->id != oldId;
+            }
+        };
+        first->onReadable = [&, handle] { handle("one", one.local(), second); };
+        second->onReadable = [&, handle] { handle("two", two.local(), first); };
+        // both ready before the loop looks again
+        writeAll(one.peer(), "x");
+        writeAll(two.peer(), "y");
+        return first->add(true, false) && second->add(true, false);
+    }));
+    if (what == u"own") {
+        QTRY_COMPARE(log.size(), 2);
+        inWorker([] {
+            for (int i = 0; i < 3; ++i)
+                QCoreApplication::processEvents();
+        });
+        QCOMPARE(log.count("one:read"), 1);
+        QCOMPARE(log.count("one:write"), 0);
+        QCOMPARE(log.count("two"), 1);
+        QVERIFY(!epollWatches(one.local()));
+        return;
+    }
+    QTRY_COMPARE(log.size(), 1);
+    inWorker([] {
+        for (int i = 0; i < 3; ++i)
+            QCoreApplication::processEvents();
+    });
+    QCOMPARE(log.size(), 1);
+    if (what == u"reuse")
+        QVERIFY(slotReused);
+    // the survivor still works
+    const bool firstSurvived = log.joined() == "one";
+    QVERIFY(!epollWatches(firstSurvived ? two.local() : one.local()));
+    QVERIFY(writeAll(firstSurvived ? one.peer() : two.peer(), "z"));
+    QTRY_COMPARE(log.size(), 2);
+    QCOMPARE(log.count("fresh"), 0);
+}
+
+void TestEpollEventDispatcher::watchDescriptorNumberReused_data()
+{
+    QTest::addColumn<bool>("closing");
+    QTest::newRow("removed as closing, then closed") << true;
+    QTest::newRow("removed, then closed") << false;
+}
+
+void TestEpollEventDispatcher::watchDescriptorNumberReused()
+{
+    // A new socket that gets the number of a closed one is watched like any other;
+    // the old watch's id no longer names anything.
+    QFETCH(bool, closing);
+    SocketPair oldPair;
+    SocketPair newPair;
+    QVERIFY(oldPair.isValid() && newPair.isValid());
+    const int number = oldPair.local();
+    Log log;
+    TestWatch *old = nullptr;
+    TestWatch *fresh = nullptr;
+    EpollEventDispatcher::WatchId oldId = 0;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    QVERIFY(inWorker([&] {
+        old = new TestWatch(number, m_context);
+        old->onReadable = [&] {
+            log.add("old");
+            readAvailable(number);
+        };
+        return old->add(true, false);
+    }));
+    QVERIFY(writeAll(oldPair.peer(), "o"));
+    QTRY_COMPARE(log.joined(), QByteArray("old"));
+
+    const int reused = inWorker([&] {
+        oldId = old->id;
+        EpollEventDispatcher::current()->removeWatch(old->id, closing);
+        old->id = 0;
+        // closing: no epoll_ctl, so epoll still lists it until the close
+        const bool listed = epollWatches(number);
+        ::close(number);
+        if (listed != closing || epollWatches(number))
+            return -2;
+        return ::dup3(newPair.local(), number, O_CLOEXEC);
+    });
+    oldPair.fds[0] = -1;
+    QCOMPARE(reused, number);
+    ::close(newPair.local());
+    newPair.fds[0] = number;
+
+    QVERIFY(inWorker([&] {
+        fresh = new TestWatch(number, m_context);
+        fresh->onReadable = [&] {
+            log.add("new");
+            readAvailable(number);
+        };
+        return fresh->add(true, false);
+    }));
+    QVERIFY(writeAll(newPair.peer(), "n"));
+    QTRY_COMPARE(log.count("new"), 1);
+
+    // the stale id changes nothing
+    inWorker([&] {
+        EpollEventDispatcher *d = EpollEventDispatcher::current();
+        d->setWatchEnabled(oldId, false, false);
+        d->removeWatch(oldId);
+        delete old;
+        old = nullptr;
+    });
+    QVERIFY(epollWatches(number));
+    QVERIFY(writeAll(newPair.peer(), "m"));
+    QTRY_COMPARE(log.count("new"), 2);
+    QCOMPARE(log.count("old"), 1);
+}
+
+void TestEpollEventDispatcher::watchTakesOverNotifiers_data()
+{
+    QTest::addColumn<bool>("notifierEnabled");
+    QTest::newRow("enabled read notifier") << true;
+    QTest::newRow("disabled read notifier") << false;
+}
+
+void TestEpollEventDispatcher::watchTakesOverNotifiers()
+{
+    // A descriptor watched by notifiers so far (a handshake) becomes a watch: the
+    // notifiers are deleted and only the watch hears of it from then on.
+    QFETCH(bool, notifierEnabled);
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    Log log;
+    QPointer<QSocketNotifier> read;
+    QPointer<QSocketNotifier> write;
+    TestWatch *watch = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        read = new QSocketNotifier(pair.local(), QSocketNotifier::Read, m_context);
+        connect(read, &QSocketNotifier::activated, m_context, [&] {
+            log.add("notifier");
+            readAvailable(pair.local());
+        });
+        read->setEnabled(notifierEnabled);
+        write = new QSocketNotifier(pair.local(), QSocketNotifier::Write, m_context);
+        write->setEnabled(false);
+    });
+    QCOMPARE(epollWatches(pair.local()), notifierEnabled);
+    QVERIFY(inWorker([&] {
+        watch = new TestWatch(pair.local(), m_context);
+        watch->onReadable = [&] {
+            log.add("watch");
+            readAvailable(pair.local());
+        };
+        return watch->add(true, false, {read, write});
+    }));
+    QVERIFY(!read);
+    QVERIFY(!write);
+    QVERIFY(epollWatches(pair.local()));
+    QVERIFY(writeAll(pair.peer(), "a"));
+    QTRY_COMPARE(log.joined(), QByteArray("watch"));
+    inWorker([&] {
+        delete watch;
+        watch = nullptr;
+    });
+    QVERIFY(!epollWatches(pair.local()));
+}
+
+void TestEpollEventDispatcher::watchesAndNotifiersTogether()
+{
+    // Watches and notifiers of other descriptors in one batch, and a watch removed
+    // from a notifier's handler in that batch.
+    SocketPair a;
+    SocketPair b;
+    SocketPair c;
+    QVERIFY(a.isValid() && b.isValid() && c.isValid());
+    Log log;
+    TestWatch *watchA = nullptr;
+    TestWatch *watchC = nullptr;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    QVERIFY(inWorker([&] {
+        watchA = new TestWatch(a.local(), m_context);
+        watchA->onReadable = [&] { log.add("a:" + readAvailable(a.local())); };
+        auto *notifier = new QSocketNotifier(b.local(), QSocketNotifier::Read, m_context);
+        connect(notifier, &QSocketNotifier::activated, m_context,
+                [&] { log.add("b:" + readAvailable(b.local())); });
+        watchC = new TestWatch(c.local(), m_context);
+        watchC->onReadable = [&] { log.add("c:" + readAvailable(c.local())); };
+        return watchA->add(true, false) && watchC->add(true, false);
+    }));
+    QVERIFY(writeAll(a.peer(), "1"));
+    QVERIFY(writeAll(b.peer(), "2"));
+    QVERIFY(writeAll(c.peer(), "3"));
+    QTRY_COMPARE(log.size(), 3);
+    QCOMPARE(log.count("a:1") + log.count("b:2") + log.count("c:3"), 3);
 }
 
 void TestEpollEventDispatcher::idleLoopWaits_data()

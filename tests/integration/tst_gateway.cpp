@@ -6,12 +6,14 @@
 #include "gateway/gatewayeventsink.h"
 #include "gateway/messagepolicy.h"
 #include "gateway/policyprovider.h"
+#include "gateway/relayleg.h"
 
 #include <QCryptographicHash>
 #include <QMutex>
 #include <QProcess>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -358,6 +360,8 @@ private slots:
     void passedFindingsReachTheLog();
     void secureListener();
     void startFailsClearly();
+    void relayLegsOnEitherDispatcher_data();
+    void relayLegsOnEitherDispatcher();
 
 private:
     bool startGateway(const QList<Api> &apis, GatewayOptions options = {});
@@ -1841,6 +1845,111 @@ void TestGateway::startFailsClearly()
     taken.port = m_gateway->serverPort();
     QVERIFY(!second.start({taken}, {chatsApi(m_backend->url())}));
     QVERIFY2(second.errorString().contains(u"cannot listen"), qPrintable(second.errorString()));
+}
+
+void TestGateway::relayLegsOnEitherDispatcher_data()
+{
+    QTest::addColumn<bool>("epoll");
+    QTest::newRow("Qt's dispatcher: socket notifiers") << false;
+    QTest::newRow("epoll dispatcher: direct watches") << true;
+}
+
+void TestGateway::relayLegsOnEitherDispatcher()
+{
+    // Two legs talking to each other over a socket pair, in a thread with the gateway's
+    // epoll dispatcher (the descriptors become direct watches) or in this thread with
+    // Qt's dispatcher (socket notifiers). The per-message callbacks may send and
+    // close from inside the call; a message larger than the kernel buffer waits for
+    // the socket to become writable and reports its bytes written.
+    QFETCH(bool, epoll);
+    int fds[2] = {-1, -1};
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+    auto *context = new QObject;
+    std::unique_ptr<QThread> thread;
+    if (epoll) {
+        thread = std::make_unique<QThread>();
+        thread->setEventDispatcher(new EpollEventDispatcher);
+        context->moveToThread(thread.get());
+        thread->start();
+    }
+    auto run = [&](const std::function<void()> &f) {
+        if (epoll)
+            QMetaObject::invokeMethod(context, f, Qt::BlockingQueuedConnection);
+        else
+            f();
+    };
+    const auto cleanup = qScopeGuard([&] {
+        run([&] { delete context; });
+        if (thread) {
+            thread->quit();
+            thread->wait();
+        }
+    });
+
+    QMutex mutex;
+    QByteArrayList log;
+    auto add = [&](const QByteArray &item) {
+        QMutexLocker locker(&mutex);
+        log.append(item);
+    };
+    auto has = [&](const QByteArray &item) {
+        QMutexLocker locker(&mutex);
+        return log.contains(item);
+    };
+    std::atomic<int> written {0};
+    RelayLeg *server = nullptr;
+    RelayLeg *client = nullptr;
+    int notifiers = -1;
+    run([&] {
+        server = new RelayLeg(fds[0], nullptr, WebSocketCodec::Role::Server, 5000, {}, context);
+        client = new RelayLeg(fds[1], nullptr, WebSocketCodec::Role::Client, 5000, {}, context);
+        server->setMessageHandler([&](bool binary, const QByteArray &payload, qint64) {
+            add("server got " + (binary ? QByteArray::number(payload.size()) : payload));
+            if (payload == "close")
+                server->close(1000, QStringLiteral("bye"));
+            else if (!binary)
+                server->sendMessage(false, payload.toUpper());
+        });
+        client->setMessageHandler(
+            [&](bool, const QByteArray &payload, qint64) { add("client got " + payload); });
+        client->setBytesWrittenHandler([&] { written.fetch_add(1); });
+        connect(client, &RelayLeg::closeFrameReceived, context,
+                [&](quint16 code, const QString &reason) {
+                    add("client close " + QByteArray::number(code) + ' ' + reason.toUtf8());
+                    client->close(code, reason);
+                });
+        connect(server, &RelayLeg::finished, context,
+                [&](bool clean) { add(clean ? "server finished clean" : "server finished"); });
+        connect(client, &RelayLeg::finished, context,
+                [&](bool clean) { add(clean ? "client finished clean" : "client finished"); });
+        server->start({});
+        client->start({});
+        notifiers = int(server->findChildren<QSocketNotifier *>().size()
+                        + client->findChildren<QSocketNotifier *>().size());
+    });
+    QCOMPARE(notifiers, epoll ? 0 : 2);
+
+    run([&] { client->sendMessage(false, "hello"); });
+    QTRY_VERIFY(has("client got HELLO"));
+    QVERIFY(has("server got hello"));
+
+    constexpr qsizetype Big = 8 * 1024 * 1024;
+    qint64 queued = 0;
+    run([&] {
+        client->sendMessage(true, QByteArray(Big, 'b'));
+        queued = client->bytesToWrite();
+    });
+    QVERIFY(queued > 0); // the kernel took only part of it
+    QTRY_VERIFY(has("server got " + QByteArray::number(Big)));
+    QTRY_VERIFY(written.load() >= 1);
+    run([&] { queued = client->bytesToWrite(); });
+    QCOMPARE(queued, 0);
+
+    // the server closes from inside its message callback; the client answers
+    run([&] { client->sendMessage(false, "close"); });
+    QTRY_VERIFY(has("server finished clean"));
+    QTRY_VERIFY(has("client finished clean"));
+    QVERIFY(has("client close 1000 bye"));
 }
 
 QTEST_GUILESS_MAIN(TestGateway)
