@@ -47,6 +47,12 @@ bool isValidUtf8(const QByteArray &bytes)
     return !decoder.hasError();
 }
 
+// Descriptor-mode reads land here first. When nothing is pending, the leg parses
+// straight from it (its m_in borrows it, no copy) and takes what is left when done;
+// `t_readBufferUser` is the leg whose m_in borrows it now, if any.
+thread_local char t_readBuffer[64 * 1024];
+thread_local RelayLeg *t_readBufferUser = nullptr;
+
 } // namespace
 
 RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
@@ -104,6 +110,7 @@ RelayLeg::RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec
 
 RelayLeg::~RelayLeg()
 {
+    releaseReadBuffer();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -331,17 +338,29 @@ void RelayLeg::readDescriptor()
 {
     // A few reads per notification at most, so that one busy peer cannot starve
     // the other connections of this worker; the notifier is level-triggered.
-    static thread_local char buffer[64 * 1024];
+    char *const buffer = t_readBuffer;
+    constexpr size_t Size = sizeof t_readBuffer;
     for (int round = 0; round < 4 && m_fd >= 0 && !m_paused; ++round) {
-        const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
+        if (t_readBufferUser) // (this leg in a later round, or one still parsing)
+            t_readBufferUser->releaseReadBuffer();
+        const ssize_t n = ::read(m_fd, buffer, Size);
         if (n > 0) {
+            if (m_offset == m_in.size() && size_t(n) < Size) {
+                // the usual case: one read, parsed in place; handleReadyRead()
+                // releases the buffer after parsing
+                m_in = QByteArray::fromRawData(buffer, n);
+                m_offset = 0;
+                m_inBorrowed = true;
+                t_readBufferUser = this;
+                return;
+            }
             if (m_offset == m_in.size()) {
                 m_in = QByteArray(buffer, n);
                 m_offset = 0;
             } else {
                 m_in.append(buffer, n);
             }
-            if (size_t(n) < sizeof buffer)
+            if (size_t(n) < Size)
                 return;
             continue;
         }
@@ -353,6 +372,19 @@ void RelayLeg::readDescriptor()
         abortTransport();
         return;
     }
+}
+
+void RelayLeg::releaseReadBuffer()
+{
+    if (!m_inBorrowed)
+        return;
+    m_inBorrowed = false;
+    if (t_readBufferUser == this)
+        t_readBufferUser = nullptr;
+    // what is left (a partial frame) is copied; nothing left, nothing kept
+    m_in = m_offset < m_in.size() ? QByteArray(m_in.constData() + m_offset, m_in.size() - m_offset)
+                                  : QByteArray();
+    m_offset = 0;
 }
 
 void RelayLeg::closeDescriptor()
@@ -479,6 +511,7 @@ void RelayLeg::handleReadyRead()
             peer->cork();
         readDescriptor();
         processBuffer();
+        releaseReadBuffer();
         if (peer)
             peer->uncork();
         return;

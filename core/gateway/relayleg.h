@@ -120,6 +120,7 @@ private:
     void reportBytesWritten();
     void handleReadyRead();
     void readDescriptor();
+    void releaseReadBuffer(); // m_in borrows the thread's read buffer: copy what is left
     void handleWritable();
     void writeBytes(const QByteArray &bytes);
     bool flushOut(); // true when everything queued went to the kernel
@@ -154,6 +155,7 @@ private:
     QBasicTimer m_closeTimer; // runs while a close is under way
     int m_closeTimeoutMs;
     QByteArray m_in;
+    bool m_inBorrowed = false; // m_in is the thread's read buffer (see readDescriptor())
     qsizetype m_offset = 0;
     QByteArray m_message;
     bool m_inMessage = false;

@@ -362,6 +362,7 @@ private slots:
     void startFailsClearly();
     void relayLegsOnEitherDispatcher_data();
     void relayLegsOnEitherDispatcher();
+    void framesSplitAcrossReads();
 
 private:
     bool startGateway(const QList<Api> &apis, GatewayOptions options = {});
@@ -1950,6 +1951,46 @@ void TestGateway::relayLegsOnEitherDispatcher()
     QTRY_VERIFY(has("server finished clean"));
     QTRY_VERIFY(has("client finished clean"));
     QVERIFY(has("client close 1000 bye"));
+}
+
+void TestGateway::framesSplitAcrossReads()
+{
+    // A read that ends inside a frame keeps the partial frame for the next read (the
+    // client leg parses in place and copies only what is left); several frames in
+    // one read are relayed one by one, in order.
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    socket.write(upgradeRequest("/chats/1.0.0/notifications"));
+    QByteArray data;
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.contains("\r\n\r\n");
+    }));
+    QVERIFY2(data.startsWith("HTTP/1.1 101 "), data.constData());
+    data = data.mid(data.indexOf("\r\n\r\n") + 4);
+
+    const QByteArray first = maskedFrame(0x1, "first whole");
+    const QByteArray second = maskedFrame(0x1, "second split in three pieces");
+    const QByteArray third = maskedFrame(0x2, QByteArray(100, 'x'));
+    const QList<QByteArray> writes
+        = {second.left(3), second.mid(3, 9), second.mid(12) + first + third.left(5), third.mid(5)};
+    for (const QByteArray &piece : writes) {
+        socket.write(piece);
+        QVERIFY(socket.waitForBytesWritten(1000));
+        QTest::qWait(20); // separate segments, separate reads
+    }
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.size() >= 2 + 11 + 2 + 28 + 2 + 100;
+    }));
+    // the echoes, unmasked, in order
+    const QByteArray expected = QByteArray("\x81\x1c") + "second split in three pieces" + "\x81\x0b"
+        + "first whole" + "\x82\x64" + QByteArray(100, 'x');
+    QCOMPARE(data, expected);
+    QCOMPARE(m_gateway->openConnections(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestGateway)
