@@ -27,6 +27,7 @@
 #include <numeric>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -1363,8 +1364,8 @@ void TestEpollEventDispatcher::watchRemovedDuringBatch()
             first->onReadable = [&] {
                 log.add("one:read");
                 readAvailable(one.local());
-                delete first; // removes its watch
-                first = nullptr;
+                // removes its watch; this closure goes with it, so nothing after
+                delete std::exchange(first, nullptr);
             };
             first->onWritable = [&] { log.add("one:write"); };
             second->onReadable = [&] {
