@@ -101,8 +101,9 @@ RelayLeg::RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec
     if (m_readNotifier) {
         m_readNotifier->disconnect(); // from the handshake's handlers
         m_readNotifier->setParent(this);
-        // replaced by a watch at the first updateInterest() with a dispatcher
-        connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
+        // with an epoll dispatcher a watch replaces it at the first updateInterest()
+        if (!m_dispatcher)
+            connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
     }
     if (!unsent.isEmpty())
         writeBytes(unsent);

@@ -48,9 +48,10 @@ public:
     RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
              int closeTimeoutMs, QObject *parent = nullptr);
     // Adopts a connected, non-blocking plain TCP descriptor (owned from now on) and
-    // its read notifier if there is one (re-parented, reconnected, enabled at
-    // start(); its epoll registration stays). `unsent`: bytes of the handshake the
-    // kernel did not take yet; they go first.
+    // its read notifier if there is one (re-parented; on an EpollEventDispatcher it
+    // is deleted when the descriptor becomes a watch, whose epoll registration it
+    // hands over; otherwise reconnected and enabled at start()). `unsent`: bytes of
+    // the handshake the kernel did not take yet; they go first.
     RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec::Role role,
              int closeTimeoutMs, const QByteArray &unsent = {}, QObject *parent = nullptr);
     ~RelayLeg() override;
