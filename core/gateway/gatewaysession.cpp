@@ -7,7 +7,6 @@
 #include "gateway/relayleg.h"
 #include "gateway/websocketcodec.h"
 
-#include <QDateTime>
 #include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -34,6 +33,26 @@ qint64 nowNs()
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+// Wall-clock milliseconds (since the epoch) for a steady-clock reading. The offset
+// between the clocks is read once a second per thread: a wall-clock reading for
+// every event cost as much as the rest of a relayed message's event.
+qint64 wallMs(qint64 steadyNs)
+{
+    thread_local qint64 offsetNs = 0;
+    thread_local qint64 refreshedNs = 0;
+    thread_local bool known = false;
+    if (!known || steadyNs - refreshedNs >= 1'000'000'000 || steadyNs < refreshedNs) {
+        const qint64 wallNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+        const qint64 steady = nowNs();
+        offsetNs = wallNs - steady;
+        refreshedNs = steady;
+        known = true;
+    }
+    return (steadyNs + offsetNs) / 1'000'000;
 }
 
 QByteArray reasonPhrase(int status)
@@ -376,15 +395,20 @@ void GatewaySession::timerEvent(QTimerEvent *event)
 
 GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
 {
+    return event(type, nowNs());
+}
+
+GatewayEvent GatewaySession::event(GatewayEvent::Type type, qint64 steadyNs) const
+{
     if (m_state == State::Open || m_state == State::Closing) {
         GatewayEvent e = m_eventTemplate;
         e.type = type;
-        e.timeMs = QDateTime::currentMSecsSinceEpoch();
+        e.timeMs = wallMs(steadyNs);
         return e;
     }
     GatewayEvent e;
     e.type = type;
-    e.timeMs = QDateTime::currentMSecsSinceEpoch();
+    e.timeMs = wallMs(steadyNs);
     e.connectionId = m_context.connectionId;
     e.api = m_context.route.apiKey;
     if (m_context.route.api)
@@ -939,17 +963,24 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     if (!recording())
         return;
 
-    GatewayEvent e = event(GatewayEvent::Type::MessageRelayed);
+    // built in place in the worker's batch: no temporary event per message
+    const qint64 now = nowNs();
+    const bool fromTemplate = m_state == State::Open || m_state == State::Closing;
+    GatewayEvent &e = fromTemplate
+        ? m_worker->appendEvent(m_eventTemplate)
+        : m_worker->appendEvent(event(GatewayEvent::Type::MessageRelayed, now));
+    e.type = GatewayEvent::Type::MessageRelayed;
+    e.timeMs = wallMs(now);
     e.direction = direction;
     e.size = payload.size();
     e.binary = binary;
-    e.latencyUs = (nowNs() - arrivalNs) / 1000;
+    e.latencyUs = (now - arrivalNs) / 1000;
     e.reason = note; // e.g. what payload validation found in monitor mode
     if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
         e.payload = payload; // shared, not copied
     else if (m_eventPayloadBytes > 0)
         e.payload = payload.left(m_eventPayloadBytes);
-    record(std::move(e));
+    m_worker->eventAppended();
 }
 
 void GatewaySession::recordPing(Direction direction, const QByteArray &payload)

@@ -103,6 +103,7 @@ private:
     void finish();
 
     GatewayEvent event(GatewayEvent::Type type) const;
+    GatewayEvent event(GatewayEvent::Type type, qint64 steadyNs) const;
     void updateEventTemplate();
     bool recording() const { return !m_shared->sinks.isEmpty(); }
     void record(GatewayEvent &&e);

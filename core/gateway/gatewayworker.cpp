@@ -140,6 +140,11 @@ void GatewayWorker::record(GatewayEvent &&event)
     if (m_shared->sinks.isEmpty())
         return;
     m_events.append(std::move(event));
+    eventAppended();
+}
+
+void GatewayWorker::eventAppended()
+{
     if (m_events.size() >= m_shared->options.eventBatchSize)
         flushEvents();
     else if (!m_flushTimer->isActive())

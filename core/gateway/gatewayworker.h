@@ -42,6 +42,14 @@ public:
     void abortAll();
 
     void record(GatewayEvent &&event);
+    // Recording without a temporary: appendEvent() adds a copy of `from` to the batch
+    // and returns it to fill in; eventAppended() must follow before the next append.
+    GatewayEvent &appendEvent(const GatewayEvent &from)
+    {
+        m_events.append(from);
+        return m_events.last();
+    }
+    void eventAppended();
     void flushEvents();
     // The index of the listener that accepted `session`'s connection; -1 if unknown.
     int listenerIndex(const GatewaySession *session) const

@@ -534,6 +534,8 @@ void RelayLeg::handleReadyRead()
 
 void RelayLeg::processBuffer()
 {
+    // the messages of one read arrived together: one clock reading for all of them
+    m_readNs = nowNs();
     WebSocketCodec::Frame frame;
     while (!m_paused && !m_closeReceived && hasTransport()) {
         const qint64 limit = m_maxMessageSize < 0 ? -1 : m_maxMessageSize - m_message.size();
@@ -604,7 +606,7 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
         }
         m_inMessage = true;
         m_messageBinary = frame.opcode == WebSocketCodec::Binary;
-        m_messageStartNs = nowNs();
+        m_messageStartNs = m_readNs;
         m_message = std::move(frame.payload);
         break;
     case WebSocketCodec::Continuation:

@@ -162,6 +162,7 @@ private:
     bool m_inMessage = false;
     bool m_messageBinary = false;
     qint64 m_messageStartNs = 0;
+    qint64 m_readNs = 0; // steady clock when the bytes being processed were read
     qint64 m_maxMessageSize = -1;
     quint64 m_framesReceived = 0;
     bool m_reportPings = false;

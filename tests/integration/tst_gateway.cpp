@@ -9,6 +9,7 @@
 #include "gateway/relayleg.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QMutex>
 #include <QProcess>
 #include <QScopeGuard>
@@ -1745,6 +1746,7 @@ void TestGateway::passedFindingsReachTheLog()
 
 void TestGateway::eventsRecorded()
 {
+    const qint64 startMs = QDateTime::currentMSecsSinceEpoch();
     QVERIFY(startGateway({chatsApi(m_backend->url())}));
     rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/nothing"));
     QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/rooms/room1"));
@@ -1776,6 +1778,22 @@ void TestGateway::eventsRecorded()
     QVERIFY(closed.closedBy == GatewayEvent::Party::Client);
     QCOMPARE(closed.messagesIn, 1);
     QCOMPARE(closed.messagesOut, 1);
+    // wall-clock times (message events take theirs from the steady clock plus an
+    // offset): within the test's time, in the order things happened
+    const qint64 endMs = QDateTime::currentMSecsSinceEpoch();
+    const QList<qint64> times = {rejected.at(0).timeMs, opened.at(0).timeMs, messages.at(0).timeMs,
+                                 messages.at(1).timeMs, closed.timeMs};
+    for (qsizetype i = 0; i < times.size(); ++i) {
+        QVERIFY2(times.at(i) >= startMs - 1 && times.at(i) <= endMs + 1,
+                 qPrintable(QStringLiteral("event %1 at %2, test from %3 to %4")
+                                .arg(i)
+                                .arg(times.at(i))
+                                .arg(startMs)
+                                .arg(endMs)));
+        if (i > 0)
+            QVERIFY(times.at(i) >= times.at(i - 1) - 1);
+    }
+    QVERIFY(messages.at(0).latencyUs >= 0 && messages.at(0).latencyUs < 10'000'000);
 }
 
 void TestGateway::secureListener()
