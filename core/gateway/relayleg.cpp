@@ -269,7 +269,12 @@ bool RelayLeg::flushOut()
         abortTransport(); // the peer is gone (EPIPE, ECONNRESET, ...)
         return false;
     }
-    m_out = QByteArray();
+    // a small buffer is kept for the next frames (no allocation per message); a big
+    // one is given back, so an idle connection holds little memory
+    if (m_out.capacity() <= 1024 && m_out.isDetached())
+        m_out.resize(0);
+    else
+        m_out = QByteArray();
     m_outOffset = 0;
     if (m_writeWanted) {
         m_writeWanted = false;
@@ -425,7 +430,21 @@ void RelayLeg::sendMessage(bool binary, const QByteArray &payload)
 {
     if (!hasTransport() || m_closeSent || m_finished)
         return;
-    writeBytes(m_codec.encode(binary ? WebSocketCodec::Binary : WebSocketCodec::Text, payload));
+    const quint8 opcode = binary ? WebSocketCodec::Binary : WebSocketCodec::Text;
+    if (m_socket || m_fd < 0 || m_disconnectWhenWritten) {
+        writeBytes(m_codec.encode(opcode, payload));
+        return;
+    }
+    // descriptor mode: the frame is encoded straight into the output buffer
+    const bool pending = m_out.size() > m_outOffset; // waiting for the kernel
+    if (!pending) {
+        m_out.resize(0); // keeps a small buffer's capacity (see flushOut)
+        m_outOffset = 0;
+    }
+    m_codec.encodeTo(m_out, opcode, payload);
+    if (m_corked > 0 || pending)
+        return; // leaves at uncork(), or when the kernel takes the queue
+    flushOut();
 }
 
 void RelayLeg::sendPing(const QByteArray &payload)

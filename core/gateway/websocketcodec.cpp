@@ -98,10 +98,18 @@ WebSocketCodec::Result WebSocketCodec::parse(const QByteArray &data, qsizetype *
 
 QByteArray WebSocketCodec::encode(quint8 opcode, QByteArrayView payload, bool fin) const
 {
+    QByteArray out;
+    out.reserve(payload.size() + 14);
+    encodeTo(out, opcode, payload, fin);
+    return out;
+}
+
+void WebSocketCodec::encodeTo(QByteArray &out, quint8 opcode, QByteArrayView payload,
+                              bool fin) const
+{
     const bool mask = m_role == Role::Client;
     const qsizetype n = payload.size();
-    QByteArray out;
-    out.reserve(n + 14);
+    out.reserve(out.size() + n + 14);
     out.append(char((fin ? 0x80 : 0) | (opcode & 0x0F)));
     const char maskBit = mask ? char(0x80) : char(0);
     if (n < 126) {
@@ -119,7 +127,7 @@ QByteArray WebSocketCodec::encode(quint8 opcode, QByteArrayView payload, bool fi
     }
     if (!mask) {
         out.append(payload);
-        return out;
+        return;
     }
     // One generator per thread, seeded from the system source: a masking key per
     // frame without a lock shared by all workers.
@@ -131,7 +139,6 @@ QByteArray WebSocketCodec::encode(quint8 opcode, QByteArrayView payload, bool fi
     const qsizetype at = out.size();
     out.append(payload);
     applyMask(out.data() + at, n, key);
-    return out;
 }
 
 QByteArray WebSocketCodec::closePayload(quint16 code, const QString &reason)

@@ -52,6 +52,8 @@ public:
 
     // One complete frame, masked in the Client role.
     QByteArray encode(quint8 opcode, QByteArrayView payload, bool fin = true) const;
+    // The same frame appended to `out` (no buffer of its own).
+    void encodeTo(QByteArray &out, quint8 opcode, QByteArrayView payload, bool fin = true) const;
 
     // Close frame payload: code (network order) + UTF-8 reason (truncated to fit 125
     // bytes). Code 1005 (none) gives an empty payload.

@@ -308,6 +308,8 @@ private slots:
     void init();
     void cleanup();
 
+    void codecEncodesIntoABuffer();
+
     void relaysTextAndBinary();
     void routesWithUriMappingAndStripsCredentials();
     void channelWithoutMappingUsesRequestPath();
@@ -1742,6 +1744,39 @@ void TestGateway::passedFindingsReachTheLog()
     QCOMPARE(in.at(0).reason, QStringLiteral("looks odd"));
     QVERIFY(in.at(1).reason.isEmpty());
     QCOMPARE(m_sink->count(GatewayEvent::Type::MessageDropped), 0);
+}
+
+// Frames appended to a buffer that already holds bytes (as relay legs queue them)
+// come out as encode() makes them and parse back to what was sent, masked or not.
+void TestGateway::codecEncodesIntoABuffer()
+{
+    const QByteArray small("hello");
+    const QByteArray medium(300, 'm'); // 16-bit length
+    const QByteArray large(70000, 'L'); // 64-bit length
+    WebSocketCodec server(WebSocketCodec::Role::Server);
+    QByteArray out("xy");
+    server.encodeTo(out, WebSocketCodec::Text, small);
+    server.encodeTo(out, WebSocketCodec::Binary, medium);
+    server.encodeTo(out, WebSocketCodec::Binary, large);
+    QCOMPARE(out,
+             QByteArray("xy") + server.encode(WebSocketCodec::Text, small)
+                 + server.encode(WebSocketCodec::Binary, medium)
+                 + server.encode(WebSocketCodec::Binary, large));
+
+    WebSocketCodec client(WebSocketCodec::Role::Client);
+    WebSocketCodec reader(WebSocketCodec::Role::Server); // reads what a client sends
+    QByteArray masked;
+    for (const QByteArray &payload : {small, medium, large})
+        client.encodeTo(masked, WebSocketCodec::Text, payload);
+    qsizetype offset = 0;
+    for (const QByteArray &payload : {small, medium, large}) {
+        WebSocketCodec::Frame frame;
+        QCOMPARE(reader.parse(masked, &offset, -1, &frame), WebSocketCodec::Result::Frame);
+        QCOMPARE(frame.opcode, quint8(WebSocketCodec::Text));
+        QVERIFY(frame.fin);
+        QCOMPARE(frame.payload, payload);
+    }
+    QCOMPARE(offset, masked.size());
 }
 
 void TestGateway::eventsRecorded()
