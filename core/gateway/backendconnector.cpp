@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/backendconnector.h"
 
+#include "gateway/descriptorio.h"
 #include "gateway/epolleventdispatcher.h"
 #include "gateway/websocketcodec.h"
 
@@ -132,27 +133,21 @@ void BackendConnector::sendBare()
 {
     if (m_done || m_fd < 0)
         return;
-    while (m_sent < m_out.size()) {
-        const ssize_t n
-            = ::send(m_fd, m_out.constData() + m_sent, size_t(m_out.size() - m_sent), MSG_NOSIGNAL);
-        if (n > 0) {
-            m_sent += n;
-            continue;
+    switch (sendPending(m_fd, m_out, &m_sent)) {
+    case SendResult::Done:
+        break;
+    case SendResult::WouldBlock:
+        // still connecting (or a full buffer): go on when writable
+        if (!m_writeNotifier) {
+            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+            connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                    &BackendConnector::sendBare);
+        } else if (!m_writeNotifier->isEnabled()) {
+            m_writeNotifier->setEnabled(true);
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            // still connecting (or a full buffer): go on when writable
-            if (!m_writeNotifier) {
-                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-                connect(m_writeNotifier, &QSocketNotifier::activated, this,
-                        &BackendConnector::sendBare);
-            } else if (!m_writeNotifier->isEnabled()) {
-                m_writeNotifier->setEnabled(true);
-            }
-            return;
-        }
-        failWithErrno(n < 0 ? errno : EPIPE);
+        return;
+    case SendResult::Failed:
+        failWithErrno(errno);
         return;
     }
     m_out = QByteArray();

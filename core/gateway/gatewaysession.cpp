@@ -2,6 +2,7 @@
 #include "gateway/gatewaysession.h"
 
 #include "gateway/backendconnector.h"
+#include "gateway/descriptorio.h"
 #include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewayworker.h"
 #include "gateway/relayleg.h"
@@ -286,24 +287,20 @@ void GatewaySession::handleClientReadable()
 
 bool GatewaySession::flushClient()
 {
-    while (m_fd >= 0 && m_outOffset < m_out.size()) {
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outOffset,
-                                 size_t(m_out.size() - m_outOffset), MSG_NOSIGNAL);
-        if (n > 0) {
-            m_outOffset += n;
-            continue;
+    if (m_fd < 0)
+        return false;
+    switch (sendPending(m_fd, m_out, &m_outOffset)) {
+    case SendResult::Done:
+        break;
+    case SendResult::WouldBlock:
+        // the kernel buffer is full: go on when it has room
+        if (!m_writeNotifier) {
+            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+            connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                    &GatewaySession::handleClientWritable);
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            // the kernel buffer is full: go on when it has room
-            if (!m_writeNotifier) {
-                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-                connect(m_writeNotifier, &QSocketNotifier::activated, this,
-                        &GatewaySession::handleClientWritable);
-            }
-            return false;
-        }
+        return false;
+    case SendResult::Failed:
         closeClient(); // the client is gone (EPIPE, ECONNRESET, ...)
         return false;
     }
@@ -711,18 +708,8 @@ void GatewaySession::handleBackendSucceeded()
                                 o.closeTimeoutMs, this);
         m_socket = nullptr;
     } else {
-        qsizetype sent = 0;
-        while (sent < response.size()) {
-            const ssize_t n = ::send(m_fd, response.constData() + sent,
-                                     size_t(response.size() - sent), MSG_NOSIGNAL);
-            if (n > 0)
-                sent += n;
-            else if (n < 0 && errno == EINTR)
-                continue;
-            else
-                break; // EAGAIN: the client leg sends the rest
-        }
-        if (sent < response.size() && errno != EAGAIN && errno != EWOULDBLOCK) {
+        qsizetype sent = 0; // what the kernel does not take now, the client leg sends
+        if (sendPending(m_fd, response, &sent) == SendResult::Failed) {
             closeClient(); // the client is gone
             m_connector->abort();
             m_connector->deleteLater();

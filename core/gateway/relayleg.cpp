@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/relayleg.h"
 
+#include "gateway/descriptorio.h"
 #include "gateway/epolleventdispatcher.h"
 
 #include <QHostAddress>
@@ -249,23 +250,17 @@ void RelayLeg::writeBytes(const QByteArray &bytes)
 
 bool RelayLeg::flushOut()
 {
-    while (m_outOffset < m_out.size()) {
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outOffset,
-                                 size_t(m_out.size() - m_outOffset), MSG_NOSIGNAL);
-        if (n > 0) {
-            m_outOffset += n;
-            continue;
+    switch (sendPending(m_fd, m_out, &m_outOffset)) {
+    case SendResult::Done:
+        break;
+    case SendResult::WouldBlock:
+        // the kernel buffer is full: continue when it has room
+        if (!m_writeWanted) {
+            m_writeWanted = true;
+            updateInterest();
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            // the kernel buffer is full: continue when it has room
-            if (!m_writeWanted) {
-                m_writeWanted = true;
-                updateInterest();
-            }
-            return false;
-        }
+        return false;
+    case SendResult::Failed:
         abortTransport(); // the peer is gone (EPIPE, ECONNRESET, ...)
         return false;
     }
