@@ -38,13 +38,14 @@ Json GatewayEventJson::toJson(const GatewayEvent &e, const QByteArray &payload)
     j["event"] = toStdString(Gateway::toString(e.type));
     if (e.connectionId != 0)
         j["connection"] = e.connectionId;
-    putString(j, "api", e.api);
-    putString(j, "apiTitle", e.apiTitle);
-    putString(j, "channel", e.channel);
-    putString(j, "path", e.path);
-    putString(j, "application", e.application);
-    putString(j, "client", e.clientAddress);
-    putString(j, "backend", e.backendUrl);
+    const GatewayEvent::Details &details = e.details();
+    putString(j, "api", details.api);
+    putString(j, "apiTitle", details.apiTitle);
+    putString(j, "channel", details.channel);
+    putString(j, "path", details.path);
+    putString(j, "application", details.application);
+    putString(j, "client", details.clientAddress);
+    putString(j, "backend", details.backendUrl);
     switch (e.type) {
     case GatewayEvent::Type::ConnectionOpened:
     case GatewayEvent::Type::ConnectionRejected:
@@ -83,9 +84,9 @@ Json GatewayEventJson::toJson(const GatewayEvent &e, const QByteArray &payload)
         j["durationMs"] = e.durationMs;
         break;
     }
-    if (!e.flags.isEmpty()) {
+    if (!details.flags.isEmpty()) {
         Json flags = Json::array();
-        for (const QString &f : e.flags)
+        for (const QString &f : details.flags)
             flags.push_back(toStdString(f));
         j["flags"] = flags;
     }
@@ -112,13 +113,14 @@ std::optional<GatewayEvent> GatewayEventJson::fromJson(const Json &j)
         return std::nullopt;
     e.timeMs = getInt(j, "timeMs");
     e.connectionId = static_cast<quint64>(getInt(j, "connection"));
-    e.api = getString(j, "api");
-    e.apiTitle = getString(j, "apiTitle");
-    e.channel = getString(j, "channel");
-    e.path = getString(j, "path");
-    e.application = getString(j, "application");
-    e.clientAddress = getString(j, "client");
-    e.backendUrl = getString(j, "backend");
+    GatewayEvent::Details &details = e.editDetails();
+    details.api = getString(j, "api");
+    details.apiTitle = getString(j, "apiTitle");
+    details.channel = getString(j, "channel");
+    details.path = getString(j, "path");
+    details.application = getString(j, "application");
+    details.clientAddress = getString(j, "client");
+    details.backendUrl = getString(j, "backend");
     e.status = static_cast<int>(getInt(j, "status"));
     e.direction = getString(j, "direction") == u"out" ? Gateway::Direction::BackendToClient
                                                       : Gateway::Direction::ClientToBackend;
@@ -145,7 +147,7 @@ std::optional<GatewayEvent> GatewayEventJson::fromJson(const Json &j)
     if (const auto flags = j.find("flags"); flags != j.end() && flags->is_array())
         for (const Json &f : *flags)
             if (f.is_string())
-                e.flags.append(toQString(f.get<std::string>()));
+                details.flags.append(toQString(f.get<std::string>()));
     return e;
 }
 

@@ -61,10 +61,10 @@ const char *const CloseSql
 // shares are converted once per connection, not once per message.
 struct ConnectionText
 {
-    QString api; // the event's strings, to notice when they change
-    QString channel;
-    QString application;
-    QStringList flags;
+    // the details of the event the text was made from, to notice when they change:
+    // held (not just their address), so that freed details whose address is reused
+    // for another connection's can never be taken for the same
+    GatewayEvent::DetailsPointer details;
     bool filled = false;
     QByteArray apiUtf8;
     QByteArray channelUtf8;
@@ -112,28 +112,35 @@ struct Connection
 
 bool same(const QString &a, const QString &b)
 {
-    // events of one connection mostly share their strings (a pointer comparison);
+    // details built apart may still share their strings (a pointer comparison);
     // literals and null strings share nothing and are compared by content
     return a.isSharedWith(b) || a == b;
 }
 
+// Whether the event has the text `t` was made from. Events of one connection share
+// their details: the common case is a pointer comparison, the strings are compared
+// only when the details differ (e.g. built anew for an event of its own).
 bool sameText(const ConnectionText &t, const GatewayEvent &e)
 {
-    return t.filled && same(t.api, e.api) && same(t.channel, e.channel)
-        && same(t.application, e.application) && t.flags == e.flags;
+    if (!t.filled)
+        return false;
+    if (t.details == e.detailsPointer())
+        return true;
+    const GatewayEvent::Details &a = t.details ? *t.details : GatewayEvent::emptyDetails();
+    const GatewayEvent::Details &b = e.details();
+    return same(a.api, b.api) && same(a.channel, b.channel) && same(a.application, b.application)
+        && a.flags == b.flags;
 }
 
 void setText(ConnectionText &t, const GatewayEvent &e)
 {
-    t.api = e.api;
-    t.channel = e.channel;
-    t.application = e.application;
-    t.flags = e.flags;
+    const GatewayEvent::Details &d = e.details();
+    t.details = e.detailsPointer();
     t.filled = true;
-    t.apiUtf8 = e.api.isNull() ? QByteArray() : e.api.toUtf8();
-    t.channelUtf8 = e.channel.isNull() ? QByteArray() : e.channel.toUtf8();
-    t.applicationUtf8 = e.application.isNull() ? QByteArray() : e.application.toUtf8();
-    t.flagsUtf8 = flagsUtf8(e.flags);
+    t.apiUtf8 = d.api.isNull() ? QByteArray() : d.api.toUtf8();
+    t.channelUtf8 = d.channel.isNull() ? QByteArray() : d.channel.toUtf8();
+    t.applicationUtf8 = d.application.isNull() ? QByteArray() : d.application.toUtf8();
+    t.flagsUtf8 = flagsUtf8(d.flags);
 }
 
 } // namespace
@@ -480,14 +487,15 @@ bool SqliteLogWriter::writeEvent(const GatewayEvent &e)
         sqlite3_bind_int(q, 3, accepted ? 1 : 0);
         sqlite3_bind_int(q, 4, e.status != 0 ? e.status : (accepted ? 101 : 0));
         bindString(q, 5, e.reason);
-        bindString(q, 6, e.api);
-        bindString(q, 7, e.apiTitle);
-        bindString(q, 8, e.channel);
-        bindString(q, 9, e.path);
-        bindString(q, 10, e.application);
-        bindString(q, 11, e.clientAddress);
-        bindString(q, 12, e.backendUrl);
-        bindTransient(q, 13, flagsUtf8(e.flags));
+        const GatewayEvent::Details &details = e.details();
+        bindString(q, 6, details.api);
+        bindString(q, 7, details.apiTitle);
+        bindString(q, 8, details.channel);
+        bindString(q, 9, details.path);
+        bindString(q, 10, details.application);
+        bindString(q, 11, details.clientAddress);
+        bindString(q, 12, details.backendUrl);
+        bindTransient(q, 13, flagsUtf8(details.flags));
         if (!d.step(q))
             return false;
         if (!accepted)
@@ -504,10 +512,11 @@ bool SqliteLogWriter::writeEvent(const GatewayEvent &e)
         sqlite3_bind_int64(q, 6, e.messagesIn);
         sqlite3_bind_int64(q, 7, e.messagesOut);
         sqlite3_bind_int64(q, 8, e.durationMs);
-        bindString(q, 9, e.api);
-        bindString(q, 10, e.channel);
-        bindString(q, 11, e.application);
-        bindTransient(q, 12, flagsUtf8(e.flags));
+        const GatewayEvent::Details &details = e.details();
+        bindString(q, 9, details.api);
+        bindString(q, 10, details.channel);
+        bindString(q, 11, details.application);
+        bindTransient(q, 12, flagsUtf8(details.flags));
         if (!d.step(q))
             return false;
         return forgetConnection(e.connectionId);

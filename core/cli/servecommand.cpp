@@ -43,17 +43,18 @@ public:
     {
         QMutexLocker lock(&m_mutex);
         for (const GatewayEvent &e : events) {
+            const GatewayEvent::Details &d = e.details();
             const QString id = u'#' + QString::number(e.connectionId);
             const QString app
-                = e.application.isEmpty() ? QString() : QStringLiteral(" app=") + e.application;
+                = d.application.isEmpty() ? QString() : QStringLiteral(" app=") + d.application;
             switch (e.type) {
             case GatewayEvent::Type::ConnectionOpened:
-                out() << "accepted " << id << ' ' << e.clientAddress << ' ' << e.path << " -> "
-                      << e.backendUrl << app << '\n';
+                out() << "accepted " << id << ' ' << d.clientAddress << ' ' << d.path << " -> "
+                      << d.backendUrl << app << '\n';
                 break;
             case GatewayEvent::Type::ConnectionRejected:
-                out() << "rejected " << id << ' ' << e.clientAddress << ' '
-                      << (e.path.isEmpty() ? QStringLiteral("-") : e.path) << ' '
+                out() << "rejected " << id << ' ' << d.clientAddress << ' '
+                      << (d.path.isEmpty() ? QStringLiteral("-") : d.path) << ' '
                       << (e.status ? QString::number(e.status) : QStringLiteral("(no answer)"))
                       << ' ' << e.reason << app << '\n';
                 break;

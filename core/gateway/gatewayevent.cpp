@@ -3,6 +3,19 @@
 
 namespace Gatehouse::Gateway {
 
+const GatewayEvent::Details &GatewayEvent::emptyDetails()
+{
+    static const Details empty;
+    return empty;
+}
+
+GatewayEvent::Details &GatewayEvent::editDetails()
+{
+    if (!m_details)
+        m_details.reset(new Details);
+    return *m_details; // the non-const access detaches when shared
+}
+
 QString toString(GatewayEvent::Type type)
 {
     switch (type) {

@@ -4,6 +4,8 @@
 #include "gateway/messagepolicy.h"
 
 #include <QByteArray>
+#include <QSharedData>
+#include <QSharedDataPointer>
 #include <QString>
 #include <QStringList>
 
@@ -27,13 +29,6 @@ struct GatewayEvent
     Type type = Type::ConnectionOpened;
     qint64 timeMs = 0; // milliseconds since the epoch (UTC)
     quint64 connectionId = 0; // unique per gateway run; 0 when no connection existed
-    QString api; // "context/version", e.g. /chats/1.0.0; empty when unrouted
-    QString apiTitle;
-    QString channel; // channel address template, e.g. /rooms/{roomID}
-    QString path; // request path as sent (without query)
-    QString application; // application id; empty when anonymous
-    QString clientAddress; // ip:port of the client
-    QString backendUrl; // backend URL (without credentials)
     int status = 0; // Rejected: the HTTP status; Opened: 101
     QString reason; // Rejected / Dropped / Throttled: why; Relayed: what a policy found but
                     // let pass (payload validation in monitor mode)
@@ -48,7 +43,35 @@ struct GatewayEvent
     qint64 messagesIn = 0; // ConnectionClosed: messages client->backend over the connection
     qint64 messagesOut = 0; //                   messages backend->client
     qint64 durationMs = 0; // ConnectionClosed: how long the connection was open
-    QStringList flags; // e.g. "fault-injection", "tls"
+
+    // What every event of one connection shares. Set once per connection and shared
+    // by pointer: copying an event copies no string (one reference count for all).
+    struct Details : QSharedData
+    {
+        QString api; // "context/version", e.g. /chats/1.0.0; empty when unrouted
+        QString apiTitle;
+        QString channel; // channel address template, e.g. /rooms/{roomID}
+        QString path; // request path as sent (without query)
+        QString application; // application id; empty when anonymous
+        QString clientAddress; // ip:port of the client
+        QString backendUrl; // backend URL (without credentials)
+        QStringList flags; // e.g. "fault-injection", "tls"
+    };
+    using DetailsPointer = QSharedDataPointer<Details>;
+
+    // Reading never copies nor detaches (safe while other threads hold copies);
+    // an event without details reads an empty (static) Details.
+    const Details &details() const { return m_details ? *m_details : emptyDetails(); }
+    // Creates the details, or detaches them from the other events sharing them.
+    Details &editDetails();
+    // The shared details themselves (null when none were set): for noticing by
+    // pointer that two events share them, and for keeping them alive.
+    const DetailsPointer &detailsPointer() const { return m_details; }
+    bool sharesDetailsWith(const GatewayEvent &other) const { return m_details == other.m_details; }
+    static const Details &emptyDetails();
+
+private:
+    DetailsPointer m_details;
 };
 
 QString toString(GatewayEvent::Type type);

@@ -407,17 +407,18 @@ GatewayEvent GatewaySession::event(GatewayEvent::Type type, qint64 steadyNs) con
     e.type = type;
     e.timeMs = wallMs(steadyNs);
     e.connectionId = m_context.connectionId;
-    e.api = m_context.route.apiKey;
+    GatewayEvent::Details &d = e.editDetails(); // fresh; the template's copies share them
+    d.api = m_context.route.apiKey;
     if (m_context.route.api)
-        e.apiTitle = m_context.route.api->title;
+        d.apiTitle = m_context.route.api->title;
     if (m_context.route.channel)
-        e.channel = m_context.route.channel->address;
-    e.path = m_context.request.path;
-    e.application = m_context.identity.applicationId;
-    e.clientAddress = m_clientAddress;
+        d.channel = m_context.route.channel->address;
+    d.path = m_context.request.path;
+    d.application = m_context.identity.applicationId;
+    d.clientAddress = m_clientAddress;
     if (m_context.route.backendUrl.isValid())
-        e.backendUrl = m_context.route.backendUrl.toString();
-    e.flags = m_context.flags;
+        d.backendUrl = m_context.route.backendUrl.toString();
+    d.flags = m_context.flags;
     return e;
 }
 

@@ -428,9 +428,10 @@ std::function<QByteArray(const Gateway::GatewayEvent &)> PolicyFactory::payloadF
         std::shared_ptr<const LogPolicy> log;
         {
             std::lock_guard lock(registry->mutex);
-            log = registry->byKey.value(e.api + u'\n' + e.channel);
+            const Gateway::GatewayEvent::Details &d = e.details();
+            log = registry->byKey.value(d.api + u'\n' + d.channel);
             if (!log)
-                log = registry->byTitle.value(e.apiTitle + u'\n' + e.channel);
+                log = registry->byTitle.value(d.apiTitle + u'\n' + d.channel);
         }
         return log ? log->maskedPayload(e.payload, e.binary) : e.payload;
     };

@@ -11,6 +11,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -36,9 +37,9 @@ GatewayEvent message(quint64 connection, qint64 time, const QByteArray &payload 
     e.type = GatewayEvent::Type::MessageRelayed;
     e.timeMs = time;
     e.connectionId = connection;
-    e.api = QStringLiteral("/chats/1.0.0");
-    e.channel = QStringLiteral("/rooms/{roomID}");
-    e.application = QStringLiteral("app_1");
+    e.editDetails().api = QStringLiteral("/chats/1.0.0");
+    e.editDetails().channel = QStringLiteral("/rooms/{roomID}");
+    e.editDetails().application = QStringLiteral("app_1");
     e.direction = direction;
     e.size = payload.size();
     e.payload = payload;
@@ -53,10 +54,10 @@ GatewayEvent handshake(quint64 connection, qint64 time, int status, const QStrin
                            : GatewayEvent::Type::ConnectionRejected;
     e.timeMs = time;
     e.connectionId = connection;
-    e.api = QStringLiteral("/chats/1.0.0");
-    e.channel = QStringLiteral("/notifications");
-    e.path = QStringLiteral("/chats/1.0.0/notifications");
-    e.clientAddress = QStringLiteral("127.0.0.1:5555");
+    e.editDetails().api = QStringLiteral("/chats/1.0.0");
+    e.editDetails().channel = QStringLiteral("/notifications");
+    e.editDetails().path = QStringLiteral("/chats/1.0.0/notifications");
+    e.editDetails().clientAddress = QStringLiteral("127.0.0.1:5555");
     e.status = status;
     e.reason = reason;
     return e;
@@ -83,7 +84,7 @@ GatewayEvent closed(quint64 connection, qint64 time)
     e.messagesIn = 3;
     e.messagesOut = 4;
     e.durationMs = 1500;
-    e.flags = {QStringLiteral("fault-injection")};
+    e.editDetails().flags = {QStringLiteral("fault-injection")};
     return e;
 }
 
@@ -132,10 +133,10 @@ bool expected(const GatewayEvent &e, const LogFilter &f)
         return false;
     if (f.text.isEmpty())
         return true;
-    QStringList texts {e.api, e.channel, e.application};
+    QStringList texts {e.details().api, e.details().channel, e.details().application};
     switch (kind) {
     case LogRecord::Kind::Handshake:
-        texts << e.reason << e.path << e.clientAddress;
+        texts << e.reason << e.details().path << e.details().clientAddress;
         break;
     case LogRecord::Kind::Message:
         texts << e.reason << QString::fromUtf8(e.payload);
@@ -156,7 +157,7 @@ QList<GatewayEvent> mixedTraffic()
     for (quint64 c = 1; c <= 5; ++c) {
         GatewayEvent h = handshake(c, T0 + qint64(c), 101);
         if (c == 4)
-            h.channel = h.path = QStringLiteral("/special/Lobby");
+            h.editDetails().channel = h.editDetails().path = QStringLiteral("/special/Lobby");
         events.append(h);
     }
     for (int i = 0; i < 400; ++i) {
@@ -170,7 +171,7 @@ QList<GatewayEvent> mixedTraffic()
                                  i % 2 ? Gateway::Direction::BackendToClient
                                        : Gateway::Direction::ClientToBackend);
         if (c == 4)
-            m.channel = QStringLiteral("/special/Lobby");
+            m.editDetails().channel = QStringLiteral("/special/Lobby");
         if (i == 123)
             m.payload = "the Haystack-Needle is here";
         if (i % 50 == 0)
@@ -233,6 +234,8 @@ private slots:
     void damagedFile();
     void connectionAcrossRuns();
     void textChangeStartsNewRun();
+    void sharedDetailsOfAlternatingConnections();
+    void freedDetailsAreNotTakenForNew();
     void damagedBlock();
 
 private:
@@ -609,7 +612,12 @@ void TestMessageLogStore::eventJsonRoundTrip()
         QCOMPARE(back->payload, e.payload);
         QCOMPARE(back->closeCode, e.closeCode);
         QCOMPARE(int(back->closedBy), int(e.closedBy));
-        QCOMPARE(back->flags, e.flags);
+        QCOMPARE(back->details().api, e.details().api);
+        QCOMPARE(back->details().channel, e.details().channel);
+        QCOMPARE(back->details().path, e.details().path);
+        QCOMPARE(back->details().application, e.details().application);
+        QCOMPARE(back->details().clientAddress, e.details().clientAddress);
+        QCOMPARE(back->details().flags, e.details().flags);
     }
     QVERIFY(!GatewayEventJson::fromJson(Json::parse(R"({"event":"nope"})")));
     QVERIFY(!GatewayEventJson::fromJson(Json::array()));
@@ -1172,12 +1180,12 @@ void TestMessageLogStore::textChangeStartsNewRun()
     QList<GatewayEvent> events;
     for (int i = 0; i < 50; ++i) {
         GatewayEvent e = message(1, T0 + i / 10, "x");
-        e.channel = i < 40 ? QStringLiteral("/long") : QStringLiteral("/short");
+        e.editDetails().channel = i < 40 ? QStringLiteral("/long") : QStringLiteral("/short");
         if (i >= 45)
-            e.flags = {QStringLiteral("tls"), QStringLiteral("fault-injection")};
+            e.editDetails().flags = {QStringLiteral("tls"), QStringLiteral("fault-injection")};
         events.append(e);
         GatewayEvent other = message(2, T0 + i / 10, "y");
-        other.application = i % 2 ? QString() : QStringLiteral("app_2");
+        other.editDetails().application = i % 2 ? QString() : QStringLiteral("app_2");
         events.append(other);
     }
     QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
@@ -1203,6 +1211,114 @@ void TestMessageLogStore::textChangeStartsNewRun()
     text.text = QStringLiteral("/SHORT");
     QCOMPARE(reader.count(text), qint64(10));
     QCOMPARE(reader.query(text).size(), 10);
+}
+
+void TestMessageLogStore::sharedDetailsOfAlternatingConnections()
+{
+    // as the gateway makes them: every event of a connection a copy of its template
+    // (shared details); the templates rebuilt midway, once with the same text
+    // (other details, equal strings) and once with another channel
+    const QString path = m_dir.filePath(QStringLiteral("shared.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    auto makeTemplate = [](quint64 connection, const QString &api, const QString &channel,
+                           const QString &application, const QStringList &flags) {
+        GatewayEvent t = message(connection, T0, "x");
+        GatewayEvent::Details &d = t.editDetails();
+        d.api = api;
+        d.channel = channel;
+        d.application = application;
+        d.flags = flags;
+        return t;
+    };
+    GatewayEvent one
+        = makeTemplate(1, u"/chats/1.0.0"_qs, u"/rooms/{roomID}"_qs, u"app_1"_qs, {u"tls"_qs});
+    GatewayEvent two = makeTemplate(2, u"/news/2.0.0"_qs, u"/headlines"_qs, QString(), {});
+    struct Expected
+    {
+        QString api, channel, application;
+        QStringList flags;
+    };
+    QHash<quint64, QList<Expected>> expected;
+    QList<GatewayEvent> events;
+    for (int i = 0; i < 60; ++i) {
+        if (i == 20)
+            one = makeTemplate(1, u"/chats/1.0.0"_qs, u"/rooms/{roomID}"_qs, u"app_1"_qs,
+                               {u"tls"_qs});
+        if (i == 40) {
+            GatewayEvent next = one;
+            next.editDetails().channel = QStringLiteral("/lobby");
+            one = next;
+        }
+        for (const GatewayEvent *t : {&one, &two}) {
+            GatewayEvent e = *t;
+            e.timeMs = T0 + i;
+            e.payload = QByteArray::number(i);
+            e.size = e.payload.size();
+            QVERIFY(e.sharesDetailsWith(*t));
+            events.append(e);
+            const GatewayEvent::Details &d = t->details();
+            expected[t->connectionId].append({d.api, d.channel, d.application, d.flags});
+        }
+        if (i % 25 == 24) { // some in another transaction
+            QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
+            events.clear();
+        }
+    }
+    QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
+    writer.close();
+
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    for (quint64 connection : {1, 2}) {
+        LogFilter filter;
+        filter.connectionId = connection;
+        const auto rows = reader.query(filter, 0, 1000);
+        const QList<Expected> &want = expected.value(connection);
+        QCOMPARE(rows.size(), want.size());
+        for (int i = 0; i < rows.size(); ++i) {
+            QCOMPARE(rows.at(i).payload, QByteArray::number(i));
+            QCOMPARE(rows.at(i).api, want.at(i).api);
+            QCOMPARE(rows.at(i).channel, want.at(i).channel);
+            QCOMPARE(rows.at(i).application, want.at(i).application);
+            QCOMPARE(rows.at(i).flags, want.at(i).flags);
+        }
+    }
+    QCOMPARE(expected.value(1).at(45).channel, u"/lobby"_qs);
+}
+
+void TestMessageLogStore::freedDetailsAreNotTakenForNew()
+{
+    // a connection's details freed once written; new details (likely at the same
+    // address) with another text must not be taken for the old ones
+    const QString path = m_dir.filePath(QStringLiteral("reused.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    const QStringList channels {u"/first"_qs, u"/second"_qs, u"/third"_qs};
+    for (int round = 0; round < channels.size(); ++round) {
+        QList<GatewayEvent> events;
+        GatewayEvent t = message(1, T0 + round, "x");
+        t.editDetails().channel = channels.at(round);
+        for (int i = 0; i < 3; ++i)
+            events.append(t);
+        t = GatewayEvent();
+        QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
+    }
+    writer.close();
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    LogFilter filter;
+    filter.connectionId = 1;
+    const auto rows = reader.query(filter, 0, 1000);
+    QCOMPARE(rows.size(), 9);
+    for (int i = 0; i < rows.size(); ++i)
+        QCOMPARE(rows.at(i).channel, channels.at(i / 3));
 }
 
 QTEST_GUILESS_MAIN(TestMessageLogStore)

@@ -305,14 +305,14 @@ void TestPolicyFactory::payloadFilterMasks()
 
     const auto filter = factory.payloadFilter();
     Gateway::GatewayEvent e;
-    e.api = u"/chats/1.0.0"_qs;
-    e.apiTitle = u"Chats"_qs;
-    e.channel = u"/rooms/{roomID}"_qs;
+    e.editDetails().api = u"/chats/1.0.0"_qs;
+    e.editDetails().apiTitle = u"Chats"_qs;
+    e.editDetails().channel = u"/rooms/{roomID}"_qs;
     e.payload = R"({"user":"ann","password":"hunter2","text":"a long message here"})";
     QCOMPARE(filter(e), QByteArray(R"({"user":"ann","password":"***")"));
-    e.api = u"/other/9"_qs; // found by title too
+    e.editDetails().api = u"/other/9"_qs; // found by title too
     QCOMPARE(filter(e), QByteArray(R"({"user":"ann","password":"***")"));
-    e.channel = u"/notifications"_qs; // no log policy there: unchanged
+    e.editDetails().channel = u"/notifications"_qs; // no log policy there: unchanged
     QCOMPARE(filter(e), e.payload);
 }
 

@@ -1007,8 +1007,8 @@ void TestGateway::clientAddressByListenerFamily()
     ws->close();
     QTRY_COMPARE(m_sink->count(GatewayEvent::Type::ConnectionClosed), 1);
     const GatewayEvent opened = m_sink->of(GatewayEvent::Type::ConnectionOpened).value(0);
-    QVERIFY2(opened.clientAddress.startsWith(QString::fromLatin1(forwardedFor) + u':'),
-             qPrintable(opened.clientAddress));
+    QVERIFY2(opened.details().clientAddress.startsWith(QString::fromLatin1(forwardedFor) + u':'),
+             qPrintable(opened.details().clientAddress));
 }
 
 void TestGateway::closeFromClientPropagates()
@@ -1795,12 +1795,12 @@ void TestGateway::eventsRecorded()
     const auto rejected = m_sink->of(GatewayEvent::Type::ConnectionRejected);
     QCOMPARE(rejected.size(), 1);
     QCOMPARE(rejected.at(0).status, 404);
-    QCOMPARE(rejected.at(0).path, QStringLiteral("/chats/1.0.0/nothing"));
+    QCOMPARE(rejected.at(0).details().path, QStringLiteral("/chats/1.0.0/nothing"));
     const auto opened = m_sink->of(GatewayEvent::Type::ConnectionOpened);
     QCOMPARE(opened.size(), 1);
-    QCOMPARE(opened.at(0).api, QStringLiteral("/chats/1.0.0"));
-    QCOMPARE(opened.at(0).channel, QStringLiteral("/rooms/{roomID}"));
-    QVERIFY(opened.at(0).backendUrl.endsWith(u"/rooms?room=room1"));
+    QCOMPARE(opened.at(0).details().api, QStringLiteral("/chats/1.0.0"));
+    QCOMPARE(opened.at(0).details().channel, QStringLiteral("/rooms/{roomID}"));
+    QVERIFY(opened.at(0).details().backendUrl.endsWith(u"/rooms?room=room1"));
     const auto messages = m_sink->of(GatewayEvent::Type::MessageRelayed);
     QCOMPARE(messages.size(), 2);
     QVERIFY(messages.at(0).direction == Direction::ClientToBackend);
