@@ -121,6 +121,17 @@ int index(Direction d)
     return d == Direction::ClientToBackend ? 0 : 1;
 }
 
+// A copy of a relayed payload to keep after the message handler returns: the leg
+// hands on views of its read buffer (QByteArray::fromRawData), which are copied;
+// a buffer of its own is shared.
+QByteArray kept(const QByteArray &payload)
+{
+    QByteArray copy = payload;
+    if (!copy.data_ptr().isMutable())
+        copy.detach();
+    return copy;
+}
+
 } // namespace
 
 GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
@@ -565,6 +576,7 @@ void GatewaySession::handleRequest()
             m_eventPayloadBytes = -1;
         else
             m_eventPayloadBytes = qMax(m_eventPayloadBytes, wish);
+        m_timeEachMessage = m_timeEachMessage || p->readsPayload();
     }
     connectBackend();
 }
@@ -906,12 +918,17 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
             = nowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
         m_delayedBytes[d] += message.payload.size();
         m_delayed[d].push_back(
-            {due, message.binary, std::move(message.payload), arrivalNs, std::move(note)});
+            {due, message.binary, kept(message.payload), arrivalNs, std::move(note)});
         scheduleDelayed(d);
         updateBackpressure();
         return;
     }
-    deliver(direction, message.binary, message.payload, arrivalNs, note);
+    // Relayed in the pass that read it: the hand-off time is the read's, unless
+    // the chain parses or rewrites payloads or the message is big (then the time
+    // it took is worth a clock reading).
+    const qint64 handOffNs
+        = m_timeEachMessage || message.payload.size() >= 4096 ? nowNs() : arrivalNs;
+    deliver(direction, message.binary, message.payload, arrivalNs, handOffNs, note);
 }
 
 void GatewaySession::scheduleDelayed(int d)
@@ -935,14 +952,14 @@ void GatewaySession::drainDelayed(int d)
         m_delayed[d].pop_front();
         m_delayedBytes[d] -= p.payload.size();
         deliver(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient, p.binary,
-                p.payload, p.arrivalNs, p.note);
+                p.payload, p.arrivalNs, now, p.note);
     }
     scheduleDelayed(d);
     updateBackpressure();
 }
 
 void GatewaySession::deliver(Direction direction, bool binary, const QByteArray &payload,
-                             qint64 arrivalNs, const QString &note)
+                             qint64 arrivalNs, qint64 handOffNs, const QString &note)
 {
     RelayLeg *to = direction == Direction::ClientToBackend ? m_backend : m_client;
     to->sendMessage(binary, payload);
@@ -952,7 +969,7 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
         return;
 
     // built in place in the worker's batch: no temporary event per message
-    const qint64 now = nowNs();
+    const qint64 now = handOffNs;
     const bool fromTemplate = m_state == State::Open || m_state == State::Closing;
     GatewayEvent &e = fromTemplate
         ? m_worker->appendEvent(m_eventTemplate)
@@ -965,7 +982,7 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     e.latencyUs = (now - arrivalNs) / 1000;
     e.reason = note; // e.g. what payload validation found in monitor mode
     if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
-        e.payload = payload; // shared, not copied
+        e.payload = kept(payload); // shared when it can be
     else if (m_eventPayloadBytes > 0)
         e.payload = payload.left(m_eventPayloadBytes);
     m_worker->eventAppended();

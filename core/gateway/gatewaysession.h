@@ -87,8 +87,10 @@ private:
     void handleClientGone();
 
     void relay(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs);
+    // `handOffNs`: when it is handed to the other leg (the event's time; latency is
+    // handOffNs - arrivalNs)
     void deliver(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs,
-                 const QString &note = {});
+                 qint64 handOffNs, const QString &note = {});
     void drainDelayed(int direction);
     void scheduleDelayed(int direction);
     void updateBackpressure();
@@ -131,6 +133,7 @@ private:
     QByteArray m_buffer;
     QByteArray m_backendTarget;
     qint64 m_eventPayloadBytes = 0; // -1: whole payload
+    bool m_timeEachMessage = false; // a policy parses or rewrites payloads
     ConnectionContext m_context;
     State m_state = State::ReadingRequest;
     QElapsedTimer m_openedAt;

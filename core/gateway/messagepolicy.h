@@ -109,6 +109,11 @@ public:
     // (with GatewayOptions::eventPayloadBytes). Attaching shares the buffer, no copy.
     virtual qint64 eventPayloadBytes() const { return 0; }
 
+    // True when process() parses or rewrites the payload, so that its time per
+    // message is worth measuring: the gateway then reads the clock for each message
+    // it hands on (MessageRelayed latencyUs), not once per read.
+    virtual bool readsPayload() const { return false; }
+
     // The connection has been opened (after the upgrade) / has ended.
     virtual void connectionOpened(const ConnectionContext &context) { Q_UNUSED(context); }
     virtual void connectionClosed(const ConnectionContext &context) { Q_UNUSED(context); }

@@ -266,7 +266,7 @@ bool RelayLeg::flushOut()
     }
     // a small buffer is kept for the next frames (no allocation per message); a big
     // one is given back, so an idle connection holds little memory
-    if (m_out.capacity() <= 1024 && m_out.isDetached())
+    if (m_out.capacity() <= 4096 && m_out.isDetached())
         m_out.resize(0);
     else
         m_out = QByteArray();
@@ -552,8 +552,13 @@ void RelayLeg::processBuffer()
     m_readNs = nowNs();
     WebSocketCodec::Frame frame;
     while (!m_paused && !m_closeReceived && hasTransport()) {
+        if (m_in.size() - m_offset < 2)
+            break;
         const qint64 limit = m_maxMessageSize < 0 ? -1 : m_maxMessageSize - m_message.size();
-        const auto result = m_codec.parse(m_in, &m_offset, limit, &frame);
+        // frames are unmasked where they lie and handed on as views of the buffer
+        // (the thread's read buffer, writable, or our own copy): no copy per message
+        char *const in = m_inBorrowed ? const_cast<char *>(m_in.constData()) : m_in.data();
+        const auto result = m_codec.parseInPlace(in, m_in.size(), &m_offset, limit, &frame);
         if (result == WebSocketCodec::Result::NeedMore)
             break;
         if (result == WebSocketCodec::Result::Error) {
@@ -578,6 +583,7 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
     ++m_framesReceived;
     switch (frame.opcode) {
     case WebSocketCodec::Ping:
+        frame.payload.detach(); // a signal argument: not a view of the read buffer
         if (!m_closeSent) {
             writeBytes(m_codec.encode(WebSocketCodec::Pong, frame.payload));
             if (m_reportPings)
@@ -622,6 +628,8 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
         m_messageBinary = frame.opcode == WebSocketCodec::Binary;
         m_messageStartNs = m_readNs;
         m_message = std::move(frame.payload);
+        if (!frame.fin)
+            m_message.detach(); // the rest comes with later reads: keep a copy
         break;
     case WebSocketCodec::Continuation:
         if (!m_inMessage) {

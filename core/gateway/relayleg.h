@@ -58,7 +58,9 @@ public:
 
     // Called for every complete message (`arrivalNs`: steady clock when its first
     // frame arrived). The callee may close or abort this leg or the other one, but
-    // must not delete a leg (deleteLater() is fine).
+    // must not delete a leg (deleteLater() is fine). `payload` may be a view of the
+    // read buffer (QByteArray::fromRawData), valid during the call only: a callee
+    // that keeps it must detach its copy.
     using MessageHandler
         = std::function<void(bool binary, const QByteArray &payload, qint64 arrivalNs)>;
     void setMessageHandler(MessageHandler handler) { m_onMessage = std::move(handler); }

@@ -5,6 +5,7 @@
 #include <QRandomGenerator>
 #include <QtEndian>
 
+#include <algorithm>
 #include <cstring>
 
 namespace Gatehouse::Gateway {
@@ -32,14 +33,12 @@ void WebSocketCodec::applyMask(char *data, qsizetype size, const uchar key[4])
         data[i] = char(data[i] ^ key[i & 3]);
 }
 
-WebSocketCodec::Result WebSocketCodec::parse(const QByteArray &data, qsizetype *offset,
-                                             qint64 maxPayload, Frame *frame)
+WebSocketCodec::Result WebSocketCodec::parseHeader(const char *data, qsizetype size,
+                                                   qint64 maxPayload, Header *header)
 {
-    const qsizetype start = *offset;
-    const qsizetype avail = data.size() - start;
-    if (avail < 2)
+    if (size < 2)
         return Result::NeedMore;
-    const auto *p = reinterpret_cast<const uchar *>(data.constData() + start);
+    const auto *p = reinterpret_cast<const uchar *>(data);
     const bool fin = p[0] & 0x80;
     const quint8 rsv = p[0] & 0x70;
     const quint8 opcode = p[0] & 0x0F;
@@ -62,12 +61,12 @@ WebSocketCodec::Result WebSocketCodec::parse(const QByteArray &data, qsizetype *
         return fail(1002, QStringLiteral("masked frame from a server"));
 
     if (length == 126) {
-        if (avail < 4)
+        if (size < 4)
             return Result::NeedMore;
         length = qFromBigEndian<quint16>(p + 2);
         headerSize = 4;
     } else if (length == 127) {
-        if (avail < 10)
+        if (size < 10)
             return Result::NeedMore;
         length = qFromBigEndian<quint64>(p + 2);
         headerSize = 10;
@@ -77,22 +76,55 @@ WebSocketCodec::Result WebSocketCodec::parse(const QByteArray &data, qsizetype *
     if (!control && maxPayload >= 0 && length > quint64(maxPayload))
         return fail(1009, QStringLiteral("message too big"));
 
-    uchar key[4] = {0, 0, 0, 0};
+    header->masked = masked;
     if (masked) {
-        if (avail < headerSize + 4)
+        if (size < headerSize + 4)
             return Result::NeedMore;
-        std::memcpy(key, p + headerSize, 4);
+        std::memcpy(header->key, p + headerSize, 4);
         headerSize += 4;
     }
-    if (quint64(avail - headerSize) < length)
+    if (quint64(size - headerSize) < length)
         return Result::NeedMore;
+    header->opcode = opcode;
+    header->fin = fin;
+    header->size = headerSize;
+    header->length = qsizetype(length);
+    return Result::Frame;
+}
 
-    frame->opcode = opcode;
-    frame->fin = fin;
-    frame->payload = data.mid(start + headerSize, qsizetype(length));
-    if (masked && length)
-        applyMask(frame->payload.data(), frame->payload.size(), key);
-    *offset = start + headerSize + qsizetype(length);
+WebSocketCodec::Result WebSocketCodec::parse(const QByteArray &data, qsizetype *offset,
+                                             qint64 maxPayload, Frame *frame)
+{
+    const qsizetype start = *offset;
+    Header h;
+    const Result result
+        = parseHeader(data.constData() + start, data.size() - start, maxPayload, &h);
+    if (result != Result::Frame)
+        return result;
+    frame->opcode = h.opcode;
+    frame->fin = h.fin;
+    frame->payload = data.mid(start + h.size, h.length);
+    if (h.masked && h.length)
+        applyMask(frame->payload.data(), frame->payload.size(), h.key);
+    *offset = start + h.size + h.length;
+    return Result::Frame;
+}
+
+WebSocketCodec::Result WebSocketCodec::parseInPlace(char *data, qsizetype size, qsizetype *offset,
+                                                    qint64 maxPayload, Frame *frame)
+{
+    const qsizetype start = *offset;
+    Header h;
+    const Result result = parseHeader(data + start, size - start, maxPayload, &h);
+    if (result != Result::Frame)
+        return result;
+    char *payload = data + start + h.size;
+    if (h.masked && h.length)
+        applyMask(payload, h.length, h.key);
+    frame->opcode = h.opcode;
+    frame->fin = h.fin;
+    frame->payload = QByteArray::fromRawData(payload, h.length);
+    *offset = start + h.size + h.length;
     return Result::Frame;
 }
 
@@ -109,7 +141,11 @@ void WebSocketCodec::encodeTo(QByteArray &out, quint8 opcode, QByteArrayView pay
 {
     const bool mask = m_role == Role::Client;
     const qsizetype n = payload.size();
-    out.reserve(out.size() + n + 14);
+    // grows by doubling: frames appended one by one to the same buffer do not
+    // reallocate it each time
+    const qsizetype needed = out.size() + n + 14;
+    if (out.capacity() < needed)
+        out.reserve(std::max(needed, 2 * out.capacity()));
     out.append(char((fin ? 0x80 : 0) | (opcode & 0x0F)));
     const char maskBit = mask ? char(0x80) : char(0);
     if (n < 126) {

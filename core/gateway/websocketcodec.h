@@ -45,6 +45,11 @@ public:
     // `*offset` past it. `maxPayload` bounds a data frame's payload (the rest of the
     // message size limit); a longer frame is an Error with code 1009.
     Result parse(const QByteArray &data, qsizetype *offset, qint64 maxPayload, Frame *frame);
+    // The same, without a copy: the payload is unmasked where it lies in `data` and
+    // `frame->payload` points there (QByteArray::fromRawData), so it is valid only
+    // until `data` changes; a holder that keeps it longer must detach it.
+    Result parseInPlace(char *data, qsizetype size, qsizetype *offset, qint64 maxPayload,
+                        Frame *frame);
 
     // After Error: the close code to send (1002, 1009) and why.
     quint16 errorCode() const { return m_errorCode; }
@@ -66,6 +71,17 @@ public:
     static void applyMask(char *data, qsizetype size, const uchar key[4]);
 
 private:
+    struct Header
+    {
+        quint8 opcode = 0;
+        bool fin = true;
+        bool masked = false;
+        uchar key[4] = {0, 0, 0, 0};
+        qsizetype size = 0; // header bytes, masking key included
+        qsizetype length = 0; // payload bytes
+    };
+    // The header at `data` when the whole frame is there (Frame), else NeedMore/Error.
+    Result parseHeader(const char *data, qsizetype size, qint64 maxPayload, Header *header);
     Result fail(quint16 code, const QString &why);
 
     Role m_role;

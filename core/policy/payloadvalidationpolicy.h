@@ -45,6 +45,7 @@ public:
                             QString *error = nullptr);
 
     QString name() const override { return QStringLiteral("validatePayload"); }
+    bool readsPayload() const override { return true; }
     Gateway::MessageVerdict process(const Gateway::ConnectionContext &context,
                                     Gateway::RelayMessage &message) override;
 

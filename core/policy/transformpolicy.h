@@ -23,6 +23,7 @@ public:
     explicit TransformPolicy(const Settings &settings);
 
     QString name() const override { return QStringLiteral("transform"); }
+    bool readsPayload() const override { return true; }
     Gateway::MessageVerdict process(const Gateway::ConnectionContext &context,
                                     Gateway::RelayMessage &message) override;
 
