@@ -35,7 +35,9 @@ struct GatewayEvent
     Direction direction = Direction::ClientToBackend;
     qint64 size = 0; // payload bytes
     bool binary = false;
-    qint64 latencyUs = 0; // MessageRelayed: time from arrival to hand-off to the other leg
+    qint64 latencyUs = 0; // MessageRelayed: time from arrival to hand-off to the other leg;
+                          // 0 for a message under 4 KiB handed on in the pass that read it
+                          // when no policy parses payloads (one clock reading per read)
     QByteArray payload; // only when the gateway is asked to attach payloads (truncated)
     quint16 closeCode = 0; // ConnectionClosed
     QString closeReason;
