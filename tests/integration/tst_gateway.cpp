@@ -298,6 +298,25 @@ QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool mask = tru
     return f + body;
 }
 
+// A raw client connected through the upgrade; what followed the 101 in `rest`.
+bool openRawClient(QTcpSocket &socket, quint16 port, const QByteArray &path, QByteArray *rest)
+{
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return false;
+    socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    socket.write(upgradeRequest(path));
+    QByteArray data;
+    if (!waitFor([&] {
+            data += socket.readAll();
+            return data.contains("\r\n\r\n");
+        })
+        || !data.startsWith("HTTP/1.1 101 "))
+        return false;
+    *rest = data.mid(data.indexOf("\r\n\r\n") + 4);
+    return true;
+}
+
 } // namespace
 
 class TestGateway final : public QObject
@@ -366,6 +385,8 @@ private slots:
     void relayLegsOnEitherDispatcher_data();
     void relayLegsOnEitherDispatcher();
     void framesSplitAcrossReads();
+    void fragmentsAcrossReads();
+    void loggedPayloadsOutliveTheirRead();
 
 private:
     bool startGateway(const QList<Api> &apis, GatewayOptions options = {});
@@ -2044,6 +2065,74 @@ void TestGateway::framesSplitAcrossReads()
         + "first whole" + "\x82\x64" + QByteArray(100, 'x');
     QCOMPARE(data, expected);
     QCOMPARE(m_gateway->openConnections(), 1);
+}
+
+void TestGateway::fragmentsAcrossReads()
+{
+    // The first fragment is parsed in place from the read buffer; the message must
+    // keep its own copy, since later reads reuse that buffer.
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QTcpSocket socket;
+    QByteArray data;
+    QVERIFY(openRawClient(socket, m_gateway->serverPort(), "/chats/1.0.0/notifications", &data));
+    QByteArray start = maskedFrame(0x1, "frag-");
+    start[0] = char(0x01); // text, not final
+    const QByteArray middle = [] {
+        QByteArray f = maskedFrame(0x0, "men");
+        f[0] = char(0x00); // continuation, not final
+        return f;
+    }();
+    const QByteArray end = maskedFrame(0x0, "ted"); // continuation, final
+    const QList<QByteArray> pieces = {start, middle + maskedFrame(0x9, "ping in between"), end};
+    for (const QByteArray &piece : pieces) {
+        socket.write(piece);
+        QVERIFY(socket.waitForBytesWritten(1000));
+        QTest::qWait(20); // separate segments, separate reads
+    }
+    const QByteArray pong = QByteArray("\x8a\x0f") + "ping in between";
+    const QByteArray echo = QByteArray("\x81\x0b") + "frag-mented";
+    QVERIFY(waitFor([&] {
+        data += socket.readAll();
+        return data.size() >= pong.size() + echo.size();
+    }));
+    QCOMPARE(data, pong + echo);
+}
+
+void TestGateway::loggedPayloadsOutliveTheirRead()
+{
+    // Payloads attached to events are taken from the read buffer: they must stay
+    // what was sent after later reads (both directions) have reused that buffer.
+    GatewayOptions options;
+    options.eventPayloadBytes = -1;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, options));
+    QTcpSocket socket;
+    QByteArray data;
+    QVERIFY(openRawClient(socket, m_gateway->serverPort(), "/chats/1.0.0/notifications", &data));
+    const QList<QList<QByteArray>> rounds
+        = {{"one", "two", "three"}, {"uno", "dos", "tres"}, {"eins", "zwei", "drei"}};
+    QList<QByteArray> sent;
+    qsizetype expectedBytes = 0;
+    for (const QList<QByteArray> &round : rounds) {
+        QByteArray write;
+        for (const QByteArray &m : round) {
+            write += maskedFrame(0x1, m); // one write: parsed from one read
+            sent.append(m);
+            expectedBytes += 2 + m.size();
+        }
+        socket.write(write);
+        QVERIFY(socket.waitForBytesWritten(1000));
+        QVERIFY(waitFor([&] {
+            data += socket.readAll();
+            return data.size() >= expectedBytes;
+        }));
+    }
+    QTRY_COMPARE(m_sink->of(GatewayEvent::Type::MessageRelayed).size(), 2 * sent.size());
+    QList<QByteArray> in;
+    QList<QByteArray> out;
+    for (const GatewayEvent &e : m_sink->of(GatewayEvent::Type::MessageRelayed))
+        (e.direction == Direction::ClientToBackend ? in : out).append(e.payload);
+    QCOMPARE(in, sent);
+    QCOMPARE(out, sent); // the echoes
 }
 
 QTEST_GUILESS_MAIN(TestGateway)
