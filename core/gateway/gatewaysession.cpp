@@ -800,8 +800,15 @@ void GatewaySession::handleBackendSucceeded()
     m_shared->pendingHandshakes.fetch_sub(1, std::memory_order_relaxed);
     m_countedOpen = true;
     m_shared->openConnections.fetch_add(1, std::memory_order_relaxed);
-    for (const auto &p : m_policies->message)
+    // this connection's chain: policies with nothing to do for it are left out
+    m_chain.clear();
+    bool rewritten = false;
+    for (const auto &p : m_policies->message) {
         p->connectionOpened(m_context);
+        if (rewritten || !p->forwardsEverything(m_context))
+            m_chain.push_back(p.get());
+        rewritten = rewritten || p->readsPayload();
+    }
 
     GatewayEvent e = event(GatewayEvent::Type::ConnectionOpened);
     e.status = 101;
@@ -872,7 +879,7 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
     RelayMessage message {direction, binary, payload};
     std::chrono::milliseconds delay {0};
     QString note; // findings of policies that let the message pass
-    for (const auto &policy : m_policies->message) {
+    for (MessagePolicy *policy : m_chain) {
         const MessageVerdict verdict = policy->process(m_context, message);
         if (verdict.throttled) {
             GatewayEvent t = event(GatewayEvent::Type::Throttled);

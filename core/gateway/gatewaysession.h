@@ -15,6 +15,7 @@
 
 #include <deque>
 #include <memory>
+#include <vector>
 
 class QSocketNotifier;
 class QTcpSocket;
@@ -113,6 +114,7 @@ private:
     std::shared_ptr<GatewayShared> m_shared;
     std::shared_ptr<const Router> m_router;
     const ChannelPolicies *m_policies = nullptr;
+    std::vector<MessagePolicy *> m_chain; // of m_policies->message: what runs per message
     QList<std::shared_ptr<ConnectionPolicy>> m_allowed; // to release
     GatewayWorker *m_worker;
     QPointer<QTcpSocket> m_socket; // client socket until the upgrade (TLS)

@@ -114,6 +114,18 @@ public:
     // it hands on (MessageRelayed latencyUs), not once per read.
     virtual bool readsPayload() const { return false; }
 
+    // True when process() would forward every message of this connection that fits
+    // maxMessageSize(), unchanged and at once: a rate limit on an unlimited plan, a
+    // size limit (the relay enforces it while reading), fault injection that is off.
+    // Asked once, after connectionOpened(); the gateway then leaves the policy out of
+    // this connection's chain, unless a policy before it reads or rewrites payloads
+    // (a rewritten message may no longer fit).
+    virtual bool forwardsEverything(const ConnectionContext &context)
+    {
+        Q_UNUSED(context);
+        return false;
+    }
+
     // The connection has been opened (after the upgrade) / has ended.
     virtual void connectionOpened(const ConnectionContext &context) { Q_UNUSED(context); }
     virtual void connectionClosed(const ConnectionContext &context) { Q_UNUSED(context); }

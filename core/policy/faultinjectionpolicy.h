@@ -61,6 +61,11 @@ public:
     Gateway::ConnectionDecision evaluate(Gateway::ConnectionContext &context) override;
     Gateway::MessageVerdict process(const Gateway::ConnectionContext &context,
                                     Gateway::RelayMessage &message) override;
+    bool forwardsEverything(const Gateway::ConnectionContext &context) override
+    {
+        Q_UNUSED(context);
+        return !m_settings.isActive();
+    }
     void connectionClosed(const Gateway::ConnectionContext &context) override;
 
 private:

@@ -40,6 +40,11 @@ public:
     QString name() const override { return QStringLiteral("log"); }
     Gateway::MessageVerdict process(const Gateway::ConnectionContext &context,
                                     Gateway::RelayMessage &message) override;
+    bool forwardsEverything(const Gateway::ConnectionContext &context) override
+    {
+        Q_UNUSED(context);
+        return true; // what it logs is taken from the events, not per message here
+    }
     // With payloads on: the gateway attaches the first bytes of each payload; more
     // than are kept when masking is configured, so masks see whole fields.
     qint64 eventPayloadBytes() const override;

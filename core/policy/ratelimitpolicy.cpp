@@ -170,6 +170,11 @@ void RateLimitPolicy::connectionOpened(const Gateway::ConnectionContext &context
     stateFor(context);
 }
 
+bool RateLimitPolicy::forwardsEverything(const Gateway::ConnectionContext &context)
+{
+    return !stateFor(context)->bucket;
+}
+
 void RateLimitPolicy::connectionClosed(const Gateway::ConnectionContext &context)
 {
     {

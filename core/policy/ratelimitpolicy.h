@@ -53,6 +53,8 @@ public:
     QString name() const override { return QStringLiteral("rateLimit"); }
     Gateway::MessageVerdict process(const Gateway::ConnectionContext &context,
                                     Gateway::RelayMessage &message) override;
+    // An unlimited plan (no counter for the connection): nothing to count.
+    bool forwardsEverything(const Gateway::ConnectionContext &context) override;
     void connectionOpened(const Gateway::ConnectionContext &context) override;
     void connectionClosed(const Gateway::ConnectionContext &context) override;
 

@@ -72,6 +72,7 @@ void TestFaultInjectionPolicy::offByDefault()
     QVERIFY(policy.evaluate(ctx).allowed());
     QVERIFY(ctx.flags.isEmpty());
     QCOMPARE(run(policy, 1, 5, true), u"+0 +0 +0 +0 +0 "_qs);
+    QVERIFY(policy.forwardsEverything(ctx)); // off: left out of the chain
 }
 
 void TestFaultInjectionPolicy::fixedLatency()
@@ -83,6 +84,7 @@ void TestFaultInjectionPolicy::fixedLatency()
     QVERIFY(policy.evaluate(ctx).allowed());
     QCOMPARE(ctx.flags, QStringList {u"fault-injection"_qs});
     QCOMPARE(run(policy, 1, 3, true), u"+250 +250 +250 "_qs);
+    QVERIFY(!policy.forwardsEverything(ctx));
 }
 
 void TestFaultInjectionPolicy::seededDeterminism()

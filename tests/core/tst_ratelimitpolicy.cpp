@@ -69,6 +69,7 @@ private slots:
     void separateApplications();
     void planFromAttributes();
     void unknownPlanIsUnlimited();
+    void forwardsEverythingOnlyWhenUnlimited();
     void anonymousByAddress();
     void threadedExactCount();
     void connectionStateDropped();
@@ -269,6 +270,29 @@ void TestRateLimitPolicy::unknownPlanIsUnlimited()
     for (int i = 0; i < 1000; ++i)
         QCOMPARE(policy.process(ctx, m).action, MessageVerdict::Action::Forward);
     QCOMPARE(policy.counter()->size(), 0); // nothing counted for unlimited
+}
+
+void TestRateLimitPolicy::forwardsEverythingOnlyWhenUnlimited()
+{
+    // The gateway leaves the policy out of a connection's chain when it says so:
+    // only right for a connection it counts nothing for.
+    ManualClock clock;
+    clock.set(T0);
+    RateLimitPolicy policy({}, {}, std::make_shared<WindowCounter>(clock.clock()));
+    const auto unlimited = context(1, QStringLiteral("a"), QStringLiteral("Nope"));
+    policy.connectionOpened(unlimited);
+    QVERIFY(policy.forwardsEverything(unlimited));
+
+    auto limited = context(2, QStringLiteral("b"), QStringLiteral("Custom"));
+    limited.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute),
+                              QVariant::fromValue<quint64>(1));
+    limited.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute),
+                              qint64(1000));
+    policy.connectionOpened(limited);
+    QVERIFY(!policy.forwardsEverything(limited));
+    RelayMessage m = text();
+    QCOMPARE(policy.process(limited, m).action, MessageVerdict::Action::Forward);
+    QCOMPARE(policy.process(limited, m).action, MessageVerdict::Action::Drop);
 }
 
 void TestRateLimitPolicy::anonymousByAddress()

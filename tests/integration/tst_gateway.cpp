@@ -7,6 +7,7 @@
 #include "gateway/messagepolicy.h"
 #include "gateway/policyprovider.h"
 #include "gateway/relayleg.h"
+#include "policy/sizelimitpolicy.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -198,6 +199,39 @@ public:
     }
 };
 
+// Counts what the gateway asks of it; says it has nothing to do for any connection.
+class IdlePolicy final : public MessagePolicy
+{
+public:
+    QString name() const override { return QStringLiteral("idle"); }
+    MessageVerdict process(const ConnectionContext &, RelayMessage &) override
+    {
+        ++processed;
+        return MessageVerdict::forward();
+    }
+    bool forwardsEverything(const ConnectionContext &) override
+    {
+        ++asked;
+        return true;
+    }
+    std::atomic<int> processed {0};
+    std::atomic<int> asked {0};
+};
+
+// Appends " (rewritten by a policy)" to every message to the backend: 24 bytes more.
+class AppendingPolicy final : public MessagePolicy
+{
+public:
+    QString name() const override { return QStringLiteral("append"); }
+    bool readsPayload() const override { return true; }
+    MessageVerdict process(const ConnectionContext &, RelayMessage &m) override
+    {
+        if (m.direction == Direction::ClientToBackend)
+            m.payload.append(" (rewritten by a policy)");
+        return MessageVerdict::forward();
+    }
+};
+
 class TestProvider final : public PolicyProvider
 {
 public:
@@ -208,8 +242,10 @@ public:
         if (api->title == u"Secured")
             p.connection.append(keyPolicy);
         p.message.append(messagePolicy);
+        p.message.append(extraMessage);
         return p;
     }
+    QList<std::shared_ptr<MessagePolicy>> extraMessage; // after messagePolicy
     std::shared_ptr<KeyPolicy> keyPolicy = std::make_shared<KeyPolicy>();
     std::shared_ptr<TestMessagePolicy> messagePolicy = std::make_shared<TestMessagePolicy>();
 };
@@ -387,6 +423,8 @@ private slots:
     void framesSplitAcrossReads();
     void fragmentsAcrossReads();
     void loggedPayloadsOutliveTheirRead();
+    void policiesWithNothingToDoLeftOut();
+    void rewrittenMessagesStillChecked();
 
 private:
     bool startGateway(const QList<Api> &apis, GatewayOptions options = {});
@@ -2133,6 +2171,51 @@ void TestGateway::loggedPayloadsOutliveTheirRead()
         (e.direction == Direction::ClientToBackend ? in : out).append(e.payload);
     QCOMPARE(in, sent);
     QCOMPARE(out, sent); // the echoes
+}
+
+void TestGateway::policiesWithNothingToDoLeftOut()
+{
+    // A policy that forwards everything for a connection is asked once, when the
+    // connection opens, and not run for each message.
+    auto idle = std::make_shared<IdlePolicy>();
+    m_provider->extraMessage = {idle};
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    for (const char *m : {"one", "two", "shout"})
+        ws->sendTextMessage(QString::fromLatin1(m));
+    QTRY_COMPARE(text.size(), 3);
+    QCOMPARE(text.at(2).at(0).toString(), QStringLiteral("SHOUT")); // the chain still runs
+    QCOMPARE(idle->asked.load(), 1);
+    QCOMPARE(idle->processed.load(), 0);
+}
+
+void TestGateway::rewrittenMessagesStillChecked()
+{
+    // A size limit is enforced while frames are read, so it is left out of the
+    // chain, unless a policy before it rewrites messages: a message that fitted
+    // when it was read may not fit any more.
+    Policies::SizeLimitPolicy::Settings limit;
+    limit.clientToBackend = 32;
+    auto idle = std::make_shared<IdlePolicy>();
+    m_provider->extraMessage = {std::make_shared<AppendingPolicy>(),
+                                std::make_shared<Policies::SizeLimitPolicy>(limit), idle};
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QSignalSpy disconnected(ws, &QWebSocket::disconnected);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    ws->sendTextMessage(QStringLiteral("short")); // 5 + 24 bytes: fits
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("short (rewritten by a policy)"));
+    QCOMPARE(idle->processed.load(), 2); // after a rewriting policy: kept (message and echo)
+    ws->sendTextMessage(QStringLiteral("twenty bytes of text")); // 20 + 24: too big
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(int(ws->closeCode()), 1009);
+    QTRY_COMPARE(m_backend->closeCodes.size(), 1);
+    QCOMPARE(int(m_backend->closeCodes.at(0)), 1001);
+    QCOMPARE(text.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestGateway)
