@@ -970,8 +970,12 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
 {
     RelayLeg *to = direction == Direction::ClientToBackend ? m_backend : m_client;
     to->sendMessage(binary, payload);
-    ++m_messages[index(direction)];
-    updateBackpressure();
+    const int d = index(direction);
+    ++m_messages[d];
+    // the sink's queue only grows here: nothing to decide below the high-water mark
+    if (m_pausedByBackpressure[d]
+        || to->bytesToWrite() + m_delayedBytes[d] > m_shared->options.highWaterBytes)
+        updateBackpressure();
     if (!recording())
         return;
 
@@ -987,7 +991,8 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     e.size = payload.size();
     e.binary = binary;
     e.latencyUs = (now - arrivalNs) / 1000;
-    e.reason = note; // e.g. what payload validation found in monitor mode
+    if (!note.isNull())
+        e.reason = note; // e.g. what payload validation found in monitor mode
     if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
         e.payload = kept(payload); // shared when it can be
     else if (m_eventPayloadBytes > 0)
