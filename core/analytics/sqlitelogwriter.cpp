@@ -164,8 +164,11 @@ struct SqliteLogWriter::Database
     qint64 mixedLastTimeMs = 0;
     int mixedCount = 0;
 
+    std::unique_ptr<WalCheckpointer> checkpointer; // stopped before the writer closes
+
     ~Database()
     {
+        checkpointer.reset();
         for (sqlite3_stmt *s : {handshake, block, close, begin, commit})
             sqlite3_finalize(s);
         sqlite3_close_v2(db);
@@ -344,8 +347,9 @@ bool SqliteLogWriter::open(QString *error)
     sqlite3_finalize(wal);
     if (!walOn)
         return fail(QStringLiteral("cannot switch the database to WAL mode (%1)").arg(db.error()));
-    if (!db.exec("PRAGMA synchronous=NORMAL") || !db.exec("BEGIN") || !db.exec(SchemaSql)
-        || !db.exec("COMMIT")) {
+    // after a burst the WAL starts over at a size it keeps; cut it back to 64 MiB
+    if (!db.exec("PRAGMA synchronous=NORMAL") || !db.exec("PRAGMA journal_size_limit=67108864")
+        || !db.exec("BEGIN") || !db.exec(SchemaSql) || !db.exec("COMMIT")) {
         const QString why = db.error();
         db.exec("ROLLBACK");
         return fail(why);
@@ -365,6 +369,10 @@ bool SqliteLogWriter::open(QString *error)
         || !db.prepare(CloseSql, &db.close) || !db.prepare("BEGIN", &db.begin)
         || !db.prepare("COMMIT", &db.commit))
         return fail(db.error());
+    db.checkpointer = std::make_unique<WalCheckpointer>(m_options.checkpoint);
+    QString why;
+    if (!db.checkpointer->start(db.db, m_options.path, &why))
+        return fail(why);
     return true;
 }
 
@@ -535,6 +543,16 @@ bool SqliteLogWriter::forgetConnection(quint64 id)
         return false;
     d.forget(id);
     return true;
+}
+
+qint64 SqliteLogWriter::backgroundCheckpoints() const
+{
+    return m_db && m_db->checkpointer ? m_db->checkpointer->checkpoints() : 0;
+}
+
+qint64 SqliteLogWriter::writerCheckpoints() const
+{
+    return m_db && m_db->checkpointer ? m_db->checkpointer->writerCheckpoints() : 0;
 }
 
 void SqliteLogWriter::close()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analytics/eventwriter.h"
+#include "analytics/walcheckpointer.h"
 
 #include <QString>
 
@@ -35,6 +36,7 @@ public:
         qint64 maxPayloadSize = 4096; // bytes kept per payload (after the filter)
         PayloadFilter payloadFilter;
         int busyTimeoutMs = 5000; // how long a write waits for a lock held by others
+        WalCheckpointer::Options checkpoint; // WAL checkpoints off the writer thread
     };
 
     explicit SqliteLogWriter(const Options &options);
@@ -43,6 +45,10 @@ public:
     bool open(QString *error) override;
     bool write(EventSlices events, QString *error) override;
     void close() override;
+
+    // Checkpoints run in the background / by the writer itself (WalCheckpointer).
+    qint64 backgroundCheckpoints() const;
+    qint64 writerCheckpoints() const;
 
     static constexpr int SchemaVersion = 2; // 1: a log_messages row per message
 

@@ -237,6 +237,8 @@ private slots:
     void sharedDetailsOfAlternatingConnections();
     void freedDetailsAreNotTakenForNew();
     void damagedBlock();
+    void checkpointsInTheBackground();
+    void writerCheckpointsAtTheLimit();
 
 private:
     QTemporaryDir m_dir;
@@ -1124,6 +1126,76 @@ void TestMessageLogStore::connectionAcrossRuns()
     QCOMPARE(reader.query(one).size(), 3);
     one.connectionId = 2;
     QCOMPARE(reader.count(one), qint64(1));
+}
+
+// The WAL is copied into the database by a thread of its own while the writer
+// goes on; the writer itself never runs a checkpoint below the limit.
+void TestMessageLogStore::checkpointsInTheBackground()
+{
+    const QString path = m_dir.filePath(QStringLiteral("background.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    options.checkpoint.pages = 16;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    const qint64 initialSize = QFileInfo(path).size();
+    const QByteArray payload(1000, 'p');
+    QList<GatewayEvent> batch;
+    qint64 written = 0;
+    for (int t = 0; t < 20; ++t) { // 20 transactions of about 50 KiB
+        batch.clear();
+        for (int i = 0; i < 50; ++i)
+            batch.append(message(quint64(1 + i % 3), T0 + t * 10 + i / 10, payload));
+        QVERIFY2(writeEvents(writer, batch, &error), qPrintable(error));
+        written += batch.size();
+    }
+    QTRY_VERIFY(writer.backgroundCheckpoints() > 0);
+    QCOMPARE(writer.writerCheckpoints(), 0);
+    // copied while the writer is still open: the database file itself grew
+    QTRY_VERIFY(QFileInfo(path).size() > initialSize + 500 * 1024);
+    writer.close();
+    QVERIFY(!QFileInfo::exists(path + QStringLiteral("-wal"))); // the last one at close
+
+    MessageLogReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.count({}, &error), written);
+    const QList<LogRecord> some = reader.query({}, 0, 10);
+    QCOMPARE(some.size(), 10);
+    QCOMPARE(some.first().payload, payload);
+}
+
+// Written without a pause the background may never copy everything at once, so
+// the WAL would not start over: at the limit the writer checkpoints itself.
+void TestMessageLogStore::writerCheckpointsAtTheLimit()
+{
+    const QString path = m_dir.filePath(QStringLiteral("limit.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    options.checkpoint.pages = 1'000'000; // no background checkpoint
+    options.checkpoint.limitPages = 64;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    const QByteArray payload(1000, 'q');
+    qint64 largestWal = 0;
+    qint64 written = 0;
+    for (int t = 0; t < 40; ++t) {
+        QList<GatewayEvent> batch;
+        for (int i = 0; i < 20; ++i)
+            batch.append(message(7, T0 + t, payload));
+        QVERIFY2(writeEvents(writer, batch, &error), qPrintable(error));
+        written += batch.size();
+        largestWal = std::max(largestWal, QFileInfo(path + QStringLiteral("-wal")).size());
+    }
+    QVERIFY(writer.writerCheckpoints() > 0);
+    QCOMPARE(writer.backgroundCheckpoints(), 0);
+    // 40 transactions of 20 KiB would be 800 KiB of WAL; it started over instead
+    QVERIFY2(largestWal < 64 * 4096 + 64 * 1024, qPrintable(QString::number(largestWal)));
+    writer.close();
+    MessageLogReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.count({}, &error), written);
 }
 
 void TestMessageLogStore::damagedBlock()
