@@ -4,6 +4,8 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <array>
+
 namespace Gatehouse::Analytics::MessageBlock {
 
 // The packed form of logged messages in the SQLite table log_message_blocks.
@@ -12,7 +14,8 @@ namespace Gatehouse::Analytics::MessageBlock {
 // run never holds more than MaxMessages messages, spans less than MaxSpanMs
 // (its times lie in [first, first + MaxSpanMs)) and has one api, channel,
 // application and flags. A connection with at least OwnBlockMessages messages
-// in the transaction gets a row of its own (a single block); the runs of the
+// in the transaction (the writer's default: SqliteLogWriter::Options) gets a row
+// of its own (a single block); the runs of the
 // others are put together into shared rows (a mixed block), so that a row is
 // not paid for every message when many connections each send a little. Every
 // row has at most MaxMessages messages and first_time_ms (the earliest) and
@@ -22,7 +25,20 @@ namespace Gatehouse::Analytics::MessageBlock {
 //   byte    FormatSingle (1)
 //   the run's messages (below), their times relative to the row's first_time_ms
 //
-// Mixed block (row: connection_id 0, api/channel/application/flags NULL):
+// Mixed block, compact (what the writer writes; row: connection_id 0,
+// api/channel/application/flags NULL):
+//   byte    FormatMixedCompact (3)
+//   then runs, each:
+//   varint  connection id
+//   varint  first run: zigzag(its first time, ms since the epoch);
+//           later runs: zigzag(first time - the previous run's first time)
+//   varint  number of messages
+//   4 x     string: api, channel, application, flags (comma-separated):
+//           varint 0 = none, 1 = the same as the previous run's (in this row),
+//           n + 2 = n bytes of UTF-8 follow
+//   the run's messages, their times relative to the run's first time
+//
+// Mixed block (the first format, still read; row as above):
 //   byte    FormatMixed (2)
 //   then runs, each:
 //   varint  connection id
@@ -51,7 +67,8 @@ namespace Gatehouse::Analytics::MessageBlock {
 // table).
 inline constexpr quint8 FormatSingle = 1;
 inline constexpr quint8 FormatMixed = 2;
-inline constexpr int OwnBlockMessages = 32;
+inline constexpr quint8 FormatMixedCompact = 3;
+inline constexpr int OwnBlockMessages = 256;
 inline constexpr int MaxMessages = 4096;
 inline constexpr qint64 MaxSpanMs = 1000;
 
@@ -94,14 +111,33 @@ struct Run
 
 // Appends one message to a run or single block; `firstTimeMs` <= m.timeMs.
 void append(QByteArray &data, qint64 firstTimeMs, const Message &m);
-// Appends a run header followed by `messages` (what append() produced).
+// The strings of a run header being written: api, channel, application, flags
+// (a null view: none).
+using RunText = std::array<QByteArrayView, 4>;
+
+// Appends a run header followed by `messages` (what append() produced), in the
+// FormatMixed layout.
 void appendRun(QByteArray &data, const Run &run, QByteArrayView messages);
+// The same in the FormatMixedCompact layout; `previous`: the previous run of the
+// row (null for the first), whose text and first time the header refers to.
+struct CompactRun
+{
+    quint64 connectionId = 0;
+    qint64 firstTimeMs = 0;
+    qint64 count = 0;
+    RunText text;
+};
+void appendCompactRun(QByteArray &data, const CompactRun &run, const CompactRun *previous,
+                      QByteArrayView messages);
 
 // Reads the message at `*pos` and advances `*pos`. False at the end or when the
 // rest of the data is damaged (what was read before stays valid).
 bool next(QByteArrayView data, qsizetype *pos, qint64 firstTimeMs, Message *m);
 // Reads a run header at `*pos` (mixed blocks) and advances `*pos` to its messages.
+// FormatMixedCompact: `run` holds the previous run of the row (default-constructed
+// before the first), whose strings and time the header may refer to.
 bool nextRun(QByteArrayView data, qsizetype *pos, Run *run);
+bool nextCompactRun(QByteArrayView data, qsizetype *pos, bool first, Run *run);
 // 0 when the data is of no format this build reads.
 quint8 formatOf(QByteArrayView data);
 

@@ -282,9 +282,13 @@ void forEachMessage(Block &b, const LogFilter &filter, const TextMatcher &text, 
         messages(0, MessageBlock::MaxMessages);
         return;
     }
-    MessageBlock::Run header;
+    MessageBlock::Run header; // the previous run: a compact header refers to it
+    const bool compact = b.format == MessageBlock::FormatMixedCompact;
+    bool first = true;
     while (pos < b.data.size() && index < MessageBlock::MaxMessages
-           && MessageBlock::nextRun(b.data, &pos, &header)) {
+           && (compact ? MessageBlock::nextCompactRun(b.data, &pos, std::exchange(first, false),
+                                                      &header)
+                       : MessageBlock::nextRun(b.data, &pos, &header))) {
         Run run;
         run.connectionId = header.connectionId;
         run.firstTimeMs = header.firstTimeMs;
@@ -647,7 +651,7 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
         // (blocks of a format this build cannot read are left out, as query() does)
         if (!q.prepare(QStringLiteral("SELECT SUM(count) FROM log_message_blocks") + where
                        + QStringLiteral(" AND ") + inside
-                       + QStringLiteral(" AND substr(data, 1, 1) IN (?, ?)")))
+                       + QStringLiteral(" AND substr(data, 1, 1) IN (?, ?, ?)")))
             return failed(q);
         for (const QVariant &v : std::as_const(blockBinds))
             q.addBindValue(v);
@@ -655,6 +659,7 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
             q.addBindValue(v);
         q.addBindValue(QByteArray(1, char(MessageBlock::FormatSingle)));
         q.addBindValue(QByteArray(1, char(MessageBlock::FormatMixed)));
+        q.addBindValue(QByteArray(1, char(MessageBlock::FormatMixedCompact)));
         if (!q.exec() || !q.next())
             return failed(q);
         total += q.value(0).toLongLong();

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <unordered_map>
 
 namespace Gatehouse::Analytics {
@@ -160,6 +161,10 @@ struct SqliteLogWriter::Database
     Connection *last = nullptr;
     qint64 firstBlockId = 0; // > 0: the id the next block gets (above legacy ids)
     QByteArray mixed; // the mixed block being filled (format in messageblock.h)
+    // its last run: time and text (copies: that connection may be gone by the next)
+    qint64 mixedPreviousTimeMs = 0;
+    int ownBlockMessages = MessageBlock::OwnBlockMessages;
+    std::array<QByteArray, 4> mixedPreviousText;
     qint64 mixedFirstTimeMs = 0;
     qint64 mixedLastTimeMs = 0;
     int mixedCount = 0;
@@ -258,7 +263,7 @@ struct SqliteLogWriter::Database
         if (c.count == 0)
             return true;
         const int count = std::exchange(c.count, 0);
-        if (count >= MessageBlock::OwnBlockMessages) {
+        if (count >= ownBlockMessages) {
             const bool ok = insertRow(id, c.firstTimeMs, c.lastTimeMs, count, &c.text, c.data);
             if (c.data.capacity() > 64 * 1024)
                 c.data = QByteArray(); // a burst of big payloads: do not keep its memory
@@ -271,21 +276,31 @@ struct SqliteLogWriter::Database
                     >= MessageBlock::MaxSpanMs)
             && !insertMixed())
             return false;
-        if (mixedCount == 0) {
+        const bool firstRun = mixedCount == 0;
+        if (firstRun) {
             mixed.resize(0);
-            mixed.append(char(MessageBlock::FormatMixed));
+            mixed.append(char(MessageBlock::FormatMixedCompact));
             mixedFirstTimeMs = c.firstTimeMs;
             mixedLastTimeMs = c.lastTimeMs;
         }
-        MessageBlock::Run run;
+        MessageBlock::CompactRun run;
         run.connectionId = id;
         run.firstTimeMs = c.firstTimeMs;
         run.count = count;
-        run.api = c.text.apiUtf8;
-        run.channel = c.text.channelUtf8;
-        run.application = c.text.applicationUtf8;
-        run.flags = c.text.flagsUtf8;
-        MessageBlock::appendRun(mixed, run, QByteArrayView(c.data).sliced(1));
+        run.text = {c.text.apiUtf8, c.text.channelUtf8, c.text.applicationUtf8, c.text.flagsUtf8};
+        MessageBlock::CompactRun previous;
+        previous.firstTimeMs = mixedPreviousTimeMs;
+        for (size_t i = 0; i < previous.text.size(); ++i)
+            previous.text[i] = mixedPreviousText[i];
+        MessageBlock::appendCompactRun(mixed, run, firstRun ? nullptr : &previous,
+                                       QByteArrayView(c.data).sliced(1));
+        // kept for the next run; usually the same strings: no copy then
+        mixedPreviousTimeMs = c.firstTimeMs;
+        for (size_t i = 0; i < run.text.size(); ++i) {
+            if (mixedPreviousText[i].isNull() != run.text[i].isNull()
+                || mixedPreviousText[i] != run.text[i])
+                mixedPreviousText[i] = run.text[i].toByteArray();
+        }
         mixedFirstTimeMs = std::min(mixedFirstTimeMs, c.firstTimeMs);
         mixedLastTimeMs = std::max(mixedLastTimeMs, c.lastTimeMs);
         mixedCount += count;
@@ -337,6 +352,7 @@ bool SqliteLogWriter::open(QString *error)
     if (rc != SQLITE_OK)
         return fail(m_db->db ? m_db->error() : QStringLiteral("cannot open the database"));
     Database &db = *m_db;
+    db.ownBlockMessages = std::max(1, m_options.ownBlockMessages);
     sqlite3_busy_timeout(db.db, std::max(0, m_options.busyTimeoutMs));
     sqlite3_stmt *wal = nullptr;
     bool walOn = false;

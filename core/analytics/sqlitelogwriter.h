@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analytics/eventwriter.h"
+#include "analytics/messageblock.h"
 #include "analytics/walcheckpointer.h"
 
 #include <QString>
@@ -37,6 +38,9 @@ public:
         PayloadFilter payloadFilter;
         int busyTimeoutMs = 5000; // how long a write waits for a lock held by others
         WalCheckpointer::Options checkpoint; // WAL checkpoints off the writer thread
+        // a connection's run of at least this many messages in one transaction
+        // gets a row of its own (messageblock.h)
+        int ownBlockMessages = MessageBlock::OwnBlockMessages;
     };
 
     explicit SqliteLogWriter(const Options &options);

@@ -237,6 +237,8 @@ private slots:
     void sharedDetailsOfAlternatingConnections();
     void freedDetailsAreNotTakenForNew();
     void damagedBlock();
+    void compactRunsShareText();
+    void firstMixedFormatStillRead();
     void checkpointsInTheBackground();
     void writerCheckpointsAtTheLimit();
 
@@ -374,7 +376,7 @@ void TestMessageLogStore::rowsLandAndWal()
         QCOMPARE(q.value(2).toLongLong(), T0 + 1);
         QCOMPARE(q.value(3).toLongLong(), T0 + 2);
         QCOMPARE(q.value(4).toInt(), 0);
-        QCOMPARE(q.value(5).toString(), u"02"_qs);
+        QCOMPARE(q.value(5).toString(), u"03"_qs); // FormatMixedCompact
         QVERIFY(!q.exec(QStringLiteral("SELECT COUNT(*) FROM log_messages"))); // not created
         QVERIFY(q.exec(QStringLiteral(
             "SELECT accepted, status, reason FROM log_handshakes ORDER BY time_ms")));
@@ -678,6 +680,7 @@ void TestMessageLogStore::blocksMergeInTimeOrder()
 {
     const QString path = m_dir.filePath(QStringLiteral("merge.db"));
     SqliteLogWriter::Options options;
+    options.ownBlockMessages = 32; // connection 3 gets blocks of its own
     options.path = path;
     SqliteLogWriter writer(options);
     QString error;
@@ -1198,6 +1201,132 @@ void TestMessageLogStore::writerCheckpointsAtTheLimit()
     QCOMPARE(reader.count({}, &error), written);
 }
 
+// In a mixed block a run whose strings are those of the run before it says so in
+// one byte each, and its time is relative to that run's: many connections with
+// the same api, channel and application cost a few bytes per run.
+void TestMessageLogStore::compactRunsShareText()
+{
+    const QString path = m_dir.filePath(QStringLiteral("compact.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    QList<GatewayEvent> events;
+    for (int round = 0; round < 2; ++round) {
+        for (quint64 c = 1; c <= 100; ++c) {
+            GatewayEvent e = message(c, T0 + round * 10 + qint64(c % 7), "m");
+            if (c == 50) // one connection with other text between the others
+                e.editDetails().channel = QStringLiteral("/rooms/other");
+            if (c == 60)
+                e.editDetails().flags = {QStringLiteral("tls")};
+            events.append(e);
+        }
+    }
+    QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
+    writer.close();
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("compact"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), SUM(length(data)), hex(substr(MIN(data),"
+                                      " 1, 1)) FROM log_message_blocks"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), 1); // one mixed block of 100 runs
+        QCOMPARE(q.value(2).toString(), u"03"_qs);
+        // 100 runs of 2 messages (2 x 6 bytes): with every run's strings spelt out
+        // (about 40 bytes) it would be over 5 KB
+        QVERIFY2(q.value(1).toInt() < 2500, qPrintable(q.value(1).toString()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("compact"));
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    const QList<LogRecord> rows = reader.query({}, 0, 1000, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), events.size());
+    QHash<quint64, int> seen;
+    for (const LogRecord &r : rows) {
+        ++seen[r.connectionId];
+        QCOMPARE(r.api, QStringLiteral("/chats/1.0.0"));
+        QCOMPARE(r.application, QStringLiteral("app_1"));
+        QCOMPARE(r.channel,
+                 r.connectionId == 50 ? QStringLiteral("/rooms/other")
+                                      : QStringLiteral("/rooms/{roomID}"));
+        QCOMPARE(r.flags,
+                 r.connectionId == 60 ? QStringList {QStringLiteral("tls")} : QStringList());
+        const qint64 round = r.timeMs >= T0 + 10 ? 1 : 0;
+        QCOMPARE(r.timeMs, T0 + round * 10 + qint64(r.connectionId % 7));
+    }
+    QCOMPARE(seen.size(), 100);
+    for (const int n : std::as_const(seen))
+        QCOMPARE(n, 2);
+}
+
+// Files written before the compact layout hold mixed blocks of the first one.
+void TestMessageLogStore::firstMixedFormatStillRead()
+{
+    const QString path = m_dir.filePath(QStringLiteral("mixed2.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    QVERIFY(writeEvents(writer, {message(9, T0 + 100, "newer")}, &error));
+    writer.close();
+
+    QByteArray data(1, char(MessageBlock::FormatMixed));
+    for (quint64 c : {7, 8}) {
+        QByteArray messages;
+        MessageBlock::Message m;
+        m.timeMs = T0 + qint64(c);
+        m.size = 3;
+        m.latencyUs = 5;
+        m.bits = MessageBlock::OpcodeText | MessageBlock::HasPayload;
+        m.payload = "old";
+        MessageBlock::append(messages, T0 + qint64(c), m);
+        MessageBlock::Run run;
+        run.connectionId = c;
+        run.firstTimeMs = T0 + qint64(c);
+        run.count = 1;
+        run.api = "/chats/1.0.0";
+        run.channel = c == 7 ? QByteArray("/a") : QByteArray("/b");
+        run.application = "app_old";
+        MessageBlock::appendRun(data, run, messages);
+    }
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("mixed2"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.prepare(QStringLiteral(
+            "INSERT INTO log_message_blocks (connection_id, first_time_ms, last_time_ms, count,"
+            " data) VALUES (0, ?, ?, 2, ?)")));
+        q.addBindValue(T0 + 7);
+        q.addBindValue(T0 + 8);
+        q.addBindValue(data);
+        QVERIFY(q.exec());
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("mixed2"));
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    QCOMPARE(reader.count({}, &error), qint64(3));
+    const QList<LogRecord> rows = reader.query({}, 0, 10, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows.at(0).connectionId, quint64(7));
+    QCOMPARE(rows.at(0).channel, QStringLiteral("/a"));
+    QCOMPARE(rows.at(0).application, QStringLiteral("app_old"));
+    QCOMPARE(rows.at(0).payload, QByteArray("old"));
+    QCOMPARE(rows.at(1).connectionId, quint64(8));
+    QCOMPARE(rows.at(1).channel, QStringLiteral("/b"));
+    QCOMPARE(rows.at(2).payload, QByteArray("newer"));
+}
+
 void TestMessageLogStore::damagedBlock()
 {
     // a block whose data is damaged (or of a format this build does not know) is
@@ -1224,6 +1353,10 @@ void TestMessageLogStore::damagedBlock()
         QVERIFY(q.exec(QStringLiteral(
             "INSERT INTO log_message_blocks (connection_id, first_time_ms, last_time_ms, count,"
             " data) VALUES (3, 1767225600003, 1767225600003, 5, x'07ffffffffffffffffffffff')")));
+        // a compact mixed block whose first run says "the previous run's api"
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO log_message_blocks (connection_id, first_time_ms, last_time_ms, count,"
+            " data) VALUES (0, 1767225600000, 1767225600000, 1, x'0304c0f4bbe4db660101000000')")));
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("damage"));
