@@ -6,7 +6,9 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <random>
 
 namespace Gatehouse::Gateway {
 
@@ -166,10 +168,15 @@ void WebSocketCodec::encodeTo(QByteArray &out, quint8 opcode, QByteArrayView pay
         return;
     }
     // One generator per thread, seeded from the system source: a masking key per
-    // frame without a lock shared by all workers.
-    thread_local QRandomGenerator generator(QRandomGenerator::system()->generate());
+    // frame without a lock shared by all workers (and without a call into Qt).
+    thread_local std::mt19937 generator = [] {
+        std::array<quint32, 8> seed;
+        QRandomGenerator::system()->fillRange(seed.data(), qsizetype(seed.size()));
+        std::seed_seq sequence(seed.begin(), seed.end());
+        return std::mt19937(sequence);
+    }();
     uchar key[4];
-    const quint32 random = generator.generate();
+    const quint32 random = quint32(generator());
     std::memcpy(key, &random, 4);
     out.append(reinterpret_cast<const char *>(key), 4);
     const qsizetype at = out.size();

@@ -4,6 +4,8 @@
 #include <QSet>
 #include <QTest>
 
+#include <thread>
+
 using namespace Gatehouse::Gateway;
 
 // The relay parses client frames in place (WebSocketCodec::parseInPlace): the
@@ -20,6 +22,7 @@ private slots:
     void parseInPlaceChecksLikeParse();
     void unmaskedFramesFromAServer();
     void encodeToGrowsByDoubling();
+    void maskingKeysVary();
 };
 
 void TestWebSocketCodec::parseInPlaceUnmasksInTheBuffer_data()
@@ -173,6 +176,29 @@ void TestWebSocketCodec::encodeToGrowsByDoubling()
         }
         QCOMPARE(offset, out.size());
     }
+}
+
+// A client masks each frame with a key of its own (RFC 6455 5.3): the same
+// payload never goes out the same way twice.
+void TestWebSocketCodec::maskingKeysVary()
+{
+    WebSocketCodec client(WebSocketCodec::Role::Client);
+    QSet<QByteArray> keys;
+    for (int i = 0; i < 200; ++i) {
+        const QByteArray frame = client.encode(WebSocketCodec::Text, "same");
+        QCOMPARE(frame.size(), 2 + 4 + 4);
+        QVERIFY(quint8(frame.at(1)) & 0x80); // the mask bit
+        keys.insert(frame.mid(2, 4));
+    }
+    QVERIFY2(keys.size() >= 195, qPrintable(QString::number(keys.size())));
+    // and a thread of its own draws other keys
+    QSet<QByteArray> other;
+    std::thread([&] {
+        WebSocketCodec c(WebSocketCodec::Role::Client);
+        for (int i = 0; i < 200; ++i)
+            other.insert(c.encode(WebSocketCodec::Text, "same").mid(2, 4));
+    }).join();
+    QVERIFY((keys & other).size() < 5);
 }
 
 QTEST_GUILESS_MAIN(TestWebSocketCodec)
