@@ -145,9 +145,10 @@ void GatewayWorker::record(GatewayEvent &&event)
 
 void GatewayWorker::eventAppended()
 {
-    if (m_events.size() >= m_shared->options.eventBatchSize)
+    const qsizetype n = m_events.size();
+    if (n >= m_shared->options.eventBatchSize)
         flushEvents();
-    else if (!m_flushTimer->isActive())
+    else if (n == 1) // the first of a batch: it waits flushInterval at most
         m_flushTimer->start();
 }
 
