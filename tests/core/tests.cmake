@@ -5,7 +5,10 @@
 # refers to passes normally and is only caught by AddressSanitizer.
 # tst_epolleventdispatcher: a handler deletes another notifier of the same epoll batch;
 # a dispatcher that kept using it would only show under AddressSanitizer.
-foreach(_test tst_credentialscli tst_epolleventdispatcher)
+# tst_messagelogstore: the writer reads views into blocks and hands its database to a
+# checkpoint thread; tst_websocketcodec: payloads are views of the read buffer.
+foreach(_test tst_credentialscli tst_epolleventdispatcher tst_messagelogstore
+              tst_websocketcodec)
     if(TEST ${_test})
         set_property(TEST ${_test} APPEND PROPERTY LABELS sanitizers)
     endif()
