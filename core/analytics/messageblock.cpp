@@ -47,6 +47,21 @@ bool getBytes(QByteArrayView data, qsizetype *pos, QByteArrayView *bytes)
     return true;
 }
 
+// The numbers that start a run header: connection, zigzag time, message count.
+bool readRunHead(QByteArrayView data, qsizetype *pos, Run *run)
+{
+    quint64 connection = 0;
+    quint64 time = 0;
+    quint64 count = 0;
+    if (!getVarint(data, pos, &connection) || !getVarint(data, pos, &time)
+        || !getVarint(data, pos, &count) || count > quint64(MaxMessages))
+        return false;
+    run->connectionId = connection;
+    run->firstTimeMs = qint64(time >> 1) ^ -qint64(time & 1);
+    run->count = qint64(count);
+    return true;
+}
+
 } // namespace
 
 void append(QByteArray &data, qint64 firstTimeMs, const Message &m)
@@ -118,16 +133,11 @@ void appendCompactRun(QByteArray &data, const CompactRun &run, const CompactRun 
 
 bool nextCompactRun(QByteArrayView data, qsizetype *pos, bool first, Run *run)
 {
-    quint64 connection = 0;
-    quint64 time = 0;
-    quint64 count = 0;
-    if (!getVarint(data, pos, &connection) || !getVarint(data, pos, &time)
-        || !getVarint(data, pos, &count) || count > quint64(MaxMessages))
+    const qint64 previousTimeMs = run->firstTimeMs;
+    if (!readRunHead(data, pos, run))
         return false;
-    const qint64 delta = qint64(time >> 1) ^ -qint64(time & 1);
-    run->connectionId = connection;
-    run->firstTimeMs = first ? delta : run->firstTimeMs + delta;
-    run->count = qint64(count);
+    if (!first) // the time is relative to the previous run's
+        run->firstTimeMs += previousTimeMs;
     for (QByteArray *text : {&run->api, &run->channel, &run->application, &run->flags}) {
         quint64 n = 0;
         if (!getVarint(data, pos, &n))
@@ -147,15 +157,8 @@ bool nextCompactRun(QByteArrayView data, qsizetype *pos, bool first, Run *run)
 
 bool nextRun(QByteArrayView data, qsizetype *pos, Run *run)
 {
-    quint64 connection = 0;
-    quint64 time = 0;
-    quint64 count = 0;
-    if (!getVarint(data, pos, &connection) || !getVarint(data, pos, &time)
-        || !getVarint(data, pos, &count) || count > quint64(MaxMessages))
+    if (!readRunHead(data, pos, run))
         return false;
-    run->connectionId = connection;
-    run->firstTimeMs = qint64(time >> 1) ^ -qint64(time & 1);
-    run->count = qint64(count);
     for (QByteArray *text : {&run->api, &run->channel, &run->application, &run->flags}) {
         quint64 n = 0;
         if (!getVarint(data, pos, &n) || n > quint64(data.size() - *pos) + 1)
