@@ -590,11 +590,12 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
     ++m_framesReceived;
     switch (frame.opcode) {
     case WebSocketCodec::Ping:
-        frame.payload.detach(); // a signal argument: not a view of the read buffer
         if (!m_closeSent) {
             writeBytes(m_codec.encode(WebSocketCodec::Pong, frame.payload));
-            if (m_reportPings)
+            if (m_reportPings) {
+                frame.payload.detach(); // a signal argument: not a view of the read buffer
                 emit pingReceived(frame.payload);
+            }
         }
         return true;
     case WebSocketCodec::Pong:
