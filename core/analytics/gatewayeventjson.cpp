@@ -75,6 +75,10 @@ Json GatewayEventJson::toJson(const GatewayEvent &e, const QByteArray &payload)
                 j["payloadTruncated"] = true;
         }
         break;
+    case GatewayEvent::Type::MessageRun: // written one message a line (Gateway::messages())
+        j["count"] = e.recordCount;
+        j["durationMs"] = e.durationMs;
+        break;
     case GatewayEvent::Type::ConnectionClosed:
         j["code"] = e.closeCode;
         putString(j, "reason", e.closeReason);

@@ -50,23 +50,31 @@ bool JsonLinesWriter::write(EventSlices slices, QString *error)
         return false;
     }
     QByteArray chunk;
+    auto line = [&](const Gateway::GatewayEvent &e) {
+        QByteArray payload;
+        if (m_options.payloads && !e.payload.isEmpty()) {
+            payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
+            if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
+                qsizetype cut = m_options.maxPayloadSize;
+                while (!e.binary && cut > 0
+                       && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
+                    --cut;
+                payload.truncate(cut);
+            }
+        }
+        chunk
+            += QByteArray::fromStdString(GatewayEventJson::toJson(e, payload)
+                                             .dump(-1, ' ', false, Json::error_handler_t::replace));
+        chunk += '\n';
+    };
     for (const EventSpan &events : slices) {
         for (const Gateway::GatewayEvent &e : events) {
-            QByteArray payload;
-            if (m_options.payloads && !e.payload.isEmpty()) {
-                payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
-                if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
-                    qsizetype cut = m_options.maxPayloadSize;
-                    while (!e.binary && cut > 0
-                           && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
-                        --cut;
-                    payload.truncate(cut);
-                }
+            if (e.type != Gateway::GatewayEvent::Type::MessageRun) {
+                line(e);
+                continue;
             }
-            chunk += QByteArray::fromStdString(
-                GatewayEventJson::toJson(e, payload)
-                    .dump(-1, ' ', false, Json::error_handler_t::replace));
-            chunk += '\n';
+            for (const Gateway::GatewayEvent &m : Gateway::messages(e)) // a line per message
+                line(m);
         }
     }
     // one write per batch: a line is never split across batches

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/messagerecord.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 
@@ -10,13 +12,14 @@ namespace Gatehouse::Analytics::MessageBlock {
 
 // The packed form of logged messages in the SQLite table log_message_blocks.
 //
-// Each write transaction packs the messages of each connection into a run; a
-// run never holds more than MaxMessages messages, spans less than MaxSpanMs
-// (its times lie in [first, first + MaxSpanMs)) and has one api, channel,
-// application and flags. A connection with at least OwnBlockMessages messages
-// in the transaction (the writer's default: SqliteLogWriter::Options) gets a row
-// of its own (a single block); the runs of the
-// others are put together into shared rows (a mixed block), so that a row is
+// Messages come in runs of one connection: as the relay packed them
+// (GatewayEvent::Type::MessageRun), or, for messages logged one by one, what a
+// write transaction collects of a connection. A run never holds more than
+// MaxMessages messages, spans less than MaxSpanMs (its times lie in
+// [first, first + MaxSpanMs)) and has one api, channel, application and flags. A
+// run of at least OwnBlockMessages messages (the writer's default:
+// SqliteLogWriter::Options) gets a row of its own (a single block); the other
+// runs are put together into shared rows (a mixed block), so that a row is
 // not paid for every message when many connections each send a little. Every
 // row has at most MaxMessages messages and first_time_ms (the earliest) and
 // last_time_ms (the latest) less than MaxSpanMs apart.
@@ -48,19 +51,10 @@ namespace Gatehouse::Analytics::MessageBlock {
 //           varint length + 1 (0 = none), then that many bytes of UTF-8
 //   the run's messages, their times relative to the run's first time
 //
-// A message:
-//   varint  time_ms - (row or run) first time
-//   byte    bits: 0-1 action (0 relayed, 1 dropped, 2 throttled),
-//                 2-3 opcode (0 text, 1 binary, 2 ping),
-//                 4 direction (0 in = client -> backend, 1 out),
-//                 5 has reason, 6 has payload, 7 payload truncated
-//   varint  size (payload bytes of the message as relayed)
-//   varint  latency_us
-//   if has reason:  varint length, then that many bytes of UTF-8
-//   if has payload: varint length, then that many bytes (after masking/cutting)
+// A message: see gateway/messagerecord.h (the relay packs messages in that form and
+// a run's messages are stored as it packed them).
 //
-// A varint is an unsigned LEB128 number: 7 bits per byte, lowest group first, the
-// high bit set on every byte but the last (at most 10 bytes); zigzag(n) is
+// A varint is an unsigned LEB128 number (messagerecord.h); zigzag(n) is
 // (n << 1) ^ (n >> 63). The i-th message of row `id` (counting through all runs
 // of a mixed block) has the LogRecord id  id * MaxMessages + i  (unique and
 // stable; the writer starts block ids above the ids of a legacy log_messages
@@ -72,30 +66,11 @@ inline constexpr int OwnBlockMessages = 256;
 inline constexpr int MaxMessages = 4096;
 inline constexpr qint64 MaxSpanMs = 1000;
 
-enum Bits : quint8 {
-    ActionMask = 0x03,
-    ActionRelayed = 0x00,
-    ActionDropped = 0x01,
-    ActionThrottled = 0x02,
-    OpcodeMask = 0x0C,
-    OpcodeText = 0x00,
-    OpcodeBinary = 0x04,
-    OpcodePing = 0x08,
-    DirectionOut = 0x10,
-    HasReason = 0x20,
-    HasPayload = 0x40,
-    PayloadTruncated = 0x80,
-};
-
-struct Message
-{
-    qint64 timeMs = 0;
-    quint8 bits = 0;
-    qint64 size = 0;
-    qint64 latencyUs = 0;
-    QByteArrayView reason; // UTF-8; points into the block when decoded
-    QByteArrayView payload;
-};
+// The messages themselves (Message, the Bits, append(), next()).
+using Gateway::MessageRecord::Message;
+using enum Gateway::MessageRecord::Bits;
+using Gateway::MessageRecord::append;
+using Gateway::MessageRecord::next;
 
 // The header of a run in a mixed block.
 struct Run
@@ -109,8 +84,6 @@ struct Run
     QByteArray flags;
 };
 
-// Appends one message to a run or single block; `firstTimeMs` <= m.timeMs.
-void append(QByteArray &data, qint64 firstTimeMs, const Message &m);
 // The strings of a run header being written: api, channel, application, flags
 // (a null view: none).
 using RunText = std::array<QByteArrayView, 4>;
@@ -130,9 +103,6 @@ struct CompactRun
 void appendCompactRun(QByteArray &data, const CompactRun &run, const CompactRun *previous,
                       QByteArrayView messages);
 
-// Reads the message at `*pos` and advances `*pos`. False at the end or when the
-// rest of the data is damaged (what was read before stays valid).
-bool next(QByteArrayView data, qsizetype *pos, qint64 firstTimeMs, Message *m);
 // Reads a run header at `*pos` (mixed blocks) and advances `*pos` to its messages.
 // FormatMixedCompact: `run` holds the previous run of the row (default-constructed
 // before the first), whose strings and time the header may refer to.

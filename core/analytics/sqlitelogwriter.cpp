@@ -161,6 +161,7 @@ struct SqliteLogWriter::Database
     Connection *last = nullptr;
     qint64 firstBlockId = 0; // > 0: the id the next block gets (above legacy ids)
     QByteArray mixed; // the mixed block being filled (format in messageblock.h)
+    QByteArray single; // a packed run as a single block
     // its last run: time and text (copies: that connection may be gone by the next)
     qint64 mixedPreviousTimeMs = 0;
     int ownBlockMessages = MessageBlock::OwnBlockMessages;
@@ -224,7 +225,7 @@ struct SqliteLogWriter::Database
 
     // Inserts one row of log_message_blocks.
     bool insertRow(quint64 connection, qint64 firstTimeMs, qint64 lastTimeMs, int count,
-                   const ConnectionText *text, const QByteArray &data)
+                   const ConnectionText *text, QByteArrayView data)
     {
         sqlite3_stmt *q = block;
         if (firstBlockId > 0)
@@ -263,16 +264,20 @@ struct SqliteLogWriter::Database
         if (c.count == 0)
             return true;
         const int count = std::exchange(c.count, 0);
-        if (count >= ownBlockMessages) {
-            const bool ok = insertRow(id, c.firstTimeMs, c.lastTimeMs, count, &c.text, c.data);
-            if (c.data.capacity() > 64 * 1024)
-                c.data = QByteArray(); // a burst of big payloads: do not keep its memory
-            return ok;
-        }
+        const bool ok = storeRun(id, c.text, c.firstTimeMs, c.lastTimeMs, count, c.data);
+        if (count >= ownBlockMessages && c.data.capacity() > 64 * 1024)
+            c.data = QByteArray(); // a burst of big payloads: do not keep its memory
+        return ok;
+    }
+    // Stores a run: `single` is its single block (FormatSingle, then its messages).
+    bool storeRun(quint64 id, const ConnectionText &text, qint64 firstTimeMs, qint64 lastTimeMs,
+                  int count, QByteArrayView single)
+    {
+        if (count >= ownBlockMessages)
+            return insertRow(id, firstTimeMs, lastTimeMs, count, &text, single);
         if (mixedCount > 0
             && (mixedCount + count > MessageBlock::MaxMessages
-                || std::max(mixedLastTimeMs, c.lastTimeMs)
-                        - std::min(mixedFirstTimeMs, c.firstTimeMs)
+                || std::max(mixedLastTimeMs, lastTimeMs) - std::min(mixedFirstTimeMs, firstTimeMs)
                     >= MessageBlock::MaxSpanMs)
             && !insertMixed())
             return false;
@@ -280,29 +285,29 @@ struct SqliteLogWriter::Database
         if (firstRun) {
             mixed.resize(0);
             mixed.append(char(MessageBlock::FormatMixedCompact));
-            mixedFirstTimeMs = c.firstTimeMs;
-            mixedLastTimeMs = c.lastTimeMs;
+            mixedFirstTimeMs = firstTimeMs;
+            mixedLastTimeMs = lastTimeMs;
         }
         MessageBlock::CompactRun run;
         run.connectionId = id;
-        run.firstTimeMs = c.firstTimeMs;
+        run.firstTimeMs = firstTimeMs;
         run.count = count;
-        run.text = {c.text.apiUtf8, c.text.channelUtf8, c.text.applicationUtf8, c.text.flagsUtf8};
+        run.text = {text.apiUtf8, text.channelUtf8, text.applicationUtf8, text.flagsUtf8};
         MessageBlock::CompactRun previous;
         previous.firstTimeMs = mixedPreviousTimeMs;
         for (size_t i = 0; i < previous.text.size(); ++i)
             previous.text[i] = mixedPreviousText[i];
         MessageBlock::appendCompactRun(mixed, run, firstRun ? nullptr : &previous,
-                                       QByteArrayView(c.data).sliced(1));
+                                       single.sliced(1));
         // kept for the next run; usually the same strings: no copy then
-        mixedPreviousTimeMs = c.firstTimeMs;
+        mixedPreviousTimeMs = firstTimeMs;
         for (size_t i = 0; i < run.text.size(); ++i) {
             if (mixedPreviousText[i].isNull() != run.text[i].isNull()
                 || mixedPreviousText[i] != run.text[i])
                 mixedPreviousText[i] = run.text[i].toByteArray();
         }
-        mixedFirstTimeMs = std::min(mixedFirstTimeMs, c.firstTimeMs);
-        mixedLastTimeMs = std::max(mixedLastTimeMs, c.lastTimeMs);
+        mixedFirstTimeMs = std::min(mixedFirstTimeMs, firstTimeMs);
+        mixedLastTimeMs = std::max(mixedLastTimeMs, lastTimeMs);
         mixedCount += count;
         return true;
     }
@@ -501,6 +506,26 @@ bool SqliteLogWriter::writeEvent(const GatewayEvent &e)
         c.lastTimeMs = std::max(c.lastTimeMs, e.timeMs);
         ++c.count;
         return true;
+    }
+    case GatewayEvent::Type::MessageRun: {
+        // packed by the relay: stored as it is (a row of its own or a part of the
+        // mixed block), after the connection's messages before it
+        if (e.recordCount <= 0)
+            return true;
+        Connection &c = d.connection(e.connectionId);
+        if (c.count > 0 && !d.finishRun(e.connectionId, c))
+            return false;
+        if (!sameText(c.text, e))
+            setText(c.text, e);
+        d.single.resize(0);
+        d.single.append(char(MessageBlock::FormatSingle));
+        d.single.append(e.records);
+        const int count = int(std::min<qint64>(e.recordCount, MessageBlock::MaxMessages));
+        const bool ok = d.storeRun(e.connectionId, c.text, e.timeMs, e.timeMs + e.durationMs, count,
+                                   d.single);
+        if (d.single.capacity() > 64 * 1024)
+            d.single = QByteArray();
+        return ok;
     }
     case GatewayEvent::Type::ConnectionOpened:
     case GatewayEvent::Type::ConnectionRejected: {

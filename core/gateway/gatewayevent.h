@@ -23,6 +23,7 @@ struct GatewayEvent
         Throttled, // a rate limit hit (also reported as Dropped/Closed)
         ConnectionClosed, // closeCode, closeReason, closedBy
         PingForwarded, // a ping passed on to the other leg (forwardPings): direction, size
+        MessageRun, // relayed messages of one connection, packed: records, recordCount
     };
     enum class Party { Client, Backend, Gateway };
 
@@ -44,7 +45,18 @@ struct GatewayEvent
     Party closedBy = Party::Gateway;
     qint64 messagesIn = 0; // ConnectionClosed: messages client->backend over the connection
     qint64 messagesOut = 0; //                   messages backend->client
-    qint64 durationMs = 0; // ConnectionClosed: how long the connection was open
+    qint64 durationMs = 0; // ConnectionClosed: how long the connection was open;
+                           // MessageRun: from its first message to its last
+    // MessageRun: `recordCount` messages in the packed form of gateway/messagerecord.h,
+    // their times relative to timeMs (the first message's). The relay packs the
+    // messages it relays without a reason or payload to log (a few bytes each
+    // instead of an event each) and hands a connection's run on when it holds
+    // RunMessages, spans MaxSpanMs, before any other event of the connection, and
+    // with every batch of the worker. messages() unpacks a run.
+    QByteArray records;
+    qint64 recordCount = 0;
+    static constexpr int RunMessages = 256;
+    static constexpr qint64 MaxSpanMs = 1000;
 
     // What every event of one connection shares. Set once per connection and shared
     // by pointer: copying an event copies no string (one reference count for all).
@@ -75,6 +87,11 @@ struct GatewayEvent
 private:
     DetailsPointer m_details;
 };
+
+// The events a MessageRun stands for, one per message (MessageRelayed, MessageDropped,
+// Throttled or PingForwarded as its bits say; each with the run's connection and
+// details); any other event as itself. For sinks that handle messages one by one.
+QList<GatewayEvent> messages(const GatewayEvent &event);
 
 QString toString(GatewayEvent::Type type);
 QString toString(GatewayEvent::Party party);

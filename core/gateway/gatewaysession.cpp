@@ -5,6 +5,7 @@
 #include "gateway/descriptorio.h"
 #include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewayworker.h"
+#include "gateway/messagerecord.h"
 #include "gateway/relayleg.h"
 #include "gateway/websocketcodec.h"
 
@@ -162,6 +163,9 @@ GatewaySession::GatewaySession(quint64 id, const AcceptedConnection &connection,
 
 GatewaySession::~GatewaySession()
 {
+    flushRun();
+    if (m_run.listed)
+        m_worker->runForgotten(this);
     if (m_countedOpen)
         m_shared->openConnections.fetch_sub(1, std::memory_order_relaxed);
     if (m_countedPending)
@@ -443,6 +447,7 @@ void GatewaySession::updateEventTemplate()
 
 void GatewaySession::record(GatewayEvent &&e)
 {
+    flushRun(); // the connection's messages before what follows them
     m_worker->record(std::move(e));
 }
 
@@ -979,8 +984,20 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     if (!recording())
         return;
 
-    // built in place in the worker's batch: no temporary event per message
     const qint64 now = handOffNs;
+    const qint64 latencyUs = (now - arrivalNs) / 1000;
+    if (note.isNull() && m_eventPayloadBytes == 0) {
+        // the usual case: a few bytes in the connection's run, no event of its own
+        namespace R = MessageRecord;
+        const quint8 bits
+            = quint8((binary ? R::OpcodeBinary : R::OpcodeText)
+                     | (direction == Direction::ClientToBackend ? 0 : R::DirectionOut));
+        packMessage(wallMs(now), bits, payload.size(), latencyUs);
+        return;
+    }
+    flushRun(); // the connection's messages stay in order
+
+    // built in place in the worker's batch: no temporary event per message
     const bool fromTemplate = m_state == State::Open || m_state == State::Closing;
     GatewayEvent &e = fromTemplate
         ? m_worker->appendEvent(m_eventTemplate)
@@ -990,7 +1007,7 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     e.direction = direction;
     e.size = payload.size();
     e.binary = binary;
-    e.latencyUs = (now - arrivalNs) / 1000;
+    e.latencyUs = latencyUs;
     if (!note.isNull())
         e.reason = note; // e.g. what payload validation found in monitor mode
     if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
@@ -998,6 +1015,54 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     else if (m_eventPayloadBytes > 0)
         e.payload = payload.left(m_eventPayloadBytes);
     m_worker->eventAppended();
+}
+
+void GatewaySession::packMessage(qint64 timeMs, quint8 bits, qint64 size, qint64 latencyUs)
+{
+    Run &r = m_run;
+    if (r.count > 0
+        && (r.count >= GatewayEvent::RunMessages || timeMs < r.firstTimeMs
+            || timeMs - r.firstTimeMs >= GatewayEvent::MaxSpanMs))
+        flushRun();
+    if (r.count == 0) {
+        r.firstTimeMs = timeMs;
+        r.lastTimeMs = timeMs;
+        r.records.reserve(GatewayEvent::RunMessages * 5); // time, bits, size, latency
+        if (!r.listed) {
+            r.listed = true;
+            m_worker->runStarted(this);
+        }
+    }
+    MessageRecord::appendPlain(r.records, quint64(timeMs - r.firstTimeMs), bits, quint64(size),
+                               quint64(std::max<qint64>(latencyUs, 0)));
+    r.lastTimeMs = std::max(r.lastTimeMs, timeMs);
+    ++r.count;
+}
+
+bool GatewaySession::takeRun(GatewayEvent *run)
+{
+    m_run.listed = false;
+    if (m_run.count == 0)
+        return false;
+    const bool fromTemplate = m_state == State::Open || m_state == State::Closing;
+    *run = fromTemplate ? m_eventTemplate : event(GatewayEvent::Type::MessageRun);
+    run->type = GatewayEvent::Type::MessageRun;
+    run->timeMs = m_run.firstTimeMs;
+    run->durationMs = m_run.lastTimeMs - m_run.firstTimeMs;
+    run->records = std::exchange(m_run.records, {});
+    run->recordCount = std::exchange(m_run.count, 0);
+    return true;
+}
+
+void GatewaySession::flushRun()
+{
+    if (m_run.count == 0)
+        return;
+    GatewayEvent run;
+    const bool listed = m_run.listed;
+    takeRun(&run);
+    m_run.listed = listed; // still in the worker's list
+    m_worker->record(std::move(run));
 }
 
 void GatewaySession::recordPing(Direction direction, const QByteArray &payload)

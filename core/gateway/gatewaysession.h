@@ -58,6 +58,9 @@ public:
     bool isOpen() const { return m_state == State::Open; }
     QString applicationId() const { return m_context.identity.applicationId; }
     const ConnectionContext &context() const { return m_context; }
+    // For the worker's batch: the packed messages not yet handed on (false: none);
+    // the session leaves the worker's list of sessions with a run.
+    bool takeRun(GatewayEvent *run);
 
 signals:
     void finished();
@@ -110,6 +113,8 @@ private:
     void updateEventTemplate();
     bool recording() const { return !m_shared->sinks.isEmpty(); }
     void record(GatewayEvent &&e);
+    void packMessage(qint64 timeMs, quint8 bits, qint64 size, qint64 latencyUs);
+    void flushRun(); // hands the run on to the worker's batch (before any other event)
 
     std::shared_ptr<GatewayShared> m_shared;
     std::shared_ptr<const Router> m_router;
@@ -151,6 +156,17 @@ private:
     bool m_backendFinished = false;
     bool m_countedOpen = false;
     bool m_countedPending = false;
+
+    // the relayed messages not yet handed on, packed (GatewayEvent::Type::MessageRun)
+    struct Run
+    {
+        QByteArray records;
+        qint64 firstTimeMs = 0;
+        qint64 lastTimeMs = 0;
+        int count = 0;
+        bool listed = false; // in the worker's list of sessions with runs to hand on
+    };
+    Run m_run;
 
     // relay bookkeeping
     qint64 m_messages[2] = {0, 0};

@@ -148,12 +148,30 @@ void GatewayWorker::eventAppended()
     const qsizetype n = m_events.size();
     if (n >= m_shared->options.eventBatchSize)
         flushEvents();
-    else if (n == 1) // the first of a batch: it waits flushInterval at most
+    else if (n == 1 && !m_flushTimer->isActive()) // the first of a batch (or a run before
+        m_flushTimer->start(); //                     it): it waits flushInterval at most
+}
+
+void GatewayWorker::runStarted(GatewaySession *session)
+{
+    m_runSessions.append(session);
+    if (m_events.isEmpty() && !m_flushTimer->isActive()) // its first message waits that long
         m_flushTimer->start();
+}
+
+void GatewayWorker::runForgotten(GatewaySession *session)
+{
+    m_runSessions.removeOne(session);
 }
 
 void GatewayWorker::flushEvents()
 {
+    // the sessions' runs go with the batch (appended without flushing again)
+    GatewayEvent run;
+    for (GatewaySession *session : std::exchange(m_runSessions, {})) {
+        if (session->takeRun(&run))
+            m_events.append(std::move(run));
+    }
     if (m_events.isEmpty())
         return;
     const QList<GatewayEvent> batch = std::exchange(m_events, {});

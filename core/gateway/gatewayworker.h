@@ -50,6 +50,10 @@ public:
         return m_events.last();
     }
     void eventAppended();
+    // A session started packing messages (GatewayEvent::Type::MessageRun): its run
+    // goes with the next batch at the latest. runForgotten(): it is going away.
+    void runStarted(GatewaySession *session);
+    void runForgotten(GatewaySession *session);
     void flushEvents();
     // The index of the listener that accepted `session`'s connection; -1 if unknown.
     int listenerIndex(const GatewaySession *session) const
@@ -68,6 +72,7 @@ private:
     QSet<GatewaySession *> m_sessions;
     QHash<const GatewaySession *, int> m_listenerOf; // listeners serve different APIs
     QList<GatewayEvent> m_events;
+    QList<GatewaySession *> m_runSessions; // sessions that may have a run to hand on
     QTimer *m_flushTimer = nullptr;
     QTimer *m_stopTimer = nullptr;
     bool m_stopping = false;

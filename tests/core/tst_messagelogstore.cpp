@@ -8,6 +8,7 @@
 #include "analytics/messagelogreader.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/sqlitelogwriter.h"
+#include "gateway/messagerecord.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -98,6 +99,24 @@ bool writeEvents(SqliteLogWriter &writer, const QList<GatewayEvent> &events, QSt
     for (size_t start = 0; start < all.size(); start += step)
         slices.append(all.subspan(start, std::min(step, all.size() - start)));
     return writer.write(EventSlices(slices.constData(), size_t(slices.size())), error);
+}
+
+// A run of `count` messages packed as the relay packs them: one every `stepMs`
+// from `time`, sizes 100, 101, ..., alternating in and out.
+GatewayEvent run(quint64 connection, qint64 time, int count, qint64 stepMs = 1)
+{
+    namespace R = Gateway::MessageRecord;
+    GatewayEvent e = message(connection, time, QByteArray());
+    e.type = GatewayEvent::Type::MessageRun;
+    e.size = 0;
+    e.latencyUs = 0;
+    for (int i = 0; i < count; ++i) {
+        const quint8 bits = quint8(R::OpcodeText | (i % 2 ? R::DirectionOut : 0));
+        R::appendPlain(e.records, quint64(i * stepMs), bits, quint64(100 + i), quint64(i));
+    }
+    e.recordCount = count;
+    e.durationMs = (count - 1) * stepMs;
+    return e;
 }
 
 GatewayEvent dropped(quint64 connection, qint64 time, const QString &reason)
@@ -221,6 +240,7 @@ private slots:
     void pausedWriterDropsInsteadOfBlocking();
     void openErrorIsOneLine();
     void jsonLines();
+    void jsonLinesUnpackRuns();
     void eventJsonRoundTrip();
     void forwardedPingsAreLogged();
     void fanOut();
@@ -239,6 +259,7 @@ private slots:
     void damagedBlock();
     void compactRunsShareText();
     void firstMixedFormatStillRead();
+    void packedRunsStoredAsTheyCame();
     void checkpointsInTheBackground();
     void writerCheckpointsAtTheLimit();
 
@@ -556,6 +577,35 @@ void TestMessageLogStore::openErrorIsOneLine()
     MessageLogReader reader;
     QVERIFY(!reader.open(m_dir.filePath(QStringLiteral("missing.db")), &error));
     QVERIFY(error.contains(u"no such message log"));
+}
+
+// A packed run is written as a line per message, like messages logged one by one.
+void TestMessageLogStore::jsonLinesUnpackRuns()
+{
+    const QString path = m_dir.filePath(QStringLiteral("runs.jsonl"));
+    JsonLinesWriter::Options options;
+    options.path = path;
+    AsyncEventSink sink(std::make_unique<JsonLinesWriter>(options));
+    QVERIFY(sink.start());
+    sink.consume({handshake(4, T0, 101), run(4, T0 + 1, 3, 5), closed(4, T0 + 20)});
+    QVERIFY(sink.flush());
+    sink.stop();
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.size(), 6); // 5 lines + the empty rest
+    for (int i = 0; i < 3; ++i) {
+        const Json m = Json::parse(lines.at(1 + i).toStdString());
+        QCOMPARE(m.at("event").get<std::string>(), std::string("message"));
+        QCOMPARE(m.at("connection").get<int>(), 4);
+        QCOMPARE(m.at("timeMs").get<qint64>(), T0 + 1 + 5 * i);
+        QCOMPARE(m.at("size").get<int>(), 100 + i);
+        QCOMPARE(m.at("direction").get<std::string>(), std::string(i % 2 ? "out" : "in"));
+        QCOMPARE(m.at("latencyUs").get<int>(), i);
+        QCOMPARE(m.at("channel").get<std::string>(), std::string("/rooms/{roomID}"));
+    }
+    QCOMPARE(Json::parse(lines.at(4).toStdString()).at("event").get<std::string>(),
+             std::string("closed"));
 }
 
 void TestMessageLogStore::jsonLines()
@@ -1129,6 +1179,87 @@ void TestMessageLogStore::connectionAcrossRuns()
     QCOMPARE(reader.query(one).size(), 3);
     one.connectionId = 2;
     QCOMPARE(reader.count(one), qint64(1));
+}
+
+// Runs the relay packed (GatewayEvent::Type::MessageRun) are stored as they came:
+// long ones as rows of their own, short ones in the mixed block, in order with the
+// connection's other events; the reader returns every message.
+void TestMessageLogStore::packedRunsStoredAsTheyCame()
+{
+    const QString path = m_dir.filePath(QStringLiteral("packed.db"));
+    SqliteLogWriter::Options options;
+    options.path = path;
+    SqliteLogWriter writer(options);
+    QString error;
+    QVERIFY2(writer.open(&error), qPrintable(error));
+    const QList<GatewayEvent> events {
+        handshake(1, T0, 101),
+        message(1, T0 + 1, "before"), // an event of its own, before the runs
+        run(1, T0 + 2, GatewayEvent::RunMessages), // a row of its own
+        run(2, T0 + 5, 3, 2), // short: in the mixed block
+        dropped(1, T0 + 300, QStringLiteral("too big")),
+        run(1, T0 + 301, 10), // short again, after the dropped one
+        run(3, T0 + 400, 0), // empty: nothing
+        closed(1, T0 + 500),
+    };
+    QVERIFY2(writeEvents(writer, events, &error, 3), qPrintable(error));
+    writer.close();
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("packed"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT connection_id, count FROM log_message_blocks"
+                                      " ORDER BY id")));
+        QList<std::pair<qint64, int>> blocks;
+        while (q.next())
+            blocks.append({q.value(0).toLongLong(), q.value(1).toInt()});
+        // the message before the long run ends as a run of one (mixed); the long run
+        // is a row; the rest share the mixed block
+        QCOMPARE(blocks.size(), 2);
+        QCOMPARE(blocks.at(0), std::make_pair(qint64(1), GatewayEvent::RunMessages));
+        QCOMPARE(blocks.at(1), std::make_pair(qint64(0), 1 + 3 + 1 + 10));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("packed"));
+
+    MessageLogReader reader;
+    QVERIFY(reader.open(path));
+    LogFilter one;
+    one.connectionId = 1;
+    one.kinds = {LogRecord::Kind::Message};
+    QList<LogRecord> rows = reader.query(one, 0, 1000, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), 1 + GatewayEvent::RunMessages + 1 + 10);
+    std::sort(rows.begin(), rows.end(), [](const LogRecord &a, const LogRecord &b) {
+        return std::pair(a.timeMs, a.size) < std::pair(b.timeMs, b.size);
+    });
+    QCOMPARE(rows.first().payload, QByteArray("before"));
+    for (int i = 0; i < GatewayEvent::RunMessages; ++i) {
+        const LogRecord &r = rows.at(1 + i);
+        QCOMPARE(r.timeMs, T0 + 2 + i);
+        QCOMPARE(r.size, qint64(100 + i));
+        QCOMPARE(r.latencyUs, qint64(i));
+        QCOMPARE(r.direction, i % 2 ? u"out"_qs : u"in"_qs);
+        QCOMPARE(r.action, u"relayed"_qs);
+        QCOMPARE(r.opcode, u"text"_qs);
+        QCOMPARE(r.api, u"/chats/1.0.0"_qs);
+        QCOMPARE(r.channel, u"/rooms/{roomID}"_qs);
+        QCOMPARE(r.application, u"app_1"_qs);
+    }
+    QCOMPARE(rows.at(1 + GatewayEvent::RunMessages).action, u"dropped"_qs);
+    QCOMPARE(rows.last().timeMs, T0 + 310);
+    QCOMPARE(rows.last().size, qint64(109));
+    one.connectionId = 2;
+    rows = reader.query(one, 0, 1000, &error);
+    QCOMPARE(rows.size(), 3);
+    std::sort(rows.begin(), rows.end(),
+              [](const LogRecord &a, const LogRecord &b) { return a.timeMs < b.timeMs; });
+    QCOMPARE(rows.at(2).timeMs, T0 + 9);
+    QCOMPARE(rows.at(2).size, qint64(102));
+    one.connectionId = 3;
+    QCOMPARE(reader.count(one), qint64(0));
 }
 
 // The WAL is copied into the database by a thread of its own while the writer

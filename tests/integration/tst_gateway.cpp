@@ -121,7 +121,14 @@ public:
     void consume(const QList<GatewayEvent> &batch) override
     {
         QMutexLocker lock(&mutex);
-        events.append(batch);
+        for (const GatewayEvent &e : batch) {
+            if (e.type == GatewayEvent::Type::MessageRun) {
+                runs.append(e);
+                events.append(messages(e)); // the messages it packs, one event each
+            } else {
+                events.append(e);
+            }
+        }
     }
     int count(GatewayEvent::Type type)
     {
@@ -139,7 +146,8 @@ public:
         return out;
     }
     QMutex mutex;
-    QList<GatewayEvent> events;
+    QList<GatewayEvent> events; // runs unpacked
+    QList<GatewayEvent> runs; // as they came
 };
 
 // Rejects connections that lack "X-Test-Key: ok" with 401, counts releases.
@@ -424,6 +432,7 @@ private slots:
     void fragmentsAcrossReads();
     void loggedPayloadsOutliveTheirRead();
     void policiesWithNothingToDoLeftOut();
+    void messagesPackedIntoRuns();
     void rewrittenMessagesStillChecked();
 
 private:
@@ -2171,6 +2180,57 @@ void TestGateway::loggedPayloadsOutliveTheirRead()
         (e.direction == Direction::ClientToBackend ? in : out).append(e.payload);
     QCOMPARE(in, sent);
     QCOMPARE(out, sent); // the echoes
+}
+
+void TestGateway::messagesPackedIntoRuns()
+{
+    // Relayed messages go to the sinks packed, a run per connection and batch, not
+    // an event each; unpacked they are every message, in order, between the
+    // connection's open and close events.
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"));
+    QSignalSpy text(ws, &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    const int n = 600;
+    for (int i = 0; i < n; ++i)
+        ws->sendTextMessage(QString(10 + i % 50, u'x'));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), n, 10000);
+    ws->close();
+    QTRY_COMPARE(m_sink->count(GatewayEvent::Type::ConnectionClosed), 1);
+
+    QMutexLocker lock(&m_sink->mutex);
+    QVERIFY(!m_sink->runs.isEmpty());
+    QVERIFY2(m_sink->runs.size() * 10 < 2 * n, qPrintable(QString::number(m_sink->runs.size())));
+    qint64 packed = 0;
+    for (const GatewayEvent &run : std::as_const(m_sink->runs)) {
+        QVERIFY(run.recordCount > 0);
+        QVERIFY(run.recordCount <= GatewayEvent::RunMessages);
+        QVERIFY(run.durationMs >= 0 && run.durationMs < GatewayEvent::MaxSpanMs);
+        QCOMPARE(run.details().channel, u"/notifications"_qs);
+        packed += run.recordCount;
+    }
+    QCOMPARE(packed, qint64(2 * n));
+    QList<int> order; // the types in turn
+    QList<qint64> in;
+    QList<qint64> out;
+    qint64 lastTime = 0;
+    for (const GatewayEvent &e : std::as_const(m_sink->events)) {
+        if (order.isEmpty() || order.last() != int(e.type))
+            order.append(int(e.type));
+        if (e.type != GatewayEvent::Type::MessageRelayed)
+            continue;
+        (e.direction == Direction::ClientToBackend ? in : out).append(e.size);
+        QVERIFY(e.timeMs >= lastTime);
+        lastTime = e.timeMs;
+    }
+    const QList<int> expected {int(GatewayEvent::Type::ConnectionOpened),
+                               int(GatewayEvent::Type::MessageRelayed),
+                               int(GatewayEvent::Type::ConnectionClosed)};
+    QCOMPARE(order, expected);
+    QCOMPARE(in.size(), n);
+    for (int i = 0; i < n; ++i)
+        QCOMPARE(in.at(i), qint64(10 + i % 50));
+    QCOMPARE(out, in); // the echoes
 }
 
 void TestGateway::policiesWithNothingToDoLeftOut()
