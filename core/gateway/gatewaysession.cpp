@@ -1027,14 +1027,19 @@ void GatewaySession::packMessage(qint64 timeMs, quint8 bits, qint64 size, qint64
     if (r.count == 0) {
         r.firstTimeMs = timeMs;
         r.lastTimeMs = timeMs;
-        r.records.reserve(GatewayEvent::RunMessages * 5); // time, bits, size, latency
         if (!r.listed) {
             r.listed = true;
             m_worker->runStarted(this);
         }
     }
-    MessageRecord::appendPlain(r.records, quint64(timeMs - r.firstTimeMs), bits, quint64(size),
-                               quint64(std::max<qint64>(latencyUs, 0)));
+    // written in place (no append per message); room for about 256 small messages
+    // at first, doubled when short
+    if (r.records.size() - r.used < MessageRecord::PlainMaxBytes)
+        r.records.resize(std::max<qsizetype>(2 * r.records.size(), GatewayEvent::RunMessages * 5));
+    char *const start = r.records.data();
+    r.used = MessageRecord::putPlain(start + r.used, quint64(timeMs - r.firstTimeMs), bits,
+                                     quint64(size), quint64(std::max<qint64>(latencyUs, 0)))
+        - start;
     r.lastTimeMs = std::max(r.lastTimeMs, timeMs);
     ++r.count;
 }
@@ -1049,6 +1054,7 @@ bool GatewaySession::takeRun(GatewayEvent *run)
     run->type = GatewayEvent::Type::MessageRun;
     run->timeMs = m_run.firstTimeMs;
     run->durationMs = m_run.lastTimeMs - m_run.firstTimeMs;
+    m_run.records.truncate(std::exchange(m_run.used, 0));
     run->records = std::exchange(m_run.records, {});
     run->recordCount = std::exchange(m_run.count, 0);
     return true;

@@ -160,7 +160,8 @@ private:
     // the relayed messages not yet handed on, packed (GatewayEvent::Type::MessageRun)
     struct Run
     {
-        QByteArray records;
+        QByteArray records; // the first `used` bytes are the run's
+        qsizetype used = 0;
         qint64 firstTimeMs = 0;
         qint64 lastTimeMs = 0;
         int count = 0;

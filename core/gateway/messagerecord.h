@@ -72,16 +72,22 @@ inline char *putVarint(char *out, quint64 v)
 // it is longer than 10 bytes.
 bool getVarint(QByteArrayView data, qsizetype *pos, quint64 *v);
 
-// Appends a message without reason or payload (what the relay packs per message).
+// Writes a message without reason or payload (what the relay packs per message)
+// at `out`, which has room for PlainMaxBytes, and returns the end.
+inline constexpr qsizetype PlainMaxBytes = 3 * 10 + 1;
+inline char *putPlain(char *out, quint64 sinceFirstMs, quint8 bits, quint64 size, quint64 latencyUs)
+{
+    out = putVarint(out, sinceFirstMs);
+    *out++ = char(bits);
+    out = putVarint(out, size);
+    return putVarint(out, latencyUs);
+}
+
 inline void appendPlain(QByteArray &data, quint64 sinceFirstMs, quint8 bits, quint64 size,
                         quint64 latencyUs)
 {
-    char head[3 * 10 + 1];
-    char *p = putVarint(head, sinceFirstMs);
-    *p++ = char(bits);
-    p = putVarint(p, size);
-    p = putVarint(p, latencyUs);
-    data.append(head, p - head);
+    char head[PlainMaxBytes];
+    data.append(head, putPlain(head, sinceFirstMs, bits, size, latencyUs) - head);
 }
 
 } // namespace Gatehouse::Gateway::MessageRecord

@@ -351,7 +351,7 @@ void RelayLeg::readDescriptor()
     for (int round = 0; round < 4 && m_fd >= 0 && !m_paused; ++round) {
         if (t_readBufferUser) // (this leg in a later round, or one still parsing)
             t_readBufferUser->releaseReadBuffer();
-        const ssize_t n = ::read(m_fd, buffer, Size);
+        const ssize_t n = ::recv(m_fd, buffer, Size, 0); // (read() takes a longer way)
         if (n > 0) {
             if (m_offset == m_in.size() && size_t(n) < Size) {
                 // the usual case: one read, parsed in place; handleReadyRead()

@@ -21,18 +21,23 @@ WebSocketCodec::Result WebSocketCodec::fail(quint16 code, const QString &why)
 
 void WebSocketCodec::applyMask(char *data, qsizetype size, const uchar key[4])
 {
+    copyMasked(data, data, size, key);
+}
+
+void WebSocketCodec::copyMasked(char *to, const char *from, qsizetype size, const uchar key[4])
+{
     quint32 k32;
     std::memcpy(&k32, key, 4);
     const quint64 k64 = (quint64(k32) << 32) | k32;
     qsizetype i = 0;
     for (; i + 8 <= size; i += 8) {
         quint64 block;
-        std::memcpy(&block, data + i, 8);
+        std::memcpy(&block, from + i, 8);
         block ^= k64;
-        std::memcpy(data + i, &block, 8);
+        std::memcpy(to + i, &block, 8);
     }
     for (; i < size; ++i)
-        data[i] = char(data[i] ^ key[i & 3]);
+        to[i] = char(from[i] ^ key[i & 3]);
 }
 
 WebSocketCodec::Result WebSocketCodec::parseHeader(const char *data, qsizetype size,
@@ -143,45 +148,50 @@ void WebSocketCodec::encodeTo(QByteArray &out, quint8 opcode, QByteArrayView pay
 {
     const bool mask = m_role == Role::Client;
     const qsizetype n = payload.size();
-    // grows by doubling: frames appended one by one to the same buffer do not
-    // reallocate it each time
-    const qsizetype needed = out.size() + n + 14;
+    uchar head[14];
+    qsizetype headSize = 2;
+    head[0] = uchar((fin ? 0x80 : 0) | (opcode & 0x0F));
+    const uchar maskBit = mask ? 0x80 : 0;
+    if (n < 126) {
+        head[1] = uchar(maskBit | uchar(n));
+    } else if (n <= 0xFFFF) {
+        head[1] = uchar(maskBit | 126);
+        qToBigEndian<quint16>(quint16(n), head + 2);
+        headSize = 4;
+    } else {
+        head[1] = uchar(maskBit | 127);
+        qToBigEndian<quint64>(quint64(n), head + 2);
+        headSize = 10;
+    }
+    uchar key[4];
+    if (mask) {
+        // One generator per thread, seeded from the system source: a masking key per
+        // frame without a lock shared by all workers (and without a call into Qt).
+        thread_local std::mt19937 generator = [] {
+            std::array<quint32, 8> seed;
+            QRandomGenerator::system()->fillRange(seed.data(), qsizetype(seed.size()));
+            std::seed_seq sequence(seed.begin(), seed.end());
+            return std::mt19937(sequence);
+        }();
+        const quint32 random = quint32(generator());
+        std::memcpy(key, &random, 4);
+        std::memcpy(head + headSize, key, 4);
+        headSize += 4;
+    }
+    // one resize per frame, growing by doubling (frames appended one by one to the
+    // same buffer do not reallocate it each time), then the bytes written in place
+    const qsizetype at = out.size();
+    const qsizetype needed = at + headSize + n;
     if (out.capacity() < needed)
         out.reserve(std::max(needed, 2 * out.capacity()));
-    out.append(char((fin ? 0x80 : 0) | (opcode & 0x0F)));
-    const char maskBit = mask ? char(0x80) : char(0);
-    if (n < 126) {
-        out.append(char(maskBit | char(n)));
-    } else if (n <= 0xFFFF) {
-        out.append(char(maskBit | 126));
-        uchar len[2];
-        qToBigEndian<quint16>(quint16(n), len);
-        out.append(reinterpret_cast<const char *>(len), 2);
-    } else {
-        out.append(char(maskBit | 127));
-        uchar len[8];
-        qToBigEndian<quint64>(quint64(n), len);
-        out.append(reinterpret_cast<const char *>(len), 8);
-    }
-    if (!mask) {
-        out.append(payload);
-        return;
-    }
-    // One generator per thread, seeded from the system source: a masking key per
-    // frame without a lock shared by all workers (and without a call into Qt).
-    thread_local std::mt19937 generator = [] {
-        std::array<quint32, 8> seed;
-        QRandomGenerator::system()->fillRange(seed.data(), qsizetype(seed.size()));
-        std::seed_seq sequence(seed.begin(), seed.end());
-        return std::mt19937(sequence);
-    }();
-    uchar key[4];
-    const quint32 random = quint32(generator());
-    std::memcpy(key, &random, 4);
-    out.append(reinterpret_cast<const char *>(key), 4);
-    const qsizetype at = out.size();
-    out.append(payload);
-    applyMask(out.data() + at, n, key);
+    out.resize(needed);
+    char *p = out.data() + at;
+    std::memcpy(p, head, size_t(headSize));
+    p += headSize;
+    if (mask)
+        copyMasked(p, payload.data(), n, key); // the copy and the mask in one pass
+    else if (n > 0)
+        std::memcpy(p, payload.data(), size_t(n));
 }
 
 QByteArray WebSocketCodec::closePayload(quint16 code, const QString &reason)

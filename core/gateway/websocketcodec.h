@@ -69,6 +69,9 @@ public:
     static QByteArray acceptKey(QByteArrayView key);
     // XORs `data` with the 4-byte masking key, in place.
     static void applyMask(char *data, qsizetype size, const uchar key[4]);
+    // Writes `size` bytes of `from`, masked with `key`, to `to` (`from` itself, or
+    // memory that does not overlap it).
+    static void copyMasked(char *to, const char *from, qsizetype size, const uchar key[4]);
 
 private:
     struct Header
