@@ -527,8 +527,10 @@ void RelayLeg::handleReadyRead()
                 abortTransport(); // the peer closed TCP: the connection is over
             return;
         }
-        // what this read makes us send to the other leg goes out in one send
-        const QPointer<RelayLeg> peer = m_peer;
+        // what this read makes us send to the other leg goes out in one send; a
+        // plain pointer (no guard to copy per read): callbacks close or abort legs
+        // but never delete one
+        RelayLeg *const peer = m_peer.data();
         if (peer)
             peer->cork();
         readDescriptor();
@@ -635,6 +637,7 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
         m_inMessage = true;
         m_messageBinary = frame.opcode == WebSocketCodec::Binary;
         m_messageStartNs = m_readNs;
+        m_messageAscii = frame.ascii && frame.fin;
         m_message = std::move(frame.payload);
         if (!frame.fin)
             m_message.detach(); // the rest comes with later reads: keep a copy
@@ -655,7 +658,7 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
     m_inMessage = false;
     QByteArray message = std::move(m_message);
     m_message = QByteArray();
-    if (!m_messageBinary && !isValidUtf8(message)) {
+    if (!m_messageBinary && !m_messageAscii && !isValidUtf8(message)) {
         failProtocol(1007, QStringLiteral("text message is not valid UTF-8"));
         return false;
     }

@@ -163,6 +163,7 @@ private:
     QByteArray m_message;
     bool m_inMessage = false;
     bool m_messageBinary = false;
+    bool m_messageAscii = false; // one frame, found to be ASCII while unmasked
     qint64 m_messageStartNs = 0;
     qint64 m_readNs = 0; // steady clock when the bytes being processed were read
     qint64 m_maxMessageSize = -1;

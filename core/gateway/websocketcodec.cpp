@@ -19,25 +19,30 @@ WebSocketCodec::Result WebSocketCodec::fail(quint16 code, const QString &why)
     return Result::Error;
 }
 
-void WebSocketCodec::applyMask(char *data, qsizetype size, const uchar key[4])
+bool WebSocketCodec::applyMask(char *data, qsizetype size, const uchar key[4])
 {
-    copyMasked(data, data, size, key);
+    return copyMasked(data, data, size, key);
 }
 
-void WebSocketCodec::copyMasked(char *to, const char *from, qsizetype size, const uchar key[4])
+bool WebSocketCodec::copyMasked(char *to, const char *from, qsizetype size, const uchar key[4])
 {
     quint32 k32;
     std::memcpy(&k32, key, 4);
     const quint64 k64 = (quint64(k32) << 32) | k32;
+    quint64 seen = 0; // every byte written, OR-ed: is any of them above 0x7F?
     qsizetype i = 0;
     for (; i + 8 <= size; i += 8) {
         quint64 block;
         std::memcpy(&block, from + i, 8);
         block ^= k64;
+        seen |= block;
         std::memcpy(to + i, &block, 8);
     }
-    for (; i < size; ++i)
+    for (; i < size; ++i) {
         to[i] = char(from[i] ^ key[i & 3]);
+        seen |= quint8(to[i]);
+    }
+    return (seen & 0x8080808080808080ULL) == 0;
 }
 
 WebSocketCodec::Result WebSocketCodec::parseHeader(const char *data, qsizetype size,
@@ -126,8 +131,8 @@ WebSocketCodec::Result WebSocketCodec::parseInPlace(char *data, qsizetype size, 
     if (result != Result::Frame)
         return result;
     char *payload = data + start + h.size;
-    if (h.masked && h.length)
-        applyMask(payload, h.length, h.key);
+    // unmasking tells whether the payload is ASCII (then valid UTF-8 as it is)
+    frame->ascii = h.masked && applyMask(payload, h.length, h.key);
     frame->opcode = h.opcode;
     frame->fin = h.fin;
     frame->payload = QByteArray::fromRawData(payload, h.length);

@@ -33,6 +33,7 @@ public:
         quint8 opcode = 0;
         bool fin = true;
         QByteArray payload; // unmasked
+        bool ascii = false; // parseInPlace(): known to be ASCII (found while unmasking)
     };
 
     explicit WebSocketCodec(Role role)
@@ -67,11 +68,13 @@ public:
     static bool isValidCloseCode(quint16 code);
     // Sec-WebSocket-Accept for a Sec-WebSocket-Key.
     static QByteArray acceptKey(QByteArrayView key);
-    // XORs `data` with the 4-byte masking key, in place.
-    static void applyMask(char *data, qsizetype size, const uchar key[4]);
+    // XORs `data` with the 4-byte masking key, in place. True when every byte is
+    // ASCII afterwards (below 0x80).
+    static bool applyMask(char *data, qsizetype size, const uchar key[4]);
     // Writes `size` bytes of `from`, masked with `key`, to `to` (`from` itself, or
     // memory that does not overlap it).
-    static void copyMasked(char *to, const char *from, qsizetype size, const uchar key[4]);
+    // True when every byte written is ASCII.
+    static bool copyMasked(char *to, const char *from, qsizetype size, const uchar key[4]);
 
 private:
     struct Header

@@ -23,7 +23,49 @@ private slots:
     void unmaskedFramesFromAServer();
     void encodeToGrowsByDoubling();
     void maskingKeysVary();
+    void asciiFoundWhileUnmasking_data();
+    void asciiFoundWhileUnmasking();
 };
+
+void TestWebSocketCodec::asciiFoundWhileUnmasking_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<bool>("ascii");
+    QTest::newRow("json") << QByteArray("{\"user\":\"ann\",\"text\":\"hello there\"}") << true;
+    QTest::newRow("empty") << QByteArray() << true;
+    QTest::newRow("umlaut in the 8-byte part")
+        << QByteArray("gr\xc3\xbc\xc3\x9f dich, welt") << false;
+    QTest::newRow("high byte in the tail") << QByteArray("12345678\xff") << false;
+    QTest::newRow("high byte at the end of a word") << QByteArray("1234567\x80"
+                                                                  "abc")
+                                                    << false;
+}
+
+// Unmasking tells whether a payload is ASCII (the relay then skips the UTF-8 check);
+// an unmasked frame tells nothing.
+void TestWebSocketCodec::asciiFoundWhileUnmasking()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(bool, ascii);
+    WebSocketCodec client(WebSocketCodec::Role::Client);
+    QByteArray wire;
+    client.encodeTo(wire, WebSocketCodec::Text, payload);
+    WebSocketCodec server(WebSocketCodec::Role::Server);
+    WebSocketCodec::Frame frame;
+    qsizetype offset = 0;
+    QCOMPARE(server.parseInPlace(wire.data(), wire.size(), &offset, -1, &frame),
+             WebSocketCodec::Result::Frame);
+    QCOMPARE(frame.payload, payload);
+    QCOMPARE(frame.ascii, ascii);
+
+    QByteArray plain;
+    WebSocketCodec(WebSocketCodec::Role::Server).encodeTo(plain, WebSocketCodec::Text, payload);
+    WebSocketCodec fromServer(WebSocketCodec::Role::Client);
+    offset = 0;
+    QCOMPARE(fromServer.parseInPlace(plain.data(), plain.size(), &offset, -1, &frame),
+             WebSocketCodec::Result::Frame);
+    QVERIFY(!frame.ascii);
+}
 
 void TestWebSocketCodec::parseInPlaceUnmasksInTheBuffer_data()
 {
