@@ -881,6 +881,13 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
 {
     if (m_state != State::Open)
         return;
+    if (m_chain.empty() && m_delayed[index(direction)].empty()) {
+        // nothing runs per message (no policy, nothing delayed before it): handed on
+        // at the read's time (the chain reads no payload; big ones take a reading)
+        deliver(direction, binary, payload, arrivalNs, payload.size() >= 4096 ? nowNs() : arrivalNs,
+                QString());
+        return;
+    }
     RelayMessage message {direction, binary, payload};
     std::chrono::milliseconds delay {0};
     QString note; // findings of policies that let the message pass
@@ -935,12 +942,16 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
         updateBackpressure();
         return;
     }
+    deliver(direction, message.binary, message.payload, arrivalNs,
+            handOffNs(message.payload.size(), arrivalNs), note);
+}
+
+qint64 GatewaySession::handOffNs(qsizetype size, qint64 arrivalNs) const
+{
     // Relayed in the pass that read it: the hand-off time is the read's, unless
     // the chain parses or rewrites payloads or the message is big (then the time
     // it took is worth a clock reading).
-    const qint64 handOffNs
-        = m_timeEachMessage || message.payload.size() >= 4096 ? nowNs() : arrivalNs;
-    deliver(direction, message.binary, message.payload, arrivalNs, handOffNs, note);
+    return m_timeEachMessage || size >= 4096 ? nowNs() : arrivalNs;
 }
 
 void GatewaySession::scheduleDelayed(int d)

@@ -98,6 +98,7 @@ private:
     void drainDelayed(int direction);
     void scheduleDelayed(int direction);
     void updateBackpressure();
+    qint64 handOffNs(qsizetype size, qint64 arrivalNs) const;
     void recordPing(Direction direction, const QByteArray &payload);
     void handleCloseReceived(Leg from, quint16 code, const QString &reason);
     void handleProtocolError(Leg from, quint16 code, const QString &reason);
