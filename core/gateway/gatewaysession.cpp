@@ -881,7 +881,7 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
 {
     if (m_state != State::Open)
         return;
-    if (m_chain.empty() && m_delayed[index(direction)].empty()) {
+    if (m_chain.empty() && !hasDelayed(index(direction))) {
         // nothing runs per message (no policy, nothing delayed before it): handed on
         // at the read's time (the chain reads no payload; big ones take a reading)
         deliver(direction, binary, payload, arrivalNs, payload.size() >= 4096 ? nowNs() : arrivalNs,
@@ -932,11 +932,13 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
     }
 
     const int d = index(direction);
-    if (delay.count() > 0 || !m_delayed[d].empty()) {
+    if (delay.count() > 0 || hasDelayed(d)) {
         const qint64 due
             = nowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
         m_delayedBytes[d] += message.payload.size();
-        m_delayed[d].push_back(
+        if (!m_delayed[d]) // made when first needed: most connections never delay
+            m_delayed[d] = std::make_unique<std::deque<Pending>>();
+        m_delayed[d]->push_back(
             {due, message.binary, kept(message.payload), arrivalNs, std::move(note)});
         scheduleDelayed(d);
         updateBackpressure();
@@ -956,23 +958,23 @@ qint64 GatewaySession::handOffNs(qsizetype size, qint64 arrivalNs) const
 
 void GatewaySession::scheduleDelayed(int d)
 {
-    if (m_delayed[d].empty() || (m_delayTimer[d] && m_delayTimer[d]->isActive()))
+    if (!hasDelayed(d) || (m_delayTimer[d] && m_delayTimer[d]->isActive()))
         return;
     if (!m_delayTimer[d]) {
         m_delayTimer[d] = new QTimer(this);
         m_delayTimer[d]->setSingleShot(true);
         connect(m_delayTimer[d], &QTimer::timeout, this, [this, d] { drainDelayed(d); });
     }
-    const qint64 waitNs = m_delayed[d].front().dueNs - nowNs();
+    const qint64 waitNs = m_delayed[d]->front().dueNs - nowNs();
     m_delayTimer[d]->start(waitNs <= 0 ? 0 : int(waitNs / 1000000) + 1);
 }
 
 void GatewaySession::drainDelayed(int d)
 {
     const qint64 now = nowNs();
-    while (!m_delayed[d].empty() && m_delayed[d].front().dueNs <= now && m_state == State::Open) {
-        Pending p = std::move(m_delayed[d].front());
-        m_delayed[d].pop_front();
+    while (hasDelayed(d) && m_delayed[d]->front().dueNs <= now && m_state == State::Open) {
+        Pending p = std::move(m_delayed[d]->front());
+        m_delayed[d]->pop_front();
         m_delayedBytes[d] -= p.payload.size();
         deliver(d == 0 ? Direction::ClientToBackend : Direction::BackendToClient, p.binary,
                 p.payload, p.arrivalNs, now, p.note);

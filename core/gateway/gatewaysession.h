@@ -118,11 +118,44 @@ private:
     void flushRun(); // hands the run on to the worker's batch (before any other event)
 
     std::shared_ptr<GatewayShared> m_shared;
+    GatewayWorker *m_worker;
     std::shared_ptr<const Router> m_router;
     const ChannelPolicies *m_policies = nullptr;
     std::vector<MessagePolicy *> m_chain; // of m_policies->message: what runs per message
+    // what each relayed message reads and writes, together (a few cache lines per
+    // connection while many connections take turns)
+    State m_state = State::ReadingRequest;
+    bool m_timeEachMessage = false; // a policy parses or rewrites payloads
+    qint64 m_eventPayloadBytes = 0; // -1: whole payload
+    RelayLeg *m_client = nullptr;
+    RelayLeg *m_backend = nullptr;
+    qint64 m_messages[2] = {0, 0};
+    bool m_pausedByBackpressure[2] = {false, false}; // [direction]: its source leg is paused
+    qint64 m_delayedBytes[2] = {0, 0};
+    struct Pending
+    {
+        qint64 dueNs;
+        bool binary;
+        QByteArray payload;
+        qint64 arrivalNs;
+        QString note;
+    };
+    // (a std::deque allocates even when empty: made when first needed)
+    std::unique_ptr<std::deque<Pending>> m_delayed[2];
+    bool hasDelayed(int d) const { return m_delayed[d] && !m_delayed[d]->empty(); }
+    // the relayed messages not yet handed on, packed (GatewayEvent::Type::MessageRun)
+    struct Run
+    {
+        QByteArray records; // the first `used` bytes are the run's
+        qsizetype used = 0;
+        qint64 firstTimeMs = 0;
+        qint64 lastTimeMs = 0;
+        int count = 0;
+        bool listed = false; // in the worker's list of sessions with runs to hand on
+    };
+    Run m_run;
+
     QList<std::shared_ptr<ConnectionPolicy>> m_allowed; // to release
-    GatewayWorker *m_worker;
     QPointer<QTcpSocket> m_socket; // client socket until the upgrade (TLS)
     int m_fd = -1; // client descriptor until the upgrade (plain TCP), owned
     bool m_fdPrepared = false; // non-blocking, TCP_NODELAY, peer address known
@@ -136,14 +169,9 @@ private:
     bool m_idlePingSent[2] = {false, false};
     bool m_forwardPings = false;
     BackendConnector *m_connector = nullptr;
-    RelayLeg *m_client = nullptr;
-    RelayLeg *m_backend = nullptr;
     QByteArray m_buffer;
     QByteArray m_backendTarget;
-    qint64 m_eventPayloadBytes = 0; // -1: whole payload
-    bool m_timeEachMessage = false; // a policy parses or rewrites payloads
     ConnectionContext m_context;
-    State m_state = State::ReadingRequest;
     QElapsedTimer m_openedAt;
     QString m_clientAddress;
     GatewayEvent m_eventTemplate; // fields every event of this connection shares
@@ -157,32 +185,6 @@ private:
     bool m_backendFinished = false;
     bool m_countedOpen = false;
     bool m_countedPending = false;
-
-    // the relayed messages not yet handed on, packed (GatewayEvent::Type::MessageRun)
-    struct Run
-    {
-        QByteArray records; // the first `used` bytes are the run's
-        qsizetype used = 0;
-        qint64 firstTimeMs = 0;
-        qint64 lastTimeMs = 0;
-        int count = 0;
-        bool listed = false; // in the worker's list of sessions with runs to hand on
-    };
-    Run m_run;
-
-    // relay bookkeeping
-    qint64 m_messages[2] = {0, 0};
-    bool m_pausedByBackpressure[2] = {false, false}; // [direction]: its source leg is paused
-    struct Pending
-    {
-        qint64 dueNs;
-        bool binary;
-        QByteArray payload;
-        qint64 arrivalNs;
-        QString note;
-    };
-    std::deque<Pending> m_delayed[2];
-    qint64 m_delayedBytes[2] = {0, 0};
     QTimer *m_delayTimer[2] = {nullptr, nullptr};
 };
 

@@ -142,6 +142,14 @@ private:
 
     QPointer<QTcpSocket> m_socket; // TLS (or a socket that could not be taken over)
     int m_fd = -1; // plain TCP: the descriptor, owned
+    // state every read and message looks at first (with m_fd: one cache line)
+    bool m_reportPings = false;
+    bool m_paused = false;
+    bool m_resumeQueued = false;
+    bool m_closeSent = false;
+    bool m_closeReceived = false;
+    bool m_finished = false;
+    bool m_started = false;
     EpollEventDispatcher *m_dispatcher = nullptr; // this thread's, if it is one
     EpollEventDispatcher::WatchId m_watch = 0;
     QSocketNotifier *m_readNotifier = nullptr; // without m_dispatcher
@@ -168,13 +176,6 @@ private:
     qint64 m_readNs = 0; // steady clock when the bytes being processed were read
     qint64 m_maxMessageSize = -1;
     quint64 m_framesReceived = 0;
-    bool m_reportPings = false;
-    bool m_paused = false;
-    bool m_resumeQueued = false;
-    bool m_closeSent = false;
-    bool m_closeReceived = false;
-    bool m_finished = false;
-    bool m_started = false;
 };
 
 } // namespace Gatehouse::Gateway
