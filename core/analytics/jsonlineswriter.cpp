@@ -2,6 +2,7 @@
 #include "analytics/jsonlineswriter.h"
 
 #include "analytics/gatewayeventjson.h"
+#include "analytics/loggedpayload.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -54,13 +55,7 @@ bool JsonLinesWriter::write(EventSlices slices, QString *error)
         QByteArray payload;
         if (m_options.payloads && !e.payload.isEmpty()) {
             payload = m_options.payloadFilter ? m_options.payloadFilter(e) : e.payload;
-            if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
-                qsizetype cut = m_options.maxPayloadSize;
-                while (!e.binary && cut > 0
-                       && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
-                    --cut;
-                payload.truncate(cut);
-            }
+            payload.truncate(keptPayloadSize(payload, m_options.maxPayloadSize, e.binary));
         }
         chunk
             += QByteArray::fromStdString(GatewayEventJson::toJson(e, payload)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/sqlitelogwriter.h"
 
+#include "analytics/loggedpayload.h"
 #include "analytics/messageblock.h"
 
 #include <QDir>
@@ -470,12 +471,9 @@ bool SqliteLogWriter::writeEvent(const GatewayEvent &e)
                 payload = filtered;
             }
             bool truncated = e.payload.size() < e.size;
-            if (m_options.maxPayloadSize >= 0 && payload.size() > m_options.maxPayloadSize) {
-                qsizetype cut = m_options.maxPayloadSize;
-                while (!e.binary && cut > 0
-                       && (static_cast<unsigned char>(payload.at(cut)) & 0xC0) == 0x80)
-                    --cut;
-                payload.truncate(cut);
+            const qsizetype kept = keptPayloadSize(payload, m_options.maxPayloadSize, e.binary);
+            if (kept < payload.size()) {
+                payload.truncate(kept);
                 truncated = true;
             }
             m.payload = payload;

@@ -18,6 +18,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -87,6 +88,30 @@ GatewayEvent closed(quint64 connection, qint64 time)
     e.durationMs = 1500;
     e.editDetails().flags = {QStringLiteral("fault-injection")};
     return e;
+}
+
+// The rows a query returns from the database at `path`, each as its column values
+// (a connection of its own, closed again; empty when the query fails).
+QList<QVariantList> sqlRows(const QString &path, const QString &sql)
+{
+    static int queries = 0;
+    const QString name = QStringLiteral("rows-%1").arg(++queries);
+    QList<QVariantList> rows;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        QSqlQuery q(db);
+        if (db.open() && q.exec(sql)) {
+            while (q.next()) {
+                QVariantList row;
+                for (int i = 0; i < q.record().count(); ++i)
+                    row.append(q.value(i));
+                rows.append(row);
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return rows;
 }
 
 // Writes `events` in one transaction, handed over as slices of at most `slice`.
@@ -748,23 +773,11 @@ void TestMessageLogStore::blocksMergeInTimeOrder()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const QList<LogRecord> all = reader.query({}, 0, 100'000);
     QCOMPARE(all.size(), events.size());
-    {
-        // both kinds of blocks: connection 3's own and mixed ones
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kinds"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT connection_id, COUNT(*) FROM log_message_blocks"
-                                      " GROUP BY connection_id ORDER BY connection_id")));
-        QVERIFY(q.next());
-        QCOMPARE(q.value(0).toInt(), 0);
-        QVERIFY(q.next());
-        QCOMPARE(q.value(0).toInt(), 3);
-        QVERIFY(!q.next());
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("kinds"));
+    // both kinds of blocks: connection 3's own and mixed ones
+    const QList<QVariantList> kinds = sqlRows(path,
+                                              u"SELECT connection_id FROM log_message_blocks"
+                                              " GROUP BY connection_id ORDER BY connection_id"_qs);
+    QCOMPARE(kinds, (QList<QVariantList> {{0}, {3}}));
     for (qsizetype i = 1; i < all.size(); ++i) {
         const LogRecord &a = all.at(i - 1);
         const LogRecord &b = all.at(i);
@@ -843,23 +856,14 @@ void TestMessageLogStore::blockLimits()
     events.append(message(1, T0 - 3)); // the clock stepped back
     QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
     writer.close();
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("limits"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT count, last_time_ms - first_time_ms"
-                                      " FROM log_message_blocks ORDER BY id")));
-        QList<int> counts;
-        while (q.next()) {
-            counts.append(q.value(0).toInt());
-            QVERIFY(q.value(1).toLongLong() < MessageBlock::MaxSpanMs);
-        }
-        QCOMPARE(counts, (QList<int> {MessageBlock::MaxMessages, 10, 1, 1}));
-        db.close();
+    QList<int> counts;
+    for (const QVariantList &row : sqlRows(path,
+                                           u"SELECT count, last_time_ms - first_time_ms"
+                                           " FROM log_message_blocks ORDER BY id"_qs)) {
+        counts.append(row.at(0).toInt());
+        QVERIFY(row.at(1).toLongLong() < MessageBlock::MaxSpanMs);
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("limits"));
+    QCOMPARE(counts, (QList<int> {MessageBlock::MaxMessages, 10, 1, 1}));
     MessageLogReader reader;
     QVERIFY(reader.open(path));
     const auto rows = reader.query({}, 0, 100'000);
@@ -1204,25 +1208,11 @@ void TestMessageLogStore::packedRunsStoredAsTheyCame()
     };
     QVERIFY2(writeEvents(writer, events, &error, 3), qPrintable(error));
     writer.close();
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("packed"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT connection_id, count FROM log_message_blocks"
-                                      " ORDER BY id")));
-        QList<std::pair<qint64, int>> blocks;
-        while (q.next())
-            blocks.append({q.value(0).toLongLong(), q.value(1).toInt()});
-        // the message before the long run ends as a run of one (mixed); the long run
-        // is a row; the rest share the mixed block
-        QCOMPARE(blocks.size(), 2);
-        QCOMPARE(blocks.at(0), std::make_pair(qint64(1), GatewayEvent::RunMessages));
-        QCOMPARE(blocks.at(1), std::make_pair(qint64(0), 1 + 3 + 1 + 10));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("packed"));
+    // the message before the long run ends as a run of one (mixed); the long run is
+    // a row; the rest share the mixed block
+    const QList<QVariantList> blocks
+        = sqlRows(path, u"SELECT connection_id, count FROM log_message_blocks ORDER BY id"_qs);
+    QCOMPARE(blocks, (QList<QVariantList> {{1, GatewayEvent::RunMessages}, {0, 1 + 3 + 1 + 10}}));
 
     MessageLogReader reader;
     QVERIFY(reader.open(path));
@@ -1356,23 +1346,16 @@ void TestMessageLogStore::compactRunsShareText()
     }
     QVERIFY2(writeEvents(writer, events, &error), qPrintable(error));
     writer.close();
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("compact"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), SUM(length(data)), hex(substr(MIN(data),"
-                                      " 1, 1)) FROM log_message_blocks"))
-                && q.next());
-        QCOMPARE(q.value(0).toInt(), 1); // one mixed block of 100 runs
-        QCOMPARE(q.value(2).toString(), u"03"_qs);
-        // 100 runs of 2 messages (2 x 6 bytes): with every run's strings spelt out
-        // (about 40 bytes) it would be over 5 KB
-        QVERIFY2(q.value(1).toInt() < 2500, qPrintable(q.value(1).toString()));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("compact"));
+    const QList<QVariantList> stats
+        = sqlRows(path,
+                  u"SELECT COUNT(*), SUM(length(data)), hex(substr(MIN(data), 1, 1))"
+                  " FROM log_message_blocks"_qs);
+    QCOMPARE(stats.size(), 1);
+    QCOMPARE(stats.at(0).at(0).toInt(), 1); // one mixed block of 100 runs
+    QCOMPARE(stats.at(0).at(2).toString(), u"03"_qs);
+    // 100 runs of 2 messages (2 x 6 bytes): with every run's strings spelt out (about
+    // 40 bytes) it would be over 5 KB
+    QVERIFY2(stats.at(0).at(1).toInt() < 2500, qPrintable(stats.at(0).at(1).toString()));
     MessageLogReader reader;
     QVERIFY(reader.open(path));
     const QList<LogRecord> rows = reader.query({}, 0, 1000, &error);
