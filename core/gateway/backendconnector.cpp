@@ -301,45 +301,63 @@ void BackendConnector::processAnswer()
                      .arg(m_request.maxResponseBytes));
         return;
     }
-    const QList<QByteArray> lines = m_buffer.left(end).split('\n');
-    const QList<QByteArray> statusParts = lines.value(0).trimmed().split(' ');
+    // read as views of the buffer: no copy per line or header
+    const QByteArrayView head = QByteArrayView(m_buffer).first(end);
+    qsizetype pos = 0;
+    auto nextLine = [&head, &pos] {
+        qsizetype next = head.indexOf('\n', pos);
+        if (next < 0)
+            next = head.size();
+        const QByteArrayView line = head.sliced(pos, next - pos).trimmed();
+        pos = next + 1;
+        return line;
+    };
+    const QByteArrayView statusLine = nextLine();
+    const qsizetype space = statusLine.indexOf(' ');
+    const QByteArrayView afterVersion = space < 0 ? QByteArrayView() : statusLine.sliced(space + 1);
+    const qsizetype codeEnd = afterVersion.indexOf(' ');
     bool ok = false;
-    const int status = statusParts.value(1).toInt(&ok);
-    if (!statusParts.value(0).startsWith("HTTP/1.") || !ok) {
+    const int status
+        = QLatin1StringView(codeEnd < 0 ? afterVersion : afterVersion.first(codeEnd)).toInt(&ok);
+    if (!statusLine.startsWith("HTTP/1.") || space < 0 || !ok) {
         fail(502, QStringLiteral("backend answered something that is not HTTP"));
         return;
     }
     if (status != 101) {
         if (status >= 400 && status <= 599)
             fail(status,
-                 QStringLiteral("backend answered %1")
-                     .arg(QString::fromLatin1(lines.value(0).trimmed())));
+                 QStringLiteral("backend answered %1").arg(QString::fromLatin1(statusLine)));
         else
             fail(502,
                  QStringLiteral("backend answered %1 instead of upgrading")
-                     .arg(QString::fromLatin1(lines.value(0).trimmed())));
+                     .arg(QString::fromLatin1(statusLine)));
         return;
     }
-    QByteArray upgrade, connection, accept, protocol, extensions;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
+    QByteArrayView upgrade, connection, accept, protocol, extensions;
+    while (pos < head.size()) {
+        const QByteArrayView line = nextLine();
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "upgrade")
+        const QLatin1StringView name(line.first(colon).trimmed());
+        auto is = [name](const char *header) {
+            return name.compare(QLatin1StringView(header), Qt::CaseInsensitive) == 0;
+        };
+        const QByteArrayView value = line.sliced(colon + 1).trimmed();
+        if (is("upgrade"))
             upgrade = value;
-        else if (name == "connection")
+        else if (is("connection"))
             connection = value;
-        else if (name == "sec-websocket-accept")
+        else if (is("sec-websocket-accept"))
             accept = value;
-        else if (name == "sec-websocket-protocol")
+        else if (is("sec-websocket-protocol"))
             protocol = value;
-        else if (name == "sec-websocket-extensions")
+        else if (is("sec-websocket-extensions"))
             extensions = value;
     }
-    if (upgrade.toLower() != "websocket" || !connection.toLower().contains("upgrade")) {
+    if (QLatin1StringView(upgrade).compare(QLatin1StringView("websocket"), Qt::CaseInsensitive) != 0
+        || !QLatin1StringView(connection)
+                .contains(QLatin1StringView("upgrade"), Qt::CaseInsensitive)) {
         fail(502, QStringLiteral("backend answered 101 without a WebSocket upgrade"));
         return;
     }

@@ -388,6 +388,8 @@ private slots:
     void backendClosesBeforeAnswering502();
     void backendConnectPending504();
     void backendFramesRightAfterUpgrade();
+    void backendAnswers_data();
+    void backendAnswers();
     void clientGoneWhileBackendConnects();
     void stopDuringHandshake503_data();
     void stopDuringHandshake503();
@@ -809,6 +811,75 @@ void TestGateway::backendFramesRightAfterUpgrade()
     QTRY_COMPARE(text.size(), 2);
     QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("first"));
     QCOMPARE(text.at(1).at(0).toString(), QStringLiteral("second"));
+}
+
+void TestGateway::backendAnswers_data()
+{
+    QTest::addColumn<QByteArray>("answer"); // {accept}: the right Sec-WebSocket-Accept
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("why");
+    const QByteArray upgrade = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                               "Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n";
+    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << 502
+                              << QByteArray("not HTTP");
+    QTest::newRow("status not a number")
+        << QByteArray("HTTP/1.1 1O1 Switching\r\n\r\n") << 502 << QByteArray("not HTTP");
+    QTest::newRow("redirect") << QByteArray("HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n") << 502
+                              << QByteArray("302 Found instead of upgrading");
+    QTest::newRow("no Upgrade header")
+        << QByteArray("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: {accept}\r\n\r\n")
+        << 502 << QByteArray("without a WebSocket upgrade");
+    QTest::newRow("wrong accept") << QByteArray(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Accept: c2VjcmV0\r\n\r\n")
+                                  << 502 << QByteArray("wrong Sec-WebSocket-Accept");
+    QTest::newRow("extension not offered")
+        << upgrade + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+        << 502 << QByteArray("extension");
+    QTest::newRow("subprotocol not offered") << upgrade + "Sec-WebSocket-Protocol: mqtt\r\n\r\n"
+                                             << 502 << QByteArray("subprotocol 'mqtt'");
+    QTest::newRow("header names in any case, token lists")
+        << QByteArray("HTTP/1.1 101 OK\r\nuPgRaDe: WebSocket\r\n"
+                      "connection: keep-alive, Upgrade\r\nsec-websocket-ACCEPT:  {accept} \r\n\r\n")
+        << 101 << QByteArray();
+}
+
+// What the backend answers to the gateway's upgrade: anything but a proper 101 is
+// a 502 for the client, with the reason in the body.
+void TestGateway::backendAnswers()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(int, status);
+    QFETCH(QByteArray, why);
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    connect(&raw, &QTcpServer::newConnection, this, [&raw, answer] {
+        QTcpSocket *peer = raw.nextPendingConnection();
+        auto seen = std::make_shared<QByteArray>();
+        connect(peer, &QTcpSocket::readyRead, peer, [peer, seen, answer] {
+            *seen += peer->readAll();
+            if (!seen->contains("\r\n\r\n"))
+                return;
+            QByteArray key;
+            for (const QByteArray &line : seen->split('\n'))
+                if (line.toLower().startsWith("sec-websocket-key:"))
+                    key = line.mid(18).trimmed();
+            const QByteArray accept
+                = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                                           QCryptographicHash::Sha1)
+                      .toBase64();
+            peer->write(QByteArray(answer).replace("{accept}", accept));
+            seen->clear();
+        });
+    });
+    QVERIFY(startGateway({chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(raw.serverPort()))}));
+    const bool upgraded = status == 101; // (then the connection stays open)
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(),
+                                    upgradeRequest("/chats/1.0.0/notifications"), 5000, !upgraded);
+    QCOMPARE(a.status, status);
+    if (!upgraded)
+        QVERIFY2(a.body.contains(why), a.body.constData());
 }
 
 void TestGateway::backendConnectPending504()
