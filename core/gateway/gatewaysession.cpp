@@ -882,9 +882,8 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
     if (m_state != State::Open)
         return;
     if (m_chain.empty() && !hasDelayed(index(direction))) {
-        // nothing runs per message (no policy, nothing delayed before it): handed on
-        // at the read's time (the chain reads no payload; big ones take a reading)
-        deliver(direction, binary, payload, arrivalNs, payload.size() >= 4096 ? nowNs() : arrivalNs,
+        // nothing runs per message (no policy, nothing delayed before it)
+        deliver(direction, binary, payload, arrivalNs, handOffNs(payload.size(), arrivalNs),
                 QString());
         return;
     }
