@@ -7,9 +7,9 @@
 #include "gateway/messagepolicy.h"
 #include "gateway/policyprovider.h"
 #include "gateway/relayleg.h"
+#include "gateway/websocketcodec.h"
 #include "policy/sizelimitpolicy.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QMutex>
 #include <QProcess>
@@ -316,6 +316,16 @@ HttpAnswer rawRequest(quint16 port, const QByteArray &request, int timeoutMs = 5
     const QList<QByteArray> statusLine = answer.head.left(answer.head.indexOf("\r\n")).split(' ');
     answer.status = statusLine.value(1).toInt();
     return answer;
+}
+
+// What a backend answers in Sec-WebSocket-Accept to the upgrade `request` it read.
+QByteArray acceptFor(const QByteArray &request)
+{
+    QByteArray key;
+    for (const QByteArray &line : request.split('\n'))
+        if (line.toLower().startsWith("sec-websocket-key:"))
+            key = line.mid(18).trimmed();
+    return WebSocketCodec::acceptKey(key);
 }
 
 QByteArray upgradeRequest(const QByteArray &path, const QByteArray &extra = {})
@@ -789,14 +799,7 @@ void TestGateway::backendFramesRightAfterUpgrade()
             seen += peer->readAll();
             if (!seen.contains("\r\n\r\n") || seen.startsWith("done"))
                 return;
-            QByteArray key;
-            for (const QByteArray &line : seen.split('\n'))
-                if (line.toLower().startsWith("sec-websocket-key:"))
-                    key = line.mid(18).trimmed();
-            const QByteArray accept
-                = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
-                                           QCryptographicHash::Sha1)
-                      .toBase64();
+            const QByteArray accept = acceptFor(seen);
             // unmasked text frames from the server side
             peer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                         "Connection: Upgrade\r\nSec-WebSocket-Accept: "
@@ -861,14 +864,7 @@ void TestGateway::backendAnswers()
             *seen += peer->readAll();
             if (!seen->contains("\r\n\r\n"))
                 return;
-            QByteArray key;
-            for (const QByteArray &line : seen->split('\n'))
-                if (line.toLower().startsWith("sec-websocket-key:"))
-                    key = line.mid(18).trimmed();
-            const QByteArray accept
-                = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
-                                           QCryptographicHash::Sha1)
-                      .toBase64();
+            const QByteArray accept = acceptFor(*seen);
             peer->write(QByteArray(answer).replace("{accept}", accept));
             seen->clear();
         });
@@ -1628,15 +1624,7 @@ void TestGateway::pingsForwardedOnlyWhenAsked()
         connect(rawPeer, &QTcpSocket::readyRead, this, [&] {
             seen += rawPeer->readAll();
             if (seen.contains("\r\n\r\n") && !seen.startsWith("done")) {
-                QByteArray key;
-                for (const QByteArray &line : seen.split('\n'))
-                    if (line.toLower().startsWith("sec-websocket-key:"))
-                        key = line.mid(18).trimmed();
-                const QByteArray accept
-                    = QCryptographicHash::hash(
-                          QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
-                          QCryptographicHash::Sha1)
-                          .toBase64();
+                const QByteArray accept = acceptFor(seen);
                 rawPeer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                "Connection: Upgrade\r\nSec-WebSocket-Accept: "
                                + accept + "\r\n\r\n");
