@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Gateway benchmark: the same echo backend reached directly, through nginx as a
 WebSocket proxy, and through the Gatehouse gateway with authentication, rate
-limiting (unlimited plan) and logging on. Repetitions are interleaved (direct,
-nginx, gateway, direct, ...) and medians reported.
+limiting (unlimited plan) and logging on. Each measurement runs for every setup
+before the next one starts, in an order that alternates (direct, nginx, gateway,
+then gateway, nginx, direct, ...), and medians of the repetitions are reported.
 
     bench/gateway/run.py [--reps 3] [--seconds 3] [--hold 8000] [--cli PATH] [--output FILE]
 
@@ -251,27 +252,44 @@ x-gatehouse:
 
     # --- measurements ----------------------------------------------------------
 
-    def run_target(self, name, target, results):
-        a = self.args
+    def base_args(self, target):
         hdr = []
         for h in target["headers"]:
             hdr += ["-H", h]
-        base = ["--url", target["url"], "--threads", str(a.client_threads)] + hdr
+        return ["--url", target["url"], "--threads", str(self.args.client_threads)] + hdr
+
+    def steps(self):
+        """The measurements, each a function of (name, target, results). Every step
+        runs for all targets before the next step begins, so that a slow phase of
+        the machine (they last tens of seconds on a shared VM) falls on the targets
+        of one step alike instead of on one target's whole series."""
+        a = self.args
+        steps = []
         for conns in (1, 16, 256) if "throughput" in a.only else ():
             for size in (64, 4096):
-                r = self.loadgen_json(["throughput", "-c", str(conns), "--size", str(size),
-                                       "--seconds", str(a.seconds)] + base)
-                results.setdefault((name, f"throughput c={conns} {size}B msg/s"), []).append(r["messages_per_s"])
-                if name == "gateway":
-                    self.relayed += 2 * r["echoed"]
+                steps.append(lambda name, target, results, conns=conns, size=size:
+                             self.throughput(name, target, conns, size, results))
         if "paced" in a.only:
-            self.paced(name, target, base, results)
+            steps.append(self.paced)
         if "handshakes" in a.only:
-            r = self.loadgen_json(["handshakes", "-c", "64", "--seconds", str(a.seconds)] + base)
-            results.setdefault((name, "handshakes/s"), []).append(r["handshakes_per_s"])
+            steps.append(self.handshakes)
+        return steps
 
-    def paced(self, name, target, base, results):
+    def throughput(self, name, target, conns, size, results):
+        r = self.loadgen_json(["throughput", "-c", str(conns), "--size", str(size),
+                               "--seconds", str(self.args.seconds)] + self.base_args(target))
+        results.setdefault((name, f"throughput c={conns} {size}B msg/s"), []).append(r["messages_per_s"])
+        if name == "gateway":
+            self.relayed += 2 * r["echoed"]
+
+    def handshakes(self, name, target, results):
+        r = self.loadgen_json(["handshakes", "-c", "64", "--seconds", str(self.args.seconds)]
+                              + self.base_args(target))
+        results.setdefault((name, "handshakes/s"), []).append(r["handshakes_per_s"])
+
+    def paced(self, name, target, results):
         a = self.args
+        base = self.base_args(target)
         pids = target["pids"]() if target["pids"] else []
         c0 = cpu_seconds(pids)
         r = self.loadgen_json(["paced", "-c", "16", "--size", "64", "--rate", str(a.rate),
@@ -292,11 +310,7 @@ x-gatehouse:
             return
         pids = target["pids"]()
         before = rss_kib(pids)
-        hdr = []
-        for h in target["headers"]:
-            hdr += ["-H", h]
-        p = subprocess.Popen([self.loadgen, "hold", "--url", target["url"], "-c", str(self.args.hold),
-                              "--threads", str(self.args.client_threads)] + hdr,
+        p = subprocess.Popen([self.loadgen, "hold", "-c", str(self.args.hold)] + self.base_args(target),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = json.loads(p.stdout.readline() or "{}")
         if line.get("open") != self.args.hold:
@@ -340,11 +354,14 @@ def main():
         direct = {"url": f"ws://127.0.0.1:{bench.echo_port}/echo", "headers": [], "pids": None}
         targets = [(n, t) for n, t in (("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway))
                    if n in args.targets.split(",")]
+        steps = bench.steps()
         for rep in range(args.reps):
-            order = targets[:] if rep % 2 == 0 else targets[::-1]
-            for name, target in order:
-                print(f"rep {rep + 1}/{args.reps}: {name}", file=sys.stderr, flush=True)
-                bench.run_target(name, target, results)
+            print(f"rep {rep + 1}/{args.reps}", file=sys.stderr, flush=True)
+            for i, step in enumerate(steps):
+                # the order alternates from step to step and from repetition to repetition
+                order = targets[:] if (rep + i) % 2 == 0 else targets[::-1]
+                for name, target in order:
+                    step(name, target, results)
         for name, target in targets if "hold" in args.only else ():
             bench.hold(name, target, results)
     finally:
