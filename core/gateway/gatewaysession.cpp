@@ -144,7 +144,7 @@ GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
 {
     // the idle and delay timers are made when first needed: most connections never
     // use them, and thousands of idle connections should cost little memory
-    m_context.connectionId = id;
+    m_context->connectionId = id;
     socket->setParent(this);
 }
 
@@ -156,9 +156,9 @@ GatewaySession::GatewaySession(quint64 id, const AcceptedConnection &connection,
     , m_fd(int(connection.descriptor))
     , m_fdPrepared(connection.prepared)
 {
-    m_context.connectionId = id;
-    m_context.request.peerAddress = connection.peerAddress;
-    m_context.request.peerPort = connection.peerPort;
+    m_context->connectionId = id;
+    m_context->request.peerAddress = connection.peerAddress;
+    m_context->request.peerPort = connection.peerPort;
 }
 
 GatewaySession::~GatewaySession()
@@ -184,18 +184,18 @@ void GatewaySession::start()
     }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(m_shared->options.readBufferBytes);
-    m_context.request.peerAddress = m_socket->peerAddress();
-    m_context.request.peerPort = m_socket->peerPort();
-    m_context.request.secure = qobject_cast<QSslSocket *>(m_socket.data()) != nullptr;
+    m_context->request.peerAddress = m_socket->peerAddress();
+    m_context->request.peerPort = m_socket->peerPort();
+    m_context->request.secure = qobject_cast<QSslSocket *>(m_socket.data()) != nullptr;
     QHostAddress peer = m_socket->peerAddress();
     bool isV4 = false;
     const quint32 v4 = peer.toIPv4Address(&isV4);
     if (isV4)
         peer = QHostAddress(v4);
-    m_context.request.peerAddress = peer;
+    m_context->request.peerAddress = peer;
     m_clientAddress = peer.toString() + u':' + QString::number(m_socket->peerPort());
-    if (m_context.request.secure)
-        m_context.flags.append(QStringLiteral("tls"));
+    if (m_context->request.secure)
+        m_context->flags.append(QStringLiteral("tls"));
 
     connect(m_socket, &QIODevice::readyRead, this, &GatewaySession::handleClientReadyRead);
     connect(m_socket, &QAbstractSocket::disconnected, this, &GatewaySession::handleClientGone);
@@ -209,8 +209,8 @@ void GatewaySession::start()
 
 void GatewaySession::startBare()
 {
-    QHostAddress peer = m_context.request.peerAddress;
-    quint16 port = m_context.request.peerPort;
+    QHostAddress peer = m_context->request.peerAddress;
+    quint16 port = m_context->request.peerPort;
     if (!m_fdPrepared) { // (the acceptor does all this for its connections)
         const int one = 1;
         ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -228,9 +228,9 @@ void GatewaySession::startBare()
     const quint32 v4 = peer.toIPv4Address(&isV4);
     if (isV4)
         peer = QHostAddress(v4);
-    m_context.request.peerAddress = peer;
-    m_context.request.peerPort = port;
-    m_context.request.secure = false;
+    m_context->request.peerAddress = peer;
+    m_context->request.peerPort = port;
+    m_context->request.secure = false;
     m_clientAddress = peer.toString() + u':' + QString::number(port);
 
     m_timer.start(m_shared->options.handshakeTimeoutMs, this);
@@ -421,19 +421,19 @@ GatewayEvent GatewaySession::event(GatewayEvent::Type type, qint64 steadyNs) con
     GatewayEvent e;
     e.type = type;
     e.timeMs = wallMs(steadyNs);
-    e.connectionId = m_context.connectionId;
+    e.connectionId = m_context->connectionId;
     GatewayEvent::Details &d = e.editDetails(); // fresh; the template's copies share them
-    d.api = m_context.route.apiKey;
-    if (m_context.route.api)
-        d.apiTitle = m_context.route.api->title;
-    if (m_context.route.channel)
-        d.channel = m_context.route.channel->address;
-    d.path = m_context.request.path;
-    d.application = m_context.identity.applicationId;
+    d.api = m_context->route.apiKey;
+    if (m_context->route.api)
+        d.apiTitle = m_context->route.api->title;
+    if (m_context->route.channel)
+        d.channel = m_context->route.channel->address;
+    d.path = m_context->request.path;
+    d.application = m_context->identity.applicationId;
     d.clientAddress = m_clientAddress;
-    if (m_context.route.backendUrl.isValid())
-        d.backendUrl = m_context.route.backendUrl.toString();
-    d.flags = m_context.flags;
+    if (m_context->route.backendUrl.isValid())
+        d.backendUrl = m_context->route.backendUrl.toString();
+    d.flags = m_context->flags;
     return e;
 }
 
@@ -480,10 +480,10 @@ void GatewaySession::processRequestBuffer()
     case HandshakeRequest::ParseStatus::Complete:
         break;
     }
-    request.peerAddress = m_context.request.peerAddress;
-    request.peerPort = m_context.request.peerPort;
-    request.secure = m_context.request.secure;
-    m_context.request = std::move(request);
+    request.peerAddress = m_context->request.peerAddress;
+    request.peerPort = m_context->request.peerPort;
+    request.secure = m_context->request.secure;
+    m_context->request = std::move(request);
     // frames a client sent right after its request; usually nothing
     m_buffer = result.consumed < m_buffer.size() ? m_buffer.mid(result.consumed) : QByteArray();
     m_timer.stop();
@@ -492,7 +492,7 @@ void GatewaySession::processRequestBuffer()
 
 void GatewaySession::handleRequest()
 {
-    const HandshakeRequest &req = m_context.request;
+    const HandshakeRequest &req = m_context->request;
     m_router = m_shared->router();
     if (!m_router) {
         reject(503, QStringLiteral("gateway is not serving"));
@@ -538,7 +538,7 @@ void GatewaySession::handleRequest()
         reject(route.status, route.reason);
         return;
     }
-    m_context.route = route.match;
+    m_context->route = route.match;
     m_backendTarget = route.backendTarget;
     m_policies = &route.channel->policies;
     // the API's x-gatehouse keep-alive settings over the gateway's (a policy may still
@@ -546,14 +546,14 @@ void GatewaySession::handleRequest()
     {
         const GatewayOptions &o = m_shared->options;
         const int idle = route.api->idleTimeoutMs >= 0 ? route.api->idleTimeoutMs : o.idleTimeoutMs;
-        m_context.idleTimeout = std::chrono::milliseconds(idle);
+        m_context->idleTimeout = std::chrono::milliseconds(idle);
         m_forwardPings
             = route.api->forwardPings >= 0 ? route.api->forwardPings == 1 : o.forwardPings;
     }
 
-    const QUrl routedUrl = m_context.route.backendUrl;
+    const QUrl routedUrl = m_context->route.backendUrl;
     for (const auto &policy : m_policies->connection) {
-        const ConnectionDecision decision = policy->evaluate(m_context);
+        const ConnectionDecision decision = policy->evaluate(*m_context);
         if (!decision.allowed()) {
             reject(decision.status, decision.reason.isEmpty() ? policy->name() : decision.reason,
                    decision.headers);
@@ -563,8 +563,8 @@ void GatewaySession::handleRequest()
     }
     // A policy may have rewritten the backend URL (e.g. removed a credential it found
     // in the query under a configured name) or listed parameters never to forward.
-    if (m_context.route.backendUrl != routedUrl && m_context.route.backendUrl.isValid()) {
-        const QUrl &u = m_context.route.backendUrl;
+    if (m_context->route.backendUrl != routedUrl && m_context->route.backendUrl.isValid()) {
+        const QUrl &u = m_context->route.backendUrl;
         m_backendTarget = u.path(QUrl::FullyEncoded).toUtf8();
         if (m_backendTarget.isEmpty())
             m_backendTarget = "/";
@@ -573,7 +573,7 @@ void GatewaySession::handleRequest()
     }
     m_backendTarget = withoutQueryParameters(
         m_backendTarget,
-        m_context.attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList());
+        m_context->attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList());
     m_eventPayloadBytes = m_shared->options.eventPayloadBytes;
     for (const auto &p : m_policies->message) {
         const qint64 wish = p->eventPayloadBytes();
@@ -634,10 +634,10 @@ void GatewaySession::reject(int status, const QString &reason,
 void GatewaySession::connectBackend()
 {
     m_state = State::Connecting;
-    const HandshakeRequest &req = m_context.request;
+    const HandshakeRequest &req = m_context->request;
     const Router::ApiRoute *api = nullptr;
     for (const auto &a : m_router->apis())
-        if (a.api == m_context.route.api)
+        if (a.api == m_context->route.api)
             api = &a;
     Q_ASSERT(api);
 
@@ -713,7 +713,7 @@ void GatewaySession::handleBackendSucceeded()
                           "Upgrade: websocket\r\n"
                           "Connection: Upgrade\r\n"
                           "Sec-WebSocket-Accept: "
-        + WebSocketCodec::acceptKey(m_context.request.header("Sec-WebSocket-Key")) + "\r\n";
+        + WebSocketCodec::acceptKey(m_context->request.header("Sec-WebSocket-Key")) + "\r\n";
     if (!subprotocol.isEmpty())
         response += "Sec-WebSocket-Protocol: " + subprotocol.toLatin1() + "\r\n";
     response += "\r\n";
@@ -809,8 +809,8 @@ void GatewaySession::handleBackendSucceeded()
     m_chain.clear();
     bool rewritten = false;
     for (const auto &p : m_policies->message) {
-        p->connectionOpened(m_context);
-        if (rewritten || !p->forwardsEverything(m_context))
+        p->connectionOpened(*m_context);
+        if (rewritten || !p->forwardsEverything(*m_context))
             m_chain.push_back(p.get());
         rewritten = rewritten || p->readsPayload();
     }
@@ -821,8 +821,8 @@ void GatewaySession::handleBackendSucceeded()
         e.reason = QStringLiteral("subprotocol ") + subprotocol;
     record(std::move(e));
 
-    if (m_context.maxLifetime.count() > 0)
-        m_timer.start(int(m_context.maxLifetime.count()), this); // see timerEvent()
+    if (m_context->maxLifetime.count() > 0)
+        m_timer.start(int(m_context->maxLifetime.count()), this); // see timerEvent()
     if (m_forwardPings) {
         m_client->setReportPings(true);
         m_backend->setReportPings(true);
@@ -835,10 +835,10 @@ void GatewaySession::handleBackendSucceeded()
             recordPing(Direction::BackendToClient, payload);
         });
     }
-    if (m_context.idleTimeout.count() > 0) {
+    if (m_context->idleTimeout.count() > 0) {
         m_idleTimer = new QTimer(this);
         connect(m_idleTimer, &QTimer::timeout, this, &GatewaySession::checkIdle);
-        m_idleTimer->start(int(m_context.idleTimeout.count()));
+        m_idleTimer->start(int(m_context->idleTimeout.count()));
     }
 
     m_client->start(m_buffer);
@@ -891,7 +891,7 @@ void GatewaySession::relay(Direction direction, bool binary, const QByteArray &p
     std::chrono::milliseconds delay {0};
     QString note; // findings of policies that let the message pass
     for (MessagePolicy *policy : m_chain) {
-        const MessageVerdict verdict = policy->process(m_context, message);
+        const MessageVerdict verdict = policy->process(*m_context, message);
         if (verdict.throttled) {
             GatewayEvent t = event(GatewayEvent::Type::Throttled);
             t.direction = direction;
@@ -1249,7 +1249,7 @@ void GatewaySession::releasePolicies()
 {
     const auto allowed = std::exchange(m_allowed, {});
     for (const auto &p : allowed)
-        p->released(m_context);
+        p->released(*m_context);
 }
 
 void GatewaySession::finish()
@@ -1272,7 +1272,7 @@ void GatewaySession::finish()
         record(std::move(e));
         if (m_policies)
             for (const auto &p : m_policies->message)
-                p->connectionClosed(m_context);
+                p->connectionClosed(*m_context);
     }
     releasePolicies();
     emit finished();

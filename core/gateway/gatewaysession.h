@@ -54,10 +54,10 @@ public:
     void shutdown(quint16 code, const QString &reason);
     void abortNow(); // stop without waiting: close frames flushed, sockets dropped
 
-    quint64 id() const { return m_context.connectionId; }
+    quint64 id() const { return m_context->connectionId; }
     bool isOpen() const { return m_state == State::Open; }
-    QString applicationId() const { return m_context.identity.applicationId; }
-    const ConnectionContext &context() const { return m_context; }
+    QString applicationId() const { return m_context->identity.applicationId; }
+    const ConnectionContext &context() const { return *m_context; }
     // For the worker's batch: the packed messages not yet handed on (false: none);
     // the session leaves the worker's list of sessions with a run.
     bool takeRun(GatewayEvent *run);
@@ -171,7 +171,10 @@ private:
     BackendConnector *m_connector = nullptr;
     QByteArray m_buffer;
     QByteArray m_backendTarget;
-    ConnectionContext m_context;
+    // allocated apart: a session object over 1 KiB would make every connection's
+    // allocation sweep malloc's caches of small freed chunks (glibc does that for
+    // requests of that size)
+    std::unique_ptr<ConnectionContext> m_context = std::make_unique<ConnectionContext>();
     QElapsedTimer m_openedAt;
     QString m_clientAddress;
     GatewayEvent m_eventTemplate; // fields every event of this connection shares

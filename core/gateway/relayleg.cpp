@@ -629,43 +629,49 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
         return false;
     }
     case WebSocketCodec::Text:
-    case WebSocketCodec::Binary:
+    case WebSocketCodec::Binary: {
         if (m_inMessage) {
             failProtocol(1002, QStringLiteral("new message before the previous one ended"));
             return false;
         }
+        const bool binary = frame.opcode == WebSocketCodec::Binary;
+        if (frame.fin) // the usual case: a message in one frame, handed on as it lies
+            return handleMessage(binary, frame.ascii, frame.payload, m_readNs);
         m_inMessage = true;
-        m_messageBinary = frame.opcode == WebSocketCodec::Binary;
+        m_messageBinary = binary;
         m_messageStartNs = m_readNs;
-        m_messageAscii = frame.ascii && frame.fin;
-        m_message = std::move(frame.payload);
-        if (!frame.fin)
-            m_message.detach(); // the rest comes with later reads: keep a copy
-        break;
-    case WebSocketCodec::Continuation:
+        m_message = frame.payload;
+        m_message.detach(); // the rest comes with later reads: keep a copy
+        return true;
+    }
+    case WebSocketCodec::Continuation: {
         if (!m_inMessage) {
             failProtocol(1002, QStringLiteral("continuation frame without a message"));
             return false;
         }
         m_message.append(frame.payload);
-        break;
+        if (!frame.fin)
+            return true;
+        m_inMessage = false;
+        const QByteArray message = std::move(m_message);
+        m_message = QByteArray();
+        return handleMessage(m_messageBinary, false, message, m_messageStartNs);
+    }
     default:
         return true;
     }
+}
 
-    if (!frame.fin)
-        return true;
-    m_inMessage = false;
-    QByteArray message = std::move(m_message);
-    m_message = QByteArray();
-    if (!m_messageBinary && !m_messageAscii && !isValidUtf8(message)) {
+bool RelayLeg::handleMessage(bool binary, bool ascii, const QByteArray &message, qint64 startNs)
+{
+    if (!binary && !ascii && !isValidUtf8(message)) {
         failProtocol(1007, QStringLiteral("text message is not valid UTF-8"));
         return false;
     }
     if (m_closeSent)
         return true; // closing: data that crosses our close frame is discarded
     if (m_onMessage)
-        m_onMessage(m_messageBinary, message, m_messageStartNs);
+        m_onMessage(binary, message, startNs);
     return !m_finished;
 }
 

@@ -136,6 +136,8 @@ private:
     void startCloseTimer();
     void processBuffer();
     bool handleFrame(WebSocketCodec::Frame &frame);
+    // a whole message: checked (UTF-8), then handed on; false when the leg failed or ended
+    bool handleMessage(bool binary, bool ascii, const QByteArray &message, qint64 startNs);
     void failProtocol(quint16 code, const QString &reason);
     void handleDisconnected();
     void finishClose();
@@ -171,7 +173,6 @@ private:
     QByteArray m_message;
     bool m_inMessage = false;
     bool m_messageBinary = false;
-    bool m_messageAscii = false; // one frame, found to be ASCII while unmasked
     qint64 m_messageStartNs = 0;
     qint64 m_readNs = 0; // steady clock when the bytes being processed were read
     qint64 m_maxMessageSize = -1;
