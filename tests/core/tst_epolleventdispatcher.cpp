@@ -4,6 +4,7 @@
 // Each test runs its objects in a worker QThread that has the dispatcher installed and
 // checks what they recorded from the test thread.
 #include "gateway/epolleventdispatcher.h"
+#include "testsupport.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -288,15 +289,7 @@ private:
     template<typename F>
     auto inWorker(F &&f)
     {
-        using R = std::invoke_result_t<F &>;
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(m_context, f, Qt::BlockingQueuedConnection);
-        } else {
-            R result {};
-            QMetaObject::invokeMethod(
-                m_context, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
+        return Gatehouse::Test::runInThreadOf(m_context, std::forward<F>(f));
     }
     // Deletes what a test made in the worker, before the test's locals go away.
     void clearWorker();

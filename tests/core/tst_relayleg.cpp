@@ -9,6 +9,7 @@
 #include "gateway/epolleventdispatcher.h"
 #include "gateway/relayleg.h"
 #include "gateway/websocketcodec.h"
+#include "testsupport.h"
 
 #include <QElapsedTimer>
 #include <QMutex>
@@ -24,7 +25,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <type_traits>
 
 using namespace Gatehouse::Gateway;
 
@@ -133,15 +133,7 @@ private:
     template<typename F>
     auto inWorker(F &&f)
     {
-        using R = std::invoke_result_t<F &>;
-        if constexpr (std::is_void_v<R>) {
-            QMetaObject::invokeMethod(m_context, f, Qt::BlockingQueuedConnection);
-        } else {
-            R result {};
-            QMetaObject::invokeMethod(
-                m_context, [&] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
+        return Gatehouse::Test::runInThreadOf(m_context, std::forward<F>(f));
     }
 
     QThread *m_thread = nullptr;

@@ -2,8 +2,12 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMetaObject>
+#include <QObject>
 #include <QString>
 #include <QStringList>
+
+#include <type_traits>
 
 // Helpers shared by the test suites.
 namespace Gatehouse::Test {
@@ -35,5 +39,21 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs = 30000,
 // Runs any program, bounded in time.
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
                          int timeoutMs = 30000, const QByteArray &standardInput = {});
+
+// Runs `f` in the thread of `context` and returns what it returns. Blocks until
+// done: that thread must run an event loop and must not be the caller's.
+template<typename F>
+auto runInThreadOf(QObject *context, F &&f)
+{
+    using R = std::invoke_result_t<F &>;
+    if constexpr (std::is_void_v<R>) {
+        QMetaObject::invokeMethod(context, f, Qt::BlockingQueuedConnection);
+    } else {
+        R result {};
+        QMetaObject::invokeMethod(
+            context, [&] { result = f(); }, Qt::BlockingQueuedConnection);
+        return result;
+    }
+}
 
 } // namespace Gatehouse::Test
