@@ -61,6 +61,13 @@ bool isValidUtf8(const QByteArray &bytes)
 thread_local char t_readBuffer[64 * 1024];
 thread_local RelayLeg *t_readBufferUser = nullptr;
 
+// While its peer processes a read, a leg writes into this buffer instead of its own
+// (swapped in at cork(), swapped back when the kernel took everything): one buffer
+// per thread, warm in the cache, where with many connections a leg's own buffer is
+// not (and idle legs keep no output buffer). `t_writeBufferUser` holds it now.
+thread_local QByteArray t_writeBuffer;
+thread_local RelayLeg *t_writeBufferUser = nullptr;
+
 } // namespace
 
 RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
@@ -242,7 +249,7 @@ void RelayLeg::writeBytes(const QByteArray &bytes)
         return;
     if (m_corked > 0 || m_out.size() > m_outOffset) {
         // held back for one send at uncork(), or waiting for the kernel: keep the order
-        if (m_out.size() == m_outOffset) {
+        if (m_out.size() == m_outOffset && !m_outBorrowed) {
             m_out = bytes; // shared, not copied
             m_outOffset = 0;
         } else {
@@ -273,7 +280,7 @@ bool RelayLeg::flushOut()
     }
     // a small buffer is kept for the next frames (no allocation per message); a big
     // one is given back, so an idle connection holds little memory
-    if (m_out.capacity() <= 4096 && m_out.isDetached())
+    if (m_outBorrowed || (m_out.capacity() <= 4096 && m_out.isDetached()))
         m_out.resize(0);
     else
         m_out = QByteArray();
@@ -287,17 +294,38 @@ bool RelayLeg::flushOut()
 
 void RelayLeg::cork()
 {
-    ++m_corked;
+    if (++m_corked > 1 || m_fd < 0 || m_out.size() > m_outOffset || t_writeBufferUser)
+        return;
+    // nothing waiting for the kernel: write into the thread's buffer until uncork()
+    m_out.swap(t_writeBuffer); // (ours, empty, waits there)
+    m_out.resize(0);
+    m_outOffset = 0;
+    m_outBorrowed = true;
+    t_writeBufferUser = this;
 }
 
 void RelayLeg::uncork()
 {
-    if (m_corked == 0 || --m_corked > 0 || m_fd < 0 || m_out.size() == m_outOffset || m_writeWanted)
+    if (m_corked == 0 || --m_corked > 0)
         return;
     // what was held back counted as waiting to be written; tell the session when
     // it is gone, so that backpressure it caused is lifted
-    if (flushOut())
+    if (m_fd >= 0 && m_out.size() > m_outOffset && !m_writeWanted && flushOut())
         reportBytesWritten();
+    returnWriteBuffer();
+}
+
+void RelayLeg::returnWriteBuffer()
+{
+    if (!m_outBorrowed)
+        return;
+    m_outBorrowed = false;
+    t_writeBufferUser = nullptr;
+    if (m_out.size() > m_outOffset)
+        return; // the kernel is full: the buffer stays with what waits in it
+    m_out.resize(0);
+    m_outOffset = 0;
+    m_out.swap(t_writeBuffer);
 }
 
 void RelayLeg::handleWritable()
@@ -407,8 +435,12 @@ void RelayLeg::closeDescriptor()
     m_readNotifier = nullptr;
     m_writeNotifier = nullptr;
     m_fd = -1;
-    m_out = QByteArray();
     m_outOffset = 0;
+    if (m_outBorrowed) { // unsent output goes; the buffer goes back to the thread
+        m_out.resize(0);
+        returnWriteBuffer();
+    }
+    m_out = QByteArray();
 }
 
 void RelayLeg::startCloseTimer()

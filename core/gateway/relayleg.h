@@ -129,6 +129,7 @@ private:
     bool flushOut(); // true when everything queued went to the kernel
     void cork();
     void uncork();
+    void returnWriteBuffer(); // a borrowed write buffer goes back to the thread
     void disconnectTransport(); // close TCP once what is queued has been written
     void abortTransport();
     void closeDescriptor();
@@ -163,6 +164,7 @@ private:
     qsizetype m_outOffset = 0;
     bool m_disconnectWhenWritten = false;
     int m_corked = 0;
+    bool m_outBorrowed = false; // m_out is the thread's write buffer (cork() to uncork())
     QPointer<RelayLeg> m_peer;
     WebSocketCodec m_codec;
     QBasicTimer m_closeTimer; // runs while a close is under way
