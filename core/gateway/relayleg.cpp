@@ -126,12 +126,27 @@ RelayLeg::RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec
 
 RelayLeg::~RelayLeg()
 {
+    setPeer(nullptr);
     releaseReadBuffer();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
     }
     closeDescriptor();
+}
+
+void RelayLeg::setPeer(RelayLeg *peer)
+{
+    if (m_peer == peer)
+        return;
+    if (m_peer && m_peer->m_peer == this)
+        m_peer->m_peer = nullptr;
+    m_peer = peer;
+    if (peer) {
+        if (peer->m_peer && peer->m_peer != this)
+            peer->m_peer->m_peer = nullptr;
+        peer->m_peer = this;
+    }
 }
 
 QString RelayLeg::peer() const
@@ -559,10 +574,9 @@ void RelayLeg::handleReadyRead()
                 abortTransport(); // the peer closed TCP: the connection is over
             return;
         }
-        // what this read makes us send to the other leg goes out in one send; a
-        // plain pointer (no guard to copy per read): callbacks close or abort legs
-        // but never delete one
-        RelayLeg *const peer = m_peer.data();
+        // what this read makes us send to the other leg goes out in one send
+        // (callbacks close or abort legs but never delete one)
+        RelayLeg *const peer = m_peer;
         if (peer)
             peer->cork();
         readDescriptor();

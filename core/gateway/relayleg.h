@@ -74,7 +74,9 @@ public:
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
     // The leg this one relays to: while a read of ours is processed, its writes
     // are held back and leave in one send (many small messages, one system call).
-    void setPeer(RelayLeg *peer) { m_peer = peer; }
+    // Mutual: the peer points back here, and whichever leg is deleted first unlinks
+    // the pair.
+    void setPeer(RelayLeg *peer);
     // When on, pingReceived() is emitted for every ping (which is still answered here).
     void setReportPings(bool on) { m_reportPings = on; }
     // Begins reading; `alreadyRead` are bytes that followed the handshake.
@@ -165,7 +167,7 @@ private:
     bool m_disconnectWhenWritten = false;
     int m_corked = 0;
     bool m_outBorrowed = false; // m_out is the thread's write buffer (cork() to uncork())
-    QPointer<RelayLeg> m_peer;
+    RelayLeg *m_peer = nullptr; // (a plain pointer: a guard costs a cache miss per read)
     WebSocketCodec m_codec;
     QBasicTimer m_closeTimer; // runs while a close is under way
     int m_closeTimeoutMs;
