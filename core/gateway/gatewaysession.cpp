@@ -754,8 +754,7 @@ void GatewaySession::handleBackendSucceeded()
     }
     m_connector->deleteLater();
     m_connector = nullptr;
-    m_client->setPeer(m_backend);
-    m_backend->setPeer(m_client);
+    m_client->setPeer(m_backend); // (and the backend's peer is the client)
 
     qint64 limit[2] = {o.maxMessageBytes, o.maxMessageBytes};
     for (const auto &p : m_policies->message)

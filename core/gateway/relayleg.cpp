@@ -64,7 +64,8 @@ thread_local RelayLeg *t_readBufferUser = nullptr;
 // While its peer processes a read, a leg writes into this buffer instead of its own
 // (swapped in at cork(), swapped back when the kernel took everything): one buffer
 // per thread, warm in the cache, where with many connections a leg's own buffer is
-// not (and idle legs keep no output buffer). `t_writeBufferUser` holds it now.
+// not (and idle legs keep no output buffer). `t_writeBufferUser` holds it now; the
+// thread keeps at most 64 KiB of it.
 thread_local QByteArray t_writeBuffer;
 thread_local RelayLeg *t_writeBufferUser = nullptr;
 
@@ -338,8 +339,12 @@ void RelayLeg::returnWriteBuffer()
     t_writeBufferUser = nullptr;
     if (m_out.size() > m_outOffset)
         return; // the kernel is full: the buffer stays with what waits in it
-    m_out.resize(0);
     m_outOffset = 0;
+    // a big message grew it: the thread does not keep that much for good
+    if (m_out.capacity() > qsizetype(sizeof t_readBuffer))
+        m_out = QByteArray();
+    else
+        m_out.resize(0);
     m_out.swap(t_writeBuffer);
 }
 
