@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/topicmatcher.h"
 
+#include "api/urlmapper.h"
+
 #include <QStringDecoder>
 
 namespace Gatehouse {
@@ -140,6 +142,46 @@ std::optional<QString> TopicMatcher::decodeSegment(QStringView segment)
     if (decoder.hasError())
         return std::nullopt;
     return text;
+}
+
+QString TopicMatcher::render(const QMap<QString, QString> &parameters) const
+{
+    if (m_segments.isEmpty())
+        return QStringLiteral("/");
+    QString out;
+    for (const Segment &seg : m_segments) {
+        out.append(u'/');
+        out.append(UrlMapper::encodePathSegment(seg.prefix));
+        if (seg.parameter.isEmpty())
+            continue;
+        out.append(UrlMapper::encodePathSegment(parameters.value(seg.parameter)));
+        out.append(UrlMapper::encodePathSegment(seg.suffix));
+    }
+    return out;
+}
+
+QString TopicMatcher::refusedValue(const QString &name, const QString &value,
+                                   bool separatorsAllowed)
+{
+    QString text = value;
+    // The value as received, then as a backend that percent-decodes it again would
+    // read it (a few rounds: %25252e is no dot to us, but may become one there).
+    for (int round = 0; round < 4; ++round) {
+        if (text == u"." || text == u"..")
+            return QStringLiteral("parameter '%1' must not be a dot segment ('%2')")
+                .arg(name, value);
+        if (!separatorsAllowed && (text.contains(u'/') || text.contains(u'\\')))
+            return QStringLiteral("parameter '%1' must not contain '/' or '\\' ('%2'); "
+                                  "its schema can allow them with an enum or a pattern")
+                .arg(name, value);
+        if (!text.contains(u'%'))
+            break;
+        const std::optional<QString> decoded = decodeSegment(text);
+        if (!decoded || *decoded == text)
+            break;
+        text = *decoded;
+    }
+    return {};
 }
 
 std::optional<QMap<QString, QString>> TopicMatcher::match(const QString &path) const

@@ -19,6 +19,10 @@ namespace Gatehouse {
 // (%2F) stays inside its parameter. Segments are compared after decoding (UTF-8).
 // One trailing slash on either side is ignored. A parameter never matches an empty
 // value, "." or "..", so mapped backend paths cannot be walked upwards.
+//
+// What goes to a backend is rebuilt from the template (render), never the client's
+// raw path, and the gateway refuses values that a backend could read as a path of
+// its own (refusedValue).
 class TopicMatcher
 {
 public:
@@ -36,6 +40,18 @@ public:
     // `path` is the raw request path (percent-encoded); a query (?...) is ignored.
     // Returns the decoded parameters, or nullopt when the path does not match.
     std::optional<QMap<QString, QString>> match(const QString &path) const;
+
+    // The path of this template with `parameters` in place, each literal and value
+    // percent-encoded as one path segment (UrlMapper::encodePathSegment): what the
+    // client's path means, in one canonical spelling. "/" for the root template.
+    QString render(const QMap<QString, QString> &parameters) const;
+
+    // Why a decoded parameter value must not be sent on to a backend, in one line
+    // naming `name`; empty when it may. Refused: a dot segment ("." or ".."), and
+    // '/' or '\' unless `separatorsAllowed`, in the value itself or in what it
+    // decodes to once more (for backends that decode twice).
+    static QString refusedValue(const QString &name, const QString &value,
+                                bool separatorsAllowed = false);
 
     // Percent-decodes one path segment as UTF-8; nullopt when the encoding or the
     // UTF-8 is invalid.

@@ -34,8 +34,9 @@ QString percentEncode(const QString &value, QByteArrayView alsoAllowed)
 
 QString UrlMapper::encodePathSegment(const QString &value)
 {
-    // sub-delims that are harmless inside a segment stay readable
-    return percentEncode(value, "!$'()*,;:@");
+    // sub-delims that are harmless inside a segment stay readable; ';' does not (some
+    // servers cut a segment at ';', so "..;x" would be read as "..")
+    return percentEncode(value, "!$'()*,:@");
 }
 
 QString UrlMapper::encodeQueryComponent(const QString &value)

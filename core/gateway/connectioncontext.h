@@ -44,6 +44,10 @@ struct ConnectionContext
     std::chrono::milliseconds maxLifetime {0}; // close with 1001 after this long
     std::chrono::milliseconds idleTimeout {0}; // keep-alive ping, then 1001 (see GatewayOptions)
     QStringList flags; // e.g. "fault-injection"; copied into every event of the connection
+    // Lower-case names of client headers never to forward, whatever the API's
+    // forwardHeaders say: e.g. an Authorization header beside the credential that
+    // was verified, which nobody checked.
+    QList<QByteArray> withheldHeaders;
 
     // What a message policy keeps for this connection, found on the relay path
     // without a lock (a context belongs to one worker thread). Keyed by the policy,

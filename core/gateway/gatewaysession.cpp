@@ -110,7 +110,7 @@ QByteArray withoutQueryParameters(const QByteArray &target, const QStringList &n
     for (const QByteArray &pair : target.mid(q + 1).split('&')) {
         const qsizetype eq = pair.indexOf('=');
         const QString name = QUrl::fromPercentEncoding(eq < 0 ? pair : pair.left(eq));
-        if (pair.isEmpty() || names.contains(name))
+        if (pair.isEmpty() || names.contains(name, Qt::CaseInsensitive))
             continue;
         query += (query.isEmpty() ? "" : "&") + pair;
     }
@@ -431,10 +431,16 @@ GatewayEvent GatewaySession::event(GatewayEvent::Type type, qint64 steadyNs) con
     d.path = m_context->request.path;
     d.application = m_context->identity.applicationId;
     d.clientAddress = m_clientAddress;
-    if (m_context->route.backendUrl.isValid())
-        d.backendUrl = m_context->route.backendUrl.toString();
+    if (!m_backendTarget.isEmpty()) // byte for byte what is (or would be) sent
+        d.backendUrl = m_backendOrigin
+            + QString::fromUtf8(withoutQueryParameters(m_backendTarget, credentialQuery()));
     d.flags = m_context->flags;
     return e;
+}
+
+QStringList GatewaySession::credentialQuery() const
+{
+    return m_context->attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList();
 }
 
 void GatewaySession::updateEventTemplate()
@@ -540,6 +546,7 @@ void GatewaySession::handleRequest()
     }
     m_context->route = route.match;
     m_backendTarget = route.backendTarget;
+    m_backendOrigin = route.backendOrigin;
     m_policies = &route.channel->policies;
     // the API's x-gatehouse keep-alive settings over the gateway's (a policy may still
     // set a shorter idle timeout)
@@ -551,7 +558,6 @@ void GatewaySession::handleRequest()
             = route.api->forwardPings >= 0 ? route.api->forwardPings == 1 : o.forwardPings;
     }
 
-    const QUrl routedUrl = m_context->route.backendUrl;
     for (const auto &policy : m_policies->connection) {
         const ConnectionDecision decision = policy->evaluate(*m_context);
         if (!decision.allowed()) {
@@ -561,19 +567,8 @@ void GatewaySession::handleRequest()
         }
         m_allowed.append(policy);
     }
-    // A policy may have rewritten the backend URL (e.g. removed a credential it found
-    // in the query under a configured name) or listed parameters never to forward.
-    if (m_context->route.backendUrl != routedUrl && m_context->route.backendUrl.isValid()) {
-        const QUrl &u = m_context->route.backendUrl;
-        m_backendTarget = u.path(QUrl::FullyEncoded).toUtf8();
-        if (m_backendTarget.isEmpty())
-            m_backendTarget = "/";
-        if (u.hasQuery())
-            m_backendTarget += '?' + u.query(QUrl::FullyEncoded).toUtf8();
-    }
-    m_backendTarget = withoutQueryParameters(
-        m_backendTarget,
-        m_context->attributes.value(QStringLiteral("gatehouse.credentialQuery")).toStringList());
+    // credentials a policy found in the query under names of its own settings
+    m_backendTarget = withoutQueryParameters(m_backendTarget, credentialQuery());
     m_eventPayloadBytes = m_shared->options.eventPayloadBytes;
     for (const auto &p : m_policies->message) {
         const qint64 wish = p->eventPayloadBytes();
@@ -671,10 +666,12 @@ void GatewaySession::connectBackend()
                                                      "x-forwarded-for",
                                                      "x-forwarded-proto",
                                                      "x-forwarded-host",
+                                                     "forwarded", // its for= would be believed
                                                      "content-length",
                                                      "transfer-encoding"};
     for (const QByteArray &name : api->forwardHeaders) {
-        if (neverForwarded.contains(name.toLower()))
+        if (neverForwarded.contains(name.toLower())
+            || m_context->withheldHeaders.contains(name.toLower()))
             continue;
         for (const auto &h : req.headers)
             if (h.first.compare(name, Qt::CaseInsensitive) == 0)

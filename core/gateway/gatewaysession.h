@@ -112,6 +112,8 @@ private:
     GatewayEvent event(GatewayEvent::Type type) const;
     GatewayEvent event(GatewayEvent::Type type, qint64 steadyNs) const;
     void updateEventTemplate();
+    // query parameters a connection policy found a credential in (never forwarded)
+    QStringList credentialQuery() const;
     bool recording() const { return !m_shared->sinks.isEmpty(); }
     void record(GatewayEvent &&e);
     void packMessage(qint64 timeMs, quint8 bits, qint64 size, qint64 latencyUs);
@@ -171,6 +173,7 @@ private:
     BackendConnector *m_connector = nullptr;
     QByteArray m_buffer;
     QByteArray m_backendTarget;
+    QString m_backendOrigin; // ws://host:port; + m_backendTarget is what the log shows
     // allocated apart: a session object over 1 KiB would make every connection's
     // allocation sweep malloc's caches of small freed chunks (glibc does that for
     // requests of that size)

@@ -154,8 +154,11 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     if (parts.size() != 3 || !isToken(parts.at(0)) || parts.at(1).isEmpty()
         || !parts.at(2).startsWith("HTTP/1."))
         return malformed(QStringLiteral("bad request line"));
-    if (hasControlChars(parts.at(1)))
-        return malformed(QStringLiteral("bad request target"));
+    // RFC 9112 / 3986: no whitespace or control character in a request target; a raw
+    // TAB would otherwise reach the backend's request line as sent
+    for (char c : parts.at(1))
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+            return malformed(QStringLiteral("bad request target: control character or space"));
 
     HandshakeRequest r;
     r.method = parts.at(0);
@@ -202,6 +205,16 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
             return malformed(QStringLiteral("control character in header %1")
                                  .arg(QString::fromLatin1(line.first(colon))));
         r.headers.append({line.first(colon).toByteArray(), value.toByteArray().trimmed()});
+    }
+
+    // Fields that must appear once (RFC 9110 / 6455): two of them are two different
+    // requests to whoever reads the other one, e.g. an Authorization nobody checked.
+    for (QByteArrayView name :
+         {QByteArrayView("Host"), QByteArrayView("Sec-WebSocket-Key"),
+          QByteArrayView("Sec-WebSocket-Version"), QByteArrayView("Authorization")}) {
+        if (r.headerValues(name).size() > 1)
+            return malformed(
+                QStringLiteral("more than one %1 header").arg(QString::fromLatin1(name)));
     }
 
     if (out)

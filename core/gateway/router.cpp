@@ -69,6 +69,61 @@ QStringList stringList(const Json &value)
     return out;
 }
 
+// Decoded names of the parameters in a query (a=1&b={x} -> a, b).
+QStringList queryNames(QStringView query)
+{
+    QStringList names;
+    for (QStringView pair : query.split(u'&', Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(u'=');
+        const QString name = QUrl::fromPercentEncoding((eq < 0 ? pair : pair.first(eq)).toUtf8());
+        if (!names.contains(name))
+            names.append(name);
+    }
+    return names;
+}
+
+bool isQueryByte(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return QByteArrayView("-._~!$&'()*+,;=:@/?%").contains(c);
+}
+
+// A client's query pair as forwarded: what RFC 3986 allows in a query stays as sent
+// (its %XX included), any other byte (non-ASCII, '"', '<', '\\', ...) is encoded.
+QByteArray canonicalQueryPair(QByteArrayView pair)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    QByteArray out;
+    out.reserve(pair.size());
+    for (char c : pair) {
+        if (isQueryByte(c)) {
+            out.append(c);
+        } else {
+            const auto u = static_cast<unsigned char>(c);
+            out.append('%');
+            out.append(hex[u >> 4]);
+            out.append(hex[u & 0xF]);
+        }
+    }
+    return out;
+}
+
+bool separatorsAllowed(const Router::ChannelRoute &channel, const QString &name,
+                       const QString &value)
+{
+    const auto it = channel.allowances.constFind(name);
+    if (it == channel.allowances.constEnd())
+        return false;
+    if (it->values.contains(value))
+        return true;
+    if (it->pattern.isEmpty())
+        return false;
+    // JSON Schema's pattern: an ECMA 262 regular expression, not anchored
+    const QRegularExpression re(it->pattern);
+    return re.isValid() && re.match(value).hasMatch();
+}
+
 // The rest of `path` after `prefix` when it ends at a segment boundary.
 std::optional<QString> stripPrefix(const QString &path, const QString &prefix)
 {
@@ -192,6 +247,25 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
                             QStringLiteral("API '%1', operation '%2': x-uri-mapping uses "
                                            "'%3', which channel '%4' does not have")
                                 .arg(name, cr.operation->id, v, channel.address));
+                if (const qsizetype q = cr.operation->uriMapping.indexOf(u'?'); q >= 0)
+                    cr.mappedQueryNames
+                        = queryNames(QStringView(cr.operation->uriMapping).sliced(q + 1));
+            }
+            for (const ChannelParameter &p : channel.parameters) {
+                ChannelRoute::ParameterAllowance allow;
+                allow.values = p.enumValues;
+                if (p.schema.is_object()) {
+                    for (const char *key : {"enum", "const"}) {
+                        const Json v = p.schema.value(key, Json());
+                        for (const Json &item : v.is_array() ? v : Json::array({v}))
+                            if (item.is_string())
+                                allow.values.append(toQString(item.get<std::string>()));
+                    }
+                    if (p.schema.contains("pattern") && p.schema["pattern"].is_string())
+                        allow.pattern = toQString(p.schema["pattern"].get<std::string>());
+                }
+                if (!allow.values.isEmpty() || !allow.pattern.isEmpty())
+                    cr.allowances.insert(p.name, allow);
             }
             if (policies) {
                 QString policyError;
@@ -234,80 +308,122 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
 Router::Result Router::route(const HandshakeRequest &request, int listenerIndex) const
 {
     Result result;
-    for (const ApiRoute &api : m_apis) {
-        if (!api.servedOn(listenerIndex))
-            continue;
-        std::optional<QString> topic;
-        if (!api.version.isEmpty())
-            topic = stripPrefix(request.path, api.key());
-        if (!topic && (api.version.isEmpty() || api.defaultVersion))
-            topic = stripPrefix(request.path, api.context);
-        if (!topic)
-            continue;
-        for (const ChannelRoute &channel : api.channels) {
-            auto params = channel.matcher.match(*topic);
-            if (!params)
+    // APIs whose /{context}/{version} the path starts with come first; only when there
+    // is none does a default (or unversioned) API's /{context} get the path, so that a
+    // default version never captures another version's paths.
+    const ApiRoute *found = nullptr;
+    QString topic;
+    for (int pass = 0; pass < 2 && !found; ++pass) {
+        for (const ApiRoute &api : m_apis) {
+            if (!api.servedOn(listenerIndex))
                 continue;
-            QString mapped;
-            if (channel.hasMapping) {
-                QString error;
-                const auto rendered = channel.mapper.render(*params, &error);
-                if (!rendered) {
-                    result.status = 500;
-                    result.reason = error;
-                    return result;
-                }
-                mapped = *rendered;
-            } else {
-                mapped = topic->isEmpty() ? QStringLiteral("/") : *topic;
+            std::optional<QString> rest;
+            if (pass == 0 && !api.version.isEmpty())
+                rest = stripPrefix(request.path, api.key());
+            else if (pass == 1 && (api.version.isEmpty() || api.defaultVersion))
+                rest = stripPrefix(request.path, api.context);
+            if (rest) {
+                found = &api;
+                topic = *rest;
+                break;
             }
-            if (!mapped.startsWith(u'/'))
-                mapped.prepend(u'/');
-
-            // endpoint path + mapped path; mapped query + the client's query minus credentials
-            QString path = mapped;
-            QString query;
-            if (const qsizetype q = mapped.indexOf(u'?'); q >= 0) {
-                path = mapped.first(q);
-                query = mapped.sliced(q + 1);
-            }
-            QString base = api.endpoint.path(QUrl::FullyEncoded);
-            while (base.endsWith(u'/'))
-                base.chop(1);
-            path = base + path;
-            for (const QByteArray &pair : request.rawQuery.split('&')) {
-                if (pair.isEmpty())
-                    continue;
-                const qsizetype eq = pair.indexOf('=');
-                const QString name = QUrl::fromPercentEncoding(eq < 0 ? pair : pair.left(eq));
-                if (api.credentialParameters.contains(name, Qt::CaseInsensitive))
-                    continue;
-                if (!query.isEmpty())
-                    query.append(u'&');
-                query.append(QString::fromLatin1(pair));
-            }
-            result.backendTarget = (query.isEmpty() ? path : path + u'?' + query).toUtf8();
-            QUrl url = api.endpoint;
-            url.setPath(QString());
-            url.setQuery(QString());
-            result.match.backendUrl = QUrl::fromEncoded(url.toEncoded() + result.backendTarget);
-            result.match.api = api.api;
-            result.match.channel = channel.channel;
-            result.match.operation = channel.operation;
-            result.match.apiKey = api.key();
-            result.match.topicPath = *topic;
-            result.match.parameters = *params;
-            result.api = &api;
-            result.channel = &channel;
-            return result;
         }
+    }
+    if (!found) {
         result.status = 404;
-        result.reason = QStringLiteral("no channel of %1 matches '%2'")
-                            .arg(api.key(), topic->isEmpty() ? QStringLiteral("/") : *topic);
+        result.reason = QStringLiteral("no API is served at '%1'").arg(request.path);
+        return result;
+    }
+    const ApiRoute &api = *found;
+
+    QString refusal; // why a channel whose template matched was refused
+    for (const ChannelRoute &channel : api.channels) {
+        auto params = channel.matcher.match(topic);
+        if (!params)
+            continue;
+        QString refused;
+        for (auto it = params->cbegin(); it != params->cend() && refused.isEmpty(); ++it)
+            refused = TopicMatcher::refusedValue(it.key(), it.value(),
+                                                 separatorsAllowed(channel, it.key(), it.value()));
+        if (!refused.isEmpty()) {
+            if (refusal.isEmpty())
+                refusal = refused;
+            continue; // a less specific channel may still take the path as it is
+        }
+
+        QString mapped;
+        if (channel.hasMapping) {
+            QString error;
+            const auto rendered = channel.mapper.render(*params, &error);
+            if (!rendered) {
+                result.status = 500;
+                result.reason = error;
+                return result;
+            }
+            mapped = *rendered;
+        } else {
+            mapped = channel.matcher.render(*params);
+        }
+        if (!mapped.startsWith(u'/'))
+            mapped.prepend(u'/');
+
+        // endpoint path + mapped path; mapped query + the client's query minus credentials
+        QString path = mapped;
+        QByteArray query;
+        if (const qsizetype q = mapped.indexOf(u'?'); q >= 0) {
+            path = mapped.first(q);
+            query = mapped.sliced(q + 1).toUtf8();
+        }
+        QString base = api.endpoint.path(QUrl::FullyEncoded);
+        while (base.endsWith(u'/'))
+            base.chop(1);
+        path = base + path;
+        for (const QByteArray &pair : request.rawQuery.split('&')) {
+            if (pair.isEmpty())
+                continue;
+            const qsizetype eq = pair.indexOf('=');
+            const QString name = QUrl::fromPercentEncoding(eq < 0 ? pair : pair.left(eq));
+            if (api.credentialParameters.contains(name, Qt::CaseInsensitive))
+                continue;
+            if (channel.mappedQueryNames.contains(name, Qt::CaseInsensitive)) {
+                result.status = 400;
+                result.reason = QStringLiteral("query parameter '%1' is set by the URL mapping "
+                                               "of channel '%2'; a client cannot send it")
+                                    .arg(name, channel.matcher.addressTemplate());
+                return result;
+            }
+            if (!query.isEmpty())
+                query.append('&');
+            query.append(canonicalQueryPair(pair));
+        }
+        result.backendTarget = path.toUtf8();
+        if (!query.isEmpty())
+            result.backendTarget += '?' + query;
+        QUrl origin = api.endpoint;
+        origin.setPath(QString());
+        origin.setQuery(QString());
+        origin.setFragment(QString());
+        origin.setUserInfo(QString());
+        result.backendOrigin = QString::fromUtf8(origin.toEncoded());
+        result.match.backendUrl = QUrl::fromEncoded(origin.toEncoded() + result.backendTarget);
+        result.match.api = api.api;
+        result.match.channel = channel.channel;
+        result.match.operation = channel.operation;
+        result.match.apiKey = api.key();
+        result.match.topicPath = topic;
+        result.match.parameters = *params;
+        result.api = &api;
+        result.channel = &channel;
+        return result;
+    }
+    if (!refusal.isEmpty()) {
+        result.status = 400;
+        result.reason = refusal;
         return result;
     }
     result.status = 404;
-    result.reason = QStringLiteral("no API is served at '%1'").arg(request.path);
+    result.reason = QStringLiteral("no channel of %1 matches '%2'")
+                        .arg(api.key(), topic.isEmpty() ? QStringLiteral("/") : topic);
     return result;
 }
 

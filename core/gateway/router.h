@@ -9,6 +9,7 @@
 #include "gateway/routematch.h"
 
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -30,6 +31,15 @@ public:
         TopicMatcher matcher;
         UrlMapper mapper; // invalid/empty when there is no mapping
         bool hasMapping = false;
+        QStringList mappedQueryNames; // query parameters the mapping sets (clients may not)
+        // Parameters whose schema lets '/' or '\\' through: the values it lists or
+        // the pattern they must match (TopicMatcher::refusedValue)
+        struct ParameterAllowance
+        {
+            QStringList values;
+            QString pattern;
+        };
+        QMap<QString, ParameterAllowance> allowances;
         ChannelPolicies policies;
     };
     struct ApiRoute
@@ -58,6 +68,7 @@ public:
         QString reason;
         RouteMatch match;
         QByteArray backendTarget; // path?query for the backend request line
+        QString backendOrigin; // ws://host:port of the endpoint; + backendTarget = what is sent
         const ApiRoute *api = nullptr;
         const ChannelRoute *channel = nullptr;
     };
@@ -72,7 +83,12 @@ public:
                                                const QStringList &listenerNames = {});
 
     // Routes a request that arrived on listener `listenerIndex` (-1: any): APIs not
-    // served there are unknown to it, as if they did not exist (404).
+    // served there are unknown to it, as if they did not exist (404). The most
+    // specific API wins: /{context}/{version} before a default version's /{context}.
+    // The backend target is rebuilt from the channel's template (or its mapping) and
+    // the decoded parameters, never copied from the client's path; a parameter value
+    // that could walk the backend's path is refused with 400, as is a client query
+    // parameter that the mapping sets.
     Result route(const HandshakeRequest &request, int listenerIndex = -1) const;
     const QList<ApiRoute> &apis() const { return m_apis; }
     // One line per API served on `listenerIndex` (-1: every API), for the 426 answer

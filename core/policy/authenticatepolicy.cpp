@@ -62,15 +62,14 @@ bool AuthenticatePolicy::isOpen(const Api &api, const Channel &channel)
 {
     if (!channel.authType.isEmpty())
         return channel.authType.compare(u"None", Qt::CaseInsensitive) == 0;
-    bool anySet = false;
-    for (const Operation *op : api.operationsOn(channel.id)) {
-        if (op->authType.isEmpty())
-            continue;
-        anySet = true;
+    // 2.x: open only when every operation says None; one that says nothing is Any
+    const QList<const Operation *> ops = api.operationsOn(channel.id);
+    if (ops.isEmpty())
+        return false;
+    for (const Operation *op : ops)
         if (op->authType.compare(u"None", Qt::CaseInsensitive) != 0)
             return false;
-    }
-    return anySet;
+    return true;
 }
 
 QStringList AuthenticatePolicy::requiredScopes(const Api &api, const Channel &channel)
@@ -99,21 +98,9 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
         = CredentialExtractor::extract(context.request, m_settings.places);
 
     // Never forward credentials to the backend, whatever happens next.
-    if (!found.queryParameters.isEmpty()) {
+    if (!found.queryParameters.isEmpty())
         context.attributes.insert(QString::fromLatin1(CredentialQueryAttribute),
                                   found.queryParameters);
-        QUrl url = context.route.backendUrl;
-        if (url.hasQuery()) {
-            QUrlQuery query(url);
-            for (const QString &name : found.queryParameters)
-                query.removeAllQueryItems(name);
-            if (query.isEmpty())
-                url.setQuery(QString());
-            else
-                url.setQuery(query);
-            context.route.backendUrl = url;
-        }
-    }
 
     const Api *api = context.route.api.get();
     const Channel *channel = context.route.channel;
@@ -191,6 +178,13 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
         }
     }
 
+    // Only the credential that was verified may reach the backend (forwardHeaders):
+    // the other places held something nobody checked.
+    if (found.source != CredentialExtractor::Source::AuthorizationHeader)
+        context.withheldHeaders.append(QByteArrayLiteral("authorization"));
+    if (found.source != CredentialExtractor::Source::ApiKeyHeader
+        && !m_settings.places.apiKeyHeader.isEmpty())
+        context.withheldHeaders.append(m_settings.places.apiKeyHeader.toLatin1().toLower());
     context.identity = check.identity;
     if (check.plan) {
         context.identity.plan = check.plan->name;

@@ -3,6 +3,34 @@
 
 namespace Gatehouse::Policies {
 
+namespace {
+
+bool isBearerWithoutToken(const QByteArray &value)
+{
+    return value.compare("bearer", Qt::CaseInsensitive) == 0;
+}
+
+// Why an Authorization value is not taken. Only a registered scheme name is quoted:
+// a value sent without "Bearer " is the secret itself, and no part of it belongs
+// in a reason (reasons reach the logs and the client).
+QString unsupportedScheme(const QByteArray &value)
+{
+    static const QList<QByteArrayView> known
+        = {"Basic",       "Digest",        "DPoP",      "GNAP",
+           "HOBA",        "Mutual",        "Negotiate", "NTLM",
+           "OAuth",       "PrivateToken",  "Token",     "ApiKey",
+           "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid",     "AWS4-HMAC-SHA256"};
+    const qsizetype space = value.indexOf(' ');
+    const QByteArrayView scheme = QByteArrayView(value).first(space < 0 ? value.size() : space);
+    for (QByteArrayView k : known)
+        if (scheme.compare(k, Qt::CaseInsensitive) == 0)
+            return QStringLiteral("unsupported Authorization scheme \"%1\" (use Bearer)")
+                .arg(QString::fromLatin1(k));
+    return QStringLiteral("the Authorization header is not \"Bearer TOKEN\"");
+}
+
+} // namespace
+
 CredentialExtractor::Result CredentialExtractor::extract(const Gateway::HandshakeRequest &request,
                                                          const Settings &settings)
 {
@@ -29,12 +57,9 @@ CredentialExtractor::Result CredentialExtractor::extract(const Gateway::Handshak
             take(Source::AuthorizationHeader, QString::fromLatin1(token));
             return result;
         }
-        const qsizetype space = value.indexOf(' ');
-        const QByteArray scheme = space < 0 ? value : value.first(space);
-        result.problem = scheme.compare("bearer", Qt::CaseInsensitive) == 0
+        result.problem = isBearerWithoutToken(value)
             ? QStringLiteral("empty bearer token in the Authorization header")
-            : QStringLiteral("unsupported Authorization scheme \"%1\" (use Bearer)")
-                  .arg(QString::fromLatin1(scheme.left(32)));
+            : unsupportedScheme(value);
     }
     if (!settings.apiKeyHeader.isEmpty() && request.hasHeader(settings.apiKeyHeader.toLatin1())) {
         const QByteArray key = request.header(settings.apiKeyHeader.toLatin1()).trimmed();

@@ -122,6 +122,8 @@ private slots:
     void evaluate();
     void identityAndPlanFilled();
     void credentialQueryStripped();
+    void unverifiedPlacesWithheld_data();
+    void unverifiedPlacesWithheld();
     void noVerifier();
     void openChannelRules();
     void parseErrors_data();
@@ -217,6 +219,12 @@ void TestAuthenticatePolicy::evaluate_data()
         << 401
         << QByteArray(
                R"x(Bearer realm="gatehouse", error="invalid_request", error_description="unsupported Authorization scheme \"Basic\" (use Bearer)")x");
+    // a token sent without "Bearer ": no part of it is quoted
+    QTest::newRow("token-without-scheme")
+        << u"notifications"_qs << QByteArray("/n")
+        << Headers {{"Authorization", "gh_at_0123456789abcdef0123456789abcdef"}} << 401
+        << QByteArray(
+               R"x(Bearer realm="gatehouse", error="invalid_request", error_description="the Authorization header is not \"Bearer TOKEN\"")x");
     QTest::newRow("blocked") << u"notifications"_qs << QByteArray("/n")
                              << Headers {{"Authorization", "Bearer blocked"}} << 403
                              << QByteArray();
@@ -302,12 +310,42 @@ void TestAuthenticatePolicy::credentialQueryStripped()
             ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::CredentialQueryAttribute))
                 .toStringList(),
             (QStringList {u"access_token"_qs, u"apikey"_qs}));
-        QCOMPARE(ctx.route.backendUrl.query(), u"room=1"_qs);
     }
     auto only = context(api, u"notifications"_qs, request("/n?access_token=good"));
     QVERIFY(policy.evaluate(only).allowed());
-    QVERIFY(!only.route.backendUrl.hasQuery());
-    QCOMPARE(only.route.backendUrl.toString(), u"ws://localhost:8080/rooms"_qs);
+    QCOMPARE(
+        only.attributes.value(QString::fromLatin1(AuthenticatePolicy::CredentialQueryAttribute))
+            .toStringList(),
+        QStringList {u"access_token"_qs});
+}
+
+void TestAuthenticatePolicy::unverifiedPlacesWithheld_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<Headers>("headers");
+    QTest::addColumn<QByteArrayList>("withheld");
+    QTest::newRow("bearer-verified")
+        << QByteArray("/n") << Headers {{"Authorization", "Bearer good"}, {"apikey", "other"}}
+        << QByteArrayList {"apikey"};
+    QTest::newRow("query-verified-basic-beside")
+        << QByteArray("/n?access_token=good") << Headers {{"Authorization", "Basic dTpw"}}
+        << QByteArrayList {"authorization", "apikey"};
+    QTest::newRow("key-verified") << QByteArray("/n")
+                                  << Headers {{"apikey", "key"}, {"Authorization", "Basic dTpw"}}
+                                  << QByteArrayList {"authorization"};
+}
+
+void TestAuthenticatePolicy::unverifiedPlacesWithheld()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(Headers, headers);
+    QFETCH(QByteArrayList, withheld);
+    AuthenticatePolicy::Settings settings;
+    settings.strictPlaces = false;
+    AuthenticatePolicy policy(settings, &verify);
+    auto ctx = context(chatsApi(), u"notifications"_qs, request(target, headers));
+    QVERIFY(policy.evaluate(ctx).allowed());
+    QCOMPARE(ctx.withheldHeaders, withheld);
 }
 
 void TestAuthenticatePolicy::noVerifier()
@@ -329,6 +367,17 @@ void TestAuthenticatePolicy::openChannelRules()
     Channel c = *api->channel(u"rooms"_qs);
     c.authType = QStringLiteral("None"); // 3.x: on the channel
     QVERIFY(AuthenticatePolicy::isOpen(*api, c));
+    // 2.x: one operation says None, the other nothing (= Any): not open
+    Api mixed = *api;
+    Operation publish;
+    publish.id = QStringLiteral("lobbyPublish");
+    publish.channelId = QStringLiteral("lobby");
+    publish.action = Operation::Action::Receive;
+    publish.scopes = {QStringLiteral("admin")};
+    mixed.operations.append(publish);
+    QVERIFY(!AuthenticatePolicy::isOpen(mixed, *mixed.channel(u"lobby"_qs)));
+    mixed.operations.last().authType = QStringLiteral("none");
+    QVERIFY(AuthenticatePolicy::isOpen(mixed, *mixed.channel(u"lobby"_qs)));
     QCOMPARE(AuthenticatePolicy::requiredScopes(*api, *api->channel(u"notifications"_qs)),
              QStringList {u"notify"_qs});
 }

@@ -17,6 +17,10 @@ private slots:
     void invalidTemplates_data();
     void invalidTemplates();
     void parameterNamesAndSpecificity();
+    void render_data();
+    void render();
+    void refusedValue_data();
+    void refusedValue();
 };
 
 void TestTopicMatcher::match_data()
@@ -136,6 +140,79 @@ void TestTopicMatcher::parameterNamesAndSpecificity()
     const TopicMatcher any(u"/rooms/{roomID}"_qs);
     QVERIFY(lobby.specificity() > any.specificity());
     QVERIFY(lobby.parameterNames().isEmpty());
+}
+
+void TestTopicMatcher::render_data()
+{
+    QTest::addColumn<QString>("tmpl");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("rendered");
+    QTest::newRow("literal") << u"/notifications"_qs << u"/notifications/"_qs
+                             << u"/notifications"_qs;
+    QTest::newRow("root") << u"/"_qs << u"/"_qs << u"/"_qs;
+    QTest::newRow("param") << u"/rooms/{id}"_qs << u"/rooms/room1"_qs << u"/rooms/room1"_qs;
+    QTest::newRow("canonical-escapes")
+        << u"/rooms/{id}"_qs << u"/rooms/a%20b%2c"_qs << u"/rooms/a%20b,"_qs;
+    QTest::newRow("utf8") << u"/rooms/{id}"_qs << u"/rooms/café"_qs << u"/rooms/caf%C3%A9"_qs;
+    QTest::newRow("semicolon") << u"/rooms/{id}"_qs << u"/rooms/..;x"_qs << u"/rooms/..%3Bx"_qs;
+    QTest::newRow("backslash") << u"/rooms/{id}"_qs << u"/rooms/a\\b"_qs << u"/rooms/a%5Cb"_qs;
+    QTest::newRow("crlf") << u"/rooms/{id}"_qs << u"/rooms/a%0d%0ab"_qs << u"/rooms/a%0D%0Ab"_qs;
+    QTest::newRow("prefix-suffix")
+        << u"/files/report-{id}.json"_qs << u"/files/report-4%202.json"_qs
+        << u"/files/report-4%202.json"_qs;
+    QTest::newRow("unicode-literal") << u"/café/{x}"_qs << u"/caf%C3%A9/1"_qs << u"/caf%C3%A9/1"_qs;
+}
+
+void TestTopicMatcher::render()
+{
+    QFETCH(QString, tmpl);
+    QFETCH(QString, path);
+    QFETCH(QString, rendered);
+    const TopicMatcher matcher(tmpl);
+    const auto params = matcher.match(path);
+    QVERIFY(params);
+    QCOMPARE(matcher.render(*params), rendered);
+    // and what it renders means the same to the matcher
+    QCOMPARE(matcher.match(rendered), params);
+}
+
+void TestTopicMatcher::refusedValue_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("separatorsAllowed");
+    QTest::addColumn<QString>("refusal"); // empty: allowed
+    const QString dot = u"dot segment"_qs;
+    const QString sep = u"must not contain '/' or '\\'"_qs;
+    QTest::newRow("plain") << u"room1"_qs << false << QString();
+    QTest::newRow("dots-inside") << u"a..b"_qs << false << QString();
+    QTest::newRow("three-dots") << u"..."_qs << false << QString();
+    QTest::newRow("dot") << u"."_qs << false << dot;
+    QTest::newRow("dot-dot") << u".."_qs << true << dot;
+    QTest::newRow("encoded-once-more") << u"%2e%2E"_qs << false << dot;
+    QTest::newRow("encoded-twice-more") << u"%252e%252e"_qs << true << dot;
+    QTest::newRow("slash") << u"a/b"_qs << false << sep;
+    QTest::newRow("backslash") << u"..\\secure"_qs << false << sep;
+    QTest::newRow("encoded-backslash") << u"..%5Csecure"_qs << false << sep;
+    QTest::newRow("encoded-slash-lower") << u"..%2fsecure"_qs << false << sep;
+    QTest::newRow("slash-allowed") << u"a/b"_qs << true << QString();
+    QTest::newRow("backslash-allowed") << u"a\\b"_qs << true << QString();
+    QTest::newRow("percent-not-an-escape") << u"100%"_qs << false << QString();
+    QTest::newRow("percent-escape-harmless") << u"a%20b"_qs << false << QString();
+}
+
+void TestTopicMatcher::refusedValue()
+{
+    QFETCH(QString, value);
+    QFETCH(bool, separatorsAllowed);
+    QFETCH(QString, refusal);
+    const QString why = TopicMatcher::refusedValue(u"name"_qs, value, separatorsAllowed);
+    if (refusal.isEmpty()) {
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    } else {
+        QVERIFY2(why.contains(refusal), qPrintable(why));
+        QVERIFY(why.contains(u"'name'"));
+        QVERIFY(!why.contains(u'\n'));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTopicMatcher)

@@ -11,6 +11,7 @@
 #include "policy/sizelimitpolicy.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QProcess>
 #include <QScopeGuard>
@@ -386,6 +387,11 @@ private slots:
     void relaysTextAndBinary();
     void routesWithUriMappingAndStripsCredentials();
     void channelWithoutMappingUsesRequestPath();
+    void headOfExactly16KiBAccepted();
+    void backendTargetRebuilt_data();
+    void backendTargetRebuilt();
+    void clientForwardingHeadersNotTrusted();
+    void mostSpecificApiRoutes();
     void defaultVersion();
     void rejects_data();
     void rejects();
@@ -433,6 +439,7 @@ private slots:
     void badKeepAliveSettingsRefused_data();
     void badKeepAliveSettingsRefused();
     void handshakeTimeout408();
+    void handshakeTimeoutNotExtendedByTrickle();
     void acceptsWhileCreatingThreadIsBusy();
     void eventsRecorded();
     void passedFindingsReachTheLog();
@@ -554,6 +561,130 @@ void TestGateway::channelWithoutMappingUsesRequestPath()
     QCOMPARE(m_backend->requests.at(0).url().query(QUrl::FullyEncoded), QStringLiteral("x=%2F"));
 }
 
+void TestGateway::headOfExactly16KiBAccepted()
+{
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    const QByteArray base = upgradeRequest("/chats/1.0.0/notifications", "X-Pad: \r\n");
+    const QByteArray pad(16 * 1024 - base.size(), 'p');
+    const QByteArray request
+        = upgradeRequest("/chats/1.0.0/notifications", "X-Pad: " + pad + "\r\n");
+    QCOMPARE(request.size(), 16 * 1024);
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), request, 5000, false);
+    QCOMPARE(a.status, 101);
+}
+
+// What reaches the backend is rebuilt from the channel's template and the decoded
+// parameters: the client's spelling never goes through, CR and LF stay encoded.
+void TestGateway::backendTargetRebuilt_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("target");
+    QTest::newRow("unmapped") << QByteArray("/chats/1.0.0/files/caf%c3%a9")
+                              << QByteArray("/files/caf%C3%A9");
+    QTest::newRow("unmapped-raw-utf8")
+        << QByteArray("/chats/1.0.0/files/caf\xc3\xa9") << QByteArray("/files/caf%C3%A9");
+    QTest::newRow("unmapped-semicolon")
+        << QByteArray("/chats/1.0.0/files/..;a") << QByteArray("/files/..%3Ba");
+    QTest::newRow("unmapped-crlf") << QByteArray("/chats/1.0.0/files/a%0D%0AX-Injected:%201")
+                                   << QByteArray("/files/a%0D%0AX-Injected:%201");
+    QTest::newRow("mapped-crlf") << QByteArray("/chats/1.0.0/rooms/a%0d%0aX-Injected:%201")
+                                 << QByteArray("/rooms?room=a%0D%0AX-Injected:%201");
+    QTest::newRow("query-crlf") << QByteArray("/chats/1.0.0/notifications?x=%0D%0AX-Injected:1")
+                                << QByteArray("/notifications?x=%0D%0AX-Injected:1");
+    QTest::newRow("query-odd-bytes") << QByteArray("/chats/1.0.0/notifications?x=\"<\xc3\xa9>")
+                                     << QByteArray("/notifications?x=%22%3C%C3%A9%3E");
+    QTest::newRow("credentials-any-spelling")
+        << QByteArray("/chats/1.0.0/notifications?%61ccess_token=s&ACCESS_TOKEN=s&API_KEY=s&x=1")
+        << QByteArray("/notifications?x=1");
+}
+
+void TestGateway::backendTargetRebuilt()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, target);
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    auto seen = std::make_shared<QByteArray>();
+    connect(&raw, &QTcpServer::newConnection, this, [&raw, seen] {
+        QTcpSocket *peer = raw.nextPendingConnection();
+        connect(peer, &QTcpSocket::readyRead, peer, [peer, seen] {
+            *seen += peer->readAll();
+            if (seen->contains("\r\n\r\n"))
+                peer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                            "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                            + acceptFor(*seen) + "\r\n\r\n");
+        });
+    });
+    Api api = chatsApi(QStringLiteral("ws://127.0.0.1:%1").arg(raw.serverPort()));
+    Channel files;
+    files.id = QStringLiteral("files");
+    files.address = QStringLiteral("/files/{name}");
+    api.channels.append(files);
+    QVERIFY(startGateway({api}));
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest(path), 5000, false);
+    QCOMPARE(a.status, 101);
+    const QByteArray requestLine = "GET " + target + " HTTP/1.1\r\n";
+    QVERIFY2(seen->startsWith(requestLine), seen->constData());
+    QVERIFY(!seen->contains("\r\nX-Injected"));
+    QCOMPARE(seen->count("\r\n\r\n"), 1);
+    // the log names what was sent, byte for byte
+    QTRY_VERIFY(!m_sink->of(GatewayEvent::Type::ConnectionOpened).isEmpty());
+    QCOMPARE(m_sink->of(GatewayEvent::Type::ConnectionOpened).at(0).details().backendUrl,
+             QStringLiteral("ws://127.0.0.1:%1").arg(raw.serverPort()) + QString::fromUtf8(target));
+}
+
+void TestGateway::clientForwardingHeadersNotTrusted()
+{
+    Api api = chatsApi(m_backend->url());
+    api.gatehouse.raw = Json {
+        {"forwardHeaders", Json::array({"X-Forwarded-For", "X-Forwarded-Proto", "Forwarded"})}};
+    QVERIFY(startGateway({api}));
+    QWebSocket *ws = openClient(QStringLiteral("/chats/1.0.0/notifications"), {},
+                                {{"X-Forwarded-For", "6.6.6.6"},
+                                 {"X-Forwarded-Proto", "https"},
+                                 {"Forwarded", "for=6.6.6.6;proto=https"}});
+    QTRY_COMPARE(ws->state(), QAbstractSocket::ConnectedState);
+    const QNetworkRequest &r = m_backend->requests.at(0);
+    QCOMPARE(r.rawHeader("X-Forwarded-For"), QByteArray("6.6.6.6, 127.0.0.1"));
+    QCOMPARE(r.rawHeader("X-Forwarded-Proto"), QByteArray("ws"));
+    QVERIFY(!r.hasRawHeader("Forwarded"));
+}
+
+// Two versions on one context, the first the default: a path with the second's
+// version goes to the second, even where a channel of the first would match it.
+void TestGateway::mostSpecificApiRoutes()
+{
+    EchoBackend second;
+    Api v1 = chatsApi(m_backend->url(), QStringLiteral("News"), QStringLiteral("/v"));
+    v1.gatehouse.defaultVersion = true;
+    Channel any;
+    any.id = QStringLiteral("any");
+    any.address = QStringLiteral("/{section}/news");
+    Channel news;
+    news.id = QStringLiteral("news");
+    news.address = QStringLiteral("/news");
+    v1.channels = {any, news};
+    v1.operations.clear();
+    Api v2 = v1;
+    v2.version = QStringLiteral("2.0.0");
+    v2.gatehouse.endpoint = second.url();
+    v2.gatehouse.defaultVersion = false;
+    v2.channels = {news};
+    QVERIFY(startGateway({v1, v2}));
+    QWebSocket *toSecond = openClient(QStringLiteral("/v/2.0.0/news"));
+    QTRY_COMPARE(toSecond->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(second.requests.size(), 1);
+    QVERIFY(m_backend->requests.isEmpty());
+    QWebSocket *toDefault = openClient(QStringLiteral("/v/news"));
+    QTRY_COMPARE(toDefault->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_backend->requests.size(), 1);
+    // a path of the second version that it does not serve is its 404, not the first's
+    const HttpAnswer a = rawRequest(m_gateway->serverPort(), upgradeRequest("/v/2.0.0/x/news"));
+    QCOMPARE(a.status, 404);
+    QVERIFY2(a.body.contains("/v/2.0.0"), a.body.constData());
+    QCOMPARE(m_backend->requests.size(), 1);
+}
+
 void TestGateway::defaultVersion()
 {
     Api api = chatsApi(m_backend->url());
@@ -605,6 +736,38 @@ void TestGateway::rejects_data()
                                   << QByteArray();
     QTest::newRow("folded-header") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n")
                                    << 400 << QByteArray() << QByteArray("folded");
+    QTest::newRow("tab-in-target") << upgradeRequest("/chats/1.0.0/rooms/a\tb") << 400
+                                   << QByteArray() << QByteArray("bad request target");
+    QTest::newRow("duplicate-host")
+        << upgradeRequest("/chats/1.0.0/notifications", "Host: other\r\n") << 400 << QByteArray()
+        << QByteArray("more than one Host");
+    QTest::newRow("duplicate-key")
+        << upgradeRequest("/chats/1.0.0/notifications",
+                          "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n")
+        << 400 << QByteArray() << QByteArray("more than one Sec-WebSocket-Key");
+    QTest::newRow("duplicate-authorization")
+        << upgradeRequest("/chats/1.0.0/notifications",
+                          "Authorization: Bearer a\r\nauthorization: Basic dTpw\r\n")
+        << 400 << QByteArray() << QByteArray("more than one Authorization");
+    QTest::newRow("mapped-query-parameter-added")
+        << upgradeRequest("/chats/1.0.0/rooms/room1?room=admin") << 400 << QByteArray()
+        << QByteArray("'room' is set by the URL mapping");
+    QTest::newRow("dot-segment-parameter") << upgradeRequest("/chats/1.0.0/rooms/%2E%2E") << 404
+                                           << QByteArray() << QByteArray("no channel");
+    QTest::newRow("dot-segment-once-decoded") << upgradeRequest("/chats/1.0.0/rooms/%252E%252e")
+                                              << 400 << QByteArray() << QByteArray("dot segment");
+    QTest::newRow("slash-in-parameter") << upgradeRequest("/chats/1.0.0/rooms/a%2Fb") << 400
+                                        << QByteArray() << QByteArray("must not contain");
+    QTest::newRow("backslash-in-parameter") << upgradeRequest("/chats/1.0.0/rooms/..\\x") << 400
+                                            << QByteArray() << QByteArray("must not contain");
+    // 16 KiB of request head is the limit: one byte more is refused
+    {
+        const QByteArray base = upgradeRequest("/chats/1.0.0/notifications", "X-Pad: \r\n");
+        const QByteArray pad(16 * 1024 - base.size() + 1, 'p');
+        QTest::newRow("one-byte-over-16KiB")
+            << upgradeRequest("/chats/1.0.0/notifications", "X-Pad: " + pad + "\r\n") << 431
+            << QByteArray() << QByteArray("16384");
+    }
     QTest::newRow("huge-header") << ("GET / HTTP/1.1\r\nX-Big: " + QByteArray(1024 * 1024, 'a')
                                      + "\r\n\r\n")
                                  << 431 << QByteArray() << QByteArray();
@@ -1806,6 +1969,33 @@ void TestGateway::handshakeTimeout408()
                                     "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n");
     QCOMPARE(a.status, 408);
     QVERIFY(a.closed);
+}
+
+// A client that trickles its request (slowloris) is not given more time for it.
+void TestGateway::handshakeTimeoutNotExtendedByTrickle()
+{
+    GatewayOptions o;
+    o.handshakeTimeoutMs = 1000;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    QCOMPARE(GatewayOptions().handshakeTimeoutMs, 10000);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_gateway->serverPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    const QByteArray request = upgradeRequest("/chats/1.0.0/notifications");
+    QElapsedTimer clock;
+    clock.start();
+    QByteArray answer;
+    for (qsizetype i = 0; i < request.size() - 1 && clock.elapsed() < 8000; ++i) {
+        if (socket.state() == QAbstractSocket::ConnectedState)
+            socket.write(request.mid(i, 1));
+        waitFor([&] { return false; }, 100); // one byte per 100 ms
+        answer += socket.readAll();
+        if (answer.contains("\r\n\r\n"))
+            break;
+    }
+    QVERIFY2(answer.startsWith("HTTP/1.1 408 "), answer.constData());
+    QVERIFY(clock.elapsed() < 5000); // long before the request would have been complete
 }
 
 void TestGateway::acceptsWhileCreatingThreadIsBusy()
