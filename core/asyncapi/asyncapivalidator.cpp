@@ -322,6 +322,47 @@ void checkExamples(const Document &document, bool v3, QList<Diagnostic> *diagnos
     }
 }
 
+// 2.x channels whose publish and subscribe disagree on x-auth-type, one saying None:
+// the gateway opens a channel only when every operation says None (an operation
+// that says nothing is Any), so the None is not what happens.
+void checkAuthTypes(const Document &document, QList<Diagnostic> *diagnostics)
+{
+    const Json *channels = child(document.root, "channels");
+    if (!channels || !channels->is_object())
+        return;
+    auto authType = [](const Json *op) {
+        const Json *v = child(*op, "x-auth-type");
+        return v && v->is_string() ? toQString(v->get<std::string>()) : QString();
+    };
+    auto isNone = [](const QString &t) { return t.compare(u"None", Qt::CaseInsensitive) == 0; };
+    for (auto it = channels->begin(); it != channels->end(); ++it) {
+        const Json *publish = child(*it, "publish");
+        const Json *subscribe = child(*it, "subscribe");
+        if (!publish || !subscribe || child(*it, "x-auth-type"))
+            continue;
+        const QString pub = authType(publish);
+        const QString sub = authType(subscribe);
+        if (isNone(pub) == isNone(sub))
+            continue;
+        const bool publishOpen = isNone(pub);
+        const QString other = publishOpen ? sub : pub;
+        Diagnostic d;
+        d.severity = Diagnostic::Severity::Warning;
+        d.pointer = QStringLiteral("/channels/") + escapeToken(toQString(it.key()))
+            + (publishOpen ? QStringLiteral("/publish") : QStringLiteral("/subscribe"))
+            + QStringLiteral("/x-auth-type");
+        d.location = document.locate(d.pointer);
+        d.message = QStringLiteral("channel '%1': %2 says x-auth-type None but %3 says %4; "
+                                   "the channel needs credentials unless every operation says "
+                                   "None")
+                        .arg(toQString(it.key()),
+                             publishOpen ? QStringLiteral("publish") : QStringLiteral("subscribe"),
+                             publishOpen ? QStringLiteral("subscribe") : QStringLiteral("publish"),
+                             other.isEmpty() ? QStringLiteral("nothing (Any)") : other);
+        diagnostics->append(d);
+    }
+}
+
 } // namespace
 
 QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
@@ -340,9 +381,11 @@ QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
                 diagnostics.append(
                     toDiagnostic(document, error, QString(), Diagnostic::Severity::Error));
             // Examples only when the structure is sound: their schemas are in it.
+            const bool v3 = version->get<std::string>().rfind('3', 0) == 0;
             if (errors.isEmpty())
-                checkExamples(document, version->get<std::string>().rfind('3', 0) == 0,
-                              &diagnostics);
+                checkExamples(document, v3, &diagnostics);
+            if (!v3)
+                checkAuthTypes(document, &diagnostics);
         } else {
             const bool unsupported = schema.problem.startsWith(QStringLiteral("unsupported"));
             Diagnostic d;

@@ -497,10 +497,19 @@ QString Writer::channelAuthType(const Channel &channel) const
 {
     if (!channel.authType.isEmpty())
         return channel.authType;
-    for (const Operation *op : m_operationsOn.value(channel.id))
-        if (!op->authType.isEmpty())
-            return op->authType;
-    return {};
+    // 2.x: the channel is open only when every operation says None; an operation
+    // that says nothing is Any (the gateway's rule, AuthenticatePolicy::isOpen)
+    QString found;
+    bool unset = false;
+    for (const Operation *op : m_operationsOn.value(channel.id)) {
+        if (op->authType.isEmpty())
+            unset = true;
+        else if (found.isEmpty() || op->authType.compare(u"None", Qt::CaseInsensitive) != 0)
+            found = op->authType;
+    }
+    if (unset && found.compare(u"None", Qt::CaseInsensitive) == 0)
+        return QStringLiteral("Any");
+    return found;
 }
 
 Json Writer::channel3(const Channel &c)

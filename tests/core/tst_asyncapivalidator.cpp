@@ -147,6 +147,12 @@ void TestAsyncApiValidator::mutations_data()
                                    "    parameters:\n      roomID: {}\n    publish: {}\n")
         << error << 10
         << u"channels.rooms: unknown field 'publish'; in AsyncAPI 3 operations are declared under 'operations' with action: send or receive"_qs;
+    QTest::newRow("2.x operations disagree on x-auth-type")
+        << QByteArray(v26).replace("    publish:\n",
+                                   "    subscribe:\n      x-scopes: [admin]\n"
+                                   "    publish:\n      x-auth-type: None\n")
+        << warning << 14
+        << u"channel '/rooms/{roomID}': publish says x-auth-type None but subscribe says nothing (Any)"_qs;
     QTest::newRow("x-gatehouse unknown key")
         << QByteArray(v26).replace("  listen:", "  lisen:") << warning << 18
         << u"x-gatehouse: unknown field 'lisen' (did you mean 'listen'?) (ignored)"_qs;

@@ -46,6 +46,7 @@ private slots:
     void yamlStructure();
     void jsonOutput();
     void toV3();
+    void toV3MixedAuthTypes();
     void toV2();
     void saveAtomically();
     void cliConvert_data();
@@ -199,6 +200,35 @@ void TestAsyncApiWriter::toV3()
     QVERIFY(!server.contains("url"));
     QVERIFY(server["security"][0]["$ref"] == "#/components/securitySchemes/bearer");
     QVERIFY(doc["x-gatehouse"]["context"] == "/chats");
+}
+
+// A 2.x channel is open only when every operation says None: one that says nothing
+// is Any, and so is the converted channel.
+void TestAsyncApiWriter::toV3MixedAuthTypes()
+{
+    const ReadResult r = AsyncApiReader::readData("asyncapi: 2.6.0\n"
+                                                  "info: {title: T, version: '1'}\n"
+                                                  "channels:\n"
+                                                  "  /mixed/{id}:\n"
+                                                  "    parameters: {id: {schema: {type: string}}}\n"
+                                                  "    publish:\n"
+                                                  "      operationId: say\n"
+                                                  "      x-auth-type: None\n"
+                                                  "    subscribe:\n"
+                                                  "      operationId: hear\n"
+                                                  "      x-scopes: [admin]\n"
+                                                  "  /open:\n"
+                                                  "    publish:\n"
+                                                  "      x-auth-type: None\n"
+                                                  "    subscribe:\n"
+                                                  "      x-auth-type: none\n",
+                                                  u"v2.yaml"_qs);
+    QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
+    const Json doc = AsyncApiWriter::toJson(*r.api, Version::V3_0);
+    QVERIFY(doc["channels"]["/mixed/{id}"]["x-auth-type"] == "Any");
+    QVERIFY(doc["operations"]["say"]["x-auth-type"] == "None"); // kept where it differs
+    QVERIFY(!doc["operations"]["hear"].contains("x-auth-type"));
+    QVERIFY(doc["channels"]["/open"]["x-auth-type"] == "None");
 }
 
 void TestAsyncApiWriter::toV2()
