@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/jsonlineswriter.h"
 
+#include "storage/privatefile.h"
+
 #include "analytics/gatewayeventjson.h"
 #include "analytics/loggedpayload.h"
 
@@ -33,6 +35,8 @@ bool JsonLinesWriter::open(QString *error)
             *error = QStringLiteral("%1: the folder does not exist").arg(m_options.path);
         return false;
     }
+    if (!PrivateFile::prepare(m_options.path, error)) // who connected where: 0600
+        return false;
     m_file.setFileName(m_options.path);
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
         if (error)

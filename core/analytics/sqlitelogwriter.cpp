@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/sqlitelogwriter.h"
 
+#include "storage/privatefile.h"
+
 #include "analytics/loggedpayload.h"
 #include "analytics/messageblock.h"
 
@@ -348,6 +350,12 @@ bool SqliteLogWriter::open(QString *error)
     if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath())) {
         if (error)
             *error = QStringLiteral("%1: cannot create the folder").arg(info.absolutePath());
+        return false;
+    }
+    // it says who connected where and when: for its owner's eyes only
+    if (QString why; !PrivateFile::prepare(m_options.path, &why, true)) {
+        if (error)
+            *error = why;
         return false;
     }
     auto d = std::make_unique<Database>();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "credentials/sqlitecredentialregistry.h"
 
+#include "storage/privatefile.h"
+
 #include "credentials/environmentsecretstore.h"
 #include "credentials/plancatalog.h"
 #include "credentials/secretstore.h"
@@ -159,6 +161,10 @@ bool SqliteCredentialRegistry::open(const QString &path, QString *error)
     }
 
     m_path = info.absoluteFilePath();
+    if (QString why; !PrivateFile::prepare(m_path, &why, true)) { // who may connect: 0600
+        fail(error, why);
+        return false;
+    }
     m_connectionName = QStringLiteral("gatehouse-credentials-%1").arg(++s_connectionCounter);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(m_path);
