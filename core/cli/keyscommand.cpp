@@ -284,7 +284,9 @@ int keysCommand(const QStringList &arguments)
     if (!error.isEmpty())
         return failure(error);
     out() << "Revoked " << target << '\n';
-    if (!store)
+    // the issuer removed the secret where it was kept when issued (recorded with it);
+    // only an older record leaves the store of this invocation as the one place known
+    if (!store && credential->secretStore.isEmpty())
         warning = QStringLiteral("could not remove a stored secret: ") + storeError;
     if (!warning.isEmpty())
         err() << "gatehouse-cli keys: warning: " << warning << Qt::endl;

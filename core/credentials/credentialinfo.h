@@ -31,6 +31,10 @@ struct CredentialInfo
     qint64 expiresMs = 0; // 0 = never expires
     qint64 revokedMs = 0; // 0 = not revoked
     qint64 lastUsedMs = 0; // 0 = never used
+    // Where the secret was kept when it was issued (SecretStore::location(), e.g.
+    // "file:/home/u/secrets.json"), so that revoking removes it there; empty: not
+    // kept, or issued before this was recorded.
+    QString secretStore;
 
     bool isRevoked() const { return revokedMs != 0; }
     bool isExpired(qint64 nowMs) const { return expiresMs != 0 && nowMs >= expiresMs; }

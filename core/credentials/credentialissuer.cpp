@@ -123,6 +123,8 @@ void CredentialIssuer::finishIssue(const IssueRequest &request, const QByteArray
     info.apiVersion = request.apiVersion;
     info.createdMs = now;
     info.expiresMs = request.expiresMs;
+    if (m_secrets && m_secrets->keepsIssuedSecrets())
+        info.secretStore = m_secrets->location();
 
     if (request.type == CredentialType::Jwt) {
         JwtClaims claims;
@@ -170,26 +172,59 @@ void CredentialIssuer::revoke(const QString &credentialId,
                               std::function<void(const QString &, const QString &)> done)
 {
     QString error;
+    // where the secret was kept when issued: it is removed there too
+    QString recorded;
+    if (m_registry)
+        if (const auto info = m_registry->snapshot()->credentialById(credentialId))
+            recorded = info->secretStore;
     if (!m_registry || !m_registry->revokeCredential(credentialId, &error)) {
         QMetaObject::invokeMethod(
             this, [done, error] { done(error, {}); }, Qt::QueuedConnection);
         return;
     }
-    if (!m_secrets || !m_secrets->keepsIssuedSecrets()) {
-        QMetaObject::invokeMethod(
-            this, [done] { done({}, {}); }, Qt::QueuedConnection);
-        return;
-    }
-    m_secrets->remove(
-        SecretStore::credentialKey(credentialId), this, [this, done](const SecretStore::Result &r) {
+    const QString key = SecretStore::credentialKey(credentialId);
+    const bool currentKeeps = m_secrets && m_secrets->keepsIssuedSecrets();
+    const QString current = currentKeeps ? m_secrets->location() : QString();
+
+    // Then the store where it was recorded, when that is another one.
+    auto removeRecorded = [this, recorded, current, key, done](QString warning) {
+        if (recorded.isEmpty() || recorded == current) {
+            done({}, warning);
+            return;
+        }
+        std::unique_ptr<SecretStore> other = SecretStore::atLocation(recorded);
+        if (!other) {
+            done({},
+                 QStringLiteral("revoked, but its secret remains in %1 (a store this "
+                                "version cannot open)")
+                     .arg(recorded));
+            return;
+        }
+        SecretStore *store = other.release();
+        store->setParent(this);
+        store->remove(key, this, [store, done, warning](const SecretStore::Result &r) {
+            store->deleteLater();
             if (r.ok() || r.status == SecretStore::Result::Status::NotFound)
-                done({}, {});
+                done({}, warning);
             else
                 done({},
-                     QStringLiteral(
-                         "revoked, but the stored secret could not be removed from %1: %2")
-                         .arg(m_secrets ? m_secrets->description() : QString(), r.error));
+                     QStringLiteral("revoked, but its secret remains in %1: %2")
+                         .arg(store->description(), r.error));
         });
+    };
+    if (!currentKeeps) {
+        QMetaObject::invokeMethod(
+            this, [removeRecorded] { removeRecorded({}); }, Qt::QueuedConnection);
+        return;
+    }
+    m_secrets->remove(key, this, [this, removeRecorded](const SecretStore::Result &r) {
+        if (r.ok() || r.status == SecretStore::Result::Status::NotFound)
+            removeRecorded({});
+        else
+            removeRecorded(
+                QStringLiteral("revoked, but the stored secret could not be removed from %1: %2")
+                    .arg(m_secrets ? m_secrets->description() : QString(), r.error));
+    });
 }
 
 void CredentialIssuer::loadSigningKey(bool createIfMissing, KeyCallback done)

@@ -34,6 +34,11 @@ FileSecretStore::FileSecretStore(const QString &path, QObject *parent)
 
 FileSecretStore::~FileSecretStore() = default;
 
+QString FileSecretStore::location() const
+{
+    return QStringLiteral("file:") + QFileInfo(m_path).absoluteFilePath();
+}
+
 QString FileSecretStore::description() const
 {
     return QStringLiteral("secrets file %1").arg(m_path);

@@ -23,6 +23,7 @@ public:
 
     QString path() const { return m_path; }
     QString description() const override;
+    QString location() const override;
 
     // Synchronous check used by checkAvailable(): Ok when the file is missing (it
     // will be created 0600) or exists with no group/other permission bits.

@@ -21,6 +21,7 @@ public:
 
     QString service() const { return m_service; }
     QString description() const override;
+    QString location() const override { return QStringLiteral("keychain:") + m_service; }
 
     void checkAvailable(QObject *context, Callback done) override;
     void read(const QString &key, QObject *context, Callback done) override;

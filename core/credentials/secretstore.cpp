@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "credentials/secretstore.h"
 
+#include "credentials/filesecretstore.h"
+#include "credentials/keychainsecretstore.h"
+
 #include <QMetaObject>
 #include <QPointer>
 
 namespace Gatehouse::Credentials {
+
+std::unique_ptr<SecretStore> SecretStore::atLocation(const QString &location)
+{
+    if (location.startsWith(QLatin1String("file:")) && location.size() > 5)
+        return std::make_unique<FileSecretStore>(location.sliced(5));
+    if (location.startsWith(QLatin1String("keychain:")) && location.size() > 9)
+        return std::make_unique<KeychainSecretStore>(location.sliced(9));
+    return nullptr;
+}
 
 QString SecretStore::credentialKey(const QString &credentialId)
 {

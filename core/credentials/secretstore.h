@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 namespace Gatehouse::Credentials {
 
@@ -53,6 +54,12 @@ public:
     // False when issued secrets are not kept (EnvironmentSecretStore): they are only
     // shown once.
     virtual bool keepsIssuedSecrets() const { return true; }
+
+    // Where this store keeps secrets, as recorded with each credential: "file:PATH"
+    // (absolute), "keychain:SERVICE", or empty for a store that keeps nothing.
+    virtual QString location() const { return {}; }
+    // The store at a location() recorded earlier; nullptr for an empty or unknown one.
+    static std::unique_ptr<SecretStore> atLocation(const QString &location);
 
     // Entry names: "credential/<id>" and "signing-key/hs256".
     static QString credentialKey(const QString &credentialId);

@@ -70,6 +70,11 @@ const QList<QStringList> &migrations()
             QStringLiteral(
                 "ALTER TABLE credentials ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0"),
         },
+        // 2 -> 3: where each secret was kept, so that revoking removes it there.
+        {
+            QStringLiteral(
+                "ALTER TABLE credentials ADD COLUMN secret_store TEXT NOT NULL DEFAULT ''"),
+        },
     };
     return steps;
 }
@@ -349,8 +354,8 @@ bool SqliteCredentialRegistry::reload(QString *error)
 
     QList<CredentialInfo> credentials;
     if (!q.exec(QStringLiteral("SELECT id, application_id, type, secret_hash, scopes, api_title, "
-                               "api_version, created_at, expires_at, revoked_at, last_used_at "
-                               "FROM credentials ORDER BY created_at, id"))) {
+                               "api_version, created_at, expires_at, revoked_at, last_used_at, "
+                               "secret_store FROM credentials ORDER BY created_at, id"))) {
         fail(error, QStringLiteral("cannot read credentials: %1").arg(sqlError(q)));
         return false;
     }
@@ -368,6 +373,7 @@ bool SqliteCredentialRegistry::reload(QString *error)
         c.expiresMs = q.value(8).toLongLong();
         c.revokedMs = q.value(9).toLongLong();
         c.lastUsedMs = q.value(10).toLongLong();
+        c.secretStore = q.value(11).toString();
         credentials.append(c);
     }
 
@@ -822,12 +828,12 @@ bool SqliteCredentialRegistry::addCredential(const CredentialInfo &info, QString
         || !run(q,
                 QStringLiteral("INSERT INTO credentials (id, application_id, type, secret_hash, "
                                "scopes, api_title, api_version, created_at, expires_at, "
-                               "revoked_at, last_used_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"),
+                               "revoked_at, last_used_at, secret_store) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)"),
                 {text(info.id), text(info.applicationId), credentialTypeName(info.type),
                  text(info.secretHash), text(info.scopes.join(QLatin1Char(' '))),
                  text(info.apiTitle), text(info.apiVersion),
-                 info.createdMs ? info.createdMs : nowMs(), info.expiresMs})
+                 info.createdMs ? info.createdMs : nowMs(), info.expiresMs, text(info.secretStore)})
         || !tx.commit()) {
         const QString why = tx.started() ? writeError(q, tx) : tx.error();
         fail(error,

@@ -27,7 +27,7 @@ class SqliteCredentialRegistry final : public CredentialRegistry
     Q_DISABLE_COPY_MOVE(SqliteCredentialRegistry)
 
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
     // PRAGMA application_id of Gatehouse registry files: "GHRG".
     static constexpr qint64 ApplicationId = 0x47485247;
 

@@ -166,7 +166,7 @@ void TestCredentialRegistry::createsAndMigratesEmptyFile()
     empty.close();
     SqliteCredentialRegistry second;
     QVERIFY2(second.open(empty.fileName(), &error), qPrintable(error));
-    QCOMPARE(second.schemaVersion(), 2);
+    QCOMPARE(second.schemaVersion(), SqliteCredentialRegistry::SchemaVersion);
 }
 
 void TestCredentialRegistry::migratesVersion1()
@@ -175,7 +175,7 @@ void TestCredentialRegistry::migratesVersion1()
     SqliteCredentialRegistry registry;
     QString error;
     QVERIFY2(registry.open(path(), &error), qPrintable(error));
-    QCOMPARE(registry.schemaVersion(), 2);
+    QCOMPARE(registry.schemaVersion(), SqliteCredentialRegistry::SchemaVersion);
     const auto snapshot = registry.snapshot();
     QCOMPARE(snapshot->applications().size(), 1);
     QCOMPARE(snapshot->applications().first().name, QStringLiteral("legacy"));

@@ -549,19 +549,37 @@ void TestCredentialsCli::noKeychainIsReportedInOneLine()
     auto r = cli({QStringLiteral("keys"), QStringLiteral("issue"), QStringLiteral("chatapp")});
     QCOMPARE(r.exitCode, 0);
 
-    // Revocation never depends on the keychain: it happens, with a one-line warning
-    // about the stored secret that could not be looked at.
+    // Revocation never depends on the keychain, and it removes the secret from the
+    // secrets file it was issued to, even without --secrets-file.
     const QString id = keysJson(QStringLiteral("chatapp"))
                            .at(0)
                            .toObject()
                            .value(QStringLiteral("id"))
                            .toString();
+    QFile secrets(m_secrets);
+    QVERIFY(secrets.open(QIODevice::ReadOnly));
+    QVERIFY(secrets.readAll().contains(id.toLatin1()));
+    secrets.close();
     r = cli({QStringLiteral("keys"), QStringLiteral("revoke"), id}, false);
     QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.standardError.isEmpty(), r.standardError.constData());
+    QVERIFY(secrets.open(QIODevice::ReadOnly));
+    QVERIFY(!secrets.readAll().contains(id.toLatin1()));
+    secrets.close();
+    // where it cannot be removed, the warning says exactly where it remains
+    r = cli({QStringLiteral("keys"), QStringLiteral("issue"), QStringLiteral("chatapp")});
+    QCOMPARE(r.exitCode, 0);
+    const QString second = keysJson(QStringLiteral("chatapp"))
+                               .last()
+                               .toObject()
+                               .value(QStringLiteral("id"))
+                               .toString();
+    QVERIFY(::chmod(QFile::encodeName(m_secrets).constData(), 0644) == 0); // refused as unsafe
+    r = cli({QStringLiteral("keys"), QStringLiteral("revoke"), second}, false);
+    QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.standardError.count('\n'), 1);
-    QVERIFY2(r.standardError.startsWith(
-                 "gatehouse-cli keys: warning: could not remove a stored secret: no OS keychain"),
-             r.standardError.constData());
+    const QByteArray remains = "its secret remains in secrets file " + m_secrets.toUtf8();
+    QVERIFY2(r.standardError.contains(remains), r.standardError.constData());
     QCOMPARE(keysJson(QStringLiteral("chatapp"))
                  .at(0)
                  .toObject()

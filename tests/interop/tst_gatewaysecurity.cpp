@@ -93,9 +93,9 @@ private:
     }
     QString issue(const QStringList &extra = {})
     {
-        const auto r = cli(QStringList {QStringLiteral("keys"), QStringLiteral("issue"),
-                                        QStringLiteral("tester")}
-                           + extra);
+        const auto r = cli(
+            QStringList {QStringLiteral("keys"), QStringLiteral("issue"), QStringLiteral("tester")}
+            + extra);
         return r.exitCode == 0 ? QString::fromUtf8(r.standardOutput).trimmed() : QString();
     }
     Answer upgrade(const QByteArray &target, const QByteArray &headers = {},
@@ -234,8 +234,7 @@ channels:
     QVERIFY(m_adminToken.startsWith(u"gh_at_"));
 
     m_serve.setProcessChannelMode(QProcess::MergedChannels);
-    connect(&m_serve, &QProcess::readyRead, this,
-            [this] { m_serveOutput += m_serve.readAll(); });
+    connect(&m_serve, &QProcess::readyRead, this, [this] { m_serveOutput += m_serve.readAll(); });
     m_serve.start(QStringLiteral(GATEHOUSE_CLI_PATH),
                   QStringList {QStringLiteral("serve"), api, QStringLiteral("--listen"),
                                QStringLiteral("127.0.0.1:0"), QStringLiteral("-v"),
@@ -309,9 +308,8 @@ void TestGatewaySecurity::parametersAreReEncoded_data()
     QTest::newRow("trailing-slash")
         << QByteArray("/n/1.0.0/files/x/") << u"/files/x"_qs << u"/files/x"_qs;
     // the parameter's pattern allows '/': it goes on encoded, one segment
-    QTest::newRow("schema-allows-slash")
-        << QByteArray("/n/1.0.0/docs/guide%2Fintro") << u"/docs/guide%2Fintro"_qs
-        << u"/docs/guide%2Fintro"_qs;
+    QTest::newRow("schema-allows-slash") << QByteArray("/n/1.0.0/docs/guide%2Fintro")
+                                         << u"/docs/guide%2Fintro"_qs << u"/docs/guide%2Fintro"_qs;
     QTest::newRow("query-kept-encoded") << QByteArray("/n/1.0.0/files/x?q=%0D%0Aa&r=\xc3\xa9")
                                         << u"/files/x?q=%0D%0Aa&r=%C3%A9"_qs << u"/files/x"_qs;
 }
@@ -332,17 +330,17 @@ void TestGatewaySecurity::mixedAuthTypesNeedCredentials()
     // publish says None, subscribe says nothing (Any): the channel is not open
     QCOMPARE(upgrade("/n/1.0.0/mixed/1").status, 401);
     QCOMPARE(upgrade("/n/1.0.0/mixed/1", "Authorization: Bearer gh_at_bogus\r\n").status, 401);
-    const Answer noScope = upgrade("/n/1.0.0/mixed/1", "Authorization: Bearer "
-                                                           + m_token.toLatin1() + "\r\n");
+    const Answer noScope
+        = upgrade("/n/1.0.0/mixed/1", "Authorization: Bearer " + m_token.toLatin1() + "\r\n");
     QCOMPARE(noScope.status, 403);
     QVERIFY2(noScope.body.contains("admin"), noScope.body.constData());
-    QCOMPARE(upgrade("/n/1.0.0/mixed/1", "Authorization: Bearer " + m_adminToken.toLatin1()
-                                             + "\r\n")
-                 .status,
-             101);
+    QCOMPARE(
+        upgrade("/n/1.0.0/mixed/1", "Authorization: Bearer " + m_adminToken.toLatin1() + "\r\n")
+            .status,
+        101);
     // and `validate` says so
-    const auto r = Test::runCli({QStringLiteral("validate"),
-                                 m_dir.filePath(QStringLiteral("notes.asyncapi.yaml"))});
+    const auto r = Test::runCli(
+        {QStringLiteral("validate"), m_dir.filePath(QStringLiteral("notes.asyncapi.yaml"))});
     QCOMPARE(r.exitCode, 0);
     const QByteArray said = r.standardOutput + r.standardError;
     QVERIFY2(said.contains("/mixed/{id}"), said.constData());
@@ -371,7 +369,8 @@ void TestGatewaySecurity::onlyTheVerifiedAuthorizationIsForwarded()
              QStringLiteral("Bearer ") + m_token);
     QCOMPARE(a.messages.value(1), QByteArray("SECRET"));
     // a Basic header beside the query credential was never checked: not forwarded
-    a = upgrade("/n/1.0.0/secure?access_token=" + token, "Authorization: Basic YWRtaW46YWRtaW4=\r\n");
+    a = upgrade("/n/1.0.0/secure?access_token=" + token,
+                "Authorization: Basic YWRtaW46YWRtaW4=\r\n");
     QCOMPARE(a.status, 101);
     QCOMPARE(a.seen.value(u"authorization").toArray().size(), 0);
     QCOMPARE(a.seen.value(u"target").toString(), u"/secure"_qs);
@@ -421,14 +420,16 @@ void TestGatewaySecurity::logShowsWhatWasSent()
 
 void TestGatewaySecurity::filesArePrivate()
 {
-    for (const char *name : {"log.db", "log.jsonl", "registry.db", "log.db-wal", "registry.db-wal"}) {
+    for (const char *name :
+         {"log.db", "log.jsonl", "registry.db", "log.db-wal", "registry.db-wal"}) {
         const QFileInfo info(m_dir.filePath(QLatin1String(name)));
         if (!info.exists() && QByteArrayView(name).endsWith("-wal"))
             continue; // checkpointed away
         QVERIFY2(info.exists(), name);
-        QCOMPARE(info.permissions() & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther
-                                       | QFile::WriteOther),
-                 QFile::Permissions());
+        QCOMPARE(
+            info.permissions()
+                & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
+            QFile::Permissions());
     }
 }
 
