@@ -429,6 +429,7 @@ private slots:
     void stopClosesWith1001();
     void reloadKeepsOpenConnections();
     void manyConnectionsDropped();
+    void manyStalledHandshakesReleased();
     void acceptResumesAfterRunningOutOfDescriptors();
     void pingsForwardedOnlyWhenAsked_data();
     void pingsForwardedOnlyWhenAsked();
@@ -1739,6 +1740,82 @@ void TestGateway::manyConnectionsDropped()
     QTRY_COMPARE(m_gateway->openConnections(), 0);
     QCOMPARE(m_gateway->pendingHandshakes(), 0);
     QCOMPARE(m_sink->count(GatewayEvent::Type::ConnectionRejected), total);
+}
+
+// 5,000 clients that open a connection and stall half way through the handshake
+// (some sent part of a request, some nothing, some part and then shut their side)
+// hold the gateway only until the handshake timeout: each gets its 408 and every
+// session is released.
+void TestGateway::manyStalledHandshakesReleased()
+{
+    rlimit limit {};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+    // both ends live in this process: two descriptors per connection
+    const int total = limit.rlim_cur == RLIM_INFINITY
+        ? 5000
+        : int(qBound<rlim_t>(100, (limit.rlim_cur - 1000) / 2, 5000));
+
+    GatewayOptions o;
+    o.handshakeTimeoutMs = 2000;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(m_gateway->serverPort());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+    std::vector<int> fds;
+    auto closeAll = qScopeGuard([&] {
+        for (int fd : fds)
+            ::close(fd);
+    });
+    for (int i = 0; i < total; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        QVERIFY2(fd >= 0, strerror(errno));
+        fds.push_back(fd);
+        const int r = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address);
+        QVERIFY2(r == 0 || errno == EINPROGRESS, strerror(errno));
+        if (i % 128 == 127)
+            QCoreApplication::processEvents();
+    }
+    for (int i = 0; i < total; ++i) {
+        pollfd p {fds[size_t(i)], POLLOUT, 0};
+        QDeadlineTimer deadline(20000);
+        while (::poll(&p, 1, 0) == 0 && !deadline.hasExpired())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        QVERIFY(p.revents & POLLOUT);
+        const char partial[] = "GET /chats/1.0.0/noti";
+        if (i % 3 != 1)
+            QVERIFY(::write(fds[size_t(i)], partial, sizeof partial - 1) > 0);
+        if (i % 3 == 2)
+            ::shutdown(fds[size_t(i)], SHUT_WR);
+    }
+    QVERIFY2(waitFor(
+                 [&] {
+                     return m_sink->count(GatewayEvent::Type::ConnectionRejected) == total
+                         && m_gateway->pendingHandshakes() == 0;
+                 },
+                 30000),
+             qPrintable(QStringLiteral("%1 connections, %2 rejected, %3 sessions left")
+                            .arg(total)
+                            .arg(m_sink->count(GatewayEvent::Type::ConnectionRejected))
+                            .arg(m_gateway->pendingHandshakes())));
+    int timedOut = 0;
+    for (const GatewayEvent &e : m_sink->of(GatewayEvent::Type::ConnectionRejected))
+        timedOut += e.status == 408 ? 1 : 0;
+    QVERIFY2(timedOut >= total * 2 / 3, qPrintable(QString::number(timedOut)));
+    // the clients that are still there read their 408
+    int answered = 0;
+    for (size_t i = 0; i < fds.size(); i += 3) {
+        char head[16] = {};
+        if (::recv(fds[i], head, sizeof head - 1, 0) > 0
+            && QByteArrayView(head).startsWith("HTTP/1.1 408"))
+            ++answered;
+    }
+    QCOMPARE(answered, int((fds.size() + 2) / 3));
+    QCOMPARE(m_gateway->openConnections(), 0);
 }
 
 void TestGateway::pingsForwardedOnlyWhenAsked_data()
