@@ -210,7 +210,7 @@ void TestMockGenerator::refsThroughApi()
     }
 }
 
-// Every message payload schema of every shared example and sample document: 1,000
+// Every message payload schema of every example and sample document: 1,000
 // generated values each, all valid.
 void TestMockGenerator::documentPayloads_data()
 {

@@ -14,13 +14,13 @@ QString sourcePath(const QString &relative)
 
 QString examplePath(const QString &relative)
 {
-    return QDir(QStringLiteral(GATEHOUSE_SHARED_EXAMPLES_DIR)).absoluteFilePath(relative);
+    return QDir(QStringLiteral(GATEHOUSE_EXAMPLES_DIR)).absoluteFilePath(relative);
 }
 
 QStringList exampleFiles()
 {
     QStringList files;
-    QDirIterator it(QStringLiteral(GATEHOUSE_SHARED_EXAMPLES_DIR),
+    QDirIterator it(QStringLiteral(GATEHOUSE_EXAMPLES_DIR),
                     {QStringLiteral("*.yml"), QStringLiteral("*.yaml"), QStringLiteral("*.json")},
                     QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext())

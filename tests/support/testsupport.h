@@ -15,10 +15,10 @@ namespace Gatehouse::Test {
 // Absolute path of a file in the source tree, e.g. sourcePath("resources/samples/x.yaml").
 QString sourcePath(const QString &relative);
 
-// Absolute path of a file in ../shared/asyncapi-examples.
+// Absolute path of a file in tests/data/asyncapi-examples.
 QString examplePath(const QString &relative);
 
-// Every example document (*.yml, *.yaml, *.json) under ../shared/asyncapi-examples.
+// Every example document (*.yml, *.yaml, *.json) under tests/data/asyncapi-examples.
 QStringList exampleFiles();
 
 // node_modules folder of the npm packages the interop tests use.
