@@ -3,18 +3,11 @@
 #include "cli/commands.h"
 #include "cli/credentialclisupport.h"
 
-#include "analytics/asynceventsink.h"
-#include "analytics/jsonlineswriter.h"
-#include "analytics/messagelogstore.h"
-#include "asyncapi/asyncapireader.h"
 #include "credentials/secretstore.h"
-#include "credentials/sqlitecredentialregistry.h"
-#include "gateway/gateway.h"
 #include "gateway/gatewayeventsink.h"
 #include "gateway/listenerplan.h"
-#include "mock/mockserver.h"
 #include "policy/policyconfig.h"
-#include "policy/policyfactory.h"
+#include "runtime/gatewayruntime.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -90,72 +83,23 @@ bool parseListen(const QString &text, Gateway::ListenerConfig *config, QString *
     return Gateway::ListenerPlan::parseAddress(text, &config->address, &config->port, error);
 }
 
-struct LoadedApis
+// What the runtime reports, as serve has always printed it.
+void print(GatewayRuntime::ReportKind kind, const QString &line)
 {
-    QList<Api> apis;
-    QStringList files;
-};
-
-bool loadApis(const QStringList &files, LoadedApis *loaded)
-{
-    bool ok = true;
-    for (const QString &file : files) {
-        ReadResult result = AsyncApiReader::readFile(file);
-        for (const Diagnostic &d : std::as_const(result.diagnostics))
-            if (d.severity == Diagnostic::Severity::Error)
-                err() << d.toString() << Qt::endl;
-        if (!result.ok() || !result.api) {
-            err() << "gatehouse-cli serve: " << file << ": cannot be served (errors above)"
-                  << Qt::endl;
-            ok = false;
-            continue;
-        }
-        loaded->apis.append(*result.api);
-        loaded->files.append(QFileInfo(file).absoluteFilePath());
+    switch (kind) {
+    case GatewayRuntime::ReportKind::Diagnostic:
+        err() << line << Qt::endl;
+        break;
+    case GatewayRuntime::ReportKind::Error:
+        err() << "gatehouse-cli serve: " << line << Qt::endl;
+        break;
+    case GatewayRuntime::ReportKind::Warning:
+        err() << "gatehouse-cli serve: warning: " << line << Qt::endl;
+        break;
+    case GatewayRuntime::ReportKind::Info:
+        out() << line << Qt::endl;
+        break;
     }
-    return ok;
-}
-
-Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry *registry)
-{
-    return [registry](const QString &secret, const Api &api) {
-        const Credentials::AuthResult r = registry->authenticate(secret, api.title, api.version);
-        if (r.ok()) {
-            Gateway::ConnectionIdentity identity;
-            identity.applicationId = r.application.id;
-            identity.applicationName = r.application.name;
-            identity.plan = r.plan.name;
-            identity.scopes = r.scopes;
-            identity.credentialId = r.credential.id;
-            identity.credentialKind = Credentials::credentialTypeName(r.credential.type);
-            return Policies::CredentialCheck::ok(identity, r.plan);
-        }
-        return Policies::CredentialCheck::fail(
-            r.httpStatus() == 403 ? Policies::CredentialCheck::Outcome::Forbidden
-                                  : Policies::CredentialCheck::Outcome::Unauthenticated,
-            r.reason);
-    };
-}
-
-// Where the gateway listens and what it serves: as one list when every listener
-// serves every API, else each listener followed by its APIs.
-void printListeners(const Gateway::Gateway &gateway)
-{
-    const QList<Gateway::ListenerConfig> listeners = gateway.listeners();
-    const QStringList all = gateway.servedApis();
-    bool same = true;
-    for (qsizetype i = 0; i < listeners.size(); ++i)
-        same = same && gateway.servedApis(int(i)) == all;
-    for (qsizetype i = 0; i < listeners.size(); ++i) {
-        out() << "listening on " << listeners.at(i).toString() << '\n';
-        if (!same)
-            for (const QString &line : gateway.servedApis(int(i)))
-                out() << "  serving " << line << '\n';
-    }
-    if (same)
-        for (const QString &line : all)
-            out() << "serving " << line << '\n';
-    out().flush();
 }
 
 } // namespace
@@ -258,13 +202,13 @@ int serveCommand(const QStringList &arguments)
     options.forwardPings = parser.isSet(forwardPingsOption);
     // --listen / --tls-listen serve every API there; without them each document's own
     // listen / tlsListen address is opened and serves the APIs that name it.
-    Gateway::ListenerPlan plan;
+    GatewayRuntime::Settings settings;
     QString error;
     if (parser.isSet(listenOption)) {
         Gateway::ListenerConfig l;
         if (!parseListen(parser.value(listenOption), &l, &error))
             return usageError(name, QStringLiteral("--listen: ") + error);
-        plan.wsOverride = l;
+        settings.listen = l;
     }
     if (parser.isSet(tlsListenOption)) {
         Gateway::ListenerConfig l;
@@ -276,135 +220,33 @@ int serveCommand(const QStringList &arguments)
         l.tls = true;
         l.certificateFile = parser.value(certOption);
         l.privateKeyFile = parser.value(keyOption);
-        plan.wssOverride = l;
+        settings.tlsListen = l;
     } else if (parser.isSet(certOption) || parser.isSet(keyOption)) {
         return usageError(name, QStringLiteral("--cert and --key go with --tls-listen"));
     }
 
-    LoadedApis loaded;
-    if (!loadApis(files, &loaded))
-        return ExitFailure;
-
-    if (!plan.build(loaded.apis, loaded.files, &error)) {
-        err() << "gatehouse-cli serve: " << error << Qt::endl;
-        return ExitFailure;
-    }
-    for (const QString &warning : plan.warnings())
-        err() << "gatehouse-cli serve: warning: " << warning << Qt::endl;
-    const QList<Gateway::ListenerConfig> listeners = plan.listeners();
-
-    // Credentials: the registry answers the authenticate policy; its changes close
-    // connections that lost their right to be open.
-    Credentials::SqliteCredentialRegistry registry;
-    if (!CredentialSupport::openRegistry(parser, &registry, &error)) {
-        err() << "gatehouse-cli serve: " << error << Qt::endl;
-        return ExitFailure;
-    }
-    registry.startWatching();
-    // The JWT signing key: GATEHOUSE_SIGNING_KEY, else the secret store. The registry
-    // reads it asynchronously and again when the first JWT appears later, so a key
-    // created by `keys issue --type jwt` while serving is picked up without a restart.
-    std::unique_ptr<Credentials::SecretStore> secrets
-        = CredentialSupport::openSecretStore(parser, &error);
-    if (!secrets && qEnvironmentVariableIsEmpty("GATEHOUSE_SIGNING_KEY"))
+    settings.options = options;
+    settings.registryPath = CredentialSupport::databasePath(parser);
+    if (settings.registryPath.isEmpty())
+        return usageError(name, QStringLiteral("--db: empty file name"));
+    // The JWT signing key: GATEHOUSE_SIGNING_KEY, else the secret store.
+    settings.secrets = CredentialSupport::openSecretStore(parser, &error);
+    if (!settings.secrets && qEnvironmentVariableIsEmpty("GATEHOUSE_SIGNING_KEY"))
         err() << "gatehouse-cli serve: warning: JWTs will be refused: " << error << Qt::endl;
-    registry.setSigningKeySource(secrets.get());
-
-    Policies::PolicyFactory::Options factoryOptions;
-    factoryOptions.verifier = makeVerifier(&registry);
-    auto factory = std::make_shared<Policies::PolicyFactory>(factoryOptions);
-    bool policiesOk = true;
-    for (const Api &api : std::as_const(loaded.apis))
-        for (const QString &problem : factory->check(api)) {
-            err() << "gatehouse-cli serve: " << api.title << ": " << problem << Qt::endl;
-            policiesOk = false;
-        }
-    if (!policiesOk)
-        return ExitFailure;
-
-    Gateway::Gateway gateway;
-    gateway.setOptions(options);
-    gateway.setPolicyProvider(factory);
-    gateway.setListenerSelector(
-        [&plan](const Api &api, QString *error) { return plan.listenersFor(api, error); });
-
-    std::shared_ptr<Analytics::MessageLogStore> logStore;
-    if (parser.isSet(logDbOption)) {
-        Analytics::MessageLogStore::Options o;
-        o.path = parser.value(logDbOption);
-        o.payloadFilter = factory->payloadFilter(); // log policy masking, on the writer thread
-        logStore = std::make_shared<Analytics::MessageLogStore>(o);
-        if (!logStore->open(&error)) {
-            err() << "gatehouse-cli serve: --log-db " << error << Qt::endl;
-            return ExitFailure;
-        }
-        gateway.addEventSink(logStore);
-    }
-    std::shared_ptr<Analytics::AsyncEventSink> logFile;
-    if (parser.isSet(logFileOption)) {
-        Analytics::JsonLinesWriter::Options o;
-        o.path = parser.value(logFileOption);
-        o.payloadFilter = factory->payloadFilter();
-        logFile = std::make_shared<Analytics::AsyncEventSink>(
-            std::make_unique<Analytics::JsonLinesWriter>(o));
-        if (!logFile->start(&error)) {
-            err() << "gatehouse-cli serve: --log-file " << o.path << ": " << error << Qt::endl;
-            return ExitFailure;
-        }
-        gateway.addEventSink(logFile);
-    }
+    settings.logDatabase = parser.value(logDbOption);
+    settings.logFile = parser.value(logFileOption);
+    settings.withMocks = parser.isSet(withMockOption);
     if (parser.isSet(verboseOption))
-        gateway.addEventSink(std::make_shared<VerboseSink>());
+        settings.sinks.append(std::make_shared<VerboseSink>());
 
-    using Gateway::ConnectionFilter;
-    QObject::connect(&registry, &Credentials::CredentialRegistry::credentialRevoked, &gateway,
-                     [&gateway](const QString &credentialId) {
-                         gateway.closeConnections({{}, credentialId, {}, {}}, 1008,
-                                                  QStringLiteral("credential revoked"));
-                     });
-    QObject::connect(&registry, &Credentials::CredentialRegistry::subscriptionBlocked, &gateway,
-                     [&gateway](const QString &app, const QString &title, const QString &version) {
-                         gateway.closeConnections({app, {}, title, version}, 1008,
-                                                  QStringLiteral("subscription blocked"));
-                     });
-    QObject::connect(&registry, &Credentials::CredentialRegistry::subscriptionRemoved, &gateway,
-                     [&gateway](const QString &app, const QString &title, const QString &version) {
-                         gateway.closeConnections({app, {}, title, version}, 1008,
-                                                  QStringLiteral("subscription removed"));
-                     });
-    QObject::connect(&registry, &Credentials::CredentialRegistry::applicationDeleted, &gateway,
-                     [&gateway](const QString &app) {
-                         gateway.closeConnections({app, {}, {}, {}}, 1008,
-                                                  QStringLiteral("application deleted"));
-                     });
-
-    // Mock backends first, so the gateway finds its backends listening.
-    std::vector<std::unique_ptr<MockServer>> mocks;
-    if (parser.isSet(withMockOption)) {
-        for (const Api &api : std::as_const(loaded.apis)) {
-            auto mock = std::make_unique<MockServer>(api);
-            for (const MockServer::Problem &problem : mock->problems())
-                err() << "gatehouse-cli serve: warning: " << api.title << " mock: "
-                      << (problem.pointer.isEmpty() ? QString() : problem.pointer + u": ")
-                      << problem.message << Qt::endl;
-            if (!mock->listenOnEndpoint()) {
-                err() << "gatehouse-cli serve: " << api.title << " mock: " << mock->errorString()
-                      << Qt::endl;
-                return ExitFailure;
-            }
-            out() << "mock " << MockConfig::kindName(mock->kind()) << " for " << api.title << ' '
-                  << api.version << " listening on " << api.gatehouse.endpoint << '\n';
-            mocks.push_back(std::move(mock));
-        }
-    }
-
-    if (!gateway.start(listeners, loaded.apis)) {
-        err() << "gatehouse-cli serve: " << gateway.errorString() << Qt::endl;
+    GatewayRuntime runtime;
+    runtime.setSettings(settings);
+    QObject::connect(&runtime, &GatewayRuntime::reported, &runtime, &print);
+    if (!runtime.start(files))
         return ExitFailure;
-    }
-    for (const QString &warning : factory->warnings())
-        err() << "gatehouse-cli serve: warning: " << warning << Qt::endl;
-    printListeners(gateway);
+    for (const QString &line : runtime.describeListeners())
+        out() << line << '\n';
+    out().flush();
 
     // Signals arrive through a socket pair so that the handler only writes a byte.
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) {
@@ -412,31 +254,23 @@ int serveCommand(const QStringList &arguments)
         return ExitFailure;
     }
     QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &gateway, [&] {
+    QObject::connect(&notifier, &QSocketNotifier::activated, &runtime, [&runtime] {
         char c = 0;
         if (::read(signalPipe[0], &c, 1) != 1)
             return;
         if (c == SIGHUP) {
-            LoadedApis again;
-            if (!loadApis(loaded.files, &again)) {
-                err() << "gatehouse-cli serve: reload failed; still serving the previous documents"
-                      << Qt::endl;
-                return;
-            }
-            if (!gateway.reload(again.apis)) {
-                err() << "gatehouse-cli serve: reload failed: " << gateway.errorString()
-                      << Qt::endl;
-                return;
-            }
-            out() << "reloaded " << again.apis.size() << " API document(s)" << Qt::endl;
+            runtime.reload(); // a failure is reported (and printed) by the runtime
             return;
         }
-        if (gateway.isRunning()) {
+        if (runtime.state() == GatewayRuntime::State::Running) {
             out() << "stopping" << Qt::endl;
-            gateway.stop();
+            runtime.stop();
         }
     });
-    QObject::connect(&gateway, &Gateway::Gateway::stopped, &gateway, [](int closed) {
+    QObject::connect(&runtime, &GatewayRuntime::reloaded, &runtime, [](int apis) {
+        out() << "reloaded " << apis << " API document(s)" << Qt::endl;
+    });
+    QObject::connect(&runtime, &GatewayRuntime::stopped, &runtime, [](int closed) {
         out() << "stopped; closed " << closed << " open connection(s)" << Qt::endl;
         QCoreApplication::quit();
     });
@@ -453,10 +287,6 @@ int serveCommand(const QStringList &arguments)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
-    if (logStore)
-        logStore->close();
-    if (logFile)
-        logFile->stop();
     ::close(signalPipe[0]);
     ::close(signalPipe[1]);
     return exitCode;

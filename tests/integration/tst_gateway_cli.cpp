@@ -249,7 +249,7 @@ void TestGatewayCli::logDatabaseThatIsNotOne()
     QCOMPARE(r.exitCode, 1);
     const QString err = QString::fromUtf8(r.standardError).trimmed();
     QVERIFY2(!err.contains(u'\n'), qPrintable(err));
-    QVERIFY2(err.startsWith(QStringLiteral("gatehouse-cli serve: --log-db ")), qPrintable(err));
+    QVERIFY2(err.startsWith(QStringLiteral("gatehouse-cli serve: message log ")), qPrintable(err));
     QCOMPARE(err.count(logDb), 1);
     QFile f(logDb);
     QVERIFY(f.open(QIODevice::ReadOnly));

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime/gatewayruntime.h"
+
+#include "analytics/asynceventsink.h"
+#include "analytics/jsonlineswriter.h"
+#include "analytics/messagelogstore.h"
+#include "asyncapi/asyncapireader.h"
+#include "credentials/credentialinfo.h"
+#include "credentials/secretstore.h"
+#include "credentials/sqlitecredentialregistry.h"
+#include "gateway/gateway.h"
+#include "gateway/gatewayeventsink.h"
+#include "mock/mockconfig.h"
+#include "mock/mockserver.h"
+#include "policy/policyfactory.h"
+
+#include <QFileInfo>
+
+#include <vector>
+
+namespace Gatehouse {
+
+namespace {
+
+Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry *registry)
+{
+    return [registry](const QString &secret, const Api &api) {
+        const Credentials::AuthResult r = registry->authenticate(secret, api.title, api.version);
+        if (r.ok()) {
+            Gateway::ConnectionIdentity identity;
+            identity.applicationId = r.application.id;
+            identity.applicationName = r.application.name;
+            identity.plan = r.plan.name;
+            identity.scopes = r.scopes;
+            identity.credentialId = r.credential.id;
+            identity.credentialKind = Credentials::credentialTypeName(r.credential.type);
+            return Policies::CredentialCheck::ok(identity, r.plan);
+        }
+        return Policies::CredentialCheck::fail(
+            r.httpStatus() == 403 ? Policies::CredentialCheck::Outcome::Forbidden
+                                  : Policies::CredentialCheck::Outcome::Unauthenticated,
+            r.reason);
+    };
+}
+
+} // namespace
+
+struct GatewayRuntime::Loaded
+{
+    QList<Api> apis;
+    QStringList files; // absolute
+};
+
+// What a run holds besides the gateway and the registry.
+struct GatewayRuntime::Parts
+{
+    std::shared_ptr<Policies::PolicyFactory> factory;
+    std::shared_ptr<Analytics::MessageLogStore> logStore;
+    std::shared_ptr<Analytics::AsyncEventSink> logFile;
+    std::vector<std::unique_ptr<MockServer>> mocks;
+};
+
+GatewayRuntime::GatewayRuntime(QObject *parent)
+    : QObject(parent)
+{ }
+
+GatewayRuntime::~GatewayRuntime()
+{
+    teardown();
+}
+
+void GatewayRuntime::setSettings(const Settings &settings)
+{
+    m_settings = settings;
+}
+
+void GatewayRuntime::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+bool GatewayRuntime::fail(const QString &error)
+{
+    m_error = error;
+    Q_EMIT reported(ReportKind::Error, error);
+    teardown();
+    setState(State::Failed);
+    return false;
+}
+
+bool GatewayRuntime::load(const QStringList &files, Loaded *loaded)
+{
+    QStringList refused;
+    for (const QString &file : files) {
+        ReadResult result = AsyncApiReader::readFile(file);
+        for (const Diagnostic &d : std::as_const(result.diagnostics))
+            if (d.severity == Diagnostic::Severity::Error)
+                Q_EMIT reported(ReportKind::Diagnostic, d.toString());
+        if (!result.ok() || !result.api) {
+            refused.append(file);
+            continue;
+        }
+        loaded->apis.append(*result.api);
+        loaded->files.append(QFileInfo(file).absoluteFilePath());
+    }
+    if (refused.isEmpty())
+        return true;
+    m_error = QStringLiteral("%1: cannot be served (errors above)").arg(refused.join(u", "));
+    return false;
+}
+
+bool GatewayRuntime::start(const QStringList &files)
+{
+    if (m_state == State::Starting || m_state == State::Running || m_state == State::Stopping) {
+        m_error = QStringLiteral("already running; stop it first");
+        return false;
+    }
+    teardown();
+    m_error.clear();
+    m_files = files;
+    setState(State::Starting);
+
+    Loaded loaded;
+    if (!load(files, &loaded))
+        return fail(m_error);
+
+    m_plan = Gateway::ListenerPlan();
+    m_plan.wsOverride = m_settings.listen;
+    m_plan.wssOverride = m_settings.tlsListen;
+    QString error;
+    if (!m_plan.build(loaded.apis, loaded.files, &error))
+        return fail(error);
+    for (const QString &warning : m_plan.warnings())
+        Q_EMIT reported(ReportKind::Warning, warning);
+
+    // Credentials: the registry answers the authenticate policy; its changes close
+    // connections that lost their right to be open.
+    m_registry = std::make_unique<Credentials::SqliteCredentialRegistry>();
+    const QString registryPath = m_settings.registryPath.isEmpty()
+        ? Credentials::SqliteCredentialRegistry::defaultDatabasePath()
+        : m_settings.registryPath;
+    if (!m_registry->open(registryPath, &error))
+        return fail(error);
+    m_registry->startWatching();
+    // The JWT signing key: GATEHOUSE_SIGNING_KEY, else the secret store, read in the
+    // background and again when the first JWT appears later.
+    m_registry->setSigningKeySource(m_settings.secrets.get());
+
+    m_parts = std::make_unique<Parts>();
+    Policies::PolicyFactory::Options factoryOptions;
+    factoryOptions.verifier = makeVerifier(m_registry.get());
+    m_parts->factory = std::make_shared<Policies::PolicyFactory>(factoryOptions);
+    QStringList problems;
+    for (const Api &api : std::as_const(loaded.apis))
+        for (const QString &problem : m_parts->factory->check(api))
+            problems.append(api.title + QStringLiteral(": ") + problem);
+    if (!problems.isEmpty()) {
+        for (qsizetype i = 0; i + 1 < problems.size(); ++i)
+            Q_EMIT reported(ReportKind::Error, problems.at(i));
+        return fail(problems.constLast());
+    }
+
+    m_gateway = std::make_unique<Gateway::Gateway>();
+    m_gateway->setOptions(m_settings.options);
+    m_gateway->setPolicyProvider(m_parts->factory);
+    m_gateway->setListenerSelector(
+        [this](const Api &api, QString *why) { return m_plan.listenersFor(api, why); });
+
+    if (!m_settings.logDatabase.isEmpty()) {
+        Analytics::MessageLogStore::Options o;
+        o.path = m_settings.logDatabase;
+        o.payloadFilter = m_parts->factory->payloadFilter(); // masking, on the writer thread
+        m_parts->logStore = std::make_shared<Analytics::MessageLogStore>(o);
+        if (!m_parts->logStore->open(&error))
+            return fail(QStringLiteral("message log %1").arg(error));
+        m_gateway->addEventSink(m_parts->logStore);
+    }
+    if (!m_settings.logFile.isEmpty()) {
+        Analytics::JsonLinesWriter::Options o;
+        o.path = m_settings.logFile;
+        o.payloadFilter = m_parts->factory->payloadFilter();
+        m_parts->logFile = std::make_shared<Analytics::AsyncEventSink>(
+            std::make_unique<Analytics::JsonLinesWriter>(o));
+        if (!m_parts->logFile->start(&error))
+            return fail(QStringLiteral("log file %1: %2").arg(o.path, error));
+        m_gateway->addEventSink(m_parts->logFile);
+    }
+    for (const auto &sink : std::as_const(m_settings.sinks))
+        m_gateway->addEventSink(sink);
+
+    Gateway::Gateway *gateway = m_gateway.get();
+    using Credentials::CredentialRegistry;
+    connect(m_registry.get(), &CredentialRegistry::credentialRevoked, gateway,
+            [gateway](const QString &credentialId) {
+                gateway->closeConnections({{}, credentialId, {}, {}}, 1008,
+                                          QStringLiteral("credential revoked"));
+            });
+    connect(m_registry.get(), &CredentialRegistry::subscriptionBlocked, gateway,
+            [gateway](const QString &app, const QString &title, const QString &version) {
+                gateway->closeConnections({app, {}, title, version}, 1008,
+                                          QStringLiteral("subscription blocked"));
+            });
+    connect(m_registry.get(), &CredentialRegistry::subscriptionRemoved, gateway,
+            [gateway](const QString &app, const QString &title, const QString &version) {
+                gateway->closeConnections({app, {}, title, version}, 1008,
+                                          QStringLiteral("subscription removed"));
+            });
+    connect(m_registry.get(), &CredentialRegistry::applicationDeleted, gateway,
+            [gateway](const QString &app) {
+                gateway->closeConnections({app, {}, {}, {}}, 1008,
+                                          QStringLiteral("application deleted"));
+            });
+    connect(gateway, &Gateway::Gateway::stopped, this, &GatewayRuntime::handleGatewayStopped);
+
+    // Mock backends first, so the gateway finds its backends listening.
+    if (m_settings.withMocks) {
+        for (const Api &api : std::as_const(loaded.apis)) {
+            auto mock = std::make_unique<MockServer>(api);
+            for (const MockServer::Problem &problem : mock->problems())
+                Q_EMIT reported(ReportKind::Warning,
+                                QStringLiteral("%1 mock: %2%3")
+                                    .arg(api.title,
+                                         problem.pointer.isEmpty() ? QString()
+                                                                   : problem.pointer + u": ",
+                                         problem.message));
+            if (!mock->listenOnEndpoint())
+                return fail(QStringLiteral("%1 mock: %2").arg(api.title, mock->errorString()));
+            Q_EMIT reported(ReportKind::Info, QStringLiteral("mock %1 for %2 %3 listening on %4")
+                                                  .arg(MockConfig::kindName(mock->kind()),
+                                                       api.title, api.version,
+                                                       api.gatehouse.endpoint));
+            m_parts->mocks.push_back(std::move(mock));
+        }
+    }
+
+    if (!m_gateway->start(m_plan.listeners(), loaded.apis))
+        return fail(m_gateway->errorString());
+    for (const QString &warning : m_parts->factory->warnings())
+        Q_EMIT reported(ReportKind::Warning, warning);
+    setState(State::Running);
+    return true;
+}
+
+bool GatewayRuntime::reload()
+{
+    if (m_state != State::Running || !m_gateway) {
+        m_error = QStringLiteral("not running");
+        return false;
+    }
+    Loaded again;
+    const bool read = load(m_files, &again);
+    if (!read || !m_gateway->reload(again.apis)) {
+        m_error = QStringLiteral("reload failed: %1; still serving the previous documents")
+                      .arg(read ? m_gateway->errorString() : m_error);
+        Q_EMIT reported(ReportKind::Error, m_error);
+        return false;
+    }
+    Q_EMIT reloaded(int(again.apis.size()));
+    return true;
+}
+
+void GatewayRuntime::stop()
+{
+    if (!m_gateway || !m_gateway->isRunning()) {
+        const bool wasRunning = m_state == State::Running || m_state == State::Stopping;
+        teardown();
+        setState(State::Stopped);
+        if (wasRunning)
+            Q_EMIT stopped(0);
+        return;
+    }
+    setState(State::Stopping);
+    m_gateway->stop();
+}
+
+void GatewayRuntime::handleGatewayStopped(int closed)
+{
+    // (inside the gateway's signal: it is deleted at the next start or with this)
+    releaseParts();
+    setState(State::Stopped);
+    Q_EMIT stopped(closed);
+}
+
+void GatewayRuntime::teardown()
+{
+    // the gateway first: no more events for the logs, no more connections to mocks
+    m_gateway.reset();
+    releaseParts();
+}
+
+void GatewayRuntime::releaseParts()
+{
+    if (m_parts) {
+        if (m_parts->logStore)
+            m_parts->logStore->close();
+        if (m_parts->logFile)
+            m_parts->logFile->stop();
+        m_parts.reset();
+    }
+    m_registry.reset();
+}
+
+QStringList GatewayRuntime::listenUrls() const
+{
+    QStringList urls;
+    if (m_gateway)
+        for (const Gateway::ListenerConfig &l : m_gateway->listeners())
+            urls.append(l.toString());
+    return urls;
+}
+
+QStringList GatewayRuntime::describeListeners() const
+{
+    QStringList lines;
+    if (!m_gateway)
+        return lines;
+    const QList<Gateway::ListenerConfig> listeners = m_gateway->listeners();
+    const QStringList all = m_gateway->servedApis();
+    bool same = true;
+    for (qsizetype i = 0; i < listeners.size(); ++i)
+        same = same && m_gateway->servedApis(int(i)) == all;
+    for (qsizetype i = 0; i < listeners.size(); ++i) {
+        lines.append(QStringLiteral("listening on ") + listeners.at(i).toString());
+        if (!same)
+            for (const QString &line : m_gateway->servedApis(int(i)))
+                lines.append(QStringLiteral("  serving ") + line);
+    }
+    if (same)
+        for (const QString &line : all)
+            lines.append(QStringLiteral("serving ") + line);
+    return lines;
+}
+
+} // namespace Gatehouse

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/gatewayoptions.h"
+#include "gateway/listenerplan.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace Gatehouse {
+namespace Credentials {
+class SecretStore;
+class SqliteCredentialRegistry;
+} // namespace Credentials
+namespace Gateway {
+class Gateway;
+class GatewayEventSink;
+} // namespace Gateway
+
+// Runs a set of API documents: reads them, plans the listeners, opens the credential
+// registry (its changes close connections that lost their right to be open), builds
+// the policies, opens the message log and the JSON Lines log, starts the mock
+// backends and the gateway, and reloads or stops all of it. The one place that wires
+// a run: `gatehouse-cli serve` and the desktop app are front ends over it.
+//
+// Lives in one thread (the one that calls start()); the gateway's own threads do the
+// relaying. What it has to say while starting (problems, warnings, what it started)
+// comes as reported() lines, each one line that names what it is about.
+class GatewayRuntime final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayRuntime)
+
+public:
+    enum class State { Stopped, Starting, Running, Stopping, Failed };
+    Q_ENUM(State)
+
+    enum class ReportKind {
+        Diagnostic, // a document's problem, "file:line:col: error: ..."
+        Error, // why the run could not start (or reload)
+        Warning, // it runs, but not all as asked
+        Info, // what was started, e.g. a mock backend
+    };
+    Q_ENUM(ReportKind)
+
+    struct Settings
+    {
+        Gateway::GatewayOptions options;
+        // Every API on these addresses; unset: each document's x-gatehouse listen /
+        // tlsListen, else 127.0.0.1:9099.
+        std::optional<Gateway::ListenerConfig> listen;
+        std::optional<Gateway::ListenerConfig> tlsListen;
+        // The credential registry; empty: gatehouse.db in the user's data folder, the
+        // one `gatehouse-cli apps/keys` use by default.
+        QString registryPath;
+        // Where JWT signing keys are read (nullptr: only GATEHOUSE_SIGNING_KEY).
+        std::shared_ptr<Credentials::SecretStore> secrets;
+        QString logDatabase; // message log (SQLite); empty: none
+        QString logFile; // JSON Lines log; empty: none
+        bool withMocks = false; // also run each API's built-in mock at its endpoint
+        QList<std::shared_ptr<Gateway::GatewayEventSink>> sinks; // more event consumers
+    };
+
+    explicit GatewayRuntime(QObject *parent = nullptr);
+    ~GatewayRuntime() override; // drops what is still open; stop() first for a clean close
+
+    void setSettings(const Settings &settings);
+    const Settings &settings() const { return m_settings; }
+
+    // Reads `files` and starts serving them. False, in state Failed with
+    // errorString(), when anything the run needs could not be had; then nothing is
+    // left running. A backend that is not up yet is no reason to fail: clients get
+    // 502 until it is.
+    bool start(const QStringList &files);
+    // Reads the same documents again and serves what they say now; connections of
+    // APIs whose routing did not change stay open. False (still serving the previous
+    // documents) with errorString() when a document has errors or cannot be served.
+    bool reload();
+    // Closes every connection with 1001 and stops; stopped() follows.
+    void stop();
+
+    State state() const { return m_state; }
+    // Why start() or reload() failed: one line, naming the document, address or file.
+    QString errorString() const { return m_error; }
+    QStringList files() const { return m_files; }
+    // ws:// and wss:// URLs of the listeners as bound (port 0 resolved).
+    QStringList listenUrls() const;
+    // One line per API served, "/chats/1.0.0  Chats 1.0.0: /notifications, ...", and
+    // for several listeners which serve what (as `serve` prints them).
+    QStringList describeListeners() const;
+    // The gateway of the current (or last stopped) run; null before the first start.
+    Gateway::Gateway *gateway() const { return m_gateway.get(); }
+    Credentials::SqliteCredentialRegistry *registry() const { return m_registry.get(); }
+
+Q_SIGNALS:
+    void stateChanged(Gatehouse::GatewayRuntime::State state);
+    void reported(Gatehouse::GatewayRuntime::ReportKind kind, const QString &line);
+    void reloaded(int apis);
+    void stopped(int closedConnections);
+
+private:
+    struct Loaded;
+    bool load(const QStringList &files, Loaded *loaded);
+    bool fail(const QString &error);
+    void setState(State state);
+    void teardown();
+    void releaseParts(); // all but the gateway
+    void handleGatewayStopped(int closed);
+
+    Settings m_settings;
+    State m_state = State::Stopped;
+    QString m_error;
+    QStringList m_files;
+    Gateway::ListenerPlan m_plan;
+    struct Parts;
+    std::unique_ptr<Parts> m_parts;
+    std::unique_ptr<Credentials::SqliteCredentialRegistry> m_registry;
+    std::unique_ptr<Gateway::Gateway> m_gateway;
+};
+
+} // namespace Gatehouse
