@@ -15,6 +15,9 @@
 #include "policy/policyfactory.h"
 
 #include <QFileInfo>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrl>
 
 #include <vector>
 
@@ -220,18 +223,18 @@ bool GatewayRuntime::start(const QStringList &files)
         for (const Api &api : std::as_const(loaded.apis)) {
             auto mock = std::make_unique<MockServer>(api);
             for (const MockServer::Problem &problem : mock->problems())
-                Q_EMIT reported(ReportKind::Warning,
-                                QStringLiteral("%1 mock: %2%3")
-                                    .arg(api.title,
-                                         problem.pointer.isEmpty() ? QString()
-                                                                   : problem.pointer + u": ",
-                                         problem.message));
+                Q_EMIT reported(
+                    ReportKind::Warning,
+                    QStringLiteral("%1 mock: %2%3")
+                        .arg(api.title,
+                             problem.pointer.isEmpty() ? QString() : problem.pointer + u": ",
+                             problem.message));
             if (!mock->listenOnEndpoint())
                 return fail(QStringLiteral("%1 mock: %2").arg(api.title, mock->errorString()));
-            Q_EMIT reported(ReportKind::Info, QStringLiteral("mock %1 for %2 %3 listening on %4")
-                                                  .arg(MockConfig::kindName(mock->kind()),
-                                                       api.title, api.version,
-                                                       api.gatehouse.endpoint));
+            Q_EMIT reported(ReportKind::Info,
+                            QStringLiteral("mock %1 for %2 %3 listening on %4")
+                                .arg(MockConfig::kindName(mock->kind()), api.title, api.version,
+                                     api.gatehouse.endpoint));
             m_parts->mocks.push_back(std::move(mock));
         }
     }
@@ -241,7 +244,54 @@ bool GatewayRuntime::start(const QStringList &files)
     for (const QString &warning : m_parts->factory->warnings())
         Q_EMIT reported(ReportKind::Warning, warning);
     setState(State::Running);
+    probeBackends(loaded.apis);
     return true;
+}
+
+void GatewayRuntime::probeBackends(const QList<Api> &apis)
+{
+    // One TCP connect per backend: one that is not up yet is worth a warning (its
+    // clients get 502 until it is), not a failure to start.
+    QStringList seen;
+    for (const Api &api : apis) {
+        const QUrl endpoint(api.gatehouse.endpoint);
+        const QString key = endpoint.host() + u':'
+            + QString::number(endpoint.port(endpoint.scheme() == u"wss" ? 443 : 80));
+        if (endpoint.host().isEmpty() || seen.contains(key))
+            continue;
+        seen.append(key);
+        auto *probe = new QTcpSocket(this);
+        auto *timer = new QTimer(probe);
+        timer->setSingleShot(true);
+        const QString title = api.title;
+        const QString url = api.gatehouse.endpoint;
+        auto warn = [this, probe, timer, title, url](const QString &why) {
+            probe->disconnect(); // once
+            timer->stop();
+            if (m_state == State::Running)
+                Q_EMIT reported(ReportKind::Warning,
+                                QStringLiteral("%1: backend %2 %3; clients get 502 until it "
+                                               "is up")
+                                    .arg(title, url, why));
+            probe->deleteLater();
+        };
+        connect(probe, &QTcpSocket::connected, probe, [probe] {
+            probe->abort();
+            probe->deleteLater();
+        });
+        connect(probe, &QAbstractSocket::errorOccurred, probe, [probe, warn] {
+            warn(probe->error() == QAbstractSocket::ConnectionRefusedError
+                     ? QStringLiteral("refused the connection")
+                     : QStringLiteral("cannot be reached: ") + probe->errorString());
+        });
+        connect(timer, &QTimer::timeout, probe, [probe, warn] {
+            probe->abort();
+            warn(QStringLiteral("did not answer within 5 s"));
+        });
+        timer->start(5000);
+        probe->connectToHost(endpoint.host(),
+                             quint16(endpoint.port(endpoint.scheme() == u"wss" ? 443 : 80)));
+    }
 }
 
 bool GatewayRuntime::reload()

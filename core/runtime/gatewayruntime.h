@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "api/api.h"
 #include "gateway/gatewayoptions.h"
 #include "gateway/listenerplan.h"
 
@@ -111,6 +112,7 @@ private:
     void teardown();
     void releaseParts(); // all but the gateway
     void handleGatewayStopped(int closed);
+    void probeBackends(const QList<Api> &apis);
 
     Settings m_settings;
     State m_state = State::Stopped;

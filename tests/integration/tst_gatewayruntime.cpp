@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The runtime both `gatehouse-cli serve` and the desktop app run APIs with: real
+// sockets on 127.0.0.1, a real registry and message log in a temporary folder, the
+// built-in mock as the backend.
+#include "testsupport.h"
+
+#include "credentials/sqlitecredentialregistry.h"
+#include "gateway/gateway.h"
+#include "runtime/gatewayruntime.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+using namespace Gatehouse;
+using State = GatewayRuntime::State;
+using Kind = GatewayRuntime::ReportKind;
+
+namespace {
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
+
+} // namespace
+
+class TestGatewayRuntime final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void runsWithItsMock();
+    void stopClosesConnectionsWith1001();
+    void reloadKeepsConnections();
+    void listenAddressInUse();
+    void documentWithErrors();
+    void mockPortInUse();
+    void backendDownIsAWarning();
+    void startTwiceRefused();
+
+private:
+    QString writeApi(quint16 backendPort, const QString &name = QStringLiteral("echo.yaml"),
+                     const QByteArray &extraChannel = {});
+    GatewayRuntime::Settings settings(bool withMocks = true) const;
+    QList<QPair<Kind, QString>> reports(const QSignalSpy &spy) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    quint16 m_backendPort = 0;
+};
+
+void TestGatewayRuntime::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_backendPort = freePort();
+    QVERIFY(m_backendPort != 0);
+}
+
+QString TestGatewayRuntime::writeApi(quint16 backendPort, const QString &name,
+                                     const QByteArray &extraChannel)
+{
+    const QString path = m_dir->filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    f.write("asyncapi: 2.6.0\n"
+            "info: {title: Echo, version: 1.0.0}\n"
+            "x-gatehouse:\n"
+            "  context: /echo\n"
+            "  endpoint: ws://127.0.0.1:"
+            + QByteArray::number(backendPort)
+            + "\n"
+              "  mock: {kind: echo}\n"
+              "channels:\n"
+              "  /talk:\n"
+              "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
+              "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n"
+            + extraChannel);
+    return path;
+}
+
+GatewayRuntime::Settings TestGatewayRuntime::settings(bool withMocks) const
+{
+    GatewayRuntime::Settings s;
+    Gateway::ListenerConfig l;
+    l.port = 0;
+    s.listen = l;
+    s.registryPath = m_dir->filePath(QStringLiteral("registry.db"));
+    s.logDatabase = m_dir->filePath(QStringLiteral("log.db"));
+    s.withMocks = withMocks;
+    s.options.workerThreads = 1;
+    return s;
+}
+
+QList<QPair<Kind, QString>> TestGatewayRuntime::reports(const QSignalSpy &spy) const
+{
+    QList<QPair<Kind, QString>> out;
+    for (const QList<QVariant> &args : spy)
+        out.append({args.at(0).value<Kind>(), args.at(1).toString()});
+    return out;
+}
+
+void TestGatewayRuntime::runsWithItsMock()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QSignalSpy states(&runtime, &GatewayRuntime::stateChanged);
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QCOMPARE(runtime.state(), State::Running);
+    QCOMPARE(states.size(), 2);
+    QCOMPARE(states.at(0).at(0).value<State>(), State::Starting);
+    QCOMPARE(states.at(1).at(0).value<State>(), State::Running);
+    QCOMPARE(runtime.listenUrls().size(), 1);
+    const QString url = runtime.listenUrls().constFirst();
+    QVERIFY2(url.startsWith(u"ws://127.0.0.1:") && !url.endsWith(u":0"), qPrintable(url));
+    QVERIFY(runtime.describeListeners().contains(u"serving /echo/1.0.0  Echo 1.0.0: /talk"_qs));
+    QVERIFY(reports(reported).contains(qMakePair(
+        Kind::Info, QStringLiteral("mock echo for Echo 1.0.0 listening on ws://127.0.0.1:%1")
+                        .arg(m_backendPort))));
+    QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("registry.db"))));
+
+    QWebSocket client;
+    QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+    client.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    client.sendTextMessage(QStringLiteral("hello"));
+    QTRY_VERIFY(!received.isEmpty());
+    QCOMPARE(received.constLast().at(0).toString(), QStringLiteral("hello"));
+    QCOMPARE(runtime.gateway()->openConnections(), 1);
+}
+
+void TestGatewayRuntime::stopClosesConnectionsWith1001()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QWebSocket client;
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    QSignalSpy stopped(&runtime, &GatewayRuntime::stopped);
+    runtime.stop();
+    QTRY_COMPARE(stopped.size(), 1);
+    QCOMPARE(stopped.at(0).at(0).toInt(), 1);
+    QCOMPARE(runtime.state(), State::Stopped);
+    QTRY_COMPARE(client.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(int(client.closeCode()), 1001);
+    // the mock is gone with the run, and the run can start again
+    QTcpServer again;
+    QVERIFY(again.listen(QHostAddress::LocalHost, m_backendPort));
+    again.close();
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QCOMPARE(runtime.state(), State::Running);
+}
+
+void TestGatewayRuntime::reloadKeepsConnections()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    const QString file = writeApi(m_backendPort);
+    QVERIFY2(runtime.start({file}), qPrintable(runtime.errorString()));
+    QWebSocket client;
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+
+    // a new channel, the old one unchanged: the connection stays
+    writeApi(m_backendPort, QStringLiteral("echo.yaml"),
+             "  /more:\n    publish: {x-auth-type: None}\n");
+    QSignalSpy reloaded(&runtime, &GatewayRuntime::reloaded);
+    QVERIFY2(runtime.reload(), qPrintable(runtime.errorString()));
+    QCOMPARE(reloaded.size(), 1);
+    QVERIFY(runtime.describeListeners().join(u'\n').contains(u"/more"));
+    QTest::qWait(200);
+    QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+
+    // a document with errors: refused, still serving the previous one
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("asyncapi: 2.6.0\ninfo: {title: Echo}\n");
+    f.close();
+    QVERIFY(!runtime.reload());
+    QVERIFY2(runtime.errorString().startsWith(u"reload failed: ")
+                 && runtime.errorString().contains(u"still serving the previous documents")
+                 && !runtime.errorString().contains(u'\n'),
+             qPrintable(runtime.errorString()));
+    QCOMPARE(runtime.state(), State::Running);
+    QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestGatewayRuntime::listenAddressInUse()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    GatewayRuntime::Settings s = settings();
+    s.listen->port = taken.serverPort();
+    GatewayRuntime runtime;
+    runtime.setSettings(s);
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY(!runtime.start({writeApi(m_backendPort)}));
+    QCOMPARE(runtime.state(), State::Failed);
+    const QString why = runtime.errorString();
+    QVERIFY2(why.contains(QString::number(taken.serverPort())) && !why.contains(u'\n'),
+             qPrintable(why));
+    QVERIFY(reports(reported).contains(qMakePair(Kind::Error, why)));
+    // nothing is left running: the mock's port is free again
+    QTcpServer mockPort;
+    QVERIFY(mockPort.listen(QHostAddress::LocalHost, m_backendPort));
+    mockPort.close();
+    // and with a free address the same runtime starts
+    runtime.setSettings(settings());
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+}
+
+void TestGatewayRuntime::documentWithErrors()
+{
+    const QString file = m_dir->filePath(QStringLiteral("broken.yaml"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("asyncapi: 2.6.0\ninfo:\n  title: [Broken]\n  version: 1.0.0\nchannels: {}\n");
+    f.close();
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY(!runtime.start({file}));
+    QCOMPARE(runtime.state(), State::Failed);
+    QVERIFY2(runtime.errorString().startsWith(file + u": cannot be served"),
+             qPrintable(runtime.errorString()));
+    bool diagnostic = false;
+    for (const auto &r : reports(reported))
+        diagnostic = diagnostic
+            || (r.first == Kind::Diagnostic && r.second.startsWith(file + u":3:"));
+    QVERIFY(diagnostic);
+    QVERIFY(!runtime.gateway());
+}
+
+void TestGatewayRuntime::mockPortInUse()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QVERIFY(!runtime.start({writeApi(taken.serverPort())}));
+    QCOMPARE(runtime.state(), State::Failed);
+    QVERIFY2(runtime.errorString().startsWith(u"Echo mock: ")
+                 && runtime.errorString().contains(QString::number(taken.serverPort())),
+             qPrintable(runtime.errorString()));
+}
+
+void TestGatewayRuntime::backendDownIsAWarning()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings(false)); // no mock: nothing listens at the endpoint
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QCOMPARE(runtime.state(), State::Running);
+    const QString expected
+        = QStringLiteral("Echo: backend ws://127.0.0.1:%1 refused the connection; clients get "
+                         "502 until it is up")
+              .arg(m_backendPort);
+    QTRY_VERIFY(reports(reported).contains(qMakePair(Kind::Warning, expected)));
+}
+
+void TestGatewayRuntime::startTwiceRefused()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    const QString file = writeApi(m_backendPort);
+    QVERIFY(runtime.start({file}));
+    QVERIFY(!runtime.start({file}));
+    QCOMPARE(runtime.errorString(), QStringLiteral("already running; stop it first"));
+    QCOMPARE(runtime.state(), State::Running);
+}
+
+QTEST_GUILESS_MAIN(TestGatewayRuntime)
+#include "tst_gatewayruntime.moc"
