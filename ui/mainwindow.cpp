@@ -4,12 +4,18 @@
 #include "apidetails.h"
 #include "apitreemodel.h"
 #include "diagnosticlistmodel.h"
+#include "gatewayoutputview.h"
 #include "recentfiles.h"
 #include "sourceview.h"
 #include "uiicons.h"
 
+#include "credentials/keychainsecretstore.h"
+#include "runtime/eventline.h"
+#include "runtime/runtimehost.h"
+
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDesktopServices>
 #include <QDir>
@@ -31,6 +37,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
 #include <QTreeView>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -56,6 +64,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_loader(new ApiLoader(this))
     , m_apiModel(new ApiTreeModel(this))
     , m_diagnosticsModel(new DiagnosticListModel(this))
+    , m_runtime(new RuntimeHost(this))
 {
     UiIcons::ensureResources();
     setObjectName(QStringLiteral("mainWindow"));
@@ -68,6 +77,37 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_loader, &ApiLoader::loadStarted, this, &MainWindow::handleLoadStarted);
     connect(m_loader, &ApiLoader::loadFinished, this, &MainWindow::handleLoadFinished);
+    connect(m_runtime, &RuntimeHost::stateChanged, this, &MainWindow::handleRunStateChanged);
+    connect(m_runtime, &RuntimeHost::reported, this,
+            [this](GatewayRuntime::ReportKind kind, const QString &line) {
+                takeOutputLines(); // what happened before stays before
+                switch (kind) {
+                case GatewayRuntime::ReportKind::Diagnostic:
+                case GatewayRuntime::ReportKind::Info:
+                    m_output->appendLines({line});
+                    break;
+                case GatewayRuntime::ReportKind::Error:
+                    m_output->appendLines({tr("error: %1").arg(line)});
+                    break;
+                case GatewayRuntime::ReportKind::Warning:
+                    m_output->appendLines({tr("warning: %1").arg(line)});
+                    break;
+                }
+            });
+    connect(m_runtime, &RuntimeHost::reloaded, this, [this](int apis) {
+        m_output->appendLines({tr("reloaded %n API document(s)", nullptr, apis)});
+    });
+    connect(m_runtime, &RuntimeHost::stopped, this, [this](int closed) {
+        takeOutputLines();
+        m_output->appendLines({tr("stopped; closed %n open connection(s)", nullptr, closed)});
+        if (m_closeAfterStop)
+            close();
+    });
+    // Connection events arrive in batches, a few times a second.
+    m_outputTimer = new QTimer(this);
+    m_outputTimer->setInterval(250);
+    connect(m_outputTimer, &QTimer::timeout, this, &MainWindow::takeOutputLines);
+    m_outputTimer->start();
 
     showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
                       "or drop one on this window."));
@@ -176,6 +216,21 @@ void MainWindow::createWidgets()
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
     m_problemsDock->hide();
 
+    m_output = new GatewayOutputView;
+    m_output->setObjectName(QStringLiteral("gatewayOutput"));
+    m_outputDock = new QDockWidget(tr("Gateway Output"), this);
+    m_outputDock->setObjectName(QStringLiteral("gatewayOutputDock"));
+    m_outputDock->setWidget(m_output);
+    addDockWidget(Qt::BottomDockWidgetArea, m_outputDock);
+    tabifyDockWidget(m_problemsDock, m_outputDock);
+    m_outputDock->hide();
+
+    m_runState = new QLabel(tr("Stopped"));
+    m_runState->setObjectName(QStringLiteral("runState"));
+    m_runState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_runState->setAccessibleName(tr("Gateway state"));
+    m_runState->setContentsMargins(8, 0, 8, 0);
+
     m_busy = new QProgressBar;
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(120);
@@ -216,10 +271,39 @@ void MainWindow::createActions()
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
 
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_runAction = run->addAction(tr("&Run"), this, &MainWindow::handleRunTriggered);
+    m_runAction->setObjectName(QStringLiteral("runAction"));
+    m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_runAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_stopAction = run->addAction(tr("&Stop"), this, [this] { m_runtime->stop(); });
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_stopAction->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    run->addSeparator();
+    m_copyUrlAction = run->addAction(tr("&Copy Gateway URL"), this, [this] {
+        if (!m_runtime->listenUrls().isEmpty())
+            QGuiApplication::clipboard()->setText(m_runtime->listenUrls().constFirst());
+    });
+    m_copyUrlAction->setObjectName(QStringLiteral("copyUrlAction"));
+    m_copyUrlAction->setToolTip(tr("Copy the address the gateway listens on"));
+
+    QToolBar *toolBar = addToolBar(tr("Run"));
+    toolBar->setObjectName(QStringLiteral("runToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(m_runAction);
+    toolBar->addAction(m_stopAction);
+    toolBar->addWidget(m_runState);
+    toolBar->addAction(m_copyUrlAction);
+    updateRunActions();
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *problems = m_problemsDock->toggleViewAction();
     problems->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_6));
     view->addAction(problems);
+    QAction *output = m_outputDock->toggleViewAction();
+    output->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_7));
+    view->addAction(output);
     view->addSeparator();
     view->addAction(tr("&Expand All"), m_tree, &QTreeView::expandAll);
     view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
@@ -251,8 +335,106 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // A running gateway first closes its connections cleanly (1001), then the window.
+    if (m_runtime->isActive()) {
+        m_closeAfterStop = true;
+        m_runtime->stop();
+        event->ignore();
+        return;
+    }
     saveSettings();
     event->accept();
+}
+
+void MainWindow::openAndRun(const QString &path)
+{
+    m_runAfterLoad = path;
+    openFile(path);
+}
+
+QString MainWindow::runStateText() const
+{
+    return m_runState->text();
+}
+
+void MainWindow::handleRunTriggered()
+{
+    if (m_runtime->isActive() || m_runRequested)
+        return;
+    m_outputDock->show();
+    m_outputDock->raise();
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    if (m_currentFile.isEmpty() || !api || m_diagnosticsModel->errorCount() > 0) {
+        const QString why = m_currentFile.isEmpty()
+            ? tr("no document is open")
+            : tr("%1 has errors; they are listed under Problems").arg(displayName(m_currentFile));
+        m_output->appendLines({tr("error: cannot run: %1").arg(why)});
+        m_runState->setText(tr("Cannot run: %1").arg(why));
+        return;
+    }
+    GatewayRuntime::Settings settings;
+    // JWT signing keys come from the OS keychain, read in the background.
+    settings.secrets = std::make_shared<Credentials::KeychainSecretStore>();
+    // The document's own mock backend, when it describes one.
+    settings.withMocks = !api->gatehouse.mock.is_null();
+    m_runRequested = true;
+    m_output->appendLines({tr("running %1").arg(displayName(m_currentFile))});
+    m_runtime->start({m_currentFile}, settings);
+    m_runState->setText(tr("Starting…"));
+    updateRunActions();
+}
+
+void MainWindow::handleRunStateChanged()
+{
+    m_runRequested = false;
+    takeOutputLines();
+    switch (m_runtime->state()) {
+    case GatewayRuntime::State::Stopped:
+        m_runState->setText(tr("Stopped"));
+        break;
+    case GatewayRuntime::State::Starting:
+        m_runState->setText(tr("Starting…"));
+        break;
+    case GatewayRuntime::State::Running:
+        m_runState->setText(
+            tr("Running on %1").arg(m_runtime->listenUrls().join(QStringLiteral(", "))));
+        m_output->appendLines(m_runtime->describeListeners());
+        break;
+    case GatewayRuntime::State::Stopping:
+        m_runState->setText(tr("Stopping…"));
+        break;
+    case GatewayRuntime::State::Failed:
+        m_runState->setText(tr("Failed: %1").arg(m_runtime->errorString()));
+        break;
+    }
+    m_runState->setToolTip(m_runState->text());
+    updateRunActions();
+}
+
+void MainWindow::updateRunActions()
+{
+    const bool active = m_runtime->isActive() || m_runRequested;
+    const bool loaded = m_apiModel->api() && m_diagnosticsModel->errorCount() == 0;
+    m_runAction->setEnabled(!active && loaded);
+    m_runAction->setToolTip(
+        active       ? tr("Already running: stop it first")
+            : loaded ? tr("Run this API behind the gateway (%1)")
+                           .arg(m_runAction->shortcut().toString(QKeySequence::NativeText))
+                     : tr("Open a document without errors to run it"));
+    m_stopAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running
+                             || m_runtime->state() == GatewayRuntime::State::Starting);
+    m_stopAction->setToolTip(tr("Stop the gateway; open connections are closed with 1001"));
+    m_copyUrlAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running);
+}
+
+void MainWindow::takeOutputLines()
+{
+    qsizetype dropped = 0;
+    QStringList lines = m_runtime->eventLines()->takeLines(&dropped);
+    if (dropped > 0)
+        lines.prepend(tr("(%n earlier line(s) not shown)", nullptr, int(dropped)));
+    if (!lines.isEmpty())
+        m_output->appendLines(lines);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -400,6 +582,11 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
     if (result.api || QFileInfo(result.path).isFile())
         RecentFiles().add(result.path);
     updateTitleAndStatus(result);
+    updateRunActions();
+    if (!m_runAfterLoad.isEmpty() && m_runAfterLoad == result.path) {
+        m_runAfterLoad.clear();
+        handleRunTriggered();
+    }
     Q_EMIT documentLoaded(result.path, result.ok());
 }
 

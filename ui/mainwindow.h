@@ -13,6 +13,7 @@ class QSplitter;
 class QStackedWidget;
 class QTabWidget;
 class QTextBrowser;
+class QTimer;
 class QTreeView;
 class QUrl;
 
@@ -20,6 +21,8 @@ namespace Gatehouse {
 
 class ApiTreeModel;
 class DiagnosticListModel;
+class GatewayOutputView;
+class RuntimeHost;
 class SourceView;
 
 // The Gatehouse main window: opens an AsyncAPI document (File > Open, recent files,
@@ -41,6 +44,8 @@ public:
     // Loads `path` in the background; documentLoaded() tells when it is shown.
     void openFile(const QString &path);
     void openSample();
+    // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
+    void openAndRun(const QString &path);
     QString currentFile() const { return m_currentFile; }
     bool isLoading() const;
 
@@ -52,6 +57,13 @@ public:
     QDockWidget *problemsDock() const { return m_problemsDock; }
     SourceView *sourceView() const { return m_source; }
     QMenu *recentFilesMenu() const { return m_recentMenu; }
+    RuntimeHost *runtime() const { return m_runtime; }
+    QAction *runAction() const { return m_runAction; }
+    QAction *stopAction() const { return m_stopAction; }
+    QDockWidget *outputDock() const { return m_outputDock; }
+    GatewayOutputView *outputView() const { return m_output; }
+    // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
+    QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
     QString emptyStateText() const;
 
@@ -79,6 +91,10 @@ private:
     void handleSourceShown(const QString &path);
     void handleSourceFailed(const QString &path, const QString &error);
     void handleAboutTriggered();
+    void handleRunTriggered();
+    void handleRunStateChanged();
+    void takeOutputLines();
+    void updateRunActions();
     void rebuildRecentMenu();
 
     void showEmptyState(const QString &text);
@@ -107,6 +123,17 @@ private:
     QProgressBar *m_busy = nullptr;
 
     QAction *m_reloadAction = nullptr;
+    QAction *m_runAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_copyUrlAction = nullptr;
+    RuntimeHost *m_runtime = nullptr;
+    QLabel *m_runState = nullptr;
+    QDockWidget *m_outputDock = nullptr;
+    GatewayOutputView *m_output = nullptr;
+    QTimer *m_outputTimer = nullptr;
+    QString m_runAfterLoad; // gatehouse --run: the file to run once loaded
+    bool m_runRequested = false; // Run pressed, no state from the runtime yet
+    bool m_closeAfterStop = false;
     QString m_currentFile;
     QString m_loadingFile;
     bool m_problemsDockSized = false;

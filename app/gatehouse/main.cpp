@@ -25,6 +25,11 @@ void setUpParser(QCommandLineParser &parser)
         "Opens FILE, or the built-in Chats sample when none is given."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addOption(
+        {QStringLiteral("run"),
+         QCoreApplication::translate("main",
+                                     "Run FILE (or the sample) behind the gateway once it is open, "
+                                     "as the Run button does.")});
     parser.addPositionalArgument(
         QStringLiteral("FILE"),
         QCoreApplication::translate("main", "AsyncAPI document to open (YAML or JSON)."),
@@ -83,9 +88,10 @@ int main(int argc, char *argv[])
 
     Gatehouse::MainWindow window;
     window.show();
-    if (files.isEmpty())
-        window.openSample();
+    const QString file = files.isEmpty() ? Gatehouse::MainWindow::samplePath() : files.first();
+    if (parser.isSet(QStringLiteral("run")))
+        window.openAndRun(file);
     else
-        window.openFile(files.first());
+        window.openFile(file);
     return QApplication::exec();
 }

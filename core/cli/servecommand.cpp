@@ -7,6 +7,7 @@
 #include "gateway/gatewayeventsink.h"
 #include "gateway/listenerplan.h"
 #include "policy/policyconfig.h"
+#include "runtime/eventline.h"
 #include "runtime/gatewayruntime.h"
 
 #include <QCommandLineParser>
@@ -35,33 +36,9 @@ public:
     void consume(const QList<GatewayEvent> &events) override
     {
         QMutexLocker lock(&m_mutex);
-        for (const GatewayEvent &e : events) {
-            const GatewayEvent::Details &d = e.details();
-            const QString id = u'#' + QString::number(e.connectionId);
-            const QString app
-                = d.application.isEmpty() ? QString() : QStringLiteral(" app=") + d.application;
-            switch (e.type) {
-            case GatewayEvent::Type::ConnectionOpened:
-                out() << "accepted " << id << ' ' << d.clientAddress << ' ' << d.path << " -> "
-                      << d.backendUrl << app << '\n';
-                break;
-            case GatewayEvent::Type::ConnectionRejected:
-                out() << "rejected " << id << ' ' << d.clientAddress << ' '
-                      << (d.path.isEmpty() ? QStringLiteral("-") : d.path) << ' '
-                      << (e.status ? QString::number(e.status) : QStringLiteral("(no answer)"))
-                      << ' ' << e.reason << app << '\n';
-                break;
-            case GatewayEvent::Type::ConnectionClosed:
-                out() << "closed " << id << ' ' << e.closeCode
-                      << (e.closeReason.isEmpty() ? QString()
-                                                  : QStringLiteral(" '%1'").arg(e.closeReason))
-                      << " by " << Gateway::toString(e.closedBy) << " (" << e.messagesIn << " in, "
-                      << e.messagesOut << " out, " << e.durationMs << " ms)" << app << '\n';
-                break;
-            default:
-                continue;
-            }
-        }
+        for (const GatewayEvent &e : events)
+            if (const QString line = eventLine(e); !line.isEmpty())
+                out() << line << '\n';
         out().flush();
     }
 

@@ -36,10 +36,13 @@ SecretStore::Result resultOf(const QKeychain::Job *job)
     return result;
 }
 
+// A job has no parent: deleting it while the Secret Service call is under way would
+// leave that call's completion pointing at freed memory. It deletes itself once
+// finished; its answer reaches only a context that still exists.
 template<typename JobType>
-JobType *makeJob(const QString &service, const QString &key, QObject *parent)
+JobType *makeJob(const QString &service, const QString &key)
 {
-    auto *job = new JobType(service, parent);
+    auto *job = new JobType(service);
     job->setAutoDelete(true);
     job->setInsecureFallback(false); // never a silent plaintext store
     job->setKey(key);
@@ -80,7 +83,7 @@ void KeychainSecretStore::checkAvailable(QObject *context, Callback done)
 
 void KeychainSecretStore::read(const QString &key, QObject *context, Callback done)
 {
-    auto *job = makeJob<QKeychain::ReadPasswordJob>(m_service, key, this);
+    auto *job = makeJob<QKeychain::ReadPasswordJob>(m_service, key);
     connect(job, &QKeychain::Job::finished, context ? context : this,
             [job, done = std::move(done)](QKeychain::Job *) {
                 Result result = resultOf(job);
@@ -94,7 +97,7 @@ void KeychainSecretStore::read(const QString &key, QObject *context, Callback do
 void KeychainSecretStore::write(const QString &key, const QByteArray &secret, QObject *context,
                                 Callback done)
 {
-    auto *job = makeJob<QKeychain::WritePasswordJob>(m_service, key, this);
+    auto *job = makeJob<QKeychain::WritePasswordJob>(m_service, key);
     job->setBinaryData(secret);
     connect(job, &QKeychain::Job::finished, context ? context : this,
             [job, done = std::move(done)](QKeychain::Job *) { done(resultOf(job)); });
@@ -103,7 +106,7 @@ void KeychainSecretStore::write(const QString &key, const QByteArray &secret, QO
 
 void KeychainSecretStore::remove(const QString &key, QObject *context, Callback done)
 {
-    auto *job = makeJob<QKeychain::DeletePasswordJob>(m_service, key, this);
+    auto *job = makeJob<QKeychain::DeletePasswordJob>(m_service, key);
     connect(job, &QKeychain::Job::finished, context ? context : this,
             [job, done = std::move(done)](QKeychain::Job *) { done(resultOf(job)); });
     job->start();

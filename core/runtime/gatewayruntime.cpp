@@ -142,9 +142,11 @@ bool GatewayRuntime::start(const QStringList &files)
     // Credentials: the registry answers the authenticate policy; its changes close
     // connections that lost their right to be open.
     m_registry = std::make_unique<Credentials::SqliteCredentialRegistry>();
-    const QString registryPath = m_settings.registryPath.isEmpty()
-        ? Credentials::SqliteCredentialRegistry::defaultDatabasePath()
-        : m_settings.registryPath;
+    QString registryPath = m_settings.registryPath;
+    if (registryPath.isEmpty())
+        registryPath = qEnvironmentVariable("GATEHOUSE_DB");
+    if (registryPath.isEmpty())
+        registryPath = Credentials::SqliteCredentialRegistry::defaultDatabasePath();
     if (!m_registry->open(registryPath, &error))
         return fail(error);
     m_registry->startWatching();

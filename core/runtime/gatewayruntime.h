@@ -56,8 +56,8 @@ public:
         // tlsListen, else 127.0.0.1:9099.
         std::optional<Gateway::ListenerConfig> listen;
         std::optional<Gateway::ListenerConfig> tlsListen;
-        // The credential registry; empty: gatehouse.db in the user's data folder, the
-        // one `gatehouse-cli apps/keys` use by default.
+        // The credential registry; empty: $GATEHOUSE_DB, else gatehouse.db in the
+        // user's data folder, as `gatehouse-cli apps/keys` choose it.
         QString registryPath;
         // Where JWT signing keys are read (nullptr: only GATEHOUSE_SIGNING_KEY).
         std::shared_ptr<Credentials::SecretStore> secrets;

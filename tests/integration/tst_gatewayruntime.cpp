@@ -121,9 +121,10 @@ void TestGatewayRuntime::runsWithItsMock()
     const QString url = runtime.listenUrls().constFirst();
     QVERIFY2(url.startsWith(u"ws://127.0.0.1:") && !url.endsWith(u":0"), qPrintable(url));
     QVERIFY(runtime.describeListeners().contains(u"serving /echo/1.0.0  Echo 1.0.0: /talk"_qs));
-    QVERIFY(reports(reported).contains(qMakePair(
-        Kind::Info, QStringLiteral("mock echo for Echo 1.0.0 listening on ws://127.0.0.1:%1")
-                        .arg(m_backendPort))));
+    QVERIFY(reports(reported).contains(
+        qMakePair(Kind::Info,
+                  QStringLiteral("mock echo for Echo 1.0.0 listening on ws://127.0.0.1:%1")
+                      .arg(m_backendPort))));
     QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("registry.db"))));
 
     QWebSocket client;
@@ -233,8 +234,8 @@ void TestGatewayRuntime::documentWithErrors()
              qPrintable(runtime.errorString()));
     bool diagnostic = false;
     for (const auto &r : reports(reported))
-        diagnostic = diagnostic
-            || (r.first == Kind::Diagnostic && r.second.startsWith(file + u":3:"));
+        diagnostic
+            = diagnostic || (r.first == Kind::Diagnostic && r.second.startsWith(file + u":3:"));
     QVERIFY(diagnostic);
     QVERIFY(!runtime.gateway());
 }

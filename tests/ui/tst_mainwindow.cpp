@@ -3,6 +3,7 @@
 // drop, details and the source view.
 #include "apitreemodel.h"
 #include "diagnosticlistmodel.h"
+#include "gatewayoutputview.h"
 #include "mainwindow.h"
 #include "recentfiles.h"
 #include "sourceview.h"
@@ -10,21 +11,26 @@
 #include "uiicons.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QCheckBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QTreeView>
+#include <QWebSocket>
 
 using namespace Gatehouse;
 using Kind = ApiTreeModel::Kind;
@@ -63,6 +69,30 @@ bool openAndWait(MainWindow &window, const QString &path)
     if (!loaded.wait(20000) && loaded.isEmpty())
         return false;
     return loaded.constFirst().at(1).toBool();
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
+
+// An API whose echo mock and gateway listen on the given ports of 127.0.0.1.
+QByteArray echoApi(quint16 gatewayPort, quint16 backendPort)
+{
+    return "asyncapi: 2.6.0\n"
+           "info: {title: Echo, version: 1.0.0}\n"
+           "x-gatehouse:\n"
+           "  context: /echo\n"
+           "  listen: 127.0.0.1:"
+        + QByteArray::number(gatewayPort)
+        + "\n  endpoint: ws://127.0.0.1:" + QByteArray::number(backendPort)
+        + "\n"
+          "  mock: {kind: echo}\n"
+          "channels:\n"
+          "  /talk:\n"
+          "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
+          "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n";
 }
 
 const QByteArray brokenYaml = "asyncapi: 2.6.0\n"
@@ -601,6 +631,100 @@ private Q_SLOTS:
                                         << QStringLiteral("Unknown option 'bogus'");
         QTest::newRow("two files") << QStringList {QStringLiteral("a"), QStringLiteral("b")} << 2
                                    << QStringLiteral("at most one FILE");
+    }
+
+    // Run from the toolbar: the document's mock and the gateway start, a client gets
+    // through, the output shows its connection, Stop closes it with 1001.
+    void runAndStop()
+    {
+        qputenv("GATEHOUSE_DB", m_dir.filePath(QStringLiteral("run-registry.db")).toLocal8Bit());
+        const quint16 port = freePort();
+        const QString path = m_dir.filePath(QStringLiteral("echo.yaml"));
+        QVERIFY(writeFile(path, echoApi(port, freePort())));
+        MainWindow window;
+        QVERIFY(!window.runAction()->isEnabled()); // nothing open yet
+        QVERIFY(!window.stopAction()->isEnabled());
+        QVERIFY(openAndWait(window, path));
+        QVERIFY(window.runAction()->isEnabled());
+        window.runAction()->trigger();
+        QVERIFY(!window.runAction()->isEnabled()); // no second start while this one runs
+        const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Running on ") + url,
+                                  10000);
+        QVERIFY(window.stopAction()->isEnabled());
+        QVERIFY(window.outputDock()->isVisible() || !window.isVisible());
+        QVERIFY(window.outputView()->lines().contains(
+            QStringLiteral("serving /echo/1.0.0  Echo 1.0.0: /talk")));
+
+        QWebSocket client;
+        QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+        client.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        client.sendTextMessage(QStringLiteral("hello"));
+        QTRY_COMPARE(received.size(), 1);
+        QTRY_VERIFY(window.outputView()->shownText().contains(u"accepted #"));
+
+        // the filter narrows what is shown, not what is kept
+        window.outputView()->filterEdit()->setText(QStringLiteral("serving"));
+        QVERIFY(!window.outputView()->shownText().contains(u"accepted #"));
+        window.outputView()->filterEdit()->clear();
+        QVERIFY(window.outputView()->shownText().contains(u"accepted #"));
+
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+        QTRY_COMPARE(client.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(int(client.closeCode()), 1001);
+        QTRY_VERIFY(window.outputView()->shownText().contains(u"closed #"));
+        QVERIFY(window.outputView()->shownText().contains(u"stopped; closed 1 open connection"));
+        QVERIFY(window.runAction()->isEnabled());
+        qunsetenv("GATEHOUSE_DB");
+    }
+
+    // What cannot run says why, and the window stays usable.
+    void runRefusedOrFailed()
+    {
+        qputenv("GATEHOUSE_DB", m_dir.filePath(QStringLiteral("run-registry.db")).toLocal8Bit());
+        MainWindow window;
+        const QString broken = m_dir.filePath(QStringLiteral("broken-run.yaml"));
+        QVERIFY(writeFile(broken, brokenYaml));
+        QVERIFY(!openAndWait(window, broken));
+        QVERIFY(!window.runAction()->isEnabled());
+        QVERIFY(window.runAction()->toolTip().contains(u"without errors"));
+
+        QTcpServer taken;
+        QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+        const QString path = m_dir.filePath(QStringLiteral("taken.yaml"));
+        QVERIFY(writeFile(path, echoApi(taken.serverPort(), freePort())));
+        QVERIFY(openAndWait(window, path));
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Failed: "), 10000);
+        QVERIFY2(window.runStateText().contains(QString::number(taken.serverPort())),
+                 qPrintable(window.runStateText()));
+        QVERIFY(window.outputView()->lines().constLast().startsWith(u"error: "));
+        QVERIFY(window.runAction()->isEnabled()); // try again after freeing the port
+        taken.close();
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
+        qunsetenv("GATEHOUSE_DB");
+    }
+
+    void outputViewKeepsBatchesAndPauses()
+    {
+        GatewayOutputView view;
+        QStringList many;
+        for (int i = 0; i < GatewayOutputView::MaxLines + 10; ++i)
+            many.append(QStringLiteral("line %1").arg(i));
+        view.appendLines(many);
+        QCOMPARE(view.lines().size(), GatewayOutputView::MaxLines);
+        QCOMPARE(view.lines().constFirst(), QStringLiteral("line 10"));
+        view.pauseBox()->setChecked(true);
+        view.appendLines({QStringLiteral("while paused")});
+        QVERIFY(!view.shownText().contains(u"while paused"));
+        view.pauseBox()->setChecked(false);
+        QVERIFY(view.shownText().endsWith(u"while paused"));
+        view.clear();
+        QVERIFY(view.lines().isEmpty());
+        QVERIFY(view.shownText().isEmpty());
     }
 
     void commandLine()

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "runtime/runtimehost.h"
+
+#include "credentials/secretstore.h"
+#include "runtime/eventline.h"
+
+namespace Gatehouse {
+
+RuntimeHost::RuntimeHost(QObject *parent)
+    : QObject(parent)
+    , m_runtime(new GatewayRuntime)
+    , m_lines(std::make_shared<EventLineSink>())
+{
+    m_thread.setObjectName(QStringLiteral("gatehouse-runtime"));
+    m_runtime->moveToThread(&m_thread);
+    // In the runtime's thread: the state with what goes with it, handed over as values.
+    connect(m_runtime, &GatewayRuntime::stateChanged, m_runtime,
+            [this](GatewayRuntime::State state) {
+                const QStringList urls = m_runtime->listenUrls();
+                const QStringList description = m_runtime->describeListeners();
+                const QString error = m_runtime->errorString();
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, state, urls, description, error] {
+                        handleState(state, urls, description, error);
+                    },
+                    Qt::QueuedConnection);
+            });
+    connect(m_runtime, &GatewayRuntime::reported, this, &RuntimeHost::reported);
+    connect(m_runtime, &GatewayRuntime::reloaded, m_runtime, [this](int apis) {
+        const QStringList description = m_runtime->describeListeners();
+        QMetaObject::invokeMethod(
+            this,
+            [this, apis, description] {
+                m_description = description;
+                Q_EMIT reloaded(apis);
+            },
+            Qt::QueuedConnection);
+    });
+    connect(m_runtime, &GatewayRuntime::stopped, this, &RuntimeHost::stopped);
+    m_thread.start();
+}
+
+RuntimeHost::~RuntimeHost()
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime, [runtime] { delete runtime; }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool RuntimeHost::isActive() const
+{
+    return m_state == GatewayRuntime::State::Starting || m_state == GatewayRuntime::State::Running
+        || m_state == GatewayRuntime::State::Stopping;
+}
+
+void RuntimeHost::start(const QStringList &files, GatewayRuntime::Settings settings)
+{
+    m_files = files;
+    m_lines->takeLines(); // a new run starts a new output
+    settings.sinks.append(m_lines);
+    // the store answers in the thread it lives in: the runtime's
+    if (settings.secrets && settings.secrets->thread() != &m_thread && !settings.secrets->parent())
+        settings.secrets->moveToThread(&m_thread);
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime,
+        [runtime, files, settings] {
+            runtime->setSettings(settings);
+            runtime->start(files);
+        },
+        Qt::QueuedConnection);
+}
+
+void RuntimeHost::reload()
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(runtime, [runtime] { runtime->reload(); }, Qt::QueuedConnection);
+}
+
+void RuntimeHost::stop()
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(runtime, [runtime] { runtime->stop(); }, Qt::QueuedConnection);
+}
+
+void RuntimeHost::handleState(GatewayRuntime::State state, const QStringList &urls,
+                              const QStringList &description, const QString &error)
+{
+    m_state = state;
+    m_urls = urls;
+    m_description = description;
+    m_error = error;
+    Q_EMIT stateChanged(state);
+}
+
+} // namespace Gatehouse
