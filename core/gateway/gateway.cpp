@@ -282,6 +282,33 @@ void Gateway::closeConnections(const ConnectionFilter &filter, quint16 code, con
             Qt::QueuedConnection);
 }
 
+void Gateway::listConnections()
+{
+    if (m_listingPending > 0)
+        return; // the answer under way serves this request too
+    if (m_workers.isEmpty() || m_stopping) {
+        emit connectionsListed({});
+        return;
+    }
+    m_listing.clear();
+    m_listingPending = int(m_workers.size());
+    for (GatewayWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker,
+            [this, worker] {
+                QList<ConnectionSnapshot> part = worker->snapshot();
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, part = std::move(part)] {
+                        m_listing.append(part);
+                        if (--m_listingPending == 0)
+                            emit connectionsListed(std::exchange(m_listing, {}));
+                    },
+                    Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
+}
+
 void Gateway::handleWorkerDrained(int closed)
 {
     if (!m_stopping)

@@ -24,6 +24,26 @@ struct ConnectionFilter
     QString credentialId;
     QString apiTitle;
     QString apiVersion;
+    QList<quint64> connectionIds; // empty: any
+};
+
+// One open connection as a view lists it: taken on request (Gateway::listConnections),
+// never sent per message.
+struct ConnectionSnapshot
+{
+    quint64 id = 0;
+    QString api; // /chats/1.0.0
+    QString apiTitle;
+    QString channel; // the channel's address template
+    QString path; // as the client asked
+    QString application; // application id; empty when anonymous
+    QString applicationName;
+    QString clientAddress;
+    qint64 openedAtMs = 0; // since the epoch
+    qint64 messagesIn = 0; // client to backend
+    qint64 messagesOut = 0;
+    qint64 bytesIn = 0;
+    qint64 bytesOut = 0;
 };
 
 class GatewayListener;
@@ -69,6 +89,10 @@ public:
     void closeConnections(const ConnectionFilter &filter, quint16 code = 1008,
                           const QString &reason = QStringLiteral("credentials revoked"));
 
+    // Asks every worker for its open connections; connectionsListed() follows with
+    // all of them (in this object's thread).
+    void listConnections();
+
     bool isRunning() const { return m_running; }
     QString errorString() const { return m_error; }
     // The listeners as bound (port filled in when 0 was asked for).
@@ -86,6 +110,7 @@ signals:
     void started();
     void reloaded();
     void stopped(int closedConnections);
+    void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
 
 private:
     void handleWorkerDrained(int closed);
@@ -110,6 +135,9 @@ private:
     bool m_running = false;
     bool m_stopping = false;
     int m_pendingWorkers = 0;
+    // listConnections(): what the workers answered so far, and how many are to come
+    QList<ConnectionSnapshot> m_listing;
+    int m_listingPending = 0;
     int m_closedTotal = 0;
     QString m_error;
 };

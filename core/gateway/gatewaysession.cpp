@@ -9,6 +9,7 @@
 #include "gateway/relayleg.h"
 #include "gateway/websocketcodec.h"
 
+#include <QDateTime>
 #include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -436,6 +437,28 @@ GatewayEvent GatewaySession::event(GatewayEvent::Type type, qint64 steadyNs) con
             + QString::fromUtf8(withoutQueryParameters(m_backendTarget, credentialQuery()));
     d.flags = m_context->flags;
     return e;
+}
+
+bool GatewaySession::snapshot(ConnectionSnapshot *out) const
+{
+    if (m_state != State::Open)
+        return false;
+    const ConnectionContext &c = *m_context;
+    out->id = c.connectionId;
+    out->api = c.route.apiKey;
+    out->apiTitle = c.route.api ? c.route.api->title : QString();
+    out->channel = c.route.channel ? c.route.channel->address : QString();
+    out->path = c.request.path;
+    out->application = c.identity.applicationId;
+    out->applicationName = c.identity.applicationName;
+    out->clientAddress = m_clientAddress;
+    out->openedAtMs
+        = QDateTime::currentMSecsSinceEpoch() - (m_openedAt.isValid() ? m_openedAt.elapsed() : 0);
+    out->messagesIn = m_messages[0];
+    out->messagesOut = m_messages[1];
+    out->bytesIn = m_bytes[0];
+    out->bytesOut = m_bytes[1];
+    return true;
 }
 
 QStringList GatewaySession::credentialQuery() const
@@ -985,6 +1008,7 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     to->sendMessage(binary, payload);
     const int d = index(direction);
     ++m_messages[d];
+    m_bytes[d] += payload.size();
     // the sink's queue only grows here: nothing to decide below the high-water mark
     if (m_pausedByBackpressure[d]
         || to->bytesToWrite() + m_delayedBytes[d] > m_shared->options.highWaterBytes)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/connectioncontext.h"
+#include "gateway/gateway.h"
 #include "gateway/gatewayevent.h"
 #include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
@@ -56,6 +57,8 @@ public:
 
     quint64 id() const { return m_context->connectionId; }
     bool isOpen() const { return m_state == State::Open; }
+    // What a view lists of this connection; false unless it is open.
+    bool snapshot(ConnectionSnapshot *out) const;
     QString applicationId() const { return m_context->identity.applicationId; }
     const ConnectionContext &context() const { return *m_context; }
     // For the worker's batch: the packed messages not yet handed on (false: none);
@@ -132,6 +135,7 @@ private:
     RelayLeg *m_client = nullptr;
     RelayLeg *m_backend = nullptr;
     qint64 m_messages[2] = {0, 0};
+    qint64 m_bytes[2] = {0, 0};
     bool m_pausedByBackpressure[2] = {false, false}; // [direction]: its source leg is paused
     qint64 m_delayedBytes[2] = {0, 0};
     struct Pending

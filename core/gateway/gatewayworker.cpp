@@ -109,9 +109,21 @@ void GatewayWorker::closeMatching(const ConnectionFilter &filter, quint16 code,
         if (matches(filter.applicationId, c.identity.applicationId)
             && matches(filter.credentialId, c.identity.credentialId)
             && matches(filter.apiTitle, api ? api->title : QString())
-            && matches(filter.apiVersion, api ? api->version : QString()))
+            && matches(filter.apiVersion, api ? api->version : QString())
+            && (filter.connectionIds.isEmpty() || filter.connectionIds.contains(c.connectionId)))
             s->shutdown(code, reason);
     }
+}
+
+QList<ConnectionSnapshot> GatewayWorker::snapshot() const
+{
+    QList<ConnectionSnapshot> list;
+    for (const GatewaySession *s : m_sessions) {
+        ConnectionSnapshot snap;
+        if (s->snapshot(&snap))
+            list.append(std::move(snap));
+    }
+    return list;
 }
 
 void GatewayWorker::abortAll()

@@ -18,6 +18,7 @@ namespace Gatehouse::Gateway {
 
 class GatewaySession;
 struct ConnectionFilter;
+struct ConnectionSnapshot;
 
 // One gateway worker: lives in its own thread with its own event loop, creates the
 // sockets for the descriptors the acceptor hands over, owns their sessions, and
@@ -38,6 +39,7 @@ public:
     // (or the close timeout passed).
     void closeAll(quint16 code, const QString &reason);
     void closeMatching(const ConnectionFilter &filter, quint16 code, const QString &reason);
+    QList<ConnectionSnapshot> snapshot() const;
     // Immediate teardown (destructor path): close frames flushed, sockets dropped.
     void abortAll();
 

@@ -219,6 +219,8 @@ bool GatewayRuntime::start(const QStringList &files)
                                           QStringLiteral("application deleted"));
             });
     connect(gateway, &Gateway::Gateway::stopped, this, &GatewayRuntime::handleGatewayStopped);
+    connect(gateway, &Gateway::Gateway::connectionsListed, this,
+            &GatewayRuntime::connectionsListed);
 
     // Mock backends first, so the gateway finds its backends listening.
     if (m_settings.withMocks) {
@@ -312,6 +314,22 @@ bool GatewayRuntime::reload()
     }
     Q_EMIT reloaded(int(again.apis.size()));
     return true;
+}
+
+void GatewayRuntime::listConnections()
+{
+    if (m_state == State::Running && m_gateway)
+        m_gateway->listConnections();
+}
+
+void GatewayRuntime::closeConnections(const QList<quint64> &ids, quint16 code,
+                                      const QString &reason)
+{
+    if (m_state != State::Running || !m_gateway || ids.isEmpty())
+        return;
+    Gateway::ConnectionFilter filter;
+    filter.connectionIds = ids;
+    m_gateway->closeConnections(filter, code, reason);
 }
 
 void GatewayRuntime::stop()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/api.h"
+#include "gateway/gateway.h"
 #include "gateway/gatewayoptions.h"
 #include "gateway/listenerplan.h"
 
@@ -18,10 +19,6 @@ namespace Credentials {
 class SecretStore;
 class SqliteCredentialRegistry;
 } // namespace Credentials
-namespace Gateway {
-class Gateway;
-class GatewayEventSink;
-} // namespace Gateway
 
 // Runs a set of API documents: reads them, plans the listeners, opens the credential
 // registry (its changes close connections that lost their right to be open), builds
@@ -94,6 +91,12 @@ public:
     // One line per API served, "/chats/1.0.0  Chats 1.0.0: /notifications, ...", and
     // for several listeners which serve what (as `serve` prints them).
     QStringList describeListeners() const;
+    // Open connections: connectionsListed() follows (nothing when not running).
+    void listConnections();
+    // Closes these open connections with `code` and `reason` (both sent to the client
+    // and the backend); connectionClosed events follow as usual.
+    void closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason);
+
     // The gateway of the current (or last stopped) run; null before the first start.
     Gateway::Gateway *gateway() const { return m_gateway.get(); }
     Credentials::SqliteCredentialRegistry *registry() const { return m_registry.get(); }
@@ -103,6 +106,7 @@ Q_SIGNALS:
     void reported(Gatehouse::GatewayRuntime::ReportKind kind, const QString &line);
     void reloaded(int apis);
     void stopped(int closedConnections);
+    void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
 
 private:
     struct Loaded;

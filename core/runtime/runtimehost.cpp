@@ -38,6 +38,12 @@ RuntimeHost::RuntimeHost(QObject *parent)
             Qt::QueuedConnection);
     });
     connect(m_runtime, &GatewayRuntime::stopped, this, &RuntimeHost::stopped);
+    connect(m_runtime, &GatewayRuntime::connectionsListed, m_runtime,
+            [this](const QList<Gateway::ConnectionSnapshot> &connections) {
+                QMetaObject::invokeMethod(
+                    this, [this, connections] { Q_EMIT connectionsListed(connections); },
+                    Qt::QueuedConnection);
+            });
     m_thread.start();
 }
 
@@ -77,13 +83,30 @@ void RuntimeHost::start(const QStringList &files, GatewayRuntime::Settings setti
 void RuntimeHost::reload()
 {
     GatewayRuntime *runtime = m_runtime;
-    QMetaObject::invokeMethod(runtime, [runtime] { runtime->reload(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        runtime, [runtime] { runtime->reload(); }, Qt::QueuedConnection);
 }
 
 void RuntimeHost::stop()
 {
     GatewayRuntime *runtime = m_runtime;
-    QMetaObject::invokeMethod(runtime, [runtime] { runtime->stop(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        runtime, [runtime] { runtime->stop(); }, Qt::QueuedConnection);
+}
+
+void RuntimeHost::listConnections()
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime, [runtime] { runtime->listConnections(); }, Qt::QueuedConnection);
+}
+
+void RuntimeHost::closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason)
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime, [runtime, ids, code, reason] { runtime->closeConnections(ids, code, reason); },
+        Qt::QueuedConnection);
 }
 
 void RuntimeHost::handleState(GatewayRuntime::State state, const QStringList &urls,

@@ -32,6 +32,8 @@ public:
     void start(const QStringList &files, GatewayRuntime::Settings settings);
     void reload();
     void stop(); // connections are closed with 1001; stopped() follows
+    void listConnections(); // connectionsListed() follows while running
+    void closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason);
 
     GatewayRuntime::State state() const { return m_state; }
     bool isActive() const; // starting, running or stopping
@@ -47,6 +49,7 @@ Q_SIGNALS:
     void reported(Gatehouse::GatewayRuntime::ReportKind kind, const QString &line);
     void reloaded(int apis);
     void stopped(int closedConnections);
+    void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
 
 private:
     void handleState(GatewayRuntime::State state, const QStringList &urls,

@@ -8,6 +8,7 @@
 #include "gateway/gateway.h"
 #include "runtime/gatewayruntime.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -43,6 +44,7 @@ private slots:
     void mockPortInUse();
     void backendDownIsAWarning();
     void startTwiceRefused();
+    void listsAndClosesConnections();
 
 private:
     QString writeApi(quint16 backendPort, const QString &name = QStringLiteral("echo.yaml"),
@@ -276,6 +278,56 @@ void TestGatewayRuntime::startTwiceRefused()
     QVERIFY(!runtime.start({file}));
     QCOMPARE(runtime.errorString(), QStringLiteral("already running; stop it first"));
     QCOMPARE(runtime.state(), State::Running);
+}
+
+// Open connections as snapshots, with what they carried; one closed by id.
+void TestGatewayRuntime::listsAndClosesConnections()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    const QString url = runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk");
+    QWebSocket first;
+    QWebSocket second;
+    QSignalSpy echoed(&first, &QWebSocket::textMessageReceived);
+    first.open(QUrl(url));
+    second.open(QUrl(url));
+    QTRY_COMPARE(first.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(second.state(), QAbstractSocket::ConnectedState);
+    first.sendTextMessage(QStringLiteral("hello"));
+    first.sendTextMessage(QStringLiteral("again!"));
+    QTRY_COMPARE(echoed.size(), 2);
+
+    QSignalSpy listed(&runtime, &GatewayRuntime::connectionsListed);
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    runtime.listConnections();
+    QTRY_COMPARE(listed.size(), 1);
+    auto connections = listed.at(0).at(0).value<QList<Gateway::ConnectionSnapshot>>();
+    QCOMPARE(connections.size(), 2);
+    std::sort(connections.begin(), connections.end(),
+              [](const auto &a, const auto &b) { return a.messagesIn > b.messagesIn; });
+    const Gateway::ConnectionSnapshot &busy = connections.at(0);
+    QCOMPARE(busy.messagesIn, 2);
+    QCOMPARE(busy.messagesOut, 2);
+    QCOMPARE(busy.bytesIn, 11);
+    QCOMPARE(busy.bytesOut, 11);
+    QCOMPARE(busy.api, QStringLiteral("/echo/1.0.0"));
+    QCOMPARE(busy.apiTitle, QStringLiteral("Echo"));
+    QCOMPARE(busy.channel, QStringLiteral("/talk"));
+    QCOMPARE(busy.path, QStringLiteral("/echo/1.0.0/talk"));
+    QVERIFY(busy.clientAddress.startsWith(u"127.0.0.1"));
+    QVERIFY(busy.openedAtMs <= before && busy.openedAtMs > before - 60000);
+    QCOMPARE(connections.at(1).messagesIn, 0);
+
+    runtime.closeConnections({busy.id}, 4000, QStringLiteral("closed by a tester"));
+    QTRY_COMPARE(first.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(int(first.closeCode()), 4000);
+    QCOMPARE(first.closeReason(), QStringLiteral("closed by a tester"));
+    QTest::qWait(100);
+    QCOMPARE(second.state(), QAbstractSocket::ConnectedState);
+    runtime.listConnections();
+    QTRY_COMPARE(listed.size(), 2);
+    QCOMPARE(listed.at(1).at(0).value<QList<Gateway::ConnectionSnapshot>>().size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayRuntime)
