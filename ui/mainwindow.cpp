@@ -3,6 +3,8 @@
 
 #include "apidetails.h"
 #include "apitreemodel.h"
+#include "connectionlistmodel.h"
+#include "connectionsview.h"
 #include "diagnosticlistmodel.h"
 #include "gatewayoutputview.h"
 #include "recentfiles.h"
@@ -65,6 +67,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_apiModel(new ApiTreeModel(this))
     , m_diagnosticsModel(new DiagnosticListModel(this))
     , m_runtime(new RuntimeHost(this))
+    , m_connectionsModel(new ConnectionListModel(this))
 {
     UiIcons::ensureResources();
     setObjectName(QStringLiteral("mainWindow"));
@@ -108,6 +111,19 @@ MainWindow::MainWindow(QWidget *parent)
     m_outputTimer->setInterval(250);
     connect(m_outputTimer, &QTimer::timeout, this, &MainWindow::takeOutputLines);
     m_outputTimer->start();
+    m_listTimer = new QTimer(this);
+    m_listTimer->setInterval(1000);
+    connect(m_listTimer, &QTimer::timeout, m_runtime, &RuntimeHost::listConnections);
+    connect(m_runtime, &RuntimeHost::connectionsListed, this,
+            [this](const QList<Gateway::ConnectionSnapshot> &connections) {
+                if (m_runtime->state() == GatewayRuntime::State::Running)
+                    m_connectionsModel->setConnections(connections);
+            });
+    connect(m_connectionsView, &ConnectionsView::closeRequested, this,
+            [this](const QList<quint64> &ids, quint16 code, const QString &reason) {
+                m_runtime->closeConnections(ids, code, reason);
+                QTimer::singleShot(200, m_runtime, &RuntimeHost::listConnections);
+            });
 
     showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
                       "or drop one on this window."));
@@ -181,6 +197,9 @@ void MainWindow::createWidgets()
     m_rightTabs->setDocumentMode(true);
     m_rightTabs->addTab(m_details, tr("Details"));
     m_rightTabs->addTab(m_source, tr("Source"));
+    m_connectionsView = new ConnectionsView(m_connectionsModel);
+    m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
+    m_rightTabs->addTab(m_connectionsView, tr("Connections"));
     connect(m_rightTabs, &QTabWidget::currentChanged, this, &MainWindow::handleRightTabChanged);
 
     m_splitter = new QSplitter(Qt::Horizontal);
@@ -399,6 +418,11 @@ void MainWindow::handleRunStateChanged()
         m_runState->setText(
             tr("Running on %1").arg(m_runtime->listenUrls().join(QStringLiteral(", "))));
         m_output->appendLines(m_runtime->describeListeners());
+        m_connectionsView->setEmptyText(tr("No open connections. Clients connect to %1/…")
+                                            .arg(m_runtime->listenUrls().value(0)));
+        m_listTimer->start();
+        m_runtime->listConnections();
+        m_rightTabs->setCurrentWidget(m_connectionsView); // what a run is watched for
         break;
     case GatewayRuntime::State::Stopping:
         m_runState->setText(tr("Stopping…"));
@@ -408,6 +432,11 @@ void MainWindow::handleRunStateChanged()
         break;
     }
     m_runState->setToolTip(m_runState->text());
+    if (m_runtime->state() != GatewayRuntime::State::Running) {
+        m_listTimer->stop();
+        m_connectionsModel->clear();
+        m_connectionsView->setEmptyText(tr("No connections yet. Press Run to start the gateway."));
+    }
     updateRunActions();
 }
 

@@ -20,6 +20,8 @@ class QUrl;
 namespace Gatehouse {
 
 class ApiTreeModel;
+class ConnectionListModel;
+class ConnectionsView;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
@@ -62,6 +64,8 @@ public:
     QAction *stopAction() const { return m_stopAction; }
     QDockWidget *outputDock() const { return m_outputDock; }
     GatewayOutputView *outputView() const { return m_output; }
+    ConnectionListModel *connectionsModel() const { return m_connectionsModel; }
+    ConnectionsView *connectionsView() const { return m_connectionsView; }
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
@@ -131,6 +135,9 @@ private:
     QDockWidget *m_outputDock = nullptr;
     GatewayOutputView *m_output = nullptr;
     QTimer *m_outputTimer = nullptr;
+    ConnectionListModel *m_connectionsModel = nullptr;
+    ConnectionsView *m_connectionsView = nullptr;
+    QTimer *m_listTimer = nullptr; // asks for the open connections while running
     QString m_runAfterLoad; // gatehouse --run: the file to run once loaded
     bool m_runRequested = false; // Run pressed, no state from the runtime yet
     bool m_closeAfterStop = false;

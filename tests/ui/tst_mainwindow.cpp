@@ -2,6 +2,8 @@
 // The main window, offscreen: the sample, broken documents, recent files, drag and
 // drop, details and the source view.
 #include "apitreemodel.h"
+#include "connectionlistmodel.h"
+#include "connectionsview.h"
 #include "diagnosticlistmodel.h"
 #include "gatewayoutputview.h"
 #include "mainwindow.h"
@@ -21,6 +23,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
@@ -663,6 +666,44 @@ private Q_SLOTS:
         client.sendTextMessage(QStringLiteral("hello"));
         QTRY_COMPARE(received.size(), 1);
         QTRY_VERIFY(window.outputView()->shownText().contains(u"accepted #"));
+
+        // the Connections tab lists it with its traffic; another one is closed from there
+        QAbstractItemModelTester tester(window.connectionsModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ConnectionsView *view = window.connectionsView();
+        QVERIFY(view->emptyText().isEmpty() || window.connectionsModel()->rowCount() == 0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()
+                                      ->index(0, ConnectionListModel::MessagesInColumn)
+                                      .data()
+                                      .toString(),
+                                  QStringLiteral("1"), 5000);
+        QCOMPARE(window.connectionsModel()->index(0, ConnectionListModel::PathColumn).data(),
+                 QVariant(QStringLiteral("/echo/1.0.0/talk")));
+        QWebSocket other;
+        other.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
+        QTRY_COMPARE(other.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 2, 5000);
+        QVERIFY(view->selectedIds().isEmpty());
+        QVERIFY(!view->closeButton()->isEnabled());
+        view->filterEdit()->setText(QStringLiteral("nothing like this"));
+        QCOMPARE(view->table()->model()->rowCount(), 0);
+        view->filterEdit()->clear();
+        for (int row = 0; row < view->table()->model()->rowCount(); ++row) {
+            const QModelIndex in
+                = view->table()->model()->index(row, ConnectionListModel::MessagesInColumn);
+            if (in.data().toString() == u"0")
+                view->table()->selectionModel()->select(
+                    in, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+        QCOMPARE(view->selectedIds().size(), 1);
+        QVERIFY(view->closeButton()->isEnabled());
+        view->closeSelected(4001, QStringLiteral("closed in a test"));
+        QTRY_COMPARE(other.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(int(other.closeCode()), 4001);
+        QCOMPARE(other.closeReason(), QStringLiteral("closed in a test"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 1, 5000);
+        QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
 
         // the filter narrows what is shown, not what is kept
         window.outputView()->filterEdit()->setText(QStringLiteral("serving"));
