@@ -51,7 +51,8 @@ void ConnectionListModel::setConnections(const QList<Gateway::ConnectionSnapshot
     // the rest changed in place
     for (Row &r : m_rows) {
         const Gateway::ConnectionSnapshot &now = *incoming.take(r.connection.id);
-        if (now.messagesIn != r.connection.messagesIn || now.messagesOut != r.connection.messagesOut)
+        if (now.messagesIn != r.connection.messagesIn
+            || now.messagesOut != r.connection.messagesOut)
             r.lastActivityMs = m_nowMs;
         r.connection = now;
     }

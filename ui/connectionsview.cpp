@@ -79,13 +79,14 @@ ConnectionsView::ConnectionsView(ConnectionListModel *model, QWidget *parent)
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_model, signal, this, &ConnectionsView::updateState);
     // the first rows size the columns; the user's widths are kept from then on
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
-        if (first == 0 && !m_sized) {
-            m_sized = true;
-            for (int c = 0; c < ConnectionListModel::ColumnCount; ++c)
-                m_table->resizeColumnToContents(c);
-        }
-    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first) {
+                if (first == 0 && !m_sized) {
+                    m_sized = true;
+                    for (int c = 0; c < ConnectionListModel::ColumnCount; ++c)
+                        m_table->resizeColumnToContents(c);
+                }
+            });
     connect(m_model, &QAbstractItemModel::modelReset, this, &ConnectionsView::updateState);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ConnectionsView::updateState);
@@ -130,9 +131,9 @@ void ConnectionsView::handleCloseClicked()
     code->setAccessibleName(tr("Close code"));
     code->setEditable(true);
     const QList<QPair<int, QString>> codes
-        = {{1000, tr("normal closure")},     {1001, tr("going away")},
-           {1008, tr("policy violation")},    {1011, tr("server error")},
-           {1012, tr("service restart")},     {4000, tr("application defined")}};
+        = {{1000, tr("normal closure")},   {1001, tr("going away")},
+           {1008, tr("policy violation")}, {1011, tr("server error")},
+           {1012, tr("service restart")},  {4000, tr("application defined")}};
     for (const auto &[number, meaning] : codes)
         code->addItem(QStringLiteral("%1 \u2013 %2").arg(number).arg(meaning), number);
     code->setCurrentIndex(2);
@@ -151,8 +152,8 @@ void ConnectionsView::handleCloseClicked()
         return;
     bool ok = false;
     int number = code->currentText().section(u' ', 0, 0).toInt(&ok);
-    if (!ok || number < 1000 || number > 4999 || number == 1004 || number == 1005
-        || number == 1006 || number == 1015)
+    if (!ok || number < 1000 || number > 4999 || number == 1004 || number == 1005 || number == 1006
+        || number == 1015)
         number = 1000; // only codes a close frame may carry
     closeSelected(quint16(number), reason->text());
 }

@@ -3,6 +3,7 @@
 
 #include "apidetails.h"
 #include "apitreemodel.h"
+#include "applicationsview.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
 #include "diagnosticlistmodel.h"
@@ -11,7 +12,9 @@
 #include "sourceview.h"
 #include "uiicons.h"
 
+#include "credentials/credentialservice.h"
 #include "credentials/keychainsecretstore.h"
+#include "credentials/secretstoreproxy.h"
 #include "runtime/eventline.h"
 #include "runtime/runtimehost.h"
 
@@ -68,7 +71,12 @@ MainWindow::MainWindow(QWidget *parent)
     , m_diagnosticsModel(new DiagnosticListModel(this))
     , m_runtime(new RuntimeHost(this))
     , m_connectionsModel(new ConnectionListModel(this))
+    , m_credentials(new Credentials::CredentialService(this))
 {
+    // the registry gatehouse-cli uses, in the background; the keychain's calls are made
+    // here (they never block), asked for from the other threads through proxies
+    m_keychain = std::make_shared<Credentials::KeychainSecretStore>();
+    m_credentials->open({}, std::make_shared<Credentials::SecretStoreProxy>(m_keychain));
     UiIcons::ensureResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(UiIcons::icon(UiIcons::AppLogo));
@@ -200,6 +208,9 @@ void MainWindow::createWidgets()
     m_connectionsView = new ConnectionsView(m_connectionsModel);
     m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
     m_rightTabs->addTab(m_connectionsView, tr("Connections"));
+    m_applicationsView = new ApplicationsView(m_credentials);
+    m_applicationsView->setObjectName(QStringLiteral("applicationsView"));
+    m_rightTabs->addTab(m_applicationsView, tr("Applications && Keys"));
     connect(m_rightTabs, &QTabWidget::currentChanged, this, &MainWindow::handleRightTabChanged);
 
     m_splitter = new QSplitter(Qt::Horizontal);
@@ -393,7 +404,7 @@ void MainWindow::handleRunTriggered()
     }
     GatewayRuntime::Settings settings;
     // JWT signing keys come from the OS keychain, read in the background.
-    settings.secrets = std::make_shared<Credentials::KeychainSecretStore>();
+    settings.secrets = std::make_shared<Credentials::SecretStoreProxy>(m_keychain);
     // The document's own mock backend, when it describes one.
     settings.withMocks = !api->gatehouse.mock.is_null();
     m_runRequested = true;
@@ -564,6 +575,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         m_source->showFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
+    m_applicationsView->setApi(result.api);
     if (result.api) {
         m_leftStack->setCurrentWidget(m_tree);
         const QModelIndex root = m_apiModel->index(0, 0);

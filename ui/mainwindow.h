@@ -5,6 +5,8 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -20,6 +22,11 @@ class QUrl;
 namespace Gatehouse {
 
 class ApiTreeModel;
+class ApplicationsView;
+namespace Credentials {
+class CredentialService;
+class SecretStore;
+} // namespace Credentials
 class ConnectionListModel;
 class ConnectionsView;
 class DiagnosticListModel;
@@ -66,6 +73,8 @@ public:
     GatewayOutputView *outputView() const { return m_output; }
     ConnectionListModel *connectionsModel() const { return m_connectionsModel; }
     ConnectionsView *connectionsView() const { return m_connectionsView; }
+    ApplicationsView *applicationsView() const { return m_applicationsView; }
+    Credentials::CredentialService *credentials() const { return m_credentials; }
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
@@ -137,6 +146,10 @@ private:
     QTimer *m_outputTimer = nullptr;
     ConnectionListModel *m_connectionsModel = nullptr;
     ConnectionsView *m_connectionsView = nullptr;
+    Credentials::CredentialService *m_credentials = nullptr;
+    // the one OS keychain store, in this thread; other threads get proxies of it
+    std::shared_ptr<Credentials::SecretStore> m_keychain;
+    ApplicationsView *m_applicationsView = nullptr;
     QTimer *m_listTimer = nullptr; // asks for the open connections while running
     QString m_runAfterLoad; // gatehouse --run: the file to run once loaded
     bool m_runRequested = false; // Run pressed, no state from the runtime yet

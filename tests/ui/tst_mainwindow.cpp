@@ -2,8 +2,10 @@
 // The main window, offscreen: the sample, broken documents, recent files, drag and
 // drop, details and the source view.
 #include "apitreemodel.h"
+#include "applicationsview.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
+#include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
 #include "gatewayoutputview.h"
 #include "mainwindow.h"
@@ -27,6 +29,7 @@
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -95,7 +98,18 @@ QByteArray echoApi(quint16 gatewayPort, quint16 backendPort)
           "channels:\n"
           "  /talk:\n"
           "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
-          "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n";
+          "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n"
+          "  /secure:\n"
+          "    subscribe: {x-auth-type: Any, message: {payload: {type: string}}}\n";
+}
+
+QStringList allTexts(const QStandardItemModel *model)
+{
+    QStringList texts;
+    for (int row = 0; row < model->rowCount(); ++row)
+        for (int column = 0; column < model->columnCount(); ++column)
+            texts.append(model->index(row, column).data().toString());
+    return texts;
 }
 
 const QByteArray brokenYaml = "asyncapi: 2.6.0\n"
@@ -657,7 +671,7 @@ private Q_SLOTS:
         QVERIFY(window.stopAction()->isEnabled());
         QVERIFY(window.outputDock()->isVisible() || !window.isVisible());
         QVERIFY(window.outputView()->lines().contains(
-            QStringLiteral("serving /echo/1.0.0  Echo 1.0.0: /talk")));
+            QStringLiteral("serving /echo/1.0.0  Echo 1.0.0: /talk, /secure")));
 
         QWebSocket client;
         QSignalSpy received(&client, &QWebSocket::textMessageReceived);
@@ -747,6 +761,76 @@ private Q_SLOTS:
         window.runAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
         qunsetenv("GATEHOUSE_DB");
+    }
+
+    // Applications & Keys: an application, a subscription and a token made in the
+    // window work against the window's gateway and are what gatehouse-cli sees;
+    // revoking the token closes its connection.
+    void applicationsAndKeys()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("keys-registry.db"));
+        qputenv("GATEHOUSE_DB", db.toLocal8Bit());
+        auto unset = qScopeGuard([] { qunsetenv("GATEHOUSE_DB"); });
+        const quint16 port = freePort();
+        const QString path = m_dir.filePath(QStringLiteral("keys.yaml"));
+        QVERIFY(writeFile(path, echoApi(port, freePort())));
+        MainWindow window;
+        ApplicationsView *view = window.applicationsView();
+        view->setShowIssuedDialog(false);
+        QAbstractItemModelTester apps(view->applicationsModel(),
+                                      QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(openAndWait(window, path));
+        QTRY_VERIFY(window.credentials()->snapshot());
+
+        view->createApplication(QStringLiteral("tester"));
+        QTRY_COMPARE(view->applicationsModel()->rowCount(), 1);
+        QTRY_COMPARE(view->selectedApplication(), QStringLiteral("tester"));
+        view->createApplication(QStringLiteral("tester")); // twice: refused, said so
+        QTRY_VERIFY2(view->statusText().startsWith(u"Cannot create application: "),
+                     qPrintable(view->statusText()));
+        QCOMPARE(view->applicationsModel()->rowCount(), 1);
+
+        view->subscribeSelected(QStringLiteral("AsyncUnlimited"));
+        QTRY_COMPARE(view->subscriptionsModel()->rowCount(), 1);
+        QCOMPARE(view->subscriptionsModel()->index(0, 0).data().toString(),
+                 QStringLiteral("Echo 1.0.0"));
+        QSignalSpy issued(view, &ApplicationsView::secretIssued);
+        view->issueForSelected(Credentials::CredentialType::AccessToken);
+        QTRY_VERIFY2_WITH_TIMEOUT(issued.size() == 1, qPrintable(view->statusText()), 10000);
+        const QString token = issued.at(0).at(1).toString();
+        QVERIFY2(token.startsWith(u"gh_at_"), qPrintable(view->statusText()));
+        QTRY_COMPARE(view->credentialsModel()->rowCount(), 1);
+        for (const QString &text : allTexts(view->credentialsModel()))
+            QVERIFY(!text.contains(token)); // never displayed after the once-only dialog
+
+        // the command line sees the same registry
+        const Test::ProcessResult listed
+            = Test::runCli({QStringLiteral("keys"), QStringLiteral("list"),
+                            QStringLiteral("tester"), QStringLiteral("--db"), db});
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY(listed.standardOutput.contains(issued.at(0).at(0).toString().toUtf8()));
+
+        // the token opens the authenticated channel of the window's gateway
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
+        QWebSocket client;
+        QNetworkRequest request(
+            QUrl(QStringLiteral("ws://127.0.0.1:%1/echo/1.0.0/secure").arg(port)));
+        request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+        client.open(request);
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+
+        // revoking it closes that connection
+        view->credentialsTable()->selectionModel()->select(view->credentialsModel()->index(0, 0),
+                                                           QItemSelectionModel::ClearAndSelect
+                                                               | QItemSelectionModel::Rows);
+        view->revokeSelectedCredential();
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, 10000);
+        QCOMPARE(int(client.closeCode()), 1008);
+        QTRY_COMPARE(view->credentialsModel()->index(0, 7).data().toString(),
+                     QStringLiteral("revoked"));
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
     }
 
     void outputViewKeepsBatchesAndPauses()
