@@ -78,8 +78,8 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
     m_credentialsModel->setHorizontalHeaderLabels({tr("ID"), tr("Type"), tr("API"), tr("Scopes"),
                                                    tr("Issued"), tr("Expires"), tr("Last used"),
                                                    tr("State")});
-    m_applications = makeTable(m_applicationsModel, QStringLiteral("applicationsTable"),
-                               tr("Applications"));
+    m_applications
+        = makeTable(m_applicationsModel, QStringLiteral("applicationsTable"), tr("Applications"));
     m_subscriptions = makeTable(m_subscriptionsModel, QStringLiteral("subscriptionsTable"),
                                 tr("Subscriptions of the selected application"));
     m_credentials = makeTable(m_credentialsModel, QStringLiteral("credentialsTable"),
@@ -105,10 +105,10 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
 
     connect(m_newApp, &QPushButton::clicked, this, [this] {
         bool ok = false;
-        const QString name = QInputDialog::getText(this, tr("New Application"),
-                                                   tr("Application name:"), QLineEdit::Normal,
-                                                   {}, &ok)
-                                 .trimmed();
+        const QString name
+            = QInputDialog::getText(this, tr("New Application"), tr("Application name:"),
+                                    QLineEdit::Normal, {}, &ok)
+                  .trimmed();
         if (ok && !name.isEmpty())
             createApplication(name);
     });
@@ -138,8 +138,8 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
     connect(m_block, &QPushButton::clicked, this, [this] {
         const int row = selectedSubscriptionRow();
         if (row >= 0)
-            setSelectedSubscriptionBlocked(
-                m_subscriptionsModel->item(row, 2)->text() != tr("blocked"));
+            setSelectedSubscriptionBlocked(m_subscriptionsModel->item(row, 2)->text()
+                                           != tr("blocked"));
     });
     connect(m_unsubscribe, &QPushButton::clicked, this, [this] {
         const int row = selectedSubscriptionRow();
@@ -267,9 +267,9 @@ void ApplicationsView::selectApplication(const QString &name)
     for (int row = 0; row < m_applicationsModel->rowCount(); ++row)
         if (m_applicationsModel->item(row)->text() == name) {
             m_applications->setCurrentIndex(m_applicationsModel->index(row, 0));
-            m_applications->selectionModel()->select(
-                m_applicationsModel->index(row, 0),
-                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_applications->selectionModel()->select(m_applicationsModel->index(row, 0),
+                                                     QItemSelectionModel::ClearAndSelect
+                                                         | QItemSelectionModel::Rows);
             return;
         }
 }
@@ -301,6 +301,8 @@ void ApplicationsView::handleSnapshot(std::shared_ptr<const CredentialSnapshot> 
     }
     if (!selected.isEmpty())
         selectApplication(selected);
+    if (selectedApplication().isEmpty() && m_applicationsModel->rowCount() > 0)
+        selectApplication(m_applicationsModel->item(0)->text()); // something to show
     showSelected();
 }
 
@@ -327,30 +329,29 @@ void ApplicationsView::showSelected()
         for (const CredentialInfo &c : m_snapshot->credentialsOf(appId)) {
             auto *id = new QStandardItem(c.id);
             id->setData(c.id, IdRole);
-            const QString state = c.isRevoked()       ? tr("revoked")
-                : c.isExpired(now)                    ? tr("expired")
-                                                      : tr("active");
+            const QString state = c.isRevoked() ? tr("revoked")
+                : c.isExpired(now)              ? tr("expired")
+                                                : tr("active");
             m_credentialsModel->appendRow(
                 {id, new QStandardItem(credentialTypeName(c.type)),
                  new QStandardItem(c.apiTitle.isEmpty()
                                        ? tr("any subscribed")
                                        : QStringLiteral("%1 %2").arg(c.apiTitle, c.apiVersion)),
-                 new QStandardItem(c.scopes.join(u' ')),
-                 new QStandardItem(when(c.createdMs, {})),
+                 new QStandardItem(c.scopes.join(u' ')), new QStandardItem(when(c.createdMs, {})),
                  new QStandardItem(when(c.expiresMs, tr("never"))),
                  new QStandardItem(when(c.lastUsedMs, tr("never"))), new QStandardItem(state)});
         }
     }
     for (int row = 0; row < m_subscriptionsModel->rowCount(); ++row)
         if (m_subscriptionsModel->item(row)->text() == selectedSub)
-            m_subscriptions->selectionModel()->select(
-                m_subscriptionsModel->index(row, 0),
-                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_subscriptions->selectionModel()->select(m_subscriptionsModel->index(row, 0),
+                                                      QItemSelectionModel::ClearAndSelect
+                                                          | QItemSelectionModel::Rows);
     for (int row = 0; row < m_credentialsModel->rowCount(); ++row)
         if (m_credentialsModel->item(row)->text() == selectedCred)
-            m_credentials->selectionModel()->select(
-                m_credentialsModel->index(row, 0),
-                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_credentials->selectionModel()->select(m_credentialsModel->index(row, 0),
+                                                    QItemSelectionModel::ClearAndSelect
+                                                        | QItemSelectionModel::Rows);
     updateButtons();
 }
 
@@ -495,9 +496,8 @@ void ApplicationsView::showIssuedDialog(const QString &id, const QString &secret
     field->setAccessibleName(tr("Secret"));
     field->setMinimumWidth(480);
     auto *copy = new QPushButton(tr("&Copy"));
-    connect(copy, &QPushButton::clicked, &dialog, [secret] {
-        QGuiApplication::clipboard()->setText(secret);
-    });
+    connect(copy, &QPushButton::clicked, &dialog,
+            [secret] { QGuiApplication::clipboard()->setText(secret); });
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     auto *row = new QHBoxLayout;

@@ -140,10 +140,9 @@ void CredentialService::deleteApplication(const QString &name)
 void CredentialService::subscribe(const QString &applicationName, const QString &apiTitle,
                                   const QString &apiVersion, const Plan &plan)
 {
-    change(QStringLiteral("subscribe"),
-           [=](SqliteCredentialRegistry &r, QString *error) {
-               return r.subscribe(applicationName, apiTitle, apiVersion, plan, error).has_value();
-           });
+    change(QStringLiteral("subscribe"), [=](SqliteCredentialRegistry &r, QString *error) {
+        return r.subscribe(applicationName, apiTitle, apiVersion, plan, error).has_value();
+    });
 }
 
 void CredentialService::setBlocked(const QString &applicationName, const QString &apiTitle,
@@ -159,10 +158,9 @@ void CredentialService::setBlocked(const QString &applicationName, const QString
 void CredentialService::unsubscribe(const QString &applicationName, const QString &apiTitle,
                                     const QString &apiVersion)
 {
-    change(QStringLiteral("unsubscribe"),
-           [=](SqliteCredentialRegistry &r, QString *error) {
-               return r.unsubscribe(applicationName, apiTitle, apiVersion, error);
-           });
+    change(QStringLiteral("unsubscribe"), [=](SqliteCredentialRegistry &r, QString *error) {
+        return r.unsubscribe(applicationName, apiTitle, apiVersion, error);
+    });
 }
 
 void CredentialService::issue(const IssueRequest &request)

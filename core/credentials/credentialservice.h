@@ -54,7 +54,8 @@ public:
 
 Q_SIGNALS:
     void opened(bool ok, const QString &error);
-    void snapshotChanged(std::shared_ptr<const Gatehouse::Credentials::CredentialSnapshot> snapshot);
+    void
+    snapshotChanged(std::shared_ptr<const Gatehouse::Credentials::CredentialSnapshot> snapshot);
     // The end of a call that changes something: `error` empty when it worked; a
     // warning (e.g. a secret that could not be removed) comes in `note`.
     void finished(const QString &action, const QString &error, const QString &note);

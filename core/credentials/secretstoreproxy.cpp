@@ -39,8 +39,7 @@ void SecretStoreProxy::forward(QObject *context, Callback done,
             call(target.get(), target.get(), [answerTo, done](const Result &result) {
                 if (answerTo)
                     QMetaObject::invokeMethod(
-                        answerTo.data(), [done, result] { done(result); },
-                        Qt::QueuedConnection);
+                        answerTo.data(), [done, result] { done(result); }, Qt::QueuedConnection);
             });
         },
         Qt::QueuedConnection);
