@@ -230,6 +230,9 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
     });
     connect(m_service, &CredentialService::secretRead, this,
             [this](const QString &id, const QString &secret, const QString &error) {
+                if (id != m_pendingCopy)
+                    return; // somebody else's read
+                m_pendingCopy.clear();
                 if (!error.isEmpty()) {
                     showStatus(tr("The secret of %1 cannot be read: %2").arg(id, error), true);
                     return;
@@ -451,8 +454,10 @@ void ApplicationsView::revokeSelectedCredential()
 void ApplicationsView::copySelectedSecret()
 {
     const QString id = selectedCredentialId();
-    if (!id.isEmpty())
-        m_service->readSecret(id);
+    if (id.isEmpty())
+        return;
+    m_pendingCopy = id;
+    m_service->readSecret(id);
 }
 
 void ApplicationsView::handleFinished(const QString &action, const QString &error,

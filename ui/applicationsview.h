@@ -91,6 +91,7 @@ private:
     QLabel *m_status;
     bool m_showIssuedDialog = true;
     QString m_pendingSelection; // a new application, selected once it is there
+    QString m_pendingCopy; // the credential whose secret goes to the clipboard
 
 public:
     // Tests turn the once-only secret dialog off (secretIssued() still tells).

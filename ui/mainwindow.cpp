@@ -22,13 +22,18 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -36,6 +41,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -77,6 +83,8 @@ MainWindow::MainWindow(QWidget *parent)
     // here (they never block), asked for from the other threads through proxies
     m_keychain = std::make_shared<Credentials::KeychainSecretStore>();
     m_credentials->open({}, std::make_shared<Credentials::SecretStoreProxy>(m_keychain));
+    connect(m_credentials, &Credentials::CredentialService::secretRead, this,
+            &MainWindow::finishWscatCommand);
     UiIcons::ensureResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(UiIcons::icon(UiIcons::AppLogo));
@@ -317,6 +325,12 @@ void MainWindow::createActions()
     });
     m_copyUrlAction->setObjectName(QStringLiteral("copyUrlAction"));
     m_copyUrlAction->setToolTip(tr("Copy the address the gateway listens on"));
+    m_copyWscatAction
+        = run->addAction(tr("Copy &wscat Command…"), this, &MainWindow::handleCopyWscatTriggered);
+    m_copyWscatAction->setObjectName(QStringLiteral("copyWscatAction"));
+    m_copyWscatAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_copyWscatAction->setToolTip(
+        tr("Copy a wscat command that connects to a channel with an application's credential"));
 
     QToolBar *toolBar = addToolBar(tr("Run"));
     toolBar->setObjectName(QStringLiteral("runToolBar"));
@@ -325,6 +339,7 @@ void MainWindow::createActions()
     toolBar->addAction(m_stopAction);
     toolBar->addWidget(m_runState);
     toolBar->addAction(m_copyUrlAction);
+    toolBar->addAction(m_copyWscatAction);
     updateRunActions();
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -365,8 +380,21 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    // A running gateway first closes its connections cleanly (1001), then the window.
+    // A running gateway first closes its connections cleanly (1001), then the window;
+    // with connections open the user is asked first.
     if (m_runtime->isActive()) {
+        const int open = m_connectionsModel->rowCount();
+        if (open > 0 && !m_closeAfterStop && m_confirmQuit
+            && QMessageBox::question(
+                   this, tr("Quit Gatehouse"),
+                   tr("%n connection(s) are open through the gateway. Quit and close them "
+                      "(clients get 1001, going away)?",
+                      nullptr, open),
+                   QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+                != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
         m_closeAfterStop = true;
         m_runtime->stop();
         event->ignore();
@@ -465,6 +493,116 @@ void MainWindow::updateRunActions()
                              || m_runtime->state() == GatewayRuntime::State::Starting);
     m_stopAction->setToolTip(tr("Stop the gateway; open connections are closed with 1001"));
     m_copyUrlAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running);
+    m_copyWscatAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running);
+}
+
+void MainWindow::handleCopyWscatTriggered()
+{
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    if (!api)
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Copy wscat Command"));
+    auto *channel = new QComboBox;
+    channel->setAccessibleName(tr("Channel"));
+    for (const Channel &c : api->channels)
+        if (!c.address.isEmpty())
+            channel->addItem(c.address);
+    auto *credential = new QComboBox;
+    credential->setAccessibleName(tr("Credential"));
+    credential->addItem(tr("No credential"), QString());
+    if (const auto snapshot = m_credentials->snapshot()) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const Credentials::Application &app : snapshot->applications())
+            for (const Credentials::CredentialInfo &c : snapshot->credentialsOf(app.id))
+                if (!c.isRevoked() && !c.isExpired(now))
+                    credential->addItem(
+                        QStringLiteral("%1 – %2 %3")
+                            .arg(app.name, Credentials::credentialTypeName(c.type), c.id),
+                        c.id);
+    }
+    if (credential->count() > 1)
+        credential->setCurrentIndex(1);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Copy"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("&Channel:"), channel);
+    form->addRow(tr("C&redential:"), credential);
+    form->addRow(buttons);
+    if (dialog.exec() == QDialog::Accepted)
+        copyWscatCommand(channel->currentText(), credential->currentData().toString());
+}
+
+void MainWindow::copyWscatCommand(const QString &channel, const QString &credentialId)
+{
+    m_wscatChannel = channel;
+    m_wscatCredential = credentialId;
+    if (credentialId.isEmpty())
+        finishWscatCommand({}, {}, {});
+    else
+        m_credentials->readSecret(credentialId); // answered in finishWscatCommand
+}
+
+void MainWindow::finishWscatCommand(const QString &credentialId, const QString &secret,
+                                    const QString &error)
+{
+    if (credentialId != m_wscatCredential || m_wscatChannel.isEmpty())
+        return;
+    const QString channelAddress = std::exchange(m_wscatChannel, {});
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(tr("No wscat command: %1").arg(error), 8000);
+        return;
+    }
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    const QString base = m_runtime->listenUrls().value(0);
+    if (!api || base.isEmpty())
+        return;
+    // the channel's address with an example value for each parameter
+    QString path = channelAddress;
+    for (const Channel &c : api->channels) {
+        if (c.address != channelAddress)
+            continue;
+        for (const ChannelParameter &p : c.parameters) {
+            QString value = p.enumValues.value(0, p.defaultValue);
+            if (value.isEmpty() && p.schema.is_object() && p.schema.contains("enum")
+                && p.schema["enum"].is_array() && !p.schema["enum"].empty()
+                && p.schema["enum"][0].is_string())
+                value = QString::fromStdString(p.schema["enum"][0].get<std::string>());
+            if (value.isEmpty())
+                value = p.name;
+            path.replace(QStringLiteral("{%1}").arg(p.name), value);
+        }
+    }
+    QString context = api->gatehouse.context;
+    if (!context.isEmpty() && !context.startsWith(u'/'))
+        context.prepend(u'/');
+    if (!path.startsWith(u'/'))
+        path.prepend(u'/');
+    const QString url = QStringLiteral("%1%2/%3%4").arg(base, context, api->version, path);
+    auto quoted = [](QString s) {
+        s.replace(QStringLiteral("'"), QStringLiteral("'\\''"));
+        return QStringLiteral("'%1'").arg(s);
+    };
+    QString command = QStringLiteral("wscat -c ") + quoted(url);
+    QString kind;
+    if (!credentialId.isEmpty()) {
+        const auto info = m_credentials->snapshot()
+            ? m_credentials->snapshot()->credentialById(credentialId)
+            : std::nullopt;
+        const bool apiKey = info && info->type == Credentials::CredentialType::ApiKey;
+        command += QStringLiteral(" -H ")
+            + quoted(apiKey ? QStringLiteral("apikey: ") + secret
+                            : QStringLiteral("Authorization: Bearer ") + secret);
+        kind = credentialId;
+    }
+    QGuiApplication::clipboard()->setText(command);
+    statusBar()->showMessage(
+        kind.isEmpty()
+            ? tr("Copied a wscat command for %1").arg(channelAddress)
+            : tr("Copied a wscat command for %1 with the secret of %2").arg(channelAddress, kind),
+        8000);
 }
 
 void MainWindow::takeOutputLines()

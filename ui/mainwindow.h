@@ -75,6 +75,11 @@ public:
     ConnectionsView *connectionsView() const { return m_connectionsView; }
     ApplicationsView *applicationsView() const { return m_applicationsView; }
     Credentials::CredentialService *credentials() const { return m_credentials; }
+    // Puts a ready wscat command for `channel` (an address of the open API) on the
+    // clipboard, with the secret of `credentialId` (read from the keychain in the
+    // background; never shown or logged) where the API expects it; no credential for
+    // an empty id. Tells in the status bar when it is there.
+    void copyWscatCommand(const QString &channel, const QString &credentialId);
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
@@ -108,6 +113,9 @@ private:
     void handleRunStateChanged();
     void takeOutputLines();
     void updateRunActions();
+    void handleCopyWscatTriggered();
+    void finishWscatCommand(const QString &credentialId, const QString &secret,
+                            const QString &error);
     void rebuildRecentMenu();
 
     void showEmptyState(const QString &text);
@@ -139,6 +147,9 @@ private:
     QAction *m_runAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_copyUrlAction = nullptr;
+    QAction *m_copyWscatAction = nullptr;
+    QString m_wscatChannel; // waiting for the secret of m_wscatCredential
+    QString m_wscatCredential;
     RuntimeHost *m_runtime = nullptr;
     QLabel *m_runState = nullptr;
     QDockWidget *m_outputDock = nullptr;
@@ -154,6 +165,11 @@ private:
     QString m_runAfterLoad; // gatehouse --run: the file to run once loaded
     bool m_runRequested = false; // Run pressed, no state from the runtime yet
     bool m_closeAfterStop = false;
+    bool m_confirmQuit = true;
+
+public:
+    // Tests close without the question about open connections.
+    void setConfirmQuit(bool confirm) { m_confirmQuit = confirm; }
     QString m_currentFile;
     QString m_loadingFile;
     bool m_problemsDockSized = false;

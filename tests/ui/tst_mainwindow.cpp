@@ -17,19 +17,23 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -819,6 +823,36 @@ private Q_SLOTS:
         request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
         client.open(request);
         QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+
+        // a ready wscat command with it, and wscat (from npm) gets through with it
+        window.copyWscatCommand(QStringLiteral("/secure"), issued.at(0).at(0).toString());
+        const QString expected = QStringLiteral("wscat -c 'ws://127.0.0.1:%1/echo/1.0.0/secure' "
+                                                "-H 'Authorization: Bearer %2'")
+                                     .arg(port)
+                                     .arg(token);
+        QTRY_COMPARE(QGuiApplication::clipboard()->text(), expected);
+        QVERIFY(!window.outputView()->lines().join(u'\n').contains(token));
+        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+        const QString wscat
+            = QDir(Test::nodeModulesPath()).absoluteFilePath(QStringLiteral("wscat/bin/wscat"));
+        if (!node.isEmpty() && QFile::exists(wscat)) {
+            // (stdin stays open: wscat quits at its end)
+            QProcess wscatProcess;
+            wscatProcess.setProcessChannelMode(QProcess::MergedChannels);
+            wscatProcess.start(node,
+                               {wscat, QStringLiteral("--no-color"), QStringLiteral("-c"),
+                                QStringLiteral("ws://127.0.0.1:%1/echo/1.0.0/secure").arg(port),
+                                QStringLiteral("-H"),
+                                QStringLiteral("Authorization: Bearer ") + token,
+                                QStringLiteral("-x"), QStringLiteral("hello"), QStringLiteral("-w"),
+                                QStringLiteral("1")});
+            QTRY_COMPARE_WITH_TIMEOUT(wscatProcess.state(), QProcess::NotRunning, 20000);
+            const QByteArray said = wscatProcess.readAll();
+            QVERIFY2(wscatProcess.exitCode() == 0, said.constData());
+            QTRY_VERIFY2(
+                window.outputView()->lines().filter(u"accepted #").size() >= 2,
+                qPrintable(window.outputView()->lines().join(u'\n') + QString::fromUtf8(said)));
+        }
 
         // revoking it closes that connection
         view->credentialsTable()->selectionModel()->select(view->credentialsModel()->index(0, 0),
