@@ -345,6 +345,9 @@ void ApplicationsView::showSelected()
                  new QStandardItem(when(c.lastUsedMs, tr("never"))), new QStandardItem(state)});
         }
     }
+    for (QTreeView *view : {m_subscriptions, m_credentials})
+        for (int c = 0; c + 1 < view->model()->columnCount(); ++c)
+            view->resizeColumnToContents(c);
     for (int row = 0; row < m_subscriptionsModel->rowCount(); ++row)
         if (m_subscriptionsModel->item(row)->text() == selectedSub)
             m_subscriptions->selectionModel()->select(m_subscriptionsModel->index(row, 0),

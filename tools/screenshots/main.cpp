@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Takes the screenshots of docs/images: the main window on a demo API that runs with
+// its mock, a few clients talking through the gateway, and an application with a
+// token. gatehouse-screenshots OUTPUT_DIR (scripts/screenshots runs it under Xvfb).
+#include "applicationsview.h"
+#include "connectionsview.h"
+#include "credentials/credentialservice.h"
+#include "mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QWebSocket>
+
+#include <cstdio>
+#include <functional>
+
+using namespace Gatehouse;
+
+namespace {
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
+
+// Runs the event loop until `done` or `ms` passed.
+bool waitUntil(const std::function<bool()> &done, int ms = 10000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done() && clock.elapsed() < ms)
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    return done();
+}
+
+void settle(int ms = 600)
+{
+    waitUntil([] { return false; }, ms);
+}
+
+bool save(QWidget *window, const QString &dir, const QString &name)
+{
+    settle();
+    const QString path = QDir(dir).filePath(name);
+    if (!window->grab().save(path)) {
+        std::fprintf(stderr, "gatehouse-screenshots: cannot write %s\n", qPrintable(path));
+        return false;
+    }
+    std::printf("%s\n", qPrintable(path));
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-screenshots"));
+    QCoreApplication::setApplicationName(QStringLiteral("gatehouse-screenshots"));
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: gatehouse-screenshots OUTPUT_DIR\n");
+        return 2;
+    }
+    const QString out = QString::fromLocal8Bit(argv[1]);
+    QDir().mkpath(out);
+    QTemporaryDir scratch;
+    qputenv("GATEHOUSE_DB", scratch.filePath(QStringLiteral("gatehouse.db")).toLocal8Bit());
+
+    const quint16 gateway = freePort();
+    const QString doc = scratch.filePath(QStringLiteral("orders.asyncapi.yaml"));
+    QFile f(doc);
+    if (!f.open(QIODevice::WriteOnly))
+        return 1;
+    f.write("asyncapi: 2.6.0\n"
+            "info:\n  title: Orders\n  version: 1.0.0\n"
+            "  description: Order updates pushed to shops as they happen.\n"
+            "x-gatehouse:\n  context: /orders\n  listen: 127.0.0.1:"
+            + QByteArray::number(gateway) + "\n  endpoint: ws://127.0.0.1:"
+            + QByteArray::number(freePort())
+            + "\n  mock: {kind: echo}\n"
+              "channels:\n"
+              "  /updates:\n"
+              "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
+              "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n"
+              "  /shops/{shopId}:\n"
+              "    parameters:\n      shopId: {schema: {type: string}}\n"
+              "    subscribe: {x-scopes: [shop], message: {payload: {type: string}}}\n");
+    f.close();
+
+    MainWindow window;
+    window.setConfirmQuit(false);
+    window.resize(1400, 860);
+    window.show();
+    window.openAndRun(doc);
+    if (!waitUntil([&] { return window.runStateText().startsWith(u"Running on "); })) {
+        std::fprintf(stderr, "gatehouse-screenshots: the demo did not run: %s\n",
+                     qPrintable(window.runStateText()));
+        return 1;
+    }
+    // a few clients talking, and one refused
+    QList<QWebSocket *> clients;
+    for (int i = 0; i < 4; ++i) {
+        auto *ws = new QWebSocket;
+        ws->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/orders/1.0.0/updates").arg(gateway)));
+        clients.append(ws);
+    }
+    auto *refused = new QWebSocket;
+    refused->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/orders/1.0.0/shops/s1").arg(gateway)));
+    waitUntil([&] {
+        for (QWebSocket *ws : clients)
+            if (ws->state() != QAbstractSocket::ConnectedState)
+                return false;
+        return true;
+    });
+    for (int i = 0; i < clients.size(); ++i)
+        for (int n = 0; n <= i * 3; ++n)
+            clients.at(i)->sendTextMessage(QStringLiteral("order %1 shipped").arg(n));
+    settle(2200); // a listing or two
+
+    bool ok = save(&window, out, QStringLiteral("connections.png"));
+
+    // an application with a subscription and a token
+    ApplicationsView *apps = window.applicationsView();
+    apps->setShowIssuedDialog(false);
+    apps->createApplication(QStringLiteral("shop-frontend"));
+    waitUntil([&] { return apps->selectedApplication() == u"shop-frontend"; });
+    apps->subscribeSelected(QStringLiteral("AsyncGold"));
+    waitUntil([&] { return apps->subscriptionsModel()->rowCount() == 1; });
+    apps->issueForSelected(Credentials::CredentialType::AccessToken, {QStringLiteral("shop")});
+    waitUntil([&] { return apps->credentialsModel()->rowCount() == 1; });
+    window.findChild<QTabWidget *>()->setCurrentWidget(apps);
+    ok = save(&window, out, QStringLiteral("applications.png")) && ok;
+
+    qDeleteAll(clients);
+    delete refused;
+    window.stopAction()->trigger();
+    waitUntil([&] { return window.runStateText() == u"Stopped"; });
+    return ok ? 0 : 1;
+}
