@@ -2,9 +2,11 @@
 // Takes the screenshots of docs/images: the main window on a demo API that runs with
 // its mock, a few clients talking through the gateway, and an application with a
 // token. gatehouse-screenshots OUTPUT_DIR (scripts/screenshots runs it under Xvfb).
+#include "apitreemodel.h"
 #include "applicationsview.h"
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
+#include "diagnosticlistmodel.h"
 #include "mainwindow.h"
 
 #include <QAction>
@@ -16,6 +18,7 @@
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTreeView>
 #include <QWebSocket>
 
 #include <cstdio>
@@ -83,8 +86,8 @@ int main(int argc, char *argv[])
             "info:\n  title: Orders\n  version: 1.0.0\n"
             "  description: Order updates pushed to shops as they happen.\n"
             "x-gatehouse:\n  context: /orders\n  listen: 127.0.0.1:"
-            + QByteArray::number(gateway) + "\n  endpoint: ws://127.0.0.1:"
-            + QByteArray::number(freePort())
+            + QByteArray::number(gateway)
+            + "\n  endpoint: ws://127.0.0.1:" + QByteArray::number(freePort())
             + "\n  mock: {kind: echo}\n"
               "channels:\n"
               "  /updates:\n"
@@ -99,6 +102,30 @@ int main(int argc, char *argv[])
     window.setConfirmQuit(false);
     window.resize(1400, 860);
     window.show();
+
+    // the Chats sample with an operation selected
+    window.openFile(MainWindow::samplePath());
+    waitUntil([&] { return window.apiModel()->rowCount() > 0 && !window.isLoading(); });
+    const QModelIndex operation
+        = window.apiModel()->find(ApiTreeModel::Kind::Operation, QStringLiteral("sendRoomMessage"));
+    window.apiTree()->setCurrentIndex(operation);
+    bool ok = save(&window, out, QStringLiteral("main-window.png"));
+
+    // a document with a mistake: the problem list and the source at its line
+    const QString broken = scratch.filePath(QStringLiteral("broken.asyncapi.yaml"));
+    QFile b(broken);
+    if (!b.open(QIODevice::WriteOnly))
+        return 1;
+    b.write("asyncapi: 2.6.0\ninfo:\n  title: Broken\n  version: 1.0.0\nchannels:\n"
+            "  /news:\n    subscribe:\n      message:\n        payload:\n"
+            "          type: strin\n");
+    b.close();
+    window.openFile(broken);
+    waitUntil([&] { return window.currentFile() == broken && !window.isLoading(); });
+    const QModelIndex problem = window.diagnosticsModel()->index(0, 0);
+    window.diagnosticsView()->setCurrentIndex(problem);
+    Q_EMIT window.diagnosticsView()->activated(problem); // as a double-click does
+    ok = save(&window, out, QStringLiteral("problems.png")) && ok;
     window.openAndRun(doc);
     if (!waitUntil([&] { return window.runStateText().startsWith(u"Running on "); })) {
         std::fprintf(stderr, "gatehouse-screenshots: the demo did not run: %s\n",
@@ -125,7 +152,7 @@ int main(int argc, char *argv[])
             clients.at(i)->sendTextMessage(QStringLiteral("order %1 shipped").arg(n));
     settle(2200); // a listing or two
 
-    bool ok = save(&window, out, QStringLiteral("connections.png"));
+    ok = save(&window, out, QStringLiteral("connections.png")) && ok;
 
     // an application with a subscription and a token
     ApplicationsView *apps = window.applicationsView();
