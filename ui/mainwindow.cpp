@@ -318,6 +318,20 @@ void MainWindow::createActions()
     m_stopAction->setObjectName(QStringLiteral("stopAction"));
     m_stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     m_stopAction->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    QMenu *withMock = run->addMenu(tr("Run with &Mock Backend"));
+    withMock->setObjectName(QStringLiteral("runWithMockMenu"));
+    withMock->setToolTip(tr("Run with a built-in mock as the backend, for a document that "
+                            "describes none"));
+    for (const auto &[kind, text] :
+         {std::pair {QStringLiteral("echo"), tr("&Echo: answers each message with itself")},
+          std::pair {QStringLiteral("broadcast"), tr("&Broadcast: to every client of the channel")},
+          std::pair {QStringLiteral("chat"), tr("&Chat: rooms, as in the Chats tutorial")},
+          std::pair {QStringLiteral("examples"),
+                     tr("E&xamples: the document's message examples")}}) {
+        QAction *a = withMock->addAction(text, this, [this, kind = kind] { runWithMock(kind); });
+        a->setObjectName(QStringLiteral("runWithMock-") + kind);
+    }
+    m_runWithMockMenu = withMock;
     run->addSeparator();
     m_copyUrlAction = run->addAction(tr("&Copy Gateway URL"), this, [this] {
         if (!m_runtime->listenUrls().isEmpty())
@@ -433,13 +447,21 @@ void MainWindow::handleRunTriggered()
     GatewayRuntime::Settings settings;
     // JWT signing keys come from the OS keychain, read in the background.
     settings.secrets = std::make_shared<Credentials::SecretStoreProxy>(m_keychain);
-    // The document's own mock backend, when it describes one.
-    settings.withMocks = !api->gatehouse.mock.is_null();
+    // The document's own mock backend, when it describes one, or the one asked for.
+    settings.withMocks = !api->gatehouse.mock.is_null() || !m_runMockKind.isEmpty();
+    settings.mockKind = std::exchange(m_runMockKind, {});
     m_runRequested = true;
     m_output->appendLines({tr("running %1").arg(displayName(m_currentFile))});
     m_runtime->start({m_currentFile}, settings);
     m_runState->setText(tr("Starting…"));
     updateRunActions();
+}
+
+void MainWindow::runWithMock(const QString &kind)
+{
+    m_runMockKind = kind;
+    handleRunTriggered();
+    m_runMockKind.clear();
 }
 
 void MainWindow::handleRunStateChanged()
@@ -484,6 +506,7 @@ void MainWindow::updateRunActions()
     const bool active = m_runtime->isActive() || m_runRequested;
     const bool loaded = m_apiModel->api() && m_diagnosticsModel->errorCount() == 0;
     m_runAction->setEnabled(!active && loaded);
+    m_runWithMockMenu->setEnabled(!active && loaded);
     m_runAction->setToolTip(
         active       ? tr("Already running: stop it first")
             : loaded ? tr("Run this API behind the gateway (%1)")

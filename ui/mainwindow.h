@@ -110,6 +110,9 @@ private:
     void handleSourceFailed(const QString &path, const QString &error);
     void handleAboutTriggered();
     void handleRunTriggered();
+    // Runs the open API with a built-in mock of `kind` as its backend (for a document
+    // that describes none); empty: as the document says.
+    void runWithMock(const QString &kind);
     void handleRunStateChanged();
     void takeOutputLines();
     void updateRunActions();
@@ -148,6 +151,7 @@ private:
     QAction *m_stopAction = nullptr;
     QAction *m_copyUrlAction = nullptr;
     QAction *m_copyWscatAction = nullptr;
+    QMenu *m_runWithMockMenu = nullptr;
     QString m_wscatChannel; // waiting for the secret of m_wscatCredential
     QString m_wscatCredential;
     RuntimeHost *m_runtime = nullptr;
@@ -164,6 +168,7 @@ private:
     QTimer *m_listTimer = nullptr; // asks for the open connections while running
     QString m_runAfterLoad; // gatehouse --run: the file to run once loaded
     bool m_runRequested = false; // Run pressed, no state from the runtime yet
+    QString m_runMockKind; // Run with Mock: the kind asked for
     bool m_closeAfterStop = false;
     bool m_confirmQuit = true;
 

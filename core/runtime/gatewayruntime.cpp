@@ -226,6 +226,15 @@ bool GatewayRuntime::start(const QStringList &files)
     if (m_settings.withMocks) {
         for (const Api &api : std::as_const(loaded.apis)) {
             auto mock = std::make_unique<MockServer>(api);
+            if (!m_settings.mockKind.isEmpty() && api.gatehouse.mock.is_null()) {
+                const std::optional<MockConfig::Kind> kind
+                    = MockConfig::kindFromString(m_settings.mockKind);
+                if (!kind)
+                    return fail(QStringLiteral("unknown mock kind '%1' (echo, broadcast, chat, "
+                                               "examples)")
+                                    .arg(m_settings.mockKind));
+                mock->setKind(*kind);
+            }
             for (const MockServer::Problem &problem : mock->problems())
                 Q_EMIT reported(
                     ReportKind::Warning,

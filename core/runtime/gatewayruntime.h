@@ -61,6 +61,9 @@ public:
         QString logDatabase; // message log (SQLite); empty: none
         QString logFile; // JSON Lines log; empty: none
         bool withMocks = false; // also run each API's built-in mock at its endpoint
+        // With withMocks: the mock kind for documents that do not name one in
+        // x-gatehouse.mock (echo, broadcast, chat, examples); empty: chosen from the API.
+        QString mockKind;
         QList<std::shared_ptr<Gateway::GatewayEventSink>> sinks; // more event consumers
     };
 

@@ -7,6 +7,7 @@
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "runtime/gatewayruntime.h"
+#include "runtime/runtimehost.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -45,6 +46,8 @@ private slots:
     void backendDownIsAWarning();
     void startTwiceRefused();
     void listsAndClosesConnections();
+    void mockKindForADocumentWithoutOne();
+    void hostStopDuringStartAndStartTwice();
 
 private:
     QString writeApi(quint16 backendPort, const QString &name = QStringLiteral("echo.yaml"),
@@ -328,6 +331,76 @@ void TestGatewayRuntime::listsAndClosesConnections()
     runtime.listConnections();
     QTRY_COMPARE(listed.size(), 2);
     QCOMPARE(listed.at(1).at(0).value<QList<Gateway::ConnectionSnapshot>>().size(), 1);
+}
+
+void TestGatewayRuntime::mockKindForADocumentWithoutOne()
+{
+    QString file = writeApi(m_backendPort);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray text = f.readAll().replace("  mock: {kind: echo}\n", "");
+    f.close();
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+    f.close();
+
+    GatewayRuntime::Settings s = settings();
+    s.mockKind = QStringLiteral("parrot");
+    GatewayRuntime runtime;
+    runtime.setSettings(s);
+    QVERIFY(!runtime.start({file}));
+    QCOMPARE(runtime.errorString(),
+             QStringLiteral("unknown mock kind 'parrot' (echo, broadcast, chat, examples)"));
+
+    s.mockKind = QStringLiteral("echo");
+    runtime.setSettings(s);
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY2(runtime.start({file}), qPrintable(runtime.errorString()));
+    QVERIFY(reports(reported).contains(
+        qMakePair(Kind::Info,
+                  QStringLiteral("mock echo for Echo 1.0.0 listening on ws://127.0.0.1:%1")
+                      .arg(m_backendPort))));
+    QWebSocket client;
+    QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    client.sendTextMessage(QStringLiteral("ping?"));
+    QTRY_COMPARE(received.size(), 1);
+}
+
+// The host runs the runtime in its own thread: a stop asked for while it starts ends
+// stopped, a second start while it runs changes nothing.
+void TestGatewayRuntime::hostStopDuringStartAndStartTwice()
+{
+    RuntimeHost host;
+    QSignalSpy states(&host, &RuntimeHost::stateChanged);
+    const QString file = writeApi(m_backendPort);
+    host.start({file}, settings());
+    host.stop();
+    // starting, running, stopping, stopped: whatever came between, it ends stopped
+    QTRY_VERIFY(states.size() >= 2
+                && states.constLast().at(0).value<State>() == State::Stopped);
+    QCOMPARE(states.constFirst().at(0).value<State>(), State::Starting);
+    QCOMPARE(host.state(), State::Stopped);
+    QVERIFY(!host.isActive());
+
+    host.start({file}, settings());
+    QTRY_COMPARE(host.state(), State::Running);
+    const QStringList urls = host.listenUrls();
+    QCOMPARE(urls.size(), 1);
+    host.start({file}, settings()); // Run pressed twice
+    QTest::qWait(300);
+    QCOMPARE(host.state(), State::Running);
+    QCOMPARE(host.listenUrls(), urls);
+    QWebSocket client;
+    client.open(QUrl(urls.constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    QSignalSpy stopped(&host, &RuntimeHost::stopped);
+    host.stop();
+    QTRY_COMPARE(stopped.size(), 1);
+    QCOMPARE(stopped.at(0).at(0).toInt(), 1);
+    QTRY_COMPARE(client.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(int(client.closeCode()), 1001);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayRuntime)
