@@ -378,8 +378,7 @@ void TestGatewayRuntime::hostStopDuringStartAndStartTwice()
     host.start({file}, settings());
     host.stop();
     // starting, running, stopping, stopped: whatever came between, it ends stopped
-    QTRY_VERIFY(states.size() >= 2
-                && states.constLast().at(0).value<State>() == State::Stopped);
+    QTRY_VERIFY(states.size() >= 2 && states.constLast().at(0).value<State>() == State::Stopped);
     QCOMPARE(states.constFirst().at(0).value<State>(), State::Starting);
     QCOMPARE(host.state(), State::Stopped);
     QVERIFY(!host.isActive());
