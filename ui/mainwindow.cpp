@@ -62,6 +62,7 @@ const QString geometryKey = QStringLiteral("mainWindow/geometry");
 const QString stateKey = QStringLiteral("mainWindow/state");
 const QString splitterKey = QStringLiteral("mainWindow/splitter");
 const QString lastDirKey = QStringLiteral("mainWindow/lastDirectory");
+const QString documentsKey = QStringLiteral("workspace/documents");
 
 QString countText(int n, const char *one, const char *many)
 {
@@ -296,6 +297,9 @@ void MainWindow::createActions()
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
     file->addAction(tr("Open &Sample (Chats API)"), this, &MainWindow::openSample);
+    QAction *closeDocument
+        = file->addAction(tr("&Close Document"), this, &MainWindow::closeCurrentDocument);
+    closeDocument->setShortcut(QKeySequence::Close);
     file->addSeparator();
     m_reloadAction = file->addAction(tr("Re&load"), this, [this] {
         if (!m_currentFile.isEmpty())
@@ -349,6 +353,18 @@ void MainWindow::createActions()
     QToolBar *toolBar = addToolBar(tr("Run"));
     toolBar->setObjectName(QStringLiteral("runToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_documents = new QComboBox;
+    m_documents->setObjectName(QStringLiteral("documentList"));
+    m_documents->setAccessibleName(tr("Open documents"));
+    m_documents->setToolTip(tr("The open documents: pick one to show and run it"));
+    m_documents->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_documents, &QComboBox::activated, this, [this](int index) {
+        const QString path = m_documents->itemData(index).toString();
+        if (!path.isEmpty() && path != m_currentFile)
+            openFile(path);
+    });
+    toolBar->addWidget(m_documents);
+    toolBar->addSeparator();
     toolBar->addAction(m_runAction);
     toolBar->addAction(m_stopAction);
     toolBar->addWidget(m_runState);
@@ -416,6 +432,79 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     saveSettings();
     event->accept();
+}
+
+void MainWindow::addOpenDocument(const QString &path)
+{
+    const QString key = path == samplePath() ? path : QFileInfo(path).absoluteFilePath();
+    if (!m_openDocuments.contains(key))
+        m_openDocuments.append(key);
+    rebuildDocumentList();
+    saveWorkspace();
+}
+
+void MainWindow::rebuildDocumentList()
+{
+    const QSignalBlocker blocker(m_documents);
+    m_documents->clear();
+    for (const QString &path : std::as_const(m_openDocuments)) {
+        m_documents->addItem(displayName(path), path);
+        m_documents->setItemData(m_documents->count() - 1, QDir::toNativeSeparators(path),
+                                 Qt::ToolTipRole);
+    }
+    const QString current = m_currentFile == samplePath()
+        ? m_currentFile
+        : QFileInfo(m_currentFile).absoluteFilePath();
+    m_documents->setCurrentIndex(m_openDocuments.indexOf(current));
+    m_documents->setVisible(!m_openDocuments.isEmpty());
+}
+
+void MainWindow::saveWorkspace() const
+{
+    // the current document first: it is the one opened again
+    QStringList documents = m_openDocuments;
+    const QString current = m_currentFile == samplePath()
+        ? m_currentFile
+        : QFileInfo(m_currentFile).absoluteFilePath();
+    if (documents.removeOne(current))
+        documents.prepend(current);
+    QSettings().setValue(documentsKey, documents);
+}
+
+QStringList MainWindow::restoreWorkspace()
+{
+    QStringList documents;
+    for (const QString &path : QSettings().value(documentsKey).toStringList())
+        if (path == samplePath() || QFileInfo(path).isFile())
+            documents.append(path);
+    m_openDocuments = documents;
+    rebuildDocumentList();
+    return documents;
+}
+
+void MainWindow::closeCurrentDocument()
+{
+    if (m_currentFile.isEmpty())
+        return;
+    const QString current = m_currentFile == samplePath()
+        ? m_currentFile
+        : QFileInfo(m_currentFile).absoluteFilePath();
+    const qsizetype at = m_openDocuments.indexOf(current);
+    m_openDocuments.removeAll(current);
+    if (!m_openDocuments.isEmpty()) {
+        openFile(m_openDocuments.at(qBound<qsizetype>(0, at, m_openDocuments.size() - 1)));
+    } else {
+        m_currentFile.clear();
+        m_apiModel->setApi(nullptr);
+        m_applicationsView->setApi(nullptr);
+        m_diagnosticsModel->setDiagnostics({});
+        showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
+                          "or drop one on this window."));
+        setWindowTitle(QStringLiteral("Gatehouse"));
+        updateRunActions();
+    }
+    rebuildDocumentList();
+    saveWorkspace();
 }
 
 void MainWindow::openAndRun(const QString &path)
@@ -783,6 +872,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
 
     if (result.api || QFileInfo(result.path).isFile())
         RecentFiles().add(result.path);
+    addOpenDocument(result.path);
     updateTitleAndStatus(result);
     updateRunActions();
     if (!m_runAfterLoad.isEmpty() && m_runAfterLoad == result.path) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -55,6 +56,13 @@ public:
     void openSample();
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
+    // The documents that were open when the window last closed (the current one
+    // first) and puts them back in the document list; the caller opens the first.
+    QStringList restoreWorkspace();
+    // The open documents, in the order of the toolbar's document list.
+    QStringList openDocuments() const { return m_openDocuments; }
+    QComboBox *documentList() const { return m_documents; }
+    void closeCurrentDocument();
     QString currentFile() const { return m_currentFile; }
     bool isLoading() const;
 
@@ -116,6 +124,9 @@ private:
     void handleRunStateChanged();
     void takeOutputLines();
     void updateRunActions();
+    void addOpenDocument(const QString &path);
+    void rebuildDocumentList();
+    void saveWorkspace() const;
     void handleCopyWscatTriggered();
     void finishWscatCommand(const QString &credentialId, const QString &secret,
                             const QString &error);
@@ -152,6 +163,8 @@ private:
     QAction *m_copyUrlAction = nullptr;
     QAction *m_copyWscatAction = nullptr;
     QMenu *m_runWithMockMenu = nullptr;
+    QComboBox *m_documents = nullptr; // the open documents; the current one is shown
+    QStringList m_openDocuments;
     QString m_wscatChannel; // waiting for the secret of m_wscatCredential
     QString m_wscatCredential;
     RuntimeHost *m_runtime = nullptr;

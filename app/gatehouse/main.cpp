@@ -22,7 +22,8 @@ void setUpParser(QCommandLineParser &parser)
     parser.setApplicationDescription(QCoreApplication::translate(
         "main",
         "Gatehouse: a desktop studio for WebSocket APIs described in AsyncAPI.\n"
-        "Opens FILE, or the built-in Chats sample when none is given."));
+        "Opens FILE; without one, the documents open when it last closed, or the built-in "
+        "Chats sample."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption(
@@ -88,7 +89,11 @@ int main(int argc, char *argv[])
 
     Gatehouse::MainWindow window;
     window.show();
-    const QString file = files.isEmpty() ? Gatehouse::MainWindow::samplePath() : files.first();
+    // no file: the documents open when the window last closed, else the sample
+    const QStringList restored = window.restoreWorkspace();
+    const QString file = !files.isEmpty() ? files.first()
+        : !restored.isEmpty()             ? restored.first()
+                                          : Gatehouse::MainWindow::samplePath();
     if (parser.isSet(QStringLiteral("run")))
         window.openAndRun(file);
     else

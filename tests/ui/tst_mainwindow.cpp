@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -865,6 +866,49 @@ private Q_SLOTS:
                      QStringLiteral("revoked"));
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+    }
+
+    // Several documents open, one shown; the list comes back on the next start.
+    void workspaceRestored()
+    {
+        const QString a = m_dir.filePath(QStringLiteral("first.yaml"));
+        const QString b = m_dir.filePath(QStringLiteral("second.yaml"));
+        QVERIFY(writeFile(a, echoApi(freePort(), freePort())));
+        QVERIFY(
+            writeFile(b, echoApi(freePort(), freePort()).replace("title: Echo", "title: Other")));
+        {
+            MainWindow window;
+            QVERIFY(openAndWait(window, a));
+            QVERIFY(openAndWait(window, b));
+            QCOMPARE(window.openDocuments(), (QStringList {a, b}));
+            QCOMPARE(window.documentList()->count(), 2);
+            QCOMPARE(window.documentList()->currentIndex(), 1);
+            QVERIFY(!window.documentList()->accessibleName().isEmpty());
+            // picking the first shows it again
+            QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+            Q_EMIT window.documentList()->activated(0);
+            QTRY_COMPARE(loaded.size(), 1);
+            QCOMPARE(window.currentFile(), a);
+            QCOMPARE(window.documentList()->currentIndex(), 0);
+        }
+        {
+            MainWindow window;
+            const QStringList restored = window.restoreWorkspace();
+            QCOMPARE(restored, (QStringList {a, b})); // the one shown last comes first
+            QCOMPARE(window.documentList()->count(), 2);
+            QVERIFY(openAndWait(window, restored.first()));
+            QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+            window.closeCurrentDocument();
+            QTRY_COMPARE(loaded.size(), 1);
+            QCOMPARE(window.currentFile(), b);
+            QCOMPARE(window.openDocuments(), QStringList {b});
+            window.closeCurrentDocument();
+            QVERIFY(window.openDocuments().isEmpty());
+            QVERIFY(window.emptyStateText().contains(u"No document open"));
+            QVERIFY(!window.runAction()->isEnabled());
+        }
+        MainWindow window;
+        QVERIFY(window.restoreWorkspace().isEmpty());
     }
 
     void outputViewKeepsBatchesAndPauses()
