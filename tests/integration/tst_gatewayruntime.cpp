@@ -21,15 +21,7 @@ using namespace Gatehouse;
 using State = GatewayRuntime::State;
 using Kind = GatewayRuntime::ReportKind;
 
-namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-} // namespace
+namespace { } // namespace
 
 class TestGatewayRuntime final : public QObject
 {
@@ -63,7 +55,7 @@ void TestGatewayRuntime::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    m_backendPort = freePort();
+    m_backendPort = Test::freePort();
     QVERIFY(m_backendPort != 0);
 }
 

@@ -59,14 +59,6 @@ private:
     QByteArray m_output;
 };
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
-
 } // namespace
 
 class TestChatsTutorial final : public QObject
@@ -123,7 +115,7 @@ void TestChatsTutorial::initTestCase()
     QFile sample(Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
     QVERIFY(sample.open(QIODevice::ReadOnly));
     QByteArray text = sample.readAll();
-    const quint16 backendPort = freePort();
+    const quint16 backendPort = Test::freePort();
     QVERIFY(backendPort != 0);
     QVERIFY(text.contains("endpoint: ws://localhost:8080"));
     const QByteArray endpoint = "endpoint: ws://127.0.0.1:" + QByteArray::number(backendPort);

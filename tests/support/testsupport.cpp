@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QProcess>
+#include <QTcpServer>
 
 namespace Gatehouse::Test {
 
@@ -27,6 +28,12 @@ QStringList exampleFiles()
         files.append(it.next());
     files.sort();
     return files;
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
 }
 
 QString nodeModulesPath()

@@ -21,6 +21,10 @@ QString examplePath(const QString &relative);
 // Every example document (*.yml, *.yaml, *.json) under tests/data/asyncapi-examples.
 QStringList exampleFiles();
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a server a test starts
+// itself or in another process); 0 when none could be found.
+quint16 freePort();
+
 // node_modules folder of the npm packages the interop tests use.
 QString nodeModulesPath();
 

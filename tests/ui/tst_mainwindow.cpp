@@ -82,12 +82,6 @@ bool openAndWait(MainWindow &window, const QString &path)
     return loaded.constFirst().at(1).toBool();
 }
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
 // An API whose echo mock and gateway listen on the given ports of 127.0.0.1.
 QByteArray echoApi(quint16 gatewayPort, quint16 backendPort)
 {
@@ -660,9 +654,9 @@ private Q_SLOTS:
     void runAndStop()
     {
         qputenv("GATEHOUSE_DB", m_dir.filePath(QStringLiteral("run-registry.db")).toLocal8Bit());
-        const quint16 port = freePort();
+        const quint16 port = Test::freePort();
         const QString path = m_dir.filePath(QStringLiteral("echo.yaml"));
-        QVERIFY(writeFile(path, echoApi(port, freePort())));
+        QVERIFY(writeFile(path, echoApi(port, Test::freePort())));
         MainWindow window;
         QVERIFY(!window.runAction()->isEnabled()); // nothing open yet
         QVERIFY(!window.stopAction()->isEnabled());
@@ -754,7 +748,7 @@ private Q_SLOTS:
         QTcpServer taken;
         QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
         const QString path = m_dir.filePath(QStringLiteral("taken.yaml"));
-        QVERIFY(writeFile(path, echoApi(taken.serverPort(), freePort())));
+        QVERIFY(writeFile(path, echoApi(taken.serverPort(), Test::freePort())));
         QVERIFY(openAndWait(window, path));
         window.runAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Failed: "), 10000);
@@ -776,9 +770,9 @@ private Q_SLOTS:
         const QString db = m_dir.filePath(QStringLiteral("keys-registry.db"));
         qputenv("GATEHOUSE_DB", db.toLocal8Bit());
         auto unset = qScopeGuard([] { qunsetenv("GATEHOUSE_DB"); });
-        const quint16 port = freePort();
+        const quint16 port = Test::freePort();
         const QString path = m_dir.filePath(QStringLiteral("keys.yaml"));
-        QVERIFY(writeFile(path, echoApi(port, freePort())));
+        QVERIFY(writeFile(path, echoApi(port, Test::freePort())));
         MainWindow window;
         ApplicationsView *view = window.applicationsView();
         view->setShowIssuedDialog(false);
@@ -873,9 +867,9 @@ private Q_SLOTS:
     {
         const QString a = m_dir.filePath(QStringLiteral("first.yaml"));
         const QString b = m_dir.filePath(QStringLiteral("second.yaml"));
-        QVERIFY(writeFile(a, echoApi(freePort(), freePort())));
-        QVERIFY(
-            writeFile(b, echoApi(freePort(), freePort()).replace("title: Echo", "title: Other")));
+        QVERIFY(writeFile(a, echoApi(Test::freePort(), Test::freePort())));
+        QVERIFY(writeFile(
+            b, echoApi(Test::freePort(), Test::freePort()).replace("title: Echo", "title: Other")));
         {
             MainWindow window;
             QVERIFY(openAndWait(window, a));
