@@ -21,6 +21,8 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
@@ -40,8 +42,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QTreeView>
 #include <QWebSocket>
+
+#include <ctime>
 
 using namespace Gatehouse;
 using Kind = ApiTreeModel::Kind;
@@ -903,6 +908,93 @@ private Q_SLOTS:
         }
         MainWindow window;
         QVERIFY(window.restoreWorkspace().isEmpty());
+    }
+
+    // 20,000 messages a second through the window's gateway (a node process sends
+    // them): the GUI thread never spends more than 50 ms of CPU in one turn of its
+    // event loop (thread CPU time, so a busy machine descheduling it does not count),
+    // and all it does for the traffic is a few batched updates a second.
+    void guiResponsiveUnderLoad()
+    {
+        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+        if (node.isEmpty() || !QFile::exists(QDir(Test::nodeModulesPath()).filePath(u"ws"_qs)))
+            QSKIP("node or the ws package is not installed (scripts/install-deps)");
+        qputenv("GATEHOUSE_DB", m_dir.filePath(QStringLiteral("load-registry.db")).toLocal8Bit());
+        auto unset = qScopeGuard([] { qunsetenv("GATEHOUSE_DB"); });
+        const quint16 port = Test::freePort();
+        const QString path = m_dir.filePath(QStringLiteral("load.yaml"));
+        QVERIFY(writeFile(path, echoApi(port, Test::freePort())));
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndWait(window, path));
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
+
+        auto threadCpuNs = [] {
+            timespec t {};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+            return qint64(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+        };
+        // A 5 ms ticker: the GUI thread's CPU time between two ticks bounds what any one
+        // piece of work in between cost it.
+        qint64 lastTick = -1;
+        qint64 longestTurn = 0;
+        int turns = 0;
+        QTimer ticker;
+        ticker.setTimerType(Qt::PreciseTimer);
+        ticker.setInterval(5);
+        connect(&ticker, &QTimer::timeout, &ticker, [&] {
+            const qint64 now = threadCpuNs();
+            if (lastTick >= 0)
+                longestTurn = qMax(longestTurn, now - lastTick);
+            lastTick = now;
+            ++turns;
+        });
+        ticker.start();
+
+        QProcess load;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("GATEHOUSE_NODE_MODULES"), Test::nodeModulesPath());
+        load.setProcessEnvironment(env);
+        const qint64 cpuBefore = threadCpuNs();
+        QElapsedTimer wall;
+        wall.start();
+        load.start(node,
+                   {Test::sourcePath(QStringLiteral("tests/ui/load-clients.js")),
+                    QStringLiteral("ws://127.0.0.1:%1/echo/1.0.0/talk").arg(port),
+                    QStringLiteral("8"), QStringLiteral("20000"), QStringLiteral("3")});
+        // a real event loop (QTRY's waits sleep between turns): it blocks when idle
+        QEventLoop loop;
+        connect(&load, &QProcess::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+        if (load.state() != QProcess::NotRunning)
+            loop.exec();
+        QCOMPARE(load.state(), QProcess::NotRunning);
+        const qint64 cpu = threadCpuNs() - cpuBefore;
+        const QByteArray said = load.readAllStandardOutput() + load.readAllStandardError();
+        QVERIFY2(load.exitCode() == 0, said.constData());
+        const QList<QByteArray> words = said.trimmed().split(' ');
+        QCOMPARE(words.value(0), QByteArray("sent"));
+        const qint64 sent = words.value(1).toLongLong();
+        QVERIFY2(sent >= 50'000, said.constData()); // the load did reach its rate
+        QVERIFY2(words.value(3).toLongLong() >= sent * 9 / 10, said.constData()); // echoed
+        ticker.stop();
+        qInfo("GUI thread: %.1f %% of one core over %.1f s, at most %.2f ms of CPU between "
+              "two of %d ticks, %lld messages each way",
+              100.0 * double(cpu) / double(wall.nsecsElapsed()), wall.elapsed() / 1000.0,
+              longestTurn / 1e6, turns, sent);
+        QVERIFY(turns > 100); // the measurement saw the loop turn
+        QVERIFY2(
+            longestTurn < 50'000'000,
+            qPrintable(
+                QStringLiteral("an event-loop turn took %1 ms of CPU").arg(longestTurn / 1e6)));
+        // the traffic reached the views as a few batched updates: the connections list
+        // shows it, no per-message line was written
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionsModel()->rowCount() == 0
+                                     || window.outputView()->lines().filter(u"closed #").size()
+                                         == 8,
+                                 10000);
+        QVERIFY(window.outputView()->lines().size() < 40);
     }
 
     void outputViewKeepsBatchesAndPauses()
