@@ -863,6 +863,31 @@ private Q_SLOTS:
         QCOMPARE(int(client.closeCode()), 1008);
         QTRY_COMPARE(view->credentialsModel()->index(0, 7).data().toString(),
                      QStringLiteral("revoked"));
+
+        // deleting the application while it is connected closes its connections too
+        issued.clear();
+        view->issueForSelected(Credentials::CredentialType::AccessToken);
+        QTRY_COMPARE_WITH_TIMEOUT(issued.size(), 1, 10000);
+        QWebSocket second;
+        QNetworkRequest again(request);
+        again.setRawHeader("Authorization", "Bearer " + issued.at(0).at(1).toString().toLatin1());
+        // the running gateway's registry sees the new token within its polling interval
+        for (int attempt = 0; attempt < 20 && second.state() != QAbstractSocket::ConnectedState;
+             ++attempt) {
+            second.open(again);
+            QTRY_VERIFY(second.state() == QAbstractSocket::ConnectedState
+                        || second.state() == QAbstractSocket::UnconnectedState);
+            if (second.state() != QAbstractSocket::ConnectedState)
+                QTest::qWait(250);
+        }
+        QCOMPARE(second.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 1, 5000);
+        view->deleteSelectedApplication();
+        QTRY_COMPARE_WITH_TIMEOUT(second.state(), QAbstractSocket::UnconnectedState, 10000);
+        QCOMPARE(int(second.closeCode()), 1008);
+        QTRY_COMPARE(view->applicationsModel()->rowCount(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 0, 5000);
+        QCOMPARE(window.runStateText().startsWith(u"Running on "), true); // still serving
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
     }
