@@ -1032,8 +1032,9 @@ void Reader::readGatehouse(Api &api, const Json &root)
     s.context = str(g, "context", p);
     s.listen = str(g, "listen", p);
     s.tlsListen = str(g, "tlsListen", p);
-    s.certificateFile = str(g, "certificateFile", p);
-    s.privateKeyFile = str(g, "privateKeyFile", p);
+    // the documented names (x-gatehouse.schema.json); the older *File names still read
+    s.certificateFile = str(g, g.contains("certificate") ? "certificate" : "certificateFile", p);
+    s.privateKeyFile = str(g, g.contains("privateKey") ? "privateKey" : "privateKeyFile", p);
     s.mock = raw(g, "mock");
     if (const auto d = g.find("defaultVersion"); d != g.end()) {
         if (d->is_boolean())

@@ -30,6 +30,7 @@ private slots:
     void examples_data();
     void examples();
     void chatsSample();
+    void tlsFiles();
     void scalarTypes_data();
     void scalarTypes();
     void jsonKeepsTypes();
@@ -130,6 +131,23 @@ void TestAsyncApiReader::chatsSample()
     QCOMPARE(api.gatehouse.context, u"/chats"_qs);
     QCOMPARE(api.gatehouse.endpoint, u"ws://localhost:8080"_qs);
     QVERIFY(api.gatehouse.mock.value("kind", "") == "chat");
+}
+
+// x-gatehouse certificate / privateKey, as documented (and the older *File names)
+void TestAsyncApiReader::tlsFiles()
+{
+    const QByteArray base = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: {}\n"
+                            "x-gatehouse:\n  tlsListen: 127.0.0.1:8099\n";
+    ReadResult r = AsyncApiReader::readData(
+        base + "  certificate: tls/gw.crt\n  privateKey: tls/gw.key\n", u"a.yaml"_qs);
+    QVERIFY(r.api);
+    QCOMPARE(r.api->gatehouse.certificateFile, u"tls/gw.crt"_qs);
+    QCOMPARE(r.api->gatehouse.privateKeyFile, u"tls/gw.key"_qs);
+    r = AsyncApiReader::readData(base + "  certificateFile: old.crt\n  privateKeyFile: old.key\n",
+                                 u"b.yaml"_qs);
+    QVERIFY(r.api);
+    QCOMPARE(r.api->gatehouse.certificateFile, u"old.crt"_qs);
+    QCOMPARE(r.api->gatehouse.privateKeyFile, u"old.key"_qs);
 }
 
 void TestAsyncApiReader::scalarTypes_data()

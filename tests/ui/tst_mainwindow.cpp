@@ -761,6 +761,23 @@ private Q_SLOTS:
                  qPrintable(window.runStateText()));
         QVERIFY(window.outputView()->lines().constLast().startsWith(u"error: "));
         QVERIFY(window.runAction()->isEnabled()); // try again after freeing the port
+
+        // a certificate that is not one: the run fails naming the file
+        const QString notPem = m_dir.filePath(QStringLiteral("not-a-certificate.pem"));
+        QVERIFY(writeFile(notPem, "these are not the bytes of a certificate\n"));
+        const QString tls = m_dir.filePath(QStringLiteral("tls.yaml"));
+        const QByteArray tlsSettings
+            = "  mock: {kind: echo}\n  tlsListen: 127.0.0.1:" + QByteArray::number(Test::freePort())
+            + "\n  certificate: " + notPem.toUtf8() + "\n  privateKey: " + notPem.toUtf8() + "\n";
+        QVERIFY(writeFile(tls,
+                          echoApi(Test::freePort(), Test::freePort())
+                              .replace("  mock: {kind: echo}\n", tlsSettings)));
+        QVERIFY(openAndWait(window, tls));
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Failed: "), 10000);
+        QVERIFY2(window.runStateText().contains(notPem), qPrintable(window.runStateText()));
+        QVERIFY(openAndWait(window, path));
+
         taken.close();
         window.runAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
