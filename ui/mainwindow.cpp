@@ -206,6 +206,7 @@ void MainWindow::createWidgets()
 
     m_source = new SourceView;
     m_source->setObjectName(QStringLiteral("sourceView"));
+    m_source->setAccessibleName(tr("Document source"));
     m_source->setFrameShape(QFrame::NoFrame);
     connect(m_source, &SourceView::fileShown, this, &MainWindow::handleSourceShown);
     connect(m_source, &SourceView::fileFailed, this, &MainWindow::handleSourceFailed);

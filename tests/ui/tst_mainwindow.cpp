@@ -14,6 +14,7 @@
 #include "testsupport.h"
 #include "uiicons.h"
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QCheckBox>
@@ -26,10 +27,12 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -45,6 +48,7 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QWebSocket>
+#include <QWidgetAction>
 
 #include <ctime>
 
@@ -1037,6 +1041,39 @@ private Q_SLOTS:
                                          == 8,
                                  10000);
         QVERIFY(window.outputView()->lines().size() < 40);
+    }
+
+    // Assistive technology finds a name for every control of the window: its own
+    // text or an accessible name; every action has text.
+    void everyControlIsNamed()
+    {
+        MainWindow window;
+        QVERIFY(openAndWait(window, MainWindow::samplePath()));
+        QStringList unnamed;
+        for (QWidget *w : window.findChildren<QWidget *>()) {
+            QString text;
+            if (auto *b = qobject_cast<QAbstractButton *>(w))
+                text = b->text();
+            if (!w->accessibleName().isEmpty() || !text.isEmpty())
+                continue;
+            const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w)
+                || qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractItemView *>(w)
+                || qobject_cast<QPlainTextEdit *>(w) || qobject_cast<QTextBrowser *>(w);
+            // Qt's own parts (tab bar scrollers, line edit clear buttons, ...) name
+            // themselves through their parents
+            const bool comboPopup
+                = w->parentWidget() && qobject_cast<QComboBox *>(w->parentWidget()->parentWidget());
+            if (control && !comboPopup && !w->objectName().startsWith(u"qt_")
+                && !qobject_cast<QAbstractButton *>(w) && !qobject_cast<QHeaderView *>(w))
+                unnamed.append(QStringLiteral("%1 %2").arg(
+                    QString::fromLatin1(w->metaObject()->className()), w->objectName()));
+        }
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(u", ")));
+        for (QAction *a : window.findChildren<QAction *>())
+            if (!a->isSeparator() && a->menu() == nullptr && a->text().isEmpty()
+                && !qobject_cast<QWidgetAction *>(a) // a toolbar widget: named above
+                && !a->objectName().startsWith(u"qt_") && !a->objectName().startsWith(u"_q_"))
+                QFAIL(qPrintable(u"an action without text: "_qs + a->objectName()));
     }
 
     void outputViewKeepsBatchesAndPauses()
