@@ -45,6 +45,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
@@ -225,7 +226,24 @@ void MainWindow::createWidgets()
 
     m_splitter = new QSplitter(Qt::Horizontal);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_splitter->addWidget(m_leftStack);
+    // the workspace: the open documents with their channels, and the app's views
+    m_workspaceModel = new QStandardItemModel(this);
+    m_workspace = new QTreeView;
+    m_workspace->setObjectName(QStringLiteral("workspace"));
+    m_workspace->setModel(m_workspaceModel);
+    m_workspace->setHeaderHidden(true);
+    m_workspace->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_workspace->setAccessibleName(tr("Workspace"));
+    m_workspace->setToolTip(tr("Open documents and their channels; activate one to show it"));
+    connect(m_workspace, &QTreeView::activated, this, &MainWindow::handleWorkspaceActivated);
+    connect(m_workspace, &QTreeView::clicked, this, &MainWindow::handleWorkspaceActivated);
+    auto *left = new QSplitter(Qt::Vertical);
+    left->setObjectName(QStringLiteral("leftSplitter"));
+    left->addWidget(m_workspace);
+    left->addWidget(m_leftStack);
+    left->setStretchFactor(0, 1);
+    left->setStretchFactor(1, 3);
+    m_splitter->addWidget(left);
     m_splitter->addWidget(m_rightTabs);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
@@ -444,8 +462,85 @@ void MainWindow::addOpenDocument(const QString &path)
     saveWorkspace();
 }
 
+void MainWindow::rebuildWorkspace()
+{
+    m_workspaceModel->clear();
+    const QString current = m_currentFile == samplePath()
+        ? m_currentFile
+        : QFileInfo(m_currentFile).absoluteFilePath();
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    if (api && !current.isEmpty()) {
+        QStringList channels;
+        for (const Channel &c : api->channels)
+            channels.append(c.address.isEmpty() ? c.id : c.address);
+        m_documentChannels.insert(current, channels);
+    }
+    QModelIndex currentIndex;
+    for (const QString &path : std::as_const(m_openDocuments)) {
+        auto *doc = new QStandardItem(displayName(path));
+        doc->setData(path, WorkspacePathRole);
+        doc->setToolTip(QDir::toNativeSeparators(path));
+        doc->setIcon(UiIcons::icon(UiIcons::AppLogo));
+        for (const QString &channel : m_documentChannels.value(path)) {
+            auto *item = new QStandardItem(channel);
+            item->setData(path, WorkspacePathRole);
+            item->setData(channel, WorkspaceChannelRole);
+            doc->appendRow(item);
+        }
+        m_workspaceModel->appendRow(doc);
+        if (path == current)
+            currentIndex = doc->index();
+    }
+    auto *connections = new QStandardItem(tr("Connections"));
+    connections->setData(QStringLiteral("connections"), WorkspaceViewRole);
+    auto *apps = new QStandardItem(tr("Applications & Keys"));
+    apps->setData(QStringLiteral("applications"), WorkspaceViewRole);
+    m_workspaceModel->appendRow(connections);
+    m_workspaceModel->appendRow(apps);
+    if (currentIndex.isValid()) {
+        m_workspace->expand(currentIndex);
+        m_workspace->setCurrentIndex(currentIndex);
+    }
+}
+
+void MainWindow::handleWorkspaceActivated(const QModelIndex &index)
+{
+    const QString view = index.data(WorkspaceViewRole).toString();
+    if (view == u"connections") {
+        m_rightTabs->setCurrentWidget(m_connectionsView);
+        return;
+    }
+    if (view == u"applications") {
+        m_rightTabs->setCurrentWidget(m_applicationsView);
+        return;
+    }
+    const QString path = index.data(WorkspacePathRole).toString();
+    const QString current = m_currentFile == samplePath()
+        ? m_currentFile
+        : QFileInfo(m_currentFile).absoluteFilePath();
+    if (path.isEmpty())
+        return;
+    if (path != current) {
+        openFile(path);
+        return;
+    }
+    const QString channel = index.data(WorkspaceChannelRole).toString();
+    if (channel.isEmpty())
+        return;
+    if (const std::shared_ptr<const Api> api = m_apiModel->api())
+        for (const Channel &c : api->channels)
+            if (c.address == channel || c.id == channel) {
+                const QModelIndex target = m_apiModel->find(ApiTreeModel::Kind::Channel, c.id);
+                if (target.isValid()) {
+                    m_tree->setCurrentIndex(target);
+                    m_tree->scrollTo(target);
+                }
+            }
+}
+
 void MainWindow::rebuildDocumentList()
 {
+    rebuildWorkspace();
     const QSignalBlocker blocker(m_documents);
     m_documents->clear();
     for (const QString &path : std::as_const(m_openDocuments)) {

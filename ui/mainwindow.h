@@ -3,6 +3,7 @@
 
 #include "apiloader.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 #include <memory>
@@ -16,6 +17,7 @@ class QSplitter;
 class QStackedWidget;
 class QTabWidget;
 class QTextBrowser;
+class QStandardItemModel;
 class QTimer;
 class QTreeView;
 class QUrl;
@@ -62,6 +64,9 @@ public:
     // The open documents, in the order of the toolbar's document list.
     QStringList openDocuments() const { return m_openDocuments; }
     QComboBox *documentList() const { return m_documents; }
+    // The workspace sidebar: a row per open document (its channels below it), then
+    // Connections and Applications & Keys.
+    QTreeView *workspaceTree() const { return m_workspace; }
     void closeCurrentDocument();
     QString currentFile() const { return m_currentFile; }
     bool isLoading() const;
@@ -126,6 +131,8 @@ private:
     void updateRunActions();
     void addOpenDocument(const QString &path);
     void rebuildDocumentList();
+    void rebuildWorkspace();
+    void handleWorkspaceActivated(const QModelIndex &index);
     void saveWorkspace() const;
     void handleCopyWscatTriggered();
     void finishWscatCommand(const QString &credentialId, const QString &secret,
@@ -165,6 +172,14 @@ private:
     QMenu *m_runWithMockMenu = nullptr;
     QComboBox *m_documents = nullptr; // the open documents; the current one is shown
     QStringList m_openDocuments;
+    QTreeView *m_workspace = nullptr;
+    QStandardItemModel *m_workspaceModel = nullptr;
+    QHash<QString, QStringList> m_documentChannels; // path -> channel addresses, as last read
+    enum WorkspaceRole {
+        WorkspacePathRole = Qt::UserRole + 1,
+        WorkspaceChannelRole,
+        WorkspaceViewRole
+    };
     QString m_wscatChannel; // waiting for the secret of m_wscatCredential
     QString m_wscatCredential;
     RuntimeHost *m_runtime = nullptr;

@@ -929,9 +929,27 @@ private Q_SLOTS:
             QCOMPARE(window.documentList()->count(), 2);
             QCOMPARE(window.documentList()->currentIndex(), 1);
             QVERIFY(!window.documentList()->accessibleName().isEmpty());
-            // picking the first shows it again
+            // the workspace: both documents, the current one with its channels, the views
+            QAbstractItemModel *workspace = window.workspaceTree()->model();
+            QAbstractItemModelTester tester(workspace,
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QCOMPARE(workspace->rowCount(), 4);
+            QCOMPARE(workspace->index(0, 0).data().toString(), QStringLiteral("first.yaml"));
+            QCOMPARE(workspace->index(1, 0).data().toString(), QStringLiteral("second.yaml"));
+            QCOMPARE(childLabels(workspace, workspace->index(1, 0)),
+                     (QStringList {u"/talk"_qs, u"/secure"_qs}));
+            QCOMPARE(workspace->index(3, 0).data().toString(),
+                     QStringLiteral("Applications & Keys"));
+            Q_EMIT window.workspaceTree()->activated(workspace->index(3, 0));
+            QCOMPARE(window.findChild<QTabWidget *>()->currentWidget(),
+                     static_cast<QWidget *>(window.applicationsView()));
+            // a channel of the current document selects it in the API tree
+            Q_EMIT window.workspaceTree()->activated(
+                workspace->index(1, 0, workspace->index(1, 0)));
+            QCOMPARE(window.apiTree()->currentIndex().data().toString(), QStringLiteral("/secure"));
+            // picking the first (in the workspace) shows it again
             QSignalSpy loaded(&window, &MainWindow::documentLoaded);
-            Q_EMIT window.documentList()->activated(0);
+            Q_EMIT window.workspaceTree()->activated(workspace->index(0, 0));
             QTRY_COMPARE(loaded.size(), 1);
             QCOMPARE(window.currentFile(), a);
             QCOMPARE(window.documentList()->currentIndex(), 0);
