@@ -9,6 +9,11 @@ the gateway / nginx column is the median of the ratios within each repetition.
 
     bench/gateway/run.py [--reps 5] [--seconds 3] [--hold 8000] [--cli PATH] [--output FILE]
 
+`--targets direct,nginx,gateway,window` adds the desktop app: `gatehouse --run` under
+Xvfb on the same document, registry and token (the window keeps no message log yet:
+compare it with `--no-log`, which runs serve without --log-db too); the table then
+has a window column and window / gateway.
+
 Needs: a built gatehouse-cli (build/dev by default), nginx, cmake + ninja for the
 load generator (built into build/bench). Not a test: nothing here passes or fails.
 """
@@ -243,13 +248,35 @@ x-gatehouse:
         cli("apps", "create", "bench")
         cli("subscribe", "bench", "--api", api, "--plan", "AsyncUnlimited")
         token = cli("keys", "issue", "bench").splitlines()[-1].strip()
-        p = self.spawn([self.cli, "serve", api, "--listen", f"127.0.0.1:{port}", "--workers", str(self.args.workers),
-                        "--log-db", os.path.join(d, "log.db")] + common,
+        log = [] if self.args.no_log else ["--log-db", os.path.join(d, "log.db")]
+        self.bench_api, self.bench_token = api, token
+        p = self.spawn([self.cli, "serve", api, "--listen", f"127.0.0.1:{port}", "--workers", str(self.args.workers)]
+                       + log + common,
                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "serve.err"), "w"))
         if not wait_port(port):
             raise RuntimeError("gatehouse-cli serve did not start: " + open(os.path.join(d, "serve.err")).read())
         self.gateway = {"url": f"ws://127.0.0.1:{port}/bench/1.0.0/echo", "headers": [f"Authorization: Bearer {token}"],
                         "pids": lambda: [p.pid]}
+
+    def start_window(self):
+        """The desktop app running the same API (its own listen address), on the same
+        registry, under Xvfb."""
+        port = free_port()
+        d = os.path.join(self.tmp, "window")
+        os.makedirs(d, exist_ok=True)
+        api = os.path.join(d, "bench.asyncapi.yaml")
+        with open(self.bench_api) as src, open(api, "w") as f:
+            f.write(src.read().replace("x-gatehouse:\n", f"x-gatehouse:\n  listen: 127.0.0.1:{port}\n"))
+        env = dict(os.environ, GATEHOUSE_DB=os.path.join(self.gateway_dir, "registry.db"),
+                   XDG_CONFIG_HOME=os.path.join(d, "config"), QT_QPA_PLATFORM="xcb")
+        p = self.spawn(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", self.args.app, "--run", api],
+                       env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "app.err"), "w"))
+        if not wait_port(port, 60):
+            raise RuntimeError("gatehouse --run did not start: " + open(os.path.join(d, "app.err")).read())
+        time.sleep(1)
+        self.window = {"url": f"ws://127.0.0.1:{port}/bench/1.0.0/echo",
+                       "headers": [f"Authorization: Bearer {self.bench_token}"],
+                       "pids": lambda: process_tree(p.pid)}
 
     # --- measurements ----------------------------------------------------------
 
@@ -336,6 +363,8 @@ def main():
     ap.add_argument("--client-threads", type=int, default=2)
     ap.add_argument("--backend-threads", type=int, default=2)
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse-cli", "gatehouse-cli"))
+    ap.add_argument("--app", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse", "gatehouse"))
+    ap.add_argument("--no-log", action="store_true", help="serve without --log-db (as the window runs)")
     ap.add_argument("--output", help="also write the Markdown table here")
     ap.add_argument("--only", default="throughput,paced,handshakes,hold",
                     help="comma-separated measurements to run (default: all of %(default)s)")
@@ -352,8 +381,11 @@ def main():
         bench.start_echo()
         bench.start_nginx()
         bench.start_gateway()
+        if "window" in args.targets.split(","):
+            bench.start_window()
         direct = {"url": f"ws://127.0.0.1:{bench.echo_port}/echo", "headers": [], "pids": None}
-        targets = [(n, t) for n, t in (("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway))
+        targets = [(n, t) for n, t in (("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway),
+                                       ("window", getattr(bench, "window", None)))
                    if n in args.targets.split(",")]
         steps = bench.steps()
         for rep in range(args.reps):
@@ -368,6 +400,7 @@ def main():
     finally:
         bench.cleanup()
 
+    windowed = any(name == "window" for (name, _) in results)
     metrics = []
     for (_, metric) in results:
         if metric not in metrics:
@@ -378,8 +411,9 @@ def main():
              f"(gateway / nginx: median of each repetition's ratio); "
              f"{args.workers} gateway/nginx workers, {args.backend_threads} echo threads, "
              f"{args.client_threads} load generator threads.", "",
-             "| metric | direct | nginx | gateway | gateway / nginx | per repetition |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+             "| metric | direct | nginx | gateway | gateway / nginx | per repetition |"
+             + (" window | window / gateway |" if windowed else ""),
+             "| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if windowed else "")]
     for metric in metrics:
         row = [metric]
         values = {}
@@ -397,6 +431,12 @@ def main():
         else:
             ratio = values["gateway"] / values["nginx"] if values.get("gateway") and values.get("nginx") else None
             row += ["–" if ratio is None else f"{ratio:.2f}x", "–"]
+        if windowed:
+            w = results.get(("window", metric))
+            g = results.get(("gateway", metric))
+            row.append("–" if not w else f"{statistics.median(w):,.1f}")
+            pairs = [a / b for a, b in zip(w, g) if b] if w and g and len(w) == len(g) else []
+            row.append(f"{statistics.median(pairs):.2f}x" if pairs else "–")
         lines.append("| " + " | ".join(row) + " |")
     if bench.log_summary:
         ls = bench.log_summary
