@@ -29,6 +29,7 @@ const QList<Command> &commands()
         {"convert", "Convert an AsyncAPI document to 2.6 or 3.0, YAML or JSON", convertCommand},
         {"serve", "Run the gateway for one or more APIs", serveCommand},
         {"mock", "Run a built-in mock backend for an API", mockCommand},
+        {"cat", "Talk to a WebSocket server from the terminal (wscat's flags)", catCommand},
         {"apps", "Create, list and delete applications", appsCommand},
         {"subscribe", "Subscribe an application to an API with a plan", subscribeCommand},
         {"keys", "Issue, list and revoke access tokens and API keys", keysCommand},

@@ -13,5 +13,6 @@ int subscribeCommand(const QStringList &arguments);
 int keysCommand(const QStringList &arguments);
 int serveCommand(const QStringList &arguments);
 int mockCommand(const QStringList &arguments);
+int catCommand(const QStringList &arguments);
 
 } // namespace Gatehouse::Cli

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "client/clientevent.h"
+
+#include <QDateTime>
+
+namespace Gatehouse::Client {
+
+QString ClientEvent::kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::Connecting:
+        return QStringLiteral("connecting");
+    case Kind::Response:
+        return QStringLiteral("response");
+    case Kind::Opened:
+        return QStringLiteral("opened");
+    case Kind::Sent:
+        return QStringLiteral("sent");
+    case Kind::Received:
+        return QStringLiteral("received");
+    case Kind::Ping:
+        return QStringLiteral("ping");
+    case Kind::Pong:
+        return QStringLiteral("pong");
+    case Kind::Closed:
+        return QStringLiteral("closed");
+    case Kind::Error:
+        return QStringLiteral("error");
+    case Kind::Warning:
+        return QStringLiteral("warning");
+    case Kind::Reconnecting:
+        return QStringLiteral("reconnecting");
+    }
+    return {};
+}
+
+QString ClientEvent::closeCodeMeaning(quint16 code)
+{
+    QString meaning;
+    switch (code) {
+    case 1000: meaning = QStringLiteral("normal closure"); break;
+    case 1001: meaning = QStringLiteral("going away"); break;
+    case 1002: meaning = QStringLiteral("protocol error"); break;
+    case 1003: meaning = QStringLiteral("unsupported data"); break;
+    case 1005: meaning = QStringLiteral("no status code"); break;
+    case 1006: meaning = QStringLiteral("abnormal closure, no close frame"); break;
+    case 1007: meaning = QStringLiteral("invalid payload data"); break;
+    case 1008: meaning = QStringLiteral("policy violation"); break;
+    case 1009: meaning = QStringLiteral("message too big"); break;
+    case 1010: meaning = QStringLiteral("mandatory extension missing"); break;
+    case 1011: meaning = QStringLiteral("internal server error"); break;
+    case 1012: meaning = QStringLiteral("service restart"); break;
+    case 1013: meaning = QStringLiteral("try again later"); break;
+    case 1014: meaning = QStringLiteral("bad gateway"); break;
+    case 1015: meaning = QStringLiteral("TLS handshake failure"); break;
+    case 3000: meaning = QStringLiteral("unauthorized"); break;
+    case 3003: meaning = QStringLiteral("forbidden"); break;
+    case 3008: meaning = QStringLiteral("timeout"); break;
+    default:
+        if (code >= 4000 && code <= 4999)
+            meaning = QStringLiteral("application-defined");
+        else if (code >= 3000 && code <= 3999)
+            meaning = QStringLiteral("registered by a library or framework");
+        else
+            meaning = QStringLiteral("unknown");
+    }
+    return QStringLiteral("%1 %2").arg(code).arg(meaning);
+}
+
+Json ClientEvent::toJson() const
+{
+    Json out = Json::object();
+    out["seq"] = sequence;
+    out["time"] = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC)
+                      .toString(Qt::ISODateWithMs)
+                      .toStdString();
+    out["kind"] = kindName(kind).toStdString();
+    if (kind == Kind::Sent || kind == Kind::Received || kind == Kind::Ping
+        || kind == Kind::Pong || kind == Kind::Closed)
+        out["direction"] = outgoing ? "out" : "in";
+    if (kind == Kind::Sent || kind == Kind::Received)
+        out["opcode"] = opcode == Binary ? "binary" : "text";
+    if (!data.isEmpty() || kind == Kind::Sent || kind == Kind::Received) {
+        const bool utf8 = opcode != Binary && QUtf8StringView(data).isValidUtf8();
+        out["data"] = utf8 ? data.toStdString() : data.toBase64().toStdString();
+        if (!utf8)
+            out["encoding"] = "base64";
+        out["size"] = data.size();
+    }
+    if (!text.isEmpty())
+        out[kind == Kind::Closed ? "reason" : "text"] = text.toStdString();
+    if (status)
+        out["status"] = status;
+    if (!headers.isEmpty()) {
+        Json h = Json::array();
+        for (const auto &[name, value] : headers)
+            h.push_back(Json::array({name.toStdString(), value.toStdString()}));
+        out["headers"] = h;
+    }
+    if (kind == Kind::Closed) {
+        out["code"] = closeCode;
+        out["meaning"] = closeCodeMeaning(closeCode).toStdString();
+    }
+    if (roundTripUs >= 0)
+        out["roundTripUs"] = roundTripUs;
+    return out;
+}
+
+} // namespace Gatehouse::Client
