@@ -71,6 +71,7 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
     , m_subscriptionsModel(new QStandardItemModel(0, 3, this))
     , m_credentialsModel(new QStandardItemModel(0, 8, this))
     , m_status(new QLabel)
+    , m_keychainProblem(new QLabel)
 {
     m_applicationsModel->setHorizontalHeaderLabels(
         {tr("Application"), tr("Subscriptions"), tr("Credentials")});
@@ -216,7 +217,19 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
     m_status->setObjectName(QStringLiteral("applicationsStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_keychainProblem->setObjectName(QStringLiteral("keychainProblem"));
+    m_keychainProblem->setAccessibleName(tr("Keychain problem"));
+    m_keychainProblem->setWordWrap(true);
+    m_keychainProblem->setTextFormat(Qt::RichText);
+    m_keychainProblem->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_keychainProblem->setFrameShape(QFrame::StyledPanel);
+    m_keychainProblem->setMargin(6);
+    m_keychainProblem->setAutoFillBackground(true);
+    m_keychainProblem->hide();
+    connect(m_keychainProblem, &QLabel::linkActivated, this,
+            &ApplicationsView::keychainCheckRequested);
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_keychainProblem);
     layout->addWidget(split, 1);
     layout->addWidget(m_status);
 
@@ -235,6 +248,7 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
                 m_pendingCopy.clear();
                 if (!error.isEmpty()) {
                     showStatus(tr("The secret of %1 cannot be read: %2").arg(id, error), true);
+                    Q_EMIT keychainCheckRequested();
                     return;
                 }
                 QGuiApplication::clipboard()->setText(secret);
@@ -251,6 +265,24 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
                   "gatehouse-cli.")
                    .arg(m_service->path().isEmpty() ? tr("the registry") : m_service->path()));
     updateButtons();
+}
+
+void ApplicationsView::setKeychainProblem(const QString &problem)
+{
+    m_keychainProblemText = problem;
+    m_keychainProblem->setVisible(!problem.isEmpty());
+    if (problem.isEmpty())
+        return;
+    QPalette palette = m_keychainProblem->palette();
+    palette.setColor(QPalette::Window, palette.color(QPalette::ToolTipBase));
+    palette.setColor(QPalette::WindowText, palette.color(QPalette::ToolTipText));
+    m_keychainProblem->setPalette(palette);
+    m_keychainProblem->setText(
+        tr("<b>The OS keychain cannot be reached:</b> %1<br>New tokens and keys cannot be "
+           "issued and secrets cannot be copied until it can (start or unlock the keyring "
+           "of your desktop session, e.g. GNOME Keyring or KWallet). Credentials issued "
+           "before still work against the gateway. <a href=\"check\">Check again</a>")
+            .arg(problem.toHtmlEscaped()));
 }
 
 void ApplicationsView::setApi(std::shared_ptr<const Api> api)
@@ -483,6 +515,7 @@ void ApplicationsView::handleIssued(const IssuedCredential &credential, const QS
 {
     if (!error.isEmpty()) {
         showStatus(tr("Cannot issue: %1").arg(error), true);
+        Q_EMIT keychainCheckRequested(); // the banner says when the keychain is the cause
         return;
     }
     showStatus(tr("Issued %1 %2; its secret is kept in the keychain.")

@@ -46,6 +46,9 @@ public:
     QString selectedApplication() const; // name
     void selectApplication(const QString &name);
     QString statusText() const;
+    // Says above the tables that the keychain cannot be reached (empty: it can).
+    void setKeychainProblem(const QString &problem);
+    QString keychainProblem() const { return m_keychainProblemText; }
 
     // The actions behind the buttons, without their dialogs (also for tests).
     void createApplication(const QString &name);
@@ -59,6 +62,8 @@ public:
 Q_SIGNALS:
     // A credential was issued: its secret, to show once.
     void secretIssued(const QString &credentialId, const QString &secret);
+    // The user asked to try the keychain again.
+    void keychainCheckRequested();
 
 private:
     void handleSnapshot(std::shared_ptr<const Credentials::CredentialSnapshot> snapshot);
@@ -89,6 +94,8 @@ private:
     QPushButton *m_copySecret;
     QPushButton *m_revoke;
     QLabel *m_status;
+    QLabel *m_keychainProblem;
+    QString m_keychainProblemText;
     bool m_showIssuedDialog = true;
     QString m_pendingSelection; // a new application, selected once it is there
     QString m_pendingCopy; // the credential whose secret goes to the clipboard

@@ -4,6 +4,7 @@
 #include "apidetails.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
+#include "client/clienttab.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
 #include "diagnosticlistmodel.h"
@@ -15,6 +16,8 @@
 #include "credentials/credentialservice.h"
 #include "credentials/keychainsecretstore.h"
 #include "credentials/secretstoreproxy.h"
+#include "gateway/router.h"
+#include "policy/policyfactory.h"
 #include "runtime/eventline.h"
 #include "runtime/runtimehost.h"
 
@@ -36,6 +39,7 @@
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -47,12 +51,14 @@
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
 #include <QUrl>
+#include <QUrlQuery>
 #include <QVBoxLayout>
 
 namespace Gatehouse {
@@ -86,7 +92,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_keychain = std::make_shared<Credentials::KeychainSecretStore>();
     m_credentials->open({}, std::make_shared<Credentials::SecretStoreProxy>(m_keychain));
     connect(m_credentials, &Credentials::CredentialService::secretRead, this,
-            &MainWindow::finishWscatCommand);
+            &MainWindow::finishChannelTarget);
     UiIcons::ensureResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(UiIcons::icon(UiIcons::AppLogo));
@@ -221,7 +227,18 @@ void MainWindow::createWidgets()
     m_rightTabs->addTab(m_connectionsView, tr("Connections"));
     m_applicationsView = new ApplicationsView(m_credentials);
     m_applicationsView->setObjectName(QStringLiteral("applicationsView"));
+    connect(m_applicationsView, &ApplicationsView::keychainCheckRequested, this,
+            &MainWindow::checkKeychain);
+    checkKeychain();
     m_rightTabs->addTab(m_applicationsView, tr("Applications && Keys"));
+    // client tabs come and go; the views before them stay
+    m_rightTabs->setTabsClosable(true);
+    for (int i = 0; i < m_rightTabs->count(); ++i)
+        m_rightTabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
+    connect(m_rightTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        if (auto *tab = qobject_cast<ClientTab *>(m_rightTabs->widget(index)))
+            closeClientTab(tab);
+    });
     connect(m_rightTabs, &QTabWidget::currentChanged, this, &MainWindow::handleRightTabChanged);
 
     m_splitter = new QSplitter(Qt::Horizontal);
@@ -369,6 +386,30 @@ void MainWindow::createActions()
     m_copyWscatAction->setToolTip(
         tr("Copy a wscat command that connects to a channel with an application's credential"));
 
+    QMenu *client = menuBar()->addMenu(tr("&Client"));
+    QAction *newClient = client->addAction(tr("&New Client Tab"), this, [this] { addClientTab(); });
+    newClient->setObjectName(QStringLiteral("newClientTabAction"));
+    newClient->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    newClient->setToolTip(tr("A WebSocket client in a tab: connect to any URL, send and receive"));
+    m_clientForChannelAction = client->addAction(tr("Client Tab for a &Channel…"), this, [this] {
+        QString channel = m_selectedChannel;
+        QString credential;
+        if (pickChannelAndCredential(tr("Client Tab for a Channel"), tr("Connect"), &channel,
+                                     &credential))
+            openClientTabFor(channel, credential);
+    });
+    m_clientForChannelAction->setObjectName(QStringLiteral("clientForChannelAction"));
+    m_clientForChannelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    m_clientForChannelAction->setToolTip(
+        tr("Connect a client tab to a channel of the running gateway, with an application's "
+           "credential"));
+    QAction *closeClient = client->addAction(tr("&Close Client Tab"), this, [this] {
+        if (auto *tab = qobject_cast<ClientTab *>(m_rightTabs->currentWidget()))
+            closeClientTab(tab);
+    });
+    closeClient->setObjectName(QStringLiteral("closeClientTabAction"));
+    closeClient->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+
     QToolBar *toolBar = addToolBar(tr("Run"));
     toolBar->setObjectName(QStringLiteral("runToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -389,6 +430,7 @@ void MainWindow::createActions()
     toolBar->addWidget(m_runState);
     toolBar->addAction(m_copyUrlAction);
     toolBar->addAction(m_copyWscatAction);
+    toolBar->addAction(m_clientForChannelAction);
     updateRunActions();
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -702,20 +744,38 @@ void MainWindow::updateRunActions()
     m_stopAction->setToolTip(tr("Stop the gateway; open connections are closed with 1001"));
     m_copyUrlAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running);
     m_copyWscatAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running);
+    m_clientForChannelAction->setEnabled(m_runtime->state() == GatewayRuntime::State::Running);
 }
 
-void MainWindow::handleCopyWscatTriggered()
+// Whether the keychain answers: a missing or locked one is said in the Applications &
+// Keys view (issuing and copying secrets fail then; the gateway keeps working).
+void MainWindow::checkKeychain()
+{
+    m_keychain->checkAvailable(this, [this](const Credentials::SecretStore::Result &r) {
+        m_applicationsView->setKeychainProblem(r.ok() ? QString() : r.error);
+        if (!r.ok())
+            m_output->appendLines({tr("keychain: %1").arg(r.error)});
+    });
+}
+
+// Asks for a channel of the current API and a credential to connect with; false when
+// the user cancels.
+bool MainWindow::pickChannelAndCredential(const QString &title, const QString &okText,
+                                          QString *channelAddress, QString *credentialId)
 {
     const std::shared_ptr<const Api> api = m_apiModel->api();
     if (!api)
-        return;
+        return false;
     QDialog dialog(this);
-    dialog.setWindowTitle(tr("Copy wscat Command"));
+    dialog.setWindowTitle(title);
     auto *channel = new QComboBox;
     channel->setAccessibleName(tr("Channel"));
     for (const Channel &c : api->channels)
         if (!c.address.isEmpty())
             channel->addItem(c.address);
+    const int current = channel->findText(*channelAddress);
+    if (current >= 0)
+        channel->setCurrentIndex(current);
     auto *credential = new QComboBox;
     credential->setAccessibleName(tr("Credential"));
     credential->addItem(tr("No credential"), QString());
@@ -732,85 +792,162 @@ void MainWindow::handleCopyWscatTriggered()
     if (credential->count() > 1)
         credential->setCurrentIndex(1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Copy"));
+    buttons->button(QDialogButtonBox::Ok)->setText(okText);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     auto *form = new QFormLayout(&dialog);
     form->addRow(tr("&Channel:"), channel);
     form->addRow(tr("C&redential:"), credential);
     form->addRow(buttons);
-    if (dialog.exec() == QDialog::Accepted)
-        copyWscatCommand(channel->currentText(), credential->currentData().toString());
+    if (dialog.exec() != QDialog::Accepted || channel->currentText().isEmpty())
+        return false;
+    *channelAddress = channel->currentText();
+    *credentialId = credential->currentData().toString();
+    return true;
+}
+
+void MainWindow::handleCopyWscatTriggered()
+{
+    QString channel;
+    QString credential;
+    if (pickChannelAndCredential(tr("Copy wscat Command"), tr("Copy"), &channel, &credential))
+        copyWscatCommand(channel, credential);
 }
 
 void MainWindow::copyWscatCommand(const QString &channel, const QString &credentialId)
 {
-    m_wscatChannel = channel;
-    m_wscatCredential = credentialId;
-    if (credentialId.isEmpty())
-        finishWscatCommand({}, {}, {});
-    else
-        m_credentials->readSecret(credentialId); // answered in finishWscatCommand
+    requestChannelTarget({channel, credentialId, false});
 }
 
-void MainWindow::finishWscatCommand(const QString &credentialId, const QString &secret,
-                                    const QString &error)
+void MainWindow::openClientTabFor(const QString &channel, const QString &credentialId)
 {
-    if (credentialId != m_wscatCredential || m_wscatChannel.isEmpty())
+    requestChannelTarget({channel, credentialId, true});
+}
+
+void MainWindow::requestChannelTarget(const PendingTarget &target)
+{
+    m_pendingTarget = target;
+    if (target.credentialId.isEmpty())
+        finishChannelTarget({}, {}, {});
+    else
+        m_credentials->readSecret(target.credentialId); // answered in finishChannelTarget
+}
+
+// The secret of the pending target's credential arrived (or not): builds the URL of
+// its channel on the running gateway and where the credential goes, then copies a
+// wscat command or opens a client tab.
+void MainWindow::finishChannelTarget(const QString &credentialId, const QString &secret,
+                                     const QString &error)
+{
+    if (credentialId != m_pendingTarget.credentialId || m_pendingTarget.channel.isEmpty())
         return;
-    const QString channelAddress = std::exchange(m_wscatChannel, {});
+    const PendingTarget target = std::exchange(m_pendingTarget, {});
+    const QString what = target.forClientTab ? tr("No client tab") : tr("No wscat command");
     if (!error.isEmpty()) {
-        statusBar()->showMessage(tr("No wscat command: %1").arg(error), 8000);
+        statusBar()->showMessage(QStringLiteral("%1: %2").arg(what, error), 8000);
         return;
     }
     const std::shared_ptr<const Api> api = m_apiModel->api();
     const QString base = m_runtime->listenUrls().value(0);
-    if (!api || base.isEmpty())
+    if (!api || base.isEmpty()) {
+        statusBar()->showMessage(tr("%1: the gateway is not running").arg(what), 8000);
         return;
-    // the channel's address with an example value for each parameter
-    QString path = channelAddress;
-    for (const Channel &c : api->channels) {
-        if (c.address != channelAddress)
-            continue;
-        for (const ChannelParameter &p : c.parameters) {
-            QString value = p.enumValues.value(0, p.defaultValue);
-            if (value.isEmpty() && p.schema.is_object() && p.schema.contains("enum")
-                && p.schema["enum"].is_array() && !p.schema["enum"].empty()
-                && p.schema["enum"][0].is_string())
-                value = QString::fromStdString(p.schema["enum"][0].get<std::string>());
-            if (value.isEmpty())
-                value = p.name;
-            path.replace(QStringLiteral("{%1}").arg(p.name), value);
-        }
     }
-    QString context = api->gatehouse.context;
-    if (!context.isEmpty() && !context.startsWith(u'/'))
-        context.prepend(u'/');
-    if (!path.startsWith(u'/'))
-        path.prepend(u'/');
-    const QString url = QStringLiteral("%1%2/%3%4").arg(base, context, api->version, path);
-    auto quoted = [](QString s) {
-        s.replace(QStringLiteral("'"), QStringLiteral("'\\''"));
-        return QStringLiteral("'%1'").arg(s);
-    };
-    QString command = QStringLiteral("wscat -c ") + quoted(url);
-    QString kind;
+    const Channel *channel = nullptr;
+    for (const Channel &c : api->channels)
+        if (c.address == target.channel)
+            channel = &c;
+    if (!channel)
+        return;
+    QUrl url(base + Gateway::Router::samplePath(*api, *channel));
+    QByteArray headerName;
+    QByteArray headerValue;
     if (!credentialId.isEmpty()) {
         const auto info = m_credentials->snapshot()
             ? m_credentials->snapshot()->credentialById(credentialId)
             : std::nullopt;
         const bool apiKey = info && info->type == Credentials::CredentialType::ApiKey;
-        command += QStringLiteral(" -H ")
-            + quoted(apiKey ? QStringLiteral("apikey: ") + secret
-                            : QStringLiteral("Authorization: Bearer ") + secret);
-        kind = credentialId;
+        const Policies::CredentialExtractor::Settings places
+            = Policies::PolicyFactory::credentialPlaces(*api, *channel);
+        const QString queryName = apiKey ? places.apiKeyQuery : places.accessTokenQuery;
+        if (apiKey && !places.apiKeyHeader.isEmpty()) {
+            headerName = places.apiKeyHeader.toLatin1();
+            headerValue = secret.toUtf8();
+        } else if (!apiKey && places.bearerHeader) {
+            headerName = "Authorization";
+            headerValue = "Bearer " + secret.toUtf8();
+        } else if (!queryName.isEmpty()) {
+            QUrlQuery query(url);
+            query.addQueryItem(queryName, QString::fromLatin1(QUrl::toPercentEncoding(secret)));
+            url.setQuery(query);
+        } else {
+            statusBar()->showMessage(
+                tr("%1: the authenticate policy of %2 accepts no place for this credential")
+                    .arg(what, target.channel),
+                8000);
+            return;
+        }
     }
+    if (target.forClientTab) {
+        Client::ClientOptions options;
+        options.url = url;
+        ClientTab *tab = addClientTab(options);
+        if (!headerName.isEmpty())
+            tab->setSecretHeader(headerName, headerValue, credentialId);
+        tab->connectToServer();
+        return;
+    }
+    auto quoted = [](QString s) {
+        s.replace(QStringLiteral("'"), QStringLiteral("'\\''"));
+        return QStringLiteral("'%1'").arg(s);
+    };
+    QString command = QStringLiteral("wscat -c ") + quoted(url.toString(QUrl::FullyEncoded));
+    if (!headerName.isEmpty())
+        command += QStringLiteral(" -H ")
+            + quoted(QString::fromLatin1(headerName) + QStringLiteral(": ")
+                     + QString::fromUtf8(headerValue));
     QGuiApplication::clipboard()->setText(command);
-    statusBar()->showMessage(
-        kind.isEmpty()
-            ? tr("Copied a wscat command for %1").arg(channelAddress)
-            : tr("Copied a wscat command for %1 with the secret of %2").arg(channelAddress, kind),
-        8000);
+    statusBar()->showMessage(credentialId.isEmpty()
+                                 ? tr("Copied a wscat command for %1").arg(target.channel)
+                                 : tr("Copied a wscat command for %1 with the secret of %2")
+                                       .arg(target.channel, credentialId),
+                             8000);
+}
+
+ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options)
+{
+    auto *tab = new ClientTab;
+    tab->setObjectName(QStringLiteral("clientTab%1").arg(++m_clientTabCount));
+    if (!options.url.isEmpty())
+        tab->setOptions(options);
+    const int index = m_rightTabs->addTab(tab, tab->title());
+    m_rightTabs->setTabToolTip(index, options.url.toString());
+    connect(tab, &ClientTab::titleChanged, this, [this, tab](const QString &title) {
+        const int i = m_rightTabs->indexOf(tab);
+        if (i >= 0)
+            m_rightTabs->setTabText(i, title);
+    });
+    m_rightTabs->setCurrentWidget(tab);
+    tab->urlEdit()->setFocus();
+    return tab;
+}
+
+void MainWindow::closeClientTab(ClientTab *tab)
+{
+    const int index = m_rightTabs->indexOf(tab);
+    if (index < 0)
+        return;
+    m_rightTabs->removeTab(index);
+    tab->deleteLater();
+}
+
+QList<ClientTab *> MainWindow::clientTabs() const
+{
+    QList<ClientTab *> tabs;
+    for (int i = 0; i < m_rightTabs->count(); ++i)
+        if (auto *tab = qobject_cast<ClientTab *>(m_rightTabs->widget(i)))
+            tabs.append(tab);
+    return tabs;
 }
 
 void MainWindow::takeOutputLines()
@@ -1025,6 +1162,12 @@ void MainWindow::handleCurrentItemChanged(const QModelIndex &current)
     }
     const QModelIndex item = current.siblingAtColumn(ApiTreeModel::NameColumn);
     const auto kind = ApiTreeModel::Kind(item.data(ApiTreeModel::KindRole).toInt());
+    const QString channelId = kind == ApiTreeModel::Kind::Channel
+        ? item.data(ApiTreeModel::IdRole).toString()
+        : item.data(ApiTreeModel::ChannelIdRole).toString();
+    for (const Channel &c : api->channels)
+        if (c.id == channelId)
+            m_selectedChannel = c.address;
     m_details->setHtml(ApiDetails::html(*api, kind, item.data(ApiTreeModel::IdRole).toString(),
                                         item.data(ApiTreeModel::ChannelIdRole).toString()));
     if (m_rightTabs->currentWidget() != m_details)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "apiloader.h"
+#include "client/clientoptions.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -26,6 +27,7 @@ namespace Gatehouse {
 
 class ApiTreeModel;
 class ApplicationsView;
+class ClientTab;
 namespace Credentials {
 class CredentialService;
 class SecretStore;
@@ -93,6 +95,12 @@ public:
     // background; never shown or logged) where the API expects it; no credential for
     // an empty id. Tells in the status bar when it is there.
     void copyWscatCommand(const QString &channel, const QString &credentialId);
+    // Opens a client tab connected to a channel of the running gateway, with the
+    // credential's secret where the channel expects it (read from the keychain first).
+    void openClientTabFor(const QString &channel, const QString &credentialId);
+    ClientTab *addClientTab(const Client::ClientOptions &options = {});
+    QList<ClientTab *> clientTabs() const;
+    void closeClientTab(ClientTab *tab);
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
@@ -135,8 +143,18 @@ private:
     void handleWorkspaceActivated(const QModelIndex &index);
     void saveWorkspace() const;
     void handleCopyWscatTriggered();
-    void finishWscatCommand(const QString &credentialId, const QString &secret,
-                            const QString &error);
+    void checkKeychain();
+    struct PendingTarget
+    {
+        QString channel; // waiting for the secret of credentialId
+        QString credentialId;
+        bool forClientTab = false;
+    };
+    bool pickChannelAndCredential(const QString &title, const QString &okText,
+                                  QString *channelAddress, QString *credentialId);
+    void requestChannelTarget(const PendingTarget &target);
+    void finishChannelTarget(const QString &credentialId, const QString &secret,
+                             const QString &error);
     void rebuildRecentMenu();
 
     void showEmptyState(const QString &text);
@@ -180,8 +198,10 @@ private:
         WorkspaceChannelRole,
         WorkspaceViewRole
     };
-    QString m_wscatChannel; // waiting for the secret of m_wscatCredential
-    QString m_wscatCredential;
+    PendingTarget m_pendingTarget;
+    QAction *m_clientForChannelAction = nullptr;
+    QString m_selectedChannel; // the channel last selected in the tree or the workspace
+    int m_clientTabCount = 0;
     RuntimeHost *m_runtime = nullptr;
     QLabel *m_runState = nullptr;
     QDockWidget *m_outputDock = nullptr;

@@ -51,7 +51,7 @@ QString slug(const QString &title)
     for (QChar c : title.toLower()) {
         if (c.isLetterOrNumber())
             out.append(c);
-        else if (!out.endsWith(u'-'))
+        else if (!out.isEmpty() && !out.endsWith(u'-'))
             out.append(u'-');
     }
     while (out.endsWith(u'-'))
@@ -144,6 +144,57 @@ QString Router::ApiRoute::key() const
     return version.isEmpty() ? context : context + u'/' + version;
 }
 
+namespace {
+QString apiName(const Api &api)
+{
+    return api.title.isEmpty() ? QStringLiteral("(untitled API)") : api.title;
+}
+
+// The context an API is served under: its own, or a slug of its title.
+QString apiContext(const Api &api)
+{
+    const QString context = normalizeContext(api.gatehouse.context);
+    return context.isEmpty() ? u'/' + slug(apiName(api)) : context;
+}
+} // namespace
+
+QString Router::apiPath(const Api &api)
+{
+    const QString version = api.version.trimmed();
+    return version.isEmpty() ? apiContext(api) : apiContext(api) + u'/' + version;
+}
+
+QString Router::samplePath(const Api &api, const Channel &channel)
+{
+    auto firstString = [](const Json &object, const char *key) {
+        if (!object.is_object() || !object.contains(key))
+            return QString();
+        const Json &v = object.at(key);
+        const Json &first = v.is_array() && !v.empty() ? v.front() : v;
+        if (first.is_string())
+            return toQString(first.get<std::string>());
+        if (first.is_number_integer())
+            return QString::number(first.get<qint64>());
+        return QString();
+    };
+    QString path = channel.address;
+    for (const ChannelParameter &p : channel.parameters) {
+        QString value = p.enumValues.value(0, p.defaultValue);
+        for (const char *key : {"enum", "default", "examples"})
+            if (value.isEmpty())
+                value = firstString(p.schema, key);
+        if (value.isEmpty())
+            value = firstString(p.extra, "examples");
+        if (value.isEmpty())
+            value = p.name;
+        path.replace(QStringLiteral("{%1}").arg(p.name),
+                     QString::fromLatin1(QUrl::toPercentEncoding(value)));
+    }
+    if (!path.startsWith(u'/'))
+        path.prepend(u'/');
+    return apiPath(api) + path;
+}
+
 std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Api>> &apis,
                                             PolicyProvider *policies, QString *error,
                                             const QList<QList<int>> &apiListeners,
@@ -159,12 +210,10 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
         const std::shared_ptr<const Api> &api = apis.at(apiIndex);
         if (!api)
             continue;
-        const QString name = api->title.isEmpty() ? QStringLiteral("(untitled API)") : api->title;
+        const QString name = apiName(*api);
         ApiRoute route;
         route.api = api;
-        route.context = normalizeContext(api->gatehouse.context);
-        if (route.context.isEmpty())
-            route.context = u'/' + slug(name);
+        route.context = apiContext(*api);
         route.version = api->version.trimmed();
         route.defaultVersion = api->gatehouse.defaultVersion;
         route.listeners = apiListeners.value(apiIndex);

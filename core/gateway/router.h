@@ -90,6 +90,13 @@ public:
     // that could walk the backend's path is refused with 400, as is a client query
     // parameter that the mapping sets.
     Result route(const HandshakeRequest &request, int listenerIndex = -1) const;
+    // The path under which `api` is served: its context (or a slug of its title when
+    // it has none) and its version, "/chats/1.0.0".
+    static QString apiPath(const Api &api);
+    // A path a client can open for `channel`: apiPath() and the channel's address with a
+    // sample value for each parameter (its first enum value, default, first example or
+    // schema default, else its name), percent-encoded: "/chats/1.0.0/rooms/room1".
+    static QString samplePath(const Api &api, const Channel &channel);
     const QList<ApiRoute> &apis() const { return m_apis; }
     // One line per API served on `listenerIndex` (-1: every API), for the 426 answer
     // and serve's output: "/chats/1.0.0  Chats API 1.0.0: /notifications, ...".

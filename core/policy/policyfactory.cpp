@@ -13,6 +13,8 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 namespace Gatehouse::Policies {
 
 Q_LOGGING_CATEGORY(lcPolicy, "gatehouse.policy")
@@ -167,6 +169,24 @@ QList<Policy> PolicyFactory::channelPolicyList(const Channel &channel, QString *
     if (list == ext->end())
         return {};
     return readList(*list, channelPath(channel), error);
+}
+
+CredentialExtractor::Settings PolicyFactory::credentialPlaces(const Api &api,
+                                                              const Channel &channel)
+{
+    QList<Policy> list = channelPolicyList(channel, nullptr);
+    if (std::none_of(list.cbegin(), list.cend(),
+                     [](const Policy &p) { return p.type == Authenticate; }))
+        list = apiPolicyList(api, nullptr);
+    for (const Policy &p : list) {
+        if (p.type != Authenticate)
+            continue;
+        PolicyConfig config(p.config, QStringLiteral("authenticate"));
+        const AuthenticatePolicy::Settings settings = AuthenticatePolicy::parse(config);
+        if (config.ok())
+            return settings.places;
+    }
+    return {};
 }
 
 QList<PolicyFactory::Built> PolicyFactory::build(const std::shared_ptr<const Api> &api,

@@ -6,6 +6,7 @@
 #include "gateway/policyprovider.h"
 #include "policy/connectioncounter.h"
 #include "policy/credentialcheck.h"
+#include "policy/credentialextractor.h"
 #include "policy/windowcounter.h"
 
 #include <QList>
@@ -76,6 +77,9 @@ public:
     static QList<Policy> channelPolicyList(const Channel &channel, QString *error);
     // The API-wide policy list (x-gatehouse.policies).
     static QList<Policy> apiPolicyList(const Api &api, QString *error);
+    // Where the authenticate policy of `channel` looks for a credential: the places
+    // its (channel or API-wide) declaration names, else the defaults.
+    static CredentialExtractor::Settings credentialPlaces(const Api &api, const Channel &channel);
 
     std::shared_ptr<WindowCounter> windowCounter() const { return m_windowCounter; }
     std::shared_ptr<ConnectionCounter> connectionCounter() const { return m_connectionCounter; }

@@ -71,6 +71,7 @@ private slots:
     void logPolicyFound();
     void payloadFilterMasks();
     void checkDoesNotWarn();
+    void credentialPlaces();
 };
 
 void TestPolicyFactory::defaults()
@@ -325,4 +326,28 @@ void TestPolicyFactory::checkDoesNotWarn()
 }
 
 QTEST_GUILESS_MAIN(TestPolicyFactory)
+// Where a client puts its credential for a channel (the window's wscat command follows it).
+void TestPolicyFactory::credentialPlaces()
+{
+    const CredentialExtractor::Settings defaults;
+    auto api = makeApi(nullptr);
+    auto placesOf = [&api](int channel) {
+        return PolicyFactory::credentialPlaces(*api, api->channels.at(channel));
+    };
+    QCOMPARE(placesOf(0).apiKeyHeader, defaults.apiKeyHeader);
+    QCOMPARE(placesOf(0).bearerHeader, true);
+
+    api = makeApi(R"([{"type": "authenticate", "apiKeyHeader": "X-Key", "bearerHeader": false}])",
+                  R"({"policies": [{"type": "authenticate", "apiKeyHeader": false,
+                                    "apiKeyQuery": "key"}]})");
+    QCOMPARE(placesOf(1).apiKeyHeader, QStringLiteral("X-Key")); // API-wide
+    QCOMPARE(placesOf(1).bearerHeader, false);
+    QCOMPARE(placesOf(0).apiKeyHeader, QString()); // the channel's own replaces it
+    QCOMPARE(placesOf(0).apiKeyQuery, QStringLiteral("key"));
+    QCOMPARE(placesOf(0).bearerHeader, true);
+
+    api = makeApi(R"([{"type": "authenticate", "apiKeyHeader": "bad name"}])");
+    QCOMPARE(placesOf(1).apiKeyHeader, defaults.apiKeyHeader); // a wrong one: the defaults
+}
+
 #include "tst_policyfactory.moc"

@@ -17,3 +17,13 @@ if(TARGET tst_debpackage)
         endif()
     endforeach()
 endif()
+
+# The window with a locked keychain: its own keyring session (locked by the test), so
+# the suites that share the main session's keyring are not affected.
+if(TARGET tst_keychainmissing)
+    add_test(NAME tst_keychainlocked
+        COMMAND env -u GATEHOUSE_IN_KEYRING_SESSION GATEHOUSE_TEST_KEYCHAIN_LOCKED=1
+            "${PROJECT_SOURCE_DIR}/scripts/with-keychain" $<TARGET_FILE:tst_keychainmissing>)
+    set_tests_properties(tst_keychainlocked PROPERTIES LABELS ui TIMEOUT 180
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;GATEHOUSE_TEST=1")
+endif()

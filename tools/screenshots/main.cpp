@@ -4,6 +4,8 @@
 // token. gatehouse-screenshots OUTPUT_DIR (scripts/screenshots runs it under Xvfb).
 #include "apitreemodel.h"
 #include "applicationsview.h"
+#include "client/clientmessagemodel.h"
+#include "client/clienttab.h"
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
@@ -165,6 +167,39 @@ int main(int argc, char *argv[])
     waitUntil([&] { return apps->credentialsModel()->rowCount() == 1; });
     window.findChild<QTabWidget *>()->setCurrentWidget(apps);
     ok = save(&window, out, QStringLiteral("applications.png")) && ok;
+
+    // a client tab on the open channel, with JSON going both ways
+    window.openClientTabFor(QStringLiteral("/updates"), {});
+    ClientTab *tab = nullptr;
+    waitUntil([&] {
+        tab = window.clientTabs().value(0);
+        return tab && tab->isConnected();
+    });
+    if (tab) {
+        tab->setFormat(ClientTab::Format::Json);
+        for (const char *m : {R"({"order": 1042, "status": "packed", "items": 3})",
+                              R"({"order": 1042, "status": "shipped", "carrier": "DHL"})",
+                              R"({"order": 1043, "status": "cancelled", "reason": "stock"})"}) {
+            tab->setComposerText(QString::fromUtf8(m));
+            tab->sendComposed();
+            settle(150);
+        }
+        tab->sendPing("heartbeat");
+        settle(400);
+        tab->refreshNow();
+        const QAbstractItemModel *shown = tab->messageList()->model();
+        for (int row = shown->rowCount() - 1; row >= 0; --row)
+            if (shown->index(row, 0).data(ClientMessageModel::EventKindRole).toInt()
+                == int(Client::ClientEvent::Kind::Received)) {
+                tab->messageList()->setCurrentIndex(shown->index(row, 0));
+                break;
+            }
+        tab->setComposerText(QStringLiteral("{\"order\": 1044, \"status\": \"packed\"}"));
+        ok = save(&window, out, QStringLiteral("client-tab.png")) && ok;
+    } else {
+        std::fprintf(stderr, "gatehouse-screenshots: the client tab did not connect\n");
+        ok = false;
+    }
 
     qDeleteAll(clients);
     delete refused;

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A client tab, offscreen, against servers in this process: connect, send JSON,
+// receive, filter, close; bad input said where the user looks; a flood of messages
+// without stalling the window, with memory bounded by the history's limit.
+#include "client/clientconnection.h"
+#include "client/clientmessagemodel.h"
+#include "client/clienttab.h"
+#include "testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+#include <QTreeView>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+using namespace Gatehouse;
+using Kind = Client::ClientEvent::Kind;
+
+namespace {
+
+// Echoes text and binary; "flood N" answers with N messages as fast as it can, from a
+// thread of its own so the window's event loop is measured alone.
+class EchoServer final : public QObject
+{
+public:
+    EchoServer()
+        : m_server(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
+    {
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *s = m_server.nextPendingConnection()) {
+                sockets.append(s);
+                connect(s, &QWebSocket::textMessageReceived, s, [s](const QString &m) {
+                    if (m.startsWith(u"flood ")) {
+                        const int n = m.mid(6).toInt();
+                        for (int i = 0; i < n; ++i)
+                            s->sendTextMessage(QStringLiteral("{\"n\":%1}").arg(i));
+                        return;
+                    }
+                    s->sendTextMessage(m);
+                });
+                connect(s, &QWebSocket::binaryMessageReceived, s,
+                        [s](const QByteArray &m) { s->sendBinaryMessage(m); });
+                connect(s, &QWebSocket::disconnected, s, [this, s] {
+                    closeCodes.append(int(s->closeCode()));
+                    s->deleteLater();
+                });
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QString url() const { return QStringLiteral("ws://127.0.0.1:%1/room").arg(m_server.serverPort()); }
+    QList<QPointer<QWebSocket>> sockets;
+    QList<int> closeCodes;
+
+private:
+    QWebSocketServer m_server;
+};
+
+int countKind(const ClientMessageModel *model, Kind kind)
+{
+    int n = 0;
+    for (int row = 0; row < model->eventCount(); ++row)
+        n += model->event(row).kind == kind;
+    return n;
+}
+
+} // namespace
+
+class TestClientTab final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void connectSendReceiveFilterClose()
+    {
+        EchoServer server;
+        ClientTab tab;
+        tab.resize(1000, 700);
+        tab.show();
+        QAbstractItemModelTester tester(tab.messageModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester filtered(tab.filteredModel(),
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy state(&tab, &ClientTab::stateChanged);
+        tab.urlEdit()->setText(server.url());
+        QCOMPARE(tab.title(), QStringLiteral("room"));
+        QTest::keyClick(tab.urlEdit(), Qt::Key_Return); // Enter connects
+        QTRY_VERIFY_WITH_TIMEOUT(tab.isConnected(), 5000);
+
+        // JSON is checked before it goes: a broken one is not sent, and the tab says where
+        tab.setFormat(ClientTab::Format::Json);
+        tab.setComposerText(QStringLiteral("{\"type\": \"join\",\n \"room\": }"));
+        QVERIFY(!tab.sendComposed());
+        QVERIFY2(tab.statusText().startsWith(u"Not sent: invalid JSON at line 2"),
+                 qPrintable(tab.statusText()));
+        tab.setComposerText(QStringLiteral("{\"type\": \"join\", \"room\": \"r1\"}"));
+        tab.composer()->setFocus();
+        QTest::keyClick(tab.composer(), Qt::Key_Return, Qt::ControlModifier); // Ctrl+Enter sends
+        QTRY_COMPARE(countKind(tab.messageModel(), Kind::Received), 1);
+        QCOMPARE(countKind(tab.messageModel(), Kind::Sent), 1);
+        tab.setFormat(ClientTab::Format::Text);
+        tab.setComposerText(QStringLiteral("plain words"));
+        QVERIFY(tab.sendComposed());
+        tab.setFormat(ClientTab::Format::Hex);
+        tab.setComposerText(QStringLiteral("00 ff 10"));
+        QVERIFY(tab.sendComposed());
+        tab.setComposerText(QStringLiteral("0g"));
+        QVERIFY(!tab.sendComposed());
+        QTRY_COMPARE(countKind(tab.messageModel(), Kind::Received), 3);
+
+        // the received JSON reads pretty-printed in the pane
+        const QModelIndex json = [&] {
+            for (int row = 0; row < tab.filteredModel()->rowCount(); ++row) {
+                const QModelIndex i = tab.filteredModel()->index(row, ClientMessageModel::DataColumn);
+                if (i.data(ClientMessageModel::EventKindRole).toInt() == int(Kind::Received))
+                    return i;
+            }
+            return QModelIndex();
+        }();
+        QVERIFY(json.isValid());
+        tab.messageList()->setCurrentIndex(json);
+        QVERIFY2(tab.detailView()->toPlainText().contains(u"\"room\": \"r1\""),
+                 qPrintable(tab.detailView()->toPlainText()));
+        // binary as hex
+        const Client::ClientEvent binary = [&] {
+            for (int row = 0; row < tab.messageModel()->eventCount(); ++row)
+                if (tab.messageModel()->event(row).opcode == Client::ClientEvent::Binary)
+                    return tab.messageModel()->event(row);
+            return Client::ClientEvent();
+        }();
+        QCOMPARE(binary.data, QByteArray("\x00\xff\x10", 3));
+        QVERIFY(ClientMessageModel::readable(binary).contains(u"00 ff 10"));
+
+        // Ctrl+Up brings back what was sent
+        tab.setComposerText({});
+        QTest::keyClick(tab.composer(), Qt::Key_Up, Qt::ControlModifier);
+        QCOMPARE(tab.composer()->toPlainText(), QStringLiteral("00 ff 10"));
+        QTest::keyClick(tab.composer(), Qt::Key_Up, Qt::ControlModifier);
+        QCOMPARE(tab.composer()->toPlainText(), QStringLiteral("plain words"));
+
+        // filters: text, direction, regular expression (a bad one is said)
+        tab.filterEdit()->setText(QStringLiteral("plain"));
+        QCOMPARE(tab.filteredModel()->rowCount(), 2); // sent and received
+        tab.directionBox()->setCurrentIndex(1); // received
+        QCOMPARE(tab.filteredModel()->rowCount(), 1);
+        tab.directionBox()->setCurrentIndex(0);
+        tab.findChild<QCheckBox *>(QStringLiteral("clientRegex"))->setChecked(true);
+        tab.filterEdit()->setText(QStringLiteral("^\\{\"type"));
+        QCOMPARE(tab.filteredModel()->rowCount(), 2);
+        tab.filterEdit()->setText(QStringLiteral("(unclosed"));
+        QVERIFY(tab.statusText().contains(u"not a valid regular expression"));
+        tab.filterEdit()->clear();
+
+        // pings are counted, and shown only when asked
+        QVERIFY(tab.sendPing("hb"));
+        QTRY_COMPARE(countKind(tab.messageModel(), Kind::Pong), 1);
+        const int shown = tab.filteredModel()->rowCount();
+        tab.pingsShownBox()->setChecked(true);
+        QCOMPARE(tab.filteredModel()->rowCount(), shown + 2);
+        QVERIFY(tab.findChild<QLabel *>(QStringLiteral("clientCounters"))->text().contains(u"pongs 1"));
+
+        // export what is shown
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("session.jsonl"));
+        QCOMPARE(tab.exportJsonLines(file), QString());
+        QFile exported(file);
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        QCOMPARE(exported.readAll().count('\n'), tab.filteredModel()->rowCount());
+
+        // close with a code; the server sees it, the tab says it
+        tab.disconnectFromServer(4000, QStringLiteral("bye"));
+        QTRY_VERIFY_WITH_TIMEOUT(!tab.isConnected(), 5000);
+        QTRY_COMPARE(server.closeCodes, QList<int>({4000}));
+        QTRY_VERIFY(tab.statusText().startsWith(u"Closed: 4000 application-defined"));
+        QVERIFY(!tab.sendComposed());
+        QVERIFY(tab.statusText().startsWith(u"Not connected"));
+    }
+
+    void badInputSaidHistoryKept()
+    {
+        ClientTab tab;
+        tab.urlEdit()->setText(QStringLiteral("ftp://example.test/"));
+        tab.connectToServer();
+        QVERIFY2(tab.statusText().contains(u"use ws:// or wss://"), qPrintable(tab.statusText()));
+        tab.urlEdit()->setText(QStringLiteral("ws://127.0.0.1:%1/").arg(Test::freePort()));
+        tab.connectToServer();
+        QTRY_VERIFY2_WITH_TIMEOUT(tab.statusText().startsWith(u"cannot connect to 127.0.0.1:"),
+                                  qPrintable(tab.statusText()), 5000);
+        const int events = tab.messageModel()->eventCount();
+        QVERIFY(events >= 2); // connecting, error: kept
+        tab.connectToServer();
+        QTRY_VERIFY_WITH_TIMEOUT(tab.messageModel()->eventCount() >= events + 2, 5000);
+    }
+
+    // 100,000 messages arrive as fast as the server sends them: the event loop never
+    // stalls over 50 ms, and the tab keeps no more than its history's limit.
+    void floodWithoutStall()
+    {
+        QThread serverThread;
+        QObject anchor;
+        anchor.moveToThread(&serverThread);
+        serverThread.start();
+        EchoServer *server = nullptr; // made in its thread, where its sockets live
+        QMetaObject::invokeMethod(&anchor, [&server] { server = new EchoServer; },
+                                  Qt::BlockingQueuedConnection);
+        auto stop = qScopeGuard([&] {
+            QMetaObject::invokeMethod(server, [server] { server->deleteLater(); },
+                                      Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(&anchor, [&anchor] { anchor.moveToThread(qApp->thread()); },
+                                      Qt::BlockingQueuedConnection);
+            serverThread.quit();
+            serverThread.wait();
+        });
+        QString url;
+        QMetaObject::invokeMethod(server, [server, &url] { url = server->url(); },
+                                  Qt::BlockingQueuedConnection);
+
+        ClientTab tab;
+        tab.resize(1000, 700);
+        tab.show();
+        tab.setHistoryLimit(20000);
+        tab.urlEdit()->setText(url);
+        tab.connectToServer();
+        QTRY_VERIFY_WITH_TIMEOUT(tab.isConnected(), 5000);
+        tab.setComposerText(QStringLiteral("flood 100000"));
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = 0;
+        qint64 longest = 0;
+        QTimer tick;
+        QObject::connect(&tick, &QTimer::timeout, &tick, [&] {
+            const qint64 now = clock.elapsed();
+            longest = std::max(longest, now - last);
+            last = now;
+        });
+        tick.start(5);
+        QVERIFY(tab.sendComposed());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tab.findChild<QLabel *>(QStringLiteral("clientCounters"))->text().contains(u"↓ 100000 received"),
+            60000);
+        tick.stop();
+        QVERIFY2(longest <= 50, qPrintable(QStringLiteral("the event loop stalled %1 ms").arg(longest)));
+        // memory bounded by the limit: the oldest events went
+        QTRY_COMPARE(tab.messageModel()->event(tab.messageModel()->eventCount() - 1).data,
+                     QByteArray("{\"n\":99999}"));
+        QVERIFY(tab.messageModel()->eventCount() <= 20000);
+    }
+};
+
+QTEST_MAIN(TestClientTab)
+#include "tst_clienttab.moc"

@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "client/clienttab.h"
+
+#include "client/clientconnection.h"
+#include "client/clientfiltermodel.h"
+#include "client/clientmessagemodel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QThread>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace Gatehouse {
+
+using Client::ClientConnection;
+using Client::ClientEvent;
+
+namespace {
+
+constexpr int RefreshMs = 50; // at most 20 batches a second reach the list
+
+QString headersText(const Client::HeaderList &headers)
+{
+    QStringList lines;
+    for (const auto &[name, value] : headers)
+        lines.append(QString::fromLatin1(name) + QStringLiteral(": ") + QString::fromUtf8(value));
+    return lines.join(u'\n');
+}
+
+Client::HeaderList parseHeaders(const QString &text)
+{
+    Client::HeaderList headers;
+    for (const QString &line : text.split(u'\n', Qt::SkipEmptyParts)) {
+        const qsizetype colon = line.indexOf(u':');
+        if (colon > 0)
+            headers.append({line.left(colon).trimmed().toLatin1(), line.mid(colon + 1).trimmed().toUtf8()});
+    }
+    return headers;
+}
+
+QPushButton *button(const QString &text, const QString &name, const QString &tip)
+{
+    auto *b = new QPushButton(text);
+    b->setObjectName(name);
+    b->setToolTip(tip);
+    return b;
+}
+
+} // namespace
+
+ClientTab::ClientTab(QWidget *parent)
+    : QWidget(parent)
+    , m_thread(new QThread(this))
+    , m_connection(new ClientConnection)
+    , m_model(new ClientMessageModel(this))
+    , m_filterModel(new ClientFilterModel(this))
+    , m_refreshTimer(new QTimer(this))
+{
+    m_thread->setObjectName(QStringLiteral("client tab"));
+    m_connection->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_connection, &QObject::deleteLater);
+    m_thread->start();
+    m_model->setHistory(m_connection->history());
+    m_filterModel->setSourceModel(m_model);
+    m_options.reconnectDelayMs = 1000;
+
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(RefreshMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &ClientTab::refreshNow);
+    connect(m_connection, &ClientConnection::eventsAdded, this, &ClientTab::handleEventsAdded);
+    connect(m_connection, &ClientConnection::stateChanged, this, &ClientTab::handleStateChanged);
+    buildWidgets();
+    handleStateChanged();
+}
+
+ClientTab::~ClientTab()
+{
+    QMetaObject::invokeMethod(m_connection, [c = m_connection] { c->abort(); },
+                              Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void ClientTab::buildWidgets()
+{
+    m_url = new QLineEdit;
+    m_url->setObjectName(QStringLiteral("clientUrl"));
+    m_url->setAccessibleName(tr("WebSocket URL"));
+    m_url->setPlaceholderText(tr("ws://127.0.0.1:9099/chats/1.0.0/rooms/room1"));
+    m_url->setClearButtonEnabled(true);
+    connect(m_url, &QLineEdit::returnPressed, this, [this] {
+        if (!m_connected)
+            connectToServer();
+    });
+    connect(m_url, &QLineEdit::textChanged, this, [this] { Q_EMIT titleChanged(title()); });
+    m_connect = button(tr("&Connect"), QStringLiteral("clientConnect"),
+                       tr("Open the connection (Enter in the URL bar)"));
+    connect(m_connect, &QPushButton::clicked, this, [this] {
+        if (m_connected || m_connection->state() == ClientConnection::State::Connecting
+            || m_connection->state() == ClientConnection::State::WaitingToReconnect)
+            disconnectFromServer();
+        else
+            connectToServer();
+    });
+    m_optionsButton = button(tr("&Options…"), QStringLiteral("clientOptions"),
+                             tr("Headers, subprotocols, origin, messages sent on open, "
+                                "reconnect, keep-alive pings, TLS and proxy"));
+    connect(m_optionsButton, &QPushButton::clicked, this, &ClientTab::editOptions);
+    m_state = new QLabel;
+    m_state->setObjectName(QStringLiteral("clientState"));
+    m_state->setAccessibleName(tr("Connection state"));
+    m_state->setMinimumWidth(120);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_url, 1);
+    top->addWidget(m_optionsButton);
+    top->addWidget(m_connect);
+    top->addWidget(m_state);
+
+    m_filter = new QLineEdit;
+    m_filter->setObjectName(QStringLiteral("clientFilter"));
+    m_filter->setAccessibleName(tr("Filter messages"));
+    m_filter->setPlaceholderText(tr("Filter messages…"));
+    m_filter->setClearButtonEnabled(true);
+    m_direction = new QComboBox;
+    m_direction->setObjectName(QStringLiteral("clientDirection"));
+    m_direction->setAccessibleName(tr("Direction shown"));
+    m_direction->addItems({tr("All events"), tr("Received"), tr("Sent")});
+    m_regex = new QCheckBox(tr("Re&gex"));
+    m_regex->setObjectName(QStringLiteral("clientRegex"));
+    m_regex->setToolTip(tr("Take the filter as a regular expression"));
+    m_showPings = new QCheckBox(tr("&Pings"));
+    m_showPings->setObjectName(QStringLiteral("clientShowPings"));
+    m_showPings->setToolTip(tr("Show pings and pongs in the list (else they are only counted)"));
+    m_autoscroll = new QCheckBox(tr("&Follow"));
+    m_autoscroll->setObjectName(QStringLiteral("clientAutoscroll"));
+    m_autoscroll->setChecked(true);
+    m_autoscroll->setToolTip(
+        tr("Keep the newest event in view; scrolling up stops it, scrolling to the end resumes"));
+    m_relative = new QCheckBox(tr("&Relative times"));
+    m_relative->setObjectName(QStringLiteral("clientRelativeTimes"));
+    m_clear = button(tr("C&lear"), QStringLiteral("clientClear"), tr("Forget the events shown"));
+    m_export = button(tr("E&xport…"), QStringLiteral("clientExport"),
+                      tr("Save the events shown as JSON Lines"));
+    auto applyFilter = [this] {
+        const bool ok = m_filterModel->setText(m_filter->text(), m_regex->isChecked());
+        m_filter->setToolTip(ok ? QString() : tr("Not a valid regular expression"));
+        m_filter->setStyleSheet(ok ? QString() : QStringLiteral("color: palette(bright-text)"));
+        if (!ok)
+            showStatus(tr("The filter is not a valid regular expression"), true);
+    };
+    connect(m_filter, &QLineEdit::textChanged, this, applyFilter);
+    connect(m_regex, &QCheckBox::toggled, this, applyFilter);
+    connect(m_direction, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_filterModel->setDirection(ClientFilterModel::Direction(index));
+    });
+    connect(m_showPings, &QCheckBox::toggled, m_filterModel, &ClientFilterModel::setPingsShown);
+    connect(m_relative, &QCheckBox::toggled, m_model, &ClientMessageModel::setRelativeTimes);
+    connect(m_clear, &QPushButton::clicked, this, [this] {
+        m_model->clear();
+        m_detail->clear();
+    });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Events"), tr("client-session.jsonl"), tr("JSON Lines (*.jsonl)"));
+        if (path.isEmpty())
+            return;
+        const QString error = exportJsonLines(path);
+        showStatus(error.isEmpty() ? tr("Exported to %1").arg(path) : error, !error.isEmpty());
+    });
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_filter, 1);
+    filters->addWidget(m_direction);
+    filters->addWidget(m_regex);
+    filters->addWidget(m_showPings);
+    filters->addWidget(m_relative);
+    filters->addWidget(m_autoscroll);
+    filters->addWidget(m_clear);
+    filters->addWidget(m_export);
+
+    m_list = new QTreeView;
+    m_list->setObjectName(QStringLiteral("clientMessages"));
+    m_list->setAccessibleName(tr("Messages and events"));
+    m_list->setModel(m_filterModel);
+    m_list->setRootIsDecorated(false);
+    m_list->setUniformRowHeights(true);
+    m_list->setAlternatingRowColors(true);
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_list->header()->setStretchLastSection(true);
+    m_list->header()->resizeSection(ClientMessageModel::TimeColumn, 100);
+    m_list->header()->resizeSection(ClientMessageModel::DirectionColumn, 70);
+    m_list->header()->resizeSection(ClientMessageModel::KindColumn, 80);
+    m_list->header()->resizeSection(ClientMessageModel::SizeColumn, 70);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ClientTab::showSelected);
+    connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        // scrolling up stops following the tail; back at the end resumes it
+        const bool atEnd = value >= m_list->verticalScrollBar()->maximum();
+        if (m_followTail != atEnd && m_autoscroll->isChecked())
+            m_followTail = atEnd;
+    });
+    m_detail = new QPlainTextEdit;
+    m_detail->setObjectName(QStringLiteral("clientDetail"));
+    m_detail->setAccessibleName(tr("Selected event"));
+    m_detail->setReadOnly(true);
+    m_detail->setPlaceholderText(tr("Select an event to read it here: JSON pretty-printed, "
+                                    "binary as hex, the handshake's headers."));
+    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    m_format = new QComboBox;
+    m_format->setObjectName(QStringLiteral("clientFormat"));
+    m_format->setAccessibleName(tr("Message format"));
+    m_format->addItems({tr("Text"), tr("JSON"), tr("Binary (hex)"), tr("Binary (base64)")});
+    m_composer = new QPlainTextEdit;
+    m_composer->setObjectName(QStringLiteral("clientComposer"));
+    m_composer->setAccessibleName(tr("Message to send"));
+    m_composer->setPlaceholderText(
+        tr("Message to send. Ctrl+Enter sends; Ctrl+Up and Ctrl+Down walk what you sent."));
+    m_composer->setTabChangesFocus(true);
+    m_composer->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_composer->installEventFilter(this);
+    m_send = button(tr("&Send"), QStringLiteral("clientSend"), tr("Send the message (Ctrl+Enter)"));
+    connect(m_send, &QPushButton::clicked, this, &ClientTab::sendComposed);
+    m_ping = button(tr("P&ing"), QStringLiteral("clientPing"),
+                    tr("Send a ping; its pong shows the round trip"));
+    connect(m_ping, &QPushButton::clicked, this, [this] { sendPing(); });
+    m_close = button(tr("Cl&ose…"), QStringLiteral("clientClose"),
+                     tr("Close the connection with a chosen code and reason"));
+    connect(m_close, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString text = QInputDialog::getText(
+            this, tr("Close Connection"), tr("Close code and reason (e.g. 1000 done):"),
+            QLineEdit::Normal, QStringLiteral("1000"), &ok);
+        if (!ok)
+            return;
+        const QString codeText = text.section(u' ', 0, 0);
+        const uint code = codeText.toUInt(&ok);
+        if (!ok || code < 1000 || code > 4999) {
+            showStatus(tr("'%1' is not a close code (1000-4999)").arg(codeText), true);
+            return;
+        }
+        disconnectFromServer(quint16(code), text.section(u' ', 1).trimmed());
+    });
+    m_counters = new QLabel;
+    m_counters->setObjectName(QStringLiteral("clientCounters"));
+    m_counters->setAccessibleName(tr("Message counters"));
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("clientStatus"));
+    m_status->setAccessibleName(tr("Client status"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *composeButtons = new QVBoxLayout;
+    composeButtons->addWidget(m_format);
+    composeButtons->addWidget(m_send);
+    composeButtons->addWidget(m_ping);
+    composeButtons->addWidget(m_close);
+    composeButtons->addStretch();
+    auto *composeRow = new QHBoxLayout;
+    composeRow->addWidget(m_composer, 1);
+    composeRow->addLayout(composeButtons);
+    auto *composeBox = new QWidget;
+    auto *composeLayout = new QVBoxLayout(composeBox);
+    composeLayout->setContentsMargins(0, 0, 0, 0);
+    composeLayout->addLayout(composeRow);
+
+    auto *split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("clientSplitter"));
+    split->addWidget(m_list);
+    split->addWidget(m_detail);
+    split->addWidget(composeBox);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 2);
+    split->setStretchFactor(2, 1);
+    split->setChildrenCollapsible(false);
+
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_counters);
+    bottom->addStretch();
+    bottom->addWidget(m_status, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(filters);
+    layout->addWidget(split, 1);
+    layout->addLayout(bottom);
+    updateCounters();
+}
+
+Client::ClientOptions ClientTab::options() const
+{
+    Client::ClientOptions o = m_options;
+    o.url = QUrl::fromUserInput(m_url->text().trimmed());
+    if (!m_url->text().contains(QStringLiteral("://")))
+        o.url = QUrl(QStringLiteral("ws://") + m_url->text().trimmed());
+    else
+        o.url = QUrl(m_url->text().trimmed());
+    return o;
+}
+
+void ClientTab::setOptions(const Client::ClientOptions &options)
+{
+    m_options = options;
+    m_url->setText(options.url.toString());
+}
+
+void ClientTab::setSecretHeader(const QByteArray &name, const QByteArray &value,
+                                const QString &label)
+{
+    m_secretName = name;
+    m_secretValue = value;
+    m_secretLabel = label;
+    m_optionsButton->setText(label.isEmpty() ? tr("&Options…") : tr("&Options (%1)…").arg(label));
+}
+
+QString ClientTab::title() const
+{
+    const QUrl url(m_url->text().trimmed());
+    const QStringList parts = url.path().split(u'/', Qt::SkipEmptyParts);
+    if (parts.isEmpty())
+        return url.host().isEmpty() ? tr("New Client") : url.host();
+    return parts.mid(std::max<qsizetype>(0, parts.size() - 2)).join(u'/');
+}
+
+void ClientTab::connectToServer()
+{
+    Client::ClientOptions o = options();
+    if (!m_secretName.isEmpty()) {
+        o.headers.removeIf([this](const auto &h) {
+            return h.first.compare(m_secretName, Qt::CaseInsensitive) == 0;
+        });
+        o.headers.append({m_secretName, m_secretValue});
+    }
+    const QString problem = o.validate();
+    if (!problem.isEmpty()) {
+        showStatus(problem, true);
+        return;
+    }
+    showStatus(QString());
+    QMetaObject::invokeMethod(m_connection, [c = m_connection, o] {
+        c->setOptions(o);
+        c->open();
+    });
+}
+
+void ClientTab::disconnectFromServer(quint16 code, const QString &reason)
+{
+    QMetaObject::invokeMethod(m_connection,
+                              [c = m_connection, code, reason] { c->close(code, reason); });
+}
+
+bool ClientTab::isConnected() const
+{
+    return m_connected;
+}
+
+bool ClientTab::sendComposed()
+{
+    if (!m_connected) {
+        showStatus(tr("Not connected: connect first (Enter in the URL bar)"), true);
+        return false;
+    }
+    const QString text = m_composer->toPlainText();
+    QByteArray payload;
+    quint8 opcode = ClientEvent::Text;
+    switch (Format(m_format->currentIndex())) {
+    case Format::Text:
+        payload = text.toUtf8();
+        break;
+    case Format::Json: {
+        QJsonParseError error;
+        QJsonDocument::fromJson(text.toUtf8(), &error);
+        if (error.error != QJsonParseError::NoError) {
+            // line and column of the problem, counted in the composer's text
+            const QString before = text.left(error.offset);
+            showStatus(tr("Not sent: invalid JSON at line %1, column %2: %3")
+                           .arg(before.count(u'\n') + 1)
+                           .arg(error.offset - before.lastIndexOf(u'\n'))
+                           .arg(error.errorString()),
+                       true);
+            return false;
+        }
+        payload = text.toUtf8();
+        break;
+    }
+    case Format::Hex: {
+        QString digits = text;
+        digits.remove(QRegularExpression(QStringLiteral("\\s")));
+        static const QRegularExpression hex(QStringLiteral("^([0-9a-fA-F]{2})*$"));
+        if (!hex.match(digits).hasMatch()) {
+            showStatus(tr("Not sent: hex needs pairs of 0-9 and a-f"), true);
+            return false;
+        }
+        payload = QByteArray::fromHex(digits.toLatin1());
+        opcode = ClientEvent::Binary;
+        break;
+    }
+    case Format::Base64: {
+        const auto decoded = QByteArray::fromBase64Encoding(text.trimmed().toLatin1(),
+                                                            QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded) {
+            showStatus(tr("Not sent: the text is not base64"), true);
+            return false;
+        }
+        payload = *decoded;
+        opcode = ClientEvent::Binary;
+        break;
+    }
+    }
+    QMetaObject::invokeMethod(m_connection,
+                              [c = m_connection, opcode, payload] { c->send(opcode, payload); });
+    if (m_sent.isEmpty() || m_sent.constLast() != text)
+        m_sent.append(text);
+    m_sentIndex = -1;
+    showStatus(QString());
+    return true;
+}
+
+bool ClientTab::sendPing(const QByteArray &payload)
+{
+    if (!m_connected) {
+        showStatus(tr("Not connected"), true);
+        return false;
+    }
+    QMetaObject::invokeMethod(m_connection, [c = m_connection, payload] { c->ping(payload); });
+    return true;
+}
+
+void ClientTab::setFormat(Format format)
+{
+    m_format->setCurrentIndex(int(format));
+}
+
+void ClientTab::setComposerText(const QString &text)
+{
+    m_composer->setPlainText(text);
+}
+
+QString ClientTab::statusText() const
+{
+    return m_status->text();
+}
+
+QSortFilterProxyModel *ClientTab::filteredModel() const
+{
+    return m_filterModel;
+}
+
+void ClientTab::handleStateChanged()
+{
+    const ClientConnection::State state = m_connection->state();
+    m_connected = state == ClientConnection::State::Open;
+    QString text;
+    switch (state) {
+    case ClientConnection::State::Idle:
+        text = tr("Not connected");
+        break;
+    case ClientConnection::State::Connecting:
+        text = tr("Connecting…");
+        break;
+    case ClientConnection::State::Open:
+        text = tr("Connected");
+        break;
+    case ClientConnection::State::Closing:
+        text = tr("Closing…");
+        break;
+    case ClientConnection::State::Closed:
+        text = tr("Closed");
+        break;
+    case ClientConnection::State::WaitingToReconnect:
+        text = tr("Reconnecting…");
+        break;
+    }
+    m_state->setText(text);
+    const bool busy = state == ClientConnection::State::Connecting
+        || state == ClientConnection::State::WaitingToReconnect;
+    m_connect->setText(m_connected || busy ? tr("Dis&connect") : tr("&Connect"));
+    m_send->setEnabled(m_connected);
+    m_ping->setEnabled(m_connected);
+    m_close->setEnabled(m_connected);
+    Q_EMIT stateChanged(m_connected);
+}
+
+void ClientTab::handleEventsAdded()
+{
+    if (!m_refreshTimer->isActive())
+        m_refreshTimer->start();
+}
+
+void ClientTab::refreshNow()
+{
+    m_model->refresh();
+    updateCounters();
+    if (m_autoscroll->isChecked() && m_followTail)
+        m_list->scrollToBottom();
+}
+
+void ClientTab::updateCounters()
+{
+    // what is new since the last look: round trips, and what the status line says
+    const int rows = m_model->eventCount();
+    int firstNew = rows;
+    while (firstNew > 0 && m_model->event(firstNew - 1).sequence > m_countedUpTo)
+        --firstNew;
+    for (int row = firstNew; row < rows; ++row) {
+        const ClientEvent &e = m_model->event(row);
+        m_countedUpTo = e.sequence;
+        switch (e.kind) {
+        case ClientEvent::Kind::Received:
+            if (e.roundTripUs >= 0)
+                m_lastReplyUs = e.roundTripUs;
+            break;
+        case ClientEvent::Kind::Pong:
+            if (e.roundTripUs >= 0)
+                m_lastRoundTripUs = e.roundTripUs;
+            break;
+        case ClientEvent::Kind::Error:
+        case ClientEvent::Kind::Warning:
+            showStatus(e.text, true);
+            break;
+        case ClientEvent::Kind::Closed:
+            showStatus(tr("Closed: %1%2")
+                           .arg(ClientEvent::closeCodeMeaning(e.closeCode),
+                                e.text.isEmpty() ? QString() : QStringLiteral(" – ") + e.text));
+            break;
+        default:
+            break;
+        }
+    }
+    const Client::ClientHistory::Totals totals = m_connection->history()->totals();
+    QString text = tr("↓ %1 received   ↑ %2 sent   pings %3 / pongs %4")
+                       .arg(totals.received)
+                       .arg(totals.sent)
+                       .arg(totals.pings)
+                       .arg(totals.pongs);
+    if (m_lastRoundTripUs >= 0)
+        text += tr("   ping round trip %1 ms").arg(double(m_lastRoundTripUs) / 1000.0, 0, 'f', 2);
+    if (m_lastReplyUs >= 0)
+        text += tr("   last reply after %1 ms").arg(double(m_lastReplyUs) / 1000.0, 0, 'f', 2);
+    m_counters->setText(text);
+}
+
+void ClientTab::setHistoryLimit(qsizetype events)
+{
+    m_connection->history()->setLimits(events, m_connection->history()->maxBytes());
+}
+
+void ClientTab::showSelected()
+{
+    const QModelIndex current = m_filterModel->mapToSource(m_list->currentIndex());
+    if (!current.isValid()) {
+        m_detail->clear();
+        return;
+    }
+    m_detail->setPlainText(ClientMessageModel::readable(m_model->event(current.row())));
+}
+
+void ClientTab::showStatus(const QString &text, bool error)
+{
+    m_status->setText(text);
+    QPalette palette = m_status->palette();
+    palette.setColor(QPalette::WindowText,
+                     error ? QColor(0xb0, 0x00, 0x20) : QWidget::palette().color(QPalette::WindowText));
+    m_status->setPalette(palette);
+}
+
+QString ClientTab::exportJsonLines(const QString &path) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return tr("Cannot write %1: %2").arg(path, file.errorString());
+    for (int row = 0; row < m_filterModel->rowCount(); ++row) {
+        const int source = m_filterModel->mapToSource(m_filterModel->index(row, 0)).row();
+        file.write(QByteArray::fromStdString(m_model->event(source).toJson().dump()) + '\n');
+    }
+    if (!file.commit())
+        return tr("Cannot write %1: %2").arg(path, file.errorString());
+    return {};
+}
+
+void ClientTab::historyStep(int delta)
+{
+    if (m_sent.isEmpty())
+        return;
+    if (m_sentIndex < 0)
+        m_sentIndex = int(m_sent.size());
+    m_sentIndex = std::clamp(m_sentIndex + delta, 0, int(m_sent.size()));
+    m_composer->setPlainText(m_sentIndex < m_sent.size() ? m_sent.at(m_sentIndex) : QString());
+    m_composer->moveCursor(QTextCursor::End);
+}
+
+bool ClientTab::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_composer && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        const bool ctrl = key->modifiers().testFlag(Qt::ControlModifier);
+        if (ctrl && (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter)) {
+            sendComposed();
+            return true;
+        }
+        if (ctrl && key->key() == Qt::Key_Up) {
+            historyStep(-1);
+            return true;
+        }
+        if (ctrl && key->key() == Qt::Key_Down) {
+            historyStep(1);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void ClientTab::editOptions()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Connection Options"));
+    auto *headers = new QPlainTextEdit(headersText(m_options.headers));
+    headers->setAccessibleName(tr("Headers"));
+    headers->setPlaceholderText(tr("One per line: Name: value"));
+    headers->setTabChangesFocus(true);
+    auto *subprotocols = new QLineEdit(m_options.subprotocols.join(QStringLiteral(", ")));
+    subprotocols->setAccessibleName(tr("Subprotocols"));
+    auto *origin = new QLineEdit(m_options.origin);
+    origin->setAccessibleName(tr("Origin"));
+    auto *onOpen = new QPlainTextEdit;
+    onOpen->setAccessibleName(tr("Messages sent on open"));
+    onOpen->setPlaceholderText(tr("One message per line, sent in order after every (re)connect"));
+    onOpen->setTabChangesFocus(true);
+    QStringList onOpenLines;
+    for (const auto &[opcode, payload] : m_options.onOpen)
+        onOpenLines.append(QString::fromUtf8(payload));
+    onOpen->setPlainText(onOpenLines.join(u'\n'));
+    auto *reconnect = new QCheckBox(tr("Reconnect when the connection drops"));
+    reconnect->setChecked(m_options.reconnect);
+    auto *pingInterval = new QSpinBox;
+    pingInterval->setAccessibleName(tr("Keep-alive ping interval"));
+    pingInterval->setRange(0, 3600);
+    pingInterval->setSuffix(tr(" s"));
+    pingInterval->setSpecialValueText(tr("off"));
+    pingInterval->setValue(m_options.pingIntervalMs / 1000);
+    auto *autoPong = new QCheckBox(tr("Answer the server's pings"));
+    autoPong->setChecked(m_options.autoPong);
+    auto *insecure = new QCheckBox(tr("Accept an untrusted certificate (a warning is shown)"));
+    insecure->setChecked(m_options.insecure);
+    auto *caFile = new QLineEdit(m_options.caFile);
+    caFile->setAccessibleName(tr("CA certificate file"));
+    auto *certFile = new QLineEdit(m_options.certificateFile);
+    certFile->setAccessibleName(tr("Client certificate file"));
+    auto *keyFile = new QLineEdit(m_options.keyFile);
+    keyFile->setAccessibleName(tr("Client key file"));
+    auto *proxy = new QLineEdit(m_options.proxy);
+    proxy->setAccessibleName(tr("Proxy"));
+    proxy->setPlaceholderText(tr("http://host:3128 or socks5://host:1080"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("&Headers:"), headers);
+    if (!m_secretLabel.isEmpty())
+        form->addRow(tr("Credential:"), new QLabel(tr("%1 (sent as %2, never shown)")
+                                                       .arg(m_secretLabel,
+                                                            QString::fromLatin1(m_secretName))));
+    form->addRow(tr("&Subprotocols:"), subprotocols);
+    form->addRow(tr("O&rigin:"), origin);
+    form->addRow(tr("On &open:"), onOpen);
+    form->addRow(QString(), reconnect);
+    form->addRow(tr("&Keep-alive ping:"), pingInterval);
+    form->addRow(QString(), autoPong);
+    form->addRow(tr("&CA file:"), caFile);
+    form->addRow(tr("Client c&ertificate:"), certFile);
+    form->addRow(tr("Client &key:"), keyFile);
+    form->addRow(QString(), insecure);
+    form->addRow(tr("&Proxy:"), proxy);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_options.headers = parseHeaders(headers->toPlainText());
+    m_options.subprotocols.clear();
+    for (const QString &p : subprotocols->text().split(u',', Qt::SkipEmptyParts))
+        m_options.subprotocols.append(p.trimmed());
+    m_options.origin = origin->text().trimmed();
+    m_options.onOpen.clear();
+    for (const QString &line : onOpen->toPlainText().split(u'\n', Qt::SkipEmptyParts))
+        m_options.onOpen.append({ClientEvent::Text, line.toUtf8()});
+    m_options.reconnect = reconnect->isChecked();
+    m_options.pingIntervalMs = pingInterval->value() * 1000;
+    m_options.autoPong = autoPong->isChecked();
+    m_options.insecure = insecure->isChecked();
+    m_options.caFile = caFile->text().trimmed();
+    m_options.certificateFile = certFile->text().trimmed();
+    m_options.keyFile = keyFile->text().trimmed();
+    m_options.proxy = proxy->text().trimmed();
+}
+
+} // namespace Gatehouse

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "client/clientoptions.h"
+
+#include <QPointer>
+#include <QStringList>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QThread;
+class QTimer;
+class QTreeView;
+
+namespace Gatehouse {
+namespace Client {
+class ClientConnection;
+}
+class ClientMessageModel;
+class ClientFilterModel;
+
+// A client tab: one WebSocket connection, as wscat gives on the command line but with
+// everything kept and searchable. The URL bar connects; the handshake settings
+// (headers, subprotocols, origin, messages sent on every open, reconnect, keep-alive
+// pings) sit behind "Options"; the message list shows every event with its time,
+// direction and size, colour by direction, JSON pretty-printed in the pane below; the
+// composer sends text, JSON (checked first) or binary (hex or base64), Ctrl+Enter
+// sends and Up/Down walk what was sent.
+//
+// The connection runs on a thread of the tab's own; the tab reads its history in
+// batches, so a server flooding it does not stall the window.
+class ClientTab final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClientTab)
+public:
+    enum class Format { Text, Json, Hex, Base64 };
+
+    explicit ClientTab(QWidget *parent = nullptr);
+    ~ClientTab() override;
+
+    // The connection settings shown in the tab (URL bar and options).
+    Client::ClientOptions options() const;
+    void setOptions(const Client::ClientOptions &options);
+    // A header the tab adds without showing its value (a credential).
+    void setSecretHeader(const QByteArray &name, const QByteArray &value, const QString &label);
+    QString title() const;
+
+    void connectToServer();
+    void disconnectFromServer(quint16 code = 1000, const QString &reason = {});
+    // Sends the composer's text in its format; false with the problem shown when the
+    // text does not fit it (invalid JSON, odd hex) or the tab is not connected.
+    bool sendComposed();
+    bool sendPing(const QByteArray &payload = {});
+    void setFormat(Format format);
+    void setComposerText(const QString &text);
+    QString statusText() const;
+    bool isConnected() const;
+
+    ClientMessageModel *messageModel() const { return m_model; }
+    QSortFilterProxyModel *filteredModel() const;
+    QTreeView *messageList() const { return m_list; }
+    QLineEdit *urlEdit() const { return m_url; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QPlainTextEdit *composer() const { return m_composer; }
+    QPlainTextEdit *detailView() const { return m_detail; }
+    QCheckBox *pingsShownBox() const { return m_showPings; }
+    QComboBox *directionBox() const { return m_direction; }
+    // Writes the events the filter shows as JSON Lines; the error, or empty.
+    QString exportJsonLines(const QString &path) const;
+    // Open while the window is idle (widget tests): nothing is pending in the model.
+    void refreshNow();
+    // How many events the tab keeps (the oldest go first).
+    void setHistoryLimit(qsizetype events);
+
+Q_SIGNALS:
+    void titleChanged(const QString &title);
+    void stateChanged(bool connected);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void buildWidgets();
+    void handleStateChanged();
+    void handleEventsAdded();
+    void showSelected();
+    void updateCounters();
+    void editOptions();
+    void showStatus(const QString &text, bool error = false);
+    void historyStep(int delta);
+
+    QThread *m_thread;
+    Client::ClientConnection *m_connection; // lives in m_thread
+    ClientMessageModel *m_model;
+    ClientFilterModel *m_filterModel;
+    QTimer *m_refreshTimer;
+    Client::ClientOptions m_options;
+    QByteArray m_secretName;
+    QByteArray m_secretValue;
+    QString m_secretLabel;
+
+    QLineEdit *m_url;
+    QPushButton *m_connect;
+    QPushButton *m_optionsButton;
+    QLabel *m_state;
+    QLineEdit *m_filter;
+    QComboBox *m_direction;
+    QCheckBox *m_regex;
+    QCheckBox *m_showPings;
+    QCheckBox *m_autoscroll;
+    QCheckBox *m_relative;
+    QPushButton *m_clear;
+    QPushButton *m_export;
+    QTreeView *m_list;
+    QPlainTextEdit *m_detail;
+    QComboBox *m_format;
+    QPlainTextEdit *m_composer;
+    QPushButton *m_send;
+    QPushButton *m_ping;
+    QPushButton *m_close;
+    QLabel *m_counters;
+    QLabel *m_status;
+
+    QStringList m_sent; // what was sent from the composer, newest last
+    int m_sentIndex = -1;
+    qint64 m_lastRoundTripUs = -1;
+    qint64 m_lastReplyUs = -1;
+    quint64 m_countedUpTo = 0;
+    bool m_connected = false;
+    bool m_followTail = true;
+};
+
+} // namespace Gatehouse
