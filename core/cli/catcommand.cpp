@@ -124,8 +124,8 @@ private:
 QString wscatError(const Client::ClientConnection &connection)
 {
     const QUrl url = connection.url();
-    const QString hostPort = QStringLiteral("%1:%2").arg(url.host()).arg(
-        url.port(url.scheme() == u"wss" ? 443 : 80));
+    const QString hostPort
+        = QStringLiteral("%1:%2").arg(url.host()).arg(url.port(url.scheme() == u"wss" ? 443 : 80));
     switch (connection.socketError()) {
     case QAbstractSocket::ConnectionRefusedError:
         return QStringLiteral("connect ECONNREFUSED ") + hostPort;
@@ -183,11 +183,10 @@ int listenMode(quint16 port, const CatSettings &settings, Console &console)
             QObject::connect(s, &QWebSocket::textMessageReceived, s, [&](const QString &m) {
                 console.print(Console::Type::Incoming, m.toUtf8(), Console::Blue);
             });
-            QObject::connect(s, &QWebSocket::binaryMessageReceived, s,
-                             [&](const QByteArray &m) {
-                                 console.print(Console::Type::Incoming,
-                                               settings.hex ? m.toHex(' ') : m, Console::Blue);
-                             });
+            QObject::connect(s, &QWebSocket::binaryMessageReceived, s, [&](const QByteArray &m) {
+                console.print(Console::Type::Incoming, settings.hex ? m.toHex(' ') : m,
+                              Console::Blue);
+            });
             QObject::connect(s, &QWebSocket::disconnected, s, [&console, s] {
                 console.print(Console::Type::Control,
                               QStringLiteral("Disconnected (code: %1, reason: \"%2\")")
@@ -228,21 +227,21 @@ int catCommand(const QStringList &arguments)
         parser.addOption(o);
         return o;
     };
-    const auto connectOpt = option({QStringLiteral("c"), QStringLiteral("connect")},
-                                   QStringLiteral("Connect to a WebSocket server."),
-                                   QStringLiteral("URL"));
-    const auto listenOpt = option({QStringLiteral("l"), QStringLiteral("listen")},
-                                  QStringLiteral("Listen on PORT for one client."),
-                                  QStringLiteral("PORT"));
+    const auto connectOpt
+        = option({QStringLiteral("c"), QStringLiteral("connect")},
+                 QStringLiteral("Connect to a WebSocket server."), QStringLiteral("URL"));
+    const auto listenOpt
+        = option({QStringLiteral("l"), QStringLiteral("listen")},
+                 QStringLiteral("Listen on PORT for one client."), QStringLiteral("PORT"));
     const auto headerOpt = option({QStringLiteral("H"), QStringLiteral("header")},
                                   QStringLiteral("Set an HTTP header; repeat for more."),
                                   QStringLiteral("header:value"));
     const auto subprotocolOpt = option({QStringLiteral("s"), QStringLiteral("subprotocol")},
                                        QStringLiteral("Offer a subprotocol; repeat for more."),
                                        QStringLiteral("protocol"));
-    const auto originOpt = option({QStringLiteral("o"), QStringLiteral("origin")},
-                                  QStringLiteral("Send an Origin header."),
-                                  QStringLiteral("origin"));
+    const auto originOpt
+        = option({QStringLiteral("o"), QStringLiteral("origin")},
+                 QStringLiteral("Send an Origin header."), QStringLiteral("origin"));
     const auto hostOpt = option({QStringLiteral("host")}, QStringLiteral("Send this Host header."),
                                 QStringLiteral("host"));
     const auto protocolOpt
@@ -257,19 +256,20 @@ int catCommand(const QStringList &arguments)
     const auto caOpt = option({QStringLiteral("ca")},
                               QStringLiteral("Trust the certificate authority in this PEM file."),
                               QStringLiteral("ca"));
-    const auto certOpt = option({QStringLiteral("cert")},
-                                QStringLiteral("Client certificate (PEM)."),
-                                QStringLiteral("cert"));
+    const auto certOpt
+        = option({QStringLiteral("cert")}, QStringLiteral("Client certificate (PEM)."),
+                 QStringLiteral("cert"));
     const auto keyOpt = option({QStringLiteral("key")},
                                QStringLiteral("Private key of the client certificate (PEM)."),
                                QStringLiteral("key"));
     const auto passphraseOpt
         = option({QStringLiteral("passphrase")}, QStringLiteral("Passphrase of the key."),
                  QStringLiteral("passphrase"));
-    const auto proxyOpt = option(
-        {QStringLiteral("proxy")},
-        QStringLiteral("Connect through a proxy: http://host:port (CONNECT) or socks5://host:port."),
-        QStringLiteral("[protocol://]host[:port]"));
+    const auto proxyOpt
+        = option({QStringLiteral("proxy")},
+                 QStringLiteral(
+                     "Connect through a proxy: http://host:port (CONNECT) or socks5://host:port."),
+                 QStringLiteral("[protocol://]host[:port]"));
     const auto locationOpt = option({QStringLiteral("L"), QStringLiteral("location")},
                                     QStringLiteral("Follow redirects."));
     const auto maxRedirectsOpt
@@ -293,13 +293,13 @@ int catCommand(const QStringList &arguments)
     const auto jsonOpt = option({QStringLiteral("json")},
                                 QStringLiteral("Print every event as one JSON object per line "
                                                "(time, kind, direction, data)."));
-    const auto countOpt = option({QStringLiteral("count")},
-                                 QStringLiteral("Close after receiving N messages."),
-                                 QStringLiteral("N"));
-    const auto timeoutOpt = option(
-        {QStringLiteral("timeout")},
-        QStringLiteral("Fail (exit 1) when the session has not ended after SECONDS."),
-        QStringLiteral("seconds"));
+    const auto countOpt
+        = option({QStringLiteral("count")}, QStringLiteral("Close after receiving N messages."),
+                 QStringLiteral("N"));
+    const auto timeoutOpt
+        = option({QStringLiteral("timeout")},
+                 QStringLiteral("Fail (exit 1) when the session has not ended after SECONDS."),
+                 QStringLiteral("seconds"));
     const auto hexOpt
         = option({QStringLiteral("hex")}, QStringLiteral("Print binary messages as hex."));
     const QCommandLineOption helpOption = parser.addHelpOption();
@@ -311,8 +311,9 @@ int catCommand(const QStringList &arguments)
         return ExitOk;
     }
     if (!parser.positionalArguments().isEmpty())
-        return usageError(Name, QStringLiteral("unexpected argument '%1'; see --help")
-                                    .arg(parser.positionalArguments().constFirst()));
+        return usageError(Name,
+                          QStringLiteral("unexpected argument '%1'; see --help")
+                              .arg(parser.positionalArguments().constFirst()));
 
     CatSettings settings;
     settings.execute = parser.values(executeOpt);
@@ -329,17 +330,20 @@ int catCommand(const QStringList &arguments)
         return true;
     };
     if (parser.isSet(waitOpt) && !number(waitOpt, -1, &settings.waitSeconds))
-        return usageError(Name, QStringLiteral("--wait '%1' is not a number of seconds (-1: stay "
-                                               "open)")
-                                    .arg(parser.value(waitOpt)));
+        return usageError(Name,
+                          QStringLiteral("--wait '%1' is not a number of seconds (-1: stay "
+                                         "open)")
+                              .arg(parser.value(waitOpt)));
     double count = 0;
     if (parser.isSet(countOpt) && (!number(countOpt, 1, &count) || count != int(count)))
-        return usageError(Name, QStringLiteral("--count '%1' is not a positive whole number")
-                                    .arg(parser.value(countOpt)));
+        return usageError(Name,
+                          QStringLiteral("--count '%1' is not a positive whole number")
+                              .arg(parser.value(countOpt)));
     settings.count = int(count);
     if (parser.isSet(timeoutOpt) && !number(timeoutOpt, 0.001, &settings.timeoutSeconds))
-        return usageError(Name, QStringLiteral("--timeout '%1' is not a number of seconds")
-                                    .arg(parser.value(timeoutOpt)));
+        return usageError(Name,
+                          QStringLiteral("--timeout '%1' is not a number of seconds")
+                              .arg(parser.value(timeoutOpt)));
 
     Console console(!parser.isSet(noColorOpt), !settings.execute.isEmpty());
     if (parser.isSet(listenOpt) && parser.isSet(connectOpt)) {
@@ -350,8 +354,9 @@ int catCommand(const QStringList &arguments)
         bool ok = false;
         const uint port = parser.value(listenOpt).toUInt(&ok);
         if (!ok || port > 65535)
-            return usageError(Name, QStringLiteral("--listen '%1' is not a port number")
-                                        .arg(parser.value(listenOpt)));
+            return usageError(
+                Name,
+                QStringLiteral("--listen '%1' is not a port number").arg(parser.value(listenOpt)));
         return listenMode(quint16(port), settings, console);
     }
     if (!parser.isSet(connectOpt)) {
@@ -370,7 +375,8 @@ int catCommand(const QStringList &arguments)
         const qsizetype colon = h.indexOf(u':');
         if (colon <= 0)
             return usageError(Name, QStringLiteral("-H '%1' is not 'header:value'").arg(h));
-        options.headers.append({h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()});
+        options.headers.append(
+            {h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()});
     }
     if (parser.isSet(hostOpt))
         options.headers.append({"Host", parser.value(hostOpt).toUtf8()});
@@ -418,8 +424,7 @@ int catCommand(const QStringList &arguments)
                     = words.size() >= 3 ? QString::fromUtf8(words.mid(2).join(' ')) : QString();
                 connection.close(code, reason);
             } else {
-                console.print(Console::Type::Error, "Unrecognized slash command.",
-                              Console::Yellow);
+                console.print(Console::Type::Error, "Unrecognized slash command.", Console::Yellow);
             }
             return;
         }
@@ -492,10 +497,11 @@ int catCommand(const QStringList &arguments)
             case Kind::Ping:
             case Kind::Pong:
                 if (settings.showPingPong && !e.outgoing && !settings.json)
-                    console.print(Console::Type::Incoming,
-                                  QByteArray(e.kind == Kind::Ping ? "Received ping" : "Received pong")
-                                      + " (data: \"" + e.data + "\")",
-                                  Console::Blue);
+                    console.print(
+                        Console::Type::Incoming,
+                        QByteArray(e.kind == Kind::Ping ? "Received ping" : "Received pong")
+                            + " (data: \"" + e.data + "\")",
+                        Console::Blue);
                 break;
             case Kind::Closed:
                 if (settings.execute.isEmpty() && !settings.json)
@@ -531,10 +537,11 @@ int catCommand(const QStringList &arguments)
     if (settings.timeoutSeconds > 0)
         QTimer::singleShot(int(settings.timeoutSeconds * 1000), &connection, [&] {
             timedOut = true;
-            Console::write(stderr, QStringLiteral("error: timeout: the session did not end within "
-                                                  "%1 s\n")
-                                       .arg(settings.timeoutSeconds)
-                                       .toUtf8());
+            Console::write(stderr,
+                           QStringLiteral("error: timeout: the session did not end within "
+                                          "%1 s\n")
+                               .arg(settings.timeoutSeconds)
+                               .toUtf8());
             QCoreApplication::exit(0);
         });
     if (!connection.open()) {

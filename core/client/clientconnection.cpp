@@ -315,8 +315,8 @@ void ClientConnection::handleEncrypted()
     for (const auto &[name, value] : headers) {
         const QByteArray lower = name.toLower();
         const bool secret = lower == "authorization" || lower == "cookie"
-            || lower == "proxy-authorization" || lower.contains("token")
-            || lower.contains("secret") || (lower.contains("key") && lower != "sec-websocket-key");
+            || lower == "proxy-authorization" || lower.contains("token") || lower.contains("secret")
+            || (lower.contains("key") && lower != "sec-websocket-key");
         m_requestHeaders.append({name, secret ? QByteArray("***") : value});
     }
 }
@@ -363,8 +363,8 @@ bool ClientConnection::readHandshake()
         return false;
     }
     m_responseStatus = status;
-    m_responseReason = QString::fromLatin1(
-        statusLine.mid(parts.value(0).size() + parts.value(1).size() + 2));
+    m_responseReason
+        = QString::fromLatin1(statusLine.mid(parts.value(0).size() + parts.value(1).size() + 2));
     m_responseHeaders.clear();
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines.at(i).trimmed();
@@ -817,9 +817,9 @@ void ClientConnection::connectionEnded()
         return;
     }
     ++m_attempt;
-    const qint64 delay = std::min<qint64>(qint64(m_options.reconnectDelayMs)
-                                              << std::min(m_attempt - 1, 20),
-                                          m_options.maxReconnectDelayMs);
+    const qint64 delay
+        = std::min<qint64>(qint64(m_options.reconnectDelayMs) << std::min(m_attempt - 1, 20),
+                           m_options.maxReconnectDelayMs);
     ClientEvent e;
     e.kind = ClientEvent::Kind::Reconnecting;
     e.text = m_options.maxReconnects > 0

@@ -38,24 +38,60 @@ QString ClientEvent::closeCodeMeaning(quint16 code)
 {
     QString meaning;
     switch (code) {
-    case 1000: meaning = QStringLiteral("normal closure"); break;
-    case 1001: meaning = QStringLiteral("going away"); break;
-    case 1002: meaning = QStringLiteral("protocol error"); break;
-    case 1003: meaning = QStringLiteral("unsupported data"); break;
-    case 1005: meaning = QStringLiteral("no status code"); break;
-    case 1006: meaning = QStringLiteral("abnormal closure, no close frame"); break;
-    case 1007: meaning = QStringLiteral("invalid payload data"); break;
-    case 1008: meaning = QStringLiteral("policy violation"); break;
-    case 1009: meaning = QStringLiteral("message too big"); break;
-    case 1010: meaning = QStringLiteral("mandatory extension missing"); break;
-    case 1011: meaning = QStringLiteral("internal server error"); break;
-    case 1012: meaning = QStringLiteral("service restart"); break;
-    case 1013: meaning = QStringLiteral("try again later"); break;
-    case 1014: meaning = QStringLiteral("bad gateway"); break;
-    case 1015: meaning = QStringLiteral("TLS handshake failure"); break;
-    case 3000: meaning = QStringLiteral("unauthorized"); break;
-    case 3003: meaning = QStringLiteral("forbidden"); break;
-    case 3008: meaning = QStringLiteral("timeout"); break;
+    case 1000:
+        meaning = QStringLiteral("normal closure");
+        break;
+    case 1001:
+        meaning = QStringLiteral("going away");
+        break;
+    case 1002:
+        meaning = QStringLiteral("protocol error");
+        break;
+    case 1003:
+        meaning = QStringLiteral("unsupported data");
+        break;
+    case 1005:
+        meaning = QStringLiteral("no status code");
+        break;
+    case 1006:
+        meaning = QStringLiteral("abnormal closure, no close frame");
+        break;
+    case 1007:
+        meaning = QStringLiteral("invalid payload data");
+        break;
+    case 1008:
+        meaning = QStringLiteral("policy violation");
+        break;
+    case 1009:
+        meaning = QStringLiteral("message too big");
+        break;
+    case 1010:
+        meaning = QStringLiteral("mandatory extension missing");
+        break;
+    case 1011:
+        meaning = QStringLiteral("internal server error");
+        break;
+    case 1012:
+        meaning = QStringLiteral("service restart");
+        break;
+    case 1013:
+        meaning = QStringLiteral("try again later");
+        break;
+    case 1014:
+        meaning = QStringLiteral("bad gateway");
+        break;
+    case 1015:
+        meaning = QStringLiteral("TLS handshake failure");
+        break;
+    case 3000:
+        meaning = QStringLiteral("unauthorized");
+        break;
+    case 3003:
+        meaning = QStringLiteral("forbidden");
+        break;
+    case 3008:
+        meaning = QStringLiteral("timeout");
+        break;
     default:
         if (code >= 4000 && code <= 4999)
             meaning = QStringLiteral("application-defined");
@@ -71,12 +107,11 @@ Json ClientEvent::toJson() const
 {
     Json out = Json::object();
     out["seq"] = sequence;
-    out["time"] = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC)
-                      .toString(Qt::ISODateWithMs)
-                      .toStdString();
+    out["time"]
+        = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
     out["kind"] = kindName(kind).toStdString();
-    if (kind == Kind::Sent || kind == Kind::Received || kind == Kind::Ping
-        || kind == Kind::Pong || kind == Kind::Closed)
+    if (kind == Kind::Sent || kind == Kind::Received || kind == Kind::Ping || kind == Kind::Pong
+        || kind == Kind::Closed)
         out["direction"] = outgoing ? "out" : "in";
     if (kind == Kind::Sent || kind == Kind::Received)
         out["opcode"] = opcode == Binary ? "binary" : "text";

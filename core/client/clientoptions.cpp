@@ -42,8 +42,7 @@ std::optional<QNetworkProxy> ClientOptions::networkProxy(QString *error) const
     } else {
         return fail(QStringLiteral("unsupported kind '%1' (use http or socks5)").arg(u.scheme()));
     }
-    return QNetworkProxy(type, u.host(), quint16(u.port(defaultPort)), u.userName(),
-                         u.password());
+    return QNetworkProxy(type, u.host(), quint16(u.port(defaultPort)), u.userName(), u.password());
 }
 
 QString ClientOptions::validate() const
@@ -62,7 +61,8 @@ QString ClientOptions::validate() const
         if (name.isEmpty())
             return QStringLiteral("a header without a name");
         for (char c : name)
-            if (uchar(c) <= 0x20 || uchar(c) >= 0x7f || QByteArrayView("()<>@,;:\\\"/[]?={}").contains(c))
+            if (uchar(c) <= 0x20 || uchar(c) >= 0x7f
+                || QByteArrayView("()<>@,;:\\\"/[]?={}").contains(c))
                 return QStringLiteral("header name '%1' is not a valid HTTP token")
                     .arg(QString::fromLatin1(name));
         if (value.contains('\r') || value.contains('\n'))

@@ -18,11 +18,26 @@ private slots:
         QTest::addColumn<QString>("context");
         QTest::addColumn<QString>("version");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("context") << "Chats" << "/chats" << "1.0.0" << "/chats/1.0.0";
-        QTest::newRow("no leading slash") << "Chats" << "chats/" << "1.0.0" << "/chats/1.0.0";
-        QTest::newRow("from the title") << "Market Data API" << "" << "2" << "/market-data-api/2";
-        QTest::newRow("no version") << "Echo" << "/echo" << "" << "/echo";
-        QTest::newRow("untitled") << "" << "" << "1" << "/untitled-api/1";
+        QTest::newRow("context") << "Chats"
+                                 << "/chats"
+                                 << "1.0.0"
+                                 << "/chats/1.0.0";
+        QTest::newRow("no leading slash") << "Chats"
+                                          << "chats/"
+                                          << "1.0.0"
+                                          << "/chats/1.0.0";
+        QTest::newRow("from the title") << "Market Data API"
+                                        << ""
+                                        << "2"
+                                        << "/market-data-api/2";
+        QTest::newRow("no version") << "Echo"
+                                    << "/echo"
+                                    << ""
+                                    << "/echo";
+        QTest::newRow("untitled") << ""
+                                  << ""
+                                  << "1"
+                                  << "/untitled-api/1";
     }
     void apiPath()
     {

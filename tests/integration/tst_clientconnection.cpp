@@ -54,7 +54,10 @@ public:
         const QString scheme = m_server.secureMode() == QWebSocketServer::SecureMode
             ? QStringLiteral("wss")
             : QStringLiteral("ws");
-        return QStringLiteral("%1://127.0.0.1:%2%3").arg(scheme).arg(m_server.serverPort()).arg(path);
+        return QStringLiteral("%1://127.0.0.1:%2%3")
+            .arg(scheme)
+            .arg(m_server.serverPort())
+            .arg(path);
     }
     QWebSocketServer &server() { return m_server; }
 
@@ -115,7 +118,8 @@ public:
                     const qsizetype end = buffer->indexOf("\r\n\r\n");
                     if (end < 0)
                         return;
-                    const QList<QByteArray> words = buffer->left(buffer->indexOf("\r\n")).split(' ');
+                    const QList<QByteArray> words
+                        = buffer->left(buffer->indexOf("\r\n")).split(' ');
                     targets.append(QString::fromLatin1(words.value(1)));
                     const QList<QByteArray> hostPort = words.value(1).split(':');
                     auto *upstream = new QTcpSocket(client);
@@ -290,7 +294,8 @@ private slots:
     {
         EchoServer echo;
         QVERIFY(echo.listen());
-        RawServer redirect("HTTP/1.1 302 Found\r\nLocation: " + echo.url(QStringLiteral("/moved")).toLatin1()
+        RawServer redirect("HTTP/1.1 302 Found\r\nLocation: "
+                           + echo.url(QStringLiteral("/moved")).toLatin1()
                            + "\r\nContent-Length: 0\r\n\r\n");
         ClientConnection client;
         ClientOptions o = optionsFor(QStringLiteral("ws://127.0.0.1:%1/old").arg(redirect.port()));
@@ -354,8 +359,8 @@ private slots:
         QSignalSpy opened(&client, &ClientConnection::opened);
         client.open();
         QVERIFY(opened.wait(5000));
-        QTRY_COMPARE(server.received, QStringList({QStringLiteral("{\"auth\":1}"),
-                                                   QStringLiteral("subscribe")}));
+        QTRY_COMPARE(server.received,
+                     QStringList({QStringLiteral("{\"auth\":1}"), QStringLiteral("subscribe")}));
         server.sockets.constFirst()->abort(); // the server drops it
         QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 5000);
         QTRY_COMPARE(server.received.size(), 4);
@@ -389,7 +394,8 @@ private slots:
         server.sockets.constFirst()->sendBinaryMessage(QByteArray(2048, 'x'));
         QVERIFY(finished.wait(5000));
         QCOMPARE(client.closeCode(), quint16(1009));
-        QVERIFY2(lastError(client).startsWith(u"1009 message too big"), qPrintable(lastError(client)));
+        QVERIFY2(lastError(client).startsWith(u"1009 message too big"),
+                 qPrintable(lastError(client)));
         QTRY_COMPARE(server.closeCodes, QList<int>({1009}));
     }
 
@@ -445,24 +451,28 @@ private slots:
         };
         // a CA, a server certificate for 127.0.0.1 and a client certificate, both signed by it
         QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                         QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                         path("ca.key"), QStringLiteral("-out"), path("ca.pem"), QStringLiteral("-days"),
-                         QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=Test CA")}));
+                         QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                         QStringLiteral("-keyout"), path("ca.key"), QStringLiteral("-out"),
+                         path("ca.pem"), QStringLiteral("-days"), QStringLiteral("1"),
+                         QStringLiteral("-subj"), QStringLiteral("/CN=Test CA")}));
         for (const char *who : {"server", "client"}) {
             const QString w = QString::fromLatin1(who);
-            QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                             QStringLiteral("-nodes"), QStringLiteral("-keyout"), m_dir.filePath(w + u".key"),
-                             QStringLiteral("-out"), m_dir.filePath(w + u".csr"), QStringLiteral("-subj"),
-                             QStringLiteral("/CN=") + w}));
+            QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-newkey"),
+                             QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                             QStringLiteral("-keyout"), m_dir.filePath(w + u".key"),
+                             QStringLiteral("-out"), m_dir.filePath(w + u".csr"),
+                             QStringLiteral("-subj"), QStringLiteral("/CN=") + w}));
             QFile ext(m_dir.filePath(w + u".ext"));
             QVERIFY(ext.open(QIODevice::WriteOnly));
-            ext.write(w == u"server" ? "subjectAltName=IP:127.0.0.1\n" : "extendedKeyUsage=clientAuth\n");
+            ext.write(w == u"server" ? "subjectAltName=IP:127.0.0.1\n"
+                                     : "extendedKeyUsage=clientAuth\n");
             ext.close();
-            QVERIFY(openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-                             m_dir.filePath(w + u".csr"), QStringLiteral("-CA"), path("ca.pem"),
-                             QStringLiteral("-CAkey"), path("ca.key"), QStringLiteral("-CAcreateserial"),
-                             QStringLiteral("-out"), m_dir.filePath(w + u".pem"), QStringLiteral("-days"),
-                             QStringLiteral("1"), QStringLiteral("-extfile"), m_dir.filePath(w + u".ext")}));
+            QVERIFY(openssl(
+                {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                 m_dir.filePath(w + u".csr"), QStringLiteral("-CA"), path("ca.pem"),
+                 QStringLiteral("-CAkey"), path("ca.key"), QStringLiteral("-CAcreateserial"),
+                 QStringLiteral("-out"), m_dir.filePath(w + u".pem"), QStringLiteral("-days"),
+                 QStringLiteral("1"), QStringLiteral("-extfile"), m_dir.filePath(w + u".ext")}));
         }
 
         EchoServer server(QWebSocketServer::SecureMode);
@@ -514,8 +524,9 @@ private slots:
             client.open();
             QVERIFY2(opened.wait(10000), qPrintable(lastError(client)));
             QCOMPARE(eventsOf(client, Kind::Warning).size(), 1);
-            QVERIFY(eventsOf(client, Kind::Warning).constFirst().text.startsWith(
-                u"accepting an untrusted certificate of 127.0.0.1:"));
+            QVERIFY(eventsOf(client, Kind::Warning)
+                        .constFirst()
+                        .text.startsWith(u"accepting an untrusted certificate of 127.0.0.1:"));
             client.close();
         }
     }

@@ -119,8 +119,8 @@ private:
     }
     Run cat(const QStringList &arguments, const QByteArray &input = {}, bool closeInput = false)
     {
-        return run(QStringLiteral(GATEHOUSE_CLI_PATH), QStringList {QStringLiteral("cat")} + arguments,
-                   input, closeInput);
+        return run(QStringLiteral(GATEHOUSE_CLI_PATH),
+                   QStringList {QStringLiteral("cat")} + arguments, input, closeInput);
     }
     Run wscat(const QStringList &arguments)
     {
@@ -153,14 +153,16 @@ private slots:
                               << QStringList {QStringLiteral("-x"),
                                               QStringLiteral(R"({"type":"join","room":"r1"})"),
                                               QStringLiteral("-w"), QStringLiteral("1")}
-                              << 0 << QByteArray(R"({"type":"join","room":"r1"})" "\n")
+                              << 0
+                              << QByteArray(R"({"type":"join","room":"r1"})"
+                                            "\n")
                               << QByteArray();
         QTest::newRow("refused") << "refused" << QStringList() << 255 << QByteArray()
                                  << QByteArray("error: connect ECONNREFUSED 127.0.0.1:PORT\n");
         QTest::newRow("401") << "401" << QStringList() << 255 << QByteArray()
                              << QByteArray("error: Unexpected server response: 401\n");
-        QTest::newRow("server closes") << "closes" << QStringList() << 0 << QByteArray("bye\n")
-                                       << QByteArray();
+        QTest::newRow("server closes")
+            << "closes" << QStringList() << 0 << QByteArray("bye\n") << QByteArray();
     }
     void sameAsWscat()
     {
@@ -223,12 +225,13 @@ private slots:
                 ++received;
         }
         QCOMPARE(received, 2); // --count 2 closed it after the second
-        QCOMPARE(kinds.mid(0, 3), QStringList({QStringLiteral("connecting"),
-                                                QStringLiteral("response"),
-                                                QStringLiteral("opened")}));
+        QCOMPARE(kinds.mid(0, 3),
+                 QStringList({QStringLiteral("connecting"), QStringLiteral("response"),
+                              QStringLiteral("opened")}));
         QCOMPARE(kinds.constLast(), QStringLiteral("closed"));
 
-        r = cat({QStringLiteral("-c"), QStringLiteral("ws://127.0.0.1:1/"), QStringLiteral("--json")});
+        r = cat(
+            {QStringLiteral("-c"), QStringLiteral("ws://127.0.0.1:1/"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 255);
         QVERIFY(r.out.contains("\"kind\":\"error\""));
     }
@@ -237,8 +240,8 @@ private slots:
     {
         SessionServer echo;
         // stays open (input open): the timeout ends it with 1
-        Run r = cat({QStringLiteral("-c"), echo.url(), QStringLiteral("--timeout"),
-                     QStringLiteral("0.5")});
+        Run r = cat(
+            {QStringLiteral("-c"), echo.url(), QStringLiteral("--timeout"), QStringLiteral("0.5")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.startsWith("error: timeout"), r.err.constData());
 

@@ -62,7 +62,10 @@ public:
         });
         m_server.listen(QHostAddress::LocalHost, 0);
     }
-    QString url() const { return QStringLiteral("ws://127.0.0.1:%1/room").arg(m_server.serverPort()); }
+    QString url() const
+    {
+        return QStringLiteral("ws://127.0.0.1:%1/room").arg(m_server.serverPort());
+    }
     QList<QPointer<QWebSocket>> sockets;
     QList<int> closeCodes;
 
@@ -125,7 +128,8 @@ private slots:
         // the received JSON reads pretty-printed in the pane
         const QModelIndex json = [&] {
             for (int row = 0; row < tab.filteredModel()->rowCount(); ++row) {
-                const QModelIndex i = tab.filteredModel()->index(row, ClientMessageModel::DataColumn);
+                const QModelIndex i
+                    = tab.filteredModel()->index(row, ClientMessageModel::DataColumn);
                 if (i.data(ClientMessageModel::EventKindRole).toInt() == int(Kind::Received))
                     return i;
             }
@@ -171,7 +175,8 @@ private slots:
         const int shown = tab.filteredModel()->rowCount();
         tab.pingsShownBox()->setChecked(true);
         QCOMPARE(tab.filteredModel()->rowCount(), shown + 2);
-        QVERIFY(tab.findChild<QLabel *>(QStringLiteral("clientCounters"))->text().contains(u"pongs 1"));
+        QVERIFY(
+            tab.findChild<QLabel *>(QStringLiteral("clientCounters"))->text().contains(u"pongs 1"));
 
         // export what is shown
         QTemporaryDir dir;
@@ -215,19 +220,20 @@ private slots:
         anchor.moveToThread(&serverThread);
         serverThread.start();
         EchoServer *server = nullptr; // made in its thread, where its sockets live
-        QMetaObject::invokeMethod(&anchor, [&server] { server = new EchoServer; },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            &anchor, [&server] { server = new EchoServer; }, Qt::BlockingQueuedConnection);
         auto stop = qScopeGuard([&] {
-            QMetaObject::invokeMethod(server, [server] { server->deleteLater(); },
-                                      Qt::BlockingQueuedConnection);
-            QMetaObject::invokeMethod(&anchor, [&anchor] { anchor.moveToThread(qApp->thread()); },
-                                      Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                server, [server] { server->deleteLater(); }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                &anchor, [&anchor] { anchor.moveToThread(qApp->thread()); },
+                Qt::BlockingQueuedConnection);
             serverThread.quit();
             serverThread.wait();
         });
         QString url;
-        QMetaObject::invokeMethod(server, [server, &url] { url = server->url(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            server, [server, &url] { url = server->url(); }, Qt::BlockingQueuedConnection);
 
         ClientTab tab;
         tab.resize(1000, 700);
@@ -249,11 +255,13 @@ private slots:
         });
         tick.start(5);
         QVERIFY(tab.sendComposed());
-        QTRY_VERIFY_WITH_TIMEOUT(
-            tab.findChild<QLabel *>(QStringLiteral("clientCounters"))->text().contains(u"↓ 100000 received"),
-            60000);
+        QTRY_VERIFY_WITH_TIMEOUT(tab.findChild<QLabel *>(QStringLiteral("clientCounters"))
+                                     ->text()
+                                     .contains(u"↓ 100000 received"),
+                                 60000);
         tick.stop();
-        QVERIFY2(longest <= 50, qPrintable(QStringLiteral("the event loop stalled %1 ms").arg(longest)));
+        QVERIFY2(longest <= 50,
+                 qPrintable(QStringLiteral("the event loop stalled %1 ms").arg(longest)));
         // memory bounded by the limit: the oldest events went
         QTRY_COMPARE(tab.messageModel()->event(tab.messageModel()->eventCount() - 1).data,
                      QByteArray("{\"n\":99999}"));

@@ -3,6 +3,8 @@
 // drop, details and the source view.
 #include "apitreemodel.h"
 #include "applicationsview.h"
+#include "client/clientmessagemodel.h"
+#include "client/clienttab.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
@@ -17,6 +19,7 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
@@ -39,6 +42,7 @@
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -882,6 +886,95 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
     }
 
+    // Two client tabs are two members of a room of the Chats sample, on the window's
+    // own gateway with its chat mock, connected with a token issued in the window.
+    void twoClientTabsChat()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("chat-registry.db"));
+        qputenv("GATEHOUSE_DB", db.toLocal8Bit());
+        auto unset = qScopeGuard([] { qunsetenv("GATEHOUSE_DB"); });
+        QFile sample(MainWindow::samplePath());
+        QVERIFY(sample.open(QIODevice::ReadOnly));
+        QByteArray text = sample.readAll();
+        const quint16 port = Test::freePort();
+        const QByteArray endpoint
+            = QByteArray("endpoint: ws://127.0.0.1:") + QByteArray::number(Test::freePort());
+        const QByteArray listen = QByteArray("listen: 127.0.0.1:") + QByteArray::number(port);
+        text.replace("endpoint: ws://localhost:8080", endpoint);
+        text.replace("listen: 127.0.0.1:9099", listen);
+        text.replace("  tlsListen: 127.0.0.1:8099\n", "");
+        const QString path = m_dir.filePath(QStringLiteral("chats.asyncapi.yaml"));
+        QVERIFY(writeFile(path, text));
+
+        MainWindow window;
+        window.setConfirmQuit(false);
+        QVERIFY(openAndWait(window, path));
+        ApplicationsView *apps = window.applicationsView();
+        apps->setShowIssuedDialog(false);
+        QTRY_VERIFY(window.credentials()->snapshot());
+        apps->createApplication(QStringLiteral("chatter"));
+        QTRY_COMPARE(apps->selectedApplication(), QStringLiteral("chatter"));
+        apps->subscribeSelected(QStringLiteral("AsyncUnlimited"));
+        QTRY_COMPARE(apps->subscriptionsModel()->rowCount(), 1);
+        QSignalSpy issued(apps, &ApplicationsView::secretIssued);
+        apps->issueForSelected(Credentials::CredentialType::AccessToken);
+        QTRY_COMPARE_WITH_TIMEOUT(issued.size(), 1, 10000);
+        const QString credential = issued.at(0).at(0).toString();
+        const QString token = issued.at(0).at(1).toString();
+
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
+        window.openClientTabFor(QStringLiteral("/rooms/{roomID}"), credential);
+        QTRY_COMPARE_WITH_TIMEOUT(window.clientTabs().size(), 1, 10000);
+        window.openClientTabFor(QStringLiteral("/rooms/{roomID}"), credential);
+        QTRY_COMPARE_WITH_TIMEOUT(window.clientTabs().size(), 2, 10000);
+        ClientTab *alice = window.clientTabs().at(0);
+        ClientTab *bob = window.clientTabs().at(1);
+        QAbstractItemModelTester aliceModel(alice->messageModel(),
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester bobModel(bob->filteredModel(),
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_VERIFY2_WITH_TIMEOUT(alice->isConnected() && bob->isConnected(),
+                                  qPrintable(alice->statusText() + u" / " + bob->statusText()),
+                                  10000);
+        QCOMPARE(alice->urlEdit()->text(),
+                 QStringLiteral("ws://127.0.0.1:%1/chats/1.0.0/rooms/roomID").arg(port));
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 2, 5000);
+
+        alice->setComposerText(QStringLiteral("hello from alice"));
+        QVERIFY(alice->sendComposed());
+        auto received = [](ClientTab *tab, const QString &needle) {
+            tab->refreshNow();
+            for (int row = 0; row < tab->messageModel()->eventCount(); ++row) {
+                const Client::ClientEvent &e = tab->messageModel()->event(row);
+                if (e.kind == Client::ClientEvent::Kind::Received
+                    && QString::fromUtf8(e.data).contains(needle))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(received(bob, QStringLiteral("hello from alice")), 5000);
+        bob->setComposerText(QStringLiteral("hi alice"));
+        QVERIFY(bob->sendComposed());
+        QTRY_VERIFY_WITH_TIMEOUT(received(alice, QStringLiteral("hi alice")), 5000);
+
+        // the token went in a header: never in the URL bar, the history or an export
+        QVERIFY(!alice->urlEdit()->text().contains(token));
+        const QString exported = m_dir.filePath(QStringLiteral("alice.jsonl"));
+        QCOMPARE(alice->exportJsonLines(exported), QString());
+        QFile file(exported);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains(token.toUtf8()));
+
+        // closing a tab closes its connection
+        window.closeClientTab(alice);
+        QTRY_COMPARE(window.clientTabs().size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 1, 5000);
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!bob->isConnected(), 5000);
+    }
+
     // Several documents open, one shown; the list comes back on the next start.
     void workspaceRestored()
     {
@@ -1036,6 +1129,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         QVERIFY(openAndWait(window, MainWindow::samplePath()));
+        window.addClientTab(); // a client tab's controls too
         QStringList unnamed;
         for (QWidget *w : window.findChildren<QWidget *>()) {
             QString text;
@@ -1045,7 +1139,8 @@ private Q_SLOTS:
                 continue;
             const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w)
                 || qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractItemView *>(w)
-                || qobject_cast<QPlainTextEdit *>(w) || qobject_cast<QTextBrowser *>(w);
+                || qobject_cast<QPlainTextEdit *>(w) || qobject_cast<QTextBrowser *>(w)
+                || qobject_cast<QAbstractSpinBox *>(w);
             // Qt's own parts (tab bar scrollers, line edit clear buttons, ...) name
             // themselves through their parents
             const bool comboPopup

@@ -58,8 +58,7 @@ bool ClientFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     if (m_text.isEmpty())
         return true;
     const QString text = index.data(ClientMessageModel::SearchTextRole).toString();
-    return m_useRegex ? m_regex.match(text).hasMatch()
-                      : text.contains(m_text, Qt::CaseInsensitive);
+    return m_useRegex ? m_regex.match(text).hasMatch() : text.contains(m_text, Qt::CaseInsensitive);
 }
 
 } // namespace Gatehouse

@@ -168,7 +168,8 @@ QVariant ClientMessageModel::data(const QModelIndex &index, int role) const
             if (m_relative)
                 return QStringLiteral("+%1 s").arg(double(e.timeMs - m_firstTimeMs) / 1000.0, 0,
                                                    'f', 3);
-            return QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+            return QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(
+                QStringLiteral("HH:mm:ss.zzz"));
         case DirectionColumn:
             if (e.kind == Kind::Sent || e.kind == Kind::Received || e.kind == Kind::Ping
                 || e.kind == Kind::Pong || e.kind == Kind::Closed)

@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -53,7 +54,8 @@ Client::HeaderList parseHeaders(const QString &text)
     for (const QString &line : text.split(u'\n', Qt::SkipEmptyParts)) {
         const qsizetype colon = line.indexOf(u':');
         if (colon > 0)
-            headers.append({line.left(colon).trimmed().toLatin1(), line.mid(colon + 1).trimmed().toUtf8()});
+            headers.append(
+                {line.left(colon).trimmed().toLatin1(), line.mid(colon + 1).trimmed().toUtf8()});
     }
     return headers;
 }
@@ -95,8 +97,8 @@ ClientTab::ClientTab(QWidget *parent)
 
 ClientTab::~ClientTab()
 {
-    QMetaObject::invokeMethod(m_connection, [c = m_connection] { c->abort(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_connection, [c = m_connection] { c->abort(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
 }
@@ -249,9 +251,9 @@ void ClientTab::buildWidgets()
                      tr("Close the connection with a chosen code and reason"));
     connect(m_close, &QPushButton::clicked, this, [this] {
         bool ok = false;
-        const QString text = QInputDialog::getText(
-            this, tr("Close Connection"), tr("Close code and reason (e.g. 1000 done):"),
-            QLineEdit::Normal, QStringLiteral("1000"), &ok);
+        const QString text = QInputDialog::getText(this, tr("Close Connection"),
+                                                   tr("Close code and reason (e.g. 1000 done):"),
+                                                   QLineEdit::Normal, QStringLiteral("1000"), &ok);
         if (!ok)
             return;
         const QString codeText = text.section(u' ', 0, 0);
@@ -337,7 +339,10 @@ void ClientTab::setSecretHeader(const QByteArray &name, const QByteArray &value,
 QString ClientTab::title() const
 {
     const QUrl url(m_url->text().trimmed());
-    const QStringList parts = url.path().split(u'/', Qt::SkipEmptyParts);
+    // the last two path segments, without a version ("/chats/1.0.0/rooms/r1" -> rooms/r1)
+    static const QRegularExpression version(QStringLiteral("^v?\\d+(\\.\\d+)*$"));
+    QStringList parts = url.path().split(u'/', Qt::SkipEmptyParts);
+    parts.removeIf([](const QString &p) { return version.match(p).hasMatch(); });
     if (parts.isEmpty())
         return url.host().isEmpty() ? tr("New Client") : url.host();
     return parts.mid(std::max<qsizetype>(0, parts.size() - 2)).join(u'/');
@@ -417,8 +422,8 @@ bool ClientTab::sendComposed()
         break;
     }
     case Format::Base64: {
-        const auto decoded = QByteArray::fromBase64Encoding(text.trimmed().toLatin1(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
+        const auto decoded = QByteArray::fromBase64Encoding(
+            text.trimmed().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded) {
             showStatus(tr("Not sent: the text is not base64"), true);
             return false;
@@ -581,7 +586,8 @@ void ClientTab::showStatus(const QString &text, bool error)
     m_status->setText(text);
     QPalette palette = m_status->palette();
     palette.setColor(QPalette::WindowText,
-                     error ? QColor(0xb0, 0x00, 0x20) : QWidget::palette().color(QPalette::WindowText));
+                     error ? QColor(0xb0, 0x00, 0x20)
+                           : QWidget::palette().color(QPalette::WindowText));
     m_status->setPalette(palette);
 }
 
@@ -678,9 +684,9 @@ void ClientTab::editOptions()
     auto *form = new QFormLayout(&dialog);
     form->addRow(tr("&Headers:"), headers);
     if (!m_secretLabel.isEmpty())
-        form->addRow(tr("Credential:"), new QLabel(tr("%1 (sent as %2, never shown)")
-                                                       .arg(m_secretLabel,
-                                                            QString::fromLatin1(m_secretName))));
+        form->addRow(tr("Credential:"),
+                     new QLabel(tr("%1 (sent as %2, never shown)")
+                                    .arg(m_secretLabel, QString::fromLatin1(m_secretName))));
     form->addRow(tr("&Subprotocols:"), subprotocols);
     form->addRow(tr("O&rigin:"), origin);
     form->addRow(tr("On &open:"), onOpen);
