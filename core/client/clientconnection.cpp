@@ -312,6 +312,12 @@ void ClientConnection::handleEncrypted()
 
     // the history keeps the request with credentials masked
     m_requestHeaders.clear();
+    ClientEvent requestEvent;
+    requestEvent.kind = ClientEvent::Kind::Request;
+    requestEvent.outgoing = true;
+    const QString shownTarget
+        = maskedUrl(QUrl(QStringLiteral("ws://h") + QString::fromLatin1(target)));
+    requestEvent.text = QStringLiteral("GET %1 HTTP/1.1").arg(shownTarget.mid(6));
     for (const auto &[name, value] : headers) {
         const QByteArray lower = name.toLower();
         const bool secret = lower == "authorization" || lower == "cookie"
@@ -319,6 +325,8 @@ void ClientConnection::handleEncrypted()
             || (lower.contains("key") && lower != "sec-websocket-key");
         m_requestHeaders.append({name, secret ? QByteArray("***") : value});
     }
+    requestEvent.headers = m_requestHeaders;
+    record(std::move(requestEvent));
 }
 
 void ClientConnection::handleReadyRead()

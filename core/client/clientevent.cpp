@@ -10,6 +10,8 @@ QString ClientEvent::kindName(Kind kind)
     switch (kind) {
     case Kind::Connecting:
         return QStringLiteral("connecting");
+    case Kind::Request:
+        return QStringLiteral("request");
     case Kind::Response:
         return QStringLiteral("response");
     case Kind::Opened:
@@ -32,6 +34,31 @@ QString ClientEvent::kindName(Kind kind)
         return QStringLiteral("reconnecting");
     }
     return {};
+}
+
+QString ClientEvent::binaryAsJson(const QByteArray &data, QString *format)
+{
+    if (data.isEmpty())
+        return {};
+    const auto *begin = reinterpret_cast<const std::uint8_t *>(data.constData());
+    const auto *end = begin + data.size();
+    // strict: the whole payload is one value; no exceptions (a failed parse is discarded)
+    Json value = Json::from_cbor(begin, end, true, false);
+    QString name = QStringLiteral("CBOR");
+    if (value.is_discarded()) {
+        value = Json::from_msgpack(begin, end, true, false);
+        name = QStringLiteral("MessagePack");
+    }
+    // a lone number or string is more likely raw bytes than an encoded value
+    if (value.is_discarded() || !value.is_structured())
+        return {};
+    if (format)
+        *format = name;
+    try {
+        return QString::fromStdString(value.dump(4, ' ', false, Json::error_handler_t::replace));
+    } catch (const Json::exception &) {
+        return {};
+    }
 }
 
 QString ClientEvent::closeCodeMeaning(quint16 code)

@@ -17,6 +17,7 @@ struct ClientEvent
 {
     enum class Kind {
         Connecting, // text: the URL (with secrets masked)
+        Request, // the upgrade request: text "GET /path HTTP/1.1", headers (secrets masked)
         Response, // the handshake answer: status, reason phrase in text, headers, body
         Opened, // text: the subprotocol chosen (may be empty)
         Sent, // a message we sent: opcode, data
@@ -46,6 +47,9 @@ struct ClientEvent
     qsizetype size() const { return data.size(); }
 
     static QString kindName(Kind kind); // "received", "sent", ...
+    // A binary payload that is a whole CBOR or MessagePack value, as indented JSON,
+    // with the format's name in `*format`; empty when it is neither.
+    static QString binaryAsJson(const QByteArray &data, QString *format = nullptr);
     // What a close code means ("1008 policy violation"), for people.
     static QString closeCodeMeaning(quint16 code);
     // The event as one JSON object (time as ISO 8601, kind, direction, data as

@@ -225,9 +225,9 @@ private slots:
                 ++received;
         }
         QCOMPARE(received, 2); // --count 2 closed it after the second
-        QCOMPARE(kinds.mid(0, 3),
-                 QStringList({QStringLiteral("connecting"), QStringLiteral("response"),
-                              QStringLiteral("opened")}));
+        QCOMPARE(kinds.mid(0, 4),
+                 QStringList({QStringLiteral("connecting"), QStringLiteral("request"),
+                              QStringLiteral("response"), QStringLiteral("opened")}));
         QCOMPARE(kinds.constLast(), QStringLiteral("closed"));
 
         r = cat(

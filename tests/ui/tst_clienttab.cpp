@@ -148,6 +148,29 @@ private slots:
         }();
         QCOMPARE(binary.data, QByteArray("\x00\xff\x10", 3));
         QVERIFY(ClientMessageModel::readable(binary).contains(u"00 ff 10"));
+        // a binary message that is MessagePack or CBOR reads as JSON
+        const QByteArray msgpack("\x82\xa4type\xa4join\xa4room\xa2r1",
+                                 19); // {"type":"join","room":"r1"}
+        Client::ClientEvent packed;
+        packed.kind = Kind::Received;
+        packed.opcode = Client::ClientEvent::Binary;
+        packed.data = msgpack;
+        QVERIFY2(ClientMessageModel::readable(packed).startsWith(u"MessagePack, shown as JSON:"),
+                 qPrintable(ClientMessageModel::readable(packed)));
+        QVERIFY(ClientMessageModel::readable(packed).contains(u"\"room\": \"r1\""));
+        packed.data = QByteArray("\xa1\x61\x61\x01", 4); // CBOR {"a": 1}
+        QVERIFY(ClientMessageModel::readable(packed).startsWith(u"CBOR, shown as JSON:"));
+        // the request is one click away, its credential masked
+        bool request = false;
+        for (int row = 0; row < tab.messageModel()->eventCount(); ++row) {
+            const Client::ClientEvent &e = tab.messageModel()->event(row);
+            if (e.kind == Kind::Request) {
+                request = true;
+                QVERIFY(ClientMessageModel::readable(e).startsWith(u"GET /room HTTP/1.1"));
+                QVERIFY(ClientMessageModel::readable(e).contains(u"Sec-WebSocket-Version: 13"));
+            }
+        }
+        QVERIFY(request);
 
         // Ctrl+Up brings back what was sent
         tab.setComposerText({});

@@ -90,6 +90,13 @@ int ClientMessageModel::columnCount(const QModelIndex &parent) const
 
 QString ClientMessageModel::readable(const ClientEvent &e)
 {
+    if (e.kind == Kind::Request) {
+        QString text = e.text + u'\n';
+        for (const auto &[name, value] : e.headers)
+            text += QString::fromLatin1(name) + QStringLiteral(": ") + QString::fromLatin1(value)
+                + u'\n';
+        return text;
+    }
     if (e.kind == Kind::Response) {
         QString text = QStringLiteral("HTTP %1 %2\n").arg(e.status).arg(e.text);
         for (const auto &[name, value] : e.headers)
@@ -104,6 +111,10 @@ QString ClientMessageModel::readable(const ClientEvent &e)
     if (e.data.isEmpty())
         return e.text;
     if (e.opcode == ClientEvent::Binary || !QUtf8StringView(e.data).isValidUtf8()) {
+        QString format;
+        const QString json = ClientEvent::binaryAsJson(e.data, &format);
+        if (!json.isEmpty())
+            return tr("%1, shown as JSON:\n%2").arg(format, json);
         QString hex;
         for (qsizetype i = 0; i < e.data.size() && i < 64 * 1024; i += 16) {
             const QByteArray row = e.data.mid(i, 16);
@@ -148,9 +159,14 @@ QString ClientMessageModel::preview(const ClientEvent &e)
     }
     if (e.data.isEmpty())
         return e.text;
-    if (e.opcode == ClientEvent::Binary || !QUtf8StringView(e.data).isValidUtf8())
+    if (e.opcode == ClientEvent::Binary || !QUtf8StringView(e.data).isValidUtf8()) {
+        QString format;
+        const QString json = ClientEvent::binaryAsJson(e.data, &format);
+        if (!json.isEmpty())
+            return QStringLiteral("%1 %2").arg(format, json.simplified().left(400));
         return QString::fromLatin1(e.data.left(48).toHex(' '))
             + (e.data.size() > 48 ? QStringLiteral(" …") : QString());
+    }
     QString text = QString::fromUtf8(e.data.left(400));
     text.replace(u'\n', u' ');
     return text;
@@ -172,7 +188,7 @@ QVariant ClientMessageModel::data(const QModelIndex &index, int role) const
                 QStringLiteral("HH:mm:ss.zzz"));
         case DirectionColumn:
             if (e.kind == Kind::Sent || e.kind == Kind::Received || e.kind == Kind::Ping
-                || e.kind == Kind::Pong || e.kind == Kind::Closed)
+                || e.kind == Kind::Pong || e.kind == Kind::Closed || e.kind == Kind::Request)
                 return e.outgoing ? QStringLiteral("↑ out") : QStringLiteral("↓ in");
             return QString();
         case KindColumn:
@@ -204,6 +220,7 @@ QVariant ClientMessageModel::data(const QModelIndex &index, int role) const
         case Kind::Ping:
         case Kind::Pong:
         case Kind::Connecting:
+        case Kind::Request:
         case Kind::Reconnecting:
             return palette.brush(QPalette::Disabled, QPalette::Text);
         default:
