@@ -70,6 +70,7 @@ const QString stateKey = QStringLiteral("mainWindow/state");
 const QString splitterKey = QStringLiteral("mainWindow/splitter");
 const QString lastDirKey = QStringLiteral("mainWindow/lastDirectory");
 const QString documentsKey = QStringLiteral("workspace/documents");
+const QString clientTabsKey = QStringLiteral("workspace/clientTabs");
 
 QString countText(int n, const char *one, const char *many)
 {
@@ -492,6 +493,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     saveSettings();
+    saveClientTabs();
     event->accept();
 }
 
@@ -609,8 +611,23 @@ void MainWindow::saveWorkspace() const
     QSettings().setValue(documentsKey, documents);
 }
 
+void MainWindow::saveClientTabs() const
+{
+    QVariantList tabs;
+    for (const ClientTab *tab : clientTabs())
+        tabs.append(tab->saveState());
+    QSettings().setValue(clientTabsKey, tabs);
+}
+
 QStringList MainWindow::restoreWorkspace()
 {
+    // client tabs come back with their settings, not connected
+    for (const QVariant &state : QSettings().value(clientTabsKey).toList()) {
+        ClientTab *tab = addClientTab();
+        tab->restoreState(state.toMap());
+    }
+    if (m_rightTabs->count() > 0 && !clientTabs().isEmpty())
+        m_rightTabs->setCurrentIndex(0);
     QStringList documents;
     for (const QString &path : QSettings().value(documentsKey).toStringList())
         if (path == samplePath() || QFileInfo(path).isFile())
@@ -839,6 +856,28 @@ void MainWindow::requestChannelTarget(const PendingTarget &target)
 void MainWindow::finishChannelTarget(const QString &credentialId, const QString &secret,
                                      const QString &error)
 {
+    // restored client tabs waiting for their credential's secret
+    for (const QPointer<ClientTab> &tab : m_tabsWaitingForSecret.values(credentialId)) {
+        if (!tab)
+            continue;
+        if (!error.isEmpty()) {
+            tab->setSecretHeader({}, {}, {});
+            statusBar()->showMessage(
+                tr("The secret of %1 cannot be read: %2").arg(credentialId, error), 8000);
+            continue;
+        }
+        const QVariantMap state = tab->saveState();
+        tab->setSecretHeader(state.value(QStringLiteral("credentialHeader")).toString().toLatin1(),
+                             state.value(QStringLiteral("credentialHeader"))
+                                         .toString()
+                                         .compare(u"Authorization", Qt::CaseInsensitive)
+                                     == 0
+                                 ? "Bearer " + secret.toUtf8()
+                                 : secret.toUtf8(),
+                             credentialId);
+        tab->connectToServer();
+    }
+    m_tabsWaitingForSecret.remove(credentialId);
     if (credentialId != m_pendingTarget.credentialId || m_pendingTarget.channel.isEmpty())
         return;
     const PendingTarget target = std::exchange(m_pendingTarget, {});
@@ -922,6 +961,10 @@ ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options)
         tab->setOptions(options);
     const int index = m_rightTabs->addTab(tab, tab->title());
     m_rightTabs->setTabToolTip(index, options.url.toString());
+    connect(tab, &ClientTab::secretNeeded, this, [this, tab](const QString &credentialId) {
+        m_tabsWaitingForSecret.insert(credentialId, tab);
+        m_credentials->readSecret(credentialId);
+    });
     connect(tab, &ClientTab::titleChanged, this, [this, tab](const QString &title) {
         const int i = m_rightTabs->indexOf(tab);
         if (i >= 0)

@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -101,6 +102,7 @@ public:
     ClientTab *addClientTab(const Client::ClientOptions &options = {});
     QList<ClientTab *> clientTabs() const;
     void closeClientTab(ClientTab *tab);
+    void saveClientTabs() const;
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
@@ -199,6 +201,7 @@ private:
         WorkspaceViewRole
     };
     PendingTarget m_pendingTarget;
+    QMultiHash<QString, QPointer<ClientTab>> m_tabsWaitingForSecret; // by credential id
     QAction *m_clientForChannelAction = nullptr;
     QString m_selectedChannel; // the channel last selected in the tree or the workspace
     int m_clientTabCount = 0;

@@ -966,6 +966,15 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(!file.readAll().contains(token.toUtf8()));
 
+        // a tab restored from its settings reads its credential's secret again to connect
+        ClientTab *again = window.addClientTab();
+        again->restoreState(bob->saveState());
+        QVERIFY(!again->saveState().values().contains(token));
+        again->connectToServer();
+        QTRY_VERIFY2_WITH_TIMEOUT(again->isConnected(), qPrintable(again->statusText()), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 3, 5000);
+        window.closeClientTab(again);
+
         // closing a tab closes its connection
         window.closeClientTab(alice);
         QTRY_COMPARE(window.clientTabs().size(), 1);
@@ -973,6 +982,49 @@ private Q_SLOTS:
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!bob->isConnected(), 5000);
+    }
+
+    // Client tabs come back on the next start with their settings (never a secret).
+    void clientTabsRestored()
+    {
+        QSettings().remove(QStringLiteral("workspace"));
+        {
+            MainWindow window;
+            window.setConfirmQuit(false);
+            Client::ClientOptions options;
+            options.url = QUrl(QStringLiteral("ws://127.0.0.1:1/chats/1.0.0/rooms/r1"));
+            options.headers = {{"X-Trace", "abc"}};
+            options.onOpen = {{Client::ClientEvent::Text, "{\"join\": \"r1\"}"}};
+            options.reconnect = true;
+            ClientTab *tab = window.addClientTab(options);
+            tab->setSecretHeader("Authorization", "Bearer top-secret", QStringLiteral("at_1"));
+            tab->setFormat(ClientTab::Format::Json);
+            tab->setComposerText(QStringLiteral("{\"text\": \"hi\"}"));
+            tab->filterEdit()->setText(QStringLiteral("hi"));
+            window.addClientTab()->urlEdit()->setText(QStringLiteral("ws://127.0.0.1:2/echo"));
+            QVERIFY(window.close());
+        }
+        QSettings settings;
+        QVERIFY(!settings.value(QStringLiteral("workspace/clientTabs"))
+                     .toString()
+                     .contains(u"top-secret"));
+        for (const QVariant &v : settings.value(QStringLiteral("workspace/clientTabs")).toList())
+            for (const QVariant &value : v.toMap())
+                QVERIFY(!value.toString().contains(u"top-secret"));
+        MainWindow window;
+        window.restoreWorkspace();
+        QCOMPARE(window.clientTabs().size(), 2);
+        ClientTab *tab = window.clientTabs().at(0);
+        QCOMPARE(tab->urlEdit()->text(), QStringLiteral("ws://127.0.0.1:1/chats/1.0.0/rooms/r1"));
+        QCOMPARE(tab->options().headers.size(), 1);
+        QCOMPARE(tab->options().onOpen.size(), 1);
+        QVERIFY(tab->options().reconnect);
+        QCOMPARE(tab->composer()->toPlainText(), QStringLiteral("{\"text\": \"hi\"}"));
+        QCOMPARE(tab->filterEdit()->text(), QStringLiteral("hi"));
+        QCOMPARE(tab->credentialId(), QStringLiteral("at_1"));
+        QCOMPARE(window.clientTabs().at(1)->urlEdit()->text(),
+                 QStringLiteral("ws://127.0.0.1:2/echo"));
+        QSettings().remove(QStringLiteral("workspace"));
     }
 
     // Several documents open, one shown; the list comes back on the next start.

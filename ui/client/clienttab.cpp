@@ -350,6 +350,11 @@ QString ClientTab::title() const
 
 void ClientTab::connectToServer()
 {
+    if (!m_secretName.isEmpty() && m_secretValue.isEmpty() && !m_secretLabel.isEmpty()) {
+        showStatus(tr("Reading the secret of %1 from the keychain…").arg(m_secretLabel));
+        Q_EMIT secretNeeded(m_secretLabel);
+        return;
+    }
     Client::ClientOptions o = options();
     if (!m_secretName.isEmpty()) {
         o.headers.removeIf([this](const auto &h) {
@@ -367,6 +372,77 @@ void ClientTab::connectToServer()
         c->setOptions(o);
         c->open();
     });
+}
+
+QVariantMap ClientTab::saveState() const
+{
+    QVariantMap state;
+    state.insert(QStringLiteral("url"), m_url->text());
+    QStringList headers;
+    for (const auto &[name, value] : m_options.headers)
+        headers.append(QString::fromLatin1(name) + QStringLiteral(": ") + QString::fromUtf8(value));
+    state.insert(QStringLiteral("headers"), headers);
+    state.insert(QStringLiteral("subprotocols"), m_options.subprotocols);
+    state.insert(QStringLiteral("origin"), m_options.origin);
+    QStringList onOpen;
+    for (const auto &[opcode, payload] : m_options.onOpen)
+        onOpen.append(QString::fromUtf8(payload));
+    state.insert(QStringLiteral("onOpen"), onOpen);
+    state.insert(QStringLiteral("reconnect"), m_options.reconnect);
+    state.insert(QStringLiteral("pingIntervalMs"), m_options.pingIntervalMs);
+    state.insert(QStringLiteral("autoPong"), m_options.autoPong);
+    state.insert(QStringLiteral("insecure"), m_options.insecure);
+    state.insert(QStringLiteral("caFile"), m_options.caFile);
+    state.insert(QStringLiteral("certificateFile"), m_options.certificateFile);
+    state.insert(QStringLiteral("keyFile"), m_options.keyFile);
+    state.insert(QStringLiteral("proxy"), m_options.proxy);
+    state.insert(QStringLiteral("format"), m_format->currentIndex());
+    state.insert(QStringLiteral("composer"), m_composer->toPlainText());
+    state.insert(QStringLiteral("sent"),
+                 QStringList(m_sent.mid(std::max<qsizetype>(0, m_sent.size() - 50))));
+    state.insert(QStringLiteral("filter"), m_filter->text());
+    state.insert(QStringLiteral("regex"), m_regex->isChecked());
+    state.insert(QStringLiteral("direction"), m_direction->currentIndex());
+    state.insert(QStringLiteral("pings"), m_showPings->isChecked());
+    state.insert(QStringLiteral("relativeTimes"), m_relative->isChecked());
+    if (!m_secretName.isEmpty()) {
+        state.insert(QStringLiteral("credentialHeader"), QString::fromLatin1(m_secretName));
+        state.insert(QStringLiteral("credential"), m_secretLabel);
+    }
+    return state;
+}
+
+void ClientTab::restoreState(const QVariantMap &state)
+{
+    m_options.headers
+        = parseHeaders(state.value(QStringLiteral("headers")).toStringList().join(u'\n'));
+    m_options.subprotocols = state.value(QStringLiteral("subprotocols")).toStringList();
+    m_options.origin = state.value(QStringLiteral("origin")).toString();
+    m_options.onOpen.clear();
+    for (const QString &m : state.value(QStringLiteral("onOpen")).toStringList())
+        m_options.onOpen.append({ClientEvent::Text, m.toUtf8()});
+    m_options.reconnect = state.value(QStringLiteral("reconnect")).toBool();
+    m_options.pingIntervalMs = state.value(QStringLiteral("pingIntervalMs")).toInt();
+    m_options.autoPong = state.value(QStringLiteral("autoPong"), true).toBool();
+    m_options.insecure = state.value(QStringLiteral("insecure")).toBool();
+    m_options.caFile = state.value(QStringLiteral("caFile")).toString();
+    m_options.certificateFile = state.value(QStringLiteral("certificateFile")).toString();
+    m_options.keyFile = state.value(QStringLiteral("keyFile")).toString();
+    m_options.proxy = state.value(QStringLiteral("proxy")).toString();
+    m_url->setText(state.value(QStringLiteral("url")).toString());
+    m_format->setCurrentIndex(std::clamp(state.value(QStringLiteral("format")).toInt(), 0, 3));
+    m_composer->setPlainText(state.value(QStringLiteral("composer")).toString());
+    m_sent = state.value(QStringLiteral("sent")).toStringList();
+    m_regex->setChecked(state.value(QStringLiteral("regex")).toBool());
+    m_filter->setText(state.value(QStringLiteral("filter")).toString());
+    m_direction->setCurrentIndex(
+        std::clamp(state.value(QStringLiteral("direction")).toInt(), 0, 2));
+    m_showPings->setChecked(state.value(QStringLiteral("pings")).toBool());
+    m_relative->setChecked(state.value(QStringLiteral("relativeTimes")).toBool());
+    const QString credential = state.value(QStringLiteral("credential")).toString();
+    if (!credential.isEmpty())
+        setSecretHeader(state.value(QStringLiteral("credentialHeader")).toString().toLatin1(), {},
+                        credential);
 }
 
 void ClientTab::disconnectFromServer(quint16 code, const QString &reason)

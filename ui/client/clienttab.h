@@ -52,6 +52,11 @@ public:
     // A header the tab adds without showing its value (a credential).
     void setSecretHeader(const QByteArray &name, const QByteArray &value, const QString &label);
     QString title() const;
+    // Everything the tab's settings hold (URL, options, format, composer, what was sent,
+    // filters) for the next start; never a secret, only which credential it was.
+    QVariantMap saveState() const;
+    void restoreState(const QVariantMap &state);
+    QString credentialId() const { return m_secretLabel; }
 
     void connectToServer();
     void disconnectFromServer(quint16 code = 1000, const QString &reason = {});
@@ -82,6 +87,9 @@ public:
 
 Q_SIGNALS:
     void titleChanged(const QString &title);
+    // Connecting needs the secret of this credential (a restored tab): answer with
+    // setSecretHeader(), then connectToServer() again.
+    void secretNeeded(const QString &credentialId);
     void stateChanged(bool connected);
 
 protected:
