@@ -17,6 +17,8 @@
 #include "credentials/keychainsecretstore.h"
 #include "credentials/secretstoreproxy.h"
 #include "gateway/router.h"
+#include "mock/messagecatalog.h"
+#include "policy/payloadvalidationpolicy.h"
 #include "policy/policyfactory.h"
 #include "runtime/eventline.h"
 #include "runtime/runtimehost.h"
@@ -931,6 +933,7 @@ void MainWindow::finishChannelTarget(const QString &credentialId, const QString 
         Client::ClientOptions options;
         options.url = url;
         ClientTab *tab = addClientTab(options);
+        setChannelContext(tab, *api, *channel);
         if (!headerName.isEmpty())
             tab->setSecretHeader(headerName, headerValue, credentialId);
         tab->connectToServer();
@@ -973,6 +976,48 @@ ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options)
     m_rightTabs->setCurrentWidget(tab);
     tab->urlEdit()->setFocus();
     return tab;
+}
+
+// What a client may send on `channel`: checked against the messages' schemas before a
+// tab sends it, and their examples (or a value made from the schema) as snippets.
+void MainWindow::setChannelContext(ClientTab *tab, const Api &api, const Channel &channel)
+{
+    auto policy = std::make_shared<Policies::PayloadValidationPolicy>(
+        Policies::PayloadValidationPolicy::Settings {}, api, channel);
+    ClientTab::PayloadCheck check;
+    if (policy->schemaCount(Gateway::Direction::ClientToBackend) > 0)
+        check = [policy](const QByteArray &payload) {
+            return policy->check(Gateway::Direction::ClientToBackend, payload, false);
+        };
+    QList<QPair<QString, QString>> snippets;
+    MessageCatalog catalog(api);
+    QStringList ids;
+    for (const Operation *op : api.operationsOn(channel.id))
+        if (op->action == Operation::Action::Receive)
+            for (const QString &id : op->messageIds.isEmpty() ? channel.messageIds : op->messageIds)
+                if (!ids.contains(id))
+                    ids.append(id);
+    for (const QString &id : std::as_const(ids)) {
+        const MessageCatalog::Entry *entry = catalog.entry(id);
+        const Message *message = api.message(id);
+        if (!entry || !message)
+            continue;
+        const QString name = message->name.isEmpty() ? id : message->name;
+        // as it goes on the wire: JSON indented, plain text as it is
+        auto text = [entry](const Json &payload) {
+            if (entry->encoding == MessageCatalog::Encoding::Json)
+                return QString::fromStdString(payload.dump(2));
+            return MessageCatalog::toFrame(*entry, payload).text;
+        };
+        for (qsizetype i = 0; i < entry->examples.size(); ++i)
+            snippets.append(
+                {entry->examples.size() > 1 ? QStringLiteral("%1 (%2)").arg(name).arg(i + 1) : name,
+                 text(entry->examples.at(i))});
+        if (entry->examples.isEmpty() && !entry->schema.is_null())
+            snippets.append(
+                {tr("%1 (made from its schema)").arg(name), text(catalog.generatedPayload(id))});
+    }
+    tab->setChannelContext(channel.address, std::move(check), snippets);
 }
 
 void MainWindow::closeClientTab(ClientTab *tab)

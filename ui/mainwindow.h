@@ -103,6 +103,7 @@ public:
     QList<ClientTab *> clientTabs() const;
     void closeClientTab(ClientTab *tab);
     void saveClientTabs() const;
+    void setChannelContext(ClientTab *tab, const Api &api, const Channel &channel);
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.

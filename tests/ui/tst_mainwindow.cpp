@@ -941,6 +941,14 @@ private Q_SLOTS:
                  QStringLiteral("ws://127.0.0.1:%1/chats/1.0.0/rooms/roomID").arg(port));
         QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 2, 5000);
 
+        // the document's example is a snippet; what breaks the schema is not sent unless asked
+        QCOMPARE(alice->snippetBox()->count(), 2);
+        QCOMPARE(alice->snippetBox()->itemText(1), QStringLiteral("chatMessage"));
+        QCOMPARE(alice->snippetBox()->itemData(1).toString(), QStringLiteral("Hello everyone!"));
+        QVERIFY(alice->schemaCheckBox()->isChecked());
+        alice->setComposerText(QString(5000, u'x')); // maxLength 4096
+        QVERIFY(!alice->sendComposed());
+        QVERIFY2(alice->statusText().startsWith(u"Not sent: "), qPrintable(alice->statusText()));
         alice->setComposerText(QStringLiteral("hello from alice"));
         QVERIFY(alice->sendComposed());
         auto received = [](ClientTab *tab, const QString &needle) {

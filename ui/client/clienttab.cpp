@@ -273,7 +273,31 @@ void ClientTab::buildWidgets()
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    m_snippets = new QComboBox;
+    m_snippets->setObjectName(QStringLiteral("clientSnippets"));
+    m_snippets->setAccessibleName(tr("Example messages"));
+    m_snippets->setToolTip(tr("The document's examples of what a client sends on this channel"));
+    m_snippets->setVisible(false);
+    connect(m_snippets, &QComboBox::activated, this, [this](int index) {
+        if (index <= 0)
+            return;
+        const QString text = m_snippets->itemData(index).toString();
+        const QString trimmed = text.trimmed();
+        setFormat(trimmed.startsWith(u'{') || trimmed.startsWith(u'[') ? Format::Json
+                                                                       : Format::Text);
+        m_composer->setPlainText(text);
+        m_snippets->setCurrentIndex(0);
+        m_composer->setFocus();
+    });
+    m_checkSchema = new QCheckBox(tr("C&heck schema"));
+    m_checkSchema->setObjectName(QStringLiteral("clientCheckSchema"));
+    m_checkSchema->setToolTip(tr("Send only messages that match the channel's message schema "
+                                 "(clear it to send a wrong one on purpose)"));
+    m_checkSchema->setVisible(false);
+
     auto *composeButtons = new QVBoxLayout;
+    composeButtons->addWidget(m_snippets);
+    composeButtons->addWidget(m_checkSchema);
     composeButtons->addWidget(m_format);
     composeButtons->addWidget(m_send);
     composeButtons->addWidget(m_ping);
@@ -372,6 +396,20 @@ void ClientTab::connectToServer()
         c->setOptions(o);
         c->open();
     });
+}
+
+void ClientTab::setChannelContext(const QString &channel, PayloadCheck check,
+                                  const QList<QPair<QString, QString>> &snippets)
+{
+    m_channel = channel;
+    m_payloadCheck = std::move(check);
+    m_checkSchema->setVisible(bool(m_payloadCheck));
+    m_checkSchema->setChecked(bool(m_payloadCheck));
+    m_snippets->clear();
+    m_snippets->addItem(tr("Examples…"));
+    for (const auto &[name, text] : snippets)
+        m_snippets->addItem(name, text);
+    m_snippets->setVisible(!snippets.isEmpty());
 }
 
 QVariantMap ClientTab::saveState() const
@@ -508,6 +546,14 @@ bool ClientTab::sendComposed()
         opcode = ClientEvent::Binary;
         break;
     }
+    }
+    if (opcode == ClientEvent::Text && m_payloadCheck && m_checkSchema->isChecked()) {
+        const QString problem = m_payloadCheck(payload);
+        if (!problem.isEmpty()) {
+            showStatus(tr("Not sent: %1 (clear \"Check schema\" to send it anyway)").arg(problem),
+                       true);
+            return false;
+        }
     }
     QMetaObject::invokeMethod(m_connection,
                               [c = m_connection, opcode, payload] { c->send(opcode, payload); });

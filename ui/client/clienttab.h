@@ -4,8 +4,10 @@
 #include "client/clientoptions.h"
 
 #include <QPointer>
+
 #include <QStringList>
 #include <QWidget>
+#include <functional>
 
 class QCheckBox;
 class QComboBox;
@@ -57,6 +59,14 @@ public:
     QVariantMap saveState() const;
     void restoreState(const QVariantMap &state);
     QString credentialId() const { return m_secretLabel; }
+    // The channel the tab talks to: `check` says why a payload fits none of the
+    // messages a client may send there (empty: it fits); `snippets` are ready
+    // messages (the document's examples) to pick in the composer.
+    using PayloadCheck = std::function<QString(const QByteArray &payload)>;
+    void setChannelContext(const QString &channel, PayloadCheck check,
+                           const QList<QPair<QString, QString>> &snippets);
+    QComboBox *snippetBox() const { return m_snippets; }
+    QCheckBox *schemaCheckBox() const { return m_checkSchema; }
 
     void connectToServer();
     void disconnectFromServer(quint16 code = 1000, const QString &reason = {});
@@ -130,6 +140,10 @@ private:
     QTreeView *m_list;
     QPlainTextEdit *m_detail;
     QComboBox *m_format;
+    QComboBox *m_snippets;
+    QCheckBox *m_checkSchema;
+    PayloadCheck m_payloadCheck;
+    QString m_channel;
     QPlainTextEdit *m_composer;
     QPushButton *m_send;
     QPushButton *m_ping;
