@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
@@ -208,6 +209,28 @@ private slots:
         QFile exported(file);
         QVERIFY(exported.open(QIODevice::ReadOnly));
         QCOMPARE(exported.readAll().count('\n'), tab.filteredModel()->rowCount());
+
+        // variables are filled in at each send; a wrong one is said and nothing goes
+        tab.setFormat(ClientTab::Format::Text);
+        tab.setComposerText(QStringLiteral("{{nope}}"));
+        QVERIFY(!tab.sendComposed());
+        QVERIFY2(tab.statusText().startsWith(u"Not sent: {{nope}} is not a variable"),
+                 qPrintable(tab.statusText()));
+        const int before = countKind(tab.messageModel(), Kind::Received);
+        tab.setComposerText(QStringLiteral("n={{counter}} id={{uuid}}"));
+        QVERIFY(tab.sendRepeated(3, 20)); // with variables: one at a time
+        QTRY_VERIFY(!tab.isRepeating());
+        // and as fast as possible
+        tab.setComposerText(QStringLiteral("burst"));
+        QVERIFY(tab.sendRepeated(50, 0));
+        QTRY_COMPARE(countKind(tab.messageModel(), Kind::Received), before + 3 + 50);
+        QSet<QByteArray> ids;
+        for (int row = 0; row < tab.messageModel()->eventCount(); ++row) {
+            const Client::ClientEvent &e = tab.messageModel()->event(row);
+            if (e.kind == Kind::Sent && e.data.startsWith("n="))
+                ids.insert(e.data);
+        }
+        QCOMPARE(ids.size(), 3); // each one its own counter and uuid
 
         // close with a code; the server sees it, the tab says it
         tab.disconnectFromServer(4000, QStringLiteral("bye"));

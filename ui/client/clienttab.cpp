@@ -4,6 +4,7 @@
 #include "client/clientconnection.h"
 #include "client/clientfiltermodel.h"
 #include "client/clientmessagemodel.h"
+#include "client/messagetemplate.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -86,6 +87,8 @@ ClientTab::ClientTab(QWidget *parent)
     m_filterModel->setSourceModel(m_model);
     m_options.reconnectDelayMs = 1000;
 
+    m_repeatTimer = new QTimer(this);
+    connect(m_repeatTimer, &QTimer::timeout, this, &ClientTab::sendRepeatedOnce);
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(RefreshMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &ClientTab::refreshNow);
@@ -238,12 +241,43 @@ void ClientTab::buildWidgets()
     m_composer->setObjectName(QStringLiteral("clientComposer"));
     m_composer->setAccessibleName(tr("Message to send"));
     m_composer->setPlaceholderText(
-        tr("Message to send. Ctrl+Enter sends; Ctrl+Up and Ctrl+Down walk what you sent."));
+        tr("Message to send. Ctrl+Enter sends; Ctrl+Up and Ctrl+Down walk what you sent. "
+           "{{uuid}}, {{timestamp}}, {{isoTime}}, {{counter}}, {{random}} and {{env.NAME}} "
+           "are filled in at each send."));
     m_composer->setTabChangesFocus(true);
     m_composer->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_composer->installEventFilter(this);
     m_send = button(tr("&Send"), QStringLiteral("clientSend"), tr("Send the message (Ctrl+Enter)"));
     connect(m_send, &QPushButton::clicked, this, &ClientTab::sendComposed);
+    m_repeat = button(tr("&Repeat…"), QStringLiteral("clientRepeat"),
+                      tr("Send the message N times, as fast as possible or every T ms"));
+    connect(m_repeat, &QPushButton::clicked, this, [this] {
+        if (isRepeating()) {
+            stopRepeating();
+            return;
+        }
+        QDialog dialog(this);
+        dialog.setWindowTitle(tr("Repeat Message"));
+        auto *times = new QSpinBox;
+        times->setAccessibleName(tr("Times"));
+        times->setRange(1, 1000000);
+        times->setValue(10);
+        auto *interval = new QSpinBox;
+        interval->setAccessibleName(tr("Interval"));
+        interval->setRange(0, 3600000);
+        interval->setSuffix(tr(" ms"));
+        interval->setSpecialValueText(tr("as fast as possible"));
+        interval->setValue(1000);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+        connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+        connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+        auto *form = new QFormLayout(&dialog);
+        form->addRow(tr("&Times:"), times);
+        form->addRow(tr("&Every:"), interval);
+        form->addRow(buttons);
+        if (dialog.exec() == QDialog::Accepted)
+            sendRepeated(times->value(), interval->value());
+    });
     m_ping = button(tr("P&ing"), QStringLiteral("clientPing"),
                     tr("Send a ping; its pong shows the round trip"));
     connect(m_ping, &QPushButton::clicked, this, [this] { sendPing(); });
@@ -300,6 +334,7 @@ void ClientTab::buildWidgets()
     composeButtons->addWidget(m_checkSchema);
     composeButtons->addWidget(m_format);
     composeButtons->addWidget(m_send);
+    composeButtons->addWidget(m_repeat);
     composeButtons->addWidget(m_ping);
     composeButtons->addWidget(m_close);
     composeButtons->addStretch();
@@ -494,13 +529,17 @@ bool ClientTab::isConnected() const
     return m_connected;
 }
 
-bool ClientTab::sendComposed()
+// The composer's text as a message in its format, with its variables filled in;
+// std::nullopt with `*problem` set when it does not fit the format or the schema.
+std::optional<QPair<quint8, QByteArray>> ClientTab::composedMessage(QString *problem)
 {
-    if (!m_connected) {
-        showStatus(tr("Not connected: connect first (Enter in the URL bar)"), true);
-        return false;
+    QString variableError;
+    const QString text
+        = Client::MessageTemplate::expand(m_composer->toPlainText(), m_counter + 1, &variableError);
+    if (!variableError.isEmpty()) {
+        *problem = tr("Not sent: %1").arg(variableError);
+        return std::nullopt;
     }
-    const QString text = m_composer->toPlainText();
     QByteArray payload;
     quint8 opcode = ClientEvent::Text;
     switch (Format(m_format->currentIndex())) {
@@ -513,12 +552,11 @@ bool ClientTab::sendComposed()
         if (error.error != QJsonParseError::NoError) {
             // line and column of the problem, counted in the composer's text
             const QString before = text.left(error.offset);
-            showStatus(tr("Not sent: invalid JSON at line %1, column %2: %3")
+            *problem = tr("Not sent: invalid JSON at line %1, column %2: %3")
                            .arg(before.count(u'\n') + 1)
                            .arg(error.offset - before.lastIndexOf(u'\n'))
-                           .arg(error.errorString()),
-                       true);
-            return false;
+                           .arg(error.errorString());
+            return std::nullopt;
         }
         payload = text.toUtf8();
         break;
@@ -528,8 +566,8 @@ bool ClientTab::sendComposed()
         digits.remove(QRegularExpression(QStringLiteral("\\s")));
         static const QRegularExpression hex(QStringLiteral("^([0-9a-fA-F]{2})*$"));
         if (!hex.match(digits).hasMatch()) {
-            showStatus(tr("Not sent: hex needs pairs of 0-9 and a-f"), true);
-            return false;
+            *problem = tr("Not sent: hex needs pairs of 0-9 and a-f");
+            return std::nullopt;
         }
         payload = QByteArray::fromHex(digits.toLatin1());
         opcode = ClientEvent::Binary;
@@ -539,8 +577,8 @@ bool ClientTab::sendComposed()
         const auto decoded = QByteArray::fromBase64Encoding(
             text.trimmed().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded) {
-            showStatus(tr("Not sent: the text is not base64"), true);
-            return false;
+            *problem = tr("Not sent: the text is not base64");
+            return std::nullopt;
         }
         payload = *decoded;
         opcode = ClientEvent::Binary;
@@ -548,20 +586,102 @@ bool ClientTab::sendComposed()
     }
     }
     if (opcode == ClientEvent::Text && m_payloadCheck && m_checkSchema->isChecked()) {
-        const QString problem = m_payloadCheck(payload);
-        if (!problem.isEmpty()) {
-            showStatus(tr("Not sent: %1 (clear \"Check schema\" to send it anyway)").arg(problem),
-                       true);
-            return false;
+        const QString mismatch = m_payloadCheck(payload);
+        if (!mismatch.isEmpty()) {
+            *problem = tr("Not sent: %1 (clear \"Check schema\" to send it anyway)").arg(mismatch);
+            return std::nullopt;
         }
     }
-    QMetaObject::invokeMethod(m_connection,
-                              [c = m_connection, opcode, payload] { c->send(opcode, payload); });
+    ++m_counter;
+    return QPair<quint8, QByteArray>(opcode, payload);
+}
+
+bool ClientTab::sendComposed()
+{
+    if (!m_connected) {
+        showStatus(tr("Not connected: connect first (Enter in the URL bar)"), true);
+        return false;
+    }
+    QString problem;
+    const auto message = composedMessage(&problem);
+    if (!message) {
+        showStatus(problem, true);
+        return false;
+    }
+    QMetaObject::invokeMethod(m_connection, [c = m_connection, message = *message] {
+        c->send(message.first, message.second);
+    });
+    const QString text = m_composer->toPlainText();
     if (m_sent.isEmpty() || m_sent.constLast() != text)
         m_sent.append(text);
     m_sentIndex = -1;
     showStatus(QString());
     return true;
+}
+
+bool ClientTab::sendRepeated(int times, int intervalMs)
+{
+    stopRepeating();
+    if (!m_connected) {
+        showStatus(tr("Not connected: connect first (Enter in the URL bar)"), true);
+        return false;
+    }
+    QString problem;
+    if (!composedMessage(&problem)) { // checked once before anything goes
+        showStatus(problem, true);
+        return false;
+    }
+    --m_counter;
+    const bool variables = Client::MessageTemplate::hasVariables(m_composer->toPlainText());
+    if (intervalMs <= 0 && !variables) {
+        // as fast as the connection takes them, in its own thread
+        const auto message = *composedMessage(&problem);
+        QMetaObject::invokeMethod(m_connection, [c = m_connection, message, times] {
+            for (int i = 0; i < times && c->send(message.first, message.second); ++i) { }
+        });
+        m_counter += times - 1;
+        showStatus(tr("Sent %n message(s)", nullptr, times));
+        return true;
+    }
+    m_repeatLeft = times;
+    m_repeatTimer->start(std::max(intervalMs, 1));
+    m_repeat->setText(tr("Stop &Repeat"));
+    sendRepeatedOnce();
+    return true;
+}
+
+void ClientTab::sendRepeatedOnce()
+{
+    QString problem;
+    const auto message = m_connected && m_repeatLeft > 0 ? composedMessage(&problem) : std::nullopt;
+    if (!message) {
+        if (!problem.isEmpty())
+            showStatus(problem, true);
+        stopRepeating();
+        return;
+    }
+    QMetaObject::invokeMethod(m_connection, [c = m_connection, message = *message] {
+        c->send(message.first, message.second);
+    });
+    if (--m_repeatLeft <= 0)
+        stopRepeating();
+    else
+        showStatus(tr("Repeating: %n message(s) to go", nullptr, m_repeatLeft));
+}
+
+void ClientTab::stopRepeating()
+{
+    if (!m_repeatTimer->isActive() && m_repeatLeft <= 0)
+        return;
+    m_repeatTimer->stop();
+    m_repeatLeft = 0;
+    m_repeat->setText(tr("&Repeat…"));
+    showStatus(tr("Repeat done"));
+}
+
+bool ClientTab::isRepeating() const
+{
+    return m_repeatTimer->isActive();
 }
 
 bool ClientTab::sendPing(const QByteArray &payload)
@@ -624,6 +744,9 @@ void ClientTab::handleStateChanged()
         || state == ClientConnection::State::WaitingToReconnect;
     m_connect->setText(m_connected || busy ? tr("Dis&connect") : tr("&Connect"));
     m_send->setEnabled(m_connected);
+    m_repeat->setEnabled(m_connected);
+    if (!m_connected)
+        stopRepeating();
     m_ping->setEnabled(m_connected);
     m_close->setEnabled(m_connected);
     Q_EMIT stateChanged(m_connected);

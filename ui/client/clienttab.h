@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QWidget>
 #include <functional>
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -74,6 +75,11 @@ public:
     // text does not fit it (invalid JSON, odd hex) or the tab is not connected.
     bool sendComposed();
     bool sendPing(const QByteArray &payload = {});
+    // Sends the composer's message `times` times: as fast as the connection takes them
+    // (intervalMs 0, and no variables to fill in), else one every `intervalMs`.
+    bool sendRepeated(int times, int intervalMs);
+    void stopRepeating();
+    bool isRepeating() const;
     void setFormat(Format format);
     void setComposerText(const QString &text);
     QString statusText() const;
@@ -114,6 +120,8 @@ private:
     void editOptions();
     void showStatus(const QString &text, bool error = false);
     void historyStep(int delta);
+    std::optional<QPair<quint8, QByteArray>> composedMessage(QString *problem);
+    void sendRepeatedOnce();
 
     QThread *m_thread;
     Client::ClientConnection *m_connection; // lives in m_thread
@@ -146,6 +154,10 @@ private:
     QString m_channel;
     QPlainTextEdit *m_composer;
     QPushButton *m_send;
+    QPushButton *m_repeat;
+    QTimer *m_repeatTimer = nullptr;
+    int m_repeatLeft = 0;
+    quint64 m_counter = 0; // {{counter}}
     QPushButton *m_ping;
     QPushButton *m_close;
     QLabel *m_counters;
