@@ -18,13 +18,19 @@ private slots:
         qputenv("GATEHOUSE_TEST_ROOM", "room 7");
         QString error;
         const QString out = MessageTemplate::expand(
-            QStringLiteral(R"({"id": "{{uuid}}", "n": {{counter}}, "room": "{{ env.GATEHOUSE_TEST_ROOM }}", "at": {{timestamp}}, "iso": "{{isoTime}}", "r": {{random}}})"),
+            QStringLiteral(
+                R"({"id": "{{uuid}}", "n": {{counter}}, "room": "{{ env.GATEHOUSE_TEST_ROOM }}", "at": {{timestamp}}, "iso": "{{isoTime}}", "r": {{random}}})"),
             42, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QVERIFY(QRegularExpression(QStringLiteral(R"("id": "[0-9a-f]{8}-[0-9a-f]{4}-)")).match(out).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral(R"("id": "[0-9a-f]{8}-[0-9a-f]{4}-)"))
+                    .match(out)
+                    .hasMatch());
         QVERIFY(out.contains(u"\"n\": 42"));
         QVERIFY(out.contains(u"\"room\": \"room 7\""));
-        const qint64 at = QRegularExpression(QStringLiteral(R"("at": (\d+))")).match(out).captured(1).toLongLong();
+        const qint64 at = QRegularExpression(QStringLiteral(R"("at": (\d+))"))
+                              .match(out)
+                              .captured(1)
+                              .toLongLong();
         QVERIFY(qAbs(at - QDateTime::currentMSecsSinceEpoch()) < 10000);
         QVERIFY(out.contains(u"\"iso\": \"20"));
         // two sends, two UUIDs
@@ -46,8 +52,9 @@ private slots:
         error.clear();
         QVERIFY(MessageTemplate::expand(QStringLiteral("{{env.GATEHOUSE_TEST_UNSET}}"), 1, &error)
                     .isEmpty());
-        QCOMPARE(error, QStringLiteral("{{env.GATEHOUSE_TEST_UNSET}}: the environment variable "
-                                       "GATEHOUSE_TEST_UNSET is not set"));
+        QCOMPARE(error,
+                 QStringLiteral("{{env.GATEHOUSE_TEST_UNSET}}: the environment variable "
+                                "GATEHOUSE_TEST_UNSET is not set"));
     }
 };
 

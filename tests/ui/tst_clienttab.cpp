@@ -20,6 +20,8 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -255,6 +257,38 @@ private slots:
         QVERIFY(events >= 2); // connecting, error: kept
         tab.connectToServer();
         QTRY_VERIFY_WITH_TIMEOUT(tab.messageModel()->eventCount() >= events + 2, 5000);
+    }
+
+    // More connections like the tab's: their outcomes counted by status.
+    void loadCountsOutcomes()
+    {
+        EchoServer server;
+        ClientTab tab;
+        tab.urlEdit()->setText(server.url());
+        tab.openLoad(5);
+        QTRY_COMPARE_WITH_TIMEOUT(tab.loadSummary(), QStringLiteral("Load: 5 connections, 5 open"),
+                                  5000);
+        QTRY_COMPARE(server.sockets.size(), 5);
+        tab.closeLoad();
+        QTRY_COMPARE_WITH_TIMEOUT(server.closeCodes.size(), 5, 5000);
+
+        QTcpServer limited; // a server whose connection limit is reached: 429 to everyone
+        QVERIFY(limited.listen(QHostAddress::LocalHost, 0));
+        connect(&limited, &QTcpServer::newConnection, &limited, [&limited] {
+            while (QTcpSocket *s = limited.nextPendingConnection()) {
+                connect(s, &QTcpSocket::readyRead, s, [s] {
+                    if (s->readAll().contains("\r\n\r\n")) {
+                        s->write("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
+                        s->disconnectFromHost();
+                    }
+                });
+            }
+        });
+        tab.urlEdit()->setText(QStringLiteral("ws://127.0.0.1:%1/").arg(limited.serverPort()));
+        tab.openLoad(3);
+        QTRY_COMPARE_WITH_TIMEOUT(tab.loadSummary(),
+                                  QStringLiteral("Load: 3 connections, 0 open, 3 refused (429 ×3)"),
+                                  5000);
     }
 
     // 100,000 messages arrive as fast as the server sends them: the event loop never

@@ -100,6 +100,10 @@ ClientTab::ClientTab(QWidget *parent)
 
 ClientTab::~ClientTab()
 {
+    for (const QPointer<ClientConnection> &c : std::as_const(m_loadConnections))
+        if (c)
+            QMetaObject::invokeMethod(
+                c, [c = c.data()] { delete c; }, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(
         m_connection, [c = m_connection] { c->abort(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
@@ -278,6 +282,24 @@ void ClientTab::buildWidgets()
         if (dialog.exec() == QDialog::Accepted)
             sendRepeated(times->value(), interval->value());
     });
+    m_load = button(tr("&Load…"), QStringLiteral("clientLoad"),
+                    tr("Open more connections like this one, to watch connection limits and "
+                       "throttling start"));
+    connect(m_load, &QPushButton::clicked, this, [this] {
+        if (!m_loadConnections.isEmpty()) {
+            closeLoad();
+            return;
+        }
+        bool ok = false;
+        const int count
+            = QInputDialog::getInt(this, tr("Open Connections"),
+                                   tr("Connections to open like this tab's:"), 10, 1, 1000, 1, &ok);
+        if (ok)
+            openLoad(count);
+    });
+    m_loadLabel = new QLabel;
+    m_loadLabel->setObjectName(QStringLiteral("clientLoadSummary"));
+    m_loadLabel->setAccessibleName(tr("Load summary"));
     m_ping = button(tr("P&ing"), QStringLiteral("clientPing"),
                     tr("Send a ping; its pong shows the round trip"));
     connect(m_ping, &QPushButton::clicked, this, [this] { sendPing(); });
@@ -335,6 +357,7 @@ void ClientTab::buildWidgets()
     composeButtons->addWidget(m_format);
     composeButtons->addWidget(m_send);
     composeButtons->addWidget(m_repeat);
+    composeButtons->addWidget(m_load);
     composeButtons->addWidget(m_ping);
     composeButtons->addWidget(m_close);
     composeButtons->addStretch();
@@ -358,6 +381,7 @@ void ClientTab::buildWidgets()
 
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_counters);
+    bottom->addWidget(m_loadLabel);
     bottom->addStretch();
     bottom->addWidget(m_status, 2);
 
@@ -414,13 +438,7 @@ void ClientTab::connectToServer()
         Q_EMIT secretNeeded(m_secretLabel);
         return;
     }
-    Client::ClientOptions o = options();
-    if (!m_secretName.isEmpty()) {
-        o.headers.removeIf([this](const auto &h) {
-            return h.first.compare(m_secretName, Qt::CaseInsensitive) == 0;
-        });
-        o.headers.append({m_secretName, m_secretValue});
-    }
+    const Client::ClientOptions o = connectOptions();
     const QString problem = o.validate();
     if (!problem.isEmpty()) {
         showStatus(problem, true);
@@ -445,6 +463,100 @@ void ClientTab::setChannelContext(const QString &channel, PayloadCheck check,
     for (const auto &[name, text] : snippets)
         m_snippets->addItem(name, text);
     m_snippets->setVisible(!snippets.isEmpty());
+}
+
+Client::ClientOptions ClientTab::connectOptions() const
+{
+    Client::ClientOptions o = options();
+    if (!m_secretName.isEmpty()) {
+        o.headers.removeIf([this](const auto &h) {
+            return h.first.compare(m_secretName, Qt::CaseInsensitive) == 0;
+        });
+        o.headers.append({m_secretName, m_secretValue});
+    }
+    return o;
+}
+
+void ClientTab::openLoad(int count)
+{
+    closeLoad();
+    Client::ClientOptions o = connectOptions();
+    o.reconnect = false;
+    const QString problem = o.validate();
+    if (!problem.isEmpty()) {
+        showStatus(problem, true);
+        return;
+    }
+    m_loadOpen = 0;
+    m_loadFailed = 0;
+    m_loadRefused.clear();
+    for (int i = 0; i < count; ++i) {
+        // made in the tab's connection thread, where it lives
+        ClientConnection *c = nullptr;
+        QMetaObject::invokeMethod(
+            m_connection,
+            [&c, o] {
+                c = new ClientConnection;
+                c->setOptions(o);
+            },
+            Qt::BlockingQueuedConnection);
+        m_loadConnections.append(c);
+        connect(c, &ClientConnection::opened, this, [this] {
+            ++m_loadOpen;
+            updateLoadSummary();
+        });
+        connect(c, &ClientConnection::finished, this, [this, c] {
+            if (m_loadConnections.contains(c)) {
+                const int status = c->responseStatus();
+                if (status >= 300)
+                    ++m_loadRefused[status];
+                else if (status == 101)
+                    --m_loadOpen; // it was open and closed
+                else
+                    ++m_loadFailed;
+                updateLoadSummary();
+            }
+        });
+        QMetaObject::invokeMethod(c, [c] { c->open(); });
+    }
+    m_load->setText(tr("Close &Load"));
+    updateLoadSummary();
+}
+
+void ClientTab::closeLoad()
+{
+    for (const QPointer<ClientConnection> &c : std::exchange(m_loadConnections, {}))
+        if (c)
+            QMetaObject::invokeMethod(c, [c = c.data()] {
+                c->abort();
+                c->deleteLater();
+            });
+    m_load->setText(tr("&Load…"));
+    m_loadLabel->clear();
+}
+
+QString ClientTab::loadSummary() const
+{
+    return m_loadLabel->text();
+}
+
+void ClientTab::updateLoadSummary()
+{
+    if (m_loadConnections.isEmpty())
+        return;
+    QStringList refused;
+    int refusedCount = 0;
+    for (auto it = m_loadRefused.cbegin(); it != m_loadRefused.cend(); ++it) {
+        refused.append(tr("%1 ×%2").arg(it.key()).arg(it.value()));
+        refusedCount += it.value();
+    }
+    QString text
+        = tr("Load: %1 connections, %2 open").arg(m_loadConnections.size()).arg(m_loadOpen);
+    if (refusedCount)
+        text += tr(", %1 refused (%2)").arg(refusedCount).arg(refused.join(QStringLiteral(", ")));
+    if (m_loadFailed)
+        text += tr(", %1 failed").arg(m_loadFailed);
+    m_loadLabel->setText(text);
 }
 
 QVariantMap ClientTab::saveState() const

@@ -3,6 +3,7 @@
 
 #include "client/clientoptions.h"
 
+#include <QMap>
 #include <QPointer>
 
 #include <QStringList>
@@ -80,6 +81,11 @@ public:
     bool sendRepeated(int times, int intervalMs);
     void stopRepeating();
     bool isRepeating() const;
+    // Opens `count` more connections like this tab's (to watch connection limits and
+    // throttling start); their outcomes are counted: open, refused by status, failed.
+    void openLoad(int count);
+    void closeLoad();
+    QString loadSummary() const;
     void setFormat(Format format);
     void setComposerText(const QString &text);
     QString statusText() const;
@@ -122,6 +128,8 @@ private:
     void historyStep(int delta);
     std::optional<QPair<quint8, QByteArray>> composedMessage(QString *problem);
     void sendRepeatedOnce();
+    void updateLoadSummary();
+    Client::ClientOptions connectOptions() const; // options() with the credential
 
     QThread *m_thread;
     Client::ClientConnection *m_connection; // lives in m_thread
@@ -155,6 +163,12 @@ private:
     QPlainTextEdit *m_composer;
     QPushButton *m_send;
     QPushButton *m_repeat;
+    QPushButton *m_load;
+    QList<QPointer<Client::ClientConnection>> m_loadConnections; // live in m_thread
+    int m_loadOpen = 0;
+    int m_loadFailed = 0;
+    QMap<int, int> m_loadRefused; // by HTTP status
+    QLabel *m_loadLabel;
     QTimer *m_repeatTimer = nullptr;
     int m_repeatLeft = 0;
     quint64 m_counter = 0; // {{counter}}
