@@ -222,6 +222,7 @@ void MainWindow::createWidgets()
     connect(m_source, &SourceView::fileFailed, this, &MainWindow::handleSourceFailed);
 
     m_rightTabs = new QTabWidget;
+    m_rightTabs->setObjectName(QStringLiteral("mainTabs"));
     m_rightTabs->setDocumentMode(true);
     m_rightTabs->addTab(m_details, tr("Details"));
     m_rightTabs->addTab(m_source, tr("Source"));
@@ -264,7 +265,22 @@ void MainWindow::createWidgets()
     left->setStretchFactor(0, 1);
     left->setStretchFactor(1, 3);
     m_splitter->addWidget(left);
-    m_splitter->addWidget(m_rightTabs);
+    // client tabs can also sit beside the main tabs (two members of a chat room)
+    m_sideTabs = new QTabWidget;
+    m_sideTabs->setObjectName(QStringLiteral("sideTabs"));
+    m_sideTabs->setDocumentMode(true);
+    m_sideTabs->setTabsClosable(true);
+    m_sideTabs->hide();
+    connect(m_sideTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        if (auto *tab = qobject_cast<ClientTab *>(m_sideTabs->widget(index)))
+            closeClientTab(tab);
+    });
+    m_rightSplit = new QSplitter(Qt::Horizontal);
+    m_rightSplit->setObjectName(QStringLiteral("rightSplitter"));
+    m_rightSplit->addWidget(m_rightTabs);
+    m_rightSplit->addWidget(m_sideTabs);
+    m_rightSplit->setChildrenCollapsible(false);
+    m_splitter->addWidget(m_rightSplit);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
@@ -407,9 +423,20 @@ void MainWindow::createActions()
         tr("Connect a client tab to a channel of the running gateway, with an application's "
            "credential"));
     QAction *closeClient = client->addAction(tr("&Close Client Tab"), this, [this] {
-        if (auto *tab = qobject_cast<ClientTab *>(m_rightTabs->currentWidget()))
+        if (ClientTab *tab = currentClientTab())
             closeClientTab(tab);
     });
+    QAction *besideClient
+        = client->addAction(tr("New Client Tab &Beside"), this, [this] { addClientTab({}, true); });
+    besideClient->setObjectName(QStringLiteral("newClientTabBesideAction"));
+    besideClient->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_T));
+    besideClient->setToolTip(tr("A client tab beside the others, to watch two at once"));
+    QAction *moveClient = client->addAction(tr("&Move Client Tab to the Other Side"), this, [this] {
+        if (ClientTab *tab = currentClientTab())
+            moveClientTab(tab);
+    });
+    moveClient->setObjectName(QStringLiteral("moveClientTabAction"));
+    moveClient->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
     closeClient->setObjectName(QStringLiteral("closeClientTabAction"));
     closeClient->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
 
@@ -616,8 +643,11 @@ void MainWindow::saveWorkspace() const
 void MainWindow::saveClientTabs() const
 {
     QVariantList tabs;
-    for (const ClientTab *tab : clientTabs())
-        tabs.append(tab->saveState());
+    for (ClientTab *tab : clientTabs()) {
+        QVariantMap state = tab->saveState();
+        state.insert(QStringLiteral("beside"), tabWidgetOf(tab) == m_sideTabs);
+        tabs.append(state);
+    }
     QSettings().setValue(clientTabsKey, tabs);
 }
 
@@ -625,7 +655,7 @@ QStringList MainWindow::restoreWorkspace()
 {
     // client tabs come back with their settings, not connected
     for (const QVariant &state : QSettings().value(clientTabsKey).toList()) {
-        ClientTab *tab = addClientTab();
+        ClientTab *tab = addClientTab({}, state.toMap().value(QStringLiteral("beside")).toBool());
         tab->restoreState(state.toMap());
     }
     if (m_rightTabs->count() > 0 && !clientTabs().isEmpty())
@@ -956,24 +986,55 @@ void MainWindow::finishChannelTarget(const QString &credentialId, const QString 
                              8000);
 }
 
-ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options)
+QTabWidget *MainWindow::tabWidgetOf(ClientTab *tab) const
+{
+    if (m_rightTabs->indexOf(tab) >= 0)
+        return m_rightTabs;
+    if (m_sideTabs->indexOf(tab) >= 0)
+        return m_sideTabs;
+    return nullptr;
+}
+
+void MainWindow::moveClientTab(ClientTab *tab)
+{
+    QTabWidget *from = tabWidgetOf(tab);
+    if (!from)
+        return;
+    QTabWidget *to = from == m_rightTabs ? m_sideTabs : m_rightTabs;
+    const QString title = from->tabText(from->indexOf(tab));
+    const QString tip = from->tabToolTip(from->indexOf(tab));
+    from->removeTab(from->indexOf(tab));
+    const int index = to->addTab(tab, title);
+    to->setTabToolTip(index, tip);
+    to->setCurrentWidget(tab);
+    m_sideTabs->setVisible(m_sideTabs->count() > 0);
+    if (to == m_sideTabs && m_sideTabs->count() == 1)
+        m_rightSplit->setSizes({1, 1}); // half and half
+    tab->urlEdit()->setFocus();
+}
+
+ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options, bool beside)
 {
     auto *tab = new ClientTab;
     tab->setObjectName(QStringLiteral("clientTab%1").arg(++m_clientTabCount));
     if (!options.url.isEmpty())
         tab->setOptions(options);
-    const int index = m_rightTabs->addTab(tab, tab->title());
-    m_rightTabs->setTabToolTip(index, options.url.toString());
+    QTabWidget *tabs = beside ? m_sideTabs : m_rightTabs;
+    const int index = tabs->addTab(tab, tab->title());
+    tabs->setTabToolTip(index, options.url.toString());
+    if (beside && m_sideTabs->count() == 1) {
+        m_sideTabs->show();
+        m_rightSplit->setSizes({1, 1});
+    }
     connect(tab, &ClientTab::secretNeeded, this, [this, tab](const QString &credentialId) {
         m_tabsWaitingForSecret.insert(credentialId, tab);
         m_credentials->readSecret(credentialId);
     });
     connect(tab, &ClientTab::titleChanged, this, [this, tab](const QString &title) {
-        const int i = m_rightTabs->indexOf(tab);
-        if (i >= 0)
-            m_rightTabs->setTabText(i, title);
+        if (QTabWidget *w = tabWidgetOf(tab))
+            w->setTabText(w->indexOf(tab), title);
     });
-    m_rightTabs->setCurrentWidget(tab);
+    tabs->setCurrentWidget(tab);
     tab->urlEdit()->setFocus();
     return tab;
 }
@@ -1022,20 +1083,33 @@ void MainWindow::setChannelContext(ClientTab *tab, const Api &api, const Channel
 
 void MainWindow::closeClientTab(ClientTab *tab)
 {
-    const int index = m_rightTabs->indexOf(tab);
-    if (index < 0)
+    QTabWidget *tabs = tabWidgetOf(tab);
+    if (!tabs)
         return;
-    m_rightTabs->removeTab(index);
+    tabs->removeTab(tabs->indexOf(tab));
     tab->deleteLater();
+    m_sideTabs->setVisible(m_sideTabs->count() > 0);
 }
 
 QList<ClientTab *> MainWindow::clientTabs() const
 {
     QList<ClientTab *> tabs;
-    for (int i = 0; i < m_rightTabs->count(); ++i)
-        if (auto *tab = qobject_cast<ClientTab *>(m_rightTabs->widget(i)))
-            tabs.append(tab);
+    for (const QTabWidget *w : {m_rightTabs, m_sideTabs})
+        for (int i = 0; i < w->count(); ++i)
+            if (auto *tab = qobject_cast<ClientTab *>(w->widget(i)))
+                tabs.append(tab);
     return tabs;
+}
+
+ClientTab *MainWindow::currentClientTab() const
+{
+    QWidget *focus = QApplication::focusWidget();
+    for (ClientTab *tab : clientTabs())
+        if (focus && tab->isAncestorOf(focus))
+            return tab;
+    if (auto *tab = qobject_cast<ClientTab *>(m_rightTabs->currentWidget()))
+        return tab;
+    return qobject_cast<ClientTab *>(m_sideTabs->currentWidget());
 }
 
 void MainWindow::takeOutputLines()

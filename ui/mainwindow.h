@@ -99,7 +99,12 @@ public:
     // Opens a client tab connected to a channel of the running gateway, with the
     // credential's secret where the channel expects it (read from the keychain first).
     void openClientTabFor(const QString &channel, const QString &credentialId);
-    ClientTab *addClientTab(const Client::ClientOptions &options = {});
+    // A client tab in the main tabs, or `beside` them (the side shows when it has one).
+    ClientTab *addClientTab(const Client::ClientOptions &options = {}, bool beside = false);
+    // Moves a client tab between the main tabs and the side.
+    void moveClientTab(ClientTab *tab);
+    QTabWidget *tabWidgetOf(ClientTab *tab) const;
+    ClientTab *currentClientTab() const;
     QList<ClientTab *> clientTabs() const;
     void closeClientTab(ClientTab *tab);
     void saveClientTabs() const;
@@ -204,6 +209,8 @@ private:
     PendingTarget m_pendingTarget;
     QMultiHash<QString, QPointer<ClientTab>> m_tabsWaitingForSecret; // by credential id
     QAction *m_clientForChannelAction = nullptr;
+    QTabWidget *m_sideTabs = nullptr;
+    QSplitter *m_rightSplit = nullptr;
     QString m_selectedChannel; // the channel last selected in the tree or the workspace
     int m_clientTabCount = 0;
     RuntimeHost *m_runtime = nullptr;

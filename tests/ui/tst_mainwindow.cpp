@@ -355,7 +355,7 @@ private Q_SLOTS:
         QVERIFY(openAndWait(window, path));
         SourceView *source = window.sourceView();
         QVERIFY(source->fileName().isEmpty()); // nothing read until the tab is shown
-        auto *tabs = window.findChild<QTabWidget *>();
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
         tabs->setCurrentWidget(source);
         // Read in the background: right after the switch the view is still waiting.
@@ -379,7 +379,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.openFile(path);
         QVERIFY(window.isLoading());
-        auto *tabs = window.findChild<QTabWidget *>();
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
         SourceView *source = window.sourceView();
         tabs->setCurrentWidget(source);
@@ -475,7 +475,7 @@ private Q_SLOTS:
         QCOMPARE(source->currentColumn(), column);
         QCOMPARE(source->highlightedLine(), line);
         QVERIFY(source->toPlainText().startsWith(QStringLiteral("components:")));
-        auto *tabs = window.findChild<QTabWidget *>();
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
         QCOMPARE(tabs->currentWidget(), source);
         QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source: common.yaml"));
@@ -930,6 +930,12 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.clientTabs().size(), 2, 10000);
         ClientTab *alice = window.clientTabs().at(0);
         ClientTab *bob = window.clientTabs().at(1);
+        // side by side: bob moves beside alice
+        window.moveClientTab(bob);
+        QCOMPARE(window.tabWidgetOf(bob),
+                 window.findChild<QTabWidget *>(QStringLiteral("sideTabs")));
+        QVERIFY(!window.tabWidgetOf(bob)->isHidden());
+        QCOMPARE(window.clientTabs(), (QList<ClientTab *> {alice, bob}));
         QAbstractItemModelTester aliceModel(alice->messageModel(),
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester bobModel(bob->filteredModel(),
@@ -982,6 +988,8 @@ private Q_SLOTS:
         QTRY_VERIFY2_WITH_TIMEOUT(again->isConnected(), qPrintable(again->statusText()), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 3, 5000);
         window.closeClientTab(again);
+        window.moveClientTab(bob); // back: the side hides when it is empty
+        QVERIFY(window.findChild<QTabWidget *>(QStringLiteral("sideTabs"))->isHidden());
 
         // closing a tab closes its connection
         window.closeClientTab(alice);
@@ -1063,7 +1071,7 @@ private Q_SLOTS:
             QCOMPARE(workspace->index(3, 0).data().toString(),
                      QStringLiteral("Applications & Keys"));
             Q_EMIT window.workspaceTree()->activated(workspace->index(3, 0));
-            QCOMPARE(window.findChild<QTabWidget *>()->currentWidget(),
+            QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
                      static_cast<QWidget *>(window.applicationsView()));
             // a channel of the current document selects it in the API tree
             Q_EMIT window.workspaceTree()->activated(

@@ -84,20 +84,33 @@ int main(int argc, char *argv[])
     QFile f(doc);
     if (!f.open(QIODevice::WriteOnly))
         return 1;
-    f.write("asyncapi: 2.6.0\n"
-            "info:\n  title: Orders\n  version: 1.0.0\n"
-            "  description: Order updates pushed to shops as they happen.\n"
-            "x-gatehouse:\n  context: /orders\n  listen: 127.0.0.1:"
-            + QByteArray::number(gateway)
-            + "\n  endpoint: ws://127.0.0.1:" + QByteArray::number(freePort())
-            + "\n  mock: {kind: echo}\n"
-              "channels:\n"
-              "  /updates:\n"
-              "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
-              "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n"
-              "  /shops/{shopId}:\n"
-              "    parameters:\n      shopId: {schema: {type: string}}\n"
-              "    subscribe: {x-scopes: [shop], message: {payload: {type: string}}}\n");
+    f.write(
+        "asyncapi: 2.6.0\n"
+        "info:\n  title: Orders\n  version: 1.0.0\n"
+        "  description: Order updates pushed to shops as they happen.\n"
+        "x-gatehouse:\n  context: /orders\n  listen: 127.0.0.1:"
+        + QByteArray::number(gateway)
+        + "\n  endpoint: ws://127.0.0.1:" + QByteArray::number(freePort())
+        + "\n  mock: {kind: broadcast}\n"
+          "channels:\n"
+          "  /updates:\n"
+          "    publish: {x-auth-type: None, message: {$ref: '#/components/messages/update'}}\n"
+          "    subscribe: {x-auth-type: None, message: {$ref: '#/components/messages/update'}}\n"
+          "  /shops/{shopId}:\n"
+          "    parameters:\n      shopId: {schema: {type: string}}\n"
+          "    subscribe: {x-scopes: [shop], message: {payload: {type: string}}}\n"
+          "components:\n"
+          "  messages:\n"
+          "    update:\n"
+          "      name: orderUpdate\n"
+          "      payload:\n"
+          "        type: object\n"
+          "        required: [order, status]\n"
+          "        properties:\n"
+          "          order: {type: integer}\n"
+          "          status: {type: string}\n"
+          "      examples:\n"
+          "        - payload: {order: 1042, status: packed}\n");
     f.close();
 
     MainWindow window;
@@ -165,39 +178,50 @@ int main(int argc, char *argv[])
     waitUntil([&] { return apps->subscriptionsModel()->rowCount() == 1; });
     apps->issueForSelected(Credentials::CredentialType::AccessToken, {QStringLiteral("shop")});
     waitUntil([&] { return apps->credentialsModel()->rowCount() == 1; });
-    window.findChild<QTabWidget *>()->setCurrentWidget(apps);
+    window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(apps);
     ok = save(&window, out, QStringLiteral("applications.png")) && ok;
 
-    // a client tab on the open channel, with JSON going both ways
+    // two client tabs side by side on the open channel: what one sends, the other gets
     window.openClientTabFor(QStringLiteral("/updates"), {});
-    ClientTab *tab = nullptr;
     waitUntil([&] {
-        tab = window.clientTabs().value(0);
-        return tab && tab->isConnected();
+        return window.clientTabs().size() == 1 && window.clientTabs().at(0)->isConnected();
     });
-    if (tab) {
-        tab->setFormat(ClientTab::Format::Json);
+    window.openClientTabFor(QStringLiteral("/updates"), {});
+    waitUntil([&] {
+        return window.clientTabs().size() == 2 && window.clientTabs().at(1)->isConnected();
+    });
+    if (window.clientTabs().size() == 2) {
+        ClientTab *shop = window.clientTabs().at(0);
+        ClientTab *warehouse = window.clientTabs().at(1);
+        window.moveClientTab(warehouse);
+        shop->setFormat(ClientTab::Format::Json);
         for (const char *m : {R"({"order": 1042, "status": "packed", "items": 3})",
-                              R"({"order": 1042, "status": "shipped", "carrier": "DHL"})",
-                              R"({"order": 1043, "status": "cancelled", "reason": "stock"})"}) {
-            tab->setComposerText(QString::fromUtf8(m));
-            tab->sendComposed();
+                              R"({"order": 1042, "status": "shipped", "carrier": "DHL"})"}) {
+            shop->setComposerText(QString::fromUtf8(m));
+            shop->sendComposed();
             settle(150);
         }
-        tab->sendPing("heartbeat");
+        warehouse->setFormat(ClientTab::Format::Json);
+        warehouse->setComposerText(
+            QStringLiteral(R"({"order": 1043, "status": "cancelled", "reason": "stock"})"));
+        warehouse->sendComposed();
+        shop->sendPing("heartbeat");
         settle(400);
-        tab->refreshNow();
-        const QAbstractItemModel *shown = tab->messageList()->model();
-        for (int row = shown->rowCount() - 1; row >= 0; --row)
-            if (shown->index(row, 0).data(ClientMessageModel::EventKindRole).toInt()
-                == int(Client::ClientEvent::Kind::Received)) {
-                tab->messageList()->setCurrentIndex(shown->index(row, 0));
-                break;
-            }
-        tab->setComposerText(QStringLiteral("{\"order\": 1044, \"status\": \"packed\"}"));
+        for (ClientTab *tab : {shop, warehouse}) {
+            tab->refreshNow();
+            const QAbstractItemModel *shown = tab->messageList()->model();
+            for (int row = shown->rowCount() - 1; row >= 0; --row)
+                if (shown->index(row, 0).data(ClientMessageModel::EventKindRole).toInt()
+                    == int(Client::ClientEvent::Kind::Received)) {
+                    tab->messageList()->setCurrentIndex(shown->index(row, 0));
+                    break;
+                }
+        }
+        shop->setComposerText(QStringLiteral("{\"order\": 1044, \"status\": \"{{uuid}}\"}"));
+        window.resize(1600, 900);
         ok = save(&window, out, QStringLiteral("client-tab.png")) && ok;
     } else {
-        std::fprintf(stderr, "gatehouse-screenshots: the client tab did not connect\n");
+        std::fprintf(stderr, "gatehouse-screenshots: the client tabs did not connect\n");
         ok = false;
     }
 

@@ -151,6 +151,7 @@ void ClientTab::buildWidgets()
     m_filter->setAccessibleName(tr("Filter messages"));
     m_filter->setPlaceholderText(tr("Filter messages…"));
     m_filter->setClearButtonEnabled(true);
+    m_filter->setMinimumWidth(160);
     m_direction = new QComboBox;
     m_direction->setObjectName(QStringLiteral("clientDirection"));
     m_direction->setAccessibleName(tr("Direction shown"));
