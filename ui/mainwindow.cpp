@@ -4,6 +4,7 @@
 #include "apidetails.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
+#include "client/clientcookiejar.h"
 #include "client/clienttab.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
@@ -89,6 +90,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_runtime(new RuntimeHost(this))
     , m_connectionsModel(new ConnectionListModel(this))
     , m_credentials(new Credentials::CredentialService(this))
+    , m_cookies(std::make_shared<Client::ClientCookieJar>())
 {
     // the registry gatehouse-cli uses, in the background; the keychain's calls are made
     // here (they never block), asked for from the other threads through proxies
@@ -1017,6 +1019,7 @@ ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options, bool b
 {
     auto *tab = new ClientTab;
     tab->setObjectName(QStringLiteral("clientTab%1").arg(++m_clientTabCount));
+    tab->setCookieJar(m_cookies);
     if (!options.url.isEmpty())
         tab->setOptions(options);
     QTabWidget *tabs = beside ? m_sideTabs : m_rightTabs;

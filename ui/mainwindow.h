@@ -29,6 +29,9 @@ namespace Gatehouse {
 class ApiTreeModel;
 class ApplicationsView;
 class ClientTab;
+namespace Client {
+class ClientCookieJar;
+}
 namespace Credentials {
 class CredentialService;
 class SecretStore;
@@ -221,6 +224,7 @@ private:
     ConnectionListModel *m_connectionsModel = nullptr;
     ConnectionsView *m_connectionsView = nullptr;
     Credentials::CredentialService *m_credentials = nullptr;
+    std::shared_ptr<Client::ClientCookieJar> m_cookies; // the client tabs'
     // the one OS keychain store, in this thread; other threads get proxies of it
     std::shared_ptr<Credentials::SecretStore> m_keychain;
     ApplicationsView *m_applicationsView = nullptr;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/clientconnection.h"
 
+#include "client/clientcookiejar.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QRandomGenerator>
@@ -303,6 +305,11 @@ void ClientConnection::handleEncrypted()
     for (const auto &header : m_options.headers)
         if (header.first.compare("Host", Qt::CaseInsensitive) != 0)
             headers.append(header);
+    if (m_options.cookies) {
+        const QByteArray cookie = m_options.cookies->cookieHeader(m_url);
+        if (!cookie.isEmpty())
+            headers.append({QByteArrayLiteral("Cookie"), cookie});
+    }
 
     QByteArray request = "GET " + target + " HTTP/1.1\r\n";
     for (const auto &[name, value] : headers)
@@ -381,6 +388,10 @@ bool ClientConnection::readHandshake()
             m_responseHeaders.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
     }
     m_handshakeTimer->stop();
+    if (m_options.cookies)
+        for (const auto &[name, value] : std::as_const(m_responseHeaders))
+            if (name.compare("Set-Cookie", Qt::CaseInsensitive) == 0)
+                m_options.cookies->store(m_url, value);
 
     if (status != 101) {
         // read the body of the refusal (bounded), then report it

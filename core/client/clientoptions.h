@@ -9,9 +9,12 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <memory>
 #include <optional>
 
 namespace Gatehouse::Client {
+
+class ClientCookieJar;
 
 // How a client connection opens and behaves: what wscat's flags and a client tab's
 // settings say.
@@ -48,6 +51,10 @@ struct ClientOptions
     int pingIntervalMs = 0; // keep-alive pings (0: none); each pong gives a round trip
     bool autoPong = true; // answer the server's pings
     qint64 maxMessageSize = 64 * 1024 * 1024; // bigger incoming messages close with 1009
+
+    // Cookies sent with the upgrade request and filled from the answer's Set-Cookie
+    // (none when null).
+    std::shared_ptr<ClientCookieJar> cookies;
 
     // Messages sent after every (re)open, in order, before anything else.
     QList<QPair<quint8, QByteArray>> onOpen;

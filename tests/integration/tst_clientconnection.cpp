@@ -3,6 +3,7 @@
 // for refusals and redirects, a CONNECT proxy, and TLS with a test CA and a client
 // certificate made by the openssl CLI.
 #include "client/clientconnection.h"
+#include "client/clientcookiejar.h"
 #include "testsupport.h"
 
 #include <QSignalSpy>
@@ -397,6 +398,38 @@ private slots:
         QVERIFY2(lastError(client).startsWith(u"1009 message too big"),
                  qPrintable(lastError(client)));
         QTRY_COMPARE(server.closeCodes, QList<int>({1009}));
+    }
+
+    // Set-Cookie of an answer goes to the jar; the next upgrade to that host sends it.
+    void cookies()
+    {
+        RawServer login("HTTP/1.1 401 Unauthorized\r\nSet-Cookie: session=abc123; Path=/\r\n"
+                        "Set-Cookie: other=x; Path=/elsewhere\r\nContent-Length: 0\r\n\r\n");
+        auto jar = std::make_shared<ClientCookieJar>();
+        ClientConnection first;
+        ClientOptions o = optionsFor(QStringLiteral("ws://127.0.0.1:%1/login").arg(login.port()));
+        o.cookies = jar;
+        first.setOptions(o);
+        QSignalSpy done(&first, &ClientConnection::finished);
+        first.open();
+        QVERIFY(done.wait(5000));
+        QCOMPARE(jar->all().size(), 2);
+
+        EchoServer server;
+        QVERIFY(server.listen());
+        ClientConnection second;
+        o.url = QUrl(server.url(QStringLiteral("/chat")));
+        second.setOptions(o);
+        QSignalSpy opened(&second, &ClientConnection::opened);
+        second.open();
+        QVERIFY(opened.wait(5000));
+        QTRY_COMPARE(server.requests.size(), 1);
+        QCOMPARE(server.requests.constFirst().rawHeader("Cookie"), QByteArray("session=abc123"));
+        // the history does not show it
+        for (const auto &[name, value] : second.requestHeaders())
+            if (name == "Cookie")
+                QCOMPARE(value, QByteArray("***"));
+        second.close();
     }
 
     void historyIsBounded()

@@ -469,6 +469,8 @@ void ClientTab::setChannelContext(const QString &channel, PayloadCheck check,
 Client::ClientOptions ClientTab::connectOptions() const
 {
     Client::ClientOptions o = options();
+    if (m_useCookies)
+        o.cookies = m_cookieJar;
     if (!m_secretName.isEmpty()) {
         o.headers.removeIf([this](const auto &h) {
             return h.first.compare(m_secretName, Qt::CaseInsensitive) == 0;
@@ -577,6 +579,7 @@ QVariantMap ClientTab::saveState() const
     state.insert(QStringLiteral("reconnect"), m_options.reconnect);
     state.insert(QStringLiteral("pingIntervalMs"), m_options.pingIntervalMs);
     state.insert(QStringLiteral("autoPong"), m_options.autoPong);
+    state.insert(QStringLiteral("cookies"), m_useCookies);
     state.insert(QStringLiteral("insecure"), m_options.insecure);
     state.insert(QStringLiteral("caFile"), m_options.caFile);
     state.insert(QStringLiteral("certificateFile"), m_options.certificateFile);
@@ -610,6 +613,7 @@ void ClientTab::restoreState(const QVariantMap &state)
     m_options.reconnect = state.value(QStringLiteral("reconnect")).toBool();
     m_options.pingIntervalMs = state.value(QStringLiteral("pingIntervalMs")).toInt();
     m_options.autoPong = state.value(QStringLiteral("autoPong"), true).toBool();
+    m_useCookies = state.value(QStringLiteral("cookies"), true).toBool();
     m_options.insecure = state.value(QStringLiteral("insecure")).toBool();
     m_options.caFile = state.value(QStringLiteral("caFile")).toString();
     m_options.certificateFile = state.value(QStringLiteral("certificateFile")).toString();
@@ -1023,6 +1027,9 @@ void ClientTab::editOptions()
     pingInterval->setSuffix(tr(" s"));
     pingInterval->setSpecialValueText(tr("off"));
     pingInterval->setValue(m_options.pingIntervalMs / 1000);
+    auto *cookies = new QCheckBox(tr("Send and keep cookies (shared by the client tabs, "
+                                     "kept until Gatehouse quits)"));
+    cookies->setChecked(m_useCookies);
     auto *autoPong = new QCheckBox(tr("Answer the server's pings"));
     autoPong->setChecked(m_options.autoPong);
     auto *insecure = new QCheckBox(tr("Accept an untrusted certificate (a warning is shown)"));
@@ -1051,6 +1058,7 @@ void ClientTab::editOptions()
     form->addRow(QString(), reconnect);
     form->addRow(tr("&Keep-alive ping:"), pingInterval);
     form->addRow(QString(), autoPong);
+    form->addRow(QString(), cookies);
     form->addRow(tr("&CA file:"), caFile);
     form->addRow(tr("Client c&ertificate:"), certFile);
     form->addRow(tr("Client &key:"), keyFile);
@@ -1070,6 +1078,7 @@ void ClientTab::editOptions()
     m_options.reconnect = reconnect->isChecked();
     m_options.pingIntervalMs = pingInterval->value() * 1000;
     m_options.autoPong = autoPong->isChecked();
+    m_useCookies = cookies->isChecked();
     m_options.insecure = insecure->isChecked();
     m_options.caFile = caFile->text().trimmed();
     m_options.certificateFile = certFile->text().trimmed();

@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QWidget>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QCheckBox;
@@ -26,7 +27,8 @@ class QTreeView;
 namespace Gatehouse {
 namespace Client {
 class ClientConnection;
-}
+class ClientCookieJar;
+} // namespace Client
 class ClientMessageModel;
 class ClientFilterModel;
 
@@ -61,6 +63,11 @@ public:
     QVariantMap saveState() const;
     void restoreState(const QVariantMap &state);
     QString credentialId() const { return m_secretLabel; }
+    // The cookie jar the window's client tabs share (Set-Cookie in, Cookie out).
+    void setCookieJar(std::shared_ptr<Client::ClientCookieJar> jar)
+    {
+        m_cookieJar = std::move(jar);
+    }
     // The channel the tab talks to: `check` says why a payload fits none of the
     // messages a client may send there (empty: it fits); `snippets` are ready
     // messages (the document's examples) to pick in the composer.
@@ -137,6 +144,8 @@ private:
     ClientFilterModel *m_filterModel;
     QTimer *m_refreshTimer;
     Client::ClientOptions m_options;
+    std::shared_ptr<Client::ClientCookieJar> m_cookieJar;
+    bool m_useCookies = true;
     QByteArray m_secretName;
     QByteArray m_secretValue;
     QString m_secretLabel;
