@@ -108,6 +108,10 @@ void ClientScenarioRunner::start()
     for (const auto &p : m_peers)
         if (m_phase == Phase::Opening)
             p->connection->open();
+    if (m_peers.empty()) { // only waits
+        m_phase = Phase::Stepping;
+        startStep(0);
+    }
 }
 
 void ClientScenarioRunner::addPeer(const QString &name, const ClientOptions &options)

@@ -597,6 +597,11 @@ steps:
         QTRY_VERIFY(std::all_of(echo.sockets.begin(), echo.sockets.end(),
                                 [](const QPointer<QWebSocket> &s) { return !s; }));
 
+        // no connection at all: only waits
+        run = runScenario("steps:\n  - wait: 10ms\n");
+        QVERIFY(run.finished);
+        QVERIFY(run.result.passed());
+
         // steps without a connection and no default connection
         run = runScenario("steps:\n  - wait: 1\n  - send: hi\n");
         QVERIFY(run.finished);
