@@ -365,6 +365,14 @@ int catCommand(const QStringList &arguments)
                                   QStringLiteral("--expect cannot be combined with --%1")
                                       .arg(o.names().constLast()));
         }
+        for (const QCommandLineOption &o :
+             {headerOpt, subprotocolOpt, originOpt, hostOpt, authOpt}) {
+            if (parser.isSet(o) && !parser.isSet(connectOpt))
+                return usageError(Name,
+                                  QStringLiteral("--%1 is for the default connection; give "
+                                                 "it with -c URL")
+                                      .arg(o.names().constLast()));
+        }
     }
 
     Console console(!parser.isSet(noColorOpt), !settings.execute.isEmpty());

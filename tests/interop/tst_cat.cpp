@@ -373,6 +373,11 @@ private slots:
         r = cat({QStringLiteral("--expect"), file});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(":2: step 1 names no connection"), r.err.constData());
+        r = cat({QStringLiteral("--expect"), file, QStringLiteral("-H"), QStringLiteral("X: 1")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err,
+                 QByteArray("gatehouse-cli cat: --header is for the default connection; "
+                            "give it with -c URL\n"));
         r = cat({QStringLiteral("-c"), unauthorized.url(), QStringLiteral("--junit"), junit});
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(r.err, QByteArray("gatehouse-cli cat: --junit needs --expect FILE\n"));
