@@ -2,6 +2,7 @@
 // gatehouse-cli cat: a WebSocket client (or a one-client server) on the terminal, with
 // wscat 6's flags, output lines and exit codes, so scripts written for wscat work
 // unchanged; and --json, --count, --timeout, --hex beyond it.
+#include "cli/catexpect.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 
@@ -302,6 +303,15 @@ int catCommand(const QStringList &arguments)
                  QStringLiteral("seconds"));
     const auto hexOpt
         = option({QStringLiteral("hex")}, QStringLiteral("Print binary messages as hex."));
+    const auto expectOpt
+        = option({QStringLiteral("expect")},
+                 QStringLiteral("Run the scenario in FILE (sends and expectations; -c URL is its "
+                                "default connection); exit 0 when every step passes, 1 when "
+                                "one fails."),
+                 QStringLiteral("FILE"));
+    const auto junitOpt = option({QStringLiteral("junit")},
+                                 QStringLiteral("With --expect: write a JUnit XML report."),
+                                 QStringLiteral("FILE"));
     const QCommandLineOption helpOption = parser.addHelpOption();
 
     if (!parser.parse(arguments))
@@ -345,6 +355,26 @@ int catCommand(const QStringList &arguments)
                           QStringLiteral("--timeout '%1' is not a number of seconds")
                               .arg(parser.value(timeoutOpt)));
 
+    if (parser.isSet(junitOpt) && !parser.isSet(expectOpt))
+        return usageError(Name, QStringLiteral("--junit needs --expect FILE"));
+    if (parser.isSet(expectOpt)) {
+        for (const QCommandLineOption &o :
+             {listenOpt, executeOpt, waitOpt, slashOpt, jsonOpt, countOpt, timeoutOpt}) {
+            if (parser.isSet(o))
+                return usageError(Name,
+                                  QStringLiteral("--expect cannot be combined with --%1")
+                                      .arg(o.names().constLast()));
+        }
+        for (const QCommandLineOption &o :
+             {headerOpt, subprotocolOpt, originOpt, hostOpt, authOpt}) {
+            if (parser.isSet(o) && !parser.isSet(connectOpt))
+                return usageError(Name,
+                                  QStringLiteral("--%1 is for the default connection; give "
+                                                 "it with -c URL")
+                                      .arg(o.names().constLast()));
+        }
+    }
+
     Console console(!parser.isSet(noColorOpt), !settings.execute.isEmpty());
     if (parser.isSet(listenOpt) && parser.isSet(connectOpt)) {
         Console::write(stderr, "\x1b[33merror: Use either --listen or --connect\x1b[39m\n");
@@ -359,18 +389,20 @@ int catCommand(const QStringList &arguments)
                 QStringLiteral("--listen '%1' is not a port number").arg(parser.value(listenOpt)));
         return listenMode(quint16(port), settings, console);
     }
-    if (!parser.isSet(connectOpt)) {
+    if (!parser.isSet(connectOpt) && !parser.isSet(expectOpt)) {
         out() << parser.helpText();
         return ExitOk;
     }
 
     Client::ClientOptions options;
-    QString url = parser.value(connectOpt);
-    static const QRegularExpression hasScheme(QStringLiteral("^[a-z][a-z0-9.+-]*:"),
-                                              QRegularExpression::CaseInsensitiveOption);
-    if (!hasScheme.match(url).hasMatch())
-        url.prepend(QStringLiteral("ws://"));
-    options.url = QUrl(url);
+    if (parser.isSet(connectOpt)) {
+        QString url = parser.value(connectOpt);
+        static const QRegularExpression hasScheme(QStringLiteral("^[a-z][a-z0-9.+-]*:"),
+                                                  QRegularExpression::CaseInsensitiveOption);
+        if (!hasScheme.match(url).hasMatch())
+            url.prepend(QStringLiteral("ws://"));
+        options.url = QUrl(url);
+    }
     for (const QString &h : parser.values(headerOpt)) {
         const qsizetype colon = h.indexOf(u':');
         if (colon <= 0)
@@ -400,6 +432,20 @@ int catCommand(const QStringList &arguments)
     if (parser.isSet(maxRedirectsOpt))
         options.maxRedirects = parser.value(maxRedirectsOpt).toInt();
     options.handshakeTimeoutMs = 30000;
+    if (parser.isSet(expectOpt)) {
+        // Named connections of the scenario share TLS, proxy and timeouts, not the rest.
+        Client::ClientOptions base = options;
+        base.url = QUrl();
+        base.headers.clear();
+        base.subprotocols.clear();
+        base.origin.clear();
+        base.basicAuth.clear();
+        std::optional<Client::ClientOptions> defaultConnection;
+        if (parser.isSet(connectOpt))
+            defaultConnection = options;
+        return runExpectations(parser.value(expectOpt), parser.value(junitOpt), defaultConnection,
+                               base);
+    }
 
     Client::ClientConnection connection;
     connection.setOptions(options);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Interop: `gatehouse-cli cat` and wscat (npm) on the same scripted sessions against
 // servers in this process must print the same lines and end with the same exit code;
-// then what cat does beyond wscat (piped input, --json, --count, --timeout, --hex).
+// then what cat does beyond wscat (piped input, --json, --count, --timeout, --hex,
+// scenarios with --expect and their JUnit report).
 #include "testsupport.h"
 
 #include <QJsonDocument>
@@ -11,10 +12,12 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <QXmlStreamReader>
 
 using namespace Gatehouse;
 
@@ -125,6 +128,36 @@ private:
     Run wscat(const QStringList &arguments)
     {
         return run(m_node, QStringList {m_wscat} + arguments);
+    }
+    static QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
+    {
+        QFile file(dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size())
+            return {};
+        return file.fileName();
+    }
+    // The counts of a JUnit report: tests, failures, errors, skipped (of the testsuite)
+    // and the testcase elements in it; empty when the XML does not parse.
+    static QList<int> junitCounts(const QString &path)
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        QXmlStreamReader xml(&file);
+        QList<int> counts;
+        int cases = 0;
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            if (xml.name() == u"testsuite")
+                for (const char *a : {"tests", "failures", "errors", "skipped"})
+                    counts.append(xml.attributes().value(QLatin1StringView(a)).toInt());
+            else if (xml.name() == u"testcase")
+                ++cases;
+        }
+        if (xml.hasError())
+            return {};
+        return counts << cases;
     }
 
 private slots:
@@ -254,6 +287,105 @@ private slots:
         r = cat({QStringLiteral("-c"), echo.url(), QStringLiteral("--count"), QStringLiteral("x")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.startsWith("gatehouse-cli cat: --count 'x'"), r.err.constData());
+    }
+
+    // --expect: a line per step, a summary, exit 0 when all pass, and a JUnit report.
+    void expectPasses()
+    {
+        SessionServer echo;
+        QTemporaryDir dir;
+        const QString file = writeFile(dir, QStringLiteral("echo.yaml"), R"(steps:
+  - send: hello
+  - expect: {text: hello}
+    within: 2s
+  - send: {type: join}
+  - expect: {match: {type: join}}
+)");
+        const QString junit = dir.filePath(QStringLiteral("report.xml"));
+        const Run r = cat({QStringLiteral("-c"), echo.url(), QStringLiteral("--expect"), file,
+                           QStringLiteral("--junit"), junit});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.err, QByteArray());
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 5);
+        QVERIFY2(lines.at(0).startsWith("ok 1 send \"hello\" ("), lines.at(0).constData());
+        QVERIFY2(lines.at(1).startsWith("ok 2 expect text \"hello\" ("), lines.at(1).constData());
+        QVERIFY2(lines.at(3).startsWith("ok 4 expect match {\"type\":\"join\"} ("),
+                 lines.at(3).constData());
+        QVERIFY(lines.at(3).endsWith(" ms)"));
+        QCOMPARE(lines.at(4), QByteArray("4 passed, 0 failed"));
+        QCOMPARE(junitCounts(junit), QList<int>({4, 0, 0, 0, 4}));
+
+        // named connections need no -c
+        const QString named = writeFile(dir, QStringLiteral("named.yaml"),
+                                        "connections:\n  alice: " + echo.url().toUtf8()
+                                            + "\nsteps:\n  - alice: {send: hi}\n  - alice: "
+                                              "{expect: hi}\n");
+        const Run n = cat({QStringLiteral("--expect"), named});
+        QCOMPARE(n.exitCode, 0);
+        QVERIFY2(n.out.startsWith("ok 1 alice send \"hi\" ("), n.out.constData());
+    }
+
+    void expectFails()
+    {
+        SessionServer echo;
+        QTemporaryDir dir;
+        const QString file = writeFile(dir, QStringLiteral("fails.yaml"), R"(steps:
+  - send: hello
+  - expect: {text: bye}
+    within: 300ms
+  - close: 1000
+)");
+        const QString junit = dir.filePath(QStringLiteral("report.xml"));
+        const Run r = cat({QStringLiteral("-c"), echo.url(), QStringLiteral("--expect"), file,
+                           QStringLiteral("--junit"), junit});
+        QCOMPARE(r.exitCode, 1);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines.at(1).startsWith("FAILED 2 expect text \"bye\" ("), lines.at(1).constData());
+        QVERIFY2(lines.at(1).endsWith(" ms): no match within 300 ms; got \"hello\""),
+                 lines.at(1).constData());
+        QCOMPARE(lines.at(2), QByteArray("skipped 3 close 1000: step 2 failed"));
+        QCOMPARE(lines.at(3), QByteArray("1 passed, 1 failed, 1 skipped"));
+        QCOMPARE(junitCounts(junit), QList<int>({3, 1, 0, 1, 3}));
+    }
+
+    void expectConnectionErrorAndUsage()
+    {
+        RefusingServer unauthorized("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        QTemporaryDir dir;
+        const QString file = writeFile(dir, QStringLiteral("s.yaml"), "steps:\n  - send: hi\n");
+        const QString junit = dir.filePath(QStringLiteral("report.xml"));
+        Run r = cat({QStringLiteral("-c"), unauthorized.url(), QStringLiteral("--expect"), file,
+                     QStringLiteral("--junit"), junit});
+        QCOMPARE(r.exitCode, 255);
+        QCOMPARE(r.out, QByteArray());
+        QCOMPARE(r.err, QByteArray("error: Unexpected server response: 401\n"));
+        QCOMPARE(junitCounts(junit), QList<int>({2, 0, 1, 1, 2}));
+
+        const QString bad = writeFile(dir, QStringLiteral("bad.yaml"),
+                                      "steps:\n  - send: hi\n  - expect: hi\n    within: soon\n");
+        r = cat({QStringLiteral("-c"), unauthorized.url(), QStringLiteral("--expect"), bad});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err,
+                 "gatehouse-cli cat: " + bad.toUtf8()
+                     + ":4: step 2: 'within' must be a duration such as 200ms\n");
+        r = cat({QStringLiteral("--expect"), file});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(":2: step 1 names no connection"), r.err.constData());
+        r = cat({QStringLiteral("--expect"), file, QStringLiteral("-H"), QStringLiteral("X: 1")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err,
+                 QByteArray("gatehouse-cli cat: --header is for the default connection; "
+                            "give it with -c URL\n"));
+        r = cat({QStringLiteral("-c"), unauthorized.url(), QStringLiteral("--junit"), junit});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, QByteArray("gatehouse-cli cat: --junit needs --expect FILE\n"));
+        r = cat({QStringLiteral("-c"), unauthorized.url(), QStringLiteral("--expect"), file,
+                 QStringLiteral("-x"), QStringLiteral("hi")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err,
+                 QByteArray("gatehouse-cli cat: --expect cannot be combined with --execute\n"));
     }
 
     // -l: a one-client server; wscat connects to it.
