@@ -1081,7 +1081,12 @@ void MainWindow::setChannelContext(ClientTab *tab, const Api &api, const Channel
             snippets.append(
                 {tr("%1 (made from its schema)").arg(name), text(catalog.generatedPayload(id))});
     }
-    tab->setChannelContext(channel.address, std::move(check), snippets);
+    ClientTab::PayloadCheck incoming;
+    if (policy->schemaCount(Gateway::Direction::BackendToClient) > 0)
+        incoming = [policy](const QByteArray &payload) {
+            return policy->check(Gateway::Direction::BackendToClient, payload, false);
+        };
+    tab->setChannelContext(channel.address, std::move(check), snippets, std::move(incoming));
 }
 
 void MainWindow::closeClientTab(ClientTab *tab)

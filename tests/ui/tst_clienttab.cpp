@@ -234,6 +234,30 @@ private slots:
         }
         QCOMPARE(ids.size(), 3); // each one its own counter and uuid
 
+        // expectations: passed, failed after their time, wrong ones refused
+        QVERIFY(tab.addExpectation(QStringLiteral("match"), QStringLiteral("{\"type\": \"ping\"}"),
+                                   2000));
+        QVERIFY(tab.addExpectation(QStringLiteral("regex"), QStringLiteral("^pl.*s$"), 2000));
+        QVERIFY(tab.addExpectation(QStringLiteral("text"), QStringLiteral("never sent"), 300));
+        QVERIFY(!tab.addExpectation(QStringLiteral("match"), QStringLiteral("{broken"), 300));
+        QVERIFY(tab.statusText().contains(u"not JSON"));
+        QVERIFY(!tab.addExpectation(QStringLiteral("schema"), {}, 300)); // no channel here
+        tab.setFormat(ClientTab::Format::Json);
+        tab.setComposerText(QStringLiteral("{\"type\": \"ping\", \"n\": 1}"));
+        QVERIFY(tab.sendComposed());
+        tab.setFormat(ClientTab::Format::Text);
+        tab.setComposerText(QStringLiteral("plain words"));
+        QVERIFY(tab.sendComposed());
+        QTRY_COMPARE_WITH_TIMEOUT(tab.expectationResults(),
+                                  (QStringList {QStringLiteral("passed match {\"type\":\"ping\"}"),
+                                                QStringLiteral("passed regex /^pl.*s$/"),
+                                                QStringLiteral("failed text \"never sent\"")}),
+                                  3000);
+        tab.runExpectationsAgain();
+        QVERIFY(tab.expectationResults().constFirst().startsWith(u"waiting"));
+        // saved with the tab
+        QCOMPARE(tab.saveState().value(QStringLiteral("expectations")).toList().size(), 3);
+
         // close with a code; the server sees it, the tab says it
         tab.disconnectFromServer(4000, QStringLiteral("bye"));
         QTRY_VERIFY_WITH_TIMEOUT(!tab.isConnected(), 5000);

@@ -955,8 +955,11 @@ private Q_SLOTS:
         alice->setComposerText(QString(5000, u'x')); // maxLength 4096
         QVERIFY(!alice->sendComposed());
         QVERIFY2(alice->statusText().startsWith(u"Not sent: "), qPrintable(alice->statusText()));
+        // bob expects a message that fits the channel's schema, within a second
+        QVERIFY(bob->addExpectation(QStringLiteral("schema"), {}, 2000));
         alice->setComposerText(QStringLiteral("hello from alice"));
         QVERIFY(alice->sendComposed());
+        QTRY_VERIFY_WITH_TIMEOUT(bob->expectationResults().value(0).startsWith(u"passed"), 3000);
         auto received = [](ClientTab *tab, const QString &needle) {
             tab->refreshNow();
             for (int row = 0; row < tab->messageModel()->eventCount(); ++row) {

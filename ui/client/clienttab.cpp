@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -27,6 +28,8 @@
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStandardItemModel>
+#include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 #include <QTreeView>
@@ -373,7 +376,53 @@ void ClientTab::buildWidgets()
     auto *split = new QSplitter(Qt::Vertical);
     split->setObjectName(QStringLiteral("clientSplitter"));
     split->addWidget(m_list);
-    split->addWidget(m_detail);
+    // below the list: the selected event, and the expectations
+    auto *lower = new QTabWidget;
+    lower->setObjectName(QStringLiteral("clientLowerTabs"));
+    lower->setDocumentMode(true);
+    lower->addTab(m_detail, tr("Event"));
+    m_expectationModel = new QStandardItemModel(0, 3, this);
+    m_expectationModel->setHorizontalHeaderLabels({tr("Expectation"), tr("Within"), tr("Result")});
+    m_expectationList = new QTreeView;
+    m_expectationList->setObjectName(QStringLiteral("clientExpectations"));
+    m_expectationList->setAccessibleName(tr("Expectations"));
+    m_expectationList->setModel(m_expectationModel);
+    m_expectationList->setRootIsDecorated(false);
+    m_expectationList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_expectationList->header()->setStretchLastSection(true);
+    m_expectationList->header()->resizeSection(0, 260);
+    auto *addExpectationButton
+        = button(tr("&Expect…"), QStringLiteral("clientAddExpectation"),
+                 tr("Expect a message: its text, a regular expression, "
+                    "a JSON pattern or the channel's schema, within a time"));
+    connect(addExpectationButton, &QPushButton::clicked, this, &ClientTab::editExpectation);
+    auto *removeExpectation = button(tr("Remo&ve"), QStringLiteral("clientRemoveExpectation"),
+                                     tr("Remove the selected expectation"));
+    connect(removeExpectation, &QPushButton::clicked, this, [this] {
+        const int row = m_expectationList->currentIndex().row();
+        if (row >= 0 && row < m_expectations.size()) {
+            m_expectations.removeAt(row);
+            showExpectations();
+        }
+    });
+    auto *again = button(tr("Run &Again"), QStringLiteral("clientRunExpectations"),
+                         tr("Wait again for every expectation, from now"));
+    connect(again, &QPushButton::clicked, this, &ClientTab::runExpectationsAgain);
+    auto *expectationButtons = new QHBoxLayout;
+    expectationButtons->addWidget(addExpectationButton);
+    expectationButtons->addWidget(removeExpectation);
+    expectationButtons->addWidget(again);
+    expectationButtons->addStretch();
+    auto *expectationPage = new QWidget;
+    auto *expectationLayout = new QVBoxLayout(expectationPage);
+    expectationLayout->setContentsMargins(0, 4, 0, 0);
+    expectationLayout->addLayout(expectationButtons);
+    expectationLayout->addWidget(m_expectationList);
+    lower->addTab(expectationPage, tr("Expectations"));
+    m_expectationTimer = new QTimer(this);
+    m_expectationTimer->setInterval(50);
+    connect(m_expectationTimer, &QTimer::timeout, this, &ClientTab::expireExpectations);
+    split->addWidget(lower);
     split->addWidget(composeBox);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 2);
@@ -453,9 +502,11 @@ void ClientTab::connectToServer()
 }
 
 void ClientTab::setChannelContext(const QString &channel, PayloadCheck check,
-                                  const QList<QPair<QString, QString>> &snippets)
+                                  const QList<QPair<QString, QString>> &snippets,
+                                  PayloadCheck incoming)
 {
     m_channel = channel;
+    m_incomingCheck = std::move(incoming);
     m_payloadCheck = std::move(check);
     m_checkSchema->setVisible(bool(m_payloadCheck));
     m_checkSchema->setChecked(bool(m_payloadCheck));
@@ -538,6 +589,215 @@ void ClientTab::closeLoad()
     m_loadLabel->clear();
 }
 
+bool ClientTab::addExpectation(const QString &kind, const QString &value, int withinMs)
+{
+    Expectation e;
+    e.kind = kind;
+    e.value = value;
+    e.withinMs = std::max(1, withinMs);
+    using Kind = Client::ClientScenario::Expectation::Kind;
+    if (kind == u"text") {
+        e.test.kind = Kind::Text;
+        e.test.text = value;
+    } else if (kind == u"regex") {
+        e.test.kind = Kind::Regex;
+        e.test.regex = QRegularExpression(value);
+        if (!e.test.regex.isValid()) {
+            showStatus(tr("Expectation not added: %1 is not a valid regular expression (%2)")
+                           .arg(value, e.test.regex.errorString()),
+                       true);
+            return false;
+        }
+    } else if (kind == u"match") {
+        e.test.kind = Kind::Match;
+        e.test.value = Json::parse(value.toStdString(), nullptr, false);
+        if (e.test.value.is_discarded()) {
+            showStatus(tr("Expectation not added: the pattern is not JSON"), true);
+            return false;
+        }
+    } else if (kind == u"schema") {
+        if (!m_incomingCheck) {
+            showStatus(tr("Expectation not added: this tab has no channel with a schema (open "
+                          "it for a channel of the running gateway)"),
+                       true);
+            return false;
+        }
+    } else {
+        showStatus(tr("Expectation not added: unknown kind %1").arg(kind), true);
+        return false;
+    }
+    // armed now when connected, else by the next open
+    e.armedAtMs = m_connected ? QDateTime::currentMSecsSinceEpoch() : 0;
+    e.armedAfter = m_connection->history()->lastSequence();
+    m_expectations.append(e);
+    m_expectationsCheckedUpTo = std::max(m_expectationsCheckedUpTo, e.armedAfter);
+    if (m_connected)
+        m_expectationTimer->start();
+    showExpectations();
+    return true;
+}
+
+void ClientTab::runExpectationsAgain()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const quint64 last = m_connection->history()->lastSequence();
+    for (Expectation &e : m_expectations) {
+        e.state = Expectation::State::Waiting;
+        e.armedAtMs = now;
+        e.armedAfter = last;
+        e.result.clear();
+    }
+    m_expectationsCheckedUpTo = last;
+    if (!m_expectations.isEmpty())
+        m_expectationTimer->start();
+    showExpectations();
+}
+
+void ClientTab::checkExpectations(const QList<ClientEvent> &added)
+{
+    bool changed = false;
+    for (const ClientEvent &event : added) {
+        if (event.kind == ClientEvent::Kind::Opened) {
+            // every (re)connect starts them again
+            for (Expectation &e : m_expectations) {
+                e.state = Expectation::State::Waiting;
+                e.armedAtMs = event.timeMs;
+                e.armedAfter = event.sequence;
+                e.result.clear();
+            }
+            m_expectationTimer->start();
+            changed = true;
+            continue;
+        }
+        if (event.kind != ClientEvent::Kind::Received)
+            continue;
+        for (Expectation &e : m_expectations) {
+            if (e.state != Expectation::State::Waiting || e.armedAtMs == 0
+                || event.sequence <= e.armedAfter)
+                continue;
+            if (event.timeMs - e.armedAtMs > e.withinMs)
+                continue; // too late: expireExpectations() says so
+            QString why;
+            const bool ok = e.kind == u"schema" ? m_payloadCheck(event.data).isEmpty()
+                                                : e.test.matches(event, &why);
+            if (ok) {
+                e.state = Expectation::State::Passed;
+                e.result = tr("passed after %1 ms").arg(event.timeMs - e.armedAtMs);
+                changed = true;
+            } else {
+                e.result = tr("last: %1").arg(why.isEmpty() ? tr("did not match") : why);
+                changed = true;
+            }
+        }
+    }
+    if (changed)
+        showExpectations();
+}
+
+void ClientTab::expireExpectations()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    bool waiting = false;
+    bool changed = false;
+    for (Expectation &e : m_expectations) {
+        if (e.state != Expectation::State::Waiting || e.armedAtMs == 0)
+            continue;
+        if (now - e.armedAtMs > e.withinMs + RefreshMs) {
+            // messages counted before this moment were looked at by refreshNow()
+            refreshNow();
+            if (e.state != Expectation::State::Waiting)
+                continue;
+            e.state = Expectation::State::Failed;
+            e.result
+                = tr("failed: nothing matched within %1 ms%2")
+                      .arg(e.withinMs)
+                      .arg(e.result.isEmpty() ? QString() : QStringLiteral(" (") + e.result + u')');
+            changed = true;
+        } else {
+            waiting = true;
+        }
+    }
+    if (!waiting)
+        m_expectationTimer->stop();
+    if (changed)
+        showExpectations();
+}
+
+void ClientTab::showExpectations()
+{
+    m_expectationModel->setRowCount(0);
+    for (const Expectation &e : std::as_const(m_expectations)) {
+        const QString what
+            = e.kind == u"schema" ? tr("the channel's message schema") : e.test.describe();
+        QString state;
+        QColor color;
+        switch (e.state) {
+        case Expectation::State::Waiting:
+            state = e.armedAtMs == 0 ? tr("waiting for the connection")
+                : e.result.isEmpty() ? tr("waiting")
+                                     : tr("waiting (%1)").arg(e.result);
+            break;
+        case Expectation::State::Passed:
+            state = QStringLiteral("✔ ") + e.result;
+            color = QColor(0x1d, 0x6b, 0x2c);
+            break;
+        case Expectation::State::Failed:
+            state = QStringLiteral("✘ ") + e.result;
+            color = QColor(0xb0, 0x00, 0x20);
+            break;
+        }
+        auto *result = new QStandardItem(state);
+        if (color.isValid())
+            result->setForeground(color);
+        m_expectationModel->appendRow(
+            {new QStandardItem(what), new QStandardItem(tr("%1 ms").arg(e.withinMs)), result});
+    }
+}
+
+QStringList ClientTab::expectationResults() const
+{
+    QStringList lines;
+    for (const Expectation &e : m_expectations) {
+        const QString what = e.kind == u"schema" ? QStringLiteral("schema") : e.test.describe();
+        const QString state = e.state == Expectation::State::Passed ? QStringLiteral("passed")
+            : e.state == Expectation::State::Failed                 ? QStringLiteral("failed")
+                                                                    : QStringLiteral("waiting");
+        lines.append(QStringLiteral("%1 %2").arg(state, what));
+    }
+    return lines;
+}
+
+void ClientTab::editExpectation()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Expect a Message"));
+    auto *kind = new QComboBox;
+    kind->setAccessibleName(tr("Kind"));
+    kind->addItem(tr("JSON pattern (the message has these members)"), QStringLiteral("match"));
+    kind->addItem(tr("Text (the whole message)"), QStringLiteral("text"));
+    kind->addItem(tr("Regular expression"), QStringLiteral("regex"));
+    if (m_incomingCheck)
+        kind->addItem(tr("The channel's message schema"), QStringLiteral("schema"));
+    auto *value = new QLineEdit;
+    value->setAccessibleName(tr("Expected"));
+    value->setPlaceholderText(tr("{\"type\": \"joined\"}"));
+    auto *within = new QSpinBox;
+    within->setAccessibleName(tr("Within"));
+    within->setRange(1, 3600000);
+    within->setSuffix(tr(" ms"));
+    within->setValue(2000);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("&Kind:"), kind);
+    form->addRow(tr("&Expected:"), value);
+    form->addRow(tr("&Within:"), within);
+    form->addRow(buttons);
+    if (dialog.exec() == QDialog::Accepted)
+        addExpectation(kind->currentData().toString(), value->text(), within->value());
+}
+
 QString ClientTab::loadSummary() const
 {
     return m_loadLabel->text();
@@ -594,6 +854,12 @@ QVariantMap ClientTab::saveState() const
     state.insert(QStringLiteral("direction"), m_direction->currentIndex());
     state.insert(QStringLiteral("pings"), m_showPings->isChecked());
     state.insert(QStringLiteral("relativeTimes"), m_relative->isChecked());
+    QVariantList expectations;
+    for (const Expectation &e : m_expectations)
+        expectations.append(QVariantMap {{QStringLiteral("kind"), e.kind},
+                                         {QStringLiteral("value"), e.value},
+                                         {QStringLiteral("withinMs"), e.withinMs}});
+    state.insert(QStringLiteral("expectations"), expectations);
     if (!m_secretName.isEmpty()) {
         state.insert(QStringLiteral("credentialHeader"), QString::fromLatin1(m_secretName));
         state.insert(QStringLiteral("credential"), m_secretLabel);
@@ -629,6 +895,12 @@ void ClientTab::restoreState(const QVariantMap &state)
         std::clamp(state.value(QStringLiteral("direction")).toInt(), 0, 2));
     m_showPings->setChecked(state.value(QStringLiteral("pings")).toBool());
     m_relative->setChecked(state.value(QStringLiteral("relativeTimes")).toBool());
+    for (const QVariant &v : state.value(QStringLiteral("expectations")).toList()) {
+        const QVariantMap e = v.toMap();
+        addExpectation(e.value(QStringLiteral("kind")).toString(),
+                       e.value(QStringLiteral("value")).toString(),
+                       e.value(QStringLiteral("withinMs")).toInt());
+    }
     const QString credential = state.value(QStringLiteral("credential")).toString();
     if (!credential.isEmpty())
         setSecretHeader(state.value(QStringLiteral("credentialHeader")).toString().toLatin1(), {},
@@ -878,6 +1150,14 @@ void ClientTab::handleEventsAdded()
 void ClientTab::refreshNow()
 {
     m_model->refresh();
+    if (!m_expectations.isEmpty()) {
+        // what arrived since the last look, in order (the history may have let the
+        // oldest go; the newest are what counts)
+        const QList<ClientEvent> added = m_connection->history()->since(m_expectationsCheckedUpTo);
+        if (!added.isEmpty())
+            m_expectationsCheckedUpTo = added.constLast().sequence;
+        checkExpectations(added);
+    }
     updateCounters();
     if (m_autoscroll->isChecked() && m_followTail)
         m_list->scrollToBottom();

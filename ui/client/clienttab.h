@@ -2,6 +2,7 @@
 #pragma once
 
 #include "client/clientoptions.h"
+#include "client/clientscenario.h"
 
 #include <QMap>
 #include <QPointer>
@@ -22,6 +23,8 @@ class QSortFilterProxyModel;
 class QSpinBox;
 class QThread;
 class QTimer;
+class QStandardItemModel;
+class QTabWidget;
 class QTreeView;
 
 namespace Gatehouse {
@@ -72,8 +75,10 @@ public:
     // messages a client may send there (empty: it fits); `snippets` are ready
     // messages (the document's examples) to pick in the composer.
     using PayloadCheck = std::function<QString(const QByteArray &payload)>;
+    // `incoming` does the same for what the server sends there (schema expectations).
     void setChannelContext(const QString &channel, PayloadCheck check,
-                           const QList<QPair<QString, QString>> &snippets);
+                           const QList<QPair<QString, QString>> &snippets,
+                           PayloadCheck incoming = {});
     QComboBox *snippetBox() const { return m_snippets; }
     QCheckBox *schemaCheckBox() const { return m_checkSchema; }
 
@@ -93,6 +98,16 @@ public:
     void openLoad(int count);
     void closeLoad();
     QString loadSummary() const;
+
+    // Expectations on incoming messages, shown passed or failed: each waits for a
+    // message that matches within its time, from when it is added or run again and
+    // after every (re)connect. Kinds: "text" (the whole message), "regex", "match" (a
+    // JSON pattern, e.g. {"type": "joined"}), "schema" (the channel's message schema).
+    // False with the reason shown when the expectation cannot be read.
+    bool addExpectation(const QString &kind, const QString &value, int withinMs);
+    void runExpectationsAgain();
+    // One line per expectation: "passed text \"hi\" (12 ms)", "failed ...", "waiting ...".
+    QStringList expectationResults() const;
     void setFormat(Format format);
     void setComposerText(const QString &text);
     QString statusText() const;
@@ -136,6 +151,10 @@ private:
     std::optional<QPair<quint8, QByteArray>> composedMessage(QString *problem);
     void sendRepeatedOnce();
     void updateLoadSummary();
+    void checkExpectations(const QList<Client::ClientEvent> &received);
+    void expireExpectations();
+    void showExpectations();
+    void editExpectation();
     Client::ClientOptions connectOptions() const; // options() with the credential
 
     QThread *m_thread;
@@ -168,6 +187,7 @@ private:
     QComboBox *m_snippets;
     QCheckBox *m_checkSchema;
     PayloadCheck m_payloadCheck;
+    PayloadCheck m_incomingCheck;
     QString m_channel;
     QPlainTextEdit *m_composer;
     QPushButton *m_send;
@@ -178,6 +198,22 @@ private:
     int m_loadFailed = 0;
     QMap<int, int> m_loadRefused; // by HTTP status
     QLabel *m_loadLabel;
+    struct Expectation
+    {
+        QString kind;
+        QString value;
+        int withinMs = 2000;
+        Client::ClientScenario::Expectation test; // text, regex, match
+        enum class State { Waiting, Passed, Failed } state = State::Waiting;
+        qint64 armedAtMs = 0;
+        quint64 armedAfter = 0; // messages after this sequence count
+        QString result;
+    };
+    QList<Expectation> m_expectations;
+    QTreeView *m_expectationList = nullptr;
+    QStandardItemModel *m_expectationModel = nullptr;
+    QTimer *m_expectationTimer = nullptr;
+    quint64 m_expectationsCheckedUpTo = 0;
     QTimer *m_repeatTimer = nullptr;
     int m_repeatLeft = 0;
     quint64 m_counter = 0; // {{counter}}
