@@ -191,6 +191,13 @@ private slots:
         tab.findChild<QCheckBox *>(QStringLiteral("clientRegex"))->setChecked(true);
         tab.filterEdit()->setText(QStringLiteral("^\\{\"type"));
         QCOMPARE(tab.filteredModel()->rowCount(), 2);
+        tab.findChild<QCheckBox *>(QStringLiteral("clientRegex"))->setChecked(false);
+        tab.filterEdit()->setText(QStringLiteral("$.room == r1")); // a JSON path
+        QCOMPARE(tab.filteredModel()->rowCount(), 2);
+        tab.filterEdit()->setText(QStringLiteral("$.room["));
+        QVERIFY2(tab.statusText().startsWith(u"The filter is not a JSON path: "),
+                 qPrintable(tab.statusText()));
+        tab.findChild<QCheckBox *>(QStringLiteral("clientRegex"))->setChecked(true);
         tab.filterEdit()->setText(QStringLiteral("(unclosed"));
         QVERIFY(tab.statusText().contains(u"not a valid regular expression"));
         tab.filterEdit()->clear();

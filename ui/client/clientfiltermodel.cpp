@@ -20,12 +20,29 @@ void ClientFilterModel::setDirection(Direction direction)
     invalidateFilter();
 }
 
-bool ClientFilterModel::setText(const QString &text, bool regex)
+bool ClientFilterModel::setText(const QString &text, bool regex, QString *error)
 {
+    if (!regex && Client::JsonPathFilter::looksLikePath(text)) {
+        QString why;
+        auto path = Client::JsonPathFilter::parse(text, &why);
+        if (!path) {
+            if (error)
+                *error = why;
+            return false;
+        }
+        m_path = std::move(path);
+        m_text = text;
+        invalidateFilter();
+        return true;
+    }
+    m_path.reset();
     if (regex) {
         QRegularExpression re(text, QRegularExpression::CaseInsensitiveOption);
-        if (!re.isValid())
+        if (!re.isValid()) {
+            if (error)
+                *error = re.errorString();
             return false;
+        }
         m_regex = re;
     }
     m_useRegex = regex;
@@ -57,6 +74,8 @@ bool ClientFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     }
     if (m_text.isEmpty())
         return true;
+    if (m_path)
+        return m_path->matches(index.data(ClientMessageModel::PayloadRole).toByteArray());
     const QString text = index.data(ClientMessageModel::SearchTextRole).toString();
     return m_useRegex ? m_regex.match(text).hasMatch() : text.contains(m_text, Qt::CaseInsensitive);
 }

@@ -4,6 +4,10 @@
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
 
+#include "client/jsonpathfilter.h"
+
+#include <optional>
+
 namespace Gatehouse {
 
 // What a client tab's message list shows: a direction (all, received, sent), text or a
@@ -21,7 +25,9 @@ public:
     void setDirection(Direction direction);
     // Plain text (case-insensitive) or, with `regex`, a regular expression; false when
     // the expression is not valid (the filter is left as it was).
-    bool setText(const QString &text, bool regex);
+    // Text starting with "$" is a JSON path filter ($.type == join); false, with
+    // `*error` set, when it cannot be read.
+    bool setText(const QString &text, bool regex, QString *error = nullptr);
     void setPingsShown(bool shown);
     bool pingsShown() const { return m_pings; }
 
@@ -33,6 +39,7 @@ private:
     QString m_text;
     QRegularExpression m_regex;
     bool m_useRegex = false;
+    std::optional<Client::JsonPathFilter> m_path;
     bool m_pings = false;
 };
 

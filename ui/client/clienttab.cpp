@@ -152,7 +152,7 @@ void ClientTab::buildWidgets()
     m_filter = new QLineEdit;
     m_filter->setObjectName(QStringLiteral("clientFilter"));
     m_filter->setAccessibleName(tr("Filter messages"));
-    m_filter->setPlaceholderText(tr("Filter messages…"));
+    m_filter->setPlaceholderText(tr("Filter messages… (text, or a JSON path: $.type == join)"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setMinimumWidth(160);
     m_direction = new QComboBox;
@@ -176,11 +176,14 @@ void ClientTab::buildWidgets()
     m_export = button(tr("E&xport…"), QStringLiteral("clientExport"),
                       tr("Save the events shown as JSON Lines"));
     auto applyFilter = [this] {
-        const bool ok = m_filterModel->setText(m_filter->text(), m_regex->isChecked());
-        m_filter->setToolTip(ok ? QString() : tr("Not a valid regular expression"));
-        m_filter->setStyleSheet(ok ? QString() : QStringLiteral("color: palette(bright-text)"));
+        QString why;
+        const bool ok = m_filterModel->setText(m_filter->text(), m_regex->isChecked(), &why);
+        m_filter->setToolTip(ok ? QString() : why);
         if (!ok)
-            showStatus(tr("The filter is not a valid regular expression"), true);
+            showStatus(m_regex->isChecked()
+                           ? tr("The filter is not a valid regular expression: %1").arg(why)
+                           : tr("The filter is not a JSON path: %1").arg(why),
+                       true);
     };
     connect(m_filter, &QLineEdit::textChanged, this, applyFilter);
     connect(m_regex, &QCheckBox::toggled, this, applyFilter);
