@@ -736,6 +736,14 @@ void ClientConnection::close(quint16 code, const QString &reason)
     m_closeTimer->start(CloseWaitMs);
 }
 
+void ClientConnection::note(ClientEvent::Kind kind, const QString &text)
+{
+    ClientEvent e;
+    e.kind = kind;
+    e.text = text;
+    record(std::move(e));
+}
+
 void ClientConnection::abort()
 {
     m_userClosed = true;

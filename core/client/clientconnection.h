@@ -61,6 +61,9 @@ public:
     void close(quint16 code = 1000, const QString &reason = {});
     // Drops the connection without a close frame (a client that vanishes).
     void abort();
+    // Adds an Error or Warning of the caller's to the history (a file that could not
+    // be sent, ...).
+    void note(ClientEvent::Kind kind, const QString &text);
 
     // What the last handshake answered: HTTP status (0: none yet), headers, body.
     int responseStatus() const { return m_responseStatus; }

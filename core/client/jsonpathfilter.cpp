@@ -79,8 +79,8 @@ bool JsonPathFilter::matches(const QByteArray &message) const
     const QByteArray trimmed = message.trimmed();
     if (!trimmed.startsWith('{') && !trimmed.startsWith('['))
         return false;
-    const Json value = Json::parse(message.constData(), message.constData() + message.size(),
-                                   nullptr, false);
+    const Json value
+        = Json::parse(message.constData(), message.constData() + message.size(), nullptr, false);
     return !value.is_discarded() && matches(value);
 }
 

@@ -48,11 +48,16 @@ private slots:
     {
         QTest::addColumn<QString>("filter");
         QTest::addColumn<QString>("error");
-        QTest::newRow("dot alone") << "$." << "column 2: a member name after '.'";
-        QTest::newRow("open bracket") << "$.a[0" << "column 4: '[' without ']'";
-        QTest::newRow("bad index") << "$.a[x]" << "column 4: [N] or [\"name\"]";
-        QTest::newRow("operator") << "$.a > 3" << "after the path: == VALUE or != VALUE";
-        QTest::newRow("no value") << "$.a ==" << "a value to compare with";
+        QTest::newRow("dot alone") << "$."
+                                   << "column 2: a member name after '.'";
+        QTest::newRow("open bracket") << "$.a[0"
+                                      << "column 4: '[' without ']'";
+        QTest::newRow("bad index") << "$.a[x]"
+                                   << "column 4: [N] or [\"name\"]";
+        QTest::newRow("operator") << "$.a > 3"
+                                  << "after the path: == VALUE or != VALUE";
+        QTest::newRow("no value") << "$.a =="
+                                  << "a value to compare with";
     }
     void errors()
     {

@@ -10,6 +10,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
@@ -264,6 +265,33 @@ private slots:
         QVERIFY(tab.expectationResults().constFirst().startsWith(u"waiting"));
         // saved with the tab
         QCOMPARE(tab.saveState().value(QStringLiteral("expectations")).toList().size(), 3);
+
+        // a file as one binary message; one that cannot be read is said in the history
+        QTemporaryDir files;
+        const QString blob = files.filePath(QStringLiteral("blob.bin"));
+        {
+            QFile f(blob);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray("\x01\x02\x03payload", 10));
+        }
+        QVERIFY(tab.sendFile(blob));
+        QTRY_VERIFY([&] {
+            for (int row = 0; row < tab.messageModel()->eventCount(); ++row)
+                if (tab.messageModel()->event(row).kind == Kind::Received
+                    && tab.messageModel()->event(row).data == QByteArray("\x01\x02\x03payload", 10))
+                    return true;
+            return false;
+        }());
+        QVERIFY(tab.sendFile(files.filePath(QStringLiteral("missing.bin"))));
+        QTRY_VERIFY(tab.statusText().startsWith(u"cannot read "));
+        // copy what is selected
+        tab.filterEdit()->setText(QStringLiteral("plain words"));
+        tab.messageList()->selectAll();
+        tab.copySelected();
+        QCOMPARE(QGuiApplication::clipboard()->text().split(u'\n').size(),
+                 tab.filteredModel()->rowCount()); // sent twice, echoed twice
+        QVERIFY(QGuiApplication::clipboard()->text().startsWith(u"plain words\n"));
+        tab.filterEdit()->clear();
 
         // close with a code; the server sees it, the tab says it
         tab.disconnectFromServer(4000, QStringLiteral("bye"));

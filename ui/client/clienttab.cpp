@@ -6,14 +6,18 @@
 #include "client/clientmessagemodel.h"
 #include "client/messagetemplate.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -228,6 +232,12 @@ void ClientTab::buildWidgets()
     m_list->header()->resizeSection(ClientMessageModel::DirectionColumn, 70);
     m_list->header()->resizeSection(ClientMessageModel::KindColumn, 80);
     m_list->header()->resizeSection(ClientMessageModel::SizeColumn, 70);
+    auto *copy = new QAction(tr("&Copy"), m_list);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    connect(copy, &QAction::triggered, this, &ClientTab::copySelected);
+    m_list->addAction(copy);
+    m_list->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ClientTab::showSelected);
     connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
@@ -310,6 +320,13 @@ void ClientTab::buildWidgets()
     m_ping = button(tr("P&ing"), QStringLiteral("clientPing"),
                     tr("Send a ping; its pong shows the round trip"));
     connect(m_ping, &QPushButton::clicked, this, [this] { sendPing(); });
+    m_sendFile = button(tr("Send &File…"), QStringLiteral("clientSendFile"),
+                        tr("Send a file's bytes as one binary message"));
+    connect(m_sendFile, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Send File"));
+        if (!path.isEmpty())
+            sendFile(path);
+    });
     m_close = button(tr("Cl&ose…"), QStringLiteral("clientClose"),
                      tr("Close the connection with a chosen code and reason"));
     connect(m_close, &QPushButton::clicked, this, [this] {
@@ -365,6 +382,7 @@ void ClientTab::buildWidgets()
     composeButtons->addWidget(m_send);
     composeButtons->addWidget(m_repeat);
     composeButtons->addWidget(m_load);
+    composeButtons->addWidget(m_sendFile);
     composeButtons->addWidget(m_ping);
     composeButtons->addWidget(m_close);
     composeButtons->addStretch();
@@ -1076,6 +1094,51 @@ bool ClientTab::isRepeating() const
     return m_repeatTimer->isActive();
 }
 
+bool ClientTab::sendFile(const QString &path)
+{
+    if (!m_connected) {
+        showStatus(tr("Not connected: connect first (Enter in the URL bar)"), true);
+        return false;
+    }
+    // read in the connection's thread, never the window's; what goes wrong is an event
+    const qint64 limit = m_options.maxMessageSize;
+    QMetaObject::invokeMethod(m_connection, [c = m_connection, path, limit] {
+        QFile file(path);
+        QString problem;
+        if (!file.open(QIODevice::ReadOnly))
+            problem = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        else if (file.size() > limit)
+            problem = QStringLiteral("%1 is larger than the %2 bytes a message may have")
+                          .arg(path)
+                          .arg(limit);
+        if (!problem.isEmpty()) {
+            c->note(Client::ClientEvent::Kind::Error, problem);
+            return;
+        }
+        c->sendBinary(file.readAll());
+    });
+    showStatus(tr("Sending %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+void ClientTab::copySelected()
+{
+    QStringList texts;
+    const QModelIndexList rows = m_list->selectionModel()->selectedRows();
+    QList<int> sourceRows;
+    for (const QModelIndex &row : rows)
+        sourceRows.append(m_filterModel->mapToSource(row).row());
+    std::sort(sourceRows.begin(), sourceRows.end());
+    for (int row : std::as_const(sourceRows)) {
+        const ClientEvent &e = m_model->event(row);
+        texts.append(e.data.isEmpty() && e.kind != ClientEvent::Kind::Response
+                         ? ClientMessageModel::preview(e)
+                         : ClientMessageModel::readable(e));
+    }
+    if (!texts.isEmpty())
+        QGuiApplication::clipboard()->setText(texts.join(u'\n'));
+}
+
 bool ClientTab::sendPing(const QByteArray &payload)
 {
     if (!m_connected) {
@@ -1136,6 +1199,7 @@ void ClientTab::handleStateChanged()
         || state == ClientConnection::State::WaitingToReconnect;
     m_connect->setText(m_connected || busy ? tr("Dis&connect") : tr("&Connect"));
     m_send->setEnabled(m_connected);
+    m_sendFile->setEnabled(m_connected);
     m_repeat->setEnabled(m_connected);
     if (!m_connected)
         stopRepeating();

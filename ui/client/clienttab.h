@@ -88,6 +88,10 @@ public:
     // text does not fit it (invalid JSON, odd hex) or the tab is not connected.
     bool sendComposed();
     bool sendPing(const QByteArray &payload = {});
+    // Sends a file's bytes as one binary message (read off the window's thread).
+    bool sendFile(const QString &path);
+    // Copies the selected events (payloads as read in the pane) to the clipboard.
+    void copySelected();
     // Sends the composer's message `times` times: as fast as the connection takes them
     // (intervalMs 0, and no variables to fill in), else one every `intervalMs`.
     bool sendRepeated(int times, int intervalMs);
@@ -192,6 +196,7 @@ private:
     QPlainTextEdit *m_composer;
     QPushButton *m_send;
     QPushButton *m_repeat;
+    QPushButton *m_sendFile;
     QPushButton *m_load;
     QList<QPointer<Client::ClientConnection>> m_loadConnections; // live in m_thread
     int m_loadOpen = 0;
