@@ -5,6 +5,8 @@
 #include "apitreemodel.h"
 #include "applicationsview.h"
 #include "client/clientcookiejar.h"
+#include "client/clientscenarioreport.h"
+#include "client/clientscenariorunner.h"
 #include "client/clienttab.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
@@ -49,6 +51,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -57,6 +60,7 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
@@ -160,7 +164,15 @@ MainWindow::MainWindow(QWidget *parent)
     restoreSettings();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // scenario runs end with the window (their objects are deleted in their thread as
+    // it finishes)
+    for (QThread *thread : std::as_const(m_scenarioRuns)) {
+        thread->quit();
+        thread->wait();
+    }
+}
 
 QString MainWindow::samplePath()
 {
@@ -438,6 +450,27 @@ void MainWindow::createActions()
             moveClientTab(tab);
     });
     moveClient->setObjectName(QStringLiteral("moveClientTabAction"));
+    client->addSeparator();
+    QAction *saveScenarioAction
+        = client->addAction(tr("&Save Client Tabs as Scenario…"), this, [this] {
+              const QString path = QFileDialog::getSaveFileName(
+                  this, tr("Save Scenario"), tr("scenario.yaml"), tr("Scenarios (*.yaml *.yml)"));
+              if (!path.isEmpty())
+                  saveScenario(path);
+          });
+    saveScenarioAction->setObjectName(QStringLiteral("saveScenarioAction"));
+    saveScenarioAction->setToolTip(tr("Write the client tabs (their URLs, what they sent and their "
+                                      "expectations) as a scenario that gatehouse-cli cat --expect "
+                                      "runs again"));
+    QAction *runScenarioAction = client->addAction(tr("&Run Scenario…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Run Scenario"), {},
+                                                          tr("Scenarios (*.yaml *.yml *.json)"));
+        if (!path.isEmpty())
+            runScenario(path);
+    });
+    runScenarioAction->setObjectName(QStringLiteral("runScenarioAction"));
+    runScenarioAction->setToolTip(tr("Run a scenario file; each step's result goes to the "
+                                     "output"));
     moveClient->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
     closeClient->setObjectName(QStringLiteral("closeClientTabAction"));
     closeClient->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
@@ -1087,6 +1120,90 @@ void MainWindow::setChannelContext(ClientTab *tab, const Api &api, const Channel
             return policy->check(Gateway::Direction::BackendToClient, payload, false);
         };
     tab->setChannelContext(channel.address, std::move(check), snippets, std::move(incoming));
+}
+
+QString MainWindow::saveScenario(const QString &path)
+{
+    QList<Client::ClientScenarioWriter::Tab> tabs;
+    QStringList names;
+    for (const ClientTab *tab : clientTabs()) {
+        tabs.append(tab->scenarioTab(names));
+        names.append(tabs.constLast().name);
+    }
+    QString error;
+    if (tabs.isEmpty())
+        error = tr("no client tabs to save");
+    QSaveFile file(path);
+    if (error.isEmpty() && !file.open(QIODevice::WriteOnly))
+        error = file.errorString();
+    if (error.isEmpty()) {
+        file.write(Client::ClientScenarioWriter::yaml(QFileInfo(path).completeBaseName(), tabs));
+        if (!file.commit())
+            error = file.errorString();
+    }
+    statusBar()->showMessage(
+        error.isEmpty()
+            ? tr("Saved %n client tab(s) as %1", nullptr, int(tabs.size()))
+                  .arg(QDir::toNativeSeparators(path))
+            : tr("Cannot save the scenario %1: %2").arg(QDir::toNativeSeparators(path), error),
+        8000);
+    return error;
+}
+
+// Runs a scenario file in a thread of its own (its connections never touch the
+// window's thread); each step's line and the summary go to the output dock.
+void MainWindow::runScenario(const QString &path)
+{
+    auto *thread = new QThread(this);
+    thread->setObjectName(QStringLiteral("scenario"));
+    auto *anchor = new QObject;
+    anchor->moveToThread(thread);
+    // the run's objects go in its own thread, once its event loop is over
+    connect(
+        thread, &QThread::finished, thread, [anchor] { delete anchor; }, Qt::DirectConnection);
+    m_scenarioRuns.append(thread);
+    thread->start();
+    m_outputDock->show();
+    m_output->appendLines({tr("scenario %1: running").arg(QDir::toNativeSeparators(path))});
+    QPointer<MainWindow> window(this);
+    auto say = [window](const QStringList &lines, const QString &status) {
+        QMetaObject::invokeMethod(window.data(), [window, lines, status] {
+            if (!window)
+                return;
+            window->m_output->appendLines(lines);
+            if (!status.isEmpty()) {
+                window->statusBar()->showMessage(status, 10000);
+                Q_EMIT window->scenarioFinished(status);
+            }
+        });
+    };
+    QMetaObject::invokeMethod(anchor, [anchor, path, say] {
+        QString error;
+        std::optional<Client::ClientScenario> scenario = Client::ClientScenario::load(path, &error);
+        if (scenario && scenario->usesDefaultConnection())
+            error = scenario->defaultConnectionProblem();
+        if (!error.isEmpty()) {
+            say({QStringLiteral("scenario: %1").arg(error)},
+                QStringLiteral("Scenario not run: %1").arg(error));
+            anchor->thread()->quit();
+            return;
+        }
+        auto *runner = new Client::ClientScenarioRunner(*scenario, anchor);
+        QObject::connect(
+            runner, &Client::ClientScenarioRunner::stepFinished, anchor,
+            [say](const Client::ClientScenarioRunner::StepResult &step) {
+                say({QStringLiteral("scenario: ") + Client::ClientScenarioReport::stepLine(step)},
+                    {});
+            });
+        QObject::connect(
+            runner, &Client::ClientScenarioRunner::finished, anchor, [say, runner, anchor] {
+                const QString summary = Client::ClientScenarioReport::summary(runner->result());
+                say({QStringLiteral("scenario: ") + summary},
+                    QStringLiteral("Scenario %1: %2").arg(runner->scenario().name, summary));
+                anchor->thread()->quit();
+            });
+        runner->start();
+    });
 }
 
 void MainWindow::closeClientTab(ClientTab *tab)

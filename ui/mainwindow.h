@@ -20,6 +20,7 @@ class QStackedWidget;
 class QTabWidget;
 class QTextBrowser;
 class QStandardItemModel;
+class QThread;
 class QTimer;
 class QTreeView;
 class QUrl;
@@ -111,6 +112,10 @@ public:
     QList<ClientTab *> clientTabs() const;
     void closeClientTab(ClientTab *tab);
     void saveClientTabs() const;
+    // Writes the client tabs as a scenario file; the error, or empty.
+    QString saveScenario(const QString &path);
+    // Runs a scenario file in the background; results go to the output dock.
+    void runScenario(const QString &path);
     void setChannelContext(ClientTab *tab, const Api &api, const Channel &channel);
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
@@ -119,6 +124,8 @@ public:
 
 Q_SIGNALS:
     void documentLoaded(const QString &path, bool ok);
+    // A scenario run ended (or could not start): its summary line.
+    void scenarioFinished(const QString &summary);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -210,6 +217,7 @@ private:
         WorkspaceViewRole
     };
     PendingTarget m_pendingTarget;
+    QList<QThread *> m_scenarioRuns;
     QMultiHash<QString, QPointer<ClientTab>> m_tabsWaitingForSecret; // by credential id
     QAction *m_clientForChannelAction = nullptr;
     QTabWidget *m_sideTabs = nullptr;

@@ -1003,6 +1003,59 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!bob->isConnected(), 5000);
     }
 
+    // Client tabs saved as a scenario file, which the window (and cat --expect) runs again.
+    void scenarioFromClientTabs()
+    {
+        qputenv("GATEHOUSE_DB",
+                m_dir.filePath(QStringLiteral("scenario-registry.db")).toLocal8Bit());
+        auto unset = qScopeGuard([] { qunsetenv("GATEHOUSE_DB"); });
+        const quint16 port = Test::freePort();
+        const QString api = m_dir.filePath(QStringLiteral("scenario-echo.yaml"));
+        QVERIFY(writeFile(api, echoApi(port, Test::freePort())));
+        MainWindow window;
+        window.setConfirmQuit(false);
+        QVERIFY(openAndWait(window, api));
+        window.runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.runStateText().startsWith(u"Running on "), 10000);
+        window.openClientTabFor(QStringLiteral("/talk"), {});
+        QTRY_COMPARE_WITH_TIMEOUT(window.clientTabs().size(), 1, 5000);
+        ClientTab *tab = window.clientTabs().constFirst();
+        QTRY_VERIFY_WITH_TIMEOUT(tab->isConnected(), 5000);
+        tab->setFormat(ClientTab::Format::Json); // the channel's messages are JSON strings
+        tab->setComposerText(QStringLiteral("\"hello there\""));
+        QVERIFY2(tab->sendComposed(), qPrintable(tab->statusText()));
+        QVERIFY(tab->addExpectation(QStringLiteral("regex"), QStringLiteral("hello"), 2000));
+
+        const QString path = m_dir.filePath(QStringLiteral("talk.scenario.yaml"));
+        QTRY_VERIFY(tab->messageModel()->eventCount() >= 6); // the send is in the history
+        QCOMPARE(window.saveScenario(path), QString());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray yaml = file.readAll();
+        QVERIFY2(yaml.contains("  echo-talk:\n    url: \"ws://127.0.0.1:"), yaml.constData());
+        QVERIFY2(yaml.contains("  - echo-talk: {send: \"\\\"hello there\\\"\"}"), yaml.constData());
+        QVERIFY2(yaml.contains("  - echo-talk: {expect: {regex: \"hello\"}, within: 2000ms}"),
+                 yaml.constData());
+
+        QSignalSpy finished(&window, &MainWindow::scenarioFinished);
+        window.runScenario(path);
+        QVERIFY(finished.wait(15000));
+        QVERIFY2(finished.constFirst().constFirst().toString().endsWith(u"2 passed, 0 failed"),
+                 qPrintable(finished.constFirst().constFirst().toString()));
+        QVERIFY(
+            window.outputView()->lines().contains(QStringLiteral("scenario: 2 passed, 0 failed")));
+
+        // a broken file is said, and nothing runs
+        QVERIFY(writeFile(path, "steps: [{nope: 1}]\n"));
+        finished.clear();
+        window.runScenario(path);
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(finished.constFirst().constFirst().toString().startsWith(u"Scenario not run: "),
+                 qPrintable(finished.constFirst().constFirst().toString()));
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+    }
+
     // Client tabs come back on the next start with their settings (never a secret).
     void clientTabsRestored()
     {

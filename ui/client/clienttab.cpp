@@ -788,6 +788,26 @@ QStringList ClientTab::expectationResults() const
     return lines;
 }
 
+Client::ClientScenarioWriter::Tab ClientTab::scenarioTab(const QStringList &takenNames) const
+{
+    Client::ClientScenarioWriter::Tab tab;
+    tab.name = Client::ClientScenarioWriter::connectionName(title(), takenNames);
+    const Client::ClientOptions o = options();
+    tab.url = o.url;
+    tab.headers = o.headers;
+    tab.subprotocols = o.subprotocols;
+    if (!m_secretName.isEmpty())
+        tab.omittedCredential = QStringLiteral("%1 (the credential %2)")
+                                    .arg(QString::fromLatin1(m_secretName), m_secretLabel);
+    for (const ClientEvent &e : m_connection->history()->all())
+        if (e.kind == ClientEvent::Kind::Sent)
+            tab.sent.append(e);
+    for (const Expectation &e : m_expectations)
+        if (e.kind != u"schema") // the schema lives in the document, not in the file
+            tab.expectations.append({e.kind, e.value, e.withinMs});
+    return tab;
+}
+
 void ClientTab::editExpectation()
 {
     QDialog dialog(this);
@@ -957,15 +977,21 @@ std::optional<QPair<quint8, QByteArray>> ClientTab::composedMessage(QString *pro
         payload = text.toUtf8();
         break;
     case Format::Json: {
-        QJsonParseError error;
-        QJsonDocument::fromJson(text.toUtf8(), &error);
-        if (error.error != QJsonParseError::NoError) {
+        // any JSON value (an object, a list, a string, a number ...), as RFC 8259 allows
+        const QByteArray utf8 = text.toUtf8();
+        try {
+            const Json parsed = Json::parse(utf8.constData(), utf8.constData() + utf8.size());
+            Q_UNUSED(parsed);
+        } catch (const Json::parse_error &error) {
             // line and column of the problem, counted in the composer's text
-            const QString before = text.left(error.offset);
+            const qsizetype offset = qsizetype(error.byte) > 0 ? qsizetype(error.byte) - 1 : 0;
+            const QString before = QString::fromUtf8(utf8.left(offset));
+            QString why = QString::fromUtf8(error.what());
+            why = why.mid(why.indexOf(u':', why.indexOf(QStringLiteral("column"))) + 1).trimmed();
             *problem = tr("Not sent: invalid JSON at line %1, column %2: %3")
                            .arg(before.count(u'\n') + 1)
-                           .arg(error.offset - before.lastIndexOf(u'\n'))
-                           .arg(error.errorString());
+                           .arg(before.size() - before.lastIndexOf(u'\n'))
+                           .arg(why);
             return std::nullopt;
         }
         payload = text.toUtf8();

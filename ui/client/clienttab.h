@@ -3,6 +3,7 @@
 
 #include "client/clientoptions.h"
 #include "client/clientscenario.h"
+#include "client/clientscenariowriter.h"
 
 #include <QMap>
 #include <QPointer>
@@ -112,6 +113,9 @@ public:
     void runExpectationsAgain();
     // One line per expectation: "passed text \"hi\" (12 ms)", "failed ...", "waiting ...".
     QStringList expectationResults() const;
+    // The tab as a connection of a scenario file: URL, headers (not the credential's),
+    // what it sent and its expectations.
+    Client::ClientScenarioWriter::Tab scenarioTab(const QStringList &takenNames) const;
     void setFormat(Format format);
     void setComposerText(const QString &text);
     QString statusText() const;
