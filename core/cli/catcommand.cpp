@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // gatehouse-cli cat: a WebSocket client (or a one-client server) on the terminal, with
 // wscat 6's flags, output lines and exit codes, so scripts written for wscat work
-// unchanged; and --json, --count, --timeout, --hex beyond it.
+// unchanged; and --json, --count, --timeout, --hex, --expect and --token-from beyond it.
 #include "cli/catexpect.h"
+#include "cli/cattoken.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/credentialclisupport.h"
 
 #include "client/clientconnection.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -312,6 +315,21 @@ int catCommand(const QStringList &arguments)
     const auto junitOpt = option({QStringLiteral("junit")},
                                  QStringLiteral("With --expect: write a JUnit XML report."),
                                  QStringLiteral("FILE"));
+    const auto tokenFromOpt = option(
+        {QStringLiteral("token-from")},
+        QStringLiteral("Send the newest credential of application APP that is neither revoked "
+                       "nor expired (from the registry, its secret from where it was kept): "
+                       "tokens and JWTs as Authorization: Bearer, API keys in the apikey "
+                       "header."),
+        QStringLiteral("APP"));
+    const auto tokenHeaderOpt
+        = option({QStringLiteral("token-header")},
+                 QStringLiteral("With --token-from: send the secret in this header instead "
+                                "(as it is; as Bearer SECRET in Authorization)."),
+                 QStringLiteral("NAME"));
+    CredentialSupport::addCommonOptions(parser); // --db, --secrets-file for --token-from
+    const QCommandLineOption dbOpt(QStringLiteral("db"));
+    const QCommandLineOption secretsFileOpt(QStringLiteral("secrets-file"));
     const QCommandLineOption helpOption = parser.addHelpOption();
 
     if (!parser.parse(arguments))
@@ -357,6 +375,14 @@ int catCommand(const QStringList &arguments)
 
     if (parser.isSet(junitOpt) && !parser.isSet(expectOpt))
         return usageError(Name, QStringLiteral("--junit needs --expect FILE"));
+    for (const QCommandLineOption &o : {tokenHeaderOpt, dbOpt, secretsFileOpt})
+        if (parser.isSet(o) && !parser.isSet(tokenFromOpt))
+            return usageError(
+                Name, QStringLiteral("--%1 goes with --token-from APP").arg(o.names().constLast()));
+    if (parser.isSet(tokenFromOpt) && parser.isSet(listenOpt))
+        return usageError(Name, QStringLiteral("--token-from goes with --connect, not --listen"));
+    if (parser.isSet(tokenHeaderOpt) && parser.value(tokenHeaderOpt).trimmed().isEmpty())
+        return usageError(Name, QStringLiteral("--token-header needs a header name"));
     if (parser.isSet(expectOpt)) {
         for (const QCommandLineOption &o :
              {listenOpt, executeOpt, waitOpt, slashOpt, jsonOpt, countOpt, timeoutOpt}) {
@@ -366,7 +392,7 @@ int catCommand(const QStringList &arguments)
                                       .arg(o.names().constLast()));
         }
         for (const QCommandLineOption &o :
-             {headerOpt, subprotocolOpt, originOpt, hostOpt, authOpt}) {
+             {headerOpt, subprotocolOpt, originOpt, hostOpt, authOpt, tokenFromOpt}) {
             if (parser.isSet(o) && !parser.isSet(connectOpt))
                 return usageError(Name,
                                   QStringLiteral("--%1 is for the default connection; give "
@@ -432,6 +458,35 @@ int catCommand(const QStringList &arguments)
     if (parser.isSet(maxRedirectsOpt))
         options.maxRedirects = parser.value(maxRedirectsOpt).toInt();
     options.handshakeTimeoutMs = 30000;
+    if (parser.isSet(tokenFromOpt)) {
+        QString error;
+        const QString app = parser.value(tokenFromOpt);
+        const auto credential
+            = CatToken::newestUsable(parser, app, QDateTime::currentMSecsSinceEpoch(), &error);
+        if (!credential)
+            return failure(Name, error);
+        const QByteArray name
+            = CatToken::headerName(credential->type, parser.value(tokenHeaderOpt).trimmed());
+        // One value per header: a second one from -H, --auth or the URL would leave the
+        // server to pick.
+        for (const auto &header : std::as_const(options.headers))
+            if (header.first.compare(name, Qt::CaseInsensitive) == 0)
+                return usageError(Name,
+                                  QStringLiteral("-H %1: --token-from %2 sends that header "
+                                                 "(--token-header NAME sends it in another)")
+                                      .arg(QString::fromLatin1(header.first), app));
+        const bool authorization = name.compare("Authorization", Qt::CaseInsensitive) == 0;
+        if (authorization && (!options.basicAuth.isEmpty() || !options.url.userName().isEmpty()))
+            return usageError(Name,
+                              QStringLiteral("--token-from %1 sends Authorization; --auth or a "
+                                             "user in the URL would send another")
+                                  .arg(app));
+        const auto secret = CatToken::readSecret(parser, *credential, &error);
+        if (!secret)
+            return failure(Name, error);
+        options.headers.append({name, CatToken::headerValue(name, *secret)});
+        options.secretHeaders.append(name.toLower());
+    }
     if (parser.isSet(expectOpt)) {
         // Named connections of the scenario share TLS, proxy and timeouts, not the rest.
         Client::ClientOptions base = options;

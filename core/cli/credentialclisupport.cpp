@@ -68,8 +68,7 @@ bool waitFor(const std::function<void(std::function<void()>)> &start, int timeou
     return done;
 }
 
-std::unique_ptr<SecretStore> openSecretStore(const QCommandLineParser &parser, QString *error,
-                                             bool forWriting)
+std::unique_ptr<SecretStore> chosenSecretStore(const QCommandLineParser &parser, QString *error)
 {
     std::unique_ptr<SecretStore> store;
     QString file = parser.value(QStringLiteral("secrets-file"));
@@ -86,6 +85,15 @@ std::unique_ptr<SecretStore> openSecretStore(const QCommandLineParser &parser, Q
         *error = QStringLiteral("GATEHOUSE_SECRETS='%1': expected 'keychain' or 'env'").arg(mode);
         return nullptr;
     }
+    return store;
+}
+
+std::unique_ptr<SecretStore> openSecretStore(const QCommandLineParser &parser, QString *error,
+                                             bool forWriting)
+{
+    std::unique_ptr<SecretStore> store = chosenSecretStore(parser, error);
+    if (!store)
+        return nullptr;
 
     SecretStore::Result availability;
     const bool answered = waitFor([&](std::function<void()> finished) {

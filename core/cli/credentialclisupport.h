@@ -30,6 +30,11 @@ QString databasePath(const QCommandLineParser &parser);
 bool openRegistry(const QCommandLineParser &parser, Credentials::SqliteCredentialRegistry *registry,
                   QString *error);
 
+// The secret store the user chose (as openSecretStore, unchecked); nullptr with a
+// one-line error when GATEHOUSE_SECRETS names none.
+std::unique_ptr<Credentials::SecretStore> chosenSecretStore(const QCommandLineParser &parser,
+                                                            QString *error);
+
 // The secret store the user chose: --secrets-file FILE (or GATEHOUSE_SECRETS_FILE), the
 // environment (GATEHOUSE_SECRETS=env), else the OS keychain. Checks it is usable;
 // nullptr with a one-line error otherwise (for the keychain, naming the alternatives).

@@ -329,7 +329,8 @@ void ClientConnection::handleEncrypted()
         const QByteArray lower = name.toLower();
         const bool secret = lower == "authorization" || lower == "cookie"
             || lower == "proxy-authorization" || lower.contains("token") || lower.contains("secret")
-            || (lower.contains("key") && lower != "sec-websocket-key");
+            || (lower.contains("key") && lower != "sec-websocket-key")
+            || m_options.secretHeaders.contains(lower);
         m_requestHeaders.append({name, secret ? QByteArray("***") : value});
     }
     requestEvent.headers = m_requestHeaders;

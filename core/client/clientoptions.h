@@ -22,6 +22,9 @@ struct ClientOptions
 {
     QUrl url; // ws:// or wss:// (http:// and https:// are taken as ws:// and wss://)
     HeaderList headers; // sent with the upgrade request, in order
+    // Names of headers, in lower case, whose values the history shows as "***" (besides
+    // Authorization, Cookie and names with token, secret or key in them).
+    QList<QByteArray> secretHeaders;
     QStringList subprotocols; // Sec-WebSocket-Protocol
     QString origin; // Origin (none when empty)
     QString basicAuth; // "user:password" -> Authorization: Basic
