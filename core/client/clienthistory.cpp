@@ -48,7 +48,8 @@ void ClientHistory::trim()
     }
 }
 
-QList<ClientEvent> ClientHistory::since(quint64 sequence, quint64 *skipped) const
+QList<ClientEvent> ClientHistory::since(quint64 sequence, quint64 *skipped,
+                                        qsizetype maxCount) const
 {
     std::lock_guard lock(m_mutex);
     QList<ClientEvent> out;
@@ -62,8 +63,12 @@ QList<ClientEvent> ClientHistory::since(quint64 sequence, quint64 *skipped) cons
     const quint64 start = std::max(sequence + 1, first);
     if (start > m_events.back().sequence)
         return out;
-    out.reserve(qsizetype(m_events.back().sequence - start + 1));
-    for (auto it = m_events.begin() + qsizetype(start - first); it != m_events.end(); ++it)
+    qsizetype count = qsizetype(m_events.back().sequence - start + 1);
+    if (maxCount > 0)
+        count = std::min(count, maxCount);
+    out.reserve(count);
+    const auto from = m_events.begin() + qsizetype(start - first);
+    for (auto it = from; it != from + count; ++it)
         out.append(*it);
     return out;
 }

@@ -23,7 +23,9 @@ public:
     quint64 append(ClientEvent event);
     // Events after `sequence` still kept, oldest first; `*skipped` tells how many after
     // it were dropped already (the reader fell behind the limit).
-    QList<ClientEvent> since(quint64 sequence, quint64 *skipped = nullptr) const;
+    // At most `maxCount` of them when it is above 0 (a reader taking them in portions).
+    QList<ClientEvent> since(quint64 sequence, quint64 *skipped = nullptr,
+                             qsizetype maxCount = 0) const;
     QList<ClientEvent> all() const { return since(0); }
     quint64 lastSequence() const;
     qsizetype size() const;

@@ -81,8 +81,8 @@ QByteArray ClientScenarioWriter::yaml(const QString &name, const QList<Tab> &tab
         if (s.event.opcode == ClientEvent::Binary)
             out += "  - " + s.tab.toUtf8() + ": {sendBinary: " + s.event.data.toBase64() + "}\n";
         else
-            out += "  - " + s.tab.toUtf8() + ": {send: "
-                + quoted(QString::fromUtf8(s.event.data)) + "}\n";
+            out += "  - " + s.tab.toUtf8() + ": {send: " + quoted(QString::fromUtf8(s.event.data))
+                + "}\n";
     }
     for (const Tab &tab : tabs)
         for (const Expectation &e : tab.expectations) {

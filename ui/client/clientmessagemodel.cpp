@@ -23,44 +23,59 @@ void ClientMessageModel::setHistory(std::shared_ptr<Client::ClientHistory> histo
     beginResetModel();
     m_history = std::move(history);
     m_events.clear();
+    m_bytes = 0;
     m_lastSequence = 0;
     m_firstTimeMs = 0;
     endResetModel();
     refresh();
 }
 
-void ClientMessageModel::refresh()
+bool ClientMessageModel::refresh(qsizetype maxCount)
 {
     if (!m_history)
-        return;
-    const QList<ClientEvent> added = m_history->since(m_lastSequence);
+        return false;
+    const QList<ClientEvent> added = m_history->since(m_lastSequence, nullptr, maxCount);
     if (added.isEmpty())
-        return;
+        return false;
     m_lastSequence = added.constLast().sequence;
     if (!m_firstTimeMs)
         m_firstTimeMs = added.constFirst().timeMs;
-    // let go of what the history no longer keeps (it is bounded), oldest first
-    const qsizetype limit = m_history->maxEvents();
-    const qsizetype overflow = m_events.size() + added.size() - limit;
-    if (overflow > 0) {
-        const int drop = int(std::min(overflow, m_events.size()));
-        if (drop > 0) {
-            beginRemoveRows({}, 0, drop - 1);
-            m_events.remove(0, drop);
-            endRemoveRows();
-        }
+    // keep within the history's limits (events and payload bytes), oldest first
+    const qsizetype maxEvents = m_history->maxEvents();
+    const qint64 maxBytes = m_history->maxBytes();
+    qint64 addedBytes = 0;
+    for (const ClientEvent &e : added)
+        addedBytes += e.data.size();
+    int drop = 0;
+    qint64 bytes = m_bytes + addedBytes;
+    qsizetype count = m_events.size() + added.size();
+    while (drop < m_events.size() && (count > maxEvents || bytes > maxBytes)) {
+        bytes -= m_events.at(drop).data.size();
+        --count;
+        ++drop;
     }
-    qsizetype skip = std::max<qsizetype>(0, added.size() - limit);
+    if (drop > 0) {
+        beginRemoveRows({}, 0, drop - 1);
+        m_events.remove(0, drop);
+        endRemoveRows();
+        m_bytes = bytes - addedBytes;
+    }
+    const qsizetype skip = std::max<qsizetype>(0, added.size() - maxEvents);
     const int first = int(m_events.size());
     beginInsertRows({}, first, first + int(added.size() - skip) - 1);
-    m_events.append(added.mid(skip));
+    for (qsizetype i = skip; i < added.size(); ++i) {
+        m_bytes += added.at(i).data.size();
+        m_events.append(added.at(i));
+    }
     endInsertRows();
+    return maxCount > 0 && added.size() == maxCount; // perhaps more to take
 }
 
 void ClientMessageModel::clear()
 {
     beginResetModel();
     m_events.clear();
+    m_bytes = 0;
     if (m_history) {
         m_history->clear();
         m_lastSequence = m_history->lastSequence();

@@ -30,8 +30,9 @@ public:
     explicit ClientMessageModel(QObject *parent = nullptr);
 
     void setHistory(std::shared_ptr<Client::ClientHistory> history);
-    // Takes the events added since the last call (a batch).
-    void refresh();
+    // Takes the events added since the last call, at most `maxCount` when above 0 (a
+    // batch); true when there may be more to take.
+    bool refresh(qsizetype maxCount = 0);
     void clear(); // forgets the rows and the history's events
     void setRelativeTimes(bool relative);
     bool relativeTimes() const { return m_relative; }
@@ -54,6 +55,7 @@ private:
     std::shared_ptr<Client::ClientHistory> m_history;
     QList<Client::ClientEvent> m_events;
     quint64 m_lastSequence = 0;
+    qint64 m_bytes = 0; // payload bytes of m_events
     qint64 m_firstTimeMs = 0;
     bool m_relative = false;
 };

@@ -47,6 +47,7 @@ using Client::ClientEvent;
 namespace {
 
 constexpr int RefreshMs = 50; // at most 20 batches a second reach the list
+constexpr qsizetype RefreshBatch = 2000; // events taken in one go
 
 QString headersText(const Client::HeaderList &headers)
 {
@@ -1242,7 +1243,12 @@ void ClientTab::handleEventsAdded()
 
 void ClientTab::refreshNow()
 {
-    m_model->refresh();
+    // a portion per event-loop turn, so a flood never holds the window up for long
+    if (m_model->refresh(RefreshBatch))
+        QTimer::singleShot(0, this, [this] {
+            if (!m_refreshTimer->isActive())
+                refreshNow();
+        });
     if (!m_expectations.isEmpty()) {
         // what arrived since the last look, in order (the history may have let the
         // oldest go; the newest are what counts)
