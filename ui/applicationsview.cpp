@@ -3,6 +3,7 @@
 
 #include "credentials/credentialservice.h"
 #include "credentials/plancatalog.h"
+#include "uibuttons.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -54,14 +55,6 @@ QString when(qint64 ms, const QString &never)
               : never;
 }
 
-QPushButton *button(const QString &text, const QString &name, const QString &tip)
-{
-    auto *b = new QPushButton(text);
-    b->setObjectName(name);
-    b->setToolTip(tip);
-    return b;
-}
-
 } // namespace
 
 ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
@@ -86,23 +79,26 @@ ApplicationsView::ApplicationsView(CredentialService *service, QWidget *parent)
     m_credentials = makeTable(m_credentialsModel, QStringLiteral("credentialsTable"),
                               tr("Credentials of the selected application"));
 
-    m_newApp = button(tr("&New Application\u2026"), QStringLiteral("newApplication"),
-                      tr("Create an application that clients connect as"));
-    m_deleteApp = button(tr("&Delete"), QStringLiteral("deleteApplication"),
-                         tr("Delete the application with its subscriptions and credentials; "
-                            "its open connections are closed"));
-    m_subscribe = button(tr("&Subscribe\u2026"), QStringLiteral("subscribe"),
-                         tr("Subscribe the application to the open API with one of its plans"));
-    m_block = button(tr("&Block"), QStringLiteral("blockSubscription"),
-                     tr("Block or unblock the selected subscription"));
-    m_unsubscribe = button(tr("&Unsubscribe"), QStringLiteral("unsubscribe"),
-                           tr("Remove the selected subscription"));
-    m_issue = button(tr("&Issue\u2026"), QStringLiteral("issueCredential"),
-                     tr("Issue an access token, API key or JWT for the application"));
-    m_copySecret = button(tr("&Copy Secret"), QStringLiteral("copySecret"),
-                          tr("Copy the selected credential's secret from the keychain"));
-    m_revoke = button(tr("&Revoke"), QStringLiteral("revokeCredential"),
-                      tr("Revoke the selected credential; its open connections are closed"));
+    m_newApp = UiButtons::named(tr("&New Application\u2026"), QStringLiteral("newApplication"),
+                                tr("Create an application that clients connect as"));
+    m_deleteApp
+        = UiButtons::named(tr("&Delete"), QStringLiteral("deleteApplication"),
+                           tr("Delete the application with its subscriptions and credentials; "
+                              "its open connections are closed"));
+    m_subscribe
+        = UiButtons::named(tr("&Subscribe\u2026"), QStringLiteral("subscribe"),
+                           tr("Subscribe the application to the open API with one of its plans"));
+    m_block = UiButtons::named(tr("&Block"), QStringLiteral("blockSubscription"),
+                               tr("Block or unblock the selected subscription"));
+    m_unsubscribe = UiButtons::named(tr("&Unsubscribe"), QStringLiteral("unsubscribe"),
+                                     tr("Remove the selected subscription"));
+    m_issue = UiButtons::named(tr("&Issue\u2026"), QStringLiteral("issueCredential"),
+                               tr("Issue an access token, API key or JWT for the application"));
+    m_copySecret = UiButtons::named(tr("&Copy Secret"), QStringLiteral("copySecret"),
+                                    tr("Copy the selected credential's secret from the keychain"));
+    m_revoke
+        = UiButtons::named(tr("&Revoke"), QStringLiteral("revokeCredential"),
+                           tr("Revoke the selected credential; its open connections are closed"));
 
     connect(m_newApp, &QPushButton::clicked, this, [this] {
         bool ok = false;

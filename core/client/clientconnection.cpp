@@ -680,33 +680,33 @@ bool ClientConnection::send(quint8 opcode, const QByteArray &payload)
     return true;
 }
 
-bool ClientConnection::ping(const QByteArray &payload)
+bool ClientConnection::sendControl(quint8 opcode, const QByteArray &payload)
 {
     if (m_state != State::Open || m_closeSent || payload.size() > 125)
         return false;
-    writeFrame(WebSocketCodec::Ping, payload);
-    if (m_pings.size() >= MaxOutstandingPings)
-        m_pings.clear(); // a server that never answers: forget the old ones
-    m_pings.insert(payload, m_clock.nsecsElapsed() / 1000);
+    writeFrame(opcode, payload);
     ClientEvent e;
-    e.kind = ClientEvent::Kind::Ping;
+    e.kind = opcode == WebSocketCodec::Ping ? ClientEvent::Kind::Ping : ClientEvent::Kind::Pong;
     e.outgoing = true;
     e.data = payload;
     record(std::move(e));
     return true;
 }
 
+bool ClientConnection::ping(const QByteArray &payload)
+{
+    const qint64 sentAtUs = m_clock.nsecsElapsed() / 1000;
+    if (!sendControl(WebSocketCodec::Ping, payload))
+        return false;
+    if (m_pings.size() >= MaxOutstandingPings)
+        m_pings.clear(); // a server that never answers: forget the old ones
+    m_pings.insert(payload, sentAtUs);
+    return true;
+}
+
 bool ClientConnection::pong(const QByteArray &payload)
 {
-    if (m_state != State::Open || m_closeSent || payload.size() > 125)
-        return false;
-    writeFrame(WebSocketCodec::Pong, payload);
-    ClientEvent e;
-    e.kind = ClientEvent::Kind::Pong;
-    e.outgoing = true;
-    e.data = payload;
-    record(std::move(e));
-    return true;
+    return sendControl(WebSocketCodec::Pong, payload);
 }
 
 void ClientConnection::sendKeepAlivePing()

@@ -109,6 +109,7 @@ private:
     void failConnection(quint16 code, const QString &why); // protocol error: close and drop
     void sendClose(quint16 code, const QString &reason);
     void writeFrame(quint8 opcode, QByteArrayView payload);
+    bool sendControl(quint8 opcode, const QByteArray &payload); // a ping or pong of ours
     void dropSocket();
     void connectionEnded(); // after the socket is gone: reconnect or finish
     void sendKeepAlivePing();

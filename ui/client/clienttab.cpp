@@ -5,6 +5,7 @@
 #include "client/clientfiltermodel.h"
 #include "client/clientmessagemodel.h"
 #include "client/messagetemplate.h"
+#include "uibuttons.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -69,14 +70,6 @@ Client::HeaderList parseHeaders(const QString &text)
     return headers;
 }
 
-QPushButton *button(const QString &text, const QString &name, const QString &tip)
-{
-    auto *b = new QPushButton(text);
-    b->setObjectName(name);
-    b->setToolTip(tip);
-    return b;
-}
-
 } // namespace
 
 ClientTab::ClientTab(QWidget *parent)
@@ -130,8 +123,8 @@ void ClientTab::buildWidgets()
             connectToServer();
     });
     connect(m_url, &QLineEdit::textChanged, this, [this] { Q_EMIT titleChanged(title()); });
-    m_connect = button(tr("&Connect"), QStringLiteral("clientConnect"),
-                       tr("Open the connection (Enter in the URL bar)"));
+    m_connect = UiButtons::named(tr("&Connect"), QStringLiteral("clientConnect"),
+                                 tr("Open the connection (Enter in the URL bar)"));
     connect(m_connect, &QPushButton::clicked, this, [this] {
         if (m_connected || m_connection->state() == ClientConnection::State::Connecting
             || m_connection->state() == ClientConnection::State::WaitingToReconnect)
@@ -139,9 +132,9 @@ void ClientTab::buildWidgets()
         else
             connectToServer();
     });
-    m_optionsButton = button(tr("&Options…"), QStringLiteral("clientOptions"),
-                             tr("Headers, subprotocols, origin, messages sent on open, "
-                                "reconnect, keep-alive pings, TLS and proxy"));
+    m_optionsButton = UiButtons::named(tr("&Options…"), QStringLiteral("clientOptions"),
+                                       tr("Headers, subprotocols, origin, messages sent on open, "
+                                          "reconnect, keep-alive pings, TLS and proxy"));
     connect(m_optionsButton, &QPushButton::clicked, this, &ClientTab::editOptions);
     m_state = new QLabel;
     m_state->setObjectName(QStringLiteral("clientState"));
@@ -177,9 +170,10 @@ void ClientTab::buildWidgets()
         tr("Keep the newest event in view; scrolling up stops it, scrolling to the end resumes"));
     m_relative = new QCheckBox(tr("&Relative times"));
     m_relative->setObjectName(QStringLiteral("clientRelativeTimes"));
-    m_clear = button(tr("C&lear"), QStringLiteral("clientClear"), tr("Forget the events shown"));
-    m_export = button(tr("E&xport…"), QStringLiteral("clientExport"),
-                      tr("Save the events shown as JSON Lines"));
+    m_clear = UiButtons::named(tr("C&lear"), QStringLiteral("clientClear"),
+                               tr("Forget the events shown"));
+    m_export = UiButtons::named(tr("E&xport…"), QStringLiteral("clientExport"),
+                                tr("Save the events shown as JSON Lines"));
     auto applyFilter = [this] {
         QString why;
         const bool ok = m_filterModel->setText(m_filter->text(), m_regex->isChecked(), &why);
@@ -269,10 +263,11 @@ void ClientTab::buildWidgets()
     m_composer->setTabChangesFocus(true);
     m_composer->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_composer->installEventFilter(this);
-    m_send = button(tr("&Send"), QStringLiteral("clientSend"), tr("Send the message (Ctrl+Enter)"));
+    m_send = UiButtons::named(tr("&Send"), QStringLiteral("clientSend"),
+                              tr("Send the message (Ctrl+Enter)"));
     connect(m_send, &QPushButton::clicked, this, &ClientTab::sendComposed);
-    m_repeat = button(tr("&Repeat…"), QStringLiteral("clientRepeat"),
-                      tr("Send the message N times, as fast as possible or every T ms"));
+    m_repeat = UiButtons::named(tr("&Repeat…"), QStringLiteral("clientRepeat"),
+                                tr("Send the message N times, as fast as possible or every T ms"));
     connect(m_repeat, &QPushButton::clicked, this, [this] {
         if (isRepeating()) {
             stopRepeating();
@@ -300,11 +295,12 @@ void ClientTab::buildWidgets()
         if (dialog.exec() == QDialog::Accepted)
             sendRepeated(times->value(), interval->value());
     });
-    m_load = button(tr("&Load…"), QStringLiteral("clientLoad"),
-                    tr("Open more connections like this one, to watch connection limits and "
-                       "throttling start"));
+    m_load
+        = UiButtons::named(tr("&Load…"), QStringLiteral("clientLoad"),
+                           tr("Open more connections like this one, to watch connection limits and "
+                              "throttling start"));
     connect(m_load, &QPushButton::clicked, this, [this] {
-        if (!m_loadConnections.isEmpty()) {
+        if (m_loadRequested > 0) {
             closeLoad();
             return;
         }
@@ -318,18 +314,18 @@ void ClientTab::buildWidgets()
     m_loadLabel = new QLabel;
     m_loadLabel->setObjectName(QStringLiteral("clientLoadSummary"));
     m_loadLabel->setAccessibleName(tr("Load summary"));
-    m_ping = button(tr("P&ing"), QStringLiteral("clientPing"),
-                    tr("Send a ping; its pong shows the round trip"));
+    m_ping = UiButtons::named(tr("P&ing"), QStringLiteral("clientPing"),
+                              tr("Send a ping; its pong shows the round trip"));
     connect(m_ping, &QPushButton::clicked, this, [this] { sendPing(); });
-    m_sendFile = button(tr("Send &File…"), QStringLiteral("clientSendFile"),
-                        tr("Send a file's bytes as one binary message"));
+    m_sendFile = UiButtons::named(tr("Send &File…"), QStringLiteral("clientSendFile"),
+                                  tr("Send a file's bytes as one binary message"));
     connect(m_sendFile, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Send File"));
         if (!path.isEmpty())
             sendFile(path);
     });
-    m_close = button(tr("Cl&ose…"), QStringLiteral("clientClose"),
-                     tr("Close the connection with a chosen code and reason"));
+    m_close = UiButtons::named(tr("Cl&ose…"), QStringLiteral("clientClose"),
+                               tr("Close the connection with a chosen code and reason"));
     connect(m_close, &QPushButton::clicked, this, [this] {
         bool ok = false;
         const QString text = QInputDialog::getText(this, tr("Close Connection"),
@@ -414,12 +410,13 @@ void ClientTab::buildWidgets()
     m_expectationList->header()->setStretchLastSection(true);
     m_expectationList->header()->resizeSection(0, 260);
     auto *addExpectationButton
-        = button(tr("&Expect…"), QStringLiteral("clientAddExpectation"),
-                 tr("Expect a message: its text, a regular expression, "
-                    "a JSON pattern or the channel's schema, within a time"));
+        = UiButtons::named(tr("&Expect…"), QStringLiteral("clientAddExpectation"),
+                           tr("Expect a message: its text, a regular expression, "
+                              "a JSON pattern or the channel's schema, within a time"));
     connect(addExpectationButton, &QPushButton::clicked, this, &ClientTab::editExpectation);
-    auto *removeExpectation = button(tr("Remo&ve"), QStringLiteral("clientRemoveExpectation"),
-                                     tr("Remove the selected expectation"));
+    auto *removeExpectation
+        = UiButtons::named(tr("Remo&ve"), QStringLiteral("clientRemoveExpectation"),
+                           tr("Remove the selected expectation"));
     connect(removeExpectation, &QPushButton::clicked, this, [this] {
         const int row = m_expectationList->currentIndex().row();
         if (row >= 0 && row < m_expectations.size()) {
@@ -427,8 +424,8 @@ void ClientTab::buildWidgets()
             showExpectations();
         }
     });
-    auto *again = button(tr("Run &Again"), QStringLiteral("clientRunExpectations"),
-                         tr("Wait again for every expectation, from now"));
+    auto *again = UiButtons::named(tr("Run &Again"), QStringLiteral("clientRunExpectations"),
+                                   tr("Wait again for every expectation, from now"));
     connect(again, &QPushButton::clicked, this, &ClientTab::runExpectationsAgain);
     auto *expectationButtons = new QHBoxLayout;
     expectationButtons->addWidget(addExpectationButton);
@@ -566,35 +563,36 @@ void ClientTab::openLoad(int count)
     m_loadOpen = 0;
     m_loadFailed = 0;
     m_loadRefused.clear();
-    for (int i = 0; i < count; ++i) {
-        // made in the tab's connection thread, where it lives
-        ClientConnection *c = nullptr;
-        QMetaObject::invokeMethod(
-            m_connection,
-            [&c, o] {
-                c = new ClientConnection;
-                c->setOptions(o);
-            },
-            Qt::BlockingQueuedConnection);
-        m_loadConnections.append(c);
-        connect(c, &ClientConnection::opened, this, [this] {
-            ++m_loadOpen;
-            updateLoadSummary();
-        });
-        connect(c, &ClientConnection::finished, this, [this, c] {
-            if (m_loadConnections.contains(c)) {
+    m_loadRequested = count;
+    // made in the tab's connection thread, where they live, without waiting for it; what
+    // becomes of each comes back here as a value
+    QPointer<ClientTab> tab(this);
+    QMetaObject::invokeMethod(m_connection, [tab, o, count] {
+        for (int i = 0; i < count; ++i) {
+            auto *c = new ClientConnection;
+            c->setOptions(o);
+            QObject::connect(c, &ClientConnection::opened, c, [tab] {
+                QMetaObject::invokeMethod(tab.data(), [tab] {
+                    if (tab)
+                        tab->loadConnectionEnded(0, true);
+                });
+            });
+            QObject::connect(c, &ClientConnection::finished, c, [tab, c] {
                 const int status = c->responseStatus();
-                if (status >= 300)
-                    ++m_loadRefused[status];
-                else if (status == 101)
-                    --m_loadOpen; // it was open and closed
+                QMetaObject::invokeMethod(tab.data(), [tab, c, status] {
+                    if (tab && tab->m_loadConnections.contains(c))
+                        tab->loadConnectionEnded(status, false);
+                });
+            });
+            QMetaObject::invokeMethod(tab.data(), [tab, c] {
+                if (tab)
+                    tab->m_loadConnections.append(c);
                 else
-                    ++m_loadFailed;
-                updateLoadSummary();
-            }
-        });
-        QMetaObject::invokeMethod(c, [c] { c->open(); });
-    }
+                    QMetaObject::invokeMethod(c, [c] { delete c; });
+            });
+            c->open();
+        }
+    });
     m_load->setText(tr("Close &Load"));
     updateLoadSummary();
 }
@@ -607,6 +605,7 @@ void ClientTab::closeLoad()
                 c->abort();
                 c->deleteLater();
             });
+    m_loadRequested = 0;
     m_load->setText(tr("&Load…"));
     m_loadLabel->clear();
 }
@@ -840,6 +839,20 @@ void ClientTab::editExpectation()
         addExpectation(kind->currentData().toString(), value->text(), within->value());
 }
 
+// A load connection opened (`opened`) or ended with the handshake's status.
+void ClientTab::loadConnectionEnded(int status, bool opened)
+{
+    if (opened)
+        ++m_loadOpen;
+    else if (status >= 300)
+        ++m_loadRefused[status];
+    else if (status == 101)
+        --m_loadOpen; // it was open and closed
+    else
+        ++m_loadFailed;
+    updateLoadSummary();
+}
+
 QString ClientTab::loadSummary() const
 {
     return m_loadLabel->text();
@@ -847,7 +860,7 @@ QString ClientTab::loadSummary() const
 
 void ClientTab::updateLoadSummary()
 {
-    if (m_loadConnections.isEmpty())
+    if (m_loadRequested == 0)
         return;
     QStringList refused;
     int refusedCount = 0;
@@ -855,8 +868,7 @@ void ClientTab::updateLoadSummary()
         refused.append(tr("%1 ×%2").arg(it.key()).arg(it.value()));
         refusedCount += it.value();
     }
-    QString text
-        = tr("Load: %1 connections, %2 open").arg(m_loadConnections.size()).arg(m_loadOpen);
+    QString text = tr("Load: %1 connections, %2 open").arg(m_loadRequested).arg(m_loadOpen);
     if (refusedCount)
         text += tr(", %1 refused (%2)").arg(refusedCount).arg(refused.join(QStringLiteral(", ")));
     if (m_loadFailed)

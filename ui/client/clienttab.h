@@ -159,6 +159,7 @@ private:
     std::optional<QPair<quint8, QByteArray>> composedMessage(QString *problem);
     void sendRepeatedOnce();
     void updateLoadSummary();
+    void loadConnectionEnded(int status, bool opened);
     void checkExpectations(const QList<Client::ClientEvent> &received);
     void expireExpectations();
     void showExpectations();
@@ -203,6 +204,7 @@ private:
     QPushButton *m_sendFile;
     QPushButton *m_load;
     QList<QPointer<Client::ClientConnection>> m_loadConnections; // live in m_thread
+    int m_loadRequested = 0;
     int m_loadOpen = 0;
     int m_loadFailed = 0;
     QMap<int, int> m_loadRefused; // by HTTP status
