@@ -3,6 +3,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace Gatehouse::Client {
 
 QString ClientEvent::kindName(Kind kind)
@@ -166,6 +168,56 @@ Json ClientEvent::toJson() const
     if (roundTripUs >= 0)
         out["roundTripUs"] = roundTripUs;
     return out;
+}
+
+std::optional<ClientEvent> ClientEvent::fromJson(const Json &json, QString *error)
+{
+    auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    if (!json.is_object())
+        return fail(QStringLiteral("not a JSON object"));
+    auto string = [&json](const char *key) {
+        const auto it = json.find(key);
+        return it != json.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                   : QString();
+    };
+    auto number = [&json](const char *key, qint64 otherwise) {
+        const auto it = json.find(key);
+        return it != json.end() && it->is_number_integer() ? it->get<qint64>() : otherwise;
+    };
+    ClientEvent e;
+    const QString kind = string("kind");
+    bool known = false;
+    for (int k = int(Kind::Connecting); k <= int(Kind::Reconnecting); ++k)
+        if (kindName(Kind(k)) == kind) {
+            e.kind = Kind(k);
+            known = true;
+        }
+    if (!known)
+        return fail(QStringLiteral("unknown kind \"%1\"").arg(kind));
+    const QDateTime time = QDateTime::fromString(string("time"), Qt::ISODateWithMs);
+    if (!time.isValid())
+        return fail(QStringLiteral("no valid \"time\""));
+    e.timeMs = time.toMSecsSinceEpoch();
+    e.sequence = quint64(std::max<qint64>(0, number("seq", 0)));
+    e.outgoing = string("direction") == u"out";
+    if (e.kind == Kind::Sent || e.kind == Kind::Received)
+        e.opcode = string("opcode") == u"binary" ? Binary : Text;
+    const QByteArray data = string("data").toUtf8();
+    e.data = string("encoding") == u"base64" ? QByteArray::fromBase64(data) : data;
+    e.text = string(e.kind == Kind::Closed ? "reason" : "text");
+    e.status = int(number("status", 0));
+    e.closeCode = quint16(std::clamp<qint64>(number("code", 0), 0, 65535));
+    e.roundTripUs = number("roundTripUs", -1);
+    if (const auto h = json.find("headers"); h != json.end() && h->is_array())
+        for (const Json &pair : *h)
+            if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string())
+                e.headers.append({QByteArray::fromStdString(pair[0].get<std::string>()),
+                                  QByteArray::fromStdString(pair[1].get<std::string>())});
+    return e;
 }
 
 } // namespace Gatehouse::Client

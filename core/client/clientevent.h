@@ -8,6 +8,8 @@
 #include <QPair>
 #include <QString>
 
+#include <optional>
+
 namespace Gatehouse::Client {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
@@ -55,6 +57,9 @@ struct ClientEvent
     // The event as one JSON object (time as ISO 8601, kind, direction, data as
     // text or base64 with its encoding), for exports and `cat --json`.
     Json toJson() const;
+    // The event toJson() wrote (a saved history read back); nullopt with the reason
+    // in `*error` when `json` is not one.
+    static std::optional<ClientEvent> fromJson(const Json &json, QString *error = nullptr);
 };
 
 } // namespace Gatehouse::Client
