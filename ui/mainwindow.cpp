@@ -8,6 +8,7 @@
 #include "client/clientscenarioreport.h"
 #include "client/clientscenariorunner.h"
 #include "client/clienttab.h"
+#include "client/savedmessages.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
 #include "diagnosticlistmodel.h"
@@ -16,6 +17,7 @@
 #include "sourceview.h"
 #include "uiicons.h"
 
+#include "analytics/messagelogstore.h"
 #include "credentials/credentialservice.h"
 #include "credentials/keychainsecretstore.h"
 #include "credentials/secretstoreproxy.h"
@@ -56,6 +58,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
@@ -94,7 +97,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_runtime(new RuntimeHost(this))
     , m_connectionsModel(new ConnectionListModel(this))
     , m_credentials(new Credentials::CredentialService(this))
-    , m_cookies(std::make_shared<Client::ClientCookieJar>())
+    , m_savedMessages(new SavedMessages(this))
 {
     // the registry gatehouse-cli uses, in the background; the keychain's calls are made
     // here (they never block), asked for from the other threads through proxies
@@ -451,6 +454,23 @@ void MainWindow::createActions()
     });
     moveClient->setObjectName(QStringLiteral("moveClientTabAction"));
     client->addSeparator();
+    m_keepHistoryAction = client->addAction(tr("&Keep Tab History on Restart"));
+    m_keepHistoryAction->setObjectName(QStringLiteral("keepClientHistoryAction"));
+    m_keepHistoryAction->setCheckable(true);
+    m_keepHistoryAction->setChecked(
+        QSettings().value(QStringLiteral("client/keepHistory")).toBool());
+    m_keepHistoryAction->setToolTip(tr("Client tabs come back with what they sent and received "
+                                       "(the newest 5,000 events of each), not only their "
+                                       "settings"));
+    QAction *clearCookies = client->addAction(tr("Clear C&ookies"), this, [this] {
+        for (const auto &jar : std::as_const(m_cookieJars))
+            jar->clear();
+        statusBar()->showMessage(tr("The client tabs' cookies are cleared"), 5000);
+    });
+    clearCookies->setObjectName(QStringLiteral("clearCookiesAction"));
+    clearCookies->setToolTip(tr("Forget the cookies the client tabs were given, in every "
+                                "environment"));
+    client->addSeparator();
     QAction *saveScenarioAction
         = client->addAction(tr("&Save Client Tabs as Scenario…"), this, [this] {
               const QString path = QFileDialog::getSaveFileName(
@@ -677,13 +697,32 @@ void MainWindow::saveWorkspace() const
 
 void MainWindow::saveClientTabs() const
 {
+    // the histories of the last start go; the ones kept now are written anew
+    QDir historyDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                    + QStringLiteral("/client-history"));
+    for (const QString &name : historyDir.entryList({QStringLiteral("*.jsonl")}, QDir::Files))
+        historyDir.remove(name);
+    const bool keep = keepsClientHistory();
+    if (keep)
+        historyDir.mkpath(QStringLiteral("."));
     QVariantList tabs;
+    int index = 0;
     for (ClientTab *tab : clientTabs()) {
         QVariantMap state = tab->saveState();
         state.insert(QStringLiteral("beside"), tabWidgetOf(tab) == m_sideTabs);
+        if (keep) {
+            // the newest events, up to a size that reads back at once
+            const QString path = historyDir.filePath(QStringLiteral("tab%1.jsonl").arg(++index));
+            const QString error = tab->saveHistory(path, 5000, 8 * 1024 * 1024);
+            if (error.isEmpty())
+                state.insert(QStringLiteral("historyFile"), path);
+            else
+                qWarning("client tab history not kept: %s", qPrintable(error));
+        }
         tabs.append(state);
     }
     QSettings().setValue(clientTabsKey, tabs);
+    QSettings().setValue(QStringLiteral("client/keepHistory"), keep);
 }
 
 QStringList MainWindow::restoreWorkspace()
@@ -692,6 +731,9 @@ QStringList MainWindow::restoreWorkspace()
     for (const QVariant &state : QSettings().value(clientTabsKey).toList()) {
         ClientTab *tab = addClientTab({}, state.toMap().value(QStringLiteral("beside")).toBool());
         tab->restoreState(state.toMap());
+        const QString history = state.toMap().value(QStringLiteral("historyFile")).toString();
+        if (keepsClientHistory() && !history.isEmpty() && QFileInfo::exists(history))
+            tab->restoreHistory(history);
     }
     if (m_rightTabs->count() > 0 && !clientTabs().isEmpty())
         m_rightTabs->setCurrentIndex(0);
@@ -1052,7 +1094,33 @@ ClientTab *MainWindow::addClientTab(const Client::ClientOptions &options, bool b
 {
     auto *tab = new ClientTab;
     tab->setObjectName(QStringLiteral("clientTab%1").arg(++m_clientTabCount));
-    tab->setCookieJar(m_cookies);
+    tab->setCookieJars({[this](const QString &environment) {
+                            std::shared_ptr<Client::ClientCookieJar> &jar
+                                = m_cookieJars[environment];
+                            if (!jar)
+                                jar = std::make_shared<Client::ClientCookieJar>();
+                            return jar;
+                        },
+                        [this] {
+                            QStringList names = m_cookieJars.keys();
+                            if (!names.contains(QStringLiteral("default")))
+                                names.prepend(QStringLiteral("default"));
+                            return names;
+                        }});
+    tab->setSavedMessages(m_savedMessages);
+    tab->setMessageLogSource([this](QString *error) -> std::shared_ptr<Gateway::GatewayEventSink> {
+        if (!m_clientLog) {
+            Analytics::MessageLogStore::Options o;
+            o.path = messageLogPath();
+            QDir().mkpath(QFileInfo(o.path).absolutePath());
+            auto store = std::make_shared<Analytics::MessageLogStore>(o);
+            if (!store->open(error))
+                return nullptr;
+            m_clientLog = store;
+            m_output->appendLines({tr("client tabs write to the message log %1").arg(o.path)});
+        }
+        return m_clientLog;
+    });
     if (!options.url.isEmpty())
         tab->setOptions(options);
     QTabWidget *tabs = beside ? m_sideTabs : m_rightTabs;
@@ -1119,7 +1187,38 @@ void MainWindow::setChannelContext(ClientTab *tab, const Api &api, const Channel
         incoming = [policy](const QByteArray &payload) {
             return policy->check(Gateway::Direction::BackendToClient, payload, false);
         };
-    tab->setChannelContext(channel.address, std::move(check), snippets, std::move(incoming));
+    tab->setChannelContext(api.title, channel.address, std::move(check), snippets,
+                           std::move(incoming));
+}
+
+void MainWindow::attachChannelContexts()
+{
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    if (!api)
+        return;
+    for (ClientTab *tab : clientTabs()) {
+        if (tab->hasChannelContext() || tab->channel().isEmpty() || tab->channelApi() != api->title)
+            continue;
+        for (const Channel &channel : api->channels)
+            if (channel.address == tab->channel())
+                setChannelContext(tab, *api, channel);
+    }
+}
+
+QString MainWindow::messageLogPath()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("messages.db"));
+}
+
+bool MainWindow::keepsClientHistory() const
+{
+    return m_keepHistoryAction->isChecked();
+}
+
+void MainWindow::setKeepClientHistory(bool keep)
+{
+    m_keepHistoryAction->setChecked(keep);
 }
 
 QString MainWindow::saveScenario(const QString &path)
@@ -1399,6 +1498,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         m_runAfterLoad.clear();
         handleRunTriggered();
     }
+    attachChannelContexts();
     Q_EMIT documentLoaded(result.path, result.ok());
 }
 

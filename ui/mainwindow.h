@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QMap>
 #include <QPointer>
 
 #include <memory>
@@ -30,6 +31,10 @@ namespace Gatehouse {
 class ApiTreeModel;
 class ApplicationsView;
 class ClientTab;
+class SavedMessages;
+namespace Analytics {
+class MessageLogStore;
+}
 namespace Client {
 class ClientCookieJar;
 }
@@ -117,6 +122,13 @@ public:
     // Runs a scenario file in the background; results go to the output dock.
     void runScenario(const QString &path);
     void setChannelContext(ClientTab *tab, const Api &api, const Channel &channel);
+    // Restored client tabs of the open API's channels get their checks and examples back.
+    void attachChannelContexts();
+    // Where client tabs write what they see when asked to (the app's message log).
+    static QString messageLogPath();
+    // Client tabs keep their history over a restart (Client > Keep Tab History).
+    bool keepsClientHistory() const;
+    void setKeepClientHistory(bool keep);
     // The run state as the toolbar shows it, e.g. "Running on ws://127.0.0.1:9099".
     QString runStateText() const;
     // The text shown instead of the tree when there is no API to show.
@@ -232,7 +244,11 @@ private:
     ConnectionListModel *m_connectionsModel = nullptr;
     ConnectionsView *m_connectionsView = nullptr;
     Credentials::CredentialService *m_credentials = nullptr;
-    std::shared_ptr<Client::ClientCookieJar> m_cookies; // the client tabs'
+    // the client tabs' cookie jars, one per environment, in memory only
+    QMap<QString, std::shared_ptr<Client::ClientCookieJar>> m_cookieJars;
+    SavedMessages *m_savedMessages = nullptr;
+    std::shared_ptr<Analytics::MessageLogStore> m_clientLog; // opened when a tab records
+    QAction *m_keepHistoryAction = nullptr;
     // the one OS keychain store, in this thread; other threads get proxies of it
     std::shared_ptr<Credentials::SecretStore> m_keychain;
     ApplicationsView *m_applicationsView = nullptr;

@@ -71,38 +71,6 @@ private:
     QWebSocketServer m_server;
 };
 
-// Answers every connection with `answer` as written, then closes it.
-class RawServer final : public QObject
-{
-public:
-    explicit RawServer(QByteArray answer)
-        : m_answer(std::move(answer))
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_server.nextPendingConnection()) {
-                connect(s, &QTcpSocket::readyRead, s, [this, s] {
-                    m_request += s->readAll();
-                    if (m_request.contains("\r\n\r\n")) {
-                        ++requests;
-                        s->write(m_answer);
-                        s->disconnectFromHost();
-                        m_request.clear();
-                    }
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
-    }
-    quint16 port() const { return m_server.serverPort(); }
-    int requests = 0;
-
-private:
-    QTcpServer m_server;
-    QByteArray m_answer;
-    QByteArray m_request;
-};
-
 // An HTTP CONNECT proxy: reads "CONNECT host:port", answers 200 and pipes both ways.
 class ConnectProxy final : public QObject
 {
@@ -268,9 +236,9 @@ private slots:
 
     void refusedWithStatusAndBody()
     {
-        RawServer server("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-                         "WWW-Authenticate: Bearer\r\nContent-Length: 27\r\n\r\n"
-                         "{\"error\":\"no credential\"}\r\n");
+        Test::RawHttpServer server("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+                                   "WWW-Authenticate: Bearer\r\nContent-Length: 27\r\n\r\n"
+                                   "{\"error\":\"no credential\"}\r\n");
         ClientConnection client;
         ClientOptions o = optionsFor(QStringLiteral("ws://127.0.0.1:%1/x").arg(server.port()));
         o.reconnect = true; // a refusal is an answer: no reconnect
@@ -287,7 +255,7 @@ private slots:
         QCOMPARE(answers.constFirst().status, 401);
         QCOMPARE(answers.constFirst().data, client.responseBody());
         QTest::qWait(300);
-        QCOMPARE(server.requests, 1);
+        QCOMPARE(server.requests.size(), 1);
         QCOMPARE(client.state(), ClientConnection::State::Closed);
     }
 
@@ -295,9 +263,9 @@ private slots:
     {
         EchoServer echo;
         QVERIFY(echo.listen());
-        RawServer redirect("HTTP/1.1 302 Found\r\nLocation: "
-                           + echo.url(QStringLiteral("/moved")).toLatin1()
-                           + "\r\nContent-Length: 0\r\n\r\n");
+        Test::RawHttpServer redirect("HTTP/1.1 302 Found\r\nLocation: "
+                                     + echo.url(QStringLiteral("/moved")).toLatin1()
+                                     + "\r\nContent-Length: 0\r\n\r\n");
         ClientConnection client;
         ClientOptions o = optionsFor(QStringLiteral("ws://127.0.0.1:%1/old").arg(redirect.port()));
         client.setOptions(o);
@@ -403,8 +371,9 @@ private slots:
     // Set-Cookie of an answer goes to the jar; the next upgrade to that host sends it.
     void cookies()
     {
-        RawServer login("HTTP/1.1 401 Unauthorized\r\nSet-Cookie: session=abc123; Path=/\r\n"
-                        "Set-Cookie: other=x; Path=/elsewhere\r\nContent-Length: 0\r\n\r\n");
+        Test::RawHttpServer login(
+            "HTTP/1.1 401 Unauthorized\r\nSet-Cookie: session=abc123; Path=/\r\n"
+            "Set-Cookie: other=x; Path=/elsewhere\r\nContent-Length: 0\r\n\r\n");
         auto jar = std::make_shared<ClientCookieJar>();
         ClientConnection first;
         ClientOptions o = optionsFor(QStringLiteral("ws://127.0.0.1:%1/login").arg(login.port()));

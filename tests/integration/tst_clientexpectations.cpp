@@ -81,30 +81,6 @@ private:
 };
 
 // Answers every upgrade request with `answer`, then closes.
-class RefusingServer final : public QObject
-{
-public:
-    explicit RefusingServer(QByteArray answer)
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this, answer] {
-            while (QTcpSocket *s = m_server.nextPendingConnection()) {
-                connect(s, &QTcpSocket::readyRead, s, [s, answer] {
-                    if (s->readAll().contains("\r\n\r\n")) {
-                        s->write(answer);
-                        s->disconnectFromHost();
-                    }
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
-    }
-    QString url() const { return QStringLiteral("ws://127.0.0.1:%1/").arg(m_server.serverPort()); }
-
-private:
-    QTcpServer m_server;
-};
-
 ClientScenario read(const QByteArray &yaml)
 {
     QString error;
@@ -577,8 +553,8 @@ steps:
     void aConnectionThatCannotOpenEndsTheRun()
     {
         TestServer echo;
-        RefusingServer refusing("HTTP/1.1 401 Unauthorized\r\nContent-Length: 12\r\n\r\n"
-                                "unauthorized");
+        Test::RawHttpServer refusing("HTTP/1.1 401 Unauthorized\r\nContent-Length: 12\r\n\r\n"
+                                     "unauthorized");
         QByteArray yaml = R"(connections:
   alice: ECHO
   bob: REFUSING

@@ -5,6 +5,9 @@
 #include <QDirIterator>
 #include <QProcess>
 #include <QTcpServer>
+#include <QTcpSocket>
+
+#include <memory>
 
 namespace Gatehouse::Test {
 
@@ -69,6 +72,31 @@ ProcessResult runProcess(const QString &program, const QStringList &arguments, i
 ProcessResult runCli(const QStringList &arguments, int timeoutMs, const QByteArray &standardInput)
 {
     return runProcess(QStringLiteral(GATEHOUSE_CLI_PATH), arguments, timeoutMs, standardInput);
+}
+
+RawHttpServer::RawHttpServer(QByteArray answer)
+    : m_answer(std::move(answer))
+{
+    connect(&m_server, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *s = m_server.nextPendingConnection()) {
+            auto request = std::make_shared<QByteArray>();
+            connect(s, &QTcpSocket::readyRead, s, [this, s, request] {
+                *request += s->readAll();
+                if (request->contains("\r\n\r\n")) {
+                    requests.append(std::exchange(*request, {}));
+                    s->write(m_answer);
+                    s->disconnectFromHost();
+                }
+            });
+            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
+    m_server.listen(QHostAddress::LocalHost, 0);
+}
+
+QString RawHttpServer::url() const
+{
+    return QStringLiteral("ws://127.0.0.1:%1/").arg(m_server.serverPort());
 }
 
 } // namespace Gatehouse::Test

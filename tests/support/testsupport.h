@@ -2,10 +2,12 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QMetaObject>
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QTcpServer>
 
 #include <type_traits>
 
@@ -43,6 +45,23 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs = 30000,
 // Runs any program, bounded in time.
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
                          int timeoutMs = 30000, const QByteArray &standardInput = {});
+
+// An HTTP server on 127.0.0.1 that answers every request with `answer` as written
+// (a refusal such as a 401 or 429, a redirect, an answer with Set-Cookie) and closes
+// the connection; it keeps each request it read, headers included.
+class RawHttpServer final : public QObject
+{
+public:
+    explicit RawHttpServer(QByteArray answer);
+    quint16 port() const { return m_server.serverPort(); }
+    // ws://127.0.0.1:port/
+    QString url() const;
+    QList<QByteArray> requests;
+
+private:
+    QTcpServer m_server;
+    QByteArray m_answer;
+};
 
 // Runs `f` in the thread of `context` and returns what it returns. Blocks until
 // done: that thread must run an event loop and must not be the caller's.

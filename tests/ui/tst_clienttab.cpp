@@ -2,9 +2,13 @@
 // A client tab, offscreen, against servers in this process: connect, send JSON,
 // receive, filter, close; bad input said where the user looks; a flood of messages
 // without stalling the window, with memory bounded by the history's limit.
+#include "analytics/messagelogreader.h"
+#include "analytics/messagelogstore.h"
 #include "client/clientconnection.h"
+#include "client/clientcookiejar.h"
 #include "client/clientmessagemodel.h"
 #include "client/clienttab.h"
+#include "client/savedmessages.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -16,11 +20,15 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -92,6 +100,274 @@ class TestClientTab final : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_clienttab"));
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
+                           m_dir.filePath(QStringLiteral("settings")));
+    }
+
+    // "Write to the message log": the connection's rows go to the real message log,
+    // flagged "client", without the URL's query (where a key may be).
+    void writesToTheMessageLog()
+    {
+        EchoServer server;
+        Analytics::MessageLogStore::Options options;
+        options.path = m_dir.filePath(QStringLiteral("messages.db"));
+        auto store = std::make_shared<Analytics::MessageLogStore>(options);
+        QString error;
+        QVERIFY2(store->open(&error), qPrintable(error));
+        ClientTab tab;
+        tab.setMessageLogSource([store](QString *) { return store; });
+        tab.setRecording(true);
+        tab.urlEdit()->setText(server.url() + QStringLiteral("?apikey=s3cret"));
+        tab.connectToServer();
+        QTRY_VERIFY_WITH_TIMEOUT(tab.isConnected(), 5000);
+        tab.setComposerText(QStringLiteral("logged words"));
+        QVERIFY(tab.sendComposed());
+        QTRY_COMPARE(countKind(tab.messageModel(), Kind::Received), 1);
+        tab.disconnectFromServer(1000, QStringLiteral("done"));
+        QTRY_COMPARE(countKind(tab.messageModel(), Kind::Closed), 1);
+
+        Analytics::MessageLogReader reader;
+        QVERIFY2(reader.open(options.path, &error), qPrintable(error));
+        QList<Analytics::LogRecord> rows;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                store->flush();
+                rows = reader.query({}, 0, 100);
+                return rows.size() == 4; // opened, sent, received, closed
+            }(),
+            5000);
+        int messages = 0;
+        for (const Analytics::LogRecord &r : std::as_const(rows)) {
+            QVERIFY(r.flags.contains(QStringLiteral("client")));
+            QVERIFY2(!r.backendUrl.contains(u"s3cret"), qPrintable(r.backendUrl));
+            if (r.kind == Analytics::LogRecord::Kind::Message) {
+                ++messages;
+                QCOMPARE(r.payload, QByteArray("logged words"));
+            } else if (r.kind == Analytics::LogRecord::Kind::Close) {
+                QCOMPARE(r.closeCode, 1000);
+                QCOMPARE(r.closedBy, QStringLiteral("client"));
+            }
+        }
+        QCOMPARE(messages, 2);
+
+        // a log that cannot be opened is said, and the tab connects all the same
+        ClientTab other;
+        other.setMessageLogSource([](QString *why) {
+            *why = QStringLiteral("/nowhere/messages.db: cannot be created");
+            return std::shared_ptr<Gateway::GatewayEventSink>();
+        });
+        other.setRecording(true);
+        other.urlEdit()->setText(server.url());
+        other.connectToServer();
+        QVERIFY2(other.statusText().startsWith(u"Not written to the message log: /nowhere"),
+                 qPrintable(other.statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(other.isConnected(), 5000);
+        // and the setting is kept with the tab
+        ClientTab restored;
+        restored.restoreState(tab.saveState());
+        QVERIFY(restored.isRecording());
+    }
+
+    // Saved messages belong to an API: every tab of it offers them, after a restart too.
+    void savedMessagesPerApi()
+    {
+        SavedMessages saved;
+        ClientTab a;
+        ClientTab b;
+        ClientTab c;
+        for (ClientTab *t : {&a, &b, &c})
+            t->setSavedMessages(&saved);
+        a.urlEdit()->setText(QStringLiteral("ws://127.0.0.1:9000/chats/rooms/r1?x=1"));
+        b.urlEdit()->setText(QStringLiteral("ws://127.0.0.1:9000/other"));
+        c.urlEdit()->setText(QStringLiteral("ws://127.0.0.1:9001/chats"));
+        QCOMPARE(a.apiKey(), QStringLiteral("ws://127.0.0.1:9000"));
+        a.setFormat(ClientTab::Format::Json);
+        const QString join = QStringLiteral("{\"type\": \"join\", \"id\": \"{{uuid}}\"}");
+        a.setComposerText(join);
+        QVERIFY(a.saveMessage(QStringLiteral("join")));
+        QCOMPARE(b.savedMessageNames(), QStringList {QStringLiteral("join")});
+        QVERIFY(c.savedMessageNames().isEmpty());
+        QVERIFY(!b.useSavedMessage(QStringLiteral("leave")));
+        QVERIFY(b.useSavedMessage(QStringLiteral("join")));
+        QCOMPARE(b.composer()->toPlainText(), join); // variables kept, filled in when sent
+        QCOMPARE(b.findChild<QComboBox *>(QStringLiteral("clientFormat"))->currentIndex(),
+                 int(ClientTab::Format::Json));
+        // the menu lists it, and saving under the same name replaces it
+        QMenu *menu = b.savedMessagesButton()->menu();
+        Q_EMIT menu->aboutToShow();
+        QStringList texts;
+        for (QAction *action : menu->actions())
+            texts.append(action->text());
+        QVERIFY2(texts.contains(QStringLiteral("join")), qPrintable(texts.join(u',')));
+        a.setComposerText(QStringLiteral("{\"type\": \"join\"}"));
+        QVERIFY(a.saveMessage(QStringLiteral("join")));
+        QCOMPARE(b.savedMessageNames().size(), 1);
+        // after a restart
+        SavedMessages again;
+        QCOMPARE(again.messages(QStringLiteral("ws://127.0.0.1:9000")).size(), 1);
+        QCOMPARE(again.messages(QStringLiteral("ws://127.0.0.1:9000")).constFirst().text,
+                 QStringLiteral("{\"type\": \"join\"}"));
+        // a channel's tab keeps them under its API's title
+        a.setChannelContext(QStringLiteral("Chats"), QStringLiteral("/rooms/{roomId}"), {}, {});
+        QCOMPARE(a.apiKey(), QStringLiteral("Chats"));
+        QVERIFY(a.savedMessageNames().isEmpty());
+        saved.remove(QStringLiteral("ws://127.0.0.1:9000"), QStringLiteral("join"));
+        QVERIFY(b.savedMessageNames().isEmpty());
+    }
+
+    // A tab's history written out and read back in another tab, newest first when
+    // limited; a broken file says where, and keeps what came before.
+    void historyOverRestart()
+    {
+        EchoServer server;
+        ClientTab a;
+        a.urlEdit()->setText(server.url());
+        a.connectToServer();
+        QTRY_VERIFY_WITH_TIMEOUT(a.isConnected(), 5000);
+        for (const QString &m : {QStringLiteral("one"), QStringLiteral("two")}) {
+            a.setComposerText(m);
+            QVERIFY(a.sendComposed());
+        }
+        a.setFormat(ClientTab::Format::Hex);
+        a.setComposerText(QStringLiteral("00 ff"));
+        QVERIFY(a.sendComposed());
+        QTRY_COMPARE(countKind(a.messageModel(), Kind::Received), 3);
+        a.disconnectFromServer();
+        QTRY_COMPARE(countKind(a.messageModel(), Kind::Closed), 1);
+        a.refreshNow();
+
+        const QString path = m_dir.filePath(QStringLiteral("history.jsonl"));
+        QCOMPARE(a.saveHistory(path, 5000, 1 << 20), QString());
+        ClientTab b;
+        QSignalSpy restored(&b, &ClientTab::historyRestored);
+        b.restoreHistory(path);
+        QTRY_COMPARE(restored.size(), 1);
+        QCOMPARE(restored.at(0).at(1).toString(), QString());
+        const int count = a.messageModel()->eventCount();
+        QCOMPARE(restored.at(0).at(0).toInt(), count);
+        QTRY_COMPARE(b.messageModel()->eventCount(), count);
+        for (int row = 0; row < count; ++row) {
+            QCOMPARE(int(b.messageModel()->event(row).kind),
+                     int(a.messageModel()->event(row).kind));
+            QCOMPARE(b.messageModel()->event(row).data, a.messageModel()->event(row).data);
+            QCOMPARE(b.messageModel()->event(row).timeMs, a.messageModel()->event(row).timeMs);
+        }
+        QVERIFY2(b.statusText().contains(u"from the last session"), qPrintable(b.statusText()));
+
+        // limited to the newest two
+        QCOMPARE(a.saveHistory(path, 2, 1 << 20), QString());
+        ClientTab c;
+        QSignalSpy restoredC(&c, &ClientTab::historyRestored);
+        c.restoreHistory(path);
+        QTRY_COMPARE(restoredC.size(), 1);
+        QTRY_COMPARE(c.messageModel()->eventCount(), 2);
+        QCOMPARE(int(c.messageModel()->event(1).kind), int(Kind::Closed));
+
+        // a line that is not an event
+        QFile broken(path);
+        QVERIFY(broken.open(QIODevice::Append));
+        broken.write("not json\n");
+        broken.close();
+        ClientTab d;
+        QSignalSpy restoredD(&d, &ClientTab::historyRestored);
+        d.restoreHistory(path);
+        QTRY_COMPARE(restoredD.size(), 1);
+        QCOMPARE(restoredD.at(0).at(1).toString(), path + QStringLiteral(":3: not JSON"));
+        QTRY_COMPARE(d.messageModel()->eventCount(), 2);
+        QVERIFY2(d.statusText().startsWith(u"History not read back whole: "),
+                 qPrintable(d.statusText()));
+    }
+
+    // Tabs of one environment share cookies; another environment's tab sends none.
+    void environmentsKeepCookiesApart()
+    {
+        Test::RawHttpServer login("HTTP/1.1 401 Unauthorized\r\nSet-Cookie: session=abc; Path=/\r\n"
+                                  "Content-Length: 0\r\n\r\n");
+        QMap<QString, std::shared_ptr<Client::ClientCookieJar>> jars;
+        const ClientTab::CookieJars provider {
+            [&jars](const QString &environment) {
+                std::shared_ptr<Client::ClientCookieJar> &jar = jars[environment];
+                if (!jar)
+                    jar = std::make_shared<Client::ClientCookieJar>();
+                return jar;
+            },
+            [&jars] { return jars.keys(); }};
+        ClientTab staging1;
+        ClientTab staging2;
+        ClientTab local;
+        for (ClientTab *t : {&staging1, &staging2, &local}) {
+            t->setCookieJars(provider);
+            t->urlEdit()->setText(login.url());
+        }
+        staging1.setEnvironment(QStringLiteral("staging"));
+        staging2.setEnvironment(QStringLiteral(" staging "));
+        QCOMPARE(local.environment(), QStringLiteral("default"));
+        staging1.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(countKind(staging1.messageModel(), Kind::Response), 1, 5000);
+        QTRY_COMPARE(jars.value(QStringLiteral("staging"))->all().size(), 1);
+        staging2.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(login.requests.size(), 2, 5000);
+        QVERIFY2(login.requests.at(1).contains("\r\nCookie: session=abc\r\n"),
+                 login.requests.at(1).constData());
+        local.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(login.requests.size(), 3, 5000);
+        QVERIFY2(!login.requests.at(2).contains("Cookie:"), login.requests.at(2).constData());
+        ClientTab restored;
+        restored.restoreState(staging1.saveState());
+        QCOMPARE(restored.environment(), QStringLiteral("staging"));
+    }
+
+    // A certificate the tab does not trust: said in one line, the history kept; with
+    // "accept an untrusted certificate" it connects, with a warning in the list.
+    void tlsFailureSaid()
+    {
+        const QString cert = m_dir.filePath(QStringLiteral("cert.pem"));
+        const QString key = m_dir.filePath(QStringLiteral("key.pem"));
+        const Test::ProcessResult made = Test::runProcess(
+            QStringLiteral("openssl"),
+            {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+             QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+             QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+             QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
+        QVERIFY2(made.exitCode == 0, made.standardError.constData());
+        QWebSocketServer server(QStringLiteral("tls"), QWebSocketServer::SecureMode);
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate::fromPath(cert).constFirst());
+        QFile keyFile(key);
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        tls.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa));
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        server.setSslConfiguration(tls);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        connect(&server, &QWebSocketServer::newConnection, &server, [&server] {
+            while (QWebSocket *s = server.nextPendingConnection())
+                connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+        });
+        ClientTab tab;
+        tab.urlEdit()->setText(
+            QStringLiteral("wss://127.0.0.1:%1/secure").arg(server.serverPort()));
+        tab.connectToServer();
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            tab.statusText().startsWith(u"TLS: the certificate of 127.0.0.1:"),
+            qPrintable(tab.statusText()), 10000);
+        QVERIFY(!tab.statusText().contains(u'\n'));
+        QTRY_VERIFY(countKind(tab.messageModel(), Kind::Error) >= 1);
+        QVERIFY(countKind(tab.messageModel(), Kind::Connecting) >= 1);
+
+        Client::ClientOptions o = tab.options();
+        o.insecure = true;
+        tab.setOptions(o);
+        tab.connectToServer();
+        QTRY_VERIFY_WITH_TIMEOUT(tab.isConnected(), 10000);
+        QTRY_VERIFY(countKind(tab.messageModel(), Kind::Warning) >= 1);
+        QVERIFY(countKind(tab.messageModel(), Kind::Error) >= 1); // the first try is still there
+    }
     void connectSendReceiveFilterClose()
     {
         EchoServer server;
@@ -406,6 +682,9 @@ private slots:
                      QByteArray("{\"n\":99999}"));
         QVERIFY(tab.messageModel()->eventCount() <= 20000);
     }
+
+private:
+    QTemporaryDir m_dir;
 };
 
 QTEST_MAIN(TestClientTab)

@@ -1099,6 +1099,63 @@ private Q_SLOTS:
         QSettings().remove(QStringLiteral("workspace"));
     }
 
+    // A tab opened for a channel comes back with it: once the document is open again,
+    // its examples, its schema check and its schema expectations are back; with
+    // Client > Keep Tab History its events come back too.
+    void clientTabRestoredWithChannelAndHistory()
+    {
+        QSettings().remove(QStringLiteral("workspace"));
+        {
+            MainWindow window;
+            window.setConfirmQuit(false);
+            window.setKeepClientHistory(true);
+            ClientTab *tab = window.addClientTab();
+            QVariantMap state = tab->saveState();
+            state.insert(QStringLiteral("url"),
+                         QStringLiteral("ws://127.0.0.1:1/chats/1.0.0/rooms/roomID"));
+            state.insert(QStringLiteral("channel"), QStringLiteral("/rooms/{roomID}"));
+            state.insert(QStringLiteral("channelApi"), QStringLiteral("Chats"));
+            state.insert(QStringLiteral("environment"), QStringLiteral("staging"));
+            state.insert(
+                QStringLiteral("expectations"),
+                QVariantList {QVariantMap {{QStringLiteral("kind"), QStringLiteral("schema")},
+                                           {QStringLiteral("value"), QString()},
+                                           {QStringLiteral("withinMs"), 500}}});
+            tab->restoreState(state);
+            QCOMPARE(tab->expectationResults().size(), 1); // kept until the document is open
+            tab->connectToServer(); // nothing listens on port 1: connecting, error
+            QTRY_VERIFY_WITH_TIMEOUT(tab->messageModel()->eventCount() >= 2, 5000);
+            QVERIFY(window.close());
+        }
+        MainWindow window;
+        QCOMPARE(window.keepsClientHistory(), true);
+        window.restoreWorkspace();
+        QCOMPARE(window.clientTabs().size(), 1);
+        ClientTab *tab = window.clientTabs().constFirst();
+        QCOMPARE(tab->environment(), QStringLiteral("staging"));
+        QTRY_VERIFY_WITH_TIMEOUT(tab->messageModel()->eventCount() >= 2, 5000);
+        QCOMPARE(int(tab->messageModel()->event(0).kind),
+                 int(Client::ClientEvent::Kind::Connecting));
+        QVERIFY(!tab->hasChannelContext());
+        QCOMPARE(tab->expectationResults().size(), 1);
+        QVERIFY(openAndWait(window, MainWindow::samplePath()));
+        QTRY_VERIFY(tab->hasChannelContext());
+        QCOMPARE(tab->snippetBox()->count(), 2);
+        QCOMPARE(tab->snippetBox()->itemText(1), QStringLiteral("chatMessage"));
+        QVERIFY(tab->schemaCheckBox()->isChecked());
+        // history off: the next start has none
+        window.setConfirmQuit(false);
+        window.setKeepClientHistory(false);
+        QVERIFY(window.close());
+        MainWindow again;
+        again.restoreWorkspace();
+        QCOMPARE(again.clientTabs().size(), 1);
+        QTest::qWait(200);
+        QCOMPARE(again.clientTabs().constFirst()->messageModel()->eventCount(), 0);
+        QSettings().remove(QStringLiteral("workspace"));
+        QSettings().remove(QStringLiteral("client"));
+    }
+
     // Several documents open, one shown; the list comes back on the next start.
     void workspaceRestored()
     {

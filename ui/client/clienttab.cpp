@@ -3,8 +3,10 @@
 
 #include "client/clientconnection.h"
 #include "client/clientfiltermodel.h"
+#include "client/clientlogrecorder.h"
 #include "client/clientmessagemodel.h"
 #include "client/messagetemplate.h"
+#include "client/savedmessages.h"
 #include "uibuttons.h"
 
 #include <QAction>
@@ -26,6 +28,8 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -36,6 +40,7 @@
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QThread>
+#include <QThreadPool>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -366,6 +371,11 @@ void ClientTab::buildWidgets()
         m_snippets->setCurrentIndex(0);
         m_composer->setFocus();
     });
+    m_savedButton = UiButtons::named(tr("Saved &Messages"), QStringLiteral("clientSavedMessages"),
+                                     tr("Messages saved for this API: send one again, or save "
+                                        "the composer's message under a name"));
+    m_savedButton->setMenu(new QMenu(m_savedButton));
+    connect(m_savedButton->menu(), &QMenu::aboutToShow, this, &ClientTab::fillSavedMenu);
     m_checkSchema = new QCheckBox(tr("C&heck schema"));
     m_checkSchema->setObjectName(QStringLiteral("clientCheckSchema"));
     m_checkSchema->setToolTip(tr("Send only messages that match the channel's message schema "
@@ -376,6 +386,7 @@ void ClientTab::buildWidgets()
     composeButtons->addWidget(m_snippets);
     composeButtons->addWidget(m_checkSchema);
     composeButtons->addWidget(m_format);
+    composeButtons->addWidget(m_savedButton);
     composeButtons->addWidget(m_send);
     composeButtons->addWidget(m_repeat);
     composeButtons->addWidget(m_load);
@@ -514,17 +525,20 @@ void ClientTab::connectToServer()
         return;
     }
     showStatus(QString());
+    startRecording();
     QMetaObject::invokeMethod(m_connection, [c = m_connection, o] {
         c->setOptions(o);
         c->open();
     });
 }
 
-void ClientTab::setChannelContext(const QString &channel, PayloadCheck check,
+void ClientTab::setChannelContext(const QString &api, const QString &channel, PayloadCheck check,
                                   const QList<QPair<QString, QString>> &snippets,
                                   PayloadCheck incoming)
 {
+    m_channelApi = api;
     m_channel = channel;
+    m_channelContext = true;
     m_incomingCheck = std::move(incoming);
     m_payloadCheck = std::move(check);
     m_checkSchema->setVisible(bool(m_payloadCheck));
@@ -534,13 +548,14 @@ void ClientTab::setChannelContext(const QString &channel, PayloadCheck check,
     for (const auto &[name, text] : snippets)
         m_snippets->addItem(name, text);
     m_snippets->setVisible(!snippets.isEmpty());
+    showExpectations(); // schema expectations of a restored tab can run now
 }
 
 Client::ClientOptions ClientTab::connectOptions() const
 {
     Client::ClientOptions o = options();
-    if (m_useCookies)
-        o.cookies = m_cookieJar;
+    if (m_useCookies && m_cookieJars.jar)
+        o.cookies = m_cookieJars.jar(m_environment);
     if (!m_secretName.isEmpty()) {
         o.headers.removeIf([this](const auto &h) {
             return h.first.compare(m_secretName, Qt::CaseInsensitive) == 0;
@@ -637,7 +652,8 @@ bool ClientTab::addExpectation(const QString &kind, const QString &value, int wi
             return false;
         }
     } else if (kind == u"schema") {
-        if (!m_incomingCheck) {
+        // a restored tab keeps it until its channel's document is open again
+        if (!m_incomingCheck && m_channel.isEmpty()) {
             showStatus(tr("Expectation not added: this tab has no channel with a schema (open "
                           "it for a channel of the running gateway)"),
                        true);
@@ -699,7 +715,9 @@ void ClientTab::checkExpectations(const QList<ClientEvent> &added)
             if (event.timeMs - e.armedAtMs > e.withinMs)
                 continue; // too late: expireExpectations() says so
             QString why;
-            const bool ok = e.kind == u"schema" ? m_payloadCheck(event.data).isEmpty()
+            if (e.kind == u"schema" && !m_incomingCheck)
+                continue; // its document is not open
+            const bool ok = e.kind == u"schema" ? m_incomingCheck(event.data).isEmpty()
                                                 : e.test.matches(event, &why);
             if (ok) {
                 e.state = Expectation::State::Passed;
@@ -721,7 +739,8 @@ void ClientTab::expireExpectations()
     bool waiting = false;
     bool changed = false;
     for (Expectation &e : m_expectations) {
-        if (e.state != Expectation::State::Waiting || e.armedAtMs == 0)
+        if (e.state != Expectation::State::Waiting || e.armedAtMs == 0
+            || (e.kind == u"schema" && !m_incomingCheck))
             continue;
         if (now - e.armedAtMs > e.withinMs + RefreshMs) {
             // messages counted before this moment were looked at by refreshNow()
@@ -754,7 +773,9 @@ void ClientTab::showExpectations()
         QColor color;
         switch (e.state) {
         case Expectation::State::Waiting:
-            state = e.armedAtMs == 0 ? tr("waiting for the connection")
+            state = e.kind == u"schema" && !m_incomingCheck
+                ? tr("waiting for the document of %1 to be open").arg(m_channelApi)
+                : e.armedAtMs == 0   ? tr("waiting for the connection")
                 : e.result.isEmpty() ? tr("waiting")
                                      : tr("waiting (%1)").arg(e.result);
             break;
@@ -894,6 +915,12 @@ QVariantMap ClientTab::saveState() const
     state.insert(QStringLiteral("pingIntervalMs"), m_options.pingIntervalMs);
     state.insert(QStringLiteral("autoPong"), m_options.autoPong);
     state.insert(QStringLiteral("cookies"), m_useCookies);
+    state.insert(QStringLiteral("environment"), m_environment);
+    state.insert(QStringLiteral("record"), m_recording);
+    if (!m_channel.isEmpty()) {
+        state.insert(QStringLiteral("channel"), m_channel);
+        state.insert(QStringLiteral("channelApi"), m_channelApi);
+    }
     state.insert(QStringLiteral("insecure"), m_options.insecure);
     state.insert(QStringLiteral("caFile"), m_options.caFile);
     state.insert(QStringLiteral("certificateFile"), m_options.certificateFile);
@@ -934,6 +961,11 @@ void ClientTab::restoreState(const QVariantMap &state)
     m_options.pingIntervalMs = state.value(QStringLiteral("pingIntervalMs")).toInt();
     m_options.autoPong = state.value(QStringLiteral("autoPong"), true).toBool();
     m_useCookies = state.value(QStringLiteral("cookies"), true).toBool();
+    setEnvironment(state.value(QStringLiteral("environment")).toString());
+    m_recording = state.value(QStringLiteral("record")).toBool();
+    // the channel's checks and examples come back when its document is open
+    m_channel = state.value(QStringLiteral("channel")).toString();
+    m_channelApi = state.value(QStringLiteral("channelApi")).toString();
     m_options.insecure = state.value(QStringLiteral("insecure")).toBool();
     m_options.caFile = state.value(QStringLiteral("caFile")).toString();
     m_options.certificateFile = state.value(QStringLiteral("certificateFile")).toString();
@@ -1418,9 +1450,24 @@ void ClientTab::editOptions()
     pingInterval->setSuffix(tr(" s"));
     pingInterval->setSpecialValueText(tr("off"));
     pingInterval->setValue(m_options.pingIntervalMs / 1000);
-    auto *cookies = new QCheckBox(tr("Send and keep cookies (shared by the client tabs, "
-                                     "kept until Gatehouse quits)"));
+    auto *cookies = new QCheckBox(tr("Send and keep cookies (shared by the client tabs of the "
+                                     "environment, kept until Gatehouse quits)"));
     cookies->setChecked(m_useCookies);
+    auto *environment = new QComboBox;
+    environment->setEditable(true);
+    environment->setAccessibleName(tr("Environment"));
+    environment->setToolTip(tr("Tabs of one environment share a cookie jar (type a new name "
+                               "for a jar of its own)"));
+    QStringList environments
+        = m_cookieJars.environments ? m_cookieJars.environments() : QStringList();
+    if (!environments.contains(m_environment))
+        environments.prepend(m_environment);
+    environment->addItems(environments);
+    environment->setCurrentText(m_environment);
+    auto *record = new QCheckBox(tr("Write what this tab sends and receives to the message &log"));
+    record->setToolTip(tr("Rows with the flag \"client\", beside the gateway's, from the next "
+                          "connect on"));
+    record->setChecked(m_recording);
     auto *autoPong = new QCheckBox(tr("Answer the server's pings"));
     autoPong->setChecked(m_options.autoPong);
     auto *insecure = new QCheckBox(tr("Accept an untrusted certificate (a warning is shown)"));
@@ -1450,6 +1497,8 @@ void ClientTab::editOptions()
     form->addRow(tr("&Keep-alive ping:"), pingInterval);
     form->addRow(QString(), autoPong);
     form->addRow(QString(), cookies);
+    form->addRow(tr("E&nvironment:"), environment);
+    form->addRow(QString(), record);
     form->addRow(tr("&CA file:"), caFile);
     form->addRow(tr("Client c&ertificate:"), certFile);
     form->addRow(tr("Client &key:"), keyFile);
@@ -1470,11 +1519,197 @@ void ClientTab::editOptions()
     m_options.pingIntervalMs = pingInterval->value() * 1000;
     m_options.autoPong = autoPong->isChecked();
     m_useCookies = cookies->isChecked();
+    setEnvironment(environment->currentText());
+    m_recording = record->isChecked();
     m_options.insecure = insecure->isChecked();
     m_options.caFile = caFile->text().trimmed();
     m_options.certificateFile = certFile->text().trimmed();
     m_options.keyFile = keyFile->text().trimmed();
     m_options.proxy = proxy->text().trimmed();
+}
+
+void ClientTab::setEnvironment(const QString &environment)
+{
+    const QString name = environment.trimmed();
+    m_environment = name.isEmpty() ? QStringLiteral("default") : name;
+}
+
+void ClientTab::startRecording()
+{
+    QObject::disconnect(std::exchange(m_recorder, {}));
+    if (!m_recording || !m_messageLog)
+        return;
+    QString error;
+    const std::shared_ptr<Gateway::GatewayEventSink> sink = m_messageLog(&error);
+    if (!sink) {
+        showStatus(tr("Not written to the message log: %1").arg(error), true);
+        return;
+    }
+    auto recorder = std::make_shared<Client::ClientLogRecorder>(
+        sink, Client::ClientLogRecorder::Source {title(), options().url, m_channel});
+    const std::shared_ptr<Client::ClientHistory> history = m_connection->history();
+    auto upTo = std::make_shared<quint64>(history->lastSequence());
+    // on the connection's thread, as its events come
+    m_recorder = connect(m_connection, &ClientConnection::eventsAdded, m_connection,
+                         [recorder, history, upTo] {
+                             const QList<ClientEvent> added = history->since(*upTo);
+                             if (added.isEmpty())
+                                 return;
+                             *upTo = added.constLast().sequence;
+                             recorder->record(added);
+                         });
+}
+
+void ClientTab::setSavedMessages(SavedMessages *saved)
+{
+    m_saved = saved;
+}
+
+QString ClientTab::apiKey() const
+{
+    if (!m_channelApi.isEmpty())
+        return m_channelApi;
+    const QUrl url = options().url;
+    return url
+        .adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery
+                  | QUrl::RemoveFragment)
+        .toString();
+}
+
+bool ClientTab::saveMessage(const QString &name)
+{
+    const QString trimmed = name.trimmed();
+    if (!m_saved || trimmed.isEmpty() || m_composer->toPlainText().isEmpty())
+        return false;
+    m_saved->save(apiKey(), {trimmed, m_format->currentIndex(), m_composer->toPlainText()});
+    showStatus(tr("Saved \"%1\" for %2").arg(trimmed, apiKey()));
+    return true;
+}
+
+bool ClientTab::useSavedMessage(const QString &name)
+{
+    if (!m_saved)
+        return false;
+    for (const SavedMessages::Message &m : m_saved->messages(apiKey()))
+        if (m.name == name) {
+            setFormat(Format(std::clamp(m.format, 0, 3)));
+            m_composer->setPlainText(m.text);
+            m_composer->setFocus();
+            return true;
+        }
+    return false;
+}
+
+QStringList ClientTab::savedMessageNames() const
+{
+    QStringList names;
+    if (m_saved)
+        for (const SavedMessages::Message &m : m_saved->messages(apiKey()))
+            names.append(m.name);
+    return names;
+}
+
+void ClientTab::fillSavedMenu()
+{
+    QMenu *menu = m_savedButton->menu();
+    menu->clear();
+    const QStringList names = savedMessageNames();
+    if (names.isEmpty())
+        menu->addAction(tr("No saved messages for %1").arg(apiKey()))->setEnabled(false);
+    for (const QString &name : names)
+        menu->addAction(name, this, [this, name] { useSavedMessage(name); });
+    menu->addSeparator();
+    QAction *save = menu->addAction(tr("&Save the Message…"), this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Save the Message"),
+                                                   tr("Name (for every tab of %1):").arg(apiKey()),
+                                                   QLineEdit::Normal, QString(), &ok);
+        if (!ok || name.trimmed().isEmpty())
+            return;
+        if (savedMessageNames().contains(name.trimmed())
+            && QMessageBox::question(this, tr("Save the Message"),
+                                     tr("Replace the saved message \"%1\"?").arg(name.trimmed()))
+                != QMessageBox::Yes)
+            return;
+        saveMessage(name);
+    });
+    save->setEnabled(m_saved && !m_composer->toPlainText().isEmpty());
+    if (!names.isEmpty()) {
+        QMenu *remove = menu->addMenu(tr("&Delete"));
+        for (const QString &name : names)
+            remove->addAction(name, this, [this, name] {
+                if (m_saved)
+                    m_saved->remove(apiKey(), name);
+            });
+    }
+}
+
+QString ClientTab::saveHistory(const QString &path, qsizetype maxEvents, qint64 maxBytes) const
+{
+    QList<ClientEvent> events = m_connection->history()->all();
+    // the newest that fit
+    qsizetype first = events.size();
+    qint64 bytes = 0;
+    while (first > 0 && events.size() - first < maxEvents
+           && bytes + events.at(first - 1).size() <= maxBytes)
+        bytes += events.at(--first).size();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return tr("%1: %2").arg(path, file.errorString());
+    for (qsizetype i = first; i < events.size(); ++i) {
+        file.write(QByteArray::fromStdString(events.at(i).toJson().dump()));
+        file.write("\n");
+    }
+    if (!file.commit())
+        return tr("%1: %2").arg(path, file.errorString());
+    return {};
+}
+
+void ClientTab::restoreHistory(const QString &path)
+{
+    QPointer<ClientTab> tab(this);
+    const std::shared_ptr<Client::ClientHistory> history = m_connection->history();
+    QThreadPool::globalInstance()->start([tab, history, path] {
+        QFile file(path);
+        int count = 0;
+        QString error;
+        if (!file.open(QIODevice::ReadOnly)) {
+            error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        } else {
+            int line = 0;
+            while (!file.atEnd()) {
+                ++line;
+                const QByteArray text = file.readLine().trimmed();
+                if (text.isEmpty())
+                    continue;
+                QString why;
+                const Json json = Json::parse(text.toStdString(), nullptr, false);
+                const std::optional<ClientEvent> event = ClientEvent::fromJson(json, &why);
+                if (!event) {
+                    error = QStringLiteral("%1:%2: %3")
+                                .arg(path)
+                                .arg(line)
+                                .arg(json.is_discarded() ? QStringLiteral("not JSON") : why);
+                    break;
+                }
+                history->append(*event);
+                ++count;
+            }
+        }
+        const quint64 last = history->lastSequence();
+        QMetaObject::invokeMethod(tab.data(), [tab, count, error, last] {
+            if (!tab)
+                return;
+            // what the last session saw is not news for the status line
+            tab->m_countedUpTo = std::max(tab->m_countedUpTo, last);
+            tab->handleEventsAdded();
+            if (!error.isEmpty())
+                tab->showStatus(tr("History not read back whole: %1").arg(error), true);
+            else if (count > 0)
+                tab->showStatus(tr("%n event(s) from the last session", nullptr, count));
+            Q_EMIT tab->historyRestored(count, error);
+        });
+    });
 }
 
 } // namespace Gatehouse

@@ -33,8 +33,12 @@ namespace Client {
 class ClientConnection;
 class ClientCookieJar;
 } // namespace Client
+namespace Gateway {
+class GatewayEventSink;
+}
 class ClientMessageModel;
 class ClientFilterModel;
+class SavedMessages;
 
 // A client tab: one WebSocket connection, as wscat gives on the command line but with
 // everything kept and searchable. The URL bar connects; the handshake settings
@@ -67,20 +71,59 @@ public:
     QVariantMap saveState() const;
     void restoreState(const QVariantMap &state);
     QString credentialId() const { return m_secretLabel; }
-    // The cookie jar the window's client tabs share (Set-Cookie in, Cookie out).
-    void setCookieJar(std::shared_ptr<Client::ClientCookieJar> jar)
+    // The window's cookie jars, one per environment ("default", "staging", ...): a tab
+    // sends the cookies of its environment's jar and keeps the Set-Cookie it receives
+    // there, so the tabs of one environment share a session.
+    struct CookieJars
     {
-        m_cookieJar = std::move(jar);
-    }
+        std::function<std::shared_ptr<Client::ClientCookieJar>(const QString &environment)> jar;
+        std::function<QStringList()> environments;
+    };
+    void setCookieJars(CookieJars jars) { m_cookieJars = std::move(jars); }
+    QString environment() const { return m_environment; }
+    void setEnvironment(const QString &environment);
+    // Where "Write to the message log" writes; asked for when a connection starts.
+    using MessageLogSource
+        = std::function<std::shared_ptr<Gateway::GatewayEventSink>(QString *error)>;
+    void setMessageLogSource(MessageLogSource source) { m_messageLog = std::move(source); }
+    // Writes what the connection sees into the message log, from the next connect on.
+    void setRecording(bool on) { m_recording = on; }
+    bool isRecording() const { return m_recording; }
+
+    // Saved messages: named messages of the tab's API, offered in every tab of it.
+    void setSavedMessages(SavedMessages *saved);
+    // The API the saved messages belong to: the channel's API title, or the server
+    // (ws://host:port) of a tab opened by URL.
+    QString apiKey() const;
+    // Saves the composer's text and format under `name` (replacing one of that name).
+    bool saveMessage(const QString &name);
+    // Puts a saved message into the composer; false when there is none of that name.
+    bool useSavedMessage(const QString &name);
+    QStringList savedMessageNames() const;
+
+    // The history over a restart: the newest events (at most `maxEvents` and
+    // `maxBytes` of payload) as JSON Lines; the error, or empty.
+    QString saveHistory(const QString &path, qsizetype maxEvents, qint64 maxBytes) const;
+    // Reads a saved history back (off the window's thread) ahead of what comes next;
+    // historyRestored() tells when it is in.
+    void restoreHistory(const QString &path);
+
     // The channel the tab talks to: `check` says why a payload fits none of the
     // messages a client may send there (empty: it fits); `snippets` are ready
     // messages (the document's examples) to pick in the composer.
     using PayloadCheck = std::function<QString(const QByteArray &payload)>;
     // `incoming` does the same for what the server sends there (schema expectations).
-    void setChannelContext(const QString &channel, PayloadCheck check,
+    // `api` is the title of the channel's API.
+    void setChannelContext(const QString &api, const QString &channel, PayloadCheck check,
                            const QList<QPair<QString, QString>> &snippets,
                            PayloadCheck incoming = {});
+    // The channel a restored tab was opened for (its checks come back once its
+    // document is open again); empty for a tab opened by URL.
+    QString channel() const { return m_channel; }
+    QString channelApi() const { return m_channelApi; }
+    bool hasChannelContext() const { return m_channelContext; }
     QComboBox *snippetBox() const { return m_snippets; }
+    QPushButton *savedMessagesButton() const { return m_savedButton; }
     QCheckBox *schemaCheckBox() const { return m_checkSchema; }
 
     void connectToServer();
@@ -143,6 +186,8 @@ Q_SIGNALS:
     // setSecretHeader(), then connectToServer() again.
     void secretNeeded(const QString &credentialId);
     void stateChanged(bool connected);
+    // A saved history is in (`events` of it), or could not be read (`error`).
+    void historyRestored(int events, const QString &error);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -165,6 +210,8 @@ private:
     void showExpectations();
     void editExpectation();
     Client::ClientOptions connectOptions() const; // options() with the credential
+    void startRecording();
+    void fillSavedMenu();
 
     QThread *m_thread;
     Client::ClientConnection *m_connection; // lives in m_thread
@@ -172,8 +219,16 @@ private:
     ClientFilterModel *m_filterModel;
     QTimer *m_refreshTimer;
     Client::ClientOptions m_options;
-    std::shared_ptr<Client::ClientCookieJar> m_cookieJar;
+    CookieJars m_cookieJars;
+    QString m_environment = QStringLiteral("default");
     bool m_useCookies = true;
+    MessageLogSource m_messageLog;
+    bool m_recording = false;
+    QMetaObject::Connection m_recorder;
+    SavedMessages *m_saved = nullptr;
+    QPushButton *m_savedButton = nullptr;
+    QString m_channelApi;
+    bool m_channelContext = false;
     QByteArray m_secretName;
     QByteArray m_secretValue;
     QString m_secretLabel;
