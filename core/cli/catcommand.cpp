@@ -20,6 +20,7 @@
 #include <QWebSocketServer>
 
 #include <cstdio>
+#include <termios.h>
 #include <unistd.h>
 
 namespace Gatehouse::Cli {
@@ -218,8 +219,56 @@ int listenMode(quint16 port, const CatSettings &settings, Console &console)
 
 } // namespace
 
-int catCommand(const QStringList &arguments)
+namespace {
+
+// `--passphrase` with no value after it, as wscat takes it: the passphrase is asked for.
+bool takePassphraseWithoutValue(QStringList *arguments)
 {
+    for (qsizetype i = 0; i < arguments->size(); ++i) {
+        if (arguments->at(i) != u"--passphrase")
+            continue;
+        if (i + 1 < arguments->size() && !arguments->at(i + 1).startsWith(u'-'))
+            return false;
+        arguments->removeAt(i);
+        return true;
+    }
+    return false;
+}
+
+// Asks on the terminal without echoing what is typed; without a terminal, reads the
+// first line of standard input (a byte at a time: the rest stays for the session).
+QByteArray askPassphrase()
+{
+    const bool terminal = ::isatty(STDIN_FILENO) == 1;
+    termios saved {};
+    if (terminal) {
+        std::fputs("Passphrase: ", stderr);
+        std::fflush(stderr);
+        if (::tcgetattr(STDIN_FILENO, &saved) == 0) {
+            termios silent = saved;
+            silent.c_lflag &= ~tcflag_t(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+        }
+    }
+    QByteArray line;
+    char c = 0;
+    while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+        line += c;
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fputs("\n", stderr);
+    }
+    if (line.endsWith('\r'))
+        line.chop(1);
+    return line;
+}
+
+} // namespace
+
+int catCommand(const QStringList &givenArguments)
+{
+    QStringList arguments = givenArguments;
+    const bool askForPassphrase = takePassphraseWithoutValue(&arguments);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Talk to a WebSocket server from the terminal, as wscat does, with wscat's flags,\n"
@@ -267,7 +316,9 @@ int catCommand(const QStringList &arguments)
                                QStringLiteral("Private key of the client certificate (PEM)."),
                                QStringLiteral("key"));
     const auto passphraseOpt
-        = option({QStringLiteral("passphrase")}, QStringLiteral("Passphrase of the key."),
+        = option({QStringLiteral("passphrase")},
+                 QStringLiteral("Passphrase of the key; without a value it is asked for (from "
+                                "the first line of standard input when it is not a terminal)."),
                  QStringLiteral("passphrase"));
     const auto proxyOpt
         = option({QStringLiteral("proxy")},
@@ -453,6 +504,8 @@ int catCommand(const QStringList &arguments)
     options.certificateFile = parser.value(certOpt);
     options.keyFile = parser.value(keyOpt);
     options.passphrase = parser.value(passphraseOpt).toUtf8();
+    if (askForPassphrase)
+        options.passphrase = askPassphrase();
     options.proxy = parser.value(proxyOpt);
     options.followRedirects = parser.isSet(locationOpt);
     if (parser.isSet(maxRedirectsOpt))
@@ -630,11 +683,16 @@ int catCommand(const QStringList &arguments)
     };
     QObject::connect(&connection, &Client::ClientConnection::eventsAdded, &connection,
                      handleEvents);
-    QObject::connect(&connection, &Client::ClientConnection::finished, &connection, [&] {
-        handleEvents();
-        console.clear();
-        QCoreApplication::exit(0);
-    });
+    // queued: a connection can end inside open() (a TLS key that cannot be read), before
+    // the event loop runs, and an exit() then would be lost
+    QObject::connect(
+        &connection, &Client::ClientConnection::finished, &connection,
+        [&] {
+            handleEvents();
+            console.clear();
+            QCoreApplication::exit(0);
+        },
+        Qt::QueuedConnection);
     if (settings.timeoutSeconds > 0)
         QTimer::singleShot(int(settings.timeoutSeconds * 1000), &connection, [&] {
             timedOut = true;

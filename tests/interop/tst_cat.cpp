@@ -5,10 +5,14 @@
 // scenarios with --expect and their JUnit report).
 #include "testsupport.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -389,6 +393,69 @@ private slots:
     }
 
     // -l: a one-client server; wscat connects to it.
+    // --passphrase without a value asks for it, as wscat does: without a terminal it is
+    // the first line of standard input, and the session goes on with the rest.
+    void passphraseAsked()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString key = dir.filePath(QStringLiteral("key.pem"));
+        const QString cert = dir.filePath(QStringLiteral("cert.pem"));
+        auto openssl = [](const QStringList &args) {
+            const Test::ProcessResult r = Test::runProcess(QStringLiteral("openssl"), args);
+            if (r.exitCode != 0)
+                qWarning("openssl: %s", r.standardError.constData());
+            return r.exitCode == 0;
+        };
+        QVERIFY(openssl({QStringLiteral("genpkey"), QStringLiteral("-algorithm"),
+                         QStringLiteral("RSA"), QStringLiteral("-aes256"), QStringLiteral("-pass"),
+                         QStringLiteral("pass:open sesame"), QStringLiteral("-out"), key}));
+        QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-x509"),
+                         QStringLiteral("-key"), key, QStringLiteral("-passin"),
+                         QStringLiteral("pass:open sesame"), QStringLiteral("-subj"),
+                         QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-days"),
+                         QStringLiteral("1"), QStringLiteral("-out"), cert}));
+        // the server shows its own certificate (the same one; -n skips checking it)
+        QWebSocketServer server(QStringLiteral("tls"), QWebSocketServer::SecureMode);
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate::fromPath(cert).constFirst());
+        QFile keyFile(key);
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        tls.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa, QSsl::Pem, QSsl::PrivateKey,
+                                  QByteArray("open sesame")));
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        server.setSslConfiguration(tls);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        connect(&server, &QWebSocketServer::newConnection, &server, [&server] {
+            while (QWebSocket *s = server.nextPendingConnection()) {
+                connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+                connect(s, &QWebSocket::textMessageReceived, s,
+                        [s](const QString &m) { s->sendTextMessage(m); });
+            }
+        });
+        const QStringList args {QStringLiteral("-c"),
+                                QStringLiteral("wss://127.0.0.1:%1/").arg(server.serverPort()),
+                                QStringLiteral("-n"),
+                                QStringLiteral("--cert"),
+                                cert,
+                                QStringLiteral("--key"),
+                                key,
+                                QStringLiteral("--passphrase")};
+        const Run good = cat(args, "open sesame\nhello\n", true);
+        QVERIFY2(good.exitCode == 0, good.err.constData());
+        QCOMPARE(good.out, QByteArray("hello\n"));
+        const Run wrong = cat(args, "nope\nhello\n", true);
+        QCOMPARE(wrong.exitCode, 255); // as wscat's errors
+        QVERIFY2(wrong.err.contains("cannot read the private key"), wrong.err.constData());
+        QCOMPARE(wrong.err.count('\n'), 1);
+        // a value right after it is the passphrase, as before
+        QStringList given = args;
+        given.append(QStringLiteral("open sesame"));
+        const Run valued = cat(given, "hello\n", true);
+        QVERIFY2(valued.exitCode == 0, valued.err.constData());
+        QCOMPARE(valued.out, QByteArray("hello\n"));
+    }
+
     void listens()
     {
         const quint16 port = Test::freePort();
