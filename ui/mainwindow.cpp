@@ -473,8 +473,16 @@ void MainWindow::createActions()
     client->addSeparator();
     QAction *saveScenarioAction
         = client->addAction(tr("&Save Client Tabs as Scenario…"), this, [this] {
+              // beside the document, named after its API
+              const std::shared_ptr<const Api> api = m_apiModel->api();
+              QString suggested = tr("scenario.yaml");
+              if (api && QFileInfo(m_currentFile).isFile())
+                  suggested = QFileInfo(m_currentFile)
+                                  .dir()
+                                  .filePath(Gateway::Router::apiPath(*api).section(u'/', 1, 1)
+                                            + QStringLiteral(".scenario.yaml"));
               const QString path = QFileDialog::getSaveFileName(
-                  this, tr("Save Scenario"), tr("scenario.yaml"), tr("Scenarios (*.yaml *.yml)"));
+                  this, tr("Save Scenario"), suggested, tr("Scenarios (*.yaml *.yml)"));
               if (!path.isEmpty())
                   saveScenario(path);
           });
@@ -489,6 +497,21 @@ void MainWindow::createActions()
             runScenario(path);
     });
     runScenarioAction->setObjectName(QStringLiteral("runScenarioAction"));
+    QMenu *apiScenarios = client->addMenu(tr("Scenarios of This &API"));
+    apiScenarios->setObjectName(QStringLiteral("apiScenariosMenu"));
+    connect(apiScenarios, &QMenu::aboutToShow, this, [this, apiScenarios] {
+        apiScenarios->clear();
+        const std::shared_ptr<const Api> api = m_apiModel->api();
+        const QStringList paths = api ? scenariosOf(api->title) : QStringList();
+        for (const QString &path : paths)
+            apiScenarios->addAction(QDir::toNativeSeparators(path), this,
+                                    [this, path] { runScenario(path); });
+        if (paths.isEmpty())
+            apiScenarios
+                ->addAction(api ? tr("None saved or run for %1 yet").arg(api->title)
+                                : tr("No API is open"))
+                ->setEnabled(false);
+    });
     runScenarioAction->setToolTip(tr("Run a scenario file; each step's result goes to the "
                                      "output"));
     moveClient->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
@@ -1240,6 +1263,8 @@ QString MainWindow::saveScenario(const QString &path)
         if (!file.commit())
             error = file.errorString();
     }
+    if (error.isEmpty())
+        rememberScenario(path);
     statusBar()->showMessage(
         error.isEmpty()
             ? tr("Saved %n client tab(s) as %1", nullptr, int(tabs.size()))
@@ -1251,8 +1276,38 @@ QString MainWindow::saveScenario(const QString &path)
 
 // Runs a scenario file in a thread of its own (its connections never touch the
 // window's thread); each step's line and the summary go to the output dock.
+namespace {
+
+const QString scenariosKey = QStringLiteral("client/scenarios");
+
+} // namespace
+
+QStringList MainWindow::scenariosOf(const QString &apiTitle)
+{
+    QStringList paths = QSettings().value(scenariosKey).toMap().value(apiTitle).toStringList();
+    paths.removeIf([](const QString &p) { return !QFileInfo(p).isFile(); });
+    return paths;
+}
+
+// Kept under the open API, so Client > Scenarios of This API offers it again.
+void MainWindow::rememberScenario(const QString &path) const
+{
+    const std::shared_ptr<const Api> api = m_apiModel->api();
+    if (!api)
+        return;
+    QVariantMap all = QSettings().value(scenariosKey).toMap();
+    QStringList paths = all.value(api->title).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    paths.removeAll(absolute);
+    paths.prepend(absolute);
+    all.insert(api->title, QStringList(paths.mid(0, 10)));
+    QSettings().setValue(scenariosKey, all);
+}
+
 void MainWindow::runScenario(const QString &path)
 {
+    if (QFileInfo(path).isFile())
+        rememberScenario(path);
     auto *thread = new QThread(this);
     thread->setObjectName(QStringLiteral("scenario"));
     auto *anchor = new QObject;

@@ -121,6 +121,8 @@ public:
     QString saveScenario(const QString &path);
     // Runs a scenario file in the background; results go to the output dock.
     void runScenario(const QString &path);
+    // The scenario files saved or run for an API (by title), the newest first.
+    static QStringList scenariosOf(const QString &apiTitle);
     void setChannelContext(ClientTab *tab, const Api &api, const Channel &channel);
     // Restored client tabs of the open API's channels get their checks and examples back.
     void attachChannelContexts();
@@ -186,6 +188,7 @@ private:
     void finishChannelTarget(const QString &credentialId, const QString &secret,
                              const QString &error);
     void rebuildRecentMenu();
+    void rememberScenario(const QString &path) const;
 
     void showEmptyState(const QString &text);
     void showSource(const QString &file, int line, int column);

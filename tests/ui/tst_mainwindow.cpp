@@ -1036,6 +1036,14 @@ private Q_SLOTS:
         QVERIFY2(yaml.contains("  - echo-talk: {send: \"\\\"hello there\\\"\"}"), yaml.constData());
         QVERIFY2(yaml.contains("  - echo-talk: {expect: {regex: \"hello\"}, within: 2000ms}"),
                  yaml.constData());
+        // kept under its API, for Client > Scenarios of This API
+        QCOMPARE(MainWindow::scenariosOf(QStringLiteral("Echo")), QStringList {path});
+        QMenu *apiScenarios = window.findChild<QMenu *>(QStringLiteral("apiScenariosMenu"));
+        QVERIFY(apiScenarios);
+        Q_EMIT apiScenarios->aboutToShow();
+        QCOMPARE(apiScenarios->actions().size(), 1);
+        QCOMPARE(apiScenarios->actions().constFirst()->text(), QDir::toNativeSeparators(path));
+        QVERIFY(MainWindow::scenariosOf(QStringLiteral("Other")).isEmpty());
 
         QSignalSpy finished(&window, &MainWindow::scenarioFinished);
         window.runScenario(path);
