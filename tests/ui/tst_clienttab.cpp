@@ -33,6 +33,9 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
 #include <QThread>
 #include <QTimer>
 #include <QTreeView>
@@ -419,6 +422,16 @@ private slots:
         tab.messageList()->setCurrentIndex(json);
         QVERIFY2(tab.detailView()->toPlainText().contains(u"\"room\": \"r1\""),
                  qPrintable(tab.detailView()->toPlainText()));
+        // in colour: the member name "room" and its string value "r1"
+        {
+            const QTextDocument *doc = tab.detailView()->document();
+            const QTextBlock line = doc->find(QStringLiteral("\"room\"")).block();
+            QVERIFY(line.isValid());
+            QSet<QRgb> colours;
+            for (const QTextLayout::FormatRange &r : line.layout()->formats())
+                colours.insert(r.format.foreground().color().rgb());
+            QCOMPARE(colours.size(), 2);
+        }
         // binary as hex
         const Client::ClientEvent binary = [&] {
             for (int row = 0; row < tab.messageModel()->eventCount(); ++row)

@@ -5,6 +5,7 @@
 #include "client/clientfiltermodel.h"
 #include "client/clientlogrecorder.h"
 #include "client/clientmessagemodel.h"
+#include "client/jsonhighlighter.h"
 #include "client/messagetemplate.h"
 #include "client/savedmessages.h"
 #include "uibuttons.h"
@@ -253,6 +254,8 @@ void ClientTab::buildWidgets()
     m_detail->setPlaceholderText(tr("Select an event to read it here: JSON pretty-printed, "
                                     "binary as hex, the handshake's headers."));
     m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_highlighter = new JsonHighlighter(nullptr);
+    m_highlighter->setParent(this);
 
     m_format = new QComboBox;
     m_format->setObjectName(QStringLiteral("clientFormat"));
@@ -1363,7 +1366,12 @@ void ClientTab::showSelected()
         m_detail->clear();
         return;
     }
-    m_detail->setPlainText(ClientMessageModel::readable(m_model->event(current.row())));
+    const QString text = ClientMessageModel::readable(m_model->event(current.row()));
+    // JSON in colour; headers, text and hex as they are
+    const bool json = text.startsWith(u'{') || text.startsWith(u'[')
+        || text.contains(QStringLiteral(", shown as JSON:\n")); // CBOR, MessagePack
+    m_highlighter->setDocument(json ? m_detail->document() : nullptr);
+    m_detail->setPlainText(text);
 }
 
 void ClientTab::showStatus(const QString &text, bool error)

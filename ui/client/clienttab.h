@@ -39,6 +39,7 @@ class GatewayEventSink;
 class ClientMessageModel;
 class ClientFilterModel;
 class SavedMessages;
+class JsonHighlighter;
 
 // A client tab: one WebSocket connection, as wscat gives on the command line but with
 // everything kept and searchable. The URL bar connects; the handshake settings
@@ -247,6 +248,7 @@ private:
     QPushButton *m_export;
     QTreeView *m_list;
     QPlainTextEdit *m_detail;
+    JsonHighlighter *m_highlighter = nullptr;
     QComboBox *m_format;
     QComboBox *m_snippets;
     QCheckBox *m_checkSchema;
