@@ -143,9 +143,17 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("with-mock"),
         QStringLiteral("Also run each API's built-in mock backend at its x-gatehouse endpoint "
                        "(kind from x-gatehouse.mock), for a demo with no backend."));
+    const QCommandLineOption adminOption(
+        QStringLiteral("admin"),
+        QStringLiteral("Serve /metrics (Prometheus), /healthz and /api/stats on this address "
+                       "(PORT on 127.0.0.1, or HOST:PORT)."),
+        QStringLiteral("[HOST:]PORT"));
+    const QCommandLineOption metricsApplicationOption(
+        QStringLiteral("metrics-per-application"),
+        QStringLiteral("Also label the metrics by application (one series per application)."));
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
                        logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
-                       withMockOption, verboseOption});
+                       withMockOption, verboseOption, adminOption, metricsApplicationOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -213,6 +221,10 @@ int serveCommand(const QStringList &arguments)
     settings.logDatabase = parser.value(logDbOption);
     settings.logFile = parser.value(logFileOption);
     settings.withMocks = parser.isSet(withMockOption);
+    settings.adminAddress = parser.value(adminOption);
+    if (parser.isSet(adminOption) && settings.adminAddress.trimmed().isEmpty())
+        return usageError(name, QStringLiteral("--admin needs [HOST:]PORT"));
+    settings.metricsPerApplication = parser.isSet(metricsApplicationOption);
     if (parser.isSet(verboseOption))
         settings.sinks.append(std::make_shared<VerboseSink>());
 

@@ -38,7 +38,9 @@ struct GatewayEvent
     bool binary = false;
     qint64 latencyUs = 0; // MessageRelayed: time from arrival to hand-off to the other leg;
                           // 0 for a message under 4 KiB handed on in the pass that read it
-                          // when no policy parses payloads (one clock reading per read)
+                          // when no policy parses payloads (one clock reading per read).
+                          // Opened / Rejected: the handshake, from the request read whole
+                          // to the answer (the backend's connect and upgrade included)
     QByteArray payload; // only when the gateway is asked to attach payloads (truncated)
     quint16 closeCode = 0; // ConnectionClosed
     QString closeReason;

@@ -516,6 +516,7 @@ void GatewaySession::processRequestBuffer()
     // frames a client sent right after its request; usually nothing
     m_buffer = result.consumed < m_buffer.size() ? m_buffer.mid(result.consumed) : QByteArray();
     m_timer.stop();
+    m_requestReadNs = nowNs();
     handleRequest();
 }
 
@@ -613,6 +614,8 @@ void GatewaySession::reject(int status, const QString &reason,
     releasePolicies();
     GatewayEvent e = event(GatewayEvent::Type::ConnectionRejected);
     e.status = status;
+    if (m_requestReadNs > 0)
+        e.latencyUs = (nowNs() - m_requestReadNs) / 1000;
     e.reason = reason.section(u'\n', 0, 0);
     record(std::move(e));
 
@@ -836,6 +839,8 @@ void GatewaySession::handleBackendSucceeded()
 
     GatewayEvent e = event(GatewayEvent::Type::ConnectionOpened);
     e.status = 101;
+    if (m_requestReadNs > 0)
+        e.latencyUs = (nowNs() - m_requestReadNs) / 1000; // the handshake, backend included
     if (!subprotocol.isEmpty())
         e.reason = QStringLiteral("subprotocol ") + subprotocol;
     record(std::move(e));

@@ -183,6 +183,7 @@ private:
     // requests of that size)
     std::unique_ptr<ConnectionContext> m_context = std::make_unique<ConnectionContext>();
     QElapsedTimer m_openedAt;
+    qint64 m_requestReadNs = 0; // when the upgrade request was read whole (steady clock)
     QString m_clientAddress;
     GatewayEvent m_eventTemplate; // fields every event of this connection shares
 

@@ -2,6 +2,7 @@
 #include "runtime/gatewayruntime.h"
 
 #include "analytics/asynceventsink.h"
+#include "analytics/gatewaymetrics.h"
 #include "analytics/jsonlineswriter.h"
 #include "analytics/messagelogstore.h"
 #include "asyncapi/asyncapireader.h"
@@ -13,6 +14,7 @@
 #include "mock/mockconfig.h"
 #include "mock/mockserver.h"
 #include "policy/policyfactory.h"
+#include "runtime/adminserver.h"
 
 #include <QFileInfo>
 #include <QTcpSocket>
@@ -70,6 +72,8 @@ GatewayRuntime::GatewayRuntime(QObject *parent)
 GatewayRuntime::~GatewayRuntime()
 {
     teardown();
+    if (m_metricsSink)
+        m_metricsSink->stop();
 }
 
 void GatewayRuntime::setSettings(const Settings &settings)
@@ -195,6 +199,30 @@ bool GatewayRuntime::start(const QStringList &files)
     }
     for (const auto &sink : std::as_const(m_settings.sinks))
         m_gateway->addEventSink(sink);
+    if (m_settings.metrics) {
+        // one set for every run of this runtime: counters only ever grow
+        if (!m_metrics) {
+            Analytics::GatewayMetrics::Options o;
+            o.applicationLabel = m_settings.metricsPerApplication;
+            m_metrics = std::make_shared<Analytics::GatewayMetrics>(o);
+        }
+        if (!m_metricsSink) {
+            m_metricsSink = Analytics::GatewayMetrics::makeSink(m_metrics);
+            if (!m_metricsSink->start(&error))
+                return fail(QStringLiteral("metrics: %1").arg(error));
+        }
+        m_gateway->addEventSink(m_metricsSink);
+    }
+    if (!m_settings.adminAddress.isEmpty()) {
+        if (!m_metrics)
+            return fail(QStringLiteral("the admin endpoint needs metrics on"));
+        m_admin = std::make_unique<AdminServer>(m_metrics,
+                                                [this] { return m_state == State::Running; });
+        if (!m_admin->listen(m_settings.adminAddress, &error))
+            return fail(error);
+        Q_EMIT reported(ReportKind::Info,
+                        QStringLiteral("admin endpoint %1/metrics").arg(m_admin->url()));
+    }
 
     Gateway::Gateway *gateway = m_gateway.get();
     using Credentials::CredentialRegistry;
@@ -370,8 +398,14 @@ void GatewayRuntime::teardown()
     releaseParts();
 }
 
+QString GatewayRuntime::adminUrl() const
+{
+    return m_admin ? m_admin->url() : QString();
+}
+
 void GatewayRuntime::releaseParts()
 {
+    m_admin.reset();
     if (m_parts) {
         if (m_parts->logStore)
             m_parts->logStore->close();

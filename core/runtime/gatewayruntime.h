@@ -15,10 +15,15 @@
 #include <optional>
 
 namespace Gatehouse {
+namespace Analytics {
+class AsyncEventSink;
+class GatewayMetrics;
+} // namespace Analytics
 namespace Credentials {
 class SecretStore;
 class SqliteCredentialRegistry;
 } // namespace Credentials
+class AdminServer;
 
 // Runs a set of API documents: reads them, plans the listeners, opens the credential
 // registry (its changes close connections that lost their right to be open), builds
@@ -65,6 +70,11 @@ public:
         // x-gatehouse.mock (echo, broadcast, chat, examples); empty: chosen from the API.
         QString mockKind;
         QList<std::shared_ptr<Gateway::GatewayEventSink>> sinks; // more event consumers
+        bool metrics = true; // count connections, messages and latencies (metrics())
+        bool metricsPerApplication = false; // an application label on every series
+        // Serve /metrics, /healthz and /api/stats here ("PORT" on 127.0.0.1, or
+        // "HOST:PORT"); empty: not served.
+        QString adminAddress;
     };
 
     explicit GatewayRuntime(QObject *parent = nullptr);
@@ -103,6 +113,10 @@ public:
     // The gateway of the current (or last stopped) run; null before the first start.
     Gateway::Gateway *gateway() const { return m_gateway.get(); }
     Credentials::SqliteCredentialRegistry *registry() const { return m_registry.get(); }
+    // The metrics of every run of this runtime (null with settings().metrics off).
+    std::shared_ptr<Analytics::GatewayMetrics> metrics() const { return m_metrics; }
+    // http://host:port of the admin endpoint while it serves; empty otherwise.
+    QString adminUrl() const;
 
 Q_SIGNALS:
     void stateChanged(Gatehouse::GatewayRuntime::State state);
@@ -130,6 +144,9 @@ private:
     std::unique_ptr<Parts> m_parts;
     std::unique_ptr<Credentials::SqliteCredentialRegistry> m_registry;
     std::unique_ptr<Gateway::Gateway> m_gateway;
+    std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
+    std::shared_ptr<Analytics::AsyncEventSink> m_metricsSink;
+    std::unique_ptr<AdminServer> m_admin;
 };
 
 } // namespace Gatehouse

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `gatehouse-cli serve` as a user runs it: a real process, an in-process echo
 // backend, QWebSocket clients, signals for shutdown.
+#include "api/json.h"
 #include "testsupport.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -28,6 +31,8 @@ private slots:
     void badInvocations_data();
     void badInvocations();
     void logDatabaseThatIsNotOne();
+    void adminEndpoint();
+    void adminAddressThatIsNotOne();
 
 private:
     QString writeApi(const QString &context, quint16 backendPort);
@@ -255,6 +260,178 @@ void TestGatewayCli::logDatabaseThatIsNotOne()
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), garbage);
     QVERIFY(!QFile::exists(logDb + QStringLiteral("-wal")));
+}
+
+namespace {
+
+// One HTTP GET (or another method) to 127.0.0.1: the status line and the body.
+QPair<QByteArray, QByteArray> http(quint16 port, const QByteArray &path,
+                                   const QByteArray &method = "GET")
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QDeadlineTimer deadline(5000);
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired())
+        if (socket.waitForReadyRead(100))
+            answer += socket.readAll();
+    answer += socket.readAll();
+    const qsizetype end = answer.indexOf("\r\n\r\n");
+    return {answer.left(answer.indexOf("\r\n")), end < 0 ? QByteArray() : answer.mid(end + 4)};
+}
+
+} // namespace
+
+// serve --admin: after a scripted run (3 accepted connections, 2 refused with 401,
+// 12 messages) /metrics says so line by line and a Prometheus parser reads it;
+// /healthz and /api/stats answer too.
+void TestGatewayCli::adminEndpoint()
+{
+    QFile api(m_dir->filePath(QStringLiteral("api.yaml")));
+    QVERIFY(api.open(QIODevice::WriteOnly));
+    api.write(QStringLiteral(R"(asyncapi: 2.6.0
+info:
+  title: Echo
+  version: 1.0.0
+channels:
+  /echo:
+    publish:
+      x-auth-type: None
+      message:
+        payload:
+          type: string
+  /secure:
+    publish:
+      message:
+        payload:
+          type: string
+x-gatehouse:
+  context: /t
+  endpoint: ws://127.0.0.1:%1
+)")
+                  .arg(m_backend->serverPort())
+                  .toUtf8());
+    api.close();
+    QVERIFY(startServe({QStringLiteral("--admin"), QStringLiteral("127.0.0.1:0")}) != 0);
+    const QRegularExpression adminLine(
+        QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(m_stdout)).hasMatch());
+    const quint16 admin
+        = quint16(adminLine.match(QString::fromUtf8(m_stdout)).captured(1).toUInt());
+    const quint16 port
+        = quint16(QRegularExpression(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"))
+                      .match(QString::fromUtf8(m_stdout))
+                      .captured(1)
+                      .toUInt());
+
+    std::vector<std::unique_ptr<QWebSocket>> clients;
+    int echoed = 0;
+    for (int i = 0; i < 3; ++i) {
+        auto ws = std::make_unique<QWebSocket>();
+        connect(ws.get(), &QWebSocket::textMessageReceived, this, [&echoed] { ++echoed; });
+        ws->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/t/1.0.0/echo").arg(port)));
+        QTRY_COMPARE_WITH_TIMEOUT(ws->state(), QAbstractSocket::ConnectedState, 10000);
+        for (int m = 0; m < 4; ++m)
+            ws->sendTextMessage(QStringLiteral("hello")); // 5 bytes
+        clients.push_back(std::move(ws));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(echoed, 12, 10000);
+    for (int i = 0; i < 2; ++i) {
+        QWebSocket refused;
+        QSignalSpy error(&refused, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
+        refused.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/t/1.0.0/secure").arg(port)));
+        QTRY_VERIFY_WITH_TIMEOUT(!error.isEmpty(), 10000);
+    }
+    clients.front()->close(QWebSocketProtocol::CloseCodeNormal);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.front()->state(), QAbstractSocket::UnconnectedState, 10000);
+
+    const QString echo = QStringLiteral("api=\"/t/1.0.0\",channel=\"/echo\"");
+    const QStringList expected {
+        QStringLiteral("gatehouse_connections_open{%1} 2").arg(echo),
+        QStringLiteral("gatehouse_connection_attempts_total{%1} 3").arg(echo),
+        QStringLiteral(
+            "gatehouse_connection_attempts_total{api=\"/t/1.0.0\",channel=\"/secure\"} 2"),
+        QStringLiteral("gatehouse_handshake_rejections_total{api=\"/t/1.0.0\",channel=\"/secure\","
+                       "status=\"401\"} 2"),
+        QStringLiteral("gatehouse_messages_total{%1,direction=\"in\"} 12").arg(echo),
+        QStringLiteral("gatehouse_messages_total{%1,direction=\"out\"} 12").arg(echo),
+        QStringLiteral("gatehouse_message_bytes_total{%1,direction=\"in\"} 60").arg(echo),
+        QStringLiteral(
+            "gatehouse_connection_closes_total{%1,code=\"1000\",cause=\"client_closed\"} 1")
+            .arg(echo),
+        QStringLiteral("gatehouse_handshake_duration_seconds_count{%1} 3").arg(echo),
+        QStringLiteral("gatehouse_message_relay_duration_seconds_count{%1} 24").arg(echo),
+        QStringLiteral("gatehouse_connection_duration_seconds_count{%1} 1").arg(echo),
+        QStringLiteral("gatehouse_handshake_duration_seconds_bucket{%1,le=\"+Inf\"} 3").arg(echo),
+    };
+    QByteArray metrics;
+    QStringList lines;
+    // the metrics thread takes the gateway's events in batches, a few times a second
+    auto allThere = [&] {
+        const auto [status, body] = http(admin, "/metrics");
+        metrics = body;
+        lines = QString::fromUtf8(body).split(u'\n');
+        return status == "HTTP/1.1 200 OK"
+            && std::all_of(expected.begin(), expected.end(),
+                           [&lines](const QString &l) { return lines.contains(l); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allThere(), 10000);
+    for (const QString &l : expected)
+        QVERIFY2(lines.contains(l), qPrintable(l));
+    // the Prometheus project's own parser reads it (Debian's python3-prometheus-client,
+    // for Debian's python3, whatever else is first on the PATH)
+    const Test::ProcessResult parsed = Test::runProcess(
+        QStringLiteral("/usr/bin/python3"),
+        {QStringLiteral("-c"),
+         QStringLiteral("import sys\n"
+                        "from prometheus_client.parser import text_string_to_metric_families\n"
+                        "families = list(text_string_to_metric_families(sys.stdin.read()))\n"
+                        "print(len(families), sum(len(f.samples) for f in families))\n"
+                        "print(' '.join(f.name + ':' + f.type for f in families))\n")},
+        30000, metrics);
+    if (parsed.exitCode != 0)
+        qWarning("%s", parsed.standardError.constData());
+    QVERIFY2(parsed.exitCode == 0, "the metrics do not parse");
+    QVERIFY2(parsed.standardOutput.contains("gatehouse_connections_open:gauge"),
+             parsed.standardOutput.constData());
+    QVERIFY2(parsed.standardOutput.contains("gatehouse_handshake_duration_seconds:histogram"),
+             parsed.standardOutput.constData());
+    QVERIFY2(parsed.standardOutput.contains("gatehouse_messages:counter"),
+             parsed.standardOutput.constData());
+    QVERIFY2(parsed.standardOutput.startsWith("11 "), parsed.standardOutput.constData());
+
+    const auto [healthStatus, health] = http(admin, "/healthz");
+    QCOMPARE(healthStatus, QByteArray("HTTP/1.1 200 OK"));
+    QCOMPARE(health, QByteArray("ok\n"));
+    const auto [statsStatus, stats] = http(admin, "/api/stats");
+    QCOMPARE(statsStatus, QByteArray("HTTP/1.1 200 OK"));
+    const Json json = Json::parse(stats.toStdString());
+    QCOMPARE(json["openConnections"].get<int>(), 2);
+    QCOMPARE(json["rejections"]["401"].get<int>(), 2);
+    QCOMPARE(json["messages"]["in"].get<int>(), 12);
+    QCOMPARE(http(admin, "/nothing").first, QByteArray("HTTP/1.1 404 Not Found"));
+    QCOMPARE(http(admin, "/metrics", "POST").first, QByteArray("HTTP/1.1 405 Method Not Allowed"));
+    // ids and raw paths never become labels
+    QVERIFY(!metrics.contains("connection"
+                              "Id"));
+    QVERIFY(!metrics.contains("path="));
+}
+
+void TestGatewayCli::adminAddressThatIsNotOne()
+{
+    QVERIFY(!writeApi(QStringLiteral("/t"), m_backend->serverPort()).isEmpty());
+    const Test::ProcessResult r = Test::runCli(
+        {QStringLiteral("serve"), m_dir->filePath(QStringLiteral("api.yaml")),
+         QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+         m_dir->filePath(QStringLiteral("g.db")), QStringLiteral("--secrets-file"),
+         m_dir->filePath(QStringLiteral("secrets")), QStringLiteral("--admin"),
+         QStringLiteral("here:there")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.standardError.contains("admin address 'here:there' is not HOST:PORT or PORT"),
+             r.standardError.constData());
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCli)

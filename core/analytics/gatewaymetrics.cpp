@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/gatewaymetrics.h"
+
+#include "analytics/asynceventsink.h"
+#include "gateway/messagerecord.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace Gatehouse::Analytics {
+
+using Gateway::GatewayEvent;
+namespace R = Gateway::MessageRecord;
+
+QString toString(CloseCause cause)
+{
+    switch (cause) {
+    case CloseCause::ClientClosed:
+        return QStringLiteral("client_closed");
+    case CloseCause::BackendClosed:
+        return QStringLiteral("backend_closed");
+    case CloseCause::IdleTimeout:
+        return QStringLiteral("idle_timeout");
+    case CloseCause::Policy:
+        return QStringLiteral("policy");
+    case CloseCause::Revoked:
+        return QStringLiteral("revoked");
+    case CloseCause::GatewayStopping:
+        return QStringLiteral("gateway_stopping");
+    case CloseCause::NetworkError:
+        break;
+    }
+    return QStringLiteral("network_error");
+}
+
+CloseCause closeCause(const GatewayEvent &closed)
+{
+    const QString &reason = closed.closeReason;
+    if (closed.closedBy == GatewayEvent::Party::Client)
+        return closed.closeCode == 1006 ? CloseCause::NetworkError : CloseCause::ClientClosed;
+    if (closed.closedBy == GatewayEvent::Party::Backend)
+        return closed.closeCode == 1006 ? CloseCause::NetworkError : CloseCause::BackendClosed;
+    // closed by the gateway: its own reasons (gatewaysession.cpp, gatewayruntime.cpp)
+    if (reason == u"idle timeout")
+        return CloseCause::IdleTimeout;
+    if (reason == u"gateway stopping")
+        return CloseCause::GatewayStopping;
+    if (reason == u"credential revoked" || reason.startsWith(u"subscription ")
+        || reason == u"application deleted")
+        return CloseCause::Revoked;
+    if (reason.endsWith(u"connection failed") || closed.closeCode == 1006)
+        return CloseCause::NetworkError;
+    return CloseCause::Policy;
+}
+
+// ---- Histogram -----------------------------------------------------------------
+
+Histogram::Histogram(const std::vector<double> *bounds)
+    : m_bounds(bounds)
+    , m_counts(bounds->size() + 1, 0)
+{ }
+
+void Histogram::observe(double value)
+{
+    const auto it = std::lower_bound(m_bounds->begin(), m_bounds->end(), value);
+    ++m_counts[size_t(it - m_bounds->begin())];
+    ++m_count;
+    m_sum += value;
+}
+
+qint64 Histogram::cumulative(size_t i) const
+{
+    qint64 n = 0;
+    for (size_t k = 0; k <= i && k < m_counts.size(); ++k)
+        n += m_counts[k];
+    return n;
+}
+
+double Histogram::quantile(double q) const
+{
+    if (m_count == 0)
+        return 0;
+    const qint64 rank = std::max<qint64>(1, qint64(std::ceil(q * double(m_count))));
+    qint64 n = 0;
+    for (size_t k = 0; k < m_counts.size(); ++k) {
+        n += m_counts[k];
+        if (n >= rank)
+            return k < m_bounds->size() ? (*m_bounds)[k] : m_bounds->back();
+    }
+    return m_bounds->back();
+}
+
+const std::vector<double> &GatewayMetrics::handshakeBounds()
+{
+    // milliseconds to seconds: a local backend answers in well under one
+    static const std::vector<double> b {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                        0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+    return b;
+}
+
+const std::vector<double> &GatewayMetrics::relayBounds()
+{
+    // microseconds: a message is handed on within the read that brought it
+    static const std::vector<double> b {1e-6,   2.5e-6, 5e-6, 1e-5,   2.5e-5, 5e-5, 1e-4,
+                                        2.5e-4, 5e-4,   1e-3, 2.5e-3, 5e-3,   1e-2, 1e-1};
+    return b;
+}
+
+const std::vector<double> &GatewayMetrics::durationBounds()
+{
+    // seconds to a day: WebSocket connections live long
+    static const std::vector<double> b {1, 10, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 86400};
+    return b;
+}
+
+// ---- GatewayMetrics ------------------------------------------------------------
+
+struct GatewayMetrics::Series
+{
+    QString labels; // api="…",channel="…"[,application="…"]
+    QString api;
+    QString channel;
+    qint64 attempts = 0;
+    QMap<int, qint64> rejected; // by HTTP status
+    qint64 messages[2] = {0, 0}; // in (client -> backend), out
+    qint64 bytes[2] = {0, 0};
+    qint64 dropped[2] = {0, 0};
+    qint64 throttled[2] = {0, 0};
+    QMap<QPair<int, int>, qint64> closes; // by code, cause
+    qint64 open = 0;
+    Histogram handshake {&handshakeBounds()};
+    Histogram relay {&relayBounds()};
+    Histogram duration {&durationBounds()};
+};
+
+namespace {
+
+QString escaped(const QString &value)
+{
+    QString out = value;
+    out.replace(u'\\', QStringLiteral("\\\\"));
+    out.replace(u'"', QStringLiteral("\\\""));
+    out.replace(u'\n', QStringLiteral("\\n"));
+    return out;
+}
+
+QString number(double v)
+{
+    if (std::isinf(v))
+        return QStringLiteral("+Inf");
+    return QString::number(v, 'g', 12);
+}
+
+const char *directionName(int d)
+{
+    return d == 0 ? "in" : "out";
+}
+
+} // namespace
+
+GatewayMetrics::GatewayMetrics()
+    : GatewayMetrics(Options {})
+{ }
+
+GatewayMetrics::GatewayMetrics(const Options &options)
+    : m_options(options)
+    , m_seconds(size_t(std::max(1, options.keepSeconds)))
+{
+    for (Second &s : m_seconds)
+        s.startMs = -1; // none yet
+}
+
+GatewayMetrics::~GatewayMetrics() = default;
+
+namespace {
+
+// Runs the metrics' add() on the sink's thread.
+class MetricsWriter final : public EventWriter
+{
+public:
+    explicit MetricsWriter(std::shared_ptr<GatewayMetrics> metrics)
+        : m_metrics(std::move(metrics))
+    { }
+    bool open(QString *) override { return true; }
+    bool write(EventSlices events, QString *) override
+    {
+        m_metrics->add(events);
+        return true;
+    }
+    void close() override { }
+
+private:
+    std::shared_ptr<GatewayMetrics> m_metrics;
+};
+
+} // namespace
+
+std::shared_ptr<AsyncEventSink> GatewayMetrics::makeSink(std::shared_ptr<GatewayMetrics> metrics)
+{
+    AsyncEventSink::Options o;
+    o.threadName = QStringLiteral("gatehouse-metrics");
+    o.flushInterval = std::chrono::milliseconds(200);
+    return std::make_shared<AsyncEventSink>(std::make_unique<MetricsWriter>(std::move(metrics)), o);
+}
+
+void GatewayMetrics::add(EventSlices events)
+{
+    std::lock_guard lock(m_mutex);
+    for (const EventSpan &span : events)
+        for (const GatewayEvent &e : span)
+            addOne(e);
+}
+
+void GatewayMetrics::add(const QList<GatewayEvent> &events)
+{
+    const EventSpan span(events.constData(), size_t(events.size()));
+    add(EventSlices(&span, 1));
+}
+
+GatewayMetrics::Series &GatewayMetrics::series(const GatewayEvent &e)
+{
+    if (m_lastSeries && e.detailsPointer() && e.detailsPointer() == m_lastDetails)
+        return *m_lastSeries;
+    const GatewayEvent::Details &d = e.details();
+    QString labels
+        = QStringLiteral("api=\"%1\",channel=\"%2\"").arg(escaped(d.api), escaped(d.channel));
+    if (m_options.applicationLabel)
+        labels += QStringLiteral(",application=\"%1\"").arg(escaped(d.application));
+    std::unique_ptr<Series> &s = m_series[labels];
+    if (!s) {
+        s = std::make_unique<Series>();
+        s->labels = labels;
+        s->api = d.api;
+        s->channel = d.channel;
+    }
+    m_lastDetails = e.detailsPointer();
+    m_lastSeries = s.get();
+    return *s;
+}
+
+GatewayMetrics::Second &GatewayMetrics::second(qint64 timeMs)
+{
+    const qint64 start = std::max<qint64>(0, timeMs - timeMs % 1000);
+    Second &s = m_seconds[size_t((start / 1000) % qint64(m_seconds.size()))];
+    if (s.startMs != start) {
+        s = Second();
+        s.startMs = start;
+    }
+    return s;
+}
+
+void GatewayMetrics::addOne(const GatewayEvent &e)
+{
+    switch (e.type) {
+    case GatewayEvent::Type::ConnectionOpened: {
+        Series &s = series(e);
+        ++s.attempts;
+        s.handshake.observe(double(e.latencyUs) / 1e6);
+        if (!m_open.contains(e.connectionId)) {
+            m_open.insert(e.connectionId, &s);
+            ++s.open;
+            ++m_openTotal;
+        }
+        Second &sec = second(e.timeMs);
+        ++sec.attempts;
+        ++sec.opened;
+        sec.open = m_openTotal;
+        break;
+    }
+    case GatewayEvent::Type::ConnectionRejected: {
+        Series &s = series(e);
+        ++s.attempts;
+        ++s.rejected[e.status];
+        if (e.latencyUs > 0)
+            s.handshake.observe(double(e.latencyUs) / 1e6);
+        Second &sec = second(e.timeMs);
+        ++sec.attempts;
+        ++sec.rejected;
+        break;
+    }
+    case GatewayEvent::Type::ConnectionClosed: {
+        // only a connection counted open is counted closed: the gauge never goes wrong
+        Series *opened = m_open.take(e.connectionId);
+        if (!opened)
+            break;
+        --opened->open;
+        --m_openTotal;
+        ++opened->closes[{int(e.closeCode), int(closeCause(e))}];
+        opened->duration.observe(double(e.durationMs) / 1000.0);
+        Second &sec = second(e.timeMs);
+        ++sec.closed;
+        sec.open = m_openTotal;
+        break;
+    }
+    case GatewayEvent::Type::MessageRelayed:
+    case GatewayEvent::Type::MessageDropped:
+    case GatewayEvent::Type::Throttled: {
+        const quint8 action = e.type == GatewayEvent::Type::MessageRelayed ? R::ActionRelayed
+            : e.type == GatewayEvent::Type::MessageDropped                 ? R::ActionDropped
+                                                                           : R::ActionThrottled;
+        const quint8 direction
+            = e.direction == Gateway::Direction::BackendToClient ? R::DirectionOut : 0;
+        addMessage(e, quint8(action | direction | (e.binary ? R::OpcodeBinary : R::OpcodeText)),
+                   e.timeMs, e.size, e.latencyUs);
+        break;
+    }
+    case GatewayEvent::Type::MessageRun: {
+        qsizetype pos = 0;
+        R::Message m;
+        for (qint64 i = 0; i < e.recordCount && R::next(e.records, &pos, e.timeMs, &m); ++i)
+            addMessage(e, m.bits, m.timeMs, m.size, m.latencyUs);
+        break;
+    }
+    case GatewayEvent::Type::PingForwarded:
+        break;
+    }
+}
+
+void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeMs, qint64 size,
+                                qint64 latencyUs)
+{
+    if ((bits & R::OpcodeMask) == R::OpcodePing)
+        return;
+    Series &s = series(e);
+    const int d = (bits & R::DirectionOut) ? 1 : 0;
+    Second &sec = second(timeMs);
+    switch (bits & R::ActionMask) {
+    case R::ActionRelayed:
+        ++s.messages[d];
+        s.bytes[d] += size;
+        s.relay.observe(double(latencyUs) / 1e6);
+        ++(d == 0 ? sec.messagesIn : sec.messagesOut);
+        (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
+        break;
+    case R::ActionDropped:
+        ++s.dropped[d];
+        break;
+    default:
+        ++s.throttled[d];
+        ++sec.throttled;
+        break;
+    }
+}
+
+qint64 GatewayMetrics::openConnections() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_openTotal;
+}
+
+QList<GatewayMetrics::Second> GatewayMetrics::lastSeconds(qint64 nowMs, int count) const
+{
+    std::lock_guard lock(m_mutex);
+    const qint64 last = nowMs - nowMs % 1000;
+    const qint64 first
+        = last - qint64(std::min<size_t>(size_t(std::max(count, 1)), m_seconds.size()) - 1) * 1000;
+    QList<Second> out;
+    for (qint64 start = std::max<qint64>(0, first); start <= last; start += 1000) {
+        const Second &s = m_seconds[size_t((start / 1000) % qint64(m_seconds.size()))];
+        if (s.startMs == start)
+            out.append(s);
+    }
+    return out;
+}
+
+QByteArray GatewayMetrics::prometheusText() const
+{
+    std::lock_guard lock(m_mutex);
+    QString out;
+    auto family = [&out](const char *name, const char *type, const QString &help) {
+        out += QStringLiteral("# HELP %1 %2\n# TYPE %1 %3\n")
+                   .arg(QLatin1String(name), help, QLatin1String(type));
+    };
+    auto line = [&out](const char *name, const QString &labels, const QString &value) {
+        out += QLatin1String(name) + u'{' + labels + QStringLiteral("} ") + value + u'\n';
+    };
+    family("gatehouse_connections_open", "gauge",
+           QStringLiteral("WebSocket connections open through the gateway."));
+    for (const auto &[key, s] : m_series)
+        line("gatehouse_connections_open", s->labels, QString::number(s->open));
+    family("gatehouse_connection_attempts_total", "counter",
+           QStringLiteral("Upgrade requests answered (opened or rejected)."));
+    for (const auto &[key, s] : m_series)
+        line("gatehouse_connection_attempts_total", s->labels, QString::number(s->attempts));
+    family("gatehouse_handshake_rejections_total", "counter",
+           QStringLiteral("Upgrade requests answered with an HTTP error, by status."));
+    for (const auto &[key, s] : m_series)
+        for (auto it = s->rejected.begin(); it != s->rejected.end(); ++it)
+            line("gatehouse_handshake_rejections_total",
+                 s->labels + QStringLiteral(",status=\"%1\"").arg(it.key()),
+                 QString::number(it.value()));
+    struct PerDirection
+    {
+        const char *name;
+        const char *help;
+    };
+    const PerDirection perDirection[] = {
+        {"gatehouse_messages_total",
+         "Messages relayed; direction in is client to backend, out is backend to client."},
+        {"gatehouse_message_bytes_total", "Payload bytes relayed."},
+        {"gatehouse_messages_dropped_total",
+         "Messages a policy dropped (throttled ones included)."},
+        {"gatehouse_messages_throttled_total", "Messages a rate limit held back or dropped."},
+    };
+    for (int f = 0; f < 4; ++f) {
+        family(perDirection[f].name, "counter", QString::fromLatin1(perDirection[f].help));
+        for (const auto &[key, s] : m_series)
+            for (int d = 0; d < 2; ++d) {
+                const qint64 v = f == 0 ? s->messages[d]
+                    : f == 1            ? s->bytes[d]
+                    : f == 2            ? s->dropped[d]
+                                        : s->throttled[d];
+                line(perDirection[f].name,
+                     s->labels
+                         + QStringLiteral(",direction=\"%1\"").arg(QLatin1String(directionName(d))),
+                     QString::number(v));
+            }
+    }
+    family("gatehouse_connection_closes_total", "counter",
+           QStringLiteral("Connections closed, by close code and cause."));
+    for (const auto &[key, s] : m_series)
+        for (auto it = s->closes.begin(); it != s->closes.end(); ++it)
+            line("gatehouse_connection_closes_total",
+                 s->labels
+                     + QStringLiteral(",code=\"%1\",cause=\"%2\"")
+                           .arg(it.key().first)
+                           .arg(toString(CloseCause(it.key().second))),
+                 QString::number(it.value()));
+    auto histogram = [&](const char *name, const QString &help, Histogram Series::*member) {
+        family(name, "histogram", help);
+        const QString bucket = QLatin1String(name) + QStringLiteral("_bucket");
+        const QByteArray bucketName = bucket.toLatin1();
+        for (const auto &[key, s] : m_series) {
+            const Histogram &h = (*s).*member;
+            for (size_t i = 0; i < h.bounds().size(); ++i)
+                line(bucketName.constData(),
+                     s->labels + QStringLiteral(",le=\"%1\"").arg(number(h.bounds()[i])),
+                     QString::number(h.cumulative(i)));
+            line(bucketName.constData(), s->labels + QStringLiteral(",le=\"+Inf\""),
+                 QString::number(h.count()));
+            out += QLatin1String(name) + QStringLiteral("_sum{") + s->labels + QStringLiteral("} ")
+                + number(h.sum()) + u'\n';
+            out += QLatin1String(name) + QStringLiteral("_count{") + s->labels
+                + QStringLiteral("} ") + QString::number(h.count()) + u'\n';
+        }
+    };
+    histogram("gatehouse_handshake_duration_seconds",
+              QStringLiteral("From the upgrade request read to the answer sent, the backend's "
+                             "connect included."),
+              &Series::handshake);
+    histogram("gatehouse_message_relay_duration_seconds",
+              QStringLiteral("From a message's arrival to its hand-off to the other side."),
+              &Series::relay);
+    histogram("gatehouse_connection_duration_seconds",
+              QStringLiteral("How long connections were open, counted when they close."),
+              &Series::duration);
+    return out.toUtf8();
+}
+
+Json GatewayMetrics::stats() const
+{
+    std::lock_guard lock(m_mutex);
+    Json out = Json::object();
+    qint64 attempts = 0;
+    qint64 messages[2] = {0, 0};
+    qint64 bytes[2] = {0, 0};
+    qint64 dropped = 0;
+    qint64 throttled = 0;
+    Json rejected = Json::object();
+    Json closes = Json::object();
+    Histogram handshake(&handshakeBounds());
+    Json series = Json::array();
+    for (const auto &[key, s] : m_series) {
+        attempts += s->attempts;
+        for (int d = 0; d < 2; ++d) {
+            messages[d] += s->messages[d];
+            bytes[d] += s->bytes[d];
+            dropped += s->dropped[d];
+            throttled += s->throttled[d];
+        }
+        for (auto it = s->rejected.begin(); it != s->rejected.end(); ++it) {
+            const std::string key = std::to_string(it.key());
+            rejected[key] = rejected.value(key, qint64(0)) + it.value();
+        }
+        for (auto it = s->closes.begin(); it != s->closes.end(); ++it) {
+            const std::string key = toString(CloseCause(it.key().second)).toStdString();
+            closes[key] = closes.value(key, qint64(0)) + it.value();
+        }
+        series.push_back({{"api", s->api.toStdString()},
+                          {"channel", s->channel.toStdString()},
+                          {"open", s->open},
+                          {"attempts", s->attempts},
+                          {"messagesIn", s->messages[0]},
+                          {"messagesOut", s->messages[1]},
+                          {"handshakeP99Ms", s->handshake.quantile(0.99) * 1000},
+                          {"relayP99Us", s->relay.quantile(0.99) * 1e6}});
+    }
+    out["openConnections"] = m_openTotal;
+    out["connectionAttempts"] = attempts;
+    out["rejections"] = rejected;
+    out["messages"] = {{"in", messages[0]}, {"out", messages[1]}};
+    out["bytes"] = {{"in", bytes[0]}, {"out", bytes[1]}};
+    out["dropped"] = dropped;
+    out["throttled"] = throttled;
+    out["closes"] = closes;
+    out["series"] = series;
+    return out;
+}
+
+} // namespace Gatehouse::Analytics

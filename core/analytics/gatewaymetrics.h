@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "analytics/eventwriter.h"
+#include "api/json.h"
+#include "gateway/gatewayevent.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QSet>
+#include <QString>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace Gatehouse::Analytics {
+
+class AsyncEventSink;
+
+// Why a connection ended, from a small fixed set (never free text, so a metric's
+// labels stay bounded).
+enum class CloseCause {
+    ClientClosed,
+    BackendClosed,
+    IdleTimeout,
+    Policy,
+    Revoked,
+    GatewayStopping,
+    NetworkError
+};
+QString toString(CloseCause cause); // "client_closed", ...
+CloseCause closeCause(const Gateway::GatewayEvent &closed);
+
+// Counts in fixed buckets, for one latency (Prometheus' histogram: each bucket counts
+// the observations up to its bound, and the sum and count are kept).
+class Histogram
+{
+public:
+    Histogram() = default;
+    explicit Histogram(const std::vector<double> *bounds);
+    void observe(double value);
+    const std::vector<double> &bounds() const { return *m_bounds; }
+    // The observations <= bounds()[i] (cumulative), and over every bound.
+    qint64 cumulative(size_t i) const;
+    qint64 count() const { return m_count; }
+    double sum() const { return m_sum; }
+    // The value under which `q` (0..1) of the observations fall, read off the
+    // buckets (the upper bound of the bucket that holds it); 0 when empty.
+    double quantile(double q) const;
+
+private:
+    const std::vector<double> *m_bounds = nullptr;
+    std::vector<qint64> m_counts; // per bucket, plus one over the last bound
+    qint64 m_count = 0;
+    double m_sum = 0;
+};
+
+// The gateway's metrics, made from its events off the relay path: the events reach
+// it through an AsyncEventSink (sink()), on a thread of its own. Readers on any
+// thread take the Prometheus text, the stats as JSON, or the last hour second by
+// second.
+//
+// Every series is per API, channel template (never a raw path) and, when asked for,
+// application; the other labels are bounded too: HTTP status, direction, close code
+// and cause. Three latencies are kept apart: the handshake (request read to 101),
+// the relay of one message (arrival to hand-off) and a connection's duration.
+class GatewayMetrics final
+{
+public:
+    struct Options
+    {
+        bool applicationLabel = false; // opt-in: one series per application
+        int keepSeconds = 3600; // one-second buckets kept in memory
+    };
+
+    explicit GatewayMetrics(const Options &options);
+    GatewayMetrics();
+    ~GatewayMetrics();
+    GatewayMetrics(const GatewayMetrics &) = delete;
+    GatewayMetrics &operator=(const GatewayMetrics &) = delete;
+
+    // A sink for the gateway that feeds these metrics from a thread of its own.
+    static std::shared_ptr<AsyncEventSink> makeSink(std::shared_ptr<GatewayMetrics> metrics);
+
+    // Adds events (the sink's thread calls this; tests may call it directly).
+    void add(EventSlices events);
+    void add(const QList<Gateway::GatewayEvent> &events);
+
+    // The Prometheus text exposition format (version 0.0.4).
+    QByteArray prometheusText() const;
+    // Totals, open connections and latency quantiles as one JSON object (/api/stats).
+    Json stats() const;
+    qint64 openConnections() const;
+
+    // One second of traffic: what started or happened in it, and the connections open
+    // at its end.
+    struct Second
+    {
+        qint64 startMs = 0;
+        qint64 attempts = 0;
+        qint64 opened = 0;
+        qint64 rejected = 0;
+        qint64 throttled = 0;
+        qint64 closed = 0;
+        qint64 messagesIn = 0;
+        qint64 messagesOut = 0;
+        qint64 bytesIn = 0;
+        qint64 bytesOut = 0;
+        qint64 open = 0;
+    };
+    // The seconds with traffic among the last `count` up to `nowMs`, oldest first.
+    QList<Second> lastSeconds(qint64 nowMs, int count) const;
+
+    static const std::vector<double> &handshakeBounds(); // seconds
+    static const std::vector<double> &relayBounds();
+    static const std::vector<double> &durationBounds();
+
+private:
+    struct Series; // per label set
+    void addOne(const Gateway::GatewayEvent &e);
+    void addMessage(const Gateway::GatewayEvent &run, quint8 bits, qint64 timeMs, qint64 size,
+                    qint64 latencyUs);
+    Series &series(const Gateway::GatewayEvent &e);
+    Second &second(qint64 timeMs);
+
+    Options m_options;
+    mutable std::mutex m_mutex;
+    std::map<QString, std::unique_ptr<Series>> m_series; // by label text, sorted
+    // the series of the last event's details (a connection's events share them)
+    Gateway::GatewayEvent::DetailsPointer m_lastDetails;
+    Series *m_lastSeries = nullptr;
+    QHash<quint64, Series *> m_open; // open connections and the series they count in
+    std::vector<Second> m_seconds; // a ring, by second
+    qint64 m_openTotal = 0;
+};
+
+} // namespace Gatehouse::Analytics

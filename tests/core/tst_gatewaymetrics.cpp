@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/gatewaymetrics.h"
+#include "gateway/messagerecord.h"
+
+#include <QTest>
+
+using namespace Gatehouse;
+using Analytics::CloseCause;
+using Analytics::GatewayMetrics;
+using Gateway::GatewayEvent;
+
+namespace {
+
+GatewayEvent make(GatewayEvent::Type type, quint64 id, qint64 timeMs,
+                  const QString &channel = QStringLiteral("/rooms/{id}"))
+{
+    GatewayEvent e;
+    e.type = type;
+    e.connectionId = id;
+    e.timeMs = timeMs;
+    GatewayEvent::Details &d = e.editDetails();
+    d.api = QStringLiteral("/chats/1.0.0");
+    d.channel = channel;
+    d.path = QStringLiteral("/chats/1.0.0/rooms/r%1").arg(id); // never a label
+    d.application = QStringLiteral("app_%1").arg(id % 2);
+    return e;
+}
+
+GatewayEvent closed(quint64 id, qint64 timeMs, quint16 code, GatewayEvent::Party by,
+                    const QString &reason = {}, qint64 durationMs = 0)
+{
+    GatewayEvent e = make(GatewayEvent::Type::ConnectionClosed, id, timeMs);
+    e.closeCode = code;
+    e.closedBy = by;
+    e.closeReason = reason;
+    e.durationMs = durationMs;
+    return e;
+}
+
+QStringList lines(const GatewayMetrics &m)
+{
+    return QString::fromUtf8(m.prometheusText()).split(u'\n', Qt::SkipEmptyParts);
+}
+
+const QString labels = QStringLiteral("api=\"/chats/1.0.0\",channel=\"/rooms/{id}\"");
+
+} // namespace
+
+class TestGatewayMetrics final : public QObject
+{
+    Q_OBJECT
+private slots:
+    // Only a connection counted open is counted closed: closes of unknown or already
+    // closed connections leave the gauge alone.
+    void openGaugeNeverGoesWrong()
+    {
+        GatewayMetrics m;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 1000),
+               make(GatewayEvent::Type::ConnectionOpened, 2, 1000),
+               make(GatewayEvent::Type::ConnectionOpened, 3, 1000),
+               make(GatewayEvent::Type::ConnectionOpened, 3, 1001), // twice: counted once
+               closed(2, 1500, 1000, GatewayEvent::Party::Client),
+               closed(2, 1600, 1000, GatewayEvent::Party::Client), // again
+               closed(99, 1600, 1006, GatewayEvent::Party::Client)}); // never opened
+        QCOMPARE(m.openConnections(), 2);
+        QVERIFY(lines(m).contains(QStringLiteral("gatehouse_connections_open{%1} 2").arg(labels)));
+        QVERIFY(lines(m).contains(
+            QStringLiteral(
+                "gatehouse_connection_closes_total{%1,code=\"1000\",cause=\"client_closed\"} 1")
+                .arg(labels)));
+        QVERIFY(!m.prometheusText().contains("code=\"1006\""));
+    }
+
+    void rejectionsAndAttempts()
+    {
+        GatewayMetrics m;
+        GatewayEvent r401 = make(GatewayEvent::Type::ConnectionRejected, 1, 0);
+        r401.status = 401;
+        GatewayEvent r429 = make(GatewayEvent::Type::ConnectionRejected, 2, 0);
+        r429.status = 429;
+        m.add({r401, r401, r429, make(GatewayEvent::Type::ConnectionOpened, 3, 0)});
+        const QStringList l = lines(m);
+        QVERIFY(
+            l.contains(QStringLiteral("gatehouse_connection_attempts_total{%1} 4").arg(labels)));
+        QVERIFY(
+            l.contains(QStringLiteral("gatehouse_handshake_rejections_total{%1,status=\"401\"} 2")
+                           .arg(labels)));
+        QVERIFY(
+            l.contains(QStringLiteral("gatehouse_handshake_rejections_total{%1,status=\"429\"} 1")
+                           .arg(labels)));
+        QCOMPARE(m.stats()["rejections"]["401"].get<int>(), 2);
+    }
+
+    // Messages one by one and packed in runs count alike; pings are not messages.
+    void messagesOneByOneAndInRuns()
+    {
+        GatewayMetrics m;
+        GatewayEvent in = make(GatewayEvent::Type::MessageRelayed, 1, 5000);
+        in.size = 10;
+        in.latencyUs = 3;
+        GatewayEvent throttled = make(GatewayEvent::Type::Throttled, 1, 5000);
+        GatewayEvent run = make(GatewayEvent::Type::MessageRun, 1, 5000);
+        namespace R = Gateway::MessageRecord;
+        auto add = [&run](quint8 bits, qint64 size) {
+            R::Message msg;
+            msg.timeMs = 5000;
+            msg.bits = bits;
+            msg.size = size;
+            R::append(run.records, 5000, msg);
+            ++run.recordCount;
+        };
+        add(R::ActionRelayed | R::DirectionOut, 100);
+        add(R::ActionRelayed | R::DirectionOut, 50);
+        add(R::ActionRelayed | R::OpcodePing, 4);
+        add(R::ActionDropped, 7);
+        m.add({in, throttled, run});
+        const QStringList l = lines(m);
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_messages_total{%1,direction=\"in\"} 1").arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_messages_total{%1,direction=\"out\"} 2").arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_message_bytes_total{%1,direction=\"out\"} 150").arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_messages_dropped_total{%1,direction=\"in\"} 1").arg(labels)));
+        QVERIFY(
+            l.contains(QStringLiteral("gatehouse_messages_throttled_total{%1,direction=\"in\"} 1")
+                           .arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_message_relay_duration_seconds_count{%1} 3").arg(labels)));
+        // 3 µs is over the 2.5 µs bucket and within the 5 µs one
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_message_relay_duration_seconds_bucket{%1,le=\"2.5e-06\"} 2")
+                .arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_message_relay_duration_seconds_bucket{%1,le=\"5e-06\"} 3")
+                .arg(labels)));
+        const QList<GatewayMetrics::Second> seconds = m.lastSeconds(5999, 60);
+        QCOMPARE(seconds.size(), 1);
+        QCOMPARE(seconds.constFirst().messagesIn, 1);
+        QCOMPARE(seconds.constFirst().messagesOut, 2);
+        QCOMPARE(seconds.constFirst().bytesOut, 150);
+        QCOMPARE(seconds.constFirst().throttled, 1);
+    }
+
+    // A bucket counts the observations up to and including its bound.
+    void histogramBoundaries()
+    {
+        const std::vector<double> bounds {0.001, 0.01, 1};
+        Analytics::Histogram h(&bounds);
+        for (double v : {0.0, 0.001, 0.0010001, 0.01, 1.0, 2.0})
+            h.observe(v);
+        QCOMPARE(h.cumulative(0), 2); // 0 and exactly 0.001
+        QCOMPARE(h.cumulative(1), 4);
+        QCOMPARE(h.cumulative(2), 5);
+        QCOMPARE(h.count(), 6); // +Inf
+        QCOMPARE(h.sum(), 0.0 + 0.001 + 0.0010001 + 0.01 + 1.0 + 2.0);
+        QCOMPARE(h.quantile(0.5), 0.01);
+        QCOMPARE(h.quantile(0.99), 1.0); // beyond the last bound: read as the last
+        QCOMPARE(Analytics::Histogram(&bounds).quantile(0.5), 0.0);
+    }
+
+    // Durations land in seconds buckets; handshakes in milliseconds ones.
+    void latenciesKeptApart()
+    {
+        GatewayMetrics m;
+        GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, 1, 0);
+        opened.latencyUs = 1500; // 1.5 ms
+        m.add({opened, closed(1, 0, 1000, GatewayEvent::Party::Backend, {}, 90'000)});
+        const QStringList l = lines(m);
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_handshake_duration_seconds_bucket{%1,le=\"0.001\"} 0")
+                .arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_handshake_duration_seconds_bucket{%1,le=\"0.0025\"} 1")
+                .arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_connection_duration_seconds_bucket{%1,le=\"60\"} 0")
+                .arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_connection_duration_seconds_bucket{%1,le=\"300\"} 1")
+                .arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral("gatehouse_connection_duration_seconds_sum{%1} 90").arg(labels)));
+        QVERIFY(l.contains(
+            QStringLiteral(
+                "gatehouse_connection_closes_total{%1,code=\"1000\",cause=\"backend_closed\"} 1")
+                .arg(labels)));
+    }
+
+    void closeCauses_data()
+    {
+        QTest::addColumn<int>("code");
+        QTest::addColumn<int>("by");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<QString>("cause");
+        using P = GatewayEvent::Party;
+        QTest::newRow("client") << 1000 << int(P::Client) << QString() << "client_closed";
+        QTest::newRow("client lost") << 1006 << int(P::Client) << "client connection lost"
+                                     << "network_error";
+        QTest::newRow("backend") << 1011 << int(P::Backend) << QString() << "backend_closed";
+        QTest::newRow("backend lost") << 1006 << int(P::Backend) << "backend connection lost"
+                                      << "network_error";
+        QTest::newRow("idle") << 1001 << int(P::Gateway) << "idle timeout"
+                              << "idle_timeout";
+        QTest::newRow("stopping") << 1001 << int(P::Gateway) << "gateway stopping"
+                                  << "gateway_stopping";
+        QTest::newRow("revoked") << 1008 << int(P::Gateway) << "credential revoked"
+                                 << "revoked";
+        QTest::newRow("blocked") << 1008 << int(P::Gateway) << "subscription blocked"
+                                 << "revoked";
+        QTest::newRow("deleted") << 1008 << int(P::Gateway) << "application deleted"
+                                 << "revoked";
+        QTest::newRow("size") << 1009 << int(P::Gateway) << "message too big"
+                              << "policy";
+        QTest::newRow("failed") << 1002 << int(P::Gateway) << "client connection failed"
+                                << "network_error";
+    }
+
+    void closeCauses()
+    {
+        QFETCH(int, code);
+        QFETCH(int, by);
+        QFETCH(QString, reason);
+        QFETCH(QString, cause);
+        const GatewayEvent e = closed(1, 0, quint16(code), GatewayEvent::Party(by), reason);
+        QCOMPARE(Analytics::toString(Analytics::closeCause(e)), cause);
+    }
+
+    // Label values are escaped as the text format asks; the application label only
+    // when asked for.
+    void labelsEscapedAndApplicationOptIn()
+    {
+        GatewayMetrics m;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 0, QStringLiteral("/a\"b\\c\nd"))});
+        QVERIFY2(m.prometheusText().contains("channel=\"/a\\\"b\\\\c\\nd\""), m.prometheusText());
+        QVERIFY(!m.prometheusText().contains("application="));
+        GatewayMetrics::Options o;
+        o.applicationLabel = true;
+        GatewayMetrics perApp(o);
+        perApp.add({make(GatewayEvent::Type::ConnectionOpened, 1, 0),
+                    make(GatewayEvent::Type::ConnectionOpened, 2, 0)});
+        QVERIFY(perApp.prometheusText().contains(
+            "gatehouse_connections_open{api=\"/chats/1.0.0\",channel=\"/rooms/"
+            "{id}\",application=\"app_1\"} 1"));
+        QVERIFY(perApp.prometheusText().contains("application=\"app_0\"} 1"));
+        QVERIFY(!perApp.prometheusText().contains("rooms/r1")); // raw paths never
+    }
+
+    // One-second buckets: a second is counted where its events fall; the ring forgets
+    // what is older than it keeps.
+    void secondsRing()
+    {
+        GatewayMetrics::Options o;
+        o.keepSeconds = 3;
+        GatewayMetrics m(o);
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 10'999),
+               make(GatewayEvent::Type::ConnectionOpened, 2, 11'000),
+               make(GatewayEvent::Type::ConnectionOpened, 3, 11'500)});
+        QList<GatewayMetrics::Second> s = m.lastSeconds(11'700, 3);
+        QCOMPARE(s.size(), 2);
+        QCOMPARE(s.at(0).startMs, 10'000);
+        QCOMPARE(s.at(0).opened, 1);
+        QCOMPARE(s.at(1).startMs, 11'000);
+        QCOMPARE(s.at(1).opened, 2);
+        QCOMPARE(s.at(1).open, 3);
+        // 13 s later the same slots hold newer seconds
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 4, 23'000)});
+        s = m.lastSeconds(23'100, 3);
+        QCOMPARE(s.size(), 1);
+        QCOMPARE(s.constFirst().startMs, 23'000);
+        // second 11 shared its slot with second 23 and is gone; second 10 is still there
+        s = m.lastSeconds(11'700, 3);
+        QCOMPARE(s.size(), 1);
+        QCOMPARE(s.constFirst().startMs, 10'000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGatewayMetrics)
+#include "tst_gatewaymetrics.moc"
