@@ -156,6 +156,30 @@ const char *directionName(int d)
     return d == 0 ? "in" : "out";
 }
 
+size_t bucketOf(const std::vector<double> &bounds, double value)
+{
+    return size_t(std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin());
+}
+
+// The bound under which `q` of the counts fall (the last bound for the overflow).
+template<size_t N>
+double quantileOf(const std::array<qint64, N> &counts, const std::vector<double> &bounds, double q)
+{
+    qint64 total = 0;
+    for (qint64 c : counts)
+        total += c;
+    if (total == 0)
+        return 0;
+    const qint64 rank = std::max<qint64>(1, qint64(std::ceil(q * double(total))));
+    qint64 n = 0;
+    for (size_t k = 0; k < N; ++k) {
+        n += counts[k];
+        if (n >= rank)
+            return bounds[std::min(k, bounds.size() - 1)];
+    }
+    return bounds.back();
+}
+
 } // namespace
 
 GatewayMetrics::GatewayMetrics()
@@ -265,6 +289,7 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         ++sec.attempts;
         ++sec.opened;
         sec.open = m_openTotal;
+        ++sec.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
         break;
     }
     case GatewayEvent::Type::ConnectionRejected: {
@@ -276,6 +301,8 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         Second &sec = second(e.timeMs);
         ++sec.attempts;
         ++sec.rejected;
+        if (e.latencyUs > 0)
+            ++sec.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
         break;
     }
     case GatewayEvent::Type::ConnectionClosed: {
@@ -330,6 +357,7 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
         s.bytes[d] += size;
         s.relay.observe(double(latencyUs) / 1e6);
         ++(d == 0 ? sec.messagesIn : sec.messagesOut);
+        ++sec.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
         (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
         break;
     case R::ActionDropped:
@@ -359,6 +387,66 @@ QList<GatewayMetrics::Second> GatewayMetrics::lastSeconds(qint64 nowMs, int coun
         const Second &s = m_seconds[size_t((start / 1000) % qint64(m_seconds.size()))];
         if (s.startMs == start)
             out.append(s);
+    }
+    return out;
+}
+
+QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds, int points) const
+{
+    std::lock_guard lock(m_mutex);
+    seconds = std::clamp(seconds, 1, int(m_seconds.size()));
+    points = std::clamp(points, 1, seconds);
+    const qint64 last = nowMs - nowMs % 1000;
+    const qint64 first = last - qint64(seconds - 1) * 1000;
+    auto at = [this](qint64 start) -> const Second * {
+        if (start < 0)
+            return nullptr;
+        const Second &s = m_seconds[size_t((start / 1000) % qint64(m_seconds.size()))];
+        return s.startMs == start ? &s : nullptr;
+    };
+    // open before the window: open now, less what opened in it, plus what closed
+    qint64 open = m_openTotal;
+    for (qint64 start = first; start <= last; start += 1000)
+        if (const Second *s = at(start))
+            open += s->closed - s->opened;
+    QList<Point> out;
+    out.reserve(points);
+    for (int p = 0; p < points; ++p) {
+        // seconds [from, to) of this point
+        const qint64 from = first + qint64(p) * seconds / points * 1000;
+        const qint64 to = first + qint64(p + 1) * seconds / points * 1000;
+        Point point;
+        point.endMs = to;
+        std::array<qint64, 15> relay {};
+        std::array<qint64, 15> handshake {};
+        qint64 attempts = 0, in = 0, outgoing = 0;
+        for (qint64 start = from; start < to; start += 1000) {
+            const Second *s = at(start);
+            if (!s)
+                continue;
+            open += s->opened - s->closed;
+            attempts += s->attempts;
+            in += s->messagesIn;
+            outgoing += s->messagesOut;
+            point.rejected += s->rejected;
+            point.throttled += s->throttled;
+            for (size_t k = 0; k < relay.size(); ++k) {
+                relay[k] += s->relay[k];
+                handshake[k] += s->handshake[k];
+            }
+        }
+        const double span = double(to - from) / 1000.0;
+        point.open = double(open);
+        point.attemptsPerSecond = double(attempts) / span;
+        point.messagesInPerSecond = double(in) / span;
+        point.messagesOutPerSecond = double(outgoing) / span;
+        point.rejectedPerSecond = double(point.rejected) / span;
+        point.throttledPerSecond = double(point.throttled) / span;
+        point.relayP50Us = quantileOf(relay, relayBounds(), 0.5) * 1e6;
+        point.relayP99Us = quantileOf(relay, relayBounds(), 0.99) * 1e6;
+        point.handshakeP50Ms = quantileOf(handshake, handshakeBounds(), 0.5) * 1e3;
+        point.handshakeP99Ms = quantileOf(handshake, handshakeBounds(), 0.99) * 1e3;
+        out.append(point);
     }
     return out;
 }

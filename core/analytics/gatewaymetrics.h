@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QString>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -111,9 +112,33 @@ public:
         qint64 bytesIn = 0;
         qint64 bytesOut = 0;
         qint64 open = 0;
+        // the latencies of the second, in the buckets of relayBounds() and
+        // handshakeBounds() (one more for what is over the last bound)
+        std::array<qint32, 15> relay {};
+        std::array<qint32, 15> handshake {};
     };
     // The seconds with traffic among the last `count` up to `nowMs`, oldest first.
     QList<Second> lastSeconds(qint64 nowMs, int count) const;
+
+    // The last `seconds` up to `nowMs` in `points` equal steps, for a chart: rates per
+    // second over each step, the connections open at its end, latency quantiles.
+    struct Point
+    {
+        qint64 endMs = 0;
+        double open = 0;
+        double attemptsPerSecond = 0;
+        double messagesInPerSecond = 0;
+        double messagesOutPerSecond = 0;
+        double rejectedPerSecond = 0;
+        double throttledPerSecond = 0;
+        qint64 rejected = 0;
+        qint64 throttled = 0;
+        double relayP50Us = 0;
+        double relayP99Us = 0;
+        double handshakeP50Ms = 0;
+        double handshakeP99Ms = 0;
+    };
+    QList<Point> timeline(qint64 nowMs, int seconds, int points) const;
 
     static const std::vector<double> &handshakeBounds(); // seconds
     static const std::vector<double> &relayBounds();

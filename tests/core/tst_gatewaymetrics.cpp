@@ -247,6 +247,46 @@ private slots:
         QVERIFY(!perApp.prometheusText().contains("rooms/r1")); // raw paths never
     }
 
+    // A chart's points: rates over each step, the open connections at its end (known
+    // before the window from what opened and closed in it), latency quantiles.
+    void timelineForCharts()
+    {
+        GatewayMetrics m;
+        // one connection open from before the window
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 1'000)});
+        GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, 2, 100'200);
+        opened.latencyUs = 2000; // in the 2.5 ms bucket
+        GatewayEvent rejected = make(GatewayEvent::Type::ConnectionRejected, 3, 101'500);
+        rejected.status = 429;
+        QList<GatewayEvent> messages;
+        for (int i = 0; i < 10; ++i) {
+            GatewayEvent e = make(GatewayEvent::Type::MessageRelayed, 2, 102'000 + i);
+            e.latencyUs = i < 9 ? 0 : 40; // nine within 1 µs, one in the 50 µs bucket
+            messages.append(e);
+        }
+        m.add(QList<GatewayEvent> {opened, rejected} + messages);
+        m.add({closed(2, 103'100, 1000, GatewayEvent::Party::Client)});
+        // seconds 100..103 in two points of two seconds
+        const QList<GatewayMetrics::Point> points = m.timeline(103'900, 4, 2);
+        QCOMPARE(points.size(), 2);
+        QCOMPARE(points.at(0).endMs, 102'000);
+        QCOMPARE(points.at(0).open, 2.0);
+        QCOMPARE(points.at(0).attemptsPerSecond, 1.0); // 2 in 2 s
+        QCOMPARE(points.at(0).rejected, 1);
+        QCOMPARE(points.at(0).handshakeP99Ms, 2.5);
+        QCOMPARE(points.at(1).endMs, 104'000);
+        QCOMPARE(points.at(1).open, 1.0);
+        QCOMPARE(points.at(1).messagesInPerSecond, 5.0);
+        QCOMPARE(points.at(1).relayP50Us, 1.0);
+        QCOMPARE(points.at(1).relayP99Us, 50.0);
+        QCOMPARE(points.at(1).handshakeP99Ms, 0.0); // no handshake then
+        // a window with nothing in it: the open connections as they are
+        const QList<GatewayMetrics::Point> quiet = m.timeline(500'000, 60, 6);
+        QCOMPARE(quiet.size(), 6);
+        for (const GatewayMetrics::Point &p : quiet)
+            QCOMPARE(p.open, 1.0);
+    }
+
     // One-second buckets: a second is counted where its events fall; the ring forgets
     // what is older than it keeps.
     void secondsRing()
