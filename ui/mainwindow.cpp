@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "analytics/dashboardview.h"
 #include "apidetails.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
@@ -246,6 +247,10 @@ void MainWindow::createWidgets()
     m_connectionsView = new ConnectionsView(m_connectionsModel);
     m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
     m_rightTabs->addTab(m_connectionsView, tr("Connections"));
+    m_dashboard = new DashboardView;
+    m_dashboard->setObjectName(QStringLiteral("dashboardView"));
+    m_dashboard->setMetrics(m_runtime->metrics());
+    m_rightTabs->addTab(m_dashboard, tr("Dashboard"));
     m_applicationsView = new ApplicationsView(m_credentials);
     m_applicationsView->setObjectName(QStringLiteral("applicationsView"));
     connect(m_applicationsView, &ApplicationsView::keychainCheckRequested, this,
@@ -644,9 +649,12 @@ void MainWindow::rebuildWorkspace()
     }
     auto *connections = new QStandardItem(tr("Connections"));
     connections->setData(QStringLiteral("connections"), WorkspaceViewRole);
+    auto *dashboard = new QStandardItem(tr("Dashboard"));
+    dashboard->setData(QStringLiteral("dashboard"), WorkspaceViewRole);
     auto *apps = new QStandardItem(tr("Applications & Keys"));
     apps->setData(QStringLiteral("applications"), WorkspaceViewRole);
     m_workspaceModel->appendRow(connections);
+    m_workspaceModel->appendRow(dashboard);
     m_workspaceModel->appendRow(apps);
     if (currentIndex.isValid()) {
         m_workspace->expand(currentIndex);
@@ -659,6 +667,10 @@ void MainWindow::handleWorkspaceActivated(const QModelIndex &index)
     const QString view = index.data(WorkspaceViewRole).toString();
     if (view == u"connections") {
         m_rightTabs->setCurrentWidget(m_connectionsView);
+        return;
+    }
+    if (view == u"dashboard") {
+        m_rightTabs->setCurrentWidget(m_dashboard);
         return;
     }
     if (view == u"applications") {

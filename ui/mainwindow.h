@@ -44,6 +44,7 @@ class SecretStore;
 } // namespace Credentials
 class ConnectionListModel;
 class ConnectionsView;
+class DashboardView;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
@@ -98,6 +99,7 @@ public:
     GatewayOutputView *outputView() const { return m_output; }
     ConnectionListModel *connectionsModel() const { return m_connectionsModel; }
     ConnectionsView *connectionsView() const { return m_connectionsView; }
+    DashboardView *dashboardView() const { return m_dashboard; }
     ApplicationsView *applicationsView() const { return m_applicationsView; }
     Credentials::CredentialService *credentials() const { return m_credentials; }
     // Puts a ready wscat command for `channel` (an address of the open API) on the
@@ -246,6 +248,7 @@ private:
     QTimer *m_outputTimer = nullptr;
     ConnectionListModel *m_connectionsModel = nullptr;
     ConnectionsView *m_connectionsView = nullptr;
+    DashboardView *m_dashboard = nullptr;
     Credentials::CredentialService *m_credentials = nullptr;
     // the client tabs' cookie jars, one per environment, in memory only
     QMap<QString, std::shared_ptr<Client::ClientCookieJar>> m_cookieJars;

@@ -201,6 +201,12 @@ bool GatewayRuntime::start(const QStringList &files)
         m_gateway->addEventSink(sink);
     if (m_settings.metrics) {
         // one set for every run of this runtime: counters only ever grow
+        if (m_settings.sharedMetrics && m_metrics != m_settings.sharedMetrics) {
+            if (m_metricsSink)
+                m_metricsSink->stop();
+            m_metricsSink.reset();
+            m_metrics = m_settings.sharedMetrics;
+        }
         if (!m_metrics) {
             Analytics::GatewayMetrics::Options o;
             o.applicationLabel = m_settings.metricsPerApplication;

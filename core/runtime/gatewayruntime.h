@@ -72,6 +72,8 @@ public:
         QList<std::shared_ptr<Gateway::GatewayEventSink>> sinks; // more event consumers
         bool metrics = true; // count connections, messages and latencies (metrics())
         bool metricsPerApplication = false; // an application label on every series
+        // Count into these (kept by the caller across runs); null: the runtime's own.
+        std::shared_ptr<Analytics::GatewayMetrics> sharedMetrics;
         // Serve /metrics, /healthz and /api/stats here ("PORT" on 127.0.0.1, or
         // "HOST:PORT"); empty: not served.
         QString adminAddress;

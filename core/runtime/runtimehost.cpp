@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtime/runtimehost.h"
 
+#include "analytics/gatewaymetrics.h"
 #include "credentials/secretstore.h"
 #include "runtime/eventline.h"
 
@@ -10,6 +11,7 @@ RuntimeHost::RuntimeHost(QObject *parent)
     : QObject(parent)
     , m_runtime(new GatewayRuntime)
     , m_lines(std::make_shared<EventLineSink>())
+    , m_metrics(std::make_shared<Analytics::GatewayMetrics>())
 {
     m_thread.setObjectName(QStringLiteral("gatehouse-runtime"));
     m_runtime->moveToThread(&m_thread);
@@ -67,6 +69,7 @@ void RuntimeHost::start(const QStringList &files, GatewayRuntime::Settings setti
     m_files = files;
     m_lines->takeLines(); // a new run starts a new output
     settings.sinks.append(m_lines);
+    settings.sharedMetrics = m_metrics;
     // the store answers in the thread it lives in: the runtime's
     if (settings.secrets && settings.secrets->thread() != &m_thread && !settings.secrets->parent())
         settings.secrets->moveToThread(&m_thread);

@@ -43,6 +43,9 @@ public:
     QString errorString() const { return m_error; }
     // Connection events as lines, to take a few times a second.
     std::shared_ptr<EventLineSink> eventLines() const { return m_lines; }
+    // What every run of this host counted (connections, messages, latencies); read it
+    // from any thread.
+    std::shared_ptr<Analytics::GatewayMetrics> metrics() const { return m_metrics; }
 
 Q_SIGNALS:
     void stateChanged(Gatehouse::GatewayRuntime::State state);
@@ -58,6 +61,7 @@ private:
     QThread m_thread;
     GatewayRuntime *m_runtime = nullptr; // lives in m_thread
     std::shared_ptr<EventLineSink> m_lines;
+    std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
     GatewayRuntime::State m_state = GatewayRuntime::State::Stopped;
     QStringList m_files;
     QStringList m_urls;

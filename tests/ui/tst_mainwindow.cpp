@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The main window, offscreen: the sample, broken documents, recent files, drag and
 // drop, details and the source view.
+#include "analytics/dashboardview.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
@@ -679,6 +680,11 @@ private Q_SLOTS:
         other.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
         QTRY_COMPARE(other.state(), QAbstractSocket::ConnectedState);
         QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 2, 5000);
+        // the dashboard counts them from the gateway's own events
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (window.dashboardView()->refresh(QDateTime::currentMSecsSinceEpoch()),
+             window.dashboardView()->figure(QStringLiteral("open")) == u"2"),
+            5000);
         QVERIFY(view->selectedIds().isEmpty());
         QVERIFY(!view->closeButton()->isEnabled());
         view->filterEdit()->setText(QStringLiteral("nothing like this"));
@@ -1184,14 +1190,18 @@ private Q_SLOTS:
             QAbstractItemModel *workspace = window.workspaceTree()->model();
             QAbstractItemModelTester tester(workspace,
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
-            QCOMPARE(workspace->rowCount(), 4);
+            QCOMPARE(workspace->rowCount(), 5);
             QCOMPARE(workspace->index(0, 0).data().toString(), QStringLiteral("first.yaml"));
             QCOMPARE(workspace->index(1, 0).data().toString(), QStringLiteral("second.yaml"));
             QCOMPARE(childLabels(workspace, workspace->index(1, 0)),
                      (QStringList {u"/talk"_qs, u"/secure"_qs}));
-            QCOMPARE(workspace->index(3, 0).data().toString(),
-                     QStringLiteral("Applications & Keys"));
+            QCOMPARE(workspace->index(3, 0).data().toString(), QStringLiteral("Dashboard"));
             Q_EMIT window.workspaceTree()->activated(workspace->index(3, 0));
+            QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
+                     static_cast<QWidget *>(window.dashboardView()));
+            QCOMPARE(workspace->index(4, 0).data().toString(),
+                     QStringLiteral("Applications & Keys"));
+            Q_EMIT window.workspaceTree()->activated(workspace->index(4, 0));
             QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
                      static_cast<QWidget *>(window.applicationsView()));
             // a channel of the current document selects it in the API tree

@@ -2,6 +2,7 @@
 // Takes the screenshots of docs/images: the main window on a demo API that runs with
 // its mock, a few clients talking through the gateway, and an application with a
 // token. gatehouse-screenshots OUTPUT_DIR (scripts/screenshots runs it under Xvfb).
+#include "analytics/dashboardview.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
@@ -20,6 +21,7 @@
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeView>
 #include <QWebSocket>
 
@@ -168,6 +170,34 @@ int main(int argc, char *argv[])
     settle(2200); // a listing or two
 
     ok = save(&window, out, QStringLiteral("connections.png")) && ok;
+
+    // the dashboard after some seconds of traffic: messages both ways, a few refused
+    {
+        QTimer traffic;
+        int tick = 0;
+        QList<QWebSocket *> more;
+        QObject::connect(&traffic, &QTimer::timeout, &traffic, [&] {
+            ++tick;
+            for (int i = 0; i < clients.size(); ++i)
+                for (int n = 0; n < 1 + (tick / 10 + i) % 4; ++n)
+                    clients.at(i)->sendTextMessage(QStringLiteral("order %1 tick").arg(tick));
+            if (tick % 25 == 0) { // now and then one without a credential
+                auto *ws = new QWebSocket;
+                ws->open(
+                    QUrl(QStringLiteral("ws://127.0.0.1:%1/orders/1.0.0/shops/s1").arg(gateway)));
+                more.append(ws);
+            }
+        });
+        traffic.start(40);
+        settle(9000);
+        window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))
+            ->setCurrentWidget(window.dashboardView());
+        window.dashboardView()->setWindowSeconds(60);
+        settle(1500);
+        ok = save(&window, out, QStringLiteral("dashboard.png")) && ok; // under load
+        traffic.stop();
+        qDeleteAll(more);
+    }
 
     // an application with a subscription and a token
     ApplicationsView *apps = window.applicationsView();

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/dashboardview.h"
+#include "analytics/gatewaymetrics.h"
+
+#include <QAbstractButton>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Gatehouse;
+using Analytics::GatewayMetrics;
+using Gateway::GatewayEvent;
+
+namespace {
+
+GatewayEvent make(GatewayEvent::Type type, quint64 id, qint64 timeMs)
+{
+    GatewayEvent e;
+    e.type = type;
+    e.connectionId = id;
+    e.timeMs = timeMs;
+    e.editDetails().api = QStringLiteral("/chats/1.0.0");
+    e.editDetails().channel = QStringLiteral("/rooms/{roomID}");
+    return e;
+}
+
+// A scripted minute: 3 connections open, one closes, one refused with 401, 20
+// messages in and 10 out, 2 throttled.
+std::shared_ptr<GatewayMetrics> scripted(qint64 nowMs)
+{
+    auto metrics = std::make_shared<GatewayMetrics>();
+    QList<GatewayEvent> events;
+    for (quint64 id = 1; id <= 3; ++id) {
+        GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, id, nowMs - 5000);
+        opened.latencyUs = 2000;
+        events.append(opened);
+    }
+    GatewayEvent refused = make(GatewayEvent::Type::ConnectionRejected, 4, nowMs - 4000);
+    refused.status = 401;
+    events.append(refused);
+    for (int i = 0; i < 30; ++i) {
+        GatewayEvent m = make(GatewayEvent::Type::MessageRelayed, 1, nowMs - 3000);
+        m.direction = i < 20 ? Gateway::Direction::ClientToBackend
+                             : Gateway::Direction::BackendToClient;
+        m.size = 10;
+        events.append(m);
+    }
+    events.append(make(GatewayEvent::Type::Throttled, 2, nowMs - 2000));
+    events.append(make(GatewayEvent::Type::Throttled, 2, nowMs - 2000));
+    GatewayEvent closed = make(GatewayEvent::Type::ConnectionClosed, 3, nowMs - 1000);
+    closed.closeCode = 1000;
+    closed.closedBy = GatewayEvent::Party::Client;
+    events.append(closed);
+    metrics->add(events);
+    return metrics;
+}
+
+double sumOf(const QList<QPointF> &points)
+{
+    double sum = 0;
+    for (const QPointF &p : points)
+        sum += p.y();
+    return sum;
+}
+
+} // namespace
+
+class TestDashboard final : public QObject
+{
+    Q_OBJECT
+private slots:
+    void figuresAndLines()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        DashboardView view;
+        view.resize(1200, 800);
+        view.setPaused(true); // drawn only when asked to
+        view.setMetrics(scripted(now));
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        QCOMPARE(view.chartTitles().size(), 6);
+        QCOMPARE(view.figure(QStringLiteral("open")), QStringLiteral("2"));
+        QCOMPARE(view.figure(QStringLiteral("rejected")), QStringLiteral("1"));
+        QCOMPARE(view.figure(QStringLiteral("throttled")), QStringLiteral("2"));
+        QCOMPARE(view.figure(QStringLiteral("handshake")), QStringLiteral("2.50 ms"));
+        const QList<QPointF> open = view.points(QStringLiteral("open"));
+        QCOMPARE(open.size(), 60); // one point a second
+        QCOMPARE(open.constLast().y(), 2.0);
+        QCOMPARE(open.constFirst().y(), 0.0); // before the three opened
+        QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 20.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("messages out"))), 10.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("rejected"))), 1.0);
+        // the last 15 minutes in 10 s steps: the same messages, as rates
+        view.setWindowSeconds(900);
+        view.refresh(now);
+        QCOMPARE(view.points(QStringLiteral("open")).size(), 90);
+        QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))) * 10, 20.0);
+    }
+
+    void exports()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        DashboardView view;
+        view.resize(1200, 800);
+        view.show();
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        view.refresh(now);
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("figures.csv"));
+        QCOMPARE(view.exportCsv(csv), QString());
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = file.readAll().split('\n');
+        QVERIFY2(rows.constFirst().startsWith("time,open,messages_in,messages_out,rejected,"),
+                 rows.constFirst().constData());
+        QCOMPARE(rows.size(), 1 + 60 + 1); // header, rows, the end of the last line
+        QVERIFY(rows.at(60).endsWith(",0") || rows.at(60).contains(",2,"));
+        const QString png = dir.filePath(QStringLiteral("open.png"));
+        QCOMPARE(view.exportPng(0, png), QString());
+        QVERIFY(QImage(png).width() > 100);
+        QVERIFY(!view.exportPng(0, QStringLiteral("/nonexistent/dir/x.png")).isEmpty());
+    }
+
+    // Paused, it holds still while the gateway goes on; resumed, it catches up.
+    void pauseHoldsStill()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        std::shared_ptr<GatewayMetrics> metrics = scripted(now);
+        DashboardView view;
+        view.show();
+        view.setMetrics(metrics);
+        QTRY_COMPARE(view.figure(QStringLiteral("open")), QStringLiteral("2"));
+        view.setPaused(true);
+        QVERIFY(view.findChild<QLabel *>(QStringLiteral("dashboardState"))
+                    ->text()
+                    .startsWith(u"Paused at "));
+        metrics->add({make(GatewayEvent::Type::ConnectionOpened, 9,
+                           QDateTime::currentMSecsSinceEpoch())});
+        QTest::qWait(1300);
+        QCOMPARE(view.figure(QStringLiteral("open")), QStringLiteral("2"));
+        view.setPaused(false);
+        QTRY_COMPARE(view.figure(QStringLiteral("open")), QStringLiteral("3"));
+    }
+
+    void everyControlIsNamed()
+    {
+        DashboardView view;
+        const QList<QWidget *> widgets = view.findChildren<QWidget *>();
+        for (QWidget *w : widgets) {
+            if (qobject_cast<QAbstractButton *>(w) || qobject_cast<QComboBox *>(w)
+                || qobject_cast<QChartView *>(w))
+                QVERIFY2(!w->accessibleName().isEmpty()
+                             || !qobject_cast<QAbstractButton *>(w)
+                                     ->text()
+                                     .isEmpty(),
+                         qPrintable(w->objectName()));
+        }
+        for (int i = 0; i < 6; ++i)
+            QVERIFY(!view.chartView(i)->accessibleName().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestDashboard)
+#include "tst_dashboard.moc"

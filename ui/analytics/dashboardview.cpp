@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/dashboardview.h"
+
+#include "analytics/gatewaymetrics.h"
+#include "uibuttons.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QMenu>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Gatehouse {
+
+namespace {
+
+struct WindowChoice
+{
+    const char *label;
+    int seconds;
+    int points;
+};
+// points per window: one per second for a minute, then 10 s and 30 s steps
+constexpr WindowChoice Windows[] = {
+    {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last minute"), 60, 60},
+    {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last 15 minutes"), 900, 90},
+    {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last hour"), 3600, 120},
+};
+
+// A line's colour by its meaning: in blue, out green, refusals red, as in the lists.
+QColor colourOf(const QString &series)
+{
+    if (series.contains(u"in") || series.contains(u"p50"))
+        return QColor(0x1a, 0x4f, 0x9c);
+    if (series.contains(u"out") || series.contains(u"p99"))
+        return QColor(0x1d, 0x6b, 0x2c);
+    if (series.contains(u"rejected"))
+        return QColor(0xb0, 0x00, 0x20);
+    if (series.contains(u"throttled"))
+        return QColor(0xa3, 0x4a, 0x00);
+    return QColor(0x3b, 0x3b, 0x8f);
+}
+
+QString figureText(double v)
+{
+    if (v >= 100 || v == std::floor(v))
+        return QString::number(qint64(std::llround(v)));
+    return QString::number(v, 'f', v < 10 ? 2 : 1);
+}
+
+} // namespace
+
+struct DashboardView::Chart
+{
+    QString title;
+    QString unit;
+    QChartView *view = nullptr;
+    QDateTimeAxis *x = nullptr;
+    QValueAxis *y = nullptr;
+    QList<QLineSeries *> series;
+};
+
+DashboardView::DashboardView(QWidget *parent)
+    : QWidget(parent)
+    , m_window(new QComboBox)
+    , m_pause(UiButtons::named(tr("&Pause"), QStringLiteral("dashboardPause"),
+                               tr("Hold the charts still to read them; Resume goes live again")))
+    , m_export(UiButtons::named(tr("E&xport"), QStringLiteral("dashboardExport"),
+                                tr("Save a chart as PNG, or the figures of the window as CSV")))
+    , m_state(new QLabel)
+    , m_timer(new QTimer(this))
+{
+    m_window->setObjectName(QStringLiteral("dashboardWindow"));
+    m_window->setAccessibleName(tr("Time window"));
+    for (const WindowChoice &w : Windows)
+        m_window->addItem(tr(w.label), w.seconds);
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] { refreshNow(); });
+    connect(m_pause, &QPushButton::clicked, this, [this] { setPaused(!m_paused); });
+    m_state->setObjectName(QStringLiteral("dashboardState"));
+    m_state->setAccessibleName(tr("Dashboard state"));
+
+    auto *top = new QHBoxLayout;
+    auto *windowLabel = new QLabel(tr("&Window:"));
+    windowLabel->setBuddy(m_window);
+    top->addWidget(windowLabel);
+    top->addWidget(m_window);
+    top->addWidget(m_pause);
+    top->addWidget(m_export);
+    top->addWidget(m_state, 1);
+
+    // the figures at a glance
+    auto *figures = new QHBoxLayout;
+    const QList<QPair<QString, QString>> names {
+        {QStringLiteral("open"), tr("Connections open")},
+        {QStringLiteral("in"), tr("Messages in /s")},
+        {QStringLiteral("out"), tr("Messages out /s")},
+        {QStringLiteral("rejected"), tr("Rejected in window")},
+        {QStringLiteral("throttled"), tr("Throttled in window")},
+        {QStringLiteral("handshake"), tr("Handshake p99")},
+    };
+    for (const auto &[name, label] : names) {
+        auto *value = new QLabel(QStringLiteral("–"));
+        value->setObjectName(QStringLiteral("figure_") + name);
+        value->setAccessibleName(label);
+        QFont big = value->font();
+        big.setPointSizeF(big.pointSizeF() * 1.8);
+        big.setBold(true);
+        value->setFont(big);
+        auto *caption = new QLabel(label);
+        auto *box = new QVBoxLayout;
+        box->addWidget(value);
+        box->addWidget(caption);
+        figures->addLayout(box);
+        m_figures.append(value);
+    }
+    figures->addStretch();
+
+    addChart(tr("Connections open"), QString(), {QStringLiteral("open")});
+    addChart(tr("Messages per second"), QString(),
+             {QStringLiteral("messages in"), QStringLiteral("messages out")});
+    addChart(tr("Rejected and throttled per second"), QString(),
+             {QStringLiteral("rejected"), QStringLiteral("throttled")});
+    addChart(tr("Connection attempts per second"), QString(), {QStringLiteral("attempts")});
+    addChart(tr("Handshake time"), tr("ms"),
+             {QStringLiteral("handshake p50"), QStringLiteral("handshake p99")});
+    addChart(tr("Relay time"), tr("µs"), {QStringLiteral("relay p50"), QStringLiteral("relay p99")});
+    auto *grid = new QGridLayout;
+    for (int i = 0; i < m_charts.size(); ++i)
+        grid->addWidget(m_charts.at(i)->view, i / 3, i % 3);
+
+    auto *exportMenu = new QMenu(m_export);
+    for (int i = 0; i < m_charts.size(); ++i)
+        exportMenu->addAction(tr("%1 as PNG…").arg(m_charts.at(i)->title), this, [this, i] {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Save Chart"), m_charts.at(i)->title + QStringLiteral(".png"),
+                tr("PNG images (*.png)"));
+            if (!path.isEmpty()) {
+                const QString error = exportPng(i, path);
+                m_state->setText(error.isEmpty() ? tr("Saved %1").arg(path) : error);
+            }
+        });
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Figures as CSV…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Figures"),
+                                                          QStringLiteral("gateway.csv"),
+                                                          tr("CSV files (*.csv)"));
+        if (!path.isEmpty()) {
+            const QString error = exportCsv(path);
+            m_state->setText(error.isEmpty() ? tr("Saved %1").arg(path) : error);
+        }
+    });
+    m_export->setMenu(exportMenu);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(figures);
+    layout->addLayout(grid, 1);
+
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &DashboardView::refreshNow);
+    setPaused(false);
+}
+
+DashboardView::~DashboardView()
+{
+    qDeleteAll(m_charts);
+}
+
+void DashboardView::addChart(const QString &title, const QString &unit, const QStringList &series)
+{
+    auto *c = new Chart;
+    c->title = title;
+    c->unit = unit;
+    auto *chart = new QChart;
+    chart->setTitle(unit.isEmpty() ? title : QStringLiteral("%1 (%2)").arg(title, unit));
+    chart->setAnimationOptions(QChart::NoAnimation); // redrawn each second: no flicker
+    chart->legend()->setVisible(series.size() > 1);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    c->x = new QDateTimeAxis;
+    c->x->setFormat(QStringLiteral("hh:mm:ss"));
+    c->x->setTickCount(3);
+    c->y = new QValueAxis;
+    c->y->setLabelFormat(QStringLiteral("%g"));
+    c->y->setRange(0, 1);
+    chart->addAxis(c->x, Qt::AlignBottom);
+    chart->addAxis(c->y, Qt::AlignLeft);
+    for (const QString &name : series) {
+        auto *line = new QLineSeries;
+        line->setName(name);
+        line->setPen(QPen(colourOf(name), 2));
+        chart->addSeries(line);
+        line->attachAxis(c->x);
+        line->attachAxis(c->y);
+        // hover to read a value
+        connect(line, &QLineSeries::hovered, this,
+                [this, line, unit](const QPointF &point, bool state) {
+                    if (!state) {
+                        QToolTip::hideText();
+                        return;
+                    }
+                    QToolTip::showText(
+                        QCursor::pos(),
+                        QStringLiteral("%1 %2: %3%4")
+                            .arg(QDateTime::fromMSecsSinceEpoch(qint64(point.x()))
+                                     .toString(QStringLiteral("hh:mm:ss")),
+                                 line->name(), figureText(point.y()),
+                                 unit.isEmpty() ? QString() : u' ' + unit),
+                        this);
+                });
+        c->series.append(line);
+    }
+    c->view = new QChartView(chart);
+    c->view->setRenderHint(QPainter::Antialiasing);
+    c->view->setObjectName(QStringLiteral("chart%1").arg(m_charts.size()));
+    c->view->setAccessibleName(title);
+    c->view->setAccessibleDescription(tr("Chart: %1").arg(series.join(QStringLiteral(", "))));
+    c->view->setFocusPolicy(Qt::StrongFocus);
+    c->view->setMinimumSize(260, 180);
+    m_charts.append(c);
+}
+
+void DashboardView::setMetrics(std::shared_ptr<Analytics::GatewayMetrics> metrics)
+{
+    m_metrics = std::move(metrics);
+    refreshNow();
+}
+
+void DashboardView::setWindowSeconds(int seconds)
+{
+    const int index = m_window->findData(seconds);
+    if (index >= 0)
+        m_window->setCurrentIndex(index);
+}
+
+int DashboardView::windowSeconds() const
+{
+    return m_window->currentData().toInt();
+}
+
+void DashboardView::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_pause->setText(paused ? tr("&Resume") : tr("&Pause"));
+    m_state->setText(paused ? tr("Paused at %1")
+                                  .arg(QDateTime::fromMSecsSinceEpoch(m_shownUntilMs)
+                                           .toString(QStringLiteral("hh:mm:ss")))
+                            : tr("Live, every second"));
+    if (!paused && isVisible())
+        m_timer->start();
+    else
+        m_timer->stop();
+    if (!paused)
+        refreshNow();
+}
+
+void DashboardView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (!m_paused) {
+        refreshNow();
+        m_timer->start();
+    }
+}
+
+void DashboardView::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_timer->stop(); // nothing to draw for nobody
+}
+
+void DashboardView::refreshNow()
+{
+    refresh(QDateTime::currentMSecsSinceEpoch());
+}
+
+void DashboardView::refresh(qint64 nowMs)
+{
+    if (!m_metrics)
+        return;
+    const WindowChoice &w = Windows[std::clamp(m_window->currentIndex(), 0, 2)];
+    const QList<Analytics::GatewayMetrics::Point> points
+        = m_metrics->timeline(nowMs, w.seconds, w.points);
+    if (points.isEmpty())
+        return;
+    m_shownUntilMs = nowMs;
+    // one list of points per line, in the order the charts were made
+    QList<QList<QPointF>> lines(11);
+    qint64 rejected = 0;
+    qint64 throttled = 0;
+    double handshakeP99 = 0;
+    for (const Analytics::GatewayMetrics::Point &p : points) {
+        const double x = double(p.endMs);
+        const double values[] = {p.open,
+                                 p.messagesInPerSecond,
+                                 p.messagesOutPerSecond,
+                                 p.rejectedPerSecond,
+                                 p.throttledPerSecond,
+                                 p.attemptsPerSecond,
+                                 p.handshakeP50Ms,
+                                 p.handshakeP99Ms,
+                                 p.relayP50Us,
+                                 p.relayP99Us,
+                                 0};
+        for (int i = 0; i < 10; ++i)
+            lines[i].append(QPointF(x, values[i]));
+        rejected += p.rejected;
+        throttled += p.throttled;
+        handshakeP99 = std::max(handshakeP99, p.handshakeP99Ms);
+    }
+    int line = 0;
+    for (Chart *c : std::as_const(m_charts)) {
+        double top = 0;
+        for (QLineSeries *s : std::as_const(c->series)) {
+            const QList<QPointF> &pts = lines.at(line++);
+            s->replace(pts);
+            for (const QPointF &p : pts)
+                top = std::max(top, p.y());
+        }
+        c->x->setRange(QDateTime::fromMSecsSinceEpoch(points.constFirst().endMs - 1000),
+                       QDateTime::fromMSecsSinceEpoch(points.constLast().endMs));
+        // a little room above the highest value, on round numbers
+        c->y->setRange(0, top <= 0 ? 1 : top * 1.1);
+        c->y->applyNiceNumbers();
+        c->x->setFormat(w.seconds <= 60 ? QStringLiteral("mm:ss") : QStringLiteral("hh:mm"));
+    }
+    const Analytics::GatewayMetrics::Point &last = points.constLast();
+    m_figures.at(0)->setText(figureText(last.open));
+    m_figures.at(1)->setText(figureText(last.messagesInPerSecond));
+    m_figures.at(2)->setText(figureText(last.messagesOutPerSecond));
+    m_figures.at(3)->setText(QString::number(rejected));
+    m_figures.at(4)->setText(QString::number(throttled));
+    m_figures.at(5)->setText(handshakeP99 > 0 ? tr("%1 ms").arg(figureText(handshakeP99))
+                                              : QStringLiteral("–"));
+}
+
+QStringList DashboardView::chartTitles() const
+{
+    QStringList titles;
+    for (const Chart *c : m_charts)
+        titles.append(c->title);
+    return titles;
+}
+
+QChartView *DashboardView::chartView(int index) const
+{
+    return index >= 0 && index < m_charts.size() ? m_charts.at(index)->view : nullptr;
+}
+
+QList<QPointF> DashboardView::points(const QString &seriesName) const
+{
+    for (const Chart *c : m_charts)
+        for (const QLineSeries *s : c->series)
+            if (s->name() == seriesName)
+                return s->points();
+    return {};
+}
+
+QString DashboardView::figure(const QString &name) const
+{
+    for (const QLabel *l : m_figures)
+        if (l->objectName() == QStringLiteral("figure_") + name)
+            return l->text();
+    return {};
+}
+
+QString DashboardView::exportCsv(const QString &path) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return tr("%1: %2").arg(path, file.errorString());
+    QList<const QLineSeries *> all;
+    QByteArray header = "time";
+    for (const Chart *c : m_charts)
+        for (const QLineSeries *s : c->series) {
+            all.append(s);
+            header += ',' + s->name().toUtf8().replace(' ', '_');
+        }
+    file.write(header + '\n');
+    const qsizetype rows = all.isEmpty() ? 0 : all.constFirst()->count();
+    for (qsizetype r = 0; r < rows; ++r) {
+        QByteArray row = QDateTime::fromMSecsSinceEpoch(qint64(all.constFirst()->at(int(r)).x()),
+                                                        Qt::UTC)
+                             .toString(Qt::ISODate)
+                             .toUtf8();
+        for (const QLineSeries *s : std::as_const(all))
+            row += ',' + QByteArray::number(s->at(int(r)).y(), 'g', 10);
+        file.write(row + '\n');
+    }
+    if (!file.commit())
+        return tr("%1: %2").arg(path, file.errorString());
+    return {};
+}
+
+QString DashboardView::exportPng(int chart, const QString &path) const
+{
+    QChartView *view = chartView(chart);
+    if (!view)
+        return tr("no chart %1").arg(chart);
+    if (!view->grab().save(path, "PNG"))
+        return tr("%1: cannot be written").arg(path);
+    return {};
+}
+
+} // namespace Gatehouse

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QList>
+#include <QPointF>
+#include <QStringList>
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QTimer;
+
+QT_BEGIN_NAMESPACE
+class QChartView;
+class QLineSeries;
+class QDateTimeAxis;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace Gatehouse {
+
+namespace Analytics {
+class GatewayMetrics;
+}
+
+// Live charts of the gateway: connections open, messages per second both ways,
+// handshake rejections and throttling, connection attempts, and the handshake and
+// relay times (p50 and p99), over the last minute, 15 minutes or hour, updated about
+// once a second while shown. Figures above the charts say the same at a glance.
+// Hover a line to read a value; pause to look at a moment; export a chart as PNG or
+// the figures as CSV.
+class DashboardView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DashboardView)
+public:
+    explicit DashboardView(QWidget *parent = nullptr);
+    ~DashboardView() override;
+
+    void setMetrics(std::shared_ptr<Analytics::GatewayMetrics> metrics);
+    // The window shown: 60, 900 or 3600 seconds.
+    void setWindowSeconds(int seconds);
+    int windowSeconds() const;
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    // Reads the metrics up to `nowMs` and redraws (the timer does this each second).
+    void refresh(qint64 nowMs);
+
+    // For tests and exports: the charts in order, a line's points, the figures.
+    QStringList chartTitles() const;
+    QChartView *chartView(int index) const;
+    QList<QPointF> points(const QString &seriesName) const;
+    QString figure(const QString &name) const; // "open", "in", "out", "rejected", ...
+    // Writes the shown window's figures as CSV, or a chart as PNG; the error, or empty.
+    QString exportCsv(const QString &path) const;
+    QString exportPng(int chart, const QString &path) const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
+private:
+    struct Chart;
+    void addChart(const QString &title, const QString &unit, const QStringList &series);
+    void refreshNow();
+
+    std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
+    QList<Chart *> m_charts;
+    QComboBox *m_window;
+    QPushButton *m_pause;
+    QPushButton *m_export;
+    QLabel *m_state;
+    QList<QLabel *> m_figures;
+    QTimer *m_timer;
+    bool m_paused = false;
+    qint64 m_shownUntilMs = 0;
+};
+
+} // namespace Gatehouse
