@@ -45,8 +45,8 @@ std::shared_ptr<GatewayMetrics> scripted(qint64 nowMs)
     events.append(refused);
     for (int i = 0; i < 30; ++i) {
         GatewayEvent m = make(GatewayEvent::Type::MessageRelayed, 1, nowMs - 3000);
-        m.direction = i < 20 ? Gateway::Direction::ClientToBackend
-                             : Gateway::Direction::BackendToClient;
+        m.direction
+            = i < 20 ? Gateway::Direction::ClientToBackend : Gateway::Direction::BackendToClient;
         m.size = 10;
         events.append(m);
     }
@@ -140,8 +140,8 @@ private slots:
         QVERIFY(view.findChild<QLabel *>(QStringLiteral("dashboardState"))
                     ->text()
                     .startsWith(u"Paused at "));
-        metrics->add({make(GatewayEvent::Type::ConnectionOpened, 9,
-                           QDateTime::currentMSecsSinceEpoch())});
+        metrics->add(
+            {make(GatewayEvent::Type::ConnectionOpened, 9, QDateTime::currentMSecsSinceEpoch())});
         QTest::qWait(1300);
         QCOMPARE(view.figure(QStringLiteral("open")), QStringLiteral("2"));
         view.setPaused(false);
@@ -156,9 +156,7 @@ private slots:
             if (qobject_cast<QAbstractButton *>(w) || qobject_cast<QComboBox *>(w)
                 || qobject_cast<QChartView *>(w))
                 QVERIFY2(!w->accessibleName().isEmpty()
-                             || !qobject_cast<QAbstractButton *>(w)
-                                     ->text()
-                                     .isEmpty(),
+                             || !qobject_cast<QAbstractButton *>(w)->text().isEmpty(),
                          qPrintable(w->objectName()));
         }
         for (int i = 0; i < 6; ++i)

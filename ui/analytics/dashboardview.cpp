@@ -20,8 +20,8 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -139,7 +139,8 @@ DashboardView::DashboardView(QWidget *parent)
     addChart(tr("Connection attempts per second"), QString(), {QStringLiteral("attempts")});
     addChart(tr("Handshake time"), tr("ms"),
              {QStringLiteral("handshake p50"), QStringLiteral("handshake p99")});
-    addChart(tr("Relay time"), tr("µs"), {QStringLiteral("relay p50"), QStringLiteral("relay p99")});
+    addChart(tr("Relay time"), tr("µs"),
+             {QStringLiteral("relay p50"), QStringLiteral("relay p99")});
     auto *grid = new QGridLayout;
     for (int i = 0; i < m_charts.size(); ++i)
         grid->addWidget(m_charts.at(i)->view, i / 3, i % 3);
@@ -157,9 +158,8 @@ DashboardView::DashboardView(QWidget *parent)
         });
     exportMenu->addSeparator();
     exportMenu->addAction(tr("Figures as CSV…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Figures"),
-                                                          QStringLiteral("gateway.csv"),
-                                                          tr("CSV files (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save Figures"), QStringLiteral("gateway.csv"), tr("CSV files (*.csv)"));
         if (!path.isEmpty()) {
             const QString error = exportCsv(path);
             m_state->setText(error.isEmpty() ? tr("Saved %1").arg(path) : error);
@@ -215,14 +215,13 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
                         QToolTip::hideText();
                         return;
                     }
-                    QToolTip::showText(
-                        QCursor::pos(),
-                        QStringLiteral("%1 %2: %3%4")
-                            .arg(QDateTime::fromMSecsSinceEpoch(qint64(point.x()))
-                                     .toString(QStringLiteral("hh:mm:ss")),
-                                 line->name(), figureText(point.y()),
-                                 unit.isEmpty() ? QString() : u' ' + unit),
-                        this);
+                    QToolTip::showText(QCursor::pos(),
+                                       QStringLiteral("%1 %2: %3%4")
+                                           .arg(QDateTime::fromMSecsSinceEpoch(qint64(point.x()))
+                                                    .toString(QStringLiteral("hh:mm:ss")),
+                                                line->name(), figureText(point.y()),
+                                                unit.isEmpty() ? QString() : u' ' + unit),
+                                       this);
                 });
         c->series.append(line);
     }
@@ -395,10 +394,10 @@ QString DashboardView::exportCsv(const QString &path) const
     file.write(header + '\n');
     const qsizetype rows = all.isEmpty() ? 0 : all.constFirst()->count();
     for (qsizetype r = 0; r < rows; ++r) {
-        QByteArray row = QDateTime::fromMSecsSinceEpoch(qint64(all.constFirst()->at(int(r)).x()),
-                                                        Qt::UTC)
-                             .toString(Qt::ISODate)
-                             .toUtf8();
+        QByteArray row
+            = QDateTime::fromMSecsSinceEpoch(qint64(all.constFirst()->at(int(r)).x()), Qt::UTC)
+                  .toString(Qt::ISODate)
+                  .toUtf8();
         for (const QLineSeries *s : std::as_const(all))
             row += ',' + QByteArray::number(s->at(int(r)).y(), 'g', 10);
         file.write(row + '\n');
