@@ -30,6 +30,7 @@ const QList<Command> &commands()
         {"serve", "Run the gateway for one or more APIs", serveCommand},
         {"mock", "Run a built-in mock backend for an API", mockCommand},
         {"cat", "Talk to a WebSocket server from the terminal (wscat's flags)", catCommand},
+        {"log", "Read the message log: filter, follow, JSON Lines", logCommand},
         {"apps", "Create, list and delete applications", appsCommand},
         {"subscribe", "Subscribe an application to an API with a plan", subscribeCommand},
         {"keys", "Issue, list and revoke access tokens and API keys", keysCommand},

@@ -14,5 +14,6 @@ int keysCommand(const QStringList &arguments);
 int serveCommand(const QStringList &arguments);
 int mockCommand(const QStringList &arguments);
 int catCommand(const QStringList &arguments);
+int logCommand(const QStringList &arguments);
 
 } // namespace Gatehouse::Cli

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// gatehouse-cli log: the message log in a terminal, for support staff on a server.
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+#include "analytics/messagelogreader.h"
+#include "api/json.h"
+#include "policy/policyconfig.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <optional>
+
+namespace Gatehouse::Cli {
+
+using Analytics::LogFilter;
+using Analytics::LogRecord;
+
+namespace {
+
+const QString Name = QStringLiteral("log");
+constexpr qint64 Page = 1000;
+
+// Rows the reader cannot select by: API, channel, application, direction, status,
+// close code (a substring for the texts, as people type them).
+struct Extra
+{
+    QString api;
+    QString channel;
+    QString application;
+    QString direction;
+    std::optional<int> status;
+    std::optional<int> code;
+    bool wants(const LogRecord &r) const
+    {
+        if (!api.isEmpty() && !r.api.contains(api, Qt::CaseInsensitive))
+            return false;
+        if (!channel.isEmpty() && !r.channel.contains(channel, Qt::CaseInsensitive))
+            return false;
+        if (!application.isEmpty() && r.application != application)
+            return false;
+        if (!direction.isEmpty()
+            && (r.kind != LogRecord::Kind::Message || r.direction != direction))
+            return false;
+        if (status && (r.kind != LogRecord::Kind::Handshake || r.status != *status))
+            return false;
+        if (code && (r.kind != LogRecord::Kind::Close || r.closeCode != *code))
+            return false;
+        return true;
+    }
+};
+
+// "10m" (that long ago), an ISO 8601 time, or milliseconds since the epoch.
+std::optional<qint64> parseTime(const QString &text, qint64 nowMs)
+{
+    if (const auto ago = Policies::PolicyConfig::parseDuration(text))
+        return nowMs - ago->count();
+    const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (time.isValid())
+        return time.toMSecsSinceEpoch();
+    bool ok = false;
+    const qint64 ms = text.toLongLong(&ok);
+    if (ok)
+        return ms;
+    return std::nullopt;
+}
+
+QString when(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
+}
+
+QString oneLine(const QByteArray &payload, bool binary)
+{
+    if (binary || !QUtf8StringView(payload).isValidUtf8())
+        return QStringLiteral("<%1 bytes binary> %2")
+            .arg(payload.size())
+            .arg(QString::fromLatin1(payload.left(32).toHex(' ')));
+    QString text = QString::fromUtf8(payload);
+    text.replace(u'\n', QStringLiteral("\\n"));
+    if (text.size() > 200)
+        text = text.left(200) + QStringLiteral("…");
+    return text;
+}
+
+QString kindName(const LogRecord &r)
+{
+    switch (r.kind) {
+    case LogRecord::Kind::Handshake:
+        return r.accepted ? QStringLiteral("opened") : QStringLiteral("rejected");
+    case LogRecord::Kind::Message:
+        return r.action == u"relayed" ? QStringLiteral("message") : r.action;
+    case LogRecord::Kind::Close:
+        break;
+    }
+    return QStringLiteral("closed");
+}
+
+QString text(const LogRecord &r)
+{
+    QString line = QStringLiteral("%1  #%2  ").arg(when(r.timeMs)).arg(r.connectionId);
+    switch (r.kind) {
+    case LogRecord::Kind::Handshake:
+        line += QStringLiteral("%1 %2 %3").arg(kindName(r)).arg(r.status).arg(r.path);
+        if (!r.channel.isEmpty())
+            line += QStringLiteral(" (%1)").arg(r.channel);
+        if (!r.application.isEmpty())
+            line += QStringLiteral(" app %1").arg(r.application);
+        if (!r.clientAddress.isEmpty())
+            line += QStringLiteral(" from %1").arg(r.clientAddress);
+        if (!r.reason.isEmpty())
+            line += QStringLiteral(": ") + r.reason;
+        break;
+    case LogRecord::Kind::Message:
+        line += QStringLiteral("%1 %2 %3 %4 B").arg(r.direction, r.action, r.opcode).arg(r.size);
+        if (!r.reason.isEmpty())
+            line += QStringLiteral(" (%1)").arg(r.reason);
+        if (!r.payload.isEmpty())
+            line += QStringLiteral("  ") + oneLine(r.payload, r.binary)
+                + (r.payloadTruncated ? QStringLiteral(" [cut]") : QString());
+        break;
+    case LogRecord::Kind::Close:
+        line += QStringLiteral("closed %1 by %2 after %3 s (in %4, out %5)")
+                    .arg(r.closeCode)
+                    .arg(r.closedBy)
+                    .arg(double(r.durationMs) / 1000.0, 0, 'f', 1)
+                    .arg(r.messagesIn)
+                    .arg(r.messagesOut);
+        if (!r.reason.isEmpty())
+            line += QStringLiteral(": ") + r.reason;
+        break;
+    }
+    return line;
+}
+
+Json json(const LogRecord &r)
+{
+    Json j = Json::object();
+    j["time"] = QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC)
+                    .toString(Qt::ISODateWithMs)
+                    .toStdString();
+    j["kind"] = kindName(r).toStdString();
+    j["connection"] = r.connectionId;
+    auto put = [&j](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            j[key] = value.toStdString();
+    };
+    put("api", r.api);
+    put("channel", r.channel);
+    put("application", r.application);
+    put("reason", r.reason);
+    if (!r.flags.isEmpty()) {
+        Json flags = Json::array();
+        for (const QString &f : r.flags)
+            flags.push_back(f.toStdString());
+        j["flags"] = flags;
+    }
+    switch (r.kind) {
+    case LogRecord::Kind::Handshake:
+        j["status"] = r.status;
+        put("path", r.path);
+        put("clientAddress", r.clientAddress);
+        put("backendUrl", r.backendUrl);
+        break;
+    case LogRecord::Kind::Message:
+        j["direction"] = r.direction.toStdString();
+        j["action"] = r.action.toStdString();
+        j["opcode"] = r.opcode.toStdString();
+        j["size"] = r.size;
+        j["latencyUs"] = r.latencyUs;
+        if (!r.payload.isEmpty()) {
+            const bool text = !r.binary && QUtf8StringView(r.payload).isValidUtf8();
+            j["payload"] = text ? r.payload.toStdString() : r.payload.toBase64().toStdString();
+            if (!text)
+                j["encoding"] = "base64";
+            if (r.payloadTruncated)
+                j["truncated"] = true;
+        }
+        break;
+    case LogRecord::Kind::Close:
+        j["code"] = r.closeCode;
+        j["closedBy"] = r.closedBy.toStdString();
+        j["messagesIn"] = r.messagesIn;
+        j["messagesOut"] = r.messagesOut;
+        j["durationMs"] = r.durationMs;
+        break;
+    }
+    return j;
+}
+
+} // namespace
+
+int logCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Read the message log (handshakes, messages, closes), as written by "
+                       "gatehouse-cli serve --log-db and by the desktop app."));
+    auto option
+        = [&parser](const QStringList &names, const QString &help, const QString &value = {}) {
+              QCommandLineOption o(names, help, value);
+              parser.addOption(o);
+              return o;
+          };
+    const auto dbOpt = option({QStringLiteral("db")},
+                              QStringLiteral("The log database (default: the desktop app's, "
+                                             "messages.db in its data folder)."),
+                              QStringLiteral("FILE"));
+    const auto sinceOpt = option({QStringLiteral("since")},
+                                 QStringLiteral("From this time on: 10m, 2h, 1d ago, or an ISO "
+                                                "8601 time."),
+                                 QStringLiteral("TIME"));
+    const auto untilOpt = option({QStringLiteral("until")},
+                                 QStringLiteral("Up to this time (same forms as --since)."),
+                                 QStringLiteral("TIME"));
+    const auto apiOpt = option({QStringLiteral("api")},
+                               QStringLiteral("Only this API (context/version, or part of it)."),
+                               QStringLiteral("API"));
+    const auto channelOpt = option({QStringLiteral("channel")},
+                                   QStringLiteral("Only this channel (or part of its address)."),
+                                   QStringLiteral("CHANNEL"));
+    const auto appOpt = option({QStringLiteral("app")}, QStringLiteral("Only this application id."),
+                               QStringLiteral("ID"));
+    const auto connectionOpt
+        = option({QStringLiteral("connection")},
+                 QStringLiteral("Only this connection: its whole timeline."), QStringLiteral("ID"));
+    const auto kindOpt
+        = option({QStringLiteral("kind")},
+                 QStringLiteral("Only these kinds, comma-separated: handshake, message, close."),
+                 QStringLiteral("KINDS"));
+    const auto directionOpt
+        = option({QStringLiteral("direction")},
+                 QStringLiteral("Only messages this way: in or out."), QStringLiteral("DIR"));
+    const auto statusOpt = option({QStringLiteral("status")},
+                                  QStringLiteral("Only handshakes answered with this status."),
+                                  QStringLiteral("CODE"));
+    const auto codeOpt
+        = option({QStringLiteral("code")}, QStringLiteral("Only closes with this close code."),
+                 QStringLiteral("CODE"));
+    const auto grepOpt = option({QStringLiteral("g"), QStringLiteral("grep")},
+                                QStringLiteral("Only rows with this text (reason, channel, "
+                                               "application, path, address or payload)."),
+                                QStringLiteral("TEXT"));
+    const auto linesOpt
+        = option({QStringLiteral("n"), QStringLiteral("lines")},
+                 QStringLiteral("Only the last N rows (before following)."), QStringLiteral("N"));
+    const auto followOpt = option({QStringLiteral("f"), QStringLiteral("follow")},
+                                  QStringLiteral("Keep reading: print new rows as they come."));
+    const auto jsonOpt
+        = option({QStringLiteral("json")}, QStringLiteral("One JSON object per row (JSON Lines)."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    if (!parser.parse(arguments))
+        return usageError(Name, parser.errorText());
+    if (parser.isSet(helpOption)) {
+        out() << parser.helpText();
+        return ExitOk;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(Name,
+                          QStringLiteral("unexpected argument '%1'; see --help")
+                              .arg(parser.positionalArguments().constFirst()));
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    LogFilter filter;
+    for (const auto &[opt, target] :
+         {std::pair {&sinceOpt, &filter.fromMs}, std::pair {&untilOpt, &filter.toMs}}) {
+        if (!parser.isSet(*opt))
+            continue;
+        const std::optional<qint64> t = parseTime(parser.value(*opt), now);
+        if (!t)
+            return usageError(Name,
+                              QStringLiteral("--%1 '%2' is not a time (10m, 2h, 1d or "
+                                             "2026-12-05T10:00:00)")
+                                  .arg(opt->names().constFirst(), parser.value(*opt)));
+        *target = *t;
+    }
+    filter.text = parser.value(grepOpt);
+    if (parser.isSet(connectionOpt)) {
+        bool ok = false;
+        filter.connectionId = parser.value(connectionOpt).toULongLong(&ok);
+        if (!ok || filter.connectionId == 0)
+            return usageError(Name,
+                              QStringLiteral("--connection '%1' is not a connection id")
+                                  .arg(parser.value(connectionOpt)));
+    }
+    for (const QString &k : parser.value(kindOpt).split(u',', Qt::SkipEmptyParts)) {
+        const QString kind = k.trimmed();
+        if (kind == u"handshake")
+            filter.kinds.append(LogRecord::Kind::Handshake);
+        else if (kind == u"message")
+            filter.kinds.append(LogRecord::Kind::Message);
+        else if (kind == u"close")
+            filter.kinds.append(LogRecord::Kind::Close);
+        else
+            return usageError(
+                Name, QStringLiteral("--kind '%1': use handshake, message or close").arg(kind));
+    }
+    Extra extra;
+    extra.api = parser.value(apiOpt);
+    extra.channel = parser.value(channelOpt);
+    extra.application = parser.value(appOpt);
+    extra.direction = parser.value(directionOpt);
+    if (!extra.direction.isEmpty() && extra.direction != u"in" && extra.direction != u"out")
+        return usageError(Name,
+                          QStringLiteral("--direction '%1': use in or out").arg(extra.direction));
+    auto number = [&](const QCommandLineOption &opt, std::optional<int> *target) {
+        if (!parser.isSet(opt))
+            return true;
+        bool ok = false;
+        *target = parser.value(opt).toInt(&ok);
+        return ok;
+    };
+    if (!number(statusOpt, &extra.status))
+        return usageError(Name, QStringLiteral("--status needs a number such as 401"));
+    if (!number(codeOpt, &extra.code))
+        return usageError(Name, QStringLiteral("--code needs a number such as 1008"));
+    std::optional<int> lines;
+    if (!number(linesOpt, &lines) || (lines && *lines < 0))
+        return usageError(Name, QStringLiteral("--lines needs a number"));
+
+    QString path = parser.value(dbOpt);
+    if (path.isEmpty())
+        path = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                   .filePath(QStringLiteral("messages.db"));
+    if (!QFileInfo(path).isFile())
+        return failure(Name, QStringLiteral("%1: no such message log").arg(path));
+    Analytics::MessageLogReader reader;
+    QString error;
+    if (!reader.open(path, &error))
+        return failure(Name, error);
+
+    const bool asJson = parser.isSet(jsonOpt);
+    auto print = [&](const LogRecord &r) {
+        if (asJson)
+            out() << QString::fromStdString(json(r).dump()) << '\n';
+        else
+            out() << text(r) << '\n';
+    };
+    // everything that matches, in pages; the last N when asked
+    QList<LogRecord> tail;
+    // Following reads again from a while before the newest row seen: messages are
+    // written in blocks, so rows of a time already passed can still come.
+    constexpr qint64 LookBackMs = 10000;
+    qint64 lastTime = filter.fromMs;
+    QHash<QPair<int, qint64>, qint64> seen; // rows of the look-back, and their times
+    auto note = [&](const LogRecord &r) {
+        lastTime = std::max(lastTime, r.timeMs);
+        if (r.timeMs >= lastTime - LookBackMs)
+            seen.insert({int(r.kind), r.id}, r.timeMs);
+    };
+    for (qint64 offset = 0;; offset += Page) {
+        const QList<LogRecord> page = reader.query(filter, offset, Page, &error);
+        if (!error.isEmpty())
+            return failure(Name, QStringLiteral("%1: %2").arg(path, error));
+        for (const LogRecord &r : page) {
+            note(r);
+            if (!extra.wants(r))
+                continue;
+            if (lines) {
+                tail.append(r);
+                if (tail.size() > *lines)
+                    tail.removeFirst();
+            } else {
+                print(r);
+            }
+        }
+        if (page.size() < Page)
+            break;
+    }
+    for (const LogRecord &r : std::as_const(tail))
+        print(r);
+    out().flush();
+    if (!parser.isSet(followOpt))
+        return ExitOk;
+    // follow: what came since the last row seen, twice a second, until interrupted
+    for (;;) {
+        QThread::msleep(500);
+        LogFilter since = filter;
+        since.fromMs = std::max(filter.fromMs, lastTime - LookBackMs);
+        seen.removeIf([&](const auto &entry) { return entry.value() < since.fromMs; });
+        for (qint64 offset = 0;; offset += Page) {
+            const QList<LogRecord> page = reader.query(since, offset, Page, &error);
+            if (!error.isEmpty())
+                return failure(Name, QStringLiteral("%1: %2").arg(path, error));
+            for (const LogRecord &r : page) {
+                if (seen.contains({int(r.kind), r.id}))
+                    continue;
+                note(r);
+                if (extra.wants(r))
+                    print(r);
+            }
+            if (page.size() < Page)
+                break;
+        }
+        out().flush();
+    }
+}
+
+} // namespace Gatehouse::Cli

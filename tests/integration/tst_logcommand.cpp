@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// gatehouse-cli log over a real message log written by the log store.
+#include "analytics/messagelogstore.h"
+#include "api/json.h"
+#include "gateway/gatewayevent.h"
+#include "testsupport.h"
+
+#include <QDateTime>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Gatehouse;
+using Gateway::GatewayEvent;
+
+namespace {
+
+GatewayEvent make(GatewayEvent::Type type, quint64 id, qint64 timeMs, const QString &channel)
+{
+    GatewayEvent e;
+    e.type = type;
+    e.connectionId = id;
+    e.timeMs = timeMs;
+    GatewayEvent::Details &d = e.editDetails();
+    d.api = QStringLiteral("/chats/1.0.0");
+    d.channel = channel;
+    d.path = QStringLiteral("/chats/1.0.0/rooms/r%1").arg(id);
+    d.application = id == 1 ? QStringLiteral("app_alice") : QString();
+    d.clientAddress = QStringLiteral("127.0.0.1:5000");
+    return e;
+}
+
+QList<GatewayEvent> session(qint64 t0)
+{
+    GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, 1, t0, u"/rooms/{id}"_qs);
+    opened.status = 101;
+    GatewayEvent in = make(GatewayEvent::Type::MessageRelayed, 1, t0 + 10, u"/rooms/{id}"_qs);
+    in.size = 5;
+    in.payload = "hello";
+    GatewayEvent out = make(GatewayEvent::Type::MessageRelayed, 1, t0 + 20, u"/rooms/{id}"_qs);
+    out.direction = Gateway::Direction::BackendToClient;
+    out.size = 11;
+    out.payload = "hello there";
+    GatewayEvent refused
+        = make(GatewayEvent::Type::ConnectionRejected, 2, t0 + 30, u"/notifications"_qs);
+    refused.status = 401;
+    refused.reason = QStringLiteral("missing credentials");
+    GatewayEvent closed = make(GatewayEvent::Type::ConnectionClosed, 1, t0 + 40, u"/rooms/{id}"_qs);
+    closed.closeCode = 1000;
+    closed.closedBy = GatewayEvent::Party::Client;
+    closed.messagesIn = 1;
+    closed.messagesOut = 1;
+    closed.durationMs = 40;
+    return {opened, in, out, refused, closed};
+}
+
+QStringList lines(const QByteArray &out)
+{
+    return QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+class TestLogCommand final : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_db = m_dir->filePath(QStringLiteral("messages.db"));
+        Analytics::MessageLogStore::Options o;
+        o.path = m_db;
+        m_store = std::make_unique<Analytics::MessageLogStore>(o);
+        QString error;
+        QVERIFY2(m_store->open(&error), qPrintable(error));
+        m_t0 = QDateTime::currentMSecsSinceEpoch() - 60'000;
+        m_store->consume(session(m_t0));
+        QVERIFY(m_store->flush());
+    }
+    void cleanup()
+    {
+        m_store.reset();
+        m_dir.reset();
+    }
+
+    void everyRowInOrder()
+    {
+        const Test::ProcessResult r = log({});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList l = lines(r.standardOutput);
+        QCOMPARE(l.size(), 5);
+        QVERIFY2(
+            l.at(0).contains(u"#1  opened 101 /chats/1.0.0/rooms/r1 (/rooms/{id}) app app_alice "
+                             u"from 127.0.0.1:5000"),
+            qPrintable(l.at(0)));
+        QVERIFY2(l.at(1).contains(u"#1  in relayed text 5 B  hello"), qPrintable(l.at(1)));
+        QVERIFY2(l.at(2).contains(u"#1  out relayed text 11 B  hello there"), qPrintable(l.at(2)));
+        QVERIFY2(l.at(3).contains(u"#2  rejected 401 /chats/1.0.0/rooms/r2 (/notifications)"),
+                 qPrintable(l.at(3)));
+        QVERIFY2(l.at(3).endsWith(u": missing credentials"), qPrintable(l.at(3)));
+        QVERIFY2(l.at(4).contains(u"#1  closed 1000 by client after 0.0 s (in 1, out 1)"),
+                 qPrintable(l.at(4)));
+    }
+
+    void filters_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("status") << QStringList {u"--status"_qs, u"401"_qs} << 1;
+        QTest::newRow("direction") << QStringList {u"--direction"_qs, u"out"_qs} << 1;
+        QTest::newRow("kind") << QStringList {u"--kind"_qs, u"handshake,close"_qs} << 3;
+        QTest::newRow("connection") << QStringList {u"--connection"_qs, u"2"_qs} << 1;
+        QTest::newRow("app") << QStringList {u"--app"_qs, u"app_alice"_qs} << 4;
+        QTest::newRow("channel") << QStringList {u"--channel"_qs, u"notif"_qs} << 1;
+        QTest::newRow("api") << QStringList {u"--api"_qs, u"/chats"_qs} << 5;
+        QTest::newRow("grep") << QStringList {u"-g"_qs, u"there"_qs} << 1;
+        QTest::newRow("code") << QStringList {u"--code"_qs, u"1000"_qs} << 1;
+        QTest::newRow("lines") << QStringList {u"-n"_qs, u"2"_qs} << 2;
+        QTest::newRow("since-ago") << QStringList {u"--since"_qs, u"10m"_qs} << 5;
+        QTest::newRow("since-later") << QStringList {u"--since"_qs, u"30s"_qs} << 0;
+    }
+
+    void filters()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, rows);
+        const Test::ProcessResult r = log(arguments);
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        QCOMPARE(lines(r.standardOutput).size(), rows);
+    }
+
+    void jsonLines()
+    {
+        const Test::ProcessResult r = log({QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList l = lines(r.standardOutput);
+        QCOMPARE(l.size(), 5);
+        const Json refused = Json::parse(l.at(3).toStdString());
+        QCOMPARE(refused["kind"].get<std::string>(), std::string("rejected"));
+        QCOMPARE(refused["status"].get<int>(), 401);
+        QCOMPARE(refused["connection"].get<int>(), 2);
+        const Json out = Json::parse(l.at(2).toStdString());
+        QCOMPARE(out["payload"].get<std::string>(), std::string("hello there"));
+        QCOMPARE(out["direction"].get<std::string>(), std::string("out"));
+    }
+
+    void badInput_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("since") << QStringList {u"--since"_qs, u"yesterday"_qs} << 2
+                               << "--since 'yesterday' is not a time";
+        QTest::newRow("kind") << QStringList {u"--kind"_qs, u"ping"_qs} << 2
+                              << "--kind 'ping': use handshake, message or close";
+        QTest::newRow("direction")
+            << QStringList {u"--direction"_qs, u"up"_qs} << 2 << "--direction 'up': use in or out";
+        QTest::newRow("connection") << QStringList {u"--connection"_qs, u"x"_qs} << 2
+                                    << "--connection 'x' is not a connection id";
+        QTest::newRow("missing") << QStringList {u"--db"_qs, u"/nonexistent/m.db"_qs} << 1
+                                 << "/nonexistent/m.db: no such message log";
+    }
+
+    void badInput()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        QStringList args {QStringLiteral("log")};
+        if (!arguments.contains(u"--db"_qs))
+            args << QStringLiteral("--db") << m_db;
+        const Test::ProcessResult r = Test::runCli(args + arguments);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.standardError.contains(message.toUtf8()), r.standardError.constData());
+        QCOMPARE(r.standardError.count('\n'), 1);
+    }
+
+    // --follow prints what is logged after it started.
+    void follows()
+    {
+        QProcess process;
+        process.start(QStringLiteral(GATEHOUSE_CLI_PATH),
+                      {QStringLiteral("log"), QStringLiteral("--db"), m_db,
+                       QStringLiteral("--follow"), QStringLiteral("--kind"),
+                       QStringLiteral("handshake")});
+        QVERIFY(process.waitForStarted(10000));
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput(), out.count('\n') == 2),
+                                 10000);
+        GatewayEvent later = make(GatewayEvent::Type::ConnectionOpened, 7,
+                                  QDateTime::currentMSecsSinceEpoch(), u"/rooms/{id}"_qs);
+        later.status = 101;
+        m_store->consume({later});
+        QVERIFY(m_store->flush());
+        QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput(), out.count('\n') == 3),
+                                 10000);
+        QVERIFY2(out.contains("#7  opened 101"), out.constData());
+        QTest::qWait(1200); // nothing printed twice
+        out += process.readAllStandardOutput();
+        QCOMPARE(out.count('\n'), 3);
+        process.kill();
+        process.waitForFinished();
+    }
+
+private:
+    Test::ProcessResult log(const QStringList &arguments)
+    {
+        return Test::runCli(QStringList {QStringLiteral("log"), QStringLiteral("--db"), m_db}
+                            + arguments);
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Analytics::MessageLogStore> m_store;
+    QString m_db;
+    qint64 m_t0 = 0;
+};
+
+QTEST_GUILESS_MAIN(TestLogCommand)
+#include "tst_logcommand.moc"
