@@ -838,6 +838,10 @@ void MainWindow::handleRunTriggered()
     // The document's own mock backend, when it describes one, or the one asked for.
     settings.withMocks = !api->gatehouse.mock.is_null() || !m_runMockKind.isEmpty();
     settings.mockKind = std::exchange(m_runMockKind, {});
+    // what the gateway does goes to the app's message log (read by gatehouse-cli log)
+    settings.logDatabase = messageLogPath();
+    settings.logDatabaseOptional = true;
+    QDir().mkpath(QFileInfo(settings.logDatabase).absolutePath());
     m_runRequested = true;
     m_output->appendLines({tr("running %1").arg(displayName(m_currentFile))});
     m_runtime->start({m_currentFile}, settings);

@@ -183,9 +183,15 @@ bool GatewayRuntime::start(const QStringList &files)
         o.path = m_settings.logDatabase;
         o.payloadFilter = m_parts->factory->payloadFilter(); // masking, on the writer thread
         m_parts->logStore = std::make_shared<Analytics::MessageLogStore>(o);
-        if (!m_parts->logStore->open(&error))
+        if (m_parts->logStore->open(&error)) {
+            m_gateway->addEventSink(m_parts->logStore);
+        } else if (m_settings.logDatabaseOptional) {
+            Q_EMIT reported(ReportKind::Warning,
+                            QStringLiteral("message log %1; running without it").arg(error));
+            m_parts->logStore.reset();
+        } else {
             return fail(QStringLiteral("message log %1").arg(error));
-        m_gateway->addEventSink(m_parts->logStore);
+        }
     }
     if (!m_settings.logFile.isEmpty()) {
         Analytics::JsonLinesWriter::Options o;

@@ -64,6 +64,9 @@ public:
         // Where JWT signing keys are read (nullptr: only GATEHOUSE_SIGNING_KEY).
         std::shared_ptr<Credentials::SecretStore> secrets;
         QString logDatabase; // message log (SQLite); empty: none
+        // A message log that cannot be opened is a warning, and the run goes on without
+        // it (the desktop app's own log), instead of a reason not to start (--log-db).
+        bool logDatabaseOptional = false;
         QString logFile; // JSON Lines log; empty: none
         bool withMocks = false; // also run each API's built-in mock at its endpoint
         // With withMocks: the mock kind for documents that do not name one in

@@ -2,6 +2,7 @@
 // The main window, offscreen: the sample, broken documents, recent files, drag and
 // drop, details and the source view.
 #include "analytics/dashboardview.h"
+#include "analytics/messagelogreader.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
@@ -1007,6 +1008,16 @@ private Q_SLOTS:
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!bob->isConnected(), 5000);
+        // the run went to the app's message log: the chat's handshakes and closes
+        Analytics::MessageLogReader reader;
+        QString error;
+        QVERIFY2(reader.open(MainWindow::messageLogPath(), &error), qPrintable(error));
+        Analytics::LogFilter closes;
+        closes.kinds = {Analytics::LogRecord::Kind::Close};
+        QVERIFY(reader.count(closes, &error) >= 3);
+        Analytics::LogFilter messages;
+        messages.kinds = {Analytics::LogRecord::Kind::Message};
+        QVERIFY(reader.count(messages, &error) >= 2);
     }
 
     // Client tabs saved as a scenario file, which the window (and cat --expect) runs again.
