@@ -143,6 +143,15 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("with-mock"),
         QStringLiteral("Also run each API's built-in mock backend at its x-gatehouse endpoint "
                        "(kind from x-gatehouse.mock), for a demo with no backend."));
+    const QCommandLineOption logMaxAgeOption(
+        QStringLiteral("log-max-age"),
+        QStringLiteral("Remove message log rows older than this (default 30d; 0: keep all)."),
+        QStringLiteral("DURATION"));
+    const QCommandLineOption logMaxSizeOption(
+        QStringLiteral("log-max-size"),
+        QStringLiteral("Keep the message log's rows within this size, the oldest going first "
+                       "(default 1GiB; 0: no limit)."),
+        QStringLiteral("SIZE"));
     const QCommandLineOption adminOption(
         QStringLiteral("admin"),
         QStringLiteral("Serve /metrics (Prometheus), /healthz and /api/stats on this address "
@@ -153,7 +162,8 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("Also label the metrics by application (one series per application)."));
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
                        logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
-                       withMockOption, verboseOption, adminOption, metricsApplicationOption});
+                       withMockOption, verboseOption, adminOption, metricsApplicationOption,
+                       logMaxAgeOption, logMaxSizeOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -221,6 +231,26 @@ int serveCommand(const QStringList &arguments)
     settings.logDatabase = parser.value(logDbOption);
     settings.logFile = parser.value(logFileOption);
     settings.withMocks = parser.isSet(withMockOption);
+    if (parser.isSet(logMaxAgeOption)) {
+        const QString text = parser.value(logMaxAgeOption).trimmed();
+        const auto age = text == u"0" ? std::optional(std::chrono::milliseconds(0))
+                                      : Policies::PolicyConfig::parseDuration(text);
+        if (!age)
+            return usageError(name,
+                              QStringLiteral("--log-max-age '%1' is not a duration such as "
+                                             "30d or 12h")
+                                  .arg(text));
+        settings.logMaxAgeMs = age->count();
+    }
+    if (parser.isSet(logMaxSizeOption)) {
+        const auto size = Policies::PolicyConfig::parseByteSize(parser.value(logMaxSizeOption));
+        if (!size)
+            return usageError(name,
+                              QStringLiteral("--log-max-size '%1' is not a size such as "
+                                             "500MiB or 2GiB")
+                                  .arg(parser.value(logMaxSizeOption)));
+        settings.logMaxBytes = *size;
+    }
     settings.adminAddress = parser.value(adminOption);
     if (parser.isSet(adminOption) && settings.adminAddress.trimmed().isEmpty())
         return usageError(name, QStringLiteral("--admin needs [HOST:]PORT"));

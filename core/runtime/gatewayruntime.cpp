@@ -4,6 +4,7 @@
 #include "analytics/asynceventsink.h"
 #include "analytics/gatewaymetrics.h"
 #include "analytics/jsonlineswriter.h"
+#include "analytics/logretention.h"
 #include "analytics/messagelogstore.h"
 #include "asyncapi/asyncapireader.h"
 #include "credentials/credentialinfo.h"
@@ -61,6 +62,7 @@ struct GatewayRuntime::Parts
 {
     std::shared_ptr<Policies::PolicyFactory> factory;
     std::shared_ptr<Analytics::MessageLogStore> logStore;
+    std::unique_ptr<Analytics::LogRetentionRunner> retention;
     std::shared_ptr<Analytics::AsyncEventSink> logFile;
     std::vector<std::unique_ptr<MockServer>> mocks;
 };
@@ -185,6 +187,28 @@ bool GatewayRuntime::start(const QStringList &files)
         m_parts->logStore = std::make_shared<Analytics::MessageLogStore>(o);
         if (m_parts->logStore->open(&error)) {
             m_gateway->addEventSink(m_parts->logStore);
+            if (m_settings.logMaxAgeMs > 0 || m_settings.logMaxBytes > 0) {
+                Analytics::LogRetention::Options r;
+                r.maxAgeMs = m_settings.logMaxAgeMs;
+                r.maxBytes = m_settings.logMaxBytes;
+                m_parts->retention = std::make_unique<Analytics::LogRetentionRunner>(o.path, r);
+                connect(m_parts->retention.get(), &Analytics::LogRetentionRunner::enforced, this,
+                        [this](qint64 deleted, qint64 used) {
+                            if (deleted > 0)
+                                Q_EMIT reported(
+                                    ReportKind::Info,
+                                    QStringLiteral("message log: %1 old rows removed, %2 MiB in "
+                                                   "use")
+                                        .arg(deleted)
+                                        .arg(double(used) / (1024.0 * 1024.0), 0, 'f', 1));
+                        });
+                connect(m_parts->retention.get(), &Analytics::LogRetentionRunner::failed, this,
+                        [this](const QString &why) {
+                            Q_EMIT reported(ReportKind::Warning,
+                                            QStringLiteral("message log retention: %1").arg(why));
+                        });
+                m_parts->retention->start();
+            }
         } else if (m_settings.logDatabaseOptional) {
             Q_EMIT reported(ReportKind::Warning,
                             QStringLiteral("message log %1; running without it").arg(error));

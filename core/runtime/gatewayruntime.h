@@ -67,6 +67,10 @@ public:
         // A message log that cannot be opened is a warning, and the run goes on without
         // it (the desktop app's own log), instead of a reason not to start (--log-db).
         bool logDatabaseOptional = false;
+        // The message log is kept within these (checked in the background at start and
+        // every 10 minutes); 0: no limit.
+        qint64 logMaxAgeMs = 30LL * 24 * 3600 * 1000;
+        qint64 logMaxBytes = 1024LL * 1024 * 1024;
         QString logFile; // JSON Lines log; empty: none
         bool withMocks = false; // also run each API's built-in mock at its endpoint
         // With withMocks: the mock kind for documents that do not name one in

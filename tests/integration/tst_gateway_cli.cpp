@@ -219,6 +219,14 @@ void TestGatewayCli::badInvocations_data()
         << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
                         QStringLiteral("--idle-timeout"), QStringLiteral("0s")}
         << 2 << QStringLiteral("--idle-timeout: '0s'");
+    QTest::newRow("bad-log-max-age")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--log-max-age"), QStringLiteral("forever")}
+        << 2 << QStringLiteral("--log-max-age 'forever' is not a duration");
+    QTest::newRow("bad-log-max-size")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--log-max-size"), QStringLiteral("big")}
+        << 2 << QStringLiteral("--log-max-size 'big' is not a size");
 }
 
 void TestGatewayCli::badInvocations()
