@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "asyncapi/documentloader.h"
 
+#include "api/boundedjson.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -501,30 +503,6 @@ private:
     qint64 m_nodes = 0;
     qint64 m_aliasNodes = 0;
 };
-
-// Position of the first bracket nested deeper than `max` in JSON text, or -1.
-qsizetype jsonTooDeepAt(const QByteArray &data, int max)
-{
-    int depth = 0;
-    bool inString = false;
-    for (qsizetype i = 0; i < data.size(); ++i) {
-        const char c = data.at(i);
-        if (inString) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max)
-                return i;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return -1;
-}
 
 bool looksLikeJson(const QByteArray &data)
 {

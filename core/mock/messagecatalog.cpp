@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mock/messagecatalog.h"
 
+#include "api/boundedjson.h"
+
 namespace Gatehouse {
 
 namespace {
@@ -240,6 +242,11 @@ QList<JsonSchemaValidator::Error> MessageCatalog::check(const Entry &entry, cons
     switch (entry.encoding) {
     case Encoding::Json: {
         const std::string text = frame.binary ? frame.data.toStdString() : frame.text.toStdString();
+        if (jsonTooDeepAt(QByteArrayView(text.data(), qsizetype(text.size()))) >= 0) {
+            *parseError
+                = QStringLiteral("not valid JSON: nested deeper than %1 levels").arg(MaxJsonDepth);
+            return {};
+        }
         try {
             instance = Json::parse(text);
         } catch (const Json::parse_error &e) {
