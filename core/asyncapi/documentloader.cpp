@@ -627,6 +627,13 @@ ParsedFile readAndParse(const QString &path, const QString &displayName)
             makeError(displayName, 0, 0, QStringLiteral("is a directory, not a file")));
         return parsed;
     }
+    // A `$ref` may name any path: a FIFO or a device (/dev/stdin, /dev/zero) would
+    // block the read or feed it without end.
+    if (!info.isFile()) {
+        parsed.diagnostics.append(
+            makeError(displayName, 0, 0, QStringLiteral("is not a regular file")));
+        return parsed;
+    }
     if (info.size() > DocumentLoader::MaxFileSize) {
         parsed.diagnostics.append(makeError(
             displayName, 0, 0,

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace Gatehouse;
 
 namespace {
@@ -49,6 +51,7 @@ private slots:
     void semanticChecks();
     void multiFileLocations();
     void refChainLimits();
+    void refToSpecialFile();
 };
 
 void TestAsyncApiReader::examples_data()
@@ -619,6 +622,26 @@ void TestAsyncApiReader::refChainLimits()
     QVERIFY2(
         joined(r.diagnostics).contains(u"$refs to other files nest deeper than 1024 levels"_qs),
         qPrintable(joined(r.diagnostics)));
+}
+
+void TestAsyncApiReader::refToSpecialFile()
+{
+    // a document from anywhere may name a FIFO or a device: reading one would block
+    // (a FIFO nobody writes to, /dev/stdin) or never end
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString fifo = dir.filePath(u"fifo.yaml"_qs);
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const QByteArray head = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n"
+                            "  /a:\n    publish:\n      message:\n        payload:\n"
+                            "          $ref: '";
+    for (const QByteArray &target : {QByteArray("fifo.yaml#/s"), QByteArray("/dev/zero#/s")}) {
+        const ReadResult r
+            = AsyncApiReader::readData(head + target + "'\n", dir.filePath(u"main.yaml"_qs));
+        QVERIFY(!r.ok());
+        QVERIFY2(joined(r.diagnostics).contains(u"is not a regular file"_qs),
+                 qPrintable(joined(r.diagnostics)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiReader)
