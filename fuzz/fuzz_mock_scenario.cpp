@@ -25,7 +25,8 @@ void expectAll(const Scenario &scenario, const Json &received)
         if (step.type != ScenarioStep::Type::Expect)
             continue;
         QString why;
-        (void)JsonPattern::matches(step.value, received, &why);
+        const bool matched = JsonPattern::matches(step.value, received, &why);
+        qDebug("mock_scenario: expect %s: %s", matched ? "matched" : "failed", qPrintable(why));
     }
 }
 
@@ -40,8 +41,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     static const QString path = QDir(Fuzz::scratchDir()).filePath(QStringLiteral("mock.yaml"));
     const DocumentLoader::Result loaded = DocumentLoader::loadData(settings.toByteArray(), path);
-    if (!loaded.ok())
+    if (!loaded.ok()) {
+        for (const Diagnostic &d : loaded.diagnostics)
+            qDebug("mock_scenario: %s", qPrintable(d.message));
         return 0;
+    }
     const Json &root = loaded.document.root;
     const Json received = JsonPattern::valueOfText(QString::fromUtf8(frame));
 

@@ -329,9 +329,13 @@ scenarios:
     - expect: [1, {a: '/x+y/'}, null]
       timeout: 1000
 """ + "\0" + '{"type":"hello","name":"ann"}')
-write("mock_scenario", "list", """- expect: {items: [1, 2.5, true, '*']}
-- expect: '/^[a-z]+$/'
-- close: 1000
+write("mock_scenario", "list", """scenarios:
+  /items:
+    - expect: {items: [1, 2.5, true, '*']}
+    - expect: '/^[a-z]+$/'
+    - close: 1000
+steps: [{expect: {a: '/x+y/'}}]
+repeat: true
 \0{"items":[1,2.50,true,{"deep":[[]]}]}""")
 write("mock_scenario", "chat", """{"kind": "chat", "roomPath": "/rooms?room={room}",
  "joinedText": "You joined {room}!", "intervals": {"/ticker": 0}, "generate": ["/ticker"]}
