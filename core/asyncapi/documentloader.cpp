@@ -573,6 +573,12 @@ ParsedFile parseText(QByteArray data, const QString &file)
             if (colon > 0)
                 what = what.mid(colon + 2);
             jsonError = makeError(file, line, column, QStringLiteral("invalid JSON: ") + what);
+        } catch (const Json::exception &e) {
+            // a number beyond a double (2e+308): out_of_range, with no position of its own
+            jsonError
+                = makeError(file, 1, 1,
+                            QStringLiteral("invalid JSON: ")
+                                + QString::fromStdString(e.what()).section(u']', 1).trimmed());
         }
     }
 

@@ -256,6 +256,10 @@ QList<JsonSchemaValidator::Error> MessageCatalog::check(const Entry &entry, cons
                 what = what.mid(bracket + 2);
             *parseError = QStringLiteral("not valid JSON: ") + what;
             return {};
+        } catch (const Json::exception &) {
+            // a number beyond a double (2e+308) is out_of_range, not a parse_error
+            *parseError = QStringLiteral("not valid JSON: a number out of range");
+            return {};
         }
         break;
     }
