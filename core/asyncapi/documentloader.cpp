@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "asyncapi/documentloader.h"
 
+#include "api/boundedjson.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -502,30 +504,6 @@ private:
     qint64 m_aliasNodes = 0;
 };
 
-// Position of the first bracket nested deeper than `max` in JSON text, or -1.
-qsizetype jsonTooDeepAt(const QByteArray &data, int max)
-{
-    int depth = 0;
-    bool inString = false;
-    for (qsizetype i = 0; i < data.size(); ++i) {
-        const char c = data.at(i);
-        if (inString) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max)
-                return i;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return -1;
-}
-
 bool looksLikeJson(const QByteArray &data)
 {
     for (char c : data) {
@@ -595,6 +573,12 @@ ParsedFile parseText(QByteArray data, const QString &file)
             if (colon > 0)
                 what = what.mid(colon + 2);
             jsonError = makeError(file, line, column, QStringLiteral("invalid JSON: ") + what);
+        } catch (const Json::exception &e) {
+            // a number beyond a double (2e+308): out_of_range, with no position of its own
+            jsonError
+                = makeError(file, 1, 1,
+                            QStringLiteral("invalid JSON: ")
+                                + QString::fromStdString(e.what()).section(u']', 1).trimmed());
         }
     }
 
@@ -647,6 +631,13 @@ ParsedFile readAndParse(const QString &path, const QString &displayName)
     if (info.isDir()) {
         parsed.diagnostics.append(
             makeError(displayName, 0, 0, QStringLiteral("is a directory, not a file")));
+        return parsed;
+    }
+    // A `$ref` may name any path: a FIFO or a device (/dev/stdin, /dev/zero) would
+    // block the read or feed it without end.
+    if (!info.isFile()) {
+        parsed.diagnostics.append(
+            makeError(displayName, 0, 0, QStringLiteral("is not a regular file")));
         return parsed;
     }
     if (info.size() > DocumentLoader::MaxFileSize) {

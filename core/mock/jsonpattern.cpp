@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mock/jsonpattern.h"
 
+#include "api/boundedjson.h"
+
 #include <QRegularExpression>
 
 namespace Gatehouse {
@@ -99,10 +101,10 @@ bool JsonPattern::matches(const Json &pattern, const Json &value, QString *why)
 
 Json JsonPattern::valueOfText(const QString &text)
 {
-    const std::string utf8 = text.toStdString();
-    Json value = Json::parse(utf8, nullptr, false);
+    const QByteArray utf8 = text.toUtf8();
+    Json value = parseBoundedJson(utf8); // deeper than MaxJsonDepth: text, as invalid JSON is
     if (value.is_discarded())
-        return Json(utf8);
+        return Json(utf8.toStdString());
     return value;
 }
 

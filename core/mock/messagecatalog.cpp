@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mock/messagecatalog.h"
 
+#include "api/boundedjson.h"
+
 namespace Gatehouse {
 
 namespace {
@@ -240,6 +242,11 @@ QList<JsonSchemaValidator::Error> MessageCatalog::check(const Entry &entry, cons
     switch (entry.encoding) {
     case Encoding::Json: {
         const std::string text = frame.binary ? frame.data.toStdString() : frame.text.toStdString();
+        if (jsonTooDeepAt(QByteArrayView(text.data(), qsizetype(text.size()))) >= 0) {
+            *parseError
+                = QStringLiteral("not valid JSON: nested deeper than %1 levels").arg(MaxJsonDepth);
+            return {};
+        }
         try {
             instance = Json::parse(text);
         } catch (const Json::parse_error &e) {
@@ -248,6 +255,10 @@ QList<JsonSchemaValidator::Error> MessageCatalog::check(const Entry &entry, cons
             if (what.startsWith(u'[') && bracket > 0)
                 what = what.mid(bracket + 2);
             *parseError = QStringLiteral("not valid JSON: ") + what;
+            return {};
+        } catch (const Json::exception &) {
+            // a number beyond a double (2e+308) is out_of_range, not a parse_error
+            *parseError = QStringLiteral("not valid JSON: a number out of range");
             return {};
         }
         break;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/messagetransform.h"
 
+#include "api/boundedjson.h"
+
 #include <optional>
 
 namespace Gatehouse::Policies {
@@ -179,7 +181,7 @@ bool MessageTransform::apply(QByteArray &payload) const
             return &*json;
         if (jsonFailed)
             return nullptr;
-        Json parsed = Json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
+        Json parsed = parseBoundedJson(bytes); // (not JSON, or nested too deep to handle)
         if (parsed.is_discarded()) {
             jsonFailed = true;
             return nullptr;

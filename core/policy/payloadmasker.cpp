@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/payloadmasker.h"
 
+#include "api/boundedjson.h"
 #include "api/json.h"
 
 namespace Gatehouse::Policies {
@@ -147,7 +148,8 @@ QByteArray PayloadMasker::mask(const QByteArray &payload, bool binary) const
     if (binary || isEmpty() || payload.isEmpty())
         return payload;
     const Json replacement = toStdString(m_settings.replacement);
-    Json json = Json::parse(payload.constBegin(), payload.constEnd(), nullptr, false);
+    // (nested too deep to walk: masked as text, as payloads that are not JSON are)
+    Json json = parseBoundedJson(payload);
     QString text;
     if (!json.is_discarded() && (!m_pointers.isEmpty() || !m_names.isEmpty())) {
         for (const QString &pointer : m_pointers) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/payloadvalidationpolicy.h"
 
+#include "api/boundedjson.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -108,10 +110,16 @@ QString PayloadValidationPolicy::check(Direction direction, const QByteArray &pa
         if (c.json) {
             if (!parseTried) {
                 parseTried = true;
-                try {
-                    parsed = Json::parse(payload.constBegin(), payload.constEnd());
-                } catch (const std::exception &e) {
-                    parseError = QStringLiteral("not JSON: %1").arg(QString::fromUtf8(e.what()));
+                if (jsonTooDeepAt(payload) >= 0) {
+                    parseError = QStringLiteral("not JSON: nested deeper than %1 levels")
+                                     .arg(MaxJsonDepth);
+                } else {
+                    try {
+                        parsed = Json::parse(payload.constBegin(), payload.constEnd());
+                    } catch (const std::exception &e) {
+                        parseError
+                            = QStringLiteral("not JSON: %1").arg(QString::fromUtf8(e.what()));
+                    }
                 }
             }
             if (!parsed)

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace Gatehouse;
 
 namespace {
@@ -49,6 +51,8 @@ private slots:
     void semanticChecks();
     void multiFileLocations();
     void refChainLimits();
+    void refToSpecialFile();
+    void numberOutOfRange();
 };
 
 void TestAsyncApiReader::examples_data()
@@ -619,6 +623,38 @@ void TestAsyncApiReader::refChainLimits()
     QVERIFY2(
         joined(r.diagnostics).contains(u"$refs to other files nest deeper than 1024 levels"_qs),
         qPrintable(joined(r.diagnostics)));
+}
+
+void TestAsyncApiReader::refToSpecialFile()
+{
+    // a document from anywhere may name a FIFO or a device: reading one would block
+    // (a FIFO nobody writes to, /dev/stdin) or never end
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString fifo = dir.filePath(u"fifo.yaml"_qs);
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const QByteArray head = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n"
+                            "  /a:\n    publish:\n      message:\n        payload:\n"
+                            "          $ref: '";
+    for (const QByteArray &target : {QByteArray("fifo.yaml#/s"), QByteArray("/dev/zero#/s")}) {
+        const ReadResult r
+            = AsyncApiReader::readData(head + target + "'\n", dir.filePath(u"main.yaml"_qs));
+        QVERIFY(!r.ok());
+        QVERIFY2(joined(r.diagnostics).contains(u"is not a regular file"_qs),
+                 qPrintable(joined(r.diagnostics)));
+    }
+}
+
+void TestAsyncApiReader::numberOutOfRange()
+{
+    // nlohmann reports a number beyond a double as out_of_range, not as a parse
+    // error; uncaught it ended the process (found by fuzz_asyncapi_document). The
+    // document is then read as YAML, like other JSON that nlohmann refuses.
+    const ReadResult r = AsyncApiReader::readData(
+        R"({"asyncapi": "3.0.0", "info": {"title": "T", "version": "1"}, "x-big": 2e+308})",
+        u"big.json"_qs);
+    QVERIFY2(r.api.has_value(), qPrintable(joined(r.diagnostics)));
+    QCOMPARE(r.api->title, u"T"_qs);
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiReader)

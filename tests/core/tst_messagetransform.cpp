@@ -84,6 +84,14 @@ void TestMessageTransform::apply_data()
         << QByteArray(R"({"b":0})") << QByteArray(R"({"a":2})") << true;
     QTest::newRow("unicode") << QByteArray(R"([{"append":" ✓"}])") << QByteArray("ok")
                              << QByteArray("ok ✓") << true;
+    // JSON nested deeper than MaxJsonDepth is not JSON to the transform (a client
+    // could otherwise overflow the worker's stack: writing it back recurses per level)
+    const QByteArray deepest = QByteArray(512, '[') + QByteArray(512, ']');
+    QTest::newRow("nested-to-the-limit") << QByteArray(R"([{"envelope":"data"}])") << deepest
+                                         << QByteArray(R"({"data":)") + deepest + '}' << true;
+    const QByteArray tooDeep = QByteArray(200000, '[') + QByteArray(200000, ']');
+    QTest::newRow("nested-too-deep-is-not-json")
+        << QByteArray(R"([{"envelope":"data"}])") << tooDeep << tooDeep << false;
     QTest::newRow("keeps-format-when-unchanged")
         << QByteArray(R"([{"remove":"/x"}])") << QByteArray("{ \"a\" :  1 }")
         << QByteArray("{ \"a\" :  1 }") << false;

@@ -57,6 +57,11 @@ void TestPayloadMasker::mask_data()
                                   << QByteArray(R"({"pan":"************0004"})");
     QTest::newRow("pattern") << QStringList() << false << QStringList {u"Bearer [A-Za-z0-9._-]+"_qs}
                              << QByteArray("auth Bearer abc.def") << QByteArray("auth ***");
+    // nested deeper than MaxJsonDepth: masked as text (walking it would recurse per level)
+    QTest::newRow("nested-too-deep-masked-as-text")
+        << QStringList {u"password"_qs} << false << QStringList()
+        << QByteArray(200000, '[') + R"({"password":"p"})" + QByteArray(200000, ']')
+        << QByteArray(200000, '[') + R"({"password":"***"})" + QByteArray(200000, ']');
     QTest::newRow("nothing-configured")
         << QStringList() << false << QStringList() << QByteArray(R"({"password":"p"})")
         << QByteArray(R"({"password":"p"})");
