@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/clientscenario.h"
 
+#include "api/boundedjson.h"
+
 #include "asyncapi/documentloader.h"
 #include "asyncapi/jsonschemavalidator.h"
 #include "mock/jsonpattern.h"
@@ -502,7 +504,7 @@ bool ClientScenario::Expectation::matches(const ClientEvent &message, QString *w
     case Kind::Match:
         return JsonPattern::matches(value, json(), why);
     case Kind::Schema: {
-        const Json instance = Json::parse(message.data.toStdString(), nullptr, false);
+        const Json instance = parseBoundedJson(message.data);
         if (instance.is_discarded() && message.opcode != ClientEvent::Binary)
             return fail(QStringLiteral("not JSON: %1").arg(quoted(text)));
         const QList<JsonSchemaValidator::Error> errors

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/jsonpathfilter.h"
 
+#include "api/boundedjson.h"
+
 namespace Gatehouse::Client {
 
 bool JsonPathFilter::looksLikePath(const QString &text)
@@ -79,8 +81,7 @@ bool JsonPathFilter::matches(const QByteArray &message) const
     const QByteArray trimmed = message.trimmed();
     if (!trimmed.startsWith('{') && !trimmed.startsWith('['))
         return false;
-    const Json value
-        = Json::parse(message.constData(), message.constData() + message.size(), nullptr, false);
+    const Json value = parseBoundedJson(message); // from a server: bounded nesting
     return !value.is_discarded() && matches(value);
 }
 

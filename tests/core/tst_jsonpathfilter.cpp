@@ -11,6 +11,17 @@ class TestJsonPathFilter final : public QObject
     Q_OBJECT
 
 private slots:
+    // A server's message nested a million deep is not JSON here: no stack overflow.
+    void deepNestingIsNotJson()
+    {
+        const std::optional<JsonPathFilter> filter
+            = JsonPathFilter::parse(QStringLiteral("$.a"), nullptr);
+        QVERIFY(filter);
+        const QByteArray deep = QByteArray(1'000'000, '[') + QByteArray(1'000'000, ']');
+        QVERIFY(!filter->matches(deep));
+        QVERIFY(filter->matches(QByteArray("{\"a\": [[[1]]]}")));
+    }
+
     void matches_data()
     {
         QTest::addColumn<QString>("filter");
