@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "analytics/logrecordjson.h"
 #include "analytics/messagelogreader.h"
 #include "api/json.h"
 #include "policy/policyconfig.h"
@@ -90,25 +91,12 @@ QString oneLine(const QByteArray &payload, bool binary)
     return text;
 }
 
-QString kindName(const LogRecord &r)
-{
-    switch (r.kind) {
-    case LogRecord::Kind::Handshake:
-        return r.accepted ? QStringLiteral("opened") : QStringLiteral("rejected");
-    case LogRecord::Kind::Message:
-        return r.action == u"relayed" ? QStringLiteral("message") : r.action;
-    case LogRecord::Kind::Close:
-        break;
-    }
-    return QStringLiteral("closed");
-}
-
 QString text(const LogRecord &r)
 {
     QString line = QStringLiteral("%1  #%2  ").arg(when(r.timeMs)).arg(r.connectionId);
     switch (r.kind) {
     case LogRecord::Kind::Handshake:
-        line += QStringLiteral("%1 %2 %3").arg(kindName(r)).arg(r.status).arg(r.path);
+        line += QStringLiteral("%1 %2 %3").arg(Analytics::kindName(r)).arg(r.status).arg(r.path);
         if (!r.channel.isEmpty())
             line += QStringLiteral(" (%1)").arg(r.channel);
         if (!r.application.isEmpty())
@@ -138,61 +126,6 @@ QString text(const LogRecord &r)
         break;
     }
     return line;
-}
-
-Json json(const LogRecord &r)
-{
-    Json j = Json::object();
-    j["time"] = QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC)
-                    .toString(Qt::ISODateWithMs)
-                    .toStdString();
-    j["kind"] = kindName(r).toStdString();
-    j["connection"] = r.connectionId;
-    auto put = [&j](const char *key, const QString &value) {
-        if (!value.isEmpty())
-            j[key] = value.toStdString();
-    };
-    put("api", r.api);
-    put("channel", r.channel);
-    put("application", r.application);
-    put("reason", r.reason);
-    if (!r.flags.isEmpty()) {
-        Json flags = Json::array();
-        for (const QString &f : r.flags)
-            flags.push_back(f.toStdString());
-        j["flags"] = flags;
-    }
-    switch (r.kind) {
-    case LogRecord::Kind::Handshake:
-        j["status"] = r.status;
-        put("path", r.path);
-        put("clientAddress", r.clientAddress);
-        put("backendUrl", r.backendUrl);
-        break;
-    case LogRecord::Kind::Message:
-        j["direction"] = r.direction.toStdString();
-        j["action"] = r.action.toStdString();
-        j["opcode"] = r.opcode.toStdString();
-        j["size"] = r.size;
-        j["latencyUs"] = r.latencyUs;
-        if (!r.payload.isEmpty()) {
-            const bool text = !r.binary && QUtf8StringView(r.payload).isValidUtf8();
-            j["payload"] = text ? r.payload.toStdString() : r.payload.toBase64().toStdString();
-            if (!text)
-                j["encoding"] = "base64";
-            if (r.payloadTruncated)
-                j["truncated"] = true;
-        }
-        break;
-    case LogRecord::Kind::Close:
-        j["code"] = r.closeCode;
-        j["closedBy"] = r.closedBy.toStdString();
-        j["messagesIn"] = r.messagesIn;
-        j["messagesOut"] = r.messagesOut;
-        j["durationMs"] = r.durationMs;
-        break;
-    }
-    return j;
 }
 
 } // namespace
@@ -339,7 +272,7 @@ int logCommand(const QStringList &arguments)
     const bool asJson = parser.isSet(jsonOpt);
     auto print = [&](const LogRecord &r) {
         if (asJson)
-            out() << QString::fromStdString(json(r).dump()) << '\n';
+            out() << QString::fromStdString(Analytics::toJson(r).dump()) << '\n';
         else
             out() << text(r) << '\n';
     };

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/gatewaymetrics.h"
 #include "gateway/messagerecord.h"
+#include "testsupport.h"
+
+#include <QFile>
+#include <QRegularExpression>
 
 #include <QTest>
 
@@ -285,6 +289,30 @@ private slots:
         QCOMPARE(quiet.size(), 6);
         for (const GatewayMetrics::Point &p : quiet)
             QCOMPARE(p.open, 1.0);
+    }
+
+    // The Grafana dashboard that ships asks only for metrics the gateway serves.
+    void grafanaDashboardMatches()
+    {
+        QFile file(Test::sourcePath(QStringLiteral("resources/grafana/gatehouse-dashboard.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const Json dashboard = Json::parse(file.readAll().toStdString(), nullptr, false);
+        QVERIFY(!dashboard.is_discarded());
+        GatewayMetrics m;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 0)});
+        const QString served = QString::fromUtf8(m.prometheusText());
+        static const QRegularExpression metric(QStringLiteral("gatehouse_[a-z_]+"));
+        int checked = 0;
+        for (const Json &panel : dashboard["panels"])
+            for (const Json &target : panel["targets"]) {
+                const QString expr = QString::fromStdString(target["expr"].get<std::string>());
+                for (const QRegularExpressionMatch &name : metric.globalMatch(expr)) {
+                    QVERIFY2(served.contains(u'\n' + name.captured() + u'{'),
+                             qPrintable(name.captured()));
+                    ++checked;
+                }
+            }
+        QVERIFY(checked >= 8);
     }
 
     // One-second buckets: a second is counted where its events fall; the ring forgets

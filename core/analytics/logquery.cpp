@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/logquery.h"
+
+#include "analytics/messagelogreader.h"
+
+#include <QFileInfo>
+#include <QThread>
+
+namespace Gatehouse::Analytics {
+
+LogQuery::LogQuery(QObject *parent)
+    : QObject(parent)
+    , m_thread(new QThread(this))
+    , m_worker(new QObject)
+    , m_reader(std::make_unique<MessageLogReader>())
+{
+    qRegisterMetaType<QList<Gatehouse::Analytics::LogRecord>>();
+    m_thread->setObjectName(QStringLiteral("gatehouse-log-query"));
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread->start();
+}
+
+LogQuery::~LogQuery()
+{
+    // the reader goes in its thread, where its connection was opened
+    QMetaObject::invokeMethod(
+        m_worker, [this] { m_reader.reset(); }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void LogQuery::setDatabase(const QString &path)
+{
+    QMetaObject::invokeMethod(m_worker, [this, path] { m_path = path; });
+}
+
+bool LogQuery::ensureOpen(QString *error)
+{
+    if (m_reader->isOpen() && m_openPath == m_path)
+        return true;
+    m_reader->close();
+    if (m_path.isEmpty() || !QFileInfo(m_path).isFile()) {
+        *error = m_path.isEmpty() ? QStringLiteral("no message log")
+                                  : QStringLiteral("%1: no message log yet").arg(m_path);
+        return false;
+    }
+    if (!m_reader->open(m_path, error))
+        return false;
+    m_openPath = m_path;
+    return true;
+}
+
+void LogQuery::count(quint64 generation, const LogFilter &filter)
+{
+    QMetaObject::invokeMethod(m_worker, [this, generation, filter] {
+        QString error;
+        const qint64 n = ensureOpen(&error) ? m_reader->count(filter, &error) : 0;
+        Q_EMIT counted(generation, error.isEmpty() ? n : 0, error);
+    });
+}
+
+void LogQuery::fetch(quint64 generation, const LogFilter &filter, qint64 offset, qint64 limit)
+{
+    QMetaObject::invokeMethod(m_worker, [this, generation, filter, offset, limit] {
+        QString error;
+        QList<LogRecord> rows;
+        if (ensureOpen(&error))
+            rows = m_reader->query(filter, offset, limit, &error);
+        Q_EMIT fetched(generation, offset, rows, error);
+    });
+}
+
+} // namespace Gatehouse::Analytics

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "analytics/logrecord.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QThread;
+
+namespace Gatehouse::Analytics {
+
+class MessageLogReader;
+
+// The message log read on a thread of its own, for a caller that must never wait
+// (the window): count() and fetch() return at once, counted() and fetched() bring
+// the answers, each with the generation it was asked for, so a caller that changed
+// its filter meanwhile knows an answer is stale.
+class LogQuery final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LogQuery)
+public:
+    explicit LogQuery(QObject *parent = nullptr);
+    ~LogQuery() override;
+
+    void setDatabase(const QString &path);
+    void count(quint64 generation, const LogFilter &filter);
+    void fetch(quint64 generation, const LogFilter &filter, qint64 offset, qint64 limit);
+
+Q_SIGNALS:
+    void counted(quint64 generation, qint64 count, const QString &error);
+    void fetched(quint64 generation, qint64 offset,
+                 const QList<Gatehouse::Analytics::LogRecord> &rows, const QString &error);
+
+private:
+    bool ensureOpen(QString *error); // on the worker thread
+
+    QThread *m_thread;
+    QObject *m_worker; // lives in m_thread; the reader is used there only
+    std::unique_ptr<MessageLogReader> m_reader;
+    QString m_path;
+    QString m_openPath;
+};
+
+} // namespace Gatehouse::Analytics

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/logrecordjson.h"
+
+#include "analytics/messagelogreader.h"
+
+#include <QDateTime>
+#include <QSaveFile>
+
+namespace Gatehouse::Analytics {
+
+QString kindName(const LogRecord &r)
+{
+    switch (r.kind) {
+    case LogRecord::Kind::Handshake:
+        return r.accepted ? QStringLiteral("opened") : QStringLiteral("rejected");
+    case LogRecord::Kind::Message:
+        return r.action == u"relayed" ? QStringLiteral("message") : r.action;
+    case LogRecord::Kind::Close:
+        break;
+    }
+    return QStringLiteral("closed");
+}
+
+Json toJson(const LogRecord &r)
+{
+    Json j = Json::object();
+    j["time"] = QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC)
+                    .toString(Qt::ISODateWithMs)
+                    .toStdString();
+    j["kind"] = kindName(r).toStdString();
+    j["connection"] = r.connectionId;
+    auto put = [&j](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            j[key] = value.toStdString();
+    };
+    put("api", r.api);
+    put("channel", r.channel);
+    put("application", r.application);
+    put("reason", r.reason);
+    if (!r.flags.isEmpty()) {
+        Json flags = Json::array();
+        for (const QString &f : r.flags)
+            flags.push_back(f.toStdString());
+        j["flags"] = flags;
+    }
+    switch (r.kind) {
+    case LogRecord::Kind::Handshake:
+        j["status"] = r.status;
+        put("path", r.path);
+        put("clientAddress", r.clientAddress);
+        put("backendUrl", r.backendUrl);
+        break;
+    case LogRecord::Kind::Message:
+        j["direction"] = r.direction.toStdString();
+        j["action"] = r.action.toStdString();
+        j["opcode"] = r.opcode.toStdString();
+        j["size"] = r.size;
+        j["latencyUs"] = r.latencyUs;
+        if (!r.payload.isEmpty()) {
+            const bool text = !r.binary && QUtf8StringView(r.payload).isValidUtf8();
+            j["payload"] = text ? r.payload.toStdString() : r.payload.toBase64().toStdString();
+            if (!text)
+                j["encoding"] = "base64";
+            if (r.payloadTruncated)
+                j["truncated"] = true;
+        }
+        break;
+    case LogRecord::Kind::Close:
+        j["code"] = r.closeCode;
+        j["closedBy"] = r.closedBy.toStdString();
+        j["messagesIn"] = r.messagesIn;
+        j["messagesOut"] = r.messagesOut;
+        j["durationMs"] = r.durationMs;
+        break;
+    }
+    return j;
+}
+
+qint64 writeJsonLines(const QString &databasePath, const LogFilter &filter, const QString &path,
+                      QString *error)
+{
+    MessageLogReader reader;
+    if (!reader.open(databasePath, error))
+        return -1;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return -1;
+    }
+    constexpr qint64 Page = 2000;
+    qint64 written = 0;
+    for (qint64 offset = 0;; offset += Page) {
+        const QList<LogRecord> rows = reader.query(filter, offset, Page, error);
+        if (!error->isEmpty())
+            return -1;
+        for (const LogRecord &r : rows)
+            file.write(QByteArray::fromStdString(toJson(r).dump()) + '\n');
+        written += rows.size();
+        if (rows.size() < Page)
+            break;
+    }
+    if (!file.commit()) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return -1;
+    }
+    return written;
+}
+
+} // namespace Gatehouse::Analytics
