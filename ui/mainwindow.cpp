@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "analytics/dashboardview.h"
+#include "analytics/messagelogview.h"
 #include "apidetails.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
@@ -251,6 +252,10 @@ void MainWindow::createWidgets()
     m_dashboard->setObjectName(QStringLiteral("dashboardView"));
     m_dashboard->setMetrics(m_runtime->metrics());
     m_rightTabs->addTab(m_dashboard, tr("Dashboard"));
+    m_messageLog = new MessageLogView;
+    m_messageLog->setObjectName(QStringLiteral("messageLogView"));
+    m_messageLog->setDatabase(messageLogPath());
+    m_rightTabs->addTab(m_messageLog, tr("Message Log"));
     m_applicationsView = new ApplicationsView(m_credentials);
     m_applicationsView->setObjectName(QStringLiteral("applicationsView"));
     connect(m_applicationsView, &ApplicationsView::keychainCheckRequested, this,
@@ -655,6 +660,9 @@ void MainWindow::rebuildWorkspace()
     apps->setData(QStringLiteral("applications"), WorkspaceViewRole);
     m_workspaceModel->appendRow(connections);
     m_workspaceModel->appendRow(dashboard);
+    auto *log = new QStandardItem(tr("Message Log"));
+    log->setData(QStringLiteral("log"), WorkspaceViewRole);
+    m_workspaceModel->appendRow(log);
     m_workspaceModel->appendRow(apps);
     if (currentIndex.isValid()) {
         m_workspace->expand(currentIndex);
@@ -667,6 +675,10 @@ void MainWindow::handleWorkspaceActivated(const QModelIndex &index)
     const QString view = index.data(WorkspaceViewRole).toString();
     if (view == u"connections") {
         m_rightTabs->setCurrentWidget(m_connectionsView);
+        return;
+    }
+    if (view == u"log") {
+        m_rightTabs->setCurrentWidget(m_messageLog);
         return;
     }
     if (view == u"dashboard") {

@@ -45,6 +45,7 @@ class SecretStore;
 class ConnectionListModel;
 class ConnectionsView;
 class DashboardView;
+class MessageLogView;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
@@ -100,6 +101,7 @@ public:
     ConnectionListModel *connectionsModel() const { return m_connectionsModel; }
     ConnectionsView *connectionsView() const { return m_connectionsView; }
     DashboardView *dashboardView() const { return m_dashboard; }
+    MessageLogView *messageLogView() const { return m_messageLog; }
     ApplicationsView *applicationsView() const { return m_applicationsView; }
     Credentials::CredentialService *credentials() const { return m_credentials; }
     // Puts a ready wscat command for `channel` (an address of the open API) on the
@@ -249,6 +251,7 @@ private:
     ConnectionListModel *m_connectionsModel = nullptr;
     ConnectionsView *m_connectionsView = nullptr;
     DashboardView *m_dashboard = nullptr;
+    MessageLogView *m_messageLog = nullptr;
     Credentials::CredentialService *m_credentials = nullptr;
     // the client tabs' cookie jars, one per environment, in memory only
     QMap<QString, std::shared_ptr<Client::ClientCookieJar>> m_cookieJars;

@@ -3,6 +3,7 @@
 // drop, details and the source view.
 #include "analytics/dashboardview.h"
 #include "analytics/messagelogreader.h"
+#include "analytics/messagelogview.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
@@ -1201,7 +1202,7 @@ private Q_SLOTS:
             QAbstractItemModel *workspace = window.workspaceTree()->model();
             QAbstractItemModelTester tester(workspace,
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
-            QCOMPARE(workspace->rowCount(), 5);
+            QCOMPARE(workspace->rowCount(), 6);
             QCOMPARE(workspace->index(0, 0).data().toString(), QStringLiteral("first.yaml"));
             QCOMPARE(workspace->index(1, 0).data().toString(), QStringLiteral("second.yaml"));
             QCOMPARE(childLabels(workspace, workspace->index(1, 0)),
@@ -1210,9 +1211,13 @@ private Q_SLOTS:
             Q_EMIT window.workspaceTree()->activated(workspace->index(3, 0));
             QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
                      static_cast<QWidget *>(window.dashboardView()));
-            QCOMPARE(workspace->index(4, 0).data().toString(),
-                     QStringLiteral("Applications & Keys"));
+            QCOMPARE(workspace->index(4, 0).data().toString(), QStringLiteral("Message Log"));
             Q_EMIT window.workspaceTree()->activated(workspace->index(4, 0));
+            QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
+                     static_cast<QWidget *>(window.messageLogView()));
+            QCOMPARE(workspace->index(5, 0).data().toString(),
+                     QStringLiteral("Applications & Keys"));
+            Q_EMIT window.workspaceTree()->activated(workspace->index(5, 0));
             QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
                      static_cast<QWidget *>(window.applicationsView()));
             // a channel of the current document selects it in the API tree

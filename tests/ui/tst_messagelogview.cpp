@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/messagelogmodel.h"
+#include "analytics/messagelogstore.h"
+#include "analytics/messagelogview.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeView>
+
+using namespace Gatehouse;
+using Gateway::GatewayEvent;
+
+namespace {
+
+// `connections` connections of `messages` messages each, one millisecond apart, the
+// last ending a little before now.
+QList<GatewayEvent> traffic(quint64 firstId, int connections, int messages, qint64 endMs)
+{
+    QList<GatewayEvent> out;
+    qint64 t = endMs - qint64(connections) * (messages + 2);
+    for (quint64 id = firstId; id < firstId + quint64(connections); ++id) {
+        GatewayEvent opened;
+        opened.type = GatewayEvent::Type::ConnectionOpened;
+        opened.connectionId = id;
+        opened.timeMs = t++;
+        opened.status = 101;
+        GatewayEvent::Details &d = opened.editDetails();
+        d.api = QStringLiteral("/chats/1.0.0");
+        d.channel = QStringLiteral("/rooms/{roomID}");
+        d.application = QStringLiteral("app_%1").arg(id % 3);
+        out.append(opened);
+        for (int m = 0; m < messages; ++m) {
+            GatewayEvent e = opened;
+            e.type = GatewayEvent::Type::MessageRelayed;
+            e.timeMs = t++;
+            e.direction
+                = m % 2 ? Gateway::Direction::BackendToClient : Gateway::Direction::ClientToBackend;
+            e.payload = QStringLiteral("{\"n\": %1, \"conn\": %2}").arg(m).arg(id).toUtf8();
+            e.size = e.payload.size();
+            out.append(e);
+        }
+        GatewayEvent closed = opened;
+        closed.type = GatewayEvent::Type::ConnectionClosed;
+        closed.timeMs = t++;
+        closed.closeCode = 1000;
+        out.append(closed);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestMessageLogView final : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_path = m_dir->filePath(QStringLiteral("messages.db"));
+        Analytics::MessageLogStore::Options o;
+        o.path = m_path;
+        m_store = std::make_unique<Analytics::MessageLogStore>(o);
+        QVERIFY(m_store->open());
+    }
+    void cleanup()
+    {
+        m_store.reset();
+        m_dir.reset();
+    }
+
+    // 100,000 rows: counted, read page by page as the view scrolls, never all at once.
+    void manyRowsPageByPage()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_store->consume(traffic(1, 1000, 98, now - 1000)); // 100,000 rows
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.resize(1200, 700);
+        QAbstractItemModelTester tester(view.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 100'000, 10000);
+        QTRY_VERIFY(view.model()->record(0) != nullptr);
+        QCOMPARE(int(view.model()->record(0)->kind), int(Analytics::LogRecord::Kind::Handshake));
+        // the end, then back to the middle: each page read when shown, the window free
+        QElapsedTimer clock;
+        clock.start();
+        view.list()->scrollToBottom();
+        QTRY_VERIFY(view.model()->record(99'999) != nullptr);
+        QCOMPARE(int(view.model()->record(99'999)->kind), int(Analytics::LogRecord::Kind::Close));
+        view.list()->scrollTo(view.model()->index(50'000, 0));
+        QTRY_VERIFY(view.model()->record(50'000) != nullptr);
+        QVERIFY(clock.elapsed() < 10000);
+        // the selected message reads below, its payload as indented JSON
+        view.list()->setCurrentIndex(view.model()->index(50'001, 0));
+        QTRY_VERIFY(view.detailView()->toPlainText().contains(u"\"conn\": "));
+    }
+
+    void filtersAndTimeline()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_store->consume(traffic(1, 20, 8, now - 1000)); // 200 rows
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE(view.model()->rowCount(), 200);
+        view.setKinds(true, false, true);
+        QTRY_COMPARE(view.model()->rowCount(), 40);
+        view.setKinds(true, true, true);
+        QTRY_COMPARE(view.model()->rowCount(), 200);
+        view.searchEdit()->setText(QStringLiteral("\"conn\": 7}"));
+        QTRY_COMPARE(view.model()->rowCount(), 8); // that connection's messages
+        view.searchEdit()->clear();
+        QTRY_COMPARE(view.model()->rowCount(), 200);
+        // one connection's timeline, from the selected row
+        view.list()->setCurrentIndex(view.model()->index(15, 0));
+        QTRY_VERIFY(view.model()->record(15));
+        const quint64 id = view.model()->record(15)->connectionId;
+        view.showConnection(id);
+        QTRY_COMPARE(view.model()->rowCount(), 10);
+        QTRY_VERIFY(view.model()->record(9));
+        QCOMPARE(int(view.model()->record(9)->kind), int(Analytics::LogRecord::Kind::Close));
+        // copy rows as JSON Lines
+        view.list()->selectAll();
+        QTRY_VERIFY(view.model()->record(0) && view.model()->record(9));
+        view.copySelected();
+        QCOMPARE(QApplication::clipboard()->text().count(u'\n'), 10);
+        // export what the filter selects
+        const QString out = m_dir->filePath(QStringLiteral("export.jsonl"));
+        QSignalSpy exported(&view, &MessageLogView::exported);
+        view.exportJsonLines(out);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(0).at(0).toLongLong(), 10);
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), 10);
+    }
+
+    // Following: rows written while the view is shown appear at the end, in view.
+    void followsTheTail()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_store->consume(traffic(1, 50, 8, now - 5000)); // 500 rows
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.resize(1000, 500);
+        view.setDatabase(m_path);
+        view.show();
+        view.setFollowing(true);
+        QTRY_COMPARE(view.model()->rowCount(), 500);
+        m_store->consume(traffic(100, 5, 8, QDateTime::currentMSecsSinceEpoch()));
+        QVERIFY(m_store->flush());
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 550, 5000);
+        QScrollBar *bar = view.list()->verticalScrollBar();
+        QTRY_COMPARE(bar->value(), bar->maximum());
+    }
+
+    void missingLogSaysSo()
+    {
+        MessageLogView view;
+        view.setDatabase(m_dir->filePath(QStringLiteral("none.db")));
+        view.show();
+        QTRY_VERIFY(view.model()->lastError().contains(u"no message log yet"));
+        QCOMPARE(view.model()->rowCount(), 0);
+    }
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Analytics::MessageLogStore> m_store;
+    QString m_path;
+};
+
+QTEST_MAIN(TestMessageLogView)
+#include "tst_messagelogview.moc"

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/messagelogview.h"
+
+#include "analytics/logrecordjson.h"
+#include "analytics/messagelogmodel.h"
+#include "client/jsonhighlighter.h"
+#include "uibuttons.h"
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QThreadPool>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace Gatehouse {
+
+using Analytics::LogRecord;
+
+MessageLogView::MessageLogView(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new MessageLogModel(this))
+    , m_range(new QComboBox)
+    , m_search(new QLineEdit)
+    , m_handshakes(new QCheckBox(tr("&Handshakes")))
+    , m_messages(new QCheckBox(tr("&Messages")))
+    , m_closes(new QCheckBox(tr("C&loses")))
+    , m_connection(new QLineEdit)
+    , m_follow(new QCheckBox(tr("&Follow")))
+    , m_list(new QTreeView)
+    , m_detail(new QPlainTextEdit)
+    , m_status(new QLabel)
+    , m_tail(new QTimer(this))
+    , m_typing(new QTimer(this))
+{
+    m_range->setObjectName(QStringLiteral("logRange"));
+    m_range->setAccessibleName(tr("Time range"));
+    m_range->addItem(tr("Last 15 minutes"), 15 * 60);
+    m_range->addItem(tr("Last hour"), 3600);
+    m_range->addItem(tr("Last 24 hours"), 24 * 3600);
+    m_range->addItem(tr("Last 7 days"), 7 * 24 * 3600);
+    m_range->addItem(tr("Everything"), 0);
+    m_range->setCurrentIndex(2);
+    m_search->setObjectName(QStringLiteral("logSearch"));
+    m_search->setAccessibleName(tr("Search the log"));
+    m_search->setPlaceholderText(tr("Search reasons, channels, applications, addresses, payloads"));
+    m_search->setClearButtonEnabled(true);
+    for (QCheckBox *box : {m_handshakes, m_messages, m_closes}) {
+        box->setChecked(true);
+        connect(box, &QCheckBox::toggled, this, &MessageLogView::applyFilter);
+    }
+    m_connection->setObjectName(QStringLiteral("logConnection"));
+    m_connection->setAccessibleName(tr("Connection id"));
+    m_connection->setPlaceholderText(tr("Connection"));
+    m_connection->setMaximumWidth(110);
+    m_connection->setClearButtonEnabled(true);
+    m_follow->setChecked(true);
+    m_follow->setToolTip(tr("Keep the newest rows in view as they are written"));
+    auto *thisConnection
+        = UiButtons::named(tr("This &Connection"), QStringLiteral("logThisConnection"),
+                           tr("Show the selected row's connection, from its handshake to its "
+                              "close"));
+    auto *exportButton = UiButtons::named(tr("E&xport…"), QStringLiteral("logExport"),
+                                          tr("Write what the filter selects as JSON Lines"));
+    connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
+    // typing searches after a short pause, not at every key
+    m_typing->setSingleShot(true);
+    m_typing->setInterval(300);
+    connect(m_typing, &QTimer::timeout, this, &MessageLogView::applyFilter);
+    connect(m_search, &QLineEdit::textChanged, m_typing, qOverload<>(&QTimer::start));
+    connect(m_connection, &QLineEdit::textChanged, m_typing, qOverload<>(&QTimer::start));
+    connect(m_follow, &QCheckBox::toggled, this, &MessageLogView::setFollowing);
+    connect(thisConnection, &QPushButton::clicked, this, [this] {
+        if (const LogRecord *r = m_model->record(m_list->currentIndex().row()))
+            showConnection(r->connectionId);
+    });
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the Log"),
+                                                          QStringLiteral("gatehouse-log.jsonl"),
+                                                          tr("JSON Lines (*.jsonl *.json)"));
+        if (!path.isEmpty())
+            exportJsonLines(path);
+    });
+
+    m_list->setObjectName(QStringLiteral("logList"));
+    m_list->setAccessibleName(tr("Message log"));
+    m_list->setModel(m_model);
+    m_list->setRootIsDecorated(false);
+    m_list->setUniformRowHeights(true); // a million rows scroll without measuring each
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_list->setAllColumnsShowFocus(true);
+    m_list->header()->setStretchLastSection(true);
+    m_list->header()->resizeSection(MessageLogModel::TimeColumn, 180);
+    m_list->header()->resizeSection(MessageLogModel::ConnectionColumn, 90);
+    m_list->header()->resizeSection(MessageLogModel::KindColumn, 80);
+    m_list->header()->resizeSection(MessageLogModel::WhatColumn, 90);
+    m_list->header()->resizeSection(MessageLogModel::ChannelColumn, 150);
+    m_list->installEventFilter(this);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MessageLogView::showSelected);
+    connect(m_model, &MessageLogModel::dataChanged, this,
+            [this](const QModelIndex &from, const QModelIndex &to) {
+                const int row = m_list->currentIndex().row();
+                if (row >= from.row() && row <= to.row())
+                    showSelected();
+            });
+    connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        // scrolling up stops following; back at the end follows again
+        m_atEnd = value >= m_list->verticalScrollBar()->maximum();
+    });
+    connect(m_model, &MessageLogModel::counted, this, [this](qint64 rows) {
+        m_status->setText(m_model->lastError().isEmpty() ? tr("%n row(s)", nullptr, int(rows))
+                                                         : m_model->lastError());
+        if (m_follow->isChecked() && m_atEnd)
+            m_list->scrollToBottom();
+    });
+
+    m_detail->setObjectName(QStringLiteral("logDetail"));
+    m_detail->setAccessibleName(tr("Selected row"));
+    m_detail->setReadOnly(true);
+    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_detail->setPlaceholderText(tr("Select a row to read it here"));
+    m_highlighter = new JsonHighlighter(nullptr);
+    m_highlighter->setParent(this);
+    m_status->setObjectName(QStringLiteral("logStatus"));
+    m_status->setAccessibleName(tr("Log status"));
+
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_range);
+    filters->addWidget(m_search, 1);
+    filters->addWidget(m_handshakes);
+    filters->addWidget(m_messages);
+    filters->addWidget(m_closes);
+    filters->addWidget(m_connection);
+    filters->addWidget(thisConnection);
+    filters->addWidget(m_follow);
+    filters->addWidget(exportButton);
+    auto *split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_list);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(split, 1);
+    layout->addWidget(m_status);
+
+    m_tail->setInterval(1000);
+    connect(m_tail, &QTimer::timeout, m_model, &MessageLogModel::refresh);
+}
+
+MessageLogView::~MessageLogView() = default;
+
+void MessageLogView::setDatabase(const QString &path)
+{
+    m_path = path;
+    m_model->setDatabase(path);
+    applyFilter();
+}
+
+void MessageLogView::setTimeRange(int seconds)
+{
+    const int index = m_range->findData(seconds);
+    if (index >= 0)
+        m_range->setCurrentIndex(index);
+}
+
+void MessageLogView::setKinds(bool handshakes, bool messages, bool closes)
+{
+    m_handshakes->setChecked(handshakes);
+    m_messages->setChecked(messages);
+    m_closes->setChecked(closes);
+}
+
+void MessageLogView::showConnection(quint64 connectionId)
+{
+    m_connection->setText(connectionId ? QString::number(connectionId) : QString());
+    setTimeRange(0); // the whole timeline, however old
+    applyFilter();
+}
+
+void MessageLogView::setFollowing(bool follow)
+{
+    m_follow->setChecked(follow);
+    if (follow && isVisible())
+        m_tail->start();
+    else
+        m_tail->stop();
+    if (follow) {
+        m_atEnd = true;
+        m_list->scrollToBottom();
+    }
+}
+
+void MessageLogView::applyFilter()
+{
+    m_typing->stop();
+    Analytics::LogFilter filter;
+    const int seconds = m_range->currentData().toInt();
+    if (seconds > 0)
+        filter.fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(seconds) * 1000;
+    filter.text = m_search->text().trimmed();
+    filter.connectionId = m_connection->text().trimmed().toULongLong();
+    if (!m_handshakes->isChecked() || !m_messages->isChecked() || !m_closes->isChecked()) {
+        if (m_handshakes->isChecked())
+            filter.kinds.append(LogRecord::Kind::Handshake);
+        if (m_messages->isChecked())
+            filter.kinds.append(LogRecord::Kind::Message);
+        if (m_closes->isChecked())
+            filter.kinds.append(LogRecord::Kind::Close);
+        if (filter.kinds.isEmpty())
+            filter.connectionId = ~quint64(0); // nothing: no kind chosen
+    }
+    m_model->setFilter(filter);
+}
+
+void MessageLogView::showSelected()
+{
+    const LogRecord *r = m_model->record(m_list->currentIndex().row());
+    if (!r) {
+        m_detail->clear();
+        return;
+    }
+    QString text = QString::fromStdString(Analytics::toJson(*r).dump(2));
+    bool json = true;
+    if (r->kind == LogRecord::Kind::Message && !r->payload.isEmpty()) {
+        // the payload as it was: JSON indented, text as it is, binary as hex
+        const QJsonDocument doc = QJsonDocument::fromJson(r->payload);
+        if (!doc.isNull())
+            text += QStringLiteral("\n\n") + QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+        else if (!r->binary && QUtf8StringView(r->payload).isValidUtf8())
+            text += QStringLiteral("\n\n") + QString::fromUtf8(r->payload);
+        else
+            text += QStringLiteral("\n\n") + QString::fromLatin1(r->payload.toHex(' '));
+    }
+    m_highlighter->setDocument(json ? m_detail->document() : nullptr);
+    m_detail->setPlainText(text);
+}
+
+void MessageLogView::copySelected()
+{
+    QStringList lines;
+    const QModelIndexList rows = m_list->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        if (const LogRecord *r = m_model->record(index.row()))
+            lines.append(QString::fromStdString(Analytics::toJson(*r).dump()));
+    if (!lines.isEmpty())
+        QGuiApplication::clipboard()->setText(lines.join(u'\n') + u'\n');
+}
+
+void MessageLogView::exportJsonLines(const QString &path)
+{
+    m_status->setText(tr("Exporting to %1…").arg(path));
+    QPointer<MessageLogView> self(this);
+    const QString database = m_path;
+    const Analytics::LogFilter filter = m_model->filter();
+    QThreadPool::globalInstance()->start([self, database, filter, path] {
+        QString error;
+        const qint64 rows = Analytics::writeJsonLines(database, filter, path, &error);
+        QMetaObject::invokeMethod(self.data(), [self, rows, error, path] {
+            if (!self)
+                return;
+            self->m_status->setText(
+                error.isEmpty() ? tr("Exported %n row(s) to %1", nullptr, int(rows)).arg(path)
+                                : error);
+            Q_EMIT self->exported(rows, error);
+        });
+    });
+}
+
+void MessageLogView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    applyFilter(); // "the last hour" is now's last hour
+    if (m_follow->isChecked())
+        m_tail->start();
+}
+
+void MessageLogView::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_tail->stop();
+}
+
+bool MessageLogView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_list && event->type() == QEvent::KeyPress
+        && static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
+        copySelected();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace Gatehouse

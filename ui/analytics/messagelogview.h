@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTimer;
+class QTreeView;
+
+namespace Gatehouse {
+
+class JsonHighlighter;
+class MessageLogModel;
+
+// The message log in the window: every handshake, message and close the gateway (and
+// client tabs that were asked to) logged, newest at the bottom. Filters by time,
+// text (reasons, channels, applications, paths, addresses, payloads), kind and
+// connection; Follow keeps the newest rows in view as they are written and stops when
+// you scroll up. The selected row reads below (JSON pretty-printed, binary as hex);
+// "This Connection" shows one connection's timeline; Ctrl+C copies rows as JSON;
+// Export writes what the filter selects as JSON Lines.
+class MessageLogView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageLogView)
+public:
+    explicit MessageLogView(QWidget *parent = nullptr);
+    ~MessageLogView() override;
+
+    void setDatabase(const QString &path);
+    MessageLogModel *model() const { return m_model; }
+    QTreeView *list() const { return m_list; }
+    QLineEdit *searchEdit() const { return m_search; }
+    QPlainTextEdit *detailView() const { return m_detail; }
+    // Filters (also the controls' own actions).
+    void setTimeRange(int seconds); // 0: all
+    void setKinds(bool handshakes, bool messages, bool closes);
+    void showConnection(quint64 connectionId); // 0: every connection
+    void setFollowing(bool follow);
+    // Copies the selected rows as JSON Lines.
+    void copySelected();
+    // Writes what the filter selects as JSON Lines (in the background);
+    // exported() tells how it went.
+    void exportJsonLines(const QString &path);
+
+Q_SIGNALS:
+    void exported(qint64 rows, const QString &error);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void applyFilter();
+    void showSelected();
+
+    QString m_path;
+    MessageLogModel *m_model;
+    QComboBox *m_range;
+    QLineEdit *m_search;
+    QCheckBox *m_handshakes;
+    QCheckBox *m_messages;
+    QCheckBox *m_closes;
+    QLineEdit *m_connection;
+    QCheckBox *m_follow;
+    QTreeView *m_list;
+    QPlainTextEdit *m_detail;
+    JsonHighlighter *m_highlighter;
+    QLabel *m_status;
+    QTimer *m_tail;
+    QTimer *m_typing;
+    bool m_atEnd = true;
+};
+
+} // namespace Gatehouse
