@@ -3,6 +3,8 @@
 // its mock, a few clients talking through the gateway, and an application with a
 // token. gatehouse-screenshots OUTPUT_DIR (scripts/screenshots runs it under Xvfb).
 #include "analytics/dashboardview.h"
+#include "analytics/messagelogmodel.h"
+#include "analytics/messagelogview.h"
 #include "apitreemodel.h"
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
@@ -196,6 +198,18 @@ int main(int argc, char *argv[])
         settle(1500);
         ok = save(&window, out, QStringLiteral("dashboard.png")) && ok; // under load
         traffic.stop();
+        // the message log of that traffic, a message selected
+        MessageLogView *log = window.messageLogView();
+        window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(log);
+        log->setFollowing(false);
+        settle(1500);
+        const int rows = log->model()->rowCount();
+        log->list()->scrollToBottom();
+        settle(800);
+        if (rows > 3)
+            log->list()->setCurrentIndex(log->model()->index(rows - 3, 0));
+        settle(500);
+        ok = save(&window, out, QStringLiteral("message-log.png")) && ok;
         qDeleteAll(more);
     }
 

@@ -68,7 +68,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_connection->setObjectName(QStringLiteral("logConnection"));
     m_connection->setAccessibleName(tr("Connection id"));
     m_connection->setPlaceholderText(tr("Connection"));
-    m_connection->setMaximumWidth(110);
+    m_connection->setMaximumWidth(140);
     m_connection->setClearButtonEnabled(true);
     m_follow->setChecked(true);
     m_follow->setToolTip(tr("Keep the newest rows in view as they are written"));
@@ -106,11 +106,13 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_list->setAllColumnsShowFocus(true);
     m_list->header()->setStretchLastSection(true);
-    m_list->header()->resizeSection(MessageLogModel::TimeColumn, 180);
-    m_list->header()->resizeSection(MessageLogModel::ConnectionColumn, 90);
-    m_list->header()->resizeSection(MessageLogModel::KindColumn, 80);
+    m_list->header()->resizeSection(MessageLogModel::TimeColumn, 175);
+    m_list->header()->resizeSection(MessageLogModel::ConnectionColumn, 85);
+    m_list->header()->resizeSection(MessageLogModel::KindColumn, 75);
     m_list->header()->resizeSection(MessageLogModel::WhatColumn, 90);
-    m_list->header()->resizeSection(MessageLogModel::ChannelColumn, 150);
+    m_list->header()->resizeSection(MessageLogModel::ChannelColumn, 140);
+    m_list->header()->resizeSection(MessageLogModel::ApplicationColumn, 110);
+    m_list->header()->resizeSection(MessageLogModel::SizeColumn, 60);
     m_list->installEventFilter(this);
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MessageLogView::showSelected);
@@ -141,16 +143,19 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_status->setObjectName(QStringLiteral("logStatus"));
     m_status->setAccessibleName(tr("Log status"));
 
+    // what to show on the first row, what to do on the second
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_range);
     filters->addWidget(m_search, 1);
     filters->addWidget(m_handshakes);
     filters->addWidget(m_messages);
     filters->addWidget(m_closes);
-    filters->addWidget(m_connection);
-    filters->addWidget(thisConnection);
-    filters->addWidget(m_follow);
-    filters->addWidget(exportButton);
+    auto *actions = new QHBoxLayout;
+    actions->addWidget(m_connection);
+    actions->addWidget(thisConnection);
+    actions->addWidget(m_follow);
+    actions->addWidget(exportButton);
+    actions->addWidget(m_status, 1);
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_list);
     split->addWidget(m_detail);
@@ -158,8 +163,8 @@ MessageLogView::MessageLogView(QWidget *parent)
     split->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
+    layout->addLayout(actions);
     layout->addWidget(split, 1);
-    layout->addWidget(m_status);
 
     m_tail->setInterval(1000);
     connect(m_tail, &QTimer::timeout, m_model, &MessageLogModel::refresh);
