@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -146,6 +147,30 @@ private slots:
         QCOMPARE(view.figure(QStringLiteral("open")), QStringLiteral("2"));
         view.setPaused(false);
         QTRY_COMPARE(view.figure(QStringLiteral("open")), QStringLiteral("3"));
+    }
+
+    // A point clicked asks for the log of its step; Show in Log for the whole window.
+    void pointsOpenTheLog()
+    {
+        const qint64 now = 1'700'000'000'500;
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        view.setWindowSeconds(900); // 10 s steps
+        view.refresh(now);
+        QSignalSpy asked(&view, &DashboardView::logRequested);
+        // the window's steps end a second after each tenth: a click near the last point
+        view.clickPoint(QStringLiteral("rejected"), 1'700'000'001'000 - 10);
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.at(0).at(0).toLongLong(), 1'699'999'991'000);
+        QCOMPARE(asked.at(0).at(1).toLongLong(), 1'700'000'001'000);
+        view.clickPoint(QStringLiteral("rejected"), 1'699'999'990'500); // in the step before
+        QCOMPARE(asked.takeLast().at(1).toLongLong(), 1'699'999'991'000);
+        QCOMPARE(asked.at(0).at(2).toString(), QStringLiteral("rejected"));
+        view.findChild<QAbstractButton *>(QStringLiteral("dashboardShowInLog"))->click();
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(asked.at(1).at(1).toLongLong() - asked.at(1).at(0).toLongLong(), 900'000);
+        QCOMPARE(asked.at(1).at(2).toString(), QString());
     }
 
     void everyControlIsNamed()

@@ -2,6 +2,7 @@
 // The main window, offscreen: the sample, broken documents, recent files, drag and
 // drop, details and the source view.
 #include "analytics/dashboardview.h"
+#include "analytics/messagelogmodel.h"
 #include "analytics/messagelogreader.h"
 #include "analytics/messagelogview.h"
 #include "apitreemodel.h"
@@ -1080,6 +1081,22 @@ private Q_SLOTS:
                  qPrintable(finished.constFirst().constFirst().toString()));
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+    }
+
+    // A point of the dashboard opens the message log of its moment and kind.
+    void dashboardPointOpensLog()
+    {
+        MainWindow window;
+        window.dashboardView()->setPaused(true);
+        window.dashboardView()->refresh(1'700'000'000'000);
+        window.dashboardView()->clickPoint(QStringLiteral("rejected"), 1'700'000'000'000);
+        QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
+                 static_cast<QWidget *>(window.messageLogView()));
+        const Analytics::LogFilter &f = window.messageLogView()->model()->filter();
+        QCOMPARE(f.fromMs, 1'699'999'999'000);
+        QCOMPARE(f.toMs, 1'700'000'000'000);
+        QCOMPARE(f.kinds,
+                 QList<Analytics::LogRecord::Kind> {Analytics::LogRecord::Kind::Handshake});
     }
 
     // Client tabs come back on the next start with their settings (never a secret).

@@ -83,6 +83,9 @@ DashboardView::DashboardView(QWidget *parent)
                                tr("Hold the charts still to read them; Resume goes live again")))
     , m_export(UiButtons::named(tr("E&xport"), QStringLiteral("dashboardExport"),
                                 tr("Save a chart as PNG, or the figures of the window as CSV")))
+    , m_showInLog(UiButtons::named(tr("Show in &Log"), QStringLiteral("dashboardShowInLog"),
+                                   tr("Open the message log of the window shown (or click a "
+                                      "point of a chart for its moment)")))
     , m_state(new QLabel)
     , m_timer(new QTimer(this))
 {
@@ -102,6 +105,11 @@ DashboardView::DashboardView(QWidget *parent)
     top->addWidget(m_window);
     top->addWidget(m_pause);
     top->addWidget(m_export);
+    top->addWidget(m_showInLog);
+    connect(m_showInLog, &QPushButton::clicked, this, [this] {
+        const qint64 until = m_shownUntilMs - m_shownUntilMs % 1000 + 1000;
+        Q_EMIT logRequested(until - qint64(windowSeconds()) * 1000, until, QString());
+    });
     top->addWidget(m_state, 1);
 
     // the figures at a glance
@@ -208,6 +216,10 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
         chart->addSeries(line);
         line->attachAxis(c->x);
         line->attachAxis(c->y);
+        // click a point: the log of its moment
+        connect(line, &QLineSeries::clicked, this, [this, line](const QPointF &point) {
+            clickPoint(line->name(), qint64(point.x()));
+        });
         // hover to read a value
         connect(line, &QLineSeries::hovered, this,
                 [this, line, unit](const QPointF &point, bool state) {
@@ -299,6 +311,8 @@ void DashboardView::refresh(qint64 nowMs)
     if (points.isEmpty())
         return;
     m_shownUntilMs = nowMs;
+    m_stepMs = qint64(w.seconds) * 1000 / w.points;
+    m_firstMs = points.constFirst().endMs - m_stepMs;
     // one list of points per line, in the order the charts were made
     QList<QList<QPointF>> lines(11);
     qint64 rejected = 0;
@@ -347,6 +361,14 @@ void DashboardView::refresh(qint64 nowMs)
     m_figures.at(4)->setText(QString::number(throttled));
     m_figures.at(5)->setText(handshakeP99 > 0 ? tr("%1 ms").arg(figureText(handshakeP99))
                                               : QStringLiteral("–"));
+}
+
+void DashboardView::clickPoint(const QString &series, qint64 x)
+{
+    // the step the point's line is in: (end - step, end]
+    const qint64 steps = std::max<qint64>(1, (x - m_firstMs + m_stepMs - 1) / m_stepMs);
+    const qint64 end = m_firstMs + steps * m_stepMs;
+    Q_EMIT logRequested(end - m_stepMs, end, series);
 }
 
 QStringList DashboardView::chartTitles() const

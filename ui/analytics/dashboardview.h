@@ -57,6 +57,13 @@ public:
     // Writes the shown window's figures as CSV, or a chart as PNG; the error, or empty.
     QString exportCsv(const QString &path) const;
     QString exportPng(int chart, const QString &path) const;
+    // What a click on a point of `series` at `x` (its step's end) asks the log for.
+    void clickPoint(const QString &series, qint64 x);
+
+Q_SIGNALS:
+    // The message log of [fromMs, toMs) is asked for: a point was clicked (`series`
+    // says which line), or Show in Log (the whole window, `series` empty).
+    void logRequested(qint64 fromMs, qint64 toMs, const QString &series);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -72,11 +79,14 @@ private:
     QComboBox *m_window;
     QPushButton *m_pause;
     QPushButton *m_export;
+    QPushButton *m_showInLog;
     QLabel *m_state;
     QList<QLabel *> m_figures;
     QTimer *m_timer;
     bool m_paused = false;
     qint64 m_shownUntilMs = 0;
+    qint64 m_stepMs = 1000;
+    qint64 m_firstMs = 0; // where the first step of the shown window starts
 };
 
 } // namespace Gatehouse

@@ -186,6 +186,25 @@ void MessageLogView::setTimeRange(int seconds)
         m_range->setCurrentIndex(index);
 }
 
+void MessageLogView::setTimeWindow(qint64 fromMs, qint64 toMs)
+{
+    m_windowFromMs = fromMs;
+    m_windowToMs = toMs;
+    const QString label = tr("%1 – %2").arg(
+        QDateTime::fromMSecsSinceEpoch(fromMs).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")),
+        QDateTime::fromMSecsSinceEpoch(toMs).toString(QStringLiteral("hh:mm:ss")));
+    int index = m_range->findData(-1);
+    if (index < 0) {
+        m_range->addItem(label, -1);
+        index = m_range->count() - 1;
+    }
+    m_range->setItemText(index, label);
+    const QSignalBlocker block(m_range);
+    m_range->setCurrentIndex(index);
+    setFollowing(false); // a moment in the past: hold still on it
+    applyFilter();
+}
+
 void MessageLogView::setKinds(bool handshakes, bool messages, bool closes)
 {
     m_handshakes->setChecked(handshakes);
@@ -220,6 +239,10 @@ void MessageLogView::applyFilter()
     const int seconds = m_range->currentData().toInt();
     if (seconds > 0)
         filter.fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(seconds) * 1000;
+    if (seconds < 0) {
+        filter.fromMs = m_windowFromMs;
+        filter.toMs = m_windowToMs;
+    }
     filter.text = m_search->text().trimmed();
     filter.connectionId = m_connection->text().trimmed().toULongLong();
     if (!m_handshakes->isChecked() || !m_messages->isChecked() || !m_closes->isChecked()) {
@@ -292,7 +315,8 @@ void MessageLogView::exportJsonLines(const QString &path)
 void MessageLogView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    applyFilter(); // "the last hour" is now's last hour
+    if (m_range->currentData().toInt() >= 0)
+        applyFilter(); // "the last hour" is now's last hour
     if (m_follow->isChecked())
         m_tail->start();
 }

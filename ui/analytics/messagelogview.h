@@ -38,6 +38,8 @@ public:
     QPlainTextEdit *detailView() const { return m_detail; }
     // Filters (also the controls' own actions).
     void setTimeRange(int seconds); // 0: all
+    // Rows of [fromMs, toMs) only (a moment picked on the dashboard).
+    void setTimeWindow(qint64 fromMs, qint64 toMs);
     void setKinds(bool handshakes, bool messages, bool closes);
     void showConnection(quint64 connectionId); // 0: every connection
     void setFollowing(bool follow);
@@ -75,6 +77,8 @@ private:
     QTimer *m_tail;
     QTimer *m_typing;
     bool m_atEnd = true;
+    qint64 m_windowFromMs = 0; // the range "Chosen" of setTimeWindow()
+    qint64 m_windowToMs = 0;
 };
 
 } // namespace Gatehouse
