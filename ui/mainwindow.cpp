@@ -251,6 +251,7 @@ void MainWindow::createWidgets()
     m_dashboard = new DashboardView;
     m_dashboard->setObjectName(QStringLiteral("dashboardView"));
     m_dashboard->setMetrics(m_runtime->metrics());
+    m_dashboard->setDatabase(messageLogPath());
     m_rightTabs->addTab(m_dashboard, tr("Dashboard"));
     m_messageLog = new MessageLogView;
     m_messageLog->setObjectName(QStringLiteral("messageLogView"));

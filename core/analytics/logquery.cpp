@@ -15,6 +15,7 @@ LogQuery::LogQuery(QObject *parent)
     , m_reader(std::make_unique<MessageLogReader>())
 {
     qRegisterMetaType<QList<Gatehouse::Analytics::LogRecord>>();
+    qRegisterMetaType<QList<Gatehouse::Analytics::Talker>>();
     m_thread->setObjectName(QStringLiteral("gatehouse-log-query"));
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -68,6 +69,18 @@ void LogQuery::fetch(quint64 generation, const LogFilter &filter, qint64 offset,
         if (ensureOpen(&error))
             rows = m_reader->query(filter, offset, limit, &error);
         Q_EMIT fetched(generation, offset, rows, error);
+    });
+}
+
+void LogQuery::topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit)
+{
+    QMetaObject::invokeMethod(m_worker, [this, generation, kind, fromMs, toMs, limit] {
+        QString error;
+        QList<Talker> talkers;
+        if (ensureOpen(&error))
+            talkers = m_reader->topTalkers(MessageLogReader::TalkerKind(kind), fromMs, toMs, limit,
+                                           &error);
+        Q_EMIT talkersFound(generation, talkers, error);
     });
 }
 

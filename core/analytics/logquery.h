@@ -30,11 +30,15 @@ public:
     void setDatabase(const QString &path);
     void count(quint64 generation, const LogFilter &filter);
     void fetch(quint64 generation, const LogFilter &filter, qint64 offset, qint64 limit);
+    // kind: MessageLogReader::TalkerKind as an int
+    void topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit);
 
 Q_SIGNALS:
     void counted(quint64 generation, qint64 count, const QString &error);
     void fetched(quint64 generation, qint64 offset,
                  const QList<Gatehouse::Analytics::LogRecord> &rows, const QString &error);
+    void talkersFound(quint64 generation, const QList<Gatehouse::Analytics::Talker> &talkers,
+                      const QString &error);
 
 private:
     bool ensureOpen(QString *error); // on the worker thread

@@ -61,4 +61,14 @@ struct LogFilter
     QList<LogRecord::Kind> kinds; // empty = every kind
 };
 
+// Who did the most in a time range: one row per application, channel or client
+// address, from the log's handshakes and closes.
+struct Talker
+{
+    QString name; // the application id, channel template or client address ("" for none)
+    qint64 attempts = 0; // upgrade requests
+    qint64 rejected = 0; // of them answered with an HTTP error
+    qint64 messages = 0; // both ways, of their connections that closed in the range
+};
+
 } // namespace Gatehouse::Analytics

@@ -602,6 +602,78 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
     return records;
 }
 
+QList<Talker> MessageLogReader::topTalkers(TalkerKind kind, qint64 fromMs, qint64 toMs, int limit,
+                                           QString *error)
+{
+    QList<Talker> out;
+    if (!isOpen()) {
+        if (error)
+            *error = QStringLiteral("message log: not open");
+        return out;
+    }
+    const Tables t = tables(error);
+    if (!t.ok)
+        return out;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    const QString column = kind == TalkerKind::Application ? QStringLiteral("application")
+        : kind == TalkerKind::Channel                      ? QStringLiteral("channel")
+                                                           : QStringLiteral("client_address");
+    QHash<QString, Talker> talkers;
+    auto run = [&](const QString &sql, auto &&take) {
+        QSqlQuery q(db);
+        if (!q.prepare(sql)) {
+            if (error)
+                *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
+            return false;
+        }
+        q.addBindValue(fromMs);
+        q.addBindValue(toMs);
+        if (!q.exec()) {
+            if (error)
+                *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
+            return false;
+        }
+        while (q.next()) {
+            Talker &talker = talkers[q.value(0).toString()];
+            talker.name = q.value(0).toString();
+            take(talker, q);
+        }
+        return true;
+    };
+    if (!run(QStringLiteral("SELECT COALESCE(%1, ''), COUNT(*), SUM(accepted = 0) FROM "
+                            "log_handshakes WHERE time_ms >= ? AND time_ms < ? GROUP BY 1")
+                 .arg(column),
+             [](Talker &talker, const QSqlQuery &q) {
+                 talker.attempts += q.value(1).toLongLong();
+                 talker.rejected += q.value(2).toLongLong();
+             }))
+        return out;
+    // messages: those of the connections that closed in the range (every close row
+    // knows its application and channel, and counts its messages both ways)
+    const QString messages = kind != TalkerKind::ClientAddress
+        ? QStringLiteral("SELECT COALESCE(%1, ''), SUM(messages_in + messages_out) FROM "
+                         "log_closes WHERE time_ms >= ? AND time_ms < ? GROUP BY 1")
+              .arg(column)
+        : QStringLiteral("SELECT COALESCE(h.client_address, ''), SUM(c.messages_in + "
+                         "c.messages_out) FROM log_closes c JOIN log_handshakes h ON "
+                         "h.connection_id = c.connection_id AND h.accepted = 1 AND h.time_ms "
+                         "BETWEEN c.time_ms - c.duration_ms - 60000 AND c.time_ms WHERE c.time_ms "
+                         ">= ? AND c.time_ms < ? GROUP BY 1");
+    if (!run(messages, [](Talker &talker, const QSqlQuery &q) {
+            talker.messages += q.value(1).toLongLong();
+        }))
+        return out;
+    out = talkers.values();
+    std::sort(out.begin(), out.end(), [](const Talker &a, const Talker &b) {
+        return a.messages != b.messages ? a.messages > b.messages
+            : a.attempts != b.attempts  ? a.attempts > b.attempts
+                                        : a.name < b.name;
+    });
+    if (out.size() > limit)
+        out.resize(limit);
+    return out;
+}
+
 qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
 {
     if (!isOpen()) {

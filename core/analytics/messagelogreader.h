@@ -29,6 +29,10 @@ public:
     QList<LogRecord> query(const LogFilter &filter, qint64 offset = 0, qint64 limit = 200,
                            QString *error = nullptr);
     qint64 count(const LogFilter &filter, QString *error = nullptr);
+    enum class TalkerKind { Application, Channel, ClientAddress };
+    // The `limit` busiest of a kind in [fromMs, toMs): by messages, then attempts.
+    QList<Talker> topTalkers(TalkerKind kind, qint64 fromMs, qint64 toMs, int limit = 10,
+                             QString *error = nullptr);
 
 private:
     struct Tables

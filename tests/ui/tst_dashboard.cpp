@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/dashboardview.h"
 #include "analytics/gatewaymetrics.h"
+#include "analytics/messagelogstore.h"
 
 #include <QAbstractButton>
 #include <QChartView>
@@ -10,6 +11,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -171,6 +173,42 @@ private slots:
         QCOMPARE(asked.size(), 2);
         QCOMPARE(asked.at(1).at(1).toLongLong() - asked.at(1).at(0).toLongLong(), 900'000);
         QCOMPARE(asked.at(1).at(2).toString(), QString());
+    }
+
+    // The top talkers of the window come from the message log, by the kind chosen.
+    void topTalkersFromTheLog()
+    {
+        QTemporaryDir dir;
+        Analytics::MessageLogStore::Options o;
+        o.path = dir.filePath(QStringLiteral("messages.db"));
+        Analytics::MessageLogStore store(o);
+        QVERIFY(store.open());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (quint64 id = 1; id <= 3; ++id) {
+            GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, id, now - 5000);
+            opened.editDetails().application = QStringLiteral("app_%1").arg(id == 3 ? 2 : 1);
+            GatewayEvent closed = opened;
+            closed.type = GatewayEvent::Type::ConnectionClosed;
+            closed.timeMs = now - 1000;
+            closed.messagesIn = qint64(id) * 10;
+            store.consume({opened, closed});
+        }
+        QVERIFY(store.flush());
+        DashboardView view;
+        view.setPaused(true);
+        view.setDatabase(o.path);
+        view.refreshTalkers(now);
+        QTRY_COMPARE(view.talkersModel()->rowCount(), 2);
+        // 30 messages each (10 + 20, and 30): more connection attempts first
+        QCOMPARE(view.talkersModel()->item(0, 0)->text(), QStringLiteral("app_1"));
+        QCOMPARE(view.talkersModel()->item(0, 1)->text(), QStringLiteral("30"));
+        QCOMPARE(view.talkersModel()->item(0, 2)->text(), QStringLiteral("2"));
+        QCOMPARE(view.talkersModel()->item(1, 0)->text(), QStringLiteral("app_2"));
+        QCOMPARE(view.talkersModel()->item(1, 2)->text(), QStringLiteral("1"));
+        view.talkerKindBox()->setCurrentIndex(1); // channels
+        QTRY_COMPARE(view.talkersModel()->rowCount(), 1);
+        QTRY_COMPARE(view.talkersModel()->item(0, 0)->text(), QStringLiteral("/rooms/{roomID}"));
+        store.close();
     }
 
     void everyControlIsNamed()

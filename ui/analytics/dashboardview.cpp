@@ -2,6 +2,7 @@
 #include "analytics/dashboardview.h"
 
 #include "analytics/gatewaymetrics.h"
+#include "analytics/logquery.h"
 #include "uibuttons.h"
 
 #include <QChart>
@@ -12,14 +13,17 @@
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMenu>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolTip>
+#include <QTreeView>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -88,12 +92,18 @@ DashboardView::DashboardView(QWidget *parent)
                                       "point of a chart for its moment)")))
     , m_state(new QLabel)
     , m_timer(new QTimer(this))
+    , m_talkerKind(new QComboBox)
+    , m_talkers(new QStandardItemModel(0, 4, this))
+    , m_talkerList(new QTreeView)
 {
     m_window->setObjectName(QStringLiteral("dashboardWindow"));
     m_window->setAccessibleName(tr("Time window"));
     for (const WindowChoice &w : Windows)
         m_window->addItem(tr(w.label), w.seconds);
-    connect(m_window, &QComboBox::currentIndexChanged, this, [this] { refreshNow(); });
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
+        refreshNow();
+        refreshTalkers(QDateTime::currentMSecsSinceEpoch());
+    });
     connect(m_pause, &QPushButton::clicked, this, [this] { setPaused(!m_paused); });
     m_state->setObjectName(QStringLiteral("dashboardState"));
     m_state->setAccessibleName(tr("Dashboard state"));
@@ -175,10 +185,34 @@ DashboardView::DashboardView(QWidget *parent)
     });
     m_export->setMenu(exportMenu);
 
+    // who did the most in the window: from the message log
+    m_talkerKind->setObjectName(QStringLiteral("dashboardTalkerKind"));
+    m_talkerKind->setAccessibleName(tr("Top talkers by"));
+    m_talkerKind->addItems({tr("Applications"), tr("Channels"), tr("Client addresses")});
+    connect(m_talkerKind, &QComboBox::currentIndexChanged, this,
+            [this] { refreshTalkers(QDateTime::currentMSecsSinceEpoch()); });
+    m_talkers->setHorizontalHeaderLabels(
+        {tr("Name"), tr("Messages"), tr("Connection attempts"), tr("Rejected")});
+    m_talkerList->setObjectName(QStringLiteral("dashboardTalkers"));
+    m_talkerList->setAccessibleName(tr("Top talkers"));
+    m_talkerList->setModel(m_talkers);
+    m_talkerList->setRootIsDecorated(false);
+    m_talkerList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_talkerList->header()->resizeSection(0, 260);
+    m_talkerList->setMaximumHeight(170);
+    auto *talkersLabel = new QLabel(tr("&Top talkers in the window, by:"));
+    talkersLabel->setBuddy(m_talkerKind);
+    auto *talkersTop = new QHBoxLayout;
+    talkersTop->addWidget(talkersLabel);
+    talkersTop->addWidget(m_talkerKind);
+    talkersTop->addStretch();
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(figures);
     layout->addLayout(grid, 1);
+    layout->addLayout(talkersTop);
+    layout->addWidget(m_talkerList);
 
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &DashboardView::refreshNow);
@@ -298,7 +332,46 @@ void DashboardView::hideEvent(QHideEvent *event)
 
 void DashboardView::refreshNow()
 {
-    refresh(QDateTime::currentMSecsSinceEpoch());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    refresh(now);
+    if (m_ticks++ % 5 == 0) // the log is read less often than the metrics
+        refreshTalkers(now);
+}
+
+void DashboardView::setDatabase(const QString &path)
+{
+    if (!m_query) {
+        m_query = new Analytics::LogQuery(this);
+        connect(m_query, &Analytics::LogQuery::talkersFound, this,
+                [this](quint64 generation, const QList<Analytics::Talker> &talkers,
+                       const QString &error) {
+                    if (generation != m_talkerGeneration)
+                        return;
+                    m_talkers->setRowCount(0);
+                    if (!error.isEmpty())
+                        return; // no log yet: nothing to rank
+                    for (const Analytics::Talker &t : talkers) {
+                        auto number = [](qint64 v) {
+                            auto *item = new QStandardItem(QString::number(v));
+                            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                            return item;
+                        };
+                        m_talkers->appendRow(
+                            {new QStandardItem(t.name.isEmpty() ? tr("(none)") : t.name),
+                             number(t.messages), number(t.attempts), number(t.rejected)});
+                    }
+                });
+    }
+    m_query->setDatabase(path);
+}
+
+void DashboardView::refreshTalkers(qint64 nowMs)
+{
+    if (!m_query)
+        return;
+    const qint64 until = nowMs - nowMs % 1000 + 1000;
+    m_query->topTalkers(++m_talkerGeneration, m_talkerKind->currentIndex(),
+                        until - qint64(windowSeconds()) * 1000, until, 10);
 }
 
 void DashboardView::refresh(qint64 nowMs)

@@ -11,7 +11,9 @@
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QStandardItemModel;
 class QTimer;
+class QTreeView;
 
 QT_BEGIN_NAMESPACE
 class QChartView;
@@ -24,7 +26,9 @@ namespace Gatehouse {
 
 namespace Analytics {
 class GatewayMetrics;
-}
+class LogQuery;
+struct Talker;
+} // namespace Analytics
 
 // Live charts of the gateway: connections open, messages per second both ways,
 // handshake rejections and throttling, connection attempts, and the handshake and
@@ -41,6 +45,12 @@ public:
     ~DashboardView() override;
 
     void setMetrics(std::shared_ptr<Analytics::GatewayMetrics> metrics);
+    // The message log the top talkers are read from (in the background).
+    void setDatabase(const QString &path);
+    // Reads the top talkers of the window shown up to `nowMs` again.
+    void refreshTalkers(qint64 nowMs);
+    QStandardItemModel *talkersModel() const { return m_talkers; }
+    QComboBox *talkerKindBox() const { return m_talkerKind; }
     // The window shown: 60, 900 or 3600 seconds.
     void setWindowSeconds(int seconds);
     int windowSeconds() const;
@@ -87,6 +97,12 @@ private:
     qint64 m_shownUntilMs = 0;
     qint64 m_stepMs = 1000;
     qint64 m_firstMs = 0; // where the first step of the shown window starts
+    Analytics::LogQuery *m_query = nullptr;
+    quint64 m_talkerGeneration = 0;
+    QComboBox *m_talkerKind;
+    QStandardItemModel *m_talkers;
+    QTreeView *m_talkerList;
+    int m_ticks = 0;
 };
 
 } // namespace Gatehouse
