@@ -199,6 +199,8 @@ DashboardView::DashboardView(QWidget *parent)
     m_talkerList->setRootIsDecorated(false);
     m_talkerList->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_talkerList->header()->resizeSection(0, 260);
+    m_talkerList->header()->resizeSection(1, 110);
+    m_talkerList->header()->resizeSection(2, 170);
     m_talkerList->setMaximumHeight(170);
     auto *talkersLabel = new QLabel(tr("&Top talkers in the window, by:"));
     talkersLabel->setBuddy(m_talkerKind);
@@ -239,7 +241,10 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
     c->x->setFormat(QStringLiteral("hh:mm:ss"));
     c->x->setTickCount(3);
     c->y = new QValueAxis;
-    c->y->setLabelFormat(QStringLiteral("%g"));
+    c->y->setLabelFormat(QStringLiteral("%.1f"));
+    // the axis keeps the room it made at first: wider numbers later are not cut to "..."
+    c->y->setTruncateLabels(false);
+    c->x->setTruncateLabels(false);
     c->y->setRange(0, 1);
     chart->addAxis(c->x, Qt::AlignBottom);
     chart->addAxis(c->y, Qt::AlignLeft);
@@ -322,6 +327,7 @@ void DashboardView::showEvent(QShowEvent *event)
         refreshNow();
         m_timer->start();
     }
+    refreshTalkers(QDateTime::currentMSecsSinceEpoch());
 }
 
 void DashboardView::hideEvent(QHideEvent *event)
@@ -422,7 +428,9 @@ void DashboardView::refresh(qint64 nowMs)
         c->x->setRange(QDateTime::fromMSecsSinceEpoch(points.constFirst().endMs - 1000),
                        QDateTime::fromMSecsSinceEpoch(points.constLast().endMs));
         // a little room above the highest value, on round numbers
-        c->y->setRange(0, top <= 0 ? 1 : top * 1.1);
+        const double ceiling = top <= 0 ? 1 : top * 1.1;
+        c->y->setLabelFormat(ceiling >= 8 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+        c->y->setRange(0, ceiling);
         c->y->applyNiceNumbers();
         c->x->setFormat(w.seconds <= 60 ? QStringLiteral("mm:ss") : QStringLiteral("hh:mm"));
     }
