@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 namespace Gatehouse::Policies {
 
@@ -117,8 +118,11 @@ QString PayloadValidationPolicy::check(Direction direction, const QByteArray &pa
                     try {
                         parsed = Json::parse(payload.constBegin(), payload.constEnd());
                     } catch (const std::exception &e) {
-                        parseError
-                            = QStringLiteral("not JSON: %1").arg(QString::fromUtf8(e.what()));
+                        // the library's words without its "[json.exception.parse_error.101] "
+                        static const QRegularExpression tag(
+                            QStringLiteral("^\\[json\\.exception\\.[a-z_]+\\.\\d+\\] "));
+                        parseError = QStringLiteral("not JSON: ")
+                            + QString::fromUtf8(e.what()).remove(tag);
                     }
                 }
             }

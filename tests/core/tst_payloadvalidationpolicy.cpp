@@ -86,7 +86,9 @@ void TestPayloadValidationPolicy::check_data()
         << in << QByteArray(R"({"symbol":"ACME"})") << false << u"does not match Order"_qs;
     QTest::newRow("order-ref-min")
         << in << QByteArray(R"({"symbol":"A","qty":1,"limit":-5})") << false << u"/limit"_qs;
-    QTest::newRow("order-not-json") << in << QByteArray("buy ACME") << false << u"not JSON"_qs;
+    QTest::newRow("order-not-json")
+        << in << QByteArray("buy ACME") << false
+        << u"not JSON: parse error at line 1, column 1: syntax error"_qs;
     QTest::newRow("quote-as-order") << in << QByteArray(R"({"price":3})") << false << u"Order"_qs;
     QTest::newRow("quote-ok") << out << QByteArray(R"({"price":3.5})") << false << QString();
     QTest::newRow("notice-ok") << out << QByteArray("closing") << false << QString();
