@@ -19,14 +19,24 @@ ApiLoader::~ApiLoader()
 
 void ApiLoader::load(const QString &path)
 {
+    start(path, [path] { return AsyncApiReader::readFile(path); });
+}
+
+void ApiLoader::loadText(const QString &path, const QByteArray &text)
+{
+    start(path, [path, text] { return AsyncApiReader::readData(text, path); });
+}
+
+void ApiLoader::start(const QString &path, std::function<ReadResult()> read)
+{
     const quint64 generation = ++m_generation;
     ++m_pending;
     Q_EMIT loadStarted(path);
-    m_pool.start([this, path, generation] {
+    m_pool.start([this, path, generation, readIt = std::move(read)] {
         LoadedApi result;
         result.path = path;
         try {
-            ReadResult read = AsyncApiReader::readFile(path);
+            ReadResult read = readIt();
             result.diagnostics = std::move(read.diagnostics);
             if (read.api)
                 result.api = std::make_shared<const Api>(std::move(*read.api));

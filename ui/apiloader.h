@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/api.h"
+#include "asyncapi/asyncapireader.h"
 #include "asyncapi/diagnostic.h"
 
 #include <QList>
@@ -9,6 +10,7 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <functional>
 #include <memory>
 
 namespace Gatehouse {
@@ -36,6 +38,8 @@ public:
     ~ApiLoader() override;
 
     void load(const QString &path);
+    // Reads `text` as the document at `path` (relative $refs start beside it).
+    void loadText(const QString &path, const QByteArray &text);
     bool isLoading() const { return m_pending > 0; }
 
 Q_SIGNALS:
@@ -43,6 +47,7 @@ Q_SIGNALS:
     void loadFinished(const Gatehouse::LoadedApi &result);
 
 private:
+    void start(const QString &path, std::function<ReadResult()> read);
     void handleResult(quint64 generation, const LoadedApi &result);
 
     QThreadPool m_pool;

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// DocumentEditor: form edits through one undo history, the model read again in the
+// background, atomic saves, recovery of unsaved edits, changes made by others.
+#include "editor/documenteditor.h"
+
+#include "testsupport.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Gatehouse;
+
+namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool writeAll(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
+}
+
+} // namespace
+
+class TestDocumentEditor : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void formEditsUndoToTheOriginalBytes();
+    void modelFollowsTheText();
+    void typingMergesIntoOneStep();
+    void refusedEditChangesNothing();
+    void saveWritesTheTextAndFailureKeepsIt();
+    void recoveryKeepsUnsavedEdits();
+    void changesByAnotherProgram();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_path;
+    QByteArray m_original;
+};
+
+void TestDocumentEditor::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+    m_original = readAll(Test::sourcePath(QStringLiteral("resources/samples/chats.asyncapi.yaml")));
+    QVERIFY(m_original.contains("/rooms/{roomID}"));
+}
+
+void TestDocumentEditor::init()
+{
+    m_path = m_dir.filePath(QStringLiteral("chats.asyncapi.yaml"));
+    QVERIFY(writeAll(m_path, m_original));
+    DocumentEditor::discardRecovery(m_path);
+}
+
+void TestDocumentEditor::formEditsUndoToTheOriginalBytes()
+{
+    DocumentEditor editor(m_path, m_original);
+    QString error;
+    QVERIFY2(editor.setValue(QStringLiteral("/info/title"), Json("Chat rooms"),
+                             QStringLiteral("Set title"), &error),
+             qPrintable(error));
+    QVERIFY2(editor.renameKey(QStringLiteral("/channels/~1notifications"),
+                              QStringLiteral("/alerts"),
+                              QStringLiteral("Rename channel /notifications"), &error),
+             qPrintable(error));
+    QVERIFY2(editor.setValue(QStringLiteral("/channels/~1alerts/x-test-scopes"),
+                             Json::array({"chat:read"}), QStringLiteral("Set scopes"), &error),
+             qPrintable(error));
+    QVERIFY2(editor.remove(QStringLiteral("/info/description"),
+                           QStringLiteral("Remove description"), &error),
+             qPrintable(error));
+    QCOMPARE(editor.undoStack()->count(), 4);
+    QVERIFY(editor.isModified());
+    QCOMPARE(editor.undoStack()->undoText(), u"Remove description"_qs);
+    const QByteArray edited = editor.text();
+    QVERIFY(edited.contains("title: Chat rooms"));
+    QVERIFY(edited.contains("  /alerts:"));
+    // Comments of the sample survive the edits.
+    const auto comments = [](const QByteArray &text) {
+        QList<QByteArray> out;
+        for (const QByteArray &line : text.split('\n'))
+            if (line.trimmed().startsWith('#'))
+                out.append(line);
+        return out;
+    };
+    QCOMPARE(comments(edited), comments(m_original));
+
+    while (editor.undoStack()->canUndo())
+        editor.undoStack()->undo();
+    QCOMPARE(editor.text(), m_original);
+    QVERIFY(!editor.isModified());
+    while (editor.undoStack()->canRedo())
+        editor.undoStack()->redo();
+    QCOMPARE(editor.text(), edited);
+}
+
+void TestDocumentEditor::modelFollowsTheText()
+{
+    DocumentEditor editor(m_path, m_original);
+    QSignalSpy read(&editor, &DocumentEditor::modelRead);
+    QVERIFY(read.wait(20000));
+    QVERIFY(editor.lastRead().ok());
+    QCOMPARE(editor.lastRead().api->title, u"Chats"_qs);
+    QVERIFY(editor.setValue(QStringLiteral("/info/title"), Json("Renamed"), QStringLiteral("t")));
+    QVERIFY(
+        editor.setValue(QStringLiteral("/info/title"), Json("Renamed twice"), QStringLiteral("t")));
+    const auto title
+        = [&] { return editor.lastRead().api ? editor.lastRead().api->title : QString(); };
+    QTRY_COMPARE_WITH_TIMEOUT(title(), u"Renamed twice"_qs, 20000);
+
+    // Broken text: the diagnostic says where; fixing it clears it.
+    const qsizetype at = editor.text().indexOf("info:");
+    editor.apply(TextChange {at, 5, "info: ["}, QStringLiteral("break"));
+    const auto broken = [&] {
+        return !editor.isReading() && !editor.lastRead().ok()
+            && !editor.lastRead().diagnostics.isEmpty();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(broken(), 20000);
+    QCOMPARE(editor.lastRead().diagnostics.constFirst().location.file, m_path);
+    editor.undoStack()->undo();
+    const auto fixed = [&] { return !editor.isReading() && editor.lastRead().ok(); };
+    QTRY_VERIFY_WITH_TIMEOUT(fixed(), 20000);
+}
+
+void TestDocumentEditor::typingMergesIntoOneStep()
+{
+    DocumentEditor editor(m_path, m_original);
+    const qsizetype at = editor.text().indexOf("title: Chats") + 12;
+    const char *typed = " app";
+    for (int i = 0; typed[i]; ++i)
+        editor.applyTyping(TextChange {at + i, 0, QByteArray(1, typed[i])});
+    QCOMPARE(editor.undoStack()->count(), 1);
+    QVERIFY(editor.text().contains("title: Chats app\n"));
+    editor.applyTyping(TextChange {at + 2000, 0, "x"}); // elsewhere: a step of its own
+    QCOMPARE(editor.undoStack()->count(), 2);
+    editor.undoStack()->undo();
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), m_original);
+}
+
+void TestDocumentEditor::refusedEditChangesNothing()
+{
+    const QByteArray text = "asyncapi: 3.0.0\ninfo: &i\n  title: T\n  version: '1'\nx: *i\n";
+    DocumentEditor editor(m_path, text);
+    QString error;
+    QVERIFY(
+        !editor.setValue(QStringLiteral("/info/title"), Json("U"), QStringLiteral("t"), &error));
+    QVERIFY(error.contains(u"YAML anchor"));
+    QCOMPARE(editor.text(), text);
+    QCOMPARE(editor.undoStack()->count(), 0);
+}
+
+void TestDocumentEditor::saveWritesTheTextAndFailureKeepsIt()
+{
+    DocumentEditor editor(m_path, m_original);
+    QSignalSpy modified(&editor, &DocumentEditor::modificationChanged);
+    QVERIFY(editor.setValue(QStringLiteral("/info/version"), Json("2.0.0"), QStringLiteral("v")));
+    QCOMPARE(modified.size(), 1);
+    QString error;
+    QVERIFY2(editor.save(&error), qPrintable(error));
+    QCOMPARE(readAll(m_path), editor.text());
+    QVERIFY(!editor.isModified());
+    QCOMPARE(modified.size(), 2);
+
+    // A place that cannot be written: the edits stay, the reason names the file.
+    QVERIFY(editor.setValue(QStringLiteral("/info/version"), Json("3.0.0"), QStringLiteral("v")));
+    const QByteArray unsaved = editor.text();
+    const QString bad = m_dir.filePath(QStringLiteral("no-such-dir/chats.yaml"));
+    QSignalSpy failed(&editor, &DocumentEditor::saveFailed);
+    QVERIFY(!editor.saveAs(bad, &error));
+    QVERIFY2(error.startsWith(u"cannot write ") && error.contains(u"no-such-dir"),
+             qPrintable(error));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(editor.path(), m_path);
+    QCOMPARE(editor.text(), unsaved);
+    QVERIFY(editor.isModified());
+    QVERIFY(readAll(m_path).contains("version: 2.0.0"));
+}
+
+void TestDocumentEditor::recoveryKeepsUnsavedEdits()
+{
+    {
+        DocumentEditor editor(m_path, m_original);
+        QVERIFY(
+            editor.setValue(QStringLiteral("/info/title"), Json("Unsaved"), QStringLiteral("t")));
+        // Written by the timer a few seconds after the edit.
+        QTRY_VERIFY_WITH_TIMEOUT(DocumentEditor::recoveredText(m_path).has_value(),
+                                 DocumentEditor::RecoveryIntervalMs + 10000);
+        QCOMPARE(*DocumentEditor::recoveredText(m_path), editor.text());
+        // The editor goes away without saving, as in a crash.
+    }
+    const auto recovered = DocumentEditor::recoveredText(m_path);
+    QVERIFY(recovered);
+    QVERIFY(recovered->contains("title: Unsaved"));
+    QCOMPARE(readAll(m_path), m_original);
+
+    DocumentEditor editor(m_path, m_original);
+    editor.apply(TextChange {0, editor.text().size(), *recovered}, QStringLiteral("Recover"));
+    QVERIFY(editor.save());
+    QVERIFY(!DocumentEditor::recoveredText(m_path));
+}
+
+void TestDocumentEditor::changesByAnotherProgram()
+{
+    DocumentEditor editor(m_path, m_original);
+    // Unmodified: the window follows the file.
+    QByteArray other = m_original;
+    other.replace("title: Chats", "title: Chats (theirs)");
+    QVERIFY(writeAll(m_path, other));
+    QTRY_COMPARE_WITH_TIMEOUT(editor.text(), other, 20000);
+    QVERIFY(!editor.isModified());
+
+    // With unsaved edits: reported, nothing overwritten.
+    QSignalSpy changed(&editor, &DocumentEditor::changedOnDisk);
+    QVERIFY(editor.setValue(QStringLiteral("/info/version"), Json("9.9.9"), QStringLiteral("v")));
+    const QByteArray mine = editor.text();
+    QByteArray third = other;
+    third.replace("(theirs)", "(theirs again)");
+    QVERIFY(writeAll(m_path, third));
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 20000);
+    QCOMPARE(editor.text(), mine);
+    QVERIFY(editor.reloadFromDisk());
+    QCOMPARE(editor.text(), third);
+    QVERIFY(!editor.isModified());
+    editor.undoStack()->undo(); // the reload is one step; the user's edits come back
+    QCOMPARE(editor.text(), mine);
+}
+
+QTEST_MAIN(TestDocumentEditor)
+#include "tst_documenteditor.moc"

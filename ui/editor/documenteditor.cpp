@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "editor/documenteditor.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QUndoCommand>
+
+namespace Gatehouse {
+
+namespace {
+
+constexpr int TypingId = 1;
+constexpr qint64 MaxFileSize = 32 * 1024 * 1024;
+const QByteArray RecoveryMagic = "gatehouse-recovery 1\n";
+
+bool writeAtomically(const QString &path, const QByteArray &data, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        if (error)
+            *error = QObject::tr("cannot write %1: %2")
+                         .arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+// One step of the history: a change and the change that takes it back.
+class DocumentEditor::EditCommand final : public QUndoCommand
+{
+public:
+    EditCommand(DocumentEditor *editor, const TextChange &change, const QString &name, int id)
+        : QUndoCommand(name)
+        , m_editor(editor)
+        , m_id(id)
+    {
+        m_changes.push_back({change, change.inverse(editor->m_text)});
+    }
+
+    int id() const override { return m_id; }
+
+    void redo() override
+    {
+        for (const auto &step : m_changes)
+            m_editor->setText(step.first);
+    }
+
+    void undo() override
+    {
+        for (auto it = m_changes.rbegin(); it != m_changes.rend(); ++it)
+            m_editor->setText(it->second);
+    }
+
+    // Typing at the end of the previous keystroke's text joins its step.
+    bool mergeWith(const QUndoCommand *other) override
+    {
+        if (other->id() != TypingId || m_id != TypingId)
+            return false;
+        const auto *typed = static_cast<const EditCommand *>(other);
+        const TextChange &last = m_changes.back().first;
+        const TextChange &next = typed->m_changes.front().first;
+        const bool continues = next.offset == last.offset + last.text.size() && next.length == 0
+            && last.length == 0 && !next.text.contains('\n');
+        const bool erases = next.text.isEmpty() && last.text.isEmpty()
+            && next.offset + next.length == last.offset;
+        if (!continues && !erases)
+            return false;
+        m_changes.insert(m_changes.end(), typed->m_changes.begin(), typed->m_changes.end());
+        return true;
+    }
+
+private:
+    DocumentEditor *m_editor;
+    int m_id;
+    std::vector<std::pair<TextChange, TextChange>> m_changes;
+};
+
+DocumentEditor::DocumentEditor(const QString &path, const QByteArray &text, QObject *parent)
+    : QObject(parent)
+    , m_path(path)
+    , m_text(text)
+    , m_savedText(text)
+{
+    m_writer.setMaxThreadCount(1);
+    m_readTimer.setSingleShot(true);
+    m_readTimer.setInterval(ReadDelayMs);
+    connect(&m_readTimer, &QTimer::timeout, this, &DocumentEditor::readNow);
+    m_recoveryTimer.setSingleShot(true);
+    m_recoveryTimer.setInterval(RecoveryIntervalMs);
+    connect(&m_recoveryTimer, &QTimer::timeout, this, &DocumentEditor::writeRecovery);
+    connect(&m_loader, &ApiLoader::loadFinished, this, &DocumentEditor::handleRead);
+    connect(&m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) {
+        if (clean) {
+            m_recoveryTimer.stop();
+            m_writer.waitForDone(); // a write queued before this point must not outlive it
+            discardRecovery(m_path);
+        }
+        Q_EMIT modificationChanged(!clean);
+    });
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &DocumentEditor::handleFileChanged);
+    watch();
+    readNow();
+}
+
+DocumentEditor::~DocumentEditor()
+{
+    // Unsaved edits stay in the recovery file: the history going away says nothing.
+    disconnect(&m_undo, nullptr, this, nullptr);
+    m_writer.waitForDone();
+}
+
+const SourceText &DocumentEditor::source() const
+{
+    if (!m_source)
+        m_source = std::make_unique<SourceText>(m_text);
+    return *m_source;
+}
+
+bool DocumentEditor::edit(std::optional<TextChange> change, const QString &name, QString *error,
+                          const QString &why)
+{
+    if (!change) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    if (change->length == 0 && change->text.isEmpty())
+        return true; // already says so
+    apply(*change, name);
+    return true;
+}
+
+bool DocumentEditor::setValue(const QString &pointer, const Json &value, const QString &name,
+                              QString *error)
+{
+    QString why;
+    auto change = source().set(pointer, value, &why);
+    return edit(std::move(change), name, error, why);
+}
+
+bool DocumentEditor::remove(const QString &pointer, const QString &name, QString *error)
+{
+    QString why;
+    auto change = source().remove(pointer, &why);
+    return edit(std::move(change), name, error, why);
+}
+
+bool DocumentEditor::renameKey(const QString &pointer, const QString &newKey, const QString &name,
+                               QString *error)
+{
+    QString why;
+    auto change = source().renameKey(pointer, newKey, &why);
+    return edit(std::move(change), name, error, why);
+}
+
+bool DocumentEditor::move(const QString &pointer, int index, const QString &name, QString *error)
+{
+    QString why;
+    auto change = source().move(pointer, index, &why);
+    return edit(std::move(change), name, error, why);
+}
+
+void DocumentEditor::applyTyping(const TextChange &change)
+{
+    m_undo.push(new EditCommand(this, change, tr("Typing"), TypingId));
+}
+
+void DocumentEditor::apply(const TextChange &change, const QString &name)
+{
+    m_undo.push(new EditCommand(this, change, name, -1));
+}
+
+void DocumentEditor::setText(const TextChange &change)
+{
+    m_text = change.appliedTo(m_text);
+    m_source.reset();
+    m_readTimer.start();
+    if (!m_undo.isClean() || m_text != m_savedText)
+        m_recoveryTimer.start();
+    Q_EMIT textChanged(change);
+}
+
+void DocumentEditor::readNow()
+{
+    m_readTimer.stop();
+    m_loader.loadText(m_path, m_text);
+}
+
+void DocumentEditor::handleRead(const LoadedApi &result)
+{
+    m_lastRead = result;
+    Q_EMIT modelRead(result);
+}
+
+bool DocumentEditor::save(QString *error)
+{
+    QString why;
+    if (!writeAtomically(m_path, m_text, &why)) {
+        if (error)
+            *error = why;
+        Q_EMIT saveFailed(why);
+        return false; // the edits stay here, and in the recovery file
+    }
+    m_savedText = m_text;
+    m_undo.setClean();
+    m_recoveryTimer.stop();
+    m_writer.waitForDone();
+    discardRecovery(m_path);
+    watch();
+    return true;
+}
+
+bool DocumentEditor::saveAs(const QString &path, QString *error)
+{
+    const QString previous = m_path;
+    m_path = path;
+    if (!save(error)) {
+        m_path = previous;
+        return false;
+    }
+    discardRecovery(previous);
+    if (!m_watcher.files().isEmpty())
+        m_watcher.removePaths(m_watcher.files());
+    watch();
+    Q_EMIT pathChanged(m_path);
+    readNow();
+    return true;
+}
+
+bool DocumentEditor::reloadFromDisk(QString *error)
+{
+    QFile file(m_path);
+    if (file.size() > MaxFileSize || !file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("cannot read %1: %2")
+                         .arg(QDir::toNativeSeparators(m_path),
+                              file.size() > MaxFileSize ? tr("the file is too large")
+                                                        : file.errorString());
+        return false;
+    }
+    const QByteArray onDisk = file.readAll();
+    if (onDisk != m_text)
+        apply(TextChange {0, m_text.size(), onDisk}, tr("Reload from disk"));
+    m_savedText = onDisk;
+    m_undo.setClean();
+    return true;
+}
+
+void DocumentEditor::watch()
+{
+    if (QFileInfo::exists(m_path) && !m_watcher.files().contains(m_path))
+        m_watcher.addPath(m_path);
+}
+
+void DocumentEditor::handleFileChanged()
+{
+    // A save replaces the file: watch the new one.
+    watch();
+    QFile file(m_path);
+    if (file.size() > MaxFileSize || !file.open(QIODevice::ReadOnly))
+        return;
+    const QByteArray onDisk = file.readAll();
+    if (onDisk == m_savedText)
+        return; // our own save
+    if (!isModified()) {
+        reloadFromDisk();
+        return;
+    }
+    Q_EMIT changedOnDisk();
+}
+
+QString DocumentEditor::recoveryPath(const QString &path)
+{
+    const QString dir
+        = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/recovery";
+    const QByteArray hash = QCryptographicHash::hash(QFileInfo(path).absoluteFilePath().toUtf8(),
+                                                     QCryptographicHash::Sha1)
+                                .toHex()
+                                .left(16);
+    return dir + u'/' + QFileInfo(path).fileName() + u'-' + QString::fromLatin1(hash);
+}
+
+std::optional<QByteArray> DocumentEditor::recoveredText(const QString &path)
+{
+    QFile file(recoveryPath(path));
+    if (file.size() > MaxFileSize + RecoveryMagic.size() || !file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray data = file.readAll();
+    if (!data.startsWith(RecoveryMagic))
+        return std::nullopt;
+    return data.mid(RecoveryMagic.size());
+}
+
+void DocumentEditor::discardRecovery(const QString &path)
+{
+    QFile::remove(recoveryPath(path));
+}
+
+void DocumentEditor::writeRecovery()
+{
+    if (!isModified())
+        return;
+    const QString path = recoveryPath(m_path);
+    const QByteArray data = RecoveryMagic + m_text;
+    m_writer.start([path, data] {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        writeAtomically(path, data, nullptr);
+    });
+}
+
+} // namespace Gatehouse

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "apiloader.h"
+#include "asyncapi/sourcetext.h"
+
+#include <QByteArray>
+#include <QFileSystemWatcher>
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+#include <QTimer>
+#include <QUndoStack>
+
+#include <memory>
+#include <optional>
+
+namespace Gatehouse {
+
+// One document being edited. Its text is the truth and is what Save writes; forms
+// and the source editor change it through one undo history (every step named, such
+// as "Rename channel /rooms/{roomID}"), and a form edit changes only the bytes of
+// what it edits (SourceText). After each change the text is read again off the GUI
+// thread, after a short pause while typing; the newest text wins.
+//
+// Nothing is lost: saves are atomic (QSaveFile) and a failed save keeps the edits
+// with the reason; while there are unsaved edits they are copied to a recovery file
+// every few seconds, which recoveredText() offers back after a crash; a change made
+// to the file by another program is reported, never silently written over.
+class DocumentEditor final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DocumentEditor)
+
+public:
+    static constexpr int ReadDelayMs = 250;
+    static constexpr int RecoveryIntervalMs = 3000;
+
+    // `text` is the file's content as read (off the GUI thread) by the caller.
+    DocumentEditor(const QString &path, const QByteArray &text, QObject *parent = nullptr);
+    // Waits for a recovery write in progress.
+    ~DocumentEditor() override;
+
+    QString path() const { return m_path; }
+    const QByteArray &text() const { return m_text; }
+    bool isModified() const { return !m_undo.isClean(); }
+    QUndoStack *undoStack() { return &m_undo; }
+    // The text as a SourceText (read again only after a change).
+    const SourceText &source() const;
+
+    // Form edits; false, and the text unchanged, when the text cannot say it in
+    // place (the reason in `error`).
+    bool setValue(const QString &pointer, const Json &value, const QString &name,
+                  QString *error = nullptr);
+    bool remove(const QString &pointer, const QString &name, QString *error = nullptr);
+    bool renameKey(const QString &pointer, const QString &newKey, const QString &name,
+                   QString *error = nullptr);
+    bool move(const QString &pointer, int index, const QString &name, QString *error = nullptr);
+    // An edit typed in the source; typing at one place merges into one undo step.
+    void applyTyping(const TextChange &change);
+    // Any change, as one undo step named `name`.
+    void apply(const TextChange &change, const QString &name);
+
+    bool save(QString *error = nullptr);
+    bool saveAs(const QString &path, QString *error = nullptr);
+    // Replaces the text by what the file holds now (one undo step).
+    bool reloadFromDisk(QString *error = nullptr);
+
+    // The model of the newest text, once read; isReading() while a read is due.
+    const LoadedApi &lastRead() const { return m_lastRead; }
+    bool isReading() const { return m_readTimer.isActive() || m_loader.isLoading(); }
+    // Reads now instead of after the pause.
+    void readNow();
+
+    // Where unsaved edits of `path` are kept; the text kept there after a crash (or
+    // nothing); and forgetting it.
+    static QString recoveryPath(const QString &path);
+    static std::optional<QByteArray> recoveredText(const QString &path);
+    static void discardRecovery(const QString &path);
+    // Writes the recovery file now (done on a timer while there are unsaved edits).
+    void writeRecovery();
+
+Q_SIGNALS:
+    void textChanged(const Gatehouse::TextChange &change);
+    void modelRead(const Gatehouse::LoadedApi &result);
+    void modificationChanged(bool modified);
+    void pathChanged(const QString &path);
+    void saveFailed(const QString &error);
+    // Another program changed the file while it has unsaved edits here.
+    void changedOnDisk();
+
+private:
+    class EditCommand;
+    friend class EditCommand;
+
+    bool edit(std::optional<TextChange> change, const QString &name, QString *error,
+              const QString &why);
+    void setText(const TextChange &change);
+    void handleRead(const LoadedApi &result);
+    void handleFileChanged();
+    void watch();
+
+    QString m_path;
+    QByteArray m_text;
+    QByteArray m_savedText;
+    mutable std::unique_ptr<SourceText> m_source;
+    QUndoStack m_undo;
+    ApiLoader m_loader;
+    LoadedApi m_lastRead;
+    QTimer m_readTimer;
+    QTimer m_recoveryTimer;
+    QFileSystemWatcher m_watcher;
+    QThreadPool m_writer;
+};
+
+} // namespace Gatehouse
+
+Q_DECLARE_METATYPE(Gatehouse::TextChange)
