@@ -29,35 +29,6 @@ namespace {
 const QString Name = QStringLiteral("log");
 constexpr qint64 Page = 1000;
 
-// Rows the reader cannot select by: API, channel, application, direction, status,
-// close code (a substring for the texts, as people type them).
-struct Extra
-{
-    QString api;
-    QString channel;
-    QString application;
-    QString direction;
-    std::optional<int> status;
-    std::optional<int> code;
-    bool wants(const LogRecord &r) const
-    {
-        if (!api.isEmpty() && !r.api.contains(api, Qt::CaseInsensitive))
-            return false;
-        if (!channel.isEmpty() && !r.channel.contains(channel, Qt::CaseInsensitive))
-            return false;
-        if (!application.isEmpty() && r.application != application)
-            return false;
-        if (!direction.isEmpty()
-            && (r.kind != LogRecord::Kind::Message || r.direction != direction))
-            return false;
-        if (status && (r.kind != LogRecord::Kind::Handshake || r.status != *status))
-            return false;
-        if (code && (r.kind != LogRecord::Kind::Close || r.closeCode != *code))
-            return false;
-        return true;
-    }
-};
-
 // "10m" (that long ago), an ISO 8601 time, or milliseconds since the epoch.
 std::optional<qint64> parseTime(const QString &text, qint64 nowMs)
 {
@@ -235,14 +206,13 @@ int logCommand(const QStringList &arguments)
             return usageError(
                 Name, QStringLiteral("--kind '%1': use handshake, message or close").arg(kind));
     }
-    Extra extra;
-    extra.api = parser.value(apiOpt);
-    extra.channel = parser.value(channelOpt);
-    extra.application = parser.value(appOpt);
-    extra.direction = parser.value(directionOpt);
-    if (!extra.direction.isEmpty() && extra.direction != u"in" && extra.direction != u"out")
+    filter.api = parser.value(apiOpt);
+    filter.channel = parser.value(channelOpt);
+    filter.application = parser.value(appOpt);
+    filter.direction = parser.value(directionOpt);
+    if (!filter.direction.isEmpty() && filter.direction != u"in" && filter.direction != u"out")
         return usageError(Name,
-                          QStringLiteral("--direction '%1': use in or out").arg(extra.direction));
+                          QStringLiteral("--direction '%1': use in or out").arg(filter.direction));
     auto number = [&](const QCommandLineOption &opt, std::optional<int> *target) {
         if (!parser.isSet(opt))
             return true;
@@ -250,10 +220,14 @@ int logCommand(const QStringList &arguments)
         *target = parser.value(opt).toInt(&ok);
         return ok;
     };
-    if (!number(statusOpt, &extra.status))
+    std::optional<int> status;
+    if (!number(statusOpt, &status) || (status && *status <= 0))
         return usageError(Name, QStringLiteral("--status needs a number such as 401"));
-    if (!number(codeOpt, &extra.code))
+    filter.status = status.value_or(0);
+    std::optional<int> code;
+    if (!number(codeOpt, &code) || (code && *code <= 0))
         return usageError(Name, QStringLiteral("--code needs a number such as 1008"));
+    filter.closeCode = code.value_or(0);
     std::optional<int> lines;
     if (!number(linesOpt, &lines) || (lines && *lines < 0))
         return usageError(Name, QStringLiteral("--lines needs a number"));
@@ -294,8 +268,6 @@ int logCommand(const QStringList &arguments)
             return failure(Name, QStringLiteral("%1: %2").arg(path, error));
         for (const LogRecord &r : page) {
             note(r);
-            if (!extra.wants(r))
-                continue;
             if (lines) {
                 tail.append(r);
                 if (tail.size() > *lines)
@@ -326,8 +298,7 @@ int logCommand(const QStringList &arguments)
                 if (seen.contains({int(r.kind), r.id}))
                     continue;
                 note(r);
-                if (extra.wants(r))
-                    print(r);
+                print(r);
             }
             if (page.size() < Page)
                 break;

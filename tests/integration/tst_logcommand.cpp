@@ -117,6 +117,11 @@ private slots:
         QTest::newRow("api") << QStringList {u"--api"_qs, u"/chats"_qs} << 5;
         QTest::newRow("grep") << QStringList {u"-g"_qs, u"there"_qs} << 1;
         QTest::newRow("code") << QStringList {u"--code"_qs, u"1000"_qs} << 1;
+        QTest::newRow("app-direction")
+            << QStringList {u"--app"_qs, u"app_alice"_qs, u"--direction"_qs, u"in"_qs} << 1;
+        QTest::newRow("status-direction")
+            << QStringList {u"--status"_qs, u"401"_qs, u"--direction"_qs, u"in"_qs} << 0;
+        QTest::newRow("channel-case") << QStringList {u"--channel"_qs, u"NOTIF"_qs} << 1;
         QTest::newRow("lines") << QStringList {u"-n"_qs, u"2"_qs} << 2;
         QTest::newRow("since-ago") << QStringList {u"--since"_qs, u"10m"_qs} << 5;
         QTest::newRow("since-later") << QStringList {u"--since"_qs, u"30s"_qs} << 0;

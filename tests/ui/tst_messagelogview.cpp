@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
@@ -152,6 +153,101 @@ private slots:
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll().count('\n'), 10);
+    }
+
+    // API, channel, application, direction, status and close code, typed or chosen.
+    void labelFilters()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QList<GatewayEvent> events = traffic(1, 6, 4, now - 5000); // 36 rows, app_0..app_2
+        GatewayEvent refused;
+        refused.type = GatewayEvent::Type::ConnectionRejected;
+        refused.connectionId = 50;
+        refused.timeMs = now - 500;
+        refused.status = 401;
+        GatewayEvent::Details &d = refused.editDetails();
+        d.api = QStringLiteral("/stocks/2.0.0");
+        d.channel = QStringLiteral("/quotes");
+        d.application = QStringLiteral("app_9");
+        GatewayEvent closed = refused;
+        closed.type = GatewayEvent::Type::ConnectionClosed;
+        closed.connectionId = 51;
+        closed.timeMs = now - 400;
+        closed.status = 0;
+        closed.closeCode = 1008;
+        events << refused << closed;
+        m_store->consume(events);
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE(view.model()->rowCount(), 38);
+        auto edit = [&view](const char *name) {
+            auto *e = view.findChild<QLineEdit *>(QLatin1String(name));
+            return e;
+        };
+        for (const char *name :
+             {"logApi", "logChannel", "logApplication", "logStatusCode", "logCloseCode"})
+            QVERIFY2(edit(name), name);
+        auto *direction = view.findChild<QComboBox *>(QStringLiteral("logDirection"));
+        QVERIFY(direction);
+
+        QTest::keyClicks(edit("logApi"), QStringLiteral("stocks"));
+        QTRY_COMPARE(view.model()->rowCount(), 2);
+        edit("logApi")->clear();
+        edit("logChannel")->setText(QStringLiteral("QUOTES")); // any case
+        QTRY_COMPARE(view.model()->rowCount(), 2);
+        edit("logChannel")->setText(QStringLiteral("rooms"));
+        QTRY_COMPARE(view.model()->rowCount(), 36);
+        edit("logChannel")->clear();
+        edit("logApplication")->setText(QStringLiteral("app_1")); // connections 1 and 4
+        QTRY_COMPARE(view.model()->rowCount(), 12);
+        direction->setCurrentIndex(direction->findData(QStringLiteral("out")));
+        QTRY_COMPARE(view.model()->rowCount(), 4);
+        QTRY_VERIFY(view.model()->record(3));
+        for (int row = 0; row < 4; ++row) {
+            QCOMPARE(view.model()->record(row)->direction, QStringLiteral("out"));
+            QCOMPARE(view.model()->record(row)->application, QStringLiteral("app_1"));
+        }
+        edit("logApplication")->clear();
+        QTRY_COMPARE(view.model()->rowCount(), 12);
+        direction->setCurrentIndex(0);
+        QTRY_COMPARE(view.model()->rowCount(), 38);
+        edit("logStatusCode")->setText(QStringLiteral("401"));
+        QTRY_COMPARE(view.model()->rowCount(), 1);
+        edit("logStatusCode")->setText(QStringLiteral("101"));
+        QTRY_COMPARE(view.model()->rowCount(), 6);
+        edit("logStatusCode")->clear();
+        edit("logCloseCode")->setText(QStringLiteral("1008"));
+        QTRY_COMPARE(view.model()->rowCount(), 1);
+        QTRY_VERIFY(view.model()->record(0));
+        QCOMPARE(view.model()->record(0)->connectionId, quint64(51));
+    }
+
+    // Every filter has a name for screen readers and is reached with Tab, in order.
+    void filtersByKeyboard()
+    {
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowActive(&view));
+        const QStringList names {u"logRange"_qs,      u"logSearch"_qs,      u"logApi"_qs,
+                                 u"logChannel"_qs,    u"logApplication"_qs, u"logDirection"_qs,
+                                 u"logStatusCode"_qs, u"logCloseCode"_qs};
+        view.findChild<QWidget *>(names.first())->setFocus();
+        QStringList reached;
+        for (int i = 0; i < 40 && reached.size() < names.size(); ++i) {
+            QWidget *focus = QApplication::focusWidget();
+            QVERIFY(focus);
+            if (names.contains(focus->objectName()) && !reached.contains(focus->objectName())) {
+                QVERIFY2(!focus->accessibleName().isEmpty(), qPrintable(focus->objectName()));
+                reached.append(focus->objectName());
+            }
+            QTest::keyClick(focus, Qt::Key_Tab);
+        }
+        QCOMPARE(reached, names);
     }
 
     // Following: rows written while the view is shown appear at the end, in view.

@@ -15,6 +15,7 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIntValidator>
 #include <QJsonDocument>
 #include <QKeyEvent>
 #include <QLabel>
@@ -41,6 +42,12 @@ MessageLogView::MessageLogView(QWidget *parent)
     , m_handshakes(new QCheckBox(tr("&Handshakes")))
     , m_messages(new QCheckBox(tr("&Messages")))
     , m_closes(new QCheckBox(tr("C&loses")))
+    , m_api(new QLineEdit)
+    , m_channel(new QLineEdit)
+    , m_application(new QLineEdit)
+    , m_direction(new QComboBox)
+    , m_statusCode(new QLineEdit)
+    , m_closeCode(new QLineEdit)
     , m_connection(new QLineEdit)
     , m_follow(new QCheckBox(tr("&Follow")))
     , m_list(new QTreeView)
@@ -65,6 +72,43 @@ MessageLogView::MessageLogView(QWidget *parent)
         box->setChecked(true);
         connect(box, &QCheckBox::toggled, this, &MessageLogView::applyFilter);
     }
+    // label filters: typed text, selected after a short pause like the search
+    struct Field
+    {
+        QLineEdit *edit;
+        const char *name;
+        QString accessible;
+        QString placeholder;
+        QString tip;
+        int width;
+    };
+    for (const Field &f :
+         {Field {m_api, "logApi", tr("API"), tr("API"), tr("Only APIs containing this text"), 110},
+          Field {m_channel, "logChannel", tr("Channel"), tr("Channel"),
+                 tr("Only channels containing this text"), 120},
+          Field {m_application, "logApplication", tr("Application"), tr("Application"),
+                 tr("Only this application id"), 110},
+          Field {m_statusCode, "logStatusCode", tr("Handshake status"), tr("Status"),
+                 tr("Only handshakes answered with this HTTP status, such as 401"), 64},
+          Field {m_closeCode, "logCloseCode", tr("Close code"), tr("Close code"),
+                 tr("Only closes with this close code, such as 1008"), 80}}) {
+        f.edit->setObjectName(QLatin1String(f.name));
+        f.edit->setAccessibleName(f.accessible);
+        f.edit->setPlaceholderText(f.placeholder);
+        f.edit->setToolTip(f.tip);
+        f.edit->setClearButtonEnabled(true);
+        f.edit->setMaximumWidth(f.width + 24);
+        connect(f.edit, &QLineEdit::textChanged, m_typing, qOverload<>(&QTimer::start));
+    }
+    for (QLineEdit *code : {m_statusCode, m_closeCode})
+        code->setValidator(new QIntValidator(1, 9999, code));
+    m_direction->setObjectName(QStringLiteral("logDirection"));
+    m_direction->setAccessibleName(tr("Direction"));
+    m_direction->setToolTip(tr("Only messages that went this way"));
+    m_direction->addItem(tr("Both ways"), QString());
+    m_direction->addItem(tr("↑ In"), QStringLiteral("in"));
+    m_direction->addItem(tr("↓ Out"), QStringLiteral("out"));
+    connect(m_direction, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
     m_connection->setObjectName(QStringLiteral("logConnection"));
     m_connection->setAccessibleName(tr("Connection id"));
     m_connection->setPlaceholderText(tr("Connection"));
@@ -147,6 +191,12 @@ MessageLogView::MessageLogView(QWidget *parent)
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_range);
     filters->addWidget(m_search, 1);
+    filters->addWidget(m_api);
+    filters->addWidget(m_channel);
+    filters->addWidget(m_application);
+    filters->addWidget(m_direction);
+    filters->addWidget(m_statusCode);
+    filters->addWidget(m_closeCode);
     filters->addWidget(m_handshakes);
     filters->addWidget(m_messages);
     filters->addWidget(m_closes);
@@ -245,6 +295,12 @@ void MessageLogView::applyFilter()
     }
     filter.text = m_search->text().trimmed();
     filter.connectionId = m_connection->text().trimmed().toULongLong();
+    filter.api = m_api->text().trimmed();
+    filter.channel = m_channel->text().trimmed();
+    filter.application = m_application->text().trimmed();
+    filter.direction = m_direction->currentData().toString();
+    filter.status = m_statusCode->text().toInt();
+    filter.closeCode = m_closeCode->text().toInt();
     if (!m_handshakes->isChecked() || !m_messages->isChecked() || !m_closes->isChecked()) {
         if (m_handshakes->isChecked())
             filter.kinds.append(LogRecord::Kind::Handshake);

@@ -18,8 +18,9 @@ class MessageLogModel;
 
 // The message log in the window: every handshake, message and close the gateway (and
 // client tabs that were asked to) logged, newest at the bottom. Filters by time,
-// text (reasons, channels, applications, paths, addresses, payloads), kind and
-// connection; Follow keeps the newest rows in view as they are written and stops when
+// text (reasons, channels, applications, paths, addresses, payloads), kind, API,
+// channel, application, direction, status, close code and connection (all selected
+// by the reader in SQL); Follow keeps the newest rows in view as they are written and stops when
 // you scroll up. The selected row reads below (JSON pretty-printed, binary as hex);
 // "This Connection" shows one connection's timeline; Ctrl+C copies rows as JSON;
 // Export writes what the filter selects as JSON Lines.
@@ -68,6 +69,12 @@ private:
     QCheckBox *m_handshakes;
     QCheckBox *m_messages;
     QCheckBox *m_closes;
+    QLineEdit *m_api;
+    QLineEdit *m_channel;
+    QLineEdit *m_application;
+    QComboBox *m_direction;
+    QLineEdit *m_statusCode;
+    QLineEdit *m_closeCode;
     QLineEdit *m_connection;
     QCheckBox *m_follow;
     QTreeView *m_list;
