@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "analytics/logexport.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogreader.h"
 #include "api/json.h"
@@ -159,6 +160,18 @@ int logCommand(const QStringList &arguments)
                                   QStringLiteral("Keep reading: print new rows as they come."));
     const auto jsonOpt
         = option({QStringLiteral("json")}, QStringLiteral("One JSON object per row (JSON Lines)."));
+    const auto csvOpt
+        = option({QStringLiteral("csv")}, QStringLiteral("As CSV (RFC 4180) with a header row."));
+    const auto harOpt
+        = option({QStringLiteral("har")},
+                 QStringLiteral("Write this connection's handshake and messages as HAR 1.2 (the "
+                                "_webSocketMessages that browsers' developer tools read)."),
+                 QStringLiteral("ID"));
+    const auto originOpt
+        = option({QStringLiteral("har-origin")},
+                 QStringLiteral("With --har: the gateway's address for the request URL "
+                                "(default ws://localhost)."),
+                 QStringLiteral("URL"));
     const QCommandLineOption helpOption = parser.addHelpOption();
     if (!parser.parse(arguments))
         return usageError(Name, parser.errorText());
@@ -232,6 +245,20 @@ int logCommand(const QStringList &arguments)
     if (!number(linesOpt, &lines) || (lines && *lines < 0))
         return usageError(Name, QStringLiteral("--lines needs a number"));
 
+    if (parser.isSet(jsonOpt) + parser.isSet(csvOpt) + parser.isSet(harOpt) > 1)
+        return usageError(Name, QStringLiteral("use one of --json, --csv and --har"));
+    quint64 harConnection = 0;
+    if (parser.isSet(harOpt)) {
+        bool ok = false;
+        harConnection = parser.value(harOpt).toULongLong(&ok);
+        if (!ok || harConnection == 0)
+            return usageError(
+                Name,
+                QStringLiteral("--har '%1' is not a connection id").arg(parser.value(harOpt)));
+        if (parser.isSet(followOpt))
+            return usageError(Name, QStringLiteral("--har does not go with --follow"));
+    }
+
     QString path = parser.value(dbOpt);
     if (path.isEmpty())
         path = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
@@ -243,10 +270,23 @@ int logCommand(const QStringList &arguments)
     if (!reader.open(path, &error))
         return failure(Name, error);
 
+    if (harConnection != 0) {
+        const Json har = Analytics::harOf(reader, harConnection, parser.value(originOpt), &error);
+        if (har.is_null())
+            return failure(Name, error);
+        out() << QString::fromStdString(har.dump(2)) << '\n';
+        return ExitOk;
+    }
+
     const bool asJson = parser.isSet(jsonOpt);
+    const bool asCsv = parser.isSet(csvOpt);
+    if (asCsv)
+        out() << QString::fromUtf8(Analytics::csvHeader());
     auto print = [&](const LogRecord &r) {
         if (asJson)
             out() << QString::fromStdString(Analytics::toJson(r).dump()) << '\n';
+        else if (asCsv)
+            out() << QString::fromUtf8(Analytics::toCsv(r));
         else
             out() << text(r) << '\n';
     };

@@ -151,6 +151,45 @@ private slots:
         QCOMPARE(out["direction"].get<std::string>(), std::string("out"));
     }
 
+    void csv()
+    {
+        const Test::ProcessResult r = log({QStringLiteral("--csv"), QStringLiteral("--kind"),
+                                           QStringLiteral("handshake,message")});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        const QList<QByteArray> rows = r.standardOutput.split('\n');
+        QCOMPARE(rows.size(), 6); // header, 4 rows, and what follows the last CRLF
+        QVERIFY(rows.last().isEmpty());
+        for (qsizetype i = 0; i < rows.size() - 1; ++i)
+            QVERIFY2(rows.at(i).endsWith('\r'), rows.at(i).constData());
+        QVERIFY(rows.at(0).startsWith("time,kind,connection,api,channel,application,status,"));
+        QVERIFY2(rows.at(4).contains(
+                     ",rejected,2,/chats/1.0.0,/notifications,,401,/chats/1.0.0/rooms/r2,"),
+                 rows.at(4).constData());
+        QVERIFY2(rows.at(3).contains(",out,text,11,"), rows.at(3).constData());
+    }
+
+    void har()
+    {
+        const Test::ProcessResult r
+            = log({QStringLiteral("--har"), QStringLiteral("1"), QStringLiteral("--har-origin"),
+                   QStringLiteral("ws://gw.example:9000")});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        const Json har = Json::parse(r.standardOutput.toStdString());
+        QCOMPARE(har["log"]["version"].get<std::string>(), std::string("1.2"));
+        const Json &entry = har["log"]["entries"][0];
+        QCOMPARE(entry["request"]["url"].get<std::string>(),
+                 std::string("ws://gw.example:9000/chats/1.0.0/rooms/r1"));
+        QCOMPARE(entry["response"]["status"].get<int>(), 101);
+        const Json &messages = entry["_webSocketMessages"];
+        QCOMPARE(messages.size(), size_t(2));
+        QCOMPARE(messages[0]["type"].get<std::string>(), std::string("send"));
+        QCOMPARE(messages[0]["data"].get<std::string>(), std::string("hello"));
+        QCOMPARE(messages[0]["opcode"].get<int>(), 1);
+        QCOMPARE(messages[0]["time"].get<double>(), double(m_t0 + 10) / 1000.0);
+        QCOMPARE(messages[1]["type"].get<std::string>(), std::string("receive"));
+        QCOMPARE(messages[1]["data"].get<std::string>(), std::string("hello there"));
+    }
+
     void badInput_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -164,6 +203,14 @@ private slots:
             << QStringList {u"--direction"_qs, u"up"_qs} << 2 << "--direction 'up': use in or out";
         QTest::newRow("connection") << QStringList {u"--connection"_qs, u"x"_qs} << 2
                                     << "--connection 'x' is not a connection id";
+        QTest::newRow("two formats")
+            << QStringList {u"--csv"_qs, u"--json"_qs} << 2 << "use one of --json, --csv and --har";
+        QTest::newRow("har id") << QStringList {u"--har"_qs, u"x"_qs} << 2
+                                << "--har 'x' is not a connection id";
+        QTest::newRow("har follow") << QStringList {u"--har"_qs, u"1"_qs, u"-f"_qs} << 2
+                                    << "--har does not go with --follow";
+        QTest::newRow("har unknown")
+            << QStringList {u"--har"_qs, u"99"_qs} << 1 << "connection 99: not in the message log";
         QTest::newRow("missing") << QStringList {u"--db"_qs, u"/nonexistent/m.db"_qs} << 1
                                  << "/nonexistent/m.db: no such message log";
     }

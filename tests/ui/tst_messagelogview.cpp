@@ -11,6 +11,9 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QScrollBar>
@@ -153,6 +156,34 @@ private slots:
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll().count('\n'), 10);
+        // as CSV: a header and the same rows
+        const QString csv = m_dir->filePath(QStringLiteral("export.csv"));
+        view.exportCsv(csv);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(1).at(0).toLongLong(), 10);
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QByteArray csvText = csvFile.readAll();
+        QCOMPARE(csvText.count("\r\n"), 11);
+        QVERIFY(csvText.startsWith("time,kind,connection,"));
+        // the selected row's connection as HAR
+        const QString har = m_dir->filePath(QStringLiteral("connection.har"));
+        view.exportHar(id, har);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(2).at(0).toLongLong(), 8);
+        QFile harFile(har);
+        QVERIFY(harFile.open(QIODevice::ReadOnly));
+        const QJsonObject entry = QJsonDocument::fromJson(harFile.readAll())
+                                      .object()[u"log"_qs][u"entries"_qs][0]
+                                      .toObject();
+        QCOMPARE(entry[u"response"_qs][u"status"_qs].toInt(), 101);
+        const QJsonArray messages = entry[u"_webSocketMessages"_qs].toArray();
+        QCOMPARE(messages.size(), 8);
+        QCOMPARE(messages[0][u"type"_qs].toString(), u"send"_qs);
+        QCOMPARE(messages[1][u"type"_qs].toString(), u"receive"_qs);
+        QCOMPARE(messages[0][u"opcode"_qs].toInt(), 1);
+        QCOMPARE(messages[0][u"data"_qs].toString(),
+                 QStringLiteral("{\"n\": 0, \"conn\": %1}").arg(id));
     }
 
     // API, channel, application, direction, status and close code, typed or chosen.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/messagelogview.h"
 
+#include "analytics/logexport.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogmodel.h"
 #include "client/jsonhighlighter.h"
@@ -121,7 +122,12 @@ MessageLogView::MessageLogView(QWidget *parent)
                            tr("Show the selected row's connection, from its handshake to its "
                               "close"));
     auto *exportButton = UiButtons::named(tr("E&xport…"), QStringLiteral("logExport"),
-                                          tr("Write what the filter selects as JSON Lines"));
+                                          tr("Write what the filter selects as JSON Lines or "
+                                             "CSV"));
+    m_exportHar = UiButtons::named(tr("Export &HAR…"), QStringLiteral("logExportHar"),
+                                   tr("Write the selected row's connection (handshake and "
+                                      "messages) as HAR, for browsers' developer tools"));
+    m_exportHar->setEnabled(false);
     connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
     // typing searches after a short pause, not at every key
     m_typing->setSingleShot(true);
@@ -135,11 +141,29 @@ MessageLogView::MessageLogView(QWidget *parent)
             showConnection(r->connectionId);
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the Log"),
-                                                          QStringLiteral("gatehouse-log.jsonl"),
-                                                          tr("JSON Lines (*.jsonl *.json)"));
-        if (!path.isEmpty())
+        const QString jsonLines = tr("JSON Lines (*.jsonl *.json)");
+        const QString csv = tr("CSV (*.csv)");
+        QString chosen;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export the Log"), QStringLiteral("gatehouse-log.jsonl"),
+            jsonLines + QStringLiteral(";;") + csv, &chosen);
+        if (path.isEmpty())
+            return;
+        if (chosen == csv || path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive))
+            exportCsv(path);
+        else
             exportJsonLines(path);
+    });
+    connect(m_exportHar, &QPushButton::clicked, this, [this] {
+        const LogRecord *r = m_model->record(m_list->currentIndex().row());
+        if (!r)
+            return;
+        const quint64 id = r->connectionId;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Connection %1 as HAR").arg(id),
+            QStringLiteral("gatehouse-connection-%1.har").arg(id), tr("HAR (*.har *.json)"));
+        if (!path.isEmpty())
+            exportHar(id, path);
     });
 
     m_list->setObjectName(QStringLiteral("logList"));
@@ -205,6 +229,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     actions->addWidget(thisConnection);
     actions->addWidget(m_follow);
     actions->addWidget(exportButton);
+    actions->addWidget(m_exportHar);
     actions->addWidget(m_status, 1);
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_list);
@@ -317,6 +342,7 @@ void MessageLogView::applyFilter()
 void MessageLogView::showSelected()
 {
     const LogRecord *r = m_model->record(m_list->currentIndex().row());
+    m_exportHar->setEnabled(r != nullptr);
     if (!r) {
         m_detail->clear();
         return;
@@ -350,13 +376,32 @@ void MessageLogView::copySelected()
 
 void MessageLogView::exportJsonLines(const QString &path)
 {
+    runExport(path, [database = m_path, filter = m_model->filter(), path](QString *error) {
+        return Analytics::writeJsonLines(database, filter, path, error);
+    });
+}
+
+void MessageLogView::exportCsv(const QString &path)
+{
+    runExport(path, [database = m_path, filter = m_model->filter(), path](QString *error) {
+        return Analytics::writeCsv(database, filter, path, error);
+    });
+}
+
+void MessageLogView::exportHar(quint64 connectionId, const QString &path)
+{
+    runExport(path, [database = m_path, connectionId, path](QString *error) {
+        return Analytics::writeHar(database, connectionId, path, error);
+    });
+}
+
+void MessageLogView::runExport(const QString &path, std::function<qint64(QString *)> job)
+{
     m_status->setText(tr("Exporting to %1…").arg(path));
     QPointer<MessageLogView> self(this);
-    const QString database = m_path;
-    const Analytics::LogFilter filter = m_model->filter();
-    QThreadPool::globalInstance()->start([self, database, filter, path] {
+    QThreadPool::globalInstance()->start([self, job = std::move(job), path] {
         QString error;
-        const qint64 rows = Analytics::writeJsonLines(database, filter, path, &error);
+        const qint64 rows = job(&error);
         QMetaObject::invokeMethod(self.data(), [self, rows, error, path] {
             if (!self)
                 return;

@@ -3,11 +3,14 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 class QTimer;
 class QTreeView;
 
@@ -23,7 +26,8 @@ class MessageLogModel;
 // by the reader in SQL); Follow keeps the newest rows in view as they are written and stops when
 // you scroll up. The selected row reads below (JSON pretty-printed, binary as hex);
 // "This Connection" shows one connection's timeline; Ctrl+C copies rows as JSON;
-// Export writes what the filter selects as JSON Lines.
+// Export writes what the filter selects as JSON Lines or CSV, Export HAR the selected
+// row's connection as HAR.
 class MessageLogView final : public QWidget
 {
     Q_OBJECT
@@ -49,6 +53,10 @@ public:
     // Writes what the filter selects as JSON Lines (in the background);
     // exported() tells how it went.
     void exportJsonLines(const QString &path);
+    void exportCsv(const QString &path);
+    // Writes one connection's handshake and messages as HAR (in the background);
+    // exported() tells how many messages.
+    void exportHar(quint64 connectionId, const QString &path);
 
 Q_SIGNALS:
     void exported(qint64 rows, const QString &error);
@@ -61,6 +69,9 @@ protected:
 private:
     void applyFilter();
     void showSelected();
+    // Runs `job` on a worker thread; its count or error goes to the status line and
+    // exported().
+    void runExport(const QString &path, std::function<qint64(QString *error)> job);
 
     QString m_path;
     MessageLogModel *m_model;
@@ -77,6 +88,7 @@ private:
     QLineEdit *m_closeCode;
     QLineEdit *m_connection;
     QCheckBox *m_follow;
+    QPushButton *m_exportHar;
     QTreeView *m_list;
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
