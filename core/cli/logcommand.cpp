@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "analytics/jsonlinesimport.h"
 #include "analytics/logexport.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogreader.h"
@@ -16,6 +17,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QThread>
 
 #include <optional>
@@ -118,6 +120,11 @@ int logCommand(const QStringList &arguments)
                               QStringLiteral("The log database (default: the desktop app's, "
                                              "messages.db in its data folder)."),
                               QStringLiteral("FILE"));
+    const auto fileOpt
+        = option({QStringLiteral("file")},
+                 QStringLiteral("Read a JSON Lines log (gatehouse-cli serve --log-file) instead "
+                                "of a database; broken lines are reported and passed over."),
+                 QStringLiteral("FILE"));
     const auto sinceOpt = option({QStringLiteral("since")},
                                  QStringLiteral("From this time on: 10m, 2h, 1d ago, or an ISO "
                                                 "8601 time."),
@@ -259,7 +266,32 @@ int logCommand(const QStringList &arguments)
             return usageError(Name, QStringLiteral("--har does not go with --follow"));
     }
 
+    if (parser.isSet(fileOpt) && parser.isSet(dbOpt))
+        return usageError(Name, QStringLiteral("use --db or --file, not both"));
+    if (parser.isSet(fileOpt) && parser.isSet(followOpt))
+        return usageError(Name, QStringLiteral("--follow reads a database, not --file"));
+    // a JSON Lines log is read into a database of its own first, for the same reader
+    std::unique_ptr<QTemporaryDir> fileDatabase;
     QString path = parser.value(dbOpt);
+    if (parser.isSet(fileOpt)) {
+        fileDatabase = std::make_unique<QTemporaryDir>();
+        if (!fileDatabase->isValid())
+            return failure(
+                Name, QStringLiteral("no temporary folder: %1").arg(fileDatabase->errorString()));
+        path = fileDatabase->filePath(QStringLiteral("log.db"));
+        Analytics::JsonLinesImport import;
+        QString error;
+        if (!import.run(parser.value(fileOpt), path, &error))
+            return failure(Name, error);
+        for (const QString &problem : import.problems())
+            err() << problem << '\n';
+        if (import.brokenLines() > import.problems().size())
+            err() << QStringLiteral("%1: %2 more broken lines")
+                         .arg(QFileInfo(parser.value(fileOpt)).fileName())
+                         .arg(import.brokenLines() - import.problems().size())
+                  << '\n';
+        err().flush();
+    }
     if (path.isEmpty())
         path = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                    .filePath(QStringLiteral("messages.db"));

@@ -6,6 +6,7 @@
 #include "testsupport.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -190,6 +191,47 @@ private slots:
         QCOMPARE(messages[1]["data"].get<std::string>(), std::string("hello there"));
     }
 
+    // A JSON Lines log of serve --log-file: the same rows, filters and formats; its
+    // broken lines on stderr, one each with its number.
+    void jsonLinesFile()
+    {
+        const QString file = m_dir->filePath(QStringLiteral("messages.jsonl"));
+        QVERIFY(Test::writeJsonLinesLog(file, session(m_t0)));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("{\"event\":\"opened\"\nnot json at all\n");
+        f.close();
+        const auto run = [&](const QStringList &arguments) {
+            return Test::runCli(QStringList {u"log"_qs, u"--file"_qs, file} + arguments);
+        };
+        Test::ProcessResult r = run({});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        QCOMPARE(lines(r.standardOutput), lines(log({}).standardOutput));
+        const QStringList problems = lines(r.standardError);
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems.at(0).startsWith(u"messages.jsonl:6: not JSON: parse error"),
+                 qPrintable(problems.at(0)));
+        QVERIFY2(problems.at(1).startsWith(u"messages.jsonl:7: not JSON: "),
+                 qPrintable(problems.at(1)));
+        r = run({u"--status"_qs, u"401"_qs, u"--json"_qs});
+        QCOMPARE(lines(r.standardOutput).size(), 1);
+        QCOMPARE(Json::parse(lines(r.standardOutput).at(0).toStdString())["status"].get<int>(),
+                 401);
+        r = run({u"--har"_qs, u"1"_qs});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        QCOMPARE(
+            Json::parse(r.standardOutput.toStdString())["log"]["entries"][0]["_webSocketMessages"]
+                .size(),
+            size_t(2));
+        r = run({u"--follow"_qs});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.standardError.contains("--follow reads a database, not --file"));
+        r = Test::runCli({u"log"_qs, u"--file"_qs, m_dir->filePath(u"none.jsonl"_qs)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.standardError.contains("none.jsonl: No such file"), r.standardError.constData());
+        QCOMPARE(r.standardError.count('\n'), 1);
+    }
+
     void badInput_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -211,6 +253,8 @@ private slots:
                                     << "--har does not go with --follow";
         QTest::newRow("har unknown")
             << QStringList {u"--har"_qs, u"99"_qs} << 1 << "connection 99: not in the message log";
+        QTest::newRow("file and db")
+            << QStringList {u"--file"_qs, u"a.jsonl"_qs} << 2 << "use --db or --file, not both";
         QTest::newRow("missing") << QStringList {u"--db"_qs, u"/nonexistent/m.db"_qs} << 1
                                  << "/nonexistent/m.db: no such message log";
     }

@@ -2,6 +2,7 @@
 #include "analytics/messagelogmodel.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/messagelogview.h"
+#include "testsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -14,8 +15,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -298,6 +301,71 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 550, 5000);
         QScrollBar *bar = view.list()->verticalScrollBar();
         QTRY_COMPARE(bar->value(), bar->maximum());
+    }
+
+    // A JSON Lines log of serve --log-file, read offline: its rows, its broken lines
+    // with their numbers, the filters; then back to the live log.
+    void opensJsonLinesFile()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_store->consume(traffic(1, 3, 8, now - 1000)); // 30 live rows
+        QVERIFY(m_store->flush());
+        const QString file = m_dir->filePath(QStringLiteral("messages.jsonl"));
+        // two days old: shown whatever the time range was
+        QVERIFY(Test::writeJsonLinesLog(file, traffic(10, 4, 6, now - 2 * 86'400'000))); // 32
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("{\"event\": \"message\", \"timeMs\": 12,\n\"kind\":\n");
+        f.close();
+
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE(view.model()->rowCount(), 30);
+        auto *live = view.findChild<QPushButton *>(QStringLiteral("logLive"));
+        QVERIFY(live && live->isHidden());
+        QVERIFY(view.findChild<QPushButton *>(QStringLiteral("logOpenFile")));
+        QSignalSpy opened(&view, &MessageLogView::logFileOpened);
+        view.openLogFile(file);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.at(0).at(1).toLongLong(), 32);
+        const QStringList problems = opened.at(0).at(2).toStringList();
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems.at(0).startsWith(u"messages.jsonl:33: not JSON: "),
+                 qPrintable(problems.at(0)));
+        QVERIFY2(problems.at(1).startsWith(u"messages.jsonl:34: not JSON: "),
+                 qPrintable(problems.at(1)));
+        QCOMPARE(view.logFile(), file);
+        QTRY_COMPARE(view.model()->rowCount(), 32);
+        QVERIFY(!live->isHidden());
+        auto *status = view.findChild<QLabel *>(QStringLiteral("logStatus"));
+        QTRY_VERIFY2(status->text().contains(u"messages.jsonl: 32 row(s), 2 broken line(s)"),
+                     qPrintable(status->text()));
+        QCOMPARE(view.detailView()->toPlainText(), problems.join(u'\n'));
+        auto *direction = view.findChild<QComboBox *>(QStringLiteral("logDirection"));
+        direction->setCurrentIndex(direction->findData(QStringLiteral("in")));
+        QTRY_COMPARE(view.model()->rowCount(), 12);
+        direction->setCurrentIndex(0);
+        QTRY_COMPARE(view.model()->rowCount(), 32);
+        // an export is of the file's rows
+        const QString out = m_dir->filePath(QStringLiteral("file.csv"));
+        QSignalSpy exported(&view, &MessageLogView::exported);
+        view.exportCsv(out);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(0).at(0).toLongLong(), 32);
+
+        live->click();
+        QVERIFY(view.logFile().isEmpty());
+        QTRY_COMPARE(view.model()->rowCount(), 30);
+        QVERIFY(live->isHidden());
+
+        // a file that cannot be read: said, the live log stays
+        view.openLogFile(m_dir->filePath(QStringLiteral("none.jsonl")));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(opened.at(1).at(3).toString().contains(u"none.jsonl"));
+        QTRY_VERIFY(status->text().contains(u"none.jsonl"));
+        QCOMPARE(view.model()->rowCount(), 30);
     }
 
     void missingLogSaysSo()

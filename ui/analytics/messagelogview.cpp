@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/messagelogview.h"
 
+#include "analytics/jsonlinesimport.h"
 #include "analytics/logexport.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogmodel.h"
@@ -12,6 +13,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -26,6 +28,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
 #include <QTreeView>
@@ -128,6 +131,20 @@ MessageLogView::MessageLogView(QWidget *parent)
                                    tr("Write the selected row's connection (handshake and "
                                       "messages) as HAR, for browsers' developer tools"));
     m_exportHar->setEnabled(false);
+    auto *openFile = UiButtons::named(tr("&Open Log File…"), QStringLiteral("logOpenFile"),
+                                      tr("Read a JSON Lines log written by gatehouse-cli serve "
+                                         "--log-file"));
+    m_liveLog = UiButtons::named(tr("&Live Log"), QStringLiteral("logLive"),
+                                 tr("Back to the message log of this app"));
+    m_liveLog->setVisible(false);
+    connect(openFile, &QPushButton::clicked, this, [this] {
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open a Log File"), QString(),
+                                           tr("JSON Lines (*.jsonl *.json *.log);;All files (*)"));
+        if (!path.isEmpty())
+            openLogFile(path);
+    });
+    connect(m_liveLog, &QPushButton::clicked, this, &MessageLogView::showLiveLog);
     connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
     // typing searches after a short pause, not at every key
     m_typing->setSingleShot(true);
@@ -194,9 +211,8 @@ MessageLogView::MessageLogView(QWidget *parent)
         // scrolling up stops following; back at the end follows again
         m_atEnd = value >= m_list->verticalScrollBar()->maximum();
     });
-    connect(m_model, &MessageLogModel::counted, this, [this](qint64 rows) {
-        m_status->setText(m_model->lastError().isEmpty() ? tr("%n row(s)", nullptr, int(rows))
-                                                         : m_model->lastError());
+    connect(m_model, &MessageLogModel::counted, this, [this](qint64) {
+        showStatus();
         if (m_follow->isChecked() && m_atEnd)
             m_list->scrollToBottom();
     });
@@ -230,6 +246,8 @@ MessageLogView::MessageLogView(QWidget *parent)
     actions->addWidget(m_follow);
     actions->addWidget(exportButton);
     actions->addWidget(m_exportHar);
+    actions->addWidget(openFile);
+    actions->addWidget(m_liveLog);
     actions->addWidget(m_status, 1);
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_list);
@@ -245,13 +263,100 @@ MessageLogView::MessageLogView(QWidget *parent)
     connect(m_tail, &QTimer::timeout, m_model, &MessageLogModel::refresh);
 }
 
-MessageLogView::~MessageLogView() = default;
+MessageLogView::~MessageLogView()
+{
+    if (m_cancelRead)
+        *m_cancelRead = true;
+}
 
 void MessageLogView::setDatabase(const QString &path)
+{
+    m_livePath = path;
+    showLiveLog();
+}
+
+void MessageLogView::showDatabase(const QString &path)
 {
     m_path = path;
     m_model->setDatabase(path);
     applyFilter();
+}
+
+void MessageLogView::showStatus()
+{
+    QString text = m_model->lastError().isEmpty()
+        ? tr("%n row(s)", nullptr, int(m_model->rowCount()))
+        : m_model->lastError();
+    if (!m_filePath.isEmpty())
+        text = QFileInfo(m_filePath).fileName() + QStringLiteral(": ") + text
+            + (m_fileNote.isEmpty() ? QString() : QStringLiteral(", ") + m_fileNote);
+    m_status->setText(text);
+    m_status->setToolTip(m_fileProblems.join(u'\n'));
+}
+
+void MessageLogView::showLiveLog()
+{
+    if (m_cancelRead)
+        *m_cancelRead = true; // a file still being read is not shown
+    m_filePath.clear();
+    m_fileNote.clear();
+    m_fileProblems.clear();
+    m_liveLog->setVisible(false);
+    showDatabase(m_livePath);
+    m_fileDatabase.reset();
+    showSelected();
+}
+
+void MessageLogView::openLogFile(const QString &path)
+{
+    if (m_cancelRead)
+        *m_cancelRead = true;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_cancelRead = cancel;
+    auto folder = std::make_shared<QTemporaryDir>();
+    m_status->setText(tr("Reading %1…").arg(path));
+    QPointer<MessageLogView> self(this);
+    QThreadPool::globalInstance()->start([self, cancel, folder, path] {
+        Analytics::JsonLinesImport import;
+        QString error;
+        const QString database = folder->filePath(QStringLiteral("log.db"));
+        if (!folder->isValid())
+            error = tr("no temporary folder: %1").arg(folder->errorString());
+        else
+            import.run(path, database, &error, cancel.get());
+        QMetaObject::invokeMethod(
+            self.data(), [self, cancel, folder, path, database, import, error] {
+                if (!self || *cancel)
+                    return;
+                if (!error.isEmpty()) {
+                    self->m_status->setText(error);
+                    Q_EMIT self->logFileOpened(path, 0, {}, error);
+                    return;
+                }
+                self->m_filePath = path;
+                self->m_fileProblems = import.problems();
+                if (import.brokenLines() > import.problems().size())
+                    self->m_fileProblems.append(
+                        tr("%1: %2 more broken lines")
+                            .arg(QFileInfo(path).fileName())
+                            .arg(import.brokenLines() - import.problems().size()));
+                self->m_fileNote = import.brokenLines() == 0
+                    ? QString()
+                    : tr("%n broken line(s) passed over", nullptr, int(import.brokenLines()));
+                self->m_fileDatabase = folder;
+                self->m_liveLog->setVisible(true);
+                self->setFollowing(false); // a file does not grow
+                {
+                    const QSignalBlocker block(self->m_range);
+                    self->setTimeRange(0); // however old it is
+                }
+                self->showDatabase(database);
+                self->m_list->clearSelection();
+                self->m_list->setCurrentIndex({});
+                self->showSelected();
+                Q_EMIT self->logFileOpened(path, import.events(), import.problems(), QString());
+            });
+    });
 }
 
 void MessageLogView::setTimeRange(int seconds)
@@ -344,7 +449,9 @@ void MessageLogView::showSelected()
     const LogRecord *r = m_model->record(m_list->currentIndex().row());
     m_exportHar->setEnabled(r != nullptr);
     if (!r) {
-        m_detail->clear();
+        // a file's broken lines, where the rows read
+        m_highlighter->setDocument(nullptr);
+        m_detail->setPlainText(m_fileProblems.join(u'\n'));
         return;
     }
     QString text = QString::fromStdString(Analytics::toJson(*r).dump(2));

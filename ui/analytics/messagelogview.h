@@ -3,7 +3,9 @@
 
 #include <QWidget>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 class QCheckBox;
 class QComboBox;
@@ -11,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QTemporaryDir;
 class QTimer;
 class QTreeView;
 
@@ -27,7 +30,9 @@ class MessageLogModel;
 // you scroll up. The selected row reads below (JSON pretty-printed, binary as hex);
 // "This Connection" shows one connection's timeline; Ctrl+C copies rows as JSON;
 // Export writes what the filter selects as JSON Lines or CSV, Export HAR the selected
-// row's connection as HAR.
+// row's connection as HAR. Open Log File reads a JSON Lines log of `serve --log-file`
+// (in the background, into a database of its own) to read it the same way offline;
+// Live Log goes back.
 class MessageLogView final : public QWidget
 {
     Q_OBJECT
@@ -57,9 +62,18 @@ public:
     // Writes one connection's handshake and messages as HAR (in the background);
     // exported() tells how many messages.
     void exportHar(quint64 connectionId, const QString &path);
+    // Reads a JSON Lines log (gatehouse-cli serve --log-file) in the background and
+    // shows it instead of the live log; logFileOpened() tells how it went, with the
+    // broken lines ("messages.jsonl:17: not JSON: ...").
+    void openLogFile(const QString &path);
+    // Back to the log set with setDatabase().
+    void showLiveLog();
+    QString logFile() const { return m_filePath; } // empty: the live log
 
 Q_SIGNALS:
     void exported(qint64 rows, const QString &error);
+    void logFileOpened(const QString &path, qint64 events, const QStringList &problems,
+                       const QString &error);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -73,7 +87,16 @@ private:
     // exported().
     void runExport(const QString &path, std::function<qint64(QString *error)> job);
 
-    QString m_path;
+    void showDatabase(const QString &path);
+    void showStatus();
+
+    QString m_path; // what the model reads: the live log or a file's database
+    QString m_livePath;
+    QString m_filePath; // the JSON Lines log shown, if any
+    QString m_fileNote; // "2 broken lines"
+    QStringList m_fileProblems;
+    std::shared_ptr<QTemporaryDir> m_fileDatabase; // removed when nothing uses it
+    std::shared_ptr<std::atomic<bool>> m_cancelRead;
     MessageLogModel *m_model;
     QComboBox *m_range;
     QLineEdit *m_search;
@@ -89,6 +112,7 @@ private:
     QLineEdit *m_connection;
     QCheckBox *m_follow;
     QPushButton *m_exportHar;
+    QPushButton *m_liveLog;
     QTreeView *m_list;
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
