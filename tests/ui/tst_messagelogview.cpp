@@ -24,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace Gatehouse;
@@ -131,6 +132,8 @@ private slots:
         QTRY_COMPARE(view.model()->rowCount(), 200);
         view.setKinds(true, false, true);
         QTRY_COMPARE(view.model()->rowCount(), 40);
+        QCOMPARE(view.findChild<QToolButton *>(QStringLiteral("logKinds"))->text(),
+                 u"Handshakes, Closes"_qs);
         view.setKinds(true, true, true);
         QTRY_COMPARE(view.model()->rowCount(), 200);
         view.searchEdit()->setText(QStringLiteral("\"conn\": 7}"));
@@ -269,7 +272,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowActive(&view));
         const QStringList names {u"logRange"_qs,      u"logSearch"_qs,      u"logApi"_qs,
                                  u"logChannel"_qs,    u"logApplication"_qs, u"logDirection"_qs,
-                                 u"logStatusCode"_qs, u"logCloseCode"_qs};
+                                 u"logStatusCode"_qs, u"logCloseCode"_qs,   u"logKinds"_qs};
         view.findChild<QWidget *>(names.first())->setFocus();
         QStringList reached;
         for (int i = 0; i < 40 && reached.size() < names.size(); ++i) {

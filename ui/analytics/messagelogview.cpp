@@ -23,6 +23,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -31,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -43,9 +45,10 @@ MessageLogView::MessageLogView(QWidget *parent)
     , m_model(new MessageLogModel(this))
     , m_range(new QComboBox)
     , m_search(new QLineEdit)
-    , m_handshakes(new QCheckBox(tr("&Handshakes")))
-    , m_messages(new QCheckBox(tr("&Messages")))
-    , m_closes(new QCheckBox(tr("C&loses")))
+    , m_kinds(new QToolButton)
+    , m_handshakes(new QAction(tr("&Handshakes"), this))
+    , m_messages(new QAction(tr("&Messages"), this))
+    , m_closes(new QAction(tr("C&loses"), this))
     , m_api(new QLineEdit)
     , m_channel(new QLineEdit)
     , m_application(new QLineEdit)
@@ -70,12 +73,26 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_range->setCurrentIndex(2);
     m_search->setObjectName(QStringLiteral("logSearch"));
     m_search->setAccessibleName(tr("Search the log"));
-    m_search->setPlaceholderText(tr("Search reasons, channels, applications, addresses, payloads"));
+    m_search->setPlaceholderText(tr("Search text and payloads"));
+    m_search->setToolTip(
+        tr("Rows with this text in a reason, channel, application, path, address or payload"));
     m_search->setClearButtonEnabled(true);
-    for (QCheckBox *box : {m_handshakes, m_messages, m_closes}) {
-        box->setChecked(true);
-        connect(box, &QCheckBox::toggled, this, &MessageLogView::applyFilter);
+    m_search->setMinimumWidth(140);
+    m_kinds->setObjectName(QStringLiteral("logKinds"));
+    m_kinds->setAccessibleName(tr("Kinds of rows"));
+    m_kinds->setToolTip(tr("Which kinds of rows to show: handshakes, messages, closes"));
+    m_kinds->setPopupMode(QToolButton::InstantPopup);
+    m_kinds->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_kinds->setFocusPolicy(Qt::StrongFocus);
+    auto *kindsMenu = new QMenu(m_kinds);
+    for (QAction *kind : {m_handshakes, m_messages, m_closes}) {
+        kind->setCheckable(true);
+        kind->setChecked(true);
+        kindsMenu->addAction(kind);
+        connect(kind, &QAction::toggled, this, &MessageLogView::applyFilter);
     }
+    m_kinds->setMenu(kindsMenu);
+    m_kinds->setText(tr("All kinds"));
     // label filters: typed text, selected after a short pause like the search
     struct Field
     {
@@ -87,21 +104,20 @@ MessageLogView::MessageLogView(QWidget *parent)
         int width;
     };
     for (const Field &f :
-         {Field {m_api, "logApi", tr("API"), tr("API"), tr("Only APIs containing this text"), 110},
+         {Field {m_api, "logApi", tr("API"), tr("API"), tr("Only APIs containing this text"), 90},
           Field {m_channel, "logChannel", tr("Channel"), tr("Channel"),
-                 tr("Only channels containing this text"), 120},
+                 tr("Only channels containing this text"), 100},
           Field {m_application, "logApplication", tr("Application"), tr("Application"),
-                 tr("Only this application id"), 110},
+                 tr("Only this application id"), 100},
           Field {m_statusCode, "logStatusCode", tr("Handshake status"), tr("Status"),
-                 tr("Only handshakes answered with this HTTP status, such as 401"), 64},
-          Field {m_closeCode, "logCloseCode", tr("Close code"), tr("Close code"),
-                 tr("Only closes with this close code, such as 1008"), 80}}) {
+                 tr("Only handshakes answered with this HTTP status, such as 401"), 60},
+          Field {m_closeCode, "logCloseCode", tr("Close code"), tr("Code"),
+                 tr("Only closes with this close code, such as 1008"), 60}}) {
         f.edit->setObjectName(QLatin1String(f.name));
         f.edit->setAccessibleName(f.accessible);
         f.edit->setPlaceholderText(f.placeholder);
         f.edit->setToolTip(f.tip);
-        f.edit->setClearButtonEnabled(true);
-        f.edit->setMaximumWidth(f.width + 24);
+        f.edit->setMaximumWidth(f.width);
         connect(f.edit, &QLineEdit::textChanged, m_typing, qOverload<>(&QTimer::start));
     }
     for (QLineEdit *code : {m_statusCode, m_closeCode})
@@ -237,9 +253,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     filters->addWidget(m_direction);
     filters->addWidget(m_statusCode);
     filters->addWidget(m_closeCode);
-    filters->addWidget(m_handshakes);
-    filters->addWidget(m_messages);
-    filters->addWidget(m_closes);
+    filters->addWidget(m_kinds);
     auto *actions = new QHBoxLayout;
     actions->addWidget(m_connection);
     actions->addWidget(thisConnection);
@@ -431,6 +445,13 @@ void MessageLogView::applyFilter()
     filter.direction = m_direction->currentData().toString();
     filter.status = m_statusCode->text().toInt();
     filter.closeCode = m_closeCode->text().toInt();
+    QStringList kinds;
+    for (QAction *kind : {m_handshakes, m_messages, m_closes})
+        if (kind->isChecked())
+            kinds.append(kind->text().remove(u'&'));
+    m_kinds->setText(kinds.size() == 3     ? tr("All kinds")
+                         : kinds.isEmpty() ? tr("No kind")
+                                           : kinds.join(QStringLiteral(", ")));
     if (!m_handshakes->isChecked() || !m_messages->isChecked() || !m_closes->isChecked()) {
         if (m_handshakes->isChecked())
             filter.kinds.append(LogRecord::Kind::Handshake);

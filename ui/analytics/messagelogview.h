@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -15,6 +16,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QTemporaryDir;
 class QTimer;
+class QToolButton;
 class QTreeView;
 
 namespace Gatehouse {
@@ -100,9 +102,10 @@ private:
     MessageLogModel *m_model;
     QComboBox *m_range;
     QLineEdit *m_search;
-    QCheckBox *m_handshakes;
-    QCheckBox *m_messages;
-    QCheckBox *m_closes;
+    QToolButton *m_kinds; // a menu of the three below: one button on the filter row
+    QAction *m_handshakes;
+    QAction *m_messages;
+    QAction *m_closes;
     QLineEdit *m_api;
     QLineEdit *m_channel;
     QLineEdit *m_application;
