@@ -141,8 +141,11 @@ private slots:
         view.searchEdit()->clear();
         QTRY_COMPARE(view.model()->rowCount(), 200);
         // one connection's timeline, from the selected row
+        auto *exportHar = view.findChild<QPushButton *>(QStringLiteral("logExportHar"));
+        QVERIFY(exportHar && !exportHar->isEnabled()); // no row selected yet
         view.list()->setCurrentIndex(view.model()->index(15, 0));
         QTRY_VERIFY(view.model()->record(15));
+        QTRY_VERIFY(exportHar->isEnabled());
         const quint64 id = view.model()->record(15)->connectionId;
         view.showConnection(id);
         QTRY_COMPARE(view.model()->rowCount(), 10);
@@ -177,6 +180,9 @@ private slots:
         view.exportHar(id, har);
         QVERIFY(exported.wait(10000));
         QCOMPARE(exported.at(2).at(0).toLongLong(), 8);
+        QVERIFY(view.findChild<QLabel *>(QStringLiteral("logStatus"))
+                    ->text()
+                    .startsWith(u"Exported 8 message(s) to "));
         QFile harFile(har);
         QVERIFY(harFile.open(QIODevice::ReadOnly));
         const QJsonObject entry = QJsonDocument::fromJson(harFile.readAll())

@@ -518,24 +518,29 @@ void MessageLogView::exportCsv(const QString &path)
 
 void MessageLogView::exportHar(quint64 connectionId, const QString &path)
 {
-    runExport(path, [database = m_path, connectionId, path](QString *error) {
-        return Analytics::writeHar(database, connectionId, path, error);
-    });
+    runExport(
+        path,
+        [database = m_path, connectionId, path](QString *error) {
+            return Analytics::writeHar(database, connectionId, path, error);
+        },
+        true);
 }
 
-void MessageLogView::runExport(const QString &path, std::function<qint64(QString *)> job)
+void MessageLogView::runExport(const QString &path, std::function<qint64(QString *)> job,
+                               bool messages)
 {
     m_status->setText(tr("Exporting to %1…").arg(path));
     QPointer<MessageLogView> self(this);
-    QThreadPool::globalInstance()->start([self, job = std::move(job), path] {
+    QThreadPool::globalInstance()->start([self, job = std::move(job), path, messages] {
         QString error;
         const qint64 rows = job(&error);
-        QMetaObject::invokeMethod(self.data(), [self, rows, error, path] {
+        QMetaObject::invokeMethod(self.data(), [self, rows, error, path, messages] {
             if (!self)
                 return;
             self->m_status->setText(
-                error.isEmpty() ? tr("Exported %n row(s) to %1", nullptr, int(rows)).arg(path)
-                                : error);
+                !error.isEmpty() ? error
+                    : messages   ? tr("Exported %n message(s) to %1", nullptr, int(rows)).arg(path)
+                                 : tr("Exported %n row(s) to %1", nullptr, int(rows)).arg(path));
             Q_EMIT self->exported(rows, error);
         });
     });

@@ -85,9 +85,10 @@ protected:
 private:
     void applyFilter();
     void showSelected();
-    // Runs `job` on a worker thread; its count or error goes to the status line and
-    // exported().
-    void runExport(const QString &path, std::function<qint64(QString *error)> job);
+    // Runs `job` on a worker thread; its count (of rows, or of messages) or error
+    // goes to the status line and exported().
+    void runExport(const QString &path, std::function<qint64(QString *error)> job,
+                   bool messages = false);
 
     void showDatabase(const QString &path);
     void showStatus();
