@@ -51,7 +51,10 @@ struct LogRecord
 
 // Which rows a query returns: time range [fromMs, toMs), a text that must appear
 // in a reason, channel, application, path, address or payload (case-insensitive),
-// one connection, some kinds.
+// one connection, some kinds, labels, and what only one kind has (a message's
+// direction, a handshake's status, a close's code: asking for one selects that
+// kind only). The reader selects by all of them in SQL (or while unpacking a block
+// of messages); `gatehouse-cli log` and the window fill the same struct.
 struct LogFilter
 {
     qint64 fromMs = std::numeric_limits<qint64>::min();
@@ -59,6 +62,24 @@ struct LogFilter
     QString text;
     quint64 connectionId = 0; // 0 = every connection
     QList<LogRecord::Kind> kinds; // empty = every kind
+    QString api; // contained in the API (case-insensitive); empty = any
+    QString channel; // contained in the channel template (case-insensitive); empty = any
+    QString application; // exactly this application id; empty = any
+    QString direction; // "in" or "out": messages that went this way only; empty = any
+    int status = 0; // handshakes answered with this HTTP status only; 0 = any
+    int closeCode = 0; // closes with this close code only; 0 = any
+
+    // Whether rows of `kind` can pass (kinds, direction, status and code).
+    bool admits(LogRecord::Kind kind) const
+    {
+        if (!kinds.isEmpty() && !kinds.contains(kind))
+            return false;
+        if (!direction.isEmpty() && kind != LogRecord::Kind::Message)
+            return false;
+        if (status != 0 && kind != LogRecord::Kind::Handshake)
+            return false;
+        return closeCode == 0 || kind == LogRecord::Kind::Close;
+    }
 };
 
 // Who did the most in a time range: one row per application, channel or client

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/logrecordjson.h"
 
-#include "analytics/messagelogreader.h"
-
 #include <QDateTime>
-#include <QSaveFile>
 
 namespace Gatehouse::Analytics {
 
@@ -74,36 +71,6 @@ Json toJson(const LogRecord &r)
         break;
     }
     return j;
-}
-
-qint64 writeJsonLines(const QString &databasePath, const LogFilter &filter, const QString &path,
-                      QString *error)
-{
-    MessageLogReader reader;
-    if (!reader.open(databasePath, error))
-        return -1;
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return -1;
-    }
-    constexpr qint64 Page = 2000;
-    qint64 written = 0;
-    for (qint64 offset = 0;; offset += Page) {
-        const QList<LogRecord> rows = reader.query(filter, offset, Page, error);
-        if (!error->isEmpty())
-            return -1;
-        for (const LogRecord &r : rows)
-            file.write(QByteArray::fromStdString(toJson(r).dump()) + '\n');
-        written += rows.size();
-        if (rows.size() < Page)
-            break;
-    }
-    if (!file.commit()) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return -1;
-    }
-    return written;
 }
 
 } // namespace Gatehouse::Analytics

@@ -14,11 +14,7 @@ namespace Gatehouse::Analytics {
 QString kindName(const LogRecord &record);
 // A row as one JSON object (time as ISO 8601 UTC, kind, connection, labels, and what
 // the kind has: status and addresses, direction and payload, close code and counts);
-// `gatehouse-cli log --json` and the window's exports write these.
+// `gatehouse-cli log --json` and the window's exports write these (logexport.h).
 Json toJson(const LogRecord &record);
-// Writes every row `filter` selects in the log at `databasePath` as JSON Lines to
-// `path` (atomically); the number written, or -1 with a one-line error.
-qint64 writeJsonLines(const QString &databasePath, const LogFilter &filter, const QString &path,
-                      QString *error);
 
 } // namespace Gatehouse::Analytics

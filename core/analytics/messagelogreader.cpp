@@ -46,6 +46,27 @@ QString escapeLike(const QString &text)
     return u'%' + s + u'%';
 }
 
+// The WHERE terms for the labels of `filter` (API and channel contained in,
+// application equal to); `binds` gets the values. Also used for blocks of messages
+// of one connection, whose labels are columns of their row.
+QString labelSql(const LogFilter &filter, QVariantList *binds)
+{
+    QString sql;
+    if (!filter.api.isEmpty()) {
+        sql += QStringLiteral(" AND api LIKE ? ESCAPE '\\'");
+        binds->append(escapeLike(filter.api));
+    }
+    if (!filter.channel.isEmpty()) {
+        sql += QStringLiteral(" AND channel LIKE ? ESCAPE '\\'");
+        binds->append(escapeLike(filter.channel));
+    }
+    if (!filter.application.isEmpty()) {
+        sql += QStringLiteral(" AND application = ?");
+        binds->append(filter.application);
+    }
+    return sql;
+}
+
 // The union of the row-per-event tables (handshakes, closes and, in files of
 // earlier builds, log_messages) for the selected kinds with their WHERE clauses;
 // `binds` gets the values.
@@ -73,7 +94,7 @@ QString unionSql(const LogFilter &filter, bool legacyMessages, QVariantList *bin
     };
     QStringList parts;
     for (const Branch &b : branches) {
-        if (!filter.kinds.isEmpty() && !filter.kinds.contains(b.kind))
+        if (!filter.admits(b.kind))
             continue;
         if (b.kind == LogRecord::Kind::Message && !legacyMessages)
             continue;
@@ -99,6 +120,19 @@ QString unionSql(const LogFilter &filter, bool legacyMessages, QVariantList *bin
                 binds->append(escapeLike(filter.text));
             }
             sql += QStringLiteral(" AND (") + likes.join(QStringLiteral(" OR ")) + u')';
+        }
+        sql += labelSql(filter, binds);
+        if (b.kind == LogRecord::Kind::Message && !filter.direction.isEmpty()) {
+            sql += QStringLiteral(" AND direction = ?");
+            binds->append(filter.direction);
+        }
+        if (b.kind == LogRecord::Kind::Handshake && filter.status != 0) {
+            sql += QStringLiteral(" AND status = ?");
+            binds->append(filter.status);
+        }
+        if (b.kind == LogRecord::Kind::Close && filter.closeCode != 0) {
+            sql += QStringLiteral(" AND code = ?");
+            binds->append(filter.closeCode);
         }
         parts.append(sql);
     }
@@ -192,6 +226,7 @@ struct Run
     QString application;
     QStringList flags;
     bool textMatches = true; // api, channel or application contain the filter text
+    bool labelsMatch = true; // api, channel and application are the filter's
 };
 
 // One row of log_message_blocks, as far as the reader needs it.
@@ -222,7 +257,24 @@ bool textMatches(const Run &run, const TextMatcher &text)
         || text.foundIn(run.application);
 }
 
-Block blockFromRow(const QSqlQuery &q, const TextMatcher &text)
+// As labelSql() does in SQL, for the runs of a block.
+bool labelsMatch(const Run &run, const LogFilter &filter)
+{
+    return (filter.api.isEmpty() || run.api.contains(filter.api, Qt::CaseInsensitive))
+        && (filter.channel.isEmpty() || run.channel.contains(filter.channel, Qt::CaseInsensitive))
+        && (filter.application.isEmpty() || run.application == filter.application);
+}
+
+// Whether a message's direction is the filter's.
+bool directionMatches(quint8 bits, const LogFilter &filter)
+{
+    if (filter.direction.isEmpty())
+        return true;
+    const bool out = (bits & MessageBlock::DirectionOut) != 0;
+    return out == (filter.direction == u"out");
+}
+
+Block blockFromRow(const QSqlQuery &q, const LogFilter &filter, const TextMatcher &text)
 {
     Block b;
     b.id = q.value(0).toLongLong();
@@ -241,6 +293,7 @@ Block blockFromRow(const QSqlQuery &q, const TextMatcher &text)
         run.application = q.value(7).toString();
         run.flags = splitFlags(q.value(8).toString());
         run.textMatches = textMatches(run, text);
+        run.labelsMatch = labelsMatch(run, filter);
         b.runs.append(run);
     }
     return b;
@@ -263,8 +316,8 @@ void forEachMessage(Block &b, const LogFilter &filter, const TextMatcher &text, 
     qint64 index = 0;
     auto messages = [&](qsizetype runIndex, qint64 count) {
         const Run &run = b.runs.at(runIndex);
-        const bool connectionOk
-            = filter.connectionId == 0 || run.connectionId == filter.connectionId;
+        const bool connectionOk = run.labelsMatch
+            && (filter.connectionId == 0 || run.connectionId == filter.connectionId);
         MessageBlock::Message m;
         for (qint64 i = 0; i < count && index < MessageBlock::MaxMessages; ++i, ++index) {
             const qsizetype start = pos;
@@ -273,6 +326,8 @@ void forEachMessage(Block &b, const LogFilter &filter, const TextMatcher &text, 
             if (!connectionOk || m.timeMs < filter.fromMs || m.timeMs >= filter.toMs)
                 continue;
             if (!run.textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
+                continue;
+            if (!directionMatches(m.bits, filter))
                 continue;
             f(runIndex, index, start, m);
         }
@@ -297,6 +352,7 @@ void forEachMessage(Block &b, const LogFilter &filter, const TextMatcher &text, 
         run.application = stringOf(header.application);
         run.flags = splitFlags(QString::fromUtf8(header.flags));
         run.textMatches = textMatches(run, text);
+        run.labelsMatch = labelsMatch(run, filter);
         b.runs.append(run);
         if (!messages(b.runs.size() - 1, header.count))
             return;
@@ -396,12 +452,16 @@ QString blockWhere(QSqlDatabase db, const LogFilter &filter, QVariantList *binds
         sql += QStringLiteral(" AND connection_id IN (?, 0)"); // its own blocks, mixed ones
         binds->append(static_cast<qlonglong>(filter.connectionId));
     }
+    // a connection's own blocks carry its labels; mixed ones are read run by run
+    const QString labels = labelSql(filter, binds);
+    if (!labels.isEmpty())
+        sql += QStringLiteral(" AND (connection_id = 0 OR (1") + labels + QStringLiteral("))");
     return sql;
 }
 
 bool wantsMessages(const LogFilter &filter)
 {
-    return filter.kinds.isEmpty() || filter.kinds.contains(LogRecord::Kind::Message);
+    return filter.admits(LogRecord::Kind::Message);
 }
 
 } // namespace
@@ -552,7 +612,7 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
     };
     std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
     auto loadBlock = [&] {
-        auto b = std::make_shared<Block>(blockFromRow(blocks, text));
+        auto b = std::make_shared<Block>(blockFromRow(blocks, filter, text));
         std::shared_ptr<const Block> shared = b;
         forEachMessage(
             *b, filter, text,
@@ -717,8 +777,14 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     if (filter.connectionId != 0) {
         inside += QStringLiteral(" AND connection_id = ?");
         insideBinds.append(static_cast<qlonglong>(filter.connectionId));
+    } else if (!filter.api.isEmpty() || !filter.channel.isEmpty()
+               || !filter.application.isEmpty()) {
+        // mixed blocks hold runs of other labels: they are read run by run
+        inside += QStringLiteral(" AND connection_id != 0");
     }
-    if (text.isEmpty()) {
+    // (a block holds both directions: with a direction, every block is unpacked)
+    const bool wholeBlocks = text.isEmpty() && filter.direction.isEmpty();
+    if (wholeBlocks) {
         QSqlQuery q(db);
         // (blocks of a format this build cannot read are left out, as query() does)
         if (!q.prepare(QStringLiteral("SELECT SUM(count) FROM log_message_blocks") + where
@@ -739,21 +805,22 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     QSqlQuery q(db);
     q.setForwardOnly(true);
     QString sql = QLatin1String(BlockColumns) + where;
-    if (text.isEmpty())
+    if (wholeBlocks)
         sql += QStringLiteral(" AND NOT (") + inside + u')';
     if (!q.prepare(sql))
         return failed(q);
     for (const QVariant &v : std::as_const(blockBinds))
         q.addBindValue(v);
-    if (text.isEmpty()) {
+    if (wholeBlocks) {
         for (const QVariant &v : std::as_const(insideBinds))
             q.addBindValue(v);
     }
     if (!q.exec())
         return failed(q);
     while (q.next()) {
-        Block b = blockFromRow(q, text);
+        Block b = blockFromRow(q, filter, text);
         if (b.format == MessageBlock::FormatSingle && b.runs.first().textMatches
+            && b.runs.first().labelsMatch && filter.direction.isEmpty()
             && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs
             && (filter.connectionId == 0 || b.connectionId == filter.connectionId)) {
             total += b.count;

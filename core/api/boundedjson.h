@@ -4,6 +4,9 @@
 #include "api/json.h"
 
 #include <QByteArrayView>
+#include <QString>
+
+#include <optional>
 
 namespace Gatehouse {
 
@@ -46,6 +49,30 @@ inline Json parseBoundedJson(QByteArrayView text)
     if (jsonTooDeepAt(text) >= 0)
         return Json(Json::value_t::discarded);
     return Json::parse(text.begin(), text.end(), nullptr, false);
+}
+
+// `text` parsed as JSON, or nullopt with `error` saying why: the parser's own words
+// without its internal tag ("parse error at line 1, column 3: syntax error ..."), or
+// "nested deeper than 512 levels". Never throws.
+inline std::optional<Json> parseBoundedJson(QByteArrayView text, QString *error)
+{
+    if (jsonTooDeepAt(text) >= 0) {
+        *error = QStringLiteral("nested deeper than %1 levels").arg(MaxJsonDepth);
+        return std::nullopt;
+    }
+    try {
+        return Json::parse(text.begin(), text.end());
+    } catch (const std::exception &e) {
+        // "[json.exception.parse_error.101] parse error at ..." -> "parse error at ..."
+        QString what = QString::fromUtf8(e.what());
+        if (what.startsWith(u"[json.exception.")) {
+            const qsizetype end = what.indexOf(QStringLiteral("] "));
+            if (end > 0)
+                what.remove(0, end + 2);
+        }
+        *error = what;
+        return std::nullopt;
+    }
 }
 
 } // namespace Gatehouse

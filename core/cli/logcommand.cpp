@@ -3,6 +3,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "analytics/jsonlinesimport.h"
+#include "analytics/logexport.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogreader.h"
 #include "api/json.h"
@@ -15,6 +17,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QThread>
 
 #include <optional>
@@ -28,35 +31,6 @@ namespace {
 
 const QString Name = QStringLiteral("log");
 constexpr qint64 Page = 1000;
-
-// Rows the reader cannot select by: API, channel, application, direction, status,
-// close code (a substring for the texts, as people type them).
-struct Extra
-{
-    QString api;
-    QString channel;
-    QString application;
-    QString direction;
-    std::optional<int> status;
-    std::optional<int> code;
-    bool wants(const LogRecord &r) const
-    {
-        if (!api.isEmpty() && !r.api.contains(api, Qt::CaseInsensitive))
-            return false;
-        if (!channel.isEmpty() && !r.channel.contains(channel, Qt::CaseInsensitive))
-            return false;
-        if (!application.isEmpty() && r.application != application)
-            return false;
-        if (!direction.isEmpty()
-            && (r.kind != LogRecord::Kind::Message || r.direction != direction))
-            return false;
-        if (status && (r.kind != LogRecord::Kind::Handshake || r.status != *status))
-            return false;
-        if (code && (r.kind != LogRecord::Kind::Close || r.closeCode != *code))
-            return false;
-        return true;
-    }
-};
 
 // "10m" (that long ago), an ISO 8601 time, or milliseconds since the epoch.
 std::optional<qint64> parseTime(const QString &text, qint64 nowMs)
@@ -146,6 +120,11 @@ int logCommand(const QStringList &arguments)
                               QStringLiteral("The log database (default: the desktop app's, "
                                              "messages.db in its data folder)."),
                               QStringLiteral("FILE"));
+    const auto fileOpt
+        = option({QStringLiteral("file")},
+                 QStringLiteral("Read a JSON Lines log (gatehouse-cli serve --log-file) instead "
+                                "of a database; broken lines are reported and passed over."),
+                 QStringLiteral("FILE"));
     const auto sinceOpt = option({QStringLiteral("since")},
                                  QStringLiteral("From this time on: 10m, 2h, 1d ago, or an ISO "
                                                 "8601 time."),
@@ -188,6 +167,18 @@ int logCommand(const QStringList &arguments)
                                   QStringLiteral("Keep reading: print new rows as they come."));
     const auto jsonOpt
         = option({QStringLiteral("json")}, QStringLiteral("One JSON object per row (JSON Lines)."));
+    const auto csvOpt
+        = option({QStringLiteral("csv")}, QStringLiteral("As CSV (RFC 4180) with a header row."));
+    const auto harOpt
+        = option({QStringLiteral("har")},
+                 QStringLiteral("Write this connection's handshake and messages as HAR 1.2 (the "
+                                "_webSocketMessages that browsers' developer tools read)."),
+                 QStringLiteral("ID"));
+    const auto originOpt
+        = option({QStringLiteral("har-origin")},
+                 QStringLiteral("With --har: the gateway's address for the request URL "
+                                "(default ws://localhost)."),
+                 QStringLiteral("URL"));
     const QCommandLineOption helpOption = parser.addHelpOption();
     if (!parser.parse(arguments))
         return usageError(Name, parser.errorText());
@@ -235,14 +226,13 @@ int logCommand(const QStringList &arguments)
             return usageError(
                 Name, QStringLiteral("--kind '%1': use handshake, message or close").arg(kind));
     }
-    Extra extra;
-    extra.api = parser.value(apiOpt);
-    extra.channel = parser.value(channelOpt);
-    extra.application = parser.value(appOpt);
-    extra.direction = parser.value(directionOpt);
-    if (!extra.direction.isEmpty() && extra.direction != u"in" && extra.direction != u"out")
+    filter.api = parser.value(apiOpt);
+    filter.channel = parser.value(channelOpt);
+    filter.application = parser.value(appOpt);
+    filter.direction = parser.value(directionOpt);
+    if (!filter.direction.isEmpty() && filter.direction != u"in" && filter.direction != u"out")
         return usageError(Name,
-                          QStringLiteral("--direction '%1': use in or out").arg(extra.direction));
+                          QStringLiteral("--direction '%1': use in or out").arg(filter.direction));
     auto number = [&](const QCommandLineOption &opt, std::optional<int> *target) {
         if (!parser.isSet(opt))
             return true;
@@ -250,15 +240,58 @@ int logCommand(const QStringList &arguments)
         *target = parser.value(opt).toInt(&ok);
         return ok;
     };
-    if (!number(statusOpt, &extra.status))
+    std::optional<int> status;
+    if (!number(statusOpt, &status) || (status && *status <= 0))
         return usageError(Name, QStringLiteral("--status needs a number such as 401"));
-    if (!number(codeOpt, &extra.code))
+    filter.status = status.value_or(0);
+    std::optional<int> code;
+    if (!number(codeOpt, &code) || (code && *code <= 0))
         return usageError(Name, QStringLiteral("--code needs a number such as 1008"));
+    filter.closeCode = code.value_or(0);
     std::optional<int> lines;
     if (!number(linesOpt, &lines) || (lines && *lines < 0))
         return usageError(Name, QStringLiteral("--lines needs a number"));
 
+    if (parser.isSet(jsonOpt) + parser.isSet(csvOpt) + parser.isSet(harOpt) > 1)
+        return usageError(Name, QStringLiteral("use one of --json, --csv and --har"));
+    quint64 harConnection = 0;
+    if (parser.isSet(harOpt)) {
+        bool ok = false;
+        harConnection = parser.value(harOpt).toULongLong(&ok);
+        if (!ok || harConnection == 0)
+            return usageError(
+                Name,
+                QStringLiteral("--har '%1' is not a connection id").arg(parser.value(harOpt)));
+        if (parser.isSet(followOpt))
+            return usageError(Name, QStringLiteral("--har does not go with --follow"));
+    }
+
+    if (parser.isSet(fileOpt) && parser.isSet(dbOpt))
+        return usageError(Name, QStringLiteral("use --db or --file, not both"));
+    if (parser.isSet(fileOpt) && parser.isSet(followOpt))
+        return usageError(Name, QStringLiteral("--follow reads a database, not --file"));
+    // a JSON Lines log is read into a database of its own first, for the same reader
+    std::unique_ptr<QTemporaryDir> fileDatabase;
     QString path = parser.value(dbOpt);
+    if (parser.isSet(fileOpt)) {
+        fileDatabase = std::make_unique<QTemporaryDir>();
+        if (!fileDatabase->isValid())
+            return failure(
+                Name, QStringLiteral("no temporary folder: %1").arg(fileDatabase->errorString()));
+        path = fileDatabase->filePath(QStringLiteral("log.db"));
+        Analytics::JsonLinesImport import;
+        QString error;
+        if (!import.run(parser.value(fileOpt), path, &error))
+            return failure(Name, error);
+        for (const QString &problem : import.problems())
+            err() << problem << '\n';
+        if (import.brokenLines() > import.problems().size())
+            err() << QStringLiteral("%1: %2 more broken lines")
+                         .arg(QFileInfo(parser.value(fileOpt)).fileName())
+                         .arg(import.brokenLines() - import.problems().size())
+                  << '\n';
+        err().flush();
+    }
     if (path.isEmpty())
         path = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                    .filePath(QStringLiteral("messages.db"));
@@ -269,10 +302,23 @@ int logCommand(const QStringList &arguments)
     if (!reader.open(path, &error))
         return failure(Name, error);
 
+    if (harConnection != 0) {
+        const Json har = Analytics::harOf(reader, harConnection, parser.value(originOpt), &error);
+        if (har.is_null())
+            return failure(Name, error);
+        out() << QString::fromStdString(har.dump(2)) << '\n';
+        return ExitOk;
+    }
+
     const bool asJson = parser.isSet(jsonOpt);
+    const bool asCsv = parser.isSet(csvOpt);
+    if (asCsv)
+        out() << QString::fromUtf8(Analytics::csvHeader());
     auto print = [&](const LogRecord &r) {
         if (asJson)
             out() << QString::fromStdString(Analytics::toJson(r).dump()) << '\n';
+        else if (asCsv)
+            out() << QString::fromUtf8(Analytics::toCsv(r));
         else
             out() << text(r) << '\n';
     };
@@ -294,8 +340,6 @@ int logCommand(const QStringList &arguments)
             return failure(Name, QStringLiteral("%1: %2").arg(path, error));
         for (const LogRecord &r : page) {
             note(r);
-            if (!extra.wants(r))
-                continue;
             if (lines) {
                 tail.append(r);
                 if (tail.size() > *lines)
@@ -326,8 +370,7 @@ int logCommand(const QStringList &arguments)
                 if (seen.contains({int(r.kind), r.id}))
                     continue;
                 note(r);
-                if (extra.wants(r))
-                    print(r);
+                print(r);
             }
             if (page.size() < Page)
                 break;

@@ -7,7 +7,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 
 namespace Gatehouse::Policies {
 
@@ -111,20 +110,10 @@ QString PayloadValidationPolicy::check(Direction direction, const QByteArray &pa
         if (c.json) {
             if (!parseTried) {
                 parseTried = true;
-                if (jsonTooDeepAt(payload) >= 0) {
-                    parseError = QStringLiteral("not JSON: nested deeper than %1 levels")
-                                     .arg(MaxJsonDepth);
-                } else {
-                    try {
-                        parsed = Json::parse(payload.constBegin(), payload.constEnd());
-                    } catch (const std::exception &e) {
-                        // the library's words without its "[json.exception.parse_error.101] "
-                        static const QRegularExpression tag(
-                            QStringLiteral("^\\[json\\.exception\\.[a-z_]+\\.\\d+\\] "));
-                        parseError = QStringLiteral("not JSON: ")
-                            + QString::fromUtf8(e.what()).remove(tag);
-                    }
-                }
+                QString why;
+                parsed = parseBoundedJson(payload, &why);
+                if (!parsed)
+                    parseError = QStringLiteral("not JSON: ") + why;
             }
             if (!parsed)
                 continue;

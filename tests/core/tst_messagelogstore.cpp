@@ -175,6 +175,18 @@ bool expected(const GatewayEvent &e, const LogFilter &f)
     const LogRecord::Kind kind = kindOf(e);
     if (!f.kinds.isEmpty() && !f.kinds.contains(kind))
         return false;
+    if (!e.details().api.contains(f.api, Qt::CaseInsensitive)
+        || !e.details().channel.contains(f.channel, Qt::CaseInsensitive))
+        return false;
+    if (!f.application.isEmpty() && e.details().application != f.application)
+        return false;
+    if (!f.direction.isEmpty()
+        && (kind != LogRecord::Kind::Message || Gateway::toString(e.direction) != f.direction))
+        return false;
+    if (f.status != 0 && (kind != LogRecord::Kind::Handshake || e.status != f.status))
+        return false;
+    if (f.closeCode != 0 && (kind != LogRecord::Kind::Close || e.closeCode != f.closeCode))
+        return false;
     if (f.text.isEmpty())
         return true;
     QStringList texts {e.details().api, e.details().channel, e.details().application};
@@ -216,6 +228,10 @@ QList<GatewayEvent> mixedTraffic()
                                        : Gateway::Direction::ClientToBackend);
         if (c == 4)
             m.editDetails().channel = QStringLiteral("/special/Lobby");
+        if (c == 5) {
+            m.editDetails().api = QStringLiteral("/stocks/2.0.0");
+            m.editDetails().application = QStringLiteral("app_5");
+        }
         if (i == 123)
             m.payload = "the Haystack-Needle is here";
         if (i % 50 == 0)
@@ -223,7 +239,11 @@ QList<GatewayEvent> mixedTraffic()
         events.append(i == 77 ? dropped(c, time, QStringLiteral("schema Violation")) : m);
     }
     events.append(closed(2, T0 + 100)); // in the middle of the others' messages
-    events.append(closed(5, T0 + 200));
+    GatewayEvent last = closed(5, T0 + 200);
+    last.closeCode = 1008;
+    last.editDetails().api = QStringLiteral("/stocks/2.0.0");
+    last.editDetails().application = QStringLiteral("app_5");
+    events.append(last);
     return events;
 }
 
@@ -923,6 +943,48 @@ void TestMessageLogStore::countMatchesQuery_data()
     f = {};
     f.text = QStringLiteral("nowhere at all");
     add("text nowhere", f);
+    // labels: in rows, in blocks of one connection and in runs of mixed blocks
+    f = {};
+    f.api = QStringLiteral("STOCKS");
+    add("api", f);
+    f.fromMs = T0 + 40;
+    f.toMs = T0 + 90;
+    add("api and range", f);
+    f = {};
+    f.channel = QStringLiteral("lobby");
+    add("channel", f);
+    f.channel = QStringLiteral("rooms");
+    f.connectionId = 3;
+    add("channel and connection", f);
+    f = {};
+    f.application = QStringLiteral("app_1");
+    add("application", f);
+    f.application = QStringLiteral("app"); // the whole id, not a part
+    add("application is not a part", f);
+    f = {};
+    f.direction = QStringLiteral("out");
+    add("direction out", f);
+    f.direction = QStringLiteral("in");
+    f.connectionId = 3;
+    add("direction in, one connection", f);
+    f.connectionId = 0;
+    f.text = QStringLiteral("c1-m");
+    add("direction and text", f);
+    f = {};
+    f.status = 429;
+    add("status", f);
+    f.status = 101;
+    f.api = QStringLiteral("chats");
+    add("status and api", f);
+    f = {};
+    f.closeCode = 1008;
+    add("close code", f);
+    f.direction = QStringLiteral("in");
+    add("close code and direction: nothing", f);
+    f = {};
+    f.kinds = {LogRecord::Kind::Handshake};
+    f.direction = QStringLiteral("out");
+    add("handshakes with a direction: nothing", f);
 }
 
 void TestMessageLogStore::countMatchesQuery()

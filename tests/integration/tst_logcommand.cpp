@@ -6,6 +6,7 @@
 #include "testsupport.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -117,6 +118,11 @@ private slots:
         QTest::newRow("api") << QStringList {u"--api"_qs, u"/chats"_qs} << 5;
         QTest::newRow("grep") << QStringList {u"-g"_qs, u"there"_qs} << 1;
         QTest::newRow("code") << QStringList {u"--code"_qs, u"1000"_qs} << 1;
+        QTest::newRow("app-direction")
+            << QStringList {u"--app"_qs, u"app_alice"_qs, u"--direction"_qs, u"in"_qs} << 1;
+        QTest::newRow("status-direction")
+            << QStringList {u"--status"_qs, u"401"_qs, u"--direction"_qs, u"in"_qs} << 0;
+        QTest::newRow("channel-case") << QStringList {u"--channel"_qs, u"NOTIF"_qs} << 1;
         QTest::newRow("lines") << QStringList {u"-n"_qs, u"2"_qs} << 2;
         QTest::newRow("since-ago") << QStringList {u"--since"_qs, u"10m"_qs} << 5;
         QTest::newRow("since-later") << QStringList {u"--since"_qs, u"30s"_qs} << 0;
@@ -146,6 +152,86 @@ private slots:
         QCOMPARE(out["direction"].get<std::string>(), std::string("out"));
     }
 
+    void csv()
+    {
+        const Test::ProcessResult r = log({QStringLiteral("--csv"), QStringLiteral("--kind"),
+                                           QStringLiteral("handshake,message")});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        const QList<QByteArray> rows = r.standardOutput.split('\n');
+        QCOMPARE(rows.size(), 6); // header, 4 rows, and what follows the last CRLF
+        QVERIFY(rows.last().isEmpty());
+        for (qsizetype i = 0; i < rows.size() - 1; ++i)
+            QVERIFY2(rows.at(i).endsWith('\r'), rows.at(i).constData());
+        QVERIFY(rows.at(0).startsWith("time,kind,connection,api,channel,application,status,"));
+        QVERIFY2(rows.at(4).contains(
+                     ",rejected,2,/chats/1.0.0,/notifications,,401,/chats/1.0.0/rooms/r2,"),
+                 rows.at(4).constData());
+        QVERIFY2(rows.at(3).contains(",out,text,11,"), rows.at(3).constData());
+    }
+
+    void har()
+    {
+        const Test::ProcessResult r
+            = log({QStringLiteral("--har"), QStringLiteral("1"), QStringLiteral("--har-origin"),
+                   QStringLiteral("ws://gw.example:9000")});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        const Json har = Json::parse(r.standardOutput.toStdString());
+        QCOMPARE(har["log"]["version"].get<std::string>(), std::string("1.2"));
+        const Json &entry = har["log"]["entries"][0];
+        QCOMPARE(entry["request"]["url"].get<std::string>(),
+                 std::string("ws://gw.example:9000/chats/1.0.0/rooms/r1"));
+        QCOMPARE(entry["response"]["status"].get<int>(), 101);
+        const Json &messages = entry["_webSocketMessages"];
+        QCOMPARE(messages.size(), size_t(2));
+        QCOMPARE(messages[0]["type"].get<std::string>(), std::string("send"));
+        QCOMPARE(messages[0]["data"].get<std::string>(), std::string("hello"));
+        QCOMPARE(messages[0]["opcode"].get<int>(), 1);
+        QCOMPARE(messages[0]["time"].get<double>(), double(m_t0 + 10) / 1000.0);
+        QCOMPARE(messages[1]["type"].get<std::string>(), std::string("receive"));
+        QCOMPARE(messages[1]["data"].get<std::string>(), std::string("hello there"));
+    }
+
+    // A JSON Lines log of serve --log-file: the same rows, filters and formats; its
+    // broken lines on stderr, one each with its number.
+    void jsonLinesFile()
+    {
+        const QString file = m_dir->filePath(QStringLiteral("messages.jsonl"));
+        QVERIFY(Test::writeJsonLinesLog(file, session(m_t0)));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("{\"event\":\"opened\"\nnot json at all\n");
+        f.close();
+        const auto run = [&](const QStringList &arguments) {
+            return Test::runCli(QStringList {u"log"_qs, u"--file"_qs, file} + arguments);
+        };
+        Test::ProcessResult r = run({});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        QCOMPARE(lines(r.standardOutput), lines(log({}).standardOutput));
+        const QStringList problems = lines(r.standardError);
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems.at(0).startsWith(u"messages.jsonl:6: not JSON: parse error"),
+                 qPrintable(problems.at(0)));
+        QVERIFY2(problems.at(1).startsWith(u"messages.jsonl:7: not JSON: "),
+                 qPrintable(problems.at(1)));
+        r = run({u"--status"_qs, u"401"_qs, u"--json"_qs});
+        QCOMPARE(lines(r.standardOutput).size(), 1);
+        QCOMPARE(Json::parse(lines(r.standardOutput).at(0).toStdString())["status"].get<int>(),
+                 401);
+        r = run({u"--har"_qs, u"1"_qs});
+        QVERIFY2(r.exitCode == 0, r.standardError.constData());
+        QCOMPARE(
+            Json::parse(r.standardOutput.toStdString())["log"]["entries"][0]["_webSocketMessages"]
+                .size(),
+            size_t(2));
+        r = run({u"--follow"_qs});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.standardError.contains("--follow reads a database, not --file"));
+        r = Test::runCli({u"log"_qs, u"--file"_qs, m_dir->filePath(u"none.jsonl"_qs)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.standardError.contains("none.jsonl: No such file"), r.standardError.constData());
+        QCOMPARE(r.standardError.count('\n'), 1);
+    }
+
     void badInput_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -159,6 +245,16 @@ private slots:
             << QStringList {u"--direction"_qs, u"up"_qs} << 2 << "--direction 'up': use in or out";
         QTest::newRow("connection") << QStringList {u"--connection"_qs, u"x"_qs} << 2
                                     << "--connection 'x' is not a connection id";
+        QTest::newRow("two formats")
+            << QStringList {u"--csv"_qs, u"--json"_qs} << 2 << "use one of --json, --csv and --har";
+        QTest::newRow("har id") << QStringList {u"--har"_qs, u"x"_qs} << 2
+                                << "--har 'x' is not a connection id";
+        QTest::newRow("har follow") << QStringList {u"--har"_qs, u"1"_qs, u"-f"_qs} << 2
+                                    << "--har does not go with --follow";
+        QTest::newRow("har unknown")
+            << QStringList {u"--har"_qs, u"99"_qs} << 1 << "connection 99: not in the message log";
+        QTest::newRow("file and db")
+            << QStringList {u"--file"_qs, u"a.jsonl"_qs} << 2 << "use --db or --file, not both";
         QTest::newRow("missing") << QStringList {u"--db"_qs, u"/nonexistent/m.db"_qs} << 1
                                  << "/nonexistent/m.db: no such message log";
     }

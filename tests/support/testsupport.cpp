@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "testsupport.h"
 
+#include "analytics/jsonlineswriter.h"
+#include "gateway/gatewayevent.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QProcess>
@@ -10,6 +13,20 @@
 #include <memory>
 
 namespace Gatehouse::Test {
+
+bool writeJsonLinesLog(const QString &path, const QList<Gateway::GatewayEvent> &events)
+{
+    Analytics::JsonLinesWriter::Options o;
+    o.path = path;
+    Analytics::JsonLinesWriter writer(o);
+    QString error;
+    if (!writer.open(&error))
+        return false;
+    const Analytics::EventSpan span(events.constData(), size_t(events.size()));
+    const bool ok = writer.write(Analytics::EventSlices(&span, 1), &error);
+    writer.close();
+    return ok;
+}
 
 QString sourcePath(const QString &relative)
 {

@@ -11,11 +11,19 @@
 
 #include <type_traits>
 
+namespace Gatehouse::Gateway {
+struct GatewayEvent;
+}
+
 // Helpers shared by the test suites.
 namespace Gatehouse::Test {
 
 // Absolute path of a file in the source tree, e.g. sourcePath("resources/samples/x.yaml").
 QString sourcePath(const QString &relative);
+
+// Writes `events` to a JSON Lines log at `path` as `serve --log-file` does
+// (JsonLinesWriter); false when it cannot.
+bool writeJsonLinesLog(const QString &path, const QList<Gateway::GatewayEvent> &events);
 
 // Absolute path of a file in tests/data/asyncapi-examples.
 QString examplePath(const QString &relative);

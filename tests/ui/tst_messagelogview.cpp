@@ -2,21 +2,29 @@
 #include "analytics/messagelogmodel.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/messagelogview.h"
+#include "testsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace Gatehouse;
@@ -124,6 +132,8 @@ private slots:
         QTRY_COMPARE(view.model()->rowCount(), 200);
         view.setKinds(true, false, true);
         QTRY_COMPARE(view.model()->rowCount(), 40);
+        QCOMPARE(view.findChild<QToolButton *>(QStringLiteral("logKinds"))->text(),
+                 u"Handshakes, Closes"_qs);
         view.setKinds(true, true, true);
         QTRY_COMPARE(view.model()->rowCount(), 200);
         view.searchEdit()->setText(QStringLiteral("\"conn\": 7}"));
@@ -131,8 +141,11 @@ private slots:
         view.searchEdit()->clear();
         QTRY_COMPARE(view.model()->rowCount(), 200);
         // one connection's timeline, from the selected row
+        auto *exportHar = view.findChild<QPushButton *>(QStringLiteral("logExportHar"));
+        QVERIFY(exportHar && !exportHar->isEnabled()); // no row selected yet
         view.list()->setCurrentIndex(view.model()->index(15, 0));
         QTRY_VERIFY(view.model()->record(15));
+        QTRY_VERIFY(exportHar->isEnabled());
         const quint64 id = view.model()->record(15)->connectionId;
         view.showConnection(id);
         QTRY_COMPARE(view.model()->rowCount(), 10);
@@ -152,6 +165,132 @@ private slots:
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll().count('\n'), 10);
+        // as CSV: a header and the same rows
+        const QString csv = m_dir->filePath(QStringLiteral("export.csv"));
+        view.exportCsv(csv);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(1).at(0).toLongLong(), 10);
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QByteArray csvText = csvFile.readAll();
+        QCOMPARE(csvText.count("\r\n"), 11);
+        QVERIFY(csvText.startsWith("time,kind,connection,"));
+        // the selected row's connection as HAR
+        const QString har = m_dir->filePath(QStringLiteral("connection.har"));
+        view.exportHar(id, har);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(2).at(0).toLongLong(), 8);
+        QVERIFY(view.findChild<QLabel *>(QStringLiteral("logStatus"))
+                    ->text()
+                    .startsWith(u"Exported 8 message(s) to "));
+        QFile harFile(har);
+        QVERIFY(harFile.open(QIODevice::ReadOnly));
+        const QJsonObject entry = QJsonDocument::fromJson(harFile.readAll())
+                                      .object()[u"log"_qs][u"entries"_qs][0]
+                                      .toObject();
+        QCOMPARE(entry[u"response"_qs][u"status"_qs].toInt(), 101);
+        const QJsonArray messages = entry[u"_webSocketMessages"_qs].toArray();
+        QCOMPARE(messages.size(), 8);
+        QCOMPARE(messages[0][u"type"_qs].toString(), u"send"_qs);
+        QCOMPARE(messages[1][u"type"_qs].toString(), u"receive"_qs);
+        QCOMPARE(messages[0][u"opcode"_qs].toInt(), 1);
+        QCOMPARE(messages[0][u"data"_qs].toString(),
+                 QStringLiteral("{\"n\": 0, \"conn\": %1}").arg(id));
+    }
+
+    // API, channel, application, direction, status and close code, typed or chosen.
+    void labelFilters()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QList<GatewayEvent> events = traffic(1, 6, 4, now - 5000); // 36 rows, app_0..app_2
+        GatewayEvent refused;
+        refused.type = GatewayEvent::Type::ConnectionRejected;
+        refused.connectionId = 50;
+        refused.timeMs = now - 500;
+        refused.status = 401;
+        GatewayEvent::Details &d = refused.editDetails();
+        d.api = QStringLiteral("/stocks/2.0.0");
+        d.channel = QStringLiteral("/quotes");
+        d.application = QStringLiteral("app_9");
+        GatewayEvent closed = refused;
+        closed.type = GatewayEvent::Type::ConnectionClosed;
+        closed.connectionId = 51;
+        closed.timeMs = now - 400;
+        closed.status = 0;
+        closed.closeCode = 1008;
+        events << refused << closed;
+        m_store->consume(events);
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE(view.model()->rowCount(), 38);
+        auto edit = [&view](const char *name) {
+            auto *e = view.findChild<QLineEdit *>(QLatin1String(name));
+            return e;
+        };
+        for (const char *name :
+             {"logApi", "logChannel", "logApplication", "logStatusCode", "logCloseCode"})
+            QVERIFY2(edit(name), name);
+        auto *direction = view.findChild<QComboBox *>(QStringLiteral("logDirection"));
+        QVERIFY(direction);
+
+        QTest::keyClicks(edit("logApi"), QStringLiteral("stocks"));
+        QTRY_COMPARE(view.model()->rowCount(), 2);
+        edit("logApi")->clear();
+        edit("logChannel")->setText(QStringLiteral("QUOTES")); // any case
+        QTRY_COMPARE(view.model()->rowCount(), 2);
+        edit("logChannel")->setText(QStringLiteral("rooms"));
+        QTRY_COMPARE(view.model()->rowCount(), 36);
+        edit("logChannel")->clear();
+        edit("logApplication")->setText(QStringLiteral("app_1")); // connections 1 and 4
+        QTRY_COMPARE(view.model()->rowCount(), 12);
+        direction->setCurrentIndex(direction->findData(QStringLiteral("out")));
+        QTRY_COMPARE(view.model()->rowCount(), 4);
+        QTRY_VERIFY(view.model()->record(3));
+        for (int row = 0; row < 4; ++row) {
+            QCOMPARE(view.model()->record(row)->direction, QStringLiteral("out"));
+            QCOMPARE(view.model()->record(row)->application, QStringLiteral("app_1"));
+        }
+        edit("logApplication")->clear();
+        QTRY_COMPARE(view.model()->rowCount(), 12);
+        direction->setCurrentIndex(0);
+        QTRY_COMPARE(view.model()->rowCount(), 38);
+        edit("logStatusCode")->setText(QStringLiteral("401"));
+        QTRY_COMPARE(view.model()->rowCount(), 1);
+        edit("logStatusCode")->setText(QStringLiteral("101"));
+        QTRY_COMPARE(view.model()->rowCount(), 6);
+        edit("logStatusCode")->clear();
+        edit("logCloseCode")->setText(QStringLiteral("1008"));
+        QTRY_COMPARE(view.model()->rowCount(), 1);
+        QTRY_VERIFY(view.model()->record(0));
+        QCOMPARE(view.model()->record(0)->connectionId, quint64(51));
+    }
+
+    // Every filter has a name for screen readers and is reached with Tab, in order.
+    void filtersByKeyboard()
+    {
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowActive(&view));
+        const QStringList names {u"logRange"_qs,      u"logSearch"_qs,      u"logApi"_qs,
+                                 u"logChannel"_qs,    u"logApplication"_qs, u"logDirection"_qs,
+                                 u"logStatusCode"_qs, u"logCloseCode"_qs,   u"logKinds"_qs};
+        view.findChild<QWidget *>(names.first())->setFocus();
+        QStringList reached;
+        for (int i = 0; i < 40 && reached.size() < names.size(); ++i) {
+            QWidget *focus = QApplication::focusWidget();
+            QVERIFY(focus);
+            if (names.contains(focus->objectName()) && !reached.contains(focus->objectName())) {
+                QVERIFY2(!focus->accessibleName().isEmpty(), qPrintable(focus->objectName()));
+                reached.append(focus->objectName());
+            }
+            QTest::keyClick(focus, Qt::Key_Tab);
+        }
+        QCOMPARE(reached, names);
     }
 
     // Following: rows written while the view is shown appear at the end, in view.
@@ -171,6 +310,71 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), 550, 5000);
         QScrollBar *bar = view.list()->verticalScrollBar();
         QTRY_COMPARE(bar->value(), bar->maximum());
+    }
+
+    // A JSON Lines log of serve --log-file, read offline: its rows, its broken lines
+    // with their numbers, the filters; then back to the live log.
+    void opensJsonLinesFile()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_store->consume(traffic(1, 3, 8, now - 1000)); // 30 live rows
+        QVERIFY(m_store->flush());
+        const QString file = m_dir->filePath(QStringLiteral("messages.jsonl"));
+        // two days old: shown whatever the time range was
+        QVERIFY(Test::writeJsonLinesLog(file, traffic(10, 4, 6, now - 2 * 86'400'000))); // 32
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("{\"event\": \"message\", \"timeMs\": 12,\n\"kind\":\n");
+        f.close();
+
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE(view.model()->rowCount(), 30);
+        auto *live = view.findChild<QPushButton *>(QStringLiteral("logLive"));
+        QVERIFY(live && live->isHidden());
+        QVERIFY(view.findChild<QPushButton *>(QStringLiteral("logOpenFile")));
+        QSignalSpy opened(&view, &MessageLogView::logFileOpened);
+        view.openLogFile(file);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.at(0).at(1).toLongLong(), 32);
+        const QStringList problems = opened.at(0).at(2).toStringList();
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems.at(0).startsWith(u"messages.jsonl:33: not JSON: "),
+                 qPrintable(problems.at(0)));
+        QVERIFY2(problems.at(1).startsWith(u"messages.jsonl:34: not JSON: "),
+                 qPrintable(problems.at(1)));
+        QCOMPARE(view.logFile(), file);
+        QTRY_COMPARE(view.model()->rowCount(), 32);
+        QVERIFY(!live->isHidden());
+        auto *status = view.findChild<QLabel *>(QStringLiteral("logStatus"));
+        QTRY_VERIFY2(status->text().contains(u"messages.jsonl: 32 row(s), 2 broken line(s)"),
+                     qPrintable(status->text()));
+        QCOMPARE(view.detailView()->toPlainText(), problems.join(u'\n'));
+        auto *direction = view.findChild<QComboBox *>(QStringLiteral("logDirection"));
+        direction->setCurrentIndex(direction->findData(QStringLiteral("in")));
+        QTRY_COMPARE(view.model()->rowCount(), 12);
+        direction->setCurrentIndex(0);
+        QTRY_COMPARE(view.model()->rowCount(), 32);
+        // an export is of the file's rows
+        const QString out = m_dir->filePath(QStringLiteral("file.csv"));
+        QSignalSpy exported(&view, &MessageLogView::exported);
+        view.exportCsv(out);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(0).at(0).toLongLong(), 32);
+
+        live->click();
+        QVERIFY(view.logFile().isEmpty());
+        QTRY_COMPARE(view.model()->rowCount(), 30);
+        QVERIFY(live->isHidden());
+
+        // a file that cannot be read: said, the live log stays
+        view.openLogFile(m_dir->filePath(QStringLiteral("none.jsonl")));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(opened.at(1).at(3).toString().contains(u"none.jsonl"));
+        QTRY_VERIFY(status->text().contains(u"none.jsonl"));
+        QCOMPARE(view.model()->rowCount(), 30);
     }
 
     void missingLogSaysSo()

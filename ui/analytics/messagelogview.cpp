@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/messagelogview.h"
 
+#include "analytics/jsonlinesimport.h"
+#include "analytics/logexport.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogmodel.h"
 #include "client/jsonhighlighter.h"
@@ -11,21 +13,26 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIntValidator>
 #include <QJsonDocument>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -38,9 +45,16 @@ MessageLogView::MessageLogView(QWidget *parent)
     , m_model(new MessageLogModel(this))
     , m_range(new QComboBox)
     , m_search(new QLineEdit)
-    , m_handshakes(new QCheckBox(tr("&Handshakes")))
-    , m_messages(new QCheckBox(tr("&Messages")))
-    , m_closes(new QCheckBox(tr("C&loses")))
+    , m_kinds(new QToolButton)
+    , m_handshakes(new QAction(tr("&Handshakes"), this))
+    , m_messages(new QAction(tr("&Messages"), this))
+    , m_closes(new QAction(tr("C&loses"), this))
+    , m_api(new QLineEdit)
+    , m_channel(new QLineEdit)
+    , m_application(new QLineEdit)
+    , m_direction(new QComboBox)
+    , m_statusCode(new QLineEdit)
+    , m_closeCode(new QLineEdit)
     , m_connection(new QLineEdit)
     , m_follow(new QCheckBox(tr("&Follow")))
     , m_list(new QTreeView)
@@ -59,12 +73,62 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_range->setCurrentIndex(2);
     m_search->setObjectName(QStringLiteral("logSearch"));
     m_search->setAccessibleName(tr("Search the log"));
-    m_search->setPlaceholderText(tr("Search reasons, channels, applications, addresses, payloads"));
+    m_search->setPlaceholderText(tr("Search text and payloads"));
+    m_search->setToolTip(
+        tr("Rows with this text in a reason, channel, application, path, address or payload"));
     m_search->setClearButtonEnabled(true);
-    for (QCheckBox *box : {m_handshakes, m_messages, m_closes}) {
-        box->setChecked(true);
-        connect(box, &QCheckBox::toggled, this, &MessageLogView::applyFilter);
+    m_search->setMinimumWidth(140);
+    m_kinds->setObjectName(QStringLiteral("logKinds"));
+    m_kinds->setAccessibleName(tr("Kinds of rows"));
+    m_kinds->setToolTip(tr("Which kinds of rows to show: handshakes, messages, closes"));
+    m_kinds->setPopupMode(QToolButton::InstantPopup);
+    m_kinds->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_kinds->setFocusPolicy(Qt::StrongFocus);
+    auto *kindsMenu = new QMenu(m_kinds);
+    for (QAction *kind : {m_handshakes, m_messages, m_closes}) {
+        kind->setCheckable(true);
+        kind->setChecked(true);
+        kindsMenu->addAction(kind);
+        connect(kind, &QAction::toggled, this, &MessageLogView::applyFilter);
     }
+    m_kinds->setMenu(kindsMenu);
+    m_kinds->setText(tr("All kinds"));
+    // label filters: typed text, selected after a short pause like the search
+    struct Field
+    {
+        QLineEdit *edit;
+        const char *name;
+        QString accessible;
+        QString placeholder;
+        QString tip;
+        int width;
+    };
+    for (const Field &f :
+         {Field {m_api, "logApi", tr("API"), tr("API"), tr("Only APIs containing this text"), 90},
+          Field {m_channel, "logChannel", tr("Channel"), tr("Channel"),
+                 tr("Only channels containing this text"), 100},
+          Field {m_application, "logApplication", tr("Application"), tr("Application"),
+                 tr("Only this application id"), 100},
+          Field {m_statusCode, "logStatusCode", tr("Handshake status"), tr("Status"),
+                 tr("Only handshakes answered with this HTTP status, such as 401"), 60},
+          Field {m_closeCode, "logCloseCode", tr("Close code"), tr("Code"),
+                 tr("Only closes with this close code, such as 1008"), 60}}) {
+        f.edit->setObjectName(QLatin1String(f.name));
+        f.edit->setAccessibleName(f.accessible);
+        f.edit->setPlaceholderText(f.placeholder);
+        f.edit->setToolTip(f.tip);
+        f.edit->setMaximumWidth(f.width);
+        connect(f.edit, &QLineEdit::textChanged, m_typing, qOverload<>(&QTimer::start));
+    }
+    for (QLineEdit *code : {m_statusCode, m_closeCode})
+        code->setValidator(new QIntValidator(1, 9999, code));
+    m_direction->setObjectName(QStringLiteral("logDirection"));
+    m_direction->setAccessibleName(tr("Direction"));
+    m_direction->setToolTip(tr("Only messages that went this way"));
+    m_direction->addItem(tr("Both ways"), QString());
+    m_direction->addItem(tr("↑ In"), QStringLiteral("in"));
+    m_direction->addItem(tr("↓ Out"), QStringLiteral("out"));
+    connect(m_direction, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
     m_connection->setObjectName(QStringLiteral("logConnection"));
     m_connection->setAccessibleName(tr("Connection id"));
     m_connection->setPlaceholderText(tr("Connection"));
@@ -77,7 +141,26 @@ MessageLogView::MessageLogView(QWidget *parent)
                            tr("Show the selected row's connection, from its handshake to its "
                               "close"));
     auto *exportButton = UiButtons::named(tr("E&xport…"), QStringLiteral("logExport"),
-                                          tr("Write what the filter selects as JSON Lines"));
+                                          tr("Write what the filter selects as JSON Lines or "
+                                             "CSV"));
+    m_exportHar = UiButtons::named(tr("Export &HAR…"), QStringLiteral("logExportHar"),
+                                   tr("Write the selected row's connection (handshake and "
+                                      "messages) as HAR, for browsers' developer tools"));
+    m_exportHar->setEnabled(false);
+    auto *openFile = UiButtons::named(tr("&Open Log File…"), QStringLiteral("logOpenFile"),
+                                      tr("Read a JSON Lines log written by gatehouse-cli serve "
+                                         "--log-file"));
+    m_liveLog = UiButtons::named(tr("&Live Log"), QStringLiteral("logLive"),
+                                 tr("Back to the message log of this app"));
+    m_liveLog->setVisible(false);
+    connect(openFile, &QPushButton::clicked, this, [this] {
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open a Log File"), QString(),
+                                           tr("JSON Lines (*.jsonl *.json *.log);;All files (*)"));
+        if (!path.isEmpty())
+            openLogFile(path);
+    });
+    connect(m_liveLog, &QPushButton::clicked, this, &MessageLogView::showLiveLog);
     connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
     // typing searches after a short pause, not at every key
     m_typing->setSingleShot(true);
@@ -91,11 +174,29 @@ MessageLogView::MessageLogView(QWidget *parent)
             showConnection(r->connectionId);
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the Log"),
-                                                          QStringLiteral("gatehouse-log.jsonl"),
-                                                          tr("JSON Lines (*.jsonl *.json)"));
-        if (!path.isEmpty())
+        const QString jsonLines = tr("JSON Lines (*.jsonl *.json)");
+        const QString csv = tr("CSV (*.csv)");
+        QString chosen;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export the Log"), QStringLiteral("gatehouse-log.jsonl"),
+            jsonLines + QStringLiteral(";;") + csv, &chosen);
+        if (path.isEmpty())
+            return;
+        if (chosen == csv || path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive))
+            exportCsv(path);
+        else
             exportJsonLines(path);
+    });
+    connect(m_exportHar, &QPushButton::clicked, this, [this] {
+        const LogRecord *r = m_model->record(m_list->currentIndex().row());
+        if (!r)
+            return;
+        const quint64 id = r->connectionId;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Connection %1 as HAR").arg(id),
+            QStringLiteral("gatehouse-connection-%1.har").arg(id), tr("HAR (*.har *.json)"));
+        if (!path.isEmpty())
+            exportHar(id, path);
     });
 
     m_list->setObjectName(QStringLiteral("logList"));
@@ -126,9 +227,8 @@ MessageLogView::MessageLogView(QWidget *parent)
         // scrolling up stops following; back at the end follows again
         m_atEnd = value >= m_list->verticalScrollBar()->maximum();
     });
-    connect(m_model, &MessageLogModel::counted, this, [this](qint64 rows) {
-        m_status->setText(m_model->lastError().isEmpty() ? tr("%n row(s)", nullptr, int(rows))
-                                                         : m_model->lastError());
+    connect(m_model, &MessageLogModel::counted, this, [this](qint64) {
+        showStatus();
         if (m_follow->isChecked() && m_atEnd)
             m_list->scrollToBottom();
     });
@@ -147,14 +247,21 @@ MessageLogView::MessageLogView(QWidget *parent)
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_range);
     filters->addWidget(m_search, 1);
-    filters->addWidget(m_handshakes);
-    filters->addWidget(m_messages);
-    filters->addWidget(m_closes);
+    filters->addWidget(m_api);
+    filters->addWidget(m_channel);
+    filters->addWidget(m_application);
+    filters->addWidget(m_direction);
+    filters->addWidget(m_statusCode);
+    filters->addWidget(m_closeCode);
+    filters->addWidget(m_kinds);
     auto *actions = new QHBoxLayout;
     actions->addWidget(m_connection);
     actions->addWidget(thisConnection);
     actions->addWidget(m_follow);
     actions->addWidget(exportButton);
+    actions->addWidget(m_exportHar);
+    actions->addWidget(openFile);
+    actions->addWidget(m_liveLog);
     actions->addWidget(m_status, 1);
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_list);
@@ -170,13 +277,100 @@ MessageLogView::MessageLogView(QWidget *parent)
     connect(m_tail, &QTimer::timeout, m_model, &MessageLogModel::refresh);
 }
 
-MessageLogView::~MessageLogView() = default;
+MessageLogView::~MessageLogView()
+{
+    if (m_cancelRead)
+        *m_cancelRead = true;
+}
 
 void MessageLogView::setDatabase(const QString &path)
+{
+    m_livePath = path;
+    showLiveLog();
+}
+
+void MessageLogView::showDatabase(const QString &path)
 {
     m_path = path;
     m_model->setDatabase(path);
     applyFilter();
+}
+
+void MessageLogView::showStatus()
+{
+    QString text = m_model->lastError().isEmpty()
+        ? tr("%n row(s)", nullptr, int(m_model->rowCount()))
+        : m_model->lastError();
+    if (!m_filePath.isEmpty())
+        text = QFileInfo(m_filePath).fileName() + QStringLiteral(": ") + text
+            + (m_fileNote.isEmpty() ? QString() : QStringLiteral(", ") + m_fileNote);
+    m_status->setText(text);
+    m_status->setToolTip(m_fileProblems.join(u'\n'));
+}
+
+void MessageLogView::showLiveLog()
+{
+    if (m_cancelRead)
+        *m_cancelRead = true; // a file still being read is not shown
+    m_filePath.clear();
+    m_fileNote.clear();
+    m_fileProblems.clear();
+    m_liveLog->setVisible(false);
+    showDatabase(m_livePath);
+    m_fileDatabase.reset();
+    showSelected();
+}
+
+void MessageLogView::openLogFile(const QString &path)
+{
+    if (m_cancelRead)
+        *m_cancelRead = true;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_cancelRead = cancel;
+    auto folder = std::make_shared<QTemporaryDir>();
+    m_status->setText(tr("Reading %1…").arg(path));
+    QPointer<MessageLogView> self(this);
+    QThreadPool::globalInstance()->start([self, cancel, folder, path] {
+        Analytics::JsonLinesImport import;
+        QString error;
+        const QString database = folder->filePath(QStringLiteral("log.db"));
+        if (!folder->isValid())
+            error = tr("no temporary folder: %1").arg(folder->errorString());
+        else
+            import.run(path, database, &error, cancel.get());
+        QMetaObject::invokeMethod(
+            self.data(), [self, cancel, folder, path, database, import, error] {
+                if (!self || *cancel)
+                    return;
+                if (!error.isEmpty()) {
+                    self->m_status->setText(error);
+                    Q_EMIT self->logFileOpened(path, 0, {}, error);
+                    return;
+                }
+                self->m_filePath = path;
+                self->m_fileProblems = import.problems();
+                if (import.brokenLines() > import.problems().size())
+                    self->m_fileProblems.append(
+                        tr("%1: %2 more broken lines")
+                            .arg(QFileInfo(path).fileName())
+                            .arg(import.brokenLines() - import.problems().size()));
+                self->m_fileNote = import.brokenLines() == 0
+                    ? QString()
+                    : tr("%n broken line(s) passed over", nullptr, int(import.brokenLines()));
+                self->m_fileDatabase = folder;
+                self->m_liveLog->setVisible(true);
+                self->setFollowing(false); // a file does not grow
+                {
+                    const QSignalBlocker block(self->m_range);
+                    self->setTimeRange(0); // however old it is
+                }
+                self->showDatabase(database);
+                self->m_list->clearSelection();
+                self->m_list->setCurrentIndex({});
+                self->showSelected();
+                Q_EMIT self->logFileOpened(path, import.events(), import.problems(), QString());
+            });
+    });
 }
 
 void MessageLogView::setTimeRange(int seconds)
@@ -245,6 +439,19 @@ void MessageLogView::applyFilter()
     }
     filter.text = m_search->text().trimmed();
     filter.connectionId = m_connection->text().trimmed().toULongLong();
+    filter.api = m_api->text().trimmed();
+    filter.channel = m_channel->text().trimmed();
+    filter.application = m_application->text().trimmed();
+    filter.direction = m_direction->currentData().toString();
+    filter.status = m_statusCode->text().toInt();
+    filter.closeCode = m_closeCode->text().toInt();
+    QStringList kinds;
+    for (QAction *kind : {m_handshakes, m_messages, m_closes})
+        if (kind->isChecked())
+            kinds.append(kind->text().remove(u'&'));
+    m_kinds->setText(kinds.size() == 3     ? tr("All kinds")
+                         : kinds.isEmpty() ? tr("No kind")
+                                           : kinds.join(QStringLiteral(", ")));
     if (!m_handshakes->isChecked() || !m_messages->isChecked() || !m_closes->isChecked()) {
         if (m_handshakes->isChecked())
             filter.kinds.append(LogRecord::Kind::Handshake);
@@ -261,8 +468,11 @@ void MessageLogView::applyFilter()
 void MessageLogView::showSelected()
 {
     const LogRecord *r = m_model->record(m_list->currentIndex().row());
+    m_exportHar->setEnabled(r != nullptr);
     if (!r) {
-        m_detail->clear();
+        // a file's broken lines, where the rows read
+        m_highlighter->setDocument(nullptr);
+        m_detail->setPlainText(m_fileProblems.join(u'\n'));
         return;
     }
     QString text = QString::fromStdString(Analytics::toJson(*r).dump(2));
@@ -294,19 +504,43 @@ void MessageLogView::copySelected()
 
 void MessageLogView::exportJsonLines(const QString &path)
 {
+    runExport(path, [database = m_path, filter = m_model->filter(), path](QString *error) {
+        return Analytics::writeJsonLines(database, filter, path, error);
+    });
+}
+
+void MessageLogView::exportCsv(const QString &path)
+{
+    runExport(path, [database = m_path, filter = m_model->filter(), path](QString *error) {
+        return Analytics::writeCsv(database, filter, path, error);
+    });
+}
+
+void MessageLogView::exportHar(quint64 connectionId, const QString &path)
+{
+    runExport(
+        path,
+        [database = m_path, connectionId, path](QString *error) {
+            return Analytics::writeHar(database, connectionId, path, error);
+        },
+        true);
+}
+
+void MessageLogView::runExport(const QString &path, std::function<qint64(QString *)> job,
+                               bool messages)
+{
     m_status->setText(tr("Exporting to %1…").arg(path));
     QPointer<MessageLogView> self(this);
-    const QString database = m_path;
-    const Analytics::LogFilter filter = m_model->filter();
-    QThreadPool::globalInstance()->start([self, database, filter, path] {
+    QThreadPool::globalInstance()->start([self, job = std::move(job), path, messages] {
         QString error;
-        const qint64 rows = Analytics::writeJsonLines(database, filter, path, &error);
-        QMetaObject::invokeMethod(self.data(), [self, rows, error, path] {
+        const qint64 rows = job(&error);
+        QMetaObject::invokeMethod(self.data(), [self, rows, error, path, messages] {
             if (!self)
                 return;
             self->m_status->setText(
-                error.isEmpty() ? tr("Exported %n row(s) to %1", nullptr, int(rows)).arg(path)
-                                : error);
+                !error.isEmpty() ? error
+                    : messages   ? tr("Exported %n message(s) to %1", nullptr, int(rows)).arg(path)
+                                 : tr("Exported %n row(s) to %1", nullptr, int(rows)).arg(path));
             Q_EMIT self->exported(rows, error);
         });
     });

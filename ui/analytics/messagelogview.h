@@ -3,12 +3,20 @@
 
 #include <QWidget>
 
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
+class QTemporaryDir;
 class QTimer;
+class QToolButton;
 class QTreeView;
 
 namespace Gatehouse {
@@ -18,11 +26,15 @@ class MessageLogModel;
 
 // The message log in the window: every handshake, message and close the gateway (and
 // client tabs that were asked to) logged, newest at the bottom. Filters by time,
-// text (reasons, channels, applications, paths, addresses, payloads), kind and
-// connection; Follow keeps the newest rows in view as they are written and stops when
+// text (reasons, channels, applications, paths, addresses, payloads), kind, API,
+// channel, application, direction, status, close code and connection (all selected
+// by the reader in SQL); Follow keeps the newest rows in view as they are written and stops when
 // you scroll up. The selected row reads below (JSON pretty-printed, binary as hex);
 // "This Connection" shows one connection's timeline; Ctrl+C copies rows as JSON;
-// Export writes what the filter selects as JSON Lines.
+// Export writes what the filter selects as JSON Lines or CSV, Export HAR the selected
+// row's connection as HAR. Open Log File reads a JSON Lines log of `serve --log-file`
+// (in the background, into a database of its own) to read it the same way offline;
+// Live Log goes back.
 class MessageLogView final : public QWidget
 {
     Q_OBJECT
@@ -48,9 +60,22 @@ public:
     // Writes what the filter selects as JSON Lines (in the background);
     // exported() tells how it went.
     void exportJsonLines(const QString &path);
+    void exportCsv(const QString &path);
+    // Writes one connection's handshake and messages as HAR (in the background);
+    // exported() tells how many messages.
+    void exportHar(quint64 connectionId, const QString &path);
+    // Reads a JSON Lines log (gatehouse-cli serve --log-file) in the background and
+    // shows it instead of the live log; logFileOpened() tells how it went, with the
+    // broken lines ("messages.jsonl:17: not JSON: ...").
+    void openLogFile(const QString &path);
+    // Back to the log set with setDatabase().
+    void showLiveLog();
+    QString logFile() const { return m_filePath; } // empty: the live log
 
 Q_SIGNALS:
     void exported(qint64 rows, const QString &error);
+    void logFileOpened(const QString &path, qint64 events, const QStringList &problems,
+                       const QString &error);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -60,16 +85,38 @@ protected:
 private:
     void applyFilter();
     void showSelected();
+    // Runs `job` on a worker thread; its count (of rows, or of messages) or error
+    // goes to the status line and exported().
+    void runExport(const QString &path, std::function<qint64(QString *error)> job,
+                   bool messages = false);
 
-    QString m_path;
+    void showDatabase(const QString &path);
+    void showStatus();
+
+    QString m_path; // what the model reads: the live log or a file's database
+    QString m_livePath;
+    QString m_filePath; // the JSON Lines log shown, if any
+    QString m_fileNote; // "2 broken lines"
+    QStringList m_fileProblems;
+    std::shared_ptr<QTemporaryDir> m_fileDatabase; // removed when nothing uses it
+    std::shared_ptr<std::atomic<bool>> m_cancelRead;
     MessageLogModel *m_model;
     QComboBox *m_range;
     QLineEdit *m_search;
-    QCheckBox *m_handshakes;
-    QCheckBox *m_messages;
-    QCheckBox *m_closes;
+    QToolButton *m_kinds; // a menu of the three below: one button on the filter row
+    QAction *m_handshakes;
+    QAction *m_messages;
+    QAction *m_closes;
+    QLineEdit *m_api;
+    QLineEdit *m_channel;
+    QLineEdit *m_application;
+    QComboBox *m_direction;
+    QLineEdit *m_statusCode;
+    QLineEdit *m_closeCode;
     QLineEdit *m_connection;
     QCheckBox *m_follow;
+    QPushButton *m_exportHar;
+    QPushButton *m_liveLog;
     QTreeView *m_list;
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
