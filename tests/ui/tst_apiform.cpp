@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ApiForm: the topic editor's form edits the document's text through DocumentEditor.
+#include "editor/apiform.h"
+#include "editor/documenteditor.h"
+
+#include "testsupport.h"
+
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace Gatehouse;
+
+namespace {
+
+QByteArray sample(const QString &name)
+{
+    QFile file(Test::sourcePath(u"resources/samples/"_qs + name));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool readOnce(DocumentEditor &editor)
+{
+    return QTest::qWaitFor([&] { return !editor.isReading() && editor.lastRead().api; }, 20000);
+}
+
+} // namespace
+
+class TestApiForm : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void fieldsEditTheText();
+    void channelsAndMappingPreview();
+    void renameFollowsReferences();
+    void everyControlIsNamed();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestApiForm::fieldsEditTheText()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("chats.yaml")), original);
+    ApiForm form;
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    auto *title = form.findChild<QLineEdit *>();
+    QVERIFY(title);
+    QCOMPARE(title->accessibleName(), u"API title"_qs);
+    QCOMPARE(title->text(), u"Chats"_qs);
+    title->setText(QStringLiteral("Chats: rooms"));
+    Q_EMIT title->editingFinished();
+    QVERIFY(editor.text().contains("title: 'Chats: rooms'\n"));
+    QCOMPARE(editor.undoStack()->undoText(), u"Set API title"_qs);
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestApiForm::channelsAndMappingPreview()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("chats.yaml")), original);
+    ApiForm form;
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    auto *channels = form.findChild<QListWidget *>();
+    QStringList keys;
+    for (int i = 0; i < channels->count(); ++i)
+        keys.append(channels->item(i)->text());
+    QCOMPARE(keys, (QStringList {u"/notifications"_qs, u"/rooms/{roomID}"_qs}));
+
+    // The preview uses the gateway's own matcher and mapper.
+    form.selectChannel(QStringLiteral("/rooms/{roomID}"));
+    QCOMPARE(form.preview(), u"ws://localhost:8080/rooms?room=roomID1"_qs);
+    QLineEdit *sample = nullptr;
+    QLineEdit *mapping = nullptr;
+    for (auto *edit : form.findChildren<QLineEdit *>()) {
+        if (edit->accessibleName() == u"Sample request path")
+            sample = edit;
+        if (edit->accessibleName() == u"URL mapping")
+            mapping = edit;
+    }
+    QVERIFY(sample && mapping);
+    QCOMPARE(mapping->text(), u"/rooms?room={uri.var.roomID}"_qs);
+    sample->setText(QStringLiteral("/rooms/room 1"));
+    QCOMPARE(form.preview(), u"ws://localhost:8080/rooms?room=room%201"_qs);
+    sample->setText(QStringLiteral("/other"));
+    QVERIFY(form.preview().contains(u"does not match"));
+
+    // The mapping goes to every operation of the channel, as one step.
+    sample->setText(QStringLiteral("/rooms/lobby"));
+    mapping->setText(QStringLiteral("/chat/{uri.var.roomID}"));
+    QCOMPARE(form.preview(), u"ws://localhost:8080/chat/lobby"_qs);
+    Q_EMIT mapping->editingFinished();
+    QCOMPARE(editor.text().count("x-uri-mapping: /chat/{uri.var.roomID}"), 2);
+    QCOMPARE(editor.undoStack()->undoText(), u"Set URL mapping of channel /rooms/{roomID}"_qs);
+
+    QString error;
+    QVERIFY2(form.addChannel(QStringLiteral("/alerts/{level}"), &error), qPrintable(error));
+    QCOMPARE(form.currentChannel(), u"/alerts/{level}"_qs);
+    QVERIFY2(form.moveChannel(QStringLiteral("/alerts/{level}"), 0, &error), qPrintable(error));
+    QCOMPARE(channels->item(0)->text(), u"/alerts/{level}"_qs);
+    QVERIFY2(form.renameChannel(QStringLiteral("/notifications"), QStringLiteral("/news"), &error),
+             qPrintable(error));
+    QVERIFY2(form.deleteChannel(QStringLiteral("/alerts/{level}"), &error), qPrintable(error));
+    keys.clear();
+    for (int i = 0; i < channels->count(); ++i)
+        keys.append(channels->item(i)->text());
+    QCOMPARE(keys, (QStringList {u"/news"_qs, u"/rooms/{roomID}"_qs}));
+    const auto valid = [&] { return !editor.isReading() && editor.lastRead().ok(); };
+    QTRY_VERIFY_WITH_TIMEOUT(valid(), 20000);
+    QCOMPARE(editor.lastRead().api->channels.size(), 2);
+
+    while (editor.undoStack()->canUndo())
+        editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestApiForm::renameFollowsReferences()
+{
+    const QByteArray original = sample(QStringLiteral("iot-telemetry.asyncapi.yaml"));
+    QVERIFY(original.contains("'#/channels/telemetry'"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("iot.yaml")), original);
+    ApiForm form;
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QString error;
+    QVERIFY2(
+        form.renameChannel(QStringLiteral("telemetry"), QStringLiteral("deviceTelemetry"), &error),
+        qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Rename channel telemetry"_qs);
+    QVERIFY(!editor.text().contains("#/channels/telemetry'"));
+    QVERIFY(!editor.text().contains("#/channels/telemetry/"));
+    QVERIFY(editor.text().contains("'#/channels/deviceTelemetry'"));
+    QVERIFY(editor.text().contains("'#/channels/deviceTelemetry/messages/reading'"));
+    const auto valid = [&] { return !editor.isReading() && editor.lastRead().ok(); };
+    QTRY_VERIFY_WITH_TIMEOUT(valid(), 20000);
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestApiForm::everyControlIsNamed()
+{
+    ApiForm form;
+    for (QWidget *w : form.findChildren<QWidget *>()) {
+        if (qobject_cast<QLineEdit *>(w) || qobject_cast<QPlainTextEdit *>(w)
+            || qobject_cast<QListWidget *>(w))
+            QVERIFY2(!w->accessibleName().isEmpty(), w->metaObject()->className());
+    }
+}
+
+QTEST_MAIN(TestApiForm)
+#include "tst_apiform.moc"

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "editor/apiform.h"
+
+#include "api/topicmatcher.h"
+#include "api/urlmapper.h"
+#include "asyncapi/documentloader.h"
+#include "editor/documenteditor.h"
+
+#include <QEvent>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include <functional>
+
+namespace Gatehouse {
+
+namespace {
+
+QString escaped(const QString &key)
+{
+    return DocumentLoader::escapePointerToken(key);
+}
+
+// A 3.x channels key made from an address: /rooms/{roomID} -> rooms_roomID.
+QString keyFromAddress(const QString &address)
+{
+    QString key;
+    for (const QChar c : address) {
+        if (c.isLetterOrNumber())
+            key += c;
+        else if (!key.isEmpty() && !key.endsWith(u'_'))
+            key += u'_';
+    }
+    while (key.endsWith(u'_'))
+        key.chop(1);
+    return key.isEmpty() ? QStringLiteral("channel") : key;
+}
+
+// Commits a multi-line field when it loses focus.
+class FocusOutFilter final : public QObject
+{
+public:
+    FocusOutFilter(QObject *parent, std::function<void()> done)
+        : QObject(parent)
+        , m_done(std::move(done))
+    { }
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::FocusOut)
+            m_done();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> m_done;
+};
+
+} // namespace
+
+ApiForm::ApiForm(QWidget *parent)
+    : QWidget(parent)
+    , m_title(new QLineEdit)
+    , m_version(new QLineEdit)
+    , m_description(new QPlainTextEdit)
+    , m_channels(new QListWidget)
+    , m_add(new QPushButton(tr("&Add…")))
+    , m_rename(new QPushButton(tr("Re&name…")))
+    , m_delete(new QPushButton(tr("&Delete")))
+    , m_up(new QPushButton(tr("Move &Up")))
+    , m_down(new QPushButton(tr("Move Do&wn")))
+    , m_channelDescription(new QPlainTextEdit)
+    , m_mapping(new QLineEdit)
+    , m_samplePath(new QLineEdit)
+    , m_preview(new QLabel)
+    , m_status(new QLabel)
+{
+    setObjectName(QStringLiteral("apiForm"));
+    m_title->setAccessibleName(tr("API title"));
+    m_version->setAccessibleName(tr("API version"));
+    m_description->setAccessibleName(tr("API description"));
+    m_description->setTabChangesFocus(true);
+    m_description->setMaximumHeight(m_description->fontMetrics().lineSpacing() * 5);
+    m_channels->setAccessibleName(tr("Channels"));
+    m_channelDescription->setAccessibleName(tr("Channel description"));
+    m_channelDescription->setTabChangesFocus(true);
+    m_channelDescription->setMaximumHeight(m_description->maximumHeight());
+    m_mapping->setAccessibleName(tr("URL mapping"));
+    m_mapping->setPlaceholderText(tr("e.g. /rooms?room={uri.var.roomID}"));
+    m_mapping->setToolTip(tr("x-uri-mapping: the backend path and query a client's request is "
+                             "sent to; {uri.var.NAME} takes a parameter of the address. "
+                             "Empty: the request path as it is."));
+    m_samplePath->setAccessibleName(tr("Sample request path"));
+    m_samplePath->setPlaceholderText(tr("a path a client would connect to, e.g. /rooms/room1"));
+    m_preview->setAccessibleName(tr("Backend URL preview"));
+    m_preview->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_preview->setWordWrap(true);
+    m_status->setAccessibleName(tr("Form status"));
+    m_status->setWordWrap(true);
+
+    auto *api = new QGroupBox(tr("API"));
+    auto *apiLayout = new QFormLayout(api);
+    apiLayout->addRow(tr("&Title:"), m_title);
+    apiLayout->addRow(tr("&Version:"), m_version);
+    apiLayout->addRow(tr("D&escription:"), m_description);
+
+    auto *channels = new QGroupBox(tr("Channels"));
+    auto *channelsLayout = new QHBoxLayout(channels);
+    channelsLayout->addWidget(m_channels, 1);
+    auto *buttons = new QVBoxLayout;
+    for (QPushButton *b : {m_add, m_rename, m_delete, m_up, m_down})
+        buttons->addWidget(b);
+    buttons->addStretch();
+    channelsLayout->addLayout(buttons);
+
+    auto *channel = new QGroupBox(tr("Selected channel"));
+    auto *channelLayout = new QFormLayout(channel);
+    channelLayout->addRow(tr("Des&cription:"), m_channelDescription);
+    channelLayout->addRow(tr("URL &mapping:"), m_mapping);
+    channelLayout->addRow(tr("&Sample path:"), m_samplePath);
+    channelLayout->addRow(tr("Backend URL:"), m_preview);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(api);
+    layout->addWidget(channels, 1);
+    layout->addWidget(channel);
+    layout->addWidget(m_status);
+
+    connect(m_title, &QLineEdit::editingFinished, this,
+            [this] { commit(m_title, QStringLiteral("/info/title"), tr("Set API title")); });
+    connect(m_version, &QLineEdit::editingFinished, this,
+            [this] { commit(m_version, QStringLiteral("/info/version"), tr("Set API version")); });
+    m_description->installEventFilter(new FocusOutFilter(this, [this] {
+        commitDescription(m_description, QStringLiteral("/info/description"),
+                          tr("Set API description"));
+    }));
+    m_channelDescription->installEventFilter(new FocusOutFilter(this, [this] {
+        const QString key = currentChannel();
+        if (!key.isEmpty())
+            commitDescription(m_channelDescription, channelPointer(key) + u"/description",
+                              tr("Set description of channel %1").arg(key));
+    }));
+    connect(m_mapping, &QLineEdit::editingFinished, this, &ApiForm::commitMapping);
+    connect(m_mapping, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
+    connect(m_samplePath, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
+    connect(m_channels, &QListWidget::currentTextChanged, this, &ApiForm::refreshChannelFields);
+
+    connect(m_add, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString address = QInputDialog::getText(
+            this, tr("Add Channel"), tr("Address of the new channel (e.g. /rooms/{roomID}):"),
+            QLineEdit::Normal, QString(), &ok);
+        if (ok && !address.trimmed().isEmpty())
+            addChannel(address.trimmed());
+    });
+    connect(m_rename, &QPushButton::clicked, this, [this] {
+        const QString key = currentChannel();
+        if (key.isEmpty())
+            return;
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Rename Channel"), tr("New name:"),
+                                                   QLineEdit::Normal, key, &ok);
+        if (ok && !name.trimmed().isEmpty() && name.trimmed() != key)
+            renameChannel(key, name.trimmed());
+    });
+    connect(m_delete, &QPushButton::clicked, this, [this] {
+        if (!currentChannel().isEmpty())
+            deleteChannel(currentChannel());
+    });
+    connect(m_up, &QPushButton::clicked, this, [this] {
+        if (m_channels->currentRow() > 0)
+            moveChannel(currentChannel(), m_channels->currentRow() - 1);
+    });
+    connect(m_down, &QPushButton::clicked, this, [this] {
+        if (m_channels->currentRow() >= 0 && m_channels->currentRow() + 1 < m_channels->count())
+            moveChannel(currentChannel(), m_channels->currentRow() + 1);
+    });
+    setEnabled(false);
+}
+
+void ApiForm::setEditor(DocumentEditor *editor)
+{
+    if (m_editor)
+        disconnect(m_editor, nullptr, this, nullptr);
+    m_editor = editor;
+    setEnabled(editor != nullptr);
+    if (editor) {
+        connect(editor, &DocumentEditor::modelRead, this, &ApiForm::refresh);
+        connect(editor, &DocumentEditor::textChanged, this, &ApiForm::refresh);
+    }
+    refresh();
+}
+
+QString ApiForm::currentChannel() const
+{
+    return m_channels->currentItem() ? m_channels->currentItem()->text() : QString();
+}
+
+void ApiForm::selectChannel(const QString &key)
+{
+    const auto found = m_channels->findItems(key, Qt::MatchExactly);
+    if (!found.isEmpty())
+        m_channels->setCurrentItem(found.constFirst());
+}
+
+QString ApiForm::channelPointer(const QString &key) const
+{
+    return u"/channels/" + escaped(key);
+}
+
+void ApiForm::refresh()
+{
+    if (!m_editor)
+        return;
+    m_refreshing = true;
+    const SourceText &source = m_editor->source();
+    const QStringList keys = source.keys(QStringLiteral("/channels"));
+    QStringList shown;
+    for (int i = 0; i < m_channels->count(); ++i)
+        shown.append(m_channels->item(i)->text());
+    if (shown != keys) {
+        const QString current = currentChannel();
+        m_channels->clear();
+        m_channels->addItems(keys);
+        selectChannel(current);
+        if (!m_channels->currentItem() && m_channels->count() > 0)
+            m_channels->setCurrentRow(0);
+    }
+    const LoadedApi &read = m_editor->lastRead();
+    if (read.api) {
+        const auto show = [](QLineEdit *field, const QString &value) {
+            if (!field->hasFocus() && field->text() != value)
+                field->setText(value);
+        };
+        show(m_title, read.api->title);
+        show(m_version, read.api->version);
+        if (!m_description->hasFocus() && m_description->toPlainText() != read.api->description)
+            m_description->setPlainText(read.api->description);
+    }
+    m_refreshing = false;
+    refreshChannelFields();
+}
+
+void ApiForm::refreshChannelFields()
+{
+    const QString key = currentChannel();
+    const bool have = !key.isEmpty();
+    for (QWidget *w : {static_cast<QWidget *>(m_rename), static_cast<QWidget *>(m_delete),
+                       static_cast<QWidget *>(m_channelDescription),
+                       static_cast<QWidget *>(m_mapping), static_cast<QWidget *>(m_samplePath)})
+        w->setEnabled(have);
+    m_up->setEnabled(have && m_channels->currentRow() > 0);
+    m_down->setEnabled(have && m_channels->currentRow() + 1 < m_channels->count());
+    if (!m_editor || !m_editor->lastRead().api) {
+        updatePreview();
+        return;
+    }
+    const Api &api = *m_editor->lastRead().api;
+    const bool v3 = api.asyncapiVersion.startsWith(u'3');
+    QString description;
+    QString mapping;
+    QString channelId;
+    for (const Channel &c : api.channels) {
+        if ((v3 && c.id == key) || (!v3 && c.address == key)) {
+            description = c.description;
+            channelId = c.id;
+            break;
+        }
+    }
+    for (const Operation &op : api.operations) {
+        if (op.channelId == channelId && !op.uriMapping.isEmpty()) {
+            mapping = op.uriMapping;
+            break;
+        }
+    }
+    if (!m_channelDescription->hasFocus() && m_channelDescription->toPlainText() != description)
+        m_channelDescription->setPlainText(description);
+    if (!m_mapping->hasFocus() && m_mapping->text() != mapping)
+        m_mapping->setText(mapping);
+    if (m_samplePath->text().isEmpty() || !m_samplePath->property("typed").toBool()) {
+        QString address = key;
+        for (const Channel &c : api.channels)
+            if (c.id == channelId)
+                address = c.address;
+        // A sample path from the address: every {name} becomes "name1".
+        QString sample = address;
+        sample.replace(QRegularExpression(QStringLiteral("\\{([^}]*)\\}")), QStringLiteral("\\11"));
+        m_samplePath->blockSignals(true);
+        m_samplePath->setText(sample);
+        m_samplePath->blockSignals(false);
+    }
+    updatePreview();
+}
+
+QString ApiForm::preview() const
+{
+    if (!m_editor || !m_editor->lastRead().api)
+        return tr("(the document is being read)");
+    const Api &api = *m_editor->lastRead().api;
+    const QString key = currentChannel();
+    const bool v3 = api.asyncapiVersion.startsWith(u'3');
+    QString address = key;
+    for (const Channel &c : api.channels)
+        if ((v3 && c.id == key) || (!v3 && c.address == key))
+            address = c.address;
+    const TopicMatcher matcher(address);
+    if (!matcher.isValid())
+        return tr("The address %1 is not valid: %2").arg(address, matcher.errorString());
+    const auto parameters = matcher.match(m_samplePath->text());
+    if (!parameters)
+        return tr("%1 does not match the address %2").arg(m_samplePath->text(), address);
+    QString path = m_samplePath->text();
+    if (!m_mapping->text().trimmed().isEmpty()) {
+        const UrlMapper mapper(m_mapping->text().trimmed());
+        if (!mapper.isValid())
+            return tr("The mapping is not valid: %1").arg(mapper.errorString());
+        QString error;
+        const auto rendered = mapper.render(*parameters, &error);
+        if (!rendered)
+            return error;
+        path = *rendered;
+    }
+    QString endpoint = api.gatehouse.endpoint;
+    if (endpoint.isEmpty())
+        return tr("%1 (no endpoint set in x-gatehouse)").arg(path);
+    while (endpoint.endsWith(u'/'))
+        endpoint.chop(1);
+    return endpoint + path;
+}
+
+void ApiForm::updatePreview()
+{
+    if (sender() == m_samplePath)
+        m_samplePath->setProperty("typed", true);
+    m_preview->setText(currentChannel().isEmpty() ? QString() : preview());
+}
+
+void ApiForm::report(bool ok, const QString &error)
+{
+    m_status->setText(ok ? QString() : error);
+    if (!ok)
+        Q_EMIT editFailed(error);
+}
+
+void ApiForm::commit(QLineEdit *field, const QString &pointer, const QString &name)
+{
+    if (!m_editor || m_refreshing)
+        return;
+    QString error;
+    report(m_editor->setValue(pointer, Json(field->text().toStdString()), name, &error), error);
+}
+
+void ApiForm::commitDescription(QPlainTextEdit *field, const QString &pointer, const QString &name)
+{
+    if (!m_editor || m_refreshing)
+        return;
+    const std::string text = field->toPlainText().toStdString();
+    QString error;
+    if (text.empty() && m_editor->source().contains(pointer))
+        report(m_editor->remove(pointer, name, &error), error);
+    else if (!text.empty())
+        report(m_editor->setValue(pointer, Json(text), name, &error), error);
+}
+
+QStringList ApiForm::operationPointers(const QString &channelKey) const
+{
+    QStringList out;
+    const SourceText &source = m_editor->source();
+    const QString channel = channelPointer(channelKey);
+    for (const char *action : {"publish", "subscribe"})
+        if (source.contains(channel + u'/' + QLatin1String(action)))
+            out.append(channel + u'/' + QLatin1String(action));
+    if (!out.isEmpty() || !m_editor->lastRead().api)
+        return out;
+    for (const Operation &op : m_editor->lastRead().api->operations)
+        if (op.channelId == channelKey && source.contains(u"/operations/" + escaped(op.id)))
+            out.append(u"/operations/" + escaped(op.id));
+    return out;
+}
+
+void ApiForm::commitMapping()
+{
+    const QString key = currentChannel();
+    if (!m_editor || m_refreshing || key.isEmpty())
+        return;
+    const QString mapping = m_mapping->text().trimmed();
+    const QStringList operations = operationPointers(key);
+    if (operations.isEmpty()) {
+        report(false,
+               tr("Channel %1 has no operation to carry a URL mapping; add one in the "
+                  "source first")
+                   .arg(key));
+        return;
+    }
+    QUndoStack *undo = m_editor->undoStack();
+    undo->beginMacro(tr("Set URL mapping of channel %1").arg(key));
+    bool ok = true;
+    QString error;
+    for (const QString &op : operations) {
+        const QString pointer = op + u"/x-uri-mapping";
+        if (mapping.isEmpty())
+            ok = (!m_editor->source().contains(pointer)
+                  || m_editor->remove(pointer, QString(), &error))
+                && ok;
+        else
+            ok = m_editor->setValue(pointer, Json(mapping.toStdString()), QString(), &error) && ok;
+    }
+    undo->endMacro();
+    report(ok, error);
+}
+
+bool ApiForm::addChannel(const QString &address, QString *error)
+{
+    if (!m_editor)
+        return false;
+    const bool v3
+        = m_editor->lastRead().api && m_editor->lastRead().api->asyncapiVersion.startsWith(u'3');
+    QString key = v3 ? keyFromAddress(address) : address;
+    const QStringList existing = m_editor->source().keys(QStringLiteral("/channels"));
+    for (int n = 2; existing.contains(key); ++n)
+        key = (v3 ? keyFromAddress(address) : address) + QString::number(n);
+    const Json value = v3 ? Json::object({{"address", address.toStdString()}}) : Json::object();
+    QString why;
+    const bool ok
+        = m_editor->setValue(channelPointer(key), value, tr("Add channel %1").arg(key), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectChannel(key);
+    }
+    return ok;
+}
+
+bool ApiForm::renameChannel(const QString &key, const QString &newKey, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QUndoStack *undo = m_editor->undoStack();
+    undo->beginMacro(tr("Rename channel %1").arg(key));
+    QString why;
+    bool ok = m_editor->renameKey(channelPointer(key), newKey, QString(), &why);
+    if (ok) {
+        // References to the channel follow it (3.x operations name their channel so).
+        const QByteArray oldRef = "#/channels/" + escaped(key).toUtf8();
+        const QString newRef = u"#/channels/" + escaped(newKey);
+        bool again = true;
+        while (ok && again) {
+            again = false;
+            const SourceText &source = m_editor->source();
+            for (const QString &pointer : source.pointers()) {
+                if (!pointer.endsWith(u"/$ref"))
+                    continue;
+                const auto [start, end] = source.valueSpan(pointer);
+                QByteArray text = source.text().mid(start, end - start);
+                if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"'))
+                    text = text.mid(1, text.size() - 2);
+                if (text == oldRef || text.startsWith(QByteArray(oldRef + '/'))) {
+                    const QString target = newRef + QString::fromUtf8(text.mid(oldRef.size()));
+                    ok = m_editor->setValue(pointer, Json(target.toStdString()), QString(), &why);
+                    again = ok;
+                    break; // the text changed: read it again
+                }
+            }
+        }
+    }
+    undo->endMacro();
+    if (!ok && undo->canUndo() && undo->undoText() == tr("Rename channel %1").arg(key))
+        undo->undo();
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectChannel(newKey);
+    }
+    return ok;
+}
+
+bool ApiForm::deleteChannel(const QString &key, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    const bool ok = m_editor->remove(channelPointer(key), tr("Delete channel %1").arg(key), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+bool ApiForm::moveChannel(const QString &key, int index, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    const bool ok
+        = m_editor->move(channelPointer(key), index, tr("Move channel %1").arg(key), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectChannel(key);
+    }
+    return ok;
+}
+
+} // namespace Gatehouse

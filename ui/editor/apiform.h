@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+
+namespace Gatehouse {
+
+class DocumentEditor;
+
+// The topic editor's form over one document: the API's title, version and
+// description, its channels (add, rename, delete, reorder), and the selected
+// channel's description and URL mapping with a preview of the backend URL for a
+// sample path. Every change goes through the DocumentEditor, so it changes only the
+// text of what it edits and is one named step of the undo history.
+class ApiForm final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ApiForm)
+
+public:
+    explicit ApiForm(QWidget *parent = nullptr);
+
+    void setEditor(DocumentEditor *editor);
+    DocumentEditor *editor() const { return m_editor; }
+
+    // The channel whose fields are shown (its key under `channels`).
+    QString currentChannel() const;
+    void selectChannel(const QString &key);
+
+    // The backend URL a request for `samplePath` on the selected channel goes to,
+    // or why there is none.
+    QString preview() const;
+
+    // Channel actions (the buttons call these; tests too).
+    bool addChannel(const QString &key, QString *error = nullptr);
+    bool renameChannel(const QString &key, const QString &newKey, QString *error = nullptr);
+    bool deleteChannel(const QString &key, QString *error = nullptr);
+    bool moveChannel(const QString &key, int index, QString *error = nullptr);
+
+Q_SIGNALS:
+    // An edit was refused (the reason, one line).
+    void editFailed(const QString &error);
+
+private:
+    void refresh();
+    void refreshChannelFields();
+    void updatePreview();
+    void commit(QLineEdit *field, const QString &pointer, const QString &name);
+    void commitDescription(QPlainTextEdit *field, const QString &pointer, const QString &name);
+    void commitMapping();
+    QStringList operationPointers(const QString &channelKey) const;
+    QString channelPointer(const QString &key) const;
+    void report(bool ok, const QString &error);
+
+    QPointer<DocumentEditor> m_editor;
+    QLineEdit *m_title;
+    QLineEdit *m_version;
+    QPlainTextEdit *m_description;
+    QListWidget *m_channels;
+    QPushButton *m_add;
+    QPushButton *m_rename;
+    QPushButton *m_delete;
+    QPushButton *m_up;
+    QPushButton *m_down;
+    QPlainTextEdit *m_channelDescription;
+    QLineEdit *m_mapping;
+    QLineEdit *m_samplePath;
+    QLabel *m_preview;
+    QLabel *m_status;
+    bool m_refreshing = false;
+};
+
+} // namespace Gatehouse
