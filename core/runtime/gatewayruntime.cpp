@@ -55,6 +55,7 @@ struct GatewayRuntime::Loaded
 {
     QList<Api> apis;
     QStringList files; // absolute
+    QStringList problems; // the errors of the documents that cannot be served
 };
 
 // What a run holds besides the gateway and the registry.
@@ -100,16 +101,22 @@ bool GatewayRuntime::fail(const QString &error)
     return false;
 }
 
-bool GatewayRuntime::load(const QStringList &files, Loaded *loaded)
+bool GatewayRuntime::load(const QStringList &files, Loaded *loaded, bool reportDiagnostics)
 {
     QStringList refused;
     for (const QString &file : files) {
         ReadResult result = AsyncApiReader::readFile(file);
-        for (const Diagnostic &d : std::as_const(result.diagnostics))
-            if (d.severity == Diagnostic::Severity::Error)
+        for (const Diagnostic &d : std::as_const(result.diagnostics)) {
+            if (d.severity != Diagnostic::Severity::Error)
+                continue;
+            loaded->problems.append(d.toString());
+            if (reportDiagnostics)
                 Q_EMIT reported(ReportKind::Diagnostic, d.toString());
+        }
         if (!result.ok() || !result.api) {
             refused.append(file);
+            if (result.diagnostics.isEmpty())
+                loaded->problems.append(file + QStringLiteral(": cannot be read"));
             continue;
         }
         loaded->apis.append(*result.api);
@@ -377,11 +384,19 @@ bool GatewayRuntime::reload()
         m_error = QStringLiteral("not running");
         return false;
     }
+    // A reload is reported in one line, whatever the number of problems: the first
+    // says what and where (file:line:column), the rest are counted.
     Loaded again;
-    const bool read = load(m_files, &again);
+    const bool read = load(m_files, &again, false);
     if (!read || !m_gateway->reload(again.apis)) {
+        QString why = m_gateway->errorString();
+        if (!read) {
+            why = again.problems.value(0, m_error);
+            if (again.problems.size() > 1)
+                why += QStringLiteral(" (and %1 more error(s))").arg(again.problems.size() - 1);
+        }
         m_error = QStringLiteral("reload failed: %1; still serving the previous documents")
-                      .arg(read ? m_gateway->errorString() : m_error);
+                      .arg(why.simplified());
         Q_EMIT reported(ReportKind::Error, m_error);
         return false;
     }

@@ -25,6 +25,7 @@ private slots:
     void init();
     void cleanup();
     void backendDiesMidStream();
+    void reloadWithABrokenDocument();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -165,6 +166,52 @@ void TestGatewayFaults::backendDiesMidStream()
 
     QVERIFY(serve.signalAndWait(SIGTERM));
     QCOMPARE(serve.process().exitCode(), 0);
+}
+
+// SIGHUP after the document was broken: the previous one is still served, open
+// connections stay, and the failure is one line on standard error naming the file,
+// line and column.
+void TestGatewayFaults::reloadWithABrokenDocument()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    const QByteArray good = Test::echoApiDocument(QStringLiteral("/kept"), m_echo->port());
+    QVERIFY(Test::writeFile(api, good));
+    Test::CliProcess serve;
+    const quint16 port = serve.startServe(serveArguments({api}));
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/kept/1.0.0/echo").arg(port);
+    auto open = openClient(url);
+    QVERIFY(open);
+
+    // a YAML syntax error on line 4 (a tab where indentation is expected)
+    QByteArray broken = good;
+    broken.replace("  version: 1.0.0", "\tversion: [1.0.0");
+    QVERIFY(Test::writeFile(api, broken));
+    const qsizetype before = serve.standardError().size();
+    ::kill(pid_t(serve.pid()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(serve.standardError().mid(before).contains("reload failed"), 10000);
+    QTest::qWait(100); // whatever else the reload prints
+    const QList<QByteArray> lines = serve.standardError().mid(before).trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    const QString line = QString::fromUtf8(lines.first());
+    QVERIFY2(line.startsWith(QStringLiteral("gatehouse-cli serve: reload failed: %1:4:").arg(api)),
+             qPrintable(line));
+    QVERIFY2(line.endsWith(QStringLiteral("; still serving the previous documents")),
+             qPrintable(line));
+    QVERIFY(!serve.standardOutput().contains("reloaded"));
+
+    // still served as before: the open connection and new ones
+    QCOMPARE(open->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy text(open.get(), &QWebSocket::textMessageReceived);
+    open->sendTextMessage(QStringLiteral("after"));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+    QVERIFY(openClient(url));
+
+    // fixed again: the next SIGHUP reloads it
+    QVERIFY(Test::writeFile(api, good));
+    ::kill(pid_t(serve.pid()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(serve.standardOutput().contains("reloaded 1 API document(s)"), 10000);
+    QVERIFY(serve.signalAndWait(SIGTERM));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayFaults)
