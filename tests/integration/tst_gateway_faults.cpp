@@ -5,6 +5,7 @@
 #include "testsupport.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -14,6 +15,8 @@
 #include <csignal>
 #include <memory>
 #include <vector>
+
+#include <sys/resource.h>
 
 using namespace Gatehouse;
 
@@ -26,6 +29,7 @@ private slots:
     void cleanup();
     void backendDiesMidStream();
     void reloadWithABrokenDocument();
+    void descriptorLimitReached();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -48,8 +52,10 @@ std::unique_ptr<QWebSocket> openClient(const QString &url, int timeoutMs = 10000
     while (ws->state() != QAbstractSocket::ConnectedState && failed.isEmpty()
            && timer.elapsed() < timeoutMs)
         QTest::qWait(10);
-    if (ws->state() != QAbstractSocket::ConnectedState)
+    if (ws->state() != QAbstractSocket::ConnectedState) {
+        qDebug() << "openClient" << url << ws->errorString() << timer.elapsed();
         return nullptr;
+    }
     return ws;
 }
 
@@ -59,6 +65,48 @@ bool listening(quint16 port)
     QTcpSocket probe;
     probe.connectToHost(QHostAddress::LocalHost, port);
     return probe.waitForConnected(1000);
+}
+
+// The answer to an upgrade request sent as soon as connected, read until the
+// gateway closes the connection; `closed` false when it did not within the timeout.
+struct RawAnswer
+{
+    QByteArray data;
+    bool closed = false;
+};
+
+RawAnswer rawUpgrade(quint16 port, const QByteArray &path, int timeoutMs = 5000)
+{
+    RawAnswer answer;
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    socket.write("GET " + path
+                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n");
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        QTest::qWait(10);
+        answer.data += socket.readAll();
+        if (socket.state() == QAbstractSocket::UnconnectedState) {
+            answer.closed = true;
+            break;
+        }
+    }
+    return answer;
+}
+
+// CPU time (user + system) the process `pid` used so far, in clock ticks.
+qint64 cpuTicks(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // after "pid (comm) ": state is field 3; utime and stime are fields 14 and 15
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
 }
 
 } // namespace
@@ -211,6 +259,82 @@ void TestGatewayFaults::reloadWithABrokenDocument()
     QVERIFY(Test::writeFile(api, good));
     ::kill(pid_t(serve.pid()), SIGHUP);
     QTRY_VERIFY_WITH_TIMEOUT(serve.standardOutput().contains("reloaded 1 API document(s)"), 10000);
+    QVERIFY(serve.signalAndWait(SIGTERM));
+}
+
+// serve under a low descriptor limit (RLIMIT_NOFILE set in the child): once it is
+// reached, a new connection is refused at once (503, or closed when its request had
+// not arrived yet) instead of waiting in the backlog, the open connections go on,
+// the gateway does not spin, and it accepts again when descriptors are freed.
+void TestGatewayFaults::descriptorLimitReached()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    QVERIFY(Test::writeFile(api, Test::echoApiDocument(QStringLiteral("/few"), m_echo->port())));
+    Test::CliProcess serve;
+    serve.setChildSetup([] {
+        const rlimit limit {64, 64};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    });
+    const quint16 port = serve.startServe(serveArguments({api}));
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/few/1.0.0/echo").arg(port);
+
+    // two descriptors a connection (client and backend): the limit is reached in 30
+    std::vector<std::unique_ptr<QWebSocket>> open;
+    for (int i = 0; i < 40; ++i) {
+        auto ws = openClient(url, 5000);
+        if (!ws)
+            break;
+        open.push_back(std::move(ws));
+    }
+    QVERIFY2(open.size() >= 5 && open.size() < 40, qPrintable(QString::number(open.size())));
+
+    // refused, cleanly and at once, again and again
+    for (int i = 0; i < 5; ++i) {
+        const RawAnswer refused = rawUpgrade(port, "/few/1.0.0/echo");
+        QVERIFY2(refused.closed, refused.data.constData());
+        QVERIFY2(refused.data.isEmpty() || refused.data.startsWith("HTTP/1.1 503 "),
+                 refused.data.constData());
+    }
+    // not spinning on the listening socket: about no CPU time over a second (a busy
+    // loop would take all of it)
+    const qint64 ticksBefore = cpuTicks(serve.pid());
+    QElapsedTimer idle;
+    idle.start();
+    QTest::qWait(1000);
+    const qint64 ticks = cpuTicks(serve.pid()) - ticksBefore;
+    const qint64 ticksPerSecond = ::sysconf(_SC_CLK_TCK);
+    QVERIFY2(ticksBefore >= 0 && ticks * 1000 < ticksPerSecond * idle.elapsed() / 2,
+             qPrintable(QStringLiteral("%1 ticks").arg(ticks)));
+
+    // the open connections are unaffected
+    int echoed = 0;
+    for (auto &ws : open) {
+        connect(ws.get(), &QWebSocket::textMessageReceived, this, [&echoed] { ++echoed; });
+        ws->sendTextMessage(QStringLiteral("still open"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(echoed, int(open.size()), 10000);
+
+    // descriptors freed: accepted again
+    for (int i = 0; i < 2; ++i) {
+        QSignalSpy gone(open.back().get(), &QWebSocket::disconnected);
+        open.back()->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!gone.isEmpty(), 10000);
+        open.pop_back();
+    }
+    std::unique_ptr<QWebSocket> again;
+    QElapsedTimer freed;
+    freed.start();
+    while (!again && freed.elapsed() < 10000) {
+        again = openClient(url, 5000);
+        if (!again)
+            QTest::qWait(50); // the gateway has yet to see the close
+    }
+    QVERIFY(again);
+    QSignalSpy text(again.get(), &QWebSocket::textMessageReceived);
+    again->sendTextMessage(QStringLiteral("in again"));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+
     QVERIFY(serve.signalAndWait(SIGTERM));
 }
 
