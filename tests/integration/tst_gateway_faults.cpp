@@ -6,7 +6,12 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,6 +35,7 @@ private slots:
     void backendDiesMidStream();
     void reloadWithABrokenDocument();
     void descriptorLimitReached();
+    void killedWhileLogging();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -107,6 +113,87 @@ qint64 cpuTicks(qint64 pid)
     // after "pid (comm) ": state is field 3; utime and stime are fields 14 and 15
     const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
     return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
+}
+
+// The echo API document with payloads kept in the message log.
+QByteArray loggedEchoApiDocument(const QString &context, quint16 backendPort)
+{
+    return Test::echoApiDocument(context, backendPort)
+        + "  policies:\n    - type: log\n      payloads: true\n";
+}
+
+// Sends numbered messages ("0", "1", ...) as fast as the echoes come back, with up to
+// `window` of them in flight, and counts the echoes.
+class Flood final : public QObject
+{
+public:
+    Flood(QWebSocket *ws, int window)
+        : m_ws(ws)
+    {
+        connect(ws, &QWebSocket::textMessageReceived, this, [this](const QString &m) {
+            if (m == QString::number(m_seen))
+                ++m_seen;
+            else
+                m_outOfOrder = true;
+            if (m_running)
+                send();
+        });
+        for (int i = 0; i < window; ++i)
+            send();
+    }
+    void stop() { m_running = false; }
+    int seen() const { return m_seen; }
+    bool outOfOrder() const { return m_outOfOrder; }
+
+private:
+    void send() { m_ws->sendTextMessage(QString::number(m_sent++)); }
+    QWebSocket *m_ws;
+    int m_sent = 0;
+    int m_seen = 0;
+    bool m_running = true;
+    bool m_outOfOrder = false;
+};
+
+// The payloads of the message log's messages one way, in the order logged, as
+// `gatehouse-cli log` reads them; the exit code and standard error of the command in
+// `result`.
+QList<int> loggedNumbers(const QString &database, const QString &direction,
+                         Test::ProcessResult *result)
+{
+    *result = Test::runCli({QStringLiteral("log"), QStringLiteral("--db"), database,
+                            QStringLiteral("--json"), QStringLiteral("--kind"),
+                            QStringLiteral("message"), QStringLiteral("--direction"), direction},
+                           60000);
+    QList<int> numbers;
+    for (const QByteArray &line : result->standardOutput.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QJsonObject row = QJsonDocument::fromJson(line).object();
+        numbers.append(row.value(QStringLiteral("payload")).toString().toInt());
+    }
+    return numbers;
+}
+
+// PRAGMA integrity_check of an SQLite file: "ok" when it is sound.
+QString integrity(const QString &database)
+{
+    QString answer;
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
+        db.setDatabaseName(database);
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec(QStringLiteral("PRAGMA integrity_check")) && query.next())
+                answer = query.value(0).toString();
+            else
+                answer = query.lastError().text();
+        } else {
+            answer = db.lastError().text();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
+    return answer;
 }
 
 } // namespace
@@ -336,6 +423,65 @@ void TestGatewayFaults::descriptorLimitReached()
     QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
 
     QVERIFY(serve.signalAndWait(SIGTERM));
+}
+
+// kill -9 of serve while it logs a flood of messages: the message log opens
+// afterwards without an error, sound, and what it holds of each direction is the
+// messages from the first on with no gap: only the tail written last may be
+// missing, and everything relayed a second before the kill is there.
+void TestGatewayFaults::killedWhileLogging()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    const QString database = path(QStringLiteral("log.db"));
+    QVERIFY(Test::writeFile(api, loggedEchoApiDocument(QStringLiteral("/busy"), m_echo->port())));
+    Test::CliProcess serve;
+    const quint16 port = serve.startServe(serveArguments({api})
+                                          + QStringList {QStringLiteral("--log-db"), database});
+    QVERIFY(port != 0);
+    auto ws = openClient(QStringLiteral("ws://127.0.0.1:%1/busy/1.0.0/echo").arg(port));
+    QVERIFY(ws);
+    Flood flood(ws.get(), 500);
+    QTRY_VERIFY_WITH_TIMEOUT(flood.seen() > 2000, 20000);
+    QTest::qWait(500);
+    // what was relayed by now must have been written by the time of the kill (the
+    // writer takes what is queued every 100 ms, or sooner)
+    const int settled = flood.seen();
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 500 || flood.seen() < settled + 2000)
+        QTest::qWait(20);
+    QVERIFY(serve.signalAndWait(SIGKILL));
+    flood.stop();
+    const int seen = flood.seen();
+    QVERIFY(!flood.outOfOrder());
+
+    QCOMPARE(integrity(database), QStringLiteral("ok"));
+    for (const QString &direction : {QStringLiteral("in"), QStringLiteral("out")}) {
+        Test::ProcessResult read;
+        const QList<int> numbers = loggedNumbers(database, direction, &read);
+        QCOMPARE(read.exitCode, 0);
+        QVERIFY2(read.standardError.isEmpty(), read.standardError.constData());
+        qInfo("%s: %lld logged, %d relayed in all, %d half a second before the kill",
+              qPrintable(direction), qlonglong(numbers.size()), seen, settled);
+        // no gap: 0, 1, 2, ... up to where the log stops
+        for (int i = 0; i < numbers.size(); ++i)
+            QVERIFY2(numbers.at(i) == i,
+                     qPrintable(QStringLiteral("%1: row %2 is message %3")
+                                    .arg(direction)
+                                    .arg(i)
+                                    .arg(numbers.at(i))));
+        QVERIFY2(numbers.size() >= settled,
+                 qPrintable(QStringLiteral("%1: %2 logged, %3 relayed well before the kill")
+                                .arg(direction)
+                                .arg(numbers.size())
+                                .arg(settled)));
+        // at most the last batch missing: the writer takes the queue whenever 2,048
+        // events wait, in transactions of up to 8,192
+        QVERIFY(seen - numbers.size() <= 8192);
+        // nothing made up: at most what was sent (in) or echoed back (out), give or
+        // take the window in flight
+        QVERIFY(numbers.size() <= seen + 500);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestGatewayFaults)
