@@ -17,11 +17,13 @@
 #include "policy/policyfactory.h"
 #include "runtime/adminserver.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrl>
 
+#include <array>
 #include <vector>
 
 namespace Gatehouse {
@@ -66,6 +68,17 @@ struct GatewayRuntime::Parts
     std::unique_ptr<Analytics::LogRetentionRunner> retention;
     std::shared_ptr<Analytics::AsyncEventSink> logFile;
     std::vector<std::unique_ptr<MockServer>> mocks;
+    // What checkLogs() saw of each log at its last look
+    struct LogHealth
+    {
+        qint64 failed = 0;
+        qint64 dropped = 0;
+        qint64 reportedFailed = 0;
+        qint64 lastReportMs = 0;
+        bool failing = false;
+    };
+    std::array<LogHealth, 2> logHealth; // the message log, the JSON Lines log
+    std::unique_ptr<QTimer> logWatch;
 };
 
 GatewayRuntime::GatewayRuntime(QObject *parent)
@@ -256,6 +269,14 @@ bool GatewayRuntime::start(const QStringList &files)
         }
         m_gateway->addEventSink(m_metricsSink);
     }
+    if (m_parts->logStore || m_parts->logFile) {
+        if (m_metrics)
+            m_metrics->addLogEventsNotStored(0); // the series is there from the start
+        m_parts->logWatch = std::make_unique<QTimer>();
+        m_parts->logWatch->setInterval(500);
+        connect(m_parts->logWatch.get(), &QTimer::timeout, this, &GatewayRuntime::checkLogs);
+        m_parts->logWatch->start();
+    }
     if (!m_settings.adminAddress.isEmpty()) {
         if (!m_metrics)
             return fail(QStringLiteral("the admin endpoint needs metrics on"));
@@ -375,6 +396,54 @@ void GatewayRuntime::probeBackends(const QList<Api> &apis)
         timer->start(5000);
         probe->connectToHost(endpoint.host(),
                              quint16(endpoint.port(endpoint.scheme() == u"wss" ? 443 : 80)));
+    }
+}
+
+void GatewayRuntime::checkLogs()
+{
+    // A log that cannot be written (a full disk, an I/O error) does not stop the
+    // relay: its events are counted as not stored (the metric) and said in a line
+    // when it starts failing, every 10 s while it goes on, and once when it works
+    // again. (A queue overflow is said by the sink itself, and counted here.)
+    if (!m_parts)
+        return;
+    const std::array<std::pair<Analytics::AsyncEventSink *, QString>, 2> logs {
+        std::pair {m_parts->logStore ? m_parts->logStore->sink() : nullptr,
+                   QStringLiteral("message log")},
+        std::pair {m_parts->logFile.get(), QStringLiteral("log file")}};
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (size_t i = 0; i < logs.size(); ++i) {
+        Analytics::AsyncEventSink *sink = logs[i].first;
+        if (!sink)
+            continue;
+        Parts::LogHealth &h = m_parts->logHealth[i];
+        const qint64 failed = sink->failedEvents();
+        const qint64 dropped = sink->droppedEvents();
+        if (m_metrics && failed + dropped > h.failed + h.dropped)
+            m_metrics->addLogEventsNotStored(failed + dropped - h.failed - h.dropped);
+        if (failed > h.failed) {
+            if (!h.failing || now - h.lastReportMs >= 10000) {
+                Q_EMIT reported(ReportKind::Warning,
+                                QStringLiteral("%1: %2 events not stored (%3 in all): %4")
+                                    .arg(logs[i].second)
+                                    .arg(failed - h.reportedFailed)
+                                    .arg(failed + dropped)
+                                    .arg(sink->lastError()));
+                h.reportedFailed = failed;
+                h.lastReportMs = now;
+            }
+            h.failing = true;
+        }
+        if (h.failing && !sink->lastWriteFailed()) {
+            Q_EMIT reported(ReportKind::Info,
+                            QStringLiteral("%1: storing events again (%2 events not stored in "
+                                           "all)")
+                                .arg(logs[i].second)
+                                .arg(failed + dropped));
+            h.failing = false;
+        }
+        h.failed = failed;
+        h.dropped = dropped;
     }
 }
 

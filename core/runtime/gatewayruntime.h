@@ -146,6 +146,7 @@ private:
     void releaseParts(); // all but the gateway
     void handleGatewayStopped(int closed);
     void probeBackends(const QList<Api> &apis);
+    void checkLogs(); // events the logs could not store: counted and reported
 
     Settings m_settings;
     State m_state = State::Stopped;

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -36,6 +37,7 @@ private slots:
     void reloadWithABrokenDocument();
     void descriptorLimitReached();
     void killedWhileLogging();
+    void logDiskFull();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -127,11 +129,12 @@ QByteArray loggedEchoApiDocument(const QString &context, quint16 backendPort)
 class Flood final : public QObject
 {
 public:
-    Flood(QWebSocket *ws, int window)
+    Flood(QWebSocket *ws, int window, QString padding = {})
         : m_ws(ws)
+        , m_padding(std::move(padding))
     {
         connect(ws, &QWebSocket::textMessageReceived, this, [this](const QString &m) {
-            if (m == QString::number(m_seen))
+            if (m == QString::number(m_seen) + m_padding)
                 ++m_seen;
             else
                 m_outOfOrder = true;
@@ -146,8 +149,9 @@ public:
     bool outOfOrder() const { return m_outOfOrder; }
 
 private:
-    void send() { m_ws->sendTextMessage(QString::number(m_sent++)); }
+    void send() { m_ws->sendTextMessage(QString::number(m_sent++) + m_padding); }
     QWebSocket *m_ws;
+    QString m_padding; // after the number, for bigger messages
     int m_sent = 0;
     int m_seen = 0;
     bool m_running = true;
@@ -169,7 +173,7 @@ QList<int> loggedNumbers(const QString &database, const QString &direction,
         if (line.isEmpty())
             continue;
         const QJsonObject row = QJsonDocument::fromJson(line).object();
-        numbers.append(row.value(QStringLiteral("payload")).toString().toInt());
+        numbers.append(row.value(QStringLiteral("payload")).toString().section(u' ', 0, 0).toInt());
     }
     return numbers;
 }
@@ -194,6 +198,35 @@ QString integrity(const QString &database)
     }
     QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
     return answer;
+}
+
+// One HTTP GET to 127.0.0.1:port: the body (empty when it failed).
+QByteArray httpGet(quint16 port, const QByteArray &path)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (socket.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 5000)
+        if (socket.waitForReadyRead(100))
+            answer += socket.readAll();
+    answer += socket.readAll();
+    const qsizetype end = answer.indexOf("\r\n\r\n");
+    return end < 0 ? QByteArray() : answer.mid(end + 4);
+}
+
+// The value of an unlabelled Prometheus sample, or of the one with these labels; -1
+// when it is not there.
+qint64 metric(const QByteArray &text, const QByteArray &sample)
+{
+    for (const QByteArray &line : text.split('\n'))
+        if (line.startsWith(QByteArray(sample + ' ')))
+            return line.mid(sample.size() + 1).toLongLong();
+    return -1;
 }
 
 } // namespace
@@ -482,6 +515,98 @@ void TestGatewayFaults::killedWhileLogging()
         // take the window in flight
         QVERIFY(numbers.size() <= seen + 500);
     }
+}
+
+// The message log's disk fills up (a file size limit set in the child, SIGXFSZ
+// ignored, so that writes fail with EFBIG as on a full disk): relaying goes on, the
+// events not stored are reported (a line, and a metric) and counted exactly, logging
+// resumes once there is room again, and the database is sound all along.
+void TestGatewayFaults::logDiskFull()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    const QString database = path(QStringLiteral("log.db"));
+    QVERIFY(Test::writeFile(api, loggedEchoApiDocument(QStringLiteral("/full"), m_echo->port())));
+    constexpr rlim_t Room = 2 * 1024 * 1024; // per file: the log reaches it in a second
+    Test::CliProcess serve;
+    serve.setChildSetup([] {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit {Room, RLIM_INFINITY};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    const quint16 port = serve.startServe(serveArguments({api})
+                                          + QStringList {QStringLiteral("--log-db"), database,
+                                                         QStringLiteral("--admin"),
+                                                         QStringLiteral("127.0.0.1:0")});
+    QVERIFY(port != 0);
+    const QRegularExpression adminLine(
+        QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(serve.standardOutput())).hasMatch());
+    const quint16 admin
+        = quint16(adminLine.match(QString::fromUtf8(serve.standardOutput())).captured(1).toUInt());
+    QCOMPARE(metric(httpGet(admin, "/metrics"), "gatehouse_log_events_not_stored_total"), 0);
+
+    auto ws = openClient(QStringLiteral("ws://127.0.0.1:%1/full/1.0.0/echo").arg(port));
+    QVERIFY(ws);
+    auto flood = std::make_unique<Flood>(ws.get(), 200, QStringLiteral(" ") + QString(1000, u'x'));
+    QTRY_VERIFY_WITH_TIMEOUT(serve.standardError().contains("events not stored"), 30000);
+    // one line that says so, not one per failed write
+    QList<QByteArray> lines = serve.standardError().trimmed().split('\n');
+    lines.removeIf([](const QByteArray &l) { return !l.contains("message log"); });
+    QVERIFY2(lines.size() == 1
+                 && lines.first().startsWith("gatehouse-cli serve: warning: message log: ")
+                 && lines.first().contains(database.toUtf8()),
+             serve.standardError().constData());
+    // relaying goes on
+    const int seenAtFull = flood->seen();
+    QTRY_VERIFY_WITH_TIMEOUT(flood->seen() > seenAtFull + 2000, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        metric(httpGet(admin, "/metrics"), "gatehouse_log_events_not_stored_total") > 0, 10000);
+    flood->stop();
+    const int flooded = flood->seen();
+    QTRY_COMPARE_WITH_TIMEOUT(flood->seen(), flooded + 200, 10000); // the window in flight
+    flood.reset();
+    QCOMPARE(integrity(database), QStringLiteral("ok"));
+
+    // room again: logging resumes
+    const rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
+    QCOMPARE(::prlimit(pid_t(serve.pid()), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+    QSignalSpy text(ws.get(), &QWebSocket::textMessageReceived);
+    ws->sendTextMessage(QStringLiteral("999999 after"));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(serve.standardOutput().contains("message log: storing events again"),
+                              serve.standardError().constData(), 10000);
+    Test::ProcessResult read;
+    auto loggedAfter
+        = [&] { return loggedNumbers(database, QStringLiteral("out"), &read).contains(999999); };
+    QTRY_VERIFY_WITH_TIMEOUT(loggedAfter(), 10000);
+
+    // every event is either in the log or counted as not stored (the count is taken
+    // twice a second: the last failures may not be in it yet)
+    const QByteArray series = "{api=\"/full/1.0.0\",channel=\"/echo\"";
+    const Test::ProcessResult handshakes = Test::runCli(
+        {QStringLiteral("log"), QStringLiteral("--db"), database, QStringLiteral("--json"),
+         QStringLiteral("--kind"), QStringLiteral("handshake")});
+    QCOMPARE(handshakes.exitCode, 0);
+    // (the handshake is in the first transaction, over the limit by itself when the
+    // flood's first batch is in it)
+    const qint64 loggedHandshakes = handshakes.standardOutput.count('\n');
+    QVERIFY(loggedHandshakes <= 1);
+    const qint64 loggedMessages = loggedNumbers(database, QStringLiteral("in"), &read).size()
+        + loggedNumbers(database, QStringLiteral("out"), &read).size();
+    qint64 relayed = 0;
+    qint64 notStored = 0;
+    auto accounted = [&] {
+        const QByteArray metrics = httpGet(admin, "/metrics");
+        relayed = metric(metrics, "gatehouse_messages_total" + series + ",direction=\"in\"}")
+            + metric(metrics, "gatehouse_messages_total" + series + ",direction=\"out\"}");
+        notStored = metric(metrics, "gatehouse_log_events_not_stored_total");
+        return loggedMessages + loggedHandshakes + notStored == relayed + 1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(accounted(), 5000);
+    QCOMPARE(relayed, 2 * (flooded + 200 + 1));
+    QVERIFY(notStored > 0);
+    QVERIFY(serve.signalAndWait(SIGTERM));
+    QCOMPARE(integrity(database), QStringLiteral("ok"));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayFaults)
