@@ -136,15 +136,18 @@ void AsyncEventSink::writeBatch(EventSlices slices, qsizetype n)
     QString error;
     if (m_writer->write(slices, &error)) {
         m_written.fetch_add(n);
+        m_lastWriteFailed = false;
         Q_EMIT batchWritten(n);
         return;
     }
     m_failed.fetch_add(n);
+    m_lastWriteFailed = true;
     {
         std::lock_guard lock(m_errorMutex);
         m_lastError = error;
     }
-    qCWarning(lcLog).noquote() << "message log:" << error;
+    // not printed here, once per batch while the disk is full: the owner reports
+    // (failedEvents(), writeFailed(); GatewayRuntime says how many were lost)
     Q_EMIT writeFailed(error);
 }
 

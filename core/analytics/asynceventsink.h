@@ -70,6 +70,8 @@ public:
     qint64 writtenEvents() const { return m_written.load(); }
     qint64 failedEvents() const { return m_failed.load(); }
     qsizetype queuedEvents() const { return m_queue.size(); }
+    // Whether the last write failed (until one succeeds again).
+    bool lastWriteFailed() const { return m_lastWriteFailed.load(); }
     QString lastError() const;
 
 Q_SIGNALS:
@@ -92,6 +94,7 @@ private:
     std::atomic<bool> m_wakePending {false};
     std::atomic<qint64> m_written {0};
     std::atomic<qint64> m_failed {0};
+    std::atomic<bool> m_lastWriteFailed {false};
     qint64 m_reportedDrops = 0; // writer thread
     mutable std::mutex m_errorMutex;
     QString m_lastError;

@@ -542,7 +542,20 @@ QByteArray GatewayMetrics::prometheusText() const
     histogram("gatehouse_connection_duration_seconds",
               QStringLiteral("How long connections were open, counted when they close."),
               &Series::duration);
+    if (m_logCounted) {
+        family("gatehouse_log_events_not_stored_total", "counter",
+               QStringLiteral("Events the message log could not store (a write failed, e.g. on "
+                              "a full disk, or its queue overflowed)."));
+        out += QStringLiteral("gatehouse_log_events_not_stored_total %1\n").arg(m_logNotStored);
+    }
     return out.toUtf8();
+}
+
+void GatewayMetrics::addLogEventsNotStored(qint64 events)
+{
+    std::lock_guard lock(m_mutex);
+    m_logCounted = true;
+    m_logNotStored += events;
 }
 
 Json GatewayMetrics::stats() const
@@ -592,6 +605,8 @@ Json GatewayMetrics::stats() const
     out["throttled"] = throttled;
     out["closes"] = closes;
     out["series"] = series;
+    if (m_logCounted)
+        out["logEventsNotStored"] = m_logNotStored;
     return out;
 }
 

@@ -97,6 +97,11 @@ public:
     Json stats() const;
     qint64 openConnections() const;
 
+    // Events the message log could not store (its writes failed, on a full disk or
+    // an I/O error, or its queue overflowed). The series is there from the first
+    // call on (0 events: a run with a message log starts).
+    void addLogEventsNotStored(qint64 events);
+
     // One second of traffic: what started or happened in it, and the connections open
     // at its end.
     struct Second
@@ -161,6 +166,8 @@ private:
     QHash<quint64, Series *> m_open; // open connections and the series they count in
     std::vector<Second> m_seconds; // a ring, by second
     qint64 m_openTotal = 0;
+    qint64 m_logNotStored = 0;
+    bool m_logCounted = false;
 };
 
 } // namespace Gatehouse::Analytics

@@ -190,6 +190,16 @@ void BackendConnector::failWithErrno(int error)
     case ETIMEDOUT:
         fail(504, QStringLiteral("backend timed out (%1)").arg(what));
         break;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+        // the gateway's own shortage, not the backend's fault
+        fail(503,
+             QStringLiteral("no file descriptor or memory left for the backend "
+                            "connection (%1)")
+                 .arg(what));
+        break;
     default:
         fail(502, QStringLiteral("backend connection failed (%1)").arg(what));
         break;

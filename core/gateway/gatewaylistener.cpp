@@ -7,9 +7,11 @@
 #include <cerrno>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace Gatehouse::Gateway {
 
@@ -18,11 +20,31 @@ GatewayListener::GatewayListener(Handler handler, QObject *parent)
     , m_handler(std::move(handler))
 { }
 
+namespace {
+
+constexpr char Refusal[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                           "Content-Type: text/plain; charset=utf-8\r\n"
+                           "Content-Length: 51\r\n"
+                           "Retry-After: 1\r\n"
+                           "Connection: close\r\n"
+                           "\r\n"
+                           "the gateway has no file descriptor left; try again\n";
+static_assert(sizeof "the gateway has no file descriptor left; try again\n" - 1 == 51);
+
+int openReserve()
+{
+    return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+} // namespace
+
 GatewayListener::~GatewayListener()
 {
     // the notifier goes before QTcpServer closes the descriptor
     delete m_notifier;
     m_notifier = nullptr;
+    if (m_reserve >= 0)
+        ::close(m_reserve);
 }
 
 void GatewayListener::prepareAccepting()
@@ -35,6 +57,8 @@ void GatewayListener::prepareAccepting()
     // per connection
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (m_reserve < 0)
+        m_reserve = openReserve();
     m_notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
     m_notifier->setEnabled(false);
     connect(m_notifier, &QSocketNotifier::activated, this, &GatewayListener::acceptPending);
@@ -70,10 +94,15 @@ void GatewayListener::acceptPending()
                 continue;
             case EMFILE:
             case ENFILE:
+                // out of descriptors: refuse the connection with the one kept in
+                // reserve rather than leave it hanging in the backlog
+                if (refuseWithReserve(listening))
+                    continue;
+                [[fallthrough]];
             case ENOBUFS:
             case ENOMEM:
-                // out of descriptors or memory: the connections wait in the backlog;
-                // try again shortly instead of spinning on the ready socket
+                // (or no reserve) the connections wait in the backlog; try again
+                // shortly instead of spinning on the ready socket
                 m_notifier->setEnabled(false);
                 m_retry.start(100, this);
                 return;
@@ -90,6 +119,33 @@ void GatewayListener::acceptPending()
         c.prepared = true;
         m_handler(c);
     }
+}
+
+bool GatewayListener::refuseWithReserve(int listening)
+{
+    if (m_reserve < 0)
+        m_reserve = openReserve();
+    if (m_reserve < 0)
+        return false;
+    ::close(m_reserve);
+    m_reserve = -1;
+    const int fd = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        // What the client sent already is read first, so that the close is a FIN the
+        // client reads after the answer, not a reset that may discard it. A client
+        // that has sent nothing yet gets no answer, only the close.
+        char request[4096];
+        ssize_t n = 0;
+        do
+            n = ::recv(fd, request, sizeof request, 0);
+        while (n < 0 && errno == EINTR);
+        if (n > 0)
+            (void)::send(fd, Refusal, sizeof Refusal - 1, MSG_NOSIGNAL);
+        ::shutdown(fd, SHUT_WR);
+        ::close(fd);
+    }
+    m_reserve = openReserve();
+    return fd >= 0 && m_reserve >= 0;
 }
 
 void GatewayListener::timerEvent(QTimerEvent *event)

@@ -48,10 +48,18 @@ protected:
 
 private:
     void acceptPending();
+    // Out of descriptors: frees the reserve, takes one connection with it, answers
+    // 503 when its request has arrived, closes it and takes the reserve back. True
+    // when a connection was refused and the reserve is back.
+    bool refuseWithReserve(int listening);
 
     Handler m_handler;
     QSocketNotifier *m_notifier = nullptr;
     QBasicTimer m_retry; // after running out of descriptors
+    // A descriptor (/dev/null) held back for refusing connections when the process
+    // runs out (EMFILE): without it a connection would wait in the backlog, its
+    // client not knowing why.
+    int m_reserve = -1;
 };
 
 } // namespace Gatehouse::Gateway

@@ -1167,10 +1167,11 @@ void GatewaySession::handleProtocolError(Leg from, quint16 code, const QString &
         m_closedBy = GatewayEvent::Party::Gateway;
     }
     m_state = State::Closing;
-    RelayLeg *other = from == Leg::Client ? m_backend : m_client;
-    other->close(1001,
-                 from == Leg::Client ? QStringLiteral("client connection failed")
-                                     : QStringLiteral("backend connection failed"));
+    // the client of a failed backend gets 1011 (docs/gateway.md, close codes)
+    if (from == Leg::Client)
+        m_backend->close(1001, QStringLiteral("client connection failed"));
+    else
+        m_client->close(1011, QStringLiteral("backend connection failed"));
 }
 
 void GatewaySession::handleLegFinished(Leg leg, bool clean)
@@ -1187,10 +1188,15 @@ void GatewaySession::handleLegFinished(Leg leg, bool clean)
     Q_UNUSED(clean);
     m_state = State::Closing;
     RelayLeg *other = leg == Leg::Client ? m_backend : m_client;
-    if (!other->isFinished())
-        other->close(1001,
-                     leg == Leg::Client ? QStringLiteral("client went away")
-                                        : QStringLiteral("backend went away"));
+    // A backend lost without a close (it crashed, was killed, its machine went away)
+    // is a server failure for the client: 1011, which every client library accepts
+    // (several refuse 1012-1014 as reserved, so 1014 "bad gateway" is not used).
+    if (!other->isFinished()) {
+        if (leg == Leg::Client)
+            other->close(1001, QStringLiteral("client went away"));
+        else
+            other->close(1011, QStringLiteral("backend went away"));
+    }
     if (m_clientFinished && m_backendFinished)
         finish();
 }

@@ -17,11 +17,13 @@
 #include "policy/policyfactory.h"
 #include "runtime/adminserver.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrl>
 
+#include <array>
 #include <vector>
 
 namespace Gatehouse {
@@ -55,6 +57,7 @@ struct GatewayRuntime::Loaded
 {
     QList<Api> apis;
     QStringList files; // absolute
+    QStringList problems; // the errors of the documents that cannot be served
 };
 
 // What a run holds besides the gateway and the registry.
@@ -65,6 +68,17 @@ struct GatewayRuntime::Parts
     std::unique_ptr<Analytics::LogRetentionRunner> retention;
     std::shared_ptr<Analytics::AsyncEventSink> logFile;
     std::vector<std::unique_ptr<MockServer>> mocks;
+    // What checkLogs() saw of each log at its last look
+    struct LogHealth
+    {
+        qint64 failed = 0;
+        qint64 dropped = 0;
+        qint64 reportedFailed = 0;
+        qint64 lastReportMs = 0;
+        bool failing = false;
+    };
+    std::array<LogHealth, 2> logHealth; // the message log, the JSON Lines log
+    std::unique_ptr<QTimer> logWatch;
 };
 
 GatewayRuntime::GatewayRuntime(QObject *parent)
@@ -100,16 +114,22 @@ bool GatewayRuntime::fail(const QString &error)
     return false;
 }
 
-bool GatewayRuntime::load(const QStringList &files, Loaded *loaded)
+bool GatewayRuntime::load(const QStringList &files, Loaded *loaded, bool reportDiagnostics)
 {
     QStringList refused;
     for (const QString &file : files) {
         ReadResult result = AsyncApiReader::readFile(file);
-        for (const Diagnostic &d : std::as_const(result.diagnostics))
-            if (d.severity == Diagnostic::Severity::Error)
+        for (const Diagnostic &d : std::as_const(result.diagnostics)) {
+            if (d.severity != Diagnostic::Severity::Error)
+                continue;
+            loaded->problems.append(d.toString());
+            if (reportDiagnostics)
                 Q_EMIT reported(ReportKind::Diagnostic, d.toString());
+        }
         if (!result.ok() || !result.api) {
             refused.append(file);
+            if (result.diagnostics.isEmpty())
+                loaded->problems.append(file + QStringLiteral(": cannot be read"));
             continue;
         }
         loaded->apis.append(*result.api);
@@ -249,6 +269,14 @@ bool GatewayRuntime::start(const QStringList &files)
         }
         m_gateway->addEventSink(m_metricsSink);
     }
+    if (m_parts->logStore || m_parts->logFile) {
+        if (m_metrics)
+            m_metrics->addLogEventsNotStored(0); // the series is there from the start
+        m_parts->logWatch = std::make_unique<QTimer>();
+        m_parts->logWatch->setInterval(500);
+        connect(m_parts->logWatch.get(), &QTimer::timeout, this, &GatewayRuntime::checkLogs);
+        m_parts->logWatch->start();
+    }
     if (!m_settings.adminAddress.isEmpty()) {
         if (!m_metrics)
             return fail(QStringLiteral("the admin endpoint needs metrics on"));
@@ -371,17 +399,73 @@ void GatewayRuntime::probeBackends(const QList<Api> &apis)
     }
 }
 
+void GatewayRuntime::checkLogs()
+{
+    // A log that cannot be written (a full disk, an I/O error) does not stop the
+    // relay: its events are counted as not stored (the metric) and said in a line
+    // when it starts failing, every 10 s while it goes on, and once when it works
+    // again. (A queue overflow is said by the sink itself, and counted here.)
+    if (!m_parts)
+        return;
+    const std::array<std::pair<Analytics::AsyncEventSink *, QString>, 2> logs {
+        std::pair {m_parts->logStore ? m_parts->logStore->sink() : nullptr,
+                   QStringLiteral("message log")},
+        std::pair {m_parts->logFile.get(), QStringLiteral("log file")}};
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (size_t i = 0; i < logs.size(); ++i) {
+        Analytics::AsyncEventSink *sink = logs[i].first;
+        if (!sink)
+            continue;
+        Parts::LogHealth &h = m_parts->logHealth[i];
+        const qint64 failed = sink->failedEvents();
+        const qint64 dropped = sink->droppedEvents();
+        if (m_metrics && failed + dropped > h.failed + h.dropped)
+            m_metrics->addLogEventsNotStored(failed + dropped - h.failed - h.dropped);
+        if (failed > h.failed) {
+            if (!h.failing || now - h.lastReportMs >= 10000) {
+                Q_EMIT reported(ReportKind::Warning,
+                                QStringLiteral("%1: %2 events not stored (%3 in all): %4")
+                                    .arg(logs[i].second)
+                                    .arg(failed - h.reportedFailed)
+                                    .arg(failed + dropped)
+                                    .arg(sink->lastError()));
+                h.reportedFailed = failed;
+                h.lastReportMs = now;
+            }
+            h.failing = true;
+        }
+        if (h.failing && !sink->lastWriteFailed()) {
+            Q_EMIT reported(ReportKind::Info,
+                            QStringLiteral("%1: storing events again (%2 events not stored in "
+                                           "all)")
+                                .arg(logs[i].second)
+                                .arg(failed + dropped));
+            h.failing = false;
+        }
+        h.failed = failed;
+        h.dropped = dropped;
+    }
+}
+
 bool GatewayRuntime::reload()
 {
     if (m_state != State::Running || !m_gateway) {
         m_error = QStringLiteral("not running");
         return false;
     }
+    // A reload is reported in one line, whatever the number of problems: the first
+    // says what and where (file:line:column), the rest are counted.
     Loaded again;
-    const bool read = load(m_files, &again);
+    const bool read = load(m_files, &again, false);
     if (!read || !m_gateway->reload(again.apis)) {
+        QString why = m_gateway->errorString();
+        if (!read) {
+            why = again.problems.value(0, m_error);
+            if (again.problems.size() > 1)
+                why += QStringLiteral(" (and %1 more error(s))").arg(again.problems.size() - 1);
+        }
         m_error = QStringLiteral("reload failed: %1; still serving the previous documents")
-                      .arg(read ? m_gateway->errorString() : m_error);
+                      .arg(why.simplified());
         Q_EMIT reported(ReportKind::Error, m_error);
         return false;
     }

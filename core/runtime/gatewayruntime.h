@@ -99,7 +99,9 @@ public:
     bool start(const QStringList &files);
     // Reads the same documents again and serves what they say now; connections of
     // APIs whose routing did not change stay open. False (still serving the previous
-    // documents) with errorString() when a document has errors or cannot be served.
+    // documents) with errorString() when a document has errors or cannot be served;
+    // that line, with the first error's file:line:column, is also reported() as the
+    // one Error of the reload.
     bool reload();
     // Closes every connection with 1001 and stops; stopped() follows.
     void stop();
@@ -136,13 +138,15 @@ Q_SIGNALS:
 
 private:
     struct Loaded;
-    bool load(const QStringList &files, Loaded *loaded);
+    // reportDiagnostics: each error of a document is also a reported() Diagnostic.
+    bool load(const QStringList &files, Loaded *loaded, bool reportDiagnostics = true);
     bool fail(const QString &error);
     void setState(State state);
     void teardown();
     void releaseParts(); // all but the gateway
     void handleGatewayStopped(int closed);
     void probeBackends(const QList<Api> &apis);
+    void checkLogs(); // events the logs could not store: counted and reported
 
     Settings m_settings;
     State m_state = State::Stopped;

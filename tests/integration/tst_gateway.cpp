@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -1589,8 +1590,9 @@ void TestGateway::reloadKeepsOpenConnections()
 
 void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
 {
-    // With no descriptor left the acceptor cannot take connections; they wait in the
-    // backlog and are served once descriptors are free again.
+    // With no descriptor left the acceptor refuses connections with the descriptor
+    // it keeps in reserve (closed at once: these sent no request yet) instead of
+    // leaving them in the backlog; once descriptors are free, it serves again.
     QVERIFY(startGateway({chatsApi(m_backend->url())}));
     sockaddr_in address {};
     address.sin_family = AF_INET;
@@ -1601,7 +1603,7 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
         for (int fd : clients)
             ::close(fd);
     });
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 4; ++i) {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         QVERIFY(fd >= 0);
         clients.push_back(fd);
@@ -1615,28 +1617,34 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
     tight.rlim_cur = rlim_t(lowestFree); // every new descriptor fails now (EMFILE)
     QCOMPARE(::setrlimit(RLIMIT_NOFILE, &tight), 0);
     bool connected = true;
-    for (int fd : clients) // connecting needs no new descriptor here
+    QList<ssize_t> reads;
+    for (int fd : std::span(clients).first(3)) { // connecting needs no new descriptor
         connected = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0
             && connected;
-    QTest::qSleep(350); // the acceptor fails a few times meanwhile
+        const timeval timeout {10, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        char buffer[64] = {};
+        reads.append(::read(fd, buffer, sizeof buffer)); // 0: closed by the gateway
+    }
     const int attempt = ::dup(0);
     ::setrlimit(RLIMIT_NOFILE, &saved);
     if (attempt >= 0)
         ::close(attempt);
     QVERIFY(connected);
     QCOMPARE(attempt, -1); // the limit was in force
+    QCOMPARE(reads, QList<ssize_t>({0, 0, 0}));
     QCOMPARE(m_gateway->pendingHandshakes(), 0);
 
+    const int fd = clients.back();
+    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
     const QByteArray request = "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n";
-    for (int fd : clients) {
-        QCOMPARE(::write(fd, request.constData(), size_t(request.size())), request.size());
-        const timeval timeout {10, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        char buffer[64] = {};
-        const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
-        QVERIFY2(n > 0, "no answer after descriptors were free again");
-        QVERIFY2(QByteArray(buffer).startsWith("HTTP/1.1 426 "), buffer);
-    }
+    QCOMPARE(::write(fd, request.constData(), size_t(request.size())), request.size());
+    const timeval timeout {10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buffer[64] = {};
+    const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
+    QVERIFY2(n > 0, "no answer after descriptors were free again");
+    QVERIFY2(QByteArray(buffer).startsWith("HTTP/1.1 426 "), buffer);
 }
 
 void TestGateway::manyConnectionsDropped()

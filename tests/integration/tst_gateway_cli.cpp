@@ -39,35 +39,22 @@ private:
     quint16 startServe(const QStringList &extra = {});
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<QWebSocketServer> m_backend;
-    std::unique_ptr<QProcess> m_process;
-    QByteArray m_stdout;
+    std::unique_ptr<Test::EchoBackend> m_backend;
+    std::unique_ptr<Test::CliProcess> m_serve;
 };
 
 void TestGatewayCli::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    m_backend = std::make_unique<QWebSocketServer>(QStringLiteral("echo"),
-                                                   QWebSocketServer::NonSecureMode);
-    QVERIFY(m_backend->listen(QHostAddress::LocalHost, 0));
-    connect(m_backend.get(), &QWebSocketServer::newConnection, this, [this] {
-        while (QWebSocket *ws = m_backend->nextPendingConnection()) {
-            ws->setParent(m_backend.get());
-            connect(ws, &QWebSocket::textMessageReceived, ws,
-                    [ws](const QString &m) { ws->sendTextMessage(m); });
-        }
-    });
-    m_stdout.clear();
+    m_backend = std::make_unique<Test::EchoBackend>();
+    QVERIFY(m_backend->port() != 0);
+    m_serve = std::make_unique<Test::CliProcess>();
 }
 
 void TestGatewayCli::cleanup()
 {
-    if (m_process && m_process->state() != QProcess::NotRunning) {
-        m_process->kill();
-        m_process->waitForFinished(5000);
-    }
-    m_process.reset();
+    m_serve.reset();
     m_backend.reset();
     m_dir.reset();
 }
@@ -75,42 +62,11 @@ void TestGatewayCli::cleanup()
 QString TestGatewayCli::writeApi(const QString &context, quint16 backendPort)
 {
     const QString path = m_dir->filePath(QStringLiteral("api.yaml"));
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return {};
-    f.write(QStringLiteral(R"(asyncapi: 2.6.0
-info:
-  title: Echo
-  version: 1.0.0
-channels:
-  /echo:
-    publish:
-      operationId: sendEcho
-      x-auth-type: None
-      message:
-        payload:
-          type: string
-    subscribe:
-      operationId: receiveEcho
-      x-auth-type: None
-      message:
-        payload:
-          type: string
-x-gatehouse:
-  context: %1
-  endpoint: ws://127.0.0.1:%2
-)")
-                .arg(context)
-                .arg(backendPort)
-                .toUtf8());
-    return path;
+    return Test::writeFile(path, Test::echoApiDocument(context, backendPort)) ? path : QString();
 }
 
 quint16 TestGatewayCli::startServe(const QStringList &extra)
 {
-    m_process = std::make_unique<QProcess>();
-    connect(m_process.get(), &QProcess::readyReadStandardOutput, this,
-            [this] { m_stdout += m_process->readAllStandardOutput(); });
     QStringList args = {QStringLiteral("serve"),
                         m_dir->filePath(QStringLiteral("api.yaml")),
                         QStringLiteral("--listen"),
@@ -123,26 +79,16 @@ quint16 TestGatewayCli::startServe(const QStringList &extra)
                         QStringLiteral("2"),
                         QStringLiteral("-v")};
     args += extra;
-    m_process->start(QStringLiteral(GATEHOUSE_CLI_PATH), args);
-    const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"));
-    QDeadlineTimer deadline(20000);
-    while (!deadline.hasExpired() && m_process->state() != QProcess::NotRunning) {
-        const auto match = listening.match(QString::fromUtf8(m_stdout));
-        if (match.hasMatch())
-            return quint16(match.captured(1).toUInt());
-        QTest::qWait(20);
-    }
-    qWarning() << "serve did not start:" << m_stdout << m_process->readAllStandardError();
-    return 0;
+    return m_serve->startServe(args);
 }
 
 void TestGatewayCli::servesAndStopsCleanly()
 {
-    QVERIFY(!writeApi(QStringLiteral("/t"), m_backend->serverPort()).isEmpty());
+    QVERIFY(!writeApi(QStringLiteral("/t"), m_backend->port()).isEmpty());
     const QString logFile = m_dir->filePath(QStringLiteral("log.jsonl"));
     const quint16 port = startServe({QStringLiteral("--log-file"), logFile});
     QVERIFY(port != 0);
-    QVERIFY(m_stdout.contains("serving /t/1.0.0"));
+    QVERIFY(m_serve->standardOutput().contains("serving /t/1.0.0"));
 
     QWebSocket ws;
     QSignalSpy text(&ws, &QWebSocket::textMessageReceived);
@@ -152,17 +98,17 @@ void TestGatewayCli::servesAndStopsCleanly()
     ws.sendTextMessage(QStringLiteral("ping me"));
     QTRY_COMPARE(text.size(), 1);
     QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("ping me"));
-    QTRY_VERIFY(m_stdout.contains("accepted #"));
+    QTRY_VERIFY(m_serve->standardOutput().contains("accepted #"));
 
-    m_process->terminate(); // SIGTERM
+    m_serve->process().terminate(); // SIGTERM
     QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 10000);
     QCOMPARE(int(ws.closeCode()), 1001);
-    QTRY_COMPARE_WITH_TIMEOUT(m_process->state(), QProcess::NotRunning, 10000);
-    m_stdout += m_process->readAllStandardOutput();
-    QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
-    QCOMPARE(m_process->exitCode(), 0);
-    QVERIFY2(m_stdout.contains("closed #"), m_stdout.constData());
-    QVERIFY2(m_stdout.contains("stopped; closed 1 open connection(s)"), m_stdout.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(m_serve->process().state(), QProcess::NotRunning, 10000);
+    QCOMPARE(m_serve->process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_serve->process().exitCode(), 0);
+    QVERIFY2(m_serve->standardOutput().contains("closed #"), m_serve->standardOutput().constData());
+    QVERIFY2(m_serve->standardOutput().contains("stopped; closed 1 open connection(s)"),
+             m_serve->standardOutput().constData());
 
     QFile log(logFile);
     QVERIFY(log.open(QIODevice::ReadOnly));
@@ -173,24 +119,25 @@ void TestGatewayCli::servesAndStopsCleanly()
 
 void TestGatewayCli::reloadsOnSighup()
 {
-    const QString api = writeApi(QStringLiteral("/first"), m_backend->serverPort());
+    const QString api = writeApi(QStringLiteral("/first"), m_backend->port());
     const quint16 port = startServe();
     QVERIFY(port != 0);
     QWebSocket before;
     before.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/first/1.0.0/echo").arg(port)));
     QTRY_COMPARE_WITH_TIMEOUT(before.state(), QAbstractSocket::ConnectedState, 10000);
 
-    writeApi(QStringLiteral("/second"), m_backend->serverPort());
-    ::kill(pid_t(m_process->processId()), SIGHUP);
-    QTRY_VERIFY_WITH_TIMEOUT(m_stdout.contains("reloaded 1 API document(s)"), 10000);
+    writeApi(QStringLiteral("/second"), m_backend->port());
+    ::kill(pid_t(m_serve->process().processId()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(m_serve->standardOutput().contains("reloaded 1 API document(s)"),
+                             10000);
     QWebSocket after;
     after.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/second/1.0.0/echo").arg(port)));
     QTRY_COMPARE_WITH_TIMEOUT(after.state(), QAbstractSocket::ConnectedState, 10000);
     QCOMPARE(before.state(), QAbstractSocket::ConnectedState); // not dropped by the reload
 
-    ::kill(pid_t(m_process->processId()), SIGINT);
-    QTRY_COMPARE_WITH_TIMEOUT(m_process->state(), QProcess::NotRunning, 10000);
-    QCOMPARE(m_process->exitCode(), 0);
+    ::kill(pid_t(m_serve->process().processId()), SIGINT);
+    QTRY_COMPARE_WITH_TIMEOUT(m_serve->process().state(), QProcess::NotRunning, 10000);
+    QCOMPARE(m_serve->process().exitCode(), 0);
 }
 
 void TestGatewayCli::badInvocations_data()
@@ -244,7 +191,7 @@ void TestGatewayCli::badInvocations()
 // exit 1, the file untouched.
 void TestGatewayCli::logDatabaseThatIsNotOne()
 {
-    QVERIFY(!writeApi(QStringLiteral("/echo"), m_backend->serverPort()).isEmpty());
+    QVERIFY(!writeApi(QStringLiteral("/echo"), m_backend->port()).isEmpty());
     const QString logDb = m_dir->filePath(QStringLiteral("notes.txt"));
     const QByteArray garbage = QByteArray("these are my notes, not a message log\n").repeated(200);
     {
@@ -320,18 +267,18 @@ x-gatehouse:
   context: /t
   endpoint: ws://127.0.0.1:%1
 )")
-                  .arg(m_backend->serverPort())
+                  .arg(m_backend->port())
                   .toUtf8());
     api.close();
     QVERIFY(startServe({QStringLiteral("--admin"), QStringLiteral("127.0.0.1:0")}) != 0);
     const QRegularExpression adminLine(
         QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
-    QTRY_VERIFY(adminLine.match(QString::fromUtf8(m_stdout)).hasMatch());
-    const quint16 admin
-        = quint16(adminLine.match(QString::fromUtf8(m_stdout)).captured(1).toUInt());
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(m_serve->standardOutput())).hasMatch());
+    const quint16 admin = quint16(
+        adminLine.match(QString::fromUtf8(m_serve->standardOutput())).captured(1).toUInt());
     const quint16 port
         = quint16(QRegularExpression(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"))
-                      .match(QString::fromUtf8(m_stdout))
+                      .match(QString::fromUtf8(m_serve->standardOutput()))
                       .captured(1)
                       .toUInt());
 
@@ -430,7 +377,7 @@ x-gatehouse:
 
 void TestGatewayCli::adminAddressThatIsNotOne()
 {
-    QVERIFY(!writeApi(QStringLiteral("/t"), m_backend->serverPort()).isEmpty());
+    QVERIFY(!writeApi(QStringLiteral("/t"), m_backend->port()).isEmpty());
     const Test::ProcessResult r = Test::runCli(
         {QStringLiteral("serve"), m_dir->filePath(QStringLiteral("api.yaml")),
          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),

@@ -185,6 +185,7 @@ void TestGatewayRuntime::reloadKeepsConnections()
     QVERIFY(!runtime.reload());
     QVERIFY2(runtime.errorString().startsWith(u"reload failed: ")
                  && runtime.errorString().contains(u"still serving the previous documents")
+                 && runtime.errorString().contains(file + u":") // where: file:line:col
                  && !runtime.errorString().contains(u'\n'),
              qPrintable(runtime.errorString()));
     QCOMPARE(runtime.state(), State::Running);

@@ -4,11 +4,19 @@
 #include "analytics/jsonlineswriter.h"
 #include "gateway/gatewayevent.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <csignal>
 
 #include <memory>
 
@@ -89,6 +97,119 @@ ProcessResult runProcess(const QString &program, const QStringList &arguments, i
 ProcessResult runCli(const QStringList &arguments, int timeoutMs, const QByteArray &standardInput)
 {
     return runProcess(QStringLiteral(GATEHOUSE_CLI_PATH), arguments, timeoutMs, standardInput);
+}
+
+QByteArray echoApiDocument(const QString &context, quint16 backendPort)
+{
+    return QStringLiteral(R"(asyncapi: 2.6.0
+info:
+  title: Echo
+  version: 1.0.0
+channels:
+  /echo:
+    publish:
+      operationId: sendEcho
+      x-auth-type: None
+      message:
+        payload:
+          type: string
+    subscribe:
+      operationId: receiveEcho
+      x-auth-type: None
+      message:
+        payload:
+          type: string
+x-gatehouse:
+  context: %1
+  endpoint: ws://127.0.0.1:%2
+)")
+        .arg(context)
+        .arg(backendPort)
+        .toUtf8();
+}
+
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
+}
+
+EchoBackend::EchoBackend()
+    : m_server(
+        std::make_unique<QWebSocketServer>(QStringLiteral("echo"), QWebSocketServer::NonSecureMode))
+{
+    m_server->listen(QHostAddress::LocalHost, 0);
+    connect(m_server.get(), &QWebSocketServer::newConnection, this, [this] {
+        while (QWebSocket *ws = m_server->nextPendingConnection()) {
+            ws->setParent(m_server.get());
+            connect(ws, &QWebSocket::textMessageReceived, ws,
+                    [ws](const QString &m) { ws->sendTextMessage(m); });
+            connect(ws, &QWebSocket::binaryMessageReceived, ws,
+                    [ws](const QByteArray &m) { ws->sendBinaryMessage(m); });
+            connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
+        }
+    });
+}
+
+EchoBackend::~EchoBackend() = default;
+
+quint16 EchoBackend::port() const
+{
+    return m_server->serverPort();
+}
+
+CliProcess::CliProcess()
+{
+    connect(&m_process, &QProcess::readyReadStandardOutput, this,
+            [this] { m_stdout += m_process.readAllStandardOutput(); });
+    connect(&m_process, &QProcess::readyReadStandardError, this,
+            [this] { m_stderr += m_process.readAllStandardError(); });
+}
+
+CliProcess::~CliProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+void CliProcess::start(const QStringList &arguments)
+{
+    m_stdout.clear();
+    m_stderr.clear();
+    m_process.setChildProcessModifier(m_setup ? m_setup : std::function<void()>([] {}));
+    m_process.start(QStringLiteral(GATEHOUSE_CLI_PATH), arguments);
+}
+
+quint16 CliProcess::startServe(const QStringList &arguments, int timeoutMs)
+{
+    start(arguments);
+    const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"));
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired() && m_process.state() != QProcess::NotRunning) {
+        const auto match = listening.match(QString::fromUtf8(m_stdout));
+        if (match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+        QTest::qWait(20);
+    }
+    m_stdout += m_process.readAllStandardOutput();
+    m_stderr += m_process.readAllStandardError();
+    qWarning() << "serve did not start:" << m_stdout << m_stderr;
+    return 0;
+}
+
+bool CliProcess::signalAndWait(int signal, int timeoutMs)
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return true;
+    ::kill(pid_t(m_process.processId()), signal);
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired() && m_process.state() != QProcess::NotRunning)
+        QTest::qWait(20);
+    m_stdout += m_process.readAllStandardOutput();
+    m_stderr += m_process.readAllStandardError();
+    return m_process.state() == QProcess::NotRunning;
 }
 
 RawHttpServer::RawHttpServer(QByteArray answer)

@@ -5,11 +5,16 @@
 #include <QList>
 #include <QMetaObject>
 #include <QObject>
+#include <QProcess>
 #include <QString>
 #include <QStringList>
 #include <QTcpServer>
 
+#include <functional>
+#include <memory>
 #include <type_traits>
+
+class QWebSocketServer;
 
 namespace Gatehouse::Gateway {
 struct GatewayEvent;
@@ -53,6 +58,56 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs = 30000,
 // Runs any program, bounded in time.
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
                          int timeoutMs = 30000, const QByteArray &standardInput = {});
+
+// An AsyncAPI document with one open channel, /echo (no credentials), served at
+// /{context}/1.0.0 and relayed to ws://127.0.0.1:backendPort.
+QByteArray echoApiDocument(const QString &context, quint16 backendPort);
+
+// Writes `content` to `path` (replacing it); false when it cannot.
+bool writeFile(const QString &path, const QByteArray &content);
+
+// A QWebSocketServer on 127.0.0.1 that echoes every text and binary message.
+class EchoBackend final : public QObject
+{
+public:
+    EchoBackend();
+    ~EchoBackend() override;
+    quint16 port() const;
+
+private:
+    std::unique_ptr<QWebSocketServer> m_server;
+};
+
+// `gatehouse-cli serve` (or another command) run as a user runs it, in a process of
+// its own: what it prints is collected while the test's event loop runs.
+class CliProcess final : public QObject
+{
+public:
+    CliProcess();
+    ~CliProcess() override; // kills the process if it still runs
+
+    // Runs in the child between fork and exec (setrlimit, signal dispositions).
+    void setChildSetup(std::function<void()> setup) { m_setup = std::move(setup); }
+    void start(const QStringList &arguments);
+    // start(), then waits for "listening on ws://127.0.0.1:PORT" and returns PORT
+    // (0, with a warning saying what it printed, when it did not start in time).
+    quint16 startServe(const QStringList &arguments, int timeoutMs = 20000);
+
+    QProcess &process() { return m_process; }
+    qint64 pid() const { return m_process.processId(); }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    // Everything printed so far (read as it comes).
+    const QByteArray &standardOutput() const { return m_stdout; }
+    const QByteArray &standardError() const { return m_stderr; }
+    // Sends `signal` and waits for the process to end; false when it did not.
+    bool signalAndWait(int signal, int timeoutMs = 10000);
+
+private:
+    QProcess m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    std::function<void()> m_setup;
+};
 
 // An HTTP server on 127.0.0.1 that answers every request with `answer` as written
 // (a refusal such as a 401 or 429, a redirect, an answer with Set-Cookie) and closes

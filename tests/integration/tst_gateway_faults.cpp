@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Faults the gateway must survive, each provoked for real: `gatehouse-cli serve` and
+// `gatehouse-cli mock` as processes of their own, clients on 127.0.0.1, signals,
+// resource limits set in the child.
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#include <sys/resource.h>
+
+using namespace Gatehouse;
+
+class TestGatewayFaults final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void backendDiesMidStream();
+    void reloadWithABrokenDocument();
+    void descriptorLimitReached();
+    void killedWhileLogging();
+    void logDiskFull();
+
+private:
+    QString path(const QString &name) const { return m_dir->filePath(name); }
+    QStringList serveArguments(const QStringList &documents) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Test::EchoBackend> m_echo;
+};
+
+namespace {
+
+// A client of `url`, open (null when it could not connect within the timeout).
+std::unique_ptr<QWebSocket> openClient(const QString &url, int timeoutMs = 10000)
+{
+    auto ws = std::make_unique<QWebSocket>();
+    QSignalSpy failed(ws.get(), QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
+    ws->open(QUrl(url));
+    QElapsedTimer timer;
+    timer.start();
+    while (ws->state() != QAbstractSocket::ConnectedState && failed.isEmpty()
+           && timer.elapsed() < timeoutMs)
+        QTest::qWait(10);
+    if (ws->state() != QAbstractSocket::ConnectedState) {
+        qDebug() << "openClient" << url << ws->errorString() << timer.elapsed();
+        return nullptr;
+    }
+    return ws;
+}
+
+// Whether something accepts TCP connections on 127.0.0.1:port.
+bool listening(quint16 port)
+{
+    QTcpSocket probe;
+    probe.connectToHost(QHostAddress::LocalHost, port);
+    return probe.waitForConnected(1000);
+}
+
+// The answer to an upgrade request sent as soon as connected, read until the
+// gateway closes the connection; `closed` false when it did not within the timeout.
+struct RawAnswer
+{
+    QByteArray data;
+    bool closed = false;
+};
+
+RawAnswer rawUpgrade(quint16 port, const QByteArray &path, int timeoutMs = 5000)
+{
+    RawAnswer answer;
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    socket.write("GET " + path
+                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n");
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        QTest::qWait(10);
+        answer.data += socket.readAll();
+        if (socket.state() == QAbstractSocket::UnconnectedState) {
+            answer.closed = true;
+            break;
+        }
+    }
+    return answer;
+}
+
+// CPU time (user + system) the process `pid` used so far, in clock ticks.
+qint64 cpuTicks(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // after "pid (comm) ": state is field 3; utime and stime are fields 14 and 15
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
+}
+
+// The echo API document with payloads kept in the message log.
+QByteArray loggedEchoApiDocument(const QString &context, quint16 backendPort)
+{
+    return Test::echoApiDocument(context, backendPort)
+        + "  policies:\n    - type: log\n      payloads: true\n";
+}
+
+// Sends numbered messages ("0", "1", ...) as fast as the echoes come back, with up to
+// `window` of them in flight, and counts the echoes.
+class Flood final : public QObject
+{
+public:
+    Flood(QWebSocket *ws, int window, QString padding = {})
+        : m_ws(ws)
+        , m_padding(std::move(padding))
+    {
+        connect(ws, &QWebSocket::textMessageReceived, this, [this](const QString &m) {
+            if (m == QString::number(m_seen) + m_padding)
+                ++m_seen;
+            else
+                m_outOfOrder = true;
+            if (m_running)
+                send();
+        });
+        for (int i = 0; i < window; ++i)
+            send();
+    }
+    void stop() { m_running = false; }
+    int seen() const { return m_seen; }
+    bool outOfOrder() const { return m_outOfOrder; }
+
+private:
+    void send() { m_ws->sendTextMessage(QString::number(m_sent++) + m_padding); }
+    QWebSocket *m_ws;
+    QString m_padding; // after the number, for bigger messages
+    int m_sent = 0;
+    int m_seen = 0;
+    bool m_running = true;
+    bool m_outOfOrder = false;
+};
+
+// The payloads of the message log's messages one way, in the order logged, as
+// `gatehouse-cli log` reads them; the exit code and standard error of the command in
+// `result`.
+QList<int> loggedNumbers(const QString &database, const QString &direction,
+                         Test::ProcessResult *result)
+{
+    *result = Test::runCli({QStringLiteral("log"), QStringLiteral("--db"), database,
+                            QStringLiteral("--json"), QStringLiteral("--kind"),
+                            QStringLiteral("message"), QStringLiteral("--direction"), direction},
+                           60000);
+    QList<int> numbers;
+    for (const QByteArray &line : result->standardOutput.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QJsonObject row = QJsonDocument::fromJson(line).object();
+        numbers.append(row.value(QStringLiteral("payload")).toString().section(u' ', 0, 0).toInt());
+    }
+    return numbers;
+}
+
+// PRAGMA integrity_check of an SQLite file: "ok" when it is sound.
+QString integrity(const QString &database)
+{
+    QString answer;
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
+        db.setDatabaseName(database);
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec(QStringLiteral("PRAGMA integrity_check")) && query.next())
+                answer = query.value(0).toString();
+            else
+                answer = query.lastError().text();
+        } else {
+            answer = db.lastError().text();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
+    return answer;
+}
+
+// One HTTP GET to 127.0.0.1:port: the body (empty when it failed).
+QByteArray httpGet(quint16 port, const QByteArray &path)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (socket.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 5000)
+        if (socket.waitForReadyRead(100))
+            answer += socket.readAll();
+    answer += socket.readAll();
+    const qsizetype end = answer.indexOf("\r\n\r\n");
+    return end < 0 ? QByteArray() : answer.mid(end + 4);
+}
+
+// The value of an unlabelled Prometheus sample, or of the one with these labels; -1
+// when it is not there.
+qint64 metric(const QByteArray &text, const QByteArray &sample)
+{
+    for (const QByteArray &line : text.split('\n'))
+        if (line.startsWith(QByteArray(sample + ' ')))
+            return line.mid(sample.size() + 1).toLongLong();
+    return -1;
+}
+
+} // namespace
+
+void TestGatewayFaults::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_echo = std::make_unique<Test::EchoBackend>();
+    QVERIFY(m_echo->port() != 0);
+}
+
+void TestGatewayFaults::cleanup()
+{
+    m_echo.reset();
+    m_dir.reset();
+}
+
+QStringList TestGatewayFaults::serveArguments(const QStringList &documents) const
+{
+    return QStringList {QStringLiteral("serve")} + documents
+        + QStringList {QStringLiteral("--listen"),       QStringLiteral("127.0.0.1:0"),
+                       QStringLiteral("--db"),           path(QStringLiteral("g.db")),
+                       QStringLiteral("--secrets-file"), path(QStringLiteral("secrets")),
+                       QStringLiteral("--workers"),      QStringLiteral("2")};
+}
+
+// A backend killed (SIGKILL, no close frame) while its clients talk: each of them gets
+// 1011 within a second, the other API goes on, and once the backend is back a new
+// client of it gets through.
+void TestGatewayFaults::backendDiesMidStream()
+{
+    const quint16 mockPort = Test::freePort();
+    QVERIFY(mockPort != 0);
+    const QString mortal = path(QStringLiteral("mortal.yaml"));
+    const QString other = path(QStringLiteral("other.yaml"));
+    QVERIFY(Test::writeFile(mortal, Test::echoApiDocument(QStringLiteral("/mortal"), mockPort)));
+    QVERIFY(
+        Test::writeFile(other, Test::echoApiDocument(QStringLiteral("/other"), m_echo->port())));
+
+    const QStringList mockArguments {QStringLiteral("mock"), mortal, QStringLiteral("--kind"),
+                                     QStringLiteral("echo")};
+    auto backend = std::make_unique<Test::CliProcess>();
+    backend->start(mockArguments);
+    QTRY_VERIFY_WITH_TIMEOUT(listening(mockPort), 20000);
+
+    Test::CliProcess serve;
+    const quint16 port = serve.startServe(serveArguments({mortal, other}));
+    QVERIFY(port != 0);
+    const QString base = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+
+    std::vector<std::unique_ptr<QWebSocket>> clients;
+    std::vector<std::unique_ptr<QSignalSpy>> closed;
+    int echoed = 0;
+    for (int i = 0; i < 3; ++i) {
+        auto ws = openClient(base + QStringLiteral("/mortal/1.0.0/echo"));
+        QVERIFY(ws);
+        connect(ws.get(), &QWebSocket::textMessageReceived, this, [&echoed] { ++echoed; });
+        closed.push_back(std::make_unique<QSignalSpy>(ws.get(), &QWebSocket::disconnected));
+        clients.push_back(std::move(ws));
+    }
+    auto bystander = openClient(base + QStringLiteral("/other/1.0.0/echo"));
+    QVERIFY(bystander);
+    QSignalSpy bystanderText(bystander.get(), &QWebSocket::textMessageReceived);
+
+    // mid-stream: messages going both ways when the backend dies
+    for (auto &ws : clients)
+        ws->sendTextMessage(QStringLiteral("before"));
+    QTRY_COMPARE_WITH_TIMEOUT(echoed, 3, 10000);
+    for (auto &ws : clients)
+        ws->sendTextMessage(QStringLiteral("in flight"));
+
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    QVERIFY(backend->signalAndWait(SIGKILL));
+    auto allClosed = [&closed] {
+        return std::all_of(closed.begin(), closed.end(),
+                           [](const auto &spy) { return !spy->isEmpty(); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allClosed(), 10000);
+    // a close frame within a second, not a dropped TCP connection
+    QVERIFY2(sinceKill.elapsed() < 1000, qPrintable(QString::number(sinceKill.elapsed())));
+    for (const auto &ws : clients) {
+        QCOMPARE(int(ws->closeCode()), 1011);
+        QCOMPARE(ws->closeReason(), QStringLiteral("backend went away"));
+    }
+
+    // the other API is untouched, and serves new clients
+    QCOMPARE(bystander->state(), QAbstractSocket::ConnectedState);
+    bystander->sendTextMessage(QStringLiteral("still here"));
+    QTRY_COMPARE_WITH_TIMEOUT(bystanderText.size(), 1, 10000);
+    QVERIFY(openClient(base + QStringLiteral("/other/1.0.0/echo")));
+
+    // while the backend is down its clients are refused; once it is back they get through
+    QVERIFY(!openClient(base + QStringLiteral("/mortal/1.0.0/echo")));
+    backend = std::make_unique<Test::CliProcess>();
+    backend->start(mockArguments);
+    QTRY_VERIFY_WITH_TIMEOUT(listening(mockPort), 20000);
+    auto again = openClient(base + QStringLiteral("/mortal/1.0.0/echo"));
+    QVERIFY(again);
+    QSignalSpy againText(again.get(), &QWebSocket::textMessageReceived);
+    again->sendTextMessage(QStringLiteral("back"));
+    QTRY_COMPARE_WITH_TIMEOUT(againText.size(), 1, 10000);
+    QCOMPARE(againText.at(0).at(0).toString(), QStringLiteral("back"));
+
+    QVERIFY(serve.signalAndWait(SIGTERM));
+    QCOMPARE(serve.process().exitCode(), 0);
+}
+
+// SIGHUP after the document was broken: the previous one is still served, open
+// connections stay, and the failure is one line on standard error naming the file,
+// line and column.
+void TestGatewayFaults::reloadWithABrokenDocument()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    const QByteArray good = Test::echoApiDocument(QStringLiteral("/kept"), m_echo->port());
+    QVERIFY(Test::writeFile(api, good));
+    Test::CliProcess serve;
+    const quint16 port = serve.startServe(serveArguments({api}));
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/kept/1.0.0/echo").arg(port);
+    auto open = openClient(url);
+    QVERIFY(open);
+
+    // a YAML syntax error on line 4 (a tab where indentation is expected)
+    QByteArray broken = good;
+    broken.replace("  version: 1.0.0", "\tversion: [1.0.0");
+    QVERIFY(Test::writeFile(api, broken));
+    const qsizetype before = serve.standardError().size();
+    ::kill(pid_t(serve.pid()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(serve.standardError().mid(before).contains("reload failed"), 10000);
+    QTest::qWait(100); // whatever else the reload prints
+    const QList<QByteArray> lines = serve.standardError().mid(before).trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    const QString line = QString::fromUtf8(lines.first());
+    QVERIFY2(line.startsWith(QStringLiteral("gatehouse-cli serve: reload failed: %1:4:").arg(api)),
+             qPrintable(line));
+    QVERIFY2(line.endsWith(QStringLiteral("; still serving the previous documents")),
+             qPrintable(line));
+    QVERIFY(!serve.standardOutput().contains("reloaded"));
+
+    // still served as before: the open connection and new ones
+    QCOMPARE(open->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy text(open.get(), &QWebSocket::textMessageReceived);
+    open->sendTextMessage(QStringLiteral("after"));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+    QVERIFY(openClient(url));
+
+    // fixed again: the next SIGHUP reloads it
+    QVERIFY(Test::writeFile(api, good));
+    ::kill(pid_t(serve.pid()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(serve.standardOutput().contains("reloaded 1 API document(s)"), 10000);
+    QVERIFY(serve.signalAndWait(SIGTERM));
+}
+
+// serve under a low descriptor limit (RLIMIT_NOFILE set in the child): once it is
+// reached, a new connection is refused at once (503, or closed when its request had
+// not arrived yet) instead of waiting in the backlog, the open connections go on,
+// the gateway does not spin, and it accepts again when descriptors are freed.
+void TestGatewayFaults::descriptorLimitReached()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    QVERIFY(Test::writeFile(api, Test::echoApiDocument(QStringLiteral("/few"), m_echo->port())));
+    Test::CliProcess serve;
+    serve.setChildSetup([] {
+        const rlimit limit {64, 64};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    });
+    const quint16 port = serve.startServe(serveArguments({api}));
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/few/1.0.0/echo").arg(port);
+
+    // two descriptors a connection (client and backend): the limit is reached in 30
+    std::vector<std::unique_ptr<QWebSocket>> open;
+    for (int i = 0; i < 40; ++i) {
+        auto ws = openClient(url, 5000);
+        if (!ws)
+            break;
+        open.push_back(std::move(ws));
+    }
+    QVERIFY2(open.size() >= 5 && open.size() < 40, qPrintable(QString::number(open.size())));
+
+    // refused, cleanly and at once, again and again
+    for (int i = 0; i < 5; ++i) {
+        const RawAnswer refused = rawUpgrade(port, "/few/1.0.0/echo");
+        QVERIFY2(refused.closed, refused.data.constData());
+        QVERIFY2(refused.data.isEmpty() || refused.data.startsWith("HTTP/1.1 503 "),
+                 refused.data.constData());
+    }
+    // not spinning on the listening socket: about no CPU time over a second (a busy
+    // loop would take all of it)
+    const qint64 ticksBefore = cpuTicks(serve.pid());
+    QElapsedTimer idle;
+    idle.start();
+    QTest::qWait(1000);
+    const qint64 ticks = cpuTicks(serve.pid()) - ticksBefore;
+    const qint64 ticksPerSecond = ::sysconf(_SC_CLK_TCK);
+    QVERIFY2(ticksBefore >= 0 && ticks * 1000 < ticksPerSecond * idle.elapsed() / 2,
+             qPrintable(QStringLiteral("%1 ticks").arg(ticks)));
+
+    // the open connections are unaffected
+    int echoed = 0;
+    for (auto &ws : open) {
+        connect(ws.get(), &QWebSocket::textMessageReceived, this, [&echoed] { ++echoed; });
+        ws->sendTextMessage(QStringLiteral("still open"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(echoed, int(open.size()), 10000);
+
+    // descriptors freed: accepted again
+    for (int i = 0; i < 2; ++i) {
+        QSignalSpy gone(open.back().get(), &QWebSocket::disconnected);
+        open.back()->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!gone.isEmpty(), 10000);
+        open.pop_back();
+    }
+    std::unique_ptr<QWebSocket> again;
+    QElapsedTimer freed;
+    freed.start();
+    while (!again && freed.elapsed() < 10000) {
+        again = openClient(url, 5000);
+        if (!again)
+            QTest::qWait(50); // the gateway has yet to see the close
+    }
+    QVERIFY(again);
+    QSignalSpy text(again.get(), &QWebSocket::textMessageReceived);
+    again->sendTextMessage(QStringLiteral("in again"));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+
+    QVERIFY(serve.signalAndWait(SIGTERM));
+}
+
+// kill -9 of serve while it logs a flood of messages: the message log opens
+// afterwards without an error, sound, and what it holds of each direction is the
+// messages from the first on with no gap: only the tail written last may be
+// missing, and everything relayed a second before the kill is there.
+void TestGatewayFaults::killedWhileLogging()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    const QString database = path(QStringLiteral("log.db"));
+    QVERIFY(Test::writeFile(api, loggedEchoApiDocument(QStringLiteral("/busy"), m_echo->port())));
+    Test::CliProcess serve;
+    const quint16 port = serve.startServe(serveArguments({api})
+                                          + QStringList {QStringLiteral("--log-db"), database});
+    QVERIFY(port != 0);
+    auto ws = openClient(QStringLiteral("ws://127.0.0.1:%1/busy/1.0.0/echo").arg(port));
+    QVERIFY(ws);
+    Flood flood(ws.get(), 500);
+    QTRY_VERIFY_WITH_TIMEOUT(flood.seen() > 2000, 20000);
+    QTest::qWait(500);
+    // what was relayed by now must have been written by the time of the kill (the
+    // writer takes what is queued every 100 ms, or sooner)
+    const int settled = flood.seen();
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 500 || flood.seen() < settled + 2000)
+        QTest::qWait(20);
+    QVERIFY(serve.signalAndWait(SIGKILL));
+    flood.stop();
+    const int seen = flood.seen();
+    QVERIFY(!flood.outOfOrder());
+
+    QCOMPARE(integrity(database), QStringLiteral("ok"));
+    for (const QString &direction : {QStringLiteral("in"), QStringLiteral("out")}) {
+        Test::ProcessResult read;
+        const QList<int> numbers = loggedNumbers(database, direction, &read);
+        QCOMPARE(read.exitCode, 0);
+        QVERIFY2(read.standardError.isEmpty(), read.standardError.constData());
+        qInfo("%s: %lld logged, %d relayed in all, %d half a second before the kill",
+              qPrintable(direction), qlonglong(numbers.size()), seen, settled);
+        // no gap: 0, 1, 2, ... up to where the log stops
+        for (int i = 0; i < numbers.size(); ++i)
+            QVERIFY2(numbers.at(i) == i,
+                     qPrintable(QStringLiteral("%1: row %2 is message %3")
+                                    .arg(direction)
+                                    .arg(i)
+                                    .arg(numbers.at(i))));
+        QVERIFY2(numbers.size() >= settled,
+                 qPrintable(QStringLiteral("%1: %2 logged, %3 relayed well before the kill")
+                                .arg(direction)
+                                .arg(numbers.size())
+                                .arg(settled)));
+        // at most the last batch missing: the writer takes the queue whenever 2,048
+        // events wait, in transactions of up to 8,192
+        QVERIFY(seen - numbers.size() <= 8192);
+        // nothing made up: at most what was sent (in) or echoed back (out), give or
+        // take the window in flight
+        QVERIFY(numbers.size() <= seen + 500);
+    }
+}
+
+// The message log's disk fills up (a file size limit set in the child, SIGXFSZ
+// ignored, so that writes fail with EFBIG as on a full disk): relaying goes on, the
+// events not stored are reported (a line, and a metric) and counted exactly, logging
+// resumes once there is room again, and the database is sound all along.
+void TestGatewayFaults::logDiskFull()
+{
+    const QString api = path(QStringLiteral("api.yaml"));
+    const QString database = path(QStringLiteral("log.db"));
+    QVERIFY(Test::writeFile(api, loggedEchoApiDocument(QStringLiteral("/full"), m_echo->port())));
+    constexpr rlim_t Room = 2 * 1024 * 1024; // per file: the log reaches it in a second
+    Test::CliProcess serve;
+    serve.setChildSetup([] {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit {Room, RLIM_INFINITY};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    const quint16 port = serve.startServe(serveArguments({api})
+                                          + QStringList {QStringLiteral("--log-db"), database,
+                                                         QStringLiteral("--admin"),
+                                                         QStringLiteral("127.0.0.1:0")});
+    QVERIFY(port != 0);
+    const QRegularExpression adminLine(
+        QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(serve.standardOutput())).hasMatch());
+    const quint16 admin
+        = quint16(adminLine.match(QString::fromUtf8(serve.standardOutput())).captured(1).toUInt());
+    QCOMPARE(metric(httpGet(admin, "/metrics"), "gatehouse_log_events_not_stored_total"), 0);
+
+    auto ws = openClient(QStringLiteral("ws://127.0.0.1:%1/full/1.0.0/echo").arg(port));
+    QVERIFY(ws);
+    auto flood = std::make_unique<Flood>(ws.get(), 200, QStringLiteral(" ") + QString(1000, u'x'));
+    QTRY_VERIFY_WITH_TIMEOUT(serve.standardError().contains("events not stored"), 30000);
+    // one line that says so, not one per failed write
+    QList<QByteArray> lines = serve.standardError().trimmed().split('\n');
+    lines.removeIf([](const QByteArray &l) { return !l.contains("message log"); });
+    QVERIFY2(lines.size() == 1
+                 && lines.first().startsWith("gatehouse-cli serve: warning: message log: ")
+                 && lines.first().contains(database.toUtf8()),
+             serve.standardError().constData());
+    // relaying goes on
+    const int seenAtFull = flood->seen();
+    QTRY_VERIFY_WITH_TIMEOUT(flood->seen() > seenAtFull + 2000, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        metric(httpGet(admin, "/metrics"), "gatehouse_log_events_not_stored_total") > 0, 10000);
+    flood->stop();
+    const int flooded = flood->seen();
+    QTRY_COMPARE_WITH_TIMEOUT(flood->seen(), flooded + 200, 10000); // the window in flight
+    flood.reset();
+    QCOMPARE(integrity(database), QStringLiteral("ok"));
+
+    // room again: logging resumes
+    const rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
+    QCOMPARE(::prlimit(pid_t(serve.pid()), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+    QSignalSpy text(ws.get(), &QWebSocket::textMessageReceived);
+    ws->sendTextMessage(QStringLiteral("999999 after"));
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(serve.standardOutput().contains("message log: storing events again"),
+                              serve.standardError().constData(), 10000);
+    Test::ProcessResult read;
+    auto loggedAfter
+        = [&] { return loggedNumbers(database, QStringLiteral("out"), &read).contains(999999); };
+    QTRY_VERIFY_WITH_TIMEOUT(loggedAfter(), 10000);
+
+    // every event is either in the log or counted as not stored (the count is taken
+    // twice a second: the last failures may not be in it yet)
+    const QByteArray series = "{api=\"/full/1.0.0\",channel=\"/echo\"";
+    const Test::ProcessResult handshakes = Test::runCli(
+        {QStringLiteral("log"), QStringLiteral("--db"), database, QStringLiteral("--json"),
+         QStringLiteral("--kind"), QStringLiteral("handshake")});
+    QCOMPARE(handshakes.exitCode, 0);
+    // (the handshake is in the first transaction, over the limit by itself when the
+    // flood's first batch is in it)
+    const qint64 loggedHandshakes = handshakes.standardOutput.count('\n');
+    QVERIFY(loggedHandshakes <= 1);
+    const qint64 loggedMessages = loggedNumbers(database, QStringLiteral("in"), &read).size()
+        + loggedNumbers(database, QStringLiteral("out"), &read).size();
+    qint64 relayed = 0;
+    qint64 notStored = 0;
+    auto accounted = [&] {
+        const QByteArray metrics = httpGet(admin, "/metrics");
+        relayed = metric(metrics, "gatehouse_messages_total" + series + ",direction=\"in\"}")
+            + metric(metrics, "gatehouse_messages_total" + series + ",direction=\"out\"}");
+        notStored = metric(metrics, "gatehouse_log_events_not_stored_total");
+        return loggedMessages + loggedHandshakes + notStored == relayed + 1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(accounted(), 5000);
+    QCOMPARE(relayed, 2 * (flooded + 200 + 1));
+    QVERIFY(notStored > 0);
+    QVERIFY(serve.signalAndWait(SIGTERM));
+    QCOMPARE(integrity(database), QStringLiteral("ok"));
+}
+
+QTEST_GUILESS_MAIN(TestGatewayFaults)
+#include "tst_gateway_faults.moc"
