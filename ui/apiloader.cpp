@@ -3,7 +3,14 @@
 
 #include "asyncapi/asyncapireader.h"
 
+#include <QFile>
+#include <QFileInfo>
+
 namespace Gatehouse {
+
+namespace {
+constexpr qint64 MaxTextSize = 32 * 1024 * 1024;
+}
 
 ApiLoader::ApiLoader(QObject *parent)
     : QObject(parent)
@@ -19,22 +26,31 @@ ApiLoader::~ApiLoader()
 
 void ApiLoader::load(const QString &path)
 {
-    start(path, [path] { return AsyncApiReader::readFile(path); });
+    start(
+        path, [path] { return AsyncApiReader::readFile(path); }, QByteArray(), true);
 }
 
 void ApiLoader::loadText(const QString &path, const QByteArray &text)
 {
-    start(path, [path, text] { return AsyncApiReader::readData(text, path); });
+    start(
+        path, [path, text] { return AsyncApiReader::readData(text, path); }, text, false);
 }
 
-void ApiLoader::start(const QString &path, std::function<ReadResult()> read)
+void ApiLoader::start(const QString &path, std::function<ReadResult()> read, const QByteArray &text,
+                      bool readText)
 {
     const quint64 generation = ++m_generation;
     ++m_pending;
     Q_EMIT loadStarted(path);
-    m_pool.start([this, path, generation, readIt = std::move(read)] {
+    m_pool.start([this, path, generation, readIt = std::move(read), text, readText] {
         LoadedApi result;
         result.path = path;
+        result.text = text;
+        if (readText && QFileInfo(path).isFile() && !path.startsWith(u':')) {
+            QFile file(path);
+            if (file.size() <= MaxTextSize && file.open(QIODevice::ReadOnly))
+                result.text = file.readAll();
+        }
         try {
             ReadResult read = readIt();
             result.diagnostics = std::move(read.diagnostics);

@@ -21,6 +21,9 @@ struct LoadedApi
     QString path; // as requested (may be a :/ resource)
     std::shared_ptr<const Api> api; // null when the document could not be read
     QList<Diagnostic> diagnostics;
+    // The document's text as read (null for a resource or a file that could not
+    // be read): what an editor starts from.
+    QByteArray text;
     bool ok() const { return api && !hasErrors(diagnostics); }
 };
 
@@ -47,7 +50,8 @@ Q_SIGNALS:
     void loadFinished(const Gatehouse::LoadedApi &result);
 
 private:
-    void start(const QString &path, std::function<ReadResult()> read);
+    void start(const QString &path, std::function<ReadResult()> read, const QByteArray &text,
+               bool readText);
     void handleResult(quint64 generation, const LoadedApi &result);
 
     QThreadPool m_pool;

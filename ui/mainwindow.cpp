@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "editor/apiform.h"
+#include "editor/documenteditor.h"
+
 #include "analytics/dashboardview.h"
 #include "analytics/messagelogview.h"
 #include "apidetails.h"
@@ -69,6 +72,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
+#include <QUndoGroup>
 #include <QUrl>
 #include <QUrlQuery>
 #include <QVBoxLayout>
@@ -245,6 +249,11 @@ void MainWindow::createWidgets()
     m_rightTabs->setDocumentMode(true);
     m_rightTabs->addTab(m_details, tr("Details"));
     m_rightTabs->addTab(m_source, tr("Source"));
+    m_apiForm = new ApiForm;
+    m_apiForm->setAccessibleName(tr("Design the API"));
+    connect(m_apiForm, &ApiForm::editFailed, this,
+            [this](const QString &error) { statusBar()->showMessage(error, 10000); });
+    m_rightTabs->addTab(m_apiForm, tr("Design"));
     m_connectionsView = new ConnectionsView(m_connectionsModel);
     m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
     m_rightTabs->addTab(m_connectionsView, tr("Connections"));
@@ -395,6 +404,13 @@ void MainWindow::createActions()
     QAction *closeDocument
         = file->addAction(tr("&Close Document"), this, &MainWindow::closeCurrentDocument);
     closeDocument->setShortcut(QKeySequence::Close);
+    if (!m_undoGroup)
+        m_undoGroup = new QUndoGroup(this);
+    m_saveAction = file->addAction(tr("&Save"), this, &MainWindow::saveCurrentDocument);
+    m_saveAction->setShortcut(QKeySequence::Save);
+    m_saveAction->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    m_saveAction->setEnabled(false);
+    m_saveAction->setToolTip(tr("Save the edits made in the Design tab"));
     file->addSeparator();
     m_reloadAction = file->addAction(tr("Re&load"), this, [this] {
         if (!m_currentFile.isEmpty())
@@ -407,6 +423,14 @@ void MainWindow::createActions()
     // Ctrl+Q on every platform theme (some, like Windows', bind nothing to Quit).
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     m_runAction = run->addAction(tr("&Run"), this, &MainWindow::handleRunTriggered);
@@ -602,6 +626,10 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!m_closeAfterStop && !settleUnsavedEdits()) {
+        event->ignore();
+        return;
+    }
     // A running gateway first closes its connections cleanly (1001), then the window;
     // with connections open the user is asked first.
     if (m_runtime->isActive()) {
@@ -1595,6 +1623,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         handleRunTriggered();
     }
     attachChannelContexts();
+    attachEditor(result);
     Q_EMIT documentLoaded(result.path, result.ok());
 }
 
@@ -1794,6 +1823,140 @@ void MainWindow::handleAboutTriggered()
                      ? QStringLiteral(GATEHOUSE_VERSION)
                      : QCoreApplication::applicationVersion(),
                  QString::fromLatin1(qVersion())));
+}
+
+// ---- the topic editor ----------------------------------------------------------
+
+DocumentEditor *MainWindow::currentEditor() const
+{
+    if (m_currentFile.isEmpty())
+        return nullptr;
+    return m_editors.value(QFileInfo(m_currentFile).absoluteFilePath());
+}
+
+void MainWindow::attachEditor(const LoadedApi &result)
+{
+    if (!m_undoGroup)
+        return;
+    const QString key = QFileInfo(result.path).absoluteFilePath();
+    DocumentEditor *editor = m_editors.value(key);
+    // An editor keeps its history unless the file now says something else and
+    // there is nothing unsaved to lose (a reload after another program's change).
+    if (editor && !editor->isModified() && !result.text.isNull() && result.text != editor->text()) {
+        m_editors.remove(key);
+        delete editor;
+        editor = nullptr;
+    }
+    if (!editor && !result.text.isNull() && QFileInfo(result.path).isFile()) {
+        editor = new DocumentEditor(result.path, result.text, this);
+        m_editors.insert(key, editor);
+        m_undoGroup->addStack(editor->undoStack());
+        connect(editor, &DocumentEditor::modificationChanged, this, &MainWindow::updateEditorState);
+        connect(editor, &DocumentEditor::saveFailed, this,
+                [this](const QString &error) { statusBar()->showMessage(error, 15000); });
+        connect(editor, &DocumentEditor::changedOnDisk, this, [this, editor] {
+            auto *box = new QMessageBox(
+                QMessageBox::Question, tr("File Changed"),
+                tr("%1 was changed by another program, and it has unsaved edits here. "
+                   "Reload it from the disk (your edits can be undone back)?")
+                    .arg(QDir::toNativeSeparators(editor->path())),
+                QMessageBox::Yes | QMessageBox::No, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            connect(box, &QMessageBox::finished, editor, [editor](int answer) {
+                if (answer == QMessageBox::Yes)
+                    editor->reloadFromDisk();
+            });
+            box->open();
+        });
+        // Edits of a session that ended without saving them are offered back.
+        const auto recovered = DocumentEditor::recoveredText(result.path);
+        if (recovered && *recovered != result.text) {
+            auto *box = new QMessageBox(
+                QMessageBox::Question, tr("Recover Unsaved Edits"),
+                tr("%1 has unsaved edits from a session that did not end normally. "
+                   "Restore them?")
+                    .arg(QDir::toNativeSeparators(result.path)),
+                QMessageBox::Yes | QMessageBox::Discard, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            const QString path = result.path;
+            connect(box, &QMessageBox::finished, editor, [editor, path](int answer) {
+                const auto text = DocumentEditor::recoveredText(path);
+                if (answer == QMessageBox::Yes && text)
+                    editor->apply(TextChange {0, editor->text().size(), *text},
+                                  tr("Restore recovered edits"));
+                else
+                    DocumentEditor::discardRecovery(path);
+            });
+            box->open();
+        }
+    }
+    if (result.path == m_currentFile || key == QFileInfo(m_currentFile).absoluteFilePath()) {
+        m_apiForm->setEditor(editor);
+        if (editor)
+            m_undoGroup->setActiveStack(editor->undoStack());
+    }
+    updateEditorState();
+}
+
+void MainWindow::updateEditorState()
+{
+    DocumentEditor *editor = currentEditor();
+    const bool modified = editor && editor->isModified();
+    m_saveAction->setEnabled(modified);
+    const int tab = m_rightTabs->indexOf(m_apiForm);
+    if (tab >= 0)
+        m_rightTabs->setTabText(tab, modified ? tr("Design *") : tr("Design"));
+    setWindowModified(modified);
+    if (!m_currentFile.isEmpty())
+        setWindowTitle(
+            tr("%1%2 — Gatehouse").arg(displayName(m_currentFile), modified ? u"*"_qs : QString()));
+}
+
+bool MainWindow::saveCurrentDocument()
+{
+    DocumentEditor *editor = currentEditor();
+    if (!editor)
+        return false;
+    QString error;
+    if (!editor->save(&error)) {
+        statusBar()->showMessage(error, 15000);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(editor->path())), 5000);
+    openFile(editor->path()); // the tree, the details and the source follow
+    return true;
+}
+
+bool MainWindow::settleUnsavedEdits()
+{
+    QList<DocumentEditor *> unsaved;
+    for (DocumentEditor *editor : std::as_const(m_editors))
+        if (editor->isModified())
+            unsaved.append(editor);
+    if (unsaved.isEmpty())
+        return true;
+    QStringList names;
+    for (DocumentEditor *editor : unsaved)
+        names.append(QFileInfo(editor->path()).fileName());
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved Edits"),
+        tr("These documents have unsaved edits: %1. Save them before quitting?")
+            .arg(names.join(u", "_qs)),
+        QMessageBox::SaveAll | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::SaveAll);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    for (DocumentEditor *editor : unsaved) {
+        if (answer == QMessageBox::Discard) {
+            editor->undoStack()->setClean(); // forgets the recovery file too
+            continue;
+        }
+        QString error;
+        if (!editor->save(&error)) {
+            statusBar()->showMessage(error, 15000);
+            return false; // the edits stay; the window too
+        }
+    }
+    return true;
 }
 
 } // namespace Gatehouse

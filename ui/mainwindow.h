@@ -19,6 +19,7 @@ class QProgressBar;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
+class QUndoGroup;
 class QTextBrowser;
 class QStandardItemModel;
 class QThread;
@@ -27,6 +28,9 @@ class QTreeView;
 class QUrl;
 
 namespace Gatehouse {
+
+class ApiForm;
+class DocumentEditor;
 
 class ApiTreeModel;
 class ApplicationsView;
@@ -151,6 +155,12 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    void attachEditor(const LoadedApi &result);
+    DocumentEditor *currentEditor() const;
+    void updateEditorState();
+    bool saveCurrentDocument();
+    // Asks about unsaved edits before quitting; false: the user cancelled.
+    bool settleUnsavedEdits();
     void createActions();
     void createWidgets();
     void restoreSettings();
@@ -272,6 +282,12 @@ public:
     // Tests close without the question about open connections.
     void setConfirmQuit(bool confirm) { m_confirmQuit = confirm; }
     QString m_currentFile;
+    // The topic editor: one DocumentEditor per open document file (absolute path),
+    // the form over the current one, and their histories in one group.
+    QHash<QString, DocumentEditor *> m_editors;
+    ApiForm *m_apiForm = nullptr;
+    QUndoGroup *m_undoGroup = nullptr;
+    QAction *m_saveAction = nullptr;
     QString m_loadingFile;
     bool m_problemsDockSized = false;
 };

@@ -13,6 +13,8 @@
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
+#include "editor/apiform.h"
+#include "editor/documenteditor.h"
 #include "gatewayoutputview.h"
 #include "mainwindow.h"
 #include "recentfiles.h"
@@ -273,6 +275,55 @@ private Q_SLOTS:
                 pending.append(model->index(row, 0, index));
         }
         QVERIFY(items > 2);
+    }
+
+    // The Design tab edits the document's text; Save writes it, the tree follows, and
+    // the history stays.
+    void designTabEditsAndSaves()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("design.yaml"));
+        QFile::remove(path);
+        QVERIFY(QFile::copy(MainWindow::samplePath(), path));
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QFile original(path);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray before = original.readAll();
+        MainWindow window;
+        QVERIFY(openAndWait(window, path));
+        auto *form = window.findChild<ApiForm *>();
+        QVERIFY(form && form->editor());
+        QTRY_VERIFY_WITH_TIMEOUT(form->editor()->lastRead().api, 20000);
+        QLineEdit *title = nullptr;
+        for (auto *edit : form->findChildren<QLineEdit *>())
+            if (edit->accessibleName() == u"API title")
+                title = edit;
+        QVERIFY(title);
+        QCOMPARE(title->text(), u"Chats"_qs);
+        title->setText(QStringLiteral("Chats designed"));
+        Q_EMIT title->editingFinished();
+        QVERIFY(window.windowTitle().contains(u'*'));
+        QAction *save = nullptr;
+        QAction *undo = nullptr;
+        for (QAction *action : window.findChildren<QAction *>()) {
+            if (action->text() == u"&Save")
+                save = action;
+            if (action->text().startsWith(u"&Undo"))
+                undo = action;
+        }
+        QVERIFY(save && save->isEnabled() && undo && undo->isEnabled());
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        save->trigger();
+        QFile saved(path);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const QByteArray after = saved.readAll();
+        QCOMPARE(after, QByteArray(before).replace("title: Chats\n", "title: Chats designed\n"));
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(window.apiModel()->index(0, 0).data().toString().startsWith(u"Chats designed "));
+        QVERIFY(!save->isEnabled());
+        QVERIFY(!window.windowTitle().contains(u'*'));
+        undo->trigger(); // the history survived the save
+        QCOMPARE(form->editor()->text(), before);
+        QVERIFY(save->isEnabled());
     }
 
     void detailsShowUriMapping()
