@@ -12,6 +12,8 @@
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
+#include "editor/apiform.h"
+#include "editor/documenteditor.h"
 #include "mainwindow.h"
 
 #include <QAction>
@@ -145,6 +147,19 @@ int main(int argc, char *argv[])
     window.diagnosticsView()->setCurrentIndex(problem);
     Q_EMIT window.diagnosticsView()->activated(problem); // as a double-click does
     ok = save(&window, out, QStringLiteral("problems.png")) && ok;
+
+    // the Design tab: the topic editor's form on a copy of the Chats sample
+    const QString design = scratch.filePath(QStringLiteral("chats.asyncapi.yaml"));
+    QFile::copy(MainWindow::samplePath(), design);
+    QFile::setPermissions(design, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    window.openFile(design);
+    waitUntil([&] { return window.currentFile() == design && !window.isLoading(); });
+    if (auto *form = window.findChild<ApiForm *>()) {
+        waitUntil([&] { return form->editor() && form->editor()->lastRead().api; });
+        window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(form);
+        form->selectChannel(QStringLiteral("/rooms/{roomID}"));
+        ok = save(&window, out, QStringLiteral("design.png")) && ok;
+    }
     window.openAndRun(doc);
     if (!waitUntil([&] { return window.runStateText().startsWith(u"Running on "); })) {
         std::fprintf(stderr, "gatehouse-screenshots: the demo did not run: %s\n",
