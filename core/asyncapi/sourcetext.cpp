@@ -568,6 +568,29 @@ std::pair<qsizetype, qsizetype> SourceText::valueSpan(const QString &pointer) co
     return {node->start, node->end};
 }
 
+qsizetype SourceText::nodeStart(const QString &pointer) const
+{
+    const Node *node = find(pointer);
+    if (!node)
+        return -1;
+    return node->keyStart >= 0 ? node->keyStart : node->start;
+}
+
+QString SourceText::pointerAt(qsizetype offset) const
+{
+    // Nodes are in text order and a child lies within its parent: the last node
+    // that holds the offset is the innermost one.
+    const Node *best = nullptr;
+    for (const Node &node : m_nodes) {
+        const qsizetype begin = node.keyStart >= 0 ? node.keyStart : node.start;
+        if (begin > offset)
+            break;
+        if (offset < std::max(node.end, node.indicatorEnd))
+            best = &node;
+    }
+    return best ? best->pointer : QString();
+}
+
 QStringList SourceText::pointers() const
 {
     QStringList out;

@@ -56,6 +56,12 @@ public:
     std::pair<qsizetype, qsizetype> valueSpan(const QString &pointer) const;
     // The member names of a mapping in text order (empty for anything else).
     QStringList keys(const QString &pointer) const;
+    // Where a node begins in the text: its key for a mapping member, else its value
+    // (-1 when there is no such node). What "go to" a node moves to.
+    qsizetype nodeStart(const QString &pointer) const;
+    // The innermost node whose key or value holds the byte at `offset` ("" for the
+    // root, or when the offset is outside every node).
+    QString pointerAt(qsizetype offset) const;
 
     // Makes the node at `pointer` say `value`, adding it (and any missing parents)
     // when it is not there. "/list/-" appends to a sequence.

@@ -84,6 +84,7 @@ private slots:
     void refusals_data();
     void refusals();
     void inverseTakesTheTextBack();
+    void placesOfNodes();
     void everyDocument_data();
     void everyDocument();
 };
@@ -491,6 +492,30 @@ void tst_SourceText::everyDocument()
         }
     }
     QVERIFY(edits > 0);
+}
+
+void tst_SourceText::placesOfNodes()
+{
+    // where "go to" a node lands, and which node a place in the text belongs to
+    const QByteArray text = "info:\n"
+                            "  title: Chats # the name\n"
+                            "channels:\n"
+                            "  /rooms/{id}:\n"
+                            "    description: A room\n"
+                            "list: [1, 22]\n";
+    const SourceText source(text);
+    QVERIFY(source.ok());
+    QCOMPARE(source.nodeStart(u"/info/title"_qs), text.indexOf("title:"));
+    QCOMPARE(source.nodeStart(u"/channels/~1rooms~1{id}"_qs), text.indexOf("/rooms/"));
+    QCOMPARE(source.nodeStart(u"/list/1"_qs), text.indexOf("22"));
+    QCOMPARE(source.nodeStart(u"/nothing"_qs), qsizetype(-1));
+
+    QCOMPARE(source.pointerAt(text.indexOf("itle:")), u"/info/title"_qs);
+    QCOMPARE(source.pointerAt(text.indexOf("Chats")), u"/info/title"_qs);
+    QCOMPARE(source.pointerAt(text.indexOf("A room")), u"/channels/~1rooms~1{id}/description"_qs);
+    QCOMPARE(source.pointerAt(text.indexOf("rooms/{id}:") + 2), u"/channels/~1rooms~1{id}"_qs);
+    QCOMPARE(source.pointerAt(text.indexOf("22") + 1), u"/list/1"_qs);
+    QCOMPARE(source.pointerAt(text.indexOf("info")), u"/info"_qs);
 }
 
 QTEST_GUILESS_MAIN(tst_SourceText)

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "asyncapi/diagnostic.h"
+
+#include <Qsci/qsciscintilla.h>
+
+#include <QList>
+#include <QPointer>
+#include <QString>
+
+namespace Gatehouse {
+
+class DocumentEditor;
+struct LoadedApi;
+struct TextChange;
+
+// The source of a document being edited, in a QScintilla editor (YAML or JSON
+// highlighting, line numbers, folding). It shows a DocumentEditor's text and is one
+// way of changing it: what is typed here becomes an edit of that document (one undo
+// history with the forms; Edit > Undo takes back both), and a form edit, an undo or
+// a reload is applied here as a change of just those bytes, so the cursor and the
+// scroll position stay where they were.
+//
+// Problems of the newest read are underlined where they are, with a mark in the
+// margin and the message when the mouse rests on them. Ctrl+click (or F12) on a
+// `$ref` goes to what it names; Ctrl+Space offers the keys that fit where the
+// cursor is and, after `$ref:`, the document's components.
+class SourceEditor final : public QsciScintilla
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SourceEditor)
+
+public:
+    explicit SourceEditor(QWidget *parent = nullptr);
+    ~SourceEditor() override;
+
+    // Shows and edits `editor`'s document; null shows nothing.
+    void setEditor(DocumentEditor *editor);
+    DocumentEditor *editor() const { return m_editor; }
+
+    // The text shown, as UTF-8 bytes (always the editor's text).
+    QByteArray bytes() const;
+
+    // Lines and columns count from 1 (columns in characters); out-of-range values
+    // are clamped.
+    void goTo(int line, int column);
+    // Moves to where a JSON Pointer's node begins; false when there is no such node.
+    bool goToPointer(const QString &pointer);
+    int currentLine() const;
+    int currentColumn() const;
+    int currentOffset() const;
+    void setCurrentOffset(int offset);
+
+    // The problems shown, and the message of the one at a byte offset (empty: none).
+    const QList<Diagnostic> &diagnostics() const { return m_diagnostics; }
+    QString diagnosticAt(int offset) const;
+
+    // What completion offers at a byte offset: keys that fit there, or after
+    // `$ref:` the references the document can make.
+    QStringList completionsAt(int offset) const;
+    // Shows the completion list at the cursor.
+    void complete();
+
+    // The `$ref` written on the line of a byte offset (empty: none).
+    QString referenceAt(int offset) const;
+    // Goes to what the `$ref` at a byte offset names: here for a `#/...` reference,
+    // else referenceActivated() tells the window which file and node. False when
+    // there is no reference there or its target is not in this document.
+    bool followReference(int offset);
+
+Q_SIGNALS:
+    // A `$ref` into another file was followed: `file` is absolute, `pointer` the
+    // node in it ("" for the whole file).
+    void referenceActivated(const QString &file, const QString &pointer);
+
+protected:
+    void mousePressEvent(QMouseEvent *event) override;
+
+private:
+    long call(unsigned int message, long wParam = 0, long lParam = 0) const;
+    void handleModified(int position, int type, const char *text, int length);
+    void applyChange(const TextChange &change);
+    void showDiagnostics(const LoadedApi &result);
+    void markDiagnostics();
+    void showDwellTip(int position);
+    void insertCompletion(int id, const QString &text);
+    void updateLineNumberWidth();
+    void setLanguage(bool json);
+    QByteArray lineBefore(int offset) const;
+
+    QPointer<DocumentEditor> m_editor;
+    QList<Diagnostic> m_diagnostics;
+    // Where the completion list shown replaces text, and what it completes.
+    int m_completionStart = -1;
+    bool m_completingReference = false;
+    bool m_applying = false; // a change coming from the editor is being shown
+    bool m_typing = false; // a change typed here is being handed to the editor
+    bool m_json = false;
+};
+
+} // namespace Gatehouse
