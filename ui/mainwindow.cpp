@@ -3,6 +3,8 @@
 
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/sourceeditor.h"
+#include "editor/sourcepane.h"
 
 #include "analytics/dashboardview.h"
 #include "analytics/messagelogview.h"
@@ -50,6 +52,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -69,6 +72,7 @@
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QThread>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
@@ -248,7 +252,14 @@ void MainWindow::createWidgets()
     m_rightTabs->setObjectName(QStringLiteral("mainTabs"));
     m_rightTabs->setDocumentMode(true);
     m_rightTabs->addTab(m_details, tr("Details"));
-    m_rightTabs->addTab(m_source, tr("Source"));
+    m_sourcePane = new SourcePane;
+    connect(m_sourcePane->editor(), &SourceEditor::referenceActivated, this,
+            &MainWindow::handleReferenceActivated);
+    m_sourceStack = new QStackedWidget;
+    m_sourceStack->setObjectName(QStringLiteral("sourceTab"));
+    m_sourceStack->addWidget(m_source);
+    m_sourceStack->addWidget(m_sourcePane);
+    m_rightTabs->addTab(m_sourceStack, tr("Source"));
     m_apiForm = new ApiForm;
     m_apiForm->setAccessibleName(tr("Design the API"));
     connect(m_apiForm, &ApiForm::editFailed, this,
@@ -431,6 +442,40 @@ void MainWindow::createActions()
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    // Source editing: each shows the current document's source editor first.
+    const auto sourceAction = [this, edit](const QString &text, const QKeySequence &key,
+                                           const QString &name, auto act) {
+        QAction *action = edit->addAction(text, this, [this, act] {
+            if (showSourceEditor())
+                act();
+        });
+        action->setShortcut(key);
+        action->setObjectName(name);
+        action->setEnabled(false);
+        m_sourceActions.append(action);
+        return action;
+    };
+    sourceAction(tr("&Find\u2026"), QKeySequence::Find, QStringLiteral("findAction"),
+                 [this] { m_sourcePane->showFind(); });
+    sourceAction(tr("R&eplace\u2026"), QKeySequence(Qt::CTRL | Qt::Key_H),
+                 QStringLiteral("replaceAction"), [this] { m_sourcePane->showReplace(); });
+    sourceAction(tr("Find &Next"), QKeySequence::FindNext, QStringLiteral("findNextAction"),
+                 [this] { m_sourcePane->findNext(); });
+    sourceAction(tr("Find Pre&vious"), QKeySequence::FindPrevious,
+                 QStringLiteral("findPreviousAction"), [this] { m_sourcePane->findPrevious(); });
+    sourceAction(tr("&Go to Line\u2026"), QKeySequence(Qt::CTRL | Qt::Key_G),
+                 QStringLiteral("goToLineAction"), [this] { goToLine(); });
+    sourceAction(tr("&Complete"), QKeySequence(Qt::CTRL | Qt::Key_Space),
+                 QStringLiteral("completeAction"), [this] { m_sourcePane->editor()->complete(); })
+        ->setToolTip(tr("Offer the keys that fit at the cursor, or after $ref: the document's "
+                        "components"));
+    sourceAction(tr("Follow &Reference"), QKeySequence(Qt::Key_F12),
+                 QStringLiteral("followReferenceAction"), [this] {
+                     SourceEditor *editor = m_sourcePane->editor();
+                     if (!editor->followReference(editor->currentOffset()))
+                         statusBar()->showMessage(tr("No $ref at the cursor to follow"), 5000);
+                 });
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     m_runAction = run->addAction(tr("&Run"), this, &MainWindow::handleRunTriggered);
@@ -1540,19 +1585,11 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
     m_loadingFile.clear();
     m_currentFile = result.path;
     m_reloadAction->setEnabled(true);
+    // the document's editor first: the source shown below is its text
+    attachEditor(result);
 
-    m_diagnosticsModel->setDiagnostics(result.diagnostics);
-    m_diagnosticsView->resizeColumnToContents(DiagnosticListModel::LocationColumn);
+    showProblems(result.diagnostics);
     const int errors = m_diagnosticsModel->errorCount();
-    const int warnings = m_diagnosticsModel->warningCount();
-    QStringList counts;
-    if (errors)
-        counts << countText(errors, "1 error", "%1 errors");
-    if (warnings)
-        counts << countText(warnings, "1 warning", "%1 warnings");
-    m_problemsDock->setWindowTitle(
-        counts.isEmpty() ? tr("Problems")
-                         : tr("Problems (%1)").arg(counts.join(QStringLiteral(", "))));
     if (!result.diagnostics.isEmpty() && !m_problemsDock->isVisible() && !m_problemsDockSized) {
         // A compact list by default; the user's own size is kept from then on.
         m_problemsDock->show();
@@ -1561,11 +1598,12 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
     }
     m_problemsDock->setVisible(!result.diagnostics.isEmpty());
 
-    // The source view reloads lazily, when shown (at once when it is the current tab).
+    // The source view reloads lazily, when shown (at once when it is the current tab);
+    // a document edited here shows in the editor, which has its text already.
     m_source->clearFile();
     handleSourceShown(QString());
-    if (m_rightTabs->currentWidget() == m_source)
-        m_source->showFile(m_currentFile);
+    if (m_rightTabs->currentWidget() == m_sourceStack)
+        showSourceFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
     m_applicationsView->setApi(result.api);
@@ -1623,8 +1661,24 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         handleRunTriggered();
     }
     attachChannelContexts();
-    attachEditor(result);
+    updateEditorState(); // the title says whether there are unsaved edits
     Q_EMIT documentLoaded(result.path, result.ok());
+}
+
+void MainWindow::showProblems(const QList<Diagnostic> &diagnostics)
+{
+    m_diagnosticsModel->setDiagnostics(diagnostics);
+    m_diagnosticsView->resizeColumnToContents(DiagnosticListModel::LocationColumn);
+    const int errors = m_diagnosticsModel->errorCount();
+    const int warnings = m_diagnosticsModel->warningCount();
+    QStringList counts;
+    if (errors)
+        counts << countText(errors, "1 error", "%1 errors");
+    if (warnings)
+        counts << countText(warnings, "1 warning", "%1 warnings");
+    m_problemsDock->setWindowTitle(
+        counts.isEmpty() ? tr("Problems")
+                         : tr("Problems (%1)").arg(counts.join(QStringLiteral(", "))));
 }
 
 void MainWindow::updateTitleAndStatus(const LoadedApi &result)
@@ -1742,7 +1796,9 @@ void MainWindow::handleDiagnosticActivated(const QModelIndex &index)
     showSource(index.data(DiagnosticListModel::FileRole).toString(),
                index.data(DiagnosticListModel::LineRole).toInt(),
                index.data(DiagnosticListModel::ColumnRole).toInt());
-    m_source->setFocus();
+    m_sourceStack->currentWidget()->setFocus();
+    if (m_sourceStack->currentWidget() == m_sourcePane)
+        m_sourcePane->editor()->setFocus();
 }
 
 QString MainWindow::sourcePath(const QString &file) const
@@ -1754,19 +1810,115 @@ QString MainWindow::sourcePath(const QString &file) const
 
 void MainWindow::showSource(const QString &file, int line, int column)
 {
-    // The view reads the file in the background and moves to line:column once the
-    // text is there; a failure shows in the view and in the status bar.
-    m_source->showFile(sourcePath(file));
-    m_rightTabs->setCurrentWidget(m_source);
-    if (line > 0)
+    // The read-only view reads the file in the background and moves to line:column
+    // once the text is there; a failure shows in the view and in the status bar.
+    m_rightTabs->setCurrentWidget(m_sourceStack);
+    const bool editing = showSourceFile(sourcePath(file));
+    if (line <= 0)
+        return;
+    if (editing)
+        m_sourcePane->editor()->goTo(line, column);
+    else
         m_source->goTo(line, column);
+}
+
+QWidget *MainWindow::sourceTab() const
+{
+    return m_sourceStack;
+}
+
+bool MainWindow::showSourceFile(const QString &path)
+{
+    DocumentEditor *editor
+        = path.isEmpty() ? nullptr : m_editors.value(QFileInfo(path).absoluteFilePath());
+    if (editor) {
+        m_sourcePane->editor()->setEditor(editor);
+        m_sourceStack->setCurrentWidget(m_sourcePane);
+        handleSourceShown(path);
+        return true;
+    }
+    m_sourceStack->setCurrentWidget(m_source);
+    if (!path.isEmpty())
+        m_source->showFile(path);
+    return false;
+}
+
+bool MainWindow::showSourceEditor()
+{
+    if (!currentEditor())
+        return false;
+    if (m_rightTabs->currentWidget() != m_sourceStack
+        || m_sourceStack->currentWidget() != m_sourcePane
+        || m_sourcePane->editor()->editor() != currentEditor()) {
+        showSourceFile(m_currentFile);
+        m_rightTabs->setCurrentWidget(m_sourceStack);
+    }
+    m_sourcePane->editor()->setFocus();
+    return true;
+}
+
+void MainWindow::goToLine()
+{
+    SourceEditor *editor = m_sourcePane->editor();
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Go to Line"));
+    dialog->setLabelText(tr("Line (1 to %1):").arg(editor->lines()));
+    dialog->setInputMode(QInputDialog::IntInput);
+    dialog->setIntRange(1, qMax(1, editor->lines()));
+    dialog->setIntValue(editor->currentLine());
+    connect(dialog, &QInputDialog::intValueSelected, editor, [editor](int line) {
+        editor->goTo(line, 1);
+        editor->setFocus();
+    });
+    dialog->open();
+}
+
+void MainWindow::handleReferenceActivated(const QString &file, const QString &pointer)
+{
+    // A file being edited here opens in the editor at the node; any other file in
+    // the read-only view, at the line of the node once it has been read.
+    if (showSourceFile(file)) {
+        m_rightTabs->setCurrentWidget(m_sourceStack);
+        if (!pointer.isEmpty() && !m_sourcePane->editor()->goToPointer(pointer))
+            statusBar()->showMessage(tr("%1 has no %2").arg(QFileInfo(file).fileName(), pointer),
+                                     5000);
+        return;
+    }
+    m_rightTabs->setCurrentWidget(m_sourceStack);
+    if (pointer.isEmpty())
+        return;
+    // where the node is: read off the GUI thread, like the view's text
+    QPointer<MainWindow> self(this);
+    QThreadPool::globalInstance()->start([self, file, pointer] {
+        QFile in(file);
+        int line = 0;
+        if (in.size() <= SourceView::MaxFileSize && in.open(QIODevice::ReadOnly)) {
+            const QByteArray text = in.readAll();
+            const qsizetype at = SourceText(text).nodeStart(pointer);
+            if (at >= 0)
+                line = int(text.left(at).count('\n')) + 1;
+        }
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, file, pointer, line] {
+                if (!self)
+                    return;
+                if (line > 0)
+                    self->m_source->goTo(line, 1);
+                else
+                    self->statusBar()->showMessage(
+                        tr("%1 has no %2").arg(QFileInfo(file).fileName(), pointer), 5000);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void MainWindow::handleSourceShown(const QString &path)
 {
     // A file the document refers to is named on the tab, so it is not taken for
     // the document itself.
-    const int tab = m_rightTabs->indexOf(m_source);
+    const int tab = m_rightTabs->indexOf(m_sourceStack);
     const bool document = path.isEmpty() || path == m_currentFile;
     m_rightTabs->setTabText(
         tab, document ? tr("Source") : tr("Source: %1").arg(QFileInfo(path).fileName()));
@@ -1783,9 +1935,20 @@ void MainWindow::handleRightTabChanged(int index)
 {
     // While the first document is still being read, its text can already be shown.
     const QString file = m_currentFile.isEmpty() ? m_loadingFile : m_currentFile;
-    if (m_rightTabs->widget(index) == m_source && m_source->fileName().isEmpty()
-        && !m_source->isLoading() && !file.isEmpty())
+    if (m_rightTabs->widget(index) != m_sourceStack || file.isEmpty())
+        return;
+    if (file == m_currentFile && currentEditor()) {
+        // the editor, unless the tab shows another file on purpose
+        const QString shown
+            = m_source->isLoading() ? m_source->loadingFileName() : m_source->fileName();
+        if (m_sourceStack->currentWidget() == m_sourcePane || shown.isEmpty() || shown == file)
+            showSourceFile(file);
+        return;
+    }
+    if (m_source->fileName().isEmpty() && !m_source->isLoading()) {
+        m_sourceStack->setCurrentWidget(m_source);
         m_source->showFile(file);
+    }
 }
 
 void MainWindow::rebuildRecentMenu()
@@ -1852,6 +2015,11 @@ void MainWindow::attachEditor(const LoadedApi &result)
         m_editors.insert(key, editor);
         m_undoGroup->addStack(editor->undoStack());
         connect(editor, &DocumentEditor::modificationChanged, this, &MainWindow::updateEditorState);
+        // the Problems list follows the text as it is edited
+        connect(editor, &DocumentEditor::modelRead, this, [this, editor](const LoadedApi &read) {
+            if (editor == currentEditor())
+                showProblems(read.diagnostics);
+        });
         connect(editor, &DocumentEditor::saveFailed, this,
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });
         connect(editor, &DocumentEditor::changedOnDisk, this, [this, editor] {
@@ -1894,6 +2062,8 @@ void MainWindow::attachEditor(const LoadedApi &result)
         m_apiForm->setEditor(editor);
         if (editor)
             m_undoGroup->setActiveStack(editor->undoStack());
+        if (m_sourceStack->currentWidget() == m_sourcePane || m_sourcePane->editor()->editor())
+            m_sourcePane->editor()->setEditor(editor);
     }
     updateEditorState();
 }
@@ -1903,6 +2073,8 @@ void MainWindow::updateEditorState()
     DocumentEditor *editor = currentEditor();
     const bool modified = editor && editor->isModified();
     m_saveAction->setEnabled(modified);
+    for (QAction *action : std::as_const(m_sourceActions))
+        action->setEnabled(editor != nullptr);
     const int tab = m_rightTabs->indexOf(m_apiForm);
     if (tab >= 0)
         m_rightTabs->setTabText(tab, modified ? tr("Design *") : tr("Design"));

@@ -53,6 +53,7 @@ class MessageLogView;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
+class SourcePane;
 class SourceView;
 
 // The Gatehouse main window: opens an AsyncAPI document (File > Open, recent files,
@@ -95,7 +96,11 @@ public:
     DiagnosticListModel *diagnosticsModel() const { return m_diagnosticsModel; }
     QTreeView *diagnosticsView() const { return m_diagnosticsView; }
     QDockWidget *problemsDock() const { return m_problemsDock; }
+    // The Source tab: the source editor for a document being edited here, the
+    // read-only view for anything else (a file a document refers to, a sample).
+    QWidget *sourceTab() const;
     SourceView *sourceView() const { return m_source; }
+    SourcePane *sourcePane() const { return m_sourcePane; }
     QMenu *recentFilesMenu() const { return m_recentMenu; }
     RuntimeHost *runtime() const { return m_runtime; }
     QAction *runAction() const { return m_runAction; }
@@ -157,6 +162,15 @@ protected:
 private:
     void attachEditor(const LoadedApi &result);
     DocumentEditor *currentEditor() const;
+    // Shows `path` in the Source tab (the editor when it is being edited here);
+    // true when that is the editor.
+    bool showSourceFile(const QString &path);
+    // The current document's source in the editor, on its tab; false when it is
+    // not being edited here.
+    bool showSourceEditor();
+    void showProblems(const QList<Diagnostic> &diagnostics);
+    void handleReferenceActivated(const QString &file, const QString &pointer);
+    void goToLine();
     void updateEditorState();
     bool saveCurrentDocument();
     // Asks about unsaved edits before quitting; false: the user cancelled.
@@ -222,6 +236,9 @@ private:
     QTabWidget *m_rightTabs = nullptr;
     QTextBrowser *m_details = nullptr;
     SourceView *m_source = nullptr;
+    SourcePane *m_sourcePane = nullptr;
+    QStackedWidget *m_sourceStack = nullptr;
+    QList<QAction *> m_sourceActions; // Find, Replace, Go to Line, ...: need an editor
     QDockWidget *m_problemsDock = nullptr;
     QTreeView *m_diagnosticsView = nullptr;
     QMenu *m_recentMenu = nullptr;

@@ -15,6 +15,8 @@
 #include "diagnosticlistmodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/sourceeditor.h"
+#include "editor/sourcepane.h"
 #include "gatewayoutputview.h"
 #include "mainwindow.h"
 #include "recentfiles.h"
@@ -49,6 +51,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -378,10 +381,10 @@ private Q_SLOTS:
                     .toString()
                     .startsWith(QStringLiteral("broken.yaml:")));
 
-        // Move away, then double-click the problem: the source shows its line.
-        SourceView *source = window.sourceView();
-        source->showFile(path);
-        QTRY_COMPARE(source->fileName(), path);
+        // Move away, then double-click the problem: the source editor shows its line.
+        SourceEditor *source = window.sourcePane()->editor();
+        QVERIFY(source->editor());
+        QCOMPARE(source->editor()->path(), path);
         source->goTo(1, 1);
         QCOMPARE(source->currentLine(), 1);
         QTreeView *problems = window.diagnosticsView();
@@ -391,14 +394,17 @@ private Q_SLOTS:
         QTest::mouseClick(problems->viewport(), Qt::LeftButton, {}, rect.center());
         QTest::mouseDClick(problems->viewport(), Qt::LeftButton, {}, rect.center());
         QTRY_COMPARE(source->currentLine(), line);
-        QCOMPARE(source->highlightedLine(), line);
         if (column > 0)
             QCOMPARE(source->currentColumn(), column);
-        QCOMPARE(source->fileName(), path);
+        QCOMPARE(source->editor()->path(), path);
         QVERIFY(source->isVisible());
+        QVERIFY(source->hasFocus());
+        QTRY_VERIFY(!source->diagnostics().isEmpty()); // underlined there too
     }
 
-    // The Source tab reads the opened document in the background and shows its text.
+    // The Source tab shows a document opened from a file in the source editor, with
+    // the text the loader read in the background; the built-in sample (no file to
+    // edit) in the read-only view, which reads it in the background when shown.
     void sourceTabShowsTheDocument()
     {
         const QString path = m_dir.filePath(QStringLiteral("source-tab.yaml"));
@@ -408,22 +414,27 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(openAndWait(window, path));
-        SourceView *source = window.sourceView();
-        QVERIFY(source->fileName().isEmpty()); // nothing read until the tab is shown
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
-        tabs->setCurrentWidget(source);
-        // Read in the background: right after the switch the view is still waiting.
-        QVERIFY(source->isLoading());
-        QCOMPARE(source->loadingFileName(), path);
-        QVERIFY(source->toPlainText().isEmpty());
-        QTRY_COMPARE(source->fileName(), path);
-        QVERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi: 3.0.0\ninfo:")));
-        QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
+        tabs->setCurrentWidget(window.sourceTab());
+        SourceEditor *editor = window.sourcePane()->editor();
+        QVERIFY(editor->isVisible());
+        QVERIFY(editor->bytes().startsWith("asyncapi: 3.0.0\ninfo:"));
+        QVERIFY(!editor->isReadOnly());
+        QCOMPARE(tabs->tabText(tabs->indexOf(window.sourceTab())), QStringLiteral("Source"));
+
+        window.openSample();
+        QTRY_VERIFY(!window.isLoading());
+        tabs->setCurrentWidget(window.sourceTab());
+        SourceView *source = window.sourceView();
+        QVERIFY(source->isLoading() || !source->fileName().isEmpty());
+        QTRY_VERIFY(source->isVisible());
+        QTRY_VERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi:")));
+        QVERIFY(!editor->isVisible());
     }
 
     // The Source tab chosen while the document is still being read shows its text,
-    // and follows when the reading is done.
+    // and the editor takes over when the reading is done.
     void sourceTabDuringFirstLoad()
     {
         const QString path = m_dir.filePath(QStringLiteral("first-load.yaml"));
@@ -437,11 +448,17 @@ private Q_SLOTS:
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
         SourceView *source = window.sourceView();
-        tabs->setCurrentWidget(source);
+        tabs->setCurrentWidget(window.sourceTab());
         QVERIFY(source->isLoading() || source->fileName() == path);
         QTRY_VERIFY(!window.isLoading());
-        QTRY_COMPARE(source->fileName(), path);
-        QVERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi: 3.0.0\ninfo:")));
+        // the document opens on its details; the Source tab has the editor now
+        auto *stack = qobject_cast<QStackedWidget *>(window.sourceTab());
+        QVERIFY(stack);
+        QTRY_COMPARE(stack->currentWidget(), window.sourcePane());
+        SourceEditor *editor = window.sourcePane()->editor();
+        QVERIFY(editor->editor());
+        QCOMPARE(editor->editor()->path(), path);
+        QVERIFY(editor->bytes().startsWith("asyncapi: 3.0.0\ninfo:"));
     }
 
     // Reloading a document shows its text as it is now, not as it was read before.
@@ -453,16 +470,18 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(!openAndWait(window, path));
-        SourceView *source = window.sourceView();
-        QTRY_COMPARE(source->fileName(), path);
-        QCOMPARE(source->toPlainText(), QString::fromUtf8(brokenYaml));
+        SourceEditor *source = window.sourcePane()->editor();
+        QTRY_VERIFY(source->isVisible());
+        QCOMPARE(source->bytes(), brokenYaml);
+        const int problemLine = source->currentLine(); // the first problem is shown
+        QVERIFY(problemLine > 1);
 
         const QByteArray changed = "# changed\n" + brokenYaml;
         QVERIFY(writeFile(path, changed));
         QVERIFY(!openAndWait(window, path));
-        QTRY_COMPARE(source->toPlainText(), QString::fromUtf8(changed));
-        QCOMPARE(source->fileName(), path);
-        QVERIFY(source->highlightedLine() > 1); // the first problem, one line further down
+        QTRY_COMPARE(source->bytes(), changed);
+        QCOMPARE(source->editor()->path(), path);
+        QTRY_COMPARE(source->currentLine(), problemLine + 1); // one line further down
     }
 
     // Problems in a file the document refers to name that file; the source shows it,
@@ -532,12 +551,14 @@ private Q_SLOTS:
         QVERIFY(source->toPlainText().startsWith(QStringLiteral("components:")));
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
-        QCOMPARE(tabs->currentWidget(), source);
-        QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source: common.yaml"));
+        QCOMPARE(tabs->currentWidget(), window.sourceTab());
+        QVERIFY(source->isVisible());
+        QCOMPARE(tabs->tabText(tabs->indexOf(window.sourceTab())),
+                 QStringLiteral("Source: common.yaml"));
 
         // Reloading the document: the tab stops naming the other file.
         QVERIFY(!openAndWait(window, opened));
-        QCOMPARE(tabs->tabText(tabs->indexOf(source)), QStringLiteral("Source"));
+        QCOMPARE(tabs->tabText(tabs->indexOf(window.sourceTab())), QStringLiteral("Source"));
     }
 
     void missingAndBinaryFiles_data()
