@@ -438,9 +438,17 @@ void TestGatewayFaults::descriptorLimitReached()
         const rlimit limit {64, 64};
         ::setrlimit(RLIMIT_NOFILE, &limit);
     });
-    const quint16 port = serve.startServe(serveArguments({api}));
+    const quint16 port = serve.startServe(
+        serveArguments({api})
+        + QStringList {QStringLiteral("--admin"), QStringLiteral("127.0.0.1:0")});
     QVERIFY(port != 0);
     const QString url = QStringLiteral("ws://127.0.0.1:%1/few/1.0.0/echo").arg(port);
+    const QRegularExpression adminLine(
+        QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(serve.standardOutput())).hasMatch());
+    const quint16 admin
+        = quint16(adminLine.match(QString::fromUtf8(serve.standardOutput())).captured(1).toUInt());
+    QCOMPARE(metric(httpGet(admin, "/metrics"), "gatehouse_descriptor_limit_refusals_total"), 0);
 
     // two descriptors a connection (client and backend): the limit is reached in 30
     std::vector<std::unique_ptr<QWebSocket>> open;
@@ -489,7 +497,9 @@ void TestGatewayFaults::descriptorLimitReached()
     std::unique_ptr<QWebSocket> again;
     QElapsedTimer freed;
     freed.start();
+    int tries = 0;
     while (!again && freed.elapsed() < 10000) {
+        ++tries;
         again = openClient(url, 5000);
         if (!again)
             QTest::qWait(50); // the gateway has yet to see the close
@@ -498,6 +508,21 @@ void TestGatewayFaults::descriptorLimitReached()
     QSignalSpy text(again.get(), &QWebSocket::textMessageReceived);
     again->sendTextMessage(QStringLiteral("in again"));
     QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
+
+    // every refusal counted in the metrics (read once descriptors are free: the admin
+    // endpoint needs one too): the five above, and those of the connections that
+    // found the limit (the last of the first 40, the first tries again)
+    for (auto &ws : open)
+        ws->close();
+    open.clear();
+    qint64 refusals = -1;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (refusals = metric(httpGet(admin, "/metrics"), "gatehouse_descriptor_limit_refusals_total"))
+            >= 5,
+        10000);
+    QVERIFY2(refusals <= 5 + 1 + tries, qPrintable(QString::number(refusals)));
+    QVERIFY(serve.standardOutput().contains("connection(s) refused: no file descriptor left")
+            || serve.standardError().contains("connection(s) refused: no file descriptor left"));
 
     QVERIFY(serve.signalAndWait(SIGTERM));
 #if defined(__SANITIZE_ADDRESS__)
