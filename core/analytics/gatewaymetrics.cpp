@@ -548,6 +548,13 @@ QByteArray GatewayMetrics::prometheusText() const
                               "a full disk, or its queue overflowed)."));
         out += QStringLiteral("gatehouse_log_events_not_stored_total %1\n").arg(m_logNotStored);
     }
+    if (m_refusalsCounted) {
+        family("gatehouse_descriptor_limit_refusals_total", "counter",
+               QStringLiteral("Connections refused because the gateway had no file descriptor "
+                              "left (answered 503 and closed before their request was read)."));
+        out += QStringLiteral("gatehouse_descriptor_limit_refusals_total %1\n")
+                   .arg(m_descriptorLimitRefusals);
+    }
     return out.toUtf8();
 }
 
@@ -556,6 +563,13 @@ void GatewayMetrics::addLogEventsNotStored(qint64 events)
     std::lock_guard lock(m_mutex);
     m_logCounted = true;
     m_logNotStored += events;
+}
+
+void GatewayMetrics::addDescriptorLimitRefusals(qint64 connections)
+{
+    std::lock_guard lock(m_mutex);
+    m_refusalsCounted = true;
+    m_descriptorLimitRefusals += connections;
 }
 
 Json GatewayMetrics::stats() const

@@ -101,6 +101,10 @@ public:
     // an I/O error, or its queue overflowed). The series is there from the first
     // call on (0 events: a run with a message log starts).
     void addLogEventsNotStored(qint64 events);
+    // Connections the gateway refused because it had no file descriptor left (answered
+    // 503 with the descriptor it keeps in reserve, before their request was read, so
+    // in no API's series). The series is there from the first call on.
+    void addDescriptorLimitRefusals(qint64 connections);
 
     // One second of traffic: what started or happened in it, and the connections open
     // at its end.
@@ -168,6 +172,8 @@ private:
     qint64 m_openTotal = 0;
     qint64 m_logNotStored = 0;
     bool m_logCounted = false;
+    qint64 m_descriptorLimitRefusals = 0;
+    bool m_refusalsCounted = false;
 };
 
 } // namespace Gatehouse::Analytics

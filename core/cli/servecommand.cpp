@@ -157,13 +157,19 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("Serve /metrics (Prometheus), /healthz and /api/stats on this address "
                        "(PORT on 127.0.0.1, or HOST:PORT)."),
         QStringLiteral("[HOST:]PORT"));
+    const QCommandLineOption outgoingBufferOption(
+        QStringLiteral("outgoing-buffer"),
+        QStringLiteral("Bytes kept for one side of a connection that reads slower than the "
+                       "other sends; above this the gateway stops reading from the other "
+                       "side until half of it is gone (default 128KiB)."),
+        QStringLiteral("SIZE"));
     const QCommandLineOption metricsApplicationOption(
         QStringLiteral("metrics-per-application"),
         QStringLiteral("Also label the metrics by application (one series per application)."));
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
                        logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
                        withMockOption, verboseOption, adminOption, metricsApplicationOption,
-                       logMaxAgeOption, logMaxSizeOption});
+                       logMaxAgeOption, logMaxSizeOption, outgoingBufferOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -195,6 +201,16 @@ int serveCommand(const QStringList &arguments)
         options.idleTimeoutMs = int(idle->count());
     }
     options.forwardPings = parser.isSet(forwardPingsOption);
+    if (parser.isSet(outgoingBufferOption)) {
+        const auto size = Policies::PolicyConfig::parseByteSize(parser.value(outgoingBufferOption));
+        if (!size || *size < 4096)
+            return usageError(name,
+                              QStringLiteral("--outgoing-buffer '%1' is not a size of at least "
+                                             "4KiB such as 128KiB or 1MiB")
+                                  .arg(parser.value(outgoingBufferOption)));
+        options.highWaterBytes = *size;
+        options.lowWaterBytes = *size / 2;
+    }
     // --listen / --tls-listen serve every API there; without them each document's own
     // listen / tlsListen address is opened and serves the APIs that name it.
     GatewayRuntime::Settings settings;

@@ -12,7 +12,12 @@
 #include <QSslKey>
 #include <QThread>
 
+#include <mutex>
+
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace Gatehouse::Gateway {
 
@@ -26,6 +31,23 @@ QString ListenerConfig::toString() const
 }
 
 namespace {
+
+// Big buffers (the output a slow peer has not taken yet, held up to the outgoing
+// buffer limit; big messages) get pages of their own and give them back whole when
+// freed. Otherwise glibc raises its threshold to the size of the first such buffer
+// freed, later ones come from the heap, and there they fragment it and stay resident
+// after their connections close (tst_gateway_faults stalledReaders; bench/README.md).
+// Process-wide, once; a threshold set in GLIBC_TUNABLES is left alone.
+void keepBigBuffersMapped()
+{
+#if defined(__GLIBC__)
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (!qEnvironmentVariable("GLIBC_TUNABLES").contains(u"mmap_threshold"))
+            ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    });
+#endif
+}
 
 QList<std::shared_ptr<const Api>> share(const QList<Api> &apis)
 {
@@ -131,6 +153,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         m_error = QStringLiteral("gateway is already running");
         return false;
     }
+    keepBigBuffersMapped();
     m_error.clear();
     if (listeners.isEmpty()) {
         m_error = QStringLiteral("no listen address given");
@@ -189,6 +212,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
                     },
                     m_acceptorContext);
                 listener->setListenBacklogSize(m_options.listenBacklog);
+                listener->setRefusalCounter(&m_descriptorLimitRefusals);
                 const ListenerConfig &l = listeners.at(i);
                 if (!listener->listen(l.address, l.port)) {
                     listenError = QStringLiteral("cannot listen on %1: %2")

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -102,6 +103,12 @@ public:
     // Accepted connections whose session still exists but is not (or no longer)
     // open: handshakes in progress and rejected ones not yet cleaned up.
     int pendingHandshakes() const;
+    // Connections refused so far because the process had no file descriptor left
+    // (accepted with the descriptor held in reserve, answered 503 and closed).
+    quint64 descriptorLimitRefusals() const
+    {
+        return m_descriptorLimitRefusals.load(std::memory_order_relaxed);
+    }
     // One line per API served on `listener` (-1: every API), e.g. "/chats/1.0.0  Chats
     // API 1.0.0: /notifications, /rooms/{roomID}".
     QStringList servedApis(int listener = -1) const;
@@ -140,6 +147,7 @@ private:
     int m_listingPending = 0;
     int m_closedTotal = 0;
     QString m_error;
+    std::atomic<quint64> m_descriptorLimitRefusals {0}; // counted by the listeners
 };
 
 } // namespace Gatehouse::Gateway

@@ -143,6 +143,8 @@ bool GatewayListener::refuseWithReserve(int listening)
             (void)::send(fd, Refusal, sizeof Refusal - 1, MSG_NOSIGNAL);
         ::shutdown(fd, SHUT_WR);
         ::close(fd);
+        if (m_refusals)
+            m_refusals->fetch_add(1, std::memory_order_relaxed);
     }
     m_reserve = openReserve();
     return fd >= 0 && m_reserve >= 0;

@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QTcpServer>
 
+#include <atomic>
 #include <functional>
 
 class QSocketNotifier;
@@ -41,6 +42,9 @@ public:
     void prepareAccepting();
     void startAccepting();
     void stopAccepting();
+    // Counts the connections refused for lack of descriptors (refuseWithReserve()) in
+    // `counter`, which outlives this listener; read on any thread.
+    void setRefusalCounter(std::atomic<quint64> *counter) { m_refusals = counter; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -60,6 +64,7 @@ private:
     // runs out (EMFILE): without it a connection would wait in the backlog, its
     // client not knowing why.
     int m_reserve = -1;
+    std::atomic<quint64> *m_refusals = nullptr;
 };
 
 } // namespace Gatehouse::Gateway

@@ -38,8 +38,11 @@ struct GatewayOptions
     bool forwardPings = false;
     qint64 maxMessageBytes = 64 * 1024 * 1024; // hard cap per message; policies set lower ones
     qint64 readBufferBytes = 64 * 1024; // per socket while reading is paused
-    qint64 highWaterBytes = 256 * 1024; // pause the other side above this ...
-    qint64 lowWaterBytes = 64 * 1024; // ... and resume below this
+    // The outgoing buffer limit: when more than this waits to be written to one side
+    // (its peer reads slower than the other side sends), the gateway stops reading
+    // from the other side ...
+    qint64 highWaterBytes = 128 * 1024;
+    qint64 lowWaterBytes = 64 * 1024; // ... and reads again below this (half by default)
     int eventFlushIntervalMs = 50;
     int eventBatchSize = 512;
     qint64 eventPayloadBytes

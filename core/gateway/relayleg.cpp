@@ -390,44 +390,41 @@ void RelayLeg::abortTransport()
     QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
 }
 
-void RelayLeg::readDescriptor()
+bool RelayLeg::readDescriptor()
 {
-    // A few reads per notification at most, so that one busy peer cannot starve
-    // the other connections of this worker; the notifier is level-triggered.
     char *const buffer = t_readBuffer;
     constexpr size_t Size = sizeof t_readBuffer;
-    for (int round = 0; round < 4 && m_fd >= 0 && !m_paused; ++round) {
-        if (t_readBufferUser) // (this leg in a later round, or one still parsing)
-            t_readBufferUser->releaseReadBuffer();
-        const ssize_t n = ::recv(m_fd, buffer, Size, 0); // (read() takes a longer way)
-        if (n > 0) {
-            if (m_offset == m_in.size() && size_t(n) < Size) {
-                // the usual case: one read, parsed in place; handleReadyRead()
-                // releases the buffer after parsing
-                m_in = QByteArray::fromRawData(buffer, n);
-                m_offset = 0;
-                m_inBorrowed = true;
-                t_readBufferUser = this;
-                return;
-            }
-            if (m_offset == m_in.size()) {
-                m_in = QByteArray(buffer, n);
-                m_offset = 0;
-            } else {
-                m_in.append(buffer, n);
-            }
-            if (size_t(n) < Size)
-                return;
-            continue;
+    if (m_fd < 0 || m_paused)
+        return false;
+    if (t_readBufferUser) // (this leg after an earlier read, or one still parsing)
+        t_readBufferUser->releaseReadBuffer();
+    ssize_t n = 0;
+    do
+        n = ::recv(m_fd, buffer, Size, 0); // (read() takes a longer way)
+    while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        if (m_offset == m_in.size() && size_t(n) < Size) {
+            // the usual case: one read, parsed in place; handleReadyRead() releases
+            // the buffer after parsing
+            m_in = QByteArray::fromRawData(buffer, n);
+            m_offset = 0;
+            m_inBorrowed = true;
+            t_readBufferUser = this;
+            return false;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        // end of stream or an error: the TCP connection is over
-        abortTransport();
-        return;
+        if (m_offset == m_in.size()) {
+            m_in = QByteArray(buffer, n);
+            m_offset = 0;
+        } else {
+            m_in.append(buffer, n);
+        }
+        return size_t(n) == Size; // the kernel may hold more
     }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return false;
+    // end of stream or an error: the TCP connection is over
+    abortTransport();
+    return false;
 }
 
 void RelayLeg::releaseReadBuffer()
@@ -584,8 +581,17 @@ void RelayLeg::handleReadyRead()
         RelayLeg *const peer = m_peer;
         if (peer)
             peer->cork();
-        readDescriptor();
-        processBuffer();
+        // A few reads per notification at most, so that one busy peer cannot starve
+        // the other connections of this worker (the watch is level-triggered); each
+        // read is parsed before the next, so that reading stops as soon as the
+        // messages handed on pause it (backpressure): what is read stays bounded by
+        // one read, not the whole batch.
+        for (int round = 0; round < 4; ++round) {
+            const bool more = readDescriptor();
+            processBuffer();
+            if (!more || m_paused || m_fd < 0 || m_closeReceived || m_finished)
+                break;
+        }
         releaseReadBuffer();
         if (peer)
             peer->uncork();
@@ -628,9 +634,13 @@ void RelayLeg::processBuffer()
         if (!handleFrame(frame))
             return;
     }
-    // keep memory small: an idle connection holds no read buffer of its own
+    // keep memory small: an idle connection holds no read buffer of its own, and one
+    // paused (the other side takes no more) only what it has not parsed yet
     if (m_offset == m_in.size()) {
         m_in = QByteArray();
+        m_offset = 0;
+    } else if (m_paused && m_offset > 0 && !m_inBorrowed) {
+        m_in = QByteArray(m_in.constData() + m_offset, m_in.size() - m_offset);
         m_offset = 0;
     } else if (m_offset > 64 * 1024) {
         m_in.remove(0, m_offset);

@@ -124,7 +124,7 @@ private:
     void updateInterest(); // descriptor mode: what to wait for, from the state
     void reportBytesWritten();
     void handleReadyRead();
-    void readDescriptor();
+    bool readDescriptor(); // one read; true when it filled the buffer (more may wait)
     void releaseReadBuffer(); // m_in borrows the thread's read buffer: copy what is left
     void handleWritable();
     void writeBytes(const QByteArray &bytes);

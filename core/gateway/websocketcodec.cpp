@@ -184,11 +184,16 @@ void WebSocketCodec::encodeTo(QByteArray &out, quint8 opcode, QByteArrayView pay
         headSize += 4;
     }
     // one resize per frame, growing by doubling (frames appended one by one to the
-    // same buffer do not reallocate it each time), then the bytes written in place
+    // same buffer do not reallocate it each time), then the bytes written in place.
+    // Beyond 64 KiB (output a slow peer has not taken yet, held up to the outgoing
+    // buffer limit) at least 256 KiB at once, then by an eighth: over the allocator's
+    // mmap threshold (the gateway sets 128 KiB) such a buffer has pages of its own,
+    // resident only as far as written and given back whole when freed.
     const qsizetype at = out.size();
     const qsizetype needed = at + headSize + n;
     if (out.capacity() < needed)
-        out.reserve(std::max(needed, 2 * out.capacity()));
+        out.reserve(needed <= 64 * 1024 ? std::max(needed, 2 * out.capacity())
+                                        : std::max(needed + needed / 8, qsizetype(256 * 1024)));
     out.resize(needed);
     char *p = out.data() + at;
     std::memcpy(p, head, size_t(headSize));

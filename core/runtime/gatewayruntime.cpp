@@ -79,6 +79,11 @@ struct GatewayRuntime::Parts
     };
     std::array<LogHealth, 2> logHealth; // the message log, the JSON Lines log
     std::unique_ptr<QTimer> logWatch;
+    // What checkRefusals() saw and said of the descriptor-limit refusals
+    quint64 refusalsCounted = 0;
+    quint64 refusalsReported = 0;
+    qint64 refusalsReportedMs = 0;
+    std::unique_ptr<QTimer> refusalWatch;
 };
 
 GatewayRuntime::GatewayRuntime(QObject *parent)
@@ -346,6 +351,12 @@ bool GatewayRuntime::start(const QStringList &files)
 
     if (!m_gateway->start(m_plan.listeners(), loaded.apis))
         return fail(m_gateway->errorString());
+    if (m_metrics)
+        m_metrics->addDescriptorLimitRefusals(0); // the series is there from the start
+    m_parts->refusalWatch = std::make_unique<QTimer>();
+    m_parts->refusalWatch->setInterval(500);
+    connect(m_parts->refusalWatch.get(), &QTimer::timeout, this, &GatewayRuntime::checkRefusals);
+    m_parts->refusalWatch->start();
     for (const QString &warning : m_parts->factory->warnings())
         Q_EMIT reported(ReportKind::Warning, warning);
     setState(State::Running);
@@ -444,6 +455,31 @@ void GatewayRuntime::checkLogs()
         }
         h.failed = failed;
         h.dropped = dropped;
+    }
+}
+
+void GatewayRuntime::checkRefusals()
+{
+    // Out of descriptors the listeners refuse connections (503) instead of leaving
+    // them in the backlog: counted in the metrics, and said in a line when it starts
+    // and every 10 s while it goes on.
+    if (!m_parts || !m_gateway)
+        return;
+    const quint64 refused = m_gateway->descriptorLimitRefusals();
+    if (refused == m_parts->refusalsCounted)
+        return;
+    if (m_metrics)
+        m_metrics->addDescriptorLimitRefusals(qint64(refused - m_parts->refusalsCounted));
+    m_parts->refusalsCounted = refused;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_parts->refusalsReportedMs >= 10000) {
+        Q_EMIT reported(ReportKind::Warning,
+                        QStringLiteral("%1 connection(s) refused: no file descriptor left (%2 "
+                                       "in all; the limit is ulimit -n)")
+                            .arg(refused - m_parts->refusalsReported)
+                            .arg(refused));
+        m_parts->refusalsReported = refused;
+        m_parts->refusalsReportedMs = now;
     }
 }
 

@@ -147,6 +147,7 @@ private:
     void handleGatewayStopped(int closed);
     void probeBackends(const QList<Api> &apis);
     void checkLogs(); // events the logs could not store: counted and reported
+    void checkRefusals(); // connections refused for lack of descriptors: the same
 
     Settings m_settings;
     State m_state = State::Stopped;

@@ -95,6 +95,23 @@ private slots:
         QCOMPARE(m.stats()["rejections"]["401"].get<int>(), 2);
     }
 
+    // Refusals at the descriptor limit: one unlabelled counter, there from the first
+    // call on (serve makes it with 0), apart from the API series.
+    void descriptorLimitRefusals()
+    {
+        GatewayMetrics m;
+        QVERIFY(!m.prometheusText().contains("gatehouse_descriptor_limit_refusals_total"));
+        m.addDescriptorLimitRefusals(0);
+        QVERIFY(lines(m).contains(QStringLiteral("gatehouse_descriptor_limit_refusals_total 0")));
+        m.addDescriptorLimitRefusals(3);
+        m.addDescriptorLimitRefusals(2);
+        const QStringList l = lines(m);
+        QVERIFY(l.contains(QStringLiteral("gatehouse_descriptor_limit_refusals_total 5")));
+        QVERIFY(
+            l.contains(QStringLiteral("# TYPE gatehouse_descriptor_limit_refusals_total counter")));
+        QVERIFY(!m.prometheusText().contains("gatehouse_handshake_rejections_total{"));
+    }
+
     // Messages one by one and packed in runs count alike; pings are not messages.
     void messagesOneByOneAndInRuns()
     {

@@ -356,7 +356,9 @@ x-gatehouse:
              parsed.standardOutput.constData());
     QVERIFY2(parsed.standardOutput.contains("gatehouse_messages:counter"),
              parsed.standardOutput.constData());
-    QVERIFY2(parsed.standardOutput.startsWith("11 "), parsed.standardOutput.constData());
+    QVERIFY2(parsed.standardOutput.contains("gatehouse_descriptor_limit_refusals:counter"),
+             parsed.standardOutput.constData());
+    QVERIFY2(parsed.standardOutput.startsWith("12 "), parsed.standardOutput.constData());
 
     const auto [healthStatus, health] = http(admin, "/healthz");
     QCOMPARE(healthStatus, QByteArray("HTTP/1.1 200 OK"));

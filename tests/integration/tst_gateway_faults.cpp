@@ -4,10 +4,12 @@
 // resource limits set in the child.
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -18,11 +20,17 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <cerrno>
 #include <csignal>
 #include <memory>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 using namespace Gatehouse;
 
@@ -38,6 +46,7 @@ private slots:
     void descriptorLimitReached();
     void killedWhileLogging();
     void logDiskFull();
+    void stalledReaders();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -103,6 +112,201 @@ RawAnswer rawUpgrade(quint16 port, const QByteArray &path, int timeoutMs = 5000)
         }
     }
     return answer;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+// The sanitizers' options for a process run at its descriptor limit. Their runtime
+// (GCC 12's) needs descriptors of its own there: UndefinedBehaviorSanitizer's vptr
+// check reads vtables through a pipe, so it is suppressed for that process
+// (tests/sanitizers/ubsan-descriptor-limit.supp says why), and a report written to
+// log_path needs its file opened, so the process writes its reports to its standard
+// error, where the test reads them (sanitizerReports()).
+QProcessEnvironment descriptorLimitEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &name : {QStringLiteral("ASAN_OPTIONS"), QStringLiteral("UBSAN_OPTIONS"),
+                                QStringLiteral("LSAN_OPTIONS")}) {
+        QStringList options;
+        for (const QString &option : env.value(name).split(u':', Qt::SkipEmptyParts))
+            if (!option.startsWith(u"log_path="))
+                options.append(option);
+        if (name == u"UBSAN_OPTIONS")
+            options.append(
+                QStringLiteral("suppressions=")
+                + Test::sourcePath(QStringLiteral("tests/sanitizers/ubsan-descriptor-limit.supp")));
+        env.insert(name, options.join(u':'));
+    }
+    return env;
+}
+
+// The sanitizer reports in `output` (a process's standard error), empty when none.
+QString sanitizerReports(const QByteArray &output)
+{
+    const QStringList lines = QString::fromUtf8(output).split(u'\n');
+    QStringList reports;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString &line = lines.at(i);
+        if (line.contains(u"runtime error:") || line.contains(u"Sanitizer"))
+            reports.append(lines.mid(i, 20).join(u'\n'));
+    }
+    return reports.join(u'\n');
+}
+#endif
+
+// A WebSocket backend that, once a client sent it anything, sends it 16 KiB binary
+// messages for as long as the connection takes them (it keeps at most 64 KiB queued
+// itself, so a stalled reader does not fill this process's memory).
+class FloodBackend final : public QObject
+{
+public:
+    FloodBackend()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection())
+                handle(s);
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    int flooding = 0; // connections flooded so far
+
+private:
+    void handle(QTcpSocket *s)
+    {
+        connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        auto request = std::make_shared<QByteArray>();
+        auto upgraded = std::make_shared<bool>(false);
+        auto floods = std::make_shared<bool>(false);
+        auto fill = [s] {
+            static const QByteArray frame = QByteArray("\x82\x7e\x40\x00", 4)
+                + QByteArray(16 * 1024, 'x'); // FIN, binary, 16 KiB
+            while (s->state() == QAbstractSocket::ConnectedState && s->bytesToWrite() < 64 * 1024)
+                s->write(frame);
+        };
+        connect(s, &QTcpSocket::bytesWritten, s, [floods, fill] {
+            if (*floods)
+                fill();
+        });
+        connect(s, &QTcpSocket::readyRead, s, [this, s, request, upgraded, floods, fill] {
+            if (*upgraded) {
+                s->readAll();
+                if (!*floods) {
+                    *floods = true;
+                    ++flooding;
+                    fill();
+                }
+                return;
+            }
+            *request += s->readAll();
+            const qsizetype end = request->indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            QByteArray key;
+            for (const QByteArray &line : request->left(end).split('\n'))
+                if (line.toLower().startsWith("sec-websocket-key:"))
+                    key = line.mid(18).trimmed();
+            const QByteArray accept
+                = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                                           QCryptographicHash::Sha1)
+                      .toBase64();
+            s->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                     + accept + "\r\n\r\n");
+            *upgraded = true;
+        });
+    }
+
+    QTcpServer m_server;
+};
+
+// A client on a blocking socket that upgrades to ws://127.0.0.1:port + path and can
+// send one text message; it reads nothing after the answer to the upgrade.
+class StalledClient
+{
+public:
+    StalledClient(quint16 port, const QByteArray &path)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (m_fd < 0
+            || ::connect(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+            return;
+        if (!sendAll("GET " + path
+                     + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                       "Sec-WebSocket-Version: 13\r\n\r\n"))
+            return;
+        // the answer byte by byte (nothing after it is read), the event loop running
+        // meanwhile for the backend in this process
+        QByteArray answer;
+        QElapsedTimer timer;
+        timer.start();
+        while (!answer.endsWith("\r\n\r\n") && timer.elapsed() < 10000) {
+            char c = 0;
+            const ssize_t n = ::recv(m_fd, &c, 1, MSG_DONTWAIT);
+            if (n == 1)
+                answer += c;
+            else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+                break;
+            else
+                QTest::qWait(5);
+        }
+        m_open = answer.startsWith("HTTP/1.1 101 ");
+    }
+    ~StalledClient()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    StalledClient(const StalledClient &) = delete;
+    StalledClient &operator=(const StalledClient &) = delete;
+
+    bool isOpen() const { return m_open; }
+    bool sendText(const QByteArray &text) // one masked frame (mask 0: payload as is)
+    {
+        return sendAll(QByteArray("\x81", 1) + char(0x80 | text.size()) + QByteArray(4, '\0')
+                       + text);
+    }
+
+private:
+    bool sendAll(const QByteArray &bytes)
+    {
+        return ::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+    }
+
+    int m_fd = -1;
+    bool m_open = false;
+};
+
+// The resident set size of process `pid` in KiB (VmRSS), -1 when unknown.
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    return -1;
+}
+
+// The resident set size of `pid` once it stopped growing: read every 200 ms until it
+// grew by less than `quietKiB` over a second (or 20 s passed).
+qint64 settledResidentKiB(qint64 pid, qint64 quietKiB)
+{
+    QElapsedTimer timer;
+    timer.start();
+    std::vector<qint64> samples;
+    while (timer.elapsed() < 20000) {
+        QTest::qWait(200);
+        samples.push_back(residentKiB(pid));
+        if (samples.size() > 5 && samples.back() - samples[samples.size() - 6] < quietKiB)
+            break;
+    }
+    return samples.empty() ? -1 : samples.back();
 }
 
 // CPU time (user + system) the process `pid` used so far, in clock ticks.
@@ -388,22 +592,27 @@ void TestGatewayFaults::reloadWithABrokenDocument()
 // the gateway does not spin, and it accepts again when descriptors are freed.
 void TestGatewayFaults::descriptorLimitReached()
 {
-#if defined(__SANITIZE_ADDRESS__)
-    // Known bug, issue 17: under the sanitizers `serve` at its descriptor limit calls
-    // an epoll watch's handler after the handler was destroyed
-    // (epolleventdispatcher.cpp dispatchDirect). Runs in the normal build.
-    QSKIP("serve calls a destroyed watch handler at the descriptor limit (open bug)");
-#endif
     const QString api = path(QStringLiteral("api.yaml"));
     QVERIFY(Test::writeFile(api, Test::echoApiDocument(QStringLiteral("/few"), m_echo->port())));
     Test::CliProcess serve;
+#if defined(__SANITIZE_ADDRESS__)
+    serve.process().setProcessEnvironment(descriptorLimitEnvironment());
+#endif
     serve.setChildSetup([] {
         const rlimit limit {64, 64};
         ::setrlimit(RLIMIT_NOFILE, &limit);
     });
-    const quint16 port = serve.startServe(serveArguments({api}));
+    const quint16 port = serve.startServe(
+        serveArguments({api})
+        + QStringList {QStringLiteral("--admin"), QStringLiteral("127.0.0.1:0")});
     QVERIFY(port != 0);
     const QString url = QStringLiteral("ws://127.0.0.1:%1/few/1.0.0/echo").arg(port);
+    const QRegularExpression adminLine(
+        QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(serve.standardOutput())).hasMatch());
+    const quint16 admin
+        = quint16(adminLine.match(QString::fromUtf8(serve.standardOutput())).captured(1).toUInt());
+    QCOMPARE(metric(httpGet(admin, "/metrics"), "gatehouse_descriptor_limit_refusals_total"), 0);
 
     // two descriptors a connection (client and backend): the limit is reached in 30
     std::vector<std::unique_ptr<QWebSocket>> open;
@@ -415,13 +624,20 @@ void TestGatewayFaults::descriptorLimitReached()
     }
     QVERIFY2(open.size() >= 5 && open.size() < 40, qPrintable(QString::number(open.size())));
 
-    // refused, cleanly and at once, again and again
+    // refused, cleanly and at once, again and again. A connection that sends nothing
+    // takes the descriptor that may still be free (a request would then get its 503
+    // from the backend connect instead), so that these five are refused by the listener.
+    QTcpSocket hog;
+    hog.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(hog.waitForConnected(5000));
     for (int i = 0; i < 5; ++i) {
         const RawAnswer refused = rawUpgrade(port, "/few/1.0.0/echo");
         QVERIFY2(refused.closed, refused.data.constData());
         QVERIFY2(refused.data.isEmpty() || refused.data.startsWith("HTTP/1.1 503 "),
                  refused.data.constData());
     }
+    hog.abort();
+    QVERIFY2(serve.isRunning(), serve.standardError().constData());
     // not spinning on the listening socket: about no CPU time over a second (a busy
     // loop would take all of it)
     const qint64 ticksBefore = cpuTicks(serve.pid());
@@ -451,7 +667,9 @@ void TestGatewayFaults::descriptorLimitReached()
     std::unique_ptr<QWebSocket> again;
     QElapsedTimer freed;
     freed.start();
+    int tries = 0;
     while (!again && freed.elapsed() < 10000) {
+        ++tries;
         again = openClient(url, 5000);
         if (!again)
             QTest::qWait(50); // the gateway has yet to see the close
@@ -461,7 +679,26 @@ void TestGatewayFaults::descriptorLimitReached()
     again->sendTextMessage(QStringLiteral("in again"));
     QTRY_COMPARE_WITH_TIMEOUT(text.size(), 1, 10000);
 
+    // every refusal counted in the metrics (read once descriptors are free: the admin
+    // endpoint needs one too): the five above, and perhaps those of the connections
+    // that found the limit (the last of the first 40, the hog, the first tries again)
+    for (auto &ws : open)
+        ws->close();
+    open.clear();
+    qint64 refusals = -1;
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (refusals = metric(httpGet(admin, "/metrics"), "gatehouse_descriptor_limit_refusals_total"))
+            >= 5,
+        qPrintable(QString::number(refusals)), 10000);
+    QVERIFY2(refusals <= 5 + 2 + tries, qPrintable(QString::number(refusals)));
+    QVERIFY(serve.standardOutput().contains("connection(s) refused: no file descriptor left")
+            || serve.standardError().contains("connection(s) refused: no file descriptor left"));
+
     QVERIFY(serve.signalAndWait(SIGTERM));
+#if defined(__SANITIZE_ADDRESS__)
+    const QString reports = sanitizerReports(serve.standardError());
+    QVERIFY2(reports.isEmpty(), qPrintable(reports));
+#endif
 }
 
 // kill -9 of serve while it logs a flood of messages: the message log opens
@@ -613,6 +850,68 @@ void TestGatewayFaults::logDiskFull()
     QVERIFY(notStored > 0);
     QVERIFY(serve.signalAndWait(SIGTERM));
     QCOMPARE(integrity(database), QStringLiteral("ok"));
+}
+
+// Clients that never read while their backends flood them: the gateway stops
+// reading from a backend once its client's leg holds the outgoing buffer limit (128 KiB
+// by default) and keeps little more per connection than that; kernel socket buffers
+// are not in the resident set, so it measures what the gateway itself keeps. Another
+// client is served meanwhile, and the memory goes back when the stalled ones close.
+void TestGatewayFaults::stalledReaders()
+{
+    FloodBackend flood;
+    const QString floodApi = path(QStringLiteral("flood.yaml"));
+    const QString echoApi = path(QStringLiteral("echo.yaml"));
+    QVERIFY(
+        Test::writeFile(floodApi, Test::echoApiDocument(QStringLiteral("/flood"), flood.port())));
+    QVERIFY(
+        Test::writeFile(echoApi, Test::echoApiDocument(QStringLiteral("/calm"), m_echo->port())));
+    Test::CliProcess serve;
+    const quint16 port = serve.startServe(serveArguments({floodApi, echoApi}));
+    QVERIFY(port != 0);
+
+    // idle first: connected and upgraded, nothing sent yet
+    constexpr int Stalled = 50;
+    std::vector<std::unique_ptr<StalledClient>> clients;
+    for (int i = 0; i < Stalled; ++i) {
+        clients.push_back(std::make_unique<StalledClient>(port, "/flood/1.0.0/echo"));
+        QVERIFY(clients.back()->isOpen());
+    }
+    const qint64 idle = settledResidentKiB(serve.pid(), 64);
+    // then each asks for the flood and reads nothing
+    for (auto &c : clients)
+        QVERIFY(c->sendText("go"));
+    QTRY_COMPARE_WITH_TIMEOUT(flood.flooding, Stalled, 10000);
+    const qint64 stalled = settledResidentKiB(serve.pid(), 256);
+    const qint64 perConnection = (stalled - idle) / Stalled;
+    qInfo("serve RSS: %lld KiB with %d idle connections, %lld KiB once they stalled: "
+          "%lld KiB more per stalled connection",
+          idle, Stalled, stalled, perConnection);
+    QVERIFY(idle > 0 && stalled > 0);
+    // The outgoing limit (128 KiB), the message that went over it, at most one read
+    // (64 KiB) not parsed yet, and more not explained yet: measured 80-290 KiB on 2
+    // busy cores (it varies from run to run), 745 KiB before the limit held. The bound
+    // is three times the limit: a regression to reading on is caught, noise is not.
+    // (Under AddressSanitizer freed memory waits in its quarantine and every byte has
+    // shadow: the resident set says nothing about the gateway's buffers there.)
+#if !defined(__SANITIZE_ADDRESS__)
+    QVERIFY2(perConnection <= 3 * 128, qPrintable(QString::number(perConnection)));
+#endif
+
+    // the gateway still serves others
+    auto calm = openClient(QStringLiteral("ws://127.0.0.1:%1/calm/1.0.0/echo").arg(port));
+    QVERIFY(calm);
+    QSignalSpy echoed(calm.get(), &QWebSocket::textMessageReceived);
+    calm->sendTextMessage(QStringLiteral("still here"));
+    QTRY_COMPARE_WITH_TIMEOUT(echoed.size(), 1, 10000);
+
+    // the stalled ones leave: most of what they held goes back
+    clients.clear();
+#if !defined(__SANITIZE_ADDRESS__)
+    QTRY_VERIFY_WITH_TIMEOUT(residentKiB(serve.pid()) - idle < (stalled - idle) / 2, 10000);
+#endif
+    qInfo("serve RSS after they closed: %lld KiB", residentKiB(serve.pid()));
+    QVERIFY(serve.signalAndWait(SIGTERM));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayFaults)
