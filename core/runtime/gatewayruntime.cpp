@@ -6,6 +6,7 @@
 #include "analytics/jsonlineswriter.h"
 #include "analytics/logretention.h"
 #include "analytics/messagelogstore.h"
+#include "analytics/metricshistory.h"
 #include "asyncapi/asyncapireader.h"
 #include "credentials/credentialinfo.h"
 #include "credentials/secretstore.h"
@@ -79,6 +80,7 @@ struct GatewayRuntime::Parts
     };
     std::array<LogHealth, 2> logHealth; // the message log, the JSON Lines log
     std::unique_ptr<QTimer> logWatch;
+    std::unique_ptr<QTimer> historyTimer; // writeHistory() once a minute
 };
 
 GatewayRuntime::GatewayRuntime(QObject *parent)
@@ -207,10 +209,12 @@ bool GatewayRuntime::start(const QStringList &files)
         m_parts->logStore = std::make_shared<Analytics::MessageLogStore>(o);
         if (m_parts->logStore->open(&error)) {
             m_gateway->addEventSink(m_parts->logStore);
-            if (m_settings.logMaxAgeMs > 0 || m_settings.logMaxBytes > 0) {
+            if (m_settings.logMaxAgeMs > 0 || m_settings.logMaxBytes > 0
+                || m_settings.historyMaxAgeMs > 0) {
                 Analytics::LogRetention::Options r;
                 r.maxAgeMs = m_settings.logMaxAgeMs;
                 r.maxBytes = m_settings.logMaxBytes;
+                r.historyMaxAgeMs = m_settings.historyMaxAgeMs;
                 m_parts->retention = std::make_unique<Analytics::LogRetentionRunner>(o.path, r);
                 connect(m_parts->retention.get(), &Analytics::LogRetentionRunner::enforced, this,
                         [this](qint64 deleted, qint64 used) {
@@ -268,6 +272,13 @@ bool GatewayRuntime::start(const QStringList &files)
                 return fail(QStringLiteral("metrics: %1").arg(error));
         }
         m_gateway->addEventSink(m_metricsSink);
+        // the history: written off the relay path, here, once a minute (without a
+        // database the minutes are only let go, so they never pile up)
+        m_parts->historyTimer = std::make_unique<QTimer>();
+        m_parts->historyTimer->setInterval(std::max(1000, m_settings.historyIntervalMs));
+        connect(m_parts->historyTimer.get(), &QTimer::timeout, this,
+                [this] { writeHistory(false); });
+        m_parts->historyTimer->start();
     }
     if (m_parts->logStore || m_parts->logFile) {
         if (m_metrics)
@@ -523,9 +534,25 @@ QString GatewayRuntime::adminUrl() const
     return m_admin ? m_admin->url() : QString();
 }
 
+void GatewayRuntime::writeHistory(bool all)
+{
+    if (!m_metrics || !m_parts || !m_parts->historyTimer)
+        return;
+    if (all && m_metricsSink)
+        m_metricsSink->flush(); // what the gateway said last counts too
+    const QList<Analytics::GatewayMetrics::Minute> rows
+        = m_metrics->takeMinutes(QDateTime::currentMSecsSinceEpoch(), all);
+    if (!m_parts->logStore || rows.isEmpty())
+        return;
+    QString error;
+    if (!Analytics::MetricsHistory::write(m_parts->logStore->path(), rows, &error))
+        Q_EMIT reported(ReportKind::Warning, QStringLiteral("metrics history %1").arg(error));
+}
+
 void GatewayRuntime::releaseParts()
 {
     m_admin.reset();
+    writeHistory(true);
     if (m_parts) {
         if (m_parts->logStore)
             m_parts->logStore->close();

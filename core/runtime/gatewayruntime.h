@@ -71,6 +71,11 @@ public:
         // every 10 minutes); 0: no limit.
         qint64 logMaxAgeMs = 30LL * 24 * 3600 * 1000;
         qint64 logMaxBytes = 1024LL * 1024 * 1024;
+        // The metrics are rolled up into one-minute rows in the message log's database
+        // (MetricsHistory) every historyIntervalMs and at stop, and kept this long;
+        // 0: no limit.
+        qint64 historyMaxAgeMs = 30LL * 24 * 3600 * 1000;
+        int historyIntervalMs = 60000;
         QString logFile; // JSON Lines log; empty: none
         bool withMocks = false; // also run each API's built-in mock at its endpoint
         // With withMocks: the mock kind for documents that do not name one in
@@ -147,6 +152,8 @@ private:
     void handleGatewayStopped(int closed);
     void probeBackends(const QList<Api> &apis);
     void checkLogs(); // events the logs could not store: counted and reported
+    // Writes the metrics' ended minutes (all: the current one too) to the history.
+    void writeHistory(bool all);
 
     Settings m_settings;
     State m_state = State::Stopped;

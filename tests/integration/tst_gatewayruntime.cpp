@@ -4,6 +4,7 @@
 // built-in mock as the backend.
 #include "testsupport.h"
 
+#include "analytics/metricshistory.h"
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "runtime/gatewayruntime.h"
@@ -31,6 +32,7 @@ private slots:
     void init();
     void runsWithItsMock();
     void stopClosesConnectionsWith1001();
+    void historyWrittenAtStop();
     void reloadKeepsConnections();
     void listenAddressInUse();
     void documentWithErrors();
@@ -155,6 +157,39 @@ void TestGatewayRuntime::stopClosesConnectionsWith1001()
     again.close();
     QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
     QCOMPARE(runtime.state(), State::Running);
+}
+
+// The metrics' minutes reach the history in the message log's database, at the
+// latest when the run stops.
+void TestGatewayRuntime::historyWrittenAtStop()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    const qint64 started = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QWebSocket client;
+    QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    client.sendTextMessage(QStringLiteral("hello"));
+    QTRY_VERIFY(!received.isEmpty());
+    QSignalSpy stopped(&runtime, &GatewayRuntime::stopped);
+    runtime.stop();
+    QTRY_COMPARE(stopped.size(), 1);
+    Analytics::MetricsHistory::Query q;
+    q.fromMs = started - started % 60000;
+    q.toMs = QDateTime::currentMSecsSinceEpoch() + 60000;
+    q.stepMs = q.toMs - q.fromMs;
+    QString error;
+    const QList<Analytics::GatewayMetrics::Point> points
+        = Analytics::MetricsHistory::read(m_dir->filePath(QStringLiteral("log.db")), q, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(points.size(), 1);
+    const double seconds = double(q.stepMs) / 1000.0;
+    QCOMPARE(qRound(points.at(0).messagesInPerSecond * seconds), 1);
+    QCOMPARE(qRound(points.at(0).messagesOutPerSecond * seconds), 1);
+    QCOMPARE(qRound(points.at(0).attemptsPerSecond * seconds), 1);
+    QCOMPARE(points.at(0).open, 1.0);
 }
 
 void TestGatewayRuntime::reloadKeepsConnections()
