@@ -475,6 +475,28 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
     }
 }
 
+QHash<QString, AlertMonitor::Totals> GatewayMetrics::apiTotals() const
+{
+    std::lock_guard lock(m_mutex);
+    QHash<QString, AlertMonitor::Totals> out;
+    for (const auto &[key, s] : m_series) {
+        AlertMonitor::Totals &t = out[s->api];
+        for (qint64 n : s->rejected)
+            t.rejected += n;
+        t.throttled += s->throttled[0] + s->throttled[1];
+        t.open += s->open;
+        const size_t buckets = relayBounds().size() + 1;
+        t.relayBuckets.resize(buckets, 0);
+        qint64 below = 0;
+        for (size_t k = 0; k < buckets; ++k) {
+            const qint64 upTo = s->relay.cumulative(k);
+            t.relayBuckets[k] += upTo - below;
+            below = upTo;
+        }
+    }
+    return out;
+}
+
 qint64 GatewayMetrics::openConnections() const
 {
     std::lock_guard lock(m_mutex);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/alertmonitor.h"
 #include "analytics/eventwriter.h"
 #include "api/json.h"
 #include "gateway/gatewayevent.h"
@@ -97,6 +98,8 @@ public:
     // Totals, open connections and latency quantiles as one JSON object (/api/stats).
     Json stats() const;
     qint64 openConnections() const;
+    // Each API's counts for the alert thresholds (AlertMonitor), by API key.
+    QHash<QString, AlertMonitor::Totals> apiTotals() const;
 
     // Events the message log could not store (its writes failed, on a full disk or
     // an I/O error, or its queue overflowed). The series is there from the first

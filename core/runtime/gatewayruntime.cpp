@@ -13,6 +13,7 @@
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayeventsink.h"
+#include "gateway/router.h"
 #include "mock/mockconfig.h"
 #include "mock/mockserver.h"
 #include "policy/policyfactory.h"
@@ -59,6 +60,7 @@ struct GatewayRuntime::Loaded
     QList<Api> apis;
     QStringList files; // absolute
     QStringList problems; // the errors of the documents that cannot be served
+    QHash<QString, Analytics::AlertThresholds> alerts; // x-gatehouse.alerts by API key
 };
 
 // What a run holds besides the gateway and the registry.
@@ -81,6 +83,9 @@ struct GatewayRuntime::Parts
     std::array<LogHealth, 2> logHealth; // the message log, the JSON Lines log
     std::unique_ptr<QTimer> logWatch;
     std::unique_ptr<QTimer> historyTimer; // writeHistory() once a minute
+    Analytics::AlertMonitor alertMonitor;
+    QHash<QString, Analytics::AlertThresholds> documentAlerts;
+    std::unique_ptr<QTimer> alertTimer; // checkAlerts()
 };
 
 GatewayRuntime::GatewayRuntime(QObject *parent)
@@ -134,6 +139,19 @@ bool GatewayRuntime::load(const QStringList &files, Loaded *loaded, bool reportD
                 loaded->problems.append(file + QStringLiteral(": cannot be read"));
             continue;
         }
+        Analytics::AlertThresholds alerts;
+        QString why;
+        const Json &raw = result.api->gatehouse.raw;
+        if (!Analytics::AlertThresholds::fromJson(
+                raw.is_object() ? raw.value("alerts", Json()) : Json(), &alerts, &why)) {
+            refused.append(file);
+            loaded->problems.append(QStringLiteral("%1: %2").arg(file, why));
+            if (reportDiagnostics)
+                Q_EMIT reported(ReportKind::Diagnostic, loaded->problems.constLast());
+            continue;
+        }
+        if (alerts.any())
+            loaded->alerts.insert(Gateway::Router::apiPath(*result.api), alerts);
         loaded->apis.append(*result.api);
         loaded->files.append(QFileInfo(file).absoluteFilePath());
     }
@@ -279,6 +297,11 @@ bool GatewayRuntime::start(const QStringList &files)
         connect(m_parts->historyTimer.get(), &QTimer::timeout, this,
                 [this] { writeHistory(false); });
         m_parts->historyTimer->start();
+        setAlerts(loaded.alerts);
+        m_parts->alertTimer = std::make_unique<QTimer>();
+        m_parts->alertTimer->setInterval(std::max(10, m_settings.alertIntervalMs));
+        connect(m_parts->alertTimer.get(), &QTimer::timeout, this, &GatewayRuntime::checkAlerts);
+        m_parts->alertTimer->start();
     }
     if (m_parts->logStore || m_parts->logFile) {
         if (m_metrics)
@@ -480,8 +503,41 @@ bool GatewayRuntime::reload()
         Q_EMIT reported(ReportKind::Error, m_error);
         return false;
     }
+    setAlerts(again.alerts);
     Q_EMIT reloaded(int(again.apis.size()));
     return true;
+}
+
+void GatewayRuntime::setAlerts(const QHash<QString, Analytics::AlertThresholds> &fromDocuments)
+{
+    if (!m_parts)
+        return;
+    m_parts->documentAlerts = fromDocuments;
+    QHash<QString, Analytics::AlertThresholds> all = fromDocuments;
+    for (auto it = m_settings.alerts.cbegin(); it != m_settings.alerts.cend(); ++it)
+        all.insert(it.key(), it.value());
+    m_parts->alertMonitor.setThresholds(all);
+}
+
+void GatewayRuntime::setAlertThresholds(
+    const QHash<QString, Analytics::AlertThresholds> &thresholds)
+{
+    m_settings.alerts = thresholds;
+    if (m_parts)
+        setAlerts(m_parts->documentAlerts);
+}
+
+void GatewayRuntime::checkAlerts()
+{
+    if (!m_metrics || !m_parts)
+        return;
+    const QList<Analytics::AlertMonitor::Alert> alerts = m_parts->alertMonitor.evaluate(
+        m_metrics->apiTotals(), QDateTime::currentMSecsSinceEpoch());
+    for (const Analytics::AlertMonitor::Alert &a : alerts) {
+        const QString text = a.text();
+        Q_EMIT reported(a.raised ? ReportKind::Warning : ReportKind::Info, text);
+        Q_EMIT alerted(a.timeMs, a.api, a.raised, text);
+    }
 }
 
 void GatewayRuntime::listConnections()

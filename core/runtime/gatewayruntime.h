@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/alertmonitor.h"
 #include "api/api.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayoptions.h"
@@ -76,6 +77,10 @@ public:
         // 0: no limit.
         qint64 historyMaxAgeMs = 30LL * 24 * 3600 * 1000;
         int historyIntervalMs = 60000;
+        // Alert thresholds by API key ("/chats/1.0.0"), over what the documents' own
+        // x-gatehouse.alerts say; checked against the metrics every alertIntervalMs.
+        QHash<QString, Analytics::AlertThresholds> alerts;
+        int alertIntervalMs = 1000;
         QString logFile; // JSON Lines log; empty: none
         bool withMocks = false; // also run each API's built-in mock at its endpoint
         // With withMocks: the mock kind for documents that do not name one in
@@ -125,6 +130,8 @@ public:
     // Closes these open connections with `code` and `reason` (both sent to the client
     // and the backend); connectionClosed events follow as usual.
     void closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason);
+    // Replaces settings().alerts, for the current run too.
+    void setAlertThresholds(const QHash<QString, Analytics::AlertThresholds> &thresholds);
 
     // The gateway of the current (or last stopped) run; null before the first start.
     Gateway::Gateway *gateway() const { return m_gateway.get(); }
@@ -140,6 +147,9 @@ Q_SIGNALS:
     void reloaded(int apis);
     void stopped(int closedConnections);
     void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
+    // An alert threshold of `api` was crossed (raised) or is back under (cleared);
+    // `text` is the line also reported (a Warning when raised, Info when cleared).
+    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
 
 private:
     struct Loaded;
@@ -154,6 +164,8 @@ private:
     void checkLogs(); // events the logs could not store: counted and reported
     // Writes the metrics' ended minutes (all: the current one too) to the history.
     void writeHistory(bool all);
+    void setAlerts(const QHash<QString, Analytics::AlertThresholds> &fromDocuments);
+    void checkAlerts();
 
     Settings m_settings;
     State m_state = State::Stopped;

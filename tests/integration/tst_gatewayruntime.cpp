@@ -33,6 +33,7 @@ private slots:
     void runsWithItsMock();
     void stopClosesConnectionsWith1001();
     void historyWrittenAtStop();
+    void alertsRaisedAndCleared();
     void reloadKeepsConnections();
     void listenAddressInUse();
     void documentWithErrors();
@@ -190,6 +191,60 @@ void TestGatewayRuntime::historyWrittenAtStop()
     QCOMPARE(qRound(points.at(0).messagesOutPerSecond * seconds), 1);
     QCOMPARE(qRound(points.at(0).attemptsPerSecond * seconds), 1);
     QCOMPARE(points.at(0).open, 1.0);
+}
+
+// x-gatehouse.alerts of a document, with a threshold from the settings over it: an
+// alert is raised once when crossed, reported as a warning, and cleared once.
+void TestGatewayRuntime::alertsRaisedAndCleared()
+{
+    GatewayRuntime::Settings s = settings();
+    s.alertIntervalMs = 20;
+    GatewayRuntime runtime;
+    runtime.setSettings(s);
+    const QString file = writeApi(m_backendPort);
+    // the alerts in the document's x-gatehouse
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray text = f.readAll();
+    f.close();
+    text.replace("  mock: {kind: echo}\n",
+                 "  mock: {kind: echo}\n  alerts: {openConnections: 1}\n");
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+    f.close();
+    QSignalSpy alerted(&runtime, &GatewayRuntime::alerted);
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY2(runtime.start({file}), qPrintable(runtime.errorString()));
+    const QString url = runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk");
+    QWebSocket a;
+    QWebSocket b;
+    a.open(QUrl(url));
+    QTRY_COMPARE(a.state(), QAbstractSocket::ConnectedState);
+    b.open(QUrl(url));
+    QTRY_COMPARE(b.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(alerted.size(), 1);
+    QCOMPARE(alerted.at(0).at(1).toString(), QStringLiteral("/echo/1.0.0"));
+    QVERIFY(alerted.at(0).at(2).toBool());
+    const QString line = alerted.at(0).at(3).toString();
+    QVERIFY2(line.startsWith(u"alert: /echo/1.0.0: 2 connections open"), qPrintable(line));
+    QVERIFY(reports(reported).contains(qMakePair(Kind::Warning, line)));
+    a.close();
+    b.close();
+    QTRY_COMPARE(alerted.size(), 2);
+    QVERIFY(!alerted.at(1).at(2).toBool());
+
+    // a threshold of the settings over the document's: 3 connections may be open
+    Analytics::AlertThresholds three;
+    three.openConnections = 3;
+    runtime.setAlertThresholds({{QStringLiteral("/echo/1.0.0"), three}});
+    QWebSocket c;
+    QWebSocket d;
+    c.open(QUrl(url));
+    d.open(QUrl(url));
+    QTRY_COMPARE(c.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(d.state(), QAbstractSocket::ConnectedState);
+    QTest::qWait(100); // several checks: nothing to say
+    QCOMPARE(alerted.size(), 2);
 }
 
 void TestGatewayRuntime::reloadKeepsConnections()
