@@ -4,6 +4,7 @@
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
 
+#include "analytics/alertcenter.h"
 #include "analytics/dashboardview.h"
 #include "analytics/messagelogview.h"
 #include "apidetails.h"
@@ -261,6 +262,11 @@ void MainWindow::createWidgets()
     m_dashboard->setObjectName(QStringLiteral("dashboardView"));
     m_dashboard->setMetrics(m_runtime->metrics());
     m_dashboard->setDatabase(messageLogPath());
+    m_alerts = new AlertCenter(m_runtime, m_dashboard, this);
+    m_alerts->setCurrentApi([this] {
+        const std::shared_ptr<const Api> api = m_apiModel->api();
+        return api ? Gateway::Router::apiPath(*api) : QString();
+    });
     m_rightTabs->addTab(m_dashboard, tr("Dashboard"));
     m_messageLog = new MessageLogView;
     m_messageLog->setObjectName(QStringLiteral("messageLogView"));
@@ -455,6 +461,7 @@ void MainWindow::createActions()
         a->setObjectName(QStringLiteral("runWithMock-") + kind);
     }
     m_runWithMockMenu = withMock;
+    run->addAction(m_alerts->editAction());
     run->addSeparator();
     m_copyUrlAction = run->addAction(tr("&Copy Gateway URL"), this, [this] {
         if (!m_runtime->listenUrls().isEmpty())
@@ -894,6 +901,7 @@ void MainWindow::handleRunTriggered()
     // what the gateway does goes to the app's message log (read by gatehouse-cli log)
     settings.logDatabase = messageLogPath();
     settings.logDatabaseOptional = true;
+    settings.alerts = m_alerts->thresholds();
     QDir().mkpath(QFileInfo(settings.logDatabase).absolutePath());
     m_runRequested = true;
     m_output->appendLines({tr("running %1").arg(displayName(m_currentFile))});

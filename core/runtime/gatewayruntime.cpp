@@ -514,8 +514,19 @@ void GatewayRuntime::setAlerts(const QHash<QString, Analytics::AlertThresholds> 
         return;
     m_parts->documentAlerts = fromDocuments;
     QHash<QString, Analytics::AlertThresholds> all = fromDocuments;
-    for (auto it = m_settings.alerts.cbegin(); it != m_settings.alerts.cend(); ++it)
-        all.insert(it.key(), it.value());
+    // the settings' thresholds replace the document's measure by measure
+    for (auto it = m_settings.alerts.cbegin(); it != m_settings.alerts.cend(); ++it) {
+        Analytics::AlertThresholds &t = all[it.key()];
+        const Analytics::AlertThresholds &o = it.value();
+        if (o.rejectedPerSecond > 0)
+            t.rejectedPerSecond = o.rejectedPerSecond;
+        if (o.throttledPerSecond > 0)
+            t.throttledPerSecond = o.throttledPerSecond;
+        if (o.relayP99Us > 0)
+            t.relayP99Us = o.relayP99Us;
+        if (o.openConnections > 0)
+            t.openConnections = o.openConnections;
+    }
     m_parts->alertMonitor.setThresholds(all);
 }
 

@@ -77,8 +77,8 @@ public:
         // 0: no limit.
         qint64 historyMaxAgeMs = 30LL * 24 * 3600 * 1000;
         int historyIntervalMs = 60000;
-        // Alert thresholds by API key ("/chats/1.0.0"), over what the documents' own
-        // x-gatehouse.alerts say; checked against the metrics every alertIntervalMs.
+        // Alert thresholds by API key ("/chats/1.0.0"); each measure set (> 0) replaces
+        // the one of the document's x-gatehouse.alerts. Checked every alertIntervalMs.
         QHash<QString, Analytics::AlertThresholds> alerts;
         int alertIntervalMs = 1000;
         QString logFile; // JSON Lines log; empty: none

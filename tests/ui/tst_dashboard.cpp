@@ -267,6 +267,25 @@ private slots:
         store.close();
     }
 
+    // An alert raised is marked on every chart while its moment is in the window;
+    // cleared ones are not.
+    void alertMarkers()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        view.addAlertMarker(now - 5000, QStringLiteral("alert: /chats/1.0.0: 3 connections open"));
+        view.addAlertMarker(now - 4000, QStringLiteral("alert cleared: ..."), false);
+        view.addAlertMarker(now - 3600 * 1000, QStringLiteral("alert: long ago"));
+        view.refresh(now);
+        QCOMPARE(view.alertMarkers(), QList<qint64> {now - 5000});
+        view.refresh(now + 120000); // out of the minute shown
+        QVERIFY(view.alertMarkers().isEmpty());
+    }
+
     void everyControlIsNamed()
     {
         DashboardView view;

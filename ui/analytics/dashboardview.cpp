@@ -16,10 +16,12 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScatterSeries>
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTimer>
@@ -84,6 +86,7 @@ struct DashboardView::Chart
     QDateTimeAxis *x = nullptr;
     QValueAxis *y = nullptr;
     QList<QLineSeries *> series;
+    QScatterSeries *alerts = nullptr;
 };
 
 DashboardView::DashboardView(QWidget *parent)
@@ -282,6 +285,29 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
                 });
         c->series.append(line);
     }
+    // alerts raised: red marks at the foot of the chart
+    c->alerts = new QScatterSeries;
+    c->alerts->setName(QStringLiteral("alerts"));
+    c->alerts->setMarkerSize(11);
+    c->alerts->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    c->alerts->setColor(QColor(0xd0, 0x10, 0x10));
+    c->alerts->setBorderColor(QColor(0xd0, 0x10, 0x10));
+    chart->addSeries(c->alerts);
+    c->alerts->attachAxis(c->x);
+    c->alerts->attachAxis(c->y);
+    for (QLegendMarker *m : chart->legend()->markers(c->alerts))
+        m->setVisible(false);
+    connect(c->alerts, &QScatterSeries::hovered, this, [this](const QPointF &point, bool state) {
+        if (!state) {
+            QToolTip::hideText();
+            return;
+        }
+        for (const Marker &m : std::as_const(m_markers))
+            if (m.timeMs == qint64(point.x())) {
+                QToolTip::showText(QCursor::pos(), m.text, this);
+                break;
+            }
+    });
     c->view = new QChartView(chart);
     c->view->setRenderHint(QPainter::Antialiasing);
     c->view->setObjectName(QStringLiteral("chart%1").arg(m_charts.size()));
@@ -509,6 +535,12 @@ void DashboardView::refresh(qint64 nowMs)
         c->y->setLabelFormat(ceiling >= 8 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
         c->y->setRange(0, ceiling);
         c->y->applyNiceNumbers();
+        QList<QPointF> marks;
+        const qint64 from = points.constFirst().endMs - (fromHistory ? stepMs : 1000);
+        for (const Marker &m : std::as_const(m_markers))
+            if (m.timeMs >= from && m.timeMs <= points.constLast().endMs)
+                marks.append(QPointF(double(m.timeMs), 0));
+        c->alerts->replace(marks);
         c->x->setFormat(w.seconds <= 60          ? QStringLiteral("mm:ss")
                             : w.seconds <= 86400 ? QStringLiteral("hh:mm")
                                                  : QStringLiteral("MMM d"));
@@ -529,6 +561,25 @@ void DashboardView::clickPoint(const QString &series, qint64 x)
     const qint64 steps = std::max<qint64>(1, (x - m_firstMs + m_stepMs - 1) / m_stepMs);
     const qint64 end = m_firstMs + steps * m_stepMs;
     Q_EMIT logRequested(end - m_stepMs, end, series);
+}
+
+void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised)
+{
+    if (!raised)
+        return;
+    m_markers.append({timeMs, text});
+    if (m_markers.size() > 1000)
+        m_markers.removeFirst();
+    refresh(m_lastRefreshMs > 0 ? m_lastRefreshMs : QDateTime::currentMSecsSinceEpoch());
+}
+
+QList<qint64> DashboardView::alertMarkers() const
+{
+    QList<qint64> out;
+    if (!m_charts.isEmpty())
+        for (const QPointF &p : m_charts.constFirst()->alerts->points())
+            out.append(qint64(p.x()));
+    return out;
 }
 
 QStringList DashboardView::chartTitles() const

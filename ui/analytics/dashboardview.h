@@ -20,6 +20,7 @@ class QTreeView;
 QT_BEGIN_NAMESPACE
 class QChartView;
 class QLineSeries;
+class QScatterSeries;
 class QDateTimeAxis;
 class QValueAxis;
 QT_END_NAMESPACE
@@ -62,6 +63,11 @@ public:
     bool isPaused() const { return m_paused; }
     // Reads the metrics up to `nowMs` and redraws (the timer does this each second).
     void refresh(qint64 nowMs);
+    // An alert raised at `timeMs`: a marker at the foot of every chart (hover it for
+    // `text`) while its moment is in the window; cleared ones are not marked.
+    void addAlertMarker(qint64 timeMs, const QString &text, bool raised = true);
+    // The markers drawn now (their times), for tests.
+    QList<qint64> alertMarkers() const;
     // History answers received (tests wait for it).
     int historyAnswers() const { return m_historyAnswers; }
 
@@ -119,6 +125,12 @@ private:
     qint64 m_historyStepMs = 60000;
     qint64 m_lastRefreshMs = 0;
     int m_historyAnswers = 0;
+    struct Marker
+    {
+        qint64 timeMs;
+        QString text;
+    };
+    QList<Marker> m_markers;
 };
 
 } // namespace Gatehouse
