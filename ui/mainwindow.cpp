@@ -407,6 +407,12 @@ void MainWindow::createActions()
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
     file->addAction(tr("Open &Sample (Chats API)"), this, &MainWindow::openSample);
+    QAction *openLog = file->addAction(tr("Open &Log File…"), this, [this] {
+        m_rightTabs->setCurrentWidget(m_messageLog);
+        m_messageLog->chooseLogFile();
+    });
+    openLog->setObjectName(QStringLiteral("openLogFileAction"));
+    openLog->setToolTip(tr("Read a JSON Lines log written by gatehouse-cli serve --log-file"));
     QAction *closeDocument
         = file->addAction(tr("&Close Document"), this, &MainWindow::closeCurrentDocument);
     closeDocument->setShortcut(QKeySequence::Close);
