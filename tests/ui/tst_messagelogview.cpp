@@ -460,6 +460,27 @@ private slots:
         QCOMPARE(view.model()->rowCount(), 0);
     }
 
+    // A file that is no message log: one line in the status that says so.
+    void badLogSaysSo()
+    {
+        const QString path = m_dir->filePath(QStringLiteral("garbage.db"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 100; ++i)
+            f.write("not a database at all, just some text\n");
+        f.close();
+        MessageLogView view;
+        view.setDatabase(path);
+        view.show();
+        QTRY_VERIFY(view.model()->lastError().contains(
+            u"not a Gatehouse message log (not an SQLite database)"));
+        QVERIFY(!view.model()->lastError().contains(u'\n'));
+        auto *status = view.findChild<QLabel *>(QStringLiteral("logStatus"));
+        QVERIFY(status);
+        QTRY_VERIFY(status->text().contains(u"not a Gatehouse message log"));
+        QCOMPARE(view.model()->rowCount(), 0);
+    }
+
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Analytics::MessageLogStore> m_store;
