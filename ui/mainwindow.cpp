@@ -6,6 +6,7 @@
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
 
+#include "analytics/alertcenter.h"
 #include "analytics/dashboardview.h"
 #include "analytics/messagelogview.h"
 #include "apidetails.h"
@@ -272,6 +273,11 @@ void MainWindow::createWidgets()
     m_dashboard->setObjectName(QStringLiteral("dashboardView"));
     m_dashboard->setMetrics(m_runtime->metrics());
     m_dashboard->setDatabase(messageLogPath());
+    m_alerts = new AlertCenter(m_runtime, m_dashboard, this);
+    m_alerts->setCurrentApi([this] {
+        const std::shared_ptr<const Api> api = m_apiModel->api();
+        return api ? Gateway::Router::apiPath(*api) : QString();
+    });
     m_rightTabs->addTab(m_dashboard, tr("Dashboard"));
     m_messageLog = new MessageLogView;
     m_messageLog->setObjectName(QStringLiteral("messageLogView"));
@@ -412,6 +418,12 @@ void MainWindow::createActions()
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
     file->addAction(tr("Open &Sample (Chats API)"), this, &MainWindow::openSample);
+    QAction *openLog = file->addAction(tr("Open &Log File…"), this, [this] {
+        m_rightTabs->setCurrentWidget(m_messageLog);
+        m_messageLog->chooseLogFile();
+    });
+    openLog->setObjectName(QStringLiteral("openLogFileAction"));
+    openLog->setToolTip(tr("Read a JSON Lines log written by gatehouse-cli serve --log-file"));
     QAction *closeDocument
         = file->addAction(tr("&Close Document"), this, &MainWindow::closeCurrentDocument);
     closeDocument->setShortcut(QKeySequence::Close);
@@ -500,6 +512,7 @@ void MainWindow::createActions()
         a->setObjectName(QStringLiteral("runWithMock-") + kind);
     }
     m_runWithMockMenu = withMock;
+    run->addAction(m_alerts->editAction());
     run->addSeparator();
     m_copyUrlAction = run->addAction(tr("&Copy Gateway URL"), this, [this] {
         if (!m_runtime->listenUrls().isEmpty())
@@ -939,6 +952,7 @@ void MainWindow::handleRunTriggered()
     // what the gateway does goes to the app's message log (read by gatehouse-cli log)
     settings.logDatabase = messageLogPath();
     settings.logDatabaseOptional = true;
+    settings.alerts = m_alerts->thresholds();
     QDir().mkpath(QFileInfo(settings.logDatabase).absolutePath());
     m_runRequested = true;
     m_output->appendLines({tr("running %1").arg(displayName(m_currentFile))});

@@ -48,6 +48,7 @@ class SecretStore;
 } // namespace Credentials
 class ConnectionListModel;
 class ConnectionsView;
+class AlertCenter;
 class DashboardView;
 class MessageLogView;
 class DiagnosticListModel;
@@ -278,6 +279,7 @@ private:
     ConnectionListModel *m_connectionsModel = nullptr;
     ConnectionsView *m_connectionsView = nullptr;
     DashboardView *m_dashboard = nullptr;
+    AlertCenter *m_alerts = nullptr;
     MessageLogView *m_messageLog = nullptr;
     Credentials::CredentialService *m_credentials = nullptr;
     // the client tabs' cookie jars, one per environment, in memory only

@@ -4,6 +4,8 @@
 #include "analytics/asynceventsink.h"
 #include "gateway/messagerecord.h"
 
+#include <QDateTime>
+
 #include <algorithm>
 #include <cmath>
 
@@ -133,6 +135,16 @@ struct GatewayMetrics::Series
     Histogram duration {&durationBounds()};
 };
 
+struct GatewayMetrics::Rollup
+{
+    QString api;
+    QString channel;
+    QString application;
+    qint64 open = 0;
+    std::map<qint64, Minute> minutes; // by start, not handed over yet
+    qint64 lastTakenMs = -1; // the start of the last minute handed over
+};
+
 namespace {
 
 QString escaped(const QString &value)
@@ -192,6 +204,7 @@ GatewayMetrics::GatewayMetrics(const Options &options)
 {
     for (Second &s : m_seconds)
         s.startMs = -1; // none yet
+    m_sinceMs = options.sinceMs >= 0 ? options.sinceMs : QDateTime::currentMSecsSinceEpoch();
 }
 
 GatewayMetrics::~GatewayMetrics() = default;
@@ -273,6 +286,66 @@ GatewayMetrics::Second &GatewayMetrics::second(qint64 timeMs)
     return s;
 }
 
+GatewayMetrics::Minute &GatewayMetrics::minute(const GatewayEvent &e, qint64 timeMs)
+{
+    Rollup *r = m_lastRollup;
+    if (!r || !e.detailsPointer() || e.detailsPointer() != m_lastRollupDetails) {
+        const GatewayEvent::Details &d = e.details();
+        const QString application = m_options.applicationLabel ? d.application : QString();
+        const QString key = d.api + u'\n' + d.channel + u'\n' + application;
+        std::unique_ptr<Rollup> &slot = m_rollups[key];
+        if (!slot) {
+            slot = std::make_unique<Rollup>();
+            slot->api = d.api;
+            slot->channel = d.channel;
+            slot->application = application;
+        }
+        r = slot.get();
+        m_lastRollupDetails = e.detailsPointer();
+        m_lastRollup = r;
+    }
+    const qint64 start = std::max<qint64>(0, timeMs - timeMs % 60000);
+    auto it = r->minutes.find(start);
+    if (it == r->minutes.end()) {
+        Minute m;
+        m.startMs = start;
+        m.api = r->api;
+        m.channel = r->channel;
+        m.application = r->application;
+        m.open = m.openMax = r->open;
+        it = r->minutes.emplace(start, m).first;
+    }
+    return it->second;
+}
+
+QList<GatewayMetrics::Minute> GatewayMetrics::takeMinutes(qint64 nowMs, bool all)
+{
+    std::lock_guard lock(m_mutex);
+    const qint64 current = nowMs - nowMs % 60000;
+    const qint64 lastEnded = current - 60000;
+    QList<Minute> out;
+    for (const auto &[key, r] : m_rollups) {
+        for (auto it = r->minutes.begin(); it != r->minutes.end();) {
+            if (!all && it->first >= current)
+                break;
+            r->lastTakenMs = std::max(r->lastTakenMs, it->first);
+            out.append(it->second);
+            it = r->minutes.erase(it);
+        }
+        if (r->open > 0 && r->lastTakenMs >= 0 && r->lastTakenMs < lastEnded) {
+            Minute m;
+            m.startMs = lastEnded;
+            m.api = r->api;
+            m.channel = r->channel;
+            m.application = r->application;
+            m.open = m.openMax = r->open;
+            r->lastTakenMs = lastEnded;
+            out.append(m);
+        }
+    }
+    return out;
+}
+
 void GatewayMetrics::addOne(const GatewayEvent &e)
 {
     switch (e.type) {
@@ -280,10 +353,17 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         Series &s = series(e);
         ++s.attempts;
         s.handshake.observe(double(e.latencyUs) / 1e6);
+        Minute &m = minute(e, e.timeMs);
+        ++m.attempts;
+        ++m.opened;
+        ++m.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
         if (!m_open.contains(e.connectionId)) {
             m_open.insert(e.connectionId, &s);
             ++s.open;
             ++m_openTotal;
+            m_openRollup.insert(e.connectionId, m_lastRollup);
+            m.open = ++m_lastRollup->open;
+            m.openMax = std::max(m.openMax, m.open);
         }
         Second &sec = second(e.timeMs);
         ++sec.attempts;
@@ -298,6 +378,11 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         ++s.rejected[e.status];
         if (e.latencyUs > 0)
             s.handshake.observe(double(e.latencyUs) / 1e6);
+        Minute &m = minute(e, e.timeMs);
+        ++m.attempts;
+        ++m.rejected;
+        if (e.latencyUs > 0)
+            ++m.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
         Second &sec = second(e.timeMs);
         ++sec.attempts;
         ++sec.rejected;
@@ -314,6 +399,21 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         --m_openTotal;
         ++opened->closes[{int(e.closeCode), int(closeCause(e))}];
         opened->duration.observe(double(e.durationMs) / 1000.0);
+        if (Rollup *r = m_openRollup.take(e.connectionId)) {
+            --r->open;
+            auto it = r->minutes.find(std::max<qint64>(0, e.timeMs - e.timeMs % 60000));
+            if (it == r->minutes.end()) {
+                // the closing connection's own rollup (its details name it)
+                m_lastRollup = r;
+                m_lastRollupDetails = e.detailsPointer();
+                Minute &m = minute(e, e.timeMs);
+                ++m.closed;
+                m.open = r->open;
+            } else {
+                ++it->second.closed;
+                it->second.open = r->open;
+            }
+        }
         Second &sec = second(e.timeMs);
         ++sec.closed;
         sec.open = m_openTotal;
@@ -351,8 +451,12 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
     Series &s = series(e);
     const int d = (bits & R::DirectionOut) ? 1 : 0;
     Second &sec = second(timeMs);
+    Minute &m = minute(e, timeMs);
     switch (bits & R::ActionMask) {
     case R::ActionRelayed:
+        ++(d == 0 ? m.messagesIn : m.messagesOut);
+        (d == 0 ? m.bytesIn : m.bytesOut) += size;
+        ++m.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
         ++s.messages[d];
         s.bytes[d] += size;
         s.relay.observe(double(latencyUs) / 1e6);
@@ -366,8 +470,31 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
     default:
         ++s.throttled[d];
         ++sec.throttled;
+        ++m.throttled;
         break;
     }
+}
+
+QHash<QString, AlertMonitor::Totals> GatewayMetrics::apiTotals() const
+{
+    std::lock_guard lock(m_mutex);
+    QHash<QString, AlertMonitor::Totals> out;
+    for (const auto &[key, s] : m_series) {
+        AlertMonitor::Totals &t = out[s->api];
+        for (qint64 n : s->rejected)
+            t.rejected += n;
+        t.throttled += s->throttled[0] + s->throttled[1];
+        t.open += s->open;
+        const size_t buckets = relayBounds().size() + 1;
+        t.relayBuckets.resize(buckets, 0);
+        qint64 below = 0;
+        for (size_t k = 0; k < buckets; ++k) {
+            const qint64 upTo = s->relay.cumulative(k);
+            t.relayBuckets[k] += upTo - below;
+            below = upTo;
+        }
+    }
+    return out;
 }
 
 qint64 GatewayMetrics::openConnections() const

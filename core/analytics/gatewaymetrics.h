@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/alertmonitor.h"
 #include "analytics/eventwriter.h"
 #include "api/json.h"
 #include "gateway/gatewayevent.h"
@@ -76,6 +77,7 @@ public:
     {
         bool applicationLabel = false; // opt-in: one series per application
         int keepSeconds = 3600; // one-second buckets kept in memory
+        qint64 sinceMs = -1; // sinceMs(); -1: the time of construction
     };
 
     explicit GatewayMetrics(const Options &options);
@@ -96,6 +98,8 @@ public:
     // Totals, open connections and latency quantiles as one JSON object (/api/stats).
     Json stats() const;
     qint64 openConnections() const;
+    // Each API's counts for the alert thresholds (AlertMonitor), by API key.
+    QHash<QString, AlertMonitor::Totals> apiTotals() const;
 
     // Events the message log could not store (its writes failed, on a full disk or
     // an I/O error, or its queue overflowed). The series is there from the first
@@ -149,6 +153,37 @@ public:
     };
     QList<Point> timeline(qint64 nowMs, int seconds, int points) const;
 
+    // One minute of one API, channel and application (empty without the
+    // application label), for the history in the database (MetricsHistory).
+    struct Minute
+    {
+        qint64 startMs = 0;
+        QString api;
+        QString channel;
+        QString application;
+        qint64 attempts = 0;
+        qint64 opened = 0;
+        qint64 rejected = 0;
+        qint64 throttled = 0;
+        qint64 closed = 0;
+        qint64 messagesIn = 0;
+        qint64 messagesOut = 0;
+        qint64 bytesIn = 0;
+        qint64 bytesOut = 0;
+        qint64 open = 0; // at its end
+        qint64 openMax = 0; // the most open at any time in it
+        std::array<qint32, 15> relay {}; // as in Second
+        std::array<qint32, 15> handshake {};
+    };
+    // Hands over the minutes that ended by `nowMs` (every minute when `all`, the
+    // current one too) and forgets them: a caller writes them once a minute. A
+    // series with connections open but no events in the last ended minute gets a
+    // row of its own for it, so the open line has no gaps.
+    QList<Minute> takeMinutes(qint64 nowMs, bool all = false);
+    // Where the in-memory seconds begin (when these metrics were made): the
+    // dashboard reads anything older from the database.
+    qint64 sinceMs() const { return m_sinceMs; }
+
     static const std::vector<double> &handshakeBounds(); // seconds
     static const std::vector<double> &relayBounds();
     static const std::vector<double> &durationBounds();
@@ -160,6 +195,8 @@ private:
                     qint64 latencyUs);
     Series &series(const Gateway::GatewayEvent &e);
     Second &second(qint64 timeMs);
+    struct Rollup; // the minutes of one API, channel and application
+    Minute &minute(const Gateway::GatewayEvent &e, qint64 timeMs);
 
     Options m_options;
     mutable std::mutex m_mutex;
@@ -174,6 +211,11 @@ private:
     bool m_logCounted = false;
     qint64 m_descriptorLimitRefusals = 0;
     bool m_refusalsCounted = false;
+    qint64 m_sinceMs = 0;
+    std::map<QString, std::unique_ptr<Rollup>> m_rollups;
+    Gateway::GatewayEvent::DetailsPointer m_lastRollupDetails;
+    Rollup *m_lastRollup = nullptr;
+    QHash<quint64, Rollup *> m_openRollup; // open connections by rollup
 };
 
 } // namespace Gatehouse::Analytics

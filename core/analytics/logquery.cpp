@@ -16,6 +16,7 @@ LogQuery::LogQuery(QObject *parent)
 {
     qRegisterMetaType<QList<Gatehouse::Analytics::LogRecord>>();
     qRegisterMetaType<QList<Gatehouse::Analytics::Talker>>();
+    qRegisterMetaType<QList<Gatehouse::Analytics::GatewayMetrics::Point>>();
     m_thread->setObjectName(QStringLiteral("gatehouse-log-query"));
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -81,6 +82,15 @@ void LogQuery::topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 to
             talkers = m_reader->topTalkers(MessageLogReader::TalkerKind(kind), fromMs, toMs, limit,
                                            &error);
         Q_EMIT talkersFound(generation, talkers, error);
+    });
+}
+
+void LogQuery::history(quint64 generation, const MetricsHistory::Query &query)
+{
+    QMetaObject::invokeMethod(m_worker, [this, generation, query] {
+        QString error;
+        const QList<GatewayMetrics::Point> points = MetricsHistory::read(m_path, query, &error);
+        Q_EMIT historyRead(generation, points, error);
     });
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/gatewaymetrics.h"
 #include "analytics/logrecord.h"
+#include "analytics/metricshistory.h"
 
 #include <QList>
 #include <QObject>
@@ -32,6 +34,8 @@ public:
     void fetch(quint64 generation, const LogFilter &filter, qint64 offset, qint64 limit);
     // kind: MessageLogReader::TalkerKind as an int
     void topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit);
+    // The metrics' history (MetricsHistory::read) of the query's window.
+    void history(quint64 generation, const MetricsHistory::Query &query);
 
 Q_SIGNALS:
     void counted(quint64 generation, qint64 count, const QString &error);
@@ -39,6 +43,9 @@ Q_SIGNALS:
                  const QList<Gatehouse::Analytics::LogRecord> &rows, const QString &error);
     void talkersFound(quint64 generation, const QList<Gatehouse::Analytics::Talker> &talkers,
                       const QString &error);
+    void historyRead(quint64 generation,
+                     const QList<Gatehouse::Analytics::GatewayMetrics::Point> &points,
+                     const QString &error);
 
 private:
     bool ensureOpen(QString *error); // on the worker thread

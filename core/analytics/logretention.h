@@ -10,7 +10,8 @@ class QTimer;
 namespace Gatehouse::Analytics {
 
 // Keeps a message log within an age and a size: rows older than maxAgeMs go, then
-// the oldest until the pages in use fit in maxBytes. Deletes in small transactions
+// the oldest until the pages in use fit in maxBytes; the metrics' history rows go
+// when older than historyMaxAgeMs. Deletes in small transactions
 // of their own, so the log's writer waits a few milliseconds at most, never a sweep.
 // The file keeps its size and reuses the freed pages.
 class LogRetention final
@@ -20,6 +21,8 @@ public:
     {
         qint64 maxAgeMs = 30LL * 24 * 3600 * 1000; // 0: no age limit
         qint64 maxBytes = 1024LL * 1024 * 1024; // 0: no size limit
+        // the metrics' one-minute rows (MetricsHistory), by age only: they are small
+        qint64 historyMaxAgeMs = 30LL * 24 * 3600 * 1000; // 0: no age limit
         int batchRows = 2000; // rows per transaction
     };
     struct Result

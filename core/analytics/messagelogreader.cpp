@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/messagelogreader.h"
 
+#include "analytics/logschema.h"
 #include "analytics/messageblock.h"
 
 #include <QFileInfo>
@@ -483,6 +484,11 @@ bool MessageLogReader::open(const QString &path, QString *error)
     if (!QFileInfo::exists(path)) {
         if (error)
             *error = QStringLiteral("%1: no such message log").arg(path);
+        return false;
+    }
+    if (QString why; !LogSchema::check(path, 5000, &why)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, why);
         return false;
     }
     {

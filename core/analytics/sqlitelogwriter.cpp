@@ -4,6 +4,7 @@
 #include "storage/privatefile.h"
 
 #include "analytics/loggedpayload.h"
+#include "analytics/logschema.h"
 #include "analytics/messageblock.h"
 
 #include <QDir>
@@ -358,6 +359,10 @@ bool SqliteLogWriter::open(QString *error)
             *error = why;
         return false;
     }
+    // a newer build's log, a damaged file or another program's lock: refused before
+    // anything is written (switching to WAL would already change the file)
+    if (QString why; !LogSchema::check(m_options.path, m_options.busyTimeoutMs, &why))
+        return fail(why);
     auto d = std::make_unique<Database>();
     const int rc = sqlite3_open_v2(QFile::encodeName(m_options.path).constData(), &d->db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -379,7 +384,11 @@ bool SqliteLogWriter::open(QString *error)
         return fail(QStringLiteral("cannot switch the database to WAL mode (%1)").arg(db.error()));
     // after a burst the WAL starts over at a size it keeps; cut it back to 64 MiB
     if (!db.exec("PRAGMA synchronous=NORMAL") || !db.exec("PRAGMA journal_size_limit=67108864")
-        || !db.exec("BEGIN") || !db.exec(SchemaSql) || !db.exec("COMMIT")) {
+        || !db.exec("BEGIN") || !db.exec(SchemaSql)
+        || (db.scalar("PRAGMA user_version", 0) < LogSchema::Version
+            && !db.exec(QByteArray("PRAGMA user_version=" + QByteArray::number(LogSchema::Version))
+                            .constData()))
+        || !db.exec("COMMIT")) {
         const QString why = db.error();
         db.exec("ROLLBACK");
         return fail(why);

@@ -54,7 +54,7 @@ public:
     qint64 backgroundCheckpoints() const;
     qint64 writerCheckpoints() const;
 
-    static constexpr int SchemaVersion = 2; // 1: a log_messages row per message
+    static constexpr int SchemaVersion = 2; // LogSchema::Version
 
 private:
     struct Database;

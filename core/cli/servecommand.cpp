@@ -147,6 +147,11 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("log-max-age"),
         QStringLiteral("Remove message log rows older than this (default 30d; 0: keep all)."),
         QStringLiteral("DURATION"));
+    const QCommandLineOption historyMaxAgeOption(
+        QStringLiteral("history-max-age"),
+        QStringLiteral("Keep the metrics' one-minute history in the message log this long "
+                       "(default 30d; 0: keep all)."),
+        QStringLiteral("DURATION"));
     const QCommandLineOption logMaxSizeOption(
         QStringLiteral("log-max-size"),
         QStringLiteral("Keep the message log's rows within this size, the oldest going first "
@@ -169,7 +174,8 @@ int serveCommand(const QStringList &arguments)
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
                        logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
                        withMockOption, verboseOption, adminOption, metricsApplicationOption,
-                       logMaxAgeOption, logMaxSizeOption, outgoingBufferOption});
+                       logMaxAgeOption, logMaxSizeOption, outgoingBufferOption,
+                       historyMaxAgeOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -257,6 +263,17 @@ int serveCommand(const QStringList &arguments)
                                              "30d or 12h")
                                   .arg(text));
         settings.logMaxAgeMs = age->count();
+    }
+    if (parser.isSet(historyMaxAgeOption)) {
+        const QString text = parser.value(historyMaxAgeOption).trimmed();
+        const auto age = text == u"0" ? std::optional(std::chrono::milliseconds(0))
+                                      : Policies::PolicyConfig::parseDuration(text);
+        if (!age)
+            return usageError(name,
+                              QStringLiteral("--history-max-age '%1' is not a duration such as "
+                                             "30d or 12h")
+                                  .arg(text));
+        settings.historyMaxAgeMs = age->count();
     }
     if (parser.isSet(logMaxSizeOption)) {
         const auto size = Policies::PolicyConfig::parseByteSize(parser.value(logMaxSizeOption));

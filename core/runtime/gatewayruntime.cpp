@@ -6,12 +6,14 @@
 #include "analytics/jsonlineswriter.h"
 #include "analytics/logretention.h"
 #include "analytics/messagelogstore.h"
+#include "analytics/metricshistory.h"
 #include "asyncapi/asyncapireader.h"
 #include "credentials/credentialinfo.h"
 #include "credentials/secretstore.h"
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayeventsink.h"
+#include "gateway/router.h"
 #include "mock/mockconfig.h"
 #include "mock/mockserver.h"
 #include "policy/policyfactory.h"
@@ -58,6 +60,7 @@ struct GatewayRuntime::Loaded
     QList<Api> apis;
     QStringList files; // absolute
     QStringList problems; // the errors of the documents that cannot be served
+    QHash<QString, Analytics::AlertThresholds> alerts; // x-gatehouse.alerts by API key
 };
 
 // What a run holds besides the gateway and the registry.
@@ -84,6 +87,10 @@ struct GatewayRuntime::Parts
     quint64 refusalsReported = 0;
     qint64 refusalsReportedMs = 0;
     std::unique_ptr<QTimer> refusalWatch;
+    std::unique_ptr<QTimer> historyTimer; // writeHistory() once a minute
+    Analytics::AlertMonitor alertMonitor;
+    QHash<QString, Analytics::AlertThresholds> documentAlerts;
+    std::unique_ptr<QTimer> alertTimer; // checkAlerts()
 };
 
 GatewayRuntime::GatewayRuntime(QObject *parent)
@@ -137,6 +144,19 @@ bool GatewayRuntime::load(const QStringList &files, Loaded *loaded, bool reportD
                 loaded->problems.append(file + QStringLiteral(": cannot be read"));
             continue;
         }
+        Analytics::AlertThresholds alerts;
+        QString why;
+        const Json &raw = result.api->gatehouse.raw;
+        if (!Analytics::AlertThresholds::fromJson(
+                raw.is_object() ? raw.value("alerts", Json()) : Json(), &alerts, &why)) {
+            refused.append(file);
+            loaded->problems.append(QStringLiteral("%1: %2").arg(file, why));
+            if (reportDiagnostics)
+                Q_EMIT reported(ReportKind::Diagnostic, loaded->problems.constLast());
+            continue;
+        }
+        if (alerts.any())
+            loaded->alerts.insert(Gateway::Router::apiPath(*result.api), alerts);
         loaded->apis.append(*result.api);
         loaded->files.append(QFileInfo(file).absoluteFilePath());
     }
@@ -212,10 +232,12 @@ bool GatewayRuntime::start(const QStringList &files)
         m_parts->logStore = std::make_shared<Analytics::MessageLogStore>(o);
         if (m_parts->logStore->open(&error)) {
             m_gateway->addEventSink(m_parts->logStore);
-            if (m_settings.logMaxAgeMs > 0 || m_settings.logMaxBytes > 0) {
+            if (m_settings.logMaxAgeMs > 0 || m_settings.logMaxBytes > 0
+                || m_settings.historyMaxAgeMs > 0) {
                 Analytics::LogRetention::Options r;
                 r.maxAgeMs = m_settings.logMaxAgeMs;
                 r.maxBytes = m_settings.logMaxBytes;
+                r.historyMaxAgeMs = m_settings.historyMaxAgeMs;
                 m_parts->retention = std::make_unique<Analytics::LogRetentionRunner>(o.path, r);
                 connect(m_parts->retention.get(), &Analytics::LogRetentionRunner::enforced, this,
                         [this](qint64 deleted, qint64 used) {
@@ -273,6 +295,18 @@ bool GatewayRuntime::start(const QStringList &files)
                 return fail(QStringLiteral("metrics: %1").arg(error));
         }
         m_gateway->addEventSink(m_metricsSink);
+        // the history: written off the relay path, here, once a minute (without a
+        // database the minutes are only let go, so they never pile up)
+        m_parts->historyTimer = std::make_unique<QTimer>();
+        m_parts->historyTimer->setInterval(std::max(1000, m_settings.historyIntervalMs));
+        connect(m_parts->historyTimer.get(), &QTimer::timeout, this,
+                [this] { writeHistory(false); });
+        m_parts->historyTimer->start();
+        setAlerts(loaded.alerts);
+        m_parts->alertTimer = std::make_unique<QTimer>();
+        m_parts->alertTimer->setInterval(std::max(10, m_settings.alertIntervalMs));
+        connect(m_parts->alertTimer.get(), &QTimer::timeout, this, &GatewayRuntime::checkAlerts);
+        m_parts->alertTimer->start();
     }
     if (m_parts->logStore || m_parts->logFile) {
         if (m_metrics)
@@ -505,8 +539,52 @@ bool GatewayRuntime::reload()
         Q_EMIT reported(ReportKind::Error, m_error);
         return false;
     }
+    setAlerts(again.alerts);
     Q_EMIT reloaded(int(again.apis.size()));
     return true;
+}
+
+void GatewayRuntime::setAlerts(const QHash<QString, Analytics::AlertThresholds> &fromDocuments)
+{
+    if (!m_parts)
+        return;
+    m_parts->documentAlerts = fromDocuments;
+    QHash<QString, Analytics::AlertThresholds> all = fromDocuments;
+    // the settings' thresholds replace the document's measure by measure
+    for (auto it = m_settings.alerts.cbegin(); it != m_settings.alerts.cend(); ++it) {
+        Analytics::AlertThresholds &t = all[it.key()];
+        const Analytics::AlertThresholds &o = it.value();
+        if (o.rejectedPerSecond > 0)
+            t.rejectedPerSecond = o.rejectedPerSecond;
+        if (o.throttledPerSecond > 0)
+            t.throttledPerSecond = o.throttledPerSecond;
+        if (o.relayP99Us > 0)
+            t.relayP99Us = o.relayP99Us;
+        if (o.openConnections > 0)
+            t.openConnections = o.openConnections;
+    }
+    m_parts->alertMonitor.setThresholds(all);
+}
+
+void GatewayRuntime::setAlertThresholds(
+    const QHash<QString, Analytics::AlertThresholds> &thresholds)
+{
+    m_settings.alerts = thresholds;
+    if (m_parts)
+        setAlerts(m_parts->documentAlerts);
+}
+
+void GatewayRuntime::checkAlerts()
+{
+    if (!m_metrics || !m_parts)
+        return;
+    const QList<Analytics::AlertMonitor::Alert> alerts = m_parts->alertMonitor.evaluate(
+        m_metrics->apiTotals(), QDateTime::currentMSecsSinceEpoch());
+    for (const Analytics::AlertMonitor::Alert &a : alerts) {
+        const QString text = a.text();
+        Q_EMIT reported(a.raised ? ReportKind::Warning : ReportKind::Info, text);
+        Q_EMIT alerted(a.timeMs, a.api, a.raised, text);
+    }
 }
 
 void GatewayRuntime::listConnections()
@@ -559,9 +637,25 @@ QString GatewayRuntime::adminUrl() const
     return m_admin ? m_admin->url() : QString();
 }
 
+void GatewayRuntime::writeHistory(bool all)
+{
+    if (!m_metrics || !m_parts || !m_parts->historyTimer)
+        return;
+    if (all && m_metricsSink)
+        m_metricsSink->flush(); // what the gateway said last counts too
+    const QList<Analytics::GatewayMetrics::Minute> rows
+        = m_metrics->takeMinutes(QDateTime::currentMSecsSinceEpoch(), all);
+    if (!m_parts->logStore || rows.isEmpty())
+        return;
+    QString error;
+    if (!Analytics::MetricsHistory::write(m_parts->logStore->path(), rows, &error))
+        Q_EMIT reported(ReportKind::Warning, QStringLiteral("metrics history %1").arg(error));
+}
+
 void GatewayRuntime::releaseParts()
 {
     m_admin.reset();
+    writeHistory(true);
     if (m_parts) {
         if (m_parts->logStore)
             m_parts->logStore->close();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/alertmonitor.h"
 #include "api/api.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayoptions.h"
@@ -71,6 +72,15 @@ public:
         // every 10 minutes); 0: no limit.
         qint64 logMaxAgeMs = 30LL * 24 * 3600 * 1000;
         qint64 logMaxBytes = 1024LL * 1024 * 1024;
+        // The metrics are rolled up into one-minute rows in the message log's database
+        // (MetricsHistory) every historyIntervalMs and at stop, and kept this long;
+        // 0: no limit.
+        qint64 historyMaxAgeMs = 30LL * 24 * 3600 * 1000;
+        int historyIntervalMs = 60000;
+        // Alert thresholds by API key ("/chats/1.0.0"); each measure set (> 0) replaces
+        // the one of the document's x-gatehouse.alerts. Checked every alertIntervalMs.
+        QHash<QString, Analytics::AlertThresholds> alerts;
+        int alertIntervalMs = 1000;
         QString logFile; // JSON Lines log; empty: none
         bool withMocks = false; // also run each API's built-in mock at its endpoint
         // With withMocks: the mock kind for documents that do not name one in
@@ -120,6 +130,8 @@ public:
     // Closes these open connections with `code` and `reason` (both sent to the client
     // and the backend); connectionClosed events follow as usual.
     void closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason);
+    // Replaces settings().alerts, for the current run too.
+    void setAlertThresholds(const QHash<QString, Analytics::AlertThresholds> &thresholds);
 
     // The gateway of the current (or last stopped) run; null before the first start.
     Gateway::Gateway *gateway() const { return m_gateway.get(); }
@@ -135,6 +147,9 @@ Q_SIGNALS:
     void reloaded(int apis);
     void stopped(int closedConnections);
     void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
+    // An alert threshold of `api` was crossed (raised) or is back under (cleared);
+    // `text` is the line also reported (a Warning when raised, Info when cleared).
+    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
 
 private:
     struct Loaded;
@@ -148,6 +163,10 @@ private:
     void probeBackends(const QList<Api> &apis);
     void checkLogs(); // events the logs could not store: counted and reported
     void checkRefusals(); // connections refused for lack of descriptors: the same
+    // Writes the metrics' ended minutes (all: the current one too) to the history.
+    void writeHistory(bool all);
+    void setAlerts(const QHash<QString, Analytics::AlertThresholds> &fromDocuments);
+    void checkAlerts();
 
     Settings m_settings;
     State m_state = State::Stopped;

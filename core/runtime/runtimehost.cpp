@@ -46,6 +46,12 @@ RuntimeHost::RuntimeHost(QObject *parent)
                     this, [this, connections] { Q_EMIT connectionsListed(connections); },
                     Qt::QueuedConnection);
             });
+    connect(m_runtime, &GatewayRuntime::alerted, m_runtime,
+            [this](qint64 timeMs, const QString &api, bool raised, const QString &text) {
+                QMetaObject::invokeMethod(
+                    this, [=, this] { Q_EMIT alerted(timeMs, api, raised, text); },
+                    Qt::QueuedConnection);
+            });
     m_thread.start();
 }
 
@@ -109,6 +115,14 @@ void RuntimeHost::closeConnections(const QList<quint64> &ids, quint16 code, cons
     GatewayRuntime *runtime = m_runtime;
     QMetaObject::invokeMethod(
         runtime, [runtime, ids, code, reason] { runtime->closeConnections(ids, code, reason); },
+        Qt::QueuedConnection);
+}
+
+void RuntimeHost::setAlertThresholds(const QHash<QString, Analytics::AlertThresholds> &thresholds)
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime, [runtime, thresholds] { runtime->setAlertThresholds(thresholds); },
         Qt::QueuedConnection);
 }
 

@@ -34,6 +34,9 @@ public:
     void stop(); // connections are closed with 1001; stopped() follows
     void listConnections(); // connectionsListed() follows while running
     void closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason);
+    // Alert thresholds by API key over the documents' own (GatewayRuntime::Settings::
+    // alerts), for this run and the next ones; alerted() tells of crossings.
+    void setAlertThresholds(const QHash<QString, Analytics::AlertThresholds> &thresholds);
 
     GatewayRuntime::State state() const { return m_state; }
     bool isActive() const; // starting, running or stopping
@@ -53,6 +56,7 @@ Q_SIGNALS:
     void reloaded(int apis);
     void stopped(int closedConnections);
     void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
+    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
 
 private:
     void handleState(GatewayRuntime::State state, const QStringList &urls,

@@ -4,6 +4,7 @@
 // built-in mock as the backend.
 #include "testsupport.h"
 
+#include "analytics/metricshistory.h"
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
 #include "runtime/gatewayruntime.h"
@@ -31,6 +32,8 @@ private slots:
     void init();
     void runsWithItsMock();
     void stopClosesConnectionsWith1001();
+    void historyWrittenAtStop();
+    void alertsRaisedAndCleared();
     void reloadKeepsConnections();
     void listenAddressInUse();
     void documentWithErrors();
@@ -155,6 +158,93 @@ void TestGatewayRuntime::stopClosesConnectionsWith1001()
     again.close();
     QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
     QCOMPARE(runtime.state(), State::Running);
+}
+
+// The metrics' minutes reach the history in the message log's database, at the
+// latest when the run stops.
+void TestGatewayRuntime::historyWrittenAtStop()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    const qint64 started = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QWebSocket client;
+    QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    client.sendTextMessage(QStringLiteral("hello"));
+    QTRY_VERIFY(!received.isEmpty());
+    QSignalSpy stopped(&runtime, &GatewayRuntime::stopped);
+    runtime.stop();
+    QTRY_COMPARE(stopped.size(), 1);
+    Analytics::MetricsHistory::Query q;
+    q.fromMs = started - started % 60000;
+    q.toMs = QDateTime::currentMSecsSinceEpoch() + 60000;
+    q.stepMs = q.toMs - q.fromMs;
+    QString error;
+    const QList<Analytics::GatewayMetrics::Point> points
+        = Analytics::MetricsHistory::read(m_dir->filePath(QStringLiteral("log.db")), q, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(points.size(), 1);
+    const double seconds = double(q.stepMs) / 1000.0;
+    QCOMPARE(qRound(points.at(0).messagesInPerSecond * seconds), 1);
+    QCOMPARE(qRound(points.at(0).messagesOutPerSecond * seconds), 1);
+    QCOMPARE(qRound(points.at(0).attemptsPerSecond * seconds), 1);
+    QCOMPARE(points.at(0).open, 1.0);
+}
+
+// x-gatehouse.alerts of a document, with a threshold from the settings over it: an
+// alert is raised once when crossed, reported as a warning, and cleared once.
+void TestGatewayRuntime::alertsRaisedAndCleared()
+{
+    GatewayRuntime::Settings s = settings();
+    s.alertIntervalMs = 20;
+    GatewayRuntime runtime;
+    runtime.setSettings(s);
+    const QString file = writeApi(m_backendPort);
+    // the alerts in the document's x-gatehouse
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray text = f.readAll();
+    f.close();
+    text.replace("  mock: {kind: echo}\n",
+                 "  mock: {kind: echo}\n  alerts: {openConnections: 1}\n");
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+    f.close();
+    QSignalSpy alerted(&runtime, &GatewayRuntime::alerted);
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY2(runtime.start({file}), qPrintable(runtime.errorString()));
+    const QString url = runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk");
+    QWebSocket a;
+    QWebSocket b;
+    a.open(QUrl(url));
+    QTRY_COMPARE(a.state(), QAbstractSocket::ConnectedState);
+    b.open(QUrl(url));
+    QTRY_COMPARE(b.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(alerted.size(), 1);
+    QCOMPARE(alerted.at(0).at(1).toString(), QStringLiteral("/echo/1.0.0"));
+    QVERIFY(alerted.at(0).at(2).toBool());
+    const QString line = alerted.at(0).at(3).toString();
+    QVERIFY2(line.startsWith(u"alert: /echo/1.0.0: 2 connections open"), qPrintable(line));
+    QVERIFY(reports(reported).contains(qMakePair(Kind::Warning, line)));
+    a.close();
+    b.close();
+    QTRY_COMPARE(alerted.size(), 2);
+    QVERIFY(!alerted.at(1).at(2).toBool());
+
+    // a threshold of the settings over the document's: 3 connections may be open
+    Analytics::AlertThresholds three;
+    three.openConnections = 3;
+    runtime.setAlertThresholds({{QStringLiteral("/echo/1.0.0"), three}});
+    QWebSocket c;
+    QWebSocket d;
+    c.open(QUrl(url));
+    d.open(QUrl(url));
+    QTRY_COMPARE(c.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(d.state(), QAbstractSocket::ConnectedState);
+    QTest::qWait(100); // several checks: nothing to say
+    QCOMPARE(alerted.size(), 2);
 }
 
 void TestGatewayRuntime::reloadKeepsConnections()

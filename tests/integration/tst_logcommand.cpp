@@ -273,6 +273,36 @@ private slots:
         QCOMPARE(r.standardError.count('\n'), 1);
     }
 
+    // A file that is no message log, or one a newer Gatehouse wrote: one line that
+    // says so, exit 1, for `log` and `serve --log-db`, and the file left as it was.
+    void badDatabaseFile()
+    {
+        const QString garbage = m_dir->filePath(u"garbage.db"_qs);
+        QByteArray text;
+        for (int i = 0; i < 100; ++i)
+            text += "not a database at all, just some text\n";
+        QVERIFY(Test::writeFile(garbage, text));
+        Test::ProcessResult r = Test::runCli({u"log"_qs, u"--db"_qs, garbage});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(
+            r.standardError.contains(
+                (garbage + u": not a Gatehouse message log (not an SQLite database)"_qs).toUtf8()),
+            r.standardError.constData());
+        QCOMPARE(r.standardError.count('\n'), 1);
+
+        const QString api = m_dir->filePath(u"echo.yaml"_qs);
+        QVERIFY(Test::writeFile(api, Test::echoApiDocument(u"/echo"_qs, Test::freePort())));
+        r = Test::runCli(
+            {u"serve"_qs, u"--listen"_qs, u"127.0.0.1:0"_qs, u"--log-db"_qs, garbage, api});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.standardError.contains(
+                     (u"message log "_qs + garbage + u": not a Gatehouse message log"_qs).toUtf8()),
+                 r.standardError.constData());
+        QFile f(garbage);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), text);
+    }
+
     // --follow prints what is logged after it started.
     void follows()
     {

@@ -2,6 +2,7 @@
 #include "analytics/dashboardview.h"
 #include "analytics/gatewaymetrics.h"
 #include "analytics/messagelogstore.h"
+#include "analytics/metricshistory.h"
 
 #include <QAbstractButton>
 #include <QChartView>
@@ -209,6 +210,80 @@ private slots:
         QTRY_COMPARE(view.talkersModel()->rowCount(), 1);
         QTRY_COMPARE(view.talkersModel()->item(0, 0)->text(), QStringLiteral("/rooms/{roomID}"));
         store.close();
+    }
+
+    // A restarted app opens on the history in the database: the long windows and the
+    // part of a short one from before the metrics began are read from the rows the
+    // last run rolled up, through a new store object over the same file.
+    void historyAfterARestart()
+    {
+        QTemporaryDir dir;
+        Analytics::MessageLogStore::Options o;
+        o.path = dir.filePath(QStringLiteral("messages.db"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            // the last run: 30 messages in, 40 minutes ago
+            Analytics::MessageLogStore store(o);
+            QVERIFY(store.open());
+            GatewayMetrics::Options mo;
+            mo.sinceMs = now - 2 * 3600 * 1000;
+            GatewayMetrics metrics(mo);
+            QList<GatewayEvent> events;
+            for (int i = 0; i < 30; ++i) {
+                GatewayEvent m = make(GatewayEvent::Type::MessageRelayed, 1, now - 40 * 60000);
+                m.size = 10;
+                events.append(m);
+            }
+            metrics.add(events);
+            QString error;
+            QVERIFY2(
+                Analytics::MetricsHistory::write(o.path, metrics.takeMinutes(now, true), &error),
+                qPrintable(error));
+            store.close();
+        }
+        Analytics::MessageLogStore store(o); // the restarted app's
+        QVERIFY(store.open());
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(std::make_shared<GatewayMetrics>()); // begins now: empty
+        view.setDatabase(o.path);
+        view.setWindowSeconds(86400);
+        view.refresh(now);
+        QTRY_VERIFY(view.historyAnswers() >= 1);
+        QList<QPointF> in = view.points(QStringLiteral("messages in"));
+        QCOMPARE(in.size(), 144); // 10-minute steps
+        QCOMPARE(qRound(sumOf(in) * 600), 30); // rates over 600 s steps
+        view.setWindowSeconds(3600);
+        view.refresh(now);
+        QTRY_VERIFY(view.historyAnswers() >= 2);
+        in = view.points(QStringLiteral("messages in"));
+        QCOMPARE(in.size(), 120); // 30-second steps
+        // the minute's messages spread over its two 30-second steps
+        QCOMPARE(qRound(sumOf(in) * 30), 30);
+        view.setWindowSeconds(30 * 86400);
+        view.refresh(now);
+        QTRY_VERIFY(view.historyAnswers() >= 3);
+        QCOMPARE(view.points(QStringLiteral("messages in")).size(), 180);
+        store.close();
+    }
+
+    // An alert raised is marked on every chart while its moment is in the window;
+    // cleared ones are not.
+    void alertMarkers()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        view.addAlertMarker(now - 5000, QStringLiteral("alert: /chats/1.0.0: 3 connections open"));
+        view.addAlertMarker(now - 4000, QStringLiteral("alert cleared: ..."), false);
+        view.addAlertMarker(now - 3600 * 1000, QStringLiteral("alert: long ago"));
+        view.refresh(now);
+        QCOMPARE(view.alertMarkers(), QList<qint64> {now - 5000});
+        view.refresh(now + 120000); // out of the minute shown
+        QVERIFY(view.alertMarkers().isEmpty());
     }
 
     void everyControlIsNamed()

@@ -27,6 +27,8 @@
 #include <QToolButton>
 #include <QTreeView>
 
+#include <cmath>
+
 using namespace Gatehouse;
 using Gateway::GatewayEvent;
 
@@ -377,12 +379,105 @@ private slots:
         QCOMPARE(view.model()->rowCount(), 30);
     }
 
+    // Rows are coloured by what they are, readable on light and dark bases alike
+    // (WCAG's 4.5:1), and the legend says what each colour means in the palette used.
+    void rowColours()
+    {
+        using Analytics::LogRecord;
+        using Shade = MessageLogModel::Shade;
+        auto record
+            = [](LogRecord::Kind kind, bool accepted, const char *action, const char *direction) {
+                  LogRecord r;
+                  r.kind = kind;
+                  r.accepted = accepted;
+                  r.action = QString::fromLatin1(action);
+                  r.direction = QString::fromLatin1(direction);
+                  return r;
+              };
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Handshake, true, "", ""))
+                == Shade::Opened);
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Handshake, false, "", ""))
+                == Shade::Rejected);
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Message, true, "relayed", "in"))
+                == Shade::In);
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Message, true, "relayed", "out"))
+                == Shade::Out);
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Message, true, "throttled", "in"))
+                == Shade::Throttled);
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Message, true, "dropped", "in"))
+                == Shade::Dropped);
+        QVERIFY(MessageLogModel::shadeOf(record(LogRecord::Kind::Close, true, "", ""))
+                == Shade::Closed);
+
+        auto luminance = [](const QColor &c) {
+            auto channel = [](double v) {
+                return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+            };
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF())
+                + 0.0722 * channel(c.blueF());
+        };
+        auto contrast = [&](const QColor &a, const QColor &b) {
+            const double la = luminance(a);
+            const double lb = luminance(b);
+            return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+        };
+        for (int s = 0; s <= int(Shade::Closed); ++s) {
+            const QColor light = MessageLogModel::colour(Shade(s), false);
+            const QColor dark = MessageLogModel::colour(Shade(s), true);
+            QVERIFY2(contrast(light, Qt::white) >= 4.5, qPrintable(light.name()));
+            QVERIFY2(contrast(light, QColor(0xf0, 0xf0, 0xf0)) >= 4.5, qPrintable(light.name()));
+            QVERIFY2(contrast(dark, QColor(0x1e, 0x1e, 0x1e)) >= 4.5, qPrintable(dark.name()));
+            QVERIFY2(contrast(dark, QColor(0x33, 0x33, 0x33)) >= 4.5, qPrintable(dark.name()));
+        }
+
+        const QPalette before = QApplication::palette();
+        MessageLogView view;
+        const QString rejectedLight = MessageLogModel::colour(Shade::Rejected, false).name();
+        const QString rejectedDark = MessageLogModel::colour(Shade::Rejected, true).name();
+        QPalette light = before;
+        light.setColor(QPalette::Base, Qt::white);
+        QApplication::setPalette(light);
+        QVERIFY(!MessageLogModel::darkPalette());
+        QTRY_VERIFY(view.legend()->text().contains(rejectedLight));
+        QPalette dark = before;
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        QApplication::setPalette(dark);
+        QVERIFY(MessageLogModel::darkPalette());
+        QTRY_VERIFY(view.legend()->text().contains(rejectedDark));
+        for (const char *word :
+             {"opened", "rejected", "message in", "message out", "throttled", "closed"})
+            QVERIFY2(view.legend()->text().contains(QLatin1String(word)), word);
+        QVERIFY(!view.legend()->accessibleName().isEmpty());
+        QApplication::setPalette(before);
+    }
+
     void missingLogSaysSo()
     {
         MessageLogView view;
         view.setDatabase(m_dir->filePath(QStringLiteral("none.db")));
         view.show();
         QTRY_VERIFY(view.model()->lastError().contains(u"no message log yet"));
+        QCOMPARE(view.model()->rowCount(), 0);
+    }
+
+    // A file that is no message log: one line in the status that says so.
+    void badLogSaysSo()
+    {
+        const QString path = m_dir->filePath(QStringLiteral("garbage.db"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 100; ++i)
+            f.write("not a database at all, just some text\n");
+        f.close();
+        MessageLogView view;
+        view.setDatabase(path);
+        view.show();
+        QTRY_VERIFY(view.model()->lastError().contains(
+            u"not a Gatehouse message log (not an SQLite database)"));
+        QVERIFY(!view.model()->lastError().contains(u'\n'));
+        auto *status = view.findChild<QLabel *>(QStringLiteral("logStatus"));
+        QVERIFY(status);
+        QTRY_VERIFY(status->text().contains(u"not a Gatehouse message log"));
         QCOMPARE(view.model()->rowCount(), 0);
     }
 

@@ -3,6 +3,7 @@
 
 #include "analytics/gatewaymetrics.h"
 #include "analytics/logquery.h"
+#include "analytics/metricshistory.h"
 #include "uibuttons.h"
 
 #include <QChart>
@@ -15,10 +16,12 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScatterSeries>
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTimer>
@@ -45,7 +48,12 @@ constexpr WindowChoice Windows[] = {
     {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last minute"), 60, 60},
     {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last 15 minutes"), 900, 90},
     {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last hour"), 3600, 120},
+    // from the history in the database: 10-minute and 4-hour steps
+    {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last 24 hours"), 86400, 144},
+    {QT_TRANSLATE_NOOP("Gatehouse::DashboardView", "Last 30 days"), 30 * 86400, 180},
 };
+constexpr int WindowCount = int(std::size(Windows));
+constexpr int InMemorySeconds = 3600; // longer windows are read from the history
 
 // A line's colour by its meaning: in blue, out green, refusals red, as in the lists.
 QColor colourOf(const QString &series)
@@ -78,6 +86,7 @@ struct DashboardView::Chart
     QDateTimeAxis *x = nullptr;
     QValueAxis *y = nullptr;
     QList<QLineSeries *> series;
+    QScatterSeries *alerts = nullptr;
 };
 
 DashboardView::DashboardView(QWidget *parent)
@@ -276,6 +285,29 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
                 });
         c->series.append(line);
     }
+    // alerts raised: red marks at the foot of the chart
+    c->alerts = new QScatterSeries;
+    c->alerts->setName(QStringLiteral("alerts"));
+    c->alerts->setMarkerSize(11);
+    c->alerts->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    c->alerts->setColor(QColor(0xd0, 0x10, 0x10));
+    c->alerts->setBorderColor(QColor(0xd0, 0x10, 0x10));
+    chart->addSeries(c->alerts);
+    c->alerts->attachAxis(c->x);
+    c->alerts->attachAxis(c->y);
+    for (QLegendMarker *m : chart->legend()->markers(c->alerts))
+        m->setVisible(false);
+    connect(c->alerts, &QScatterSeries::hovered, this, [this](const QPointF &point, bool state) {
+        if (!state) {
+            QToolTip::hideText();
+            return;
+        }
+        for (const Marker &m : std::as_const(m_markers))
+            if (m.timeMs == qint64(point.x())) {
+                QToolTip::showText(QCursor::pos(), m.text, this);
+                break;
+            }
+    });
     c->view = new QChartView(chart);
     c->view->setRenderHint(QPainter::Antialiasing);
     c->view->setObjectName(QStringLiteral("chart%1").arg(m_charts.size()));
@@ -346,8 +378,24 @@ void DashboardView::refreshNow()
 
 void DashboardView::setDatabase(const QString &path)
 {
+    ensureQuery();
+    m_query->setDatabase(path);
+    m_historyWindow = -1; // read again
+}
+
+void DashboardView::ensureQuery()
+{
     if (!m_query) {
         m_query = new Analytics::LogQuery(this);
+        connect(m_query, &Analytics::LogQuery::historyRead, this,
+                [this](quint64 generation, const QList<Analytics::GatewayMetrics::Point> &points,
+                       const QString &) {
+                    if (generation != m_historyGeneration)
+                        return;
+                    ++m_historyAnswers;
+                    m_history = points; // empty on an error: no log yet, nothing to draw
+                    refresh(m_lastRefreshMs);
+                });
         connect(m_query, &Analytics::LogQuery::talkersFound, this,
                 [this](quint64 generation, const QList<Analytics::Talker> &talkers,
                        const QString &error) {
@@ -368,7 +416,24 @@ void DashboardView::setDatabase(const QString &path)
                     }
                 });
     }
-    m_query->setDatabase(path);
+}
+
+void DashboardView::askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs)
+{
+    // once per window shown, then once a minute (the history grows by the minute)
+    const int window = m_window->currentIndex();
+    if (window == m_historyWindow && nowMs >= m_historyAskedMs && nowMs - m_historyAskedMs < 60000)
+        return;
+    if (window != m_historyWindow)
+        m_history.clear();
+    m_historyWindow = window;
+    m_historyAskedMs = nowMs;
+    m_historyStepMs = stepMs;
+    Analytics::MetricsHistory::Query q;
+    q.fromMs = fromMs;
+    q.toMs = toMs;
+    q.stepMs = stepMs;
+    m_query->history(++m_historyGeneration, q);
 }
 
 void DashboardView::refreshTalkers(qint64 nowMs)
@@ -382,15 +447,52 @@ void DashboardView::refreshTalkers(qint64 nowMs)
 
 void DashboardView::refresh(qint64 nowMs)
 {
-    if (!m_metrics)
-        return;
-    const WindowChoice &w = Windows[std::clamp(m_window->currentIndex(), 0, 2)];
-    const QList<Analytics::GatewayMetrics::Point> points
-        = m_metrics->timeline(nowMs, w.seconds, w.points);
+    m_lastRefreshMs = nowMs;
+    const WindowChoice &w = Windows[std::clamp(m_window->currentIndex(), 0, WindowCount - 1)];
+    const qint64 stepMs = qint64(w.seconds) * 1000 / w.points;
+    const bool fromHistory = w.seconds > InMemorySeconds;
+    // the memory has the seconds since the metrics were made; before that, the history
+    const qint64 since = m_metrics ? m_metrics->sinceMs() : nowMs + 1000;
+    const qint64 lastSecond = nowMs - nowMs % 1000;
+    const qint64 windowStart = lastSecond - qint64(w.seconds - 1) * 1000;
+    QList<Analytics::GatewayMetrics::Point> points;
+    if (fromHistory) {
+        if (m_query) {
+            // steps on the minute, the last one ending with the current minute
+            const qint64 until = nowMs - nowMs % 60000 + 60000;
+            askHistory(until - qint64(w.seconds) * 1000, until, stepMs, nowMs);
+        }
+        points = m_history;
+    } else {
+        if (m_metrics)
+            points = m_metrics->timeline(nowMs, w.seconds, w.points);
+        if (m_query && windowStart < since) {
+            askHistory(windowStart, std::min(since, lastSecond + 1000), stepMs, nowMs);
+            if (points.isEmpty()) {
+                for (qint64 end = windowStart + stepMs; end <= lastSecond + 1000; end += stepMs) {
+                    Analytics::GatewayMetrics::Point p;
+                    p.endMs = end;
+                    points.append(p);
+                }
+            }
+            // the steps that ended before the metrics began, from the history
+            for (Analytics::GatewayMetrics::Point &p : points) {
+                if (p.endMs > since)
+                    break;
+                for (const Analytics::GatewayMetrics::Point &h : std::as_const(m_history))
+                    if (h.endMs - m_historyStepMs < p.endMs && p.endMs <= h.endMs) {
+                        const qint64 end = p.endMs;
+                        p = h;
+                        p.endMs = end;
+                        break;
+                    }
+            }
+        }
+    }
     if (points.isEmpty())
         return;
     m_shownUntilMs = nowMs;
-    m_stepMs = qint64(w.seconds) * 1000 / w.points;
+    m_stepMs = stepMs;
     m_firstMs = points.constFirst().endMs - m_stepMs;
     // one list of points per line, in the order the charts were made
     QList<QList<QPointF>> lines(11);
@@ -425,14 +527,23 @@ void DashboardView::refresh(qint64 nowMs)
             for (const QPointF &p : pts)
                 top = std::max(top, p.y());
         }
-        c->x->setRange(QDateTime::fromMSecsSinceEpoch(points.constFirst().endMs - 1000),
+        c->x->setRange(QDateTime::fromMSecsSinceEpoch(points.constFirst().endMs
+                                                      - (fromHistory ? stepMs : 1000)),
                        QDateTime::fromMSecsSinceEpoch(points.constLast().endMs));
         // a little room above the highest value, on round numbers
         const double ceiling = top <= 0 ? 1 : top * 1.1;
         c->y->setLabelFormat(ceiling >= 8 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
         c->y->setRange(0, ceiling);
         c->y->applyNiceNumbers();
-        c->x->setFormat(w.seconds <= 60 ? QStringLiteral("mm:ss") : QStringLiteral("hh:mm"));
+        QList<QPointF> marks;
+        const qint64 from = points.constFirst().endMs - (fromHistory ? stepMs : 1000);
+        for (const Marker &m : std::as_const(m_markers))
+            if (m.timeMs >= from && m.timeMs <= points.constLast().endMs)
+                marks.append(QPointF(double(m.timeMs), 0));
+        c->alerts->replace(marks);
+        c->x->setFormat(w.seconds <= 60          ? QStringLiteral("mm:ss")
+                            : w.seconds <= 86400 ? QStringLiteral("hh:mm")
+                                                 : QStringLiteral("MMM d"));
     }
     const Analytics::GatewayMetrics::Point &last = points.constLast();
     m_figures.at(0)->setText(figureText(last.open));
@@ -450,6 +561,25 @@ void DashboardView::clickPoint(const QString &series, qint64 x)
     const qint64 steps = std::max<qint64>(1, (x - m_firstMs + m_stepMs - 1) / m_stepMs);
     const qint64 end = m_firstMs + steps * m_stepMs;
     Q_EMIT logRequested(end - m_stepMs, end, series);
+}
+
+void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised)
+{
+    if (!raised)
+        return;
+    m_markers.append({timeMs, text});
+    if (m_markers.size() > 1000)
+        m_markers.removeFirst();
+    refresh(m_lastRefreshMs > 0 ? m_lastRefreshMs : QDateTime::currentMSecsSinceEpoch());
+}
+
+QList<qint64> DashboardView::alertMarkers() const
+{
+    QList<qint64> out;
+    if (!m_charts.isEmpty())
+        for (const QPointF &p : m_charts.constFirst()->alerts->points())
+            out.append(qint64(p.x()));
+    return out;
 }
 
 QStringList DashboardView::chartTitles() const

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/gatewaymetrics.h"
+
 #include <QList>
 #include <QPointF>
 #include <QStringList>
@@ -18,6 +20,7 @@ class QTreeView;
 QT_BEGIN_NAMESPACE
 class QChartView;
 class QLineSeries;
+class QScatterSeries;
 class QDateTimeAxis;
 class QValueAxis;
 QT_END_NAMESPACE
@@ -33,9 +36,11 @@ struct Talker;
 // Live charts of the gateway: connections open, messages per second both ways,
 // handshake rejections and throttling, connection attempts, and the handshake and
 // relay times (p50 and p99), over the last minute, 15 minutes or hour, updated about
-// once a second while shown. Figures above the charts say the same at a glance.
-// Hover a line to read a value; pause to look at a moment; export a chart as PNG or
-// the figures as CSV.
+// once a second while shown, or over the last 24 hours or 30 days from the metrics'
+// one-minute history in the database (MetricsHistory, read in the background), which
+// also fills any part of a short window from before the app started. Figures above the charts say
+// the same at a glance. Hover a line to read a value; pause to look at a moment; export a chart as
+// PNG or the figures as CSV.
 class DashboardView final : public QWidget
 {
     Q_OBJECT
@@ -51,13 +56,20 @@ public:
     void refreshTalkers(qint64 nowMs);
     QStandardItemModel *talkersModel() const { return m_talkers; }
     QComboBox *talkerKindBox() const { return m_talkerKind; }
-    // The window shown: 60, 900 or 3600 seconds.
+    // The window shown: 60, 900, 3600, 86400 or 2592000 seconds.
     void setWindowSeconds(int seconds);
     int windowSeconds() const;
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     // Reads the metrics up to `nowMs` and redraws (the timer does this each second).
     void refresh(qint64 nowMs);
+    // An alert raised at `timeMs`: a marker at the foot of every chart (hover it for
+    // `text`) while its moment is in the window; cleared ones are not marked.
+    void addAlertMarker(qint64 timeMs, const QString &text, bool raised = true);
+    // The markers drawn now (their times), for tests.
+    QList<qint64> alertMarkers() const;
+    // History answers received (tests wait for it).
+    int historyAnswers() const { return m_historyAnswers; }
 
     // For tests and exports: the charts in order, a line's points, the figures.
     QStringList chartTitles() const;
@@ -83,6 +95,8 @@ private:
     struct Chart;
     void addChart(const QString &title, const QString &unit, const QStringList &series);
     void refreshNow();
+    void askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs);
+    void ensureQuery();
 
     std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
     QList<Chart *> m_charts;
@@ -103,6 +117,20 @@ private:
     QStandardItemModel *m_talkers;
     QTreeView *m_talkerList;
     int m_ticks = 0;
+    // the history last read, for the window m_historyWindow, asked for at m_historyAskedMs
+    QList<Analytics::GatewayMetrics::Point> m_history;
+    quint64 m_historyGeneration = 0;
+    int m_historyWindow = -1;
+    qint64 m_historyAskedMs = 0;
+    qint64 m_historyStepMs = 60000;
+    qint64 m_lastRefreshMs = 0;
+    int m_historyAnswers = 0;
+    struct Marker
+    {
+        qint64 timeMs;
+        QString text;
+    };
+    QList<Marker> m_markers;
 };
 
 } // namespace Gatehouse

@@ -7,6 +7,8 @@
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
+#include <QGuiApplication>
+#include <QPalette>
 
 namespace Gatehouse {
 
@@ -159,6 +161,50 @@ QString MessageLogModel::summary(const LogRecord &r)
         .arg(r.reason.isEmpty() ? QString() : QStringLiteral(": ") + r.reason);
 }
 
+MessageLogModel::Shade MessageLogModel::shadeOf(const LogRecord &r)
+{
+    switch (r.kind) {
+    case LogRecord::Kind::Handshake:
+        return r.accepted ? Shade::Opened : Shade::Rejected;
+    case LogRecord::Kind::Close:
+        return Shade::Closed;
+    case LogRecord::Kind::Message:
+        break;
+    }
+    if (r.action == u"throttled")
+        return Shade::Throttled;
+    if (r.action != u"relayed")
+        return Shade::Dropped;
+    return r.direction == u"in" ? Shade::In : Shade::Out;
+}
+
+QColor MessageLogModel::colour(Shade shade, bool darkBase)
+{
+    // as in the client tabs and the dashboard: in blue, out green, refusals red; each
+    // pair keeps a contrast of 4.5:1 or more against white and near-black bases
+    struct Pair
+    {
+        QRgb light;
+        QRgb dark;
+    };
+    static const Pair pairs[] = {
+        {0x00695c, 0x80cbc4}, // opened: teal
+        {0xb00020, 0xff8a80}, // rejected: red
+        {0x1a4f9c, 0x90caf9}, // in: blue
+        {0x1d6b2c, 0xa5d6a7}, // out: green
+        {0x9a4600, 0xffcc80}, // throttled: orange
+        {0xb00020, 0xff8a80}, // dropped: red
+        {0x5f5f5f, 0xbdbdbd}, // closed: grey
+    };
+    const Pair &p = pairs[int(shade)];
+    return QColor::fromRgb(darkBase ? p.dark : p.light);
+}
+
+bool MessageLogModel::darkPalette()
+{
+    return QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
+}
+
 QVariant MessageLogModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid())
@@ -166,16 +212,8 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
     const LogRecord *r = record(index.row());
     if (!r)
         return role == Qt::DisplayRole && index.column() == 0 ? tr("reading…") : QVariant();
-    if (role == Qt::ForegroundRole) {
-        // as in the client tabs: in blue, out green, refusals and drops red
-        if ((r->kind == LogRecord::Kind::Handshake && !r->accepted)
-            || (r->kind == LogRecord::Kind::Message && r->action != u"relayed"))
-            return QBrush(QColor(0xb0, 0x00, 0x20));
-        if (r->kind == LogRecord::Kind::Message)
-            return QBrush(r->direction == u"in" ? QColor(0x1a, 0x4f, 0x9c)
-                                                : QColor(0x1d, 0x6b, 0x2c));
-        return {};
-    }
+    if (role == Qt::ForegroundRole)
+        return QBrush(colour(shadeOf(*r), darkPalette()));
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (Column(index.column())) {

@@ -4,6 +4,7 @@
 #include "analytics/logrecord.h"
 
 #include <QAbstractTableModel>
+#include <QColor>
 #include <QHash>
 #include <QSet>
 
@@ -33,6 +34,14 @@ public:
         SummaryColumn,
         ColumnCount
     };
+    // A row's colour by what it is: opened, rejected, message in, message out,
+    // throttled or dropped, closed; darker shades on a light base, lighter ones on a
+    // dark base, so either palette reads (ForegroundRole).
+    enum class Shade { Opened, Rejected, In, Out, Throttled, Dropped, Closed };
+    static Shade shadeOf(const Analytics::LogRecord &record);
+    static QColor colour(Shade shade, bool darkBase);
+    static bool darkPalette(); // the application's base colour is dark
+
     static constexpr qint64 PageRows = 500;
     static constexpr int CachedPages = 40;
 

@@ -60,6 +60,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     , m_list(new QTreeView)
     , m_detail(new QPlainTextEdit)
     , m_status(new QLabel)
+    , m_legend(new QLabel)
     , m_tail(new QTimer(this))
     , m_typing(new QTimer(this))
 {
@@ -153,13 +154,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_liveLog = UiButtons::named(tr("&Live Log"), QStringLiteral("logLive"),
                                  tr("Back to the message log of this app"));
     m_liveLog->setVisible(false);
-    connect(openFile, &QPushButton::clicked, this, [this] {
-        const QString path
-            = QFileDialog::getOpenFileName(this, tr("Open a Log File"), QString(),
-                                           tr("JSON Lines (*.jsonl *.json *.log);;All files (*)"));
-        if (!path.isEmpty())
-            openLogFile(path);
-    });
+    connect(openFile, &QPushButton::clicked, this, &MessageLogView::chooseLogFile);
     connect(m_liveLog, &QPushButton::clicked, this, &MessageLogView::showLiveLog);
     connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
     // typing searches after a short pause, not at every key
@@ -272,6 +267,11 @@ MessageLogView::MessageLogView(QWidget *parent)
     layout->addLayout(filters);
     layout->addLayout(actions);
     layout->addWidget(split, 1);
+    m_legend->setObjectName(QStringLiteral("logLegend"));
+    m_legend->setAccessibleName(tr("Row colours"));
+    m_legend->setTextFormat(Qt::RichText);
+    updateLegend();
+    layout->addWidget(m_legend);
 
     m_tail->setInterval(1000);
     connect(m_tail, &QTimer::timeout, m_model, &MessageLogModel::refresh);
@@ -319,6 +319,39 @@ void MessageLogView::showLiveLog()
     showDatabase(m_livePath);
     m_fileDatabase.reset();
     showSelected();
+}
+
+void MessageLogView::chooseLogFile()
+{
+    const QString path
+        = QFileDialog::getOpenFileName(this, tr("Open a Log File"), QString(),
+                                       tr("JSON Lines (*.jsonl *.json *.log);;All files (*)"));
+    if (!path.isEmpty())
+        openLogFile(path);
+}
+
+void MessageLogView::updateLegend()
+{
+    using Shade = MessageLogModel::Shade;
+    const bool dark = MessageLogModel::darkPalette();
+    const QList<QPair<Shade, QString>> items {
+        {Shade::Opened, tr("opened")},       {Shade::Rejected, tr("rejected")},
+        {Shade::In, tr("message in")},       {Shade::Out, tr("message out")},
+        {Shade::Throttled, tr("throttled")}, {Shade::Dropped, tr("dropped")},
+        {Shade::Closed, tr("closed")},
+    };
+    QStringList parts;
+    for (const auto &[shade, text] : items)
+        parts.append(QStringLiteral("<span style=\"color:%1\">■ %2</span>")
+                         .arg(MessageLogModel::colour(shade, dark).name(), text.toHtmlEscaped()));
+    m_legend->setText(tr("Rows: %1").arg(parts.join(QStringLiteral("&nbsp;&nbsp;"))));
+}
+
+void MessageLogView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        updateLegend();
 }
 
 void MessageLogView::openLogFile(const QString &path)

@@ -68,6 +68,11 @@ public:
     // shows it instead of the live log; logFileOpened() tells how it went, with the
     // broken lines ("messages.jsonl:17: not JSON: ...").
     void openLogFile(const QString &path);
+    // Asks for a JSON Lines log file and opens it (Open Log File…, also the window's
+    // File menu).
+    void chooseLogFile();
+    // The colour legend under the list (what each row colour means).
+    QLabel *legend() const { return m_legend; }
     // Back to the log set with setDatabase().
     void showLiveLog();
     QString logFile() const { return m_filePath; } // empty: the live log
@@ -81,6 +86,7 @@ protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void applyFilter();
@@ -121,6 +127,8 @@ private:
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
     QLabel *m_status;
+    QLabel *m_legend;
+    void updateLegend();
     QTimer *m_tail;
     QTimer *m_typing;
     bool m_atEnd = true;

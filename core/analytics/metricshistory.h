@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "analytics/gatewaymetrics.h"
+
+#include <QList>
+#include <QString>
+
+namespace Gatehouse::Analytics {
+
+// The metrics' history: one-minute rows (GatewayMetrics::takeMinutes) in the
+// message log's database, table metrics_minutes, kept for 30 days by default
+// (LogRetention::Options::historyMaxAgeMs). The dashboard draws its long windows,
+// and whatever lies before the app's start, from these rows.
+//
+// A minute may have more than one row for the same API, channel and application
+// (a run stopped within it writes what it had, the next run the rest): rows are
+// only ever added, and read back summed.
+class MetricsHistory final
+{
+public:
+    struct Query
+    {
+        qint64 fromMs = 0; // steps [fromMs, fromMs + stepMs), ... up to toMs
+        qint64 toMs = 0;
+        qint64 stepMs = 60000;
+        QString api; // empty: every API
+        QString channel; // empty: every channel
+        QString application; // empty: every application
+    };
+
+    // Adds the rows (creating the table when missing), in one transaction; false
+    // with a one-line error naming the file.
+    static bool write(const QString &path, const QList<GatewayMetrics::Minute> &rows,
+                      QString *error);
+    // The steps of the query as chart points (GatewayMetrics::timeline's): counts
+    // of a minute that spans steps are shared among them by time, connections open
+    // are the most open in the step. A file without history gives zeros; a file that
+    // cannot be read, an error.
+    static QList<GatewayMetrics::Point> read(const QString &path, const Query &query,
+                                             QString *error);
+};
+
+} // namespace Gatehouse::Analytics

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/gatewaymetrics.h"
+#include "analytics/logretention.h"
+#include "analytics/metricshistory.h"
+#include "gateway/gatewayevent.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Gatehouse;
+using Analytics::GatewayMetrics;
+using Analytics::MetricsHistory;
+using Gateway::GatewayEvent;
+
+namespace {
+
+constexpr qint64 T0 = 1'700'000'040'000; // a minute's start
+constexpr qint64 Minute = 60000;
+
+GatewayEvent make(GatewayEvent::Type type, quint64 id, qint64 timeMs,
+                  const QString &api = QStringLiteral("/chats/1.0.0"),
+                  const QString &channel = QStringLiteral("/rooms/{id}"))
+{
+    GatewayEvent e;
+    e.type = type;
+    e.connectionId = id;
+    e.timeMs = timeMs;
+    GatewayEvent::Details &d = e.editDetails();
+    d.api = api;
+    d.channel = channel;
+    d.application = QStringLiteral("app_%1").arg(id % 2);
+    return e;
+}
+
+GatewayEvent message(quint64 id, qint64 timeMs, bool out = false,
+                     const QString &api = QStringLiteral("/chats/1.0.0"))
+{
+    GatewayEvent e = make(GatewayEvent::Type::MessageRelayed, id, timeMs, api);
+    e.direction = out ? Gateway::Direction::BackendToClient : Gateway::Direction::ClientToBackend;
+    e.size = 10;
+    e.latencyUs = 20;
+    return e;
+}
+
+GatewayEvent rejected(quint64 id, qint64 timeMs,
+                      const QString &api = QStringLiteral("/chats/1.0.0"))
+{
+    GatewayEvent e = make(GatewayEvent::Type::ConnectionRejected, id, timeMs, api);
+    e.status = 429;
+    return e;
+}
+
+GatewayMetrics::Minute row(qint64 start, const QString &api, qint64 messagesIn, qint64 open = 0)
+{
+    GatewayMetrics::Minute m;
+    m.startMs = start;
+    m.api = api;
+    m.channel = QStringLiteral("/rooms/{id}");
+    m.messagesIn = messagesIn;
+    m.open = m.openMax = open;
+    return m;
+}
+
+} // namespace
+
+class TestMetricsHistory final : public QObject
+{
+    Q_OBJECT
+private slots:
+    // Events are counted per minute and per API and channel; a minute is handed over
+    // once it has ended (or at stop, with `all`), once.
+    void minutesRollUp()
+    {
+        GatewayMetrics m;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, T0 + 1000),
+               make(GatewayEvent::Type::ConnectionOpened, 2, T0 + 2000), message(1, T0 + 3000),
+               message(1, T0 + 3001), message(2, T0 + 4000, true), rejected(3, T0 + 5000),
+               rejected(4, T0 + 5000, QStringLiteral("/other/1")),
+               make(GatewayEvent::Type::ConnectionOpened, 5, T0 + Minute + 10)});
+        QVERIFY(m.takeMinutes(T0 + 59000).isEmpty()); // not ended yet
+        const QList<GatewayMetrics::Minute> rows = m.takeMinutes(T0 + Minute + 500);
+        QCOMPARE(rows.size(), 2); // the chats API and the other one
+        const GatewayMetrics::Minute &chats
+            = rows.at(0).api == u"/chats/1.0.0" ? rows.at(0) : rows.at(1);
+        QCOMPARE(chats.startMs, T0);
+        QCOMPARE(chats.attempts, 3);
+        QCOMPARE(chats.opened, 2);
+        QCOMPARE(chats.rejected, 1);
+        QCOMPARE(chats.messagesIn, 2);
+        QCOMPARE(chats.messagesOut, 1);
+        QCOMPARE(chats.bytesIn, 20);
+        QCOMPARE(chats.open, 2);
+        QCOMPARE(chats.openMax, 2);
+        QCOMPARE(chats.application, QString()); // no application label asked for
+        QVERIFY(m.takeMinutes(T0 + Minute + 500).isEmpty()); // handed over once
+        // the current minute, at stop
+        const QList<GatewayMetrics::Minute> last = m.takeMinutes(T0 + Minute + 600, true);
+        QCOMPARE(last.size(), 1);
+        QCOMPARE(last.at(0).opened, 1);
+        QCOMPARE(last.at(0).open, 3);
+    }
+
+    // A quiet minute with connections open still has a row: the open line has no gaps.
+    void quietMinutesKeepTheOpenCount()
+    {
+        GatewayMetrics m;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, T0 + 1000)});
+        QCOMPARE(m.takeMinutes(T0 + Minute).size(), 1);
+        const QList<GatewayMetrics::Minute> quiet = m.takeMinutes(T0 + 2 * Minute + 1);
+        QCOMPARE(quiet.size(), 1);
+        QCOMPARE(quiet.at(0).startMs, T0 + Minute);
+        QCOMPARE(quiet.at(0).open, 1);
+        QCOMPARE(quiet.at(0).messagesIn, 0);
+        GatewayEvent closed = make(GatewayEvent::Type::ConnectionClosed, 1, T0 + 2 * Minute + 5);
+        m.add({closed});
+        const QList<GatewayMetrics::Minute> end = m.takeMinutes(T0 + 3 * Minute);
+        QCOMPARE(end.size(), 1);
+        QCOMPARE(end.at(0).closed, 1);
+        QCOMPARE(end.at(0).open, 0);
+        QVERIFY(m.takeMinutes(T0 + 4 * Minute).isEmpty()); // nothing open: no rows
+    }
+
+    void applicationLabel()
+    {
+        GatewayMetrics::Options o;
+        o.applicationLabel = true;
+        GatewayMetrics m(o);
+        m.add({message(1, T0), message(2, T0), message(2, T0 + 1)});
+        const QList<GatewayMetrics::Minute> rows = m.takeMinutes(T0 + Minute);
+        QCOMPARE(rows.size(), 2);
+        QStringList apps {rows.at(0).application, rows.at(1).application};
+        apps.sort();
+        QCOMPARE(apps, (QStringList {QStringLiteral("app_0"), QStringLiteral("app_1")}));
+    }
+
+    // Rows written to a file are read back as chart points: per step, rates per
+    // second, filtered by API, channel and application, and a new writer over the
+    // same file (a restarted app) adds to what is there.
+    void writeAndReadBack()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("log.db"));
+        QString error;
+        const QString chats = QStringLiteral("/chats/1.0.0");
+        const QString other = QStringLiteral("/other/1");
+        GatewayMetrics::Minute first = row(T0, chats, 600, 3);
+        first.application = QStringLiteral("app_1");
+        first.rejected = 6;
+        first.relay[3] = 10;
+        QVERIFY2(MetricsHistory::write(
+                     path, {first, row(T0, other, 60, 1), row(T0 + Minute, chats, 120, 2)}, &error),
+                 qPrintable(error));
+        // "restarted": another write of the same minute adds to it
+        QVERIFY2(MetricsHistory::write(path, {row(T0 + Minute, chats, 60, 1)}, &error),
+                 qPrintable(error));
+
+        MetricsHistory::Query q;
+        q.fromMs = T0;
+        q.toMs = T0 + 3 * Minute;
+        q.stepMs = Minute;
+        QList<GatewayMetrics::Point> points = MetricsHistory::read(path, q, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(points.size(), 3);
+        QCOMPARE(points.at(0).endMs, T0 + Minute);
+        QCOMPARE(points.at(0).messagesInPerSecond, 11.0); // (600 + 60) / 60
+        QCOMPARE(points.at(0).open, 4.0); // both APIs
+        QCOMPARE(points.at(0).rejected, 6);
+        QCOMPARE(points.at(0).relayP99Us, 10.0); // bucket 3: up to 10 µs
+        QCOMPARE(points.at(1).messagesInPerSecond, 3.0); // the two rows summed
+        QCOMPARE(points.at(1).open, 2.0); // the most of one series, not a sum of rows
+        QCOMPARE(points.at(2).messagesInPerSecond, 0.0);
+
+        q.api = other;
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.at(0).messagesInPerSecond, 1.0);
+        QCOMPARE(points.at(1).messagesInPerSecond, 0.0);
+        q.api.clear();
+        q.application = QStringLiteral("app_1");
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.at(0).messagesInPerSecond, 10.0);
+        q.application.clear();
+        q.channel = QStringLiteral("/nowhere");
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.at(0).messagesInPerSecond, 0.0);
+
+        // one step over both minutes, and steps shorter than a minute
+        q.channel.clear();
+        q.stepMs = 2 * Minute;
+        q.toMs = T0 + 2 * Minute;
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.size(), 1);
+        QCOMPARE(points.at(0).messagesInPerSecond, 7.0); // (660 + 180) / 120
+        q.stepMs = 30000;
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.size(), 4);
+        QCOMPARE(points.at(0).messagesInPerSecond, 11.0);
+        QCOMPARE(points.at(1).messagesInPerSecond, 11.0);
+        QCOMPARE(points.at(3).messagesInPerSecond, 3.0);
+    }
+
+    void fileWithoutHistory()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("log.db"));
+        QString error;
+        MetricsHistory::Query q;
+        q.fromMs = T0;
+        q.toMs = T0 + Minute;
+        QVERIFY(MetricsHistory::read(path, q, &error).isEmpty());
+        QVERIFY(error.contains(path));
+        QVERIFY(MetricsHistory::write(path, {}, &error)); // just the table
+        error.clear();
+        const QList<GatewayMetrics::Point> points = MetricsHistory::read(path, q, &error);
+        QVERIFY(error.isEmpty());
+        QCOMPARE(points.size(), 1);
+        QCOMPARE(points.at(0).open, 0.0);
+    }
+
+    // The retention keeps the history for its own age limit.
+    void retention()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("log.db"));
+        QString error;
+        const QString chats = QStringLiteral("/chats/1.0.0");
+        const qint64 day = 24 * 3600 * 1000LL;
+        QVERIFY(MetricsHistory::write(
+            path, {row(T0 - 40 * day, chats, 60), row(T0 - day, chats, 60)}, &error));
+        Analytics::LogRetention::Options o;
+        o.historyMaxAgeMs = 30 * day;
+        Analytics::LogRetention::Result r;
+        QVERIFY2(Analytics::LogRetention::enforce(path, o, T0, &r, &error), qPrintable(error));
+        QCOMPARE(r.deletedRows, 1);
+        MetricsHistory::Query q;
+        q.fromMs = T0 - 41 * day;
+        q.toMs = T0;
+        q.stepMs = day;
+        const QList<GatewayMetrics::Point> points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.size(), 41);
+        QCOMPARE(points.at(1).messagesInPerSecond, 0.0); // 40 days old: gone
+        QVERIFY(points.at(40).messagesInPerSecond > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMetricsHistory)
+#include "tst_metricshistory.moc"
