@@ -3,6 +3,7 @@
 
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
 
@@ -410,6 +411,12 @@ void MainWindow::createWidgets()
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newApi = file->addAction(tr("&New API\u2026"), this, &MainWindow::showNewApiWizard);
+    newApi->setObjectName(QStringLiteral("newApiAction"));
+    newApi->setShortcut(QKeySequence::New);
+    newApi->setIcon(style()->standardIcon(QStyle::SP_FileIcon));
+    newApi->setToolTip(tr("Create an API from a name, context, version and endpoint, "
+                          "empty or from a sample"));
     QAction *open = file->addAction(tr("&Open\u2026"), this, &MainWindow::handleOpenTriggered);
     open->setShortcut(QKeySequence::Open);
     open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
@@ -426,7 +433,8 @@ void MainWindow::createActions()
     openLog->setToolTip(tr("Read a JSON Lines log written by gatehouse-cli serve --log-file"));
     QAction *closeDocument
         = file->addAction(tr("&Close Document"), this, &MainWindow::closeCurrentDocument);
-    closeDocument->setShortcut(QKeySequence::Close);
+    // Ctrl+F4: Ctrl+W closes the client tab
+    closeDocument->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F4));
     if (!m_undoGroup)
         m_undoGroup = new QUndoGroup(this);
     m_saveAction = file->addAction(tr("&Save"), this, &MainWindow::saveCurrentDocument);
@@ -915,6 +923,29 @@ void MainWindow::closeCurrentDocument()
     }
     rebuildDocumentList();
     saveWorkspace();
+}
+
+NewApiWizard *MainWindow::showNewApiWizard()
+{
+    QSettings settings;
+    QString folder = settings.value(QStringLiteral("newApi/folder")).toString();
+    if (folder.isEmpty() || !QFileInfo(folder).isDir()) {
+        folder = !m_currentFile.isEmpty() && m_currentFile != samplePath()
+            ? QFileInfo(m_currentFile).absolutePath()
+            : QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        if (folder.isEmpty() || !QFileInfo(folder).isDir())
+            folder = QDir::homePath();
+    }
+    auto *wizard = new NewApiWizard(folder, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &QDialog::accepted, this, [this, wizard] {
+        const QString path = wizard->writtenFile();
+        QSettings().setValue(QStringLiteral("newApi/folder"), QFileInfo(path).absolutePath());
+        m_output->appendLines({tr("created %1").arg(QDir::toNativeSeparators(path))});
+        openFile(path);
+    });
+    wizard->open();
+    return wizard;
 }
 
 void MainWindow::openAndRun(const QString &path)

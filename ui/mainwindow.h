@@ -51,6 +51,7 @@ class ConnectionsView;
 class AlertCenter;
 class DashboardView;
 class MessageLogView;
+class NewApiWizard;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
@@ -76,6 +77,9 @@ public:
     // Loads `path` in the background; documentLoaded() tells when it is shown.
     void openFile(const QString &path);
     void openSample();
+    // File > New API: opens the wizard (window-modal); the document it writes is
+    // opened when it is accepted.
+    NewApiWizard *showNewApiWizard();
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
     // The documents that were open when the window last closed (the current one

@@ -14,13 +14,18 @@
 #include "diagnosticlistmodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/newapiwizard.h"
+#include "editor/sourceeditor.h"
+#include "editor/sourcepane.h"
 #include "mainwindow.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLineEdit>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -159,6 +164,26 @@ int main(int argc, char *argv[])
         window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(form);
         form->selectChannel(QStringLiteral("/rooms/{roomID}"));
         ok = save(&window, out, QStringLiteral("design.png")) && ok;
+
+        // the Source tab: the same document in the source editor, a key's help shown
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        tabs->setCurrentWidget(window.sourceTab());
+        if (SourceEditor *editor = window.sourcePane()->editor()) {
+            editor->goTo(48, 7);
+            editor->setFocus();
+        }
+        ok = save(&window, out, QStringLiteral("source-editor.png")) && ok;
+        tabs->setCurrentWidget(form);
+    }
+
+    // File > New API: the API page of the wizard, from the Chats sample
+    if (NewApiWizard *wizard = window.showNewApiWizard()) {
+        wizard->next();
+        wizard->nameEdit()->setText(QStringLiteral("Team Chat"));
+        wizard->contextEdit()->setText(QStringLiteral("/team"));
+        wizard->asyncApiVersionBox()->setCurrentIndex(0);
+        ok = save(wizard, out, QStringLiteral("new-api.png")) && ok;
+        wizard->reject();
     }
     window.openAndRun(doc);
     if (!waitUntil([&] { return window.runStateText().startsWith(u"Running on "); })) {
