@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "commandpalette.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
 #include "editor/newapiwizard.h"
@@ -64,6 +65,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -82,6 +84,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 #include <QVBoxLayout>
+
+#include <functional>
 
 namespace Gatehouse {
 
@@ -664,6 +668,12 @@ void MainWindow::createActions()
     view->addSeparator();
     view->addAction(tr("&Expand All"), m_tree, &QTreeView::expandAll);
     view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
+    view->addSeparator();
+    QAction *palette
+        = view->addAction(tr("Command &Palette\u2026"), this, &MainWindow::showCommandPalette);
+    palette->setObjectName(QStringLiteral("commandPaletteAction"));
+    palette->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    palette->setToolTip(tr("Find any action, channel, operation or message by name"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about
@@ -923,6 +933,70 @@ void MainWindow::closeCurrentDocument()
     }
     rebuildDocumentList();
     saveWorkspace();
+}
+
+CommandPalette *MainWindow::showCommandPalette()
+{
+    if (!m_palette) {
+        m_palette = new CommandPalette(this);
+        connect(m_palette, &CommandPalette::itemChosen, this, [this](int kind, const QString &id) {
+            const QModelIndex index = m_apiModel->find(ApiTreeModel::Kind(kind), id);
+            if (!index.isValid())
+                return;
+            m_tree->setCurrentIndex(index);
+            m_tree->scrollTo(index);
+            if (ApiTreeModel::Kind(kind) == ApiTreeModel::Kind::Channel && m_apiForm
+                && m_rightTabs->currentWidget() == m_apiForm)
+                m_apiForm->selectChannel(id);
+            m_tree->setFocus();
+        });
+    }
+    QList<CommandPaletteModel::Entry> entries = CommandPaletteModel::actionEntries(menuBar());
+    // the API's named parts, depth first, each once
+    QSet<std::pair<int, QString>> seen;
+    const std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        for (int row = 0; row < m_apiModel->rowCount(parent); ++row) {
+            const QModelIndex index = m_apiModel->index(row, 0, parent);
+            const auto kind = ApiTreeModel::Kind(index.data(ApiTreeModel::KindRole).toInt());
+            const QString id = index.data(ApiTreeModel::IdRole).toString();
+            QString where;
+            switch (kind) {
+            case ApiTreeModel::Kind::Channel:
+                where = tr("Channel");
+                break;
+            case ApiTreeModel::Kind::Operation:
+                where = tr("Operation");
+                break;
+            case ApiTreeModel::Kind::Message:
+                where = tr("Message");
+                break;
+            case ApiTreeModel::Kind::Server:
+                where = tr("Server");
+                break;
+            case ApiTreeModel::Kind::SecurityScheme:
+                where = tr("Security scheme");
+                break;
+            default:
+                break;
+            }
+            if (!where.isEmpty() && !id.isEmpty() && !seen.contains({int(kind), id})) {
+                seen.insert({int(kind), id});
+                CommandPaletteModel::Entry entry;
+                entry.text = id;
+                entry.where = where;
+                entry.toolTip
+                    = index.siblingAtColumn(ApiTreeModel::SummaryColumn).data().toString();
+                entry.icon = index.data(Qt::DecorationRole).value<QIcon>();
+                entry.kind = int(kind);
+                entry.id = id;
+                entries.append(entry);
+            }
+            walk(index);
+        }
+    };
+    walk({});
+    m_palette->open(std::move(entries));
+    return m_palette;
 }
 
 NewApiWizard *MainWindow::showNewApiWizard()

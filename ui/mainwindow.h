@@ -50,6 +50,7 @@ class ConnectionListModel;
 class ConnectionsView;
 class AlertCenter;
 class DashboardView;
+class CommandPalette;
 class MessageLogView;
 class NewApiWizard;
 class DiagnosticListModel;
@@ -80,6 +81,9 @@ public:
     // File > New API: opens the wizard (window-modal); the document it writes is
     // opened when it is accepted.
     NewApiWizard *showNewApiWizard();
+    // View > Command Palette (Ctrl+Shift+P): finds any action and any channel,
+    // operation, message, server or security scheme of the open API by name.
+    CommandPalette *showCommandPalette();
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
     // The documents that were open when the window last closed (the current one
@@ -309,6 +313,7 @@ public:
     // the form over the current one, and their histories in one group.
     QHash<QString, DocumentEditor *> m_editors;
     ApiForm *m_apiForm = nullptr;
+    CommandPalette *m_palette = nullptr;
     QUndoGroup *m_undoGroup = nullptr;
     QAction *m_saveAction = nullptr;
     QString m_loadingFile;

@@ -9,6 +9,7 @@
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
 #include "client/clienttab.h"
+#include "commandpalette.h"
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
@@ -26,6 +27,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
+#include <QPainter>
+#include <QPixmap>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -136,6 +139,22 @@ int main(int argc, char *argv[])
         = window.apiModel()->find(ApiTreeModel::Kind::Operation, QStringLiteral("sendRoomMessage"));
     window.apiTree()->setCurrentIndex(operation);
     bool ok = save(&window, out, QStringLiteral("main-window.png"));
+
+    // the command palette over the window, finding actions and channels
+    if (CommandPalette *palette = window.showCommandPalette()) {
+        palette->filterEdit()->setText(QStringLiteral("room"));
+        QPixmap shot = window.grab();
+        {
+            QPainter painter(&shot);
+            painter.drawPixmap(window.mapFromGlobal(palette->pos()), palette->grab());
+        }
+        const QString path = QDir(out).filePath(QStringLiteral("command-palette.png"));
+        if (!shot.save(path)) {
+            std::fprintf(stderr, "gatehouse-screenshots: cannot write %s\n", qPrintable(path));
+            ok = false;
+        }
+        palette->hide();
+    }
 
     // a document with a mistake: the problem list and the source at its line
     const QString broken = scratch.filePath(QStringLiteral("broken.asyncapi.yaml"));
