@@ -7,6 +7,7 @@
 #include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
+#include "overviewdiagram.h"
 
 #include "analytics/alertcenter.h"
 #include "analytics/dashboardview.h"
@@ -65,6 +66,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSet>
 #include <QSettings>
 #include <QSplitter>
@@ -271,6 +273,27 @@ void MainWindow::createWidgets()
     connect(m_apiForm, &ApiForm::editFailed, this,
             [this](const QString &error) { statusBar()->showMessage(error, 10000); });
     m_rightTabs->addTab(m_apiForm, tr("Design"));
+    m_overview = new OverviewDiagram;
+    auto *overviewScroll = new QScrollArea;
+    overviewScroll->setObjectName(QStringLiteral("overviewTab"));
+    overviewScroll->setWidget(m_overview);
+    overviewScroll->setWidgetResizable(true);
+    overviewScroll->setBackgroundRole(QPalette::Base);
+    overviewScroll->setFocusProxy(m_overview);
+    connect(m_overview, &OverviewDiagram::channelActivated, this, [this](const QString &id) {
+        const QModelIndex index = m_apiModel->find(ApiTreeModel::Kind::Channel, id);
+        if (index.isValid()) {
+            m_tree->setCurrentIndex(index);
+            m_tree->scrollTo(index);
+        }
+        if (m_apiForm->editor()) {
+            m_rightTabs->setCurrentWidget(m_apiForm);
+            m_apiForm->selectChannel(id);
+        } else {
+            m_rightTabs->setCurrentWidget(m_details);
+        }
+    });
+    m_rightTabs->addTab(overviewScroll, tr("Overview"));
     m_connectionsView = new ConnectionsView(m_connectionsModel);
     m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
     m_rightTabs->addTab(m_connectionsView, tr("Connections"));
@@ -924,6 +947,7 @@ void MainWindow::closeCurrentDocument()
     } else {
         m_currentFile.clear();
         m_apiModel->setApi(nullptr);
+        m_overview->setApi(nullptr);
         m_applicationsView->setApi(nullptr);
         m_diagnosticsModel->setDiagnostics({});
         showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
@@ -1725,6 +1749,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         showSourceFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
+    m_overview->setApi(result.api);
     m_applicationsView->setApi(result.api);
     if (result.api) {
         m_leftStack->setCurrentWidget(m_tree);
@@ -2136,8 +2161,12 @@ void MainWindow::attachEditor(const LoadedApi &result)
         connect(editor, &DocumentEditor::modificationChanged, this, &MainWindow::updateEditorState);
         // the Problems list follows the text as it is edited
         connect(editor, &DocumentEditor::modelRead, this, [this, editor](const LoadedApi &read) {
-            if (editor == currentEditor())
+            if (editor == currentEditor()) {
                 showProblems(read.diagnostics);
+                // the overview follows the text as it is edited
+                if (read.api)
+                    m_overview->setApi(read.api);
+            }
         });
         connect(editor, &DocumentEditor::saveFailed, this,
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });

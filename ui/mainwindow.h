@@ -53,6 +53,7 @@ class DashboardView;
 class CommandPalette;
 class MessageLogView;
 class NewApiWizard;
+class OverviewDiagram;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
@@ -110,6 +111,7 @@ public:
     QWidget *sourceTab() const;
     SourceView *sourceView() const { return m_source; }
     SourcePane *sourcePane() const { return m_sourcePane; }
+    OverviewDiagram *overview() const { return m_overview; }
     QMenu *recentFilesMenu() const { return m_recentMenu; }
     RuntimeHost *runtime() const { return m_runtime; }
     QAction *runAction() const { return m_runAction; }
@@ -314,6 +316,7 @@ public:
     QHash<QString, DocumentEditor *> m_editors;
     ApiForm *m_apiForm = nullptr;
     CommandPalette *m_palette = nullptr;
+    OverviewDiagram *m_overview = nullptr;
     QUndoGroup *m_undoGroup = nullptr;
     QAction *m_saveAction = nullptr;
     QString m_loadingFile;

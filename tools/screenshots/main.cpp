@@ -19,6 +19,7 @@
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
 #include "mainwindow.h"
+#include "overviewdiagram.h"
 
 #include <QAction>
 #include <QApplication>
@@ -192,6 +193,12 @@ int main(int argc, char *argv[])
             editor->setFocus();
         }
         ok = save(&window, out, QStringLiteral("source-editor.png")) && ok;
+
+        // the Overview tab: clients, channels and where each goes on the backend
+        tabs->setCurrentWidget(window.findChild<QWidget *>(QStringLiteral("overviewTab")));
+        window.overview()->setFocus();
+        window.overview()->setCurrentRow(1);
+        ok = save(&window, out, QStringLiteral("overview.png")) && ok;
         tabs->setCurrentWidget(form);
     }
 
