@@ -66,7 +66,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScopedValueRollback>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSet>
 #include <QSettings>
 #include <QSplitter>
@@ -957,6 +959,66 @@ void MainWindow::closeCurrentDocument()
     }
     rebuildDocumentList();
     saveWorkspace();
+}
+
+void MainWindow::followEditedApi(std::shared_ptr<const Api> api)
+{
+    if (api == m_apiModel->api())
+        return;
+    // An item is known by the kinds and ids on its way from the root, so that what
+    // was expanded and selected is found again in the new tree (groups have no id
+    // of their own but their channel's).
+    const auto key = [](const QModelIndex &index) {
+        QString k = index.data(ApiTreeModel::KindRole).toString();
+        k += u'\x1f';
+        k += index.data(ApiTreeModel::IdRole).toString();
+        k += u'\x1f';
+        k += index.data(ApiTreeModel::ChannelIdRole).toString();
+        k += u'\x1e';
+        return k;
+    };
+    QSet<QString> expanded;
+    const std::function<void(const QModelIndex &, const QString &)> collect
+        = [&](const QModelIndex &parent, const QString &path) {
+              for (int row = 0; row < m_apiModel->rowCount(parent); ++row) {
+                  const QModelIndex index = m_apiModel->index(row, 0, parent);
+                  if (!m_tree->isExpanded(index))
+                      continue;
+                  QString here = path;
+                  here += key(index);
+                  expanded.insert(here);
+                  collect(index, here);
+              }
+          };
+    collect({}, QString());
+    QString current;
+    for (QModelIndex i = m_tree->currentIndex().siblingAtColumn(0); i.isValid(); i = i.parent())
+        current.prepend(key(i));
+    const int scroll = m_tree->verticalScrollBar()->value();
+
+    const QScopedValueRollback following(m_followingEdit, true);
+    m_apiModel->setApi(std::move(api));
+
+    QModelIndex newCurrent;
+    const std::function<void(const QModelIndex &, const QString &)> restore
+        = [&](const QModelIndex &parent, const QString &path) {
+              for (int row = 0; row < m_apiModel->rowCount(parent); ++row) {
+                  const QModelIndex index = m_apiModel->index(row, 0, parent);
+                  QString here = path;
+                  here += key(index);
+                  if (here == current)
+                      newCurrent = index;
+                  if (expanded.contains(here)) {
+                      m_tree->expand(index);
+                      restore(index, here);
+                  } else if (current.startsWith(here)) {
+                      restore(index, here); // the selection may be in a collapsed branch
+                  }
+              }
+          };
+    restore({}, QString());
+    m_tree->setCurrentIndex(newCurrent.isValid() ? newCurrent : m_apiModel->index(0, 0));
+    m_tree->verticalScrollBar()->setValue(scroll);
 }
 
 CommandPalette *MainWindow::showCommandPalette()
@@ -1880,7 +1942,8 @@ void MainWindow::handleCurrentItemChanged(const QModelIndex &current)
             m_selectedChannel = c.address;
     m_details->setHtml(ApiDetails::html(*api, kind, item.data(ApiTreeModel::IdRole).toString(),
                                         item.data(ApiTreeModel::ChannelIdRole).toString()));
-    if (m_rightTabs->currentWidget() != m_details)
+    // a selection kept while the tree follows an edit leaves the user's tab alone
+    if (!m_followingEdit && m_rightTabs->currentWidget() != m_details)
         m_rightTabs->setCurrentWidget(m_details);
 }
 
@@ -2163,9 +2226,11 @@ void MainWindow::attachEditor(const LoadedApi &result)
         connect(editor, &DocumentEditor::modelRead, this, [this, editor](const LoadedApi &read) {
             if (editor == currentEditor()) {
                 showProblems(read.diagnostics);
-                // the overview follows the text as it is edited
-                if (read.api)
+                // the tree and the overview follow the text as it is edited
+                if (read.api) {
+                    followEditedApi(read.api);
                     m_overview->setApi(read.api);
+                }
             }
         });
         connect(editor, &DocumentEditor::saveFailed, this,

@@ -85,6 +85,9 @@ public:
     // View > Command Palette (Ctrl+Shift+P): finds any action and any channel,
     // operation, message, server or security scheme of the open API by name.
     CommandPalette *showCommandPalette();
+    // Shows `api`, read from the text being edited, in the tree, keeping what was
+    // expanded and selected.
+    void followEditedApi(std::shared_ptr<const Api> api);
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
     // The documents that were open when the window last closed (the current one
@@ -317,6 +320,7 @@ public:
     ApiForm *m_apiForm = nullptr;
     CommandPalette *m_palette = nullptr;
     OverviewDiagram *m_overview = nullptr;
+    bool m_followingEdit = false; // the tree is being rebuilt for an edit
     QUndoGroup *m_undoGroup = nullptr;
     QAction *m_saveAction = nullptr;
     QString m_loadingFile;

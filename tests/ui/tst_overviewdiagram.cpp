@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QUndoStack>
 
 using namespace Gatehouse;
 using namespace Gatehouse::Test;
@@ -163,6 +164,54 @@ private slots:
         QCOMPARE(form->currentChannel(), u"/rooms/{roomID}"_qs);
         const QModelIndex current = window.apiTree()->currentIndex();
         QCOMPARE(current.data(ApiTreeModel::IdRole).toString(), u"/rooms/{roomID}"_qs);
+    }
+
+    // The tree follows the text as it is edited, before any save, keeping what was
+    // expanded, collapsed and selected.
+    void treeFollowsEditsKeepingItsState()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("tree.yaml"));
+        QVERIFY(QFile::copy(MainWindow::samplePath(), path));
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        MainWindow window;
+        window.setConfirmQuit(false);
+        window.show();
+        QVERIFY(openAndWait(window, path));
+        auto *form = window.findChild<ApiForm *>();
+        QVERIFY(form && form->editor());
+        QTRY_VERIFY_WITH_TIMEOUT(form->editor()->lastRead().api, 20000);
+        ApiTreeModel *model = window.apiModel();
+        QTreeView *tree = window.apiTree();
+        const auto find
+            = [model](ApiTreeModel::Kind kind, const QString &id) { return model->find(kind, id); };
+        tree->collapse(find(ApiTreeModel::Kind::Channel, u"/notifications"_qs));
+        QVERIFY(tree->isExpanded(find(ApiTreeModel::Kind::Channel, u"/rooms/{roomID}"_qs)));
+        tree->setCurrentIndex(find(ApiTreeModel::Kind::Operation, u"sendRoomMessage"_qs));
+
+        QVERIFY(form->addChannel(u"/alerts"_qs));
+        const auto channels = [&] {
+            const QModelIndex api = model->index(0, 0);
+            for (int row = 0; row < model->rowCount(api); ++row) {
+                const QModelIndex group = model->index(row, 0, api);
+                if (group.data(ApiTreeModel::KindRole).toInt()
+                    == int(ApiTreeModel::Kind::ChannelGroup))
+                    return model->rowCount(group);
+            }
+            return -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(channels(), 3, 20000);
+        QVERIFY(form->editor()->isModified());
+        const QModelIndex current = tree->currentIndex();
+        QCOMPARE(current.data(ApiTreeModel::KindRole).toInt(), int(ApiTreeModel::Kind::Operation));
+        QCOMPARE(current.data(ApiTreeModel::IdRole).toString(), u"sendRoomMessage"_qs);
+        QVERIFY(!tree->isExpanded(find(ApiTreeModel::Kind::Channel, u"/notifications"_qs)));
+        QVERIFY(tree->isExpanded(find(ApiTreeModel::Kind::Channel, u"/rooms/{roomID}"_qs)));
+        QVERIFY(find(ApiTreeModel::Kind::Channel, u"/alerts"_qs).isValid());
+
+        // undo: the channel leaves the tree again, the selection stays
+        form->editor()->undoStack()->undo();
+        QTRY_COMPARE_WITH_TIMEOUT(channels(), 2, 20000);
+        QCOMPARE(tree->currentIndex().data(ApiTreeModel::IdRole).toString(), u"sendRoomMessage"_qs);
     }
 };
 
