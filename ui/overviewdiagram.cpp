@@ -8,8 +8,10 @@
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QScrollArea>
 #include <QToolTip>
 
 #include <algorithm>
@@ -52,6 +54,7 @@ OverviewDiagram::OverviewDiagram(QWidget *parent)
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
     setMouseTracking(true);
+    updateLayout();
 }
 
 OverviewDiagram::~OverviewDiagram() = default;
@@ -121,8 +124,7 @@ void OverviewDiagram::setApi(std::shared_ptr<const Api> api)
     if (m_current < 0 && !m_rows.isEmpty())
         m_current = 0;
     setAccessibleDescription(summaryText());
-    updateGeometry();
-    update();
+    updateLayout();
 }
 
 void OverviewDiagram::setCurrentRow(int row)
@@ -131,6 +133,10 @@ void OverviewDiagram::setCurrentRow(int row)
         return;
     m_current = row;
     update();
+    // keep it in sight when the diagram is in a scroll area
+    if (QWidget *viewport = parentWidget())
+        if (auto *area = qobject_cast<QScrollArea *>(viewport->parentWidget()))
+            area->ensureVisible(width() / 2, channelRect(row).center().y(), 0, rowHeight({}));
 }
 
 QString OverviewDiagram::summaryText() const
@@ -152,17 +158,19 @@ QString OverviewDiagram::summaryText() const
     return lines.join(u'\n');
 }
 
-OverviewDiagram::Geometry OverviewDiagram::geometry() const
+void OverviewDiagram::updateLayout()
 {
     const QFontMetrics fm(font());
-    Geometry g;
+    Geometry &g = m_geometry;
     g.lineHeight = fm.height();
     g.margin = fm.height();
     g.columnGap = fm.averageCharWidth() * 44; // room for the message names on the arrows
     g.clientWidth = fm.averageCharWidth() * 12;
     int channel = fm.averageCharWidth() * 24;
     int backend = fm.averageCharWidth() * 30;
-    for (const Row &row : m_rows) {
+    // measured on the first rows only: longer texts are elided, and a document may
+    // have thousands
+    for (const Row &row : m_rows.first(std::min<qsizetype>(m_rows.size(), 500))) {
         channel = std::max(channel, fm.horizontalAdvance(row.address) + 2 * g.lineHeight);
         channel = std::max(channel, fm.horizontalAdvance(row.auth) + 2 * g.lineHeight);
         backend = std::max(backend, fm.horizontalAdvance(row.backend) + 2 * g.lineHeight);
@@ -170,40 +178,48 @@ OverviewDiagram::Geometry OverviewDiagram::geometry() const
     g.channelWidth = std::min(channel, fm.averageCharWidth() * 60);
     g.backendWidth = std::min(backend, fm.averageCharWidth() * 70);
     g.headerHeight = 3 * g.lineHeight;
-    return g;
+    updateGeometry();
+    update();
+}
+
+void OverviewDiagram::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange)
+        updateLayout();
+    QWidget::changeEvent(event);
 }
 
 int OverviewDiagram::rowHeight(const Row &) const
 {
-    return 4 * geometry().lineHeight;
+    return 4 * m_geometry.lineHeight;
 }
 
 int OverviewDiagram::rowTop(int row) const
 {
-    const Geometry g = geometry();
+    const Geometry &g = m_geometry;
     return g.margin + g.headerHeight + row * (rowHeight({}) + g.lineHeight);
 }
 
 QRect OverviewDiagram::channelRect(int row) const
 {
-    const Geometry g = geometry();
+    const Geometry &g = m_geometry;
     const int x = g.margin + g.clientWidth + g.columnGap;
     return QRect(x, rowTop(row), g.channelWidth, rowHeight(m_rows.at(row)));
 }
 
 int OverviewDiagram::rowAt(const QPoint &pos) const
 {
-    for (int i = 0; i < m_rows.size(); ++i) {
-        const QRect band(0, rowTop(i), width(), rowHeight(m_rows.at(i)));
-        if (band.contains(pos))
-            return i;
-    }
-    return -1;
+    const int pitch = rowHeight({}) + m_geometry.lineHeight;
+    const int y = pos.y() - rowTop(0);
+    if (y < 0 || pitch <= 0)
+        return -1;
+    const int row = y / pitch;
+    return row < m_rows.size() && y - row * pitch < rowHeight({}) ? row : -1;
 }
 
 QSize OverviewDiagram::sizeHint() const
 {
-    const Geometry g = geometry();
+    const Geometry &g = m_geometry;
     const int w = 2 * g.margin + g.clientWidth + g.channelWidth + g.backendWidth + 2 * g.columnGap;
     const int h = rowTop(int(m_rows.size())) + g.margin;
     return {w, std::max<int>(h, 8 * g.lineHeight)};
@@ -214,12 +230,12 @@ QSize OverviewDiagram::minimumSizeHint() const
     return sizeHint();
 }
 
-void OverviewDiagram::paintEvent(QPaintEvent *)
+void OverviewDiagram::paintEvent(QPaintEvent *event)
 {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
     const QPalette pal = palette();
-    const Geometry g = geometry();
+    const Geometry &g = m_geometry;
     const QFontMetrics fm(font());
     QFont bold = font();
     bold.setBold(true);
@@ -259,7 +275,12 @@ void OverviewDiagram::paintEvent(QPaintEvent *)
     const bool dark = pal.color(QPalette::Base).lightness() <= 128;
     const QColor toClients = dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
     const qreal head = g.lineHeight * 0.5;
-    for (int i = 0; i < m_rows.size(); ++i) {
+    // only the rows in the exposed part: a document may have thousands
+    const int pitch = rowHeight({}) + g.lineHeight;
+    const int first = std::max(0, (event->rect().top() - rowTop(0)) / pitch);
+    const int last
+        = std::min<int>(int(m_rows.size()) - 1, (event->rect().bottom() - rowTop(0)) / pitch + 1);
+    for (int i = first; i <= last; ++i) {
         const Row &row = m_rows.at(i);
         const QRect box = channelRect(i);
         const bool current = i == m_current;

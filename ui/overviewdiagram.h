@@ -58,6 +58,7 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     bool event(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     struct Geometry
@@ -65,7 +66,8 @@ private:
         int margin, columnGap, clientWidth, channelWidth, backendWidth, headerHeight;
         int lineHeight;
     };
-    Geometry geometry() const;
+    const Geometry &geometry() const { return m_geometry; }
+    void updateLayout();
     int rowHeight(const Row &row) const;
     int rowTop(int row) const;
     QRect channelRect(int row) const;
@@ -75,6 +77,7 @@ private:
     QString m_gateway;
     QString m_backend;
     int m_current = -1;
+    Geometry m_geometry {};
 };
 
 } // namespace Gatehouse
