@@ -2,6 +2,7 @@
 #include "asyncapi/asyncapiconverter.h"
 
 #include "asyncapi/asyncapivalidator.h"
+#include "asyncapi/bindingconversion.h"
 #include "asyncapi/documentloader.h"
 #include "asyncapi/yamlemitter.h"
 
@@ -255,6 +256,29 @@ void lossesToV3(const Api &api, Findings &findings)
                                    "out")
                         .arg(p.name, c.address, keys.join(QStringLiteral(", "))));
         }
+    }
+    // Bindings 3.0 reads in another form: what had to go.
+    for (const Operation &op : api.operations) {
+        QStringList changes;
+        BindingConversion::toV3(op.bindings, BindingConversion::Kind::Operation, &changes);
+        const Channel *channel = api.channel(op.channelId);
+        const QString kind = op.action == Operation::Action::Receive ? QStringLiteral("publish")
+                                                                     : QStringLiteral("subscribe");
+        for (const QString &change : std::as_const(changes))
+            findings.add(channel ? pointerTo({QStringLiteral("channels"), channel->address, kind,
+                                              QStringLiteral("bindings")})
+                                 : QString(),
+                         QStringLiteral("operation '%1' bindings: %2").arg(op.id, change));
+    }
+    for (const Message &m : api.messages) {
+        QStringList changes;
+        BindingConversion::toV3(m.bindings, BindingConversion::Kind::Message, &changes);
+        for (const QString &change : std::as_const(changes))
+            findings.add(m.inlined
+                             ? QString()
+                             : pointerTo({QStringLiteral("components"), QStringLiteral("messages"),
+                                          m.id, QStringLiteral("bindings")}),
+                         QStringLiteral("message '%1' bindings: %2").arg(m.id, change));
     }
     const Json parameters
         = api.components.is_object() ? api.components.value("parameters", Json()) : Json();

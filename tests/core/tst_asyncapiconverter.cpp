@@ -110,6 +110,23 @@ channels:
       message: {payload: {type: string}}
 )";
 
+// 2.x bindings that AsyncAPI 3.0's binding schemas do not accept as written.
+const QByteArray v2Bindings = R"(asyncapi: 2.6.0
+info: {title: Orders, version: 1.0.0}
+channels:
+  /orders:
+    publish:
+      bindings:
+        http: {type: request, method: POST, bindingVersion: 0.1.0}
+      message: {$ref: '#/components/messages/Order'}
+components:
+  messages:
+    Order:
+      payload: {type: object}
+      bindings:
+        amqp: {contentEncoding: gzip, replyTo: {type: string}, bindingVersion: 0.2.0}
+)";
+
 } // namespace
 
 class TestAsyncApiConverter final : public QObject
@@ -172,6 +189,35 @@ private slots:
         QVERIFY2(mentions(result.losses, u"pattern, maxLength is left out"_qs),
                  qPrintable(joined(result.losses)));
         QVERIFY(result.exampleMismatches.isEmpty()); // a 3.x copy: not asked
+    }
+
+    void bindingsToV3()
+    {
+        const auto result = AsyncApiConverter::convert(v2Bindings, u"orders.yaml"_qs, Version::V3_0,
+                                                       Format::Json);
+        QVERIFY2(result.ok(), qPrintable(result.error));
+        const QString all = joined(result.losses);
+        QVERIFY2(mentions(result.losses, u"http: 'type' dropped"_qs), qPrintable(all));
+        QVERIFY2(mentions(result.losses, u"amqp: 'replyTo' dropped"_qs), qPrintable(all));
+        QVERIFY2(mentions(result.losses, u"bindingVersion 0.1.0 becomes 0.3.0"_qs),
+                 qPrintable(all));
+        // the http finding is located at the operation's bindings (line 6)
+        bool located = false;
+        for (const Diagnostic &d : result.losses)
+            if (d.message.contains(u"'type' dropped"))
+                located = d.location.line == 6;
+        QVERIFY2(located, qPrintable(all));
+        // and the written document is one the 3.0 schema (its binding schemas) accepts
+        QVERIFY2(!mentions(result.losses, u"would have this problem"_qs), qPrintable(all));
+        const ReadResult copy = AsyncApiReader::readData(result.data, u"orders.json"_qs);
+        QVERIFY2(copy.ok(), qPrintable(joined(copy.diagnostics)));
+        const Json root = Json::parse(result.data.toStdString());
+        const Json &http = root["operations"].begin().value()["bindings"]["http"];
+        QCOMPARE(QString::fromStdString(http.dump()),
+                 uR"({"method":"POST","bindingVersion":"0.3.0"})"_qs);
+        const Json &amqp = root["components"]["messages"]["Order"]["bindings"]["amqp"];
+        QCOMPARE(QString::fromStdString(amqp.dump()),
+                 uR"({"contentEncoding":"gzip","bindingVersion":"0.3.0"})"_qs);
     }
 
     void examplesCheckedBeforeV2()
