@@ -51,7 +51,8 @@ public:
         Diagnostic d;
         d.severity = Diagnostic::Severity::Warning;
         d.pointer = pointer;
-        d.location = m_document.locate(pointer);
+        if (!pointer.isEmpty()) // a note on the whole document has no place
+            d.location = m_document.locate(pointer);
         d.message = message;
         m_found.append(d);
     }

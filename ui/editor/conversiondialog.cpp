@@ -4,10 +4,9 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QPushButton>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace Gatehouse {
@@ -29,7 +28,7 @@ ConversionDialog::ConversionDialog(const QString &title, const QString &intro,
                                    const AsyncApiConverter::Result &result, const QString &saveText,
                                    QWidget *parent)
     : QDialog(parent)
-    , m_findings(new QTreeWidget(this))
+    , m_findings(new QListWidget(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(title);
@@ -41,30 +40,34 @@ ConversionDialog::ConversionDialog(const QString &title, const QString &intro,
 
     m_findings->setObjectName(QStringLiteral("conversionFindings"));
     m_findings->setAccessibleName(tr("What the conversion does not carry over"));
-    m_findings->setColumnCount(2);
-    m_findings->setHeaderLabels({tr("Finding"), tr("Where")});
-    m_findings->setRootIsDecorated(true);
+    // long findings wrap instead of being cut off
     m_findings->setWordWrap(true);
-    m_findings->setUniformRowHeights(false);
+    m_findings->setTextElideMode(Qt::ElideNone);
+    m_findings->setResizeMode(QListView::Adjust);
+    m_findings->setUniformItemSizes(false);
+    m_findings->setAlternatingRowColors(true);
     const auto addGroup = [this](const QString &heading, const QList<Diagnostic> &items) {
         if (items.isEmpty())
             return;
-        auto *group = new QTreeWidgetItem(m_findings, {heading.arg(items.size())});
-        group->setFirstColumnSpanned(true);
+        auto *group = new QListWidgetItem(heading.arg(items.size()), m_findings);
+        QFont bold = group->font();
+        bold.setBold(true);
+        group->setFont(bold);
+        group->setFlags(Qt::ItemIsEnabled);
         for (const Diagnostic &d : items) {
-            auto *item = new QTreeWidgetItem(group, {d.message, whereOf(d)});
-            item->setToolTip(0, d.message);
+            const QString where = whereOf(d);
+            auto *item = new QListWidgetItem(
+                where.isEmpty() ? d.message : QStringLiteral("%1 (%2)").arg(d.message, where),
+                m_findings);
+            item->setToolTip(d.message);
         }
-        group->setExpanded(true);
     };
-    addGroup(tr("Not carried over (%1)"), result.losses);
-    addGroup(tr("Examples that do not match their schema; AsyncAPI 2.x parsers reject them (%1)"),
+    addGroup(tr("Not carried over (%1):"), result.losses);
+    addGroup(tr("Examples that do not match their schema; AsyncAPI 2.x parsers reject them "
+                "(%1):"),
              result.exampleMismatches);
-    m_findings->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_findings->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    m_findings->header()->setStretchLastSection(false);
-    if (m_findings->topLevelItemCount() > 0)
-        m_findings->setCurrentItem(m_findings->topLevelItem(0));
+    if (m_findings->count() > 1)
+        m_findings->setCurrentRow(1);
     layout->addWidget(m_findings, 1);
 
     QPushButton *save = m_buttons->button(QDialogButtonBox::Save);

@@ -6,7 +6,7 @@
 #include <QDialog>
 
 class QDialogButtonBox;
-class QTreeWidget;
+class QListWidget;
 
 namespace Gatehouse {
 
@@ -25,11 +25,11 @@ public:
                      const AsyncApiConverter::Result &result, const QString &saveText,
                      QWidget *parent = nullptr);
 
-    QTreeWidget *findingsView() const { return m_findings; }
+    QListWidget *findingsView() const { return m_findings; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 
 private:
-    QTreeWidget *m_findings;
+    QListWidget *m_findings;
     QDialogButtonBox *m_buttons;
 };
 
