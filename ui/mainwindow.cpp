@@ -2272,10 +2272,23 @@ void MainWindow::saveCurrentDocumentAs(const QString &path)
         return;
     }
     m_writer->write({text, previous, path, std::nullopt},
-                    [this, previous, path](bool written, const QString &message) {
+                    [this, previous, path, text](bool written, const QString &message) {
                         statusBar()->showMessage(message, written ? 5000 : 15000);
-                        if (written)
-                            moveDocument(previous, path);
+                        if (!written)
+                            return;
+                        // Edits made while it was converted are not in the new file:
+                        // the old document stays open with them, beside the new one.
+                        const DocumentEditor *now
+                            = m_editors.value(QFileInfo(previous).absoluteFilePath());
+                        if (now && now->text() != text) {
+                            statusBar()->showMessage(
+                                tr("Saved as %1; the edits made since stay unsaved in %2")
+                                    .arg(QDir::toNativeSeparators(path), displayName(previous)),
+                                15000);
+                            openFile(path);
+                            return;
+                        }
+                        moveDocument(previous, path);
                     });
 }
 

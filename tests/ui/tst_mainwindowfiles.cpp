@@ -208,6 +208,31 @@ private Q_SLOTS:
         QVERIFY(!window.openDocuments().contains(QFileInfo(path).absoluteFilePath()));
     }
 
+    void saveAsKeepsLaterEdits()
+    {
+        MainWindow window;
+        const QString path = openEdited(window, u"later.yaml"_qs);
+        QVERIFY(!path.isEmpty());
+        DocumentEditor *editor = window.findChild<ApiForm *>()->editor();
+        const QString target = m_dir.filePath(u"later.json"_qs);
+        QFile::remove(target);
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        window.saveCurrentDocumentAs(target);
+        QTRY_VERIFY_WITH_TIMEOUT(window.documentWriter()->dialog(), 20000);
+        // an edit made while the question is up is not in what was converted
+        QVERIFY(editor->setValue(u"/info/title"_qs, Json("Chats later"), u"Title"_qs));
+        window.documentWriter()->dialog()->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 20000);
+        QCOMPARE(loaded.constLast().at(0).toString(), target);
+        QCOMPARE(AsyncApiReader::readFile(target).api->title, u"Chats edited"_qs);
+        // the old document stays open, its later edit unsaved but not lost
+        QVERIFY(window.openDocuments().contains(QFileInfo(path).absoluteFilePath()));
+        QVERIFY(window.openDocuments().contains(QFileInfo(target).absoluteFilePath()));
+        QCOMPARE(editor->path(), path);
+        QVERIFY(editor->isModified());
+        QVERIFY(editor->text().contains("title: Chats later\n"));
+    }
+
     void saveAsFailureKeepsEdits()
     {
         MainWindow window;

@@ -54,7 +54,7 @@ bool DocumentWriter::writeFile(const QString &path, const QByteArray &data, QStr
 
 void DocumentWriter::write(const Request &request, Done done)
 {
-    if (m_busy) {
+    if (m_busy || m_dialog) {
         done(false, tr("A document is being written already; wait for it to finish."));
         return;
     }

@@ -43,7 +43,8 @@ public:
 
     // Same syntax and no conversion: writes the text as is at once.
     void write(const Request &request, Done done);
-    bool isBusy() const { return m_busy; }
+    // Converting, or asking: another write() is refused until it is done.
+    bool isBusy() const { return m_busy || m_dialog; }
     // The question being asked, if any (tests answer it).
     ConversionDialog *dialog() const { return m_dialog; }
 
