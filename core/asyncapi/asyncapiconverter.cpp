@@ -87,9 +87,27 @@ bool hasMember(const Json &extra, const char *key)
     return extra.is_object() && extra.contains(key);
 }
 
+// Channels and messages by id (the first of an id, as the writer takes them): the
+// Api's own lookups are linear, and documents have thousands of channels.
+struct Index
+{
+    explicit Index(const Api &api)
+    {
+        for (const Channel &c : api.channels)
+            if (!channels.contains(c.id))
+                channels.insert(c.id, &c);
+        for (const Message &m : api.messages)
+            if (!messages.contains(m.id))
+                messages.insert(m.id, &m);
+    }
+    QHash<QString, const Channel *> channels;
+    QHash<QString, const Message *> messages;
+};
+
 // 3.x -> 2.x: what 2.x has no place for.
 void lossesToV2(const Api &api, Findings &findings)
 {
+    const Index index(api);
     QHash<QString, QString> addressOwner; // 2.x channel key -> channel id written there
     QSet<QString> written; // channels written
     for (const Channel &c : api.channels) {
@@ -129,7 +147,7 @@ void lossesToV2(const Api &api, Findings &findings)
     QHash<QString, QSet<QString>> carried; // channel id -> message ids its operations carry
     for (const Operation &op : api.operations) {
         const QString pointer = pointerTo({QStringLiteral("operations"), op.id});
-        const Channel *channel = api.channel(op.channelId);
+        const Channel *channel = index.channels.value(op.channelId);
         if (!channel || !written.contains(op.channelId)) {
             findings.add(pointer,
                          channel ? QStringLiteral("operation '%1' is left out with its channel "
@@ -171,7 +189,7 @@ void lossesToV2(const Api &api, Findings &findings)
             continue;
         for (qsizetype i = 0; i < c.messageIds.size(); ++i) {
             const QString &id = c.messageIds.at(i);
-            const Message *m = api.message(id);
+            const Message *m = index.messages.value(id);
             if (!m || !m->inlined || carried.value(c.id).contains(id))
                 continue;
             const QString key = c.messageKeys.value(i).isEmpty() ? id : c.messageKeys.at(i);
@@ -259,10 +277,11 @@ void lossesToV3(const Api &api, Findings &findings)
         }
     }
     // Bindings 3.0 reads in another form: what had to go.
+    const Index index(api);
     for (const Operation &op : api.operations) {
         QStringList changes;
         BindingConversion::toV3(op.bindings, BindingConversion::Kind::Operation, &changes);
-        const Channel *channel = api.channel(op.channelId);
+        const Channel *channel = index.channels.value(op.channelId);
         const QString kind = op.action == Operation::Action::Receive ? QStringLiteral("publish")
                                                                      : QStringLiteral("subscribe");
         for (const QString &change : std::as_const(changes))
