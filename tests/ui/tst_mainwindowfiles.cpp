@@ -233,6 +233,22 @@ private Q_SLOTS:
         QVERIFY(editor->text().contains("title: Chats later\n"));
     }
 
+    void saveSampleAs()
+    {
+        MainWindow window;
+        QVERIFY(openAndWait(window, MainWindow::samplePath()));
+        QVERIFY(!window.findChild<ApiForm *>()->editor()); // the built-in sample is read only
+        const QString target = m_dir.filePath(u"from-sample.yaml"_qs);
+        QFile::remove(target);
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        window.saveCurrentDocumentAs(target);
+        QCOMPARE(readAll(target), readAll(MainWindow::samplePath()));
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(window.currentFile(), target);
+        QVERIFY(window.findChild<ApiForm *>()->editor()); // now it can be edited
+        QCOMPARE(window.openDocuments(), QStringList {QFileInfo(target).absoluteFilePath()});
+    }
+
     void saveAsFailureKeepsEdits()
     {
         MainWindow window;
