@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "commandpalette.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
 #include "editor/documentwriter.h"
+#include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
+#include "overviewdiagram.h"
 
 #include "analytics/alertcenter.h"
 #include "analytics/dashboardview.h"
@@ -64,6 +67,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScopedValueRollback>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -82,6 +89,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 #include <QVBoxLayout>
+
+#include <functional>
 
 namespace Gatehouse {
 
@@ -267,6 +276,27 @@ void MainWindow::createWidgets()
     connect(m_apiForm, &ApiForm::editFailed, this,
             [this](const QString &error) { statusBar()->showMessage(error, 10000); });
     m_rightTabs->addTab(m_apiForm, tr("Design"));
+    m_overview = new OverviewDiagram;
+    auto *overviewScroll = new QScrollArea;
+    overviewScroll->setObjectName(QStringLiteral("overviewTab"));
+    overviewScroll->setWidget(m_overview);
+    overviewScroll->setWidgetResizable(true);
+    overviewScroll->setBackgroundRole(QPalette::Base);
+    overviewScroll->setFocusProxy(m_overview);
+    connect(m_overview, &OverviewDiagram::channelActivated, this, [this](const QString &id) {
+        const QModelIndex index = m_apiModel->find(ApiTreeModel::Kind::Channel, id);
+        if (index.isValid()) {
+            m_tree->setCurrentIndex(index);
+            m_tree->scrollTo(index);
+        }
+        if (m_apiForm->editor()) {
+            m_rightTabs->setCurrentWidget(m_apiForm);
+            m_apiForm->selectChannel(id);
+        } else {
+            m_rightTabs->setCurrentWidget(m_details);
+        }
+    });
+    m_rightTabs->addTab(overviewScroll, tr("Overview"));
     m_connectionsView = new ConnectionsView(m_connectionsModel);
     m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
     m_rightTabs->addTab(m_connectionsView, tr("Connections"));
@@ -411,6 +441,12 @@ void MainWindow::createWidgets()
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newApi = file->addAction(tr("&New API\u2026"), this, &MainWindow::showNewApiWizard);
+    newApi->setObjectName(QStringLiteral("newApiAction"));
+    newApi->setShortcut(QKeySequence::New);
+    newApi->setIcon(style()->standardIcon(QStyle::SP_FileIcon));
+    newApi->setToolTip(tr("Create an API from a name, context, version and endpoint, "
+                          "empty or from a sample"));
     QAction *open = file->addAction(tr("&Open\u2026"), this, &MainWindow::handleOpenTriggered);
     open->setShortcut(QKeySequence::Open);
     open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
@@ -427,7 +463,8 @@ void MainWindow::createActions()
     openLog->setToolTip(tr("Read a JSON Lines log written by gatehouse-cli serve --log-file"));
     QAction *closeDocument
         = file->addAction(tr("&Close Document"), this, &MainWindow::closeCurrentDocument);
-    closeDocument->setShortcut(QKeySequence::Close);
+    // Ctrl+F4: Ctrl+W closes the client tab
+    closeDocument->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F4));
     if (!m_undoGroup)
         m_undoGroup = new QUndoGroup(this);
     m_saveAction = file->addAction(tr("&Save"), this, &MainWindow::saveCurrentDocument);
@@ -680,6 +717,12 @@ void MainWindow::createActions()
     view->addSeparator();
     view->addAction(tr("&Expand All"), m_tree, &QTreeView::expandAll);
     view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
+    view->addSeparator();
+    QAction *palette
+        = view->addAction(tr("Command &Palette\u2026"), this, &MainWindow::showCommandPalette);
+    palette->setObjectName(QStringLiteral("commandPaletteAction"));
+    palette->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    palette->setToolTip(tr("Find any action, channel, operation or message by name"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about
@@ -935,6 +978,7 @@ void MainWindow::closeCurrentDocument()
     } else {
         m_currentFile.clear();
         m_apiModel->setApi(nullptr);
+        m_overview->setApi(nullptr);
         m_applicationsView->setApi(nullptr);
         m_diagnosticsModel->setDiagnostics({});
         showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
@@ -945,6 +989,153 @@ void MainWindow::closeCurrentDocument()
     rebuildDocumentList();
     saveWorkspace();
     updateEditorState();
+}
+
+void MainWindow::followEditedApi(std::shared_ptr<const Api> api)
+{
+    if (api == m_apiModel->api())
+        return;
+    // An item is known by the kinds and ids on its way from the root, so that what
+    // was expanded and selected is found again in the new tree (groups have no id
+    // of their own but their channel's).
+    const auto key = [](const QModelIndex &index) {
+        QString k = index.data(ApiTreeModel::KindRole).toString();
+        k += u'\x1f';
+        k += index.data(ApiTreeModel::IdRole).toString();
+        k += u'\x1f';
+        k += index.data(ApiTreeModel::ChannelIdRole).toString();
+        k += u'\x1e';
+        return k;
+    };
+    QSet<QString> expanded;
+    const std::function<void(const QModelIndex &, const QString &)> collect
+        = [&](const QModelIndex &parent, const QString &path) {
+              for (int row = 0; row < m_apiModel->rowCount(parent); ++row) {
+                  const QModelIndex index = m_apiModel->index(row, 0, parent);
+                  if (!m_tree->isExpanded(index))
+                      continue;
+                  QString here = path;
+                  here += key(index);
+                  expanded.insert(here);
+                  collect(index, here);
+              }
+          };
+    collect({}, QString());
+    QString current;
+    for (QModelIndex i = m_tree->currentIndex().siblingAtColumn(0); i.isValid(); i = i.parent())
+        current.prepend(key(i));
+    const int scroll = m_tree->verticalScrollBar()->value();
+
+    const QScopedValueRollback following(m_followingEdit, true);
+    m_apiModel->setApi(std::move(api));
+
+    QModelIndex newCurrent;
+    const std::function<void(const QModelIndex &, const QString &)> restore
+        = [&](const QModelIndex &parent, const QString &path) {
+              for (int row = 0; row < m_apiModel->rowCount(parent); ++row) {
+                  const QModelIndex index = m_apiModel->index(row, 0, parent);
+                  QString here = path;
+                  here += key(index);
+                  if (here == current)
+                      newCurrent = index;
+                  if (expanded.contains(here)) {
+                      m_tree->expand(index);
+                      restore(index, here);
+                  } else if (current.startsWith(here)) {
+                      restore(index, here); // the selection may be in a collapsed branch
+                  }
+              }
+          };
+    restore({}, QString());
+    m_tree->setCurrentIndex(newCurrent.isValid() ? newCurrent : m_apiModel->index(0, 0));
+    m_tree->verticalScrollBar()->setValue(scroll);
+}
+
+CommandPalette *MainWindow::showCommandPalette()
+{
+    if (!m_palette) {
+        m_palette = new CommandPalette(this);
+        connect(m_palette, &CommandPalette::itemChosen, this, [this](int kind, const QString &id) {
+            const QModelIndex index = m_apiModel->find(ApiTreeModel::Kind(kind), id);
+            if (!index.isValid())
+                return;
+            m_tree->setCurrentIndex(index);
+            m_tree->scrollTo(index);
+            if (ApiTreeModel::Kind(kind) == ApiTreeModel::Kind::Channel && m_apiForm
+                && m_rightTabs->currentWidget() == m_apiForm)
+                m_apiForm->selectChannel(id);
+            m_tree->setFocus();
+        });
+    }
+    QList<CommandPaletteModel::Entry> entries = CommandPaletteModel::actionEntries(menuBar());
+    // the API's named parts, depth first, each once
+    QSet<std::pair<int, QString>> seen;
+    const std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        for (int row = 0; row < m_apiModel->rowCount(parent); ++row) {
+            const QModelIndex index = m_apiModel->index(row, 0, parent);
+            const auto kind = ApiTreeModel::Kind(index.data(ApiTreeModel::KindRole).toInt());
+            const QString id = index.data(ApiTreeModel::IdRole).toString();
+            QString where;
+            switch (kind) {
+            case ApiTreeModel::Kind::Channel:
+                where = tr("Channel");
+                break;
+            case ApiTreeModel::Kind::Operation:
+                where = tr("Operation");
+                break;
+            case ApiTreeModel::Kind::Message:
+                where = tr("Message");
+                break;
+            case ApiTreeModel::Kind::Server:
+                where = tr("Server");
+                break;
+            case ApiTreeModel::Kind::SecurityScheme:
+                where = tr("Security scheme");
+                break;
+            default:
+                break;
+            }
+            if (!where.isEmpty() && !id.isEmpty() && !seen.contains({int(kind), id})) {
+                seen.insert({int(kind), id});
+                CommandPaletteModel::Entry entry;
+                entry.text = id;
+                entry.where = where;
+                entry.toolTip
+                    = index.siblingAtColumn(ApiTreeModel::SummaryColumn).data().toString();
+                entry.icon = index.data(Qt::DecorationRole).value<QIcon>();
+                entry.kind = int(kind);
+                entry.id = id;
+                entries.append(entry);
+            }
+            walk(index);
+        }
+    };
+    walk({});
+    m_palette->open(std::move(entries));
+    return m_palette;
+}
+
+NewApiWizard *MainWindow::showNewApiWizard()
+{
+    QSettings settings;
+    QString folder = settings.value(QStringLiteral("newApi/folder")).toString();
+    if (folder.isEmpty() || !QFileInfo(folder).isDir()) {
+        folder = !m_currentFile.isEmpty() && m_currentFile != samplePath()
+            ? QFileInfo(m_currentFile).absolutePath()
+            : QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        if (folder.isEmpty() || !QFileInfo(folder).isDir())
+            folder = QDir::homePath();
+    }
+    auto *wizard = new NewApiWizard(folder, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &QDialog::accepted, this, [this, wizard] {
+        const QString path = wizard->writtenFile();
+        QSettings().setValue(QStringLiteral("newApi/folder"), QFileInfo(path).absolutePath());
+        m_output->appendLines({tr("created %1").arg(QDir::toNativeSeparators(path))});
+        openFile(path);
+    });
+    wizard->open();
+    return wizard;
 }
 
 void MainWindow::openAndRun(const QString &path)
@@ -1650,6 +1841,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
         showSourceFile(m_currentFile);
 
     m_apiModel->setApi(result.api);
+    m_overview->setApi(result.api);
     m_applicationsView->setApi(result.api);
     if (result.api) {
         m_leftStack->setCurrentWidget(m_tree);
@@ -1780,7 +1972,8 @@ void MainWindow::handleCurrentItemChanged(const QModelIndex &current)
             m_selectedChannel = c.address;
     m_details->setHtml(ApiDetails::html(*api, kind, item.data(ApiTreeModel::IdRole).toString(),
                                         item.data(ApiTreeModel::ChannelIdRole).toString()));
-    if (m_rightTabs->currentWidget() != m_details)
+    // a selection kept while the tree follows an edit leaves the user's tab alone
+    if (!m_followingEdit && m_rightTabs->currentWidget() != m_details)
         m_rightTabs->setCurrentWidget(m_details);
 }
 
@@ -2061,8 +2254,14 @@ void MainWindow::attachEditor(const LoadedApi &result)
         connect(editor, &DocumentEditor::modificationChanged, this, &MainWindow::updateEditorState);
         // the Problems list follows the text as it is edited
         connect(editor, &DocumentEditor::modelRead, this, [this, editor](const LoadedApi &read) {
-            if (editor == currentEditor())
+            if (editor == currentEditor()) {
                 showProblems(read.diagnostics);
+                // the tree and the overview follow the text as it is edited
+                if (read.api) {
+                    followEditedApi(read.api);
+                    m_overview->setApi(read.api);
+                }
+            }
         });
         connect(editor, &DocumentEditor::saveFailed, this,
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });

@@ -53,7 +53,10 @@ class ConnectionListModel;
 class ConnectionsView;
 class AlertCenter;
 class DashboardView;
+class CommandPalette;
 class MessageLogView;
+class NewApiWizard;
+class OverviewDiagram;
 class DiagnosticListModel;
 class GatewayOutputView;
 class RuntimeHost;
@@ -79,6 +82,15 @@ public:
     // Loads `path` in the background; documentLoaded() tells when it is shown.
     void openFile(const QString &path);
     void openSample();
+    // File > New API: opens the wizard (window-modal); the document it writes is
+    // opened when it is accepted.
+    NewApiWizard *showNewApiWizard();
+    // View > Command Palette (Ctrl+Shift+P): finds any action and any channel,
+    // operation, message, server or security scheme of the open API by name.
+    CommandPalette *showCommandPalette();
+    // Shows `api`, read from the text being edited, in the tree, keeping what was
+    // expanded and selected.
+    void followEditedApi(std::shared_ptr<const Api> api);
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
     // The documents that were open when the window last closed (the current one
@@ -117,6 +129,7 @@ public:
     QWidget *sourceTab() const;
     SourceView *sourceView() const { return m_source; }
     SourcePane *sourcePane() const { return m_sourcePane; }
+    OverviewDiagram *overview() const { return m_overview; }
     QMenu *recentFilesMenu() const { return m_recentMenu; }
     RuntimeHost *runtime() const { return m_runtime; }
     QAction *runAction() const { return m_runAction; }
@@ -328,6 +341,9 @@ public:
     // the form over the current one, and their histories in one group.
     QHash<QString, DocumentEditor *> m_editors;
     ApiForm *m_apiForm = nullptr;
+    CommandPalette *m_palette = nullptr;
+    OverviewDiagram *m_overview = nullptr;
+    bool m_followingEdit = false; // the tree is being rebuilt for an edit
     QUndoGroup *m_undoGroup = nullptr;
     QAction *m_saveAction = nullptr;
     QList<QAction *> m_saveAsActions; // Save As, Save a Copy: need a document

@@ -109,6 +109,11 @@ void TestApiForm::channelsAndMappingPreview()
     QString error;
     QVERIFY2(form.addChannel(QStringLiteral("/alerts/{level}"), &error), qPrintable(error));
     QCOMPARE(form.currentChannel(), u"/alerts/{level}"_qs);
+    // the address's parameter is declared with it, so the document stays valid
+    QVERIFY2(editor.text().contains("  /alerts/{level}:\n    parameters:\n      level:\n"
+                                    "        schema:\n          type: string\n"),
+             editor.text().constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
     QVERIFY2(form.moveChannel(QStringLiteral("/alerts/{level}"), 0, &error), qPrintable(error));
     QCOMPARE(channels->item(0)->text(), u"/alerts/{level}"_qs);
     QVERIFY2(form.renameChannel(QStringLiteral("/notifications"), QStringLiteral("/news"), &error),

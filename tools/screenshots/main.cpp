@@ -9,18 +9,27 @@
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
 #include "client/clienttab.h"
+#include "commandpalette.h"
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/newapiwizard.h"
+#include "editor/sourceeditor.h"
+#include "editor/sourcepane.h"
 #include "mainwindow.h"
+#include "overviewdiagram.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPixmap>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -132,6 +141,22 @@ int main(int argc, char *argv[])
     window.apiTree()->setCurrentIndex(operation);
     bool ok = save(&window, out, QStringLiteral("main-window.png"));
 
+    // the command palette over the window, finding actions and channels
+    if (CommandPalette *palette = window.showCommandPalette()) {
+        palette->filterEdit()->setText(QStringLiteral("room"));
+        QPixmap shot = window.grab();
+        {
+            QPainter painter(&shot);
+            painter.drawPixmap(window.mapFromGlobal(palette->pos()), palette->grab());
+        }
+        const QString path = QDir(out).filePath(QStringLiteral("command-palette.png"));
+        if (!shot.save(path)) {
+            std::fprintf(stderr, "gatehouse-screenshots: cannot write %s\n", qPrintable(path));
+            ok = false;
+        }
+        palette->hide();
+    }
+
     // a document with a mistake: the problem list and the source at its line
     const QString broken = scratch.filePath(QStringLiteral("broken.asyncapi.yaml"));
     QFile b(broken);
@@ -159,6 +184,32 @@ int main(int argc, char *argv[])
         window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(form);
         form->selectChannel(QStringLiteral("/rooms/{roomID}"));
         ok = save(&window, out, QStringLiteral("design.png")) && ok;
+
+        // the Source tab: the same document in the source editor, a key's help shown
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        tabs->setCurrentWidget(window.sourceTab());
+        if (SourceEditor *editor = window.sourcePane()->editor()) {
+            editor->goTo(48, 7);
+            editor->setFocus();
+        }
+        ok = save(&window, out, QStringLiteral("source-editor.png")) && ok;
+
+        // the Overview tab: clients, channels and where each goes on the backend
+        tabs->setCurrentWidget(window.findChild<QWidget *>(QStringLiteral("overviewTab")));
+        window.overview()->setFocus();
+        window.overview()->setCurrentRow(1);
+        ok = save(&window, out, QStringLiteral("overview.png")) && ok;
+        tabs->setCurrentWidget(form);
+    }
+
+    // File > New API: the API page of the wizard, from the Chats sample
+    if (NewApiWizard *wizard = window.showNewApiWizard()) {
+        wizard->next();
+        wizard->nameEdit()->setText(QStringLiteral("Team Chat"));
+        wizard->contextEdit()->setText(QStringLiteral("/team"));
+        wizard->asyncApiVersionBox()->setCurrentIndex(0);
+        ok = save(wizard, out, QStringLiteral("new-api.png")) && ok;
+        wizard->reject();
     }
     window.openAndRun(doc);
     if (!waitUntil([&] { return window.runStateText().startsWith(u"Running on "); })) {

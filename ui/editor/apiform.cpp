@@ -428,7 +428,14 @@ bool ApiForm::addChannel(const QString &address, QString *error)
     const QStringList existing = m_editor->source().keys(QStringLiteral("/channels"));
     for (int n = 2; existing.contains(key); ++n)
         key = (v3 ? keyFromAddress(address) : address) + QString::number(n);
-    const Json value = v3 ? Json::object({{"address", address.toStdString()}}) : Json::object();
+    Json value = v3 ? Json::object({{"address", address.toStdString()}}) : Json::object();
+    // the address's {name}s are declared as parameters (a string in 2.x)
+    static const QRegularExpression names(QStringLiteral("\\{([^{}]+)\\}"));
+    for (auto it = names.globalMatch(address); it.hasNext();) {
+        const std::string name = it.next().captured(1).toStdString();
+        value["parameters"][name]
+            = v3 ? Json::object() : Json::object({{"schema", Json::object({{"type", "string"}})}});
+    }
     QString why;
     const bool ok
         = m_editor->setValue(channelPointer(key), value, tr("Add channel %1").arg(key), &why);

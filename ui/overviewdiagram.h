@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+namespace Gatehouse {
+
+struct Api;
+
+// A picture of the API: clients on the left, the gateway's channels in the middle
+// with the messages each way (an arrow to the channel for what clients send, from it
+// for what they receive), and on the right where the gateway connects each channel
+// on the backend (the endpoint with the channel's x-uri-mapping). Drawn from the
+// model in the palette's colours. A click, or Up/Down and Enter, picks a channel.
+class OverviewDiagram final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(OverviewDiagram)
+
+public:
+    // One channel as the diagram shows it.
+    struct Row
+    {
+        QString channelId;
+        QString address;
+        QString auth; // "open", "token or key", scopes
+        QStringList toBackend; // messages clients send
+        QStringList toClients; // messages clients receive
+        QString backend; // the backend URL template, e.g. ws://localhost:8080/rooms?room={roomID}
+    };
+
+    explicit OverviewDiagram(QWidget *parent = nullptr);
+    ~OverviewDiagram() override;
+
+    void setApi(std::shared_ptr<const Api> api);
+    const QList<Row> &rows() const { return m_rows; }
+    QString gatewayTitle() const { return m_gateway; }
+    QString backendTitle() const { return m_backend; }
+    int currentRow() const { return m_current; }
+    void setCurrentRow(int row);
+    // The row drawn at `pos`, or -1.
+    int rowAt(const QPoint &pos) const;
+    // The rows as text, one line per channel: what assistive technology reads.
+    QString summaryText() const;
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    // A channel was picked (a click, Enter or Space).
+    void channelActivated(const QString &channelId);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    bool event(QEvent *event) override;
+
+private:
+    struct Geometry
+    {
+        int margin, columnGap, clientWidth, channelWidth, backendWidth, headerHeight;
+        int lineHeight;
+    };
+    Geometry geometry() const;
+    int rowHeight(const Row &row) const;
+    int rowTop(int row) const;
+    QRect channelRect(int row) const;
+
+    std::shared_ptr<const Api> m_api;
+    QList<Row> m_rows;
+    QString m_gateway;
+    QString m_backend;
+    int m_current = -1;
+};
+
+} // namespace Gatehouse
