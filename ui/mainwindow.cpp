@@ -4,6 +4,7 @@
 #include "commandpalette.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/documentwriter.h"
 #include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
@@ -471,6 +472,29 @@ void MainWindow::createActions()
     m_saveAction->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
     m_saveAction->setEnabled(false);
     m_saveAction->setToolTip(tr("Save the edits made in the Design tab"));
+    using Version = AsyncApiWriter::TargetVersion;
+    m_writer = new DocumentWriter(this);
+    const auto saveAsAction = [this, file](const QString &text, const QString &tip,
+                                           std::optional<Version> version) {
+        QAction *action = file->addAction(text, this, [this, version] { askSaveAs(version); });
+        action->setToolTip(tip);
+        action->setEnabled(false);
+        m_saveAsActions.append(action);
+        return action;
+    };
+    QAction *saveAs = saveAsAction(
+        tr("Save &As\u2026"),
+        tr("Write the document to another file, YAML or JSON, and edit it there"), std::nullopt);
+    saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    saveAs->setObjectName(QStringLiteral("saveAsAction"));
+    saveAsAction(tr("Save a Copy as AsyncAPI &2.6\u2026"),
+                 tr("Convert the document to AsyncAPI 2.6 and write the copy to another file"),
+                 Version::V2_6)
+        ->setObjectName(QStringLiteral("saveCopyV2Action"));
+    saveAsAction(tr("Save a Copy as AsyncAPI &3.0\u2026"),
+                 tr("Convert the document to AsyncAPI 3.0 and write the copy to another file"),
+                 Version::V3_0)
+        ->setObjectName(QStringLiteral("saveCopyV3Action"));
     file->addSeparator();
     m_reloadAction = file->addAction(tr("Re&load"), this, [this] {
         if (!m_currentFile.isEmpty())
@@ -939,6 +963,11 @@ void MainWindow::closeCurrentDocument()
 {
     if (m_currentFile.isEmpty())
         return;
+    if (DocumentEditor *editor = currentEditor()) {
+        if (editor->isModified() && !settleUnsavedEdits(editor))
+            return;
+        forgetEditor(editor); // saved, or its edits discarded
+    }
     const QString current = m_currentFile == samplePath()
         ? m_currentFile
         : QFileInfo(m_currentFile).absoluteFilePath();
@@ -959,6 +988,7 @@ void MainWindow::closeCurrentDocument()
     }
     rebuildDocumentList();
     saveWorkspace();
+    updateEditorState();
 }
 
 void MainWindow::followEditedApi(std::shared_ptr<const Api> api)
@@ -2286,6 +2316,8 @@ void MainWindow::updateEditorState()
     DocumentEditor *editor = currentEditor();
     const bool modified = editor && editor->isModified();
     m_saveAction->setEnabled(modified);
+    for (QAction *action : std::as_const(m_saveAsActions))
+        action->setEnabled(!m_currentFile.isEmpty());
     for (QAction *action : std::as_const(m_sourceActions))
         action->setEnabled(editor != nullptr);
     const int tab = m_rightTabs->indexOf(m_apiForm);
@@ -2312,23 +2344,31 @@ bool MainWindow::saveCurrentDocument()
     return true;
 }
 
-bool MainWindow::settleUnsavedEdits()
+bool MainWindow::settleUnsavedEdits(DocumentEditor *only)
 {
     QList<DocumentEditor *> unsaved;
     for (DocumentEditor *editor : std::as_const(m_editors))
-        if (editor->isModified())
+        if (editor->isModified() && (!only || editor == only))
             unsaved.append(editor);
     if (unsaved.isEmpty())
         return true;
     QStringList names;
     for (DocumentEditor *editor : unsaved)
         names.append(QFileInfo(editor->path()).fileName());
-    const auto answer = QMessageBox::question(
-        this, tr("Unsaved Edits"),
-        tr("These documents have unsaved edits: %1. Save them before quitting?")
-            .arg(names.join(u", "_qs)),
-        QMessageBox::SaveAll | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::SaveAll);
-    if (answer == QMessageBox::Cancel)
+    const auto answer = unsaved.size() == 1
+        ? QMessageBox::question(this, tr("Unsaved Edits"),
+                                (only ? tr("%1 has unsaved edits. Save them before closing it?")
+                                      : tr("%1 has unsaved edits. Save them before quitting?"))
+                                    .arg(names.constFirst()),
+                                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                QMessageBox::Save)
+        : QMessageBox::question(
+            this, tr("Unsaved Edits"),
+            tr("These documents have unsaved edits: %1. Save them before quitting?")
+                .arg(names.join(u", "_qs)),
+            QMessageBox::SaveAll | QMessageBox::Discard | QMessageBox::Cancel,
+            QMessageBox::SaveAll);
+    if (answer == QMessageBox::Cancel || answer == QMessageBox::NoButton)
         return false;
     for (DocumentEditor *editor : unsaved) {
         if (answer == QMessageBox::Discard) {
@@ -2342,6 +2382,177 @@ bool MainWindow::settleUnsavedEdits()
         }
     }
     return true;
+}
+
+void MainWindow::forgetEditor(DocumentEditor *editor)
+{
+    m_editors.remove(m_editors.key(editor));
+    if (m_apiForm->editor() == editor)
+        m_apiForm->setEditor(nullptr);
+    if (m_sourcePane->editor()->editor() == editor)
+        m_sourcePane->editor()->setEditor(nullptr);
+    delete editor;
+}
+
+void MainWindow::askSaveAs(std::optional<AsyncApiWriter::TargetVersion> version)
+{
+    if (m_currentFile.isEmpty())
+        return;
+    QSettings settings;
+    QString dir = settings.value(lastDirKey).toString();
+    const QFileInfo current(m_currentFile);
+    if (m_currentFile != samplePath())
+        dir = current.absolutePath();
+    else if (dir.isEmpty() || !QFileInfo(dir).isDir())
+        dir = QDir::homePath();
+    const QString yaml = tr("AsyncAPI YAML (*.yaml *.yml)");
+    const QString json = tr("AsyncAPI JSON (*.json)");
+    const bool isJson = current.suffix().compare(u"json", Qt::CaseInsensitive) == 0;
+    QString suggested = current.completeBaseName();
+    if (version)
+        suggested += *version == AsyncApiWriter::TargetVersion::V3_0 ? u"-3.0"_qs : u"-2.6"_qs;
+    suggested += isJson ? u".json"_qs : u".yaml"_qs;
+    QString filter = isJson ? json : yaml;
+    QString path = QFileDialog::getSaveFileName(this, version ? tr("Save a Copy") : tr("Save As"),
+                                                QDir(dir).filePath(suggested),
+                                                yaml + u";;"_qs + json, &filter);
+    if (path.isEmpty())
+        return;
+    // the filter chosen says the syntax when the name does not
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == json ? u".json"_qs : u".yaml"_qs;
+    settings.setValue(lastDirKey, QFileInfo(path).absolutePath());
+    if (version)
+        saveCopyAs(*version, path);
+    else
+        saveCurrentDocumentAs(path);
+}
+
+void MainWindow::saveCurrentDocumentAs(const QString &path)
+{
+    if (m_currentFile.isEmpty() || path.isEmpty())
+        return;
+    const QString previous = m_currentFile;
+    DocumentEditor *editor = currentEditor();
+    const QString target = QFileInfo(path).absoluteFilePath();
+    if (editor && target == QFileInfo(previous).absoluteFilePath()) {
+        saveCurrentDocument();
+        return;
+    }
+    if (DocumentEditor *other = m_editors.value(target); other && other->isModified()) {
+        statusBar()->showMessage(
+            tr("Not saved: %1 is open here with unsaved edits").arg(QDir::toNativeSeparators(path)),
+            15000);
+        return;
+    }
+    QByteArray text;
+    if (editor) {
+        text = editor->text();
+    } else {
+        QFile file(previous); // the sample, or a file this window does not edit
+        if (!file.open(QIODevice::ReadOnly)) {
+            statusBar()->showMessage(tr("Not saved: cannot read %1").arg(displayName(previous)),
+                                     15000);
+            return;
+        }
+        text = file.readAll();
+    }
+    const bool sameSyntax = AsyncApiConverter::formatOf(text)
+        == AsyncApiConverter::formatForPath(path, AsyncApiConverter::formatOf(text));
+    if (editor && sameSyntax) {
+        // the same text in another file: the editor, its history too, moves there
+        QString error;
+        if (!editor->saveAs(path, &error)) {
+            statusBar()->showMessage(error, 15000); // the edits stay
+            return;
+        }
+        statusBar()->showMessage(tr("Saved as %1").arg(QDir::toNativeSeparators(path)), 5000);
+        moveDocument(previous, path);
+        return;
+    }
+    m_writer->write({text, previous, path, std::nullopt},
+                    [this, previous, path, text](bool written, const QString &message) {
+                        statusBar()->showMessage(message, written ? 5000 : 15000);
+                        if (!written)
+                            return;
+                        // Edits made while it was converted are not in the new file:
+                        // the old document stays open with them, beside the new one.
+                        const DocumentEditor *now
+                            = m_editors.value(QFileInfo(previous).absoluteFilePath());
+                        if (now && now->text() != text) {
+                            statusBar()->showMessage(
+                                tr("Saved as %1; the edits made since stay unsaved in %2")
+                                    .arg(QDir::toNativeSeparators(path), displayName(previous)),
+                                15000);
+                            openFile(path);
+                            return;
+                        }
+                        moveDocument(previous, path);
+                    });
+}
+
+void MainWindow::moveDocument(const QString &previous, const QString &path)
+{
+    const auto keyOf = [](const QString &file) {
+        return file == samplePath() ? file : QFileInfo(file).absoluteFilePath();
+    };
+    const QString from = keyOf(previous);
+    const QString to = keyOf(path);
+    if (DocumentEditor *editor = m_editors.value(from)) {
+        if (keyOf(editor->path()) == to) {
+            m_editors.remove(from);
+            if (DocumentEditor *old = m_editors.value(to); old && old != editor)
+                forgetEditor(old);
+            m_editors.insert(to, editor);
+        } else {
+            // its text went to the new file in another syntax; the old file keeps what
+            // was saved there
+            editor->undoStack()->setClean();
+            forgetEditor(editor);
+        }
+    }
+    m_openDocuments.removeAll(to);
+    const qsizetype at = m_openDocuments.indexOf(from);
+    if (at >= 0)
+        m_openDocuments[at] = to;
+    else
+        m_openDocuments.append(to);
+    RecentFiles().add(path);
+    if (m_currentFile == previous)
+        m_currentFile = path;
+    if (m_runtime->isActive() && m_runtime->files().contains(previous))
+        m_output->appendLines({tr("the gateway keeps serving %1 until it is stopped; Run then "
+                                  "serves %2")
+                                   .arg(displayName(previous), displayName(path))});
+    rebuildDocumentList();
+    saveWorkspace();
+    updateEditorState();
+    openFile(path); // the tree, the details, the title and the source follow
+}
+
+void MainWindow::saveCopyAs(AsyncApiWriter::TargetVersion version, const QString &path)
+{
+    if (m_currentFile.isEmpty() || path.isEmpty())
+        return;
+    QByteArray text;
+    if (DocumentEditor *editor = currentEditor()) {
+        text = editor->text();
+    } else {
+        QFile file(m_currentFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            statusBar()->showMessage(
+                tr("No copy saved: cannot read %1").arg(displayName(m_currentFile)), 15000);
+            Q_EMIT copySaved(path, false);
+            return;
+        }
+        text = file.readAll();
+    }
+    statusBar()->showMessage(tr("Converting %1\u2026").arg(displayName(m_currentFile)));
+    m_writer->write({text, m_currentFile, path, version},
+                    [this, path](bool written, const QString &message) {
+                        statusBar()->showMessage(message, written ? 5000 : 15000);
+                        Q_EMIT copySaved(path, written);
+                    });
 }
 
 } // namespace Gatehouse

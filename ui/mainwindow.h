@@ -2,6 +2,7 @@
 #pragma once
 
 #include "apiloader.h"
+#include "asyncapi/asyncapiwriter.h"
 #include "client/clientoptions.h"
 
 #include <QHash>
@@ -10,6 +11,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <optional>
 
 class QComboBox;
 class QDockWidget;
@@ -31,6 +33,7 @@ namespace Gatehouse {
 
 class ApiForm;
 class DocumentEditor;
+class DocumentWriter;
 
 class ApiTreeModel;
 class ApplicationsView;
@@ -99,7 +102,19 @@ public:
     // The workspace sidebar: a row per open document (its channels below it), then
     // Connections and Applications & Keys.
     QTreeView *workspaceTree() const { return m_workspace; }
+    // Asks Save / Discard / Cancel first when the document has unsaved edits.
     void closeCurrentDocument();
+    // File > Save As: writes the current document (its unsaved edits too) to `path`,
+    // YAML or JSON by the extension, and edits it there; the old file stays as saved.
+    // Another syntax is the same document, after the user confirmed what does not
+    // carry over (comments). documentLoaded(path) follows when the window shows it.
+    void saveCurrentDocumentAs(const QString &path);
+    // File > Save a Copy as AsyncAPI 2.6 / 3.0: converts the current text, lists what
+    // does not carry over for the user to confirm, writes `path`; the window keeps
+    // editing the current document. copySaved() follows.
+    void saveCopyAs(AsyncApiWriter::TargetVersion version, const QString &path);
+    // Writes the copies and Save As conversions, and asks about them.
+    DocumentWriter *documentWriter() const { return m_writer; }
     QString currentFile() const { return m_currentFile; }
     bool isLoading() const;
 
@@ -165,6 +180,8 @@ public:
 
 Q_SIGNALS:
     void documentLoaded(const QString &path, bool ok);
+    // Save a Copy ended: written or not (cancelled, or the reason in the status bar).
+    void copySaved(const QString &path, bool written);
     // A scenario run ended (or could not start): its summary line.
     void scenarioFinished(const QString &summary);
 
@@ -187,8 +204,14 @@ private:
     void goToLine();
     void updateEditorState();
     bool saveCurrentDocument();
-    // Asks about unsaved edits before quitting; false: the user cancelled.
-    bool settleUnsavedEdits();
+    // Asks about unsaved edits before quitting (or, for `only`, closing it); false:
+    // the user cancelled, or a save failed.
+    bool settleUnsavedEdits(DocumentEditor *only = nullptr);
+    void askSaveAs(std::optional<AsyncApiWriter::TargetVersion> version);
+    // The window edits `path` instead of `previous` (after Save As).
+    void moveDocument(const QString &previous, const QString &path);
+    // Drops a document's editor, history and all (nothing unsaved is left in it).
+    void forgetEditor(DocumentEditor *editor);
     void createActions();
     void createWidgets();
     void restoreSettings();
@@ -323,6 +346,8 @@ public:
     bool m_followingEdit = false; // the tree is being rebuilt for an edit
     QUndoGroup *m_undoGroup = nullptr;
     QAction *m_saveAction = nullptr;
+    QList<QAction *> m_saveAsActions; // Save As, Save a Copy: need a document
+    DocumentWriter *m_writer = nullptr;
     QString m_loadingFile;
     bool m_problemsDockSized = false;
 };

@@ -365,6 +365,17 @@ void checkAuthTypes(const Document &document, QList<Diagnostic> *diagnostics)
 
 } // namespace
 
+QList<Diagnostic> AsyncApiValidator::validateExamples(const Document &document)
+{
+    QList<Diagnostic> diagnostics;
+    const auto version
+        = document.root.is_object() ? document.root.find("asyncapi") : document.root.end();
+    if (version == document.root.end() || !version->is_string())
+        return diagnostics;
+    checkExamples(document, version->get<std::string>().rfind('3', 0) == 0, &diagnostics);
+    return diagnostics;
+}
+
 QList<Diagnostic> AsyncApiValidator::validate(const Document &document)
 {
     QList<Diagnostic> diagnostics;

@@ -15,6 +15,10 @@ class AsyncApiValidator final
 {
 public:
     static QList<Diagnostic> validate(const Document &document);
+    // Only the check of message examples against their payload and headers schemas
+    // (errors for 2.x, warnings for 3.x), which validate() makes once the structure
+    // is sound; this one needs no official schema.
+    static QList<Diagnostic> validateExamples(const Document &document);
 };
 
 } // namespace Gatehouse

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "asyncapi/asyncapiwriter.h"
 
+#include "asyncapi/bindingconversion.h"
 #include "asyncapi/canonicalorder.h"
 #include "asyncapi/documentloader.h"
 #include "asyncapi/yamlemitter.h"
@@ -352,7 +353,10 @@ Json Writer::message(const Message &m, const QString &explicitMessageId)
     }
     setJson(o, "payload", payload);
     setJson(o, "correlationId", m.correlationId);
-    setJson(o, "bindings", m.bindings);
+    setJson(o, "bindings",
+            m_v3 && !m_sourceV3
+                ? BindingConversion::toV3(m.bindings, BindingConversion::Kind::Message)
+                : m.bindings);
     if (!m.examples.isEmpty()) {
         Json examples = Json::array();
         for (const MessageExample &e : m.examples) {
@@ -561,7 +565,9 @@ Json Writer::operation3(const Operation &op)
     setString(o, "description", op.description);
     if (!op.security.is_null())
         o["security"] = security(op.security);
-    setJson(o, "bindings", op.bindings);
+    setJson(o, "bindings",
+            m_sourceV3 ? op.bindings
+                       : BindingConversion::toV3(op.bindings, BindingConversion::Kind::Operation));
     if (!op.messageIds.isEmpty()) {
         const Channel *channel = channelById(op.channelId);
         Json messages = Json::array();

@@ -11,7 +11,9 @@ namespace Gatehouse {
 // Writes an Api as an AsyncAPI 2.6.0 or 3.0.0 document, YAML or JSON, in a canonical
 // key order, so that writing, reading and writing again gives the same bytes.
 // Converting between the major versions follows the official converter's rules
-// (application point of view, channel addresses, the operations map).
+// (application point of view, channel addresses, the operations map), and goes
+// further with bindings: 2.x http and amqp operation and message bindings are brought
+// into the form 3.0's binding schemas accept (BindingConversion).
 class AsyncApiWriter final
 {
 public:
