@@ -50,14 +50,17 @@ void TestClientEvent::binaryAsJson_data()
         << QByteArray("\xa1\x61\x61\x01\x00", 5) << QString() << QString() << QString();
     // the limit of JSON from the network holds for CBOR and MessagePack too: the
     // decoder recurses once per level
-    QTest::newRow("cbor-at-limit") << nested("\x81", MaxJsonDepth, "\x00") << u"CBOR"_qs
-                                   << u"[\n    [\n"_qs << QString();
-    QTest::newRow("cbor-over-limit") << nested("\x81", MaxJsonDepth + 1, "\x00") << QString()
-                                     << QString() << u"CBOR nested deeper than 512 levels"_qs;
-    QTest::newRow("cbor-100000-arrays") << nested("\x81", 100000, "\x00") << QString() << QString()
-                                        << u"CBOR nested deeper than 512 levels"_qs;
-    QTest::newRow("cbor-100000-maps") << nested("\xa1\x61k", 100000, "\x00") << QString()
-                                      << QString() << u"CBOR nested deeper than 512 levels"_qs;
+    QTest::newRow("cbor-at-limit") << nested("\x81", MaxJsonDepth, QByteArrayView("\x00", 1))
+                                   << u"CBOR"_qs << u"[\n    [\n"_qs << QString();
+    QTest::newRow("cbor-over-limit")
+        << nested("\x81", MaxJsonDepth + 1, QByteArrayView("\x00", 1)) << QString() << QString()
+        << u"CBOR nested deeper than 512 levels"_qs;
+    QTest::newRow("cbor-100000-arrays")
+        << nested("\x81", 100000, QByteArrayView("\x00", 1)) << QString() << QString()
+        << u"CBOR nested deeper than 512 levels"_qs;
+    QTest::newRow("cbor-100000-maps")
+        << nested("\xa1\x61k", 100000, QByteArrayView("\x00", 1)) << QString() << QString()
+        << u"CBOR nested deeper than 512 levels"_qs;
     QTest::newRow("cbor-100000-indefinite") << nested("\x9f", 100000, "") << QString() << QString()
                                             << u"CBOR nested deeper than 512 levels"_qs;
     // 0xdc (array 16) is a reserved tag to CBOR: only MessagePack reads it
@@ -67,9 +70,9 @@ void TestClientEvent::binaryAsJson_data()
     QTest::newRow("msgpack-100000-arrays")
         << nested(QByteArrayView("\xdc\x00\x01", 3), 100000, "\xc0") << QString() << QString()
         << u"MessagePack nested deeper than 512 levels"_qs;
-    QTest::newRow("msgpack-100000-maps") << nested("\x81\xa1k", 100000, "\xc0") << QString()
-                                         << QString()
-                                         << u"MessagePack nested deeper than 512 levels"_qs;
+    QTest::newRow("msgpack-100000-maps")
+        << nested("\x81\xa1k", 100000, "\xc0") << QString() << QString()
+        << u"MessagePack nested deeper than 512 levels"_qs;
     // a length beyond what a container can hold: nlohmann throws out_of_range even
     // when asked not to throw
     QTest::newRow("cbor-huge-array") << QByteArray("\x9b\x7f\xff\xff\xff\xff\xff\xff\xff", 9)
@@ -107,7 +110,7 @@ void TestClientEvent::tooDeepExpectation()
     ClientEvent message;
     message.kind = ClientEvent::Kind::Received;
     message.opcode = ClientEvent::Binary;
-    message.data = nested("\x81", 100000, "\x00");
+    message.data = nested("\x81", 100000, QByteArrayView("\x00", 1));
     QString why;
     QVERIFY(!expect.matches(message, &why));
     QCOMPARE(why, u"a binary message that is not decoded: CBOR nested deeper than 512 levels"_qs);
