@@ -340,3 +340,10 @@ repeat: true
 write("mock_scenario", "chat", """{"kind": "chat", "roomPath": "/rooms?room={room}",
  "joinedText": "You joined {room}!", "intervals": {"/ticker": 0}, "generate": ["/ticker"]}
 \0bye now""")
+# the frame as a client's binary message: CBOR and MessagePack for
+# {"type": "joined", "n": [1, 2.5, true, null], "b": <bytes 00 ff>} (MessagePack: no "b")
+JOINED = b"scenarios: {room: [{expect: {type: joined, n: [1, '*', true, null]}}]}\n\0"
+write("mock_scenario", "cbor-frame", JOINED + bytes.fromhex(
+    "a3" "6474797065" "666a6f696e6564" "616e" "84" "01" "f94100" "f5" "f6" "6162" "4200ff"))
+write("mock_scenario", "msgpack-frame", JOINED + bytes.fromhex(
+    "82" "a474797065" "a66a6f696e6564" "a16e" "94" "01" "cb4004000000000000" "c3" "c0"))

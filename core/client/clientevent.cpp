@@ -1,11 +1,78 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/clientevent.h"
 
+#include "api/boundedjson.h"
+
 #include <QDateTime>
 
 #include <algorithm>
 
 namespace Gatehouse::Client {
+
+namespace {
+
+// What from_cbor() and from_msgpack() build a value with, with the nesting limit of
+// JSON from the network (MaxJsonDepth): the binary reader recurses once per level, so
+// a message of 100,000 nested arrays (100 KB of 0x81) would overflow the stack.
+// Returning false from start_array/start_object ends the parse.
+class BoundedDomBuilder final : public nlohmann::detail::json_sax_dom_parser<Json>
+{
+public:
+    explicit BoundedDomBuilder(Json &result)
+        : json_sax_dom_parser(result, false)
+    { }
+    bool start_object(std::size_t size)
+    {
+        return enter() && json_sax_dom_parser::start_object(size);
+    }
+    bool end_object()
+    {
+        --m_depth;
+        return json_sax_dom_parser::end_object();
+    }
+    bool start_array(std::size_t size) { return enter() && json_sax_dom_parser::start_array(size); }
+    bool end_array()
+    {
+        --m_depth;
+        return json_sax_dom_parser::end_array();
+    }
+    bool tooDeep() const { return m_tooDeep; }
+
+private:
+    bool enter()
+    {
+        m_tooDeep = ++m_depth > MaxJsonDepth;
+        return !m_tooDeep;
+    }
+
+    int m_depth = 0;
+    bool m_tooDeep = false;
+};
+
+enum class Decoded { Value, NotEncoded, TooDeep };
+
+// `data` as one whole value of `format` (strict: nothing after it).
+Decoded decode(const QByteArray &data, Json::input_format_t format, Json *value)
+{
+    const auto *begin = reinterpret_cast<const std::uint8_t *>(data.constData());
+    Json result;
+    BoundedDomBuilder builder(result);
+    try {
+        const bool ok = Json::sax_parse(begin, begin + data.size(), &builder, format, true);
+        if (builder.tooDeep())
+            return Decoded::TooDeep;
+        if (!ok || builder.is_errored())
+            return Decoded::NotEncoded;
+    } catch (const Json::exception &) {
+        // a length beyond what a container can hold (9 bytes of CBOR: an array of 2^63
+        // values) is out_of_range even when the parse is asked not to throw
+        return Decoded::NotEncoded;
+    }
+    *value = std::move(result);
+    return Decoded::Value;
+}
+
+} // namespace
 
 QString ClientEvent::kindName(Kind kind)
 {
@@ -38,21 +105,27 @@ QString ClientEvent::kindName(Kind kind)
     return {};
 }
 
-QString ClientEvent::binaryAsJson(const QByteArray &data, QString *format)
+QString ClientEvent::binaryAsJson(const QByteArray &data, QString *format, QString *error)
 {
     if (data.isEmpty())
         return {};
-    const auto *begin = reinterpret_cast<const std::uint8_t *>(data.constData());
-    const auto *end = begin + data.size();
-    // strict: the whole payload is one value; no exceptions (a failed parse is discarded)
-    Json value = Json::from_cbor(begin, end, true, false);
+    Json value;
     QString name = QStringLiteral("CBOR");
-    if (value.is_discarded()) {
-        value = Json::from_msgpack(begin, end, true, false);
-        name = QStringLiteral("MessagePack");
+    Decoded decoded = decode(data, Json::input_format_t::cbor, &value);
+    if (decoded != Decoded::Value) {
+        const Decoded msgpack = decode(data, Json::input_format_t::msgpack, &value);
+        if (msgpack == Decoded::Value || decoded == Decoded::NotEncoded) {
+            decoded = msgpack;
+            name = QStringLiteral("MessagePack");
+        }
+    }
+    if (decoded == Decoded::TooDeep) {
+        if (error)
+            *error = QStringLiteral("%1 nested deeper than %2 levels").arg(name).arg(MaxJsonDepth);
+        return {};
     }
     // a lone number or string is more likely raw bytes than an encoded value
-    if (value.is_discarded() || !value.is_structured())
+    if (decoded != Decoded::Value || !value.is_structured())
         return {};
     if (format)
         *format = name;

@@ -50,8 +50,11 @@ struct ClientEvent
 
     static QString kindName(Kind kind); // "received", "sent", ...
     // A binary payload that is a whole CBOR or MessagePack value, as indented JSON,
-    // with the format's name in `*format`; empty when it is neither.
-    static QString binaryAsJson(const QByteArray &data, QString *format = nullptr);
+    // with the format's name in `*format`; empty when it is neither, or when it nests
+    // deeper than MaxJsonDepth (the limit of JSON from the network), and then `*error`
+    // says so ("CBOR nested deeper than 512 levels").
+    static QString binaryAsJson(const QByteArray &data, QString *format = nullptr,
+                                QString *error = nullptr);
     // What a close code means ("1008 policy violation"), for people.
     static QString closeCodeMeaning(quint16 code);
     // The event as one JSON object (time as ISO 8601, kind, direction, data as

@@ -482,9 +482,10 @@ std::optional<ClientScenario> fromResult(const DocumentLoader::Result &result, Q
 bool ClientScenario::Expectation::matches(const ClientEvent &message, QString *why) const
 {
     const QString text = QString::fromUtf8(message.data);
+    QString undecoded; // why a binary message is not decoded (nested too deep)
     auto json = [&] {
         if (message.opcode == ClientEvent::Binary) {
-            const QString cbor = ClientEvent::binaryAsJson(message.data);
+            const QString cbor = ClientEvent::binaryAsJson(message.data, nullptr, &undecoded);
             if (!cbor.isEmpty())
                 return JsonPattern::valueOfText(cbor);
         }
@@ -501,14 +502,20 @@ bool ClientScenario::Expectation::matches(const ClientEvent &message, QString *w
     case Kind::Regex:
         return regex.match(text).hasMatch()
             || fail(QStringLiteral("no match in %1").arg(quoted(text)));
-    case Kind::Match:
-        return JsonPattern::matches(value, json(), why);
+    case Kind::Match: {
+        const Json received = json();
+        if (!undecoded.isEmpty())
+            return fail(QStringLiteral("a binary message that is not decoded: ") + undecoded);
+        return JsonPattern::matches(value, received, why);
+    }
     case Kind::Schema: {
         const Json instance = parseBoundedJson(message.data);
         if (instance.is_discarded() && message.opcode != ClientEvent::Binary)
             return fail(QStringLiteral("not JSON: %1").arg(quoted(text)));
-        const QList<JsonSchemaValidator::Error> errors
-            = schema->validate(instance.is_discarded() ? json() : instance, 1);
+        const Json checked = instance.is_discarded() ? json() : instance;
+        if (!undecoded.isEmpty())
+            return fail(QStringLiteral("a binary message that is not decoded: ") + undecoded);
+        const QList<JsonSchemaValidator::Error> errors = schema->validate(checked, 1);
         return errors.isEmpty() || fail(errors.constFirst().toString());
     }
     case Kind::Closed:

@@ -453,6 +453,10 @@ private slots:
         QVERIFY(ClientMessageModel::readable(packed).contains(u"\"room\": \"r1\""));
         packed.data = QByteArray("\xa1\x61\x61\x01", 4); // CBOR {"a": 1}
         QVERIFY(ClientMessageModel::readable(packed).startsWith(u"CBOR, shown as JSON:"));
+        // nested too deep to decode (the decoder recurses per level): bytes, and why
+        packed.data = QByteArray(100000, '\x81') + QByteArray(1, '\0');
+        QVERIFY(ClientMessageModel::readable(packed).startsWith(
+            u"CBOR nested deeper than 512 levels; shown as bytes:\n00000000  81 81"));
         // the request is one click away, its credential masked
         bool request = false;
         for (int row = 0; row < tab.messageModel()->eventCount(); ++row) {

@@ -127,10 +127,11 @@ QString ClientMessageModel::readable(const ClientEvent &e)
         return e.text;
     if (e.opcode == ClientEvent::Binary || !QUtf8StringView(e.data).isValidUtf8()) {
         QString format;
-        const QString json = ClientEvent::binaryAsJson(e.data, &format);
+        QString undecoded;
+        const QString json = ClientEvent::binaryAsJson(e.data, &format, &undecoded);
         if (!json.isEmpty())
             return tr("%1, shown as JSON:\n%2").arg(format, json);
-        QString hex;
+        QString hex = undecoded.isEmpty() ? QString() : tr("%1; shown as bytes:\n").arg(undecoded);
         for (qsizetype i = 0; i < e.data.size() && i < 64 * 1024; i += 16) {
             const QByteArray row = e.data.mid(i, 16);
             hex += QStringLiteral("%1  %2\n")
