@@ -5,6 +5,7 @@
 #include "gateway/router.h"
 
 #include <QFontMetrics>
+#include <QHash>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -80,6 +81,10 @@ void OverviewDiagram::setApi(std::shared_ptr<const Api> api)
         bool secured = false;
         for (const Server &server : a.servers)
             secured = secured || (server.security.is_array() && !server.security.empty());
+        // each channel's operations, found in one pass (Api::operationsOn scans them all)
+        QHash<QString, QList<const Operation *>> operationsOn;
+        for (const Operation &op : a.operations)
+            operationsOn[op.channelId].append(&op);
         for (const Channel &channel : a.channels) {
             Row row;
             row.channelId = channel.id;
@@ -87,7 +92,7 @@ void OverviewDiagram::setApi(std::shared_ptr<const Api> api)
             QString mapping;
             QStringList scopes;
             bool open = channel.authType.compare(u"None", Qt::CaseInsensitive) == 0;
-            for (const Operation *op : a.operationsOn(channel.id)) {
+            for (const Operation *op : operationsOn.value(channel.id)) {
                 const QStringList messages
                     = op->messageIds.isEmpty() ? channel.messageIds : op->messageIds;
                 // the model's operations are the backend's: what it receives, clients send

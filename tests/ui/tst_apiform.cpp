@@ -43,6 +43,7 @@ private slots:
     void channelsAndMappingPreview();
     void renameFollowsReferences();
     void everyControlIsNamed();
+    void hiddenFormCatchesUpWhenShown();
 
 private:
     QTemporaryDir m_dir;
@@ -53,6 +54,7 @@ void TestApiForm::fieldsEditTheText()
     const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
     DocumentEditor editor(m_dir.filePath(QStringLiteral("chats.yaml")), original);
     ApiForm form;
+    form.show();
     form.setEditor(&editor);
     QVERIFY(readOnce(editor));
     auto *title = form.findChild<QLineEdit *>();
@@ -67,11 +69,37 @@ void TestApiForm::fieldsEditTheText()
     QCOMPARE(editor.text(), original);
 }
 
+// A form in a tab the user is not looking at does not read the text after every
+// change (a parse of the whole document each time); it catches up when shown.
+void TestApiForm::hiddenFormCatchesUpWhenShown()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("hidden.yaml")), original);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    auto *channels = form.findChild<QListWidget *>();
+    QVERIFY(channels);
+    QCOMPARE(channels->count(), 2);
+    form.hide();
+    QVERIFY(editor.setValue(u"/channels/~1alerts"_qs, Json::object(), u"Add channel"_qs));
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().api
+                                 && editor.lastRead().api->channels.size() == 3,
+                             20000);
+    QCOMPARE(channels->count(), 2); // not followed while hidden
+    form.show();
+    QCOMPARE(channels->count(), 3);
+    QCOMPARE(channels->item(0)->text(), u"/notifications"_qs);
+    QCOMPARE(channels->item(2)->text(), u"/alerts"_qs);
+}
+
 void TestApiForm::channelsAndMappingPreview()
 {
     const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
     DocumentEditor editor(m_dir.filePath(QStringLiteral("chats.yaml")), original);
     ApiForm form;
+    form.show();
     form.setEditor(&editor);
     QVERIFY(readOnce(editor));
     auto *channels = form.findChild<QListWidget *>();
@@ -138,6 +166,7 @@ void TestApiForm::renameFollowsReferences()
     QVERIFY(original.contains("'#/channels/telemetry'"));
     DocumentEditor editor(m_dir.filePath(QStringLiteral("iot.yaml")), original);
     ApiForm form;
+    form.show();
     form.setEditor(&editor);
     QVERIFY(readOnce(editor));
     QString error;
@@ -158,6 +187,7 @@ void TestApiForm::renameFollowsReferences()
 void TestApiForm::everyControlIsNamed()
 {
     ApiForm form;
+    form.show();
     for (QWidget *w : form.findChildren<QWidget *>()) {
         if (qobject_cast<QLineEdit *>(w) || qobject_cast<QPlainTextEdit *>(w)
             || qobject_cast<QListWidget *>(w))

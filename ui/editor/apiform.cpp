@@ -194,10 +194,21 @@ void ApiForm::setEditor(DocumentEditor *editor)
     m_editor = editor;
     setEnabled(editor != nullptr);
     if (editor) {
-        connect(editor, &DocumentEditor::modelRead, this, &ApiForm::refresh);
-        connect(editor, &DocumentEditor::textChanged, this, &ApiForm::refresh);
+        // The form follows the text while it is shown; else it catches up when it is
+        // shown next (reading the text's places costs a parse of the whole text).
+        const auto follow = [this] {
+            if (isVisible())
+                refresh();
+            else
+                m_stale = true;
+        };
+        connect(editor, &DocumentEditor::modelRead, this, follow);
+        connect(editor, &DocumentEditor::textChanged, this, follow);
     }
-    refresh();
+    if (isVisible() || !editor)
+        refresh();
+    else
+        m_stale = true;
 }
 
 QString ApiForm::currentChannel() const
@@ -217,13 +228,29 @@ QString ApiForm::channelPointer(const QString &key) const
     return u"/channels/" + escaped(key);
 }
 
+void ApiForm::showEvent(QShowEvent *event)
+{
+    if (m_stale)
+        refresh();
+    QWidget::showEvent(event);
+}
+
 void ApiForm::refresh()
 {
     if (!m_editor)
         return;
+    m_stale = false;
     m_refreshing = true;
-    const SourceText &source = m_editor->source();
-    const QStringList keys = source.keys(QStringLiteral("/channels"));
+    // The channels' keys: from the model when it is of the current text (a parse of
+    // the text's places costs as much as a read, on this thread), else the text.
+    QStringList keys;
+    const LoadedApi &current = m_editor->lastRead();
+    if (!m_editor->hasParsedSource() && !m_editor->isReading() && current.api) {
+        for (const Channel &c : current.api->channels)
+            keys.append(c.id);
+    } else {
+        keys = m_editor->source().keys(QStringLiteral("/channels"));
+    }
     QStringList shown;
     for (int i = 0; i < m_channels->count(); ++i)
         shown.append(m_channels->item(i)->text());
@@ -238,7 +265,9 @@ void ApiForm::refresh()
     const LoadedApi &read = m_editor->lastRead();
     if (read.api) {
         const auto show = [](QLineEdit *field, const QString &value) {
-            if (!field->hasFocus() && field->text() != value)
+            // what the user is typing stays; a focused field they have not typed in
+            // follows the text
+            if ((!field->hasFocus() || !field->isModified()) && field->text() != value)
                 field->setText(value);
         };
         show(m_title, read.api->title);

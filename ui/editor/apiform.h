@@ -48,6 +48,9 @@ Q_SIGNALS:
     // An edit was refused (the reason, one line).
     void editFailed(const QString &error);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void refresh();
     void refreshChannelFields();
@@ -75,6 +78,7 @@ private:
     QLabel *m_preview;
     QLabel *m_status;
     bool m_refreshing = false;
+    bool m_stale = false; // the text changed while the form was hidden
 };
 
 } // namespace Gatehouse

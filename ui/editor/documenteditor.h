@@ -68,6 +68,9 @@ public:
 
     // The model of the newest text, once read; isReading() while a read is due.
     const LoadedApi &lastRead() const { return m_lastRead; }
+    // Whether source() has the places of the current text already (it parses them
+    // on first use after a change).
+    bool hasParsedSource() const { return m_source != nullptr; }
     bool isReading() const { return m_readTimer.isActive() || m_loader.isLoading(); }
     // Reads now instead of after the pause.
     void readNow();
