@@ -292,10 +292,13 @@ private Q_SLOTS:
         QVERIFY(original.open(QIODevice::ReadOnly));
         const QByteArray before = original.readAll();
         MainWindow window;
+        window.show();
         QVERIFY(openAndWait(window, path));
         auto *form = window.findChild<ApiForm *>();
         QVERIFY(form && form->editor());
         QTRY_VERIFY_WITH_TIMEOUT(form->editor()->lastRead().api, 20000);
+        // the form follows the text when it is shown
+        window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(form);
         QLineEdit *title = nullptr;
         for (auto *edit : form->findChildren<QLineEdit *>())
             if (edit->accessibleName() == u"API title")
