@@ -85,6 +85,8 @@ QVariant DiagnosticListModel::data(const QModelIndex &index, int role) const
         return d.location.column;
     case SeverityRole:
         return int(d.severity);
+    case PointerRole:
+        return d.pointer;
     default:
         return {};
     }

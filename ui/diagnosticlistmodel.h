@@ -22,6 +22,7 @@ public:
         LineRole, // int, 0 = unknown
         ColumnRole, // int, 0 = unknown
         SeverityRole, // Diagnostic::Severity as int
+        PointerRole, // QString: the JSON Pointer of the node concerned, when known
     };
 
     explicit DiagnosticListModel(QObject *parent = nullptr);

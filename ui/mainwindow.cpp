@@ -2030,8 +2030,19 @@ void MainWindow::handleDiagnosticActivated(const QModelIndex &index)
 {
     if (!index.isValid())
         return;
-    showSource(index.data(DiagnosticListModel::FileRole).toString(),
-               index.data(DiagnosticListModel::LineRole).toInt(),
+    // A problem of a node the Design form edits goes to its field; others to the line.
+    const QString file = index.data(DiagnosticListModel::FileRole).toString();
+    const QString pointer = index.data(DiagnosticListModel::PointerRole).toString();
+    if (!pointer.isEmpty() && m_apiForm->editor()
+        && QFileInfo(sourcePath(file)).absoluteFilePath()
+            == QFileInfo(m_apiForm->editor()->path()).absoluteFilePath()) {
+        QWidget *before = m_rightTabs->currentWidget();
+        m_rightTabs->setCurrentWidget(m_apiForm);
+        if (m_apiForm->focusField(pointer))
+            return;
+        m_rightTabs->setCurrentWidget(before);
+    }
+    showSource(file, index.data(DiagnosticListModel::LineRole).toInt(),
                index.data(DiagnosticListModel::ColumnRole).toInt());
     m_sourceStack->currentWidget()->setFocus();
     if (m_sourceStack->currentWidget() == m_sourcePane)

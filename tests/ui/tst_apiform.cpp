@@ -44,6 +44,7 @@ private slots:
     void renameFollowsReferences();
     void everyControlIsNamed();
     void hiddenFormCatchesUpWhenShown();
+    void focusFieldOfPointer();
 
 private:
     QTemporaryDir m_dir;
@@ -92,6 +93,34 @@ void TestApiForm::hiddenFormCatchesUpWhenShown()
     QCOMPARE(channels->count(), 3);
     QCOMPARE(channels->item(0)->text(), u"/notifications"_qs);
     QCOMPARE(channels->item(2)->text(), u"/alerts"_qs);
+}
+
+// The Problems list takes a problem of a node the form edits to its field.
+void TestApiForm::focusFieldOfPointer()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("focus.yaml")), original);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    const auto focused = [&] {
+        QWidget *w = form.focusWidget();
+        return w ? w->accessibleName() : QString();
+    };
+    QVERIFY(form.focusField(u"/info/version"_qs));
+    QCOMPARE(focused(), u"API version"_qs);
+    QVERIFY(form.focusField(u"/channels/~1rooms~1{roomID}/publish/x-uri-mapping"_qs));
+    QCOMPARE(form.currentChannel(), u"/rooms/{roomID}"_qs);
+    QCOMPARE(focused(), u"URL mapping"_qs);
+    QVERIFY(form.focusField(u"/channels/~1notifications/description"_qs));
+    QCOMPARE(form.currentChannel(), u"/notifications"_qs);
+    QCOMPARE(focused(), u"Channel description"_qs);
+    // nodes the form has no field for, and channels that are not there
+    QVERIFY(!form.focusField(u"/channels/~1notifications/subscribe/message"_qs));
+    QVERIFY(!form.focusField(u"/channels/~1nowhere/description"_qs));
+    QVERIFY(!form.focusField(u"/components/messages/Notification"_qs));
+    QVERIFY(!form.focusField(u"info/title"_qs));
 }
 
 void TestApiForm::channelsAndMappingPreview()

@@ -332,6 +332,51 @@ private Q_SLOTS:
         QVERIFY(save->isEnabled());
     }
 
+    // A problem with a node the Design form edits goes to its field; another goes to
+    // its line in the source.
+    void problemGoesToFormField()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("field-problem.yaml"));
+        QVERIFY(writeFile(path,
+                          "asyncapi: 2.6.0\n"
+                          "info:\n  title: Fields\n  version: 1.0.0\n"
+                          "channels:\n"
+                          "  /rooms:\n"
+                          "    description: [not, text]\n"
+                          "    subscribe:\n"
+                          "      message:\n        payload: {type: strin}\n"
+                          "  /news:\n"
+                          "    description: News.\n"));
+        MainWindow window;
+        window.show();
+        openAndWait(window, path);
+        auto *form = window.findChild<ApiForm *>();
+        QVERIFY(form && form->editor());
+        QModelIndex description, payload;
+        for (int row = 0; row < window.diagnosticsModel()->rowCount(); ++row) {
+            const QModelIndex index = window.diagnosticsModel()->index(row, 0);
+            const QString pointer = index.data(DiagnosticListModel::PointerRole).toString();
+            if (pointer == u"/channels/~1rooms/description")
+                description = index;
+            else if (pointer.contains(u"payload"))
+                payload = index;
+        }
+        QVERIFY2(description.isValid(),
+                 qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        form->selectChannel(u"/news"_qs);
+        Q_EMIT window.diagnosticsView()->activated(description);
+        QCOMPARE(tabs->currentWidget(), form);
+        QCOMPARE(form->currentChannel(), u"/rooms"_qs);
+        QVERIFY(QApplication::focusWidget());
+        QCOMPARE(QApplication::focusWidget()->accessibleName(), u"Channel description"_qs);
+
+        // the payload schema has no field in the form: the source, at its line
+        QVERIFY(payload.isValid());
+        Q_EMIT window.diagnosticsView()->activated(payload);
+        QCOMPARE(tabs->currentWidget(), window.sourceTab());
+    }
+
     void detailsShowUriMapping()
     {
         MainWindow window;

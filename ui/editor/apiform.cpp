@@ -228,6 +228,60 @@ QString ApiForm::channelPointer(const QString &key) const
     return u"/channels/" + escaped(key);
 }
 
+bool ApiForm::focusField(const QString &pointer)
+{
+    if (!m_editor)
+        return false;
+    QStringList tokens = pointer.split(u'/');
+    if (tokens.size() < 2 || !tokens.takeFirst().isEmpty())
+        return false;
+    for (QString &t : tokens)
+        t.replace(QStringLiteral("~1"), QStringLiteral("/"))
+            .replace(QStringLiteral("~0"), QStringLiteral("~"));
+    if (m_stale)
+        refresh();
+    QWidget *field = nullptr;
+    if (tokens.size() == 2 && tokens.at(0) == u"info") {
+        if (tokens.at(1) == u"title")
+            field = m_title;
+        else if (tokens.at(1) == u"version")
+            field = m_version;
+        else if (tokens.at(1) == u"description")
+            field = m_description;
+    } else if (tokens.at(0) == u"channels" && tokens.size() >= 2) {
+        const QString &key = tokens.at(1);
+        const bool mapping = (tokens.size() == 4 && tokens.at(3) == u"x-uri-mapping"
+                              && (tokens.at(2) == u"publish" || tokens.at(2) == u"subscribe"));
+        if (tokens.size() == 2)
+            field = m_channels;
+        else if (tokens.size() == 3 && tokens.at(2) == u"description")
+            field = m_channelDescription;
+        else if (mapping)
+            field = m_mapping;
+        if (field) {
+            selectChannel(key);
+            if (currentChannel() != key)
+                return false;
+        }
+    } else if (tokens.at(0) == u"operations" && tokens.size() == 3
+               && tokens.at(2) == u"x-uri-mapping" && m_editor->lastRead().api) {
+        // 3.x: the mapping of an operation is the mapping of its channel
+        const Api &api = *m_editor->lastRead().api;
+        if (const Operation *op = api.operation(tokens.at(1)))
+            if (const Channel *channel = api.channel(op->channelId)) {
+                selectChannel(channel->id);
+                if (currentChannel() == channel->id)
+                    field = m_mapping;
+            }
+    }
+    if (!field)
+        return false;
+    field->setFocus(Qt::OtherFocusReason);
+    if (auto *line = qobject_cast<QLineEdit *>(field))
+        line->selectAll();
+    return true;
+}
+
 void ApiForm::showEvent(QShowEvent *event)
 {
     if (m_stale)

@@ -38,6 +38,11 @@ public:
     // or why there is none.
     QString preview() const;
 
+    // Moves to the field that edits the node at `pointer` (a JSON Pointer: the API's
+    // title, version or description, a channel, its description or URL mapping),
+    // selecting its channel; false when no field of the form edits it.
+    bool focusField(const QString &pointer);
+
     // Channel actions (the buttons call these; tests too).
     bool addChannel(const QString &key, QString *error = nullptr);
     bool renameChannel(const QString &key, const QString &newKey, QString *error = nullptr);
