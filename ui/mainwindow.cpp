@@ -283,19 +283,8 @@ void MainWindow::createWidgets()
     overviewScroll->setWidgetResizable(true);
     overviewScroll->setBackgroundRole(QPalette::Base);
     overviewScroll->setFocusProxy(m_overview);
-    connect(m_overview, &OverviewDiagram::channelActivated, this, [this](const QString &id) {
-        const QModelIndex index = m_apiModel->find(ApiTreeModel::Kind::Channel, id);
-        if (index.isValid()) {
-            m_tree->setCurrentIndex(index);
-            m_tree->scrollTo(index);
-        }
-        if (m_apiForm->editor()) {
-            m_rightTabs->setCurrentWidget(m_apiForm);
-            m_apiForm->selectChannel(id);
-        } else {
-            m_rightTabs->setCurrentWidget(m_details);
-        }
-    });
+    connect(m_overview, &OverviewDiagram::channelActivated, this,
+            [this](const QString &id) { revealApiItem(ApiTreeModel::Kind::Channel, id, true); });
     m_rightTabs->addTab(overviewScroll, tr("Overview"));
     m_connectionsView = new ConnectionsView(m_connectionsModel);
     m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
@@ -1051,20 +1040,30 @@ void MainWindow::followEditedApi(std::shared_ptr<const Api> api)
     m_tree->verticalScrollBar()->setValue(scroll);
 }
 
+void MainWindow::revealApiItem(ApiTreeModel::Kind kind, const QString &id, bool inForm)
+{
+    // selecting it in the tree shows its details
+    const QModelIndex index = m_apiModel->find(kind, id);
+    if (index.isValid()) {
+        m_tree->setCurrentIndex(index);
+        m_tree->scrollTo(index);
+    }
+    if (inForm && kind == ApiTreeModel::Kind::Channel && m_apiForm->editor()) {
+        m_rightTabs->setCurrentWidget(m_apiForm);
+        m_apiForm->selectChannel(id);
+    }
+}
+
 CommandPalette *MainWindow::showCommandPalette()
 {
     if (!m_palette) {
         m_palette = new CommandPalette(this);
         connect(m_palette, &CommandPalette::itemChosen, this, [this](int kind, const QString &id) {
-            const QModelIndex index = m_apiModel->find(ApiTreeModel::Kind(kind), id);
-            if (!index.isValid())
-                return;
-            m_tree->setCurrentIndex(index);
-            m_tree->scrollTo(index);
-            if (ApiTreeModel::Kind(kind) == ApiTreeModel::Kind::Channel && m_apiForm
-                && m_rightTabs->currentWidget() == m_apiForm)
-                m_apiForm->selectChannel(id);
-            m_tree->setFocus();
+            // a channel chosen while the Design tab is shown opens in it
+            const bool inForm = m_rightTabs->currentWidget() == m_apiForm;
+            revealApiItem(ApiTreeModel::Kind(kind), id, inForm);
+            if (!inForm)
+                m_tree->setFocus();
         });
     }
     QList<CommandPaletteModel::Entry> entries = CommandPaletteModel::actionEntries(menuBar());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "apiloader.h"
+#include "apitreemodel.h"
 #include "asyncapi/asyncapiwriter.h"
 #include "client/clientoptions.h"
 
@@ -91,6 +92,9 @@ public:
     // Shows `api`, read from the text being edited, in the tree, keeping what was
     // expanded and selected.
     void followEditedApi(std::shared_ptr<const Api> api);
+    // Selects an item of the API in the tree (its details show); a channel opens in
+    // the Design tab too when `inForm` and the document is edited here.
+    void revealApiItem(ApiTreeModel::Kind kind, const QString &id, bool inForm);
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
     // The documents that were open when the window last closed (the current one

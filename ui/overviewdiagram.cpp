@@ -373,11 +373,6 @@ void OverviewDiagram::mousePressEvent(QMouseEvent *event)
     QWidget::mousePressEvent(event);
 }
 
-void OverviewDiagram::mouseDoubleClickEvent(QMouseEvent *event)
-{
-    mousePressEvent(event);
-}
-
 void OverviewDiagram::keyPressEvent(QKeyEvent *event)
 {
     switch (event->key()) {

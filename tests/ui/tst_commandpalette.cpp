@@ -4,15 +4,19 @@
 // from the keyboard.
 #include "apitreemodel.h"
 #include "commandpalette.h"
+#include "editor/apiform.h"
+#include "editor/documenteditor.h"
 #include "mainwindow.h"
 #include "windowtesting.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QFile>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -31,11 +35,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_commandpalette"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
+        useScratchSettings(m_dir.path(), u"tst_commandpalette"_qs);
     }
 
     void score_data()
@@ -186,6 +186,32 @@ private slots:
         QVERIFY(palette->isVisible());
         QTest::keyClick(filter, Qt::Key_Escape);
         QVERIFY(!palette->isVisible());
+    }
+
+    // Chosen while the Design tab is shown, a channel opens in the form.
+    void channelOpensInTheDesignTab()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("palette.yaml"));
+        QVERIFY(QFile::copy(MainWindow::samplePath(), path));
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        MainWindow window;
+        window.setConfirmQuit(false);
+        window.show();
+        QVERIFY(openAndWait(window, path));
+        auto *form = window.findChild<ApiForm *>();
+        QVERIFY(form && form->editor());
+        QTRY_VERIFY_WITH_TIMEOUT(form->editor()->lastRead().api, 20000);
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        tabs->setCurrentWidget(form);
+        form->selectChannel(u"/notifications"_qs);
+        CommandPalette *palette = window.showCommandPalette();
+        QTest::keyClicks(palette->filterEdit(), u"rooms"_qs);
+        QCOMPARE(palette->model()->entry(0).where, u"Channel"_qs);
+        QTest::keyClick(palette->filterEdit(), Qt::Key_Return);
+        QCOMPARE(tabs->currentWidget(), form);
+        QCOMPARE(form->currentChannel(), u"/rooms/{roomID}"_qs);
+        QCOMPARE(window.apiTree()->currentIndex().data(ApiTreeModel::IdRole).toString(),
+                 u"/rooms/{roomID}"_qs);
     }
 };
 

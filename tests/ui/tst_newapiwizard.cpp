@@ -64,12 +64,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_newapiwizard"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
-                           m_dir.filePath(QStringLiteral("settings")));
+        useScratchSettings(m_dir.filePath(QStringLiteral("settings")), u"tst_newapiwizard"_qs);
     }
 
     void startsAndFields()

@@ -47,11 +47,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_overviewdiagram"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
+        useScratchSettings(m_dir.path(), u"tst_overviewdiagram"_qs);
     }
 
     void rowsFromTheModel()

@@ -5,11 +5,25 @@
 #include "mainwindow.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QFile>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QString>
 
 namespace Gatehouse::Test {
+
+// Keeps a window test's settings and standard paths apart from the user's: test mode
+// paths, and settings in INI files under `dir`.
+inline void useScratchSettings(const QString &dir, const QString &application)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("gatehouse-test"));
+    QCoreApplication::setApplicationName(application);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir);
+}
 
 inline bool writeFile(const QString &path, const QByteArray &data)
 {

@@ -232,12 +232,9 @@ bool ApiForm::focusField(const QString &pointer)
 {
     if (!m_editor)
         return false;
-    QStringList tokens = pointer.split(u'/');
-    if (tokens.size() < 2 || !tokens.takeFirst().isEmpty())
+    QStringList tokens;
+    if (!SourceText::splitPointer(pointer, &tokens) || tokens.isEmpty())
         return false;
-    for (QString &t : tokens)
-        t.replace(QStringLiteral("~1"), QStringLiteral("/"))
-            .replace(QStringLiteral("~0"), QStringLiteral("~"));
     if (m_stale)
         refresh();
     QWidget *field = nullptr;

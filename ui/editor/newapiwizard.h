@@ -85,8 +85,6 @@ private:
     QString m_writtenFile;
     // the file name the wizard suggested; replaced while the user has not typed one
     QString m_suggestedFile;
-    // fields the user typed in are not overwritten when another start is chosen
-    bool m_prefilling = false;
 };
 
 } // namespace Gatehouse
