@@ -9,6 +9,7 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
+#include <utility>
 #include <sstream>
 
 namespace Gatehouse {
@@ -987,6 +988,143 @@ std::optional<TextChange> SourceText::finished(std::optional<TextChange> change)
     if (m_crlf)
         change->text.replace("\r\n", "\n").replace("\n", "\r\n");
     return minimal(m_text, std::move(*change));
+}
+
+qsizetype SourceText::blockStart(const Node &node) const
+{
+    // From the start of the node's line when nothing else stands on it before the
+    // node, with the comment lines directly above (after its key's line); else the
+    // node itself, as after "- ".
+    const qsizetype line = lineStart(node.start);
+    for (qsizetype p = line; p < node.start; ++p)
+        if (!isBlank(m_text.at(p)))
+            return node.start;
+    qsizetype start = line;
+    while (start > 0 && start > node.indicatorEnd) {
+        const qsizetype previous = lineStart(start - 1);
+        if (previous < node.indicatorEnd)
+            break;
+        qsizetype first = previous;
+        while (first < start && isBlank(m_text.at(first)))
+            ++first;
+        if (first >= start || m_text.at(first) != '#')
+            break;
+        start = previous;
+    }
+    return start;
+}
+
+QByteArray SourceText::fragment(const QString &pointer) const
+{
+    const Node *node = find(pointer);
+    if (!node)
+        return {};
+    // Lines after the first lose the indentation of the line the node starts on:
+    // for a block collection its own column, else that of its key or dash.
+    const bool block = (node->kind == Kind::Map || node->kind == Kind::Seq) && !node->flow;
+    qsizetype first = lineStart(node->start);
+    while (first < node->start && isBlank(m_text.at(first)))
+        ++first;
+    const int base = block ? column(node->start) : column(first);
+    const qsizetype from = block ? blockStart(*node) : node->start;
+    QByteArray text = m_text.mid(from, node->end - from);
+    text.replace("\r\n", "\n");
+    QByteArray out;
+    out.reserve(text.size());
+    qsizetype at = 0;
+    while (at <= text.size()) {
+        qsizetype end = text.indexOf('\n', at);
+        if (end < 0)
+            end = text.size();
+        qsizetype begin = at;
+        for (int n = 0; n < base && begin < end && text.at(begin) == ' '; ++n)
+            ++begin;
+        out += text.mid(begin, end - begin);
+        if (end < text.size())
+            out += '\n';
+        at = end + 1;
+    }
+    while (out.endsWith('\n'))
+        out.chop(1);
+    return out;
+}
+
+std::optional<Json> SourceText::parseFragment(const QByteArray &fragment, QString *error)
+{
+    const auto result = DocumentLoader::loadData(fragment, QStringLiteral("fragment"));
+    for (const Diagnostic &d : result.diagnostics) {
+        if (d.severity != Diagnostic::Severity::Error)
+            continue;
+        if (error)
+            *error = d.location.line > 0 ? QStringLiteral("line %1, column %2: %3")
+                                               .arg(d.location.line)
+                                               .arg(d.location.column)
+                                               .arg(d.message)
+                                         : d.message;
+        return std::nullopt;
+    }
+    return result.document.root;
+}
+
+std::optional<TextChange> SourceText::setFragment(const QString &pointer,
+                                                  const QByteArray &fragment,
+                                                  QString *error) const
+{
+    const std::optional<Json> value = parseFragment(fragment, error);
+    if (!value)
+        return std::nullopt;
+    const Node *node = find(pointer);
+    if (!node || m_json || node->shared || node->inFlow || node->flow)
+        return set(pointer, *value, error);
+    // A block collection replaced by one of the same kind written as a block: the
+    // fragment's own lines, moved to the node's column.
+    QByteArray normalized = fragment;
+    normalized.replace("\r\n", "\n");
+    QList<QByteArray> lines = normalized.split('\n');
+    while (!lines.isEmpty() && lines.constFirst().trimmed().isEmpty())
+        lines.removeFirst();
+    while (!lines.isEmpty() && lines.constLast().trimmed().isEmpty())
+        lines.removeLast();
+    const auto indentOf = [](const QByteArray &line) {
+        qsizetype n = 0;
+        while (n < line.size() && line.at(n) == ' ')
+            ++n;
+        return n;
+    };
+    // the first line that says something decides whether it is written as a block
+    char opener = 0;
+    for (const QByteArray &line : std::as_const(lines)) {
+        const QByteArray content = line.trimmed();
+        if (!content.isEmpty() && !content.startsWith('#')) {
+            opener = content.at(0);
+            break;
+        }
+    }
+    const bool sameKind = (node->kind == Kind::Map && value->is_object() && !value->empty())
+        || (node->kind == Kind::Seq && value->is_array() && !value->empty());
+    if (!sameKind || opener == '{' || opener == '[' || normalized.contains('\t'))
+        return set(pointer, *value, error);
+    qsizetype lead = -1; // the fragment's own indentation: that of its first key
+    for (const QByteArray &line : std::as_const(lines))
+        if (!line.trimmed().isEmpty() && !line.trimmed().startsWith('#')) {
+            lead = indentOf(line);
+            break;
+        }
+    const qsizetype from = blockStart(*node);
+    const bool alone = from < node->start; // the node's first line holds only it
+    const std::string indent = spaces(column(node->start));
+    QByteArray text;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        if (i > 0)
+            text += '\n';
+        if (line.trimmed().isEmpty())
+            continue;
+        if (i > 0 || alone)
+            text += QByteArray::fromStdString(indent);
+        text += line.mid(std::min(lead, indentOf(line)));
+    }
+    return finished(TextChange {from, node->end - from, text});
 }
 
 std::optional<TextChange> SourceText::set(const QString &pointer, const Json &value,

@@ -78,6 +78,22 @@ public:
     std::optional<TextChange> move(const QString &pointer, int index,
                                    QString *error = nullptr) const;
 
+    // The text that says a node's value, as a fragment of its own: its lines moved
+    // left so that the node starts at column 0, comments inside it kept, in "\n"
+    // line endings. Empty when there is no such node. What a text field that edits
+    // one subtree (a message's payload schema) shows.
+    QByteArray fragment(const QString &pointer) const;
+    // Makes the node say `fragment` (YAML or JSON text such as fragment() gives).
+    // A block mapping or sequence of a YAML text takes the fragment's lines as they
+    // are, indented to where the node stands, so the layout and comments the user
+    // typed are kept; any other node is written as set() writes the fragment's value.
+    // Fails, the text unchanged, when the fragment is not valid YAML or JSON (the
+    // reason with the fragment's line and column).
+    std::optional<TextChange> setFragment(const QString &pointer, const QByteArray &fragment,
+                                          QString *error = nullptr) const;
+    // The value a fragment says, or nothing with the reason ("line 2, column 3: ...").
+    static std::optional<Json> parseFragment(const QByteArray &fragment, QString *error = nullptr);
+
     // Splits a JSON Pointer into its unescaped tokens; false when it is malformed.
     static bool splitPointer(const QString &pointer, QStringList *tokens);
     static QString joinPointer(const QStringList &tokens);
@@ -118,6 +134,7 @@ private:
     int ownerColumn(const Node &node) const; // column of a member's key or an item's dash
     qsizetype entryStart(const Node &node) const; // with comment lines above
     qsizetype entryEnd(const Node &node) const;
+    qsizetype blockStart(const Node &node) const; // with comment lines above, for fragments
 
     const Node *find(const QString &pointer) const;
     std::optional<TextChange> setRaw(const QString &pointer, const Json &value,

@@ -85,6 +85,9 @@ private slots:
     void refusals();
     void inverseTakesTheTextBack();
     void placesOfNodes();
+    void fragments();
+    void fragmentKeepsWhatTheUserTyped();
+    void badFragmentIsRefused();
     void everyDocument_data();
     void everyDocument();
 };
@@ -516,6 +519,130 @@ void tst_SourceText::placesOfNodes()
     QCOMPARE(source.pointerAt(text.indexOf("rooms/{id}:") + 2), u"/channels/~1rooms~1{id}"_qs);
     QCOMPARE(source.pointerAt(text.indexOf("22") + 1), u"/list/1"_qs);
     QCOMPARE(source.pointerAt(text.indexOf("info")), u"/info"_qs);
+}
+
+void tst_SourceText::fragments()
+{
+    const QByteArray doc = "components:\n"
+                           "  messages:\n"
+                           "    Chat:\n"
+                           "      payload:\n"
+                           "        # what a member sends\n"
+                           "        type: object\n"
+                           "        properties:\n"
+                           "          text: {type: string}\n"
+                           "        required:\n"
+                           "        - text\n"
+                           "      title: Chat\n";
+    const SourceText source(doc);
+    QVERIFY(source.ok());
+    const QString payload = QStringLiteral("/components/messages/Chat/payload");
+    QCOMPARE(source.fragment(payload), QByteArray("# what a member sends\n"
+                                                  "type: object\n"
+                                                  "properties:\n"
+                                                  "  text: {type: string}\n"
+                                                  "required:\n"
+                                                  "- text"));
+    QCOMPARE(source.fragment(payload + u"/properties/text"), QByteArray("{type: string}"));
+    QCOMPARE(source.fragment(payload + u"/required"), QByteArray("- text"));
+    QCOMPARE(source.fragment(QStringLiteral("/components/messages/Chat/title")),
+             QByteArray("Chat"));
+    QVERIFY(source.fragment(QStringLiteral("/nothing")).isEmpty());
+
+    // JSON: the object's inner lines lose the indentation of its key's line
+    const QByteArray json = "{\n"
+                            "  \"components\": {\n"
+                            "    \"schemas\": {\n"
+                            "      \"Id\": {\n"
+                            "        \"type\": \"string\"\n"
+                            "      }\n"
+                            "    }\n"
+                            "  }\n"
+                            "}\n";
+    const SourceText jsonSource(json);
+    QCOMPARE(jsonSource.fragment(QStringLiteral("/components/schemas/Id")),
+             QByteArray("{\n  \"type\": \"string\"\n}"));
+    const auto change = jsonSource.setFragment(QStringLiteral("/components/schemas/Id"),
+                                               "{\"type\": \"integer\"}");
+    QVERIFY(change);
+    QVERIFY(parsed(change->appliedTo(json))["components"]["schemas"]["Id"]
+            == Json::object({{"type", "integer"}}));
+}
+
+void tst_SourceText::fragmentKeepsWhatTheUserTyped()
+{
+    const QByteArray doc = "# top\n"
+                           "components:\n"
+                           "  messages:\n"
+                           "    Chat:\n"
+                           "      payload:\n"
+                           "        type: object   # an object\n"
+                           "        properties:\n"
+                           "          text: {type: string}\n"
+                           "      title: 'Chat'\n";
+    const SourceText source(doc);
+    const QString payload = QStringLiteral("/components/messages/Chat/payload");
+    // the user adds a property and a comment in a field that shows the fragment
+    const QByteArray typed = source.fragment(payload)
+        + "\n"
+          "  # when it was sent\n"
+          "  sentAt:   {type: string, format: date-time}\n";
+    QString error;
+    const auto change = source.setFragment(payload, typed, &error);
+    QVERIFY2(change, qPrintable(error));
+    const QByteArray after = change->appliedTo(doc);
+    QCOMPARE(after,
+             QByteArray("# top\n"
+                        "components:\n"
+                        "  messages:\n"
+                        "    Chat:\n"
+                        "      payload:\n"
+                        "        type: object   # an object\n"
+                        "        properties:\n"
+                        "          text: {type: string}\n"
+                        "          # when it was sent\n"
+                        "          sentAt:   {type: string, format: date-time}\n"
+                        "      title: 'Chat'\n"));
+    // what the fragment said is what the document now says there
+    QVERIFY(parsed(after)["components"]["messages"]["Chat"]["payload"]
+            == *SourceText::parseFragment(typed));
+    // and shown again, it is what was typed
+    QCOMPARE(SourceText(after).fragment(payload), typed.trimmed());
+
+    // a whole fragment indented by the user lands at the node's column all the same
+    const auto indented = source.setFragment(payload, "   type: string\n   minLength: 1\n");
+    QVERIFY(indented);
+    QVERIFY(indented->appliedTo(doc).contains(
+        "      payload:\n        type: string\n        minLength: 1\n      title"));
+
+    // a fragment written in flow style, or of another kind, is written as set() does
+    const auto flow = source.setFragment(payload, "{type: string}");
+    QVERIFY(flow);
+    QVERIFY(parsed(flow->appliedTo(doc))["components"]["messages"]["Chat"]["payload"]
+            == Json::object({{"type", "string"}}));
+
+    // Windows line endings stay Windows line endings
+    QByteArray crlf = doc;
+    crlf.replace("\n", "\r\n");
+    const SourceText crlfSource(crlf);
+    QCOMPARE(crlfSource.fragment(payload), source.fragment(payload));
+    const auto crlfChange = crlfSource.setFragment(payload, typed);
+    QVERIFY(crlfChange);
+    QByteArray expected = after;
+    QCOMPARE(crlfChange->appliedTo(crlf), expected.replace("\n", "\r\n"));
+}
+
+void tst_SourceText::badFragmentIsRefused()
+{
+    const QByteArray doc = "a:\n  b:\n    c: 1\n";
+    const SourceText source(doc);
+    QString error;
+    QVERIFY(!source.setFragment(QStringLiteral("/a/b"), "c: [1,\nd: 2", &error));
+    QVERIFY2(error.contains(QLatin1String("line ")), qPrintable(error));
+    QVERIFY(!error.contains(u'\n'));
+    error.clear();
+    QVERIFY(!SourceText::parseFragment("key: value\n\tbad: tab", &error));
+    QVERIFY(!error.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_SourceText)

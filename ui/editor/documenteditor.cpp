@@ -144,6 +144,14 @@ bool DocumentEditor::setValue(const QString &pointer, const Json &value, const Q
     return edit(std::move(change), name, error, why);
 }
 
+bool DocumentEditor::setFragment(const QString &pointer, const QByteArray &fragment,
+                                 const QString &name, QString *error)
+{
+    QString why;
+    auto change = source().setFragment(pointer, fragment, &why);
+    return edit(std::move(change), name, error, why);
+}
+
 bool DocumentEditor::remove(const QString &pointer, const QString &name, QString *error)
 {
     QString why;

@@ -52,6 +52,10 @@ public:
     // place (the reason in `error`).
     bool setValue(const QString &pointer, const Json &value, const QString &name,
                   QString *error = nullptr);
+    // Makes the node say a YAML or JSON fragment typed by the user, keeping its
+    // layout and comments where it can (SourceText::setFragment).
+    bool setFragment(const QString &pointer, const QByteArray &fragment, const QString &name,
+                     QString *error = nullptr);
     bool remove(const QString &pointer, const QString &name, QString *error = nullptr);
     bool renameKey(const QString &pointer, const QString &newKey, const QString &name,
                    QString *error = nullptr);
