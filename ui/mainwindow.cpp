@@ -5,6 +5,7 @@
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
 #include "editor/documentwriter.h"
+#include "editor/messageform.h"
 #include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
@@ -1050,7 +1051,17 @@ void MainWindow::revealApiItem(ApiTreeModel::Kind kind, const QString &id, bool 
     }
     if (inForm && kind == ApiTreeModel::Kind::Channel && m_apiForm->editor()) {
         m_rightTabs->setCurrentWidget(m_apiForm);
+        m_apiForm->sections()->setCurrentIndex(0);
         m_apiForm->selectChannel(id);
+    }
+    if (inForm && kind == ApiTreeModel::Kind::Message && m_apiForm->editor()) {
+        // a component message opens in the Messages section (inline ones do not)
+        m_rightTabs->setCurrentWidget(m_apiForm);
+        const int before = m_apiForm->sections()->currentIndex();
+        m_apiForm->sections()->setCurrentWidget(m_apiForm->messageForm());
+        m_apiForm->messageForm()->selectMessage(id);
+        if (m_apiForm->messageForm()->currentMessage() != id)
+            m_apiForm->sections()->setCurrentIndex(before);
     }
 }
 
@@ -2344,6 +2355,8 @@ bool MainWindow::saveCurrentDocument()
     DocumentEditor *editor = currentEditor();
     if (!editor)
         return false;
+    if (m_apiForm->editor() == editor)
+        m_apiForm->commitPending();
     QString error;
     if (!editor->save(&error)) {
         statusBar()->showMessage(error, 15000);

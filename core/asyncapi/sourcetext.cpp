@@ -9,8 +9,8 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
-#include <utility>
 #include <sstream>
+#include <utility>
 
 namespace Gatehouse {
 
@@ -1067,13 +1067,21 @@ std::optional<Json> SourceText::parseFragment(const QByteArray &fragment, QStrin
 }
 
 std::optional<TextChange> SourceText::setFragment(const QString &pointer,
-                                                  const QByteArray &fragment,
-                                                  QString *error) const
+                                                  const QByteArray &fragment, QString *error) const
 {
     const std::optional<Json> value = parseFragment(fragment, error);
     if (!value)
         return std::nullopt;
     const Node *node = find(pointer);
+    const QByteArray line = fragment.trimmed();
+    const bool oneLineFlow = !line.contains('\n') && !line.contains('#')
+        && ((line.startsWith('{') && line.endsWith('}'))
+            || (line.startsWith('[') && line.endsWith(']')));
+    if (node && !m_json && !node->shared && node->flow && oneLineFlow
+        && !m_text.mid(node->start, node->end - node->start).contains('\n')) {
+        // a flow collection on one line replaced by one: as typed
+        return finished(TextChange {node->start, node->end - node->start, line});
+    }
     if (!node || m_json || node->shared || node->inFlow || node->flow)
         return set(pointer, *value, error);
     // A block collection replaced by one of the same kind written as a block: the

@@ -537,17 +537,23 @@ void tst_SourceText::fragments()
     const SourceText source(doc);
     QVERIFY(source.ok());
     const QString payload = QStringLiteral("/components/messages/Chat/payload");
-    QCOMPARE(source.fragment(payload), QByteArray("# what a member sends\n"
-                                                  "type: object\n"
-                                                  "properties:\n"
-                                                  "  text: {type: string}\n"
-                                                  "required:\n"
-                                                  "- text"));
+    QCOMPARE(source.fragment(payload),
+             QByteArray("# what a member sends\n"
+                        "type: object\n"
+                        "properties:\n"
+                        "  text: {type: string}\n"
+                        "required:\n"
+                        "- text"));
     QCOMPARE(source.fragment(payload + u"/properties/text"), QByteArray("{type: string}"));
     QCOMPARE(source.fragment(payload + u"/required"), QByteArray("- text"));
     QCOMPARE(source.fragment(QStringLiteral("/components/messages/Chat/title")),
              QByteArray("Chat"));
     QVERIFY(source.fragment(QStringLiteral("/nothing")).isEmpty());
+    // a one-line flow collection replaced by one stays as typed
+    const auto flow = source.setFragment(payload + u"/properties/text", "{type:  integer} ");
+    QVERIFY(flow);
+    QCOMPARE(flow->appliedTo(doc),
+             QByteArray(doc).replace("text: {type: string}", "text: {type:  integer}"));
 
     // JSON: the object's inner lines lose the indentation of its key's line
     const QByteArray json = "{\n"

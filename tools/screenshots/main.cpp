@@ -15,6 +15,7 @@
 #include "diagnosticlistmodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/messageform.h"
 #include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
@@ -184,6 +185,13 @@ int main(int argc, char *argv[])
         window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentWidget(form);
         form->selectChannel(QStringLiteral("/rooms/{roomID}"));
         ok = save(&window, out, QStringLiteral("design.png")) && ok;
+
+        // the Design tab's Messages: a payload schema and its examples, checked
+        form->sections()->setCurrentWidget(form->messageForm());
+        form->messageForm()->selectMessage(QStringLiteral("ChatMessage"));
+        form->messageForm()->selectExample(0);
+        ok = save(&window, out, QStringLiteral("design-messages.png")) && ok;
+        form->sections()->setCurrentIndex(0);
 
         // the Source tab: the same document in the source editor, a key's help shown
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));

@@ -5,6 +5,7 @@
 #include "api/urlmapper.h"
 #include "asyncapi/documentloader.h"
 #include "editor/documenteditor.h"
+#include "editor/messageform.h"
 
 #include <QEvent>
 #include <QFormLayout>
@@ -17,6 +18,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QTabWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -69,6 +71,9 @@ private:
 
 ApiForm::ApiForm(QWidget *parent)
     : QWidget(parent)
+    , m_sections(new QTabWidget)
+    , m_channelsPage(new QWidget)
+    , m_messages(new MessageForm)
     , m_title(new QLineEdit)
     , m_version(new QLineEdit)
     , m_description(new QPlainTextEdit)
@@ -129,11 +134,20 @@ ApiForm::ApiForm(QWidget *parent)
     channelLayout->addRow(tr("&Sample path:"), m_samplePath);
     channelLayout->addRow(tr("Backend URL:"), m_preview);
 
-    auto *layout = new QVBoxLayout(this);
+    auto *layout = new QVBoxLayout(m_channelsPage);
     layout->addWidget(api);
     layout->addWidget(channels, 1);
     layout->addWidget(channel);
     layout->addWidget(m_status);
+    m_sections->setObjectName(QStringLiteral("designSections"));
+    m_sections->setAccessibleName(tr("Design sections"));
+    m_sections->setDocumentMode(true);
+    m_sections->addTab(m_channelsPage, tr("API && Channels"));
+    m_sections->addTab(m_messages, tr("Messages"));
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(m_sections);
+    connect(m_messages, &MessageForm::editFailed, this, &ApiForm::editFailed);
 
     connect(m_title, &QLineEdit::editingFinished, this,
             [this] { commit(m_title, QStringLiteral("/info/title"), tr("Set API title")); });
@@ -193,6 +207,7 @@ void ApiForm::setEditor(DocumentEditor *editor)
         disconnect(m_editor, nullptr, this, nullptr);
     m_editor = editor;
     setEnabled(editor != nullptr);
+    m_messages->setEditor(editor);
     if (editor) {
         // The form follows the text while it is shown; else it catches up when it is
         // shown next (reading the text's places costs a parse of the whole text).
@@ -209,6 +224,20 @@ void ApiForm::setEditor(DocumentEditor *editor)
         refresh();
     else
         m_stale = true;
+}
+
+void ApiForm::commitPending()
+{
+    for (QLineEdit *field : {m_title, m_version, m_mapping})
+        if (field->hasFocus() && field->isModified())
+            Q_EMIT field->editingFinished();
+    if (m_description->hasFocus())
+        commitDescription(m_description, QStringLiteral("/info/description"),
+                          tr("Set API description"));
+    if (m_channelDescription->hasFocus() && !currentChannel().isEmpty())
+        commitDescription(m_channelDescription, channelPointer(currentChannel()) + u"/description",
+                          tr("Set description of channel %1").arg(currentChannel()));
+    m_messages->commitPending();
 }
 
 QString ApiForm::currentChannel() const
@@ -235,6 +264,10 @@ bool ApiForm::focusField(const QString &pointer)
     QStringList tokens;
     if (!SourceText::splitPointer(pointer, &tokens) || tokens.isEmpty())
         return false;
+    if (tokens.size() >= 3 && tokens.at(0) == u"components" && tokens.at(1) == u"messages") {
+        m_sections->setCurrentWidget(m_messages);
+        return m_messages->focusField(pointer);
+    }
     if (m_stale)
         refresh();
     QWidget *field = nullptr;
@@ -273,6 +306,7 @@ bool ApiForm::focusField(const QString &pointer)
     }
     if (!field)
         return false;
+    m_sections->setCurrentWidget(m_channelsPage);
     field->setFocus(Qt::OtherFocusReason);
     if (auto *line = qobject_cast<QLineEdit *>(field))
         line->selectAll();
@@ -537,30 +571,10 @@ bool ApiForm::renameChannel(const QString &key, const QString &newKey, QString *
     undo->beginMacro(tr("Rename channel %1").arg(key));
     QString why;
     bool ok = m_editor->renameKey(channelPointer(key), newKey, QString(), &why);
-    if (ok) {
-        // References to the channel follow it (3.x operations name their channel so).
-        const QByteArray oldRef = "#/channels/" + escaped(key).toUtf8();
-        const QString newRef = u"#/channels/" + escaped(newKey);
-        bool again = true;
-        while (ok && again) {
-            again = false;
-            const SourceText &source = m_editor->source();
-            for (const QString &pointer : source.pointers()) {
-                if (!pointer.endsWith(u"/$ref"))
-                    continue;
-                const auto [start, end] = source.valueSpan(pointer);
-                QByteArray text = source.text().mid(start, end - start);
-                if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"'))
-                    text = text.mid(1, text.size() - 2);
-                if (text == oldRef || text.startsWith(QByteArray(oldRef + '/'))) {
-                    const QString target = newRef + QString::fromUtf8(text.mid(oldRef.size()));
-                    ok = m_editor->setValue(pointer, Json(target.toStdString()), QString(), &why);
-                    again = ok;
-                    break; // the text changed: read it again
-                }
-            }
-        }
-    }
+    // references to the channel follow it (3.x operations name their channel so)
+    if (ok)
+        ok = m_editor->retargetReferences(channelPointer(key), channelPointer(newKey), QString(),
+                                          &why);
     undo->endMacro();
     if (!ok && undo->canUndo() && undo->undoText() == tr("Rename channel %1").arg(key))
         undo->undo();

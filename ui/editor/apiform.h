@@ -9,16 +9,19 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 
 namespace Gatehouse {
 
 class DocumentEditor;
+class MessageForm;
 
-// The topic editor's form over one document: the API's title, version and
-// description, its channels (add, rename, delete, reorder), and the selected
-// channel's description and URL mapping with a preview of the backend URL for a
-// sample path. Every change goes through the DocumentEditor, so it changes only the
-// text of what it edits and is one named step of the undo history.
+// The topic editor's form over one document (the Design tab), in sections. "API &
+// Channels": the API's title, version and description, its channels (add, rename,
+// delete, reorder), and the selected channel's description and URL mapping with a
+// preview of the backend URL for a sample path. "Messages": the MessageForm. Every change goes
+// through the DocumentEditor, so it changes only the text of what it edits and is one named step of
+// the undo history.
 class ApiForm final : public QWidget
 {
     Q_OBJECT
@@ -29,6 +32,11 @@ public:
 
     void setEditor(DocumentEditor *editor);
     DocumentEditor *editor() const { return m_editor; }
+    MessageForm *messageForm() const { return m_messages; }
+    QTabWidget *sections() const { return m_sections; }
+
+    // Writes what is typed in a field that has not been left yet (before a save).
+    void commitPending();
 
     // The channel whose fields are shown (its key under `channels`).
     QString currentChannel() const;
@@ -68,6 +76,9 @@ private:
     void report(bool ok, const QString &error);
 
     QPointer<DocumentEditor> m_editor;
+    QTabWidget *m_sections;
+    QWidget *m_channelsPage;
+    MessageForm *m_messages;
     QLineEdit *m_title;
     QLineEdit *m_version;
     QPlainTextEdit *m_description;

@@ -2,12 +2,16 @@
 #include "editor/documenteditor.h"
 
 #include <QCryptographicHash>
+#include <QStringList>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QUndoCommand>
+#include <algorithm>
+#include <vector>
 
 namespace Gatehouse {
 
@@ -150,6 +154,70 @@ bool DocumentEditor::setFragment(const QString &pointer, const QByteArray &fragm
     QString why;
     auto change = source().setFragment(pointer, fragment, &why);
     return edit(std::move(change), name, error, why);
+}
+
+namespace {
+
+// The target a `$ref` member's value names, unquoted.
+QByteArray referenceTarget(const SourceText &source, const QString &refPointer)
+{
+    const auto [start, end] = source.valueSpan(refPointer);
+    QByteArray text = source.text().mid(start, end - start).trimmed();
+    if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"'))
+        text = text.mid(1, text.size() - 2);
+    return text;
+}
+
+bool refersTo(const QByteArray &target, const QByteArray &ref)
+{
+    return target == ref || target.startsWith(QByteArray(ref + '/'));
+}
+
+} // namespace
+
+QStringList DocumentEditor::referencesTo(const QString &pointer) const
+{
+    QStringList out;
+    const SourceText &text = source();
+    const QByteArray ref = '#' + pointer.toUtf8();
+    for (const QString &p : text.pointers())
+        if (p.endsWith(u"/$ref") && refersTo(referenceTarget(text, p), ref))
+            out.append(p);
+    return out;
+}
+
+bool DocumentEditor::retargetReferences(const QString &pointer, const QString &newPointer,
+                                        const QString &name, QString *error)
+{
+    const QStringList refs = referencesTo(pointer);
+    if (refs.isEmpty())
+        return true;
+    // Every change is made against the same text and applied from the end backwards,
+    // so the places of the ones before stay right.
+    const SourceText &text = source();
+    const QByteArray oldRef = '#' + pointer.toUtf8();
+    std::vector<TextChange> changes;
+    for (const QString &p : refs) {
+        const QByteArray target = referenceTarget(text, p);
+        const QByteArray next = '#' + newPointer.toUtf8() + target.mid(oldRef.size());
+        QString why;
+        const auto change = text.set(p, Json(next.toStdString()), &why);
+        if (!change) {
+            if (error)
+                *error = why;
+            return false;
+        }
+        changes.push_back(*change);
+    }
+    std::sort(changes.begin(), changes.end(),
+              [](const TextChange &a, const TextChange &b) { return a.offset > b.offset; });
+    if (!name.isEmpty())
+        m_undo.beginMacro(name);
+    for (const TextChange &change : changes)
+        apply(change, QString());
+    if (!name.isEmpty())
+        m_undo.endMacro();
+    return true;
 }
 
 bool DocumentEditor::remove(const QString &pointer, const QString &name, QString *error)

@@ -60,6 +60,14 @@ public:
     bool renameKey(const QString &pointer, const QString &newKey, const QString &name,
                    QString *error = nullptr);
     bool move(const QString &pointer, int index, const QString &name, QString *error = nullptr);
+    // The `$ref`s of this text to the node at `pointer` or into it ("#/components/
+    // messages/Chat", "#/components/messages/Chat/payload"): the pointers of the
+    // `$ref` members, in text order.
+    QStringList referencesTo(const QString &pointer) const;
+    // Makes every such `$ref` name `newPointer` instead (after a rename), as one
+    // undo step named `name` (none: part of the caller's macro).
+    bool retargetReferences(const QString &pointer, const QString &newPointer, const QString &name,
+                            QString *error = nullptr);
     // An edit typed in the source; typing at one place merges into one undo step.
     void applyTyping(const TextChange &change);
     // Any change, as one undo step named `name`.

@@ -2,16 +2,14 @@
 #include "editor/sourceeditor.h"
 
 #include "asyncapi/keycatalog.h"
+#include "editor/codestyle.h"
 #include "editor/documenteditor.h"
 
 #include <Qsci/qscicommand.h>
 #include <Qsci/qscicommandset.h>
-#include <Qsci/qscilexerjson.h>
-#include <Qsci/qscilexeryaml.h>
 
 #include <QDir>
 #include <QFileInfo>
-#include <QFontDatabase>
 #include <QMouseEvent>
 #include <QRegularExpression>
 
@@ -156,15 +154,7 @@ long SourceEditor::call(unsigned int message, long wParam, long lParam) const
 void SourceEditor::setLanguage(bool json)
 {
     m_json = json;
-    QsciLexer *old = lexer();
-    QsciLexer *next = json ? static_cast<QsciLexer *>(new QsciLexerJSON(this))
-                           : static_cast<QsciLexer *>(new QsciLexerYAML(this));
-    const QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    next->setDefaultFont(font);
-    next->setFont(font, -1);
-    setLexer(next);
-    delete old;
-    setMarginsFont(font);
+    setCodeSyntax(this, json);
     updateLineNumberWidth();
 }
 

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// MessageForm: the Design tab's messages edit the document's text through
+// DocumentEditor: fields, the payload schema as typed, examples checked and generated.
+#include "asyncapi/documentloader.h"
+#include "asyncapi/jsonschemavalidator.h"
+#include "editor/documenteditor.h"
+#include "editor/messageform.h"
+#include "editor/schematextedit.h"
+
+#include "testsupport.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace Gatehouse;
+
+namespace {
+
+QByteArray sample(const QString &name)
+{
+    QFile file(Test::sourcePath(u"resources/samples/"_qs + name));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool readOnce(DocumentEditor &editor)
+{
+    return QTest::qWaitFor([&] { return !editor.isReading() && editor.lastRead().api; }, 20000);
+}
+
+template<typename T>
+T *control(const QWidget &form, const QString &name)
+{
+    for (T *w : form.findChildren<T *>())
+        if (w->accessibleName() == name)
+            return w;
+    return nullptr;
+}
+
+// The user replaces a code field's text by typing it.
+void type(SchemaTextEdit *field, const QByteArray &text)
+{
+    field->setFocus();
+    field->selectAll();
+    field->removeSelectedText();
+    field->insert(QString::fromUtf8(text));
+}
+
+// A document whose messages carry object payloads, examples and a shared schema.
+const QByteArray Orders = "asyncapi: 2.6.0\n"
+                          "info:\n"
+                          "  title: Orders\n"
+                          "  version: 1.0.0\n"
+                          "channels:\n"
+                          "  /orders:\n"
+                          "    subscribe:\n"
+                          "      message:\n"
+                          "        $ref: '#/components/messages/OrderPlaced'\n"
+                          "components:\n"
+                          "  messages:\n"
+                          "    # sent when an order is placed\n"
+                          "    OrderPlaced:\n"
+                          "      name: orderPlaced\n"
+                          "      payload:\n"
+                          "        type: object\n"
+                          "        required: [id]\n"
+                          "        properties:\n"
+                          "          id: {$ref: '#/components/schemas/Id'}\n"
+                          "          total: {type: number, minimum: 0}\n"
+                          "      examples:\n"
+                          "        - name: small\n"
+                          "          payload: {id: A1, total: 3}\n"
+                          "  schemas:\n"
+                          "    Id:\n"
+                          "      type: string\n"
+                          "      pattern: '^[A-Z][0-9]+$'\n";
+
+} // namespace
+
+class TestMessageForm : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void listsAndEditsFields();
+    void payloadKeepsWhatWasTyped();
+    void badPayloadIsMarkedAndNotWritten();
+    void examplesAreCheckedAgainstTheTypedSchema();
+    void generatedExampleMatches();
+    void renameFollowsReferences();
+    void deleteAndDuplicate();
+    void keyboardLeavesTheCodeField();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestMessageForm::listsAndEditsFields()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("chats.yaml")), original);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.messages(),
+             (QStringList {u"Notification"_qs, u"ChatMessage"_qs, u"RoomGreeting"_qs}));
+    form.selectMessage(QStringLiteral("ChatMessage"));
+    auto *title = control<QLineEdit>(form, u"Message title"_qs);
+    QVERIFY(title);
+    QCOMPARE(title->text(), u"Chat message"_qs);
+    QCOMPARE(form.payloadEditor()->text(), u"type: string\nminLength: 1\nmaxLength: 4096"_qs);
+    QCOMPARE(form.exampleCount(), 1);
+    QVERIFY(form.exampleProblem(0).isEmpty());
+
+    title->setFocus();
+    title->setText(QStringLiteral("Line of chat"));
+    title->setModified(true);
+    Q_EMIT title->editingFinished();
+    QByteArray expected = original;
+    expected.replace("      title: Chat message\n", "      title: Line of chat\n");
+    QCOMPARE(editor.text(), expected);
+    QCOMPARE(editor.undoStack()->undoText(), u"Set title of message ChatMessage"_qs);
+
+    // an empty content type removes the member (the document's default applies)
+    auto *contentType = control<QComboBox>(form, u"Message content type"_qs);
+    QVERIFY(contentType);
+    QCOMPARE(contentType->currentText(), u"text/plain"_qs);
+    contentType->lineEdit()->setText(QString());
+    contentType->lineEdit()->setModified(true);
+    Q_EMIT contentType->lineEdit()->editingFinished();
+    QVERIFY(!editor.text().mid(editor.text().indexOf("ChatMessage:"), 200).contains("contentType"));
+
+    editor.undoStack()->undo();
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestMessageForm::payloadKeepsWhatWasTyped()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("orders.yaml")), Orders);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.currentMessage(), u"OrderPlaced"_qs);
+    const QByteArray shown = form.payloadEditor()->fragment();
+    QCOMPARE(shown,
+             QByteArray("type: object\n"
+                        "required: [id]\n"
+                        "properties:\n"
+                        "  id: {$ref: '#/components/schemas/Id'}\n"
+                        "  total: {type: number, minimum: 0}"));
+    // the user adds a property with a comment, in their own layout
+    const QByteArray typed = shown + "\n  # in the shop's currency\n  currency:   {type: string}\n";
+    type(form.payloadEditor(), typed);
+    QVERIFY(form.payloadEditor()->isEdited());
+    form.checkPayloadNow();
+    QVERIFY2(form.payloadProblem().isEmpty(), qPrintable(form.payloadProblem()));
+    QString error;
+    QVERIFY2(form.applyPayload(&error), qPrintable(error));
+    QByteArray expected = Orders;
+    expected.replace("          total: {type: number, minimum: 0}\n",
+                     "          total: {type: number, minimum: 0}\n"
+                     "          # in the shop's currency\n"
+                     "          currency:   {type: string}\n");
+    QCOMPARE(editor.text(), expected);
+    QCOMPARE(editor.undoStack()->undoText(), u"Edit payload schema of message OrderPlaced"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    QVERIFY(editor.lastRead()
+                .api->message(QStringLiteral("OrderPlaced"))
+                ->payload["properties"]
+                .contains("currency"));
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), Orders);
+}
+
+void TestMessageForm::badPayloadIsMarkedAndNotWritten()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("bad.yaml")), Orders);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    type(form.payloadEditor(), "type: object\nproperties:\n  id: {type: string\n");
+    form.checkPayloadNow();
+    QVERIFY(!form.payloadProblem().isEmpty());
+    QVERIFY2(form.payloadProblem().startsWith(u"line "), qPrintable(form.payloadProblem()));
+    QVERIFY(form.payloadEditor()->problemLine() > 0);
+    QVERIFY(!form.applyPayload());
+    QCOMPARE(editor.text(), Orders);
+    // a schema that parses but is not a JSON Schema
+    type(form.payloadEditor(), "type: 12\n");
+    form.checkPayloadNow();
+    QVERIFY(!form.payloadProblem().isEmpty());
+    QVERIFY(!form.applyPayload());
+    QCOMPARE(editor.text(), Orders);
+    // what was typed stays while the document is read again
+    editor.readNow();
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.payloadEditor()->fragment(), QByteArray("type: 12\n"));
+}
+
+void TestMessageForm::examplesAreCheckedAgainstTheTypedSchema()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("examples.yaml")), Orders);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.exampleCount(), 1);
+    QVERIFY2(form.exampleProblem(0).isEmpty(), qPrintable(form.exampleProblem(0)));
+    // a total may no longer be 3: the example turns red before anything is written
+    QByteArray schema = form.payloadEditor()->fragment();
+    schema.replace("minimum: 0", "minimum: 10");
+    type(form.payloadEditor(), schema);
+    form.checkPayloadNow();
+    QVERIFY(form.payloadProblem().isEmpty());
+    QVERIFY(form.exampleProblem(0).contains(u"/total"));
+    QCOMPARE(editor.text(), Orders);
+
+    // the example field: edited and checked as typed, written when left
+    type(form.payloadEditor(), form.payloadEditor()->fragment()); // back as typed
+    form.selectExample(0);
+    QCOMPARE(form.exampleEditor()->fragment(), QByteArray("{id: A1, total: 3}"));
+    type(form.exampleEditor(), "{id: a1, total: 30}");
+    auto *status = control<QLabel>(form, u"Example check"_qs);
+    QVERIFY(status);
+    QVERIFY2(status->text().contains(u"/id"), qPrintable(status->text()));
+    type(form.exampleEditor(), "{id: B7, total: 30}");
+    QVERIFY2(status->text().startsWith(u"Matches"), qPrintable(status->text()));
+    QVERIFY(form.applyExample());
+    QVERIFY(editor.text().contains("          payload: {id: B7, total: 30}\n"));
+}
+
+void TestMessageForm::generatedExampleMatches()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("generate.yaml")), Orders);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QString error;
+    QVERIFY2(form.generateExample(&error), qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Generate example of message OrderPlaced"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(form.exampleCount(), 2, 20000);
+    QVERIFY2(form.exampleProblem(1).isEmpty(), qPrintable(form.exampleProblem(1)));
+    // the generated payload follows the shared schema of its id
+    const Message *message = editor.lastRead().api->message(QStringLiteral("OrderPlaced"));
+    QCOMPARE(message->examples.size(), 2);
+    const Json id = message->examples.at(1).payload["id"];
+    QVERIFY(id.is_string());
+    QVERIFY(QRegularExpression(QStringLiteral("^[A-Z][0-9]+$"))
+                .match(QString::fromStdString(id.get<std::string>()))
+                .hasMatch());
+    QVERIFY(editor.lastRead().ok());
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), Orders);
+
+    // with no examples yet, the list is created
+    QByteArray bare = Orders;
+    bare.replace("      examples:\n        - name: small\n          payload: {id: A1, total: 3}\n",
+                 "");
+    DocumentEditor editor2(m_dir.filePath(QStringLiteral("bare.yaml")), bare);
+    form.setEditor(&editor2);
+    QVERIFY(readOnce(editor2));
+    QCOMPARE(form.exampleCount(), 0);
+    QVERIFY(form.generateExample());
+    QTRY_COMPARE_WITH_TIMEOUT(form.exampleCount(), 1, 20000);
+    QVERIFY(editor2.lastRead().ok());
+}
+
+void TestMessageForm::renameFollowsReferences()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("rename.yaml")), original);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    const int uses = int(original.count("'#/components/messages/ChatMessage'"));
+    QVERIFY(uses >= 1);
+    QString error;
+    QVERIFY2(form.renameMessage(u"ChatMessage"_qs, u"ChatLine"_qs, &error), qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Rename message ChatMessage"_qs);
+    QVERIFY(!editor.text().contains("#/components/messages/ChatMessage"));
+    QCOMPARE(int(editor.text().count("'#/components/messages/ChatLine'")), uses);
+    QVERIFY(editor.text().contains("    ChatLine:\n      name: chatMessage\n"));
+    QCOMPARE(form.currentMessage(), u"ChatLine"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    // a name taken is refused, and nothing changes
+    QVERIFY(!form.renameMessage(u"ChatLine"_qs, u"Notification"_qs, &error));
+    QVERIFY(error.contains(u"Notification"));
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestMessageForm::deleteAndDuplicate()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("delete.yaml")), original);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    // a message in use is not deleted: that would leave a $ref to nothing
+    QString error;
+    QVERIFY(!form.deleteMessage(u"ChatMessage"_qs, &error));
+    QVERIFY2(error.contains(u"/channels/"), qPrintable(error));
+    QCOMPARE(editor.text(), original);
+
+    QVERIFY(form.duplicateMessage(u"ChatMessage"_qs, &error));
+    QCOMPARE(form.currentMessage(), u"ChatMessageCopy"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    const Api &api = *editor.lastRead().api;
+    Message copy = *api.message(u"ChatMessageCopy"_qs);
+    copy.id = QStringLiteral("ChatMessage");
+    QVERIFY(copy == *api.message(u"ChatMessage"_qs));
+    // an unused message goes
+    QVERIFY2(form.deleteMessage(u"ChatMessageCopy"_qs, &error), qPrintable(error));
+    QCOMPARE(editor.text(), original);
+
+    QVERIFY(form.addMessage(u"Typing"_qs, &error));
+    QVERIFY(editor.text().contains("    Typing:\n"));
+    QVERIFY(!form.addMessage(u"Typing"_qs, &error));
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestMessageForm::keyboardLeavesTheCodeField()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("keys.yaml")), Orders);
+    MessageForm form;
+    form.show();
+    QVERIFY(QTest::qWaitForWindowActive(&form));
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    form.payloadEditor()->setFocus();
+    QTRY_VERIFY(form.payloadEditor()->hasFocus());
+    // Tab indents inside the field; Ctrl+Tab moves on, writing what was typed
+    QTest::keyClick(form.payloadEditor(), Qt::Key_End, Qt::ControlModifier);
+    QTest::keyClick(form.payloadEditor(), Qt::Key_Return);
+    QTest::keyClicks(form.payloadEditor(), QStringLiteral("additionalProperties: false"));
+    QVERIFY(form.payloadEditor()->hasFocus());
+    QTest::keyClick(form.payloadEditor(), Qt::Key_Tab, Qt::ControlModifier);
+    QTRY_VERIFY(!form.payloadEditor()->hasFocus());
+    QVERIFY2(editor.text().contains("additionalProperties: false\n"), editor.text().constData());
+    QCOMPARE(editor.undoStack()->undoText(), u"Edit payload schema of message OrderPlaced"_qs);
+}
+
+QTEST_MAIN(TestMessageForm)
+#include "tst_messageform.moc"

@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "editor/messageform.h"
+
+#include "api/api.h"
+#include "asyncapi/documentloader.h"
+#include "asyncapi/jsonschemavalidator.h"
+#include "asyncapi/sourcetext.h"
+#include "editor/documenteditor.h"
+#include "editor/schematextedit.h"
+#include "mock/schemavaluegenerator.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSplitter>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace Gatehouse {
+
+namespace {
+
+constexpr int CheckDelayMs = 200;
+
+// The line a "line 3, column 5: ..." reason names (0 when none).
+int lineOf(const QString &reason)
+{
+    static const QRegularExpression line(QStringLiteral("^line (\\d+)"));
+    const auto match = line.match(reason);
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
+}
+
+const Message *componentMessage(const Api *api, const QString &key)
+{
+    if (!api)
+        return nullptr;
+    for (const Message &m : api->messages)
+        if (!m.inlined && m.id == key)
+            return &m;
+    return nullptr;
+}
+
+} // namespace
+
+MessageForm::MessageForm(QWidget *parent)
+    : QWidget(parent)
+    , m_list(new QListWidget)
+    , m_add(new QPushButton(tr("&Add…")))
+    , m_rename(new QPushButton(tr("Re&name…")))
+    , m_duplicate(new QPushButton(tr("D&uplicate")))
+    , m_delete(new QPushButton(tr("&Delete")))
+    , m_fields(new QWidget)
+    , m_reference(new QLabel)
+    , m_name(new QLineEdit)
+    , m_title(new QLineEdit)
+    , m_summary(new QLineEdit)
+    , m_contentType(new QComboBox)
+    , m_payload(new SchemaTextEdit)
+    , m_payloadStatus(new QLabel)
+    , m_examples(new QListWidget)
+    , m_generate(new QPushButton(tr("&Generate Example")))
+    , m_deleteExample(new QPushButton(tr("Delete E&xample")))
+    , m_example(new SchemaTextEdit)
+    , m_exampleStatus(new QLabel)
+    , m_status(new QLabel)
+{
+    setObjectName(QStringLiteral("messageForm"));
+    m_list->setAccessibleName(tr("Messages"));
+    m_add->setAccessibleName(tr("Add message"));
+    m_rename->setAccessibleName(tr("Rename message"));
+    m_duplicate->setAccessibleName(tr("Duplicate message"));
+    m_delete->setAccessibleName(tr("Delete message"));
+    m_reference->setAccessibleName(tr("Where the message is defined"));
+    m_reference->setWordWrap(true);
+    m_reference->hide();
+    m_name->setAccessibleName(tr("Message name"));
+    m_name->setToolTip(tr("name: a machine-friendly name of the message"));
+    m_title->setAccessibleName(tr("Message title"));
+    m_title->setToolTip(tr("title: a human-friendly title of the message"));
+    m_summary->setAccessibleName(tr("Message summary"));
+    m_contentType->setAccessibleName(tr("Message content type"));
+    m_contentType->setEditable(true);
+    m_contentType->lineEdit()->setAccessibleName(tr("Message content type"));
+    m_contentType->addItems(
+        {QString(), QStringLiteral("application/json"), QStringLiteral("text/plain"),
+         QStringLiteral("application/octet-stream"), QStringLiteral("application/cbor"),
+         QStringLiteral("application/msgpack")});
+    m_contentType->lineEdit()->setPlaceholderText(tr("the document's default content type"));
+    m_contentType->setToolTip(
+        tr("contentType: how the payload is written on the wire; empty: the document's "
+           "defaultContentType (application/json when it has none)"));
+    m_payload->setAccessibleName(tr("Payload schema"));
+    m_payload->setAccessibleDescription(
+        tr("The message's payload as a JSON Schema, in the document's YAML or JSON. Checked "
+           "as you type; written into the document when you leave the field. Ctrl+Tab "
+           "moves on."));
+    m_payloadStatus->setAccessibleName(tr("Payload schema check"));
+    m_payloadStatus->setWordWrap(true);
+    m_payloadStatus->setTextInteractionFlags(Qt::TextSelectableByMouse
+                                             | Qt::TextSelectableByKeyboard);
+    m_examples->setAccessibleName(tr("Examples"));
+    m_generate->setAccessibleName(tr("Generate an example"));
+    m_generate->setToolTip(tr("Adds an example made from the payload schema by the mock's value "
+                              "generator"));
+    m_deleteExample->setAccessibleName(tr("Delete example"));
+    m_example->setAccessibleName(tr("Example payload"));
+    m_example->setAccessibleDescription(
+        tr("The selected example's payload; checked against the payload schema as you type. "
+           "Ctrl+Tab moves on."));
+    m_exampleStatus->setAccessibleName(tr("Example check"));
+    m_exampleStatus->setWordWrap(true);
+    m_status->setAccessibleName(tr("Messages form status"));
+    m_status->setWordWrap(true);
+    const int lineHeight = fontMetrics().lineSpacing();
+    m_payload->setMinimumHeight(lineHeight * 8);
+    m_example->setMinimumHeight(lineHeight * 4);
+    m_examples->setMaximumHeight(lineHeight * 6);
+
+    auto *listBox = new QGroupBox(tr("Messages"));
+    auto *listLayout = new QVBoxLayout(listBox);
+    listLayout->addWidget(m_list, 1);
+    auto *listButtons = new QHBoxLayout;
+    for (QPushButton *b : {m_add, m_rename, m_duplicate, m_delete})
+        listButtons->addWidget(b);
+    listLayout->addLayout(listButtons);
+
+    auto *fieldsLayout = new QVBoxLayout(m_fields);
+    fieldsLayout->setContentsMargins(0, 0, 0, 0);
+    fieldsLayout->addWidget(m_reference);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Na&me:"), m_name);
+    form->addRow(tr("&Title:"), m_title);
+    form->addRow(tr("Su&mmary:"), m_summary);
+    form->addRow(tr("&Content type:"), m_contentType);
+    fieldsLayout->addLayout(form);
+    auto *payloadBox = new QGroupBox(tr("&Payload schema"));
+    auto *payloadLayout = new QVBoxLayout(payloadBox);
+    payloadLayout->addWidget(m_payload, 1);
+    payloadLayout->addWidget(m_payloadStatus);
+    fieldsLayout->addWidget(payloadBox, 2);
+    auto *examplesBox = new QGroupBox(tr("E&xamples"));
+    auto *examplesLayout = new QVBoxLayout(examplesBox);
+    auto *examplesRow = new QHBoxLayout;
+    examplesRow->addWidget(m_examples, 1);
+    auto *exampleButtons = new QVBoxLayout;
+    exampleButtons->addWidget(m_generate);
+    exampleButtons->addWidget(m_deleteExample);
+    exampleButtons->addStretch();
+    examplesRow->addLayout(exampleButtons);
+    examplesLayout->addLayout(examplesRow);
+    examplesLayout->addWidget(m_example, 1);
+    examplesLayout->addWidget(m_exampleStatus);
+    fieldsLayout->addWidget(examplesBox, 1);
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(listBox);
+    splitter->addWidget(m_fields);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(splitter, 1);
+    layout->addWidget(m_status);
+
+    m_checkTimer.setSingleShot(true);
+    m_checkTimer.setInterval(CheckDelayMs);
+    connect(&m_checkTimer, &QTimer::timeout, this, &MessageForm::checkPayloadNow);
+    connect(m_payload, &SchemaTextEdit::edited, this, [this] { m_checkTimer.start(); });
+    connect(m_payload, &SchemaTextEdit::left, this, [this] {
+        if (m_payload->isEdited())
+            applyPayload();
+    });
+    connect(m_example, &SchemaTextEdit::edited, this, &MessageForm::checkExample);
+    connect(m_example, &SchemaTextEdit::left, this, [this] {
+        if (m_example->isEdited())
+            applyExample();
+    });
+    connect(m_name, &QLineEdit::editingFinished, this,
+            [this] { commitField(m_name, QStringLiteral("name"), tr("name")); });
+    connect(m_title, &QLineEdit::editingFinished, this,
+            [this] { commitField(m_title, QStringLiteral("title"), tr("title")); });
+    connect(m_summary, &QLineEdit::editingFinished, this,
+            [this] { commitField(m_summary, QStringLiteral("summary"), tr("summary")); });
+    connect(m_contentType->lineEdit(), &QLineEdit::editingFinished, this, [this] {
+        commitField(m_contentType->lineEdit(), QStringLiteral("contentType"), tr("content type"));
+    });
+    connect(m_contentType, &QComboBox::activated, this, [this] {
+        commitField(m_contentType->lineEdit(), QStringLiteral("contentType"), tr("content type"));
+    });
+    connect(m_list, &QListWidget::currentTextChanged, this, &MessageForm::refreshMessageFields);
+    connect(m_examples, &QListWidget::currentRowChanged, this, &MessageForm::showExample);
+
+    connect(m_add, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString key = QInputDialog::getText(this, tr("Add Message"),
+                                                  tr("Name of the new message (e.g. ChatMessage):"),
+                                                  QLineEdit::Normal, QString(), &ok);
+        if (ok && !key.trimmed().isEmpty())
+            addMessage(key.trimmed());
+    });
+    connect(m_rename, &QPushButton::clicked, this, [this] {
+        const QString key = currentMessage();
+        if (key.isEmpty())
+            return;
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Rename Message"),
+                                                   tr("New name (every $ref to it follows):"),
+                                                   QLineEdit::Normal, key, &ok);
+        if (ok && !name.trimmed().isEmpty() && name.trimmed() != key)
+            renameMessage(key, name.trimmed());
+    });
+    connect(m_duplicate, &QPushButton::clicked, this, [this] {
+        if (!currentMessage().isEmpty())
+            duplicateMessage(currentMessage());
+    });
+    connect(m_delete, &QPushButton::clicked, this, [this] {
+        if (!currentMessage().isEmpty())
+            deleteMessage(currentMessage());
+    });
+    connect(m_generate, &QPushButton::clicked, this, [this] { generateExample(); });
+    connect(m_deleteExample, &QPushButton::clicked, this, [this] {
+        if (m_examples->currentRow() >= 0)
+            deleteExample(m_examples->currentRow());
+    });
+    setEnabled(false);
+}
+
+MessageForm::~MessageForm()
+{
+    // closing takes the focus away from a field; nothing is written then
+    m_payload->disconnect(this);
+    m_example->disconnect(this);
+}
+
+void MessageForm::commitPending()
+{
+    if (m_payload->isEdited())
+        applyPayload();
+    if (m_example->isEdited())
+        applyExample();
+    for (QLineEdit *field : {m_name, m_title, m_summary, m_contentType->lineEdit()})
+        if (field->hasFocus() && field->isModified())
+            Q_EMIT field->editingFinished();
+}
+
+void MessageForm::setEditor(DocumentEditor *editor)
+{
+    if (m_editor)
+        disconnect(m_editor, nullptr, this, nullptr);
+    m_editor = editor;
+    setEnabled(editor != nullptr);
+    m_payload->setEdited(false);
+    m_example->setEdited(false);
+    if (editor) {
+        const auto follow = [this] {
+            if (isVisible())
+                refresh();
+            else
+                m_stale = true;
+        };
+        connect(editor, &DocumentEditor::modelRead, this, follow);
+        connect(editor, &DocumentEditor::textChanged, this, follow);
+    }
+    if (isVisible() || !editor)
+        refresh();
+    else
+        m_stale = true;
+}
+
+void MessageForm::showEvent(QShowEvent *event)
+{
+    if (m_stale)
+        refresh();
+    QWidget::showEvent(event);
+}
+
+QString MessageForm::messagePointer(const QString &key) const
+{
+    return u"/components/messages/" + DocumentLoader::escapePointerToken(key);
+}
+
+const Api *MessageForm::api() const
+{
+    return m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
+}
+
+QString MessageForm::currentMessage() const
+{
+    return m_list->currentItem() ? m_list->currentItem()->text() : QString();
+}
+
+QStringList MessageForm::messages() const
+{
+    QStringList out;
+    for (int i = 0; i < m_list->count(); ++i)
+        out.append(m_list->item(i)->text());
+    return out;
+}
+
+void MessageForm::selectMessage(const QString &key)
+{
+    if (m_stale)
+        refresh();
+    const auto found = m_list->findItems(key, Qt::MatchExactly);
+    if (!found.isEmpty())
+        m_list->setCurrentItem(found.constFirst());
+}
+
+bool MessageForm::isReference(const QString &key) const
+{
+    return m_editor && m_editor->source().contains(messagePointer(key) + u"/$ref");
+}
+
+bool MessageForm::focusField(const QString &pointer)
+{
+    QStringList tokens;
+    if (!m_editor || !SourceText::splitPointer(pointer, &tokens) || tokens.size() < 3
+        || tokens.at(0) != u"components" || tokens.at(1) != u"messages")
+        return false;
+    selectMessage(tokens.at(2));
+    if (currentMessage() != tokens.at(2))
+        return false;
+    QWidget *field = m_list;
+    if (tokens.size() >= 4) {
+        const QString &member = tokens.at(3);
+        if (member == u"name")
+            field = m_name;
+        else if (member == u"title")
+            field = m_title;
+        else if (member == u"summary")
+            field = m_summary;
+        else if (member == u"contentType")
+            field = m_contentType;
+        else if (member == u"payload")
+            field = m_payload;
+        else if (member == u"examples" && tokens.size() >= 5) {
+            selectExample(tokens.at(4).toInt());
+            field = m_example;
+        }
+    }
+    field->setFocus(Qt::OtherFocusReason);
+    return true;
+}
+
+void MessageForm::refresh()
+{
+    if (!m_editor) {
+        m_list->clear();
+        return;
+    }
+    m_stale = false;
+    m_refreshing = true;
+    // The keys: from the model when it is of the current text, else the text.
+    QStringList keys;
+    if (!m_editor->hasParsedSource() && !m_editor->isReading() && api()) {
+        for (const Message &m : api()->messages)
+            if (!m.inlined)
+                keys.append(m.id);
+    } else {
+        keys = m_editor->source().keys(QStringLiteral("/components/messages"));
+    }
+    if (keys != messages()) {
+        const QString current = currentMessage();
+        m_list->clear();
+        m_list->addItems(keys);
+        const auto found = m_list->findItems(current, Qt::MatchExactly);
+        if (!found.isEmpty())
+            m_list->setCurrentItem(found.constFirst());
+        else if (m_list->count() > 0)
+            m_list->setCurrentRow(0);
+    }
+    m_refreshing = false;
+    refreshMessageFields();
+}
+
+void MessageForm::refreshMessageFields()
+{
+    const QString key = currentMessage();
+    const bool have = !key.isEmpty() && m_editor;
+    const bool reference = have && isReference(key);
+    for (QPushButton *b : {m_rename, m_duplicate, m_delete})
+        b->setEnabled(have);
+    m_fields->setEnabled(have && !reference);
+    m_reference->setVisible(reference);
+    if (reference) {
+        const QString pointer = messagePointer(key) + u"/$ref";
+        const auto [start, end] = m_editor->source().valueSpan(pointer);
+        m_reference->setText(
+            tr("Message %1 is defined at %2: edit it there (the Source tab).")
+                .arg(key, QString::fromUtf8(m_editor->source().text().mid(start, end - start))));
+    }
+    const Message *message = have ? componentMessage(api(), key) : nullptr;
+    const auto show = [](QLineEdit *field, const QString &value) {
+        // what the user is typing stays
+        if ((!field->hasFocus() || !field->isModified()) && field->text() != value)
+            field->setText(value);
+    };
+    m_refreshing = true;
+    show(m_name, message ? message->name : QString());
+    show(m_title, message ? message->title : QString());
+    show(m_summary, message ? message->summary : QString());
+    show(m_contentType->lineEdit(), message ? message->contentType : QString());
+    m_refreshing = false;
+    if (have && !reference && !m_payload->isEdited()) {
+        m_payload->setJson(m_editor->source().isJson());
+        m_payload->setFragment(m_editor->source().fragment(messagePointer(key) + u"/payload"));
+        compileSchema(message ? message->payload : Json());
+        m_payloadProblem.clear();
+        m_payloadStatus->setText(message && !message->payload.is_null()
+                                     ? (m_validator && !m_validator->isValid()
+                                            ? m_validator->errorString()
+                                            : tr("A valid JSON Schema."))
+                                     : tr("No payload schema: any payload is accepted."));
+    } else if (!have) {
+        m_payload->setFragment(QByteArray());
+        m_payloadStatus->clear();
+        m_validator.reset();
+    }
+    refreshExamples();
+}
+
+void MessageForm::compileSchema(const Json &schema)
+{
+    const Api *a = api();
+    if (schema.is_null()) {
+        m_validator.reset();
+        return;
+    }
+    m_validator = std::make_unique<JsonSchemaValidator>(a ? a->resolved(schema) : schema);
+}
+
+void MessageForm::refreshExamples()
+{
+    const QString key = currentMessage();
+    const Message *message = componentMessage(api(), key);
+    const int row = m_examples->currentRow();
+    m_exampleProblems.clear();
+    QStringList labels;
+    if (message && !isReference(key)) {
+        for (int i = 0; i < message->examples.size(); ++i) {
+            const MessageExample &example = message->examples.at(i);
+            QString problem;
+            if (m_validator && m_validator->isValid() && !example.payload.is_null()) {
+                const auto errors = m_validator->validate(example.payload, 1);
+                if (!errors.isEmpty())
+                    problem = errors.constFirst().toString();
+            }
+            m_exampleProblems.append(problem);
+            QString label = example.name.isEmpty() ? tr("Example %1").arg(i + 1) : example.name;
+            label += problem.isEmpty() ? tr(" — matches the schema")
+                                       : tr(" — does not match: %1").arg(problem);
+            labels.append(label);
+        }
+    }
+    QStringList shown;
+    for (int i = 0; i < m_examples->count(); ++i)
+        shown.append(m_examples->item(i)->text());
+    if (shown != labels) {
+        const QSignalBlocker block(m_examples);
+        m_examples->clear();
+        for (int i = 0; i < labels.size(); ++i) {
+            auto *item = new QListWidgetItem(labels.at(i), m_examples);
+            item->setForeground(m_exampleProblems.at(i).isEmpty() ? palette().color(QPalette::Text)
+                                                                  : QColor(0xd3, 0x2f, 0x2f));
+        }
+        m_examples->setCurrentRow(std::min(std::max(row, 0), int(labels.size()) - 1));
+    }
+    if (m_examples->property("selectLast").toBool() && m_examples->count() > 0) {
+        // a generated example is shown once it is read
+        m_examples->setProperty("selectLast", false);
+        const QSignalBlocker block(m_examples);
+        m_examples->setCurrentRow(m_examples->count() - 1);
+    }
+    m_deleteExample->setEnabled(m_examples->currentRow() >= 0);
+    m_generate->setEnabled(message != nullptr && !isReference(key));
+    showExample();
+}
+
+void MessageForm::showExample()
+{
+    const int row = m_examples->currentRow();
+    m_deleteExample->setEnabled(row >= 0);
+    m_example->setEnabled(row >= 0);
+    if (m_example->isEdited())
+        return; // what the user is typing stays
+    if (row < 0 || !m_editor) {
+        m_example->setFragment(QByteArray());
+        m_exampleStatus->clear();
+        return;
+    }
+    const QString pointer
+        = messagePointer(currentMessage()) + u"/examples/" + QString::number(row) + u"/payload";
+    m_example->setJson(m_editor->source().isJson());
+    m_example->setFragment(m_editor->source().fragment(pointer));
+    m_exampleStatus->setText(
+        exampleProblem(row).isEmpty()
+            ? tr("Matches the payload schema.")
+            : tr("Does not match the payload schema: %1").arg(exampleProblem(row)));
+}
+
+void MessageForm::selectExample(int index)
+{
+    if (index >= 0 && index < m_examples->count())
+        m_examples->setCurrentRow(index);
+}
+
+int MessageForm::exampleCount() const
+{
+    return m_examples->count();
+}
+
+QString MessageForm::exampleProblem(int index) const
+{
+    return index >= 0 && index < m_exampleProblems.size() ? m_exampleProblems.at(index) : QString();
+}
+
+void MessageForm::checkPayloadNow()
+{
+    m_checkTimer.stop();
+    if (!m_editor || currentMessage().isEmpty())
+        return;
+    QString error;
+    const QByteArray text = m_payload->fragment();
+    std::optional<Json> value;
+    if (text.trimmed().isEmpty())
+        value = Json();
+    else
+        value = SourceText::parseFragment(text, &error);
+    if (!value) {
+        m_payloadProblem = error;
+        m_payload->markProblem(lineOf(error), error);
+    } else {
+        compileSchema(*value);
+        m_payloadProblem
+            = m_validator && !m_validator->isValid() ? m_validator->errorString() : QString();
+        m_payload->markProblem(0, QString());
+    }
+    m_payloadStatus->setText(m_payloadProblem.isEmpty()
+                                 ? (value && value->is_null()
+                                        ? tr("No payload schema: any payload is accepted.")
+                                        : tr("A valid JSON Schema."))
+                                 : m_payloadProblem);
+    // the examples are checked against what is typed
+    if (m_payloadProblem.isEmpty())
+        refreshExamples();
+}
+
+bool MessageForm::applyPayload(QString *error)
+{
+    const QString key = currentMessage();
+    if (!m_editor || key.isEmpty())
+        return false;
+    checkPayloadNow();
+    if (!m_payloadProblem.isEmpty()) {
+        const QString why = tr("Payload schema of %1 not written: %2").arg(key, m_payloadProblem);
+        report(false, why);
+        if (error)
+            *error = why;
+        return false;
+    }
+    const QString pointer = messagePointer(key) + u"/payload";
+    const QString name = tr("Edit payload schema of message %1").arg(key);
+    QString why;
+    bool ok = true;
+    if (m_payload->fragment().trimmed().isEmpty())
+        ok = !m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why);
+    else
+        ok = m_editor->setFragment(pointer, m_payload->fragment(), name, &why);
+    if (ok)
+        m_payload->setEdited(false);
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+void MessageForm::checkExample()
+{
+    QString error;
+    const auto value = SourceText::parseFragment(m_example->fragment(), &error);
+    if (!value) {
+        m_example->markProblem(lineOf(error), error);
+        m_exampleStatus->setText(error);
+        return;
+    }
+    m_example->markProblem(0, QString());
+    QString problem;
+    if (m_validator && m_validator->isValid()) {
+        const auto errors = m_validator->validate(*value, 1);
+        if (!errors.isEmpty())
+            problem = errors.constFirst().toString();
+    }
+    m_exampleStatus->setText(problem.isEmpty()
+                                 ? tr("Matches the payload schema.")
+                                 : tr("Does not match the payload schema: %1").arg(problem));
+}
+
+bool MessageForm::applyExample(QString *error)
+{
+    const QString key = currentMessage();
+    const int row = m_examples->currentRow();
+    if (!m_editor || key.isEmpty() || row < 0)
+        return false;
+    QString why;
+    const QString pointer
+        = messagePointer(key) + u"/examples/" + QString::number(row) + u"/payload";
+    const bool ok
+        = m_editor->setFragment(pointer, m_example->fragment(),
+                                tr("Edit example %1 of message %2").arg(row + 1).arg(key), &why);
+    if (ok)
+        m_example->setEdited(false);
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+bool MessageForm::generateExample(QString *error)
+{
+    const QString key = currentMessage();
+    const Api *a = api();
+    const Message *message = componentMessage(a, key);
+    if (!m_editor || !message)
+        return false;
+    // from the schema in the field when it is valid, else the document's
+    Json schema = message->payload;
+    if (m_payload->isEdited() && m_payloadProblem.isEmpty())
+        if (const auto typed = SourceText::parseFragment(m_payload->fragment()))
+            schema = *typed;
+    Json value = Json::object();
+    if (!schema.is_null()) {
+        const JsonSchemaValidator validator(a->resolved(schema));
+        SchemaValueGenerator generator(m_seed++, a);
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            value = generator.generate(schema);
+            if (!validator.isValid() || validator.accepts(value))
+                break;
+        }
+    }
+    const QString base = messagePointer(key) + u"/examples";
+    const int count = int(message->examples.size());
+    Json example = Json::object(
+        {{"name", QStringLiteral("example%1").arg(count + 1).toStdString()}, {"payload", value}});
+    QString why;
+    const QString name = tr("Generate example of message %1").arg(key);
+    const bool ok = m_editor->source().contains(base)
+        ? m_editor->setValue(base + u"/-", example, name, &why)
+        : m_editor->setValue(base, Json::array({example}), name, &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        m_editor->readNow();
+        m_examples->setProperty("selectLast", true);
+    }
+    return ok;
+}
+
+bool MessageForm::deleteExample(int index, QString *error)
+{
+    const QString key = currentMessage();
+    if (!m_editor || key.isEmpty())
+        return false;
+    QString why;
+    m_example->setEdited(false);
+    const bool ok
+        = m_editor->remove(messagePointer(key) + u"/examples/" + QString::number(index),
+                           tr("Delete example %1 of message %2").arg(index + 1).arg(key), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+void MessageForm::commitField(QLineEdit *field, const QString &member, const QString &what)
+{
+    const QString key = currentMessage();
+    if (!m_editor || m_refreshing || key.isEmpty() || !field->isModified())
+        return;
+    field->setModified(false);
+    const QString pointer = messagePointer(key) + u'/' + member;
+    const QString value = field->text().trimmed();
+    const QString name = tr("Set %1 of message %2").arg(what, key);
+    QString why;
+    bool ok = true;
+    if (value.isEmpty())
+        ok = !m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why);
+    else
+        ok = m_editor->setValue(pointer, Json(value.toStdString()), name, &why);
+    report(ok, why);
+}
+
+void MessageForm::report(bool ok, const QString &error)
+{
+    m_status->setText(ok ? QString() : error);
+    if (!ok)
+        Q_EMIT editFailed(error);
+}
+
+bool MessageForm::addMessage(const QString &key, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    bool ok = true;
+    if (m_editor->source().keys(QStringLiteral("/components/messages")).contains(key)) {
+        ok = false;
+        why = tr("There is a message %1 already").arg(key);
+    } else {
+        const Json message = Json::object({{"name", key.toStdString()},
+                                           {"title", key.toStdString()},
+                                           {"payload", Json::object({{"type", "object"}})}});
+        ok = m_editor->setValue(messagePointer(key), message, tr("Add message %1").arg(key), &why);
+    }
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectMessage(key);
+    }
+    return ok;
+}
+
+bool MessageForm::renameMessage(const QString &key, const QString &newKey, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    if (m_editor->source().keys(QStringLiteral("/components/messages")).contains(newKey)) {
+        why = tr("There is a message %1 already").arg(newKey);
+        report(false, why);
+        if (error)
+            *error = why;
+        return false;
+    }
+    QUndoStack *undo = m_editor->undoStack();
+    const QString name = tr("Rename message %1").arg(key);
+    undo->beginMacro(name);
+    bool ok = m_editor->renameKey(messagePointer(key), newKey, QString(), &why);
+    // every $ref to it follows, and a 2.x `messageId`-less name stays as it was
+    if (ok)
+        ok = m_editor->retargetReferences(messagePointer(key), messagePointer(newKey), QString(),
+                                          &why);
+    undo->endMacro();
+    if (!ok && undo->canUndo() && undo->undoText() == name)
+        undo->undo();
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectMessage(newKey);
+    }
+    return ok;
+}
+
+bool MessageForm::duplicateMessage(const QString &key, QString *error)
+{
+    if (!m_editor)
+        return false;
+    const QStringList existing = m_editor->source().keys(QStringLiteral("/components/messages"));
+    QString copy = key + QStringLiteral("Copy");
+    for (int n = 2; existing.contains(copy); ++n)
+        copy = key + QStringLiteral("Copy") + QString::number(n);
+    QString why;
+    const auto value
+        = SourceText::parseFragment(m_editor->source().fragment(messagePointer(key)), &why);
+    bool ok = value.has_value();
+    if (ok)
+        ok = m_editor->setValue(messagePointer(copy), *value,
+                                tr("Duplicate message %1 as %2").arg(key, copy), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectMessage(copy);
+    }
+    return ok;
+}
+
+bool MessageForm::deleteMessage(const QString &key, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    bool ok = true;
+    const QStringList uses = m_editor->referencesTo(messagePointer(key));
+    if (!uses.isEmpty()) {
+        ok = false;
+        why = tr("Message %1 is used at %2%3: remove that use first")
+                  .arg(key, uses.constFirst().chopped(int(qstrlen("/$ref"))),
+                       uses.size() > 1 ? tr(" and %n more place(s)", nullptr, int(uses.size()) - 1)
+                                       : QString());
+    } else {
+        ok = m_editor->remove(messagePointer(key), tr("Delete message %1").arg(key), &why);
+    }
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+} // namespace Gatehouse

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "api/json.h"
+
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+
+namespace Gatehouse {
+
+class DocumentEditor;
+class JsonSchemaValidator;
+class SchemaTextEdit;
+struct Api;
+
+// The Design tab's messages: the document's component messages (add, rename with
+// every `$ref` to them, duplicate, delete), and the selected one's name, title,
+// summary, content type, payload schema and examples.
+//
+// The payload schema is edited as text (YAML or JSON, as the document is written)
+// and checked as it is typed: a line that does not parse or a schema that does not
+// compile is underlined with the reason; leaving the field writes it into the
+// document keeping what was typed (SourceText::setFragment). Each example shows
+// whether it matches the schema, the one being typed included; "Generate Example"
+// adds one made by the mock's value generator.
+class MessageForm final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageForm)
+
+public:
+    explicit MessageForm(QWidget *parent = nullptr);
+    ~MessageForm() override;
+
+    void setEditor(DocumentEditor *editor);
+    DocumentEditor *editor() const { return m_editor; }
+
+    // The message shown (its key under components.messages).
+    QString currentMessage() const;
+    void selectMessage(const QString &key);
+    QStringList messages() const;
+    // Moves to the field that edits the node at `pointer` (a component message or
+    // one of its fields, payload or examples); false when no field here edits it.
+    bool focusField(const QString &pointer);
+
+    // Message actions (the buttons call these; tests too).
+    bool addMessage(const QString &key, QString *error = nullptr);
+    bool renameMessage(const QString &key, const QString &newKey, QString *error = nullptr);
+    bool duplicateMessage(const QString &key, QString *error = nullptr);
+    bool deleteMessage(const QString &key, QString *error = nullptr);
+
+    SchemaTextEdit *payloadEditor() const { return m_payload; }
+    SchemaTextEdit *exampleEditor() const { return m_example; }
+    // What the check of the payload field says now: empty when it is a valid schema.
+    QString payloadProblem() const { return m_payloadProblem; }
+    // Checks the payload field now instead of after the typing pause.
+    void checkPayloadNow();
+    // Writes the payload field into the document (what leaving it does).
+    bool applyPayload(QString *error = nullptr);
+    bool applyExample(QString *error = nullptr);
+    // Writes what is typed in a field that has not been left yet (before a save).
+    void commitPending();
+
+    int exampleCount() const;
+    void selectExample(int index);
+    // Empty when example `index` matches the payload schema (the one in the field
+    // when it is valid), else its first problem.
+    QString exampleProblem(int index) const;
+    bool generateExample(QString *error = nullptr);
+    bool deleteExample(int index, QString *error = nullptr);
+
+Q_SIGNALS:
+    // An edit was refused (the reason, one line).
+    void editFailed(const QString &error);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    QString messagePointer(const QString &key) const;
+    const Api *api() const;
+    void refresh();
+    void refreshMessageFields();
+    void refreshExamples();
+    void showExample();
+    void compileSchema(const Json &schema);
+    void checkExample();
+    void commitField(QLineEdit *field, const QString &member, const QString &what);
+    void report(bool ok, const QString &error);
+    bool isReference(const QString &key) const;
+
+    QPointer<DocumentEditor> m_editor;
+    QListWidget *m_list;
+    QPushButton *m_add;
+    QPushButton *m_rename;
+    QPushButton *m_duplicate;
+    QPushButton *m_delete;
+    QWidget *m_fields;
+    QLabel *m_reference;
+    QLineEdit *m_name;
+    QLineEdit *m_title;
+    QLineEdit *m_summary;
+    QComboBox *m_contentType;
+    SchemaTextEdit *m_payload;
+    QLabel *m_payloadStatus;
+    QListWidget *m_examples;
+    QPushButton *m_generate;
+    QPushButton *m_deleteExample;
+    SchemaTextEdit *m_example;
+    QLabel *m_exampleStatus;
+    QLabel *m_status;
+    QTimer m_checkTimer;
+    std::unique_ptr<JsonSchemaValidator> m_validator;
+    QString m_payloadProblem;
+    QList<QString> m_exampleProblems;
+    quint32 m_seed = 1;
+    bool m_refreshing = false;
+    bool m_stale = false;
+};
+
+} // namespace Gatehouse
