@@ -9,12 +9,14 @@
 #include "applicationsview.h"
 #include "client/clientmessagemodel.h"
 #include "client/clienttab.h"
+#include "commandpalette.h"
 #include "connectionlistmodel.h"
 #include "connectionsview.h"
 #include "credentials/credentialservice.h"
 #include "diagnosticlistmodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/messageform.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
 #include "gatewayoutputview.h"
@@ -375,6 +377,61 @@ private Q_SLOTS:
         QVERIFY(payload.isValid());
         Q_EMIT window.diagnosticsView()->activated(payload);
         QCOMPARE(tabs->currentWidget(), window.sourceTab());
+    }
+
+    void problemOfMessageGoesToMessagesSection()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("message-problem.yaml"));
+        QVERIFY(writeFile(path,
+                          "asyncapi: 2.6.0\n"
+                          "info:\n  title: Messages\n  version: 1.0.0\n"
+                          "channels:\n"
+                          "  /rooms:\n"
+                          "    subscribe:\n"
+                          "      message:\n        $ref: '#/components/messages/Line'\n"
+                          "components:\n"
+                          "  messages:\n"
+                          "    Line:\n"
+                          "      payload: {type: string}\n"
+                          "      examples:\n"
+                          "        - payload: 12\n"));
+        MainWindow window;
+        window.show();
+        openAndWait(window, path);
+        auto *form = window.findChild<ApiForm *>();
+        QVERIFY(form && form->editor());
+        QTRY_VERIFY_WITH_TIMEOUT(form->editor()->lastRead().api, 20000);
+        QModelIndex example;
+        for (int row = 0; row < window.diagnosticsModel()->rowCount(); ++row) {
+            const QModelIndex index = window.diagnosticsModel()->index(row, 0);
+            if (index.data(DiagnosticListModel::PointerRole)
+                    .toString()
+                    .startsWith(u"/components/messages/Line/examples/0"))
+                example = index;
+        }
+        QVERIFY2(example.isValid(),
+                 qPrintable(window.diagnosticsModel()->diagnostics().value(0).toString()));
+        Q_EMIT window.diagnosticsView()->activated(example);
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        QCOMPARE(tabs->currentWidget(), form);
+        QCOMPARE(form->sections()->currentWidget(), form->messageForm());
+        QCOMPARE(form->messageForm()->currentMessage(), u"Line"_qs);
+        QVERIFY(QApplication::focusWidget());
+        QCOMPARE(QApplication::focusWidget()->accessibleName(), u"Example payload"_qs);
+        QVERIFY(!form->messageForm()->exampleProblem(0).isEmpty());
+
+        // a message chosen in the command palette while designing opens there too
+        form->sections()->setCurrentIndex(0);
+        CommandPalette *palette = window.showCommandPalette();
+        QTest::keyClicks(palette->filterEdit(), u"Line"_qs);
+        int row = 0;
+        while (row < palette->model()->rowCount()
+               && palette->model()->entry(row).where != u"Message")
+            ++row;
+        QVERIFY(row < palette->model()->rowCount());
+        palette->activate(row);
+        QCOMPARE(form->sections()->currentWidget(), form->messageForm());
+        QCOMPARE(form->messageForm()->currentMessage(), u"Line"_qs);
     }
 
     void detailsShowUriMapping()
