@@ -31,6 +31,7 @@ const QList<Command> &commands()
         {"validate", "Check an AsyncAPI document; print file:line:col diagnostics",
          validateCommand},
         {"convert", "Convert an AsyncAPI document to 2.6 or 3.0, YAML or JSON", convertCommand},
+        {"export", "Export an AsyncAPI document for WSO2 API Manager (--wso2)", exportCommand},
         {"serve", "Run the gateway for one or more APIs", serveCommand},
         {"mock", "Run a built-in mock backend for an API", mockCommand},
         {"cat", "Talk to a WebSocket server from the terminal (wscat's flags)", catCommand},
