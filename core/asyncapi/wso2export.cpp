@@ -5,7 +5,6 @@
 #include "asyncapi/asyncapiwriter.h"
 #include "asyncapi/documentloader.h"
 #include "asyncapi/yamlemitter.h"
-#include "policy/authenticatepolicy.h"
 #include "policy/policyfactory.h"
 
 #include <QHash>
@@ -178,7 +177,14 @@ bool Exporter::channelOpen(const Channel &c) const
         return *off;
     if (m_authenticateOff)
         return true;
-    return Policies::AuthenticatePolicy::isOpen(m_api, c);
+    // The gateway's rule (AuthenticatePolicy::isOpen), with the operations indexed:
+    // the model's own lookup is linear, and documents have thousands of channels.
+    if (!c.authType.isEmpty())
+        return isNone(c.authType);
+    const QList<const Operation *> operations = m_index.operationsOn.value(c.id);
+    return !operations.isEmpty()
+        && std::all_of(operations.cbegin(), operations.cend(),
+                       [](const Operation *op) { return isNone(op->authType); });
 }
 
 // x-gatehouse: the endpoint goes to the servers, the rest has no place in WSO2's
@@ -276,14 +282,19 @@ void Exporter::mapServers(Json &root)
 void Exporter::mapChannels(Json &root)
 {
     const Json channels = root.value("channels", Json::object());
+    QSet<QString> keys; // ordered_json looks members up one by one: thousands of channels
+    for (auto it = channels.begin(); it != channels.end(); ++it)
+        keys.insert(toQString(it.key()));
     Json out = Json::object();
+    auto &members = static_cast<std::vector<std::pair<const std::string, Json>> &>(
+        out.get_ref<Json::object_t &>());
     for (auto it = channels.begin(); it != channels.end(); ++it) {
         const QString key = toQString(it.key());
         const Channel *channel = m_index.byKey.value(key);
         QString topic = key;
         if (!topic.startsWith(u'/')) {
             topic.prepend(u'/');
-            if (channels.contains(toStdString(topic)) || out.contains(toStdString(topic))) {
+            if (keys.contains(topic)) {
                 topic = key; // another channel has that name already
             } else {
                 m_notes.add(channel ? channelPointer(*channel) : QString(),
@@ -292,9 +303,10 @@ void Exporter::mapChannels(Json &root)
                                 .arg(key, topic));
             }
         }
+        keys.insert(topic);
         Json item = it.value();
         mapChannel(topic, item, channel);
-        out[toStdString(topic)] = std::move(item);
+        members.emplace_back(toStdString(topic), std::move(item));
     }
     root["channels"] = std::move(out);
 }
