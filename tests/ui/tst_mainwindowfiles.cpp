@@ -334,6 +334,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.documentWriter()->dialog(), 20000);
         ConversionDialog *dialog = window.documentWriter()->dialog();
         QCOMPARE(dialog->windowTitle(), u"Export for WSO2 API Manager"_qs);
+        QVERIFY(dialog->findingsView()->item(0)->text().startsWith(u"Left out or changed"_qs));
+        QCOMPARE(dialog->buttons()->button(QDialogButtonBox::Save)->text(), u"&Export"_qs);
         QVERIFY(!dialog->findingsView()
                      ->findItems(u"x-gatehouse.context"_qs, Qt::MatchContains)
                      .isEmpty());

@@ -127,8 +127,9 @@ void DocumentWriter::handleConverted(const Request &request,
                    "it there. This does not carry over:")
                     .arg(target, formatName(format));
     }
-    auto *dialog = new ConversionDialog(title, intro, result,
-                                        request.forWso2 ? tr("&Export") : tr("&Save"), m_window);
+    auto *dialog = new ConversionDialog(
+        title, intro, result, request.forWso2 ? tr("&Export") : tr("&Save"), m_window,
+        request.forWso2 ? tr("Left out or changed for WSO2 API Manager (%1):") : QString());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
     // A dialog that deletes itself on close reports a rejection twice (done(), then
