@@ -485,6 +485,13 @@ void MainWindow::createActions()
                  tr("Convert the document to AsyncAPI 3.0 and write the copy to another file"),
                  Version::V3_0)
         ->setObjectName(QStringLiteral("saveCopyV3Action"));
+    QAction *exportWso2 = file->addAction(tr("&Export for WSO2 API Manager\u2026"), this,
+                                          &MainWindow::askExportForWso2);
+    exportWso2->setObjectName(QStringLiteral("exportWso2Action"));
+    exportWso2->setToolTip(tr("Write the document as the AsyncAPI 2.6 definition WSO2 API "
+                              "Manager imports, with x-uri-mapping, x-scopes and x-auth-type"));
+    exportWso2->setEnabled(false);
+    m_saveAsActions.append(exportWso2);
     file->addSeparator();
     m_reloadAction = file->addAction(tr("Re&load"), this, [this] {
         if (!m_currentFile.isEmpty())
@@ -2576,6 +2583,58 @@ void MainWindow::saveCopyAs(AsyncApiWriter::TargetVersion version, const QString
                         statusBar()->showMessage(message, written ? 5000 : 15000);
                         Q_EMIT copySaved(path, written);
                     });
+}
+
+void MainWindow::askExportForWso2()
+{
+    if (m_currentFile.isEmpty())
+        return;
+    QSettings settings;
+    const QFileInfo current(m_currentFile);
+    QString dir = m_currentFile != samplePath() ? current.absolutePath()
+                                                : settings.value(lastDirKey).toString();
+    if (dir.isEmpty() || !QFileInfo(dir).isDir())
+        dir = QDir::homePath();
+    const QString yaml = tr("AsyncAPI YAML (*.yaml *.yml)");
+    const QString json = tr("AsyncAPI JSON (*.json)");
+    QString filter = yaml;
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export for WSO2 API Manager"),
+        QDir(dir).filePath(current.completeBaseName() + u"-wso2.yaml"_qs), yaml + u";;"_qs + json,
+        &filter);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == json ? u".json"_qs : u".yaml"_qs;
+    settings.setValue(lastDirKey, QFileInfo(path).absolutePath());
+    exportForWso2(path);
+}
+
+void MainWindow::exportForWso2(const QString &path)
+{
+    if (m_currentFile.isEmpty() || path.isEmpty())
+        return;
+    QByteArray text;
+    if (DocumentEditor *editor = currentEditor()) {
+        text = editor->text();
+    } else {
+        QFile file(m_currentFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            statusBar()->showMessage(
+                tr("Nothing exported: cannot read %1").arg(displayName(m_currentFile)), 15000);
+            Q_EMIT copySaved(path, false);
+            return;
+        }
+        text = file.readAll();
+    }
+    statusBar()->showMessage(
+        tr("Exporting %1 for WSO2 API Manager\u2026").arg(displayName(m_currentFile)));
+    DocumentWriter::Request request {text, m_currentFile, path, std::nullopt};
+    request.forWso2 = true;
+    m_writer->write(request, [this, path](bool written, const QString &message) {
+        statusBar()->showMessage(message, written ? 5000 : 15000);
+        Q_EMIT copySaved(path, written);
+    });
 }
 
 } // namespace Gatehouse

@@ -117,6 +117,10 @@ public:
     // does not carry over for the user to confirm, writes `path`; the window keeps
     // editing the current document. copySaved() follows.
     void saveCopyAs(AsyncApiWriter::TargetVersion version, const QString &path);
+    // File > Export for WSO2 API Manager: writes the current text as the definition
+    // WSO2 imports (Wso2Export) after the user confirmed what it leaves out, as
+    // saveCopyAs() does; copySaved() follows.
+    void exportForWso2(const QString &path);
     // Writes the copies and Save As conversions, and asks about them.
     DocumentWriter *documentWriter() const { return m_writer; }
     QString currentFile() const { return m_currentFile; }
@@ -212,6 +216,7 @@ private:
     // the user cancelled, or a save failed.
     bool settleUnsavedEdits(DocumentEditor *only = nullptr);
     void askSaveAs(std::optional<AsyncApiWriter::TargetVersion> version);
+    void askExportForWso2();
     // The window edits `path` instead of `previous` (after Save As).
     void moveDocument(const QString &previous, const QString &path);
     // Drops a document's editor, history and all (nothing unsaved is left in it).

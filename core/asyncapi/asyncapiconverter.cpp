@@ -422,6 +422,25 @@ AsyncApiConverter::Result AsyncApiConverter::convert(const QByteArray &text,
 AsyncApiConverter::Result AsyncApiConverter::convert(const ReadResult &read, const QByteArray &text,
                                                      TargetVersion version, Format format)
 {
+    if (read.ok() && isVersion(read.api->asyncapiVersion, version)) {
+        Result result = reformat(text, read.document.fileName, format);
+        result.unchanged = result.ok();
+        return result; // a 2.x one has no mismatched examples: they are errors there
+    }
+    Result result = writeModel(read, version, format);
+    if (!result.ok())
+        return result;
+    Diagnostic layout;
+    layout.severity = Diagnostic::Severity::Warning;
+    layout.message = QStringLiteral("the converted document is written from the model: "
+                                    "comments, the layout and the key order do not carry over");
+    result.losses.prepend(layout);
+    return result;
+}
+
+AsyncApiConverter::Result AsyncApiConverter::writeModel(const ReadResult &read,
+                                                        TargetVersion version, Format format)
+{
     Result result;
     if (!read.ok()) {
         QString first;
@@ -433,17 +452,7 @@ AsyncApiConverter::Result AsyncApiConverter::convert(const ReadResult &read, con
             : QStringLiteral("the document has errors; fix them first (%1)").arg(first);
         return result;
     }
-    if (isVersion(read.api->asyncapiVersion, version)) {
-        result = reformat(text, read.document.fileName, format);
-        result.unchanged = result.ok();
-        return result; // a 2.x one has no mismatched examples: they are errors there
-    }
-    Diagnostic layout;
-    layout.severity = Diagnostic::Severity::Warning;
-    layout.message = QStringLiteral("the converted document is written from the model: "
-                                    "comments, the layout and the key order do not carry over");
-    result.losses = {layout};
-    result.losses += losses(read, version);
+    result.losses = losses(read, version);
     const Json root = AsyncApiWriter::toJson(*read.api, version);
     result.data = serialized(root, format);
     checkWritten(root, result.data, read.document.fileName, version, result);

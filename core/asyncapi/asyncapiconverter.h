@@ -55,6 +55,13 @@ public:
 
     // What writing `read`'s model as `version` leaves out, located in `read`'s document.
     static QList<Diagnostic> losses(const ReadResult &read, TargetVersion version);
+
+    // `read`'s model written as `version`, whatever version it was (what `gatehouse-cli
+    // convert` writes), with losses(), the problems the written document would have
+    // and, for 2.x, its examples that do not match their schemas. Unlike convert(), no
+    // note that comments and the layout do not carry over: the list is empty when
+    // nothing else is lost.
+    static Result writeModel(const ReadResult &read, TargetVersion version, Format format);
 };
 
 } // namespace Gatehouse

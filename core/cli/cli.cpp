@@ -3,7 +3,11 @@
 
 #include "cli/commands.h"
 
+#include "asyncapi/diagnostic.h"
+
 #include <QCoreApplication>
+#include <QDir>
+#include <QSaveFile>
 
 #include <cstdio>
 
@@ -27,6 +31,7 @@ const QList<Command> &commands()
         {"validate", "Check an AsyncAPI document; print file:line:col diagnostics",
          validateCommand},
         {"convert", "Convert an AsyncAPI document to 2.6 or 3.0, YAML or JSON", convertCommand},
+        {"export", "Export an AsyncAPI document for WSO2 API Manager (--wso2)", exportCommand},
         {"serve", "Run the gateway for one or more APIs", serveCommand},
         {"mock", "Run a built-in mock backend for an API", mockCommand},
         {"cat", "Talk to a WebSocket server from the terminal (wscat's flags)", catCommand},
@@ -48,6 +53,43 @@ int failure(const QString &command, const QString &message)
 {
     err() << "gatehouse-cli " << command << ": " << message << Qt::endl;
     return ExitFailure;
+}
+
+void printFindings(const QString &file, const QList<Diagnostic> &findings)
+{
+    for (Diagnostic d : findings) {
+        if (d.location.file.isEmpty()) {
+            d.location.file = file;
+            d.location.line = 0;
+        }
+        d.severity = Diagnostic::Severity::Warning; // the work is done; this is what it left
+        err() << d.toString() << '\n';
+    }
+    err().flush();
+}
+
+bool writeOutput(const QString &command, const QString &path, const QByteArray &data)
+{
+    if (path.isEmpty()) {
+        err().flush();
+        out().flush();
+        // Bytes straight to stdout: the document is UTF-8 already.
+        if (std::fwrite(data.constData(), 1, static_cast<size_t>(data.size()), stdout)
+                != static_cast<size_t>(data.size())
+            || std::fflush(stdout) != 0) {
+            failure(command, QStringLiteral("cannot write to standard output"));
+            return false;
+        }
+        return true;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        failure(command,
+                QStringLiteral("cannot write %1: %2")
+                    .arg(QDir::toNativeSeparators(path), file.errorString()));
+        return false;
+    }
+    return true;
 }
 
 namespace {

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QList>
 #include <QStringList>
 #include <QTextStream>
+
+namespace Gatehouse {
+struct Diagnostic;
+}
 
 // gatehouse-cli: the headless front end. Each command lives in its own file pair
 // (validatecommand.cpp, servecommand.cpp, ...) and is listed in cli.cpp.
@@ -36,5 +41,14 @@ int usageError(const QString &command, const QString &message);
 
 // Prints "gatehouse-cli CMD: message" to stderr and returns ExitFailure.
 int failure(const QString &command, const QString &message);
+
+// Prints what a conversion or an export did not carry over to stderr, one
+// "file:line:col: warning: message" line each; a finding without a place of its own
+// names `file`.
+void printFindings(const QString &file, const QList<Diagnostic> &findings);
+
+// Writes `data` to standard output as is, or atomically to `path`; prints the
+// reason as "gatehouse-cli CMD: ..." and returns false when it cannot.
+bool writeOutput(const QString &command, const QString &path, const QByteArray &data);
 
 } // namespace Gatehouse::Cli

@@ -8,6 +8,7 @@ namespace Gatehouse::Cli {
 
 int validateCommand(const QStringList &arguments);
 int convertCommand(const QStringList &arguments);
+int exportCommand(const QStringList &arguments);
 int appsCommand(const QStringList &arguments);
 int subscribeCommand(const QStringList &arguments);
 int keysCommand(const QStringList &arguments);

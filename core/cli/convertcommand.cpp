@@ -2,13 +2,11 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "asyncapi/asyncapiconverter.h"
 #include "asyncapi/asyncapireader.h"
 #include "asyncapi/asyncapiwriter.h"
 
 #include <QCommandLineParser>
-#include <QFileInfo>
-
-#include <cstdio>
 
 namespace Gatehouse::Cli {
 
@@ -21,7 +19,8 @@ int convertCommand(const QStringList &arguments)
         "Convert an AsyncAPI document (2.0-2.6 or 3.0-3.1, YAML or JSON) to AsyncAPI 2.6.0 or "
         "3.0.0, as YAML or JSON. Operations keep the application's point of view (2.x publish "
         "= 3.x receive); x-uri-mapping, x-scopes and x-auth-type move where WSO2 API Manager "
-        "reads them. The document must load without errors.\n"
+        "reads them. The document must load without errors. What the conversion cannot carry "
+        "over is listed on standard error, one warning a line.\n"
         "Exit status: 0 converted, 1 the document has errors or the output cannot be written, "
         "2 usage error."));
     parser.addHelpOption();
@@ -94,24 +93,20 @@ int convertCommand(const QStringList &arguments)
         return ExitFailure;
     }
 
-    if (output.isEmpty()) {
-        err().flush();
-        const QByteArray data = AsyncApiWriter::write(*result.api, version, format);
-        // Bytes straight to stdout: the document is UTF-8 already.
-        out().flush();
-        if (std::fwrite(data.constData(), 1, static_cast<size_t>(data.size()), stdout)
-                != static_cast<size_t>(data.size())
-            || std::fflush(stdout) != 0) {
-            err() << "gatehouse-cli convert: cannot write to standard output" << Qt::endl;
-            return ExitFailure;
-        }
-        return ExitOk;
-    }
-    QString error;
-    if (!AsyncApiWriter::save(*result.api, output, version, format, &error)) {
-        err() << "gatehouse-cli convert: " << error << Qt::endl;
+    const AsyncApiConverter::Result converted
+        = AsyncApiConverter::writeModel(result, version, format);
+    if (!converted.ok())
+        return failure(name, converted.error);
+    // What the conversion could not carry, as Save a Copy lists it in the window.
+    printFindings(files.first(), converted.losses);
+    QList<Diagnostic> examples = converted.exampleMismatches;
+    for (Diagnostic &d : examples)
+        d.message = QStringLiteral("example that AsyncAPI 2.x parsers reject (it does not match "
+                                   "its schema): %1")
+                        .arg(d.message);
+    printFindings(files.first(), examples);
+    if (!writeOutput(name, output, converted.data))
         return ExitFailure;
-    }
     return ExitOk;
 }
 

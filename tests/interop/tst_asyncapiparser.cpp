@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Interop with the official AsyncAPI parser (@asyncapi/parser, run by node): the
-// shared examples, the sample, and every document `gatehouse-cli convert` writes
-// must parse without errors.
+// shared examples, the sample, and every document `gatehouse-cli convert` and
+// `gatehouse-cli export --wso2` write must parse without errors.
 #include "testsupport.h"
 
 #include "api/json.h"
@@ -71,6 +71,7 @@ private slots:
     void convert_data();
     void convert();
     void acceptsConvertedDocuments();
+    void acceptsWso2Exports();
 
 private:
     bool hasInvalidExamples(const QString &source);
@@ -232,6 +233,24 @@ void TestAsyncApiParser::acceptsConvertedDocuments()
     }
     QVERIFY2(m_convertedWithInvalidBindings.isEmpty(),
              qPrintable(m_convertedWithInvalidBindings.join(u", ")));
+}
+
+// The definitions written for WSO2 API Manager parse with no rule left out: examples
+// 2.x parsers reject are dropped by the export itself.
+void TestAsyncApiParser::acceptsWso2Exports()
+{
+    QStringList exported;
+    for (const QString &source : Test::exampleFiles() + samples()) {
+        const QString output = m_dir.filePath(
+            QStringLiteral("wso2-%1-%2.yaml")
+                .arg(QFileInfo(source).dir().dirName(), QFileInfo(source).completeBaseName()));
+        const auto result = Test::runCli({QStringLiteral("export"), QStringLiteral("--wso2"),
+                                          source, QStringLiteral("-o"), output});
+        QVERIFY2(result.finished && result.exitCode == 0, report(result));
+        exported.append(output);
+    }
+    const auto result = runOfficialParser(exported);
+    QVERIFY2(result.finished && result.exitCode == 0, report(result));
 }
 
 QTEST_GUILESS_MAIN(TestAsyncApiParser)

@@ -313,6 +313,56 @@ private Q_SLOTS:
         QVERIFY(window.findChild<QStatusBar *>()->currentMessage().contains(u"already"));
     }
 
+    // File > Export for WSO2 API Manager: what is left out is listed first; Export
+    // writes the definition WSO2 imports, unsaved edits included; the window keeps
+    // editing the document.
+    void exportForWso2()
+    {
+        MainWindow window;
+        QAction *exportAction = action(window, u"exportWso2Action"_qs);
+        QVERIFY(exportAction);
+        QVERIFY(exportAction->text().contains(u'&')); // a mnemonic
+        QVERIFY(!exportAction->isEnabled()); // no document yet
+        const QString path = openEdited(window, u"wso2-source.yaml"_qs);
+        QVERIFY(!path.isEmpty());
+        QVERIFY(exportAction->isEnabled());
+        DocumentEditor *editor = window.findChild<ApiForm *>()->editor();
+        const QString target = m_dir.filePath(u"wso2-export.yaml"_qs);
+        QFile::remove(target);
+        QSignalSpy saved(&window, &MainWindow::copySaved);
+        window.exportForWso2(target);
+        QTRY_VERIFY_WITH_TIMEOUT(window.documentWriter()->dialog(), 20000);
+        ConversionDialog *dialog = window.documentWriter()->dialog();
+        QCOMPARE(dialog->windowTitle(), u"Export for WSO2 API Manager"_qs);
+        QVERIFY(dialog->findingsView()->item(0)->text().startsWith(u"Left out or changed"_qs));
+        QCOMPARE(dialog->buttons()->button(QDialogButtonBox::Save)->text(), u"&Export"_qs);
+        QVERIFY(!dialog->findingsView()
+                     ->findItems(u"x-gatehouse.context"_qs, Qt::MatchContains)
+                     .isEmpty());
+        QVERIFY(!QFile::exists(target));
+        dialog->buttons()->button(QDialogButtonBox::Save)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 20000);
+        QVERIFY(saved.constFirst().at(1).toBool());
+        const ReadResult exported = AsyncApiReader::readFile(target);
+        QVERIFY(exported.ok());
+        QCOMPARE(exported.api->title, u"Chats edited"_qs); // the current text
+        QVERIFY(exported.api->gatehouse.raw.is_null());
+        QCOMPARE(exported.api->servers.constFirst().id, u"production"_qs);
+        QCOMPARE(window.currentFile(), path);
+        QVERIFY(editor->isModified());
+        QVERIFY(window.findChild<QStatusBar *>()->currentMessage().contains(u"WSO2"));
+
+        // Cancel writes nothing.
+        QFile::remove(target);
+        window.exportForWso2(target);
+        QTRY_VERIFY_WITH_TIMEOUT(window.documentWriter()->dialog(), 20000);
+        window.documentWriter()->dialog()->reject();
+        QTRY_VERIFY_WITH_TIMEOUT(saved.size() >= 2, 20000);
+        QCOMPARE(saved.size(), 2); // told once
+        QVERIFY(!saved.last().at(1).toBool());
+        QVERIFY(!QFile::exists(target));
+    }
+
     void closeModifiedAsks()
     {
         MainWindow window;

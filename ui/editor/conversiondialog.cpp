@@ -26,7 +26,7 @@ QString whereOf(const Diagnostic &d)
 
 ConversionDialog::ConversionDialog(const QString &title, const QString &intro,
                                    const AsyncApiConverter::Result &result, const QString &saveText,
-                                   QWidget *parent)
+                                   QWidget *parent, const QString &lossesHeading)
     : QDialog(parent)
     , m_findings(new QListWidget(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this))
@@ -62,7 +62,7 @@ ConversionDialog::ConversionDialog(const QString &title, const QString &intro,
             item->setToolTip(d.message);
         }
     };
-    addGroup(tr("Not carried over (%1):"), result.losses);
+    addGroup(lossesHeading.isEmpty() ? tr("Not carried over (%1):") : lossesHeading, result.losses);
     addGroup(tr("Examples that do not match their schema; AsyncAPI 2.x parsers reject them "
                 "(%1):"),
              result.exampleMismatches);

@@ -20,10 +20,11 @@ class ConversionDialog final : public QDialog
 
 public:
     // `intro` says what is about to be written where; `saveText` names the button
-    // that writes it.
+    // that writes it; `lossesHeading` heads the losses ("%1" is their number), by
+    // default "Not carried over (%1):".
     ConversionDialog(const QString &title, const QString &intro,
                      const AsyncApiConverter::Result &result, const QString &saveText,
-                     QWidget *parent = nullptr);
+                     QWidget *parent = nullptr, const QString &lossesHeading = {});
 
     QListWidget *findingsView() const { return m_findings; }
     QDialogButtonBox *buttons() const { return m_buttons; }

@@ -3,10 +3,15 @@
 
 #include "editor/conversiondialog.h"
 
+#include "asyncapi/wso2export.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QWidget>
+
+#include <memory>
+#include <utility>
 
 namespace Gatehouse {
 
@@ -60,7 +65,8 @@ void DocumentWriter::write(const Request &request, Done done)
     }
     const Format format
         = AsyncApiConverter::formatForPath(request.path, AsyncApiConverter::formatOf(request.text));
-    if (!request.version && AsyncApiConverter::formatOf(request.text) == format) {
+    if (!request.version && !request.forWso2
+        && AsyncApiConverter::formatOf(request.text) == format) {
         // nothing to convert: the text as is, byte for byte
         AsyncApiConverter::Result same;
         same.data = request.text;
@@ -72,7 +78,9 @@ void DocumentWriter::write(const Request &request, Done done)
     // The conversion reads the whole document: off the GUI thread. The result comes
     // back queued to this object, which waits for the pool before it goes away.
     m_pool.start([this, request, format, done] {
-        AsyncApiConverter::Result result = request.version
+        AsyncApiConverter::Result result = request.forWso2
+            ? Wso2Export::exportDocument(request.text, request.sourceFile, format)
+            : request.version
             ? AsyncApiConverter::convert(request.text, request.sourceFile, *request.version, format)
             : AsyncApiConverter::reformat(request.text, request.sourceFile, format);
         QMetaObject::invokeMethod(
@@ -97,7 +105,13 @@ void DocumentWriter::handleConverted(const Request &request,
     const QString target = QDir::toNativeSeparators(request.path);
     QString title;
     QString intro;
-    if (request.version) {
+    if (request.forWso2) {
+        title = tr("Export for WSO2 API Manager");
+        intro = tr("The API definition for WSO2 API Manager (AsyncAPI 2.6, %1) is about to be "
+                   "written to %2; the window keeps editing %3. Check what the export leaves "
+                   "out or changes:")
+                    .arg(formatName(format), target, QFileInfo(request.sourceFile).fileName());
+    } else if (request.version) {
         title = tr("Save a Copy as %1").arg(versionName(*request.version));
         intro = result.unchanged
             ? tr("The document is %1 already; the copy in %2 is the same document in %3. "
@@ -113,10 +127,17 @@ void DocumentWriter::handleConverted(const Request &request,
                    "it there. This does not carry over:")
                     .arg(target, formatName(format));
     }
-    auto *dialog = new ConversionDialog(title, intro, result, tr("&Save"), m_window);
+    auto *dialog = new ConversionDialog(
+        title, intro, result, request.forWso2 ? tr("&Export") : tr("&Save"), m_window,
+        request.forWso2 ? tr("Left out or changed for WSO2 API Manager (%1):") : QString());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
-    connect(dialog, &QDialog::finished, this, [this, request, result, done](int answer) {
+    // A dialog that deletes itself on close reports a rejection twice (done(), then
+    // the close event's reject()): answer once.
+    auto answered = std::make_shared<bool>(false);
+    connect(dialog, &QDialog::finished, this, [this, request, result, done, answered](int answer) {
+        if (std::exchange(*answered, true))
+            return;
         if (answer == QDialog::Accepted)
             finish(request, result, done);
         else
@@ -134,6 +155,10 @@ void DocumentWriter::finish(const Request &request, const AsyncApiConverter::Res
         return;
     }
     const QString target = QDir::toNativeSeparators(request.path);
+    if (request.forWso2) {
+        done(true, tr("Exported for WSO2 API Manager as %1").arg(target));
+        return;
+    }
     if (!request.version) {
         done(true, tr("Saved as %1").arg(target));
         return;

@@ -16,9 +16,9 @@ class QWidget;
 
 namespace Gatehouse {
 
-// Writes a document's text to another file in another syntax (Save As) or AsyncAPI
-// version (Save a Copy as 2.6 / 3.0): converts off the GUI thread, lists what does
-// not carry over in a ConversionDialog that the user confirms, then writes the file
+// Writes a document's text to another file in another syntax (Save As), AsyncAPI
+// version (Save a Copy as 2.6 / 3.0) or for WSO2 API Manager (Export): converts off the GUI thread,
+// lists what does not carry over in a ConversionDialog that the user confirms, then writes the file
 // atomically. The text it was given is left as it was.
 class DocumentWriter final : public QObject
 {
@@ -33,6 +33,8 @@ public:
         QString path; // where to write; YAML or JSON by its extension
         // Save a Copy: the version to convert to; Save As: none (the same document)
         std::optional<AsyncApiConverter::TargetVersion> version;
+        // Export for WSO2 API Manager (Wso2Export); `version` is not used then
+        bool forWso2 = false;
     };
     // `written`: whether the file was written; `message`: what to tell in the status line.
     using Done = std::function<void(bool written, const QString &message)>;
