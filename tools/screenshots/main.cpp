@@ -15,6 +15,7 @@
 #include "diagnosticlistmodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
+#include "editor/gatewayform.h"
 #include "editor/messageform.h"
 #include "editor/newapiwizard.h"
 #include "editor/sourceeditor.h"
@@ -191,6 +192,8 @@ int main(int argc, char *argv[])
         form->messageForm()->selectMessage(QStringLiteral("ChatMessage"));
         form->messageForm()->selectExample(0);
         ok = save(&window, out, QStringLiteral("design-messages.png")) && ok;
+        form->sections()->setCurrentWidget(form->gatewayForm());
+        ok = save(&window, out, QStringLiteral("design-gateway.png")) && ok;
         form->sections()->setCurrentIndex(0);
 
         // the Source tab: the same document in the source editor, a key's help shown

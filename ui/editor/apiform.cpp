@@ -5,6 +5,7 @@
 #include "api/urlmapper.h"
 #include "asyncapi/documentloader.h"
 #include "editor/documenteditor.h"
+#include "editor/gatewayform.h"
 #include "editor/messageform.h"
 
 #include <QEvent>
@@ -74,6 +75,7 @@ ApiForm::ApiForm(QWidget *parent)
     , m_sections(new QTabWidget)
     , m_channelsPage(new QWidget)
     , m_messages(new MessageForm)
+    , m_gateway(new GatewayForm)
     , m_title(new QLineEdit)
     , m_version(new QLineEdit)
     , m_description(new QPlainTextEdit)
@@ -144,10 +146,12 @@ ApiForm::ApiForm(QWidget *parent)
     m_sections->setDocumentMode(true);
     m_sections->addTab(m_channelsPage, tr("API && Channels"));
     m_sections->addTab(m_messages, tr("Messages"));
+    m_sections->addTab(m_gateway, tr("Gateway"));
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(m_sections);
     connect(m_messages, &MessageForm::editFailed, this, &ApiForm::editFailed);
+    connect(m_gateway, &GatewayForm::editFailed, this, &ApiForm::editFailed);
 
     connect(m_title, &QLineEdit::editingFinished, this,
             [this] { commit(m_title, QStringLiteral("/info/title"), tr("Set API title")); });
@@ -208,6 +212,7 @@ void ApiForm::setEditor(DocumentEditor *editor)
     m_editor = editor;
     setEnabled(editor != nullptr);
     m_messages->setEditor(editor);
+    m_gateway->setEditor(editor);
     if (editor) {
         // The form follows the text while it is shown; else it catches up when it is
         // shown next (reading the text's places costs a parse of the whole text).
@@ -238,6 +243,7 @@ void ApiForm::commitPending()
         commitDescription(m_channelDescription, channelPointer(currentChannel()) + u"/description",
                           tr("Set description of channel %1").arg(currentChannel()));
     m_messages->commitPending();
+    m_gateway->commitPending();
 }
 
 QString ApiForm::currentChannel() const
@@ -267,6 +273,15 @@ bool ApiForm::focusField(const QString &pointer)
     if (tokens.size() >= 3 && tokens.at(0) == u"components" && tokens.at(1) == u"messages") {
         m_sections->setCurrentWidget(m_messages);
         return m_messages->focusField(pointer);
+    }
+    if (tokens.size() >= 2 && tokens.at(0) == u"x-gatehouse"
+        && (tokens.at(1) != u"policies" && tokens.at(1) != u"mock" && tokens.at(1) != u"alerts")) {
+        const int before = m_sections->currentIndex();
+        m_sections->setCurrentWidget(m_gateway);
+        if (m_gateway->focusField(pointer))
+            return true;
+        m_sections->setCurrentIndex(before);
+        return false;
     }
     if (m_stale)
         refresh();

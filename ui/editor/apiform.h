@@ -14,12 +14,14 @@ class QTabWidget;
 namespace Gatehouse {
 
 class DocumentEditor;
+class GatewayForm;
 class MessageForm;
 
 // The topic editor's form over one document (the Design tab), in sections. "API &
 // Channels": the API's title, version and description, its channels (add, rename,
 // delete, reorder), and the selected channel's description and URL mapping with a
-// preview of the backend URL for a sample path. "Messages": the MessageForm. Every change goes
+// preview of the backend URL for a sample path. "Messages": the MessageForm.
+// "Gateway": the GatewayForm (x-gatehouse's serving settings and plans). Every change goes
 // through the DocumentEditor, so it changes only the text of what it edits and is one named step of
 // the undo history.
 class ApiForm final : public QWidget
@@ -33,6 +35,7 @@ public:
     void setEditor(DocumentEditor *editor);
     DocumentEditor *editor() const { return m_editor; }
     MessageForm *messageForm() const { return m_messages; }
+    GatewayForm *gatewayForm() const { return m_gateway; }
     QTabWidget *sections() const { return m_sections; }
 
     // Writes what is typed in a field that has not been left yet (before a save).
@@ -79,6 +82,7 @@ private:
     QTabWidget *m_sections;
     QWidget *m_channelsPage;
     MessageForm *m_messages;
+    GatewayForm *m_gateway;
     QLineEdit *m_title;
     QLineEdit *m_version;
     QPlainTextEdit *m_description;

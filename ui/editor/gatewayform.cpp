@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "editor/gatewayform.h"
+
+#include "api/api.h"
+#include "asyncapi/sourcetext.h"
+#include "editor/documenteditor.h"
+#include "gateway/router.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace Gatehouse {
+
+namespace {
+
+constexpr auto Root = "/x-gatehouse";
+constexpr auto DefaultListen = "127.0.0.1:9099";
+
+struct FieldInfo
+{
+    const char *key;
+    const char *label;
+    const char *name; // accessible name
+    const char *placeholder;
+    const char *help;
+};
+
+// The fields, in the order shown; the help is what docs/x-gatehouse.md says.
+const FieldInfo Fields[] = {
+    {"context", QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "Co&ntext:"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "Context"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "e.g. /chats (default: from the title)"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm",
+                       "Where the API lives on the gateway: clients connect to "
+                       "{context}/{version}{topic}. A path starting with /, no trailing /.")},
+    {"endpoint", QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "&Endpoint:"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "Backend endpoint"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "e.g. ws://localhost:8080"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm",
+                       "The backend WebSocket server (ws:// or wss://). The gateway connects to "
+                       "the endpoint plus the topic's mapped path. Needed to serve the API "
+                       "unless it runs with its mock.")},
+    {"listen", QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "&Listen on:"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "Listen address"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "host:port (default: 127.0.0.1:9099)"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm",
+                       "Address of the ws:// listener that serves this API; APIs naming the "
+                       "same address share it. Port 0 picks a free port. Default: "
+                       "127.0.0.1:9099, shared by the APIs that name none.")},
+    {"tlsListen", QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "&TLS listen on:"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "TLS listen address"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "host:port (default: none)"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm",
+                       "Address of the wss:// listener that serves this API besides the plain "
+                       "one. Needs a certificate and a private key. Default: no TLS listener.")},
+    {"certificate", QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "Ce&rtificate:"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "TLS certificate file"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "PEM file, relative to the document's folder"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm",
+                       "PEM certificate (or chain) for the TLS listener; a relative path is "
+                       "relative to the document's folder.")},
+    {"privateKey", QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "Private &key:"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "TLS private key file"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm", "PEM file, relative to the document's folder"),
+     QT_TRANSLATE_NOOP("Gatehouse::GatewayForm",
+                       "PEM private key for the TLS listener; a relative path is relative to "
+                       "the document's folder.")},
+};
+
+enum PlanColumn { NameColumn, EventsColumn, UnitColumn, ConnectionsColumn, DescriptionColumn };
+const char *const PlanKeys[] = {"name", "events", "unit", "maxConnections", "description"};
+const char *const Units[] = {"second", "minute", "hour", "day"};
+
+QString pointerOf(const QString &key)
+{
+    return QLatin1String(Root) + u'/' + key;
+}
+
+QString planPointer(int row, const QString &key = {})
+{
+    QString pointer = QLatin1String(Root) + u"/plans/" + QString::number(row);
+    if (!key.isEmpty())
+        pointer += u'/' + key;
+    return pointer;
+}
+
+QString text(const Json &value)
+{
+    if (value.is_string())
+        return QString::fromStdString(value.get<std::string>());
+    if (value.is_null())
+        return QString();
+    return QString::fromStdString(value.dump());
+}
+
+} // namespace
+
+GatewayForm::GatewayForm(QWidget *parent)
+    : QWidget(parent)
+    , m_defaultVersion(new QCheckBox(tr("Also serve this version &without the version in the "
+                                        "path")))
+    , m_url(new QLabel)
+    , m_plans(new QTableWidget(0, 5))
+    , m_addPlan(new QPushButton(tr("&Add Plan")))
+    , m_deletePlan(new QPushButton(tr("&Delete Plan")))
+    , m_plansProblem(new QLabel)
+    , m_status(new QLabel)
+{
+    setObjectName(QStringLiteral("gatewayForm"));
+    auto *serving = new QGroupBox(tr("Serving"));
+    auto *form = new QFormLayout(serving);
+    const QColor problemColor(0xd3, 0x2f, 0x2f);
+    for (const FieldInfo &info : Fields) {
+        const QString key = QLatin1String(info.key);
+        auto *edit = new QLineEdit;
+        edit->setAccessibleName(tr(info.name));
+        edit->setPlaceholderText(tr(info.placeholder));
+        edit->setToolTip(tr(info.help));
+        edit->setWhatsThis(tr(info.help));
+        auto *problem = new QLabel;
+        problem->setAccessibleName(tr("Problem with %1").arg(tr(info.name)));
+        problem->setWordWrap(true);
+        QPalette pal = problem->palette();
+        pal.setColor(QPalette::WindowText, problemColor);
+        problem->setPalette(pal);
+        problem->hide();
+        auto *column = new QVBoxLayout;
+        column->setSpacing(2);
+        column->addWidget(edit);
+        column->addWidget(problem);
+        auto *label = new QLabel(tr(info.label));
+        label->setBuddy(edit);
+        form->addRow(label, column);
+        m_fields.insert(key, edit);
+        m_problems.insert(key, problem);
+        connect(edit, &QLineEdit::editingFinished, this, [this, key] { commitField(key); });
+        connect(edit, &QLineEdit::textChanged, this, &GatewayForm::updateUrl);
+        if (key == u"context") {
+            m_defaultVersion->setAccessibleName(tr("Default version"));
+            m_defaultVersion->setToolTip(
+                tr("defaultVersion: also serve this version at {context}{topic}, without the "
+                   "version segment. Default: off."));
+            form->addRow(QString(), m_defaultVersion);
+        }
+        if (key == u"endpoint") {
+            m_url->setAccessibleName(tr("Client URL"));
+            m_url->setTextInteractionFlags(Qt::TextSelectableByMouse
+                                           | Qt::TextSelectableByKeyboard);
+            m_url->setToolTip(tr("The URL clients connect to, followed by a topic's path"));
+        }
+    }
+    form->addRow(tr("Clients connect to:"), m_url);
+    connect(m_defaultVersion, &QCheckBox::toggled, this, [this](bool on) {
+        if (!m_editor || m_refreshing)
+            return;
+        QString error;
+        const QString pointer = pointerOf(QStringLiteral("defaultVersion"));
+        const QString name = on ? tr("Serve the default version") : tr("Serve versioned only");
+        report(
+            on ? m_editor->setValue(pointer, Json(true), name, &error)
+               : (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &error)),
+            error);
+    });
+
+    auto *plans = new QGroupBox(tr("Plans"));
+    auto *plansLayout = new QVBoxLayout(plans);
+    auto *plansHelp = new QLabel(
+        tr("Applications subscribe with a plan: it limits the messages they exchange (both "
+           "directions) per unit, 0 for unlimited, and the connections they hold open, 0 for "
+           "no cap."));
+    plansHelp->setWordWrap(true);
+    plansLayout->addWidget(plansHelp);
+    m_plans->setAccessibleName(tr("Plans"));
+    m_plans->setHorizontalHeaderLabels(
+        {tr("Name"), tr("Messages"), tr("Per"), tr("Connections"), tr("Description")});
+    m_plans->horizontalHeader()->setSectionResizeMode(DescriptionColumn, QHeaderView::Stretch);
+    m_plans->verticalHeader()->hide();
+    m_plans->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_plans->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_plans->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
+    plansLayout->addWidget(m_plans, 1);
+    m_plansProblem->setAccessibleName(tr("Problem with the plans"));
+    m_plansProblem->setWordWrap(true);
+    QPalette pal = m_plansProblem->palette();
+    pal.setColor(QPalette::WindowText, problemColor);
+    m_plansProblem->setPalette(pal);
+    plansLayout->addWidget(m_plansProblem);
+    auto *planButtons = new QHBoxLayout;
+    planButtons->addWidget(m_addPlan);
+    planButtons->addWidget(m_deletePlan);
+    planButtons->addStretch();
+    plansLayout->addLayout(planButtons);
+    connect(m_plans, &QTableWidget::cellChanged, this, &GatewayForm::commitPlanCell);
+    connect(m_plans, &QTableWidget::currentCellChanged, this,
+            [this](int row) { m_deletePlan->setEnabled(row >= 0); });
+    connect(m_addPlan, &QPushButton::clicked, this, [this] { addPlan(); });
+    connect(m_deletePlan, &QPushButton::clicked, this, [this] {
+        if (m_plans->currentRow() >= 0)
+            deletePlan(m_plans->currentRow());
+    });
+
+    m_status->setAccessibleName(tr("Gateway form status"));
+    m_status->setWordWrap(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(serving);
+    layout->addWidget(plans, 1);
+    layout->addWidget(m_status);
+    setEnabled(false);
+}
+
+void GatewayForm::setEditor(DocumentEditor *editor)
+{
+    if (m_editor)
+        disconnect(m_editor, nullptr, this, nullptr);
+    m_editor = editor;
+    setEnabled(editor != nullptr);
+    if (editor) {
+        // The fields show the model, so they follow it once it is of the current
+        // text: between an edit and its read they keep what the user set.
+        connect(editor, &DocumentEditor::modelRead, this, [this] {
+            if (m_editor->isReading())
+                return;
+            if (isVisible())
+                refresh();
+            else
+                m_stale = true;
+        });
+    }
+    if (isVisible() || !editor)
+        refresh();
+    else
+        m_stale = true;
+}
+
+void GatewayForm::showEvent(QShowEvent *event)
+{
+    if (m_stale)
+        refresh();
+    QWidget::showEvent(event);
+}
+
+void GatewayForm::refresh()
+{
+    m_stale = false;
+    const Api *api
+        = m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
+    const Json raw = api && api->gatehouse.raw.is_object() ? api->gatehouse.raw : Json::object();
+    m_refreshing = true;
+    for (auto it = m_fields.constBegin(); it != m_fields.constEnd(); ++it) {
+        QLineEdit *edit = it.value();
+        const auto value = raw.find(it.key().toStdString());
+        const QString shown = value != raw.end() ? text(*value) : QString();
+        // what the user is typing stays
+        if ((!edit->hasFocus() || !edit->isModified()) && edit->text() != shown)
+            edit->setText(shown);
+    }
+    const auto defaultVersion = raw.find("defaultVersion");
+    m_defaultVersion->setChecked(defaultVersion != raw.end() && defaultVersion->is_boolean()
+                                 && defaultVersion->get<bool>());
+    m_refreshing = false;
+    refreshPlans();
+    showProblems();
+    updateUrl();
+}
+
+void GatewayForm::refreshPlans()
+{
+    const Api *api
+        = m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
+    const Json raw = api && api->gatehouse.raw.is_object() ? api->gatehouse.raw : Json::object();
+    const auto plans = raw.find("plans");
+    const Json list = plans != raw.end() && plans->is_array() ? *plans : Json::array();
+    const QWidget *focus = QApplication::focusWidget();
+    if (focus && focus != m_plans && m_plans->isAncestorOf(focus))
+        return; // the cell being typed in stays
+    m_refreshing = true;
+    const int current = m_plans->currentRow();
+    m_plans->setRowCount(int(list.size()));
+    for (int row = 0; row < int(list.size()); ++row) {
+        const Json &plan = list[size_t(row)];
+        for (int column = 0; column < 5; ++column) {
+            const char *key = PlanKeys[column];
+            QString value;
+            if (plan.is_object() && plan.contains(key))
+                value = text(plan[key]);
+            else if (column == UnitColumn)
+                value = QStringLiteral("day");
+            if (column == UnitColumn) {
+                auto *unit = qobject_cast<QComboBox *>(m_plans->cellWidget(row, column));
+                if (!unit) {
+                    unit = new QComboBox;
+                    unit->setAccessibleName(tr("Plan unit"));
+                    for (const char *u : Units)
+                        unit->addItem(QLatin1String(u));
+                    connect(unit, &QComboBox::activated, this, [this, unit] {
+                        for (int r = 0; r < m_plans->rowCount(); ++r)
+                            if (m_plans->cellWidget(r, UnitColumn) == unit)
+                                commitPlanCell(r, UnitColumn);
+                    });
+                    m_plans->setCellWidget(row, column, unit);
+                }
+                unit->setCurrentText(value);
+                continue;
+            }
+            QTableWidgetItem *item = m_plans->item(row, column);
+            if (!item) {
+                item = new QTableWidgetItem;
+                m_plans->setItem(row, column, item);
+            }
+            if (item->text() != value)
+                item->setText(value);
+        }
+    }
+    if (current >= 0 && current < m_plans->rowCount())
+        m_plans->setCurrentCell(current, std::max(0, m_plans->currentColumn()));
+    m_deletePlan->setEnabled(m_plans->currentRow() >= 0);
+    m_refreshing = false;
+}
+
+void GatewayForm::showProblems()
+{
+    QHash<QString, QString> found;
+    QString plans;
+    if (m_editor) {
+        for (const Diagnostic &d : m_editor->lastRead().diagnostics) {
+            if (!d.pointer.startsWith(QLatin1String(Root)))
+                continue;
+            const QString rest = d.pointer.mid(int(qstrlen(Root)) + 1);
+            const QString key = rest.section(u'/', 0, 0);
+            if (key == u"plans")
+                plans = plans.isEmpty() ? d.message : plans;
+            else if (m_problems.contains(key) && !found.contains(key))
+                found.insert(key, d.message);
+        }
+    }
+    for (auto it = m_problems.constBegin(); it != m_problems.constEnd(); ++it) {
+        it.value()->setText(found.value(it.key()));
+        it.value()->setVisible(found.contains(it.key()));
+    }
+    m_plansProblem->setText(plans);
+    m_plansProblem->setVisible(!plans.isEmpty());
+}
+
+QString GatewayForm::problem(const QString &key) const
+{
+    if (key == u"plans")
+        return m_plansProblem->text();
+    const QLabel *label = m_problems.value(key);
+    return label ? label->text() : QString();
+}
+
+QString GatewayForm::clientUrl() const
+{
+    const Api *api
+        = m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
+    if (!api)
+        return QString();
+    Api shape; // what the path is made of
+    shape.title = api->title;
+    shape.version = api->version;
+    shape.gatehouse.context = field(QStringLiteral("context"))->text().trimmed();
+    QString listen = field(QStringLiteral("listen"))->text().trimmed();
+    if (listen.isEmpty())
+        listen = QLatin1String(DefaultListen);
+    QString url = u"ws://" + listen + Gateway::Router::apiPath(shape);
+    const QString tls = field(QStringLiteral("tlsListen"))->text().trimmed();
+    if (!tls.isEmpty())
+        url += tr(" and wss://%1%2").arg(tls, Gateway::Router::apiPath(shape));
+    return url;
+}
+
+void GatewayForm::updateUrl()
+{
+    m_url->setText(clientUrl());
+}
+
+bool GatewayForm::focusField(const QString &pointer)
+{
+    QStringList tokens;
+    if (!SourceText::splitPointer(pointer, &tokens) || tokens.size() < 2
+        || tokens.at(0) != u"x-gatehouse")
+        return false;
+    if (m_stale)
+        refresh();
+    const QString &key = tokens.at(1);
+    if (key == u"defaultVersion") {
+        m_defaultVersion->setFocus(Qt::OtherFocusReason);
+        return true;
+    }
+    if (key == u"plans") {
+        const int row = tokens.size() > 2 ? tokens.at(2).toInt() : 0;
+        int column = NameColumn;
+        for (int c = 0; tokens.size() > 3 && c < 5; ++c)
+            if (tokens.at(3) == QLatin1String(PlanKeys[c]))
+                column = c;
+        if (row < m_plans->rowCount())
+            m_plans->setCurrentCell(row, column);
+        m_plans->setFocus(Qt::OtherFocusReason);
+        return true;
+    }
+    if (QLineEdit *edit = field(key)) {
+        edit->setFocus(Qt::OtherFocusReason);
+        edit->selectAll();
+        return true;
+    }
+    return false;
+}
+
+void GatewayForm::commitField(const QString &key)
+{
+    QLineEdit *edit = field(key);
+    if (!m_editor || m_refreshing || !edit || !edit->isModified())
+        return;
+    edit->setModified(false);
+    const QString pointer = pointerOf(key);
+    const QString value = edit->text().trimmed();
+    const QString name = tr("Set %1").arg(edit->accessibleName().toLower());
+    QString error;
+    report(value.isEmpty()
+               ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &error))
+               : m_editor->setValue(pointer, Json(value.toStdString()), name, &error),
+           error);
+}
+
+void GatewayForm::commitPlanCell(int row, int column)
+{
+    if (!m_editor || m_refreshing || row < 0 || column < 0 || column >= 5)
+        return;
+    const QString key = QLatin1String(PlanKeys[column]);
+    QString value;
+    if (column == UnitColumn) {
+        if (auto *unit = qobject_cast<QComboBox *>(m_plans->cellWidget(row, column)))
+            value = unit->currentText();
+    } else if (const QTableWidgetItem *item = m_plans->item(row, column)) {
+        value = item->text().trimmed();
+    }
+    const QString pointer = planPointer(row, key);
+    const QString name
+        = tr("Set %1 of plan %2")
+              .arg(m_plans->horizontalHeaderItem(column)->text(), QString::number(row + 1));
+    Json json;
+    if (column == EventsColumn || column == ConnectionsColumn) {
+        bool ok = false;
+        const qlonglong number = value.toLongLong(&ok);
+        if (!value.isEmpty() && (!ok || number < 0)) {
+            report(false,
+                   tr("Plan %1: %2 must be a whole number, 0 or more, got \"%3\"")
+                       .arg(row + 1)
+                       .arg(m_plans->horizontalHeaderItem(column)->text(), value));
+            refreshPlans();
+            return;
+        }
+        json = Json(number);
+    } else {
+        json = Json(value.toStdString());
+    }
+    QString error;
+    report(value.isEmpty() && column != NameColumn
+               ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &error))
+               : m_editor->setValue(pointer, json, name, &error),
+           error);
+}
+
+bool GatewayForm::addPlan(QString *error)
+{
+    if (!m_editor)
+        return false;
+    const int row = m_plans->rowCount();
+    const Json plan = Json::object({{"name", QStringLiteral("Plan%1").arg(row + 1).toStdString()},
+                                    {"events", 1000},
+                                    {"unit", "minute"}});
+    const QString plans = QLatin1String(Root) + u"/plans";
+    QString why;
+    const bool ok = m_editor->source().contains(plans)
+        ? m_editor->setValue(plans + u"/-", plan, tr("Add plan"), &why)
+        : m_editor->setValue(plans, Json::array({plan}), tr("Add plan"), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        m_editor->readNow();
+        m_plans->setFocus();
+    }
+    return ok;
+}
+
+bool GatewayForm::deletePlan(int row, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    const bool ok = m_editor->remove(planPointer(row), tr("Delete plan %1").arg(row + 1), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+void GatewayForm::commitPending()
+{
+    for (auto it = m_fields.constBegin(); it != m_fields.constEnd(); ++it)
+        if (it.value()->hasFocus() && it.value()->isModified())
+            commitField(it.key());
+}
+
+void GatewayForm::report(bool ok, const QString &error)
+{
+    m_status->setText(ok ? QString() : error);
+    if (!ok)
+        Q_EMIT editFailed(error);
+}
+
+} // namespace Gatehouse

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHash>
+#include <QPointer>
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace Gatehouse {
+
+class DocumentEditor;
+
+// The Design tab's gateway settings: what `x-gatehouse` says about serving the API
+// (context, backend endpoint, default version, listen addresses, TLS files) and its
+// plans (name, messages per unit, connections). Each field says what it does and its
+// default, shows the problem the document's check finds in it, and writes only its
+// own node of the text; the URL clients will use is shown as the fields change.
+class GatewayForm final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayForm)
+
+public:
+    explicit GatewayForm(QWidget *parent = nullptr);
+
+    void setEditor(DocumentEditor *editor);
+    DocumentEditor *editor() const { return m_editor; }
+
+    // The field that edits `key` of x-gatehouse ("context", "endpoint", ...).
+    QLineEdit *field(const QString &key) const { return m_fields.value(key); }
+    QCheckBox *defaultVersionBox() const { return m_defaultVersion; }
+    QTableWidget *plansTable() const { return m_plans; }
+    // The URL clients connect to, as the fields say now.
+    QString clientUrl() const;
+    // The problem shown under the field of `key`, or empty.
+    QString problem(const QString &key) const;
+    // Moves to the field that edits the node at `pointer` (under /x-gatehouse);
+    // false when no field here edits it.
+    bool focusField(const QString &pointer);
+
+    bool addPlan(QString *error = nullptr);
+    bool deletePlan(int row, QString *error = nullptr);
+    // Writes what is typed in a field that has not been left yet (before a save).
+    void commitPending();
+
+Q_SIGNALS:
+    void editFailed(const QString &error);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void refresh();
+    void refreshPlans();
+    void showProblems();
+    void updateUrl();
+    void commitField(const QString &key);
+    void commitPlanCell(int row, int column);
+    void report(bool ok, const QString &error);
+
+    QPointer<DocumentEditor> m_editor;
+    QHash<QString, QLineEdit *> m_fields;
+    QHash<QString, QLabel *> m_problems;
+    QCheckBox *m_defaultVersion;
+    QLabel *m_url;
+    QTableWidget *m_plans;
+    QPushButton *m_addPlan;
+    QPushButton *m_deletePlan;
+    QLabel *m_plansProblem;
+    QLabel *m_status;
+    bool m_refreshing = false;
+    bool m_stale = false;
+};
+
+} // namespace Gatehouse
