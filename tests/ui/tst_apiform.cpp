@@ -8,8 +8,10 @@
 #include <Qsci/qsciscintilla.h>
 
 #include <QAbstractButton>
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -59,6 +61,7 @@ private slots:
     void everyControlIsNamed();
     void hiddenFormCatchesUpWhenShown();
     void focusFieldOfPointer();
+    void whoMayConnectAndScopes();
 
 private:
     QTemporaryDir m_dir;
@@ -134,6 +137,10 @@ void TestApiForm::focusFieldOfPointer()
     QVERIFY(!form.focusField(u"/channels/~1notifications/subscribe/message"_qs));
     QVERIFY(!form.focusField(u"/channels/~1nowhere/description"_qs));
     QVERIFY(!form.focusField(u"/components/schemas/Nothing"_qs));
+    QVERIFY(form.focusField(u"/channels/~1rooms~1{roomID}/subscribe/x-auth-type"_qs));
+    QCOMPARE(QApplication::focusWidget()->accessibleName(), u"Who may connect"_qs);
+    QVERIFY(form.focusField(u"/channels/~1rooms~1{roomID}/publish/x-scopes"_qs));
+    QCOMPARE(QApplication::focusWidget()->accessibleName(), u"Scopes"_qs);
     QVERIFY(!form.focusField(u"info/title"_qs));
 }
 
@@ -232,8 +239,9 @@ void TestApiForm::everyControlIsNamed()
     ApiForm form;
     form.show();
     for (QWidget *w : form.findChildren<QWidget *>()) {
-        if (w->window() != &form) // a combo box's popup list, named by its box
-            continue;
+        if (w->window() != &form || qobject_cast<QHeaderView *>(w)
+            || w->inherits("QTableCornerButton"))
+            continue; // a combo box's popup list or a table's header, named by their owner
         if (auto *button = qobject_cast<QAbstractButton *>(w)) // named by its text
             QVERIFY2(!button->accessibleName().isEmpty() || !button->text().isEmpty(),
                      w->metaObject()->className());
@@ -242,6 +250,56 @@ void TestApiForm::everyControlIsNamed()
                  || qobject_cast<QsciScintilla *>(w))
             QVERIFY2(!w->accessibleName().isEmpty(), w->metaObject()->className());
     }
+}
+
+void TestApiForm::whoMayConnectAndScopes()
+{
+    // 2.x: x-auth-type and x-scopes on every operation of the channel
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("auth.yaml")), original);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    form.selectChannel(u"/rooms/{roomID}"_qs);
+    QCOMPARE(form.authType(), u"Any"_qs);
+    QVERIFY(form.scopes().isEmpty());
+    auto *warning = control<QLabel>(form, u"Open channel warning"_qs);
+    QVERIFY(warning && warning->isHidden());
+    QString error;
+    QVERIFY2(form.setAuthType(u"None"_qs, &error), qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Open channel /rooms/{roomID} to anyone"_qs);
+    QCOMPARE(int(editor.text().count("x-auth-type: None")), 2);
+    QCOMPARE(int(editor.text().count("x-auth-type: Any")), 1); // /notifications keeps its own
+    QVERIFY(!warning->isHidden());
+    auto *scopes = control<QLineEdit>(form, u"Scopes"_qs);
+    QVERIFY(scopes);
+    scopes->setFocus();
+    scopes->setText(u"chat:read, chat:write"_qs);
+    scopes->setModified(true);
+    Q_EMIT scopes->editingFinished();
+    QCOMPARE(int(editor.text().count("x-scopes:\n        - chat:read\n        - chat:write\n")), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    for (const Operation &op : editor.lastRead().api->operations)
+        if (op.channelId == u"/rooms/{roomID}")
+            QCOMPARE(op.scopes, (QStringList {u"chat:read"_qs, u"chat:write"_qs}));
+    editor.undoStack()->undo();
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+
+    // 3.x: x-auth-type on the channel
+    const QByteArray iot = sample(QStringLiteral("iot-telemetry.asyncapi.yaml"));
+    DocumentEditor editor3(m_dir.filePath(QStringLiteral("auth3.yaml")), iot);
+    form.setEditor(&editor3);
+    QVERIFY(readOnce(editor3));
+    const QString channel = form.currentChannel();
+    QVERIFY(!channel.isEmpty());
+    QVERIFY(form.setAuthType(u"None"_qs, &error));
+    QVERIFY(readOnce(editor3));
+    QCOMPARE(editor3.lastRead().api->channel(channel)->authType, u"None"_qs);
+    QVERIFY(form.setAuthType(QString(), &error));
+    QVERIFY(!iot.contains("x-auth-type"));
+    QCOMPARE(editor3.text(), iot); // not set again: the member is gone
 }
 
 QTEST_MAIN(TestApiForm)

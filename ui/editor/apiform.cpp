@@ -8,6 +8,7 @@
 #include "editor/gatewayform.h"
 #include "editor/messageform.h"
 
+#include <QComboBox>
 #include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -87,6 +88,9 @@ ApiForm::ApiForm(QWidget *parent)
     , m_down(new QPushButton(tr("Move Do&wn")))
     , m_channelDescription(new QPlainTextEdit)
     , m_mapping(new QLineEdit)
+    , m_authType(new QComboBox)
+    , m_authWarning(new QLabel)
+    , m_scopes(new QLineEdit)
     , m_samplePath(new QLineEdit)
     , m_preview(new QLabel)
     , m_status(new QLabel)
@@ -106,6 +110,22 @@ ApiForm::ApiForm(QWidget *parent)
     m_mapping->setToolTip(tr("x-uri-mapping: the backend path and query a client's request is "
                              "sent to; {uri.var.NAME} takes a parameter of the address. "
                              "Empty: the request path as it is."));
+    m_authType->setAccessibleName(tr("Who may connect"));
+    m_authType->addItem(tr("Clients must authenticate (not set: the default)"), QString());
+    m_authType->addItem(tr("Clients must authenticate (Any)"), QStringLiteral("Any"));
+    m_authType->addItem(tr("Open to anyone (None)"), QStringLiteral("None"));
+    m_authType->setToolTip(tr("x-auth-type: Any, clients must present a token or API key; None, "
+                              "the channel is open to anyone who reaches the gateway. "
+                              "Default: Any."));
+    m_authWarning->setAccessibleName(tr("Open channel warning"));
+    m_authWarning->setWordWrap(true);
+    m_authWarning->setText(tr("Anyone who can reach the gateway may use this channel, without "
+                              "a token or key."));
+    m_authWarning->hide();
+    m_scopes->setAccessibleName(tr("Scopes"));
+    m_scopes->setPlaceholderText(tr("none; e.g. chat:read chat:write"));
+    m_scopes->setToolTip(tr("x-scopes: scopes a client's token must carry to use the channel, "
+                            "separated by spaces or commas. Default: none."));
     m_samplePath->setAccessibleName(tr("Sample request path"));
     m_samplePath->setPlaceholderText(tr("a path a client would connect to, e.g. /rooms/room1"));
     m_preview->setAccessibleName(tr("Backend URL preview"));
@@ -133,6 +153,14 @@ ApiForm::ApiForm(QWidget *parent)
     auto *channelLayout = new QFormLayout(channel);
     channelLayout->addRow(tr("Des&cription:"), m_channelDescription);
     channelLayout->addRow(tr("URL &mapping:"), m_mapping);
+    auto *who = new QLabel(tr("&Who may connect:"));
+    who->setBuddy(m_authType);
+    auto *authColumn = new QVBoxLayout;
+    authColumn->setSpacing(2);
+    authColumn->addWidget(m_authType);
+    authColumn->addWidget(m_authWarning);
+    channelLayout->addRow(who, authColumn);
+    channelLayout->addRow(tr("Sc&opes:"), m_scopes);
     channelLayout->addRow(tr("&Sample path:"), m_samplePath);
     channelLayout->addRow(tr("Backend URL:"), m_preview);
 
@@ -168,6 +196,8 @@ ApiForm::ApiForm(QWidget *parent)
                               tr("Set description of channel %1").arg(key));
     }));
     connect(m_mapping, &QLineEdit::editingFinished, this, &ApiForm::commitMapping);
+    connect(m_authType, &QComboBox::activated, this, &ApiForm::commitAuthType);
+    connect(m_scopes, &QLineEdit::editingFinished, this, &ApiForm::commitScopes);
     connect(m_mapping, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
     connect(m_samplePath, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
     connect(m_channels, &QListWidget::currentTextChanged, this, &ApiForm::refreshChannelFields);
@@ -233,7 +263,7 @@ void ApiForm::setEditor(DocumentEditor *editor)
 
 void ApiForm::commitPending()
 {
-    for (QLineEdit *field : {m_title, m_version, m_mapping})
+    for (QLineEdit *field : {m_title, m_version, m_mapping, m_scopes})
         if (field->hasFocus() && field->isModified())
             Q_EMIT field->editingFinished();
     if (m_description->hasFocus())
@@ -295,28 +325,37 @@ bool ApiForm::focusField(const QString &pointer)
             field = m_description;
     } else if (tokens.at(0) == u"channels" && tokens.size() >= 2) {
         const QString &key = tokens.at(1);
-        const bool mapping = (tokens.size() == 4 && tokens.at(3) == u"x-uri-mapping"
-                              && (tokens.at(2) == u"publish" || tokens.at(2) == u"subscribe"));
+        const bool operation
+            = tokens.size() == 4 && (tokens.at(2) == u"publish" || tokens.at(2) == u"subscribe");
+        const QString member = tokens.size() == 3 ? tokens.at(2)
+            : operation                           ? tokens.at(3)
+                                                  : QString();
         if (tokens.size() == 2)
             field = m_channels;
-        else if (tokens.size() == 3 && tokens.at(2) == u"description")
+        else if (tokens.size() == 3 && member == u"description")
             field = m_channelDescription;
-        else if (mapping)
+        else if (operation && member == u"x-uri-mapping")
             field = m_mapping;
+        else if ((tokens.size() == 3 || operation) && member == u"x-auth-type")
+            field = m_authType;
+        else if (operation && member == u"x-scopes")
+            field = m_scopes;
         if (field) {
             selectChannel(key);
             if (currentChannel() != key)
                 return false;
         }
-    } else if (tokens.at(0) == u"operations" && tokens.size() == 3
-               && tokens.at(2) == u"x-uri-mapping" && m_editor->lastRead().api) {
-        // 3.x: the mapping of an operation is the mapping of its channel
+    } else if (tokens.at(0) == u"operations" && tokens.size() >= 3
+               && (tokens.at(2) == u"x-uri-mapping" || tokens.at(2) == u"x-scopes")
+               && m_editor->lastRead().api) {
+        // 3.x: the mapping and scopes of an operation are those of its channel
         const Api &api = *m_editor->lastRead().api;
         if (const Operation *op = api.operation(tokens.at(1)))
             if (const Channel *channel = api.channel(op->channelId)) {
                 selectChannel(channel->id);
                 if (currentChannel() == channel->id)
-                    field = m_mapping;
+                    field = tokens.at(2) == u"x-scopes" ? static_cast<QWidget *>(m_scopes)
+                                                        : static_cast<QWidget *>(m_mapping);
             }
     }
     if (!field)
@@ -385,7 +424,8 @@ void ApiForm::refreshChannelFields()
     const bool have = !key.isEmpty();
     for (QWidget *w : {static_cast<QWidget *>(m_rename), static_cast<QWidget *>(m_delete),
                        static_cast<QWidget *>(m_channelDescription),
-                       static_cast<QWidget *>(m_mapping), static_cast<QWidget *>(m_samplePath)})
+                       static_cast<QWidget *>(m_mapping), static_cast<QWidget *>(m_samplePath),
+                       static_cast<QWidget *>(m_authType), static_cast<QWidget *>(m_scopes)})
         w->setEnabled(have);
     m_up->setEnabled(have && m_channels->currentRow() > 0);
     m_down->setEnabled(have && m_channels->currentRow() + 1 < m_channels->count());
@@ -415,6 +455,27 @@ void ApiForm::refreshChannelFields()
         m_channelDescription->setPlainText(description);
     if (!m_mapping->hasFocus() && m_mapping->text() != mapping)
         m_mapping->setText(mapping);
+    // who may connect: the channel's (3.x, or a 2.x document written so), else the
+    // first operation's that says
+    QString auth;
+    QStringList scopes;
+    for (const Channel &c : api.channels)
+        if (c.id == channelId)
+            auth = c.authType;
+    for (const Operation &op : api.operations) {
+        if (op.channelId != channelId)
+            continue;
+        if (auth.isEmpty())
+            auth = op.authType;
+        if (scopes.isEmpty())
+            scopes = op.scopes;
+    }
+    const int authIndex = m_authType->findData(auth);
+    m_authType->setCurrentIndex(authIndex >= 0 ? authIndex : 0);
+    m_authWarning->setVisible(auth == u"None");
+    const QString scopesText = scopes.join(u' ');
+    if ((!m_scopes->hasFocus() || !m_scopes->isModified()) && m_scopes->text() != scopesText)
+        m_scopes->setText(scopesText);
     if (m_samplePath->text().isEmpty() || !m_samplePath->property("typed").toBool()) {
         QString address = key;
         for (const Channel &c : api.channels)
@@ -545,6 +606,115 @@ void ApiForm::commitMapping()
     }
     undo->endMacro();
     report(ok, error);
+}
+
+QString ApiForm::authType() const
+{
+    return m_authType->currentData().toString();
+}
+
+QStringList ApiForm::scopes() const
+{
+    static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
+    return m_scopes->text().split(separators, Qt::SkipEmptyParts);
+}
+
+bool ApiForm::setAuthType(const QString &authType, QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty() || !m_editor->lastRead().api)
+        return false;
+    const bool v3 = m_editor->lastRead().api->asyncapiVersion.startsWith(u'3');
+    // 3.x: on the channel; 2.x: on every operation (and on the channel too when the
+    // document already says it there, as WSO2's importer reads it)
+    QStringList pointers;
+    const QString onChannel = channelPointer(key) + u"/x-auth-type";
+    if (v3 || m_editor->source().contains(onChannel))
+        pointers.append(onChannel);
+    if (!v3) {
+        for (const QString &op : operationPointers(key))
+            pointers.append(op + u"/x-auth-type");
+        if (pointers.isEmpty()) {
+            const QString why = tr("Channel %1 has no operation to say who may use it; add "
+                                   "one in the source first")
+                                    .arg(key);
+            report(false, why);
+            if (error)
+                *error = why;
+            return false;
+        }
+    }
+    QUndoStack *undo = m_editor->undoStack();
+    undo->beginMacro(authType == u"None" ? tr("Open channel %1 to anyone").arg(key)
+                                         : tr("Set who may use channel %1").arg(key));
+    bool ok = true;
+    QString why;
+    for (const QString &pointer : std::as_const(pointers)) {
+        if (authType.isEmpty())
+            ok = (!m_editor->source().contains(pointer)
+                  || m_editor->remove(pointer, QString(), &why))
+                && ok;
+        else
+            ok = m_editor->setValue(pointer, Json(authType.toStdString()), QString(), &why) && ok;
+    }
+    undo->endMacro();
+    report(ok, why);
+    if (error)
+        *error = why;
+    m_authWarning->setVisible(authType == u"None");
+    return ok;
+}
+
+bool ApiForm::setScopes(const QStringList &scopes, QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return false;
+    const QStringList operations = operationPointers(key);
+    if (operations.isEmpty()) {
+        const QString why
+            = tr("Channel %1 has no operation to carry scopes; add one in the source first")
+                  .arg(key);
+        report(false, why);
+        if (error)
+            *error = why;
+        return false;
+    }
+    Json list = Json::array();
+    for (const QString &scope : scopes)
+        list.push_back(scope.toStdString());
+    QUndoStack *undo = m_editor->undoStack();
+    undo->beginMacro(tr("Set scopes of channel %1").arg(key));
+    bool ok = true;
+    QString why;
+    for (const QString &op : operations) {
+        const QString pointer = op + u"/x-scopes";
+        if (scopes.isEmpty())
+            ok = (!m_editor->source().contains(pointer)
+                  || m_editor->remove(pointer, QString(), &why))
+                && ok;
+        else
+            ok = m_editor->setValue(pointer, list, QString(), &why) && ok;
+    }
+    undo->endMacro();
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+void ApiForm::commitAuthType()
+{
+    if (!m_refreshing)
+        setAuthType(authType());
+}
+
+void ApiForm::commitScopes()
+{
+    if (!m_refreshing && m_scopes->isModified()) {
+        m_scopes->setModified(false);
+        setScopes(scopes());
+    }
 }
 
 bool ApiForm::addChannel(const QString &address, QString *error)

@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -54,6 +55,13 @@ public:
     // selecting its channel; false when no field of the form edits it.
     bool focusField(const QString &pointer);
 
+    // The selected channel's x-auth-type ("Any", "None", or empty when not set) and
+    // x-scopes, as the form shows them; setting them writes the document.
+    QString authType() const;
+    bool setAuthType(const QString &authType, QString *error = nullptr);
+    QStringList scopes() const;
+    bool setScopes(const QStringList &scopes, QString *error = nullptr);
+
     // Channel actions (the buttons call these; tests too).
     bool addChannel(const QString &key, QString *error = nullptr);
     bool renameChannel(const QString &key, const QString &newKey, QString *error = nullptr);
@@ -74,6 +82,8 @@ private:
     void commit(QLineEdit *field, const QString &pointer, const QString &name);
     void commitDescription(QPlainTextEdit *field, const QString &pointer, const QString &name);
     void commitMapping();
+    void commitAuthType();
+    void commitScopes();
     QStringList operationPointers(const QString &channelKey) const;
     QString channelPointer(const QString &key) const;
     void report(bool ok, const QString &error);
@@ -94,6 +104,9 @@ private:
     QPushButton *m_down;
     QPlainTextEdit *m_channelDescription;
     QLineEdit *m_mapping;
+    QComboBox *m_authType;
+    QLabel *m_authWarning;
+    QLineEdit *m_scopes;
     QLineEdit *m_samplePath;
     QLabel *m_preview;
     QLabel *m_status;
