@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -54,6 +55,7 @@ private slots:
     void fieldsShowAndEditTheSettings();
     void problemsShowUnderTheirField();
     void plans();
+    void securitySchemes();
 
 private:
     QTemporaryDir m_dir;
@@ -175,6 +177,46 @@ void TestGatewayForm::plans()
 
     QVERIFY(form.deletePlan(0, &error));
     QVERIFY(!editor.text().contains("Gold"));
+    while (editor.undoStack()->canUndo())
+        editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+}
+
+void TestGatewayForm::securitySchemes()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("schemes.yaml")), original);
+    GatewayForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readNow(editor));
+    QListWidget *list = form.schemesList();
+    QCOMPARE(list->count(), 2);
+    QCOMPARE(list->item(0)->text(), u"bearer — bearer token in the Authorization header"_qs);
+    QCOMPARE(list->item(1)->text(),
+             u"accessToken — API key in the query parameter access_token"_qs);
+
+    // one the servers require is not deleted
+    QString error;
+    QVERIFY(!form.deleteScheme(u"bearer"_qs, &error));
+    QVERIFY2(error.contains(u"/servers/"), qPrintable(error));
+    QCOMPARE(editor.text(), original);
+
+    QVERIFY2(form.addScheme(GatewayForm::SchemeKind::HeaderKey, u"X-API-Key"_qs, &error),
+             qPrintable(error));
+    QVERIFY(
+        editor.text().contains("    apiKeyHeader:\n      type: httpApiKey\n      name: X-API-Key\n"
+                               "      in: header\n"));
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 3, 20000);
+    QCOMPARE(list->item(2)->text(), u"apiKeyHeader — API key in the header X-API-Key"_qs);
+    QVERIFY(form.addScheme(GatewayForm::SchemeKind::Bearer, {}, &error));
+    QVERIFY(editor.text().contains("    bearer2:\n      type: http\n      scheme: bearer\n"));
+    QVERIFY(!form.addScheme(GatewayForm::SchemeKind::QueryKey, u"api key"_qs, &error));
+    QVERIFY(error.contains(u"api key"));
+    QVERIFY(readNow(editor));
+    QVERIFY(editor.lastRead().ok());
+    QVERIFY2(form.deleteScheme(u"apiKeyHeader"_qs, &error), qPrintable(error));
+    QVERIFY(!editor.text().contains("apiKeyHeader"));
     while (editor.undoStack()->canUndo())
         editor.undoStack()->undo();
     QCOMPARE(editor.text(), original);

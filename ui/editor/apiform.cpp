@@ -235,6 +235,13 @@ ApiForm::ApiForm(QWidget *parent)
     setEnabled(false);
 }
 
+ApiForm::~ApiForm()
+{
+    // closing takes the focus away from a field: nothing is written then
+    for (QWidget *child : findChildren<QWidget *>())
+        child->disconnect(this);
+}
+
 void ApiForm::setEditor(DocumentEditor *editor)
 {
     if (m_editor)

@@ -32,6 +32,7 @@ class ApiForm final : public QWidget
 
 public:
     explicit ApiForm(QWidget *parent = nullptr);
+    ~ApiForm() override;
 
     void setEditor(DocumentEditor *editor);
     DocumentEditor *editor() const { return m_editor; }

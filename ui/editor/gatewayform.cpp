@@ -13,9 +13,13 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -114,6 +118,8 @@ GatewayForm::GatewayForm(QWidget *parent)
     , m_addPlan(new QPushButton(tr("&Add Plan")))
     , m_deletePlan(new QPushButton(tr("&Delete Plan")))
     , m_plansProblem(new QLabel)
+    , m_schemes(new QListWidget)
+    , m_deleteScheme(new QPushButton(tr("Delete Sc&heme")))
     , m_status(new QLabel)
 {
     setObjectName(QStringLiteral("gatewayForm"));
@@ -209,13 +215,65 @@ GatewayForm::GatewayForm(QWidget *parent)
             deletePlan(m_plans->currentRow());
     });
 
+    auto *security = new QGroupBox(tr("Security schemes"));
+    auto *securityLayout = new QVBoxLayout(security);
+    auto *securityHelp = new QLabel(
+        tr("How clients present their credentials. Who must present them is each channel's "
+           "\"Who may connect\"; the gateway's authenticate policy checks them. Query "
+           "parameters that carry credentials are never passed on to the backend."));
+    securityHelp->setWordWrap(true);
+    securityLayout->addWidget(securityHelp);
+    m_schemes->setAccessibleName(tr("Security schemes"));
+    m_schemes->setMaximumHeight(fontMetrics().lineSpacing() * 6);
+    securityLayout->addWidget(m_schemes);
+    auto *schemeButtons = new QHBoxLayout;
+    auto *addSchemeButton = new QPushButton(tr("Add &Scheme"));
+    auto *kinds = new QMenu(addSchemeButton);
+    kinds->addAction(tr("Bearer token (Authorization header)"), this,
+                     [this] { addScheme(SchemeKind::Bearer); });
+    kinds->addAction(tr("API key in a header…"), this, [this] {
+        bool ok = false;
+        const QString name
+            = QInputDialog::getText(this, tr("API Key in a Header"), tr("Header name:"),
+                                    QLineEdit::Normal, QStringLiteral("X-API-Key"), &ok);
+        if (ok && !name.trimmed().isEmpty())
+            addScheme(SchemeKind::HeaderKey, name.trimmed());
+    });
+    kinds->addAction(tr("API key in a query parameter…"), this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("API Key in a Query Parameter"),
+                                                   tr("Query parameter name:"), QLineEdit::Normal,
+                                                   QStringLiteral("api_key"), &ok);
+        if (ok && !name.trimmed().isEmpty())
+            addScheme(SchemeKind::QueryKey, name.trimmed());
+    });
+    addSchemeButton->setMenu(kinds);
+    schemeButtons->addWidget(addSchemeButton);
+    schemeButtons->addWidget(m_deleteScheme);
+    schemeButtons->addStretch();
+    securityLayout->addLayout(schemeButtons);
+    connect(m_schemes, &QListWidget::currentRowChanged, this,
+            [this](int row) { m_deleteScheme->setEnabled(row >= 0); });
+    connect(m_deleteScheme, &QPushButton::clicked, this, [this] {
+        if (QListWidgetItem *item = m_schemes->currentItem())
+            deleteScheme(item->data(Qt::UserRole).toString());
+    });
+
     m_status->setAccessibleName(tr("Gateway form status"));
     m_status->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(serving);
     layout->addWidget(plans, 1);
+    layout->addWidget(security);
     layout->addWidget(m_status);
     setEnabled(false);
+}
+
+GatewayForm::~GatewayForm()
+{
+    // closing takes the focus away from a field: nothing is written then
+    for (QWidget *child : findChildren<QWidget *>())
+        child->disconnect(this);
 }
 
 void GatewayForm::setEditor(DocumentEditor *editor)
@@ -269,8 +327,117 @@ void GatewayForm::refresh()
                                  && defaultVersion->get<bool>());
     m_refreshing = false;
     refreshPlans();
+    refreshSchemes();
     showProblems();
     updateUrl();
+}
+
+void GatewayForm::refreshSchemes()
+{
+    const Api *api
+        = m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
+    const QString current = m_schemes->currentItem()
+        ? m_schemes->currentItem()->data(Qt::UserRole).toString()
+        : QString();
+    const QSignalBlocker block(m_schemes);
+    m_schemes->clear();
+    if (api) {
+        for (const SecurityScheme &s : api->securitySchemes) {
+            QString what;
+            if (s.type == u"http" && s.scheme.compare(u"bearer", Qt::CaseInsensitive) == 0)
+                what = tr("bearer token in the Authorization header");
+            else if ((s.type == u"httpApiKey" || s.type == u"apiKey") && s.in == u"query")
+                what = tr("API key in the query parameter %1").arg(s.name);
+            else if ((s.type == u"httpApiKey" || s.type == u"apiKey") && s.in == u"header")
+                what = tr("API key in the header %1").arg(s.name);
+            else
+                what = tr("%1 (not checked by the gateway)").arg(s.type);
+            auto *item = new QListWidgetItem(s.id + u" — " + what, m_schemes);
+            item->setData(Qt::UserRole, s.id);
+            if (s.id == current)
+                m_schemes->setCurrentItem(item);
+        }
+    }
+    m_deleteScheme->setEnabled(m_schemes->currentRow() >= 0);
+}
+
+bool GatewayForm::addScheme(SchemeKind kind, const QString &parameter, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString base;
+    Json scheme;
+    switch (kind) {
+    case SchemeKind::Bearer:
+        base = QStringLiteral("bearer");
+        scheme
+            = Json::object({{"type", "http"},
+                            {"scheme", "bearer"},
+                            {"description", "A token sent as \"Authorization: Bearer TOKEN\"."}});
+        break;
+    case SchemeKind::HeaderKey:
+    case SchemeKind::QueryKey: {
+        const bool query = kind == SchemeKind::QueryKey;
+        base = query ? QStringLiteral("apiKeyQuery") : QStringLiteral("apiKeyHeader");
+        QString why;
+        static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+        if (!token.match(parameter).hasMatch()) {
+            why = tr("\"%1\" cannot be a %2 name")
+                      .arg(parameter, query ? tr("query parameter") : tr("header"));
+            report(false, why);
+            if (error)
+                *error = why;
+            return false;
+        }
+        scheme = Json::object({{"type", "httpApiKey"},
+                               {"name", parameter.toStdString()},
+                               {"in", query ? "query" : "header"}});
+        break;
+    }
+    }
+    const QString schemes = QStringLiteral("/components/securitySchemes");
+    const QStringList existing = m_editor->source().keys(schemes);
+    QString key = base;
+    for (int n = 2; existing.contains(key); ++n)
+        key = base + QString::number(n);
+    QString why;
+    const bool ok = m_editor->setValue(schemes + u'/' + key, scheme,
+                                       tr("Add security scheme %1").arg(key), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok)
+        m_editor->readNow();
+    return ok;
+}
+
+bool GatewayForm::deleteScheme(const QString &key, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    // named by a security requirement (2.x: a key of its object; 3.x: a $ref)
+    const QString pointer = u"/components/securitySchemes/" + SourceText::joinPointer({key}).mid(1);
+    QStringList uses = m_editor->referencesTo(pointer);
+    const SourceText &source = m_editor->source();
+    for (const QString &p : source.pointers()) {
+        const int at = p.lastIndexOf(u"/security/");
+        if (at >= 0 && p.endsWith(u'/' + SourceText::joinPointer({key}).mid(1))
+            && p.count(u'/') - p.left(at).count(u'/') == 3)
+            uses.append(p);
+    }
+    bool ok = uses.isEmpty();
+    if (!ok)
+        why = tr("Security scheme %1 is required at %2: remove that requirement first")
+                  .arg(key, uses.constFirst());
+    else
+        ok = m_editor->remove(pointer, tr("Delete security scheme %1").arg(key), &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok)
+        m_editor->readNow();
+    return ok;
 }
 
 void GatewayForm::refreshPlans()

@@ -8,6 +8,7 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QPushButton;
 class QTableWidget;
 
@@ -17,9 +18,10 @@ class DocumentEditor;
 
 // The Design tab's gateway settings: what `x-gatehouse` says about serving the API
 // (context, backend endpoint, default version, listen addresses, TLS files) and its
-// plans (name, messages per unit, connections). Each field says what it does and its
-// default, shows the problem the document's check finds in it, and writes only its
-// own node of the text; the URL clients will use is shown as the fields change.
+// plans (name, messages per unit, connections), and the security schemes clients
+// present credentials by (bearer token, API key in a header or a query parameter). Each field says
+// what it does and its default, shows the problem the document's check finds in it, and writes only
+// its own node of the text; the URL clients will use is shown as the fields change.
 class GatewayForm final : public QWidget
 {
     Q_OBJECT
@@ -27,6 +29,7 @@ class GatewayForm final : public QWidget
 
 public:
     explicit GatewayForm(QWidget *parent = nullptr);
+    ~GatewayForm() override;
 
     void setEditor(DocumentEditor *editor);
     DocumentEditor *editor() const { return m_editor; }
@@ -43,6 +46,14 @@ public:
     // false when no field here edits it.
     bool focusField(const QString &pointer);
 
+    // Security schemes (components.securitySchemes) of the kinds the gateway takes.
+    enum class SchemeKind { Bearer, HeaderKey, QueryKey };
+    QListWidget *schemesList() const { return m_schemes; }
+    // Adds a scheme; `parameter` names the header or query parameter of an API key.
+    bool addScheme(SchemeKind kind, const QString &parameter = {}, QString *error = nullptr);
+    // Deletes one; refused while a server or operation names it.
+    bool deleteScheme(const QString &key, QString *error = nullptr);
+
     bool addPlan(QString *error = nullptr);
     bool deletePlan(int row, QString *error = nullptr);
     // Writes what is typed in a field that has not been left yet (before a save).
@@ -57,6 +68,7 @@ protected:
 private:
     void refresh();
     void refreshPlans();
+    void refreshSchemes();
     void showProblems();
     void updateUrl();
     void commitField(const QString &key);
@@ -72,6 +84,8 @@ private:
     QPushButton *m_addPlan;
     QPushButton *m_deletePlan;
     QLabel *m_plansProblem;
+    QListWidget *m_schemes;
+    QPushButton *m_deleteScheme;
     QLabel *m_status;
     bool m_refreshing = false;
     bool m_stale = false;

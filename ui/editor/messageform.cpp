@@ -234,8 +234,8 @@ MessageForm::MessageForm(QWidget *parent)
 MessageForm::~MessageForm()
 {
     // closing takes the focus away from a field; nothing is written then
-    m_payload->disconnect(this);
-    m_example->disconnect(this);
+    for (QWidget *child : findChildren<QWidget *>())
+        child->disconnect(this);
 }
 
 void MessageForm::commitPending()
