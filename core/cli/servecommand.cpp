@@ -166,7 +166,7 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("outgoing-buffer"),
         QStringLiteral("Bytes kept for one side of a connection that reads slower than the "
                        "other sends; above this the gateway stops reading from the other "
-                       "side until half of it is gone (default 128KiB)."),
+                       "side until half of it is gone (default 64KiB)."),
         QStringLiteral("SIZE"));
     const QCommandLineOption metricsApplicationOption(
         QStringLiteral("metrics-per-application"),

@@ -40,9 +40,10 @@ struct GatewayOptions
     qint64 readBufferBytes = 64 * 1024; // per socket while reading is paused
     // The outgoing buffer limit: when more than this waits to be written to one side
     // (its peer reads slower than the other side sends), the gateway stops reading
-    // from the other side ...
-    qint64 highWaterBytes = 128 * 1024;
-    qint64 lowWaterBytes = 64 * 1024; // ... and reads again below this (half by default)
+    // from the other side ... 64 KiB: a client that never reads then costs the
+    // gateway under 128 KiB (bench/README.md, stalled readers).
+    qint64 highWaterBytes = 64 * 1024;
+    qint64 lowWaterBytes = 32 * 1024; // ... and reads again below this (half by default)
     int eventFlushIntervalMs = 50;
     int eventBatchSize = 512;
     qint64 eventPayloadBytes

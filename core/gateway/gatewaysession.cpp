@@ -789,6 +789,9 @@ void GatewaySession::handleBackendSucceeded()
         }
     m_client->setMaxMessageSize(limit[0]);
     m_backend->setMaxMessageSize(limit[1]);
+    // each leg reads no more than the other has room for under the outgoing limit
+    m_client->setPeerOutputLimit(o.highWaterBytes);
+    m_backend->setPeerOutputLimit(o.highWaterBytes);
 
     // per message: direct calls (the legs are ours and die with us)
     m_client->setMessageHandler([this](bool binary, const QByteArray &payload, qint64 arrival) {

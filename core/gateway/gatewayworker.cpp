@@ -8,14 +8,40 @@
 #include <QTimer>
 
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace Gatehouse::Gateway {
+
+namespace {
+
+// Memory of connections that closed goes back to the system: what glibc's arenas
+// keep free between live chunks stays resident otherwise (it returns only the top
+// of a heap by itself), and buffers of stalled or busy connections leave many such
+// pages behind (tst_gateway_faults stalledReaders; bench/README.md).
+constexpr int TrimDelayMs = 1000;
+
+void giveBackFreedMemory()
+{
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
+}
+
+} // namespace
 
 GatewayWorker::GatewayWorker(std::shared_ptr<GatewayShared> shared)
     : m_shared(std::move(shared))
     , m_flushTimer(new QTimer(this))
     , m_stopTimer(new QTimer(this))
+    , m_trimTimer(new QTimer(this))
 {
+    // once a second at most, a second after connections began to close (not
+    // postponed by more closes, so that a steady churn is trimmed too)
+    m_trimTimer->setInterval(TrimDelayMs);
+    m_trimTimer->setSingleShot(true);
+    connect(m_trimTimer, &QTimer::timeout, this, &giveBackFreedMemory);
     m_flushTimer->setInterval(m_shared->options.eventFlushIntervalMs);
     m_flushTimer->setSingleShot(true);
     connect(m_flushTimer, &QTimer::timeout, this, &GatewayWorker::flushEvents);
@@ -81,6 +107,8 @@ void GatewayWorker::handleSessionFinished(GatewaySession *session)
         return;
     m_listenerOf.remove(session);
     session->deleteLater();
+    if (!m_trimTimer->isActive())
+        m_trimTimer->start();
     checkDrained();
 }
 

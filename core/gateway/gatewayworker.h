@@ -77,6 +77,7 @@ private:
     QList<GatewaySession *> m_runSessions; // sessions that may have a run to hand on
     QTimer *m_flushTimer = nullptr;
     QTimer *m_stopTimer = nullptr;
+    QTimer *m_trimTimer = nullptr; // gives freed memory back after connections closed
     bool m_stopping = false;
     int m_closedOnStop = 0;
 };

@@ -12,6 +12,7 @@
 #include <QTimerEvent>
 #include <QtEndian>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -60,6 +61,10 @@ bool isValidUtf8(const QByteArray &bytes)
 // `t_readBufferUser` is the leg whose m_in borrows it now, if any.
 thread_local char t_readBuffer[64 * 1024];
 thread_local RelayLeg *t_readBufferUser = nullptr;
+
+// The smallest read when the peer's queue is at or over its limit (see
+// setPeerOutputLimit): progress for a message under way, little held beyond the limit.
+constexpr qsizetype MinimumRead = 4 * 1024;
 
 // While its peer processes a read, a leg writes into this buffer instead of its own
 // (swapped in at cork(), swapped back when the kernel took everything): one buffer
@@ -390,27 +395,36 @@ void RelayLeg::abortTransport()
     QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
 }
 
-bool RelayLeg::readDescriptor()
+qsizetype RelayLeg::readRoom() const
+{
+    constexpr qsizetype Full = sizeof t_readBuffer;
+    if (m_peerOutputLimit < 0 || !m_peer)
+        return Full;
+    const qint64 room = m_peerOutputLimit - m_peer->bytesToWrite();
+    return qsizetype(std::clamp<qint64>(room, MinimumRead, Full));
+}
+
+bool RelayLeg::readDescriptor(qsizetype size)
 {
     char *const buffer = t_readBuffer;
-    constexpr size_t Size = sizeof t_readBuffer;
+    const auto want = size_t(std::min<qsizetype>(size, sizeof t_readBuffer));
     if (m_fd < 0 || m_paused)
         return false;
     if (t_readBufferUser) // (this leg after an earlier read, or one still parsing)
         t_readBufferUser->releaseReadBuffer();
     ssize_t n = 0;
     do
-        n = ::recv(m_fd, buffer, Size, 0); // (read() takes a longer way)
+        n = ::recv(m_fd, buffer, want, 0); // (read() takes a longer way)
     while (n < 0 && errno == EINTR);
     if (n > 0) {
-        if (m_offset == m_in.size() && size_t(n) < Size) {
+        if (m_offset == m_in.size() && size_t(n) < sizeof t_readBuffer) {
             // the usual case: one read, parsed in place; handleReadyRead() releases
             // the buffer after parsing
             m_in = QByteArray::fromRawData(buffer, n);
             m_offset = 0;
             m_inBorrowed = true;
             t_readBufferUser = this;
-            return false;
+            return size_t(n) == want;
         }
         if (m_offset == m_in.size()) {
             m_in = QByteArray(buffer, n);
@@ -418,7 +432,7 @@ bool RelayLeg::readDescriptor()
         } else {
             m_in.append(buffer, n);
         }
-        return size_t(n) == Size; // the kernel may hold more
+        return size_t(n) == want; // the kernel may hold more
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return false;
@@ -490,6 +504,15 @@ void RelayLeg::sendMessage(bool binary, const QByteArray &payload)
     const bool pending = m_out.size() > m_outOffset; // waiting for the kernel
     if (!pending) {
         m_out.resize(0); // keeps a small buffer's capacity (see flushOut)
+        m_outOffset = 0;
+    } else if (m_outOffset > 0 && m_out.size() + payload.size() + 14 > m_out.capacity()) {
+        // what the kernel took is moved out before the buffer would grow: a slow
+        // reader's buffer then holds what waits (up to the outgoing limit and a
+        // message), not also what left before it
+        const qsizetype waiting = m_out.size() - m_outOffset;
+        char *const data = m_out.data();
+        std::memmove(data, data + m_outOffset, size_t(waiting));
+        m_out.resize(waiting);
         m_outOffset = 0;
     }
     m_codec.encodeTo(m_out, opcode, payload);
@@ -584,10 +607,16 @@ void RelayLeg::handleReadyRead()
         // A few reads per notification at most, so that one busy peer cannot starve
         // the other connections of this worker (the watch is level-triggered); each
         // read is parsed before the next, so that reading stops as soon as the
-        // messages handed on pause it (backpressure): what is read stays bounded by
-        // one read, not the whole batch.
+        // messages handed on pause it (backpressure), and takes no more than the
+        // peer's queue has room for: what is read and not passed on stays bounded by
+        // the outgoing limit plus a message, not by the reads of a batch. A later
+        // round needs room for a full small read (the held-back writes count); the
+        // next notification comes once they are flushed.
         for (int round = 0; round < 4; ++round) {
-            const bool more = readDescriptor();
+            const qsizetype room = readRoom();
+            if (round > 0 && room <= MinimumRead)
+                break;
+            const bool more = readDescriptor(room);
             processBuffer();
             if (!more || m_paused || m_fd < 0 || m_closeReceived || m_finished)
                 break;

@@ -72,6 +72,12 @@ public:
     }
 
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
+    // The outgoing buffer limit of the peer leg (what this one relays to): a read
+    // takes no more than the room left under it in the peer's queue (at least a
+    // small read, so that a message still completes and the owner's backpressure
+    // pauses this leg). What was read but could not be passed on then stays within
+    // the limit plus one message, instead of a whole read beyond it. -1: no limit.
+    void setPeerOutputLimit(qint64 bytes) { m_peerOutputLimit = bytes; }
     // The leg this one relays to: while a read of ours is processed, its writes
     // are held back and leave in one send (many small messages, one system call).
     // Mutual: the peer points back here, and whichever leg is deleted first unlinks
@@ -124,7 +130,10 @@ private:
     void updateInterest(); // descriptor mode: what to wait for, from the state
     void reportBytesWritten();
     void handleReadyRead();
-    bool readDescriptor(); // one read; true when it filled the buffer (more may wait)
+    // one read of at most `size` bytes (up to the thread's read buffer); true when it
+    // got all it asked for (more may wait)
+    bool readDescriptor(qsizetype size);
+    qsizetype readRoom() const; // what the next read may take (see setPeerOutputLimit)
     void releaseReadBuffer(); // m_in borrows the thread's read buffer: copy what is left
     void handleWritable();
     void writeBytes(const QByteArray &bytes);
@@ -180,6 +189,7 @@ private:
     qint64 m_messageStartNs = 0;
     qint64 m_readNs = 0; // steady clock when the bytes being processed were read
     qint64 m_maxMessageSize = -1;
+    qint64 m_peerOutputLimit = -1;
     quint64 m_framesReceived = 0;
 };
 

@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <tuple>
 
 using namespace Gatehouse::Gateway;
 
@@ -124,6 +125,8 @@ private slots:
     void utf8CheckedOverWholeMessages();
     void unsentHandshakeBytesLeaveFirst_data();
     void unsentHandshakeBytesLeaveFirst();
+    void readsOnlyWhatThePeerHasRoomFor_data();
+    void readsOnlyWhatThePeerHasRoomFor();
 
 private:
     // A worker thread with the chosen dispatcher, a socket pair (m_legEnd for the
@@ -384,6 +387,86 @@ void TestRelayLeg::unsentHandshakeBytesLeaveFirst()
     QTRY_COMPARE(inWorker([this] { return m_leg->bytesToWrite(); }), qint64(0));
     if (kernelFull)
         QTRY_VERIFY(m_log.writtenReports() > 0); // backpressure would be lifted
+}
+
+void TestRelayLeg::readsOnlyWhatThePeerHasRoomFor_data()
+{
+    QTest::addColumn<bool>("epoll");
+    QTest::addRow("epoll") << true;
+    QTest::addRow("qt") << false;
+}
+
+// A leg relays to a peer leg whose reader takes nothing (a stalled client), and the
+// owner pauses it once the peer holds more than the outgoing limit, as the session
+// does. With the limit set on the leg it reads only the room left under it (small
+// reads at the limit): once paused, the peer holds the limit and the message that
+// crossed it, and the leg less than a message it has not parsed, instead of up to a
+// whole 64 KiB read.
+void TestRelayLeg::readsOnlyWhatThePeerHasRoomFor()
+{
+    QFETCH(bool, epoll);
+    startWorker(epoll);
+    if (QTest::currentTestFailed())
+        return;
+    int pair[2]; // the peer leg's socket pair; the test never reads pair[1]
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair), 0);
+    const int stalled = pair[1];
+    const int small = 4096; // (the kernel's queue fills at once)
+    QCOMPARE(::setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+    static constexpr qint64 Limit = 64 * 1024;
+    const QByteArray message(16 * 1024, 'm');
+    RelayLeg *peer = nullptr;
+    m_leg = inWorker([&] {
+        auto *leg
+            = new RelayLeg(m_legEnd, nullptr, WebSocketCodec::Role::Server, 1000, {}, m_context);
+        peer = new RelayLeg(pair[0], nullptr, WebSocketCodec::Role::Server, 1000, {}, m_context);
+        leg->setPeer(peer);
+        leg->setPeerOutputLimit(Limit);
+        leg->setMessageHandler([leg, peer](bool binary, const QByteArray &payload, qint64) {
+            peer->sendMessage(binary, payload);
+            if (peer->bytesToWrite() > Limit)
+                leg->pauseReading();
+        });
+        peer->setBytesWrittenHandler([leg, peer] {
+            if (peer->bytesToWrite() <= Limit / 2)
+                leg->resumeReading();
+        });
+        peer->start({});
+        leg->start({});
+        return leg;
+    });
+    m_legEnd = -1;
+    QVERIFY(m_leg);
+
+    // the test sends messages until the leg stops taking them
+    const int flags = ::fcntl(m_peer, F_GETFL);
+    QVERIFY(::fcntl(m_peer, F_SETFL, flags | O_NONBLOCK) == 0);
+    const QByteArray frame = clientFrame(WebSocketCodec::Binary, message);
+    QByteArray pending;
+    QElapsedTimer quiet;
+    quiet.start();
+    while (quiet.elapsed() < 500) {
+        if (pending.isEmpty())
+            pending = frame;
+        const ssize_t n = ::send(m_peer, pending.constData(), size_t(pending.size()), MSG_NOSIGNAL);
+        if (n > 0) {
+            pending.remove(0, n);
+            quiet.start();
+        } else {
+            QVERIFY(errno == EAGAIN || errno == EWOULDBLOCK);
+            QThread::msleep(5);
+        }
+    }
+
+    const auto [paused, queued, unparsed] = inWorker([&] {
+        return std::tuple {m_leg->isReadingPaused(), peer->bytesToWrite(), m_leg->bufferedBytes()};
+    });
+    qInfo("paused with %lld bytes queued to the stalled reader, %lld read and not parsed", queued,
+          unparsed);
+    QVERIFY(paused);
+    QVERIFY2(queued <= Limit + message.size() + 4, qPrintable(QString::number(queued)));
+    QVERIFY2(unparsed < frame.size(), qPrintable(QString::number(unparsed)));
+    ::close(stalled);
 }
 
 QTEST_GUILESS_MAIN(TestRelayLeg)

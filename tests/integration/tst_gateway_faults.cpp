@@ -18,8 +18,11 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QWebSocket>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <memory>
@@ -155,25 +158,51 @@ QString sanitizerReports(const QByteArray &output)
 
 // A WebSocket backend that, once a client sent it anything, sends it 16 KiB binary
 // messages for as long as the connection takes them (it keeps at most 64 KiB queued
-// itself, so a stalled reader does not fill this process's memory).
-class FloodBackend final : public QObject
+// itself, so a stalled reader does not fill this process's memory, and asks the
+// kernel for small send buffers: many stalled connections do not strain the
+// machine's TCP memory).
+class FloodBackend final
 {
 public:
+    // Runs in a thread of its own: its sockets are not polled by the test's event
+    // loop, whose round trips are measured.
     FloodBackend()
     {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_server.nextPendingConnection())
-                handle(s);
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
+        m_thread.start();
+        m_context.moveToThread(&m_thread);
+        QMetaObject::invokeMethod(
+            &m_context,
+            [this] {
+                m_server = new QTcpServer(&m_context);
+                QObject::connect(m_server, &QTcpServer::newConnection, &m_context, [this] {
+                    while (QTcpSocket *s = m_server->nextPendingConnection())
+                        handle(s);
+                });
+                m_server->listen(QHostAddress::LocalHost, 0);
+                m_port = m_server->serverPort();
+            },
+            Qt::BlockingQueuedConnection);
     }
-    quint16 port() const { return m_server.serverPort(); }
-    int flooding = 0; // connections flooded so far
+    ~FloodBackend()
+    {
+        // the server and its sockets (its children) go in their thread
+        QMetaObject::invokeMethod(
+            &m_context, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    FloodBackend(const FloodBackend &) = delete;
+    FloodBackend &operator=(const FloodBackend &) = delete;
+
+    quint16 port() const { return m_port; }
+    std::atomic<int> flooding = 0; // connections flooded so far
+    std::atomic<qint64> sent = 0; // bytes the kernel took so far, all connections
 
 private:
     void handle(QTcpSocket *s)
     {
-        connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        s->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 64 * 1024);
         auto request = std::make_shared<QByteArray>();
         auto upgraded = std::make_shared<bool>(false);
         auto floods = std::make_shared<bool>(false);
@@ -183,11 +212,12 @@ private:
             while (s->state() == QAbstractSocket::ConnectedState && s->bytesToWrite() < 64 * 1024)
                 s->write(frame);
         };
-        connect(s, &QTcpSocket::bytesWritten, s, [floods, fill] {
+        QObject::connect(s, &QTcpSocket::bytesWritten, s, [this, floods, fill](qint64 bytes) {
+            sent += bytes;
             if (*floods)
                 fill();
         });
-        connect(s, &QTcpSocket::readyRead, s, [this, s, request, upgraded, floods, fill] {
+        QObject::connect(s, &QTcpSocket::readyRead, s, [this, s, request, upgraded, floods, fill] {
             if (*upgraded) {
                 s->readAll();
                 if (!*floods) {
@@ -216,11 +246,15 @@ private:
         });
     }
 
-    QTcpServer m_server;
+    QThread m_thread;
+    QObject m_context; // lives in m_thread
+    QTcpServer *m_server = nullptr; // a child of m_context
+    quint16 m_port = 0;
 };
 
 // A client on a blocking socket that upgrades to ws://127.0.0.1:port + path and can
-// send one text message; it reads nothing after the answer to the upgrade.
+// send one text message; it reads nothing after the answer to the upgrade (and asks
+// for a small receive buffer: what the kernel holds is not what is measured).
 class StalledClient
 {
 public:
@@ -231,6 +265,9 @@ public:
         address.sin_family = AF_INET;
         address.sin_port = htons(port);
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int receiveBuffer = 16 * 1024;
+        if (m_fd >= 0)
+            ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
         if (m_fd < 0
             || ::connect(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
             return;
@@ -307,6 +344,30 @@ qint64 settledResidentKiB(qint64 pid, qint64 quietKiB)
             break;
     }
     return samples.empty() ? -1 : samples.back();
+}
+
+// Round trips of text messages, one at a time, through `socket` and, alternating
+// with them, through `control` (the same path without the load, measured alongside
+// so that a slow phase of a shared machine shows in both): the median of each in
+// microseconds, {-1, -1} when an answer did not come within a second.
+std::pair<qint64, qint64> medianRoundTripsUs(QWebSocket *socket, QWebSocket *control, int count)
+{
+    std::vector<qint64> times[2];
+    QElapsedTimer timer;
+    for (int i = 0; i < count; ++i) {
+        for (int k = 0; k < 2; ++k) {
+            QWebSocket *s = k == 0 ? socket : control;
+            QSignalSpy echoed(s, &QWebSocket::textMessageReceived);
+            timer.start();
+            s->sendTextMessage(QStringLiteral("round trip %1").arg(i));
+            if (!echoed.wait(1000))
+                return {-1, -1};
+            times[k].push_back(timer.nsecsElapsed() / 1000);
+        }
+    }
+    for (auto &t : times)
+        std::sort(t.begin(), t.end());
+    return {times[0][times[0].size() / 2], times[1][times[1].size() / 2]};
 }
 
 // CPU time (user + system) the process `pid` used so far, in clock ticks.
@@ -853,10 +914,12 @@ void TestGatewayFaults::logDiskFull()
 }
 
 // Clients that never read while their backends flood them: the gateway stops
-// reading from a backend once its client's leg holds the outgoing buffer limit (128 KiB
-// by default) and keeps little more per connection than that; kernel socket buffers
-// are not in the resident set, so it measures what the gateway itself keeps. Another
-// client is served meanwhile, and the memory goes back when the stalled ones close.
+// reading from a backend once its client's leg holds the outgoing buffer limit (64 KiB
+// by default), reads no more than the room left under it, and so keeps less than
+// 128 KiB per stalled connection; kernel socket buffers are not in the resident set,
+// so it measures what the gateway itself keeps. Another client's round trips stay
+// within twice their time before the stall, and the memory goes back when the
+// stalled ones close.
 void TestGatewayFaults::stalledReaders()
 {
     FloodBackend flood;
@@ -870,48 +933,110 @@ void TestGatewayFaults::stalledReaders()
     const quint16 port = serve.startServe(serveArguments({floodApi, echoApi}));
     QVERIFY(port != 0);
 
-    // idle first: connected and upgraded, nothing sent yet
-    constexpr int Stalled = 50;
+    // another client's round trips before the stall (the first ones warm up), and as
+    // the control a client of a second gateway (a process like the first) in front of
+    // the same echo backend, which no stalled client touches
+    auto calm = openClient(QStringLiteral("ws://127.0.0.1:%1/calm/1.0.0/echo").arg(port));
+    QVERIFY(calm);
+    Test::CliProcess controlServe;
+    const quint16 controlPort = controlServe.startServe(
+        {QStringLiteral("serve"), echoApi, QStringLiteral("--listen"),
+         QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"), path(QStringLiteral("control.db")),
+         QStringLiteral("--secrets-file"), path(QStringLiteral("control-secrets")),
+         QStringLiteral("--workers"), QStringLiteral("2")});
+    QVERIFY(controlPort != 0);
+    auto direct = openClient(QStringLiteral("ws://127.0.0.1:%1/calm/1.0.0/echo").arg(controlPort));
+    QVERIFY(direct);
+    QVERIFY(medianRoundTripsUs(calm.get(), direct.get(), 50).first > 0);
+    const auto unloaded = medianRoundTripsUs(calm.get(), direct.get(), 300);
+    QVERIFY(unloaded.first > 0 && unloaded.second > 0);
+    const qint64 before = settledResidentKiB(serve.pid(), 16);
+
+    // Enough stalled connections that the allocator's noise (a few hundred KiB either
+    // way between two readings) is small per connection. Idle first: connected and
+    // upgraded, nothing sent yet.
+    constexpr int Stalled = 100;
     std::vector<std::unique_ptr<StalledClient>> clients;
     for (int i = 0; i < Stalled; ++i) {
         clients.push_back(std::make_unique<StalledClient>(port, "/flood/1.0.0/echo"));
         QVERIFY(clients.back()->isOpen());
     }
     const qint64 idle = settledResidentKiB(serve.pid(), 64);
-    // then each asks for the flood and reads nothing
+    // then each asks for the flood and reads nothing; settled once the backend could
+    // send nothing more for a second (every backend leg of the gateway stopped
+    // reading) and the resident set stopped growing
     for (auto &c : clients)
         QVERIFY(c->sendText("go"));
-    QTRY_COMPARE_WITH_TIMEOUT(flood.flooding, Stalled, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(flood.flooding.load(), Stalled, 10000);
+    QElapsedTimer flooding;
+    flooding.start();
+    for (qint64 last = -1; flood.sent != last && flooding.elapsed() < 60000;) {
+        last = flood.sent;
+        QTest::qWait(1000);
+    }
     const qint64 stalled = settledResidentKiB(serve.pid(), 256);
     const qint64 perConnection = (stalled - idle) / Stalled;
-    qInfo("serve RSS: %lld KiB with %d idle connections, %lld KiB once they stalled: "
-          "%lld KiB more per stalled connection",
-          idle, Stalled, stalled, perConnection);
+    qInfo("serve RSS: %lld KiB before, %lld KiB with %d idle connections, %lld KiB once they "
+          "stalled (%lld KiB flooded each): %lld KiB more per stalled connection",
+          before, idle, Stalled, stalled, flood.sent / Stalled / 1024, perConnection);
     QVERIFY(idle > 0 && stalled > 0);
-    // The outgoing limit (128 KiB), the message that went over it, at most one read
-    // (64 KiB) not parsed yet, and more not explained yet: measured 80-290 KiB on 2
-    // busy cores (it varies from run to run), 745 KiB before the limit held. The bound
-    // is three times the limit: a regression to reading on is caught, noise is not.
+    // The outgoing limit (64 KiB), the message that went over it, less than a message
+    // not parsed yet and the allocator's share: measured 87-115 KiB (bench/README.md),
+    // 745 KiB before the limit held, 80-290 KiB with a 128 KiB limit and whole reads.
+    // The bound is the documented 128 KiB.
     // (Under AddressSanitizer freed memory waits in its quarantine and every byte has
     // shadow: the resident set says nothing about the gateway's buffers there.)
 #if !defined(__SANITIZE_ADDRESS__)
-    QVERIFY2(perConnection <= 3 * 128, qPrintable(QString::number(perConnection)));
+    QVERIFY2(perConnection <= 128, qPrintable(QString::number(perConnection)));
 #endif
 
-    // the gateway still serves others
-    auto calm = openClient(QStringLiteral("ws://127.0.0.1:%1/calm/1.0.0/echo").arg(port));
-    QVERIFY(calm);
-    QSignalSpy echoed(calm.get(), &QWebSocket::textMessageReceived);
-    calm->sendTextMessage(QStringLiteral("still here"));
-    QTRY_COMPARE_WITH_TIMEOUT(echoed.size(), 1, 10000);
+    // The other client is served as before: its median round trip within twice the
+    // unloaded one. The stalled connections cost the workers nothing while they wait
+    // (no read interest, a write interest that does not fire); a busy phase of a
+    // shared machine can (2 CPUs, other work on them: a process woken per message
+    // waits for a CPU), so each median is taken relative to the control's measured
+    // alongside, and the best of three tries counts.
+    const double unloadedRatio = double(unloaded.first) / double(unloaded.second);
+    std::pair<qint64, qint64> loaded {-1, -1};
+    double loadedRatio = 0;
+    for (int attempt = 0; attempt < 3 && (loaded.first < 0 || loadedRatio > 2 * unloadedRatio);
+         ++attempt) {
+        const auto times = medianRoundTripsUs(calm.get(), direct.get(), 300);
+        if (times.first < 0)
+            continue;
+        const double ratio = double(times.first) / double(times.second);
+        if (loaded.first < 0 || ratio < loadedRatio) {
+            loaded = times;
+            loadedRatio = ratio;
+        }
+    }
+    qInfo("round trip of another client, median: %lld us before the stall, %lld us during it "
+          "(through the control gateway: %lld and %lld us)",
+          unloaded.first, loaded.first, unloaded.second, loaded.second);
+    QVERIFY(loaded.first > 0);
+    QVERIFY2(loadedRatio <= 2 * unloadedRatio,
+             qPrintable(QStringLiteral("%1 us during the stall, %2 us before (control %3, %4 us)")
+                            .arg(loaded.first)
+                            .arg(unloaded.first)
+                            .arg(loaded.second)
+                            .arg(unloaded.second)));
 
-    // the stalled ones leave: most of what they held goes back
+    // The stalled ones leave: their memory goes back (the workers give freed memory
+    // back to the system a second after connections close). What may stay: 1 MiB plus
+    // 8 KiB per connection (the allocator's bookkeeping, a thread's cached buffers),
+    // a fifth of the growth at most; measured 700-1,000 KiB in all. Before the workers
+    // gave memory back, 1-3 MiB of 8-14 MiB stayed with 50 connections.
     clients.clear();
 #if !defined(__SANITIZE_ADDRESS__)
-    QTRY_VERIFY_WITH_TIMEOUT(residentKiB(serve.pid()) - idle < (stalled - idle) / 2, 10000);
+    const qint64 allowedKiB = 1024 + 8 * Stalled;
+    QTRY_VERIFY2_WITH_TIMEOUT(residentKiB(serve.pid()) - before <= allowedKiB,
+                              qPrintable(QStringLiteral("%1 KiB more than before the clients")
+                                             .arg(residentKiB(serve.pid()) - before)),
+                              10000);
 #endif
     qInfo("serve RSS after they closed: %lld KiB", residentKiB(serve.pid()));
     QVERIFY(serve.signalAndWait(SIGTERM));
+    QVERIFY(controlServe.signalAndWait(SIGTERM));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayFaults)
