@@ -2560,25 +2560,29 @@ void MainWindow::moveDocument(const QString &previous, const QString &path)
     openFile(path); // the tree, the details, the title and the source follow
 }
 
+std::optional<QByteArray> MainWindow::currentText() const
+{
+    if (DocumentEditor *editor = currentEditor())
+        return editor->text();
+    QFile file(m_currentFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    return file.readAll();
+}
+
 void MainWindow::saveCopyAs(AsyncApiWriter::TargetVersion version, const QString &path)
 {
     if (m_currentFile.isEmpty() || path.isEmpty())
         return;
-    QByteArray text;
-    if (DocumentEditor *editor = currentEditor()) {
-        text = editor->text();
-    } else {
-        QFile file(m_currentFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            statusBar()->showMessage(
-                tr("No copy saved: cannot read %1").arg(displayName(m_currentFile)), 15000);
-            Q_EMIT copySaved(path, false);
-            return;
-        }
-        text = file.readAll();
+    const std::optional<QByteArray> text = currentText();
+    if (!text) {
+        statusBar()->showMessage(
+            tr("No copy saved: cannot read %1").arg(displayName(m_currentFile)), 15000);
+        Q_EMIT copySaved(path, false);
+        return;
     }
     statusBar()->showMessage(tr("Converting %1\u2026").arg(displayName(m_currentFile)));
-    m_writer->write({text, m_currentFile, path, version},
+    m_writer->write({*text, m_currentFile, path, version},
                     [this, path](bool written, const QString &message) {
                         statusBar()->showMessage(message, written ? 5000 : 15000);
                         Q_EMIT copySaved(path, written);
@@ -2614,22 +2618,16 @@ void MainWindow::exportForWso2(const QString &path)
 {
     if (m_currentFile.isEmpty() || path.isEmpty())
         return;
-    QByteArray text;
-    if (DocumentEditor *editor = currentEditor()) {
-        text = editor->text();
-    } else {
-        QFile file(m_currentFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            statusBar()->showMessage(
-                tr("Nothing exported: cannot read %1").arg(displayName(m_currentFile)), 15000);
-            Q_EMIT copySaved(path, false);
-            return;
-        }
-        text = file.readAll();
+    const std::optional<QByteArray> text = currentText();
+    if (!text) {
+        statusBar()->showMessage(
+            tr("Nothing exported: cannot read %1").arg(displayName(m_currentFile)), 15000);
+        Q_EMIT copySaved(path, false);
+        return;
     }
     statusBar()->showMessage(
         tr("Exporting %1 for WSO2 API Manager\u2026").arg(displayName(m_currentFile)));
-    DocumentWriter::Request request {text, m_currentFile, path, std::nullopt};
+    DocumentWriter::Request request {*text, m_currentFile, path, std::nullopt};
     request.forWso2 = true;
     m_writer->write(request, [this, path](bool written, const QString &message) {
         statusBar()->showMessage(message, written ? 5000 : 15000);

@@ -201,6 +201,9 @@ protected:
 private:
     void attachEditor(const LoadedApi &result);
     DocumentEditor *currentEditor() const;
+    // The current document's text: the editor's, unsaved edits included, else the
+    // file's (nothing when it cannot be read).
+    std::optional<QByteArray> currentText() const;
     // Shows `path` in the Source tab (the editor when it is being edited here);
     // true when that is the editor.
     bool showSourceFile(const QString &path);

@@ -72,7 +72,7 @@ private:
 } // namespace
 
 ApiForm::ApiForm(QWidget *parent)
-    : QWidget(parent)
+    : DesignSection(Follow::Text, parent)
     , m_sections(new QTabWidget)
     , m_channelsPage(new QWidget)
     , m_messages(new MessageForm)
@@ -232,40 +232,12 @@ ApiForm::ApiForm(QWidget *parent)
         if (m_channels->currentRow() >= 0 && m_channels->currentRow() + 1 < m_channels->count())
             moveChannel(currentChannel(), m_channels->currentRow() + 1);
     });
-    setEnabled(false);
 }
 
-ApiForm::~ApiForm()
+void ApiForm::editorChanged()
 {
-    // closing takes the focus away from a field: nothing is written then
-    for (QWidget *child : findChildren<QWidget *>())
-        child->disconnect(this);
-}
-
-void ApiForm::setEditor(DocumentEditor *editor)
-{
-    if (m_editor)
-        disconnect(m_editor, nullptr, this, nullptr);
-    m_editor = editor;
-    setEnabled(editor != nullptr);
-    m_messages->setEditor(editor);
-    m_gateway->setEditor(editor);
-    if (editor) {
-        // The form follows the text while it is shown; else it catches up when it is
-        // shown next (reading the text's places costs a parse of the whole text).
-        const auto follow = [this] {
-            if (isVisible())
-                refresh();
-            else
-                m_stale = true;
-        };
-        connect(editor, &DocumentEditor::modelRead, this, follow);
-        connect(editor, &DocumentEditor::textChanged, this, follow);
-    }
-    if (isVisible() || !editor)
-        refresh();
-    else
-        m_stale = true;
+    m_messages->setEditor(m_editor);
+    m_gateway->setEditor(m_editor);
 }
 
 void ApiForm::commitPending()
@@ -320,8 +292,7 @@ bool ApiForm::focusField(const QString &pointer)
         m_sections->setCurrentIndex(before);
         return false;
     }
-    if (m_stale)
-        refresh();
+    catchUp();
     QWidget *field = nullptr;
     if (tokens.size() == 2 && tokens.at(0) == u"info") {
         if (tokens.at(1) == u"title")
@@ -374,18 +345,10 @@ bool ApiForm::focusField(const QString &pointer)
     return true;
 }
 
-void ApiForm::showEvent(QShowEvent *event)
-{
-    if (m_stale)
-        refresh();
-    QWidget::showEvent(event);
-}
-
 void ApiForm::refresh()
 {
     if (!m_editor)
         return;
-    m_stale = false;
     m_refreshing = true;
     // The channels' keys: from the model when it is of the current text (a parse of
     // the text's places costs as much as a read, on this thread), else the text.
@@ -543,9 +506,7 @@ void ApiForm::updatePreview()
 
 void ApiForm::report(bool ok, const QString &error)
 {
-    m_status->setText(ok ? QString() : error);
-    if (!ok)
-        Q_EMIT editFailed(error);
+    DesignSection::report(m_status, ok, error);
 }
 
 void ApiForm::commit(QLineEdit *field, const QString &pointer, const QString &name)

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QPointer>
-#include <QWidget>
+#include "editor/designsection.h"
 
 class QComboBox;
 class QLabel;
@@ -14,7 +13,6 @@ class QTabWidget;
 
 namespace Gatehouse {
 
-class DocumentEditor;
 class GatewayForm;
 class MessageForm;
 
@@ -25,17 +23,14 @@ class MessageForm;
 // "Gateway": the GatewayForm (x-gatehouse's serving settings and plans). Every change goes
 // through the DocumentEditor, so it changes only the text of what it edits and is one named step of
 // the undo history.
-class ApiForm final : public QWidget
+class ApiForm final : public DesignSection
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ApiForm)
 
 public:
     explicit ApiForm(QWidget *parent = nullptr);
-    ~ApiForm() override;
 
-    void setEditor(DocumentEditor *editor);
-    DocumentEditor *editor() const { return m_editor; }
     MessageForm *messageForm() const { return m_messages; }
     GatewayForm *gatewayForm() const { return m_gateway; }
     QTabWidget *sections() const { return m_sections; }
@@ -69,15 +64,11 @@ public:
     bool deleteChannel(const QString &key, QString *error = nullptr);
     bool moveChannel(const QString &key, int index, QString *error = nullptr);
 
-Q_SIGNALS:
-    // An edit was refused (the reason, one line).
-    void editFailed(const QString &error);
-
 protected:
-    void showEvent(QShowEvent *event) override;
+    void refresh() override;
+    void editorChanged() override;
 
 private:
-    void refresh();
     void refreshChannelFields();
     void updatePreview();
     void commit(QLineEdit *field, const QString &pointer, const QString &name);
@@ -89,7 +80,6 @@ private:
     QString channelPointer(const QString &key) const;
     void report(bool ok, const QString &error);
 
-    QPointer<DocumentEditor> m_editor;
     QTabWidget *m_sections;
     QWidget *m_channelsPage;
     MessageForm *m_messages;
@@ -112,7 +102,6 @@ private:
     QLabel *m_preview;
     QLabel *m_status;
     bool m_refreshing = false;
-    bool m_stale = false; // the text changed while the form was hidden
 };
 
 } // namespace Gatehouse

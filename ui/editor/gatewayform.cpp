@@ -110,7 +110,7 @@ QString text(const Json &value)
 } // namespace
 
 GatewayForm::GatewayForm(QWidget *parent)
-    : QWidget(parent)
+    : DesignSection(Follow::Model, parent)
     , m_defaultVersion(new QCheckBox(tr("Also serve this version &without the version in the "
                                         "path")))
     , m_url(new QLabel)
@@ -266,50 +266,10 @@ GatewayForm::GatewayForm(QWidget *parent)
     layout->addWidget(plans, 1);
     layout->addWidget(security);
     layout->addWidget(m_status);
-    setEnabled(false);
-}
-
-GatewayForm::~GatewayForm()
-{
-    // closing takes the focus away from a field: nothing is written then
-    for (QWidget *child : findChildren<QWidget *>())
-        child->disconnect(this);
-}
-
-void GatewayForm::setEditor(DocumentEditor *editor)
-{
-    if (m_editor)
-        disconnect(m_editor, nullptr, this, nullptr);
-    m_editor = editor;
-    setEnabled(editor != nullptr);
-    if (editor) {
-        // The fields show the model, so they follow it once it is of the current
-        // text: between an edit and its read they keep what the user set.
-        connect(editor, &DocumentEditor::modelRead, this, [this] {
-            if (m_editor->isReading())
-                return;
-            if (isVisible())
-                refresh();
-            else
-                m_stale = true;
-        });
-    }
-    if (isVisible() || !editor)
-        refresh();
-    else
-        m_stale = true;
-}
-
-void GatewayForm::showEvent(QShowEvent *event)
-{
-    if (m_stale)
-        refresh();
-    QWidget::showEvent(event);
 }
 
 void GatewayForm::refresh()
 {
-    m_stale = false;
     const Api *api
         = m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
     const Json raw = api && api->gatehouse.raw.is_object() ? api->gatehouse.raw : Json::object();
@@ -557,8 +517,7 @@ bool GatewayForm::focusField(const QString &pointer)
     if (!SourceText::splitPointer(pointer, &tokens) || tokens.size() < 2
         || tokens.at(0) != u"x-gatehouse")
         return false;
-    if (m_stale)
-        refresh();
+    catchUp();
     const QString &key = tokens.at(1);
     if (key == u"defaultVersion") {
         m_defaultVersion->setFocus(Qt::OtherFocusReason);
@@ -682,9 +641,7 @@ void GatewayForm::commitPending()
 
 void GatewayForm::report(bool ok, const QString &error)
 {
-    m_status->setText(ok ? QString() : error);
-    if (!ok)
-        Q_EMIT editFailed(error);
+    DesignSection::report(m_status, ok, error);
 }
 
 } // namespace Gatehouse

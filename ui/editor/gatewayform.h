@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "editor/designsection.h"
+
 #include <QHash>
-#include <QPointer>
-#include <QWidget>
 
 class QCheckBox;
 class QLabel;
@@ -14,25 +14,19 @@ class QTableWidget;
 
 namespace Gatehouse {
 
-class DocumentEditor;
-
 // The Design tab's gateway settings: what `x-gatehouse` says about serving the API
 // (context, backend endpoint, default version, listen addresses, TLS files) and its
 // plans (name, messages per unit, connections), and the security schemes clients
 // present credentials by (bearer token, API key in a header or a query parameter). Each field says
 // what it does and its default, shows the problem the document's check finds in it, and writes only
 // its own node of the text; the URL clients will use is shown as the fields change.
-class GatewayForm final : public QWidget
+class GatewayForm final : public DesignSection
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(GatewayForm)
 
 public:
     explicit GatewayForm(QWidget *parent = nullptr);
-    ~GatewayForm() override;
-
-    void setEditor(DocumentEditor *editor);
-    DocumentEditor *editor() const { return m_editor; }
 
     // The field that edits `key` of x-gatehouse ("context", "endpoint", ...).
     QLineEdit *field(const QString &key) const { return m_fields.value(key); }
@@ -59,14 +53,10 @@ public:
     // Writes what is typed in a field that has not been left yet (before a save).
     void commitPending();
 
-Q_SIGNALS:
-    void editFailed(const QString &error);
-
 protected:
-    void showEvent(QShowEvent *event) override;
+    void refresh() override;
 
 private:
-    void refresh();
     void refreshPlans();
     void refreshSchemes();
     void showProblems();
@@ -75,7 +65,6 @@ private:
     void commitPlanCell(int row, int column);
     void report(bool ok, const QString &error);
 
-    QPointer<DocumentEditor> m_editor;
     QHash<QString, QLineEdit *> m_fields;
     QHash<QString, QLabel *> m_problems;
     QCheckBox *m_defaultVersion;
@@ -88,7 +77,6 @@ private:
     QPushButton *m_deleteScheme;
     QLabel *m_status;
     bool m_refreshing = false;
-    bool m_stale = false;
 };
 
 } // namespace Gatehouse

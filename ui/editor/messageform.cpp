@@ -50,7 +50,7 @@ const Message *componentMessage(const Api *api, const QString &key)
 } // namespace
 
 MessageForm::MessageForm(QWidget *parent)
-    : QWidget(parent)
+    : DesignSection(Follow::Text, parent)
     , m_list(new QListWidget)
     , m_add(new QPushButton(tr("&Add…")))
     , m_rename(new QPushButton(tr("Re&name…")))
@@ -228,15 +228,9 @@ MessageForm::MessageForm(QWidget *parent)
         if (m_examples->currentRow() >= 0)
             deleteExample(m_examples->currentRow());
     });
-    setEnabled(false);
 }
 
-MessageForm::~MessageForm()
-{
-    // closing takes the focus away from a field; nothing is written then
-    for (QWidget *child : findChildren<QWidget *>())
-        child->disconnect(this);
-}
+MessageForm::~MessageForm() = default;
 
 void MessageForm::commitPending()
 {
@@ -247,37 +241,6 @@ void MessageForm::commitPending()
     for (QLineEdit *field : {m_name, m_title, m_summary, m_contentType->lineEdit()})
         if (field->hasFocus() && field->isModified())
             Q_EMIT field->editingFinished();
-}
-
-void MessageForm::setEditor(DocumentEditor *editor)
-{
-    if (m_editor)
-        disconnect(m_editor, nullptr, this, nullptr);
-    m_editor = editor;
-    setEnabled(editor != nullptr);
-    m_payload->setEdited(false);
-    m_example->setEdited(false);
-    if (editor) {
-        const auto follow = [this] {
-            if (isVisible())
-                refresh();
-            else
-                m_stale = true;
-        };
-        connect(editor, &DocumentEditor::modelRead, this, follow);
-        connect(editor, &DocumentEditor::textChanged, this, follow);
-    }
-    if (isVisible() || !editor)
-        refresh();
-    else
-        m_stale = true;
-}
-
-void MessageForm::showEvent(QShowEvent *event)
-{
-    if (m_stale)
-        refresh();
-    QWidget::showEvent(event);
 }
 
 QString MessageForm::messagePointer(const QString &key) const
@@ -305,8 +268,7 @@ QStringList MessageForm::messages() const
 
 void MessageForm::selectMessage(const QString &key)
 {
-    if (m_stale)
-        refresh();
+    catchUp();
     const auto found = m_list->findItems(key, Qt::MatchExactly);
     if (!found.isEmpty())
         m_list->setCurrentItem(found.constFirst());
@@ -354,7 +316,6 @@ void MessageForm::refresh()
         m_list->clear();
         return;
     }
-    m_stale = false;
     m_refreshing = true;
     // The keys: from the model when it is of the current text, else the text.
     QStringList keys;
@@ -696,11 +657,15 @@ void MessageForm::commitField(QLineEdit *field, const QString &member, const QSt
     report(ok, why);
 }
 
+void MessageForm::editorChanged()
+{
+    m_payload->setEdited(false);
+    m_example->setEdited(false);
+}
+
 void MessageForm::report(bool ok, const QString &error)
 {
-    m_status->setText(ok ? QString() : error);
-    if (!ok)
-        Q_EMIT editFailed(error);
+    DesignSection::report(m_status, ok, error);
 }
 
 bool MessageForm::addMessage(const QString &key, QString *error)

@@ -2,10 +2,9 @@
 #pragma once
 
 #include "api/json.h"
+#include "editor/designsection.h"
 
-#include <QPointer>
 #include <QTimer>
-#include <QWidget>
 
 #include <memory>
 #include <optional>
@@ -18,7 +17,6 @@ class QPushButton;
 
 namespace Gatehouse {
 
-class DocumentEditor;
 class JsonSchemaValidator;
 class SchemaTextEdit;
 struct Api;
@@ -33,7 +31,7 @@ struct Api;
 // document keeping what was typed (SourceText::setFragment). Each example shows
 // whether it matches the schema, the one being typed included; "Generate Example"
 // adds one made by the mock's value generator.
-class MessageForm final : public QWidget
+class MessageForm final : public DesignSection
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MessageForm)
@@ -41,9 +39,6 @@ class MessageForm final : public QWidget
 public:
     explicit MessageForm(QWidget *parent = nullptr);
     ~MessageForm() override;
-
-    void setEditor(DocumentEditor *editor);
-    DocumentEditor *editor() const { return m_editor; }
 
     // The message shown (its key under components.messages).
     QString currentMessage() const;
@@ -79,17 +74,13 @@ public:
     bool generateExample(QString *error = nullptr);
     bool deleteExample(int index, QString *error = nullptr);
 
-Q_SIGNALS:
-    // An edit was refused (the reason, one line).
-    void editFailed(const QString &error);
-
 protected:
-    void showEvent(QShowEvent *event) override;
+    void refresh() override;
+    void editorChanged() override;
 
 private:
     QString messagePointer(const QString &key) const;
     const Api *api() const;
-    void refresh();
     void refreshMessageFields();
     void refreshExamples();
     void showExample();
@@ -99,7 +90,6 @@ private:
     void report(bool ok, const QString &error);
     bool isReference(const QString &key) const;
 
-    QPointer<DocumentEditor> m_editor;
     QListWidget *m_list;
     QPushButton *m_add;
     QPushButton *m_rename;
@@ -125,7 +115,6 @@ private:
     QList<QString> m_exampleProblems;
     quint32 m_seed = 1;
     bool m_refreshing = false;
-    bool m_stale = false;
 };
 
 } // namespace Gatehouse
