@@ -322,6 +322,7 @@ bool GatewayRuntime::start(const QStringList &files)
             return fail(QStringLiteral("the admin endpoint needs metrics on"));
         m_admin = std::make_unique<AdminServer>(m_metrics,
                                                 [this] { return m_state == State::Running; });
+        m_admin->setRuntime(this);
         if (!m_admin->listen(m_settings.adminAddress, &error))
             return fail(error);
         Q_EMIT reported(ReportKind::Info,
