@@ -645,6 +645,8 @@ quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &c
     };
     if (m_state != State::Running || !m_gateway)
         return failed(QStringLiteral("the gateway is not running"));
+    if (!m_parts || (!m_parts->logStore && !m_parts->logFile))
+        return failed(QStringLiteral("the gateway keeps no message log (--log-db or --log-file)"));
     const QHash<QString, QStringList> servedChannels = m_gateway->servedChannels();
     const auto served = servedChannels.constFind(api);
     if (served == servedChannels.cend()) {
@@ -670,16 +672,19 @@ quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &c
                                  .toString(QStringLiteral("HH:mm:ss"))));
     Q_EMIT payloadLoggingChanged();
     // says when it ran out (unless it was ended early or replaced by then)
-    QTimer::singleShot(duration + std::chrono::milliseconds(5), this, [this, granted] {
-        for (const auto &g : m_payloadLogGrants->active())
-            if (g.id == granted.id || g.describe() == granted.describe())
-                return;
-        if (!m_endedGrants.remove(granted.id)) {
-            Q_EMIT reported(ReportKind::Info,
-                            QStringLiteral("payload logging ended for %1").arg(granted.describe()));
-            Q_EMIT payloadLoggingChanged();
-        }
-    });
+    // (precise: a coarse timer may fire up to 5 % early, before the grant ended)
+    QTimer::singleShot(
+        duration + std::chrono::milliseconds(5), Qt::PreciseTimer, this, [this, granted] {
+            for (const auto &g : m_payloadLogGrants->active())
+                if (g.id == granted.id || g.describe() == granted.describe())
+                    return;
+            if (!m_endedGrants.remove(granted.id)) {
+                Q_EMIT reported(
+                    ReportKind::Info,
+                    QStringLiteral("payload logging ended for %1").arg(granted.describe()));
+                Q_EMIT payloadLoggingChanged();
+            }
+        });
     return id;
 }
 

@@ -629,6 +629,21 @@ void TestGatewayRuntime::payloadLoggingGrantRefused()
                                          std::chrono::minutes(1), &error),
              quint64(0));
     QCOMPARE(error, u"payload logging: the gateway is not running"_qs);
+    {
+        GatewayRuntime::Settings withoutLog = settings();
+        withoutLog.logDatabase.clear();
+        GatewayRuntime unlogged;
+        unlogged.setSettings(withoutLog);
+        QVERIFY2(unlogged.start({writeApi(m_backendPort)}), qPrintable(unlogged.errorString()));
+        QCOMPARE(unlogged.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), {}, {},
+                                              std::chrono::minutes(1), &error),
+                 quint64(0));
+        QCOMPARE(error,
+                 u"payload logging: the gateway keeps no message log (--log-db or --log-file)"_qs);
+        QSignalSpy stopped(&unlogged, &GatewayRuntime::stopped);
+        unlogged.stop();
+        QTRY_COMPARE(stopped.size(), 1);
+    }
     QVERIFY2(runtime.start({writeApi(m_backendPort, QStringLiteral("echo.yaml"), LoggedChannels)}),
              qPrintable(runtime.errorString()));
     QCOMPARE(runtime.grantPayloadLogging(QStringLiteral("/echo/2.0.0"), {}, {},
