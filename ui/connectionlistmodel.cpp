@@ -101,6 +101,12 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
     const Gateway::ConnectionSnapshot &c = r.connection;
     if (role == IdRole)
         return QVariant::fromValue<quint64>(c.id);
+    if (role == ApiKeyRole)
+        return c.api;
+    if (role == ChannelRole)
+        return c.channel;
+    if (role == ApplicationIdRole)
+        return c.application;
     if (role == Qt::TextAlignmentRole && index.column() >= MessagesInColumn
         && index.column() <= BytesOutColumn)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);

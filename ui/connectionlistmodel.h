@@ -34,7 +34,13 @@ public:
         LastActivityColumn,
         ColumnCount
     };
-    enum Role { IdRole = Qt::UserRole + 1, SortRole };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        SortRole,
+        ApiKeyRole, // "/chats/1.0.0", in every column
+        ChannelRole, // the channel's address template, in every column
+        ApplicationIdRole, // empty when anonymous, in every column
+    };
 
     explicit ConnectionListModel(QObject *parent = nullptr);
 

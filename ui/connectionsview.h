@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/payloadloggrants.h"
+
 #include <QList>
 #include <QWidget>
 
+#include <chrono>
+
+class QAction;
 class QLabel;
+class QMenu;
+class QTimer;
+class QToolButton;
+class QVBoxLayout;
 class QLineEdit;
 class QPushButton;
 class QSortFilterProxyModel;
@@ -17,7 +26,10 @@ class ConnectionListModel;
 
 // The Connections tab: the gateway's open connections (sortable, filterable by any
 // column's text) and a Close button for the selected ones, with a close code and
-// reason chosen in a small dialog. Shows what to do when there is nothing to list.
+// reason chosen in a small dialog. Log Payloads (button and context menu) asks to log
+// the payloads of the current connection's channel or application for a while; the
+// grants in force are listed above the table with their time left and a Stop button.
+// Shows what to do when there is nothing to list.
 class ConnectionsView final : public QWidget
 {
     Q_OBJECT
@@ -29,6 +41,16 @@ public:
     QTreeView *table() const { return m_table; }
     QLineEdit *filterEdit() const { return m_filter; }
     QPushButton *closeButton() const { return m_close; }
+    QToolButton *logPayloadsButton() const { return m_logPayloads; }
+    // The Log Payloads menu: of the channel for each duration, then of the application.
+    QMenu *logPayloadsMenu() const { return m_logMenu; }
+    // The grants to show (the runtime's); `nowMs` for the time left (tests pass theirs).
+    void setPayloadLogGrants(const QList<Gateway::PayloadLogGrants::Grant> &grants,
+                             qint64 nowMs = -1);
+    // One line per grant shown, as the user reads it.
+    QStringList payloadLogGrantTexts() const;
+    // Asks to log the payloads of the current connection's channel (or application).
+    void logPayloadsOfCurrent(bool application, std::chrono::milliseconds duration);
     QList<quint64> selectedIds() const;
     // Asks to close the selected connections (closeRequested) without the dialog.
     void closeSelected(quint16 code, const QString &reason);
@@ -39,10 +61,18 @@ public:
 Q_SIGNALS:
     // The user asked to close these connections with this code and reason.
     void closeRequested(const QList<quint64> &ids, quint16 code, const QString &reason);
+    // The user asked to log the payloads of `api`'s `channel` (or of its `application`'s
+    // connections, channel empty) for `durationMs`.
+    void payloadLoggingRequested(const QString &api, const QString &channel,
+                                 const QString &application, qint64 durationMs);
+    // The user asked to end this payload logging grant now.
+    void payloadLoggingStopRequested(quint64 id);
 
 private:
     void handleCloseClicked();
     void updateState();
+    void updateGrants(); // the rows of m_grants with their time left
+    QModelIndex currentRow() const;
 
     ConnectionListModel *m_model;
     QSortFilterProxyModel *m_proxy;
@@ -52,6 +82,16 @@ private:
     QLineEdit *m_filter;
     QPushButton *m_close;
     QLabel *m_count;
+    QToolButton *m_logPayloads;
+    QMenu *m_logMenu;
+    QList<QAction *> m_logChannel; // per duration
+    QList<QAction *> m_logApplication;
+    QWidget *m_grantsBox;
+    QVBoxLayout *m_grantsLayout;
+    QTimer *m_grantsTimer;
+    QList<Gateway::PayloadLogGrants::Grant> m_grants;
+    qint64 m_grantsClockOffsetMs = 0; // tests' now minus the real now
+    QList<QLabel *> m_grantLabels;
     bool m_sized = false;
 };
 

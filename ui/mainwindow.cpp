@@ -182,6 +182,17 @@ MainWindow::MainWindow(QWidget *parent)
                 m_runtime->closeConnections(ids, code, reason);
                 QTimer::singleShot(200, m_runtime, &RuntimeHost::listConnections);
             });
+    // payload logging granted from the Connections tab for a while
+    connect(m_connectionsView, &ConnectionsView::payloadLoggingRequested, m_runtime,
+            [this](const QString &api, const QString &channel, const QString &application,
+                   qint64 durationMs) {
+                m_runtime->grantPayloadLogging(api, channel, application,
+                                               std::chrono::milliseconds(durationMs));
+            });
+    connect(m_connectionsView, &ConnectionsView::payloadLoggingStopRequested, m_runtime,
+            &RuntimeHost::endPayloadLogging);
+    connect(m_runtime, &RuntimeHost::payloadLoggingChanged, m_connectionsView,
+            [this] { m_connectionsView->setPayloadLogGrants(m_runtime->payloadLogGrants()); });
 
     showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
                       "or drop one on this window."));

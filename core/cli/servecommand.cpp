@@ -159,7 +159,8 @@ int serveCommand(const QStringList &arguments)
         QStringLiteral("SIZE"));
     const QCommandLineOption adminOption(
         QStringLiteral("admin"),
-        QStringLiteral("Serve /metrics (Prometheus), /healthz and /api/stats on this address "
+        QStringLiteral("Serve /metrics (Prometheus), /healthz, /api/stats and "
+                       "/api/payload-logging (payload logging for a while) on this address "
                        "(PORT on 127.0.0.1, or HOST:PORT)."),
         QStringLiteral("[HOST:]PORT"));
     const QCommandLineOption outgoingBufferOption(

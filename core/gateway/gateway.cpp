@@ -113,6 +113,12 @@ void Gateway::addEventSink(std::shared_ptr<GatewayEventSink> sink)
         m_sinks.append(std::move(sink));
 }
 
+void Gateway::setPayloadLogGrants(std::shared_ptr<PayloadLogGrants> grants)
+{
+    if (grants)
+        m_payloadLogGrants = std::move(grants);
+}
+
 void Gateway::setListenerSelector(ListenerSelector selector)
 {
     m_listenerSelector = std::move(selector);
@@ -169,6 +175,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
     auto shared = std::make_shared<GatewayShared>();
     shared->options = m_options;
     shared->sinks = m_sinks;
+    shared->payloadLogGrants = m_payloadLogGrants;
     shared->setRouter(router);
     for (const ListenerConfig &l : listeners) {
         QSslConfiguration tls;
@@ -413,6 +420,21 @@ int Gateway::openConnections() const
 int Gateway::pendingHandshakes() const
 {
     return m_shared ? m_shared->pendingHandshakes.load(std::memory_order_relaxed) : 0;
+}
+
+QHash<QString, QStringList> Gateway::servedChannels() const
+{
+    QHash<QString, QStringList> out;
+    const auto router = m_shared ? m_shared->router() : nullptr;
+    if (!router)
+        return out;
+    for (const Router::ApiRoute &api : router->apis()) {
+        QStringList &channels = out[api.key()];
+        for (const Router::ChannelRoute &channel : api.channels)
+            if (channel.channel)
+                channels.append(channel.channel->address);
+    }
+    return out;
 }
 
 QStringList Gateway::servedApis(int listener) const

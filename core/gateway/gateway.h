@@ -4,8 +4,10 @@
 #include "api/api.h"
 #include "gateway/gatewayeventsink.h"
 #include "gateway/gatewayoptions.h"
+#include "gateway/payloadloggrants.h"
 #include "gateway/policyprovider.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -71,6 +73,10 @@ public:
     GatewayOptions options() const { return m_options; }
     void setPolicyProvider(std::shared_ptr<PolicyProvider> provider);
     void addEventSink(std::shared_ptr<GatewayEventSink> sink);
+    // Where run-time payload logging grants are kept (shared with whoever grants, so
+    // that grants outlive a restart); the gateway has its own until this is called.
+    void setPayloadLogGrants(std::shared_ptr<PayloadLogGrants> grants);
+    std::shared_ptr<PayloadLogGrants> payloadLogGrants() const { return m_payloadLogGrants; }
     // Which listeners serve an API: indexes into the listeners given to start(), empty
     // for all of them; a non-empty `error` (one line) refuses the API, e.g. when it
     // names an address the gateway does not listen on. Applied at start() and at
@@ -112,6 +118,8 @@ public:
     // One line per API served on `listener` (-1: every API), e.g. "/chats/1.0.0  Chats
     // API 1.0.0: /notifications, /rooms/{roomID}".
     QStringList servedApis(int listener = -1) const;
+    // The channel address templates of each API served, by API key ("/chats/1.0.0").
+    QHash<QString, QStringList> servedChannels() const;
 
 signals:
     void started();
@@ -131,6 +139,7 @@ private:
     ListenerSelector m_listenerSelector;
     std::shared_ptr<PolicyProvider> m_policyProvider;
     QList<std::shared_ptr<GatewayEventSink>> m_sinks;
+    std::shared_ptr<PayloadLogGrants> m_payloadLogGrants = std::make_shared<PayloadLogGrants>();
     std::shared_ptr<GatewayShared> m_shared;
     QThread *m_acceptorThread = nullptr; // runs the listeners
     QObject *m_acceptorContext = nullptr; // lives in m_acceptorThread

@@ -593,15 +593,21 @@ void GatewaySession::handleRequest()
     }
     // credentials a policy found in the query under names of its own settings
     m_backendTarget = withoutQueryParameters(m_backendTarget, credentialQuery());
-    m_eventPayloadBytes = m_shared->options.eventPayloadBytes;
+    // the largest wish wins (-1: all of it)
+    auto widest = [](qint64 a, qint64 b) { return a < 0 || b < 0 ? -1 : qMax(a, b); };
+    PayloadLogDecision::Settings payloadLog;
+    payloadLog.policyBytes = m_shared->options.eventPayloadBytes;
+    qint64 granted = 0;
     for (const auto &p : m_policies->message) {
-        const qint64 wish = p->eventPayloadBytes();
-        if (wish < 0 || m_eventPayloadBytes < 0)
-            m_eventPayloadBytes = -1;
-        else
-            m_eventPayloadBytes = qMax(m_eventPayloadBytes, wish);
+        payloadLog.policyBytes = widest(payloadLog.policyBytes, p->eventPayloadBytes());
+        payloadLog.sample = qMax(payloadLog.sample, p->payloadSample());
+        granted = widest(granted, p->grantedPayloadBytes());
         m_timeEachMessage = m_timeEachMessage || p->readsPayload();
     }
+    payloadLog.grantedBytes = widest(granted == 0 ? PayloadLogGrants::DefaultPayloadBytes : granted,
+                                     m_shared->options.eventPayloadBytes);
+    m_payloadLog.setUp(payloadLog, recording() ? m_shared->payloadLogGrants.get() : nullptr,
+                       m_context.get());
     connectBackend();
 }
 
@@ -1026,7 +1032,8 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
 
     const qint64 now = handOffNs;
     const qint64 latencyUs = (now - arrivalNs) / 1000;
-    if (note.isNull() && m_eventPayloadBytes == 0) {
+    const qint64 attach = m_payloadLog.bytesFor(now);
+    if (note.isNull() && attach == 0) {
         // the usual case: a few bytes in the connection's run, no event of its own
         namespace R = MessageRecord;
         const quint8 bits
@@ -1050,10 +1057,10 @@ void GatewaySession::deliver(Direction direction, bool binary, const QByteArray 
     e.latencyUs = latencyUs;
     if (!note.isNull())
         e.reason = note; // e.g. what payload validation found in monitor mode
-    if (m_eventPayloadBytes < 0 || m_eventPayloadBytes >= payload.size())
+    if (attach < 0 || attach >= payload.size())
         e.payload = kept(payload); // shared when it can be
-    else if (m_eventPayloadBytes > 0)
-        e.payload = payload.left(m_eventPayloadBytes);
+    else if (attach > 0)
+        e.payload = payload.left(attach);
     m_worker->eventAppended();
 }
 

@@ -7,6 +7,7 @@
 #include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
 #include "gateway/messagepolicy.h"
+#include "gateway/payloadlogdecision.h"
 
 #include <QBasicTimer>
 #include <QByteArray>
@@ -131,7 +132,7 @@ private:
     // connection while many connections take turns)
     State m_state = State::ReadingRequest;
     bool m_timeEachMessage = false; // a policy parses or rewrites payloads
-    qint64 m_eventPayloadBytes = 0; // -1: whole payload
+    PayloadLogDecision m_payloadLog; // which payloads the log events carry
     RelayLeg *m_client = nullptr;
     RelayLeg *m_backend = nullptr;
     qint64 m_messages[2] = {0, 0};

@@ -3,6 +3,7 @@
 
 #include "gateway/gatewayeventsink.h"
 #include "gateway/gatewayoptions.h"
+#include "gateway/payloadloggrants.h"
 #include "gateway/router.h"
 
 #include <QList>
@@ -23,6 +24,7 @@ struct GatewayShared
     QList<ListenerConfig> listeners;
     QList<QSslConfiguration> tls; // per listener; null configuration for ws listeners
     QList<std::shared_ptr<GatewayEventSink>> sinks;
+    std::shared_ptr<PayloadLogGrants> payloadLogGrants; // never null
 
     std::atomic<quint64> nextConnectionId {1};
     std::atomic<int> openConnections {0};

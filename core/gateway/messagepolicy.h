@@ -108,6 +108,13 @@ public:
     // masks and truncates), N = the first N bytes. The largest wish of the chain wins
     // (with GatewayOptions::eventPayloadBytes). Attaching shares the buffer, no copy.
     virtual qint64 eventPayloadBytes() const { return 0; }
+    // Attach a payload to one message in this many of a connection (the log policy's
+    // `sample`); the largest of the chain wins. 1: every message.
+    virtual int payloadSample() const { return 1; }
+    // Like eventPayloadBytes(), while payload logging of the connection is granted at
+    // run time (PayloadLogGrants) whatever the policy's own setting; 0: no opinion
+    // (the gateway then attaches PayloadLogGrants::DefaultPayloadBytes).
+    virtual qint64 grantedPayloadBytes() const { return 0; }
 
     // True when process() parses or rewrites the payload, so that its time per
     // message is worth measuring: the gateway then reads the clock for each message

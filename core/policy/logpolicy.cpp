@@ -6,12 +6,16 @@ namespace Gatehouse::Policies {
 LogPolicy::Settings LogPolicy::parse(PolicyConfig &config)
 {
     config.allowOnly({QStringLiteral("type"), QStringLiteral("enabled"), QStringLiteral("payloads"),
-                      QStringLiteral("maxPayloadSize"), QStringLiteral("mask"),
-                      QStringLiteral("maskCardNumbers"), QStringLiteral("maskPatterns"),
-                      QStringLiteral("maskReplacement")});
+                      QStringLiteral("maxPayloadSize"), QStringLiteral("sample"),
+                      QStringLiteral("mask"), QStringLiteral("maskCardNumbers"),
+                      QStringLiteral("maskPatterns"), QStringLiteral("maskReplacement")});
     Settings s;
     s.payloads = config.boolean(QStringLiteral("payloads"), false);
     s.maxPayloadSize = config.byteSize(QStringLiteral("maxPayloadSize"), s.maxPayloadSize);
+    s.sample = int(config.integer(QStringLiteral("sample"), 1, 1, 1'000'000));
+    if (s.sample > 1 && !s.payloads)
+        config.fail(QStringLiteral("sample"),
+                    QStringLiteral("samples payloads, but payloads is not true"));
     s.masking = PayloadMasker::parse(config);
     return s;
 }
@@ -52,8 +56,11 @@ QByteArray LogPolicy::maskedPayload(const QByteArray &payload, bool binary) cons
 
 qint64 LogPolicy::eventPayloadBytes() const
 {
-    if (!m_settings.payloads)
-        return 0;
+    return m_settings.payloads ? grantedPayloadBytes() : 0;
+}
+
+qint64 LogPolicy::grantedPayloadBytes() const
+{
     if (m_settings.maxPayloadSize < 0)
         return -1;
     if (m_masker.isEmpty())

@@ -18,6 +18,9 @@ public:
     {
         bool payloads = false;
         qint64 maxPayloadSize = 4096; // bytes kept per payload
+        // With payloads on: keep one payload in this many, counted per connection over
+        // both directions (its 1st, (N+1)th, (2N+1)th ... message); 1: every one.
+        int sample = 1;
         PayloadMasker::Settings masking;
     };
 
@@ -48,6 +51,10 @@ public:
     // With payloads on: the gateway attaches the first bytes of each payload; more
     // than are kept when masking is configured, so masks see whole fields.
     qint64 eventPayloadBytes() const override;
+    int payloadSample() const override { return m_settings.payloads ? m_settings.sample : 1; }
+    // While payload logging is granted at run time (PayloadLogGrants): what
+    // eventPayloadBytes() would be with payloads on.
+    qint64 grantedPayloadBytes() const override;
 
 private:
     Settings m_settings;

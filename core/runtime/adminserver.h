@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <functional>
@@ -17,10 +18,14 @@ namespace Gatehouse {
 namespace Analytics {
 class GatewayMetrics;
 }
+class GatewayRuntime;
 
 // The gateway's admin endpoint (`serve --admin HOST:PORT`): plain HTTP/1.1 GET of
 // /metrics (the Prometheus text format), /healthz ("ok" while serving, else 503) and
-// /api/stats (JSON). One request per connection; anything else gets 404 or 405.
+// /api/stats (JSON); with a runtime, /api/payload-logging lists (GET), makes (POST)
+// and ends (DELETE /api/payload-logging/ID) payload logging grants, the changes only
+// from this machine (a loopback peer). One request per connection; anything else
+// gets 404 or 405.
 class AdminServer final : public QObject
 {
     Q_OBJECT
@@ -34,6 +39,8 @@ public:
     // error that names the address.
     bool listen(const QString &address, QString *error = nullptr);
     void close();
+    // Serves /api/payload-logging with this runtime's grants.
+    void setRuntime(GatewayRuntime *runtime) { m_runtime = runtime; }
     // http://host:port as bound (port 0 resolved).
     QString url() const;
 
@@ -42,11 +49,15 @@ public:
 
 private:
     void handle(QTcpSocket *socket);
-    QByteArray answer(const QByteArray &method, const QByteArray &path) const;
+    QByteArray answer(const QByteArray &method, const QByteArray &path, const QByteArray &body,
+                      bool fromLoopback) const;
+    QByteArray payloadLogging(const QByteArray &method, const QByteArray &path,
+                              const QByteArray &body, bool fromLoopback) const;
 
     QTcpServer *m_server;
     std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
     std::function<bool()> m_healthy;
+    QPointer<GatewayRuntime> m_runtime;
 };
 
 } // namespace Gatehouse

@@ -222,6 +222,7 @@ bool GatewayRuntime::start(const QStringList &files)
     m_gateway = std::make_unique<Gateway::Gateway>();
     m_gateway->setOptions(m_settings.options);
     m_gateway->setPolicyProvider(m_parts->factory);
+    m_gateway->setPayloadLogGrants(m_payloadLogGrants);
     m_gateway->setListenerSelector(
         [this](const Api &api, QString *why) { return m_plan.listenersFor(api, why); });
 
@@ -321,6 +322,7 @@ bool GatewayRuntime::start(const QStringList &files)
             return fail(QStringLiteral("the admin endpoint needs metrics on"));
         m_admin = std::make_unique<AdminServer>(m_metrics,
                                                 [this] { return m_state == State::Running; });
+        m_admin->setRuntime(this);
         if (!m_admin->listen(m_settings.adminAddress, &error))
             return fail(error);
         Q_EMIT reported(ReportKind::Info,
@@ -630,6 +632,74 @@ void GatewayRuntime::teardown()
     // the gateway first: no more events for the logs, no more connections to mocks
     m_gateway.reset();
     releaseParts();
+}
+
+quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &channel,
+                                            const QString &application,
+                                            std::chrono::milliseconds duration, QString *error)
+{
+    auto failed = [error](const QString &why) {
+        if (error)
+            *error = QStringLiteral("payload logging: %1").arg(why);
+        return quint64(0);
+    };
+    if (m_state != State::Running || !m_gateway)
+        return failed(QStringLiteral("the gateway is not running"));
+    if (!m_parts || (!m_parts->logStore && !m_parts->logFile))
+        return failed(QStringLiteral("the gateway keeps no message log (--log-db or --log-file)"));
+    const QHash<QString, QStringList> servedChannels = m_gateway->servedChannels();
+    const auto served = servedChannels.constFind(api);
+    if (served == servedChannels.cend()) {
+        QStringList apis = servedChannels.keys();
+        apis.sort();
+        return failed(QStringLiteral("API '%1' is not served (served: %2)")
+                          .arg(api, apis.join(QStringLiteral(", "))));
+    }
+    if (!channel.isEmpty() && !served->contains(channel))
+        return failed(QStringLiteral("API %1 has no channel '%2' (channels: %3)")
+                          .arg(api, channel, served->join(QStringLiteral(", "))));
+    if (duration.count() <= 0)
+        return failed(QStringLiteral("the duration must be more than 0"));
+    const quint64 id = m_payloadLogGrants->grant(api, channel, application, duration);
+    Gateway::PayloadLogGrants::Grant granted;
+    for (const auto &g : m_payloadLogGrants->active())
+        if (g.id == id)
+            granted = g;
+    Q_EMIT reported(ReportKind::Info,
+                    QStringLiteral("payload logging on for %1 until %2")
+                        .arg(granted.describe(),
+                             QDateTime::fromMSecsSinceEpoch(granted.untilMs)
+                                 .toString(QStringLiteral("HH:mm:ss"))));
+    Q_EMIT payloadLoggingChanged();
+    // says when it ran out (unless it was ended early or replaced by then)
+    // (precise: a coarse timer may fire up to 5 % early, before the grant ended)
+    QTimer::singleShot(
+        duration + std::chrono::milliseconds(5), Qt::PreciseTimer, this, [this, granted] {
+            for (const auto &g : m_payloadLogGrants->active())
+                if (g.id == granted.id || g.describe() == granted.describe())
+                    return;
+            if (!m_endedGrants.remove(granted.id)) {
+                Q_EMIT reported(
+                    ReportKind::Info,
+                    QStringLiteral("payload logging ended for %1").arg(granted.describe()));
+                Q_EMIT payloadLoggingChanged();
+            }
+        });
+    return id;
+}
+
+bool GatewayRuntime::endPayloadLogging(quint64 id)
+{
+    QString what;
+    for (const auto &g : m_payloadLogGrants->active())
+        if (g.id == id)
+            what = g.describe();
+    if (!m_payloadLogGrants->revoke(id))
+        return false;
+    m_endedGrants.insert(id);
+    Q_EMIT reported(ReportKind::Info, QStringLiteral("payload logging ended for %1").arg(what));
+    Q_EMIT payloadLoggingChanged();
+    return true;
 }
 
 QString GatewayRuntime::adminUrl() const

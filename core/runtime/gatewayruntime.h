@@ -6,12 +6,16 @@
 #include "gateway/gateway.h"
 #include "gateway/gatewayoptions.h"
 #include "gateway/listenerplan.h"
+#include "gateway/payloadloggrants.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -130,6 +134,21 @@ public:
     // Closes these open connections with `code` and `reason` (both sent to the client
     // and the backend); connectionClosed events follow as usual.
     void closeConnections(const QList<quint64> &ids, quint16 code, const QString &reason);
+    // Logs the payloads of `api`'s messages ("/chats/1.0.0"; only those of `channel`'s
+    // template and of `application` when given) for `duration` from now, whatever its
+    // log policy says, masked and cut as that policy says; the grant ends by itself
+    // (reported) and outlives a restart of this runtime. The id of the grant, or 0
+    // with a one-line `error` when not running, the API or channel is not served or
+    // the duration is not positive.
+    quint64 grantPayloadLogging(const QString &api, const QString &channel,
+                                const QString &application, std::chrono::milliseconds duration,
+                                QString *error = nullptr);
+    // Ends a grant early; false when there is no such grant (any more).
+    bool endPayloadLogging(quint64 id);
+    std::shared_ptr<Gateway::PayloadLogGrants> payloadLogGrants() const
+    {
+        return m_payloadLogGrants;
+    }
     // Replaces settings().alerts, for the current run too.
     void setAlertThresholds(const QHash<QString, Analytics::AlertThresholds> &thresholds);
 
@@ -150,6 +169,8 @@ Q_SIGNALS:
     // An alert threshold of `api` was crossed (raised) or is back under (cleared);
     // `text` is the line also reported (a Warning when raised, Info when cleared).
     void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
+    // A payload logging grant was made, ended early or ran out.
+    void payloadLoggingChanged();
 
 private:
     struct Loaded;
@@ -180,6 +201,9 @@ private:
     std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
     std::shared_ptr<Analytics::AsyncEventSink> m_metricsSink;
     std::unique_ptr<AdminServer> m_admin;
+    std::shared_ptr<Gateway::PayloadLogGrants> m_payloadLogGrants
+        = std::make_shared<Gateway::PayloadLogGrants>();
+    QSet<quint64> m_endedGrants; // ended early: their timers say nothing
 };
 
 } // namespace Gatehouse

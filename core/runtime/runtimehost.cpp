@@ -52,6 +52,17 @@ RuntimeHost::RuntimeHost(QObject *parent)
                     this, [=, this] { Q_EMIT alerted(timeMs, api, raised, text); },
                     Qt::QueuedConnection);
             });
+    connect(m_runtime, &GatewayRuntime::payloadLoggingChanged, m_runtime, [this] {
+        const QList<Gateway::PayloadLogGrants::Grant> grants
+            = m_runtime->payloadLogGrants()->active();
+        QMetaObject::invokeMethod(
+            this,
+            [this, grants] {
+                m_grants = grants;
+                Q_EMIT payloadLoggingChanged();
+            },
+            Qt::QueuedConnection);
+    });
     m_thread.start();
 }
 
@@ -124,6 +135,31 @@ void RuntimeHost::setAlertThresholds(const QHash<QString, Analytics::AlertThresh
     QMetaObject::invokeMethod(
         runtime, [runtime, thresholds] { runtime->setAlertThresholds(thresholds); },
         Qt::QueuedConnection);
+}
+
+void RuntimeHost::grantPayloadLogging(const QString &api, const QString &channel,
+                                      const QString &application,
+                                      std::chrono::milliseconds duration)
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime,
+        [this, runtime, api, channel, application, duration] {
+            QString error;
+            if (runtime->grantPayloadLogging(api, channel, application, duration, &error) == 0)
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, error] { Q_EMIT reported(GatewayRuntime::ReportKind::Warning, error); },
+                    Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void RuntimeHost::endPayloadLogging(quint64 id)
+{
+    GatewayRuntime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        runtime, [runtime, id] { runtime->endPayloadLogging(id); }, Qt::QueuedConnection);
 }
 
 void RuntimeHost::handleState(GatewayRuntime::State state, const QStringList &urls,

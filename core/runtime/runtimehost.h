@@ -37,6 +37,13 @@ public:
     // Alert thresholds by API key over the documents' own (GatewayRuntime::Settings::
     // alerts), for this run and the next ones; alerted() tells of crossings.
     void setAlertThresholds(const QHash<QString, Analytics::AlertThresholds> &thresholds);
+    // GatewayRuntime::grantPayloadLogging / endPayloadLogging in the runtime's thread;
+    // payloadLoggingChanged() follows, or a reported() warning saying why not.
+    void grantPayloadLogging(const QString &api, const QString &channel, const QString &application,
+                             std::chrono::milliseconds duration);
+    void endPayloadLogging(quint64 id);
+    // The payload logging grants as last reported (some may have ended since).
+    QList<Gateway::PayloadLogGrants::Grant> payloadLogGrants() const { return m_grants; }
 
     GatewayRuntime::State state() const { return m_state; }
     bool isActive() const; // starting, running or stopping
@@ -57,6 +64,7 @@ Q_SIGNALS:
     void stopped(int closedConnections);
     void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
     void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
+    void payloadLoggingChanged();
 
 private:
     void handleState(GatewayRuntime::State state, const QStringList &urls,
@@ -71,6 +79,7 @@ private:
     QStringList m_urls;
     QStringList m_description;
     QString m_error;
+    QList<Gateway::PayloadLogGrants::Grant> m_grants;
 };
 
 } // namespace Gatehouse

@@ -221,6 +221,15 @@ void TestPolicyFactory::errors_data()
     QTest::newRow("channel-ext-not-object")
         << QByteArray() << QByteArray(R"([1])")
         << u"channels[\"/rooms/{roomID}\"].x-gatehouse: expected an object, got [1]"_qs;
+    QTest::newRow("log-sample-zero")
+        << QByteArray(R"([{"type":"log","payloads":true,"sample":0}])") << QByteArray()
+        << u"x-gatehouse.policies[0].sample: must be between 1 and 1000000, got 0"_qs;
+    QTest::newRow("log-sample-text")
+        << QByteArray(R"([{"type":"log","payloads":true,"sample":"often"}])") << QByteArray()
+        << u"x-gatehouse.policies[0].sample: expected an integer, got \"often\""_qs;
+    QTest::newRow("log-sample-without-payloads")
+        << QByteArray(R"([{"type":"log","sample":10}])") << QByteArray()
+        << u"x-gatehouse.policies[0].sample: samples payloads, but payloads is not true"_qs;
     QTest::newRow("nested-key")
         << QByteArray(R"([{"type":"connectionThrottle","maxPerPlan":{"Gold":-1}}])") << QByteArray()
         << u"x-gatehouse.policies[0].maxPerPlan.Gold: must be >= 0, got -1"_qs;
@@ -303,6 +312,7 @@ void TestPolicyFactory::payloadFilterMasks()
     QVERIFY(error.isEmpty());
     // the gateway is asked for more than is kept, so that masks see whole fields
     QCOMPARE(PolicyFactory::logPolicy(rooms)->eventPayloadBytes(), qint64(64 * 1024));
+    QCOMPARE(PolicyFactory::logPolicy(rooms)->payloadSample(), 1);
 
     const auto filter = factory.payloadFilter();
     Gateway::GatewayEvent e;

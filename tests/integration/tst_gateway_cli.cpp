@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `gatehouse-cli serve` as a user runs it: a real process, an in-process echo
 // backend, QWebSocket clients, signals for shutdown.
+#include "analytics/messagelogreader.h"
 #include "api/json.h"
 #include "testsupport.h"
 
@@ -33,6 +34,7 @@ private slots:
     void logDatabaseThatIsNotOne();
     void adminEndpoint();
     void adminAddressThatIsNotOne();
+    void adminGrantsPayloadLogging();
 
 private:
     QString writeApi(const QString &context, quint16 backendPort);
@@ -221,13 +223,17 @@ namespace {
 
 // One HTTP GET (or another method) to 127.0.0.1: the status line and the body.
 QPair<QByteArray, QByteArray> http(quint16 port, const QByteArray &path,
-                                   const QByteArray &method = "GET")
+                                   const QByteArray &method = "GET", const QByteArray &body = {})
 {
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(5000))
         return {};
-    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    if (!body.isEmpty())
+        socket.write("Content-Type: application/json\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n");
+    socket.write("\r\n" + body);
     QByteArray answer;
     QDeadlineTimer deadline(5000);
     while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired())
@@ -389,6 +395,79 @@ void TestGatewayCli::adminAddressThatIsNotOne()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.standardError.contains("admin address 'here:there' is not HOST:PORT or PORT"),
              r.standardError.constData());
+}
+
+// serve --admin: POST /api/payload-logging turns payload logging on for a channel (the
+// document's log policy keeps none), GET lists the grant, DELETE ends it; bad bodies
+// get a one-line error naming the field.
+void TestGatewayCli::adminGrantsPayloadLogging()
+{
+    QVERIFY(writeApi(QStringLiteral("/t"), m_backend->port()).size() > 0);
+    const QString db = m_dir->filePath(QStringLiteral("log.db"));
+    const quint16 port = startServe(
+        {QStringLiteral("--admin"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-db"), db});
+    QVERIFY(port != 0);
+    const QRegularExpression adminLine(
+        QStringLiteral("admin endpoint http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+    QTRY_VERIFY(adminLine.match(QString::fromUtf8(m_serve->standardOutput())).hasMatch());
+    const quint16 admin = quint16(
+        adminLine.match(QString::fromUtf8(m_serve->standardOutput())).captured(1).toUInt());
+
+    const QByteArray path = "/api/payload-logging";
+    auto [status, body] = http(admin, path, "POST", R"({"api":"/t/1.0.0","channel":"/nope"})");
+    QCOMPARE(status, QByteArray("HTTP/1.1 400 Bad Request"));
+    QCOMPARE(body,
+             QByteArray(R"({"error":"body: duration: expected a duration such as 30s, 10m or 1h"})"
+                        "\n"));
+    std::tie(status, body)
+        = http(admin, path, "POST", R"({"api":"/t/1.0.0","channel":"/nope","duration":"10m"})");
+    QCOMPARE(status, QByteArray("HTTP/1.1 400 Bad Request"));
+    QCOMPARE(body,
+             QByteArray("{\"error\":\"payload logging: API /t/1.0.0 has no channel '/nope' "
+                        "(channels: /echo)\"}\n"));
+    std::tie(status, body) = http(admin, path, "POST", R"({"api":"/t/1.0.0","for":"10m"})");
+    QCOMPARE(status, QByteArray("HTTP/1.1 400 Bad Request"));
+    QVERIFY2(body.contains("body: for: unknown field"), body.constData());
+    QCOMPARE(http(admin, path, "PUT").first, QByteArray("HTTP/1.1 405 Method Not Allowed"));
+
+    std::tie(status, body)
+        = http(admin, path, "POST", R"({"api":"/t/1.0.0","channel":"/echo","duration":"10m"})");
+    QCOMPARE(status, QByteArray("HTTP/1.1 201 Created"));
+    const Json grant = Json::parse(body.toStdString());
+    QCOMPARE(grant["api"].get<std::string>(), std::string("/t/1.0.0"));
+    QCOMPARE(grant["channel"].get<std::string>(), std::string("/echo"));
+    QVERIFY(grant["remainingSeconds"].get<int>() > 590);
+    const quint64 id = grant["id"].get<quint64>();
+    QTRY_VERIFY(m_serve->standardOutput().contains("payload logging on for /t/1.0.0 /echo until"));
+    std::tie(status, body) = http(admin, path);
+    QCOMPARE(status, QByteArray("HTTP/1.1 200 OK"));
+    QCOMPARE(Json::parse(body.toStdString())["grants"].size(), std::size_t(1));
+
+    QWebSocket client;
+    QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/t/1.0.0/echo").arg(port)));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    client.sendTextMessage(QStringLiteral("granted"));
+    QTRY_COMPARE(received.size(), 1);
+
+    QCOMPARE(http(admin, path + '/' + QByteArray::number(id), "DELETE").first,
+             QByteArray("HTTP/1.1 204 No Content"));
+    QCOMPARE(http(admin, path + '/' + QByteArray::number(id), "DELETE").first,
+             QByteArray("HTTP/1.1 404 Not Found"));
+    QTRY_VERIFY(m_serve->standardOutput().contains("payload logging ended for /t/1.0.0 /echo"));
+    client.sendTextMessage(QStringLiteral("not granted"));
+    QTRY_COMPARE(received.size(), 2);
+    client.close();
+    QVERIFY(m_serve->signalAndWait(SIGTERM));
+
+    Analytics::MessageLogReader reader;
+    QVERIFY(reader.open(db));
+    Analytics::LogFilter filter;
+    filter.kinds = {Analytics::LogRecord::Kind::Message};
+    QByteArrayList payloads;
+    for (const Analytics::LogRecord &r : reader.query(filter))
+        payloads.append(r.payload);
+    QCOMPARE(payloads, (QByteArrayList {"granted", "granted", {}, {}}));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCli)

@@ -4,6 +4,7 @@
 // built-in mock as the backend.
 #include "testsupport.h"
 
+#include "analytics/messagelogreader.h"
 #include "analytics/metricshistory.h"
 #include "credentials/sqlitecredentialregistry.h"
 #include "gateway/gateway.h"
@@ -22,7 +23,49 @@ using namespace Gatehouse;
 using State = GatewayRuntime::State;
 using Kind = GatewayRuntime::ReportKind;
 
-namespace { } // namespace
+namespace {
+
+// Two channels beside /talk: /sampled keeps one payload in 3, /quiet none (but masks
+// passwords, should a payload be granted).
+const QByteArray LoggedChannels
+    = "  /sampled:\n"
+      "    x-gatehouse: {policies: [{type: log, payloads: true, sample: 3}]}\n"
+      "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
+      "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n"
+      "  /quiet:\n"
+      "    x-gatehouse: {policies: [{type: log, mask: [password]}]}\n"
+      "    publish: {x-auth-type: None, message: {payload: {type: string}}}\n"
+      "    subscribe: {x-auth-type: None, message: {payload: {type: string}}}\n";
+
+// Sends `texts` one by one, each after the echo of the one before.
+bool echoEach(QWebSocket &client, const QStringList &texts)
+{
+    QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+    for (const QString &text : texts) {
+        const qsizetype before = received.size();
+        client.sendTextMessage(text);
+        if (!QTest::qWaitFor([&] { return received.size() > before; }, 5000))
+            return false;
+    }
+    return true;
+}
+
+// The messages of `channel` in the message log: every payload, empty when none was kept.
+QList<QByteArray> loggedPayloads(const QString &database, const QString &channel)
+{
+    Analytics::MessageLogReader reader;
+    if (!reader.open(database))
+        return {};
+    Analytics::LogFilter filter;
+    filter.channel = channel;
+    filter.kinds = {Analytics::LogRecord::Kind::Message};
+    QList<QByteArray> out;
+    for (const Analytics::LogRecord &r : reader.query(filter, 0, 1000))
+        out.append(r.payload);
+    return out;
+}
+
+} // namespace
 
 class TestGatewayRuntime final : public QObject
 {
@@ -43,6 +86,9 @@ private slots:
     void listsAndClosesConnections();
     void mockKindForADocumentWithoutOne();
     void hostStopDuringStartAndStartTwice();
+    void payloadsSampled();
+    void payloadLoggingGrantedUntilItEnds();
+    void payloadLoggingGrantRefused();
 
 private:
     QString writeApi(quint16 backendPort, const QString &name = QStringLiteral("echo.yaml"),
@@ -483,6 +529,144 @@ void TestGatewayRuntime::hostStopDuringStartAndStartTwice()
     QCOMPARE(stopped.at(0).at(0).toInt(), 1);
     QTRY_COMPARE(client.state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(int(client.closeCode()), 1001);
+}
+
+// sample: 3 keeps the 1st, 4th, 7th ... message of a connection, both directions
+// counted together: 10 messages echoed are 20 relayed, 7 of them with their payload.
+void TestGatewayRuntime::payloadsSampled()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QVERIFY2(runtime.start({writeApi(m_backendPort, QStringLiteral("echo.yaml"), LoggedChannels)}),
+             qPrintable(runtime.errorString()));
+    QWebSocket client;
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/sampled")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    QStringList texts;
+    for (int i = 1; i <= 10; ++i)
+        texts.append(QStringLiteral("message %1").arg(i));
+    QVERIFY(echoEach(client, texts));
+    QSignalSpy stopped(&runtime, &GatewayRuntime::stopped);
+    runtime.stop();
+    QTRY_COMPARE(stopped.size(), 1);
+
+    const QList<QByteArray> payloads
+        = loggedPayloads(m_dir->filePath(QStringLiteral("log.db")), QStringLiteral("/sampled"));
+    QCOMPARE(payloads.size(), 20);
+    QList<QByteArray> kept;
+    for (const QByteArray &p : payloads)
+        if (!p.isEmpty())
+            kept.append(p);
+    // in, out, in: messages 1 (in 1), 4 (out 2), 7 (in 4), 10 (out 5), 13, 16, 19
+    QCOMPARE(kept,
+             (QList<QByteArray> {"message 1", "message 2", "message 4", "message 5", "message 7",
+                                 "message 8", "message 10"}));
+}
+
+// A grant logs the payloads of a channel whose log policy keeps none, masked as that
+// policy says, for an open connection too, and ends by itself.
+void TestGatewayRuntime::payloadLoggingGrantedUntilItEnds()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QSignalSpy changed(&runtime, &GatewayRuntime::payloadLoggingChanged);
+    QVERIFY2(runtime.start({writeApi(m_backendPort, QStringLiteral("echo.yaml"), LoggedChannels)}),
+             qPrintable(runtime.errorString()));
+    QWebSocket client;
+    client.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/quiet")));
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    QVERIFY(echoEach(client, {QStringLiteral("before 1"), QStringLiteral("before 2")}));
+
+    QString error;
+    const quint64 id
+        = runtime.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), QStringLiteral("/quiet"), {},
+                                      std::chrono::milliseconds(1500), &error);
+    QVERIFY2(id != 0, qPrintable(error));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(runtime.payloadLogGrants()->active().size(), 1);
+    QVERIFY(reports(reported).constLast().second.startsWith(
+        u"payload logging on for /echo/1.0.0 /quiet until "_qs));
+    QVERIFY(echoEach(client,
+                     {QStringLiteral(R"({"user":"ann","password":"hunter2"})"),
+                      QStringLiteral("granted 2"), QStringLiteral("granted 3")}));
+    // /sampled is not granted
+    QWebSocket other;
+    other.open(QUrl(runtime.listenUrls().constFirst() + QStringLiteral("/echo/1.0.0/talk")));
+    QTRY_COMPARE(other.state(), QAbstractSocket::ConnectedState);
+    QVERIFY(echoEach(other, {QStringLiteral("not granted")}));
+
+    QTRY_VERIFY_WITH_TIMEOUT(runtime.payloadLogGrants()->active().isEmpty(), 5000);
+    QTRY_COMPARE(changed.size(), 2);
+    QCOMPARE(reports(reported).constLast(),
+             qMakePair(Kind::Info, u"payload logging ended for /echo/1.0.0 /quiet"_qs));
+    QVERIFY(echoEach(client, {QStringLiteral("after 1"), QStringLiteral("after 2")}));
+    QSignalSpy stopped(&runtime, &GatewayRuntime::stopped);
+    runtime.stop();
+    QTRY_COMPARE(stopped.size(), 1);
+
+    const QString db = m_dir->filePath(QStringLiteral("log.db"));
+    const QList<QByteArray> payloads = loggedPayloads(db, QStringLiteral("/quiet"));
+    QCOMPARE(payloads.size(), 14);
+    QList<QByteArray> kept;
+    for (const QByteArray &p : payloads)
+        if (!p.isEmpty())
+            kept.append(p);
+    const QByteArray masked = R"({"user":"ann","password":"***"})";
+    QCOMPARE(
+        kept,
+        (QList<QByteArray> {masked, masked, "granted 2", "granted 2", "granted 3", "granted 3"}));
+    for (const QByteArray &p : loggedPayloads(db, QStringLiteral("/talk")))
+        QVERIFY(p.isEmpty());
+}
+
+void TestGatewayRuntime::payloadLoggingGrantRefused()
+{
+    GatewayRuntime runtime;
+    runtime.setSettings(settings());
+    QString error;
+    QCOMPARE(runtime.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), {}, {},
+                                         std::chrono::minutes(1), &error),
+             quint64(0));
+    QCOMPARE(error, u"payload logging: the gateway is not running"_qs);
+    {
+        GatewayRuntime::Settings withoutLog = settings();
+        withoutLog.logDatabase.clear();
+        GatewayRuntime unlogged;
+        unlogged.setSettings(withoutLog);
+        QVERIFY2(unlogged.start({writeApi(m_backendPort)}), qPrintable(unlogged.errorString()));
+        QCOMPARE(unlogged.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), {}, {},
+                                              std::chrono::minutes(1), &error),
+                 quint64(0));
+        QCOMPARE(error,
+                 u"payload logging: the gateway keeps no message log (--log-db or --log-file)"_qs);
+        QSignalSpy stopped(&unlogged, &GatewayRuntime::stopped);
+        unlogged.stop();
+        QTRY_COMPARE(stopped.size(), 1);
+    }
+    QVERIFY2(runtime.start({writeApi(m_backendPort, QStringLiteral("echo.yaml"), LoggedChannels)}),
+             qPrintable(runtime.errorString()));
+    QCOMPARE(runtime.grantPayloadLogging(QStringLiteral("/echo/2.0.0"), {}, {},
+                                         std::chrono::minutes(1), &error),
+             quint64(0));
+    QCOMPARE(error, u"payload logging: API '/echo/2.0.0' is not served (served: /echo/1.0.0)"_qs);
+    QCOMPARE(runtime.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), QStringLiteral("/nope"), {},
+                                         std::chrono::minutes(1), &error),
+             quint64(0));
+    QVERIFY2(
+        error.startsWith(u"payload logging: API /echo/1.0.0 has no channel '/nope' (channels: "_qs),
+        qPrintable(error));
+    QCOMPARE(runtime.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), {}, {},
+                                         std::chrono::milliseconds(0), &error),
+             quint64(0));
+    QCOMPARE(error, u"payload logging: the duration must be more than 0"_qs);
+    QVERIFY(runtime.payloadLogGrants()->active().isEmpty());
+    const quint64 id = runtime.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), {},
+                                                   QStringLiteral("app_1"), std::chrono::hours(1));
+    QVERIFY(id != 0);
+    QVERIFY(runtime.endPayloadLogging(id));
+    QVERIFY(!runtime.endPayloadLogging(id));
+    QVERIFY(runtime.payloadLogGrants()->active().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestGatewayRuntime)

@@ -62,6 +62,7 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 #include <QWebSocket>
 #include <QWidgetAction>
@@ -900,6 +901,91 @@ private Q_SLOTS:
         QVERIFY(window.outputView()->shownText().contains(u"stopped; closed 1 open connection"));
         QVERIFY(window.runAction()->isEnabled());
         qunsetenv("GATEHOUSE_DB");
+    }
+
+    // Log Payloads in the Connections tab grants payload logging of the current
+    // connection's channel for the chosen time; the grant is listed with its time left
+    // and Stop (from the keyboard) ends it.
+    void logPayloadsFromConnections()
+    {
+        qputenv("GATEHOUSE_DB", m_dir.filePath(QStringLiteral("run-registry.db")).toLocal8Bit());
+        const quint16 port = Test::freePort();
+        const QString path = m_dir.filePath(QStringLiteral("echo-payloads.yaml"));
+        QVERIFY(writeFile(path, echoApi(port, Test::freePort())));
+        MainWindow window;
+        QVERIFY(openAndWait(window, path));
+        window.runAction()->trigger();
+        const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Running on ") + url,
+                                  10000);
+        QWebSocket client;
+        client.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        ConnectionsView *view = window.connectionsView();
+        QTRY_COMPARE_WITH_TIMEOUT(window.connectionsModel()->rowCount(), 1, 5000);
+
+        QToolButton *button = view->logPayloadsButton();
+        QVERIFY(!button->accessibleName().isEmpty());
+        QVERIFY(!button->isEnabled()); // nothing selected
+        view->table()->setCurrentIndex(view->table()->model()->index(0, 0));
+        QVERIFY(button->isEnabled());
+        const QList<QAction *> actions = view->logPayloadsMenu()->actions();
+        QAction *tenMinutes = nullptr;
+        QAction *applicationHour = nullptr;
+        for (QAction *a : actions) {
+            if (a->text() == u"Log payloads of this channel for 10 minutes")
+                tenMinutes = a;
+            if (a->text() == u"Log payloads of this application for 1 hour")
+                applicationHour = a;
+        }
+        QVERIFY(tenMinutes && applicationHour);
+        QVERIFY(tenMinutes->isEnabled());
+        QVERIFY(!applicationHour->isEnabled()); // an anonymous connection
+        tenMinutes->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(view->payloadLogGrantTexts().size(), 1, 5000);
+        const QString text = view->payloadLogGrantTexts().constFirst();
+        QVERIFY2(text == u"Logging payloads of /echo/1.0.0 /talk: 10:00 left"
+                     || text == u"Logging payloads of /echo/1.0.0 /talk: 9:59 left",
+                 qPrintable(text));
+        QTRY_VERIFY(window.outputView()->shownText().contains(
+            u"payload logging on for /echo/1.0.0 /talk until"));
+
+        auto *stop = view->findChild<QPushButton *>(QStringLiteral("stopPayloadLogging"));
+        QVERIFY(stop);
+        QCOMPARE(stop->accessibleName(), u"Stop logging payloads of /echo/1.0.0 /talk"_qs);
+        stop->setFocus();
+        QTest::keyClick(stop, Qt::Key_Space);
+        QTRY_VERIFY_WITH_TIMEOUT(view->payloadLogGrantTexts().isEmpty(), 5000);
+        QTRY_VERIFY(window.outputView()->shownText().contains(
+            u"payload logging ended for /echo/1.0.0 /talk"));
+
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+        qunsetenv("GATEHOUSE_DB");
+    }
+
+    // The time left counts down and a grant that ran out is no longer shown.
+    void payloadLogGrantTimeLeft()
+    {
+        ConnectionListModel model;
+        ConnectionsView view(&model);
+        Gateway::PayloadLogGrants::Grant g;
+        g.id = 3;
+        g.api = QStringLiteral("/chats/1.0.0");
+        g.application = QStringLiteral("app_1");
+        g.untilMs = 1'000'000 + 3'725'000; // 1 h 2 min 5 s after "now"
+        QSignalSpy stopped(&view, &ConnectionsView::payloadLoggingStopRequested);
+        view.setPayloadLogGrants({g}, 1'000'000);
+        QCOMPARE(
+            view.payloadLogGrantTexts(),
+            QStringList {u"Logging payloads of /chats/1.0.0 application app_1: 1:02:05 left"_qs});
+        view.findChild<QPushButton *>(QStringLiteral("stopPayloadLogging"))->click();
+        QCOMPARE(stopped.size(), 1);
+        QCOMPARE(stopped.constFirst().at(0).value<quint64>(), quint64(3));
+        view.setPayloadLogGrants({g}, g.untilMs + 1);
+        QVERIFY(view.payloadLogGrantTexts().isEmpty());
+        view.setPayloadLogGrants({});
+        QVERIFY(view.payloadLogGrantTexts().isEmpty());
     }
 
     // What cannot run says why, and the window stays usable.
