@@ -82,6 +82,14 @@ void TestApiForm::fieldsEditTheText()
     title->setText(QStringLiteral("Chats: rooms"));
     Q_EMIT title->editingFinished();
     QVERIFY(editor.text().contains("title: 'Chats: rooms'\n"));
+    // leaving the field while the edit is being read keeps what was typed (the
+    // model still says the old title until then)
+    QVERIFY(editor.isReading());
+    title->clearFocus();
+    Q_EMIT editor.textChanged(TextChange {});
+    QCOMPARE(title->text(), u"Chats: rooms"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading(), 20000);
+    QCOMPARE(title->text(), u"Chats: rooms"_qs);
     QCOMPARE(editor.undoStack()->undoText(), u"Set API title"_qs);
     editor.undoStack()->undo();
     QCOMPARE(editor.text(), original);

@@ -236,6 +236,7 @@ ApiForm::ApiForm(QWidget *parent)
 
 void ApiForm::editorChanged()
 {
+    m_fieldsChannel.clear();
     m_messages->setEditor(m_editor);
     m_gateway->setEditor(m_editor);
 }
@@ -371,8 +372,10 @@ void ApiForm::refresh()
         if (!m_channels->currentItem() && m_channels->count() > 0)
             m_channels->setCurrentRow(0);
     }
+    // The fields show the model: while it is behind the text (an edit being read)
+    // they keep what the user set; the read brings them up to date.
     const LoadedApi &read = m_editor->lastRead();
-    if (read.api) {
+    if (read.api && !m_editor->isReading()) {
         const auto show = [](QLineEdit *field, const QString &value) {
             // what the user is typing stays; a focused field they have not typed in
             // follows the text
@@ -399,10 +402,12 @@ void ApiForm::refreshChannelFields()
         w->setEnabled(have);
     m_up->setEnabled(have && m_channels->currentRow() > 0);
     m_down->setEnabled(have && m_channels->currentRow() + 1 < m_channels->count());
-    if (!m_editor || !m_editor->lastRead().api) {
+    const bool behind = m_editor && m_editor->isReading() && key == m_fieldsChannel;
+    if (!m_editor || !m_editor->lastRead().api || behind) {
         updatePreview();
         return;
     }
+    m_fieldsChannel = key;
     const Api &api = *m_editor->lastRead().api;
     const bool v3 = api.asyncapiVersion.startsWith(u'3');
     QString description;

@@ -101,6 +101,7 @@ private:
     QLineEdit *m_samplePath;
     QLabel *m_preview;
     QLabel *m_status;
+    QString m_fieldsChannel; // the channel whose values the fields show
     bool m_refreshing = false;
 };
 
