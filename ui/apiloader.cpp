@@ -2,6 +2,7 @@
 #include "apiloader.h"
 
 #include "asyncapi/asyncapireader.h"
+#include "runtime/settingscheck.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -53,6 +54,8 @@ void ApiLoader::start(const QString &path, std::function<ReadResult()> read, con
         }
         try {
             ReadResult read = readIt();
+            // what serving would refuse in the policies and the mock, at its node
+            checkGatewaySettings(read, &read.diagnostics);
             result.diagnostics = std::move(read.diagnostics);
             if (read.api)
                 result.api = std::make_shared<const Api>(std::move(*read.api));

@@ -928,7 +928,8 @@ private:
     bool m_failed = false;
 };
 
-DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const QString &path)
+DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const QString &path,
+                              bool anyValue = false)
 {
     DocumentLoader::Result result;
     result.document.fileName = fileName;
@@ -937,6 +938,8 @@ DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const 
         return result;
     result.document.root = std::move(parsed.root);
     result.document.locations = parsed.locations;
+    if (!result.document.root.is_object() && anyValue)
+        return result;
     if (!result.document.root.is_object()) {
         const SourceLocation at = result.document.locate(QString());
         result.diagnostics.append(
@@ -993,6 +996,11 @@ DocumentLoader::Result DocumentLoader::loadFile(const QString &path)
 DocumentLoader::Result DocumentLoader::loadData(const QByteArray &data, const QString &fileName)
 {
     return finish(parseText(data, fileName), fileName, fileName);
+}
+
+DocumentLoader::Result DocumentLoader::loadValue(const QByteArray &data, const QString &fileName)
+{
+    return finish(parseText(data, fileName), fileName, fileName, true);
 }
 
 } // namespace Gatehouse

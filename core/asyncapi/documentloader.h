@@ -41,6 +41,9 @@ public:
     static Result loadFile(const QString &path);
     // `fileName` names the data in diagnostics and is the base for relative $refs.
     static Result loadData(const QByteArray &data, const QString &fileName);
+    // As loadData, for a part of a document: any value (a list, a scalar) is read, and
+    // only a mapping has its $refs followed.
+    static Result loadValue(const QByteArray &data, const QString &fileName);
 
     // "/a~1b" style JSON Pointer token escaping.
     static QString escapePointerToken(const QString &token);

@@ -1051,7 +1051,7 @@ QByteArray SourceText::fragment(const QString &pointer) const
 
 std::optional<Json> SourceText::parseFragment(const QByteArray &fragment, QString *error)
 {
-    const auto result = DocumentLoader::loadData(fragment, QStringLiteral("fragment"));
+    const auto result = DocumentLoader::loadValue(fragment, QStringLiteral("fragment"));
     for (const Diagnostic &d : result.diagnostics) {
         if (d.severity != Diagnostic::Severity::Error)
             continue;
@@ -1081,6 +1081,26 @@ std::optional<TextChange> SourceText::setFragment(const QString &pointer,
         && !m_text.mid(node->start, node->end - node->start).contains('\n')) {
         // a flow collection on one line replaced by one: as typed
         return finished(TextChange {node->start, node->end - node->start, line});
+    }
+    if (!node && !m_json) {
+        // A new node: added as set() adds it, then given the fragment's own lines (its
+        // comments and layout) as an existing one would be, in one change.
+        const auto added = set(pointer, *value, error);
+        if (!added)
+            return std::nullopt;
+        const QByteArray next = added->appliedTo(m_text);
+        const SourceText after(next);
+        const Node *placed = after.find(pointer);
+        if (!after.ok() || !placed || placed->flow)
+            return added;
+        const auto typed = after.setFragment(pointer, fragment);
+        const qsizetype end = added->offset + added->text.size();
+        if (!typed || typed->offset < added->offset || typed->offset + typed->length > end)
+            return added;
+        TextChange combined = *added;
+        combined.text = QByteArray(added->text)
+                            .replace(typed->offset - added->offset, typed->length, typed->text);
+        return combined;
     }
     if (!node || m_json || node->shared || node->inFlow || node->flow)
         return set(pointer, *value, error);

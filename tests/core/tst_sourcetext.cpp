@@ -546,6 +546,24 @@ void tst_SourceText::fragments()
                         "- text"));
     QCOMPARE(source.fragment(payload + u"/properties/text"), QByteArray("{type: string}"));
     QCOMPARE(source.fragment(payload + u"/required"), QByteArray("- text"));
+    // any value can be a fragment: a list, a scalar
+    QVERIFY(SourceText::parseFragment("# steps\n- remove: /a\n- set: /b\n  value: 1\n")
+            == Json::parse(R"([{"remove":"/a"},{"set":"/b","value":1}])"));
+    QVERIFY(SourceText::parseFragment("hello") == Json("hello"));
+    QVERIFY(SourceText::parseFragment("42") == Json(42));
+    const auto list = source.setFragment(payload + u"/required", "- text\n- author\n");
+    QVERIFY(list);
+    QVERIFY(parsed(list->appliedTo(doc))["components"]["messages"]["Chat"]["payload"]["required"]
+            == Json::array({"text", "author"}));
+    // a node that is not there yet is added with the fragment's lines, comments kept
+    const auto added = source.setFragment(QStringLiteral("/components/messages/Chat/headers"),
+                                          "# tracing\ntype: object\nproperties:\n  trace: "
+                                          "{type: string}\n");
+    QVERIFY(added);
+    QCOMPARE(added->appliedTo(doc),
+             doc
+                 + "      headers:\n        # tracing\n        type: object\n        "
+                   "properties:\n          trace: {type: string}\n");
     QCOMPARE(source.fragment(QStringLiteral("/components/messages/Chat/title")),
              QByteArray("Chat"));
     QVERIFY(source.fragment(QStringLiteral("/nothing")).isEmpty());

@@ -208,8 +208,9 @@ void TestValidateCommand::gatewaySettingsAreChecked_data()
         << QByteArray("  policies:\n    - type: sizeLimit\n      maxSize: lots\n")
         << QByteArray(":16:7: error: x-gatehouse.policies[0].maxSize: expected a size");
     QTest::newRow("mock option")
-        << QByteArray("  mock:\n    kind: chat\n    chat:\n      joined: 5\n")
-        << QByteArray(":17:7: error: x-gatehouse.mock.chat.joined: must be text");
+        << QByteArray("  mock:\n    kind: examples\n    channels:\n      ticker: fast\n")
+        << QByteArray(":17:7: error: x-gatehouse.mock.channels.ticker: must be {interval: "
+                      "milliseconds}");
     // Reported once, by the schema, when both would complain.
     QTest::newRow("schema first")
         << QByteArray("  mock:\n    kind: chat\n    chat: 5\n")

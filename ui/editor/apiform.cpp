@@ -7,6 +7,8 @@
 #include "editor/documenteditor.h"
 #include "editor/gatewayform.h"
 #include "editor/messageform.h"
+#include "editor/mockform.h"
+#include "editor/policyform.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -77,6 +79,8 @@ ApiForm::ApiForm(QWidget *parent)
     , m_channelsPage(new QWidget)
     , m_messages(new MessageForm)
     , m_gateway(new GatewayForm)
+    , m_policies(new PolicyForm)
+    , m_mock(new MockForm)
     , m_title(new QLineEdit)
     , m_version(new QLineEdit)
     , m_description(new QPlainTextEdit)
@@ -146,6 +150,16 @@ ApiForm::ApiForm(QWidget *parent)
     auto *buttons = new QVBoxLayout;
     for (QPushButton *b : {m_add, m_rename, m_delete, m_up, m_down})
         buttons->addWidget(b);
+    auto *channelPolicies = new QPushButton(tr("&Policies…"));
+    channelPolicies->setAccessibleName(tr("Policies of the selected channel"));
+    channelPolicies->setToolTip(tr("The gateway policies of the selected channel, in the Policies "
+                                   "section"));
+    connect(channelPolicies, &QPushButton::clicked, this, [this] {
+        m_sections->setCurrentWidget(m_policies);
+        m_policies->setScope(currentChannel());
+        m_policies->policyList()->setFocus(Qt::OtherFocusReason);
+    });
+    buttons->addWidget(channelPolicies);
     buttons->addStretch();
     channelsLayout->addLayout(buttons);
 
@@ -175,11 +189,15 @@ ApiForm::ApiForm(QWidget *parent)
     m_sections->addTab(m_channelsPage, tr("API && Channels"));
     m_sections->addTab(m_messages, tr("Messages"));
     m_sections->addTab(m_gateway, tr("Gateway"));
+    m_sections->addTab(m_policies, tr("Policies"));
+    m_sections->addTab(m_mock, tr("Mock"));
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(m_sections);
     connect(m_messages, &MessageForm::editFailed, this, &ApiForm::editFailed);
     connect(m_gateway, &GatewayForm::editFailed, this, &ApiForm::editFailed);
+    connect(m_policies, &PolicyForm::editFailed, this, &ApiForm::editFailed);
+    connect(m_mock, &MockForm::editFailed, this, &ApiForm::editFailed);
 
     connect(m_title, &QLineEdit::editingFinished, this,
             [this] { commit(m_title, QStringLiteral("/info/title"), tr("Set API title")); });
@@ -239,6 +257,8 @@ void ApiForm::editorChanged()
     m_fieldsChannel.clear();
     m_messages->setEditor(m_editor);
     m_gateway->setEditor(m_editor);
+    m_policies->setEditor(m_editor);
+    m_mock->setEditor(m_editor);
 }
 
 void ApiForm::commitPending()
@@ -254,6 +274,8 @@ void ApiForm::commitPending()
                           tr("Set description of channel %1").arg(currentChannel()));
     m_messages->commitPending();
     m_gateway->commitPending();
+    m_policies->commitPending();
+    m_mock->commitPending();
 }
 
 QString ApiForm::currentChannel() const
@@ -283,6 +305,20 @@ bool ApiForm::focusField(const QString &pointer)
     if (tokens.size() >= 3 && tokens.at(0) == u"components" && tokens.at(1) == u"messages") {
         m_sections->setCurrentWidget(m_messages);
         return m_messages->focusField(pointer);
+    }
+    if ((tokens.size() >= 2 && tokens.at(0) == u"x-gatehouse" && tokens.at(1) == u"policies")
+        || (tokens.size() >= 4 && tokens.at(0) == u"channels" && tokens.at(2) == u"x-gatehouse"
+            && tokens.at(3) == u"policies")) {
+        const int before = m_sections->currentIndex();
+        m_sections->setCurrentWidget(m_policies);
+        if (m_policies->focusField(pointer))
+            return true;
+        m_sections->setCurrentIndex(before);
+        return false;
+    }
+    if (tokens.size() >= 2 && tokens.at(0) == u"x-gatehouse" && tokens.at(1) == u"mock") {
+        m_sections->setCurrentWidget(m_mock);
+        return m_mock->focusField(pointer);
     }
     if (tokens.size() >= 2 && tokens.at(0) == u"x-gatehouse"
         && (tokens.at(1) != u"policies" && tokens.at(1) != u"mock" && tokens.at(1) != u"alerts")) {

@@ -15,12 +15,16 @@ namespace Gatehouse {
 
 class GatewayForm;
 class MessageForm;
+class MockForm;
+class PolicyForm;
 
 // The topic editor's form over one document (the Design tab), in sections. "API &
 // Channels": the API's title, version and description, its channels (add, rename,
 // delete, reorder), and the selected channel's description and URL mapping with a
 // preview of the backend URL for a sample path. "Messages": the MessageForm.
-// "Gateway": the GatewayForm (x-gatehouse's serving settings and plans). Every change goes
+// "Gateway": the GatewayForm (x-gatehouse's serving settings and plans). "Policies": the
+// PolicyForm (the gateway policies of the API and of each channel). "Mock": the MockForm.
+// Every change goes
 // through the DocumentEditor, so it changes only the text of what it edits and is one named step of
 // the undo history.
 class ApiForm final : public DesignSection
@@ -33,6 +37,8 @@ public:
 
     MessageForm *messageForm() const { return m_messages; }
     GatewayForm *gatewayForm() const { return m_gateway; }
+    PolicyForm *policyForm() const { return m_policies; }
+    MockForm *mockForm() const { return m_mock; }
     QTabWidget *sections() const { return m_sections; }
 
     // Writes what is typed in a field that has not been left yet (before a save).
@@ -84,6 +90,8 @@ private:
     QWidget *m_channelsPage;
     MessageForm *m_messages;
     GatewayForm *m_gateway;
+    PolicyForm *m_policies;
+    MockForm *m_mock;
     QLineEdit *m_title;
     QLineEdit *m_version;
     QPlainTextEdit *m_description;
