@@ -17,7 +17,9 @@
 #include "editor/documenteditor.h"
 #include "editor/gatewayform.h"
 #include "editor/messageform.h"
+#include "editor/mockform.h"
 #include "editor/newapiwizard.h"
+#include "editor/policyform.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
 #include "mainwindow.h"
@@ -179,6 +181,20 @@ int main(int argc, char *argv[])
     const QString design = scratch.filePath(QStringLiteral("chats.asyncapi.yaml"));
     QFile::copy(MainWindow::samplePath(), design);
     QFile::setPermissions(design, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    {
+        // gateway policies for the Policies section
+        QFile file(design);
+        if (file.open(QIODevice::Append))
+            file.write("  policies:\n"
+                       "    - type: rateLimit\n"
+                       "      mode: hard\n"
+                       "      anonymousEvents: 60\n"
+                       "    - type: log\n"
+                       "      payloads: true\n"
+                       "      maxPayloadSize: 2KiB\n"
+                       "      mask: [password, /card/number]\n"
+                       "      maskCardNumbers: true\n");
+    }
     window.openFile(design);
     waitUntil([&] { return window.currentFile() == design && !window.isLoading(); });
     if (auto *form = window.findChild<ApiForm *>()) {
@@ -194,6 +210,11 @@ int main(int argc, char *argv[])
         ok = save(&window, out, QStringLiteral("design-messages.png")) && ok;
         form->sections()->setCurrentWidget(form->gatewayForm());
         ok = save(&window, out, QStringLiteral("design-gateway.png")) && ok;
+        form->sections()->setCurrentWidget(form->policyForm());
+        form->policyForm()->selectPolicy(1);
+        ok = save(&window, out, QStringLiteral("design-policies.png")) && ok;
+        form->sections()->setCurrentWidget(form->mockForm());
+        ok = save(&window, out, QStringLiteral("design-mock.png")) && ok;
         form->sections()->setCurrentIndex(0);
 
         // the Source tab: the same document in the source editor, a key's help shown

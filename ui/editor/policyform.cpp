@@ -184,8 +184,9 @@ PolicyForm::PolicyForm(QWidget *parent)
     auto *split = new QSplitter(Qt::Horizontal);
     split->addWidget(listSide);
     split->addWidget(m_scroll);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 2);
+    split->setSizes({300, 700}); // the settings, with their help, get the room
     split->setChildrenCollapsible(false);
 
     m_status->setAccessibleName(tr("Policies form status"));

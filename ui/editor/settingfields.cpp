@@ -174,36 +174,39 @@ void SettingFields::build(const QList<Setting> &settings, const QString &title)
         QFont small = helpLabel->font();
         small.setPointSizeF(small.pointSizeF() * 0.9);
         helpLabel->setFont(small);
+        helpLabel->setContentsMargins(0, 0, 0, 8); // the space before the next setting
         auto *problem = new QLabel;
         problem->setAccessibleName(tr("Problem with %1").arg(name));
         problem->setWordWrap(true);
         QPalette pal = problem->palette();
         pal.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
         problem->setPalette(pal);
-        problem->hide();
-        auto *column = new QVBoxLayout;
-        column->setSpacing(2);
-        column->addWidget(field);
-        column->addWidget(problem);
-        column->addWidget(helpLabel);
+        // the problem and the help are rows of their own under the field (the form
+        // then gives each wrapped line the height it needs)
         auto *labelWidget = new QLabel(label + u':');
         labelWidget->setBuddy(field);
         labelWidget->setToolTip(key);
-        m_form->addRow(labelWidget, column);
+        m_form->addRow(labelWidget, field);
+        // no label beside them: an empty one would make the rows a label's height
+        m_form->setWidget(m_form->rowCount(), QFormLayout::FieldRole, problem);
+        m_form->setRowVisible(problem, false);
+        m_form->setWidget(m_form->rowCount(), QFormLayout::FieldRole, helpLabel);
+        m_rows.insert(key, {field, problem, helpLabel});
         if (previous)
             QWidget::setTabOrder(previous, field);
         previous = field;
         m_order.append(key);
         m_fields.insert(key, field);
         m_problems.insert(key, problem);
-        m_rows.insert(key, column);
     }
 }
 
 void SettingFields::setRowVisible(const QString &key, bool visible)
 {
-    if (QLayout *row = m_rows.value(key))
-        m_form->setRowVisible(row, visible);
+    const QList<QWidget *> rows = m_rows.value(key);
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        // a hidden problem stays hidden when its setting is shown again
+        m_form->setRowVisible(rows.at(i), visible && (i != 1 || !problem(key).isEmpty()));
 }
 
 void SettingFields::show(const Json &values,
@@ -331,7 +334,8 @@ void SettingFields::setProblem(const QString &key, const QString &problem)
 {
     if (QLabel *label = m_problems.value(key)) {
         label->setText(problem);
-        label->setVisible(!problem.isEmpty());
+        const bool shown = !problem.isEmpty() && !m_rows.value(key).constFirst()->isHidden();
+        m_form->setRowVisible(label, shown);
     }
 }
 

@@ -12,7 +12,6 @@
 #include <optional>
 
 class QFormLayout;
-class QLayout;
 class QLabel;
 class QWidget;
 
@@ -88,7 +87,7 @@ private:
     QStringList m_order;
     QHash<QString, QWidget *> m_fields;
     QHash<QString, QLabel *> m_problems;
-    QHash<QString, QLayout *> m_rows;
+    QHash<QString, QList<QWidget *>> m_rows; // field, problem, help
     QStringList m_edited; // list fields typed in
     QStringList m_refused;
     bool m_showing = false;
