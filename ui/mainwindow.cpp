@@ -2571,33 +2571,29 @@ void MainWindow::moveDocument(const QString &previous, const QString &path)
     openFile(path); // the tree, the details, the title and the source follow
 }
 
-std::optional<QByteArray> MainWindow::currentText() const
+DocumentWriter::Request MainWindow::currentTextRequest(const QString &path) const
 {
+    DocumentWriter::Request request;
+    request.sourceFile = m_currentFile;
+    request.path = path;
     if (DocumentEditor *editor = currentEditor())
-        return editor->text();
-    QFile file(m_currentFile);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    return file.readAll();
+        request.text = editor->text(); // unsaved edits included
+    else
+        request.readSource = true; // read by the writer, off the GUI thread
+    return request;
 }
 
 void MainWindow::saveCopyAs(AsyncApiWriter::TargetVersion version, const QString &path)
 {
     if (m_currentFile.isEmpty() || path.isEmpty())
         return;
-    const std::optional<QByteArray> text = currentText();
-    if (!text) {
-        statusBar()->showMessage(
-            tr("No copy saved: cannot read %1").arg(displayName(m_currentFile)), 15000);
-        Q_EMIT copySaved(path, false);
-        return;
-    }
     statusBar()->showMessage(tr("Converting %1\u2026").arg(displayName(m_currentFile)));
-    m_writer->write({*text, m_currentFile, path, version},
-                    [this, path](bool written, const QString &message) {
-                        statusBar()->showMessage(message, written ? 5000 : 15000);
-                        Q_EMIT copySaved(path, written);
-                    });
+    DocumentWriter::Request request = currentTextRequest(path);
+    request.version = version;
+    m_writer->write(request, [this, path](bool written, const QString &message) {
+        statusBar()->showMessage(message, written ? 5000 : 15000);
+        Q_EMIT copySaved(path, written);
+    });
 }
 
 void MainWindow::askExportForWso2()
@@ -2629,16 +2625,9 @@ void MainWindow::exportForWso2(const QString &path)
 {
     if (m_currentFile.isEmpty() || path.isEmpty())
         return;
-    const std::optional<QByteArray> text = currentText();
-    if (!text) {
-        statusBar()->showMessage(
-            tr("Nothing exported: cannot read %1").arg(displayName(m_currentFile)), 15000);
-        Q_EMIT copySaved(path, false);
-        return;
-    }
     statusBar()->showMessage(
         tr("Exporting %1 for WSO2 API Manager\u2026").arg(displayName(m_currentFile)));
-    DocumentWriter::Request request {*text, m_currentFile, path, std::nullopt};
+    DocumentWriter::Request request = currentTextRequest(path);
     request.forWso2 = true;
     m_writer->write(request, [this, path](bool written, const QString &message) {
         statusBar()->showMessage(message, written ? 5000 : 15000);

@@ -5,6 +5,7 @@
 #include "apitreemodel.h"
 #include "asyncapi/asyncapiwriter.h"
 #include "client/clientoptions.h"
+#include "editor/documentwriter.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -34,7 +35,6 @@ namespace Gatehouse {
 
 class ApiForm;
 class DocumentEditor;
-class DocumentWriter;
 
 class ApiTreeModel;
 class ApplicationsView;
@@ -201,9 +201,9 @@ protected:
 private:
     void attachEditor(const LoadedApi &result);
     DocumentEditor *currentEditor() const;
-    // The current document's text: the editor's, unsaved edits included, else the
-    // file's (nothing when it cannot be read).
-    std::optional<QByteArray> currentText() const;
+    // A writer's request for the current document's text to `path`: the editor's,
+    // unsaved edits included, else the file's (read by the writer off the GUI thread).
+    DocumentWriter::Request currentTextRequest(const QString &path) const;
     // Shows `path` in the Source tab (the editor when it is being edited here);
     // true when that is the editor.
     bool showSourceFile(const QString &path);

@@ -6,6 +6,7 @@
 #include "asyncapi/wso2export.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QWidget>
@@ -65,7 +66,7 @@ void DocumentWriter::write(const Request &request, Done done)
     }
     const Format format
         = AsyncApiConverter::formatForPath(request.path, AsyncApiConverter::formatOf(request.text));
-    if (!request.version && !request.forWso2
+    if (!request.version && !request.forWso2 && !request.readSource
         && AsyncApiConverter::formatOf(request.text) == format) {
         // nothing to convert: the text as is, byte for byte
         AsyncApiConverter::Result same;
@@ -77,12 +78,30 @@ void DocumentWriter::write(const Request &request, Done done)
     m_busy = true;
     // The conversion reads the whole document: off the GUI thread. The result comes
     // back queued to this object, which waits for the pool before it goes away.
-    m_pool.start([this, request, format, done] {
+    m_pool.start([this, queued = request, format, done] {
+        Request request = queued;
+        if (request.readSource) {
+            QFile file(request.sourceFile);
+            if (!file.open(QIODevice::ReadOnly)) {
+                AsyncApiConverter::Result failed;
+                failed.error = tr("cannot read %1: %2").arg(request.sourceFile, file.errorString());
+                QMetaObject::invokeMethod(
+                    this, [this, request, failed, done] { handleConverted(request, failed, done); },
+                    Qt::QueuedConnection);
+                return;
+            }
+            request.text = file.readAll();
+            request.readSource = false;
+        }
+        const Format target = request.path.isEmpty()
+            ? format
+            : AsyncApiConverter::formatForPath(request.path,
+                                               AsyncApiConverter::formatOf(request.text));
         AsyncApiConverter::Result result = request.forWso2
-            ? Wso2Export::exportDocument(request.text, request.sourceFile, format)
+            ? Wso2Export::exportDocument(request.text, request.sourceFile, target)
             : request.version
-            ? AsyncApiConverter::convert(request.text, request.sourceFile, *request.version, format)
-            : AsyncApiConverter::reformat(request.text, request.sourceFile, format);
+            ? AsyncApiConverter::convert(request.text, request.sourceFile, *request.version, target)
+            : AsyncApiConverter::reformat(request.text, request.sourceFile, target);
         QMetaObject::invokeMethod(
             this, [this, request, result, done] { handleConverted(request, result, done); },
             Qt::QueuedConnection);
