@@ -3,6 +3,7 @@
 
 #include "asyncapi/asyncapivalidator.h"
 #include "asyncapi/bindingconversion.h"
+#include "asyncapi/conversionnotes.h"
 #include "asyncapi/documentloader.h"
 #include "asyncapi/yamlemitter.h"
 
@@ -30,42 +31,8 @@ QByteArray serialized(const Json &root, Format format)
     return YamlEmitter().document(root);
 }
 
-QString pointerTo(std::initializer_list<QString> tokens)
-{
-    QString pointer;
-    for (const QString &token : tokens)
-        pointer += u'/' + DocumentLoader::escapePointerToken(token);
-    return pointer;
-}
-
-// Collects warnings located in the source document.
-class Findings
-{
-public:
-    explicit Findings(const Document &document)
-        : m_document(document)
-    { }
-
-    void add(const QString &pointer, const QString &message)
-    {
-        Diagnostic d;
-        d.severity = Diagnostic::Severity::Warning;
-        d.pointer = pointer;
-        if (!pointer.isEmpty()) // a note on the whole document has no place
-            d.location = m_document.locate(pointer);
-        d.message = message;
-        m_found.append(d);
-    }
-
-    QList<Diagnostic> take() { return std::move(m_found); }
-
-private:
-    const Document &m_document;
-    QList<Diagnostic> m_found;
-};
-
 // Parts read from other files through relative $refs are written into the result.
-void noteBundledFiles(const Document &document, Findings &findings)
+void noteBundledFiles(const Document &document, ConversionNotes &findings)
 {
     const QString own = QFileInfo(document.fileName).absoluteFilePath();
     QSet<QString> others;
@@ -105,13 +72,13 @@ struct Index
 };
 
 // 3.x -> 2.x: what 2.x has no place for.
-void lossesToV2(const Api &api, Findings &findings)
+void lossesToV2(const Api &api, ConversionNotes &findings)
 {
     const Index index(api);
     QHash<QString, QString> addressOwner; // 2.x channel key -> channel id written there
     QSet<QString> written; // channels written
     for (const Channel &c : api.channels) {
-        const QString pointer = pointerTo({QStringLiteral("channels"), c.id});
+        const QString pointer = ConversionNotes::pointerTo({QStringLiteral("channels"), c.id});
         const QString key = c.address.isEmpty() ? c.id : c.address;
         if (c.address.isEmpty())
             findings.add(pointer,
@@ -146,7 +113,7 @@ void lossesToV2(const Api &api, Findings &findings)
     QHash<QString, const Operation *> subscribeOf;
     QHash<QString, QSet<QString>> carried; // channel id -> message ids its operations carry
     for (const Operation &op : api.operations) {
-        const QString pointer = pointerTo({QStringLiteral("operations"), op.id});
+        const QString pointer = ConversionNotes::pointerTo({QStringLiteral("operations"), op.id});
         const Channel *channel = index.channels.value(op.channelId);
         if (!channel || !written.contains(op.channelId)) {
             findings.add(pointer,
@@ -193,11 +160,11 @@ void lossesToV2(const Api &api, Findings &findings)
             if (!m || !m->inlined || carried.value(c.id).contains(id))
                 continue;
             const QString key = c.messageKeys.value(i).isEmpty() ? id : c.messageKeys.at(i);
-            findings.add(
-                pointerTo({QStringLiteral("channels"), c.id, QStringLiteral("messages"), key}),
-                QStringLiteral("message '%1' of channel '%2' is left out: no operation "
-                               "kept in 2.x sends or receives it")
-                    .arg(key, c.id));
+            findings.add(ConversionNotes::pointerTo(
+                             {QStringLiteral("channels"), c.id, QStringLiteral("messages"), key}),
+                         QStringLiteral("message '%1' of channel '%2' is left out: no operation "
+                                        "kept in 2.x sends or receives it")
+                             .arg(key, c.id));
         }
     }
     for (const Server &srv : api.servers) {
@@ -209,7 +176,7 @@ void lossesToV2(const Api &api, Findings &findings)
         if (hasMember(srv.extra, "externalDocs"))
             dropped << QStringLiteral("externalDocs");
         if (!dropped.isEmpty())
-            findings.add(pointerTo({QStringLiteral("servers"), srv.id}),
+            findings.add(ConversionNotes::pointerTo({QStringLiteral("servers"), srv.id}),
                          QStringLiteral("server '%1': 2.x servers have no %2; left out")
                              .arg(srv.id, dropped.join(QStringLiteral(", "))));
     }
@@ -233,10 +200,11 @@ void lossesToV2(const Api &api, Findings &findings)
         }
     };
     for (const Server &srv : api.servers)
-        checkSecurity(srv.security, pointerTo({QStringLiteral("servers"), srv.id}),
+        checkSecurity(srv.security, ConversionNotes::pointerTo({QStringLiteral("servers"), srv.id}),
                       QStringLiteral("server '%1'").arg(srv.id));
     for (const Operation &op : api.operations)
-        checkSecurity(op.security, pointerTo({QStringLiteral("operations"), op.id}),
+        checkSecurity(op.security,
+                      ConversionNotes::pointerTo({QStringLiteral("operations"), op.id}),
                       QStringLiteral("operation '%1'").arg(op.id));
 }
 
@@ -259,7 +227,7 @@ QStringList unsaidParameterKeys(const Json &schema)
 }
 
 // 2.x -> 3.x: what a 3.0 document cannot say.
-void lossesToV3(const Api &api, Findings &findings)
+void lossesToV3(const Api &api, ConversionNotes &findings)
 {
     for (const Channel &c : api.channels) {
         for (const ChannelParameter &p : c.parameters) {
@@ -268,8 +236,8 @@ void lossesToV3(const Api &api, Findings &findings)
             const QStringList keys = unsaidParameterKeys(p.schema);
             if (!keys.isEmpty())
                 findings.add(
-                    pointerTo({QStringLiteral("channels"), c.address, QStringLiteral("parameters"),
-                               p.name}),
+                    ConversionNotes::pointerTo({QStringLiteral("channels"), c.address,
+                                                QStringLiteral("parameters"), p.name}),
                     QStringLiteral("parameter '%1' of channel '%2': 3.0 parameters are strings "
                                    "with enum, default and examples; its schema's %3 is left "
                                    "out")
@@ -285,19 +253,20 @@ void lossesToV3(const Api &api, Findings &findings)
         const QString kind = op.action == Operation::Action::Receive ? QStringLiteral("publish")
                                                                      : QStringLiteral("subscribe");
         for (const QString &change : std::as_const(changes))
-            findings.add(channel ? pointerTo({QStringLiteral("channels"), channel->address, kind,
-                                              QStringLiteral("bindings")})
-                                 : QString(),
-                         QStringLiteral("operation '%1' bindings: %2").arg(op.id, change));
+            findings.add(
+                channel ? ConversionNotes::pointerTo({QStringLiteral("channels"), channel->address,
+                                                      kind, QStringLiteral("bindings")})
+                        : QString(),
+                QStringLiteral("operation '%1' bindings: %2").arg(op.id, change));
     }
     for (const Message &m : api.messages) {
         QStringList changes;
         BindingConversion::toV3(m.bindings, BindingConversion::Kind::Message, &changes);
         for (const QString &change : std::as_const(changes))
-            findings.add(m.inlined
-                             ? QString()
-                             : pointerTo({QStringLiteral("components"), QStringLiteral("messages"),
-                                          m.id, QStringLiteral("bindings")}),
+            findings.add(m.inlined ? QString()
+                                   : ConversionNotes::pointerTo({QStringLiteral("components"),
+                                                                 QStringLiteral("messages"), m.id,
+                                                                 QStringLiteral("bindings")}),
                          QStringLiteral("message '%1' bindings: %2").arg(m.id, change));
     }
     const Json parameters
@@ -308,11 +277,12 @@ void lossesToV3(const Api &api, Findings &findings)
                 continue;
             const QStringList keys = unsaidParameterKeys(it.value().value("schema", Json()));
             if (!keys.isEmpty())
-                findings.add(pointerTo({QStringLiteral("components"), QStringLiteral("parameters"),
-                                        toQString(it.key())}),
-                             QStringLiteral("parameter '%1': 3.0 parameters are strings with enum, "
-                                            "default and examples; its schema's %2 is left out")
-                                 .arg(toQString(it.key()), keys.join(QStringLiteral(", "))));
+                findings.add(
+                    ConversionNotes::pointerTo({QStringLiteral("components"),
+                                                QStringLiteral("parameters"), toQString(it.key())}),
+                    QStringLiteral("parameter '%1': 3.0 parameters are strings with enum, "
+                                   "default and examples; its schema's %2 is left out")
+                        .arg(toQString(it.key()), keys.join(QStringLiteral(", "))));
         }
     }
 }
@@ -372,7 +342,7 @@ bool AsyncApiConverter::isVersion(const QString &asyncapiVersion, TargetVersion 
 
 QList<Diagnostic> AsyncApiConverter::losses(const ReadResult &read, TargetVersion version)
 {
-    Findings findings(read.document);
+    ConversionNotes findings(read.document);
     noteBundledFiles(read.document, findings);
     if (!read.api)
         return findings.take();
@@ -401,7 +371,7 @@ AsyncApiConverter::Result AsyncApiConverter::reformat(const QByteArray &text,
                                                     : loaded.diagnostics.constFirst().message);
         return result;
     }
-    Findings findings(loaded.document);
+    ConversionNotes findings(loaded.document);
     if (format == Format::Json)
         findings.add({},
                      QStringLiteral("comments, anchors and the YAML layout do not carry over "

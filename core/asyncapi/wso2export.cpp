@@ -3,6 +3,7 @@
 
 #include "asyncapi/asyncapivalidator.h"
 #include "asyncapi/asyncapiwriter.h"
+#include "asyncapi/conversionnotes.h"
 #include "asyncapi/documentloader.h"
 #include "asyncapi/yamlemitter.h"
 #include "policy/policyfactory.h"
@@ -24,47 +25,10 @@ using Format = AsyncApiConverter::Format;
 
 const char *const Oauth2Key = "oauth2"; // the scheme WSO2 reads scopes from
 
-QString pointerTo(std::initializer_list<QString> tokens)
-{
-    QString pointer;
-    for (const QString &token : tokens) {
-        pointer += u'/';
-        pointer += DocumentLoader::escapePointerToken(token);
-    }
-    return pointer;
-}
-
 QString joinedList(const QStringList &items)
 {
     return items.join(QStringLiteral(", "));
 }
-
-// What the export drops or changes, located in the source document where known.
-class Notes
-{
-public:
-    explicit Notes(const Document &document)
-        : m_document(document)
-    { }
-
-    void add(const QString &pointer, const QString &message)
-    {
-        Diagnostic d;
-        d.severity = Diagnostic::Severity::Warning;
-        d.pointer = pointer;
-        if (!pointer.isEmpty())
-            d.location = m_document.locate(pointer);
-        d.message = message;
-        m_notes.append(d);
-    }
-    void append(const QList<Diagnostic> &more) { m_notes += more; }
-    QList<Diagnostic> take() { return std::move(m_notes); }
-
-private:
-    const Document &m_document;
-    QList<Diagnostic> m_notes;
-};
-
 // Parameter names of an address template, in order: /rooms/{roomID} -> roomID.
 QStringList addressParameters(const QString &address)
 {
@@ -127,7 +91,7 @@ struct ModelIndex
 class Exporter
 {
 public:
-    Exporter(const ReadResult &read, Notes &notes)
+    Exporter(const ReadResult &read, ConversionNotes &notes)
         : m_api(*read.api)
         , m_index(*read.api)
         , m_notes(notes)
@@ -139,13 +103,15 @@ public:
 private:
     QString channelPointer(const Channel &c) const
     {
-        return pointerTo({QStringLiteral("channels"), m_fromV3 ? c.id : c.address});
+        return ConversionNotes::pointerTo(
+            {QStringLiteral("channels"), m_fromV3 ? c.id : c.address});
     }
     QString operationPointer(const Channel &c, const Operation *op, const char *kind) const
     {
         if (op && m_fromV3)
-            return pointerTo({QStringLiteral("operations"), op->id});
-        return pointerTo({QStringLiteral("channels"), c.address, QLatin1String(kind)});
+            return ConversionNotes::pointerTo({QStringLiteral("operations"), op->id});
+        return ConversionNotes::pointerTo(
+            {QStringLiteral("channels"), c.address, QLatin1String(kind)});
     }
     const Operation *operationOf(const Channel &c, Operation::Action action) const
     {
@@ -164,7 +130,7 @@ private:
 
     const Api &m_api;
     ModelIndex m_index;
-    Notes &m_notes;
+    ConversionNotes &m_notes;
     bool m_fromV3;
     bool m_authenticateOff = false; // x-gatehouse.policies switch authenticate off
     QSet<QString> m_droppedServers;
@@ -199,7 +165,7 @@ void Exporter::mapGatehouse(Json &root)
         return;
     for (auto it = raw.begin(); it != raw.end(); ++it) {
         const QString key = toQString(it.key());
-        const QString pointer = pointerTo({QStringLiteral("x-gatehouse"), key});
+        const QString pointer = ConversionNotes::pointerTo({QStringLiteral("x-gatehouse"), key});
         QString message;
         if (key == QLatin1String("endpoint")) {
             continue; // the production server (mapServers)
@@ -246,7 +212,7 @@ void Exporter::mapServers(Json &root)
         for (auto it = servers.begin(); it != servers.end(); ++it) {
             const QString id = toQString(it.key());
             m_droppedServers.insert(id);
-            m_notes.add(pointerTo({QStringLiteral("servers"), id}),
+            m_notes.add(ConversionNotes::pointerTo({QStringLiteral("servers"), id}),
                         QStringLiteral("server '%1' left out: in WSO2 API Manager the servers "
                                        "are the backend endpoints; x-gatehouse.endpoint (%2) is "
                                        "written as server 'production'")
@@ -262,7 +228,7 @@ void Exporter::mapServers(Json &root)
                 continue;
             }
             m_droppedServers.insert(id);
-            m_notes.add(pointerTo({QStringLiteral("servers"), id}),
+            m_notes.add(ConversionNotes::pointerTo({QStringLiteral("servers"), id}),
                         QStringLiteral("server '%1' left out: its protocol is '%2', and a WSO2 "
                                        "WebSocket API's servers are ws or wss endpoints")
                             .arg(id, protocol));
@@ -505,8 +471,9 @@ void Exporter::declareScopes(Json &root)
                 for (const char *kind : {"publish", "subscribe"})
                     if (channel.value().contains(kind))
                         rename(channel.value()[kind]);
-        m_notes.add(pointerTo({QStringLiteral("components"), QStringLiteral("securitySchemes"),
-                               QLatin1String(Oauth2Key)}),
+        m_notes.add(ConversionNotes::pointerTo({QStringLiteral("components"),
+                                                QStringLiteral("securitySchemes"),
+                                                QLatin1String(Oauth2Key)}),
                     QStringLiteral("security scheme 'oauth2' is renamed '%1': WSO2 API Manager "
                                    "reads its scopes from an OAuth2 scheme of that name")
                         .arg(toQString(other)));
@@ -549,7 +516,7 @@ Json Exporter::run()
 
 // Drops message examples that do not match their schemas (2.x parsers reject them),
 // listing each.
-void dropMismatchedExamples(Json &root, const QString &fileName, Notes &notes)
+void dropMismatchedExamples(Json &root, const QString &fileName, ConversionNotes &notes)
 {
     Document written;
     written.root = root;
@@ -614,7 +581,7 @@ Wso2Export::Result Wso2Export::exportDocument(const ReadResult &read, Format for
             : QStringLiteral("the document has errors; fix them first (%1)").arg(first);
         return result;
     }
-    Notes notes(read.document);
+    ConversionNotes notes(read.document);
     Diagnostic layout;
     layout.severity = Diagnostic::Severity::Warning;
     layout.message = QStringLiteral("the exported document is written from the model: "
