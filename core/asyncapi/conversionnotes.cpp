@@ -7,8 +7,7 @@ namespace Gatehouse {
 
 ConversionNotes::ConversionNotes(const Document &document)
     : m_document(document)
-{
-}
+{ }
 
 void ConversionNotes::add(const QString &pointer, const QString &message)
 {

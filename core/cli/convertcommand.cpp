@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/documentcommand.h"
 
 #include "asyncapi/asyncapiconverter.h"
-#include "asyncapi/asyncapireader.h"
 #include "asyncapi/asyncapiwriter.h"
 
 #include <QCommandLineParser>
@@ -29,16 +29,11 @@ int convertCommand(const QStringList &arguments)
     const QCommandLineOption toOption(
         QStringLiteral("to"), QStringLiteral("Target AsyncAPI version: 2.6 or 3.0 (required)."),
         QStringLiteral("2.6|3.0"));
-    const QCommandLineOption formatOption(
-        QStringLiteral("format"),
-        QStringLiteral(
-            "Output format: yaml or json (default: json when OUT ends in .json, else yaml)."),
-        QStringLiteral("yaml|json"));
-    const QCommandLineOption outputOption(
-        {QStringLiteral("o"), QStringLiteral("output")},
-        QStringLiteral("Write to OUT (atomically) instead of standard output."),
-        QStringLiteral("OUT"));
-    parser.addOptions({toOption, formatOption, outputOption});
+    parser.addOption(toOption);
+    DocumentCommand document(name,
+                             QStringLiteral("gatehouse-cli convert FILE --to 2.6|3.0 "
+                                            "[--format yaml|json] [-o OUT]"));
+    document.addOptions(parser);
 
     if (!parser.parse(arguments))
         return usageError(name, parser.errorText());
@@ -46,14 +41,8 @@ int convertCommand(const QStringList &arguments)
         out() << parser.helpText();
         return ExitOk;
     }
-    const QStringList files = parser.positionalArguments();
-    if (files.size() != 1)
-        return usageError(
-            name,
-            files.isEmpty()
-                ? QStringLiteral("no file given; usage: gatehouse-cli convert FILE --to 2.6|3.0 "
-                                 "[--format yaml|json] [-o OUT]")
-                : QStringLiteral("one file at a time, got %1").arg(files.size()));
+    if (const int status = document.check(parser); status != ExitOk)
+        return status;
     if (!parser.isSet(toOption))
         return usageError(name, QStringLiteral("--to is required: 2.6 or 3.0"));
     const QString to = parser.value(toOption);
@@ -66,46 +55,23 @@ int convertCommand(const QStringList &arguments)
         return usageError(
             name, QStringLiteral("unsupported target version '%1'; use 2.6 or 3.0").arg(to));
 
-    const QString output = parser.value(outputOption);
-    AsyncApiWriter::Format format = AsyncApiWriter::Format::Yaml;
-    if (parser.isSet(formatOption)) {
-        const QString f = parser.value(formatOption).toLower();
-        if (f == QLatin1String("json"))
-            format = AsyncApiWriter::Format::Json;
-        else if (f != QLatin1String("yaml") && f != QLatin1String("yml"))
-            return usageError(name,
-                              QStringLiteral("unknown format '%1'; use yaml or json")
-                                  .arg(parser.value(formatOption)));
-    } else if (output.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
-        format = AsyncApiWriter::Format::Json;
-    }
-    if (parser.isSet(outputOption) && output.isEmpty())
-        return usageError(name, QStringLiteral("-o needs a file name"));
-
-    const ReadResult result = AsyncApiReader::readFile(files.first());
-    for (const Diagnostic &d : result.diagnostics)
-        err() << d.toString() << '\n';
-    if (!result.ok()) {
-        if (result.diagnostics.isEmpty())
-            err() << files.first() << ": error: could not be read as an AsyncAPI document\n";
-        err() << "gatehouse-cli convert: " << files.first() << " has errors; nothing converted"
-              << Qt::endl;
+    const std::optional<ReadResult> result = document.read(QStringLiteral("converted"));
+    if (!result)
         return ExitFailure;
-    }
 
     const AsyncApiConverter::Result converted
-        = AsyncApiConverter::writeModel(result, version, format);
+        = AsyncApiConverter::writeModel(*result, version, document.format());
     if (!converted.ok())
         return failure(name, converted.error);
     // What the conversion could not carry, as Save a Copy lists it in the window.
-    printFindings(files.first(), converted.losses);
+    printFindings(document.file(), converted.losses);
     QList<Diagnostic> examples = converted.exampleMismatches;
     for (Diagnostic &d : examples)
         d.message = QStringLiteral("example that AsyncAPI 2.x parsers reject (it does not match "
                                    "its schema): %1")
                         .arg(d.message);
-    printFindings(files.first(), examples);
-    if (!writeOutput(name, output, converted.data))
+    printFindings(document.file(), examples);
+    if (!writeOutput(name, document.output(), converted.data))
         return ExitFailure;
     return ExitOk;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/documentcommand.h"
 
-#include "asyncapi/asyncapireader.h"
 #include "asyncapi/wso2export.h"
 
 #include <QCommandLineParser>
@@ -31,16 +31,10 @@ int exportCommand(const QStringList &arguments)
     const QCommandLineOption wso2Option(
         QStringLiteral("wso2"),
         QStringLiteral("Export for WSO2 API Manager 4.x (required: the only target so far)."));
-    const QCommandLineOption formatOption(
-        QStringLiteral("format"),
-        QStringLiteral(
-            "Output format: yaml or json (default: json when OUT ends in .json, else yaml)."),
-        QStringLiteral("yaml|json"));
-    const QCommandLineOption outputOption(
-        {QStringLiteral("o"), QStringLiteral("output")},
-        QStringLiteral("Write to OUT (atomically) instead of standard output."),
-        QStringLiteral("OUT"));
-    parser.addOptions({wso2Option, formatOption, outputOption});
+    parser.addOption(wso2Option);
+    DocumentCommand document(
+        name, QStringLiteral("gatehouse-cli export FILE --wso2 [--format yaml|json] [-o OUT]"));
+    document.addOptions(parser);
 
     if (!parser.parse(arguments))
         return usageError(name, parser.errorText());
@@ -48,48 +42,20 @@ int exportCommand(const QStringList &arguments)
         out() << parser.helpText();
         return ExitOk;
     }
-    const QStringList files = parser.positionalArguments();
-    if (files.size() != 1)
-        return usageError(name,
-                          files.isEmpty()
-                              ? QStringLiteral("no file given; usage: gatehouse-cli export FILE "
-                                               "--wso2 [--format yaml|json] [-o OUT]")
-                              : QStringLiteral("one file at a time, got %1").arg(files.size()));
+    if (const int status = document.check(parser); status != ExitOk)
+        return status;
     if (!parser.isSet(wso2Option))
         return usageError(name,
                           QStringLiteral("say what to export for: --wso2 (WSO2 API "
                                          "Manager)"));
-    const QString output = parser.value(outputOption);
-    if (parser.isSet(outputOption) && output.isEmpty())
-        return usageError(name, QStringLiteral("-o needs a file name"));
-    Wso2Export::Format format = Wso2Export::Format::Yaml;
-    if (parser.isSet(formatOption)) {
-        const QString f = parser.value(formatOption).toLower();
-        if (f == QLatin1String("json"))
-            format = Wso2Export::Format::Json;
-        else if (f != QLatin1String("yaml") && f != QLatin1String("yml"))
-            return usageError(name,
-                              QStringLiteral("unknown format '%1'; use yaml or json")
-                                  .arg(parser.value(formatOption)));
-    } else {
-        format = AsyncApiConverter::formatForPath(output, Wso2Export::Format::Yaml);
-    }
-
-    const ReadResult read = AsyncApiReader::readFile(files.first());
-    for (const Diagnostic &d : read.diagnostics)
-        err() << d.toString() << '\n';
-    if (!read.ok()) {
-        if (read.diagnostics.isEmpty())
-            err() << files.first() << ": error: could not be read as an AsyncAPI document\n";
-        err() << "gatehouse-cli export: " << files.first() << " has errors; nothing exported"
-              << Qt::endl;
+    const std::optional<ReadResult> read = document.read(QStringLiteral("exported"));
+    if (!read)
         return ExitFailure;
-    }
-    const Wso2Export::Result exported = Wso2Export::exportDocument(read, format);
+    const Wso2Export::Result exported = Wso2Export::exportDocument(*read, document.format());
     if (!exported.ok())
         return failure(name, exported.error);
-    printFindings(files.first(), exported.losses);
-    if (!writeOutput(name, output, exported.data))
+    printFindings(document.file(), exported.losses);
+    if (!writeOutput(name, document.output(), exported.data))
         return ExitFailure;
     return ExitOk;
 }
