@@ -18,8 +18,7 @@ DocumentCommand::DocumentCommand(const QString &name, const QString &usage)
     , m_outputOption({QStringLiteral("o"), QStringLiteral("output")},
                      QStringLiteral("Write to OUT (atomically) instead of standard output."),
                      QStringLiteral("OUT"))
-{
-}
+{ }
 
 void DocumentCommand::addOptions(QCommandLineParser &parser) const
 {
@@ -30,10 +29,10 @@ int DocumentCommand::check(const QCommandLineParser &parser)
 {
     const QStringList files = parser.positionalArguments();
     if (files.size() != 1)
-        return usageError(m_name, files.isEmpty()
-                                      ? QStringLiteral("no file given; usage: ") + m_usage
-                                      : QStringLiteral("one file at a time, got %1")
-                                            .arg(files.size()));
+        return usageError(m_name,
+                          files.isEmpty()
+                              ? QStringLiteral("no file given; usage: ") + m_usage
+                              : QStringLiteral("one file at a time, got %1").arg(files.size()));
     m_file = files.first();
     m_output = parser.value(m_outputOption);
     if (parser.isSet(m_outputOption) && m_output.isEmpty())
@@ -45,8 +44,9 @@ int DocumentCommand::check(const QCommandLineParser &parser)
         else if (f == QLatin1String("yaml") || f == QLatin1String("yml"))
             m_format = AsyncApiWriter::Format::Yaml;
         else
-            return usageError(m_name, QStringLiteral("unknown format '%1'; use yaml or json")
-                                          .arg(parser.value(m_formatOption)));
+            return usageError(m_name,
+                              QStringLiteral("unknown format '%1'; use yaml or json")
+                                  .arg(parser.value(m_formatOption)));
     } else {
         m_format = AsyncApiConverter::formatForPath(m_output, AsyncApiWriter::Format::Yaml);
     }
@@ -62,8 +62,8 @@ std::optional<ReadResult> DocumentCommand::read(const QString &nothingWhat) cons
         return result;
     if (result.diagnostics.isEmpty())
         err() << m_file << ": error: could not be read as an AsyncAPI document\n";
-    err() << "gatehouse-cli " << m_name << ": " << m_file << " has errors; nothing "
-          << nothingWhat << Qt::endl;
+    err() << "gatehouse-cli " << m_name << ": " << m_file << " has errors; nothing " << nothingWhat
+          << Qt::endl;
     return std::nullopt;
 }
 

@@ -665,6 +665,10 @@ quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &c
     for (const auto &g : m_payloadLogGrants->active())
         if (g.id == id)
             granted = g;
+    // a grant this one replaces ends with it: its own end is not reported
+    for (quint64 earlier : std::as_const(m_grantTargets).keys(granted.describe()))
+        m_endedGrants.insert(earlier);
+    m_grantTargets.insert(id, granted.describe());
     Q_EMIT reported(ReportKind::Info,
                     QStringLiteral("payload logging on for %1 until %2")
                         .arg(granted.describe(),
@@ -678,6 +682,7 @@ quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &c
             for (const auto &g : m_payloadLogGrants->active())
                 if (g.id == granted.id || g.describe() == granted.describe())
                     return;
+            m_grantTargets.remove(granted.id);
             if (!m_endedGrants.remove(granted.id)) {
                 Q_EMIT reported(
                     ReportKind::Info,

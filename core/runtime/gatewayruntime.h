@@ -204,6 +204,7 @@ private:
     std::shared_ptr<Gateway::PayloadLogGrants> m_payloadLogGrants
         = std::make_shared<Gateway::PayloadLogGrants>();
     QSet<quint64> m_endedGrants; // ended early: their timers say nothing
+    QHash<quint64, QString> m_grantTargets; // what each grant covers, until its timer ran
 };
 
 } // namespace Gatehouse

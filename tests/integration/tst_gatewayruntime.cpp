@@ -667,6 +667,20 @@ void TestGatewayRuntime::payloadLoggingGrantRefused()
     QVERIFY(runtime.endPayloadLogging(id));
     QVERIFY(!runtime.endPayloadLogging(id));
     QVERIFY(runtime.payloadLogGrants()->active().isEmpty());
+
+    // a grant replaced by another, which is then stopped: its end is said once
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY(runtime.grantPayloadLogging(QStringLiteral("/echo/1.0.0"), {}, QStringLiteral("app_1"),
+                                        std::chrono::milliseconds(200)));
+    const quint64 longer = runtime.grantPayloadLogging(
+        QStringLiteral("/echo/1.0.0"), {}, QStringLiteral("app_1"), std::chrono::hours(1));
+    QCOMPARE(runtime.payloadLogGrants()->active().size(), 1);
+    QVERIFY(runtime.endPayloadLogging(longer));
+    QTest::qWait(500); // the replaced grant's own time is over
+    int ended = 0;
+    for (const QList<QVariant> &report : std::as_const(reported))
+        ended += report.at(1).toString().startsWith(u"payload logging ended for "_qs) ? 1 : 0;
+    QCOMPARE(ended, 1);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayRuntime)
