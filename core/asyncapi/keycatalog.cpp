@@ -2,9 +2,8 @@
 #include "asyncapi/keycatalog.h"
 
 #include "api/json.h"
+#include "asyncapi/gatehouseschema.h"
 #include "asyncapi/sourcetext.h"
-
-#include <QFile>
 
 #include <optional>
 
@@ -422,18 +421,6 @@ Kind kindOf(const QStringList &t, int major)
 }
 
 // ---- x-gatehouse, from its schema ------------------------------------------------
-
-const Json &gatehouseSchema()
-{
-    static const Json schema = [] {
-        QFile file(QStringLiteral(":/gatehouse/schemas/x-gatehouse.schema.json"));
-        if (!file.open(QIODevice::ReadOnly))
-            return Json::object();
-        Json parsed = Json::parse(file.readAll().toStdString(), nullptr, false);
-        return parsed.is_discarded() ? Json::object() : parsed;
-    }();
-    return schema;
-}
 
 // The schema a local "$ref" names, or the schema itself.
 const Json *resolved(const Json *schema)

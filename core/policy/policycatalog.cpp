@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/policycatalog.h"
 
+#include "asyncapi/gatehouseschema.h"
 #include "policy/policyconfig.h"
 
-#include <QFile>
 #include <QRegularExpression>
 
 #include <cmath>
@@ -61,18 +61,6 @@ PolicySetting::Kind kindOf(const Json &schema)
     if (hasType(schema, "number"))
         return Kind::Number;
     return Kind::Text;
-}
-
-const Json &gatehouseSchema()
-{
-    static const Json schema = [] {
-        QFile file(QStringLiteral(":/gatehouse/schemas/x-gatehouse.schema.json"));
-        if (!file.open(QIODevice::ReadOnly))
-            return Json::object();
-        Json parsed = Json::parse(file.readAll().toStdString(), nullptr, false);
-        return parsed.is_object() ? parsed : Json::object();
-    }();
-    return schema;
 }
 
 // A setting from its schema; `key` may name a nested member ("broadcast/serverTime").
