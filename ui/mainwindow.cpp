@@ -26,6 +26,7 @@
 #include "connectionsview.h"
 #include "diagnosticlistmodel.h"
 #include "gatewayoutputview.h"
+#include "gatewaysettingsdialog.h"
 #include "recentfiles.h"
 #include "sourceview.h"
 #include "uiicons.h"
@@ -582,6 +583,11 @@ void MainWindow::createActions()
     }
     m_runWithMockMenu = withMock;
     run->addAction(m_alerts->editAction());
+    QAction *gatewaySettings
+        = run->addAction(tr("&Gateway Settings…"), this, &MainWindow::editGatewaySettings);
+    gatewaySettings->setObjectName(QStringLiteral("gatewaySettingsAction"));
+    gatewaySettings->setToolTip(
+        tr("Outgoing buffer per connection, idle timeout and ping forwarding of the gateway"));
     run->addSeparator();
     m_copyUrlAction = run->addAction(tr("&Copy Gateway URL"), this, [this] {
         if (!m_runtime->listenUrls().isEmpty())
@@ -1192,22 +1198,42 @@ void MainWindow::handleRunTriggered()
         m_runState->setText(tr("Cannot run: %1").arg(why));
         return;
     }
-    GatewayRuntime::Settings settings;
-    // JWT signing keys come from the OS keychain, read in the background.
-    settings.secrets = std::make_shared<Credentials::SecretStoreProxy>(m_keychain);
+    GatewayRuntime::Settings settings = runSettings();
     // The document's own mock backend, when it describes one, or the one asked for.
     settings.withMocks = !api->gatehouse.mock.is_null() || !m_runMockKind.isEmpty();
     settings.mockKind = std::exchange(m_runMockKind, {});
-    // what the gateway does goes to the app's message log (read by gatehouse-cli log)
-    settings.logDatabase = messageLogPath();
-    settings.logDatabaseOptional = true;
-    settings.alerts = m_alerts->thresholds();
     QDir().mkpath(QFileInfo(settings.logDatabase).absolutePath());
     m_runRequested = true;
     m_output->appendLines({tr("running %1").arg(displayName(m_currentFile))});
     m_runtime->start({m_currentFile}, settings);
     m_runState->setText(tr("Starting…"));
     updateRunActions();
+}
+
+GatewayRuntime::Settings MainWindow::runSettings() const
+{
+    GatewayRuntime::Settings settings;
+    // JWT signing keys come from the OS keychain, read in the background.
+    settings.secrets = std::make_shared<Credentials::SecretStoreProxy>(m_keychain);
+    // what the gateway does goes to the app's message log (read by gatehouse-cli log)
+    settings.logDatabase = messageLogPath();
+    settings.logDatabaseOptional = true;
+    settings.alerts = m_alerts->thresholds();
+    // Run → Gateway Settings…
+    GatewayRunOptions::load().applyTo(settings.options);
+    return settings;
+}
+
+void MainWindow::editGatewaySettings()
+{
+    GatewaySettingsDialog dialog(GatewayRunOptions::load(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (const auto options = dialog.options()) {
+        options->save();
+        if (m_runtime->isActive())
+            statusBar()->showMessage(tr("The gateway settings apply from the next Run"), 5000);
+    }
 }
 
 void MainWindow::runWithMock(const QString &kind)

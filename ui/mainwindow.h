@@ -6,6 +6,7 @@
 #include "asyncapi/asyncapiwriter.h"
 #include "client/clientoptions.h"
 #include "editor/documentwriter.h"
+#include "runtime/gatewayruntime.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -140,6 +141,8 @@ public:
     OverviewDiagram *overview() const { return m_overview; }
     QMenu *recentFilesMenu() const { return m_recentMenu; }
     RuntimeHost *runtime() const { return m_runtime; }
+    // What Run starts the gateway with (the document's mock aside).
+    GatewayRuntime::Settings runSettings() const;
     QAction *runAction() const { return m_runAction; }
     QAction *stopAction() const { return m_stopAction; }
     QDockWidget *outputDock() const { return m_outputDock; }
@@ -243,6 +246,7 @@ private:
     // Runs the open API with a built-in mock of `kind` as its backend (for a document
     // that describes none); empty: as the document says.
     void runWithMock(const QString &kind);
+    void editGatewaySettings();
     void handleRunStateChanged();
     void takeOutputLines();
     void updateRunActions();

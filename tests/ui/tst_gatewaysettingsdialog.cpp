@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Run → Gateway Settings…: the outgoing buffer, idle timeout and ping forwarding the
+// window's gateway runs with, checked as typed, kept in the settings, used by Run.
+#include "gateway/gatewayoptions.h"
+#include "gatewaysettingsdialog.h"
+#include "mainwindow.h"
+
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace Gatehouse;
+
+class TestGatewaySettingsDialog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+    }
+    void fieldsAreChecked();
+    void runUsesThem();
+};
+
+void TestGatewaySettingsDialog::fieldsAreChecked()
+{
+    GatewaySettingsDialog dialog(GatewayRunOptions {});
+    QCOMPARE(dialog.bufferField()->text(), u"64KiB"_qs);
+    QVERIFY(dialog.idleField()->text().isEmpty());
+    QVERIFY(dialog.canAccept());
+    QVERIFY(!dialog.bufferField()->accessibleName().isEmpty());
+
+    dialog.bufferField()->setText(QStringLiteral("2KiB"));
+    QVERIFY(!dialog.canAccept());
+    QCOMPARE(dialog.problem(),
+             u"Outgoing buffer: \"2KiB\" is not a size of at least 4KiB such as 64KiB or 1MiB"_qs);
+    dialog.bufferField()->setText(QStringLiteral("128KiB"));
+    dialog.idleField()->setText(QStringLiteral("soon"));
+    QVERIFY(!dialog.canAccept());
+    QCOMPARE(dialog.problem(),
+             u"Idle timeout: \"soon\" is not a duration such as 30s, 500ms or 5m"_qs);
+    dialog.idleField()->setText(QStringLiteral("30s"));
+    dialog.pingsBox()->setChecked(true);
+    QVERIFY(dialog.canAccept());
+    const auto options = dialog.options();
+    QVERIFY(options);
+    QCOMPARE(options->outgoingBuffer, 128 * 1024);
+    QCOMPARE(options->idleTimeoutMs, 30000);
+    QVERIFY(options->forwardPings);
+
+    options->save();
+    QVERIFY(GatewayRunOptions::load() == *options);
+    // shown again as written
+    GatewaySettingsDialog again(GatewayRunOptions::load());
+    QCOMPARE(again.bufferField()->text(), u"128KiB"_qs);
+    QCOMPARE(again.idleField()->text(), u"30s"_qs);
+    QVERIFY(again.pingsBox()->isChecked());
+}
+
+void TestGatewaySettingsDialog::runUsesThem()
+{
+    GatewayRunOptions options;
+    options.outgoingBuffer = 16 * 1024;
+    options.idleTimeoutMs = 5000;
+    options.save();
+    MainWindow window;
+    const Gateway::GatewayOptions used = window.runSettings().options;
+    QCOMPARE(used.highWaterBytes, 16 * 1024);
+    QCOMPARE(used.lowWaterBytes, 8 * 1024);
+    QCOMPARE(used.idleTimeoutMs, 5000);
+    QVERIFY(!used.forwardPings);
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("gatewaySettingsAction")));
+}
+
+QTEST_MAIN(TestGatewaySettingsDialog)
+#include "tst_gatewaysettingsdialog.moc"
