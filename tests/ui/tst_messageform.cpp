@@ -93,6 +93,7 @@ private slots:
     void listsAndEditsFields();
     void payloadKeepsWhatWasTyped();
     void badPayloadIsMarkedAndNotWritten();
+    void headersSchema();
     void examplesAreCheckedAgainstTheTypedSchema();
     void generatedExampleMatches();
     void renameFollowsReferences();
@@ -207,6 +208,43 @@ void TestMessageForm::badPayloadIsMarkedAndNotWritten()
     editor.readNow();
     QVERIFY(readOnce(editor));
     QCOMPARE(form.payloadEditor()->fragment(), QByteArray("type: 12\n"));
+}
+
+void TestMessageForm::headersSchema()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("headers.yaml")), Orders);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QVERIFY(form.headersEditor()->fragment().isEmpty());
+    QVERIFY(form.headersProblem().isEmpty());
+    // not an object schema: marked, not written
+    type(form.headersEditor(), "type: string\n");
+    QCOMPARE(form.headersProblem(), u"headers must be a JSON Schema of type object"_qs);
+    QVERIFY(!form.applyHeaders());
+    QCOMPARE(editor.text(), Orders);
+    type(form.headersEditor(),
+         "type: object\nproperties:\n  # who asked\n  requestId: {type: "
+         "string}\n");
+    QVERIFY(form.headersProblem().isEmpty());
+    QVERIFY(form.applyHeaders());
+    QCOMPARE(editor.undoStack()->undoText(), u"Edit headers schema of message OrderPlaced"_qs);
+    QByteArray expected = Orders;
+    expected.replace("          payload: {id: A1, total: 3}\n",
+                     "          payload: {id: A1, total: 3}\n      headers:\n        type: "
+                     "object\n        properties:\n          # who asked\n          requestId: "
+                     "{type: string}\n");
+    QCOMPARE(editor.text(), expected);
+    QVERIFY(readOnce(editor));
+    QVERIFY(editor.lastRead().api->messages.constFirst().headers
+            == Json::parse(R"({"type":"object","properties":{"requestId":{"type":"string"}}})"));
+    // emptied: removed
+    type(form.headersEditor(), "");
+    QVERIFY(form.applyHeaders());
+    QCOMPARE(editor.text(), Orders);
+    QVERIFY(form.focusField(u"/components/messages/OrderPlaced/headers"_qs));
+    QTRY_VERIFY(form.headersEditor()->hasFocus());
 }
 
 void TestMessageForm::examplesAreCheckedAgainstTheTypedSchema()

@@ -64,6 +64,8 @@ MessageForm::MessageForm(QWidget *parent)
     , m_contentType(new QComboBox)
     , m_payload(new SchemaTextEdit)
     , m_payloadStatus(new QLabel)
+    , m_headers(new SchemaTextEdit)
+    , m_headersStatus(new QLabel)
     , m_examples(new QListWidget)
     , m_generate(new QPushButton(tr("&Generate Example")))
     , m_deleteExample(new QPushButton(tr("Delete E&xample")))
@@ -101,6 +103,13 @@ MessageForm::MessageForm(QWidget *parent)
         tr("The message's payload as a JSON Schema, in the document's YAML or JSON. Checked "
            "as you type; written into the document when you leave the field. Ctrl+Tab "
            "moves on."));
+    m_headers->setAccessibleName(tr("Headers schema"));
+    m_headers->setAccessibleDescription(
+        tr("The message's headers as a JSON Schema of type object, in the document's YAML or "
+           "JSON. Checked as you type; written into the document when you leave the field; "
+           "empty: no headers schema. Ctrl+Tab moves on."));
+    m_headersStatus->setAccessibleName(tr("Headers schema check"));
+    m_headersStatus->setWordWrap(true);
     m_payloadStatus->setAccessibleName(tr("Payload schema check"));
     m_payloadStatus->setWordWrap(true);
     m_payloadStatus->setTextInteractionFlags(Qt::TextSelectableByMouse
@@ -120,6 +129,7 @@ MessageForm::MessageForm(QWidget *parent)
     m_status->setWordWrap(true);
     const int lineHeight = fontMetrics().lineSpacing();
     m_payload->setMinimumHeight(lineHeight * 8);
+    m_headers->setMinimumHeight(lineHeight * 4);
     m_example->setMinimumHeight(lineHeight * 4);
     m_examples->setMaximumHeight(lineHeight * 6);
 
@@ -145,6 +155,11 @@ MessageForm::MessageForm(QWidget *parent)
     payloadLayout->addWidget(m_payload, 1);
     payloadLayout->addWidget(m_payloadStatus);
     fieldsLayout->addWidget(payloadBox, 2);
+    auto *headersBox = new QGroupBox(tr("&Headers schema"));
+    auto *headersLayout = new QVBoxLayout(headersBox);
+    headersLayout->addWidget(m_headers, 1);
+    headersLayout->addWidget(m_headersStatus);
+    fieldsLayout->addWidget(headersBox, 1);
     auto *examplesBox = new QGroupBox(tr("E&xamples"));
     auto *examplesLayout = new QVBoxLayout(examplesBox);
     auto *examplesRow = new QHBoxLayout;
@@ -175,6 +190,11 @@ MessageForm::MessageForm(QWidget *parent)
     connect(m_payload, &SchemaTextEdit::left, this, [this] {
         if (m_payload->isEdited())
             applyPayload();
+    });
+    connect(m_headers, &SchemaTextEdit::edited, this, &MessageForm::checkHeaders);
+    connect(m_headers, &SchemaTextEdit::left, this, [this] {
+        if (m_headers->isEdited())
+            applyHeaders();
     });
     connect(m_example, &SchemaTextEdit::edited, this, &MessageForm::checkExample);
     connect(m_example, &SchemaTextEdit::left, this, [this] {
@@ -236,6 +256,8 @@ void MessageForm::commitPending()
 {
     if (m_payload->isEdited())
         applyPayload();
+    if (m_headers->isEdited())
+        applyHeaders();
     if (m_example->isEdited())
         applyExample();
     for (QLineEdit *field : {m_name, m_title, m_summary, m_contentType->lineEdit()})
@@ -301,6 +323,8 @@ bool MessageForm::focusField(const QString &pointer)
             field = m_contentType;
         else if (member == u"payload")
             field = m_payload;
+        else if (member == u"headers")
+            field = m_headers;
         else if (member == u"examples" && tokens.size() >= 5) {
             selectExample(tokens.at(4).toInt());
             field = m_example;
@@ -382,6 +406,15 @@ void MessageForm::refreshMessageFields()
         m_payload->setFragment(QByteArray());
         m_payloadStatus->clear();
         m_validator.reset();
+    }
+    if (have && !reference && !m_headers->isEdited()) {
+        m_headers->setJson(m_editor->source().isJson());
+        m_headers->setFragment(m_editor->source().fragment(messagePointer(key) + u"/headers"));
+        checkHeaders();
+    } else if (!have) {
+        m_headers->setFragment(QByteArray());
+        m_headersStatus->clear();
+        m_headersProblem.clear();
     }
     refreshExamples();
 }
@@ -541,6 +574,62 @@ bool MessageForm::applyPayload(QString *error)
     return ok;
 }
 
+void MessageForm::checkHeaders()
+{
+    QString error;
+    const QByteArray text = m_headers->fragment();
+    std::optional<Json> value;
+    if (text.trimmed().isEmpty())
+        value = Json();
+    else
+        value = SourceText::parseFragment(text, &error);
+    if (!value) {
+        m_headersProblem = error;
+        m_headers->markProblem(lineOf(error), error);
+    } else {
+        m_headersProblem.clear();
+        if (!value->is_null()) {
+            const auto type = value->is_object() ? value->find("type") : value->end();
+            if (!value->is_object() || (type != value->end() && *type != Json("object")))
+                m_headersProblem = tr("headers must be a JSON Schema of type object");
+            else if (const JsonSchemaValidator headers(api() ? api()->resolved(*value) : *value);
+                     !headers.isValid())
+                m_headersProblem = headers.errorString();
+        }
+        m_headers->markProblem(m_headersProblem.isEmpty() ? 0 : 1, m_headersProblem);
+    }
+    m_headersStatus->setText(m_headersProblem.isEmpty()
+                                 ? (value && value->is_null()
+                                        ? tr("No headers schema.")
+                                        : tr("A valid JSON Schema of the headers."))
+                                 : m_headersProblem);
+}
+
+bool MessageForm::applyHeaders(QString *error)
+{
+    const QString key = currentMessage();
+    if (!m_editor || key.isEmpty())
+        return false;
+    checkHeaders();
+    QString why;
+    bool ok = m_headersProblem.isEmpty();
+    if (!ok) {
+        why = tr("Headers schema of %1 not written: %2").arg(key, m_headersProblem);
+    } else {
+        const QString pointer = messagePointer(key) + u"/headers";
+        const QString name = tr("Edit headers schema of message %1").arg(key);
+        ok = m_headers->fragment().trimmed().isEmpty()
+            ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why))
+            : m_editor->setFragment(pointer, m_headers->fragment(), name, &why);
+        if (ok)
+            m_headers->setEdited(false);
+    }
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
 void MessageForm::checkExample()
 {
     QString error;
@@ -660,6 +749,7 @@ void MessageForm::commitField(QLineEdit *field, const QString &member, const QSt
 void MessageForm::editorChanged()
 {
     m_payload->setEdited(false);
+    m_headers->setEdited(false);
     m_example->setEdited(false);
 }
 

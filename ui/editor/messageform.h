@@ -55,6 +55,11 @@ public:
     bool deleteMessage(const QString &key, QString *error = nullptr);
 
     SchemaTextEdit *payloadEditor() const { return m_payload; }
+    // The headers schema (`headers`: a JSON Schema of type object), checked as typed
+    // and written when the field is left; empty removes it.
+    SchemaTextEdit *headersEditor() const { return m_headers; }
+    QString headersProblem() const { return m_headersProblem; }
+    bool applyHeaders(QString *error = nullptr);
     SchemaTextEdit *exampleEditor() const { return m_example; }
     // What the check of the payload field says now: empty when it is a valid schema.
     QString payloadProblem() const { return m_payloadProblem; }
@@ -85,6 +90,7 @@ private:
     void refreshExamples();
     void showExample();
     void compileSchema(const Json &schema);
+    void checkHeaders();
     void checkExample();
     void commitField(QLineEdit *field, const QString &member, const QString &what);
     void report(bool ok, const QString &error);
@@ -103,6 +109,9 @@ private:
     QComboBox *m_contentType;
     SchemaTextEdit *m_payload;
     QLabel *m_payloadStatus;
+    SchemaTextEdit *m_headers;
+    QLabel *m_headersStatus;
+    QString m_headersProblem;
     QListWidget *m_examples;
     QPushButton *m_generate;
     QPushButton *m_deleteExample;
