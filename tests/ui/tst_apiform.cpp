@@ -62,6 +62,7 @@ private slots:
     void hiddenFormCatchesUpWhenShown();
     void focusFieldOfPointer();
     void whoMayConnectAndScopes();
+    void channelParameters();
 
 private:
     QTemporaryDir m_dir;
@@ -308,6 +309,59 @@ void TestApiForm::whoMayConnectAndScopes()
     QVERIFY(form.setAuthType(QString(), &error));
     QVERIFY(!iot.contains("x-auth-type"));
     QCOMPARE(editor3.text(), iot); // not set again: the member is gone
+}
+
+void TestApiForm::channelParameters()
+{
+    QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    // an address {name} with no parameter, and a parameter the address does not use
+    original.replace("  /notifications:\n", "  /notifications/{topic}:\n");
+    original.replace("          pattern: '^[A-Za-z0-9_-]{1,64}$'\n",
+                     "          pattern: '^[A-Za-z0-9_-]{1,64}$'\n"
+                     "      old:\n        schema:\n          type: string\n"
+                     "      roomID2:\n        $ref: '#/components/parameters/Room'\n");
+    QVERIFY(original.contains("roomID2"));
+    original.append("  # not a parameter\n");
+    original.replace("  securitySchemes:\n",
+                     "  parameters:\n    Room:\n      description: A "
+                     "room.\n      schema:\n        type: string\n"
+                     "  securitySchemes:\n");
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("parameters.yaml")), original);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    form.selectChannel(QStringLiteral("/notifications/{topic}"));
+    QCOMPARE(form.parameterRows(),
+             QStringList {u"topic — not declared: Declare Missing adds it"_qs});
+    QVERIFY(form.declareMissingParameters());
+    QVERIFY(editor.text().contains("  /notifications/{topic}:\n    description: Notifications "
+                                   "about activity in the chat rooms.\n"));
+    QVERIFY(editor.text().contains("    parameters:\n      topic:\n        schema:\n          "
+                                   "type: string\n"));
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.parameterRows(), QStringList {u"topic — string"_qs});
+    QVERIFY(form.setParameterDescription(QStringLiteral("topic"), QStringLiteral("What about.")));
+    QVERIFY(editor.text().contains("      topic:\n        schema:\n          type: string\n"
+                                   "        description: What about.\n"));
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.parameterRows(), QStringList {u"topic — What about. (string)"_qs});
+
+    form.selectChannel(QStringLiteral("/rooms/{roomID}"));
+    QCOMPARE(form.parameterRows(),
+             (QStringList {u"roomID — Name of the room to join. (string)"_qs,
+                           u"old — not in the address: Remove Unused takes it out"_qs,
+                           u"roomID2 — not in the address: Remove Unused takes it out"_qs}));
+    QVERIFY(form.removeUnusedParameters());
+    QCOMPARE(editor.undoStack()->undoText(),
+             u"Remove parameters old, roomID2 of channel /rooms/{roomID}"_qs);
+    QVERIFY(!editor.text().contains("      old:\n"));
+    QVERIFY(!editor.text().contains("roomID2"));
+    QVERIFY(editor.text().contains("    Room:\n")); // the component stays
+
+    while (editor.undoStack()->canUndo())
+        editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
 }
 
 QTEST_MAIN(TestApiForm)

@@ -22,10 +22,12 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QStyle>
 #include <QTabWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <functional>
 
 namespace Gatehouse {
@@ -97,6 +99,10 @@ ApiForm::ApiForm(QWidget *parent)
     , m_scopes(new QLineEdit)
     , m_samplePath(new QLineEdit)
     , m_preview(new QLabel)
+    , m_parameters(new QListWidget)
+    , m_parameterDescription(new QLineEdit)
+    , m_declareParameters(new QPushButton(tr("Declare M&issing")))
+    , m_removeParameters(new QPushButton(tr("Remove Unused")))
     , m_status(new QLabel)
 {
     setObjectName(QStringLiteral("apiForm"));
@@ -175,6 +181,27 @@ ApiForm::ApiForm(QWidget *parent)
     authColumn->addWidget(m_authWarning);
     channelLayout->addRow(who, authColumn);
     channelLayout->addRow(tr("Sc&opes:"), m_scopes);
+    m_parameters->setAccessibleName(tr("Channel parameters"));
+    m_parameters->setToolTip(tr("The {name}s of the channel's address and the parameters "
+                                "declared for them"));
+    m_parameters->setMaximumHeight(fontMetrics().lineSpacing() * 4 + 6);
+    m_parameterDescription->setAccessibleName(tr("Parameter description"));
+    m_parameterDescription->setPlaceholderText(tr("what the selected parameter is"));
+    m_declareParameters->setAccessibleName(tr("Declare missing parameters"));
+    m_declareParameters->setToolTip(tr("Declares every {name} of the address that has no "
+                                       "parameter yet (a string)"));
+    m_removeParameters->setAccessibleName(tr("Remove unused parameters"));
+    m_removeParameters->setToolTip(tr("Removes the parameters the address does not use"));
+    auto *parametersColumn = new QVBoxLayout;
+    parametersColumn->addWidget(m_parameters);
+    auto *parameterRow = new QHBoxLayout;
+    parameterRow->addWidget(m_parameterDescription, 1);
+    parameterRow->addWidget(m_declareParameters);
+    parameterRow->addWidget(m_removeParameters);
+    parametersColumn->addLayout(parameterRow);
+    auto *parametersLabel = new QLabel(tr("Pa&rameters:"));
+    parametersLabel->setBuddy(m_parameters);
+    channelLayout->addRow(parametersLabel, parametersColumn);
     channelLayout->addRow(tr("&Sample path:"), m_samplePath);
     channelLayout->addRow(tr("Backend URL:"), m_preview);
 
@@ -219,6 +246,18 @@ ApiForm::ApiForm(QWidget *parent)
     connect(m_mapping, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
     connect(m_samplePath, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
     connect(m_channels, &QListWidget::currentTextChanged, this, &ApiForm::refreshChannelFields);
+    connect(m_parameters, &QListWidget::currentRowChanged, this, &ApiForm::showParameter);
+    connect(m_parameterDescription, &QLineEdit::editingFinished, this, [this] {
+        QListWidgetItem *item = m_parameters->currentItem();
+        if (item && m_parameterDescription->isModified()) {
+            m_parameterDescription->setModified(false);
+            setParameterDescription(item->data(Qt::UserRole).toString(),
+                                    m_parameterDescription->text().trimmed());
+        }
+    });
+    connect(m_declareParameters, &QPushButton::clicked, this,
+            [this] { declareMissingParameters(); });
+    connect(m_removeParameters, &QPushButton::clicked, this, [this] { removeUnusedParameters(); });
 
     connect(m_add, &QPushButton::clicked, this, [this] {
         bool ok = false;
@@ -487,6 +526,7 @@ void ApiForm::refreshChannelFields()
     const QString scopesText = scopes.join(u' ');
     if ((!m_scopes->hasFocus() || !m_scopes->isModified()) && m_scopes->text() != scopesText)
         m_scopes->setText(scopesText);
+    refreshParameters(api, channelId);
     if (m_samplePath->text().isEmpty() || !m_samplePath->property("typed").toBool()) {
         QString address = key;
         for (const Channel &c : api.channels)
@@ -724,6 +764,202 @@ void ApiForm::commitScopes()
         m_scopes->setModified(false);
         setScopes(scopes());
     }
+}
+
+namespace {
+
+enum ParameterState { Declared, Missing, Unused };
+constexpr int StateRole = Qt::UserRole + 1;
+constexpr int RefRole = Qt::UserRole + 2;
+
+QStringList addressNames(const QString &address)
+{
+    static const QRegularExpression names(QStringLiteral("\\{([^{}]+)\\}"));
+    QStringList out;
+    for (auto it = names.globalMatch(address); it.hasNext();) {
+        const QString name = it.next().captured(1);
+        if (!out.contains(name))
+            out.append(name);
+    }
+    return out;
+}
+
+const Channel *channelById(const Api &api, const QString &id)
+{
+    for (const Channel &c : api.channels)
+        if (c.id == id)
+            return &c;
+    return nullptr;
+}
+
+} // namespace
+
+void ApiForm::refreshParameters(const Api &api, const QString &channelId)
+{
+    const Channel *channel = channelById(api, channelId);
+    const QString current = m_parameters->currentItem()
+        ? m_parameters->currentItem()->data(Qt::UserRole).toString()
+        : QString();
+    const QSignalBlocker block(m_parameters);
+    m_parameters->clear();
+    if (!channel) {
+        showParameter();
+        return;
+    }
+    const QStringList used = addressNames(channel->address);
+    QStringList declared;
+    for (const ChannelParameter &p : channel->parameters)
+        declared.append(p.name);
+    const auto add
+        = [&](const QString &name, ParameterState state, const QString &text, const QString &ref) {
+              auto *item = new QListWidgetItem(text, m_parameters);
+              item->setData(Qt::UserRole, name);
+              item->setData(StateRole, int(state));
+              item->setData(RefRole, ref);
+              if (state != Declared)
+                  item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+              if (name == current)
+                  m_parameters->setCurrentItem(item);
+          };
+    for (const QString &name : used) {
+        const auto found = std::find_if(channel->parameters.cbegin(), channel->parameters.cend(),
+                                        [&](const ChannelParameter &p) { return p.name == name; });
+        if (found == channel->parameters.cend()) {
+            add(name, Missing, tr("%1 — not declared: Declare Missing adds it").arg(name), {});
+            continue;
+        }
+        QString about = found->description;
+        if (found->schema.is_object() && found->schema.contains("type")
+            && found->schema["type"].is_string())
+            about += (about.isEmpty() ? QString() : QStringLiteral(" ("))
+                + toQString(found->schema["type"].get<std::string>())
+                + (about.isEmpty() ? QString() : QStringLiteral(")"));
+        if (!found->enumValues.isEmpty())
+            about += (about.isEmpty() ? QString() : QStringLiteral("; "))
+                + tr("one of %1").arg(found->enumValues.join(QStringLiteral(", ")));
+        if (!found->ref.isEmpty())
+            about += (about.isEmpty() ? QString() : QStringLiteral("; ")) + found->ref;
+        add(name, Declared, about.isEmpty() ? name : name + QStringLiteral(" — ") + about,
+            found->ref);
+    }
+    for (const QString &name : std::as_const(declared))
+        if (!used.contains(name))
+            add(name, Unused, tr("%1 — not in the address: Remove Unused takes it out").arg(name),
+                {});
+    bool missing = false;
+    bool unused = false;
+    for (int i = 0; i < m_parameters->count(); ++i) {
+        missing = missing || m_parameters->item(i)->data(StateRole).toInt() == Missing;
+        unused = unused || m_parameters->item(i)->data(StateRole).toInt() == Unused;
+    }
+    m_declareParameters->setEnabled(missing);
+    m_removeParameters->setEnabled(unused);
+    if (!m_parameters->currentItem() && m_parameters->count() > 0)
+        m_parameters->setCurrentRow(0);
+    showParameter();
+}
+
+void ApiForm::showParameter()
+{
+    QListWidgetItem *item = m_parameters->currentItem();
+    const bool declared = item && item->data(StateRole).toInt() != Missing;
+    const QString ref = item ? item->data(RefRole).toString() : QString();
+    m_parameterDescription->setEnabled(declared && ref.isEmpty());
+    m_parameterDescription->setToolTip(
+        ref.isEmpty() ? tr("description of the selected parameter")
+                      : tr("Defined at %1: edit it there (the Source tab)").arg(ref));
+    QString description;
+    if (declared && m_editor && m_editor->lastRead().api) {
+        const Api &api = *m_editor->lastRead().api;
+        const bool v3 = api.asyncapiVersion.startsWith(u'3');
+        for (const Channel &c : api.channels)
+            if ((v3 ? c.id : c.address) == currentChannel())
+                for (const ChannelParameter &p : c.parameters)
+                    if (p.name == item->data(Qt::UserRole).toString())
+                        description = p.description;
+    }
+    if ((!m_parameterDescription->hasFocus() || !m_parameterDescription->isModified())
+        && m_parameterDescription->text() != description)
+        m_parameterDescription->setText(description);
+}
+
+QStringList ApiForm::parameterRows() const
+{
+    QStringList rows;
+    for (int i = 0; i < m_parameters->count(); ++i)
+        rows.append(m_parameters->item(i)->text());
+    return rows;
+}
+
+bool ApiForm::declareMissingParameters(QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty() || !m_editor->lastRead().api)
+        return false;
+    const bool v3 = m_editor->lastRead().api->asyncapiVersion.startsWith(u'3');
+    QStringList names;
+    for (int i = 0; i < m_parameters->count(); ++i)
+        if (m_parameters->item(i)->data(StateRole).toInt() == Missing)
+            names.append(m_parameters->item(i)->data(Qt::UserRole).toString());
+    QString why;
+    bool ok = !names.isEmpty();
+    const QString name = tr("Declare parameters %1 of channel %2").arg(names.join(u", "_qs), key);
+    m_editor->undoStack()->beginMacro(name);
+    for (const QString &parameter : std::as_const(names)) {
+        const Json value = v3 ? Json::object({{"description", ""}})
+                              : Json::object({{"schema", Json::object({{"type", "string"}})}});
+        ok = ok
+            && m_editor->setValue(channelPointer(key) + u"/parameters/" + escaped(parameter), value,
+                                  name, &why);
+    }
+    m_editor->undoStack()->endMacro();
+    report(ok || names.isEmpty(), why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+bool ApiForm::removeUnusedParameters(QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return false;
+    QStringList names;
+    for (int i = 0; i < m_parameters->count(); ++i)
+        if (m_parameters->item(i)->data(StateRole).toInt() == Unused)
+            names.append(m_parameters->item(i)->data(Qt::UserRole).toString());
+    QString why;
+    bool ok = !names.isEmpty();
+    const QString name = tr("Remove parameters %1 of channel %2").arg(names.join(u", "_qs), key);
+    m_editor->undoStack()->beginMacro(name);
+    for (const QString &parameter : std::as_const(names))
+        ok = ok
+            && m_editor->remove(channelPointer(key) + u"/parameters/" + escaped(parameter), name,
+                                &why);
+    m_editor->undoStack()->endMacro();
+    report(ok || names.isEmpty(), why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+bool ApiForm::setParameterDescription(const QString &parameter, const QString &description,
+                                      QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return false;
+    const QString pointer
+        = channelPointer(key) + u"/parameters/" + escaped(parameter) + u"/description";
+    const QString name = tr("Set description of parameter %1").arg(parameter);
+    QString why;
+    const bool ok = description.isEmpty()
+        ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why))
+        : m_editor->setValue(pointer, Json(description.toStdString()), name, &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    return ok;
 }
 
 bool ApiForm::addChannel(const QString &address, QString *error)

@@ -13,6 +13,7 @@ class QTabWidget;
 
 namespace Gatehouse {
 
+struct Api;
 class GatewayForm;
 class MessageForm;
 class MockForm;
@@ -64,6 +65,16 @@ public:
     QStringList scopes() const;
     bool setScopes(const QStringList &scopes, QString *error = nullptr);
 
+    // The selected channel's parameters: one row per {name} of its address and per
+    // declared parameter, saying what is missing or unused.
+    QStringList parameterRows() const;
+    // Declares every {name} of the address that has no parameter (a string in 2.x).
+    bool declareMissingParameters(QString *error = nullptr);
+    // Removes the parameters the address does not use.
+    bool removeUnusedParameters(QString *error = nullptr);
+    bool setParameterDescription(const QString &name, const QString &description,
+                                 QString *error = nullptr);
+
     // Channel actions (the buttons call these; tests too).
     bool addChannel(const QString &key, QString *error = nullptr);
     bool renameChannel(const QString &key, const QString &newKey, QString *error = nullptr);
@@ -76,6 +87,8 @@ protected:
 
 private:
     void refreshChannelFields();
+    void refreshParameters(const Api &api, const QString &channelId);
+    void showParameter();
     void updatePreview();
     void commit(QLineEdit *field, const QString &pointer, const QString &name);
     void commitDescription(QPlainTextEdit *field, const QString &pointer, const QString &name);
@@ -108,6 +121,10 @@ private:
     QLineEdit *m_scopes;
     QLineEdit *m_samplePath;
     QLabel *m_preview;
+    QListWidget *m_parameters;
+    QLineEdit *m_parameterDescription;
+    QPushButton *m_declareParameters;
+    QPushButton *m_removeParameters;
     QLabel *m_status;
     QString m_fieldsChannel; // the channel whose values the fields show
     bool m_refreshing = false;
