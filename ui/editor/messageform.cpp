@@ -514,22 +514,33 @@ QString MessageForm::exampleProblem(int index) const
     return index >= 0 && index < m_exampleProblems.size() ? m_exampleProblems.at(index) : QString();
 }
 
+namespace {
+
+// The value a code field says (null when it is empty), or nothing with the parse
+// error in `problem`, marked at its line.
+std::optional<Json> typedValue(SchemaTextEdit *field, QString *problem)
+{
+    const QByteArray text = field->fragment();
+    if (text.trimmed().isEmpty())
+        return Json();
+    QString error;
+    std::optional<Json> value = SourceText::parseFragment(text, &error);
+    if (!value) {
+        *problem = error;
+        field->markProblem(lineOf(error), error);
+    }
+    return value;
+}
+
+} // namespace
+
 void MessageForm::checkPayloadNow()
 {
     m_checkTimer.stop();
     if (!m_editor || currentMessage().isEmpty())
         return;
-    QString error;
-    const QByteArray text = m_payload->fragment();
-    std::optional<Json> value;
-    if (text.trimmed().isEmpty())
-        value = Json();
-    else
-        value = SourceText::parseFragment(text, &error);
-    if (!value) {
-        m_payloadProblem = error;
-        m_payload->markProblem(lineOf(error), error);
-    } else {
+    const std::optional<Json> value = typedValue(m_payload, &m_payloadProblem);
+    if (value) {
         compileSchema(*value);
         m_payloadProblem
             = m_validator && !m_validator->isValid() ? m_validator->errorString() : QString();
@@ -576,17 +587,8 @@ bool MessageForm::applyPayload(QString *error)
 
 void MessageForm::checkHeaders()
 {
-    QString error;
-    const QByteArray text = m_headers->fragment();
-    std::optional<Json> value;
-    if (text.trimmed().isEmpty())
-        value = Json();
-    else
-        value = SourceText::parseFragment(text, &error);
-    if (!value) {
-        m_headersProblem = error;
-        m_headers->markProblem(lineOf(error), error);
-    } else {
+    const std::optional<Json> value = typedValue(m_headers, &m_headersProblem);
+    if (value) {
         m_headersProblem.clear();
         if (!value->is_null()) {
             const auto type = value->is_object() ? value->find("type") : value->end();
