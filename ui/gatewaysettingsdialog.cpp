@@ -3,6 +3,7 @@
 
 #include "gateway/gatewayoptions.h"
 #include "policy/policyconfig.h"
+#include "problemlabel.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -77,7 +78,7 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     , m_buffer(new QLineEdit(sizeText(options.outgoingBuffer)))
     , m_idle(new QLineEdit(durationText(options.idleTimeoutMs)))
     , m_pings(new QCheckBox(tr("&Forward pings to the other side")))
-    , m_problem(new QLabel)
+    , m_problem(makeProblemLabel(tr("Problem with the gateway settings")))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
     setWindowTitle(tr("Gateway Settings"));
@@ -99,11 +100,6 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     m_pings->setChecked(options.forwardPings);
     m_pings->setToolTip(tr("Pings are always answered by the gateway; with this they are also "
                            "passed on to the other side (serve --forward-pings)."));
-    m_problem->setAccessibleName(tr("Problem with the gateway settings"));
-    m_problem->setWordWrap(true);
-    QPalette pal = m_problem->palette();
-    pal.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
-    m_problem->setPalette(pal);
 
     auto *intro = new QLabel(tr("How the gateway runs when you press Run. They apply from the "
                                 "next Run."));

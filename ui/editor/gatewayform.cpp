@@ -5,6 +5,7 @@
 #include "asyncapi/sourcetext.h"
 #include "editor/documenteditor.h"
 #include "gateway/router.h"
+#include "problemlabel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -117,7 +118,7 @@ GatewayForm::GatewayForm(QWidget *parent)
     , m_plans(new QTableWidget(0, 5))
     , m_addPlan(new QPushButton(tr("&Add Plan")))
     , m_deletePlan(new QPushButton(tr("&Delete Plan")))
-    , m_plansProblem(new QLabel)
+    , m_plansProblem(makeProblemLabel(tr("Problem with the plans")))
     , m_schemes(new QListWidget)
     , m_deleteScheme(new QPushButton(tr("Delete Sc&heme")))
     , m_status(new QLabel)
@@ -125,7 +126,6 @@ GatewayForm::GatewayForm(QWidget *parent)
     setObjectName(QStringLiteral("gatewayForm"));
     auto *serving = new QGroupBox(tr("Serving"));
     auto *form = new QFormLayout(serving);
-    const QColor problemColor(0xd3, 0x2f, 0x2f);
     for (const FieldInfo &info : Fields) {
         const QString key = QLatin1String(info.key);
         auto *edit = new QLineEdit;
@@ -133,13 +133,7 @@ GatewayForm::GatewayForm(QWidget *parent)
         edit->setPlaceholderText(tr(info.placeholder));
         edit->setToolTip(tr(info.help));
         edit->setWhatsThis(tr(info.help));
-        auto *problem = new QLabel;
-        problem->setAccessibleName(tr("Problem with %1").arg(tr(info.name)));
-        problem->setWordWrap(true);
-        QPalette pal = problem->palette();
-        pal.setColor(QPalette::WindowText, problemColor);
-        problem->setPalette(pal);
-        problem->hide();
+        QLabel *problem = makeProblemLabel(tr("Problem with %1").arg(tr(info.name)));
         auto *column = new QVBoxLayout;
         column->setSpacing(2);
         column->addWidget(edit);
@@ -195,11 +189,6 @@ GatewayForm::GatewayForm(QWidget *parent)
     m_plans->setSelectionMode(QAbstractItemView::SingleSelection);
     m_plans->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
     plansLayout->addWidget(m_plans, 1);
-    m_plansProblem->setAccessibleName(tr("Problem with the plans"));
-    m_plansProblem->setWordWrap(true);
-    QPalette pal = m_plansProblem->palette();
-    pal.setColor(QPalette::WindowText, problemColor);
-    m_plansProblem->setPalette(pal);
     plansLayout->addWidget(m_plansProblem);
     auto *planButtons = new QHBoxLayout;
     planButtons->addWidget(m_addPlan);

@@ -7,6 +7,7 @@
 #include "editor/documenteditor.h"
 #include "editor/settingfields.h"
 #include "policy/policycatalog.h"
+#include "problemlabel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -31,8 +32,7 @@ using Policies::PolicyType;
 namespace {
 
 constexpr auto ApiList = "/x-gatehouse/policies";
-constexpr int RowRole = Qt::UserRole;
-constexpr int TypeRole = Qt::UserRole + 1;
+constexpr int TypeRole = Qt::UserRole;
 
 QString typeTitle(const QString &type)
 {
@@ -65,18 +65,6 @@ QString knownTypes()
     return names.join(QStringLiteral(", "));
 }
 
-QLabel *problemLabel(const QString &name)
-{
-    auto *label = new QLabel;
-    label->setAccessibleName(name);
-    label->setWordWrap(true);
-    QPalette pal = label->palette();
-    pal.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
-    label->setPalette(pal);
-    label->hide();
-    return label;
-}
-
 } // namespace
 
 PolicyForm::PolicyForm(QWidget *parent)
@@ -88,7 +76,7 @@ PolicyForm::PolicyForm(QWidget *parent)
     , m_remove(new QPushButton(tr("&Remove Policy")))
     , m_up(new QPushButton(tr("Move &Up")))
     , m_down(new QPushButton(tr("Move Do&wn")))
-    , m_listProblem(problemLabel(tr("Problem with the policies")))
+    , m_listProblem(makeProblemLabel(tr("Problem with the policies")))
     , m_title(new QLabel)
     , m_description(new QLabel)
     , m_enabled(new QCheckBox(tr("&Enabled")))
@@ -366,7 +354,6 @@ void PolicyForm::refreshList()
                                             : PolicyCatalog::summary(policy);
         if (item->text() != text)
             item->setText(text);
-        item->setData(RowRole, row);
         item->setData(TypeRole, type);
         const PolicyType *known = PolicyCatalog::type(type);
         item->setToolTip(known ? known->description : QString());

@@ -3,6 +3,7 @@
 
 #include "asyncapi/sourcetext.h"
 #include "editor/schematextedit.h"
+#include "problemlabel.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -175,12 +176,7 @@ void SettingFields::build(const QList<Setting> &settings, const QString &title)
         small.setPointSizeF(small.pointSizeF() * 0.9);
         helpLabel->setFont(small);
         helpLabel->setContentsMargins(0, 0, 0, 8); // the space before the next setting
-        auto *problem = new QLabel;
-        problem->setAccessibleName(tr("Problem with %1").arg(name));
-        problem->setWordWrap(true);
-        QPalette pal = problem->palette();
-        pal.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
-        problem->setPalette(pal);
+        QLabel *problem = makeProblemLabel(tr("Problem with %1").arg(name));
         // the problem and the help are rows of their own under the field (the form
         // then gives each wrapped line the height it needs)
         auto *labelWidget = new QLabel(label + u':');
