@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -53,8 +54,12 @@ struct LogRecord
 // in a reason, channel, application, path, address or payload (case-insensitive),
 // one connection, some kinds, labels, and what only one kind has (a message's
 // direction, a handshake's status, a close's code: asking for one selects that
-// kind only). The reader selects by all of them in SQL (or while unpacking a block
-// of messages); `gatehouse-cli log` and the window fill the same struct.
+// kind only). Which handshakes (accepted or rejected) and which messages (by
+// action) pass narrows those kinds and leaves the others as `kinds` says, so that
+// "rejected handshakes and throttled messages" is one filter (selectKinds() in
+// logrecordjson.h sets all three from kind names). The reader selects by all of
+// them in SQL (or while unpacking a block of messages); `gatehouse-cli log` and
+// the window fill the same struct.
 struct LogFilter
 {
     qint64 fromMs = std::numeric_limits<qint64>::min();
@@ -68,6 +73,10 @@ struct LogFilter
     QString direction; // "in" or "out": messages that went this way only; empty = any
     int status = 0; // handshakes answered with this HTTP status only; 0 = any
     int closeCode = 0; // closes with this close code only; 0 = any
+    enum class Handshakes { Any, Accepted, Rejected };
+    Handshakes handshakes = Handshakes::Any; // which handshakes pass
+    QStringList actions; // messages with one of these actions only ("relayed", "dropped",
+                         // "throttled"); empty = any
 
     // Whether rows of `kind` can pass (kinds, direction, status and code).
     bool admits(LogRecord::Kind kind) const
@@ -93,3 +102,5 @@ struct Talker
 };
 
 } // namespace Gatehouse::Analytics
+
+Q_DECLARE_METATYPE(Gatehouse::Analytics::LogFilter)

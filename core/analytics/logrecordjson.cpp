@@ -2,6 +2,7 @@
 #include "analytics/logrecordjson.h"
 
 #include <QDateTime>
+#include <QSet>
 
 namespace Gatehouse::Analytics {
 
@@ -16,6 +17,59 @@ QString kindName(const LogRecord &r)
         break;
     }
     return QStringLiteral("closed");
+}
+
+QStringList kindNames()
+{
+    return {QStringLiteral("opened"),    QStringLiteral("rejected"),  QStringLiteral("message"),
+            QStringLiteral("dropped"),   QStringLiteral("throttled"), QStringLiteral("closed"),
+            QStringLiteral("handshake"), QStringLiteral("close")};
+}
+
+bool selectKinds(LogFilter *filter, const QStringList &names, QString *error)
+{
+    QSet<QString> wanted;
+    for (const QString &raw : names) {
+        const QString name = raw.trimmed().toLower();
+        if (name == u"handshake")
+            wanted << QStringLiteral("opened") << QStringLiteral("rejected");
+        else if (name == u"close")
+            wanted << QStringLiteral("closed");
+        else if (kindNames().contains(name))
+            wanted << name;
+        else {
+            if (error)
+                *error = QStringLiteral("'%1' is not a kind: use %2")
+                             .arg(raw, kindNames().join(QStringLiteral(", ")));
+            return false;
+        }
+    }
+    filter->kinds.clear();
+    filter->handshakes = LogFilter::Handshakes::Any;
+    filter->actions.clear();
+    if (wanted.isEmpty())
+        return true;
+    const bool opened = wanted.contains(QStringLiteral("opened"));
+    const bool rejected = wanted.contains(QStringLiteral("rejected"));
+    if (opened || rejected)
+        filter->kinds.append(LogRecord::Kind::Handshake);
+    if (opened != rejected)
+        filter->handshakes
+            = opened ? LogFilter::Handshakes::Accepted : LogFilter::Handshakes::Rejected;
+    const QList<QPair<QString, QString>> actions {
+        {QStringLiteral("message"), QStringLiteral("relayed")},
+        {QStringLiteral("dropped"), QStringLiteral("dropped")},
+        {QStringLiteral("throttled"), QStringLiteral("throttled")}};
+    for (const auto &[name, action] : actions)
+        if (wanted.contains(name))
+            filter->actions.append(action);
+    if (!filter->actions.isEmpty())
+        filter->kinds.append(LogRecord::Kind::Message);
+    if (filter->actions.size() == actions.size())
+        filter->actions.clear();
+    if (wanted.contains(QStringLiteral("closed")))
+        filter->kinds.append(LogRecord::Kind::Close);
+    return true;
 }
 
 Json toJson(const LogRecord &r)

@@ -127,6 +127,17 @@ QString unionSql(const LogFilter &filter, bool legacyMessages, QVariantList *bin
             sql += QStringLiteral(" AND direction = ?");
             binds->append(filter.direction);
         }
+        if (b.kind == LogRecord::Kind::Message && !filter.actions.isEmpty()) {
+            sql += QStringLiteral(" AND action IN (")
+                + QStringList(filter.actions.size(), QStringLiteral("?")).join(u',') + u')';
+            for (const QString &action : filter.actions)
+                binds->append(action);
+        }
+        if (b.kind == LogRecord::Kind::Handshake
+            && filter.handshakes != LogFilter::Handshakes::Any) {
+            sql += QStringLiteral(" AND accepted = ?");
+            binds->append(filter.handshakes == LogFilter::Handshakes::Accepted ? 1 : 0);
+        }
         if (b.kind == LogRecord::Kind::Handshake && filter.status != 0) {
             sql += QStringLiteral(" AND status = ?");
             binds->append(filter.status);
@@ -275,6 +286,28 @@ bool directionMatches(quint8 bits, const LogFilter &filter)
     return out == (filter.direction == u"out");
 }
 
+// Whether a message's action (relayed, dropped, throttled) is one of the filter's.
+bool actionMatches(quint8 bits, const LogFilter &filter)
+{
+    if (filter.actions.isEmpty())
+        return true;
+    switch (bits & MessageBlock::ActionMask) {
+    case MessageBlock::ActionDropped:
+        return filter.actions.contains(u"dropped");
+    case MessageBlock::ActionThrottled:
+        return filter.actions.contains(u"throttled");
+    default:
+        return filter.actions.contains(u"relayed");
+    }
+}
+
+// Whether every message of a block in range passes the filter's direction and
+// actions (then a block can be counted without unpacking it).
+bool everyMessagePasses(const LogFilter &filter)
+{
+    return filter.direction.isEmpty() && filter.actions.isEmpty();
+}
+
 Block blockFromRow(const QSqlQuery &q, const LogFilter &filter, const TextMatcher &text)
 {
     Block b;
@@ -328,7 +361,7 @@ void forEachMessage(Block &b, const LogFilter &filter, const TextMatcher &text, 
                 continue;
             if (!run.textMatches && !text.foundIn(m.reason) && !text.foundIn(m.payload))
                 continue;
-            if (!directionMatches(m.bits, filter))
+            if (!directionMatches(m.bits, filter) || !actionMatches(m.bits, filter))
                 continue;
             f(runIndex, index, start, m);
         }
@@ -788,8 +821,9 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
         // mixed blocks hold runs of other labels: they are read run by run
         inside += QStringLiteral(" AND connection_id != 0");
     }
-    // (a block holds both directions: with a direction, every block is unpacked)
-    const bool wholeBlocks = text.isEmpty() && filter.direction.isEmpty();
+    // (a block holds both directions and every action: with a direction or actions,
+    // every block is unpacked)
+    const bool wholeBlocks = text.isEmpty() && everyMessagePasses(filter);
     if (wholeBlocks) {
         QSqlQuery q(db);
         // (blocks of a format this build cannot read are left out, as query() does)
@@ -826,7 +860,7 @@ qint64 MessageLogReader::count(const LogFilter &filter, QString *error)
     while (q.next()) {
         Block b = blockFromRow(q, filter, text);
         if (b.format == MessageBlock::FormatSingle && b.runs.first().textMatches
-            && b.runs.first().labelsMatch && filter.direction.isEmpty()
+            && b.runs.first().labelsMatch && everyMessagePasses(filter)
             && b.firstTimeMs >= filter.fromMs && b.lastTimeMs < filter.toMs
             && (filter.connectionId == 0 || b.connectionId == filter.connectionId)) {
             total += b.count;

@@ -145,7 +145,9 @@ int logCommand(const QStringList &arguments)
                  QStringLiteral("Only this connection: its whole timeline."), QStringLiteral("ID"));
     const auto kindOpt
         = option({QStringLiteral("kind")},
-                 QStringLiteral("Only these kinds, comma-separated: handshake, message, close."),
+                 QStringLiteral("Only these kinds, comma-separated: opened, rejected, message "
+                                "(relayed), dropped, throttled, closed; handshake is opened "
+                                "and rejected, close is closed."),
                  QStringLiteral("KINDS"));
     const auto directionOpt
         = option({QStringLiteral("direction")},
@@ -214,18 +216,9 @@ int logCommand(const QStringList &arguments)
                               QStringLiteral("--connection '%1' is not a connection id")
                                   .arg(parser.value(connectionOpt)));
     }
-    for (const QString &k : parser.value(kindOpt).split(u',', Qt::SkipEmptyParts)) {
-        const QString kind = k.trimmed();
-        if (kind == u"handshake")
-            filter.kinds.append(LogRecord::Kind::Handshake);
-        else if (kind == u"message")
-            filter.kinds.append(LogRecord::Kind::Message);
-        else if (kind == u"close")
-            filter.kinds.append(LogRecord::Kind::Close);
-        else
-            return usageError(
-                Name, QStringLiteral("--kind '%1': use handshake, message or close").arg(kind));
-    }
+    if (QString why; !Analytics::selectKinds(
+            &filter, parser.value(kindOpt).split(u',', Qt::SkipEmptyParts), &why))
+        return usageError(Name, QStringLiteral("--kind ") + why);
     filter.api = parser.value(apiOpt);
     filter.channel = parser.value(channelOpt);
     filter.application = parser.value(appOpt);

@@ -4,6 +4,7 @@
 #include "analytics/eventsinkfanout.h"
 #include "analytics/gatewayeventjson.h"
 #include "analytics/jsonlineswriter.h"
+#include "analytics/logrecordjson.h"
 #include "analytics/messageblock.h"
 #include "analytics/messagelogreader.h"
 #include "analytics/messagelogstore.h"
@@ -152,6 +153,13 @@ GatewayEvent dropped(quint64 connection, qint64 time, const QString &reason)
     return e;
 }
 
+GatewayEvent throttled(quint64 connection, qint64 time, const QString &reason)
+{
+    GatewayEvent e = dropped(connection, time, reason);
+    e.type = GatewayEvent::Type::Throttled;
+    return e;
+}
+
 LogRecord::Kind kindOf(const GatewayEvent &e)
 {
     switch (e.type) {
@@ -186,6 +194,15 @@ bool expected(const GatewayEvent &e, const LogFilter &f)
     if (f.status != 0 && (kind != LogRecord::Kind::Handshake || e.status != f.status))
         return false;
     if (f.closeCode != 0 && (kind != LogRecord::Kind::Close || e.closeCode != f.closeCode))
+        return false;
+    if (kind == LogRecord::Kind::Handshake && f.handshakes != LogFilter::Handshakes::Any
+        && (e.type == GatewayEvent::Type::ConnectionOpened)
+            != (f.handshakes == LogFilter::Handshakes::Accepted))
+        return false;
+    const QString action = e.type == GatewayEvent::Type::MessageDropped ? QStringLiteral("dropped")
+        : e.type == GatewayEvent::Type::Throttled ? QStringLiteral("throttled")
+                                                  : QStringLiteral("relayed");
+    if (kind == LogRecord::Kind::Message && !f.actions.isEmpty() && !f.actions.contains(action))
         return false;
     if (f.text.isEmpty())
         return true;
@@ -236,7 +253,9 @@ QList<GatewayEvent> mixedTraffic()
             m.payload = "the Haystack-Needle is here";
         if (i % 50 == 0)
             events.append(handshake(9, time, 429, QStringLiteral("too many")));
-        events.append(i == 77 ? dropped(c, time, QStringLiteral("schema Violation")) : m);
+        events.append(i == 77        ? dropped(c, time, QStringLiteral("schema Violation"))
+                          : i == 200 ? throttled(c, time, QStringLiteral("rate limit"))
+                                     : m);
     }
     events.append(closed(2, T0 + 100)); // in the middle of the others' messages
     GatewayEvent last = closed(5, T0 + 200);
@@ -291,6 +310,7 @@ private slots:
     void fanOut();
     void blocksMergeInTimeOrder();
     void blockLimits();
+    void selectKindsByName();
     void countMatchesQuery_data();
     void countMatchesQuery();
     void legacyMessagesTable();
@@ -900,6 +920,35 @@ void TestMessageLogStore::blockLimits()
     QCOMPARE(reader.query(late).size(), 1);
 }
 
+void TestMessageLogStore::selectKindsByName()
+{
+    LogFilter f;
+    QVERIFY(selectKinds(&f, {QStringLiteral("handshake"), QStringLiteral(" Throttled ")}));
+    QVERIFY(f.kinds
+            == (QList<LogRecord::Kind> {LogRecord::Kind::Handshake, LogRecord::Kind::Message}));
+    QVERIFY(f.handshakes == LogFilter::Handshakes::Any);
+    QCOMPARE(f.actions, QStringList {u"throttled"_qs});
+    QVERIFY(selectKinds(&f, {QStringLiteral("rejected"), QStringLiteral("close")}));
+    QVERIFY(f.kinds
+            == (QList<LogRecord::Kind> {LogRecord::Kind::Handshake, LogRecord::Kind::Close}));
+    QVERIFY(f.handshakes == LogFilter::Handshakes::Rejected);
+    QVERIFY(f.actions.isEmpty());
+    // every action is no action filter; nothing named is every row
+    QVERIFY(selectKinds(&f, {u"message"_qs, u"dropped"_qs, u"throttled"_qs, u"opened"_qs}));
+    QVERIFY(f.handshakes == LogFilter::Handshakes::Accepted);
+    QVERIFY(f.actions.isEmpty());
+    QVERIFY(selectKinds(&f, {}));
+    QVERIFY(f.kinds.isEmpty() && f.actions.isEmpty() && f.handshakes == LogFilter::Handshakes::Any);
+    // an unknown name leaves the filter as it was
+    f.kinds = {LogRecord::Kind::Close};
+    QString error;
+    QVERIFY(!selectKinds(&f, {u"closed"_qs, u"pings"_qs}, &error));
+    QCOMPARE(error,
+             u"'pings' is not a kind: use opened, rejected, message, dropped, throttled, "
+             "closed, handshake, close"_qs);
+    QVERIFY(f.kinds == QList<LogRecord::Kind> {LogRecord::Kind::Close});
+}
+
 void TestMessageLogStore::countMatchesQuery_data()
 {
     QTest::addColumn<LogFilter>("filter");
@@ -985,6 +1034,31 @@ void TestMessageLogStore::countMatchesQuery_data()
     f.kinds = {LogRecord::Kind::Handshake};
     f.direction = QStringLiteral("out");
     add("handshakes with a direction: nothing", f);
+    // kinds by name: which handshakes, which messages
+    auto kinds = [](const QStringList &names) {
+        LogFilter k;
+        QString error;
+        if (!selectKinds(&k, names, &error))
+            qFatal("%s", qPrintable(error));
+        return k;
+    };
+    add("rejected", kinds({QStringLiteral("rejected")}));
+    add("opened", kinds({QStringLiteral("opened")}));
+    add("throttled", kinds({QStringLiteral("throttled")}));
+    add("dropped and throttled", kinds({QStringLiteral("dropped"), QStringLiteral("throttled")}));
+    add("relayed", kinds({QStringLiteral("message")}));
+    add("rejected and throttled", kinds({QStringLiteral("rejected"), QStringLiteral("throttled")}));
+    f = kinds({QStringLiteral("message"), QStringLiteral("closed")});
+    add("relayed and closed", f);
+    f.fromMs = T0 + 40;
+    f.toMs = T0 + 90;
+    add("relayed and closed, range", f);
+    f = kinds({QStringLiteral("message")});
+    f.direction = QStringLiteral("out");
+    add("relayed out", f);
+    f = kinds({QStringLiteral("throttled")});
+    f.connectionId = 1;
+    add("throttled of a connection", f);
 }
 
 void TestMessageLogStore::countMatchesQuery()
@@ -1103,6 +1177,13 @@ void TestMessageLogStore::legacyMessagesTable()
     messages.fromMs = T0 + 2;
     QCOMPARE(reader.count(messages), qint64(4));
     QCOMPARE(reader.query(messages, 1, 2).first().payload, QByteArray("new2"));
+    // actions are selected in the old rows too
+    LogFilter drops;
+    QVERIFY(selectKinds(&drops, {u"dropped"_qs}));
+    QCOMPARE(reader.count(drops), qint64(1));
+    QCOMPARE(reader.query(drops).first().reason, u"too big"_qs);
+    QVERIFY(selectKinds(&drops, {u"message"_qs, u"opened"_qs}));
+    QCOMPARE(reader.count(drops), qint64(5));
 }
 
 void TestMessageLogStore::payloadCutsAndBinary()

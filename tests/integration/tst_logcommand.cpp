@@ -112,6 +112,12 @@ private slots:
         QTest::newRow("status") << QStringList {u"--status"_qs, u"401"_qs} << 1;
         QTest::newRow("direction") << QStringList {u"--direction"_qs, u"out"_qs} << 1;
         QTest::newRow("kind") << QStringList {u"--kind"_qs, u"handshake,close"_qs} << 3;
+        QTest::newRow("rejected") << QStringList {u"--kind"_qs, u"rejected"_qs} << 1;
+        QTest::newRow("opened and relayed")
+            << QStringList {u"--kind"_qs, u"opened,message"_qs} << 3;
+        QTest::newRow("throttled") << QStringList {u"--kind"_qs, u"throttled"_qs} << 0;
+        QTest::newRow("rejected with status")
+            << QStringList {u"--kind"_qs, u"rejected,closed"_qs, u"--status"_qs, u"401"_qs} << 1;
         QTest::newRow("connection") << QStringList {u"--connection"_qs, u"2"_qs} << 1;
         QTest::newRow("app") << QStringList {u"--app"_qs, u"app_alice"_qs} << 4;
         QTest::newRow("channel") << QStringList {u"--channel"_qs, u"notif"_qs} << 1;
@@ -239,8 +245,10 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("since") << QStringList {u"--since"_qs, u"yesterday"_qs} << 2
                                << "--since 'yesterday' is not a time";
-        QTest::newRow("kind") << QStringList {u"--kind"_qs, u"ping"_qs} << 2
-                              << "--kind 'ping': use handshake, message or close";
+        QTest::newRow("kind")
+            << QStringList {u"--kind"_qs, u"ping"_qs} << 2
+            << "--kind 'ping' is not a kind: use opened, rejected, message, dropped, "
+               "throttled, closed, handshake, close";
         QTest::newRow("direction")
             << QStringList {u"--direction"_qs, u"up"_qs} << 2 << "--direction 'up': use in or out";
         QTest::newRow("connection") << QStringList {u"--connection"_qs, u"x"_qs} << 2
