@@ -316,16 +316,10 @@ void MainWindow::createWidgets()
     m_messageLog->setObjectName(QStringLiteral("messageLogView"));
     m_messageLog->setDatabase(messageLogPath());
     m_rightTabs->addTab(m_messageLog, tr("Message Log"));
-    // a point of the dashboard opens the log of its moment, of the kind it counts
+    // a point of the dashboard opens the log of its moment, API and cause
     connect(m_dashboard, &DashboardView::logRequested, this,
-            [this](qint64 fromMs, qint64 toMs, const QString &series) {
-                const bool all = series.isEmpty();
-                const bool handshakes = all || series == u"open" || series == u"rejected"
-                    || series == u"attempts" || series.startsWith(u"handshake");
-                const bool messages = all || series.startsWith(u"messages")
-                    || series == u"throttled" || series.startsWith(u"relay");
-                m_messageLog->setKinds(handshakes, messages, all || series == u"open");
-                m_messageLog->setTimeWindow(fromMs, toMs);
+            [this](const Analytics::LogFilter &filter) {
+                m_messageLog->showFilter(filter);
                 m_rightTabs->setCurrentWidget(m_messageLog);
             });
     m_applicationsView = new ApplicationsView(m_credentials);

@@ -133,6 +133,13 @@ struct GatewayMetrics::Series
     Histogram handshake {&handshakeBounds()};
     Histogram relay {&relayBounds()};
     Histogram duration {&durationBounds()};
+    ApiSeconds *apiSeconds = nullptr; // of its API
+};
+
+struct GatewayMetrics::ApiSeconds
+{
+    std::vector<Second> ring; // by second, as m_seconds
+    qint64 open = 0;
 };
 
 struct GatewayMetrics::Rollup
@@ -269,21 +276,55 @@ GatewayMetrics::Series &GatewayMetrics::series(const GatewayEvent &e)
         s->labels = labels;
         s->api = d.api;
         s->channel = d.channel;
+        std::unique_ptr<ApiSeconds> &api = m_apiSeconds[d.api];
+        if (!api) {
+            api = std::make_unique<ApiSeconds>();
+            api->ring.resize(m_seconds.size());
+            for (Second &second : api->ring)
+                second.startMs = -1;
+        }
+        s->apiSeconds = api.get();
     }
     m_lastDetails = e.detailsPointer();
     m_lastSeries = s.get();
     return *s;
 }
 
-GatewayMetrics::Second &GatewayMetrics::second(qint64 timeMs)
+namespace {
+
+// The second of `timeMs` in a ring of seconds, emptied when it held an older one.
+GatewayMetrics::Second &secondIn(std::vector<GatewayMetrics::Second> &ring, qint64 timeMs)
 {
     const qint64 start = std::max<qint64>(0, timeMs - timeMs % 1000);
-    Second &s = m_seconds[size_t((start / 1000) % qint64(m_seconds.size()))];
+    GatewayMetrics::Second &s = ring[size_t((start / 1000) % qint64(ring.size()))];
     if (s.startMs != start) {
-        s = Second();
+        s = GatewayMetrics::Second();
         s.startMs = start;
     }
     return s;
+}
+
+} // namespace
+
+template<typename F>
+void GatewayMetrics::eachSecond(Series &s, qint64 timeMs, F &&f)
+{
+    f(secondIn(m_seconds, timeMs), m_openTotal);
+    if (s.apiSeconds)
+        f(secondIn(s.apiSeconds->ring, timeMs), s.apiSeconds->open);
+}
+
+const std::array<int, 7> &GatewayMetrics::rejectionStatuses()
+{
+    static const std::array<int, 7> statuses {401, 403, 404, 429, 502, 503, 504};
+    return statuses;
+}
+
+size_t GatewayMetrics::rejectionSlot(int status)
+{
+    const auto &statuses = rejectionStatuses();
+    const auto it = std::find(statuses.cbegin(), statuses.cend(), status);
+    return size_t(it - statuses.cbegin()); // the last slot when not found
 }
 
 GatewayMetrics::Minute &GatewayMetrics::minute(const GatewayEvent &e, qint64 timeMs)
@@ -360,16 +401,18 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         if (!m_open.contains(e.connectionId)) {
             m_open.insert(e.connectionId, &s);
             ++s.open;
+            ++s.apiSeconds->open;
             ++m_openTotal;
             m_openRollup.insert(e.connectionId, m_lastRollup);
             m.open = ++m_lastRollup->open;
             m.openMax = std::max(m.openMax, m.open);
         }
-        Second &sec = second(e.timeMs);
-        ++sec.attempts;
-        ++sec.opened;
-        sec.open = m_openTotal;
-        ++sec.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
+        eachSecond(s, e.timeMs, [&](Second &sec, qint64 open) {
+            ++sec.attempts;
+            ++sec.opened;
+            sec.open = open;
+            ++sec.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
+        });
         break;
     }
     case GatewayEvent::Type::ConnectionRejected: {
@@ -381,13 +424,16 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         Minute &m = minute(e, e.timeMs);
         ++m.attempts;
         ++m.rejected;
+        ++m.rejectedBy[rejectionSlot(e.status)];
         if (e.latencyUs > 0)
             ++m.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
-        Second &sec = second(e.timeMs);
-        ++sec.attempts;
-        ++sec.rejected;
-        if (e.latencyUs > 0)
-            ++sec.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
+        eachSecond(s, e.timeMs, [&](Second &sec, qint64) {
+            ++sec.attempts;
+            ++sec.rejected;
+            ++sec.rejectedBy[rejectionSlot(e.status)];
+            if (e.latencyUs > 0)
+                ++sec.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
+        });
         break;
     }
     case GatewayEvent::Type::ConnectionClosed: {
@@ -396,6 +442,7 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         if (!opened)
             break;
         --opened->open;
+        --opened->apiSeconds->open;
         --m_openTotal;
         ++opened->closes[{int(e.closeCode), int(closeCause(e))}];
         opened->duration.observe(double(e.durationMs) / 1000.0);
@@ -414,9 +461,10 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
                 it->second.open = r->open;
             }
         }
-        Second &sec = second(e.timeMs);
-        ++sec.closed;
-        sec.open = m_openTotal;
+        eachSecond(*opened, e.timeMs, [](Second &sec, qint64 open) {
+            ++sec.closed;
+            sec.open = open;
+        });
         break;
     }
     case GatewayEvent::Type::MessageRelayed:
@@ -450,7 +498,6 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
         return;
     Series &s = series(e);
     const int d = (bits & R::DirectionOut) ? 1 : 0;
-    Second &sec = second(timeMs);
     Minute &m = minute(e, timeMs);
     switch (bits & R::ActionMask) {
     case R::ActionRelayed:
@@ -460,16 +507,18 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
         ++s.messages[d];
         s.bytes[d] += size;
         s.relay.observe(double(latencyUs) / 1e6);
-        ++(d == 0 ? sec.messagesIn : sec.messagesOut);
-        ++sec.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
-        (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
+        eachSecond(s, timeMs, [&](Second &sec, qint64) {
+            ++(d == 0 ? sec.messagesIn : sec.messagesOut);
+            ++sec.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
+            (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
+        });
         break;
     case R::ActionDropped:
         ++s.dropped[d];
         break;
     default:
         ++s.throttled[d];
-        ++sec.throttled;
+        eachSecond(s, timeMs, [](Second &sec, qint64) { ++sec.throttled; });
         ++m.throttled;
         break;
     }
@@ -518,21 +567,39 @@ QList<GatewayMetrics::Second> GatewayMetrics::lastSeconds(qint64 nowMs, int coun
     return out;
 }
 
-QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds, int points) const
+QStringList GatewayMetrics::apis() const
+{
+    std::lock_guard lock(m_mutex);
+    QStringList out;
+    for (const auto &[key, seconds] : m_apiSeconds)
+        out.append(key);
+    return out;
+}
+
+QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds, int points,
+                                                      const std::optional<QString> &api) const
 {
     std::lock_guard lock(m_mutex);
     seconds = std::clamp(seconds, 1, int(m_seconds.size()));
     points = std::clamp(points, 1, seconds);
     const qint64 last = nowMs - nowMs % 1000;
     const qint64 first = last - qint64(seconds - 1) * 1000;
-    auto at = [this](qint64 start) -> const Second * {
-        if (start < 0)
+    // every API's seconds, or one API's (none: an API not seen)
+    const std::vector<Second> *ring = &m_seconds;
+    qint64 openNow = m_openTotal;
+    if (api) {
+        const auto it = m_apiSeconds.find(*api);
+        ring = it == m_apiSeconds.end() ? nullptr : &it->second->ring;
+        openNow = it == m_apiSeconds.end() ? 0 : it->second->open;
+    }
+    auto at = [ring](qint64 start) -> const Second * {
+        if (start < 0 || !ring)
             return nullptr;
-        const Second &s = m_seconds[size_t((start / 1000) % qint64(m_seconds.size()))];
+        const Second &s = (*ring)[size_t((start / 1000) % qint64(ring->size()))];
         return s.startMs == start ? &s : nullptr;
     };
     // open before the window: open now, less what opened in it, plus what closed
-    qint64 open = m_openTotal;
+    qint64 open = openNow;
     for (qint64 start = first; start <= last; start += 1000)
         if (const Second *s = at(start))
             open += s->closed - s->opened;
@@ -546,6 +613,7 @@ QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds,
         point.endMs = to;
         std::array<qint64, 15> relay {};
         std::array<qint64, 15> handshake {};
+        Rejections rejectedBy {};
         qint64 attempts = 0, in = 0, outgoing = 0;
         for (qint64 start = from; start < to; start += 1000) {
             const Second *s = at(start);
@@ -561,6 +629,8 @@ QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds,
                 relay[k] += s->relay[k];
                 handshake[k] += s->handshake[k];
             }
+            for (size_t k = 0; k < rejectedBy.size(); ++k)
+                rejectedBy[k] += s->rejectedBy[k];
         }
         const double span = double(to - from) / 1000.0;
         point.open = double(open);
@@ -569,6 +639,8 @@ QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds,
         point.messagesOutPerSecond = double(outgoing) / span;
         point.rejectedPerSecond = double(point.rejected) / span;
         point.throttledPerSecond = double(point.throttled) / span;
+        for (size_t k = 0; k < rejectedBy.size(); ++k)
+            point.rejectedByStatusPerSecond[k] = double(rejectedBy[k]) / span;
         point.relayP50Us = quantileOf(relay, relayBounds(), 0.5) * 1e6;
         point.relayP99Us = quantileOf(relay, relayBounds(), 0.99) * 1e6;
         point.handshakeP50Ms = quantileOf(handshake, handshakeBounds(), 0.5) * 1e3;

@@ -12,11 +12,13 @@
 #include <QMap>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace Gatehouse::Analytics {
@@ -110,6 +112,12 @@ public:
     // in no API's series). The series is there from the first call on.
     void addDescriptorLimitRefusals(qint64 connections);
 
+    // The HTTP statuses whose handshake rejections are counted apart (401, 403, 404,
+    // 429, 502, 503, 504); a breakdown has one more slot for every other status.
+    static const std::array<int, 7> &rejectionStatuses();
+    static size_t rejectionSlot(int status); // where `status` counts in a breakdown
+    using Rejections = std::array<qint32, 8>;
+
     // One second of traffic: what started or happened in it, and the connections open
     // at its end.
     struct Second
@@ -129,12 +137,15 @@ public:
         // handshakeBounds() (one more for what is over the last bound)
         std::array<qint32, 15> relay {};
         std::array<qint32, 15> handshake {};
+        Rejections rejectedBy {}; // `rejected` by status (rejectionSlot())
     };
     // The seconds with traffic among the last `count` up to `nowMs`, oldest first.
     QList<Second> lastSeconds(qint64 nowMs, int count) const;
 
     // The last `seconds` up to `nowMs` in `points` equal steps, for a chart: rates per
-    // second over each step, the connections open at its end, latency quantiles.
+    // second over each step, the connections open at its end, latency quantiles; of
+    // one API only when `api` is given (its key, as in apis(); the empty key counts
+    // the requests that matched no API).
     struct Point
     {
         qint64 endMs = 0;
@@ -150,8 +161,12 @@ public:
         double relayP99Us = 0;
         double handshakeP50Ms = 0;
         double handshakeP99Ms = 0;
+        std::array<double, 8> rejectedByStatusPerSecond {}; // by rejectionSlot()
     };
-    QList<Point> timeline(qint64 nowMs, int seconds, int points) const;
+    QList<Point> timeline(qint64 nowMs, int seconds, int points,
+                          const std::optional<QString> &api = std::nullopt) const;
+    // The APIs seen since these metrics were made (their keys: context/version), sorted.
+    QStringList apis() const;
 
     // One minute of one API, channel and application (empty without the
     // application label), for the history in the database (MetricsHistory).
@@ -174,6 +189,7 @@ public:
         qint64 openMax = 0; // the most open at any time in it
         std::array<qint32, 15> relay {}; // as in Second
         std::array<qint32, 15> handshake {};
+        Rejections rejectedBy {};
     };
     // Hands over the minutes that ended by `nowMs` (every minute when `all`, the
     // current one too) and forgets them: a caller writes them once a minute. A
@@ -194,7 +210,11 @@ private:
     void addMessage(const Gateway::GatewayEvent &run, quint8 bits, qint64 timeMs, qint64 size,
                     qint64 latencyUs);
     Series &series(const Gateway::GatewayEvent &e);
-    Second &second(qint64 timeMs);
+    struct ApiSeconds; // the seconds of one API
+    // Calls f(second, connections open) for the second of `timeMs` of every API and of
+    // the API of `s`.
+    template<typename F>
+    void eachSecond(Series &s, qint64 timeMs, F &&f);
     struct Rollup; // the minutes of one API, channel and application
     Minute &minute(const Gateway::GatewayEvent &e, qint64 timeMs);
 
@@ -206,6 +226,7 @@ private:
     Series *m_lastSeries = nullptr;
     QHash<quint64, Series *> m_open; // open connections and the series they count in
     std::vector<Second> m_seconds; // a ring, by second
+    std::map<QString, std::unique_ptr<ApiSeconds>> m_apiSeconds; // by API key
     qint64 m_openTotal = 0;
     qint64 m_logNotStored = 0;
     bool m_logCounted = false;

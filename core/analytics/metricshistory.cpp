@@ -24,30 +24,41 @@ const char *const SchemaSql
       " messages_in INTEGER NOT NULL, messages_out INTEGER NOT NULL,"
       " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL,"
       " open_end INTEGER NOT NULL, open_max INTEGER NOT NULL,"
-      " relay BLOB, handshake BLOB);"
+      " relay BLOB, handshake BLOB, rejected_by BLOB);"
       "CREATE INDEX IF NOT EXISTS metrics_minutes_time ON metrics_minutes(minute_ms);";
 
 const char *const InsertSql
     = "INSERT INTO metrics_minutes (minute_ms, api, channel, application, attempts, opened,"
       " rejected, throttled, closed, messages_in, messages_out, bytes_in, bytes_out,"
-      " open_end, open_max, relay, handshake) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      " open_end, open_max, relay, handshake, rejected_by)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-using Buckets = std::array<qint32, 15>;
-
-// 15 counts, little-endian 32-bit each
-QByteArray packed(const Buckets &b)
+// Whether the table has the column (files of earlier builds lack rejected_by).
+bool hasColumn(sqlite3 *db, const char *column)
 {
-    QByteArray out(qsizetype(b.size() * 4), Qt::Uninitialized);
-    for (size_t i = 0; i < b.size(); ++i)
+    sqlite3_stmt *q = nullptr;
+    const QByteArray sql = QByteArray("SELECT ") + column + " FROM metrics_minutes LIMIT 0";
+    const bool ok = sqlite3_prepare_v2(db, sql.constData(), -1, &q, nullptr) == SQLITE_OK;
+    sqlite3_finalize(q);
+    return ok;
+}
+
+// N counts, little-endian 32-bit each
+template<size_t N>
+QByteArray packed(const std::array<qint32, N> &b)
+{
+    QByteArray out(qsizetype(N * 4), Qt::Uninitialized);
+    for (size_t i = 0; i < N; ++i)
         qToLittleEndian<qint32>(b[i], out.data() + i * 4);
     return out;
 }
 
-void addPacked(const void *data, int bytes, std::array<double, 15> *to, double share)
+template<size_t N>
+void addPacked(const void *data, int bytes, std::array<double, N> *to, double share)
 {
     const auto *p = static_cast<const uchar *>(data);
-    for (int i = 0; i < 15 && (i + 1) * 4 <= bytes; ++i)
-        (*to)[size_t(i)] += share * qFromLittleEndian<qint32>(p + i * 4);
+    for (size_t i = 0; i < N && int(i + 1) * 4 <= bytes; ++i)
+        (*to)[i] += share * qFromLittleEndian<qint32>(p + i * 4);
 }
 
 double quantile(const std::array<double, 15> &counts, const std::vector<double> &bounds, double q)
@@ -89,6 +100,7 @@ struct MinuteSum
     std::array<double, 9> counts {}; // attempts .. bytes_out, as in the SELECT
     std::array<double, 15> relay {};
     std::array<double, 15> handshake {};
+    std::array<double, 8> rejectedBy {}; // GatewayMetrics::rejectionSlot()
     QHash<QString, qint64> openBySeries; // the most open per series in the minute
 };
 
@@ -109,6 +121,11 @@ bool MetricsHistory::write(const QString &path, const QList<GatewayMetrics::Minu
         return fail(c.error());
     sqlite3_busy_timeout(c.db, 5000); // the log writer's transactions are short
     if (sqlite3_exec(c.db, SchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(c.error());
+    if (!hasColumn(c.db, "rejected_by")
+        && sqlite3_exec(c.db, "ALTER TABLE metrics_minutes ADD COLUMN rejected_by BLOB", nullptr,
+                        nullptr, nullptr)
+            != SQLITE_OK)
         return fail(c.error());
     if (rows.isEmpty())
         return true;
@@ -131,6 +148,8 @@ bool MetricsHistory::write(const QString &path, const QList<GatewayMetrics::Minu
         const QByteArray handshake = packed(m.handshake);
         sqlite3_bind_blob(q, 16, relay.constData(), int(relay.size()), SQLITE_TRANSIENT);
         sqlite3_bind_blob(q, 17, handshake.constData(), int(handshake.size()), SQLITE_TRANSIENT);
+        const QByteArray rejectedBy = packed(m.rejectedBy);
+        sqlite3_bind_blob(q, 18, rejectedBy.constData(), int(rejectedBy.size()), SQLITE_TRANSIENT);
         const int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
@@ -183,8 +202,9 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
     if (table) {
         QByteArray sql = "SELECT minute_ms, api, channel, application, attempts, opened, rejected,"
                          " throttled, closed, messages_in, messages_out, bytes_in, bytes_out,"
-                         " open_max, relay, handshake FROM metrics_minutes"
-                         " WHERE minute_ms > ?1 AND minute_ms < ?2";
+                         " open_max, relay, handshake, ";
+        sql += hasColumn(c.db, "rejected_by") ? "rejected_by" : "NULL";
+        sql += " FROM metrics_minutes WHERE minute_ms > ?1 AND minute_ms < ?2";
         if (!query.api.isEmpty())
             sql += " AND api = ?3";
         if (!query.channel.isEmpty())
@@ -215,6 +235,11 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
             open = std::max(open, sqlite3_column_int64(q, 13));
             addPacked(sqlite3_column_blob(q, 14), sqlite3_column_bytes(q, 14), &m.relay, 1);
             addPacked(sqlite3_column_blob(q, 15), sqlite3_column_bytes(q, 15), &m.handshake, 1);
+            if (sqlite3_column_type(q, 16) == SQLITE_BLOB)
+                addPacked(sqlite3_column_blob(q, 16), sqlite3_column_bytes(q, 16), &m.rejectedBy,
+                          1);
+            else // a row of an earlier build: its rejections by no known status
+                m.rejectedBy.back() += double(sqlite3_column_int64(q, 6));
         }
         const QString why = c.error();
         sqlite3_finalize(q);
@@ -227,6 +252,7 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
         std::array<double, 9> counts {};
         std::array<double, 15> relay {};
         std::array<double, 15> handshake {};
+        std::array<double, 8> rejectedBy {};
         qint64 open = 0;
     };
     std::vector<StepSum> sums(static_cast<size_t>(steps));
@@ -252,6 +278,8 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
                 s.relay[k] += share * m.relay[k];
                 s.handshake[k] += share * m.handshake[k];
             }
+            for (size_t k = 0; k < s.rejectedBy.size(); ++k)
+                s.rejectedBy[k] += share * m.rejectedBy[k];
             s.open = std::max(s.open, open);
         }
     }
@@ -268,6 +296,8 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
         p.throttled = std::llround(s.counts[3]);
         p.rejectedPerSecond = s.counts[2] / seconds;
         p.throttledPerSecond = s.counts[3] / seconds;
+        for (size_t k = 0; k < s.rejectedBy.size(); ++k)
+            p.rejectedByStatusPerSecond[k] = s.rejectedBy[k] / seconds;
         p.messagesInPerSecond = s.counts[5] / seconds;
         p.messagesOutPerSecond = s.counts[6] / seconds;
         p.relayP50Us = quantile(s.relay, GatewayMetrics::relayBounds(), 0.5) * 1e6;

@@ -308,6 +308,58 @@ private slots:
             QCOMPARE(p.open, 1.0);
     }
 
+    // One API's chart points leave the others out; rejections are kept by status.
+    void timelineOfOneApi()
+    {
+        GatewayMetrics m;
+        GatewayEvent stocks = make(GatewayEvent::Type::ConnectionOpened, 7, 100'100);
+        stocks.editDetails().api = QStringLiteral("/stocks/2.0.0");
+        GatewayEvent stockMessage = make(GatewayEvent::Type::MessageRelayed, 7, 100'200);
+        stockMessage.editDetails().api = QStringLiteral("/stocks/2.0.0");
+        QList<GatewayEvent> events {make(GatewayEvent::Type::ConnectionOpened, 1, 100'000), stocks,
+                                    stockMessage};
+        for (const int status : {401, 401, 429, 418}) {
+            GatewayEvent r = make(GatewayEvent::Type::ConnectionRejected, 9, 101'000);
+            r.status = status;
+            events.append(r);
+        }
+        m.add(events);
+        m.add({closed(1, 101'500, 1000, GatewayEvent::Party::Client)});
+        QCOMPARE(m.apis(), (QStringList {u"/chats/1.0.0"_qs, u"/stocks/2.0.0"_qs}));
+        const auto all = m.timeline(101'900, 2, 2);
+        const auto chats = m.timeline(101'900, 2, 2, QStringLiteral("/chats/1.0.0"));
+        const auto stocksOnly = m.timeline(101'900, 2, 2, QStringLiteral("/stocks/2.0.0"));
+        const auto none = m.timeline(101'900, 2, 2, QStringLiteral("/nowhere"));
+        QCOMPARE(all.at(0).open, 2.0);
+        QCOMPARE(all.at(1).open, 1.0);
+        QCOMPARE(all.at(0).attemptsPerSecond, 2.0);
+        QCOMPARE(chats.at(0).open, 1.0);
+        QCOMPARE(chats.at(1).open, 0.0);
+        QCOMPARE(chats.at(0).messagesInPerSecond, 0.0);
+        QCOMPARE(chats.at(1).rejected, 4);
+        QCOMPARE(stocksOnly.at(0).open, 1.0);
+        QCOMPARE(stocksOnly.at(1).open, 1.0); // still open
+        QCOMPARE(stocksOnly.at(0).messagesInPerSecond, 1.0);
+        QCOMPARE(stocksOnly.at(1).rejected, 0);
+        QCOMPARE(none.at(1).open, 0.0);
+        QCOMPARE(none.at(1).rejected, 0);
+        // by status: 401 twice, 429 once, 418 among the others
+        const auto &by = all.at(1).rejectedByStatusPerSecond;
+        QCOMPARE(by[GatewayMetrics::rejectionSlot(401)], 2.0);
+        QCOMPARE(by[GatewayMetrics::rejectionSlot(429)], 1.0);
+        QCOMPARE(by[GatewayMetrics::rejectionSlot(403)], 0.0);
+        QCOMPARE(GatewayMetrics::rejectionSlot(418), size_t(7));
+        QCOMPARE(by[7], 1.0);
+        // and in the minutes written to the history
+        const QList<GatewayMetrics::Minute> minutes = m.takeMinutes(200'000);
+        const auto chatMinute = std::find_if(minutes.cbegin(), minutes.cend(), [](const auto &x) {
+            return x.api == u"/chats/1.0.0" && x.rejected > 0;
+        });
+        QVERIFY(chatMinute != minutes.cend());
+        QCOMPARE(chatMinute->rejectedBy[GatewayMetrics::rejectionSlot(401)], 2);
+        QCOMPARE(chatMinute->rejectedBy[7], 1);
+    }
+
     // The Grafana dashboard that ships asks only for metrics the gateway serves.
     void grafanaDashboardMatches()
     {

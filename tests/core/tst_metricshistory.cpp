@@ -5,6 +5,8 @@
 #include "gateway/gatewayevent.h"
 
 #include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -147,6 +149,8 @@ private slots:
         GatewayMetrics::Minute first = row(T0, chats, 600, 3);
         first.application = QStringLiteral("app_1");
         first.rejected = 6;
+        first.rejectedBy[GatewayMetrics::rejectionSlot(401)] = 4;
+        first.rejectedBy[GatewayMetrics::rejectionSlot(503)] = 2;
         first.relay[3] = 10;
         QVERIFY2(MetricsHistory::write(
                      path, {first, row(T0, other, 60, 1), row(T0 + Minute, chats, 120, 2)}, &error),
@@ -166,6 +170,11 @@ private slots:
         QCOMPARE(points.at(0).messagesInPerSecond, 11.0); // (600 + 60) / 60
         QCOMPARE(points.at(0).open, 4.0); // both APIs
         QCOMPARE(points.at(0).rejected, 6);
+        QCOMPARE(points.at(0).rejectedByStatusPerSecond[GatewayMetrics::rejectionSlot(401)] * 60,
+                 4.0);
+        QCOMPARE(points.at(0).rejectedByStatusPerSecond[GatewayMetrics::rejectionSlot(503)] * 60,
+                 2.0);
+        QCOMPARE(points.at(0).rejectedByStatusPerSecond[7], 0.0);
         QCOMPARE(points.at(0).relayP99Us, 10.0); // bucket 3: up to 10 µs
         QCOMPARE(points.at(1).messagesInPerSecond, 3.0); // the two rows summed
         QCOMPARE(points.at(1).open, 2.0); // the most of one series, not a sum of rows
@@ -197,6 +206,51 @@ private slots:
         QCOMPARE(points.at(0).messagesInPerSecond, 11.0);
         QCOMPARE(points.at(1).messagesInPerSecond, 11.0);
         QCOMPARE(points.at(3).messagesInPerSecond, 3.0);
+    }
+
+    // A history of an earlier build (no rejections by status) is read, and written to.
+    void historyOfAnEarlierBuild()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("log.db"));
+        {
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("earlier"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral(
+                "CREATE TABLE metrics_minutes (minute_ms INTEGER NOT NULL, api TEXT NOT NULL,"
+                " channel TEXT NOT NULL, application TEXT NOT NULL, attempts INTEGER NOT NULL,"
+                " opened INTEGER NOT NULL, rejected INTEGER NOT NULL, throttled INTEGER NOT NULL,"
+                " closed INTEGER NOT NULL, messages_in INTEGER NOT NULL, messages_out INTEGER NOT"
+                " NULL, bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, open_end INTEGER"
+                " NOT NULL, open_max INTEGER NOT NULL, relay BLOB, handshake BLOB)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO metrics_minutes VALUES (%1, '/chats/1.0.0',"
+                                          " '/rooms/{id}', '', 3, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0,"
+                                          " NULL, NULL)")
+                               .arg(T0)));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("earlier"));
+        MetricsHistory::Query q;
+        q.fromMs = T0;
+        q.toMs = T0 + 2 * Minute;
+        q.stepMs = Minute;
+        QString error;
+        QList<GatewayMetrics::Point> points = MetricsHistory::read(path, q, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(points.at(0).rejected, 3);
+        QCOMPARE(points.at(0).rejectedByStatusPerSecond[7] * 60, 3.0); // by no known status
+        GatewayMetrics::Minute next = row(T0 + Minute, QStringLiteral("/chats/1.0.0"), 0);
+        next.rejected = 1;
+        next.rejectedBy[GatewayMetrics::rejectionSlot(429)] = 1;
+        QVERIFY2(MetricsHistory::write(path, {next}, &error), qPrintable(error));
+        points = MetricsHistory::read(path, q, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(points.at(0).rejected, 3);
+        QCOMPARE(points.at(1).rejectedByStatusPerSecond[GatewayMetrics::rejectionSlot(429)] * 60,
+                 1.0);
     }
 
     void fileWithoutHistory()

@@ -5,6 +5,7 @@
 #include "analytics/metricshistory.h"
 
 #include <QAbstractButton>
+#include <QChart>
 #include <QChartView>
 #include <QComboBox>
 #include <QDateTime>
@@ -15,6 +16,7 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 using namespace Gatehouse;
 using Analytics::GatewayMetrics;
@@ -98,7 +100,15 @@ private slots:
         QCOMPARE(open.constFirst().y(), 0.0); // before the three opened
         QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 20.0);
         QCOMPARE(sumOf(view.points(QStringLiteral("messages out"))), 10.0);
-        QCOMPARE(sumOf(view.points(QStringLiteral("rejected"))), 1.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("rejected 401"))), 1.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("throttled"))), 2.0);
+        // a status with rejections is drawn; the others stay out of the chart
+        QChart *refusals = view.chartView(2)->chart();
+        int shown = 0;
+        for (QAbstractSeries *series : refusals->series())
+            if (series->isVisible() && series->name().startsWith(u"rejected"))
+                ++shown;
+        QCOMPARE(shown, 1);
         // the last 15 minutes in 10 s steps: the same messages, as rates
         view.setWindowSeconds(900);
         view.refresh(now);
@@ -121,7 +131,8 @@ private slots:
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QList<QByteArray> rows = file.readAll().split('\n');
-        QVERIFY2(rows.constFirst().startsWith("time,open,messages_in,messages_out,rejected,"),
+        QVERIFY2(rows.constFirst().startsWith(
+                     "time,open,messages_in,messages_out,throttled,rejected_401,rejected_403,"),
                  rows.constFirst().constData());
         QCOMPARE(rows.size(), 1 + 60 + 1); // header, rows, the end of the last line
         QVERIFY(rows.at(60).endsWith(",0") || rows.at(60).contains(",2,"));
@@ -162,18 +173,72 @@ private slots:
         view.setWindowSeconds(900); // 10 s steps
         view.refresh(now);
         QSignalSpy asked(&view, &DashboardView::logRequested);
+        auto filter
+            = [&](qsizetype i) { return qvariant_cast<Analytics::LogFilter>(asked.at(i).at(0)); };
         // the window's steps end a second after each tenth: a click near the last point
-        view.clickPoint(QStringLiteral("rejected"), 1'700'000'001'000 - 10);
+        view.clickPoint(QStringLiteral("rejected 401"), 1'700'000'001'000 - 10);
         QCOMPARE(asked.size(), 1);
-        QCOMPARE(asked.at(0).at(0).toLongLong(), 1'699'999'991'000);
-        QCOMPARE(asked.at(0).at(1).toLongLong(), 1'700'000'001'000);
-        view.clickPoint(QStringLiteral("rejected"), 1'699'999'990'500); // in the step before
-        QCOMPARE(asked.takeLast().at(1).toLongLong(), 1'699'999'991'000);
-        QCOMPARE(asked.at(0).at(2).toString(), QStringLiteral("rejected"));
+        QCOMPARE(filter(0).fromMs, 1'699'999'991'000);
+        QCOMPARE(filter(0).toMs, 1'700'000'001'000);
+        // of the cause the line counts: 401 rejections
+        QVERIFY(filter(0).kinds
+                == QList<Analytics::LogRecord::Kind> {Analytics::LogRecord::Kind::Handshake});
+        QVERIFY(filter(0).handshakes == Analytics::LogFilter::Handshakes::Rejected);
+        QCOMPARE(filter(0).status, 401);
+        QCOMPARE(filter(0).api, QString()); // every API shown
+        view.clickPoint(QStringLiteral("rejected 401"), 1'699'999'990'500); // in the step before
+        QCOMPARE(filter(1).toMs, 1'699'999'991'000);
+        view.clickPoint(QStringLiteral("messages out"), 1'699'999'990'500);
+        QCOMPARE(filter(2).direction, u"out"_qs);
+        QCOMPARE(filter(2).actions, QStringList {u"relayed"_qs});
+        view.clickPoint(QStringLiteral("throttled"), 1'699'999'990'500);
+        QCOMPARE(filter(3).actions, QStringList {u"throttled"_qs});
+        QVERIFY(filter(3).kinds
+                == QList<Analytics::LogRecord::Kind> {Analytics::LogRecord::Kind::Message});
+        view.clickPoint(QStringLiteral("open"), 1'699'999'990'500);
+        QVERIFY(filter(4).kinds
+                == (QList<Analytics::LogRecord::Kind> {Analytics::LogRecord::Kind::Handshake,
+                                                       Analytics::LogRecord::Kind::Close}));
+        QVERIFY(filter(4).handshakes == Analytics::LogFilter::Handshakes::Accepted);
+        // one API shown: its rows only
+        view.setApi(QStringLiteral("/chats/1.0.0"));
+        view.clickPoint(QStringLiteral("rejected other"), 1'699'999'990'500);
+        QCOMPARE(filter(5).api, u"/chats/1.0.0"_qs);
+        QCOMPARE(filter(5).status, 0);
         view.findChild<QAbstractButton *>(QStringLiteral("dashboardShowInLog"))->click();
-        QCOMPARE(asked.size(), 2);
-        QCOMPARE(asked.at(1).at(1).toLongLong() - asked.at(1).at(0).toLongLong(), 900'000);
-        QCOMPARE(asked.at(1).at(2).toString(), QString());
+        QCOMPARE(asked.size(), 7);
+        QCOMPARE(filter(6).toMs - filter(6).fromMs, 900'000);
+        QVERIFY(filter(6).kinds.isEmpty());
+        QCOMPARE(filter(6).api, u"/chats/1.0.0"_qs);
+    }
+
+    // The API box shows the APIs seen; one chosen narrows every chart to it.
+    void oneApi()
+    {
+        const qint64 now = 1'700'000'000'500;
+        std::shared_ptr<GatewayMetrics> metrics = scripted(now);
+        GatewayEvent other = make(GatewayEvent::Type::ConnectionOpened, 9, now - 500);
+        other.editDetails().api = QStringLiteral("/stocks/2.0.0");
+        metrics->add({other});
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(metrics);
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        QComboBox *apis = view.apiBox();
+        QCOMPARE(apis->count(), 3);
+        QCOMPARE(apis->itemText(0), u"All APIs"_qs);
+        QCOMPARE(apis->itemText(2), u"/stocks/2.0.0"_qs);
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
+        apis->setCurrentIndex(2);
+        view.refresh(now);
+        QCOMPARE(view.api(), std::optional<QString>(u"/stocks/2.0.0"_qs));
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 0.0);
+        QCOMPARE(view.figure(QStringLiteral("rejected")), QStringLiteral("0"));
+        view.setApi(std::nullopt);
+        view.refresh(now);
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
     }
 
     // The top talkers of the window come from the message log, by the kind chosen.
@@ -209,6 +274,16 @@ private slots:
         view.talkerKindBox()->setCurrentIndex(1); // channels
         QTRY_COMPARE(view.talkersModel()->rowCount(), 1);
         QTRY_COMPARE(view.talkersModel()->item(0, 0)->text(), QStringLiteral("/rooms/{roomID}"));
+        // a talker activated: its rows of the log
+        QSignalSpy asked(&view, &DashboardView::logRequested);
+        auto *list = view.findChild<QTreeView *>(QStringLiteral("dashboardTalkers"));
+        QVERIFY(list);
+        Q_EMIT list->activated(view.talkersModel()->index(0, 1));
+        QCOMPARE(asked.size(), 1);
+        const auto f = qvariant_cast<Analytics::LogFilter>(asked.at(0).at(0));
+        QCOMPARE(f.channel, u"/rooms/{roomID}"_qs);
+        QVERIFY(f.kinds.isEmpty());
+        QCOMPARE(f.toMs - f.fromMs, qint64(view.windowSeconds()) * 1000);
         store.close();
     }
 

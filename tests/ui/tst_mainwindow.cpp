@@ -1352,7 +1352,11 @@ private Q_SLOTS:
         MainWindow window;
         window.dashboardView()->setPaused(true);
         window.dashboardView()->refresh(1'700'000'000'000);
-        window.dashboardView()->clickPoint(QStringLiteral("rejected"), 1'700'000'000'000);
+        window.messageLogView()->searchEdit()->setText(QStringLiteral("typed before"));
+        window.dashboardView()->setApi(QStringLiteral("/chats/1.0.0"));
+        window.dashboardView()->setPaused(true);
+        window.dashboardView()->refresh(1'700'000'000'000);
+        window.dashboardView()->clickPoint(QStringLiteral("rejected 429"), 1'700'000'000'000);
         QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
                  static_cast<QWidget *>(window.messageLogView()));
         const Analytics::LogFilter &f = window.messageLogView()->model()->filter();
@@ -1360,6 +1364,11 @@ private Q_SLOTS:
         QCOMPARE(f.toMs, 1'700'000'000'000);
         QCOMPARE(f.kinds,
                  QList<Analytics::LogRecord::Kind> {Analytics::LogRecord::Kind::Handshake});
+        QVERIFY(f.handshakes == Analytics::LogFilter::Handshakes::Rejected);
+        QCOMPARE(f.status, 429);
+        QCOMPARE(f.api, u"/chats/1.0.0"_qs);
+        QCOMPARE(f.text, QString()); // what was typed before does not hide the rows
+        QCOMPARE(window.messageLogView()->kinds(), QStringList {u"rejected"_qs});
     }
 
     // Client tabs come back on the next start with their settings (never a secret).

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/logrecordjson.h"
 #include "analytics/messagelogmodel.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/messagelogview.h"
@@ -132,11 +133,41 @@ private slots:
         view.setDatabase(m_path);
         view.show();
         QTRY_COMPARE(view.model()->rowCount(), 200);
-        view.setKinds(true, false, true);
+        view.setKinds({u"opened"_qs, u"closed"_qs});
         QTRY_COMPARE(view.model()->rowCount(), 40);
         QCOMPARE(view.findChild<QToolButton *>(QStringLiteral("logKinds"))->text(),
-                 u"Handshakes, Closes"_qs);
-        view.setKinds(true, true, true);
+                 u"Opened, Closed"_qs);
+        view.setKinds({u"rejected"_qs, u"dropped"_qs, u"throttled"_qs});
+        QTRY_COMPARE(view.model()->rowCount(), 0); // nothing was refused
+        view.setKinds({u"message"_qs});
+        QTRY_COMPARE(view.model()->rowCount(), 160);
+        QVERIFY(view.model()->filter().actions == QStringList {u"relayed"_qs});
+        view.setKinds({});
+        QCOMPARE(view.kinds().size(), 6);
+        QTRY_COMPARE(view.model()->rowCount(), 200);
+        // a filter from elsewhere (the dashboard) sets every control
+        Analytics::LogFilter asked;
+        QVERIFY(Analytics::selectKinds(&asked, {u"rejected"_qs, u"throttled"_qs}));
+        asked.api = QStringLiteral("chats");
+        asked.direction = QStringLiteral("in");
+        asked.fromMs = now - 60'000;
+        asked.toMs = now + 60'000;
+        view.searchEdit()->setText(QStringLiteral("left over"));
+        view.showFilter(asked);
+        QCOMPARE(view.kinds(), (QStringList {u"rejected"_qs, u"throttled"_qs}));
+        QCOMPARE(view.searchEdit()->text(), QString());
+        QCOMPARE(view.findChild<QLineEdit *>(QStringLiteral("logApi"))->text(), u"chats"_qs);
+        QCOMPARE(view.findChild<QComboBox *>(QStringLiteral("logDirection"))->currentData(),
+                 QVariant(u"in"_qs));
+        const Analytics::LogFilter &shown = view.model()->filter();
+        QCOMPARE(shown.fromMs, asked.fromMs);
+        QCOMPARE(shown.toMs, asked.toMs);
+        QVERIFY(shown.kinds == asked.kinds && shown.actions == asked.actions
+                && shown.handshakes == asked.handshakes);
+        QCOMPARE(shown.api, asked.api);
+        QTRY_COMPARE(view.model()->rowCount(), 0);
+        view.showFilter({});
+        QCOMPARE(view.kinds().size(), 6);
         QTRY_COMPARE(view.model()->rowCount(), 200);
         view.searchEdit()->setText(QStringLiteral("\"conn\": 7}"));
         QTRY_COMPARE(view.model()->rowCount(), 8); // that connection's messages

@@ -3,6 +3,7 @@
 
 #include "analytics/gatewaymetrics.h"
 #include "analytics/logquery.h"
+#include "analytics/logrecordjson.h"
 #include "analytics/metricshistory.h"
 #include "uibuttons.h"
 
@@ -58,6 +59,15 @@ constexpr int InMemorySeconds = 3600; // longer windows are read from the histor
 // A line's colour by its meaning: in blue, out green, refusals red, as in the lists.
 QColor colourOf(const QString &series)
 {
+    if (series.startsWith(u"rejected ")) {
+        // reds and purples, one per status
+        static const QColor shades[]
+            = {QColor(0xb0, 0x00, 0x20), QColor(0x7a, 0x00, 0x7a), QColor(0x6b, 0x4e, 0x00),
+               QColor(0xe0, 0x40, 0x60), QColor(0x50, 0x00, 0x10), QColor(0xc0, 0x30, 0xc0),
+               QColor(0x80, 0x20, 0x40), QColor(0x60, 0x60, 0x60)};
+        const int status = series.mid(9).toInt();
+        return shades[Analytics::GatewayMetrics::rejectionSlot(status)];
+    }
     if (series.contains(u"in") || series.contains(u"p50"))
         return QColor(0x1a, 0x4f, 0x9c);
     if (series.contains(u"out") || series.contains(u"p99"))
@@ -92,6 +102,7 @@ struct DashboardView::Chart
 DashboardView::DashboardView(QWidget *parent)
     : QWidget(parent)
     , m_window(new QComboBox)
+    , m_api(new QComboBox)
     , m_pause(UiButtons::named(tr("&Pause"), QStringLiteral("dashboardPause"),
                                tr("Hold the charts still to read them; Resume goes live again")))
     , m_export(UiButtons::named(tr("E&xport"), QStringLiteral("dashboardExport"),
@@ -113,6 +124,15 @@ DashboardView::DashboardView(QWidget *parent)
         refreshNow();
         refreshTalkers(QDateTime::currentMSecsSinceEpoch());
     });
+    m_api->setObjectName(QStringLiteral("dashboardApi"));
+    m_api->setAccessibleName(tr("API shown"));
+    m_api->setToolTip(tr("Every API the gateway serves, or one of them"));
+    m_api->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_api->addItem(tr("All APIs"), QVariant());
+    connect(m_api, &QComboBox::currentIndexChanged, this, [this] {
+        m_historyWindow = -1; // the history of another API
+        refreshNow();
+    });
     connect(m_pause, &QPushButton::clicked, this, [this] { setPaused(!m_paused); });
     m_state->setObjectName(QStringLiteral("dashboardState"));
     m_state->setAccessibleName(tr("Dashboard state"));
@@ -122,12 +142,16 @@ DashboardView::DashboardView(QWidget *parent)
     windowLabel->setBuddy(m_window);
     top->addWidget(windowLabel);
     top->addWidget(m_window);
+    auto *apiLabel = new QLabel(tr("&API:"));
+    apiLabel->setBuddy(m_api);
+    top->addWidget(apiLabel);
+    top->addWidget(m_api);
     top->addWidget(m_pause);
     top->addWidget(m_export);
     top->addWidget(m_showInLog);
     connect(m_showInLog, &QPushButton::clicked, this, [this] {
         const qint64 until = m_shownUntilMs - m_shownUntilMs % 1000 + 1000;
-        Q_EMIT logRequested(until - qint64(windowSeconds()) * 1000, until, QString());
+        Q_EMIT logRequested(logFilterFor(QString(), until - qint64(windowSeconds()) * 1000, until));
     });
     top->addWidget(m_state, 1);
 
@@ -161,8 +185,12 @@ DashboardView::DashboardView(QWidget *parent)
     addChart(tr("Connections open"), QString(), {QStringLiteral("open")});
     addChart(tr("Messages per second"), QString(),
              {QStringLiteral("messages in"), QStringLiteral("messages out")});
-    addChart(tr("Rejected and throttled per second"), QString(),
-             {QStringLiteral("rejected"), QStringLiteral("throttled")});
+    // a line per status, shown when it has rejections in the window
+    QStringList refusals {QStringLiteral("throttled")};
+    for (const int status : Analytics::GatewayMetrics::rejectionStatuses())
+        refusals.append(QStringLiteral("rejected %1").arg(status));
+    refusals.append(QStringLiteral("rejected other"));
+    addChart(tr("Rejected by status and throttled per second"), QString(), refusals);
     addChart(tr("Connection attempts per second"), QString(), {QStringLiteral("attempts")});
     addChart(tr("Handshake time"), tr("ms"),
              {QStringLiteral("handshake p50"), QStringLiteral("handshake p99")});
@@ -211,6 +239,23 @@ DashboardView::DashboardView(QWidget *parent)
     m_talkerList->header()->resizeSection(1, 110);
     m_talkerList->header()->resizeSection(2, 170);
     m_talkerList->setMaximumHeight(170);
+    m_talkerList->setToolTip(tr("Activate a row to open its rows of the message log"));
+    // a talker activated: its rows of the log in the window
+    connect(m_talkerList, &QTreeView::activated, this, [this](const QModelIndex &index) {
+        const QString name = m_talkers->index(index.row(), 0).data(Qt::UserRole).toString();
+        const qint64 until = m_shownUntilMs - m_shownUntilMs % 1000 + 1000;
+        Analytics::LogFilter f
+            = logFilterFor(QString(), until - qint64(windowSeconds()) * 1000, until);
+        // ("(none)" has no label to select by)
+        const int kind = m_talkerKind->currentIndex();
+        if (!name.isEmpty() && kind == 0)
+            f.application = name;
+        else if (!name.isEmpty() && kind == 1)
+            f.channel = name;
+        else if (!name.isEmpty())
+            f.text = name; // the address is in the handshakes' text
+        Q_EMIT logRequested(f);
+    });
     auto *talkersLabel = new QLabel(tr("&Top talkers in the window, by:"));
     talkersLabel->setBuddy(m_talkerKind);
     auto *talkersTop = new QHBoxLayout;
@@ -410,9 +455,10 @@ void DashboardView::ensureQuery()
                             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
                             return item;
                         };
+                        auto *name = new QStandardItem(t.name.isEmpty() ? tr("(none)") : t.name);
+                        name->setData(t.name, Qt::UserRole);
                         m_talkers->appendRow(
-                            {new QStandardItem(t.name.isEmpty() ? tr("(none)") : t.name),
-                             number(t.messages), number(t.attempts), number(t.rejected)});
+                            {name, number(t.messages), number(t.attempts), number(t.rejected)});
                     }
                 });
     }
@@ -433,6 +479,7 @@ void DashboardView::askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64
     q.fromMs = fromMs;
     q.toMs = toMs;
     q.stepMs = stepMs;
+    q.api = api().value_or(QString());
     m_query->history(++m_historyGeneration, q);
 }
 
@@ -448,6 +495,7 @@ void DashboardView::refreshTalkers(qint64 nowMs)
 void DashboardView::refresh(qint64 nowMs)
 {
     m_lastRefreshMs = nowMs;
+    updateApis();
     const WindowChoice &w = Windows[std::clamp(m_window->currentIndex(), 0, WindowCount - 1)];
     const qint64 stepMs = qint64(w.seconds) * 1000 / w.points;
     const bool fromHistory = w.seconds > InMemorySeconds;
@@ -465,7 +513,7 @@ void DashboardView::refresh(qint64 nowMs)
         points = m_history;
     } else {
         if (m_metrics)
-            points = m_metrics->timeline(nowMs, w.seconds, w.points);
+            points = m_metrics->timeline(nowMs, w.seconds, w.points, api());
         if (m_query && windowStart < since) {
             askHistory(windowStart, std::min(since, lastSecond + 1000), stepMs, nowMs);
             if (points.isEmpty()) {
@@ -495,25 +543,21 @@ void DashboardView::refresh(qint64 nowMs)
     m_stepMs = stepMs;
     m_firstMs = points.constFirst().endMs - m_stepMs;
     // one list of points per line, in the order the charts were made
-    QList<QList<QPointF>> lines(11);
+    QList<QList<QPointF>> lines;
     qint64 rejected = 0;
     qint64 throttled = 0;
     double handshakeP99 = 0;
     for (const Analytics::GatewayMetrics::Point &p : points) {
         const double x = double(p.endMs);
-        const double values[] = {p.open,
-                                 p.messagesInPerSecond,
-                                 p.messagesOutPerSecond,
-                                 p.rejectedPerSecond,
-                                 p.throttledPerSecond,
-                                 p.attemptsPerSecond,
-                                 p.handshakeP50Ms,
-                                 p.handshakeP99Ms,
-                                 p.relayP50Us,
-                                 p.relayP99Us,
-                                 0};
-        for (int i = 0; i < 10; ++i)
-            lines[i].append(QPointF(x, values[i]));
+        QList<double> values {p.open, p.messagesInPerSecond, p.messagesOutPerSecond,
+                              p.throttledPerSecond};
+        for (const double byStatus : p.rejectedByStatusPerSecond)
+            values.append(byStatus);
+        values << p.attemptsPerSecond << p.handshakeP50Ms << p.handshakeP99Ms << p.relayP50Us
+               << p.relayP99Us;
+        lines.resize(values.size());
+        for (qsizetype i = 0; i < values.size(); ++i)
+            lines[i].append(QPointF(x, values.at(i)));
         rejected += p.rejected;
         throttled += p.throttled;
         handshakeP99 = std::max(handshakeP99, p.handshakeP99Ms);
@@ -524,8 +568,16 @@ void DashboardView::refresh(qint64 nowMs)
         for (QLineSeries *s : std::as_const(c->series)) {
             const QList<QPointF> &pts = lines.at(line++);
             s->replace(pts);
+            double highest = 0;
             for (const QPointF &p : pts)
-                top = std::max(top, p.y());
+                highest = std::max(highest, p.y());
+            top = std::max(top, highest);
+            // a status with no rejection in the window stays out of the chart and legend
+            if (s->name().startsWith(u"rejected ")) {
+                s->setVisible(highest > 0);
+                for (QLegendMarker *m : c->view->chart()->legend()->markers(s))
+                    m->setVisible(highest > 0);
+            }
         }
         c->x->setRange(QDateTime::fromMSecsSinceEpoch(points.constFirst().endMs
                                                       - (fromHistory ? stepMs : 1000)),
@@ -560,7 +612,61 @@ void DashboardView::clickPoint(const QString &series, qint64 x)
     // the step the point's line is in: (end - step, end]
     const qint64 steps = std::max<qint64>(1, (x - m_firstMs + m_stepMs - 1) / m_stepMs);
     const qint64 end = m_firstMs + steps * m_stepMs;
-    Q_EMIT logRequested(end - m_stepMs, end, series);
+    Q_EMIT logRequested(logFilterFor(series, end - m_stepMs, end));
+}
+
+Analytics::LogFilter DashboardView::logFilterFor(const QString &series, qint64 fromMs,
+                                                 qint64 toMs) const
+{
+    Analytics::LogFilter f;
+    f.fromMs = fromMs;
+    f.toMs = toMs;
+    f.api = api().value_or(QString()); // (contained in: the key names one API)
+    QStringList kinds;
+    if (series == u"open")
+        kinds = {QStringLiteral("opened"), QStringLiteral("closed")};
+    else if (series == u"attempts" || series.startsWith(u"handshake"))
+        kinds = {QStringLiteral("opened"), QStringLiteral("rejected")};
+    else if (series.startsWith(u"rejected")) {
+        kinds = {QStringLiteral("rejected")};
+        f.status = series.section(u' ', 1).toInt(); // 0 for "other": every status
+    } else if (series == u"throttled")
+        kinds = {QStringLiteral("throttled")};
+    else if (series.startsWith(u"messages ")) {
+        kinds = {QStringLiteral("message")};
+        f.direction = series.section(u' ', 1);
+    } else if (series.startsWith(u"relay"))
+        kinds = {QStringLiteral("message")};
+    Analytics::selectKinds(&f, kinds);
+    return f;
+}
+
+void DashboardView::setApi(const std::optional<QString> &api)
+{
+    int index = api ? m_api->findData(*api) : 0;
+    if (index < 0) {
+        m_api->addItem(api->isEmpty() ? tr("(no API matched)") : *api, *api);
+        index = m_api->count() - 1;
+    }
+    m_api->setCurrentIndex(index);
+}
+
+std::optional<QString> DashboardView::api() const
+{
+    const QVariant data = m_api->currentData();
+    if (!data.isValid())
+        return std::nullopt;
+    return data.toString();
+}
+
+void DashboardView::updateApis()
+{
+    if (!m_metrics)
+        return;
+    // the APIs seen are added as they come; none is taken away while shown
+    for (const QString &key : m_metrics->apis())
+        if (m_api->findData(key) < 0)
+            m_api->addItem(key.isEmpty() ? tr("(no API matched)") : key, key);
 }
 
 void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analytics/gatewaymetrics.h"
+#include "analytics/logrecord.h"
 
 #include <QList>
 #include <QPointF>
@@ -9,6 +10,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -34,13 +36,15 @@ struct Talker;
 } // namespace Analytics
 
 // Live charts of the gateway: connections open, messages per second both ways,
-// handshake rejections and throttling, connection attempts, and the handshake and
+// handshake rejections by status and throttling, connection attempts, and the handshake and
 // relay times (p50 and p99), over the last minute, 15 minutes or hour, updated about
 // once a second while shown, or over the last 24 hours or 30 days from the metrics'
 // one-minute history in the database (MetricsHistory, read in the background), which
 // also fills any part of a short window from before the app started. Figures above the charts say
 // the same at a glance. Hover a line to read a value; pause to look at a moment; export a chart as
-// PNG or the figures as CSV.
+// PNG or the figures as CSV. The API box narrows everything to one API. A point
+// clicked (or a top talker activated) opens the message log of its moment, API and
+// cause.
 class DashboardView final : public QWidget
 {
     Q_OBJECT
@@ -81,11 +85,19 @@ public:
     QString exportPng(int chart, const QString &path) const;
     // What a click on a point of `series` at `x` (its step's end) asks the log for.
     void clickPoint(const QString &series, qint64 x);
+    // The rows of the log a line counts in [fromMs, toMs): its kinds, direction or
+    // status, and the API shown ("" for Show in Log: every row).
+    Analytics::LogFilter logFilterFor(const QString &series, qint64 fromMs, qint64 toMs) const;
+    // The API shown (its key, context/version; empty for requests that matched no
+    // API), or every API.
+    void setApi(const std::optional<QString> &api);
+    std::optional<QString> api() const;
+    QComboBox *apiBox() const { return m_api; }
 
 Q_SIGNALS:
-    // The message log of [fromMs, toMs) is asked for: a point was clicked (`series`
-    // says which line), or Show in Log (the whole window, `series` empty).
-    void logRequested(qint64 fromMs, qint64 toMs, const QString &series);
+    // The message log is asked for: a point was clicked (its step, API and what its
+    // line counts), Show in Log (the whole window), or a top talker activated.
+    void logRequested(const Gatehouse::Analytics::LogFilter &filter);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -97,10 +109,12 @@ private:
     void refreshNow();
     void askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs);
     void ensureQuery();
+    void updateApis();
 
     std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
     QList<Chart *> m_charts;
     QComboBox *m_window;
+    QComboBox *m_api;
     QPushButton *m_pause;
     QPushButton *m_export;
     QPushButton *m_showInLog;

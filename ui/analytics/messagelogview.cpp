@@ -46,9 +46,6 @@ MessageLogView::MessageLogView(QWidget *parent)
     , m_range(new QComboBox)
     , m_search(new QLineEdit)
     , m_kinds(new QToolButton)
-    , m_handshakes(new QAction(tr("&Handshakes"), this))
-    , m_messages(new QAction(tr("&Messages"), this))
-    , m_closes(new QAction(tr("C&loses"), this))
     , m_api(new QLineEdit)
     , m_channel(new QLineEdit)
     , m_application(new QLineEdit)
@@ -81,13 +78,23 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_search->setMinimumWidth(140);
     m_kinds->setObjectName(QStringLiteral("logKinds"));
     m_kinds->setAccessibleName(tr("Kinds of rows"));
-    m_kinds->setToolTip(tr("Which kinds of rows to show: handshakes, messages, closes"));
+    m_kinds->setToolTip(tr("Which kinds of rows to show: handshakes opened or rejected, messages "
+                           "relayed, dropped or throttled, closes"));
     m_kinds->setPopupMode(QToolButton::InstantPopup);
     m_kinds->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_kinds->setFocusPolicy(Qt::StrongFocus);
     auto *kindsMenu = new QMenu(m_kinds);
-    for (QAction *kind : {m_handshakes, m_messages, m_closes}) {
+    const QList<QPair<QString, QString>> kinds {{QStringLiteral("opened"), tr("&Opened")},
+                                                {QStringLiteral("rejected"), tr("&Rejected")},
+                                                {QStringLiteral("message"), tr("&Messages")},
+                                                {QStringLiteral("dropped"), tr("&Dropped")},
+                                                {QStringLiteral("throttled"), tr("&Throttled")},
+                                                {QStringLiteral("closed"), tr("C&losed")}};
+    for (const auto &[name, label] : kinds) {
+        auto *kind = new QAction(label, this);
+        kind->setData(name);
         kind->setCheckable(true);
+        m_kindActions.append(kind);
         kind->setChecked(true);
         kindsMenu->addAction(kind);
         connect(kind, &QAction::toggled, this, &MessageLogView::applyFilter);
@@ -432,11 +439,67 @@ void MessageLogView::setTimeWindow(qint64 fromMs, qint64 toMs)
     applyFilter();
 }
 
-void MessageLogView::setKinds(bool handshakes, bool messages, bool closes)
+void MessageLogView::setKinds(const QStringList &names)
 {
-    m_handshakes->setChecked(handshakes);
-    m_messages->setChecked(messages);
-    m_closes->setChecked(closes);
+    for (QAction *kind : std::as_const(m_kindActions)) {
+        const QSignalBlocker block(kind);
+        kind->setChecked(names.isEmpty() || names.contains(kind->data().toString()));
+    }
+    applyFilter();
+}
+
+QStringList MessageLogView::kinds() const
+{
+    QStringList names;
+    for (const QAction *kind : m_kindActions)
+        if (kind->isChecked())
+            names.append(kind->data().toString());
+    return names;
+}
+
+void MessageLogView::showFilter(const Analytics::LogFilter &filter)
+{
+    const QSignalBlocker blockRange(m_range);
+    const QSignalBlocker blockDirection(m_direction);
+    const QList<QPair<QLineEdit *, QString>> texts {
+        {m_search, filter.text},
+        {m_api, filter.api},
+        {m_channel, filter.channel},
+        {m_application, filter.application},
+        {m_statusCode, filter.status ? QString::number(filter.status) : QString()},
+        {m_closeCode, filter.closeCode ? QString::number(filter.closeCode) : QString()},
+        {m_connection, filter.connectionId ? QString::number(filter.connectionId) : QString()}};
+    for (const auto &[edit, text] : texts) {
+        const QSignalBlocker block(edit);
+        edit->setText(text);
+    }
+    m_direction->setCurrentIndex(std::max(0, m_direction->findData(filter.direction)));
+    // each kind checked when the filter passes its rows
+    auto passes = [&](const QString &name) {
+        using Kind = LogRecord::Kind;
+        using Handshakes = Analytics::LogFilter::Handshakes;
+        if (name == u"opened" || name == u"rejected")
+            return (filter.kinds.isEmpty() || filter.kinds.contains(Kind::Handshake))
+                && filter.handshakes
+                != (name == u"opened" ? Handshakes::Rejected : Handshakes::Accepted);
+        if (name == u"closed")
+            return filter.kinds.isEmpty() || filter.kinds.contains(Kind::Close);
+        const QString action = name == u"message" ? QStringLiteral("relayed") : name;
+        return (filter.kinds.isEmpty() || filter.kinds.contains(Kind::Message))
+            && (filter.actions.isEmpty() || filter.actions.contains(action));
+    };
+    for (QAction *kind : std::as_const(m_kindActions)) {
+        const QSignalBlocker block(kind);
+        kind->setChecked(passes(kind->data().toString()));
+    }
+    if (filter.fromMs != std::numeric_limits<qint64>::min()
+        || filter.toMs != std::numeric_limits<qint64>::max())
+        setTimeWindow(filter.fromMs, filter.toMs); // applies the filter, stops following
+    else {
+        setTimeRange(0);
+        setFollowing(false);
+        applyFilter();
+    }
 }
 
 void MessageLogView::showConnection(quint64 connectionId)
@@ -478,23 +541,18 @@ void MessageLogView::applyFilter()
     filter.direction = m_direction->currentData().toString();
     filter.status = m_statusCode->text().toInt();
     filter.closeCode = m_closeCode->text().toInt();
-    QStringList kinds;
-    for (QAction *kind : {m_handshakes, m_messages, m_closes})
+    QStringList labels;
+    for (const QAction *kind : std::as_const(m_kindActions))
         if (kind->isChecked())
-            kinds.append(kind->text().remove(u'&'));
-    m_kinds->setText(kinds.size() == 3     ? tr("All kinds")
-                         : kinds.isEmpty() ? tr("No kind")
-                                           : kinds.join(QStringLiteral(", ")));
-    if (!m_handshakes->isChecked() || !m_messages->isChecked() || !m_closes->isChecked()) {
-        if (m_handshakes->isChecked())
-            filter.kinds.append(LogRecord::Kind::Handshake);
-        if (m_messages->isChecked())
-            filter.kinds.append(LogRecord::Kind::Message);
-        if (m_closes->isChecked())
-            filter.kinds.append(LogRecord::Kind::Close);
-        if (filter.kinds.isEmpty())
-            filter.connectionId = ~quint64(0); // nothing: no kind chosen
-    }
+            labels.append(kind->text().remove(u'&'));
+    m_kinds->setText(labels.size() == m_kindActions.size() ? tr("All kinds")
+                         : labels.isEmpty()                ? tr("No kind")
+                                                           : labels.join(QStringLiteral(", ")));
+    const QStringList names = kinds();
+    if (names.isEmpty())
+        filter.connectionId = ~quint64(0); // nothing: no kind chosen
+    else if (names.size() < m_kindActions.size())
+        Analytics::selectKinds(&filter, names);
     m_model->setFilter(filter);
 }
 

@@ -21,6 +21,10 @@ class QTreeView;
 
 namespace Gatehouse {
 
+namespace Analytics {
+struct LogFilter;
+}
+
 class JsonHighlighter;
 class MessageLogModel;
 
@@ -52,7 +56,13 @@ public:
     void setTimeRange(int seconds); // 0: all
     // Rows of [fromMs, toMs) only (a moment picked on the dashboard).
     void setTimeWindow(qint64 fromMs, qint64 toMs);
-    void setKinds(bool handshakes, bool messages, bool closes);
+    // Rows of these kinds only (Analytics::kindNames(): "opened", "rejected",
+    // "message", "dropped", "throttled", "closed"); empty: every kind.
+    void setKinds(const QStringList &names);
+    QStringList kinds() const; // the kinds checked
+    // Every filter control set from `filter` (its time range as a chosen window,
+    // unless it is open-ended), Follow off: what the dashboard asks to see.
+    void showFilter(const Analytics::LogFilter &filter);
     void showConnection(quint64 connectionId); // 0: every connection
     void setFollowing(bool follow);
     // Copies the selected rows as JSON Lines.
@@ -109,10 +119,9 @@ private:
     MessageLogModel *m_model;
     QComboBox *m_range;
     QLineEdit *m_search;
-    QToolButton *m_kinds; // a menu of the three below: one button on the filter row
-    QAction *m_handshakes;
-    QAction *m_messages;
-    QAction *m_closes;
+    QToolButton *m_kinds; // a menu of one checkable action per kind: one button on the
+                          // filter row
+    QList<QAction *> m_kindActions; // their data: the kind's name
     QLineEdit *m_api;
     QLineEdit *m_channel;
     QLineEdit *m_application;
