@@ -691,6 +691,21 @@ std::optional<TextChange> SourceText::replaceValue(const Node &node, const Json 
             : YamlEmitter(m_step).document(value).toStdString();
         return change(0, m_text.size(), text);
     }
+    if (node.inFlow && value.is_string() && node.kind == Kind::Scalar && !node.empty
+        && value.get_ref<const std::string &>().find('\n') == std::string::npos) {
+        // a scalar in a flow collection keeps its quoting: single quotes stay single,
+        // a plain one stays plain where flow context allows it
+        const std::string &v = value.get_ref<const std::string &>();
+        if (node.style == '\'') {
+            std::string text = "'";
+            for (const char c : v)
+                text += c == '\'' ? std::string("''") : std::string(1, c);
+            return change(node.start, node.end, text + '\'');
+        }
+        const std::string plain = YamlEmitter::scalar(v);
+        if (node.style != '"' && plain == v && v.find_first_of(",[]{}") == std::string::npos)
+            return change(node.start, node.end, plain);
+    }
     if (node.inFlow) {
         const bool multiline = m_text.mid(node.start, node.end - node.start).contains('\n')
             || (m_json && m_text.indexOf('\n', m_text.indexOf('{')) >= 0);

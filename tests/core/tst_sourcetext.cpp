@@ -146,6 +146,14 @@ void tst_SourceText::edits_data()
     QTest::newRow("flow sequence item") << doc << "set"
                                         << "/channels/~1news/tags/1" << QByteArray("\"c\"")
                                         << QByteArray(doc).replace("[a, b]", "[a, c]");
+    const QByteArray quotedFlow = "refs: [{$ref: '#/a/b'}, x]\n";
+    QTest::newRow("single-quoted in flow stays single-quoted")
+        << quotedFlow << "set"
+        << "/refs/0/$ref" << QByteArray("\"#/a/it's\"")
+        << QByteArray("refs: [{$ref: '#/a/it''s'}, x]\n");
+    QTest::newRow("plain in flow quoted where it must be")
+        << quotedFlow << "set"
+        << "/refs/1" << QByteArray("\"y, z\"") << QByteArray("refs: [{$ref: '#/a/b'}, \"y, z\"]\n");
     QTest::newRow("append to flow sequence") << doc << "set"
                                              << "/channels/~1news/tags/-" << QByteArray("\"c\"")
                                              << QByteArray(doc).replace("[a, b]", "[a, b, c]");
