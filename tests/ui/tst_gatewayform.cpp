@@ -56,6 +56,7 @@ private slots:
     void problemsShowUnderTheirField();
     void plans();
     void securitySchemes();
+    void renameSchemes();
 
 private:
     QTemporaryDir m_dir;
@@ -220,6 +221,67 @@ void TestGatewayForm::securitySchemes()
     while (editor.undoStack()->canUndo())
         editor.undoStack()->undo();
     QCOMPARE(editor.text(), original);
+}
+
+void TestGatewayForm::renameSchemes()
+{
+    // 2.x: the servers' requirements name it by key
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("rename2.yaml")), original);
+    GatewayForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readNow(editor));
+    QString error;
+    QVERIFY2(form.renameScheme(u"bearer"_qs, u"jwt"_qs, &error), qPrintable(error));
+    const QByteArray renamed = editor.text();
+    QCOMPARE(renamed.count("      - jwt: []\n"), 2); // both servers
+    QVERIFY(!renamed.contains("bearer: []"));
+    QVERIFY(renamed.contains("  securitySchemes:\n    jwt:\n      type: http\n"));
+    QCOMPARE(renamed.size(), original.size() - 3 * 3); // only the three names changed
+    QVERIFY(readNow(editor));
+    QVERIFY(editor.lastRead().ok());
+    QTRY_VERIFY(form.schemesList()->currentItem());
+    QCOMPARE(form.schemesList()->currentItem()->data(Qt::UserRole).toString(), u"jwt"_qs);
+    QCOMPARE(editor.undoStack()->undoText(), u"Rename security scheme bearer"_qs);
+    editor.undoStack()->undo(); // one step
+    QCOMPARE(editor.text(), original);
+    // refused: a name taken, a name a component cannot have
+    QVERIFY(!form.renameScheme(u"bearer"_qs, u"accessToken"_qs, &error));
+    QCOMPARE(error, u"There is a security scheme accessToken already"_qs);
+    QVERIFY(!form.renameScheme(u"bearer"_qs, u"my token"_qs, &error));
+    QVERIFY(error.startsWith(u"\"my token\" cannot name a security scheme"));
+    QCOMPARE(editor.text(), original);
+
+    // 3.x: requirements are $refs
+    const QByteArray v3 = "asyncapi: 3.0.0\n"
+                          "info: {title: Ticks, version: 1.0.0}\n"
+                          "servers:\n"
+                          "  local:\n"
+                          "    host: localhost:9000\n"
+                          "    protocol: ws\n"
+                          "    security:\n"
+                          "      - $ref: '#/components/securitySchemes/token'\n"
+                          "channels:\n"
+                          "  ticks: {address: /ticks}\n"
+                          "operations:\n"
+                          "  onTick:\n"
+                          "    action: receive\n"
+                          "    channel: {$ref: '#/channels/ticks'}\n"
+                          "    security: [{$ref: '#/components/securitySchemes/token'}]\n"
+                          "components:\n"
+                          "  securitySchemes:\n"
+                          "    token: {type: http, scheme: bearer}\n";
+    DocumentEditor editor3(m_dir.filePath(QStringLiteral("rename3.yaml")), v3);
+    form.setEditor(&editor3);
+    QVERIFY(readNow(editor3));
+    QVERIFY2(form.renameScheme(u"token"_qs, u"bearer.v2"_qs, &error), qPrintable(error));
+    QCOMPARE(editor3.text().count("'#/components/securitySchemes/bearer.v2'"), 2);
+    QVERIFY(editor3.text().contains("    bearer.v2: {type: http, scheme: bearer}\n"));
+    QVERIFY(readNow(editor3));
+    QVERIFY(editor3.lastRead().ok());
+    editor3.undoStack()->undo();
+    QCOMPARE(editor3.text(), v3);
 }
 
 QTEST_MAIN(TestGatewayForm)

@@ -22,7 +22,10 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableWidget>
+#include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace Gatehouse {
 
@@ -120,6 +123,7 @@ GatewayForm::GatewayForm(QWidget *parent)
     , m_deletePlan(new QPushButton(tr("&Delete Plan")))
     , m_plansProblem(makeProblemLabel(tr("Problem with the plans")))
     , m_schemes(new QListWidget)
+    , m_renameScheme(new QPushButton(tr("Rena&me Scheme…")))
     , m_deleteScheme(new QPushButton(tr("Delete Sc&heme")))
     , m_status(new QLabel)
 {
@@ -238,11 +242,30 @@ GatewayForm::GatewayForm(QWidget *parent)
     });
     addSchemeButton->setMenu(kinds);
     schemeButtons->addWidget(addSchemeButton);
+    schemeButtons->addWidget(m_renameScheme);
     schemeButtons->addWidget(m_deleteScheme);
     schemeButtons->addStretch();
     securityLayout->addLayout(schemeButtons);
-    connect(m_schemes, &QListWidget::currentRowChanged, this,
-            [this](int row) { m_deleteScheme->setEnabled(row >= 0); });
+    m_renameScheme->setAccessibleName(tr("Rename security scheme"));
+    m_renameScheme->setToolTip(tr("Rename the selected scheme; the requirements naming it follow"));
+    m_renameScheme->setEnabled(false);
+    connect(m_schemes, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_renameScheme->setEnabled(row >= 0);
+        m_deleteScheme->setEnabled(row >= 0);
+    });
+    connect(m_renameScheme, &QPushButton::clicked, this, [this] {
+        const QListWidgetItem *item = m_schemes->currentItem();
+        if (!item)
+            return;
+        const QString key = item->data(Qt::UserRole).toString();
+        bool ok = false;
+        const QString name
+            = QInputDialog::getText(this, tr("Rename Security Scheme"),
+                                    tr("New name (the security requirements naming it follow):"),
+                                    QLineEdit::Normal, key, &ok);
+        if (ok && !name.trimmed().isEmpty() && name.trimmed() != key)
+            renameScheme(key, name.trimmed());
+    });
     connect(m_deleteScheme, &QPushButton::clicked, this, [this] {
         if (QListWidgetItem *item = m_schemes->currentItem())
             deleteScheme(item->data(Qt::UserRole).toString());
@@ -285,9 +308,10 @@ void GatewayForm::refreshSchemes()
 {
     const Api *api
         = m_editor && m_editor->lastRead().api ? m_editor->lastRead().api.get() : nullptr;
-    const QString current = m_schemes->currentItem()
-        ? m_schemes->currentItem()->data(Qt::UserRole).toString()
-        : QString();
+    // the one selected stays so; a renamed one is selected under its new name
+    const QString current = !m_selectScheme.isEmpty() ? std::exchange(m_selectScheme, QString())
+        : m_schemes->currentItem() ? m_schemes->currentItem()->data(Qt::UserRole).toString()
+                                   : QString();
     const QSignalBlocker block(m_schemes);
     m_schemes->clear();
     if (api) {
@@ -307,6 +331,7 @@ void GatewayForm::refreshSchemes()
                 m_schemes->setCurrentItem(item);
         }
     }
+    m_renameScheme->setEnabled(m_schemes->currentRow() >= 0);
     m_deleteScheme->setEnabled(m_schemes->currentRow() >= 0);
 }
 
@@ -367,14 +392,7 @@ bool GatewayForm::deleteScheme(const QString &key, QString *error)
     QString why;
     // named by a security requirement (2.x: a key of its object; 3.x: a $ref)
     const QString pointer = u"/components/securitySchemes/" + SourceText::joinPointer({key}).mid(1);
-    QStringList uses = m_editor->referencesTo(pointer);
-    const SourceText &source = m_editor->source();
-    for (const QString &p : source.pointers()) {
-        const int at = p.lastIndexOf(u"/security/");
-        if (at >= 0 && p.endsWith(u'/' + SourceText::joinPointer({key}).mid(1))
-            && p.count(u'/') - p.left(at).count(u'/') == 3)
-            uses.append(p);
-    }
+    const QStringList uses = m_editor->referencesTo(pointer) + requirementsNaming(key);
     bool ok = uses.isEmpty();
     if (!ok)
         why = tr("Security scheme %1 is required at %2: remove that requirement first")
@@ -386,6 +404,63 @@ bool GatewayForm::deleteScheme(const QString &key, QString *error)
         *error = why;
     if (ok)
         m_editor->readNow();
+    return ok;
+}
+
+QStringList GatewayForm::requirementsNaming(const QString &key) const
+{
+    // .../security/N/KEY
+    QStringList out;
+    const QString tail = u'/' + SourceText::joinPointer({key}).mid(1);
+    for (const QString &p : m_editor->source().pointers()) {
+        const int at = p.lastIndexOf(u"/security/");
+        if (at >= 0 && p.endsWith(tail) && p.count(u'/') - p.left(at).count(u'/') == 3)
+            out.append(p);
+    }
+    return out;
+}
+
+bool GatewayForm::renameScheme(const QString &key, const QString &newKey, QString *error)
+{
+    if (!m_editor)
+        return false;
+    const QString schemes = QStringLiteral("/components/securitySchemes");
+    auto pointerOf = [&](const QString &k) -> QString {
+        return schemes + u'/' + SourceText::joinPointer({k}).mid(1);
+    };
+    QString why;
+    // a component key as AsyncAPI allows it
+    static const QRegularExpression componentKey(QStringLiteral("^[A-Za-z0-9.\\-_]+$"));
+    if (!componentKey.match(newKey).hasMatch())
+        why = tr("\"%1\" cannot name a security scheme: use letters, digits, '.', '-' and '_'")
+                  .arg(newKey);
+    else if (m_editor->source().keys(schemes).contains(newKey))
+        why = tr("There is a security scheme %1 already").arg(newKey);
+    bool ok = why.isEmpty();
+    if (ok) {
+        const QStringList requirements = requirementsNaming(key);
+        QUndoStack *undo = m_editor->undoStack();
+        const QString name = tr("Rename security scheme %1").arg(key);
+        undo->beginMacro(name);
+        ok = m_editor->renameKey(pointerOf(key), newKey, QString(), &why);
+        if (ok)
+            ok = m_editor->retargetReferences(pointerOf(key), pointerOf(newKey), QString(), &why);
+        for (const QString &requirement : requirements) {
+            if (!ok)
+                break;
+            ok = m_editor->renameKey(requirement, newKey, QString(), &why);
+        }
+        undo->endMacro();
+        if (!ok && undo->canUndo() && undo->undoText() == name)
+            undo->undo();
+    }
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        m_selectScheme = newKey;
+        m_editor->readNow();
+    }
     return ok;
 }
 

@@ -47,6 +47,9 @@ public:
     bool addScheme(SchemeKind kind, const QString &parameter = {}, QString *error = nullptr);
     // Deletes one; refused while a server or operation names it.
     bool deleteScheme(const QString &key, QString *error = nullptr);
+    // Renames one, and every security requirement that names it follows (2.x: the
+    // requirement's key; 3.x: the $ref), as one undo step.
+    bool renameScheme(const QString &key, const QString &newKey, QString *error = nullptr);
 
     bool addPlan(QString *error = nullptr);
     bool deletePlan(int row, QString *error = nullptr);
@@ -64,6 +67,8 @@ private:
     void commitField(const QString &key);
     void commitPlanCell(int row, int column);
     void report(bool ok, const QString &error);
+    // The 2.x security requirements that name scheme `key` (pointers of their keys).
+    QStringList requirementsNaming(const QString &key) const;
 
     QHash<QString, QLineEdit *> m_fields;
     QHash<QString, QLabel *> m_problems;
@@ -74,6 +79,8 @@ private:
     QPushButton *m_deletePlan;
     QLabel *m_plansProblem;
     QListWidget *m_schemes;
+    QPushButton *m_renameScheme;
+    QString m_selectScheme; // selected when the list is read again
     QPushButton *m_deleteScheme;
     QLabel *m_status;
     bool m_refreshing = false;
