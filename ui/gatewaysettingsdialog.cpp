@@ -21,6 +21,7 @@ namespace {
 constexpr auto BufferKey = "gateway/outgoingBuffer";
 constexpr auto IdleKey = "gateway/idleTimeoutMs";
 constexpr auto PingsKey = "gateway/forwardPings";
+constexpr auto PerApplicationKey = "gateway/metricsPerApplication";
 constexpr qint64 MinBuffer = 4096;
 
 QString sizeText(qint64 bytes)
@@ -54,6 +55,8 @@ GatewayRunOptions GatewayRunOptions::load()
     options.idleTimeoutMs
         = std::max<qint64>(0, settings.value(QLatin1String(IdleKey), 0).toLongLong());
     options.forwardPings = settings.value(QLatin1String(PingsKey), false).toBool();
+    options.metricsPerApplication
+        = settings.value(QLatin1String(PerApplicationKey), false).toBool();
     return options;
 }
 
@@ -63,6 +66,7 @@ void GatewayRunOptions::save() const
     settings.setValue(QLatin1String(BufferKey), outgoingBuffer);
     settings.setValue(QLatin1String(IdleKey), idleTimeoutMs);
     settings.setValue(QLatin1String(PingsKey), forwardPings);
+    settings.setValue(QLatin1String(PerApplicationKey), metricsPerApplication);
 }
 
 void GatewayRunOptions::applyTo(Gateway::GatewayOptions &options) const
@@ -78,6 +82,7 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     , m_buffer(new QLineEdit(sizeText(options.outgoingBuffer)))
     , m_idle(new QLineEdit(durationText(options.idleTimeoutMs)))
     , m_pings(new QCheckBox(tr("&Forward pings to the other side")))
+    , m_perApplication(new QCheckBox(tr("Keep metrics per &application")))
     , m_problem(makeProblemLabel(tr("Problem with the gateway settings")))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
@@ -100,6 +105,13 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     m_pings->setChecked(options.forwardPings);
     m_pings->setToolTip(tr("Pings are always answered by the gateway; with this they are also "
                            "passed on to the other side (serve --forward-pings)."));
+    m_perApplication->setAccessibleName(tr("Metrics per application"));
+    m_perApplication->setChecked(options.metricsPerApplication);
+    m_perApplication->setToolTip(
+        tr("Every metric series, and the one-minute history the dashboard's 24 h and 30 d "
+           "windows read, is kept per application too: more series and rows, one set per "
+           "application id. The last hour is kept per application either way (serve "
+           "--metrics-per-application)."));
 
     auto *intro = new QLabel(tr("How the gateway runs when you press Run. They apply from the "
                                 "next Run."));
@@ -112,6 +124,7 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     idleLabel->setBuddy(m_idle);
     form->addRow(idleLabel, m_idle);
     form->addRow(QString(), m_pings);
+    form->addRow(QString(), m_perApplication);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form);
@@ -151,6 +164,7 @@ std::optional<GatewayRunOptions> GatewaySettingsDialog::options(QString *problem
         options.idleTimeoutMs = duration->count();
     }
     options.forwardPings = m_pings->isChecked();
+    options.metricsPerApplication = m_perApplication->isChecked();
     return options;
 }
 

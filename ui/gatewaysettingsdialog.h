@@ -17,13 +17,15 @@ struct GatewayOptions;
 }
 
 // How the window's gateway runs, beyond what the document says: what `gatehouse-cli
-// serve` takes as --outgoing-buffer, --idle-timeout and --forward-pings. Kept in the
-// user's settings; Run uses them.
+// serve` takes as --outgoing-buffer, --idle-timeout, --forward-pings and
+// --metrics-per-application. Kept in the user's settings; Run uses them.
 struct GatewayRunOptions
 {
     qint64 outgoingBuffer = 64 * 1024; // bytes waiting for one side before reading pauses
     qint64 idleTimeoutMs = 0; // 0: none
     bool forwardPings = false;
+    // the metrics' series and their minutes in the history are kept per application
+    bool metricsPerApplication = false;
 
     static GatewayRunOptions load();
     void save() const;
@@ -46,6 +48,7 @@ public:
     QLineEdit *bufferField() const { return m_buffer; }
     QLineEdit *idleField() const { return m_idle; }
     QCheckBox *pingsBox() const { return m_pings; }
+    QCheckBox *perApplicationBox() const { return m_perApplication; }
     QString problem() const;
     bool canAccept() const;
 
@@ -55,6 +58,7 @@ private:
     QLineEdit *m_buffer;
     QLineEdit *m_idle;
     QCheckBox *m_pings;
+    QCheckBox *m_perApplication;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

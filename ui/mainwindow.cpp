@@ -1214,7 +1214,9 @@ GatewayRuntime::Settings MainWindow::runSettings() const
     settings.logDatabaseOptional = true;
     settings.alerts = m_alerts->thresholds();
     // Run → Gateway Settings…
-    GatewayRunOptions::load().applyTo(settings.options);
+    const GatewayRunOptions runOptions = GatewayRunOptions::load();
+    runOptions.applyTo(settings.options);
+    settings.metricsPerApplication = runOptions.metricsPerApplication;
     return settings;
 }
 

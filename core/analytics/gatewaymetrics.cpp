@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 namespace Gatehouse::Analytics {
 
@@ -139,6 +140,15 @@ struct GatewayMetrics::Series
 struct GatewayMetrics::ApiSeconds
 {
     std::vector<Second> ring; // by second, as m_seconds
+    qint64 open = 0;
+};
+
+struct GatewayMetrics::Cell
+{
+    QString api;
+    QString channel;
+    QString application;
+    std::deque<Second> seconds; // those with traffic, oldest first, the last keepSeconds
     qint64 open = 0;
 };
 
@@ -304,14 +314,59 @@ GatewayMetrics::Second &secondIn(std::vector<GatewayMetrics::Second> &ring, qint
     return s;
 }
 
+// The second of `timeMs` among a cell's seconds, added where it belongs when missing;
+// seconds older than `keepMs` before the newest are let go.
+GatewayMetrics::Second &secondIn(std::deque<GatewayMetrics::Second> &seconds, qint64 timeMs,
+                                 qint64 keepMs)
+{
+    const qint64 start = std::max<qint64>(0, timeMs - timeMs % 1000);
+    GatewayMetrics::Second fresh;
+    fresh.startMs = start;
+    if (seconds.empty() || seconds.back().startMs < start) {
+        seconds.push_back(fresh);
+        while (seconds.front().startMs <= start - keepMs)
+            seconds.pop_front();
+        return seconds.back();
+    }
+    // an event a little late (events of several threads meet here): search back
+    auto it = seconds.end();
+    while (it != seconds.begin()) {
+        --it;
+        if (it->startMs == start)
+            return *it;
+        if (it->startMs < start)
+            return *seconds.insert(it + 1, fresh);
+    }
+    return *seconds.insert(seconds.begin(), fresh);
+}
+
 } // namespace
 
+GatewayMetrics::Cell &GatewayMetrics::cell(const GatewayEvent &e)
+{
+    if (m_lastCell && e.detailsPointer() && e.detailsPointer() == m_lastCellDetails)
+        return *m_lastCell;
+    const GatewayEvent::Details &d = e.details();
+    std::unique_ptr<Cell> &c = m_cells[d.api + u'\n' + d.channel + u'\n' + d.application];
+    if (!c) {
+        c = std::make_unique<Cell>();
+        c->api = d.api;
+        c->channel = d.channel;
+        c->application = d.application;
+    }
+    m_lastCellDetails = e.detailsPointer();
+    m_lastCell = c.get();
+    return *c;
+}
+
 template<typename F>
-void GatewayMetrics::eachSecond(Series &s, qint64 timeMs, F &&f)
+void GatewayMetrics::eachSecond(Series &s, Cell *cell, qint64 timeMs, F &&f)
 {
     f(secondIn(m_seconds, timeMs), m_openTotal);
     if (s.apiSeconds)
         f(secondIn(s.apiSeconds->ring, timeMs), s.apiSeconds->open);
+    if (cell)
+        f(secondIn(cell->seconds, timeMs, qint64(m_seconds.size()) * 1000), cell->open);
 }
 
 const std::array<int, 7> &GatewayMetrics::rejectionStatuses()
@@ -400,6 +455,9 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         ++m.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
         if (!m_open.contains(e.connectionId)) {
             m_open.insert(e.connectionId, &s);
+            Cell &c = cell(e);
+            m_openCell.insert(e.connectionId, &c);
+            ++c.open;
             ++s.open;
             ++s.apiSeconds->open;
             ++m_openTotal;
@@ -407,7 +465,7 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
             m.open = ++m_lastRollup->open;
             m.openMax = std::max(m.openMax, m.open);
         }
-        eachSecond(s, e.timeMs, [&](Second &sec, qint64 open) {
+        eachSecond(s, &cell(e), e.timeMs, [&](Second &sec, qint64 open) {
             ++sec.attempts;
             ++sec.opened;
             sec.open = open;
@@ -427,7 +485,7 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         ++m.rejectedBy[rejectionSlot(e.status)];
         if (e.latencyUs > 0)
             ++m.handshake[bucketOf(handshakeBounds(), double(e.latencyUs) / 1e6)];
-        eachSecond(s, e.timeMs, [&](Second &sec, qint64) {
+        eachSecond(s, &cell(e), e.timeMs, [&](Second &sec, qint64) {
             ++sec.attempts;
             ++sec.rejected;
             ++sec.rejectedBy[rejectionSlot(e.status)];
@@ -444,6 +502,9 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
         --opened->open;
         --opened->apiSeconds->open;
         --m_openTotal;
+        Cell *openedCell = m_openCell.take(e.connectionId);
+        if (openedCell)
+            --openedCell->open;
         ++opened->closes[{int(e.closeCode), int(closeCause(e))}];
         opened->duration.observe(double(e.durationMs) / 1000.0);
         if (Rollup *r = m_openRollup.take(e.connectionId)) {
@@ -461,7 +522,7 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
                 it->second.open = r->open;
             }
         }
-        eachSecond(*opened, e.timeMs, [](Second &sec, qint64 open) {
+        eachSecond(*opened, openedCell, e.timeMs, [](Second &sec, qint64 open) {
             ++sec.closed;
             sec.open = open;
         });
@@ -507,7 +568,7 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
         ++s.messages[d];
         s.bytes[d] += size;
         s.relay.observe(double(latencyUs) / 1e6);
-        eachSecond(s, timeMs, [&](Second &sec, qint64) {
+        eachSecond(s, &cell(e), timeMs, [&](Second &sec, qint64) {
             ++(d == 0 ? sec.messagesIn : sec.messagesOut);
             ++sec.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
             (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
@@ -518,7 +579,7 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
         break;
     default:
         ++s.throttled[d];
-        eachSecond(s, timeMs, [](Second &sec, qint64) { ++sec.throttled; });
+        eachSecond(s, &cell(e), timeMs, [](Second &sec, qint64) { ++sec.throttled; });
         ++m.throttled;
         break;
     }
@@ -576,21 +637,79 @@ QStringList GatewayMetrics::apis() const
     return out;
 }
 
+QList<MetricsScope> GatewayMetrics::scopesSeen() const
+{
+    std::lock_guard lock(m_mutex);
+    QList<MetricsScope> out;
+    for (const auto &[key, c] : m_cells)
+        out.append(MetricsScope {c->api, c->channel, c->application});
+    return out;
+}
+
+namespace {
+
+void addSecond(GatewayMetrics::Second *to, const GatewayMetrics::Second &from)
+{
+    to->attempts += from.attempts;
+    to->opened += from.opened;
+    to->rejected += from.rejected;
+    to->throttled += from.throttled;
+    to->closed += from.closed;
+    to->messagesIn += from.messagesIn;
+    to->messagesOut += from.messagesOut;
+    to->bytesIn += from.bytesIn;
+    to->bytesOut += from.bytesOut;
+    to->open += from.open;
+    for (size_t k = 0; k < to->relay.size(); ++k) {
+        to->relay[k] += from.relay[k];
+        to->handshake[k] += from.handshake[k];
+    }
+    for (size_t k = 0; k < to->rejectedBy.size(); ++k)
+        to->rejectedBy[k] += from.rejectedBy[k];
+}
+
+} // namespace
+
 QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds, int points,
-                                                      const std::optional<QString> &api) const
+                                                      const MetricsScope &scope) const
 {
     std::lock_guard lock(m_mutex);
     seconds = std::clamp(seconds, 1, int(m_seconds.size()));
     points = std::clamp(points, 1, seconds);
     const qint64 last = nowMs - nowMs % 1000;
     const qint64 first = last - qint64(seconds - 1) * 1000;
-    // every API's seconds, or one API's (none: an API not seen)
+    // every API's seconds, one API's (none: an API not seen), or the sum of the cells
+    // in the scope, second by second over the window
     const std::vector<Second> *ring = &m_seconds;
     qint64 openNow = m_openTotal;
-    if (api) {
-        const auto it = m_apiSeconds.find(*api);
+    std::vector<Second> summed;
+    if (scope.api && !scope.channel && !scope.application) {
+        const auto it = m_apiSeconds.find(*scope.api);
         ring = it == m_apiSeconds.end() ? nullptr : &it->second->ring;
         openNow = it == m_apiSeconds.end() ? 0 : it->second->open;
+    } else if (!scope.isAll()) {
+        // laid out as a ring as long as the window, so `at` reads it as the others
+        summed.resize(size_t(seconds));
+        for (Second &s : summed)
+            s.startMs = -1;
+        openNow = 0;
+        for (const auto &[key, c] : m_cells) {
+            if (!scope.matches(c->api, c->channel, c->application))
+                continue;
+            openNow += c->open;
+            auto it
+                = std::lower_bound(c->seconds.begin(), c->seconds.end(), first,
+                                   [](const Second &s, qint64 start) { return s.startMs < start; });
+            for (; it != c->seconds.end() && it->startMs <= last; ++it) {
+                Second &to = summed[size_t((it->startMs / 1000) % qint64(summed.size()))];
+                if (to.startMs != it->startMs) {
+                    to = Second();
+                    to.startMs = it->startMs;
+                }
+                addSecond(&to, *it);
+            }
+        }
+        ring = &summed;
     }
     auto at = [ring](qint64 start) -> const Second * {
         if (start < 0 || !ring)

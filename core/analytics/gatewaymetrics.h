@@ -25,6 +25,25 @@ namespace Gatehouse::Analytics {
 
 class AsyncEventSink;
 
+// Which traffic a reading covers: one API (its key, context/version; the empty key is
+// the requests that matched no API), one channel template, one application (the empty
+// id is connections without one); each unset for every one. The dashboard's filters,
+// the history's query and the top talkers take it.
+struct MetricsScope
+{
+    std::optional<QString> api;
+    std::optional<QString> channel;
+    std::optional<QString> application;
+
+    bool isAll() const { return !api && !channel && !application; }
+    bool matches(const QString &a, const QString &c, const QString &app) const
+    {
+        return (!api || *api == a) && (!channel || *channel == c)
+            && (!application || *application == app);
+    }
+    bool operator==(const MetricsScope &) const = default;
+};
+
 // Why a connection ended, from a small fixed set (never free text, so a metric's
 // labels stay bounded).
 enum class CloseCause {
@@ -144,8 +163,7 @@ public:
 
     // The last `seconds` up to `nowMs` in `points` equal steps, for a chart: rates per
     // second over each step, the connections open at its end, latency quantiles; of
-    // one API only when `api` is given (its key, as in apis(); the empty key counts
-    // the requests that matched no API).
+    // the traffic in `scope` only (every API, channel and application by default).
     struct Point
     {
         qint64 endMs = 0;
@@ -164,9 +182,16 @@ public:
         std::array<double, 8> rejectedByStatusPerSecond {}; // by rejectionSlot()
     };
     QList<Point> timeline(qint64 nowMs, int seconds, int points,
-                          const std::optional<QString> &api = std::nullopt) const;
+                          const MetricsScope &scope = {}) const;
     // The APIs seen since these metrics were made (their keys: context/version), sorted.
     QStringList apis() const;
+    // The API, channel and application of the traffic seen since these metrics were
+    // made, every one set, sorted by API, channel, application. Kept whether or not
+    // the application label is on: the seconds in memory are kept per application
+    // either way (at most keepSeconds of them for each of these, and only the seconds
+    // with traffic).
+    QList<MetricsScope> scopesSeen() const;
+    const Options &options() const { return m_options; }
 
     // One minute of one API, channel and application (empty without the
     // application label), for the history in the database (MetricsHistory).
@@ -213,8 +238,10 @@ private:
     struct ApiSeconds; // the seconds of one API
     // Calls f(second, connections open) for the second of `timeMs` of every API and of
     // the API of `s`.
+    struct Cell; // the seconds of one API, channel and application
+    Cell &cell(const Gateway::GatewayEvent &e);
     template<typename F>
-    void eachSecond(Series &s, qint64 timeMs, F &&f);
+    void eachSecond(Series &s, Cell *cell, qint64 timeMs, F &&f);
     struct Rollup; // the minutes of one API, channel and application
     Minute &minute(const Gateway::GatewayEvent &e, qint64 timeMs);
 
@@ -227,6 +254,10 @@ private:
     QHash<quint64, Series *> m_open; // open connections and the series they count in
     std::vector<Second> m_seconds; // a ring, by second
     std::map<QString, std::unique_ptr<ApiSeconds>> m_apiSeconds; // by API key
+    std::map<QString, std::unique_ptr<Cell>> m_cells; // by API, channel and application
+    Gateway::GatewayEvent::DetailsPointer m_lastCellDetails;
+    Cell *m_lastCell = nullptr;
+    QHash<quint64, Cell *> m_openCell; // open connections by cell
     qint64 m_openTotal = 0;
     qint64 m_logNotStored = 0;
     bool m_logCounted = false;

@@ -73,14 +73,15 @@ void LogQuery::fetch(quint64 generation, const LogFilter &filter, qint64 offset,
     });
 }
 
-void LogQuery::topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit)
+void LogQuery::topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit,
+                          const MetricsScope &scope)
 {
-    QMetaObject::invokeMethod(m_worker, [this, generation, kind, fromMs, toMs, limit] {
+    QMetaObject::invokeMethod(m_worker, [this, generation, kind, fromMs, toMs, limit, scope] {
         QString error;
         QList<Talker> talkers;
         if (ensureOpen(&error))
             talkers = m_reader->topTalkers(MessageLogReader::TalkerKind(kind), fromMs, toMs, limit,
-                                           &error);
+                                           &error, scope);
         Q_EMIT talkersFound(generation, talkers, error);
     });
 }

@@ -33,7 +33,8 @@ public:
     void count(quint64 generation, const LogFilter &filter);
     void fetch(quint64 generation, const LogFilter &filter, qint64 offset, qint64 limit);
     // kind: MessageLogReader::TalkerKind as an int
-    void topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit);
+    void topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit,
+                    const MetricsScope &scope = {});
     // The metrics' history (MetricsHistory::read) of the query's window.
     void history(quint64 generation, const MetricsHistory::Query &query);
 

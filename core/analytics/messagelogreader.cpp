@@ -702,7 +702,7 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
 }
 
 QList<Talker> MessageLogReader::topTalkers(TalkerKind kind, qint64 fromMs, qint64 toMs, int limit,
-                                           QString *error)
+                                           QString *error, const MetricsScope &scope)
 {
     QList<Talker> out;
     if (!isOpen()) {
@@ -717,6 +717,22 @@ QList<Talker> MessageLogReader::topTalkers(TalkerKind kind, qint64 fromMs, qint6
     const QString column = kind == TalkerKind::Application ? QStringLiteral("application")
         : kind == TalkerKind::Channel                      ? QStringLiteral("channel")
                                                            : QStringLiteral("client_address");
+    // the scope's columns, of the table named `prefix` in the query
+    QVariantList scopeBinds;
+    auto scoped = [&scope, &scopeBinds](const QString &prefix) {
+        QString where;
+        scopeBinds.clear();
+        const std::pair<const std::optional<QString> *, const char *> columns[] = {
+            {&scope.api, "api"}, {&scope.channel, "channel"}, {&scope.application, "application"}};
+        for (const auto &[value, column] : columns)
+            if (*value) {
+                where += QStringLiteral(" AND COALESCE(%1%2, '') = ?")
+                             .arg(prefix, QLatin1String(column));
+                // (a null string would bind NULL, which equals nothing)
+                scopeBinds.append((*value)->isNull() ? QStringLiteral("") : **value);
+            }
+        return where;
+    };
     QHash<QString, Talker> talkers;
     auto run = [&](const QString &sql, auto &&take) {
         QSqlQuery q(db);
@@ -727,6 +743,8 @@ QList<Talker> MessageLogReader::topTalkers(TalkerKind kind, qint64 fromMs, qint6
         }
         q.addBindValue(fromMs);
         q.addBindValue(toMs);
+        for (const QVariant &v : std::as_const(scopeBinds))
+            q.addBindValue(v);
         if (!q.exec()) {
             if (error)
                 *error = QStringLiteral("%1: %2").arg(m_path, q.lastError().text());
@@ -740,8 +758,8 @@ QList<Talker> MessageLogReader::topTalkers(TalkerKind kind, qint64 fromMs, qint6
         return true;
     };
     if (!run(QStringLiteral("SELECT COALESCE(%1, ''), COUNT(*), SUM(accepted = 0) FROM "
-                            "log_handshakes WHERE time_ms >= ? AND time_ms < ? GROUP BY 1")
-                 .arg(column),
+                            "log_handshakes WHERE time_ms >= ? AND time_ms < ?%2 GROUP BY 1")
+                 .arg(column, scoped(QString())),
              [](Talker &talker, const QSqlQuery &q) {
                  talker.attempts += q.value(1).toLongLong();
                  talker.rejected += q.value(2).toLongLong();
@@ -751,13 +769,14 @@ QList<Talker> MessageLogReader::topTalkers(TalkerKind kind, qint64 fromMs, qint6
     // knows its application and channel, and counts its messages both ways)
     const QString messages = kind != TalkerKind::ClientAddress
         ? QStringLiteral("SELECT COALESCE(%1, ''), SUM(messages_in + messages_out) FROM "
-                         "log_closes WHERE time_ms >= ? AND time_ms < ? GROUP BY 1")
-              .arg(column)
+                         "log_closes WHERE time_ms >= ? AND time_ms < ?%2 GROUP BY 1")
+              .arg(column, scoped(QString()))
         : QStringLiteral("SELECT COALESCE(h.client_address, ''), SUM(c.messages_in + "
                          "c.messages_out) FROM log_closes c JOIN log_handshakes h ON "
                          "h.connection_id = c.connection_id AND h.accepted = 1 AND h.time_ms "
                          "BETWEEN c.time_ms - c.duration_ms - 60000 AND c.time_ms WHERE c.time_ms "
-                         ">= ? AND c.time_ms < ? GROUP BY 1");
+                         ">= ? AND c.time_ms < ?%1 GROUP BY 1")
+              .arg(scoped(QStringLiteral("c.")));
     if (!run(messages, [](Talker &talker, const QSqlQuery &q) {
             talker.messages += q.value(1).toLongLong();
         }))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "analytics/gatewaymetrics.h"
 #include "analytics/logrecord.h"
 
 #include <QList>
@@ -30,9 +31,10 @@ public:
                            QString *error = nullptr);
     qint64 count(const LogFilter &filter, QString *error = nullptr);
     enum class TalkerKind { Application, Channel, ClientAddress };
-    // The `limit` busiest of a kind in [fromMs, toMs): by messages, then attempts.
+    // The `limit` busiest of a kind in [fromMs, toMs): by messages, then attempts;
+    // of the traffic in `scope` only.
     QList<Talker> topTalkers(TalkerKind kind, qint64 fromMs, qint64 toMs, int limit = 10,
-                             QString *error = nullptr);
+                             QString *error = nullptr, const MetricsScope &scope = {});
 
 private:
     struct Tables

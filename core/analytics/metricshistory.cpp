@@ -205,23 +205,24 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
                          " open_max, relay, handshake, ";
         sql += hasColumn(c.db, "rejected_by") ? "rejected_by" : "NULL";
         sql += " FROM metrics_minutes WHERE minute_ms > ?1 AND minute_ms < ?2";
-        if (!query.api.isEmpty())
+        const MetricsScope &scope = query.scope;
+        if (scope.api)
             sql += " AND api = ?3";
-        if (!query.channel.isEmpty())
+        if (scope.channel)
             sql += " AND channel = ?4";
-        if (!query.application.isEmpty())
+        if (scope.application)
             sql += " AND application = ?5";
         sqlite3_stmt *q = nullptr;
         if (sqlite3_prepare_v2(c.db, sql.constData(), -1, &q, nullptr) != SQLITE_OK)
             return fail(c.error());
         sqlite3_bind_int64(q, 1, query.fromMs - 60000);
         sqlite3_bind_int64(q, 2, query.fromMs + steps * step);
-        if (!query.api.isEmpty())
-            bindText(q, 3, query.api);
-        if (!query.channel.isEmpty())
-            bindText(q, 4, query.channel);
-        if (!query.application.isEmpty())
-            bindText(q, 5, query.application);
+        if (scope.api)
+            bindText(q, 3, *scope.api);
+        if (scope.channel)
+            bindText(q, 4, *scope.channel);
+        if (scope.application)
+            bindText(q, 5, *scope.application);
         int rc;
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             MinuteSum &m = minutes[sqlite3_column_int64(q, 0)];

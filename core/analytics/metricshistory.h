@@ -24,9 +24,7 @@ public:
         qint64 fromMs = 0; // steps [fromMs, fromMs + stepMs), ... up to toMs
         qint64 toMs = 0;
         qint64 stepMs = 60000;
-        QString api; // empty: every API
-        QString channel; // empty: every channel
-        QString application; // empty: every application
+        MetricsScope scope; // what is counted (every API, channel and application)
     };
 
     // Adds the rows (creating the table when missing), in one transaction; false

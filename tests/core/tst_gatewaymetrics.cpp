@@ -11,6 +11,7 @@
 using namespace Gatehouse;
 using Analytics::CloseCause;
 using Analytics::GatewayMetrics;
+using Analytics::MetricsScope;
 using Gateway::GatewayEvent;
 
 namespace {
@@ -327,9 +328,9 @@ private slots:
         m.add({closed(1, 101'500, 1000, GatewayEvent::Party::Client)});
         QCOMPARE(m.apis(), (QStringList {u"/chats/1.0.0"_qs, u"/stocks/2.0.0"_qs}));
         const auto all = m.timeline(101'900, 2, 2);
-        const auto chats = m.timeline(101'900, 2, 2, QStringLiteral("/chats/1.0.0"));
-        const auto stocksOnly = m.timeline(101'900, 2, 2, QStringLiteral("/stocks/2.0.0"));
-        const auto none = m.timeline(101'900, 2, 2, QStringLiteral("/nowhere"));
+        const auto chats = m.timeline(101'900, 2, 2, {QStringLiteral("/chats/1.0.0")});
+        const auto stocksOnly = m.timeline(101'900, 2, 2, {QStringLiteral("/stocks/2.0.0")});
+        const auto none = m.timeline(101'900, 2, 2, {QStringLiteral("/nowhere")});
         QCOMPARE(all.at(0).open, 2.0);
         QCOMPARE(all.at(1).open, 1.0);
         QCOMPARE(all.at(0).attemptsPerSecond, 2.0);
@@ -358,6 +359,102 @@ private slots:
         QVERIFY(chatMinute != minutes.cend());
         QCOMPARE(chatMinute->rejectedBy[GatewayMetrics::rejectionSlot(401)], 2);
         QCOMPARE(chatMinute->rejectedBy[7], 1);
+    }
+
+    // A channel, an application or both narrow the chart points to their
+    // connections, late events included; the requests that matched nothing are a
+    // scope of their own.
+    void timelineOfChannelsAndApplications()
+    {
+        GatewayMetrics m;
+        auto message = [](GatewayEvent::Type type, quint64 id, qint64 timeMs,
+                          const QString &channel = QStringLiteral("/rooms/{id}")) {
+            return make(type, id, timeMs, channel);
+        };
+        const QString lobby = QStringLiteral("/lobby");
+        GatewayEvent unmatched;
+        unmatched.type = GatewayEvent::Type::ConnectionRejected;
+        unmatched.connectionId = 8;
+        unmatched.timeMs = 101'000;
+        unmatched.status = 404;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 100'000),
+               make(GatewayEvent::Type::ConnectionOpened, 2, 100'000),
+               message(GatewayEvent::Type::ConnectionOpened, 3, 100'100, lobby),
+               message(GatewayEvent::Type::MessageRelayed, 1, 100'300),
+               message(GatewayEvent::Type::MessageRelayed, 3, 101'200, lobby),
+               message(GatewayEvent::Type::MessageRelayed, 3, 101'250, lobby),
+               message(GatewayEvent::Type::Throttled, 3, 101'300, lobby), unmatched});
+        // late: a second already passed in this cell
+        m.add({message(GatewayEvent::Type::MessageRelayed, 2, 100'600),
+               closed(1, 101'500, 1000, GatewayEvent::Party::Client)});
+
+        const QString chats = QStringLiteral("/chats/1.0.0");
+        const QString app1 = QStringLiteral("app_1");
+        auto scope = [](std::optional<QString> api, std::optional<QString> channel,
+                        std::optional<QString> application) {
+            return MetricsScope {std::move(api), std::move(channel), std::move(application)};
+        };
+        const auto rooms = m.timeline(101'900, 2, 2, scope({}, u"/rooms/{id}"_qs, {}));
+        QCOMPARE(rooms.at(0).open, 2.0);
+        QCOMPARE(rooms.at(0).messagesInPerSecond, 2.0); // the late one counted
+        QCOMPARE(rooms.at(1).open, 1.0);
+        QCOMPARE(rooms.at(1).messagesInPerSecond, 0.0);
+        QCOMPARE(rooms.at(1).throttled, 0);
+
+        const auto ofApp1 = m.timeline(101'900, 2, 2, scope({}, {}, app1));
+        QCOMPARE(ofApp1.at(0).open, 2.0); // connections 1 and 3
+        QCOMPARE(ofApp1.at(0).messagesInPerSecond, 1.0);
+        QCOMPARE(ofApp1.at(1).open, 1.0);
+        QCOMPARE(ofApp1.at(1).messagesInPerSecond, 2.0);
+        QCOMPARE(ofApp1.at(1).throttled, 1);
+        QCOMPARE(ofApp1.at(1).rejected, 0);
+
+        const auto lobbyOfApp1 = m.timeline(101'900, 2, 2, scope(chats, lobby, app1));
+        QCOMPARE(lobbyOfApp1.at(0).open, 1.0);
+        QCOMPARE(lobbyOfApp1.at(0).messagesInPerSecond, 0.0);
+        QCOMPARE(lobbyOfApp1.at(1).messagesInPerSecond, 2.0);
+        const auto lobbyOfApp0 = m.timeline(101'900, 2, 2, scope(chats, lobby, u"app_0"_qs));
+        QCOMPARE(lobbyOfApp0.at(0).open, 0.0);
+        QCOMPARE(lobbyOfApp0.at(1).messagesInPerSecond, 0.0);
+
+        // the request that matched no API: by its empty API, or its empty application
+        for (const MetricsScope &nothing :
+             {scope(QString(), {}, {}), scope({}, {}, QString()), scope({}, QString(), {})}) {
+            const auto points = m.timeline(101'900, 2, 2, nothing);
+            QCOMPARE(points.at(1).rejected, 1);
+            QCOMPARE(points.at(1).rejectedByStatusPerSecond[GatewayMetrics::rejectionSlot(404)],
+                     1.0);
+            QCOMPARE(points.at(1).open, 0.0);
+            QCOMPARE(points.at(0).messagesInPerSecond, 0.0);
+        }
+        const auto all = m.timeline(101'900, 2, 2);
+        QCOMPARE(all.at(1).rejected, 1);
+        QCOMPARE(all.at(0).open, 3.0);
+
+        const QList<MetricsScope> seen = m.scopesSeen();
+        QCOMPARE(seen.size(), 4);
+        QVERIFY(seen.at(0) == scope(QString(), QString(), QString()));
+        QVERIFY(seen.at(1) == scope(chats, lobby, app1));
+        QVERIFY(seen.at(2) == scope(chats, u"/rooms/{id}"_qs, u"app_0"_qs));
+        QVERIFY(seen.at(3) == scope(chats, u"/rooms/{id}"_qs, app1));
+    }
+
+    // A cell keeps the seconds of the last keepSeconds only.
+    void cellsKeepTheirWindow()
+    {
+        GatewayMetrics::Options o;
+        o.keepSeconds = 10;
+        GatewayMetrics m(o);
+        const MetricsScope app1 {std::nullopt, std::nullopt, QStringLiteral("app_1")};
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 1'000),
+               make(GatewayEvent::Type::MessageRelayed, 1, 2'000)});
+        QCOMPARE(m.timeline(10'500, 10, 10, app1).at(1).messagesInPerSecond, 1.0);
+        m.add({make(GatewayEvent::Type::MessageRelayed, 1, 30'000)});
+        const auto points = m.timeline(30'500, 10, 10, app1);
+        QCOMPARE(points.at(9).messagesInPerSecond, 1.0);
+        QCOMPARE(points.at(0).open, 1.0); // opened long before, still open
+        // a window reaching back past what is kept finds nothing there
+        QCOMPARE(m.timeline(11'500, 10, 10, app1).at(0).messagesInPerSecond, 0.0);
     }
 
     // The Grafana dashboard that ships asks only for metrics the gateway serves.

@@ -180,21 +180,37 @@ private slots:
         QCOMPARE(points.at(1).open, 2.0); // the most of one series, not a sum of rows
         QCOMPARE(points.at(2).messagesInPerSecond, 0.0);
 
-        q.api = other;
+        q.scope.api = other;
         points = MetricsHistory::read(path, q, &error);
         QCOMPARE(points.at(0).messagesInPerSecond, 1.0);
         QCOMPARE(points.at(1).messagesInPerSecond, 0.0);
-        q.api.clear();
-        q.application = QStringLiteral("app_1");
+        q.scope.api.reset();
+        q.scope.application = QStringLiteral("app_1");
         points = MetricsHistory::read(path, q, &error);
         QCOMPARE(points.at(0).messagesInPerSecond, 10.0);
-        q.application.clear();
-        q.channel = QStringLiteral("/nowhere");
+        q.scope.application.reset();
+        q.scope.channel = QStringLiteral("/nowhere");
         points = MetricsHistory::read(path, q, &error);
         QCOMPARE(points.at(0).messagesInPerSecond, 0.0);
+        // the requests that matched no API are asked for by the empty API, apart
+        q.scope.channel.reset();
+        GatewayMetrics::Minute unmatched = row(T0, QString(), 0, 0);
+        unmatched.channel.clear();
+        unmatched.rejected = 3;
+        unmatched.rejectedBy[GatewayMetrics::rejectionSlot(404)] = 3;
+        QVERIFY2(MetricsHistory::write(path, {unmatched}, &error), qPrintable(error));
+        q.scope.api = QString();
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.at(0).rejected, 3);
+        QCOMPARE(points.at(0).messagesInPerSecond, 0.0);
+        QCOMPARE(points.at(1).messagesInPerSecond, 0.0);
+        q.scope.api.reset();
+        points = MetricsHistory::read(path, q, &error);
+        QCOMPARE(points.at(0).rejected, 9);
+        QCOMPARE(points.at(0).messagesInPerSecond, 11.0);
 
         // one step over both minutes, and steps shorter than a minute
-        q.channel.clear();
+        q.scope.channel.reset();
         q.stepMs = 2 * Minute;
         q.toMs = T0 + 2 * Minute;
         points = MetricsHistory::read(path, q, &error);

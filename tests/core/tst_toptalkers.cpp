@@ -98,6 +98,36 @@ private slots:
         QCOMPARE(apps.size(), 1);
         QCOMPARE(apps.at(0).name, QStringLiteral("app_c"));
         QCOMPARE(apps.at(0).messages, 500);
+
+        // narrowed to a channel, an application, an API
+        Analytics::MetricsScope scope;
+        scope.channel = notes;
+        apps = reader.topTalkers(MessageLogReader::TalkerKind::Application, 0, 60'000, 10, &error,
+                                 scope);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(apps.size(), 2);
+        QCOMPARE(apps.at(0).name, QStringLiteral("app_b"));
+        QCOMPARE(apps.at(0).messages, 7);
+        QCOMPARE(apps.at(0).attempts, 2);
+        QCOMPARE(apps.at(1).name, QString());
+        scope = {};
+        scope.application = QString(); // the connections without one
+        apps = reader.topTalkers(MessageLogReader::TalkerKind::ClientAddress, 0, 60'000, 10, &error,
+                                 scope);
+        QCOMPARE(apps.size(), 1);
+        QCOMPARE(apps.at(0).name, QStringLiteral("10.0.0.3:1"));
+        scope.application = QStringLiteral("app_b");
+        apps = reader.topTalkers(MessageLogReader::TalkerKind::ClientAddress, 0, 60'000, 10, &error,
+                                 scope);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(apps.size(), 3);
+        QCOMPARE(apps.at(0).name, QStringLiteral("10.0.0.2:2"));
+        QCOMPARE(apps.at(0).messages, 7);
+        scope = {};
+        scope.api = QStringLiteral("/other/1");
+        QVERIFY(
+            reader.topTalkers(MessageLogReader::TalkerKind::Channel, 0, 60'000, 10, &error, scope)
+                .isEmpty());
         store.close();
     }
 };

@@ -241,6 +241,98 @@ private slots:
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
     }
 
+    // The channel and application boxes list what was seen (the channels of the API
+    // chosen) and narrow the charts and the log asked for to it.
+    void channelAndApplication()
+    {
+        const qint64 now = 1'700'000'000'500;
+        std::shared_ptr<GatewayMetrics> metrics = scripted(now);
+        GatewayEvent news = make(GatewayEvent::Type::ConnectionOpened, 9, now - 4500);
+        news.editDetails().channel = QStringLiteral("/news");
+        news.editDetails().application = QStringLiteral("app_x");
+        QList<GatewayEvent> events {news};
+        for (int i = 0; i < 5; ++i) {
+            GatewayEvent m = news;
+            m.type = GatewayEvent::Type::MessageRelayed;
+            m.timeMs = now - 1500;
+            events.append(m);
+        }
+        GatewayEvent stocks = make(GatewayEvent::Type::ConnectionOpened, 10, now - 500);
+        stocks.editDetails().api = QStringLiteral("/stocks/2.0.0");
+        stocks.editDetails().channel = QStringLiteral("/prices");
+        events.append(stocks);
+        metrics->add(events);
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(metrics);
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        auto texts = [](const QComboBox *box) {
+            QStringList out;
+            for (int i = 0; i < box->count(); ++i)
+                out.append(box->itemText(i));
+            return out;
+        };
+        QCOMPARE(
+            texts(view.channelBox()),
+            (QStringList {u"All channels"_qs, u"/news"_qs, u"/prices"_qs, u"/rooms/{roomID}"_qs}));
+        QCOMPARE(texts(view.applicationBox()),
+                 (QStringList {u"All applications"_qs, u"(no application)"_qs, u"app_x"_qs}));
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 4.0);
+
+        view.channelBox()->setCurrentIndex(1); // /news
+        view.refresh(now);
+        QVERIFY(view.scope()
+                == (Analytics::MetricsScope {std::nullopt, u"/news"_qs, std::nullopt}));
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 5.0);
+        QCOMPARE(view.figure(QStringLiteral("rejected")), QStringLiteral("0"));
+
+        // an API chosen: its channels only (and the one chosen stays)
+        view.setApi(QStringLiteral("/stocks/2.0.0"));
+        view.refresh(now);
+        QCOMPARE(texts(view.channelBox()),
+                 (QStringList {u"All channels"_qs, u"/news"_qs, u"/prices"_qs}));
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 0.0);
+        view.channelBox()->setCurrentIndex(0);
+        view.refresh(now);
+        QCOMPARE(texts(view.channelBox()), (QStringList {u"All channels"_qs, u"/prices"_qs}));
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
+
+        // the connections without an application: the scripted ones and the stock one
+        view.setScope({std::nullopt, std::nullopt, QString()});
+        view.refresh(now);
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
+        QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 20.0);
+        QCOMPARE(view.figure(QStringLiteral("rejected")), QStringLiteral("1"));
+
+        // one application on one channel; the log asked for is theirs
+        view.setScope({u"/chats/1.0.0"_qs, u"/news"_qs, u"app_x"_qs});
+        view.refresh(now);
+        QCOMPARE(view.applicationBox()->currentText(), u"app_x"_qs);
+        QCOMPARE(view.channelBox()->currentText(), u"/news"_qs);
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
+        const Analytics::LogFilter f
+            = view.logFilterFor(QStringLiteral("messages in"), now - 60'000, now);
+        QCOMPARE(f.api, u"/chats/1.0.0"_qs);
+        QCOMPARE(f.channel, u"/news"_qs);
+        QCOMPARE(f.application, u"app_x"_qs);
+        // a scope not seen yet is offered as chosen
+        view.setScope({std::nullopt, u"/later"_qs, u"app_later"_qs});
+        QCOMPARE(view.channelBox()->currentText(), u"/later"_qs);
+        QCOMPARE(view.applicationBox()->currentText(), u"app_later"_qs);
+        view.refresh(now);
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 0.0);
+        // the history names no application unless the gateway keeps them: said so
+        auto *state = view.findChild<QLabel *>(QStringLiteral("dashboardState"));
+        view.setWindowSeconds(86400);
+        view.refresh(now);
+        QVERIFY2(state->text().contains(u"no applications"), qPrintable(state->text()));
+        view.setScope({});
+        view.refresh(now);
+        QVERIFY(!state->text().contains(u"no applications"));
+    }
+
     // The top talkers of the window come from the message log, by the kind chosen.
     void topTalkersFromTheLog()
     {
@@ -284,6 +376,13 @@ private slots:
         QCOMPARE(f.channel, u"/rooms/{roomID}"_qs);
         QVERIFY(f.kinds.isEmpty());
         QCOMPARE(f.toMs - f.fromMs, qint64(view.windowSeconds()) * 1000);
+        // narrowed to an application: its channels only
+        view.setScope({std::nullopt, std::nullopt, u"app_2"_qs});
+        QTRY_COMPARE(view.talkersModel()->rowCount(), 1);
+        QTRY_COMPARE(view.talkersModel()->item(0, 1)->text(), QStringLiteral("30"));
+        QTRY_COMPARE(view.talkersModel()->item(0, 2)->text(), QStringLiteral("1"));
+        view.setScope({u"/elsewhere/1"_qs, std::nullopt, std::nullopt});
+        QTRY_COMPARE(view.talkersModel()->rowCount(), 0);
         store.close();
     }
 

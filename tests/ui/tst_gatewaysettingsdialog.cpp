@@ -46,12 +46,14 @@ void TestGatewaySettingsDialog::fieldsAreChecked()
              u"Idle timeout: \"soon\" is not a duration such as 30s, 500ms or 5m"_qs);
     dialog.idleField()->setText(QStringLiteral("30s"));
     dialog.pingsBox()->setChecked(true);
+    dialog.perApplicationBox()->setChecked(true);
     QVERIFY(dialog.canAccept());
     const auto options = dialog.options();
     QVERIFY(options);
     QCOMPARE(options->outgoingBuffer, 128 * 1024);
     QCOMPARE(options->idleTimeoutMs, 30000);
     QVERIFY(options->forwardPings);
+    QVERIFY(options->metricsPerApplication);
 
     options->save();
     QVERIFY(GatewayRunOptions::load() == *options);
@@ -60,6 +62,7 @@ void TestGatewaySettingsDialog::fieldsAreChecked()
     QCOMPARE(again.bufferField()->text(), u"128KiB"_qs);
     QCOMPARE(again.idleField()->text(), u"30s"_qs);
     QVERIFY(again.pingsBox()->isChecked());
+    QVERIFY(again.perApplicationBox()->isChecked());
 }
 
 void TestGatewaySettingsDialog::runUsesThem()
@@ -67,8 +70,10 @@ void TestGatewaySettingsDialog::runUsesThem()
     GatewayRunOptions options;
     options.outgoingBuffer = 16 * 1024;
     options.idleTimeoutMs = 5000;
+    options.metricsPerApplication = true;
     options.save();
     MainWindow window;
+    QVERIFY(window.runSettings().metricsPerApplication);
     const Gateway::GatewayOptions used = window.runSettings().options;
     QCOMPARE(used.highWaterBytes, 16 * 1024);
     QCOMPARE(used.lowWaterBytes, 8 * 1024);

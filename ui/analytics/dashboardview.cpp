@@ -23,6 +23,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScatterSeries>
+#include <QSignalBlocker>
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTimer>
@@ -103,6 +104,8 @@ DashboardView::DashboardView(QWidget *parent)
     : QWidget(parent)
     , m_window(new QComboBox)
     , m_api(new QComboBox)
+    , m_channel(new QComboBox)
+    , m_application(new QComboBox)
     , m_pause(UiButtons::named(tr("&Pause"), QStringLiteral("dashboardPause"),
                                tr("Hold the charts still to read them; Resume goes live again")))
     , m_export(UiButtons::named(tr("E&xport"), QStringLiteral("dashboardExport"),
@@ -129,10 +132,24 @@ DashboardView::DashboardView(QWidget *parent)
     m_api->setToolTip(tr("Every API the gateway serves, or one of them"));
     m_api->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_api->addItem(tr("All APIs"), QVariant());
+    m_channel->setObjectName(QStringLiteral("dashboardChannel"));
+    m_channel->setAccessibleName(tr("Channel shown"));
+    m_channel->setToolTip(tr("Every channel, or one channel template (of the API shown)"));
+    m_channel->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_channel->addItem(tr("All channels"), QVariant());
+    m_application->setObjectName(QStringLiteral("dashboardApplication"));
+    m_application->setAccessibleName(tr("Application shown"));
+    m_application->setToolTip(
+        tr("Every application, or the connections of one. The 24 h and 30 d windows know "
+           "applications only when the gateway keeps metrics per application."));
+    m_application->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_application->addItem(tr("All applications"), QVariant());
     connect(m_api, &QComboBox::currentIndexChanged, this, [this] {
-        m_historyWindow = -1; // the history of another API
-        refreshNow();
+        updateScopes(); // the channels of this API
+        scopeChanged();
     });
+    connect(m_channel, &QComboBox::currentIndexChanged, this, &DashboardView::scopeChanged);
+    connect(m_application, &QComboBox::currentIndexChanged, this, &DashboardView::scopeChanged);
     connect(m_pause, &QPushButton::clicked, this, [this] { setPaused(!m_paused); });
     m_state->setObjectName(QStringLiteral("dashboardState"));
     m_state->setAccessibleName(tr("Dashboard state"));
@@ -146,6 +163,14 @@ DashboardView::DashboardView(QWidget *parent)
     apiLabel->setBuddy(m_api);
     top->addWidget(apiLabel);
     top->addWidget(m_api);
+    auto *channelLabel = new QLabel(tr("C&hannel:"));
+    channelLabel->setBuddy(m_channel);
+    top->addWidget(channelLabel);
+    top->addWidget(m_channel);
+    auto *applicationLabel = new QLabel(tr("Appli&cation:"));
+    applicationLabel->setBuddy(m_application);
+    top->addWidget(applicationLabel);
+    top->addWidget(m_application);
     top->addWidget(m_pause);
     top->addWidget(m_export);
     top->addWidget(m_showInLog);
@@ -479,7 +504,7 @@ void DashboardView::askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64
     q.fromMs = fromMs;
     q.toMs = toMs;
     q.stepMs = stepMs;
-    q.api = api().value_or(QString());
+    q.scope = scope();
     m_query->history(++m_historyGeneration, q);
 }
 
@@ -489,13 +514,13 @@ void DashboardView::refreshTalkers(qint64 nowMs)
         return;
     const qint64 until = nowMs - nowMs % 1000 + 1000;
     m_query->topTalkers(++m_talkerGeneration, m_talkerKind->currentIndex(),
-                        until - qint64(windowSeconds()) * 1000, until, 10);
+                        until - qint64(windowSeconds()) * 1000, until, 10, scope());
 }
 
 void DashboardView::refresh(qint64 nowMs)
 {
     m_lastRefreshMs = nowMs;
-    updateApis();
+    updateScopes();
     const WindowChoice &w = Windows[std::clamp(m_window->currentIndex(), 0, WindowCount - 1)];
     const qint64 stepMs = qint64(w.seconds) * 1000 / w.points;
     const bool fromHistory = w.seconds > InMemorySeconds;
@@ -513,7 +538,7 @@ void DashboardView::refresh(qint64 nowMs)
         points = m_history;
     } else {
         if (m_metrics)
-            points = m_metrics->timeline(nowMs, w.seconds, w.points, api());
+            points = m_metrics->timeline(nowMs, w.seconds, w.points, scope());
         if (m_query && windowStart < since) {
             askHistory(windowStart, std::min(since, lastSecond + 1000), stepMs, nowMs);
             if (points.isEmpty()) {
@@ -537,6 +562,13 @@ void DashboardView::refresh(qint64 nowMs)
             }
         }
     }
+    // the minutes in the database name applications only with the label on
+    const QString noApplications = tr("The history of this window has no applications: "
+                                      "the gateway keeps metrics per application off");
+    if (fromHistory && scope().application && m_metrics && !m_metrics->options().applicationLabel)
+        m_state->setText(noApplications);
+    else if (m_state->text() == noApplications)
+        m_state->setText(tr("Live, every second"));
     if (points.isEmpty())
         return;
     m_shownUntilMs = nowMs;
@@ -621,7 +653,12 @@ Analytics::LogFilter DashboardView::logFilterFor(const QString &series, qint64 f
     Analytics::LogFilter f;
     f.fromMs = fromMs;
     f.toMs = toMs;
-    f.api = api().value_or(QString()); // (contained in: the key names one API)
+    // (contained in: a key names one API, a template one channel; rows without an
+    // application cannot be asked for apart)
+    const Analytics::MetricsScope shown = scope();
+    f.api = shown.api.value_or(QString());
+    f.channel = shown.channel.value_or(QString());
+    f.application = shown.application.value_or(QString());
     QStringList kinds;
     if (series == u"open")
         kinds = {QStringLiteral("opened"), QStringLiteral("closed")};
@@ -641,32 +678,101 @@ Analytics::LogFilter DashboardView::logFilterFor(const QString &series, qint64 f
     return f;
 }
 
-void DashboardView::setApi(const std::optional<QString> &api)
+namespace {
+
+// The item of `box` holding `value` (added when missing, named by `name`), or the
+// first ("All …") when unset.
+void choose(QComboBox *box, const std::optional<QString> &value, const QString &name)
 {
-    int index = api ? m_api->findData(*api) : 0;
+    int index = value ? box->findData(*value) : 0;
     if (index < 0) {
-        m_api->addItem(api->isEmpty() ? tr("(no API matched)") : *api, *api);
-        index = m_api->count() - 1;
+        box->addItem(name, *value);
+        index = box->count() - 1;
     }
-    m_api->setCurrentIndex(index);
+    box->setCurrentIndex(index);
 }
 
-std::optional<QString> DashboardView::api() const
+// Adds `value` to `box` in order (after the first item, "All …"), unless there.
+void addSorted(QComboBox *box, const QString &value, const QString &name)
 {
-    const QVariant data = m_api->currentData();
+    if (box->findData(value) >= 0)
+        return;
+    int i = 1;
+    while (i < box->count() && box->itemData(i).toString() < value)
+        ++i;
+    box->insertItem(i, name, value);
+}
+
+std::optional<QString> chosen(const QComboBox *box)
+{
+    const QVariant data = box->currentData();
     if (!data.isValid())
         return std::nullopt;
     return data.toString();
 }
 
-void DashboardView::updateApis()
+} // namespace
+
+void DashboardView::setApi(const std::optional<QString> &api)
+{
+    choose(m_api, api, api && api->isEmpty() ? tr("(no API matched)") : api.value_or(QString()));
+}
+
+std::optional<QString> DashboardView::api() const
+{
+    return chosen(m_api);
+}
+
+void DashboardView::setScope(const Analytics::MetricsScope &scope)
+{
+    const QSignalBlocker blockChannel(m_channel);
+    const QSignalBlocker blockApplication(m_application);
+    setApi(scope.api); // (the channels of the API are listed again)
+    choose(m_channel, scope.channel,
+           scope.channel && scope.channel->isEmpty() ? tr("(no channel)")
+                                                     : scope.channel.value_or(QString()));
+    choose(m_application, scope.application,
+           scope.application && scope.application->isEmpty()
+               ? tr("(no application)")
+               : scope.application.value_or(QString()));
+    scopeChanged();
+}
+
+Analytics::MetricsScope DashboardView::scope() const
+{
+    return {chosen(m_api), chosen(m_channel), chosen(m_application)};
+}
+
+void DashboardView::scopeChanged()
+{
+    m_historyWindow = -1; // the history of other traffic
+    refreshNow();
+    refreshTalkers(QDateTime::currentMSecsSinceEpoch());
+}
+
+void DashboardView::updateScopes()
 {
     if (!m_metrics)
         return;
-    // the APIs seen are added as they come; none is taken away while shown
+    // what was seen is added as it comes; nothing is taken away while shown, but the
+    // channels listed are those of the API chosen (and the one chosen)
     for (const QString &key : m_metrics->apis())
-        if (m_api->findData(key) < 0)
-            m_api->addItem(key.isEmpty() ? tr("(no API matched)") : key, key);
+        addSorted(m_api, key, key.isEmpty() ? tr("(no API matched)") : key);
+    const std::optional<QString> api = chosen(m_api);
+    const QList<Analytics::MetricsScope> seen = m_metrics->scopesSeen();
+    QStringList channels;
+    for (const Analytics::MetricsScope &s : seen) {
+        if ((!api || *s.api == *api) && !channels.contains(*s.channel))
+            channels.append(*s.channel);
+        addSorted(m_application, *s.application,
+                  s.application->isEmpty() ? tr("(no application)") : *s.application);
+    }
+    const QSignalBlocker blockChannel(m_channel);
+    for (int i = m_channel->count() - 1; i > 0; --i)
+        if (i != m_channel->currentIndex() && !channels.contains(m_channel->itemData(i).toString()))
+            m_channel->removeItem(i);
+    for (const QString &c : std::as_const(channels))
+        addSorted(m_channel, c, c.isEmpty() ? tr("(no channel)") : c);
 }
 
 void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised)

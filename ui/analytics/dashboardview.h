@@ -42,7 +42,8 @@ struct Talker;
 // one-minute history in the database (MetricsHistory, read in the background), which
 // also fills any part of a short window from before the app started. Figures above the charts say
 // the same at a glance. Hover a line to read a value; pause to look at a moment; export a chart as
-// PNG or the figures as CSV. The API box narrows everything to one API. A point
+// PNG or the figures as CSV. The API, channel and application boxes narrow everything,
+// the top talkers included, to the traffic they name. A point
 // clicked (or a top talker activated) opens the message log of its moment, API and
 // cause.
 class DashboardView final : public QWidget
@@ -93,6 +94,13 @@ public:
     void setApi(const std::optional<QString> &api);
     std::optional<QString> api() const;
     QComboBox *apiBox() const { return m_api; }
+    // What is shown: the API, channel and application boxes (each unset for every
+    // one). Setting a scope offers its channel and application even before traffic of
+    // them was seen.
+    void setScope(const Analytics::MetricsScope &scope);
+    Analytics::MetricsScope scope() const;
+    QComboBox *channelBox() const { return m_channel; }
+    QComboBox *applicationBox() const { return m_application; }
 
 Q_SIGNALS:
     // The message log is asked for: a point was clicked (its step, API and what its
@@ -109,12 +117,15 @@ private:
     void refreshNow();
     void askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs);
     void ensureQuery();
-    void updateApis();
+    void updateScopes();
+    void scopeChanged();
 
     std::shared_ptr<Analytics::GatewayMetrics> m_metrics;
     QList<Chart *> m_charts;
     QComboBox *m_window;
     QComboBox *m_api;
+    QComboBox *m_channel;
+    QComboBox *m_application;
     QPushButton *m_pause;
     QPushButton *m_export;
     QPushButton *m_showInLog;
