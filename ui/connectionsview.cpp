@@ -2,10 +2,10 @@
 #include "connectionsview.h"
 
 #include "connectionlistmodel.h"
+#include "payloadloggingcontrol.h"
 
 #include <QAction>
 #include <QComboBox>
-#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -17,35 +17,11 @@
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
-#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 namespace Gatehouse {
-
-namespace {
-
-using namespace std::chrono_literals;
-
-struct Duration
-{
-    std::chrono::milliseconds length;
-    const char *text; // translated in the view's context
-};
-
-QString timeLeft(qint64 ms)
-{
-    const qint64 s = (ms + 999) / 1000;
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3")
-            .arg(s / 3600)
-            .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
-            .arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
-} // namespace
 
 ConnectionsView::ConnectionsView(ConnectionListModel *model, QWidget *parent)
     : QWidget(parent)
@@ -57,11 +33,7 @@ ConnectionsView::ConnectionsView(ConnectionListModel *model, QWidget *parent)
     , m_filter(new QLineEdit)
     , m_close(new QPushButton(tr("&Close\u2026")))
     , m_count(new QLabel)
-    , m_logPayloads(new QToolButton)
-    , m_logMenu(new QMenu(this))
-    , m_grantsBox(new QWidget)
-    , m_grantsLayout(new QVBoxLayout(m_grantsBox))
-    , m_grantsTimer(new QTimer(this))
+    , m_logPayloads(new PayloadLoggingControl(tr("the current connection"), this))
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(ConnectionListModel::SortRole);
@@ -102,39 +74,10 @@ ConnectionsView::ConnectionsView(ConnectionListModel *model, QWidget *parent)
     m_count->setObjectName(QStringLiteral("connectionsCount"));
 
     // Log Payloads: for the current row's channel or application, for a while
-    static const Duration durations[] = {{1min, QT_TR_NOOP("for 1 minute")},
-                                         {10min, QT_TR_NOOP("for 10 minutes")},
-                                         {1h, QT_TR_NOOP("for 1 hour")}};
-    m_logMenu->setTitle(tr("&Log Payloads"));
-    m_logMenu->addSection(tr("Of this channel"));
-    for (const Duration &d : durations) {
-        QAction *a = m_logMenu->addAction(tr("Log payloads of this channel %1").arg(tr(d.text)));
-        a->setToolTip(tr("Keep the payloads of this connection's channel in the message log "
-                         "%1, masked as its log policy says")
-                          .arg(tr(d.text)));
-        connect(a, &QAction::triggered, this,
-                [this, length = d.length] { logPayloadsOfCurrent(false, length); });
-        m_logChannel.append(a);
-    }
-    m_logMenu->addSection(tr("Of this application"));
-    for (const Duration &d : durations) {
-        QAction *a
-            = m_logMenu->addAction(tr("Log payloads of this application %1").arg(tr(d.text)));
-        a->setToolTip(tr("Keep the payloads of this connection's application on this API in "
-                         "the message log %1, masked as the log policy says")
-                          .arg(tr(d.text)));
-        connect(a, &QAction::triggered, this,
-                [this, length = d.length] { logPayloadsOfCurrent(true, length); });
-        m_logApplication.append(a);
-    }
-    m_logPayloads->setObjectName(QStringLiteral("logPayloads"));
-    m_logPayloads->setText(tr("&Log Payloads"));
-    m_logPayloads->setAccessibleName(tr("Log payloads of the current connection's channel"));
-    m_logPayloads->setToolTip(
-        tr("Keep the payloads of the current connection's channel or application in the "
-           "message log for a while"));
-    m_logPayloads->setPopupMode(QToolButton::InstantPopup);
-    m_logPayloads->setMenu(m_logMenu);
+    connect(m_logPayloads, &PayloadLoggingControl::requested, this,
+            &ConnectionsView::payloadLoggingRequested);
+    connect(m_logPayloads, &PayloadLoggingControl::stopRequested, this,
+            &ConnectionsView::payloadLoggingStopRequested);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         if (!m_table->indexAt(pos).isValid())
@@ -143,24 +86,18 @@ ConnectionsView::ConnectionsView(ConnectionListModel *model, QWidget *parent)
         QAction *close = menu.addAction(tr("&Close…"));
         connect(close, &QAction::triggered, this, &ConnectionsView::handleCloseClicked);
         menu.addSeparator();
-        menu.addActions(m_logMenu->actions());
+        menu.addActions(m_logPayloads->menu()->actions());
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
-
-    m_grantsBox->setObjectName(QStringLiteral("payloadLogGrants"));
-    m_grantsLayout->setContentsMargins(0, 0, 0, 0);
-    m_grantsBox->hide();
-    m_grantsTimer->setInterval(1000);
-    connect(m_grantsTimer, &QTimer::timeout, this, &ConnectionsView::updateGrants);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_count);
-    bar->addWidget(m_logPayloads);
+    bar->addWidget(m_logPayloads->button());
     bar->addWidget(m_close);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
-    layout->addWidget(m_grantsBox);
+    layout->addWidget(m_logPayloads->grantsBox());
     layout->addWidget(m_stack, 1);
 
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
@@ -205,13 +142,9 @@ void ConnectionsView::updateState()
     m_count->setText(rows == 1 ? tr("1 open connection") : tr("%1 open connections").arg(rows));
     m_close->setEnabled(!selectedIds().isEmpty());
     const QModelIndex current = currentRow();
-    m_logPayloads->setEnabled(current.isValid());
-    for (QAction *a : std::as_const(m_logChannel))
-        a->setEnabled(current.isValid());
-    const bool application = current.isValid()
-        && !current.data(ConnectionListModel::ApplicationIdRole).toString().isEmpty();
-    for (QAction *a : std::as_const(m_logApplication))
-        a->setEnabled(application);
+    m_logPayloads->setTarget(current.data(ConnectionListModel::ApiKeyRole).toString(),
+                             current.data(ConnectionListModel::ChannelRole).toString(),
+                             current.data(ConnectionListModel::ApplicationIdRole).toString());
 }
 
 QModelIndex ConnectionsView::currentRow() const
@@ -225,76 +158,31 @@ QModelIndex ConnectionsView::currentRow() const
         : rows.constFirst();
 }
 
+QToolButton *ConnectionsView::logPayloadsButton() const
+{
+    return m_logPayloads->button();
+}
+
+QMenu *ConnectionsView::logPayloadsMenu() const
+{
+    return m_logPayloads->menu();
+}
+
 void ConnectionsView::logPayloadsOfCurrent(bool application, std::chrono::milliseconds duration)
 {
-    const QModelIndex row = currentRow();
-    if (!row.isValid())
-        return;
-    const QString api = row.data(ConnectionListModel::ApiKeyRole).toString();
-    const QString app = row.data(ConnectionListModel::ApplicationIdRole).toString();
-    if (application && app.isEmpty())
-        return;
-    if (application)
-        Q_EMIT payloadLoggingRequested(api, QString(), app, qint64(duration.count()));
-    else
-        Q_EMIT payloadLoggingRequested(api, row.data(ConnectionListModel::ChannelRole).toString(),
-                                       QString(), qint64(duration.count()));
+    updateState(); // the target is the current row
+    m_logPayloads->request(application, duration);
 }
 
 void ConnectionsView::setPayloadLogGrants(const QList<Gateway::PayloadLogGrants::Grant> &grants,
                                           qint64 nowMs)
 {
-    m_grantsClockOffsetMs = nowMs < 0 ? 0 : nowMs - QDateTime::currentMSecsSinceEpoch();
-    m_grants = grants;
-    qDeleteAll(m_grantsBox->findChildren<QWidget *>(Qt::FindDirectChildrenOnly));
-    m_grantLabels.clear();
-    for (const auto &g : grants) {
-        auto *row = new QWidget(m_grantsBox);
-        auto *label = new QLabel;
-        label->setObjectName(QStringLiteral("payloadLogGrant"));
-        auto *stop = new QPushButton(tr("Stop"));
-        stop->setObjectName(QStringLiteral("stopPayloadLogging"));
-        stop->setAccessibleName(tr("Stop logging payloads of %1").arg(g.describe()));
-        stop->setToolTip(tr("Stop logging payloads of %1 now").arg(g.describe()));
-        connect(stop, &QPushButton::clicked, this,
-                [this, id = g.id] { Q_EMIT payloadLoggingStopRequested(id); });
-        auto *h = new QHBoxLayout(row);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(label, 1);
-        h->addWidget(stop);
-        m_grantsLayout->addWidget(row);
-        m_grantLabels.append(label);
-    }
-    updateGrants();
-}
-
-void ConnectionsView::updateGrants()
-{
-    const qint64 now = QDateTime::currentMSecsSinceEpoch() + m_grantsClockOffsetMs;
-    bool any = false;
-    for (qsizetype i = 0; i < m_grants.size(); ++i) {
-        const auto &g = m_grants.at(i);
-        const qint64 left = g.remainingMs(now);
-        QWidget *row = m_grantLabels.at(i)->parentWidget();
-        row->setVisible(left > 0); // ended by itself: the runtime's list follows
-        any = any || left > 0;
-        QString text = tr("Logging payloads of %1: %2 left").arg(g.describe(), timeLeft(left));
-        m_grantLabels.at(i)->setText(text);
-    }
-    m_grantsBox->setVisible(any);
-    if (any && !m_grantsTimer->isActive())
-        m_grantsTimer->start();
-    else if (!any)
-        m_grantsTimer->stop();
+    m_logPayloads->setGrants(grants, nowMs);
 }
 
 QStringList ConnectionsView::payloadLogGrantTexts() const
 {
-    QStringList out;
-    for (const QLabel *label : m_grantLabels)
-        if (!label->parentWidget()->isHidden())
-            out.append(label->text());
-    return out;
+    return m_logPayloads->grantTexts();
 }
 
 void ConnectionsView::handleCloseClicked()

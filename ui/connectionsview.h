@@ -8,12 +8,9 @@
 
 #include <chrono>
 
-class QAction;
 class QLabel;
 class QMenu;
-class QTimer;
 class QToolButton;
-class QVBoxLayout;
 class QLineEdit;
 class QPushButton;
 class QSortFilterProxyModel;
@@ -23,6 +20,7 @@ class QTreeView;
 namespace Gatehouse {
 
 class ConnectionListModel;
+class PayloadLoggingControl;
 
 // The Connections tab: the gateway's open connections (sortable, filterable by any
 // column's text) and a Close button for the selected ones, with a close code and
@@ -41,9 +39,9 @@ public:
     QTreeView *table() const { return m_table; }
     QLineEdit *filterEdit() const { return m_filter; }
     QPushButton *closeButton() const { return m_close; }
-    QToolButton *logPayloadsButton() const { return m_logPayloads; }
+    QToolButton *logPayloadsButton() const;
     // The Log Payloads menu: of the channel for each duration, then of the application.
-    QMenu *logPayloadsMenu() const { return m_logMenu; }
+    QMenu *logPayloadsMenu() const;
     // The grants to show (the runtime's); `nowMs` for the time left (tests pass theirs).
     void setPayloadLogGrants(const QList<Gateway::PayloadLogGrants::Grant> &grants,
                              qint64 nowMs = -1);
@@ -71,7 +69,6 @@ Q_SIGNALS:
 private:
     void handleCloseClicked();
     void updateState();
-    void updateGrants(); // the rows of m_grants with their time left
     QModelIndex currentRow() const;
 
     ConnectionListModel *m_model;
@@ -82,16 +79,7 @@ private:
     QLineEdit *m_filter;
     QPushButton *m_close;
     QLabel *m_count;
-    QToolButton *m_logPayloads;
-    QMenu *m_logMenu;
-    QList<QAction *> m_logChannel; // per duration
-    QList<QAction *> m_logApplication;
-    QWidget *m_grantsBox;
-    QVBoxLayout *m_grantsLayout;
-    QTimer *m_grantsTimer;
-    QList<Gateway::PayloadLogGrants::Grant> m_grants;
-    qint64 m_grantsClockOffsetMs = 0; // tests' now minus the real now
-    QList<QLabel *> m_grantLabels;
+    PayloadLoggingControl *m_logPayloads;
     bool m_sized = false;
 };
 

@@ -27,6 +27,7 @@
 #include "diagnosticlistmodel.h"
 #include "gatewayoutputview.h"
 #include "gatewaysettingsdialog.h"
+#include "payloadloggingcontrol.h"
 #include "recentfiles.h"
 #include "sourceview.h"
 #include "uiicons.h"
@@ -183,17 +184,26 @@ MainWindow::MainWindow(QWidget *parent)
                 m_runtime->closeConnections(ids, code, reason);
                 QTimer::singleShot(200, m_runtime, &RuntimeHost::listConnections);
             });
-    // payload logging granted from the Connections tab for a while
-    connect(m_connectionsView, &ConnectionsView::payloadLoggingRequested, m_runtime,
-            [this](const QString &api, const QString &channel, const QString &application,
-                   qint64 durationMs) {
-                m_runtime->grantPayloadLogging(api, channel, application,
-                                               std::chrono::milliseconds(durationMs));
-            });
+    // payload logging granted for a while from the Connections tab (the current
+    // connection's channel or application) and the Message Log tab (the selected row's)
+    auto grant = [this](const QString &api, const QString &channel, const QString &application,
+                        qint64 durationMs) {
+        m_runtime->grantPayloadLogging(api, channel, application,
+                                       std::chrono::milliseconds(durationMs));
+    };
+    PayloadLoggingControl *logPayloads = m_messageLog->payloadLogging();
+    connect(m_connectionsView, &ConnectionsView::payloadLoggingRequested, m_runtime, grant);
+    connect(logPayloads, &PayloadLoggingControl::requested, m_runtime, grant);
     connect(m_connectionsView, &ConnectionsView::payloadLoggingStopRequested, m_runtime,
             &RuntimeHost::endPayloadLogging);
-    connect(m_runtime, &RuntimeHost::payloadLoggingChanged, m_connectionsView,
-            [this] { m_connectionsView->setPayloadLogGrants(m_runtime->payloadLogGrants()); });
+    connect(logPayloads, &PayloadLoggingControl::stopRequested, m_runtime,
+            &RuntimeHost::endPayloadLogging);
+    logPayloads->setBlocked(tr("Run the gateway to log payloads"));
+    connect(m_runtime, &RuntimeHost::payloadLoggingChanged, this, [this] {
+        const auto grants = m_runtime->payloadLogGrants();
+        m_connectionsView->setPayloadLogGrants(grants);
+        m_messageLog->payloadLogging()->setGrants(grants);
+    });
 
     showEmptyState(tr("No document open.\n\nOpen an AsyncAPI document with File \u2192 Open "
                       "or drop one on this window."));
@@ -1268,6 +1278,9 @@ void MainWindow::handleRunStateChanged()
         break;
     }
     m_runState->setToolTip(m_runState->text());
+    m_messageLog->payloadLogging()->setBlocked(m_runtime->state() == GatewayRuntime::State::Running
+                                                   ? QString()
+                                                   : tr("Run the gateway to log payloads"));
     if (m_runtime->state() != GatewayRuntime::State::Running) {
         m_listTimer->stop();
         m_connectionsModel->clear();

@@ -21,6 +21,7 @@
 #include "editor/sourcepane.h"
 #include "gatewayoutputview.h"
 #include "mainwindow.h"
+#include "payloadloggingcontrol.h"
 #include "recentfiles.h"
 #include "sourceview.h"
 #include "testsupport.h"
@@ -962,6 +963,88 @@ private Q_SLOTS:
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
         qunsetenv("GATEHOUSE_DB");
+    }
+
+    // Log Payloads in the Message Log tab grants payload logging of the selected row's
+    // channel: the messages after it are stored with their payloads, those before
+    // without. It is off while the gateway is stopped, saying why.
+    void logPayloadsFromTheLog()
+    {
+        qputenv("GATEHOUSE_DB", m_dir.filePath(QStringLiteral("run-registry.db")).toLocal8Bit());
+        auto unset = qScopeGuard([] { qunsetenv("GATEHOUSE_DB"); });
+        const quint16 port = Test::freePort();
+        const QString path = m_dir.filePath(QStringLiteral("echo-log-payloads.yaml"));
+        QVERIFY(writeFile(path, echoApi(port, Test::freePort())));
+        MainWindow window;
+        QVERIFY(openAndWait(window, path));
+        MessageLogView *log = window.messageLogView();
+        PayloadLoggingControl *control = log->payloadLogging();
+        QVERIFY(!control->button()->isEnabled());
+        QCOMPARE(control->button()->toolTip(), u"Run the gateway to log payloads"_qs);
+        QVERIFY(!control->button()->accessibleName().isEmpty());
+        window.runAction()->trigger();
+        const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Running on ") + url,
+                                  10000);
+        QWebSocket client;
+        client.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        const QString before = QStringLiteral("said before the grant %1").arg(port);
+        client.sendTextMessage(before);
+
+        // the message's row, once the log has it
+        Analytics::MessageLogReader reader;
+        QString error;
+        QVERIFY2(reader.open(MainWindow::messageLogPath(), &error), qPrintable(error));
+        Analytics::LogFilter talk;
+        talk.channel = QStringLiteral("/talk");
+        talk.kinds = {Analytics::LogRecord::Kind::Message};
+        talk.fromMs = QDateTime::currentMSecsSinceEpoch() - 60'000;
+        QTRY_VERIFY_WITH_TIMEOUT(reader.count(talk, &error) >= 1, 10000);
+        log->setKinds({QStringLiteral("message")});
+        log->model()->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(log->model()->rowCount() >= 1, 5000);
+        QVERIFY(!control->button()->isEnabled()); // no row selected yet
+        log->list()->setCurrentIndex(log->model()->index(log->model()->rowCount() - 1, 0));
+        QVERIFY(control->button()->isEnabled());
+        QAction *minute = nullptr;
+        QAction *applicationMinute = nullptr;
+        for (QAction *a : control->menu()->actions()) {
+            if (a->text() == u"Log payloads of this channel for 1 minute")
+                minute = a;
+            if (a->text() == u"Log payloads of this application for 1 minute")
+                applicationMinute = a;
+        }
+        QVERIFY(minute && applicationMinute);
+        QVERIFY(!applicationMinute->isEnabled()); // an anonymous connection
+        minute->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(control->grantTexts().size(), 1, 5000);
+        const QString text = control->grantTexts().constFirst();
+        QVERIFY2(text == u"Logging payloads of /echo/1.0.0 /talk: 1:00 left"
+                     || text == u"Logging payloads of /echo/1.0.0 /talk: 0:59 left",
+                 qPrintable(text));
+        // the Connections tab lists it too
+        QCOMPARE(window.connectionsView()->payloadLogGrantTexts().size(), 1);
+
+        const QString after = QStringLiteral("said after the grant %1").arg(port);
+        client.sendTextMessage(after);
+        Analytics::LogFilter withAfter = talk;
+        withAfter.text = after;
+        QTRY_VERIFY_WITH_TIMEOUT(reader.count(withAfter, &error) >= 1, 10000);
+        const QList<Analytics::LogRecord> rows = reader.query(withAfter, 0, 10, &error);
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(rows.constFirst().payload, after.toUtf8());
+        Analytics::LogFilter withBefore = talk;
+        withBefore.text = before;
+        QCOMPARE(reader.count(withBefore, &error), 0);
+
+        auto *stop = log->findChild<QPushButton *>(QStringLiteral("stopPayloadLogging"));
+        QVERIFY(stop);
+        stop->click();
+        QTRY_VERIFY_WITH_TIMEOUT(control->grantTexts().isEmpty(), 5000);
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
+        QVERIFY(!control->button()->isEnabled());
     }
 
     // The time left counts down and a grant that ran out is no longer shown.

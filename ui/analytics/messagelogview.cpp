@@ -6,6 +6,7 @@
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogmodel.h"
 #include "client/jsonhighlighter.h"
+#include "payloadloggingcontrol.h"
 #include "uibuttons.h"
 
 #include <QCheckBox>
@@ -161,6 +162,8 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_liveLog = UiButtons::named(tr("&Live Log"), QStringLiteral("logLive"),
                                  tr("Back to the message log of this app"));
     m_liveLog->setVisible(false);
+    m_logPayloads = new PayloadLoggingControl(tr("the selected row"), this);
+    m_logPayloads->button()->setText(tr("Log Pa&yloads"));
     connect(openFile, &QPushButton::clicked, this, &MessageLogView::chooseLogFile);
     connect(m_liveLog, &QPushButton::clicked, this, &MessageLogView::showLiveLog);
     connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
@@ -262,6 +265,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     actions->addWidget(m_follow);
     actions->addWidget(exportButton);
     actions->addWidget(m_exportHar);
+    actions->addWidget(m_logPayloads->button());
     actions->addWidget(openFile);
     actions->addWidget(m_liveLog);
     actions->addWidget(m_status, 1);
@@ -273,6 +277,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
     layout->addLayout(actions);
+    layout->addWidget(m_logPayloads->grantsBox());
     layout->addWidget(split, 1);
     m_legend->setObjectName(QStringLiteral("logLegend"));
     m_legend->setAccessibleName(tr("Row colours"));
@@ -560,6 +565,11 @@ void MessageLogView::showSelected()
 {
     const LogRecord *r = m_model->record(m_list->currentIndex().row());
     m_exportHar->setEnabled(r != nullptr);
+    // payloads are granted on the running gateway: not for the rows of a file
+    if (r && m_filePath.isEmpty())
+        m_logPayloads->setTarget(r->api, r->channel, r->application);
+    else
+        m_logPayloads->setTarget(QString(), QString(), QString());
     if (!r) {
         // a file's broken lines, where the rows read
         m_highlighter->setDocument(nullptr);

@@ -27,6 +27,7 @@ struct LogFilter;
 
 class JsonHighlighter;
 class MessageLogModel;
+class PayloadLoggingControl;
 
 // The message log in the window: every handshake, message and close the gateway (and
 // client tabs that were asked to) logged, newest at the bottom. Filters by time,
@@ -36,9 +37,11 @@ class MessageLogModel;
 // you scroll up. The selected row reads below (JSON pretty-printed, binary as hex);
 // "This Connection" shows one connection's timeline; Ctrl+C copies rows as JSON;
 // Export writes what the filter selects as JSON Lines or CSV, Export HAR the selected
-// row's connection as HAR. Open Log File reads a JSON Lines log of `serve --log-file`
-// (in the background, into a database of its own) to read it the same way offline;
-// Live Log goes back.
+// row's connection as HAR. Log Payloads asks the running gateway to log the payloads
+// of the selected row's channel or application for a while (PayloadLoggingControl;
+// the grants in force are listed with Stop). Open Log File reads a JSON Lines log of `serve
+// --log-file` (in the background, into a database of its own) to read it the same way offline; Live
+// Log goes back.
 class MessageLogView final : public QWidget
 {
     Q_OBJECT
@@ -86,6 +89,8 @@ public:
     // Back to the log set with setDatabase().
     void showLiveLog();
     QString logFile() const { return m_filePath; } // empty: the live log
+    // Log Payloads of the selected row's channel or application (of the live log only).
+    PayloadLoggingControl *payloadLogging() const { return m_logPayloads; }
 
 Q_SIGNALS:
     void exported(qint64 rows, const QString &error);
@@ -132,6 +137,7 @@ private:
     QCheckBox *m_follow;
     QPushButton *m_exportHar;
     QPushButton *m_liveLog;
+    PayloadLoggingControl *m_logPayloads;
     QTreeView *m_list;
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
