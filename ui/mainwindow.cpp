@@ -33,6 +33,7 @@
 #include "uiicons.h"
 
 #include "analytics/messagelogstore.h"
+#include "asyncapi/sourcetext.h"
 #include "credentials/credentialservice.h"
 #include "credentials/keychainsecretstore.h"
 #include "credentials/secretstoreproxy.h"
@@ -67,6 +68,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
@@ -562,6 +564,10 @@ void MainWindow::createActions()
                      if (!editor->followReference(editor->currentOffset()))
                          statusBar()->showMessage(tr("No $ref at the cursor to follow"), 5000);
                  });
+    sourceAction(tr("Rena&me Component\u2026"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+                 QStringLiteral("renameComponentAction"), [this] { renameComponent(); })
+        ->setToolTip(tr("Rename the schema, message, parameter or other component at the "
+                        "cursor (its key, inside it, or a $ref to it); every $ref follows"));
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     m_runAction = run->addAction(tr("&Run"), this, &MainWindow::handleRunTriggered);
@@ -2182,6 +2188,41 @@ void MainWindow::goToLine()
         editor->goTo(line, 1);
         editor->setFocus();
     });
+    dialog->open();
+}
+
+void MainWindow::renameComponent()
+{
+    SourceEditor *editor = m_sourcePane->editor();
+    const QString pointer = editor->componentAt(editor->currentOffset());
+    if (pointer.isEmpty() || !editor->editor()) {
+        statusBar()->showMessage(tr("No component at the cursor: put it on a component's key, "
+                                    "inside one, or on a $ref to one"),
+                                 5000);
+        return;
+    }
+    QStringList tokens;
+    SourceText::splitPointer(pointer, &tokens);
+    const QString kind = DocumentEditor::componentKind(pointer);
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("renameComponentDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Rename Component"));
+    dialog->setLabelText(
+        tr("New name of %1 %2 (every $ref to it follows):").arg(kind, tokens.value(2)));
+    dialog->setTextValue(tokens.value(2));
+    QPointer<DocumentEditor> document = editor->editor();
+    connect(dialog, &QInputDialog::textValueSelected, this,
+            [this, document, pointer, kind](const QString &newKey) {
+                if (!document)
+                    return;
+                QString error;
+                if (document->renameComponent(pointer, newKey.trimmed(), &error))
+                    statusBar()->showMessage(tr("Renamed %1 to %2").arg(kind, newKey.trimmed()),
+                                             5000);
+                else
+                    statusBar()->showMessage(error, 10000);
+            });
     dialog->open();
 }
 

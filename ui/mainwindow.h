@@ -216,6 +216,9 @@ private:
     void showProblems(const QList<Diagnostic> &diagnostics);
     void handleReferenceActivated(const QString &file, const QString &pointer);
     void goToLine();
+    // Asks for a new name of the component at the source editor's cursor and renames
+    // it (DocumentEditor::renameComponent); the status bar says how it went.
+    void renameComponent();
     void updateEditorState();
     bool saveCurrentDocument();
     // Asks about unsaved edits before quitting (or, for `only`, closing it); false:

@@ -43,6 +43,7 @@ private slots:
     void saveWritesTheTextAndFailureKeepsIt();
     void recoveryKeepsUnsavedEdits();
     void changesByAnotherProgram();
+    void renamesComponents();
 
 private:
     QTemporaryDir m_dir;
@@ -237,6 +238,92 @@ void TestDocumentEditor::changesByAnotherProgram()
     QVERIFY(!editor.isModified());
     editor.undoStack()->undo(); // the reload is one step; the user's edits come back
     QCOMPARE(editor.text(), mine);
+}
+
+// Renaming a component changes its key and every $ref to it or into it, and only
+// those lines, as one undo step; a security scheme's 2.x requirements follow.
+void TestDocumentEditor::renamesComponents()
+{
+    for (const char *version : {"2.6", "3.1"}) {
+        const QString source = QStringLiteral(GATEHOUSE_EXAMPLES_DIR "/%1/streetlights-mqtt.yml")
+                                   .arg(QLatin1String(version));
+        const QByteArray original = readAll(source);
+        QVERIFY2(original.contains("#/components/schemas/sentAt"), version);
+        const QString path
+            = m_dir.filePath(QStringLiteral("streetlights-%1.yml").arg(QLatin1String(version)));
+        QVERIFY(writeAll(path, original));
+        DocumentEditor editor(path, original);
+        // every changed line said the old name and says the new one; nothing else moved
+        auto onlyRenamed = [&](const QByteArray &from, const QByteArray &to) {
+            const QList<QByteArray> before = original.split('\n');
+            const QList<QByteArray> after = editor.text().split('\n');
+            if (before.size() != after.size())
+                return false;
+            int changed = 0;
+            for (qsizetype i = 0; i < before.size(); ++i) {
+                if (before.at(i) == after.at(i))
+                    continue;
+                ++changed;
+                QByteArray expected = before.at(i);
+                expected.replace(from, to);
+                if (after.at(i) != expected)
+                    return false;
+            }
+            return changed > 0;
+        };
+        QString error;
+        const QString sentAt = QStringLiteral("/components/schemas/sentAt");
+        QVERIFY2(editor.renameComponent(sentAt, QStringLiteral("sentTime"), &error),
+                 qPrintable(error));
+        QVERIFY(onlyRenamed("sentAt:", "sentTime:") || onlyRenamed("sentAt", "sentTime"));
+        QCOMPARE(editor.text().count("#/components/schemas/sentTime\""),
+                 original.count("#/components/schemas/sentAt\""));
+        QVERIFY(editor.text().contains("    sentTime:\n"));
+        QCOMPARE(editor.undoStack()->undoText(), u"Rename schema sentAt"_qs);
+        editor.undoStack()->undo();
+        QCOMPARE(editor.text(), original);
+
+        // a parameter: the channels' own parameter keys (their address names) stay
+        const QString parameter = QStringLiteral("/components/parameters/streetlightId");
+        QVERIFY2(editor.renameComponent(parameter, QStringLiteral("lightId"), &error),
+                 qPrintable(error));
+        QCOMPARE(editor.text().count("#/components/parameters/lightId'"),
+                 original.count("#/components/parameters/streetlightId'"));
+        QCOMPARE(editor.text().count("{streetlightId}"), original.count("{streetlightId}"));
+        QVERIFY(editor.text().contains("\n    lightId:\n"));
+        QCOMPARE(editor.undoStack()->undoText(), u"Rename parameter streetlightId"_qs);
+        editor.undoStack()->undo();
+        QCOMPARE(editor.text(), original);
+
+        // a security scheme: the server's requirement follows (2.x by key, 3.x by $ref)
+        const QString scheme = QStringLiteral("/components/securitySchemes/apiKey");
+        QVERIFY2(editor.renameComponent(scheme, QStringLiteral("apiKeyUser"), &error),
+                 qPrintable(error));
+        QVERIFY2(!editor.text().contains("- apiKey:")
+                     && !editor.text().contains("securitySchemes/apiKey'"),
+                 editor.text().constData());
+        editor.undoStack()->undo();
+        QCOMPARE(editor.text(), original);
+
+        // refused, with the reason, and nothing changed
+        const int steps = editor.undoStack()->count();
+        QVERIFY(!editor.renameComponent(sentAt, QStringLiteral("dimLightPayload"), &error));
+        QCOMPARE(error, u"There is a schema dimLightPayload already"_qs);
+        QVERIFY(!editor.renameComponent(sentAt, QStringLiteral("sent at"), &error));
+        QCOMPARE(error,
+                 u"\"sent at\" cannot name a schema: use letters, digits, '.', '-' and '_'"_qs);
+        QVERIFY(!editor.renameComponent(QStringLiteral("/info"), QStringLiteral("x"), &error));
+        QCOMPARE(error, u"/info is not a component of this document"_qs);
+        QVERIFY(!editor.renameComponent(u"/components/schemas/nope"_qs, u"x"_qs, &error));
+        QCOMPARE(editor.text(), original);
+        QCOMPARE(editor.undoStack()->count(), steps);
+    }
+    QCOMPARE(DocumentEditor::componentOf(u"/components/schemas/a~1b/properties/x"_qs),
+             u"/components/schemas/a~1b"_qs);
+    QCOMPARE(DocumentEditor::componentOf(u"/components/schemas"_qs), QString());
+    QCOMPARE(DocumentEditor::componentOf(u"/channels/a/parameters/b"_qs), QString());
+    QCOMPARE(DocumentEditor::componentKind(u"/components/messageTraits/t"_qs), u"message trait"_qs);
+    QCOMPARE(DocumentEditor::componentKind(u"/components/channelBindings/b"_qs), u"bindings"_qs);
 }
 
 QTEST_MAIN(TestDocumentEditor)

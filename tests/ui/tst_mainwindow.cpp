@@ -43,6 +43,7 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -57,6 +58,7 @@
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -538,6 +540,78 @@ private Q_SLOTS:
         QTRY_VERIFY(source->isVisible());
         QTRY_VERIFY(source->toPlainText().startsWith(QStringLiteral("asyncapi:")));
         QVERIFY(!editor->isVisible());
+    }
+
+    // Edit > Rename Component… renames the component at the source editor's cursor
+    // (here a $ref to it), after asking for the name; what cannot be renamed is said.
+    void renameComponentFromTheSource()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("rename-component.yaml"));
+        const QByteArray text = "asyncapi: 2.6.0\n"
+                                "info: {title: Rename, version: '1'}\n"
+                                "channels:\n"
+                                "  /rooms/{roomId}:\n"
+                                "    parameters:\n"
+                                "      roomId:\n"
+                                "        $ref: '#/components/parameters/room'\n"
+                                "    subscribe:\n"
+                                "      message:\n"
+                                "        payload:\n"
+                                "          $ref: '#/components/schemas/Chat'\n"
+                                "components:\n"
+                                "  schemas:\n"
+                                "    Chat:\n"
+                                "      type: object\n"
+                                "      properties:\n"
+                                "        reply: {$ref: '#/components/schemas/Chat'}\n"
+                                "  parameters:\n"
+                                "    room:\n"
+                                "      schema: {type: string}\n";
+        QVERIFY(writeFile(path, text));
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, path));
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        tabs->setCurrentWidget(window.sourceTab());
+        SourceEditor *editor = window.sourcePane()->editor();
+        QTRY_VERIFY(editor->isVisible());
+        auto *action = window.findChild<QAction *>(QStringLiteral("renameComponentAction"));
+        QVERIFY(action);
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+
+        // nothing to rename at the top of the file
+        editor->setCurrentOffset(0);
+        action->trigger();
+        QVERIFY(window.statusBar()->currentMessage().startsWith(u"No component at the cursor"));
+        QVERIFY(!window.findChild<QInputDialog *>(QStringLiteral("renameComponentDialog")));
+
+        editor->setCurrentOffset(int(text.indexOf("schemas/Chat")));
+        action->trigger();
+        auto *dialog = window.findChild<QInputDialog *>(QStringLiteral("renameComponentDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->textValue(), u"Chat"_qs);
+        QVERIFY(dialog->labelText().contains(u"schema Chat"));
+        dialog->setTextValue(QStringLiteral("ChatMessage"));
+        dialog->accept();
+        QCOMPARE(window.statusBar()->currentMessage(), u"Renamed schema to ChatMessage"_qs);
+        QByteArray expected = text;
+        expected.replace("schemas/Chat'", "schemas/ChatMessage'");
+        expected.replace("    Chat:\n", "    ChatMessage:\n");
+        QCOMPARE(editor->bytes(), expected);
+        QCOMPARE(editor->editor()->undoStack()->undoText(), u"Rename schema Chat"_qs);
+        QTRY_VERIFY(!window.findChild<QInputDialog *>(QStringLiteral("renameComponentDialog")));
+
+        // a name a component cannot have: the reason, nothing changed
+        editor->setCurrentOffset(int(expected.indexOf("    room:")) + 5);
+        action->trigger();
+        dialog = window.findChild<QInputDialog *>(QStringLiteral("renameComponentDialog"));
+        QVERIFY(dialog);
+        dialog->setTextValue(QStringLiteral("bad name"));
+        dialog->accept();
+        QCOMPARE(window.statusBar()->currentMessage(),
+                 u"\"bad name\" cannot name a parameter: use letters, digits, '.', '-' and '_'"_qs);
+        QCOMPARE(editor->bytes(), expected);
     }
 
     // The Source tab chosen while the document is still being read shows its text,

@@ -310,6 +310,13 @@ void TestSourceEditor::followsReferences()
     QCOMPARE(activated.first().at(0).toString(), m_dir.filePath(u"parts/more.yaml"_qs));
     QCOMPARE(activated.first().at(1).toString(), u"/components/schemas/More"_qs);
 
+    // the component at the cursor: named by the $ref on its line, or the one it is in
+    QCOMPARE(view.componentAt(onReference), u"/components/messages/Echo"_qs);
+    const int inEcho = int(text.indexOf("Echo:\n      name: echo")) + 12;
+    QCOMPARE(view.componentAt(inEcho), u"/components/messages/Echo"_qs);
+    QCOMPARE(view.componentAt(onOther), QString()); // another file's
+    QCOMPARE(view.componentAt(0), QString());
+
     QVERIFY(view.referenceAt(0).isEmpty());
     QVERIFY(!view.followReference(0));
     QVERIFY(!view.goToPointer(u"/components/messages/Nope"_qs));

@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QUndoCommand>
@@ -218,6 +220,97 @@ bool DocumentEditor::retargetReferences(const QString &pointer, const QString &n
     if (!name.isEmpty())
         m_undo.endMacro();
     return true;
+}
+
+QString DocumentEditor::componentOf(const QString &pointer)
+{
+    QStringList tokens;
+    if (!SourceText::splitPointer(pointer, &tokens) || tokens.size() < 3
+        || tokens.at(0) != u"components")
+        return QString();
+    return SourceText::joinPointer(tokens.mid(0, 3));
+}
+
+QString DocumentEditor::componentKind(const QString &pointer)
+{
+    QStringList tokens;
+    SourceText::splitPointer(pointer, &tokens);
+    const QString group = tokens.value(1);
+    static const QHash<QString, const char *> names {
+        {QStringLiteral("schemas"), QT_TR_NOOP("schema")},
+        {QStringLiteral("messages"), QT_TR_NOOP("message")},
+        {QStringLiteral("parameters"), QT_TR_NOOP("parameter")},
+        {QStringLiteral("securitySchemes"), QT_TR_NOOP("security scheme")},
+        {QStringLiteral("servers"), QT_TR_NOOP("server")},
+        {QStringLiteral("serverVariables"), QT_TR_NOOP("server variable")},
+        {QStringLiteral("channels"), QT_TR_NOOP("channel")},
+        {QStringLiteral("operations"), QT_TR_NOOP("operation")},
+        {QStringLiteral("messageTraits"), QT_TR_NOOP("message trait")},
+        {QStringLiteral("operationTraits"), QT_TR_NOOP("operation trait")},
+        {QStringLiteral("correlationIds"), QT_TR_NOOP("correlation ID")},
+        {QStringLiteral("replies"), QT_TR_NOOP("reply")},
+        {QStringLiteral("replyAddresses"), QT_TR_NOOP("reply address")},
+        {QStringLiteral("tags"), QT_TR_NOOP("tag")},
+        {QStringLiteral("externalDocs"), QT_TR_NOOP("external documentation")},
+    };
+    if (const char *name = names.value(group))
+        return tr(name);
+    return group.endsWith(u"Bindings") ? tr("bindings") : tr("component");
+}
+
+QStringList DocumentEditor::requirementsNaming(const QString &key) const
+{
+    // .../security/N/KEY
+    QStringList out;
+    const QString tail = u'/' + SourceText::joinPointer({key}).mid(1);
+    for (const QString &p : source().pointers()) {
+        const int at = p.lastIndexOf(u"/security/");
+        if (at >= 0 && p.endsWith(tail) && p.count(u'/') - p.left(at).count(u'/') == 3)
+            out.append(p);
+    }
+    return out;
+}
+
+bool DocumentEditor::renameComponent(const QString &pointer, const QString &newKey, QString *error)
+{
+    QStringList tokens;
+    const bool component
+        = componentOf(pointer) == pointer && SourceText::splitPointer(pointer, &tokens);
+    const QString kind = componentKind(pointer);
+    const QString key = tokens.value(2);
+    const QString group = SourceText::joinPointer(tokens.mid(0, 2));
+    const QString newPointer = SourceText::joinPointer({tokens.value(0), tokens.value(1), newKey});
+    // a component key as AsyncAPI allows it
+    static const QRegularExpression componentKey(QStringLiteral("^[A-Za-z0-9.\\-_]+$"));
+    QString why;
+    if (!component || !source().contains(pointer))
+        why = tr("%1 is not a component of this document").arg(pointer);
+    else if (!componentKey.match(newKey).hasMatch())
+        why = tr("\"%1\" cannot name a %2: use letters, digits, '.', '-' and '_'")
+                  .arg(newKey, kind);
+    else if (newKey != key && source().keys(group).contains(newKey))
+        why = tr("There is a %1 %2 already").arg(kind, newKey);
+    bool ok = why.isEmpty();
+    if (ok && newKey != key) {
+        const QStringList requirements
+            = tokens.at(1) == u"securitySchemes" ? requirementsNaming(key) : QStringList();
+        const QString name = tr("Rename %1 %2").arg(kind, key);
+        m_undo.beginMacro(name);
+        ok = renameKey(pointer, newKey, QString(), &why);
+        if (ok)
+            ok = retargetReferences(pointer, newPointer, QString(), &why);
+        for (const QString &requirement : requirements) {
+            if (!ok)
+                break;
+            ok = renameKey(requirement, newKey, QString(), &why);
+        }
+        m_undo.endMacro();
+        if (!ok && m_undo.canUndo() && m_undo.undoText() == name)
+            m_undo.undo();
+    }
+    if (error)
+        *error = why;
+    return ok;
 }
 
 bool DocumentEditor::remove(const QString &pointer, const QString &name, QString *error)

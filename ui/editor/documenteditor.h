@@ -68,6 +68,22 @@ public:
     // undo step named `name` (none: part of the caller's macro).
     bool retargetReferences(const QString &pointer, const QString &newPointer, const QString &name,
                             QString *error = nullptr);
+    // The component a pointer is in ("/components/schemas/Chat/properties/text" ->
+    // "/components/schemas/Chat"; "/components/schemas/Chat" itself), or empty.
+    static QString componentOf(const QString &pointer);
+    // What a component of `pointer` is called in messages: "schema", "message",
+    // "security scheme", ... ("component" for what has no name of its own).
+    static QString componentKind(const QString &pointer);
+    // Renames the component at `pointer` ("/components/schemas/Chat") to `newKey`,
+    // and every `$ref` to it or into it follows (for a security scheme, also the 2.x
+    // requirements naming it by key), as one undo step ("Rename schema Chat"). False,
+    // and nothing changed, with a one-line reason: not a component, a key AsyncAPI
+    // does not allow (letters, digits, '.', '-', '_'), one taken, or a text that
+    // cannot say it.
+    bool renameComponent(const QString &pointer, const QString &newKey, QString *error = nullptr);
+    // The 2.x security requirements naming the scheme `key` (pointers of their
+    // members: ".../security/0/petstore_auth").
+    QStringList requirementsNaming(const QString &key) const;
     // An edit typed in the source; typing at one place merges into one undo step.
     void applyTyping(const TextChange &change);
     // Any change, as one undo step named `name`.

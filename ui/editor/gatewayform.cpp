@@ -392,7 +392,7 @@ bool GatewayForm::deleteScheme(const QString &key, QString *error)
     QString why;
     // named by a security requirement (2.x: a key of its object; 3.x: a $ref)
     const QString pointer = u"/components/securitySchemes/" + SourceText::joinPointer({key}).mid(1);
-    const QStringList uses = m_editor->referencesTo(pointer) + requirementsNaming(key);
+    const QStringList uses = m_editor->referencesTo(pointer) + m_editor->requirementsNaming(key);
     bool ok = uses.isEmpty();
     if (!ok)
         why = tr("Security scheme %1 is required at %2: remove that requirement first")
@@ -407,53 +407,14 @@ bool GatewayForm::deleteScheme(const QString &key, QString *error)
     return ok;
 }
 
-QStringList GatewayForm::requirementsNaming(const QString &key) const
-{
-    // .../security/N/KEY
-    QStringList out;
-    const QString tail = u'/' + SourceText::joinPointer({key}).mid(1);
-    for (const QString &p : m_editor->source().pointers()) {
-        const int at = p.lastIndexOf(u"/security/");
-        if (at >= 0 && p.endsWith(tail) && p.count(u'/') - p.left(at).count(u'/') == 3)
-            out.append(p);
-    }
-    return out;
-}
-
 bool GatewayForm::renameScheme(const QString &key, const QString &newKey, QString *error)
 {
     if (!m_editor)
         return false;
-    const QString schemes = QStringLiteral("/components/securitySchemes");
-    auto pointerOf = [&](const QString &k) -> QString {
-        return schemes + u'/' + SourceText::joinPointer({k}).mid(1);
-    };
+    // every requirement naming it follows: 2.x by key, 3.x by $ref
     QString why;
-    // a component key as AsyncAPI allows it
-    static const QRegularExpression componentKey(QStringLiteral("^[A-Za-z0-9.\\-_]+$"));
-    if (!componentKey.match(newKey).hasMatch())
-        why = tr("\"%1\" cannot name a security scheme: use letters, digits, '.', '-' and '_'")
-                  .arg(newKey);
-    else if (m_editor->source().keys(schemes).contains(newKey))
-        why = tr("There is a security scheme %1 already").arg(newKey);
-    bool ok = why.isEmpty();
-    if (ok) {
-        const QStringList requirements = requirementsNaming(key);
-        QUndoStack *undo = m_editor->undoStack();
-        const QString name = tr("Rename security scheme %1").arg(key);
-        undo->beginMacro(name);
-        ok = m_editor->renameKey(pointerOf(key), newKey, QString(), &why);
-        if (ok)
-            ok = m_editor->retargetReferences(pointerOf(key), pointerOf(newKey), QString(), &why);
-        for (const QString &requirement : requirements) {
-            if (!ok)
-                break;
-            ok = m_editor->renameKey(requirement, newKey, QString(), &why);
-        }
-        undo->endMacro();
-        if (!ok && undo->canUndo() && undo->undoText() == name)
-            undo->undo();
-    }
+    const bool ok = m_editor->renameComponent(
+        u"/components/securitySchemes/" + SourceText::joinPointer({key}).mid(1), newKey, &why);
     report(ok, why);
     if (error)
         *error = why;

@@ -67,8 +67,6 @@ private:
     void commitField(const QString &key);
     void commitPlanCell(int row, int column);
     void report(bool ok, const QString &error);
-    // The 2.x security requirements that name scheme `key` (pointers of their keys).
-    QStringList requirementsNaming(const QString &key) const;
 
     QHash<QString, QLineEdit *> m_fields;
     QHash<QString, QLabel *> m_problems;

@@ -789,25 +789,9 @@ bool MessageForm::renameMessage(const QString &key, const QString &newKey, QStri
 {
     if (!m_editor)
         return false;
-    QString why;
-    if (m_editor->source().keys(QStringLiteral("/components/messages")).contains(newKey)) {
-        why = tr("There is a message %1 already").arg(newKey);
-        report(false, why);
-        if (error)
-            *error = why;
-        return false;
-    }
-    QUndoStack *undo = m_editor->undoStack();
-    const QString name = tr("Rename message %1").arg(key);
-    undo->beginMacro(name);
-    bool ok = m_editor->renameKey(messagePointer(key), newKey, QString(), &why);
     // every $ref to it follows, and a 2.x `messageId`-less name stays as it was
-    if (ok)
-        ok = m_editor->retargetReferences(messagePointer(key), messagePointer(newKey), QString(),
-                                          &why);
-    undo->endMacro();
-    if (!ok && undo->canUndo() && undo->undoText() == name)
-        undo->undo();
+    QString why;
+    const bool ok = m_editor->renameComponent(messagePointer(key), newKey, &why);
     report(ok, why);
     if (error)
         *error = why;

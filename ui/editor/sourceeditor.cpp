@@ -81,7 +81,8 @@ SourceEditor::SourceEditor(QWidget *parent)
     setUtf8(true);
     setAccessibleName(tr("Document source editor"));
     setAccessibleDescription(tr("The document's YAML or JSON text. Ctrl+Space completes, F12 or "
-                                "Ctrl+click follows a $ref."));
+                                "Ctrl+click follows a $ref, Ctrl+Shift+R renames the component "
+                                "at the cursor."));
     setReadOnly(true);
     setWrapMode(WrapNone);
     setIndentationsUseTabs(false);
@@ -389,6 +390,19 @@ QString SourceEditor::referenceAt(int offset) const
     const QString text = QString::fromUtf8(bytes().mid(lineStart, lineEnd - lineStart));
     const auto match = referenceOnLine().match(text);
     return match.hasMatch() ? match.captured(1) : QString();
+}
+
+QString SourceEditor::componentAt(int offset) const
+{
+    if (!m_editor)
+        return QString();
+    const QString reference = referenceAt(offset);
+    if (reference.startsWith(u"#/")) {
+        const QString named = DocumentEditor::componentOf(reference.mid(1));
+        if (!named.isEmpty())
+            return named;
+    }
+    return DocumentEditor::componentOf(m_editor->source().pointerAt(offset));
 }
 
 bool SourceEditor::followReference(int offset)

@@ -69,6 +69,11 @@ public:
     // there is no reference there or its target is not in this document.
     bool followReference(int offset);
 
+    // The component the cursor at a byte offset is on ("/components/schemas/Chat"):
+    // the one a `$ref` on its line names (something in it included), else the one
+    // whose key or value it is in; empty when none.
+    QString componentAt(int offset) const;
+
 Q_SIGNALS:
     // A `$ref` into another file was followed: `file` is absolute, `pointer` the
     // node in it ("" for the whole file).
