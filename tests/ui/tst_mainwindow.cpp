@@ -1063,18 +1063,19 @@ private Q_SLOTS:
         QWebSocket client;
         client.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
         QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
-        const QString before = QStringLiteral("said before the grant %1").arg(port);
-        client.sendTextMessage(before);
-
-        // the message's row, once the log has it
-        Analytics::MessageLogReader reader;
-        QString error;
-        QVERIFY2(reader.open(MainWindow::messageLogPath(), &error), qPrintable(error));
         Analytics::LogFilter talk;
         talk.channel = QStringLiteral("/talk");
         talk.kinds = {Analytics::LogRecord::Kind::Message};
-        talk.fromMs = QDateTime::currentMSecsSinceEpoch() - 60'000;
-        QTRY_VERIFY_WITH_TIMEOUT(reader.count(talk, &error) >= 1, 10000);
+        talk.fromMs = QDateTime::currentMSecsSinceEpoch(); // (other tests' rows are older)
+        const QString before = QStringLiteral("said before the grant %1").arg(port);
+        client.sendTextMessage(before);
+
+        // the message's rows (in and echoed out), once the log has them: relayed
+        // before the grant is asked for
+        Analytics::MessageLogReader reader;
+        QString error;
+        QVERIFY2(reader.open(MainWindow::messageLogPath(), &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(reader.count(talk, &error) >= 2, 10000);
         log->setKinds({QStringLiteral("message")});
         log->model()->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(log->model()->rowCount() >= 1, 5000);
