@@ -5,6 +5,7 @@
 #include "editor/documenteditor.h"
 #include "editor/gatewayform.h"
 
+#include "formtesting.h"
 #include "testsupport.h"
 
 #include <QCheckBox>
@@ -20,6 +21,7 @@
 #include <QUndoStack>
 
 using namespace Gatehouse;
+using Test::readNow;
 
 namespace {
 
@@ -27,12 +29,6 @@ QByteArray sample(const QString &name)
 {
     QFile file(Test::sourcePath(u"resources/samples/"_qs + name));
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool readNow(DocumentEditor &editor)
-{
-    editor.readNow();
-    return QTest::qWaitFor([&] { return !editor.isReading() && editor.lastRead().api; }, 20000);
 }
 
 // The user types `text` into a field and leaves it.

@@ -6,6 +6,7 @@
 #include "editor/mockform.h"
 #include "editor/schematextedit.h"
 
+#include "formtesting.h"
 #include "testsupport.h"
 
 #include <QApplication>
@@ -18,6 +19,8 @@
 #include <QUndoStack>
 
 using namespace Gatehouse;
+using Test::readNow;
+using Test::typeInto;
 
 namespace {
 
@@ -25,22 +28,6 @@ QByteArray chats()
 {
     QFile file(Test::sourcePath(u"resources/samples/chats.asyncapi.yaml"_qs));
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool readNow(DocumentEditor &editor)
-{
-    editor.readNow();
-    return QTest::qWaitFor([&] { return !editor.isReading() && editor.lastRead().api; }, 20000);
-}
-
-void typeInto(QWidget *widget, const QString &text)
-{
-    auto *field = qobject_cast<QLineEdit *>(widget);
-    QVERIFY(field);
-    field->setFocus();
-    field->selectAll();
-    QTest::keyClicks(field, text);
-    Q_EMIT field->editingFinished();
 }
 
 void choose(QWidget *widget, const QString &value)

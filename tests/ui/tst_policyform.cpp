@@ -7,6 +7,7 @@
 #include "editor/policyform.h"
 #include "editor/schematextedit.h"
 
+#include "formtesting.h"
 #include "testsupport.h"
 
 #include <QApplication>
@@ -22,6 +23,8 @@
 #include <QUndoStack>
 
 using namespace Gatehouse;
+using Test::readNow;
+using Test::typeInto;
 
 namespace {
 
@@ -29,25 +32,6 @@ QByteArray sample(const QString &name)
 {
     QFile file(Test::sourcePath(u"resources/samples/"_qs + name));
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool readNow(DocumentEditor &editor)
-{
-    editor.readNow();
-    return QTest::qWaitFor([&] { return !editor.isReading() && editor.lastRead().api; }, 20000);
-}
-
-void typeInto(QWidget *widget, const QString &text)
-{
-    auto *field = qobject_cast<QLineEdit *>(widget);
-    QVERIFY(field);
-    field->setFocus();
-    field->selectAll();
-    if (text.isEmpty())
-        QTest::keyClick(field, Qt::Key_Delete);
-    else
-        QTest::keyClicks(field, text);
-    Q_EMIT field->editingFinished();
 }
 
 void choose(QWidget *widget, const QString &value)

@@ -20,6 +20,7 @@
 #include "editor/mockform.h"
 #include "editor/newapiwizard.h"
 #include "editor/policyform.h"
+#include "editor/serversform.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
 #include "mainwindow.h"
@@ -215,6 +216,8 @@ int main(int argc, char *argv[])
         ok = save(&window, out, QStringLiteral("design-policies.png")) && ok;
         form->sections()->setCurrentWidget(form->mockForm());
         ok = save(&window, out, QStringLiteral("design-mock.png")) && ok;
+        form->sections()->setCurrentWidget(form->serversForm());
+        ok = save(&window, out, QStringLiteral("design-servers.png")) && ok;
         form->sections()->setCurrentIndex(0);
 
         // the Source tab: the same document in the source editor, a key's help shown

@@ -9,6 +9,7 @@
 #include "editor/messageform.h"
 #include "editor/mockform.h"
 #include "editor/policyform.h"
+#include "editor/serversform.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -83,6 +84,7 @@ ApiForm::ApiForm(QWidget *parent)
     , m_gateway(new GatewayForm)
     , m_policies(new PolicyForm)
     , m_mock(new MockForm)
+    , m_servers(new ServersForm)
     , m_title(new QLineEdit)
     , m_version(new QLineEdit)
     , m_description(new QPlainTextEdit)
@@ -214,6 +216,7 @@ ApiForm::ApiForm(QWidget *parent)
     m_sections->setAccessibleName(tr("Design sections"));
     m_sections->setDocumentMode(true);
     m_sections->addTab(m_channelsPage, tr("API && Channels"));
+    m_sections->addTab(m_servers, tr("Servers"));
     m_sections->addTab(m_messages, tr("Messages"));
     m_sections->addTab(m_gateway, tr("Gateway"));
     m_sections->addTab(m_policies, tr("Policies"));
@@ -225,6 +228,7 @@ ApiForm::ApiForm(QWidget *parent)
     connect(m_gateway, &GatewayForm::editFailed, this, &ApiForm::editFailed);
     connect(m_policies, &PolicyForm::editFailed, this, &ApiForm::editFailed);
     connect(m_mock, &MockForm::editFailed, this, &ApiForm::editFailed);
+    connect(m_servers, &ServersForm::editFailed, this, &ApiForm::editFailed);
 
     connect(m_title, &QLineEdit::editingFinished, this,
             [this] { commit(m_title, QStringLiteral("/info/title"), tr("Set API title")); });
@@ -298,6 +302,7 @@ void ApiForm::editorChanged()
     m_gateway->setEditor(m_editor);
     m_policies->setEditor(m_editor);
     m_mock->setEditor(m_editor);
+    m_servers->setEditor(m_editor);
 }
 
 void ApiForm::commitPending()
@@ -312,6 +317,7 @@ void ApiForm::commitPending()
         commitDescription(m_channelDescription, channelPointer(currentChannel()) + u"/description",
                           tr("Set description of channel %1").arg(currentChannel()));
     m_messages->commitPending();
+    m_servers->commitPending();
     m_gateway->commitPending();
     m_policies->commitPending();
     m_mock->commitPending();
@@ -354,6 +360,10 @@ bool ApiForm::focusField(const QString &pointer)
             return true;
         m_sections->setCurrentIndex(before);
         return false;
+    }
+    if (tokens.size() >= 2 && tokens.at(0) == u"servers") {
+        m_sections->setCurrentWidget(m_servers);
+        return m_servers->focusField(pointer);
     }
     if (tokens.size() >= 2 && tokens.at(0) == u"x-gatehouse" && tokens.at(1) == u"mock") {
         m_sections->setCurrentWidget(m_mock);

@@ -18,11 +18,13 @@ class GatewayForm;
 class MessageForm;
 class MockForm;
 class PolicyForm;
+class ServersForm;
 
 // The topic editor's form over one document (the Design tab), in sections. "API &
 // Channels": the API's title, version and description, its channels (add, rename,
 // delete, reorder), and the selected channel's description and URL mapping with a
-// preview of the backend URL for a sample path. "Messages": the MessageForm.
+// preview of the backend URL for a sample path. "Servers": the ServersForm. "Messages":
+// the MessageForm.
 // "Gateway": the GatewayForm (x-gatehouse's serving settings and plans). "Policies": the
 // PolicyForm (the gateway policies of the API and of each channel). "Mock": the MockForm.
 // Every change goes
@@ -40,6 +42,7 @@ public:
     GatewayForm *gatewayForm() const { return m_gateway; }
     PolicyForm *policyForm() const { return m_policies; }
     MockForm *mockForm() const { return m_mock; }
+    ServersForm *serversForm() const { return m_servers; }
     QTabWidget *sections() const { return m_sections; }
 
     // Writes what is typed in a field that has not been left yet (before a save).
@@ -105,6 +108,7 @@ private:
     GatewayForm *m_gateway;
     PolicyForm *m_policies;
     MockForm *m_mock;
+    ServersForm *m_servers;
     QLineEdit *m_title;
     QLineEdit *m_version;
     QPlainTextEdit *m_description;
