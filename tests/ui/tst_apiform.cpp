@@ -9,6 +9,7 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QHeaderView>
@@ -63,6 +64,7 @@ private slots:
     void focusFieldOfPointer();
     void whoMayConnectAndScopes();
     void channelParameters();
+    void channelOperations();
 
 private:
     QTemporaryDir m_dir;
@@ -362,6 +364,111 @@ void TestApiForm::channelParameters()
     while (editor.undoStack()->canUndo())
         editor.undoStack()->undo();
     QCOMPARE(editor.text(), original);
+}
+
+// Whether clients send on a channel and whether the backend pushes are its
+// operations, added and removed from two boxes with the message each carries: 2.x
+// publish and subscribe, 3.x operations naming the channel.
+void TestApiForm::channelOperations()
+{
+    const QByteArray v2 = "asyncapi: 2.6.0\n"
+                          "info: {title: Ops, version: '1'}\n"
+                          "channels:\n"
+                          "  /news:\n"
+                          "    subscribe:\n"
+                          "      x-uri-mapping: /feed\n"
+                          "      message:\n"
+                          "        $ref: '#/components/messages/News'\n"
+                          "components:\n"
+                          "  messages:\n"
+                          "    News: {payload: {type: string}}\n"
+                          "    Comment: {payload: {type: string}}\n";
+    {
+        DocumentEditor editor(m_dir.filePath(QStringLiteral("ops2.yaml")), v2);
+        ApiForm form;
+        form.show();
+        form.setEditor(&editor);
+        QVERIFY(readOnce(editor));
+        form.selectChannel(QStringLiteral("/news"));
+        QCheckBox *sends = form.operationBox(Operation::Action::Receive);
+        QCheckBox *pushes = form.operationBox(Operation::Action::Send);
+        QVERIFY(!sends->isChecked());
+        QVERIFY(pushes->isChecked());
+        QCOMPARE(form.operationMessageBox(Operation::Action::Send)->currentText(), u"News"_qs);
+        QVERIFY(!form.operationMessageBox(Operation::Action::Receive)->isEnabled());
+        QVERIFY(!sends->accessibleName().isEmpty());
+
+        // clients may send: publish, with the channel's URL mapping and a message
+        sends->click();
+        QVERIFY(form.hasOperation(Operation::Action::Receive));
+        QVERIFY2(editor.text().contains("    publish:\n      message:\n        $ref: "
+                                        "'#/components/messages/News'\n      x-uri-mapping: "
+                                        "/feed\n")
+                     || editor.text().contains("    publish:\n      message:\n        $ref: "
+                                               "\"#/components/messages/News\"\n"),
+                 editor.text().constData());
+        QCOMPARE(editor.text().count("x-uri-mapping: /feed"), 2);
+        QCOMPARE(editor.undoStack()->undoText(), u"Let clients send on channel /news"_qs);
+        QVERIFY(form.operationMessageBox(Operation::Action::Receive)->isEnabled());
+        QString error;
+        QVERIFY2(form.setOperationMessage(Operation::Action::Receive, u"Comment"_qs, &error),
+                 qPrintable(error));
+        QVERIFY(editor.text().contains("#/components/messages/Comment"));
+        QCOMPARE(form.operationMessageBox(Operation::Action::Receive)->currentText(),
+                 u"Comment"_qs);
+        QVERIFY(!form.setOperationMessage(Operation::Action::Receive, u"Nope"_qs, &error));
+        QCOMPARE(error, u"There is no message Nope among the components"_qs);
+        // the backend no longer pushes
+        pushes->click();
+        QVERIFY(!editor.text().contains("subscribe:"));
+        QCOMPARE(editor.undoStack()->undoText(), u"Stop the backend pushing on channel /news"_qs);
+        while (editor.undoStack()->canUndo())
+            editor.undoStack()->undo();
+        QCOMPARE(editor.text(), v2);
+        QTRY_VERIFY(form.operationBox(Operation::Action::Send)->isChecked());
+    }
+
+    const QByteArray v3 = "asyncapi: 3.0.0\n"
+                          "info: {title: Ops, version: '1'}\n"
+                          "channels:\n"
+                          "  news:\n"
+                          "    address: /news\n"
+                          "    messages:\n"
+                          "      News: {$ref: '#/components/messages/News'}\n"
+                          "operations:\n"
+                          "  sendNews:\n"
+                          "    action: send\n"
+                          "    channel: {$ref: '#/channels/news'}\n"
+                          "    messages: [{$ref: '#/channels/news/messages/News'}]\n"
+                          "components:\n"
+                          "  messages:\n"
+                          "    News: {payload: {type: string}}\n";
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("ops3.yaml")), v3);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    form.selectChannel(QStringLiteral("news"));
+    QVERIFY(form.operationBox(Operation::Action::Send)->isChecked());
+    QVERIFY(!form.operationBox(Operation::Action::Receive)->isChecked());
+    QCOMPARE(form.operationMessageBox(Operation::Action::Send)->currentText(), u"News"_qs);
+    QString error;
+    QVERIFY2(form.setOperation(Operation::Action::Receive, true, &error), qPrintable(error));
+    QVERIFY2(editor.text().contains("  receiveNews:\n    action: receive\n    channel:\n"),
+             editor.text().constData());
+    QVERIFY(editor.text().contains("#/channels/news/messages/News"));
+    QVERIFY(form.operationBox(Operation::Action::Receive)->isChecked());
+    // every message of the channel: the list goes
+    QVERIFY2(form.setOperationMessage(Operation::Action::Receive, QString(), &error),
+             qPrintable(error));
+    QCOMPARE(form.operationMessageBox(Operation::Action::Receive)->currentText(),
+             u"every message of the channel"_qs);
+    QVERIFY2(form.setOperation(Operation::Action::Send, false, &error), qPrintable(error));
+    QVERIFY(!editor.text().contains("sendNews"));
+    QVERIFY(editor.text().contains("receiveNews"));
+    while (editor.undoStack()->canUndo())
+        editor.undoStack()->undo();
+    QCOMPARE(editor.text(), v3);
 }
 
 QTEST_MAIN(TestApiForm)

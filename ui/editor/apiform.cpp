@@ -4,6 +4,7 @@
 #include "api/topicmatcher.h"
 #include "api/urlmapper.h"
 #include "asyncapi/documentloader.h"
+#include "editor/channeloperations.h"
 #include "editor/documenteditor.h"
 #include "editor/gatewayform.h"
 #include "editor/messageform.h"
@@ -11,9 +12,11 @@
 #include "editor/policyform.h"
 #include "editor/serversform.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -99,6 +102,10 @@ ApiForm::ApiForm(QWidget *parent)
     , m_authType(new QComboBox)
     , m_authWarning(new QLabel)
     , m_scopes(new QLineEdit)
+    , m_clientsSend(new QCheckBox(tr("C&lients send to the backend")))
+    , m_sendMessage(new QComboBox)
+    , m_backendPushes(new QCheckBox(tr("The bac&kend pushes to clients")))
+    , m_pushMessage(new QComboBox)
     , m_samplePath(new QLineEdit)
     , m_preview(new QLabel)
     , m_parameters(new QListWidget)
@@ -183,6 +190,35 @@ ApiForm::ApiForm(QWidget *parent)
     authColumn->addWidget(m_authWarning);
     channelLayout->addRow(who, authColumn);
     channelLayout->addRow(tr("Sc&opes:"), m_scopes);
+    m_clientsSend->setAccessibleName(tr("Clients send on the channel"));
+    m_clientsSend->setToolTip(tr("An operation for what clients send to the backend on this "
+                                 "channel (2.x publish; 3.x an operation with action receive)"));
+    m_backendPushes->setAccessibleName(tr("The backend pushes on the channel"));
+    m_backendPushes->setToolTip(tr("An operation for what the backend pushes to clients on this "
+                                   "channel (2.x subscribe; 3.x an operation with action send)"));
+    m_sendMessage->setAccessibleName(tr("Message clients send"));
+    m_pushMessage->setAccessibleName(tr("Message the backend pushes"));
+    auto *operations = new QGridLayout;
+    operations->addWidget(m_clientsSend, 0, 0);
+    operations->addWidget(m_sendMessage, 0, 1);
+    operations->addWidget(m_backendPushes, 1, 0);
+    operations->addWidget(m_pushMessage, 1, 1);
+    operations->setColumnStretch(1, 1);
+    channelLayout->addRow(tr("Operations:"), operations);
+    const std::pair<QCheckBox *, Operation::Action> boxes[]
+        = {{m_clientsSend, Operation::Action::Receive}, {m_backendPushes, Operation::Action::Send}};
+    for (const auto &[box, action] : boxes) {
+        connect(box, &QCheckBox::toggled, this, [this, action = action](bool on) {
+            if (!m_refreshing)
+                setOperation(action, on);
+        });
+        connect(operationMessageBox(action), &QComboBox::activated, this,
+                [this, action = action](int index) {
+                    if (!m_refreshing)
+                        setOperationMessage(
+                            action, operationMessageBox(action)->itemData(index).toString());
+                });
+    }
     m_parameters->setAccessibleName(tr("Channel parameters"));
     m_parameters->setToolTip(tr("The {name}s of the channel's address and the parameters "
                                 "declared for them"));
@@ -474,6 +510,7 @@ void ApiForm::refresh()
     }
     m_refreshing = false;
     refreshChannelFields();
+    refreshOperations();
 }
 
 void ApiForm::refreshChannelFields()
@@ -1055,6 +1092,86 @@ bool ApiForm::moveChannel(const QString &key, int index, QString *error)
         selectChannel(key);
     }
     return ok;
+}
+
+QCheckBox *ApiForm::operationBox(Operation::Action action) const
+{
+    return action == Operation::Action::Receive ? m_clientsSend : m_backendPushes;
+}
+
+QComboBox *ApiForm::operationMessageBox(Operation::Action action) const
+{
+    return action == Operation::Action::Receive ? m_sendMessage : m_pushMessage;
+}
+
+bool ApiForm::hasOperation(Operation::Action action) const
+{
+    const QString key = currentChannel();
+    return m_editor && !key.isEmpty() && !ChannelOperations(m_editor, key).find(action).isEmpty();
+}
+
+bool ApiForm::setOperation(Operation::Action action, bool on, QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return false;
+    QString why;
+    const bool ok = ChannelOperations(m_editor, key).set(action, on, &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    refreshOperations();
+    return ok;
+}
+
+bool ApiForm::setOperationMessage(Operation::Action action, const QString &message, QString *error)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return false;
+    QString why;
+    const bool ok = ChannelOperations(m_editor, key).setMessage(action, message, &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    refreshOperations();
+    return ok;
+}
+
+void ApiForm::refreshOperations()
+{
+    const QString key = currentChannel();
+    const bool refreshing = m_refreshing;
+    m_refreshing = true;
+    for (const Operation::Action action : {Operation::Action::Receive, Operation::Action::Send}) {
+        QCheckBox *box = operationBox(action);
+        QComboBox *messages = operationMessageBox(action);
+        if (!m_editor || key.isEmpty()) {
+            box->setEnabled(false);
+            messages->setEnabled(false);
+            continue;
+        }
+        const ChannelOperations operations(m_editor, key);
+        const QList<ChannelOperations::Found> found = operations.find(action);
+        box->setEnabled(true);
+        box->setChecked(!found.isEmpty());
+        messages->setEnabled(!found.isEmpty() && !found.constFirst().inlineOrMany);
+        messages->clear();
+        if (operations.isV3())
+            messages->addItem(tr("every message of the channel"), QString());
+        for (const QString &m : operations.messageChoices())
+            messages->addItem(m, m);
+        if (found.isEmpty())
+            continue;
+        const ChannelOperations::Found &f = found.constFirst();
+        if (f.inlineOrMany) {
+            messages->insertItem(0, tr("as written in the document"), QVariant());
+            messages->setCurrentIndex(0);
+        } else {
+            messages->setCurrentIndex(std::max(0, messages->findData(f.message)));
+        }
+    }
+    m_refreshing = refreshing;
 }
 
 } // namespace Gatehouse

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "api/operation.h"
 #include "editor/designsection.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -22,8 +24,10 @@ class ServersForm;
 
 // The topic editor's form over one document (the Design tab), in sections. "API &
 // Channels": the API's title, version and description, its channels (add, rename,
-// delete, reorder), and the selected channel's description and URL mapping with a
-// preview of the backend URL for a sample path. "Servers": the ServersForm. "Messages":
+// delete, reorder), and the selected channel's description, operations (whether
+// clients send on it and whether the backend pushes, with their messages) and URL
+// mapping with a preview of the backend URL for a sample path. "Servers": the
+// ServersForm. "Messages":
 // the MessageForm.
 // "Gateway": the GatewayForm (x-gatehouse's serving settings and plans). "Policies": the
 // PolicyForm (the gateway policies of the API and of each channel). "Mock": the MockForm.
@@ -68,6 +72,15 @@ public:
     QStringList scopes() const;
     bool setScopes(const QStringList &scopes, QString *error = nullptr);
 
+    // The selected channel's operations (ChannelOperations): whether clients send on
+    // it (Receive) and whether the backend pushes on it (Send), and their messages.
+    bool hasOperation(Operation::Action action) const;
+    bool setOperation(Operation::Action action, bool on, QString *error = nullptr);
+    bool setOperationMessage(Operation::Action action, const QString &message,
+                             QString *error = nullptr);
+    QCheckBox *operationBox(Operation::Action action) const;
+    QComboBox *operationMessageBox(Operation::Action action) const;
+
     // The selected channel's parameters: one row per {name} of its address and per
     // declared parameter, saying what is missing or unused.
     QStringList parameterRows() const;
@@ -90,6 +103,7 @@ protected:
 
 private:
     void refreshChannelFields();
+    void refreshOperations();
     void refreshParameters(const Api &api, const QString &channelId);
     void showParameter();
     void updatePreview();
@@ -123,6 +137,10 @@ private:
     QComboBox *m_authType;
     QLabel *m_authWarning;
     QLineEdit *m_scopes;
+    QCheckBox *m_clientsSend;
+    QComboBox *m_sendMessage;
+    QCheckBox *m_backendPushes;
+    QComboBox *m_pushMessage;
     QLineEdit *m_samplePath;
     QLabel *m_preview;
     QListWidget *m_parameters;
