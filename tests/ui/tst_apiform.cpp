@@ -379,6 +379,10 @@ void TestApiForm::channelOperations()
                           "      x-uri-mapping: /feed\n"
                           "      message:\n"
                           "        $ref: '#/components/messages/News'\n"
+                          "  /comments:\n"
+                          "    publish:\n"
+                          "      message:\n"
+                          "        $ref: '#/components/messages/Comment'\n"
                           "components:\n"
                           "  messages:\n"
                           "    News: {payload: {type: string}}\n"
@@ -397,6 +401,14 @@ void TestApiForm::channelOperations()
         QCOMPARE(form.operationMessageBox(Operation::Action::Send)->currentText(), u"News"_qs);
         QVERIFY(!form.operationMessageBox(Operation::Action::Receive)->isEnabled());
         QVERIFY(!sends->accessibleName().isEmpty());
+        // another channel shows its own
+        form.selectChannel(QStringLiteral("/comments"));
+        QVERIFY(sends->isChecked());
+        QVERIFY(!pushes->isChecked());
+        QCOMPARE(form.operationMessageBox(Operation::Action::Receive)->currentText(),
+                 u"Comment"_qs);
+        form.selectChannel(QStringLiteral("/news"));
+        QVERIFY(!sends->isChecked());
 
         // clients may send: publish, with the channel's URL mapping and a message
         sends->click();
@@ -421,6 +433,7 @@ void TestApiForm::channelOperations()
         // the backend no longer pushes
         pushes->click();
         QVERIFY(!editor.text().contains("subscribe:"));
+        QVERIFY(!pushes->isChecked());
         QCOMPARE(editor.undoStack()->undoText(), u"Stop the backend pushing on channel /news"_qs);
         while (editor.undoStack()->canUndo())
             editor.undoStack()->undo();

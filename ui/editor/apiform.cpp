@@ -286,6 +286,7 @@ ApiForm::ApiForm(QWidget *parent)
     connect(m_mapping, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
     connect(m_samplePath, &QLineEdit::textChanged, this, &ApiForm::updatePreview);
     connect(m_channels, &QListWidget::currentTextChanged, this, &ApiForm::refreshChannelFields);
+    connect(m_channels, &QListWidget::currentTextChanged, this, &ApiForm::refreshOperations);
     connect(m_parameters, &QListWidget::currentRowChanged, this, &ApiForm::showParameter);
     connect(m_parameterDescription, &QLineEdit::editingFinished, this, [this] {
         QListWidgetItem *item = m_parameters->currentItem();
