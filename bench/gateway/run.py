@@ -12,7 +12,9 @@ the gateway / nginx column is the median of the ratios within each repetition.
 `--targets direct,nginx,gateway,window` adds the desktop app: `gatehouse --run` under
 Xvfb on the same document, registry and token (the window keeps no message log yet:
 compare it with `--no-log`, which runs serve without --log-db too); the table then
-has a window column and window / gateway.
+has a window column and window / gateway. `nometrics` adds a second `serve` on the
+same document and registry with `--no-metrics`; the table then has a no metrics
+column and gateway / no metrics, what counting the metrics costs the relay.
 
 Needs: a built gatehouse-cli (build/dev by default), nginx, cmake + ninja for the
 load generator (built into build/bench). Not a test: nothing here passes or fails.
@@ -248,15 +250,24 @@ x-gatehouse:
         cli("apps", "create", "bench")
         cli("subscribe", "bench", "--api", api, "--plan", "AsyncUnlimited")
         token = cli("keys", "issue", "bench").splitlines()[-1].strip()
-        log = [] if self.args.no_log else ["--log-db", os.path.join(d, "log.db")]
         self.bench_api, self.bench_token = api, token
-        p = self.spawn([self.cli, "serve", api, "--listen", f"127.0.0.1:{port}", "--workers", str(self.args.workers)]
-                       + log + common,
-                       stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "serve.err"), "w"))
+        self.serve_common = common
+        self.gateway = self.serve(port, "serve", [])
+        if "nometrics" in self.args.targets.split(","):
+            # the same gateway counting no metrics: what they cost the relay
+            self.nometrics = self.serve(free_port(), "serve-nometrics", ["--no-metrics"])
+
+    def serve(self, port, name, extra):
+        d = self.gateway_dir
+        db = "log.db" if name == "serve" else name + ".db"
+        log = [] if self.args.no_log else ["--log-db", os.path.join(d, db)]
+        p = self.spawn([self.cli, "serve", self.bench_api, "--listen", f"127.0.0.1:{port}",
+                        "--workers", str(self.args.workers)] + log + extra + self.serve_common,
+                       stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, name + ".err"), "w"))
         if not wait_port(port):
-            raise RuntimeError("gatehouse-cli serve did not start: " + open(os.path.join(d, "serve.err")).read())
-        self.gateway = {"url": f"ws://127.0.0.1:{port}/bench/1.0.0/echo", "headers": [f"Authorization: Bearer {token}"],
-                        "pids": lambda: [p.pid]}
+            raise RuntimeError("gatehouse-cli serve did not start: " + open(os.path.join(d, name + ".err")).read())
+        return {"url": f"ws://127.0.0.1:{port}/bench/1.0.0/echo",
+                "headers": [f"Authorization: Bearer {self.bench_token}"], "pids": lambda: [p.pid]}
 
     def start_window(self):
         """The desktop app running the same API (its own listen address), on the same
@@ -385,7 +396,8 @@ def main():
             bench.start_window()
         direct = {"url": f"ws://127.0.0.1:{bench.echo_port}/echo", "headers": [], "pids": None}
         targets = [(n, t) for n, t in (("direct", direct), ("nginx", bench.nginx), ("gateway", bench.gateway),
-                                       ("window", getattr(bench, "window", None)))
+                                       ("window", getattr(bench, "window", None)),
+                                       ("nometrics", getattr(bench, "nometrics", None)))
                    if n in args.targets.split(",")]
         steps = bench.steps()
         for rep in range(args.reps):
@@ -401,6 +413,7 @@ def main():
         bench.cleanup()
 
     windowed = any(name == "window" for (name, _) in results)
+    bare = any(name == "nometrics" for (name, _) in results)
     metrics = []
     for (_, metric) in results:
         if metric not in metrics:
@@ -412,8 +425,10 @@ def main():
              f"{args.workers} gateway/nginx workers, {args.backend_threads} echo threads, "
              f"{args.client_threads} load generator threads.", "",
              "| metric | direct | nginx | gateway | gateway / nginx | per repetition |"
-             + (" window | window / gateway |" if windowed else ""),
-             "| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if windowed else "")]
+             + (" window | window / gateway |" if windowed else "")
+             + (" no metrics | gateway / no metrics |" if bare else ""),
+             "| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if windowed else "")
+             + (" ---: | ---: |" if bare else "")]
     for metric in metrics:
         row = [metric]
         values = {}
@@ -436,6 +451,12 @@ def main():
             g = results.get(("gateway", metric))
             row.append("–" if not w else f"{statistics.median(w):,.1f}")
             pairs = [a / b for a, b in zip(w, g) if b] if w and g and len(w) == len(g) else []
+            row.append(f"{statistics.median(pairs):.2f}x" if pairs else "–")
+        if bare:
+            b = results.get(("nometrics", metric))
+            g = results.get(("gateway", metric))
+            row.append("–" if not b else f"{statistics.median(b):,.1f}")
+            pairs = [a / c for a, c in zip(g, b) if c] if g and b and len(g) == len(b) else []
             row.append(f"{statistics.median(pairs):.2f}x" if pairs else "–")
         lines.append("| " + " | ".join(row) + " |")
     if bench.log_summary:

@@ -172,11 +172,15 @@ int serveCommand(const QStringList &arguments)
     const QCommandLineOption metricsApplicationOption(
         QStringLiteral("metrics-per-application"),
         QStringLiteral("Also label the metrics by application (one series per application)."));
+    const QCommandLineOption noMetricsOption(
+        QStringLiteral("no-metrics"),
+        QStringLiteral("Count no metrics (no /metrics, history or alerts): the relay's cost "
+                       "without them, for comparison."));
     parser.addOptions({listenOption, tlsListenOption, certOption, keyOption, logDbOption,
                        logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
                        withMockOption, verboseOption, adminOption, metricsApplicationOption,
-                       logMaxAgeOption, logMaxSizeOption, outgoingBufferOption,
-                       historyMaxAgeOption});
+                       logMaxAgeOption, logMaxSizeOption, outgoingBufferOption, historyMaxAgeOption,
+                       noMetricsOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -289,6 +293,10 @@ int serveCommand(const QStringList &arguments)
     if (parser.isSet(adminOption) && settings.adminAddress.trimmed().isEmpty())
         return usageError(name, QStringLiteral("--admin needs [HOST:]PORT"));
     settings.metricsPerApplication = parser.isSet(metricsApplicationOption);
+    settings.metrics = !parser.isSet(noMetricsOption);
+    if (!settings.metrics && parser.isSet(adminOption))
+        return usageError(name,
+                          QStringLiteral("--admin serves the metrics: not with --no-metrics"));
     if (parser.isSet(verboseOption))
         settings.sinks.append(std::make_shared<VerboseSink>());
 

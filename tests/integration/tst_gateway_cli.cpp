@@ -122,7 +122,8 @@ void TestGatewayCli::servesAndStopsCleanly()
 void TestGatewayCli::reloadsOnSighup()
 {
     const QString api = writeApi(QStringLiteral("/first"), m_backend->port());
-    const quint16 port = startServe();
+    // (without metrics: a run and a reload need none)
+    const quint16 port = startServe({QStringLiteral("--no-metrics")});
     QVERIFY(port != 0);
     QWebSocket before;
     before.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/first/1.0.0/echo").arg(port)));
@@ -176,6 +177,11 @@ void TestGatewayCli::badInvocations_data()
         << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
                         QStringLiteral("--log-max-size"), QStringLiteral("big")}
         << 2 << QStringLiteral("--log-max-size 'big' is not a size");
+    QTest::newRow("admin-without-metrics")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--no-metrics"), QStringLiteral("--admin"),
+                        QStringLiteral("9100")}
+        << 2 << QStringLiteral("--admin serves the metrics: not with --no-metrics");
 }
 
 void TestGatewayCli::badInvocations()
