@@ -5,12 +5,17 @@
 #include "testsupport.h"
 
 #include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkRequest>
+#include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -50,6 +55,7 @@ private slots:
     void killedWhileLogging();
     void logDiskFull();
     void stalledReaders();
+    void keychainLostWhileServing();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -1038,6 +1044,183 @@ void TestGatewayFaults::stalledReaders()
     qInfo("serve RSS after they closed: %lld KiB", residentKiB(serve.pid()));
     QVERIFY(serve.signalAndWait(SIGTERM));
     QVERIFY(controlServe.signalAndWait(SIGTERM));
+}
+
+namespace {
+
+// The processes below `pid` whose command name starts with `name` (from /proc).
+QList<qint64> descendantsNamed(qint64 pid, const QByteArray &name)
+{
+    QHash<qint64, qint64> parent;
+    QHash<qint64, QByteArray> command;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool number = false;
+        const qint64 p = entry.toLongLong(&number);
+        if (!number)
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(p));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        const qsizetype open = text.indexOf('('), close = text.lastIndexOf(')');
+        if (open < 0 || close < open)
+            continue;
+        command.insert(p, text.mid(open + 1, close - open - 1));
+        parent.insert(p, text.mid(close + 2).split(' ').value(1).toLongLong());
+    }
+    QList<qint64> out;
+    for (auto it = parent.cbegin(); it != parent.cend(); ++it) {
+        if (!command.value(it.key()).startsWith(name))
+            continue;
+        for (qint64 up = it.value(); up > 1; up = parent.value(up, 0))
+            if (up == pid) {
+                out.append(it.key());
+                break;
+            }
+    }
+    return out;
+}
+
+// A client of `url` presenting `token` as a bearer token; null when refused.
+std::unique_ptr<QWebSocket> openWithToken(const QString &url, const QByteArray &token)
+{
+    auto ws = std::make_unique<QWebSocket>();
+    QSignalSpy failed(ws.get(), QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
+    QNetworkRequest request {QUrl(url)};
+    request.setRawHeader("Authorization", "Bearer " + token);
+    ws->open(request);
+    QElapsedTimer timer;
+    timer.start();
+    while (ws->state() != QAbstractSocket::ConnectedState && failed.isEmpty()
+           && timer.elapsed() < 10000)
+        QTest::qWait(10);
+    return ws->state() == QAbstractSocket::ConnectedState ? std::move(ws) : nullptr;
+}
+
+bool echoes(QWebSocket *ws, const QString &text)
+{
+    QSignalSpy received(ws, &QWebSocket::textMessageReceived);
+    ws->sendTextMessage(text);
+    return received.wait(5000) && received.constFirst().at(0).toString() == text;
+}
+
+} // namespace
+
+// The OS keychain goes away while serving (its daemon dies; the desktop session
+// starts a locked one in its place): open connections go on, JWTs are still checked
+// with the signing key read at start (also after a reload), and a new secret is
+// refused with the keychain's reason, kept nowhere else.
+void TestGatewayFaults::keychainLostWhileServing()
+{
+    const quint16 port = Test::freePort();
+    const QString api = path(QStringLiteral("keyed.yaml"));
+    QByteArray document = Test::echoApiDocument(QStringLiteral("/keyed"), m_echo->port());
+    document.replace("x-auth-type: None", "x-auth-type: Any");
+    QVERIFY(Test::writeFile(api, document));
+    const QString cli = QStringLiteral(GATEHOUSE_CLI_PATH);
+    const QString registry = path(QStringLiteral("keyed-registry.db"));
+    // in a keyring session of its own (the other tests' keyring stays): an
+    // application, a JWT (the signing key goes to the keychain), then serve
+    const QString script = path(QStringLiteral("keyed.sh"));
+    QVERIFY(Test::writeFile(
+        script,
+        QStringLiteral("set -e\n"
+                       "cli='%1'; db='%2'; dir='%3'\n"
+                       "env > \"$dir/keyed.env\"\n"
+                       "\"$cli\" apps create keyed --db \"$db\" >/dev/null\n"
+                       "\"$cli\" subscribe keyed --api '%4' --plan AsyncUnlimited "
+                       "--db \"$db\" >/dev/null\n"
+                       "\"$cli\" keys issue keyed --type jwt --db \"$db\" > "
+                       "\"$dir/keyed.jwt\"\n"
+                       "exec \"$cli\" serve '%4' --listen 127.0.0.1:%5 --db \"$db\"\n")
+            .arg(cli, registry, m_dir->path(), api)
+            .arg(port)
+            .toUtf8()));
+    QProcess session;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("GATEHOUSE_IN_KEYRING_SESSION"));
+    session.setProcessEnvironment(env);
+    session.setProcessChannelMode(QProcess::MergedChannels);
+    session.start(Test::sourcePath(QStringLiteral("scripts/with-keychain")),
+                  {QStringLiteral("bash"), script});
+    auto stop = qScopeGuard([&] {
+        // everything the session started (its D-Bus daemon, keyring, serve): they would
+        // outlive the script otherwise
+        for (const qint64 pid : descendantsNamed(session.processId(), QByteArray()))
+            ::kill(pid_t(pid), SIGTERM);
+        session.terminate();
+        if (!session.waitForFinished(10000))
+            session.kill();
+    });
+    auto listening = [port] {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, port);
+        return probe.waitForConnected(200);
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(QFile(path(QStringLiteral("keyed.jwt"))).size() > 0 && listening(),
+                              session.readAll().constData(), 30000);
+    QFile jwtFile(path(QStringLiteral("keyed.jwt")));
+    QVERIFY(jwtFile.open(QIODevice::ReadOnly));
+    const QByteArray jwt = jwtFile.readAll().trimmed();
+    QCOMPARE(jwt.count('.'), 2);
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/keyed/1.0.0/echo").arg(port);
+    QVERIFY(!openWithToken(url, "not-a-token"));
+    auto before = openWithToken(url, jwt);
+    QVERIFY(before);
+    QVERIFY(echoes(before.get(), QStringLiteral("before")));
+
+    // the keychain goes
+    const QList<qint64> keyrings = descendantsNamed(session.processId(), "gnome-keyring");
+    QCOMPARE(keyrings.size(), 1);
+    QCOMPARE(::kill(pid_t(keyrings.constFirst()), SIGKILL), 0);
+    QTRY_VERIFY(descendantsNamed(session.processId(), "gnome-keyring").value(0)
+                != keyrings.constFirst());
+
+    QVERIFY(echoes(before.get(), QStringLiteral("after"))); // open: goes on
+    auto after = openWithToken(url, jwt); // new: checked with the key read at start
+    QVERIFY(after);
+    QVERIFY(echoes(after.get(), QStringLiteral("new")));
+    QVERIFY(!openWithToken(url, jwt.left(jwt.size() - 2) + "xx"));
+
+    // a new secret is refused, with the keychain's reason, and kept nowhere
+    QProcess issue;
+    QProcessEnvironment inSession;
+    QFile envFile(path(QStringLiteral("keyed.env")));
+    QVERIFY(envFile.open(QIODevice::ReadOnly));
+    for (const QByteArray &line : envFile.readAll().split('\n'))
+        if (const qsizetype eq = line.indexOf('='); eq > 0)
+            inSession.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+    issue.setProcessEnvironment(inSession);
+    issue.start(cli,
+                {QStringLiteral("keys"), QStringLiteral("issue"), QStringLiteral("keyed"),
+                 QStringLiteral("--db"), registry});
+    QVERIFY(issue.waitForFinished(30000));
+    const QByteArray said = issue.readAllStandardError();
+    QCOMPARE(issue.exitCode(), 1);
+    QVERIFY2(said.contains("cannot keep the secret in the OS keychain"), said.constData());
+    QVERIFY2(issue.readAllStandardOutput().trimmed().isEmpty(), "a secret was printed");
+    const Test::ProcessResult listed
+        = Test::runCli({QStringLiteral("keys"), QStringLiteral("list"), QStringLiteral("keyed"),
+                        QStringLiteral("--db"), registry});
+    // the JWT of the start only: no token was half issued
+    QCOMPARE(listed.standardOutput.trimmed().count('\n'), 1);
+    QVERIFY2(!listed.standardOutput.contains("at_"), listed.standardOutput.constData());
+    QDirIterator files(m_dir->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        QFile f(files.next());
+        if (f.fileName() == jwtFile.fileName())
+            continue; // where the test keeps it
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY2(!f.readAll().contains(jwt.split('.').value(2)), qPrintable(f.fileName()));
+    }
+
+    // a reload cannot read the key again: the one it has stays in use
+    QVERIFY(::kill(pid_t(descendantsNamed(session.processId(), "gatehouse-cli").value(0)), SIGHUP)
+            == 0);
+    QTest::qWait(500);
+    auto reloaded = openWithToken(url, jwt);
+    QVERIFY(reloaded);
+    QVERIFY(echoes(reloaded.get(), QStringLiteral("reloaded")));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayFaults)
