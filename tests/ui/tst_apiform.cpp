@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ApiForm: the topic editor's form edits the document's text through DocumentEditor.
 #include "editor/apiform.h"
+#include "editor/channelbindingdialog.h"
 #include "editor/documenteditor.h"
+#include "editor/schematextedit.h"
 
 #include "testsupport.h"
 
@@ -65,6 +67,7 @@ private slots:
     void whoMayConnectAndScopes();
     void channelParameters();
     void channelOperations();
+    void channelBinding();
 
 private:
     QTemporaryDir m_dir;
@@ -482,6 +485,59 @@ void TestApiForm::channelOperations()
     while (editor.undoStack()->canUndo())
         editor.undoStack()->undo();
     QCOMPARE(editor.text(), v3);
+}
+
+// A channel's WebSocket binding: the query and headers schemas a client sends,
+// checked as typed and written as one step; emptied, the binding goes.
+void TestApiForm::channelBinding()
+{
+    const QByteArray original = sample(QStringLiteral("chats.asyncapi.yaml"));
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("binding.yaml")), original);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    form.selectChannel(QStringLiteral("/notifications"));
+    QVERIFY(form.bindingSummary().startsWith(u"none"));
+    auto *dialog = qobject_cast<ChannelBindingDialog *>(form.editBinding());
+    QVERIFY(dialog);
+    QVERIFY(dialog->problem().isEmpty());
+    QVERIFY(!dialog->queryField()->accessibleName().isEmpty());
+    // not an object schema: said, and nothing written
+    dialog->queryField()->setText(QStringLiteral("type: string\n"));
+    QCOMPARE(dialog->problem(), u"Query: a JSON Schema of type object"_qs);
+    QString error;
+    QVERIFY(!dialog->apply(&error));
+    QCOMPARE(editor.text(), original);
+    dialog->queryField()->setText(QStringLiteral("type: object\nproperties:\n  token: {type: "
+                                                 "string}\nrequired: [token]\n"));
+    dialog->headersField()->setText(QStringLiteral("{type: object, properties: {X-Client: "
+                                                   "{type: string}}}"));
+    dialog->methodBox()->setCurrentIndex(dialog->methodBox()->findData(u"GET"_qs));
+    QVERIFY(dialog->problem().isEmpty());
+    dialog->accept();
+    QVERIFY2(editor.text().contains("    bindings:\n      ws:\n"), editor.text().constData());
+    QVERIFY(editor.text().contains("bindingVersion: 0.1.0"));
+    QCOMPARE(editor.undoStack()->undoText(), u"Set WebSocket binding of channel /notifications"_qs);
+    QCOMPARE(form.bindingSummary(), u"GET; query: token; headers: X-Client"_qs);
+    QTRY_VERIFY(!form.findChild<ChannelBindingDialog *>());
+    QVERIFY(editor.lastRead().api || readOnce(editor));
+
+    // shown again as written; emptied, the binding goes
+    dialog = qobject_cast<ChannelBindingDialog *>(form.editBinding());
+    QVERIFY(dialog->queryField()->text().contains(u"token"));
+    QCOMPARE(dialog->methodBox()->currentText(), u"GET"_qs);
+    dialog->queryField()->setText(QString());
+    dialog->headersField()->setText(QString());
+    dialog->methodBox()->setCurrentIndex(0);
+    QVERIFY2(dialog->apply(&error), qPrintable(error));
+    QCOMPARE(editor.text().count("      ws:\n"), original.count("      ws:\n"));
+    dialog->reject();
+    form.selectChannel(QStringLiteral("/rooms/{roomID}")); // the sample's own binding
+    QCOMPARE(form.bindingSummary(), u"GET; query: none; headers: none"_qs);
+    editor.undoStack()->undo();
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
 }
 
 QTEST_MAIN(TestApiForm)

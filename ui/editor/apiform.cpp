@@ -4,6 +4,7 @@
 #include "api/topicmatcher.h"
 #include "api/urlmapper.h"
 #include "asyncapi/documentloader.h"
+#include "editor/channelbindingdialog.h"
 #include "editor/channeloperations.h"
 #include "editor/documenteditor.h"
 #include "editor/gatewayform.h"
@@ -106,6 +107,8 @@ ApiForm::ApiForm(QWidget *parent)
     , m_sendMessage(new QComboBox)
     , m_backendPushes(new QCheckBox(tr("The bac&kend pushes to clients")))
     , m_pushMessage(new QComboBox)
+    , m_binding(new QLabel)
+    , m_editBinding(new QPushButton(tr("WebSocket &Binding…")))
     , m_samplePath(new QLineEdit)
     , m_preview(new QLabel)
     , m_parameters(new QListWidget)
@@ -205,6 +208,16 @@ ApiForm::ApiForm(QWidget *parent)
     operations->addWidget(m_pushMessage, 1, 1);
     operations->setColumnStretch(1, 1);
     channelLayout->addRow(tr("Operations:"), operations);
+    m_binding->setAccessibleName(tr("WebSocket binding"));
+    m_binding->setWordWrap(true);
+    m_editBinding->setAccessibleName(tr("Edit the WebSocket binding"));
+    m_editBinding->setToolTip(tr("The method, query parameters and headers a client sends with "
+                                 "its upgrade request on this channel (bindings.ws)"));
+    connect(m_editBinding, &QPushButton::clicked, this, [this] { editBinding(); });
+    auto *bindingRow = new QHBoxLayout;
+    bindingRow->addWidget(m_binding, 1);
+    bindingRow->addWidget(m_editBinding);
+    channelLayout->addRow(tr("Binding:"), bindingRow);
     const std::pair<QCheckBox *, Operation::Action> boxes[]
         = {{m_clientsSend, Operation::Action::Receive}, {m_backendPushes, Operation::Action::Send}};
     for (const auto &[box, action] : boxes) {
@@ -1139,9 +1152,55 @@ bool ApiForm::setOperationMessage(Operation::Action action, const QString &messa
     return ok;
 }
 
+QString ApiForm::bindingSummary() const
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return QString();
+    const QString pointer = channelPointer(key) + u"/bindings/ws";
+    const auto binding = m_editor->source().contains(pointer)
+        ? SourceText::parseFragment(m_editor->source().fragment(pointer))
+        : std::optional<Json>();
+    if (!binding || !binding->is_object())
+        return tr("none: clients send no query or headers the document names");
+    // the names of a schema's properties, or what it is
+    auto names = [&binding](const char *part) -> QString {
+        const Json schema = binding->value(part, Json());
+        if (schema.is_null())
+            return tr("none");
+        const Json properties = schema.value("properties", Json());
+        if (!properties.is_object() || properties.empty())
+            return tr("a schema");
+        QStringList out;
+        for (auto it = properties.begin(); it != properties.end(); ++it)
+            out.append(QString::fromStdString(it.key()));
+        return out.join(QStringLiteral(", "));
+    };
+    const Json methodValue = binding->value("method", Json());
+    const QString method = methodValue.is_string()
+        ? QString::fromStdString(methodValue.get<std::string>())
+        : QString();
+    return (method.isEmpty() ? QString() : method + QStringLiteral("; "))
+        + tr("query: %1; headers: %2").arg(names("query"), names("headers"));
+}
+
+QDialog *ApiForm::editBinding()
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return nullptr;
+    auto *dialog = new ChannelBindingDialog(m_editor, key, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, &ApiForm::refreshOperations);
+    dialog->open();
+    return dialog;
+}
+
 void ApiForm::refreshOperations()
 {
     const QString key = currentChannel();
+    m_editBinding->setEnabled(m_editor && !key.isEmpty());
+    m_binding->setText(bindingSummary());
     const bool refreshing = m_refreshing;
     m_refreshing = true;
     for (const Operation::Action action : {Operation::Action::Receive, Operation::Action::Send}) {

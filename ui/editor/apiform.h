@@ -6,6 +6,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDialog;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -79,6 +80,10 @@ public:
     bool setOperationMessage(Operation::Action action, const QString &message,
                              QString *error = nullptr);
     QCheckBox *operationBox(Operation::Action action) const;
+    // The selected channel's WebSocket binding, as the form sums it up ("query: token;
+    // headers: none"), and the dialog that edits it (ChannelBindingDialog, opened).
+    QString bindingSummary() const;
+    QDialog *editBinding();
     QComboBox *operationMessageBox(Operation::Action action) const;
 
     // The selected channel's parameters: one row per {name} of its address and per
@@ -141,6 +146,8 @@ private:
     QComboBox *m_sendMessage;
     QCheckBox *m_backendPushes;
     QComboBox *m_pushMessage;
+    QLabel *m_binding;
+    QPushButton *m_editBinding;
     QLineEdit *m_samplePath;
     QLabel *m_preview;
     QListWidget *m_parameters;
