@@ -27,6 +27,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QStyle>
 #include <QTabWidget>
 #include <QUndoStack>
@@ -264,7 +265,13 @@ ApiForm::ApiForm(QWidget *parent)
     m_sections->setObjectName(QStringLiteral("designSections"));
     m_sections->setAccessibleName(tr("Design sections"));
     m_sections->setDocumentMode(true);
-    m_sections->addTab(m_channelsPage, tr("API && Channels"));
+    // scrolls when the window is shorter than the form (a laptop screen, 200 % scaling)
+    m_channelsScroll = new QScrollArea;
+    m_channelsScroll->setObjectName(QStringLiteral("channelsScroll"));
+    m_channelsScroll->setWidgetResizable(true);
+    m_channelsScroll->setFrameShape(QFrame::NoFrame);
+    m_channelsScroll->setWidget(m_channelsPage);
+    m_sections->addTab(m_channelsScroll, tr("API && Channels"));
     m_sections->addTab(m_servers, tr("Servers"));
     m_sections->addTab(m_messages, tr("Messages"));
     m_sections->addTab(m_gateway, tr("Gateway"));
@@ -474,7 +481,7 @@ bool ApiForm::focusField(const QString &pointer)
     }
     if (!field)
         return false;
-    m_sections->setCurrentWidget(m_channelsPage);
+    m_sections->setCurrentWidget(m_channelsScroll);
     field->setFocus(Qt::OtherFocusReason);
     if (auto *line = qobject_cast<QLineEdit *>(field))
         line->selectAll();

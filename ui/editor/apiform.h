@@ -12,6 +12,7 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QScrollArea;
 class QTabWidget;
 
 namespace Gatehouse {
@@ -123,6 +124,7 @@ private:
 
     QTabWidget *m_sections;
     QWidget *m_channelsPage;
+    QScrollArea *m_channelsScroll;
     MessageForm *m_messages;
     GatewayForm *m_gateway;
     PolicyForm *m_policies;
