@@ -130,19 +130,22 @@ DashboardView::DashboardView(QWidget *parent)
     m_api->setObjectName(QStringLiteral("dashboardApi"));
     m_api->setAccessibleName(tr("API shown"));
     m_api->setToolTip(tr("Every API the gateway serves, or one of them"));
-    m_api->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_api->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_api->setMinimumContentsLength(18); // long names show in full in the list
     m_api->addItem(tr("All APIs"), QVariant());
     m_channel->setObjectName(QStringLiteral("dashboardChannel"));
     m_channel->setAccessibleName(tr("Channel shown"));
     m_channel->setToolTip(tr("Every channel, or one channel template (of the API shown)"));
-    m_channel->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_channel->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_channel->setMinimumContentsLength(18); // long names show in full in the list
     m_channel->addItem(tr("All channels"), QVariant());
     m_application->setObjectName(QStringLiteral("dashboardApplication"));
     m_application->setAccessibleName(tr("Application shown"));
     m_application->setToolTip(
         tr("Every application, or the connections of one. The 24 h and 30 d windows know "
            "applications only when the gateway keeps metrics per application."));
-    m_application->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_application->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_application->setMinimumContentsLength(18); // long names show in full in the list
     m_application->addItem(tr("All applications"), QVariant());
     connect(m_api, &QComboBox::currentIndexChanged, this, [this] {
         updateScopes(); // the channels of this API
@@ -155,22 +158,25 @@ DashboardView::DashboardView(QWidget *parent)
     m_state->setAccessibleName(tr("Dashboard state"));
 
     auto *top = new QHBoxLayout;
+    // what is shown, on a row of its own: the dashboard stays narrow enough to share
+    // the window with a client tab beside it
+    auto *scopeRow = new QHBoxLayout;
     auto *windowLabel = new QLabel(tr("&Window:"));
     windowLabel->setBuddy(m_window);
     top->addWidget(windowLabel);
     top->addWidget(m_window);
     auto *apiLabel = new QLabel(tr("&API:"));
     apiLabel->setBuddy(m_api);
-    top->addWidget(apiLabel);
-    top->addWidget(m_api);
+    scopeRow->addWidget(apiLabel);
+    scopeRow->addWidget(m_api);
     auto *channelLabel = new QLabel(tr("C&hannel:"));
     channelLabel->setBuddy(m_channel);
-    top->addWidget(channelLabel);
-    top->addWidget(m_channel);
+    scopeRow->addWidget(channelLabel);
+    scopeRow->addWidget(m_channel);
     auto *applicationLabel = new QLabel(tr("Appli&cation:"));
     applicationLabel->setBuddy(m_application);
-    top->addWidget(applicationLabel);
-    top->addWidget(m_application);
+    scopeRow->addWidget(applicationLabel);
+    scopeRow->addWidget(m_application);
     top->addWidget(m_pause);
     top->addWidget(m_export);
     top->addWidget(m_showInLog);
@@ -179,6 +185,9 @@ DashboardView::DashboardView(QWidget *parent)
         Q_EMIT logRequested(logFilterFor(QString(), until - qint64(windowSeconds()) * 1000, until));
     });
     top->addWidget(m_state, 1);
+    scopeRow->addStretch();
+    // a long state ("Saved /a/long/path.csv") is cut rather than widening the window
+    m_state->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // the figures at a glance
     auto *figures = new QHBoxLayout;
@@ -290,6 +299,7 @@ DashboardView::DashboardView(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addLayout(scopeRow);
     layout->addLayout(figures);
     layout->addLayout(grid, 1);
     layout->addLayout(talkersTop);

@@ -35,6 +35,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
@@ -468,11 +469,22 @@ void ClientTab::buildWidgets()
     bottom->addStretch();
     bottom->addWidget(m_status, 2);
 
-    auto *layout = new QVBoxLayout(this);
+    // Narrower than its controls (two tabs side by side on a small screen), the tab
+    // scrolls sideways instead of widening the window past the screen.
+    auto *content = new QWidget;
+    auto *layout = new QVBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
     layout->addLayout(filters);
     layout->addWidget(split, 1);
     layout->addLayout(bottom);
+    auto *scroll = new QScrollArea;
+    scroll->setObjectName(QStringLiteral("clientTabScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(content);
+    auto *outer = new QVBoxLayout(this);
+    outer->addWidget(scroll);
     updateCounters();
 }
 
