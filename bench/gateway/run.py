@@ -446,18 +446,16 @@ def main():
         else:
             ratio = values["gateway"] / values["nginx"] if values.get("gateway") and values.get("nginx") else None
             row += ["–" if ratio is None else f"{ratio:.2f}x", "–"]
+        def compared(name, over, under):
+            """The median of `name` and of the per-repetition ratios over / under."""
+            values, a, b = results.get((name, metric)), results.get((over, metric)), results.get((under, metric))
+            row.append("–" if not values else f"{statistics.median(values):,.1f}")
+            pairs = [x / y for x, y in zip(a, b) if y] if a and b and len(a) == len(b) else []
+            row.append(f"{statistics.median(pairs):.2f}x" if pairs else "–")
         if windowed:
-            w = results.get(("window", metric))
-            g = results.get(("gateway", metric))
-            row.append("–" if not w else f"{statistics.median(w):,.1f}")
-            pairs = [a / b for a, b in zip(w, g) if b] if w and g and len(w) == len(g) else []
-            row.append(f"{statistics.median(pairs):.2f}x" if pairs else "–")
+            compared("window", "window", "gateway")
         if bare:
-            b = results.get(("nometrics", metric))
-            g = results.get(("gateway", metric))
-            row.append("–" if not b else f"{statistics.median(b):,.1f}")
-            pairs = [a / c for a, c in zip(g, b) if c] if g and b and len(g) == len(b) else []
-            row.append(f"{statistics.median(pairs):.2f}x" if pairs else "–")
+            compared("nometrics", "gateway", "nometrics")
         lines.append("| " + " | ".join(row) + " |")
     if bench.log_summary:
         ls = bench.log_summary

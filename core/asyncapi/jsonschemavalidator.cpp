@@ -1578,6 +1578,15 @@ QString JsonSchemaValidator::errorString() const
     return d ? d->errorString : QString();
 }
 
+QString JsonSchemaValidator::objectSchemaProblem(const Json &schema)
+{
+    const auto type = schema.is_object() ? schema.find("type") : schema.end();
+    if (!schema.is_object() || (type != schema.end() && *type != Json("object")))
+        return QStringLiteral("not a JSON Schema of type object");
+    const JsonSchemaValidator validator(schema);
+    return validator.isValid() ? QString() : validator.errorString();
+}
+
 QList<JsonSchemaValidator::Error> JsonSchemaValidator::validate(const Json &instance,
                                                                 int maxErrors) const
 {

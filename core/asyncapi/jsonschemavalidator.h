@@ -92,6 +92,10 @@ public:
     bool isValid() const;
     QString errorString() const;
 
+    // Why `schema` is not a JSON Schema of type object (what headers, query
+    // parameters and such are described by), or empty when it is one.
+    static QString objectSchemaProblem(const Json &schema);
+
     // Every problem with `instance`, at most `maxErrors`; empty when it conforms.
     // Where a value matches none of several alternatives (oneOf/anyOf), the errors
     // of the alternative that came closest are reported instead of all of them.

@@ -505,7 +505,7 @@ void TestApiForm::channelBinding()
     QVERIFY(!dialog->queryField()->accessibleName().isEmpty());
     // not an object schema: said, and nothing written
     dialog->queryField()->setText(QStringLiteral("type: string\n"));
-    QCOMPARE(dialog->problem(), u"Query: a JSON Schema of type object"_qs);
+    QCOMPARE(dialog->problem(), u"Query: not a JSON Schema of type object"_qs);
     QString error;
     QVERIFY(!dialog->apply(&error));
     QCOMPARE(editor.text(), original);

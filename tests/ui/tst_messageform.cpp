@@ -221,7 +221,7 @@ void TestMessageForm::headersSchema()
     QVERIFY(form.headersProblem().isEmpty());
     // not an object schema: marked, not written
     type(form.headersEditor(), "type: string\n");
-    QCOMPARE(form.headersProblem(), u"headers must be a JSON Schema of type object"_qs);
+    QCOMPARE(form.headersProblem(), u"headers: not a JSON Schema of type object"_qs);
     QVERIFY(!form.applyHeaders());
     QCOMPARE(editor.text(), Orders);
     type(form.headersEditor(),

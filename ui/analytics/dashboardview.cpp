@@ -735,9 +735,12 @@ std::optional<QString> DashboardView::api() const
 
 void DashboardView::setScope(const Analytics::MetricsScope &scope)
 {
+    // the boxes set quietly, then one refresh for all three
+    const QSignalBlocker blockApi(m_api);
     const QSignalBlocker blockChannel(m_channel);
     const QSignalBlocker blockApplication(m_application);
-    setApi(scope.api); // (the channels of the API are listed again)
+    setApi(scope.api);
+    updateScopes(); // the channels of that API
     choose(m_channel, scope.channel,
            scope.channel && scope.channel->isEmpty() ? tr("(no channel)")
                                                      : scope.channel.value_or(QString()));

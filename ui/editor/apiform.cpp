@@ -1065,17 +1065,10 @@ bool ApiForm::renameChannel(const QString &key, const QString &newKey, QString *
 {
     if (!m_editor)
         return false;
-    QUndoStack *undo = m_editor->undoStack();
-    undo->beginMacro(tr("Rename channel %1").arg(key));
-    QString why;
-    bool ok = m_editor->renameKey(channelPointer(key), newKey, QString(), &why);
     // references to the channel follow it (3.x operations name their channel so)
-    if (ok)
-        ok = m_editor->retargetReferences(channelPointer(key), channelPointer(newKey), QString(),
-                                          &why);
-    undo->endMacro();
-    if (!ok && undo->canUndo() && undo->undoText() == tr("Rename channel %1").arg(key))
-        undo->undo();
+    QString why;
+    const bool ok = m_editor->renameWithReferences(channelPointer(key), newKey,
+                                                   tr("Rename channel %1").arg(key), {}, {}, &why);
     report(ok, why);
     if (error)
         *error = why;

@@ -32,14 +32,10 @@ std::optional<Json> objectSchema(const SchemaTextEdit *field, const QString &wha
         *problem = QStringLiteral("%1: %2").arg(what, error);
         return std::nullopt;
     }
-    const auto type = value->is_object() ? value->find("type") : value->end();
-    if (!value->is_object() || (type != value->end() && *type != Json("object"))) {
-        *problem = ChannelBindingDialog::tr("%1: a JSON Schema of type object").arg(what);
-        return std::nullopt;
-    }
-    const JsonSchemaValidator validator(api ? api->resolved(*value) : *value);
-    if (!validator.isValid()) {
-        *problem = QStringLiteral("%1: %2").arg(what, validator.errorString());
+    const QString why
+        = JsonSchemaValidator::objectSchemaProblem(api ? api->resolved(*value) : *value);
+    if (!why.isEmpty()) {
+        *problem = QStringLiteral("%1: %2").arg(what, why);
         return std::nullopt;
     }
     return value;

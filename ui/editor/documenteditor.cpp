@@ -279,7 +279,6 @@ bool DocumentEditor::renameComponent(const QString &pointer, const QString &newK
     const QString kind = componentKind(pointer);
     const QString key = tokens.value(2);
     const QString group = SourceText::joinPointer(tokens.mid(0, 2));
-    const QString newPointer = SourceText::joinPointer({tokens.value(0), tokens.value(1), newKey});
     // a component key as AsyncAPI allows it
     static const QRegularExpression componentKey(QStringLiteral("^[A-Za-z0-9.\\-_]+$"));
     QString why;
@@ -291,23 +290,40 @@ bool DocumentEditor::renameComponent(const QString &pointer, const QString &newK
     else if (newKey != key && source().keys(group).contains(newKey))
         why = tr("There is a %1 %2 already").arg(kind, newKey);
     bool ok = why.isEmpty();
-    if (ok && newKey != key) {
-        const QStringList requirements
-            = tokens.at(1) == u"securitySchemes" ? requirementsNaming(key) : QStringList();
-        const QString name = tr("Rename %1 %2").arg(kind, key);
-        m_undo.beginMacro(name);
-        ok = renameKey(pointer, newKey, QString(), &why);
-        if (ok)
-            ok = retargetReferences(pointer, newPointer, QString(), &why);
-        for (const QString &requirement : requirements) {
-            if (!ok)
-                break;
-            ok = renameKey(requirement, newKey, QString(), &why);
-        }
-        m_undo.endMacro();
-        if (!ok && m_undo.canUndo() && m_undo.undoText() == name)
-            m_undo.undo();
+    if (ok && newKey != key)
+        ok = renameWithReferences(
+            pointer, newKey, tr("Rename %1 %2").arg(kind, key),
+            tokens.at(1) == u"securitySchemes" ? requirementsNaming(key) : QStringList(), {}, &why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+bool DocumentEditor::renameWithReferences(const QString &pointer, const QString &newKey,
+                                          const QString &name, const QStringList &keysNaming,
+                                          const QStringList &valuesNaming, QString *error)
+{
+    QStringList tokens;
+    SourceText::splitPointer(pointer, &tokens);
+    if (tokens.isEmpty()) {
+        if (error)
+            *error = tr("the document itself has no key to rename");
+        return false;
     }
+    tokens.last() = newKey;
+    const QString newPointer = SourceText::joinPointer(tokens);
+    QString why;
+    m_undo.beginMacro(name);
+    bool ok = renameKey(pointer, newKey, QString(), &why);
+    if (ok)
+        ok = retargetReferences(pointer, newPointer, QString(), &why);
+    for (qsizetype i = 0; ok && i < keysNaming.size(); ++i)
+        ok = renameKey(keysNaming.at(i), newKey, QString(), &why);
+    for (qsizetype i = 0; ok && i < valuesNaming.size(); ++i)
+        ok = setValue(valuesNaming.at(i), Json(newKey.toStdString()), QString(), &why);
+    m_undo.endMacro();
+    if (!ok && m_undo.canUndo() && m_undo.undoText() == name)
+        m_undo.undo();
     if (error)
         *error = why;
     return ok;

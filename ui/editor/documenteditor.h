@@ -81,6 +81,13 @@ public:
     // does not allow (letters, digits, '.', '-', '_'), one taken, or a text that
     // cannot say it.
     bool renameComponent(const QString &pointer, const QString &newKey, QString *error = nullptr);
+    // Renames the key of the node at `pointer` to `newKey`, makes every `$ref` to it or
+    // into it follow, renames the keys at `keysNaming` and sets the values at
+    // `valuesNaming` to `newKey` (places that name it otherwise), as one undo step named
+    // `name`; on a failure, nothing is changed.
+    bool renameWithReferences(const QString &pointer, const QString &newKey, const QString &name,
+                              const QStringList &keysNaming, const QStringList &valuesNaming,
+                              QString *error = nullptr);
     // The 2.x security requirements naming the scheme `key` (pointers of their
     // members: ".../security/0/petstore_auth").
     QStringList requirementsNaming(const QString &key) const;

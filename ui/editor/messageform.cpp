@@ -591,12 +591,10 @@ void MessageForm::checkHeaders()
     if (value) {
         m_headersProblem.clear();
         if (!value->is_null()) {
-            const auto type = value->is_object() ? value->find("type") : value->end();
-            if (!value->is_object() || (type != value->end() && *type != Json("object")))
-                m_headersProblem = tr("headers must be a JSON Schema of type object");
-            else if (const JsonSchemaValidator headers(api() ? api()->resolved(*value) : *value);
-                     !headers.isValid())
-                m_headersProblem = headers.errorString();
+            const QString why = JsonSchemaValidator::objectSchemaProblem(
+                api() ? api()->resolved(*value) : *value);
+            if (!why.isEmpty())
+                m_headersProblem = tr("headers: %1").arg(why);
         }
         m_headers->markProblem(m_headersProblem.isEmpty() ? 0 : 1, m_headersProblem);
     }

@@ -22,6 +22,15 @@ namespace Gatehouse {
 
 namespace {
 
+// Why `key` cannot name a server (AsyncAPI allows letters, digits, '-' and '_'), or empty.
+QString serverKeyProblem(const QString &key)
+{
+    static const QRegularExpression serverKey(QStringLiteral("^[A-Za-z0-9_\\-]+$"));
+    return serverKey.match(key).hasMatch()
+        ? QString()
+        : ServersForm::tr("\"%1\" cannot name a server: use letters, digits, '-' and '_'").arg(key);
+}
+
 // A scalar as a field shows it (numbers and booleans as written).
 QString scalarText(const Json &value)
 {
@@ -475,11 +484,8 @@ bool ServersForm::addServer(const QString &key, QString *error)
     if (!m_editor)
         return false;
     // the names AsyncAPI allows for a server
-    static const QRegularExpression serverKey(QStringLiteral("^[A-Za-z0-9_\\-]+$"));
-    QString why;
-    if (!serverKey.match(key).hasMatch())
-        why = tr("\"%1\" cannot name a server: use letters, digits, '-' and '_'").arg(key);
-    else if (m_editor->source().keys(QStringLiteral("/servers")).contains(key))
+    QString why = serverKeyProblem(key);
+    if (why.isEmpty() && m_editor->source().keys(QStringLiteral("/servers")).contains(key))
         why = tr("There is a server %1 already").arg(key);
     bool ok = why.isEmpty();
     if (ok) {
@@ -503,11 +509,8 @@ bool ServersForm::renameServer(const QString &key, const QString &newKey, QStrin
 {
     if (!m_editor)
         return false;
-    static const QRegularExpression serverKey(QStringLiteral("^[A-Za-z0-9_\\-]+$"));
-    QString why;
-    if (!serverKey.match(newKey).hasMatch())
-        why = tr("\"%1\" cannot name a server: use letters, digits, '-' and '_'").arg(newKey);
-    else if (m_editor->source().keys(QStringLiteral("/servers")).contains(newKey))
+    QString why = serverKeyProblem(newKey);
+    if (why.isEmpty() && m_editor->source().keys(QStringLiteral("/servers")).contains(newKey))
         why = tr("There is a server %1 already").arg(newKey);
     bool ok = why.isEmpty();
     if (ok) {
@@ -516,21 +519,8 @@ bool ServersForm::renameServer(const QString &key, const QString &newKey, QStrin
         for (const QString &use : usesOf(key))
             if (!use.endsWith(u"/$ref"))
                 byName.append(use);
-        QUndoStack *undo = m_editor->undoStack();
-        const QString name = tr("Rename server %1").arg(key);
-        undo->beginMacro(name);
-        ok = m_editor->renameKey(serverPointer(key), newKey, QString(), &why);
-        if (ok)
-            ok = m_editor->retargetReferences(serverPointer(key), serverPointer(newKey), QString(),
-                                              &why);
-        for (const QString &use : std::as_const(byName)) {
-            if (!ok)
-                break;
-            ok = m_editor->setValue(use, Json(newKey.toStdString()), QString(), &why);
-        }
-        undo->endMacro();
-        if (!ok && undo->canUndo() && undo->undoText() == name)
-            undo->undo();
+        ok = m_editor->renameWithReferences(serverPointer(key), newKey,
+                                            tr("Rename server %1").arg(key), {}, byName, &why);
     }
     report(ok, why);
     if (error)
