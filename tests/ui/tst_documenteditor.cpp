@@ -44,6 +44,7 @@ private slots:
     void recoveryKeepsUnsavedEdits();
     void changesByAnotherProgram();
     void renamesComponents();
+    void makesComponents();
 
 private:
     QTemporaryDir m_dir;
@@ -324,6 +325,49 @@ void TestDocumentEditor::renamesComponents()
     QCOMPARE(DocumentEditor::componentOf(u"/channels/a/parameters/b"_qs), QString());
     QCOMPARE(DocumentEditor::componentKind(u"/components/messageTraits/t"_qs), u"message trait"_qs);
     QCOMPARE(DocumentEditor::componentKind(u"/components/channelBindings/b"_qs), u"bindings"_qs);
+}
+
+// Make Component: what is written inline moves under components with its text, a
+// $ref stays in its place, and the document reads as before.
+void TestDocumentEditor::makesComponents()
+{
+    const QByteArray original
+        = readAll(QStringLiteral(GATEHOUSE_EXAMPLES_DIR "/2.6/streetlights-mqtt.yml"));
+    const QString path = m_dir.filePath(QStringLiteral("make-component.yml"));
+    QVERIFY(writeAll(path, original));
+    DocumentEditor editor(path, original);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    const QString lumens
+        = QStringLiteral("/components/schemas/lightMeasuredPayload/properties/lumens");
+    const QByteArray written = editor.source().fragment(lumens);
+    QVERIFY(written.contains("minimum: 0"));
+    QString error;
+    QVERIFY2(editor.makeComponent(lumens, u"/components/schemas"_qs, u"Lumens"_qs, &error),
+             qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Make schema Lumens a component"_qs);
+    QCOMPARE(editor.source().fragment(u"/components/schemas/Lumens"_qs), written);
+    QVERIFY(editor.source().contains(lumens + u"/$ref"));
+    QVERIFY(editor.referencesTo(u"/components/schemas/Lumens"_qs).contains(lumens + u"/$ref"));
+    editor.readNow();
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading(), 20000);
+    QVERIFY2(editor.lastRead().ok(), qPrintable(editor.lastRead().diagnostics.value(0).toString()));
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), original);
+
+    // refused, with the reason, and nothing changed
+    const int steps = editor.undoStack()->count();
+    QVERIFY(!editor.makeComponent(lumens, u"/components/schemas"_qs, u"sentAt"_qs, &error));
+    QCOMPARE(error, u"There is a schema sentAt already"_qs);
+    QVERIFY(!editor.makeComponent(u"/components/messages/lightMeasured/payload"_qs,
+                                  u"/components/schemas"_qs, u"P"_qs, &error));
+    QVERIFY2(error.endsWith(u"is a $ref already"), qPrintable(error));
+    QVERIFY(!editor.makeComponent(u"/components/schemas/sentAt"_qs, u"/components/schemas"_qs,
+                                  u"P"_qs, &error));
+    QVERIFY2(error.endsWith(u"is a component already"), qPrintable(error));
+    QVERIFY(!editor.makeComponent(u"/nowhere"_qs, u"/components/schemas"_qs, u"P"_qs, &error));
+    QCOMPARE(error, u"/nowhere is not in this document"_qs);
+    QCOMPARE(editor.text(), original);
+    QCOMPARE(editor.undoStack()->count(), steps);
 }
 
 QTEST_MAIN(TestDocumentEditor)

@@ -345,7 +345,7 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(QStringLiteral("field-problem.yaml"));
         QVERIFY(writeFile(path,
                           "asyncapi: 2.6.0\n"
-                          "info:\n  title: Fields\n  version: 1.0.0\n"
+                          "info:\n  title: Fields\n  version: 1.0.0\n  contact: [x]\n"
                           "channels:\n"
                           "  /rooms:\n"
                           "    description: [not, text]\n"
@@ -377,9 +377,24 @@ private Q_SLOTS:
         QVERIFY(QApplication::focusWidget());
         QCOMPARE(QApplication::focusWidget()->accessibleName(), u"Channel description"_qs);
 
-        // the payload schema has no field in the form: the source, at its line
+        // the payload schema of the message written inline: its field in Messages
         QVERIFY(payload.isValid());
         Q_EMIT window.diagnosticsView()->activated(payload);
+        QCOMPARE(tabs->currentWidget(), form);
+        QVERIFY(QApplication::focusWidget());
+        QCOMPARE(QApplication::focusWidget()->accessibleName(), u"Payload schema"_qs);
+
+        // a node no field edits: the source, at its line
+        QModelIndex other;
+        for (int row = 0; row < window.diagnosticsModel()->rowCount(); ++row) {
+            const QModelIndex index = window.diagnosticsModel()->index(row, 0);
+            if (index.data(DiagnosticListModel::PointerRole)
+                    .toString()
+                    .startsWith(u"/info/contact"))
+                other = index;
+        }
+        QVERIFY(other.isValid());
+        Q_EMIT window.diagnosticsView()->activated(other);
         QCOMPARE(tabs->currentWidget(), window.sourceTab());
     }
 

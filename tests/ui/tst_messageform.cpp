@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -99,6 +100,8 @@ private slots:
     void renameFollowsReferences();
     void deleteAndDuplicate();
     void keyboardLeavesTheCodeField();
+    void inlineMessages();
+    void inlineMessagesOfVersion3();
 
 private:
     QTemporaryDir m_dir;
@@ -292,6 +295,7 @@ void TestMessageForm::generatedExampleMatches()
     QTRY_COMPARE_WITH_TIMEOUT(form.exampleCount(), 2, 20000);
     QVERIFY2(form.exampleProblem(1).isEmpty(), qPrintable(form.exampleProblem(1)));
     // the generated payload follows the shared schema of its id
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading(), 20000);
     const Message *message = editor.lastRead().api->message(QStringLiteral("OrderPlaced"));
     QCOMPARE(message->examples.size(), 2);
     const Json id = message->examples.at(1).payload["id"];
@@ -397,3 +401,151 @@ void TestMessageForm::keyboardLeavesTheCodeField()
 
 QTEST_MAIN(TestMessageForm)
 #include "tst_messageform.moc"
+
+namespace {
+
+// Messages written inline in channels: one alone, one among a oneOf beside a $ref.
+const QByteArray Inline = "asyncapi: 2.6.0\n"
+                          "info:\n"
+                          "  title: Inline\n"
+                          "  version: 1.0.0\n"
+                          "channels:\n"
+                          "  /chat:\n"
+                          "    publish:\n"
+                          "      # what a client says\n"
+                          "      message:\n"
+                          "        name: line\n"
+                          "        title: A line\n"
+                          "        payload:\n"
+                          "          type: string # any text\n"
+                          "          maxLength: 10\n"
+                          "        examples:\n"
+                          "          - payload: hello\n"
+                          "  /news:\n"
+                          "    subscribe:\n"
+                          "      message:\n"
+                          "        oneOf:\n"
+                          "          - $ref: '#/components/messages/Headline'\n"
+                          "          - payload: {type: integer}\n"
+                          "components:\n"
+                          "  messages:\n"
+                          "    Headline:\n"
+                          "      payload: {type: string}\n"
+                          "  schemas:\n"
+                          "    Text:\n"
+                          "      $ref: '#/channels/~1chat/publish/message/payload'\n";
+
+} // namespace
+
+void TestMessageForm::inlineMessages()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("inline.yaml")), Inline);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.messages(),
+             (QStringList {u"Headline"_qs, u"/chat publish (inline)"_qs,
+                           u"/news subscribe message 2 (inline)"_qs}));
+    auto *makeComponent = control<QPushButton>(form, u"Make the inline message a component"_qs);
+    auto *rename = control<QPushButton>(form, u"Rename message"_qs);
+    QVERIFY(makeComponent && rename);
+    QVERIFY(!makeComponent->isVisible());
+
+    // the inline message's fields are those written in the channel
+    form.selectMessage(u"/chat publish (inline)"_qs);
+    QCOMPARE(form.currentPointer(), u"/channels/~1chat/publish/message"_qs);
+    QVERIFY(form.isInline());
+    QVERIFY(makeComponent->isVisible() && makeComponent->isEnabled());
+    QVERIFY(!rename->isEnabled());
+    auto *title = control<QLineEdit>(form, u"Message title"_qs);
+    QCOMPARE(title->text(), u"A line"_qs);
+    QCOMPARE(form.payloadEditor()->text(), u"type: string # any text\nmaxLength: 10"_qs);
+    QCOMPARE(form.exampleCount(), 1);
+    QVERIFY(form.exampleProblem(0).isEmpty());
+
+    // an edit changes the channel's text only there
+    title->setFocus();
+    title->setText(QStringLiteral("One line"));
+    title->setModified(true);
+    Q_EMIT title->editingFinished();
+    QByteArray expected = Inline;
+    expected.replace("        title: A line\n", "        title: One line\n");
+    QCOMPARE(editor.text(), expected);
+    QCOMPARE(editor.undoStack()->undoText(), u"Set title of message /chat publish (inline)"_qs);
+    editor.undoStack()->undo();
+
+    // a problem in it opens its field
+    form.selectMessage(u"Headline"_qs);
+    QVERIFY(form.focusField(u"/channels/~1chat/publish/message/payload/maxLength"_qs));
+    QCOMPARE(form.currentPointer(), u"/channels/~1chat/publish/message"_qs);
+    QVERIFY(form.payloadEditor()->hasFocus());
+    QVERIFY(!form.focusField(u"/channels/~1chat/publish/x-scopes"_qs));
+
+    // Make Component: the text moves with its comment, a $ref stays, and the $ref
+    // that named the old place follows
+    QString error;
+    QVERIFY(!form.makeComponent(form.currentPointer(), u"Headline"_qs, &error));
+    QVERIFY2(error.contains(u"Headline"), qPrintable(error));
+    QCOMPARE(editor.text(), Inline);
+    QVERIFY2(form.makeComponent(form.currentPointer(), u"Line"_qs, &error), qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Make message Line a component"_qs);
+    QCOMPARE(form.currentMessage(), u"Line"_qs);
+    QVERIFY(!form.isInline());
+    const QByteArray text = editor.text();
+    QVERIFY2(text.contains("      message:\n        $ref: '#/components/messages/Line'\n")
+                 || text.contains("      message:\n        $ref: \"#/components/messages/Line\"\n"),
+             text.constData());
+    QVERIFY2(text.contains("    Line:\n      name: line\n      title: A line\n      payload:\n"
+                           "        type: string # any text\n"),
+             text.constData());
+    QVERIFY2(text.contains("    Text:\n      $ref: '#/components/messages/Line/payload'\n"),
+             text.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    QVERIFY(!form.messages().contains(u"/chat publish (inline)"_qs));
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(), Inline);
+
+    // the oneOf item
+    form.selectMessage(u"/news subscribe message 2 (inline)"_qs);
+    QCOMPARE(form.currentPointer(), u"/channels/~1news/subscribe/message/oneOf/1"_qs);
+    QCOMPARE(form.payloadEditor()->text(), u"{type: integer}"_qs);
+}
+
+void TestMessageForm::inlineMessagesOfVersion3()
+{
+    const QByteArray document = "asyncapi: 3.0.0\n"
+                                "info: {title: Three, version: 1.0.0}\n"
+                                "channels:\n"
+                                "  chat:\n"
+                                "    address: /chat\n"
+                                "    messages:\n"
+                                "      line:\n"
+                                "        summary: A line of chat\n"
+                                "        payload: {type: string}\n"
+                                "operations:\n"
+                                "  send:\n"
+                                "    action: send\n"
+                                "    channel: {$ref: '#/channels/chat'}\n"
+                                "    messages:\n"
+                                "      - $ref: '#/channels/chat/messages/line'\n";
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("inline3.yaml")), document);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QCOMPARE(form.messages(), QStringList {u"chat line (inline)"_qs});
+    QCOMPARE(control<QLineEdit>(form, u"Message summary"_qs)->text(), u"A line of chat"_qs);
+    QString error;
+    QVERIFY2(form.makeComponent(form.currentPointer(), u"Line"_qs, &error), qPrintable(error));
+    const QByteArray text = editor.text();
+    // the operation's $ref into the channel keeps naming the channel's message,
+    // which is now a $ref to the component
+    QVERIFY2(
+        text.contains("    messages:\n      line:\n        $ref: '#/components/messages/Line'\n"),
+        text.constData());
+    QVERIFY2(text.contains("components:\n  messages:\n    Line:\n      summary: A line of chat\n"),
+             text.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    QVERIFY2(editor.lastRead().diagnostics.isEmpty() || editor.lastRead().ok(), "reads");
+}

@@ -408,6 +408,15 @@ bool ApiForm::focusField(const QString &pointer)
         m_sections->setCurrentWidget(m_messages);
         return m_messages->focusField(pointer);
     }
+    // in a message written inline in a channel
+    if (tokens.size() >= 4 && tokens.at(0) == u"channels"
+        && (tokens.contains(u"message"_qs) || tokens.at(2) == u"messages")) {
+        const int before = m_sections->currentIndex();
+        m_sections->setCurrentWidget(m_messages);
+        if (m_messages->focusField(pointer))
+            return true;
+        m_sections->setCurrentIndex(before);
+    }
     if ((tokens.size() >= 2 && tokens.at(0) == u"x-gatehouse" && tokens.at(1) == u"policies")
         || (tokens.size() >= 4 && tokens.at(0) == u"channels" && tokens.at(2) == u"x-gatehouse"
             && tokens.at(3) == u"policies")) {

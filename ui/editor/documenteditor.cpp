@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "editor/documenteditor.h"
 
+#include "asyncapi/documentloader.h"
+
 #include <QCryptographicHash>
 #include <QStringList>
 
@@ -189,7 +191,7 @@ QStringList DocumentEditor::referencesTo(const QString &pointer) const
 }
 
 bool DocumentEditor::retargetReferences(const QString &pointer, const QString &newPointer,
-                                        const QString &name, QString *error)
+                                        const QString &name, QString *error, bool onlyInto)
 {
     const QStringList refs = referencesTo(pointer);
     if (refs.isEmpty())
@@ -201,6 +203,8 @@ bool DocumentEditor::retargetReferences(const QString &pointer, const QString &n
     std::vector<TextChange> changes;
     for (const QString &p : refs) {
         const QByteArray target = referenceTarget(text, p);
+        if (onlyInto && target == oldRef)
+            continue;
         const QByteArray next = '#' + newPointer.toUtf8() + target.mid(oldRef.size());
         QString why;
         const auto change = text.set(p, Json(next.toStdString()), &why);
@@ -279,21 +283,65 @@ bool DocumentEditor::renameComponent(const QString &pointer, const QString &newK
     const QString kind = componentKind(pointer);
     const QString key = tokens.value(2);
     const QString group = SourceText::joinPointer(tokens.mid(0, 2));
-    // a component key as AsyncAPI allows it
-    static const QRegularExpression componentKey(QStringLiteral("^[A-Za-z0-9.\\-_]+$"));
     QString why;
     if (!component || !source().contains(pointer))
         why = tr("%1 is not a component of this document").arg(pointer);
-    else if (!componentKey.match(newKey).hasMatch())
-        why = tr("\"%1\" cannot name a %2: use letters, digits, '.', '-' and '_'")
-                  .arg(newKey, kind);
-    else if (newKey != key && source().keys(group).contains(newKey))
-        why = tr("There is a %1 %2 already").arg(kind, newKey);
+    else if (newKey != key)
+        why = componentKeyProblem(group, newKey);
     bool ok = why.isEmpty();
     if (ok && newKey != key)
         ok = renameWithReferences(
             pointer, newKey, tr("Rename %1 %2").arg(kind, key),
             tokens.at(1) == u"securitySchemes" ? requirementsNaming(key) : QStringList(), {}, &why);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+QString DocumentEditor::componentKeyProblem(const QString &group, const QString &key) const
+{
+    // a component key as AsyncAPI allows it
+    static const QRegularExpression componentKey(QStringLiteral("^[A-Za-z0-9.\\-_]+$"));
+    const QString kind = componentKind(group + u"/x");
+    if (!componentKey.match(key).hasMatch())
+        return tr("\"%1\" cannot name a %2: use letters, digits, '.', '-' and '_'").arg(key, kind);
+    if (source().keys(group).contains(key))
+        return tr("There is a %1 %2 already").arg(kind, key);
+    return {};
+}
+
+bool DocumentEditor::makeComponent(const QString &pointer, const QString &group, const QString &key,
+                                   QString *error)
+{
+    const QString kind = componentKind(group + u"/x");
+    const QString target = group + u'/' + DocumentLoader::escapePointerToken(key);
+    QString why;
+    if (pointer.isEmpty() || !source().contains(pointer))
+        why = tr("%1 is not in this document").arg(pointer);
+    else if (source().contains(pointer + u"/$ref"))
+        why = tr("%1 is a $ref already").arg(pointer);
+    else if (componentOf(pointer) == pointer)
+        why = tr("%1 is a component already").arg(pointer);
+    else
+        why = componentKeyProblem(group, key);
+    bool ok = why.isEmpty();
+    if (ok) {
+        const QString name = tr("Make %1 %2 a component").arg(kind, key);
+        const QByteArray fragment = source().fragment(pointer);
+        Json reference = Json::object();
+        reference["$ref"] = QString(u'#' + target).toStdString();
+        m_undo.beginMacro(name);
+        ok = setFragment(target, fragment, QString(), &why);
+        // a $ref to the old place reaches the component through the $ref left there
+        // (a 3.x operation names its channel's message so); one into it goes on
+        if (ok)
+            ok = retargetReferences(pointer, target, QString(), &why, true);
+        if (ok)
+            ok = setValue(pointer, reference, QString(), &why);
+        m_undo.endMacro();
+        if (!ok && m_undo.canUndo() && m_undo.undoText() == name)
+            m_undo.undo();
+    }
     if (error)
         *error = why;
     return ok;

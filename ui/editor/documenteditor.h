@@ -65,9 +65,10 @@ public:
     // `$ref` members, in text order.
     QStringList referencesTo(const QString &pointer) const;
     // Makes every such `$ref` name `newPointer` instead (after a rename), as one
-    // undo step named `name` (none: part of the caller's macro).
+    // undo step named `name` (none: part of the caller's macro); `onlyInto`: those
+    // into the node only, not those naming the node itself.
     bool retargetReferences(const QString &pointer, const QString &newPointer, const QString &name,
-                            QString *error = nullptr);
+                            QString *error = nullptr, bool onlyInto = false);
     // The component a pointer is in ("/components/schemas/Chat/properties/text" ->
     // "/components/schemas/Chat"; "/components/schemas/Chat" itself), or empty.
     static QString componentOf(const QString &pointer);
@@ -81,6 +82,17 @@ public:
     // does not allow (letters, digits, '.', '-', '_'), one taken, or a text that
     // cannot say it.
     bool renameComponent(const QString &pointer, const QString &newKey, QString *error = nullptr);
+    // Why `key` cannot name a new component of `group` ("/components/messages"): not
+    // a key AsyncAPI allows (letters, digits, '.', '-', '_'), or one taken; empty
+    // when it can.
+    QString componentKeyProblem(const QString &group, const QString &key) const;
+    // Moves what is written inline at `pointer` (a channel's message, a payload
+    // schema) under `group` as component `key`, keeping its text and comments, and
+    // leaves a `$ref` to it in its place; `$ref`s into the old place follow (those to
+    // the place itself reach it through the `$ref` left there). One undo
+    // step ("Make message Chat a component"); on a failure nothing is changed.
+    bool makeComponent(const QString &pointer, const QString &group, const QString &key,
+                       QString *error = nullptr);
     // Renames the key of the node at `pointer` to `newKey`, makes every `$ref` to it or
     // into it follow, renames the keys at `keysNaming` and sets the values at
     // `valuesNaming` to `newKey` (places that name it otherwise), as one undo step named

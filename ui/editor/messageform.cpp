@@ -37,14 +37,125 @@ int lineOf(const QString &reason)
     return match.hasMatch() ? match.captured(1).toInt() : 0;
 }
 
-const Message *componentMessage(const Api *api, const QString &key)
+constexpr int PointerRole = Qt::UserRole;
+constexpr int InlineRole = Qt::UserRole + 1;
+
+QString escaped(const QString &token)
 {
-    if (!api)
-        return nullptr;
-    for (const Message &m : api->messages)
-        if (!m.inlined && m.id == key)
-            return &m;
-    return nullptr;
+    return DocumentLoader::escapePointerToken(token);
+}
+
+// What the message written at `pointer` says, read from the text (what is written
+// on the message itself: traits are not applied), or nothing.
+std::optional<Message> messageAt(const SourceText &source, const QString &pointer)
+{
+    if (pointer.isEmpty() || !source.contains(pointer))
+        return std::nullopt;
+    const std::optional<Json> value = SourceText::parseFragment(source.fragment(pointer));
+    if (!value || !value->is_object())
+        return std::nullopt;
+    const auto text = [](const Json &object, const char *member) {
+        const auto it = object.find(member);
+        return it != object.end() && it->is_string()
+            ? QString::fromStdString(it->get<std::string>())
+            : QString();
+    };
+    Message m;
+    m.name = text(*value, "name");
+    m.title = text(*value, "title");
+    m.summary = text(*value, "summary");
+    m.contentType = text(*value, "contentType");
+    m.payload = value->value("payload", Json());
+    m.headers = value->value("headers", Json());
+    if (const auto examples = value->find("examples");
+        examples != value->end() && examples->is_array())
+        for (const Json &e : *examples) {
+            MessageExample example;
+            if (e.is_object()) {
+                example.name = text(e, "name");
+                example.summary = text(e, "summary");
+                example.payload = e.value("payload", Json());
+                example.headers = e.value("headers", Json());
+            }
+            m.examples.append(example);
+        }
+    return m;
+}
+
+struct Entry
+{
+    QString label;
+    QString pointer;
+    bool inlined = false;
+    QString where; // for an inline message: where it is written
+};
+
+// The messages the form offers: the component messages, then those written inline
+// in a channel (2.x operations' `message` and its `oneOf` items, 3.x channel
+// `messages`), in text order.
+QList<Entry> messageEntries(const SourceText &source)
+{
+    QList<Entry> out;
+    for (const QString &key : source.keys(QStringLiteral("/components/messages")))
+        out.append({key, u"/components/messages/" + escaped(key), false, {}});
+    const auto inlined = [&](const QString &pointer) {
+        return source.contains(pointer) && !source.contains(pointer + u"/$ref");
+    };
+    for (const QString &channel : source.keys(QStringLiteral("/channels"))) {
+        const QString base = u"/channels/" + escaped(channel);
+        for (const QString &op : {QStringLiteral("publish"), QStringLiteral("subscribe")}) {
+            const QString pointer = base + u'/' + op + u"/message";
+            if (source.contains(pointer + u"/oneOf")) {
+                for (int i = 0; source.contains(pointer + u"/oneOf/" + QString::number(i)); ++i) {
+                    const QString item = pointer + u"/oneOf/" + QString::number(i);
+                    if (inlined(item))
+                        out.append(
+                            {QObject::tr("%1 %2 message %3 (inline)").arg(channel, op).arg(i + 1),
+                             item, true,
+                             QObject::tr("channel %1, %2, oneOf item %3")
+                                 .arg(channel, op)
+                                 .arg(i + 1)});
+                }
+            } else if (inlined(pointer)) {
+                out.append({QObject::tr("%1 %2 (inline)").arg(channel, op), pointer, true,
+                            QObject::tr("channel %1, %2").arg(channel, op)});
+            }
+        }
+        for (const QString &key : source.keys(base + u"/messages")) {
+            const QString pointer = base + u"/messages/" + escaped(key);
+            if (inlined(pointer))
+                out.append({QObject::tr("%1 %2 (inline)").arg(channel, key), pointer, true,
+                            QObject::tr("channel %1, message %2").arg(channel, key)});
+        }
+    }
+    return out;
+}
+
+// A component key made from what an inline message says of itself, or where it is.
+QString suggestedKey(const SourceText &source, const QString &pointer)
+{
+    static const QRegularExpression notAllowed(QStringLiteral("[^A-Za-z0-9.\\-_]+"));
+    QString key;
+    if (const auto m = messageAt(source, pointer))
+        key = m->name;
+    if (key.isEmpty())
+        if (const auto value = SourceText::parseFragment(source.fragment(pointer + u"/messageId"));
+            value && value->is_string())
+            key = QString::fromStdString(value->get<std::string>());
+    if (key.isEmpty()) {
+        QStringList tokens;
+        SourceText::splitPointer(pointer, &tokens);
+        key = tokens.value(tokens.size() - 2) == u"messages" ? tokens.constLast()
+                                                             : tokens.value(1) + u"-Message";
+    }
+    key.replace(notAllowed, QStringLiteral("-"));
+    while (key.startsWith(u'-'))
+        key.remove(0, 1);
+    const QStringList taken = source.keys(QStringLiteral("/components/messages"));
+    QString candidate = key.isEmpty() ? QStringLiteral("Message") : key;
+    for (int n = 2; taken.contains(candidate); ++n)
+        candidate = key + QString::number(n);
+    return candidate;
 }
 
 } // namespace
@@ -56,6 +167,7 @@ MessageForm::MessageForm(QWidget *parent)
     , m_rename(new QPushButton(tr("Re&name…")))
     , m_duplicate(new QPushButton(tr("D&uplicate")))
     , m_delete(new QPushButton(tr("&Delete")))
+    , m_makeComponent(new QPushButton(tr("Make &Component…")))
     , m_fields(new QWidget)
     , m_reference(new QLabel)
     , m_name(new QLineEdit)
@@ -79,6 +191,11 @@ MessageForm::MessageForm(QWidget *parent)
     m_rename->setAccessibleName(tr("Rename message"));
     m_duplicate->setAccessibleName(tr("Duplicate message"));
     m_delete->setAccessibleName(tr("Delete message"));
+    m_makeComponent->setAccessibleName(tr("Make the inline message a component"));
+    m_makeComponent->setToolTip(
+        tr("Moves the message written inline in its channel under components.messages and "
+           "leaves a $ref to it in its place"));
+    m_makeComponent->hide();
     m_reference->setAccessibleName(tr("Where the message is defined"));
     m_reference->setWordWrap(true);
     m_reference->hide();
@@ -140,6 +257,7 @@ MessageForm::MessageForm(QWidget *parent)
     for (QPushButton *b : {m_add, m_rename, m_duplicate, m_delete})
         listButtons->addWidget(b);
     listLayout->addLayout(listButtons);
+    listLayout->addWidget(m_makeComponent);
 
     auto *fieldsLayout = new QVBoxLayout(m_fields);
     fieldsLayout->setContentsMargins(0, 0, 0, 0);
@@ -243,6 +361,18 @@ MessageForm::MessageForm(QWidget *parent)
         if (!currentMessage().isEmpty())
             deleteMessage(currentMessage());
     });
+    connect(m_makeComponent, &QPushButton::clicked, this, [this] {
+        const QString pointer = currentPointer();
+        if (!m_editor || !isInline())
+            return;
+        bool ok = false;
+        const QString key = QInputDialog::getText(
+            this, tr("Make Component"),
+            tr("Name of the message under components.messages (the channel keeps a $ref to it):"),
+            QLineEdit::Normal, suggestedKey(m_editor->source(), pointer), &ok);
+        if (ok && !key.trimmed().isEmpty())
+            makeComponent(pointer, key.trimmed());
+    });
     connect(m_generate, &QPushButton::clicked, this, [this] { generateExample(); });
     connect(m_deleteExample, &QPushButton::clicked, this, [this] {
         if (m_examples->currentRow() >= 0)
@@ -267,7 +397,27 @@ void MessageForm::commitPending()
 
 QString MessageForm::messagePointer(const QString &key) const
 {
-    return u"/components/messages/" + DocumentLoader::escapePointerToken(key);
+    return u"/components/messages/" + escaped(key);
+}
+
+QString MessageForm::currentPointer() const
+{
+    return m_list->currentItem() ? m_list->currentItem()->data(PointerRole).toString() : QString();
+}
+
+bool MessageForm::isInline() const
+{
+    return m_list->currentItem() && m_list->currentItem()->data(InlineRole).toBool();
+}
+
+void MessageForm::selectPointer(const QString &pointer)
+{
+    catchUp();
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->data(PointerRole).toString() == pointer) {
+            m_list->setCurrentRow(i);
+            return;
+        }
 }
 
 const Api *MessageForm::api() const
@@ -296,23 +446,33 @@ void MessageForm::selectMessage(const QString &key)
         m_list->setCurrentItem(found.constFirst());
 }
 
-bool MessageForm::isReference(const QString &key) const
+bool MessageForm::isReference() const
 {
-    return m_editor && m_editor->source().contains(messagePointer(key) + u"/$ref");
+    return m_editor && m_editor->source().contains(currentPointer() + u"/$ref");
 }
 
 bool MessageForm::focusField(const QString &pointer)
 {
-    QStringList tokens;
-    if (!m_editor || !SourceText::splitPointer(pointer, &tokens) || tokens.size() < 3
-        || tokens.at(0) != u"components" || tokens.at(1) != u"messages")
+    if (!m_editor)
         return false;
-    selectMessage(tokens.at(2));
-    if (currentMessage() != tokens.at(2))
+    catchUp();
+    // the message listed whose place holds the pointer
+    QString message;
+    for (int i = 0; i < m_list->count(); ++i) {
+        const QString at = m_list->item(i)->data(PointerRole).toString();
+        if ((pointer == at || pointer.startsWith(at + u'/')) && at.size() > message.size())
+            message = at;
+    }
+    if (message.isEmpty())
+        return false;
+    selectPointer(message);
+    QStringList tokens;
+    if (currentPointer() != message
+        || !SourceText::splitPointer(pointer.mid(message.size()), &tokens))
         return false;
     QWidget *field = m_list;
-    if (tokens.size() >= 4) {
-        const QString &member = tokens.at(3);
+    if (!tokens.isEmpty()) {
+        const QString &member = tokens.at(0);
         if (member == u"name")
             field = m_name;
         else if (member == u"title")
@@ -325,8 +485,8 @@ bool MessageForm::focusField(const QString &pointer)
             field = m_payload;
         else if (member == u"headers")
             field = m_headers;
-        else if (member == u"examples" && tokens.size() >= 5) {
-            selectExample(tokens.at(4).toInt());
+        else if (member == u"examples" && tokens.size() >= 2) {
+            selectExample(tokens.at(1).toInt());
             field = m_example;
         }
     }
@@ -341,23 +501,40 @@ void MessageForm::refresh()
         return;
     }
     m_refreshing = true;
-    // The keys: from the model when it is of the current text, else the text.
-    QStringList keys;
-    if (!m_editor->hasParsedSource() && !m_editor->isReading() && api()) {
+    // The messages: from the model when it is of the current text and has none
+    // written inline (whose places only the text knows), else the text.
+    QList<Entry> entries;
+    const bool fromModel = !m_editor->hasParsedSource() && !m_editor->isReading() && api()
+        && std::none_of(api()->messages.cbegin(), api()->messages.cend(),
+                        [](const Message &m) { return m.inlined; });
+    if (fromModel) {
         for (const Message &m : api()->messages)
-            if (!m.inlined)
-                keys.append(m.id);
+            entries.append({m.id, messagePointer(m.id), false, {}});
     } else {
-        keys = m_editor->source().keys(QStringLiteral("/components/messages"));
+        entries = messageEntries(m_editor->source());
     }
-    if (keys != messages()) {
-        const QString current = currentMessage();
+    bool same = entries.size() == m_list->count();
+    for (int i = 0; same && i < entries.size(); ++i)
+        same = m_list->item(i)->text() == entries.at(i).label
+            && m_list->item(i)->data(PointerRole).toString() == entries.at(i).pointer;
+    if (!same) {
+        const QString current = currentPointer();
         m_list->clear();
-        m_list->addItems(keys);
-        const auto found = m_list->findItems(current, Qt::MatchExactly);
-        if (!found.isEmpty())
-            m_list->setCurrentItem(found.constFirst());
-        else if (m_list->count() > 0)
+        QFont italic = m_list->font();
+        italic.setItalic(true);
+        for (const Entry &entry : std::as_const(entries)) {
+            auto *item = new QListWidgetItem(entry.label, m_list);
+            item->setData(PointerRole, entry.pointer);
+            item->setData(InlineRole, entry.inlined);
+            if (entry.inlined) {
+                item->setFont(italic);
+                item->setToolTip(tr("Written inline in %1. Make Component moves it under "
+                                    "components.messages, where other channels can use it.")
+                                     .arg(entry.where));
+            }
+        }
+        selectPointer(current);
+        if (!m_list->currentItem() && m_list->count() > 0)
             m_list->setCurrentRow(0);
     }
     m_refreshing = false;
@@ -367,20 +544,25 @@ void MessageForm::refresh()
 void MessageForm::refreshMessageFields()
 {
     const QString key = currentMessage();
+    const QString at = currentPointer();
     const bool have = !key.isEmpty() && m_editor;
-    const bool reference = have && isReference(key);
+    const bool reference = have && isReference();
     for (QPushButton *b : {m_rename, m_duplicate, m_delete})
-        b->setEnabled(have);
+        b->setEnabled(have && !isInline());
+    m_makeComponent->setEnabled(have && isInline());
+    m_makeComponent->setVisible(have && isInline());
     m_fields->setEnabled(have && !reference);
     m_reference->setVisible(reference);
     if (reference) {
-        const QString pointer = messagePointer(key) + u"/$ref";
+        const QString pointer = at + u"/$ref";
         const auto [start, end] = m_editor->source().valueSpan(pointer);
         m_reference->setText(
             tr("Message %1 is defined at %2: edit it there (the Source tab).")
                 .arg(key, QString::fromUtf8(m_editor->source().text().mid(start, end - start))));
     }
-    const Message *message = have ? componentMessage(api(), key) : nullptr;
+    const std::optional<Message> found
+        = have ? messageAt(m_editor->source(), at) : std::optional<Message>();
+    const Message *message = found ? &*found : nullptr;
     const auto show = [](QLineEdit *field, const QString &value) {
         // what the user is typing stays
         if ((!field->hasFocus() || !field->isModified()) && field->text() != value)
@@ -394,7 +576,7 @@ void MessageForm::refreshMessageFields()
     m_refreshing = false;
     if (have && !reference && !m_payload->isEdited()) {
         m_payload->setJson(m_editor->source().isJson());
-        m_payload->setFragment(m_editor->source().fragment(messagePointer(key) + u"/payload"));
+        m_payload->setFragment(m_editor->source().fragment(at + u"/payload"));
         compileSchema(message ? message->payload : Json());
         m_payloadProblem.clear();
         m_payloadStatus->setText(message && !message->payload.is_null()
@@ -409,7 +591,7 @@ void MessageForm::refreshMessageFields()
     }
     if (have && !reference && !m_headers->isEdited()) {
         m_headers->setJson(m_editor->source().isJson());
-        m_headers->setFragment(m_editor->source().fragment(messagePointer(key) + u"/headers"));
+        m_headers->setFragment(m_editor->source().fragment(at + u"/headers"));
         checkHeaders();
     } else if (!have) {
         m_headers->setFragment(QByteArray());
@@ -431,12 +613,13 @@ void MessageForm::compileSchema(const Json &schema)
 
 void MessageForm::refreshExamples()
 {
-    const QString key = currentMessage();
-    const Message *message = componentMessage(api(), key);
+    const std::optional<Message> found
+        = m_editor ? messageAt(m_editor->source(), currentPointer()) : std::optional<Message>();
+    const Message *message = found ? &*found : nullptr;
     const int row = m_examples->currentRow();
     m_exampleProblems.clear();
     QStringList labels;
-    if (message && !isReference(key)) {
+    if (message && !isReference()) {
         for (int i = 0; i < message->examples.size(); ++i) {
             const MessageExample &example = message->examples.at(i);
             QString problem;
@@ -472,7 +655,7 @@ void MessageForm::refreshExamples()
         m_examples->setCurrentRow(m_examples->count() - 1);
     }
     m_deleteExample->setEnabled(m_examples->currentRow() >= 0);
-    m_generate->setEnabled(message != nullptr && !isReference(key));
+    m_generate->setEnabled(message != nullptr && !isReference());
     showExample();
 }
 
@@ -488,8 +671,7 @@ void MessageForm::showExample()
         m_exampleStatus->clear();
         return;
     }
-    const QString pointer
-        = messagePointer(currentMessage()) + u"/examples/" + QString::number(row) + u"/payload";
+    const QString pointer = currentPointer() + u"/examples/" + QString::number(row) + u"/payload";
     m_example->setJson(m_editor->source().isJson());
     m_example->setFragment(m_editor->source().fragment(pointer));
     m_exampleStatus->setText(
@@ -569,7 +751,7 @@ bool MessageForm::applyPayload(QString *error)
             *error = why;
         return false;
     }
-    const QString pointer = messagePointer(key) + u"/payload";
+    const QString pointer = currentPointer() + u"/payload";
     const QString name = tr("Edit payload schema of message %1").arg(key);
     QString why;
     bool ok = true;
@@ -616,7 +798,7 @@ bool MessageForm::applyHeaders(QString *error)
     if (!ok) {
         why = tr("Headers schema of %1 not written: %2").arg(key, m_headersProblem);
     } else {
-        const QString pointer = messagePointer(key) + u"/headers";
+        const QString pointer = currentPointer() + u"/headers";
         const QString name = tr("Edit headers schema of message %1").arg(key);
         ok = m_headers->fragment().trimmed().isEmpty()
             ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why))
@@ -658,8 +840,7 @@ bool MessageForm::applyExample(QString *error)
     if (!m_editor || key.isEmpty() || row < 0)
         return false;
     QString why;
-    const QString pointer
-        = messagePointer(key) + u"/examples/" + QString::number(row) + u"/payload";
+    const QString pointer = currentPointer() + u"/examples/" + QString::number(row) + u"/payload";
     const bool ok
         = m_editor->setFragment(pointer, m_example->fragment(),
                                 tr("Edit example %1 of message %2").arg(row + 1).arg(key), &why);
@@ -675,7 +856,9 @@ bool MessageForm::generateExample(QString *error)
 {
     const QString key = currentMessage();
     const Api *a = api();
-    const Message *message = componentMessage(a, key);
+    const std::optional<Message> found
+        = m_editor ? messageAt(m_editor->source(), currentPointer()) : std::optional<Message>();
+    const Message *message = found ? &*found : nullptr;
     if (!m_editor || !message)
         return false;
     // from the schema in the field when it is valid, else the document's
@@ -685,7 +868,7 @@ bool MessageForm::generateExample(QString *error)
             schema = *typed;
     Json value = Json::object();
     if (!schema.is_null()) {
-        const JsonSchemaValidator validator(a->resolved(schema));
+        const JsonSchemaValidator validator(a ? a->resolved(schema) : schema);
         SchemaValueGenerator generator(m_seed++, a);
         for (int attempt = 0; attempt < 20; ++attempt) {
             value = generator.generate(schema);
@@ -693,7 +876,7 @@ bool MessageForm::generateExample(QString *error)
                 break;
         }
     }
-    const QString base = messagePointer(key) + u"/examples";
+    const QString base = currentPointer() + u"/examples";
     const int count = int(message->examples.size());
     Json example = Json::object(
         {{"name", QStringLiteral("example%1").arg(count + 1).toStdString()}, {"payload", value}});
@@ -720,7 +903,7 @@ bool MessageForm::deleteExample(int index, QString *error)
     QString why;
     m_example->setEdited(false);
     const bool ok
-        = m_editor->remove(messagePointer(key) + u"/examples/" + QString::number(index),
+        = m_editor->remove(currentPointer() + u"/examples/" + QString::number(index),
                            tr("Delete example %1 of message %2").arg(index + 1).arg(key), &why);
     report(ok, why);
     if (error)
@@ -734,7 +917,7 @@ void MessageForm::commitField(QLineEdit *field, const QString &member, const QSt
     if (!m_editor || m_refreshing || key.isEmpty() || !field->isModified())
         return;
     field->setModified(false);
-    const QString pointer = messagePointer(key) + u'/' + member;
+    const QString pointer = currentPointer() + u'/' + member;
     const QString value = field->text().trimmed();
     const QString name = tr("Set %1 of message %2").arg(what, key);
     QString why;
@@ -844,6 +1027,23 @@ bool MessageForm::deleteMessage(const QString &key, QString *error)
     report(ok, why);
     if (error)
         *error = why;
+    return ok;
+}
+
+bool MessageForm::makeComponent(const QString &pointer, const QString &key, QString *error)
+{
+    if (!m_editor)
+        return false;
+    QString why;
+    const bool ok
+        = m_editor->makeComponent(pointer, QStringLiteral("/components/messages"), key, &why);
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectMessage(key);
+    }
     return ok;
 }
 

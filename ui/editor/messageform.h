@@ -22,8 +22,10 @@ class SchemaTextEdit;
 struct Api;
 
 // The Design tab's messages: the document's component messages (add, rename with
-// every `$ref` to them, duplicate, delete), and the selected one's name, title,
-// summary, content type, payload schema and examples.
+// every `$ref` to them, duplicate, delete) and those written inline in a channel
+// (listed after them in italics; Make Component moves one under components.messages
+// and leaves a `$ref` in its place), and the selected one's name, title, summary,
+// content type, payload schema, headers schema and examples.
 //
 // The payload schema is edited as text (YAML or JSON, as the document is written)
 // and checked as it is typed: a line that does not parse or a schema that does not
@@ -40,12 +42,19 @@ public:
     explicit MessageForm(QWidget *parent = nullptr);
     ~MessageForm() override;
 
-    // The message shown (its key under components.messages).
+    // The message shown: its key under components.messages, or for one written
+    // inline its label ("/chat publish (inline)"); the labels of all.
     QString currentMessage() const;
     void selectMessage(const QString &key);
     QStringList messages() const;
-    // Moves to the field that edits the node at `pointer` (a component message or
-    // one of its fields, payload or examples); false when no field here edits it.
+    // Where the message shown is written ("/components/messages/Chat",
+    // "/channels/~1chat/publish/message"), and whether that is inline in a channel.
+    QString currentPointer() const;
+    bool isInline() const;
+    void selectPointer(const QString &pointer);
+    // Moves to the field that edits the node at `pointer` (a message listed here,
+    // component or inline, or one of its fields, payload or examples); false when no
+    // field here edits it.
     bool focusField(const QString &pointer);
 
     // Message actions (the buttons call these; tests too).
@@ -53,6 +62,9 @@ public:
     bool renameMessage(const QString &key, const QString &newKey, QString *error = nullptr);
     bool duplicateMessage(const QString &key, QString *error = nullptr);
     bool deleteMessage(const QString &key, QString *error = nullptr);
+    // Moves the inline message at `pointer` under components.messages as `key`
+    // (DocumentEditor::makeComponent) and shows it.
+    bool makeComponent(const QString &pointer, const QString &key, QString *error = nullptr);
 
     SchemaTextEdit *payloadEditor() const { return m_payload; }
     // The headers schema (`headers`: a JSON Schema of type object), checked as typed
@@ -94,13 +106,14 @@ private:
     void checkExample();
     void commitField(QLineEdit *field, const QString &member, const QString &what);
     void report(bool ok, const QString &error);
-    bool isReference(const QString &key) const;
+    bool isReference() const;
 
     QListWidget *m_list;
     QPushButton *m_add;
     QPushButton *m_rename;
     QPushButton *m_duplicate;
     QPushButton *m_delete;
+    QPushButton *m_makeComponent;
     QWidget *m_fields;
     QLabel *m_reference;
     QLineEdit *m_name;
