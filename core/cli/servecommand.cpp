@@ -169,6 +169,12 @@ int serveCommand(const QStringList &arguments)
                        "other sends; above this the gateway stops reading from the other "
                        "side until half of it is gone (default 64KiB)."),
         QStringLiteral("SIZE"));
+    const QCommandLineOption socketBuffersOption(
+        QStringLiteral("socket-buffers"),
+        QStringLiteral("Fix the kernel's send and receive buffers of every relayed socket at "
+                       "this size (SO_SNDBUF, SO_RCVBUF; default: the kernel's, which grow to "
+                       "megabytes for a peer that does not read)."),
+        QStringLiteral("SIZE"));
     const QCommandLineOption metricsApplicationOption(
         QStringLiteral("metrics-per-application"),
         QStringLiteral("Also label the metrics by application (one series per application)."));
@@ -180,7 +186,7 @@ int serveCommand(const QStringList &arguments)
                        logFileOption, workersOption, idleTimeoutOption, forwardPingsOption,
                        withMockOption, verboseOption, adminOption, metricsApplicationOption,
                        logMaxAgeOption, logMaxSizeOption, outgoingBufferOption, historyMaxAgeOption,
-                       noMetricsOption});
+                       noMetricsOption, socketBuffersOption});
     CredentialSupport::addCommonOptions(parser);
 
     if (!parser.parse(arguments))
@@ -221,6 +227,15 @@ int serveCommand(const QStringList &arguments)
                                   .arg(parser.value(outgoingBufferOption)));
         options.highWaterBytes = *size;
         options.lowWaterBytes = *size / 2;
+    }
+    if (parser.isSet(socketBuffersOption)) {
+        const auto size = Policies::PolicyConfig::parseByteSize(parser.value(socketBuffersOption));
+        if (!size || *size < 4096 || *size > 64 * 1024 * 1024)
+            return usageError(name,
+                              QStringLiteral("--socket-buffers '%1' is not a size from 4KiB to "
+                                             "64MiB such as 32KiB")
+                                  .arg(parser.value(socketBuffersOption)));
+        options.socketBufferBytes = int(*size);
     }
     // --listen / --tls-listen serve every API there; without them each document's own
     // listen / tlsListen address is opened and serves the APIs that name it.

@@ -111,6 +111,7 @@ bool BackendConnector::startBare()
     m_fd = fd;
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setSocketBuffers(fd, m_request.socketBufferBytes);
     m_out = upgradeRequest();
     m_sent = 0;
     // (EINTR: the connect goes on in the background, as with EINPROGRESS)
@@ -289,6 +290,7 @@ void BackendConnector::handleConnected()
     if (m_done)
         return;
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    setSocketBuffers(int(m_socket->socketDescriptor()), m_request.socketBufferBytes);
     m_socket->write(upgradeRequest());
 }
 

@@ -44,6 +44,7 @@ public:
         QStringList subprotocols; // offered in Sec-WebSocket-Protocol
         int timeoutMs = 10000;
         qsizetype maxResponseBytes = 16 * 1024;
+        int socketBufferBytes = 0; // SO_SNDBUF and SO_RCVBUF; 0: the kernel's
     };
 
     explicit BackendConnector(QObject *parent = nullptr);

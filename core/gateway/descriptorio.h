@@ -9,6 +9,17 @@
 
 namespace Gatehouse::Gateway {
 
+// Fixes a socket's kernel send and receive buffers at `bytes` each (SO_SNDBUF,
+// SO_RCVBUF: no autotuning then); nothing when `bytes` is 0. On a listening socket
+// the connections it accepts inherit them.
+inline void setSocketBuffers(int fd, int bytes)
+{
+    if (bytes <= 0 || fd < 0)
+        return;
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 // What sendPending() left behind.
 enum class SendResult {
     Done, // everything went to the kernel

@@ -220,6 +220,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
                     m_acceptorContext);
                 listener->setListenBacklogSize(m_options.listenBacklog);
                 listener->setRefusalCounter(&m_descriptorLimitRefusals);
+                listener->setSocketBuffers(m_options.socketBufferBytes);
                 const ListenerConfig &l = listeners.at(i);
                 if (!listener->listen(l.address, l.port)) {
                     listenError = QStringLiteral("cannot listen on %1: %2")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/gatewaylistener.h"
 
+#include "gateway/descriptorio.h"
+
 #include <QSocketNotifier>
 #include <QTimerEvent>
 
@@ -57,6 +59,7 @@ void GatewayListener::prepareAccepting()
     // per connection
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    Gateway::setSocketBuffers(fd, m_socketBuffers);
     if (m_reserve < 0)
         m_reserve = openReserve();
     m_notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);

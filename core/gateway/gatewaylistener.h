@@ -45,6 +45,9 @@ public:
     // Counts the connections refused for lack of descriptors (refuseWithReserve()) in
     // `counter`, which outlives this listener; read on any thread.
     void setRefusalCounter(std::atomic<quint64> *counter) { m_refusals = counter; }
+    // The kernel buffers of the connections accepted (setSocketBuffers(); 0: the
+    // kernel's); set before prepareAccepting().
+    void setSocketBuffers(int bytes) { m_socketBuffers = bytes; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -65,6 +68,7 @@ private:
     // client not knowing why.
     int m_reserve = -1;
     std::atomic<quint64> *m_refusals = nullptr;
+    int m_socketBuffers = 0;
 };
 
 } // namespace Gatehouse::Gateway

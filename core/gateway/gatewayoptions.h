@@ -44,6 +44,12 @@ struct GatewayOptions
     // gateway under 128 KiB (bench/README.md, stalled readers).
     qint64 highWaterBytes = 64 * 1024;
     qint64 lowWaterBytes = 32 * 1024; // ... and reads again below this (half by default)
+    // The kernel's send and receive buffers of every socket of a relayed connection
+    // (SO_SNDBUF and SO_RCVBUF, both legs); 0: the kernel's own, which grow with
+    // autotuning up to net.ipv4.tcp_wmem / tcp_rmem (4 and 6 MiB by default), so a
+    // client that never reads can hold megabytes of kernel memory. The kernel keeps
+    // twice the size asked for (its bookkeeping included).
+    int socketBufferBytes = 0;
     int eventFlushIntervalMs = 50;
     int eventBatchSize = 512;
     qint64 eventPayloadBytes

@@ -215,6 +215,7 @@ void GatewaySession::startBare()
     if (!m_fdPrepared) { // (the acceptor does all this for its connections)
         const int one = 1;
         ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setSocketBuffers(m_fd, m_shared->options.socketBufferBytes);
         ::fcntl(m_fd, F_SETFL, O_NONBLOCK); // the only status flag a socket here carries
         sockaddr_storage address {};
         socklen_t length = sizeof address;
@@ -677,6 +678,7 @@ void GatewaySession::connectBackend()
     br.target = m_backendTarget;
     br.subprotocols = req.subprotocols();
     br.timeoutMs = m_shared->options.backendTimeoutMs;
+    br.socketBufferBytes = m_shared->options.socketBufferBytes;
 
     if (req.hasHeader("Origin"))
         br.headers.append({"Origin", req.header("Origin")});

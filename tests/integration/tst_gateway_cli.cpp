@@ -169,6 +169,14 @@ void TestGatewayCli::badInvocations_data()
         << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
                         QStringLiteral("--idle-timeout"), QStringLiteral("0s")}
         << 2 << QStringLiteral("--idle-timeout: '0s'");
+    QTest::newRow("bad-outgoing-buffer")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--outgoing-buffer"), QStringLiteral("1KiB")}
+        << 2 << QStringLiteral("--outgoing-buffer '1KiB' is not a size of at least 4KiB");
+    QTest::newRow("bad-socket-buffers")
+        << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
+                        QStringLiteral("--socket-buffers"), QStringLiteral("1GiB")}
+        << 2 << QStringLiteral("--socket-buffers '1GiB' is not a size from 4KiB to 64MiB");
     QTest::newRow("bad-log-max-age")
         << QStringList {QStringLiteral("serve"), QStringLiteral("x.yaml"),
                         QStringLiteral("--log-max-age"), QStringLiteral("forever")}

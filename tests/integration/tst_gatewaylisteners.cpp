@@ -10,7 +10,13 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <QDir>
+#include <QUrl>
+
 #include <memory>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 using namespace Gatehouse;
 using namespace Gatehouse::Gateway;
@@ -105,6 +111,7 @@ private slots:
     void selectorErrorsRefuseStartAndReload();
     void reloadMovesApisAndKeepsOpenConnections();
     void withoutSelectorEveryListenerServesEverything();
+    void socketBuffersOfBothLegs();
 
 private:
     // Selector: listeners by API title ("A" -> {0}); titles not listed: every listener.
@@ -362,6 +369,58 @@ void TestGatewayListeners::withoutSelectorEveryListenerServesEverything()
                  QStringLiteral("two:hi"));
         QCOMPARE(m_gateway->servedApis(l), m_gateway->servedApis());
     }
+}
+
+namespace {
+
+// The kernel buffers (SO_SNDBUF, SO_RCVBUF) of this process's IPv4 sockets whose
+// local or peer port is `port`.
+QList<QPair<int, int>> socketBuffers(quint16 port, bool peer)
+{
+    QList<QPair<int, int>> out;
+    for (const QString &name :
+         QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System)) {
+        const int fd = name.toInt();
+        sockaddr_in address {};
+        socklen_t length = sizeof address;
+        const int found = peer ? ::getpeername(fd, reinterpret_cast<sockaddr *>(&address), &length)
+                               : ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
+        if (found != 0 || address.sin_family != AF_INET || ntohs(address.sin_port) != port)
+            continue;
+        int send = 0, receive = 0;
+        socklen_t size = sizeof send;
+        ::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send, &size);
+        size = sizeof receive;
+        ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive, &size);
+        if (peer || ::getpeername(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0)
+            out.append({send, receive}); // (a connected socket, not the listener)
+    }
+    return out;
+}
+
+} // namespace
+
+// GatewayOptions::socketBufferBytes (serve --socket-buffers) fixes the kernel buffers
+// of the client's connection and of the one to the backend; the kernel keeps twice
+// what is asked for.
+void TestGatewayListeners::socketBuffersOfBothLegs()
+{
+    GatewayOptions o;
+    o.workerThreads = 2;
+    o.socketBufferBytes = 48 * 1024;
+    m_gateway->setOptions(o);
+    ListenerConfig l;
+    l.port = 0;
+    QVERIFY(
+        m_gateway->start({l}, {echoApi(QStringLiteral("A"), QStringLiteral("/a"), m_one->url())}));
+    const quint16 port = m_gateway->serverPort(0);
+    QCOMPARE(echoOn(port, QStringLiteral("/a/1.0.0/echo")), QStringLiteral("one:hi"));
+    const QList<QPair<int, int>> expected {{96 * 1024, 96 * 1024}};
+    // the gateway's side of the client connection (the client's own has the port as its peer)
+    QCOMPARE(socketBuffers(port, false), expected);
+    // the gateway's connection to the backend (the backend's own has the port as its name)
+    const auto backendPort = quint16(QUrl(m_one->url()).port());
+    QCOMPARE(socketBuffers(backendPort, true), expected);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayListeners)
