@@ -14,15 +14,19 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Gatehouse {
 
 namespace {
 
 constexpr auto BufferKey = "gateway/outgoingBuffer";
+constexpr auto SocketBuffersKey = "gateway/socketBuffers";
 constexpr auto IdleKey = "gateway/idleTimeoutMs";
 constexpr auto PingsKey = "gateway/forwardPings";
 constexpr auto PerApplicationKey = "gateway/metricsPerApplication";
 constexpr qint64 MinBuffer = 4096;
+constexpr qint64 MaxSocketBuffers = 64 * 1024 * 1024;
 
 QString sizeText(qint64 bytes)
 {
@@ -52,6 +56,10 @@ GatewayRunOptions GatewayRunOptions::load()
     GatewayRunOptions options;
     options.outgoingBuffer = std::max(
         MinBuffer, settings.value(QLatin1String(BufferKey), options.outgoingBuffer).toLongLong());
+    options.socketBuffers = std::clamp<qint64>(
+        settings.value(QLatin1String(SocketBuffersKey), 0).toLongLong(), 0, MaxSocketBuffers);
+    if (options.socketBuffers > 0 && options.socketBuffers < MinBuffer)
+        options.socketBuffers = MinBuffer;
     options.idleTimeoutMs
         = std::max<qint64>(0, settings.value(QLatin1String(IdleKey), 0).toLongLong());
     options.forwardPings = settings.value(QLatin1String(PingsKey), false).toBool();
@@ -64,6 +72,7 @@ void GatewayRunOptions::save() const
 {
     QSettings settings;
     settings.setValue(QLatin1String(BufferKey), outgoingBuffer);
+    settings.setValue(QLatin1String(SocketBuffersKey), socketBuffers);
     settings.setValue(QLatin1String(IdleKey), idleTimeoutMs);
     settings.setValue(QLatin1String(PingsKey), forwardPings);
     settings.setValue(QLatin1String(PerApplicationKey), metricsPerApplication);
@@ -73,6 +82,7 @@ void GatewayRunOptions::applyTo(Gateway::GatewayOptions &options) const
 {
     options.highWaterBytes = outgoingBuffer;
     options.lowWaterBytes = outgoingBuffer / 2;
+    options.socketBufferBytes = int(socketBuffers);
     options.idleTimeoutMs = int(std::min<qint64>(idleTimeoutMs, std::numeric_limits<int>::max()));
     options.forwardPings = forwardPings;
 }
@@ -80,6 +90,8 @@ void GatewayRunOptions::applyTo(Gateway::GatewayOptions &options) const
 GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, QWidget *parent)
     : QDialog(parent)
     , m_buffer(new QLineEdit(sizeText(options.outgoingBuffer)))
+    , m_socketBuffers(
+          new QLineEdit(options.socketBuffers > 0 ? sizeText(options.socketBuffers) : QString()))
     , m_idle(new QLineEdit(durationText(options.idleTimeoutMs)))
     , m_pings(new QCheckBox(tr("&Forward pings to the other side")))
     , m_perApplication(new QCheckBox(tr("Keep metrics per &application")))
@@ -95,6 +107,14 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
            "other side until half of it is written. Smaller: less memory per slow client; "
            "larger: fewer pauses for bursts. At least 4KiB. Default: 64KiB (serve "
            "--outgoing-buffer)."));
+    m_socketBuffers->setAccessibleName(tr("Socket buffers"));
+    m_socketBuffers->setPlaceholderText(tr("the kernel's; e.g. 64KiB"));
+    m_socketBuffers->setToolTip(
+        tr("Fixes the kernel's send and receive buffers of every socket of a connection, "
+           "the client's and the backend's. Empty: the kernel's own, which grow to megabytes "
+           "for a client that does not read. A fixed size bounds that memory but caps a "
+           "connection's throughput at about the size per round trip. 4KiB to 64MiB (serve "
+           "--socket-buffers)."));
     m_idle->setAccessibleName(tr("Idle timeout"));
     m_idle->setPlaceholderText(tr("none; e.g. 30s"));
     m_idle->setToolTip(tr("Ping a side of a connection after this long without traffic, and "
@@ -120,6 +140,9 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     auto *bufferLabel = new QLabel(tr("&Outgoing buffer:"));
     bufferLabel->setBuddy(m_buffer);
     form->addRow(bufferLabel, m_buffer);
+    auto *socketLabel = new QLabel(tr("&Socket buffers:"));
+    socketLabel->setBuddy(m_socketBuffers);
+    form->addRow(socketLabel, m_socketBuffers);
     auto *idleLabel = new QLabel(tr("&Idle timeout:"));
     idleLabel->setBuddy(m_idle);
     form->addRow(idleLabel, m_idle);
@@ -133,6 +156,7 @@ GatewaySettingsDialog::GatewaySettingsDialog(const GatewayRunOptions &options, Q
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_buffer, &QLineEdit::textChanged, this, &GatewaySettingsDialog::check);
+    connect(m_socketBuffers, &QLineEdit::textChanged, this, &GatewaySettingsDialog::check);
     connect(m_idle, &QLineEdit::textChanged, this, &GatewaySettingsDialog::check);
     check();
 }
@@ -151,6 +175,18 @@ std::optional<GatewayRunOptions> GatewaySettingsDialog::options(QString *problem
             return std::nullopt;
         }
         options.outgoingBuffer = *size;
+    }
+    const QString socketBuffers = m_socketBuffers->text().trimmed();
+    if (!socketBuffers.isEmpty()) {
+        const auto size = Policies::PolicyConfig::parseByteSize(socketBuffers);
+        if (!size || *size < MinBuffer || *size > MaxSocketBuffers) {
+            if (problem)
+                *problem = tr("Socket buffers: \"%1\" is not a size from 4KiB to 64MiB such "
+                              "as 64KiB")
+                               .arg(socketBuffers);
+            return std::nullopt;
+        }
+        options.socketBuffers = *size;
     }
     const QString idle = m_idle->text().trimmed();
     if (!idle.isEmpty()) {

@@ -17,11 +17,12 @@ struct GatewayOptions;
 }
 
 // How the window's gateway runs, beyond what the document says: what `gatehouse-cli
-// serve` takes as --outgoing-buffer, --idle-timeout, --forward-pings and
-// --metrics-per-application. Kept in the user's settings; Run uses them.
+// serve` takes as --outgoing-buffer, --socket-buffers, --idle-timeout,
+// --forward-pings and --metrics-per-application. Kept in the user's settings; Run uses them.
 struct GatewayRunOptions
 {
     qint64 outgoingBuffer = 64 * 1024; // bytes waiting for one side before reading pauses
+    qint64 socketBuffers = 0; // kernel buffers of each socket; 0: the kernel's
     qint64 idleTimeoutMs = 0; // 0: none
     bool forwardPings = false;
     // the metrics' series and their minutes in the history are kept per application
@@ -46,6 +47,7 @@ public:
     // What the fields say; the reason in `problem` when they cannot be used.
     std::optional<GatewayRunOptions> options(QString *problem = nullptr) const;
     QLineEdit *bufferField() const { return m_buffer; }
+    QLineEdit *socketBuffersField() const { return m_socketBuffers; }
     QLineEdit *idleField() const { return m_idle; }
     QCheckBox *pingsBox() const { return m_pings; }
     QCheckBox *perApplicationBox() const { return m_perApplication; }
@@ -56,6 +58,7 @@ private:
     void check();
 
     QLineEdit *m_buffer;
+    QLineEdit *m_socketBuffers;
     QLineEdit *m_idle;
     QCheckBox *m_pings;
     QCheckBox *m_perApplication;

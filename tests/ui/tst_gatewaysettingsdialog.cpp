@@ -45,6 +45,12 @@ void TestGatewaySettingsDialog::fieldsAreChecked()
     QCOMPARE(dialog.problem(),
              u"Idle timeout: \"soon\" is not a duration such as 30s, 500ms or 5m"_qs);
     dialog.idleField()->setText(QStringLiteral("30s"));
+    QVERIFY(dialog.socketBuffersField()->text().isEmpty());
+    dialog.socketBuffersField()->setText(QStringLiteral("1GiB"));
+    QVERIFY(!dialog.canAccept());
+    QCOMPARE(dialog.problem(),
+             u"Socket buffers: \"1GiB\" is not a size from 4KiB to 64MiB such as 64KiB"_qs);
+    dialog.socketBuffersField()->setText(QStringLiteral("32KiB"));
     dialog.pingsBox()->setChecked(true);
     dialog.perApplicationBox()->setChecked(true);
     QVERIFY(dialog.canAccept());
@@ -52,6 +58,7 @@ void TestGatewaySettingsDialog::fieldsAreChecked()
     QVERIFY(options);
     QCOMPARE(options->outgoingBuffer, 128 * 1024);
     QCOMPARE(options->idleTimeoutMs, 30000);
+    QCOMPARE(options->socketBuffers, 32 * 1024);
     QVERIFY(options->forwardPings);
     QVERIFY(options->metricsPerApplication);
 
@@ -61,6 +68,7 @@ void TestGatewaySettingsDialog::fieldsAreChecked()
     GatewaySettingsDialog again(GatewayRunOptions::load());
     QCOMPARE(again.bufferField()->text(), u"128KiB"_qs);
     QCOMPARE(again.idleField()->text(), u"30s"_qs);
+    QCOMPARE(again.socketBuffersField()->text(), u"32KiB"_qs);
     QVERIFY(again.pingsBox()->isChecked());
     QVERIFY(again.perApplicationBox()->isChecked());
 }
@@ -70,6 +78,7 @@ void TestGatewaySettingsDialog::runUsesThem()
     GatewayRunOptions options;
     options.outgoingBuffer = 16 * 1024;
     options.idleTimeoutMs = 5000;
+    options.socketBuffers = 48 * 1024;
     options.metricsPerApplication = true;
     options.save();
     MainWindow window;
@@ -78,6 +87,7 @@ void TestGatewaySettingsDialog::runUsesThem()
     QCOMPARE(used.highWaterBytes, 16 * 1024);
     QCOMPARE(used.lowWaterBytes, 8 * 1024);
     QCOMPARE(used.idleTimeoutMs, 5000);
+    QCOMPARE(used.socketBufferBytes, 48 * 1024);
     QVERIFY(!used.forwardPings);
     QVERIFY(window.findChild<QAction *>(QStringLiteral("gatewaySettingsAction")));
 }
