@@ -2380,6 +2380,13 @@ void MainWindow::attachEditor(const LoadedApi &result)
         });
         connect(editor, &DocumentEditor::saveFailed, this,
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });
+        connect(editor, &DocumentEditor::reloadFailed, this,
+                [this](const QString &error) { statusBar()->showMessage(error, 15000); });
+        connect(editor, &DocumentEditor::saved, this, [this, editor](const QString &path) {
+            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+            if (editor == currentEditor())
+                openFile(path); // the tree, the details and the source follow
+        });
         connect(editor, &DocumentEditor::changedOnDisk, this, [this, editor] {
             auto *box = new QMessageBox(
                 QMessageBox::Question, tr("File Changed"),
@@ -2395,26 +2402,25 @@ void MainWindow::attachEditor(const LoadedApi &result)
             box->open();
         });
         // Edits of a session that ended without saving them are offered back.
-        const auto recovered = DocumentEditor::recoveredText(result.path);
-        if (recovered && *recovered != result.text) {
-            auto *box = new QMessageBox(
-                QMessageBox::Question, tr("Recover Unsaved Edits"),
-                tr("%1 has unsaved edits from a session that did not end normally. "
-                   "Restore them?")
-                    .arg(QDir::toNativeSeparators(result.path)),
-                QMessageBox::Yes | QMessageBox::Discard, this);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            const QString path = result.path;
-            connect(box, &QMessageBox::finished, editor, [editor, path](int answer) {
-                const auto text = DocumentEditor::recoveredText(path);
-                if (answer == QMessageBox::Yes && text)
-                    editor->apply(TextChange {0, editor->text().size(), *text},
-                                  tr("Restore recovered edits"));
-                else
-                    DocumentEditor::discardRecovery(path);
-            });
-            box->open();
-        }
+        connect(editor, &DocumentEditor::recoveryFound, this,
+                [this, editor](const QByteArray &text) {
+                    auto *box = new QMessageBox(
+                        QMessageBox::Question, tr("Recover Unsaved Edits"),
+                        tr("%1 has unsaved edits from a session that did not end normally. "
+                           "Restore them?")
+                            .arg(QDir::toNativeSeparators(editor->path())),
+                        QMessageBox::Yes | QMessageBox::Discard, this);
+                    box->setAttribute(Qt::WA_DeleteOnClose);
+                    connect(box, &QMessageBox::finished, editor, [editor, text](int answer) {
+                        if (answer == QMessageBox::Yes)
+                            editor->apply(TextChange {0, editor->text().size(), text},
+                                          tr("Restore recovered edits"));
+                        else
+                            DocumentEditor::discardRecovery(editor->path());
+                    });
+                    box->open();
+                });
+        editor->lookForRecovery();
     }
     if (result.path == m_currentFile || key == QFileInfo(m_currentFile).absoluteFilePath()) {
         m_apiForm->setEditor(editor);
@@ -2451,13 +2457,9 @@ bool MainWindow::saveCurrentDocument()
         return false;
     if (m_apiForm->editor() == editor)
         m_apiForm->commitPending();
-    QString error;
-    if (!editor->save(&error)) {
-        statusBar()->showMessage(error, 15000);
-        return false;
-    }
-    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(editor->path())), 5000);
-    openFile(editor->path()); // the tree, the details and the source follow
+    // written off the GUI thread; `saved` or `saveFailed` follow
+    editor->startSave();
+    statusBar()->showMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(editor->path())));
     return true;
 }
 

@@ -45,6 +45,7 @@ private slots:
     void changesByAnotherProgram();
     void renamesComponents();
     void makesComponents();
+    void filesAreReadAndWrittenOffTheGuiThread();
 
 private:
     QTemporaryDir m_dir;
@@ -234,7 +235,9 @@ void TestDocumentEditor::changesByAnotherProgram()
     QVERIFY(writeAll(m_path, third));
     QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 20000);
     QCOMPARE(editor.text(), mine);
-    QVERIFY(editor.reloadFromDisk());
+    QSignalSpy reloaded(&editor, &DocumentEditor::reloaded);
+    editor.reloadFromDisk(); // read off the GUI thread
+    QVERIFY(reloaded.wait(20000));
     QCOMPARE(editor.text(), third);
     QVERIFY(!editor.isModified());
     editor.undoStack()->undo(); // the reload is one step; the user's edits come back
@@ -368,6 +371,61 @@ void TestDocumentEditor::makesComponents()
     QCOMPARE(error, u"/nowhere is not in this document"_qs);
     QCOMPARE(editor.text(), original);
     QCOMPARE(editor.undoStack()->count(), steps);
+}
+
+// Save, reload and the recovery check run on the editor's worker thread and report
+// back by signals; an edit made while a save is under way stays unsaved.
+void TestDocumentEditor::filesAreReadAndWrittenOffTheGuiThread()
+{
+    DocumentEditor editor(m_path, m_original);
+    QSignalSpy saved(&editor, &DocumentEditor::saved);
+    QSignalSpy failed(&editor, &DocumentEditor::saveFailed);
+    QVERIFY(editor.setValue(QStringLiteral("/info/version"), Json("2.0.0"), QStringLiteral("v")));
+    const QByteArray first = editor.text();
+    editor.startSave();
+    QVERIFY(editor.isSaving());
+    QVERIFY(editor.setValue(QStringLiteral("/info/title"), Json("Later"), QStringLiteral("t")));
+    QVERIFY(saved.wait(20000));
+    QCOMPARE(saved.at(0).at(0).toString(), m_path);
+    QVERIFY(!editor.isSaving());
+    QCOMPARE(readAll(m_path), first);
+    QVERIFY(editor.isModified()); // the later edit is not in the file
+    // no "changed by another program" for its own save
+    QSignalSpy changed(&editor, &DocumentEditor::changedOnDisk);
+    editor.startSave();
+    QVERIFY(saved.wait(20000));
+    QCOMPARE(readAll(m_path), editor.text());
+    QVERIFY(!editor.isModified());
+    QTest::qWait(300);
+    QVERIFY(changed.isEmpty());
+    QVERIFY(failed.isEmpty());
+
+    // a save that fails keeps the edits, with the reason
+    DocumentEditor lost(m_dir.filePath(QStringLiteral("gone/chats.yaml")), m_original);
+    QSignalSpy lostFailed(&lost, &DocumentEditor::saveFailed);
+    QVERIFY(lost.setValue(QStringLiteral("/info/version"), Json("3.0.0"), QStringLiteral("v")));
+    lost.startSave();
+    QVERIFY(lostFailed.wait(20000));
+    QVERIFY2(lostFailed.at(0).at(0).toString().startsWith(u"cannot write "),
+             qPrintable(lostFailed.at(0).at(0).toString()));
+    QVERIFY(lost.isModified());
+    // and reloading a file that is not there says why
+    QSignalSpy reloadFailed(&lost, &DocumentEditor::reloadFailed);
+    lost.reloadFromDisk();
+    QVERIFY(reloadFailed.wait(20000));
+    QVERIFY2(reloadFailed.at(0).at(0).toString().startsWith(u"cannot read "),
+             qPrintable(reloadFailed.at(0).at(0).toString()));
+
+    // the recovery file is offered when it says something else
+    QVERIFY(lost.setValue(QStringLiteral("/info/title"), Json("Kept"), QStringLiteral("t")));
+    lost.writeRecovery();
+    QTRY_VERIFY_WITH_TIMEOUT(DocumentEditor::recoveredText(lost.path()).has_value(), 20000);
+    DocumentEditor again(lost.path(), m_original);
+    QSignalSpy found(&again, &DocumentEditor::recoveryFound);
+    again.lookForRecovery();
+    QVERIFY(found.wait(20000));
+    QCOMPARE(found.at(0).at(0).toByteArray(), lost.text());
+    DocumentEditor::discardRecovery(lost.path());
 }
 
 QTEST_MAIN(TestDocumentEditor)

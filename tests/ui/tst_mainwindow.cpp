@@ -324,12 +324,12 @@ private Q_SLOTS:
         }
         QVERIFY(save && save->isEnabled() && undo && undo->isEnabled());
         QSignalSpy loaded(&window, &MainWindow::documentLoaded);
-        save->trigger();
+        save->trigger(); // written off the GUI thread, then the window reads it again
+        QVERIFY(loaded.wait(20000));
         QFile saved(path);
         QVERIFY(saved.open(QIODevice::ReadOnly));
         const QByteArray after = saved.readAll();
         QCOMPARE(after, QByteArray(before).replace("title: Chats\n", "title: Chats designed\n"));
-        QVERIFY(loaded.wait(20000));
         QVERIFY(window.apiModel()->index(0, 0).data().toString().startsWith(u"Chats designed "));
         QVERIFY(!save->isEnabled());
         QVERIFY(!window.windowTitle().contains(u'*'));

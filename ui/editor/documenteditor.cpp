@@ -37,6 +37,25 @@ bool writeAtomically(const QString &path, const QByteArray &data, QString *error
     return true;
 }
 
+// A document file's bytes, or why they cannot be read.
+struct FileRead
+{
+    QByteArray data;
+    QString error; // empty when read
+};
+
+FileRead readDocumentFile(const QString &path, qint64 maxSize)
+{
+    QFile file(path);
+    if (file.size() > maxSize || !file.open(QIODevice::ReadOnly))
+        return {{},
+                QObject::tr("cannot read %1: %2")
+                    .arg(QDir::toNativeSeparators(path),
+                         file.size() > maxSize ? QObject::tr("the file is too large")
+                                               : file.errorString())};
+    return {file.readAll(), {}};
+}
+
 } // namespace
 
 // One step of the history: a change and the change that takes it back.
@@ -466,23 +485,85 @@ bool DocumentEditor::saveAs(const QString &path, QString *error)
     return true;
 }
 
-bool DocumentEditor::reloadFromDisk(QString *error)
+void DocumentEditor::startSave()
 {
-    QFile file(m_path);
-    if (file.size() > MaxFileSize || !file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = tr("cannot read %1: %2")
-                         .arg(QDir::toNativeSeparators(m_path),
-                              file.size() > MaxFileSize ? tr("the file is too large")
-                                                        : file.errorString());
-        return false;
+    const QString path = m_path;
+    const QByteArray text = m_text;
+    m_recoveryTimer.stop();
+    ++m_savesPending;
+    m_writer.start([this, path, text] {
+        QString why;
+        if (writeAtomically(path, text, &why))
+            QFile::remove(recoveryPath(path)); // after any recovery write queued before
+        QMetaObject::invokeMethod(
+            this, [this, path, text, why] { finishSave(path, text, why); }, Qt::QueuedConnection);
+    });
+}
+
+void DocumentEditor::finishSave(const QString &path, const QByteArray &text, const QString &error)
+{
+    --m_savesPending;
+    if (!error.isEmpty()) {
+        if (isModified())
+            m_recoveryTimer.start(); // the edits stay here, and in the recovery file
+        Q_EMIT saveFailed(error);
+        return;
     }
-    const QByteArray onDisk = file.readAll();
+    if (path == m_path) {
+        m_savedText = text;
+        if (m_text == text)
+            m_undo.setClean();
+        else
+            m_recoveryTimer.start(); // edited while it was written
+        watch();
+    }
+    Q_EMIT saved(path);
+}
+
+void DocumentEditor::reloadFromDisk()
+{
+    const QString path = m_path;
+    m_writer.start([this, path] {
+        const FileRead read = readDocumentFile(path, MaxFileSize);
+        QMetaObject::invokeMethod(
+            this,
+            [this, path, read] {
+                if (path != m_path)
+                    return;
+                if (!read.error.isEmpty()) {
+                    Q_EMIT reloadFailed(read.error);
+                    return;
+                }
+                applyReload(read.data);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void DocumentEditor::applyReload(const QByteArray &onDisk)
+{
     if (onDisk != m_text)
         apply(TextChange {0, m_text.size(), onDisk}, tr("Reload from disk"));
     m_savedText = onDisk;
     m_undo.setClean();
-    return true;
+    Q_EMIT reloaded();
+}
+
+void DocumentEditor::lookForRecovery()
+{
+    const QString path = m_path;
+    m_writer.start([this, path] {
+        const std::optional<QByteArray> text = recoveredText(path);
+        if (!text)
+            return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, path, text] {
+                if (path == m_path && *text != m_text)
+                    Q_EMIT recoveryFound(*text);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void DocumentEditor::watch()
@@ -495,17 +576,24 @@ void DocumentEditor::handleFileChanged()
 {
     // A save replaces the file: watch the new one.
     watch();
-    QFile file(m_path);
-    if (file.size() > MaxFileSize || !file.open(QIODevice::ReadOnly))
-        return;
-    const QByteArray onDisk = file.readAll();
-    if (onDisk == m_savedText)
-        return; // our own save
-    if (!isModified()) {
-        reloadFromDisk();
-        return;
-    }
-    Q_EMIT changedOnDisk();
+    // Read after any save queued before: its end is seen here first.
+    const QString path = m_path;
+    m_writer.start([this, path] {
+        const FileRead read = readDocumentFile(path, MaxFileSize);
+        if (!read.error.isEmpty())
+            return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, path, onDisk = read.data] {
+                if (path != m_path || onDisk == m_savedText || isSaving())
+                    return; // our own save
+                if (!isModified())
+                    applyReload(onDisk);
+                else
+                    Q_EMIT changedOnDisk();
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 QString DocumentEditor::recoveryPath(const QString &path)

@@ -108,10 +108,19 @@ public:
     // Any change, as one undo step named `name`.
     void apply(const TextChange &change, const QString &name);
 
+    // Writes the text now, on this thread: what quitting with unsaved edits waits for.
     bool save(QString *error = nullptr);
     bool saveAs(const QString &path, QString *error = nullptr);
-    // Replaces the text by what the file holds now (one undo step).
-    bool reloadFromDisk(QString *error = nullptr);
+    // Writes the text as it is now off the GUI thread; saved() or saveFailed() tells
+    // how it went. Edits made meanwhile stay unsaved.
+    void startSave();
+    bool isSaving() const { return m_savesPending > 0; }
+    // Replaces the text by what the file holds now (one undo step), read off the GUI
+    // thread; reloadFailed() when it cannot be read.
+    void reloadFromDisk();
+    // Reads the recovery file off the GUI thread; recoveryFound() when it holds edits
+    // of a session that did not end normally (a text other than this one).
+    void lookForRecovery();
 
     // The model of the newest text, once read; isReading() while a read is due.
     const LoadedApi &lastRead() const { return m_lastRead; }
@@ -136,6 +145,10 @@ Q_SIGNALS:
     void modificationChanged(bool modified);
     void pathChanged(const QString &path);
     void saveFailed(const QString &error);
+    void saved(const QString &path);
+    void reloadFailed(const QString &error);
+    void reloaded();
+    void recoveryFound(const QByteArray &text);
     // Another program changed the file while it has unsaved edits here.
     void changedOnDisk();
 
@@ -148,6 +161,8 @@ private:
     void setText(const TextChange &change);
     void handleRead(const LoadedApi &result);
     void handleFileChanged();
+    void applyReload(const QByteArray &onDisk);
+    void finishSave(const QString &path, const QByteArray &text, const QString &error);
     void watch();
 
     QString m_path;
@@ -160,7 +175,9 @@ private:
     QTimer m_readTimer;
     QTimer m_recoveryTimer;
     QFileSystemWatcher m_watcher;
+    // one thread, so its reads and writes happen in the order they were asked for
     QThreadPool m_writer;
+    int m_savesPending = 0;
 };
 
 } // namespace Gatehouse
