@@ -16,6 +16,13 @@ has a window column and window / gateway. `nometrics` adds a second `serve` on t
 same document and registry with `--no-metrics`; the table then has a no metrics
 column and gateway / no metrics, what counting the metrics costs the relay.
 
+`--pin` shares one CPU between the proxy and its backend: nginx or the gateway and
+the echo server run under `taskset -c 0`, the load generator under `taskset -c 1`,
+with one worker and one echo thread unless told otherwise. The `tail` measurement
+(`--only tail`) is made for that setup: round trips paced at 10,000 msg/s over 100
+connections, their p50, p99 and p99.9. With the gateway logging and counting
+metrics, its log writer and checkpoints then compete with the relay for that CPU.
+
 Needs: a built gatehouse-cli (build/dev by default), nginx, cmake + ninja for the
 load generator (built into build/bench). Not a test: nothing here passes or fails.
 """
@@ -112,6 +119,9 @@ class Bench:
         self.gateway_dir = None
         self.relayed = 0  # messages the gateway relayed (round trips x 2, all runs)
         self.log_summary = None
+        # the proxies and the backend on CPU 0, the load generator on CPU 1
+        self.server_cpu = ["taskset", "-c", "0"] if args.pin else []
+        self.client_cpu = ["taskset", "-c", "1"] if args.pin else []
 
     def spawn(self, cmd, **kw):
         p = subprocess.Popen(cmd, **kw)
@@ -150,7 +160,8 @@ class Bench:
         return {"relayed": self.relayed, "logged": logged, "dropped": dropped}
 
     def loadgen_json(self, args):
-        out = subprocess.run([self.loadgen] + args, capture_output=True, text=True, timeout=600)
+        out = subprocess.run(self.client_cpu + [self.loadgen] + args, capture_output=True, text=True,
+                             timeout=600)
         line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
         result = json.loads(line)
         if "error" in result or out.returncode != 0:
@@ -167,7 +178,7 @@ class Bench:
                        stdout=subprocess.DEVNULL)
 
     def start_echo(self):
-        p = self.spawn([self.loadgen, "echo", "--threads", str(self.args.backend_threads)],
+        p = self.spawn(self.server_cpu + [self.loadgen, "echo", "--threads", str(self.args.backend_threads)],
                        stdout=subprocess.PIPE, text=True)
         self.echo_port = json.loads(p.stdout.readline())["port"]
         self.echo_pid = p.pid
@@ -205,7 +216,7 @@ http {{
     }}
 }}
 """)
-        p = self.spawn(["nginx", "-p", prefix, "-e", f"{prefix}/error.log", "-c", conf, "-g", "daemon off;"])
+        p = self.spawn(self.server_cpu + ["nginx", "-p", prefix, "-e", f"{prefix}/error.log", "-c", conf, "-g", "daemon off;"])
         if not wait_port(port):
             raise RuntimeError("nginx did not start")
         time.sleep(0.3)
@@ -261,7 +272,7 @@ x-gatehouse:
         d = self.gateway_dir
         db = "log.db" if name == "serve" else name + ".db"
         log = [] if self.args.no_log else ["--log-db", os.path.join(d, db)]
-        p = self.spawn([self.cli, "serve", self.bench_api, "--listen", f"127.0.0.1:{port}",
+        p = self.spawn(self.server_cpu + [self.cli, "serve", self.bench_api, "--listen", f"127.0.0.1:{port}",
                         "--workers", str(self.args.workers)] + log + extra + self.serve_common,
                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, name + ".err"), "w"))
         if not wait_port(port):
@@ -312,6 +323,8 @@ x-gatehouse:
             steps.append(self.paced)
         if "handshakes" in a.only:
             steps.append(self.handshakes)
+        if "tail" in a.only:
+            steps.append(self.tail)
         return steps
 
     def throughput(self, name, target, conns, size, results):
@@ -344,6 +357,16 @@ x-gatehouse:
             results.setdefault((name, "proxy CPU µs per relayed message"), []).append(
                 (c1 - c0) * 1e6 / (2 * r["echoed"]))
 
+    def tail(self, name, target, results):
+        r = self.loadgen_json(["paced", "-c", "100", "--size", "64", "--rate", "10000",
+                               "--seconds", str(self.args.seconds)] + self.base_args(target))
+        if name == "gateway":
+            self.relayed += 2 * r["echoed"]
+        results.setdefault((name, "tail: achieved rate at 10,000 msg/s, 100 conns"), []).append(
+            r["messages_per_s"])
+        for key, label in (("rtt_p50_us", "p50"), ("rtt_p99_us", "p99"), ("rtt_p999_us", "p99.9")):
+            results.setdefault((name, f"tail: round trip {label} µs"), []).append(r[key])
+
     def hold(self, name, target, results):
         if not target["pids"]:
             return
@@ -370,19 +393,25 @@ def main():
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--rate", type=int, default=20000)
     ap.add_argument("--hold", type=int, default=8000)
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gateway workers = nginx workers")
+    ap.add_argument("--workers", type=int, help="gateway workers = nginx workers (default: the CPUs, 1 with --pin)")
     ap.add_argument("--client-threads", type=int, default=2)
-    ap.add_argument("--backend-threads", type=int, default=2)
+    ap.add_argument("--backend-threads", type=int, help="echo server threads (default 2, 1 with --pin)")
+    ap.add_argument("--pin", action="store_true",
+                    help="the proxies and the echo server on CPU 0, the load generator on CPU 1")
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse-cli", "gatehouse-cli"))
     ap.add_argument("--app", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse", "gatehouse"))
     ap.add_argument("--no-log", action="store_true", help="serve without --log-db (as the window runs)")
     ap.add_argument("--output", help="also write the Markdown table here")
     ap.add_argument("--only", default="throughput,paced,handshakes,hold",
-                    help="comma-separated measurements to run (default: all of %(default)s)")
+                    help="comma-separated measurements to run (default: %(default)s; also: tail)")
     ap.add_argument("--targets", default="direct,nginx,gateway",
                     help="comma-separated setups to compare (default: %(default)s)")
     args = ap.parse_args()
     args.only = args.only.split(",")
+    if args.workers is None:
+        args.workers = 1 if args.pin else (os.cpu_count() or 2)
+    if args.backend_threads is None:
+        args.backend_threads = 1 if args.pin else 2
     raise_fd_limit()
 
     bench = Bench(args)
@@ -423,7 +452,8 @@ def main():
              f"Settings: {args.reps} interleaved repetitions, {args.seconds} s per run, medians "
              f"(gateway / nginx: median of each repetition's ratio); "
              f"{args.workers} gateway/nginx workers, {args.backend_threads} echo threads, "
-             f"{args.client_threads} load generator threads.", "",
+             f"{args.client_threads} load generator threads"
+             + ("; proxies and echo server pinned to CPU 0, load generator to CPU 1." if args.pin else "."), "",
              "| metric | direct | nginx | gateway | gateway / nginx | per repetition |"
              + (" window | window / gateway |" if windowed else "")
              + (" no metrics | gateway / no metrics |" if bare else ""),

@@ -323,6 +323,8 @@ int main(int argc, char *argv[])
     if (s.mode == u"paced") {
         result.insert(QStringLiteral("rtt_p50_us"), double(percentile(shared.rtts, 0.50)) / 1000.0);
         result.insert(QStringLiteral("rtt_p99_us"), double(percentile(shared.rtts, 0.99)) / 1000.0);
+        result.insert(QStringLiteral("rtt_p999_us"),
+                      double(percentile(shared.rtts, 0.999)) / 1000.0);
     }
     if (s.mode != u"hold")
         print(result);
