@@ -585,7 +585,7 @@ void GatewayRuntime::checkAlerts()
     for (const Analytics::AlertMonitor::Alert &a : alerts) {
         const QString text = a.text();
         Q_EMIT reported(a.raised ? ReportKind::Warning : ReportKind::Info, text);
-        Q_EMIT alerted(a.timeMs, a.api, a.raised, text);
+        Q_EMIT alerted(a.timeMs, a.api, a.raised, text, int(a.measure));
     }
 }
 

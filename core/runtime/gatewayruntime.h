@@ -167,8 +167,9 @@ Q_SIGNALS:
     void stopped(int closedConnections);
     void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
     // An alert threshold of `api` was crossed (raised) or is back under (cleared);
-    // `text` is the line also reported (a Warning when raised, Info when cleared).
-    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
+    // `text` is the line also reported (a Warning when raised, Info when cleared);
+    // `measure` is which (an Analytics::AlertMonitor::Measure).
+    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text, int measure);
     // A payload logging grant was made, ended early or ran out.
     void payloadLoggingChanged();
 

@@ -46,12 +46,13 @@ RuntimeHost::RuntimeHost(QObject *parent)
                     this, [this, connections] { Q_EMIT connectionsListed(connections); },
                     Qt::QueuedConnection);
             });
-    connect(m_runtime, &GatewayRuntime::alerted, m_runtime,
-            [this](qint64 timeMs, const QString &api, bool raised, const QString &text) {
-                QMetaObject::invokeMethod(
-                    this, [=, this] { Q_EMIT alerted(timeMs, api, raised, text); },
-                    Qt::QueuedConnection);
-            });
+    connect(
+        m_runtime, &GatewayRuntime::alerted, m_runtime,
+        [this](qint64 timeMs, const QString &api, bool raised, const QString &text, int measure) {
+            QMetaObject::invokeMethod(
+                this, [=, this] { Q_EMIT alerted(timeMs, api, raised, text, measure); },
+                Qt::QueuedConnection);
+        });
     connect(m_runtime, &GatewayRuntime::payloadLoggingChanged, m_runtime, [this] {
         const QList<Gateway::PayloadLogGrants::Grant> grants
             = m_runtime->payloadLogGrants()->active();

@@ -63,7 +63,7 @@ Q_SIGNALS:
     void reloaded(int apis);
     void stopped(int closedConnections);
     void connectionsListed(const QList<Gatehouse::Gateway::ConnectionSnapshot> &connections);
-    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
+    void alerted(qint64 timeMs, const QString &api, bool raised, const QString &text, int measure);
     void payloadLoggingChanged();
 
 private:

@@ -4,6 +4,7 @@
 // built-in mock as the backend.
 #include "testsupport.h"
 
+#include "analytics/alertmonitor.h"
 #include "analytics/messagelogreader.h"
 #include "analytics/metricshistory.h"
 #include "credentials/sqlitecredentialregistry.h"
@@ -271,6 +272,7 @@ void TestGatewayRuntime::alertsRaisedAndCleared()
     QTRY_COMPARE(alerted.size(), 1);
     QCOMPARE(alerted.at(0).at(1).toString(), QStringLiteral("/echo/1.0.0"));
     QVERIFY(alerted.at(0).at(2).toBool());
+    QCOMPARE(alerted.at(0).at(4).toInt(), int(Analytics::AlertMonitor::Measure::OpenConnections));
     const QString line = alerted.at(0).at(3).toString();
     QVERIFY2(line.startsWith(u"alert: /echo/1.0.0: 2 connections open"), qPrintable(line));
     QVERIFY(reports(reported).contains(qMakePair(Kind::Warning, line)));

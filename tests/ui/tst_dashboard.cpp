@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "analytics/alertmonitor.h"
 #include "analytics/dashboardview.h"
 #include "analytics/gatewaymetrics.h"
 #include "analytics/messagelogstore.h"
@@ -441,23 +442,44 @@ private slots:
         store.close();
     }
 
-    // An alert raised is marked on every chart while its moment is in the window;
-    // cleared ones are not.
+    // An alert is marked on the chart of its measure, red where it was raised and
+    // green where it cleared, while its moment is in the window and its API is shown.
     void alertMarkers()
     {
+        using Measure = Analytics::AlertMonitor::Measure;
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         DashboardView view;
         view.setPaused(true);
         view.setMetrics(scripted(now));
         view.setWindowSeconds(60);
         view.refresh(now);
-        view.addAlertMarker(now - 5000, QStringLiteral("alert: /chats/1.0.0: 3 connections open"));
-        view.addAlertMarker(now - 4000, QStringLiteral("alert cleared: ..."), false);
-        view.addAlertMarker(now - 3600 * 1000, QStringLiteral("alert: long ago"));
+        const QString chats = QStringLiteral("/chats/1.0.0");
+        view.addAlertMarker(now - 5000, QStringLiteral("alert: /chats/1.0.0: 3 connections open"),
+                            true, chats, int(Measure::OpenConnections));
+        view.addAlertMarker(now - 4000, QStringLiteral("alert cleared: ..."), false, chats,
+                            int(Measure::OpenConnections));
+        view.addAlertMarker(now - 3000, QStringLiteral("alert: /other/1.0.0: throttling"), true,
+                            QStringLiteral("/other/1.0.0"), int(Measure::Throttling));
+        view.addAlertMarker(now - 2000, QStringLiteral("alert: relay"), true, chats,
+                            int(Measure::RelayP99));
+        view.addAlertMarker(now - 3600 * 1000, QStringLiteral("alert: long ago"), true, chats,
+                            int(Measure::OpenConnections));
         view.refresh(now);
-        QCOMPARE(view.alertMarkers(), QList<qint64> {now - 5000});
+        QCOMPARE(view.alertMarkers(0), QList<qint64> {now - 5000});
+        QCOMPARE(view.alertMarkers(0, false), QList<qint64> {now - 4000});
+        QCOMPARE(view.alertMarkers(2), QList<qint64> {now - 3000});
+        QCOMPARE(view.alertMarkers(5), QList<qint64> {now - 2000});
+        QVERIFY(view.alertMarkers(1).isEmpty()); // messages: no alert of its own
+        QCOMPARE(view.alertMarkers(), (QList<qint64> {now - 5000, now - 3000, now - 2000}));
+        // another API shown: its markers only
+        view.setScope({chats, std::nullopt, std::nullopt});
+        view.refresh(now);
+        QVERIFY(view.alertMarkers(2).isEmpty());
+        QCOMPARE(view.alertMarkers(0), QList<qint64> {now - 5000});
+        view.setScope({});
         view.refresh(now + 120000); // out of the minute shown
         QVERIFY(view.alertMarkers().isEmpty());
+        QVERIFY(view.alertMarkers(-1, false).isEmpty());
     }
 
     void everyControlIsNamed()

@@ -93,10 +93,11 @@ void AlertCenter::editThresholds()
         setThresholds(dialog.thresholds());
 }
 
-void AlertCenter::handleAlerted(qint64 timeMs, const QString &, bool raised, const QString &text)
+void AlertCenter::handleAlerted(qint64 timeMs, const QString &api, bool raised, const QString &text,
+                                int measure)
 {
     if (m_dashboard)
-        m_dashboard->addAlertMarker(timeMs, text, raised);
+        m_dashboard->addAlertMarker(timeMs, text, raised, api, measure);
     m_last = text;
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         if (!m_tray) {

@@ -46,7 +46,8 @@ public:
     QString lastNotification() const { return m_last; }
     QString lastNotificationPlace() const { return m_lastPlace; }
 
-    void handleAlerted(qint64 timeMs, const QString &api, bool raised, const QString &text);
+    void handleAlerted(qint64 timeMs, const QString &api, bool raised, const QString &text,
+                       int measure);
 
 private:
     void editThresholds();

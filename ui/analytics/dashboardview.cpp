@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "analytics/dashboardview.h"
 
+#include "analytics/alertmonitor.h"
 #include "analytics/gatewaymetrics.h"
 #include "analytics/logquery.h"
 #include "analytics/logrecordjson.h"
@@ -97,7 +98,9 @@ struct DashboardView::Chart
     QDateTimeAxis *x = nullptr;
     QValueAxis *y = nullptr;
     QList<QLineSeries *> series;
-    QScatterSeries *alerts = nullptr;
+    QScatterSeries *alerts = nullptr; // raised, red
+    QScatterSeries *cleared = nullptr; // cleared, green
+    QList<int> measures; // the AlertMonitor::Measure values marked on it
 };
 
 DashboardView::DashboardView(QWidget *parent)
@@ -230,6 +233,11 @@ DashboardView::DashboardView(QWidget *parent)
              {QStringLiteral("handshake p50"), QStringLiteral("handshake p99")});
     addChart(tr("Relay time"), tr("µs"),
              {QStringLiteral("relay p50"), QStringLiteral("relay p99")});
+    // which chart marks which alert
+    using Measure = Analytics::AlertMonitor::Measure;
+    m_charts.at(0)->measures = {int(Measure::OpenConnections)};
+    m_charts.at(2)->measures = {int(Measure::Rejections), int(Measure::Throttling)};
+    m_charts.at(5)->measures = {int(Measure::RelayP99)};
     auto *grid = new QGridLayout;
     for (int i = 0; i < m_charts.size(); ++i)
         grid->addWidget(m_charts.at(i)->view, i / 3, i % 3);
@@ -365,29 +373,36 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
                 });
         c->series.append(line);
     }
-    // alerts raised: red marks at the foot of the chart
-    c->alerts = new QScatterSeries;
-    c->alerts->setName(QStringLiteral("alerts"));
-    c->alerts->setMarkerSize(11);
-    c->alerts->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
-    c->alerts->setColor(QColor(0xd0, 0x10, 0x10));
-    c->alerts->setBorderColor(QColor(0xd0, 0x10, 0x10));
-    chart->addSeries(c->alerts);
-    c->alerts->attachAxis(c->x);
-    c->alerts->attachAxis(c->y);
-    for (QLegendMarker *m : chart->legend()->markers(c->alerts))
-        m->setVisible(false);
-    connect(c->alerts, &QScatterSeries::hovered, this, [this](const QPointF &point, bool state) {
-        if (!state) {
-            QToolTip::hideText();
-            return;
-        }
-        for (const Marker &m : std::as_const(m_markers))
-            if (m.timeMs == qint64(point.x())) {
-                QToolTip::showText(QCursor::pos(), m.text, this);
-                break;
-            }
-    });
+    // alerts: red marks at the foot of the chart where one was raised, green where
+    // it cleared; hover one for its line
+    const auto marks = [&](const QString &name, const QColor &colour, bool raised) {
+        auto *s = new QScatterSeries;
+        s->setName(name);
+        s->setMarkerSize(11);
+        s->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+        s->setColor(colour);
+        s->setBorderColor(colour);
+        chart->addSeries(s);
+        s->attachAxis(c->x);
+        s->attachAxis(c->y);
+        for (QLegendMarker *m : chart->legend()->markers(s))
+            m->setVisible(false);
+        connect(s, &QScatterSeries::hovered, this,
+                [this, raised](const QPointF &point, bool state) {
+                    if (!state) {
+                        QToolTip::hideText();
+                        return;
+                    }
+                    for (const Marker &m : std::as_const(m_markers))
+                        if (m.timeMs == qint64(point.x()) && m.raised == raised) {
+                            QToolTip::showText(QCursor::pos(), m.text, this);
+                            break;
+                        }
+                });
+        return s;
+    };
+    c->alerts = marks(QStringLiteral("alerts"), QColor(0xd0, 0x10, 0x10), true);
+    c->cleared = marks(QStringLiteral("alerts cleared"), QColor(0x2e, 0x8b, 0x3d), false);
     c->view = new QChartView(chart);
     c->view->setRenderHint(QPainter::Antialiasing);
     c->view->setObjectName(QStringLiteral("chart%1").arg(m_charts.size()));
@@ -629,12 +644,20 @@ void DashboardView::refresh(qint64 nowMs)
         c->y->setLabelFormat(ceiling >= 8 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
         c->y->setRange(0, ceiling);
         c->y->applyNiceNumbers();
-        QList<QPointF> marks;
+        QList<QPointF> raised, cleared;
         const qint64 from = points.constFirst().endMs - (fromHistory ? stepMs : 1000);
-        for (const Marker &m : std::as_const(m_markers))
-            if (m.timeMs >= from && m.timeMs <= points.constLast().endMs)
-                marks.append(QPointF(double(m.timeMs), 0));
-        c->alerts->replace(marks);
+        const std::optional<QString> api = scope().api;
+        for (const Marker &m : std::as_const(m_markers)) {
+            if (m.timeMs < from || m.timeMs > points.constLast().endMs)
+                continue;
+            if (m.measure >= 0 && !c->measures.contains(m.measure))
+                continue; // another chart's
+            if (api && !m.api.isEmpty() && m.api != *api)
+                continue; // another API's
+            (m.raised ? raised : cleared).append(QPointF(double(m.timeMs), 0));
+        }
+        c->alerts->replace(raised);
+        c->cleared->replace(cleared);
         c->x->setFormat(w.seconds <= 60          ? QStringLiteral("mm:ss")
                             : w.seconds <= 86400 ? QStringLiteral("hh:mm")
                                                  : QStringLiteral("MMM d"));
@@ -788,22 +811,25 @@ void DashboardView::updateScopes()
         addSorted(m_channel, c, c.isEmpty() ? tr("(no channel)") : c);
 }
 
-void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised)
+void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised,
+                                   const QString &api, int measure)
 {
-    if (!raised)
-        return;
-    m_markers.append({timeMs, text});
+    m_markers.append({timeMs, text, api, measure, raised});
     if (m_markers.size() > 1000)
         m_markers.removeFirst();
     refresh(m_lastRefreshMs > 0 ? m_lastRefreshMs : QDateTime::currentMSecsSinceEpoch());
 }
 
-QList<qint64> DashboardView::alertMarkers() const
+QList<qint64> DashboardView::alertMarkers(int chart, bool raised) const
 {
     QList<qint64> out;
-    if (!m_charts.isEmpty())
-        for (const QPointF &p : m_charts.constFirst()->alerts->points())
-            out.append(qint64(p.x()));
+    for (int i = 0; i < m_charts.size(); ++i)
+        if (chart < 0 || chart == i)
+            for (const QPointF &p :
+                 (raised ? m_charts.at(i)->alerts : m_charts.at(i)->cleared)->points())
+                if (!out.contains(qint64(p.x())))
+                    out.append(qint64(p.x()));
+    std::sort(out.begin(), out.end());
     return out;
 }
 

@@ -68,11 +68,15 @@ public:
     bool isPaused() const { return m_paused; }
     // Reads the metrics up to `nowMs` and redraws (the timer does this each second).
     void refresh(qint64 nowMs);
-    // An alert raised at `timeMs`: a marker at the foot of every chart (hover it for
-    // `text`) while its moment is in the window; cleared ones are not marked.
-    void addAlertMarker(qint64 timeMs, const QString &text, bool raised = true);
-    // The markers drawn now (their times), for tests.
-    QList<qint64> alertMarkers() const;
+    // An alert of `api` raised (or cleared) at `timeMs`: a red (green) marker at the
+    // foot of the chart of its measure (an AlertMonitor::Measure; -1: every chart),
+    // hover it for `text`, while its moment is in the window and the API box shows
+    // every API or that one.
+    void addAlertMarker(qint64 timeMs, const QString &text, bool raised = true,
+                        const QString &api = QString(), int measure = -1);
+    // The times of the raised (or cleared) markers drawn now on chart `chart` (-1:
+    // on any), for tests.
+    QList<qint64> alertMarkers(int chart = -1, bool raised = true) const;
     // History answers received (tests wait for it).
     int historyAnswers() const { return m_historyAnswers; }
 
@@ -154,6 +158,9 @@ private:
     {
         qint64 timeMs;
         QString text;
+        QString api;
+        int measure = -1;
+        bool raised = true;
     };
     QList<Marker> m_markers;
 };
