@@ -60,9 +60,9 @@ Q_SIGNALS:
     // The user asked to close these connections with this code and reason.
     void closeRequested(const QList<quint64> &ids, quint16 code, const QString &reason);
     // The user asked to log the payloads of `api`'s `channel` (or of its `application`'s
-    // connections, channel empty) for `durationMs`.
+    // connections, channel empty) for `durationMs`, one message in `sample`.
     void payloadLoggingRequested(const QString &api, const QString &channel,
-                                 const QString &application, qint64 durationMs);
+                                 const QString &application, qint64 durationMs, int sample);
     // The user asked to end this payload logging grant now.
     void payloadLoggingStopRequested(quint64 id);
 

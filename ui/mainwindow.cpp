@@ -189,9 +189,9 @@ MainWindow::MainWindow(QWidget *parent)
     // payload logging granted for a while from the Connections tab (the current
     // connection's channel or application) and the Message Log tab (the selected row's)
     auto grant = [this](const QString &api, const QString &channel, const QString &application,
-                        qint64 durationMs) {
+                        qint64 durationMs, int sample) {
         m_runtime->grantPayloadLogging(api, channel, application,
-                                       std::chrono::milliseconds(durationMs));
+                                       std::chrono::milliseconds(durationMs), sample);
     };
     PayloadLoggingControl *logPayloads = m_messageLog->payloadLogging();
     connect(m_connectionsView, &ConnectionsView::payloadLoggingRequested, m_runtime, grant);

@@ -2,6 +2,7 @@
 #include "payloadloggingcontrol.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -67,6 +68,21 @@ PayloadLoggingControl::PayloadLoggingControl(const QString &what, QWidget *paren
         connect(a, &QAction::triggered, this, [this, length = d.length] { request(true, length); });
         m_ofApplication.append(a);
     }
+    m_menu->addSection(tr("Keep"));
+    auto *samples = new QActionGroup(this);
+    for (const int n : {1, 10, 100}) {
+        QAction *a = m_menu->addAction(n == 1 ? tr("Every payload")
+                                              : tr("One message in %1 of each connection").arg(n));
+        a->setCheckable(true);
+        a->setChecked(n == 1);
+        a->setData(n);
+        a->setToolTip(n == 1 ? tr("Log the payload of every message")
+                             : tr("Log the payload of the first message of each connection and "
+                                  "of every %1th after it, for busy channels")
+                                   .arg(n));
+        samples->addAction(a);
+        m_samples.append(a);
+    }
     m_button->setObjectName(QStringLiteral("logPayloads"));
     m_button->setText(tr("&Log Payloads"));
     m_button->setAccessibleName(tr("Log payloads of %1's channel").arg(what));
@@ -115,9 +131,24 @@ void PayloadLoggingControl::request(bool application, std::chrono::milliseconds 
     if (!m_blocked.isEmpty() || m_api.isEmpty() || (application && m_application.isEmpty()))
         return;
     if (application)
-        Q_EMIT requested(m_api, QString(), m_application, qint64(duration.count()));
+        Q_EMIT requested(m_api, QString(), m_application, qint64(duration.count()), sample());
     else
-        Q_EMIT requested(m_api, m_channel, QString(), qint64(duration.count()));
+        Q_EMIT requested(m_api, m_channel, QString(), qint64(duration.count()), sample());
+}
+
+int PayloadLoggingControl::sample() const
+{
+    for (const QAction *a : m_samples)
+        if (a->isChecked())
+            return a->data().toInt();
+    return 1;
+}
+
+void PayloadLoggingControl::setSample(int sample)
+{
+    for (QAction *a : std::as_const(m_samples))
+        if (a->data().toInt() == sample)
+            a->setChecked(true);
 }
 
 void PayloadLoggingControl::setGrants(const QList<Gateway::PayloadLogGrants::Grant> &grants,
@@ -134,6 +165,7 @@ void PayloadLoggingControl::setGrants(const QList<Gateway::PayloadLogGrants::Gra
         auto *stop = new QPushButton(tr("Stop"));
         stop->setObjectName(QStringLiteral("stopPayloadLogging"));
         stop->setAccessibleName(tr("Stop logging payloads of %1").arg(g.describe()));
+        label->setAccessibleName(tr("Payload logging of %1").arg(g.describe()));
         stop->setToolTip(tr("Stop logging payloads of %1 now").arg(g.describe()));
         connect(stop, &QPushButton::clicked, this, [this, id = g.id] { Q_EMIT stopRequested(id); });
         auto *h = new QHBoxLayout(row);
@@ -156,8 +188,8 @@ void PayloadLoggingControl::updateGrants()
         QWidget *row = m_labels.at(i)->parentWidget();
         row->setVisible(left > 0); // ended by itself: the runtime's list follows
         any = any || left > 0;
-        m_labels.at(i)->setText(
-            tr("Logging payloads of %1: %2 left").arg(g.describe(), timeLeft(left)));
+        m_labels.at(i)->setText(tr("Logging payloads of %1%2: %3 left")
+                                    .arg(g.describe(), g.sampleText(), timeLeft(left)));
     }
     m_grantsBox->setVisible(any);
     if (any && !m_timer->isActive())

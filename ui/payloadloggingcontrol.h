@@ -23,7 +23,8 @@ namespace Gatehouse {
 // Log Payloads, where a view shows connections or their rows (the Connections tab, the
 // Message Log tab): a button whose menu asks to log the payloads of "this channel" or
 // "this application" (the view's current row: setTarget) for 1 minute, 10 minutes or
-// 1 hour, and a box listing the grants in force with their time left and a Stop
+// 1 hour, of every message or of one in 10 or 100 of each connection (the menu's
+// "Keep" choice), and a box listing the grants in force with their time left and a Stop
 // button each. The view places button() and grantsBox(); the window connects
 // requested() and stopRequested() to the running gateway and hands back its grants.
 class PayloadLoggingControl final : public QObject
@@ -50,12 +51,15 @@ public:
     QStringList grantTexts() const;
     // Asks to log the payloads of the target's channel (or application).
     void request(bool application, std::chrono::milliseconds duration);
+    // One message in how many the next request keeps (1: every one): the menu's choice.
+    int sample() const;
+    void setSample(int sample);
 
 Q_SIGNALS:
     // Log the payloads of `api`'s `channel` (or of its `application`'s connections,
-    // channel empty) for `durationMs`.
+    // channel empty) for `durationMs`, one message in `sample` of each connection.
     void requested(const QString &api, const QString &channel, const QString &application,
-                   qint64 durationMs);
+                   qint64 durationMs, int sample);
     void stopRequested(quint64 id);
 
 private:
@@ -66,6 +70,7 @@ private:
     QMenu *m_menu;
     QList<QAction *> m_ofChannel; // per duration
     QList<QAction *> m_ofApplication;
+    QList<QAction *> m_samples; // checkable, one checked; data: the sample
     QWidget *m_grantsBox;
     QVBoxLayout *m_grantsLayout;
     QTimer *m_timer;

@@ -24,9 +24,14 @@ void PayloadLogDecision::refresh()
     // the generation first: a grant made while we look is seen at the next message
     m_generation = m_grants->generation();
     const RouteMatch &route = m_context->route;
+    int sample = 1;
     m_grantedUntilNs
         = m_grants->grantedUntilNs(route.apiKey, route.channel ? route.channel->address : QString(),
-                                   m_context->identity.applicationId);
+                                   m_context->identity.applicationId, &sample);
+    if (sample != m_grantSample) {
+        m_grantSample = sample;
+        m_grantCountdown = 1; // the next message is kept
+    }
 }
 
 } // namespace Gatehouse::Gateway

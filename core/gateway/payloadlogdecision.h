@@ -9,7 +9,8 @@ namespace Gatehouse::Gateway {
 // Whether the gateway attaches a relayed message's payload to its log event, for one
 // connection: the log policy's `payloads` with its `sample` (one message in N of the
 // connection, both directions counted together, the first one kept), or a grant of
-// PayloadLogGrants that covers the connection and has not ended. Lives in the
+// PayloadLogGrants that covers the connection and has not ended (with its own sample,
+// counted apart). Lives in the
 // connection's session; bytesFor() runs for every relayed message (a few loads and
 // compares, and nothing at all when the gateway keeps no log).
 class PayloadLogDecision final
@@ -40,8 +41,10 @@ public:
         if (m_grants) {
             if (m_grants->generation() != m_generation)
                 refresh();
-            if (nowNs < m_grantedUntilNs)
+            if (nowNs < m_grantedUntilNs && --m_grantCountdown <= 0) {
+                m_grantCountdown = m_grantSample;
                 return m_settings.grantedBytes;
+            }
         }
         return 0;
     }
@@ -56,6 +59,8 @@ private:
     const PayloadLogGrants *m_grants = nullptr;
     quint64 m_generation = 0;
     qint64 m_grantedUntilNs = 0;
+    int m_grantSample = 1; // one message in this many while granted
+    int m_grantCountdown = 1;
     const ConnectionContext *m_context = nullptr;
 };
 

@@ -15,6 +15,11 @@ QString PayloadLogGrants::Grant::describe() const
     return text;
 }
 
+QString PayloadLogGrants::Grant::sampleText() const
+{
+    return sample > 1 ? QStringLiteral(", one message in %1").arg(sample) : QString();
+}
+
 qint64 PayloadLogGrants::steadyNowNs()
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -23,10 +28,12 @@ qint64 PayloadLogGrants::steadyNowNs()
 }
 
 quint64 PayloadLogGrants::grant(const QString &api, const QString &channel,
-                                const QString &application, std::chrono::milliseconds duration)
+                                const QString &application, std::chrono::milliseconds duration,
+                                int sample)
 {
     const qint64 nowNs = steadyNowNs();
     Grant g;
+    g.sample = std::max(1, sample);
     g.api = api;
     g.channel = channel;
     g.application = application;
@@ -74,15 +81,22 @@ QList<PayloadLogGrants::Grant> PayloadLogGrants::active() const
 }
 
 qint64 PayloadLogGrants::grantedUntilNs(const QString &api, const QString &channel,
-                                        const QString &application) const
+                                        const QString &application, int *sample) const
 {
+    const qint64 nowNs = steadyNowNs();
     std::lock_guard lock(m_mutex);
     qint64 until = 0;
+    int every = 0;
     for (const Grant &g : m_grants) {
         if (g.api == api && (g.channel.isEmpty() || g.channel == channel)
-            && (g.application.isEmpty() || g.application == application))
+            && (g.application.isEmpty() || g.application == application)) {
             until = std::max(until, g.untilNs);
+            if (g.untilNs > nowNs)
+                every = every == 0 ? g.sample : std::min(every, g.sample);
+        }
     }
+    if (sample)
+        *sample = std::max(1, every);
     return until;
 }
 

@@ -32,19 +32,24 @@ public:
         QString application; // application id; empty: every application
         qint64 untilMs = 0; // wall clock, ms since the epoch
         qint64 untilNs = 0; // steady clock (the relay's), ns
+        int sample = 1; // one message in this many of a connection (1: every one)
 
         // "/chats/1.0.0 /rooms/{roomID} app_1" as far as it is limited
         QString describe() const;
+        // "", or ", one message in 10"
+        QString sampleText() const;
         qint64 remainingMs(qint64 nowMs) const { return std::max<qint64>(0, untilMs - nowMs); }
     };
 
     PayloadLogGrants() = default;
     Q_DISABLE_COPY_MOVE(PayloadLogGrants)
 
-    // Grants payload logging for `duration` (> 0) from now; returns the grant's id.
-    // A grant for the same API, channel and application replaces the earlier one.
+    // Grants payload logging for `duration` (> 0) from now, of one message in
+    // `sample` of each connection (both directions counted together, the first kept);
+    // returns the grant's id. A grant for the same API, channel and application
+    // replaces the earlier one.
     quint64 grant(const QString &api, const QString &channel, const QString &application,
-                  std::chrono::milliseconds duration);
+                  std::chrono::milliseconds duration, int sample = 1);
     // Ends a grant early; false when there is no such grant (or it has ended).
     bool revoke(quint64 id);
     void revokeAll();
@@ -54,9 +59,10 @@ public:
     // Changes whenever a grant is added or removed.
     quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
     // Until when (steady clock ns) payloads of a connection to `api`'s `channel` by
-    // `application` are granted; 0 when none are.
-    qint64 grantedUntilNs(const QString &api, const QString &channel,
-                          const QString &application) const;
+    // `application` are granted; 0 when none are. `sample`: one message in how many,
+    // the smallest of the grants that cover the connection.
+    qint64 grantedUntilNs(const QString &api, const QString &channel, const QString &application,
+                          int *sample = nullptr) const;
 
     static qint64 steadyNowNs();
 

@@ -51,7 +51,8 @@ Json grantJson(const Gateway::PayloadLogGrants::Grant &g, qint64 nowMs)
                   QDateTime::fromMSecsSinceEpoch(g.untilMs, Qt::UTC)
                       .toString(Qt::ISODateWithMs)
                       .toStdString()},
-                 {"remainingSeconds", (g.remainingMs(nowMs) + 999) / 1000}};
+                 {"remainingSeconds", (g.remainingMs(nowMs) + 999) / 1000},
+                 {"sample", g.sample}};
 }
 
 // The Content-Length of a request's header block; -1 when it has none, -2 when bad.
@@ -262,10 +263,10 @@ QByteArray AdminServer::payloadLogging(const QByteArray &method, const QByteArra
     }
     for (auto it = request.begin(); it != request.end(); ++it)
         if (it.key() != "api" && it.key() != "channel" && it.key() != "application"
-            && it.key() != "duration")
+            && it.key() != "duration" && it.key() != "sample")
             return errorResponse(400, "Bad Request",
                                  QStringLiteral("body: %1: unknown field (expected api, channel, "
-                                                "application, duration)")
+                                                "application, duration, sample)")
                                      .arg(toQString(it.key())));
     if (fields[0].isEmpty())
         return errorResponse(400, "Bad Request", QStringLiteral("body: api: missing"));
@@ -279,9 +280,17 @@ QByteArray AdminServer::payloadLogging(const QByteArray &method, const QByteArra
         return errorResponse(400, "Bad Request",
                              QStringLiteral("body: duration: expected a duration such as 30s, "
                                             "10m or 1h"));
+    int sample = 1;
+    if (const auto s = request.find("sample"); s != request.end()) {
+        if (!s->is_number_integer() || s->get<qint64>() < 1 || s->get<qint64>() > 1000000)
+            return errorResponse(400, "Bad Request",
+                                 QStringLiteral("body: sample: expected a whole number from 1 "
+                                                "(every message) to 1000000"));
+        sample = int(s->get<qint64>());
+    }
     QString error;
-    const quint64 id
-        = m_runtime->grantPayloadLogging(fields[0], fields[1], fields[2], *duration, &error);
+    const quint64 id = m_runtime->grantPayloadLogging(fields[0], fields[1], fields[2], *duration,
+                                                      &error, sample);
     if (id == 0)
         return errorResponse(400, "Bad Request", error);
     for (const auto &g : m_runtime->payloadLogGrants()->active())

@@ -636,7 +636,8 @@ void GatewayRuntime::teardown()
 
 quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &channel,
                                             const QString &application,
-                                            std::chrono::milliseconds duration, QString *error)
+                                            std::chrono::milliseconds duration, QString *error,
+                                            int sample)
 {
     auto failed = [error](const QString &why) {
         if (error)
@@ -660,7 +661,9 @@ quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &c
                           .arg(api, channel, served->join(QStringLiteral(", "))));
     if (duration.count() <= 0)
         return failed(QStringLiteral("the duration must be more than 0"));
-    const quint64 id = m_payloadLogGrants->grant(api, channel, application, duration);
+    if (sample < 1)
+        return failed(QStringLiteral("the sample must be 1 (every message) or more"));
+    const quint64 id = m_payloadLogGrants->grant(api, channel, application, duration, sample);
     Gateway::PayloadLogGrants::Grant granted;
     for (const auto &g : m_payloadLogGrants->active())
         if (g.id == id)
@@ -670,8 +673,8 @@ quint64 GatewayRuntime::grantPayloadLogging(const QString &api, const QString &c
         m_endedGrants.insert(earlier);
     m_grantTargets.insert(id, granted.describe());
     Q_EMIT reported(ReportKind::Info,
-                    QStringLiteral("payload logging on for %1 until %2")
-                        .arg(granted.describe(),
+                    QStringLiteral("payload logging on for %1%2 until %3")
+                        .arg(granted.describe(), granted.sampleText(),
                              QDateTime::fromMSecsSinceEpoch(granted.untilMs)
                                  .toString(QStringLiteral("HH:mm:ss"))));
     Q_EMIT payloadLoggingChanged();

@@ -139,10 +139,11 @@ public:
     // log policy says, masked and cut as that policy says; the grant ends by itself
     // (reported) and outlives a restart of this runtime. The id of the grant, or 0
     // with a one-line `error` when not running, the API or channel is not served or
-    // the duration is not positive.
+    // the duration is not positive. `sample`: one message in this many of each
+    // connection (PayloadLogGrants::grant).
     quint64 grantPayloadLogging(const QString &api, const QString &channel,
                                 const QString &application, std::chrono::milliseconds duration,
-                                QString *error = nullptr);
+                                QString *error = nullptr, int sample = 1);
     // Ends a grant early; false when there is no such grant (any more).
     bool endPayloadLogging(quint64 id);
     std::shared_ptr<Gateway::PayloadLogGrants> payloadLogGrants() const

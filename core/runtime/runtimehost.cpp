@@ -140,14 +140,15 @@ void RuntimeHost::setAlertThresholds(const QHash<QString, Analytics::AlertThresh
 
 void RuntimeHost::grantPayloadLogging(const QString &api, const QString &channel,
                                       const QString &application,
-                                      std::chrono::milliseconds duration)
+                                      std::chrono::milliseconds duration, int sample)
 {
     GatewayRuntime *runtime = m_runtime;
     QMetaObject::invokeMethod(
         runtime,
-        [this, runtime, api, channel, application, duration] {
+        [this, runtime, api, channel, application, duration, sample] {
             QString error;
-            if (runtime->grantPayloadLogging(api, channel, application, duration, &error) == 0)
+            if (runtime->grantPayloadLogging(api, channel, application, duration, &error, sample)
+                == 0)
                 QMetaObject::invokeMethod(
                     this,
                     [this, error] { Q_EMIT reported(GatewayRuntime::ReportKind::Warning, error); },

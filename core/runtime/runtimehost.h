@@ -40,7 +40,7 @@ public:
     // GatewayRuntime::grantPayloadLogging / endPayloadLogging in the runtime's thread;
     // payloadLoggingChanged() follows, or a reported() warning saying why not.
     void grantPayloadLogging(const QString &api, const QString &channel, const QString &application,
-                             std::chrono::milliseconds duration);
+                             std::chrono::milliseconds duration, int sample = 1);
     void endPayloadLogging(quint64 id);
     // The payload logging grants as last reported (some may have ended since).
     QList<Gateway::PayloadLogGrants::Grant> payloadLogGrants() const { return m_grants; }

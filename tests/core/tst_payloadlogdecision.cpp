@@ -59,6 +59,7 @@ private slots:
     void revokedGrant();
     void sameTargetReplaced();
     void logPolicyAsksForSampleAndGrantBytes();
+    void sampledGrant();
 };
 
 void TestPayloadLogDecision::offByDefault()
@@ -223,6 +224,33 @@ void TestPayloadLogDecision::logPolicyAsksForSampleAndGrantBytes()
     QCOMPARE(on.payloadSample(), 10);
     s.masking.fields = {u"password"_qs}; // masks see more than is kept
     QCOMPARE(Policies::LogPolicy(s).grantedPayloadBytes(), qint64(64 * 1024));
+}
+
+// A grant of one message in N keeps the first of a connection and every Nth after it;
+// where a sampled and a full grant both cover a connection, every message is kept.
+void TestPayloadLogDecision::sampledGrant()
+{
+    Connection c;
+    PayloadLogGrants grants;
+    PayloadLogDecision d;
+    d.setUp({0, 1, 4096}, &grants, &c.context);
+    const quint64 id = grants.grant(u"/chats/1.0.0"_qs, u"/rooms/{roomID}"_qs, {}, 1h, 10);
+    QCOMPARE(grants.active().constFirst().sample, 10);
+    QCOMPARE(grants.active().constFirst().sampleText(), u", one message in 10"_qs);
+    const qint64 now = PayloadLogGrants::steadyNowNs();
+    QCOMPARE(attachedAmong(d, 25, now), (QList<int> {1, 11, 21}));
+    // the application's connections in full as well: the smaller sample wins
+    grants.grant(u"/chats/1.0.0"_qs, {}, u"app_1"_qs, 1h);
+    QCOMPARE(attachedAmong(d, 3, now), (QList<int> {1, 2, 3}));
+    QCOMPARE(grants.active().constLast().sampleText(), QString());
+    // that one stopped: one in 10 again, starting with the next message
+    QVERIFY(grants.revoke(grants.active().constLast().id));
+    QCOMPARE(attachedAmong(d, 12, now), (QList<int> {1, 11}));
+    QVERIFY(grants.revoke(id));
+    QVERIFY(attachedAmong(d, 12, now).isEmpty());
+    // a sample below 1 is every message
+    grants.grant(u"/chats/1.0.0"_qs, {}, {}, 1h, 0);
+    QCOMPARE(grants.active().constFirst().sample, 1);
 }
 
 QTEST_GUILESS_MAIN(TestPayloadLogDecision)

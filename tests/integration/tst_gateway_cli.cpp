@@ -442,6 +442,10 @@ void TestGatewayCli::adminGrantsPayloadLogging()
     std::tie(status, body) = http(admin, path, "POST", R"({"api":"/t/1.0.0","for":"10m"})");
     QCOMPARE(status, QByteArray("HTTP/1.1 400 Bad Request"));
     QVERIFY2(body.contains("body: for: unknown field"), body.constData());
+    std::tie(status, body)
+        = http(admin, path, "POST", R"({"api":"/t/1.0.0","duration":"10m","sample":0})");
+    QCOMPARE(status, QByteArray("HTTP/1.1 400 Bad Request"));
+    QVERIFY2(body.contains("body: sample: expected a whole number from 1"), body.constData());
     QCOMPARE(http(admin, path, "PUT").first, QByteArray("HTTP/1.1 405 Method Not Allowed"));
 
     std::tie(status, body)
@@ -471,6 +475,18 @@ void TestGatewayCli::adminGrantsPayloadLogging()
     QTRY_VERIFY(m_serve->standardOutput().contains("payload logging ended for /t/1.0.0 /echo"));
     client.sendTextMessage(QStringLiteral("not granted"));
     QTRY_COMPARE(received.size(), 2);
+    // one message in 2 of the connection: every message the client sends (the echo
+    // of each is the second)
+    std::tie(status, body)
+        = http(admin, path, "POST", R"({"api":"/t/1.0.0","duration":"10m","sample":2})");
+    QCOMPARE(status, QByteArray("HTTP/1.1 201 Created"));
+    QCOMPARE(Json::parse(body.toStdString())["sample"].get<int>(), 2);
+    QTRY_VERIFY(m_serve->standardOutput().contains(
+        "payload logging on for /t/1.0.0, one message in 2 until"));
+    for (int i = 1; i <= 3; ++i) {
+        client.sendTextMessage(QStringLiteral("sampled %1").arg(i));
+        QTRY_COMPARE(received.size(), 2 + i);
+    }
     client.close();
     QVERIFY(m_serve->signalAndWait(SIGTERM));
 
@@ -481,7 +497,9 @@ void TestGatewayCli::adminGrantsPayloadLogging()
     QByteArrayList payloads;
     for (const Analytics::LogRecord &r : reader.query(filter))
         payloads.append(r.payload);
-    QCOMPARE(payloads, (QByteArrayList {"granted", "granted", {}, {}}));
+    QCOMPARE(payloads,
+             (QByteArrayList {
+                 "granted", "granted", {}, {}, "sampled 1", {}, "sampled 2", {}, "sampled 3", {}}));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCli)

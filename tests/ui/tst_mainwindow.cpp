@@ -1049,6 +1049,22 @@ private Q_SLOTS:
         QTRY_VERIFY(window.outputView()->shownText().contains(
             u"payload logging ended for /echo/1.0.0 /talk"));
 
+        // sampled: one message in 10 of each connection
+        QAction *oneInTen = nullptr;
+        for (QAction *a : actions)
+            if (a->text() == u"One message in 10 of each connection")
+                oneInTen = a;
+        QVERIFY(oneInTen && oneInTen->isCheckable() && !oneInTen->isChecked());
+        oneInTen->trigger();
+        QVERIFY(oneInTen->isChecked());
+        tenMinutes->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(view->payloadLogGrantTexts().size(), 1, 5000);
+        QVERIFY2(view->payloadLogGrantTexts().constFirst().startsWith(
+                     u"Logging payloads of /echo/1.0.0 /talk, one message in 10: "),
+                 qPrintable(view->payloadLogGrantTexts().constFirst()));
+        QTRY_VERIFY(window.outputView()->shownText().contains(
+            u"payload logging on for /echo/1.0.0 /talk, one message in 10 until"));
+
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Stopped"), 10000);
         qunsetenv("GATEHOUSE_DB");
