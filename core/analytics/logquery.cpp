@@ -64,13 +64,35 @@ void LogQuery::count(quint64 generation, const LogFilter &filter)
 
 void LogQuery::fetch(quint64 generation, const LogFilter &filter, qint64 offset, qint64 limit)
 {
-    QMetaObject::invokeMethod(m_worker, [this, generation, filter, offset, limit] {
-        QString error;
-        QList<LogRecord> rows;
-        if (ensureOpen(&error))
-            rows = m_reader->query(filter, offset, limit, &error);
-        Q_EMIT fetched(generation, offset, rows, error);
-    });
+    std::vector<std::pair<quint64, qint64>> dropped;
+    {
+        std::lock_guard lock(m_fetchMutex);
+        m_fetches.push_back({generation, filter, offset, limit});
+        while (m_fetches.size() > MaxPendingFetches) {
+            dropped.emplace_back(m_fetches.front().generation, m_fetches.front().offset);
+            m_fetches.pop_front();
+        }
+    }
+    for (const auto &[g, o] : dropped)
+        Q_EMIT fetchDropped(g, o);
+    QMetaObject::invokeMethod(m_worker, [this] { runFetch(); });
+}
+
+void LogQuery::runFetch()
+{
+    PendingFetch f;
+    {
+        std::lock_guard lock(m_fetchMutex);
+        if (m_fetches.empty())
+            return; // dropped
+        f = std::move(m_fetches.back());
+        m_fetches.pop_back();
+    }
+    QString error;
+    QList<LogRecord> rows;
+    if (ensureOpen(&error))
+        rows = m_reader->query(f.filter, f.offset, f.limit, &error);
+    Q_EMIT fetched(f.generation, f.offset, rows, error);
 }
 
 void LogQuery::topTalkers(quint64 generation, int kind, qint64 fromMs, qint64 toMs, int limit,

@@ -9,7 +9,9 @@
 #include <QObject>
 #include <QString>
 
+#include <deque>
 #include <memory>
+#include <mutex>
 
 class QThread;
 
@@ -21,6 +23,10 @@ class MessageLogReader;
 // (the window): count() and fetch() return at once, counted() and fetched() bring
 // the answers, each with the generation it was asked for, so a caller that changed
 // its filter meanwhile knows an answer is stale.
+//
+// Fetches are served newest first, and only the newest MaxPendingFetches wait: a
+// caller that jumps through a long log gets the rows it shows now first, and those
+// of the places it passed are dropped (fetchDropped()) instead of read one by one.
 class LogQuery final : public QObject
 {
     Q_OBJECT
@@ -28,6 +34,8 @@ class LogQuery final : public QObject
 public:
     explicit LogQuery(QObject *parent = nullptr);
     ~LogQuery() override;
+
+    static constexpr std::size_t MaxPendingFetches = 4;
 
     void setDatabase(const QString &path);
     void count(quint64 generation, const LogFilter &filter);
@@ -42,6 +50,8 @@ Q_SIGNALS:
     void counted(quint64 generation, qint64 count, const QString &error);
     void fetched(quint64 generation, qint64 offset,
                  const QList<Gatehouse::Analytics::LogRecord> &rows, const QString &error);
+    // A fetch was dropped unread (newer ones came); emitted in fetch()'s caller.
+    void fetchDropped(quint64 generation, qint64 offset);
     void talkersFound(quint64 generation, const QList<Gatehouse::Analytics::Talker> &talkers,
                       const QString &error);
     void historyRead(quint64 generation,
@@ -50,6 +60,17 @@ Q_SIGNALS:
 
 private:
     bool ensureOpen(QString *error); // on the worker thread
+    void runFetch(); // on the worker thread: the newest fetch waiting
+
+    struct PendingFetch
+    {
+        quint64 generation;
+        LogFilter filter;
+        qint64 offset;
+        qint64 limit;
+    };
+    std::mutex m_fetchMutex;
+    std::deque<PendingFetch> m_fetches; // oldest first
 
     QThread *m_thread;
     QObject *m_worker; // lives in m_thread; the reader is used there only

@@ -37,10 +37,10 @@
 #include <QPixmap>
 #include <QStandardItemModel>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
-#include <QTreeView>
 #include <QWebSocket>
 
 #include <cstdio>

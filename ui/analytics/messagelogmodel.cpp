@@ -20,6 +20,12 @@ MessageLogModel::MessageLogModel(QObject *parent)
 {
     connect(m_query, &Analytics::LogQuery::counted, this, &MessageLogModel::handleCounted);
     connect(m_query, &Analytics::LogQuery::fetched, this, &MessageLogModel::handleFetched);
+    // a page dropped unread is asked for again when a view shows it
+    connect(m_query, &Analytics::LogQuery::fetchDropped, this,
+            [this](quint64 generation, qint64 offset) {
+                if (generation == m_generation)
+                    m_requested.remove(offset / PageRows);
+            });
 }
 
 MessageLogModel::~MessageLogModel() = default;

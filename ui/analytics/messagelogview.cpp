@@ -30,11 +30,11 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
 #include <QToolButton>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace Gatehouse {
@@ -55,7 +55,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     , m_closeCode(new QLineEdit)
     , m_connection(new QLineEdit)
     , m_follow(new QCheckBox(tr("&Follow")))
-    , m_list(new QTreeView)
+    , m_list(new QTableView)
     , m_detail(new QPlainTextEdit)
     , m_status(new QLabel)
     , m_legend(new QLabel)
@@ -207,18 +207,28 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_list->setObjectName(QStringLiteral("logList"));
     m_list->setAccessibleName(tr("Message log"));
     m_list->setModel(m_model);
-    m_list->setRootIsDecorated(false);
-    m_list->setUniformRowHeights(true); // a million rows scroll without measuring each
+    // A table, not a tree: a tree view lays out an item per row when the model is
+    // reset (over a second for 10,000,000 rows); rows of one fixed height are
+    // placed by arithmetic.
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_list->setAllColumnsShowFocus(true);
-    m_list->header()->setStretchLastSection(true);
-    m_list->header()->resizeSection(MessageLogModel::TimeColumn, 175);
-    m_list->header()->resizeSection(MessageLogModel::ConnectionColumn, 85);
-    m_list->header()->resizeSection(MessageLogModel::KindColumn, 75);
-    m_list->header()->resizeSection(MessageLogModel::WhatColumn, 90);
-    m_list->header()->resizeSection(MessageLogModel::ChannelColumn, 140);
-    m_list->header()->resizeSection(MessageLogModel::ApplicationColumn, 110);
-    m_list->header()->resizeSection(MessageLogModel::SizeColumn, 60);
+    m_list->setShowGrid(false);
+    m_list->setWordWrap(false);
+    m_list->setTabKeyNavigation(false); // Tab leaves the list
+    m_list->verticalHeader()->hide();
+    m_list->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_list->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    QHeaderView *header = m_list->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setStretchLastSection(true);
+    header->resizeSection(MessageLogModel::TimeColumn, 175);
+    header->resizeSection(MessageLogModel::ConnectionColumn, 85);
+    header->resizeSection(MessageLogModel::KindColumn, 75);
+    header->resizeSection(MessageLogModel::WhatColumn, 90);
+    header->resizeSection(MessageLogModel::ChannelColumn, 140);
+    header->resizeSection(MessageLogModel::ApplicationColumn, 110);
+    header->resizeSection(MessageLogModel::SizeColumn, 60);
     m_list->installEventFilter(this);
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MessageLogView::showSelected);

@@ -17,7 +17,7 @@ class QPushButton;
 class QTemporaryDir;
 class QTimer;
 class QToolButton;
-class QTreeView;
+class QTableView;
 
 namespace Gatehouse {
 
@@ -52,7 +52,7 @@ public:
 
     void setDatabase(const QString &path);
     MessageLogModel *model() const { return m_model; }
-    QTreeView *list() const { return m_list; }
+    QTableView *list() const { return m_list; }
     QLineEdit *searchEdit() const { return m_search; }
     QPlainTextEdit *detailView() const { return m_detail; }
     // Filters (also the controls' own actions).
@@ -138,7 +138,7 @@ private:
     QPushButton *m_exportHar;
     QPushButton *m_liveLog;
     PayloadLoggingControl *m_logPayloads;
-    QTreeView *m_list;
+    QTableView *m_list;
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
     QLabel *m_status;
