@@ -23,9 +23,9 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QScrollBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
-#include <QTableView>
 
 #include <algorithm>
 #include <cstdio>
@@ -83,8 +83,7 @@ Written writeLog(const QString &path, qint64 rows)
     batch.reserve(4096);
     const auto flush = [&] {
         const Analytics::EventSpan span(batch.data(), batch.size());
-        const bool ok = batch.empty()
-            || writer.write(Analytics::EventSlices(&span, 1), &out.error);
+        const bool ok = batch.empty() || writer.write(Analytics::EventSlices(&span, 1), &out.error);
         out.events += qint64(batch.size());
         batch.clear();
         return ok;
@@ -295,9 +294,8 @@ int main(int argc, char *argv[])
         QStringLiteral("Writes a message log of N messages, queries it and scrolls the "
                        "Message Log view through it."));
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("rows"),
-                      QStringLiteral("Messages to write (10000000)."), QStringLiteral("N"),
-                      QStringLiteral("10000000")});
+    parser.addOption({QStringLiteral("rows"), QStringLiteral("Messages to write (10000000)."),
+                      QStringLiteral("N"), QStringLiteral("10000000")});
     parser.addOption({QStringLiteral("db"),
                       QStringLiteral("Use (or keep) the log at FILE instead of a temporary one; "
                                      "an existing file is queried as it is."),
@@ -311,8 +309,9 @@ int main(int argc, char *argv[])
         return 2;
     }
     QTemporaryDir dir;
-    const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
-                                                            : dir.filePath(QStringLiteral("log.db"));
+    const QString path = parser.isSet(QStringLiteral("db"))
+        ? parser.value(QStringLiteral("db"))
+        : dir.filePath(QStringLiteral("log.db"));
     QJsonObject json {{QStringLiteral("rows"), double(rows)}};
     Written w;
     if (QFileInfo::exists(path)) {

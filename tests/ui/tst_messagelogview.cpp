@@ -123,6 +123,29 @@ private slots:
         QTRY_VERIFY(view.detailView()->toPlainText().contains(u"\"conn\": "));
     }
 
+    // Jumping through the log: the place shown last is read first, and the places
+    // passed on the way are dropped unread (LogQuery serves the newest fetches).
+    void jumpsReadTheNewestPlaceFirst()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_store->consume(traffic(1, 1000, 98, now - 1000)); // 100,000 rows
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.setFollowing(false);
+        view.setDatabase(m_path);
+        MessageLogModel *model = view.model();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 100'000, 10000);
+        for (int row = 5'000; row < 100'000; row += 10'000)
+            QVERIFY(model->record(row) == nullptr); // asks for its page
+        QTRY_VERIFY_WITH_TIMEOUT(model->isRead(95'000), 10000);
+        QTest::qWait(300); // what was still waiting has been served by now
+        for (const int passed : {25'000, 35'000, 45'000})
+            QVERIFY2(!model->isRead(passed), qPrintable(QString::number(passed)));
+        // asked for again, a dropped page is read
+        QVERIFY(model->record(35'000) == nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(model->record(35'000) != nullptr, 10000);
+    }
+
     void filtersAndTimeline()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -55,6 +55,8 @@ public:
     void refresh();
     // The row when its page is read; nullptr until then (its read is asked for).
     const Analytics::LogRecord *record(int row) const;
+    // Whether the row's page is read (without asking for it).
+    bool isRead(int row) const { return m_pages.contains(row / PageRows); }
     QString lastError() const { return m_error; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
