@@ -580,6 +580,66 @@ MessageLogReader::Tables MessageLogReader::tables(QString *error)
 QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset, qint64 limit,
                                          QString *error)
 {
+    return query(filter, offset, limit, error, true);
+}
+
+std::optional<std::pair<qint64, qint64>> MessageLogReader::seekStart(const LogFilter &filter,
+                                                                     qint64 offset)
+{
+    // The first block by which the blocks' messages add up to `target`: every
+    // message before its start is in an earlier block, so fewer than `target` of
+    // them are (the blocks' counts are of every message, the filter's or not); the
+    // last block when they never do.
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QVariantList binds;
+    const QString where = blockWhere(db, filter, &binds);
+    const QString crossing
+        = QStringLiteral("SELECT first_time_ms FROM (SELECT first_time_ms, SUM(count) "
+                         "OVER (ORDER BY first_time_ms ROWS UNBOUNDED PRECEDING) AS upto "
+                         "FROM log_message_blocks")
+        + where + QStringLiteral(") WHERE upto >= ? LIMIT 1");
+    const QString last
+        = QStringLiteral("SELECT MAX(first_time_ms) FROM log_message_blocks") + where;
+    qint64 target = offset;
+    for (int attempt = 0; attempt < 4 && target > 0; ++attempt) {
+        QSqlQuery q(db);
+        q.setForwardOnly(true);
+        bool found = q.prepare(crossing);
+        for (const QVariant &v : std::as_const(binds))
+            q.addBindValue(v);
+        q.addBindValue(target);
+        found = found && q.exec() && q.next();
+        if (!found) {
+            q = QSqlQuery(db);
+            q.setForwardOnly(true);
+            if (!q.prepare(last))
+                return std::nullopt;
+            for (const QVariant &v : std::as_const(binds))
+                q.addBindValue(v);
+            if (!q.exec() || !q.next() || q.value(0).isNull())
+                return std::nullopt;
+        }
+        const qint64 start = std::min(q.value(0).toLongLong(), filter.toMs);
+        if (start <= filter.fromMs)
+            return std::nullopt;
+        // what the filter selects before it, handshakes and closes included: when
+        // they make it more than `offset`, an earlier block is looked for
+        LogFilter before = filter;
+        before.toMs = start;
+        QString error;
+        const qint64 skipped = count(before, &error);
+        if (!error.isEmpty())
+            return std::nullopt;
+        if (skipped <= offset)
+            return std::make_pair(start, skipped);
+        target -= skipped - offset + 1;
+    }
+    return std::nullopt;
+}
+
+QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset, qint64 limit,
+                                         QString *error, bool seek)
+{
     QList<LogRecord> records;
     if (!isOpen()) {
         if (error)
@@ -593,6 +653,13 @@ QList<LogRecord> MessageLogReader::query(const LogFilter &filter, qint64 offset,
     const Tables t = tables(error);
     if (!t.ok)
         return records;
+    if (seek && offset >= SeekRows && t.blocks && wantsMessages(filter)) {
+        if (const auto start = seekStart(filter, offset)) {
+            LogFilter later = filter;
+            later.fromMs = start->first;
+            return query(later, offset - start->second, limit, error, false);
+        }
+    }
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     auto failed = [&](const QSqlQuery &q) {
         if (error)

@@ -8,6 +8,9 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <optional>
+#include <utility>
+
 namespace Gatehouse::Analytics {
 
 // Reads the message log with its own read-only SQLite connection (WAL lets it
@@ -27,6 +30,9 @@ public:
     void close();
     bool isOpen() const;
 
+    // A page at least SeekRows deep starts from a time just before it (found from the
+    // blocks' counts) instead of reading every record before it.
+    static constexpr qint64 SeekRows = 20'000;
     QList<LogRecord> query(const LogFilter &filter, qint64 offset = 0, qint64 limit = 200,
                            QString *error = nullptr);
     qint64 count(const LogFilter &filter, QString *error = nullptr);
@@ -37,6 +43,12 @@ public:
                              QString *error = nullptr, const MetricsScope &scope = {});
 
 private:
+    QList<LogRecord> query(const LogFilter &filter, qint64 offset, qint64 limit, QString *error,
+                           bool seek);
+    // Where a page `offset` deep may start reading instead of at the filter's start:
+    // a later time, and how many records the filter selects before it (at most
+    // `offset`); nothing when it cannot tell.
+    std::optional<std::pair<qint64, qint64>> seekStart(const LogFilter &filter, qint64 offset);
     struct Tables
     {
         bool ok = true;

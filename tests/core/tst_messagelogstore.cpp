@@ -327,6 +327,7 @@ private slots:
     void packedRunsStoredAsTheyCame();
     void checkpointsInTheBackground();
     void writerCheckpointsAtTheLimit();
+    void deepPagesStartLater();
 
 private:
     QTemporaryDir m_dir;
@@ -1781,6 +1782,81 @@ void TestMessageLogStore::freedDetailsAreNotTakenForNew()
     QCOMPARE(rows.size(), 9);
     for (int i = 0; i < rows.size(); ++i)
         QCOMPARE(rows.at(i).channel, channels.at(i / 3));
+}
+
+// A page at least SeekRows deep is read from a time just before it: the same rows as
+// reading every record before it, for any filter, with handshakes, closes and
+// payload messages among the packed runs.
+void TestMessageLogStore::deepPagesStartLater()
+{
+    const QString path = m_dir.filePath(QStringLiteral("deep.db"));
+    QList<GatewayEvent> events;
+    qint64 t = T0;
+    for (quint64 c = 1; c <= 40; ++c)
+        events.append(handshake(c, t++, 101));
+    for (int round = 0; round < 25; ++round) {
+        for (quint64 c = 1; c <= 40; ++c) {
+            events.append(run(c, t, 60, 1));
+            if ((round + c) % 7 == 0)
+                events.append(
+                    message(c, t + 61, QByteArrayLiteral("order-") + QByteArray::number(round)));
+            if (round % 5 == 4 && c % 8 == 0) // some reconnect: a close and a handshake
+                events.append(closed(c, t + 62)), events.append(handshake(c, t + 63, 101));
+            t += 3;
+        }
+    }
+    {
+        MessageLogStore::Options options;
+        options.path = path;
+        MessageLogStore store(options);
+        QVERIFY(store.open());
+        for (qsizetype start = 0; start < events.size(); start += 100)
+            store.consume(events.mid(start, 100));
+        QVERIFY(store.flush());
+    }
+    MessageLogReader reader;
+    QString error;
+    QVERIFY(reader.open(path, &error));
+    const qint64 total = reader.count({}, &error);
+    QVERIFY2(total > 3 * MessageLogReader::SeekRows, qPrintable(QString::number(total)));
+    auto key = [](const LogRecord &r) {
+        return QStringLiteral("%1 %2 %3 %4")
+            .arg(r.timeMs)
+            .arg(int(r.kind))
+            .arg(r.id)
+            .arg(r.connectionId);
+    };
+    QList<LogFilter> filters;
+    filters.append(LogFilter {});
+    LogFilter f;
+    f.connectionId = 8;
+    filters.append(f);
+    f = {};
+    f.fromMs = T0 + 200;
+    filters.append(f);
+    f = {};
+    f.text = QStringLiteral("order-");
+    filters.append(f);
+    f = {};
+    f.kinds = {LogRecord::Kind::Message};
+    f.direction = QStringLiteral("out");
+    filters.append(f);
+    for (const LogFilter &filter : std::as_const(filters)) {
+        const qint64 count = reader.count(filter, &error);
+        const QList<LogRecord> all = reader.query(filter, 0, count + 10, &error);
+        QCOMPARE(qint64(all.size()), count);
+        for (const qint64 offset : {MessageLogReader::SeekRows, MessageLogReader::SeekRows + 1234,
+                                    count / 2, count - 100, count - 1, count + 5}) {
+            if (offset < 0)
+                continue;
+            const QList<LogRecord> page = reader.query(filter, offset, 200, &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            const QList<LogRecord> want = all.mid(std::min<qint64>(offset, all.size()), 200);
+            QCOMPARE(page.size(), want.size());
+            for (qsizetype i = 0; i < page.size(); ++i)
+                QCOMPARE(key(page.at(i)), key(want.at(i)));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestMessageLogStore)

@@ -41,6 +41,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QTreeView>
 #include <QWebSocket>
 
 #include <cstdio>
