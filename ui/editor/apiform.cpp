@@ -10,6 +10,7 @@
 #include "editor/gatewayform.h"
 #include "editor/messageform.h"
 #include "editor/mockform.h"
+#include "editor/operationdialog.h"
 #include "editor/policyform.h"
 #include "editor/serversform.h"
 
@@ -108,6 +109,8 @@ ApiForm::ApiForm(QWidget *parent)
     , m_sendMessage(new QComboBox)
     , m_backendPushes(new QCheckBox(tr("The bac&kend pushes to clients")))
     , m_pushMessage(new QComboBox)
+    , m_sendDetails(new QPushButton(tr("Det&ails…")))
+    , m_pushDetails(new QPushButton(tr("Detai&ls…")))
     , m_binding(new QLabel)
     , m_editBinding(new QPushButton(tr("WebSocket &Binding…")))
     , m_samplePath(new QLineEdit)
@@ -207,6 +210,19 @@ ApiForm::ApiForm(QWidget *parent)
     operations->addWidget(m_sendMessage, 0, 1);
     operations->addWidget(m_backendPushes, 1, 0);
     operations->addWidget(m_pushMessage, 1, 1);
+    operations->addWidget(m_sendDetails, 0, 2);
+    operations->addWidget(m_pushDetails, 1, 2);
+    m_sendDetails->setAccessibleName(tr("Details of the operation clients send with"));
+    m_pushDetails->setAccessibleName(tr("Details of the operation the backend pushes with"));
+    for (QPushButton *b : {m_sendDetails, m_pushDetails}) {
+        b->setEnabled(false); // until a channel with that operation is selected
+        b->setToolTip(tr("The operation's id, title, summary and description, and in AsyncAPI "
+                         "3 the reply it gets"));
+    }
+    connect(m_sendDetails, &QPushButton::clicked, this,
+            [this] { editOperation(Operation::Action::Receive); });
+    connect(m_pushDetails, &QPushButton::clicked, this,
+            [this] { editOperation(Operation::Action::Send); });
     operations->setColumnStretch(1, 1);
     channelLayout->addRow(tr("Operations:"), operations);
     m_binding->setAccessibleName(tr("WebSocket binding"));
@@ -1193,6 +1209,26 @@ QString ApiForm::bindingSummary() const
         + tr("query: %1; headers: %2").arg(names("query"), names("headers"));
 }
 
+QPushButton *ApiForm::operationDetailsButton(Operation::Action action) const
+{
+    return action == Operation::Action::Receive ? m_sendDetails : m_pushDetails;
+}
+
+QDialog *ApiForm::editOperation(Operation::Action action)
+{
+    const QString key = currentChannel();
+    if (!m_editor || key.isEmpty())
+        return nullptr;
+    const QList<ChannelOperations::Found> found = ChannelOperations(m_editor, key).find(action);
+    if (found.isEmpty())
+        return nullptr;
+    auto *dialog = new OperationDialog(m_editor, found.constFirst().pointer, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, &ApiForm::refreshOperations);
+    dialog->open();
+    return dialog;
+}
+
 QDialog *ApiForm::editBinding()
 {
     const QString key = currentChannel();
@@ -1215,6 +1251,7 @@ void ApiForm::refreshOperations()
     for (const Operation::Action action : {Operation::Action::Receive, Operation::Action::Send}) {
         QCheckBox *box = operationBox(action);
         QComboBox *messages = operationMessageBox(action);
+        operationDetailsButton(action)->setEnabled(false);
         if (!m_editor || key.isEmpty()) {
             box->setEnabled(false);
             messages->setEnabled(false);
@@ -1222,6 +1259,7 @@ void ApiForm::refreshOperations()
         }
         const ChannelOperations operations(m_editor, key);
         const QList<ChannelOperations::Found> found = operations.find(action);
+        operationDetailsButton(action)->setEnabled(!found.isEmpty());
         box->setEnabled(true);
         box->setChecked(!found.isEmpty());
         messages->setEnabled(!found.isEmpty() && !found.constFirst().inlineOrMany);

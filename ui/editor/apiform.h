@@ -86,6 +86,10 @@ public:
     QString bindingSummary() const;
     QDialog *editBinding();
     QComboBox *operationMessageBox(Operation::Action action) const;
+    // Operation Details… of the selected channel's operation (OperationDialog, opened);
+    // nullptr when the channel has no such operation.
+    QDialog *editOperation(Operation::Action action);
+    QPushButton *operationDetailsButton(Operation::Action action) const;
 
     // The selected channel's parameters: one row per {name} of its address and per
     // declared parameter, saying what is missing or unused.
@@ -148,6 +152,8 @@ private:
     QComboBox *m_sendMessage;
     QCheckBox *m_backendPushes;
     QComboBox *m_pushMessage;
+    QPushButton *m_sendDetails;
+    QPushButton *m_pushDetails;
     QLabel *m_binding;
     QPushButton *m_editBinding;
     QLineEdit *m_samplePath;
