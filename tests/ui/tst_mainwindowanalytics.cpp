@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The window's analytics entries (kept apart from tst_mainwindow): File > Open Log
 // File… and Run > Alert Thresholds….
+#include "analytics/alertthresholdsdialog.h"
 #include "analytics/messagelogview.h"
 #include "mainwindow.h"
 
@@ -56,6 +57,15 @@ private slots:
         QVERIFY(alerts);
         QVERIFY(run->actions().contains(alerts));
         QVERIFY(window.messageLogView()->legend());
+        // the thresholds dialog opens without blocking, and OK keeps what it says
+        alerts->trigger();
+        auto *dialog
+            = window.findChild<AlertThresholdsDialog *>(QStringLiteral("alertThresholdsDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        dialog->reject();
+        QTRY_VERIFY(
+            !window.findChild<AlertThresholdsDialog *>(QStringLiteral("alertThresholdsDialog")));
     }
 
 private:

@@ -70,7 +70,8 @@ private slots:
         QVERIFY(!dialog.replyMessageBox()->isEnabled());
         dialog.titleField()->setText(QStringLiteral("Ask a question"));
         dialog.summaryField()->setText(QStringLiteral("A client asks"));
-        dialog.replyChannelBox()->setCurrentIndex(dialog.replyChannelBox()->findData(u"answers"_qs));
+        dialog.replyChannelBox()->setCurrentIndex(
+            dialog.replyChannelBox()->findData(u"answers"_qs));
         QVERIFY(dialog.replyMessageBox()->isEnabled());
         QCOMPARE(dialog.replyMessageBox()->count(), 3); // every message, answer, refusal
         dialog.replyMessageBox()->setCurrentIndex(dialog.replyMessageBox()->findData(u"answer"_qs));

@@ -87,10 +87,13 @@ void AlertCenter::setThresholds(const QHash<QString, Analytics::AlertThresholds>
 void AlertCenter::editThresholds()
 {
     const QString current = m_currentApi ? m_currentApi() : QString();
-    AlertThresholdsDialog dialog(
+    auto *dialog = new AlertThresholdsDialog(
         thresholds(), current.isEmpty() ? QStringList() : QStringList {current}, current, m_window);
-    if (dialog.exec() == QDialog::Accepted)
-        setThresholds(dialog.thresholds());
+    dialog->setObjectName(QStringLiteral("alertThresholdsDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { setThresholds(dialog->thresholds()); });
+    dialog->open(); // window-modal, without a nested event loop
 }
 
 void AlertCenter::handleAlerted(qint64 timeMs, const QString &api, bool raised, const QString &text,

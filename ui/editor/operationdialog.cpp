@@ -23,7 +23,7 @@ QString text(const Json &object, const char *member)
 {
     const auto it = object.find(member);
     return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                  : QString();
+                                                 : QString();
 }
 
 // The key a local `$ref` names under `prefix` ("#/channels/"), or empty.
@@ -113,15 +113,17 @@ OperationDialog::OperationDialog(DocumentEditor *editor, const QString &pointer,
             for (const QString &channel : m_editor->source().keys(QStringLiteral("/channels")))
                 m_replyChannel->addItem(channel, channel);
         const Json reply = op.value("reply", Json());
-        const QString channel
-            = reply.is_object() ? refKey(reply.value("channel", Json()), u"#/channels/"_qs) : QString();
+        const QString channel = reply.is_object()
+            ? refKey(reply.value("channel", Json()), u"#/channels/"_qs)
+            : QString();
         m_replyChannel->setCurrentIndex(std::max(0, m_replyChannel->findData(channel)));
         fillReplyMessages();
         const Json messages = reply.is_object() ? reply.value("messages", Json()) : Json();
         if (messages.is_array() && messages.size() == 1)
-            m_replyMessage->setCurrentIndex(std::max(
-                0, m_replyMessage->findData(refKey(
-                       messages[0], u"#/channels/" + token(channel) + u"/messages/"))));
+            m_replyMessage->setCurrentIndex(
+                std::max(0,
+                         m_replyMessage->findData(refKey(
+                             messages[0], u"#/channels/" + token(channel) + u"/messages/"))));
         connect(m_replyChannel, &QComboBox::currentIndexChanged, this,
                 &OperationDialog::fillReplyMessages);
         auto *reply_ = new QLabel(tr("The answer a client gets to this operation's message "
@@ -148,8 +150,8 @@ void OperationDialog::fillReplyMessages()
     m_replyMessage->clear();
     m_replyMessage->addItem(tr("every message of the channel"), QString());
     if (m_editor && !channel.isEmpty())
-        for (const QString &m : m_editor->source().keys(u"/channels/" + token(channel)
-                                                         + u"/messages"))
+        for (const QString &m :
+             m_editor->source().keys(u"/channels/" + token(channel) + u"/messages"))
             m_replyMessage->addItem(m, m);
     m_replyMessage->setEnabled(!channel.isEmpty());
 }
@@ -200,9 +202,9 @@ bool OperationDialog::apply(QString *error)
                 if (message.isEmpty())
                     reply.erase("messages");
                 else
-                    reply["messages"] = Json::array(
-                        {Json::object({{"$ref", QString(channelRef + u"/messages/" + token(message))
-                                                    .toStdString()}})});
+                    reply["messages"] = Json::array({Json::object(
+                        {{"$ref",
+                          QString(channelRef + u"/messages/" + token(message)).toStdString()}})});
                 if (op.value("reply", Json()) != reply)
                     changes.append({QStringLiteral("reply"), reply});
             }
