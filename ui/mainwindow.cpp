@@ -2432,6 +2432,29 @@ void MainWindow::attachEditor(const LoadedApi &result)
     updateEditorState();
 }
 
+QStringList MainWindow::tabNames() const
+{
+    QStringList names;
+    for (int i = 0; i < m_rightTabs->count(); ++i) {
+        QString title = m_rightTabs->tabText(i);
+        title.remove(u'&');
+        QString name = title.section(u' ', 0, 0).toLower();
+        if (name == u"message")
+            name = QStringLiteral("log"); // "Message Log"
+        names.append(name);
+    }
+    return names;
+}
+
+bool MainWindow::showTab(const QString &name)
+{
+    const int index = int(tabNames().indexOf(name.toLower()));
+    if (index < 0)
+        return false;
+    m_rightTabs->setCurrentIndex(index);
+    return true;
+}
+
 void MainWindow::updateEditorState()
 {
     DocumentEditor *editor = currentEditor();

@@ -98,6 +98,11 @@ public:
     void revealApiItem(ApiTreeModel::Kind kind, const QString &id, bool inForm);
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
+    // Shows the main tab named `name` (its title's first word, any case: "dashboard",
+    // "log", "connections", ...; gatehouse --show); false when there is none.
+    bool showTab(const QString &name);
+    // The main tabs' names showTab() takes.
+    QStringList tabNames() const;
     // The documents that were open when the window last closed (the current one
     // first) and puts them back in the document list; the caller opens the first.
     QStringList restoreWorkspace();

@@ -31,6 +31,12 @@ void setUpParser(QCommandLineParser &parser)
          QCoreApplication::translate("main",
                                      "Run FILE (or the sample) behind the gateway once it is open, "
                                      "as the Run button does.")});
+    parser.addOption(
+        {QStringLiteral("show"),
+         QCoreApplication::translate("main",
+                                     "Show this tab first: details, source, design, overview, "
+                                     "connections, dashboard, log or applications."),
+         QStringLiteral("TAB")});
     parser.addPositionalArgument(
         QStringLiteral("FILE"),
         QCoreApplication::translate("main", "AsyncAPI document to open (YAML or JSON)."),
@@ -88,6 +94,13 @@ int main(int argc, char *argv[])
     }
 
     Gatehouse::MainWindow window;
+    if (parser.isSet(QStringLiteral("show"))
+        && !window.showTab(parser.value(QStringLiteral("show")))) {
+        usageError(QCoreApplication::translate("main", "--show: no tab '%1' (tabs: %2)")
+                       .arg(parser.value(QStringLiteral("show")),
+                            window.tabNames().join(QStringLiteral(", "))));
+        return 2;
+    }
     window.show();
     // no file: the documents open when the window last closed, else the sample
     const QStringList restored = window.restoreWorkspace();

@@ -10,9 +10,9 @@ the gateway / nginx column is the median of the ratios within each repetition.
     bench/gateway/run.py [--reps 5] [--seconds 3] [--hold 8000] [--cli PATH] [--output FILE]
 
 `--targets direct,nginx,gateway,window` adds the desktop app: `gatehouse --run` under
-Xvfb on the same document, registry and token (the window keeps no message log yet:
-compare it with `--no-log`, which runs serve without --log-db too); the table then
-has a window column and window / gateway. `nometrics` adds a second `serve` on the
+Xvfb on the same document, registry and token, showing its Dashboard (`--window-tab
+log` shows the Message Log instead); the table then has a window column and window /
+gateway, and the paced step reports the CPU share of the window's GUI thread. `nometrics` adds a second `serve` on the
 same document and registry with `--no-metrics`; the table then has a no metrics
 column and gateway / no metrics, what counting the metrics costs the relay.
 
@@ -94,6 +94,29 @@ def cpu_seconds(pids):
         except OSError:
             pass
     return total / TICKS
+
+
+def gui_thread(root):
+    """(pid, tid) of the gatehouse process under `root` (xvfb-run) and its main thread."""
+    for pid in process_tree(root):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() == "gatehouse":
+                    return pid, pid
+        except OSError:
+            pass
+    return None, None
+
+
+def thread_cpu_seconds(pid, tid):
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except OSError:
+        return 0.0
 
 
 def rss_kib(pids):
@@ -291,14 +314,16 @@ x-gatehouse:
             f.write(src.read().replace("x-gatehouse:\n", f"x-gatehouse:\n  listen: 127.0.0.1:{port}\n"))
         env = dict(os.environ, GATEHOUSE_DB=os.path.join(self.gateway_dir, "registry.db"),
                    XDG_CONFIG_HOME=os.path.join(d, "config"), QT_QPA_PLATFORM="xcb")
-        p = self.spawn(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", self.args.app, "--run", api],
+        p = self.spawn(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", self.args.app, "--run",
+                        "--show", self.args.window_tab, api],
                        env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "app.err"), "w"))
         if not wait_port(port, 60):
             raise RuntimeError("gatehouse --run did not start: " + open(os.path.join(d, "app.err")).read())
         time.sleep(1)
         self.window = {"url": f"ws://127.0.0.1:{port}/bench/1.0.0/echo",
                        "headers": [f"Authorization: Bearer {self.bench_token}"],
-                       "pids": lambda: process_tree(p.pid)}
+                       "pids": lambda: process_tree(p.pid),
+                       "gui": lambda: gui_thread(p.pid)}
 
     # --- measurements ----------------------------------------------------------
 
@@ -344,9 +369,15 @@ x-gatehouse:
         base = self.base_args(target)
         pids = target["pids"]() if target["pids"] else []
         c0 = cpu_seconds(pids)
+        g0 = thread_cpu_seconds(*target["gui"]()) if target.get("gui") else 0.0
         r = self.loadgen_json(["paced", "-c", "16", "--size", "64", "--rate", str(a.rate),
                                "--seconds", str(a.seconds)] + base)
         c1 = cpu_seconds(pids)
+        if target.get("gui"):
+            # the window's GUI thread (charts, tables, the log's tail) meanwhile
+            g1 = thread_cpu_seconds(*target["gui"]())
+            results.setdefault((name, f"GUI thread CPU % at {a.rate} msg/s"), []).append(
+                100.0 * (g1 - g0) / r["seconds"] if r.get("seconds") else 0.0)
         if name == "gateway":
             self.relayed += 2 * r["echoed"]
         results.setdefault((name, f"achieved rate at {a.rate} msg/s"), []).append(r["messages_per_s"])
@@ -401,6 +432,8 @@ def main():
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse-cli", "gatehouse-cli"))
     ap.add_argument("--app", default=os.path.join(ROOT, "build", "dev", "app", "gatehouse", "gatehouse"))
     ap.add_argument("--no-log", action="store_true", help="serve without --log-db (as the window runs)")
+    ap.add_argument("--window-tab", default="dashboard",
+                    help="the tab the window shows while measured (gatehouse --show; default %(default)s)")
     ap.add_argument("--output", help="also write the Markdown table here")
     ap.add_argument("--only", default="throughput,paced,handshakes,hold",
                     help="comma-separated measurements to run (default: %(default)s; also: tail)")

@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -57,6 +58,13 @@ private slots:
         QVERIFY(alerts);
         QVERIFY(run->actions().contains(alerts));
         QVERIFY(window.messageLogView()->legend());
+        // gatehouse --show TAB
+        QCOMPARE(window.tabNames(),
+                 (QStringList {u"details"_qs, u"source"_qs, u"design"_qs, u"overview"_qs,
+                               u"connections"_qs, u"dashboard"_qs, u"log"_qs, u"applications"_qs}));
+        QVERIFY(window.showTab(u"Dashboard"_qs));
+        QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentIndex(), 5);
+        QVERIFY(!window.showTab(u"nowhere"_qs));
         // the thresholds dialog opens without blocking, and OK keeps what it says
         alerts->trigger();
         auto *dialog
