@@ -1113,7 +1113,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(log->model()->rowCount() >= 1, 5000);
         QVERIFY(!control->button()->isEnabled()); // no row selected yet
         log->list()->setCurrentIndex(log->model()->index(log->model()->rowCount() - 1, 0));
-        QVERIFY(control->button()->isEnabled());
+        // (on once the row's page is read)
+        QTRY_VERIFY_WITH_TIMEOUT(control->button()->isEnabled(), 5000);
         QAction *minute = nullptr;
         QAction *applicationMinute = nullptr;
         for (QAction *a : control->menu()->actions()) {
