@@ -2587,20 +2587,12 @@ void MainWindow::saveCurrentDocumentAs(const QString &path)
             15000);
         return;
     }
-    QByteArray text;
-    if (editor) {
-        text = editor->text();
-    } else {
-        QFile file(previous); // the sample, or a file this window does not edit
-        if (!file.open(QIODevice::ReadOnly)) {
-            statusBar()->showMessage(tr("Not saved: cannot read %1").arg(displayName(previous)),
-                                     15000);
-            return;
-        }
-        text = file.readAll();
-    }
-    const bool sameSyntax = AsyncApiConverter::formatOf(text)
-        == AsyncApiConverter::formatForPath(path, AsyncApiConverter::formatOf(text));
+    // the sample, or a file this window does not edit: read by the writer, off the
+    // GUI thread
+    const QByteArray text = editor ? editor->text() : QByteArray();
+    const bool sameSyntax = editor
+        && AsyncApiConverter::formatOf(text)
+            == AsyncApiConverter::formatForPath(path, AsyncApiConverter::formatOf(text));
     if (editor && sameSyntax) {
         // the same text in another file: the editor, its history too, moves there
         QString error;
@@ -2612,25 +2604,25 @@ void MainWindow::saveCurrentDocumentAs(const QString &path)
         moveDocument(previous, path);
         return;
     }
-    m_writer->write({text, previous, path, std::nullopt},
-                    [this, previous, path, text](bool written, const QString &message) {
-                        statusBar()->showMessage(message, written ? 5000 : 15000);
-                        if (!written)
-                            return;
-                        // Edits made while it was converted are not in the new file:
-                        // the old document stays open with them, beside the new one.
-                        const DocumentEditor *now
-                            = m_editors.value(QFileInfo(previous).absoluteFilePath());
-                        if (now && now->text() != text) {
-                            statusBar()->showMessage(
-                                tr("Saved as %1; the edits made since stay unsaved in %2")
-                                    .arg(QDir::toNativeSeparators(path), displayName(previous)),
-                                15000);
-                            openFile(path);
-                            return;
-                        }
-                        moveDocument(previous, path);
-                    });
+    DocumentWriter::Request request {text, previous, path, std::nullopt};
+    request.readSource = !editor;
+    m_writer->write(request, [this, previous, path, text](bool written, const QString &message) {
+        statusBar()->showMessage(message, written ? 5000 : 15000);
+        if (!written)
+            return;
+        // Edits made while it was converted are not in the new file:
+        // the old document stays open with them, beside the new one.
+        const DocumentEditor *now = m_editors.value(QFileInfo(previous).absoluteFilePath());
+        if (now && now->text() != text) {
+            statusBar()->showMessage(
+                tr("Saved as %1; the edits made since stay unsaved in %2")
+                    .arg(QDir::toNativeSeparators(path), displayName(previous)),
+                15000);
+            openFile(path);
+            return;
+        }
+        moveDocument(previous, path);
+    });
 }
 
 void MainWindow::moveDocument(const QString &previous, const QString &path)

@@ -241,9 +241,9 @@ private Q_SLOTS:
         const QString target = m_dir.filePath(u"from-sample.yaml"_qs);
         QFile::remove(target);
         QSignalSpy loaded(&window, &MainWindow::documentLoaded);
-        window.saveCurrentDocumentAs(target);
-        QCOMPARE(readAll(target), readAll(MainWindow::samplePath()));
+        window.saveCurrentDocumentAs(target); // read and written off the GUI thread
         QVERIFY(loaded.wait(20000));
+        QCOMPARE(readAll(target), readAll(MainWindow::samplePath()));
         QCOMPARE(window.currentFile(), target);
         QVERIFY(window.findChild<ApiForm *>()->editor()); // now it can be edited
         QCOMPARE(window.openDocuments(), QStringList {QFileInfo(target).absoluteFilePath()});

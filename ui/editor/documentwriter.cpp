@@ -97,8 +97,13 @@ void DocumentWriter::write(const Request &request, Done done)
             ? format
             : AsyncApiConverter::formatForPath(request.path,
                                                AsyncApiConverter::formatOf(request.text));
+        AsyncApiConverter::Result unchanged;
+        unchanged.data = request.text;
+        unchanged.unchanged = true;
         AsyncApiConverter::Result result = request.forWso2
             ? Wso2Export::exportDocument(request.text, request.sourceFile, target)
+            : !request.version && AsyncApiConverter::formatOf(request.text) == target
+            ? unchanged // Save As of a file read here, in its own syntax: byte for byte
             : request.version
             ? AsyncApiConverter::convert(request.text, request.sourceFile, *request.version, target)
             : AsyncApiConverter::reformat(request.text, request.sourceFile, target);

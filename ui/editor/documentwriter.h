@@ -36,7 +36,7 @@ public:
         // Export for WSO2 API Manager (Wso2Export); `version` is not used then
         bool forWso2 = false;
         // Read the text from `sourceFile`, off the GUI thread (a document shown but
-        // not being edited); Save a Copy and the WSO2 export only.
+        // not being edited).
         bool readSource = false;
     };
     // `written`: whether the file was written; `message`: what to tell in the status line.
