@@ -941,6 +941,18 @@ void MessageForm::report(bool ok, const QString &error)
     DesignSection::report(m_status, ok, error);
 }
 
+bool MessageForm::finish(bool ok, const QString &why, QString *error, const QString &select)
+{
+    report(ok, why);
+    if (error)
+        *error = why;
+    if (ok) {
+        refresh();
+        selectMessage(select);
+    }
+    return ok;
+}
+
 bool MessageForm::addMessage(const QString &key, QString *error)
 {
     if (!m_editor)
@@ -956,14 +968,7 @@ bool MessageForm::addMessage(const QString &key, QString *error)
                                            {"payload", Json::object({{"type", "object"}})}});
         ok = m_editor->setValue(messagePointer(key), message, tr("Add message %1").arg(key), &why);
     }
-    report(ok, why);
-    if (error)
-        *error = why;
-    if (ok) {
-        refresh();
-        selectMessage(key);
-    }
-    return ok;
+    return finish(ok, why, error, key);
 }
 
 bool MessageForm::renameMessage(const QString &key, const QString &newKey, QString *error)
@@ -973,14 +978,7 @@ bool MessageForm::renameMessage(const QString &key, const QString &newKey, QStri
     // every $ref to it follows, and a 2.x `messageId`-less name stays as it was
     QString why;
     const bool ok = m_editor->renameComponent(messagePointer(key), newKey, &why);
-    report(ok, why);
-    if (error)
-        *error = why;
-    if (ok) {
-        refresh();
-        selectMessage(newKey);
-    }
-    return ok;
+    return finish(ok, why, error, newKey);
 }
 
 bool MessageForm::duplicateMessage(const QString &key, QString *error)
@@ -998,14 +996,7 @@ bool MessageForm::duplicateMessage(const QString &key, QString *error)
     if (ok)
         ok = m_editor->setValue(messagePointer(copy), *value,
                                 tr("Duplicate message %1 as %2").arg(key, copy), &why);
-    report(ok, why);
-    if (error)
-        *error = why;
-    if (ok) {
-        refresh();
-        selectMessage(copy);
-    }
-    return ok;
+    return finish(ok, why, error, copy);
 }
 
 bool MessageForm::deleteMessage(const QString &key, QString *error)
@@ -1037,14 +1028,7 @@ bool MessageForm::makeComponent(const QString &pointer, const QString &key, QStr
     QString why;
     const bool ok
         = m_editor->makeComponent(pointer, QStringLiteral("/components/messages"), key, &why);
-    report(ok, why);
-    if (error)
-        *error = why;
-    if (ok) {
-        refresh();
-        selectMessage(key);
-    }
-    return ok;
+    return finish(ok, why, error, key);
 }
 
 } // namespace Gatehouse

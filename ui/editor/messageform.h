@@ -106,6 +106,9 @@ private:
     void checkExample();
     void commitField(QLineEdit *field, const QString &member, const QString &what);
     void report(bool ok, const QString &error);
+    // Reports how a list action went (`why` into `error`) and, when it worked, shows
+    // the list as it is now with `select` selected; returns `ok`.
+    bool finish(bool ok, const QString &why, QString *error, const QString &select);
     bool isReference() const;
 
     QListWidget *m_list;
