@@ -1274,7 +1274,9 @@ void MainWindow::handleRunStateChanged()
                                             .arg(m_runtime->listenUrls().value(0)));
         m_listTimer->start();
         m_runtime->listConnections();
-        m_rightTabs->setCurrentWidget(m_connectionsView); // what a run is watched for
+        // what a run is watched for, unless a tab was asked for (gatehouse --show)
+        if (!std::exchange(m_tabChosen, false))
+            m_rightTabs->setCurrentWidget(m_connectionsView);
         break;
     case GatewayRuntime::State::Stopping:
         m_runState->setText(tr("Stopping…"));
@@ -2452,6 +2454,7 @@ bool MainWindow::showTab(const QString &name)
     if (index < 0)
         return false;
     m_rightTabs->setCurrentIndex(index);
+    m_tabChosen = true; // the next run does not move to Connections
     return true;
 }
 

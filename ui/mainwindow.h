@@ -99,7 +99,8 @@ public:
     // Opens `path` and runs it as soon as it is loaded (gatehouse --run).
     void openAndRun(const QString &path);
     // Shows the main tab named `name` (its title's first word, any case: "dashboard",
-    // "log", "connections", ...; gatehouse --show); false when there is none.
+    // "log", "connections", ...; gatehouse --show), and keeps it when the next run
+    // starts (a run shows Connections otherwise); false when there is none.
     bool showTab(const QString &name);
     // The main tabs' names showTab() takes.
     QStringList tabNames() const;
@@ -374,6 +375,7 @@ public:
     DocumentWriter *m_writer = nullptr;
     QString m_loadingFile;
     bool m_problemsDockSized = false;
+    bool m_tabChosen = false; // showTab(): the next run keeps the tab shown
 };
 
 } // namespace Gatehouse

@@ -1088,10 +1088,14 @@ private Q_SLOTS:
         QVERIFY(!control->button()->isEnabled());
         QCOMPARE(control->button()->toolTip(), u"Run the gateway to log payloads"_qs);
         QVERIFY(!control->button()->accessibleName().isEmpty());
+        QVERIFY(window.showTab(u"log"_qs)); // gatehouse --show log: kept when the run starts
         window.runAction()->trigger();
         const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
         QTRY_COMPARE_WITH_TIMEOUT(window.runStateText(), QStringLiteral("Running on ") + url,
                                   10000);
+        QCOMPARE(window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->currentWidget(),
+                 static_cast<QWidget *>(log));
+        window.showTab(u"connections"_qs); // (what a run shows otherwise)
         QWebSocket client;
         client.open(QUrl(url + QStringLiteral("/echo/1.0.0/talk")));
         QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
@@ -1108,8 +1112,11 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(reader.open(MainWindow::messageLogPath(), &error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(reader.count(talk, &error) >= 2, 10000);
+        // (both counts answered: the rows shown are those of the new filter)
+        QSignalSpy counted(log->model(), &MessageLogModel::counted);
         log->setKinds({QStringLiteral("message")});
         log->model()->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() >= 2, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(log->model()->rowCount() >= 1, 5000);
         QVERIFY(!control->button()->isEnabled()); // no row selected yet
         log->list()->setCurrentIndex(log->model()->index(log->model()->rowCount() - 1, 0));
