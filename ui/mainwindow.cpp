@@ -1935,6 +1935,9 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
                                std::max(m_tree->columnWidth(ApiTreeModel::NameColumn) + 24, 220));
         m_tree->setCurrentIndex(root);
         m_rightTabs->setCurrentWidget(m_details);
+        // a tab asked for before the first document came (gatehouse --show) stays
+        if (m_startTab)
+            m_rightTabs->setCurrentWidget(std::exchange(m_startTab, nullptr));
     } else {
         m_details->setHtml(ApiDetails::placeholder(tr("No API to show.")));
         QString text = tr("%1 could not be loaded.").arg(displayName(result.path));
@@ -2455,6 +2458,8 @@ bool MainWindow::showTab(const QString &name)
         return false;
     m_rightTabs->setCurrentIndex(index);
     m_tabChosen = true; // the next run does not move to Connections
+    if (m_openDocuments.isEmpty() && !m_apiModel->api())
+        m_startTab = m_rightTabs->widget(index); // nor does the first document's loading
     return true;
 }
 

@@ -376,6 +376,7 @@ public:
     QString m_loadingFile;
     bool m_problemsDockSized = false;
     bool m_tabChosen = false; // showTab(): the next run keeps the tab shown
+    QPointer<QWidget> m_startTab; // showTab() before the first document: kept once it loads
 };
 
 } // namespace Gatehouse

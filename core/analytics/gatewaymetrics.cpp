@@ -700,7 +700,11 @@ QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds,
             auto it
                 = std::lower_bound(c->seconds.begin(), c->seconds.end(), first,
                                    [](const Second &s, qint64 start) { return s.startMs < start; });
-            for (; it != c->seconds.end() && it->startMs <= last; ++it) {
+            for (; it != c->seconds.end(); ++it) {
+                if (it->startMs > last) { // after the window (nowMs is not now)
+                    openNow -= it->opened - it->closed;
+                    continue;
+                }
                 Second &to = summed[size_t((it->startMs / 1000) % qint64(summed.size()))];
                 if (to.startMs != it->startMs) {
                     to = Second();
@@ -717,7 +721,13 @@ QList<GatewayMetrics::Point> GatewayMetrics::timeline(qint64 nowMs, int seconds,
         const Second &s = (*ring)[size_t((start / 1000) % qint64(ring->size()))];
         return s.startMs == start ? &s : nullptr;
     };
-    // open before the window: open now, less what opened in it, plus what closed
+    // open at the end of the window: open now, less what opened after it, plus what
+    // closed (a window that ends before now)
+    if (ring != &summed && ring)
+        for (const Second &s : *ring)
+            if (s.startMs > last)
+                openNow -= s.opened - s.closed;
+    // open before the window: open at its end, less what opened in it, plus what closed
     qint64 open = openNow;
     for (qint64 start = first; start <= last; start += 1000)
         if (const Second *s = at(start))

@@ -309,6 +309,33 @@ private slots:
             QCOMPARE(p.open, 1.0);
     }
 
+    // A window that ends before now (the Dashboard's ends on the last complete
+    // second): its open connections are those at its end, not those open now; in
+    // every scope.
+    void timelineEndingBeforeNow()
+    {
+        GatewayMetrics m;
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 1, 100'000),
+               make(GatewayEvent::Type::ConnectionOpened, 2, 100'500)});
+        // after the window: one more opens, one closes, one opens and closes
+        m.add({make(GatewayEvent::Type::ConnectionOpened, 3, 102'100),
+               make(GatewayEvent::Type::ConnectionOpened, 4, 102'200),
+               make(GatewayEvent::Type::ConnectionOpened, 5, 103'200),
+               closed(1, 103'300, 1000, GatewayEvent::Party::Client),
+               closed(5, 103'400, 1000, GatewayEvent::Party::Client)});
+        const MetricsScope rooms {{}, QStringLiteral("/rooms/{id}"), {}};
+        for (const MetricsScope &scope :
+             {MetricsScope {}, MetricsScope {QStringLiteral("/chats/1.0.0"), {}, {}}, rooms}) {
+            const auto before = m.timeline(101'900, 2, 2, scope);
+            QCOMPARE(before.at(0).open, 2.0);
+            QCOMPARE(before.at(1).open, 2.0);
+            const auto now = m.timeline(103'900, 4, 4, scope);
+            QCOMPARE(now.at(1).open, 2.0);
+            QCOMPARE(now.at(2).open, 4.0);
+            QCOMPARE(now.at(3).open, 3.0);
+        }
+    }
+
     // One API's chart points leave the others out; rejections are kept by status.
     void timelineOfOneApi()
     {

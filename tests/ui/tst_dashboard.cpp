@@ -37,29 +37,30 @@ GatewayEvent make(GatewayEvent::Type type, quint64 id, qint64 timeMs)
 }
 
 // A scripted minute: 3 connections open, one closes, one refused with 401, 20
-// messages in and 10 out, 2 throttled.
+// messages in and 10 out, 2 throttled; the last of it in the last complete second
+// that a refresh at `nowMs` shows (2 s before).
 std::shared_ptr<GatewayMetrics> scripted(qint64 nowMs)
 {
     auto metrics = std::make_shared<GatewayMetrics>();
     QList<GatewayEvent> events;
     for (quint64 id = 1; id <= 3; ++id) {
-        GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, id, nowMs - 5000);
+        GatewayEvent opened = make(GatewayEvent::Type::ConnectionOpened, id, nowMs - 7000);
         opened.latencyUs = 2000;
         events.append(opened);
     }
-    GatewayEvent refused = make(GatewayEvent::Type::ConnectionRejected, 4, nowMs - 4000);
+    GatewayEvent refused = make(GatewayEvent::Type::ConnectionRejected, 4, nowMs - 6000);
     refused.status = 401;
     events.append(refused);
     for (int i = 0; i < 30; ++i) {
-        GatewayEvent m = make(GatewayEvent::Type::MessageRelayed, 1, nowMs - 3000);
+        GatewayEvent m = make(GatewayEvent::Type::MessageRelayed, 1, nowMs - 5000);
         m.direction
             = i < 20 ? Gateway::Direction::ClientToBackend : Gateway::Direction::BackendToClient;
         m.size = 10;
         events.append(m);
     }
-    events.append(make(GatewayEvent::Type::Throttled, 2, nowMs - 2000));
-    events.append(make(GatewayEvent::Type::Throttled, 2, nowMs - 2000));
-    GatewayEvent closed = make(GatewayEvent::Type::ConnectionClosed, 3, nowMs - 1000);
+    events.append(make(GatewayEvent::Type::Throttled, 2, nowMs - 4000));
+    events.append(make(GatewayEvent::Type::Throttled, 2, nowMs - 4000));
+    GatewayEvent closed = make(GatewayEvent::Type::ConnectionClosed, 3, nowMs - 3000);
     closed.closeCode = 1000;
     closed.closedBy = GatewayEvent::Party::Client;
     events.append(closed);
@@ -117,6 +118,37 @@ private slots:
         QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))) * 10, 20.0);
     }
 
+    // A steady 100 messages a second: the lines end on the last complete second, not
+    // on the one still counting (which would show a drop at every refresh), while
+    // the open connections are those open now.
+    void lastSecondIsComplete()
+    {
+        const qint64 now = 1'700'000'000'300; // 300 ms into its second
+        auto metrics = std::make_shared<GatewayMetrics>();
+        QList<GatewayEvent> events;
+        events.append(make(GatewayEvent::Type::ConnectionOpened, 1, now - 20000));
+        for (qint64 second = now - now % 1000 - 10000; second <= now; second += 1000)
+            for (int i = 0; i < (second > now - 1000 ? 30 : 100); ++i) {
+                GatewayEvent m = make(GatewayEvent::Type::MessageRelayed, 1, second + i);
+                m.direction = Gateway::Direction::ClientToBackend;
+                events.append(m);
+            }
+        events.append(make(GatewayEvent::Type::ConnectionOpened, 2, now - 100));
+        metrics->add(events);
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(metrics);
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        const QList<QPointF> in = view.points(QStringLiteral("messages in"));
+        QCOMPARE(in.constLast().y(), 100.0);
+        QCOMPARE(qint64(in.constLast().x()),
+                 now - now % 1000 - 1000); // the end of the second before
+        QCOMPARE(view.figure(QStringLiteral("in")), QStringLiteral("100"));
+        QCOMPARE(view.figure(QStringLiteral("open")), QStringLiteral("2"));
+        QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
+    }
+
     void exports()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -167,7 +199,8 @@ private slots:
     // A point clicked asks for the log of its step; Show in Log for the whole window.
     void pointsOpenTheLog()
     {
-        const qint64 now = 1'700'000'000'500;
+        // (the last second shown is the one complete 500 ms before now)
+        const qint64 now = 1'700'000'002'000;
         DashboardView view;
         view.setPaused(true);
         view.setMetrics(scripted(now));
@@ -217,6 +250,7 @@ private slots:
     void oneApi()
     {
         const qint64 now = 1'700'000'000'500;
+        const qint64 shownAt = now + 2000; // the seconds of the events complete
         std::shared_ptr<GatewayMetrics> metrics = scripted(now);
         GatewayEvent other = make(GatewayEvent::Type::ConnectionOpened, 9, now - 500);
         other.editDetails().api = QStringLiteral("/stocks/2.0.0");
@@ -225,20 +259,20 @@ private slots:
         view.setPaused(true);
         view.setMetrics(metrics);
         view.setWindowSeconds(60);
-        view.refresh(now);
+        view.refresh(shownAt);
         QComboBox *apis = view.apiBox();
         QCOMPARE(apis->count(), 3);
         QCOMPARE(apis->itemText(0), u"All APIs"_qs);
         QCOMPARE(apis->itemText(2), u"/stocks/2.0.0"_qs);
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
         apis->setCurrentIndex(2);
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(view.api(), std::optional<QString>(u"/stocks/2.0.0"_qs));
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
         QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 0.0);
         QCOMPARE(view.figure(QStringLiteral("rejected")), QStringLiteral("0"));
         view.setApi(std::nullopt);
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
     }
 
@@ -247,6 +281,7 @@ private slots:
     void channelAndApplication()
     {
         const qint64 now = 1'700'000'000'500;
+        const qint64 shownAt = now + 2000; // the seconds of the events complete
         std::shared_ptr<GatewayMetrics> metrics = scripted(now);
         GatewayEvent news = make(GatewayEvent::Type::ConnectionOpened, 9, now - 4500);
         news.editDetails().channel = QStringLiteral("/news");
@@ -267,7 +302,7 @@ private slots:
         view.setPaused(true);
         view.setMetrics(metrics);
         view.setWindowSeconds(60);
-        view.refresh(now);
+        view.refresh(shownAt);
         auto texts = [](const QComboBox *box) {
             QStringList out;
             for (int i = 0; i < box->count(); ++i)
@@ -282,7 +317,7 @@ private slots:
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 4.0);
 
         view.channelBox()->setCurrentIndex(1); // /news
-        view.refresh(now);
+        view.refresh(shownAt);
         QVERIFY(view.scope()
                 == (Analytics::MetricsScope {std::nullopt, u"/news"_qs, std::nullopt}));
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
@@ -291,25 +326,25 @@ private slots:
 
         // an API chosen: its channels only (and the one chosen stays)
         view.setApi(QStringLiteral("/stocks/2.0.0"));
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(texts(view.channelBox()),
                  (QStringList {u"All channels"_qs, u"/news"_qs, u"/prices"_qs}));
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 0.0);
         view.channelBox()->setCurrentIndex(0);
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(texts(view.channelBox()), (QStringList {u"All channels"_qs, u"/prices"_qs}));
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
 
         // the connections without an application: the scripted ones and the stock one
         view.setScope({std::nullopt, std::nullopt, QString()});
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 3.0);
         QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))), 20.0);
         QCOMPARE(view.figure(QStringLiteral("rejected")), QStringLiteral("1"));
 
         // one application on one channel; the log asked for is theirs
         view.setScope({u"/chats/1.0.0"_qs, u"/news"_qs, u"app_x"_qs});
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(view.applicationBox()->currentText(), u"app_x"_qs);
         QCOMPARE(view.channelBox()->currentText(), u"/news"_qs);
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 1.0);
@@ -322,15 +357,15 @@ private slots:
         view.setScope({std::nullopt, u"/later"_qs, u"app_later"_qs});
         QCOMPARE(view.channelBox()->currentText(), u"/later"_qs);
         QCOMPARE(view.applicationBox()->currentText(), u"app_later"_qs);
-        view.refresh(now);
+        view.refresh(shownAt);
         QCOMPARE(view.points(QStringLiteral("open")).constLast().y(), 0.0);
         // the history names no application unless the gateway keeps them: said so
         auto *state = view.findChild<QLabel *>(QStringLiteral("dashboardState"));
         view.setWindowSeconds(86400);
-        view.refresh(now);
+        view.refresh(shownAt);
         QVERIFY2(state->text().contains(u"no applications"), qPrintable(state->text()));
         view.setScope({});
-        view.refresh(now);
+        view.refresh(shownAt);
         QVERIFY(!state->text().contains(u"no applications"));
     }
 

@@ -185,6 +185,30 @@ private Q_SLOTS:
         QCOMPARE(window.apiModel()->rowCount(), 0);
     }
 
+    // gatehouse --show TAB: the tab is asked for before the first document opens,
+    // whose loading would show its details otherwise; a later document does.
+    void startTabOutlivesFirstLoad()
+    {
+        MainWindow window;
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        QVERIFY(tabs);
+        QVERIFY(!window.showTab(u"nosuchtab"_qs));
+        QVERIFY(window.showTab(u"dashboard"_qs));
+        QWidget *dashboard = tabs->currentWidget();
+        QCOMPARE(tabs->tabText(tabs->currentIndex()).remove(u'&'), u"Dashboard"_qs);
+        QSignalSpy loaded(&window, &MainWindow::documentLoaded);
+        window.openSample();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 20000);
+        QCOMPARE(tabs->currentWidget(), dashboard);
+
+        const QString path = m_dir.filePath(QStringLiteral("second-document.yaml"));
+        QVERIFY(writeFile(path,
+                          QByteArray("asyncapi: 3.0.0\ninfo:\n  title: Second\n  version: '1'\n")));
+        window.openFile(path);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 2, 20000);
+        QVERIFY(tabs->currentWidget() != dashboard);
+    }
+
     void sampleTree()
     {
         MainWindow window;

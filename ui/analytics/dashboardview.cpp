@@ -57,6 +57,7 @@ constexpr WindowChoice Windows[] = {
 };
 constexpr int WindowCount = int(std::size(Windows));
 constexpr int InMemorySeconds = 3600; // longer windows are read from the history
+constexpr qint64 SettleMs = 500; // events reach the metrics within this after their second
 
 // A line's colour by its meaning: in blue, out green, refusals red, as in the lists.
 QColor colourOf(const QString &series)
@@ -551,7 +552,11 @@ void DashboardView::refresh(qint64 nowMs)
     const bool fromHistory = w.seconds > InMemorySeconds;
     // the memory has the seconds since the metrics were made; before that, the history
     const qint64 since = m_metrics ? m_metrics->sinceMs() : nowMs + 1000;
-    const qint64 lastSecond = nowMs - nowMs % 1000;
+    // The live lines end with the last second that is complete: its events have
+    // reached the metrics (the workers and the metrics thread flush within SettleMs).
+    // The second still counting would pull every line down at its end.
+    const qint64 settledMs = nowMs - 1000 - SettleMs;
+    const qint64 lastSecond = settledMs - settledMs % 1000;
     const qint64 windowStart = lastSecond - qint64(w.seconds - 1) * 1000;
     QList<Analytics::GatewayMetrics::Point> points;
     if (fromHistory) {
@@ -563,7 +568,7 @@ void DashboardView::refresh(qint64 nowMs)
         points = m_history;
     } else {
         if (m_metrics)
-            points = m_metrics->timeline(nowMs, w.seconds, w.points, scope());
+            points = m_metrics->timeline(settledMs, w.seconds, w.points, scope());
         if (m_query && windowStart < since) {
             askHistory(windowStart, std::min(since, lastSecond + 1000), stepMs, nowMs);
             if (points.isEmpty()) {
@@ -663,7 +668,11 @@ void DashboardView::refresh(qint64 nowMs)
                                                  : QStringLiteral("MMM d"));
     }
     const Analytics::GatewayMetrics::Point &last = points.constLast();
-    m_figures.at(0)->setText(figureText(last.open));
+    // (a gauge: open now, not at the end of the last complete second)
+    const double openNow = !fromHistory && m_metrics
+        ? m_metrics->timeline(nowMs, 1, 1, scope()).value(0, last).open
+        : last.open;
+    m_figures.at(0)->setText(figureText(openNow));
     m_figures.at(1)->setText(figureText(last.messagesInPerSecond));
     m_figures.at(2)->setText(figureText(last.messagesOutPerSecond));
     m_figures.at(3)->setText(QString::number(rejected));
