@@ -17,6 +17,7 @@ LogQuery::LogQuery(QObject *parent)
     qRegisterMetaType<QList<Gatehouse::Analytics::LogRecord>>();
     qRegisterMetaType<QList<Gatehouse::Analytics::Talker>>();
     qRegisterMetaType<QList<Gatehouse::Analytics::GatewayMetrics::Point>>();
+    qRegisterMetaType<QList<Gatehouse::Analytics::MetricsHistory::AlertMark>>();
     m_thread->setObjectName(QStringLiteral("gatehouse-log-query"));
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -114,6 +115,16 @@ void LogQuery::history(quint64 generation, const MetricsHistory::Query &query)
         QString error;
         const QList<GatewayMetrics::Point> points = MetricsHistory::read(m_path, query, &error);
         Q_EMIT historyRead(generation, points, error);
+    });
+}
+
+void LogQuery::alerts(quint64 generation, qint64 fromMs, qint64 toMs)
+{
+    QMetaObject::invokeMethod(m_worker, [this, generation, fromMs, toMs] {
+        QString error;
+        const QList<MetricsHistory::AlertMark> marks
+            = MetricsHistory::readAlerts(m_path, fromMs, toMs, &error);
+        Q_EMIT alertsRead(generation, marks, error);
     });
 }
 

@@ -45,6 +45,8 @@ public:
                     const MetricsScope &scope = {});
     // The metrics' history (MetricsHistory::read) of the query's window.
     void history(quint64 generation, const MetricsHistory::Query &query);
+    // The alerts kept of [fromMs, toMs] (MetricsHistory::readAlerts).
+    void alerts(quint64 generation, qint64 fromMs, qint64 toMs);
 
 Q_SIGNALS:
     void counted(quint64 generation, qint64 count, const QString &error);
@@ -57,6 +59,9 @@ Q_SIGNALS:
     void historyRead(quint64 generation,
                      const QList<Gatehouse::Analytics::GatewayMetrics::Point> &points,
                      const QString &error);
+    void alertsRead(quint64 generation,
+                    const QList<Gatehouse::Analytics::MetricsHistory::AlertMark> &alerts,
+                    const QString &error);
 
 private:
     bool ensureOpen(QString *error); // on the worker thread

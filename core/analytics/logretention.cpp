@@ -112,10 +112,12 @@ bool LogRetention::enforce(const QString &path, const Options &options, qint64 n
             tables.append(&t);
     const int batch = std::max(1, options.batchRows);
     r.usedBytesBefore = c.usedBytes();
-    constexpr Table History {"metrics_minutes", "minute_ms"};
-    if (options.historyMaxAgeMs > 0 && c.hasTable(History.name)
-        && !c.deleteBefore(History, nowMs - options.historyMaxAgeMs, batch, &r.deletedRows))
-        return fail(c.error());
+    // the history's minutes and the alerts that marked them
+    for (const Table &history :
+         {Table {"metrics_minutes", "minute_ms"}, Table {"metrics_alerts", "time_ms"}})
+        if (options.historyMaxAgeMs > 0 && c.hasTable(history.name)
+            && !c.deleteBefore(history, nowMs - options.historyMaxAgeMs, batch, &r.deletedRows))
+            return fail(c.error());
     if (options.maxAgeMs > 0)
         for (const Table *t : std::as_const(tables))
             if (!c.deleteBefore(*t, nowMs - options.maxAgeMs, batch, &r.deletedRows))

@@ -27,6 +27,12 @@ const char *const SchemaSql
       " relay BLOB, handshake BLOB, rejected_by BLOB);"
       "CREATE INDEX IF NOT EXISTS metrics_minutes_time ON metrics_minutes(minute_ms);";
 
+const char *const AlertSchemaSql
+    = "CREATE TABLE IF NOT EXISTS metrics_alerts ("
+      " time_ms INTEGER NOT NULL, api TEXT NOT NULL, measure INTEGER NOT NULL,"
+      " raised INTEGER NOT NULL, text TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS metrics_alerts_time ON metrics_alerts(time_ms);";
+
 const char *const InsertSql
     = "INSERT INTO metrics_minutes (minute_ms, api, channel, application, attempts, opened,"
       " rejected, throttled, closed, messages_in, messages_out, bytes_in, bytes_out,"
@@ -166,6 +172,119 @@ bool MetricsHistory::write(const QString &path, const QList<GatewayMetrics::Minu
         return fail(why);
     }
     return true;
+}
+
+bool MetricsHistory::writeAlerts(const QString &path, const QList<AlertMark> &alerts,
+                                 QString *error)
+{
+    auto fail = [&](const QString &why) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, why);
+        return false;
+    };
+    Connection c;
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &c.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
+        != SQLITE_OK)
+        return fail(c.error());
+    sqlite3_busy_timeout(c.db, 5000);
+    if (sqlite3_exec(c.db, AlertSchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(c.error());
+    if (alerts.isEmpty())
+        return true;
+    if (sqlite3_exec(c.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(c.error());
+    sqlite3_stmt *q = nullptr;
+    if (sqlite3_prepare_v2(c.db,
+                           "INSERT INTO metrics_alerts (time_ms, api, measure, raised, text)"
+                           " VALUES (?,?,?,?,?)",
+                           -1, &q, nullptr)
+        != SQLITE_OK) {
+        const QString why = c.error();
+        sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return fail(why);
+    }
+    for (const AlertMark &a : alerts) {
+        sqlite3_bind_int64(q, 1, a.timeMs);
+        bindText(q, 2, a.api);
+        sqlite3_bind_int(q, 3, a.measure);
+        sqlite3_bind_int(q, 4, a.raised ? 1 : 0);
+        bindText(q, 5, a.text);
+        const int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) {
+            const QString why = c.error();
+            sqlite3_finalize(q);
+            sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
+            return fail(why);
+        }
+    }
+    sqlite3_finalize(q);
+    if (sqlite3_exec(c.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        const QString why = c.error();
+        sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return fail(why);
+    }
+    return true;
+}
+
+QList<MetricsHistory::AlertMark> MetricsHistory::readAlerts(const QString &path, qint64 fromMs,
+                                                            qint64 toMs, QString *error, int limit)
+{
+    QList<AlertMark> out;
+    auto fail = [&](const QString &why) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, why);
+        return QList<AlertMark>();
+    };
+    if (!QFile::exists(path))
+        return fail(QStringLiteral("no such file"));
+    Connection c;
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &c.db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
+        != SQLITE_OK)
+        return fail(c.error());
+    sqlite3_busy_timeout(c.db, 5000);
+    sqlite3_stmt *q = nullptr;
+    // (no table yet: written by a build before alerts were kept, or none raised)
+    if (sqlite3_prepare_v2(c.db,
+                           "SELECT count(*) FROM sqlite_master WHERE type='table'"
+                           " AND name='metrics_alerts'",
+                           -1, &q, nullptr)
+        != SQLITE_OK)
+        return fail(c.error());
+    const bool table = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+    sqlite3_finalize(q);
+    if (!table)
+        return out;
+    if (sqlite3_prepare_v2(c.db,
+                           "SELECT time_ms, api, measure, raised, text FROM metrics_alerts"
+                           " WHERE time_ms >= ?1 AND time_ms <= ?2 ORDER BY time_ms DESC LIMIT ?3",
+                           -1, &q, nullptr)
+        != SQLITE_OK)
+        return fail(c.error());
+    sqlite3_bind_int64(q, 1, fromMs);
+    sqlite3_bind_int64(q, 2, toMs);
+    sqlite3_bind_int(q, 3, std::max(0, limit));
+    int rc;
+    auto text = [q](int column) {
+        return QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q, column)),
+                                 sqlite3_column_bytes(q, column));
+    };
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        AlertMark a;
+        a.timeMs = sqlite3_column_int64(q, 0);
+        a.api = text(1);
+        a.measure = sqlite3_column_int(q, 2);
+        a.raised = sqlite3_column_int(q, 3) != 0;
+        a.text = text(4);
+        out.append(a);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return fail(c.error());
+    std::reverse(out.begin(), out.end());
+    return out;
 }
 
 QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Query &query,

@@ -31,6 +31,23 @@ public:
     // with a one-line error naming the file.
     static bool write(const QString &path, const QList<GatewayMetrics::Minute> &rows,
                       QString *error);
+    // An alert raised or cleared (AlertMonitor's), kept in table metrics_alerts for
+    // as long as the history: the dashboard marks its charts where alerts happened
+    // after a restart too.
+    struct AlertMark
+    {
+        qint64 timeMs = 0;
+        QString api; // the API's key (context/version)
+        int measure = -1; // AlertMonitor::Measure
+        bool raised = true; // false: cleared
+        QString text;
+    };
+    static bool writeAlerts(const QString &path, const QList<AlertMark> &alerts, QString *error);
+    // The alerts of [fromMs, toMs], oldest first; the newest `limit` of them when
+    // there are more. A file without any gives none; one that cannot be read, an error.
+    static QList<AlertMark> readAlerts(const QString &path, qint64 fromMs, qint64 toMs,
+                                       QString *error, int limit = 1000);
+
     // The steps of the query as chart points (GatewayMetrics::timeline's): counts
     // of a minute that spans steps are shared among them by time, connections open
     // are the most open in the step. A file without history gives zeros; a file that

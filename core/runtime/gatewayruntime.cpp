@@ -582,11 +582,18 @@ void GatewayRuntime::checkAlerts()
         return;
     const QList<Analytics::AlertMonitor::Alert> alerts = m_parts->alertMonitor.evaluate(
         m_metrics->apiTotals(), QDateTime::currentMSecsSinceEpoch());
+    QList<Analytics::MetricsHistory::AlertMark> marks;
     for (const Analytics::AlertMonitor::Alert &a : alerts) {
         const QString text = a.text();
         Q_EMIT reported(a.raised ? ReportKind::Warning : ReportKind::Info, text);
         Q_EMIT alerted(a.timeMs, a.api, a.raised, text, int(a.measure));
+        marks.append({a.timeMs, a.api, int(a.measure), a.raised, text});
     }
+    // kept beside the history, so that the charts of a later start are marked too
+    QString error;
+    if (!marks.isEmpty() && m_parts->logStore
+        && !Analytics::MetricsHistory::writeAlerts(m_parts->logStore->path(), marks, &error))
+        Q_EMIT reported(ReportKind::Warning, QStringLiteral("alerts %1").arg(error));
 }
 
 void GatewayRuntime::listConnections()

@@ -11,6 +11,7 @@
 #include <QTest>
 
 using namespace Gatehouse;
+using namespace Qt::StringLiterals;
 using Analytics::GatewayMetrics;
 using Analytics::MetricsHistory;
 using Gateway::GatewayEvent;
@@ -310,6 +311,57 @@ private slots:
         QCOMPARE(points.size(), 41);
         QCOMPARE(points.at(1).messagesInPerSecond, 0.0); // 40 days old: gone
         QVERIFY(points.at(40).messagesInPerSecond > 0);
+    }
+
+    // Alerts are kept beside the history: read back by time, the newest when there
+    // are too many, gone with the history's age limit; a file without any has none.
+    void alertsKept()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("log.db"));
+        QString error;
+        QVERIFY(MetricsHistory::readAlerts(path, 0, T0, &error).isEmpty());
+        QVERIFY(error.contains(path)); // no file
+        QVERIFY(MetricsHistory::write(path, {}, &error)); // a log without alerts
+        error.clear();
+        QVERIFY(MetricsHistory::readAlerts(path, 0, T0, &error).isEmpty());
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        const qint64 day = 24 * 3600 * 1000LL;
+        const QString chats = QStringLiteral("/chats/1.0.0");
+        QVERIFY(MetricsHistory::writeAlerts(
+            path,
+            {{T0 - 40 * day, chats, 0, true, QStringLiteral("alert: old")},
+             {T0 - 2000, chats, 3, true, QStringLiteral("alert: /chats/1.0.0: 2 connections open")},
+             {T0 - 1000, QStringLiteral("/stocks/2.0.0"), 1, true, QStringLiteral("alert: é")}},
+            &error));
+        QVERIFY(MetricsHistory::writeAlerts(
+            path, {{T0, chats, 3, false, QStringLiteral("alert cleared: ...")}}, &error));
+        const QList<MetricsHistory::AlertMark> recent
+            = MetricsHistory::readAlerts(path, T0 - day, T0, &error);
+        QCOMPARE(recent.size(), 3);
+        QCOMPARE(recent.at(0).timeMs, T0 - 2000);
+        QCOMPARE(recent.at(0).api, chats);
+        QCOMPARE(recent.at(0).measure, 3);
+        QVERIFY(recent.at(0).raised);
+        QCOMPARE(recent.at(0).text, u"alert: /chats/1.0.0: 2 connections open"_qs);
+        QCOMPARE(recent.at(1).text, u"alert: é"_qs);
+        QVERIFY(!recent.at(2).raised);
+        const QList<MetricsHistory::AlertMark> newest
+            = MetricsHistory::readAlerts(path, 0, T0, &error, 2);
+        QCOMPARE(newest.size(), 2);
+        QCOMPARE(newest.at(0).timeMs, T0 - 1000);
+        QCOMPARE(newest.at(1).timeMs, T0);
+
+        Analytics::LogRetention::Options o;
+        o.historyMaxAgeMs = 30 * day;
+        Analytics::LogRetention::Result r;
+        QVERIFY2(Analytics::LogRetention::enforce(path, o, T0, &r, &error), qPrintable(error));
+        QCOMPARE(r.deletedRows, 1);
+        QCOMPARE(MetricsHistory::readAlerts(path, 0, T0, &error).size(), 3);
+        QVERIFY(!MetricsHistory::writeAlerts(dir.filePath(u"no/such/dir/log.db"_qs),
+                                             {{T0, chats, 3, true, QStringLiteral("x")}}, &error));
+        QVERIFY(error.contains(u"no/such/dir/log.db"));
     }
 };
 

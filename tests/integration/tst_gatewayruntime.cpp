@@ -280,6 +280,16 @@ void TestGatewayRuntime::alertsRaisedAndCleared()
     b.close();
     QTRY_COMPARE(alerted.size(), 2);
     QVERIFY(!alerted.at(1).at(2).toBool());
+    // both kept in the log's database, for the charts of a later start
+    QString error;
+    const QList<Analytics::MetricsHistory::AlertMark> kept = Analytics::MetricsHistory::readAlerts(
+        m_dir->filePath(QStringLiteral("log.db")), 0, QDateTime::currentMSecsSinceEpoch(), &error);
+    QCOMPARE(kept.size(), 2);
+    QCOMPARE(kept.at(0).text, line);
+    QCOMPARE(kept.at(0).api, QStringLiteral("/echo/1.0.0"));
+    QCOMPARE(kept.at(0).measure, int(Analytics::AlertMonitor::Measure::OpenConnections));
+    QCOMPARE(kept.at(0).timeMs, alerted.at(0).at(0).toLongLong());
+    QVERIFY(kept.at(0).raised && !kept.at(1).raised);
 
     // a threshold of the settings over the document's: 3 connections may be open
     Analytics::AlertThresholds three;

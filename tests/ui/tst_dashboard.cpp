@@ -517,6 +517,35 @@ private slots:
         QVERIFY(view.alertMarkers(-1, false).isEmpty());
     }
 
+    // The alerts the gateway kept in the log's database mark the charts after a
+    // restart too.
+    void alertMarkersFromTheLog()
+    {
+        using Measure = Analytics::AlertMonitor::Measure;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("log.db"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const QString chats = QStringLiteral("/chats/1.0.0");
+        QString error;
+        QVERIFY2(Analytics::MetricsHistory::writeAlerts(
+                     path,
+                     {{now - 9000, chats, int(Measure::OpenConnections), true,
+                       QStringLiteral("alert: /chats/1.0.0: 3 connections open")},
+                      {now - 6000, chats, int(Measure::OpenConnections), false,
+                       QStringLiteral("alert cleared: /chats/1.0.0: 1 connection open")}},
+                     &error),
+                 qPrintable(error));
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        view.setWindowSeconds(60);
+        view.setDatabase(path);
+        view.refresh(now);
+        QTRY_COMPARE(view.alertMarkers(0), QList<qint64> {now - 9000});
+        QCOMPARE(view.alertMarkers(0, false), QList<qint64> {now - 6000});
+        QVERIFY(view.alertMarkers(1).isEmpty());
+    }
+
     void everyControlIsNamed()
     {
         DashboardView view;

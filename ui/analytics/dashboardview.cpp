@@ -477,6 +477,10 @@ void DashboardView::setDatabase(const QString &path)
     ensureQuery();
     m_query->setDatabase(path);
     m_historyWindow = -1; // read again
+    // the alerts kept there mark the charts as the live ones do (the longest window)
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_query->alerts(++m_alertsGeneration,
+                    now - qint64(Windows[WindowCount - 1].seconds) * 1000 - 60000, now);
 }
 
 void DashboardView::ensureQuery()
@@ -491,6 +495,16 @@ void DashboardView::ensureQuery()
                     ++m_historyAnswers;
                     m_history = points; // empty on an error: no log yet, nothing to draw
                     refresh(m_lastRefreshMs);
+                });
+        connect(m_query, &Analytics::LogQuery::alertsRead, this,
+                [this](quint64 generation,
+                       const QList<Analytics::MetricsHistory::AlertMark> &alerts, const QString &) {
+                    if (generation != m_alertsGeneration || alerts.isEmpty())
+                        return; // (none kept, or no log yet)
+                    for (const Analytics::MetricsHistory::AlertMark &a : alerts)
+                        addMarker({a.timeMs, a.text, a.api, a.measure, a.raised});
+                    refresh(m_lastRefreshMs > 0 ? m_lastRefreshMs
+                                                : QDateTime::currentMSecsSinceEpoch());
                 });
         connect(m_query, &Analytics::LogQuery::talkersFound, this,
                 [this](quint64 generation, const QList<Analytics::Talker> &talkers,
@@ -823,10 +837,25 @@ void DashboardView::updateScopes()
 void DashboardView::addAlertMarker(qint64 timeMs, const QString &text, bool raised,
                                    const QString &api, int measure)
 {
-    m_markers.append({timeMs, text, api, measure, raised});
+    addMarker({timeMs, text, api, measure, raised});
+    refresh(m_lastRefreshMs > 0 ? m_lastRefreshMs : QDateTime::currentMSecsSinceEpoch());
+}
+
+void DashboardView::addMarker(const Marker &marker)
+{
+    // after the last one at that time or earlier; the same alert (read back from the
+    // log while it was also seen live) once
+    auto at = m_markers.end();
+    while (at != m_markers.begin() && std::prev(at)->timeMs > marker.timeMs)
+        --at;
+    for (auto it = at; it != m_markers.begin() && std::prev(it)->timeMs == marker.timeMs; --it) {
+        const Marker &m = *std::prev(it);
+        if (m.api == marker.api && m.measure == marker.measure && m.raised == marker.raised)
+            return;
+    }
+    m_markers.insert(at, marker);
     if (m_markers.size() > 1000)
         m_markers.removeFirst();
-    refresh(m_lastRefreshMs > 0 ? m_lastRefreshMs : QDateTime::currentMSecsSinceEpoch());
 }
 
 QList<qint64> DashboardView::alertMarkers(int chart, bool raised) const

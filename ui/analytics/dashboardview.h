@@ -149,6 +149,7 @@ private:
     // the history last read, for the window m_historyWindow, asked for at m_historyAskedMs
     QList<Analytics::GatewayMetrics::Point> m_history;
     quint64 m_historyGeneration = 0;
+    quint64 m_alertsGeneration = 0;
     int m_historyWindow = -1;
     qint64 m_historyAskedMs = 0;
     qint64 m_historyStepMs = 60000;
@@ -162,7 +163,8 @@ private:
         int measure = -1;
         bool raised = true;
     };
-    QList<Marker> m_markers;
+    QList<Marker> m_markers; // oldest first
+    void addMarker(const Marker &marker); // in time order, once
 };
 
 } // namespace Gatehouse
