@@ -31,19 +31,20 @@ void ApiLoader::load(const QString &path)
         path, [path] { return AsyncApiReader::readFile(path); }, QByteArray(), true);
 }
 
-void ApiLoader::loadText(const QString &path, const QByteArray &text)
+void ApiLoader::loadText(const QString &path, const QByteArray &text, bool withPlaces)
 {
     start(
-        path, [path, text] { return AsyncApiReader::readData(text, path); }, text, false);
+        path, [path, text] { return AsyncApiReader::readData(text, path); }, text, false,
+        withPlaces);
 }
 
 void ApiLoader::start(const QString &path, std::function<ReadResult()> read, const QByteArray &text,
-                      bool readText)
+                      bool readText, bool withPlaces)
 {
     const quint64 generation = ++m_generation;
     ++m_pending;
     Q_EMIT loadStarted(path);
-    m_pool.start([this, path, generation, readIt = std::move(read), text, readText] {
+    m_pool.start([this, path, generation, readIt = std::move(read), text, readText, withPlaces] {
         LoadedApi result;
         result.path = path;
         result.text = text;
@@ -59,6 +60,8 @@ void ApiLoader::start(const QString &path, std::function<ReadResult()> read, con
             result.diagnostics = std::move(read.diagnostics);
             if (read.api)
                 result.api = std::make_shared<const Api>(std::move(*read.api));
+            if (withPlaces)
+                result.places = std::make_shared<const SourceText>(text);
         } catch (const std::exception &e) {
             // The reader reports problems as diagnostics; this is a last line of
             // defence so that a bug there cannot take the window down.

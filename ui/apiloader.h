@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "asyncapi/asyncapireader.h"
 #include "asyncapi/diagnostic.h"
+#include "asyncapi/sourcetext.h"
 
 #include <QList>
 #include <QObject>
@@ -24,6 +25,9 @@ struct LoadedApi
     // The document's text as read (null for a resource or a file that could not
     // be read): what an editor starts from.
     QByteArray text;
+    // The places of `text` (loadText with `withPlaces`), parsed with it off the GUI
+    // thread: an editor of the text need not parse them there.
+    std::shared_ptr<const SourceText> places;
     bool ok() const { return api && !hasErrors(diagnostics); }
 };
 
@@ -42,7 +46,8 @@ public:
 
     void load(const QString &path);
     // Reads `text` as the document at `path` (relative $refs start beside it).
-    void loadText(const QString &path, const QByteArray &text);
+    // With `withPlaces`, the result has the text's places (LoadedApi::places) too.
+    void loadText(const QString &path, const QByteArray &text, bool withPlaces = false);
     bool isLoading() const { return m_pending > 0; }
 
 Q_SIGNALS:
@@ -51,7 +56,7 @@ Q_SIGNALS:
 
 private:
     void start(const QString &path, std::function<ReadResult()> read, const QByteArray &text,
-               bool readText);
+               bool readText, bool withPlaces = false);
     void handleResult(quint64 generation, const LoadedApi &result);
 
     QThreadPool m_pool;

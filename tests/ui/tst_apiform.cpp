@@ -68,6 +68,7 @@ private slots:
     void channelParameters();
     void channelOperations();
     void channelBinding();
+    void largeDocumentIsNotParsedHere();
 
 private:
     QTemporaryDir m_dir;
@@ -538,6 +539,58 @@ void TestApiForm::channelBinding()
     editor.undoStack()->undo();
     editor.undoStack()->undo();
     QCOMPARE(editor.text(), original);
+}
+
+// The places of a large text are parsed with its read, off the GUI thread: after a
+// channel is added, moved or renamed, the list shows it at once and the operations
+// wait for that read, instead of parsing the text here.
+void TestApiForm::largeDocumentIsNotParsedHere()
+{
+    QByteArray text = "asyncapi: 2.6.0\ninfo: {title: Large, version: '1'}\nchannels:\n";
+    for (int i = 0; text.size() <= DocumentEditor::CheapSourceBytes; ++i)
+        text += "  /c" + QByteArray::number(i)
+            + ":\n    description: a channel of a large document, long enough to count\n"
+              "    subscribe:\n      message: {payload: {type: string}}\n";
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("large.yaml")), text);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor); // (shown before the first read)
+    QVERIFY(editor.isReading());
+    QVERIFY(!editor.hasParsedSource());
+    QVERIFY(readOnce(editor));
+    QVERIFY(editor.hasParsedSource()); // with the read
+    QVERIFY(!editor.hasCheapSource() || editor.hasParsedSource());
+    QListWidget *list = nullptr;
+    for (QListWidget *l : form.findChildren<QListWidget *>())
+        if (l->accessibleName() == u"Channels")
+            list = l;
+    QVERIFY(list);
+    const int channels = list->count();
+    QVERIFY(channels > 100);
+    form.selectChannel(QStringLiteral("/c7"));
+    QVERIFY(form.operationBox(Operation::Action::Send)->isChecked());
+
+    QVERIFY(form.addChannel(QStringLiteral("/added")));
+    QVERIFY(!editor.hasParsedSource()); // not here
+    QVERIFY(!editor.hasCheapSource());
+    QCOMPARE(list->count(), channels + 1);
+    QCOMPARE(list->item(channels)->text(), u"/added"_qs);
+    QCOMPARE(form.currentChannel(), u"/added"_qs);
+    QVERIFY(form.moveChannel(QStringLiteral("/added"), 0));
+    QVERIFY(!editor.hasParsedSource());
+    QCOMPARE(list->item(0)->text(), u"/added"_qs);
+    // (a rename looks for references in its own edited text)
+    QVERIFY(form.renameChannel(QStringLiteral("/added"), QStringLiteral("/first")));
+    QCOMPARE(list->item(0)->text(), u"/first"_qs);
+    QCOMPARE(form.currentChannel(), u"/first"_qs);
+    // the read brings the places, and the operations of the channel (none yet)
+    QVERIFY(readOnce(editor));
+    QVERIFY(editor.hasParsedSource());
+    QCOMPARE(list->count(), channels + 1);
+    QCOMPARE(list->item(0)->text(), u"/first"_qs);
+    QVERIFY(!form.operationBox(Operation::Action::Send)->isChecked());
+    QVERIFY(form.operationBox(Operation::Action::Send)->isEnabled());
+    QVERIFY(editor.text().contains("channels:\n  /first: {}\n  /c0:\n"));
 }
 
 QTEST_MAIN(TestApiForm)

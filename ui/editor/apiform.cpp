@@ -520,13 +520,17 @@ void ApiForm::refresh()
     m_refreshing = true;
     // The channels' keys: from the model when it is of the current text (a parse of
     // the text's places costs as much as a read, on this thread), else the text.
+    // A large text's places not parsed yet: the list waits for the read.
     QStringList keys;
     const LoadedApi &current = m_editor->lastRead();
     if (!m_editor->hasParsedSource() && !m_editor->isReading() && current.api) {
         for (const Channel &c : current.api->channels)
             keys.append(c.id);
-    } else {
+    } else if (m_editor->hasCheapSource()) {
         keys = m_editor->source().keys(QStringLiteral("/channels"));
+    } else {
+        for (int i = 0; i < m_channels->count(); ++i)
+            keys.append(m_channels->item(i)->text());
     }
     QStringList shown;
     for (int i = 0; i < m_channels->count(); ++i)
@@ -1080,10 +1084,27 @@ bool ApiForm::addChannel(const QString &address, QString *error)
     if (error)
         *error = why;
     if (ok) {
-        refresh();
+        listEditedChannels([&key](QListWidget *list) {
+            if (list->findItems(key, Qt::MatchExactly).isEmpty())
+                list->addItem(key); // (a new key comes last)
+        });
         selectChannel(key);
     }
     return ok;
+}
+
+void ApiForm::listEditedChannels(const std::function<void(QListWidget *)> &change)
+{
+    // The channels' keys from the text's places, unless they would have to be
+    // parsed here: the list is changed as the edit did then, and the read of the
+    // edit (its places parsed off the GUI thread) checks it.
+    if (m_editor->hasCheapSource()) {
+        refresh();
+        return;
+    }
+    m_refreshing = true;
+    change(m_channels);
+    m_refreshing = false;
 }
 
 bool ApiForm::renameChannel(const QString &key, const QString &newKey, QString *error)
@@ -1098,7 +1119,10 @@ bool ApiForm::renameChannel(const QString &key, const QString &newKey, QString *
     if (error)
         *error = why;
     if (ok) {
-        refresh();
+        listEditedChannels([&key, &newKey](QListWidget *list) {
+            for (QListWidgetItem *item : list->findItems(key, Qt::MatchExactly))
+                item->setText(newKey);
+        });
         selectChannel(newKey);
     }
     return ok;
@@ -1127,7 +1151,13 @@ bool ApiForm::moveChannel(const QString &key, int index, QString *error)
     if (error)
         *error = why;
     if (ok) {
-        refresh();
+        listEditedChannels([&key, index](QListWidget *list) {
+            const QList<QListWidgetItem *> found = list->findItems(key, Qt::MatchExactly);
+            if (!found.isEmpty()) {
+                QListWidgetItem *item = list->takeItem(list->row(found.constFirst()));
+                list->insertItem(std::clamp(index, 0, list->count()), item);
+            }
+        });
         selectChannel(key);
     }
     return ok;
@@ -1245,6 +1275,12 @@ void ApiForm::refreshOperations()
 {
     const QString key = currentChannel();
     m_editBinding->setEnabled(m_editor && !key.isEmpty());
+    // What the channel's operations and binding say is read from the text's places;
+    // a large text's are parsed with its read, which refreshes this again.
+    if (m_editor && !key.isEmpty() && !m_editor->hasCheapSource()) {
+        m_binding->setText(tr("reading the document…"));
+        return;
+    }
     m_binding->setText(bindingSummary());
     const bool refreshing = m_refreshing;
     m_refreshing = true;

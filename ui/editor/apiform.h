@@ -4,6 +4,8 @@
 #include "api/operation.h"
 #include "editor/designsection.h"
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QDialog;
@@ -112,6 +114,8 @@ protected:
     void editorChanged() override;
 
 private:
+    // After this form changed the channels: `change` makes the list show it.
+    void listEditedChannels(const std::function<void(QListWidget *)> &change);
     void refreshChannelFields();
     void refreshOperations();
     void refreshParameters(const Api &api, const QString &channelId);

@@ -29,12 +29,18 @@ void DesignSection::setEditor(DocumentEditor *editor)
     setEnabled(editor != nullptr);
     editorChanged();
     if (editor) {
+        // A section following the text refreshes at each change, unless the places of
+        // a large text would have to be parsed here for it: the read of the change
+        // (its places parsed off the GUI thread) brings it up to date then.
         connect(editor, &DocumentEditor::modelRead, this, [this] {
-            if (m_follow == Follow::Text || !m_editor->isReading())
+            if ((m_follow == Follow::Text && m_editor->hasCheapSource()) || !m_editor->isReading())
                 follow();
         });
         if (m_follow == Follow::Text)
-            connect(editor, &DocumentEditor::textChanged, this, &DesignSection::follow);
+            connect(editor, &DocumentEditor::textChanged, this, [this] {
+                if (m_editor->hasCheapSource())
+                    follow();
+            });
     }
     if (isVisible() || !editor)
         refreshNow();

@@ -145,7 +145,7 @@ DocumentEditor::~DocumentEditor()
 const SourceText &DocumentEditor::source() const
 {
     if (!m_source)
-        m_source = std::make_unique<SourceText>(m_text);
+        m_source = std::make_shared<const SourceText>(m_text);
     return *m_source;
 }
 
@@ -441,13 +441,17 @@ void DocumentEditor::setText(const TextChange &change)
 void DocumentEditor::readNow()
 {
     m_readTimer.stop();
-    m_loader.loadText(m_path, m_text);
+    m_loader.loadText(m_path, m_text, true);
 }
 
 void DocumentEditor::handleRead(const LoadedApi &result)
 {
     m_lastRead = result;
-    Q_EMIT modelRead(result);
+    // the places parsed with the read, when no edit came since
+    if (!m_source && result.places && result.text == m_text)
+        m_source = result.places;
+    m_lastRead.places.reset(); // (kept once, in m_source)
+    Q_EMIT modelRead(m_lastRead);
 }
 
 bool DocumentEditor::save(QString *error)

@@ -124,9 +124,14 @@ public:
 
     // The model of the newest text, once read; isReading() while a read is due.
     const LoadedApi &lastRead() const { return m_lastRead; }
-    // Whether source() has the places of the current text already (it parses them
-    // on first use after a change).
+    // Whether source() has the places of the current text already (the read after
+    // a change parses them off the GUI thread; source() asked for before that
+    // parses them here).
     bool hasParsedSource() const { return m_source != nullptr; }
+    // Whether source() costs little now: parsed, or a text small enough to parse
+    // here within a frame. What follows every change waits for the read otherwise.
+    bool hasCheapSource() const { return m_source || m_text.size() <= CheapSourceBytes; }
+    static constexpr qsizetype CheapSourceBytes = 128 * 1024;
     bool isReading() const { return m_readTimer.isActive() || m_loader.isLoading(); }
     // Reads now instead of after the pause.
     void readNow();
@@ -168,7 +173,9 @@ private:
     QString m_path;
     QByteArray m_text;
     QByteArray m_savedText;
-    mutable std::unique_ptr<SourceText> m_source;
+    // the places of m_text: parsed with its read off the GUI thread, or here on
+    // first use when asked for before that read is done
+    mutable std::shared_ptr<const SourceText> m_source;
     QUndoStack m_undo;
     ApiLoader m_loader;
     LoadedApi m_lastRead;
