@@ -10,6 +10,23 @@
 namespace Gatehouse {
 
 namespace {
+
+// The API as the window shares it. The last reference to a large one often goes on
+// the GUI thread (the read of an edit replaces it there), and freeing thousands of
+// channels takes tens of milliseconds: it is freed on a pool thread then.
+std::shared_ptr<const Api> shared(Api &&api)
+{
+    constexpr qsizetype FreedHere = 256; // channels and messages
+    if (api.channels.size() + api.messages.size() < FreedHere)
+        return std::make_shared<const Api>(std::move(api));
+    return std::shared_ptr<const Api>(new Api(std::move(api)), [](const Api *large) {
+        QThreadPool::globalInstance()->start([large] { delete large; });
+    });
+}
+
+} // namespace
+
+namespace {
 constexpr qint64 MaxTextSize = 32 * 1024 * 1024;
 }
 
@@ -59,7 +76,7 @@ void ApiLoader::start(const QString &path, std::function<ReadResult()> read, con
             checkGatewaySettings(read, &read.diagnostics);
             result.diagnostics = std::move(read.diagnostics);
             if (read.api)
-                result.api = std::make_shared<const Api>(std::move(*read.api));
+                result.api = shared(std::move(*read.api));
             if (withPlaces)
                 result.places = std::make_shared<const SourceText>(text);
         } catch (const std::exception &e) {

@@ -3,6 +3,8 @@
 
 #include "uiicons.h"
 
+#include <QThreadPool>
+
 namespace Gatehouse {
 
 namespace {
@@ -101,14 +103,16 @@ QString ApiTreeModel::actionName(Operation::Action action)
 void ApiTreeModel::setApi(std::shared_ptr<const Api> api)
 {
     beginResetModel();
-    m_api = std::move(api);
-    m_root = std::make_unique<Node>();
+    // the rows of a large API are freed on a pool thread (tens of milliseconds here)
+    const bool large = m_api && m_api->channels.size() > 256;
+    std::unique_ptr<Node> old = std::exchange(m_root, std::make_unique<Node>());
+    std::shared_ptr<const Api> oldApi = std::exchange(m_api, std::move(api));
     if (m_api)
         build();
-    m_operationsByChannel.clear();
-    m_messagesById.clear();
-    m_channelsByAddress.clear();
     endResetModel();
+    if (large)
+        QThreadPool::globalInstance()->start(
+            [rows = std::shared_ptr<Node>(std::move(old)), oldApi = std::move(oldApi)] {});
 }
 
 void ApiTreeModel::build()
@@ -192,7 +196,12 @@ void ApiTreeModel::addChannel(Node *group, const Channel &channel)
     node->channelId = channel.id;
     node->toolTip
         = channel.id == label ? oneLine(channel.description) : tr("Channel id: %1").arg(channel.id);
+    node->unbuilt = &channel; // (m_api holds it)
+}
 
+void ApiTreeModel::buildChannel(Node *node)
+{
+    const Channel &channel = *std::exchange(node->unbuilt, nullptr);
     for (const Operation *operation : m_operationsByChannel.value(channel.id)) {
         const QString action = actionName(operation->action);
         Node *op
@@ -259,12 +268,31 @@ QModelIndex ApiTreeModel::indexFor(const Node *node, int column) const
     return createIndex(node->row, column, const_cast<Node *>(node));
 }
 
+const ApiTreeModel::Node *ApiTreeModel::withChildren(const QModelIndex &index) const
+{
+    Node *node = nodeFor(index);
+    if (node->unbuilt) // what the model says does not change: it is only made now
+        const_cast<ApiTreeModel *>(this)->buildChannel(node);
+    return node;
+}
+
 QModelIndex ApiTreeModel::index(int row, int column, const QModelIndex &parent) const
 {
     if (!hasIndex(row, column, parent))
         return {};
-    const Node *node = nodeFor(parent);
+    const Node *node = withChildren(parent);
     return createIndex(row, column, node->children[size_t(row)].get());
+}
+
+bool ApiTreeModel::hasChildren(const QModelIndex &parent) const
+{
+    if (parent.isValid() && parent.column() != 0)
+        return false;
+    const Node *node = nodeFor(parent);
+    if (const Channel *c = node->unbuilt) // (without making them)
+        return m_operationsByChannel.contains(c->id) || !c->parameters.isEmpty()
+            || !c->messageIds.isEmpty();
+    return !node->children.empty();
 }
 
 QModelIndex ApiTreeModel::parent(const QModelIndex &child) const
@@ -278,7 +306,7 @@ int ApiTreeModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid() && parent.column() != 0)
         return 0;
-    return int(nodeFor(parent)->children.size());
+    return int(withChildren(parent)->children.size());
 }
 
 int ApiTreeModel::columnCount(const QModelIndex &) const
@@ -354,6 +382,13 @@ const ApiTreeModel::Node *ApiTreeModel::findNode(const Node *node, Kind kind,
 {
     if (node != m_root.get() && node->kind == kind && node->id == id)
         return node;
+    if (node->kind == Kind::Channel) {
+        if (kind != Kind::Operation && kind != Kind::ParameterGroup && kind != Kind::Parameter
+            && kind != Kind::ChannelMessageGroup && kind != Kind::Message)
+            return nullptr; // (not found inside a channel)
+        if (node->unbuilt)
+            const_cast<ApiTreeModel *>(this)->buildChannel(const_cast<Node *>(node));
+    }
     for (const auto &child : node->children)
         if (const Node *found = findNode(child.get(), kind, id))
             return found;

@@ -63,6 +63,7 @@ public:
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
@@ -83,6 +84,9 @@ private:
         Node *parent = nullptr;
         int row = 0;
         std::vector<std::unique_ptr<Node>> children;
+        // A channel whose children (operations, parameters, messages) are made when
+        // first asked for: thousands of channels make their rows only.
+        const Channel *unbuilt = nullptr;
 
         Node *add(Kind kind, const QString &label, const QString &summary = {});
     };
@@ -90,13 +94,16 @@ private:
     void build();
     void addChannel(Node *group, const Channel &channel);
     void addMessageRef(Node *parent, const QString &messageId, const QString &channelId);
+    void buildChannel(Node *node);
+    // The node of `index`, its children made.
+    const Node *withChildren(const QModelIndex &index) const;
     Node *nodeFor(const QModelIndex &index) const;
     QModelIndex indexFor(const Node *node, int column = 0) const;
     const Node *findNode(const Node *node, Kind kind, const QString &id) const;
 
     std::shared_ptr<const Api> m_api;
     std::unique_ptr<Node> m_root; // invisible; its children are the top-level rows
-    // Only valid while build() runs.
+    // Of m_api, for build() and the channels made later.
     QHash<QString, QList<const Operation *>> m_operationsByChannel;
     QHash<QString, const Message *> m_messagesById;
     QHash<QString, int> m_channelsByAddress;

@@ -62,9 +62,30 @@ OverviewDiagram::~OverviewDiagram() = default;
 
 void OverviewDiagram::setApi(std::shared_ptr<const Api> api)
 {
+    m_api = std::move(api);
+    m_stale = true;
+    if (isVisible())
+        build();
+}
+
+const OverviewDiagram &OverviewDiagram::built() const
+{
+    if (m_stale)
+        const_cast<OverviewDiagram *>(this)->build();
+    return *this;
+}
+
+void OverviewDiagram::showEvent(QShowEvent *event)
+{
+    built();
+    QWidget::showEvent(event);
+}
+
+void OverviewDiagram::build()
+{
+    m_stale = false;
     const QString current
         = m_current >= 0 && m_current < m_rows.size() ? m_rows.at(m_current).channelId : QString();
-    m_api = std::move(api);
     m_rows.clear();
     m_gateway.clear();
     m_backend.clear();
@@ -134,6 +155,7 @@ void OverviewDiagram::setApi(std::shared_ptr<const Api> api)
 
 void OverviewDiagram::setCurrentRow(int row)
 {
+    built();
     if (row < 0 || row >= m_rows.size() || row == m_current)
         return;
     m_current = row;
@@ -146,6 +168,7 @@ void OverviewDiagram::setCurrentRow(int row)
 
 QString OverviewDiagram::summaryText() const
 {
+    built();
     if (!m_api)
         return tr("No API open.");
     if (m_rows.isEmpty())
@@ -214,6 +237,7 @@ QRect OverviewDiagram::channelRect(int row) const
 
 int OverviewDiagram::rowAt(const QPoint &pos) const
 {
+    built();
     const int pitch = rowHeight({}) + m_geometry.lineHeight;
     const int y = pos.y() - rowTop(0);
     if (y < 0 || pitch <= 0)

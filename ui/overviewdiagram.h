@@ -35,10 +35,12 @@ public:
     ~OverviewDiagram() override;
 
     void setApi(std::shared_ptr<const Api> api);
-    const QList<Row> &rows() const { return m_rows; }
-    QString gatewayTitle() const { return m_gateway; }
-    QString backendTitle() const { return m_backend; }
-    int currentRow() const { return m_current; }
+    // (A hidden diagram is drawn up when shown or asked: a large API's rows cost
+    // tens of milliseconds, at every read of an edited document.)
+    const QList<Row> &rows() const { return built().m_rows; }
+    QString gatewayTitle() const { return built().m_gateway; }
+    QString backendTitle() const { return built().m_backend; }
+    int currentRow() const { return built().m_current; }
     void setCurrentRow(int row);
     // The row drawn at `pos`, or -1.
     int rowAt(const QPoint &pos) const;
@@ -58,8 +60,11 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
     bool event(QEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
+    const OverviewDiagram &built() const;
+    void build();
     struct Geometry
     {
         int margin, columnGap, clientWidth, channelWidth, backendWidth, headerHeight;
@@ -76,6 +81,7 @@ private:
     QString m_gateway;
     QString m_backend;
     int m_current = -1;
+    bool m_stale = false; // m_api not drawn up yet
     Geometry m_geometry {};
 };
 

@@ -230,6 +230,34 @@ private Q_SLOTS:
                                QStringLiteral("/rooms")}));
     }
 
+    // A channel's rows are made when first asked for (thousands of channels make
+    // their own rows only); whether it has any is known before.
+    void channelChildrenAreMadeWhenAsked()
+    {
+        Api api = chatsApi();
+        Channel bare;
+        bare.id = QStringLiteral("bare");
+        bare.address = QStringLiteral("/bare");
+        api.channels << bare;
+        ApiTreeModel model;
+        model.setApi(std::make_shared<const Api>(api));
+        const QModelIndex channels = model.index(1, 0, model.index(0, 0));
+        QCOMPARE(channels.data().toString(), u"Channels"_qs);
+        QVERIFY(model.hasChildren(model.index(1, 0, channels)));
+        QVERIFY(!model.hasChildren(model.index(2, 0, channels))); // /bare
+        QVERIFY(!model.hasChildren(model.index(1, 1, channels))); // (a summary)
+        // found inside a channel not opened yet
+        const QModelIndex op = model.find(Kind::Operation, QStringLiteral("sendRoomMessage"));
+        QVERIFY(op.isValid());
+        QCOMPARE(op.parent(), model.index(1, 0, channels));
+        QCOMPARE(model.find(Kind::Channel, QStringLiteral("bare")), model.index(2, 0, channels));
+        QCOMPARE(model.rowCount(model.index(2, 0, channels)), 0);
+        QCOMPARE(childLabels(model, model.index(0, 0, channels)),
+                 (QStringList {u"send \u00b7 receiveNotifications"_qs, u"Messages"_qs}));
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+    }
+
     void undefinedMessageReference()
     {
         Api api = chatsApi();
