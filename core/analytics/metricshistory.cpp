@@ -110,122 +110,122 @@ struct MinuteSum
     QHash<QString, qint64> openBySeries; // the most open per series in the minute
 };
 
+// Opens the log at `path` for writing (made when missing) and runs `schemaSql`;
+// false with the reason in `why`.
+bool openForWriting(Connection *c, const QString &path, const char *schemaSql, QString *why)
+{
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &c->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
+        != SQLITE_OK) {
+        *why = c->error();
+        return false;
+    }
+    sqlite3_busy_timeout(c->db, 5000); // the log writer's transactions are short
+    if (sqlite3_exec(c->db, schemaSql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        *why = c->error();
+        return false;
+    }
+    return true;
+}
+
+// Inserts a row per item with `sql`, `bind` binding an item's values, in one
+// transaction: all or, with the reason in `why`, none.
+template<typename Item, typename Bind>
+bool insertAll(Connection &c, const char *sql, const QList<Item> &items, Bind bind, QString *why)
+{
+    if (items.isEmpty())
+        return true;
+    if (sqlite3_exec(c.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        *why = c.error();
+        return false;
+    }
+    sqlite3_stmt *q = nullptr;
+    bool ok = sqlite3_prepare_v2(c.db, sql, -1, &q, nullptr) == SQLITE_OK;
+    for (qsizetype i = 0; ok && i < items.size(); ++i) {
+        bind(q, items.at(i));
+        ok = sqlite3_step(q) == SQLITE_DONE;
+        if (!ok)
+            *why = c.error();
+        sqlite3_reset(q);
+    }
+    if (!ok && why->isEmpty())
+        *why = c.error();
+    sqlite3_finalize(q);
+    if (ok && sqlite3_exec(c.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        *why = c.error();
+        ok = false;
+    }
+    if (!ok)
+        sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return ok;
+}
+
 } // namespace
 
 bool MetricsHistory::write(const QString &path, const QList<GatewayMetrics::Minute> &rows,
                            QString *error)
 {
-    auto fail = [&](const QString &why) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(path, why);
-        return false;
-    };
     Connection c;
-    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &c.db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
-        != SQLITE_OK)
-        return fail(c.error());
-    sqlite3_busy_timeout(c.db, 5000); // the log writer's transactions are short
-    if (sqlite3_exec(c.db, SchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(c.error());
-    if (!hasColumn(c.db, "rejected_by")
+    QString why;
+    bool ok = openForWriting(&c, path, SchemaSql, &why);
+    // (files of earlier builds lack rejected_by)
+    if (ok && !hasColumn(c.db, "rejected_by")
         && sqlite3_exec(c.db, "ALTER TABLE metrics_minutes ADD COLUMN rejected_by BLOB", nullptr,
                         nullptr, nullptr)
-            != SQLITE_OK)
-        return fail(c.error());
-    if (rows.isEmpty())
-        return true;
-    if (sqlite3_exec(c.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(c.error());
-    sqlite3_stmt *q = nullptr;
-    if (sqlite3_prepare_v2(c.db, InsertSql, -1, &q, nullptr) != SQLITE_OK)
-        return fail(c.error());
-    for (const GatewayMetrics::Minute &m : rows) {
-        sqlite3_bind_int64(q, 1, m.startMs);
-        bindText(q, 2, m.api);
-        bindText(q, 3, m.channel);
-        bindText(q, 4, m.application);
-        const qint64 values[]
-            = {m.attempts,    m.opened,  m.rejected, m.throttled, m.closed, m.messagesIn,
-               m.messagesOut, m.bytesIn, m.bytesOut, m.open,      m.openMax};
-        for (int i = 0; i < 11; ++i)
-            sqlite3_bind_int64(q, 5 + i, values[i]);
-        const QByteArray relay = packed(m.relay);
-        const QByteArray handshake = packed(m.handshake);
-        sqlite3_bind_blob(q, 16, relay.constData(), int(relay.size()), SQLITE_TRANSIENT);
-        sqlite3_bind_blob(q, 17, handshake.constData(), int(handshake.size()), SQLITE_TRANSIENT);
-        const QByteArray rejectedBy = packed(m.rejectedBy);
-        sqlite3_bind_blob(q, 18, rejectedBy.constData(), int(rejectedBy.size()), SQLITE_TRANSIENT);
-        const int rc = sqlite3_step(q);
-        sqlite3_reset(q);
-        if (rc != SQLITE_DONE) {
-            const QString why = c.error();
-            sqlite3_finalize(q);
-            sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
-            return fail(why);
-        }
+            != SQLITE_OK) {
+        why = c.error();
+        ok = false;
     }
-    sqlite3_finalize(q);
-    if (sqlite3_exec(c.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        const QString why = c.error();
-        sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return fail(why);
-    }
-    return true;
+    ok = ok
+        && insertAll(
+             c, InsertSql, rows,
+             [](sqlite3_stmt *q, const GatewayMetrics::Minute &m) {
+                 sqlite3_bind_int64(q, 1, m.startMs);
+                 bindText(q, 2, m.api);
+                 bindText(q, 3, m.channel);
+                 bindText(q, 4, m.application);
+                 const qint64 values[]
+                     = {m.attempts,    m.opened,  m.rejected, m.throttled, m.closed, m.messagesIn,
+                        m.messagesOut, m.bytesIn, m.bytesOut, m.open,      m.openMax};
+                 for (int i = 0; i < 11; ++i)
+                     sqlite3_bind_int64(q, 5 + i, values[i]);
+                 const QByteArray relay = packed(m.relay);
+                 const QByteArray handshake = packed(m.handshake);
+                 const QByteArray rejectedBy = packed(m.rejectedBy);
+                 sqlite3_bind_blob(q, 16, relay.constData(), int(relay.size()), SQLITE_TRANSIENT);
+                 sqlite3_bind_blob(q, 17, handshake.constData(), int(handshake.size()),
+                                   SQLITE_TRANSIENT);
+                 sqlite3_bind_blob(q, 18, rejectedBy.constData(), int(rejectedBy.size()),
+                                   SQLITE_TRANSIENT);
+             },
+             &why);
+    if (!ok && error)
+        *error = QStringLiteral("%1: %2").arg(path, why);
+    return ok;
 }
 
 bool MetricsHistory::writeAlerts(const QString &path, const QList<AlertMark> &alerts,
                                  QString *error)
 {
-    auto fail = [&](const QString &why) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(path, why);
-        return false;
-    };
     Connection c;
-    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &c.db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
-        != SQLITE_OK)
-        return fail(c.error());
-    sqlite3_busy_timeout(c.db, 5000);
-    if (sqlite3_exec(c.db, AlertSchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(c.error());
-    if (alerts.isEmpty())
-        return true;
-    if (sqlite3_exec(c.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(c.error());
-    sqlite3_stmt *q = nullptr;
-    if (sqlite3_prepare_v2(c.db,
-                           "INSERT INTO metrics_alerts (time_ms, api, measure, raised, text)"
-                           " VALUES (?,?,?,?,?)",
-                           -1, &q, nullptr)
-        != SQLITE_OK) {
-        const QString why = c.error();
-        sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return fail(why);
-    }
-    for (const AlertMark &a : alerts) {
-        sqlite3_bind_int64(q, 1, a.timeMs);
-        bindText(q, 2, a.api);
-        sqlite3_bind_int(q, 3, a.measure);
-        sqlite3_bind_int(q, 4, a.raised ? 1 : 0);
-        bindText(q, 5, a.text);
-        const int rc = sqlite3_step(q);
-        sqlite3_reset(q);
-        if (rc != SQLITE_DONE) {
-            const QString why = c.error();
-            sqlite3_finalize(q);
-            sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
-            return fail(why);
-        }
-    }
-    sqlite3_finalize(q);
-    if (sqlite3_exec(c.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        const QString why = c.error();
-        sqlite3_exec(c.db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return fail(why);
-    }
-    return true;
+    QString why;
+    const bool ok = openForWriting(&c, path, AlertSchemaSql, &why)
+        && insertAll(
+                        c,
+                        "INSERT INTO metrics_alerts (time_ms, api, measure, raised, text)"
+                        " VALUES (?,?,?,?,?)",
+                        alerts,
+                        [](sqlite3_stmt *q, const AlertMark &a) {
+                            sqlite3_bind_int64(q, 1, a.timeMs);
+                            bindText(q, 2, a.api);
+                            sqlite3_bind_int(q, 3, a.measure);
+                            sqlite3_bind_int(q, 4, a.raised ? 1 : 0);
+                            bindText(q, 5, a.text);
+                        },
+                        &why);
+    if (!ok && error)
+        *error = QStringLiteral("%1: %2").arg(path, why);
+    return ok;
 }
 
 QList<MetricsHistory::AlertMark> MetricsHistory::readAlerts(const QString &path, qint64 fromMs,
