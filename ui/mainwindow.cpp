@@ -2387,6 +2387,12 @@ void MainWindow::attachEditor(const LoadedApi &result)
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });
         connect(editor, &DocumentEditor::reloadFailed, this,
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });
+        connect(editor, &DocumentEditor::savedAs, this,
+                [this](const QString &previous, const QString &path) {
+                    statusBar()->showMessage(tr("Saved as %1").arg(QDir::toNativeSeparators(path)),
+                                             5000);
+                    moveDocument(previous, path);
+                });
         connect(editor, &DocumentEditor::saved, this, [this, editor](const QString &path) {
             statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
             if (editor == currentEditor())
@@ -2603,13 +2609,8 @@ void MainWindow::saveCurrentDocumentAs(const QString &path)
             == AsyncApiConverter::formatForPath(path, AsyncApiConverter::formatOf(text));
     if (editor && sameSyntax) {
         // the same text in another file: the editor, its history too, moves there
-        QString error;
-        if (!editor->saveAs(path, &error)) {
-            statusBar()->showMessage(error, 15000); // the edits stay
-            return;
-        }
-        statusBar()->showMessage(tr("Saved as %1").arg(QDir::toNativeSeparators(path)), 5000);
-        moveDocument(previous, path);
+        // once it is written (off the GUI thread); a failure keeps the edits here
+        editor->startSaveAs(path);
         return;
     }
     DocumentWriter::Request request {text, previous, path, std::nullopt};

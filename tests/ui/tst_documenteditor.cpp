@@ -191,6 +191,28 @@ void TestDocumentEditor::saveWritesTheTextAndFailureKeepsIt()
     QCOMPARE(editor.text(), unsaved);
     QVERIFY(editor.isModified());
     QVERIFY(readAll(m_path).contains("version: 2.0.0"));
+
+    // Save As off the GUI thread: the same, then the editor edits the new file
+    editor.startSaveAs(bad);
+    QVERIFY(editor.isSaving());
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, 20000);
+    QVERIFY(failed.constLast().at(0).toString().contains(u"no-such-dir"));
+    QCOMPARE(editor.path(), m_path);
+    QVERIFY(editor.isModified());
+    const QString other = m_dir.filePath(QStringLiteral("other-chats.yaml"));
+    QSignalSpy savedAs(&editor, &DocumentEditor::savedAs);
+    QSignalSpy moved(&editor, &DocumentEditor::pathChanged);
+    editor.startSaveAs(other);
+    QCOMPARE(editor.path(), m_path); // until it is written
+    QTRY_COMPARE_WITH_TIMEOUT(savedAs.size(), 1, 20000);
+    QCOMPARE(savedAs.constFirst().at(0).toString(), m_path);
+    QCOMPARE(savedAs.constFirst().at(1).toString(), other);
+    QCOMPARE(moved.size(), 1);
+    QCOMPARE(editor.path(), other);
+    QCOMPARE(readAll(other), unsaved);
+    QVERIFY(!editor.isModified());
+    QVERIFY(!editor.isSaving());
+    QVERIFY(readAll(m_path).contains("version: 2.0.0")); // the old file as it was
 }
 
 void TestDocumentEditor::recoveryKeepsUnsavedEdits()

@@ -140,8 +140,9 @@ private Q_SLOTS:
         const QByteArray text = editor->text();
         const QString target = m_dir.filePath(u"other.yaml"_qs);
         QSignalSpy loaded(&window, &MainWindow::documentLoaded);
-        window.saveCurrentDocumentAs(target);
-        QCOMPARE(readAll(target), text); // byte for byte
+        window.saveCurrentDocumentAs(target); // written off the GUI thread
+        QVERIFY(window.currentFile() == path); // (until it is written)
+        QTRY_COMPARE_WITH_TIMEOUT(readAll(target), text, 20000); // byte for byte
         QCOMPARE(readAll(path), original); // the old file keeps what was saved there
         QVERIFY(loaded.wait(20000));
         QCOMPARE(loaded.constLast().at(0).toString(), target);
@@ -256,6 +257,8 @@ private Q_SLOTS:
         QVERIFY(!path.isEmpty());
         const QString target = m_dir.filePath(u"no-such-dir/fails.yaml"_qs);
         window.saveCurrentDocumentAs(target);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.findChild<QStatusBar *>()->currentMessage().contains(u"cannot write"), 20000);
         QVERIFY(!QFile::exists(target));
         QCOMPARE(window.currentFile(), path);
         DocumentEditor *editor = window.findChild<ApiForm *>()->editor();

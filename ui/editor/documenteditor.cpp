@@ -480,13 +480,55 @@ bool DocumentEditor::saveAs(const QString &path, QString *error)
         m_path = previous;
         return false;
     }
+    m_path = previous;
+    moveTo(path);
+    return true;
+}
+
+void DocumentEditor::moveTo(const QString &path)
+{
+    const QString previous = std::exchange(m_path, path);
     discardRecovery(previous);
     if (!m_watcher.files().isEmpty())
         m_watcher.removePaths(m_watcher.files());
     watch();
     Q_EMIT pathChanged(m_path);
     readNow();
-    return true;
+}
+
+void DocumentEditor::startSaveAs(const QString &path)
+{
+    const QString previous = m_path;
+    const QByteArray text = m_text;
+    m_recoveryTimer.stop();
+    ++m_savesPending;
+    m_writer.start([this, previous, path, text] {
+        QString why;
+        writeAtomically(path, text, &why);
+        QMetaObject::invokeMethod(
+            this, [this, previous, path, text, why] { finishSaveAs(previous, path, text, why); },
+            Qt::QueuedConnection);
+    });
+}
+
+void DocumentEditor::finishSaveAs(const QString &previous, const QString &path,
+                                  const QByteArray &text, const QString &error)
+{
+    --m_savesPending;
+    if (!error.isEmpty() || m_path != previous) {
+        if (isModified())
+            m_recoveryTimer.start(); // the edits stay here, and in the recovery file
+        Q_EMIT saveFailed(error.isEmpty() ? tr("%1: saved as another file meanwhile").arg(path)
+                                          : error);
+        return;
+    }
+    m_savedText = text;
+    if (m_text == text)
+        m_undo.setClean();
+    else
+        m_recoveryTimer.start(); // edited while it was written: unsaved in the new file
+    moveTo(path);
+    Q_EMIT savedAs(previous, path);
 }
 
 void DocumentEditor::startSave()

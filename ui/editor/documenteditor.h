@@ -114,6 +114,9 @@ public:
     // Writes the text as it is now off the GUI thread; saved() or saveFailed() tells
     // how it went. Edits made meanwhile stay unsaved.
     void startSave();
+    // The same, to another file which this editor then edits (its history with it):
+    // savedAs() or saveFailed(); the editor stays on its file when it fails.
+    void startSaveAs(const QString &path);
     bool isSaving() const { return m_savesPending > 0; }
     // Replaces the text by what the file holds now (one undo step), read off the GUI
     // thread; reloadFailed() when it cannot be read.
@@ -151,6 +154,7 @@ Q_SIGNALS:
     void pathChanged(const QString &path);
     void saveFailed(const QString &error);
     void saved(const QString &path);
+    void savedAs(const QString &previous, const QString &path);
     void reloadFailed(const QString &error);
     void reloaded();
     void recoveryFound(const QByteArray &text);
@@ -168,6 +172,9 @@ private:
     void handleFileChanged();
     void applyReload(const QByteArray &onDisk);
     void finishSave(const QString &path, const QByteArray &text, const QString &error);
+    void finishSaveAs(const QString &previous, const QString &path, const QByteArray &text,
+                      const QString &error);
+    void moveTo(const QString &path); // after a Save As
     void watch();
 
     QString m_path;
