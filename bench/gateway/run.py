@@ -34,6 +34,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -147,18 +148,26 @@ class Bench:
         self.client_cpu = ["taskset", "-c", "1"] if args.pin else []
 
     def spawn(self, cmd, **kw):
-        p = subprocess.Popen(cmd, **kw)
+        # each in a session of its own, so that what it starts (xvfb-run's Xvfb and
+        # app, nginx's workers) is stopped with it
+        p = subprocess.Popen(cmd, start_new_session=True, **kw)
         self.procs.append(p)
         return p
 
     def cleanup(self):
         for p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # what is left of its group
+            except ProcessLookupError:
+                pass
         if self.gateway_dir:
             self.log_summary = self.summarize_log()
         shutil.rmtree(self.tmp, ignore_errors=True)
