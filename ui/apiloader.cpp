@@ -20,7 +20,10 @@ std::shared_ptr<const Api> shared(Api &&api)
     if (api.channels.size() + api.messages.size() < FreedHere)
         return std::make_shared<const Api>(std::move(api));
     return std::shared_ptr<const Api>(new Api(std::move(api)), [](const Api *large) {
-        QThreadPool::globalInstance()->start([large] { delete large; });
+        if (QThreadPool *pool = QThreadPool::globalInstance()) // (none once the app ended)
+            pool->start([large] { delete large; });
+        else
+            delete large;
     });
 }
 

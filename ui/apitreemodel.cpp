@@ -110,9 +110,9 @@ void ApiTreeModel::setApi(std::shared_ptr<const Api> api)
     if (m_api)
         build();
     endResetModel();
-    if (large)
-        QThreadPool::globalInstance()->start(
-            [rows = std::shared_ptr<Node>(std::move(old)), oldApi = std::move(oldApi)] {});
+    QThreadPool *pool = QThreadPool::globalInstance(); // (none once the app ended)
+    if (large && pool)
+        pool->start([rows = std::shared_ptr<Node>(std::move(old)), oldApi = std::move(oldApi)] {});
 }
 
 void ApiTreeModel::build()

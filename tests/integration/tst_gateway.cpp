@@ -1608,6 +1608,7 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
         QVERIFY(fd >= 0);
         clients.push_back(fd);
     }
+    QTest::qWait(200); // what earlier tests left to close is closed first
     rlimit saved {};
     QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
     const int lowestFree = ::dup(0);
@@ -1616,6 +1617,14 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
     rlimit tight = saved;
     tight.rlim_cur = rlim_t(lowestFree); // every new descriptor fails now (EMFILE)
     QCOMPARE(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+    // a descriptor another thread closed meanwhile is taken too, so none is left
+    std::vector<int> holes;
+    const auto closeHoles = qScopeGuard([&holes] {
+        for (int fd : holes)
+            ::close(fd);
+    });
+    for (int hole = ::dup(0); hole >= 0; hole = ::dup(0))
+        holes.push_back(hole);
     bool connected = true;
     QList<ssize_t> reads;
     for (int fd : std::span(clients).first(3)) { // connecting needs no new descriptor
