@@ -27,11 +27,9 @@ std::shared_ptr<const Api> shared(Api &&api)
     });
 }
 
-} // namespace
-
-namespace {
 constexpr qint64 MaxTextSize = 32 * 1024 * 1024;
-}
+
+} // namespace
 
 ApiLoader::ApiLoader(QObject *parent)
     : QObject(parent)
