@@ -296,7 +296,15 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
         return QList<GatewayMetrics::Point>();
     };
     const qint64 step = std::max<qint64>(1000, query.stepMs);
-    const qint64 steps = std::max<qint64>(0, (query.toMs - query.fromMs + step - 1) / step);
+    const qint64 steps = std::max<qint64>(
+        0,
+        ((query.coveredToMs < 0 ? query.toMs : std::min(query.toMs, query.coveredToMs))
+         - query.fromMs + step - 1)
+            / step);
+    // the minutes counted end here: the last step's end, or where the history ends
+    const qint64 toMs = query.coveredToMs < 0
+        ? query.fromMs + steps * step
+        : std::min(query.fromMs + steps * step, query.coveredToMs);
     if (!QFile::exists(path))
         return fail(QStringLiteral("no such file"));
     Connection c;
@@ -335,7 +343,7 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
         if (sqlite3_prepare_v2(c.db, sql.constData(), -1, &q, nullptr) != SQLITE_OK)
             return fail(c.error());
         sqlite3_bind_int64(q, 1, query.fromMs - 60000);
-        sqlite3_bind_int64(q, 2, query.fromMs + steps * step);
+        sqlite3_bind_int64(q, 2, toMs);
         if (scope.api)
             bindText(q, 3, *scope.api);
         if (scope.channel)
@@ -384,7 +392,7 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
         const qint64 first = std::max<qint64>(0, (start - query.fromMs) / step);
         for (qint64 i = first; i < steps; ++i) {
             const qint64 a = query.fromMs + i * step;
-            const qint64 b = a + step;
+            const qint64 b = std::min(a + step, toMs);
             const qint64 overlap = std::min(b, start + 60000) - std::max(a, start);
             if (a >= start + 60000)
                 break;
@@ -405,11 +413,11 @@ QList<GatewayMetrics::Point> MetricsHistory::read(const QString &path, const Que
     }
     QList<GatewayMetrics::Point> out;
     out.reserve(qsizetype(steps));
-    const double seconds = double(step) / 1000.0;
     for (qint64 i = 0; i < steps; ++i) {
         const StepSum &s = sums[size_t(i)];
         GatewayMetrics::Point p;
-        p.endMs = query.fromMs + (i + 1) * step;
+        p.endMs = std::min(query.fromMs + (i + 1) * step, toMs);
+        const double seconds = double(p.endMs - (query.fromMs + i * step)) / 1000.0;
         p.open = double(s.open);
         p.attemptsPerSecond = s.counts[0] / seconds;
         p.rejected = std::llround(s.counts[2]);

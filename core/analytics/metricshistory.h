@@ -25,6 +25,10 @@ public:
         qint64 toMs = 0;
         qint64 stepMs = 60000;
         MetricsScope scope; // what is counted (every API, channel and application)
+        // The history is read up to here (-1: toMs): a step reaching past it has its
+        // rates over its part before it, and ends there; later steps are left out.
+        // For a history still being written: its current minute is not in it yet.
+        qint64 coveredToMs = -1;
     };
 
     // Adds the rows (creating the table when missing), in one transaction; false

@@ -477,6 +477,80 @@ private slots:
         store.close();
     }
 
+    // The long windows end with the last complete second, at the rate seen so far:
+    // the history (written a minute at a time) up to where the seconds in memory
+    // begin, the memory after. A steady 10 messages a second, half of the last hour
+    // in the history and half in memory, is 10 a second in every step of it, the
+    // step where they meet and the one still going included.
+    void longWindowsEndWithTheLiveSeconds()
+    {
+        QTemporaryDir dir;
+        Analytics::MessageLogStore::Options o;
+        o.path = dir.filePath(QStringLiteral("messages.db"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 since = now - now % 60000 - 25 * 60000; // this run began on a minute
+        auto steady = [](GatewayMetrics *metrics, qint64 from, qint64 to) {
+            QList<GatewayEvent> events;
+            for (qint64 t = from - from % 1000; t < to; t += 1000)
+                for (int i = 0; i < 10; ++i)
+                    events.append(make(GatewayEvent::Type::MessageRelayed, 1, t));
+            metrics->add(events);
+        };
+        {
+            // the run before: the 25 minutes before this one began, in the history
+            Analytics::MessageLogStore store(o);
+            QVERIFY(store.open());
+            GatewayMetrics::Options mo;
+            mo.sinceMs = since - 25 * 60000;
+            GatewayMetrics before(mo);
+            steady(&before, since - 25 * 60000, since);
+            QString error;
+            QVERIFY2(
+                Analytics::MetricsHistory::write(o.path, before.takeMinutes(since, true), &error),
+                qPrintable(error));
+            store.close();
+        }
+        Analytics::MessageLogStore store(o);
+        QVERIFY(store.open());
+        GatewayMetrics::Options mo;
+        mo.sinceMs = since;
+        auto metrics = std::make_shared<GatewayMetrics>(mo);
+        steady(metrics.get(), since, now); // none of it in the history yet
+        DashboardView view;
+        view.setPaused(true);
+        view.setMetrics(metrics);
+        view.setDatabase(o.path);
+        for (const int window : {86400, 30 * 86400}) {
+            view.setWindowSeconds(window);
+            const int answers = view.historyAnswers();
+            view.refresh(now);
+            QTRY_VERIFY(view.historyAnswers() > answers);
+            const QList<QPointF> in = view.points(QStringLiteral("messages in"));
+            QVERIFY(!in.isEmpty());
+            // the last point: the last complete second, at the step's rate so far (a
+            // 4-hour step of the 30 days: 50 minutes of traffic in it)
+            const qint64 settled = now - 1500;
+            const qint64 end = settled - settled % 1000 + 1000;
+            QCOMPARE(qint64(in.constLast().x()), end);
+            const qint64 stepStart = qint64(in.at(in.size() - 2).x());
+            const double soFar = 10.0 * double(end - std::max(stepStart, since - 25 * 60000))
+                / double(end - stepStart);
+            QVERIFY2(qAbs(in.constLast().y() - soFar) < 0.05,
+                     qPrintable(QStringLiteral("%1, not %2").arg(in.constLast().y()).arg(soFar)));
+            if (window == 86400) {
+                // every 10-minute step within the 50 minutes: 10 a second
+                for (const QPointF &p : in)
+                    if (p.x() > double(since - 25 * 60000 + 600000))
+                        QVERIFY2(qAbs(p.y() - 10.0) < 0.05,
+                                 qPrintable(QStringLiteral("%1 at %2")
+                                                .arg(p.y())
+                                                .arg(QDateTime::fromMSecsSinceEpoch(qint64(p.x()))
+                                                         .toString(Qt::ISODate))));
+            }
+        }
+        store.close();
+    }
+
     // An alert is marked on the chart of its measure, red where it was raised and
     // green where it cleared, while its moment is in the window and its API is shown.
     void alertMarkers()

@@ -59,6 +59,40 @@ constexpr int WindowCount = int(std::size(Windows));
 constexpr int InMemorySeconds = 3600; // longer windows are read from the history
 constexpr qint64 SettleMs = 500; // events reach the metrics within this after their second
 
+// One step made of two parts of it, `a` over aSeconds and `b` over bSeconds: rates
+// weighted by time, counts added, the most open, and the latencies of the longer
+// part that has any.
+Analytics::GatewayMetrics::Point merged(const Analytics::GatewayMetrics::Point &a, double aSeconds,
+                                        const Analytics::GatewayMetrics::Point &b, double bSeconds)
+{
+    const double total = aSeconds + bSeconds;
+    if (total <= 0)
+        return a;
+    auto rate = [&](double x, double y) { return (x * aSeconds + y * bSeconds) / total; };
+    Analytics::GatewayMetrics::Point p;
+    p.endMs = std::max(a.endMs, b.endMs);
+    p.open = std::max(a.open, b.open);
+    p.attemptsPerSecond = rate(a.attemptsPerSecond, b.attemptsPerSecond);
+    p.messagesInPerSecond = rate(a.messagesInPerSecond, b.messagesInPerSecond);
+    p.messagesOutPerSecond = rate(a.messagesOutPerSecond, b.messagesOutPerSecond);
+    p.rejectedPerSecond = rate(a.rejectedPerSecond, b.rejectedPerSecond);
+    p.throttledPerSecond = rate(a.throttledPerSecond, b.throttledPerSecond);
+    for (size_t k = 0; k < p.rejectedByStatusPerSecond.size(); ++k)
+        p.rejectedByStatusPerSecond[k]
+            = rate(a.rejectedByStatusPerSecond[k], b.rejectedByStatusPerSecond[k]);
+    p.rejected = a.rejected + b.rejected;
+    p.throttled = a.throttled + b.throttled;
+    const bool aHas = a.relayP99Us > 0 || a.handshakeP99Ms > 0;
+    const bool bHas = b.relayP99Us > 0 || b.handshakeP99Ms > 0;
+    const Analytics::GatewayMetrics::Point &latencies
+        = aHas && (!bHas || aSeconds >= bSeconds) ? a : b;
+    p.relayP50Us = latencies.relayP50Us;
+    p.relayP99Us = latencies.relayP99Us;
+    p.handshakeP50Ms = latencies.handshakeP50Ms;
+    p.handshakeP99Ms = latencies.handshakeP99Ms;
+    return p;
+}
+
 // A line's colour by its meaning: in blue, out green, refusals red, as in the lists.
 QColor colourOf(const QString &series)
 {
@@ -494,6 +528,7 @@ void DashboardView::ensureQuery()
                         return;
                     ++m_historyAnswers;
                     m_history = points; // empty on an error: no log yet, nothing to draw
+                    m_historyCoveredToMs = m_askedCoveredToMs;
                     refresh(m_lastRefreshMs);
                 });
         connect(m_query, &Analytics::LogQuery::alertsRead, this,
@@ -529,22 +564,27 @@ void DashboardView::ensureQuery()
     }
 }
 
-void DashboardView::askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs)
+void DashboardView::askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs,
+                               qint64 coveredToMs)
 {
     // once per window shown, then once a minute (the history grows by the minute)
     const int window = m_window->currentIndex();
     if (window == m_historyWindow && nowMs >= m_historyAskedMs && nowMs - m_historyAskedMs < 60000)
         return;
-    if (window != m_historyWindow)
+    if (window != m_historyWindow) {
         m_history.clear();
+        m_historyCoveredToMs = -1;
+    }
     m_historyWindow = window;
     m_historyAskedMs = nowMs;
     m_historyStepMs = stepMs;
+    m_askedCoveredToMs = coveredToMs;
     Analytics::MetricsHistory::Query q;
     q.fromMs = fromMs;
     q.toMs = toMs;
     q.stepMs = stepMs;
     q.scope = scope();
+    q.coveredToMs = coveredToMs;
     m_query->history(++m_historyGeneration, q);
 }
 
@@ -555,6 +595,43 @@ void DashboardView::refreshTalkers(qint64 nowMs)
     const qint64 until = nowMs - nowMs % 1000 + 1000;
     m_query->topTalkers(++m_talkerGeneration, m_talkerKind->currentIndex(),
                         until - qint64(windowSeconds()) * 1000, until, 10, scope());
+}
+
+QList<Analytics::GatewayMetrics::Point> DashboardView::longWindow(qint64 fromMs, qint64 stepMs,
+                                                                  qint64 endMs) const
+{
+    using Point = Analytics::GatewayMetrics::Point;
+    // the seconds in memory: since the metrics began, at most keepSeconds back
+    const qint64 kept = m_metrics
+        ? std::max(m_metrics->sinceMs(), endMs - qint64(m_metrics->options().keepSeconds) * 1000)
+        : endMs;
+    // where the history read ends and the seconds in memory take over (no answer
+    // yet: nothing from the history)
+    const qint64 coveredTo = std::max(kept, m_historyCoveredToMs);
+    QList<Point> out;
+    for (qint64 a = fromMs; a < endMs; a += stepMs) {
+        const qint64 b = std::min(a + stepMs, endMs);
+        Point p;
+        double seconds = 0;
+        // the history's part of [a, b): its step ends in (a, a + step]
+        for (const Point &h : std::as_const(m_history)) {
+            if (h.endMs > a && h.endMs <= a + stepMs) {
+                p = h;
+                seconds = double(std::min(h.endMs, b) - a) / 1000.0;
+                break;
+            }
+        }
+        // the memory's part: [max(a, coveredTo), b) in whole seconds
+        const qint64 from = std::max(a, coveredTo);
+        if (m_metrics && from < b) {
+            const int memorySeconds = int((b - from + 999) / 1000);
+            const Point m = m_metrics->timeline(b - 1, memorySeconds, 1, scope()).value(0);
+            p = merged(p, seconds, m, memorySeconds);
+        }
+        p.endMs = b;
+        out.append(p);
+    }
+    return out;
 }
 
 void DashboardView::refresh(qint64 nowMs)
@@ -574,17 +651,28 @@ void DashboardView::refresh(qint64 nowMs)
     const qint64 windowStart = lastSecond - qint64(w.seconds - 1) * 1000;
     QList<Analytics::GatewayMetrics::Point> points;
     if (fromHistory) {
-        if (m_query) {
-            // steps on the minute, the last one ending with the current minute
-            const qint64 until = nowMs - nowMs % 60000 + 60000;
-            askHistory(until - qint64(w.seconds) * 1000, until, stepMs, nowMs);
+        // Steps on the minute, the last one with the current minute, drawn up to the
+        // last complete second. The history is written a minute at a time and lacks
+        // the last minute or two: it is read up to where the seconds in memory begin,
+        // and the memory gives the rest (without metrics, the complete minutes).
+        const qint64 until = nowMs - nowMs % 60000 + 60000;
+        const qint64 windowFrom = until - qint64(w.seconds) * 1000;
+        const qint64 liveEnd = lastSecond + 1000;
+        qint64 coveredTo = nowMs - nowMs % 60000;
+        if (m_metrics) {
+            // (a history asked for up to a minute ago still ends where memory is kept)
+            const qint64 kept
+                = liveEnd - qint64(std::max(0, m_metrics->options().keepSeconds - 180)) * 1000;
+            coveredTo = std::min(liveEnd, std::max(kept, since + (1000 - since % 1000) % 1000));
         }
-        points = m_history;
+        if (m_query)
+            askHistory(windowFrom, until, stepMs, nowMs, coveredTo);
+        points = longWindow(windowFrom, stepMs, m_metrics ? liveEnd : coveredTo);
     } else {
         if (m_metrics)
             points = m_metrics->timeline(settledMs, w.seconds, w.points, scope());
         if (m_query && windowStart < since) {
-            askHistory(windowStart, std::min(since, lastSecond + 1000), stepMs, nowMs);
+            askHistory(windowStart, std::min(since, lastSecond + 1000), stepMs, nowMs, -1);
             if (points.isEmpty()) {
                 for (qint64 end = windowStart + stepMs; end <= lastSecond + 1000; end += stepMs) {
                     Analytics::GatewayMetrics::Point p;

@@ -119,7 +119,11 @@ private:
     struct Chart;
     void addChart(const QString &title, const QString &unit, const QStringList &series);
     void refreshNow();
-    void askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs);
+    void askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs, qint64 coveredToMs);
+    // The steps of a window read from the history, from fromMs up to endMs: the
+    // history's as far as it was read, the seconds in memory after that.
+    QList<Analytics::GatewayMetrics::Point> longWindow(qint64 fromMs, qint64 stepMs,
+                                                       qint64 endMs) const;
     void ensureQuery();
     void updateScopes();
     void scopeChanged();
@@ -153,6 +157,8 @@ private:
     int m_historyWindow = -1;
     qint64 m_historyAskedMs = 0;
     qint64 m_historyStepMs = 60000;
+    qint64 m_historyCoveredToMs = -1; // m_history was read up to here (-1: to its end)
+    qint64 m_askedCoveredToMs = -1;
     qint64 m_lastRefreshMs = 0;
     int m_historyAnswers = 0;
     struct Marker
