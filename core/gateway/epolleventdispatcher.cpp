@@ -2,6 +2,7 @@
 #include "gateway/epolleventdispatcher.h"
 
 #include <QCoreApplication>
+#include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QThread>
 
@@ -466,10 +467,28 @@ bool EpollEventDispatcher::fireTimers()
 
 // ---- the loop --------------------------------------------------------------------
 
+namespace {
+// The dispatcher whose processEvents() the current thread is in (null: none).
+thread_local EpollEventDispatcher *t_running = nullptr;
+} // namespace
+
 void EpollEventDispatcher::wakeUp()
+{
+    // From the loop's own thread (an event posted by a handler, a deleteLater()):
+    // the loop is not waiting, it only must not wait on its next turn. No eventfd
+    // write and read, no extra epoll_wait() turn to drain it.
+    if (t_running == this) {
+        m_selfWake = true;
+        return;
+    }
+    wakeThroughEventfd();
+}
+
+void EpollEventDispatcher::wakeThroughEventfd()
 {
     if (m_wakePending.exchange(true, std::memory_order_acq_rel))
         return;
+    m_wakeWrites.fetch_add(1, std::memory_order_relaxed);
     const quint64 one = 1;
     [[maybe_unused]] const auto n = ::write(m_wake, &one, sizeof one);
 }
@@ -477,7 +496,9 @@ void EpollEventDispatcher::wakeUp()
 void EpollEventDispatcher::interrupt()
 {
     m_interrupts.fetch_add(1, std::memory_order_acq_rel);
-    wakeUp();
+    // always through the eventfd: from the loop's own thread too, so that a nested
+    // processEvents() started before the interrupted call decides to wait returns
+    wakeThroughEventfd();
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
@@ -486,14 +507,19 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // cleared here: a nested call (a QEventLoop started by a posted event) must not
     // clear an interrupt meant for this one and leave it waiting with the wake-up used.
     const quint64 interruptsAtStart = m_interrupts.load(std::memory_order_acquire);
+    EpollEventDispatcher *const outer = t_running;
+    t_running = this;
+    const auto restore = qScopeGuard([outer] { t_running = outer; });
     emit awake();
+    m_selfWake = false; // what this thread posted so far is sent now
     QCoreApplication::sendPostedEvents();
 
     const bool wait = flags.testFlag(QEventLoop::WaitForMoreEvents)
-        && m_interrupts.load(std::memory_order_acquire) == interruptsAtStart;
-    const int timeout = wait ? waitTimeoutMs() : 0;
+        && m_interrupts.load(std::memory_order_acquire) == interruptsAtStart && !m_selfWake;
     if (wait)
         emit aboutToBlock();
+    // (whatever aboutToBlock() posted is sent on the next turn, without waiting)
+    const int timeout = wait && !m_selfWake ? waitTimeoutMs() : 0;
     std::array<epoll_event, 256> events;
     int ready = ::epoll_wait(m_epoll, events.data(), int(events.size()), timeout);
     if (ready < 0)

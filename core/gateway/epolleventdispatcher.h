@@ -84,6 +84,9 @@ public:
 
     void wakeUp() override;
     void interrupt() override;
+    // The eventfd writes so far: wake-ups from other threads (a wake-up from the
+    // loop's own thread needs none).
+    quint64 wakeWrites() const { return m_wakeWrites.load(std::memory_order_relaxed); }
 
     // Deletes `notifiers` (those of `descriptor`; null ones are skipped) and closes
     // `descriptor`, which must be the only descriptor of its socket. When the calling
@@ -117,6 +120,7 @@ private:
         quint32 events = 0; // what epoll watches now
     };
 
+    void wakeThroughEventfd();
     void updateWatch(int fd, Watch &watch);
     DirectWatch *directWatch(WatchId id);
     const DirectWatch *directWatch(WatchId id) const;
@@ -130,6 +134,8 @@ private:
     int m_epoll = -1;
     int m_wake = -1; // eventfd
     std::atomic<bool> m_wakePending {false};
+    bool m_selfWake = false; // woken from its own thread: the next turn does not wait
+    std::atomic<quint64> m_wakeWrites {0};
     std::atomic<quint64> m_interrupts {0}; // interrupt() calls so far
     std::unordered_map<int, Watch> m_watches; // by descriptor
     std::vector<DirectWatch> m_direct; // by slot (the low half of a WatchId)

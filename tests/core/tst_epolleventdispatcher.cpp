@@ -270,6 +270,7 @@ private slots:
 
     // posted events, wake-ups, leaving the loop
     void postedEventsWakeBlockedLoop();
+    void postsFromTheLoopsOwnThread();
     void postsFromManyThreads();
     void deleteLaterIsDelivered_data();
     void deleteLaterIsDelivered();
@@ -1690,6 +1691,50 @@ void TestEpollEventDispatcher::postedEventsWakeBlockedLoop()
         QTRY_COMPARE(invoked.load(), i + 1);
         QTRY_VERIFY(blocks() > before);
     }
+}
+
+void TestEpollEventDispatcher::postsFromTheLoopsOwnThread()
+{
+    // An event posted by the loop's own thread (from a notifier's handler, from a
+    // posted event, from aboutToBlock()) is sent on the next turn without waiting and
+    // without an eventfd write. With no timer and nothing else to wake it, a loop that
+    // waited would leave the chain unfinished.
+    SocketPair pair;
+    QVERIFY(pair.isValid());
+    std::atomic<int> chain {0};
+    std::atomic<int> fromAboutToBlock {0};
+    constexpr int Links = 2000;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    // each link posts the next
+    std::function<void()> link = [&, this] {
+        if (chain.fetch_add(1) + 1 < Links)
+            QMetaObject::invokeMethod(m_context, link, Qt::QueuedConnection);
+    };
+    const quint64 writesBefore = m_dispatcher->wakeWrites();
+    inWorker([&] {
+        auto *n = new QSocketNotifier(pair.local(), QSocketNotifier::Read, m_context);
+        connect(n, &QSocketNotifier::activated, m_context, [&, n] {
+            n->setEnabled(false);
+            QMetaObject::invokeMethod(m_context, link, Qt::QueuedConnection);
+        });
+        // one post from aboutToBlock(), the first time the loop is about to wait
+        connect(
+            m_dispatcher.data(), &QAbstractEventDispatcher::aboutToBlock, m_context,
+            [&] {
+                if (chain.load() == Links && fromAboutToBlock.load() == 0) {
+                    fromAboutToBlock.store(-1);
+                    QMetaObject::invokeMethod(
+                        m_context, [&] { fromAboutToBlock.store(1); }, Qt::QueuedConnection);
+                }
+            },
+            Qt::DirectConnection);
+    });
+    QVERIFY(writeAll(pair.peer(), "go"));
+    QTRY_COMPARE(chain.load(), Links);
+    QTRY_COMPARE(fromAboutToBlock.load(), 1);
+    // the writes are the test's own calls into the worker (a few), not one per link
+    QVERIFY2(m_dispatcher->wakeWrites() - writesBefore < 20,
+             qPrintable(QString::number(m_dispatcher->wakeWrites() - writesBefore)));
 }
 
 void TestEpollEventDispatcher::postsFromManyThreads()
