@@ -775,8 +775,9 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (!m_closeAfterStop && !settleUnsavedEdits()) {
-        event->ignore();
+    if (!m_closeAfterStop
+        && settleUnsavedEdits(nullptr, [this] { close(); }) != Settling::Settled) {
+        event->ignore(); // cancelled, or closed again once saved
         return;
     }
     // A running gateway first closes its connections cleanly (1001), then the window;
@@ -988,7 +989,14 @@ void MainWindow::closeCurrentDocument()
     if (m_currentFile.isEmpty())
         return;
     if (DocumentEditor *editor = currentEditor()) {
-        if (editor->isModified() && !settleUnsavedEdits(editor))
+        if (editor->isModified()
+            && settleUnsavedEdits(editor,
+                                  [this, editor = QPointer<DocumentEditor>(editor)] {
+                                      // closed once saved, unless edited or left meanwhile
+                                      if (editor && editor == currentEditor())
+                                          closeCurrentDocument();
+                                  })
+                != Settling::Settled)
             return;
         forgetEditor(editor); // saved, or its edits discarded
     }
@@ -2383,8 +2391,10 @@ void MainWindow::attachEditor(const LoadedApi &result)
                 }
             }
         });
-        connect(editor, &DocumentEditor::saveFailed, this,
-                [this](const QString &error) { statusBar()->showMessage(error, 15000); });
+        connect(editor, &DocumentEditor::saveFailed, this, [this](const QString &error) {
+            statusBar()->showMessage(error, 15000);
+            continueAfterSaving(false);
+        });
         connect(editor, &DocumentEditor::reloadFailed, this,
                 [this](const QString &error) { statusBar()->showMessage(error, 15000); });
         connect(editor, &DocumentEditor::savedAs, this,
@@ -2395,6 +2405,10 @@ void MainWindow::attachEditor(const LoadedApi &result)
                 });
         connect(editor, &DocumentEditor::saved, this, [this, editor](const QString &path) {
             statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+            if (m_afterSaving) {
+                continueAfterSaving(true); // closing: no need to read it again
+                return;
+            }
             if (editor == currentEditor())
                 openFile(path); // the tree, the details and the source follow
         });
@@ -2500,14 +2514,19 @@ bool MainWindow::saveCurrentDocument()
     return true;
 }
 
-bool MainWindow::settleUnsavedEdits(DocumentEditor *only)
+MainWindow::Settling MainWindow::settleUnsavedEdits(DocumentEditor *only,
+                                                    std::function<void()> then)
 {
+    if (m_afterSaving) {
+        statusBar()->showMessage(tr("Still saving…"), 5000);
+        return Settling::Cancelled; // what asked first goes on once saved
+    }
     QList<DocumentEditor *> unsaved;
     for (DocumentEditor *editor : std::as_const(m_editors))
         if (editor->isModified() && (!only || editor == only))
             unsaved.append(editor);
     if (unsaved.isEmpty())
-        return true;
+        return Settling::Settled;
     QStringList names;
     for (DocumentEditor *editor : unsaved)
         names.append(QFileInfo(editor->path()).fileName());
@@ -2525,19 +2544,38 @@ bool MainWindow::settleUnsavedEdits(DocumentEditor *only)
             QMessageBox::SaveAll | QMessageBox::Discard | QMessageBox::Cancel,
             QMessageBox::SaveAll);
     if (answer == QMessageBox::Cancel || answer == QMessageBox::NoButton)
-        return false;
-    for (DocumentEditor *editor : unsaved) {
-        if (answer == QMessageBox::Discard) {
+        return Settling::Cancelled;
+    if (answer == QMessageBox::Discard) {
+        for (DocumentEditor *editor : unsaved)
             editor->undoStack()->setClean(); // forgets the recovery file too
-            continue;
-        }
-        QString error;
-        if (!editor->save(&error)) {
-            statusBar()->showMessage(error, 15000);
-            return false; // the edits stay; the window too
-        }
+        return Settling::Settled;
     }
-    return true;
+    // written off the GUI thread; the window stays usable meanwhile
+    m_afterSaving = std::move(then);
+    for (DocumentEditor *editor : unsaved) {
+        if (m_apiForm->editor() == editor)
+            m_apiForm->commitPending();
+        editor->startSave();
+    }
+    statusBar()->showMessage(
+        unsaved.size() == 1
+            ? tr("Saving %1…").arg(QDir::toNativeSeparators(unsaved.constFirst()->path()))
+            : tr("Saving %n document(s)…", nullptr, int(unsaved.size())));
+    return Settling::Saving;
+}
+
+void MainWindow::continueAfterSaving(bool ok)
+{
+    if (!m_afterSaving)
+        return;
+    if (!ok) {
+        m_afterSaving = nullptr; // the edits stay, the window too; the error is shown
+        return;
+    }
+    for (DocumentEditor *editor : std::as_const(m_editors))
+        if (editor->isSaving())
+            return; // the last one goes on
+    std::exchange(m_afterSaving, nullptr)();
 }
 
 void MainWindow::forgetEditor(DocumentEditor *editor)

@@ -13,6 +13,7 @@
 #include <QMap>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -227,9 +228,15 @@ private:
     void renameComponent();
     void updateEditorState();
     bool saveCurrentDocument();
-    // Asks about unsaved edits before quitting (or, for `only`, closing it); false:
-    // the user cancelled, or a save failed.
-    bool settleUnsavedEdits(DocumentEditor *only = nullptr);
+    // Asks about unsaved edits before quitting (or, for `only`, closing it). Settled:
+    // nothing unsaved is left (saved before, or discarded); Cancelled; Saving: the
+    // saves run off the GUI thread, and `then` runs once every one of them is done
+    // (not when one fails: the edits and the window stay, the error is shown).
+    enum class Settling { Settled, Cancelled, Saving };
+    Settling settleUnsavedEdits(DocumentEditor *only, std::function<void()> then);
+    // A save of `editor` ended: what waits for the saves asked for by
+    // settleUnsavedEdits() goes on when it was the last one.
+    void continueAfterSaving(bool ok);
     void askSaveAs(std::optional<AsyncApiWriter::TargetVersion> version);
     void askExportForWso2();
     // The window edits `path` instead of `previous` (after Save As).
@@ -356,6 +363,7 @@ private:
     bool m_runRequested = false; // Run pressed, no state from the runtime yet
     QString m_runMockKind; // Run with Mock: the kind asked for
     bool m_closeAfterStop = false;
+    std::function<void()> m_afterSaving; // settleUnsavedEdits()'s `then`, while saving
     bool m_confirmQuit = true;
 
 public:

@@ -14,6 +14,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QListWidget>
@@ -366,6 +367,53 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(target));
     }
 
+    // Quitting with unsaved edits and answering Save writes them off the GUI thread,
+    // then the window closes. A save that fails keeps the window, the edits and the
+    // reason.
+    void quitSavesFirst()
+    {
+        QByteArray original;
+        {
+            MainWindow window;
+            window.setConfirmQuit(false);
+            window.show();
+            const QString path = openEdited(window, u"quit.yaml"_qs, &original);
+            QVERIFY(!path.isEmpty());
+            QVERIFY(window.findChild<ApiForm *>()->editor()->setValue(
+                u"/info/title"_qs, Json("Chats saved on quit"), u"Title"_qs));
+            QString asked;
+            answerMessageBox(QMessageBox::Save, &asked);
+            QVERIFY(!window.close()); // not yet: saving
+            QVERIFY(asked.contains(u"quit.yaml"));
+            QTRY_VERIFY(!window.isVisible());
+            QVERIFY(readAll(path).contains("title: Chats saved on quit\n"));
+            QVERIFY(!window.findChild<ApiForm *>()->editor()->isModified());
+        }
+        {
+            // a file that cannot be written: the window stays, edits and all
+            MainWindow window;
+            window.setConfirmQuit(false);
+            window.show();
+            QVERIFY(QDir(m_dir.path()).mkpath(u"going"_qs));
+            const QString path = openEdited(window, u"going/quit-fails.yaml"_qs, &original);
+            QVERIFY(!path.isEmpty());
+            // (its folder moves away: a permission would not stop a test run as root)
+            QVERIFY(QDir(m_dir.path()).rename(u"going"_qs, u"gone"_qs));
+            answerMessageBox(QMessageBox::Save, nullptr);
+            QVERIFY(!window.close());
+            QTRY_VERIFY(window.statusBar()->currentMessage().startsWith(u"cannot write "));
+            QVERIFY(window.statusBar()->currentMessage().contains(u"quit-fails.yaml"));
+            QVERIFY(window.isVisible());
+            QVERIFY(window.findChild<ApiForm *>()->editor()->isModified());
+            QCOMPARE(readAll(m_dir.filePath(u"gone/quit-fails.yaml"_qs)), original);
+            // and quitting again asks again
+            QString asked;
+            answerMessageBox(QMessageBox::Discard, &asked);
+            QVERIFY(window.close());
+            QVERIFY(asked.contains(u"quit-fails.yaml"));
+        }
+    }
+
     void closeModifiedAsks()
     {
         MainWindow window;
@@ -401,7 +449,8 @@ private Q_SLOTS:
             u"/info/title"_qs, Json("Chats saved on close"), u"Title"_qs));
         answerMessageBox(QMessageBox::Save, nullptr);
         window.closeCurrentDocument();
-        QVERIFY(!window.openDocuments().contains(key));
+        // written off the GUI thread; the document closes once it is
+        QTRY_VERIFY(!window.openDocuments().contains(key));
         QVERIFY(readAll(path).contains("title: Chats saved on close\n"));
 
         // nothing unsaved: no question

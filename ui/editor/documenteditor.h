@@ -108,7 +108,8 @@ public:
     // Any change, as one undo step named `name`.
     void apply(const TextChange &change, const QString &name);
 
-    // Writes the text now, on this thread: what quitting with unsaved edits waits for.
+    // Writes the text now, on this thread (the window uses startSave() and
+    // startSaveAs(), quitting included).
     bool save(QString *error = nullptr);
     bool saveAs(const QString &path, QString *error = nullptr);
     // Writes the text as it is now off the GUI thread; saved() or saveFailed() tells
