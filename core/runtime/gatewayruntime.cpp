@@ -4,6 +4,7 @@
 #include "analytics/asynceventsink.h"
 #include "analytics/gatewaymetrics.h"
 #include "analytics/jsonlineswriter.h"
+#include "analytics/logintegrity.h"
 #include "analytics/logretention.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/metricshistory.h"
@@ -68,6 +69,7 @@ struct GatewayRuntime::Parts
 {
     std::shared_ptr<Policies::PolicyFactory> factory;
     std::shared_ptr<Analytics::MessageLogStore> logStore;
+    std::unique_ptr<Analytics::LogIntegrityCheck> integrity; // of logStore's file, once
     std::unique_ptr<Analytics::LogRetentionRunner> retention;
     std::shared_ptr<Analytics::AsyncEventSink> logFile;
     std::vector<std::unique_ptr<MockServer>> mocks;
@@ -233,6 +235,17 @@ bool GatewayRuntime::start(const QStringList &files)
         m_parts->logStore = std::make_shared<Analytics::MessageLogStore>(o);
         if (m_parts->logStore->open(&error)) {
             m_gateway->addEventSink(m_parts->logStore);
+            // damage deep in the file does not show on opening: looked for meanwhile
+            m_parts->integrity = std::make_unique<Analytics::LogIntegrityCheck>(o.path);
+            connect(m_parts->integrity.get(), &Analytics::LogIntegrityCheck::finished, this,
+                    [this, path = o.path](const Analytics::LogIntegrity::Result &result) {
+                        if (result.damaged())
+                            Q_EMIT reported(
+                                ReportKind::Warning,
+                                QStringLiteral("message log %1: %2")
+                                    .arg(path, Analytics::LogIntegrity::describe(result)));
+                    });
+            m_parts->integrity->start();
             if (m_settings.logMaxAgeMs > 0 || m_settings.logMaxBytes > 0
                 || m_settings.historyMaxAgeMs > 0) {
                 Analytics::LogRetention::Options r;

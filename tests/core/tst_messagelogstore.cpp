@@ -4,12 +4,15 @@
 #include "analytics/eventsinkfanout.h"
 #include "analytics/gatewayeventjson.h"
 #include "analytics/jsonlineswriter.h"
+#include "analytics/logintegrity.h"
 #include "analytics/logrecordjson.h"
+#include "analytics/logschema.h"
 #include "analytics/messageblock.h"
 #include "analytics/messagelogreader.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/sqlitelogwriter.h"
 #include "gateway/messagerecord.h"
+#include "testsupport.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -322,6 +325,7 @@ private slots:
     void sharedDetailsOfAlternatingConnections();
     void freedDetailsAreNotTakenForNew();
     void damagedBlock();
+    void damageDeepInTheFile();
     void compactRunsShareText();
     void firstMixedFormatStillRead();
     void packedRunsStoredAsTheyCame();
@@ -1628,6 +1632,53 @@ void TestMessageLogStore::damagedBlock()
     LogFilter range;
     range.fromMs = T0 + 1;
     QCOMPARE(reader.count(range), qint64(1));
+}
+
+void TestMessageLogStore::damageDeepInTheFile()
+{
+    // A page in the middle of the file overwritten (a failing disk, another program):
+    // opening the log does not see it (the header and the schema are whole); the
+    // integrity check does, on its own thread too, and says it in one line.
+    const QString path = m_dir.filePath(QStringLiteral("deep-damage.db"));
+    const QString soundPath = m_dir.filePath(QStringLiteral("sound.db"));
+    {
+        SqliteLogWriter::Options options;
+        options.path = soundPath;
+        SqliteLogWriter writer(options);
+        QString error;
+        QVERIFY2(writer.open(&error), qPrintable(error));
+        QVERIFY2(writeEvents(writer, {message(1, T0, "a"), message(2, T0 + 1, "b")}, &error),
+                 qPrintable(error));
+        writer.close();
+    }
+    const LogIntegrity::Result sound = LogIntegrity::check(soundPath);
+    QVERIFY(sound.checked);
+    QVERIFY2(sound.problems.isEmpty(), qPrintable(sound.problems.join(u'\n')));
+    QVERIFY(LogIntegrity::describe(sound).isEmpty());
+    QVERIFY(LogIntegrity::check(m_dir.filePath(QStringLiteral("none.db"))).checked);
+
+    QString damage;
+    QVERIFY2(Test::writeDamagedMessageLog(path, &damage), qPrintable(damage));
+    QString why;
+    QVERIFY2(LogSchema::check(path, 1000, &why), qPrintable(why)); // opening sees nothing
+    const LogIntegrity::Result damaged = LogIntegrity::check(path);
+    QVERIFY(damaged.damaged());
+    const QString line = LogIntegrity::describe(damaged);
+    QVERIFY2(line.startsWith(u"the message log is damaged (") && !line.contains(u'\n'),
+             qPrintable(line));
+
+    LogIntegrityCheck check(path);
+    QSignalSpy finished(&check, &LogIntegrityCheck::finished);
+    check.start();
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY(qvariant_cast<LogIntegrity::Result>(finished.at(0).at(0)).damaged());
+
+    // stopped: no answer
+    LogIntegrity::Stop stop;
+    stop.stop();
+    const LogIntegrity::Result stopped = LogIntegrity::check(path, &stop);
+    QVERIFY2(!stopped.checked, qPrintable(stopped.problems.join(u"\n")));
+    QVERIFY(!stopped.error.isEmpty());
 }
 
 void TestMessageLogStore::textChangeStartsNewRun()

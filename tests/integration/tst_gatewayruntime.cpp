@@ -75,6 +75,7 @@ class TestGatewayRuntime final : public QObject
 private slots:
     void init();
     void runsWithItsMock();
+    void damagedLogReported();
     void stopClosesConnectionsWith1001();
     void historyWrittenAtStop();
     void alertsRaisedAndCleared();
@@ -151,6 +152,47 @@ QList<QPair<Kind, QString>> TestGatewayRuntime::reports(const QSignalSpy &spy) c
     for (const QList<QVariant> &args : spy)
         out.append({args.at(0).value<Kind>(), args.at(1).toString()});
     return out;
+}
+
+// A message log damaged deep inside opens (its header is whole): the runtime serves
+// and logs, and says in one warning that the file is damaged, once it has looked.
+void TestGatewayRuntime::damagedLogReported()
+{
+    GatewayRuntime::Settings s = settings();
+    s.logDatabase = m_dir->filePath(QStringLiteral("damaged-log.db"));
+    QString why;
+    QVERIFY2(Test::writeDamagedMessageLog(s.logDatabase, &why), qPrintable(why));
+    GatewayRuntime runtime;
+    runtime.setSettings(s);
+    QSignalSpy reported(&runtime, &GatewayRuntime::reported);
+    QVERIFY2(runtime.start({writeApi(m_backendPort)}), qPrintable(runtime.errorString()));
+    QCOMPARE(runtime.state(), State::Running);
+    auto damage = [&] {
+        for (const auto &[kind, line] : reports(reported))
+            if (kind == Kind::Warning && line.contains(u"is damaged"))
+                return line;
+        return QString();
+    };
+    QTRY_VERIFY(!damage().isEmpty());
+    const QString line = damage();
+    QVERIFY2(line.startsWith(
+                 QStringLiteral("message log %1: the message log is damaged (").arg(s.logDatabase))
+                 && !line.contains(u'\n'),
+             qPrintable(line));
+    runtime.stop();
+    QTRY_COMPARE(runtime.state(), State::Stopped);
+
+    // a sound log: no such warning
+    reported.clear();
+    GatewayRuntime sound;
+    sound.setSettings(settings());
+    QSignalSpy soundReported(&sound, &GatewayRuntime::reported);
+    QVERIFY2(sound.start({writeApi(m_backendPort)}), qPrintable(sound.errorString()));
+    QTest::qWait(500);
+    for (const auto &[kind, text] : reports(soundReported))
+        QVERIFY2(!text.contains(u"damaged"), qPrintable(text));
+    sound.stop();
+    QTRY_COMPARE(sound.state(), State::Stopped);
 }
 
 void TestGatewayRuntime::runsWithItsMock()

@@ -2,6 +2,7 @@
 #include "testsupport.h"
 
 #include "analytics/jsonlineswriter.h"
+#include "analytics/sqlitelogwriter.h"
 #include "gateway/gatewayevent.h"
 
 #include <QDeadlineTimer>
@@ -34,6 +35,47 @@ bool writeJsonLinesLog(const QString &path, const QList<Gateway::GatewayEvent> &
     const bool ok = writer.write(Analytics::EventSlices(&span, 1), &error);
     writer.close();
     return ok;
+}
+
+bool writeDamagedMessageLog(const QString &path, QString *why, int messages)
+{
+    {
+        Analytics::SqliteLogWriter::Options o;
+        o.path = path;
+        Analytics::SqliteLogWriter writer(o);
+        if (!writer.open(why))
+            return false;
+        QList<Gateway::GatewayEvent> events;
+        for (int i = 0; i < messages; ++i) {
+            Gateway::GatewayEvent e;
+            e.type = Gateway::GatewayEvent::Type::MessageRelayed;
+            e.connectionId = quint64(1 + i % 40);
+            e.timeMs = 1'767'225'600'000 + i;
+            e.size = 300;
+            e.payload = QByteArray(300, char('a' + i % 26));
+            e.editDetails().api = QStringLiteral("/chats/1.0.0");
+            events.append(e);
+        }
+        const Analytics::EventSpan span(events.constData(), size_t(events.size()));
+        const bool ok = writer.write(Analytics::EventSlices(&span, 1), why);
+        writer.close();
+        if (!ok)
+            return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadWrite)) {
+        *why = file.errorString();
+        return false;
+    }
+    const QByteArray header = file.read(100);
+    const int pageSize = (quint8(header.at(16)) << 8) | quint8(header.at(17));
+    const qint64 pages = pageSize > 0 ? file.size() / pageSize : 0;
+    if (pages < 20) {
+        *why = QStringLiteral("only %1 pages").arg(pages);
+        return false;
+    }
+    return file.seek((pages / 2) * pageSize)
+        && file.write(QByteArray(pageSize, char(0x5a))) == pageSize;
 }
 
 QString sourcePath(const QString &relative)

@@ -30,6 +30,12 @@ QString sourcePath(const QString &relative);
 // (JsonLinesWriter); false when it cannot.
 bool writeJsonLinesLog(const QString &path, const QList<Gateway::GatewayEvent> &events);
 
+// Writes a message log of `messages` relayed messages at `path` (SqliteLogWriter),
+// then overwrites a page in the middle of the file: the header and the schema stay
+// whole, so the log opens, and SQLite's integrity check finds the damage. False
+// (with why) when it cannot.
+bool writeDamagedMessageLog(const QString &path, QString *why, int messages = 4000);
+
 // Absolute path of a file in tests/data/asyncapi-examples.
 QString examplePath(const QString &relative);
 

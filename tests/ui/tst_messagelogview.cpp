@@ -535,6 +535,28 @@ private slots:
         QCOMPARE(view.model()->rowCount(), 0);
     }
 
+    // A log damaged deep inside opens and shows what can be read; the status says it
+    // is damaged once the check (off the GUI thread) has looked through it.
+    void damagedLogSaysSo()
+    {
+        const QString path = m_dir->filePath(QStringLiteral("damaged.db"));
+        QString why;
+        QVERIFY2(Test::writeDamagedMessageLog(path, &why), qPrintable(why));
+        MessageLogView view;
+        view.setTimeRange(0); // all of it: the log is of another day
+        view.setDatabase(path);
+        view.show();
+        auto *status = view.findChild<QLabel *>(QStringLiteral("logStatus"));
+        QVERIFY(status);
+        QTRY_VERIFY(status->text().contains(u"the message log is damaged ("));
+        QVERIFY(!status->text().contains(u'\n'));
+        QVERIFY(!status->toolTip().isEmpty()); // what SQLite found, line by line
+        // a sound log: no such words
+        view.setDatabase(m_path);
+        QTest::qWait(300);
+        QVERIFY2(!status->text().contains(u"damaged"), qPrintable(status->text()));
+    }
+
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Analytics::MessageLogStore> m_store;

@@ -3,6 +3,7 @@
 
 #include "analytics/jsonlinesimport.h"
 #include "analytics/logexport.h"
+#include "analytics/logintegrity.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/messagelogmodel.h"
 #include "client/jsonhighlighter.h"
@@ -257,6 +258,9 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_highlighter->setParent(this);
     m_status->setObjectName(QStringLiteral("logStatus"));
     m_status->setAccessibleName(tr("Log status"));
+    // a long line (an error, a damaged file) is cut at the window's edge, not widening
+    // it; its tooltip has all of it
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // what to show on the first row, what to do on the second
     auto *filters = new QHBoxLayout;
@@ -315,6 +319,24 @@ void MessageLogView::showDatabase(const QString &path)
 {
     m_path = path;
     m_model->setDatabase(path);
+    if (path != m_checkedPath) {
+        // damage deep in the file does not show until a query reaches it: looked for
+        // once per file, off the GUI thread
+        m_checkedPath = path;
+        m_damage.clear();
+        m_damageDetails.clear();
+        delete m_integrity;
+        m_integrity = new Analytics::LogIntegrityCheck(path, this);
+        connect(m_integrity, &Analytics::LogIntegrityCheck::finished, this,
+                [this, path](const Analytics::LogIntegrity::Result &result) {
+                    if (path != m_path || !result.damaged())
+                        return;
+                    m_damage = Analytics::LogIntegrity::describe(result);
+                    m_damageDetails = result.problems;
+                    showStatus();
+                });
+        m_integrity->start();
+    }
     applyFilter();
 }
 
@@ -326,8 +348,10 @@ void MessageLogView::showStatus()
     if (!m_filePath.isEmpty())
         text = QFileInfo(m_filePath).fileName() + QStringLiteral(": ") + text
             + (m_fileNote.isEmpty() ? QString() : QStringLiteral(", ") + m_fileNote);
+    if (!m_damage.isEmpty())
+        text += QStringLiteral(" — ") + m_damage;
     m_status->setText(text);
-    m_status->setToolTip(m_fileProblems.join(u'\n'));
+    m_status->setToolTip((QStringList {text} + m_fileProblems + m_damageDetails).join(u'\n'));
 }
 
 void MessageLogView::showLiveLog()

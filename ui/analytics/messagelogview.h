@@ -23,7 +23,8 @@ namespace Gatehouse {
 
 namespace Analytics {
 struct LogFilter;
-}
+class LogIntegrityCheck;
+} // namespace Analytics
 
 class JsonHighlighter;
 class MessageLogModel;
@@ -119,6 +120,11 @@ private:
     QString m_filePath; // the JSON Lines log shown, if any
     QString m_fileNote; // "2 broken lines"
     QStringList m_fileProblems;
+    // the damage found in the file shown (LogIntegrity), and which file was looked at
+    QString m_damage;
+    QStringList m_damageDetails;
+    QString m_checkedPath;
+    Analytics::LogIntegrityCheck *m_integrity = nullptr;
     std::shared_ptr<QTemporaryDir> m_fileDatabase; // removed when nothing uses it
     std::shared_ptr<std::atomic<bool>> m_cancelRead;
     MessageLogModel *m_model;
