@@ -176,19 +176,26 @@ void SourceEditor::setEditor(DocumentEditor *editor)
     m_applying = true;
     setReadOnly(false);
     call(SCI_CLEARALL);
+    if (editor) {
+        // The language first, on the empty text: a new lexer styles the whole text at
+        // once, while a text added under one is styled as it is shown.
+        const QString suffix = QFileInfo(editor->path()).suffix().toLower();
+        const QByteArray start = text.trimmed().left(1);
+        const bool json = suffix == u"json" || start == "{" || start == "[";
+        if (json != m_json)
+            setLanguage(json);
+    }
     if (!text.isEmpty())
         SendScintilla(SCI_APPENDTEXT, static_cast<uintptr_t>(text.size()), text.constData());
     call(SCI_EMPTYUNDOBUFFER);
     call(SCI_GOTOPOS, 0);
     m_applying = false;
     setReadOnly(!editor);
+    updateLineNumberWidth();
     if (!editor) {
         markDiagnostics();
         return;
     }
-    const QString suffix = QFileInfo(editor->path()).suffix().toLower();
-    const QByteArray start = text.trimmed().left(1);
-    setLanguage(suffix == u"json" || start == "{" || start == "[");
     connect(editor, &DocumentEditor::textChanged, this, &SourceEditor::applyChange);
     connect(editor, &DocumentEditor::modelRead, this, &SourceEditor::showDiagnostics);
     connect(editor, &QObject::destroyed, this, [this] { setEditor(nullptr); });
