@@ -2,6 +2,7 @@
 #include "apiloader.h"
 
 #include "asyncapi/asyncapireader.h"
+#include "freeoffthread.h"
 #include "runtime/settingscheck.h"
 
 #include <QFile>
@@ -11,20 +12,12 @@ namespace Gatehouse {
 
 namespace {
 
-// The API as the window shares it. The last reference to a large one often goes on
-// the GUI thread (the read of an edit replaces it there), and freeing thousands of
-// channels takes tens of milliseconds: it is freed on a pool thread then.
+// The API as the window shares it: a large one is freed on a pool thread.
 std::shared_ptr<const Api> shared(Api &&api)
 {
     constexpr qsizetype FreedHere = 256; // channels and messages
-    if (api.channels.size() + api.messages.size() < FreedHere)
-        return std::make_shared<const Api>(std::move(api));
-    return std::shared_ptr<const Api>(new Api(std::move(api)), [](const Api *large) {
-        if (QThreadPool *pool = QThreadPool::globalInstance()) // (none once the app ended)
-            pool->start([large] { delete large; });
-        else
-            delete large;
-    });
+    const bool large = api.channels.size() + api.messages.size() >= FreedHere;
+    return sharedFreedOffThread(std::move(api), large);
 }
 
 constexpr qint64 MaxTextSize = 32 * 1024 * 1024;
@@ -79,7 +72,8 @@ void ApiLoader::start(const QString &path, std::function<ReadResult()> read, con
             if (read.api)
                 result.api = shared(std::move(*read.api));
             if (withPlaces)
-                result.places = std::make_shared<const SourceText>(text);
+                result.places
+                    = sharedFreedOffThread(SourceText(text), text.size() > LargeSourceBytes);
         } catch (const std::exception &e) {
             // The reader reports problems as diagnostics; this is a last line of
             // defence so that a bug there cannot take the window down.

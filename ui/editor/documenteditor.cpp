@@ -2,6 +2,7 @@
 #include "editor/documenteditor.h"
 
 #include "asyncapi/documentloader.h"
+#include "freeoffthread.h"
 
 #include <QCryptographicHash>
 #include <QStringList>
@@ -145,7 +146,7 @@ DocumentEditor::~DocumentEditor()
 const SourceText &DocumentEditor::source() const
 {
     if (!m_source)
-        m_source = std::make_shared<const SourceText>(m_text);
+        m_source = sharedFreedOffThread(SourceText(m_text), m_text.size() > LargeSourceBytes);
     return *m_source;
 }
 
