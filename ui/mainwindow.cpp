@@ -101,6 +101,26 @@ namespace Gatehouse {
 
 namespace {
 
+// The tree unfolds without its animation while the window does it (put back after a
+// read, on opening): an animated expand first draws the rows below into a picture,
+// tens of milliseconds with thousands of channels.
+class WithoutAnimation
+{
+public:
+    explicit WithoutAnimation(QTreeView *tree)
+        : m_tree(tree)
+        , m_was(tree->isAnimated())
+    {
+        tree->setAnimated(false);
+    }
+    ~WithoutAnimation() { m_tree->setAnimated(m_was); }
+    Q_DISABLE_COPY_MOVE(WithoutAnimation)
+
+private:
+    QTreeView *m_tree;
+    bool m_was;
+};
+
 const QString geometryKey = QStringLiteral("mainWindow/geometry");
 const QString stateKey = QStringLiteral("mainWindow/state");
 const QString splitterKey = QStringLiteral("mainWindow/splitter");
@@ -1060,6 +1080,7 @@ void MainWindow::followEditedApi(std::shared_ptr<const Api> api)
 
     const QScopedValueRollback following(m_followingEdit, true);
     m_apiModel->setApi(std::move(api));
+    const WithoutAnimation still(m_tree);
 
     QModelIndex newCurrent;
     const std::function<void(const QModelIndex &, const QString &)> restore
@@ -1925,6 +1946,7 @@ void MainWindow::handleLoadFinished(const LoadedApi &result)
     if (result.api) {
         m_leftStack->setCurrentWidget(m_tree);
         const QModelIndex root = m_apiModel->index(0, 0);
+        const WithoutAnimation still(m_tree);
         m_tree->expand(root);
         for (int row = 0; row < m_apiModel->rowCount(root); ++row) {
             const QModelIndex group = m_apiModel->index(row, 0, root);

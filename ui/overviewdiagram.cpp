@@ -149,7 +149,7 @@ void OverviewDiagram::build()
             m_current = i;
     if (m_current < 0 && !m_rows.isEmpty())
         m_current = 0;
-    setAccessibleDescription(summaryText());
+    setAccessibleDescription(summaryText(DescribedChannels));
     updateLayout();
 }
 
@@ -166,7 +166,7 @@ void OverviewDiagram::setCurrentRow(int row)
             area->ensureVisible(width() / 2, channelRect(row).center().y(), 0, rowHeight({}));
 }
 
-QString OverviewDiagram::summaryText() const
+QString OverviewDiagram::summaryText(qsizetype channels) const
 {
     built();
     if (!m_api)
@@ -174,7 +174,8 @@ QString OverviewDiagram::summaryText() const
     if (m_rows.isEmpty())
         return tr("%1. No channels yet.").arg(m_gateway);
     QStringList lines {m_gateway, m_backend};
-    for (const Row &row : m_rows) {
+    const qsizetype shown = channels < 0 ? m_rows.size() : std::min(channels, m_rows.size());
+    for (const Row &row : m_rows.first(shown)) {
         QString line = tr("Channel %1 (%2)").arg(row.address, row.auth);
         if (!row.toBackend.isEmpty())
             line += tr("; clients send %1").arg(row.toBackend.join(QStringLiteral(", ")));
@@ -183,6 +184,8 @@ QString OverviewDiagram::summaryText() const
         line += tr("; backend %1").arg(row.backend);
         lines.append(line);
     }
+    if (shown < m_rows.size())
+        lines.append(tr("And %n more channel(s).", nullptr, int(m_rows.size() - shown)));
     return lines.join(u'\n');
 }
 

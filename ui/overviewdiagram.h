@@ -44,8 +44,11 @@ public:
     void setCurrentRow(int row);
     // The row drawn at `pos`, or -1.
     int rowAt(const QPoint &pos) const;
-    // The rows as text, one line per channel: what assistive technology reads.
-    QString summaryText() const;
+    // The rows as text, one line per channel: what assistive technology reads (the
+    // first `channels` of them, then how many more; -1: all).
+    QString summaryText(qsizetype channels = -1) const;
+    // How many channels the accessible description names (the tree has them all).
+    static constexpr qsizetype DescribedChannels = 200;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -87,6 +87,21 @@ private slots:
         QCOMPARE(diagram.currentRow(), 1);
         QCOMPARE(diagram.rows().at(1).auth, u"open: no credential"_qs);
 
+        // thousands of channels: the description names the first ones and how many more
+        // (the tree has them all); summaryText() has every one
+        Api many = *api;
+        while (many.channels.size() < OverviewDiagram::DescribedChannels + 50) {
+            Channel c = api->channels.at(0);
+            c.id = c.address = u"/extra%1"_qs.arg(many.channels.size());
+            many.channels.append(c);
+        }
+        diagram.setApi(std::make_shared<const Api>(many));
+        QCOMPARE(diagram.rows().size(), OverviewDiagram::DescribedChannels + 50);
+        QVERIFY2(diagram.accessibleDescription().endsWith(u"And 50 more channel(s)."_qs),
+                 qPrintable(diagram.accessibleDescription().right(80)));
+        QCOMPARE(diagram.summaryText().count(u"\nChannel "_qs),
+                 OverviewDiagram::DescribedChannels + 50);
+
         Api empty = *api;
         empty.channels.clear();
         empty.operations.clear();

@@ -128,6 +128,8 @@ ApiForm::ApiForm(QWidget *parent)
     m_description->setTabChangesFocus(true);
     m_description->setMaximumHeight(m_description->fontMetrics().lineSpacing() * 5);
     m_channels->setAccessibleName(tr("Channels"));
+    // one line each: laid out without asking every row its size (thousands of channels)
+    m_channels->setUniformItemSizes(true);
     m_channelDescription->setAccessibleName(tr("Channel description"));
     m_channelDescription->setTabChangesFocus(true);
     m_channelDescription->setMaximumHeight(m_description->maximumHeight());
