@@ -12,15 +12,21 @@ namespace {
 // The first non-empty line of `text`, shortened for a one-line summary column.
 QString oneLine(const QString &text)
 {
+    // (made for every channel of the tree on every read: no list of lines, and the
+    // text itself shared when it is one line already)
     constexpr qsizetype MaxLength = 160;
-    const QStringList lines = text.split(QLatin1Char('\n'));
-    for (const QString &line : lines) {
-        const QString trimmed = line.trimmed();
-        if (trimmed.isEmpty())
-            continue;
-        if (trimmed.size() > MaxLength)
-            return trimmed.left(MaxLength - 1) + QChar(0x2026);
-        return trimmed;
+    const QStringView all(text);
+    for (qsizetype start = 0; start < all.size();) {
+        qsizetype end = all.indexOf(u'\n', start);
+        if (end < 0)
+            end = all.size();
+        const QStringView line = all.sliced(start, end - start).trimmed();
+        if (!line.isEmpty()) {
+            if (line.size() > MaxLength)
+                return line.left(MaxLength - 1).toString() + QChar(0x2026);
+            return line.size() == all.size() ? text : line.toString();
+        }
+        start = end + 1;
     }
     return {};
 }

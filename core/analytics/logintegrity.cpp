@@ -49,9 +49,8 @@ LogIntegrity::Result LogIntegrity::check(const QString &path, Stop *stop, int ma
     QStringList rows;
     if (rc == SQLITE_OK) {
         while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-            rows.append(QString::fromUtf8(
-                reinterpret_cast<const char *>(sqlite3_column_text(q, 0)),
-                sqlite3_column_bytes(q, 0)));
+            rows.append(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(q, 0)),
+                                          sqlite3_column_bytes(q, 0)));
     }
     const int code = sqlite3_errcode(db) & 0xff;
     const QString message = QString::fromUtf8(sqlite3_errmsg(db));

@@ -184,8 +184,14 @@ private slots:
         QTest::qWait(50);
 
         phase = u"undo"_qs;
-        while (editor->undoStack()->canUndo())
+        // one step at a time, as Ctrl+Z pressed again and again
+        int undone = 0;
+        while (editor->undoStack()->canUndo()) {
             editor->undoStack()->undo();
+            ++undone;
+            QTest::qWait(20);
+        }
+        QVERIFY(undone >= 2);
         QTRY_VERIFY_WITH_TIMEOUT(!editor->isReading() && editor->lastRead().api
                                      && editor->lastRead().api->channels.size() == Channels,
                                  60000);
@@ -199,7 +205,9 @@ private slots:
               "diagnostics of the new text: %lld ms",
               qPrintable(report), turns, toDiagnostics);
         QVERIFY(turns > 50);
-        for (const QString &smooth : {u"scroll tree"_qs, u"overview"_qs})
+        // (opening, the Source tab's first show and an undo take 40 to 50 ms on a quiet
+        // machine: measured and written in bench/README.md, not failed on here)
+        for (const QString &smooth : {u"scroll tree"_qs, u"overview"_qs, u"form edit"_qs})
             QVERIFY2(longestByPhase.value(smooth) < 50'000'000,
                      qPrintable(smooth + u" took over 50 ms in a turn: "_qs + report));
     }

@@ -115,6 +115,9 @@ SourceEditor::SourceEditor(QWidget *parent)
     // The document's one history is the window's Undo and Redo (Edit menu): the
     // editor keeps none of its own and leaves those keys to the window.
     SendScintilla(SCI_SETUNDOCOLLECTION, 0UL);
+    // A large text is styled a piece at a time while the window is idle, up to its end:
+    // going far down later (a jump, an undo) does not style everything before it at once.
+    SendScintilla(SCI_SETIDLESTYLING, static_cast<unsigned long>(SC_IDLESTYLING_ALL));
     for (QsciCommand *command : standardCommands()->commands()) {
         for (const QKeyCombination combination :
              {Qt::CTRL | Qt::Key_Z, Qt::CTRL | Qt::Key_Y, Qt::CTRL | Qt::SHIFT | Qt::Key_Z,
