@@ -6,12 +6,15 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 namespace Gatehouse::Analytics {
 
 void LogIntegrity::Stop::stop()
 {
     std::lock_guard lock(m_mutex);
-    m_stopped = true;
+    m_stopped.store(true);
     if (m_db)
         sqlite3_interrupt(m_db); // the check ends at its next page
 }
@@ -32,10 +35,25 @@ LogIntegrity::Result LogIntegrity::check(const QString &path, Stop *stop, int ma
         sqlite3_close(db);
         return out;
     }
-    sqlite3_busy_timeout(db, 5000);
+    // A log another connection keeps busy is waited for up to 5 s, in steps a stop
+    // ends at once (whoever stops it may be waiting for this thread).
+    struct Wait
+    {
+        Stop *stop;
+    } wait {stop};
+    sqlite3_busy_handler(
+        db,
+        [](void *data, int tries) -> int {
+            const Stop *s = static_cast<Wait *>(data)->stop;
+            if (tries >= 500 || (s && s->m_stopped.load()))
+                return 0;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            return 1;
+        },
+        &wait);
     if (stop) {
         std::lock_guard lock(stop->m_mutex);
-        if (stop->m_stopped) {
+        if (stop->m_stopped.load()) {
             sqlite3_close(db);
             out.error = QStringLiteral("stopped");
             return out;
@@ -73,7 +91,7 @@ LogIntegrity::Result LogIntegrity::check(const QString &path, Stop *stop, int ma
     }
     if (stop) {
         std::lock_guard lock(stop->m_mutex);
-        if (stop->m_stopped) { // a result cut short is no result
+        if (stop->m_stopped.load()) { // a result cut short is no result
             out = Result();
             out.error = QStringLiteral("stopped");
         }

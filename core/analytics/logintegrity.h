@@ -38,7 +38,7 @@ public:
         friend class LogIntegrity;
         std::mutex m_mutex;
         sqlite3 *m_db = nullptr; // the check's connection while it runs
-        bool m_stopped = false;
+        std::atomic<bool> m_stopped {false}; // (also read by the check's busy wait)
     };
 
     // Checks `path` now, on this thread; `stop` (may be null) can end it early. A

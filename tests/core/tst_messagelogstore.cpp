@@ -14,6 +14,7 @@
 #include "gateway/messagerecord.h"
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -1679,6 +1680,33 @@ void TestMessageLogStore::damageDeepInTheFile()
     const LogIntegrity::Result stopped = LogIntegrity::check(path, &stop);
     QVERIFY2(!stopped.checked, qPrintable(stopped.problems.join(u"\n")));
     QVERIFY(!stopped.error.isEmpty());
+
+    // a log another program keeps locked: the check waits for it, and deleting the
+    // check (a window moving to another log) does not wait out that wait
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
+        db.setDatabaseName(soundPath);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")));
+        QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM log_message_blocks WHERE 0")));
+        auto waiting = std::make_unique<LogIntegrityCheck>(soundPath);
+        QSignalSpy answered(waiting.get(), &LogIntegrityCheck::finished);
+        waiting->start();
+        QTest::qWait(300);
+        QVERIFY(waiting->isRunning()); // still waiting for the lock
+        QElapsedTimer deleting;
+        deleting.start();
+        waiting.reset();
+        QVERIFY2(deleting.elapsed() < 1000, qPrintable(QString::number(deleting.elapsed())));
+        QCOMPARE(answered.size(), 0);
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("locker"));
 }
 
 void TestMessageLogStore::textChangeStartsNewRun()
