@@ -1224,10 +1224,11 @@ ReadResult AsyncApiReader::readFile(const QString &path)
     return readDocument(std::move(loaded.document), std::move(loaded.diagnostics));
 }
 
-ReadResult AsyncApiReader::readData(const QByteArray &data, const QString &fileName)
+ReadResult AsyncApiReader::readData(const QByteArray &data, const QString &fileName,
+                                    const QHash<QString, QByteArray> &texts)
 {
-    DocumentLoader::Result loaded
-        = DocumentLoader::loadData(data, fileName.isEmpty() ? QStringLiteral("<input>") : fileName);
+    DocumentLoader::Result loaded = DocumentLoader::loadData(
+        data, fileName.isEmpty() ? QStringLiteral("<input>") : fileName, texts);
     return readDocument(std::move(loaded.document), std::move(loaded.diagnostics));
 }
 

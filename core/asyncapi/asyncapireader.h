@@ -6,6 +6,7 @@
 #include "asyncapi/document.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -32,7 +33,9 @@ class AsyncApiReader final
 {
 public:
     static ReadResult readFile(const QString &path);
-    static ReadResult readData(const QByteArray &data, const QString &fileName = {});
+    // `texts` stand in for files the document's `$ref`s reach (DocumentLoader).
+    static ReadResult readData(const QByteArray &data, const QString &fileName = {},
+                               const QHash<QString, QByteArray> &texts = {});
     // Builds the model from an already loaded document; `diagnostics` are the
     // loader's and are kept in the result.
     static ReadResult readDocument(Document document, QList<Diagnostic> diagnostics = {});

@@ -620,7 +620,8 @@ ParsedFile parseText(QByteArray data, const QString &file)
     return parsed;
 }
 
-ParsedFile readAndParse(const QString &path, const QString &displayName)
+ParsedFile readAndParse(const QString &path, const QString &displayName,
+                        QByteArray *bytes = nullptr)
 {
     ParsedFile parsed;
     QFileInfo info(path);
@@ -656,6 +657,8 @@ ParsedFile readAndParse(const QString &path, const QString &displayName)
     }
     // Read at most one byte past the limit: a file that grows meanwhile stays bounded.
     const QByteArray data = file.read(DocumentLoader::MaxFileSize + 1);
+    if (bytes)
+        *bytes = data;
     return parseText(data, displayName);
 }
 
@@ -663,9 +666,11 @@ ParsedFile readAndParse(const QString &path, const QString &displayName)
 class Bundler
 {
 public:
-    Bundler(Document &document, QList<Diagnostic> &diagnostics, const QString &rootPath)
+    Bundler(Document &document, QList<Diagnostic> &diagnostics, const QString &rootPath,
+            const DocumentLoader::FileTexts &texts)
         : m_document(document)
         , m_diagnostics(diagnostics)
+        , m_texts(texts)
     {
         m_rootKey = canonical(rootPath);
     }
@@ -728,12 +733,7 @@ private:
         return QDir(QFileInfo(m_rootKey).absolutePath()).relativeFilePath(key);
     }
 
-    static QString canonical(const QString &path)
-    {
-        const QFileInfo info(path);
-        const QString c = info.canonicalFilePath();
-        return c.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : c;
-    }
+    static QString canonical(const QString &path) { return DocumentLoader::fileKey(path); }
 
     void error(const QString &pointer, const QString &message)
     {
@@ -900,10 +900,21 @@ private:
         if (it != m_files.constEnd())
             return (*it)->ok ? it->get() : nullptr;
         auto parsed = std::make_shared<ParsedFile>();
-        if (!QFileInfo::exists(key)) {
+        const auto text = m_texts.constFind(key);
+        QByteArray bytes;
+        if (text != m_texts.constEnd()) {
+            bytes = *text;
+            *parsed = parseText(bytes, name);
+        } else if (!QFileInfo::exists(key)) {
             error(refPointer, QStringLiteral("$ref '%1': file '%2' not found").arg(ref, name));
         } else {
-            *parsed = readAndParse(key, name);
+            *parsed = readAndParse(key, name, &bytes);
+        }
+        // a file that does not parse is one of the document's files too: where it
+        // gets mended
+        if (key != m_rootKey && (text != m_texts.constEnd() || parsed->ok || !bytes.isEmpty()))
+            m_document.files.append({key, bytes});
+        if (text != m_texts.constEnd() || QFileInfo::exists(key)) {
             if (!parsed->ok) {
                 for (const Diagnostic &d : std::as_const(parsed->diagnostics)) {
                     error(refPointer,
@@ -919,6 +930,7 @@ private:
 
     Document &m_document;
     QList<Diagnostic> &m_diagnostics;
+    const DocumentLoader::FileTexts &m_texts;
     QString m_rootKey;
     QHash<QString, std::shared_ptr<ParsedFile>> m_files;
     QHash<QString, QString> m_names;
@@ -929,7 +941,7 @@ private:
 };
 
 DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const QString &path,
-                              bool anyValue = false)
+                              bool anyValue = false, const DocumentLoader::FileTexts &texts = {})
 {
     DocumentLoader::Result result;
     result.document.fileName = fileName;
@@ -938,8 +950,8 @@ DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const 
         return result;
     result.document.root = std::move(parsed.root);
     result.document.locations = parsed.locations;
-    if (!result.document.root.is_object() && anyValue)
-        return result;
+    if (anyValue)
+        return result; // a part of a document: its $refs are read with the document
     if (!result.document.root.is_object()) {
         const SourceLocation at = result.document.locate(QString());
         result.diagnostics.append(
@@ -949,7 +961,7 @@ DocumentLoader::Result finish(ParsedFile parsed, const QString &fileName, const 
                           + describeJsonType(result.document.root)));
         return result;
     }
-    Bundler bundler(result.document, result.diagnostics, path);
+    Bundler bundler(result.document, result.diagnostics, path, texts);
     bundler.run(parsed.locations);
     return result;
 }
@@ -993,9 +1005,17 @@ DocumentLoader::Result DocumentLoader::loadFile(const QString &path)
     return finish(readAndParse(path, path), path, path);
 }
 
-DocumentLoader::Result DocumentLoader::loadData(const QByteArray &data, const QString &fileName)
+DocumentLoader::Result DocumentLoader::loadData(const QByteArray &data, const QString &fileName,
+                                                const FileTexts &texts)
 {
-    return finish(parseText(data, fileName), fileName, fileName);
+    return finish(parseText(data, fileName), fileName, fileName, false, texts);
+}
+
+QString DocumentLoader::fileKey(const QString &path)
+{
+    const QFileInfo info(path);
+    const QString c = info.canonicalFilePath();
+    return c.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : c;
 }
 
 DocumentLoader::Result DocumentLoader::loadValue(const QByteArray &data, const QString &fileName)

@@ -5,6 +5,7 @@
 #include "asyncapi/document.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -38,11 +39,19 @@ public:
     static constexpr qint64 MaxBundledNodes = 5000000;
     static constexpr int MaxRefChain = 64;
 
+    // Texts that stand in for files a `$ref` reaches, by absolute (canonical) path:
+    // the unsaved edits of an editor's other files.
+    using FileTexts = QHash<QString, QByteArray>;
+
     static Result loadFile(const QString &path);
-    // `fileName` names the data in diagnostics and is the base for relative $refs.
-    static Result loadData(const QByteArray &data, const QString &fileName);
+    // `fileName` names the data in diagnostics and is the base for relative $refs;
+    // a file in `texts` is read from there instead of from the disk.
+    static Result loadData(const QByteArray &data, const QString &fileName,
+                           const FileTexts &texts = {});
+    // The key a file has in FileTexts and Document::files.
+    static QString fileKey(const QString &path);
     // As loadData, for a part of a document: any value (a list, a scalar) is read, and
-    // only a mapping has its $refs followed.
+    // its `$ref`s stay as written (they are read with the document they belong to).
     static Result loadValue(const QByteArray &data, const QString &fileName);
 
     // "/a~1b" style JSON Pointer token escaping.

@@ -4,7 +4,9 @@
 
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -50,6 +52,7 @@ private slots:
     void semanticChecks_data();
     void semanticChecks();
     void multiFileLocations();
+    void multiFileTexts();
     void refChainLimits();
     void refToSpecialFile();
     void numberOutOfRange();
@@ -583,6 +586,48 @@ void TestAsyncApiReader::multiFileLocations()
     QVERIFY(!chat->inlined);
     QVERIFY(chat->payload["properties"]["text"].value("maxLength", 0) == 4096);
     QVERIFY(r.api->schemas["Text"].value("type", "") == "string");
+}
+
+// The document names the other files it reached with their bytes, and a text given
+// for one of them is read instead of the file (an editor's unsaved edits).
+void TestAsyncApiReader::multiFileTexts()
+{
+    const QString main = Test::sourcePath(u"tests/data/asyncapi/multifile/main.yaml"_qs);
+    QFile mainFile(main);
+    QVERIFY(mainFile.open(QIODevice::ReadOnly));
+    const QByteArray mainText = mainFile.readAll();
+    const ReadResult r = AsyncApiReader::readData(mainText, main);
+    QVERIFY2(r.ok(), qPrintable(joined(r.diagnostics)));
+    QStringList names;
+    for (const auto &[path, bytes] : r.document.files) {
+        QVERIFY2(QFileInfo(path).isAbsolute(), qPrintable(path));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(bytes, file.readAll());
+        names.append(QDir(QFileInfo(main).absolutePath()).relativeFilePath(path));
+    }
+    QCOMPARE(names, (QStringList {u"messages.yaml"_qs, u"schemas/common.yaml"_qs}));
+    const QString messages
+        = DocumentLoader::fileKey(QFileInfo(main).dir().filePath(u"messages.yaml"_qs));
+    QCOMPARE(r.document.files.at(0).first, messages);
+
+    // unsaved edits of messages.yaml: the greeting's payload is a number now
+    QByteArray edited = r.document.files.at(0).second;
+    edited.replace("type: string", "type: number");
+    QVERIFY(edited != r.document.files.at(0).second);
+    const ReadResult e = AsyncApiReader::readData(mainText, main, {{messages, edited}});
+    QVERIFY2(e.ok(), qPrintable(joined(e.diagnostics)));
+    QVERIFY(e.api->message(u"greeting"_qs)->payload.value("type", "") == "number");
+    QCOMPARE(e.document.files.at(0).second, edited);
+
+    // a broken text is still one of the document's files, with its problem
+    const ReadResult b = AsyncApiReader::readData(mainText, main, {{messages, "chat: [\n"}});
+    QVERIFY(!b.ok());
+    QCOMPARE(b.document.files.size(), 2); // schemas/common.yaml is reached from main.yaml too
+    QCOMPARE(b.document.files.at(0).first, messages);
+    QCOMPARE(b.document.files.at(0).second, QByteArray("chat: [\n"));
+    QVERIFY2(joined(b.diagnostics).contains(u"messages.yaml"_qs),
+             qPrintable(joined(b.diagnostics)));
 }
 
 // Long chains of files, and files nested into each other beyond the depth limit,

@@ -559,6 +559,9 @@ void tst_SourceText::fragments()
             == Json::parse(R"([{"remove":"/a"},{"set":"/b","value":1}])"));
     QVERIFY(SourceText::parseFragment("hello") == Json("hello"));
     QVERIFY(SourceText::parseFragment("42") == Json(42));
+    // a $ref into another file stays as written: it is read with its document
+    QVERIFY(SourceText::parseFragment("payload:\n  $ref: 'schemas/common.yaml#/ChatLine'\n")
+            == Json::parse(R"({"payload":{"$ref":"schemas/common.yaml#/ChatLine"}})"));
     const auto list = source.setFragment(payload + u"/required", "- text\n- author\n");
     QVERIFY(list);
     QVERIFY(parsed(list->appliedTo(doc))["components"]["messages"]["Chat"]["payload"]["required"]
