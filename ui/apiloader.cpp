@@ -42,11 +42,12 @@ void ApiLoader::load(const QString &path)
         path, [path] { return AsyncApiReader::readFile(path); }, QByteArray(), true);
 }
 
-void ApiLoader::loadText(const QString &path, const QByteArray &text, bool withPlaces)
+void ApiLoader::loadText(const QString &path, const QByteArray &text, bool withPlaces,
+                         const QHash<QString, QByteArray> &others)
 {
     start(
-        path, [path, text] { return AsyncApiReader::readData(text, path); }, text, false,
-        withPlaces);
+        path, [path, text, others] { return AsyncApiReader::readData(text, path, others); }, text,
+        false, withPlaces);
 }
 
 void ApiLoader::start(const QString &path, std::function<ReadResult()> read, const QByteArray &text,
@@ -69,6 +70,7 @@ void ApiLoader::start(const QString &path, std::function<ReadResult()> read, con
             // what serving would refuse in the policies and the mock, at its node
             checkGatewaySettings(read, &read.diagnostics);
             result.diagnostics = std::move(read.diagnostics);
+            result.files = std::move(read.document.files);
             if (read.api)
                 result.api = shared(std::move(*read.api));
             if (withPlaces)

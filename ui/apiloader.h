@@ -6,6 +6,7 @@
 #include "asyncapi/diagnostic.h"
 #include "asyncapi/sourcetext.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -28,6 +29,9 @@ struct LoadedApi
     // The places of `text` (loadText with `withPlaces`), parsed with it off the GUI
     // thread: an editor of the text need not parse them there.
     std::shared_ptr<const SourceText> places;
+    // The other files the document's `$ref`s reached, with the bytes read
+    // (Document::files).
+    QList<std::pair<QString, QByteArray>> files;
     bool ok() const { return api && !hasErrors(diagnostics); }
 };
 
@@ -47,7 +51,10 @@ public:
     void load(const QString &path);
     // Reads `text` as the document at `path` (relative $refs start beside it).
     // With `withPlaces`, the result has the text's places (LoadedApi::places) too.
-    void loadText(const QString &path, const QByteArray &text, bool withPlaces = false);
+    // `others` stand in for files the `$ref`s reach (an editor's unsaved edits), by
+    // DocumentLoader::fileKey.
+    void loadText(const QString &path, const QByteArray &text, bool withPlaces = false,
+                  const QHash<QString, QByteArray> &others = {});
     bool isLoading() const { return m_pending > 0; }
 
 Q_SIGNALS:

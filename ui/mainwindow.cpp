@@ -2183,10 +2183,17 @@ bool MainWindow::showSourceFile(const QString &path)
 {
     DocumentEditor *editor
         = path.isEmpty() ? nullptr : m_editors.value(QFileInfo(path).absoluteFilePath());
+    int file = 0;
+    // a file the document's $refs reach is edited with it, on its own tab
+    if (!editor && !path.isEmpty() && currentEditor()) {
+        file = currentEditor()->fileIndex(path);
+        editor = file > 0 ? currentEditor() : nullptr;
+    }
     if (editor) {
         m_sourcePane->editor()->setEditor(editor);
+        m_sourcePane->editor()->setFile(qMax(file, 0));
         m_sourceStack->setCurrentWidget(m_sourcePane);
-        handleSourceShown(path);
+        handleSourceShown(editor->path());
         return true;
     }
     m_sourceStack->setCurrentWidget(m_source);
@@ -2434,19 +2441,26 @@ void MainWindow::attachEditor(const LoadedApi &result)
             if (editor == currentEditor())
                 openFile(path); // the tree, the details and the source follow
         });
-        connect(editor, &DocumentEditor::changedOnDisk, this, [this, editor] {
+        connect(editor, &DocumentEditor::changedOnDisk, this, [this, editor](const QString &path) {
             auto *box = new QMessageBox(
                 QMessageBox::Question, tr("File Changed"),
                 tr("%1 was changed by another program, and it has unsaved edits here. "
                    "Reload it from the disk (your edits can be undone back)?")
-                    .arg(QDir::toNativeSeparators(editor->path())),
+                    .arg(QDir::toNativeSeparators(path)),
                 QMessageBox::Yes | QMessageBox::No, this);
             box->setAttribute(Qt::WA_DeleteOnClose);
-            connect(box, &QMessageBox::finished, editor, [editor](int answer) {
+            connect(box, &QMessageBox::finished, editor, [editor, path](int answer) {
                 if (answer == QMessageBox::Yes)
-                    editor->reloadFromDisk();
+                    editor->reloadFromDisk(path);
             });
             box->open();
+        });
+        connect(editor, &DocumentEditor::otherFileRecovered, this, [this](const QString &path) {
+            statusBar()->showMessage(
+                tr("Unsaved edits of %1 from a session that did not end normally are back "
+                   "(Edit > Undo takes them away)")
+                    .arg(QDir::toNativeSeparators(path)),
+                10000);
         });
         // Edits of a session that ended without saving them are offered back.
         connect(editor, &DocumentEditor::recoveryFound, this,

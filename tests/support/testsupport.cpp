@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -174,6 +175,20 @@ bool writeFile(const QString &path, const QByteArray &content)
 {
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
+}
+
+QString copyMultiFileDocument(const QString &folder)
+{
+    const QDir from(sourcePath(QStringLiteral("tests/data/asyncapi/multifile")));
+    for (const QString &name : {QStringLiteral("main.yaml"), QStringLiteral("messages.yaml"),
+                                QStringLiteral("schemas/common.yaml")}) {
+        const QString to = QDir(folder).filePath(name);
+        QFile::remove(to);
+        if (!QDir().mkpath(QFileInfo(to).absolutePath()) || !QFile::copy(from.filePath(name), to)
+            || !QFile::setPermissions(to, QFile::ReadOwner | QFile::WriteOwner))
+            return {};
+    }
+    return QDir(folder).filePath(QStringLiteral("main.yaml"));
 }
 
 EchoBackend::EchoBackend()

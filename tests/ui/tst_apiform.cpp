@@ -93,7 +93,7 @@ void TestApiForm::fieldsEditTheText()
     // model still says the old title until then)
     QVERIFY(editor.isReading());
     title->clearFocus();
-    Q_EMIT editor.textChanged(TextChange {});
+    Q_EMIT editor.textChanged(0, TextChange {});
     QCOMPARE(title->text(), u"Chats: rooms"_qs);
     QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading(), 20000);
     QCOMPARE(title->text(), u"Chats: rooms"_qs);

@@ -3,9 +3,13 @@
 // background, atomic saves, recovery of unsaved edits, changes made by others.
 #include "editor/documenteditor.h"
 
+#include "asyncapi/documentloader.h"
+
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -46,6 +50,8 @@ private slots:
     void renamesComponents();
     void makesComponents();
     void filesAreReadAndWrittenOffTheGuiThread();
+    void documentOverSeveralFiles();
+    void otherFilesSavedAndRecovered();
 
 private:
     QTemporaryDir m_dir;
@@ -451,4 +457,151 @@ void TestDocumentEditor::filesAreReadAndWrittenOffTheGuiThread()
 }
 
 QTEST_MAIN(TestDocumentEditor)
+// A document whose $refs reach other files: those files are edited with it, a form's
+// pointer leading through a $ref into one changes only that file's lines, and the
+// model is read from the edited texts, not from the disk.
+void TestDocumentEditor::documentOverSeveralFiles()
+{
+    QTemporaryDir dir;
+    const QString main = Test::copyMultiFileDocument(dir.path());
+    QVERIFY(!main.isEmpty());
+    const QByteArray mainText = readAll(main);
+    const QString messagesPath = dir.filePath(QStringLiteral("messages.yaml"));
+    const QByteArray messages = readAll(messagesPath);
+    DocumentEditor editor(main, mainText);
+    QSignalSpy files(&editor, &DocumentEditor::filesChanged);
+
+    // before the first read, the other files are not known yet: nothing is written
+    QString error;
+    QVERIFY(
+        !editor.setValue(u"/components/messages/chat/title"_qs, Json("Chat"), u"Set"_qs, &error));
+    QVERIFY2(error.contains(u"messages.yaml"_qs) && error.contains(u"not read yet"_qs),
+             qPrintable(error));
+    QCOMPARE(editor.text(), mainText);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    QCOMPARE(files.count(), 1);
+    QCOMPARE(editor.fileCount(), 3);
+    QCOMPARE(editor.filePath(0), main);
+    QCOMPARE(editor.filePath(1), DocumentLoader::fileKey(messagesPath));
+    QCOMPARE(editor.fileIndex(dir.filePath(u"schemas/../schemas/common.yaml"_qs)), 2);
+    QCOMPARE(editor.fileIndex(dir.filePath(u"nothing.yaml"_qs)), -1);
+    QCOMPARE(editor.text(1), messages);
+
+    // where the nodes are written
+    using Place = DocumentEditor::Place;
+    QCOMPARE(editor.place(u"/components/messages/chat"_qs),
+             (Place {0, u"/components/messages/chat"_qs}));
+    QCOMPARE(editor.place(u"/components/messages/chat"_qs, true), (Place {1, u"/chat"_qs}));
+    QCOMPARE(editor.place(u"/components/messages/chat/payload/properties/text"_qs),
+             (Place {2, u"/ChatLine/properties/text"_qs}));
+    QCOMPARE(editor.place(u"/channels/rooms/messages/greeting/payload/type"_qs),
+             (Place {1, u"/greetingPayload/type"_qs}));
+    // a channel's message reached through a $ref within the document, then another file
+    QCOMPARE(editor.place(u"/channels/rooms/messages/chat/title"_qs),
+             (Place {1, u"/chat/title"_qs}));
+
+    // a form edit of the greeting changes messages.yaml by that line only
+    QVERIFY2(editor.setValue(u"/channels/rooms/messages/greeting/title"_qs, Json("Hello"),
+                             u"Set title of message greeting"_qs, &error),
+             qPrintable(error));
+    QCOMPARE(editor.text(), mainText);
+    const QByteArray expected = editor.text(1);
+    QByteArrayList lines = expected.split('\n');
+    QCOMPARE(lines.removeAll("  title: Hello"), 1);
+    QCOMPARE(lines.join('\n'), messages);
+    QVERIFY(expected.indexOf("  title: Hello") > expected.indexOf("greeting:"));
+    QVERIFY(editor.isModified());
+    QVERIFY(editor.isFileModified(1));
+    QVERIFY(!editor.isFileModified(0));
+    QVERIFY(!editor.isFileModified(2));
+    QCOMPARE(readAll(messagesPath), messages); // nothing written yet
+
+    // the model follows the edited text
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading(), 20000);
+    QVERIFY(editor.lastRead().ok());
+    QCOMPARE(editor.lastRead().api->message(u"greeting"_qs)->title, u"Hello"_qs);
+    QCOMPARE(editor.lastRead().files.at(0).second, expected);
+
+    // one history over every file; typing in another file's source is its own step
+    editor.applyTyping(2, TextChange {0, 0, "# shared schemas\n"});
+    QVERIFY(editor.text(2).startsWith("# shared schemas\n"));
+    QVERIFY(editor.has(u"/components/messages/chat/payload/properties/text/maxLength"_qs));
+    editor.undoStack()->undo();
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(1), messages);
+    QVERIFY(!editor.isFileModified(2));
+    QVERIFY(!editor.isModified());
+    editor.undoStack()->redo();
+    QCOMPARE(editor.text(1), expected);
+}
+
+// Save writes every file that changed; a file that cannot be written keeps its edits
+// with the reason while the others are written; edits of another file left by a
+// crash come back when the document is opened again.
+void TestDocumentEditor::otherFilesSavedAndRecovered()
+{
+    QTemporaryDir dir;
+    const QString main = Test::copyMultiFileDocument(dir.path());
+    QVERIFY(!main.isEmpty());
+    const QByteArray mainText = readAll(main);
+    const QString messagesPath = dir.filePath(QStringLiteral("messages.yaml"));
+    const QString commonPath = dir.filePath(QStringLiteral("schemas/common.yaml"));
+    const QByteArray messages = readAll(messagesPath);
+    const QByteArray common = readAll(commonPath);
+    for (const QString &path : {main, messagesPath, commonPath})
+        DocumentEditor::discardRecovery(path);
+    QString error;
+    {
+        DocumentEditor editor(main, mainText);
+        QTRY_VERIFY_WITH_TIMEOUT(editor.fileCount() == 3 && !editor.isReading(), 20000);
+        QVERIFY2(editor.setValue(u"/info/title"_qs, Json("Rooms"), u"Set title"_qs, &error),
+                 qPrintable(error));
+        QVERIFY2(editor.setValue(u"/components/messages/chat/summary"_qs, Json("A line"),
+                                 u"Set summary"_qs, &error),
+                 qPrintable(error));
+        QVERIFY2(editor.setValue(u"/components/schemas/Text/minLength"_qs, Json(1),
+                                 u"Set minLength"_qs, &error),
+                 qPrintable(error));
+        QVERIFY(editor.isFileModified(0) && editor.isFileModified(1) && editor.isFileModified(2));
+        const QByteArray editedMessages = editor.text(1);
+        const QByteArray editedCommon = editor.text(2);
+
+        // schemas/ cannot be written (its folder is gone): the rest is saved
+        QVERIFY(QDir(dir.path()).rename(u"schemas"_qs, u"schemas-away"_qs));
+        QSignalSpy saved(&editor, &DocumentEditor::saved);
+        QSignalSpy failed(&editor, &DocumentEditor::saveFailed);
+        editor.startSave();
+        QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 20000);
+        QCOMPARE(saved.count(), 0);
+        QVERIFY2(failed.at(0).at(0).toString().contains(u"common.yaml"_qs),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(readAll(main), editor.text(0));
+        QCOMPARE(readAll(messagesPath), editedMessages);
+        QVERIFY(!editor.isFileModified(0) && !editor.isFileModified(1));
+        QVERIFY(editor.isFileModified(2));
+        QVERIFY(editor.isModified());
+        QCOMPARE(editor.text(2), editedCommon);
+
+        // the unsaved edits are kept for a crash
+        editor.writeRecovery();
+        QTRY_VERIFY_WITH_TIMEOUT(DocumentEditor::recoveredText(commonPath) == editedCommon, 5000);
+        QVERIFY(QDir(dir.path()).rename(u"schemas-away"_qs, u"schemas"_qs));
+        QCOMPARE(readAll(commonPath), common);
+        // the editor goes away as in a crash: its recovery files stay
+    }
+    DocumentEditor again(main, readAll(main));
+    QSignalSpy recovered(&again, &DocumentEditor::otherFileRecovered);
+    QTRY_VERIFY_WITH_TIMEOUT(recovered.count() == 1, 20000);
+    QCOMPARE(recovered.at(0).at(0).toString(), DocumentLoader::fileKey(commonPath));
+    QVERIFY(again.text(2).contains("minLength: 1"));
+    QVERIFY(again.isModified());
+    QSignalSpy saved(&again, &DocumentEditor::saved);
+    again.startSave();
+    QTRY_VERIFY_WITH_TIMEOUT(saved.count() == 1, 20000);
+    QVERIFY(!again.isModified());
+    QCOMPARE(readAll(commonPath), again.text(2));
+    QVERIFY(!DocumentEditor::recoveredText(commonPath));
+}
+
 #include "tst_documenteditor.moc"

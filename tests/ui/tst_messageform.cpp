@@ -102,6 +102,7 @@ private slots:
     void keyboardLeavesTheCodeField();
     void inlineMessages();
     void inlineMessagesOfVersion3();
+    void messageInAnotherFile();
 
 private:
     QTemporaryDir m_dir;
@@ -400,6 +401,53 @@ void TestMessageForm::keyboardLeavesTheCodeField()
 }
 
 QTEST_MAIN(TestMessageForm)
+// A message a $ref takes into another file of the document is edited in the form,
+// and the edits change that file only.
+void TestMessageForm::messageInAnotherFile()
+{
+    QTemporaryDir dir;
+    const QString main = Test::copyMultiFileDocument(dir.path());
+    QVERIFY(!main.isEmpty());
+    QFile file(main);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    DocumentEditor editor(main, text);
+    MessageForm form;
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    QTRY_COMPARE_WITH_TIMEOUT(editor.fileCount(), 3, 20000);
+    form.selectMessage(QStringLiteral("chat"));
+    QCOMPARE(form.currentMessage(), u"chat"_qs);
+    auto *title = control<QLineEdit>(form, u"Message title"_qs);
+    auto *name = control<QLineEdit>(form, u"Message name"_qs);
+    QVERIFY(title && name);
+    QVERIFY(title->isEnabled());
+    QCOMPARE(name->text(), u"chat"_qs);
+    QCOMPARE(form.payloadEditor()->fragment(), QByteArray("$ref: 'schemas/common.yaml#/ChatLine'"));
+    const auto notes = form.findChildren<QLabel *>();
+    const bool said = std::any_of(notes.begin(), notes.end(), [&](const QLabel *label) {
+        return label->isVisibleTo(&form) && label->text().contains(u"messages.yaml"_qs)
+            && label->text().contains(u"#/chat"_qs);
+    });
+    QVERIFY(said);
+
+    const QByteArray messages = editor.text(1);
+    title->setFocus();
+    title->setText(QStringLiteral("Chat line"));
+    title->setModified(true);
+    Q_EMIT title->editingFinished();
+    QCOMPARE(editor.text(), text);
+    QVERIFY(editor.text(1).contains("  title: Chat line\n"));
+    QCOMPARE(editor.text(1).size(), messages.size() + QByteArray("  title: Chat line\n").size());
+    QCOMPARE(editor.undoStack()->undoText(), u"Set title of message chat"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.lastRead().ok(), 20000);
+    QCOMPARE(editor.lastRead().api->message(u"chat"_qs)->title, u"Chat line"_qs);
+    QCOMPARE(title->text(), u"Chat line"_qs);
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(1), messages);
+}
+
 #include "tst_messageform.moc"
 
 namespace {

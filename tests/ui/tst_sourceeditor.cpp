@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -61,6 +62,7 @@ private slots:
     void completesKeysAndReferences();
     void completionInsertsOneStep();
     void followsReferences();
+    void tabPerFile();
     void findAndReplace();
     void detachesWhenTheDocumentGoes();
 
@@ -320,6 +322,74 @@ void TestSourceEditor::followsReferences()
     QVERIFY(view.referenceAt(0).isEmpty());
     QVERIFY(!view.followReference(0));
     QVERIFY(!view.goToPointer(u"/components/messages/Nope"_qs));
+}
+
+// A document whose $refs reach other files: a tab for each, each file's text edited
+// in its own tab, a reference into one opening its tab at the node, and a tab with
+// unsaved changes marked.
+void TestSourceEditor::tabPerFile()
+{
+    QTemporaryDir dir;
+    const QString main = Test::copyMultiFileDocument(dir.path());
+    QVERIFY(!main.isEmpty());
+    QFile file(main);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    DocumentEditor document(main, text);
+    SourcePane pane;
+    pane.resize(800, 600);
+    pane.show();
+    pane.editor()->setEditor(&document);
+    QTabBar *tabs = pane.fileTabs();
+    QVERIFY(!tabs->isVisibleTo(&pane)); // one file known so far
+    QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 3, 20000);
+    QVERIFY(tabs->isVisibleTo(&pane));
+    QCOMPARE(tabs->accessibleName(), u"Files of the document"_qs);
+    QCOMPARE(tabs->tabText(0), u"main.yaml"_qs);
+    QCOMPARE(tabs->tabText(1), u"messages.yaml"_qs);
+    QCOMPARE(tabs->tabText(2), u"schemas/common.yaml"_qs);
+    QCOMPARE(tabs->currentIndex(), 0);
+
+    // a reference into another file opens its tab at the node
+    const int onOther = int(text.indexOf("messages.yaml#/greeting"));
+    QVERIFY(pane.editor()->followReference(onOther));
+    QCOMPARE(tabs->currentIndex(), 1);
+    QCOMPARE(pane.editor()->file(), 1);
+    QCOMPARE(pane.editor()->bytes(), document.text(1));
+    QVERIFY(pane.editor()->bytes().mid(pane.editor()->currentOffset()).startsWith("greeting:"));
+
+    // typing there edits that file, and its tab says it has unsaved changes
+    pane.editor()->setFocus();
+    pane.editor()->setCurrentOffset(0);
+    QTest::keyClicks(pane.editor(), u"# greetings"_qs);
+    QTest::keyClick(pane.editor(), Qt::Key_Return);
+    QVERIFY(document.text(1).startsWith("# greetings\n"));
+    QCOMPARE(document.text(0), text);
+    QCOMPARE(tabs->tabText(1), u"messages.yaml*"_qs);
+    QCOMPARE(tabs->accessibleTabName(1), u"messages.yaml, unsaved changes"_qs);
+
+    // a form edit to another file's node shows there when its tab is chosen
+    QString error;
+    QVERIFY2(
+        document.setValue(u"/components/schemas/Text/minLength"_qs, Json(1), u"Set"_qs, &error),
+        qPrintable(error));
+    tabs->setCurrentIndex(2);
+    QCOMPARE(pane.editor()->file(), 2);
+    QCOMPARE(pane.editor()->bytes(), document.text(2));
+    QVERIFY(pane.editor()->bytes().contains("minLength: 1"));
+    QCOMPARE(tabs->tabText(2), u"schemas/common.yaml*"_qs);
+
+    // back in the document's own file, its text and the undo of both steps
+    tabs->setCurrentIndex(0);
+    QCOMPARE(pane.editor()->bytes(), text);
+    document.undoStack()->undo(); // the form edit
+    document.undoStack()->undo(); // the new line
+    document.undoStack()->undo(); // what was typed before it
+    QFile messages(dir.filePath(u"messages.yaml"_qs));
+    QVERIFY(messages.open(QIODevice::ReadOnly));
+    QCOMPARE(document.text(1), messages.readAll());
+    QCOMPARE(tabs->tabText(1), u"messages.yaml"_qs);
+    QCOMPARE(tabs->tabText(2), u"schemas/common.yaml"_qs);
 }
 
 void TestSourceEditor::findAndReplace()

@@ -15,6 +15,7 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QUndoCommand>
+#include <QUrl>
 #include <algorithm>
 #include <vector>
 
@@ -63,12 +64,14 @@ FileRead readDocumentFile(const QString &path, qint64 maxSize)
 class DocumentEditor::EditCommand final : public QUndoCommand
 {
 public:
-    EditCommand(DocumentEditor *editor, const TextChange &change, const QString &name, int id)
+    EditCommand(DocumentEditor *editor, int file, const TextChange &change, const QString &name,
+                int id)
         : QUndoCommand(name)
         , m_editor(editor)
+        , m_file(file)
         , m_id(id)
     {
-        m_changes.push_back({change, change.inverse(editor->m_text)});
+        m_changes.push_back({change, change.inverse(editor->text(file))});
     }
 
     int id() const override { return m_id; }
@@ -76,13 +79,13 @@ public:
     void redo() override
     {
         for (const auto &step : m_changes)
-            m_editor->setText(step.first);
+            m_editor->setText(m_file, step.first);
     }
 
     void undo() override
     {
         for (auto it = m_changes.rbegin(); it != m_changes.rend(); ++it)
-            m_editor->setText(it->second);
+            m_editor->setText(m_file, it->second);
     }
 
     // Typing at the end of the previous keystroke's text joins its step.
@@ -91,6 +94,8 @@ public:
         if (other->id() != TypingId || m_id != TypingId)
             return false;
         const auto *typed = static_cast<const EditCommand *>(other);
+        if (typed->m_file != m_file)
+            return false;
         const TextChange &last = m_changes.back().first;
         const TextChange &next = typed->m_changes.front().first;
         const bool continues = next.offset == last.offset + last.text.size() && next.length == 0
@@ -105,6 +110,7 @@ public:
 
 private:
     DocumentEditor *m_editor;
+    int m_file;
     int m_id;
     std::vector<std::pair<TextChange, TextChange>> m_changes;
 };
@@ -128,6 +134,8 @@ DocumentEditor::DocumentEditor(const QString &path, const QByteArray &text, QObj
             m_recoveryTimer.stop();
             m_writer.waitForDone(); // a write queued before this point must not outlive it
             discardRecovery(m_path);
+            for (const OtherFile &other : m_others)
+                discardRecovery(other.path);
         }
         Q_EMIT modificationChanged(!clean);
     });
@@ -150,8 +158,53 @@ const SourceText &DocumentEditor::source() const
     return *m_source;
 }
 
-bool DocumentEditor::edit(std::optional<TextChange> change, const QString &name, QString *error,
-                          const QString &why)
+QString DocumentEditor::filePath(int file) const
+{
+    if (file == 0)
+        return m_path;
+    return file > 0 && file <= int(m_others.size()) ? m_others[file - 1].path : QString();
+}
+
+int DocumentEditor::fileIndex(const QString &path) const
+{
+    if (path.isEmpty())
+        return -1;
+    const QString key = DocumentLoader::fileKey(path);
+    if (key == DocumentLoader::fileKey(m_path))
+        return 0;
+    for (size_t i = 0; i < m_others.size(); ++i)
+        if (m_others[i].path == key)
+            return int(i) + 1;
+    return -1;
+}
+
+const QByteArray &DocumentEditor::text(int file) const
+{
+    Q_ASSERT(file >= 0 && file < fileCount());
+    return file == 0 ? m_text : m_others[file - 1].text;
+}
+
+const SourceText &DocumentEditor::source(int file) const
+{
+    Q_ASSERT(file >= 0 && file < fileCount());
+    if (file == 0)
+        return source();
+    const OtherFile &other = m_others[file - 1];
+    if (!other.source)
+        other.source = std::make_shared<const SourceText>(other.text);
+    return *other.source;
+}
+
+bool DocumentEditor::isFileModified(int file) const
+{
+    if (file == 0)
+        return m_text != m_savedText;
+    return file > 0 && file <= int(m_others.size())
+        && m_others[file - 1].text != m_others[file - 1].savedText;
+}
+
+bool DocumentEditor::edit(int file, std::optional<TextChange> change, const QString &name,
+                          QString *error, const QString &why)
 {
     if (!change) {
         if (error)
@@ -160,24 +213,40 @@ bool DocumentEditor::edit(std::optional<TextChange> change, const QString &name,
     }
     if (change->length == 0 && change->text.isEmpty())
         return true; // already says so
-    apply(*change, name);
+    apply(file, *change, name);
     return true;
+}
+
+template<typename Make>
+bool DocumentEditor::editAt(const QString &pointer, const QString &name, QString *error, Make make)
+{
+    QString why;
+    const std::optional<Place> at = place(pointer, false, &why);
+    if (!at) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    auto change = make(source(at->file), at->pointer, &why);
+    return edit(at->file, std::move(change), name, error, why);
 }
 
 bool DocumentEditor::setValue(const QString &pointer, const Json &value, const QString &name,
                               QString *error)
 {
-    QString why;
-    auto change = source().set(pointer, value, &why);
-    return edit(std::move(change), name, error, why);
+    return editAt(pointer, name, error,
+                  [&](const SourceText &text, const QString &at, QString *why) {
+                      return text.set(at, value, why);
+                  });
 }
 
 bool DocumentEditor::setFragment(const QString &pointer, const QByteArray &fragment,
                                  const QString &name, QString *error)
 {
-    QString why;
-    auto change = source().setFragment(pointer, fragment, &why);
-    return edit(std::move(change), name, error, why);
+    return editAt(pointer, name, error,
+                  [&](const SourceText &text, const QString &at, QString *why) {
+                      return text.setFragment(at, fragment, why);
+                  });
 }
 
 namespace {
@@ -197,7 +266,61 @@ bool refersTo(const QByteArray &target, const QByteArray &ref)
     return target == ref || target.startsWith(QByteArray(ref + '/'));
 }
 
+constexpr int MaxReferenceHops = 64;
+
 } // namespace
+
+std::optional<DocumentEditor::Place> DocumentEditor::place(const QString &pointer, bool throughNode,
+                                                           QString *error) const
+{
+    QStringList tokens;
+    if (!SourceText::splitPointer(pointer, &tokens)) {
+        if (error)
+            *error = tr("%1 is not a JSON Pointer").arg(pointer);
+        return std::nullopt;
+    }
+    Place at;
+    int hops = 0;
+    for (qsizetype i = 0; i <= tokens.size(); ++i) {
+        // a `$ref` on the way is followed to what it names
+        while ((i < tokens.size() || throughNode)
+               && source(at.file).contains(at.pointer + u"/$ref")) {
+            const QString ref
+                = QString::fromUtf8(referenceTarget(source(at.file), at.pointer + u"/$ref"));
+            const qsizetype hash = ref.indexOf(u'#');
+            const QString file = hash < 0 ? ref : ref.left(hash);
+            const QString fragment
+                = hash < 0 ? QString() : QUrl::fromPercentEncoding(ref.mid(hash + 1).toUtf8());
+            QString why;
+            if (++hops > MaxReferenceHops)
+                why = tr("the $refs on the way to %1 loop").arg(pointer);
+            else if (!fragment.isEmpty() && !fragment.startsWith(u'/'))
+                why = tr("$ref '%1' does not name a node (#/...)").arg(ref);
+            int next = at.file;
+            if (why.isEmpty() && !file.isEmpty()) {
+                const QString path = QDir::isAbsolutePath(file)
+                    ? file
+                    : QFileInfo(filePath(at.file)).absoluteDir().absoluteFilePath(file);
+                next = fileIndex(path);
+                if (next < 0)
+                    why = QUrl(file).scheme().size() > 1
+                        ? tr("$ref '%1' names a file on the network, which is not edited here")
+                              .arg(ref)
+                        : tr("%1 is not read yet: try again in a moment")
+                              .arg(QDir::toNativeSeparators(file));
+            }
+            if (!why.isEmpty()) {
+                if (error)
+                    *error = why;
+                return std::nullopt;
+            }
+            at = Place {next, fragment};
+        }
+        if (i < tokens.size())
+            at.pointer += u'/' + SourceText::joinPointer({tokens.at(i)}).mid(1);
+    }
+    return at;
+}
 
 QStringList DocumentEditor::referencesTo(const QString &pointer) const
 {
@@ -397,52 +520,78 @@ bool DocumentEditor::renameWithReferences(const QString &pointer, const QString 
     return ok;
 }
 
+const SourceText &DocumentEditor::sourceOf(const QString &pointer, QString *at,
+                                           bool throughNode) const
+{
+    const std::optional<Place> found = place(pointer, throughNode);
+    *at = found ? found->pointer : pointer;
+    return source(found ? found->file : 0);
+}
+
+bool DocumentEditor::has(const QString &pointer) const
+{
+    QString at;
+    return sourceOf(pointer, &at).contains(at);
+}
+
 bool DocumentEditor::remove(const QString &pointer, const QString &name, QString *error)
 {
-    QString why;
-    auto change = source().remove(pointer, &why);
-    return edit(std::move(change), name, error, why);
+    return editAt(pointer, name, error,
+                  [&](const SourceText &text, const QString &at, QString *why) {
+                      return text.remove(at, why);
+                  });
 }
 
 bool DocumentEditor::renameKey(const QString &pointer, const QString &newKey, const QString &name,
                                QString *error)
 {
-    QString why;
-    auto change = source().renameKey(pointer, newKey, &why);
-    return edit(std::move(change), name, error, why);
+    return editAt(pointer, name, error,
+                  [&](const SourceText &text, const QString &at, QString *why) {
+                      return text.renameKey(at, newKey, why);
+                  });
 }
 
 bool DocumentEditor::move(const QString &pointer, int index, const QString &name, QString *error)
 {
-    QString why;
-    auto change = source().move(pointer, index, &why);
-    return edit(std::move(change), name, error, why);
+    return editAt(pointer, name, error,
+                  [&](const SourceText &text, const QString &at, QString *why) {
+                      return text.move(at, index, why);
+                  });
 }
 
-void DocumentEditor::applyTyping(const TextChange &change)
+void DocumentEditor::applyTyping(int file, const TextChange &change)
 {
-    m_undo.push(new EditCommand(this, change, tr("Typing"), TypingId));
+    m_undo.push(new EditCommand(this, file, change, tr("Typing"), TypingId));
 }
 
-void DocumentEditor::apply(const TextChange &change, const QString &name)
+void DocumentEditor::apply(int file, const TextChange &change, const QString &name)
 {
-    m_undo.push(new EditCommand(this, change, name, -1));
+    m_undo.push(new EditCommand(this, file, change, name, -1));
 }
 
-void DocumentEditor::setText(const TextChange &change)
+void DocumentEditor::setText(int file, const TextChange &change)
 {
-    m_text = change.appliedTo(m_text);
-    m_source.reset();
+    if (file == 0) {
+        m_text = change.appliedTo(m_text);
+        m_source.reset();
+    } else {
+        OtherFile &other = m_others[file - 1];
+        other.text = change.appliedTo(other.text);
+        other.source.reset();
+    }
     m_readTimer.start();
-    if (!m_undo.isClean() || m_text != m_savedText)
+    if (!m_undo.isClean() || !allSaved())
         m_recoveryTimer.start();
-    Q_EMIT textChanged(change);
+    Q_EMIT textChanged(file, change);
 }
 
 void DocumentEditor::readNow()
 {
     m_readTimer.stop();
-    m_loader.loadText(m_path, m_text, true);
+    DocumentLoader::FileTexts others;
+    for (const OtherFile &other : m_others)
+        others.insert(other.path, other.text);
+    m_loader.loadText(m_path, m_text, true, others);
 }
 
 void DocumentEditor::handleRead(const LoadedApi &result)
@@ -452,24 +601,108 @@ void DocumentEditor::handleRead(const LoadedApi &result)
     if (!m_source && result.places && result.text == m_text)
         m_source = result.places;
     m_lastRead.places.reset(); // (kept once, in m_source)
+    // files reached for the first time are edited here from now on
+    QStringList found;
+    for (const auto &[path, bytes] : result.files) {
+        if (fileIndex(path) >= 0)
+            continue;
+        m_others.push_back({path, bytes, bytes, {}});
+        found.append(path);
+        if (QFileInfo::exists(path))
+            m_watcher.addPath(path);
+    }
+    if (!found.isEmpty()) {
+        Q_EMIT filesChanged();
+        // unsaved edits of theirs that a crash left behind are put back
+        m_writer.start([this, found] {
+            for (const QString &path : found) {
+                const std::optional<QByteArray> kept = recoveredText(path);
+                if (!kept)
+                    continue;
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, path, kept] {
+                        const int file = fileIndex(path);
+                        if (file <= 0 || *kept == text(file))
+                            return;
+                        apply(file, TextChange {0, text(file).size(), *kept},
+                              tr("Recover %1").arg(QFileInfo(path).fileName()));
+                        Q_EMIT otherFileRecovered(path);
+                    },
+                    Qt::QueuedConnection);
+            }
+        });
+    }
     Q_EMIT modelRead(m_lastRead);
 }
 
+QList<DocumentEditor::Write> DocumentEditor::otherWrites() const
+{
+    QList<Write> writes;
+    for (size_t i = 0; i < m_others.size(); ++i)
+        if (m_others[i].text != m_others[i].savedText)
+            writes.append({int(i) + 1, m_others[i].path, m_others[i].text, {}});
+    return writes;
+}
+
+QString DocumentEditor::takeWrites(const QList<Write> &writes)
+{
+    QString error;
+    for (const Write &write : writes) {
+        if (!write.error.isEmpty()) {
+            if (error.isEmpty())
+                error = write.error;
+            continue;
+        }
+        if (write.file == 0 && write.path == m_path) {
+            m_savedText = write.text;
+            watch();
+        } else if (write.file > 0 && filePath(write.file) == write.path) {
+            m_others[write.file - 1].savedText = write.text;
+        }
+    }
+    if (allSaved())
+        m_undo.setClean();
+    else if (isModified())
+        m_recoveryTimer.start(); // the edits stay here, and in the recovery files
+    return error;
+}
+
+bool DocumentEditor::allSaved() const
+{
+    if (m_text != m_savedText)
+        return false;
+    return std::all_of(m_others.begin(), m_others.end(),
+                       [](const OtherFile &other) { return other.text == other.savedText; });
+}
+
+namespace {
+
+// Writes every file of a save; the reasons of those that failed are kept with them.
+template<typename Writes>
+void writeAll(Writes &writes)
+{
+    for (auto &write : writes)
+        if (writeAtomically(write.path, write.text, &write.error))
+            QFile::remove(DocumentEditor::recoveryPath(write.path));
+}
+
+} // namespace
+
 bool DocumentEditor::save(QString *error)
 {
-    QString why;
-    if (!writeAtomically(m_path, m_text, &why)) {
+    QList<Write> writes = otherWrites();
+    writes.append({0, m_path, m_text, {}});
+    m_recoveryTimer.stop();
+    m_writer.waitForDone();
+    writeAll(writes);
+    const QString why = takeWrites(writes);
+    if (!why.isEmpty()) {
         if (error)
             *error = why;
         Q_EMIT saveFailed(why);
-        return false; // the edits stay here, and in the recovery file
+        return false; // the edits stay here, and in the recovery files
     }
-    m_savedText = m_text;
-    m_undo.setClean();
-    m_recoveryTimer.stop();
-    m_writer.waitForDone();
-    discardRecovery(m_path);
-    watch();
     return true;
 }
 
@@ -490,8 +723,8 @@ void DocumentEditor::moveTo(const QString &path)
 {
     const QString previous = std::exchange(m_path, path);
     discardRecovery(previous);
-    if (!m_watcher.files().isEmpty())
-        m_watcher.removePaths(m_watcher.files());
+    if (m_watcher.files().contains(previous))
+        m_watcher.removePath(previous);
     watch();
     Q_EMIT pathChanged(m_path);
     readNow();
@@ -500,71 +733,83 @@ void DocumentEditor::moveTo(const QString &path)
 void DocumentEditor::startSaveAs(const QString &path)
 {
     const QString previous = m_path;
-    const QByteArray text = m_text;
+    QList<Write> writes = otherWrites();
+    writes.append({0, path, m_text, {}});
     m_recoveryTimer.stop();
     ++m_savesPending;
-    m_writer.start([this, previous, path, text] {
-        QString why;
-        writeAtomically(path, text, &why);
+    m_writer.start([this, previous, writes]() mutable {
+        writeAll(writes);
         QMetaObject::invokeMethod(
-            this, [this, previous, path, text, why] { finishSaveAs(previous, path, text, why); },
+            this, [this, previous, writes] { finishSaveAs(previous, writes); },
             Qt::QueuedConnection);
     });
 }
 
-void DocumentEditor::finishSaveAs(const QString &previous, const QString &path,
-                                  const QByteArray &text, const QString &error)
+void DocumentEditor::finishSaveAs(const QString &previous, const QList<Write> &writes)
 {
     --m_savesPending;
-    if (!error.isEmpty() || m_path != previous) {
-        if (isModified())
-            m_recoveryTimer.start(); // the edits stay here, and in the recovery file
-        Q_EMIT saveFailed(error.isEmpty() ? tr("%1: saved as another file meanwhile").arg(path)
-                                          : error);
+    const Write &root = writes.constLast();
+    if (!root.error.isEmpty() || m_path != previous) {
+        takeWrites(writes.mid(0, writes.size() - 1)); // the other files written stay so
+        Q_EMIT saveFailed(root.error.isEmpty()
+                              ? tr("%1: saved as another file meanwhile").arg(root.path)
+                              : root.error);
         return;
     }
-    m_savedText = text;
-    if (m_text == text)
-        m_undo.setClean();
-    else
-        m_recoveryTimer.start(); // edited while it was written: unsaved in the new file
-    moveTo(path);
-    Q_EMIT savedAs(previous, path);
+    // the editor moves to the new file once it is written
+    m_path = root.path;
+    const QString error = takeWrites(writes);
+    m_path = previous;
+    moveTo(root.path);
+    if (!error.isEmpty()) {
+        Q_EMIT saveFailed(error);
+        return;
+    }
+    Q_EMIT savedAs(previous, root.path);
 }
 
 void DocumentEditor::startSave()
 {
-    const QString path = m_path;
-    const QByteArray text = m_text;
+    QList<Write> writes = otherWrites();
+    writes.append({0, m_path, m_text, {}});
     m_recoveryTimer.stop();
     ++m_savesPending;
-    m_writer.start([this, path, text] {
-        QString why;
-        if (writeAtomically(path, text, &why))
-            QFile::remove(recoveryPath(path)); // after any recovery write queued before
+    m_writer.start([this, writes]() mutable {
+        writeAll(writes);
         QMetaObject::invokeMethod(
-            this, [this, path, text, why] { finishSave(path, text, why); }, Qt::QueuedConnection);
+            this, [this, writes] { finishSave(writes); }, Qt::QueuedConnection);
     });
 }
 
-void DocumentEditor::finishSave(const QString &path, const QByteArray &text, const QString &error)
+void DocumentEditor::finishSave(const QList<Write> &writes)
 {
     --m_savesPending;
+    const QString error = takeWrites(writes);
     if (!error.isEmpty()) {
-        if (isModified())
-            m_recoveryTimer.start(); // the edits stay here, and in the recovery file
         Q_EMIT saveFailed(error);
         return;
     }
-    if (path == m_path) {
-        m_savedText = text;
-        if (m_text == text)
-            m_undo.setClean();
-        else
-            m_recoveryTimer.start(); // edited while it was written
-        watch();
+    Q_EMIT saved(writes.constLast().path);
+}
+
+void DocumentEditor::reloadFromDisk(const QString &other)
+{
+    if (other != m_path && fileIndex(other) > 0) {
+        m_writer.start([this, other] {
+            const FileRead read = readDocumentFile(other, MaxFileSize);
+            QMetaObject::invokeMethod(
+                this,
+                [this, other, read] {
+                    if (!read.error.isEmpty())
+                        Q_EMIT reloadFailed(read.error);
+                    else
+                        applyOtherReload(other, read.data);
+                },
+                Qt::QueuedConnection);
+        });
+        return;
     }
-    Q_EMIT saved(path);
+    reloadFromDisk();
 }
 
 void DocumentEditor::reloadFromDisk()
@@ -592,8 +837,23 @@ void DocumentEditor::applyReload(const QByteArray &onDisk)
     if (onDisk != m_text)
         apply(TextChange {0, m_text.size(), onDisk}, tr("Reload from disk"));
     m_savedText = onDisk;
-    m_undo.setClean();
+    if (allSaved())
+        m_undo.setClean();
     Q_EMIT reloaded();
+}
+
+void DocumentEditor::applyOtherReload(const QString &path, const QByteArray &onDisk)
+{
+    const int file = fileIndex(path);
+    if (file <= 0)
+        return;
+    OtherFile &other = m_others[file - 1];
+    if (onDisk != other.text)
+        apply(file, TextChange {0, other.text.size(), onDisk},
+              tr("Reload %1 from disk").arg(QFileInfo(path).fileName()));
+    m_others[file - 1].savedText = onDisk;
+    if (allSaved())
+        m_undo.setClean();
 }
 
 void DocumentEditor::lookForRecovery()
@@ -619,8 +879,31 @@ void DocumentEditor::watch()
         m_watcher.addPath(m_path);
 }
 
-void DocumentEditor::handleFileChanged()
+void DocumentEditor::handleFileChanged(const QString &changed)
 {
+    if (changed != m_path) {
+        // another file of the document: taken as it is now when it has no edits here
+        if (QFileInfo::exists(changed) && !m_watcher.files().contains(changed))
+            m_watcher.addPath(changed);
+        m_writer.start([this, changed] {
+            const FileRead read = readDocumentFile(changed, MaxFileSize);
+            if (!read.error.isEmpty())
+                return;
+            QMetaObject::invokeMethod(
+                this,
+                [this, changed, onDisk = read.data] {
+                    const int file = fileIndex(changed);
+                    if (file <= 0 || isSaving() || onDisk == m_others[file - 1].savedText)
+                        return; // our own save
+                    if (!isFileModified(file))
+                        applyOtherReload(changed, onDisk);
+                    else
+                        Q_EMIT changedOnDisk(changed);
+                },
+                Qt::QueuedConnection);
+        });
+        return;
+    }
     // A save replaces the file: watch the new one.
     watch();
     // Read after any save queued before: its end is seen here first.
@@ -637,7 +920,7 @@ void DocumentEditor::handleFileChanged()
                 if (!isModified())
                     applyReload(onDisk);
                 else
-                    Q_EMIT changedOnDisk();
+                    Q_EMIT changedOnDisk(path);
             },
             Qt::QueuedConnection);
     });
@@ -674,11 +957,15 @@ void DocumentEditor::writeRecovery()
 {
     if (!isModified())
         return;
-    const QString path = recoveryPath(m_path);
-    const QByteArray data = RecoveryMagic + m_text;
-    m_writer.start([path, data] {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        writeAtomically(path, data, nullptr);
+    QList<std::pair<QString, QByteArray>> kept {{recoveryPath(m_path), RecoveryMagic + m_text}};
+    for (const OtherFile &other : m_others)
+        if (other.text != other.savedText)
+            kept.append({recoveryPath(other.path), RecoveryMagic + other.text});
+    m_writer.start([kept] {
+        for (const auto &[path, data] : kept) {
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            writeAtomically(path, data, nullptr);
+        }
     });
 }
 

@@ -23,6 +23,13 @@ namespace Gatehouse {
 // what it edits (SourceText). After each change the text is read again off the GUI
 // thread, after a short pause while typing; the newest text wins.
 //
+// A document split over several files is edited as one: the files its `$ref`s
+// reach (found by each read) are edited here beside it, file 1 and up, with the
+// same history. An edit names its node by where it is in the document as read (a
+// form's pointer): the `$ref`s on the way are followed, so a change to a message
+// that lives in another file changes that file's text (place()). Save writes every
+// file that changed.
+//
 // Nothing is lost: saves are atomic (QSaveFile) and a failed save keeps the edits
 // with the reason; while there are unsaved edits they are copied to a recovery file
 // every few seconds, which recoveredText() offers back after a crash; a change made
@@ -48,8 +55,38 @@ public:
     // The text as a SourceText (read again only after a change).
     const SourceText &source() const;
 
-    // Form edits; false, and the text unchanged, when the text cannot say it in
-    // place (the reason in `error`).
+    // The document's files: 0 is this one (path()), the others are those its `$ref`s
+    // reached, in the order the reads found them (absolute paths).
+    int fileCount() const { return 1 + int(m_others.size()); }
+    QString filePath(int file) const;
+    // The file at `path` (-1 when it is none of them).
+    int fileIndex(const QString &path) const;
+    const QByteArray &text(int file) const;
+    const SourceText &source(int file) const;
+    // Whether a file's text differs from what it was read or saved as.
+    bool isFileModified(int file) const;
+
+    // Where a node of the document is written: the file and the node's pointer in
+    // it. Every `$ref` on the way to the node is followed (to another file or
+    // within one); with `throughNode`, a `$ref` the node itself is made of too.
+    // Nothing, with the reason, when a `$ref` names a file not read yet or loops.
+    struct Place
+    {
+        int file = 0;
+        QString pointer;
+        friend bool operator==(const Place &, const Place &) = default;
+    };
+    std::optional<Place> place(const QString &pointer, bool throughNode = false,
+                               QString *error = nullptr) const;
+    // The text a node of the document is written in (its place()) with the node's
+    // pointer there in `at`: this document's own text and `pointer` itself when a
+    // `$ref` on the way cannot be followed.
+    const SourceText &sourceOf(const QString &pointer, QString *at, bool throughNode = false) const;
+    // Whether the node is written (at its place()).
+    bool has(const QString &pointer) const;
+
+    // Form edits, at the place() of `pointer`; false, and the text unchanged, when
+    // the text cannot say it in place (the reason in `error`).
     bool setValue(const QString &pointer, const Json &value, const QString &name,
                   QString *error = nullptr);
     // Makes the node say a YAML or JSON fragment typed by the user, keeping its
@@ -103,25 +140,32 @@ public:
     // The 2.x security requirements naming the scheme `key` (pointers of their
     // members: ".../security/0/petstore_auth").
     QStringList requirementsNaming(const QString &key) const;
-    // An edit typed in the source; typing at one place merges into one undo step.
-    void applyTyping(const TextChange &change);
+    // An edit typed in the source of a file; typing at one place merges into one
+    // undo step.
+    void applyTyping(const TextChange &change) { applyTyping(0, change); }
+    void applyTyping(int file, const TextChange &change);
     // Any change, as one undo step named `name`.
-    void apply(const TextChange &change, const QString &name);
+    void apply(const TextChange &change, const QString &name) { apply(0, change, name); }
+    void apply(int file, const TextChange &change, const QString &name);
 
-    // Writes the text now, on this thread (the window uses startSave() and
-    // startSaveAs(), quitting included).
+    // Writes the text now, and every other file with changes, on this thread (the
+    // window uses startSave() and startSaveAs(), quitting included).
     bool save(QString *error = nullptr);
     bool saveAs(const QString &path, QString *error = nullptr);
-    // Writes the text as it is now off the GUI thread; saved() or saveFailed() tells
-    // how it went. Edits made meanwhile stay unsaved.
+    // Writes the text as it is now, and every other file with changes, off the GUI
+    // thread; saved() or saveFailed() tells how it went (the files written stay
+    // written when another fails). Edits made meanwhile stay unsaved.
     void startSave();
     // The same, to another file which this editor then edits (its history with it):
-    // savedAs() or saveFailed(); the editor stays on its file when it fails.
+    // savedAs() or saveFailed(); the editor stays on its file when it fails. The
+    // other files are saved where they are.
     void startSaveAs(const QString &path);
     bool isSaving() const { return m_savesPending > 0; }
     // Replaces the text by what the file holds now (one undo step), read off the GUI
     // thread; reloadFailed() when it cannot be read.
     void reloadFromDisk();
+    // The same for another file of the document (path() included).
+    void reloadFromDisk(const QString &path);
     // Reads the recovery file off the GUI thread; recoveryFound() when it holds edits
     // of a session that did not end normally (a text other than this one).
     void lookForRecovery();
@@ -149,7 +193,10 @@ public:
     void writeRecovery();
 
 Q_SIGNALS:
-    void textChanged(const Gatehouse::TextChange &change);
+    // A change to the text of `file` (0: this document's own).
+    void textChanged(int file, const Gatehouse::TextChange &change);
+    // A read found files the document had not reached before (fileCount() grew).
+    void filesChanged();
     void modelRead(const Gatehouse::LoadedApi &result);
     void modificationChanged(bool modified);
     void pathChanged(const QString &path);
@@ -159,22 +206,50 @@ Q_SIGNALS:
     void reloadFailed(const QString &error);
     void reloaded();
     void recoveryFound(const QByteArray &text);
-    // Another program changed the file while it has unsaved edits here.
-    void changedOnDisk();
+    // Unsaved edits of another file of the document, kept after a crash, were put
+    // back (one undo step).
+    void otherFileRecovered(const QString &path);
+    // Another program changed a file of the document (`path`: path() or another of
+    // its files) while it has unsaved edits here.
+    void changedOnDisk(const QString &path);
 
 private:
     class EditCommand;
     friend class EditCommand;
 
-    bool edit(std::optional<TextChange> change, const QString &name, QString *error,
+    // One file written by a save: which, where, what, and the reason when it failed.
+    struct Write
+    {
+        int file = 0;
+        QString path;
+        QByteArray text;
+        QString error;
+    };
+    struct OtherFile
+    {
+        QString path; // absolute (DocumentLoader::fileKey)
+        QByteArray text;
+        QByteArray savedText;
+        mutable std::shared_ptr<const SourceText> source;
+    };
+
+    bool edit(int file, std::optional<TextChange> change, const QString &name, QString *error,
               const QString &why);
-    void setText(const TextChange &change);
+    // Runs `make` on the source of `pointer`'s place and applies the change made.
+    template<typename Make>
+    bool editAt(const QString &pointer, const QString &name, QString *error, Make make);
+    void setText(int file, const TextChange &change);
     void handleRead(const LoadedApi &result);
-    void handleFileChanged();
+    void handleFileChanged(const QString &path);
     void applyReload(const QByteArray &onDisk);
-    void finishSave(const QString &path, const QByteArray &text, const QString &error);
-    void finishSaveAs(const QString &previous, const QString &path, const QByteArray &text,
-                      const QString &error);
+    void applyOtherReload(const QString &path, const QByteArray &onDisk);
+    // The other files with unsaved changes, to be written with this one.
+    QList<Write> otherWrites() const;
+    // Takes what a save wrote as saved; the first failure's reason, or empty.
+    QString takeWrites(const QList<Write> &writes);
+    bool allSaved() const;
+    void finishSave(const QList<Write> &writes);
+    void finishSaveAs(const QString &previous, const QList<Write> &writes);
     void moveTo(const QString &path); // after a Save As
     void watch();
 
@@ -184,6 +259,7 @@ private:
     // the places of m_text: parsed with its read off the GUI thread, or here on
     // first use when asked for before that read is done
     mutable std::shared_ptr<const SourceText> m_source;
+    std::vector<OtherFile> m_others;
     QUndoStack m_undo;
     ApiLoader m_loader;
     LoadedApi m_lastRead;

@@ -10,6 +10,8 @@
 #include "mock/schemavaluegenerator.h"
 
 #include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -448,7 +450,28 @@ void MessageForm::selectMessage(const QString &key)
 
 bool MessageForm::isReference() const
 {
-    return m_editor && m_editor->source().contains(currentPointer() + u"/$ref");
+    if (!m_editor || !m_editor->source().contains(currentPointer() + u"/$ref"))
+        return false;
+    // one that leads into another file of the document is edited there, from here
+    const auto place = m_editor->place(currentPointer(), true);
+    return !place || place->file == 0;
+}
+
+std::optional<Message> MessageForm::currentValue() const
+{
+    if (!m_editor)
+        return std::nullopt;
+    QString at;
+    const SourceText &source = m_editor->sourceOf(currentPointer(), &at, true);
+    return messageAt(source, at);
+}
+
+QByteArray MessageForm::fragmentOf(const QString &pointer, bool *json) const
+{
+    QString at;
+    const SourceText &source = m_editor->sourceOf(pointer, &at);
+    *json = source.isJson();
+    return source.fragment(at);
 }
 
 bool MessageForm::focusField(const QString &pointer)
@@ -552,16 +575,25 @@ void MessageForm::refreshMessageFields()
     m_makeComponent->setEnabled(have && isInline());
     m_makeComponent->setVisible(have && isInline());
     m_fields->setEnabled(have && !reference);
-    m_reference->setVisible(reference);
+    const auto elsewhere = have && !reference && m_editor->source().contains(at + u"/$ref")
+        ? m_editor->place(at, true)
+        : std::nullopt;
+    m_reference->setVisible(reference || elsewhere);
     if (reference) {
         const QString pointer = at + u"/$ref";
         const auto [start, end] = m_editor->source().valueSpan(pointer);
         m_reference->setText(
             tr("Message %1 is defined at %2: edit it there (the Source tab).")
                 .arg(key, QString::fromUtf8(m_editor->source().text().mid(start, end - start))));
+    } else if (elsewhere) {
+        const QString file = QFileInfo(m_editor->path())
+                                 .absoluteDir()
+                                 .relativeFilePath(m_editor->filePath(elsewhere->file));
+        m_reference->setText(tr("Message %1 is written in %2 (at #%3): edits here change "
+                                "that file, and Save writes it.")
+                                 .arg(key, QDir::toNativeSeparators(file), elsewhere->pointer));
     }
-    const std::optional<Message> found
-        = have ? messageAt(m_editor->source(), at) : std::optional<Message>();
+    const std::optional<Message> found = have ? currentValue() : std::optional<Message>();
     const Message *message = found ? &*found : nullptr;
     const auto show = [](QLineEdit *field, const QString &value) {
         // what the user is typing stays
@@ -575,8 +607,10 @@ void MessageForm::refreshMessageFields()
     show(m_contentType->lineEdit(), message ? message->contentType : QString());
     m_refreshing = false;
     if (have && !reference && !m_payload->isEdited()) {
-        m_payload->setJson(m_editor->source().isJson());
-        m_payload->setFragment(m_editor->source().fragment(at + u"/payload"));
+        bool json = false;
+        const QByteArray fragment = fragmentOf(at + u"/payload", &json);
+        m_payload->setJson(json);
+        m_payload->setFragment(fragment);
         compileSchema(message ? message->payload : Json());
         m_payloadProblem.clear();
         m_payloadStatus->setText(message && !message->payload.is_null()
@@ -590,8 +624,10 @@ void MessageForm::refreshMessageFields()
         m_validator.reset();
     }
     if (have && !reference && !m_headers->isEdited()) {
-        m_headers->setJson(m_editor->source().isJson());
-        m_headers->setFragment(m_editor->source().fragment(at + u"/headers"));
+        bool json = false;
+        const QByteArray fragment = fragmentOf(at + u"/headers", &json);
+        m_headers->setJson(json);
+        m_headers->setFragment(fragment);
         checkHeaders();
     } else if (!have) {
         m_headers->setFragment(QByteArray());
@@ -613,8 +649,7 @@ void MessageForm::compileSchema(const Json &schema)
 
 void MessageForm::refreshExamples()
 {
-    const std::optional<Message> found
-        = m_editor ? messageAt(m_editor->source(), currentPointer()) : std::optional<Message>();
+    const std::optional<Message> found = currentValue();
     const Message *message = found ? &*found : nullptr;
     const int row = m_examples->currentRow();
     m_exampleProblems.clear();
@@ -672,8 +707,10 @@ void MessageForm::showExample()
         return;
     }
     const QString pointer = currentPointer() + u"/examples/" + QString::number(row) + u"/payload";
-    m_example->setJson(m_editor->source().isJson());
-    m_example->setFragment(m_editor->source().fragment(pointer));
+    bool json = false;
+    const QByteArray fragment = fragmentOf(pointer, &json);
+    m_example->setJson(json);
+    m_example->setFragment(fragment);
     m_exampleStatus->setText(
         exampleProblem(row).isEmpty()
             ? tr("Matches the payload schema.")
@@ -756,7 +793,7 @@ bool MessageForm::applyPayload(QString *error)
     QString why;
     bool ok = true;
     if (m_payload->fragment().trimmed().isEmpty())
-        ok = !m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why);
+        ok = !m_editor->has(pointer) || m_editor->remove(pointer, name, &why);
     else
         ok = m_editor->setFragment(pointer, m_payload->fragment(), name, &why);
     if (ok)
@@ -801,7 +838,7 @@ bool MessageForm::applyHeaders(QString *error)
         const QString pointer = currentPointer() + u"/headers";
         const QString name = tr("Edit headers schema of message %1").arg(key);
         ok = m_headers->fragment().trimmed().isEmpty()
-            ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why))
+            ? (!m_editor->has(pointer) || m_editor->remove(pointer, name, &why))
             : m_editor->setFragment(pointer, m_headers->fragment(), name, &why);
         if (ok)
             m_headers->setEdited(false);
@@ -856,8 +893,7 @@ bool MessageForm::generateExample(QString *error)
 {
     const QString key = currentMessage();
     const Api *a = api();
-    const std::optional<Message> found
-        = m_editor ? messageAt(m_editor->source(), currentPointer()) : std::optional<Message>();
+    const std::optional<Message> found = currentValue();
     const Message *message = found ? &*found : nullptr;
     if (!m_editor || !message)
         return false;
@@ -882,7 +918,7 @@ bool MessageForm::generateExample(QString *error)
         {{"name", QStringLiteral("example%1").arg(count + 1).toStdString()}, {"payload", value}});
     QString why;
     const QString name = tr("Generate example of message %1").arg(key);
-    const bool ok = m_editor->source().contains(base)
+    const bool ok = m_editor->has(base)
         ? m_editor->setValue(base + u"/-", example, name, &why)
         : m_editor->setValue(base, Json::array({example}), name, &why);
     report(ok, why);
@@ -923,7 +959,7 @@ void MessageForm::commitField(QLineEdit *field, const QString &member, const QSt
     QString why;
     bool ok = true;
     if (value.isEmpty())
-        ok = !m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why);
+        ok = !m_editor->has(pointer) || m_editor->remove(pointer, name, &why);
     else
         ok = m_editor->setValue(pointer, Json(value.toStdString()), name, &why);
     report(ok, why);

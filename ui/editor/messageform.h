@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/json.h"
+#include "api/message.h"
 #include "editor/designsection.h"
 
 #include <QTimer>
@@ -33,6 +34,9 @@ struct Api;
 // document keeping what was typed (SourceText::setFragment). Each example shows
 // whether it matches the schema, the one being typed included; "Generate Example"
 // adds one made by the mock's value generator.
+//
+// A message that a `$ref` takes into another file of the document is edited here
+// all the same: the edits change that file (DocumentEditor::place()).
 class MessageForm final : public DesignSection
 {
     Q_OBJECT
@@ -110,6 +114,11 @@ private:
     // the list as it is now with `select` selected; returns `ok`.
     bool finish(bool ok, const QString &why, QString *error, const QString &select);
     bool isReference() const;
+    // The current message as written (in another file of the document when a
+    // `$ref` leads there).
+    std::optional<Message> currentValue() const;
+    // The text of a node of the message where it is written, and whether that is JSON.
+    QByteArray fragmentOf(const QString &pointer, bool *json) const;
 
     QListWidget *m_list;
     QPushButton *m_add;

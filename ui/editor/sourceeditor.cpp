@@ -174,15 +174,63 @@ void SourceEditor::setEditor(DocumentEditor *editor)
     if (m_editor)
         disconnect(m_editor, nullptr, this, nullptr);
     m_editor = editor; // (null also when the document went away: it is cleared then)
+    m_file = 0;
+    m_offsets.clear();
+    m_modifiedShown.clear();
     m_diagnostics.clear();
-    const QByteArray text = editor ? editor->text() : QByteArray();
+    showText();
+    if (!editor) {
+        markDiagnostics();
+        Q_EMIT filesChanged();
+        return;
+    }
+    connect(editor, &DocumentEditor::textChanged, this, &SourceEditor::applyChange);
+    connect(editor, &DocumentEditor::filesChanged, this, &SourceEditor::filesChanged);
+    // a file's tab shows whether it has unsaved changes
+    connect(editor, &DocumentEditor::textChanged, this, &SourceEditor::checkModifiedFiles);
+    connect(editor, &DocumentEditor::modificationChanged, this, &SourceEditor::checkModifiedFiles);
+    connect(editor, &DocumentEditor::saved, this, &SourceEditor::checkModifiedFiles);
+    connect(editor, &DocumentEditor::modelRead, this, &SourceEditor::showDiagnostics);
+    connect(editor, &QObject::destroyed, this, [this] { setEditor(nullptr); });
+    showDiagnostics(editor->lastRead());
+    Q_EMIT filesChanged();
+}
+
+void SourceEditor::setFile(int file)
+{
+    if (!m_editor || file == m_file || file < 0 || file >= m_editor->fileCount())
+        return;
+    m_offsets.insert(m_file, currentOffset());
+    m_file = file;
+    showText();
+    setCurrentOffset(m_offsets.value(file));
+    call(SCI_SCROLLCARET);
+    showDiagnostics(m_editor->lastRead());
+    Q_EMIT fileChanged(file);
+}
+
+void SourceEditor::checkModifiedFiles()
+{
+    QSet<int> modified;
+    for (int file = 1; m_editor && file < m_editor->fileCount(); ++file)
+        if (m_editor->isFileModified(file))
+            modified.insert(file);
+    if (modified == m_modifiedShown)
+        return;
+    m_modifiedShown = modified;
+    Q_EMIT filesChanged();
+}
+
+void SourceEditor::showText()
+{
+    const QByteArray text = m_editor ? m_editor->text(m_file) : QByteArray();
     m_applying = true;
     setReadOnly(false);
     call(SCI_CLEARALL);
-    if (editor) {
+    if (m_editor) {
         // The language first, on the empty text: a new lexer styles the whole text at
         // once, while a text added under one is styled as it is shown.
-        const QString suffix = QFileInfo(editor->path()).suffix().toLower();
+        const QString suffix = QFileInfo(m_editor->filePath(m_file)).suffix().toLower();
         const QByteArray start = text.trimmed().left(1);
         const bool json = suffix == u"json" || start == "{" || start == "[";
         if (json != m_json)
@@ -193,16 +241,8 @@ void SourceEditor::setEditor(DocumentEditor *editor)
     call(SCI_EMPTYUNDOBUFFER);
     call(SCI_GOTOPOS, 0);
     m_applying = false;
-    setReadOnly(!editor);
+    setReadOnly(!m_editor);
     updateLineNumberWidth();
-    if (!editor) {
-        markDiagnostics();
-        return;
-    }
-    connect(editor, &DocumentEditor::textChanged, this, &SourceEditor::applyChange);
-    connect(editor, &DocumentEditor::modelRead, this, &SourceEditor::showDiagnostics);
-    connect(editor, &QObject::destroyed, this, [this] { setEditor(nullptr); });
-    showDiagnostics(editor->lastRead());
 }
 
 QByteArray SourceEditor::bytes() const
@@ -226,13 +266,13 @@ void SourceEditor::handleModified(int position, int type, const char *text, int 
         return;
     }
     m_typing = true;
-    m_editor->applyTyping(change);
+    m_editor->applyTyping(m_file, change);
     m_typing = false;
 }
 
-void SourceEditor::applyChange(const TextChange &change)
+void SourceEditor::applyChange(int file, const TextChange &change)
 {
-    if (m_typing)
+    if (m_typing || file != m_file)
         return;
     m_applying = true;
     const bool readOnly = isReadOnly();
@@ -254,11 +294,14 @@ void SourceEditor::showDiagnostics(const LoadedApi &result)
 {
     m_diagnostics.clear();
     if (m_editor) {
-        const QString self = QFileInfo(m_editor->path()).absoluteFilePath();
+        // a problem names its file relative to the document's folder
+        const QDir folder = QFileInfo(m_editor->path()).absoluteDir();
+        const QString self = QFileInfo(m_editor->filePath(m_file)).absoluteFilePath();
         for (const Diagnostic &d : result.diagnostics)
             if (d.location.line > 0
-                && (d.location.file.isEmpty()
-                    || QFileInfo(d.location.file).absoluteFilePath() == self))
+                && ((d.location.file.isEmpty() && m_file == 0)
+                    || QFileInfo(d.location.file).absoluteFilePath() == self
+                    || QFileInfo(folder, d.location.file).absoluteFilePath() == self))
                 m_diagnostics.append(d);
     }
     markDiagnostics();
@@ -317,9 +360,10 @@ void SourceEditor::showDwellTip(int position)
     if (position < 0)
         return;
     QString tip = diagnosticAt(position);
-    if (tip.isEmpty() && m_editor && !m_json) {
+    // keys are described where the document's own file says them
+    if (tip.isEmpty() && m_editor && !m_json && m_file == 0) {
         // a key's meaning, when the mouse rests on a key
-        const SourceText &source = m_editor->source();
+        const SourceText &source = m_editor->source(m_file);
         const QString pointer = source.pointerAt(position);
         const qsizetype start = source.nodeStart(pointer);
         const auto value = source.valueSpan(pointer);
@@ -377,7 +421,7 @@ bool SourceEditor::goToPointer(const QString &pointer)
 {
     if (!m_editor)
         return false;
-    const qsizetype start = m_editor->source().nodeStart(pointer);
+    const qsizetype start = m_editor->source(m_file).nodeStart(pointer);
     if (start < 0)
         return false;
     setCurrentOffset(int(start));
@@ -412,7 +456,7 @@ QString SourceEditor::componentAt(int offset) const
         if (!named.isEmpty())
             return named;
     }
-    return DocumentEditor::componentOf(m_editor->source().pointerAt(offset));
+    return DocumentEditor::componentOf(m_editor->source(m_file).pointerAt(offset));
 }
 
 bool SourceEditor::followReference(int offset)
@@ -425,8 +469,16 @@ bool SourceEditor::followReference(int offset)
     const QString pointer = hash < 0 ? QString() : reference.mid(hash + 1);
     if (file.isEmpty())
         return goToPointer(pointer);
-    const QString path = QFileInfo(m_editor->path()).dir().absoluteFilePath(file);
-    Q_EMIT referenceActivated(QDir::cleanPath(path), pointer);
+    const QString path
+        = QDir::cleanPath(QFileInfo(m_editor->filePath(m_file)).dir().absoluteFilePath(file));
+    // a file of the document is edited here
+    if (const int other = m_editor->fileIndex(path); other >= 0) {
+        setFile(other);
+        if (!pointer.isEmpty())
+            goToPointer(pointer);
+        return true;
+    }
+    Q_EMIT referenceActivated(path, pointer);
     return true;
 }
 
@@ -454,7 +506,7 @@ QStringList SourceEditor::completionsAt(int offset) const
     // After `$ref:`, the places of this document a reference can name.
     if (const auto match = referenceBeforeCursor().match(before); match.hasMatch()) {
         const QString typed = match.captured(2);
-        for (const QString &pointer : m_editor->source().pointers()) {
+        for (const QString &pointer : m_editor->source(m_file).pointers()) {
             QStringList tokens;
             if (!SourceText::splitPointer(pointer, &tokens))
                 continue;
@@ -470,8 +522,8 @@ QStringList SourceEditor::completionsAt(int offset) const
         }
         return out;
     }
-    if (m_json)
-        return {};
+    if (m_json || m_file != 0)
+        return {}; // (another file's keys are not the document's)
 
     // A key: the mapping it goes in is the nearest line above that is less indented.
     const qsizetype wordStart = [&] {

@@ -5,8 +5,10 @@
 
 #include <Qsci/qsciscintilla.h>
 
+#include <QHash>
 #include <QList>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 
 namespace Gatehouse {
@@ -35,9 +37,15 @@ public:
     explicit SourceEditor(QWidget *parent = nullptr);
     ~SourceEditor() override;
 
-    // Shows and edits `editor`'s document; null shows nothing.
+    // Shows and edits `editor`'s document (its own file); null shows nothing.
     void setEditor(DocumentEditor *editor);
     DocumentEditor *editor() const { return m_editor; }
+    // Shows and edits another file of the document (DocumentEditor::filePath), where
+    // its cursor was last; 0 is the document's own.
+    void setFile(int file);
+    int file() const { return m_file; }
+    // Other files of the document with unsaved changes (shown on their tabs).
+    const QSet<int> &modifiedFiles() const { return m_modifiedShown; }
 
     // The text shown, as UTF-8 bytes (always the editor's text).
     QByteArray bytes() const;
@@ -64,9 +72,10 @@ public:
 
     // The `$ref` written on the line of a byte offset (empty: none).
     QString referenceAt(int offset) const;
-    // Goes to what the `$ref` at a byte offset names: here for a `#/...` reference,
-    // else referenceActivated() tells the window which file and node. False when
-    // there is no reference there or its target is not in this document.
+    // Goes to what the `$ref` at a byte offset names: here for a `#/...` reference or
+    // one into another file of the document, else referenceActivated() tells the
+    // window which file and node. False when there is no reference there or its
+    // target is not in this document.
     bool followReference(int offset);
 
     // The component the cursor at a byte offset is on ("/components/schemas/Chat"):
@@ -78,6 +87,10 @@ Q_SIGNALS:
     // A `$ref` into another file was followed: `file` is absolute, `pointer` the
     // node in it ("" for the whole file).
     void referenceActivated(const QString &file, const QString &pointer);
+    // Another file of the document is shown (setFile()).
+    void fileChanged(int file);
+    // The document shown, its files, or which of them have unsaved changes changed.
+    void filesChanged();
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
@@ -85,7 +98,9 @@ protected:
 private:
     long call(unsigned int message, long wParam = 0, long lParam = 0) const;
     void handleModified(int position, int type, const char *text, int length);
-    void applyChange(const TextChange &change);
+    void applyChange(int file, const TextChange &change);
+    void showText();
+    void checkModifiedFiles();
     void showDiagnostics(const LoadedApi &result);
     void markDiagnostics();
     void showDwellTip(int position);
@@ -95,6 +110,9 @@ private:
     QByteArray lineBefore(int offset) const;
 
     QPointer<DocumentEditor> m_editor;
+    int m_file = 0;
+    QHash<int, int> m_offsets; // where the cursor was in each file
+    QSet<int> m_modifiedShown; // other files shown with unsaved changes
     QList<Diagnostic> m_diagnostics;
     // Where the completion list shown replaces text, and what it completes.
     int m_completionStart = -1;

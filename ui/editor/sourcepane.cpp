@@ -5,12 +5,16 @@
 #include "editor/sourceeditor.h"
 
 #include <QCheckBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
+#include <QTabBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -27,6 +31,7 @@ constexpr bool PosixGroups = true;
 SourcePane::SourcePane(QWidget *parent)
     : QWidget(parent)
     , m_editor(new SourceEditor)
+    , m_files(new QTabBar)
     , m_bar(new QWidget)
     , m_replaceRow(new QWidget)
     , m_find(new QLineEdit)
@@ -40,6 +45,13 @@ SourcePane::SourcePane(QWidget *parent)
 {
     setObjectName(QStringLiteral("sourcePane"));
     m_editor->setObjectName(QStringLiteral("sourceEditor"));
+    m_files->setObjectName(QStringLiteral("sourceFiles"));
+    m_files->setAccessibleName(tr("Files of the document"));
+    m_files->setToolTip(tr("The files the document's $refs reach, each edited here"));
+    m_files->setDocumentMode(true);
+    m_files->setExpanding(false);
+    m_files->setElideMode(Qt::ElideMiddle);
+    m_files->hide();
     m_find->setObjectName(QStringLiteral("findField"));
     m_find->setAccessibleName(tr("Find"));
     m_find->setPlaceholderText(tr("Find"));
@@ -92,8 +104,16 @@ SourcePane::SourcePane(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    layout->addWidget(m_files);
     layout->addWidget(m_editor, 1);
     layout->addWidget(m_bar);
+
+    connect(m_editor, &SourceEditor::filesChanged, this, &SourcePane::updateFileTabs);
+    connect(m_editor, &SourceEditor::fileChanged, this, &SourcePane::updateFileTabs);
+    connect(m_files, &QTabBar::currentChanged, this, [this](int index) {
+        if (index >= 0)
+            m_editor->setFile(index);
+    });
 
     connect(next, &QPushButton::clicked, this, &SourcePane::findNext);
     connect(previous, &QPushButton::clicked, this, &SourcePane::findPrevious);
@@ -103,6 +123,31 @@ SourcePane::SourcePane(QWidget *parent)
     connect(m_find, &QLineEdit::textEdited, this, [this] { say(QString()); });
     m_find->installEventFilter(this);
     m_replace->installEventFilter(this);
+}
+
+void SourcePane::updateFileTabs()
+{
+    const DocumentEditor *document = m_editor->editor();
+    const int count = document ? document->fileCount() : 0;
+    const QSignalBlocker blocker(m_files);
+    while (m_files->count() > count)
+        m_files->removeTab(m_files->count() - 1);
+    const QDir folder = document ? QFileInfo(document->path()).absoluteDir() : QDir();
+    for (int file = 0; file < count; ++file) {
+        const QString path = document->filePath(file);
+        QString name = file == 0 ? QFileInfo(path).fileName() : folder.relativeFilePath(path);
+        if (m_editor->modifiedFiles().contains(file))
+            name += u'*';
+        if (file >= m_files->count())
+            m_files->addTab(name);
+        else if (m_files->tabText(file) != name)
+            m_files->setTabText(file, name);
+        m_files->setTabToolTip(file, QDir::toNativeSeparators(path));
+        m_files->setAccessibleTabName(
+            file, name.endsWith(u'*') ? tr("%1, unsaved changes").arg(name.chopped(1)) : name);
+    }
+    m_files->setCurrentIndex(m_editor->file());
+    m_files->setVisible(count > 1);
 }
 
 bool SourcePane::isFindBarVisible() const

@@ -7,14 +7,16 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QTabBar;
 
 namespace Gatehouse {
 
 class SourceEditor;
 
-// The Source tab of a document being edited: the source editor with a find and
-// replace bar under it (Ctrl+F, Ctrl+H; Enter finds the next match, Shift+Enter the
-// previous one, Escape closes the bar). A replacement is one undo step, and so is
+// The Source tab of a document being edited: a tab per file of the document (when
+// its `$ref`s reach other files; those with unsaved changes marked), the source
+// editor, and a find and replace bar under it (Ctrl+F, Ctrl+H; Enter finds the next match,
+// Shift+Enter the previous one, Escape closes the bar). A replacement is one undo step, and so is
 // Replace All.
 class SourcePane final : public QWidget
 {
@@ -25,6 +27,7 @@ public:
     explicit SourcePane(QWidget *parent = nullptr);
 
     SourceEditor *editor() const { return m_editor; }
+    QTabBar *fileTabs() const { return m_files; }
     QLineEdit *findField() const { return m_find; }
     QLineEdit *replaceField() const { return m_replace; }
     bool isFindBarVisible() const;
@@ -55,8 +58,10 @@ private:
     bool find(bool forward);
     void showBar(bool replace);
     void say(const QString &text);
+    void updateFileTabs();
 
     SourceEditor *m_editor;
+    QTabBar *m_files;
     QWidget *m_bar;
     QWidget *m_replaceRow;
     QLineEdit *m_find;
