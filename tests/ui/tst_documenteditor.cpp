@@ -534,6 +534,22 @@ void TestDocumentEditor::documentOverSeveralFiles()
     QVERIFY(!editor.isModified());
     editor.undoStack()->redo();
     QCOMPARE(editor.text(1), expected);
+
+    // renaming a component follows the $refs to it from the other files too
+    editor.applyTyping(1,
+                       TextChange {editor.text(1).size(), 0,
+                                   "backRef:\n  $ref: 'main.yaml#/components/schemas/Text'\n"});
+    QCOMPARE(editor.referencesTo(u"/components/schemas/Text"_qs),
+             QStringList {u"messages.yaml#/backRef/$ref"_qs});
+    const QByteArray before = editor.text(1);
+    QVERIFY2(editor.renameComponent(u"/components/schemas/Text"_qs, u"Line"_qs, &error),
+             qPrintable(error));
+    QVERIFY(editor.text(0).contains("    Line:\n      $ref: './schemas/common.yaml#/Text'"));
+    QVERIFY(editor.text(1).endsWith("backRef:\n  $ref: main.yaml#/components/schemas/Line\n"));
+    QCOMPARE(editor.undoStack()->undoText(), u"Rename schema Text"_qs);
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(0), mainText);
+    QCOMPARE(editor.text(1), before);
 }
 
 // Save writes every file that changed; a file that cannot be written keeps its edits

@@ -322,48 +322,80 @@ std::optional<DocumentEditor::Place> DocumentEditor::place(const QString &pointe
     return at;
 }
 
+QList<DocumentEditor::Place> DocumentEditor::referencePlaces(const QString &pointer) const
+{
+    QList<Place> out;
+    const QByteArray ref = '#' + pointer.toUtf8();
+    const QString self = DocumentLoader::fileKey(m_path);
+    for (int file = 0; file < fileCount(); ++file) {
+        const SourceText &text = source(file);
+        const QDir folder = QFileInfo(filePath(file)).absoluteDir();
+        for (const QString &p : text.pointers()) {
+            if (!p.endsWith(u"/$ref"))
+                continue;
+            const QByteArray target = referenceTarget(text, p);
+            const qsizetype hash = target.indexOf('#');
+            if (hash < 0 || !refersTo(target.mid(hash), ref))
+                continue;
+            // this document's own node: named without a file in its own text, and
+            // with its file in the others'
+            const QString path = QString::fromUtf8(target.left(hash));
+            const bool here = path.isEmpty()
+                ? file == 0
+                : DocumentLoader::fileKey(folder.absoluteFilePath(path)) == self;
+            if (here)
+                out.append({file, p});
+        }
+    }
+    return out;
+}
+
 QStringList DocumentEditor::referencesTo(const QString &pointer) const
 {
     QStringList out;
-    const SourceText &text = source();
-    const QByteArray ref = '#' + pointer.toUtf8();
-    for (const QString &p : text.pointers())
-        if (p.endsWith(u"/$ref") && refersTo(referenceTarget(text, p), ref))
-            out.append(p);
+    const QDir folder = QFileInfo(m_path).absoluteDir();
+    for (const Place &place : referencePlaces(pointer))
+        out.append(place.file == 0
+                       ? place.pointer
+                       : folder.relativeFilePath(filePath(place.file)) + u'#' + place.pointer);
     return out;
 }
 
 bool DocumentEditor::retargetReferences(const QString &pointer, const QString &newPointer,
                                         const QString &name, QString *error, bool onlyInto)
 {
-    const QStringList refs = referencesTo(pointer);
+    const QList<Place> refs = referencePlaces(pointer);
     if (refs.isEmpty())
         return true;
-    // Every change is made against the same text and applied from the end backwards,
-    // so the places of the ones before stay right.
-    const SourceText &text = source();
+    // Every change to a file is made against the same text and applied from the end
+    // backwards, so the places of the ones before stay right.
     const QByteArray oldRef = '#' + pointer.toUtf8();
-    std::vector<TextChange> changes;
-    for (const QString &p : refs) {
-        const QByteArray target = referenceTarget(text, p);
-        if (onlyInto && target == oldRef)
+    std::vector<std::pair<int, TextChange>> changes;
+    for (const Place &place : refs) {
+        const SourceText &text = source(place.file);
+        const QByteArray target = referenceTarget(text, place.pointer);
+        const qsizetype hash = target.indexOf('#');
+        const QByteArray fragment = target.mid(hash);
+        if (onlyInto && fragment == oldRef)
             continue;
-        const QByteArray next = '#' + newPointer.toUtf8() + target.mid(oldRef.size());
+        const QByteArray next
+            = target.left(hash) + '#' + newPointer.toUtf8() + fragment.mid(oldRef.size());
         QString why;
-        const auto change = text.set(p, Json(next.toStdString()), &why);
+        const auto change = text.set(place.pointer, Json(next.toStdString()), &why);
         if (!change) {
             if (error)
                 *error = why;
             return false;
         }
-        changes.push_back(*change);
+        changes.push_back({place.file, *change});
     }
-    std::sort(changes.begin(), changes.end(),
-              [](const TextChange &a, const TextChange &b) { return a.offset > b.offset; });
+    std::sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first < b.first : a.second.offset > b.second.offset;
+    });
     if (!name.isEmpty())
         m_undo.beginMacro(name);
-    for (const TextChange &change : changes)
-        apply(change, QString());
+    for (const auto &[file, change] : changes)
+        apply(file, change, QString());
     if (!name.isEmpty())
         m_undo.endMacro();
     return true;

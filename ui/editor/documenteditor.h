@@ -97,13 +97,14 @@ public:
     bool renameKey(const QString &pointer, const QString &newKey, const QString &name,
                    QString *error = nullptr);
     bool move(const QString &pointer, int index, const QString &name, QString *error = nullptr);
-    // The `$ref`s of this text to the node at `pointer` or into it ("#/components/
+    // The `$ref`s to the node at `pointer` of this text or into it ("#/components/
     // messages/Chat", "#/components/messages/Chat/payload"): the pointers of the
-    // `$ref` members, in text order.
+    // `$ref` members, in text order, then those in the document's other files
+    // ("main.yaml#/components/messages/Chat" there) as "FILE#POINTER".
     QStringList referencesTo(const QString &pointer) const;
-    // Makes every such `$ref` name `newPointer` instead (after a rename), as one
-    // undo step named `name` (none: part of the caller's macro); `onlyInto`: those
-    // into the node only, not those naming the node itself.
+    // Makes every such `$ref` name `newPointer` instead (after a rename), in every
+    // file, as one undo step named `name` (none: part of the caller's macro);
+    // `onlyInto`: those into the node only, not those naming the node itself.
     bool retargetReferences(const QString &pointer, const QString &newPointer, const QString &name,
                             QString *error = nullptr, bool onlyInto = false);
     // The component a pointer is in ("/components/schemas/Chat/properties/text" ->
@@ -233,6 +234,7 @@ private:
         mutable std::shared_ptr<const SourceText> source;
     };
 
+    QList<Place> referencePlaces(const QString &pointer) const;
     bool edit(int file, std::optional<TextChange> change, const QString &name, QString *error,
               const QString &why);
     // Runs `make` on the source of `pointer`'s place and applies the change made.
