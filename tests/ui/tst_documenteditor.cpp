@@ -52,6 +52,7 @@ private slots:
     void filesAreReadAndWrittenOffTheGuiThread();
     void documentOverSeveralFiles();
     void otherFilesSavedAndRecovered();
+    void largeTextParsedAheadAfterFormEdits();
 
 private:
     QTemporaryDir m_dir;
@@ -618,6 +619,43 @@ void TestDocumentEditor::otherFilesSavedAndRecovered()
     QVERIFY(!again.isModified());
     QCOMPARE(readAll(commonPath), again.text(2));
     QVERIFY(!DocumentEditor::recoveredText(commonPath));
+}
+
+// A large text's places are parsed on a thread right after a form edit (not after
+// typing), so that the next form edit finds them parsed instead of parsing the whole
+// text on the GUI thread.
+void TestDocumentEditor::largeTextParsedAheadAfterFormEdits()
+{
+    QByteArray text = "asyncapi: 2.6.0\ninfo: {title: Large, version: '1'}\nchannels:\n";
+    for (int i = 0; text.size() <= DocumentEditor::CheapSourceBytes; ++i)
+        text += "  /c" + QByteArray::number(i)
+            + ":\n    description: a channel, long enough to count\n";
+    DocumentEditor editor(m_dir.filePath(u"large.yaml"_qs), text);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.hasParsedSource(), 20000);
+    QVERIFY(!editor.isParsingAhead());
+
+    QString error;
+    QVERIFY2(editor.setValue(u"/info/title"_qs, Json("Larger"), u"Set title"_qs, &error),
+             qPrintable(error));
+    QVERIFY(!editor.hasParsedSource());
+    QVERIFY(editor.isParsingAhead());
+    QTRY_VERIFY_WITH_TIMEOUT(editor.hasParsedSource(), 20000);
+    QVERIFY(!editor.isParsingAhead());
+    QVERIFY(editor.source().contains(u"/channels/~1c7/description"_qs));
+    QCOMPARE(editor.source().text(), editor.text());
+
+    // asked for before it is done, the parse is waited for (not made again)
+    QVERIFY(editor.setValue(u"/info/title"_qs, Json("Largest"), u"Set title"_qs, &error));
+    QTRY_VERIFY(editor.isParsingAhead() && !editor.hasParsedSource());
+    QVERIFY(editor.setValue(u"/channels/~1c1/description"_qs, Json("the second"),
+                            u"Set description"_qs, &error));
+    QVERIFY(editor.text().contains("  /c1:\n    description: the second\n"));
+    QVERIFY(editor.text().contains("title: Largest"));
+
+    // typing: the read after the pause brings the places
+    editor.applyTyping(TextChange {0, 0, "# big\n"});
+    QVERIFY(!editor.isParsingAhead());
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.hasParsedSource(), 20000);
 }
 
 #include "tst_documenteditor.moc"

@@ -5,12 +5,12 @@
 // busy machine descheduling the thread does not count), with the time from a
 // keystroke in the source to the diagnostics of the new text.
 //
-// Scrolling the tree and the overview must stay under 50 ms a turn. Opening, form
-// edits, typing in the source and undo do not yet (about 65, 55-65, 115 and 90 ms
-// here): the tree is rebuilt whole on each read (its channels' own rows are made
-// when asked for), and the source editor takes the whole text when first shown. The places of the
-// text (SourceText) are parsed with each read off the GUI thread; a form edit parsed them here too,
-// for 400 ms, before. The test prints every phase so that the work on them can be measured.
+// Scrolling the tree and the overview and form edits must stay under 50 ms a turn
+// (a second form edit too, made before the first one's read: the text's places are
+// parsed on a thread as soon as a form edit is made, where a second edit parsed them
+// here for 400 ms before). Opening, typing in the source and undo are measured, not
+// failed on (40 to 50 ms on a quiet machine). The test prints every phase so that
+// the work on them can be measured.
 #include "apitreemodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
@@ -162,8 +162,14 @@ private slots:
         form->selectChannel(u"/devices2500/{deviceID}"_qs);
         QTest::qWait(20);
         QVERIFY(form->addChannel(u"/extra/{deviceID}"_qs));
+        // the next edit a moment later, once the text's places are parsed (on a thread,
+        // begun with the edit): it need not wait for the read of the first
+        QTRY_VERIFY_WITH_TIMEOUT(!editor->isParsingAhead(), 60000);
+        phase = u"second form edit"_qs;
+        QVERIFY(form->renameChannel(u"/extra/{deviceID}"_qs, u"/more/{deviceID}"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(!editor->isReading() && editor->lastRead().api
-                                     && editor->lastRead().api->channels.size() == Channels + 1,
+                                     && editor->lastRead().api->channels.size() == Channels + 1
+                                     && editor->lastRead().api->channel(u"/more/{deviceID}"_qs),
                                  60000);
         QTest::qWait(50);
 
@@ -207,7 +213,8 @@ private slots:
         QVERIFY(turns > 50);
         // (opening, the Source tab's first show and an undo take 40 to 50 ms on a quiet
         // machine: measured and written in bench/README.md, not failed on here)
-        for (const QString &smooth : {u"scroll tree"_qs, u"overview"_qs, u"form edit"_qs})
+        for (const QString &smooth :
+             {u"scroll tree"_qs, u"overview"_qs, u"form edit"_qs, u"second form edit"_qs})
             QVERIFY2(longestByPhase.value(smooth) < 50'000'000,
                      qPrintable(smooth + u" took over 50 ms in a turn: "_qs + report));
     }

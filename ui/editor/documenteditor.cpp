@@ -122,6 +122,10 @@ DocumentEditor::DocumentEditor(const QString &path, const QByteArray &text, QObj
     , m_savedText(text)
 {
     m_writer.setMaxThreadCount(1);
+    m_parser.setMaxThreadCount(1);
+    m_aheadTimer.setSingleShot(true);
+    m_aheadTimer.setInterval(0);
+    connect(&m_aheadTimer, &QTimer::timeout, this, &DocumentEditor::parseAhead);
     m_readTimer.setSingleShot(true);
     m_readTimer.setInterval(ReadDelayMs);
     connect(&m_readTimer, &QTimer::timeout, this, &DocumentEditor::readNow);
@@ -149,13 +153,37 @@ DocumentEditor::~DocumentEditor()
     // Unsaved edits stay in the recovery file: the history going away says nothing.
     disconnect(&m_undo, nullptr, this, nullptr);
     m_writer.waitForDone();
+    m_parser.waitForDone();
 }
 
 const SourceText &DocumentEditor::source() const
 {
+    if (!m_source && m_ahead.valid() && m_aheadText == m_text)
+        m_source = m_ahead.get(); // the rest of the parse begun after the last edit
     if (!m_source)
         m_source = sharedFreedOffThread(SourceText(m_text), m_text.size() > LargeSourceBytes);
     return *m_source;
+}
+
+void DocumentEditor::parseAhead()
+{
+    if (m_source || m_text.size() <= CheapSourceBytes)
+        return;
+    auto parse = std::make_shared<std::packaged_task<std::shared_ptr<const SourceText>()>>(
+        [text = m_text] { return sharedFreedOffThread(SourceText(text), true); });
+    m_ahead = parse->get_future().share();
+    m_aheadText = m_text;
+    m_parser.start([this, parse] {
+        (*parse)();
+        // taken as soon as it is there, unless the text changed meanwhile
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (!m_source && m_ahead.valid() && m_aheadText == m_text)
+                    m_source = m_ahead.get();
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 QString DocumentEditor::filePath(int file) const
@@ -361,17 +389,11 @@ QStringList DocumentEditor::referencesTo(const QString &pointer) const
     return out;
 }
 
-bool DocumentEditor::retargetReferences(const QString &pointer, const QString &newPointer,
-                                        const QString &name, QString *error, bool onlyInto)
+bool DocumentEditor::referenceChanges(const QString &pointer, const QString &newPointer,
+                                      bool onlyInto, Changes *changes, QString *error) const
 {
-    const QList<Place> refs = referencePlaces(pointer);
-    if (refs.isEmpty())
-        return true;
-    // Every change to a file is made against the same text and applied from the end
-    // backwards, so the places of the ones before stay right.
     const QByteArray oldRef = '#' + pointer.toUtf8();
-    std::vector<std::pair<int, TextChange>> changes;
-    for (const Place &place : refs) {
+    for (const Place &place : referencePlaces(pointer)) {
         const SourceText &text = source(place.file);
         const QByteArray target = referenceTarget(text, place.pointer);
         const qsizetype hash = target.indexOf('#');
@@ -380,25 +402,48 @@ bool DocumentEditor::retargetReferences(const QString &pointer, const QString &n
             continue;
         const QByteArray next
             = target.left(hash) + '#' + newPointer.toUtf8() + fragment.mid(oldRef.size());
-        QString why;
-        const auto change = text.set(place.pointer, Json(next.toStdString()), &why);
-        if (!change) {
-            if (error)
-                *error = why;
+        const auto change = text.set(place.pointer, Json(next.toStdString()), error);
+        if (!change)
             return false;
-        }
-        changes.push_back({place.file, *change});
+        changes->push_back({place.file, *change});
     }
+    return true;
+}
+
+bool DocumentEditor::applyAll(Changes changes, const QString &name, QString *error)
+{
+    // Every change to a file was made against the same text: applied from the end
+    // backwards, the places of the ones before stay right.
     std::sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) {
         return a.first != b.first ? a.first < b.first : a.second.offset > b.second.offset;
     });
+    for (size_t i = 1; i < changes.size(); ++i) {
+        const auto &[file, later] = changes[i - 1];
+        const auto &[nextFile, earlier] = changes[i];
+        if (file == nextFile && earlier.offset + earlier.length > later.offset) {
+            if (error)
+                *error = tr("the edits overlap in the text: make them one at a time");
+            return false;
+        }
+    }
+    if (changes.empty())
+        return true;
     if (!name.isEmpty())
         m_undo.beginMacro(name);
     for (const auto &[file, change] : changes)
-        apply(file, change, QString());
+        if (change.length > 0 || !change.text.isEmpty())
+            apply(file, change, QString());
     if (!name.isEmpty())
         m_undo.endMacro();
     return true;
+}
+
+bool DocumentEditor::retargetReferences(const QString &pointer, const QString &newPointer,
+                                        const QString &name, QString *error, bool onlyInto)
+{
+    Changes changes;
+    return referenceChanges(pointer, newPointer, onlyInto, &changes, error)
+        && applyAll(std::move(changes), name, error);
 }
 
 QString DocumentEditor::componentOf(const QString &pointer)
@@ -535,18 +580,35 @@ bool DocumentEditor::renameWithReferences(const QString &pointer, const QString 
     }
     tokens.last() = newKey;
     const QString newPointer = SourceText::joinPointer(tokens);
+    // every change made against the text as it is now (one parse of it), the key's
+    // rename, the $refs that follow it and the places that name it otherwise
+    Changes changes;
     QString why;
-    m_undo.beginMacro(name);
-    bool ok = renameKey(pointer, newKey, QString(), &why);
+    const auto at = [&](const QString &p, auto make) {
+        const std::optional<Place> found = place(p, false, &why);
+        if (!found)
+            return false;
+        const auto change = make(source(found->file), found->pointer);
+        if (!change)
+            return false;
+        changes.push_back({found->file, *change});
+        return true;
+    };
+    bool ok = at(pointer, [&](const SourceText &text, const QString &p) {
+        return text.renameKey(p, newKey, &why);
+    });
     if (ok)
-        ok = retargetReferences(pointer, newPointer, QString(), &why);
+        ok = referenceChanges(pointer, newPointer, false, &changes, &why);
     for (qsizetype i = 0; ok && i < keysNaming.size(); ++i)
-        ok = renameKey(keysNaming.at(i), newKey, QString(), &why);
+        ok = at(keysNaming.at(i), [&](const SourceText &text, const QString &p) {
+            return text.renameKey(p, newKey, &why);
+        });
     for (qsizetype i = 0; ok && i < valuesNaming.size(); ++i)
-        ok = setValue(valuesNaming.at(i), Json(newKey.toStdString()), QString(), &why);
-    m_undo.endMacro();
-    if (!ok && m_undo.canUndo() && m_undo.undoText() == name)
-        m_undo.undo();
+        ok = at(valuesNaming.at(i), [&](const SourceText &text, const QString &p) {
+            return text.set(p, Json(newKey.toStdString()), &why);
+        });
+    if (ok)
+        ok = applyAll(std::move(changes), name, &why);
     if (error)
         *error = why;
     return ok;
@@ -593,12 +655,16 @@ bool DocumentEditor::move(const QString &pointer, int index, const QString &name
 
 void DocumentEditor::applyTyping(int file, const TextChange &change)
 {
+    m_aheadTimer.stop(); // typing: the read after the pause parses the places
     m_undo.push(new EditCommand(this, file, change, tr("Typing"), TypingId));
 }
 
 void DocumentEditor::apply(int file, const TextChange &change, const QString &name)
 {
     m_undo.push(new EditCommand(this, file, change, name, -1));
+    // a form edit (once all its steps are made): the next one is likely to follow soon
+    if (file == 0)
+        m_aheadTimer.start();
 }
 
 void DocumentEditor::setText(int file, const TextChange &change)

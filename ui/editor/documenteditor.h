@@ -12,8 +12,11 @@
 #include <QTimer>
 #include <QUndoStack>
 
+#include <future>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace Gatehouse {
 
@@ -181,6 +184,13 @@ public:
     // here within a frame. What follows every change waits for the read otherwise.
     bool hasCheapSource() const { return m_source || m_text.size() <= CheapSourceBytes; }
     static constexpr qsizetype CheapSourceBytes = 128 * 1024;
+    // Whether the places of such a text are being parsed on a thread now: they are
+    // after each form edit, at once, so that the next form edit (a moment later) finds
+    // them parsed; asked for before they are, source() waits for the rest of that parse.
+    bool isParsingAhead() const
+    {
+        return m_aheadTimer.isActive() || (m_ahead.valid() && m_aheadText == m_text && !m_source);
+    }
     bool isReading() const { return m_readTimer.isActive() || m_loader.isLoading(); }
     // Reads now instead of after the pause.
     void readNow();
@@ -235,12 +245,20 @@ private:
     };
 
     QList<Place> referencePlaces(const QString &pointer) const;
+    // Changes to files (file, change), each made against the file's text as it is.
+    using Changes = std::vector<std::pair<int, TextChange>>;
+    bool referenceChanges(const QString &pointer, const QString &newPointer, bool onlyInto,
+                          Changes *changes, QString *error) const;
+    // Applies them as one undo step named `name` (none: part of the caller's macro);
+    // false, nothing changed, when two of them overlap.
+    bool applyAll(Changes changes, const QString &name, QString *error);
     bool edit(int file, std::optional<TextChange> change, const QString &name, QString *error,
               const QString &why);
     // Runs `make` on the source of `pointer`'s place and applies the change made.
     template<typename Make>
     bool editAt(const QString &pointer, const QString &name, QString *error, Make make);
     void setText(int file, const TextChange &change);
+    void parseAhead();
     void handleRead(const LoadedApi &result);
     void handleFileChanged(const QString &path);
     void applyReload(const QByteArray &onDisk);
@@ -270,6 +288,11 @@ private:
     QFileSystemWatcher m_watcher;
     // one thread, so its reads and writes happen in the order they were asked for
     QThreadPool m_writer;
+    // the places of a large text parsed ahead (parseAhead()), and of which text
+    QThreadPool m_parser;
+    QTimer m_aheadTimer;
+    mutable std::shared_future<std::shared_ptr<const SourceText>> m_ahead;
+    QByteArray m_aheadText;
     int m_savesPending = 0;
 };
 
