@@ -271,10 +271,28 @@ void GatewayMetrics::add(const QList<GatewayEvent> &events)
     add(EventSlices(&span, 1));
 }
 
+GatewayMetrics::Known &GatewayMetrics::known(const GatewayEvent &e)
+{
+    const GatewayEvent::Details *key = e.detailsPointer().constData();
+    auto it = m_known.find(key);
+    if (it == m_known.end()) {
+        if (m_known.size() >= MaxKnown)
+            m_known.clear();
+        it = m_known.insert(key, Known {e.detailsPointer()});
+    }
+    return *it;
+}
+
 GatewayMetrics::Series &GatewayMetrics::series(const GatewayEvent &e)
 {
     if (m_lastSeries && e.detailsPointer() && e.detailsPointer() == m_lastDetails)
         return *m_lastSeries;
+    Known *seen = e.detailsPointer() ? &known(e) : nullptr;
+    if (seen && seen->series) {
+        m_lastDetails = e.detailsPointer();
+        m_lastSeries = seen->series;
+        return *seen->series;
+    }
     const GatewayEvent::Details &d = e.details();
     QString labels
         = QStringLiteral("api=\"%1\",channel=\"%2\"").arg(escaped(d.api), escaped(d.channel));
@@ -297,6 +315,8 @@ GatewayMetrics::Series &GatewayMetrics::series(const GatewayEvent &e)
     }
     m_lastDetails = e.detailsPointer();
     m_lastSeries = s.get();
+    if (seen)
+        seen->series = s.get();
     return *s;
 }
 
@@ -346,6 +366,12 @@ GatewayMetrics::Cell &GatewayMetrics::cell(const GatewayEvent &e)
 {
     if (m_lastCell && e.detailsPointer() && e.detailsPointer() == m_lastCellDetails)
         return *m_lastCell;
+    Known *seen = e.detailsPointer() ? &known(e) : nullptr;
+    if (seen && seen->cell) {
+        m_lastCellDetails = e.detailsPointer();
+        m_lastCell = seen->cell;
+        return *seen->cell;
+    }
     const GatewayEvent::Details &d = e.details();
     std::unique_ptr<Cell> &c = m_cells[d.api + u'\n' + d.channel + u'\n' + d.application];
     if (!c) {
@@ -356,6 +382,8 @@ GatewayMetrics::Cell &GatewayMetrics::cell(const GatewayEvent &e)
     }
     m_lastCellDetails = e.detailsPointer();
     m_lastCell = c.get();
+    if (seen)
+        seen->cell = c.get();
     return *c;
 }
 
@@ -386,6 +414,10 @@ GatewayMetrics::Minute &GatewayMetrics::minute(const GatewayEvent &e, qint64 tim
 {
     Rollup *r = m_lastRollup;
     if (!r || !e.detailsPointer() || e.detailsPointer() != m_lastRollupDetails) {
+        Known *seen = e.detailsPointer() ? &known(e) : nullptr;
+        r = seen ? seen->rollup : nullptr;
+    }
+    if (!r) {
         const GatewayEvent::Details &d = e.details();
         const QString application = m_options.applicationLabel ? d.application : QString();
         const QString key = d.api + u'\n' + d.channel + u'\n' + application;
@@ -397,9 +429,11 @@ GatewayMetrics::Minute &GatewayMetrics::minute(const GatewayEvent &e, qint64 tim
             slot->application = application;
         }
         r = slot.get();
-        m_lastRollupDetails = e.detailsPointer();
-        m_lastRollup = r;
+        if (e.detailsPointer())
+            known(e).rollup = r;
     }
+    m_lastRollupDetails = e.detailsPointer();
+    m_lastRollup = r;
     const qint64 start = std::max<qint64>(0, timeMs - timeMs % 60000);
     auto it = r->minutes.find(start);
     if (it == r->minutes.end()) {

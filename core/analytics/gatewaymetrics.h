@@ -257,6 +257,19 @@ private:
     std::map<QString, std::unique_ptr<Cell>> m_cells; // by API, channel and application
     Gateway::GatewayEvent::DetailsPointer m_lastCellDetails;
     Cell *m_lastCell = nullptr;
+    // What the details of recent connections were found to count in: the events of
+    // many connections come interleaved, each missing the last-details caches (each
+    // miss makes a label text). The details are kept, so their address is not reused.
+    struct Known
+    {
+        Gateway::GatewayEvent::DetailsPointer details;
+        Series *series = nullptr;
+        Cell *cell = nullptr;
+        Rollup *rollup = nullptr;
+    };
+    static constexpr qsizetype MaxKnown = 4096;
+    Known &known(const Gateway::GatewayEvent &e);
+    QHash<const Gateway::GatewayEvent::Details *, Known> m_known;
     QHash<quint64, Cell *> m_openCell; // open connections by cell
     qint64 m_openTotal = 0;
     qint64 m_logNotStored = 0;

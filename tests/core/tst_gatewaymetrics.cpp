@@ -165,6 +165,49 @@ private slots:
         QCOMPARE(seconds.constFirst().throttled, 1);
     }
 
+    // The events of many connections come interleaved, each connection's sharing its
+    // details: each is counted in its own channel's series, also past the number of
+    // connections whose details are remembered (GatewayMetrics::MaxKnown).
+    void interleavedConnectionsCountInTheirChannels()
+    {
+        GatewayMetrics m;
+        constexpr int Connections = 5000;
+        QList<GatewayEvent> opened;
+        for (int i = 0; i < Connections; ++i)
+            opened.append(make(GatewayEvent::Type::ConnectionOpened, quint64(i), 1000,
+                               i % 2 ? u"/odd"_qs : u"/even"_qs));
+        QList<GatewayEvent> events = opened;
+        for (int round = 0; round < 3; ++round)
+            for (int i = 0; i < Connections; ++i) {
+                GatewayEvent message = opened.at(i); // the connection's details, shared
+                message.type = GatewayEvent::Type::MessageRelayed;
+                message.size = 1;
+                message.timeMs = 2000 + round;
+                QVERIFY(message.sharesDetailsWith(opened.at(i)));
+                events.append(message);
+            }
+        for (int i = 0; i < Connections; i += 2) {
+            GatewayEvent close = opened.at(i);
+            close.type = GatewayEvent::Type::ConnectionClosed;
+            close.closeCode = 1000;
+            close.closedBy = GatewayEvent::Party::Client;
+            events.append(close);
+        }
+        m.add(events);
+        const QStringList l = lines(m);
+        for (const QString &channel : {u"/odd"_qs, u"/even"_qs}) {
+            const QString at = u"api=\"/chats/1.0.0\",channel=\""_qs + channel + u'"';
+            QVERIFY2(l.contains(QStringLiteral("gatehouse_messages_total{%1,direction=\"in\"} %2")
+                                    .arg(at)
+                                    .arg(3 * Connections / 2)),
+                     qPrintable(channel));
+            QVERIFY(l.contains(QStringLiteral("gatehouse_connections_open{%1} %2")
+                                   .arg(at)
+                                   .arg(channel == u"/odd" ? Connections / 2 : 0)));
+        }
+        QCOMPARE(m.openConnections(), Connections / 2);
+    }
+
     // A bucket counts the observations up to and including its bound.
     void histogramBoundaries()
     {
