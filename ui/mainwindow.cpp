@@ -496,6 +496,7 @@ void MainWindow::createActions()
     if (!m_undoGroup)
         m_undoGroup = new QUndoGroup(this);
     m_saveAction = file->addAction(tr("&Save"), this, &MainWindow::saveCurrentDocument);
+    m_saveAction->setObjectName(QStringLiteral("saveAction"));
     m_saveAction->setShortcut(QKeySequence::Save);
     m_saveAction->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
     m_saveAction->setEnabled(false);

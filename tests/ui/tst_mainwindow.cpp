@@ -706,7 +706,9 @@ private Q_SLOTS:
     }
 
     // Problems in a file the document refers to name that file; the source shows it,
-    // also when the document was opened by a relative path.
+    // also when the document was opened by a relative path: in the read-only view
+    // until the document's editor has read the file, then in the editor, on the
+    // file's own tab.
     void problemInReferencedFile_data()
     {
         QTest::addColumn<bool>("relative");
@@ -763,19 +765,37 @@ private Q_SLOTS:
         QCOMPARE(line, 5);
 
         Q_EMIT window.diagnosticsView()->activated(problem);
-        SourceView *source = window.sourceView();
-        QTRY_VERIFY(!source->isLoading());
-        QCOMPARE(QFileInfo(source->fileName()).absoluteFilePath(), common);
-        QCOMPARE(source->currentLine(), line);
-        QCOMPARE(source->currentColumn(), column);
-        QCOMPARE(source->highlightedLine(), line);
-        QVERIFY(source->toPlainText().startsWith(QStringLiteral("components:")));
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
         QVERIFY(tabs);
+        DocumentEditor *editor = window.findChild<ApiForm *>()->editor();
+        QVERIFY(editor);
+        if (editor->fileIndex(common) < 0) {
+            // the editor has not read the other file yet: the read-only view shows it
+            SourceView *source = window.sourceView();
+            QTRY_VERIFY(!source->isLoading());
+            QCOMPARE(QFileInfo(source->fileName()).absoluteFilePath(), common);
+            QCOMPARE(source->currentLine(), line);
+            QCOMPARE(source->currentColumn(), column);
+            QCOMPARE(source->highlightedLine(), line);
+            QVERIFY(source->toPlainText().startsWith(QStringLiteral("components:")));
+            QCOMPARE(tabs->currentWidget(), window.sourceTab());
+            QVERIFY(source->isVisible());
+            QCOMPARE(tabs->tabText(tabs->indexOf(window.sourceTab())),
+                     QStringLiteral("Source: common.yaml"));
+        }
+        // once it has, the editor shows it on its tab
+        QTRY_VERIFY_WITH_TIMEOUT(editor->fileIndex(common) == 1, 20000);
+        Q_EMIT window.diagnosticsView()->activated(problem);
+        SourceEditor *edited = window.sourcePane()->editor();
         QCOMPARE(tabs->currentWidget(), window.sourceTab());
-        QVERIFY(source->isVisible());
-        QCOMPARE(tabs->tabText(tabs->indexOf(window.sourceTab())),
-                 QStringLiteral("Source: common.yaml"));
+        QVERIFY(edited->isVisible());
+        QCOMPARE(edited->file(), 1);
+        QCOMPARE(window.sourcePane()->fileTabs()->currentIndex(), 1);
+        QVERIFY(edited->bytes().startsWith("components:"));
+        QCOMPARE(edited->currentLine(), line);
+        QCOMPARE(edited->currentColumn(), column);
+        QVERIFY(!edited->diagnostics().isEmpty()); // the problem, underlined there
+        QCOMPARE(tabs->tabText(tabs->indexOf(window.sourceTab())), QStringLiteral("Source"));
 
         // Reloading the document: the tab stops naming the other file.
         QVERIFY(!openAndWait(window, opened));

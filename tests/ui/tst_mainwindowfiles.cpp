@@ -6,8 +6,10 @@
 #include "editor/conversiondialog.h"
 #include "editor/documenteditor.h"
 #include "editor/documentwriter.h"
+#include "editor/sourcepane.h"
 #include "mainwindow.h"
 #include "recentfiles.h"
+#include "testsupport.h"
 #include "windowtesting.h"
 
 #include <QAbstractButton>
@@ -24,6 +26,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -413,6 +416,53 @@ private Q_SLOTS:
             QVERIFY(window.close());
             QVERIFY(asked.contains(u"quit-fails.yaml"));
         }
+    }
+
+    // A document over three files in the window: an edit of a message in another
+    // file marks the document, Save writes that file, and a change another program
+    // makes to a file without edits here is taken.
+    void documentOverSeveralFiles()
+    {
+        QTemporaryDir dir;
+        const QString main = Test::copyMultiFileDocument(dir.path());
+        QVERIFY(!main.isEmpty());
+        const QByteArray mainText = readAll(main);
+        const QString messages = dir.filePath(u"messages.yaml"_qs);
+        const QString common = dir.filePath(u"schemas/common.yaml"_qs);
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndWait(window, main));
+        DocumentEditor *editor = window.findChild<ApiForm *>()->editor();
+        QVERIFY(editor);
+        QTRY_COMPARE_WITH_TIMEOUT(editor->fileCount(), 3, 20000);
+        QVERIFY(window.showTab(u"source"_qs));
+        QTRY_COMPARE(window.sourcePane()->fileTabs()->count(), 3);
+
+        QVERIFY(editor->setValue(u"/components/messages/chat/title"_qs, Json("Chat line"),
+                                 u"Set title"_qs));
+        QVERIFY(window.windowTitle().contains(u"main.yaml*"));
+        QCOMPARE(window.sourcePane()->fileTabs()->tabText(1), u"messages.yaml*"_qs);
+        QAction *save = action(window, u"saveAction"_qs);
+        QVERIFY(save && save->isEnabled());
+        save->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!editor->isModified(), 20000);
+        QVERIFY(readAll(messages).contains("  title: Chat line\n"));
+        QCOMPARE(readAll(main), mainText);
+        QVERIFY(!window.windowTitle().contains(u"main.yaml*"));
+        QTRY_COMPARE(window.sourcePane()->fileTabs()->tabText(1), u"messages.yaml"_qs);
+        QTRY_VERIFY_WITH_TIMEOUT(!editor->isReading() && editor->lastRead().ok(), 20000);
+        QCOMPARE(editor->lastRead().api->message(u"chat"_qs)->title, u"Chat line"_qs);
+
+        // another program: the document follows a file it has no edits of
+        QByteArray changed = readAll(common);
+        changed.replace("maxLength: 4096", "maxLength: 100");
+        QVERIFY(Test::writeFile(common, changed));
+        QTRY_COMPARE_WITH_TIMEOUT(editor->text(2), changed, 20000);
+        QVERIFY(!editor->isModified());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !editor->isReading() && editor->lastRead().ok()
+                && editor->lastRead().api->schemas["Text"].value("maxLength", 0) == 100,
+            20000);
     }
 
     void closeModifiedAsks()
