@@ -14,6 +14,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QFocusEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -69,6 +70,7 @@ private slots:
     void channelOperations();
     void channelBinding();
     void largeDocumentIsNotParsedHere();
+    void channelInAnotherFile();
 
 private:
     QTemporaryDir m_dir;
@@ -591,6 +593,54 @@ void TestApiForm::largeDocumentIsNotParsedHere()
     QVERIFY(!form.operationBox(Operation::Action::Send)->isChecked());
     QVERIFY(form.operationBox(Operation::Action::Send)->isEnabled());
     QVERIFY(editor.text().contains("channels:\n  /first: {}\n  /c0:\n"));
+}
+
+// A channel a $ref takes into another file: the form shows it and its edits change
+// that file.
+void TestApiForm::channelInAnotherFile()
+{
+    QTemporaryDir dir;
+    const QString main = dir.filePath(u"main.yaml"_qs);
+    const QByteArray mainText = "asyncapi: 3.0.0\n"
+                                "info: {title: Split, version: '1'}\n"
+                                "channels:\n"
+                                "  rooms:\n"
+                                "    $ref: 'channels.yaml#/rooms'\n";
+    QVERIFY(Test::writeFile(main, mainText));
+    const QByteArray channels = "# the channels\n"
+                                "rooms:\n"
+                                "  address: /rooms/{id}\n"
+                                "  description: Rooms\n"
+                                "  parameters:\n"
+                                "    id: {}\n";
+    QVERIFY(Test::writeFile(dir.filePath(u"channels.yaml"_qs), channels));
+    DocumentEditor editor(main, mainText);
+    ApiForm form;
+    form.show();
+    form.setEditor(&editor);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        editor.fileCount() == 2 && !editor.isReading() && editor.lastRead().ok(), 20000);
+    form.selectChannel(u"rooms"_qs);
+    auto *description = control<QPlainTextEdit>(form, u"Channel description"_qs);
+    QVERIFY(description);
+    QTRY_COMPARE(description->toPlainText(), u"Rooms"_qs);
+    const auto leave = [description] {
+        QFocusEvent out(QEvent::FocusOut);
+        QCoreApplication::sendEvent(description, &out);
+    };
+    description->setPlainText(u"Every room"_qs);
+    leave();
+    QCOMPARE(editor.text(), mainText);
+    QByteArray expected = channels;
+    expected.replace("description: Rooms", "description: Every room");
+    QCOMPARE(editor.text(1), expected);
+    // emptied: removed where it is written
+    description->setPlainText(QString());
+    leave();
+    QByteArray removed = channels;
+    removed.replace("  description: Rooms\n", "");
+    QCOMPARE(editor.text(1), removed);
+    QCOMPARE(editor.text(), mainText);
 }
 
 QTEST_MAIN(TestApiForm)

@@ -703,7 +703,7 @@ void ApiForm::commitDescription(QPlainTextEdit *field, const QString &pointer, c
         return;
     const std::string text = field->toPlainText().toStdString();
     QString error;
-    if (text.empty() && m_editor->source().contains(pointer))
+    if (text.empty() && m_editor->has(pointer))
         report(m_editor->remove(pointer, name, &error), error);
     else if (!text.empty())
         report(m_editor->setValue(pointer, Json(text), name, &error), error);
@@ -746,9 +746,7 @@ void ApiForm::commitMapping()
     for (const QString &op : operations) {
         const QString pointer = op + u"/x-uri-mapping";
         if (mapping.isEmpty())
-            ok = (!m_editor->source().contains(pointer)
-                  || m_editor->remove(pointer, QString(), &error))
-                && ok;
+            ok = (!m_editor->has(pointer) || m_editor->remove(pointer, QString(), &error)) && ok;
         else
             ok = m_editor->setValue(pointer, Json(mapping.toStdString()), QString(), &error) && ok;
     }
@@ -777,7 +775,7 @@ bool ApiForm::setAuthType(const QString &authType, QString *error)
     // document already says it there, as WSO2's importer reads it)
     QStringList pointers;
     const QString onChannel = channelPointer(key) + u"/x-auth-type";
-    if (v3 || m_editor->source().contains(onChannel))
+    if (v3 || m_editor->has(onChannel))
         pointers.append(onChannel);
     if (!v3) {
         for (const QString &op : operationPointers(key))
@@ -799,9 +797,7 @@ bool ApiForm::setAuthType(const QString &authType, QString *error)
     QString why;
     for (const QString &pointer : std::as_const(pointers)) {
         if (authType.isEmpty())
-            ok = (!m_editor->source().contains(pointer)
-                  || m_editor->remove(pointer, QString(), &why))
-                && ok;
+            ok = (!m_editor->has(pointer) || m_editor->remove(pointer, QString(), &why)) && ok;
         else
             ok = m_editor->setValue(pointer, Json(authType.toStdString()), QString(), &why) && ok;
     }
@@ -838,9 +834,7 @@ bool ApiForm::setScopes(const QStringList &scopes, QString *error)
     for (const QString &op : operations) {
         const QString pointer = op + u"/x-scopes";
         if (scopes.isEmpty())
-            ok = (!m_editor->source().contains(pointer)
-                  || m_editor->remove(pointer, QString(), &why))
-                && ok;
+            ok = (!m_editor->has(pointer) || m_editor->remove(pointer, QString(), &why)) && ok;
         else
             ok = m_editor->setValue(pointer, list, QString(), &why) && ok;
     }
@@ -1053,7 +1047,7 @@ bool ApiForm::setParameterDescription(const QString &parameter, const QString &d
     const QString name = tr("Set description of parameter %1").arg(parameter);
     QString why;
     const bool ok = description.isEmpty()
-        ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why))
+        ? (!m_editor->has(pointer) || m_editor->remove(pointer, name, &why))
         : m_editor->setValue(pointer, Json(description.toStdString()), name, &why);
     report(ok, why);
     if (error)
@@ -1215,9 +1209,10 @@ QString ApiForm::bindingSummary() const
     if (!m_editor || key.isEmpty())
         return QString();
     const QString pointer = channelPointer(key) + u"/bindings/ws";
-    const auto binding = m_editor->source().contains(pointer)
-        ? SourceText::parseFragment(m_editor->source().fragment(pointer))
-        : std::optional<Json>();
+    QString at;
+    const SourceText &source = m_editor->sourceOf(pointer, &at);
+    const auto binding = source.contains(at) ? SourceText::parseFragment(source.fragment(at))
+                                             : std::optional<Json>();
     if (!binding || !binding->is_object())
         return tr("none: clients send no query or headers the document names");
     // the names of a schema's properties, or what it is

@@ -205,7 +205,7 @@ bool ChannelOperations::setMessage(Operation::Action action, const QString &mess
             : tr("Set message the backend pushes on channel %1").arg(m_channel);
         const Json ref = Json::object({{"$ref", messageRef(message).toStdString()}});
         if (isV3() && message.isEmpty())
-            ok = !m_editor->source().contains(f.pointer + u"/messages")
+            ok = !m_editor->has(f.pointer + u"/messages")
                 || m_editor->remove(f.pointer + u"/messages", name, &why);
         else if (isV3())
             ok = m_editor->setValue(f.pointer + u"/messages", Json::array({ref}), name, &why);

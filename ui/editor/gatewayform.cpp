@@ -170,10 +170,9 @@ GatewayForm::GatewayForm(QWidget *parent)
         QString error;
         const QString pointer = pointerOf(QStringLiteral("defaultVersion"));
         const QString name = on ? tr("Serve the default version") : tr("Serve versioned only");
-        report(
-            on ? m_editor->setValue(pointer, Json(true), name, &error)
-               : (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &error)),
-            error);
+        report(on ? m_editor->setValue(pointer, Json(true), name, &error)
+                  : (!m_editor->has(pointer) || m_editor->remove(pointer, name, &error)),
+               error);
     });
 
     auto *plans = new QGroupBox(tr("Plans"));
@@ -577,9 +576,8 @@ void GatewayForm::commitField(const QString &key)
     const QString value = edit->text().trimmed();
     const QString name = tr("Set %1").arg(edit->accessibleName().toLower());
     QString error;
-    report(value.isEmpty()
-               ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &error))
-               : m_editor->setValue(pointer, Json(value.toStdString()), name, &error),
+    report(value.isEmpty() ? (!m_editor->has(pointer) || m_editor->remove(pointer, name, &error))
+                           : m_editor->setValue(pointer, Json(value.toStdString()), name, &error),
            error);
 }
 
@@ -617,7 +615,7 @@ void GatewayForm::commitPlanCell(int row, int column)
     }
     QString error;
     report(value.isEmpty() && column != NameColumn
-               ? (!m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &error))
+               ? (!m_editor->has(pointer) || m_editor->remove(pointer, name, &error))
                : m_editor->setValue(pointer, json, name, &error),
            error);
 }
@@ -632,7 +630,7 @@ bool GatewayForm::addPlan(QString *error)
                                     {"unit", "minute"}});
     const QString plans = QLatin1String(Root) + u"/plans";
     QString why;
-    const bool ok = m_editor->source().contains(plans)
+    const bool ok = m_editor->has(plans)
         ? m_editor->setValue(plans + u"/-", plan, tr("Add plan"), &why)
         : m_editor->setValue(plans, Json::array({plan}), tr("Add plan"), &why);
     report(ok, why);

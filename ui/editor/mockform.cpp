@@ -166,7 +166,7 @@ bool MockForm::commitSetting(const QString &key, QString *error)
             ok = typed->unset ? m_editor->remove(root, name, &why)
                               : m_editor->setValue(root, typed->value, name, &why);
         } else if (typed->unset) {
-            ok = !m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why);
+            ok = !m_editor->has(pointer) || m_editor->remove(pointer, name, &why);
         } else if (shortForm) {
             // another setting: the kind alone becomes an object that keeps it
             Json object = Json::object({{"kind", *written}});

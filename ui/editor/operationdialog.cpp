@@ -215,9 +215,8 @@ bool OperationDialog::apply(QString *error)
             undo->beginMacro(name);
             for (const auto &[member, next] : std::as_const(changes)) {
                 const QString at = m_pointer + u'/' + token(member);
-                ok = next.is_null()
-                    ? (!m_editor->source().contains(at) || m_editor->remove(at, QString(), &why))
-                    : m_editor->setValue(at, next, QString(), &why);
+                ok = next.is_null() ? (!m_editor->has(at) || m_editor->remove(at, QString(), &why))
+                                    : m_editor->setValue(at, next, QString(), &why);
                 if (!ok)
                     break;
             }

@@ -219,7 +219,7 @@ PolicyForm::PolicyForm(QWidget *parent)
         const QString pointer = entryPointer(row) + QStringLiteral("/enabled");
         const QString title = typeTitle(m_list->item(row)->data(TypeRole).toString());
         QString error;
-        report(on ? (!m_editor->source().contains(pointer)
+        report(on ? (!m_editor->has(pointer)
                      || m_editor->remove(pointer, tr("Switch on %1").arg(title.toLower()), &error))
                   : m_editor->setValue(pointer, Json(false),
                                        tr("Switch off %1").arg(title.toLower()), &error),
@@ -438,7 +438,7 @@ bool PolicyForm::commitSetting(const QString &key, QString *error)
     bool ok = false;
     if (const auto typed = m_fields->typed(key, &why)) {
         if (typed->unset)
-            ok = !m_editor->source().contains(pointer) || m_editor->remove(pointer, name, &why);
+            ok = !m_editor->has(pointer) || m_editor->remove(pointer, name, &why);
         else if (typed->fragment)
             ok = m_editor->setFragment(pointer, *typed->fragment, name, &why);
         else
@@ -581,7 +581,7 @@ bool PolicyForm::addPolicy(const QString &type, QString *error)
     if (!scope().isEmpty())
         name += u' ' + tr("to channel %1").arg(scope());
     QString why;
-    const bool exists = m_editor->source().contains(list);
+    const bool exists = m_editor->has(list);
     const bool ok = exists ? m_editor->setValue(list + QStringLiteral("/-"), entry, name, &why)
                            : m_editor->setValue(list, Json::array({entry}), name, &why);
     report(ok, why);
