@@ -53,6 +53,7 @@ private slots:
     void documentOverSeveralFiles();
     void otherFilesSavedAndRecovered();
     void largeTextParsedAheadAfterFormEdits();
+    void placesThatCannotBeReached();
 
 private:
     QTemporaryDir m_dir;
@@ -656,6 +657,34 @@ void TestDocumentEditor::largeTextParsedAheadAfterFormEdits()
     editor.applyTyping(TextChange {0, 0, "# big\n"});
     QVERIFY(!editor.isParsingAhead());
     QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading() && editor.hasParsedSource(), 20000);
+}
+
+// A form's pointer through $refs that loop, or that name a file on the network, is
+// refused with the reason and changes nothing.
+void TestDocumentEditor::placesThatCannotBeReached()
+{
+    const QByteArray text = "asyncapi: 3.0.0\n"
+                            "info: {title: Loops, version: '1'}\n"
+                            "components:\n"
+                            "  schemas:\n"
+                            "    A: {$ref: '#/components/schemas/B'}\n"
+                            "    B: {$ref: '#/components/schemas/A'}\n"
+                            "    Remote: {$ref: 'https://example.com/schemas.yaml#/Remote'}\n"
+                            "    Local: {$ref: '#/components/schemas/Plain'}\n"
+                            "    Plain: {type: string}\n";
+    DocumentEditor editor(m_dir.filePath(u"loops.yaml"_qs), text);
+    QString error;
+    QVERIFY(!editor.place(u"/components/schemas/A/type"_qs, false, &error));
+    QVERIFY2(error.contains(u"loop"_qs), qPrintable(error));
+    QVERIFY(!editor.setValue(u"/components/schemas/A/type"_qs, Json("string"), u"Set"_qs, &error));
+    QVERIFY(!editor.place(u"/components/schemas/Remote/type"_qs, false, &error));
+    QVERIFY2(error.contains(u"network"_qs), qPrintable(error));
+    QCOMPARE(editor.text(), text);
+    // within the document, a $ref on the way leads to what it names
+    QCOMPARE(editor.place(u"/components/schemas/Local/type"_qs),
+             (DocumentEditor::Place {0, u"/components/schemas/Plain/type"_qs}));
+    QVERIFY(editor.setValue(u"/components/schemas/Local/maxLength"_qs, Json(5), u"Set"_qs, &error));
+    QVERIFY(editor.text().contains("Plain: {type: string, maxLength: 5}"));
 }
 
 #include "tst_documenteditor.moc"
