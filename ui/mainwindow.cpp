@@ -2663,6 +2663,35 @@ void MainWindow::saveCurrentDocumentAs(const QString &path)
 {
     if (m_currentFile.isEmpty() || path.isEmpty())
         return;
+    const DocumentEditor *editor = currentEditor();
+    const QDir from = QFileInfo(m_currentFile).absoluteDir();
+    if (!editor || editor->fileCount() < 2 || QFileInfo(path).absoluteDir() == from) {
+        writeCurrentDocumentAs(path);
+        return;
+    }
+    // its $refs name the other files relative to its folder
+    QStringList others;
+    for (int file = 1; file < editor->fileCount(); ++file)
+        others.append(QDir::toNativeSeparators(from.relativeFilePath(editor->filePath(file))));
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Save As"),
+        tr("%1 names %2 by paths relative to its folder. Saved in %3, it would name files "
+           "that are not there, and would not read until they are copied beside it (they "
+           "stay where they are). Save it there anyway?")
+            .arg(displayName(m_currentFile), others.join(u", "_qs),
+                 QDir::toNativeSeparators(QFileInfo(path).absolutePath())),
+        QMessageBox::Save | QMessageBox::Cancel, this);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, path, current = m_currentFile](int answer) {
+        if (answer == QMessageBox::Save && m_currentFile == current)
+            writeCurrentDocumentAs(path);
+    });
+    box->open();
+}
+
+void MainWindow::writeCurrentDocumentAs(const QString &path)
+{
     const QString previous = m_currentFile;
     DocumentEditor *editor = currentEditor();
     const QString target = QFileInfo(path).absoluteFilePath();

@@ -120,6 +120,9 @@ public:
     // YAML or JSON by the extension, and edits it there; the old file stays as saved.
     // Another syntax is the same document, after the user confirmed what does not
     // carry over (comments). documentLoaded(path) follows when the window shows it.
+    // A document whose $refs reach other files, saved in another folder, is written
+    // only after the user confirmed that its relative $refs would name files that are
+    // not there (the other files stay where they are).
     void saveCurrentDocumentAs(const QString &path);
     // File > Save a Copy as AsyncAPI 2.6 / 3.0: converts the current text, lists what
     // does not carry over for the user to confirm, writes `path`; the window keeps
@@ -241,6 +244,7 @@ private:
     void askExportForWso2();
     // The window edits `path` instead of `previous` (after Save As).
     void moveDocument(const QString &previous, const QString &path);
+    void writeCurrentDocumentAs(const QString &path);
     // Drops a document's editor, history and all (nothing unsaved is left in it).
     void forgetEditor(DocumentEditor *editor);
     void createActions();

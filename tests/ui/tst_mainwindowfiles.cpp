@@ -463,6 +463,26 @@ private Q_SLOTS:
             !editor->isReading() && editor->lastRead().ok()
                 && editor->lastRead().api->schemas["Text"].value("maxLength", 0) == 100,
             20000);
+
+        // Save As in another folder: its $refs would name files that are not there
+        QVERIFY(QDir(dir.path()).mkpath(u"elsewhere"_qs));
+        const QString moved = dir.filePath(u"elsewhere/main.yaml"_qs);
+        QString asked;
+        answerMessageBox(QMessageBox::Cancel, &asked);
+        window.saveCurrentDocumentAs(moved);
+        QTRY_VERIFY(!asked.isEmpty());
+        QVERIFY2(asked.contains(u"messages.yaml"_qs) && asked.contains(u"common.yaml"_qs),
+                 qPrintable(asked));
+        QTest::qWait(100);
+        QVERIFY(!QFile::exists(moved));
+        QCOMPARE(window.currentFile(), main);
+        // in the same folder it is not asked about
+        asked.clear();
+        const QString beside = dir.filePath(u"main-copy.yaml"_qs);
+        window.saveCurrentDocumentAs(beside);
+        QTRY_COMPARE_WITH_TIMEOUT(window.currentFile(), beside, 20000);
+        QVERIFY(asked.isEmpty());
+        QCOMPARE(readAll(beside), mainText);
     }
 
     void closeModifiedAsks()
