@@ -671,6 +671,19 @@ std::string SourceText::flowValue(const Json &value, int indent) const
     return indented;
 }
 
+namespace {
+
+// A one-line string as a YAML single-quoted scalar ('' for each ').
+std::string singleQuoted(const std::string &value)
+{
+    std::string text = "'";
+    for (const char c : value)
+        text += c == '\'' ? std::string("''") : std::string(1, c);
+    return text + '\'';
+}
+
+} // namespace
+
 std::optional<TextChange> SourceText::replaceValue(const Node &node, const Json &value,
                                                    QString *error) const
 {
@@ -696,12 +709,8 @@ std::optional<TextChange> SourceText::replaceValue(const Node &node, const Json 
         // a scalar in a flow collection keeps its quoting: single quotes stay single,
         // a plain one stays plain where flow context allows it
         const std::string &v = value.get_ref<const std::string &>();
-        if (node.style == '\'') {
-            std::string text = "'";
-            for (const char c : v)
-                text += c == '\'' ? std::string("''") : std::string(1, c);
-            return change(node.start, node.end, text + '\'');
-        }
+        if (node.style == '\'')
+            return change(node.start, node.end, singleQuoted(v));
         const std::string plain = YamlEmitter::scalar(v);
         if (node.style != '"' && plain == v && v.find_first_of(",[]{}") == std::string::npos)
             return change(node.start, node.end, plain);
@@ -737,6 +746,8 @@ std::optional<TextChange> SourceText::replaceValue(const Node &node, const Json 
             text = value.dump();
         else if (node.style == '"')
             text = YamlEmitter::doubleQuoted(value.get_ref<const std::string &>());
+        else if (node.style == '\'') // single quotes stay single
+            text = singleQuoted(value.get_ref<const std::string &>());
         else
             text = YamlEmitter::scalar(value.get_ref<const std::string &>());
         return change(node.start, node.end, text);

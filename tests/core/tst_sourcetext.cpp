@@ -121,9 +121,14 @@ void tst_SourceText::edits_data()
         << doc << "set"
         << "/asyncapi" << QByteArray("\"3.0.0\"")
         << QByteArray(doc).replace("2.6.0 # version", "3.0.0 # version");
-    QTest::newRow("single-quoted scalar") << doc << "set"
-                                          << "/info/title" << QByteArray("\"Chat rooms\"")
-                                          << QByteArray(doc).replace("'Chats'", "Chat rooms");
+    QTest::newRow("single-quoted stays single-quoted")
+        << doc << "set"
+        << "/info/title" << QByteArray("\"Chat rooms\"")
+        << QByteArray(doc).replace("'Chats'", "'Chat rooms'");
+    QTest::newRow("single-quoted with a quote in it")
+        << doc << "set"
+        << "/info/title" << QByteArray("\"Chat's rooms\"")
+        << QByteArray(doc).replace("'Chats'", "'Chat''s rooms'");
     QTest::newRow("double-quoted stays double-quoted")
         << doc << "set"
         << "/info/version" << QByteArray("\"2.0\"")

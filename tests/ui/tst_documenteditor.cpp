@@ -547,7 +547,7 @@ void TestDocumentEditor::documentOverSeveralFiles()
     QVERIFY2(editor.renameComponent(u"/components/schemas/Text"_qs, u"Line"_qs, &error),
              qPrintable(error));
     QVERIFY(editor.text(0).contains("    Line:\n      $ref: './schemas/common.yaml#/Text'"));
-    QVERIFY(editor.text(1).endsWith("backRef:\n  $ref: main.yaml#/components/schemas/Line\n"));
+    QVERIFY(editor.text(1).endsWith("backRef:\n  $ref: 'main.yaml#/components/schemas/Line'\n"));
     QCOMPARE(editor.undoStack()->undoText(), u"Rename schema Text"_qs);
     editor.undoStack()->undo();
     QCOMPARE(editor.text(0), mainText);
