@@ -177,7 +177,7 @@ bool writeFile(const QString &path, const QByteArray &content)
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
 }
 
-QString copyMultiFileDocument(const QString &folder)
+QString copyMultiFileDocument(const QString &folder, QByteArray *mainText)
 {
     const QDir from(sourcePath(QStringLiteral("tests/data/asyncapi/multifile")));
     for (const QString &name : {QStringLiteral("main.yaml"), QStringLiteral("messages.yaml"),
@@ -188,7 +188,14 @@ QString copyMultiFileDocument(const QString &folder)
             || !QFile::setPermissions(to, QFile::ReadOwner | QFile::WriteOwner))
             return {};
     }
-    return QDir(folder).filePath(QStringLiteral("main.yaml"));
+    const QString main = QDir(folder).filePath(QStringLiteral("main.yaml"));
+    if (mainText) {
+        QFile file(main);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        *mainText = file.readAll();
+    }
+    return main;
 }
 
 EchoBackend::EchoBackend()

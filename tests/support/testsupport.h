@@ -74,8 +74,8 @@ bool writeFile(const QString &path, const QByteArray &content);
 
 // Copies the document split over three files (tests/data/asyncapi/multifile:
 // main.yaml, messages.yaml, schemas/common.yaml) into `folder`; the path of its
-// main.yaml, or empty when it cannot.
-QString copyMultiFileDocument(const QString &folder);
+// main.yaml (and its text in `mainText`), or empty when it cannot.
+QString copyMultiFileDocument(const QString &folder, QByteArray *mainText = nullptr);
 
 // A QWebSocketServer on 127.0.0.1 that echoes every text and binary message.
 class EchoBackend final : public QObject

@@ -465,9 +465,9 @@ QTEST_MAIN(TestDocumentEditor)
 void TestDocumentEditor::documentOverSeveralFiles()
 {
     QTemporaryDir dir;
-    const QString main = Test::copyMultiFileDocument(dir.path());
+    QByteArray mainText;
+    const QString main = Test::copyMultiFileDocument(dir.path(), &mainText);
     QVERIFY(!main.isEmpty());
-    const QByteArray mainText = readAll(main);
     const QString messagesPath = dir.filePath(QStringLiteral("messages.yaml"));
     const QByteArray messages = readAll(messagesPath);
     DocumentEditor editor(main, mainText);
@@ -560,9 +560,9 @@ void TestDocumentEditor::documentOverSeveralFiles()
 void TestDocumentEditor::otherFilesSavedAndRecovered()
 {
     QTemporaryDir dir;
-    const QString main = Test::copyMultiFileDocument(dir.path());
+    QByteArray mainText;
+    const QString main = Test::copyMultiFileDocument(dir.path(), &mainText);
     QVERIFY(!main.isEmpty());
-    const QByteArray mainText = readAll(main);
     const QString messagesPath = dir.filePath(QStringLiteral("messages.yaml"));
     const QString commonPath = dir.filePath(QStringLiteral("schemas/common.yaml"));
     const QByteArray messages = readAll(messagesPath);

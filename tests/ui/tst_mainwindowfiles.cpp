@@ -424,9 +424,9 @@ private Q_SLOTS:
     void documentOverSeveralFiles()
     {
         QTemporaryDir dir;
-        const QString main = Test::copyMultiFileDocument(dir.path());
+        QByteArray mainText;
+        const QString main = Test::copyMultiFileDocument(dir.path(), &mainText);
         QVERIFY(!main.isEmpty());
-        const QByteArray mainText = readAll(main);
         const QString messages = dir.filePath(u"messages.yaml"_qs);
         const QString common = dir.filePath(u"schemas/common.yaml"_qs);
         MainWindow window;

@@ -406,11 +406,9 @@ QTEST_MAIN(TestMessageForm)
 void TestMessageForm::messageInAnotherFile()
 {
     QTemporaryDir dir;
-    const QString main = Test::copyMultiFileDocument(dir.path());
+    QByteArray text;
+    const QString main = Test::copyMultiFileDocument(dir.path(), &text);
     QVERIFY(!main.isEmpty());
-    QFile file(main);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const QByteArray text = file.readAll();
     DocumentEditor editor(main, text);
     MessageForm form;
     form.show();

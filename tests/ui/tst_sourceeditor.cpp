@@ -330,11 +330,9 @@ void TestSourceEditor::followsReferences()
 void TestSourceEditor::tabPerFile()
 {
     QTemporaryDir dir;
-    const QString main = Test::copyMultiFileDocument(dir.path());
+    QByteArray text;
+    const QString main = Test::copyMultiFileDocument(dir.path(), &text);
     QVERIFY(!main.isEmpty());
-    QFile file(main);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const QByteArray text = file.readAll();
     DocumentEditor document(main, text);
     SourcePane pane;
     pane.resize(800, 600);
