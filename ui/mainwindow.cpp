@@ -2246,6 +2246,29 @@ void MainWindow::renameComponent()
     }
     QStringList tokens;
     SourceText::splitPointer(pointer, &tokens);
+    if (const int file = editor->file(); file != 0) {
+        // a definition at the top of another file of the document
+        const QString name = QFileInfo(editor->editor()->filePath(file)).fileName();
+        auto *dialog = new QInputDialog(this);
+        dialog->setObjectName(QStringLiteral("renameComponentDialog"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Rename"));
+        dialog->setLabelText(
+            tr("New name of %1 in %2 (every $ref to it follows):").arg(tokens.value(0), name));
+        dialog->setTextValue(tokens.value(0));
+        QPointer<DocumentEditor> document = editor->editor();
+        connect(
+            dialog, &QInputDialog::textValueSelected, this,
+            [this, document, file, pointer](const QString &newKey) {
+                QString error;
+                if (document && document->renameKeyIn({file, pointer}, newKey.trimmed(), &error))
+                    statusBar()->showMessage(tr("Renamed to %1").arg(newKey.trimmed()), 5000);
+                else if (document)
+                    statusBar()->showMessage(error, 10000);
+            });
+        dialog->open();
+        return;
+    }
     const QString kind = DocumentEditor::componentKind(pointer);
     auto *dialog = new QInputDialog(this);
     dialog->setObjectName(QStringLiteral("renameComponentDialog"));

@@ -54,6 +54,7 @@ private slots:
     void otherFilesSavedAndRecovered();
     void largeTextParsedAheadAfterFormEdits();
     void placesThatCannotBeReached();
+    void renamesInOtherFiles();
 
 private:
     QTemporaryDir m_dir;
@@ -685,6 +686,52 @@ void TestDocumentEditor::placesThatCannotBeReached()
              (DocumentEditor::Place {0, u"/components/schemas/Plain/type"_qs}));
     QVERIFY(editor.setValue(u"/components/schemas/Local/maxLength"_qs, Json(5), u"Set"_qs, &error));
     QVERIFY(editor.text().contains("Plain: {type: string, maxLength: 5}"));
+}
+
+// A definition at the top of another file is renamed with every $ref to it, from
+// that file and the others, in one undo step.
+void TestDocumentEditor::renamesInOtherFiles()
+{
+    QTemporaryDir dir;
+    QByteArray mainText;
+    const QString main = Test::copyMultiFileDocument(dir.path(), &mainText);
+    QVERIFY(!main.isEmpty());
+    DocumentEditor editor(main, mainText);
+    QTRY_VERIFY_WITH_TIMEOUT(editor.fileCount() == 3 && !editor.isReading(), 20000);
+    const QByteArray messages = editor.text(1);
+    const QByteArray common = editor.text(2);
+    QString error;
+
+    QVERIFY2(editor.renameKeyIn({1, u"/chat"_qs}, u"talk"_qs, &error), qPrintable(error));
+    QCOMPARE(editor.undoStack()->undoText(), u"Rename chat in messages.yaml"_qs);
+    QVERIFY(editor.text(1).startsWith("talk:\n  name: chat\n"));
+    QCOMPARE(editor.text(0),
+             QByteArray(mainText).replace("'messages.yaml#/chat'", "'messages.yaml#/talk'"));
+    QTRY_VERIFY_WITH_TIMEOUT(!editor.isReading(), 20000);
+    QVERIFY2(editor.lastRead().ok(), qPrintable(editor.lastRead().diagnostics.value(0).message));
+    QVERIFY(editor.lastRead().api->message(u"chat"_qs)); // the component keeps its key
+
+    // a $ref within the file follows too
+    QVERIFY2(editor.renameKeyIn({1, u"/greetingPayload"_qs}, u"hello"_qs, &error),
+             qPrintable(error));
+    QVERIFY(editor.text(1).contains("    $ref: '#/hello'\n"));
+    QVERIFY(editor.text(1).contains("\nhello:\n  type: string\n"));
+    // and from the document's own file into a third one
+    QVERIFY2(editor.renameKeyIn({2, u"/Text"_qs}, u"Line"_qs, &error), qPrintable(error));
+    QVERIFY(editor.text(2).startsWith("Line:\n"));
+    QVERIFY(editor.text(2).contains("      $ref: '#/Line'\n"));
+    QVERIFY(editor.text(0).contains("$ref: './schemas/common.yaml#/Line'"));
+
+    // refused: a key taken, a node that is not there
+    QVERIFY(!editor.renameKeyIn({2, u"/Line"_qs}, u"ChatLine"_qs, &error));
+    QVERIFY2(error.contains(u"already"_qs), qPrintable(error));
+    QVERIFY(!editor.renameKeyIn({1, u"/nothing"_qs}, u"x"_qs, &error));
+
+    for (int i = 0; i < 3; ++i)
+        editor.undoStack()->undo();
+    QCOMPARE(editor.text(0), mainText);
+    QCOMPARE(editor.text(1), messages);
+    QCOMPARE(editor.text(2), common);
 }
 
 #include "tst_documenteditor.moc"

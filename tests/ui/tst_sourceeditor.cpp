@@ -355,6 +355,8 @@ void TestSourceEditor::tabPerFile()
     QCOMPARE(pane.editor()->file(), 1);
     QCOMPARE(pane.editor()->bytes(), document.text(1));
     QVERIFY(pane.editor()->bytes().mid(pane.editor()->currentOffset()).startsWith("greeting:"));
+    // what another file defines: its top-level members
+    QCOMPARE(pane.editor()->componentAt(pane.editor()->currentOffset() + 20), u"/greeting"_qs);
 
     // typing there edits that file, and its tab says it has unsaved changes
     pane.editor()->setFocus();

@@ -350,28 +350,28 @@ std::optional<DocumentEditor::Place> DocumentEditor::place(const QString &pointe
     return at;
 }
 
-QList<DocumentEditor::Place> DocumentEditor::referencePlaces(const QString &pointer) const
+QList<DocumentEditor::Place> DocumentEditor::referencePlaces(const Place &target) const
 {
     QList<Place> out;
-    const QByteArray ref = '#' + pointer.toUtf8();
-    const QString self = DocumentLoader::fileKey(m_path);
+    const QByteArray ref = '#' + target.pointer.toUtf8();
+    const QString targetKey = DocumentLoader::fileKey(filePath(target.file));
     for (int file = 0; file < fileCount(); ++file) {
         const SourceText &text = source(file);
         const QDir folder = QFileInfo(filePath(file)).absoluteDir();
         for (const QString &p : text.pointers()) {
             if (!p.endsWith(u"/$ref"))
                 continue;
-            const QByteArray target = referenceTarget(text, p);
-            const qsizetype hash = target.indexOf('#');
-            if (hash < 0 || !refersTo(target.mid(hash), ref))
+            const QByteArray value = referenceTarget(text, p);
+            const qsizetype hash = value.indexOf('#');
+            if (hash < 0 || !refersTo(value.mid(hash), ref))
                 continue;
-            // this document's own node: named without a file in its own text, and
-            // with its file in the others'
-            const QString path = QString::fromUtf8(target.left(hash));
-            const bool here = path.isEmpty()
-                ? file == 0
-                : DocumentLoader::fileKey(folder.absoluteFilePath(path)) == self;
-            if (here)
+            // the target's file: named without a file in its own text, and with its
+            // path (from the referring file's folder) in the others'
+            const QString path = QString::fromUtf8(value.left(hash));
+            const bool there = path.isEmpty()
+                ? file == target.file
+                : DocumentLoader::fileKey(folder.absoluteFilePath(path)) == targetKey;
+            if (there)
                 out.append({file, p});
         }
     }
@@ -382,18 +382,18 @@ QStringList DocumentEditor::referencesTo(const QString &pointer) const
 {
     QStringList out;
     const QDir folder = QFileInfo(m_path).absoluteDir();
-    for (const Place &place : referencePlaces(pointer))
+    for (const Place &place : referencePlaces(Place {0, pointer}))
         out.append(place.file == 0
                        ? place.pointer
                        : folder.relativeFilePath(filePath(place.file)) + u'#' + place.pointer);
     return out;
 }
 
-bool DocumentEditor::referenceChanges(const QString &pointer, const QString &newPointer,
-                                      bool onlyInto, Changes *changes, QString *error) const
+bool DocumentEditor::referenceChanges(const Place &target, const QString &newPointer, bool onlyInto,
+                                      Changes *changes, QString *error) const
 {
-    const QByteArray oldRef = '#' + pointer.toUtf8();
-    for (const Place &place : referencePlaces(pointer)) {
+    const QByteArray oldRef = '#' + target.pointer.toUtf8();
+    for (const Place &place : referencePlaces(target)) {
         const SourceText &text = source(place.file);
         const QByteArray target = referenceTarget(text, place.pointer);
         const qsizetype hash = target.indexOf('#');
@@ -442,7 +442,7 @@ bool DocumentEditor::retargetReferences(const QString &pointer, const QString &n
                                         const QString &name, QString *error, bool onlyInto)
 {
     Changes changes;
-    return referenceChanges(pointer, newPointer, onlyInto, &changes, error)
+    return referenceChanges(Place {0, pointer}, newPointer, onlyInto, &changes, error)
         && applyAll(std::move(changes), name, error);
 }
 
@@ -598,7 +598,7 @@ bool DocumentEditor::renameWithReferences(const QString &pointer, const QString 
         return text.renameKey(p, newKey, &why);
     });
     if (ok)
-        ok = referenceChanges(pointer, newPointer, false, &changes, &why);
+        ok = referenceChanges(Place {0, pointer}, newPointer, false, &changes, &why);
     for (qsizetype i = 0; ok && i < keysNaming.size(); ++i)
         ok = at(keysNaming.at(i), [&](const SourceText &text, const QString &p) {
             return text.renameKey(p, newKey, &why);
@@ -626,6 +626,41 @@ bool DocumentEditor::has(const QString &pointer) const
 {
     QString at;
     return sourceOf(pointer, &at).contains(at);
+}
+
+bool DocumentEditor::renameKeyIn(const Place &at, const QString &newKey, QString *error)
+{
+    QStringList tokens;
+    QString why;
+    if (at.file < 0 || at.file >= fileCount() || !SourceText::splitPointer(at.pointer, &tokens)
+        || tokens.isEmpty() || !source(at.file).contains(at.pointer))
+        why = tr("%1 has no %2 to rename").arg(QFileInfo(filePath(at.file)).fileName(), at.pointer);
+    else if (newKey.isEmpty())
+        why = tr("a key cannot be empty");
+    else if (source(at.file)
+                 .keys(SourceText::joinPointer(tokens.mid(0, tokens.size() - 1)))
+                 .contains(newKey)
+             && newKey != tokens.last())
+        why = tr("there is a %1 there already").arg(newKey);
+    bool ok = why.isEmpty();
+    if (ok && newKey != tokens.last()) {
+        const QString oldKey = tokens.last();
+        tokens.last() = newKey;
+        Changes changes;
+        const auto renamed = source(at.file).renameKey(at.pointer, newKey, &why);
+        ok = renamed.has_value();
+        if (ok) {
+            changes.push_back({at.file, *renamed});
+            ok = referenceChanges(at, SourceText::joinPointer(tokens), false, &changes, &why);
+        }
+        if (ok)
+            ok = applyAll(
+                std::move(changes),
+                tr("Rename %1 in %2").arg(oldKey, QFileInfo(filePath(at.file)).fileName()), &why);
+    }
+    if (error)
+        *error = why;
+    return ok;
 }
 
 bool DocumentEditor::remove(const QString &pointer, const QString &name, QString *error)

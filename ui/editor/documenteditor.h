@@ -141,6 +141,11 @@ public:
     bool renameWithReferences(const QString &pointer, const QString &newKey, const QString &name,
                               const QStringList &keysNaming, const QStringList &valuesNaming,
                               QString *error = nullptr);
+    // Renames the key of the node at `at` in any file of the document (a message
+    // defined at the top of messages.yaml, say), and every `$ref` to it or into it,
+    // in every file, follows: one undo step ("Rename chat in messages.yaml"). False,
+    // nothing changed, with the reason: no such node, an empty key or one taken.
+    bool renameKeyIn(const Place &at, const QString &newKey, QString *error = nullptr);
     // The 2.x security requirements naming the scheme `key` (pointers of their
     // members: ".../security/0/petstore_auth").
     QStringList requirementsNaming(const QString &key) const;
@@ -244,10 +249,11 @@ private:
         mutable std::shared_ptr<const SourceText> source;
     };
 
-    QList<Place> referencePlaces(const QString &pointer) const;
+    // The `$ref` members, in every file, naming the node at `target` or one inside it.
+    QList<Place> referencePlaces(const Place &target) const;
     // Changes to files (file, change), each made against the file's text as it is.
     using Changes = std::vector<std::pair<int, TextChange>>;
-    bool referenceChanges(const QString &pointer, const QString &newPointer, bool onlyInto,
+    bool referenceChanges(const Place &target, const QString &newPointer, bool onlyInto,
                           Changes *changes, QString *error) const;
     // Applies them as one undo step named `name` (none: part of the caller's macro);
     // false, nothing changed, when two of them overlap.

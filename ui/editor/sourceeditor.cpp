@@ -450,6 +450,12 @@ QString SourceEditor::componentAt(int offset) const
 {
     if (!m_editor)
         return QString();
+    if (m_file != 0) {
+        // another file of the document: what it defines are its top-level members
+        QStringList tokens;
+        SourceText::splitPointer(m_editor->source(m_file).pointerAt(offset), &tokens);
+        return tokens.isEmpty() ? QString() : SourceText::joinPointer(tokens.mid(0, 1));
+    }
     const QString reference = referenceAt(offset);
     if (reference.startsWith(u"#/")) {
         const QString named = DocumentEditor::componentOf(reference.mid(1));

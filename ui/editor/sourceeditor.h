@@ -80,7 +80,8 @@ public:
 
     // The component the cursor at a byte offset is on ("/components/schemas/Chat"):
     // the one a `$ref` on its line names (something in it included), else the one
-    // whose key or value it is in; empty when none.
+    // whose key or value it is in; empty when none. In another file of the document,
+    // the top-level member it is in ("/chat" of messages.yaml).
     QString componentAt(int offset) const;
 
 Q_SIGNALS:
