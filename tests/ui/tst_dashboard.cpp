@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QValueAxis>
 
 using namespace Gatehouse;
 using Analytics::GatewayMetrics;
@@ -116,6 +117,32 @@ private slots:
         view.refresh(now);
         QCOMPARE(view.points(QStringLiteral("open")).size(), 90);
         QCOMPARE(sumOf(view.points(QStringLiteral("messages in"))) * 10, 20.0);
+    }
+
+    // The value axis keeps its scale while the values fit it and fill more than a
+    // third of it; it follows them up at once, and down when they shrink below that.
+    void axisKeepsItsScale()
+    {
+        QVERIFY(DashboardView::keepsAxis(120, 100));
+        QVERIFY(DashboardView::keepsAxis(120, 41));
+        QVERIFY(!DashboardView::keepsAxis(120, 121)); // over it: up at once
+        QVERIFY(!DashboardView::keepsAxis(120, 40)); // a third: down
+        QVERIFY(!DashboardView::keepsAxis(120, 0));
+        QVERIFY(!DashboardView::keepsAxis(0, 0)); // a new chart
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        DashboardView view;
+        view.resize(1200, 800);
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        const auto *axis
+            = qobject_cast<QValueAxis *>(view.chartView(1)->chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(axis);
+        const double max = axis->max();
+        QVERIFY2(max >= 10 && max < 40, qPrintable(QString::number(max))); // 10 msg/s at most
+        view.refresh(now + 100); // the same values: the same scale
+        QCOMPARE(axis->max(), max);
     }
 
     // A steady 100 messages a second: the lines end on the last complete second, not

@@ -1785,20 +1785,17 @@ private Q_SLOTS:
     void guiResponsiveUnderLoad_data()
     {
         QTest::addColumn<QString>("tab");
-        QTest::addColumn<int>("limitMs");
-        QTest::newRow("connections") << QStringLiteral("connections") << 50;
-        // (its six charts take 21 to 39 ms in their longest turn on a quiet machine, and
-        // up to 61 ms beside the rest of the test suite: a stall well over that fails)
-        QTest::newRow("dashboard") << QStringLiteral("dashboard") << 80;
-        QTest::newRow("log") << QStringLiteral("log") << 50;
+        QTest::newRow("connections") << QStringLiteral("connections");
+        QTest::newRow("dashboard") << QStringLiteral("dashboard");
+        QTest::newRow("log") << QStringLiteral("log");
     }
 
     // 20,000 messages a second through the window's gateway (a node process sends
     // them), logged and shown (the Connections tab, the Dashboard's charts moving
     // every second, or the Message Log following its tail): the GUI thread never
-    // spends more than 50 ms of CPU in one turn of its event loop (80 for the
-    // Dashboard; thread CPU time, so a busy machine descheduling it does not count),
-    // and all it does for the traffic is a few batched updates a second.
+    // spends more than 50 ms of CPU in one turn of its event loop (thread CPU time, so
+    // a busy machine descheduling it does not count), and all it does for the traffic
+    // is a few batched updates a second.
     void guiResponsiveUnderLoad()
     {
         QFETCH(QString, tab);
@@ -1872,9 +1869,8 @@ private Q_SLOTS:
               100.0 * double(cpu) / double(wall.nsecsElapsed()), wall.elapsed() / 1000.0,
               longestTurn / 1e6, turns, sent);
         QVERIFY(turns > 100); // the measurement saw the loop turn
-        QFETCH(int, limitMs);
         QVERIFY2(
-            longestTurn < qint64(limitMs) * 1'000'000,
+            longestTurn < 50'000'000,
             qPrintable(
                 QStringLiteral("an event-loop turn took %1 ms of CPU").arg(longestTurn / 1e6)));
         // the traffic reached the views as a few batched updates: the connections list

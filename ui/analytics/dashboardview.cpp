@@ -746,11 +746,14 @@ void DashboardView::refresh(qint64 nowMs)
         c->x->setRange(QDateTime::fromMSecsSinceEpoch(points.constFirst().endMs
                                                       - (fromHistory ? stepMs : 1000)),
                        QDateTime::fromMSecsSinceEpoch(points.constLast().endMs));
-        // a little room above the highest value, on round numbers
-        const double ceiling = top <= 0 ? 1 : top * 1.1;
-        c->y->setLabelFormat(ceiling >= 8 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
-        c->y->setRange(0, ceiling);
-        c->y->applyNiceNumbers();
+        // a little room above the highest value, on round numbers; kept while the
+        // values fit it well
+        if (!keepsAxis(c->y->max(), top)) {
+            const double ceiling = top <= 0 ? 1 : top * 1.1;
+            c->y->setLabelFormat(ceiling >= 8 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+            c->y->setRange(0, ceiling);
+            c->y->applyNiceNumbers();
+        }
         QList<QPointF> raised, cleared;
         const qint64 from = points.constFirst().endMs - (fromHistory ? stepMs : 1000);
         const std::optional<QString> api = scope().api;

@@ -80,6 +80,14 @@ public:
     // History answers received (tests wait for it).
     int historyAnswers() const { return m_historyAnswers; }
 
+    // Whether a chart whose value axis goes up to `axisMax` keeps it for values up to
+    // `highest`: while they fit and fill more than a third of it, so that the scale
+    // does not move (and the chart is not laid out again) every second.
+    static bool keepsAxis(double axisMax, double highest)
+    {
+        return highest <= axisMax && highest * 3 > axisMax;
+    }
+
     // For tests and exports: the charts in order, a line's points, the figures.
     QStringList chartTitles() const;
     QChartView *chartView(int index) const;
