@@ -395,13 +395,13 @@ bool DocumentEditor::referenceChanges(const Place &target, const QString &newPoi
     const QByteArray oldRef = '#' + target.pointer.toUtf8();
     for (const Place &place : referencePlaces(target)) {
         const SourceText &text = source(place.file);
-        const QByteArray target = referenceTarget(text, place.pointer);
-        const qsizetype hash = target.indexOf('#');
-        const QByteArray fragment = target.mid(hash);
+        const QByteArray value = referenceTarget(text, place.pointer);
+        const qsizetype hash = value.indexOf('#');
+        const QByteArray fragment = value.mid(hash);
         if (onlyInto && fragment == oldRef)
             continue;
         const QByteArray next
-            = target.left(hash) + '#' + newPointer.toUtf8() + fragment.mid(oldRef.size());
+            = value.left(hash) + '#' + newPointer.toUtf8() + fragment.mid(oldRef.size());
         const auto change = text.set(place.pointer, Json(next.toStdString()), error);
         if (!change)
             return false;
