@@ -259,6 +259,9 @@ void MainWindow::createWidgets()
     m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tree->header()->setStretchLastSection(true);
     m_tree->header()->setSectionResizeMode(ApiTreeModel::NameColumn, QHeaderView::Interactive);
+    // the names' width is measured on the rows in view and some around them, not on a
+    // thousand (7 ms when a document of 5,000 channels opens)
+    m_tree->header()->setResizeContentsPrecision(100);
     m_tree->setAccessibleName(tr("API structure"));
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::handleCurrentItemChanged);

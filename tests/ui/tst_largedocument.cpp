@@ -5,12 +5,11 @@
 // busy machine descheduling the thread does not count), with the time from a
 // keystroke in the source to the diagnostics of the new text.
 //
-// Scrolling the tree and the overview, form edits and typing in the source must
-// stay under 50 ms a turn (a second form edit too, made before the first one's read:
-// the text's places are parsed on a thread as soon as a form edit is made, where a
-// second edit parsed them here for 400 ms before). Opening and an undo take 31 to 58
-// ms and fail over 80. The test prints every phase so that the work on them can be
-// measured.
+// Every phase must stay under 50 ms a turn: opening, scrolling the tree and the
+// overview, form edits (a second one too, made before the first one's read: the
+// text's places are parsed on a thread as soon as a form edit is made, where a second
+// edit parsed them here for 400 ms before), typing in the source and undoing. The
+// test prints every phase so that the work on them can be measured.
 #include "apitreemodel.h"
 #include "editor/apiform.h"
 #include "editor/documenteditor.h"
@@ -213,16 +212,9 @@ private slots:
         QVERIFY(turns > 50);
         // (thread CPU time, which a machine busy with other work still raises: by up
         // to 40 % beside a parallel build)
-        for (const QString &smooth : {u"scroll tree"_qs, u"overview"_qs, u"form edit"_qs,
-                                      u"second form edit"_qs, u"source edit"_qs})
-            QVERIFY2(longestByPhase.value(smooth) < 50'000'000,
-                     qPrintable(smooth + u" took over 50 ms in a turn: "_qs + report));
-        // Opening (31 to 37 ms on a quiet machine, 42 to 49 beside a build) and an undo
-        // (the step, the source editor's change and its repaint in one turn: 41 to 58
-        // ms) are too close to 50 ms to fail on there; a stall well over it fails.
-        for (const QString &close : {u"open"_qs, u"undo"_qs})
-            QVERIFY2(longestByPhase.value(close) < 80'000'000,
-                     qPrintable(close + u" took over 80 ms in a turn: "_qs + report));
+        for (auto it = longestByPhase.cbegin(); it != longestByPhase.cend(); ++it)
+            QVERIFY2(it.value() < 50'000'000,
+                     qPrintable(it.key() + u" took over 50 ms in a turn: "_qs + report));
     }
 };
 

@@ -10,9 +10,11 @@
 
 #include <Qsci/qscicommandset.h>
 
+#include <QAccessible>
 #include <QFile>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabBar>
@@ -58,6 +60,7 @@ private slots:
     void showsTheDocumentAndTypingEditsIt();
     void formEditsKeepTheCursorOnItsText();
     void undoKeysBelongToTheWindow();
+    void changesToldToAssistiveTechnology();
     void problemsAreUnderlined();
     void completesKeysAndReferences();
     void completionInsertsOneStep();
@@ -167,6 +170,59 @@ void TestSourceEditor::undoKeysBelongToTheWindow()
     QVERIFY(!commands->boundTo((Qt::CTRL | Qt::Key_Y).toCombined()));
     QVERIFY(!commands->boundTo((Qt::CTRL | Qt::SHIFT | Qt::Key_Z).toCombined()));
     QVERIFY(commands->boundTo((Qt::CTRL | Qt::Key_C).toCombined())); // others stay
+}
+
+void TestSourceEditor::changesToldToAssistiveTechnology()
+{
+    // QScintilla tells assistive technology of each change it is told of, at an offset
+    // in characters that it counts from the start of the text one character at a time
+    // (15 ms at the end of a 2 MB text). A change from the document (a form edit, an
+    // undo) goes past that report; the editor tells it itself, with the offset counted
+    // at once.
+    const QByteArray utf8 = QStringLiteral("title: Écho — x").toUtf8();
+    QCOMPARE(SourceEditor::characterOffset(utf8, utf8.indexOf(" x")), 13);
+    QCOMPARE(SourceEditor::characterOffset("abc", 99), 3);
+    QCOMPARE(SourceEditor::characterOffset("abc", -1), 0);
+    QCOMPARE(SourceEditor::characterOffset(QByteArray(), 5), 0);
+
+    DocumentEditor document(m_path, m_original);
+    SourceEditor view;
+    view.setEditor(&document);
+    QSignalSpy reports(&view, &QsciScintillaBase::SCN_MODIFIED);
+    QSignalSpy textChanged(&view, &QsciScintilla::textChanged);
+    QSignalSpy linesChanged(&view, &QsciScintilla::linesChanged);
+    const auto textReports = [&reports] {
+        int n = 0;
+        for (const QList<QVariant> &args : std::as_const(reports))
+            n += (args.at(1).toInt()
+                  & (QsciScintillaBase::SC_MOD_INSERTTEXT | QsciScintillaBase::SC_MOD_DELETETEXT))
+                != 0;
+        return n;
+    };
+
+    QVERIFY(document.setValue(QStringLiteral("/info/version"), Json("9.9.9"),
+                              QStringLiteral("Set version")));
+    QCOMPARE(view.bytes(), document.text());
+    QCOMPARE(textReports(), 0);
+    QCOMPARE(textChanged.size(), 1); // QsciScintilla's own signals still come
+    QCOMPARE(linesChanged.size(), 0);
+    QVERIFY(document.setValue(QStringLiteral("/info/x-notes"), Json("a\nb"),
+                              QStringLiteral("Add notes")));
+    QCOMPARE(textReports(), 0);
+    QCOMPARE(linesChanged.size(), 1);
+    document.undoStack()->undo();
+    document.undoStack()->undo();
+    QCOMPARE(view.bytes(), m_original);
+    QCOMPARE(textReports(), 0);
+    QCOMPARE(textChanged.size(), 4);
+
+    // typing is reported by QScintilla as before (and becomes an edit of the document)
+    view.show();
+    view.setFocus();
+    view.setCurrentOffset(int(m_original.indexOf("title: Echo") + 6));
+    QTest::keyClicks(&view, QStringLiteral("x"));
+    QVERIFY(document.text().contains("title:x Echo"));
+    QCOMPARE(textReports(), 1);
 }
 
 void TestSourceEditor::problemsAreUnderlined()

@@ -49,6 +49,9 @@ public:
 
     // The text shown, as UTF-8 bytes (always the editor's text).
     QByteArray bytes() const;
+    // The characters (what assistive technology counts) in the first `bytes` bytes of
+    // UTF-8 text.
+    static int characterOffset(const QByteArray &text, qsizetype bytes);
 
     // Lines and columns count from 1 (columns in characters); out-of-range values
     // are clamped.
@@ -100,6 +103,11 @@ private:
     long call(unsigned int message, long wParam = 0, long lParam = 0) const;
     void handleModified(int position, int type, const char *text, int length);
     void applyChange(int file, const TextChange &change);
+    // A change from the document told to assistive technology (`removed`: the text it
+    // replaced, when that is active).
+    void tellAssistiveTechnology(const TextChange &change, const QString &removed);
+    // Stops QScintilla's reports of text changes (until the mask returned is set back).
+    long quietTextChanges();
     void showText();
     void checkModifiedFiles();
     void showDiagnostics(const LoadedApi &result);
