@@ -5,14 +5,14 @@
 
 #include <QMap>
 #include <QString>
-#include <QUrl>
 
 #include <memory>
 
 namespace Gatehouse::Gateway {
 
 // Where a handshake request was routed: which API and channel it addresses, the
-// channel parameters taken from its path, and the backend URL it maps to.
+// channel parameters taken from its path (the backend request it maps to is the
+// router's Result::backendOrigin and backendTarget).
 struct RouteMatch
 {
     std::shared_ptr<const Api> api; // keeps the API alive while the connection is open
@@ -21,7 +21,6 @@ struct RouteMatch
     QString apiKey; // "context/version" of the API, e.g. /chats/1.0.0
     QString topicPath; // request path after /{context}/{version}, e.g. /rooms/room1
     QMap<QString, QString> parameters; // decoded channel parameters, e.g. roomID=room1
-    QUrl backendUrl; // endpoint + mapped path + forwarded query
 
     bool isValid() const { return api && channel; }
 };

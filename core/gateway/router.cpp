@@ -233,6 +233,15 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
             return setError(
                 QStringLiteral("API '%1': x-gatehouse.endpoint '%2' is not a ws:// or wss:// URL")
                     .arg(name, api->gatehouse.endpoint));
+        route.endpointPath = route.endpoint.path(QUrl::FullyEncoded);
+        while (route.endpointPath.endsWith(u'/'))
+            route.endpointPath.chop(1);
+        QUrl origin = route.endpoint;
+        origin.setPath(QString());
+        origin.setQuery(QString());
+        origin.setFragment(QString());
+        origin.setUserInfo(QString());
+        route.backendOrigin = QString::fromUtf8(origin.toEncoded());
         if (raw.is_object() && raw.contains("backendTlsVerify")
             && raw["backendTlsVerify"].is_boolean())
             route.verifyBackendTls = raw["backendTlsVerify"].get<bool>();
@@ -423,10 +432,7 @@ Router::Result Router::route(const HandshakeRequest &request, int listenerIndex)
             path = mapped.first(q);
             query = mapped.sliced(q + 1).toUtf8();
         }
-        QString base = api.endpoint.path(QUrl::FullyEncoded);
-        while (base.endsWith(u'/'))
-            base.chop(1);
-        path = base + path;
+        path = api.endpointPath + path;
         for (const QByteArray &pair : request.rawQuery.split('&')) {
             if (pair.isEmpty())
                 continue;
@@ -448,13 +454,7 @@ Router::Result Router::route(const HandshakeRequest &request, int listenerIndex)
         result.backendTarget = path.toUtf8();
         if (!query.isEmpty())
             result.backendTarget += '?' + query;
-        QUrl origin = api.endpoint;
-        origin.setPath(QString());
-        origin.setQuery(QString());
-        origin.setFragment(QString());
-        origin.setUserInfo(QString());
-        result.backendOrigin = QString::fromUtf8(origin.toEncoded());
-        result.match.backendUrl = QUrl::fromEncoded(origin.toEncoded() + result.backendTarget);
+        result.backendOrigin = api.backendOrigin;
         result.match.api = api.api;
         result.match.channel = channel.channel;
         result.match.operation = channel.operation;

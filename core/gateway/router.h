@@ -49,6 +49,10 @@ public:
         QString version; // 1.0.0 (empty: none)
         bool defaultVersion = false;
         QUrl endpoint; // ws://localhost:8080
+        // from the endpoint, made once: its path without a trailing '/' (encoded), and
+        // its ws://host:port
+        QString endpointPath;
+        QString backendOrigin;
         bool verifyBackendTls = true;
         int idleTimeoutMs = -1; // x-gatehouse idleTimeout; -1: GatewayOptions' (0: none)
         int forwardPings = -1; // x-gatehouse forwardPings; -1: GatewayOptions', 0 / 1

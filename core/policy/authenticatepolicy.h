@@ -17,8 +17,8 @@ namespace Gatehouse::Policies {
 //   not subscribed / subscription blocked        -> 403
 //   a scope of the channel's operations missing  -> 403 + error="insufficient_scope"
 //
-// Credential query parameters are never forwarded: they are removed from
-// context.route.backendUrl and listed in the attribute CredentialQueryAttribute.
+// Credential query parameters are never forwarded: they are listed in the attribute
+// CredentialQueryAttribute, and the session leaves them out of the backend request.
 // On success context.identity is filled in, and the subscription's plan is left in
 // the attributes Plan*Attribute for the throttling policies.
 class AuthenticatePolicy final : public Gateway::ConnectionPolicy

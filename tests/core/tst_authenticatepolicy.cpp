@@ -66,10 +66,6 @@ ConnectionContext context(const std::shared_ptr<Api> &api, const QString &channe
     c.route.api = api;
     c.route.channel = api->channel(channelId);
     c.route.apiKey = QStringLiteral("/chats/1.0.0");
-    QUrl backend(QStringLiteral("ws://localhost:8080/rooms"));
-    if (!req.rawQuery.isEmpty())
-        backend.setQuery(QString::fromLatin1(req.rawQuery));
-    c.route.backendUrl = backend;
     return c;
 }
 
