@@ -262,7 +262,7 @@ DashboardView::DashboardView(QWidget *parent)
     for (const int status : Analytics::GatewayMetrics::rejectionStatuses())
         refusals.append(QStringLiteral("rejected %1").arg(status));
     refusals.append(QStringLiteral("rejected other"));
-    addChart(tr("Rejected by status and throttled per second"), QString(), refusals);
+    addChart(tr("Rejected or throttled per second"), QString(), refusals);
     addChart(tr("Connection attempts per second"), QString(), {QStringLiteral("attempts")});
     addChart(tr("Handshake time"), tr("ms"),
              {QStringLiteral("handshake p50"), QStringLiteral("handshake p99")});
@@ -387,6 +387,12 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
         chart->addSeries(line);
         line->attachAxis(c->x);
         line->attachAxis(c->y);
+        // the legend names the line within its chart ("p99" under "Handshake time"),
+        // so that the labels fit; the line keeps its whole name (tooltips, CSV)
+        const qsizetype space = name.indexOf(u' ');
+        if (space > 0 && (name.startsWith(u"handshake ") || name.startsWith(u"relay ")))
+            for (QLegendMarker *marker : chart->legend()->markers(line))
+                marker->setLabel(name.sliced(space + 1));
         // click a point: the log of its moment
         connect(line, &QLineSeries::clicked, this, [this, line](const QPointF &point) {
             clickPoint(line->name(), qint64(point.x()));

@@ -282,7 +282,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     actions->addWidget(m_logPayloads->button());
     actions->addWidget(openFile);
     actions->addWidget(m_liveLog);
-    actions->addWidget(m_status, 1);
+    actions->addStretch();
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_list);
     split->addWidget(m_detail);
@@ -297,7 +297,13 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_legend->setAccessibleName(tr("Row colours"));
     m_legend->setTextFormat(Qt::RichText);
     updateLegend();
-    layout->addWidget(m_legend);
+    // the colours, and what is shown (the log's file, how many rows) beside them, where
+    // a long path has the room the buttons above leave it
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_legend);
+    bottom->addSpacing(16);
+    bottom->addWidget(m_status, 1);
+    layout->addLayout(bottom);
 
     m_tail->setInterval(1000);
     connect(m_tail, &QTimer::timeout, m_model, &MessageLogModel::refresh);
