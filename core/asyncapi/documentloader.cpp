@@ -672,7 +672,7 @@ public:
         , m_diagnostics(diagnostics)
         , m_texts(texts)
     {
-        m_rootKey = canonical(rootPath);
+        m_rootKey = DocumentLoader::fileKey(rootPath);
     }
 
     void run(const QHash<QString, SourceLocation> &rootLocations)
@@ -732,8 +732,6 @@ private:
     {
         return QDir(QFileInfo(m_rootKey).absolutePath()).relativeFilePath(key);
     }
-
-    static QString canonical(const QString &path) { return DocumentLoader::fileKey(path); }
 
     void error(const QString &pointer, const QString &message)
     {
@@ -837,7 +835,7 @@ private:
             const QString absolute = QDir::isAbsolutePath(pathPart)
                 ? pathPart
                 : QDir(baseDir).absoluteFilePath(pathPart);
-            targetKey = canonical(absolute);
+            targetKey = DocumentLoader::fileKey(absolute);
             targetName = QDir::isAbsolutePath(pathPart)
                 ? pathPart
                 : QDir::cleanPath(QFileInfo(ctx.name).path() + u'/' + pathPart);

@@ -118,6 +118,7 @@ private:
 DocumentEditor::DocumentEditor(const QString &path, const QByteArray &text, QObject *parent)
     : QObject(parent)
     , m_path(path)
+    , m_pathKey(DocumentLoader::fileKey(path))
     , m_text(text)
     , m_savedText(text)
 {
@@ -198,7 +199,7 @@ int DocumentEditor::fileIndex(const QString &path) const
     if (path.isEmpty())
         return -1;
     const QString key = DocumentLoader::fileKey(path);
-    if (key == DocumentLoader::fileKey(m_path))
+    if (key == m_pathKey)
         return 0;
     for (size_t i = 0; i < m_others.size(); ++i)
         if (m_others[i].path == key)
@@ -778,7 +779,7 @@ QList<DocumentEditor::Write> DocumentEditor::otherWrites() const
     return writes;
 }
 
-QString DocumentEditor::takeWrites(const QList<Write> &writes)
+QString DocumentEditor::takeWrites(const QList<Write> &writes, const QString &rootPath)
 {
     QString error;
     for (const Write &write : writes) {
@@ -787,9 +788,10 @@ QString DocumentEditor::takeWrites(const QList<Write> &writes)
                 error = write.error;
             continue;
         }
-        if (write.file == 0 && write.path == m_path) {
+        if (write.file == 0 && write.path == rootPath) {
             m_savedText = write.text;
-            watch();
+            if (rootPath == m_path)
+                watch(); // (a Save As watches its new file as the editor moves there)
         } else if (write.file > 0 && filePath(write.file) == write.path) {
             m_others[write.file - 1].savedText = write.text;
         }
@@ -824,12 +826,17 @@ void writeAll(Writes &writes)
 
 bool DocumentEditor::save(QString *error)
 {
+    return writeTo(m_path, error);
+}
+
+bool DocumentEditor::writeTo(const QString &path, QString *error)
+{
     QList<Write> writes = otherWrites();
-    writes.append({0, m_path, m_text, {}});
+    writes.append({0, path, m_text, {}});
     m_recoveryTimer.stop();
     m_writer.waitForDone();
     writeAll(writes);
-    const QString why = takeWrites(writes);
+    const QString why = takeWrites(writes, path);
     if (!why.isEmpty()) {
         if (error)
             *error = why;
@@ -841,13 +848,8 @@ bool DocumentEditor::save(QString *error)
 
 bool DocumentEditor::saveAs(const QString &path, QString *error)
 {
-    const QString previous = m_path;
-    m_path = path;
-    if (!save(error)) {
-        m_path = previous;
+    if (!writeTo(path, error))
         return false;
-    }
-    m_path = previous;
     moveTo(path);
     return true;
 }
@@ -855,6 +857,7 @@ bool DocumentEditor::saveAs(const QString &path, QString *error)
 void DocumentEditor::moveTo(const QString &path)
 {
     const QString previous = std::exchange(m_path, path);
+    m_pathKey = DocumentLoader::fileKey(m_path);
     discardRecovery(previous);
     if (m_watcher.files().contains(previous))
         m_watcher.removePath(previous);
@@ -883,16 +886,15 @@ void DocumentEditor::finishSaveAs(const QString &previous, const QList<Write> &w
     --m_savesPending;
     const Write &root = writes.constLast();
     if (!root.error.isEmpty() || m_path != previous) {
-        takeWrites(writes.mid(0, writes.size() - 1)); // the other files written stay so
+        // the other files written stay so
+        takeWrites(writes.mid(0, writes.size() - 1), root.path);
         Q_EMIT saveFailed(root.error.isEmpty()
                               ? tr("%1: saved as another file meanwhile").arg(root.path)
                               : root.error);
         return;
     }
     // the editor moves to the new file once it is written
-    m_path = root.path;
-    const QString error = takeWrites(writes);
-    m_path = previous;
+    const QString error = takeWrites(writes, root.path);
     moveTo(root.path);
     if (!error.isEmpty()) {
         Q_EMIT saveFailed(error);
@@ -917,7 +919,8 @@ void DocumentEditor::startSave()
 void DocumentEditor::finishSave(const QList<Write> &writes)
 {
     --m_savesPending;
-    const QString error = takeWrites(writes);
+    // (a save to a path the editor has left since is not its saved text)
+    const QString error = takeWrites(writes, m_path);
     if (!error.isEmpty()) {
         Q_EMIT saveFailed(error);
         return;

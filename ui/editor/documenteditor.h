@@ -272,7 +272,10 @@ private:
     // The other files with unsaved changes, to be written with this one.
     QList<Write> otherWrites() const;
     // Takes what a save wrote as saved; the first failure's reason, or empty.
-    QString takeWrites(const QList<Write> &writes);
+    // Takes what a save wrote (`rootPath`: where the document's own text went); the
+    // reasons of the files that could not be written, the first of them.
+    QString takeWrites(const QList<Write> &writes, const QString &rootPath);
+    bool writeTo(const QString &path, QString *error);
     bool allSaved() const;
     void finishSave(const QList<Write> &writes);
     void finishSaveAs(const QString &previous, const QList<Write> &writes);
@@ -280,6 +283,7 @@ private:
     void watch();
 
     QString m_path;
+    QString m_pathKey; // DocumentLoader::fileKey(m_path), kept for fileIndex()
     QByteArray m_text;
     QByteArray m_savedText;
     // the places of m_text: parsed with its read off the GUI thread, or here on

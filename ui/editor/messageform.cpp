@@ -569,15 +569,18 @@ void MessageForm::refreshMessageFields()
     const QString key = currentMessage();
     const QString at = currentPointer();
     const bool have = !key.isEmpty() && m_editor;
-    const bool reference = have && isReference();
+    // A $ref here: to a message of this file (a reference, edited where it leads), or
+    // into another file of the document (edited here, written there). Where it
+    // leads is found once (isReference() finds it again).
+    const bool referred = have && m_editor->source().contains(at + u"/$ref");
+    const auto place = referred ? m_editor->place(at, true) : std::nullopt;
+    const bool reference = referred && (!place || place->file == 0);
+    const auto elsewhere = referred && !reference ? place : std::nullopt;
     for (QPushButton *b : {m_rename, m_duplicate, m_delete})
         b->setEnabled(have && !isInline());
     m_makeComponent->setEnabled(have && isInline());
     m_makeComponent->setVisible(have && isInline());
     m_fields->setEnabled(have && !reference);
-    const auto elsewhere = have && !reference && m_editor->source().contains(at + u"/$ref")
-        ? m_editor->place(at, true)
-        : std::nullopt;
     m_reference->setVisible(reference || elsewhere);
     if (reference) {
         const QString pointer = at + u"/$ref";
@@ -651,10 +654,11 @@ void MessageForm::refreshExamples()
 {
     const std::optional<Message> found = currentValue();
     const Message *message = found ? &*found : nullptr;
+    const bool reference = message && isReference();
     const int row = m_examples->currentRow();
     m_exampleProblems.clear();
     QStringList labels;
-    if (message && !isReference()) {
+    if (message && !reference) {
         for (int i = 0; i < message->examples.size(); ++i) {
             const MessageExample &example = message->examples.at(i);
             QString problem;
@@ -690,7 +694,7 @@ void MessageForm::refreshExamples()
         m_examples->setCurrentRow(m_examples->count() - 1);
     }
     m_deleteExample->setEnabled(m_examples->currentRow() >= 0);
-    m_generate->setEnabled(message != nullptr && !isReference());
+    m_generate->setEnabled(message != nullptr && !reference);
     showExample();
 }
 
