@@ -52,6 +52,7 @@ private slots:
     void filesAreReadAndWrittenOffTheGuiThread();
     void documentOverSeveralFiles();
     void otherFilesSavedAndRecovered();
+    void otherFileChangedByAnotherProgram();
     void largeTextParsedAheadAfterFormEdits();
     void placesThatCannotBeReached();
     void renamesInOtherFiles();
@@ -558,6 +559,55 @@ void TestDocumentEditor::documentOverSeveralFiles()
 // Save writes every file that changed; a file that cannot be written keeps its edits
 // with the reason while the others are written; edits of another file left by a
 // crash come back when the document is opened again.
+// Another file of the document changed by another program: taken when it has no edits
+// here, asked about when it has (its edits are never overwritten silently), and read
+// when the user says so, as one undo step.
+void TestDocumentEditor::otherFileChangedByAnotherProgram()
+{
+    QTemporaryDir dir;
+    QByteArray mainText;
+    const QString main = Test::copyMultiFileDocument(dir.path(), &mainText);
+    QVERIFY(!main.isEmpty());
+    const QString messagesPath = dir.filePath(QStringLiteral("messages.yaml"));
+    const QByteArray messages = readAll(messagesPath);
+    DocumentEditor editor(main, mainText);
+    QTRY_VERIFY_WITH_TIMEOUT(editor.fileCount() == 3 && !editor.isReading(), 20000);
+    const int file = editor.fileIndex(messagesPath);
+    QCOMPARE(file, 1);
+
+    // no edits here: taken
+    QByteArray theirs = messages;
+    theirs.append("# a line of theirs\n");
+    QVERIFY(writeAll(messagesPath, theirs));
+    QTRY_COMPARE_WITH_TIMEOUT(editor.text(file), theirs, 20000);
+    QVERIFY(!editor.isFileModified(file));
+    QCOMPARE(editor.text(0), mainText);
+
+    // edits here: asked about, nothing overwritten
+    QSignalSpy changed(&editor, &DocumentEditor::changedOnDisk);
+    QString error;
+    QVERIFY2(editor.setValue(u"/components/messages/chat/summary"_qs, Json("Mine"),
+                             u"Set summary"_qs, &error),
+             qPrintable(error));
+    const QByteArray mine = editor.text(file);
+    QVERIFY(mine.contains("Mine"));
+    QByteArray again = theirs;
+    again.append("# and another\n");
+    QVERIFY(writeAll(messagesPath, again));
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 20000);
+    QCOMPARE(DocumentLoader::fileKey(changed.constLast().at(0).toString()),
+             DocumentLoader::fileKey(messagesPath));
+    QCOMPARE(editor.text(file), mine);
+
+    // read when asked: one undo step, the edits come back with an undo
+    editor.reloadFromDisk(changed.constLast().at(0).toString());
+    QTRY_COMPARE_WITH_TIMEOUT(editor.text(file), again, 20000);
+    QVERIFY(!editor.isFileModified(file));
+    QCOMPARE(editor.undoStack()->undoText(), u"Reload messages.yaml from disk"_qs);
+    editor.undoStack()->undo();
+    QCOMPARE(editor.text(file), mine);
+}
+
 void TestDocumentEditor::otherFilesSavedAndRecovered()
 {
     QTemporaryDir dir;

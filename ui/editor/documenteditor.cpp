@@ -928,68 +928,51 @@ void DocumentEditor::finishSave(const QList<Write> &writes)
     Q_EMIT saved(writes.constLast().path);
 }
 
-void DocumentEditor::reloadFromDisk(const QString &other)
+void DocumentEditor::reloadFromDisk(const QString &path)
 {
-    if (other != m_path && fileIndex(other) > 0) {
-        m_writer.start([this, other] {
-            const FileRead read = readDocumentFile(other, MaxFileSize);
-            QMetaObject::invokeMethod(
-                this,
-                [this, other, read] {
-                    if (!read.error.isEmpty())
-                        Q_EMIT reloadFailed(read.error);
-                    else
-                        applyOtherReload(other, read.data);
-                },
-                Qt::QueuedConnection);
-        });
-        return;
-    }
-    reloadFromDisk();
-}
-
-void DocumentEditor::reloadFromDisk()
-{
-    const QString path = m_path;
-    m_writer.start([this, path] {
-        const FileRead read = readDocumentFile(path, MaxFileSize);
+    // (a path that is not one of the document's files: the document's own)
+    const QString file = fileIndex(path) >= 0 ? path : m_path;
+    m_writer.start([this, file] {
+        const FileRead read = readDocumentFile(file, MaxFileSize);
         QMetaObject::invokeMethod(
             this,
-            [this, path, read] {
-                if (path != m_path)
-                    return;
+            [this, file, read] {
+                const int index = fileIndex(file);
+                if (index < 0)
+                    return; // no longer a file of the document (saved as another)
                 if (!read.error.isEmpty()) {
                     Q_EMIT reloadFailed(read.error);
                     return;
                 }
-                applyReload(read.data);
+                applyReload(index, read.data);
             },
             Qt::QueuedConnection);
     });
 }
 
-void DocumentEditor::applyReload(const QByteArray &onDisk)
+void DocumentEditor::reloadFromDisk()
 {
-    if (onDisk != m_text)
-        apply(TextChange {0, m_text.size(), onDisk}, tr("Reload from disk"));
-    m_savedText = onDisk;
-    if (allSaved())
-        m_undo.setClean();
-    Q_EMIT reloaded();
+    reloadFromDisk(m_path);
 }
 
-void DocumentEditor::applyOtherReload(const QString &path, const QByteArray &onDisk)
+QByteArray &DocumentEditor::savedText(int file)
 {
-    const int file = fileIndex(path);
-    if (file <= 0)
-        return;
-    OtherFile &other = m_others[file - 1];
-    if (onDisk != other.text)
-        apply(file, TextChange {0, other.text.size(), onDisk},
-              tr("Reload %1 from disk").arg(QFileInfo(path).fileName()));
-    m_others[file - 1].savedText = onDisk;
+    Q_ASSERT(file >= 0 && file < fileCount());
+    return file == 0 ? m_savedText : m_others[file - 1].savedText;
+}
+
+void DocumentEditor::applyReload(int file, const QByteArray &onDisk)
+{
+    const QByteArray &now = text(file);
+    if (onDisk != now)
+        apply(file, TextChange {0, now.size(), onDisk},
+              file == 0 ? tr("Reload from disk")
+                        : tr("Reload %1 from disk").arg(QFileInfo(filePath(file)).fileName()));
+    savedText(file) = onDisk;
     if (allSaved())
         m_undo.setClean();
+    if (file == 0)
+        Q_EMIT reloaded();
 }
 
 void DocumentEditor::lookForRecovery()
@@ -1017,46 +1000,26 @@ void DocumentEditor::watch()
 
 void DocumentEditor::handleFileChanged(const QString &changed)
 {
-    if (changed != m_path) {
-        // another file of the document: taken as it is now when it has no edits here
-        if (QFileInfo::exists(changed) && !m_watcher.files().contains(changed))
-            m_watcher.addPath(changed);
-        m_writer.start([this, changed] {
-            const FileRead read = readDocumentFile(changed, MaxFileSize);
-            if (!read.error.isEmpty())
-                return;
-            QMetaObject::invokeMethod(
-                this,
-                [this, changed, onDisk = read.data] {
-                    const int file = fileIndex(changed);
-                    if (file <= 0 || isSaving() || onDisk == m_others[file - 1].savedText)
-                        return; // our own save
-                    if (!isFileModified(file))
-                        applyOtherReload(changed, onDisk);
-                    else
-                        Q_EMIT changedOnDisk(changed);
-                },
-                Qt::QueuedConnection);
-        });
-        return;
-    }
     // A save replaces the file: watch the new one.
-    watch();
+    if (QFileInfo::exists(changed) && !m_watcher.files().contains(changed))
+        m_watcher.addPath(changed);
     // Read after any save queued before: its end is seen here first.
-    const QString path = m_path;
-    m_writer.start([this, path] {
-        const FileRead read = readDocumentFile(path, MaxFileSize);
+    m_writer.start([this, changed] {
+        const FileRead read = readDocumentFile(changed, MaxFileSize);
         if (!read.error.isEmpty())
             return;
         QMetaObject::invokeMethod(
             this,
-            [this, path, onDisk = read.data] {
-                if (path != m_path || onDisk == m_savedText || isSaving())
-                    return; // our own save
-                if (!isModified())
-                    applyReload(onDisk);
+            [this, changed, onDisk = read.data] {
+                const int file = fileIndex(changed);
+                if (file < 0 || isSaving() || onDisk == savedText(file))
+                    return; // our own save (or no longer a file of the document)
+                // taken as it is now when it has no edits here (for the document's
+                // own file: none in any file); otherwise asked about
+                if (file == 0 ? !isModified() : !isFileModified(file))
+                    applyReload(file, onDisk);
                 else
-                    Q_EMIT changedOnDisk(path);
+                    Q_EMIT changedOnDisk(changed);
             },
             Qt::QueuedConnection);
     });

@@ -267,8 +267,9 @@ private:
     void parseAhead();
     void handleRead(const LoadedApi &result);
     void handleFileChanged(const QString &path);
-    void applyReload(const QByteArray &onDisk);
-    void applyOtherReload(const QString &path, const QByteArray &onDisk);
+    // A file of the document as it is on disk now, as one undo step.
+    void applyReload(int file, const QByteArray &onDisk);
+    QByteArray &savedText(int file); // what was last saved or read of a file
     // The other files with unsaved changes, to be written with this one.
     QList<Write> otherWrites() const;
     // Takes what a save wrote as saved; the first failure's reason, or empty.
