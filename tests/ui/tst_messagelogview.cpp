@@ -123,6 +123,96 @@ private slots:
         QTRY_VERIFY(view.detailView()->toPlainText().contains(u"\"conn\": "));
     }
 
+    // More rows than the table shows at a time: the newest window first, the older and
+    // newer ones a button away, a live tail sliding the window at the end (a table view
+    // keeps an entry per row: 10,000,000 of them stalled the window).
+    void showsAWindowOfManyRows()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 start = now - 1200; // 200 rows, one a millisecond from here
+        m_store->consume(traffic(1, 20, 8, now - 1000));
+        QVERIFY(m_store->flush());
+        MessageLogView view;
+        view.setTimeRange(0);
+        MessageLogModel *model = view.model();
+        QAbstractItemModelTester tester(model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model->setWindowRows(50);
+        view.setDatabase(m_path);
+        view.show();
+        QTRY_COMPARE(model->totalRows(), 200);
+        QCOMPARE(model->rowCount(), 50);
+        QCOMPARE(model->windowStart(), 150); // the newest
+        // a row's time tells which of all the rows it is
+        const auto timeOf = [model](int row) -> qint64 {
+            QElapsedTimer wait;
+            wait.start();
+            while (wait.elapsed() < 10000) {
+                if (const Analytics::LogRecord *r = model->record(row))
+                    return r->timeMs;
+                QTest::qWait(5);
+            }
+            return -1;
+        };
+        QCOMPARE(timeOf(0), start + 150);
+        QCOMPARE(timeOf(49), start + 199);
+        auto *bar = view.findChild<QWidget *>(QStringLiteral("logWindow"));
+        auto *rows = view.findChild<QLabel *>(QStringLiteral("logWindowRows"));
+        auto *older = view.findChild<QPushButton *>(QStringLiteral("logOlder"));
+        auto *newer = view.findChild<QPushButton *>(QStringLiteral("logNewer"));
+        auto *newest = view.findChild<QPushButton *>(QStringLiteral("logNewest"));
+        QVERIFY(bar && rows && older && newer && newest);
+        QVERIFY(bar->isVisible());
+        QVERIFY2(rows->text().startsWith(u"Rows 151 to 200 of 200"), qPrintable(rows->text()));
+        QVERIFY(!rows->accessibleName().isEmpty());
+        for (QPushButton *b : {older, newer, newest}) // (named by their text)
+            QVERIFY(!b->text().isEmpty() && !b->toolTip().isEmpty());
+        QVERIFY(older->isEnabled());
+        QVERIFY(!newer->isEnabled());
+
+        // half a window back, then to the first rows
+        older->click();
+        QCOMPARE(model->windowStart(), 125);
+        QCOMPARE(timeOf(0), start + 125);
+        QVERIFY(newer->isEnabled());
+        for (int i = 0; i < 6; ++i)
+            if (older->isEnabled())
+                older->click();
+        QCOMPARE(model->windowStart(), 0);
+        QCOMPARE(timeOf(0), start);
+        QVERIFY(!older->isEnabled());
+
+        // new rows while older ones are shown: counted, the window stays
+        m_store->consume(traffic(21, 5, 8, now)); // 50 rows, later
+        QVERIFY(m_store->flush());
+        model->refresh();
+        QTRY_COMPARE(model->totalRows(), 250);
+        QCOMPARE(model->windowStart(), 0);
+        QCOMPARE(model->rowCount(), 50);
+        QVERIFY2(rows->text().startsWith(u"Rows 1 to 50 of 250"), qPrintable(rows->text()));
+
+        // the newest again; new rows then slide the window along
+        newest->click();
+        QCOMPARE(model->windowStart(), 200);
+        QVERIFY(model->windowAtEnd());
+        m_store->consume(traffic(26, 2, 8, now + 100)); // 20 rows, later still
+        QVERIFY(m_store->flush());
+        model->refresh();
+        QTRY_COMPARE(model->totalRows(), 270);
+        QCOMPARE(model->windowStart(), 220);
+        QCOMPARE(model->rowCount(), 50);
+        QCOMPARE(timeOf(49), now + 100 - 1);
+
+        // a filter shows the newest of what it selects
+        view.setKinds({u"opened"_qs, u"closed"_qs});
+        QTRY_COMPARE(model->totalRows(), 54);
+        QCOMPARE(model->windowStart(), 4);
+        // a window for all of them: no bar
+        model->setWindowRows(1000);
+        QCOMPARE(model->windowStart(), 0);
+        QTRY_VERIFY(!bar->isVisible());
+    }
+
     // Jumping through the log: the place shown last is read first, and the places
     // passed on the way are dropped unread (LogQuery serves the newest fetches).
     void jumpsReadTheNewestPlaceFirst()

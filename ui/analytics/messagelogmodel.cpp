@@ -10,6 +10,8 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include <algorithm>
+
 namespace Gatehouse {
 
 using Analytics::LogRecord;
@@ -56,9 +58,12 @@ void MessageLogModel::handleCounted(quint64 generation, qint64 count, const QStr
     m_error = error;
     if (!error.isEmpty())
         Q_EMIT failed(error);
+    const qint64 firstBefore = m_first;
     if (m_reset || count < m_count) {
+        // a new filter (or fewer rows): the newest window
         beginResetModel();
         m_count = count;
+        m_first = lastWindowStart(count);
         m_pages.clear();
         m_pageOrder.clear();
         m_requested.clear();
@@ -72,15 +77,61 @@ void MessageLogModel::handleCounted(quint64 generation, qint64 count, const QStr
             m_pages.remove(page);
             m_pageOrder.removeAll(page);
         }
-        beginInsertRows({}, int(m_count), int(count - 1));
-        m_count = count;
-        endInsertRows();
-        if (m_count > 0)
-            Q_EMIT dataChanged(
-                index(int(from * PageRows), 0),
-                index(int(std::min(m_count, (from + 2) * PageRows) - 1), ColumnCount - 1));
+        if (!windowAtEnd()) {
+            m_count = count; // a window of older rows stays as it is
+        } else {
+            // the window at the end takes the new rows, and lets go of as many of its
+            // oldest as it must to stay within its size
+            const qint64 shown = m_count - m_first;
+            const qint64 overflow = shown + (count - m_count) - m_windowRows;
+            if (overflow > 0) {
+                const qint64 dropped = std::min(overflow, shown);
+                if (dropped > 0) {
+                    beginRemoveRows({}, 0, int(dropped - 1));
+                    m_first += dropped;
+                    endRemoveRows();
+                }
+                m_first = std::max(m_first, lastWindowStart(count));
+            }
+            const int rowsBefore = rowCount(); // (0 when a burst passed them all)
+            const int rowsAfter = int(std::min<qint64>(count - m_first, m_windowRows));
+            if (rowsAfter > rowsBefore) {
+                beginInsertRows({}, rowsBefore, rowsAfter - 1);
+                m_count = count;
+                endInsertRows();
+            } else {
+                m_count = count;
+            }
+            const qint64 changedFrom = std::max(from * PageRows, m_first);
+            const qint64 changedTo = std::min(m_count, (from + 2) * PageRows) - 1;
+            if (changedTo >= changedFrom)
+                Q_EMIT dataChanged(index(int(changedFrom - m_first), 0),
+                                   index(int(changedTo - m_first), ColumnCount - 1));
+        }
     }
     Q_EMIT counted(m_count);
+    if (m_first != firstBefore)
+        Q_EMIT windowMoved(m_first);
+}
+
+void MessageLogModel::setWindowRows(int rows)
+{
+    m_windowRows = std::max(1, rows);
+    beginResetModel();
+    m_first = lastWindowStart(m_count);
+    endResetModel();
+    Q_EMIT windowMoved(m_first);
+}
+
+void MessageLogModel::showWindowAt(qint64 first)
+{
+    const qint64 start = std::clamp<qint64>(first, 0, lastWindowStart(m_count));
+    if (start == m_first)
+        return;
+    beginResetModel();
+    m_first = start; // the pages read stay: they are numbered over all the rows
+    endResetModel();
+    Q_EMIT windowMoved(m_first);
 }
 
 void MessageLogModel::requestPage(qint64 page) const
@@ -108,29 +159,38 @@ void MessageLogModel::handleFetched(quint64 generation, qint64 offset, const QLi
     m_pageOrder.append(page);
     while (m_pageOrder.size() > CachedPages)
         m_pages.remove(m_pageOrder.takeFirst());
-    const qint64 last = std::min<qint64>(m_count, offset + rows.size()) - 1;
-    if (last >= offset)
-        Q_EMIT dataChanged(index(int(offset), 0), index(int(last), ColumnCount - 1));
+    // the rows of the page that are in the window
+    const qint64 first = std::max(offset, m_first);
+    const qint64 last = std::min<qint64>({m_count, offset + rows.size(), m_first + rowCount()}) - 1;
+    if (last >= first)
+        Q_EMIT dataChanged(index(int(first - m_first), 0),
+                           index(int(last - m_first), ColumnCount - 1));
     Q_EMIT pageLoaded(offset);
 }
 
 const LogRecord *MessageLogModel::record(int row) const
 {
-    if (row < 0 || row >= m_count)
+    if (row < 0 || row >= rowCount())
         return nullptr;
-    const qint64 page = row / PageRows;
+    const qint64 absolute = m_first + row;
+    const qint64 page = absolute / PageRows;
     const auto it = m_pages.constFind(page);
     if (it == m_pages.constEnd()) {
         requestPage(page);
         return nullptr;
     }
-    const qint64 at = row - page * PageRows;
+    const qint64 at = absolute - page * PageRows;
     return at < it->size() ? &it->at(at) : nullptr;
+}
+
+bool MessageLogModel::isRead(int row) const
+{
+    return m_pages.contains((m_first + row) / PageRows);
 }
 
 int MessageLogModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(std::min<qint64>(m_count, std::numeric_limits<int>::max()));
+    return parent.isValid() ? 0 : int(std::clamp<qint64>(m_count - m_first, 0, m_windowRows));
 }
 
 int MessageLogModel::columnCount(const QModelIndex &parent) const

@@ -25,6 +25,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
@@ -165,6 +166,40 @@ MessageLogView::MessageLogView(QWidget *parent)
     m_liveLog->setVisible(false);
     m_logPayloads = new PayloadLoggingControl(tr("the selected row"), this);
     m_logPayloads->button()->setText(tr("Log Pa&yloads"));
+    // More rows than the table shows at a time: which of them it shows, and the way
+    // to the older and newer ones (half a window at a time, so that some rows of the
+    // last window stay in sight)
+    m_windowBar = new QWidget;
+    m_windowBar->setObjectName(QStringLiteral("logWindow"));
+    m_windowLabel = new QLabel;
+    m_windowLabel->setObjectName(QStringLiteral("logWindowRows"));
+    m_windowLabel->setAccessibleName(tr("Rows shown"));
+    m_older = UiButtons::named(tr("Older Rows"), QStringLiteral("logOlder"),
+                               tr("Show the rows before these"));
+    m_newer = UiButtons::named(tr("Newer Rows"), QStringLiteral("logNewer"),
+                               tr("Show the rows after these"));
+    auto *newest = UiButtons::named(tr("Newest"), QStringLiteral("logNewest"),
+                                    tr("Show the newest rows, and follow new ones"));
+    auto *windowRow = new QHBoxLayout(m_windowBar);
+    windowRow->setContentsMargins(0, 0, 0, 0);
+    windowRow->addWidget(m_windowLabel, 1);
+    windowRow->addWidget(m_older);
+    windowRow->addWidget(m_newer);
+    windowRow->addWidget(newest);
+    m_windowBar->setVisible(false);
+    connect(m_older, &QPushButton::clicked, this, [this] {
+        m_model->showWindowAt(m_model->windowStart() - m_model->windowRows() / 2);
+        m_list->scrollToBottom(); // where the rows shown before go on
+    });
+    connect(m_newer, &QPushButton::clicked, this, [this] {
+        m_model->showWindowAt(m_model->windowStart() + m_model->windowRows() / 2);
+        m_list->scrollToTop();
+    });
+    connect(newest, &QPushButton::clicked, this, [this] {
+        m_model->showWindowAt(m_model->totalRows());
+        m_list->scrollToBottom();
+    });
+    connect(m_model, &MessageLogModel::windowMoved, this, &MessageLogView::showWindow);
     connect(openFile, &QPushButton::clicked, this, &MessageLogView::chooseLogFile);
     connect(m_liveLog, &QPushButton::clicked, this, &MessageLogView::showLiveLog);
     connect(m_range, &QComboBox::currentIndexChanged, this, &MessageLogView::applyFilter);
@@ -245,6 +280,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     });
     connect(m_model, &MessageLogModel::counted, this, [this](qint64) {
         showStatus();
+        showWindow();
         if (m_follow->isChecked() && m_atEnd)
             m_list->scrollToBottom();
     });
@@ -292,6 +328,7 @@ MessageLogView::MessageLogView(QWidget *parent)
     layout->addLayout(filters);
     layout->addLayout(actions);
     layout->addWidget(m_logPayloads->grantsBox());
+    layout->addWidget(m_windowBar);
     layout->addWidget(split, 1);
     m_legend->setObjectName(QStringLiteral("logLegend"));
     m_legend->setAccessibleName(tr("Row colours"));
@@ -349,7 +386,9 @@ void MessageLogView::showDatabase(const QString &path)
 void MessageLogView::showStatus()
 {
     QString text = m_model->lastError().isEmpty()
-        ? tr("%n row(s)", nullptr, int(m_model->rowCount()))
+        ? tr("%1 row(s)", nullptr,
+             int(std::min<qint64>(m_model->totalRows(), std::numeric_limits<int>::max())))
+              .arg(QLocale().toString(m_model->totalRows()))
         : m_model->lastError();
     if (!m_filePath.isEmpty())
         text = QFileInfo(m_filePath).fileName() + QStringLiteral(": ") + text
@@ -358,6 +397,23 @@ void MessageLogView::showStatus()
         text += QStringLiteral(" — ") + m_damage;
     m_status->setText(text);
     m_status->setToolTip((QStringList {text} + m_fileProblems + m_damageDetails).join(u'\n'));
+}
+
+void MessageLogView::showWindow()
+{
+    const qint64 total = m_model->totalRows();
+    const qint64 first = m_model->windowStart();
+    const int shown = m_model->rowCount();
+    m_windowBar->setVisible(total > shown);
+    if (total <= shown)
+        return;
+    const QLocale locale;
+    m_windowLabel->setText(tr("Rows %1 to %2 of %3: the table shows %4 at a time")
+                               .arg(locale.toString(first + 1), locale.toString(first + shown),
+                                    locale.toString(total),
+                                    locale.toString(m_model->windowRows())));
+    m_older->setEnabled(first > 0);
+    m_newer->setEnabled(!m_model->windowAtEnd());
 }
 
 void MessageLogView::showLiveLog()

@@ -148,6 +148,12 @@ private:
     QPlainTextEdit *m_detail;
     JsonHighlighter *m_highlighter;
     QLabel *m_status;
+    // shown when the filter selects more rows than the table shows at a time
+    QWidget *m_windowBar = nullptr;
+    QLabel *m_windowLabel = nullptr;
+    QPushButton *m_older = nullptr;
+    QPushButton *m_newer = nullptr;
+    void showWindow();
     QLabel *m_legend;
     void updateLegend();
     QTimer *m_tail;
