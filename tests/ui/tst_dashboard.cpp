@@ -4,6 +4,7 @@
 #include "analytics/gatewaymetrics.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/metricshistory.h"
+#include "readablecolour.h"
 
 #include <QAbstractButton>
 #include <QChart>
@@ -13,6 +14,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QLineSeries>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
@@ -645,6 +647,33 @@ private slots:
         QTRY_COMPARE(view.alertMarkers(0), QList<qint64> {now - 9000});
         QCOMPARE(view.alertMarkers(0, false), QList<qint64> {now - 6000});
         QVERIFY(view.alertMarkers(1).isEmpty());
+    }
+
+    // The charts follow the palette, light or dark: their background and text, and
+    // lines that keep a contrast of 4.5:1 or more on that background.
+    void followsThePalette()
+    {
+        DashboardView view;
+        for (const bool dark : {true, false}) {
+            QPalette p = view.palette();
+            p.setColor(QPalette::Base, dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white));
+            p.setColor(QPalette::Text, dark ? QColor(0xe6, 0xe6, 0xe6) : QColor(Qt::black));
+            p.setColor(QPalette::Window,
+                       dark ? QColor(0x2b, 0x2b, 0x2b) : QColor(0xef, 0xef, 0xef));
+            view.setPalette(p);
+            for (int i = 0; i < view.chartTitles().size(); ++i) {
+                QChart *chart = view.chartView(i)->chart();
+                QCOMPARE(chart->backgroundBrush().color(), p.color(QPalette::Base));
+                QCOMPARE(chart->titleBrush().color(), p.color(QPalette::Text));
+                QCOMPARE(chart->axes().constFirst()->labelsColor(), p.color(QPalette::Text));
+                for (QAbstractSeries *series : chart->series())
+                    if (auto *line = qobject_cast<QLineSeries *>(series))
+                        QVERIFY2(
+                            ReadableColour::contrast(line->pen().color(), p.color(QPalette::Base))
+                                >= 4.5,
+                            qPrintable(line->name()));
+            }
+        }
     }
 
     void everyControlIsNamed()

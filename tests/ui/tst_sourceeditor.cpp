@@ -3,12 +3,15 @@
 // with the forms), form edits and undo keep the cursor on its text, problems are
 // underlined, completion of keys and $refs, following a $ref, find and replace.
 #include "editor/documenteditor.h"
+#include "editor/schematextedit.h"
 #include "editor/sourceeditor.h"
 #include "editor/sourcepane.h"
+#include "readablecolour.h"
 
 #include "testsupport.h"
 
 #include <Qsci/qscicommandset.h>
+#include <Qsci/qscilexer.h>
 
 #include <QAccessible>
 #include <QFile>
@@ -61,6 +64,7 @@ private slots:
     void formEditsKeepTheCursorOnItsText();
     void undoKeysBelongToTheWindow();
     void changesToldToAssistiveTechnology();
+    void followsThePalette();
     void problemsAreUnderlined();
     void completesKeysAndReferences();
     void completionInsertsOneStep();
@@ -223,6 +227,53 @@ void TestSourceEditor::changesToldToAssistiveTechnology()
     QTest::keyClicks(&view, QStringLiteral("x"));
     QVERIFY(document.text().contains("title:x Echo"));
     QCOMPARE(textReports(), 1);
+}
+
+// The code editors follow the palette, light or dark: paper and plain text from it,
+// every style of the YAML and JSON lexers readable on that paper (4.5:1 or more),
+// margins and fold marks in its colours; again when the palette changes.
+void TestSourceEditor::followsThePalette()
+{
+    DocumentEditor document(m_path, m_original);
+    SourceEditor source;
+    source.setEditor(&document);
+    SchemaTextEdit schema;
+    schema.setJson(true);
+    for (const bool dark : {true, false, true}) {
+        QPalette p = source.palette();
+        p.setColor(QPalette::Base, dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white));
+        p.setColor(QPalette::Text, dark ? QColor(0xe6, 0xe6, 0xe6) : QColor(Qt::black));
+        p.setColor(QPalette::Window, dark ? QColor(0x2b, 0x2b, 0x2b) : QColor(0xef, 0xef, 0xef));
+        p.setColor(QPalette::WindowText, dark ? QColor(0xe6, 0xe6, 0xe6) : QColor(Qt::black));
+        for (QsciScintilla *editor :
+             {static_cast<QsciScintilla *>(&source), static_cast<QsciScintilla *>(&schema)}) {
+            editor->setPalette(p);
+            QsciLexer *lexer = editor->lexer();
+            QVERIFY(lexer);
+            const QColor paper = p.color(QPalette::Base);
+            int styles = 0;
+            for (int style = 0; style <= 127; ++style) {
+                if (lexer->description(style).isEmpty())
+                    continue;
+                ++styles;
+                QCOMPARE(lexer->paper(style), paper);
+                QVERIFY2(ReadableColour::contrast(lexer->color(style), paper) >= 4.5,
+                         qPrintable(lexer->description(style)));
+            }
+            QVERIFY(styles >= 8);
+            QCOMPARE(lexer->color(0), p.color(QPalette::Text)); // plain text
+            // what Scintilla draws with (BGR)
+            const long back = editor->SendScintilla(QsciScintillaBase::SCI_STYLEGETBACK,
+                                                    QsciScintillaBase::STYLE_DEFAULT);
+            QCOMPARE(QColor(int(back & 0xff), int((back >> 8) & 0xff), int((back >> 16) & 0xff)),
+                     paper);
+            const long margin = editor->SendScintilla(QsciScintillaBase::SCI_STYLEGETBACK,
+                                                      QsciScintillaBase::STYLE_LINENUMBER);
+            QCOMPARE(
+                QColor(int(margin & 0xff), int((margin >> 8) & 0xff), int((margin >> 16) & 0xff)),
+                p.color(QPalette::Window));
+        }
+    }
 }
 
 void TestSourceEditor::problemsAreUnderlined()

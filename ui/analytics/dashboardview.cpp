@@ -6,6 +6,7 @@
 #include "analytics/logquery.h"
 #include "analytics/logrecordjson.h"
 #include "analytics/metricshistory.h"
+#include "readablecolour.h"
 #include "uibuttons.h"
 
 #include <QChart>
@@ -273,6 +274,7 @@ DashboardView::DashboardView(QWidget *parent)
     m_charts.at(0)->measures = {int(Measure::OpenConnections)};
     m_charts.at(2)->measures = {int(Measure::Rejections), int(Measure::Throttling)};
     m_charts.at(5)->measures = {int(Measure::RelayP99)};
+    applyPalette();
     auto *grid = new QGridLayout;
     for (int i = 0; i < m_charts.size(); ++i)
         grid->addWidget(m_charts.at(i)->view, i / 3, i % 3);
@@ -486,6 +488,36 @@ void DashboardView::setPaused(bool paused)
         m_timer->stop();
     if (!paused)
         refreshNow();
+}
+
+void DashboardView::applyPalette()
+{
+    const QPalette p = palette();
+    const QColor base = p.color(QPalette::Base);
+    const QColor text = p.color(QPalette::Text);
+    const QColor lines = p.color(QPalette::Mid);
+    for (Chart *c : std::as_const(m_charts)) {
+        QChart *chart = c->view->chart();
+        chart->setBackgroundBrush(base);
+        chart->setTitleBrush(text);
+        chart->legend()->setLabelColor(text);
+        c->view->setBackgroundBrush(p.color(QPalette::Window));
+        for (QAbstractAxis *axis :
+             {static_cast<QAbstractAxis *>(c->x), static_cast<QAbstractAxis *>(c->y)}) {
+            axis->setLabelsColor(text);
+            axis->setLinePenColor(lines);
+            axis->setGridLineColor(lines);
+        }
+        for (QLineSeries *line : std::as_const(c->series))
+            line->setPen(QPen(ReadableColour::on(base, colourOf(line->name())), 2));
+    }
+}
+
+void DashboardView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && !m_charts.isEmpty())
+        applyPalette();
 }
 
 void DashboardView::showEvent(QShowEvent *event)

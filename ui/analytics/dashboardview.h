@@ -121,11 +121,15 @@ Q_SIGNALS:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void changeEvent(QEvent *event) override; // follows the palette, light or dark
     void hideEvent(QHideEvent *event) override;
 
 private:
     struct Chart;
     void addChart(const QString &title, const QString &unit, const QStringList &series);
+    // The charts in the palette's colours: its base and text, the lines' colours made
+    // readable on that base.
+    void applyPalette();
     void refreshNow();
     void askHistory(qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs, qint64 coveredToMs);
     // The steps of a window read from the history, from fromMs up to endMs: the

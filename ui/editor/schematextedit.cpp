@@ -41,6 +41,13 @@ SchemaTextEdit::SchemaTextEdit(QWidget *parent)
     });
 }
 
+void SchemaTextEdit::changeEvent(QEvent *event)
+{
+    QsciScintilla::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyCodePalette(this);
+}
+
 void SchemaTextEdit::setJson(bool json)
 {
     if (json == m_json && lexer())

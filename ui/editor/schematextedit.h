@@ -40,6 +40,7 @@ Q_SIGNALS:
     void left();
 
 protected:
+    void changeEvent(QEvent *event) override; // follows the palette, light or dark
     void keyPressEvent(QKeyEvent *event) override;
     void focusOutEvent(QFocusEvent *event) override;
 

@@ -91,8 +91,7 @@ SourceEditor::SourceEditor(QWidget *parent)
     setIndentationWidth(2);
     setAutoIndent(true);
     setBraceMatching(SloppyBraceMatch);
-    setCaretLineVisible(true);
-    setCaretLineBackgroundColor(palette().color(QPalette::AlternateBase));
+    setCaretLineVisible(true); // (its colour from the palette: applyCodePalette)
     setEolMode(EolUnix);
 
     setMarginType(0, NumberMargin);
@@ -143,6 +142,13 @@ SourceEditor::SourceEditor(QWidget *parent)
     connect(this, &QsciScintilla::linesChanged, this, &SourceEditor::updateLineNumberWidth);
     setLanguage(false);
     updateLineNumberWidth();
+}
+
+void SourceEditor::changeEvent(QEvent *event)
+{
+    QsciScintilla::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyCodePalette(this);
 }
 
 SourceEditor::~SourceEditor()

@@ -97,6 +97,7 @@ Q_SIGNALS:
     void filesChanged();
 
 protected:
+    void changeEvent(QEvent *event) override; // follows the palette, light or dark
     void mousePressEvent(QMouseEvent *event) override;
 
 private:
