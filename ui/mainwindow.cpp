@@ -73,6 +73,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScopedValueRollback>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSet>
@@ -783,8 +784,13 @@ void MainWindow::createActions()
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(settings.value(geometryKey).toByteArray())) {
+        // 1280 x 800, or what a small screen (or a large scaling) has room for
+        QSize size(1280, 800);
+        if (const QScreen *s = screen())
+            size = size.boundedTo(s->availableGeometry().size() * 0.9);
+        resize(size);
+    }
     m_problemsDockSized = restoreState(settings.value(stateKey).toByteArray());
     m_splitter->restoreState(settings.value(splitterKey).toByteArray());
 }

@@ -52,6 +52,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -1924,6 +1925,36 @@ private Q_SLOTS:
                 && !qobject_cast<QWidgetAction *>(a) // a toolbar widget: named above
                 && !a->objectName().startsWith(u"qt_") && !a->objectName().startsWith(u"_q_"))
                 QFAIL(qPrintable(u"an action without text: "_qs + a->objectName()));
+    }
+
+    // Usable at 200 % scaling: a 1920 x 1080 screen is then 960 x 540, and the window
+    // must be able to shrink to that on every tab without its controls overlapping
+    // or going past its edges (its minimum size, what its layouts allow, fits).
+    void fitsAScreenAt200Percent()
+    {
+        QSettings().remove(QStringLiteral("mainWindow/geometry")); // a first start
+        MainWindow window;
+        // its first size fits the screen (800 x 600 offscreen)
+        const QSize screen = window.screen()->availableGeometry().size();
+        QVERIFY2(window.width() <= screen.width() && window.height() <= screen.height(),
+                 qPrintable(QStringLiteral("%1 x %2").arg(window.width()).arg(window.height())));
+        QVERIFY(openAndWait(window, MainWindow::samplePath()));
+        window.addClientTab();
+        window.show();
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+        QVERIFY(tabs);
+        QStringList tooBig;
+        for (int i = 0; i < tabs->count(); ++i) {
+            tabs->setCurrentIndex(i);
+            QTest::qWait(20);
+            const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+            if (least.width() > 960 || least.height() > 540)
+                tooBig.append(QStringLiteral("%1: %2 x %3")
+                                  .arg(tabs->tabText(i))
+                                  .arg(least.width())
+                                  .arg(least.height()));
+        }
+        QVERIFY2(tooBig.isEmpty(), qPrintable(tooBig.join(u"; ")));
     }
 
     void outputViewKeepsBatchesAndPauses()

@@ -7,6 +7,7 @@
 #include "analytics/logrecordjson.h"
 #include "analytics/metricshistory.h"
 #include "readablecolour.h"
+#include "scrolling.h"
 #include "uibuttons.h"
 
 #include <QChart>
@@ -170,13 +171,13 @@ DashboardView::DashboardView(QWidget *parent)
     m_api->setAccessibleName(tr("API shown"));
     m_api->setToolTip(tr("Every API the gateway serves, or one of them"));
     m_api->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_api->setMinimumContentsLength(18); // long names show in full in the list
+    m_api->setMinimumContentsLength(14); // long names show in full in the list
     m_api->addItem(tr("All APIs"), QVariant());
     m_channel->setObjectName(QStringLiteral("dashboardChannel"));
     m_channel->setAccessibleName(tr("Channel shown"));
     m_channel->setToolTip(tr("Every channel, or one channel template (of the API shown)"));
     m_channel->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_channel->setMinimumContentsLength(18); // long names show in full in the list
+    m_channel->setMinimumContentsLength(14); // long names show in full in the list
     m_channel->addItem(tr("All channels"), QVariant());
     m_application->setObjectName(QStringLiteral("dashboardApplication"));
     m_application->setAccessibleName(tr("Application shown"));
@@ -184,7 +185,7 @@ DashboardView::DashboardView(QWidget *parent)
         tr("Every application, or the connections of one. The 24 h and 30 d windows know "
            "applications only when the gateway keeps metrics per application."));
     m_application->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_application->setMinimumContentsLength(18); // long names show in full in the list
+    m_application->setMinimumContentsLength(14); // long names show in full in the list
     m_application->addItem(tr("All applications"), QVariant());
     connect(m_api, &QComboBox::currentIndexChanged, this, [this] {
         updateScopes(); // the channels of this API
@@ -342,13 +343,19 @@ DashboardView::DashboardView(QWidget *parent)
     talkersTop->addWidget(m_talkerKind);
     talkersTop->addStretch();
 
+    // the controls stay in sight; the figures, charts and top talkers scroll when the
+    // window is smaller than they want
+    auto *content = new QWidget;
+    auto *contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addLayout(figures);
+    contentLayout->addLayout(grid, 1);
+    contentLayout->addLayout(talkersTop);
+    contentLayout->addWidget(m_talkerList);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(scopeRow);
-    layout->addLayout(figures);
-    layout->addLayout(grid, 1);
-    layout->addLayout(talkersTop);
-    layout->addWidget(m_talkerList);
+    layout->addWidget(UiLayout::scrolling(content, tr("Charts and top talkers")), 1);
 
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &DashboardView::refreshNow);

@@ -6,6 +6,7 @@
 #include "editor/documenteditor.h"
 #include "gateway/router.h"
 #include "problemlabel.h"
+#include "scrolling.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -272,10 +273,14 @@ GatewayForm::GatewayForm(QWidget *parent)
 
     m_status->setAccessibleName(tr("Gateway form status"));
     m_status->setWordWrap(true);
+    auto *content = new QWidget;
+    auto *contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(serving);
+    contentLayout->addWidget(plans, 1);
+    contentLayout->addWidget(security);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(serving);
-    layout->addWidget(plans, 1);
-    layout->addWidget(security);
+    layout->addWidget(UiLayout::scrolling(content, tr("Gateway settings")), 1);
     layout->addWidget(m_status);
 }
 

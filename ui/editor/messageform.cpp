@@ -8,6 +8,7 @@
 #include "editor/documenteditor.h"
 #include "editor/schematextedit.h"
 #include "mock/schemavaluegenerator.h"
+#include "scrolling.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -296,7 +297,7 @@ MessageForm::MessageForm(QWidget *parent)
 
     auto *splitter = new QSplitter;
     splitter->addWidget(listBox);
-    splitter->addWidget(m_fields);
+    splitter->addWidget(UiLayout::scrolling(m_fields, tr("Message fields")));
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
     auto *layout = new QVBoxLayout(this);
