@@ -3,6 +3,8 @@
 #include "analytics/messagelogmodel.h"
 #include "analytics/messagelogstore.h"
 #include "analytics/messagelogview.h"
+#include "client/jsonhighlighter.h"
+#include "readablecolour.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -121,6 +123,29 @@ private slots:
         // the selected message reads below, its payload as indented JSON
         view.list()->setCurrentIndex(view.model()->index(50'001, 0));
         QTRY_VERIFY(view.detailView()->toPlainText().contains(u"\"conn\": "));
+    }
+
+    // The payload pane's JSON colours follow the palette, light or dark: each keeps a
+    // contrast of 4.5:1 or more with the pane's background.
+    void payloadColoursFollowThePalette()
+    {
+        MessageLogView view;
+        auto *highlighter = view.findChild<JsonHighlighter *>();
+        QVERIFY(highlighter);
+        using Role = JsonHighlighter::Role;
+        for (const bool dark : {true, false}) {
+            QPalette p = view.palette();
+            p.setColor(QPalette::Base, dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white));
+            p.setColor(QPalette::Text, dark ? QColor(0xe6, 0xe6, 0xe6) : QColor(Qt::black));
+            view.setPalette(p);
+            const QColor base = view.detailView()->palette().color(QPalette::Base);
+            QCOMPARE(base, p.color(QPalette::Base));
+            for (const Role role : {Role::Name, Role::String, Role::Number, Role::Literal})
+                QVERIFY2(
+                    ReadableColour::contrast(highlighter->format(role).foreground().color(), base)
+                        >= 4.5,
+                    qPrintable(QString::number(int(role))));
+        }
     }
 
     // More rows than the table shows at a time: the newest window first, the older and

@@ -458,8 +458,13 @@ void MessageLogView::updateLegend()
 void MessageLogView::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+    if (event->type() == QEvent::PaletteChange
+        || event->type() == QEvent::ApplicationPaletteChange) {
         updateLegend();
+        if (m_highlighter)
+            m_highlighter->setBackground(
+                palette().color(QPalette::Base)); // (the pane's, which it inherits)
+    }
 }
 
 void MessageLogView::openLogFile(const QString &path)

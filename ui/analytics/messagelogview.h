@@ -146,7 +146,7 @@ private:
     PayloadLoggingControl *m_logPayloads;
     QTableView *m_list;
     QPlainTextEdit *m_detail;
-    JsonHighlighter *m_highlighter;
+    JsonHighlighter *m_highlighter = nullptr;
     QLabel *m_status;
     // shown when the filter selects more rows than the table shows at a time
     QWidget *m_windowBar = nullptr;

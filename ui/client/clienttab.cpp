@@ -1421,6 +1421,14 @@ void ClientTab::historyStep(int delta)
     m_composer->moveCursor(QTextCursor::End);
 }
 
+void ClientTab::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_highlighter)
+        m_highlighter->setBackground(
+            palette().color(QPalette::Base)); // (the pane's, which it inherits)
+}
+
 bool ClientTab::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_composer && event->type() == QEvent::KeyPress) {

@@ -192,6 +192,7 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override; // follows the palette, light or dark
 
 private:
     void buildWidgets();

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/jsonhighlighter.h"
+#include "readablecolour.h"
 
+#include <QGuiApplication>
+#include <QPalette>
 #include <QRegularExpression>
 
 namespace Gatehouse {
@@ -8,11 +11,18 @@ namespace Gatehouse {
 JsonHighlighter::JsonHighlighter(QTextDocument *document)
     : QSyntaxHighlighter(document)
 {
-    m_name.setForeground(QColor(0x1a, 0x4f, 0x9c));
-    m_string.setForeground(QColor(0x1d, 0x6b, 0x2c));
-    m_number.setForeground(QColor(0xa3, 0x4a, 0x00));
-    m_literal.setForeground(QColor(0x8a, 0x1f, 0x8f));
     m_literal.setFontWeight(QFont::Bold);
+    setBackground(QGuiApplication::palette().color(QPalette::Base));
+}
+
+void JsonHighlighter::setBackground(const QColor &background)
+{
+    m_name.setForeground(ReadableColour::on(background, QColor(0x1a, 0x4f, 0x9c)));
+    m_string.setForeground(ReadableColour::on(background, QColor(0x1d, 0x6b, 0x2c)));
+    m_number.setForeground(ReadableColour::on(background, QColor(0xa3, 0x4a, 0x00)));
+    m_literal.setForeground(ReadableColour::on(background, QColor(0x8a, 0x1f, 0x8f)));
+    if (document())
+        rehighlight();
 }
 
 QTextCharFormat JsonHighlighter::format(Role role) const

@@ -15,6 +15,10 @@ public:
     enum class Role { Name, String, Number, Literal };
     explicit JsonHighlighter(QTextDocument *document);
     QTextCharFormat format(Role role) const;
+    // The colours for text on `background` (the palette's base of the view that shows
+    // the document; the application's at first): each keeps a contrast of 4.5:1 or
+    // more with it, lighter on a dark one. The document is coloured again.
+    void setBackground(const QColor &background);
 
 protected:
     void highlightBlock(const QString &text) override;
