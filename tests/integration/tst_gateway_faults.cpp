@@ -1016,16 +1016,26 @@ void TestGatewayFaults::stalledReaders()
     // waits for a CPU), so each median is taken relative to the control's measured
     // alongside, and the best of five tries half a second apart counts (a CI run beside
     // other tests once saw three tries in a row at 183 us against the control's 36).
+    // Either within twice the time before the stall, or (the machine slower now) within
+    // twice the ratio to the control before it. (The control alone is no baseline: a
+    // sanitizer run once measured it at 186 us before the stall and 68 us during it,
+    // while this client took 67 and 70 us.)
     const double unloadedRatio = double(unloaded.first) / double(unloaded.second);
-    std::pair<qint64, qint64> loaded {-1, -1};
+    std::pair<qint64, qint64> loaded {-1, -1}; // the try of the lowest ratio
     double loadedRatio = 0;
-    for (int attempt = 0; attempt < 5 && (loaded.first < 0 || loadedRatio > 2 * unloadedRatio);
-         ++attempt) {
+    qint64 fastest = -1; // the lowest median of the tries
+    const auto served = [&] {
+        return loaded.first > 0
+            && (fastest <= 2 * unloaded.first || loadedRatio <= 2 * unloadedRatio);
+    };
+    for (int attempt = 0; attempt < 5 && !served(); ++attempt) {
         if (attempt > 0)
             QTest::qWait(500);
         const auto times = medianRoundTripsUs(calm.get(), direct.get(), 300);
         if (times.first < 0)
             continue;
+        if (fastest < 0 || times.first < fastest)
+            fastest = times.first;
         const double ratio = double(times.first) / double(times.second);
         if (loaded.first < 0 || ratio < loadedRatio) {
             loaded = times;
@@ -1036,7 +1046,7 @@ void TestGatewayFaults::stalledReaders()
           "(through the control gateway: %lld and %lld us)",
           unloaded.first, loaded.first, unloaded.second, loaded.second);
     QVERIFY(loaded.first > 0);
-    QVERIFY2(loadedRatio <= 2 * unloadedRatio,
+    QVERIFY2(served(),
              qPrintable(QStringLiteral("%1 us during the stall, %2 us before (control %3, %4 us)")
                             .arg(loaded.first)
                             .arg(unloaded.first)
