@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QLayout>
 #include <QScrollArea>
 #include <QString>
 
@@ -17,6 +18,15 @@ inline QScrollArea *scrolling(QWidget *content, const QString &accessibleName)
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setAccessibleName(accessibleName);
     return scroll;
+}
+
+// The same for what `layout` lays out (on a widget made for it, without margins).
+inline QScrollArea *scrolling(QLayout *layout, const QString &accessibleName)
+{
+    auto *content = new QWidget;
+    layout->setContentsMargins(0, 0, 0, 0);
+    content->setLayout(layout);
+    return scrolling(content, accessibleName);
 }
 
 } // namespace Gatehouse::UiLayout

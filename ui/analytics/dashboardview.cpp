@@ -345,9 +345,7 @@ DashboardView::DashboardView(QWidget *parent)
 
     // the controls stay in sight; the figures, charts and top talkers scroll when the
     // window is smaller than they want
-    auto *content = new QWidget;
-    auto *contentLayout = new QVBoxLayout(content);
-    contentLayout->setContentsMargins(0, 0, 0, 0);
+    auto *contentLayout = new QVBoxLayout;
     contentLayout->addLayout(figures);
     contentLayout->addLayout(grid, 1);
     contentLayout->addLayout(talkersTop);
@@ -355,7 +353,7 @@ DashboardView::DashboardView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(scopeRow);
-    layout->addWidget(UiLayout::scrolling(content, tr("Charts and top talkers")), 1);
+    layout->addWidget(UiLayout::scrolling(contentLayout, tr("Charts and top talkers")), 1);
 
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &DashboardView::refreshNow);
@@ -396,12 +394,6 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
         chart->addSeries(line);
         line->attachAxis(c->x);
         line->attachAxis(c->y);
-        // the legend names the line within its chart ("p99" under "Handshake time"),
-        // so that the labels fit; the line keeps its whole name (tooltips, CSV)
-        const qsizetype space = name.indexOf(u' ');
-        if (space > 0 && (name.startsWith(u"handshake ") || name.startsWith(u"relay ")))
-            for (QLegendMarker *marker : chart->legend()->markers(line))
-                marker->setLabel(name.sliced(space + 1));
         // click a point: the log of its moment
         connect(line, &QLineSeries::clicked, this, [this, line](const QPointF &point) {
             clickPoint(line->name(), qint64(point.x()));
@@ -423,6 +415,16 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
                 });
         c->series.append(line);
     }
+    // When every line's name starts with the same word ("handshake p50", "handshake
+    // p99"), the legend leaves it out ("p50" under "Handshake time"), so that the
+    // labels fit; the lines keep their whole names (tooltips, CSV).
+    const QString word = series.constFirst().section(u' ', 0, 0) + u' ';
+    if (series.size() > 1
+        && std::all_of(series.cbegin(), series.cend(),
+                       [&word](const QString &name) { return name.startsWith(word); }))
+        for (QLineSeries *line : std::as_const(c->series))
+            for (QLegendMarker *marker : chart->legend()->markers(line))
+                marker->setLabel(line->name().sliced(word.size()));
     // alerts: red marks at the foot of the chart where one was raised, green where
     // it cleared; hover one for its line
     const auto marks = [&](const QString &name, const QColor &colour, bool raised) {
@@ -459,7 +461,7 @@ void DashboardView::addChart(const QString &title, const QString &unit, const QS
     c->view->setAccessibleName(title);
     c->view->setAccessibleDescription(tr("Chart: %1").arg(series.join(QStringLiteral(", "))));
     c->view->setFocusPolicy(Qt::StrongFocus);
-    c->view->setMinimumSize(260, 180);
+    c->view->setMinimumSize(200, 160); // three side by side in a narrow window
     m_charts.append(c);
 }
 

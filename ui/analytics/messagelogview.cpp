@@ -178,8 +178,8 @@ MessageLogView::MessageLogView(QWidget *parent)
                                tr("Show the rows before these"));
     m_newer = UiButtons::named(tr("Newer Rows"), QStringLiteral("logNewer"),
                                tr("Show the rows after these"));
-    auto *newest = UiButtons::named(tr("Newest"), QStringLiteral("logNewest"),
-                                    tr("Show the newest rows, and follow new ones"));
+    auto *newest
+        = UiButtons::named(tr("Newest"), QStringLiteral("logNewest"), tr("Show the newest rows"));
     auto *windowRow = new QHBoxLayout(m_windowBar);
     windowRow->setContentsMargins(0, 0, 0, 0);
     windowRow->addWidget(m_windowLabel, 1);

@@ -12,15 +12,6 @@
 
 namespace Gatehouse {
 
-namespace {
-
-// The fold marks QScintilla draws in the fold margin (SC_MARKNUM_FOLDEREND to
-// SC_MARKNUM_FOLDEROPEN): white boxes with black lines unless told otherwise.
-constexpr int FirstFoldMark = 25;
-constexpr int LastFoldMark = 31;
-
-} // namespace
-
 void setCodeSyntax(QsciScintilla *editor, bool json)
 {
     QsciLexer *old = editor->lexer();
@@ -56,7 +47,9 @@ void applyCodePalette(QsciScintilla *editor)
     editor->setMarginsBackgroundColor(window);
     editor->setMarginsForegroundColor(palette.color(QPalette::WindowText));
     editor->setFoldMarginColors(window, window);
-    for (int mark = FirstFoldMark; mark <= LastFoldMark; ++mark) {
+    // the fold marks: white boxes with black lines unless told otherwise
+    for (int mark = int(QsciScintillaBase::SC_MARKNUM_FOLDEREND);
+         mark <= int(QsciScintillaBase::SC_MARKNUM_FOLDEROPEN); ++mark) {
         editor->SendScintilla(QsciScintillaBase::SCI_MARKERSETFORE, mark, paper);
         editor->SendScintilla(QsciScintillaBase::SCI_MARKERSETBACK, mark,
                               palette.color(QPalette::WindowText));

@@ -273,14 +273,12 @@ GatewayForm::GatewayForm(QWidget *parent)
 
     m_status->setAccessibleName(tr("Gateway form status"));
     m_status->setWordWrap(true);
-    auto *content = new QWidget;
-    auto *contentLayout = new QVBoxLayout(content);
-    contentLayout->setContentsMargins(0, 0, 0, 0);
+    auto *contentLayout = new QVBoxLayout;
     contentLayout->addWidget(serving);
     contentLayout->addWidget(plans, 1);
     contentLayout->addWidget(security);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(UiLayout::scrolling(content, tr("Gateway settings")), 1);
+    layout->addWidget(UiLayout::scrolling(contentLayout, tr("Gateway settings")), 1);
     layout->addWidget(m_status);
 }
 

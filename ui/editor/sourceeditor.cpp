@@ -323,8 +323,9 @@ void SourceEditor::applyChange(int file, const TextChange &change)
     m_applying = true;
     const bool readOnly = isReadOnly();
     setReadOnly(false);
-    // (see quietTextChanges())
-    const QString removed = change.length > 0
+    // (see quietTextChanges(); with no assistive technology listening, nothing is told)
+    const bool told = QAccessible::isActive();
+    const QString removed = told && change.length > 0
         ? QString::fromUtf8(reinterpret_cast<const char *>(SendScintilla(
                                 SCI_GETRANGEPOINTER, long(change.offset), long(change.length))),
                             qsizetype(change.length))
@@ -340,7 +341,8 @@ void SourceEditor::applyChange(int file, const TextChange &change)
     if (call(SCI_GETLINECOUNT) != lines)
         Q_EMIT linesChanged();
     Q_EMIT textChanged();
-    tellAssistiveTechnology(change, removed);
+    if (told)
+        tellAssistiveTechnology(change, removed);
     // With the focus here, the change is an undo or redo the user asked for here:
     // the cursor goes to it. Otherwise (a form edit) the cursor stays where it was.
     if (hasFocus()) {
