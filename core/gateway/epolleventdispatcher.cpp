@@ -340,19 +340,84 @@ void EpollEventDispatcher::activate(QSocketNotifier *notifier)
 
 // ---- timers ----------------------------------------------------------------------
 
+EpollEventDispatcher::Timer *EpollEventDispatcher::timer(int timerId)
+{
+    if (timerId <= 0 || size_t(timerId) >= m_timers.size() || !m_timers[size_t(timerId)].object)
+        return nullptr;
+    return &m_timers[size_t(timerId)];
+}
+
+bool EpollEventDispatcher::earlier(int a, int b) const
+{
+    const Timer &x = m_timers[size_t(a)];
+    const Timer &y = m_timers[size_t(b)];
+    return x.dueNs != y.dueNs ? x.dueNs < y.dueNs : x.order < y.order;
+}
+
+void EpollEventDispatcher::placeInHeap(int index, int timerId)
+{
+    m_deadlines[size_t(index)] = timerId;
+    m_timers[size_t(timerId)].heapIndex = index;
+}
+
+void EpollEventDispatcher::siftUp(int index)
+{
+    const int id = m_deadlines[size_t(index)];
+    while (index > 0) {
+        const int parent = (index - 1) / 2;
+        if (!earlier(id, m_deadlines[size_t(parent)]))
+            break;
+        placeInHeap(index, m_deadlines[size_t(parent)]);
+        index = parent;
+    }
+    placeInHeap(index, id);
+}
+
+void EpollEventDispatcher::siftDown(int index)
+{
+    const int count = int(m_deadlines.size());
+    const int id = m_deadlines[size_t(index)];
+    for (;;) {
+        int child = 2 * index + 1;
+        if (child >= count)
+            break;
+        if (child + 1 < count
+            && earlier(m_deadlines[size_t(child + 1)], m_deadlines[size_t(child)]))
+            ++child;
+        if (!earlier(m_deadlines[size_t(child)], id))
+            break;
+        placeInHeap(index, m_deadlines[size_t(child)]);
+        index = child;
+    }
+    placeInHeap(index, id);
+}
+
+void EpollEventDispatcher::removeFromHeap(int index)
+{
+    const int removed = m_deadlines[size_t(index)];
+    m_timers[size_t(removed)].heapIndex = -1;
+    const int last = m_deadlines.back();
+    m_deadlines.pop_back();
+    if (index == int(m_deadlines.size()))
+        return;
+    placeInHeap(index, last);
+    siftDown(index);
+    siftUp(m_timers[size_t(last)].heapIndex);
+}
+
 void EpollEventDispatcher::setDue(int timerId, Timer &timer, qint64 dueNs)
 {
-    if (timer.dueNs != 0) {
-        auto range = m_deadlines.equal_range(timer.dueNs);
-        for (auto it = range.first; it != range.second; ++it) {
-            if (it->second == timerId) {
-                m_deadlines.erase(it);
-                break;
-            }
-        }
-    }
     timer.dueNs = dueNs;
-    m_deadlines.emplace(dueNs, timerId);
+    timer.order = ++m_timerOrder;
+    if (timer.heapIndex < 0) {
+        m_deadlines.push_back(timerId);
+        timer.heapIndex = int(m_deadlines.size()) - 1;
+        siftUp(timer.heapIndex);
+        return;
+    }
+    // a later deadline (the usual case: a restart) moves down, an earlier one up
+    siftDown(timer.heapIndex);
+    siftUp(timer.heapIndex);
 }
 
 void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType,
@@ -360,58 +425,56 @@ void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::Timer
 {
     if (timerId <= 0 || !object)
         return;
-    unregisterTimer(timerId);
-    Timer &t = m_timers[timerId];
+    if (size_t(timerId) >= m_timers.size())
+        m_timers.resize(qMax(size_t(timerId) + 1, m_timers.size() * 2));
+    Timer &t = m_timers[size_t(timerId)];
+    t.object = object;
     t.intervalMs = qMax<qint64>(0, interval);
     t.type = timerType;
-    t.object = object;
-    t.dueNs = 0;
+    t.delivering = false;
     setDue(timerId, t, nowNs() + t.intervalMs * NsPerMs);
 }
 
 bool EpollEventDispatcher::unregisterTimer(int timerId)
 {
-    const auto it = m_timers.find(timerId);
-    if (it == m_timers.end())
+    Timer *t = timer(timerId);
+    if (!t)
         return false;
-    auto range = m_deadlines.equal_range(it->second.dueNs);
-    for (auto d = range.first; d != range.second; ++d) {
-        if (d->second == timerId) {
-            m_deadlines.erase(d);
-            break;
-        }
-    }
-    m_timers.erase(it);
+    if (t->heapIndex >= 0)
+        removeFromHeap(t->heapIndex);
+    *t = Timer();
     return true;
 }
 
 bool EpollEventDispatcher::unregisterTimers(QObject *object)
 {
-    std::vector<int> ids;
-    for (const auto &[id, t] : m_timers)
-        if (t.object == object)
-            ids.push_back(id);
-    for (int id : ids)
-        unregisterTimer(id);
-    return !ids.empty();
+    bool any = false;
+    for (size_t id = 1; id < m_timers.size(); ++id)
+        if (m_timers[id].object == object) {
+            unregisterTimer(int(id));
+            any = true;
+        }
+    return any;
 }
 
 QList<QAbstractEventDispatcher::TimerInfo>
 EpollEventDispatcher::registeredTimers(QObject *object) const
 {
     QList<TimerInfo> list;
-    for (const auto &[id, t] : m_timers)
-        if (t.object == object)
-            list.append(TimerInfo(id, int(t.intervalMs), t.type));
+    for (size_t id = 1; id < m_timers.size(); ++id) {
+        const Timer &t = m_timers[id];
+        if (t.object && t.object == object)
+            list.append(TimerInfo(int(id), int(t.intervalMs), t.type));
+    }
     return list;
 }
 
 int EpollEventDispatcher::remainingTime(int timerId)
 {
-    const auto it = m_timers.find(timerId);
-    if (it == m_timers.end())
+    const Timer *t = timer(timerId);
+    if (!t)
         return -1;
-    const qint64 left = it->second.dueNs - nowNs();
+    const qint64 left = t->dueNs - nowNs();
     return left <= 0 ? 0 : int((left + NsPerMs - 1) / NsPerMs);
 }
 
@@ -419,7 +482,7 @@ int EpollEventDispatcher::waitTimeoutMs() const
 {
     if (m_deadlines.empty())
         return -1;
-    const qint64 left = m_deadlines.begin()->first - nowNs();
+    const qint64 left = m_timers[size_t(m_deadlines.front())].dueNs - nowNs();
     if (left <= 0)
         return 0;
     // round up: waking before the deadline would only spin
@@ -431,37 +494,47 @@ bool EpollEventDispatcher::fireTimers()
     if (m_deadlines.empty())
         return false;
     const qint64 now = nowNs();
-    if (m_deadlines.begin()->first > now)
+    if (m_timers[size_t(m_deadlines.front())].dueNs > now)
         return false;
-    // The timers due now; each fires once per pass even if its interval is shorter
-    // than the pass (interval 0 timers fire once per turn of the loop).
-    std::vector<int> due;
-    for (auto it = m_deadlines.begin(); it != m_deadlines.end() && it->first <= now; ++it)
-        due.push_back(it->second);
-    bool fired = false;
-    for (int id : due) {
-        const auto it = m_timers.find(id);
-        if (it == m_timers.end() || it->second.dueNs > now)
-            continue; // stopped or restarted by an earlier timer of this pass
-        Timer &t = it->second;
+    // The timers due now, in deadline order, each set to its next deadline before any
+    // fires; each fires once per pass even if its interval is shorter than the pass
+    // (interval 0 timers fire once per turn of the loop). A handler may start a nested
+    // loop that fires timers too: this pass works on its own list.
+    std::vector<DueTimer> due;
+    due.swap(m_due);
+    due.clear();
+    while (!m_deadlines.empty()) {
+        const int id = m_deadlines.front();
+        Timer &t = m_timers[size_t(id)];
+        if (t.dueNs > now)
+            break;
         // the next deadline counts from the previous one, not from now, unless
         // that one has already passed (a busy loop skips beats instead of bursting)
         qint64 next = t.dueNs + t.intervalMs * NsPerMs;
         if (next <= now)
-            next = now + t.intervalMs * NsPerMs;
-        QObject *object = t.object;
+            next = now + qMax<qint64>(1, t.intervalMs * NsPerMs);
         setDue(id, t, next);
+        due.push_back({id, t.order});
+    }
+    bool fired = false;
+    for (const DueTimer &d : due) {
+        Timer *t = timer(d.id);
+        if (!t || t->order != d.order)
+            continue; // stopped or restarted by an earlier timer of this pass
         // a handler that runs a nested event loop does not get its own timer again
         // inside it (as with Qt's dispatchers); the beat is skipped
-        if (t.delivering)
+        if (t->delivering)
             continue;
-        t.delivering = true;
-        QTimerEvent event(id);
-        QCoreApplication::sendEvent(object, &event);
+        t->delivering = true;
+        QTimerEvent event(d.id);
+        QCoreApplication::sendEvent(t->object, &event); // may add timers: `t` may move
         fired = true;
-        if (const auto after = m_timers.find(id); after != m_timers.end())
-            after->second.delivering = false;
+        if (Timer *after = timer(d.id))
+            after->delivering = false;
     }
+    due.clear();
+    if (m_due.capacity() < due.capacity())
+        m_due.swap(due);
     return fired;
 }
 

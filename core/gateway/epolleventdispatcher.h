@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <initializer_list>
-#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -105,10 +104,12 @@ private:
     };
     struct Timer
     {
+        QObject *object = nullptr; // null: no timer of this id here
         qint64 intervalMs = 0;
-        Qt::TimerType type = Qt::CoarseTimer;
-        QObject *object = nullptr;
         qint64 dueNs = 0;
+        quint64 order = 0; // equal deadlines fire in the order they were set
+        int heapIndex = -1; // place in m_deadlines
+        Qt::TimerType type = Qt::CoarseTimer;
         bool delivering = false; // its QTimerEvent is being handled now
     };
 
@@ -130,6 +131,14 @@ private:
     bool fireTimers();
     int waitTimeoutMs() const;
     void setDue(int timerId, Timer &timer, qint64 dueNs);
+    Timer *timer(int timerId);
+    // m_deadlines is a binary heap of timer ids, earliest deadline first; each timer
+    // knows its place, so that stopping one is no search and no allocation
+    bool earlier(int a, int b) const;
+    void placeInHeap(int index, int timerId);
+    void siftUp(int index);
+    void siftDown(int index);
+    void removeFromHeap(int index);
 
     int m_epoll = -1;
     int m_wake = -1; // eventfd
@@ -140,8 +149,17 @@ private:
     std::unordered_map<int, Watch> m_watches; // by descriptor
     std::vector<DirectWatch> m_direct; // by slot (the low half of a WatchId)
     std::vector<quint32> m_freeDirect; // free slots of m_direct
-    std::unordered_map<int, Timer> m_timers; // by timer id
-    std::multimap<qint64, int> m_deadlines; // due time (ns) -> timer id
+    // by timer id (Qt hands out small ids and reuses them): starting and stopping a
+    // timer, as every connection does a few times, allocates nothing
+    std::vector<Timer> m_timers;
+    std::vector<int> m_deadlines; // timer ids (see earlier())
+    quint64 m_timerOrder = 0;
+    struct DueTimer
+    {
+        int id;
+        quint64 order; // the timer's as fireTimers() set it: changed means restarted
+    };
+    std::vector<DueTimer> m_due; // fireTimers()'s list, kept for its capacity
 };
 
 } // namespace Gatehouse::Gateway

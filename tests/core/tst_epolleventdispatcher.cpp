@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QMutex>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QTcpServer>
@@ -231,6 +232,7 @@ private slots:
     void singleShotAndRepeatingTimers();
     void timersFireInDeadlineOrder_data();
     void timersFireInDeadlineOrder();
+    void manyTimersStartedAndStoppedAtRandom();
     void zeroTimerFiresOncePerTurn();
     void timerChangedByAnotherInTheSamePass_data();
     void timerChangedByAnotherInTheSamePass();
@@ -414,6 +416,59 @@ void TestEpollEventDispatcher::timersFireInDeadlineOrder()
     });
     QTRY_COMPARE(log.size(), int(intervals.size()));
     QCOMPARE(log.joined(), expected.join(','));
+}
+
+void TestEpollEventDispatcher::manyTimersStartedAndStoppedAtRandom()
+{
+    // Hundreds of timers started, restarted and stopped in a random order, as the
+    // gateway's connections do: exactly the ones left running fire, each once, in
+    // the order of their deadlines (ties in the order they were last started).
+    constexpr int Count = 300;
+    Log log;
+    std::vector<int> expected;
+    const auto clear = qScopeGuard([this] { clearWorker(); });
+    inWorker([&] {
+        QRandomGenerator random(17);
+        std::vector<QTimer *> timers;
+        std::vector<int> interval(Count, -1); // -1: stopped
+        std::vector<int> startedAt(Count, 0);
+        int step = 0;
+        for (int i = 0; i < Count; ++i) {
+            auto *timer = new QTimer(m_context);
+            timer->setSingleShot(true);
+            timer->setTimerType(Qt::PreciseTimer);
+            connect(timer, &QTimer::timeout, m_context,
+                    [&log, i] { log.add(QByteArray::number(i)); });
+            timers.push_back(timer);
+        }
+        for (int round = 0; round < 4 * Count; ++round) {
+            const int i = int(random.bounded(Count));
+            if (random.bounded(3) == 0) {
+                timers[size_t(i)]->stop();
+                interval[size_t(i)] = -1;
+            } else {
+                // deadlines 40 ms apart: a preempted loop here does not reorder them
+                interval[size_t(i)] = 40 * int(1 + random.bounded(5));
+                startedAt[size_t(i)] = ++step;
+                timers[size_t(i)]->start(interval[size_t(i)]);
+            }
+        }
+        for (int i = 0; i < Count; ++i)
+            if (interval[size_t(i)] >= 0)
+                expected.push_back(i);
+        std::stable_sort(expected.begin(), expected.end(), [&](int a, int b) {
+            if (interval[size_t(a)] != interval[size_t(b)])
+                return interval[size_t(a)] < interval[size_t(b)];
+            return startedAt[size_t(a)] < startedAt[size_t(b)];
+        });
+    });
+    QVERIFY(expected.size() > Count / 3);
+    QByteArrayList want;
+    for (int i : expected)
+        want.append(QByteArray::number(i));
+    QTRY_COMPARE_WITH_TIMEOUT(log.size(), int(expected.size()), 5000);
+    QTest::qWait(100); // none fires twice
+    QCOMPARE(log.joined(), want.join(','));
 }
 
 void TestEpollEventDispatcher::zeroTimerFiresOncePerTurn()
