@@ -14,8 +14,6 @@
 #include "gateway/backendconnector.h"
 #include "gateway/websocketcodec.h"
 
-#include <QSocketNotifier>
-
 #include <cerrno>
 #include <netinet/in.h>
 #include <poll.h>
@@ -140,9 +138,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (succeeded) {
         (void)connector.leftover();
         (void)connector.subprotocol();
-        QSocketNotifier *notifier = nullptr;
-        const int leg = connector.takeDescriptor(&notifier);
-        delete notifier;
+        Gateway::DescriptorWatch watch = connector.takeWatch();
+        const int leg = watch.release();
         if (leg >= 0)
             closeWithReset(leg);
     }

@@ -87,9 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // the legs own [0]; the target plays the client on clientPair[1] and the backend
     // on backendPair[1]
     QPointer<RelayLeg> client
-        = new RelayLeg(clientPair[0], nullptr, WebSocketCodec::Role::Server, closeTimeoutMs);
+        = new RelayLeg(clientPair[0], WebSocketCodec::Role::Server, closeTimeoutMs);
     QPointer<RelayLeg> backend
-        = new RelayLeg(backendPair[0], nullptr, WebSocketCodec::Role::Client, closeTimeoutMs);
+        = new RelayLeg(backendPair[0], WebSocketCodec::Role::Client, closeTimeoutMs);
     client->setPeer(backend);
     client->setMaxMessageSize(maxMessageSize);
     backend->setMaxMessageSize(maxMessageSize);

@@ -7,7 +7,6 @@
 
 #include <QHostAddress>
 #include <QRandomGenerator>
-#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimerEvent>
@@ -120,12 +119,10 @@ bool BackendConnector::startBare()
         failWithErrno(errno);
         return true;
     }
-    // One read notifier for the whole handshake: it also reports a failed connect
+    // One read watch for the whole handshake: it also reports a failed connect
     // (error / hang-up). The request goes out at once when the connect completed
     // within the call (usual on loopback), else when the socket becomes writable.
-    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this,
-            &BackendConnector::handleBareReadable);
+    m_watch.start(fd, this, true, false);
     sendBare();
     return true;
 }
@@ -139,21 +136,26 @@ void BackendConnector::sendBare()
         break;
     case SendResult::WouldBlock:
         // still connecting (or a full buffer): go on when writable
-        if (!m_writeNotifier) {
-            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-            connect(m_writeNotifier, &QSocketNotifier::activated, this,
-                    &BackendConnector::sendBare);
-        } else if (!m_writeNotifier->isEnabled()) {
-            m_writeNotifier->setEnabled(true);
-        }
+        if (!m_watch.isWriteEnabled())
+            m_watch.setWriteEnabled(true);
         return;
     case SendResult::Failed:
         failWithErrno(errno);
         return;
     }
     m_out = QByteArray();
-    if (m_writeNotifier && m_writeNotifier->isEnabled())
-        m_writeNotifier->setEnabled(false);
+    if (m_watch.isWriteEnabled())
+        m_watch.setWriteEnabled(false);
+}
+
+void BackendConnector::descriptorReadable()
+{
+    handleBareReadable();
+}
+
+void BackendConnector::descriptorWritable()
+{
+    sendBare();
 }
 
 void BackendConnector::handleBareReadable()
@@ -215,24 +217,18 @@ void BackendConnector::failLater(int status, const QString &reason)
 
 void BackendConnector::closeBare()
 {
-    // the notifiers go with the descriptor (no epoll_ctl each: the close removes it)
-    EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
-    m_readNotifier = nullptr;
-    m_writeNotifier = nullptr;
+    // the watch goes with the descriptor (no epoll_ctl: the close removes it)
+    if (m_watch.isActive())
+        m_watch.closeDescriptor();
+    else if (m_fd >= 0)
+        ::close(m_fd);
     m_fd = -1;
 }
 
-int BackendConnector::takeDescriptor(QSocketNotifier **readNotifier)
+DescriptorWatch BackendConnector::takeWatch()
 {
-    const int fd = m_fd;
-    delete m_writeNotifier; // disabled by now: the request was sent before the answer came
-    m_writeNotifier = nullptr;
-    if (m_readNotifier)
-        m_readNotifier->disconnect(this);
-    *readNotifier = m_readNotifier;
-    m_readNotifier = nullptr;
     m_fd = -1;
-    return fd;
+    return std::move(m_watch);
 }
 
 // ---- QTcpSocket / QSslSocket -------------------------------------------------------

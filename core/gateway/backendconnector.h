@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/descriptorwatch.h"
+
 #include <QBasicTimer>
 #include <QByteArray>
 #include <QList>
@@ -10,7 +12,6 @@
 #include <QString>
 #include <QStringList>
 
-class QSocketNotifier;
 class QTcpSocket;
 
 namespace Gatehouse::Gateway {
@@ -23,10 +24,12 @@ namespace Gatehouse::Gateway {
 //
 // A ws:// endpoint whose host is an IP literal is connected on a bare descriptor
 // (non-blocking connect, the request sent as soon as the kernel takes it, the answer
-// read by one read notifier); afterwards takeDescriptor() hands the descriptor and
-// that notifier to the relay leg, so its epoll registration stays. Host names (which
+// read by one DescriptorWatch); afterwards takeWatch() hands the descriptor and its
+// watch to the relay leg, so its epoll registration stays. Host names (which
 // need a lookup) and wss:// go through QTcpSocket / QSslSocket.
-class BackendConnector final : public QObject
+class BackendConnector final
+    : public QObject
+    , private EpollEventDispatcher::Handler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(BackendConnector)
@@ -55,12 +58,13 @@ public:
 
     // After succeeded(): the upgraded connection (caller takes ownership), bytes that
     // followed the backend's response, and the subprotocol it chose (may be empty).
-    // isBare(): the connection is a descriptor (takeDescriptor()), else a socket
+    // isBare(): the connection is a descriptor (takeWatch()), else a socket
     // object (takeSocket()).
     bool isBare() const { return m_fd >= 0; }
     QTcpSocket *takeSocket();
-    // The descriptor and its read notifier (both owned by the caller from now on).
-    int takeDescriptor(QSocketNotifier **readNotifier);
+    // The descriptor's watch (the caller owns both from now on; it calls nobody until
+    // given a handler of its own).
+    DescriptorWatch takeWatch();
     QByteArray leftover() const { return m_leftover; }
     QString subprotocol() const { return m_subprotocol; }
 
@@ -72,6 +76,8 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    void descriptorReadable() override;
+    void descriptorWritable() override;
     QByteArray upgradeRequest() const;
     bool startBare();
     void sendBare();
@@ -88,8 +94,7 @@ private:
     Request m_request;
     QPointer<QTcpSocket> m_socket;
     int m_fd = -1; // bare path: the descriptor, owned
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr; // only while the connect is in progress
+    DescriptorWatch m_watch; // of m_fd: read, and write while the request waits
     QByteArray m_out; // bare path: the upgrade request
     qsizetype m_sent = 0;
     QBasicTimer m_timer;

@@ -268,6 +268,14 @@ void EpollEventDispatcher::updateDirectWatch(WatchId id, DirectWatch &w, quint32
     w.events = events;
 }
 
+void EpollEventDispatcher::setWatchHandler(WatchId id, Handler *handler)
+{
+    if (!handler)
+        return;
+    if (DirectWatch *w = directWatch(id))
+        w->handler = handler;
+}
+
 void EpollEventDispatcher::setWatchEnabled(WatchId id, bool read, bool write)
 {
     if (DirectWatch *w = directWatch(id))

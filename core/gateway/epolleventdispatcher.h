@@ -55,6 +55,8 @@ public:
     // enabled. Returns 0 when epoll refused the descriptor.
     WatchId addWatch(int descriptor, Handler *handler, bool read, bool write,
                      std::initializer_list<QSocketNotifier *> takeOver = {});
+    // Calls `handler` from now on (the same descriptor, the same registration).
+    void setWatchHandler(WatchId id, Handler *handler);
     // Changes what the watch waits for; epoll is told only when that changes.
     void setWatchEnabled(WatchId id, bool read, bool write);
     void setWatchReadEnabled(WatchId id, bool on);

@@ -10,7 +10,6 @@
 #include "gateway/websocketcodec.h"
 
 #include <QDateTime>
-#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
@@ -236,9 +235,7 @@ void GatewaySession::startBare()
     m_clientAddress = peer.toString() + u':' + QString::number(port);
 
     m_timer.start(m_shared->options.handshakeTimeoutMs, this);
-    m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this,
-            &GatewaySession::handleClientReadable);
+    m_clientWatch.start(m_fd, this, true, false);
     handleClientReadable(); // the request has usually arrived by now
 }
 
@@ -288,7 +285,7 @@ void GatewaySession::handleClientReadable()
         // kernel holds the rest back until the client leg reads again)
         const qsizetype room = m_shared->options.readBufferBytes - m_buffer.size();
         if (room <= 0) {
-            m_readNotifier->setEnabled(false); // the client leg turns it on again
+            m_clientWatch.setReadEnabled(false); // the client leg turns it on again
             return;
         }
         const qsizetype n = readClient(buffer, qMin(room, size));
@@ -311,11 +308,7 @@ bool GatewaySession::flushClient()
         break;
     case SendResult::WouldBlock:
         // the kernel buffer is full: go on when it has room
-        if (!m_writeNotifier) {
-            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-            connect(m_writeNotifier, &QSocketNotifier::activated, this,
-                    &GatewaySession::handleClientWritable);
-        }
+        m_clientWatch.setWriteEnabled(true);
         return false;
     case SendResult::Failed:
         closeClient(); // the client is gone (EPIPE, ECONNRESET, ...)
@@ -340,8 +333,7 @@ void GatewaySession::endRejection()
     // reset the connection, and a reset can destroy the answer before the client
     // read it: if input is still coming, send FIN, discard what arrives and close
     // at the client's end of stream (or after the close timeout).
-    delete m_writeNotifier; // writable all the time from now on
-    m_writeNotifier = nullptr;
+    m_clientWatch.setWriteEnabled(false); // writable all the time from now on
     if (m_fd >= 0) {
         static thread_local char sink[16 * 1024];
         bool more = false;
@@ -367,13 +359,24 @@ void GatewaySession::closeClient()
 {
     if (m_fd < 0)
         return;
-    // the notifiers go with the descriptor (no epoll_ctl each: the close removes it)
-    EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
-    m_readNotifier = nullptr;
-    m_writeNotifier = nullptr;
+    // the watch goes with the descriptor (no epoll_ctl: the close removes it)
+    if (m_clientWatch.isActive())
+        m_clientWatch.closeDescriptor();
+    else
+        ::close(m_fd);
     m_fd = -1;
     m_out = QByteArray();
     m_outOffset = 0;
+}
+
+void GatewaySession::descriptorReadable()
+{
+    handleClientReadable();
+}
+
+void GatewaySession::descriptorWritable()
+{
+    handleClientWritable();
 }
 
 void GatewaySession::timerEvent(QTimerEvent *event)
@@ -766,19 +769,14 @@ void GatewaySession::handleBackendSucceeded()
             handleClientGone();
             return;
         }
-        delete m_writeNotifier; // none after a successful handshake, but never two
-        m_writeNotifier = nullptr;
-        m_client = new RelayLeg(m_fd, m_readNotifier, WebSocketCodec::Role::Server,
+        m_client = new RelayLeg(std::move(m_clientWatch), WebSocketCodec::Role::Server,
                                 o.closeTimeoutMs, response.mid(sent), this);
         m_fd = -1;
-        m_readNotifier = nullptr;
     }
     const QByteArray backendLeftover = m_connector->leftover();
     if (m_connector->isBare()) {
-        QSocketNotifier *notifier = nullptr;
-        const int fd = m_connector->takeDescriptor(&notifier);
-        m_backend
-            = new RelayLeg(fd, notifier, WebSocketCodec::Role::Client, o.closeTimeoutMs, {}, this);
+        m_backend = new RelayLeg(m_connector->takeWatch(), WebSocketCodec::Role::Client,
+                                 o.closeTimeoutMs, {}, this);
     } else {
         m_backend = new RelayLeg(m_connector->takeSocket(), WebSocketCodec::Role::Client,
                                  o.readBufferBytes, o.closeTimeoutMs, this);

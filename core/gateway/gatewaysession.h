@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/connectioncontext.h"
+#include "gateway/descriptorwatch.h"
 #include "gateway/gateway.h"
 #include "gateway/gatewayevent.h"
 #include "gateway/gatewaylistener.h"
@@ -19,7 +20,6 @@
 #include <memory>
 #include <vector>
 
-class QSocketNotifier;
 class QTcpSocket;
 class QTimer;
 
@@ -33,7 +33,9 @@ class RelayLeg;
 // step by step"): reads the upgrade request, routes it, runs the connection
 // policies, connects the backend, completes the upgrade, relays messages through
 // the message policies and propagates the close. Lives in its worker's thread.
-class GatewaySession final : public QObject
+class GatewaySession final
+    : public QObject
+    , private EpollEventDispatcher::Handler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(GatewaySession)
@@ -45,7 +47,7 @@ public:
     // A plain TCP connection on its bare descriptor (owned from now on; set up by the
     // acceptor when `connection.prepared`, else here): the request
     // is read and the answer sent with system calls on it, and after the upgrade the
-    // client's relay leg takes over the descriptor and its read notifier.
+    // client's relay leg takes over the descriptor and its watch.
     GatewaySession(quint64 id, const AcceptedConnection &connection,
                    std::shared_ptr<GatewayShared> shared, GatewayWorker *worker);
     ~GatewaySession() override;
@@ -74,6 +76,9 @@ protected:
 
 private:
     enum class State { ReadingRequest, Connecting, Open, Closing, Rejected, Done };
+
+    void descriptorReadable() override;
+    void descriptorWritable() override;
 
     void handleClientReadyRead();
     void processRequestBuffer();
@@ -166,8 +171,8 @@ private:
     QPointer<QTcpSocket> m_socket; // client socket until the upgrade (TLS)
     int m_fd = -1; // client descriptor until the upgrade (plain TCP), owned
     bool m_fdPrepared = false; // non-blocking, TCP_NODELAY, peer address known
-    QSocketNotifier *m_readNotifier = nullptr; // of m_fd; goes to the client leg
-    QSocketNotifier *m_writeNotifier = nullptr; // of m_fd; while a rejection is queued
+    // of m_fd: read, and write while a rejection waits for room; goes to the client leg
+    DescriptorWatch m_clientWatch;
     QByteArray m_out; // rejection not yet taken by the kernel
     qsizetype m_outOffset = 0;
     QBasicTimer m_timer; // handshake / linger / lifetime

@@ -5,7 +5,6 @@
 #include "gateway/epolleventdispatcher.h"
 
 #include <QHostAddress>
-#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QStringDecoder>
 #include <QTcpSocket>
@@ -82,7 +81,6 @@ RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBuf
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
 {
-    m_dispatcher = EpollEventDispatcher::current();
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Take a plain TCP connection over from its socket object: flush what it still
     // buffers for writing (the 101 or the upgrade request, small), keep what it
@@ -110,22 +108,27 @@ RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBuf
     m_socket = socket;
 }
 
-RelayLeg::RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec::Role role,
-                   int closeTimeoutMs, const QByteArray &unsent, QObject *parent)
+RelayLeg::RelayLeg(DescriptorWatch &&watch, WebSocketCodec::Role role, int closeTimeoutMs,
+                   const QByteArray &unsent, QObject *parent)
+    : QObject(parent)
+    , m_fd(watch.descriptor())
+    , m_codec(role)
+    , m_closeTimeoutMs(closeTimeoutMs)
+    , m_watch(std::move(watch))
+{
+    if (m_watch.isActive())
+        m_watch.setHandler(this); // (start() sets what it waits for)
+    if (!unsent.isEmpty())
+        writeBytes(unsent);
+}
+
+RelayLeg::RelayLeg(int descriptor, WebSocketCodec::Role role, int closeTimeoutMs,
+                   const QByteArray &unsent, QObject *parent)
     : QObject(parent)
     , m_fd(descriptor)
-    , m_readNotifier(readNotifier)
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
 {
-    m_dispatcher = EpollEventDispatcher::current();
-    if (m_readNotifier) {
-        m_readNotifier->disconnect(); // from the handshake's handlers
-        m_readNotifier->setParent(this);
-        // with an epoll dispatcher a watch replaces it at the first updateInterest()
-        if (!m_dispatcher)
-            connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
-    }
     if (!unsent.isEmpty())
         writeBytes(unsent);
 }
@@ -216,36 +219,18 @@ void RelayLeg::updateInterest()
         return;
     const bool read = m_started && !m_paused;
     const bool write = m_writeWanted;
-    if (m_dispatcher) {
-        if (m_watch) {
-            m_dispatcher->setWatchEnabled(m_watch, read, write);
-            return;
-        }
-        // the first time: the watch takes over the notifiers' epoll registration
-        m_watch
-            = m_dispatcher->addWatch(m_fd, this, read, write, {m_readNotifier, m_writeNotifier});
-        m_readNotifier = nullptr;
-        m_writeNotifier = nullptr;
-        if (m_watch)
-            return;
-        m_dispatcher = nullptr; // epoll refused the descriptor: notifiers then
+    if (!m_watch.isActive()) {
+        m_watch.start(m_fd, this, read, write);
+        return;
     }
-    if (read && !m_readNotifier) {
-        m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
-        connect(m_readNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleReadyRead);
-    }
-    if (m_readNotifier && m_readNotifier->isEnabled() != read)
-        m_readNotifier->setEnabled(read);
-    if (write && !m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &RelayLeg::handleWritable);
-    }
-    if (m_writeNotifier && m_writeNotifier->isEnabled() != write)
-        m_writeNotifier->setEnabled(write);
+    if (m_watch.isReadEnabled() != read || m_watch.isWriteEnabled() != write)
+        m_watch.setEnabled(read, write);
 }
 
 void RelayLeg::descriptorReadable()
 {
+    if (!m_started)
+        return; // an adopted watch still waiting to read (level-triggered: it comes again)
     handleReadyRead();
 }
 
@@ -456,15 +441,12 @@ void RelayLeg::releaseReadBuffer()
 
 void RelayLeg::closeDescriptor()
 {
-    // the watch or the notifiers go with the descriptor (no epoll_ctl: the close
-    // removes it); a watch only through its own thread's dispatcher
-    if (m_watch && m_fd >= 0 && m_dispatcher == EpollEventDispatcher::current())
-        m_dispatcher->removeWatch(m_watch, true);
-    m_watch = 0;
+    // the watch goes with the descriptor (no epoll_ctl: the close removes it)
     m_writeWanted = false;
-    EpollEventDispatcher::closeDescriptor(m_fd, {m_readNotifier, m_writeNotifier});
-    m_readNotifier = nullptr;
-    m_writeNotifier = nullptr;
+    if (m_watch.isActive())
+        m_watch.closeDescriptor();
+    else if (m_fd >= 0)
+        ::close(m_fd);
     m_fd = -1;
     m_outOffset = 0;
     if (m_outBorrowed) { // unsent output goes; the buffer goes back to the thread

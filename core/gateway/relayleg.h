@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/descriptorwatch.h"
 #include "gateway/epolleventdispatcher.h"
 #include "gateway/websocketcodec.h"
 
@@ -12,7 +13,6 @@
 
 #include <functional>
 
-class QSocketNotifier;
 class QTcpSocket;
 
 namespace Gatehouse::Gateway {
@@ -27,9 +27,9 @@ namespace Gatehouse::Gateway {
 // straight into the frame parser, writes straight to the kernel (queued only when
 // the kernel buffer is full). That saves the socket's buffer copies, its
 // FIONREAD call and two notifier toggles per message, and a few KiB per
-// connection. TLS connections keep their QSslSocket. When the thread runs an
-// EpollEventDispatcher the descriptor is a watch of it (called directly from the
-// loop); otherwise it has QSocketNotifiers.
+// connection. TLS connections keep their QSslSocket. The descriptor's
+// DescriptorWatch calls the leg straight from an EpollEventDispatcher's loop
+// (QSocketNotifiers on other dispatchers).
 //
 // The per-message notifications (a message arrived, queued bytes left) are plain
 // callbacks set once by the owner, not signals; the rare ones are signals.
@@ -47,13 +47,15 @@ public:
     // socket buffers while reading is paused.
     RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBufferSize,
              int closeTimeoutMs, QObject *parent = nullptr);
-    // Adopts a connected, non-blocking plain TCP descriptor (owned from now on) and
-    // its read notifier if there is one (re-parented; on an EpollEventDispatcher it
-    // is deleted when the descriptor becomes a watch, whose epoll registration it
-    // hands over; otherwise reconnected and enabled at start()). `unsent`: bytes of
-    // the handshake the kernel did not take yet; they go first.
-    RelayLeg(int descriptor, QSocketNotifier *readNotifier, WebSocketCodec::Role role,
-             int closeTimeoutMs, const QByteArray &unsent = {}, QObject *parent = nullptr);
+    // Adopts the watch of a connected, non-blocking plain TCP descriptor (owned from
+    // now on, as is the watch: its epoll registration stays); the leg waits for
+    // nothing until start(). `unsent`: bytes of the handshake the kernel did not take
+    // yet; they go first.
+    RelayLeg(DescriptorWatch &&watch, WebSocketCodec::Role role, int closeTimeoutMs,
+             const QByteArray &unsent = {}, QObject *parent = nullptr);
+    // The same for a descriptor nobody watches yet.
+    RelayLeg(int descriptor, WebSocketCodec::Role role, int closeTimeoutMs,
+             const QByteArray &unsent = {}, QObject *parent = nullptr);
     ~RelayLeg() override;
 
     // Called for every complete message (`arrivalNs`: steady clock when its first
@@ -164,10 +166,6 @@ private:
     bool m_closeReceived = false;
     bool m_finished = false;
     bool m_started = false;
-    EpollEventDispatcher *m_dispatcher = nullptr; // this thread's, if it is one
-    EpollEventDispatcher::WatchId m_watch = 0;
-    QSocketNotifier *m_readNotifier = nullptr; // without m_dispatcher
-    QSocketNotifier *m_writeNotifier = nullptr;
     bool m_writeWanted = false; // the kernel buffer was full: wait until writable
     MessageHandler m_onMessage;
     std::function<void()> m_onBytesWritten;
@@ -191,6 +189,7 @@ private:
     qint64 m_maxMessageSize = -1;
     qint64 m_peerOutputLimit = -1;
     quint64 m_framesReceived = 0;
+    DescriptorWatch m_watch; // of m_fd (started at the first updateInterest())
 };
 
 } // namespace Gatehouse::Gateway

@@ -173,8 +173,7 @@ void TestRelayLeg::startWorker(bool epoll)
 void TestRelayLeg::makeLeg(const QByteArray &unsent)
 {
     m_leg = inWorker([this, unsent] {
-        auto *leg = new RelayLeg(m_legEnd, nullptr, WebSocketCodec::Role::Server, 1000, unsent,
-                                 m_context);
+        auto *leg = new RelayLeg(m_legEnd, WebSocketCodec::Role::Server, 1000, unsent, m_context);
         leg->setMessageHandler([this](bool binary, const QByteArray &payload, qint64) {
             QMutexLocker lock(&m_log.mutex);
             m_log.messages.append({binary, QByteArray(payload.constData(), payload.size())});
@@ -417,9 +416,8 @@ void TestRelayLeg::readsOnlyWhatThePeerHasRoomFor()
     const QByteArray message(16 * 1024, 'm');
     RelayLeg *peer = nullptr;
     m_leg = inWorker([&] {
-        auto *leg
-            = new RelayLeg(m_legEnd, nullptr, WebSocketCodec::Role::Server, 1000, {}, m_context);
-        peer = new RelayLeg(pair[0], nullptr, WebSocketCodec::Role::Server, 1000, {}, m_context);
+        auto *leg = new RelayLeg(m_legEnd, WebSocketCodec::Role::Server, 1000, {}, m_context);
+        peer = new RelayLeg(pair[0], WebSocketCodec::Role::Server, 1000, {}, m_context);
         leg->setPeer(peer);
         leg->setPeerOutputLimit(Limit);
         leg->setMessageHandler([leg, peer](bool binary, const QByteArray &payload, qint64) {

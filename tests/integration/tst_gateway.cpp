@@ -2366,8 +2366,8 @@ void TestGateway::relayLegsOnEitherDispatcher()
     RelayLeg *client = nullptr;
     int notifiers = -1;
     run([&] {
-        server = new RelayLeg(fds[0], nullptr, WebSocketCodec::Role::Server, 5000, {}, context);
-        client = new RelayLeg(fds[1], nullptr, WebSocketCodec::Role::Client, 5000, {}, context);
+        server = new RelayLeg(fds[0], WebSocketCodec::Role::Server, 5000, {}, context);
+        client = new RelayLeg(fds[1], WebSocketCodec::Role::Client, 5000, {}, context);
         server->setMessageHandler([&](bool binary, const QByteArray &payload, qint64) {
             add("server got " + (binary ? QByteArray::number(payload.size()) : payload));
             if (payload == "close")
@@ -2389,8 +2389,7 @@ void TestGateway::relayLegsOnEitherDispatcher()
                 [&](bool clean) { add(clean ? "client finished clean" : "client finished"); });
         server->start({});
         client->start({});
-        notifiers = int(server->findChildren<QSocketNotifier *>().size()
-                        + client->findChildren<QSocketNotifier *>().size());
+        notifiers = DescriptorWatch::notifierWatches();
     });
     QCOMPARE(notifiers, epoll ? 0 : 2);
 
