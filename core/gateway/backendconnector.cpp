@@ -22,8 +22,9 @@
 
 namespace Gatehouse::Gateway {
 
-BackendConnector::BackendConnector(QObject *parent)
+BackendConnector::BackendConnector(Listener *listener, QObject *parent)
     : QObject(parent)
+    , m_listener(listener)
 { }
 
 BackendConnector::~BackendConnector()
@@ -388,6 +389,8 @@ void BackendConnector::processAnswer()
     m_buffer = QByteArray();
     m_done = true;
     m_timer.stop();
+    if (m_listener)
+        m_listener->backendConnected();
     emit succeeded();
 }
 
@@ -425,6 +428,8 @@ void BackendConnector::fail(int status, const QString &reason)
         return;
     }
     abort();
+    if (m_listener)
+        m_listener->backendFailed(status, reason);
     emit failed(status, reason);
 }
 

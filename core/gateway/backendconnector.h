@@ -50,7 +50,20 @@ public:
         int socketBufferBytes = 0; // SO_SNDBUF and SO_RCVBUF; 0: the kernel's
     };
 
-    explicit BackendConnector(QObject *parent = nullptr);
+    // What the connector tells its owner, once: the last thing it does in the call
+    // that ends it.
+    class Listener
+    {
+    public:
+        virtual void backendConnected() = 0;
+        virtual void backendFailed(int status, const QString &reason) = 0;
+
+    protected:
+        ~Listener() = default;
+    };
+
+    // `listener` (may be null: the signals only) is told as well as the signals.
+    explicit BackendConnector(Listener *listener = nullptr, QObject *parent = nullptr);
     ~BackendConnector() override;
 
     void start(const Request &request);
@@ -91,6 +104,7 @@ private:
     void handleError();
     void fail(int status, const QString &reason);
 
+    Listener *m_listener;
     Request m_request;
     QPointer<QTcpSocket> m_socket;
     int m_fd = -1; // bare path: the descriptor, owned

@@ -59,6 +59,11 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
+    for (Deferred *d : m_deferred) // never to run: their owners outlive the loop
+        if (d) {
+            d->m_scheduled = false;
+            d->m_dispatcher = nullptr;
+        }
     if (m_wake >= 0)
         ::close(m_wake);
     if (m_epoll >= 0)
@@ -346,6 +351,67 @@ void EpollEventDispatcher::activate(QSocketNotifier *notifier)
     QCoreApplication::sendEvent(notifier, &event);
 }
 
+// ---- deferred work ---------------------------------------------------------------
+
+void EpollEventDispatcher::Deferred::schedule()
+{
+    if (m_scheduled)
+        return;
+    m_scheduled = true;
+    if (EpollEventDispatcher *d = current()) {
+        m_dispatcher = d;
+        m_slot = d->m_deferred.size();
+        d->m_deferred.push_back(this);
+        return;
+    }
+    const quint64 ticket = ++m_ticket;
+    QMetaObject::invokeMethod(
+        m_owner,
+        [this, ticket] {
+            if (!m_scheduled || m_ticket != ticket)
+                return; // cancelled (and perhaps scheduled again: a later call counts)
+            m_scheduled = false;
+            m_run();
+        },
+        Qt::QueuedConnection);
+}
+
+void EpollEventDispatcher::Deferred::cancel()
+{
+    if (!m_scheduled)
+        return;
+    m_scheduled = false;
+    ++m_ticket;
+    if (m_dispatcher)
+        m_dispatcher->m_deferred[m_slot] = nullptr;
+    m_dispatcher = nullptr;
+}
+
+bool EpollEventDispatcher::runDeferred()
+{
+    // what was scheduled before this pass; what its work schedules waits for the next
+    // (as does all of it in a nested loop started from a deferred call)
+    const size_t count = m_deferred.size();
+    if (count == 0 || m_runningDeferred)
+        return false;
+    m_runningDeferred = true;
+    const auto done = qScopeGuard([this] { m_runningDeferred = false; });
+    for (size_t i = 0; i < count; ++i) {
+        Deferred *d = m_deferred[i];
+        if (!d)
+            continue;
+        m_deferred[i] = nullptr;
+        d->m_scheduled = false;
+        d->m_dispatcher = nullptr;
+        d->m_run(); // may delete other Deferreds (cancelled above) or schedule anew
+    }
+    m_deferred.erase(m_deferred.begin(), m_deferred.begin() + qsizetype(count));
+    for (size_t i = 0; i < m_deferred.size(); ++i)
+        if (m_deferred[i])
+            m_deferred[i]->m_slot = i;
+    return true;
+}
+
 // ---- timers ----------------------------------------------------------------------
 
 EpollEventDispatcher::Timer *EpollEventDispatcher::timer(int timerId)
@@ -594,13 +660,15 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     emit awake();
     m_selfWake = false; // what this thread posted so far is sent now
     QCoreApplication::sendPostedEvents();
+    bool progress = runDeferred();
 
     const bool wait = flags.testFlag(QEventLoop::WaitForMoreEvents)
-        && m_interrupts.load(std::memory_order_acquire) == interruptsAtStart && !m_selfWake;
+        && m_interrupts.load(std::memory_order_acquire) == interruptsAtStart && !m_selfWake
+        && m_deferred.empty();
     if (wait)
         emit aboutToBlock();
     // (whatever aboutToBlock() posted is sent on the next turn, without waiting)
-    const int timeout = wait && !m_selfWake ? waitTimeoutMs() : 0;
+    const int timeout = wait && !m_selfWake && m_deferred.empty() ? waitTimeoutMs() : 0;
     std::array<epoll_event, 256> events;
     int ready = ::epoll_wait(m_epoll, events.data(), int(events.size()), timeout);
     if (ready < 0)
@@ -608,7 +676,6 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (wait)
         emit awake();
 
-    bool progress = false;
     for (int i = 0; i < ready; ++i) {
         const quint64 data = events[i].data.u64;
         const quint32 what = events[i].events;

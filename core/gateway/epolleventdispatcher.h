@@ -4,6 +4,7 @@
 #include <QAbstractEventDispatcher>
 
 #include <atomic>
+#include <functional>
 #include <initializer_list>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +43,36 @@ public:
     protected:
         ~Handler() = default;
     };
+    // Work an object wants done on a later turn of the loop, after what is ready now,
+    // without a posted event: the object keeps a Deferred and calls schedule(). It
+    // runs once however often it was scheduled before its turn, and not at all when
+    // cancelled or destroyed first. On other dispatchers it is a queued call to
+    // `owner`.
+    class Deferred
+    {
+    public:
+        Deferred(QObject *owner, std::function<void()> run)
+            : m_owner(owner)
+            , m_run(std::move(run))
+        { }
+        ~Deferred() { cancel(); }
+        Deferred(const Deferred &) = delete;
+        Deferred &operator=(const Deferred &) = delete;
+
+        void schedule();
+        void cancel();
+        bool isScheduled() const { return m_scheduled; }
+
+    private:
+        friend class EpollEventDispatcher;
+        QObject *m_owner;
+        std::function<void()> m_run;
+        EpollEventDispatcher *m_dispatcher = nullptr; // while scheduled on one
+        size_t m_slot = 0; // in m_dispatcher's list
+        quint64 m_ticket = 0; // other dispatchers: which queued call counts
+        bool m_scheduled = false;
+    };
+
     // Names a watch; 0 is none. Stale ids (removed watches) are ignored safely.
     using WatchId = quint64;
 
@@ -124,6 +155,7 @@ private:
     };
 
     void wakeThroughEventfd();
+    bool runDeferred();
     void updateWatch(int fd, Watch &watch);
     DirectWatch *directWatch(WatchId id);
     const DirectWatch *directWatch(WatchId id) const;
@@ -162,6 +194,8 @@ private:
         quint64 order; // the timer's as fireTimers() set it: changed means restarted
     };
     std::vector<DueTimer> m_due; // fireTimers()'s list, kept for its capacity
+    std::vector<Deferred *> m_deferred; // scheduled; null: cancelled
+    bool m_runningDeferred = false;
 };
 
 } // namespace Gatehouse::Gateway

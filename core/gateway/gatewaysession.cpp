@@ -141,6 +141,7 @@ GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
     , m_shared(std::move(shared))
     , m_worker(worker)
     , m_socket(socket)
+    , m_dropConnector(this, [this] { delete std::exchange(m_retiredConnector, nullptr); })
 {
     // the idle and delay timers are made when first needed: most connections never
     // use them, and thousands of idle connections should cost little memory
@@ -155,6 +156,7 @@ GatewaySession::GatewaySession(quint64 id, const AcceptedConnection &connection,
     , m_worker(worker)
     , m_fd(int(connection.descriptor))
     , m_fdPrepared(connection.prepared)
+    , m_dropConnector(this, [this] { delete std::exchange(m_retiredConnector, nullptr); })
 {
     m_context->connectionId = id;
     m_context->request.peerAddress = connection.peerAddress;
@@ -379,8 +381,38 @@ void GatewaySession::descriptorWritable()
     handleClientWritable();
 }
 
+void GatewaySession::legPingReceived(RelayLeg *leg, const QByteArray &payload)
+{
+    if (leg == m_client) {
+        m_backend->sendPing(payload);
+        recordPing(Direction::ClientToBackend, payload);
+    } else {
+        m_client->sendPing(payload);
+        recordPing(Direction::BackendToClient, payload);
+    }
+}
+
+void GatewaySession::legCloseReceived(RelayLeg *leg, quint16 code, const QString &reason)
+{
+    handleCloseReceived(leg == m_client ? Leg::Client : Leg::Backend, code, reason);
+}
+
+void GatewaySession::legProtocolError(RelayLeg *leg, quint16 code, const QString &reason)
+{
+    handleProtocolError(leg == m_client ? Leg::Client : Leg::Backend, code, reason);
+}
+
+void GatewaySession::legFinished(RelayLeg *leg, bool clean)
+{
+    handleLegFinished(leg == m_client ? Leg::Client : Leg::Backend, clean);
+}
+
 void GatewaySession::timerEvent(QTimerEvent *event)
 {
+    if (event->timerId() == m_idleTick.timerId()) {
+        checkIdle();
+        return;
+    }
     if (event->timerId() != m_timer.timerId()) {
         QObject::timerEvent(event);
         return;
@@ -715,18 +747,31 @@ void GatewaySession::connectBackend()
                 br.headers.append(h);
     }
 
-    m_connector = new BackendConnector(this);
-    connect(m_connector, &BackendConnector::succeeded, this,
-            &GatewaySession::handleBackendSucceeded);
-    connect(m_connector, &BackendConnector::failed, this, &GatewaySession::handleBackendFailed);
+    m_connector = new BackendConnector(this, this);
     m_connector->start(br);
+}
+
+void GatewaySession::retireConnector()
+{
+    // deleted on the next turn: this may run inside one of its calls
+    m_retiredConnector = std::exchange(m_connector, nullptr);
+    m_dropConnector.schedule();
+}
+
+void GatewaySession::backendConnected()
+{
+    handleBackendSucceeded();
+}
+
+void GatewaySession::backendFailed(int status, const QString &reason)
+{
+    handleBackendFailed(status, reason);
 }
 
 void GatewaySession::handleBackendFailed(int status, const QString &reason)
 {
     if (m_connector) {
-        m_connector->deleteLater();
-        m_connector = nullptr;
+        retireConnector();
     }
     reject(status, reason);
 }
@@ -735,8 +780,7 @@ void GatewaySession::handleBackendSucceeded()
 {
     if (!clientConnected()) {
         m_connector->abort(); // closes the backend connection
-        m_connector->deleteLater();
-        m_connector = nullptr;
+        retireConnector();
         handleClientGone();
         return;
     }
@@ -764,8 +808,7 @@ void GatewaySession::handleBackendSucceeded()
         if (sendPending(m_fd, response, &sent) == SendResult::Failed) {
             closeClient(); // the client is gone
             m_connector->abort();
-            m_connector->deleteLater();
-            m_connector = nullptr;
+            retireConnector();
             handleClientGone();
             return;
         }
@@ -781,8 +824,7 @@ void GatewaySession::handleBackendSucceeded()
         m_backend = new RelayLeg(m_connector->takeSocket(), WebSocketCodec::Role::Client,
                                  o.readBufferBytes, o.closeTimeoutMs, this);
     }
-    m_connector->deleteLater();
-    m_connector = nullptr;
+    retireConnector();
     m_client->setPeer(m_backend); // (and the backend's peer is the client)
 
     qint64 limit[2] = {o.maxMessageBytes, o.maxMessageBytes};
@@ -808,26 +850,8 @@ void GatewaySession::handleBackendSucceeded()
     });
     m_client->setBytesWrittenHandler([this] { updateBackpressure(); });
     m_backend->setBytesWrittenHandler([this] { updateBackpressure(); });
-    connect(m_client, &RelayLeg::closeFrameReceived, this,
-            [this](quint16 code, const QString &reason) {
-                handleCloseReceived(Leg::Client, code, reason);
-            });
-    connect(m_backend, &RelayLeg::closeFrameReceived, this,
-            [this](quint16 code, const QString &reason) {
-                handleCloseReceived(Leg::Backend, code, reason);
-            });
-    connect(m_client, &RelayLeg::protocolErrorOccurred, this,
-            [this](quint16 code, const QString &reason) {
-                handleProtocolError(Leg::Client, code, reason);
-            });
-    connect(m_backend, &RelayLeg::protocolErrorOccurred, this,
-            [this](quint16 code, const QString &reason) {
-                handleProtocolError(Leg::Backend, code, reason);
-            });
-    connect(m_client, &RelayLeg::finished, this,
-            [this](bool clean) { handleLegFinished(Leg::Client, clean); });
-    connect(m_backend, &RelayLeg::finished, this,
-            [this](bool clean) { handleLegFinished(Leg::Backend, clean); });
+    m_client->setListener(this); // (closes, protocol errors, pings, the end)
+    m_backend->setListener(this);
 
     updateEventTemplate();
     m_state = State::Open;
@@ -856,23 +880,12 @@ void GatewaySession::handleBackendSucceeded()
 
     if (m_context->maxLifetime.count() > 0)
         m_timer.start(int(m_context->maxLifetime.count()), this); // see timerEvent()
-    if (m_forwardPings) {
+    if (m_forwardPings) { // (legPingReceived())
         m_client->setReportPings(true);
         m_backend->setReportPings(true);
-        connect(m_client, &RelayLeg::pingReceived, this, [this](const QByteArray &payload) {
-            m_backend->sendPing(payload);
-            recordPing(Direction::ClientToBackend, payload);
-        });
-        connect(m_backend, &RelayLeg::pingReceived, this, [this](const QByteArray &payload) {
-            m_client->sendPing(payload);
-            recordPing(Direction::BackendToClient, payload);
-        });
     }
-    if (m_context->idleTimeout.count() > 0) {
-        m_idleTimer = new QTimer(this);
-        connect(m_idleTimer, &QTimer::timeout, this, &GatewaySession::checkIdle);
-        m_idleTimer->start(int(m_context->idleTimeout.count()));
-    }
+    if (m_context->idleTimeout.count() > 0)
+        m_idleTick.start(int(m_context->idleTimeout.count()), this); // see checkIdle()
 
     m_client->start(m_buffer);
     m_buffer.clear();
@@ -892,8 +905,7 @@ void GatewaySession::handleClientGone()
     case State::Connecting:
         if (m_connector) {
             m_connector->abort();
-            m_connector->deleteLater();
-            m_connector = nullptr;
+            retireConnector();
         }
         reject(
             0,
@@ -1228,8 +1240,7 @@ void GatewaySession::shutdown(quint16 code, const QString &reason)
     case State::Connecting:
         if (m_connector) {
             m_connector->abort();
-            m_connector->deleteLater();
-            m_connector = nullptr;
+            retireConnector();
         }
         reject(503, reason);
         break;
@@ -1300,8 +1311,7 @@ void GatewaySession::finish()
     const bool wasOpen = m_client != nullptr;
     m_state = State::Done;
     m_timer.stop();
-    if (m_idleTimer)
-        m_idleTimer->stop();
+    m_idleTick.stop();
     if (wasOpen) {
         GatewayEvent e = event(GatewayEvent::Type::ConnectionClosed);
         e.closeCode = m_closeCode;
@@ -1316,7 +1326,7 @@ void GatewaySession::finish()
                 p->connectionClosed(*m_context);
     }
     releasePolicies();
-    emit finished();
+    m_worker->handleSessionFinished(this);
 }
 
 } // namespace Gatehouse::Gateway

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/backendconnector.h"
 #include "gateway/connectioncontext.h"
 #include "gateway/descriptorwatch.h"
 #include "gateway/gateway.h"
@@ -9,6 +10,7 @@
 #include "gateway/gatewayshared.h"
 #include "gateway/messagepolicy.h"
 #include "gateway/payloadlogdecision.h"
+#include "gateway/relayleg.h"
 
 #include <QBasicTimer>
 #include <QByteArray>
@@ -25,9 +27,7 @@ class QTimer;
 
 namespace Gatehouse::Gateway {
 
-class BackendConnector;
 class GatewayWorker;
-class RelayLeg;
 
 // One client connection from accept to close (DESIGN.md, "Gateway: one connection,
 // step by step"): reads the upgrade request, routes it, runs the connection
@@ -36,6 +36,8 @@ class RelayLeg;
 class GatewaySession final
     : public QObject
     , private EpollEventDispatcher::Handler
+    , private RelayLeg::Listener
+    , private BackendConnector::Listener
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(GatewaySession)
@@ -68,9 +70,6 @@ public:
     // the session leaves the worker's list of sessions with a run.
     bool takeRun(GatewayEvent *run);
 
-signals:
-    void finished();
-
 protected:
     void timerEvent(QTimerEvent *event) override;
 
@@ -79,6 +78,13 @@ private:
 
     void descriptorReadable() override;
     void descriptorWritable() override;
+    void legPingReceived(RelayLeg *leg, const QByteArray &payload) override;
+    void legCloseReceived(RelayLeg *leg, quint16 code, const QString &reason) override;
+    void legProtocolError(RelayLeg *leg, quint16 code, const QString &reason) override;
+    void legFinished(RelayLeg *leg, bool clean) override;
+    void backendConnected() override;
+    void backendFailed(int status, const QString &reason) override;
+    void retireConnector(); // m_connector goes, deleted on the next turn
 
     void handleClientReadyRead();
     void processRequestBuffer();
@@ -176,11 +182,13 @@ private:
     QByteArray m_out; // rejection not yet taken by the kernel
     qsizetype m_outOffset = 0;
     QBasicTimer m_timer; // handshake / linger / lifetime
-    QTimer *m_idleTimer = nullptr; // keep-alive tick (idle timeout)
+    QBasicTimer m_idleTick; // keep-alive tick (idle timeout)
     quint64 m_idleFramesSeen[2] = {0, 0}; // [client, backend] at the last tick
     bool m_idlePingSent[2] = {false, false};
     bool m_forwardPings = false;
     BackendConnector *m_connector = nullptr;
+    BackendConnector *m_retiredConnector = nullptr; // deleted by m_dropConnector
+    EpollEventDispatcher::Deferred m_dropConnector;
     QByteArray m_buffer;
     QByteArray m_backendTarget;
     QString m_backendOrigin; // ws://host:port; + m_backendTarget is what the log shows

@@ -36,6 +36,7 @@ GatewayWorker::GatewayWorker(std::shared_ptr<GatewayShared> shared)
     , m_flushTimer(new QTimer(this))
     , m_stopTimer(new QTimer(this))
     , m_trimTimer(new QTimer(this))
+    , m_reap(this, [this] { reapSessions(); })
 {
     // once a second at most, a second after connections began to close (not
     // postponed by more closes, so that a steady churn is trimmed too)
@@ -94,8 +95,6 @@ void GatewayWorker::handleConnection(const AcceptedConnection &connection, int l
     }
     m_sessions.insert(session);
     m_listenerOf.insert(session, listenerIndex);
-    connect(session, &GatewaySession::finished, this,
-            [this, session] { handleSessionFinished(session); });
     if (ssl)
         ssl->startServerEncryption();
     session->start();
@@ -106,7 +105,9 @@ void GatewayWorker::handleSessionFinished(GatewaySession *session)
     if (!m_sessions.remove(session))
         return;
     m_listenerOf.remove(session);
-    session->deleteLater();
+    // not now: this runs inside the session's own calls
+    m_finished.push_back(session);
+    m_reap.schedule();
     if (!m_trimTimer->isActive())
         m_trimTimer->start();
     checkDrained();
@@ -162,6 +163,15 @@ void GatewayWorker::abortAll()
     qDeleteAll(m_sessions);
     m_sessions.clear();
     m_listenerOf.clear();
+}
+
+void GatewayWorker::reapSessions()
+{
+    const std::vector<GatewaySession *> finished = std::exchange(m_finished, {});
+    for (GatewaySession *session : finished)
+        delete session;
+    if (m_finished.capacity() < finished.capacity()) // keep the room for the next ones
+        m_finished.reserve(finished.capacity());
 }
 
 void GatewayWorker::checkDrained()

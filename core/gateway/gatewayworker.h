@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/epolleventdispatcher.h"
 #include "gateway/gatewayevent.h"
 #include "gateway/gatewaylistener.h"
 #include "gateway/gatewayshared.h"
@@ -57,6 +58,8 @@ public:
     void runStarted(GatewaySession *session);
     void runForgotten(GatewaySession *session);
     void flushEvents();
+    // A session ended: it is deleted on the next turn of the loop.
+    void handleSessionFinished(GatewaySession *session);
     // The index of the listener that accepted `session`'s connection; -1 if unknown.
     int listenerIndex(const GatewaySession *session) const
     {
@@ -67,8 +70,8 @@ signals:
     void drained(int closedConnections);
 
 private:
-    void handleSessionFinished(GatewaySession *session);
     void checkDrained();
+    void reapSessions();
 
     std::shared_ptr<GatewayShared> m_shared;
     QSet<GatewaySession *> m_sessions;
@@ -80,6 +83,8 @@ private:
     QTimer *m_trimTimer = nullptr; // gives freed memory back after connections closed
     bool m_stopping = false;
     int m_closedOnStop = 0;
+    std::vector<GatewaySession *> m_finished; // to delete (reapSessions())
+    EpollEventDispatcher::Deferred m_reap;
 };
 
 } // namespace Gatehouse::Gateway

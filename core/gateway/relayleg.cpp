@@ -80,6 +80,7 @@ RelayLeg::RelayLeg(QTcpSocket *socket, WebSocketCodec::Role role, qint64 readBuf
     : QObject(parent)
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
+    , m_later(this, [this] { runLater(); })
 {
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Take a plain TCP connection over from its socket object: flush what it still
@@ -114,6 +115,7 @@ RelayLeg::RelayLeg(DescriptorWatch &&watch, WebSocketCodec::Role role, int close
     , m_fd(watch.descriptor())
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
+    , m_later(this, [this] { runLater(); })
     , m_watch(std::move(watch))
 {
     if (m_watch.isActive())
@@ -128,6 +130,7 @@ RelayLeg::RelayLeg(int descriptor, WebSocketCodec::Role role, int closeTimeoutMs
     , m_fd(descriptor)
     , m_codec(role)
     , m_closeTimeoutMs(closeTimeoutMs)
+    , m_later(this, [this] { runLater(); })
 {
     if (!unsent.isEmpty())
         writeBytes(unsent);
@@ -182,7 +185,7 @@ void RelayLeg::start(const QByteArray &alreadyRead)
     if (m_fd >= 0) {
         updateInterest();
         if (!m_in.isEmpty())
-            QMetaObject::invokeMethod(this, &RelayLeg::handleReadyRead, Qt::QueuedConnection);
+            later(LaterRead);
         return;
     }
     if (!m_socket)
@@ -191,11 +194,33 @@ void RelayLeg::start(const QByteArray &alreadyRead)
     connect(m_socket, &QIODevice::bytesWritten, this, &RelayLeg::reportBytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &RelayLeg::handleDisconnected);
     if (m_socket->state() != QAbstractSocket::ConnectedState) {
-        QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
+        later(LaterDisconnected);
         return;
     }
     if (!m_in.isEmpty() || m_socket->bytesAvailable())
-        QMetaObject::invokeMethod(this, &RelayLeg::handleReadyRead, Qt::QueuedConnection);
+        later(LaterRead);
+}
+
+void RelayLeg::later(quint8 work)
+{
+    m_laterWork |= work;
+    m_later.schedule();
+}
+
+void RelayLeg::runLater()
+{
+    // in the order a queued call each would have run in
+    const quint8 work = m_laterWork;
+    m_laterWork = 0;
+    if (work & LaterRead)
+        handleReadyRead();
+    if (work & LaterDisconnected)
+        handleDisconnected();
+    if (work & LaterFinished) {
+        if (m_listener)
+            m_listener->legFinished(this, m_finishedClean);
+        emit finished(m_finishedClean);
+    }
 }
 
 qint64 RelayLeg::bytesToWrite() const
@@ -365,7 +390,7 @@ void RelayLeg::disconnectTransport()
         return;
     }
     closeDescriptor();
-    QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
+    later(LaterDisconnected);
 }
 
 void RelayLeg::abortTransport()
@@ -377,7 +402,7 @@ void RelayLeg::abortTransport()
     if (m_fd < 0)
         return;
     closeDescriptor();
-    QMetaObject::invokeMethod(this, &RelayLeg::handleDisconnected, Qt::QueuedConnection);
+    later(LaterDisconnected);
 }
 
 qsizetype RelayLeg::readRoom() const
@@ -556,16 +581,7 @@ void RelayLeg::resumeReading()
         return;
     m_paused = false;
     updateInterest();
-    if (!m_resumeQueued) {
-        m_resumeQueued = true;
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_resumeQueued = false;
-                handleReadyRead();
-            },
-            Qt::QueuedConnection);
-    }
+    later(LaterRead);
 }
 
 void RelayLeg::handleReadyRead()
@@ -667,7 +683,9 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
         if (!m_closeSent) {
             writeBytes(m_codec.encode(WebSocketCodec::Pong, frame.payload));
             if (m_reportPings) {
-                frame.payload.detach(); // a signal argument: not a view of the read buffer
+                frame.payload.detach(); // may be kept: not a view of the read buffer
+                if (m_listener)
+                    m_listener->legPingReceived(this, frame.payload);
                 emit pingReceived(frame.payload);
             }
         }
@@ -697,6 +715,8 @@ bool RelayLeg::handleFrame(WebSocketCodec::Frame &frame)
         m_closeReceived = true;
         if (m_closeSent)
             finishClose();
+        if (m_listener)
+            m_listener->legCloseReceived(this, code, reason);
         emit closeFrameReceived(code, reason);
         return false;
     }
@@ -757,6 +777,8 @@ void RelayLeg::failProtocol(quint16 code, const QString &reason)
         disconnectTransport();
     }
     startCloseTimer();
+    if (m_listener)
+        m_listener->legProtocolError(this, code, reason);
     emit protocolErrorOccurred(code, reason);
 }
 
@@ -766,10 +788,9 @@ void RelayLeg::handleDisconnected()
         return;
     m_finished = true;
     m_closeTimer.stop();
-    // queued: the disconnect may surface inside a call the session is making
-    const bool clean = m_closeSent && m_closeReceived;
-    QMetaObject::invokeMethod(
-        this, [this, clean] { emit finished(clean); }, Qt::QueuedConnection);
+    // later: the disconnect may surface inside a call the session is making
+    m_finishedClean = m_closeSent && m_closeReceived;
+    later(LaterFinished);
 }
 
 } // namespace Gatehouse::Gateway

@@ -72,6 +72,20 @@ public:
     {
         m_onBytesWritten = std::move(handler);
     }
+    // The rare notifications as calls to the owner (no signal connection to make for
+    // every connection); the signals below come as well, after each call.
+    class Listener
+    {
+    public:
+        virtual void legPingReceived(RelayLeg *leg, const QByteArray &payload) = 0;
+        virtual void legCloseReceived(RelayLeg *leg, quint16 code, const QString &reason) = 0;
+        virtual void legProtocolError(RelayLeg *leg, quint16 code, const QString &reason) = 0;
+        virtual void legFinished(RelayLeg *leg, bool clean) = 0;
+
+    protected:
+        ~Listener() = default;
+    };
+    void setListener(Listener *listener) { m_listener = listener; }
 
     void setMaxMessageSize(qint64 bytes) { m_maxMessageSize = bytes; }
     // The outgoing buffer limit of the peer leg (what this one relays to): a read
@@ -129,6 +143,8 @@ signals:
 private:
     void descriptorReadable() override;
     void descriptorWritable() override;
+    void later(quint8 work);
+    void runLater();
     void updateInterest(); // descriptor mode: what to wait for, from the state
     void reportBytesWritten();
     void handleReadyRead();
@@ -161,7 +177,6 @@ private:
     // state every read and message looks at first (with m_fd: one cache line)
     bool m_reportPings = false;
     bool m_paused = false;
-    bool m_resumeQueued = false;
     bool m_closeSent = false;
     bool m_closeReceived = false;
     bool m_finished = false;
@@ -178,6 +193,13 @@ private:
     WebSocketCodec m_codec;
     QBasicTimer m_closeTimer; // runs while a close is under way
     int m_closeTimeoutMs;
+    // work for a later turn of the loop (a read of what is already buffered, the end
+    // of the transport, telling the owner): one deferred call for all of it
+    enum : quint8 { LaterRead = 1, LaterDisconnected = 2, LaterFinished = 4 };
+    EpollEventDispatcher::Deferred m_later;
+    quint8 m_laterWork = 0;
+    bool m_finishedClean = false;
+    Listener *m_listener = nullptr;
     QByteArray m_in;
     bool m_inBorrowed = false; // m_in is the thread's read buffer (see readDescriptor())
     qsizetype m_offset = 0;
