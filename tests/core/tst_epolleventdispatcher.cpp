@@ -233,6 +233,8 @@ private slots:
     void timersFireInDeadlineOrder_data();
     void timersFireInDeadlineOrder();
     void manyTimersStartedAndStoppedAtRandom();
+    void deferredWorkRunsOnTheNextTurn_data();
+    void deferredWorkRunsOnTheNextTurn();
     void zeroTimerFiresOncePerTurn();
     void timerChangedByAnotherInTheSamePass_data();
     void timerChangedByAnotherInTheSamePass();
@@ -416,6 +418,58 @@ void TestEpollEventDispatcher::timersFireInDeadlineOrder()
     });
     QTRY_COMPARE(log.size(), int(intervals.size()));
     QCOMPARE(log.joined(), expected.join(','));
+}
+
+void TestEpollEventDispatcher::deferredWorkRunsOnTheNextTurn_data()
+{
+    QTest::addColumn<bool>("epoll");
+    QTest::newRow("epoll dispatcher") << true;
+    QTest::newRow("Qt's dispatcher: queued calls") << false;
+}
+
+void TestEpollEventDispatcher::deferredWorkRunsOnTheNextTurn()
+{
+    // Deferred work runs after the call that scheduled it returned, once however
+    // often it was scheduled, never when cancelled or destroyed first; what it
+    // schedules runs after it.
+    QFETCH(bool, epoll);
+    using Deferred = EpollEventDispatcher::Deferred;
+    Log log;
+    std::unique_ptr<Deferred> a, b, c, d, e;
+    auto setUp = [&](QObject *owner) {
+        a = std::make_unique<Deferred>(owner, [&] {
+            log.add("a");
+            b->schedule(); // still scheduled: nothing more
+            e->schedule();
+        });
+        e = std::make_unique<Deferred>(owner, [&] { log.add("e"); });
+        b = std::make_unique<Deferred>(owner, [&] { log.add("b"); });
+        c = std::make_unique<Deferred>(owner, [&] { log.add("c"); });
+        d = std::make_unique<Deferred>(owner, [&] { log.add("d"); });
+        a->schedule();
+        a->schedule(); // once
+        b->schedule();
+        c->schedule();
+        d->schedule();
+        c->cancel();
+        d.reset(); // destroyed before its turn
+        log.add("scheduled");
+        QVERIFY(a->isScheduled());
+        QVERIFY(!c->isScheduled());
+    };
+    QObject owner;
+    const auto clear = qScopeGuard([&, this] {
+        if (epoll)
+            inWorker([&] { a.reset(), b.reset(), c.reset(), e.reset(); });
+        clearWorker();
+    });
+    if (epoll)
+        inWorker([&] { setUp(m_context); });
+    else
+        setUp(&owner);
+    QTRY_COMPARE(log.size(), 4);
+    QTest::qWait(50);
+    QCOMPARE(log.joined(), QByteArray("scheduled,a,b,e"));
 }
 
 void TestEpollEventDispatcher::manyTimersStartedAndStoppedAtRandom()
