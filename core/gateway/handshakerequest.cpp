@@ -59,6 +59,8 @@ bool hasControlChars(QByteArrayView s)
 
 QString decodeComponent(QByteArrayView s)
 {
+    if (!s.contains('%')) // (the usual case: no copy to decode from)
+        return QString::fromUtf8(s);
     return QUrl::fromPercentEncoding(s.toByteArray());
 }
 
@@ -146,46 +148,64 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
         return result; // Incomplete
     }
 
-    const QByteArrayView head = data.first(end);
-    qsizetype lineEnd = head.indexOf("\r\n");
+    // One copy of the head; the method, target, version and every header name and
+    // value are views of it (QByteArray::fromRawData), valid while the request or a
+    // copy of it lives: a request of six headers costs two allocations, not fifteen.
+    HandshakeRequest r;
+    r.head = data.first(end + 4).toByteArray();
+    const QByteArrayView head = QByteArrayView(r.head).first(end);
+    auto kept = [](QByteArrayView v) { return QByteArray::fromRawData(v.data(), v.size()); };
+    const qsizetype lineEnd = head.indexOf("\r\n");
     const QByteArrayView requestLine = lineEnd < 0 ? head : head.first(lineEnd);
 
-    const QList<QByteArray> parts = requestLine.toByteArray().split(' ');
-    if (parts.size() != 3 || !isToken(parts.at(0)) || parts.at(1).isEmpty()
-        || !parts.at(2).startsWith("HTTP/1."))
+    const qsizetype space1 = requestLine.indexOf(' ');
+    const qsizetype space2 = space1 < 0 ? -1 : requestLine.indexOf(' ', space1 + 1);
+    if (space2 < 0 || requestLine.indexOf(' ', space2 + 1) >= 0)
+        return malformed(QStringLiteral("bad request line"));
+    const QByteArrayView method = requestLine.first(space1);
+    const QByteArrayView targetView = requestLine.sliced(space1 + 1, space2 - space1 - 1);
+    const QByteArrayView version = requestLine.sliced(space2 + 1);
+    if (!isToken(method) || targetView.isEmpty() || !version.startsWith("HTTP/1."))
         return malformed(QStringLiteral("bad request line"));
     // RFC 9112 / 3986: no whitespace or control character in a request target; a raw
     // TAB would otherwise reach the backend's request line as sent
-    for (char c : parts.at(1))
+    for (char c : targetView)
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
             return malformed(QStringLiteral("bad request target: control character or space"));
 
-    HandshakeRequest r;
-    r.method = parts.at(0);
-    r.target = parts.at(1);
-    r.httpVersion = parts.at(2);
-    if (!r.target.startsWith('/'))
+    r.method = kept(method);
+    r.target = kept(targetView);
+    r.httpVersion = kept(version);
+    if (!targetView.startsWith('/'))
         return malformed(QStringLiteral("request target must be a path"));
 
-    QByteArray target = r.target;
+    QByteArrayView target = targetView;
     if (const qsizetype hash = target.indexOf('#'); hash >= 0)
         target.truncate(hash);
     const qsizetype qmark = target.indexOf('?');
     r.path = QString::fromUtf8(qmark < 0 ? target : target.first(qmark));
     if (qmark >= 0) {
-        r.rawQuery = target.mid(qmark + 1);
-        for (const QByteArray &pair : r.rawQuery.split('&')) {
+        const QByteArrayView rawQuery = target.sliced(qmark + 1);
+        r.rawQuery = kept(rawQuery);
+        qsizetype from = 0;
+        while (from <= rawQuery.size()) {
+            qsizetype amp = rawQuery.indexOf('&', from);
+            if (amp < 0)
+                amp = rawQuery.size();
+            const QByteArrayView pair = rawQuery.sliced(from, amp - from);
+            from = amp + 1;
             if (pair.isEmpty())
                 continue;
             const qsizetype eq = pair.indexOf('=');
             if (eq < 0)
                 r.query.append({decodeComponent(pair), QString()});
             else
-                r.query.append({decodeComponent(QByteArrayView(pair).first(eq)),
-                                decodeComponent(QByteArrayView(pair).sliced(eq + 1))});
+                r.query.append(
+                    {decodeComponent(pair.first(eq)), decodeComponent(pair.sliced(eq + 1))});
         }
     }
 
+    r.headers.reserve(head.count("\r\n"));
     qsizetype pos = lineEnd < 0 ? head.size() : lineEnd + 2;
     while (pos < head.size()) {
         qsizetype next = head.indexOf("\r\n", pos);
@@ -204,7 +224,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
         if (hasControlChars(value))
             return malformed(QStringLiteral("control character in header %1")
                                  .arg(QString::fromLatin1(line.first(colon))));
-        r.headers.append({line.first(colon).toByteArray(), value.toByteArray().trimmed()});
+        r.headers.append({kept(line.first(colon)), kept(value.trimmed())});
     }
 
     // Fields that must appear once (RFC 9110 / 6455): two of them are two different
@@ -212,7 +232,10 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     for (QByteArrayView name :
          {QByteArrayView("Host"), QByteArrayView("Sec-WebSocket-Key"),
           QByteArrayView("Sec-WebSocket-Version"), QByteArrayView("Authorization")}) {
-        if (r.headerValues(name).size() > 1)
+        int count = 0;
+        for (const auto &h : r.headers)
+            count += h.first.compare(name, Qt::CaseInsensitive) == 0;
+        if (count > 1)
             return malformed(
                 QStringLiteral("more than one %1 header").arg(QString::fromLatin1(name)));
     }

@@ -15,8 +15,12 @@ namespace Gatehouse::Gateway {
 // Header names keep the client's spelling; look them up with header(), which
 // ignores case. `path` is the raw (percent-encoded) path without the query;
 // `query` holds the decoded query parameters in the order the client sent them.
+// A parsed request keeps its head in `head`; the method, target, version and header
+// names and values are views of it, valid while the request or a copy of it lives
+// (copy a value with QByteArray(v.constData(), v.size()) to keep it longer).
 struct HandshakeRequest
 {
+    QByteArray head; // as read, up to and with the blank line (parse() only)
     QByteArray method; // GET
     QByteArray target; // request target as sent: /chats/1.0.0/rooms/room1?x=1
     QByteArray httpVersion; // HTTP/1.1
