@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/handshakerequest.h"
+
+#include <QTest>
+
+#include <memory>
+
+using namespace Gatehouse::Gateway;
+
+// The gateway's reader of a client's upgrade request. A parsed request keeps one
+// copy of its head; the parts are views of that copy, so they must outlive the
+// bytes they were read from (the session's buffer goes on to hold frames).
+class TestHandshakeRequest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void readsTheParts();
+    void partsOutliveTheInputAndFollowCopies();
+    void incompleteAndTooLarge();
+    void malformed_data();
+    void malformed();
+};
+
+namespace {
+
+const QByteArray Request = "GET /chats/1.0.0/rooms/room%201?token=a%20b&&flag&x=1#frag HTTP/1.1\r\n"
+                           "Host: localhost:9000\r\n"
+                           "Upgrade: websocket\r\n"
+                           "Connection: keep-alive, Upgrade\r\n"
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                           "Sec-WebSocket-Version: 13\r\n"
+                           "Sec-WebSocket-Protocol: chat.v1, chat.v2\r\n"
+                           "Authorization:   Bearer  secret-token  \r\n"
+                           "X-Trace: one\r\n"
+                           "x-trace: two\r\n"
+                           "\r\n";
+
+} // namespace
+
+void TestHandshakeRequest::readsTheParts()
+{
+    const QByteArray frames = "\x81\x85rest";
+    HandshakeRequest r;
+    const QByteArray input = Request + frames;
+    const auto result = HandshakeRequest::parse(input, 16384, &r);
+    QCOMPARE(result.status, HandshakeRequest::ParseStatus::Complete);
+    QCOMPARE(result.consumed, Request.size()); // the frames after it are left
+    QCOMPARE(r.method, QByteArray("GET"));
+    QCOMPARE(r.target, QByteArray("/chats/1.0.0/rooms/room%201?token=a%20b&&flag&x=1#frag"));
+    QCOMPARE(r.httpVersion, QByteArray("HTTP/1.1"));
+    QCOMPARE(r.path, QStringLiteral("/chats/1.0.0/rooms/room%201"));
+    QCOMPARE(r.rawQuery, QByteArray("token=a%20b&&flag&x=1"));
+    const QList<QPair<QString, QString>> query
+        = {{QStringLiteral("token"), QStringLiteral("a b")},
+           {QStringLiteral("flag"), QString()},
+           {QStringLiteral("x"), QStringLiteral("1")}};
+    QCOMPARE(r.query, query);
+    QCOMPARE(r.headers.size(), 9);
+    QCOMPARE(r.header("host"), QByteArray("localhost:9000"));
+    QCOMPARE(r.header("AUTHORIZATION"), QByteArray("Bearer  secret-token"));
+    QCOMPARE(r.bearerToken(), QByteArray("secret-token"));
+    QCOMPARE(r.headerValues("X-Trace"), QList<QByteArray>({"one", "two"}));
+    QCOMPARE(r.subprotocols(), QStringList({QStringLiteral("chat.v1"), QStringLiteral("chat.v2")}));
+    QCOMPARE(r.queryValue(QStringLiteral("token")), std::optional<QString>(QStringLiteral("a b")));
+    QVERIFY(!r.hasHeader("Origin"));
+    QCOMPARE(r.head, Request);
+}
+
+void TestHandshakeRequest::partsOutliveTheInputAndFollowCopies()
+{
+    HandshakeRequest copy;
+    {
+        HandshakeRequest r;
+        {
+            auto input = std::make_unique<QByteArray>(Request);
+            QCOMPARE(HandshakeRequest::parse(*input, 16384, &r).status,
+                     HandshakeRequest::ParseStatus::Complete);
+            input->fill('x'); // what the session's buffer does next
+        }
+        copy = r;
+    } // the parsed request is gone; its copy keeps the head
+    QByteArray filler(Request.size(), 'y'); // reuse of freed memory shows as 'y's
+    QCOMPARE(copy.target, QByteArray("/chats/1.0.0/rooms/room%201?token=a%20b&&flag&x=1#frag"));
+    QCOMPARE(copy.header("Sec-WebSocket-Key"), QByteArray("dGhlIHNhbXBsZSBub25jZQ=="));
+    QCOMPARE(copy.header("Connection"), QByteArray("keep-alive, Upgrade"));
+    // a value kept apart from the request is a copy of its own once changed
+    QByteArray key = copy.header("Sec-WebSocket-Key");
+    key.append('!');
+    QCOMPARE(copy.header("Sec-WebSocket-Key"), QByteArray("dGhlIHNhbXBsZSBub25jZQ=="));
+}
+
+void TestHandshakeRequest::incompleteAndTooLarge()
+{
+    HandshakeRequest r;
+    const QByteArray part = Request.first(Request.size() - 2);
+    QCOMPARE(HandshakeRequest::parse(part, 16384, &r).status,
+             HandshakeRequest::ParseStatus::Incomplete);
+    const auto tooLarge = HandshakeRequest::parse(Request, 100, &r);
+    QCOMPARE(tooLarge.status, HandshakeRequest::ParseStatus::TooLarge);
+    QVERIFY2(tooLarge.error.contains(QLatin1String("100 bytes")), qPrintable(tooLarge.error));
+    // garbage is refused before a line end arrives
+    QCOMPARE(HandshakeRequest::parse("\x16\x03\x01\x02", 16384, &r).status,
+             HandshakeRequest::ParseStatus::Malformed);
+}
+
+void TestHandshakeRequest::malformed_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("two spaces") << QByteArray("GET  / HTTP/1.1") << "bad request line";
+    QTest::newRow("trailing space") << QByteArray("GET / HTTP/1.1 ") << "bad request line";
+    QTest::newRow("no version") << QByteArray("GET /") << "bad request line";
+    QTest::newRow("not HTTP/1") << QByteArray("GET / HTTP/2.0") << "bad request line";
+    QTest::newRow("method not a token") << QByteArray("G(T / HTTP/1.1") << "not an HTTP request";
+    QTest::newRow("tab in target") << QByteArray("GET /a\tb HTTP/1.1")
+                                   << "bad request target: control character or space";
+    QTest::newRow("absolute form") << QByteArray("GET http://x/ HTTP/1.1")
+                                   << "request target must be a path";
+    QTest::newRow("folded header") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n b")
+                                   << "folded header lines are not allowed";
+    QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost a") << "bad header line";
+    QTest::newRow("space in name") << QByteArray("GET / HTTP/1.1\r\nHo st: a") << "bad header line";
+    QTest::newRow("control in value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\x01z")
+                                      << "control character in header X-A";
+    QTest::newRow("two hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nhost: b")
+                               << "more than one Host header";
+    QTest::newRow("two authorizations")
+        << QByteArray("GET / HTTP/1.1\r\nAuthorization: a\r\nAUTHORIZATION: b")
+        << "more than one Authorization header";
+}
+
+void TestHandshakeRequest::malformed()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(QString, error);
+    HandshakeRequest r;
+    const QByteArray input = head + "\r\n\r\n";
+    const auto result = HandshakeRequest::parse(input, 16384, &r);
+    QCOMPARE(result.status, HandshakeRequest::ParseStatus::Malformed);
+    QCOMPARE(result.error, error);
+}
+
+QTEST_GUILESS_MAIN(TestHandshakeRequest)
+#include "tst_handshakerequest.moc"
