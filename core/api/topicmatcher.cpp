@@ -97,6 +97,8 @@ TopicMatcher::TopicMatcher(const QString &addressTemplate)
         seen.append(seg.parameter);
         m_segments.append(seg);
     }
+    if (seen.isEmpty() && !m_segments.isEmpty())
+        m_literalPath = render({});
 }
 
 QStringList TopicMatcher::parameterNames() const
@@ -148,6 +150,8 @@ QString TopicMatcher::render(const QMap<QString, QString> &parameters) const
 {
     if (m_segments.isEmpty())
         return QStringLiteral("/");
+    if (!m_literalPath.isEmpty()) // no parameter: the same every time
+        return m_literalPath;
     QString out;
     for (const Segment &seg : m_segments) {
         out.append(u'/');
@@ -184,37 +188,56 @@ QString TopicMatcher::refusedValue(const QString &name, const QString &value,
     return {};
 }
 
-std::optional<QMap<QString, QString>> TopicMatcher::match(const QString &path) const
+std::optional<QMap<QString, QString>> TopicMatcher::match(QStringView path) const
 {
     if (!isValid())
         return std::nullopt;
-    QStringView p(path);
+    QStringView p = path;
     if (const qsizetype q = p.indexOf(u'?'); q >= 0)
         p = p.first(q);
-    const QStringList parts = splitPath(p);
-    if (parts.size() != m_segments.size())
-        return std::nullopt;
-
+    // the segments as splitPath() cuts them, taken one at a time as views: a path
+    // that does not match costs no allocation
+    if (p.startsWith(u'/'))
+        p = p.sliced(1);
+    if (p.endsWith(u'/'))
+        p.chop(1);
     QMap<QString, QString> params;
-    for (qsizetype i = 0; i < parts.size(); ++i) {
-        const std::optional<QString> decoded = decodeSegment(parts.at(i));
-        if (!decoded)
-            return std::nullopt;
-        const Segment &seg = m_segments.at(i);
+    qsizetype from = 0;
+    qsizetype index = 0;
+    const qsizetype count = m_segments.size();
+    while (!p.isEmpty() && from <= p.size()) {
+        qsizetype slash = p.indexOf(u'/', from);
+        if (slash < 0)
+            slash = p.size();
+        const QStringView part = p.sliced(from, slash - from);
+        from = slash + 1;
+        if (index >= count)
+            return std::nullopt; // more segments than the template
+        const Segment &seg = m_segments.at(index++);
+        std::optional<QString> decodedCopy; // only when the part is encoded
+        QStringView decoded = part;
+        if (part.contains(u'%')) {
+            decodedCopy = decodeSegment(part);
+            if (!decodedCopy)
+                return std::nullopt;
+            decoded = *decodedCopy;
+        }
         if (seg.parameter.isEmpty()) {
-            if (*decoded != seg.prefix)
+            if (decoded != seg.prefix)
                 return std::nullopt;
             continue;
         }
-        if (decoded->size() <= seg.prefix.size() + seg.suffix.size()
-            || !decoded->startsWith(seg.prefix) || !decoded->endsWith(seg.suffix))
+        if (decoded.size() <= seg.prefix.size() + seg.suffix.size()
+            || !decoded.startsWith(seg.prefix) || !decoded.endsWith(seg.suffix))
             return std::nullopt;
-        const QString value = decoded->sliced(
-            seg.prefix.size(), decoded->size() - seg.prefix.size() - seg.suffix.size());
+        const QStringView value = decoded.sliced(
+            seg.prefix.size(), decoded.size() - seg.prefix.size() - seg.suffix.size());
         if (value == u"." || value == u"..")
             return std::nullopt;
-        params.insert(seg.parameter, value);
+        params.insert(seg.parameter, value.toString());
     }
+    if (index != count)
+        return std::nullopt;
     return params;
 }
 

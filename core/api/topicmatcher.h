@@ -39,7 +39,7 @@ public:
 
     // `path` is the raw request path (percent-encoded); a query (?...) is ignored.
     // Returns the decoded parameters, or nullopt when the path does not match.
-    std::optional<QMap<QString, QString>> match(const QString &path) const;
+    std::optional<QMap<QString, QString>> match(QStringView path) const;
 
     // The path of this template with `parameters` in place, each literal and value
     // percent-encoded as one path segment (UrlMapper::encodePathSegment): what the
@@ -68,6 +68,7 @@ private:
     QString m_template;
     QString m_error;
     QList<Segment> m_segments;
+    QString m_literalPath; // render()'s result when there is no parameter
 };
 
 } // namespace Gatehouse

@@ -705,10 +705,9 @@ void GatewaySession::connectBackend()
     Q_ASSERT(api);
 
     BackendConnector::Request br;
-    const QUrl &endpoint = api->endpoint;
-    br.secure = endpoint.scheme() == u"wss";
-    br.host = endpoint.host();
-    br.port = quint16(endpoint.port(br.secure ? 443 : 80));
+    br.secure = api->endpointSecure;
+    br.host = api->endpointHost;
+    br.port = api->endpointPort;
     br.verifyPeer = api->verifyBackendTls;
     br.target = m_backendTarget;
     br.subprotocols = req.subprotocols();
@@ -718,7 +717,11 @@ void GatewaySession::connectBackend()
     if (req.hasHeader("Origin"))
         br.headers.append({"Origin", req.header("Origin")});
     QByteArray xff = req.header("X-Forwarded-For");
-    const QByteArray peer = req.peerAddress.toString().toLatin1();
+    // the peer's address as m_clientAddress spells it (address:port)
+    const qsizetype colon = m_clientAddress.lastIndexOf(u':');
+    const QByteArray peer
+        = (colon < 0 ? QStringView(m_clientAddress) : QStringView(m_clientAddress).first(colon))
+              .toLatin1();
     xff = xff.isEmpty() ? peer : xff + ", " + peer;
     br.headers.append({"X-Forwarded-For", xff});
     br.headers.append({"X-Forwarded-Proto", req.secure ? QByteArray("wss") : QByteArray("ws")});

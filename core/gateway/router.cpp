@@ -125,26 +125,18 @@ bool separatorsAllowed(const Router::ChannelRoute &channel, const QString &name,
 }
 
 // The rest of `path` after `prefix` when it ends at a segment boundary.
-std::optional<QString> stripPrefix(const QString &path, const QString &prefix)
+std::optional<QStringView> stripPrefix(QStringView path, const QString &prefix)
 {
     if (prefix.isEmpty())
         return path;
     if (!path.startsWith(prefix))
         return std::nullopt;
-    const QString rest = path.sliced(prefix.size());
+    const QStringView rest = path.sliced(prefix.size());
     if (!rest.isEmpty() && !rest.startsWith(u'/'))
         return std::nullopt;
     return rest;
 }
 
-} // namespace
-
-QString Router::ApiRoute::key() const
-{
-    return version.isEmpty() ? context : context + u'/' + version;
-}
-
-namespace {
 QString apiName(const Api &api)
 {
     return api.title.isEmpty() ? QStringLiteral("(untitled API)") : api.title;
@@ -216,6 +208,8 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
         route.context = apiContext(*api);
         route.version = api->version.trimmed();
         route.defaultVersion = api->gatehouse.defaultVersion;
+        route.keyPath
+            = route.version.isEmpty() ? route.context : route.context + u'/' + route.version;
         route.listeners = apiListeners.value(apiIndex);
         std::sort(route.listeners.begin(), route.listeners.end());
         route.listeners.erase(std::unique(route.listeners.begin(), route.listeners.end()),
@@ -233,6 +227,9 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
             return setError(
                 QStringLiteral("API '%1': x-gatehouse.endpoint '%2' is not a ws:// or wss:// URL")
                     .arg(name, api->gatehouse.endpoint));
+        route.endpointSecure = scheme == u"wss";
+        route.endpointHost = route.endpoint.host();
+        route.endpointPort = quint16(route.endpoint.port(route.endpointSecure ? 443 : 80));
         route.endpointPath = route.endpoint.path(QUrl::FullyEncoded);
         while (route.endpointPath.endsWith(u'/'))
             route.endpointPath.chop(1);
@@ -370,12 +367,12 @@ Router::Result Router::route(const HandshakeRequest &request, int listenerIndex)
     // is none does a default (or unversioned) API's /{context} get the path, so that a
     // default version never captures another version's paths.
     const ApiRoute *found = nullptr;
-    QString topic;
+    QStringView topic; // of request.path
     for (int pass = 0; pass < 2 && !found; ++pass) {
         for (const ApiRoute &api : m_apis) {
             if (!api.servedOn(listenerIndex))
                 continue;
-            std::optional<QString> rest;
+            std::optional<QStringView> rest;
             if (pass == 0 && !api.version.isEmpty())
                 rest = stripPrefix(request.path, api.key());
             else if (pass == 1 && (api.version.isEmpty() || api.defaultVersion))
@@ -459,7 +456,7 @@ Router::Result Router::route(const HandshakeRequest &request, int listenerIndex)
         result.match.channel = channel.channel;
         result.match.operation = channel.operation;
         result.match.apiKey = api.key();
-        result.match.topicPath = topic;
+        result.match.topicPath = topic.toString();
         result.match.parameters = *params;
         result.api = &api;
         result.channel = &channel;

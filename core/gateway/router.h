@@ -53,6 +53,9 @@ public:
         // its ws://host:port
         QString endpointPath;
         QString backendOrigin;
+        QString endpointHost; // its host, port and scheme (wss: secure)
+        quint16 endpointPort = 80;
+        bool endpointSecure = false;
         bool verifyBackendTls = true;
         int idleTimeoutMs = -1; // x-gatehouse idleTimeout; -1: GatewayOptions' (0: none)
         int forwardPings = -1; // x-gatehouse forwardPings; -1: GatewayOptions', 0 / 1
@@ -60,7 +63,8 @@ public:
         QList<QByteArray> forwardHeaders; // client headers copied to the backend request
         QList<ChannelRoute> channels; // most specific first
         QList<int> listeners; // indexes of the listeners serving it; empty: every listener
-        QString key() const; // /chats/1.0.0
+        QString keyPath; // /chats/1.0.0: the context and version, made once by build()
+        const QString &key() const { return keyPath; }
         bool servedOn(int listener) const
         {
             return listener < 0 || listeners.isEmpty() || listeners.contains(listener);

@@ -51,10 +51,9 @@ void TestHandshakeRequest::readsTheParts()
     QCOMPARE(r.httpVersion, QByteArray("HTTP/1.1"));
     QCOMPARE(r.path, QStringLiteral("/chats/1.0.0/rooms/room%201"));
     QCOMPARE(r.rawQuery, QByteArray("token=a%20b&&flag&x=1"));
-    const QList<QPair<QString, QString>> query
-        = {{QStringLiteral("token"), QStringLiteral("a b")},
-           {QStringLiteral("flag"), QString()},
-           {QStringLiteral("x"), QStringLiteral("1")}};
+    const QList<QPair<QString, QString>> query = {{QStringLiteral("token"), QStringLiteral("a b")},
+                                                  {QStringLiteral("flag"), QString()},
+                                                  {QStringLiteral("x"), QStringLiteral("1")}};
     QCOMPARE(r.query, query);
     QCOMPARE(r.headers.size(), 9);
     QCOMPARE(r.header("host"), QByteArray("localhost:9000"));
@@ -113,16 +112,16 @@ void TestHandshakeRequest::malformed_data()
     QTest::newRow("no version") << QByteArray("GET /") << "bad request line";
     QTest::newRow("not HTTP/1") << QByteArray("GET / HTTP/2.0") << "bad request line";
     QTest::newRow("method not a token") << QByteArray("G(T / HTTP/1.1") << "not an HTTP request";
-    QTest::newRow("tab in target") << QByteArray("GET /a\tb HTTP/1.1")
-                                   << "bad request target: control character or space";
-    QTest::newRow("absolute form") << QByteArray("GET http://x/ HTTP/1.1")
-                                   << "request target must be a path";
-    QTest::newRow("folded header") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n b")
-                                   << "folded header lines are not allowed";
+    QTest::newRow("tab in target")
+        << QByteArray("GET /a\tb HTTP/1.1") << "bad request target: control character or space";
+    QTest::newRow("absolute form")
+        << QByteArray("GET http://x/ HTTP/1.1") << "request target must be a path";
+    QTest::newRow("folded header")
+        << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n b") << "folded header lines are not allowed";
     QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost a") << "bad header line";
     QTest::newRow("space in name") << QByteArray("GET / HTTP/1.1\r\nHo st: a") << "bad header line";
-    QTest::newRow("control in value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\x01z")
-                                      << "control character in header X-A";
+    QTest::newRow("control in value")
+        << QByteArray("GET / HTTP/1.1\r\nX-A: a\x01z") << "control character in header X-A";
     QTest::newRow("two hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nhost: b")
                                << "more than one Host header";
     QTest::newRow("two authorizations")
