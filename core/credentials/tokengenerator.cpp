@@ -77,8 +77,32 @@ QByteArray TokenGenerator::newSigningKey()
 
 QString TokenGenerator::hash(const QString &secret)
 {
-    return QString::fromLatin1(
-        QCryptographicHash::hash(secret.toUtf8(), QCryptographicHash::Sha256).toHex());
+    // Every handshake with a credential comes here: one hasher per thread, its result
+    // read in place, the hex written straight into the answer (one allocation where a
+    // one-off hash made five).
+    thread_local QCryptographicHash hasher(QCryptographicHash::Sha256);
+    hasher.reset();
+    char ascii[256];
+    bool isAscii = secret.size() <= qsizetype(sizeof ascii);
+    for (qsizetype i = 0; isAscii && i < secret.size(); ++i) {
+        const char16_t c = secret.at(i).unicode();
+        isAscii = c < 0x80;
+        ascii[i] = char(c);
+    }
+    if (isAscii)
+        hasher.addData(QByteArrayView(ascii, secret.size())); // its UTF-8 as it is
+    else
+        hasher.addData(secret.toUtf8());
+    const QByteArrayView digest = hasher.resultView();
+    static constexpr char Hex[] = "0123456789abcdef";
+    QString out(digest.size() * 2, Qt::Uninitialized);
+    QChar *to = out.data();
+    for (char byte : digest) {
+        const auto b = static_cast<unsigned char>(byte);
+        *to++ = QLatin1Char(Hex[b >> 4]);
+        *to++ = QLatin1Char(Hex[b & 0xf]);
+    }
+    return out;
 }
 
 bool TokenGenerator::constantTimeEquals(const QByteArray &a, const QByteArray &b)

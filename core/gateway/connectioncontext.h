@@ -39,6 +39,16 @@ struct ConnectionContext
     RouteMatch route;
     ConnectionIdentity identity;
     QVariantMap attributes; // free-form notes policies leave for each other
+    // The subscription plan an authenticating policy found (known: it found one),
+    // for the rate limit and connection throttle policies.
+    struct Plan
+    {
+        bool known = false;
+        QString name;
+        quint64 events = 0; // per unit; 0: unlimited
+        qint64 unitMs = 60'000;
+        int maxConnections = 0; // 0: no cap
+    } plan;
 
     // Limits a policy may set for this connection; zero = none.
     std::chrono::milliseconds maxLifetime {0}; // close with 1001 after this long

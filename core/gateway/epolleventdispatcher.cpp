@@ -364,12 +364,15 @@ void EpollEventDispatcher::Deferred::schedule()
         d->m_deferred.push_back(this);
         return;
     }
+    // another dispatcher: a queued call to the owner, which may outlive this object
     const quint64 ticket = ++m_ticket;
+    if (!m_alive)
+        m_alive = std::make_shared<bool>(true);
     QMetaObject::invokeMethod(
         m_owner,
-        [this, ticket] {
-            if (!m_scheduled || m_ticket != ticket)
-                return; // cancelled (and perhaps scheduled again: a later call counts)
+        [this, alive = std::weak_ptr<bool>(m_alive), ticket] {
+            if (alive.expired() || !m_scheduled || m_ticket != ticket)
+                return; // destroyed, or cancelled (perhaps scheduled again: a later call counts)
             m_scheduled = false;
             m_run();
         },

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -70,6 +71,7 @@ public:
         EpollEventDispatcher *m_dispatcher = nullptr; // while scheduled on one
         size_t m_slot = 0; // in m_dispatcher's list
         quint64 m_ticket = 0; // other dispatchers: which queued call counts
+        std::shared_ptr<bool> m_alive; // other dispatchers: gone with this object
         bool m_scheduled = false;
     };
 

@@ -56,6 +56,7 @@ AuthenticatePolicy::Settings AuthenticatePolicy::parse(PolicyConfig &config)
 AuthenticatePolicy::AuthenticatePolicy(const Settings &settings, CredentialVerifier verifier)
     : m_settings(settings)
     , m_verifier(std::move(verifier))
+    , m_apiKeyHeaderLower(settings.places.apiKeyHeader.toLatin1().toLower())
 { }
 
 bool AuthenticatePolicy::isOpen(const Api &api, const Channel &channel)
@@ -184,31 +185,29 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
         context.withheldHeaders.append(QByteArrayLiteral("authorization"));
     if (found.source != CredentialExtractor::Source::ApiKeyHeader
         && !m_settings.places.apiKeyHeader.isEmpty())
-        context.withheldHeaders.append(m_settings.places.apiKeyHeader.toLatin1().toLower());
+        context.withheldHeaders.append(m_apiKeyHeaderLower);
     context.identity = check.identity;
     if (check.plan) {
         context.identity.plan = check.plan->name;
-        context.attributes.insert(QString::fromLatin1(PlanNameAttribute), check.plan->name);
-        context.attributes.insert(QString::fromLatin1(PlanEventsAttribute),
-                                  QVariant::fromValue<quint64>(check.plan->events));
-        qint64 unitMs = 60'000;
+        Gateway::ConnectionContext::Plan &plan = context.plan;
+        plan.known = true;
+        plan.name = check.plan->name;
+        plan.events = check.plan->events;
         switch (check.plan->unit) {
         case Plan::Unit::Second:
-            unitMs = 1000;
+            plan.unitMs = 1000;
             break;
         case Plan::Unit::Minute:
-            unitMs = 60'000;
+            plan.unitMs = 60'000;
             break;
         case Plan::Unit::Hour:
-            unitMs = 3'600'000;
+            plan.unitMs = 3'600'000;
             break;
         case Plan::Unit::Day:
-            unitMs = 86'400'000;
+            plan.unitMs = 86'400'000;
             break;
         }
-        context.attributes.insert(QString::fromLatin1(PlanUnitMsAttribute), unitMs);
-        context.attributes.insert(QString::fromLatin1(PlanMaxConnectionsAttribute),
-                                  check.plan->maxConnections);
+        plan.maxConnections = check.plan->maxConnections;
     }
     return ConnectionDecision::allow();
 }

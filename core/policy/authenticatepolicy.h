@@ -26,12 +26,7 @@ class AuthenticatePolicy final : public Gateway::ConnectionPolicy
 public:
     static constexpr const char *CredentialQueryAttribute
         = "gatehouse.credentialQuery"; // QStringList
-    static constexpr const char *PlanNameAttribute = "gatehouse.plan.name"; // QString
-    static constexpr const char *PlanEventsAttribute
-        = "gatehouse.plan.events"; // quint64, 0 = unlimited
-    static constexpr const char *PlanUnitMsAttribute = "gatehouse.plan.unitMs"; // qint64
-    static constexpr const char *PlanMaxConnectionsAttribute
-        = "gatehouse.plan.maxConnections"; // int
+    // (the subscription's plan goes to ConnectionContext::plan)
 
     struct Settings
     {
@@ -58,6 +53,7 @@ private:
 
     Settings m_settings;
     CredentialVerifier m_verifier;
+    QByteArray m_apiKeyHeaderLower; // withheld from the backend unless it was verified
 };
 
 } // namespace Gatehouse::Policies

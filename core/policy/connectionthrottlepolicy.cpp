@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/connectionthrottlepolicy.h"
 
-#include "policy/authenticatepolicy.h"
-
 namespace Gatehouse::Policies {
 
 using Gateway::ConnectionDecision;
@@ -61,11 +59,10 @@ ConnectionDecision ConnectionThrottlePolicy::evaluate(Gateway::ConnectionContext
     requests.append({QStringLiteral("api\n") + api, m_settings.maxConnections});
     if (!identity.applicationId.isEmpty()) {
         qint64 appLimit = m_settings.maxPerApplication;
-        const QVariant planCap = context.attributes.value(
-            QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute));
-        if (m_settings.planCaps && planCap.toInt() > 0) {
-            appLimit = appLimit > 0 ? std::min<qint64>(appLimit, planCap.toInt()) : planCap.toInt();
-        } else if (m_settings.planCaps && !planCap.isValid() && !identity.plan.isEmpty()) {
+        const int planCap = context.plan.known ? context.plan.maxConnections : 0;
+        if (m_settings.planCaps && planCap > 0) {
+            appLimit = appLimit > 0 ? std::min<qint64>(appLimit, planCap) : planCap;
+        } else if (m_settings.planCaps && !context.plan.known && !identity.plan.isEmpty()) {
             for (const Plan &p : m_plans) {
                 if (p.name.compare(identity.plan, Qt::CaseInsensitive) == 0 && p.maxConnections > 0)
                     appLimit = appLimit > 0 ? std::min<qint64>(appLimit, p.maxConnections)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/ratelimitpolicy.h"
 
-#include "policy/authenticatepolicy.h"
-
 namespace Gatehouse::Policies {
 
 using Gateway::Direction;
@@ -111,16 +109,10 @@ RateLimitPolicy::Limit RateLimitPolicy::limitFor(const Gateway::ConnectionContex
         return limit;
     }
     // The subscription's own plan, as the authenticate policy found it.
-    const auto events
-        = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute));
-    if (events.isValid()) {
-        limit.events = events.toULongLong();
-        limit.windowMs
-            = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute))
-                  .toLongLong();
-        limit.plan
-            = context.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanNameAttribute))
-                  .toString();
+    if (context.plan.known) {
+        limit.events = context.plan.events;
+        limit.windowMs = context.plan.unitMs;
+        limit.plan = context.plan.name;
         if (limit.windowMs <= 0)
             limit.events = 0;
         return limit;

@@ -280,16 +280,11 @@ void TestAuthenticatePolicy::identityAndPlanFilled()
     QVERIFY(policy.evaluate(ctx).allowed());
     QCOMPARE(ctx.identity.applicationId, u"app_1"_qs);
     QCOMPARE(ctx.identity.plan, u"Bronze"_qs);
-    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute))
-                 .toULongLong(),
-             10ULL);
-    QCOMPARE(ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute))
-                 .toLongLong(),
-             60'000LL);
-    QCOMPARE(
-        ctx.attributes.value(QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute))
-            .toInt(),
-        3);
+    QVERIFY(ctx.plan.known);
+    QCOMPARE(ctx.plan.name, u"Bronze"_qs);
+    QCOMPARE(ctx.plan.events, 10ULL);
+    QCOMPARE(ctx.plan.unitMs, 60'000LL);
+    QCOMPARE(ctx.plan.maxConnections, 3);
 }
 
 void TestAuthenticatePolicy::credentialQueryStripped()

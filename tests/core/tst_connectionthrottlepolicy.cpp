@@ -190,7 +190,8 @@ void TestConnectionThrottlePolicy::planAttributeCap()
 {
     ConnectionThrottlePolicy policy({}, {});
     auto a = context(1, QStringLiteral("app"), QStringLiteral("Custom"));
-    a.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanMaxConnectionsAttribute), 1);
+    a.plan.known = true;
+    a.plan.maxConnections = 1;
     auto b = a;
     b.connectionId = 2;
     QVERIFY(policy.evaluate(a).allowed());

@@ -119,6 +119,8 @@ class TestCredentialRegistry final : public QObject
 
 private slots:
     void init();
+    void secretHashIsSha256Hex_data();
+    void secretHashIsSha256Hex();
     void createsAndMigratesEmptyFile();
     void migratesVersion1();
     void corruptFileIsReportedAndUntouched_data();
@@ -143,6 +145,27 @@ private:
         return m_dir->filePath(name);
     }
 };
+
+void TestCredentialRegistry::secretHashIsSha256Hex_data()
+{
+    // what the registry stores and looks secrets up by: SHA-256 of the UTF-8, in hex
+    QTest::addColumn<QString>("secret");
+    QTest::addColumn<QString>("hash");
+    QTest::newRow("abc") << QStringLiteral("abc")
+                         << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    QTest::newRow("not ASCII") << QStringLiteral(
+        "grüß-token") << "a56f50ccf0f7bac4b3f54c5566396530ca9a12dfa36bb050622248aa7708c2df";
+    QTest::newRow("longer than 256")
+        << QString(300, u'x') << "0d4e2ca9e9cbced7a7a5380eb29e1a3783b9b6d0db72de36a1051038e1c1fbc7";
+}
+
+void TestCredentialRegistry::secretHashIsSha256Hex()
+{
+    QFETCH(QString, secret);
+    QFETCH(QString, hash);
+    QCOMPARE(TokenGenerator::hash(secret), hash);
+    QCOMPARE(TokenGenerator::hash(secret), hash); // the thread's hasher starts afresh
+}
 
 void TestCredentialRegistry::init()
 {

@@ -247,12 +247,10 @@ void TestRateLimitPolicy::planFromAttributes()
     clock.set(T0);
     RateLimitPolicy policy({}, {}, std::make_shared<WindowCounter>(clock.clock()));
     auto ctx = context(1, QStringLiteral("a"), QStringLiteral("Custom"));
-    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute),
-                          QVariant::fromValue<quint64>(1));
-    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute),
-                          qint64(1000));
-    ctx.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanNameAttribute),
-                          QStringLiteral("Custom"));
+    ctx.plan.known = true;
+    ctx.plan.events = 1;
+    ctx.plan.unitMs = 1000;
+    ctx.plan.name = QStringLiteral("Custom");
     const auto limit = policy.limitFor(ctx);
     QCOMPARE(limit.events, quint64(1));
     QCOMPARE(limit.windowMs, qint64(1000));
@@ -284,10 +282,9 @@ void TestRateLimitPolicy::forwardsEverythingOnlyWhenUnlimited()
     QVERIFY(policy.forwardsEverything(unlimited));
 
     auto limited = context(2, QStringLiteral("b"), QStringLiteral("Custom"));
-    limited.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanEventsAttribute),
-                              QVariant::fromValue<quint64>(1));
-    limited.attributes.insert(QString::fromLatin1(AuthenticatePolicy::PlanUnitMsAttribute),
-                              qint64(1000));
+    limited.plan.known = true;
+    limited.plan.events = 1;
+    limited.plan.unitMs = 1000;
     policy.connectionOpened(limited);
     QVERIFY(!policy.forwardsEverything(limited));
     RelayMessage m = text();
