@@ -45,9 +45,12 @@ void BackendConnector::timerEvent(QTimerEvent *event)
 void BackendConnector::start(const Request &request)
 {
     m_request = request;
-    QByteArray key(16, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(key.data()), 4);
-    m_key = key.toBase64();
+    // a nonce per request (RFC 6455 4.1), from a generator of this thread seeded from
+    // the system's once: the global one takes a lock every worker contends for
+    thread_local QRandomGenerator random = QRandomGenerator::securelySeeded();
+    quint32 nonce[4];
+    random.fillRange(nonce);
+    m_key = QByteArray::fromRawData(reinterpret_cast<const char *>(nonce), sizeof nonce).toBase64();
     m_timer.start(request.timeoutMs, this);
     if (!request.secure) {
         m_starting = true;
@@ -260,12 +263,15 @@ QTcpSocket *BackendConnector::takeSocket()
 
 QByteArray BackendConnector::upgradeRequest() const
 {
-    QByteArray host = m_request.host.toUtf8();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    const quint16 defaultPort = m_request.secure ? 443 : 80;
-    if (m_request.port != defaultPort)
-        host += ':' + QByteArray::number(m_request.port);
+    QByteArray host = m_request.hostHeader;
+    if (host.isEmpty()) {
+        host = m_request.host.toUtf8();
+        if (host.contains(':'))
+            host = '[' + host + ']';
+        const quint16 defaultPort = m_request.secure ? 443 : 80;
+        if (m_request.port != defaultPort)
+            host += ':' + QByteArray::number(m_request.port);
+    }
 
     QByteArray req;
     req.reserve(512);

@@ -39,6 +39,7 @@ public:
     {
         QString host;
         quint16 port = 80;
+        QByteArray hostHeader; // the Host header's value; empty: made from host and port
         bool secure = false;
         bool verifyPeer = true; // wss: check the backend's certificate
         QByteArray target; // path?query for the request line

@@ -708,6 +708,7 @@ void GatewaySession::connectBackend()
     br.secure = api->endpointSecure;
     br.host = api->endpointHost;
     br.port = api->endpointPort;
+    br.hostHeader = api->endpointHostHeader;
     br.verifyPeer = api->verifyBackendTls;
     br.target = m_backendTarget;
     br.subprotocols = req.subprotocols();

@@ -230,6 +230,11 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
         route.endpointSecure = scheme == u"wss";
         route.endpointHost = route.endpoint.host();
         route.endpointPort = quint16(route.endpoint.port(route.endpointSecure ? 443 : 80));
+        route.endpointHostHeader = route.endpointHost.toUtf8();
+        if (route.endpointHostHeader.contains(':'))
+            route.endpointHostHeader = '[' + route.endpointHostHeader + ']';
+        if (route.endpointPort != (route.endpointSecure ? 443 : 80))
+            route.endpointHostHeader += ':' + QByteArray::number(route.endpointPort);
         route.endpointPath = route.endpoint.path(QUrl::FullyEncoded);
         while (route.endpointPath.endsWith(u'/'))
             route.endpointPath.chop(1);

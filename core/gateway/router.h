@@ -54,6 +54,7 @@ public:
         QString endpointPath;
         QString backendOrigin;
         QString endpointHost; // its host, port and scheme (wss: secure)
+        QByteArray endpointHostHeader; // host[:port] as the Host header of a request
         quint16 endpointPort = 80;
         bool endpointSecure = false;
         bool verifyBackendTls = true;

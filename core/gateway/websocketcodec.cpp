@@ -247,9 +247,31 @@ bool WebSocketCodec::isValidCloseCode(quint16 code)
 
 QByteArray WebSocketCodec::acceptKey(QByteArrayView key)
 {
-    QByteArray input = key.toByteArray().trimmed();
-    input.append("258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    return QCryptographicHash::hash(input, QCryptographicHash::Sha1).toBase64();
+    // twice per relayed connection (the client's answer, the backend's check): one
+    // hasher per thread, its result read in place, one allocation for the answer
+    thread_local QCryptographicHash sha1(QCryptographicHash::Sha1);
+    sha1.reset();
+    sha1.addData(key.trimmed());
+    sha1.addData(QByteArrayView("258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
+    const QByteArrayView digest = sha1.resultView(); // 20 bytes: 28 in base64
+    static constexpr char Alphabet[]
+        = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    QByteArray out(28, Qt::Uninitialized);
+    char *to = out.data();
+    const auto *in = reinterpret_cast<const uchar *>(digest.data());
+    for (int i = 0; i < 18; i += 3) {
+        const quint32 v = (quint32(in[i]) << 16) | (quint32(in[i + 1]) << 8) | in[i + 2];
+        *to++ = Alphabet[(v >> 18) & 63];
+        *to++ = Alphabet[(v >> 12) & 63];
+        *to++ = Alphabet[(v >> 6) & 63];
+        *to++ = Alphabet[v & 63];
+    }
+    const quint32 v = (quint32(in[18]) << 16) | (quint32(in[19]) << 8);
+    *to++ = Alphabet[(v >> 18) & 63];
+    *to++ = Alphabet[(v >> 12) & 63];
+    *to++ = Alphabet[(v >> 6) & 63];
+    *to = '=';
+    return out;
 }
 
 } // namespace Gatehouse::Gateway

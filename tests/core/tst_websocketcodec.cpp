@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/websocketcodec.h"
 
+#include <QCryptographicHash>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QTest>
 
@@ -23,6 +25,7 @@ private slots:
     void unmaskedFramesFromAServer();
     void encodeToGrowsByDoubling();
     void maskingKeysVary();
+    void acceptKeyAsRfc6455Says();
     void asciiFoundWhileUnmasking_data();
     void asciiFoundWhileUnmasking();
 };
@@ -241,6 +244,25 @@ void TestWebSocketCodec::maskingKeysVary()
             other.insert(c.encode(WebSocketCodec::Text, "same").mid(2, 4));
     }).join();
     QVERIFY((keys & other).size() < 5);
+}
+
+void TestWebSocketCodec::acceptKeyAsRfc6455Says()
+{
+    // RFC 6455 section 1.3's example, with the spaces a header value may carry
+    QCOMPARE(WebSocketCodec::acceptKey("dGhlIHNhbXBsZSBub25jZQ=="),
+             QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+    QCOMPARE(WebSocketCodec::acceptKey("  dGhlIHNhbXBsZSBub25jZQ== "),
+             QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+    // any key: base64 of the SHA-1 of the key and the protocol's GUID
+    for (int i = 0; i < 50; ++i) {
+        QByteArray raw(16, Qt::Uninitialized);
+        for (char &c : raw)
+            c = char(QRandomGenerator::global()->bounded(256));
+        const QByteArray key = raw.toBase64();
+        const QByteArray input = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+        QCOMPARE(WebSocketCodec::acceptKey(key),
+                 QCryptographicHash::hash(input, QCryptographicHash::Sha1).toBase64());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestWebSocketCodec)
