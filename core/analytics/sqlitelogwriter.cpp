@@ -96,7 +96,28 @@ void bindTransient(sqlite3_stmt *stmt, int index, const QByteArray &utf8)
 
 void bindString(sqlite3_stmt *stmt, int index, const QString &text)
 {
-    bindTransient(stmt, index, text.isNull() ? QByteArray() : text.toUtf8());
+    if (text.isNull()) {
+        sqlite3_bind_null(stmt, index);
+        return;
+    }
+    // Most of the text is ASCII (names, paths, addresses): copied into one buffer the
+    // writer keeps (SQLite copies it at once, SQLITE_TRANSIENT) instead of a new
+    // UTF-8 array per column of every event.
+    thread_local QByteArray ascii;
+    const qsizetype n = text.size();
+    if (ascii.capacity() < n)
+        ascii.reserve(qMax<qsizetype>(n, 256));
+    ascii.resize(n);
+    char *to = ascii.data();
+    const auto *from = reinterpret_cast<const char16_t *>(text.constData());
+    for (qsizetype i = 0; i < n; ++i) {
+        if (from[i] >= 0x80) { // not ASCII: the whole conversion
+            bindTransient(stmt, index, text.toUtf8());
+            return;
+        }
+        to[i] = char(from[i]);
+    }
+    sqlite3_bind_text(stmt, index, to, int(n), SQLITE_TRANSIENT);
 }
 
 QByteArray flagsUtf8(const QStringList &flags)

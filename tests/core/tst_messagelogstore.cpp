@@ -444,9 +444,11 @@ void TestMessageLogStore::rowsLandAndWal()
     QSignalSpy written(store.sink(), &AsyncEventSink::batchWritten);
     store.consume({handshake(1, T0, 101), message(1, T0 + 1),
                    message(1, T0 + 2, "re", Gateway::Direction::BackendToClient), closed(1, T0 + 3),
-                   handshake(2, T0 + 4, 401, QStringLiteral("missing credentials"))});
+                   handshake(2, T0 + 4, 401, QStringLiteral("missing credentials")),
+                   // text that is not ASCII is stored as UTF-8 all the same
+                   handshake(3, T0 + 5, 403, QStringLiteral("Kanal »räume/€« verweigert"))});
     QTRY_VERIFY(!written.isEmpty()); // the timer writes without flush()
-    QTRY_COMPARE(store.sink()->writtenEvents(), qint64(5));
+    QTRY_COMPARE(store.sink()->writtenEvents(), qint64(6));
 
     // an independent connection sees the rows while the writer keeps its own open
     {
@@ -479,6 +481,8 @@ void TestMessageLogStore::rowsLandAndWal()
         QCOMPARE(q.value(0).toInt(), 0);
         QCOMPARE(q.value(1).toInt(), 401);
         QCOMPARE(q.value(2).toString(), u"missing credentials"_qs);
+        QVERIFY(q.next());
+        QCOMPARE(q.value(2).toString(), u"Kanal »räume/€« verweigert"_qs);
         QVERIFY(q.exec(QStringLiteral("SELECT code, reason, closed_by, flags FROM log_closes"))
                 && q.next());
         QCOMPARE(q.value(0).toInt(), 1000);
@@ -499,7 +503,7 @@ void TestMessageLogStore::rowsLandAndWal()
     QVERIFY(again.open(&error));
     MessageLogReader reader;
     QVERIFY(reader.open(path, &error));
-    QCOMPARE(reader.count({}), qint64(5));
+    QCOMPARE(reader.count({}), qint64(6));
 }
 
 void TestMessageLogStore::readerQueries()
