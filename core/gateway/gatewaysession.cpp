@@ -91,11 +91,17 @@ QByteArray reasonPhrase(int status)
     }
 }
 
-bool headerHasToken(const QByteArray &value, QByteArrayView token)
+bool headerHasToken(QByteArrayView value, QByteArrayView token)
 {
-    for (const QByteArray &part : value.split(','))
-        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+    qsizetype from = 0;
+    while (from <= value.size()) {
+        qsizetype comma = value.indexOf(',', from);
+        if (comma < 0)
+            comma = value.size();
+        if (value.sliced(from, comma - from).trimmed().compare(token, Qt::CaseInsensitive) == 0)
             return true;
+        from = comma + 1;
+    }
     return false;
 }
 
@@ -715,8 +721,10 @@ void GatewaySession::connectBackend()
     br.timeoutMs = m_shared->options.backendTimeoutMs;
     br.socketBufferBytes = m_shared->options.socketBufferBytes;
 
+    br.headers.reserve(4 + api->forwardHeaders.size());
+    // (names as literals: no allocation each)
     if (req.hasHeader("Origin"))
-        br.headers.append({"Origin", req.header("Origin")});
+        br.headers.append({QByteArrayLiteral("Origin"), req.header("Origin")});
     QByteArray xff = req.header("X-Forwarded-For");
     // the peer's address as m_clientAddress spells it (address:port)
     const qsizetype colon = m_clientAddress.lastIndexOf(u':');
@@ -724,10 +732,11 @@ void GatewaySession::connectBackend()
         = (colon < 0 ? QStringView(m_clientAddress) : QStringView(m_clientAddress).first(colon))
               .toLatin1();
     xff = xff.isEmpty() ? peer : xff + ", " + peer;
-    br.headers.append({"X-Forwarded-For", xff});
-    br.headers.append({"X-Forwarded-Proto", req.secure ? QByteArray("wss") : QByteArray("ws")});
+    br.headers.append({QByteArrayLiteral("X-Forwarded-For"), xff});
+    br.headers.append({QByteArrayLiteral("X-Forwarded-Proto"),
+                       req.secure ? QByteArrayLiteral("wss") : QByteArrayLiteral("ws")});
     if (req.hasHeader("Host"))
-        br.headers.append({"X-Forwarded-Host", req.header("Host")});
+        br.headers.append({QByteArrayLiteral("X-Forwarded-Host"), req.header("Host")});
     static const QList<QByteArray> neverForwarded = {"host",
                                                      "upgrade",
                                                      "connection",
