@@ -210,12 +210,7 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
                         }
                         GatewayWorker *worker = m_acceptorWorkers.at(
                             int(m_nextWorker++ % quint64(m_acceptorWorkers.size())));
-                        QMetaObject::invokeMethod(
-                            worker,
-                            [worker, connection, listenerIndex] {
-                                worker->handleConnection(connection, listenerIndex);
-                            },
-                            Qt::QueuedConnection);
+                        worker->queueConnection(connection, listenerIndex);
                     },
                     m_acceptorContext);
                 listener->setListenBacklogSize(m_options.listenBacklog);

@@ -59,6 +59,33 @@ GatewayWorker::~GatewayWorker()
 {
     abortAll();
     flushEvents();
+    std::lock_guard lock(m_inboxMutex);
+    for (const Inbound &in : m_inbox) // never taken: the worker is going
+        ::close(int(in.connection.descriptor));
+}
+
+void GatewayWorker::queueConnection(const AcceptedConnection &connection, int listenerIndex)
+{
+    bool first = false;
+    {
+        std::lock_guard lock(m_inboxMutex);
+        first = m_inbox.empty();
+        m_inbox.push_back({connection, listenerIndex});
+    }
+    if (first) // (the call that takes the inbox is on its way otherwise)
+        QMetaObject::invokeMethod(this, &GatewayWorker::takeInbox, Qt::QueuedConnection);
+}
+
+void GatewayWorker::takeInbox()
+{
+    m_taken.clear();
+    {
+        std::lock_guard lock(m_inboxMutex);
+        m_taken.swap(m_inbox); // each keeps its capacity for the next batches
+    }
+    for (const Inbound &in : m_taken)
+        handleConnection(in.connection, in.listenerIndex);
+    m_taken.clear();
 }
 
 void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)

@@ -12,6 +12,8 @@
 #include <QSet>
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 class QTimer;
 
@@ -36,6 +38,9 @@ public:
     // All of these run in the worker's thread (call through QMetaObject::invokeMethod).
     void handleDescriptor(qintptr descriptor, int listenerIndex);
     void handleConnection(const AcceptedConnection &connection, int listenerIndex);
+    // From any thread (the acceptor's): the connection waits in the worker's inbox,
+    // which the worker takes on its next turn; one queued call wakes it for a batch.
+    void queueConnection(const AcceptedConnection &connection, int listenerIndex);
     // Stop: closes every connection with `code`; drained() follows once all are gone
     // (or the close timeout passed).
     void closeAll(quint16 code, const QString &reason);
@@ -72,6 +77,7 @@ signals:
 private:
     void checkDrained();
     void reapSessions();
+    void takeInbox();
 
     std::shared_ptr<GatewayShared> m_shared;
     QSet<GatewaySession *> m_sessions;
@@ -83,6 +89,14 @@ private:
     QTimer *m_trimTimer = nullptr; // gives freed memory back after connections closed
     bool m_stopping = false;
     int m_closedOnStop = 0;
+    struct Inbound
+    {
+        AcceptedConnection connection;
+        int listenerIndex = -1;
+    };
+    std::mutex m_inboxMutex;
+    std::vector<Inbound> m_inbox; // under m_inboxMutex
+    std::vector<Inbound> m_taken; // the worker's: what takeInbox() works through
     std::vector<GatewaySession *> m_finished; // to delete (reapSessions())
     EpollEventDispatcher::Deferred m_reap;
 };
