@@ -537,8 +537,8 @@ void GatewaySession::handleClientReadyRead()
 void GatewaySession::processRequestBuffer()
 {
     const qsizetype max = m_shared->options.maxRequestHeaderBytes;
-    HandshakeRequest request;
-    const auto result = HandshakeRequest::parse(m_buffer, max, &request);
+    // into the context (whose peer fields are set): no request to copy afterwards
+    const auto result = HandshakeRequest::parse(m_buffer, max, &m_context->request);
     switch (result.status) {
     case HandshakeRequest::ParseStatus::Incomplete:
         return;
@@ -551,10 +551,6 @@ void GatewaySession::processRequestBuffer()
     case HandshakeRequest::ParseStatus::Complete:
         break;
     }
-    request.peerAddress = m_context->request.peerAddress;
-    request.peerPort = m_context->request.peerPort;
-    request.secure = m_context->request.secure;
-    m_context->request = std::move(request);
     // frames a client sent right after its request; usually nothing
     m_buffer = result.consumed < m_buffer.size() ? m_buffer.mid(result.consumed) : QByteArray();
     m_timer.stop();

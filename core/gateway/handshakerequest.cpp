@@ -3,6 +3,8 @@
 
 #include <QUrl>
 
+#include <algorithm>
+
 namespace Gatehouse::Gateway {
 
 namespace {
@@ -151,7 +153,18 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     // One copy of the head; the method, target, version and every header name and
     // value are views of it (QByteArray::fromRawData), valid while the request or a
     // copy of it lives: a request of six headers costs two allocations, not fifteen.
-    HandshakeRequest r;
+    // straight into *out (its peer fields stay); what a failed parse leaves there is
+    // only a start
+    HandshakeRequest local;
+    HandshakeRequest &r = out ? *out : local;
+    // (the old parts go before the head they are views of)
+    r.method.clear();
+    r.target.clear();
+    r.httpVersion.clear();
+    r.path.clear();
+    r.rawQuery.clear();
+    r.query.clear();
+    r.headers.clear();
     r.head = data.first(end + 4).toByteArray();
     const QByteArrayView head = QByteArrayView(r.head).first(end);
     auto kept = [](QByteArrayView v) { return QByteArray::fromRawData(v.data(), v.size()); };
@@ -205,7 +218,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
         }
     }
 
-    r.headers.reserve(head.count("\r\n"));
+    r.headers.reserve(std::count(head.begin(), head.end(), '\n')); // at most one per line
     qsizetype pos = lineEnd < 0 ? head.size() : lineEnd + 2;
     while (pos < head.size()) {
         qsizetype next = head.indexOf("\r\n", pos);
@@ -234,14 +247,13 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
           QByteArrayView("Sec-WebSocket-Version"), QByteArrayView("Authorization")}) {
         int count = 0;
         for (const auto &h : r.headers)
-            count += h.first.compare(name, Qt::CaseInsensitive) == 0;
+            count
+                += h.first.size() == name.size() && h.first.compare(name, Qt::CaseInsensitive) == 0;
         if (count > 1)
             return malformed(
                 QStringLiteral("more than one %1 header").arg(QString::fromLatin1(name)));
     }
 
-    if (out)
-        *out = std::move(r);
     result.status = ParseStatus::Complete;
     result.consumed = end + 4;
     return result;

@@ -51,8 +51,9 @@ struct HandshakeRequest
         qsizetype consumed = 0; // bytes of `data` the request occupied (Complete only)
         QString error; // what was wrong (Malformed / TooLarge)
     };
-    // Parses the start of `data` as an HTTP/1.x request head. `maxSize` bounds the
-    // head (request line + headers + blank line).
+    // Parses the start of `data` as an HTTP/1.x request head into `out` (its peer
+    // fields are left alone; unless Complete, what it holds is unspecified). `maxSize`
+    // bounds the head (request line + headers + blank line).
     static ParseResult parse(QByteArrayView data, qsizetype maxSize, HandshakeRequest *out);
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/handshakerequest.h"
 
+#include <QHostAddress>
 #include <QTest>
 
 #include <memory>
@@ -17,6 +18,7 @@ class TestHandshakeRequest : public QObject
 private slots:
     void readsTheParts();
     void partsOutliveTheInputAndFollowCopies();
+    void parsedIntoARequestInUse();
     void incompleteAndTooLarge();
     void malformed_data();
     void malformed();
@@ -87,6 +89,35 @@ void TestHandshakeRequest::partsOutliveTheInputAndFollowCopies()
     QByteArray key = copy.header("Sec-WebSocket-Key");
     key.append('!');
     QCOMPARE(copy.header("Sec-WebSocket-Key"), QByteArray("dGhlIHNhbXBsZSBub25jZQ=="));
+}
+
+void TestHandshakeRequest::parsedIntoARequestInUse()
+{
+    // the session parses into its connection's request, whose peer fields are set
+    HandshakeRequest r;
+    r.peerAddress = QHostAddress(QStringLiteral("192.0.2.7"));
+    r.peerPort = 4242;
+    r.secure = true;
+    QCOMPARE(HandshakeRequest::parse(Request, 16384, &r).status,
+             HandshakeRequest::ParseStatus::Complete);
+    QCOMPARE(r.peerAddress, QHostAddress(QStringLiteral("192.0.2.7")));
+    QCOMPARE(r.peerPort, quint16(4242));
+    QVERIFY(r.secure);
+    // a second request into the same object: nothing of the first is left
+    const QByteArray second = "GET /other HTTP/1.0\r\nX-One: 1\r\n\r\n";
+    QCOMPARE(HandshakeRequest::parse(second, 16384, &r).status,
+             HandshakeRequest::ParseStatus::Complete);
+    QCOMPARE(r.target, QByteArray("/other"));
+    QCOMPARE(r.httpVersion, QByteArray("HTTP/1.0"));
+    QCOMPARE(r.headers.size(), 1);
+    QVERIFY(r.query.isEmpty());
+    QVERIFY(r.rawQuery.isEmpty());
+    QVERIFY(!r.hasHeader("Host"));
+    // a malformed one clears what the last one read before it fails
+    QCOMPARE(HandshakeRequest::parse("GET  / HTTP/1.1\r\n\r\n", 16384, &r).status,
+             HandshakeRequest::ParseStatus::Malformed);
+    QVERIFY(r.headers.isEmpty());
+    QVERIFY(r.target.isEmpty());
 }
 
 void TestHandshakeRequest::incompleteAndTooLarge()
