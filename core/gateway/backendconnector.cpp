@@ -222,10 +222,7 @@ void BackendConnector::failLater(int status, const QString &reason)
 void BackendConnector::closeBare()
 {
     // the watch goes with the descriptor (no epoll_ctl: the close removes it)
-    if (m_watch.isActive())
-        m_watch.closeDescriptor();
-    else if (m_fd >= 0)
-        ::close(m_fd);
+    m_watch.closeDescriptor(m_fd);
     m_fd = -1;
 }
 
@@ -261,17 +258,21 @@ QTcpSocket *BackendConnector::takeSocket()
     return s;
 }
 
+QByteArray BackendConnector::hostHeader(const QString &host, quint16 port, bool secure)
+{
+    QByteArray value = host.toUtf8();
+    if (value.contains(':')) // an IPv6 literal
+        value = '[' + value + ']';
+    if (port != (secure ? 443 : 80))
+        value += ':' + QByteArray::number(port);
+    return value;
+}
+
 QByteArray BackendConnector::upgradeRequest() const
 {
-    QByteArray host = m_request.hostHeader;
-    if (host.isEmpty()) {
-        host = m_request.host.toUtf8();
-        if (host.contains(':'))
-            host = '[' + host + ']';
-        const quint16 defaultPort = m_request.secure ? 443 : 80;
-        if (m_request.port != defaultPort)
-            host += ':' + QByteArray::number(m_request.port);
-    }
+    const QByteArray host = m_request.hostHeader.isEmpty()
+        ? hostHeader(m_request.host, m_request.port, m_request.secure)
+        : m_request.hostHeader;
 
     QByteArray req;
     req.reserve(512);

@@ -67,6 +67,9 @@ public:
     explicit BackendConnector(Listener *listener = nullptr, QObject *parent = nullptr);
     ~BackendConnector() override;
 
+    // The Host header's value for `host` and `port` ("[::1]:8080", "example.com").
+    static QByteArray hostHeader(const QString &host, quint16 port, bool secure);
+
     void start(const Request &request);
     void abort();
 

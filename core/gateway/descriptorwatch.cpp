@@ -42,7 +42,6 @@ DescriptorWatch &DescriptorWatch::operator=(DescriptorWatch &&other) noexcept
     m_dispatcher = std::exchange(other.m_dispatcher, nullptr);
     m_id = std::exchange(other.m_id, 0);
     m_notifiers = std::exchange(other.m_notifiers, nullptr);
-    m_handler = std::exchange(other.m_handler, nullptr);
     m_fd = std::exchange(other.m_fd, -1);
     m_read = std::exchange(other.m_read, false);
     m_write = std::exchange(other.m_write, false);
@@ -55,7 +54,6 @@ bool DescriptorWatch::start(int descriptor, Handler *handler, bool read, bool wr
     if (descriptor < 0 || !handler)
         return false;
     m_fd = descriptor;
-    m_handler = handler;
     m_read = read;
     m_write = write;
     m_dispatcher = EpollEventDispatcher::current();
@@ -73,7 +71,6 @@ bool DescriptorWatch::start(int descriptor, Handler *handler, bool read, bool wr
 
 void DescriptorWatch::setHandler(Handler *handler)
 {
-    m_handler = handler;
     if (m_dispatcher)
         m_dispatcher->setWatchHandler(m_id, handler);
     else if (m_notifiers)
@@ -132,25 +129,24 @@ int DescriptorWatch::release()
     m_notifiers = nullptr;
     m_dispatcher = nullptr;
     m_id = 0;
-    m_handler = nullptr;
     m_fd = -1;
     m_read = m_write = false;
     return fd;
 }
 
-void DescriptorWatch::closeDescriptor()
+void DescriptorWatch::closeDescriptor(int unwatched)
 {
-    if (m_fd < 0)
+    if (m_fd < 0) {
+        if (unwatched >= 0)
+            ::close(unwatched);
         return;
-    const int fd = m_fd;
+    }
+    // the watch leaves without epoll_ctl (the close takes the descriptor out of the
+    // epoll set); notifiers leave before their descriptor
     if (m_dispatcher && m_dispatcher == EpollEventDispatcher::current())
         m_dispatcher->removeWatch(m_id, true);
     m_dispatcher = nullptr;
-    m_id = 0;
-    delete m_notifiers; // Qt's dispatcher: the notifiers leave before their descriptor
-    m_notifiers = nullptr;
-    release();
-    ::close(fd);
+    ::close(release());
 }
 
 } // namespace Gatehouse::Gateway

@@ -46,9 +46,10 @@ public:
 
     // Ends the watch; the descriptor stays open (and is returned).
     int release();
-    // Ends the watch and closes the descriptor (with no epoll_ctl: the close takes it
-    // out of the epoll set).
-    void closeDescriptor();
+    // Ends the watch and closes its descriptor (with no epoll_ctl: the close takes it
+    // out of the epoll set); a watch never started closes `unwatched` (if >= 0), the
+    // descriptor its owner holds.
+    void closeDescriptor(int unwatched = -1);
 
 private:
     struct Notifiers; // the fallback
@@ -57,7 +58,6 @@ private:
     EpollEventDispatcher *m_dispatcher = nullptr;
     EpollEventDispatcher::WatchId m_id = 0;
     Notifiers *m_notifiers = nullptr; // owned
-    Handler *m_handler = nullptr;
     int m_fd = -1;
     bool m_read = false;
     bool m_write = false;

@@ -4,7 +4,6 @@
 #include <QCoreApplication>
 #include <QScopeGuard>
 #include <QSocketNotifier>
-#include <QThread>
 
 #include <array>
 #include <cerrno>
@@ -93,10 +92,8 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     // without unregistering and the number now belongs to a new one, which epoll does
     // not watch (it dropped the old one on close): add it again even if the events
     // stay the same.
-    if (*slot && *slot != notifier) {
+    if (*slot && *slot != notifier)
         w.events = 0;
-        w.closing = false;
-    }
     *slot = notifier;
     updateWatch(fd, w);
 }
@@ -130,10 +127,6 @@ void EpollEventDispatcher::updateWatch(int fd, Watch &w)
         events |= EPOLLPRI;
     if (events == w.events)
         return;
-    if (w.closing) { // the close that follows drops the descriptor from epoll
-        w.events = events;
-        return;
-    }
     epoll_event ev {};
     ev.events = events;
     ev.data.fd = fd;
@@ -147,31 +140,6 @@ void EpollEventDispatcher::updateWatch(int fd, Watch &w)
         ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
     }
     w.events = events;
-}
-
-void EpollEventDispatcher::closeDescriptor(int descriptor,
-                                           std::initializer_list<QSocketNotifier *> notifiers)
-{
-    auto *self = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
-    for (QSocketNotifier *n : notifiers)
-        if (n && n->thread() != QThread::currentThread())
-            self = nullptr; // registered with another thread's dispatcher: the usual way
-    if (self && descriptor >= 0) {
-        if (const auto it = self->m_watches.find(descriptor); it != self->m_watches.end())
-            it->second.closing = true;
-    }
-    for (QSocketNotifier *n : notifiers)
-        delete n;
-    if (self && descriptor >= 0) {
-        // notifiers not in the list stay known; they are registered anew (ADD) if
-        // the number comes back, as after any close without unregistering
-        if (const auto it = self->m_watches.find(descriptor); it != self->m_watches.end()) {
-            it->second.closing = false;
-            it->second.events = 0;
-        }
-    }
-    if (descriptor >= 0)
-        ::close(descriptor);
 }
 
 // ---- direct watches --------------------------------------------------------------
@@ -199,22 +167,18 @@ const EpollEventDispatcher::DirectWatch *EpollEventDispatcher::directWatch(Watch
     return const_cast<EpollEventDispatcher *>(this)->directWatch(id);
 }
 
-EpollEventDispatcher::WatchId
-EpollEventDispatcher::addWatch(int descriptor, Handler *handler, bool read, bool write,
-                               std::initializer_list<QSocketNotifier *> takeOver)
+EpollEventDispatcher::WatchId EpollEventDispatcher::addWatch(int descriptor, Handler *handler,
+                                                             bool read, bool write)
 {
     if (descriptor < 0 || !handler || m_epoll < 0)
         return 0;
-    // The notifiers leave without epoll_ctl; if epoll still watches the descriptor
-    // for them, their registration is modified below instead of deleted and added.
+    // notifiers of the descriptor go silent; their epoll registration is modified
+    // below instead of deleted and added
     bool registered = false;
     if (const auto it = m_watches.find(descriptor); it != m_watches.end()) {
         registered = it->second.events != 0;
-        it->second.closing = true;
+        m_watches.erase(it);
     }
-    for (QSocketNotifier *n : takeOver)
-        delete n;
-    m_watches.erase(descriptor); // notifiers not handed over go silent
 
     quint32 slot = 0;
     if (!m_freeDirect.empty()) {

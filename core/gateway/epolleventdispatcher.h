@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <functional>
-#include <initializer_list>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -82,12 +81,9 @@ public:
     static EpollEventDispatcher *current();
 
     // Watches `descriptor` for `handler` (a descriptor has either a watch or socket
-    // notifiers, not both). `takeOver`: the descriptor's notifiers so far (null ones
-    // skipped); they are deleted and their epoll registration is reused for the watch
-    // (one EPOLL_CTL_MOD). A hang-up or error is reported to whichever side is
-    // enabled. Returns 0 when epoll refused the descriptor.
-    WatchId addWatch(int descriptor, Handler *handler, bool read, bool write,
-                     std::initializer_list<QSocketNotifier *> takeOver = {});
+    // notifiers, not both: notifiers it had go silent). A hang-up or error is reported
+    // to whichever side is enabled. Returns 0 when epoll refused the descriptor.
+    WatchId addWatch(int descriptor, Handler *handler, bool read, bool write);
     // Calls `handler` from now on (the same descriptor, the same registration).
     void setWatchHandler(WatchId id, Handler *handler);
     // Changes what the watch waits for; epoll is told only when that changes.
@@ -122,12 +118,6 @@ public:
     // loop's own thread needs none).
     quint64 wakeWrites() const { return m_wakeWrites.load(std::memory_order_relaxed); }
 
-    // Deletes `notifiers` (those of `descriptor`; null ones are skipped) and closes
-    // `descriptor`, which must be the only descriptor of its socket. When the calling
-    // thread runs an EpollEventDispatcher, the notifiers leave without an epoll_ctl
-    // call each: closing the socket takes it out of the epoll set anyway.
-    static void closeDescriptor(int descriptor, std::initializer_list<QSocketNotifier *> notifiers);
-
 private:
     struct Watch
     {
@@ -135,7 +125,6 @@ private:
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
         quint32 events = 0; // what epoll watches now
-        bool closing = false; // closeDescriptor() under way: no epoll_ctl
     };
     struct Timer
     {

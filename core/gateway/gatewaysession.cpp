@@ -368,10 +368,7 @@ void GatewaySession::closeClient()
     if (m_fd < 0)
         return;
     // the watch goes with the descriptor (no epoll_ctl: the close removes it)
-    if (m_clientWatch.isActive())
-        m_clientWatch.closeDescriptor();
-    else
-        ::close(m_fd);
+    m_clientWatch.closeDescriptor(m_fd);
     m_fd = -1;
     m_out = QByteArray();
     m_outOffset = 0;
@@ -767,17 +764,7 @@ void GatewaySession::retireConnector()
     m_dropConnector.schedule();
 }
 
-void GatewaySession::backendConnected()
-{
-    handleBackendSucceeded();
-}
-
 void GatewaySession::backendFailed(int status, const QString &reason)
-{
-    handleBackendFailed(status, reason);
-}
-
-void GatewaySession::handleBackendFailed(int status, const QString &reason)
 {
     if (m_connector) {
         retireConnector();
@@ -785,7 +772,7 @@ void GatewaySession::handleBackendFailed(int status, const QString &reason)
     reject(status, reason);
 }
 
-void GatewaySession::handleBackendSucceeded()
+void GatewaySession::backendConnected()
 {
     if (!clientConnected()) {
         m_connector->abort(); // closes the backend connection

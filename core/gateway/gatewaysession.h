@@ -82,7 +82,7 @@ private:
     void legCloseReceived(RelayLeg *leg, quint16 code, const QString &reason) override;
     void legProtocolError(RelayLeg *leg, quint16 code, const QString &reason) override;
     void legFinished(RelayLeg *leg, bool clean) override;
-    void backendConnected() override;
+    void backendConnected() override; // complete the client's upgrade, start relaying
     void backendFailed(int status, const QString &reason) override;
     void retireConnector(); // m_connector goes, deleted on the next turn
 
@@ -101,8 +101,6 @@ private:
     void reject(int status, const QString &reason,
                 const QList<QPair<QByteArray, QByteArray>> &headers = {});
     void connectBackend();
-    void handleBackendSucceeded();
-    void handleBackendFailed(int status, const QString &reason);
     void handleClientGone();
 
     void relay(Direction direction, bool binary, const QByteArray &payload, qint64 arrivalNs);

@@ -468,10 +468,7 @@ void RelayLeg::closeDescriptor()
 {
     // the watch goes with the descriptor (no epoll_ctl: the close removes it)
     m_writeWanted = false;
-    if (m_watch.isActive())
-        m_watch.closeDescriptor();
-    else if (m_fd >= 0)
-        ::close(m_fd);
+    m_watch.closeDescriptor(m_fd);
     m_fd = -1;
     m_outOffset = 0;
     if (m_outBorrowed) { // unsent output goes; the buffer goes back to the thread

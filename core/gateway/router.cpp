@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/router.h"
 
+#include "gateway/backendconnector.h"
+
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -230,11 +232,8 @@ std::shared_ptr<const Router> Router::build(const QList<std::shared_ptr<const Ap
         route.endpointSecure = scheme == u"wss";
         route.endpointHost = route.endpoint.host();
         route.endpointPort = quint16(route.endpoint.port(route.endpointSecure ? 443 : 80));
-        route.endpointHostHeader = route.endpointHost.toUtf8();
-        if (route.endpointHostHeader.contains(':'))
-            route.endpointHostHeader = '[' + route.endpointHostHeader + ']';
-        if (route.endpointPort != (route.endpointSecure ? 443 : 80))
-            route.endpointHostHeader += ':' + QByteArray::number(route.endpointPort);
+        route.endpointHostHeader = BackendConnector::hostHeader(
+            route.endpointHost, route.endpointPort, route.endpointSecure);
         route.endpointPath = route.endpoint.path(QUrl::FullyEncoded);
         while (route.endpointPath.endsWith(u'/'))
             route.endpointPath.chop(1);

@@ -196,9 +196,9 @@ public:
     }
     Q_DISABLE_COPY_MOVE(TestWatch)
 
-    bool add(bool read, bool write, std::initializer_list<QSocketNotifier *> takeOver = {})
+    bool add(bool read, bool write)
     {
-        id = EpollEventDispatcher::current()->addWatch(fd, this, read, write, takeOver);
+        id = EpollEventDispatcher::current()->addWatch(fd, this, read, write);
         return id != 0;
     }
     void descriptorReadable() override
@@ -254,8 +254,6 @@ private slots:
     void exceptionNotifierHearsHangUp();
     void descriptorNumberReused_data();
     void descriptorNumberReused();
-    void closeDescriptorWithItsNotifiers_data();
-    void closeDescriptorWithItsNotifiers();
     void manyDescriptorsReadyAtOnce();
     void busySocketDoesNotStarveTimersOrPosts();
     void idleLoopWaits_data();
@@ -268,8 +266,6 @@ private slots:
     void watchRemovedDuringBatch();
     void watchDescriptorNumberReused_data();
     void watchDescriptorNumberReused();
-    void watchTakesOverNotifiers_data();
-    void watchTakesOverNotifiers();
     void watchesAndNotifiersTogether();
 
     // posted events, wake-ups, leaving the loop
@@ -1077,86 +1073,6 @@ void TestEpollEventDispatcher::exceptionNotifierHearsHangUp()
     QTRY_COMPARE(log.joined(), QByteArray("exception"));
 }
 
-void TestEpollEventDispatcher::closeDescriptorWithItsNotifiers_data()
-{
-    QTest::addColumn<bool>("allNotifiers");
-    QTest::newRow("all notifiers handed over") << true;
-    QTest::newRow("one notifier left behind") << false;
-}
-
-void TestEpollEventDispatcher::closeDescriptorWithItsNotifiers()
-{
-    // closeDescriptor() deletes the notifiers and closes without unregistering each
-    // from epoll: the socket leaves the epoll set with the close, and a new socket that
-    // gets the number is watched like any other.
-    QFETCH(bool, allNotifiers);
-    SocketPair oldPair;
-    SocketPair newPair;
-    QVERIFY(oldPair.isValid() && newPair.isValid());
-    const int number = oldPair.local();
-    Log log;
-    QSocketNotifier *read = nullptr;
-    QSocketNotifier *exception = nullptr;
-    QSocketNotifier *fresh = nullptr;
-    const auto clear = qScopeGuard([this] { clearWorker(); });
-    inWorker([&] {
-        read = new QSocketNotifier(number, QSocketNotifier::Read, m_context);
-        connect(read, &QSocketNotifier::activated, m_context, [&] {
-            log.add("old");
-            readAvailable(number);
-        });
-        exception = new QSocketNotifier(number, QSocketNotifier::Exception, m_context);
-    });
-    QVERIFY(writeAll(oldPair.peer(), "o"));
-    QTRY_COMPARE(log.joined(), QByteArray("old"));
-    QVERIFY(epollWatches(number));
-
-    const int reused = inWorker([&] {
-        if (allNotifiers) {
-            EpollEventDispatcher::closeDescriptor(number, {read, exception});
-            exception = nullptr;
-        } else {
-            EpollEventDispatcher::closeDescriptor(number, {read, nullptr});
-        }
-        read = nullptr;
-        const bool watched = epollWatches(number);
-        // the new socket takes the old number (here, so no other thread can take it)
-        const int n = ::dup3(newPair.local(), number, O_CLOEXEC);
-        return watched ? -2 : n; // the close took the old socket out of the epoll set
-    });
-    oldPair.fds[0] = -1;
-    QCOMPARE(reused, number);
-    ::close(newPair.local());
-    newPair.fds[0] = number;
-    QVERIFY(!epollWatches(number));
-
-    inWorker([&] {
-        fresh = new QSocketNotifier(number, QSocketNotifier::Read, m_context);
-        connect(fresh, &QSocketNotifier::activated, m_context, [&] {
-            log.add("new");
-            readAvailable(number);
-        });
-    });
-    QVERIFY(epollWatches(number));
-    QVERIFY(writeAll(newPair.peer(), "n"));
-    QTRY_COMPARE(log.count("new"), 1);
-    QCOMPARE(log.count("old"), 1);
-
-    // a notifier left behind going away later leaves the new one working
-    inWorker([&] {
-        delete exception;
-        exception = nullptr;
-    });
-    QVERIFY(writeAll(newPair.peer(), "m"));
-    QTRY_COMPARE(log.count("new"), 2);
-    QVERIFY(epollWatches(number));
-    inWorker([&] {
-        delete fresh;
-        fresh = nullptr;
-    });
-    QVERIFY(!epollWatches(number)); // an ordinary unregistration still leaves the set
-}
-
 void TestEpollEventDispatcher::descriptorNumberReused_data()
 {
     QTest::addColumn<QString>("order");
@@ -1606,56 +1522,6 @@ void TestEpollEventDispatcher::watchDescriptorNumberReused()
     QVERIFY(writeAll(newPair.peer(), "m"));
     QTRY_COMPARE(log.count("new"), 2);
     QCOMPARE(log.count("old"), 1);
-}
-
-void TestEpollEventDispatcher::watchTakesOverNotifiers_data()
-{
-    QTest::addColumn<bool>("notifierEnabled");
-    QTest::newRow("enabled read notifier") << true;
-    QTest::newRow("disabled read notifier") << false;
-}
-
-void TestEpollEventDispatcher::watchTakesOverNotifiers()
-{
-    // A descriptor watched by notifiers so far (a handshake) becomes a watch: the
-    // notifiers are deleted and only the watch hears of it from then on.
-    QFETCH(bool, notifierEnabled);
-    SocketPair pair;
-    QVERIFY(pair.isValid());
-    Log log;
-    QPointer<QSocketNotifier> read;
-    QPointer<QSocketNotifier> write;
-    TestWatch *watch = nullptr;
-    const auto clear = qScopeGuard([this] { clearWorker(); });
-    inWorker([&] {
-        read = new QSocketNotifier(pair.local(), QSocketNotifier::Read, m_context);
-        connect(read, &QSocketNotifier::activated, m_context, [&] {
-            log.add("notifier");
-            readAvailable(pair.local());
-        });
-        read->setEnabled(notifierEnabled);
-        write = new QSocketNotifier(pair.local(), QSocketNotifier::Write, m_context);
-        write->setEnabled(false);
-    });
-    QCOMPARE(epollWatches(pair.local()), notifierEnabled);
-    QVERIFY(inWorker([&] {
-        watch = new TestWatch(pair.local(), m_context);
-        watch->onReadable = [&] {
-            log.add("watch");
-            readAvailable(pair.local());
-        };
-        return watch->add(true, false, {read, write});
-    }));
-    QVERIFY(!read);
-    QVERIFY(!write);
-    QVERIFY(epollWatches(pair.local()));
-    QVERIFY(writeAll(pair.peer(), "a"));
-    QTRY_COMPARE(log.joined(), QByteArray("watch"));
-    inWorker([&] {
-        delete watch;
-        watch = nullptr;
-    });
-    QVERIFY(!epollWatches(pair.local()));
 }
 
 void TestEpollEventDispatcher::watchesAndNotifiersTogether()

@@ -460,7 +460,6 @@ void TestDocumentEditor::filesAreReadAndWrittenOffTheGuiThread()
     DocumentEditor::discardRecovery(lost.path());
 }
 
-QTEST_MAIN(TestDocumentEditor)
 // A document whose $refs reach other files: those files are edited with it, a form's
 // pointer leading through a $ref into one changes only that file's lines, and the
 // model is read from the edited texts, not from the disk.
@@ -556,9 +555,6 @@ void TestDocumentEditor::documentOverSeveralFiles()
     QCOMPARE(editor.text(1), before);
 }
 
-// Save writes every file that changed; a file that cannot be written keeps its edits
-// with the reason while the others are written; edits of another file left by a
-// crash come back when the document is opened again.
 // Another file of the document changed by another program: taken when it has no edits
 // here, asked about when it has (its edits are never overwritten silently), and read
 // when the user says so, as one undo step.
@@ -608,6 +604,9 @@ void TestDocumentEditor::otherFileChangedByAnotherProgram()
     QCOMPARE(editor.text(file), mine);
 }
 
+// Save writes every file that changed; a file that cannot be written keeps its edits
+// with the reason while the others are written; edits of another file left by a
+// crash come back when the document is opened again.
 void TestDocumentEditor::otherFilesSavedAndRecovered()
 {
     QTemporaryDir dir;
@@ -784,4 +783,5 @@ void TestDocumentEditor::renamesInOtherFiles()
     QCOMPARE(editor.text(2), common);
 }
 
+QTEST_MAIN(TestDocumentEditor)
 #include "tst_documenteditor.moc"
