@@ -185,62 +185,27 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         shared->tls.append(tls);
     }
 
-    // The acceptor thread and its listeners first, so a taken port fails before the
-    // workers exist. Listeners are made and bound in the acceptor thread (a socket
-    // notifier belongs to the thread that creates it) and accept nothing until the
-    // workers are there: connections wait in the kernel's backlog meanwhile.
-    m_acceptorThread = new QThread(this);
-    m_acceptorThread->setObjectName(QStringLiteral("gateway-acceptor"));
-    m_acceptorContext = new QObject;
-    m_acceptorContext->moveToThread(m_acceptorThread);
-    connect(m_acceptorThread, &QThread::finished, m_acceptorContext, &QObject::deleteLater);
-    m_acceptorThread->start();
-    QList<GatewayListener *> created;
-    QString listenError;
-    QMetaObject::invokeMethod(
-        m_acceptorContext,
-        [this, &listeners, &shared, &created, &listenError] {
-            for (qsizetype i = 0; i < listeners.size(); ++i) {
-                const int listenerIndex = int(i);
-                auto *listener = new GatewayListener(
-                    [this, listenerIndex](const AcceptedConnection &connection) {
-                        if (m_acceptorWorkers.isEmpty()) {
-                            ::close(int(connection.descriptor));
-                            return;
-                        }
-                        GatewayWorker *worker = m_acceptorWorkers.at(
-                            int(m_nextWorker++ % quint64(m_acceptorWorkers.size())));
-                        worker->queueConnection(connection, listenerIndex);
-                    },
-                    m_acceptorContext);
-                listener->setListenBacklogSize(m_options.listenBacklog);
-                listener->setRefusalCounter(&m_descriptorLimitRefusals);
-                listener->setSocketBuffers(m_options.socketBufferBytes);
-                const ListenerConfig &l = listeners.at(i);
-                if (!listener->listen(l.address, l.port)) {
-                    listenError = QStringLiteral("cannot listen on %1: %2")
-                                      .arg(l.toString(), listener->errorString());
-                    delete listener;
-                    qDeleteAll(created);
-                    created.clear();
-                    return;
-                }
-                listener->prepareAccepting();
-                shared->listeners[i].port = listener->serverPort();
-                created.append(listener);
-            }
-        },
-        Qt::BlockingQueuedConnection);
-    if (!listenError.isEmpty()) {
-        m_error = listenError;
-        stopAcceptor();
-        return false;
+    // The listening sockets first, so that a taken address fails before the workers
+    // exist: one per worker on each address (SO_REUSEPORT), each worker accepting its
+    // own. Connections wait in the kernel's backlog until the workers run.
+    const int threads = m_options.workerThreads > 0 ? m_options.workerThreads
+                                                    : qMax(1, QThread::idealThreadCount());
+    std::vector<ListeningSockets> sockets(size_t(listeners.size()));
+    for (qsizetype i = 0; i < listeners.size(); ++i) {
+        const ListenerConfig &l = listeners.at(i);
+        ListeningSockets::Options o;
+        o.count = threads;
+        o.backlog = m_options.listenBacklog;
+        o.socketBuffers = m_options.socketBufferBytes;
+        QString error;
+        if (!sockets[size_t(i)].open(l.address, l.port, o, &error)) {
+            m_error = QStringLiteral("cannot listen on %1: %2").arg(l.toString(), error);
+            return false;
+        }
+        shared->listeners[i].port = sockets[size_t(i)].port();
     }
 
     m_shared = shared;
-    m_listeners = created;
-    const int threads = m_options.workerThreads > 0 ? m_options.workerThreads
-                                                    : qMax(1, QThread::idealThreadCount());
     for (int i = 0; i < threads; ++i) {
         auto *thread = new QThread(this);
         thread->setObjectName(QStringLiteral("gateway-worker-%1").arg(i));
@@ -254,15 +219,16 @@ bool Gateway::start(const QList<ListenerConfig> &listeners, const QList<Api> &ap
         m_threads.append(thread);
         m_workers.append(worker);
         thread->start();
+        std::vector<int> own; // this worker's socket on each address
+        for (ListeningSockets &s : sockets)
+            own.push_back(s.take(i));
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, own = std::move(own), refusals = &m_descriptorLimitRefusals] {
+                worker->startListening(own, refusals);
+            },
+            Qt::QueuedConnection);
     }
-    QMetaObject::invokeMethod(
-        m_acceptorContext,
-        [this, workers = m_workers] {
-            m_acceptorWorkers = workers;
-            for (GatewayListener *listener : std::as_const(m_listeners))
-                listener->startAccepting();
-        },
-        Qt::BlockingQueuedConnection);
     m_running = true;
     emit started();
     return true;
@@ -290,7 +256,7 @@ void Gateway::stop()
     if (!m_running || m_stopping)
         return;
     m_stopping = true;
-    stopAcceptor();
+    stopListening();
     m_pendingWorkers = int(m_workers.size());
     m_closedTotal = 0;
     for (GatewayWorker *worker : std::as_const(m_workers))
@@ -360,29 +326,17 @@ void Gateway::finishStop()
     emit stopped(m_closedTotal);
 }
 
-void Gateway::stopAcceptor()
+void Gateway::stopListening()
 {
-    if (!m_acceptorThread)
-        return;
-    if (m_acceptorContext)
+    // now, not with the workers' next turn: the addresses are free when this returns
+    for (GatewayWorker *worker : std::as_const(m_workers))
         QMetaObject::invokeMethod(
-            m_acceptorContext,
-            [this] {
-                qDeleteAll(m_listeners); // stops listening now
-                m_acceptorWorkers.clear();
-            },
-            Qt::BlockingQueuedConnection);
-    m_listeners.clear();
-    m_acceptorThread->quit();
-    m_acceptorThread->wait();
-    delete m_acceptorThread; // its context was deleted as it finished
-    m_acceptorThread = nullptr;
-    m_acceptorContext = nullptr;
+            worker, [worker] { worker->stopListening(); }, Qt::BlockingQueuedConnection);
 }
 
 void Gateway::teardown()
 {
-    stopAcceptor();
+    stopListening();
     for (GatewayWorker *worker : std::as_const(m_workers))
         QMetaObject::invokeMethod(
             worker, [worker] { worker->abortAll(); }, Qt::QueuedConnection);

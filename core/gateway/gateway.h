@@ -49,16 +49,15 @@ struct ConnectionSnapshot
     qint64 bytesOut = 0;
 };
 
-class GatewayListener;
 class GatewayWorker;
 class Router;
 struct GatewayShared;
 
 // The embedded WebSocket gateway, as the desktop app and `gatehouse-cli serve`
 // use it: listeners, worker threads and the routing table for a set of APIs.
-// Lives in the thread that creates it (e.g. the GUI thread); the acceptors run on
-// a thread of their own and connections on the workers, so a busy creating thread
-// never delays accepting or relaying.
+// Lives in the thread that creates it (e.g. the GUI thread); the workers accept and
+// relay connections on threads of their own, so a busy creating thread never delays
+// accepting or relaying.
 class Gateway final : public QObject
 {
     Q_OBJECT
@@ -131,7 +130,7 @@ private:
     void handleWorkerDrained(int closed);
     void finishStop();
     void teardown();
-    void stopAcceptor();
+    void stopListening();
     std::shared_ptr<const Router> buildRouter(const QList<ListenerConfig> &listeners,
                                               const QList<Api> &apis, QString *error) const;
 
@@ -141,11 +140,6 @@ private:
     QList<std::shared_ptr<GatewayEventSink>> m_sinks;
     std::shared_ptr<PayloadLogGrants> m_payloadLogGrants = std::make_shared<PayloadLogGrants>();
     std::shared_ptr<GatewayShared> m_shared;
-    QThread *m_acceptorThread = nullptr; // runs the listeners
-    QObject *m_acceptorContext = nullptr; // lives in m_acceptorThread
-    QList<GatewayListener *> m_listeners; // live in m_acceptorThread
-    QList<GatewayWorker *> m_acceptorWorkers; // read and written in m_acceptorThread only
-    quint64 m_nextWorker = 0; // acceptor thread only
     QList<QThread *> m_threads;
     QList<GatewayWorker *> m_workers;
     bool m_running = false;

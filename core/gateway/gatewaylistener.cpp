@@ -3,10 +3,11 @@
 
 #include "gateway/descriptorio.h"
 
-#include <QSocketNotifier>
+#include <QNetworkInterface>
 #include <QTimerEvent>
 
 #include <cerrno>
+#include <cstring>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -16,11 +17,6 @@
 #include <unistd.h>
 
 namespace Gatehouse::Gateway {
-
-GatewayListener::GatewayListener(Handler handler, QObject *parent)
-    : QTcpServer(parent)
-    , m_handler(std::move(handler))
-{ }
 
 namespace {
 
@@ -38,57 +34,202 @@ int openReserve()
     return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+QString errorText(int error)
+{
+    switch (error) {
+    case EADDRINUSE:
+        return QStringLiteral("the address is already in use");
+    case EADDRNOTAVAIL:
+        return QStringLiteral("the address is not one of this machine's");
+    case EACCES:
+        return QStringLiteral("permission denied (ports below 1024 need privileges)");
+    default:
+        return QString::fromLocal8Bit(::strerror(error));
+    }
+}
+
+// A socket bound to address:port (listening when `backlog` >= 0), or -1 with errno.
+// `shared`: with SO_REUSEPORT.
+int bindSocket(const QHostAddress &address, quint16 port, bool shared, int backlog,
+               int socketBuffers)
+{
+    sockaddr_storage storage {};
+    socklen_t length = 0;
+    int family = AF_INET;
+    bool dualStack = false;
+    if (address == QHostAddress(QHostAddress::Any)
+        || address.protocol() == QAbstractSocket::IPv6Protocol) {
+        family = AF_INET6;
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        if (address == QHostAddress(QHostAddress::Any)) {
+            dualStack = true; // "::" for both IPv6 and IPv4
+            a->sin6_addr = in6addr_any;
+        } else {
+            const Q_IPV6ADDR ip = address.toIPv6Address();
+            std::memcpy(&a->sin6_addr, &ip, sizeof ip);
+            const QString scope = address.scopeId();
+            if (!scope.isEmpty()) {
+                bool numeric = false;
+                const uint index = scope.toUInt(&numeric);
+                a->sin6_scope_id
+                    = numeric ? index : uint(QNetworkInterface::interfaceIndexFromName(scope));
+            }
+        }
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 && dualStack) { // no IPv6 here: any IPv4 address
+        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
+        *a = sockaddr_in {};
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(INADDR_ANY);
+        length = sizeof(sockaddr_in);
+        family = AF_INET;
+        fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    }
+    if (fd < 0)
+        return -1;
+    const int one = 1;
+    const int zero = 0;
+    // (a restart need not wait for its old connections' TIME_WAIT, as with QTcpServer)
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (shared)
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (family == AF_INET6)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dualStack ? &zero : &one, sizeof one);
+    // connections inherit these: one call here instead of one per connection
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setSocketBuffers(fd, socketBuffers);
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&storage), length) != 0
+        || (backlog >= 0 && ::listen(fd, backlog) != 0)) {
+        const int error = errno;
+        ::close(fd);
+        errno = error;
+        return -1;
+    }
+    return fd;
+}
+
+quint16 boundPort(int fd)
+{
+    sockaddr_storage storage {};
+    socklen_t length = sizeof storage;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&storage), &length) != 0)
+        return 0;
+    return storage.ss_family == AF_INET6
+        ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port)
+        : ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
+}
+
 } // namespace
+
+// ---- ListeningSockets ----------------------------------------------------------
+
+ListeningSockets::~ListeningSockets()
+{
+    closeAll();
+}
+
+ListeningSockets::ListeningSockets(ListeningSockets &&other) noexcept
+    : m_descriptors(std::exchange(other.m_descriptors, {}))
+    , m_port(other.m_port)
+{ }
+
+ListeningSockets &ListeningSockets::operator=(ListeningSockets &&other) noexcept
+{
+    if (this != &other) {
+        closeAll();
+        m_descriptors = std::exchange(other.m_descriptors, {});
+        m_port = other.m_port;
+    }
+    return *this;
+}
+
+void ListeningSockets::closeAll()
+{
+    for (int fd : m_descriptors)
+        if (fd >= 0)
+            ::close(fd);
+    m_descriptors.clear();
+}
+
+bool ListeningSockets::open(const QHostAddress &address, quint16 port, const Options &options,
+                            QString *error)
+{
+    closeAll();
+    if (port != 0) {
+        // Taken by anyone (another gateway's shared sockets too)? A socket bound
+        // without SO_REUSEPORT cannot share the address with one that listens.
+        const int probe = bindSocket(address, port, false, -1, 0);
+        if (probe < 0) {
+            *error = errorText(errno);
+            return false;
+        }
+        ::close(probe);
+    }
+    quint16 bound = port;
+    for (int i = 0; i < qMax(1, options.count); ++i) {
+        const int fd = bindSocket(address, bound, true, options.backlog, options.socketBuffers);
+        if (fd < 0) {
+            *error = errorText(errno);
+            closeAll();
+            return false;
+        }
+        m_descriptors.push_back(fd);
+        if (bound == 0) // the others on the port the kernel chose for the first
+            bound = boundPort(fd);
+    }
+    m_port = bound;
+    return true;
+}
+
+int ListeningSockets::take(int i)
+{
+    if (i < 0 || i >= count())
+        return -1;
+    return std::exchange(m_descriptors[size_t(i)], -1);
+}
+
+// ---- GatewayListener -----------------------------------------------------------
+
+GatewayListener::GatewayListener(int descriptor, Handler handler, QObject *parent)
+    : QObject(parent)
+    , m_fd(descriptor)
+    , m_handler(std::move(handler))
+    , m_reserve(openReserve())
+{ }
 
 GatewayListener::~GatewayListener()
 {
-    // the notifier goes before QTcpServer closes the descriptor
-    delete m_notifier;
-    m_notifier = nullptr;
+    // what waits in the backlog is reset with the close
+    m_watch.closeDescriptor(m_fd);
     if (m_reserve >= 0)
         ::close(m_reserve);
 }
 
-void GatewayListener::prepareAccepting()
-{
-    pauseAccepting(); // QTcpServer's own notifier stays off
-    const int fd = int(socketDescriptor());
-    if (fd < 0 || m_notifier)
-        return;
-    // connections inherit it from the listening socket: one call here instead of one
-    // per connection
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    Gateway::setSocketBuffers(fd, m_socketBuffers);
-    if (m_reserve < 0)
-        m_reserve = openReserve();
-    m_notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
-    m_notifier->setEnabled(false);
-    connect(m_notifier, &QSocketNotifier::activated, this, &GatewayListener::acceptPending);
-}
-
 void GatewayListener::startAccepting()
 {
-    prepareAccepting();
-    if (m_notifier)
-        m_notifier->setEnabled(true);
-}
-
-void GatewayListener::stopAccepting()
-{
-    m_retry.stop();
-    if (m_notifier)
-        m_notifier->setEnabled(false);
+    if (m_fd >= 0 && !m_watch.isActive())
+        m_watch.start(m_fd, this, true, false);
 }
 
 void GatewayListener::acceptPending()
 {
-    const int listening = int(socketDescriptor());
-    // a bounded batch per notification: the notifier is level-triggered
+    // a bounded batch per wake-up (the watch is level-triggered): the connections of
+    // this worker get their turn in between
     for (int i = 0; i < 64; ++i) {
         sockaddr_storage address {};
         socklen_t length = sizeof address;
-        const int fd = ::accept4(listening, reinterpret_cast<sockaddr *>(&address), &length,
+        const int fd = ::accept4(m_fd, reinterpret_cast<sockaddr *>(&address), &length,
                                  SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             switch (errno) {
@@ -99,14 +240,14 @@ void GatewayListener::acceptPending()
             case ENFILE:
                 // out of descriptors: refuse the connection with the one kept in
                 // reserve rather than leave it hanging in the backlog
-                if (refuseWithReserve(listening))
+                if (refuseWithReserve())
                     continue;
                 [[fallthrough]];
             case ENOBUFS:
             case ENOMEM:
                 // (or no reserve) the connections wait in the backlog; try again
                 // shortly instead of spinning on the ready socket
-                m_notifier->setEnabled(false);
+                m_watch.setReadEnabled(false);
                 m_retry.start(100, this);
                 return;
             default: // EAGAIN: nothing more for now
@@ -124,7 +265,7 @@ void GatewayListener::acceptPending()
     }
 }
 
-bool GatewayListener::refuseWithReserve(int listening)
+bool GatewayListener::refuseWithReserve()
 {
     if (m_reserve < 0)
         m_reserve = openReserve();
@@ -132,7 +273,7 @@ bool GatewayListener::refuseWithReserve(int listening)
         return false;
     ::close(m_reserve);
     m_reserve = -1;
-    const int fd = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = ::accept4(m_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
         // What the client sent already is read first, so that the close is a FIN the
         // client reads after the answer, not a reset that may discard it. A client
@@ -156,20 +297,11 @@ bool GatewayListener::refuseWithReserve(int listening)
 void GatewayListener::timerEvent(QTimerEvent *event)
 {
     if (event->timerId() != m_retry.timerId()) {
-        QTcpServer::timerEvent(event);
+        QObject::timerEvent(event);
         return;
     }
     m_retry.stop();
-    if (m_notifier)
-        m_notifier->setEnabled(true);
-}
-
-void GatewayListener::incomingConnection(qintptr descriptor)
-{
-    // QTcpServer's own path (not used while startAccepting() is in force)
-    AcceptedConnection c;
-    c.descriptor = descriptor;
-    m_handler(c);
+    m_watch.setReadEnabled(true);
 }
 
 } // namespace Gatehouse::Gateway

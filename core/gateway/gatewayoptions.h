@@ -24,7 +24,7 @@ struct ListenerConfig
 struct GatewayOptions
 {
     int workerThreads = 0; // 0: QThread::idealThreadCount()
-    int listenBacklog = 1024; // our own acceptor's backlog (Qt's default is 50)
+    int listenBacklog = 1024; // each worker's listening socket's backlog
     int handshakeTimeoutMs = 10000; // a client must send its request within this
     qsizetype maxRequestHeaderBytes = 16 * 1024;
     int backendTimeoutMs = 10000; // connect + upgrade to the backend, else 504

@@ -219,7 +219,7 @@ void GatewaySession::startBare()
 {
     QHostAddress peer = m_context->request.peerAddress;
     quint16 port = m_context->request.peerPort;
-    if (!m_fdPrepared) { // (the acceptor does all this for its connections)
+    if (!m_fdPrepared) { // (the listener does all this for its connections)
         const int one = 1;
         ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         setSocketBuffers(m_fd, m_shared->options.socketBufferBytes);

@@ -47,9 +47,9 @@ public:
     GatewaySession(quint64 id, QTcpSocket *socket, std::shared_ptr<GatewayShared> shared,
                    GatewayWorker *worker);
     // A plain TCP connection on its bare descriptor (owned from now on; set up by the
-    // acceptor when `connection.prepared`, else here): the request
-    // is read and the answer sent with system calls on it, and after the upgrade the
-    // client's relay leg takes over the descriptor and its watch.
+    // listener when `connection.prepared`, else here): the request is read and the
+    // answer sent with system calls on it, and after the upgrade the client's relay
+    // leg takes over the descriptor and its watch.
     GatewaySession(quint64 id, const AcceptedConnection &connection,
                    std::shared_ptr<GatewayShared> shared, GatewayWorker *worker);
     ~GatewaySession() override;

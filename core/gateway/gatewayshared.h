@@ -16,7 +16,7 @@
 
 namespace Gatehouse::Gateway {
 
-// State of one gateway run that the acceptor and all workers share. Fixed for the
+// State of one gateway run that all workers share. Fixed for the
 // run except the router (swapped on reload, under the mutex) and the counters.
 struct GatewayShared
 {

@@ -57,42 +57,32 @@ GatewayWorker::GatewayWorker(std::shared_ptr<GatewayShared> shared)
 
 GatewayWorker::~GatewayWorker()
 {
+    stopListening();
     abortAll();
     flushEvents();
-    std::lock_guard lock(m_inboxMutex);
-    for (const Inbound &in : m_inbox) // never taken: the worker is going
-        ::close(int(in.connection.descriptor));
 }
 
-void GatewayWorker::queueConnection(const AcceptedConnection &connection, int listenerIndex)
+void GatewayWorker::startListening(const std::vector<int> &descriptors,
+                                   std::atomic<quint64> *refusals)
 {
-    bool first = false;
-    {
-        std::lock_guard lock(m_inboxMutex);
-        first = m_inbox.empty();
-        m_inbox.push_back({connection, listenerIndex});
+    for (size_t i = 0; i < descriptors.size(); ++i) {
+        const int listenerIndex = int(i);
+        auto *listener = new GatewayListener(
+            descriptors[i],
+            [this, listenerIndex](const AcceptedConnection &connection) {
+                handleConnection(connection, listenerIndex);
+            },
+            this);
+        listener->setRefusalCounter(refusals);
+        listener->startAccepting();
+        m_listeners.push_back(listener);
     }
-    if (first) // (the call that takes the inbox is on its way otherwise)
-        QMetaObject::invokeMethod(this, &GatewayWorker::takeInbox, Qt::QueuedConnection);
 }
 
-void GatewayWorker::takeInbox()
+void GatewayWorker::stopListening()
 {
-    m_taken.clear();
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_taken.swap(m_inbox); // each keeps its capacity for the next batches
-    }
-    for (const Inbound &in : m_taken)
-        handleConnection(in.connection, in.listenerIndex);
-    m_taken.clear();
-}
-
-void GatewayWorker::handleDescriptor(qintptr descriptor, int listenerIndex)
-{
-    AcceptedConnection connection;
-    connection.descriptor = descriptor;
-    handleConnection(connection, listenerIndex);
+    for (GatewayListener *listener : std::exchange(m_listeners, {}))
+        delete listener;
 }
 
 void GatewayWorker::handleConnection(const AcceptedConnection &connection, int listenerIndex)
@@ -142,6 +132,7 @@ void GatewayWorker::handleSessionFinished(GatewaySession *session)
 
 void GatewayWorker::closeAll(quint16 code, const QString &reason)
 {
+    stopListening();
     m_stopping = true;
     for (GatewaySession *s : QSet<GatewaySession *>(m_sessions)) {
         if (s->isOpen())
@@ -184,6 +175,7 @@ QList<ConnectionSnapshot> GatewayWorker::snapshot() const
 
 void GatewayWorker::abortAll()
 {
+    stopListening();
     m_stopping = true;
     for (GatewaySession *s : QSet<GatewaySession *>(m_sessions))
         s->abortNow();

@@ -11,8 +11,8 @@
 #include <QObject>
 #include <QSet>
 
+#include <atomic>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 class QTimer;
@@ -23,9 +23,10 @@ class GatewaySession;
 struct ConnectionFilter;
 struct ConnectionSnapshot;
 
-// One gateway worker: lives in its own thread with its own event loop, creates the
-// sockets for the descriptors the acceptor hands over, owns their sessions, and
-// batches their events for the sinks.
+// One gateway worker: lives in its own thread with its own event loop, accepts the
+// connections of its own listening sockets (one per gateway address, shared with the
+// other workers through SO_REUSEPORT), owns their sessions, and batches their events
+// for the sinks.
 class GatewayWorker final : public QObject
 {
     Q_OBJECT
@@ -36,11 +37,11 @@ public:
     ~GatewayWorker() override;
 
     // All of these run in the worker's thread (call through QMetaObject::invokeMethod).
-    void handleDescriptor(qintptr descriptor, int listenerIndex);
+    // Accepts on `descriptors` (listening sockets, by listener index; taken over).
+    void startListening(const std::vector<int> &descriptors, std::atomic<quint64> *refusals);
+    // Closes the listening sockets (what waits in their backlogs is reset).
+    void stopListening();
     void handleConnection(const AcceptedConnection &connection, int listenerIndex);
-    // From any thread (the acceptor's): the connection waits in the worker's inbox,
-    // which the worker takes on its next turn; one queued call wakes it for a batch.
-    void queueConnection(const AcceptedConnection &connection, int listenerIndex);
     // Stop: closes every connection with `code`; drained() follows once all are gone
     // (or the close timeout passed).
     void closeAll(quint16 code, const QString &reason);
@@ -77,7 +78,6 @@ signals:
 private:
     void checkDrained();
     void reapSessions();
-    void takeInbox();
 
     std::shared_ptr<GatewayShared> m_shared;
     QSet<GatewaySession *> m_sessions;
@@ -89,14 +89,7 @@ private:
     QTimer *m_trimTimer = nullptr; // gives freed memory back after connections closed
     bool m_stopping = false;
     int m_closedOnStop = 0;
-    struct Inbound
-    {
-        AcceptedConnection connection;
-        int listenerIndex = -1;
-    };
-    std::mutex m_inboxMutex;
-    std::vector<Inbound> m_inbox; // under m_inboxMutex
-    std::vector<Inbound> m_taken; // the worker's: what takeInbox() works through
+    std::vector<GatewayListener *> m_listeners; // children
     std::vector<GatewaySession *> m_finished; // to delete (reapSessions())
     EpollEventDispatcher::Deferred m_reap;
 };

@@ -283,6 +283,28 @@ Api chatsApi(const QString &endpoint, const QString &title = QStringLiteral("Cha
     return api;
 }
 
+// A raw listening socket on 127.0.0.1 at a free port (-1 on failure), optionally
+// with SO_REUSEPORT; `address` gets where it listens.
+int listenOnLoopback(int backlog, bool reusePort, sockaddr_in *address)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    const int one = 1;
+    *address = sockaddr_in {};
+    address->sin_family = AF_INET;
+    address->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof *address;
+    if ((reusePort && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        || ::bind(fd, reinterpret_cast<const sockaddr *>(address), sizeof *address) != 0
+        || ::listen(fd, backlog) != 0
+        || ::getsockname(fd, reinterpret_cast<sockaddr *>(address), &length) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 struct HttpAnswer
 {
     int status = 0;
@@ -447,6 +469,8 @@ private slots:
     void passedFindingsReachTheLog();
     void secureListener();
     void startFailsClearly();
+    void addressSharedByAnotherProgramIsRefused();
+    void workersShareTheAddressAndFreeItOnStop();
     void relayLegsOnEitherDispatcher_data();
     void relayLegsOnEitherDispatcher();
     void framesSplitAcrossReads();
@@ -1047,16 +1071,10 @@ void TestGateway::backendConnectPending504()
 {
     // A backend whose accept queue is full drops the gateway's SYN: the connect stays
     // in progress (the request waits for a writable socket) until the backend timeout.
-    const int listening = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    QVERIFY(listening >= 0);
-    const auto closeListening = qScopeGuard([listening] { ::close(listening); });
     sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    QCOMPARE(::bind(listening, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
-    QCOMPARE(::listen(listening, 0), 0);
-    socklen_t length = sizeof address;
-    QCOMPARE(::getsockname(listening, reinterpret_cast<sockaddr *>(&address), &length), 0);
+    const int listening = listenOnLoopback(0, false, &address);
+    QVERIFY2(listening >= 0, strerror(errno));
+    const auto closeListening = qScopeGuard([listening] { ::close(listening); });
     // fill the accept queue (never accepted)
     std::vector<int> fillers;
     const auto closeFillers = qScopeGuard([&fillers] {
@@ -1590,7 +1608,7 @@ void TestGateway::reloadKeepsOpenConnections()
 
 void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
 {
-    // With no descriptor left the acceptor refuses connections with the descriptor
+    // With no descriptor left the listener refuses connections with the descriptor
     // it keeps in reserve (closed at once: these sent no request yet) instead of
     // leaving them in the backlog; once descriptors are free, it serves again.
     QVERIFY(startGateway({chatsApi(m_backend->url())}));
@@ -1691,7 +1709,7 @@ void TestGateway::manyConnectionsDropped()
             QVERIFY2(r == 0 || errno == EINPROGRESS, strerror(errno));
             fds.push_back({fd, POLLOUT, 0});
             if (i % 128 == 127)
-                QCoreApplication::processEvents(); // the acceptor may share this thread
+                QCoreApplication::processEvents(); // (the gateway object lives in this thread)
         }
         // wait until every connect finished (connected or failed)
         std::vector<bool> finished(fds.size(), false);
@@ -2310,6 +2328,59 @@ void TestGateway::startFailsClearly()
     taken.port = m_gateway->serverPort();
     QVERIFY(!second.start({taken}, {chatsApi(m_backend->url())}));
     QVERIFY2(second.errorString().contains(u"cannot listen"), qPrintable(second.errorString()));
+}
+
+// Every worker listens on a socket of its own (SO_REUSEPORT). Another program that
+// listens with SO_REUSEPORT too would get a share of the connections; the gateway
+// refuses to start instead, as on an address taken the ordinary way.
+void TestGateway::addressSharedByAnotherProgramIsRefused()
+{
+    sockaddr_in address {};
+    const int other = listenOnLoopback(16, true, &address);
+    QVERIFY2(other >= 0, strerror(errno));
+    const auto closeOther = qScopeGuard([other] { ::close(other); });
+
+    GatewayOptions o;
+    o.workerThreads = 2;
+    m_gateway->setOptions(o);
+    ListenerConfig l;
+    l.port = ntohs(address.sin_port);
+    QVERIFY(!m_gateway->start({l}, {chatsApi(m_backend->url())}));
+    const QString expected
+        = QStringLiteral("cannot listen on ws://127.0.0.1:%1: the address is already in use")
+              .arg(l.port);
+    QVERIFY2(m_gateway->errorString().contains(expected), qPrintable(m_gateway->errorString()));
+}
+
+// Each of the workers accepts on the same address; stop() lets go of it at once, so
+// that a gateway started right after gets it.
+void TestGateway::workersShareTheAddressAndFreeItOnStop()
+{
+    GatewayOptions o;
+    o.workerThreads = 3;
+    QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
+    const quint16 port = m_gateway->serverPort();
+    QVERIFY(port != 0);
+    // connections from many source ports: the kernel spreads them over the workers'
+    // sockets, and each is served
+    QList<QWebSocket *> clients;
+    for (int i = 0; i < 24; ++i)
+        clients.append(openClient(QStringLiteral("/chats/1.0.0/notifications")));
+    for (QWebSocket *c : std::as_const(clients))
+        QTRY_COMPARE(c->state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(m_gateway->openConnections(), 24);
+
+    QSignalSpy stopped(m_gateway.get(), &Gatehouse::Gateway::Gateway::stopped);
+    m_gateway->stop();
+    QTcpServer next; // the address is free as stop() returns
+    QVERIFY2(next.listen(QHostAddress::LocalHost, port), qPrintable(next.errorString()));
+    next.close();
+    QTRY_COMPARE(stopped.size(), 1);
+    ListenerConfig again;
+    again.port = port;
+    QVERIFY2(m_gateway->start({again}, {chatsApi(m_backend->url())}),
+             qPrintable(m_gateway->errorString()));
+    QCOMPARE(m_gateway->serverPort(), port);
 }
 
 void TestGateway::relayLegsOnEitherDispatcher_data()

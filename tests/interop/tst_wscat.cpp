@@ -147,7 +147,7 @@ QProcess *TestWscat::startWscat(const QStringList &arguments)
 
 Run TestWscat::finish(QProcess *process, int timeoutMs)
 {
-    // wait with the event loop running: the gateway's acceptor lives in this thread
+    // wait with the event loop running: the gateway object lives in this thread
     Run run;
     QByteArray output;
     QDeadlineTimer deadline(timeoutMs);
