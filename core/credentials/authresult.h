@@ -45,7 +45,8 @@ struct AuthResult
 
     bool ok() const { return status == Status::Ok; }
     // 200, 401 or 403.
-    int httpStatus() const
+    int httpStatus() const { return httpStatusOf(status); }
+    static int httpStatusOf(Status status)
     {
         if (status == Status::Ok)
             return 200;

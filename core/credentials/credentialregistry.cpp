@@ -15,4 +15,17 @@ AuthResult CredentialRegistry::authenticate(const QString &secret, const QString
     return result;
 }
 
+CredentialSnapshot::Verification
+CredentialRegistry::verify(const QString &secret, const QString &apiTitle,
+                           const QString &apiVersion,
+                           std::shared_ptr<const CredentialSnapshot> *snapshot) const
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    *snapshot = this->snapshot();
+    CredentialSnapshot::Verification v = (*snapshot)->verify(secret, apiTitle, apiVersion, now);
+    if (v.ok())
+        markUsed(v.credential->id, now);
+    return v;
+}
+
 } // namespace Gatehouse::Credentials

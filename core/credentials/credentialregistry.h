@@ -37,6 +37,11 @@ public:
     // snapshot()->authenticate(..., now) and, on success, markUsed(). Thread-safe.
     AuthResult authenticate(const QString &secret, const QString &apiTitle,
                             const QString &apiVersion) const;
+    // The same without copies (the gateway's handshakes): the answer points into
+    // `*snapshot`, which it sets to the snapshot it checked against.
+    CredentialSnapshot::Verification
+    verify(const QString &secret, const QString &apiTitle, const QString &apiVersion,
+           std::shared_ptr<const CredentialSnapshot> *snapshot) const;
 
     // Records that a credential was used (thread-safe, cheap: batched and written
     // later by the registry's thread; shows as "last used" in `keys list`).

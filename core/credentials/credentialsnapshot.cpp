@@ -14,14 +14,6 @@ QString subscriptionKey(const QString &applicationId, const QString &apiTitle,
     return applicationId + QLatin1Char('\n') + apiTitle + QLatin1Char('\n') + apiVersion;
 }
 
-AuthResult rejected(AuthResult::Status status, const QString &reason)
-{
-    AuthResult result;
-    result.status = status;
-    result.reason = reason;
-    return result;
-}
-
 AuthResult::Status statusFor(Jwt::Error error)
 {
     switch (error) {
@@ -67,25 +59,31 @@ CredentialSnapshot::CredentialSnapshot(QList<Application> applications,
     }
 }
 
-AuthResult CredentialSnapshot::authenticate(const QString &secret, const QString &apiTitle,
-                                            const QString &apiVersion, qint64 nowMs) const
+CredentialSnapshot::Verification CredentialSnapshot::verify(const QString &secret,
+                                                            const QString &apiTitle,
+                                                            const QString &apiVersion,
+                                                            qint64 nowMs) const
 {
+    Verification v;
+    auto rejected = [&v](AuthResult::Status status, const QString &reason) {
+        v.status = status;
+        v.reason = reason;
+        return v;
+    };
     const QString presented = secret.trimmed();
     if (presented.isEmpty())
         return rejected(AuthResult::Status::Missing, QStringLiteral("no credential presented"));
 
-    QStringList jwtScopes;
-    bool isJwt = false;
     if (Jwt::looksLikeJwt(presented)) {
-        isJwt = true;
+        v.jwt = true;
         if (m_signingKey.isEmpty())
             return rejected(AuthResult::Status::NoSigningKey,
                             QStringLiteral("JWTs cannot be verified: no signing key loaded"));
         const QString audience = apiTitle + QLatin1Char(':') + apiVersion;
-        const Jwt::Verification v = Jwt::verify(presented, m_signingKey, audience, nowMs / 1000);
-        if (!v.ok())
-            return rejected(statusFor(v.error), v.reason);
-        jwtScopes = v.claims.scopes;
+        const Jwt::Verification jwt = Jwt::verify(presented, m_signingKey, audience, nowMs / 1000);
+        if (!jwt.ok())
+            return rejected(statusFor(jwt.error), jwt.reason);
+        v.jwtScopes = jwt.claims.scopes;
     }
 
     const auto found = m_credentialByHash.constFind(TokenGenerator::hash(presented));
@@ -98,52 +96,64 @@ AuthResult CredentialSnapshot::authenticate(const QString &secret, const QString
 
     // Known credential: who it belongs to is reported even when it is refused, for
     // the gateway's events (never the secret).
-    AuthResult result;
-    result.application = m_applications.at(app.value());
-    result.credential = credential;
-    if (credential.isRevoked()) {
-        result.status = AuthResult::Status::Revoked;
-        result.reason = QStringLiteral("credential revoked");
-        return result;
-    }
-    if (credential.isExpired(nowMs)) {
-        result.status = AuthResult::Status::Expired;
-        result.reason = QStringLiteral("credential expired");
-        return result;
-    }
-    result.scopes = isJwt ? jwtScopes : credential.scopes;
-    return authorize(std::move(result), apiTitle, apiVersion, nowMs);
+    v.application = &m_applications.at(app.value());
+    v.credential = &credential;
+    if (credential.isRevoked())
+        return rejected(AuthResult::Status::Revoked, QStringLiteral("credential revoked"));
+    if (credential.isExpired(nowMs))
+        return rejected(AuthResult::Status::Expired, QStringLiteral("credential expired"));
+    authorize(v, apiTitle, apiVersion);
+    return v;
 }
 
-AuthResult CredentialSnapshot::authorize(AuthResult result, const QString &apiTitle,
-                                         const QString &apiVersion, qint64) const
+AuthResult CredentialSnapshot::authenticate(const QString &secret, const QString &apiTitle,
+                                            const QString &apiVersion, qint64 nowMs) const
 {
-    const CredentialInfo &c = result.credential;
-    if (!c.apiTitle.isEmpty() && (c.apiTitle != apiTitle || c.apiVersion != apiVersion)) {
-        result.status = AuthResult::Status::WrongApi;
-        result.reason
-            = QStringLiteral("credential is not valid for API %1:%2").arg(apiTitle, apiVersion);
-        return result;
+    Verification v = verify(secret, apiTitle, apiVersion, nowMs);
+    AuthResult result;
+    result.status = v.status;
+    result.reason = std::move(v.reason);
+    if (v.application)
+        result.application = *v.application;
+    if (v.credential) {
+        result.credential = *v.credential;
+        // (the scopes only once the credential is neither revoked nor expired)
+        if (v.status != AuthResult::Status::Revoked && v.status != AuthResult::Status::Expired)
+            result.scopes = v.scopes();
     }
-    const auto sub = m_subscriptionIndex.constFind(
-        subscriptionKey(result.application.id, apiTitle, apiVersion));
-    if (sub == m_subscriptionIndex.constEnd()) {
-        result.status = AuthResult::Status::NoSubscription;
-        result.reason = QStringLiteral("application '%1' is not subscribed to API %2:%3")
-                            .arg(result.application.name, apiTitle, apiVersion);
-        return result;
+    if (v.subscription) {
+        result.subscription = *v.subscription;
+        result.plan = v.subscription->plan;
     }
-    result.subscription = m_subscriptions.at(sub.value());
-    result.plan = result.subscription.plan;
-    if (result.subscription.blocked) {
-        result.status = AuthResult::Status::Blocked;
-        result.reason = QStringLiteral("subscription of application '%1' to API %2:%3 is blocked")
-                            .arg(result.application.name, apiTitle, apiVersion);
-        return result;
-    }
-    result.status = AuthResult::Status::Ok;
-    result.reason.clear();
     return result;
+}
+
+void CredentialSnapshot::authorize(Verification &v, const QString &apiTitle,
+                                   const QString &apiVersion) const
+{
+    const CredentialInfo &c = *v.credential;
+    if (!c.apiTitle.isEmpty() && (c.apiTitle != apiTitle || c.apiVersion != apiVersion)) {
+        v.status = AuthResult::Status::WrongApi;
+        v.reason
+            = QStringLiteral("credential is not valid for API %1:%2").arg(apiTitle, apiVersion);
+        return;
+    }
+    const auto sub
+        = m_subscriptionIndex.constFind(subscriptionKey(v.application->id, apiTitle, apiVersion));
+    if (sub == m_subscriptionIndex.constEnd()) {
+        v.status = AuthResult::Status::NoSubscription;
+        v.reason = QStringLiteral("application '%1' is not subscribed to API %2:%3")
+                       .arg(v.application->name, apiTitle, apiVersion);
+        return;
+    }
+    v.subscription = &m_subscriptions.at(sub.value());
+    if (v.subscription->blocked) {
+        v.status = AuthResult::Status::Blocked;
+        v.reason = QStringLiteral("subscription of application '%1' to API %2:%3 is blocked")
+                       .arg(v.application->name, apiTitle, apiVersion);
+        return;
+    }
+    v.status = AuthResult::Status::Ok;
 }
 
 std::optional<Application> CredentialSnapshot::applicationById(const QString &id) const

@@ -36,20 +36,22 @@ namespace {
 Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry *registry)
 {
     return [registry](const QString &secret, const Api &api) {
-        const Credentials::AuthResult r = registry->authenticate(secret, api.title, api.version);
+        std::shared_ptr<const Credentials::CredentialSnapshot> snapshot; // (what r points into)
+        const auto r = registry->verify(secret, api.title, api.version, &snapshot);
         if (r.ok()) {
             Gateway::ConnectionIdentity identity;
-            identity.applicationId = r.application.id;
-            identity.applicationName = r.application.name;
-            identity.plan = r.plan.name;
-            identity.scopes = r.scopes;
-            identity.credentialId = r.credential.id;
-            identity.credentialKind = Credentials::credentialTypeName(r.credential.type);
-            return Policies::CredentialCheck::ok(identity, r.plan);
+            identity.applicationId = r.application->id;
+            identity.applicationName = r.application->name;
+            identity.plan = r.subscription->plan.name;
+            identity.scopes = r.scopes();
+            identity.credentialId = r.credential->id;
+            identity.credentialKind = Credentials::credentialTypeName(r.credential->type);
+            return Policies::CredentialCheck::ok(identity, r.subscription->plan);
         }
         return Policies::CredentialCheck::fail(
-            r.httpStatus() == 403 ? Policies::CredentialCheck::Outcome::Forbidden
-                                  : Policies::CredentialCheck::Outcome::Unauthenticated,
+            Credentials::AuthResult::httpStatusOf(r.status) == 403
+                ? Policies::CredentialCheck::Outcome::Forbidden
+                : Policies::CredentialCheck::Outcome::Unauthenticated,
             r.reason);
     };
 }
