@@ -3,6 +3,7 @@
 
 #include "gateway/descriptorio.h"
 #include "gateway/epolleventdispatcher.h"
+#include "gateway/handshakerequest.h"
 #include "gateway/websocketcodec.h"
 
 #include <QHostAddress>
@@ -309,7 +310,7 @@ void BackendConnector::handleReadyRead()
 
 void BackendConnector::processAnswer()
 {
-    const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+    const qsizetype end = HandshakeRequest::findHeadEnd(m_buffer);
     if (end < 0) {
         if (m_buffer.size() > m_request.maxResponseBytes)
             fail(502,

@@ -4,6 +4,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <cstring>
 
 namespace Gatehouse::Gateway {
 
@@ -71,7 +72,7 @@ QString decodeComponent(QByteArrayView s)
 QByteArray HandshakeRequest::header(QByteArrayView name) const
 {
     for (const auto &h : headers)
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+        if (sameName(h.first, name))
             return h.second;
     return {};
 }
@@ -79,7 +80,7 @@ QByteArray HandshakeRequest::header(QByteArrayView name) const
 bool HandshakeRequest::hasHeader(QByteArrayView name) const
 {
     for (const auto &h : headers)
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+        if (sameName(h.first, name))
             return true;
     return false;
 }
@@ -88,9 +89,36 @@ QList<QByteArray> HandshakeRequest::headerValues(QByteArrayView name) const
 {
     QList<QByteArray> values;
     for (const auto &h : headers)
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+        if (sameName(h.first, name))
             values.append(h.second);
     return values;
+}
+
+qsizetype HandshakeRequest::findLineEnd(QByteArrayView data, qsizetype from)
+{
+    const char *begin = data.data();
+    const qsizetype size = data.size();
+    while (from >= 0 && from + 1 < size) {
+        const void *cr = std::memchr(begin + from, '\r', size_t(size - 1 - from));
+        if (!cr)
+            return -1;
+        const qsizetype at = static_cast<const char *>(cr) - begin;
+        if (begin[at + 1] == '\n')
+            return at;
+        from = at + 1;
+    }
+    return -1;
+}
+
+qsizetype HandshakeRequest::findHeadEnd(QByteArrayView data)
+{
+    qsizetype at = findLineEnd(data);
+    while (at >= 0) {
+        if (at + 3 < data.size() && data[at + 2] == '\r' && data[at + 3] == '\n')
+            return at;
+        at = findLineEnd(data, at + 2);
+    }
+    return -1;
 }
 
 std::optional<QString> HandshakeRequest::queryValue(const QString &name) const
@@ -141,7 +169,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     if (firstSpace < 0 && methodPart.size() > 32)
         return malformed(QStringLiteral("not an HTTP request"));
 
-    const qsizetype end = data.indexOf("\r\n\r\n");
+    const qsizetype end = findHeadEnd(data);
     if (end < 0 || end + 4 > maxSize) {
         if (data.size() >= maxSize || (end >= 0 && end + 4 > maxSize)) {
             result.status = ParseStatus::TooLarge;
@@ -168,7 +196,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     r.head = data.first(end + 4).toByteArray();
     const QByteArrayView head = QByteArrayView(r.head).first(end);
     auto kept = [](QByteArrayView v) { return QByteArray::fromRawData(v.data(), v.size()); };
-    const qsizetype lineEnd = head.indexOf("\r\n");
+    const qsizetype lineEnd = findLineEnd(head);
     const QByteArrayView requestLine = lineEnd < 0 ? head : head.first(lineEnd);
 
     const qsizetype space1 = requestLine.indexOf(' ');
@@ -221,7 +249,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
     r.headers.reserve(std::count(head.begin(), head.end(), '\n')); // at most one per line
     qsizetype pos = lineEnd < 0 ? head.size() : lineEnd + 2;
     while (pos < head.size()) {
-        qsizetype next = head.indexOf("\r\n", pos);
+        qsizetype next = findLineEnd(head, pos);
         if (next < 0)
             next = head.size();
         const QByteArrayView line = head.sliced(pos, next - pos);
@@ -247,8 +275,7 @@ HandshakeRequest::ParseResult HandshakeRequest::parse(QByteArrayView data, qsize
           QByteArrayView("Sec-WebSocket-Version"), QByteArrayView("Authorization")}) {
         int count = 0;
         for (const auto &h : r.headers)
-            count
-                += h.first.size() == name.size() && h.first.compare(name, Qt::CaseInsensitive) == 0;
+            count += sameName(h.first, name);
         if (count > 1)
             return malformed(
                 QStringLiteral("more than one %1 header").arg(QString::fromLatin1(name)));

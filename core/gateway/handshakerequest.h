@@ -55,6 +55,18 @@ struct HandshakeRequest
     // fields are left alone; unless Complete, what it holds is unspecified). `maxSize`
     // bounds the head (request line + headers + blank line).
     static ParseResult parse(QByteArrayView data, qsizetype maxSize, HandshakeRequest *out);
+
+    // Where the next "\r\n" in `data` starts, from `from` on (-1: none), and where the
+    // blank line ending a head starts ("\r\n\r\n"). What indexOf() with a string
+    // finds, without the general search it sets up on every call (a handshake
+    // searches a dozen times).
+    static qsizetype findLineEnd(QByteArrayView data, qsizetype from = 0);
+    static qsizetype findHeadEnd(QByteArrayView data);
+    // Header names compared as HTTP does (case-insensitively), lengths first.
+    static bool sameName(QByteArrayView a, QByteArrayView b)
+    {
+        return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+    }
 };
 
 } // namespace Gatehouse::Gateway

@@ -2,6 +2,7 @@
 #include "gateway/handshakerequest.h"
 
 #include <QHostAddress>
+#include <QRandomGenerator>
 #include <QTest>
 
 #include <memory>
@@ -22,6 +23,8 @@ private slots:
     void incompleteAndTooLarge();
     void malformed_data();
     void malformed();
+    void lineAndHeadEndsAsIndexOfFindsThem();
+    void headerNamesCaseInsensitive();
 };
 
 namespace {
@@ -169,6 +172,39 @@ void TestHandshakeRequest::malformed()
     const auto result = HandshakeRequest::parse(input, 16384, &r);
     QCOMPARE(result.status, HandshakeRequest::ParseStatus::Malformed);
     QCOMPARE(result.error, error);
+}
+
+// findLineEnd() and findHeadEnd() find what indexOf("\r\n") and indexOf("\r\n\r\n")
+// find, in every arrangement of CR, LF and other bytes (runs of CRs included).
+void TestHandshakeRequest::lineAndHeadEndsAsIndexOfFindsThem()
+{
+    QRandomGenerator random(17);
+    const char alphabet[] = {'\r', '\n', 'a', ':'};
+    for (int round = 0; round < 20000; ++round) {
+        QByteArray data(random.bounded(0, 24), Qt::Uninitialized);
+        for (char &c : data)
+            c = alphabet[random.bounded(4)];
+        const QByteArrayView view(data);
+        QCOMPARE(HandshakeRequest::findHeadEnd(view), view.indexOf("\r\n\r\n"));
+        for (qsizetype from = 0; from <= data.size(); ++from)
+            QCOMPARE(HandshakeRequest::findLineEnd(view, from), view.indexOf("\r\n", from));
+    }
+}
+
+void TestHandshakeRequest::headerNamesCaseInsensitive()
+{
+    HandshakeRequest r;
+    const QByteArray raw = "GET / HTTP/1.1\r\nsec-websocket-KEY: k\r\nHost: h\r\n"
+                           "X-A: 1\r\nx-a: 2\r\n\r\n";
+    QCOMPARE(HandshakeRequest::parse(raw, 1024, &r).status,
+             HandshakeRequest::ParseStatus::Complete);
+    QCOMPARE(r.header("Sec-WebSocket-Key"), QByteArray("k"));
+    QVERIFY(r.hasHeader("HOST"));
+    QVERIFY(!r.hasHeader("Hos"));
+    QVERIFY(!r.hasHeader("Hosts"));
+    QCOMPARE(r.headerValues("X-a"), QList<QByteArray>({"1", "2"}));
+    QVERIFY(HandshakeRequest::sameName("Upgrade", "uPGRADE"));
+    QVERIFY(!HandshakeRequest::sameName("Upgrade", "Upgrades"));
 }
 
 QTEST_GUILESS_MAIN(TestHandshakeRequest)
