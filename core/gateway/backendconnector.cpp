@@ -86,26 +86,10 @@ bool BackendConnector::startBare()
     QHostAddress address;
     if (!address.setAddress(m_request.host) || !address.scopeId().isEmpty())
         return false; // a host name (or a scoped IPv6 address): the socket path
-    sockaddr_storage storage {};
-    socklen_t length = 0;
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4 && address.protocol() == QAbstractSocket::IPv4Protocol) {
-        auto *in = reinterpret_cast<sockaddr_in *>(&storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(m_request.port);
-        in->sin_addr.s_addr = htonl(v4);
-        length = sizeof(sockaddr_in);
-    } else if (address.protocol() == QAbstractSocket::IPv6Protocol) {
-        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(m_request.port);
-        const Q_IPV6ADDR bytes = address.toIPv6Address();
-        std::memcpy(&in6->sin6_addr, bytes.c, sizeof bytes.c);
-        length = sizeof(sockaddr_in6);
-    } else {
+    sockaddr_storage storage;
+    const socklen_t length = toSocketAddress(address, m_request.port, &storage);
+    if (length == 0)
         return false;
-    }
 
     const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -356,10 +340,8 @@ void BackendConnector::processAnswer()
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             continue;
-        const QLatin1StringView name(line.first(colon).trimmed());
-        auto is = [name](const char *header) {
-            return name.compare(QLatin1StringView(header), Qt::CaseInsensitive) == 0;
-        };
+        const QByteArrayView name = line.first(colon).trimmed();
+        auto is = [name](const char *header) { return HandshakeRequest::sameName(name, header); };
         const QByteArrayView value = line.sliced(colon + 1).trimmed();
         if (is("upgrade"))
             upgrade = value;

@@ -7,7 +7,15 @@
 
 #include <sys/socket.h>
 
+class QHostAddress;
+
 namespace Gatehouse::Gateway {
+
+// The socket address of address:port (IPv4, or IPv6 with its scope) in `*out`, and its
+// length; 0 when the address is neither.
+socklen_t toSocketAddress(const QHostAddress &address, quint16 port, sockaddr_storage *out);
+// The port of an IPv4 or IPv6 socket address, in host order.
+quint16 portOf(const sockaddr_storage &address);
 
 // Fixes a socket's kernel send and receive buffers at `bytes` each (SO_SNDBUF,
 // SO_RCVBUF: no autotuning then); nothing when `bytes` is 0. On a listening socket

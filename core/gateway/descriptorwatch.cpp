@@ -19,6 +19,20 @@ struct DescriptorWatch::Notifiers
     Notifiers() { ++t_notifierWatches; }
     ~Notifiers() { --t_notifierWatches; }
 
+    // Made when first wanted, then enabled and disabled (a connection that never
+    // waits to write has no write notifier).
+    void follow(std::unique_ptr<QSocketNotifier> &notifier, int fd, QSocketNotifier::Type type,
+                bool on, void (Handler::*call)())
+    {
+        if (on && !notifier) {
+            notifier = std::make_unique<QSocketNotifier>(fd, type);
+            QObject::connect(notifier.get(), &QSocketNotifier::activated, notifier.get(),
+                             [this, call] { (handler->*call)(); });
+        }
+        if (notifier && notifier->isEnabled() != on)
+            notifier->setEnabled(on);
+    }
+
     Handler *handler = nullptr;
     std::unique_ptr<QSocketNotifier> read;
     std::unique_ptr<QSocketNotifier> write;
@@ -94,23 +108,10 @@ void DescriptorWatch::apply()
     }
     if (!m_notifiers)
         return;
-    Notifiers *n = m_notifiers;
-    // made when first wanted, then enabled and disabled (a connection that never
-    // waits to write has no write notifier)
-    if (m_read && !n->read) {
-        n->read = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
-        QObject::connect(n->read.get(), &QSocketNotifier::activated, n->read.get(),
-                         [n] { n->handler->descriptorReadable(); });
-    }
-    if (n->read && n->read->isEnabled() != m_read)
-        n->read->setEnabled(m_read);
-    if (m_write && !n->write) {
-        n->write = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
-        QObject::connect(n->write.get(), &QSocketNotifier::activated, n->write.get(),
-                         [n] { n->handler->descriptorWritable(); });
-    }
-    if (n->write && n->write->isEnabled() != m_write)
-        n->write->setEnabled(m_write);
+    m_notifiers->follow(m_notifiers->read, m_fd, QSocketNotifier::Read, m_read,
+                        &Handler::descriptorReadable);
+    m_notifiers->follow(m_notifiers->write, m_fd, QSocketNotifier::Write, m_write,
+                        &Handler::descriptorWritable);
 }
 
 int DescriptorWatch::notifierWatches()

@@ -3,7 +3,6 @@
 
 #include "gateway/descriptorio.h"
 
-#include <QNetworkInterface>
 #include <QTimerEvent>
 
 #include <cerrno>
@@ -53,48 +52,20 @@ QString errorText(int error)
 int bindSocket(const QHostAddress &address, quint16 port, bool shared, int backlog,
                int socketBuffers)
 {
-    sockaddr_storage storage {};
-    socklen_t length = 0;
-    int family = AF_INET;
-    bool dualStack = false;
-    if (address == QHostAddress(QHostAddress::Any)
-        || address.protocol() == QAbstractSocket::IPv6Protocol) {
-        family = AF_INET6;
-        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        if (address == QHostAddress(QHostAddress::Any)) {
-            dualStack = true; // "::" for both IPv6 and IPv4
-            a->sin6_addr = in6addr_any;
-        } else {
-            const Q_IPV6ADDR ip = address.toIPv6Address();
-            std::memcpy(&a->sin6_addr, &ip, sizeof ip);
-            const QString scope = address.scopeId();
-            if (!scope.isEmpty()) {
-                bool numeric = false;
-                const uint index = scope.toUInt(&numeric);
-                a->sin6_scope_id
-                    = numeric ? index : uint(QNetworkInterface::interfaceIndexFromName(scope));
-            }
-        }
-        length = sizeof(sockaddr_in6);
-    } else {
-        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        a->sin_addr.s_addr = htonl(address.toIPv4Address());
-        length = sizeof(sockaddr_in);
+    // QHostAddress::Any is "::" for both IPv6 and IPv4, or any IPv4 address where
+    // there is no IPv6
+    const bool dualStack = address == QHostAddress(QHostAddress::Any);
+    sockaddr_storage storage;
+    socklen_t length = toSocketAddress(dualStack ? QHostAddress(QHostAddress::AnyIPv6) : address,
+                                       port, &storage);
+    if (length == 0) { // (a null address)
+        errno = EAFNOSUPPORT;
+        return -1;
     }
-    int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 && dualStack) { // no IPv6 here: any IPv4 address
-        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
-        *a = sockaddr_in {};
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        a->sin_addr.s_addr = htonl(INADDR_ANY);
-        length = sizeof(sockaddr_in);
-        family = AF_INET;
-        fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 && dualStack) {
+        length = toSocketAddress(QHostAddress(QHostAddress::AnyIPv4), port, &storage);
+        fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     }
     if (fd < 0)
         return -1;
@@ -104,7 +75,9 @@ int bindSocket(const QHostAddress &address, quint16 port, bool shared, int backl
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (shared)
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (family == AF_INET6)
+    // "::" as asked: IPv6 only, or IPv6 and IPv4 (other addresses have one family)
+    if (storage.ss_family == AF_INET6
+        && (dualStack || address == QHostAddress(QHostAddress::AnyIPv6)))
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dualStack ? &zero : &one, sizeof one);
     // connections inherit these: one call here instead of one per connection
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -125,9 +98,7 @@ quint16 boundPort(int fd)
     socklen_t length = sizeof storage;
     if (::getsockname(fd, reinterpret_cast<sockaddr *>(&storage), &length) != 0)
         return 0;
-    return storage.ss_family == AF_INET6
-        ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port)
-        : ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
+    return portOf(storage);
 }
 
 } // namespace
@@ -257,9 +228,7 @@ void GatewayListener::acceptPending()
         AcceptedConnection c;
         c.descriptor = fd;
         c.peerAddress = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
-        c.peerPort = address.ss_family == AF_INET6
-            ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
-            : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+        c.peerPort = portOf(address);
         c.prepared = true;
         m_handler(c);
     }

@@ -228,9 +228,7 @@ void GatewaySession::startBare()
         socklen_t length = sizeof address;
         if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) == 0) {
             peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
-            port = address.ss_family == AF_INET6
-                ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
-                : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+            port = portOf(address);
         }
     }
     bool isV4 = false;
@@ -672,7 +670,7 @@ void GatewaySession::reject(int status, const QString &reason,
     response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     response += "Connection: close\r\n";
     for (const auto &h : headers) {
-        if (h.first.compare("Connection", Qt::CaseInsensitive) == 0)
+        if (HandshakeRequest::sameName(h.first, "Connection"))
             continue;
         response += h.first + ": " + h.second + "\r\n";
     }
@@ -749,7 +747,7 @@ void GatewaySession::connectBackend()
             || m_context->withheldHeaders.contains(name.toLower()))
             continue;
         for (const auto &h : req.headers)
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            if (HandshakeRequest::sameName(h.first, name))
                 br.headers.append(h);
     }
 

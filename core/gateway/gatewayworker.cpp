@@ -132,7 +132,6 @@ void GatewayWorker::handleSessionFinished(GatewaySession *session)
 
 void GatewayWorker::closeAll(quint16 code, const QString &reason)
 {
-    stopListening();
     m_stopping = true;
     for (GatewaySession *s : QSet<GatewaySession *>(m_sessions)) {
         if (s->isOpen())
@@ -175,7 +174,6 @@ QList<ConnectionSnapshot> GatewayWorker::snapshot() const
 
 void GatewayWorker::abortAll()
 {
-    stopListening();
     m_stopping = true;
     for (GatewaySession *s : QSet<GatewaySession *>(m_sessions))
         s->abortNow();

@@ -172,10 +172,7 @@ QString RelayLeg::peer() const
     if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
         return {};
     QHostAddress host(reinterpret_cast<const sockaddr *>(&address));
-    const quint16 port = address.ss_family == AF_INET6
-        ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port)
-        : ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
-    return host.toString() + u':' + QString::number(port);
+    return host.toString() + u':' + QString::number(portOf(address));
 }
 
 void RelayLeg::start(const QByteArray &alreadyRead)
