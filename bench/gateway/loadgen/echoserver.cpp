@@ -2,6 +2,7 @@
 #include "echoserver.h"
 
 #include "frames.h"
+#include "gateway/epolleventdispatcher.h"
 
 #include <QTcpSocket>
 #include <QThread>
@@ -69,6 +70,7 @@ EchoServer::EchoServer(int threads, QObject *parent)
     setListenBacklogSize(4096);
     for (int i = 0; i < qMax(1, threads); ++i) {
         auto *thread = new QThread(this);
+        thread->setEventDispatcher(new Gatehouse::Gateway::EpollEventDispatcher);
         auto *worker = new QObject;
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);

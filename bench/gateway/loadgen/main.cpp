@@ -8,6 +8,7 @@
 // Common: [--threads T] [-H 'Name: value']... Results: one JSON object on stdout.
 #include "benchconnection.h"
 #include "echoserver.h"
+#include "gateway/epolleventdispatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -250,6 +251,7 @@ int main(int argc, char *argv[])
     for (int t = 0; t < s.threads; ++t) {
         const int count = s.connections / s.threads + (t < s.connections % s.threads ? 1 : 0);
         auto *thread = new QThread;
+        thread->setEventDispatcher(new Gatehouse::Gateway::EpollEventDispatcher);
         auto *runner = new Runner(s, &shared, count);
         runner->moveToThread(thread);
         thread->start();
