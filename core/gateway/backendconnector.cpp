@@ -6,7 +6,6 @@
 #include "gateway/handshakerequest.h"
 #include "gateway/websocketcodec.h"
 
-#include <QHostAddress>
 #include <QRandomGenerator>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -83,13 +82,10 @@ void BackendConnector::start(const Request &request)
 
 bool BackendConnector::startBare()
 {
-    QHostAddress address;
-    if (!address.setAddress(m_request.host) || !address.scopeId().isEmpty())
-        return false; // a host name (or a scoped IPv6 address): the socket path
     sockaddr_storage storage;
-    const socklen_t length = toSocketAddress(address, m_request.port, &storage);
+    const socklen_t length = literalSocketAddress(m_request.host, m_request.port, &storage);
     if (length == 0)
-        return false;
+        return false; // a host name (or a scoped IPv6 address): the socket path
 
     const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {

@@ -39,6 +39,35 @@ socklen_t toSocketAddress(const QHostAddress &address, quint16 port, sockaddr_st
     return sizeof(sockaddr_in6);
 }
 
+socklen_t literalSocketAddress(QStringView host, quint16 port, sockaddr_storage *out)
+{
+    *out = sockaddr_storage {};
+    char text[64];
+    if (host.isEmpty() || host.size() >= qsizetype(sizeof text))
+        return 0;
+    for (qsizetype i = 0; i < host.size(); ++i) {
+        const char16_t c = host.at(i).unicode();
+        if (c > 0x7f || c == '%') // not a literal, or one with a scope
+            return 0;
+        text[i] = char(c);
+    }
+    text[host.size()] = '\0';
+    auto *in = reinterpret_cast<sockaddr_in *>(out);
+    if (::inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        return sizeof(sockaddr_in);
+    }
+    auto *in6 = reinterpret_cast<sockaddr_in6 *>(out);
+    if (::inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        return sizeof(sockaddr_in6);
+    }
+    *out = sockaddr_storage {};
+    return 0;
+}
+
 quint16 portOf(const sockaddr_storage &address)
 {
     return address.ss_family == AF_INET6

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QStringView>
 
 #include <cerrno>
 
@@ -14,6 +15,9 @@ namespace Gatehouse::Gateway {
 // The socket address of address:port (IPv4, or IPv6 with its scope) in `*out`, and its
 // length; 0 when the address is neither.
 socklen_t toSocketAddress(const QHostAddress &address, quint16 port, sockaddr_storage *out);
+// The socket address of an IP literal ("127.0.0.1", "::1") and port, and its length;
+// 0 for anything else (a host name, an IPv6 address with a scope): no allocation.
+socklen_t literalSocketAddress(QStringView host, quint16 port, sockaddr_storage *out);
 // The port of an IPv4 or IPv6 socket address, in host order.
 quint16 portOf(const sockaddr_storage &address);
 

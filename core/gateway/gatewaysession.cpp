@@ -231,10 +231,12 @@ void GatewaySession::startBare()
             port = portOf(address);
         }
     }
-    bool isV4 = false;
-    const quint32 v4 = peer.toIPv4Address(&isV4);
-    if (isV4)
-        peer = QHostAddress(v4);
+    if (peer.protocol() == QAbstractSocket::IPv6Protocol) { // an IPv4-mapped one as IPv4
+        bool isV4 = false;
+        const quint32 v4 = peer.toIPv4Address(&isV4);
+        if (isV4)
+            peer = QHostAddress(v4);
+    }
     m_context->request.peerAddress = peer;
     m_context->request.peerPort = port;
     m_context->request.secure = false;
@@ -450,7 +452,9 @@ GatewayEvent GatewaySession::event(GatewayEvent::Type type) const
 
 GatewayEvent GatewaySession::event(GatewayEvent::Type type, qint64 steadyNs) const
 {
-    if (m_state == State::Open || m_state == State::Closing) {
+    // an opened connection's events share the template's details, its close included
+    if (m_state == State::Open || m_state == State::Closing
+        || (m_state == State::Done && m_client)) {
         GatewayEvent e = m_eventTemplate;
         e.type = type;
         e.timeMs = wallMs(steadyNs);

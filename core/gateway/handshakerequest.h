@@ -62,10 +62,23 @@ struct HandshakeRequest
     // searches a dozen times).
     static qsizetype findLineEnd(QByteArrayView data, qsizetype from = 0);
     static qsizetype findHeadEnd(QByteArrayView data);
-    // Header names compared as HTTP does (case-insensitively), lengths first.
+    // Header names compared as HTTP does: lengths first, then byte by byte with only
+    // the ASCII letters folded (RFC 9110 5.1; a general Latin-1 comparison costs a
+    // table look-up per byte and folds letters a name cannot hold).
     static bool sameName(QByteArrayView a, QByteArrayView b)
     {
-        return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+        if (a.size() != b.size())
+            return false;
+        const auto *x = reinterpret_cast<const unsigned char *>(a.data());
+        const auto *y = reinterpret_cast<const unsigned char *>(b.data());
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            if (x[i] == y[i])
+                continue;
+            const unsigned lower = x[i] | 0x20u;
+            if (lower != (y[i] | 0x20u) || lower - 'a' > unsigned('z' - 'a'))
+                return false;
+        }
+        return true;
     }
 };
 

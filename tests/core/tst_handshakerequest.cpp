@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/descriptorio.h"
 #include "gateway/handshakerequest.h"
 
 #include <QHostAddress>
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <cstring>
 #include <memory>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 using namespace Gatehouse::Gateway;
 
@@ -25,6 +30,7 @@ private slots:
     void malformed();
     void lineAndHeadEndsAsIndexOfFindsThem();
     void headerNamesCaseInsensitive();
+    void backendAddressLiterals();
 };
 
 namespace {
@@ -205,6 +211,51 @@ void TestHandshakeRequest::headerNamesCaseInsensitive()
     QCOMPARE(r.headerValues("X-a"), QList<QByteArray>({"1", "2"}));
     QVERIFY(HandshakeRequest::sameName("Upgrade", "uPGRADE"));
     QVERIFY(!HandshakeRequest::sameName("Upgrade", "Upgrades"));
+    // only letters fold: these pairs differ by the same bit as a letter's cases
+    QVERIFY(!HandshakeRequest::sameName("X@", "X`"));
+    QVERIFY(!HandshakeRequest::sameName("X[", "X{"));
+    QVERIFY(!HandshakeRequest::sameName("X^", "X~"));
+    QVERIFY(!HandshakeRequest::sameName("X\xc9", "X\xe9"));
+    QVERIFY(HandshakeRequest::sameName("Sec-WebSocket-Key", "sec-websocket-key"));
+    // every pair of bytes, against ASCII case folding
+    for (int a = 0; a < 256; ++a) {
+        for (int b = 0; b < 256; ++b) {
+            const char x[2] = {'h', char(a)};
+            const char y[2] = {'H', char(b)};
+            const auto fold = [](int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+            if (HandshakeRequest::sameName(QByteArrayView(x, 2), QByteArrayView(y, 2))
+                != (fold(a) == fold(b)))
+                QFAIL(qPrintable(QStringLiteral("bytes %1 and %2").arg(a).arg(b)));
+        }
+    }
+}
+
+// The backend's address, when it is an IP literal, is made into a socket address
+// directly (as QHostAddress reads it); anything else takes the resolving path.
+void TestHandshakeRequest::backendAddressLiterals()
+{
+    sockaddr_storage out;
+    QCOMPARE(literalSocketAddress(u"127.0.0.1", 8080, &out), socklen_t(sizeof(sockaddr_in)));
+    QCOMPARE(out.ss_family, sa_family_t(AF_INET));
+    QCOMPARE(portOf(out), quint16(8080));
+    sockaddr_storage viaQt;
+    QCOMPARE(toSocketAddress(QHostAddress(QStringLiteral("127.0.0.1")), 8080, &viaQt),
+             socklen_t(sizeof(sockaddr_in)));
+    QCOMPARE(std::memcmp(&out, &viaQt, sizeof(sockaddr_in)), 0);
+
+    QCOMPARE(literalSocketAddress(u"::1", 443, &out), socklen_t(sizeof(sockaddr_in6)));
+    QCOMPARE(out.ss_family, sa_family_t(AF_INET6));
+    QCOMPARE(portOf(out), quint16(443));
+    QCOMPARE(toSocketAddress(QHostAddress(QStringLiteral("::1")), 443, &viaQt),
+             socklen_t(sizeof(sockaddr_in6)));
+    QCOMPARE(std::memcmp(&out, &viaQt, sizeof(sockaddr_in6)), 0);
+    QCOMPARE(literalSocketAddress(u"::ffff:10.0.0.1", 1, &out), socklen_t(sizeof(sockaddr_in6)));
+
+    for (const QString &other :
+         {QStringLiteral(""), QStringLiteral("localhost"), QStringLiteral("example.com"),
+          QStringLiteral("fe80::1%eth0"), QStringLiteral("[::1]"), QStringLiteral("1.2.3.4.5"),
+          QStringLiteral("256.1.1.1"), QStringLiteral("\u00e9.1.1.1"), QString(80, u'1')})
+        QVERIFY2(literalSocketAddress(other, 80, &out) == 0, qPrintable(other));
 }
 
 QTEST_GUILESS_MAIN(TestHandshakeRequest)
