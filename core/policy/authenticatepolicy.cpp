@@ -130,7 +130,7 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
         return ConnectionDecision::reject(
             503, QStringLiteral("no credential store is available to check credentials"));
 
-    const CredentialCheck check = m_verifier(found.secret, *api);
+    CredentialCheck check = m_verifier(found.secret, *api);
     switch (check.outcome) {
     case CredentialCheck::Outcome::Ok:
         break;
@@ -148,7 +148,7 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
                                    : check.reason);
     }
 
-    const QString kind = check.identity.credentialKind;
+    const QString &kind = check.identity.credentialKind;
     if (m_settings.strictPlaces && !kind.isEmpty()) {
         const bool isKey = kind.compare(u"apiKey", Qt::CaseInsensitive) == 0;
         if (isKey && !found.isApiKey())
@@ -186,7 +186,7 @@ ConnectionDecision AuthenticatePolicy::evaluate(Gateway::ConnectionContext &cont
     if (found.source != CredentialExtractor::Source::ApiKeyHeader
         && !m_settings.places.apiKeyHeader.isEmpty())
         context.withheldHeaders.append(m_apiKeyHeaderLower);
-    context.identity = check.identity;
+    context.identity = std::move(check.identity); // (nothing reads it after this)
     if (check.plan) {
         context.identity.plan = check.plan->name;
         Gateway::ConnectionContext::Plan &plan = context.plan;

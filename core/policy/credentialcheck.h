@@ -29,12 +29,12 @@ struct CredentialCheck
     Gateway::ConnectionIdentity identity; // filled when Ok
     std::optional<Plan> plan; // the subscription's plan, when known
 
-    static CredentialCheck ok(const Gateway::ConnectionIdentity &identity,
+    static CredentialCheck ok(Gateway::ConnectionIdentity identity,
                               std::optional<Plan> plan = std::nullopt)
     {
         CredentialCheck c;
         c.outcome = Outcome::Ok;
-        c.identity = identity;
+        c.identity = std::move(identity);
         c.plan = std::move(plan);
         return c;
     }

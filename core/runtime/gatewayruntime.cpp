@@ -46,7 +46,7 @@ Policies::CredentialVerifier makeVerifier(const Credentials::CredentialRegistry 
             identity.scopes = r.scopes();
             identity.credentialId = r.credential->id;
             identity.credentialKind = Credentials::credentialTypeName(r.credential->type);
-            return Policies::CredentialCheck::ok(identity, r.subscription->plan);
+            return Policies::CredentialCheck::ok(std::move(identity), r.subscription->plan);
         }
         return Policies::CredentialCheck::fail(
             Credentials::AuthResult::httpStatusOf(r.status) == 403
