@@ -143,7 +143,7 @@ QByteArray kept(const QByteArray &payload)
 
 GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
                                std::shared_ptr<GatewayShared> shared, GatewayWorker *worker)
-    : QObject(worker)
+    : QObject(nullptr) // the worker owns it (not as a child: see GatewayWorker::m_sessions)
     , m_shared(std::move(shared))
     , m_worker(worker)
     , m_socket(socket)
@@ -157,7 +157,7 @@ GatewaySession::GatewaySession(quint64 id, QTcpSocket *socket,
 
 GatewaySession::GatewaySession(quint64 id, const AcceptedConnection &connection,
                                std::shared_ptr<GatewayShared> shared, GatewayWorker *worker)
-    : QObject(worker)
+    : QObject(nullptr) // the worker owns it (not as a child: see GatewayWorker::m_sessions)
     , m_shared(std::move(shared))
     , m_worker(worker)
     , m_fd(int(connection.descriptor))

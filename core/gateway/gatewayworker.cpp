@@ -59,6 +59,7 @@ GatewayWorker::~GatewayWorker()
 {
     stopListening();
     abortAll();
+    reapSessions(); // the finished ones not yet deleted
     flushEvents();
 }
 

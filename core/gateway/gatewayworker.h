@@ -80,6 +80,9 @@ private:
     void reapSessions();
 
     std::shared_ptr<GatewayShared> m_shared;
+    // Sessions are owned here, not as QObject children: a child's removal searches the
+    // parent's list of every connection, and its events cost each connection twice.
+    // A session lives in m_sessions, then in m_finished until reapSessions().
     QSet<GatewaySession *> m_sessions;
     QHash<const GatewaySession *, int> m_listenerOf; // listeners serve different APIs
     QList<GatewayEvent> m_events;
