@@ -66,7 +66,12 @@ Histogram::Histogram(const std::vector<double> *bounds)
 void Histogram::observe(double value)
 {
     const auto it = std::lower_bound(m_bounds->begin(), m_bounds->end(), value);
-    ++m_counts[size_t(it - m_bounds->begin())];
+    observeInBucket(size_t(it - m_bounds->begin()), value);
+}
+
+void Histogram::observeInBucket(size_t bucket, double value)
+{
+    ++m_counts[bucket];
     ++m_count;
     m_sum += value;
 }
@@ -595,19 +600,23 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
     const int d = (bits & R::DirectionOut) ? 1 : 0;
     Minute &m = minute(e, timeMs);
     switch (bits & R::ActionMask) {
-    case R::ActionRelayed:
+    case R::ActionRelayed: {
+        // one bucket search per message for the histogram, the minute and the seconds
+        const double seconds = double(latencyUs) / 1e6;
+        const size_t bucket = bucketOf(relayBounds(), seconds);
         ++(d == 0 ? m.messagesIn : m.messagesOut);
         (d == 0 ? m.bytesIn : m.bytesOut) += size;
-        ++m.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
+        ++m.relay[bucket];
         ++s.messages[d];
         s.bytes[d] += size;
-        s.relay.observe(double(latencyUs) / 1e6);
+        s.relay.observeInBucket(bucket, seconds);
         eachSecond(s, &cell(e), timeMs, [&](Second &sec, qint64) {
             ++(d == 0 ? sec.messagesIn : sec.messagesOut);
-            ++sec.relay[bucketOf(relayBounds(), double(latencyUs) / 1e6)];
+            ++sec.relay[bucket];
             (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
         });
         break;
+    }
     case R::ActionDropped:
         ++s.dropped[d];
         break;

@@ -66,6 +66,9 @@ public:
     Histogram() = default;
     explicit Histogram(const std::vector<double> *bounds);
     void observe(double value);
+    // observe() for a value whose bucket (the index of the first bound >= value) the
+    // caller already knows
+    void observeInBucket(size_t bucket, double value);
     const std::vector<double> &bounds() const { return *m_bounds; }
     // The observations <= bounds()[i] (cumulative), and over every bound.
     qint64 cumulative(size_t i) const;

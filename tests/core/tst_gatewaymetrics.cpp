@@ -8,6 +8,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Gatehouse;
 using Analytics::CloseCause;
 using Analytics::GatewayMetrics;
@@ -223,6 +225,16 @@ private slots:
         QCOMPARE(h.quantile(0.5), 0.01);
         QCOMPARE(h.quantile(0.99), 1.0); // beyond the last bound: read as the last
         QCOMPARE(Analytics::Histogram(&bounds).quantile(0.5), 0.0);
+        // a value counted in a bucket the caller found counts as observe() counts it
+        Analytics::Histogram known(&bounds);
+        for (double v : {0.0, 0.001, 0.0010001, 0.01, 1.0, 2.0}) {
+            const auto it = std::lower_bound(bounds.begin(), bounds.end(), v);
+            known.observeInBucket(size_t(it - bounds.begin()), v);
+        }
+        for (size_t i = 0; i < bounds.size(); ++i)
+            QCOMPARE(known.cumulative(i), h.cumulative(i));
+        QCOMPARE(known.count(), h.count());
+        QCOMPARE(known.sum(), h.sum());
     }
 
     // Durations land in seconds buckets; handshakes in milliseconds ones.
