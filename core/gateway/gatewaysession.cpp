@@ -192,16 +192,8 @@ void GatewaySession::start()
     }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(m_shared->options.readBufferBytes);
-    m_context->request.peerAddress = m_socket->peerAddress();
-    m_context->request.peerPort = m_socket->peerPort();
+    setPeer(m_socket->peerAddress(), m_socket->peerPort());
     m_context->request.secure = qobject_cast<QSslSocket *>(m_socket.data()) != nullptr;
-    QHostAddress peer = m_socket->peerAddress();
-    bool isV4 = false;
-    const quint32 v4 = peer.toIPv4Address(&isV4);
-    if (isV4)
-        peer = QHostAddress(v4);
-    m_context->request.peerAddress = peer;
-    m_clientAddress = peer.toString() + u':' + QString::number(m_socket->peerPort());
     if (m_context->request.secure)
         m_context->flags.append(QStringLiteral("tls"));
 
@@ -213,6 +205,20 @@ void GatewaySession::start()
     else if (m_socket->bytesAvailable())
         QMetaObject::invokeMethod(this, &GatewaySession::handleClientReadyRead,
                                   Qt::QueuedConnection);
+}
+
+void GatewaySession::setPeer(QHostAddress address, quint16 port)
+{
+    // a dual-stack listener's IPv4 client arrives IPv4-mapped: shown and matched as IPv4
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        bool isV4 = false;
+        const quint32 v4 = address.toIPv4Address(&isV4);
+        if (isV4)
+            address = QHostAddress(v4);
+    }
+    m_clientAddress = address.toString() + u':' + QString::number(port);
+    m_context->request.peerAddress = std::move(address);
+    m_context->request.peerPort = port;
 }
 
 void GatewaySession::startBare()
@@ -231,16 +237,8 @@ void GatewaySession::startBare()
             port = portOf(address);
         }
     }
-    if (peer.protocol() == QAbstractSocket::IPv6Protocol) { // an IPv4-mapped one as IPv4
-        bool isV4 = false;
-        const quint32 v4 = peer.toIPv4Address(&isV4);
-        if (isV4)
-            peer = QHostAddress(v4);
-    }
-    m_context->request.peerAddress = peer;
-    m_context->request.peerPort = port;
+    setPeer(peer, port);
     m_context->request.secure = false;
-    m_clientAddress = peer.toString() + u':' + QString::number(port);
 
     m_timer.start(m_shared->options.handshakeTimeoutMs, this);
     m_clientWatch.start(m_fd, this, true, false);

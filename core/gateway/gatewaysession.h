@@ -91,6 +91,8 @@ private:
     void handleRequest();
     // bare descriptor (plain TCP) until the upgrade
     void startBare();
+    // The client's address and port in the request and as m_clientAddress.
+    void setPeer(QHostAddress address, quint16 port);
     void handleClientReadable();
     qsizetype readClient(char *buffer, qsizetype size); // > 0 read; 0 nothing yet; < 0 gone
     bool flushClient(); // true when everything queued in m_out went to the kernel
