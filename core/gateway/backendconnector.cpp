@@ -180,6 +180,8 @@ void BackendConnector::failWithErrno(int error)
         break;
     case EMFILE:
     case ENFILE:
+        m_outOfDescriptors = true;
+        [[fallthrough]];
     case ENOBUFS:
     case ENOMEM:
         // the gateway's own shortage, not the backend's fault

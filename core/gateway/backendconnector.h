@@ -84,6 +84,9 @@ public:
     DescriptorWatch takeWatch();
     QByteArray leftover() const { return m_leftover; }
     QString subprotocol() const { return m_subprotocol; }
+    // After a failure: it was the gateway's own lack of descriptors (EMFILE, ENFILE),
+    // not the backend's doing.
+    bool outOfDescriptors() const { return m_outOfDescriptors; }
 
 signals:
     void succeeded();
@@ -122,6 +125,7 @@ private:
     QString m_subprotocol;
     bool m_done = false;
     bool m_starting = false; // failures inside start() are reported from the event loop
+    bool m_outOfDescriptors = false;
 };
 
 } // namespace Gatehouse::Gateway

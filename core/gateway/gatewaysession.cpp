@@ -767,6 +767,8 @@ void GatewaySession::retireConnector()
 void GatewaySession::backendFailed(int status, const QString &reason)
 {
     if (m_connector) {
+        if (m_connector->outOfDescriptors())
+            m_worker->countDescriptorRefusal();
         retireConnector();
     }
     reject(status, reason);

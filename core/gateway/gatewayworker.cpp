@@ -66,6 +66,7 @@ GatewayWorker::~GatewayWorker()
 void GatewayWorker::startListening(const std::vector<int> &descriptors,
                                    std::atomic<quint64> *refusals)
 {
+    m_refusals = refusals;
     for (size_t i = 0; i < descriptors.size(); ++i) {
         const int listenerIndex = int(i);
         auto *listener = new GatewayListener(

@@ -41,6 +41,13 @@ public:
     void startListening(const std::vector<int> &descriptors, std::atomic<quint64> *refusals);
     // Closes the listening sockets (what waits in their backlogs is reset).
     void stopListening();
+    // A connection refused for want of a descriptor after it was accepted (its
+    // backend connection could not be made): counted with the listeners' refusals.
+    void countDescriptorRefusal()
+    {
+        if (m_refusals)
+            m_refusals->fetch_add(1, std::memory_order_relaxed);
+    }
     void handleConnection(const AcceptedConnection &connection, int listenerIndex);
     // Stop: closes every connection with `code`; drained() follows once all are gone
     // (or the close timeout passed).
@@ -93,6 +100,7 @@ private:
     bool m_stopping = false;
     int m_closedOnStop = 0;
     std::vector<GatewayListener *> m_listeners; // children
+    std::atomic<quint64> *m_refusals = nullptr; // the gateway's, from startListening()
     std::vector<GatewaySession *> m_finished; // to delete (reapSessions())
     EpollEventDispatcher::Deferred m_reap;
 };
