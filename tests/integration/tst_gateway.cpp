@@ -1612,6 +1612,14 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
     // it keeps in reserve (closed at once: these sent no request yet) instead of
     // leaving them in the backlog; once descriptors are free, it serves again.
     QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    // one connection served first: a sanitizer build checks a virtual call's type
+    // once per type, and that check needs a descriptor of its own (a pipe), so the
+    // first call under the limit would be reported as an invalid object
+    QCOMPARE(rawRequest(m_gateway->serverPort(), upgradeRequest("/chats/1.0.0/notifications"), 5000,
+                        false)
+                 .status,
+             101);
+    QTRY_COMPARE(m_gateway->openConnections(), 0);
     sockaddr_in address {};
     address.sin_family = AF_INET;
     address.sin_port = htons(m_gateway->serverPort());
@@ -1653,7 +1661,14 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
         char buffer[64] = {};
         reads.append(::read(fd, buffer, sizeof buffer)); // 0: closed by the gateway
     }
-    const int attempt = ::dup(0);
+    int attempt = ::dup(0);
+    if (attempt >= 0) {
+        // the gateway's reserve, caught between the close of the connection it
+        // refused and the reserve's reopening (a slow build shows it): no other
+        // descriptor may be free
+        holes.push_back(attempt);
+        attempt = ::dup(0);
+    }
     ::setrlimit(RLIMIT_NOFILE, &saved);
     if (attempt >= 0)
         ::close(attempt);
