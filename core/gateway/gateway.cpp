@@ -23,9 +23,10 @@ namespace Gatehouse::Gateway {
 
 QString ListenerConfig::toString() const
 {
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-        ? u'[' + address.toString() + u']'
-        : address.toString();
+    // QHostAddress::Any (IPv6 and IPv4) reads "0.0.0.0" in Qt, as if IPv4 only
+    const QString host = address == QHostAddress(QHostAddress::Any) ? QStringLiteral("[::]")
+        : address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                              : address.toString();
     return (tls ? QStringLiteral("wss://") : QStringLiteral("ws://")) + host + u':'
         + QString::number(port);
 }

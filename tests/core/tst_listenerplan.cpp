@@ -259,19 +259,30 @@ void TestListenerPlan::parseAddress_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("address"); // "" when invalid
     QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("shown"); // as "listening on" shows it
     QTest::newRow("host-port") << QStringLiteral("127.0.0.1:9099") << QStringLiteral("127.0.0.1")
-                               << 9099;
+                               << 9099 << QStringLiteral("ws://127.0.0.1:9099");
     QTest::newRow("localhost") << QStringLiteral("localhost:80") << QStringLiteral("127.0.0.1")
-                               << 80;
-    QTest::newRow("port-only") << QStringLiteral("9100") << QStringLiteral("127.0.0.1") << 9100;
-    QTest::newRow("colon-port") << QStringLiteral(":0") << QStringLiteral("127.0.0.1") << 0;
-    QTest::newRow("any") << QStringLiteral("*:9099") << QStringLiteral("0.0.0.0") << 9099;
-    QTest::newRow("v6") << QStringLiteral("[::1]:9099") << QStringLiteral("::1") << 9099;
-    QTest::newRow("spaces") << QStringLiteral(" 127.0.0.1:1 ") << QStringLiteral("127.0.0.1") << 1;
-    QTest::newRow("big-port") << QStringLiteral("127.0.0.1:70000") << QString() << 0;
-    QTest::newRow("name") << QStringLiteral("example.org:80") << QString() << 0;
-    QTest::newRow("v6-unclosed") << QStringLiteral("[::1:80") << QString() << 0;
-    QTest::newRow("empty") << QString() << QString() << 0;
+                               << 80 << QStringLiteral("ws://127.0.0.1:80");
+    QTest::newRow("port-only") << QStringLiteral("9100") << QStringLiteral("127.0.0.1") << 9100
+                               << QStringLiteral("ws://127.0.0.1:9100");
+    QTest::newRow("colon-port") << QStringLiteral(":0") << QStringLiteral("127.0.0.1") << 0
+                                << QStringLiteral("ws://127.0.0.1:0");
+    QTest::newRow("any") << QStringLiteral("*:9099") << QStringLiteral("0.0.0.0") << 9099
+                         << QStringLiteral("ws://0.0.0.0:9099");
+    QTest::newRow("any-v4") << QStringLiteral("0.0.0.0:9099") << QStringLiteral("0.0.0.0") << 9099
+                            << QStringLiteral("ws://0.0.0.0:9099");
+    // both families: not to be shown as the IPv4 wildcard
+    QTest::newRow("any-v6-and-v4") << QStringLiteral("[::]:9099") << QStringLiteral("::") << 9099
+                                   << QStringLiteral("ws://[::]:9099");
+    QTest::newRow("v6") << QStringLiteral("[::1]:9099") << QStringLiteral("::1") << 9099
+                        << QStringLiteral("ws://[::1]:9099");
+    QTest::newRow("spaces") << QStringLiteral(" 127.0.0.1:1 ") << QStringLiteral("127.0.0.1") << 1
+                            << QStringLiteral("ws://127.0.0.1:1");
+    QTest::newRow("big-port") << QStringLiteral("127.0.0.1:70000") << QString() << 0 << QString();
+    QTest::newRow("name") << QStringLiteral("example.org:80") << QString() << 0 << QString();
+    QTest::newRow("v6-unclosed") << QStringLiteral("[::1:80") << QString() << 0 << QString();
+    QTest::newRow("empty") << QString() << QString() << 0 << QString();
 }
 
 void TestListenerPlan::parseAddress()
@@ -279,6 +290,7 @@ void TestListenerPlan::parseAddress()
     QFETCH(QString, text);
     QFETCH(QString, address);
     QFETCH(int, port);
+    QFETCH(QString, shown);
     QHostAddress parsed;
     quint16 parsedPort = 1;
     QString error;
@@ -289,8 +301,15 @@ void TestListenerPlan::parseAddress()
         QVERIFY(!error.contains(u'\n'));
         return;
     }
-    QCOMPARE(parsed, QHostAddress(address));
+    if (address == u"::")
+        QCOMPARE(parsed, QHostAddress(QHostAddress::Any)); // IPv6 and IPv4
+    else
+        QCOMPARE(parsed, QHostAddress(address));
     QCOMPARE(int(parsedPort), port);
+    ListenerConfig listener;
+    listener.address = parsed;
+    listener.port = parsedPort;
+    QCOMPARE(listener.toString(), shown);
 }
 
 QTEST_GUILESS_MAIN(TestListenerPlan)
