@@ -579,13 +579,9 @@ void GatewayMetrics::addOne(const GatewayEvent &e)
                    e.timeMs, e.size, e.latencyUs);
         break;
     }
-    case GatewayEvent::Type::MessageRun: {
-        qsizetype pos = 0;
-        R::Message m;
-        for (qint64 i = 0; i < e.recordCount && R::next(e.records, &pos, e.timeMs, &m); ++i)
-            addMessage(e, m.bits, m.timeMs, m.size, m.latencyUs);
+    case GatewayEvent::Type::MessageRun:
+        addRun(e);
         break;
-    }
     case GatewayEvent::Type::PingForwarded:
         break;
     }
@@ -626,6 +622,57 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
         ++m.throttled;
         break;
     }
+}
+
+void GatewayMetrics::addRun(const GatewayEvent &e)
+{
+    // A run is one connection's messages of a few milliseconds: the series, minute and
+    // seconds are the same for most of them. Relayed ones are counted in a tally that
+    // goes to the minute and the seconds when the second changes and at the end; the
+    // series' histogram takes each latency as it comes (its sum is exact). The rest
+    // (drops, throttling; rare) go one by one.
+    Series &s = series(e);
+    RunTally t;
+    qsizetype pos = 0;
+    R::Message m;
+    for (qint64 i = 0; i < e.recordCount && R::next(e.records, &pos, e.timeMs, &m); ++i) {
+        if ((m.bits & R::ActionMask) != R::ActionRelayed
+            || (m.bits & R::OpcodeMask) == R::OpcodePing) {
+            addMessage(e, m.bits, m.timeMs, m.size, m.latencyUs);
+            continue;
+        }
+        if (t.timeMs >= 0 && m.timeMs / 1000 != t.timeMs / 1000) {
+            addTally(e, s, t);
+            t = RunTally();
+        }
+        if (t.timeMs < 0)
+            t.timeMs = m.timeMs;
+        const int d = (m.bits & R::DirectionOut) ? 1 : 0;
+        const double seconds = double(m.latencyUs) / 1e6;
+        const size_t bucket = bucketOf(relayBounds(), seconds);
+        ++s.messages[d];
+        s.bytes[d] += m.size;
+        s.relay.observeInBucket(bucket, seconds);
+        ++t.messages[size_t(d)];
+        t.bytes[size_t(d)] += m.size;
+        ++t.relay[bucket];
+    }
+    if (t.timeMs >= 0)
+        addTally(e, s, t);
+}
+
+void GatewayMetrics::addTally(const GatewayEvent &e, Series &s, const RunTally &t)
+{
+    const auto add = [&t](auto &to) {
+        to.messagesIn += t.messages[0];
+        to.messagesOut += t.messages[1];
+        to.bytesIn += t.bytes[0];
+        to.bytesOut += t.bytes[1];
+        for (size_t k = 0; k < t.relay.size(); ++k)
+            to.relay[k] += t.relay[k];
+    };
+    add(minute(e, t.timeMs));
+    eachSecond(s, &cell(e), t.timeMs, [&add](Second &sec, qint64) { add(sec); });
 }
 
 QHash<QString, AlertMonitor::Totals> GatewayMetrics::apiTotals() const

@@ -237,6 +237,17 @@ private:
     void addOne(const Gateway::GatewayEvent &e);
     void addMessage(const Gateway::GatewayEvent &run, quint8 bits, qint64 timeMs, qint64 size,
                     qint64 latencyUs);
+    // The relayed messages of a run that fall in one second, added up before they go
+    // to the minute and the seconds (once per second of the run, not per message).
+    struct RunTally
+    {
+        qint64 timeMs = -1; // of the first of them; -1: none yet
+        std::array<qint64, 2> messages {}; // in, out
+        std::array<qint64, 2> bytes {};
+        std::array<qint32, 15> relay {};
+    };
+    void addRun(const Gateway::GatewayEvent &run);
+    void addTally(const Gateway::GatewayEvent &run, Series &s, const RunTally &t);
     Series &series(const Gateway::GatewayEvent &e);
     struct ApiSeconds; // the seconds of one API
     // Calls f(second, connections open) for the second of `timeMs` of every API and of

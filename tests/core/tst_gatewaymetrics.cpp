@@ -167,6 +167,102 @@ private slots:
         QCOMPARE(seconds.constFirst().throttled, 1);
     }
 
+    // A run's relayed messages are added up per second before they reach the minutes
+    // and seconds: a run across seconds and a minute's end, with drops, throttling
+    // and pings among them, counts as the same messages one by one.
+    void runAcrossSecondsCountsAsOneByOne()
+    {
+        namespace R = Gateway::MessageRecord;
+        struct One
+        {
+            qint64 timeMs;
+            quint8 bits;
+            qint64 size;
+            qint64 latencyUs;
+        };
+        const QList<One> messages {
+            {59'100, R::ActionRelayed, 10, 3},
+            {59'400, R::ActionRelayed | R::DirectionOut, 20, 40},
+            {59'999, R::ActionThrottled, 5, 0},
+            {60'000, R::ActionRelayed | R::DirectionOut, 30, 1},
+            {60'000, R::ActionRelayed | R::OpcodePing, 4, 0},
+            {60'500, R::ActionDropped | R::DirectionOut, 7, 0},
+            {60'900, R::ActionRelayed | R::OpcodeBinary, 40, 2000},
+            {61'000, R::ActionRelayed, 50, 200'000},
+        };
+        GatewayMetrics oneByOne;
+        GatewayMetrics inARun;
+        GatewayEvent run = make(GatewayEvent::Type::MessageRun, 1, 59'100);
+        QList<GatewayEvent> events {make(GatewayEvent::Type::ConnectionOpened, 1, 59'000)};
+        for (const One &o : messages) {
+            R::Message msg;
+            msg.timeMs = o.timeMs;
+            msg.bits = o.bits;
+            msg.size = o.size;
+            msg.latencyUs = o.latencyUs;
+            R::append(run.records, run.timeMs, msg);
+            ++run.recordCount;
+            if ((o.bits & R::OpcodeMask) == R::OpcodePing)
+                continue;
+            const quint8 action = o.bits & R::ActionMask;
+            GatewayEvent e
+                = make(action == R::ActionRelayed       ? GatewayEvent::Type::MessageRelayed
+                           : action == R::ActionDropped ? GatewayEvent::Type::MessageDropped
+                                                        : GatewayEvent::Type::Throttled,
+                       1, o.timeMs);
+            e.direction = (o.bits & R::DirectionOut) ? Gateway::Direction::BackendToClient
+                                                     : Gateway::Direction::ClientToBackend;
+            e.size = o.size;
+            e.binary = (o.bits & R::OpcodeMask) == R::OpcodeBinary;
+            e.latencyUs = o.latencyUs;
+            events.append(e);
+        }
+        oneByOne.add(events);
+        inARun.add({events.constFirst(), run});
+
+        QCOMPARE(inARun.prometheusText(), oneByOne.prometheusText());
+        const QList<GatewayMetrics::Second> a = inARun.lastSeconds(61'999, 60);
+        const QList<GatewayMetrics::Second> b = oneByOne.lastSeconds(61'999, 60);
+        QCOMPARE(a.size(), 3);
+        QCOMPARE(a.size(), b.size());
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].startMs, b[i].startMs);
+            QCOMPARE(a[i].messagesIn, b[i].messagesIn);
+            QCOMPARE(a[i].messagesOut, b[i].messagesOut);
+            QCOMPARE(a[i].bytesIn, b[i].bytesIn);
+            QCOMPARE(a[i].bytesOut, b[i].bytesOut);
+            QCOMPARE(a[i].throttled, b[i].throttled);
+            QCOMPARE(a[i].relay, b[i].relay);
+        }
+        QCOMPARE(a[1].messagesOut, 1); // 60'000: the relayed one, not the ping
+        QCOMPARE(a[1].messagesIn, 1);
+        for (const MetricsScope &scope : inARun.scopesSeen()) {
+            const auto x = inARun.timeline(61'999, 3, 3, scope);
+            const auto y = oneByOne.timeline(61'999, 3, 3, scope);
+            QCOMPARE(x.size(), y.size());
+            for (qsizetype i = 0; i < x.size(); ++i) {
+                QCOMPARE(x[i].messagesInPerSecond, y[i].messagesInPerSecond);
+                QCOMPARE(x[i].messagesOutPerSecond, y[i].messagesOutPerSecond);
+                QCOMPARE(x[i].relayP99Us, y[i].relayP99Us);
+                QCOMPARE(x[i].throttled, y[i].throttled);
+            }
+        }
+        const QList<GatewayMetrics::Minute> c = inARun.takeMinutes(0, true);
+        const QList<GatewayMetrics::Minute> d = oneByOne.takeMinutes(0, true);
+        QCOMPARE(c.size(), 2);
+        QCOMPARE(c.size(), d.size());
+        for (qsizetype i = 0; i < c.size(); ++i) {
+            QCOMPARE(c[i].startMs, d[i].startMs);
+            QCOMPARE(c[i].messagesIn, d[i].messagesIn);
+            QCOMPARE(c[i].messagesOut, d[i].messagesOut);
+            QCOMPARE(c[i].bytesIn, d[i].bytesIn);
+            QCOMPARE(c[i].bytesOut, d[i].bytesOut);
+            QCOMPARE(c[i].throttled, d[i].throttled);
+            QCOMPARE(c[i].relay, d[i].relay);
+        }
+        QCOMPARE(c[1].messagesIn, 2); // 60'900 and 61'000
+    }
+
     // The events of many connections come interleaved, each connection's sharing its
     // details: each is counted in its own channel's series, also past the number of
     // connections whose details are remembered (GatewayMetrics::MaxKnown).
