@@ -16,6 +16,8 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -96,6 +98,7 @@ private slots:
     void badPayloadIsMarkedAndNotWritten();
     void headersSchema();
     void examplesAreCheckedAgainstTheTypedSchema();
+    void examplesInViewWithoutScrolling();
     void generatedExampleMatches();
     void renameFollowsReferences();
     void deleteAndDuplicate();
@@ -281,6 +284,36 @@ void TestMessageForm::examplesAreCheckedAgainstTheTypedSchema()
     QVERIFY2(status->text().startsWith(u"Matches"), qPrintable(status->text()));
     QVERIFY(form.applyExample());
     QVERIFY(editor.text().contains("          payload: {id: B7, total: 30}\n"));
+}
+
+// In the room the window gives the form at its default size (1400x860, or a
+// 1600x1000 screen at 200 % scaling), the fields, the schemas and the selected
+// example with its check are all in view: the fields' scroll area has nothing to
+// scroll.
+void TestMessageForm::examplesInViewWithoutScrolling()
+{
+    DocumentEditor editor(m_dir.filePath(QStringLiteral("in-view.yaml")), Orders);
+    MessageForm form;
+    form.resize(840, 690);
+    form.show();
+    form.setEditor(&editor);
+    QVERIFY(readOnce(editor));
+    form.selectExample(0);
+    QVERIFY(QTest::qWaitForWindowExposed(&form));
+    auto *fields = control<QScrollArea>(form, u"Message fields"_qs);
+    QVERIFY(fields);
+    auto *status = control<QLabel>(form, u"Example check"_qs);
+    QVERIFY(status);
+    QTRY_VERIFY2(status->text().startsWith(u"Matches"), qPrintable(status->text()));
+    QTRY_COMPARE(fields->verticalScrollBar()->maximum(), 0);
+    const QRect inViewport(status->mapTo(fields->viewport(), QPoint(0, 0)), status->size());
+    QVERIFY2(fields->viewport()->rect().contains(inViewport),
+             qPrintable(QStringLiteral("example check at %1,%2 %3x%4, viewport height %5")
+                            .arg(inViewport.x())
+                            .arg(inViewport.y())
+                            .arg(inViewport.width())
+                            .arg(inViewport.height())
+                            .arg(fields->viewport()->height())));
 }
 
 void TestMessageForm::generatedExampleMatches()

@@ -251,7 +251,13 @@ MessageForm::MessageForm(QWidget *parent)
     m_payload->setMinimumHeight(lineHeight * 8);
     m_headers->setMinimumHeight(lineHeight * 4);
     m_example->setMinimumHeight(lineHeight * 4);
-    m_examples->setMaximumHeight(lineHeight * 6);
+    m_examples->setMaximumHeight(lineHeight * 4);
+    // asked-for heights that keep the examples in view in a window of 860 pixels
+    // (and at 200 % scaling on a 1600x1000 screen of logical pixels); more room goes
+    // to the payload schema first
+    m_payload->setPreferredLines(7);
+    m_headers->setPreferredLines(3);
+    m_example->setPreferredLines(5);
 
     auto *listBox = new QGroupBox(tr("Messages"));
     auto *listLayout = new QVBoxLayout(listBox);

@@ -5,6 +5,7 @@
 
 #include <QFocusEvent>
 #include <QKeyEvent>
+#include <QStyle>
 
 namespace Gatehouse {
 
@@ -39,6 +40,24 @@ SchemaTextEdit::SchemaTextEdit(QWidget *parent)
         m_edited = true;
         Q_EMIT edited();
     });
+}
+
+void SchemaTextEdit::setPreferredLines(int lines)
+{
+    m_preferredLines = lines;
+    updateGeometry();
+}
+
+QSize SchemaTextEdit::sizeHint() const
+{
+    QSize size = QsciScintilla::sizeHint();
+    if (m_preferredLines > 0) {
+        // the text's lines, the frame, and room for a horizontal scroll bar
+        const int frame = 2 * frameWidth();
+        size.setHeight(m_preferredLines * fontMetrics().lineSpacing() + frame
+                       + style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    }
+    return size;
 }
 
 void SchemaTextEdit::changeEvent(QEvent *event)

@@ -32,6 +32,11 @@ public:
     // Underlines `line` (1-based; 0 clears) and keeps `message` for hovering it.
     void markProblem(int line, const QString &message);
     int problemLine() const { return m_problemLine; }
+    // The height the field asks for, in lines of text (0: QScintilla's own, some 12
+    // lines). A form with several fields in a scroll area sets it, so that what
+    // follows them is in view without scrolling; given more room, they still grow.
+    void setPreferredLines(int lines);
+    QSize sizeHint() const override;
 
 Q_SIGNALS:
     // The user changed the text.
@@ -49,6 +54,7 @@ private:
     bool m_edited = false;
     bool m_setting = false;
     int m_problemLine = 0;
+    int m_preferredLines = 0;
     QString m_problem;
 };
 
