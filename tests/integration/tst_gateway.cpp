@@ -314,6 +314,64 @@ struct HttpAnswer
 };
 
 // Sends raw bytes and collects what the gateway answers until it closes (or timeout).
+// RLIMIT_NOFILE lowered to the descriptors open now plus `left`, and every descriptor
+// below it that is free, or that another thread frees meanwhile, taken (a hole), so
+// that exactly `left` are free; until restore() or the end of the scope, when the
+// limit is put back and the holes closed.
+class DescriptorLimit
+{
+    Q_DISABLE_COPY_MOVE(DescriptorLimit)
+
+public:
+    explicit DescriptorLimit(int left)
+    {
+        if (::getrlimit(RLIMIT_NOFILE, &m_saved) != 0)
+            return;
+        const int lowestFree = ::dup(0);
+        if (lowestFree < 0)
+            return;
+        ::close(lowestFree);
+        rlimit tight = m_saved;
+        tight.rlim_cur = rlim_t(lowestFree) + rlim_t(left);
+        m_active = ::setrlimit(RLIMIT_NOFILE, &tight) == 0;
+        for (int hole = ::dup(0); m_active && hole >= 0; hole = ::dup(0))
+            m_holes.push_back(hole);
+        for (int i = 0; i < left && !m_holes.empty(); ++i) {
+            ::close(m_holes.back());
+            m_holes.pop_back();
+        }
+    }
+    ~DescriptorLimit()
+    {
+        restore();
+        for (int fd : m_holes)
+            ::close(fd);
+    }
+    bool isActive() const { return m_active; }
+    void takeHole(int fd) { m_holes.push_back(fd); }
+    void restore()
+    {
+        if (m_active)
+            ::setrlimit(RLIMIT_NOFILE, &m_saved);
+        m_active = false;
+    }
+
+private:
+    rlimit m_saved {};
+    bool m_active = false;
+    std::vector<int> m_holes;
+};
+
+// 127.0.0.1:port for ::connect()
+sockaddr_in loopbackAddress(quint16 port)
+{
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
 HttpAnswer rawRequest(quint16 port, const QByteArray &request, int timeoutMs = 5000,
                       bool waitForClose = true)
 {
@@ -454,6 +512,7 @@ private slots:
     void manyConnectionsDropped();
     void manyStalledHandshakesReleased();
     void acceptResumesAfterRunningOutOfDescriptors();
+    void backendWithoutDescriptorCountsAsRefusal();
     void pingsForwardedOnlyWhenAsked_data();
     void pingsForwardedOnlyWhenAsked();
     void idleTimeoutKeepsAnsweringPeers();
@@ -1620,10 +1679,7 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
                  .status,
              101);
     QTRY_COMPARE(m_gateway->openConnections(), 0);
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m_gateway->serverPort());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const sockaddr_in address = loopbackAddress(m_gateway->serverPort());
     std::vector<int> clients;
     const auto closeClients = qScopeGuard([&clients] {
         for (int fd : clients)
@@ -1635,22 +1691,8 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
         clients.push_back(fd);
     }
     QTest::qWait(200); // what earlier tests left to close is closed first
-    rlimit saved {};
-    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
-    const int lowestFree = ::dup(0);
-    QVERIFY(lowestFree >= 0);
-    ::close(lowestFree);
-    rlimit tight = saved;
-    tight.rlim_cur = rlim_t(lowestFree); // every new descriptor fails now (EMFILE)
-    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &tight), 0);
-    // a descriptor another thread closed meanwhile is taken too, so none is left
-    std::vector<int> holes;
-    const auto closeHoles = qScopeGuard([&holes] {
-        for (int fd : holes)
-            ::close(fd);
-    });
-    for (int hole = ::dup(0); hole >= 0; hole = ::dup(0))
-        holes.push_back(hole);
+    DescriptorLimit limit(0); // every new descriptor fails now (EMFILE)
+    QVERIFY(limit.isActive());
     bool connected = true;
     QList<ssize_t> reads;
     for (int fd : std::span(clients).first(3)) { // connecting needs no new descriptor
@@ -1666,10 +1708,10 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
         // the gateway's reserve, caught between the close of the connection it
         // refused and the reserve's reopening (a slow build shows it): no other
         // descriptor may be free
-        holes.push_back(attempt);
+        limit.takeHole(attempt);
         attempt = ::dup(0);
     }
-    ::setrlimit(RLIMIT_NOFILE, &saved);
+    limit.restore();
     if (attempt >= 0)
         ::close(attempt);
     QVERIFY(connected);
@@ -1689,6 +1731,40 @@ void TestGateway::acceptResumesAfterRunningOutOfDescriptors()
     QVERIFY2(QByteArray(buffer).startsWith("HTTP/1.1 426 "), buffer);
 }
 
+void TestGateway::backendWithoutDescriptorCountsAsRefusal()
+{
+    // One descriptor left: the listener accepts the connection with it, and then its
+    // backend connection finds none. The client gets 503, and the refusal is counted
+    // with the listeners' own (descriptorLimitRefusals(), the metric and warning).
+    QVERIFY(startGateway({chatsApi(m_backend->url())}));
+    const QByteArray request = upgradeRequest("/chats/1.0.0/notifications");
+    // served once first (see acceptResumesAfterRunningOutOfDescriptors), then let go
+    QCOMPARE(rawRequest(m_gateway->serverPort(), request, 5000, false).status, 101);
+    QTRY_COMPARE(m_gateway->openConnections(), 0);
+    QTest::qWait(200);
+    const quint64 before = m_gateway->descriptorLimitRefusals();
+
+    const sockaddr_in address = loopbackAddress(m_gateway->serverPort());
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    DescriptorLimit limit(1); // the one left: the listener takes it
+    QVERIFY(limit.isActive());
+
+    const bool connected
+        = ::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0;
+    const bool sent = connected
+        && ::write(client, request.constData(), size_t(request.size())) == request.size();
+    const timeval timeout {10, 0};
+    ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buffer[64] = {};
+    const ssize_t n = sent ? ::read(client, buffer, sizeof buffer - 1) : -1;
+    limit.restore();
+    QVERIFY(connected && sent);
+    QVERIFY2(n > 0 && QByteArray(buffer).startsWith("HTTP/1.1 503 "), buffer);
+    QCOMPARE(m_gateway->descriptorLimitRefusals(), before + 1);
+}
+
 void TestGateway::manyConnectionsDropped()
 {
     // 10,000 connections opened and dropped at once (half reset right away, half
@@ -1706,10 +1782,7 @@ void TestGateway::manyConnectionsDropped()
                              rlim_t(total)));
 
     QVERIFY(startGateway({chatsApi(m_backend->url())}));
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m_gateway->serverPort());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const sockaddr_in address = loopbackAddress(m_gateway->serverPort());
 
     int opened = 0;
     for (int done = 0; done < total;) {
@@ -1811,10 +1884,7 @@ void TestGateway::manyStalledHandshakesReleased()
     GatewayOptions o;
     o.handshakeTimeoutMs = 2000;
     QVERIFY(startGateway({chatsApi(m_backend->url())}, o));
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m_gateway->serverPort());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const sockaddr_in address = loopbackAddress(m_gateway->serverPort());
 
     std::vector<int> fds;
     auto closeAll = qScopeGuard([&] {
@@ -2140,10 +2210,7 @@ void TestGateway::acceptsWhileCreatingThreadIsBusy()
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         const timeval timeout {5, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        sockaddr_in address {};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const sockaddr_in address = loopbackAddress(port);
         if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0) {
             const char request[] = "GET /chats/1.0.0/notifications HTTP/1.1\r\nHost: x\r\n\r\n";
             if (::write(fd, request, sizeof request - 1) > 0) {
