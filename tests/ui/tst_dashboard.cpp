@@ -11,6 +11,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDateTimeAxis>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -145,6 +146,29 @@ private slots:
         QVERIFY2(max >= 10 && max < 40, qPrintable(QString::number(max))); // 10 msg/s at most
         view.refresh(now + 100); // the same values: the same scale
         QCOMPARE(axis->max(), max);
+    }
+
+    // The time axis reads as a clock: the last minute with hours, minutes and
+    // seconds (minutes:seconds alone read as a time of day), longer windows with
+    // hours and minutes.
+    void timeAxisReadsAsAClock()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        DashboardView view;
+        view.resize(1200, 800);
+        view.setPaused(true);
+        view.setMetrics(scripted(now));
+        const auto formatOf = [&view] {
+            const auto *axis = qobject_cast<QDateTimeAxis *>(
+                view.chartView(0)->chart()->axes(Qt::Horizontal).value(0));
+            return axis ? axis->format() : QString();
+        };
+        view.setWindowSeconds(60);
+        view.refresh(now);
+        QCOMPARE(formatOf(), QStringLiteral("hh:mm:ss"));
+        view.setWindowSeconds(900);
+        view.refresh(now);
+        QCOMPARE(formatOf(), QStringLiteral("hh:mm"));
     }
 
     // A steady 100 messages a second: the lines end on the last complete second, not

@@ -815,7 +815,9 @@ void DashboardView::refresh(qint64 nowMs)
         }
         c->alerts->replace(raised);
         c->cleared->replace(cleared);
-        c->x->setFormat(w.seconds <= 60          ? QStringLiteral("mm:ss")
+        // the clock's time (the last minute's seconds with their hour, so that
+        // 02:30 is never read as half past two), the date for longer windows
+        c->x->setFormat(w.seconds <= 60          ? QStringLiteral("hh:mm:ss")
                             : w.seconds <= 86400 ? QStringLiteral("hh:mm")
                                                  : QStringLiteral("MMM d"));
     }
