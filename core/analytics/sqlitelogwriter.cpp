@@ -100,13 +100,19 @@ void bindString(sqlite3_stmt *stmt, int index, const QString &text)
         sqlite3_bind_null(stmt, index);
         return;
     }
-    // Most of the text is ASCII (names, paths, addresses): copied into one buffer the
-    // writer keeps (SQLite copies it at once, SQLITE_TRANSIENT) instead of a new
-    // UTF-8 array per column of every event.
-    thread_local QByteArray ascii;
+    // Most of the text is ASCII (names, paths, addresses): copied into a buffer the
+    // writer keeps for this parameter's number, which stays as it is until the row
+    // is stepped (SQLITE_STATIC: SQLite takes no copy of its own); no new UTF-8
+    // array per column of every event. step() clears the bindings after each row.
+    thread_local std::array<QByteArray, 16> buffers;
+    if (index < 1 || size_t(index) > buffers.size()) {
+        bindTransient(stmt, index, text.toUtf8());
+        return;
+    }
+    QByteArray &ascii = buffers[size_t(index - 1)];
     const qsizetype n = text.size();
     if (ascii.capacity() < n)
-        ascii.reserve(qMax<qsizetype>(n, 256));
+        ascii.reserve(qMax<qsizetype>(n, 64));
     ascii.resize(n);
     char *to = ascii.data();
     const auto *from = reinterpret_cast<const char16_t *>(text.constData());
@@ -117,7 +123,7 @@ void bindString(sqlite3_stmt *stmt, int index, const QString &text)
         }
         to[i] = char(from[i]);
     }
-    sqlite3_bind_text(stmt, index, to, int(n), SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, index, to, int(n), SQLITE_STATIC);
 }
 
 QByteArray flagsUtf8(const QStringList &flags)
@@ -215,11 +221,13 @@ struct SqliteLogWriter::Database
             == SQLITE_OK;
     }
     // Runs a bound statement to completion and makes it ready for the next row
-    // (every parameter is bound again for each row).
+    // (every parameter is bound again for each row; text bound without a copy,
+    // bindString(), is let go here, before its buffer is used again).
     bool step(sqlite3_stmt *stmt)
     {
         const int rc = sqlite3_step(stmt);
         sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
         return rc == SQLITE_DONE;
     }
     // One integer from a query; `fallback` when it has no row or fails.
