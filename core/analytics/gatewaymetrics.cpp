@@ -596,21 +596,11 @@ void GatewayMetrics::addMessage(const GatewayEvent &e, quint8 bits, qint64 timeM
     const int d = (bits & R::DirectionOut) ? 1 : 0;
     Minute &m = minute(e, timeMs);
     switch (bits & R::ActionMask) {
-    case R::ActionRelayed: {
-        // one bucket search per message for the histogram, the minute and the seconds
-        const double seconds = double(latencyUs) / 1e6;
-        const size_t bucket = bucketOf(relayBounds(), seconds);
-        ++(d == 0 ? m.messagesIn : m.messagesOut);
-        (d == 0 ? m.bytesIn : m.bytesOut) += size;
-        ++m.relay[bucket];
-        ++s.messages[d];
-        s.bytes[d] += size;
-        s.relay.observeInBucket(bucket, seconds);
-        eachSecond(s, &cell(e), timeMs, [&](Second &sec, qint64) {
-            ++(d == 0 ? sec.messagesIn : sec.messagesOut);
-            ++sec.relay[bucket];
-            (d == 0 ? sec.bytesIn : sec.bytesOut) += size;
-        });
+    case R::ActionRelayed: { // (a tally of one: see addRun())
+        RunTally t;
+        t.timeMs = timeMs;
+        countRelayed(s, t, d, size, latencyUs);
+        addTally(e, s, t);
         break;
     }
     case R::ActionDropped:
@@ -647,18 +637,23 @@ void GatewayMetrics::addRun(const GatewayEvent &e)
         }
         if (t.timeMs < 0)
             t.timeMs = m.timeMs;
-        const int d = (m.bits & R::DirectionOut) ? 1 : 0;
-        const double seconds = double(m.latencyUs) / 1e6;
-        const size_t bucket = bucketOf(relayBounds(), seconds);
-        ++s.messages[d];
-        s.bytes[d] += m.size;
-        s.relay.observeInBucket(bucket, seconds);
-        ++t.messages[size_t(d)];
-        t.bytes[size_t(d)] += m.size;
-        ++t.relay[bucket];
+        countRelayed(s, t, (m.bits & R::DirectionOut) ? 1 : 0, m.size, m.latencyUs);
     }
     if (t.timeMs >= 0)
         addTally(e, s, t);
+}
+
+void GatewayMetrics::countRelayed(Series &s, RunTally &t, int d, qint64 size, qint64 latencyUs)
+{
+    // one bucket search per message for the histogram, the minute and the seconds
+    const double seconds = double(latencyUs) / 1e6;
+    const size_t bucket = bucketOf(relayBounds(), seconds);
+    ++s.messages[d];
+    s.bytes[d] += size;
+    s.relay.observeInBucket(bucket, seconds);
+    ++t.messages[size_t(d)];
+    t.bytes[size_t(d)] += size;
+    ++t.relay[bucket];
 }
 
 void GatewayMetrics::addTally(const GatewayEvent &e, Series &s, const RunTally &t)

@@ -247,6 +247,9 @@ private:
         std::array<qint32, 15> relay {};
     };
     void addRun(const Gateway::GatewayEvent &run);
+    // A relayed message (d: 0 in, 1 out) in the series' counters and histogram, and in
+    // the tally for the minute and the seconds.
+    void countRelayed(Series &s, RunTally &t, int d, qint64 size, qint64 latencyUs);
     void addTally(const Gateway::GatewayEvent &run, Series &s, const RunTally &t);
     Series &series(const Gateway::GatewayEvent &e);
     struct ApiSeconds; // the seconds of one API
